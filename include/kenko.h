@@ -1,0 +1,87 @@
+/* kenko.h — the public API of libkenko, the health-score rule language.
+ *
+ * Ownership: every handle returned by a kenko_*_new / kenko_load function
+ * is owned by the caller and freed with its matching kenko_*_free. Strings
+ * handed to callbacks live only for the duration of the call. The library
+ * keeps no global mutable state and never prints: diagnostics reach the
+ * caller through a kenko_diag_fn. */
+#ifndef KENKO_H
+#define KENKO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KENKO_VERSION "0.1.0"
+
+/* Exit statuses of the CLI, also returned by the library's entry points. */
+enum {
+  KENKO_OK = 0,          /* success */
+  KENKO_ERR_RULES = 1,   /* rule errors, failed tests, fmt --check diffs */
+  KENKO_ERR_USAGE = 2,   /* bad flags, unreadable file */
+  KENKO_ERR_DATA = 3     /* some accounts rejected; the others were scored */
+};
+
+typedef enum kenko_level {
+  KENKO_ERROR = 0,       /* the rules (or an account) cannot be used */
+  KENKO_WARNING = 1,     /* a lint; the rules are still usable */
+  KENKO_NOTE = 2         /* more about the diagnostic before it */
+} kenko_level;
+
+/* One diagnostic. `rendered` is the whole text as printed by the CLI:
+ * "FILE:LINE:COL: error: MESSAGE\n" then the source line and a caret line
+ * (both absent when there is no location). */
+typedef struct kenko_diag {
+  kenko_level level;
+  const char *file;      /* NULL when the diagnostic has no location */
+  int line;              /* 1-based */
+  int col;               /* 1-based display column */
+  const char *message;
+  const char *rendered;
+} kenko_diag;
+
+typedef void (*kenko_diag_fn)(void *ud, const kenko_diag *d);
+
+/* Options for loading rules. */
+typedef struct kenko_load_opts {
+  kenko_diag_fn diag;    /* may be NULL */
+  void *diag_ud;
+  bool color;            /* ANSI colour in rendered diagnostics */
+} kenko_load_opts;
+
+/* A parsed, checked and compiled rule set (opaque). */
+typedef struct kenko_rules kenko_rules;
+
+/* Reads PATH (and its includes), parses, checks and compiles it. Returns
+ * NULL when the file cannot be read or has errors; diagnostics went to
+ * opts->diag. *status receives KENKO_OK, KENKO_ERR_RULES or
+ * KENKO_ERR_USAGE (unreadable file). */
+kenko_rules *kenko_load(const char *path, const kenko_load_opts *opts, int *status);
+/* The same from memory (PATH only names the text in diagnostics; includes
+ * are resolved relative to it). */
+kenko_rules *kenko_load_text(const char *path, const char *text, size_t len,
+                             const kenko_load_opts *opts, int *status);
+void kenko_rules_free(kenko_rules *rules);
+
+/* Counts of the diagnostics of the last load. */
+int kenko_rules_error_count(const kenko_rules *rules);
+
+/* The first 12 hex digits of the SHA-256 of the rule files' bytes
+ * (includes in order), and the whole 64 digits. */
+const char *kenko_rules_fingerprint(const kenko_rules *rules);
+const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
+
+/* `kenko check --data FILE`: compares the declared inputs with the data's
+ * columns (CSV header) or keys (first YAML records). Missing columns are
+ * errors, undeclared ones a warning. Returns the number of errors. */
+int kenko_check_data(const kenko_rules *rules, const char *data_path,
+                     const kenko_load_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,108 @@
+/* api.c — the public entry points of kenko.h over the internal stages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kenko.h"
+#include "check.h"
+#include "diag.h"
+#include "reader.h"
+
+struct kenko_rules {
+  Program *program;
+  int errors;
+  char short_fingerprint[13];  /* first 12 hex digits */
+};
+
+static kenko_rules *load(const char *path, const char *text, size_t len, const kenko_load_opts *opts,
+                         int *status) {
+  Diag diag;
+  diag_init(&diag, NULL, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
+  diag.color = opts && opts->color;
+  int errors = 0;
+  Program *p = program_load(path, text, len, &diag, &errors);
+  diag_finish(&diag);
+  if (errors > 0) {
+    *status = p->unreadable ? KENKO_ERR_USAGE : KENKO_ERR_RULES;
+    program_free(p);
+    return NULL;
+  }
+  kenko_rules *r = xcalloc(1, sizeof *r);
+  r->program = p;
+  memcpy(r->short_fingerprint, p->fingerprint, 12);
+  r->short_fingerprint[12] = '\0';
+  *status = KENKO_OK;
+  return r;
+}
+
+kenko_rules *kenko_load(const char *path, const kenko_load_opts *opts, int *status) {
+  return load(path, NULL, 0, opts, status);
+}
+
+kenko_rules *kenko_load_text(const char *path, const char *text, size_t len, const kenko_load_opts *opts,
+                             int *status) {
+  return load(path, text, len, opts, status);
+}
+
+void kenko_rules_free(kenko_rules *rules) {
+  if (!rules) return;
+  program_free(rules->program);
+  free(rules);
+}
+
+int kenko_rules_error_count(const kenko_rules *rules) { return rules ? rules->errors : 0; }
+
+const char *kenko_rules_fingerprint_full(const kenko_rules *rules) { return rules->program->fingerprint; }
+
+const char *kenko_rules_fingerprint(const kenko_rules *rules) { return rules->short_fingerprint; }
+
+/* Compares the declared inputs with a data file's columns. */
+int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenko_load_opts *opts) {
+  Diag diag;
+  diag_init(&diag, &rules->program->sources, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
+  diag.color = opts && opts->color;
+  ReadOpts ro;
+  memset(&ro, 0, sizeof ro);
+  ro.delimiter = ',';
+  int32_t ncols = 0;
+  char **cols = reader_columns(data_path, reader_format_for(data_path), &ro, &diag, &ncols);
+  if (!cols) return diag.errors ? diag.errors : 1;
+  const Program *p = rules->program;
+  for (int32_t i = 0; i < p->ninputs; i++) {
+    const InputDecl *in = &p->inputs[i];
+    bool found = false;
+    for (int32_t k = 0; k < ncols; k++)
+      if (strcmp(cols[k], in->column) == 0) found = true;
+    if (found) continue;
+    if (in->optional)
+      diag_at(&diag, KENKO_WARNING, data_path, 1, 1, "no column \"%s\" for optional input `%s`: it will always be missing",
+              in->column, in->name);
+    else
+      diag_at(&diag, KENKO_ERROR, data_path, 1, 1, "missing column \"%s\" (required by input `%s`)", in->column,
+              in->name);
+  }
+  /* Undeclared columns: one warning that lists them all. */
+  size_t len = 0, cap = 256;
+  char *list = xmalloc(cap);
+  list[0] = '\0';
+  int32_t undeclared = 0;
+  for (int32_t k = 0; k < ncols; k++) {
+    bool declared = false;
+    for (int32_t i = 0; i < p->ninputs; i++)
+      if (strcmp(cols[k], p->inputs[i].column) == 0) declared = true;
+    if (declared) continue;
+    size_t need = len + strlen(cols[k]) + 5;
+    if (need > cap) {
+      while (cap < need) cap *= 2;
+      list = xrealloc(list, cap);
+    }
+    len += (size_t)sprintf(list + len, "%s\"%s\"", undeclared ? ", " : "", cols[k]);
+    undeclared++;
+  }
+  if (undeclared)
+    diag_at(&diag, KENKO_WARNING, data_path, 1, 1, "%s %s not declared as input%s and will be ignored: %s",
+            undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are", undeclared == 1 ? "" : "s",
+            list);
+  free(list);
+  reader_free_columns(cols, ncols);
+  return diag.errors;
+}

@@ -1,0 +1,26 @@
+/* cli.h — the kenko command line: shared helpers of the subcommands.
+ * The CLI is thin: it parses arguments, calls libkenko, and prints. */
+#ifndef KENKO_CLI_H
+#define KENKO_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "kenko.h"
+
+typedef struct Cli {
+  const char *prog;        /* argv[0] for messages */
+  bool color_err;          /* stderr is a terminal and NO_COLOR is unset */
+  bool color_out;          /* stdout likewise */
+  int errors, warnings;    /* diagnostics printed */
+} Cli;
+
+/* The kenko_diag_fn of the CLI: prints the rendered text to stderr. */
+void cli_print_diag(void *ud, const kenko_diag *d);
+kenko_load_opts cli_load_opts(Cli *cli);
+/* "kenko: error: …" for usage errors; returns KENKO_ERR_USAGE. */
+int cli_usage_error(Cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_check(Cli *cli, int argc, char **argv);
+
+#endif

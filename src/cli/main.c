@@ -1,0 +1,77 @@
+/* main.c — `kenko COMMAND …`: dispatch to the subcommands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: kenko COMMAND [ARGS]\n"
+    "\n"
+    "  check RULES [--data FILE]        parse, type-check and lint the rules\n"
+    "  run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain]\n"
+    "  explain RULES DATA... --account ID [--as-of D]\n"
+    "  test RULES...                    run the rules' inline tests\n"
+    "\n"
+    "Exit status: 0 ok, 1 rule errors or failed tests, 2 usage errors,\n"
+    "3 some accounts rejected. See docs/cli.md.\n";
+
+void cli_print_diag(void *ud, const kenko_diag *d) {
+  Cli *cli = ud;
+  if (d->level == KENKO_ERROR) cli->errors++;
+  if (d->level == KENKO_WARNING) cli->warnings++;
+  fputs(d->rendered, stderr);
+}
+
+kenko_load_opts cli_load_opts(Cli *cli) {
+  kenko_load_opts o;
+  memset(&o, 0, sizeof o);
+  o.diag = cli_print_diag;
+  o.diag_ud = cli;
+  o.color = cli->color_err;
+  return o;
+}
+
+int cli_usage_error(Cli *cli, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s: error: ", "kenko");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  (void)cli;
+  return KENKO_ERR_USAGE;
+}
+
+static bool want_color(int fd) {
+  const char *no = getenv("NO_COLOR");
+  if (no && *no) return false;
+  const char *term = getenv("TERM");
+  if (term && strcmp(term, "dumb") == 0) return false;
+  return isatty(fd) != 0;
+}
+
+int main(int argc, char **argv) {
+  Cli cli;
+  memset(&cli, 0, sizeof cli);
+  cli.prog = argv[0];
+  cli.color_err = want_color(2);
+  cli.color_out = want_color(1);
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return KENKO_ERR_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_text, stdout);
+    return KENKO_OK;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("kenko %s\n", KENKO_VERSION);
+    return KENKO_OK;
+  }
+  if (strcmp(cmd, "check") == 0) return cmd_check(&cli, argc - 2, argv + 2);
+  fprintf(stderr, "kenko: error: unknown command `%s`\n\n%s", cmd, usage_text);
+  return KENKO_ERR_USAGE;
+}

@@ -1,0 +1,117 @@
+/* parse.c — the parse driver: runs the scanner and parser over one source
+ * file, and the small helpers grammar actions call. */
+#include "parse.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+#define YYSTYPE KK_YYSTYPE
+#define YYLTYPE KK_YYLTYPE
+#include "lexer.h"
+
+void parse_error(ParseState *ps, Span span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_report(ps->diag, KENKO_ERROR, span, fmt, ap);
+  va_end(ap);
+}
+
+Node *parse_expr_depth(ParseState *ps, Node *n) {
+  if (n->kind == E_LIST || n->kind == E_CALL) {
+    uint32_t d = 0;
+    for (int32_t i = 0; i < n->list.count; i++)
+      if (n->list.items[i]->depth > d) d = n->list.items[i]->depth;
+    n->depth = d + 1;
+  }
+  if (n->depth > KENKO_MAX_EXPR_DEPTH && !ps->fatal) {
+    parse_error(ps, n->span, "expression nested too deeply (limit is %d levels)",
+                KENKO_MAX_EXPR_DEPTH);
+    ps->fatal = true;
+  }
+  if (n->depth > KENKO_MAX_EXPR_DEPTH) {
+    /* Keep the tree shallow so no later stage recurses past the limit. */
+    Node *cut = ast_new(ps->arena, E_MISSING, n->span);
+    return cut;
+  }
+  return n;
+}
+
+static const char *const modifier_names[] = {"key", "optional", "in", "from"};
+
+void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
+                          const char *from, Span span) {
+  unsigned flag = 0;
+  int dup = 0;
+  switch (which) {
+  case MOD_KEY:
+    flag = NF_KEY;
+    dup = (input->flags & flag) != 0;
+    break;
+  case MOD_OPTIONAL:
+    flag = NF_OPTIONAL;
+    dup = (input->flags & flag) != 0;
+    break;
+  case MOD_IN:
+    dup = input->b != NULL;
+    if (!dup) input->b = arg;
+    break;
+  case MOD_FROM:
+    dup = input->str != NULL;
+    if (!dup) input->str = from;
+    break;
+  default:
+    return;
+  }
+  if (dup)
+    parse_error(ps, span, "`%s` is given twice for `%s`", modifier_names[which],
+                input->name ? input->name : "?");
+  input->flags |= (uint16_t)flag;
+}
+
+void parse_push_decl(ParseState *ps, Node *decl) {
+  if (ps->ndecls == KENKO_MAX_DECLS) {
+    parse_error(ps, decl->span, "too many declarations in one file (limit is %d)",
+                KENKO_MAX_DECLS);
+    ps->fatal = true;
+  }
+  if (ps->ndecls >= KENKO_MAX_DECLS) return;
+  ps->ndecls++;
+  ast_push(ps->arena, &ps->ast->decls, decl);
+}
+
+Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag) {
+  const Source *src = src_get(sources, file);
+  Ast *ast = arena_alloc(arena, sizeof *ast);
+  ParseState ps;
+  memset(&ps, 0, sizeof ps);
+  ps.arena = arena;
+  ps.diag = diag;
+  ps.src = src;
+  ps.file = file;
+  ps.ast = ast;
+
+  /* Invalid UTF-8 anywhere: report where, and do not parse (every byte
+   * after it would only give follow-on errors). */
+  long bad = utf8_first_invalid(src->text, src->len);
+  if (bad >= 0) {
+    Span at = {file, (uint32_t)bad, (uint32_t)bad + 1};
+    diag_error(diag, at, "invalid UTF-8 (byte 0x%02X); rule files must be UTF-8",
+               (unsigned)(unsigned char)src->text[bad]);
+    return ast;
+  }
+  if (src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0) ps.base = 3;
+
+  yyscan_t scanner;
+  if (kk_yylex_init_extra(&ps, &scanner) != 0) {
+    diag_error(diag, SPAN_NONE, "cannot start the scanner");
+    return ast;
+  }
+  YY_BUFFER_STATE buf = kk_yy_scan_bytes(src->text + ps.base, (int)(src->len - ps.base), scanner);
+  kk_yyparse(scanner, &ps);
+  kk_yy_delete_buffer(buf, scanner);
+  kk_yylex_destroy(scanner);
+  free(ps.sbuf);
+  return ast;
+}

@@ -1,0 +1,149 @@
+/* value.c — runtime values: type names, calendar dates, number formatting
+ * (see value.h). */
+#include "value.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *value_type_name(ValueType t) {
+  switch (t) {
+  case T_MISSING: return "missing";
+  case T_NUMBER: return "number";
+  case T_TEXT: return "text";
+  case T_BOOL: return "bool";
+  case T_DATE: return "date";
+  case T_LIST: return "list";
+  case T_SYMBOL: return "symbol";
+  case T_ERROR: return "error";
+  case T_ANY: return "any";
+  }
+  return "?";
+}
+
+/* ---- dates ---------------------------------------------------------------- */
+
+static bool is_leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+bool date_valid(int y, int m, int d) {
+  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+         d <= days_in_month(y, m);
+}
+
+/* Days since 1970-01-01. The year is counted from March, so the leap day
+ * is the last day of its year; 400-year eras of 146097 days make the rest
+ * plain arithmetic. Day 0 of era 0 is 0000-03-01, 719468 days before the
+ * epoch. */
+int32_t date_from_ymd(int y, int m, int d) {
+  if (m <= 2) y -= 1;
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int year_of_era = y - era * 400;                       /* 0..399 */
+  int month_from_march = (m + 9) % 12;                   /* March is 0 */
+  int day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
+  int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
+                   day_of_year;                          /* 0..146096 */
+  return (int32_t)(era * 146097 + day_of_era - 719468);
+}
+
+/* The inverse of date_from_ymd. */
+void date_to_ymd(int32_t days, int *y, int *m, int *d) {
+  long z = (long)days + 719468;
+  long era = (z >= 0 ? z : z - 146096) / 146097;
+  long day_of_era = z - era * 146097;                    /* 0..146096 */
+  long year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
+                      day_of_era / 146096) / 365;        /* 0..399 */
+  long day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  long month_from_march = (5 * day_of_year + 2) / 153;   /* 0..11 */
+  *d = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  *m = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  *y = (int)(year_of_era + era * 400 + (*m <= 2 ? 1 : 0));
+}
+
+/* Writes the N decimal digits of V (0 <= V < 10^N) at OUT. */
+static void put_digits(char *out, int v, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    out[i] = (char)('0' + v % 10);
+    v /= 10;
+  }
+}
+
+void date_format(int32_t days, char out[11]) {
+  int y, m, d;
+  date_to_ymd(days, &y, &m, &d);
+  if (y < 0) y = 0;        /* outside 0001..9999 never comes from a parser */
+  if (y > 9999) y = 9999;
+  put_digits(out, y, 4);
+  out[4] = '-';
+  put_digits(out + 5, m, 2);
+  out[7] = '-';
+  put_digits(out + 8, d, 2);
+  out[10] = '\0';
+}
+
+/* Reads N ASCII digits at S into *V; false when one is not a digit. */
+static bool get_digits(const char *s, int n, int *v) {
+  int x = 0;
+  for (int i = 0; i < n; i++) {
+    unsigned digit = (unsigned char)s[i] - '0';
+    if (digit > 9) return false;
+    x = x * 10 + (int)digit;
+  }
+  *v = x;
+  return true;
+}
+
+int date_parse(const char *s, size_t n, int32_t *days) {
+  int y, m, d;
+  if (n != 10) return 0;
+  char sep = s[4];
+  if ((sep != '-' && sep != '/') || s[7] != sep) return 0;
+  if (!get_digits(s, 4, &y) || !get_digits(s + 5, 2, &m) ||
+      !get_digits(s + 8, 2, &d))
+    return 0;
+  if (!date_valid(y, m, d)) return -1;
+  *days = date_from_ymd(y, m, d);
+  return 1;
+}
+
+/* ---- numbers -------------------------------------------------------------- */
+
+/* Shortest "%.*g" form of X that strtod reads back as X. Any normal
+ * double's 15-digit decimal survives the trip decimal -> double ->
+ * decimal (DBL_DIG), so when 15 digits round-trip, "%.15g" (which drops
+ * trailing zeros) is already the shortest; otherwise 16 or 17 digits are
+ * needed, and 17 always suffice. This gives the same text as trying
+ * 1..17 in turn. Subnormals have fewer digits of precision: they do try
+ * every precision. */
+static int shortest_g(double x, char *buf) {
+  int len = 0;
+  for (int precision = fabs(x) < DBL_MIN ? 1 : 15; precision <= 17; precision++) {
+    len = snprintf(buf, 32, "%.*g", precision, x);
+    if (strtod(buf, NULL) == x) break;
+  }
+  return len;
+}
+
+/* Decimal point and exponent use the C locale's "." (the CLI never calls
+ * setlocale). Integers up to 1e15 in magnitude print as plain digits. */
+int num_format(double x, char *buf) {
+  if (isnan(x) || isinf(x)) {
+    memcpy(buf, "null", 5);
+    return 4;
+  }
+  if (x == 0) {
+    memcpy(buf, "0", 2);  /* also -0 */
+    return 1;
+  }
+  if (fabs(x) <= 1e15 && x == trunc(x)) return snprintf(buf, 32, "%.0f", x);
+  return shortest_g(x, buf);
+}

@@ -1,0 +1,109 @@
+/* value.h — runtime values: number, text, bool, date, symbol, list, and
+ * missing (with the reason it is missing).
+ *
+ * A Value is 16 bytes and is passed by value. Text and list payloads are
+ * borrowed: they live in the account's arena (or the rule set's arena for
+ * constants) and are never freed one by one. A list value holds records:
+ * `len` records of `nfields` values each, row-major, where nfields comes
+ * from the list input's declaration. */
+#ifndef KENKO_VALUE_H
+#define KENKO_VALUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+typedef enum ValueType {
+  T_MISSING,   /* no value (see MissingWhy) */
+  T_NUMBER,    /* IEEE double */
+  T_TEXT,      /* UTF-8 bytes, u.text with len (NUL-terminated too) */
+  T_BOOL,      /* u.b */
+  T_DATE,      /* u.date: days since 1970-01-01 */
+  T_LIST,      /* u.items, len records */
+  T_SYMBOL,    /* u.sym: a grade, persona, segment case or journey step */
+  T_ERROR,     /* checker only: the type of an expression already in error */
+  T_ANY        /* checker only: `missing` literal, fits any type */
+} ValueType;
+
+typedef enum MissingWhy {
+  MISS_ABSENT,      /* the data had no value */
+  MISS_DIV_ZERO,    /* division by zero */
+  MISS_PROPAGATED,  /* an operand was missing */
+  MISS_NOT_APPLICABLE, /* a dimension/member with no data (N/A) */
+  MISS_EMPTY,       /* an aggregate over no elements (avg, min, max) */
+  MISS_DOMAIN       /* a function outside its domain */
+} MissingWhy;
+
+typedef struct Value {
+  uint8_t type;   /* ValueType */
+  uint8_t why;    /* MissingWhy, when type == T_MISSING */
+  uint16_t pad;
+  uint32_t len;   /* bytes of text; records of a list */
+  union {
+    double num;
+    int32_t date;
+    bool b;
+    int32_t sym;
+    const char *text;
+    const struct Value *items;
+  } u;
+} Value;
+
+static inline Value val_missing(MissingWhy why) {
+  Value v = {0};
+  v.type = T_MISSING;
+  v.why = (uint8_t)why;
+  return v;
+}
+static inline Value val_num(double x) {
+  Value v = {0};
+  v.type = T_NUMBER;
+  v.u.num = x;
+  return v;
+}
+static inline Value val_bool(bool b) {
+  Value v = {0};
+  v.type = T_BOOL;
+  v.u.b = b;
+  return v;
+}
+static inline Value val_date(int32_t days) {
+  Value v = {0};
+  v.type = T_DATE;
+  v.u.date = days;
+  return v;
+}
+static inline Value val_text(const char *s, uint32_t len) {
+  Value v = {0};
+  v.type = T_TEXT;
+  v.u.text = s;
+  v.len = len;
+  return v;
+}
+static inline Value val_sym(int32_t sym) {
+  Value v = {0};
+  v.type = T_SYMBOL;
+  v.u.sym = sym;
+  return v;
+}
+static inline bool val_is_missing(Value v) { return v.type == T_MISSING; }
+
+const char *value_type_name(ValueType t);
+
+/* Calendar dates: days since 1970-01-01 (proleptic Gregorian). */
+bool date_valid(int y, int m, int d);
+int32_t date_from_ymd(int y, int m, int d);
+void date_to_ymd(int32_t days, int *y, int *m, int *d);
+/* Writes YYYY-MM-DD (11 bytes with the NUL). */
+void date_format(int32_t days, char out[11]);
+/* Parses YYYY-MM-DD or YYYY/MM/DD exactly (the whole of S..S+N).
+ * Returns 1 on success, 0 when not of that shape, -1 when of that shape
+ * but not a real calendar date. */
+int date_parse(const char *s, size_t n, int32_t *days);
+
+/* Formats a double in the shortest form that reads back to the same value
+ * ("52.5", "0.1", "1e+21", "100"); integers print without a decimal point.
+ * Returns the length. BUF must hold 32 bytes. */
+int num_format(double x, char *buf);
+
+#endif

@@ -1,0 +1,158 @@
+/* test_value.c — values: type names, calendar dates, number formatting. */
+#include <criterion/criterion.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+
+static const char *formatted(double x, char buf[32]) {
+  num_format(x, buf);
+  return buf;
+}
+
+Test(value, type_names) {
+  cr_assert_str_eq(value_type_name(T_MISSING), "missing");
+  cr_assert_str_eq(value_type_name(T_NUMBER), "number");
+  cr_assert_str_eq(value_type_name(T_TEXT), "text");
+  cr_assert_str_eq(value_type_name(T_BOOL), "bool");
+  cr_assert_str_eq(value_type_name(T_DATE), "date");
+  cr_assert_str_eq(value_type_name(T_LIST), "list");
+  cr_assert_str_eq(value_type_name(T_SYMBOL), "symbol");
+}
+
+Test(value, constructors) {
+  cr_assert_eq(sizeof(Value), 16);
+  Value v = val_text("abc", 3);
+  cr_assert_eq(v.type, T_TEXT);
+  cr_assert_eq(v.len, 3);
+  cr_assert(val_is_missing(val_missing(MISS_DIV_ZERO)));
+  cr_assert_eq(val_missing(MISS_DIV_ZERO).why, MISS_DIV_ZERO);
+  cr_assert_eq(val_num(2.5).u.num, 2.5);
+  cr_assert_eq(val_bool(true).u.b, true);
+  cr_assert_eq(val_date(-1).u.date, -1);
+}
+
+Test(value, known_dates) {
+  cr_assert_eq(date_from_ymd(1970, 1, 1), 0);
+  cr_assert_eq(date_from_ymd(1970, 1, 2), 1);
+  cr_assert_eq(date_from_ymd(1969, 12, 31), -1);
+  cr_assert_eq(date_from_ymd(2000, 3, 1), 11017);
+  cr_assert_eq(date_from_ymd(2026, 11, 22), 20779);
+  cr_assert_eq(date_from_ymd(1, 1, 1), -719162);
+  cr_assert_eq(date_from_ymd(9999, 12, 31), 2932896);
+  char out[11];
+  date_format(20779, out);
+  cr_assert_str_eq(out, "2026-11-22");
+  date_format(-719162, out);
+  cr_assert_str_eq(out, "0001-01-01");
+  date_format(date_from_ymd(2024, 2, 29), out);
+  cr_assert_str_eq(out, "2024-02-29");
+}
+
+/* Every day of years 0001..9999 survives ymd -> days -> ymd, and
+ * consecutive days are consecutive numbers. */
+Test(value, date_round_trip_whole_range) {
+  int32_t expected = date_from_ymd(1, 1, 1);
+  for (int y = 1; y <= 9999; y++)
+    for (int m = 1; m <= 12; m++)
+      for (int d = 1; d <= 31; d++) {
+        if (!date_valid(y, m, d)) continue;
+        int32_t days = date_from_ymd(y, m, d);
+        if (days != expected) cr_assert_fail("%04d-%02d-%02d is %d, not %d", y, m, d, days, expected);
+        int yy, mm, dd;
+        date_to_ymd(days, &yy, &mm, &dd);
+        if (yy != y || mm != m || dd != d) cr_assert_fail("%d came back as %d-%d-%d", days, yy, mm, dd);
+        expected++;
+      }
+}
+
+Test(value, date_valid) {
+  cr_assert(date_valid(2024, 2, 29));
+  cr_assert(!date_valid(2023, 2, 29));
+  cr_assert(!date_valid(1900, 2, 29));
+  cr_assert(date_valid(2000, 2, 29));
+  cr_assert(!date_valid(2026, 4, 31));
+  cr_assert(!date_valid(2026, 13, 1));
+  cr_assert(!date_valid(2026, 0, 1));
+  cr_assert(!date_valid(0, 1, 1));
+  cr_assert(!date_valid(10000, 1, 1));
+}
+
+Test(value, date_parse) {
+  int32_t days = 0;
+  cr_assert_eq(date_parse("2026-11-22", 10, &days), 1);
+  cr_assert_eq(days, 20779);
+  cr_assert_eq(date_parse("2026/11/22", 10, &days), 1);
+  cr_assert_eq(days, 20779);
+  cr_assert_eq(date_parse("2026-02-30", 10, &days), -1);
+  cr_assert_eq(date_parse("0000-01-01", 10, &days), -1);
+  cr_assert_eq(date_parse("2026-13-01", 10, &days), -1);
+  cr_assert_eq(date_parse("2026-11/22", 10, &days), 0);
+  cr_assert_eq(date_parse("2026-1-22", 9, &days), 0);
+  cr_assert_eq(date_parse("26-11-2022", 10, &days), 0);
+  cr_assert_eq(date_parse("2026-11-22T", 11, &days), 0);
+  cr_assert_eq(date_parse("2026-11-2x", 10, &days), 0);
+  cr_assert_eq(date_parse("+026-11-22", 10, &days), 0);
+  cr_assert_eq(date_parse("2026.11.22", 10, &days), 0);
+  /* Only the N bytes given count. */
+  cr_assert_eq(date_parse("2026-11-22xyz", 10, &days), 1);
+}
+
+Test(value, num_format_examples) {
+  char buf[32];
+  cr_assert_str_eq(formatted(100, buf), "100");
+  cr_assert_str_eq(formatted(52.5, buf), "52.5");
+  cr_assert_str_eq(formatted(0.1, buf), "0.1");
+  cr_assert_str_eq(formatted(0.1 + 0.2, buf), "0.30000000000000004");
+  cr_assert_str_eq(formatted(1e21, buf), "1e+21");
+  cr_assert_str_eq(formatted(-0.0, buf), "0");
+  cr_assert_str_eq(formatted(0, buf), "0");
+  cr_assert_str_eq(formatted(-3, buf), "-3");
+  cr_assert_str_eq(formatted(1e15, buf), "1000000000000000");
+  cr_assert_str_eq(formatted(-1e15, buf), "-1000000000000000");
+  cr_assert_str_eq(formatted(2e15, buf), "2e+15");
+  cr_assert_str_eq(formatted(1234567890123456.0, buf), "1234567890123456");
+  cr_assert_str_eq(formatted(123456.789, buf), "123456.789");
+  cr_assert_str_eq(formatted(1.0 / 3, buf), "0.3333333333333333");
+  cr_assert_str_eq(formatted(2.0 / 3, buf), "0.6666666666666666");
+  cr_assert_str_eq(formatted(1e-7, buf), "1e-07");
+  cr_assert_str_eq(formatted(0.0001, buf), "0.0001");
+  cr_assert_str_eq(formatted(5e-324, buf), "5e-324");
+  cr_assert_str_eq(formatted(DBL_MAX, buf), "1.7976931348623157e+308");
+  cr_assert_str_eq(formatted(NAN, buf), "null");
+  cr_assert_str_eq(formatted(INFINITY, buf), "null");
+  cr_assert_str_eq(formatted(-INFINITY, buf), "null");
+  cr_assert_eq(num_format(52.5, buf), 4);
+}
+
+/* The shortest form round-trips and no shorter precision does. */
+Test(value, num_format_round_trips) {
+  unsigned seed = 12345;
+  for (int i = 0; i < 100000; i++) {
+    uint64_t bits = 0;
+    for (int k = 0; k < 4; k++) {
+      seed = seed * 1103515245u + 12345u;
+      bits = (bits << 16) | ((seed >> 8) & 0xFFFF);
+    }
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    if (!isfinite(x)) continue;
+    if (i % 3 == 0) x = (double)(int)(bits % 2000000) / 100.0;  /* money-like */
+    char buf[32];
+    int len = num_format(x, buf);
+    cr_assert_eq((size_t)len, strlen(buf));
+    if (strtod(buf, NULL) != x) cr_assert_fail("%.17g printed as %s", x, buf);
+    if (x == trunc(x) && fabs(x) <= 1e15) continue;
+    /* The same text as the first of %.1g .. %.17g that reads back. */
+    char expected[40];
+    for (int precision = 1; precision <= 17; precision++) {
+      snprintf(expected, sizeof expected, "%.*g", precision, x);
+      if (strtod(expected, NULL) == x) break;
+    }
+    if (strcmp(buf, expected) != 0) cr_assert_fail("%.17g printed as %s, not %s", x, buf, expected);
+  }
+}
