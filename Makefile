@@ -21,12 +21,12 @@ GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compar
             -Wno-unused-parameter $(OPT) -g $(SAN)
 LDLIBS  := -lyaml -lm
 
-LIB_SRC  := $(wildcard src/*.c)
+LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 GEN_C    := $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_SRC := $(filter-out $(EXCLUDE),$(wildcard tests/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 KENKO := $(BUILD)/kenko

@@ -655,3 +655,9 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
     parse_error(ps, *loc, "%s", msg);
   }
 }
+
+/* The display name of token TOKEN (as returned by the scanner), for
+ * `kenko dump-tokens`. */
+const char *parse_token_name(int token) {
+  return yysymbol_name(YYTRANSLATE(token));
+}

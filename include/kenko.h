@@ -81,6 +81,12 @@ const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
 int kenko_check_data(const kenko_rules *rules, const char *data_path,
                      const kenko_load_opts *opts);
 
+/* Debugging and tests: writes the tokens ("LINE:COL-LINE:COL kind value")
+ * or the syntax tree of one rule file (includes not followed) to OUT.
+ * Returns the number of errors reported. */
+typedef enum kenko_dump_kind { KENKO_DUMP_TOKENS, KENKO_DUMP_AST } kenko_dump_kind;
+int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_load_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #include "kenko.h"
 #include "check.h"
 #include "diag.h"
+#include "parse.h"
 #include "reader.h"
 
 struct kenko_rules {
@@ -104,5 +105,32 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
             list);
   free(list);
   reader_free_columns(cols, ncols);
+  return diag.errors;
+}
+
+int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_load_opts *opts) {
+  SourceSet sources;
+  src_init(&sources);
+  Diag diag;
+  diag_init(&diag, &sources, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
+  diag.color = opts && opts->color;
+  const char *err = NULL;
+  int32_t id = src_load_file(&sources, path, &err);
+  if (id < 0) {
+    diag_error(&diag, SPAN_NONE, "cannot read %s: %s", path, err);
+    src_free(&sources);
+    return 1;
+  }
+  if (what == KENKO_DUMP_TOKENS) {
+    parse_dump_tokens(&sources, id, &diag, out);
+  } else {
+    Arena arena;
+    arena_init(&arena, 0);
+    Ast *ast = parse_file(&sources, id, &arena, &diag);
+    ast_dump_file(out, ast);
+    arena_free(&arena);
+  }
+  diag_finish(&diag);
+  src_free(&sources);
   return diag.errors;
 }

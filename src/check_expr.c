@@ -66,6 +66,13 @@ static bool expect_type(Checker *c, Node *n, uint8_t type, const char *needs) {
   return false;
 }
 
+/* Both operands of TYPE (each reported on its own). */
+static bool expect_both(Checker *c, Node *a, Node *b, uint8_t type, const char *needs) {
+  bool ok_a = expect_type(c, a, type, needs);
+  bool ok_b = expect_type(c, b, type, needs);
+  return ok_a && ok_b;
+}
+
 void check_condition(Checker *c, Node *n, const char *where);
 void check_condition(Checker *c, Node *n, const char *where) {
   check_expr(c, n, -1);
@@ -599,7 +606,7 @@ static void check_binary(Checker *c, Node *n) {
     }
     /* fall through */
   case OP_MUL: case OP_DIV: case OP_MOD:
-    if (expect_type(c, a, T_NUMBER, opname) & expect_type(c, b, T_NUMBER, opname)) set_type(n, T_NUMBER, 0);
+    if (expect_both(c, a, b, T_NUMBER, opname)) set_type(n, T_NUMBER, 0);
     return;
   case OP_EQ: case OP_NE:
     if (a->type == T_ANY || b->type == T_ANY) {
@@ -632,7 +639,7 @@ static void check_binary(Checker *c, Node *n) {
     set_type(n, T_BOOL, 0);
     return;
   case OP_AND: case OP_OR:
-    if (expect_type(c, a, T_BOOL, opname) & expect_type(c, b, T_BOOL, opname)) set_type(n, T_BOOL, 0);
+    if (expect_both(c, a, b, T_BOOL, opname)) set_type(n, T_BOOL, 0);
     return;
   case OP_COALESCE:
     if (!same_type(a, b)) {

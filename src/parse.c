@@ -1,6 +1,7 @@
 /* parse.c — the parse driver: runs the scanner and parser over one source
  * file, and the small helpers grammar actions call. */
 #include "parse.h"
+#include "value.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -114,4 +115,56 @@ Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag
   kk_yylex_destroy(scanner);
   free(ps.sbuf);
   return ast;
+}
+
+void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out) {
+  const Source *src = src_get(sources, file);
+  Arena arena;
+  arena_init(&arena, 0);
+  ParseState ps;
+  memset(&ps, 0, sizeof ps);
+  ps.arena = &arena;
+  ps.diag = diag;
+  ps.src = src;
+  ps.file = file;
+  long bad = utf8_first_invalid(src->text, src->len);
+  if (bad >= 0) {
+    Span at = {file, (uint32_t)bad, (uint32_t)bad + 1};
+    diag_error(diag, at, "invalid UTF-8 (byte 0x%02X); rule files must be UTF-8",
+               (unsigned)(unsigned char)src->text[bad]);
+    arena_free(&arena);
+    return;
+  }
+  if (src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0) ps.base = 3;
+  yyscan_t scanner;
+  if (kk_yylex_init_extra(&ps, &scanner) != 0) {
+    arena_free(&arena);
+    return;
+  }
+  YY_BUFFER_STATE buf = kk_yy_scan_bytes(src->text + ps.base, (int)(src->len - ps.base), scanner);
+  for (;;) {
+    KK_YYSTYPE val;
+    KK_YYLTYPE loc;
+    memset(&val, 0, sizeof val);
+    int tok = kk_yylex(&val, &loc, scanner);
+    if (tok == 0) break;
+    int l1, c1, l2, c2;
+    src_line_col(src, loc.begin, &l1, &c1);
+    src_line_col(src, loc.end, &l2, &c2);
+    fprintf(out, "%d:%d-%d:%d %s", l1, c1, l2, c2, parse_token_name(tok));
+    char num[32];
+    switch (tok) {
+    case IDENT: fprintf(out, " %s", val.IDENT); break;
+    case STRING: fprintf(out, " \"%s\"", val.STRING); break;
+    case NUMBER: num_format(val.NUMBER, num); fprintf(out, " %s", num); break;
+    case PERCENT: num_format(val.PERCENT, num); fprintf(out, " %s", num); break;
+    case DATE: date_format(val.DATE, num); fprintf(out, " %s", num); break;
+    default: break;
+    }
+    fputc('\n', out);
+  }
+  kk_yy_delete_buffer(buf, scanner);
+  kk_yylex_destroy(scanner);
+  free(ps.sbuf);
+  arena_free(&arena);
 }

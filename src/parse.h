@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -47,6 +48,11 @@ typedef struct ParseState {
 /* Parses source file FILE of SOURCES into an AST allocated in ARENA.
  * Errors go to DIAG; the AST holds every declaration that parsed. */
 Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag);
+
+/* Writes one line per token of FILE ("1:5-1:9 name `seats`"), for tests
+ * and `kenko dump-tokens`. Lexical errors go to DIAG. */
+void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out);
+const char *parse_token_name(int token);
 
 /* Helpers called from grammar actions (parse.c). */
 void parse_error(ParseState *ps, Span span, const char *fmt, ...)

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Runs every test suite and ends with one line "N passed, N failed".
+# Usage: tests/run-all.sh BUILD_DIR
+set -u
+build=${1:-build}
+cd "$(dirname "$0")/.." || exit 2
+kenko="$build/kenko"
+total_pass=0
+total_fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# suite NAME COMMAND...: runs it, reads its "N passed, N failed" line
+suite() {
+  name=$1
+  shift
+  echo "== $name"
+  "$@" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
+  f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+  [ -n "$line" ] || { p=0; f=1; echo "$name: no summary line (exit $rc)"; }
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_pass=$((total_pass + p))
+  total_fail=$((total_fail + f))
+}
+
+# Criterion prints "Synthesis: Tested: N | Passing: N | Failing: N | Crashing: N"
+echo "== unit"
+"$build/unit-tests" --jobs 2 >"$log" 2>&1
+rc=$?
+cat "$log"
+syn=$(grep -E 'Synthesis' "$log" | tail -n 1)
+up=$(echo "$syn" | sed -E 's/.*Passing: ([0-9]+).*/\1/')
+uf=$(echo "$syn" | sed -E 's/.*Failing: ([0-9]+) \| Crashing: ([0-9]+).*/\1 \2/' | awk '{print $1 + $2}')
+[ -n "$syn" ] || { up=0; uf=1; }
+if [ "$rc" -ne 0 ] && [ "$uf" -eq 0 ]; then uf=1; fi
+total_pass=$((total_pass + up))
+total_fail=$((total_fail + uf))
+
+suite catalog sh tests/run-catalog.sh "$kenko"
+suite golden sh tests/run-golden.sh "$kenko"
+suite doc-examples sh tests/check-doc-examples.sh "$kenko"
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

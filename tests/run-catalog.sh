@@ -1,0 +1,33 @@
+#!/bin/sh
+# The bad-input catalog: each tests/catalog/NAME.kenko is a rule file with
+# something wrong; NAME.expected holds the exact diagnostics `kenko check`
+# prints (stderr), then a last line "exit: N". An optional NAME.args holds
+# extra arguments (e.g. --data tests/catalog/data/x.csv).
+# Usage: tests/run-catalog.sh path/to/kenko   (UPDATE=1 rewrites .expected)
+set -u
+kenko=${1:-build/kenko}
+cd "$(dirname "$0")/.." || exit 2
+pass=0
+fail=0
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+for rules in tests/catalog/*.kenko; do
+  name=${rules%.kenko}
+  args=""
+  [ -f "$name.args" ] && args=$(cat "$name.args")
+  # shellcheck disable=SC2086
+  ${VALGRIND:-} "$kenko" check "$rules" $args 2>"$tmp" >/dev/null
+  echo "exit: $?" >>"$tmp"
+  if [ "${UPDATE:-}" = 1 ]; then
+    cp "$tmp" "$name.expected"
+  fi
+  if [ -f "$name.expected" ] && cmp -s "$tmp" "$name.expected"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $rules"
+    if [ -f "$name.expected" ]; then diff "$name.expected" "$tmp" | head -20; else echo "  (no $name.expected)"; fi
+  fi
+done
+echo "catalog: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Golden tests: each tests/golden/NAME/ holds rule and data files, a file
+# `cmd` with the kenko arguments (run from inside NAME/), and `expected`:
+# the exact stdout, then a line "--- stderr", the exact stderr, then a
+# line "--- exit N". Several commands: cmd, cmd2, … with expected,
+# expected2, ….
+# Usage: tests/run-golden.sh path/to/kenko   (UPDATE=1 rewrites expected)
+set -u
+kenko=${1:-build/kenko}
+case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
+cd "$(dirname "$0")/golden" || exit 2
+pass=0
+fail=0
+out=$(mktemp)
+err=$(mktemp)
+got=$(mktemp)
+trap 'rm -f "$out" "$err" "$got"' EXIT
+for dir in */; do
+  dir=${dir%/}
+  [ -f "$dir/cmd" ] || continue
+  for cmdfile in "$dir"/cmd*; do
+    suffix=${cmdfile#"$dir"/cmd}
+    expected="$dir/expected$suffix"
+    args=$(cat "$cmdfile")
+    # shellcheck disable=SC2086
+    (cd "$dir" && ${VALGRIND:-} "$kenko" $args >"$out" 2>"$err" </dev/null)
+    rc=$?
+    { cat "$out"; echo "--- stderr"; cat "$err"; echo "--- exit $rc"; } >"$got"
+    [ "${UPDATE:-}" = 1 ] && cp "$got" "$expected"
+    if [ -f "$expected" ] && cmp -s "$got" "$expected"; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1))
+      echo "FAIL $dir ($cmdfile)"
+      if [ -f "$expected" ]; then diff "$expected" "$got" | head -30; else echo "  (no $expected)"; fi
+    fi
+  done
+done
+echo "golden: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
