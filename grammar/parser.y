@@ -29,6 +29,7 @@ int kk_yylex(KK_YYSTYPE *yylval, KK_YYLTYPE *yylloc, void *scanner);
 
 %code {
 #include <string.h>
+#include <stdlib.h>
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                      \
   do {                                                   \
@@ -565,8 +566,71 @@ static int starts_expression(yysymbol_kind_t k) {
   return strcmp(name, "`(`") == 0 || strcmp(name, "`[`") == 0 || strcmp(name, "`-`") == 0;
 }
 
+/* Is K among the N tokens of LIST? */
+static int has_token(const yysymbol_kind_t *list, int n, yysymbol_kind_t k) {
+  for (int i = 0; i < n; i++)
+    if (list[i] == k) return 1;
+  return 0;
+}
+
+/* Is K a keyword (its display name is a backquoted word)? */
+static int is_keyword(yysymbol_kind_t k) {
+  const char *name = yysymbol_name(k);
+  return name[0] == '`' && ((name[1] >= 'a' && name[1] <= 'z') || name[1] == '_');
+}
+
+/* Is K a comparison operator? */
+static int is_comparison(yysymbol_kind_t k) {
+  const char *name = yysymbol_name(k);
+  return k == YYSYMBOL_EQ || k == YYSYMBOL_NE || k == YYSYMBOL_LE || k == YYSYMBOL_GE ||
+         k == YYSYMBOL_IN || k == YYSYMBOL_IS || strcmp(name, "`<`") == 0 || strcmp(name, "`>`") == 0;
+}
+
+/* Is K an operator that can continue a complete expression? */
+static int is_operator(yysymbol_kind_t k) {
+  static const char *const ops[] = {"`and`", "`or`", "`in`", "`is`", "`==`", "`!=`", "`<=`", "`>=`",
+                                    "`??`", "`<`", "`>`", "`+`", "`-`", "`*`", "`/`", "`%`", "`.`", "`(`"};
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+    if (strcmp(yysymbol_name(k), ops[i]) == 0) return 1;
+  return 0;
+}
+
+/* Is K a keyword that starts a declaration? */
+static int starts_declaration(yysymbol_kind_t k) {
+  switch (k) {
+  case YYSYMBOL_SCORECARD: case YYSYMBOL_INCLUDE: case YYSYMBOL_INPUT: case YYSYMBOL_INDICATOR:
+  case YYSYMBOL_THRESHOLD: case YYSYMBOL_DIMENSION: case YYSYMBOL_GRADES: case YYSYMBOL_PERSONA:
+  case YYSYMBOL_SEGMENT: case YYSYMBOL_FLAG: case YYSYMBOL_JOURNEY: case YYSYMBOL_FORECAST:
+  case YYSYMBOL_OUTCOME: case YYSYMBOL_TEST:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Does a syntax error at BEGIN come from the unterminated string before
+ * it (which swallowed the rest of its line)? True when only white space
+ * and comments lie between that string and BEGIN. */
+static int follows_broken_string(const ParseState *ps, uint32_t begin) {
+  uint32_t i = ps->broken_string_end;
+  if (i == 0 || begin < i) return 0;
+  const char *text = ps->src->text;
+  while (i < begin) {
+    if (text[i] == '#') {
+      while (i < begin && text[i] != '\n') i++;
+    } else if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n') {
+      i++;
+    } else {
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* "expected `:`, `weight` or a label, found name `foo`" — the expected
- * tokens come from LAC; expression starters fold into "an expression". */
+ * tokens come from LAC; expression starters fold into "an expression".
+ * A few common slips get a message of their own: chained comparisons,
+ * `=` for `==`, a keyword where a name should be. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseState *ps) {
   (void)scanner;
   if (ps->fatal) return 0;
@@ -576,26 +640,55 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
   if (n < 0) n = 0;
   yysymbol_kind_t found = yypcontext_token(ctx);
   Span loc = *yypcontext_location(ctx);
+  if (follows_broken_string(ps, loc.begin)) return 0;
+  if (getenv("KK_DEBUG")) { for (int i = 0; i < n; i++) fprintf(stderr, "[%s]", yysymbol_name(expected[i])); fprintf(stderr, "\n"); }
+
+  /* After a complete expression `and` can always come next. */
+  int after_expr = has_token(expected, n, YYSYMBOL_AND);
+  if (after_expr && is_comparison(found)) {
+    parse_error(ps, loc, "comparisons do not chain; join two of them with `and`, as in "
+                         "`a <= x and x <= b`");
+    return 0;
+  }
+  if (after_expr && strcmp(yysymbol_name(found), "`=`") == 0) {
+    parse_error(ps, loc, "unexpected `=`; to compare two values, write `==`");
+    return 0;
+  }
 
   char what[256] = "";
   size_t len = 0;
-  int any_expr = 0, shown = 0, total = 0;
-  const char *items[MAX_EXPECTED + 1];
+  int any_expr = 0, any_op = 0, any_decl = 0, shown = 0, total = 0;
+  const char *items[MAX_EXPECTED + 3];
   /* Fold the tokens that start an expression into "an expression" only
-   * when an expression can really start here (a `(` is expected). */
+   * when an expression can really start here: a `(` is expected, and not
+   * merely as the call after a complete name. */
   int expr_here = 0;
   for (int i = 0; i < n; i++)
-    if (strcmp(yysymbol_name(expected[i]), "`(`") == 0) expr_here = 1;
+    if (strcmp(yysymbol_name(expected[i]), "`(`") == 0) expr_here = !after_expr;
+  int name_here = has_token(expected, n, YYSYMBOL_IDENT);
+  int top_level = has_token(expected, n, YYSYMBOL_INPUT);
   for (int i = 0; i < n; i++) {
-    if (expr_here && starts_expression(expected[i]) && expected[i] != YYSYMBOL_STRING) {
+    if (expr_here && starts_expression(expected[i])) {
       any_expr = 1;
-      continue;
+    } else if (after_expr && is_operator(expected[i])) {
+      any_op = 1;
+    } else if (top_level && (expected[i] == YYSYMBOL_YYEOF || starts_declaration(expected[i]))) {
+      any_decl = 1;
+    } else if (name_here && expected[i] == YYSYMBOL_OUTCOME) {
+      /* listed because a dimension may be called `outcome` */
+    } else {
+      items[total++] = expected[i] == YYSYMBOL_STRING ? "a string" : yysymbol_name(expected[i]);
     }
-    items[total++] = expected[i] == YYSYMBOL_STRING ? "a string" : yysymbol_name(expected[i]);
   }
   /* A lone name among the expected tokens reads better as "a name". */
   for (int i = 0; i < total; i++)
     if (strcmp(items[i], "name") == 0) items[i] = "a name";
+  if (any_op || any_decl) {
+    memmove(items + any_op + any_decl, items, (size_t)total * sizeof *items);
+    if (any_op) items[0] = "an operator";
+    if (any_decl) items[any_op] = "a declaration";
+    total += any_op + any_decl;
+  }
   if (any_expr) items[total++] = "an expression";
   if (total > 6) total = 0; /* too many to be useful */
   for (int i = 0; i < total; i++) {
@@ -606,7 +699,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
   }
 
   char tok[64];
-  char found_text[96];
+  char found_text[128];
+  int keyword_as_name = 0;
   if (found == YYSYMBOL_YYEOF) {
     snprintf(found_text, sizeof found_text, "end of file");
   } else {
@@ -617,13 +711,21 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       snprintf(found_text, sizeof found_text, "number `%s`", tok); break;
     case YYSYMBOL_STRING: snprintf(found_text, sizeof found_text, "string %s", tok); break;
     case YYSYMBOL_DATE: snprintf(found_text, sizeof found_text, "date `%s`", tok); break;
-    default: snprintf(found_text, sizeof found_text, "`%s`", tok); break;
+    default:
+      if (is_keyword(found) && (name_here || any_expr)) {
+        snprintf(found_text, sizeof found_text, "the keyword `%s` (keywords cannot be names)", tok);
+        keyword_as_name = 1;
+      } else {
+        snprintf(found_text, sizeof found_text, "`%s`", tok);
+      }
+      break;
     }
   }
 
-  /* Lua's habit: say which bracket is still open. */
+  /* Lua's habit: say which bracket is still open. For a `{`, only at the
+   * end of the file: inside a block, "to close `{`" is rarely the point. */
   char hint[96] = "";
-  if (ps->nbrackets > 0) {
+  if (ps->nbrackets > 0 && !keyword_as_name) {
     const OpenBracket *ob = &ps->brackets[ps->nbrackets - 1];
     char want = ob->ch == '(' ? ')' : ob->ch == '[' ? ']' : '}';
     char want_name[8];
@@ -631,6 +733,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     int wanted = 0;
     for (int i = 0; i < n; i++)
       if (strcmp(yysymbol_name(expected[i]), want_name) == 0) wanted = 1;
+    if (ob->ch == '{' && found != YYSYMBOL_YYEOF) wanted = 0;
     if (wanted) {
       int line, col;
       src_line_col(ps->src, ob->offset, &line, &col);
@@ -638,10 +741,27 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     }
   }
 
+  /* A misspelt keyword: `dimenson usage {` */
+  char suggestion[64] = "";
+  if (found == YYSYMBOL_IDENT) {
+    char words[MAX_EXPECTED][24];
+    const char *cands[MAX_EXPECTED];
+    int ncands = 0;
+    for (int i = 0; i < n; i++) {
+      if (!is_keyword(expected[i])) continue;
+      const char *kw = yysymbol_name(expected[i]) + 1; /* drop the backquotes */
+      snprintf(words[ncands], sizeof words[ncands], "%.*s", (int)strlen(kw) - 1, kw);
+      cands[ncands] = words[ncands];
+      ncands++;
+    }
+    const char *best = diag_suggest(tok, cands, ncands);
+    if (best) snprintf(suggestion, sizeof suggestion, "; did you mean `%s`?", best);
+  }
+
   if (shown > 0)
-    parse_error(ps, loc, "expected %s, found %s%s", what, found_text, hint);
+    parse_error(ps, loc, "expected %s, found %s%s%s", what, found_text, hint, suggestion);
   else
-    parse_error(ps, loc, "unexpected %s%s", found_text, hint);
+    parse_error(ps, loc, "unexpected %s%s%s", found_text, hint, suggestion);
   return 0;
 }
 

@@ -81,6 +81,54 @@ const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
 int kenko_check_data(const kenko_rules *rules, const char *data_path,
                      const kenko_load_opts *opts);
 
+/* ---- scoring ------------------------------------------------------------ */
+
+typedef enum kenko_format {
+  KENKO_FORMAT_TEXT = 0,   /* for people: the explanation of each account */
+  KENKO_FORMAT_JSONL,      /* one JSON object per account */
+  KENKO_FORMAT_CSV         /* one row per account */
+} kenko_format;
+
+typedef struct kenko_run_opts {
+  kenko_format format;
+  bool explain;            /* jsonl/csv: add expressions, values, reasons, drivers */
+  const char *as_of;       /* "YYYY-MM-DD"; NULL: today (local date) */
+  const char *account;     /* only this account id (`kenko explain`); NULL: all */
+  bool what_if;            /* text: add "what would change the grade" */
+  const char *input_format;/* "csv", "yaml", "json", or NULL: by extension */
+  char delimiter;          /* CSV separator (0: ',') */
+  const char *encoding;    /* NULL/"utf-8" or "cp932" */
+  const char *na;          /* comma-separated cell values meaning missing */
+  char thousands;          /* ',' to accept "1,234" in quoted CSV cells */
+  bool strict;             /* stop at the first rejected account */
+  bool color;              /* ANSI colour in text output */
+  kenko_diag_fn diag;      /* data errors (and rule errors) */
+  void *diag_ud;
+  bool diag_color;
+  /* progress: called every so many accounts (may be NULL) */
+  void (*progress)(void *ud, unsigned long long accounts);
+  void *progress_ud;
+} kenko_run_opts;
+
+typedef struct kenko_run_stats {
+  unsigned long long accounts;  /* read: scored + rejected */
+  unsigned long long scored;
+  unsigned long long rejected;
+  bool found;                   /* with opts.account: the account was seen */
+} kenko_run_stats;
+
+/* Scores every account of the data files (read in order) and writes the
+ * results to OUT. Returns KENKO_OK, KENKO_ERR_DATA (some accounts
+ * rejected; the others were written) or KENKO_ERR_USAGE (a data file
+ * cannot be read, a bad option). */
+int kenko_run(const kenko_rules *rules, const char *const *data, int ndata,
+              const kenko_run_opts *opts, FILE *out, kenko_run_stats *stats);
+
+/* Runs the rules' inline tests, writing one line per test (and the
+ * failing expectations) to OUT, then "N passed, N failed". Returns the
+ * number of failed tests. */
+int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed);
+
 /* Debugging and tests: writes the tokens ("LINE:COL-LINE:COL kind value")
  * or the syntax tree of one rule file (includes not followed) to OUT.
  * Returns the number of errors reported. */

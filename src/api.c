@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "parse.h"
 #include "reader.h"
+#include "run.h"
 
 struct kenko_rules {
   Program *program;
@@ -133,4 +134,13 @@ int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_lo
   diag_finish(&diag);
   src_free(&sources);
   return diag.errors;
+}
+
+int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
+              kenko_run_stats *stats) {
+  return run_program(rules->program, data, ndata, opts, out, stats);
+}
+
+int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed) {
+  return test_program(rules->program, out, color, passed);
 }

@@ -76,10 +76,13 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
     } else {
       piece = s + i, piece_len = (size_t)len;
     }
-    if (!put_piece(dst, dstsz, &j, piece, piece_len)) {
+    /* Keep room for the ellipsis unless this is the very last piece. */
+    bool last = !truncated && i + (size_t)len == cut;
+    if (j + piece_len + (last ? 0 : 3) + 1 > dstsz) {
       truncated = true;
       break;
     }
+    put_piece(dst, dstsz, &j, piece, piece_len);
     i += (size_t)len;
   }
   if (truncated) put_piece(dst, dstsz, &j, "\xE2\x80\xA6", 3);
@@ -123,12 +126,42 @@ static NumResult number_by_strtod(const char *s, size_t n, double *out) {
   return NUM_OK;
 }
 
+/* The common case, [-]digits[.digits] with at most 19 digits, in one
+ * tight loop; false for anything else (then parse_number goes on). */
+static inline bool simple_decimal(const char *s, size_t n, double *out) {
+  size_t i = s[0] == '-';
+  uint64_t mantissa = 0;
+  size_t int_start = i;
+  unsigned digit;
+  while (i < n && (digit = (unsigned char)s[i] - '0') <= 9) {
+    mantissa = mantissa * 10 + digit;
+    i++;
+  }
+  size_t digits = i - int_start, frac = 0;
+  if (i < n && s[i] == '.') {
+    size_t frac_start = ++i;
+    while (i < n && (digit = (unsigned char)s[i] - '0') <= 9) {
+      mantissa = mantissa * 10 + digit;
+      i++;
+    }
+    frac = i - frac_start;
+  }
+  if (i != n || digits + frac == 0 || digits + frac > 19 ||
+      mantissa > (UINT64_C(1) << 53))
+    return false;
+  double x = (double)mantissa;
+  if (frac) x /= exact_pow10[frac];
+  *out = s[0] == '-' ? -x : x;
+  return true;
+}
+
 /* Parses a decimal number, all of S. Up to 19 significant digits are
  * gathered into an integer; when it is at most 2^53 and the power of ten
  * is within ±22, one IEEE multiplication or division of two exact values
  * gives the correctly rounded result, the same double strtod returns.
  * Anything else goes to strtod. COMMAS allows "1,234" grouping. */
 static NumResult parse_number(const char *s, size_t n, bool commas, double *out) {
+  if (n && simple_decimal(s, n, out)) return NUM_OK;
   size_t i = 0;
   bool negative = false;
   if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
@@ -364,6 +397,11 @@ bool convert_cell(const FieldSchema *field, const char *s, size_t n,
                   const ReadOpts *opts, bool quoted, Arena *arena, Value *out,
                   char *err, size_t errsz) {
   if (field->type == T_TEXT) return convert_text(field, s, n, arena, out, err, errsz);
+  double x;
+  if (field->type == T_NUMBER && n && simple_decimal(s, n, &x)) {
+    *out = val_num(x);
+    return true;
+  }
   while (n && is_blank(*s)) s++, n--;
   while (n && is_blank(s[n - 1])) n--;
   switch (field->type) {

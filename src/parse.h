@@ -41,6 +41,7 @@ typedef struct ParseState {
   char *sbuf;             /* string literal being decoded (malloc'ed) */
   size_t slen, scap;
   uint32_t sbegin;        /* offset of the opening quote */
+  uint32_t broken_string_end; /* just after the last unterminated string */
   OpenBracket brackets[KENKO_MAX_BRACKETS];
   int nbrackets;
 } ParseState;

@@ -160,7 +160,10 @@ Program *program_load(const char *path, const char *text, size_t len, Diag *diag
   remember_real_path(&l, id, path);
   load_file(&l, id);
   fingerprint(p);
-  check_program(p, l.decls, l.ndecls, diag);
+  /* After syntax errors (or an include that failed) the checker would
+   * mostly report their consequences — unknown names, empty blocks —
+   * so it runs only on rules that parsed. */
+  if (diag->errors == before) check_program(p, l.decls, l.ndecls, diag);
   for (int32_t i = 0; i < p->sources.count; i++) free(l.real_paths[i]);
   free(l.real_paths);
   free(l.stack);

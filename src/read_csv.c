@@ -60,9 +60,14 @@
 
 #include "kenko.h"
 
+/* The buffer sizes can be shrunk at build time to test chunk boundaries. */
+#ifndef CSV_BUF_INITIAL
 #define CSV_BUF_INITIAL (1u << 20)     /* first size of the record buffer */
-#define CSV_RECORD_MAX (64u << 20)     /* longest record accepted */
+#endif
+#ifndef CSV_RAW_CHUNK
 #define CSV_RAW_CHUNK (64u << 10)      /* bytes read per iconv round */
+#endif
+#define CSV_RECORD_MAX (64u << 20)     /* longest record accepted */
 #define CSV_MIN_ROOM 64                /* free bytes wanted before a read */
 #define ERR_MESSAGE_MAX 1024           /* one field's error message */
 #define ID_MESSAGE_MAX 200             /* bytes of an id quoted in messages */
@@ -297,7 +302,7 @@ static void reader_free(CsvReader *r) {
   free(r->header);
 }
 
-static void push_cell(CsvReader *r, const char *base, const char *at,
+static inline void push_cell(CsvReader *r, const char *base, const char *at,
                       const char *begin, size_t len, uint32_t flags) {
   if (r->ncells == r->cells_cap) {
     r->cells_cap *= 2;
@@ -397,6 +402,21 @@ static ScanResult scan_record(CsvReader *r) {
   if (empty_line(r, p, end, &res)) return res;
 
   for (;;) {
+    /* The common cell: unquoted, no blanks or CR around it. */
+    uint8_t first = (uint8_t)*p;
+    if (first != '"' && !r->blank[first]) {
+      const char *q = p;
+      while (!r->stop[(uint8_t)*q]) q++;
+      if (*q != '\0') {
+        uint8_t last = q > p ? (uint8_t)q[-1] : 'x';
+        if (last != '\r' && !r->blank[last]) {
+          push_cell(r, base, p, p, (size_t)(q - p), 0);
+          if (*q == '\n') return end_record(r, q, end);
+          p = q + 1;
+          continue;
+        }
+      }
+    }
     const char *q = p;
     while (r->blank[(uint8_t)*q]) q++;   /* the sentinel stops it */
     uint32_t flags = 0;
@@ -552,7 +572,7 @@ static void advance(CsvReader *r) {
 }
 
 /* The text of cell C (with "" undone), valid until the next cell_text. */
-static const char *cell_text(CsvReader *r, const CsvCell *c, size_t *n) {
+static inline const char *cell_text(CsvReader *r, const CsvCell *c, size_t *n) {
   const char *s = r->in.buf + r->rec_start + c->begin;
   *n = c->len;
   if (!(c->flags & CELL_ESCAPES)) return s;

@@ -12,6 +12,7 @@ fail=0
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 for rules in tests/catalog/*.kenko; do
+  [ -e "$rules" ] || continue
   name=${rules%.kenko}
   args=""
   [ -f "$name.args" ] && args=$(cat "$name.args")

@@ -22,5 +22,8 @@ kenko_load_opts cli_load_opts(Cli *cli);
 int cli_usage_error(Cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int cmd_check(Cli *cli, int argc, char **argv);
+int cmd_run(Cli *cli, int argc, char **argv);
+int cmd_explain(Cli *cli, int argc, char **argv);
+int cmd_test(Cli *cli, int argc, char **argv);
 
 #endif

@@ -72,6 +72,9 @@ int main(int argc, char **argv) {
     return KENKO_OK;
   }
   if (strcmp(cmd, "check") == 0) return cmd_check(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0) return cmd_run(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "explain") == 0) return cmd_explain(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "test") == 0) return cmd_test(&cli, argc - 2, argv + 2);
   if (strcmp(cmd, "dump-tokens") == 0 || strcmp(cmd, "dump-ast") == 0) {
     if (argc != 3) return cli_usage_error(&cli, "usage: kenko %s RULES", cmd);
     kenko_load_opts opts = cli_load_opts(&cli);

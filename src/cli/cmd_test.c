@@ -1,0 +1,28 @@
+/* cmd_test.c — `kenko test RULES...`: the inline tests of each file, then
+ * exactly "N passed, N failed" as the last line. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int cmd_test(Cli *cli, int argc, char **argv) {
+  if (argc == 0) return cli_usage_error(cli, "usage: kenko test RULES...");
+  for (int i = 0; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_usage_error(cli, "unknown option `%s` for `kenko test`", argv[i]);
+  int passed = 0, failed = 0, rc = KENKO_OK;
+  for (int i = 0; i < argc; i++) {
+    kenko_load_opts lo = cli_load_opts(cli);
+    int status;
+    kenko_rules *rules = kenko_load(argv[i], &lo, &status);
+    if (!rules) {
+      if (rc == KENKO_OK || status == KENKO_ERR_USAGE) rc = status;
+      continue;
+    }
+    int p = 0;
+    failed += kenko_test(rules, stdout, cli->color_out, &p);
+    passed += p;
+    kenko_rules_free(rules);
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  if (rc != KENKO_OK) return rc;
+  return failed ? KENKO_ERR_RULES : KENKO_OK;
+}

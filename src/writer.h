@@ -1,0 +1,47 @@
+/* writer.h — turning a Result into output: JSON lines, CSV rows, and the
+ * text explanation people read. Writers append to a Buf; the caller
+ * flushes. Every number written is the one the evaluator computed. */
+#ifndef KENKO_WRITER_H
+#define KENKO_WRITER_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "check.h"
+#include "eval.h"
+#include "reader.h"
+#include "result.h"
+
+typedef struct WriteCtx {
+  const Program *p;
+  Evaluator *ev;
+  Buf *buf;
+  bool explain;        /* jsonl: expressions, values, reasons, drivers */
+  bool what_if;        /* text: "what would change the grade" */
+  bool color;          /* text: ANSI colours */
+  char as_of[11];      /* YYYY-MM-DD */
+  char rules[13];      /* first 12 hex digits of the fingerprint */
+} WriteCtx;
+
+void write_jsonl(WriteCtx *w, const Account *a, const Result *r);
+void write_csv_header(WriteCtx *w);
+void write_csv(WriteCtx *w, const Account *a, const Result *r);
+void write_text(WriteCtx *w, const Account *a, const Result *r);
+
+/* Shared by the writers (write_common.c). */
+const char *member_kind_name(const Member *m);
+const char *member_status_name(uint8_t status);
+/* Why a member is N/A, for people: "`nps` is missing", "division by zero". */
+const char *member_reason(WriteCtx *w, const MemberResult *mr, const RefList *refs, char *buf, size_t n);
+/* The source text of a node ("active_users / seats"). */
+void source_text(const Program *p, Span s, const char **text, size_t *len);
+/* "rules/aiueo.kenko:14" for a node. */
+void node_location(const Program *p, const Node *n, char *out, size_t n_out);
+/* The symbol kind of a reference's value (SYM_*), or -1 if not a symbol. */
+int ref_symbol_kind(const Program *p, const ExplainRef *ref);
+/* A value as JSON (symbols need SYMKIND to be named; -1 otherwise). */
+void json_value(WriteCtx *w, Value v, int symkind);
+/* A value for people ("0.5", "\"pro\"", "2026-11-22", "good", "missing"). */
+void text_value(WriteCtx *w, Buf *b, Value v, int symkind);
+
+#endif

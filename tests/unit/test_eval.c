@@ -1,0 +1,629 @@
+/* test_eval.c — unit tests for compile.c and eval.c: missing values and
+ * Kleene logic, arithmetic and dates, built-ins and aggregates, bands,
+ * personas (thresholds, weights, grades), the roll-up (N/A, weight 0,
+ * coverage, lost points), flags, the journey, explanations, and the
+ * reference scorecard's inline tests. Rules come from source text through
+ * program_load; inputs from the rules' own `test` blocks. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "eval.h"
+
+typedef struct Fx {
+  Diag diag;
+  Program *p;
+  Evaluator *ev;
+  Arena arena;      /* test inputs */
+} Fx;
+
+/* Shows errors (warnings of the small rule sets here are expected). */
+static void print_diag(void *ud, const kenko_diag *d) {
+  (void)ud;
+  if (d->level == KENKO_ERROR) fputs(d->rendered, stderr);
+}
+
+/* Loads and compiles rule TEXT (or the file PATH when TEXT is NULL). */
+static void fx_load(Fx *f, const char *path, const char *text) {
+  memset(f, 0, sizeof *f);
+  diag_init(&f->diag, NULL, print_diag, NULL);
+  int errors = 0;
+  f->p = program_load(path, text, text ? strlen(text) : 0, &f->diag, &errors);
+  cr_assert_eq(errors, 0, "the rules have %d errors", errors);
+  f->ev = eval_new(f->p, &f->diag);
+  cr_assert_not_null(f->ev, "the rules did not compile");
+  arena_init(&f->arena, 0);
+}
+
+static void fx_free(Fx *f) {
+  eval_free(f->ev);
+  program_free(f->p);
+  arena_free(&f->arena);
+}
+
+/* The index of the test called NAME. */
+static int32_t test_index(const Fx *f, const char *name) {
+  for (int32_t t = 0; t < f->p->ntests; t++)
+    if (strcmp(f->p->tests[t].name, name) == 0) return t;
+  cr_assert_fail("no test \"%s\"", name);
+  return -1;
+}
+
+/* Scores the account of test NAME (explain mode on). */
+static const Result *fx_run(Fx *f, const char *name) {
+  const TestDecl *t = &f->p->tests[test_index(f, name)];
+  const Value *in = eval_given_inputs(f->p, t->given, &f->arena);
+  return eval_account(f->ev, in, t->has_as_of ? t->as_of : date_from_ymd(2026, 1, 1), true);
+}
+
+/* Runs every test of the rules; each `expect` must be true. */
+static void fx_run_all(Fx *f) {
+  int failed = 0;
+  for (int32_t t = 0; t < f->p->ntests; t++) {
+    const TestDecl *td = &f->p->tests[t];
+    fx_run(f, td->name);
+    for (int32_t k = 0; k < td->nexpects; k++) {
+      const Node *e = td->expects[k];
+      Value v = eval_expr_in_account(f->ev, e);
+      if (v.type == T_BOOL && v.u.b) continue;
+      const Source *s = src_get(&f->p->sources, e->span.file);
+      fprintf(stderr, "test \"%s\": expect %.*s → %s\n", td->name, (int)(e->span.end - e->span.begin),
+              s->text + e->span.begin, v.type == T_BOOL ? "false" : value_type_name((ValueType)v.type));
+      failed++;
+    }
+  }
+  cr_assert_eq(failed, 0, "%d expectations failed", failed);
+}
+
+/* Loads TEXT and runs all its tests. */
+static void expect_tests_pass(const char *text) {
+  Fx f;
+  fx_load(&f, "t.kenko", text);
+  fx_run_all(&f);
+  fx_free(&f);
+}
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
+
+/* ---- expressions ---------------------------------------------------------- */
+
+Test(eval_expr, kleene_logic) {
+  expect_tests_pass(
+      "input t: bool\n"
+      "input f: bool\n"
+      "input m: bool optional\n"
+      "test \"kleene\" {\n"
+      "  given { t: true, f: false }\n"
+      "  expect (t and m) is missing\n"
+      "  expect (m and t) is missing\n"
+      "  expect (f and m) == false\n"
+      "  expect (m and f) == false\n"
+      "  expect (m and m) is missing\n"
+      "  expect t and t\n"
+      "  expect not (t and f)\n"
+      "  expect (t or m) == true\n"
+      "  expect (m or t) == true\n"
+      "  expect (f or m) is missing\n"
+      "  expect (m or f) is missing\n"
+      "  expect not (f or f)\n"
+      "  expect (not m) is missing\n"
+      "  expect not f\n"
+      "  expect (if m then 1 else 2) is missing\n"
+      "  expect (if t then 1 else 2) == 1\n"
+      "  expect (if f then 1 else 2) == 2\n"
+      "  expect m is missing and t is not missing\n"
+      "}\n");
+}
+
+Test(eval_expr, arithmetic_and_missing) {
+  expect_tests_pass(
+      "input a: number optional\n"
+      "input b: number optional\n"
+      "input z: number\n"
+      "test \"arith\" {\n"
+      "  given { a: 7, z: 0 }\n"
+      "  expect (a + b) is missing\n"
+      "  expect (b * 0) is missing\n"
+      "  expect (a / z) is missing\n"
+      "  expect (a % z) is missing\n"
+      "  expect (-b) is missing\n"
+      "  expect (a > b) is missing\n"
+      "  expect (b == b) is missing\n"
+      "  expect a ?? 1 == 7\n"
+      "  expect b ?? 1 == 1\n"
+      "  expect (b ?? a) + 1 == 8\n"
+      "  expect a % 3 == 1\n"
+      "  expect -a % 3 == 2\n"
+      "  expect a % -3 == -2\n"
+      "  expect a / 2 == 3.5\n"
+      "  expect 50% == 0.5\n"
+      "  expect coalesce(b, a) == 7\n"
+      "  expect coalesce(b, b) is missing\n"
+      "  expect a in [1, 7]\n"
+      "  expect not (a in [1, 2])\n"
+      "  expect (b in [1, 2]) is missing\n"
+      "  expect a != z\n"
+      "}\n");
+}
+
+Test(eval_expr, dates) {
+  expect_tests_pass(
+      "input d: date\n"
+      "input e: date optional\n"
+      "test \"dates\" {\n"
+      "  as_of 2026-03-01\n"
+      "  given { d: 2026-02-01 }\n"
+      "  expect days(d, as_of) == 28\n"
+      "  expect days(as_of, d) == -28\n"
+      "  expect days_since(d) == 28\n"
+      "  expect days_until(d) == -28\n"
+      "  expect d + 28 == as_of\n"
+      "  expect 28 + d == as_of\n"
+      "  expect as_of - 28 == d\n"
+      "  expect d + 1.9 == 2026-02-02\n"
+      "  expect days(2024-02-28, 2024-03-01) == 2\n"
+      "  expect days(2023-02-28, 2023-03-01) == 1\n"
+      "  expect days_since(e) is missing\n"
+      "  expect (e + 1) is missing\n"
+      "  expect d < as_of\n"
+      "  expect max(d, as_of) == as_of\n"
+      "  expect min(d, as_of) == d\n"
+      "}\n");
+}
+
+Test(eval_expr, builtins) {
+  expect_tests_pass(
+      "input x: number\n"
+      "input n: number optional\n"
+      "input s: text\n"
+      "input lo: number\n"
+      "test \"builtins\" {\n"
+      "  given { x: 2.5, s: \"Hello World\", lo: 10 }\n"
+      "  expect min(3, x, 7) == 2.5\n"
+      "  expect max(3, x, 7) == 7\n"
+      "  expect min(1, n) is missing\n"
+      "  expect abs(-x) == 2.5\n"
+      "  expect round(x) == 3\n"
+      "  expect round(-x) == -3\n"
+      "  expect round(x * 1.01, 2) == 2.53\n"
+      "  expect round(1234 + x, -2) == 1200\n"
+      "  expect round(n) is missing\n"
+      "  expect clamp(x * 100, 0, 100) == 100\n"
+      "  expect clamp(-x, 0, 100) == 0\n"
+      "  expect clamp(x, 0, 100) == 2.5\n"
+      "  expect scale(x, 0, 10) == 25\n"
+      "  expect scale(x * 10, 0, 10) == 100\n"
+      "  expect scale(-x, 0, 10) == 0\n"
+      "  expect scale(x, lo, 0) == 75\n"
+      "  expect scale(x, lo, lo) is missing\n"
+      "  expect scale(n, 0, 1) is missing\n"
+      "  expect lower(s) == \"hello world\"\n"
+      "  expect upper(s) == \"HELLO WORLD\"\n"
+      "  expect contains(s, \"o W\")\n"
+      "  expect not contains(s, \"xyz\")\n"
+      "  expect contains(s, \"\")\n"
+      "  expect starts_with(s, \"Hell\")\n"
+      "  expect not starts_with(s, \"hell\")\n"
+      "  expect not starts_with(\"He\", s)\n"
+      "  expect s in [\"a\", \"Hello World\"]\n"
+      "  expect lower(\"ÄB\") == \"Äb\"\n"
+      "}\n");
+}
+
+Test(eval_expr, aggregates) {
+  expect_tests_pass(
+      "input items: list { v: number optional, k: text, ok: bool optional, at: date optional } optional\n"
+      "test \"list\" {\n"
+      "  given { items: [ { v: 10, k: \"a\", ok: true, at: 2026-01-05 },\n"
+      "                   { v: 20, k: \"b\", ok: false, at: 2026-01-01 },\n"
+      "                   { k: \"a\" },\n"
+      "                   { v: 5, k: \"c\", ok: true } ] }\n"
+      "  expect count(items) == 4\n"
+      "  expect count(items where k == \"a\") == 2\n"
+      "  expect count(items where ok) == 2\n"
+      "  expect count(items where not ok) == 1\n"
+      "  expect sum(items.v) == 35\n"
+      "  expect sum(items.v where k == \"a\") == 10\n"
+      "  expect round(avg(items.v), 6) == 11.666667\n"
+      "  expect avg(items.v where ok) == 7.5\n"
+      "  expect min(items.v) == 5\n"
+      "  expect max(items.v) == 20\n"
+      "  expect max(items.v where k != \"b\") == 10\n"
+      "  expect min(items.at) == 2026-01-01\n"
+      "  expect any(items where ok)\n"
+      "  expect not any(items where k == \"z\")\n"
+      "  expect not all(items where ok)\n"
+      "  expect all(items where k != \"z\")\n"
+      "  expect any(items.ok)\n"
+      "  expect not all(items.ok)\n"
+      "  expect avg(items.v where k == \"z\") is missing\n"
+      "  expect min(items.v where k == \"z\") is missing\n"
+      "  expect sum(items.v where k == \"z\") == 0\n"
+      "}\n"
+      "test \"missing list\" {\n"
+      "  given { }\n"
+      "  expect count(items) == 0\n"
+      "  expect count(items where ok) == 0\n"
+      "  expect sum(items.v) is missing\n"
+      "  expect avg(items.v) is missing\n"
+      "  expect max(items.v) is missing\n"
+      "  expect any(items where ok) is missing\n"
+      "  expect all(items where ok) is missing\n"
+      "}\n"
+      "test \"empty list\" {\n"
+      "  given { items: [] }\n"
+      "  expect count(items) == 0\n"
+      "  expect sum(items.v) == 0\n"
+      "  expect avg(items.v) is missing\n"
+      "  expect not any(items where ok)\n"
+      "  expect all(items where ok)\n"
+      "}\n");
+}
+
+Test(eval_expr, nps) {
+  expect_tests_pass(
+      "input answers: list { rating: number optional } optional\n"
+      "test \"balanced\" {\n"
+      "  given { answers: [ { rating: 10 }, { rating: 9 }, { rating: 8 }, { rating: 6 },\n"
+      "                     { rating: 0 }, { } ] }\n"
+      "  expect nps(answers.rating) == 0\n"
+      "  expect round(nps(answers.rating where rating >= 7), 2) == 66.67\n"
+      "  expect nps(answers.rating where rating < 7) == -100\n"
+      "  expect nps(answers.rating where rating > 10) is missing\n"
+      "}\n"
+      "test \"positive\" {\n"
+      "  given { answers: [ { rating: 10 }, { rating: 10 }, { rating: 7 }, { rating: 3 } ] }\n"
+      "  expect nps(answers.rating) == 25\n"
+      "}\n"
+      "test \"none\" {\n"
+      "  given { answers: [] }\n"
+      "  expect nps(answers.rating) is missing\n"
+      "}\n");
+}
+
+Test(eval_expr, division_by_zero_reason) {
+  Fx f;
+  fx_load(&f, "t.kenko",
+          "input a: number\n"
+          "input z: number\n"
+          "input b: number optional\n"
+          "indicator ratio = a / z\n"
+          "dimension d {\n"
+          "  score direct : a / z * 100\n"
+          "  score through : scale(ratio, 0, 1)\n"
+          "  score absent : b + a\n"
+          "  rule ok : a > 0\n"
+          "}\n"
+          "test \"zero\" { given { a: 3, z: 0 } }\n");
+  const Result *r = fx_run(&f, "zero");
+  cr_assert(r->members[0].na);
+  cr_assert_eq(r->members[0].why, MISS_DIV_ZERO);
+  cr_assert_eq(r->members[0].missing_ref, -1, "no name is missing: the division is");
+  cr_assert(r->members[1].na);
+  cr_assert_eq(r->members[1].why, MISS_DIV_ZERO);
+  cr_assert_eq(r->members[1].missing_ref, 0);   /* ratio */
+  cr_assert(r->members[2].na);
+  cr_assert_eq(r->members[2].why, MISS_ABSENT);
+  const RefList *refs = eval_member_refs(f.ev, 2);
+  cr_assert_eq(refs->count, 2);
+  cr_assert_str_eq(refs->refs[0].name, "b");
+  cr_assert_str_eq(refs->refs[1].name, "a");
+  cr_assert_eq(r->members[2].missing_ref, 0);
+  cr_assert(r->members[2].values[0].type == T_MISSING);
+  cr_assert(r->members[2].values[1].type == T_NUMBER && r->members[2].values[1].u.num == 3);
+  cr_assert_eq(r->members[3].status, MS_PASS);
+  cr_assert(NEAR(r->health, 100));
+  cr_assert(NEAR(r->coverage, 0.25));
+  fx_free(&f);
+}
+
+/* ---- members, personas and the roll-up ------------------------------------ */
+
+static const char *const persona_rules =
+    "input ratio: number optional\n"
+    "input tenure: number\n"
+    "threshold good_ratio = 60%\n"
+    "threshold fair_ratio = 30%\n"
+    "threshold bonus = 80\n"
+    "dimension u weight 40 {\n"
+    "  score usage weight 2 {\n"
+    "    100 when ratio >= good_ratio\n"
+    "    bonus when ratio >= fair_ratio\n"
+    "    0 otherwise\n"
+    "  }\n"
+    "  rule r1 : ratio > 0\n"
+    "}\n"
+    "dimension i weight 20 {\n"
+    "  rule kick : tenure > 60\n"
+    "}\n"
+    "dimension x weight 10 {\n"
+    "  score long { 100 when tenure > 1000  50 when ratio >= 0.5  0 otherwise }\n"
+    "}\n"
+    "grades { good >= 70  normal >= 40  bad otherwise }\n"
+    "persona newbie when tenure < 90 and ratio < 0.99 {\n"
+    "  threshold good_ratio = 40%\n"
+    "  threshold bonus = 50\n"
+    "  weight u = 30\n"
+    "  weight i = 70\n"
+    "  weight x = 0\n"
+    "  weight u.r1 = 0\n"
+    "  grades { good >= 60  normal >= 30  bad otherwise }\n"
+    "}\n"
+    "persona active otherwise\n"
+    "segment size { big when tenure >= 365  small when tenure >= 30  tiny otherwise }\n"
+    "flag weak severity high when grade == bad action \"call them\"\n"
+    "flag high_usage when ratio > 0.5\n"
+    "journey { step s1 when tenure > 10  step s2 when ratio > 0.1  step s3 when grade == good }\n"
+    "test \"band edge\" { given { ratio: 60%, tenure: 2000 }\n"
+    "  expect u.usage == 100\n"
+    "  expect persona == active\n"
+    "  expect size == big\n"
+    "  expect x.long == 100\n"
+    "  expect bottleneck is missing\n"
+    "  expect grade == good\n"
+    "}\n"
+    "test \"active\" { given { ratio: 45%, tenure: 100 }\n"
+    "  expect u.usage == 80\n"
+    "  expect size == small\n"
+    "}\n"
+    "test \"fair edge\" { given { ratio: 30%, tenure: 100 } expect u.usage == 80 }\n"
+    "test \"below fair\" { given { ratio: 29%, tenure: 100 } expect u.usage == 0 }\n"
+    "test \"newbie\" { given { ratio: 45%, tenure: 50 }\n"
+    "  expect persona == newbie\n"
+    "  expect u.usage == 100\n"
+    "  expect i.kick == 0\n"
+    "  expect health == 30\n"
+    "  expect grade == normal\n"
+    "  expect flagged(weak) == false\n"
+    "  expect bottleneck == s3\n"
+    "}\n"
+    "test \"newbie bonus\" { given { ratio: 35%, tenure: 50 }\n"
+    "  expect u.usage == 50\n"
+    "  expect health == 15\n"
+    "  expect grade == bad\n"
+    "  expect flagged(weak)\n"
+    "}\n"
+    "test \"no ratio\" { given { tenure: 100 }\n"
+    "  expect u.usage is missing\n"
+    "  expect u is missing\n"
+    "  expect u.grade is missing\n"
+    "}\n"
+    "test \"no ratio newbie\" { given { tenure: 50 } expect persona == active }\n";
+
+Test(eval_roll_up, inline_expectations) { expect_tests_pass(persona_rules); }
+
+Test(eval_roll_up, lost_points_sum_to_the_gap) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const char *names[] = {"band edge", "active", "fair edge", "below fair", "newbie",
+                         "newbie bonus", "no ratio"};
+  for (size_t n = 0; n < sizeof names / sizeof *names; n++) {
+    const Result *r = fx_run(&f, names[n]);
+    cr_assert(!r->health_na);
+    double lost = 0, eff = 0;
+    for (int32_t i = 0; i < r->nmembers; i++) {
+      lost += r->members[i].lost;
+      eff += r->members[i].effective;
+    }
+    cr_assert(fabs(lost - (100 - r->health)) < 1e-9, "%s: Σ lost %.17g, 100 − health %.17g",
+              names[n], lost, 100 - r->health);
+    cr_assert(fabs(eff - 1) < 1e-9, "%s: effective weights sum to %.17g", names[n], eff);
+  }
+  fx_free(&f);
+}
+
+Test(eval_roll_up, active_account_numbers) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const Result *r = fx_run(&f, "active");
+  /* u = (2·80 + 100)/3; i = 100; x: tenure 100, ratio 0.45 → 0;
+   * health = (40·u + 20·100 + 10·0)/70 */
+  double u = (2 * 80.0 + 100) / 3;
+  cr_assert_eq(r->persona, 1);
+  cr_assert_eq(r->persona_tried[0], PT_FALSE);
+  cr_assert_eq(r->persona_tried[1], PT_MATCHED);
+  cr_assert(NEAR(r->dims[0].score, u));
+  cr_assert(NEAR(r->health, (40 * u + 20 * 100.0 + 10 * 0.0) / 70));
+  cr_assert(NEAR(r->members[0].lost, (40.0 / 70) * (2.0 / 3) * 20));
+  cr_assert(NEAR(r->members[3].lost, (10.0 / 70) * 100));
+  cr_assert(NEAR(r->dims[0].effective, 40.0 / 70));
+  cr_assert(NEAR(r->coverage, 1));
+  cr_assert_eq(r->members[0].band, 1);
+  cr_assert_eq(r->members[0].status, MS_SCORED);
+  cr_assert_eq(r->members[1].status, MS_PASS);
+  /* drivers: x.long (14.29), u.usage (7.62), then the others in order */
+  cr_assert_eq(r->drivers[0], 3);
+  cr_assert_eq(r->drivers[1], 0);
+  cr_assert_eq(r->drivers[2], 1);
+  cr_assert_eq(r->drivers[3], 2);
+  cr_assert_str_eq(f.p->grade_names[r->grade], "good");
+  cr_assert_eq(r->segments[0], 1);
+  cr_assert_eq(r->flags[0], FLAG_OFF);
+  cr_assert_eq(r->flags[1], FLAG_OFF);
+  fx_free(&f);
+}
+
+Test(eval_roll_up, persona_overrides_weights_thresholds_grades) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const Result *r = fx_run(&f, "newbie");
+  cr_assert_eq(r->persona, 0);
+  /* weight u.r1 = 0: usage alone makes u; x has weight 0: reported, excluded */
+  cr_assert(NEAR(r->dims[0].score, 100));
+  cr_assert(NEAR(r->dims[0].weight, 30));
+  cr_assert(NEAR(r->members[1].weight, 0));
+  cr_assert(NEAR(r->members[1].lost, 0));
+  cr_assert(NEAR(r->members[1].effective, 0));
+  cr_assert(r->dims[2].excluded);
+  cr_assert(!r->dims[2].na);
+  cr_assert(NEAR(r->dims[2].score, 0));
+  cr_assert_str_eq(f.p->grade_names[r->dims[2].grade], "bad");
+  cr_assert(NEAR(r->dims[2].effective, 0));
+  cr_assert(NEAR(r->members[3].lost, 0));
+  cr_assert(NEAR(r->health, 30));
+  /* the persona's grades: 30 is normal (it would be bad by default) */
+  cr_assert_str_eq(f.p->grade_names[r->grade], "normal");
+  cr_assert_eq(eval_grade_of(f.p, f.p->default_grades, r->health), r->dims[2].grade);
+  cr_assert(NEAR(eval_threshold_value(f.ev, 0, 0).u.num, 0.4));
+  cr_assert(NEAR(eval_threshold_value(f.ev, 0, -1).u.num, 0.6));
+  /* the explanation shows the persona's threshold values */
+  const RefList *refs = eval_member_refs(f.ev, 0);
+  cr_assert_eq(refs->count, 4);   /* ratio, good_ratio, fair_ratio, bonus */
+  cr_assert_str_eq(refs->refs[1].name, "good_ratio");
+  cr_assert(NEAR(r->members[0].values[1].u.num, 0.4));
+  cr_assert(NEAR(r->members[0].values[3].u.num, 50));
+  cr_assert_eq(r->steps[0], STEP_PASS);
+  cr_assert_eq(r->steps[1], STEP_PASS);
+  cr_assert_eq(r->steps[2], STEP_FAIL);
+  cr_assert_eq(r->bottleneck, 2);
+  fx_free(&f);
+}
+
+Test(eval_roll_up, all_na_dimension_and_coverage) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const Result *r = fx_run(&f, "no ratio");
+  /* ratio missing: persona newbie's condition is not tried (tenure 100 is
+   * false first), u is N/A, x.long's second band is missing → N/A */
+  cr_assert(r->dims[0].na);
+  cr_assert(isnan(r->dims[0].score));
+  cr_assert_eq(r->dims[0].grade, -1);
+  cr_assert(r->members[0].na);
+  cr_assert_eq(r->members[0].status, MS_NA);
+  cr_assert(r->members[3].na);
+  cr_assert(r->dims[2].na);
+  cr_assert(NEAR(r->health, 100));       /* i alone */
+  cr_assert(NEAR(r->dims[1].effective, 1));
+  /* coverage: only i (20 of 70) had data */
+  cr_assert(NEAR(r->coverage, 20.0 / 70));
+  cr_assert_eq(r->flags[1], FLAG_UNKNOWN);
+  cr_assert_eq(r->steps[1], STEP_UNKNOWN);
+  cr_assert_eq(r->bottleneck, 1);
+  cr_assert_eq(r->members[0].missing_ref, 0);
+  fx_free(&f);
+}
+
+Test(eval_roll_up, missing_persona_condition_counts_as_not_matching) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const Result *r = fx_run(&f, "no ratio newbie");
+  cr_assert_eq(r->persona_tried[0], PT_MISSING);
+  cr_assert_eq(r->persona, 1);
+  fx_free(&f);
+}
+
+Test(eval_roll_up, no_grades_no_personas_everything_na) {
+  Fx f;
+  fx_load(&f, "t.kenko",
+          "input a: number optional\n"
+          "dimension d { rule r : a > 1 }\n"
+          "dimension e weight 0 { rule q : a > 2 }\n"
+          "test \"empty\" { given { } expect health is missing expect grade is missing\n"
+          "  expect persona is missing }\n"
+          "test \"one\" { given { a: 3 } expect health == 100 expect grade is missing }\n");
+  fx_run_all(&f);
+  const Result *r = fx_run(&f, "empty");
+  cr_assert(r->health_na);
+  cr_assert(isnan(r->health));
+  cr_assert_eq(r->grade, -1);
+  cr_assert_eq(r->persona, -1);
+  cr_assert(NEAR(r->coverage, 0));
+  r = fx_run(&f, "one");
+  cr_assert(NEAR(r->coverage, 1));
+  cr_assert(r->dims[1].excluded);
+  cr_assert(NEAR(r->dims[1].score, 100));
+  fx_free(&f);
+}
+
+Test(eval_roll_up, dimension_own_grades_beat_the_persona_grades) {
+  expect_tests_pass(
+      "input a: number\n"
+      "dimension d {\n"
+      "  score s : a\n"
+      "  grades { top >= 90  low otherwise }\n"
+      "}\n"
+      "dimension e { score t : a }\n"
+      "grades { good >= 50  bad otherwise }\n"
+      "persona p when a < 60 { grades { good >= 20  bad otherwise } }\n"
+      "test \"p\" { given { a: 30 }\n"
+      "  expect d.grade == low\n"
+      "  expect e.grade == good\n"
+      "  expect grade == good\n"
+      "}\n"
+      "test \"default\" { given { a: 95 }\n"
+      "  expect d.grade == top\n"
+      "  expect e.grade == good\n"
+      "  expect persona is missing\n"
+      "}\n"
+      "test \"default low\" { given { a: 70 } expect d.grade == low expect e.grade == good }\n");
+}
+
+Test(eval_roll_up, scores_are_clamped) {
+  expect_tests_pass(
+      "input a: number\n"
+      "dimension d { score s : a * 10  score t : a - 50 }\n"
+      "test \"clamp\" { given { a: 20 } expect d.s == 100 expect d.t == 0 expect health == 50 }\n");
+}
+
+Test(eval_roll_up, health_if) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const Result *r = fx_run(&f, "active");
+  double base = r->health;
+  /* x.long to 100 gives back its lost points */
+  cr_assert(NEAR(eval_health_if(f.ev, 3, 100), base + r->members[3].lost));
+  cr_assert(NEAR(eval_health_if(f.ev, 3, r->members[3].score), base));
+  /* x.long N/A: x drops out */
+  double u = (2 * 80.0 + 100) / 3;
+  cr_assert(NEAR(eval_health_if(f.ev, 3, NAN), (40 * u + 20 * 100.0) / 60));
+  fx_free(&f);
+}
+
+/* ---- the reference scorecard ---------------------------------------------- */
+
+Test(eval_aiueo, inline_tests_pass) {
+  Fx f;
+  fx_load(&f, "rules/aiueo.kenko", NULL);
+  fx_run_all(&f);
+  fx_free(&f);
+}
+
+Test(eval_aiueo, lost_points_and_coverage) {
+  Fx f;
+  fx_load(&f, "rules/aiueo.kenko", NULL);
+  for (int32_t t = 0; t < f.p->ntests; t++) {
+    const Result *r = fx_run(&f, f.p->tests[t].name);
+    if (r->health_na) continue;
+    double lost = 0;
+    for (int32_t i = 0; i < r->nmembers; i++) lost += r->members[i].lost;
+    cr_assert(fabs(lost - (100 - r->health)) < 1e-9);
+    cr_assert(r->coverage > 0 && r->coverage <= 1 + 1e-12);
+  }
+  fx_free(&f);
+}
+
+Test(eval_schema, mirrors_the_inputs) {
+  Fx f;
+  fx_load(&f, "t.kenko",
+          "input id: text key\n"
+          "input plan: text in [\"a\", \"b\"] from \"契約プラン\"\n"
+          "input items: list { v: number optional, k: text } optional\n");
+  Schema s;
+  eval_schema(f.p, &s, &f.arena);
+  cr_assert_eq(s.ninputs, 3);
+  cr_assert_eq(s.key_index, 0);
+  cr_assert(s.inputs[0].key);
+  cr_assert_str_eq(s.inputs[1].column, "契約プラン");
+  cr_assert_str_eq(s.inputs[1].name, "plan");
+  cr_assert_eq(s.inputs[1].nallowed, 2);
+  cr_assert_eq(s.inputs[2].type, T_LIST);
+  cr_assert(s.inputs[2].optional);
+  cr_assert_eq(s.inputs[2].nfields, 2);
+  cr_assert_str_eq(s.inputs[2].fields[0].name, "v");
+  cr_assert(s.inputs[2].fields[0].optional);
+  cr_assert_eq(s.inputs[2].fields[1].type, T_TEXT);
+  fx_free(&f);
+}

@@ -1,0 +1,1230 @@
+/* test_readers.c — cell conversion, the CSV reader and the YAML/JSON
+ * reader: values, error messages and locations pinned exactly, stats.
+ *
+ * Fixtures are in tests/data/readers/ (paths relative to the repository
+ * root, where the tests run); small cases write their data to a fresh
+ * temporary directory, whose name is cut out of the messages. */
+#include <criterion/criterion.h>
+
+#include <iconv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "reader.h"
+#include "value.h"
+
+#define FIXTURES "tests/data/readers/"
+#define MAX_LINES 64
+#define LINE_MAX_BYTES 1024
+
+/* ---- the schema -------------------------------------------------------------- */
+
+static const char *const plans[] = {"basic", "pro", "enterprise"};
+
+static const FieldSchema ticket_fields[] = {
+    {"priority", "priority", T_TEXT, false, false, NULL, 0, NULL, 0},
+    {"opened", "opened", T_DATE, false, false, NULL, 0, NULL, 0},
+    {"closed", "closed", T_DATE, true, false, NULL, 0, NULL, 0},
+};
+
+static const FieldSchema account_inputs[] = {
+    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0},
+    {"plan", "plan", T_TEXT, false, false, plans, 3, NULL, 0},
+    {"arr", "arr", T_NUMBER, false, false, NULL, 0, NULL, 0},
+    {"start", "start", T_DATE, false, false, NULL, 0, NULL, 0},
+    {"active", "active", T_BOOL, true, false, NULL, 0, NULL, 0},
+    {"nps", "nps", T_NUMBER, true, false, NULL, 0, NULL, 0},
+    {"tickets", "tickets", T_LIST, true, false, NULL, 0, ticket_fields, 3},
+};
+
+static const Schema accounts_schema = {account_inputs, 7, 0};
+
+/* No key: accounts are named FILE:LINE. */
+static const FieldSchema keyless_inputs[] = {
+    {"name", "name", T_TEXT, true, false, NULL, 0, NULL, 0},
+    {"seats", "seats", T_NUMBER, false, false, NULL, 0, NULL, 0},
+};
+static const Schema keyless_schema = {keyless_inputs, 2, -1};
+
+/* A column name from `from "契約プラン"`. */
+static const FieldSchema japanese_inputs[] = {
+    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0},
+    {"plan_jp", "契約プラン", T_TEXT, false, false, NULL, 0, NULL, 0},
+    {"arr", "arr", T_NUMBER, false, false, NULL, 0, NULL, 0},
+};
+static const Schema japanese_schema = {japanese_inputs, 3, 0};
+
+/* A list whose element fields are all optional. */
+static const FieldSchema loose_fields[] = {
+    {"note", "note", T_TEXT, true, false, NULL, 0, NULL, 0},
+};
+static const FieldSchema loose_inputs[] = {
+    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0},
+    {"events", "events", T_LIST, false, false, NULL, 0, loose_fields, 1},
+};
+static const Schema loose_schema = {loose_inputs, 2, 0};
+
+/* ---- collecting what a reader reports ----------------------------------- */
+
+typedef struct Collected {
+  char dir[64];                 /* temporary directory, cut out of texts */
+  char path[128];               /* the last file written */
+  char files[8][128];
+  int nfiles;
+  const Schema *schema;
+  char diags[MAX_LINES][LINE_MAX_BYTES];
+  int ndiags;
+  char accounts[MAX_LINES][LINE_MAX_BYTES];
+  uint64_t ordinals[MAX_LINES];
+  int naccounts;                /* all accounts passed on */
+  int stop_after;               /* callback says stop after this many (0: never) */
+  ReadStats stats;
+} Collected;
+
+static Collected *collected_new(const Schema *schema) {
+  Collected *c = calloc(1, sizeof *c);
+  cr_assert_not_null(c);
+  snprintf(c->dir, sizeof c->dir, "/tmp/kenko-readers-XXXXXX");
+  cr_assert_not_null(mkdtemp(c->dir));
+  c->schema = schema;
+  return c;
+}
+
+static void collected_free(Collected *c) {
+  for (int i = 0; i < c->nfiles; i++) unlink(c->files[i]);
+  rmdir(c->dir);
+  free(c);
+}
+
+/* Copies SRC into DST without the temporary directory prefix. */
+static void strip_dir(const Collected *c, char *dst, size_t dstsz, const char *src) {
+  size_t dirlen = strlen(c->dir);
+  size_t j = 0;
+  while (*src && j + 1 < dstsz) {
+    if (strncmp(src, c->dir, dirlen) == 0 && src[dirlen] == '/') {
+      src += dirlen + 1;
+      continue;
+    }
+    dst[j++] = *src++;
+  }
+  dst[j] = '\0';
+}
+
+static void on_diag(void *ud, const kenko_diag *d) {
+  Collected *c = ud;
+  if (c->ndiags == MAX_LINES) return;
+  char *line = c->diags[c->ndiags++];
+  strip_dir(c, line, LINE_MAX_BYTES, d->rendered);
+  size_t n = strlen(line);
+  if (n && line[n - 1] == '\n') line[n - 1] = '\0';
+}
+
+/* Appends V as text: - for missing, dates as YYYY-MM-DD, lists as
+ * [{a,b,c},...]. */
+static void describe_value(const FieldSchema *f, Value v, char *out, size_t outsz) {
+  size_t n = strlen(out);
+  char *p = out + n;
+  size_t room = outsz - n;
+  char buf[32];
+  switch (v.type) {
+  case T_MISSING: snprintf(p, room, "-"); break;
+  case T_NUMBER: num_format(v.u.num, buf); snprintf(p, room, "%s", buf); break;
+  case T_BOOL: snprintf(p, room, "%s", v.u.b ? "true" : "false"); break;
+  case T_DATE: date_format(v.u.date, buf); snprintf(p, room, "%s", buf); break;
+  case T_TEXT:
+    cr_assert_eq(strlen(v.u.text), v.len, "text is NUL-terminated after len bytes");
+    snprintf(p, room, "%s", v.u.text);
+    break;
+  case T_LIST:
+    snprintf(p, room, "[");
+    for (uint32_t i = 0; i < v.len; i++) {
+      strncat(out, i ? ",{" : "{", outsz - strlen(out) - 1);
+      for (int32_t k = 0; k < f->nfields; k++) {
+        if (k) strncat(out, ",", outsz - strlen(out) - 1);
+        describe_value(&f->fields[k], v.u.items[i * (uint32_t)f->nfields + (uint32_t)k],
+                       out, outsz);
+      }
+      strncat(out, "}", outsz - strlen(out) - 1);
+    }
+    strncat(out, "]", outsz - strlen(out) - 1);
+    break;
+  default: snprintf(p, room, "?"); break;
+  }
+}
+
+/* "ID@LINE name=value ..." for every input but the key. */
+static bool on_account(void *ud, const Account *a, Arena *arena) {
+  Collected *c = ud;
+  cr_assert_not_null(arena);
+  if (c->naccounts < MAX_LINES) {
+    char *line = c->accounts[c->naccounts];
+    char id[256];
+    strip_dir(c, id, sizeof id, a->id);
+    snprintf(line, LINE_MAX_BYTES, "%s@%u", id, a->line);
+    for (int32_t i = 0; i < c->schema->ninputs; i++) {
+      if (i == c->schema->key_index) continue;
+      const FieldSchema *f = &c->schema->inputs[i];
+      size_t n = strlen(line);
+      snprintf(line + n, LINE_MAX_BYTES - n, " %s=", f->name);
+      describe_value(f, a->values[i], line, LINE_MAX_BYTES);
+    }
+    c->ordinals[c->naccounts] = a->ordinal;
+  }
+  c->naccounts++;
+  return !(c->stop_after && c->naccounts >= c->stop_after);
+}
+
+static const char *write_bytes(Collected *c, const char *name, const char *bytes, size_t n) {
+  snprintf(c->path, sizeof c->path, "%s/%s", c->dir, name);
+  FILE *fp = fopen(c->path, "wb");
+  cr_assert_not_null(fp);
+  cr_assert_eq(fwrite(bytes, 1, n, fp), n);
+  fclose(fp);
+  if (c->nfiles < 8) snprintf(c->files[c->nfiles++], sizeof c->files[0], "%s", c->path);
+  return c->path;
+}
+
+static const char *write_text(Collected *c, const char *name, const char *text) {
+  return write_bytes(c, name, text, strlen(text));
+}
+
+/* Reads PATH with the reader its extension picks. */
+static int read_with(Collected *c, const char *path, const ReadOpts *opts) {
+  Diag d;
+  diag_init(&d, NULL, on_diag, c);
+  ReadOpts defaults = {0};
+  if (!opts) opts = &defaults;
+  if (reader_format_for(path) == FMT_CSV)
+    return read_csv(path, c->schema, opts, &d, on_account, c, &c->stats);
+  return read_yaml(path, c->schema, opts, &d, on_account, c, &c->stats);
+}
+
+static int read_string(Collected *c, const char *name, const char *text,
+                       const ReadOpts *opts) {
+  return read_with(c, write_text(c, name, text), opts);
+}
+
+/* Asserts LINES[0..N) equal the NULL-terminated EXPECTED, showing both. */
+static void expect_lines(const char *what, char lines[][LINE_MAX_BYTES], int n,
+                         const char *const *expected) {
+  int nexp = 0;
+  while (expected[nexp]) nexp++;
+  bool same = n == nexp;
+  for (int i = 0; same && i < n; i++) same = strcmp(lines[i], expected[i]) == 0;
+  if (same) return;
+  char report[8192] = "";
+  for (int i = 0; i < n && i < MAX_LINES; i++) {
+    strncat(report, "\n  got:  ", sizeof report - strlen(report) - 1);
+    strncat(report, lines[i], sizeof report - strlen(report) - 1);
+  }
+  for (int i = 0; i < nexp; i++) {
+    strncat(report, "\n  want: ", sizeof report - strlen(report) - 1);
+    strncat(report, expected[i], sizeof report - strlen(report) - 1);
+  }
+  cr_assert_fail("%s differ:%s", what, report);
+}
+
+#define EXPECT_DIAGS(c, ...) \
+  expect_lines("diagnostics", (c)->diags, (c)->ndiags, (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT_ACCOUNTS(c, ...) \
+  expect_lines("accounts", (c)->accounts, (c)->naccounts, (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT_NO_DIAGS(c) expect_lines("diagnostics", (c)->diags, (c)->ndiags, (const char *const[]){NULL})
+
+/* Stats add up: every account is scored or rejected. */
+static void expect_stats(const Collected *c, uint64_t accounts, uint64_t rejected, bool file_error) {
+  cr_assert_eq(c->stats.accounts, accounts, "accounts: %lu", (unsigned long)c->stats.accounts);
+  cr_assert_eq(c->stats.rejected, rejected, "rejected: %lu", (unsigned long)c->stats.rejected);
+  cr_assert_eq(c->stats.file_error, file_error);
+  if (!c->stop_after)
+    cr_assert_eq((uint64_t)c->naccounts + c->stats.rejected, c->stats.accounts);
+}
+
+/* ---- convert ------------------------------------------------------------------- */
+
+/* Converts S for FIELD; returns the value described, or "error: MSG". */
+static const char *convert(const FieldSchema *f, const char *s, bool quoted, char thousands) {
+  static char out[LINE_MAX_BYTES];
+  Arena arena;
+  arena_init(&arena, 0);
+  ReadOpts opts = {0};
+  opts.thousands = thousands;
+  Value v;
+  char err[512];
+  out[0] = '\0';
+  if (convert_cell(f, s, strlen(s), &opts, quoted, &arena, &v, err, sizeof err))
+    describe_value(f, v, out, sizeof out);
+  else
+    snprintf(out, sizeof out, "error: %s", err);
+  arena_free(&arena);
+  return out;
+}
+
+static const FieldSchema number_field = {"n", "n", T_NUMBER, false, false, NULL, 0, NULL, 0};
+static const FieldSchema bool_field = {"b", "b", T_BOOL, false, false, NULL, 0, NULL, 0};
+static const FieldSchema date_field = {"d", "d", T_DATE, false, false, NULL, 0, NULL, 0};
+static const FieldSchema text_field = {"t", "t", T_TEXT, false, false, NULL, 0, NULL, 0};
+
+Test(convert, numbers) {
+  cr_assert_str_eq(convert(&number_field, "12", false, 0), "12");
+  cr_assert_str_eq(convert(&number_field, "-1.5", false, 0), "-1.5");
+  cr_assert_str_eq(convert(&number_field, "+3", false, 0), "3");
+  cr_assert_str_eq(convert(&number_field, "1e6", false, 0), "1000000");
+  cr_assert_str_eq(convert(&number_field, "2.5E-3", false, 0), "0.0025");
+  cr_assert_str_eq(convert(&number_field, ".5", false, 0), "0.5");
+  cr_assert_str_eq(convert(&number_field, "5.", false, 0), "5");
+  cr_assert_str_eq(convert(&number_field, "007", false, 0), "7");
+  cr_assert_str_eq(convert(&number_field, " 42 ", false, 0), "42");
+  cr_assert_str_eq(convert(&number_field, "\t42", true, 0), "42");
+  cr_assert_str_eq(convert(&number_field, "1e-400", false, 0), "0");
+  cr_assert_str_eq(convert(&number_field, "123456789012345678901234567890", false, 0),
+                   "1.2345678901234568e+29");
+  cr_assert_str_eq(convert(&number_field, "ten", false, 0), "error: expected number, got \"ten\"");
+  cr_assert_str_eq(convert(&number_field, "0x1F", false, 0), "error: expected number, got \"0x1F\"");
+  cr_assert_str_eq(convert(&number_field, "1_000", false, 0), "error: expected number, got \"1_000\"");
+  cr_assert_str_eq(convert(&number_field, "1e", false, 0), "error: expected number, got \"1e\"");
+  cr_assert_str_eq(convert(&number_field, "-", false, 0), "error: expected number, got \"-\"");
+  cr_assert_str_eq(convert(&number_field, ".", false, 0), "error: expected number, got \".\"");
+  cr_assert_str_eq(convert(&number_field, "1 2", false, 0), "error: expected number, got \"1 2\"");
+  cr_assert_str_eq(convert(&number_field, "12%", false, 0), "error: expected number, got \"12%\"");
+}
+
+Test(convert, non_finite_numbers) {
+  cr_assert_str_eq(convert(&number_field, "1e999", false, 0),
+                   "error: expected a finite number, got \"1e999\"");
+  cr_assert_str_eq(convert(&number_field, "-1e999", false, 0),
+                   "error: expected a finite number, got \"-1e999\"");
+  cr_assert_str_eq(convert(&number_field, "inf", false, 0),
+                   "error: expected a finite number, got \"inf\"");
+  cr_assert_str_eq(convert(&number_field, "-Infinity", false, 0),
+                   "error: expected a finite number, got \"-Infinity\"");
+  cr_assert_str_eq(convert(&number_field, "NaN", false, 0),
+                   "error: expected a finite number, got \"NaN\"");
+  cr_assert_str_eq(convert(&number_field, ".inf", false, 0),
+                   "error: expected a finite number, got \".inf\"");
+}
+
+Test(convert, thousands) {
+  cr_assert_str_eq(convert(&number_field, "1,234", true, ','), "1234");
+  cr_assert_str_eq(convert(&number_field, "-1,234,567.25", true, ','), "-1234567.25");
+  cr_assert_str_eq(convert(&number_field, "999", true, ','), "999");
+  cr_assert_str_eq(convert(&number_field, "12,34", true, ','),
+                   "error: expected number, got \"12,34\"");
+  cr_assert_str_eq(convert(&number_field, "1234,567", true, ','),
+                   "error: expected number, got \"1234,567\"");
+  cr_assert_str_eq(convert(&number_field, ",123", true, ','),
+                   "error: expected number, got \",123\"");
+  cr_assert_str_eq(convert(&number_field, "1,234", false, ','),
+                   "error: expected number, got \"1,234\" (a thousands separator is "
+                   "only read in a quoted cell with --thousands ,)");
+  cr_assert_str_eq(convert(&number_field, "1,234", true, 0),
+                   "error: expected number, got \"1,234\" (a thousands separator is "
+                   "only read in a quoted cell with --thousands ,)");
+}
+
+/* The fast path gives exactly what strtod gives. */
+Test(convert, numbers_match_strtod) {
+  unsigned seed = 7;
+  Arena arena;
+  arena_init(&arena, 0);
+  ReadOpts opts = {0};
+  for (int i = 0; i < 200000; i++) {
+    seed = seed * 1103515245u + 12345u;
+    unsigned a = seed >> 4;
+    seed = seed * 1103515245u + 12345u;
+    unsigned b = seed >> 4;
+    char s[64];
+    switch (i % 4) {
+    case 0: snprintf(s, sizeof s, "%u.%u", a % 1000000, b % 100000); break;
+    case 1: snprintf(s, sizeof s, "-%u.%07u", a, b % 10000000); break;
+    case 2: snprintf(s, sizeof s, "%ue%d", a, (int)(b % 40) - 20); break;
+    default: snprintf(s, sizeof s, "%u%u.%ue-%u", a, b, a % 1000, b % 30); break;
+    }
+    Value v;
+    char err[128];
+    cr_assert(convert_cell(&number_field, s, strlen(s), &opts, false, &arena, &v, err,
+                           sizeof err), "%s: %s", s, err);
+    double want = strtod(s, NULL);
+    if (memcmp(&v.u.num, &want, sizeof want) != 0)
+      cr_assert_fail("%s: got %.17g, strtod %.17g", s, v.u.num, want);
+  }
+  Value v;
+  char err[128];
+  cr_assert(convert_cell(&number_field, "-0", 2, &opts, false, &arena, &v, err, sizeof err));
+  cr_assert(signbit(v.u.num));
+  arena_free(&arena);
+}
+
+Test(convert, bools) {
+  const char *truths[] = {"true", "TRUE", "True", "yes", "YES", "1", " yes "};
+  const char *lies[] = {"false", "False", "no", "NO", "0"};
+  for (size_t i = 0; i < sizeof truths / sizeof *truths; i++)
+    cr_assert_str_eq(convert(&bool_field, truths[i], false, 0), "true", "%s", truths[i]);
+  for (size_t i = 0; i < sizeof lies / sizeof *lies; i++)
+    cr_assert_str_eq(convert(&bool_field, lies[i], false, 0), "false", "%s", lies[i]);
+  cr_assert_str_eq(convert(&bool_field, "maybe", false, 0),
+                   "error: expected bool (true/false, yes/no, 1/0), got \"maybe\"");
+  cr_assert_str_eq(convert(&bool_field, "2", false, 0),
+                   "error: expected bool (true/false, yes/no, 1/0), got \"2\"");
+  cr_assert_str_eq(convert(&bool_field, "on", false, 0),
+                   "error: expected bool (true/false, yes/no, 1/0), got \"on\"");
+}
+
+Test(convert, dates) {
+  cr_assert_str_eq(convert(&date_field, "2026-11-22", false, 0), "2026-11-22");
+  cr_assert_str_eq(convert(&date_field, "2026/11/22", false, 0), "2026-11-22");
+  cr_assert_str_eq(convert(&date_field, " 2024-02-29 ", false, 0), "2024-02-29");
+  cr_assert_str_eq(convert(&date_field, "2026-02-30", false, 0),
+                   "error: invalid date \"2026-02-30\"");
+  cr_assert_str_eq(convert(&date_field, "2023-02-29", false, 0),
+                   "error: invalid date \"2023-02-29\"");
+  cr_assert_str_eq(convert(&date_field, "11/22/2026", false, 0),
+                   "error: expected date (YYYY-MM-DD or YYYY/MM/DD), got \"11/22/2026\"");
+  cr_assert_str_eq(convert(&date_field, "2026-11-22T10:00", false, 0),
+                   "error: expected date (YYYY-MM-DD or YYYY/MM/DD), got \"2026-11-22T10:00\"");
+}
+
+Test(convert, text) {
+  cr_assert_str_eq(convert(&text_field, "hello", false, 0), "hello");
+  cr_assert_str_eq(convert(&text_field, " kept as is ", false, 0), " kept as is ");
+  cr_assert_str_eq(convert(&text_field, "契約プラン", false, 0), "契約プラン");
+  cr_assert_str_eq(convert(&text_field, "bad \xC3\x28 byte", false, 0),
+                   "error: invalid UTF-8 in text");
+  cr_assert_str_eq(convert(&text_field, "\xED\xA0\x80", false, 0),
+                   "error: invalid UTF-8 in text");
+  Arena arena;
+  arena_init(&arena, 0);
+  ReadOpts opts = {0};
+  Value v;
+  char err[128];
+  cr_assert(!convert_cell(&text_field, "a\0b", 3, &opts, false, &arena, &v, err, sizeof err));
+  cr_assert_str_eq(err, "NUL byte in text");
+  cr_assert(convert_cell(&text_field, "12345678901234567890", 20, &opts, false, &arena, &v,
+                         err, sizeof err));
+  cr_assert_eq(v.type, T_TEXT);
+  cr_assert_eq(v.len, 20);
+  arena_free(&arena);
+}
+
+Test(convert, allowed_values) {
+  const FieldSchema *plan = &account_inputs[1];
+  cr_assert_str_eq(convert(plan, "pro", false, 0), "pro");
+  cr_assert_str_eq(convert(plan, "gold", false, 0),
+                   "error: expected one of \"basic\", \"pro\", \"enterprise\", got \"gold\"");
+  cr_assert_str_eq(convert(plan, "Pro", false, 0),
+                   "error: expected one of \"basic\", \"pro\", \"enterprise\", got \"Pro\"");
+}
+
+Test(convert, quoted_values_in_messages) {
+  /* Cut after 40 bytes, on a character boundary, with an ellipsis. */
+  cr_assert_str_eq(convert(&number_field, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", false, 0),
+                   "error: expected number, got \"abcdefghijklmnopqrstuvwxyzabcdefghijklmn…\"");
+  cr_assert_str_eq(convert(&number_field, "あいうえおかきくけこさしすせそ", false, 0),
+                   "error: expected number, got \"あいうえおかきくけこさしす…\"");
+  /* Control characters, quotes and bad bytes are escaped. */
+  cr_assert_str_eq(convert(&number_field, "a\"b\\c\nd\te\x01\xFF", false, 0),
+                   "error: expected number, got \"a\\\"b\\\\c\\nd\\te\\x01\\xFF\"");
+  char out[16];
+  text_for_message(out, sizeof out, "abcdefghijklmnopqrstuvwxyz", 26, 0);
+  cr_assert_str_eq(out, "abcdefghijkl…");
+}
+
+/* ---- csv ---------------------------------------------------------------------- */
+
+Test(csv, sample_file) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_with(c, FIXTURES "sample.csv", NULL), KENKO_OK);
+  EXPECT_NO_DIAGS(c);
+  EXPECT_ACCOUNTS(c,
+      "acct-1@2 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 tickets=-",
+      "acct-2@3 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-",
+      "acct-3@4 plan=enterprise arr=-2500 start=2024-02-29 active=- nps=-1 tickets=-");
+  expect_stats(c, 3, 0, false);
+  cr_assert_eq(c->ordinals[0], 0);
+  cr_assert_eq(c->ordinals[2], 2);
+  collected_free(c);
+}
+
+Test(csv, quoting) {
+  Collected *c = collected_new(&accounts_schema);
+  int status = read_string(c, "data.csv",
+      "\"id\",plan,\"arr\",start\n"
+      "\"a \"\"quoted\"\" id\",\"pro\",\"12\",2026-01-01\n"
+      "\"multi\nline\",basic,  7  ,  2026-01-02  \n"
+      "  \"spaced\"  ,basic,1,2026-01-03\n"
+      "after,basic,ten,2026-01-04\n", NULL);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c,
+      "a \"quoted\" id@2 plan=pro arr=12 start=2026-01-01 active=- nps=- tickets=-",
+      "multi\nline@3 plan=basic arr=7 start=2026-01-02 active=- nps=- tickets=-",
+      "spaced@5 plan=basic arr=1 start=2026-01-03 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.csv:6:13: error: account \"after\": field \"arr\": expected number, got \"ten\"");
+  expect_stats(c, 4, 1, false);
+  collected_free(c);
+}
+
+Test(csv, quoted_empty_is_missing_and_quoted_blank_is_text) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.csv",
+      "id,plan,arr,start,nps\n"
+      "a1,basic,1,2026-01-01,\"\"\n"
+      "a2,basic,\"\",2026-01-01,\n", NULL);
+  EXPECT_ACCOUNTS(c, "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.csv:3:10: error: account \"a2\": field \"arr\": missing required value");
+  collected_free(c);
+}
+
+Test(csv, crlf_and_bom) {
+  Collected *c = collected_new(&accounts_schema);
+  int status = read_string(c, "data.csv",
+      "\xEF\xBB\xBFid,plan,arr,start\r\n"
+      "a1,basic,1,2026-01-01\r\n"
+      "\r\n"
+      "a2,pro,\"2\"\r\n"
+      "a3,pro,x,2026-01-03\r\n", NULL);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c,
+      "data.csv:4:1: error: account \"a2\": expected 4 cells, got 3",
+      "data.csv:5:8: error: account \"a3\": field \"arr\": expected number, got \"x\"");
+  expect_stats(c, 3, 2, false);
+  collected_free(c);
+}
+
+Test(csv, bom_does_not_count_as_a_column) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.csv", "\xEF\xBB\xBFplan,arr,start\nbasic,1,2026-01-01\n", NULL);
+  EXPECT_DIAGS(c, "data.csv:1:1: error: missing column \"id\" (required by input id)");
+  expect_stats(c, 0, 0, true);
+  collected_free(c);
+}
+
+Test(csv, no_final_newline_and_empty_lines) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_string(c, "data.csv",
+      "\n\nid,plan,arr,start\n\n   \na1,basic,1,2026-01-01\n\n\na2,basic,2,2026-01-02", NULL),
+      KENKO_OK);
+  EXPECT_NO_DIAGS(c);
+  EXPECT_ACCOUNTS(c,
+      "a1@6 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
+      "a2@9 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  expect_stats(c, 2, 0, false);
+  collected_free(c);
+}
+
+Test(csv, delimiter_and_na) {
+  Collected *c = collected_new(&accounts_schema);
+  const char *na[] = {"NA", "N/A", "#N/A"};
+  ReadOpts opts = {0};
+  opts.delimiter = ';';
+  opts.na = na;
+  opts.nna = 3;
+  int status = read_string(c, "data.csv",
+      "id;plan;arr;start;nps;active\n"
+      "a1;pro;1.5;2026-01-01;NA;N/A\n"
+      "a2;pro;2,5;2026-01-01;#N/A;\"NA\"\n"
+      "a3;pro; N/A ;2026-01-01;;\n", &opts);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "a1@2 plan=pro arr=1.5 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c,
+      "data.csv:3:8: error: account \"a2\": field \"arr\": expected number, got \"2,5\"",
+      "data.csv:4:9: error: account \"a3\": field \"arr\": missing required value");
+  collected_free(c);
+}
+
+Test(csv, tab_delimiter) {
+  Collected *c = collected_new(&accounts_schema);
+  ReadOpts opts = {0};
+  opts.delimiter = '\t';
+  cr_assert_eq(read_string(c, "data.csv", "id\tplan\tarr\tstart\na 1\tpro\t 3 \t2026-01-01\n", &opts),
+               KENKO_OK);
+  EXPECT_ACCOUNTS(c, "a 1@2 plan=pro arr=3 start=2026-01-01 active=- nps=- tickets=-");
+  collected_free(c);
+}
+
+Test(csv, thousands) {
+  Collected *c = collected_new(&accounts_schema);
+  ReadOpts opts = {0};
+  opts.thousands = ',';
+  int status = read_string(c, "data.csv",
+      "id,plan,arr,start\n"
+      "a1,pro,\"1,234,567\",2026-01-01\n"
+      "a2,pro,\"12,34\",2026-01-01\n", &opts);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "a1@2 plan=pro arr=1234567 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.csv:3:8: error: account \"a2\": field \"arr\": expected number, got \"12,34\"");
+  collected_free(c);
+
+  c = collected_new(&accounts_schema);
+  read_string(c, "data.csv", "id,plan,arr,start\na1,pro,\"1,234\",2026-01-01\n", NULL);
+  EXPECT_DIAGS(c, "data.csv:2:8: error: account \"a1\": field \"arr\": expected number, got "
+                  "\"1,234\" (a thousands separator is only read in a quoted cell with --thousands ,)");
+  collected_free(c);
+}
+
+Test(csv, cp932) {
+  Collected *c = collected_new(&japanese_schema);
+  ReadOpts opts = {0};
+  opts.encoding = "cp932";
+  opts.thousands = ',';
+  cr_assert_eq(read_with(c, FIXTURES "cp932.csv", &opts), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c,
+      "顧客Ａ@2 plan_jp=プロ arr=120",
+      "顧客Ｃ@4 plan_jp=エンタープライズ arr=3000");
+  /* The column counts characters: 顧客Ｂ,ベーシック, is 10 of them. */
+  EXPECT_DIAGS(c, FIXTURES "cp932.csv:3:11: error: account \"顧客Ｂ\": field \"arr\": "
+                  "expected number, got \"十\"");
+  expect_stats(c, 3, 1, false);
+  collected_free(c);
+}
+
+/* A file bigger than one iconv round, with two-byte characters at every
+ * possible chunk boundary. */
+Test(csv, cp932_long_file) {
+  Collected *c = collected_new(&japanese_schema);
+  size_t rows = 20000;
+  char *utf8 = malloc(rows * 64 + 64);
+  size_t n = (size_t)sprintf(utf8, "id,契約プラン,arr\n");
+  for (size_t i = 0; i < rows; i++)
+    n += (size_t)sprintf(utf8 + n, "顧客%zu,%sプラン,%zu\n", i, i % 2 ? "ア" : "", i);
+  iconv_t cd = iconv_open("CP932", "UTF-8");
+  cr_assert(cd != (iconv_t)-1);
+  char *sjis = malloc(n * 2);
+  char *in = utf8, *out = sjis;
+  size_t in_left = n, out_left = n * 2;
+  cr_assert(iconv(cd, &in, &in_left, &out, &out_left) != (size_t)-1);
+  iconv_close(cd);
+  write_bytes(c, "big.csv", sjis, (size_t)(out - sjis));
+  ReadOpts opts = {0};
+  opts.encoding = "CP932";
+  c->stop_after = 0;
+  cr_assert_eq(read_with(c, c->path, &opts), KENKO_OK);
+  EXPECT_NO_DIAGS(c);
+  cr_assert_eq(c->stats.accounts, rows);
+  cr_assert_str_eq(c->accounts[1], "顧客1@3 plan_jp=アプラン arr=1");
+  free(utf8);
+  free(sjis);
+  collected_free(c);
+}
+
+Test(csv, cp932_bad_bytes) {
+  Collected *c = collected_new(&japanese_schema);
+  ReadOpts opts = {0};
+  opts.encoding = "cp932";
+  /* 0x85 0x40 is not a CP932 character; the line before it is kept. */
+  const char bytes[] = "id,\x8c\x5f\x96\xf1\x83\x76\x83\x89\x83\x93,arr\n"
+                       "a1,x,1\n"
+                       "a2,ab\x85\x40,2\n"
+                       "a3,x,3\n";
+  write_bytes(c, "bad.csv", bytes, sizeof bytes - 1);
+  cr_assert_eq(read_with(c, c->path, &opts), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "a1@2 plan_jp=x arr=1");
+  EXPECT_DIAGS(c, "bad.csv:3:6: error: cannot convert from cp932: invalid bytes 0x85 0x40");
+  expect_stats(c, 1, 0, true);
+  collected_free(c);
+}
+
+Test(csv, unsupported_encoding) {
+  Collected *c = collected_new(&japanese_schema);
+  ReadOpts opts = {0};
+  opts.encoding = "no-such-encoding";
+  cr_assert_eq(read_string(c, "data.csv", "id\n", &opts), KENKO_ERR_USAGE);
+  EXPECT_DIAGS(c, "data.csv: error: unsupported encoding \"no-such-encoding\"");
+  collected_free(c);
+}
+
+Test(csv, wrong_cell_count) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.csv",
+      "id,plan,arr,start\n"
+      "a1,basic,1,2026-01-01,extra\n"
+      "a2,basic\n"
+      ",basic,3\n", NULL);
+  EXPECT_DIAGS(c,
+      "data.csv:2:1: error: account \"a1\": expected 4 cells, got 5",
+      "data.csv:3:1: error: account \"a2\": expected 4 cells, got 2",
+      "data.csv:4:1: error: account \"data.csv:4\": expected 4 cells, got 3");
+  expect_stats(c, 3, 3, false);
+  collected_free(c);
+}
+
+Test(csv, unterminated_quote) {
+  Collected *c = collected_new(&accounts_schema);
+  int status = read_string(c, "data.csv",
+      "id,plan,arr,start\n"
+      "a1,basic,1,2026-01-01\n"
+      "a2,basic,2,2026-01-02\n"
+      "a3,\"basic,3,2026-01-03\n"
+      "a4,basic,4,2026-01-04\n", NULL);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c,
+      "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
+      "a2@3 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.csv:4:4: error: unterminated quoted cell: the quote opened here is never closed");
+  expect_stats(c, 2, 0, true);
+  collected_free(c);
+}
+
+Test(csv, text_after_closing_quote) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.csv",
+      "id,plan,arr,start\n"
+      "a1,\"basic\"x,1,2026-01-01\n"
+      "a2,\"pro\",2,2026-01-02\n", NULL);
+  EXPECT_ACCOUNTS(c, "a2@3 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.csv:2:4: error: account \"a1\": field \"plan\": text after the closing "
+                  "quote of a quoted cell");
+  collected_free(c);
+}
+
+Test(csv, bad_values) {
+  Collected *c = collected_new(&accounts_schema);
+  int status = read_string(c, "data.csv",
+      "id,plan,arr,start,active,nps\n"
+      "a1,gold,1,2026-01-01,yes,1\n"
+      "a2,basic,1e999,2026-01-01,yes,1\n"
+      "a3,basic,1,2026-02-30,yes,1\n"
+      "a4,basic,1,2026-01-01,maybe,1\n"
+      "a5,basic,1,2026-01-01,yes,NaN\n"
+      "a6,basic,,2026-01-01,yes,1\n"
+      "a7,basic,ten,,yes,1\n"
+      ",basic,1,2026-01-01,yes,1\n"
+      "a9,b\xC3\x28sic,1,2026-01-01,yes,1\n"
+      "a10,ok,1,2026-01-01,yes,1\n", NULL);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_DIAGS(c,
+      "data.csv:2:4: error: account \"a1\": field \"plan\": expected one of \"basic\", \"pro\", "
+      "\"enterprise\", got \"gold\"",
+      "data.csv:3:10: error: account \"a2\": field \"arr\": expected a finite number, got \"1e999\"",
+      "data.csv:4:12: error: account \"a3\": field \"start\": invalid date \"2026-02-30\"",
+      "data.csv:5:23: error: account \"a4\": field \"active\": expected bool (true/false, yes/no, "
+      "1/0), got \"maybe\"",
+      "data.csv:6:27: error: account \"a5\": field \"nps\": expected a finite number, got \"NaN\"",
+      "data.csv:7:10: error: account \"a6\": field \"arr\": missing required value",
+      "data.csv:8:10: error: account \"a7\": field \"arr\": expected number, got \"ten\"",
+      "data.csv:9:1: error: account \"data.csv:9\": field \"id\": missing required value",
+      "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text",
+      "data.csv:11:5: error: account \"a10\": field \"plan\": expected one of \"basic\", \"pro\", "
+      "\"enterprise\", got \"ok\"");
+  expect_stats(c, 10, 10, false);
+  collected_free(c);
+}
+
+Test(csv, nul_byte) {
+  Collected *c = collected_new(&accounts_schema);
+  const char bytes[] = "id,plan,arr,start\na\0b,basic,1,2026-01-01\na2,basic,2,2026-01-02\n";
+  write_bytes(c, "data.csv", bytes, sizeof bytes - 1);
+  read_with(c, c->path, NULL);
+  EXPECT_ACCOUNTS(c, "a2@3 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.csv:2:1: error: account \"data.csv:2\": field \"id\": NUL byte in text");
+  collected_free(c);
+}
+
+Test(csv, missing_columns) {
+  Collected *c = collected_new(&accounts_schema);
+  int status = read_string(c, "data.csv", "id,plan,nps\na1,basic,3\n", NULL);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  EXPECT_DIAGS(c,
+      "data.csv:1:1: error: missing column \"arr\" (required by input arr)",
+      "data.csv:1:1: error: missing column \"start\" (required by input start)");
+  expect_stats(c, 0, 0, true);
+  collected_free(c);
+}
+
+Test(csv, required_list_input) {
+  Collected *c = collected_new(&loose_schema);
+  cr_assert_eq(read_string(c, "data.csv", "id,events\na1,x\n", NULL), KENKO_ERR_DATA);
+  EXPECT_DIAGS(c, "data.csv: error: input events is a list: lists cannot come from CSV");
+  expect_stats(c, 0, 0, true);
+  collected_free(c);
+}
+
+Test(csv, duplicate_columns) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_string(c, "data.csv", "id,plan,arr,start,x,x,,,arr\n", NULL), KENKO_ERR_DATA);
+  EXPECT_DIAGS(c, "data.csv:1:25: error: duplicate column \"arr\" (columns 3 and 9)");
+  collected_free(c);
+}
+
+Test(csv, empty_file_and_header_only) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_string(c, "empty.csv", "", NULL), KENKO_ERR_DATA);
+  cr_assert_eq(read_string(c, "blank.csv", "\n\n", NULL), KENKO_ERR_DATA);
+  cr_assert_eq(read_string(c, "header.csv", "id,plan,arr,start\n", NULL), KENKO_OK);
+  EXPECT_DIAGS(c,
+      "empty.csv: error: no header row (the file is empty)",
+      "blank.csv: error: no header row (the file is empty)");
+  expect_stats(c, 0, 0, true);
+  collected_free(c);
+}
+
+Test(csv, cannot_open) {
+  Collected *c = collected_new(&accounts_schema);
+  char path[128];
+  snprintf(path, sizeof path, "%s/none.csv", c->dir);
+  cr_assert_eq(read_with(c, path, NULL), KENKO_ERR_USAGE);
+  EXPECT_DIAGS(c, "none.csv: error: cannot open: No such file or directory");
+  cr_assert(c->stats.file_error);
+  collected_free(c);
+}
+
+Test(csv, keyless_accounts_are_named_by_place) {
+  Collected *c = collected_new(&keyless_schema);
+  read_string(c, "data.csv", "name,seats\nx,1\n,\ny,\"\"\n", NULL);
+  EXPECT_ACCOUNTS(c, "data.csv:2@2 name=x seats=1");
+  EXPECT_DIAGS(c,
+      "data.csv:3:2: error: account \"data.csv:3\": field \"seats\": missing required value",
+      "data.csv:4:3: error: account \"data.csv:4\": field \"seats\": missing required value");
+  collected_free(c);
+}
+
+Test(csv, strict_stops_at_first_rejection) {
+  Collected *c = collected_new(&accounts_schema);
+  ReadOpts opts = {0};
+  opts.strict = true;
+  int status = read_string(c, "data.csv",
+      "id,plan,arr,start\na1,basic,1,2026-01-01\na2,basic,x,2026-01-01\na3,basic,3,2026-01-01\n",
+      &opts);
+  cr_assert_eq(status, KENKO_ERR_DATA);
+  cr_assert_eq(c->naccounts, 1);
+  cr_assert_eq(c->ndiags, 1);
+  expect_stats(c, 2, 1, false);
+  collected_free(c);
+}
+
+Test(csv, callback_can_stop) {
+  Collected *c = collected_new(&accounts_schema);
+  c->stop_after = 2;
+  int status = read_with(c, FIXTURES "sample.csv", NULL);
+  cr_assert_eq(status, KENKO_OK);
+  cr_assert_eq(c->naccounts, 2);
+  cr_assert_eq(c->stats.accounts, 2);
+  collected_free(c);
+}
+
+/* Stats and ordinals accumulate over several files. */
+Test(csv, stats_accumulate) {
+  Collected *c = collected_new(&accounts_schema);
+  read_with(c, FIXTURES "sample.csv", NULL);
+  read_string(c, "more.csv", "id,plan,arr,start\nb1,pro,x,2026-01-01\nb2,pro,1,2026-01-01\n", NULL);
+  expect_stats(c, 5, 1, false);
+  cr_assert_eq(c->naccounts, 4);
+  cr_assert_eq(c->ordinals[3], 4);
+  cr_assert_str_eq(c->accounts[3], "b2@3 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  collected_free(c);
+}
+
+/* A record longer than the first buffer (1 MiB) grows it; lines after a
+ * multi-line cell keep their numbers. */
+Test(csv, long_records) {
+  Collected *c = collected_new(&keyless_schema);
+  size_t big = 3u << 20;
+  char *text = malloc(big + 200);
+  size_t n = (size_t)sprintf(text, "name,seats\n\"");
+  for (size_t i = 0; i < big; i++) text[n++] = i % 1000 == 999 ? '\n' : 'x';
+  n += (size_t)sprintf(text + n, "\",1\nshort,two\n");
+  write_bytes(c, "long.csv", text, n);
+  read_with(c, c->path, NULL);
+  cr_assert_eq(c->naccounts, 1);
+  EXPECT_DIAGS(c, "long.csv:3148:7: error: account \"long.csv:3148\": field \"seats\": "
+                  "expected number, got \"two\"");
+  free(text);
+  collected_free(c);
+}
+
+/* An unclosed quote does not swallow more than 64 MiB. */
+Test(csv, record_limit) {
+  Collected *c = collected_new(&keyless_schema);
+  char path[128];
+  snprintf(path, sizeof path, "%s/huge.csv", c->dir);
+  FILE *fp = fopen(path, "wb");
+  cr_assert_not_null(fp);
+  fputs("name,seats\nok,1\n\"", fp);
+  char chunk[65536];
+  memset(chunk, 'y', sizeof chunk);
+  for (int i = 0; i < 1040; i++) fwrite(chunk, 1, sizeof chunk, fp);
+  fclose(fp);
+  snprintf(c->files[c->nfiles++], sizeof c->files[0], "%s", path);
+  cr_assert_eq(read_with(c, path, NULL), KENKO_ERR_DATA);
+  cr_assert_eq(c->naccounts, 1);
+  EXPECT_DIAGS(c, "huge.csv:3:1: error: CSV record longer than 64 MiB (an unclosed quote?)");
+  expect_stats(c, 1, 0, true);
+  collected_free(c);
+}
+
+Test(csv, columns) {
+  Collected *c = collected_new(&accounts_schema);
+  Diag d;
+  diag_init(&d, NULL, on_diag, c);
+  int32_t count = 0;
+  char **cols = reader_columns(FIXTURES "sample.csv", FMT_AUTO, NULL, &d, &count);
+  cr_assert_not_null(cols);
+  cr_assert_eq(count, 7);
+  cr_assert_str_eq(cols[0], "id");
+  cr_assert_str_eq(cols[6], "notes");
+  reader_free_columns(cols, count);
+  cr_assert_null(reader_columns(FIXTURES "nothing.txt", FMT_AUTO, NULL, &d, &count));
+  EXPECT_DIAGS(c, FIXTURES "nothing.txt: error: unknown data format (expected a .csv, .yaml, "
+                  ".yml or .json file)");
+  collected_free(c);
+}
+
+Test(csv, format_for) {
+  cr_assert_eq(reader_format_for("a.csv"), FMT_CSV);
+  cr_assert_eq(reader_format_for("dir.v2/A.CSV"), FMT_CSV);
+  cr_assert_eq(reader_format_for("a.yaml"), FMT_YAML);
+  cr_assert_eq(reader_format_for("a.yml"), FMT_YAML);
+  cr_assert_eq(reader_format_for("a.json"), FMT_JSON);
+  cr_assert_eq(reader_format_for("a.txt"), FMT_AUTO);
+  cr_assert_eq(reader_format_for("dir.csv/data"), FMT_AUTO);
+  cr_assert_eq(reader_format_for("csv"), FMT_AUTO);
+}
+
+/* ---- yaml ---------------------------------------------------------------------- */
+
+Test(yaml, sample_file) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_with(c, FIXTURES "sample.yaml", NULL), KENKO_OK);
+  EXPECT_NO_DIAGS(c);
+  EXPECT_ACCOUNTS(c,
+      "acct-1@6 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 "
+      "tickets=[{high,2026-02-01,-},{low,2026-02-03,2026-02-04}]",
+      "acct-2@17 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-",
+      "acct-3@24 plan=enterprise arr=-2500 start=2024-02-29 active=- nps=- tickets=[]");
+  expect_stats(c, 3, 0, false);
+  collected_free(c);
+}
+
+Test(yaml, json_file) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_with(c, FIXTURES "sample.json", NULL), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c,
+      "acct-1@3 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 "
+      "tickets=[{high,2026-02-01,-}]",
+      "acct-2@6 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-");
+  EXPECT_DIAGS(c, FIXTURES "sample.json:8:30: error: account \"acct-3\": field \"plan\": "
+                  "expected one of \"basic\", \"pro\", \"enterprise\", got \"gold\"");
+  expect_stats(c, 3, 1, false);
+  collected_free(c);
+}
+
+Test(yaml, nulls_are_missing) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01, nps: ~, active: null}\n"
+      "- {id: a2, plan: pro, arr: 1, start: 2026-01-01, nps: '', active: NULL, tickets: ~}\n"
+      "- id: a3\n"
+      "  plan: pro\n"
+      "  arr:\n"
+      "  start: 2026-01-01\n"
+      "- {id: a4, plan: pro, arr: \"\", start: 2026-01-01}\n"
+      "- {id: a5, plan: pro, arr: !!str null, start: 2026-01-01}\n", NULL);
+  EXPECT_ACCOUNTS(c,
+      "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
+      "a2@2 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c,
+      "data.yaml:5:7: error: account \"a3\": field \"arr\": missing required value",
+      "data.yaml:7:28: error: account \"a4\": field \"arr\": missing required value",
+      "data.yaml:8:28: error: account \"a5\": field \"arr\": expected number, got \"null\"");
+  expect_stats(c, 5, 3, false);
+  collected_free(c);
+}
+
+Test(yaml, scalars) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- {id: 00123, plan: \"pro\", arr: '1e3', start: 2026/01/02, active: Yes}\n"
+      "- {id: 4.50, plan: pro, arr: 0x10, start: 2026-01-02}\n"
+      "- {id: a3, plan: pro, arr: .inf, start: 2026-01-02}\n"
+      "- {id: a4, plan: pro, arr: 1, start: 2026-02-29}\n"
+      "- {id: \"a\\0b\", plan: pro, arr: 1, start: 2026-02-28}\n", NULL);
+  EXPECT_ACCOUNTS(c, "00123@1 plan=pro arr=1000 start=2026-01-02 active=true nps=- tickets=-");
+  EXPECT_DIAGS(c,
+      "data.yaml:2:30: error: account \"4.50\": field \"arr\": expected number, got \"0x10\"",
+      "data.yaml:3:28: error: account \"a3\": field \"arr\": expected a finite number, got \".inf\"",
+      "data.yaml:4:38: error: account \"a4\": field \"start\": invalid date \"2026-02-29\"",
+      "data.yaml:5:8: error: account \"data.yaml:5\": field \"id\": NUL byte in text");
+  collected_free(c);
+}
+
+Test(yaml, lists) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- id: a1\n"
+      "  plan: pro\n"
+      "  arr: 1\n"
+      "  start: 2026-01-01\n"
+      "  tickets:\n"
+      "    - {priority: high, opened: 2026-01-02, closed: 2026-01-03, extra: [1, {x: 2}]}\n"
+      "    - {opened: 2026-01-04, priority: low}\n"
+      "- id: a2\n"
+      "  plan: pro\n"
+      "  arr: 1\n"
+      "  start: 2026-01-01\n"
+      "  tickets:\n"
+      "    - {priority: high, opened: 2026-01-02}\n"
+      "    - {priority: high}\n"
+      "- {id: a3, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: x, opened: never}]}\n"
+      "- {id: a4, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: x, opened: 2026-01-01}, 7]}\n"
+      "- {id: a5, plan: pro, arr: 1, start: 2026-01-01, tickets: high}\n"
+      "- {id: a6, plan: pro, arr: 1, start: 2026-01-01, tickets: {priority: x}}\n"
+      "- {id: a7, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: x, opened: 2026-01-01, opened: 2026-01-02}]}\n"
+      "- {id: a8, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: [x], opened: 2026-01-01}]}\n",
+      NULL);
+  EXPECT_ACCOUNTS(c,
+      "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- "
+      "tickets=[{high,2026-01-02,2026-01-03},{low,2026-01-04,-}]");
+  EXPECT_DIAGS(c,
+      "data.yaml:14:7: error: account \"a2\": field \"tickets[1].opened\": missing required value",
+      "data.yaml:15:82: error: account \"a3\": field \"tickets[0].opened\": expected date "
+      "(YYYY-MM-DD or YYYY/MM/DD), got \"never\"",
+      "data.yaml:16:95: error: account \"a4\": field \"tickets[1]\": expected a mapping (a list "
+      "element), got \"7\"",
+      "data.yaml:17:59: error: account \"a5\": field \"tickets\": expected a list, got \"high\"",
+      "data.yaml:18:59: error: account \"a6\": field \"tickets\": expected a list, got a mapping",
+      "data.yaml:19:94: error: account \"a7\": duplicate field \"tickets[0].opened\"",
+      "data.yaml:20:71: error: account \"a8\": field \"tickets[0].priority\": expected text, got a list");
+  expect_stats(c, 8, 7, false);
+  collected_free(c);
+}
+
+Test(yaml, list_length_limit) {
+  Collected *c = collected_new(&loose_schema);
+  size_t count = 1000001;
+  char *text = malloc(count * 3 + 100);
+  size_t n = (size_t)sprintf(text, "- id: many\n  events: [");
+  for (size_t i = 0; i < count; i++) n += (size_t)sprintf(text + n, "{},");
+  n += (size_t)sprintf(text + n, "]\n- {id: few, events: [{note: hi}, {}]}\n");
+  write_bytes(c, "many.yaml", text, n);
+  free(text);
+  read_with(c, c->path, NULL);
+  EXPECT_ACCOUNTS(c, "few@3 events=[{hi},{-}]");
+  EXPECT_DIAGS(c, "many.yaml:2:3000012: error: account \"many\": list \"events\" has more than "
+                  "1000000 elements");
+  expect_stats(c, 2, 1, false);
+  collected_free(c);
+}
+
+Test(yaml, mapping_where_a_value_belongs) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- id: a1\n"
+      "  plan: pro\n"
+      "  arr: {amount: 3}\n"
+      "  start: [2026-01-01]\n"
+      "- id: [a2]\n"
+      "  plan: pro\n"
+      "- 17\n"
+      "- ~\n"
+      "- [1, 2]\n", NULL);
+  EXPECT_DIAGS(c,
+      "data.yaml:3:8: error: account \"a1\": field \"arr\": expected number, got a mapping",
+      "data.yaml:5:7: error: account \"data.yaml:5\": field \"id\": expected text, got a list",
+      "data.yaml:7:3: error: account \"data.yaml:7\": expected an account (a mapping), got \"17\"",
+      "data.yaml:8:3: error: account \"data.yaml:8\": expected an account (a mapping), got null",
+      "data.yaml:9:3: error: account \"data.yaml:9\": expected an account (a mapping), got a list");
+  expect_stats(c, 5, 5, false);
+  collected_free(c);
+}
+
+Test(yaml, key_anywhere_and_unknown_keys) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- plan: pro\n"
+      "  unknown: {a: [1, 2, {b: [3]}], c: d}\n"
+      "  ? [complex, key]\n"
+      "  : value\n"
+      "  arr: x\n"
+      "  start: 2026-01-01\n"
+      "  id: late-key\n"
+      "- plan: pro\n"
+      "  arr: 1\n", NULL);
+  EXPECT_DIAGS(c,
+      "data.yaml:5:8: error: account \"late-key\": field \"arr\": expected number, got \"x\"",
+      "data.yaml:8:3: error: account \"data.yaml:8\": field \"id\": missing required value");
+  collected_free(c);
+}
+
+Test(yaml, duplicate_key) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01, arr: 2}\n"
+      "- {id: a2, plan: pro, arr: 1, start: 2026-01-01, other: 1, other: 2}\n", NULL);
+  EXPECT_ACCOUNTS(c, "a2@2 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.yaml:1:50: error: account \"a1\": duplicate field \"arr\"");
+  collected_free(c);
+}
+
+Test(yaml, syntax_error_keeps_earlier_accounts) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_with(c, FIXTURES "broken.yaml", NULL), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c,
+      "a1@1 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
+      "a2@5 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, FIXTURES "broken.yaml:18:1: error: YAML syntax: found unexpected end of stream "
+                  "(while scanning a quoted scalar that starts at line 13)");
+  expect_stats(c, 2, 0, true);
+  collected_free(c);
+}
+
+Test(yaml, syntax_error_in_flow) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "[{id: a1, plan: pro, arr: 1, start: 2026-01-01},\n"
+      " {id: a2, plan: pro, arr: 1 start: 2026-01-01}]\n", NULL);
+  EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  cr_assert_eq(c->ndiags, 1);
+  cr_assert(strncmp(c->diags[0], "data.yaml:2:", 12) == 0, "%s", c->diags[0]);
+  cr_assert(strstr(c->diags[0], "error: YAML syntax: ") != NULL, "%s", c->diags[0]);
+  expect_stats(c, 1, 0, true);
+  collected_free(c);
+}
+
+Test(yaml, invalid_utf8_is_located) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml",
+      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
+      "- {id: \"\xC3\x28\", plan: pro, arr: 1, start: 2026-01-01}\n", NULL);
+  EXPECT_DIAGS(c, "data.yaml:2:10: error: YAML syntax: invalid trailing UTF-8 octet (0x28)");
+  cr_assert(c->stats.file_error);
+  collected_free(c);
+}
+
+Test(yaml, billion_laughs) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_with(c, FIXTURES "billion_laughs.yaml", NULL), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "fine@15 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c,
+      FIXTURES "billion_laughs.yaml:7:3: error: account \"lol\": YAML aliases are not supported",
+      FIXTURES "billion_laughs.yaml:20:9: error: account \"lol2\": field \"plan\": YAML aliases "
+               "are not supported");
+  expect_stats(c, 3, 2, false);
+  collected_free(c);
+}
+
+/* Deep nesting is a clear error, wherever it is, and never a crash. */
+Test(yaml, deep_nesting) {
+  Collected *c = collected_new(&accounts_schema);
+  size_t depth = 10000;
+  char *text = malloc(depth * 2 + 200);
+  size_t n = (size_t)sprintf(text, "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n- {id: a2, x: ");
+  for (size_t i = 0; i < depth; i++) text[n++] = '[';
+  for (size_t i = 0; i < depth; i++) text[n++] = ']';
+  n += (size_t)sprintf(text + n, "}\n");
+  write_bytes(c, "deep.yaml", text, n);
+  cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "deep.yaml:2:77: error: YAML nested too deeply (limit is 64)");
+  expect_stats(c, 1, 0, true);
+
+  /* At the root too. */
+  n = 0;
+  for (size_t i = 0; i < depth; i++) text[n++] = '[';
+  write_bytes(c, "deep2.yaml", text, n);
+  c->ndiags = 0;
+  cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
+  EXPECT_DIAGS(c, "deep2.yaml:1:65: error: YAML nested too deeply (limit is 64)");
+  free(text);
+  collected_free(c);
+}
+
+Test(yaml, shapes) {
+  Collected *c = collected_new(&accounts_schema);
+  cr_assert_eq(read_string(c, "a.yaml", "just text\n", NULL), KENKO_ERR_DATA);
+  cr_assert_eq(read_string(c, "b.yaml", "{other: 1}\n", NULL), KENKO_ERR_DATA);
+  cr_assert_eq(read_string(c, "c.yaml", "accounts: 3\n", NULL), KENKO_ERR_DATA);
+  cr_assert_eq(read_string(c, "d.yaml", "", NULL), KENKO_OK);
+  cr_assert_eq(read_string(c, "e.yaml", "accounts:\n", NULL), KENKO_OK);
+  cr_assert_eq(read_string(c, "f.yaml", "[]\n", NULL), KENKO_OK);
+  cr_assert_eq(read_string(c, "g.yaml",
+      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n---\n"
+      "accounts: [{id: a2, plan: pro, arr: 2, start: 2026-01-01}]\n", NULL), KENKO_OK);
+  EXPECT_DIAGS(c,
+      "a.yaml:1:1: error: expected a list of accounts, or a mapping with an \"accounts\" key",
+      "b.yaml:1:1: error: no \"accounts\" key: expected a list of accounts, or a mapping with an "
+      "\"accounts\" key",
+      "c.yaml:1:11: error: \"accounts\" must hold a list of accounts");
+  EXPECT_ACCOUNTS(c,
+      "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
+      "a2@3 plan=pro arr=2 start=2026-01-01 active=- nps=- tickets=-");
+  collected_free(c);
+}
+
+Test(yaml, strict_and_stop) {
+  Collected *c = collected_new(&accounts_schema);
+  ReadOpts opts = {0};
+  opts.strict = true;
+  read_string(c, "data.yaml",
+      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
+      "- {id: a2, plan: pro, arr: x, start: 2026-01-01}\n"
+      "- {id: a3, plan: pro, arr: 1, start: 2026-01-01}\n", &opts);
+  cr_assert_eq(c->naccounts, 1);
+  expect_stats(c, 2, 1, false);
+  collected_free(c);
+
+  c = collected_new(&accounts_schema);
+  c->stop_after = 1;
+  cr_assert_eq(read_with(c, FIXTURES "sample.yaml", NULL), KENKO_OK);
+  cr_assert_eq(c->naccounts, 1);
+  cr_assert_eq(c->stats.accounts, 1);
+  collected_free(c);
+}
+
+Test(yaml, cannot_open_and_encoding) {
+  Collected *c = collected_new(&accounts_schema);
+  char path[128];
+  snprintf(path, sizeof path, "%s/none.yaml", c->dir);
+  cr_assert_eq(read_with(c, path, NULL), KENKO_ERR_USAGE);
+  ReadOpts opts = {0};
+  opts.encoding = "cp932";
+  cr_assert_eq(read_with(c, FIXTURES "sample.yaml", &opts), KENKO_ERR_USAGE);
+  EXPECT_DIAGS(c,
+      "none.yaml: error: cannot open: No such file or directory",
+      FIXTURES "sample.yaml: error: encoding \"cp932\" is only supported for CSV files (YAML "
+      "and JSON are read as UTF-8)");
+  collected_free(c);
+}
+
+Test(yaml, columns) {
+  Collected *c = collected_new(&accounts_schema);
+  Diag d;
+  diag_init(&d, NULL, on_diag, c);
+  int32_t count = 0;
+  char **cols = reader_columns(FIXTURES "sample.yaml", FMT_AUTO, NULL, &d, &count);
+  cr_assert_not_null(cols);
+  const char *want[] = {"id", "plan", "arr", "start", "active", "nps", "tickets", "notes"};
+  cr_assert_eq(count, 8);
+  for (int i = 0; i < 8; i++) cr_assert_str_eq(cols[i], want[i]);
+  reader_free_columns(cols, count);
+
+  cols = reader_columns(FIXTURES "sample.json", FMT_JSON, NULL, &d, &count);
+  cr_assert_not_null(cols);
+  cr_assert_eq(count, 8);
+  cr_assert_str_eq(cols[7], "extra");
+  reader_free_columns(cols, count);
+
+  cr_assert_null(reader_columns(FIXTURES "broken.yaml", FMT_YAML, NULL, &d, &count));
+  cr_assert_eq(c->ndiags, 1);
+  collected_free(c);
+}
+
+/* Memory does not grow with the number of accounts: many accounts are
+ * read with the arena reset each time (checked under the sanitizers and
+ * valgrind as no leak; here for the count). */
+Test(yaml, many_accounts) {
+  Collected *c = collected_new(&accounts_schema);
+  size_t count = 20000;
+  char *text = malloc(count * 80 + 16);
+  size_t n = 0;
+  for (size_t i = 0; i < count; i++)
+    n += (size_t)sprintf(text + n, "- {id: a%zu, plan: pro, arr: %zu, start: 2026-01-01}\n", i, i);
+  write_bytes(c, "many.yaml", text, n);
+  free(text);
+  cr_assert_eq(read_with(c, c->path, NULL), KENKO_OK);
+  expect_stats(c, count, 0, false);
+  collected_free(c);
+}
