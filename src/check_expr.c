@@ -49,11 +49,17 @@ static const Node *pick_typed(const Node *a, const Node *b) {
   return a->type == T_ANY ? b : a;
 }
 
-/* "`x`" for a name, or "this expression". */
+/* "`x`" for a name, the source text of a short expression ("`3`",
+ * "`days_since(start)`"), or "this expression". */
 static const char *what(Checker *c, const Node *n) {
   if (n->kind == E_NAME) return arena_printf(c->arena, "`%s`", n->name);
   if (n->kind == E_FIELD && n->a && n->a->kind == E_NAME)
     return arena_printf(c->arena, "`%s.%s`", n->a->name, n->name);
+  const Source *src = n->span.file >= 0 ? src_get(&c->p->sources, n->span.file) : NULL;
+  uint32_t len = n->span.end - n->span.begin;
+  if (src && n->span.end <= src->len && len > 0 && len <= 32 &&
+      !memchr(src->text + n->span.begin, '\n', len) && !memchr(src->text + n->span.begin, '`', len))
+    return arena_printf(c->arena, "`%.*s`", (int)len, src->text + n->span.begin);
   return "this expression";
 }
 
@@ -86,20 +92,25 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
   n->ref_sub = sub;
   Program *p = c->p;
   if (c->ctx == CTX_PERSONA) {
-    const char *forbidden = NULL;
+    const char *why = NULL;
     switch (kind) {
-    case REF_DIMENSION: case REF_DIM_GRADE: case REF_MEMBER: forbidden = "dimension scores and grades"; break;
-    case REF_HEALTH: case REF_GRADE: forbidden = "the health score and grade"; break;
-    case REF_FLAG: forbidden = "flags"; break;
-    case REF_BOTTLENECK: forbidden = "the journey"; break;
-    case REF_PERSONA: forbidden = "the persona itself"; break;
+    case REF_DIMENSION: case REF_DIM_GRADE: case REF_MEMBER:
+      why = "dimension scores and grades depend on the persona's weights and grades";
+      break;
+    case REF_HEALTH: case REF_GRADE:
+      why = "the health score and grade depend on the persona's weights and grades";
+      break;
+    case REF_FLAG: why = "flags are decided after the persona (they may use scores and grades)"; break;
+    case REF_BOTTLENECK:
+      why = "the journey is decided after the persona (its steps may use scores and grades)";
+      break;
+    case REF_PERSONA: why = "the persona is what these conditions decide"; break;
     default: break;
     }
-    if (forbidden) {
-      diag_error(c->diag, n->span,
-                 "a persona condition cannot use %s: %s are computed with the persona's own weights and grades",
-                 what(c, n), forbidden);
-      n->type = T_ERROR;
+    if (why) {
+      /* The node keeps its type, so the comparison around it still
+       * checks (`grade == good` gives one error, not two). */
+      diag_error(c->diag, n->span, "a persona condition cannot use %s: %s", what(c, n), why);
       return;
     }
   }
@@ -148,6 +159,17 @@ static const NameMap *symbol_map(Checker *c, int kind) {
   }
 }
 
+/* "a persona", "a case of segment `touch`", … when NAME is a symbol of
+ * some kind, else NULL. */
+static const char *symbol_kind_of(Checker *c, const char *name) {
+  if (names_get(&c->grades, name)) return "a grade";
+  if (names_get(&c->personas, name)) return "a persona";
+  if (names_get(&c->steps, name)) return "a journey step";
+  const NameEntry *cs = names_get(&c->cases, name);
+  if (cs) return arena_printf(c->arena, "a case of segment `%s`", c->p->segments[cs->index].name);
+  return NULL;
+}
+
 /* Resolves a bare name as a symbol of kind HINT. */
 static bool resolve_symbol(Checker *c, Node *n, int hint) {
   if (hint >= SYM_SEGMENT) {
@@ -161,8 +183,10 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
     const char **names = arena_alloc(c->arena, (size_t)(s->ncases + 1) * sizeof *names);
     for (int32_t i = 0; i < s->ncases; i++) names[i] = s->cases[i].name;
     const char *sug = diag_suggest(n->name, names, s->ncases);
+    const char *other = symbol_kind_of(c, n->name);
     diag_error(c->diag, n->span, "segment `%s` has no case `%s`%s", s->name, n->name,
-               sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+               other ? arena_printf(c->arena, " (`%s` is %s)", n->name, other)
+               : sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
     set_type(n, T_ERROR, 0);
     return true;
   }
@@ -174,9 +198,13 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
     reference(c, n, REF_SYMBOL, hint, e->index);
     return true;
   }
-  diag_error(c->diag, n->span, "unknown %s `%s`%s",
-             hint == SYM_GRADE ? "grade" : hint == SYM_PERSONA ? "persona" : "journey step", n->name,
-             suggest_in(c, n->name, m));
+  const char *kind = hint == SYM_GRADE ? "grade" : hint == SYM_PERSONA ? "persona" : "journey step";
+  const char *other = symbol_kind_of(c, n->name);
+  if (other)
+    diag_error(c->diag, n->span, "`%s` is %s, not a %s; a %s can only be compared with a %s", n->name,
+               other, kind, kind, kind);
+  else
+    diag_error(c->diag, n->span, "unknown %s `%s`%s", kind, n->name, suggest_in(c, n->name, m));
   set_type(n, T_ERROR, 0);
   return true;
 }
@@ -384,8 +412,8 @@ static int32_t list_field(Checker *c, Node *n, const char *fn) {
     }
     check_expr(c, n, -1);
     if (!is_bad(n->type))
-      diag_error(c->diag, n->span, "`%s` needs a list field such as `tickets.count`, found %s", fn,
-                 type_text(c, n->type, n->type_aux));
+      diag_error(c->diag, n->span, "`%s` needs a field of a list input, as in `%s(LIST.FIELD)`; %s is %s", fn, fn,
+                 what(c, n), type_text(c, n->type, n->type_aux));
     return -1;
   }
   int32_t li = list_input(c, n->a, fn);
@@ -596,7 +624,7 @@ static void check_binary(Checker *c, Node *n) {
   case OP_ADD: case OP_SUB:
     if (a->type == T_DATE && b->type == T_DATE) {
       diag_error(c->diag, n->span, op == OP_SUB ? "dates cannot be subtracted; use `days(from, to)`"
-                                                : "dates cannot be added");
+                                                : "two dates cannot be added; add a number of days to a date instead");
       return;
     }
     if (a->type == T_DATE && (b->type == T_NUMBER || b->type == T_ANY)) { set_type(n, T_DATE, 0); return; }
@@ -629,8 +657,8 @@ static void check_binary(Checker *c, Node *n) {
     }
     if (!same_type(a, b) || (a->type != T_NUMBER && a->type != T_DATE)) {
       if (same_type(a, b))
-        diag_error(c->diag, n->span, "%s values cannot be ordered with %s; only numbers and dates can",
-                   type_text(c, a->type, a->type_aux), opname);
+        diag_error(c->diag, n->span, "%s compares numbers or dates, not %s", opname,
+                   type_text(c, a->type, a->type_aux));
       else
         diag_error(c->diag, n->span, "cannot compare %s with %s", type_text(c, a->type, a->type_aux),
                    type_text(c, b->type, b->type_aux));
@@ -643,7 +671,7 @@ static void check_binary(Checker *c, Node *n) {
     return;
   case OP_COALESCE:
     if (!same_type(a, b)) {
-      diag_error(c->diag, n->span, "`??` needs a default of the same type: %s ?? %s",
+      diag_error(c->diag, n->span, "the default after `??` must have the type of the value before it: %s, not %s",
                  type_text(c, a->type, a->type_aux), type_text(c, b->type, b->type_aux));
       return;
     }
@@ -685,6 +713,11 @@ void check_expr(Checker *c, Node *n, int hint) {
   case E_IN: {
     check_expr(c, n->a, -1);
     set_type(n, T_BOOL, 0);
+    if (n->a->type == T_LIST) {
+      diag_error(c->diag, n->a->span, "a list input cannot be tested with `in`; use `any(… where …)`");
+      set_type(n, T_ERROR, 0);
+      return;
+    }
     int h = n->a->type == T_SYMBOL ? n->a->type_aux : -1;
     for (int32_t i = 0; i < n->b->list.count; i++) {
       Node *e = n->b->list.items[i];
@@ -692,10 +725,6 @@ void check_expr(Checker *c, Node *n, int hint) {
       if (!is_bad(n->a->type) && !is_bad(e->type) && !same_type(n->a, e))
         diag_error(c->diag, e->span, "%s is %s, but the value before `in` is %s", what(c, e),
                    type_text(c, e->type, e->type_aux), type_text(c, n->a->type, n->a->type_aux));
-    }
-    if (n->a->type == T_LIST) {
-      diag_error(c->diag, n->a->span, "a list input cannot be tested with `in`; use `any(… where …)`");
-      set_type(n, T_ERROR, 0);
     }
     return;
   }
@@ -762,7 +791,8 @@ static bool fold(Checker *c, const Node *n, Value *out) {
           diag_error(c->diag, n->span, "division by zero in a constant");
           return false;
         }
-        *out = val_num(n->op == OP_DIV ? x / y : fmod(x, y));
+        /* `%` is the floored modulo, as in the evaluator: -7 % 3 == 2 */
+        *out = val_num(n->op == OP_DIV ? x / y : x - y * floor(x / y));
         return true;
       default: return false;
       }
@@ -818,8 +848,9 @@ static bool check_constant(Checker *c, Node *e, Value *out) {
     diag_error(c->diag, e->span, "a threshold cannot be `missing`");
     return false;
   }
+  int errors = c->diag->errors;
   if (!fold(c, e, out)) {
-    if (!is_bad(e->type))
+    if (c->diag->errors == errors) /* fold said nothing (it reports division by zero) */
       diag_error(c->diag, e->span, "a threshold must be a constant: a literal, or arithmetic on literals and other thresholds");
     return false;
   }
@@ -838,6 +869,56 @@ static bool refs_ready(Checker *c, const Node *e, const bool *done) {
   for (int32_t i = 0; i < e->list.count; i++)
     if (!refs_ready(c, e->list.items[i], done)) return false;
   return true;
+}
+
+/* The first threshold E refers to that is not folded yet, or -1. */
+static int32_t pending_threshold(Checker *c, const Node *e, const bool *done) {
+  if (!e) return -1;
+  if (e->kind == E_NAME) {
+    const NameEntry *n = names_get(&c->values, e->name);
+    return n && n->kind == NAME_THRESHOLD && !done[n->index] ? n->index : -1;
+  }
+  const Node *kids[3] = {e->a, e->b, e->c};
+  for (int i = 0; i < 3; i++) {
+    int32_t t = pending_threshold(c, kids[i], done);
+    if (t >= 0) return t;
+  }
+  for (int32_t i = 0; i < e->list.count; i++) {
+    int32_t t = pending_threshold(c, e->list.items[i], done);
+    if (t >= 0) return t;
+  }
+  return -1;
+}
+
+/* No threshold left can be folded: they wait on each other. Follows the
+ * references from the first one left to a cycle, reports it ("dependency
+ * cycle: threshold `a` → threshold `b` → threshold `a`"), and marks its
+ * members done (their type stays in error, so their users say nothing
+ * more). Returns how many were marked. */
+static int32_t report_threshold_cycle(Checker *c, bool *done) {
+  Program *p = c->p;
+  int32_t *path = xmalloc(((size_t)p->nthresholds + 1) * sizeof *path);
+  int32_t len = 0, cur = 0;
+  while (done[cur]) cur++;
+  int32_t start = -1;
+  while (start < 0) {
+    for (int32_t i = 0; i < len; i++)
+      if (path[i] == cur) start = i;
+    if (start >= 0) break;
+    path[len++] = cur;
+    cur = pending_threshold(c, p->thresholds[cur].expr, done);
+  }
+  char *text = arena_printf(c->arena, "threshold `%s`", p->thresholds[path[start]].name);
+  for (int32_t i = start + 1; i < len; i++)
+    text = arena_printf(c->arena, "%s → threshold `%s`", text, p->thresholds[path[i]].name);
+  if (len - start == 1)
+    diag_error(c->diag, p->thresholds[path[start]].node->name_span, "dependency cycle: %s uses itself", text);
+  else
+    diag_error(c->diag, p->thresholds[path[start]].node->name_span, "dependency cycle: %s → threshold `%s`",
+               text, p->thresholds[path[start]].name);
+  for (int32_t i = start; i < len; i++) done[path[i]] = true;
+  free(path);
+  return len - start;
 }
 
 static void check_thresholds(Checker *c) {
@@ -860,15 +941,7 @@ static void check_thresholds(Checker *c) {
       remaining--;
       progress++;
     }
-    if (progress == 0) {
-      for (int32_t i = 0; i < p->nthresholds; i++)
-        if (!done[i]) {
-          diag_error(c->diag, p->thresholds[i].node->name_span,
-                     "threshold `%s` depends on itself through other thresholds", p->thresholds[i].name);
-          done[i] = true;
-        }
-      break;
-    }
+    if (progress == 0) remaining -= report_threshold_cycle(c, done);
   }
   free(done);
   for (int32_t i = 0; i < p->npersonas; i++) {
@@ -990,12 +1063,19 @@ static void check_indicators(Checker *c) {
 
 /* ---- members, personas, segments, flags, steps ------------------------- */
 
+/* A band's value: a number from 0 to 100 (not a percent) or a threshold. */
 static void check_band_value(Checker *c, Node *v) {
   check_expr(c, v, -1);
+  if (v->kind == E_NUM && (v->flags & NF_PERCENT)) {
+    diag_error(c->diag, v->span, "a band's value is a score from 0 to 100: write `%g`, not `%g%%`", v->num * 100,
+               v->num * 100);
+    return;
+  }
   if (v->kind == E_NAME && !is_bad(v->type) && v->ref_kind != REF_THRESHOLD) {
+    const NameEntry *e = names_get(&c->values, v->name);
+    int kind = e ? e->kind : NAME_BUILTIN;
     diag_error(c->diag, v->span, "a band's value must be a number or a threshold; `%s` is %s %s", v->name,
-               v->ref_kind == REF_INPUT || v->ref_kind == REF_INDICATOR ? "an" : "a",
-               v->ref_kind == REF_INPUT ? "input" : v->ref_kind == REF_INDICATOR ? "indicator" : "value");
+               kind == NAME_INPUT || kind == NAME_INDICATOR ? "an" : "a", kind_word(kind));
     return;
   }
   expect_type(c, v, T_NUMBER, "a band's value");
@@ -1092,7 +1172,7 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
     if (rec->kind != E_RECORD) {
       diag_error(c->diag, rec->span, "the elements of `%s` are records like `{ %s: … }`", in->name,
                  in->nfields ? in->fields[0].name : "field");
-      continue;
+      break; /* once is enough */
     }
     for (int32_t k = 0; k < rec->list.count; k++) {
       const Node *fv = rec->list.items[k];

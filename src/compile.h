@@ -47,7 +47,7 @@ typedef enum COp {
   C_IF,          /* if a then b else c */
   C_CALL,        /* built-in `aux` (Builtin) over args */
   C_AGG          /* aggregate `aux` over list input `index`, field `sub`
-                    (or -1), condition a (or NULL) */
+                    (or -1), condition a (or NULL); nargs: record width */
 } COp;
 
 /* The value tables a C_LOAD reads (Evaluator.base). */

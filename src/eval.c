@@ -107,7 +107,7 @@ static bool op_holds(Op op, int c) {
   }
 }
 
-static bool num_holds(Op op, double x, double y) {
+static inline __attribute__((always_inline)) bool num_holds(Op op, double x, double y) {
   switch (op) {
   case OP_EQ: return x == y;
   case OP_NE: return x != y;
@@ -122,7 +122,7 @@ static bool num_holds(Op op, double x, double y) {
 static int sign3(int64_t x) { return (x > 0) - (x < 0); }
 
 /* a OP b; missing when either is missing. Text orders by bytes. */
-static Value compare(Op op, Value a, Value b) {
+__attribute__((noinline)) static Value compare(Op op, Value a, Value b) {
   if (a.type == T_MISSING) return a;
   if (b.type == T_MISSING) return b;
   if (a.type == T_NUMBER && b.type == T_NUMBER) return val_bool(num_holds(op, a.u.num, b.u.num));
@@ -414,6 +414,8 @@ static Value ev(Evaluator *E, const CExpr *e) {
     a = operand(E, e->a);
     if (a.type == T_MISSING) return a;
     b = operand(E, e->b);
+    if (a.type == T_NUMBER && b.type == T_NUMBER)
+      return val_bool(num_holds((Op)e->aux, a.u.num, b.u.num));
     return compare((Op)e->aux, a, b);
   case C_CMP_NUM_K:
     a = operand(E, e->a);

@@ -133,6 +133,25 @@ static int shortest_g(double x, char *buf) {
   return len;
 }
 
+int num_format_fast(double x, char *buf); /* numfmt.c */
+
+/* An integer of at most 16 digits, without printf. */
+static int format_integer(double x, char *buf) {
+  int64_t v = (int64_t)x;
+  uint64_t u = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
+  char rev[24];
+  int n = 0;
+  do {
+    rev[n++] = (char)('0' + (int)(u % 10));
+    u /= 10;
+  } while (u > 0);
+  int len = 0;
+  if (v < 0) buf[len++] = '-';
+  while (n > 0) buf[len++] = rev[--n];
+  buf[len] = '\0';
+  return len;
+}
+
 /* Decimal point and exponent use the C locale's "." (the CLI never calls
  * setlocale). Integers up to 1e15 in magnitude print as plain digits. */
 int num_format(double x, char *buf) {
@@ -144,6 +163,16 @@ int num_format(double x, char *buf) {
     memcpy(buf, "0", 2);  /* also -0 */
     return 1;
   }
-  if (fabs(x) <= 1e15 && x == trunc(x)) return snprintf(buf, 32, "%.0f", x);
+  if (fabs(x) <= 1e15 && x == trunc(x)) return format_integer(x, buf);
+  if (x < 0) {
+    int n = num_format_fast(-x, buf + 1);
+    if (n > 0) {
+      buf[0] = '-';
+      return n + 1;
+    }
+  } else {
+    int n = num_format_fast(x, buf);
+    if (n > 0) return n;
+  }
   return shortest_g(x, buf);
 }

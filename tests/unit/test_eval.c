@@ -343,7 +343,7 @@ static const char *const persona_rules =
     "  score long { 100 when tenure > 1000  50 when ratio >= 0.5  0 otherwise }\n"
     "}\n"
     "grades { good >= 70  normal >= 40  bad otherwise }\n"
-    "persona newbie when tenure < 90 and ratio < 0.99 {\n"
+    "persona newbie when tenure < 90 and ratio < good_ratio + 0.39 {\n"
     "  threshold good_ratio = 40%\n"
     "  threshold bonus = 50\n"
     "  weight u = 30\n"
@@ -379,6 +379,13 @@ static const char *const persona_rules =
     "  expect grade == normal\n"
     "  expect flagged(weak) == false\n"
     "  expect bottleneck == s3\n"
+    "  expect persona in [newbie, active]\n"
+    "  expect size in [tiny, small]\n"
+    "  expect not (size in [big])\n"
+    "}\n"
+    "test \"newbie high ratio\" { given { ratio: 85%, tenure: 50 }\n"
+    "  expect persona == newbie\n"
+    "  expect u.usage == 100\n"
     "}\n"
     "test \"newbie bonus\" { given { ratio: 35%, tenure: 50 }\n"
     "  expect u.usage == 50\n"
@@ -503,6 +510,26 @@ Test(eval_roll_up, all_na_dimension_and_coverage) {
   cr_assert_eq(r->steps[1], STEP_UNKNOWN);
   cr_assert_eq(r->bottleneck, 1);
   cr_assert_eq(r->members[0].missing_ref, 0);
+  fx_free(&f);
+}
+
+Test(eval_roll_up, persona_conditions_see_default_thresholds) {
+  Fx f;
+  fx_load(&f, "t.kenko", persona_rules);
+  const Result *r = fx_run(&f, "newbie");
+  r = fx_run(&f, "newbie high ratio");
+  cr_assert_eq(r->persona, 0);
+  const RefList *refs = eval_persona_refs(f.ev, 0);
+  cr_assert_eq(refs->count, 3);
+  cr_assert(refs->default_thresholds);
+  cr_assert_str_eq(refs->refs[2].name, "good_ratio");
+  cr_assert(NEAR(eval_ref_value(f.ev, &refs->refs[2], true).u.num, 0.6));
+  cr_assert(NEAR(eval_ref_value(f.ev, &refs->refs[2], false).u.num, 0.4));
+  /* an expression's references, for `expect` explanations */
+  const TestDecl *t = &f.p->tests[test_index(&f, "newbie")];
+  RefList er = eval_expr_refs(f.ev, t->expects[3]);   /* health == 30 */
+  cr_assert_eq(er.count, 1);
+  cr_assert_str_eq(er.refs[0].name, "health");
   fx_free(&f);
 }
 

@@ -1,0 +1,128 @@
+/* numfmt.c — the shortest decimal that reads back to the same double,
+ * computed exactly with 128-bit integers for the values scores are made
+ * of (1e-4 <= |x| < 1e15), without printf or strtod.
+ *
+ * x = m·2^-s exactly (m < 2^53). Scaled by 10^q so that it has 17 digits
+ * before the point, x·10^q = m·5^q / 2^(s−q): an exact rational with a
+ * 128-bit numerator. For p = 1, 2, … 17 the correctly rounded p-digit
+ * decimal is computed from it, and accepted as soon as it lies inside the
+ * interval of reals that round to x (half an ulp either side, the ends
+ * included when m is even, as strtod rounds ties to even). Only p = 15,
+ * 16, 17 are tried: when 15 digits read back, the shortest decimal is
+ * those 15 without trailing zeros. The first p accepted is the shortest; it is the same decimal "%.17g"-style search
+ * finds, so the text equals the slow path's. Outside that range the
+ * caller uses the printf path. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "value.h"
+
+typedef unsigned __int128 u128;
+
+static u128 pow5_u128(int n) {
+  u128 r = 1;
+  while (n-- > 0) r *= 5;
+  return r;
+}
+
+static const uint64_t pow10_u64[] = {
+  1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+  1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+  100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+  1000000000000000000ull};
+
+/* x·10^q = num / 2^sh with num = m·5^q (shifted when sh would be < 0). */
+static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
+  if (q < 0 || q > 27) return false;
+  *five = pow5_u128(q);
+  *num = (u128)m * *five;
+  *sh = s - q;
+  if (*sh < 0) {
+    *num <<= -*sh;
+    *five <<= -*sh;
+    *sh = 0;
+  }
+  return *sh <= 60;
+}
+
+/* Writes the shortest round-trip text of positive X into BUF in fixed
+ * notation; returns its length, or 0 when X is outside the fast range. */
+int num_format_fast(double x, char *buf);
+int num_format_fast(double x, char *buf) {
+  if (!(x >= 1e-4 && x < 1e15)) return 0;
+  int exp2;
+  double frac = frexp(x, &exp2);          /* x = frac·2^exp2, 0.5 <= frac < 1 */
+  uint64_t m = (uint64_t)ldexp(frac, 53); /* exact: 53 bits */
+  int s = 53 - exp2;                      /* x = m·2^-s */
+  /* e10 = floor(log10 x), first estimated from the binary exponent, then
+   * corrected so that N = x·10^q has exactly 17 digits. */
+  int e10 = (int)floor((exp2 - 1) * 0.30102999566398120);
+  u128 num, five;
+  int sh, q = 0;
+  uint64_t n17 = 0;
+  for (int tries = 0; tries < 3; tries++) {
+    q = 16 - e10;
+    if (!scale(m, s, q, &num, &five, &sh)) return 0;
+    u128 n = num >> sh;
+    if (n >= (u128)pow10_u64[17]) e10++;
+    else if (n < (u128)pow10_u64[16]) e10--;
+    else {
+      n17 = (uint64_t)n;
+      break;
+    }
+  }
+  if (n17 == 0) return 0;
+  u128 fbits = num - ((u128)n17 << sh);   /* the fraction below N, in 2^-sh */
+  /* The interval that rounds to x, scaled by 2^(sh+2):
+   * [4·num − 2·five (five at a power of two), 4·num + 2·five]. */
+  u128 lo_gap = (m == (1ull << 52)) ? five : 2 * five;
+  u128 low = 4 * num - lo_gap, high = 4 * num + 2 * five;
+  bool inclusive = (m & 1) == 0;
+  /* 15 digits always suffice unless 16 or 17 are needed; a shorter
+   * decimal, when one exists, is the 15-digit one without its zeros. */
+  for (int p = 15; p <= 17; p++) {
+    uint64_t unit = pow10_u64[17 - p];
+    uint64_t d = n17 / unit, r = n17 % unit;
+    /* round half to even on the exact remainder r·2^sh + fbits */
+    u128 twice = (((u128)r << sh) + fbits) * 2, whole = (u128)unit << sh;
+    if (twice > whole || (twice == whole && (d & 1))) d++;
+    u128 c4 = ((u128)d * unit) << (sh + 2);
+    bool ok = inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
+    if (!ok) continue;
+    /* value = d·10^(17−p−q); write its digits, then place the point */
+    char digits[24];
+    int nd = 0;
+    char rev[24];
+    uint64_t t = d;
+    do {
+      rev[nd++] = (char)('0' + (int)(t % 10));
+      t /= 10;
+    } while (t > 0);
+    for (int i = 0; i < nd; i++) digits[i] = rev[nd - 1 - i];
+    int point = nd + (17 - p - q);        /* digits before the decimal point */
+    int last = nd;
+    while (last > 0 && digits[last - 1] == '0' && last > point) last--;
+    int len = 0;
+    if (point <= 0) {
+      buf[len++] = '0';
+      buf[len++] = '.';
+      for (int i = 0; i < -point; i++) buf[len++] = '0';
+      memcpy(buf + len, digits, (size_t)last);
+      len += last;
+    } else if (point >= last) {
+      memcpy(buf + len, digits, (size_t)last);
+      len += last;
+      for (int i = last; i < point; i++) buf[len++] = '0';
+    } else {
+      memcpy(buf + len, digits, (size_t)point);
+      len += point;
+      buf[len++] = '.';
+      memcpy(buf + len, digits + point, (size_t)(last - point));
+      len += last - point;
+    }
+    buf[len] = '\0';
+    return len;
+  }
+  return 0;
+}

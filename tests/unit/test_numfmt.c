@@ -1,0 +1,85 @@
+/* test_numfmt.c — the fast shortest round-trip formatter (numfmt.c) gives
+ * the same text as the plain search over "%.*g" precisions, and reads
+ * back to the same double. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+
+/* The reference: the first "%.*g" precision whose text reads back. */
+static void reference(double x, char *buf) {
+  if (x == 0) {
+    strcpy(buf, "0");
+    return;
+  }
+  if (fabs(x) <= 1e15 && x == trunc(x)) {
+    snprintf(buf, 32, "%.0f", x);
+    return;
+  }
+  for (int p = 1; p <= 17; p++) {
+    snprintf(buf, 32, "%.*g", p, x);
+    if (strtod(buf, NULL) == x) return;
+  }
+}
+
+static void same(double x) {
+  char got[64], want[64];
+  num_format(x, got);
+  reference(x, want);
+  cr_assert_str_eq(got, want, "x = %.17g", x);
+  cr_assert_eq(strtod(got, NULL), x, "%s does not read back", got);
+}
+
+Test(numfmt, known_values) {
+  char b[64];
+  num_format(52.5, b);
+  cr_assert_str_eq(b, "52.5");
+  num_format(0.1, b);
+  cr_assert_str_eq(b, "0.1");
+  num_format(100, b);
+  cr_assert_str_eq(b, "100");
+  num_format(-3, b);
+  cr_assert_str_eq(b, "-3");
+  num_format(1.0 / 3, b);
+  cr_assert_str_eq(b, "0.3333333333333333");
+  num_format(98.33333333333334, b);
+  cr_assert_str_eq(b, "98.33333333333334");
+  num_format(4.000000000000001, b);
+  cr_assert_str_eq(b, "4.000000000000001");
+  num_format(1e21, b);
+  cr_assert_str_eq(b, "1e+21");
+  num_format(-0.0, b);
+  cr_assert_str_eq(b, "0");
+}
+
+Test(numfmt, edges) {
+  double xs[] = {1e-4, 0.0001000000000001, 0.001, 0.01, 0.99999999999999989, 1.0000000000000002,
+                 9.999999999999999e14, 1e15 - 0.125, 123456.789, 99.99999999999999, 1e-5, 5e-324,
+                 2.2250738585072014e-308, 1.7976931348623157e308, 0.5, 0.25, 0.2, 0.7};
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+    same(xs[i]);
+    same(-xs[i]);
+  }
+}
+
+Test(numfmt, random_agree_with_reference) {
+  uint64_t s = 88172645463325252ull;
+  for (int i = 0; i < 200000; i++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    double x;
+    switch (i % 4) {
+    case 0: memcpy(&x, &s, sizeof x); break;
+    case 1: x = (double)(s % 100000) / (double)((s >> 20) % 997 + 1); break;
+    case 2: x = (double)(s % 1000000) / 1000.0; break;
+    default: x = ldexp((double)(s >> 11), -(int)(s % 70)); break;
+    }
+    if (isnan(x) || isinf(x)) continue;
+    same(x);
+  }
+}
