@@ -38,8 +38,12 @@ all: deps $(KENKO)
 deps:
 	@sh scripts/install-deps.sh
 
+# The main job: check the reference scorecard, run its tests, then score
+# the bundled sample accounts and print every account's explanation.
 demo: all
 	$(KENKO) check rules/aiueo.kenko
+	$(KENKO) test rules/aiueo.kenko
+	$(KENKO) run rules/aiueo.kenko rules/sample/accounts.yaml --as-of 2026-11-22
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y
 	@mkdir -p $(BUILD)/gen

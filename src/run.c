@@ -59,14 +59,11 @@ typedef struct RunCtx {
   Evaluator *ev;
   const kenko_run_opts *opts;
   Diag *diag;
-  WriteCtx w;
-  Buf buf;
+  const ScoreSink *sink;
   KeySet keys;
   int32_t as_of;
-  bool explain;          /* evaluate with the explanation trace */
   uint64_t scored, dup_rejected, seen;
   bool found;
-  bool stop;
 } RunCtx;
 
 static bool on_account(void *ud, const Account *a, Arena *arena) {
@@ -98,14 +95,9 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
     if (strcmp(a->id, rc->opts->account) != 0) return true;
     rc->found = true;
   }
-  const Result *r = eval_account(rc->ev, a->values, rc->as_of, rc->explain);
-  switch (rc->opts->format) {
-  case KENKO_FORMAT_JSONL: write_jsonl(&rc->w, a, r); break;
-  case KENKO_FORMAT_CSV: write_csv(&rc->w, a, r); break;
-  default: write_text(&rc->w, a, r); break;
-  }
+  const Result *r = eval_account(rc->ev, a->values, rc->as_of, rc->sink->explain);
+  rc->sink->account(rc->sink->ud, a, r);
   rc->scored++;
-  buf_flush(&rc->buf, 1 << 16);
   return true;
 }
 
@@ -136,20 +128,17 @@ static const char **split_na(const char *na, int32_t *n, Arena *arena) {
   return out;
 }
 
-int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
-                kenko_run_stats *stats) {
-  memset(stats, 0, sizeof *stats);
-  Diag diag;
-  diag_init(&diag, &p->sources, opts->diag, opts->diag_ud);
-  diag.color = opts->diag_color;
-  int32_t as_of = today();
-  if (opts->as_of && date_parse(opts->as_of, strlen(opts->as_of), &as_of) != 1) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", opts->as_of);
-    return KENKO_ERR_USAGE;
+int run_parse_as_of(const char *text, int32_t *as_of) {
+  if (!text) {
+    *as_of = today();
+    return 1;
   }
-  Evaluator *ev = eval_new(p, &diag);
-  if (!ev) return KENKO_ERR_RULES;
+  return date_parse(text, strlen(text), as_of) == 1;
+}
 
+int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
+                   const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats) {
+  memset(stats, 0, sizeof *stats);
   Arena arena;
   arena_init(&arena, 0);
   Schema schema;
@@ -167,20 +156,9 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
   rc.p = p;
   rc.ev = ev;
   rc.opts = opts;
-  rc.diag = &diag;
+  rc.diag = diag;
   rc.as_of = as_of;
-  rc.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
-  buf_init(&rc.buf, out);
-  rc.w.p = p;
-  rc.w.ev = ev;
-  rc.w.buf = &rc.buf;
-  rc.w.explain = opts->explain;
-  rc.w.what_if = opts->what_if;
-  rc.w.color = opts->color;
-  date_format(as_of, rc.w.as_of);
-  memcpy(rc.w.rules, p->fingerprint, 12);
-  rc.w.rules[12] = '\0';
-  if (opts->format == KENKO_FORMAT_CSV) write_csv_header(&rc.w);
+  rc.sink = sink;
 
   int status = KENKO_OK;
   ReadStats rs;
@@ -193,15 +171,15 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
       else if (strcmp(opts->input_format, "json") == 0) fmt = FMT_JSON;
     }
     if (fmt == FMT_AUTO) {
-      diag_at(&diag, KENKO_ERROR, data[i], 0, 0,
+      diag_at(diag, KENKO_ERROR, data[i], 0, 0,
               "cannot tell the data format from the file name; use --input-format csv|yaml|json");
       status = KENKO_ERR_USAGE;
       break;
     }
     uint64_t before = rs.rejected;
-    int rc_read = fmt == FMT_CSV ? read_csv(data[i], &schema, &ro, &diag, on_account, &rc, &rs)
-                                 : read_yaml(data[i], &schema, &ro, &diag, on_account, &rc, &rs);
-    buf_flush(&rc.buf, 0);
+    int rc_read = fmt == FMT_CSV ? read_csv(data[i], &schema, &ro, diag, on_account, &rc, &rs)
+                                 : read_yaml(data[i], &schema, &ro, diag, on_account, &rc, &rs);
+    if (sink->file_done) sink->file_done(sink->ud);
     if (rc_read == KENKO_ERR_USAGE) {
       status = KENKO_ERR_USAGE;
       break;
@@ -209,16 +187,77 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
     if (rc_read != KENKO_OK && status == KENKO_OK) status = KENKO_ERR_DATA;
     if (opts->strict && (rs.rejected > before || rc.dup_rejected > 0)) break;
   }
-  buf_flush(&rc.buf, 0);
   stats->accounts = rs.accounts;
   stats->rejected = rs.rejected + rc.dup_rejected;
   stats->scored = rc.scored;
   stats->found = rc.found;
   if (opts->account) stats->scored = rc.found ? 1 : 0;
   if (rc.dup_rejected > 0 && status == KENKO_OK) status = KENKO_ERR_DATA;
-  buf_free(&rc.buf);
   free(rc.keys.slots);
   arena_free(&arena);
+  return status;
+}
+
+/* The writers as a sink: each account's output, flushed in large writes. */
+typedef struct WriterSink {
+  WriteCtx w;
+  Buf buf;
+  kenko_format format;
+} WriterSink;
+
+static void write_account(void *ud, const Account *a, const Result *r) {
+  WriterSink *ws = ud;
+  switch (ws->format) {
+  case KENKO_FORMAT_JSONL: write_jsonl(&ws->w, a, r); break;
+  case KENKO_FORMAT_CSV: write_csv(&ws->w, a, r); break;
+  default: write_text(&ws->w, a, r); break;
+  }
+  buf_flush(&ws->buf, 1 << 16);
+}
+
+static void flush_output(void *ud) {
+  WriterSink *ws = ud;
+  buf_flush(&ws->buf, 0);
+}
+
+int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
+                kenko_run_stats *stats) {
+  memset(stats, 0, sizeof *stats);
+  Diag diag;
+  diag_init(&diag, &p->sources, opts->diag, opts->diag_ud);
+  diag.color = opts->diag_color;
+  int32_t as_of;
+  if (!run_parse_as_of(opts->as_of, &as_of)) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", opts->as_of);
+    return KENKO_ERR_USAGE;
+  }
+  Evaluator *ev = eval_new(p, &diag);
+  if (!ev) return KENKO_ERR_RULES;
+
+  WriterSink ws;
+  memset(&ws, 0, sizeof ws);
+  ws.format = opts->format;
+  buf_init(&ws.buf, out);
+  ws.w.p = p;
+  ws.w.ev = ev;
+  ws.w.buf = &ws.buf;
+  ws.w.explain = opts->explain;
+  ws.w.what_if = opts->what_if;
+  ws.w.color = opts->color;
+  date_format(as_of, ws.w.as_of);
+  memcpy(ws.w.rules, p->fingerprint, 12);
+  ws.w.rules[12] = '\0';
+  if (opts->format == KENKO_FORMAT_CSV) write_csv_header(&ws.w);
+
+  ScoreSink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
+  sink.account = write_account;
+  sink.file_done = flush_output;
+  sink.ud = &ws;
+  int status = score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats);
+  buf_flush(&ws.buf, 0);
+  buf_free(&ws.buf);
   eval_free(ev);
   return status;
 }

@@ -7,6 +7,26 @@
 
 #include "kenko.h"
 #include "check.h"
+#include "eval.h"
+#include "reader.h"
+#include "result.h"
+
+/* Where scored accounts go: a writer, or a portfolio aggregate. */
+typedef struct ScoreSink {
+  bool explain;    /* evaluate with the explanation trace */
+  void (*account)(void *ud, const Account *a, const Result *r);
+  void (*file_done)(void *ud);   /* after each data file (may be NULL) */
+  void *ud;
+} ScoreSink;
+
+/* Reads every data file in order, rejects duplicate keys, scores each
+ * account with EV as of AS_OF and hands it to SINK. Returns KENKO_OK,
+ * KENKO_ERR_DATA or KENKO_ERR_USAGE; STATS add up: accounts = scored +
+ * rejected. */
+int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
+                   const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats);
+/* `--as-of`: TEXT as YYYY-MM-DD, or today when NULL; 0 when malformed. */
+int run_parse_as_of(const char *text, int32_t *as_of);
 
 int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats);
