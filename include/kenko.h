@@ -51,6 +51,11 @@ typedef struct kenko_load_opts {
   kenko_diag_fn diag;    /* may be NULL */
   void *diag_ud;
   bool color;            /* ANSI colour in rendered diagnostics */
+  /* Reads a rule file (the main one and includes) instead of the file
+   * system, e.g. from a git revision; returns malloc'ed bytes and sets
+   * *len, or NULL with *err set. NULL: read files from disk. */
+  char *(*read_file)(void *ud, const char *path, size_t *len, const char **err);
+  void *read_ud;
 } kenko_load_opts;
 
 /* A parsed, checked and compiled rule set (opaque). */
@@ -123,6 +128,47 @@ typedef struct kenko_run_stats {
  * cannot be read, a bad option). */
 int kenko_run(const kenko_rules *rules, const char *const *data, int ndata,
               const kenko_run_opts *opts, FILE *out, kenko_run_stats *stats);
+
+/* ---- portfolio analytics (report, validate, diff) ----------------------- */
+
+typedef struct kenko_report_opts {
+  kenko_run_opts run;      /* reading, --as-of, diagnostics (format unused) */
+  const char *by;          /* NULL, "persona", "segment NAME" or "input NAME" */
+  bool json;               /* --format json (else text for people) */
+  const char *html_path;   /* --html FILE: also write the HTML report */
+} kenko_report_opts;
+
+/* `kenko report`: composition per grade (and per persona, segment, or
+ * --by group), the forecast, the journey funnel and bottlenecks, flags,
+ * drivers, dimension deciles and coverage, aggregated while streaming. */
+int kenko_report(const kenko_rules *rules, const char *const *data, int ndata,
+                 const kenko_report_opts *opts, FILE *out, kenko_run_stats *stats);
+
+typedef struct kenko_validate_opts {
+  kenko_run_opts run;
+  const char *outcome;     /* --outcome FIELD (an input), or NULL: the rules' */
+  bool json;
+} kenko_validate_opts;
+
+/* `kenko validate`: outcome rate per grade (Wilson 95%), AUC of health,
+ * of each dimension and per persona, and each rule member's lift. */
+int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata,
+                   const kenko_validate_opts *opts, FILE *out, kenko_run_stats *stats);
+
+typedef struct kenko_diff_opts {
+  kenko_run_opts run;
+  bool json;
+  const char *const *old_data;  /* --data OLD_DATA: compare two snapshots */
+  int nold_data;
+} kenko_diff_opts;
+
+/* `kenko diff`: OLD and NEW rules over the same data (or one rule set over
+ * two data snapshots): the grade transition matrix, the accounts whose
+ * grade changed with the members whose lost points moved most, and the
+ * change in forecast. */
+int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules,
+               const char *const *data, int ndata, const kenko_diff_opts *opts,
+               FILE *out, kenko_run_stats *stats);
 
 /* Runs the rules' inline tests, writing one line per test (and the
  * failing expectations) to OUT, then "N passed, N failed". Returns the
