@@ -354,7 +354,7 @@ static bool read_element(YamlReader *r, const FieldSchema *lf, long index,
 /* Makes room for one more element of NFIELDS values in the scratch. */
 static void scratch_reserve(YamlReader *r, size_t used, int32_t nfields) {
   size_t need = used + (size_t)nfields;
-  if (need <= r->scratch_cap) return;
+  if (need <= r->scratch_cap && r->scratch) return;
   size_t cap = r->scratch_cap ? r->scratch_cap * 2 : 256;
   while (cap < need) cap *= 2;
   r->scratch = xrealloc(r->scratch, cap * sizeof *r->scratch);
@@ -375,6 +375,12 @@ static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
       break;
     }
     bool ok = true, saw_alias = false;
+    if (count < YAML_LIST_MAX) {
+      /* Every element gets its record, even a bad one (all missing). */
+      scratch_reserve(r, used, lf->nfields);
+      for (int32_t k = 0; k < lf->nfields; k++)
+        r->scratch[used + (size_t)k] = val_missing(MISS_ABSENT);
+    }
     if (count >= YAML_LIST_MAX) {
       if (!too_long)
         account_error(r, ev.start_mark, NULL, 0, NULL,
@@ -383,9 +389,7 @@ static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
       too_long = true;
       ok = skip_node(r, &ev, &saw_alias);
     } else if (ev.type == YAML_MAPPING_START_EVENT) {
-      scratch_reserve(r, used, lf->nfields);
       ok = read_element(r, lf, count, ev.start_mark, r->scratch + used);
-      used += (size_t)lf->nfields;
     } else if (ev.type == YAML_ALIAS_EVENT) {
       account_error(r, ev.start_mark, lf->column, count, NULL,
                     "YAML aliases are not supported");
@@ -409,15 +413,20 @@ static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
       account_error(r, ev.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
     yaml_event_delete(&ev);
     if (!ok) return false;
-    if (!too_long) count++;
+    if (!too_long) {
+      count++;
+      used += (size_t)lf->nfields;
+    }
   }
   Value v = {0};
   v.type = T_LIST;
-  if (!too_long && used > 0) {
-    Value *items = arena_alloc(&r->arena, used * sizeof *items);
-    memcpy(items, r->scratch, used * sizeof *items);
-    v.u.items = items;
+  if (!too_long) {
     v.len = (uint32_t)count;
+    if (used > 0) {
+      Value *items = arena_alloc(&r->arena, used * sizeof *items);
+      memcpy(items, r->scratch, used * sizeof *items);
+      v.u.items = items;
+    }
   }
   *out = v;
   return true;

@@ -1049,6 +1049,14 @@ Test(yaml, key_anywhere_and_unknown_keys) {
   collected_free(c);
 }
 
+/* Columns count code points, as in CSV files. */
+Test(yaml, columns_count_characters) {
+  Collected *c = collected_new(&accounts_schema);
+  read_string(c, "data.yaml", "- {id: 顧客, plan: pro, arr: x, start: 2026-01-01}\n", NULL);
+  EXPECT_DIAGS(c, "data.yaml:1:28: error: account \"顧客\": field \"arr\": expected number, got \"x\"");
+  collected_free(c);
+}
+
 Test(yaml, duplicate_key) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
