@@ -71,49 +71,61 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
   input->flags |= (uint16_t)flag;
 }
 
+/* Adds a parsed declaration; past KENKO_MAX_DECLS, reports the limit once
+ * and drops the rest. */
 void parse_push_decl(ParseState *ps, Node *decl) {
-  if (ps->ndecls == KENKO_MAX_DECLS) {
-    parse_error(ps, decl->span, "too many declarations in one file (limit is %d)",
-                KENKO_MAX_DECLS);
+  if (ps->ndecls >= KENKO_MAX_DECLS) {
+    if (!ps->fatal)
+      parse_error(ps, decl->span, "too many declarations in one file (limit is %d)", KENKO_MAX_DECLS);
     ps->fatal = true;
+    return;
   }
-  if (ps->ndecls >= KENKO_MAX_DECLS) return;
   ps->ndecls++;
   ast_push(ps->arena, &ps->ast->decls, decl);
 }
 
-Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag) {
+/* Sets up PS to scan FILE, and starts the scanner over its text (after
+ * a BOM). Returns the buffer, or NULL when the file is not valid UTF-8
+ * (reported: every byte after it would only give follow-on errors) or
+ * the scanner cannot start. */
+static YY_BUFFER_STATE begin_scan(ParseState *ps, const SourceSet *sources, int32_t file, Arena *arena,
+                                  Diag *diag, yyscan_t *scanner) {
   const Source *src = src_get(sources, file);
-  Ast *ast = arena_alloc(arena, sizeof *ast);
-  ParseState ps;
-  memset(&ps, 0, sizeof ps);
-  ps.arena = arena;
-  ps.diag = diag;
-  ps.src = src;
-  ps.file = file;
-  ps.ast = ast;
-
-  /* Invalid UTF-8 anywhere: report where, and do not parse (every byte
-   * after it would only give follow-on errors). */
+  memset(ps, 0, sizeof *ps);
+  ps->arena = arena;
+  ps->diag = diag;
+  ps->src = src;
+  ps->file = file;
   long bad = utf8_first_invalid(src->text, src->len);
   if (bad >= 0) {
     Span at = {file, (uint32_t)bad, (uint32_t)bad + 1};
     diag_error(diag, at, "invalid UTF-8 (byte 0x%02X); rule files must be UTF-8",
                (unsigned)(unsigned char)src->text[bad]);
-    return ast;
+    return NULL;
   }
-  if (src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0) ps.base = 3;
-
-  yyscan_t scanner;
-  if (kk_yylex_init_extra(&ps, &scanner) != 0) {
+  if (src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0) ps->base = 3;
+  if (kk_yylex_init_extra(ps, scanner) != 0) {
     diag_error(diag, SPAN_NONE, "cannot start the scanner");
-    return ast;
+    return NULL;
   }
-  YY_BUFFER_STATE buf = kk_yy_scan_bytes(src->text + ps.base, (int)(src->len - ps.base), scanner);
-  kk_yyparse(scanner, &ps);
+  return kk_yy_scan_bytes(src->text + ps->base, (int)(src->len - ps->base), *scanner);
+}
+
+static void end_scan(ParseState *ps, YY_BUFFER_STATE buf, yyscan_t scanner) {
   kk_yy_delete_buffer(buf, scanner);
   kk_yylex_destroy(scanner);
-  free(ps.sbuf);
+  free(ps->sbuf);
+}
+
+Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag) {
+  Ast *ast = arena_alloc(arena, sizeof *ast);
+  ParseState ps;
+  yyscan_t scanner;
+  YY_BUFFER_STATE buf = begin_scan(&ps, sources, file, arena, diag, &scanner);
+  if (!buf) return ast;
+  ps.ast = ast;
+  kk_yyparse(scanner, &ps);
+  end_scan(&ps, buf, scanner);
   return ast;
 }
 
@@ -122,26 +134,12 @@ void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE 
   Arena arena;
   arena_init(&arena, 0);
   ParseState ps;
-  memset(&ps, 0, sizeof ps);
-  ps.arena = &arena;
-  ps.diag = diag;
-  ps.src = src;
-  ps.file = file;
-  long bad = utf8_first_invalid(src->text, src->len);
-  if (bad >= 0) {
-    Span at = {file, (uint32_t)bad, (uint32_t)bad + 1};
-    diag_error(diag, at, "invalid UTF-8 (byte 0x%02X); rule files must be UTF-8",
-               (unsigned)(unsigned char)src->text[bad]);
-    arena_free(&arena);
-    return;
-  }
-  if (src->len >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0) ps.base = 3;
   yyscan_t scanner;
-  if (kk_yylex_init_extra(&ps, &scanner) != 0) {
+  YY_BUFFER_STATE buf = begin_scan(&ps, sources, file, &arena, diag, &scanner);
+  if (!buf) {
     arena_free(&arena);
     return;
   }
-  YY_BUFFER_STATE buf = kk_yy_scan_bytes(src->text + ps.base, (int)(src->len - ps.base), scanner);
   for (;;) {
     KK_YYSTYPE val;
     KK_YYLTYPE loc;
@@ -163,8 +161,6 @@ void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE 
     }
     fputc('\n', out);
   }
-  kk_yy_delete_buffer(buf, scanner);
-  kk_yylex_destroy(scanner);
-  free(ps.sbuf);
+  end_scan(&ps, buf, scanner);
   arena_free(&arena);
 }
