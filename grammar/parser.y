@@ -29,7 +29,6 @@ int kk_yylex(KK_YYSTYPE *yylval, KK_YYLTYPE *yylloc, void *scanner);
 
 %code {
 #include <string.h>
-#include <stdlib.h>
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                      \
   do {                                                   \
@@ -120,6 +119,13 @@ decl
       { $$ = ast_new(ARENA, D_INDICATOR, @$); ast_set_name($$, $2, @2, $3); $$->a = $5; }
   | THRESHOLD name label_opt '=' expr
       { $$ = ast_new(ARENA, D_THRESHOLD, @$); ast_set_name($$, $2, @2, $3); $$->a = $5; }
+    /* A broken expression keeps its declaration (with LAC the error is
+     * found before the expression is reduced, and recovery at the top
+     * level would drop the whole declaration). */
+  | INDICATOR name label_opt '=' error
+      { $$ = ast_new(ARENA, D_INDICATOR, @$); ast_set_name($$, $2, @2, $3); $$->a = ast_new(ARENA, E_MISSING, @5); }
+  | THRESHOLD name label_opt '=' error
+      { $$ = ast_new(ARENA, D_THRESHOLD, @$); ast_set_name($$, $2, @2, $3); $$->a = ast_new(ARENA, E_MISSING, @5); }
   | dimension_decl
   | grades_decl
   | persona_decl
@@ -595,6 +601,19 @@ static int is_operator(yysymbol_kind_t k) {
   return 0;
 }
 
+/* Can K start a literal of test data (`given { … }`)? */
+static int starts_literal(yysymbol_kind_t k) {
+  switch (k) {
+  case YYSYMBOL_STRING: case YYSYMBOL_NUMBER: case YYSYMBOL_PERCENT: case YYSYMBOL_DATE:
+  case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_MISSING:
+    return 1;
+  default: {
+    const char *name = yysymbol_name(k);
+    return strcmp(name, "`-`") == 0 || strcmp(name, "`[`") == 0 || strcmp(name, "`{`") == 0;
+  }
+  }
+}
+
 /* Is K a keyword that starts a declaration? */
 static int starts_declaration(yysymbol_kind_t k) {
   switch (k) {
@@ -606,6 +625,16 @@ static int starts_declaration(yysymbol_kind_t k) {
   default:
     return 0;
   }
+}
+
+/* Is only white space before OFFSET on its line? */
+static int at_line_start(const ParseState *ps, uint32_t offset) {
+  const char *text = ps->src->text;
+  while (offset > ps->base && text[offset - 1] != '\n') {
+    offset--;
+    if (text[offset] != ' ' && text[offset] != '\t' && text[offset] != '\r') return 0;
+  }
+  return 1;
 }
 
 /* Does a syntax error at BEGIN come from the unterminated string before
@@ -641,7 +670,6 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
   yysymbol_kind_t found = yypcontext_token(ctx);
   Span loc = *yypcontext_location(ctx);
   if (follows_broken_string(ps, loc.begin)) return 0;
-  if (getenv("KK_DEBUG")) { for (int i = 0; i < n; i++) fprintf(stderr, "[%s]", yysymbol_name(expected[i])); fprintf(stderr, "\n"); }
 
   /* After a complete expression `and` can always come next. */
   int after_expr = has_token(expected, n, YYSYMBOL_AND);
@@ -667,9 +695,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     if (strcmp(yysymbol_name(expected[i]), "`(`") == 0) expr_here = !after_expr;
   int name_here = has_token(expected, n, YYSYMBOL_IDENT);
   int top_level = has_token(expected, n, YYSYMBOL_INPUT);
+  /* test data (`given { … }`): literals only */
+  int literal_here = !expr_here && has_token(expected, n, YYSYMBOL_STRING) &&
+                     has_token(expected, n, YYSYMBOL_DATE) && has_token(expected, n, YYSYMBOL_TRUE);
+  /* a weight, a rate, a grade bound: `-` and a percent are forms of a number */
+  int number_here = !expr_here && !literal_here && has_token(expected, n, YYSYMBOL_NUMBER);
+  int any_literal = 0;
   for (int i = 0; i < n; i++) {
     if (expr_here && starts_expression(expected[i])) {
       any_expr = 1;
+    } else if (literal_here && expected[i] != YYSYMBOL_YYEOF && (starts_literal(expected[i]))) {
+      any_literal = 1;
+    } else if (number_here && (expected[i] == YYSYMBOL_PERCENT || strcmp(yysymbol_name(expected[i]), "`-`") == 0)) {
+      /* folded into "a number" */
     } else if (after_expr && is_operator(expected[i])) {
       any_op = 1;
     } else if (top_level && (expected[i] == YYSYMBOL_YYEOF || starts_declaration(expected[i]))) {
@@ -680,9 +718,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       items[total++] = expected[i] == YYSYMBOL_STRING ? "a string" : yysymbol_name(expected[i]);
     }
   }
-  /* A lone name among the expected tokens reads better as "a name". */
-  for (int i = 0; i < total; i++)
+  /* Token aliases read better with an article. */
+  for (int i = 0; i < total; i++) {
     if (strcmp(items[i], "name") == 0) items[i] = "a name";
+    else if (strcmp(items[i], "number") == 0) items[i] = "a number";
+    else if (strcmp(items[i], "date") == 0) items[i] = "a date";
+  }
+  if (any_literal) items[total++] = "a value (a number, string, date, `true`, `false`, `missing` or a list)";
   if (any_op || any_decl) {
     memmove(items + any_op + any_decl, items, (size_t)total * sizeof *items);
     if (any_op) items[0] = "an operator";
@@ -712,7 +754,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     case YYSYMBOL_STRING: snprintf(found_text, sizeof found_text, "string %s", tok); break;
     case YYSYMBOL_DATE: snprintf(found_text, sizeof found_text, "date `%s`", tok); break;
     default:
-      if (is_keyword(found) && (name_here || any_expr)) {
+      /* (a declaration keyword at the start of a line begins the next
+       * declaration: nobody tried to use it as a name) */
+      if (is_keyword(found) && (name_here || any_expr) &&
+          !(starts_declaration(found) && at_line_start(ps, loc.begin))) {
         snprintf(found_text, sizeof found_text, "the keyword `%s` (keywords cannot be names)", tok);
         keyword_as_name = 1;
       } else {

@@ -108,9 +108,15 @@ const char *type_text(Checker *c, uint8_t type, int32_t aux) {
       return "a symbol";
     }
   }
-  if (type == T_LIST) return "a list";
-  if (type == T_ANY) return "missing";
-  return value_type_name((ValueType)type);
+  switch (type) {
+  case T_NUMBER: return "a number";
+  case T_TEXT: return "text";
+  case T_BOOL: return "a bool";
+  case T_DATE: return "a date";
+  case T_LIST: return "a list";
+  case T_ANY: return "missing";
+  default: return value_type_name((ValueType)type);
+  }
 }
 
 static uint8_t type_of_typename(int ty) {
@@ -222,7 +228,8 @@ static void declare_input(Checker *c, Node *n) {
     else
       p->key_input = index;
     if (in->type != T_TEXT && in->type != T_NUMBER)
-      diag_error(c->diag, n->a->span, "the key input must be text or number");
+      diag_error(c->diag, n->a->span, "the key input must be text or a number; `%s` is %s", n->name,
+                 type_text(c, in->type, 0));
     if (in->optional)
       diag_error(c->diag, n->name_span, "the key input `%s` cannot be optional", n->name);
   }
@@ -292,22 +299,30 @@ static int32_t declare_grades(Checker *c, const Node *g) {
       continue;
     }
     gb->bound = b->num;
-    if (b->num < 0 || b->num > 100)
+    if (b->a && (b->a->flags & NF_PERCENT))
+      diag_error(c->diag, b->a->span, "a grade bound is a score from 0 to 100: write `%g`, not `%g%%`",
+                 b->num * 100, b->num * 100);
+    else if (b->num < 0 || b->num > 100)
       diag_error(c->diag, b->a ? b->a->span : b->span, "a grade bound must be between 0 and 100");
     else if (b->num >= prev)
       diag_error(c->diag, b->a ? b->a->span : b->span,
-                 "grade bounds must decrease: %g is not below the previous bound %g", b->num, prev);
+                 "grade bounds must decrease (best grade first): %g is not below the previous bound %g",
+                 b->num, prev);
     prev = b->num;
   }
-  if (!seen_otherwise)
-    diag_error(c->diag, g->span, "a `grades` block must end with a grade for `otherwise`");
+  if (!seen_otherwise && g->list.count > 0) {
+    const Node *last = g->list.items[g->list.count - 1];
+    diag_error(c->diag, last->span, "a `grades` block must end with a grade for `otherwise`, as in `%s otherwise`",
+               last->name);
+  }
   return index;
 }
 
 static double member_weight(Checker *c, const Node *m) {
   if (!(m->flags & NF_HAS_WEIGHT)) return 1;
   if (m->num < 0) {
-    diag_error(c->diag, m->span, "weights cannot be negative");
+    diag_error(c->diag, m->name_span, "member `%s` has a negative weight (%g); weights must be 0 or more",
+               m->name, m->num);
     return 0;
   }
   return m->num;
@@ -324,7 +339,8 @@ static void declare_dimension(Checker *c, Node *n) {
   d->grades = -1;
   if (n->flags & NF_HAS_WEIGHT) {
     if (n->num < 0)
-      diag_error(c->diag, n->name_span, "dimension `%s` has a negative weight", n->name);
+      diag_error(c->diag, n->name_span, "dimension `%s` has a negative weight (%g); weights must be 0 or more",
+                 n->name, n->num);
     else
       d->weight = n->num;
   }
@@ -384,7 +400,11 @@ static void declare_dimension(Checker *c, Node *n) {
                    "score `%s` has bands but no `otherwise` band; add one like `0 otherwise`", m->name);
     }
   }
-  if (d->nmembers == 0) diag_error(c->diag, n->name_span, "dimension `%s` has no members", n->name);
+  /* (a member rejected above was reported already) */
+  bool any_member = false;
+  for (int32_t i = 0; i < n->list.count; i++)
+    if (n->list.items[i]->kind != D_GRADES) any_member = true;
+  if (!any_member) diag_error(c->diag, n->name_span, "dimension `%s` has no members", n->name);
 }
 
 static void declare_symbol(Checker *c, NameMap *m, const Node *n, int kind, int32_t index) {
@@ -463,7 +483,8 @@ static void declare_flag(Checker *c, Node *n) {
 static void declare_journey(Checker *c, Node *n) {
   Program *p = c->p;
   if (p->has_journey) {
-    diag_error(c->diag, n->span, "only one `journey` can be declared (the first is at %s)",
+    Span keyword = {n->span.file, n->span.begin, n->span.begin + (uint32_t)strlen("journey")};
+    diag_error(c->diag, keyword, "only one `journey` can be declared (first at %s)",
                where_text(c, c->journey_node->span));
     return;
   }
@@ -530,6 +551,7 @@ static void preallocate(Checker *c, Node **decls, int32_t n) {
 /* Pass 1: every declaration into its table, names registered. */
 static void declare_all(Checker *c, Node **decls, int32_t n) {
   Program *p = c->p;
+  const Node *scorecard = NULL;
   preallocate(c, decls, n);
   for (size_t i = 0; i < sizeof builtin_names / sizeof *builtin_names; i++)
     names_put(&c->values, builtin_names[i], NAME_BUILTIN, (int32_t)i, NULL);
@@ -537,10 +559,12 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
     Node *d = decls[i];
     switch ((NodeKind)d->kind) {
     case D_SCORECARD:
-      if (p->title)
-        diag_error(c->diag, d->span, "only one `scorecard` title can be given");
+      if (scorecard)
+        diag_error(c->diag, d->span, "only one `scorecard` title can be given (first at %s)",
+                   where_text(c, scorecard->span));
       else
-        p->title = d->str;
+        scorecard = d;
+      p->title = scorecard->str;
       break;
     case D_INPUT: declare_input(c, d); break;
     case D_INDICATOR: {
@@ -701,12 +725,14 @@ static void check_forecasts(Checker *c) {
         p->inputs[e->index].used = true;
       }
     }
+    bool unknown_grade = false;
     for (int32_t k = 0; k < n->list.count; k++) {
       const Node *r = n->list.items[k];
       const NameEntry *g = names_get(&c->grades, r->name);
       if (!g) {
         diag_error(c->diag, r->name_span, "unknown grade `%s`%s", r->name,
                    suggest_in(c, r->name, &c->grades));
+        unknown_grade = true;
         continue;
       }
       if (!isnan(f->rate[g->index]))
@@ -718,7 +744,8 @@ static void check_forecasts(Checker *c) {
                        : "");
       f->rate[g->index] = r->num;
     }
-    if (p->default_grades >= 0) {
+    /* (after a misspelt grade, a "no rate" warning would only repeat it) */
+    if (p->default_grades >= 0 && !unknown_grade) {
       const GradeSet *gs = &p->grade_sets[p->default_grades];
       for (int32_t k = 0; k < gs->nbands; k++)
         if (isnan(f->rate[gs->bands[k].grade]))
@@ -777,7 +804,7 @@ static void check_persona_overrides(Checker *c) {
           }
         }
         if (o->num < 0) {
-          diag_error(c->diag, o->b->span, "weights cannot be negative");
+          diag_error(c->diag, o->b->span, "weights must be 0 or more, found %g", o->num);
           continue;
         }
         for (int32_t j = 0; j < pd->nweights; j++)
@@ -810,6 +837,7 @@ void check_program(Program *p, Node **decls, int32_t ndecls, Diag *diag) {
   c.diag = diag;
   c.arena = &p->arena;
   c.elem_input = -1;
+  int errors_before = diag->errors;
   declare_all(&c, decls, ndecls);
   build_kind_maps(&c);
   check_symbol_clashes(&c);
@@ -819,7 +847,9 @@ void check_program(Program *p, Node **decls, int32_t ndecls, Diag *diag) {
   check_expressions(&c);
   check_tests(&c);
   check_graph(&c);
-  check_lints(&c);
+  /* Lints after errors would mostly repeat them ("input `seats` is never
+   * used" after a misspelt reference to it): they wait for clean rules. */
+  if (diag->errors == errors_before) check_lints(&c);
   names_free(&c.values);
   names_free(&c.personas);
   names_free(&c.steps);

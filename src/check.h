@@ -285,6 +285,21 @@ typedef struct Program {
  * not NULL it is used instead of reading PATH. */
 Program *program_load(const char *path, const char *text, size_t len,
                       Diag *diag, int *errors);
+
+/* Where rule files come from when not from disk (kenko_load_opts.read_file,
+ * e.g. a git revision): returns malloc'ed bytes and sets *len, or NULL
+ * with *err set. */
+typedef struct RuleReader {
+  char *(*read_file)(void *ud, const char *path, size_t *len, const char **err);
+  void *ud;
+} RuleReader;
+
+/* program_load, reading the main file (unless TEXT is given) and every
+ * include through READER when it is not NULL. Includes are then told
+ * apart by their paths normalized as text ("a/../b" is "b"), since the
+ * files need not exist on disk. */
+Program *program_load_with(const char *path, const char *text, size_t len,
+                           const RuleReader *reader, Diag *diag, int *errors);
 void program_free(Program *p);
 
 /* Checks a parsed program (called by program_load). */

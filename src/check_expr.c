@@ -105,6 +105,7 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
       why = "the journey is decided after the persona (its steps may use scores and grades)";
       break;
     case REF_PERSONA: why = "the persona is what these conditions decide"; break;
+    case REF_SEGMENT: why = "segments are decided after the persona"; break;
     default: break;
     }
     if (why) {
@@ -394,7 +395,7 @@ static int32_t list_input(Checker *c, Node *n, const char *fn) {
   }
   check_expr(c, n, -1);
   if (!is_bad(n->type))
-    diag_error(c->diag, n->span, "`%s` needs a list input, found %s", fn, type_text(c, n->type, n->type_aux));
+    diag_error(c->diag, n->span, "`%s` needs a list input; %s is %s", fn, what(c, n), type_text(c, n->type, n->type_aux));
   return -1;
 }
 
@@ -541,13 +542,23 @@ static void check_call(Checker *c, Node *n) {
     break;
   }
   for (int32_t i = 0; i < nargs; i++) {
-    Node *a = n->list.items[i];
-    if (a->kind == E_WHERE) {
-      diag_error(c->diag, a->span, "`where` is only allowed in aggregates (count, sum, avg, min, max, any, all, nps)");
+    if (n->list.items[i]->kind == E_WHERE) {
+      diag_error(c->diag, n->list.items[i]->span,
+                 "`where` is only allowed in aggregates (count, sum, avg, min, max, any, all, nps)");
       return;
     }
-    check_expr(c, a, -1);
   }
+  /* The arguments; for `coalesce`, bare symbol names after the others, as
+   * symbols of the kind those have (`coalesce(grade, bad)`). */
+  int hint = -1;
+  for (int32_t i = 0; i < nargs; i++) {
+    Node *a = n->list.items[i];
+    if (fn == FN_COALESCE && !is_value_name(c, a)) continue;
+    check_expr(c, a, -1);
+    if (a->type == T_SYMBOL && hint < 0) hint = a->type_aux;
+  }
+  for (int32_t i = 0; i < nargs; i++)
+    if (fn == FN_COALESCE && !is_value_name(c, n->list.items[i])) check_expr(c, n->list.items[i], hint);
   Node **args = n->list.items;
   const char *needs = arena_printf(c->arena, "`%s`", bi->name);
   switch (fn) {

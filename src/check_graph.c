@@ -117,23 +117,60 @@ static void implicit_edges(Checker *c) {
   add_edge(c, c->node_health, c->node_persona, SPAN_NONE);
 }
 
-/* Reports the cycle that closes at STACK[from..top) → STACK[from]. */
-static void report_cycle(Checker *c, const int32_t *stack, int32_t from, int32_t top, const Edge *closing,
-                         bool *in_cycle) {
-  bool persona = false;
-  char *text = arena_printf(c->arena, "%s", node_text(c, stack[from]));
-  for (int32_t i = from + 1; i < top; i++) {
-    text = arena_printf(c->arena, "%s → %s", text, node_text(c, stack[i]));
-    if (c->nodes[stack[i]].kind == DEP_PERSONA) persona = true;
+/* Appends S to the malloc'ed text *BUF of length *LEN (capacity *CAP). */
+static void text_append(char **buf, size_t *len, size_t *cap, const char *s) {
+  size_t n = strlen(s);
+  if (*len + n + 1 > *cap) {
+    while (*len + n + 1 > *cap) *cap = *cap ? *cap * 2 : 256;
+    *buf = xrealloc(*buf, *cap);
   }
-  if (c->nodes[stack[from]].kind == DEP_PERSONA) persona = true;
-  text = arena_printf(c->arena, "%s → %s", text, node_text(c, stack[from]));
-  for (int32_t i = from; i < top; i++) in_cycle[stack[i]] = true;
-  /* point at the first reference of the cycle that has a location */
-  Span at = closing->at;
-  for (int32_t i = from; i < top && at.file < 0; i++) at = node_span(c, stack[i]);
+  memcpy(*buf + *len, s, n + 1);
+  *len += n;
+}
+
+/* The location of a reference from graph node U to V, or SPAN_NONE.
+ * FIRST indexes the sorted edges by their source node. */
+static Span edge_span(const Checker *c, const int32_t *first, int32_t u, int32_t v) {
+  for (int32_t e = first[u]; e < first[u + 1]; e++)
+    if (c->edges[e].to == v && c->edges[e].at.file >= 0) return c->edges[e].at;
+  return SPAN_NONE;
+}
+
+/* Reports the cycle STACK[from..top) → STACK[from]. It is told from the
+ * persona when the persona is in it (the usual mistake), else from where
+ * the search entered it. The caret points at the reference that makes
+ * its first step, or when that one is implicit (a dimension needs its
+ * members), at the next one written in the rules. */
+static void report_cycle(Checker *c, const int32_t *stack, int32_t from, int32_t top, const int32_t *first,
+                         bool *in_cycle) {
+  int32_t len = top - from, start = 0;
+  bool persona = false;
+  for (int32_t i = 0; i < len; i++) {
+    in_cycle[stack[from + i]] = true;
+    if (c->nodes[stack[from + i]].kind == DEP_PERSONA) {
+      persona = true;
+      start = i;
+    }
+  }
+#define CYCLE_NODE(k) stack[from + (start + (k)) % len]
+  char *text = NULL;
+  size_t text_len = 0, text_cap = 0;
+  text_append(&text, &text_len, &text_cap, node_text(c, CYCLE_NODE(0)));
+  if (len == 1) {
+    text_append(&text, &text_len, &text_cap, " uses itself");
+  } else {
+    for (int32_t k = 1; k <= len; k++) {
+      text_append(&text, &text_len, &text_cap, " → ");
+      text_append(&text, &text_len, &text_cap, node_text(c, CYCLE_NODE(k)));
+    }
+  }
+  Span at = SPAN_NONE;
+  for (int32_t k = 0; k < len && at.file < 0; k++) at = edge_span(c, first, CYCLE_NODE(k), CYCLE_NODE(k + 1));
+  for (int32_t k = 0; k < len && at.file < 0; k++) at = node_span(c, CYCLE_NODE(k));
+#undef CYCLE_NODE
   diag_error(c->diag, at, "dependency cycle: %s%s", text,
              persona ? " (a persona condition cannot depend on scores, grades or flags)" : "");
+  free(text);
 }
 
 void check_graph(Checker *c) {
@@ -172,7 +209,7 @@ void check_graph(Checker *c) {
         } else if (color[v] == 1 && !in_cycle[v]) {
           int32_t from = top - 1;
           while (stack[from] != v) from--;
-          report_cycle(c, stack, from, top, e, in_cycle);
+          report_cycle(c, stack, from, top, first, in_cycle);
         }
         continue;
       }

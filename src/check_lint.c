@@ -90,7 +90,7 @@ static bool shadows(const Bound *earlier, const Bound *later) {
 }
 
 /* Warns about each condition in CONDS[0..n) that an earlier one shadows. */
-static void lint_shadowed(Checker *c, Node *const *conds, const Node *const *nodes, int32_t n, const char *what) {
+static void lint_shadowed(Checker *c, Node *const *conds, int32_t n, const char *what) {
   for (int32_t j = 1; j < n; j++) {
     Bound later;
     if (!as_bound(conds[j], &later)) continue;
@@ -100,7 +100,7 @@ static void lint_shadowed(Checker *c, Node *const *conds, const Node *const *nod
       const Source *s = src_get(&c->p->sources, conds[i]->span.file);
       int line, col;
       src_line_col(s, conds[i]->span.begin, &line, &col);
-      diag_warning(c->diag, nodes[j]->span, "this %s can never match: the one at line %d takes every account it would",
+      diag_warning(c->diag, conds[j]->span, "this %s can never match: the one at line %d takes every account it would",
                    what, line);
       break;
     }
@@ -114,12 +114,8 @@ static void lint_bands(Checker *c) {
       const Member *mem = &p->dimensions[d].members[m];
       if (mem->kind != MEMBER_BANDS) continue;
       Node **conds = arena_alloc(c->arena, (size_t)(mem->nbands + 1) * sizeof *conds);
-      const Node **nodes = arena_alloc(c->arena, (size_t)(mem->nbands + 1) * sizeof *nodes);
-      for (int32_t b = 0; b < mem->nbands; b++) {
-        conds[b] = mem->bands[b].cond;
-        nodes[b] = mem->bands[b].node;
-      }
-      lint_shadowed(c, conds, nodes, mem->nbands, "band");
+      for (int32_t b = 0; b < mem->nbands; b++) conds[b] = mem->bands[b].cond;
+      lint_shadowed(c, conds, mem->nbands, "band");
       for (int32_t b = 0; b < mem->nbands; b++) {
         const Node *v = mem->bands[b].value;
         if (v->kind == E_NUM && (v->num < 0 || v->num > 100))
@@ -132,7 +128,6 @@ static void lint_personas(Checker *c) {
   const Program *p = c->p;
   if (p->npersonas == 0) return;
   Node **conds = arena_alloc(c->arena, (size_t)(p->npersonas + 1) * sizeof *conds);
-  const Node **nodes = arena_alloc(c->arena, (size_t)(p->npersonas + 1) * sizeof *nodes);
   bool otherwise = false;
   for (int32_t i = 0; i < p->npersonas; i++) {
     const PersonaDecl *pd = &p->personas[i];
@@ -141,21 +136,20 @@ static void lint_personas(Checker *c) {
                    pd->name);
     if (!pd->cond) otherwise = true;
     conds[i] = pd->cond;
-    nodes[i] = pd->node;
   }
-  lint_shadowed(c, conds, nodes, p->npersonas, "persona");
+  lint_shadowed(c, conds, p->npersonas, "persona");
   if (!otherwise)
     diag_warning(c->diag, p->personas[p->npersonas - 1].node->name_span,
                  "accounts may match no persona; add a last `persona NAME otherwise`");
+}
+
+static void lint_segments(Checker *c) {
+  const Program *p = c->p;
   for (int32_t s = 0; s < p->nsegments; s++) {
     const SegmentDecl *seg = &p->segments[s];
     Node **sc = arena_alloc(c->arena, (size_t)(seg->ncases + 1) * sizeof *sc);
-    const Node **sn = arena_alloc(c->arena, (size_t)(seg->ncases + 1) * sizeof *sn);
-    for (int32_t k = 0; k < seg->ncases; k++) {
-      sc[k] = seg->cases[k].cond;
-      sn[k] = seg->cases[k].node;
-    }
-    lint_shadowed(c, sc, sn, seg->ncases, "case");
+    for (int32_t k = 0; k < seg->ncases; k++) sc[k] = seg->cases[k].cond;
+    lint_shadowed(c, sc, seg->ncases, "case");
     if (!seg->has_otherwise && seg->ncases > 0)
       diag_warning(c->diag, seg->node->name_span,
                    "accounts may match no case of segment `%s`; add a last case with `otherwise`", seg->name);
@@ -291,6 +285,7 @@ void check_lints(Checker *c) {
   lint_unused(c);
   lint_bands(c);
   lint_personas(c);
+  lint_segments(c);
   lint_weights(c);
   lint_score_ranges(c);
 }

@@ -410,7 +410,8 @@ const char *diag_suggest(const char *name, const char *const *candidates, int n)
     uint32_t *ccand = code_points(candidates[i], &ncand);
     int distance = cp_distance(cname, nname, ccand, ncand);
     free(ccand);
-    if (distance < best_distance) {
+    /* (a distance as large as the name means nothing in common) */
+    if (distance < best_distance && (size_t)distance < nname) {
       best = candidates[i];
       best_distance = distance;
     }

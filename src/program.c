@@ -18,6 +18,7 @@ typedef struct Loader {
   char **real_paths;   /* canonical path of each loaded file (by file id) */
   int32_t *stack;      /* file ids of the include chain being read */
   int32_t depth;
+  const RuleReader *reader;  /* files from elsewhere than disk, or NULL */
 } Loader;
 
 static void push_decl(Loader *l, Node *n) {
@@ -28,10 +29,78 @@ static void push_decl(Loader *l, Node *n) {
   l->decls[l->ndecls++] = n;
 }
 
+/* PATH with "." and "dir/.." parts and repeated slashes taken out, by
+ * the text alone (the files a read_file hook serves need not exist on
+ * disk): "rules/../common/./x.kenko" → "common/x.kenko". */
+static char *normalize_path(const char *path) {
+  size_t n = strlen(path);
+  char *out = xmalloc(n + 2);
+  size_t len = 0;
+  bool absolute = path[0] == '/';
+  if (absolute) out[len++] = '/';
+  size_t root = len;  /* ".." never climbs above this */
+  const char *s = path;
+  while (*s) {
+    while (*s == '/') s++;
+    const char *end = s;
+    while (*end && *end != '/') end++;
+    size_t part = (size_t)(end - s);
+    if (part == 0) break;
+    if (part == 1 && s[0] == '.') {
+      /* "." adds nothing */
+    } else if (part == 2 && s[0] == '.' && s[1] == '.') {
+      size_t start = len;
+      while (start > root && out[start - 1] != '/') start--;
+      bool parent_is_dots = len - start == 2 && out[start] == '.' && out[start + 1] == '.';
+      if (len > root && !parent_is_dots) {
+        len = start > root ? start - 1 : root;
+      } else if (!absolute) {
+        if (len > root) out[len++] = '/';
+        out[len++] = '.';
+        out[len++] = '.';
+      }
+    } else {
+      if (len > root) out[len++] = '/';
+      memcpy(out + len, s, part);
+      len += part;
+    }
+    s = end;
+  }
+  if (len == 0) out[len++] = '.';
+  out[len] = '\0';
+  return out;
+}
+
+/* The name a file is known by, to read each file once and find cycles:
+ * its canonical path on disk, or (with a read_file hook) its path
+ * normalized by text. */
+static char *file_identity(const Loader *l, const char *path) {
+  if (l->reader) return normalize_path(path);
+  return realpath(path, NULL);
+}
+
 static void remember_real_path(Loader *l, int32_t id, const char *path) {
   l->real_paths = xrealloc(l->real_paths, (size_t)(id + 1) * sizeof *l->real_paths);
-  char *rp = realpath(path, NULL);
+  char *rp = file_identity(l, path);
   l->real_paths[id] = rp ? rp : xstrdup(path);
+}
+
+/* Adds the rule file PATH to the source set through the loader's
+ * read_file hook, or from disk. Returns its id, or -1 with *err set. */
+static int32_t read_rule_file(const RuleReader *reader, SourceSet *sources, const char *path,
+                              const char **err) {
+  if (!reader) return src_load_file(sources, path, err);
+  size_t len = 0;
+  *err = NULL;
+  char *text = reader->read_file(reader->ud, path, &len, err);
+  if (!text) {
+    if (!*err) *err = "cannot be read";
+    return -1;
+  }
+  int32_t id = src_add_text(sources, path, text, len);
+  free(text);
+  if (id < 0) *err = "file is larger than 64 MiB";
+  return id;
 }
 
 /* The path of INCLUDE relative to the directory of FROM. */
@@ -48,12 +117,36 @@ static char *include_path(const char *from, const char *include) {
 
 static void load_file(Loader *l, int32_t id);
 
+/* "include cycle: a.kenko → b.kenko → a.kenko" for the chain of files
+ * being read from l->stack[from], closed by INC. */
+static void report_include_cycle(Loader *l, int32_t from, const Node *inc) {
+  const Source *first = src_get(&l->p->sources, l->stack[from]);
+  if (from + 1 == l->depth) {
+    diag_error(l->diag, inc->span, "include cycle: %s includes itself", first->path);
+    return;
+  }
+  size_t cap = 64, len = 0;
+  char *chain = xmalloc(cap);
+  chain[0] = '\0';
+  for (int32_t j = from; j <= l->depth; j++) {
+    const Source *s = src_get(&l->p->sources, l->stack[j < l->depth ? j : from]);
+    size_t need = len + strlen(s->path) + 8;
+    if (need > cap) {
+      while (cap < need) cap *= 2;
+      chain = xrealloc(chain, cap);
+    }
+    len += (size_t)sprintf(chain + len, "%s%s", j == from ? "" : " → ", s->path);
+  }
+  diag_error(l->diag, inc->span, "include cycle: %s", chain);
+  free(chain);
+}
+
 /* An `include` declaration: read the file (once) and splice its
  * declarations in here. */
 static void do_include(Loader *l, int32_t from_id, const Node *inc) {
   const Source *from = src_get(&l->p->sources, from_id);
   char *path = include_path(from->path, inc->str);
-  char *rp = realpath(path, NULL);
+  char *rp = file_identity(l, path);
   if (!rp) {
     diag_error(l->diag, inc->span, "cannot read included file \"%s\": no such file", path);
     free(path);
@@ -61,11 +154,10 @@ static void do_include(Loader *l, int32_t from_id, const Node *inc) {
   }
   for (int32_t i = 0; i < l->depth; i++) {
     if (strcmp(l->real_paths[l->stack[i]], rp) == 0) {
-      diag_error(l->diag, inc->span, "include cycle: \"%s\" includes itself%s",
-                 inc->str, i + 1 < l->depth ? " through other files" : "");
+      report_include_cycle(l, i, inc);
       for (int32_t j = i + 1; j < l->depth; j++) {
         const Source *s = src_get(&l->p->sources, l->stack[j]);
-        diag_note(l->diag, s->include_span, "\"%s\" is included here", s->path);
+        diag_note(l->diag, s->include_span, "%s is included here", s->path);
       }
       free(rp);
       free(path);
@@ -82,13 +174,13 @@ static void do_include(Loader *l, int32_t from_id, const Node *inc) {
   }
   free(rp);
   if (l->depth >= KENKO_MAX_INCLUDE_DEPTH) {
-    diag_error(l->diag, inc->span, "includes nested too deeply (limit is %d)",
+    diag_error(l->diag, inc->span, "includes nested too deeply (limit is %d files in a chain)",
                KENKO_MAX_INCLUDE_DEPTH);
     free(path);
     return;
   }
   const char *err = NULL;
-  int32_t id = src_load_file(&l->p->sources, path, &err);
+  int32_t id = read_rule_file(l->reader, &l->p->sources, path, &err);
   if (id < 0) {
     diag_error(l->diag, inc->span, "cannot read included file \"%s\": %s", path, err);
     free(path);
@@ -131,7 +223,8 @@ static void fingerprint(Program *p) {
   p->fingerprint[64] = '\0';
 }
 
-Program *program_load(const char *path, const char *text, size_t len, Diag *diag, int *errors) {
+Program *program_load_with(const char *path, const char *text, size_t len, const RuleReader *reader,
+                           Diag *diag, int *errors) {
   Program *p = xcalloc(1, sizeof *p);
   arena_init(&p->arena, 256 * 1024);
   src_init(&p->sources);
@@ -146,7 +239,7 @@ Program *program_load(const char *path, const char *text, size_t len, Diag *diag
     id = src_add_text(&p->sources, path, text, len);
   } else {
     const char *err = NULL;
-    id = src_load_file(&p->sources, path, &err);
+    id = read_rule_file(reader, &p->sources, path, &err);
     if (id < 0) {
       diag_error(diag, SPAN_NONE, "cannot read %s: %s", path, err);
       p->unreadable = true;
@@ -157,6 +250,7 @@ Program *program_load(const char *path, const char *text, size_t len, Diag *diag
   Loader l = {0};
   l.p = p;
   l.diag = diag;
+  l.reader = reader;
   remember_real_path(&l, id, path);
   load_file(&l, id);
   fingerprint(p);
@@ -170,6 +264,10 @@ Program *program_load(const char *path, const char *text, size_t len, Diag *diag
   free(l.decls);
   *errors = diag->errors - before;
   return p;
+}
+
+Program *program_load(const char *path, const char *text, size_t len, Diag *diag, int *errors) {
+  return program_load_with(path, text, len, NULL, diag, errors);
 }
 
 void program_free(Program *p) {

@@ -19,8 +19,8 @@ suite() {
   rc=$?
   cat "$log"
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-  p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/')
-  f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+  p=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($(i + 1) ~ /^passed/) print $i }')
+  f=$(echo "$line" | awk '{ for (i = 1; i < NF; i++) if ($(i + 1) ~ /^failed/) print $i }')
   [ -n "$line" ] || { p=0; f=1; echo "$name: no summary line (exit $rc)"; }
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   total_pass=$((total_pass + p))
@@ -42,6 +42,7 @@ total_fail=$((total_fail + uf))
 
 suite catalog sh tests/run-catalog.sh "$kenko"
 suite golden sh tests/run-golden.sh "$kenko"
+[ -f tests/property.sh ] && suite property sh tests/property.sh "$kenko"
 [ -f tests/check-doc-examples.sh ] && suite doc-examples sh tests/check-doc-examples.sh "$kenko"
 
 echo "$total_pass passed, $total_fail failed"
