@@ -149,6 +149,18 @@ static void render_source_line(Buf *b, const char *text, uint32_t len) {
   }
 }
 
+/* Longest source line quoted whole; a longer one is shown as a window
+ * around the span, with "…" where it was cut (as clang does). */
+#define DIAG_MAX_LINE_BYTES 400
+#define DIAG_WINDOW_BEFORE 80
+#define DIAG_WINDOW_AFTER 160
+
+/* Moves OFFSET back to the start of a UTF-8 sequence. */
+static uint32_t char_start(const char *text, uint32_t offset, uint32_t floor) {
+  while (offset > floor && ((unsigned char)text[offset] & 0xC0) == 0x80) offset--;
+  return offset;
+}
+
 /* The two lines under the header: the numbered source line and the caret
  * line, "^" then "~" over the rest of the span on that line. */
 static void render_excerpt(Buf *b, const Place *p, bool color) {
@@ -156,6 +168,24 @@ static void render_excerpt(Buf *b, const Place *p, bool color) {
   const char *line_text = src_line_text(p->src, p->line, &line_len);
   uint32_t line_start = (uint32_t)(line_text - p->src->text);
   uint32_t line_end = line_start + line_len;
+  const char *text = p->src->text;
+
+  /* the part of the line shown, and the caret column within it */
+  uint32_t shown_begin = line_start, shown_end = line_end;
+  int caret_col = p->col;
+  bool cut_left = false, cut_right = false;
+  if (line_len > DIAG_MAX_LINE_BYTES) {
+    if (p->begin > line_start + DIAG_WINDOW_BEFORE) {
+      shown_begin = char_start(text, p->begin - DIAG_WINDOW_BEFORE, line_start);
+      cut_left = true;
+    }
+    if (p->begin + DIAG_WINDOW_AFTER < line_end) {
+      shown_end = char_start(text, p->begin + DIAG_WINDOW_AFTER, p->begin);
+      cut_right = true;
+    }
+    caret_col = 1 + (cut_left ? 1 : 0) +
+                utf8_display_width(text + shown_begin, p->begin - shown_begin, 0);
+  }
 
   char number[16];
   int digits = snprintf(number, sizeof number, "%d", p->line);
@@ -163,17 +193,18 @@ static void render_excerpt(Buf *b, const Place *p, bool color) {
   char prefix[32];
   snprintf(prefix, sizeof prefix, "%*d | ", gutter, p->line);
   buf_puts(b, prefix);
-  render_source_line(b, line_text, line_len);
+  if (cut_left) buf_puts(b, "…");
+  render_source_line(b, text + shown_begin, shown_end - shown_begin);
+  if (cut_right) buf_puts(b, "…");
   buf_puts(b, "\n");
 
-  uint32_t under_begin = p->begin < line_end ? p->begin : line_end;
-  uint32_t under_end = p->end < line_end ? p->end : line_end;
+  uint32_t under_begin = p->begin < shown_end ? p->begin : shown_end;
+  uint32_t under_end = p->end < shown_end ? p->end : shown_end;
   if (under_end < under_begin) under_end = under_begin;
-  int width = utf8_display_width(p->src->text + under_begin,
-                                 under_end - under_begin, p->col - 1);
+  int width = utf8_display_width(text + under_begin, under_end - under_begin, caret_col - 1);
   buf_repeat(b, ' ', gutter);
   buf_puts(b, " | ");
-  buf_repeat(b, ' ', p->col - 1);
+  buf_repeat(b, ' ', caret_col - 1);
   if (color) buf_puts(b, COLOR_CARET);
   buf_puts(b, "^");
   buf_repeat(b, '~', width - 1);
