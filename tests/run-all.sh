@@ -42,6 +42,8 @@ total_fail=$((total_fail + uf))
 
 suite catalog sh tests/run-catalog.sh "$kenko"
 suite golden sh tests/run-golden.sh "$kenko"
+suite validate-check sh tests/validate-check.sh "$kenko"
+suite diff-git sh tests/diff-git.sh "$kenko"
 [ -f tests/property.sh ] && suite property sh tests/property.sh "$kenko"
 [ -f tests/check-doc-examples.sh ] && suite doc-examples sh tests/check-doc-examples.sh "$kenko"
 
