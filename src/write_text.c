@@ -398,7 +398,12 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
   buf_puts(b, a->id);
   buf_puts(b, " ━━");
   color(w, C_OFF);
-  buf_printf(b, "  as of %s · rules %s\n", w->as_of, w->rules);
+  buf_puts(b, "  ");
+  if (p->title) {
+    buf_puts(b, p->title);
+    buf_puts(b, " · ");
+  }
+  buf_printf(b, "as of %s · rules %s\n", w->as_of, w->rules);
   buf_puts(b, "health    ");
   color(w, C_BOLD);
   if (r->health_na) buf_puts(b, "n/a (no dimension has data)");
