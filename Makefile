@@ -6,6 +6,7 @@
 #   make asan-test  the same suite under AddressSanitizer + UBSan
 #   make valgrind   the golden suite under valgrind memcheck
 #   make bench      benchmarks (prints figures; asserts nothing)
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; build/fuzz/)
 #
 # Generated C (flex, bison) goes to $(BUILD)/gen, never into git.
 
@@ -31,7 +32,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 KENKO := $(BUILD)/kenko
 
-.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz
+.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz fuzz-build
 
 all: deps $(KENKO)
 
@@ -98,6 +99,23 @@ valgrind: all
 
 bench: all
 	@sh tests/bench/run.sh $(BUILD)
+
+# ---- fuzzing: clang + libFuzzer, ASan + UBSan (tests/fuzz/) -------------------
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_rules fuzz_yaml fuzz_csv
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz OPT=-O1 SAN="$(FUZZ_SAN)" \
+	  $(FUZZ_TARGETS:%=build/fuzz/%)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_data.h $(BUILD)/libkenko.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libkenko.a $(LDLIBS)
 
 clean:
 	rm -rf build

@@ -53,7 +53,11 @@ typedef struct kenko_load_opts {
   bool color;            /* ANSI colour in rendered diagnostics */
   /* Reads a rule file (the main one and includes) instead of the file
    * system, e.g. from a git revision; returns malloc'ed bytes and sets
-   * *len, or NULL with *err set. NULL: read files from disk. */
+   * *len, or NULL with *err set. NULL: read files from disk. An include
+   * is asked for by the including file's directory joined with the
+   * include's path, "." and "dir/.." parts taken out (`include
+   * "../common/x.kenko"` in "rules/a.kenko" asks for "common/x.kenko");
+   * files are told apart by that path. */
   char *(*read_file)(void *ud, const char *path, size_t *len, const char **err);
   void *read_ud;
 } kenko_load_opts;

@@ -7,7 +7,10 @@
 #include "diag.h"
 #include "parse.h"
 #include "reader.h"
+#include "report.h"
 #include "run.h"
+#include "validate.h"
+#include "diff.h"
 
 struct kenko_rules {
   Program *program;
@@ -21,7 +24,8 @@ static kenko_rules *load(const char *path, const char *text, size_t len, const k
   diag_init(&diag, NULL, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
   diag.color = opts && opts->color;
   int errors = 0;
-  Program *p = program_load(path, text, len, &diag, &errors);
+  RuleReader reader = {opts ? opts->read_file : NULL, opts ? opts->read_ud : NULL};
+  Program *p = program_load_with(path, text, len, reader.read_file ? &reader : NULL, &diag, &errors);
   diag_finish(&diag);
   if (errors > 0) {
     *status = p->unreadable ? KENKO_ERR_USAGE : KENKO_ERR_RULES;
@@ -143,4 +147,19 @@ int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, cons
 
 int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed) {
   return test_program(rules->program, out, color, passed);
+}
+
+int kenko_report(const kenko_rules *rules, const char *const *data, int ndata, const kenko_report_opts *opts,
+                 FILE *out, kenko_run_stats *stats) {
+  return report_program(rules->program, data, ndata, opts, out, stats);
+}
+
+int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata, const kenko_validate_opts *opts,
+                   FILE *out, kenko_run_stats *stats) {
+  return validate_program(rules->program, data, ndata, opts, out, stats);
+}
+
+int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const char *const *data, int ndata,
+               const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
+  return diff_programs(old_rules->program, new_rules->program, data, ndata, opts, out, stats);
 }

@@ -1,44 +1,51 @@
 /* buf.c — the output buffer (see buf.h). */
 #include "buf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "arena.h"
 #include "value.h"
+
+/* buf_num's cache: the texts of recently written non-integers, direct
+ * mapped by their bits. Scores repeat a lot (every account whose members
+ * came out the same has the same dimension score), and num_format's exact
+ * search costs hundreds of instructions a number. */
+enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
+
+typedef struct NumEntry {
+  uint64_t bits; /* the double's bits; 0 (+0.0) = empty */
+  uint8_t len;
+  char text[NUM_CACHE_TEXT];
+} NumEntry;
+
+struct NumCache {
+  NumEntry e[1 << NUM_CACHE_BITS];
+};
 
 void buf_init(Buf *b, FILE *out) {
   b->data = NULL;
   b->len = b->cap = 0;
   b->out = out;
+  b->nums = NULL;
 }
 
 void buf_free(Buf *b) {
   free(b->data);
+  free(b->nums);
   b->data = NULL;
+  b->nums = NULL;
   b->len = b->cap = 0;
 }
 
-void buf_reserve(Buf *b, size_t more) {
+void buf_grow(Buf *b, size_t more) {
   if (b->len + more + 1 <= b->cap) return;
   size_t cap = b->cap ? b->cap : 4096;
-  while (cap < b->len + more + 1) cap *= 2;
+  while (cap < b->len + more + 1)
+    cap *= 2;
   b->data = xrealloc(b->data, cap);
   b->cap = cap;
-}
-
-void buf_put(Buf *b, const char *s, size_t n) {
-  buf_reserve(b, n);
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-}
-
-void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
-
-void buf_putc(Buf *b, char c) {
-  buf_reserve(b, 1);
-  b->data[b->len++] = c;
 }
 
 void buf_printf(Buf *b, const char *fmt, ...) {
@@ -54,51 +61,113 @@ void buf_printf(Buf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
+/* The decimal digits of V at OUT; returns their count. */
+static int put_uint(char *out, uint64_t v) {
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  int n = 1;
+  for (uint64_t t = v; t >= 10; t /= 10)
+    n++;
+  char *p = out + n;
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100) * 2;
+    v /= 100;
+    *--p = pairs[d + 1];
+    *--p = pairs[d];
+  }
+  if (v >= 10) {
+    *--p = pairs[v * 2 + 1];
+    *--p = pairs[v * 2];
+  } else {
+    *--p = (char)('0' + v);
+  }
+  return n;
+}
+
 void buf_num(Buf *b, double x) {
   buf_reserve(b, 32);
-  b->len += (size_t)num_format(x, b->data + b->len);
+  char *out = b->data + b->len;
+  /* integers as num_format writes them: plain digits ("0" for -0 too) */
+  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) {
+    int64_t v = (int64_t)x;
+    size_t n = 0;
+    if (v < 0) out[n++] = '-';
+    n += (size_t)put_uint(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
+    b->len += n;
+    return;
+  }
+  if (!b->nums) b->nums = xcalloc(1, sizeof *b->nums);
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  NumEntry *e = &b->nums->e[(bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS)];
+  if (e->bits == bits) {
+    memcpy(out, e->text, NUM_CACHE_TEXT);
+    b->len += e->len;
+    return;
+  }
+  int n = num_format(x, out);
+  if (n <= NUM_CACHE_TEXT) {
+    e->bits = bits;
+    e->len = (uint8_t)n;
+    memcpy(e->text, out, (size_t)n);
+  }
+  b->len += (size_t)n;
 }
 
 void buf_json_str(Buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  buf_reserve(b, n + 2);
-  b->data[b->len++] = '"';
-  size_t start = 0;
+  buf_reserve(b, n * 6 + 2); /* the worst case: every byte \u00XX */
+  char *out = b->data + b->len;
+  *out++ = '"';
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    buf_put(b, s + start, i - start);
-    start = i + 1;
-    switch (c) {
-    case '"': buf_put(b, "\\\"", 2); break;
-    case '\\': buf_put(b, "\\\\", 2); break;
-    case '\n': buf_put(b, "\\n", 2); break;
-    case '\r': buf_put(b, "\\r", 2); break;
-    case '\t': buf_put(b, "\\t", 2); break;
-    default: {
-      char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-      buf_put(b, u, 6);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *out++ = (char)c;
+      continue;
     }
+    *out++ = '\\';
+    switch (c) {
+    case '"': *out++ = '"'; break;
+    case '\\': *out++ = '\\'; break;
+    case '\n': *out++ = 'n'; break;
+    case '\r': *out++ = 'r'; break;
+    case '\t': *out++ = 't'; break;
+    default:
+      *out++ = 'u';
+      *out++ = '0';
+      *out++ = '0';
+      *out++ = hex[c >> 4];
+      *out++ = hex[c & 15];
     }
   }
-  buf_put(b, s + start, n - start);
-  buf_putc(b, '"');
+  *out++ = '"';
+  b->len = (size_t)(out - b->data);
 }
 
 void buf_csv_cell(Buf *b, const char *s, size_t n) {
   bool quote = false;
-  for (size_t i = 0; i < n && !quote; i++)
-    if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = true;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+      quote = true;
+      break;
+    }
+  }
   if (!quote) {
     buf_put(b, s, n);
     return;
   }
-  buf_putc(b, '"');
+  buf_reserve(b, 2 * n + 2);
+  char *out = b->data + b->len;
+  *out++ = '"';
   for (size_t i = 0; i < n; i++) {
-    if (s[i] == '"') buf_putc(b, '"');
-    buf_putc(b, s[i]);
+    if (s[i] == '"') *out++ = '"';
+    *out++ = s[i];
   }
-  buf_putc(b, '"');
+  *out++ = '"';
+  b->len = (size_t)(out - b->data);
 }
 
 void buf_flush(Buf *b, size_t limit) {

@@ -1,26 +1,45 @@
 /* buf.h — an output buffer: bytes appended, flushed to a FILE in large
- * writes. Writers build each account's output here (no stdio per field). */
+ * writes. Writers build each account's output here (no stdio per field).
+ * The appends are inline: a capacity check and a memcpy, the growth out of
+ * line. */
 #ifndef KENKO_BUF_H
 #define KENKO_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+
+typedef struct NumCache NumCache;
 
 typedef struct Buf {
   char *data;
   size_t len, cap;
-  FILE *out;        /* flushed to on buf_flush / when large; may be NULL */
+  FILE *out;      /* flushed to on buf_flush / when large; may be NULL */
+  NumCache *nums; /* buf_num's texts of recent numbers (lazily made) */
 } Buf;
 
 void buf_init(Buf *b, FILE *out);
 void buf_free(Buf *b);
-void buf_reserve(Buf *b, size_t more);
-void buf_put(Buf *b, const char *s, size_t n);
-void buf_puts(Buf *b, const char *s);
-void buf_putc(Buf *b, char c);
+/* Grows the buffer so that MORE bytes (and a NUL) fit; out of line. */
+void buf_grow(Buf *b, size_t more);
+static inline void buf_reserve(Buf *b, size_t more) {
+  if (b->len + more + 1 > b->cap) buf_grow(b, more);
+}
+static inline void buf_put(Buf *b, const char *s, size_t n) {
+  buf_reserve(b, n);
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+static inline void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+static inline void buf_putc(Buf *b, char c) {
+  buf_reserve(b, 1);
+  b->data[b->len++] = c;
+}
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Shortest round-trip decimal of X (see num_format). */
+/* Shortest round-trip decimal of X (see num_format); the texts of recent
+ * non-integers are cached, so repeated numbers cost a lookup. */
 void buf_num(Buf *b, double x);
 /* A JSON string literal of S[0..n), escaping as RFC 8259 requires. */
 void buf_json_str(Buf *b, const char *s, size_t n);

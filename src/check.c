@@ -131,27 +131,26 @@ static uint8_t type_of_typename(int ty) {
 
 /* Candidate names of a map (for suggestions), in declaration order is not
  * needed: suggestions pick the closest, ties by the table's order. */
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static const char **map_names(Checker *c, const NameMap *m, int32_t *n) {
   const char **names = arena_alloc(c->arena, (size_t)(m->count + 1) * sizeof *names);
   int32_t k = 0;
   for (int32_t i = 0; i < m->cap; i++)
     if (m->slots[i].name) names[k++] = m->slots[i].name;
   /* sort for determinism (slot order depends on hashing only, but be safe) */
-  for (int32_t i = 1; i < k; i++) {
-    const char *x = names[i];
-    int32_t j = i - 1;
-    while (j >= 0 && strcmp(names[j], x) > 0) {
-      names[j + 1] = names[j];
-      j--;
-    }
-    names[j + 1] = x;
-  }
+  qsort(names, (size_t)k, sizeof *names, compare_names);
   *n = k;
   return names;
 }
 
-/* " (did you mean `x`?)" or "". */
+/* " (did you mean `x`?)" or "". Nothing past the error cap: the message
+ * is not shown, and thousands of unknown names must not cost
+ * thousands of searches. */
 const char *suggest_in(Checker *c, const char *name, const NameMap *m) {
+  if (c->diag->errors >= KENKO_MAX_ERRORS) return "";
   int32_t n;
   const char **names = map_names(c, m, &n);
   const char *s = diag_suggest(name, names, n);
@@ -159,6 +158,7 @@ const char *suggest_in(Checker *c, const char *name, const NameMap *m) {
 }
 
 static const char *suggest_list(Checker *c, const char *name, const char *const *names, int32_t n) {
+  if (c->diag->errors >= KENKO_MAX_ERRORS) return "";
   const char *s = diag_suggest(name, names, n);
   return s ? arena_printf(c->arena, "; did you mean `%s`?", s) : "";
 }
@@ -200,8 +200,10 @@ static const char **allowed_values(Checker *c, const Node *list, uint8_t type, i
       continue;
     }
     for (int32_t j = 0; j < *n; j++)
-      if (strcmp(vals[j], v->str) == 0)
+      if (strcmp(vals[j], v->str) == 0) {
         diag_warning(c->diag, v->span, "\"%s\" is listed twice", v->str);
+        break;
+      }
     vals[(*n)++] = v->str;
   }
   if (list->list.count == 0) diag_error(c->diag, list->span, "the list of allowed values is empty");
@@ -773,9 +775,11 @@ static void check_persona_overrides(Checker *c) {
           continue;
         }
         for (int32_t j = 0; j < pd->nthresholds; j++)
-          if (pd->thresholds[j].threshold == e->index)
+          if (pd->thresholds[j].threshold == e->index) {
             diag_error(c->diag, o->name_span, "threshold `%s` is overridden twice in persona `%s`",
                        o->name, pd->name);
+            break;
+          }
         ThresholdOverride *to = &pd->thresholds[pd->nthresholds++];
         to->threshold = e->index;
         to->expr = o->a;
@@ -796,10 +800,11 @@ static void check_persona_overrides(Checker *c) {
           for (int32_t j = 0; j < d->nmembers; j++)
             if (strcmp(d->members[j].name, t->name) == 0) member = j;
           if (member < 0) {
-            const char **names = arena_alloc(c->arena, (size_t)(d->nmembers + 1) * sizeof *names);
-            for (int32_t j = 0; j < d->nmembers; j++) names[j] = d->members[j].name;
+            int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? d->nmembers : 0; /* none past the cap */
+            const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
+            for (int32_t j = 0; j < ncand; j++) names[j] = d->members[j].name;
             diag_error(c->diag, t->name_span, "dimension `%s` has no member `%s`%s", d->name, t->name,
-                       suggest_list(c, t->name, names, d->nmembers));
+                       suggest_list(c, t->name, names, ncand));
             continue;
           }
         }
@@ -808,8 +813,10 @@ static void check_persona_overrides(Checker *c) {
           continue;
         }
         for (int32_t j = 0; j < pd->nweights; j++)
-          if (pd->weights[j].dimension == e->index && pd->weights[j].member == member)
+          if (pd->weights[j].dimension == e->index && pd->weights[j].member == member) {
             diag_error(c->diag, o->span, "this weight is set twice in persona `%s`", pd->name);
+            break;
+          }
         WeightOverride *w = &pd->weights[pd->nweights++];
         w->dimension = e->index;
         w->member = member;

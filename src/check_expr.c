@@ -181,9 +181,10 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
         reference(c, n, REF_SYMBOL, hint, i);
         return true;
       }
-    const char **names = arena_alloc(c->arena, (size_t)(s->ncases + 1) * sizeof *names);
-    for (int32_t i = 0; i < s->ncases; i++) names[i] = s->cases[i].name;
-    const char *sug = diag_suggest(n->name, names, s->ncases);
+    int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? s->ncases : 0; /* none past the cap */
+    const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
+    for (int32_t i = 0; i < ncand; i++) names[i] = s->cases[i].name;
+    const char *sug = diag_suggest(n->name, names, ncand);
     const char *other = symbol_kind_of(c, n->name);
     diag_error(c->diag, n->span, "segment `%s` has no case `%s`%s", s->name, n->name,
                other ? arena_printf(c->arena, " (`%s` is %s)", n->name, other)
@@ -233,27 +234,16 @@ static void unknown_name(Checker *c, Node *n) {
     diag_error(c->diag, n->span, "`%s` is a flag; use `flagged(%s)`", n->name, n->name);
     return;
   }
-  /* candidates: values, plus element fields in scope */
+  /* candidates: element fields in scope, then values */
   const char *sug = NULL;
-  int32_t nvals = 0;
-  const char **cands = arena_alloc(c->arena, (size_t)(c->values.count + 64) * sizeof *cands);
-  for (int32_t i = 0; i < c->values.cap; i++)
-    if (c->values.slots[i].name) cands[nvals++] = c->values.slots[i].name;
-  for (int32_t i = 1; i < nvals; i++) { /* sorted: deterministic ties */
-    const char *x = cands[i];
-    int32_t j = i - 1;
-    while (j >= 0 && strcmp(cands[j], x) > 0) { cands[j + 1] = cands[j]; j--; }
-    cands[j + 1] = x;
-  }
-  if (c->elem_input >= 0) {
+  if (c->elem_input >= 0 && c->diag->errors < KENKO_MAX_ERRORS) {
     const InputDecl *in = &c->p->inputs[c->elem_input];
     const char **f = arena_alloc(c->arena, (size_t)(in->nfields + 1) * sizeof *f);
     for (int32_t i = 0; i < in->nfields; i++) f[i] = in->fields[i].name;
     sug = diag_suggest(n->name, f, in->nfields);
   }
-  if (!sug) sug = diag_suggest(n->name, cands, nvals);
   diag_error(c->diag, n->span, "unknown name `%s`%s", n->name,
-             sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+             sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : suggest_in(c, n->name, &c->values));
 }
 
 static void check_name(Checker *c, Node *n, int hint) {
@@ -354,10 +344,11 @@ static void check_field(Checker *c, Node *n) {
           reference(c, n, REF_MEMBER, e->index, i);
           return;
         }
-      const char **names = arena_alloc(c->arena, (size_t)(d->nmembers + 2) * sizeof *names);
+      int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? d->nmembers : 0; /* none past the cap */
+      const char **names = arena_alloc(c->arena, (size_t)(ncand + 2) * sizeof *names);
       names[0] = "grade";
-      for (int32_t i = 0; i < d->nmembers; i++) names[i + 1] = d->members[i].name;
-      const char *sug = diag_suggest(n->name, names, d->nmembers + 1);
+      for (int32_t i = 0; i < ncand; i++) names[i + 1] = d->members[i].name;
+      const char *sug = diag_suggest(n->name, names, ncand + 1);
       diag_error(c->diag, n->name_span, "dimension `%s` has no member `%s`%s", d->name, n->name,
                  sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
       return;
@@ -428,9 +419,10 @@ static int32_t list_field(Checker *c, Node *n, const char *fn) {
       n->ref_sub = i;
       return li;
     }
-  const char **names = arena_alloc(c->arena, (size_t)(in->nfields + 1) * sizeof *names);
-  for (int32_t i = 0; i < in->nfields; i++) names[i] = in->fields[i].name;
-  const char *sug = diag_suggest(n->name, names, in->nfields);
+  int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? in->nfields : 0; /* none past the cap */
+  const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
+  for (int32_t i = 0; i < ncand; i++) names[i] = in->fields[i].name;
+  const char *sug = diag_suggest(n->name, names, ncand);
   diag_error(c->diag, n->name_span, "the elements of `%s` have no field `%s`%s", in->name, n->name,
              sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
   return -1;
@@ -1191,9 +1183,10 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
       for (int32_t j = 0; j < in->nfields; j++)
         if (strcmp(in->fields[j].name, fv->name) == 0) lf = &in->fields[j];
       if (!lf) {
-        const char **names = arena_alloc(c->arena, (size_t)(in->nfields + 1) * sizeof *names);
-        for (int32_t j = 0; j < in->nfields; j++) names[j] = in->fields[j].name;
-        const char *sug = diag_suggest(fv->name, names, in->nfields);
+        int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? in->nfields : 0; /* none past the cap */
+        const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
+        for (int32_t j = 0; j < ncand; j++) names[j] = in->fields[j].name;
+        const char *sug = diag_suggest(fv->name, names, ncand);
         diag_error(c->diag, fv->name_span, "the elements of `%s` have no field `%s`%s", in->name, fv->name,
                    sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
         continue;
@@ -1215,13 +1208,15 @@ void check_tests(Checker *c) {
   Program *p = c->p;
   c->ctx = CTX_NORMAL;
   c->owner = -1;
+  NameMap test_names;   /* the first test of each name */
+  names_init(&test_names);
   for (int32_t i = 0; i < p->ntests; i++) {
     TestDecl *t = &p->tests[i];
     const Node *n = t->node;
-    for (int32_t j = 0; j < i; j++)
-      if (strcmp(p->tests[j].name, t->name) == 0)
-        diag_warning(c->diag, n->name_span, "another test is also called \"%s\" (at %s)", t->name,
-                     where_text(c, p->tests[j].node->span));
+    const NameEntry *first = names_put(&test_names, t->name, 0, i, n);
+    if (first)
+      diag_warning(c->diag, n->name_span, "another test is also called \"%s\" (at %s)", t->name,
+                   where_text(c, first->node->span));
     t->expects = arena_alloc(c->arena, (size_t)(n->list.count + 1) * sizeof *t->expects);
     for (int32_t k = 0; k < n->list.count; k++) {
       Node *item = n->list.items[k];
@@ -1250,8 +1245,10 @@ void check_tests(Checker *c) {
             continue;
           }
           for (int32_t j = 0; j < f; j++)
-            if (strcmp(item->list.items[j]->name, fv->name) == 0)
+            if (strcmp(item->list.items[j]->name, fv->name) == 0) {
               diag_error(c->diag, fv->name_span, "input `%s` is given twice", fv->name);
+              break;
+            }
           check_given_value(c, &p->inputs[e->index], fv->a);
         }
         break;
@@ -1265,4 +1262,5 @@ void check_tests(Checker *c) {
     }
     if (t->nexpects == 0) diag_warning(c->diag, n->name_span, "test \"%s\" has no `expect`", t->name);
   }
+  names_free(&test_names);
 }

@@ -22,6 +22,7 @@ static const CExpr *cx(Compiler *c, const Node *e);
 static CExpr *cx_new(Compiler *c, COp op) {
   CExpr *x = arena_alloc(c->arena, sizeof *x);
   x->op = (uint8_t)op;
+  x->fn = eval_op_fn(op);
   return x;
 }
 
@@ -43,8 +44,10 @@ static const CExpr *cx_fail(Compiler *c, const Node *e, const char *what) {
 static bool is_const(const CExpr *x) { return x && x->op == C_CONST; }
 
 /* Evaluates X now when all its operands are constants (X must be pure and
- * independent of the account: no as_of, no references). */
+ * independent of the account: no as_of, no references). Either way X's
+ * function is chosen here, knowing its operands. */
 static const CExpr *fold(Compiler *c, CExpr *x) {
+  x->fn = eval_node_fn(x);   /* the operands are known now */
   if (!is_const(x->a) && x->a) return x;
   if (x->b && !is_const(x->b)) return x;
   if (x->c && !is_const(x->c)) return x;
@@ -72,20 +75,14 @@ static const CExpr *cx_ref(Compiler *c, const Node *e) {
       return cx_const(c, cp->variants[cp->prog->npersonas].thresholds[e->ref_index]);
     return cx_load(c, LB_THRESHOLD, e->ref_index);
   case REF_DIMENSION: return cx_load(c, LB_DIM, e->ref_index);
-  case REF_DIM_GRADE:
-    x = cx_new(c, C_DIM_GRADE);
-    x->index = e->ref_index;
-    return x;
+  case REF_DIM_GRADE: return cx_load(c, LB_STATE, cp->state_dim_grade + e->ref_index);
   case REF_MEMBER: return cx_load(c, LB_MEMBER, cp->member_first[e->ref_index] + e->ref_sub);
-  case REF_SEGMENT:
-    x = cx_new(c, C_SEGMENT);
-    x->index = e->ref_index;
-    return x;
-  case REF_HEALTH: return cx_new(c, C_HEALTH);
-  case REF_GRADE: return cx_new(c, C_GRADE);
-  case REF_PERSONA: return cx_new(c, C_PERSONA);
-  case REF_BOTTLENECK: return cx_new(c, C_BOTTLENECK);
-  case REF_AS_OF: return cx_new(c, C_AS_OF);
+  case REF_SEGMENT: return cx_load(c, LB_STATE, cp->state_segment + e->ref_index);
+  case REF_HEALTH: return cx_load(c, LB_STATE, ST_HEALTH);
+  case REF_GRADE: return cx_load(c, LB_STATE, ST_GRADE);
+  case REF_PERSONA: return cx_load(c, LB_STATE, ST_PERSONA);
+  case REF_BOTTLENECK: return cx_load(c, LB_STATE, ST_BOTTLENECK);
+  case REF_AS_OF: return cx_load(c, LB_STATE, ST_AS_OF);
   case REF_SYMBOL: return cx_const(c, val_sym(e->ref_sub));
   case REF_ELEM_FIELD:
     x = cx_new(c, C_ELEM);
@@ -141,9 +138,7 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
                    : e->list.count == 1   ? e->list.items[0]->ref_index
                                           : -1;
     if (flag < 0 || flag >= c->cp->prog->nflags) return cx_fail(c, e, "flagged()");
-    CExpr *x = cx_new(c, C_FLAGGED);
-    x->index = flag;
-    return x;
+    return cx_load(c, LB_STATE, c->cp->state_flagged + flag);
   }
   Builtin fn = (Builtin)e->ref_index;
   if (is_aggregate(fn)) return cx_aggregate(c, e, fn);
@@ -204,6 +199,7 @@ static const CExpr *cx_binary(Compiler *c, const Node *e) {
       x->aux = (uint8_t)op;
       x->a = a;
       x->k = b->k;
+      x->fn = eval_node_fn(x);
       return x;
     }
     break;
@@ -447,9 +443,16 @@ static bool threshold_varies(const CProgram *cp, int32_t t) {
 
 /* ---- the steps ---------------------------------------------------------- */
 
+/* Appends a step, to the last run when it continues it. */
 static void add_step(CProgram *cp, DepKind kind, int32_t index) {
+  CStep *last = cp->nsteps > 0 ? &cp->steps[cp->nsteps - 1] : NULL;
+  if (last && last->kind == kind && index >= 0 && last->index + last->count == index) {
+    last->count++;
+    return;
+  }
   cp->steps[cp->nsteps].kind = (uint8_t)kind;
   cp->steps[cp->nsteps].index = index;
+  cp->steps[cp->nsteps].count = 1;
   cp->nsteps++;
 }
 
@@ -553,6 +556,10 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   for (int32_t d = 0; d < p->ndimensions; d++)
     cp->member_first[d + 1] = cp->member_first[d] + p->dimensions[d].nmembers;
   cp->nmembers = cp->member_first[p->ndimensions];
+  cp->state_dim_grade = ST_FIXED;
+  cp->state_segment = cp->state_dim_grade + p->ndimensions;
+  cp->state_flagged = cp->state_segment + p->nsegments;
+  cp->nstate = cp->state_flagged + p->nflags;
 
   cp->variants = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->variants);
   for (int32_t i = 0; i <= p->npersonas; i++)

@@ -22,14 +22,6 @@ typedef enum COp {
   C_CONST,       /* k */
   C_LOAD,        /* slot `index` of the value table `aux` (LoadBase) */
   C_ELEM,        /* field `sub` of the current element of list input `index` */
-  C_DIM_GRADE,   /* dimension `index` grade */
-  C_SEGMENT,     /* segment `index`: the case */
-  C_HEALTH,      /* health */
-  C_GRADE,       /* grade of the health */
-  C_PERSONA,     /* the account's persona */
-  C_BOTTLENECK,  /* the journey's bottleneck step */
-  C_AS_OF,       /* the evaluation date */
-  C_FLAGGED,     /* flagged(flag `index`) */
   C_NEG,         /* -a */
   C_NOT,         /* not a (Kleene) */
   C_ADD,         /* a + b (numbers; date ± days) */
@@ -57,11 +49,31 @@ typedef enum LoadBase {
   LB_THRESHOLD,  /* thresholds of the variant in effect */
   LB_MEMBER,     /* member scores, by flat index (missing: N/A) */
   LB_DIM,        /* dimension scores (missing: N/A) */
+  LB_STATE,      /* what earlier steps decided, as values (StateSlot) */
   LB_COUNT
 } LoadBase;
 
+/* The slots of the LB_STATE table. Each step stores its outcome there as
+ * the value an expression sees (a symbol, or missing when there is none),
+ * so that references to grades, personas, segments, flags and the like
+ * are plain loads. */
+typedef enum StateSlot {
+  ST_HEALTH,     /* health (missing: N/A) */
+  ST_GRADE,      /* grade of the health */
+  ST_PERSONA,    /* the account's persona */
+  ST_BOTTLENECK, /* the journey's bottleneck step */
+  ST_AS_OF,      /* the evaluation date */
+  ST_FIXED       /* then: CProgram.state_dim_grade + d, state_segment + s,
+                    state_flagged + f */
+} StateSlot;
+
 typedef struct CExpr CExpr;
+struct Evaluator;
+/* Evaluates a node (eval.c has one per operation). */
+typedef Value (*CExprFn)(struct Evaluator *E, const CExpr *e);
+
 struct CExpr {
+  CExprFn fn;             /* eval_op_fn(op), set when the node is made */
   uint8_t op;             /* COp */
   uint8_t aux;            /* LoadBase of C_LOAD, Op of C_CMP*, Builtin of
                              C_CALL/C_AGG, 1 for `is not missing` */
@@ -102,10 +114,13 @@ typedef struct Variant {
   int32_t health_grades;  /* GradeSet for the health, or -1 */
 } Variant;
 
-/* One step of the evaluation, in dependency order. */
+/* A run of steps of the evaluation, in dependency order: COUNT steps of
+ * one kind on consecutive indices (one dispatch for the lot). */
 typedef struct CStep {
   uint8_t kind;           /* DepKind */
-  int32_t index;          /* as in DepNode; DEP_MEMBER: the flat member */
+  int32_t index;          /* the first: as in DepNode; DEP_MEMBER: the flat
+                             member */
+  int32_t count;          /* steps in the run: index, index + 1, … */
 } CStep;
 
 typedef struct CProgram {
@@ -126,9 +141,19 @@ typedef struct CProgram {
   RefList *step_refs;
   Variant *variants;            /* npersonas + 1; the last is the default */
   bool *threshold_varies;       /* some persona overrides the threshold */
+  int32_t state_dim_grade;      /* LB_STATE slot of dimension 0's grade */
+  int32_t state_segment;        /* … of segment 0's case */
+  int32_t state_flagged;        /* … of flagged(flag 0) */
+  int32_t nstate;               /* slots of the LB_STATE table */
   int32_t nvalues;              /* slots of the explain value table */
   bool failed;                  /* an expression could not be compiled */
 } CProgram;
+
+/* The function that evaluates nodes of operation OP (eval.c). */
+CExprFn eval_op_fn(COp op);
+/* The same for node X, whose operands are set: some operations have a
+ * faster function when their operands are loads or constants. */
+CExprFn eval_node_fn(const CExpr *x);
 
 /* Compiles P (which must have no check errors). Returns NULL and reports
  * through DIAG when something cannot be compiled (an internal error). */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
 #include "source.h"
 
 /* Bytes of a bad value quoted in a message before it is cut with "…". */
@@ -104,11 +105,6 @@ typedef enum NumResult {
   NUM_NONFINITE   /* inf, nan, or too large for a double */
 } NumResult;
 
-/* Powers of ten that a double holds exactly. */
-static const double exact_pow10[23] = {
-    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 /* Reads S with strtod after dropping thousands separators. The shape was
  * already checked, so strtod reads all of it. */
 static NumResult number_by_strtod(const char *s, size_t n, double *out) {
@@ -124,35 +120,6 @@ static NumResult number_by_strtod(const char *s, size_t n, double *out) {
   if (!isfinite(x)) return NUM_NONFINITE;
   *out = x;
   return NUM_OK;
-}
-
-/* The common case, [-]digits[.digits] with at most 19 digits, in one
- * tight loop; false for anything else (then parse_number goes on). */
-static inline bool simple_decimal(const char *s, size_t n, double *out) {
-  size_t i = s[0] == '-';
-  uint64_t mantissa = 0;
-  size_t int_start = i;
-  unsigned digit;
-  while (i < n && (digit = (unsigned char)s[i] - '0') <= 9) {
-    mantissa = mantissa * 10 + digit;
-    i++;
-  }
-  size_t digits = i - int_start, frac = 0;
-  if (i < n && s[i] == '.') {
-    size_t frac_start = ++i;
-    while (i < n && (digit = (unsigned char)s[i] - '0') <= 9) {
-      mantissa = mantissa * 10 + digit;
-      i++;
-    }
-    frac = i - frac_start;
-  }
-  if (i != n || digits + frac == 0 || digits + frac > 19 ||
-      mantissa > (UINT64_C(1) << 53))
-    return false;
-  double x = (double)mantissa;
-  if (frac) x /= exact_pow10[frac];
-  *out = s[0] == '-' ? -x : x;
-  return true;
 }
 
 /* Parses a decimal number, all of S. Up to 19 significant digits are
@@ -319,23 +286,6 @@ static bool convert_date(const char *s, size_t n, Value *out, char *err, size_t 
   return false;
 }
 
-/* True when S is plain ASCII without NUL bytes (the common case, checked
- * a word at a time). */
-static bool plain_ascii(const char *s, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, s + i, 8);
-    /* High bit set in any byte, or any byte zero. */
-    if ((w & UINT64_C(0x8080808080808080)) ||
-        ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080)))
-      return false;
-  }
-  for (; i < n; i++)
-    if (s[i] == '\0' || (unsigned char)s[i] >= 0x80) return false;
-  return true;
-}
-
 /* "expected one of \"a\", \"b\", got \"c\"" into ERR. */
 static void err_not_allowed(const FieldSchema *field, const char *s, size_t n,
                             char *err, size_t errsz) {
@@ -364,7 +314,7 @@ static void err_not_allowed(const FieldSchema *field, const char *s, size_t n,
 
 static bool convert_text(const FieldSchema *field, const char *s, size_t n,
                          Arena *arena, Value *out, char *err, size_t errsz) {
-  if (!plain_ascii(s, n)) {
+  if (!plain_ascii(s, n) && !clean_utf8(s, n)) {
     if (memchr(s, '\0', n)) {
       snprintf(err, errsz, "NUL byte in text");
       return false;
@@ -393,15 +343,13 @@ static bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
-bool convert_cell(const FieldSchema *field, const char *s, size_t n,
-                  const ReadOpts *opts, bool quoted, Arena *arena, Value *out,
-                  char *err, size_t errsz) {
+/* Everything convert_cell's fast paths leave: blanks around the value,
+ * other spellings, and the messages for bad values. */
+__attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field, const char *s,
+                                                        size_t n, const ReadOpts *opts,
+                                                        bool quoted, Arena *arena, Value *out,
+                                                        char *err, size_t errsz) {
   if (field->type == T_TEXT) return convert_text(field, s, n, arena, out, err, errsz);
-  double x;
-  if (field->type == T_NUMBER && n && simple_decimal(s, n, &x)) {
-    *out = val_num(x);
-    return true;
-  }
   while (n && is_blank(*s)) s++, n--;
   while (n && is_blank(s[n - 1])) n--;
   switch (field->type) {
@@ -414,4 +362,11 @@ bool convert_cell(const FieldSchema *field, const char *s, size_t n,
   snprintf(err, errsz, "cannot read a value of type %s",
            value_type_name((ValueType)field->type));
   return false;
+}
+
+bool convert_cell(const FieldSchema *field, const char *s, size_t n,
+                  const ReadOpts *opts, bool quoted, Arena *arena, Value *out,
+                  char *err, size_t errsz) {
+  if (convert_usual(field, s, n, false, arena, out)) return true;
+  return convert_cell_slow(field, s, n, opts, quoted, arena, out, err, errsz);
 }

@@ -63,6 +63,7 @@ struct Evaluator {
   Value *indicators;
   Value *member_values;    /* score, or missing (N/A) */
   Value *dim_values;
+  Value *state;            /* LB_STATE (compile.h: StateSlot) */
   double *dim_wsum;        /* Σwᵢ over the members the dimension used */
   const Value **elem;      /* per input: the element an aggregate is at */
   Value *explain_values;   /* cp->nvalues */
@@ -70,13 +71,15 @@ struct Evaluator {
   Result r;
 };
 
-static Value ev(Evaluator *E, const CExpr *e);
+/* Evaluates E in the account's context: a call of the node's function.
+ * Recursion follows the expression tree, whose depth the parser caps. */
+static inline Value ev(Evaluator *E, const CExpr *e) { return e->fn(E, e); }
 
 /* An operand: table loads and constants without a call (most leaves). */
 static inline Value operand(Evaluator *E, const CExpr *x) {
   if (x->op == C_LOAD) return E->base[x->aux][x->index];
   if (x->op == C_CONST) return x->k;
-  return ev(E, x);
+  return x->fn(E, x);
 }
 
 /* ---- small value helpers ------------------------------------------------ */
@@ -147,7 +150,7 @@ __attribute__((noinline)) static Value compare(Op op, Value a, Value b) {
 }
 
 /* a + - * / % b over numbers; date ± days. */
-static Value arith(COp op, Value a, Value b) {
+__attribute__((noinline)) static Value arith(COp op, Value a, Value b) {
   if (a.type == T_MISSING) return a;
   if (b.type == T_MISSING) return b;
   if (a.type == T_NUMBER && b.type == T_NUMBER) {
@@ -377,91 +380,181 @@ __attribute__((noinline)) static Value aggregate(Evaluator *E, const CExpr *e) {
 
 /* ---- expressions --------------------------------------------------------- */
 
-/* Evaluates E in the account's context. Recursion follows the expression
- * tree, whose depth the parser caps. */
-static Value ev(Evaluator *E, const CExpr *e) {
-  Value a, b;
-  switch ((COp)e->op) {
-  case C_CONST: return e->k;
-  case C_LOAD: return E->base[e->aux][e->index];
-  case C_ELEM: {
-    const Value *rec = E->elem[e->index];
-    return rec ? rec[e->sub] : val_missing(MISS_ABSENT);
+/* a in [args…]: the Kleene `or` of a == arg. */
+__attribute__((noinline)) static Value in_list(Evaluator *E, const CExpr *e) {
+  Value a = operand(E, e->a);
+  if (a.type == T_MISSING) return a;
+  Value unknown = val_bool(false);
+  for (int32_t i = 0; i < e->nargs; i++) {
+    Value r = compare(OP_EQ, a, operand(E, e->args[i]));
+    if (r.type == T_BOOL && r.u.b) return r;
+    if (r.type == T_MISSING && unknown.type != T_MISSING) unknown = r;
   }
-  case C_DIM_GRADE: return sym_or_na(E->r.dims[e->index].grade);
-  case C_SEGMENT: return sym_or_na(E->r.segments[e->index]);
-  case C_HEALTH:
-    return E->r.health_na ? val_missing(MISS_NOT_APPLICABLE) : val_num(E->r.health);
-  case C_GRADE: return sym_or_na(E->r.grade);
-  case C_PERSONA: return sym_or_na(E->r.persona);
-  case C_BOTTLENECK: return sym_or_na(E->r.bottleneck);
-  case C_AS_OF: return val_date(E->as_of);
-  case C_FLAGGED: return val_bool(E->r.flags[e->index] == FLAG_RAISED);
-  case C_NEG:
-    a = operand(E, e->a);
-    if (a.type == T_NUMBER) return val_num(-a.u.num);
-    return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
-  case C_NOT:
-    a = operand(E, e->a);
-    if (a.type == T_BOOL) return val_bool(!a.u.b);
-    return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
-  case C_ADD: case C_SUB: case C_MUL: case C_DIV: case C_MOD:
-    a = operand(E, e->a);
-    if (a.type == T_MISSING) return a;
-    b = operand(E, e->b);
-    return arith((COp)e->op, a, b);
+  return unknown;
+}
+
+/* One function per operation, each with only the frame it needs; every
+ * node holds its operation's (CExpr.fn). */
+#define OP_FN(name) __attribute__((noinline)) static Value name(Evaluator *E, const CExpr *e)
+
+OP_FN(op_elem) {
+  const Value *rec = E->elem[e->index];
+  return rec ? rec[e->sub] : val_missing(MISS_ABSENT);
+}
+
+OP_FN(op_neg) {
+  Value a = operand(E, e->a);
+  if (a.type == T_NUMBER) return val_num(-a.u.num);
+  return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
+}
+
+OP_FN(op_not) {
+  Value a = operand(E, e->a);
+  if (a.type == T_BOOL) return val_bool(!a.u.b);
+  return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
+}
+
+OP_FN(op_arith) {
+  Value a = operand(E, e->a);
+  if (a.type == T_MISSING) return a;
+  return arith((COp)e->op, a, operand(E, e->b));
+}
+
+OP_FN(op_cmp) {
+  Value a = operand(E, e->a);
+  if (a.type == T_MISSING) return a;
+  Value b = operand(E, e->b);
+  if (a.type == T_NUMBER && b.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, b.u.num));
+  if (a.type == T_SYMBOL && b.type == T_SYMBOL && (e->aux == OP_EQ || e->aux == OP_NE))
+    return val_bool((a.u.sym == b.u.sym) == (e->aux == OP_EQ));
+  return compare((Op)e->aux, a, b);
+}
+
+OP_FN(op_cmp_num_k) {
+  Value a = operand(E, e->a);
+  if (a.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, e->k.u.num));
+  return compare((Op)e->aux, a, e->k);
+}
+
+OP_FN(op_and) {
+  Value a = operand(E, e->a);
+  if (a.type == T_BOOL && !a.u.b) return a;
+  Value b = operand(E, e->b);
+  if (b.type == T_BOOL && !b.u.b) return b;
+  if (a.type != T_BOOL) return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
+  if (b.type != T_BOOL) return b.type == T_MISSING ? b : val_missing(MISS_DOMAIN);
+  return b;
+}
+
+OP_FN(op_or) {
+  Value a = operand(E, e->a);
+  if (a.type == T_BOOL && a.u.b) return a;
+  Value b = operand(E, e->b);
+  if (b.type == T_BOOL && b.u.b) return b;
+  if (a.type != T_BOOL) return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
+  if (b.type != T_BOOL) return b.type == T_MISSING ? b : val_missing(MISS_DOMAIN);
+  return b;
+}
+
+OP_FN(op_coalesce) {
+  Value a = operand(E, e->a);
+  return a.type != T_MISSING ? a : operand(E, e->b);
+}
+
+OP_FN(op_is_missing) {
+  Value a = operand(E, e->a);
+  return val_bool((a.type == T_MISSING) != (e->aux != 0));
+}
+
+OP_FN(op_if) {
+  Value a = operand(E, e->a);
+  if (a.type == T_BOOL) return operand(E, a.u.b ? e->b : e->c);
+  return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
+}
+
+OP_FN(op_const) {
+  (void)E;
+  return e->k;
+}
+
+OP_FN(op_load) { return E->base[e->aux][e->index]; }
+
+/* ---- operations on leaves --------------------------------------------------
+ * When every operand is a load or a constant, the operation needs no call
+ * and so no saved registers: these variants are leaf functions. */
+
+static inline bool is_leaf(const CExpr *x) { return x->op == C_LOAD || x->op == C_CONST; }
+
+static inline Value leaf(const Evaluator *E, const CExpr *x) {
+  return x->op == C_LOAD ? E->base[x->aux][x->index] : x->k;
+}
+
+OP_FN(op_cmp_leaves) {
+  Value a = leaf(E, e->a);
+  if (a.type == T_MISSING) return a;
+  Value b = leaf(E, e->b);
+  if (a.type == T_NUMBER && b.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, b.u.num));
+  if (a.type == T_SYMBOL && b.type == T_SYMBOL && (e->aux == OP_EQ || e->aux == OP_NE))
+    return val_bool((a.u.sym == b.u.sym) == (e->aux == OP_EQ));
+  return compare((Op)e->aux, a, b);
+}
+
+OP_FN(op_cmp_num_k_leaf) {
+  Value a = leaf(E, e->a);
+  if (a.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, e->k.u.num));
+  return compare((Op)e->aux, a, e->k);
+}
+
+OP_FN(op_coalesce_leaves) {
+  Value a = leaf(E, e->a);
+  return a.type != T_MISSING ? a : leaf(E, e->b);
+}
+
+OP_FN(op_is_missing_leaf) {
+  Value a = leaf(E, e->a);
+  return val_bool((a.type == T_MISSING) != (e->aux != 0));
+}
+
+CExprFn eval_node_fn(const CExpr *x) {
+  switch ((COp)x->op) {
   case C_CMP:
-    a = operand(E, e->a);
-    if (a.type == T_MISSING) return a;
-    b = operand(E, e->b);
-    if (a.type == T_NUMBER && b.type == T_NUMBER)
-      return val_bool(num_holds((Op)e->aux, a.u.num, b.u.num));
-    return compare((Op)e->aux, a, b);
+    if (is_leaf(x->a) && is_leaf(x->b)) return op_cmp_leaves;
+    break;
   case C_CMP_NUM_K:
-    a = operand(E, e->a);
-    if (a.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, e->k.u.num));
-    return compare((Op)e->aux, a, e->k);
-  case C_AND:
-    a = operand(E, e->a);
-    if (a.type == T_BOOL && !a.u.b) return a;
-    b = operand(E, e->b);
-    if (b.type == T_BOOL && !b.u.b) return b;
-    if (a.type != T_BOOL) return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
-    if (b.type != T_BOOL) return b.type == T_MISSING ? b : val_missing(MISS_DOMAIN);
-    return b;
-  case C_OR:
-    a = operand(E, e->a);
-    if (a.type == T_BOOL && a.u.b) return a;
-    b = operand(E, e->b);
-    if (b.type == T_BOOL && b.u.b) return b;
-    if (a.type != T_BOOL) return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
-    if (b.type != T_BOOL) return b.type == T_MISSING ? b : val_missing(MISS_DOMAIN);
-    return b;
+    if (is_leaf(x->a)) return op_cmp_num_k_leaf;
+    break;
   case C_COALESCE:
-    a = operand(E, e->a);
-    return a.type != T_MISSING ? a : operand(E, e->b);
-  case C_IN: {
-    a = operand(E, e->a);
-    if (a.type == T_MISSING) return a;
-    Value unknown = val_bool(false);
-    for (int32_t i = 0; i < e->nargs; i++) {
-      Value r = compare(OP_EQ, a, operand(E, e->args[i]));
-      if (r.type == T_BOOL && r.u.b) return r;
-      if (r.type == T_MISSING && unknown.type != T_MISSING) unknown = r;
-    }
-    return unknown;
-  }
+    if (is_leaf(x->a) && is_leaf(x->b)) return op_coalesce_leaves;
+    break;
   case C_IS_MISSING:
-    a = operand(E, e->a);
-    return val_bool((a.type == T_MISSING) != (e->aux != 0));
-  case C_IF:
-    a = operand(E, e->a);
-    if (a.type == T_BOOL) return operand(E, a.u.b ? e->b : e->c);
-    return a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
-  case C_CALL: return call(E, e);
-  case C_AGG: return aggregate(E, e);
+    if (is_leaf(x->a)) return op_is_missing_leaf;
+    break;
+  default:
+    break;
   }
-  return val_missing(MISS_DOMAIN);
+  return eval_op_fn((COp)x->op);
+}
+
+CExprFn eval_op_fn(COp op) {
+  switch (op) {
+  case C_CONST: return op_const;
+  case C_LOAD: return op_load;
+  case C_ELEM: return op_elem;
+  case C_NEG: return op_neg;
+  case C_NOT: return op_not;
+  case C_ADD: case C_SUB: case C_MUL: case C_DIV: case C_MOD: return op_arith;
+  case C_CMP: return op_cmp;
+  case C_CMP_NUM_K: return op_cmp_num_k;
+  case C_AND: return op_and;
+  case C_OR: return op_or;
+  case C_COALESCE: return op_coalesce;
+  case C_IN: return in_list;
+  case C_IS_MISSING: return op_is_missing;
+  case C_IF: return op_if;
+  case C_CALL: return call;
+  case C_AGG: return aggregate;
+  }
+  return op_const;
 }
 
 Value eval_constant(const CExpr *e, Arena *arena) {
@@ -496,6 +589,7 @@ static void step_persona(Evaluator *E) {
     }
   }
   E->r.persona = match;
+  E->state[ST_PERSONA] = sym_or_na(match);
   if (match >= 0) {
     E->variant = &cp->variants[match];
     E->base[LB_THRESHOLD] = E->variant->thresholds;
@@ -511,6 +605,7 @@ static void step_segment(Evaluator *E, int32_t s) {
     if (c.type == T_BOOL && c.u.b) match = k;
   }
   E->r.segments[s] = match;
+  E->state[E->cp->state_segment + s] = sym_or_na(match);
 }
 
 static void member_na(MemberResult *mr, uint8_t why) {
@@ -579,16 +674,18 @@ static void step_member(Evaluator *E, int32_t i) {
 /* Σ(wᵢ·sᵢ)/Σwᵢ over the scored members of dimension D with wᵢ > 0; member
  * CHANGED (flat, or -1) counts as scoring CHANGED_SCORE (NAN: N/A). NAN
  * when nothing is left. *WSUM receives Σwᵢ. */
-static double dim_score(const Evaluator *E, int32_t d, int32_t changed, double changed_score,
-                        double *wsum) {
-  const CProgram *cp = E->cp;
+static inline __attribute__((always_inline)) double dim_score(const Evaluator *E, int32_t d,
+                                                              int32_t changed, double changed_score,
+                                                              double *wsum) {
   const double *w = E->variant->member_weight;
+  const MemberResult *members = E->r.members;
+  int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
   double acc = 0, sw = 0;
-  for (int32_t i = cp->member_first[d]; i < cp->member_first[d + 1]; i++) {
-    double s = i == changed ? changed_score : E->r.members[i].score;
-    if (isnan(s) || !(w[i] > 0)) continue;
-    acc += w[i] * s;
-    sw += w[i];
+  for (int32_t i = first; i < last; i++) {
+    double s = i == changed ? changed_score : members[i].score, wi = w[i];
+    if (isnan(s) || !(wi > 0)) continue;
+    acc += wi * s;
+    sw += wi;
   }
   *wsum = sw;
   return sw > 0 ? acc / sw : NAN;
@@ -613,6 +710,7 @@ static void step_dimension(Evaluator *E, int32_t d) {
   dr->grade = eval_grade_of(E->p, dr->grade_set, s);
   dr->effective = 0;
   E->dim_values[d] = dr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(s);
+  E->state[E->cp->state_dim_grade + d] = sym_or_na(dr->grade);
 }
 
 /* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0; then
@@ -632,23 +730,28 @@ static void step_health(Evaluator *E) {
   r->health = r->health_na ? NAN : acc / sw;
   r->grade_set = v->health_grades;
   r->grade = eval_grade_of(E->p, r->grade_set, r->health);
+  E->state[ST_HEALTH] = r->health_na ? val_missing(MISS_NOT_APPLICABLE) : val_num(r->health);
+  E->state[ST_GRADE] = sym_or_na(r->grade);
   double covered = 0;
+  const double *member_weight = v->member_weight, *coverage_weight = v->coverage_weight;
   for (int32_t d = 0; d < r->ndims; d++) {
     DimResult *dr = &r->dims[d];
     bool in = !r->health_na && !dr->na && !dr->excluded;
-    dr->effective = in ? dr->weight / sw : 0;
-    for (int32_t i = cp->member_first[d]; i < cp->member_first[d + 1]; i++) {
+    double effective = in ? dr->weight / sw : 0, wsum = E->dim_wsum[d];
+    dr->effective = effective;
+    int32_t first = cp->member_first[d], last = cp->member_first[d + 1];
+    for (int32_t i = first; i < last; i++) {
       MemberResult *mr = &r->members[i];
-      double w = v->member_weight[i];
+      double w = member_weight[i];
       mr->weight = w;
       if (in && !mr->na && w > 0) {
-        mr->effective = dr->effective * (w / E->dim_wsum[d]);
+        mr->effective = effective * (w / wsum);
         mr->lost = mr->effective * (100 - mr->score);
       } else {
         mr->effective = 0;
         mr->lost = 0;
       }
-      if (!mr->na) covered += v->coverage_weight[i];
+      if (!mr->na) covered += coverage_weight[i];
     }
   }
   r->coverage = v->coverage_total > 0 ? covered / v->coverage_total : 0;
@@ -656,7 +759,9 @@ static void step_health(Evaluator *E) {
 
 static void step_flag(Evaluator *E, int32_t f) {
   Value c = operand(E, E->cp->flag_cond[f]);
-  E->r.flags[f] = c.type == T_BOOL ? (c.u.b ? FLAG_RAISED : FLAG_OFF) : FLAG_UNKNOWN;
+  bool raised = c.type == T_BOOL && c.u.b;
+  E->r.flags[f] = raised ? FLAG_RAISED : c.type == T_BOOL ? FLAG_OFF : FLAG_UNKNOWN;
+  E->state[E->cp->state_flagged + f] = val_bool(raised);
 }
 
 static void step_journey(Evaluator *E) {
@@ -668,6 +773,7 @@ static void step_journey(Evaluator *E) {
     if (st != STEP_PASS && bottleneck < 0) bottleneck = s;
   }
   E->r.bottleneck = bottleneck;
+  E->state[ST_BOTTLENECK] = sym_or_na(bottleneck);
 }
 
 /* ---- explanations ------------------------------------------------------- */
@@ -740,18 +846,30 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, boo
   E->base[LB_INPUT] = inputs;
   E->as_of = as_of;
   E->r.as_of = as_of;
+  E->state[ST_AS_OF] = val_date(as_of);
   E->variant = &cp->variants[E->p->npersonas];
   E->base[LB_THRESHOLD] = E->variant->thresholds;
   for (int32_t s = 0; s < cp->nsteps; s++) {
     const CStep *st = &cp->steps[s];
+    int32_t first = st->index, end = st->index + st->count;
     switch ((DepKind)st->kind) {
-    case DEP_INDICATOR: E->indicators[st->index] = operand(E, cp->indicators[st->index]); break;
+    case DEP_INDICATOR:
+      for (int32_t i = first; i < end; i++) E->indicators[i] = operand(E, cp->indicators[i]);
+      break;
     case DEP_PERSONA: step_persona(E); break;
-    case DEP_SEGMENT: step_segment(E, st->index); break;
-    case DEP_MEMBER: step_member(E, st->index); break;
-    case DEP_DIMENSION: step_dimension(E, st->index); break;
+    case DEP_SEGMENT:
+      for (int32_t i = first; i < end; i++) step_segment(E, i);
+      break;
+    case DEP_MEMBER:
+      for (int32_t i = first; i < end; i++) step_member(E, i);
+      break;
+    case DEP_DIMENSION:
+      for (int32_t i = first; i < end; i++) step_dimension(E, i);
+      break;
     case DEP_HEALTH: step_health(E); break;
-    case DEP_FLAG: step_flag(E, st->index); break;
+    case DEP_FLAG:
+      for (int32_t i = first; i < end; i++) step_flag(E, i);
+      break;
     case DEP_JOURNEY: step_journey(E); break;
     case DEP_THRESHOLD: break;
     }
@@ -796,6 +914,9 @@ static void reset_state(Evaluator *E) {
   r->coverage = 0;
   r->bottleneck = -1;
   r->explained = false;
+  for (int32_t i = 0; i < E->cp->nstate; i++) E->state[i] = val_missing(MISS_NOT_APPLICABLE);
+  for (int32_t f = 0; f < r->nflags; f++) E->state[E->cp->state_flagged + f] = val_bool(false);
+  E->state[ST_AS_OF] = val_date(E->as_of);
   E->base[LB_INPUT] = E->no_inputs;
   E->variant = &E->cp->variants[p->npersonas];
   E->base[LB_THRESHOLD] = E->variant->thresholds;
@@ -843,9 +964,11 @@ Evaluator *eval_new(const Program *p, Diag *diag) {
   E->dim_wsum = ALLOC(E, p->ndimensions, double);
   E->elem = ALLOC(E, p->ninputs, const Value *);
   E->explain_values = ALLOC(E, cp->nvalues, Value);
+  E->state = ALLOC(E, cp->nstate, Value);
   E->base[LB_INDICATOR] = E->indicators;
   E->base[LB_MEMBER] = E->member_values;
   E->base[LB_DIM] = E->dim_values;
+  E->base[LB_STATE] = E->state;
   reset_state(E);
   return E;
 }

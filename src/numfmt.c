@@ -20,11 +20,16 @@
 
 typedef unsigned __int128 u128;
 
-static u128 pow5_u128(int n) {
-  u128 r = 1;
-  while (n-- > 0) r *= 5;
-  return r;
-}
+/* 5^q for q = 0..27 (5^27 < 2^64). */
+static const uint64_t pow5_u64[28] = {
+  1ull, 5ull, 25ull, 125ull,
+  625ull, 3125ull, 15625ull, 78125ull,
+  390625ull, 1953125ull, 9765625ull, 48828125ull,
+  244140625ull, 1220703125ull, 6103515625ull, 30517578125ull,
+  152587890625ull, 762939453125ull, 3814697265625ull, 19073486328125ull,
+  95367431640625ull, 476837158203125ull, 2384185791015625ull, 11920928955078125ull,
+  59604644775390625ull, 298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
+};
 
 static const uint64_t pow10_u64[] = {
   1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
@@ -35,7 +40,7 @@ static const uint64_t pow10_u64[] = {
 /* x·10^q = num / 2^sh with num = m·5^q (shifted when sh would be < 0). */
 static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
   if (q < 0 || q > 27) return false;
-  *five = pow5_u128(q);
+  *five = pow5_u64[q];
   *num = (u128)m * *five;
   *sh = s - q;
   if (*sh < 0) {
@@ -51,13 +56,18 @@ static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
 int num_format_fast(double x, char *buf);
 int num_format_fast(double x, char *buf) {
   if (!(x >= 1e-4 && x < 1e15)) return 0;
-  int exp2;
-  double frac = frexp(x, &exp2);          /* x = frac·2^exp2, 0.5 <= frac < 1 */
-  uint64_t m = (uint64_t)ldexp(frac, 53); /* exact: 53 bits */
-  int s = 53 - exp2;                      /* x = m·2^-s */
+  /* x is normal here: x = m·2^-s with m its 53-bit significand */
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  int biased = (int)(bits >> 52) & 0x7FF;
+  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+  int s = 1075 - biased;
+  int exp2 = biased - 1022;               /* x = frac·2^exp2, 0.5 <= frac < 1 */
   /* e10 = floor(log10 x), first estimated from the binary exponent, then
    * corrected so that N = x·10^q has exactly 17 digits. */
-  int e10 = (int)floor((exp2 - 1) * 0.30102999566398120);
+  double estimate = (exp2 - 1) * 0.30102999566398120;
+  int e10 = (int)estimate;
+  if ((double)e10 > estimate) e10--;      /* floor, without a libm call */
   u128 num, five;
   int sh, q = 0;
   uint64_t n17 = 0;
@@ -91,15 +101,26 @@ int num_format_fast(double x, char *buf) {
     bool ok = inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
     if (!ok) continue;
     /* value = d·10^(17−p−q); write its digits, then place the point */
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char digits[24];
-    int nd = 0;
-    char rev[24];
+    int nd = d >= pow10_u64[p] ? p + 1 : p;   /* 10^(p−1) <= d <= 10^p */
+    char *at = digits + nd;
     uint64_t t = d;
-    do {
-      rev[nd++] = (char)('0' + (int)(t % 10));
-      t /= 10;
-    } while (t > 0);
-    for (int i = 0; i < nd; i++) digits[i] = rev[nd - 1 - i];
+    while (t >= 100) {
+      unsigned pair = (unsigned)(t % 100) * 2;
+      t /= 100;
+      *--at = pairs[pair + 1];
+      *--at = pairs[pair];
+    }
+    if (t >= 10) {
+      *--at = pairs[t * 2 + 1];
+      *--at = pairs[t * 2];
+    } else {
+      *--at = (char)('0' + t);
+    }
     int point = nd + (17 - p - q);        /* digits before the decimal point */
     int last = nd;
     while (last > 0 && digits[last - 1] == '0' && last > point) last--;

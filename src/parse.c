@@ -71,6 +71,65 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
   input->flags |= (uint16_t)flag;
 }
 
+/* What the items of N's list are called, when N is a block that
+ * KENKO_MAX_ITEMS limits; NULL otherwise. */
+static const char *block_items(const Node *n) {
+  switch ((NodeKind)n->kind) {
+  case D_DIMENSION: return "members";
+  case P_BANDS: return "bands";
+  case D_GRADES: return "grades";
+  case D_PERSONA: return "overrides";
+  case D_SEGMENT: return "cases";
+  case D_JOURNEY: return "steps";
+  case D_FORECAST: return "rates";
+  case D_TEST: return "lines";
+  case P_GIVEN:
+  case E_RECORD:
+  case T_TYPE: return "fields";
+  case E_LIST: return "values";
+  default: return NULL;
+  }
+}
+
+/* Reports every block under N (a declaration, or a part of one; never an
+ * expression, except the literal lists of allowed values and test data)
+ * with more than KENKO_MAX_ITEMS items. Recursion follows test data, whose
+ * nesting the scanner's bracket limit bounds. */
+static void check_blocks(ParseState *ps, const Node *n) {
+  if (!n) return;
+  const char *items = block_items(n);
+  if (items && n->list.count > KENKO_MAX_ITEMS)
+    parse_error(ps, n->list.items[KENKO_MAX_ITEMS]->span, "too many %s in one block (limit is %d)", items,
+                KENKO_MAX_ITEMS);
+  switch ((NodeKind)n->kind) {
+  case D_INPUT:
+    check_blocks(ps, n->a);
+    check_blocks(ps, n->b);
+    return;
+  case P_FIELD_DECL:
+    check_blocks(ps, n->b);
+    return;
+  case P_FIELD_VALUE:
+    if (n->a && (n->a->kind == E_LIST || n->a->kind == E_RECORD)) check_blocks(ps, n->a);
+    return;
+  case E_LIST:
+    for (int32_t i = 0; i < n->list.count; i++)
+      if (n->list.items[i]->kind == E_LIST || n->list.items[i]->kind == E_RECORD)
+        check_blocks(ps, n->list.items[i]);
+    return;
+  case D_DIMENSION:
+  case D_PERSONA:
+  case D_TEST:
+  case P_GIVEN:
+  case E_RECORD:
+  case T_TYPE:
+    for (int32_t i = 0; i < n->list.count; i++) check_blocks(ps, n->list.items[i]);
+    return;
+  default:
+    return;
+  }
+}
+
 /* Adds a parsed declaration; past KENKO_MAX_DECLS, reports the limit once
  * and drops the rest. */
 void parse_push_decl(ParseState *ps, Node *decl) {
@@ -80,6 +139,7 @@ void parse_push_decl(ParseState *ps, Node *decl) {
     ps->fatal = true;
     return;
   }
+  check_blocks(ps, decl);
   ps->ndecls++;
   ast_push(ps->arena, &ps->ast->decls, decl);
 }
@@ -117,8 +177,26 @@ static void end_scan(ParseState *ps, YY_BUFFER_STATE buf, yyscan_t scanner) {
   free(ps->sbuf);
 }
 
+/* The offset of the first NUL byte of SRC when the text before it is valid
+ * UTF-8, else -1. A rule file holding a NUL is not text (often UTF-16 or
+ * a binary file): it is refused before scanning, because the scanner
+ * would rescan a token for every NUL inside it (a string or comment of
+ * NULs takes quadratic time) and a string would end at the first NUL. */
+static long first_nul(const Source *src) {
+  const char *nul = memchr(src->text, '\0', src->len);
+  if (!nul) return -1;
+  size_t at = (size_t)(nul - src->text);
+  return utf8_first_invalid(src->text, at) < 0 ? (long)at : -1;
+}
+
 Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag) {
   Ast *ast = arena_alloc(arena, sizeof *ast);
+  long nul = first_nul(src_get(sources, file));
+  if (nul >= 0) {
+    Span at = {file, (uint32_t)nul, (uint32_t)nul + 1};
+    diag_error(diag, at, "unexpected NUL byte");
+    return ast;
+  }
   ParseState ps;
   yyscan_t scanner;
   YY_BUFFER_STATE buf = begin_scan(&ps, sources, file, arena, diag, &scanner);

@@ -19,6 +19,12 @@
 #define KENKO_MAX_EXPR_DEPTH 1000
 /* Most declarations in one file. */
 #define KENKO_MAX_DECLS 100000
+/* Most items in one block of a declaration: members of a dimension, bands
+ * of a score, grades, overrides of a persona, cases, journey steps,
+ * forecast rates, lines of a test, fields and values of test data, fields
+ * and allowed values of an input. (Some checks compare each item with the
+ * ones before it.) */
+#define KENKO_MAX_ITEMS 10000
 /* Longest string literal (bytes after decoding). */
 #define KENKO_MAX_STRING (16u * 1024u * 1024u)
 

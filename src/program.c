@@ -146,6 +146,12 @@ static void report_include_cycle(Loader *l, int32_t from, const Node *inc) {
 static void do_include(Loader *l, int32_t from_id, const Node *inc) {
   const Source *from = src_get(&l->p->sources, from_id);
   char *path = include_path(from->path, inc->str);
+  if (l->reader) {
+    /* The hook gets clean paths ("rules/../x" is "x"). */
+    char *clean = normalize_path(path);
+    free(path);
+    path = clean;
+  }
   char *rp = file_identity(l, path);
   if (!rp) {
     diag_error(l->diag, inc->span, "cannot read included file \"%s\": no such file", path);

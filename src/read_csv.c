@@ -37,7 +37,10 @@
  *     a required one makes the file unusable (reported once).
  *   - A record with a cell count unlike the header's rejects the account.
  *   - One record may not exceed 64 MiB (a guard against an unclosed quote
- *     swallowing a huge file): past that the file is malformed.
+ *     swallowing a huge file): past that the file is malformed. A header
+ *     of more than 65536 columns makes the file malformed too; a record
+ *     with more cells than that is rejected like any record whose cell
+ *     count is not the header's, its cells past 65536 counted, not kept.
  *
  * Locations: LINE is the physical line (1-based) where the cell starts,
  * counting line breaks inside quoted cells; COL is the 1-based column of
@@ -54,10 +57,14 @@
 
 #include <errno.h>
 #include <iconv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
 #include "kenko.h"
 
 /* The buffer sizes can be shrunk at build time to test chunk boundaries. */
@@ -68,7 +75,10 @@
 #define CSV_RAW_CHUNK (64u << 10)      /* bytes read per iconv round */
 #endif
 #define CSV_RECORD_MAX (64u << 20)     /* longest record accepted */
+#define CSV_CELLS_MAX 65536u           /* header columns; cells kept per record */
 #define CSV_MIN_ROOM 64                /* free bytes wanted before a read */
+#define CSV_PAD 64                     /* zero bytes after the data, so that the
+                                          cell scan may read 64 bytes at once */
 #define ERR_MESSAGE_MAX 1024           /* one field's error message */
 #define ID_MESSAGE_MAX 200             /* bytes of an id quoted in messages */
 
@@ -125,8 +135,8 @@ static int input_open(CsvInput *in, const char *path, const char *encoding) {
     return err;
   }
   in->cap = CSV_BUF_INITIAL;
-  in->buf = xmalloc(in->cap);
-  in->buf[0] = '\0';
+  in->buf = xmalloc(in->cap + CSV_PAD);
+  memset(in->buf, 0, CSV_PAD);
   return 0;
 }
 
@@ -207,7 +217,7 @@ static bool input_refill(CsvInput *in, size_t keep_from) {
     size_t cap = in->cap * 2;
     if (cap > CSV_RECORD_MAX + CSV_BUF_INITIAL) cap = CSV_RECORD_MAX + CSV_BUF_INITIAL;
     if (cap > in->cap) {
-      in->buf = xrealloc(in->buf, cap);
+      in->buf = xrealloc(in->buf, cap + CSV_PAD);
       in->cap = cap;
     }
   }
@@ -215,7 +225,7 @@ static bool input_refill(CsvInput *in, size_t keep_from) {
   size_t n = in->converting ? read_converted(in, in->buf + in->len, room)
                             : read_plain(in, in->buf + in->len, room);
   in->len += n;
-  in->buf[in->len] = '\0';
+  memset(in->buf + in->len, 0, CSV_PAD);   /* the sentinel, and the padding */
   return true;
 }
 
@@ -250,6 +260,8 @@ typedef struct CsvReader {
   CsvInput in;
   char delimiter;
   uint8_t stop[256];      /* unquoted cell ends here: delimiter, '\n', NUL */
+  const char *stops_at;   /* next_stop's window: 64 bytes from here (NULL: none) */
+  uint64_t stops;         /* bit i: stops_at[i] is a stop byte */
   uint8_t blank[256];     /* trimmed around cells */
   size_t *na_len;         /* lengths of opts->na */
 
@@ -302,9 +314,16 @@ static void reader_free(CsvReader *r) {
   free(r->header);
 }
 
+/* Adds a cell to the record. Past CSV_CELLS_MAX cells are only counted:
+ * such a record has more cells than any header, so it is refused before
+ * its cells are looked at. */
 static inline void push_cell(CsvReader *r, const char *base, const char *at,
                       const char *begin, size_t len, uint32_t flags) {
-  if (r->ncells == r->cells_cap) {
+  if (r->ncells >= r->cells_cap) {
+    if (r->cells_cap >= CSV_CELLS_MAX) {
+      r->ncells++;
+      return;
+    }
     r->cells_cap *= 2;
     r->cells = xrealloc(r->cells, r->cells_cap * sizeof *r->cells);
   }
@@ -323,6 +342,42 @@ static uint32_t count_newlines(const char *s, const char *end) {
     s++;
   }
   return n;
+}
+
+/* The stop bytes (delimiter, '\n', NUL) among the 64 bytes at P, as bits. */
+static inline uint64_t stop_bits(const CsvReader *r, const char *p) {
+#ifdef __SSE2__
+  const __m128i delimiter = _mm_set1_epi8(r->delimiter), newline = _mm_set1_epi8('\n'),
+                zero = _mm_setzero_si128();
+  uint64_t bits = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, newline)),
+                               _mm_cmpeq_epi8(v, zero));
+    bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+  }
+  return bits;
+#else
+  uint64_t bits = 0;
+  for (int k = 0; k < 64; k++) bits |= (uint64_t)r->stop[(uint8_t)p[k]] << k;
+  return bits;
+#endif
+}
+
+/* The first stop byte at or after P (there is always one: the NUL after
+ * the data). The bits of a 64-byte window are kept between calls, so a
+ * record's cells cost one bit scan each instead of a loop over their
+ * bytes that ends at an unpredictable place. */
+static inline const char *next_stop(CsvReader *r, const char *p) {
+  for (;;) {
+    if ((uintptr_t)p - (uintptr_t)r->stops_at < 64) {   /* in the window (none: NULL) */
+      uint64_t bits = r->stops >> (p - r->stops_at);
+      if (bits) return p + __builtin_ctzll(bits);
+      p = r->stops_at + 64;
+    }
+    r->stops_at = p;
+    r->stops = stop_bits(r, p);
+  }
 }
 
 /* Finds the end of an unquoted run from P: the delimiter, '\n' or the end
@@ -405,8 +460,7 @@ static ScanResult scan_record(CsvReader *r) {
     /* The common cell: unquoted, no blanks or CR around it. */
     uint8_t first = (uint8_t)*p;
     if (first != '"' && !r->blank[first]) {
-      const char *q = p;
-      while (!r->stop[(uint8_t)*q]) q++;
+      const char *q = next_stop(r, p);
       if (*q != '\0') {
         uint8_t last = q > p ? (uint8_t)q[-1] : 'x';
         if (last != '\r' && !r->blank[last]) {
@@ -539,6 +593,7 @@ static NextResult next_record(CsvReader *r) {
       }
       input_refill(&r->in, r->rec_start);
       r->rec_start = 0;
+      r->stops_at = NULL;   /* the bytes moved */
       continue;
     }
     /* Data cut short by a conversion or read error: the record reaching
@@ -560,6 +615,15 @@ static NextResult next_record(CsvReader *r) {
       r->line += r->rec_lines;
       r->rec_start = r->rec_end;
       continue;
+    }
+    /* The buffer holds a little more than the limit, so a record just
+     * over it can arrive whole: the limit is the same either way. */
+    if (r->rec_end - r->rec_start > CSV_RECORD_MAX) {
+      int line, col;
+      locate(r, r->rec_start, &line, &col);
+      diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+              "CSV record longer than 64 MiB (an unclosed quote?)");
+      return NEXT_BROKEN;
     }
     return NEXT_RECORD;
   }
@@ -622,6 +686,13 @@ static bool read_header(CsvReader *r) {
   if (next == NEXT_BROKEN) return false;
   if (next == NEXT_END) {
     diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "no header row (the file is empty)");
+    return false;
+  }
+  if (r->ncells > CSV_CELLS_MAX) {
+    int line, col;
+    locate(r, r->rec_start, &line, &col);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+            "CSV header has %u columns (the limit is %u)", r->ncells, CSV_CELLS_MAX);
     return false;
   }
   r->ncolumns = (int32_t)r->ncells;
@@ -731,31 +802,36 @@ static void reject(CsvReader *r, CsvRun *run, const char *id, const char *column
   if (r->opts && r->opts->strict) run->stop = true;
 }
 
+/* Input I has no value (no column, a short record, an empty or NA cell):
+ * fine when it is optional. */
+static bool absent_input(const FieldSchema *f, Value *value, char *err) {
+  *value = val_missing(MISS_ABSENT);
+  if (!required(f)) return true;
+  snprintf(err, ERR_MESSAGE_MAX, "missing required value");
+  return false;
+}
+
 /* Converts input I from its cell into values[i]. False (with ERR set)
- * when the value is bad; *CELL gets the cell (NULL: no column). */
-static bool convert_input(CsvReader *r, CsvRun *run, int32_t i, Value *values,
-                          const CsvCell **cell, char *err) {
+ * when the value is bad; *CELL gets the cell (NULL: no column). Inline:
+ * it runs for every cell of every account. */
+static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, CsvRun *run, int32_t i,
+                                                                Value *values, const CsvCell **cell,
+                                                                char *err) {
   const FieldSchema *f = &r->schema->inputs[i];
   int32_t j = r->column_of[i];
-  *cell = NULL;
-  values[i] = val_missing(MISS_ABSENT);
-  if (j >= 0 && (uint32_t)j < r->ncells) {
-    *cell = &r->cells[j];
-  } else {   /* no column (optional input), or a short record */
-    if (!required(f)) return true;
-    snprintf(err, ERR_MESSAGE_MAX, "missing required value");
-    return false;
+  if (j < 0 || (uint32_t)j >= r->ncells) {   /* no column (optional input), or a short record */
+    *cell = NULL;
+    return absent_input(f, &values[i], err);
   }
-  const CsvCell *c = *cell;
+  const CsvCell *c = *cell = &r->cells[j];
   size_t n;
   const char *s = cell_text(r, c, &n);
-  if (n == 0 || (r->opts && r->opts->nna > 0 && is_na(r, s, n))) {
-    if (!required(f)) return true;
-    snprintf(err, ERR_MESSAGE_MAX, "missing required value");
-    return false;
-  }
-  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->arena,
-                      &values[i], err, ERR_MESSAGE_MAX);
+  if (n == 0 || (r->opts && r->opts->nna > 0 && is_na(r, s, n))) return absent_input(f, &values[i], err);
+  /* a cell in the buffer has its padding behind it; "" undone ones do not */
+  bool padded = !(c->flags & CELL_ESCAPES);
+  if (convert_usual(f, s, n, padded, &run->arena, &values[i])) return true;
+  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->arena, &values[i], err,
+                      ERR_MESSAGE_MAX);
 }
 
 /* The account id: the key's text (a non-text key as written), or NULL

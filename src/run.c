@@ -1,8 +1,10 @@
 /* run.c — scoring a run: data files read in order, each account checked
  * for a unique key, evaluated and written; rejected accounts counted so
  * that accounts in = scored + rejected, always. */
+#define _DEFAULT_SOURCE   /* madvise */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "kenko.h"
@@ -12,12 +14,27 @@
 #include "run.h"
 #include "writer.h"
 
-/* Keys seen so far, as 64-bit hashes (open addressing; 0 = empty). Two
+/* Keys seen so far, as 64-bit hashes: open addressing (0 = empty) in
+ * shards picked by the hash's top bits, so that growing copies one shard
+ * at a time (peak memory stays near the table's own size: 16 bytes a key
+ * at most, 8 MB for half a million keys, 16 MB for a million). Two
  * different keys with the same 64-bit hash would be taken for duplicates:
- * at a million accounts the chance is about 3·10⁻⁸. */
-typedef struct KeySet {
+ * at a million accounts the chance is about 3·10⁻⁸.
+ *
+ * The table is read at random, one cache miss per key: the slot is
+ * prefetched before the account is scored and only looked at after. With
+ * 4 KB pages each of those misses also misses the TLB, so shards of 2 MB
+ * and more ask for huge pages where the system has them (Linux THP). */
+enum { KEY_SHARD_BITS = 3, KEY_SHARDS = 1 << KEY_SHARD_BITS };
+#define KEY_HUGE_PAGE ((size_t)2 << 20)
+
+typedef struct KeyShard {
   uint64_t *slots;
   size_t cap, count;
+} KeyShard;
+
+typedef struct KeySet {
+  KeyShard shards[KEY_SHARDS];
 } KeySet;
 
 static uint64_t hash_bytes(const char *s, size_t n) {
@@ -29,29 +46,66 @@ static uint64_t hash_bytes(const char *s, size_t n) {
   return h ? h : 1;
 }
 
+static KeyShard *key_shard(KeySet *k, uint64_t h) { return &k->shards[h >> (64 - KEY_SHARD_BITS)]; }
+
+/* N zeroed slots (free with free()). */
+static uint64_t *slots_new(size_t n) {
+  size_t bytes = n * sizeof(uint64_t);
+  if (bytes < KEY_HUGE_PAGE) return xcalloc(n, sizeof(uint64_t));
+  uint64_t *slots = aligned_alloc(KEY_HUGE_PAGE, bytes);   /* n is a power of two */
+  if (!slots) return xcalloc(n, sizeof(uint64_t));
+#ifdef MADV_HUGEPAGE
+  madvise(slots, bytes, MADV_HUGEPAGE);   /* advice: failing is harmless */
+#endif
+  memset(slots, 0, bytes);
+  return slots;
+}
+
+enum { KEY_SHARD_FIRST = 1024 };   /* slots of a new shard */
+
+static void keyset_init(KeySet *k) {
+  for (int i = 0; i < KEY_SHARDS; i++) {
+    k->shards[i].cap = KEY_SHARD_FIRST;
+    k->shards[i].count = 0;
+    k->shards[i].slots = slots_new(KEY_SHARD_FIRST);
+  }
+}
+
+/* Starts loading H's slot into the cache (the table is too large to stay
+ * there), so that keyset_add, called a little later, finds it there. */
+static void keyset_prefetch(KeySet *k, uint64_t h) {
+  KeyShard *s = key_shard(k, h);
+  __builtin_prefetch(&s->slots[(size_t)h & (s->cap - 1)]);
+}
+
 /* Adds H; false when it was already there. */
 static bool keyset_add(KeySet *k, uint64_t h) {
-  if ((k->count + 1) * 2 > k->cap) {
-    size_t cap = k->cap ? k->cap * 2 : 1024;
-    uint64_t *slots = xcalloc(cap, sizeof *slots);
-    for (size_t i = 0; i < k->cap; i++) {
-      if (!k->slots[i]) continue;
-      size_t j = (size_t)k->slots[i] & (cap - 1);
+  KeyShard *s = key_shard(k, h);
+  if ((s->count + 1) * 2 > s->cap) {
+    size_t cap = s->cap * 2;
+    uint64_t *slots = slots_new(cap);
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slots[i]) continue;
+      size_t j = (size_t)s->slots[i] & (cap - 1);
       while (slots[j]) j = (j + 1) & (cap - 1);
-      slots[j] = k->slots[i];
+      slots[j] = s->slots[i];
     }
-    free(k->slots);
-    k->slots = slots;
-    k->cap = cap;
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
   }
-  size_t j = (size_t)h & (k->cap - 1);
-  while (k->slots[j]) {
-    if (k->slots[j] == h) return false;
-    j = (j + 1) & (k->cap - 1);
+  size_t j = (size_t)h & (s->cap - 1);
+  while (s->slots[j]) {
+    if (s->slots[j] == h) return false;
+    j = (j + 1) & (s->cap - 1);
   }
-  k->slots[j] = h;
-  k->count++;
+  s->slots[j] = h;
+  s->count++;
   return true;
+}
+
+static void keyset_free(KeySet *k) {
+  for (int i = 0; i < KEY_SHARDS; i++) free(k->shards[i].slots);
 }
 
 typedef struct RunCtx {
@@ -66,36 +120,46 @@ typedef struct RunCtx {
   bool found;
 } RunCtx;
 
+/* The hash of account A's key (its text; a number as num_format writes
+ * it). */
+static uint64_t key_hash(const RunCtx *rc, const Account *a) {
+  const Value *k = &a->values[rc->p->key_input];
+  if (k->type == T_TEXT) return hash_bytes(k->u.text, k->len);
+  if (k->type == T_NUMBER) {
+    char num[32];
+    return hash_bytes(num, (size_t)num_format(k->u.num, num));
+  }
+  return hash_bytes(a->id, strlen(a->id));
+}
+
+/* Rejects A for a key seen before; returns whether to read on. */
+static bool duplicate_key(RunCtx *rc, const Account *a) {
+  diag_at(rc->diag, KENKO_ERROR, a->file, (int)a->line, 1,
+          "account \"%s\": duplicate key (an earlier account has the same `%s`)", a->id,
+          rc->p->inputs[rc->p->key_input].name);
+  rc->dup_rejected++;
+  return !rc->opts->strict;
+}
+
+/* Each account is scored before its key is added to the set: the slot's
+ * cache miss then overlaps the evaluation instead of stalling it. A
+ * duplicate's result is dropped; evaluating has no other effect. */
 static bool on_account(void *ud, const Account *a, Arena *arena) {
   RunCtx *rc = ud;
   (void)arena;
   rc->seen++;
   if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
-  if (rc->p->key_input >= 0) {
-    const Value *k = &a->values[rc->p->key_input];
-    char num[32];
-    const char *s = a->id;
-    size_t n = strlen(a->id);
-    if (k->type == T_TEXT) {
-      s = k->u.text;
-      n = k->len;
-    } else if (k->type == T_NUMBER) {
-      n = (size_t)num_format(k->u.num, num);
-      s = num;
-    }
-    if (!keyset_add(&rc->keys, hash_bytes(s, n))) {
-      diag_at(rc->diag, KENKO_ERROR, a->file, (int)a->line, 1,
-              "account \"%s\": duplicate key (an earlier account has the same `%s`)", a->id,
-              rc->p->inputs[rc->p->key_input].name);
-      rc->dup_rejected++;
-      return !rc->opts->strict;
-    }
-  }
+  bool keyed = rc->p->key_input >= 0;
+  uint64_t h = keyed ? key_hash(rc, a) : 0;
   if (rc->opts->account) {
+    if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
     if (strcmp(a->id, rc->opts->account) != 0) return true;
     rc->found = true;
+    keyed = false;
   }
+  if (keyed) keyset_prefetch(&rc->keys, h);
   const Result *r = eval_account(rc->ev, a->values, rc->as_of, rc->sink->explain);
+  if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
   rc->sink->account(rc->sink->ud, a, r);
   rc->scored++;
   return true;
@@ -159,6 +223,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.diag = diag;
   rc.as_of = as_of;
   rc.sink = sink;
+  keyset_init(&rc.keys);
 
   int status = KENKO_OK;
   ReadStats rs;
@@ -193,7 +258,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   stats->found = rc.found;
   if (opts->account) stats->scored = rc.found ? 1 : 0;
   if (rc.dup_rejected > 0 && status == KENKO_OK) status = KENKO_ERR_DATA;
-  free(rc.keys.slots);
+  keyset_free(&rc.keys);
   arena_free(&arena);
   return status;
 }
@@ -257,6 +322,7 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
   sink.ud = &ws;
   int status = score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats);
   buf_flush(&ws.buf, 0);
+  writer_free(&ws.w);
   buf_free(&ws.buf);
   eval_free(ev);
   return status;

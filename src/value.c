@@ -90,28 +90,23 @@ void date_format(int32_t days, char out[11]) {
   out[10] = '\0';
 }
 
-/* Reads N ASCII digits at S into *V; false when one is not a digit. */
-static bool get_digits(const char *s, int n, int *v) {
-  int x = 0;
-  for (int i = 0; i < n; i++) {
-    unsigned digit = (unsigned char)s[i] - '0';
-    if (digit > 9) return false;
-    x = x * 10 + (int)digit;
-  }
-  *v = x;
-  return true;
-}
-
 int date_parse(const char *s, size_t n, int32_t *days) {
-  int y, m, d;
   if (n != 10) return 0;
   char sep = s[4];
   if ((sep != '-' && sep != '/') || s[7] != sep) return 0;
-  if (!get_digits(s, 4, &y) || !get_digits(s + 5, 2, &m) ||
-      !get_digits(s + 8, 2, &d))
-    return 0;
-  if (!date_valid(y, m, d)) return -1;
-  *days = date_from_ymd(y, m, d);
+  /* the eight digits, each checked (unsigned: below '0' wraps high) */
+  unsigned d[8];
+  static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+  unsigned bad = 0;
+  for (int i = 0; i < 8; i++) {
+    d[i] = (unsigned)(unsigned char)s[at[i]] - '0';
+    bad |= d[i] > 9;
+  }
+  if (bad) return 0;
+  int y = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+  int m = (int)(d[4] * 10 + d[5]), day = (int)(d[6] * 10 + d[7]);
+  if (!date_valid(y, m, day)) return -1;
+  *days = date_from_ymd(y, m, day);
   return 1;
 }
 
@@ -163,7 +158,8 @@ int num_format(double x, char *buf) {
     memcpy(buf, "0", 2);  /* also -0 */
     return 1;
   }
-  if (fabs(x) <= 1e15 && x == trunc(x)) return format_integer(x, buf);
+  /* the int64_t round trip is exact here and, unlike trunc(), no call */
+  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) return format_integer(x, buf);
   if (x < 0) {
     int n = num_format_fast(-x, buf + 1);
     if (n > 0) {

@@ -115,3 +115,26 @@ void text_value(WriteCtx *w, Buf *b, Value v, int symkind) {
   default: buf_puts(b, "missing"); break;
   }
 }
+
+Arena *writer_arena(WriteCtx *w) {
+  if (!w->has_plans) {
+    arena_init(&w->plans, 16 * 1024);
+    w->has_plans = true;
+  }
+  return &w->plans;
+}
+
+Frag writer_frag(WriteCtx *w, Buf *b, size_t at) {
+  Frag f;
+  f.n = b->len - at;
+  f.s = f.n ? arena_strndup(writer_arena(w), b->data + at, f.n) : "";
+  b->len = at;
+  return f;
+}
+
+void writer_free(WriteCtx *w) {
+  if (w->has_plans) arena_free(&w->plans);
+  w->has_plans = false;
+  w->csv = NULL;
+  w->jsonl = NULL;
+}

@@ -7,9 +7,53 @@
 
 #include "writer.h"
 
+/* Every name a row can hold, as a CSV cell, made once per run. */
+struct CsvPlan {
+  Frag *personas; /* per persona */
+  Frag *grades;   /* per grade name */
+  Frag *flags;    /* per flag */
+  Frag *steps;    /* per journey step */
+  Frag tail;      /* ",as_of,rules\n" */
+};
+
 static void cell(Buf *b, const char *s) {
   if (s) buf_csv_cell(b, s, strlen(s));
 }
+
+static Frag cell_frag(WriteCtx *w, Buf *tmp, const char *s) {
+  cell(tmp, s);
+  return writer_frag(w, tmp, 0);
+}
+
+static CsvPlan *csv_plan(WriteCtx *w) {
+  const Program *p = w->p;
+  Arena *a = writer_arena(w);
+  CsvPlan *cp = arena_alloc(a, sizeof *cp);
+  cp->personas = arena_alloc(a, ((size_t)p->npersonas + 1) * sizeof(Frag));
+  cp->grades = arena_alloc(a, ((size_t)p->ngrade_names + 1) * sizeof(Frag));
+  cp->flags = arena_alloc(a, ((size_t)p->nflags + 1) * sizeof(Frag));
+  cp->steps = arena_alloc(a, ((size_t)p->nsteps + 1) * sizeof(Frag));
+  Buf tmp;
+  buf_init(&tmp, NULL);
+  for (int32_t i = 0; i < p->npersonas; i++)
+    cp->personas[i] = cell_frag(w, &tmp, p->personas[i].name);
+  for (int32_t i = 0; i < p->ngrade_names; i++)
+    cp->grades[i] = cell_frag(w, &tmp, p->grade_names[i]);
+  for (int32_t i = 0; i < p->nflags; i++)
+    cp->flags[i] = cell_frag(w, &tmp, p->flags[i].name);
+  for (int32_t i = 0; i < p->nsteps; i++)
+    cp->steps[i] = cell_frag(w, &tmp, p->steps[i].name);
+  buf_putc(&tmp, ',');
+  buf_puts(&tmp, w->as_of);
+  buf_putc(&tmp, ',');
+  buf_puts(&tmp, w->rules);
+  buf_putc(&tmp, '\n');
+  cp->tail = writer_frag(w, &tmp, 0);
+  buf_free(&tmp);
+  return cp;
+}
+
+static inline void put_frag(Buf *b, Frag f) { buf_put(b, f.s, f.n); }
 
 void write_csv_header(WriteCtx *w) {
   const Program *p = w->p;
@@ -26,21 +70,22 @@ void write_csv_header(WriteCtx *w) {
 }
 
 void write_csv(WriteCtx *w, const Account *a, const Result *r) {
-  const Program *p = w->p;
+  if (!w->csv) w->csv = csv_plan(w);
+  const CsvPlan *cp = w->csv;
   Buf *b = w->buf;
   cell(b, a->id);
   buf_putc(b, ',');
-  if (r->persona >= 0) cell(b, p->personas[r->persona].name);
+  if (r->persona >= 0) put_frag(b, cp->personas[r->persona]);
   buf_putc(b, ',');
   if (!r->health_na) buf_num(b, r->health);
   buf_putc(b, ',');
-  if (r->grade >= 0) cell(b, p->grade_names[r->grade]);
+  if (r->grade >= 0) put_frag(b, cp->grades[r->grade]);
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
     buf_putc(b, ',');
     if (!dr->na) buf_num(b, dr->score);
     buf_putc(b, ',');
-    if (dr->grade >= 0) cell(b, p->grade_names[dr->grade]);
+    if (dr->grade >= 0) put_frag(b, cp->grades[dr->grade]);
   }
   buf_putc(b, ',');
   bool first = true;
@@ -48,13 +93,9 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
     if (r->flags[f] != FLAG_RAISED) continue;
     if (!first) buf_putc(b, ';');
     first = false;
-    cell(b, p->flags[f].name);
+    put_frag(b, cp->flags[f]);
   }
   buf_putc(b, ',');
-  if (r->bottleneck >= 0) cell(b, p->steps[r->bottleneck].name);
-  buf_putc(b, ',');
-  buf_puts(b, w->as_of);
-  buf_putc(b, ',');
-  buf_puts(b, w->rules);
-  buf_putc(b, '\n');
+  if (r->bottleneck >= 0) put_frag(b, cp->steps[r->bottleneck]);
+  put_frag(b, cp->tail);
 }

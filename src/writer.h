@@ -12,6 +12,18 @@
 #include "reader.h"
 #include "result.h"
 
+/* Fixed output made once per run (write_csv.c, write_jsonl.c): names
+ * already quoted or escaped, so that per account only values are
+ * written. */
+typedef struct CsvPlan CsvPlan;
+typedef struct JsonlPlan JsonlPlan;
+
+/* A piece of fixed output. */
+typedef struct Frag {
+  const char *s;
+  size_t n;
+} Frag;
+
 typedef struct WriteCtx {
   const Program *p;
   Evaluator *ev;
@@ -21,7 +33,21 @@ typedef struct WriteCtx {
   bool color;          /* text: ANSI colours */
   char as_of[11];      /* YYYY-MM-DD */
   char rules[13];      /* first 12 hex digits of the fingerprint */
+  /* made on first use from the fields above (which must not change
+   * afterwards), released by writer_free: */
+  Arena plans;
+  bool has_plans;
+  CsvPlan *csv;
+  JsonlPlan *jsonl;
 } WriteCtx;
+
+/* Releases what the writers made for W (not W itself). */
+void writer_free(WriteCtx *w);
+/* The bytes B got from position AT on, moved into W's plan arena (B is
+ * cut back to AT). */
+Frag writer_frag(WriteCtx *w, Buf *b, size_t at);
+/* W's plan arena (initialised on first use). */
+Arena *writer_arena(WriteCtx *w);
 
 void write_jsonl(WriteCtx *w, const Account *a, const Result *r);
 void write_csv_header(WriteCtx *w);

@@ -44,8 +44,13 @@ suite catalog sh tests/run-catalog.sh "$kenko"
 suite golden sh tests/run-golden.sh "$kenko"
 suite validate-check sh tests/validate-check.sh "$kenko"
 suite diff-git sh tests/diff-git.sh "$kenko"
+suite e2e sh tests/e2e/report_html.sh "$kenko"
 [ -f tests/property.sh ] && suite property sh tests/property.sh "$kenko"
 [ -f tests/check-doc-examples.sh ] && suite doc-examples sh tests/check-doc-examples.sh "$kenko"
+[ -f tests/tutorial-check.sh ] && suite tutorial sh tests/tutorial-check.sh "$kenko"
+[ -f tests/run-regressions.sh ] && suite regressions sh tests/run-regressions.sh "$kenko"
+[ -f tests/run-limits.sh ] && suite limits sh tests/run-limits.sh "$kenko"
+[ -f tests/nothing-lost.sh ] && suite nothing-lost sh tests/nothing-lost.sh "$kenko"
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

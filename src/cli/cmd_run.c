@@ -15,22 +15,6 @@ typedef struct RunArgs {
   kenko_run_opts opts;
 } RunArgs;
 
-/* The value of option ARGV[*i] (`--x V` or `--x=V`); NULL when absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= argc) return "";
-  return argv[++*i];
-}
-
-static void progress(void *ud, unsigned long long n) {
-  (void)ud;
-  fprintf(stderr, "\r%llu accounts…", n);
-  fflush(stderr);
-}
-
 static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool explain_cmd) {
   memset(ra, 0, sizeof *ra);
   ra->data = calloc((size_t)argc + 1, sizeof *ra->data);
@@ -38,38 +22,19 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
   const char *v;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    if ((v = opt_value(argc, argv, &i, "--as-of"))) {
-      if (!*v) return cli_usage_error(cli, "`--as-of` needs a date YYYY-MM-DD");
-      ra->opts.as_of = v;
-    } else if (!explain_cmd && (v = opt_value(argc, argv, &i, "--format"))) {
+    int taken;
+    if ((taken = cli_data_option(cli, argc, argv, &i, &ra->opts)) != 0) {
+      if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    } else if (!explain_cmd && (v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "jsonl") == 0) ra->opts.format = KENKO_FORMAT_JSONL;
       else if (strcmp(v, "csv") == 0) ra->opts.format = KENKO_FORMAT_CSV;
       else if (strcmp(v, "text") == 0) ra->opts.format = KENKO_FORMAT_TEXT;
       else return cli_usage_error(cli, "`--format` takes jsonl, csv or text, found `%s`", v);
     } else if (!explain_cmd && strcmp(a, "--explain") == 0) {
       ra->opts.explain = true;
-    } else if (explain_cmd && (v = opt_value(argc, argv, &i, "--account"))) {
+    } else if (explain_cmd && (v = cli_opt_value(argc, argv, &i, "--account"))) {
       if (!*v) return cli_usage_error(cli, "`--account` needs an account id");
       ra->opts.account = v;
-    } else if ((v = opt_value(argc, argv, &i, "--input-format"))) {
-      if (strcmp(v, "csv") != 0 && strcmp(v, "yaml") != 0 && strcmp(v, "json") != 0)
-        return cli_usage_error(cli, "`--input-format` takes csv, yaml or json, found `%s`", v);
-      ra->opts.input_format = v;
-    } else if ((v = opt_value(argc, argv, &i, "--delimiter"))) {
-      if (strcmp(v, "\\t") == 0 || strcmp(v, "tab") == 0) ra->opts.delimiter = '\t';
-      else if (strlen(v) == 1) ra->opts.delimiter = v[0];
-      else return cli_usage_error(cli, "`--delimiter` takes one character, found `%s`", v);
-    } else if ((v = opt_value(argc, argv, &i, "--encoding"))) {
-      if (strcmp(v, "cp932") != 0 && strcmp(v, "CP932") != 0 && strcmp(v, "utf-8") != 0 && strcmp(v, "UTF-8") != 0)
-        return cli_usage_error(cli, "`--encoding` takes utf-8 or cp932, found `%s`", v);
-      ra->opts.encoding = (v[0] == 'c' || v[0] == 'C') ? "cp932" : NULL;
-    } else if ((v = opt_value(argc, argv, &i, "--na"))) {
-      ra->opts.na = v;
-    } else if ((v = opt_value(argc, argv, &i, "--thousands"))) {
-      if (strcmp(v, ",") != 0) return cli_usage_error(cli, "`--thousands` takes `,`, found `%s`", v);
-      ra->opts.thousands = ',';
-    } else if (strcmp(a, "--strict") == 0) {
-      ra->opts.strict = true;
     } else if (a[0] == '-' && a[1] != '\0') {
       return cli_usage_error(cli, "unknown option `%s` for `kenko %s`", a, explain_cmd ? "explain" : "run");
     } else if (!ra->rules) {
@@ -104,7 +69,7 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
   ra.opts.diag = cli_print_diag;
   ra.opts.diag_ud = cli;
   ra.opts.diag_color = cli->color_err;
-  if (isatty(2) && !explain_cmd) ra.opts.progress = progress;
+  if (isatty(2) && !explain_cmd) ra.opts.progress = cli_progress;
   kenko_run_stats stats;
   status = kenko_run(rules, ra.data, ra.ndata, &ra.opts, stdout, &stats);
   fflush(stdout);

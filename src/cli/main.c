@@ -13,6 +13,11 @@ static const char usage_text[] =
     "  run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain]\n"
     "  explain RULES DATA... --account ID [--as-of D]\n"
     "  test RULES...                    run the rules' inline tests\n"
+    "  report RULES DATA... [--by persona|segment NAME|input NAME] [--format text|json] [--html FILE]\n"
+    "  validate RULES DATA... [--outcome FIELD] [--format text|json]\n"
+    "  diff OLD_RULES NEW_RULES DATA... [--format text|json]\n"
+    "  diff --git REV RULES DATA...     OLD = RULES (and includes) at a git revision\n"
+    "  diff RULES DATA... --data OLD_DATA   two data snapshots, matched by key\n"
     "\n"
     "Exit status: 0 ok, 1 rule errors or failed tests, 2 usage errors,\n"
     "3 some accounts rejected. See docs/cli.md.\n";
@@ -75,6 +80,9 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(&cli, argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(&cli, argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cmd_test(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "validate") == 0) return cmd_validate(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "diff") == 0) return cmd_diff(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "report") == 0) return cmd_report(&cli, argc - 2, argv + 2);
   if (strcmp(cmd, "dump-tokens") == 0 || strcmp(cmd, "dump-ast") == 0) {
     if (argc != 3) return cli_usage_error(&cli, "usage: kenko %s RULES", cmd);
     kenko_load_opts opts = cli_load_opts(&cli);

@@ -1,0 +1,360 @@
+/* cmd_diff.c — `kenko diff`:
+ *   kenko diff OLD_RULES NEW_RULES DATA...       two rule versions, same data
+ *   kenko diff --git REV RULES DATA...            OLD = RULES at git revision REV
+ *   kenko diff RULES DATA... --data OLD_DATA      two data snapshots
+ * plus --format text|json and the data options. With --git the old rules
+ * (and their includes) are read through kenko_load_opts.read_file from
+ * `git show REV:PATH`, PATH relative to the repository's root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char diff_usage[] =
+    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [data options]\n"
+    "       kenko diff --git REV RULES DATA...     (the old rules: RULES at git revision REV)\n"
+    "       kenko diff RULES DATA... --data OLD_DATA   (two data snapshots, matched by key)";
+
+/* ---- running git -------------------------------------------------------- */
+
+typedef struct GitOutput {
+  char *out;        /* stdout, NUL-terminated */
+  size_t len;
+  char err[512];    /* the first line of stderr */
+  int status;       /* exit status; 127 when git could not be run */
+} GitOutput;
+
+/* Appends what FD has to *BUF; false at end of file. */
+static bool drain(int fd, char **buf, size_t *len, size_t *cap) {
+  if (*len + 4096 + 1 > *cap) {
+    *cap = *cap ? *cap * 2 : 8192;
+    while (*len + 4096 + 1 > *cap) *cap *= 2;
+    *buf = realloc(*buf, *cap);
+    if (!*buf) {
+      fputs("kenko: out of memory\n", stderr);
+      exit(70);
+    }
+  }
+  ssize_t got = read(fd, *buf + *len, 4096);
+  if (got < 0 && errno == EINTR) return true;
+  if (got <= 0) return false;
+  *len += (size_t)got;
+  return true;
+}
+
+/* Runs `git ARGV…` (no shell), collecting stdout and stderr. */
+static void run_git(const char *const *argv, GitOutput *g) {
+  memset(g, 0, sizeof *g);
+  g->status = 127;
+  int out[2], err[2];
+  if (pipe(out) != 0) return;
+  if (pipe(err) != 0) {
+    close(out[0]);
+    close(out[1]);
+    return;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(out[0]);
+    close(out[1]);
+    close(err[0]);
+    close(err[1]);
+    return;
+  }
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(out[1]);
+    close(err[0]);
+    close(err[1]);
+    execvp("git", (char *const *)argv);
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  char *errbuf = NULL;
+  size_t errlen = 0, errcap = 0, cap = 0;
+  struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      bool more = i == 0 ? drain(fds[i].fd, &g->out, &g->len, &cap) : drain(fds[i].fd, &errbuf, &errlen, &errcap);
+      if (!more) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        open_fds--;
+      }
+    }
+  }
+  for (int i = 0; i < 2; i++)
+    if (fds[i].fd >= 0) close(fds[i].fd);
+  int wstatus = 0;
+  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  g->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128;
+  if (!g->out) g->out = calloc(1, 1);
+  else g->out[g->len] = '\0';
+  if (errbuf) {
+    size_t n = strcspn(errbuf, "\n");
+    if (n > errlen) n = errlen;
+    if (n >= sizeof g->err) n = sizeof g->err - 1;
+    memcpy(g->err, errbuf, n);
+    g->err[n] = '\0';
+    free(errbuf);
+  }
+}
+
+/* The first line of git's stdout, malloc'ed; NULL when git failed. */
+static char *git_line(const char *const *argv, GitOutput *g) {
+  run_git(argv, g);
+  if (g->status != 0) {
+    free(g->out);
+    g->out = NULL;
+    return NULL;
+  }
+  g->out[strcspn(g->out, "\r\n")] = '\0';
+  return g->out;
+}
+
+/* ---- the read_file hook over a git revision ----------------------------- */
+
+typedef struct GitRules {
+  const char *rev;
+  char *prefix;      /* the current directory inside the repository: "" or "dir/" */
+  char *toplevel;    /* the repository's root (absolute) */
+  char err[600];     /* the last error, for the hook's *err */
+} GitRules;
+
+/* PATH (relative to the repository's root, or absolute) with "." and
+ * "dir/.." removed; NULL when ".." leaves the repository. */
+static char *repo_relative(const GitRules *g, const char *path) {
+  size_t n = strlen(path), tl = strlen(g->toplevel);
+  char *joined;
+  if (path[0] == '/') {
+    const char *rest = NULL;
+    if (strncmp(path, g->toplevel, tl) == 0 && path[tl] == '/') rest = path + tl + 1;
+    char *real = rest ? NULL : realpath(path, NULL);
+    if (real && strncmp(real, g->toplevel, tl) == 0 && real[tl] == '/') rest = real + tl + 1;
+    if (!rest) {
+      free(real);
+      return NULL;
+    }
+    joined = strdup(rest);
+    free(real);
+  } else {
+    size_t pn = strlen(g->prefix);
+    joined = malloc(pn + n + 1);
+    if (joined) {
+      memcpy(joined, g->prefix, pn);
+      memcpy(joined + pn, path, n + 1);
+    }
+  }
+  if (!joined) return NULL;
+  /* Normalize in place: parts are copied down over the removed ones. */
+  char *out = joined;
+  size_t len = 0;
+  const char *s = joined;
+  while (*s) {
+    while (*s == '/') s++;
+    const char *end = s;
+    while (*end && *end != '/') end++;
+    size_t part = (size_t)(end - s);
+    if (part == 0) break;
+    if (part == 1 && s[0] == '.') {
+    } else if (part == 2 && s[0] == '.' && s[1] == '.') {
+      if (len == 0) {
+        free(joined);
+        return NULL;
+      }
+      while (len > 0 && out[len - 1] != '/') len--;
+      if (len > 0) len--;
+    } else {
+      if (len > 0) out[len++] = '/';
+      memmove(out + len, s, part);
+      len += part;
+    }
+    s = end;
+  }
+  out[len] = '\0';
+  return joined;
+}
+
+/* kenko_load_opts.read_file: PATH's bytes at the revision. */
+static char *git_read_file(void *ud, const char *path, size_t *len, const char **err) {
+  GitRules *g = ud;
+  char *rel = repo_relative(g, path);
+  if (!rel) {
+    snprintf(g->err, sizeof g->err, "outside the git repository (%s)", g->toplevel);
+    *err = g->err;
+    return NULL;
+  }
+  size_t n = strlen(g->rev) + strlen(rel) + 2;
+  char *spec = malloc(n);
+  if (!spec) {
+    free(rel);
+    *err = "out of memory";
+    return NULL;
+  }
+  snprintf(spec, n, "%s:%s", g->rev, rel);
+  const char *argv[] = {"git", "show", spec, NULL};
+  GitOutput out;
+  run_git(argv, &out);
+  if (out.status != 0) {
+    free(out.out);
+    snprintf(g->err, sizeof g->err, "no such file at git revision %s (%s)", g->rev, spec);
+    *err = g->err;
+    free(spec);
+    free(rel);
+    return NULL;
+  }
+  free(spec);
+  free(rel);
+  *len = out.len;
+  return out.out;
+}
+
+/* Checks that we are in a repository and REV names a commit, and fills
+ * G. Returns 0, or KENKO_ERR_USAGE after saying why. */
+static int git_rules_init(Cli *cli, GitRules *g, const char *rev) {
+  memset(g, 0, sizeof *g);
+  g->rev = rev;
+  GitOutput out;
+  const char *prefix_argv[] = {"git", "rev-parse", "--show-prefix", NULL};
+  g->prefix = git_line(prefix_argv, &out);
+  if (!g->prefix) {
+    if (out.status == 127)
+      return cli_usage_error(cli, "`--git %s`: cannot run git (is it installed and on PATH?)", rev);
+    return cli_usage_error(cli, "`--git %s`: the current directory is not inside a git repository", rev);
+  }
+  const char *top_argv[] = {"git", "rev-parse", "--show-toplevel", NULL};
+  g->toplevel = git_line(top_argv, &out);
+  if (!g->toplevel) return cli_usage_error(cli, "`--git %s`: cannot find the repository's root (%s)", rev, out.err);
+  size_t n = strlen(rev) + 16;
+  char *commit = malloc(n);
+  if (!commit) return cli_usage_error(cli, "out of memory");
+  snprintf(commit, n, "%s^{commit}", rev);
+  const char *verify_argv[] = {"git", "rev-parse", "--verify", "--quiet", commit, NULL};
+  char *sha = rev[0] == '-' ? NULL : git_line(verify_argv, &out);
+  free(commit);
+  if (!sha) return cli_usage_error(cli, "`--git %s`: unknown revision `%s` in this repository", rev, rev);
+  free(sha);
+  return 0;
+}
+
+static void git_rules_free(GitRules *g) {
+  free(g->prefix);
+  free(g->toplevel);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+typedef struct DiffArgs {
+  const char **pos;        /* positional arguments */
+  int npos;
+  const char **old_data;   /* --data */
+  int nold_data;
+  const char *git_rev;     /* --git */
+  kenko_diff_opts opts;
+} DiffArgs;
+
+static int parse_diff_args(Cli *cli, int argc, char **argv, DiffArgs *da) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int taken = cli_data_option(cli, argc, argv, &i, &da->opts.run);
+    if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    if (taken) continue;
+    if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "json") == 0) da->opts.json = true;
+      else if (strcmp(v, "text") == 0) da->opts.json = false;
+      else return cli_usage_error(cli, "`--format` takes text or json for `kenko diff`, found `%s`", v);
+    } else if ((v = cli_opt_value(argc, argv, &i, "--git"))) {
+      if (!*v) return cli_usage_error(cli, "`--git` needs a revision (e.g. HEAD~1)");
+      if (da->git_rev) return cli_usage_error(cli, "`--git` is given twice");
+      da->git_rev = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--data"))) {
+      if (!*v) return cli_usage_error(cli, "`--data` needs the old data file");
+      da->old_data[da->nold_data++] = v;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return cli_usage_error(cli, "unknown option `%s` for `kenko diff`", a);
+    } else {
+      da->pos[da->npos++] = a;
+    }
+  }
+  if (da->git_rev && da->nold_data)
+    return cli_usage_error(cli, "`--git` and `--data` cannot be combined: compare two rule versions, or two data "
+                                "snapshots under one rule set");
+  int rules = da->git_rev || da->nold_data ? 1 : 2;
+  if (da->npos < rules + 1) return cli_usage_error(cli, "%s", diff_usage);
+  return 0;
+}
+
+int cmd_diff(Cli *cli, int argc, char **argv) {
+  DiffArgs da;
+  memset(&da, 0, sizeof da);
+  da.pos = calloc((size_t)argc + 1, sizeof *da.pos);
+  da.old_data = calloc((size_t)argc + 1, sizeof *da.old_data);
+  int rc = parse_diff_args(cli, argc, argv, &da);
+  GitRules git;
+  memset(&git, 0, sizeof git);
+  if (rc == 0 && da.git_rev) rc = git_rules_init(cli, &git, da.git_rev);
+  kenko_rules *old_rules = NULL, *new_rules = NULL;
+  int status = rc;
+  if (rc == 0) {
+    int nrules = da.git_rev || da.nold_data ? 1 : 2;
+    const char *old_path = da.pos[0], *new_path = da.pos[nrules - 1];
+    kenko_load_opts lo = cli_load_opts(cli);
+    if (da.git_rev) {
+      lo.read_file = git_read_file;
+      lo.read_ud = &git;
+    }
+    old_rules = kenko_load(old_path, &lo, &status);
+    if (!old_rules && da.git_rev && status == KENKO_ERR_RULES)
+      fprintf(stderr, "kenko: note: these are the rules of %s at git revision %s\n", old_path, da.git_rev);
+    if (old_rules) {
+      if (da.nold_data) {
+        new_rules = old_rules;
+      } else {
+        lo = cli_load_opts(cli);
+        new_rules = kenko_load(new_path, &lo, &status);
+      }
+    }
+    if (old_rules && new_rules) {
+      da.opts.old_data = da.old_data;
+      da.opts.nold_data = da.nold_data;
+      da.opts.run.diag = cli_print_diag;
+      da.opts.run.diag_ud = cli;
+      da.opts.run.diag_color = cli->color_err;
+      if (isatty(2)) da.opts.run.progress = cli_progress;
+      kenko_run_stats stats;
+      status = kenko_diff(old_rules, new_rules, da.pos + nrules, da.npos - nrules, &da.opts, stdout, &stats);
+      fflush(stdout);
+      if (da.opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
+      if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
+        fprintf(stderr, "%llu account%s scored, %llu rejected\n", stats.scored, stats.scored == 1 ? "" : "s",
+                stats.rejected);
+    }
+  }
+  if (new_rules != old_rules) kenko_rules_free(new_rules);
+  kenko_rules_free(old_rules);
+  git_rules_free(&git);
+  free(da.pos);
+  free(da.old_data);
+  return status;
+}

@@ -1,0 +1,116 @@
+/* cmd_report.c — `kenko report RULES DATA... [--by persona|segment
+ * NAME|input NAME] [--format text|json] [--html FILE] [data options]`:
+ * options, then kenko_report, then the summary line on stderr. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define REPORT_USAGE                                                                                         \
+  "usage: kenko report RULES DATA... [--by persona|segment NAME|input NAME] [--format text|json] [--html "   \
+  "FILE] "                                                                                                   \
+  "[--as-of D]"
+
+typedef struct ReportArgs {
+  const char *rules;
+  const char **data;
+  int ndata;
+  char *by; /* malloc'ed: "persona", "segment NAME", "input NAME" */
+  kenko_report_opts opts;
+} ReportArgs;
+
+/* `--by persona`, `--by segment NAME`, `--by input NAME` (NAME may also be
+ * in the same argument: `--by "segment touch"`). */
+static int parse_by(Cli *cli, int argc, char **argv, int *i, const char *v, ReportArgs *ra) {
+  const char *name = NULL;
+  size_t kind = strcspn(v, " ");
+  if (v[kind] == ' ') {
+    name = v + kind + 1;
+  } else if ((strcmp(v, "segment") == 0 || strcmp(v, "input") == 0) && *i + 1 < argc &&
+             argv[*i + 1][0] != '-') {
+    name = argv[++*i];
+  }
+  bool persona = kind == 7 && strncmp(v, "persona", 7) == 0;
+  bool named = (kind == 7 && strncmp(v, "segment", 7) == 0) || (kind == 5 && strncmp(v, "input", 5) == 0);
+  if (persona && !name) {
+    free(ra->by);
+    ra->by = strdup("persona");
+    return 0;
+  }
+  if (named && !name)
+    return cli_usage_error(cli, "`--by %.*s` needs a%s name: `--by %.*s NAME`", (int)kind, v,
+                           v[0] == 'i' ? "n input" : " segment", (int)kind, v);
+  if (!named || !*name)
+    return cli_usage_error(cli, "`--by` takes persona, segment NAME or input NAME, found `%s`", v);
+  free(ra->by);
+  size_t n = kind + strlen(name) + 2;
+  ra->by = malloc(n);
+  snprintf(ra->by, n, "%.*s %s", (int)kind, v, name);
+  return 0;
+}
+
+static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
+  ra->data = calloc((size_t)argc + 1, sizeof *ra->data);
+  const char *v;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int taken;
+    if ((taken = cli_data_option(cli, argc, argv, &i, &ra->opts.run)) != 0) {
+      if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "json") == 0)
+        ra->opts.json = true;
+      else if (strcmp(v, "text") == 0)
+        ra->opts.json = false;
+      else
+        return cli_usage_error(cli, "`--format` takes text or json, found `%s`", v);
+    } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
+      if (!*v) return cli_usage_error(cli, "`--html` needs a file name");
+      ra->opts.html_path = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--by"))) {
+      if (!*v) return cli_usage_error(cli, "`--by` takes persona, segment NAME or input NAME");
+      if (parse_by(cli, argc, argv, &i, v, ra)) return KENKO_ERR_USAGE;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return cli_usage_error(cli, "unknown option `%s` for `kenko report`", a);
+    } else if (!ra->rules) {
+      ra->rules = a;
+    } else {
+      ra->data[ra->ndata++] = a;
+    }
+  }
+  if (!ra->rules || ra->ndata == 0) return cli_usage_error(cli, REPORT_USAGE);
+  ra->opts.by = ra->by;
+  return 0;
+}
+
+int cmd_report(Cli *cli, int argc, char **argv) {
+  ReportArgs ra;
+  memset(&ra, 0, sizeof ra);
+  int status = parse_report_args(cli, argc, argv, &ra);
+  kenko_rules *rules = NULL;
+  if (status == 0) {
+    kenko_load_opts lo = cli_load_opts(cli);
+    rules = kenko_load(ra.rules, &lo, &status);
+  }
+  if (rules) {
+    kenko_run_opts *ro = &ra.opts.run;
+    ro->color = !ra.opts.json && cli->color_out;
+    ro->diag = cli_print_diag;
+    ro->diag_ud = cli;
+    ro->diag_color = cli->color_err;
+    if (isatty(2)) ro->progress = cli_progress;
+    kenko_run_stats stats;
+    status = kenko_report(rules, ra.data, ra.ndata, &ra.opts, stdout, &stats);
+    fflush(stdout);
+    if (ro->progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
+    if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
+      fprintf(stderr, "%llu account%s scored, %llu rejected\n", stats.scored, stats.scored == 1 ? "" : "s",
+              stats.rejected);
+    kenko_rules_free(rules);
+  }
+  free(ra.by);
+  free(ra.data);
+  return status;
+}

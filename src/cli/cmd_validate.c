@@ -1,0 +1,69 @@
+/* cmd_validate.c — `kenko validate RULES DATA... [--outcome FIELD]
+ * [--format text|json] [data options]`: options, then kenko_validate,
+ * then the summary line on stderr. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char validate_usage[] =
+    "usage: kenko validate RULES DATA... [--outcome FIELD] [--format text|json] [--as-of D] [data options]";
+
+int cmd_validate(Cli *cli, int argc, char **argv) {
+  const char *rules_path = NULL;
+  const char **data = calloc((size_t)argc + 1, sizeof *data);
+  int ndata = 0;
+  kenko_validate_opts opts;
+  memset(&opts, 0, sizeof opts);
+  int rc = 0;
+  for (int i = 0; i < argc && rc == 0; i++) {
+    const char *a = argv[i], *v;
+    int taken = cli_data_option(cli, argc, argv, &i, &opts.run);
+    if (taken == KENKO_ERR_USAGE) {
+      rc = KENKO_ERR_USAGE;
+    } else if (taken) {
+      continue;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--outcome"))) {
+      if (!*v) rc = cli_usage_error(cli, "`--outcome` needs the name of a bool input");
+      opts.outcome = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "json") == 0) opts.json = true;
+      else if (strcmp(v, "text") == 0) opts.json = false;
+      else rc = cli_usage_error(cli, "`--format` takes text or json for `kenko validate`, found `%s`", v);
+    } else if (a[0] == '-' && a[1] != '\0') {
+      rc = cli_usage_error(cli, "unknown option `%s` for `kenko validate`", a);
+    } else if (!rules_path) {
+      rules_path = a;
+    } else {
+      data[ndata++] = a;
+    }
+  }
+  if (rc == 0 && (!rules_path || ndata == 0)) rc = cli_usage_error(cli, "%s", validate_usage);
+  if (rc) {
+    free(data);
+    return rc;
+  }
+  kenko_load_opts lo = cli_load_opts(cli);
+  int status;
+  kenko_rules *rules = kenko_load(rules_path, &lo, &status);
+  if (!rules) {
+    free(data);
+    return status;
+  }
+  opts.run.diag = cli_print_diag;
+  opts.run.diag_ud = cli;
+  opts.run.diag_color = cli->color_err;
+  if (isatty(2)) opts.run.progress = cli_progress;
+  kenko_run_stats stats;
+  status = kenko_validate(rules, data, ndata, &opts, stdout, &stats);
+  fflush(stdout);
+  if (opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
+  if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
+    fprintf(stderr, "%llu account%s scored, %llu rejected\n", stats.scored, stats.scored == 1 ? "" : "s",
+            stats.rejected);
+  kenko_rules_free(rules);
+  free(data);
+  return status;
+}

@@ -1,0 +1,56 @@
+/* options.c — the options every subcommand that reads data shares: the
+ * evaluation date and how the data files are read (docs/cli.md, "Data
+ * options"), and the progress count on a terminal. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0') return NULL;
+  if (*i + 1 >= argc) return "";
+  return argv[++*i];
+}
+
+int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts) {
+  const char *v;
+  if ((v = cli_opt_value(argc, argv, i, "--as-of"))) {
+    if (!*v) return cli_usage_error(cli, "`--as-of` needs a date YYYY-MM-DD");
+    opts->as_of = v;
+  } else if ((v = cli_opt_value(argc, argv, i, "--input-format"))) {
+    if (strcmp(v, "csv") != 0 && strcmp(v, "yaml") != 0 && strcmp(v, "json") != 0)
+      return cli_usage_error(cli, "`--input-format` takes csv, yaml or json, found `%s`", v);
+    opts->input_format = v;
+  } else if ((v = cli_opt_value(argc, argv, i, "--delimiter"))) {
+    if (strcmp(v, "\\t") == 0 || strcmp(v, "tab") == 0)
+      opts->delimiter = '\t';
+    else if (strlen(v) == 1)
+      opts->delimiter = v[0];
+    else
+      return cli_usage_error(cli, "`--delimiter` takes one character, found `%s`", v);
+  } else if ((v = cli_opt_value(argc, argv, i, "--encoding"))) {
+    if (strcmp(v, "cp932") != 0 && strcmp(v, "CP932") != 0 && strcmp(v, "utf-8") != 0 &&
+        strcmp(v, "UTF-8") != 0)
+      return cli_usage_error(cli, "`--encoding` takes utf-8 or cp932, found `%s`", v);
+    opts->encoding = (v[0] == 'c' || v[0] == 'C') ? "cp932" : NULL;
+  } else if ((v = cli_opt_value(argc, argv, i, "--na"))) {
+    opts->na = v;
+  } else if ((v = cli_opt_value(argc, argv, i, "--thousands"))) {
+    if (strcmp(v, ",") != 0) return cli_usage_error(cli, "`--thousands` takes `,`, found `%s`", v);
+    opts->thousands = ',';
+  } else if (strcmp(argv[*i], "--strict") == 0) {
+    opts->strict = true;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+void cli_progress(void *ud, unsigned long long n) {
+  (void)ud;
+  fprintf(stderr, "\r%llu accounts…", n);
+  fflush(stderr);
+}

@@ -1,0 +1,126 @@
+#!/bin/sh
+# End-to-end test of `kenko report --html` in a real browser: generates the
+# report for the reference scorecard and its sample accounts, renders it
+# with headless Chromium, and checks the DOM (charts, the worst-accounts
+# table, Japanese labels, the sort script) and that the file is
+# self-contained and escapes what it shows. Leaves BUILD/report.html and a
+# screenshot, BUILD/report.png (BUILD: the directory of KENKO).
+#
+# Without Chromium: as root in CI (CI=true) it is installed with apt-get;
+# otherwise the test is skipped and counts 0 passed, 0 failed.
+# Usage: tests/e2e/report_html.sh path/to/kenko   (last line: "e2e: N passed, N failed")
+set -u
+kenko=${1:-build/kenko}
+case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
+cd "$(dirname "$0")/../.." || exit 2
+build=$(dirname "$kenko")
+html="$build/report.html"
+png="$build/report.png"
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+not_ok() { fail=$((fail + 1)); echo "FAIL $1"; }
+# check NAME COMMAND...: passes when COMMAND succeeds
+check() {
+  name=$1
+  shift
+  if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+browser=""
+for b in chromium chromium-browser google-chrome; do
+  if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
+done
+if [ -z "$browser" ] && [ "${CI:-}" = true ] && [ "$(id -u)" -eq 0 ]; then
+  echo "e2e: installing chromium and fonts-noto-cjk (CI)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  command -v chromium >/dev/null 2>&1 && browser=chromium
+fi
+if [ -z "$browser" ]; then
+  echo "e2e: skipped: chromium is not installed (apt-get install chromium fonts-noto-cjk, or run in CI as root)"
+  echo "e2e: 0 passed, 0 failed"
+  exit 0
+fi
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=ja 2>/dev/null)" ]; then
+  echo "e2e: note: no Japanese font installed (fonts-noto-cjk); the screenshot will show boxes"
+fi
+
+# run_browser ARGS...: headless Chromium, quiet, bounded in time
+run_browser() {
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --hide-scrollbars "$@" 2>/dev/null
+}
+
+# ---- the report ---------------------------------------------------------------
+rules=rules/aiueo.kenko
+data=rules/sample/accounts.yaml
+rm -f "$html" "$png"
+"$kenko" report "$rules" "$data" --as-of 2026-11-22 --html "$html" >"$tmp/report.txt" 2>"$tmp/stderr"
+check "kenko report --html exits 0" [ $? -eq 0 ]
+check "the HTML file is written" [ -s "$html" ]
+"$kenko" report "$rules" "$data" --as-of 2026-11-22 --format json >"$tmp/report.json" 2>/dev/null
+scored=$(grep -o '"accounts":{"scored":[0-9]*' "$tmp/report.json" | grep -o '[0-9]*$')
+health_na=$(grep -o '"health":{[^}]*"n_a":[0-9]*' "$tmp/report.json" | grep -o '[0-9]*$')
+worst=$((scored - health_na))
+[ "$worst" -gt 50 ] && worst=50
+echo "     ($scored accounts scored, $health_na without a health: $worst worst accounts expected)"
+
+# ---- self-contained and escaped (the file itself) -------------------------------
+check "utf-8 and lang=ja" grep -q '<html lang="ja">' "$html"
+check "meta charset utf-8" grep -q '<meta charset="utf-8">' "$html"
+check "nothing fetched from the network" sh -c "! grep -Eiq '(src|href)=\"(https?:)?//|@import|url\\(|@font-face' '$html'"
+check "exactly one (inline) script" [ "$(grep -c '<script' "$html")" -eq 1 ]
+check "a Japanese font stack" grep -q '"Noto Sans CJK JP"' "$html"
+
+# ---- rendered by the browser -------------------------------------------------------
+run_browser --dump-dom "file://$html" >"$tmp/dom.html"
+check "chromium renders the report" [ -s "$tmp/dom.html" ]
+svgs=$(grep -o '<svg' "$tmp/dom.html" | wc -l)
+# overall, personas, segment touch, funnel, bottlenecks, flags, drivers, scores
+check "8 SVG charts ($svgs)" [ "$svgs" -eq 8 ]
+rows=$(grep -o 'class="worst-row"' "$tmp/dom.html" | wc -l)
+check "worst-accounts table has $worst rows ($rows)" [ "$rows" -eq "$worst" ]
+for id in composition forecast funnel flags drivers scores worst; do
+  check "section #$id" grep -q "<section id=\"$id\">" "$tmp/dom.html"
+done
+for label in グレード構成 ロイヤル オンボード ハイタッチ 想定継続率 '①顧客と伴走できてる?' 役員スポンサーがいる 更新6ヶ月以内で健康度がバッド; do
+  check "Japanese label in the DOM: $label" grep -q "$label" "$tmp/dom.html"
+done
+bars=$(grep -o '<rect x=' "$tmp/dom.html" | wc -l)
+check "charts have bars ($bars)" [ "$bars" -gt 20 ]
+
+# ---- the sort script: two clicks on "#" sort the rows by rank, descending (as
+# numbers: 40 before 9) --------------------------------------------------------------
+sed 's|</body>|<script>var th = document.querySelectorAll("#worst-accounts th")[0]; th.click(); th.click();</script></body>|' \
+  "$html" >"$tmp/sorted.html"
+run_browser --dump-dom "file://$tmp/sorted.html" >"$tmp/sorted-dom.html"
+check "clicking a heading marks it sorted" grep -q 'aria-sort="descending"' "$tmp/sorted-dom.html"
+first=$(grep -o '<tr class="worst-row"><td class="num">[0-9]*' "$tmp/sorted-dom.html" | head -n 1 | grep -o '[0-9]*$')
+check "sorted by rank, descending, as numbers: row $worst comes first ($first)" [ "${first:-0}" -eq "$worst" ]
+
+# ---- escaping: labels and ids with markup stay text --------------------------------
+mkdir -p "$tmp/esc"
+cat >"$tmp/esc/rules.kenko" <<'RULES'
+scorecard "<b>A&B</b> \"quoted\""
+input id: text key
+input usage: number
+dimension use "<script>alert(1)</script>" { score u "<img src=x onerror=alert(2)>" : usage }
+grades { good "<i>良</i>" >= 50  bad "悪" otherwise }
+RULES
+printf 'id,usage\n"<img src=y onerror=alert(3)>",10\nplain,90\n' >"$tmp/esc/data.csv"
+"$kenko" report "$tmp/esc/rules.kenko" "$tmp/esc/data.csv" --as-of 2026-11-22 --html "$tmp/esc/r.html" >/dev/null 2>&1
+check "escaping: no markup from labels or data" sh -c "! grep -Eq '<img|<b>A|<i>良|<script>alert' '$tmp/esc/r.html'"
+check "escaping: still one script" [ "$(grep -c '<script' "$tmp/esc/r.html")" -eq 1 ]
+check "escaping: entities in the text" grep -q '&lt;img src=y onerror=alert(3)&gt;' "$tmp/esc/r.html"
+check "escaping: quotes and ampersands" grep -q '&lt;b&gt;A&amp;B&lt;/b&gt; &quot;quoted&quot;' "$tmp/esc/r.html"
+
+# ---- the screenshot ------------------------------------------------------------------
+run_browser --screenshot="$png" --window-size=1280,2000 "file://$html" >/dev/null
+check "screenshot $png" sh -c "[ -s '$png' ] && [ \"\$(head -c 4 '$png' | od -An -c | tr -d ' ')\" = '211PNG' ]"
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,90 @@
+/* test_buf.c — the output buffer: buf_num writes exactly num_format's
+ * text (through its integer path and its cache of recent numbers), and
+ * the JSON and CSV escapes. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "value.h"
+
+/* buf_num(X) appended to B gives num_format(X). */
+static void same_as_num_format(Buf *b, double x) {
+  char want[64];
+  int n = num_format(x, want);
+  b->len = 0;
+  buf_num(b, x);
+  cr_assert_eq(b->len, (size_t)n, "x = %.17g: length %zu, want %d", x, b->len, n);
+  cr_assert(memcmp(b->data, want, (size_t)n) == 0, "x = %.17g: %.*s, want %s", x, (int)b->len, b->data, want);
+}
+
+Test(buf, num_integers_and_edges) {
+  Buf b;
+  buf_init(&b, NULL);
+  const double xs[] = {0.0,
+                       -0.0,
+                       1,
+                       -1,
+                       9,
+                       10,
+                       99,
+                       100,
+                       101,
+                       12345,
+                       -98765,
+                       1e15,
+                       -1e15,
+                       1e15 + 2,
+                       999999999999999,
+                       4503599627370496.0,
+                       1e16,
+                       1e21,
+                       0.5,
+                       -0.5,
+                       52.5,
+                       0.1,
+                       1.0 / 3,
+                       2.0 / 3,
+                       100.0 / 7,
+                       1e-5,
+                       5e-324,
+                       1.7976931348623157e308,
+                       NAN,
+                       INFINITY,
+                       -INFINITY};
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+    same_as_num_format(&b, xs[i]);
+    same_as_num_format(&b, xs[i]); /* the second time from the cache */
+  }
+  buf_free(&b);
+}
+
+Test(buf, num_cache_collisions) {
+  Buf b;
+  buf_init(&b, NULL);
+  uint64_t s = 42;
+  for (int i = 0; i < 200000; i++) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    double x = (double)(s >> 11) / 9007199254740992.0 * 100; /* 0..100 */
+    if (i % 3 == 0) x = floor(x * 8) / 8;                    /* repeats */
+    if (i % 7 == 0) x = -x;
+    same_as_num_format(&b, x);
+  }
+  buf_free(&b);
+}
+
+Test(buf, json_and_csv_escapes) {
+  Buf b;
+  buf_init(&b, NULL);
+  buf_json_str(&b, "a\"b\\c\n\r\t\x01é", 11);
+  cr_assert_eq(b.len, strlen("\"a\\\"b\\\\c\\n\\r\\t\\u0001é\""));
+  cr_assert(memcmp(b.data, "\"a\\\"b\\\\c\\n\\r\\t\\u0001é\"", b.len) == 0);
+  b.len = 0;
+  buf_csv_cell(&b, "plain", 5);
+  buf_putc(&b, '|');
+  buf_csv_cell(&b, "a,\"b\"", 5);
+  cr_assert_eq(b.len, strlen("plain|\"a,\"\"b\"\"\""));
+  cr_assert(memcmp(b.data, "plain|\"a,\"\"b\"\"\"", b.len) == 0);
+  buf_free(&b);
+}
