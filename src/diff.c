@@ -705,7 +705,7 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
   const Program *op = d->old.p, *np = d->new.p;
   int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
   int32_t npairs = forecast_pairs(d, pairs);
-  if (npairs > 0) buf_puts(b, "\nForecast (expected rate over the graded accounts: count-weighted, then value-weighted)\n");
+  if (npairs > 0) buf_puts(b, "\nForecast (expected rate over the graded accounts; a \"weighted by\" row weights it by that input)\n");
   Table t;
   table_init(&t, arena, "lrrr");
   for (int32_t i = 0; i < npairs; i++) {
