@@ -241,17 +241,16 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
   int before = diag->errors;
 
   int32_t id;
-  if (text) {
+  const char *err = "file is larger than 64 MiB";  /* src_add_text's only failure */
+  if (text)
     id = src_add_text(&p->sources, path, text, len);
-  } else {
-    const char *err = NULL;
+  else
     id = read_rule_file(reader, &p->sources, path, &err);
-    if (id < 0) {
-      diag_error(diag, SPAN_NONE, "cannot read %s: %s", path, err);
-      p->unreadable = true;
-      *errors = diag->errors - before;
-      return p;
-    }
+  if (id < 0) {
+    diag_error(diag, SPAN_NONE, "cannot read %s: %s", path, err);
+    p->unreadable = true;
+    *errors = diag->errors - before;
+    return p;
   }
   Loader l = {0};
   l.p = p;

@@ -31,8 +31,9 @@
  *     (which one would be meant?). A declared column absent from the header
  *     is missing in every account when the input is optional; when it is
  *     required, every absent required column is reported once (located at
- *     the header line) and the file is not read: no account is counted,
- *     since every one of them would be rejected for the same reason.
+ *     the header line) and no account of the file is scored: each record
+ *     is counted as rejected, without a message of its own (every one
+ *     would give the same reason).
  *   - A list input cannot come from CSV: optional ones are always missing,
  *     a required one makes the file unusable (reported once).
  *   - A record with a cell count unlike the header's rejects the account.
@@ -52,7 +53,8 @@
  *
  * Accounts: one per data record; stats->accounts counts every record read
  * (scored or rejected), stats->rejected the rejected ones. A record cut by
- * a malformed-file error is not counted. */
+ * a malformed-file error counts as read and rejected (its error is the
+ * file's), so that accounts read = scored + rejected whatever happens. */
 #include "reader.h"
 
 #include <errno.h>
@@ -271,6 +273,8 @@ typedef struct CsvReader {
   size_t rec_start;       /* offset in in.buf */
   size_t rec_end;         /* one past its terminator */
   bool rec_open;          /* it ended with the data, not with a newline */
+  bool cut;               /* after NEXT_BROKEN: a record had begun */
+  bool too_wide;          /* the header has more than CSV_CELLS_MAX columns */
   uint32_t rec_lines;     /* line breaks in it, the terminator included */
   size_t bad_at;          /* SCAN_UNTERMINATED: the opening quote */
   uint32_t line;          /* line of the record at rec_start */
@@ -589,6 +593,7 @@ static NextResult next_record(CsvReader *r) {
         locate(r, r->rec_start, &line, &col);
         diag_at(r->diag, KENKO_ERROR, r->path, line, col,
                 "CSV record longer than 64 MiB (an unclosed quote?)");
+        r->cut = true;
         return NEXT_BROKEN;
       }
       input_refill(&r->in, r->rec_start);
@@ -601,6 +606,7 @@ static NextResult next_record(CsvReader *r) {
     bool at_data_end = s == SCAN_END || s == SCAN_UNTERMINATED || r->rec_open;
     if (r->in.stop != INPUT_OK && at_data_end) {
       report_input_stop(r);
+      r->cut = s != SCAN_END && s != SCAN_EMPTY;
       return NEXT_BROKEN;
     }
     if (s == SCAN_END) return NEXT_END;
@@ -609,6 +615,7 @@ static NextResult next_record(CsvReader *r) {
       locate(r, r->bad_at, &line, &col);
       diag_at(r->diag, KENKO_ERROR, r->path, line, col,
               "unterminated quoted cell: the quote opened here is never closed");
+      r->cut = true;
       return NEXT_BROKEN;
     }
     if (s == SCAN_EMPTY) {
@@ -623,6 +630,7 @@ static NextResult next_record(CsvReader *r) {
       locate(r, r->rec_start, &line, &col);
       diag_at(r->diag, KENKO_ERROR, r->path, line, col,
               "CSV record longer than 64 MiB (an unclosed quote?)");
+      r->cut = true;
       return NEXT_BROKEN;
     }
     return NEXT_RECORD;
@@ -693,6 +701,7 @@ static bool read_header(CsvReader *r) {
     locate(r, r->rec_start, &line, &col);
     diag_at(r->diag, KENKO_ERROR, r->path, line, col,
             "CSV header has %u columns (the limit is %u)", r->ncells, CSV_CELLS_MAX);
+    r->too_wide = true;
     return false;
   }
   r->ncolumns = (int32_t)r->ncells;
@@ -766,6 +775,7 @@ typedef struct CsvRun {
   ReadStats *stats;
   bool rejected;           /* some account of this file was rejected */
   bool stop;               /* strict mode or the callback asked to stop */
+  bool key_valid;          /* the current record's key was read */
   size_t path_len;
 } CsvRun;
 
@@ -860,6 +870,7 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values,
   int line = (int)r->line, col = 1;
   bool key_ok;
   const char *id = key_id(r, run, values, &key_ok, &cell, err);
+  run->key_valid = key_ok && id != NULL;
   const char *place = id ? id : place_id(r, run);
   *account_id = place;
 
@@ -901,9 +912,35 @@ static void take_account(CsvReader *r, CsvRun *run) {
   Value *values =
       arena_alloc(&run->arena, ((size_t)r->schema->ninputs + 1) * sizeof *values);
   const char *id;
-  if (!check_record(r, run, values, &id)) return;
+  if (!check_record(r, run, values, &id)) {
+    if (run->key_valid && r->opts && r->opts->rejected_key)
+      r->opts->rejected_key(r->opts->rejected_ud, &values[r->schema->key_index]);
+    return;
+  }
   Account acct = {values, id, r->path, r->line, ordinal};
   if (!run->fn(run->ud, &acct, &run->arena)) run->stop = true;
+}
+
+/* A file whose header makes it unusable (a required column missing, a
+ * declared one twice, too many columns; reported once): its records are
+ * accounts that cannot be scored, so each counts as read and rejected. */
+static void count_unusable(CsvReader *r, ReadStats *stats) {
+  stats->file_error = true;
+  advance(r);
+  for (;;) {
+    NextResult n = next_record(r);
+    if (n == NEXT_END) break;
+    if (n == NEXT_BROKEN) {
+      if (r->cut) {
+        stats->accounts++;
+        stats->rejected++;
+      }
+      break;
+    }
+    stats->accounts++;
+    stats->rejected++;
+    advance(r);
+  }
 }
 
 int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
@@ -916,8 +953,14 @@ int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
     reader_free(&r);
     return status;
   }
-  if (!read_header(&r) || !map_columns(&r)) {
+  if (!read_header(&r)) {
+    if (r.too_wide) count_unusable(&r, stats);
     stats->file_error = true;
+    reader_free(&r);
+    return KENKO_ERR_DATA;
+  }
+  if (!map_columns(&r)) {
+    count_unusable(&r, stats);
     reader_free(&r);
     return KENKO_ERR_DATA;
   }
@@ -931,6 +974,10 @@ int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
     if (n == NEXT_END) break;
     if (n == NEXT_BROKEN) {
       broken = true;
+      if (r.cut) {   /* the account cut short: read, and not scored */
+        stats->accounts++;
+        stats->rejected++;
+      }
       break;
     }
     take_account(&r, &run);

@@ -22,15 +22,24 @@
  * field's text wherever the key sits in the mapping, else FILE:LINE of the
  * mapping's start. A duplicate key of a declared field rejects the account.
  *
- * Limits, all without recursion: nesting deeper than 64 levels makes the
- * file malformed (reading stops there); a list of more than 1000000
- * elements rejects its account. Aliases are refused (the account that
- * holds one is rejected) and never expanded, so a "billion laughs" file
- * costs nothing; anchors are ignored.
+ * Limits, all without recursion: the value of a declared input nested
+ * deeper than 64 levels rejects its account; nesting deeper than 10000
+ * levels anywhere (libyaml keeps a stack entry for each) makes the file
+ * malformed (reading stops there), and so does one value (a scalar,
+ * or anything else libyaml must read whole before the next event) longer
+ * than 64 MiB, which keeps libyaml's buffers bounded; a list of more than
+ * 1000000 elements rejects its account. Aliases are refused (the account
+ * that holds one is rejected) and never expanded, so a "billion laughs"
+ * file costs nothing; anchors are ignored. See docs/limits.md.
  *
  * A syntax error stops the file at its location: the accounts already
- * passed on stay, the account it cuts is not counted. Locations are
- * libyaml's marks, 1-based; columns count code points. */
+ * passed on stay, and the account it cuts counts as read and rejected (so
+ * that accounts read = scored + rejected; its error is the file's).
+ * Invalid UTF-8 and the characters YAML does not allow (NUL and other
+ * controls) are not syntax errors here: each rejects the account whose
+ * value holds it ("invalid UTF-8 (byte 0xFF)"), and the file goes on
+ * (read_input). Locations are libyaml's marks, 1-based; columns count
+ * code points. */
 #include "reader.h"
 
 #include <errno.h>
@@ -40,11 +49,15 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "convert.h"
 #include "kenko.h"
 
-#define YAML_DEPTH_MAX 64           /* nesting levels accepted */
+#define YAML_DEPTH_MAX 64           /* nesting levels of a value accepted */
+#define YAML_DEPTH_HARD 10000       /* nesting levels read at all */
 #define YAML_LIST_MAX 1000000       /* elements per list input */
+#define YAML_VALUE_MAX (64u << 20)  /* bytes read between two events */
 #define YAML_COLUMNS_ACCOUNTS 100   /* accounts scanned by yaml_columns */
+#define YAML_COLUMNS_MAX 65536      /* distinct keys yaml_columns collects */
 #define ERR_MESSAGE_MAX 1024
 #define ID_MESSAGE_MAX 200
 
@@ -56,6 +69,13 @@ typedef struct AccountError {
   char message[ERR_MESSAGE_MAX];
 } AccountError;
 
+/* A run of characters the input filter replaced (see read_input). */
+typedef struct BadChar {
+  uint64_t first, last;         /* character indices (libyaml's mark.index) */
+  uint32_t value;               /* the first one: its byte, or code point */
+  bool invalid_utf8;            /* VALUE is a byte of invalid UTF-8 */
+} BadChar;
+
 typedef struct YamlReader {
   const char *path;
   const Schema *schema;
@@ -63,7 +83,26 @@ typedef struct YamlReader {
   Diag *diag;
   FILE *fp;
   yaml_parser_t parser;
+  size_t bytes_read;            /* fed to libyaml so far */
+  size_t bytes_at_event;        /* bytes_read when the last event came */
+  yaml_mark_t event_end;        /* where the last event ended */
+  bool too_long;                /* YAML_VALUE_MAX was hit */
+
+  /* the input filter (read_input) */
+  unsigned char *raw;           /* file bytes not yet handed on */
+  size_t raw_pos, raw_len;
+  bool raw_eof;
+  bool raw_error;               /* the read failed */
+  bool utf16;                   /* a UTF-16 BOM: handed on unfiltered */
+  uint64_t chars;               /* characters handed on (libyaml's mark.index) */
+  unsigned char pend[4];        /* output that did not fit the last call */
+  int npend;
+  BadChar *bad;                 /* replaced characters not yet passed */
+  size_t nbad, bad_head, bad_cap;
   int depth;                    /* collections open */
+  bool in_field;                /* reading the value of a declared input */
+  bool too_deep;                /* that value went past YAML_DEPTH_MAX */
+  yaml_mark_t too_deep_at;      /* where */
   bool fatal;                   /* a malformed-file error was reported */
   bool stop;                    /* strict mode, or the callback said so */
   bool rejected;                /* some account was rejected */
@@ -74,7 +113,9 @@ typedef struct YamlReader {
   Arena arena;                  /* the current account's */
   Value *values;                /* the current account's, in the arena */
   bool *seen;                   /* per input: its key came */
+  bool distinct_columns;        /* no two inputs read the same key */
   const char *key_text;         /* the key as written, in the arena */
+  bool in_account;              /* an account begun and not finished */
   AccountError error;
 
   Value *scratch;               /* list elements being read */
@@ -85,6 +126,8 @@ typedef struct YamlReader {
   bool columns_mode;            /* yaml_columns: collect keys only */
   char **cols;
   int32_t ncols, cols_cap;
+  int32_t *col_slots;           /* hash set: 1 + index into cols, 0 = empty */
+  size_t col_slots_cap;         /* a power of two, > 2 * ncols */
   int accounts_scanned;
 } YamlReader;
 
@@ -113,7 +156,11 @@ static void offset_location(const char *path, size_t offset, int *line, int *col
 static void report_parser_error(YamlReader *r) {
   yaml_parser_t *p = &r->parser;
   const char *problem = p->problem ? p->problem : "unknown error";
-  if (p->error == YAML_MEMORY_ERROR) {
+  if (r->too_long) {
+    diag_at(r->diag, KENKO_ERROR, r->path, (int)r->event_end.line + 1,
+            (int)r->event_end.column + 1,
+            "YAML value longer than 64 MiB after this point (the limit for one value)");
+  } else if (p->error == YAML_MEMORY_ERROR) {
     diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "out of memory while reading YAML");
   } else if (p->error == YAML_READER_ERROR) {
     int line, col;
@@ -149,14 +196,23 @@ static bool next_event(YamlReader *r, yaml_event_t *ev) {
     report_parser_error(r);
     return false;
   }
+  r->bytes_at_event = r->bytes_read;
+  r->event_end = ev->end_mark;
+  while (r->bad_head < r->nbad && r->bad[r->bad_head].last < ev->start_mark.index) r->bad_head++;
+  if (r->bad_head == r->nbad) r->bad_head = r->nbad = 0;
   if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
-    if (++r->depth > YAML_DEPTH_MAX) {
-      char message[64];
-      snprintf(message, sizeof message, "YAML nested too deeply (limit is %d)",
-               YAML_DEPTH_MAX);
+    if (++r->depth > YAML_DEPTH_HARD) {
+      char message[96];
+      snprintf(message, sizeof message,
+               "YAML nested deeper than %d levels (the file is not read further)",
+               YAML_DEPTH_HARD);
       file_error(r, ev->start_mark, message);
       yaml_event_delete(ev);
       return false;
+    }
+    if (r->depth > YAML_DEPTH_MAX && r->in_field && !r->too_deep) {
+      r->too_deep = true;
+      r->too_deep_at = ev->start_mark;
     }
   } else if (ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT) {
     r->depth--;
@@ -253,17 +309,38 @@ static bool required(const FieldSchema *f) {
   return f->key || !f->optional;
 }
 
+/* The first character the input filter replaced between character
+ * indices START and END, or NULL. */
+static const BadChar *replaced_in(const YamlReader *r, size_t start, size_t end) {
+  size_t i = r->bad_head;
+  while (i < r->nbad && r->bad[i].last < start) i++;
+  return i < r->nbad && r->bad[i].first < end ? &r->bad[i] : NULL;
+}
+
 /* Converts scalar EV for field F into *OUT, or records the error. */
 static void scalar_value(YamlReader *r, const FieldSchema *f, const yaml_event_t *ev,
                          const char *list, long index, Value *out) {
   const char *s = scalar_text(ev);
   size_t n = ev->data.scalar.length;
   *out = val_missing(MISS_ABSENT);
+  const BadChar *bad = replaced_in(r, ev->start_mark.index, ev->end_mark.index);
+  if (bad) {
+    if (bad->invalid_utf8)
+      account_error(r, ev->start_mark, list, index, f->column, "invalid UTF-8 (byte 0x%02X)",
+                    (unsigned)bad->value);
+    else if (bad->value == 0)
+      account_error(r, ev->start_mark, list, index, f->column, "NUL byte in text");
+    else
+      account_error(r, ev->start_mark, list, index, f->column,
+                    "control character U+%04X (YAML does not allow it)", (unsigned)bad->value);
+    return;
+  }
   if (n == 0 || is_null_scalar(ev)) {
     if (required(f))
       account_error(r, ev->start_mark, list, index, f->column, "missing required value");
     return;
   }
+  if (convert_usual(f, s, n, false, &r->arena, out)) return;
   bool quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
   char err[ERR_MESSAGE_MAX];
   if (!convert_cell(f, s, n, r->opts, quoted, &r->arena, out, err, sizeof err)) {
@@ -298,6 +375,24 @@ static int32_t find_field(const FieldSchema *fields, int32_t n, const yaml_event
     const char *column = fields[i].column;
     if (column[0] == s[0] && strlen(column) == len && memcmp(column, s, len) == 0)
       return i;
+  }
+  return -1;
+}
+
+/* The input named by KEY, or -1. Accounts usually list their keys in the
+ * order of the schema, some left out, so the search starts after the
+ * previous key's input (HINT) and wraps around. That finds the same input
+ * as find_field when no two inputs read the same key; otherwise
+ * find_field's first match is the one. */
+static int32_t find_input(const YamlReader *r, const yaml_event_t *key, int32_t hint) {
+  const FieldSchema *inputs = r->schema->inputs;
+  int32_t n = r->schema->ninputs;
+  if (!r->distinct_columns || hint >= n) return find_field(inputs, n, key);
+  const char *s = scalar_text(key);
+  size_t len = key->data.scalar.length;
+  for (int32_t k = 0, i = hint; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
+    const char *column = inputs[i].column;
+    if (column[0] == s[0] && strlen(column) == len && memcmp(column, s, len) == 0) return i;
   }
   return -1;
 }
@@ -458,12 +553,46 @@ static bool list_field(YamlReader *r, const FieldSchema *lf, const yaml_event_t 
 
 /* ---- accounts ---------------------------------------------------------------- */
 
-/* yaml_columns: notes KEY among the columns seen. */
-static void add_column(YamlReader *r, const yaml_event_t *key) {
+static size_t column_hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of the column S (N bytes) in the hash set: where it is, or the
+ * empty slot where it would go. */
+static size_t column_slot(const YamlReader *r, const char *s, size_t n) {
+  size_t mask = r->col_slots_cap - 1;
+  size_t j = column_hash(s, n) & mask;
+  while (r->col_slots[j]) {
+    const char *c = r->cols[r->col_slots[j] - 1];
+    if (strlen(c) == n && memcmp(c, s, n) == 0) break;
+    j = (j + 1) & mask;
+  }
+  return j;
+}
+
+/* yaml_columns: notes KEY among the columns seen. False (reported, the
+ * file is then unusable) past YAML_COLUMNS_MAX distinct keys. */
+static bool add_column(YamlReader *r, const yaml_event_t *key) {
   const char *s = scalar_text(key);
   size_t n = key->data.scalar.length;
-  for (int32_t i = 0; i < r->ncols; i++)
-    if (strlen(r->cols[i]) == n && memcmp(r->cols[i], s, n) == 0) return;
+  if ((size_t)r->ncols * 2 + 2 > r->col_slots_cap) {
+    free(r->col_slots);
+    r->col_slots_cap = r->col_slots_cap ? r->col_slots_cap * 2 : 64;
+    r->col_slots = xcalloc(r->col_slots_cap, sizeof *r->col_slots);
+    for (int32_t i = 0; i < r->ncols; i++)
+      r->col_slots[column_slot(r, r->cols[i], strlen(r->cols[i]))] = i + 1;
+  }
+  size_t slot = column_slot(r, s, n);
+  if (r->col_slots[slot]) return true;
+  if (r->ncols >= YAML_COLUMNS_MAX) {
+    char message[96];
+    snprintf(message, sizeof message, "more than %d different keys in the accounts (the limit)",
+             YAML_COLUMNS_MAX);
+    file_error(r, key->start_mark, message);
+    return false;
+  }
   if (r->ncols == r->cols_cap) {
     r->cols_cap = r->cols_cap ? r->cols_cap * 2 : 16;
     r->cols = xrealloc(r->cols, (size_t)r->cols_cap * sizeof *r->cols);
@@ -472,6 +601,8 @@ static void add_column(YamlReader *r, const yaml_event_t *key) {
   memcpy(copy, s, n);
   copy[n] = '\0';
   r->cols[r->ncols++] = copy;
+  r->col_slots[slot] = r->ncols;
+  return true;
 }
 
 /* Reads the value of input I after its key. */
@@ -482,10 +613,27 @@ static bool account_field(YamlReader *r, int32_t i, const yaml_event_t *key) {
   bool first = !r->seen[i];
   r->seen[i] = true;
   yaml_event_t ev;
-  if (!next_event(r, &ev)) return false;
+  r->in_field = true;
+  r->too_deep = false;
+  if (!next_event(r, &ev)) {
+    r->in_field = false;
+    return false;
+  }
   Value v;
   bool ok = f->type == T_LIST ? list_field(r, f, &ev, &v)
                               : scalar_field(r, f, &ev, NULL, 0, &v);
+  r->in_field = false;
+  if (r->too_deep) {
+    /* The limit says why the value is unusable: it replaces an error
+     * found inside the value ("expected number, got a list"). */
+    size_t n = strlen(f->column);
+    if (r->error.set && strncmp(r->error.field, f->column, n) == 0 &&
+        (r->error.field[n] == '\0' || r->error.field[n] == '['))
+      r->error.set = false;
+    account_error(r, r->too_deep_at, NULL, 0, f->column, "YAML nested too deeply (limit is %d)",
+                  YAML_DEPTH_MAX);
+    v = val_missing(MISS_ABSENT);
+  }
   if (first) {
     r->values[i] = v;
     if (i == r->schema->key_index && v.type != T_MISSING && ev.type == YAML_SCALAR_EVENT)
@@ -505,6 +653,7 @@ static const char *place_id(YamlReader *r, int line) {
 static void finish_account(YamlReader *r, yaml_mark_t start) {
   const Schema *schema = r->schema;
   uint64_t ordinal = r->stats->accounts++;
+  r->in_account = false;
   for (int32_t i = 0; i < schema->ninputs; i++)
     if (!r->seen[i] && required(&schema->inputs[i]))
       account_error(r, start, NULL, 0, schema->inputs[i].column, "missing required value");
@@ -524,6 +673,8 @@ static void finish_account(YamlReader *r, yaml_mark_t start) {
     r->stats->rejected++;
     r->rejected = true;
     if (r->opts && r->opts->strict) r->stop = true;
+    if (r->key_text && r->opts && r->opts->rejected_key)
+      r->opts->rejected_key(r->opts->rejected_ud, &r->values[r->schema->key_index]);
     return;
   }
   Account acct = {r->values, id, r->path, (uint32_t)line, ordinal};
@@ -541,11 +692,13 @@ static void begin_account(YamlReader *r) {
   }
   r->key_text = NULL;
   r->error.set = false;
+  r->in_account = true;
 }
 
 /* account -> '{' (KEY VALUE)* '}' ; its start event already read. */
 static bool read_account(YamlReader *r, yaml_mark_t start) {
   if (!r->columns_mode) begin_account(r);
+  int32_t next_input = 0;   /* where the next key is looked for first */
   for (;;) {
     yaml_event_t key;
     if (!next_event(r, &key)) return false;
@@ -556,9 +709,13 @@ static bool read_account(YamlReader *r, yaml_mark_t start) {
     bool ok, saw_alias = false;
     int32_t i = -1;
     if (key.type == YAML_SCALAR_EVENT) {
-      if (r->columns_mode) add_column(r, &key);
-      else i = find_field(r->schema->inputs, r->schema->ninputs, &key);
+      if (r->columns_mode && !add_column(r, &key)) {
+        yaml_event_delete(&key);
+        return false;
+      }
+      if (!r->columns_mode) i = find_input(r, &key, next_input);
     }
+    if (i >= 0) next_input = i + 1;
     if (i >= 0) ok = account_field(r, i, &key);
     else ok = skip_node(r, &key, &saw_alias) && skip_next_node(r, &saw_alias);
     if (saw_alias && !r->columns_mode)
@@ -578,6 +735,7 @@ static bool read_account(YamlReader *r, yaml_mark_t start) {
  * counted and rejected. */
 static bool bad_account(YamlReader *r, const yaml_event_t *ev) {
   bool saw_alias = false;
+  if (!r->columns_mode) r->in_account = true;   /* counted if it is cut short */
   if (!skip_node(r, ev, &saw_alias)) return false;
   if (r->columns_mode) return true;
   begin_account(r);
@@ -688,6 +846,156 @@ static void read_stream(YamlReader *r) {
   }
 }
 
+/* ---- input: the file, filtered ------------------------------------------ */
+
+#define RAW_CAP (16u << 10)         /* file bytes read at a time (as libyaml) */
+#define BAD_PENDING_MAX 4096        /* replaced runs remembered ahead of the reader */
+
+/* Reads more of the file into r->raw, keeping the bytes not yet handed on.
+ * Once too many bytes have been read without an event coming out, stops
+ * with r->too_long. libyaml reads up to 16 KiB ahead, so the bytes read
+ * since the last event are the value's, give or take 16 KiB either way:
+ * with a 64 KiB margin a value over YAML_VALUE_MAX is always refused and
+ * one under YAML_VALUE_MAX - 96 KiB always read. False on a read error or
+ * the limit. */
+static bool raw_refill(YamlReader *r) {
+  size_t keep = r->raw_len - r->raw_pos;
+  memmove(r->raw, r->raw + r->raw_pos, keep);
+  r->raw_pos = 0;
+  r->raw_len = keep;
+  size_t got = fread(r->raw + keep, 1, RAW_CAP - keep, r->fp);
+  r->raw_len += got;
+  r->bytes_read += got;
+  if (got == 0) {
+    r->raw_eof = true;
+    if (ferror(r->fp)) r->raw_error = true;
+  }
+  if (r->bytes_read - r->bytes_at_event > YAML_VALUE_MAX - (64u << 10)) r->too_long = true;
+  return !r->raw_error && !r->too_long;
+}
+
+/* Length of the valid UTF-8 sequence at P (AVAIL bytes; more may follow
+ * unless EOF), with its code point in *CP; 0 when the first byte does not
+ * start one. */
+static size_t utf8_sequence(const unsigned char *p, size_t avail, uint32_t *cp) {
+  unsigned char b = p[0];
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;  /* range of the second byte */
+  if (b < 0x80) {
+    *cp = b;
+    return 1;
+  } else if (b >= 0xC2 && b <= 0xDF) {
+    len = 2;
+    *cp = b & 0x1Fu;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    len = 3;
+    *cp = b & 0x0Fu;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;          /* no surrogates */
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    len = 4;
+    *cp = b & 0x07u;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;          /* nothing past U+10FFFF */
+  } else {
+    return 0;
+  }
+  if (avail < len) return 0;
+  for (size_t k = 1; k < len; k++) {
+    unsigned char c = p[k];
+    if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) return 0;
+    *cp = (*cp << 6) | (c & 0x3Fu);
+  }
+  return len;
+}
+
+/* The characters YAML allows in a stream (libyaml refuses the others). */
+static bool yaml_printable(uint32_t cp) {
+  return cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+         (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/* Remembers that character r->chars was replaced. */
+static void note_replaced(YamlReader *r, uint32_t value, bool invalid_utf8) {
+  if (r->nbad > r->bad_head && r->bad[r->nbad - 1].last + 1 == r->chars) {
+    r->bad[r->nbad - 1].last = r->chars;   /* the run goes on */
+    return;
+  }
+  if (r->nbad - r->bad_head >= BAD_PENDING_MAX) {
+    /* Pathological data: merge into the last run (its account, and at
+     * worst a neighbour, is rejected). */
+    r->bad[r->nbad - 1].last = r->chars;
+    return;
+  }
+  if (r->nbad == r->bad_cap) {
+    r->bad_cap = r->bad_cap ? r->bad_cap * 2 : 16;
+    r->bad = xrealloc(r->bad, r->bad_cap * sizeof *r->bad);
+  }
+  r->bad[r->nbad++] = (BadChar){r->chars, r->chars, value, invalid_utf8};
+}
+
+/* libyaml's input. Invalid UTF-8 and the characters YAML does not allow
+ * (NUL and other control characters) would stop libyaml for the whole
+ * file, losing the accounts around them; each such byte (or character)
+ * is handed on as U+FFFD instead and remembered, so that a value holding
+ * one rejects its account (scalar_value) and the others are read. One
+ * replacement character for one bad character keeps libyaml's marks
+ * (lines, columns, character indices) those of the file. A file that
+ * starts with a UTF-16 byte order mark is handed on unfiltered. */
+static int read_input(void *data, unsigned char *buffer, size_t size, size_t *size_read) {
+  YamlReader *r = data;
+  size_t n = 0;
+  *size_read = 0;
+  while (n < size) {
+    if (r->npend > 0) {
+      buffer[n++] = r->pend[0];
+      memmove(r->pend, r->pend + 1, (size_t)--r->npend);
+      continue;
+    }
+    if (r->raw_len - r->raw_pos < 4 && !r->raw_eof) {
+      if (!raw_refill(r)) return 0;
+      continue;
+    }
+    if (r->raw_pos == r->raw_len) break;    /* the end of the file */
+    const unsigned char *p = r->raw + r->raw_pos;
+    size_t avail = r->raw_len - r->raw_pos;
+    bool at_start = r->bytes_read == r->raw_len && r->raw_pos == 0;
+    if (at_start && avail >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
+      r->utf16 = true;
+    size_t run = 0, room = size - n;
+    if (r->utf16) {
+      run = avail < room ? avail : room;
+    } else {
+      while (run < avail && run < room &&
+             (p[run] >= 0x20 ? p[run] < 0x7F : p[run] == '\n' || p[run] == '\t' || p[run] == '\r'))
+        run++;
+    }
+    if (run > 0) {                          /* ASCII that YAML allows, as is */
+      memcpy(buffer + n, p, run);
+      n += run;
+      r->raw_pos += run;
+      r->chars += run;
+      continue;
+    }
+    uint32_t cp = 0;
+    size_t len = utf8_sequence(p, avail, &cp);
+    if (len > 0 && yaml_printable(cp)) {
+      memcpy(r->pend, p, len);
+      r->npend = (int)len;
+    } else {
+      note_replaced(r, len > 0 ? cp : p[0], len == 0);
+      if (len == 0) len = 1;
+      memcpy(r->pend, "\xEF\xBF\xBD", 3);  /* U+FFFD */
+      r->npend = 3;
+    }
+    r->raw_pos += len;
+    if (!(at_start && cp == 0xFEFF)) r->chars++;  /* libyaml does not count a BOM */
+  }
+  *size_read = n;
+  return 1;
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 /* Opens PATH for R. False (after reporting) when it cannot be read; the
@@ -720,7 +1028,8 @@ static bool reader_open(YamlReader *r, const char *path, const Schema *schema,
     diag_at(diag, KENKO_ERROR, path, 0, 0, "out of memory while reading YAML");
     return false;
   }
-  yaml_parser_set_input_file(&r->parser, r->fp);
+  r->raw = xmalloc(RAW_CAP);
+  yaml_parser_set_input(&r->parser, read_input, r);
   return true;
 }
 
@@ -733,6 +1042,9 @@ static void reader_close(YamlReader *r) {
   free(r->element_seen);
   for (int32_t i = 0; i < r->ncols; i++) free(r->cols[i]);
   free(r->cols);
+  free(r->col_slots);
+  free(r->raw);
+  free(r->bad);
 }
 
 int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts,
@@ -747,10 +1059,18 @@ int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts,
   r.stats = stats;
   arena_init(&r.arena, 64 * 1024);
   r.seen = xcalloc((size_t)schema->ninputs + 1, sizeof *r.seen);
+  r.distinct_columns = true;
+  for (int32_t i = 0; i < schema->ninputs; i++)
+    for (int32_t j = 0; j < i; j++)
+      if (strcmp(schema->inputs[i].column, schema->inputs[j].column) == 0) r.distinct_columns = false;
   for (int32_t i = 0; i < schema->ninputs; i++)
     if (schema->inputs[i].nfields > r.max_fields) r.max_fields = schema->inputs[i].nfields;
   r.element_seen = xcalloc((size_t)r.max_fields + 1, sizeof *r.element_seen);
   read_stream(&r);
+  if (r.fatal && r.in_account) {   /* the account cut short: read, and not scored */
+    stats->accounts++;
+    stats->rejected++;
+  }
   bool failed = r.fatal || r.rejected;
   if (r.fatal) stats->file_error = true;
   reader_close(&r);

@@ -12,7 +12,9 @@
  * \"seats\": expected number, got \"ten\""), reported through Diag; the
  * account is not passed to the callback and the reader goes on with the
  * next one (unless opts->strict). A malformed file (broken quoting, YAML
- * syntax) is reported with its location; accounts before it were kept. */
+ * syntax) is reported with its location; accounts before it were kept,
+ * and the account it cuts short counts as read and rejected, so that
+ * stats->accounts = scored + rejected always. */
 #ifndef KENKO_READER_H
 #define KENKO_READER_H
 
@@ -49,6 +51,11 @@ typedef struct ReadOpts {
   int32_t nna;
   char thousands;              /* 0, or ',' : "1,234" in quoted cells */
   bool strict;                 /* stop at the first bad account */
+  /* Called with the key of each account rejected for bad data when its
+   * key itself was good, so that keys stay unique across good and bad
+   * accounts (may be NULL). */
+  void (*rejected_key)(void *ud, const Value *key);
+  void *rejected_ud;
 } ReadOpts;
 
 /* One account as read: values[i] belongs to schema->inputs[i]. */

@@ -120,16 +120,29 @@ typedef struct RunCtx {
   bool found;
 } RunCtx;
 
-/* The hash of account A's key (its text; a number as num_format writes
- * it). */
-static uint64_t key_hash(const RunCtx *rc, const Account *a) {
-  const Value *k = &a->values[rc->p->key_input];
+/* The hash of a key value (its text; a number as num_format writes it),
+ * or 0 for a key of another type. */
+static uint64_t value_hash(const Value *k) {
   if (k->type == T_TEXT) return hash_bytes(k->u.text, k->len);
   if (k->type == T_NUMBER) {
     char num[32];
     return hash_bytes(num, (size_t)num_format(k->u.num, num));
   }
-  return hash_bytes(a->id, strlen(a->id));
+  return 0;
+}
+
+/* The hash of account A's key. */
+static uint64_t key_hash(const RunCtx *rc, const Account *a) {
+  uint64_t h = value_hash(&a->values[rc->p->key_input]);
+  return h ? h : hash_bytes(a->id, strlen(a->id));
+}
+
+/* The key of an account the reader rejected still takes its place: a
+ * later account with the same key is a duplicate. */
+static void rejected_key(void *ud, const Value *key) {
+  RunCtx *rc = ud;
+  uint64_t h = value_hash(key);
+  if (h) keyset_add(&rc->keys, h);
 }
 
 /* Rejects A for a key seen before; returns whether to read on. */
@@ -214,6 +227,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   ro.na = split_na(opts->na, &ro.nna, &arena);
   ro.thousands = opts->thousands;
   ro.strict = opts->strict;
+  ro.rejected_key = rejected_key;
 
   RunCtx rc;
   memset(&rc, 0, sizeof rc);
@@ -223,6 +237,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.diag = diag;
   rc.as_of = as_of;
   rc.sink = sink;
+  ro.rejected_ud = &rc;
   keyset_init(&rc.keys);
 
   int status = KENKO_OK;

@@ -499,7 +499,7 @@ Test(csv, bom_does_not_count_as_a_column) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.csv", "\xEF\xBB\xBFplan,arr,start\nbasic,1,2026-01-01\n", NULL);
   EXPECT_DIAGS(c, "data.csv:1:1: error: missing column \"id\" (required by input id)");
-  expect_stats(c, 0, 0, true);
+  expect_stats(c, 1, 1, true);  /* its record: read, not scored */
   collected_free(c);
 }
 
@@ -624,7 +624,7 @@ Test(csv, cp932_bad_bytes) {
   cr_assert_eq(read_with(c, c->path, &opts), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@2 plan_jp=x arr=1");
   EXPECT_DIAGS(c, "bad.csv:3:6: error: cannot convert from cp932: invalid bytes 0x85 0x40");
-  expect_stats(c, 1, 0, true);
+  expect_stats(c, 2, 1, true);  /* a2, cut: read, not scored */
   collected_free(c);
 }
 
@@ -665,7 +665,7 @@ Test(csv, unterminated_quote) {
       "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
       "a2@3 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.csv:4:4: error: unterminated quoted cell: the quote opened here is never closed");
-  expect_stats(c, 2, 0, true);
+  expect_stats(c, 3, 1, true);  /* a3, cut: read, not scored */
   collected_free(c);
 }
 
@@ -731,7 +731,7 @@ Test(csv, missing_columns) {
   EXPECT_DIAGS(c,
       "data.csv:1:1: error: missing column \"arr\" (required by input arr)",
       "data.csv:1:1: error: missing column \"start\" (required by input start)");
-  expect_stats(c, 0, 0, true);
+  expect_stats(c, 1, 1, true);  /* a1: read, not scored */
   collected_free(c);
 }
 
@@ -739,7 +739,7 @@ Test(csv, required_list_input) {
   Collected *c = collected_new(&loose_schema);
   cr_assert_eq(read_string(c, "data.csv", "id,events\na1,x\n", NULL), KENKO_ERR_DATA);
   EXPECT_DIAGS(c, "data.csv: error: input events is a list: lists cannot come from CSV");
-  expect_stats(c, 0, 0, true);
+  expect_stats(c, 1, 1, true);
   collected_free(c);
 }
 
@@ -852,7 +852,7 @@ Test(csv, record_limit) {
   cr_assert_eq(read_with(c, path, NULL), KENKO_ERR_DATA);
   cr_assert_eq(c->naccounts, 1);
   EXPECT_DIAGS(c, "huge.csv:3:1: error: CSV record longer than 64 MiB (an unclosed quote?)");
-  expect_stats(c, 1, 0, true);
+  expect_stats(c, 2, 1, true);  /* the huge one: read, not scored */
   collected_free(c);
 }
 
@@ -1075,7 +1075,7 @@ Test(yaml, syntax_error_keeps_earlier_accounts) {
       "a2@5 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, FIXTURES "broken.yaml:18:1: error: YAML syntax: found unexpected end of stream "
                   "(while scanning a quoted scalar that starts at line 13)");
-  expect_stats(c, 2, 0, true);
+  expect_stats(c, 3, 1, true);  /* the one cut: read, not scored */
   collected_free(c);
 }
 
@@ -1088,17 +1088,20 @@ Test(yaml, syntax_error_in_flow) {
   cr_assert_eq(c->ndiags, 1);
   cr_assert(strncmp(c->diags[0], "data.yaml:2:", 12) == 0, "%s", c->diags[0]);
   cr_assert(strstr(c->diags[0], "error: YAML syntax: ") != NULL, "%s", c->diags[0]);
-  expect_stats(c, 1, 0, true);
+  expect_stats(c, 2, 1, true);  /* a2, cut: read, not scored */
   collected_free(c);
 }
 
+/* Invalid UTF-8 rejects the account whose value holds it (at the value),
+ * not the file: libyaml never sees it (read_input). */
 Test(yaml, invalid_utf8_is_located) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
       "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
-      "- {id: \"\xC3\x28\", plan: pro, arr: 1, start: 2026-01-01}\n", NULL);
-  EXPECT_DIAGS(c, "data.yaml:2:10: error: YAML syntax: invalid trailing UTF-8 octet (0x28)");
-  cr_assert(c->stats.file_error);
+      "- {id: \"\xC3\x28\", plan: pro, arr: 1, start: 2026-01-01}\n"
+      "- {id: a3, plan: pro, arr: 1, start: 2026-01-01}\n", NULL);
+  EXPECT_DIAGS(c, "data.yaml:2:8: error: account \"data.yaml:2\": field \"id\": invalid UTF-8 (byte 0xC3)");
+  expect_stats(c, 3, 1, false);
   collected_free(c);
 }
 
@@ -1119,23 +1122,41 @@ Test(yaml, deep_nesting) {
   Collected *c = collected_new(&accounts_schema);
   size_t depth = 10000;
   char *text = malloc(depth * 2 + 200);
-  size_t n = (size_t)sprintf(text, "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n- {id: a2, x: ");
+  /* A declared input's value 100 deep rejects its account (at level 65),
+   * and the reader goes on. */
+  size_t n = (size_t)sprintf(text, "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n- {id: a2, arr: ");
+  for (size_t i = 0; i < 100; i++) text[n++] = '[';
+  for (size_t i = 0; i < 100; i++) text[n++] = ']';
+  n += (size_t)sprintf(text + n, ", plan: pro, start: 2026-01-01}\n- {id: a3, plan: pro, arr: 3, start: 2026-01-01}\n");
+  write_bytes(c, "deep.yaml", text, n);
+  cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
+  EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
+                  "a3@3 plan=pro arr=3 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "deep.yaml:2:79: error: account \"a2\": field \"arr\": YAML nested too deeply (limit is 64)");
+  expect_stats(c, 3, 1, false);
+
+  /* 10,000 deep (in a field no input declares): libyaml would keep a stack
+   * entry per level, so the file stops at 10,000 levels. */
+  c->ndiags = 0;
+  c->naccounts = 0;
+  memset(&c->stats, 0, sizeof c->stats);
+  n = (size_t)sprintf(text, "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n- {id: a2, x: ");
   for (size_t i = 0; i < depth; i++) text[n++] = '[';
   for (size_t i = 0; i < depth; i++) text[n++] = ']';
   n += (size_t)sprintf(text + n, "}\n");
-  write_bytes(c, "deep.yaml", text, n);
+  write_bytes(c, "deep1.yaml", text, n);
   cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c, "deep.yaml:2:77: error: YAML nested too deeply (limit is 64)");
-  expect_stats(c, 1, 0, true);
+  EXPECT_DIAGS(c, "deep1.yaml:2:10013: error: YAML nested deeper than 10000 levels (the file is not read further)");
+  expect_stats(c, 2, 1, true);  /* a2, cut: read, not scored */
 
   /* At the root too. */
   n = 0;
-  for (size_t i = 0; i < depth; i++) text[n++] = '[';
+  for (size_t i = 0; i <= depth; i++) text[n++] = '[';
   write_bytes(c, "deep2.yaml", text, n);
   c->ndiags = 0;
   cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
-  EXPECT_DIAGS(c, "deep2.yaml:1:65: error: YAML nested too deeply (limit is 64)");
+  EXPECT_DIAGS(c, "deep2.yaml:1:10001: error: YAML nested deeper than 10000 levels (the file is not read further)");
   free(text);
   collected_free(c);
 }

@@ -1,0 +1,1 @@
+check data.kenko --data check_data_many_keys.yaml

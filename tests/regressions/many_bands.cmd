@@ -1,0 +1,1 @@
+check many_bands.kenko

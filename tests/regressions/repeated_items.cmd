@@ -1,0 +1,1 @@
+check repeated_items.kenko

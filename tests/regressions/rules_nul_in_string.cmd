@@ -1,0 +1,1 @@
+check rules_nul_in_string.kenko

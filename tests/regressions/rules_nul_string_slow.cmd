@@ -1,0 +1,1 @@
+check rules_nul_string_slow.kenko

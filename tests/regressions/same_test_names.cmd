@@ -1,0 +1,1 @@
+check same_test_names.kenko

@@ -1,0 +1,1 @@
+check unknown_names.kenko
