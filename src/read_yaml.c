@@ -980,14 +980,20 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
     }
     uint32_t cp = 0;
     size_t len = utf8_sequence(p, avail, &cp);
-    if (len > 0 && yaml_printable(cp)) {
-      memcpy(r->pend, p, len);
-      r->npend = (int)len;
-    } else {
+    const unsigned char *out = p;
+    size_t out_len = len;
+    if (len == 0 || !yaml_printable(cp)) {
       note_replaced(r, len > 0 ? cp : p[0], len == 0);
       if (len == 0) len = 1;
-      memcpy(r->pend, "\xEF\xBF\xBD", 3);  /* U+FFFD */
-      r->npend = 3;
+      out = (const unsigned char *)"\xEF\xBF\xBD";  /* U+FFFD */
+      out_len = 3;
+    }
+    if (out_len <= size - n) {              /* straight into libyaml's buffer */
+      memcpy(buffer + n, out, out_len);
+      n += out_len;
+    } else {                                /* the rest goes out next call */
+      memcpy(r->pend, out, out_len);
+      r->npend = (int)out_len;
     }
     r->raw_pos += len;
     if (!(at_start && cp == 0xFEFF)) r->chars++;  /* libyaml does not count a BOM */
