@@ -175,3 +175,24 @@ void buf_flush(Buf *b, size_t limit) {
   if (b->out) fwrite(b->data, 1, b->len, b->out);
   b->len = 0;
 }
+
+void buf_json_num(Buf *b, double x) {
+  if (isnan(x) || isinf(x)) buf_puts(b, "null");
+  else buf_num(b, x);
+}
+
+void buf_json_cstr(Buf *b, const char *s) {
+  if (s) buf_json_str(b, s, strlen(s));
+  else buf_puts(b, "null");
+}
+
+void buf_u64(Buf *b, uint64_t n) {
+  char rev[24];
+  int k = 0;
+  do {
+    rev[k++] = (char)('0' + (int)(n % 10));
+    n /= 10;
+  } while (n > 0);
+  buf_reserve(b, (size_t)k);
+  while (k > 0) b->data[b->len++] = rev[--k];
+}

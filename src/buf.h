@@ -45,6 +45,11 @@ void buf_num(Buf *b, double x);
 void buf_json_str(Buf *b, const char *s, size_t n);
 /* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
 void buf_csv_cell(Buf *b, const char *s, size_t n);
+/* JSON helpers: a number (null when NaN or infinite), a NUL-terminated
+ * string (null when S is NULL), an unsigned count. */
+void buf_json_num(Buf *b, double x);
+void buf_json_cstr(Buf *b, const char *s);
+void buf_u64(Buf *b, uint64_t n);
 /* Writes everything to b->out when more than LIMIT bytes are buffered
  * (0: always). */
 void buf_flush(Buf *b, size_t limit);

@@ -428,39 +428,27 @@ static int32_t forecast_pairs(const Diff *d, int32_t (*pairs)[2]) {
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void json_num(Buf *b, double x) {
-  if (isnan(x) || isinf(x)) buf_puts(b, "null");
-  else buf_num(b, x);
-}
-
-static void json_str(Buf *b, const char *s) {
-  if (s) buf_json_str(b, s, strlen(s));
-  else buf_puts(b, "null");
-}
-
-static void json_u64(Buf *b, uint64_t n) { buf_printf(b, "%llu", (unsigned long long)n); }
-
 static const char *grade_name(const Program *p, int32_t g) { return g >= 0 ? p->grade_names[g] : NULL; }
 
 static void member_name(Buf *b, const Side *s, int32_t m) {
   buf_puts(b, "\"dimension\":");
-  json_str(b, s->p->dimensions[s->member_dim[m]].name);
+  buf_json_cstr(b, s->p->dimensions[s->member_dim[m]].name);
   buf_puts(b, ",\"member\":");
-  json_str(b, s->member[m]->name);
+  buf_json_cstr(b, s->member[m]->name);
 }
 
 static void json_side(Buf *b, const Side *s) {
   buf_printf(b, "{\"rules\":\"%.12s\",\"title\":", s->p->fingerprint);
-  json_str(b, s->p->title);
+  buf_json_cstr(b, s->p->title);
   buf_puts(b, ",\"data\":[");
   for (int i = 0; i < s->ndata; i++) {
     if (i) buf_putc(b, ',');
-    json_str(b, s->data[i]);
+    buf_json_cstr(b, s->data[i]);
   }
   buf_puts(b, "],\"scored\":");
-  json_u64(b, s->scored);
+  buf_u64(b, s->scored);
   buf_puts(b, ",\"rejected\":");
-  json_u64(b, s->stats.rejected);
+  buf_u64(b, s->stats.rejected);
   buf_putc(b, '}');
 }
 
@@ -469,11 +457,11 @@ static void json_listed(Buf *b, const Program *p, const Listed *l, size_t n) {
     buf_flush(b, 1 << 16);
     buf_puts(b, i ? ",\n " : "\n ");
     buf_puts(b, "{\"id\":");
-    json_str(b, l[i].id);
+    buf_json_cstr(b, l[i].id);
     buf_puts(b, ",\"grade\":");
-    json_str(b, grade_name(p, l[i].grade));
+    buf_json_cstr(b, grade_name(p, l[i].grade));
     buf_puts(b, ",\"health\":");
-    json_num(b, l[i].health);
+    buf_json_num(b, l[i].health);
     buf_putc(b, '}');
   }
 }
@@ -486,11 +474,11 @@ static void json_forecast_side(Buf *b, const Side *s, int32_t f) {
   uint64_t rated;
   double expected = forecast_expected(s, f, &rated);
   buf_puts(b, "{\"expected\":");
-  json_num(b, expected);
+  buf_json_num(b, expected);
   buf_puts(b, ",\"accounts\":");
-  json_u64(b, rated);
+  buf_u64(b, rated);
   buf_puts(b, ",\"weighted\":");
-  json_num(b, forecast_weighted(s, f));
+  buf_json_num(b, forecast_weighted(s, f));
   buf_putc(b, '}');
 }
 
@@ -502,29 +490,29 @@ static void json_output(const Diff *d, Buf *b, const char *as_of) {
   buf_puts(b, ",\n\"new\":");
   json_side(b, &d->new);
   buf_puts(b, ",\n\"compared\":");
-  json_u64(b, d->compared);
+  buf_u64(b, d->compared);
   buf_puts(b, ",\"changed\":");
-  json_u64(b, d->nchanged);
+  buf_u64(b, d->nchanged);
   buf_puts(b, ",\"added\":");
-  json_u64(b, d->nadded);
+  buf_u64(b, d->nadded);
   buf_puts(b, ",\"removed\":");
-  json_u64(b, d->nremoved);
+  buf_u64(b, d->nremoved);
   buf_puts(b, ",\n\"grades\":{\"old\":[");
   for (int32_t g = 0; g <= op->ngrade_names; g++) {
     if (g) buf_putc(b, ',');
-    json_str(b, grade_name(op, g < op->ngrade_names ? g : -1));
+    buf_json_cstr(b, grade_name(op, g < op->ngrade_names ? g : -1));
   }
   buf_puts(b, "],\"new\":[");
   for (int32_t g = 0; g <= np->ngrade_names; g++) {
     if (g) buf_putc(b, ',');
-    json_str(b, grade_name(np, g < np->ngrade_names ? g : -1));
+    buf_json_cstr(b, grade_name(np, g < np->ngrade_names ? g : -1));
   }
   buf_puts(b, "]},\n\"transitions\":[");
   for (int32_t r = 0; r <= op->ngrade_names; r++) {
     buf_puts(b, r ? ",\n [" : "\n [");
     for (int32_t c = 0; c <= np->ngrade_names; c++) {
       if (c) buf_putc(b, ',');
-      json_u64(b, d->matrix[(size_t)r * (size_t)(np->ngrade_names + 1) + (size_t)c]);
+      buf_u64(b, d->matrix[(size_t)r * (size_t)(np->ngrade_names + 1) + (size_t)c]);
     }
     buf_putc(b, ']');
   }
@@ -534,15 +522,15 @@ static void json_output(const Diff *d, Buf *b, const char *as_of) {
     buf_flush(b, 1 << 16);
     buf_puts(b, i ? ",\n " : "\n ");
     buf_puts(b, "{\"id\":");
-    json_str(b, c->id);
+    buf_json_cstr(b, c->id);
     buf_puts(b, ",\"old\":{\"grade\":");
-    json_str(b, grade_name(op, c->old_grade));
+    buf_json_cstr(b, grade_name(op, c->old_grade));
     buf_puts(b, ",\"health\":");
-    json_num(b, c->old_health);
+    buf_json_num(b, c->old_health);
     buf_puts(b, "},\"new\":{\"grade\":");
-    json_str(b, grade_name(np, c->new_grade));
+    buf_json_cstr(b, grade_name(np, c->new_grade));
     buf_puts(b, ",\"health\":");
-    json_num(b, c->new_health);
+    buf_json_num(b, c->new_health);
     buf_puts(b, "},\"members\":[");
     for (int32_t k = 0; k < c->ntop; k++) {
       const Move *mv = &c->top[k];
@@ -551,10 +539,10 @@ static void json_output(const Diff *d, Buf *b, const char *as_of) {
       if (mv->new_member >= 0) member_name(b, &d->new, mv->new_member);
       else member_name(b, &d->old, mv->old_member);
       buf_puts(b, ",\"old_lost\":");
-      if (mv->old_member >= 0) json_num(b, mv->old_lost);
+      if (mv->old_member >= 0) buf_json_num(b, mv->old_lost);
       else buf_puts(b, "null");
       buf_puts(b, ",\"new_lost\":");
-      if (mv->new_member >= 0) json_num(b, mv->new_lost);
+      if (mv->new_member >= 0) buf_json_num(b, mv->new_lost);
       else buf_puts(b, "null");
       buf_putc(b, '}');
     }
@@ -572,9 +560,9 @@ static void json_output(const Diff *d, Buf *b, const char *as_of) {
     const ForecastDecl *fd = n >= 0 ? &np->forecasts[n] : &op->forecasts[o];
     buf_puts(b, i ? ",\n " : "\n ");
     buf_puts(b, "{\"name\":");
-    json_str(b, fd->name);
+    buf_json_cstr(b, fd->name);
     buf_puts(b, ",\"label\":");
-    json_str(b, fd->label);
+    buf_json_cstr(b, fd->label);
     buf_puts(b, ",\"old\":");
     json_forecast_side(b, &d->old, o);
     buf_puts(b, ",\"new\":");
@@ -585,9 +573,9 @@ static void json_output(const Diff *d, Buf *b, const char *as_of) {
     double old_w = o >= 0 ? forecast_weighted(&d->old, o) : NAN;
     double new_w = n >= 0 ? forecast_weighted(&d->new, n) : NAN;
     buf_puts(b, ",\"change\":");
-    json_num(b, new_e - old_e);
+    buf_json_num(b, new_e - old_e);
     buf_puts(b, ",\"weighted_change\":");
-    json_num(b, new_w - old_w);
+    buf_json_num(b, new_w - old_w);
     buf_putc(b, '}');
   }
   free(pairs);
@@ -797,10 +785,7 @@ int diff_programs(const Program *old_p, const Program *new_p, const char *const 
   old_diag.color = ro->diag_color;
   diag_init(&quiet, &old_p->sources, NULL, NULL);
   int32_t as_of;
-  if (!run_parse_as_of(ro->as_of, &as_of)) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", ro->as_of);
-    return KENKO_ERR_USAGE;
-  }
+  if (!run_parse_as_of(ro, &diag, &as_of)) return KENKO_ERR_USAGE;
   Diff d;
   memset(&d, 0, sizeof d);
   d.by_key = opts->nold_data > 0;

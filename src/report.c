@@ -609,10 +609,7 @@ int report_program(const Program *p, const char *const *data, int ndata, const k
   diag_init(&diag, &p->sources, ro->diag, ro->diag_ud);
   diag.color = ro->diag_color;
   int32_t as_of;
-  if (!run_parse_as_of(ro->as_of, &as_of)) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", ro->as_of);
-    return KENKO_ERR_USAGE;
-  }
+  if (!run_parse_as_of(ro, &diag, &as_of)) return KENKO_ERR_USAGE;
   Report *r = xmalloc(sizeof *r);
   report_init(r, p);
   date_format(as_of, r->as_of);

@@ -205,12 +205,14 @@ static const char **split_na(const char *na, int32_t *n, Arena *arena) {
   return out;
 }
 
-int run_parse_as_of(const char *text, int32_t *as_of) {
-  if (!text) {
+bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of) {
+  if (!opts->as_of) {
     *as_of = today();
-    return 1;
+    return true;
   }
-  return date_parse(text, strlen(text), as_of) == 1;
+  if (date_parse(opts->as_of, strlen(opts->as_of), as_of) == 1) return true;
+  diag_at(diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", opts->as_of);
+  return false;
 }
 
 int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
@@ -307,10 +309,7 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
   diag_init(&diag, &p->sources, opts->diag, opts->diag_ud);
   diag.color = opts->diag_color;
   int32_t as_of;
-  if (!run_parse_as_of(opts->as_of, &as_of)) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", opts->as_of);
-    return KENKO_ERR_USAGE;
-  }
+  if (!run_parse_as_of(opts, &diag, &as_of)) return KENKO_ERR_USAGE;
   Evaluator *ev = eval_new(p, &diag);
   if (!ev) return KENKO_ERR_RULES;
 

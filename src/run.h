@@ -25,8 +25,9 @@ typedef struct ScoreSink {
  * rejected. */
 int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
                    const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats);
-/* `--as-of`: TEXT as YYYY-MM-DD, or today when NULL; 0 when malformed. */
-int run_parse_as_of(const char *text, int32_t *as_of);
+/* `--as-of`: opts->as_of as YYYY-MM-DD, or today (local date) when it is
+ * NULL; false after reporting a malformed date. */
+bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of);
 
 int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats);

@@ -259,57 +259,45 @@ static bool show_no_persona(const Validation *v) {
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void json_num(Buf *b, double x) {
-  if (isnan(x) || isinf(x)) buf_puts(b, "null");
-  else buf_num(b, x);
-}
-
-static void json_str(Buf *b, const char *s) {
-  if (s) buf_json_str(b, s, strlen(s));
-  else buf_puts(b, "null");
-}
-
-static void json_u64(Buf *b, uint64_t n) { buf_printf(b, "%llu", (unsigned long long)n); }
-
 static void json_rate(Buf *b, Rate r) {
   buf_puts(b, "\"accounts\":");
-  json_u64(b, r.n);
+  buf_u64(b, r.n);
   buf_puts(b, ",\"with_outcome\":");
-  json_u64(b, r.k);
+  buf_u64(b, r.k);
   buf_puts(b, ",\"rate\":");
-  json_num(b, rate_of(r));
+  buf_json_num(b, rate_of(r));
 }
 
 static void json_auc(Buf *b, const AucGroup *g) {
   buf_puts(b, "\"auc\":");
-  json_num(b, g->auc);
+  buf_json_num(b, g->auc);
   buf_puts(b, ",\"accounts\":");
-  json_u64(b, group_accounts(g));
+  buf_u64(b, group_accounts(g));
   buf_puts(b, ",\"without_outcome\":");
-  json_u64(b, g->without.n);
+  buf_u64(b, g->without.n);
   buf_puts(b, ",\"with_outcome\":");
-  json_u64(b, g->with.n);
+  buf_u64(b, g->with.n);
   buf_puts(b, ",\"missing\":");
-  json_u64(b, g->missing);
+  buf_u64(b, g->missing);
   buf_printf(b, ",\"small\":%s", group_accounts(g) < VALIDATE_SMALL ? "true" : "false");
 }
 
 static void json_output(const Validation *v, Buf *b, const char *as_of) {
   const Program *p = v->p;
   buf_puts(b, "{\"command\":\"validate\",\"title\":");
-  json_str(b, p->title);
+  buf_json_cstr(b, p->title);
   buf_printf(b, ",\"rules\":\"%.12s\",\"as_of\":\"%s\",\"outcome\":", p->fingerprint, as_of);
-  json_str(b, p->inputs[v->outcome].name);
+  buf_json_cstr(b, p->inputs[v->outcome].name);
   buf_puts(b, ",\"accounts\":");
-  json_u64(b, v->scored);
+  buf_u64(b, v->scored);
   buf_puts(b, ",\"outcome_missing\":");
-  json_u64(b, v->outcome_missing);
+  buf_u64(b, v->outcome_missing);
   buf_puts(b, ",\"used\":");
-  json_u64(b, v->used);
+  buf_u64(b, v->used);
   buf_puts(b, ",\"with_outcome\":");
-  json_u64(b, v->with_outcome);
+  buf_u64(b, v->with_outcome);
   buf_puts(b, ",\"rate\":");
-  json_num(b, v->used ? (double)v->with_outcome / (double)v->used : NAN);
+  buf_json_num(b, v->used ? (double)v->with_outcome / (double)v->used : NAN);
 
   buf_puts(b, ",\n\"grades\":[");
   bool first = true;
@@ -321,15 +309,15 @@ static void json_output(const Validation *v, Buf *b, const char *as_of) {
     buf_puts(b, first ? "\n " : ",\n ");
     first = false;
     buf_puts(b, "{\"grade\":");
-    json_str(b, g < p->ngrade_names ? p->grade_names[g] : NULL);
+    buf_json_cstr(b, g < p->ngrade_names ? p->grade_names[g] : NULL);
     buf_puts(b, ",\"label\":");
-    json_str(b, g < p->ngrade_names ? p->grade_labels[g] : NULL);
+    buf_json_cstr(b, g < p->ngrade_names ? p->grade_labels[g] : NULL);
     buf_putc(b, ',');
     json_rate(b, r);
     buf_puts(b, ",\"low\":");
-    json_num(b, low);
+    buf_json_num(b, low);
     buf_puts(b, ",\"high\":");
-    json_num(b, high);
+    buf_json_num(b, high);
     buf_printf(b, ",\"small\":%s}", r.n < VALIDATE_SMALL ? "true" : "false");
   }
   buf_puts(b, "],\n\"health\":{");
@@ -338,9 +326,9 @@ static void json_output(const Validation *v, Buf *b, const char *as_of) {
   for (int32_t d = 0; d < p->ndimensions; d++) {
     buf_puts(b, d ? ",\n " : "\n ");
     buf_puts(b, "{\"name\":");
-    json_str(b, p->dimensions[d].name);
+    buf_json_cstr(b, p->dimensions[d].name);
     buf_puts(b, ",\"label\":");
-    json_str(b, p->dimensions[d].label);
+    buf_json_cstr(b, p->dimensions[d].label);
     buf_putc(b, ',');
     json_auc(b, &v->dims[d]);
     buf_putc(b, '}');
@@ -352,9 +340,9 @@ static void json_output(const Validation *v, Buf *b, const char *as_of) {
     buf_puts(b, first ? "\n " : ",\n ");
     first = false;
     buf_puts(b, "{\"name\":");
-    json_str(b, i < p->npersonas ? p->personas[i].name : NULL);
+    buf_json_cstr(b, i < p->npersonas ? p->personas[i].name : NULL);
     buf_puts(b, ",\"label\":");
-    json_str(b, i < p->npersonas ? p->personas[i].label : NULL);
+    buf_json_cstr(b, i < p->npersonas ? p->personas[i].label : NULL);
     buf_putc(b, ',');
     json_auc(b, &v->personas[i]);
     buf_putc(b, '}');
@@ -368,19 +356,19 @@ static void json_output(const Validation *v, Buf *b, const char *as_of) {
     buf_puts(b, first ? "\n " : ",\n ");
     first = false;
     buf_puts(b, "{\"dimension\":");
-    json_str(b, p->dimensions[v->member_dim[m]].name);
+    buf_json_cstr(b, p->dimensions[v->member_dim[m]].name);
     buf_puts(b, ",\"member\":");
-    json_str(b, decl->name);
+    buf_json_cstr(b, decl->name);
     buf_puts(b, ",\"label\":");
-    json_str(b, decl->label);
+    buf_json_cstr(b, decl->label);
     buf_puts(b, ",\"fail\":{");
     json_rate(b, rs->fail);
     buf_printf(b, ",\"small\":%s},\"pass\":{", rs->fail.n < VALIDATE_SMALL ? "true" : "false");
     json_rate(b, rs->pass);
     buf_printf(b, ",\"small\":%s},\"na\":", rs->pass.n < VALIDATE_SMALL ? "true" : "false");
-    json_u64(b, rs->na);
+    buf_u64(b, rs->na);
     buf_puts(b, ",\"lift\":");
-    json_num(b, lift_of(rs));
+    buf_json_num(b, lift_of(rs));
     buf_putc(b, '}');
   }
   buf_puts(b, "]}\n");
@@ -571,10 +559,7 @@ int validate_program(const Program *p, const char *const *data, int ndata, const
   diag_init(&diag, &p->sources, ro->diag, ro->diag_ud);
   diag.color = ro->diag_color;
   int32_t as_of;
-  if (!run_parse_as_of(ro->as_of, &as_of)) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", ro->as_of);
-    return KENKO_ERR_USAGE;
-  }
+  if (!run_parse_as_of(ro, &diag, &as_of)) return KENKO_ERR_USAGE;
   int32_t outcome = find_outcome(p, opts->outcome, &diag);
   if (outcome < 0) return KENKO_ERR_USAGE;
   Evaluator *ev = eval_new(p, &diag);
