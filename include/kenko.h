@@ -86,7 +86,8 @@ const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
 
 /* `kenko check --data FILE`: compares the declared inputs with the data's
  * columns (CSV header) or keys (first YAML records). Missing columns are
- * errors, undeclared ones a warning. Returns the number of errors. */
+ * errors, undeclared ones a warning. Returns the number of errors, or -1
+ * when the data file cannot be read. */
 int kenko_check_data(const kenko_rules *rules, const char *data_path,
                      const kenko_load_opts *opts);
 

@@ -1,4 +1,5 @@
 /* api.c — the public entry points of kenko.h over the internal stages. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,12 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
   Diag diag;
   diag_init(&diag, &rules->program->sources, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
   diag.color = opts && opts->color;
+  FILE *probe = fopen(data_path, "rb");
+  if (!probe) {
+    diag_at(&diag, KENKO_ERROR, data_path, 0, 0, "cannot read the data file: %s", strerror(errno));
+    return -1;
+  }
+  fclose(probe);
   ReadOpts ro;
   memset(&ro, 0, sizeof ro);
   ro.delimiter = ',';
