@@ -237,6 +237,22 @@ static Value min_max(Evaluator *E, const CExpr *e, bool is_max) {
   return best;
 }
 
+/* scale(x, lo, hi): (x − lo)/(hi − lo)·100 clamped to 0..100 (present
+ * arguments). */
+static inline Value scale_of(Value x, Value lo, Value hi) {
+  if (x.type != T_NUMBER || lo.type != T_NUMBER || hi.type != T_NUMBER || lo.u.num == hi.u.num)
+    return val_missing(MISS_DOMAIN);
+  double s = (x.u.num - lo.u.num) / (hi.u.num - lo.u.num) * 100;
+  if (!isfinite(s)) return val_missing(MISS_DOMAIN);
+  return val_num(s < 0 ? 0 : s > 100 ? 100 : s);
+}
+
+/* days(from, to) of two present arguments. */
+static inline Value days_between(Value from, Value to) {
+  if (from.type != T_DATE || to.type != T_DATE) return val_missing(MISS_DOMAIN);
+  return val_num((double)to.u.date - (double)from.u.date);
+}
+
 /* A call of a built-in that is not an aggregate (kept out of ev so that
  * ev's frame stays small). */
 __attribute__((noinline)) static Value call(Evaluator *E, const CExpr *e) {
@@ -266,23 +282,10 @@ __attribute__((noinline)) static Value call(Evaluator *E, const CExpr *e) {
   case FN_CLAMP:
     if (v[0].type != T_NUMBER || v[1].type != T_NUMBER || v[2].type != T_NUMBER) break;
     return val_num(fmin(fmax(v[0].u.num, v[1].u.num), v[2].u.num));
-  case FN_SCALE: {
-    if (v[0].type != T_NUMBER || v[1].type != T_NUMBER || v[2].type != T_NUMBER) break;
-    double x = v[0].u.num, lo = v[1].u.num, hi = v[2].u.num;
-    if (lo == hi) break;
-    double s = (x - lo) / (hi - lo) * 100;
-    if (!isfinite(s)) break;
-    return val_num(s < 0 ? 0 : s > 100 ? 100 : s);
-  }
-  case FN_DAYS:
-    if (v[0].type != T_DATE || v[1].type != T_DATE) break;
-    return val_num((double)v[1].u.date - (double)v[0].u.date);
-  case FN_DAYS_SINCE:
-    if (v[0].type != T_DATE) break;
-    return val_num((double)E->as_of - (double)v[0].u.date);
-  case FN_DAYS_UNTIL:
-    if (v[0].type != T_DATE) break;
-    return val_num((double)v[0].u.date - (double)E->as_of);
+  case FN_SCALE: return scale_of(v[0], v[1], v[2]);
+  case FN_DAYS: return days_between(v[0], v[1]);
+  case FN_DAYS_SINCE: return days_between(v[0], val_date(E->as_of));
+  case FN_DAYS_UNTIL: return days_between(val_date(E->as_of), v[0]);
   case FN_LOWER:
   case FN_UPPER:
     if (v[0].type != T_TEXT) break;
@@ -515,6 +518,61 @@ OP_FN(op_is_missing_leaf) {
   return val_bool((a.type == T_MISSING) != (e->aux != 0));
 }
 
+/* ---- calls of the common built-ins ---------------------------------------
+ * The same semantics as `call` (arguments left to right, the first missing
+ * one is the result), without its loop and switch. */
+
+OP_FN(op_scale) {
+  Value x = operand(E, e->args[0]);
+  if (x.type == T_MISSING) return x;
+  Value lo = operand(E, e->args[1]);
+  if (lo.type == T_MISSING) return lo;
+  Value hi = operand(E, e->args[2]);
+  if (hi.type == T_MISSING) return hi;
+  return scale_of(x, lo, hi);
+}
+
+OP_FN(op_days) {
+  Value from = operand(E, e->args[0]);
+  if (from.type == T_MISSING) return from;
+  Value to = operand(E, e->args[1]);
+  if (to.type == T_MISSING) return to;
+  return days_between(from, to);
+}
+
+OP_FN(op_days_since) {
+  Value from = operand(E, e->args[0]);
+  return from.type == T_MISSING ? from : days_between(from, val_date(E->as_of));
+}
+
+OP_FN(op_days_until) {
+  Value to = operand(E, e->args[0]);
+  return to.type == T_MISSING ? to : days_between(val_date(E->as_of), to);
+}
+
+/* a / b, a − b, a + b, a * b of two numbers inline; anything else (dates,
+ * missing values, %, division by zero) through arith. */
+OP_FN(op_arith_num) {
+  Value a = operand(E, e->a);
+  if (a.type == T_MISSING) return a;
+  Value b = operand(E, e->b);
+  if (a.type == T_NUMBER && b.type == T_NUMBER) {
+    double x = a.u.num, y = b.u.num, r;
+    switch ((COp)e->op) {
+    case C_ADD: r = x + y; break;
+    case C_SUB: r = x - y; break;
+    case C_MUL: r = x * y; break;
+    case C_DIV:
+      if (y == 0) return val_missing(MISS_DIV_ZERO);
+      r = x / y;
+      break;
+    default: return arith((COp)e->op, a, b);
+    }
+    return num_result(r);
+  }
+  return arith((COp)e->op, a, b);
+}
+
 CExprFn eval_node_fn(const CExpr *x) {
   switch ((COp)x->op) {
   case C_CMP:
@@ -528,6 +586,16 @@ CExprFn eval_node_fn(const CExpr *x) {
     break;
   case C_IS_MISSING:
     if (is_leaf(x->a)) return op_is_missing_leaf;
+    break;
+  case C_ADD: case C_SUB: case C_MUL: case C_DIV: return op_arith_num;
+  case C_CALL:
+    switch ((Builtin)x->aux) {
+    case FN_SCALE: if (x->nargs == 3) return op_scale; break;
+    case FN_DAYS: if (x->nargs == 2) return op_days; break;
+    case FN_DAYS_SINCE: if (x->nargs == 1) return op_days_since; break;
+    case FN_DAYS_UNTIL: if (x->nargs == 1) return op_days_until; break;
+    default: break;
+    }
     break;
   default:
     break;

@@ -43,6 +43,9 @@
 #include "reader.h"
 
 #include <errno.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -916,6 +919,60 @@ static bool yaml_printable(uint32_t cp) {
          (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
+/* The bytes 0x20..0x7E, '\t', '\n' and '\r' among the 16 at P, as bits. */
+static inline unsigned ascii_allowed_bits(const unsigned char *p) {
+#ifdef __SSE2__
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  /* signed: 0x20..0x7F are the bytes greater than 0x1F; 0x80.. are negative */
+  __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)),
+                                _mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)));
+  ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))));
+  return (unsigned)_mm_movemask_epi8(ok);
+#else
+  unsigned bits = 0;
+  for (int k = 0; k < 16; k++)
+    bits |= (unsigned)(p[k] >= 0x20 ? p[k] < 0x7F : p[k] == '\n' || p[k] == '\t' || p[k] == '\r') << k;
+  return bits;
+#endif
+}
+
+/* The length of the run of characters at P (at most N bytes) that go to
+ * libyaml as they are: ASCII that YAML allows and well-formed printable
+ * UTF-8 sequences other than U+FEFF. *CHARS receives the characters in it.
+ * A multibyte sequence is only looked at when all its bytes can be there
+ * (WHOLE: P[N] is not the end of what has been read so far, or the file
+ * ends there), so none is judged cut short by a read. */
+static size_t allowed_run(const unsigned char *p, size_t n, bool whole, size_t *chars) {
+  size_t run = 0, count = 0;
+  while (run < n) {
+    if (n - run >= 16) {
+      unsigned bits = ascii_allowed_bits(p + run);
+      if (bits == 0xFFFF) {
+        run += 16;
+        count += 16;
+        continue;
+      }
+      unsigned k = (unsigned)__builtin_ctz(~bits);
+      run += k;
+      count += k;
+    } else if (p[run] >= 0x20 ? p[run] < 0x7F : p[run] == '\n' || p[run] == '\t' || p[run] == '\r') {
+      run++;
+      count++;
+      continue;
+    }
+    if (p[run] < 0x80 || (!whole && n - run < 4)) break;
+    uint32_t cp = 0;
+    size_t len = utf8_sequence(p + run, n - run, &cp);
+    if (len == 0 || cp == 0xFEFF || !yaml_printable(cp)) break;
+    run += len;
+    count++;
+  }
+  *chars = count;
+  return run;
+}
+
 /* Remembers that character r->chars was replaced. */
 static void note_replaced(YamlReader *r, uint32_t value, bool invalid_utf8) {
   if (r->nbad > r->bad_head && r->bad[r->nbad - 1].last + 1 == r->chars) {
@@ -963,19 +1020,17 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
     bool at_start = r->bytes_read == r->raw_len && r->raw_pos == 0;
     if (at_start && avail >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
       r->utf16 = true;
-    size_t run = 0, room = size - n;
+    size_t run = 0, room = size - n, chars = 0;
     if (r->utf16) {
-      run = avail < room ? avail : room;
+      run = chars = avail < room ? avail : room;
     } else {
-      while (run < avail && run < room &&
-             (p[run] >= 0x20 ? p[run] < 0x7F : p[run] == '\n' || p[run] == '\t' || p[run] == '\r'))
-        run++;
+      run = allowed_run(p, avail < room ? avail : room, r->raw_eof || avail >= room, &chars);
     }
-    if (run > 0) {                          /* ASCII that YAML allows, as is */
+    if (run > 0) {                          /* characters YAML allows, as is */
       memcpy(buffer + n, p, run);
       n += run;
       r->raw_pos += run;
-      r->chars += run;
+      r->chars += chars;
       continue;
     }
     uint32_t cp = 0;
