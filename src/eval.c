@@ -65,6 +65,7 @@ struct Evaluator {
   Value *dim_values;
   Value *state;            /* LB_STATE (compile.h: StateSlot) */
   double *dim_wsum;        /* Σwᵢ over the members the dimension used */
+  double health_wsum;      /* ΣW_d over the dimensions the health used */
   const Value **elem;      /* per input: the element an aggregate is at */
   Value *explain_values;   /* cp->nvalues */
   Value *no_inputs;        /* all missing: the state before any account */
@@ -781,12 +782,9 @@ static void step_dimension(Evaluator *E, int32_t d) {
   E->state[E->cp->state_dim_grade + d] = sym_or_na(dr->grade);
 }
 
-/* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0; then
- * the effective weights, lost points and coverage. */
+/* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0. */
 static void step_health(Evaluator *E) {
-  const CProgram *cp = E->cp;
   Result *r = &E->r;
-  const Variant *v = E->variant;
   double acc = 0, sw = 0;
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
@@ -794,13 +792,22 @@ static void step_health(Evaluator *E) {
     acc += dr->weight * dr->score;
     sw += dr->weight;
   }
+  E->health_wsum = sw;
   r->health_na = !(sw > 0);
   r->health = r->health_na ? NAN : acc / sw;
-  r->grade_set = v->health_grades;
+  r->grade_set = E->variant->health_grades;
   r->grade = eval_grade_of(E->p, r->grade_set, r->health);
   E->state[ST_HEALTH] = r->health_na ? val_missing(MISS_NOT_APPLICABLE) : val_num(r->health);
   E->state[ST_GRADE] = sym_or_na(r->grade);
-  double covered = 0;
+}
+
+/* After the steps (no rule can refer to them): every dimension's and
+ * member's effective weight, the lost points and the coverage. */
+static void rollup_details(Evaluator *E) {
+  const CProgram *cp = E->cp;
+  Result *r = &E->r;
+  const Variant *v = E->variant;
+  double sw = E->health_wsum, covered = 0;
   const double *member_weight = v->member_weight, *coverage_weight = v->coverage_weight;
   for (int32_t d = 0; d < r->ndims; d++) {
     DimResult *dr = &r->dims[d];
@@ -823,6 +830,7 @@ static void step_health(Evaluator *E) {
     }
   }
   r->coverage = v->coverage_total > 0 ? covered / v->coverage_total : 0;
+  r->detailed = true;
 }
 
 static void step_flag(Evaluator *E, int32_t f) {
@@ -907,7 +915,7 @@ static void no_explain(Result *r) {
 
 /* ---- the API -------------------------------------------------------------- */
 
-const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, bool explain_it) {
+const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, EvalDepth depth) {
   const CProgram *cp = E->cp;
   arena_reset(&E->scratch);
   arena_reset(&E->exprs);
@@ -942,7 +950,13 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, boo
     case DEP_THRESHOLD: break;
     }
   }
-  if (explain_it)
+  if (depth >= EVAL_DETAILS) {
+    rollup_details(E);
+  } else {
+    E->r.detailed = false;
+    E->r.coverage = NAN;
+  }
+  if (depth == EVAL_EXPLAIN)
     explain(E);
   else
     no_explain(&E->r);

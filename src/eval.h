@@ -30,11 +30,18 @@ typedef struct Evaluator Evaluator;
 Evaluator *eval_new(const Program *p, Diag *diag);
 void eval_free(Evaluator *ev);
 
+/* How much of the Result eval_account fills. */
+typedef enum EvalDepth {
+  EVAL_SCORES,    /* health, grades, scores, persona, segments, flags, journey */
+  EVAL_DETAILS,   /* and the effective weights, lost points and coverage */
+  EVAL_EXPLAIN    /* and member values, missing_ref and drivers */
+} EvalDepth;
+
 /* Scores one account. INPUTS are in Program.inputs order (a reader's
- * Account.values); AS_OF is days since 1970-01-01. With EXPLAIN, member
- * values, missing_ref and drivers are filled too. The Result, and any
+ * Account.values); AS_OF is days since 1970-01-01; DEPTH says what is
+ * filled (Result.detailed, Result.explained tell). The Result, and any
  * text it or eval_* values point to, stay valid until the next call. */
-const Result *eval_account(Evaluator *ev, const Value *inputs, int32_t as_of, bool explain);
+const Result *eval_account(Evaluator *ev, const Value *inputs, int32_t as_of, EvalDepth depth);
 /* The last account's result. */
 const Result *eval_result(const Evaluator *ev);
 

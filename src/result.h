@@ -107,7 +107,8 @@ typedef struct Result {
   double health;         /* 0..100; NAN when health_na */
   int32_t grade;         /* grade index, or -1 */
   int32_t grade_set;     /* GradeSet used for the health, or -1 */
-  double coverage;       /* 0..1: share of the health weight that had data */
+  double coverage;       /* 0..1: share of the health weight that had data
+                            (NAN unless detailed) */
   DimResult *dims;
   int32_t ndims;
   MemberResult *members; /* flat, dimension by dimension */
@@ -117,6 +118,9 @@ typedef struct Result {
   uint8_t *steps;        /* StepStatus per journey step */
   int32_t nsteps;
   int32_t bottleneck;    /* first step not passed, or -1 */
+  bool detailed;         /* coverage and every member's weight, effective
+                            weight and lost points are filled (EVAL_DETAILS);
+                            when false they are stale: left unread */
   bool explained;        /* values, missing_ref and drivers are filled */
   int32_t *drivers;      /* explain mode: every member (flat index), by lost
                             points, largest first, ties in declaration order */

@@ -171,7 +171,8 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
     keyed = false;
   }
   if (keyed) keyset_prefetch(&rc->keys, h);
-  const Result *r = eval_account(rc->ev, a->values, rc->as_of, rc->sink->explain);
+  EvalDepth depth = rc->sink->explain ? EVAL_EXPLAIN : rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
+  const Result *r = eval_account(rc->ev, a->values, rc->as_of, depth);
   if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
   rc->sink->account(rc->sink->ud, a, r);
   rc->scored++;
@@ -331,6 +332,7 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
   ScoreSink sink;
   memset(&sink, 0, sizeof sink);
   sink.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
+  sink.scores_only = opts->format == KENKO_FORMAT_CSV && !opts->explain;
   sink.account = write_account;
   sink.file_done = flush_output;
   sink.ud = &ws;

@@ -14,6 +14,8 @@
 /* Where scored accounts go: a writer, or a portfolio aggregate. */
 typedef struct ScoreSink {
   bool explain;    /* evaluate with the explanation trace */
+  bool scores_only;   /* reads no coverage, effective weights or lost
+                         points (EVAL_SCORES): the CSV writer */
   void (*account)(void *ud, const Account *a, const Result *r);
   void (*file_done)(void *ud);   /* after each data file (may be NULL) */
   void *ud;

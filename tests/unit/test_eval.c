@@ -56,7 +56,7 @@ static int32_t test_index(const Fx *f, const char *name) {
 static const Result *fx_run(Fx *f, const char *name) {
   const TestDecl *t = &f->p->tests[test_index(f, name)];
   const Value *in = eval_given_inputs(f->p, t->given, &f->arena);
-  return eval_account(f->ev, in, t->has_as_of ? t->as_of : date_from_ymd(2026, 1, 1), true);
+  return eval_account(f->ev, in, t->has_as_of ? t->as_of : date_from_ymd(2026, 1, 1), EVAL_EXPLAIN);
 }
 
 /* Runs every test of the rules; each `expect` must be true. */
