@@ -103,11 +103,14 @@ static int cmp_edge(const void *x, const void *y) {
 
 /* Implicit dependencies: a dimension needs its members and the persona
  * (weights, grades); health needs every dimension and the persona; a
- * threshold some persona overrides needs the persona. */
+ * threshold some persona overrides needs the persona; a segment is
+ * decided after the persona (its cases see the persona's thresholds), so
+ * a persona condition that uses one, even through indicators, is a cycle. */
 static void implicit_edges(Checker *c) {
   const Program *p = c->p;
   for (int32_t t = 0; t < p->nthresholds; t++)
     if (p->thresholds[t].overridden) add_edge(c, c->node_threshold[t], c->node_persona, SPAN_NONE);
+  for (int32_t s = 0; s < p->nsegments; s++) add_edge(c, c->node_segment[s], c->node_persona, SPAN_NONE);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     for (int32_t m = 0; m < p->dimensions[d].nmembers; m++)
       add_edge(c, c->node_dimension[d], c->member_base[d] + m, SPAN_NONE);
@@ -169,7 +172,7 @@ static void report_cycle(Checker *c, const int32_t *stack, int32_t from, int32_t
   for (int32_t k = 0; k < len && at.file < 0; k++) at = node_span(c, CYCLE_NODE(k));
 #undef CYCLE_NODE
   diag_error(c->diag, at, "dependency cycle: %s%s", text,
-             persona ? " (a persona condition cannot depend on scores, grades or flags)" : "");
+             persona ? " (a persona condition cannot depend on segments, scores, grades or flags)" : "");
   free(text);
 }
 

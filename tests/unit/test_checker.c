@@ -921,7 +921,32 @@ Test(checker, persona_cycle_through_an_indicator) {
                     "persona p2 otherwise\n",
                     1, 0,
                     "8:17: error: dependency cycle: persona → indicator `sc` → dimension `u` → persona "
-                    "(a persona condition cannot depend on scores, grades or flags)\n");
+                    "(a persona condition cannot depend on segments, scores, grades or flags)\n");
+}
+
+/* A segment is decided after the persona: using one through an indicator
+ * is a cycle, as using it directly is an error of its own. */
+Test(checker, persona_cycle_through_a_segment) {
+  expect_diags_with(type_rules,
+                    "dimension u { rule r : seats > 1 and plan == \"x\" and start < as_of }\n"
+                    "segment size { big when seats >= 100 small otherwise }\n"
+                    "indicator is_big = size == big\n"
+                    "persona p1 when is_big\n"
+                    "persona p2 otherwise\n",
+                    1, 0,
+                    "9:17: error: dependency cycle: persona → indicator `is_big` → segment `size` → persona "
+                    "(a persona condition cannot depend on segments, scores, grades or flags)\n");
+}
+
+/* Without a persona condition on it, an indicator may use a segment. */
+Test(checker, indicator_may_use_a_segment) {
+  expect_diags_with(type_rules,
+                    "dimension u { rule r : seats > 1 and plan == \"x\" and start < as_of and is_big }\n"
+                    "segment size { big when seats >= 100 small otherwise }\n"
+                    "indicator is_big = size == big\n"
+                    "persona p1 when seats > 3\n"
+                    "persona p2 otherwise\n",
+                    0, 0, "");
 }
 
 /* ---- diagnostics: persona restrictions --------------------------------------------------- */
