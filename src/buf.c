@@ -146,6 +146,37 @@ void buf_json_str(Buf *b, const char *s, size_t n) {
   b->len = (size_t)(out - b->data);
 }
 
+void buf_shown(Buf *b, const char *s, size_t n, bool quoted) {
+  static const char hex[] = "0123456789ABCDEF";
+  if (quoted) buf_putc(b, '"');
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    bool c1 = c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F;
+    if (!(c < 0x20 || c == 0x7F || c1 || (quoted && (c == '"' || c == '\\')))) continue;
+    buf_put(b, s + from, i - from);
+    unsigned code = c1 ? (unsigned char)s[++i] : c;
+    from = i + 1;
+    char esc[7] = {'\\', 0};
+    size_t len = 2;
+    switch (code) {
+    case '\t': esc[1] = 't'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '"': case '\\': esc[1] = (char)code; break;
+    default:
+      memcpy(esc + 1, "u00", 3);
+      esc[4] = hex[code >> 4];
+      esc[5] = hex[code & 15];
+      len = 6;
+      break;
+    }
+    buf_put(b, esc, len);
+  }
+  buf_put(b, s + from, n - from);
+  if (quoted) buf_putc(b, '"');
+}
+
 void buf_csv_cell(Buf *b, const char *s, size_t n) {
   bool quote = false;
   for (size_t i = 0; i < n; i++) {

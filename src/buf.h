@@ -43,6 +43,11 @@ void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_num(Buf *b, double x);
 /* A JSON string literal of S[0..n), escaping as RFC 8259 requires. */
 void buf_json_str(Buf *b, const char *s, size_t n);
+/* Text from the data for a terminal: control characters (C0, DEL, C1) as
+ * \t \n \r or \u00XX, so that no byte of an account can move the cursor,
+ * recolour or retitle the terminal. QUOTED: between double quotes, with
+ * '"' and '\\' escaped too (a JSON string's escapes). */
+void buf_shown(Buf *b, const char *s, size_t n, bool quoted);
 /* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
 void buf_csv_cell(Buf *b, const char *s, size_t n);
 /* JSON helpers: a number (null when NaN or infinite), a NUL-terminated

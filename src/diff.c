@@ -657,8 +657,9 @@ static void text_changed(const Diff *d, Buf *b) {
   for (size_t i = 0; i < d->nchanged; i++) {
     const Changed *c = &d->changed[i];
     buf_flush(b, 1 << 16);
-    buf_printf(b, "  %s: %s → %s, health ", c->id, grade_text(d->old.p, c->old_grade),
-               grade_text(d->new.p, c->new_grade));
+    buf_puts(b, "  ");
+    buf_shown(b, c->id, strlen(c->id), false);
+    buf_printf(b, ": %s → %s, health ", grade_text(d->old.p, c->old_grade), grade_text(d->new.p, c->new_grade));
     put_num2(b, c->old_health);
     buf_puts(b, " → ");
     put_num2(b, c->new_health);
@@ -683,7 +684,9 @@ static void text_changed(const Diff *d, Buf *b) {
 static void text_listed(Buf *b, const Program *p, const Listed *l, size_t n) {
   for (size_t i = 0; i < n; i++) {
     buf_flush(b, 1 << 16);
-    buf_printf(b, "  %s: %s, health ", l[i].id, grade_text(p, l[i].grade));
+    buf_puts(b, "  ");
+    buf_shown(b, l[i].id, strlen(l[i].id), false);
+    buf_printf(b, ": %s, health ", grade_text(p, l[i].grade));
     put_num2(b, l[i].health);
     buf_putc(b, '\n');
   }

@@ -42,6 +42,8 @@ static void tt_row(TextTable *t) {
   t->col = 0;
 }
 
+/* A cell's text, its control characters shown as escapes (buf_shown):
+ * group names and account ids come from the data. */
 static char *vformat(const char *fmt, va_list ap) {
   va_list copy;
   va_copy(copy, ap);
@@ -49,7 +51,12 @@ static char *vformat(const char *fmt, va_list ap) {
   va_end(copy);
   char *s = xmalloc((size_t)(n > 0 ? n : 0) + 1);
   vsnprintf(s, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-  return s;
+  Buf shown;
+  buf_init(&shown, NULL);
+  buf_shown(&shown, s, strlen(s), false);
+  free(s);
+  buf_putc(&shown, '\0');
+  return shown.data;
 }
 
 static void tt_cell(TextTable *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -96,11 +96,7 @@ void text_value(WriteCtx *w, Buf *b, Value v, int symkind) {
   char date[11];
   switch ((ValueType)v.type) {
   case T_NUMBER: buf_num(b, v.u.num); break;
-  case T_TEXT:
-    buf_putc(b, '"');
-    buf_put(b, v.u.text, v.len);
-    buf_putc(b, '"');
-    break;
+  case T_TEXT: buf_shown(b, v.u.text, v.len, true); break;
   case T_BOOL: buf_puts(b, v.u.b ? "true" : "false"); break;
   case T_DATE:
     date_format(v.u.date, date);

@@ -395,7 +395,7 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
   Buf *b = w->buf;
   color(w, C_BOLD);
   buf_puts(b, "━━ ");
-  buf_puts(b, a->id);
+  buf_shown(b, a->id, strlen(a->id), false);
   buf_puts(b, " ━━");
   color(w, C_OFF);
   buf_puts(b, "  ");

@@ -88,3 +88,28 @@ Test(buf, json_and_csv_escapes) {
   cr_assert(memcmp(b.data, "plain|\"a,\"\"b\"\"\"", b.len) == 0);
   buf_free(&b);
 }
+
+/* Text from the data shown on a terminal: no control character gets
+ * through (C0, DEL, C1 as U+0080..U+009F); other UTF-8 is kept. */
+static void shown_is(const char *in, size_t n, bool quoted, const char *want) {
+  Buf b;
+  buf_init(&b, NULL);
+  buf_shown(&b, in, n, quoted);
+  cr_assert_eq(b.len, strlen(want), "got %.*s, want %s", (int)b.len, b.data, want);
+  cr_assert(memcmp(b.data, want, b.len) == 0, "got %.*s, want %s", (int)b.len, b.data, want);
+  buf_free(&b);
+}
+
+#define LIT(s) s, sizeof(s) - 1
+
+Test(buf, shown_escapes_control_characters) {
+  shown_is(LIT("plain 日本語"), false, "plain 日本語");
+  shown_is(LIT("\x1b[31mred\x07"), false, "\\u001B[31mred\\u0007");
+  shown_is(LIT("a\tb\nc\rd"), false, "a\\tb\\nc\\rd");
+  shown_is(LIT("nul\0x\x7f"), false, "nul\\u0000x\\u007F");
+  shown_is(LIT("c1\xc2\x9b" "2J \xc2\xa0"), false, "c1\\u009B" "2J \xc2\xa0");   /* CSI escaped, NBSP kept */
+  shown_is(LIT("say \"hi\" \\o/"), true, "\"say \\\"hi\\\" \\\\o/\"");
+  shown_is(LIT("say \"hi\""), false, "say \"hi\"");
+  shown_is(LIT(""), true, "\"\"");
+  shown_is(LIT("end\xc2"), false, "end\xc2");   /* a lone lead byte at the end is not C1 */
+}
