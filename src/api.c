@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kenko.h"
+#include "buf.h"
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
@@ -93,29 +94,29 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
       diag_at(&diag, KENKO_ERROR, data_path, 1, 1, "missing column \"%s\" (required by input `%s`)", in->column,
               in->name);
   }
-  /* Undeclared columns: one warning that lists them all. */
-  size_t len = 0, cap = 256;
-  char *list = xmalloc(cap);
-  list[0] = '\0';
+  /* Undeclared columns: one warning that names the first few of them. */
+  enum { NAMED_MAX = 10 };
+  Buf list;
+  buf_init(&list, NULL);
   int32_t undeclared = 0;
   for (int32_t k = 0; k < ncols; k++) {
     bool declared = false;
-    for (int32_t i = 0; i < p->ninputs; i++)
+    for (int32_t i = 0; i < p->ninputs && !declared; i++)
       if (strcmp(cols[k], p->inputs[i].column) == 0) declared = true;
     if (declared) continue;
-    size_t need = len + strlen(cols[k]) + 5;
-    if (need > cap) {
-      while (cap < need) cap *= 2;
-      list = xrealloc(list, cap);
+    if (undeclared < NAMED_MAX) {
+      if (undeclared) buf_puts(&list, ", ");
+      buf_shown(&list, cols[k], strlen(cols[k]), true);
     }
-    len += (size_t)sprintf(list + len, "%s\"%s\"", undeclared ? ", " : "", cols[k]);
     undeclared++;
   }
+  if (undeclared > NAMED_MAX) buf_printf(&list, " and %d more", undeclared - NAMED_MAX);
+  buf_putc(&list, '\0');
   if (undeclared)
     diag_at(&diag, KENKO_WARNING, data_path, 1, 1, "%s %s not declared as input%s and will be ignored: %s",
             undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are", undeclared == 1 ? "" : "s",
-            list);
-  free(list);
+            list.data);
+  buf_free(&list);
   reader_free_columns(cols, ncols);
   return diag.errors;
 }
