@@ -155,22 +155,26 @@ void buf_shown(Buf *b, const char *s, size_t n, bool quoted) {
     bool c1 = c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F;
     if (!(c < 0x20 || c == 0x7F || c1 || (quoted && (c == '"' || c == '\\')))) continue;
     buf_put(b, s + from, i - from);
-    unsigned code = c1 ? (unsigned char)s[++i] : c;
-    from = i + 1;
-    char esc[7] = {'\\', 0};
+    char esc[8] = {'\\', 0};
     size_t len = 2;
-    switch (code) {
+    switch (c) {
     case '\t': esc[1] = 't'; break;
     case '\n': esc[1] = 'n'; break;
     case '\r': esc[1] = 'r'; break;
-    case '"': case '\\': esc[1] = (char)code; break;
-    default:
-      memcpy(esc + 1, "u00", 3);
-      esc[4] = hex[code >> 4];
-      esc[5] = hex[code & 15];
-      len = 6;
+    case '"': case '\\': esc[1] = (char)c; break;
+    default:   /* the bytes: \xHH, or \xC2\xHH for a C1 character */
+      len = 0;
+      for (size_t k = 0; k <= (size_t)c1; k++) {
+        unsigned char byte = (unsigned char)s[i + k];
+        esc[len++] = '\\';
+        esc[len++] = 'x';
+        esc[len++] = hex[byte >> 4];
+        esc[len++] = hex[byte & 15];
+      }
       break;
     }
+    i += c1;
+    from = i + 1;
     buf_put(b, esc, len);
   }
   buf_put(b, s + from, n - from);

@@ -44,9 +44,10 @@ void buf_num(Buf *b, double x);
 /* A JSON string literal of S[0..n), escaping as RFC 8259 requires. */
 void buf_json_str(Buf *b, const char *s, size_t n);
 /* Text from the data for a terminal: control characters (C0, DEL, C1) as
- * \t \n \r or \u00XX, so that no byte of an account can move the cursor,
- * recolour or retitle the terminal. QUOTED: between double quotes, with
- * '"' and '\\' escaped too (a JSON string's escapes). */
+ * \t \n \r or their bytes \xHH (\xC2\xHH for C1), as diagnostics show
+ * them, so that no byte of an account can move the cursor, recolour or
+ * retitle the terminal. QUOTED: between double quotes, with '"' and '\\'
+ * escaped too. */
 void buf_shown(Buf *b, const char *s, size_t n, bool quoted);
 /* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
 void buf_csv_cell(Buf *b, const char *s, size_t n);

@@ -58,7 +58,7 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
   while (i < cut) {
     uint32_t cp;
     int len = utf8_decode(p + i, cut - i, &cp);
-    char esc[8];
+    char esc[12];
     const char *piece = esc;
     size_t piece_len;
     if (len == 0) {
@@ -74,6 +74,8 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
       piece = "\\r", piece_len = 2;
     } else if (cp < 0x20 || cp == 0x7F) {
       piece_len = (size_t)snprintf(esc, sizeof esc, "\\x%02X", (unsigned)cp);
+    } else if (cp >= 0x80 && cp <= 0x9F) {   /* C1: its two bytes */
+      piece_len = (size_t)snprintf(esc, sizeof esc, "\\x%02X\\x%02X", p[i], p[i + 1]);
     } else {
       piece = s + i, piece_len = (size_t)len;
     }

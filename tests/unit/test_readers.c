@@ -428,6 +428,9 @@ Test(convert, quoted_values_in_messages) {
   /* Control characters, quotes and bad bytes are escaped. */
   cr_assert_str_eq(convert(&number_field, "a\"b\\c\nd\te\x01\xFF", false, 0),
                    "error: expected number, got \"a\\\"b\\\\c\\nd\\te\\x01\\xFF\"");
+  /* A C1 control character (U+009B, a CSI for some terminals) as its bytes. */
+  cr_assert_str_eq(convert(&number_field, "x\xC2\x9B" "2J\xC2\xA0", false, 0),
+                   "error: expected number, got \"x\\xC2\\x9B2J\xC2\xA0\"");
   char out[16];
   text_for_message(out, sizeof out, "abcdefghijklmnopqrstuvwxyz", 26, 0);
   cr_assert_str_eq(out, "abcdefghijkl…");
