@@ -67,6 +67,20 @@ static int put_uint(char *out, uint64_t v) {
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
       "8081828384858687888990919293949596979899";
+  /* 0..999 (weights, scores, counts: most of the integers written) */
+  if (v < 10) {
+    out[0] = (char)('0' + v);
+    return 1;
+  }
+  if (v < 100) {
+    memcpy(out, pairs + v * 2, 2);
+    return 2;
+  }
+  if (v < 1000) {
+    out[0] = (char)('0' + v / 100);
+    memcpy(out + 1, pairs + (v % 100) * 2, 2);
+    return 3;
+  }
   int n = 1;
   for (uint64_t t = v; t >= 10; t /= 10)
     n++;
