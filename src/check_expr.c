@@ -781,30 +781,25 @@ static bool fold(Checker *c, const Node *n, Value *out) {
     if (n->op == OP_NEG && a.type == T_NUMBER) { *out = val_num(-a.u.num); return true; }
     if (n->op == OP_NOT && a.type == T_BOOL) { *out = val_bool(!a.u.b); return true; }
     return false;
-  case E_BINARY:
+  case E_BINARY: {
     if (!fold(c, n->a, &a) || !fold(c, n->b, &b)) return false;
-    if (a.type == T_NUMBER && b.type == T_NUMBER) {
-      double x = a.u.num, y = b.u.num;
-      switch ((Op)n->op) {
-      case OP_ADD: *out = val_num(x + y); return true;
-      case OP_SUB: *out = val_num(x - y); return true;
-      case OP_MUL: *out = val_num(x * y); return true;
-      case OP_DIV: case OP_MOD:
-        if (y == 0) {
-          diag_error(c->diag, n->span, "division by zero in a constant");
-          return false;
-        }
-        /* `%` is the floored modulo, as in the evaluator: -7 % 3 == 2 */
-        *out = val_num(n->op == OP_DIV ? x / y : x - y * floor(x / y));
-        return true;
-      default: return false;
-      }
-    }
-    if (a.type == T_DATE && b.type == T_NUMBER && (n->op == OP_ADD || n->op == OP_SUB)) {
-      *out = val_date(a.u.date + (int32_t)(n->op == OP_ADD ? b.u.num : -b.u.num));
+    static const char sign[] = {[OP_ADD] = '+', [OP_SUB] = '-', [OP_MUL] = '*', [OP_DIV] = '/', [OP_MOD] = '%'};
+    if ((unsigned)n->op >= sizeof sign || !sign[n->op]) return false;
+    /* the evaluator's arithmetic, so a threshold holds what the same
+     * expression gives in a rule */
+    Value r = value_arith(sign[n->op], a, b);
+    if (r.type != T_MISSING) {
+      *out = r;
       return true;
     }
+    if (r.why == MISS_DIV_ZERO)
+      diag_error(c->diag, n->span, "division by zero in a constant");
+    else if (a.type == T_DATE || b.type == T_DATE)
+      diag_error(c->diag, n->span, "this date is out of range (0001-01-01 to 9999-12-31)");
+    else if (a.type == T_NUMBER && b.type == T_NUMBER)
+      diag_error(c->diag, n->span, "this number is out of range (the result is not finite)");
     return false;
+  }
   case E_CALL: {
     Value args[3];
     int32_t k = n->list.count;
@@ -814,18 +809,14 @@ static bool fold(Checker *c, const Node *n, Value *out) {
       Value v;
       if (!fold(c, n->list.items[i], &v) || v.type != T_NUMBER) return false;
       if (i < 3) args[i] = v;
+      /* as the evaluator: a later argument wins only when strictly better */
       if (i == 0) acc = v.u.num;
-      else if (n->ref_index == FN_MIN) acc = fmin(acc, v.u.num);
-      else if (n->ref_index == FN_MAX) acc = fmax(acc, v.u.num);
+      else if (n->ref_index == FN_MIN ? v.u.num < acc : n->ref_index == FN_MAX && v.u.num > acc) acc = v.u.num;
     }
     switch (n->ref_index) {
     case FN_MIN: case FN_MAX: *out = val_num(acc); return true;
     case FN_ABS: *out = val_num(fabs(args[0].u.num)); return true;
-    case FN_ROUND: {
-      double scale = k > 1 ? pow(10, args[1].u.num) : 1;
-      *out = val_num(round(args[0].u.num * scale) / scale);
-      return true;
-    }
+    case FN_ROUND: *out = val_num(value_round(args[0].u.num, k > 1 ? args[1].u.num : 0)); return true;
     case FN_CLAMP:
       *out = val_num(fmin(fmax(args[0].u.num, args[1].u.num), args[2].u.num));
       return true;

@@ -1,4 +1,5 @@
-/* value.c — runtime values: type names, calendar dates, number formatting
+/* value.c — runtime values: type names, calendar dates, the language's
+ * arithmetic (shared by the evaluator and constant folding), number formatting
  * (see value.h). */
 #include "value.h"
 
@@ -126,6 +127,56 @@ static int shortest_g(double x, char *buf) {
     if (strtod(buf, NULL) == x) break;
   }
   return len;
+}
+
+/* ---- arithmetic ---------------------------------------------------------- */
+
+static Value date_shift(int32_t date, double days) {
+  double r = (double)date + trunc(days);
+  if (!(r >= DATE_MIN && r <= DATE_MAX)) return val_missing(MISS_DOMAIN);
+  return val_date((int32_t)r);
+}
+
+Value value_arith(char op, Value a, Value b) {
+  if (a.type == T_MISSING) return a;
+  if (b.type == T_MISSING) return b;
+  if (a.type == T_NUMBER && b.type == T_NUMBER) {
+    double x = a.u.num, y = b.u.num, r;
+    switch (op) {
+    case '+': r = x + y; break;
+    case '-': r = x - y; break;
+    case '*': r = x * y; break;
+    case '/':
+      if (y == 0) return val_missing(MISS_DIV_ZERO);
+      r = x / y;
+      break;
+    case '%':
+      if (y == 0) return val_missing(MISS_DIV_ZERO);
+      r = fmod(x, y);
+      if (r != 0 && (r < 0) != (y < 0)) r += y;
+      break;
+    default: return val_missing(MISS_DOMAIN);
+    }
+    return isfinite(r) ? val_num(r) : val_missing(MISS_DOMAIN);
+  }
+  if (op == '+' && a.type == T_DATE && b.type == T_NUMBER) return date_shift(a.u.date, b.u.num);
+  if (op == '+' && a.type == T_NUMBER && b.type == T_DATE) return date_shift(b.u.date, a.u.num);
+  if (op == '-' && a.type == T_DATE && b.type == T_NUMBER) return date_shift(a.u.date, -b.u.num);
+  return val_missing(MISS_DOMAIN);
+}
+
+double value_round(double x, double digits) {
+  double d = trunc(digits);
+  if (d == 0) return round(x);
+  if (d > 0) {
+    if (d > 15) return x;
+    double p = pow(10, d);
+    double r = round(x * p) / p;
+    return isfinite(r) ? r : x;
+  }
+  if (d < -308) return 0;
+  double p = pow(10, -d);
+  return round(x / p) * p;
 }
 
 int num_format_fast(double x, char *buf); /* numfmt.c */

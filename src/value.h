@@ -101,6 +101,20 @@ void date_format(int32_t days, char out[11]);
  * but not a real calendar date. */
 int date_parse(const char *s, size_t n, int32_t *days);
 
+/* The language's arithmetic, one definition for the evaluator and for the
+ * checker's constant folding (thresholds):
+ *   value_arith: a OP b for OP in + - * / % over numbers, and date ± days
+ *   (the days truncated). Missing when an operand is missing (the first
+ *   one's reason), MISS_DIV_ZERO for / and % by zero, MISS_DOMAIN when the
+ *   result is not finite, a date falls outside 0001-01-01..9999-12-31, or
+ *   the types do not fit. `%` is the floored modulo: -7 % 3 == 2.
+ *   value_round: half away from zero at trunc(DIGITS) decimals (negative:
+ *   tens, hundreds, …); works on the double x·10^d, so round(2.675, 2) is
+ *   2.67 as in most languages. */
+enum { DATE_MIN = -719162, DATE_MAX = 2932896 };   /* 0001-01-01, 9999-12-31 */
+Value value_arith(char op, Value a, Value b);
+double value_round(double x, double digits);
+
 /* Formats a double in the shortest form that reads back to the same value
  * ("52.5", "0.1", "1e+21", "100"); integers print without a decimal point.
  * Returns the length. BUF must hold 32 bytes. */
