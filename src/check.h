@@ -107,7 +107,8 @@ typedef struct ThresholdDecl {
   Node *expr;                /* constant expression */
   uint8_t type;
   Value value;               /* its default value (constant-folded) */
-  bool overridden;           /* some persona overrides it */
+  bool overridden;           /* its value varies by persona: some persona
+                                overrides it, or one it is defined from */
   bool used;
 } ThresholdDecl;
 
@@ -173,6 +174,10 @@ typedef struct PersonaDecl {
   Node *cond;                /* NULL for `otherwise` */
   ThresholdOverride *thresholds;
   int32_t nthresholds;
+  ThresholdOverride *derived;   /* thresholds defined from overridden ones,
+                                   computed with the persona's values (expr:
+                                   the threshold's own) */
+  int32_t nderived;
   WeightOverride *weights;
   int32_t nweights;
   int32_t grades;            /* GradeSet index, or -1 */

@@ -774,7 +774,7 @@ static bool fold(Checker *c, const Node *n, Value *out) {
   case E_BOOL: *out = val_bool(n->num != 0); return true;
   case E_NAME:
     if (n->ref_kind != REF_THRESHOLD) return false;
-    *out = c->p->thresholds[n->ref_index].value;
+    *out = c->fold_table ? c->fold_table[n->ref_index] : c->p->thresholds[n->ref_index].value;
     return out->type != T_MISSING || c->p->thresholds[n->ref_index].type != T_ERROR;
   case E_UNARY:
     if (!fold(c, n->a, &a)) return false;
@@ -792,12 +792,14 @@ static bool fold(Checker *c, const Node *n, Value *out) {
       *out = r;
       return true;
     }
-    if (r.why == MISS_DIV_ZERO)
-      diag_error(c->diag, n->span, "division by zero in a constant");
-    else if (a.type == T_DATE || b.type == T_DATE)
-      diag_error(c->diag, n->span, "this date is out of range (0001-01-01 to 9999-12-31)");
-    else if (a.type == T_NUMBER && b.type == T_NUMBER)
-      diag_error(c->diag, n->span, "this number is out of range (the result is not finite)");
+    const char *what = r.why == MISS_DIV_ZERO                  ? "division by zero in a constant"
+                       : a.type == T_DATE || b.type == T_DATE ? "this date is out of range (0001-01-01 to 9999-12-31)"
+                       : a.type == T_NUMBER && b.type == T_NUMBER ? "this number is out of range (the result is not finite)"
+                                                                  : NULL;
+    if (what && c->fold_persona)
+      diag_error(c->diag, n->span, "%s, with persona `%s`'s thresholds", what, c->fold_persona);
+    else if (what)
+      diag_error(c->diag, n->span, "%s", what);
     return false;
   }
   case E_CALL: {
@@ -915,9 +917,67 @@ static int32_t report_threshold_cycle(Checker *c, bool *done) {
   return len - start;
 }
 
+/* Does E refer to a threshold whose value in TABLE is not its default? */
+static bool uses_changed(const Checker *c, const Node *e, const Value *table, const bool *changed) {
+  if (!e) return false;
+  if (e->kind == E_NAME) return e->ref_kind == REF_THRESHOLD && e->ref_index >= 0 && changed[e->ref_index];
+  if (uses_changed(c, e->a, table, changed) || uses_changed(c, e->b, table, changed) ||
+      uses_changed(c, e->c, table, changed))
+    return true;
+  for (int32_t i = 0; i < e->list.count; i++)
+    if (uses_changed(c, e->list.items[i], table, changed)) return true;
+  return false;
+}
+
+/* A threshold defined from others follows a persona's overrides of them:
+ * for each persona that overrides some, the thresholds it does not
+ * override are folded again, in dependency order (ORDER), with its
+ * values; those that come out different are the persona's derived
+ * values, and vary by persona like the overridden ones. */
+static void derive_persona_thresholds(Checker *c, const int32_t *order, int32_t norder) {
+  Program *p = c->p;
+  Value *table = xmalloc(((size_t)p->nthresholds + 1) * sizeof *table);
+  bool *changed = xcalloc((size_t)p->nthresholds + 1, 1);
+  bool *own = xcalloc((size_t)p->nthresholds + 1, 1);
+  for (int32_t i = 0; i < p->npersonas; i++) {
+    PersonaDecl *pd = &p->personas[i];
+    if (pd->nthresholds == 0) continue;
+    for (int32_t t = 0; t < p->nthresholds; t++) {
+      table[t] = p->thresholds[t].value;
+      changed[t] = own[t] = false;
+    }
+    for (int32_t k = 0; k < pd->nthresholds; k++) {
+      int32_t t = pd->thresholds[k].threshold;
+      table[t] = pd->thresholds[k].value;
+      changed[t] = own[t] = true;
+    }
+    pd->derived = arena_alloc(c->arena, ((size_t)norder + 1) * sizeof *pd->derived);
+    c->fold_table = table;
+    c->fold_persona = pd->name;
+    for (int32_t k = 0; k < norder; k++) {
+      int32_t t = order[k];
+      ThresholdDecl *td = &p->thresholds[t];
+      if (own[t] || td->type == T_ERROR || !uses_changed(c, td->expr, table, changed)) continue;
+      Value v;
+      if (!fold(c, td->expr, &v)) continue;
+      table[t] = v;
+      changed[t] = true;
+      td->overridden = true;
+      pd->derived[pd->nderived++] = (ThresholdOverride){t, td->expr, v};
+    }
+    c->fold_table = NULL;
+    c->fold_persona = NULL;
+  }
+  free(table);
+  free(changed);
+  free(own);
+}
+
 static void check_thresholds(Checker *c) {
   Program *p = c->p;
   bool *done = xcalloc((size_t)p->nthresholds + 1, 1);
+  int32_t *order = xmalloc(((size_t)p->nthresholds + 1) * sizeof *order);
+  int32_t norder = 0;
   int32_t remaining = p->nthresholds;
   /* Fold in dependency order: each pass folds those whose references are
    * folded; what is left when a pass makes no progress is a cycle. */
@@ -930,6 +990,7 @@ static void check_thresholds(Checker *c) {
       if (check_constant(c, t->expr, &v)) {
         t->value = v;
         t->type = v.type;
+        order[norder++] = i;
       }
       done[i] = true;
       remaining--;
@@ -951,6 +1012,8 @@ static void check_thresholds(Checker *c) {
       o->value = v;
     }
   }
+  if (c->diag->errors == 0) derive_persona_thresholds(c, order, norder);
+  free(order);
 }
 
 /* ---- indicators in dependency order ------------------------------------ */

@@ -63,6 +63,8 @@ typedef struct Checker {
   Context ctx;
   int32_t owner;           /* graph node of the expression being checked, or -1 */
   int32_t elem_input;      /* list input whose element fields are in scope */
+  const Value *fold_table; /* threshold values fold reads (NULL: the defaults) */
+  const char *fold_persona;  /* whose values those are, for messages (or NULL) */
 
   /* dependency graph (check_graph.c) */
   DepNode *nodes;

@@ -398,6 +398,8 @@ static void build_variant(CProgram *cp, Variant *v, int32_t persona) {
   if (pd) {
     for (int32_t k = 0; k < pd->nthresholds; k++)
       v->thresholds[pd->thresholds[k].threshold] = pd->thresholds[k].value;
+    for (int32_t k = 0; k < pd->nderived; k++)
+      v->thresholds[pd->derived[k].threshold] = pd->derived[k].value;
     for (int32_t k = 0; k < pd->nweights; k++) {
       const WeightOverride *w = &pd->weights[k];
       if (w->member < 0)

@@ -301,9 +301,18 @@ Test(checker, thresholds_constant_folded) {
   cr_expect_eq(m->value.type, T_NUMBER);
   cr_expect_eq(m->value.u.num, 10);
   cr_expect(m->overridden);
+  /* max_open = min_logins / 5 follows the persona that overrides
+   * min_logins: 2 by default, 3 / 5 for onboard (a derived value) */
   const ThresholdDecl *x = &p->thresholds[threshold_index(p, "max_open")];
   cr_expect_eq(x->value.u.num, 2);
-  cr_expect(!x->overridden);
+  cr_expect(x->overridden);
+  const PersonaDecl *onb = NULL;
+  for (int32_t i = 0; i < p->npersonas; i++)
+    if (strcmp(p->personas[i].name, "onboard") == 0) onb = &p->personas[i];
+  cr_assert(onb);
+  cr_assert_eq(onb->nderived, 1);
+  cr_expect_eq(onb->derived[0].threshold, threshold_index(p, "max_open"));
+  cr_expect_eq(onb->derived[0].value.u.num, 3.0 / 5);
   loaded_free(&l);
 }
 
@@ -549,6 +558,31 @@ Test(checker, aggregate_annotations) {
 }
 
 /* Every dependency is evaluated before what uses it. */
+/* A threshold no persona changes, directly or through the thresholds it
+ * is defined from, is a constant: not in the order, no derived value. */
+Test(checker, constant_thresholds_stay_constant) {
+  Loaded l = load("input id: text key\n"
+                  "input n: number\n"
+                  "threshold a = 10\n"
+                  "threshold b = a * 2\n"
+                  "threshold c = 5\n"
+                  "threshold d = c + 1\n"
+                  "dimension u { rule r : n > b and n > d }\n"
+                  "persona p when n > 1 { threshold c = 6 }\n"
+                  "persona q otherwise\n");
+  const Program *p = l.p;
+  cr_assert(p);
+  cr_expect(!p->thresholds[threshold_index(p, "a")].overridden);
+  cr_expect(!p->thresholds[threshold_index(p, "b")].overridden);
+  cr_expect(p->thresholds[threshold_index(p, "d")].overridden);
+  cr_expect_eq(order_pos(p, DEP_THRESHOLD, threshold_index(p, "b"), -1), -1);
+  cr_assert_eq(p->personas[0].nderived, 1);
+  cr_expect_eq(p->personas[0].derived[0].threshold, threshold_index(p, "d"));
+  cr_expect_eq(p->personas[0].derived[0].value.u.num, 7);
+  cr_expect_eq(p->personas[1].nderived, 0);
+  loaded_free(&l);
+}
+
 Test(checker, evaluation_order) {
   Loaded l = load(base_rules);
   const Program *p = l.p;
@@ -585,8 +619,9 @@ Test(checker, evaluation_order) {
   /* the journey after the dimension its steps read; `stuck` after it */
   expect_before(p, DEP_DIMENSION, u, -1, DEP_JOURNEY, -1, -1);
   expect_before(p, DEP_JOURNEY, -1, -1, DEP_FLAG, stuck, -1);
-  /* a threshold no persona overrides is a constant: not in the order */
-  cr_expect_eq(order_pos(p, DEP_THRESHOLD, threshold_index(p, "max_open"), -1), -1);
+  /* a threshold that varies by persona (here derived from an overridden
+   * one) is decided after the persona */
+  expect_before(p, DEP_PERSONA, -1, -1, DEP_THRESHOLD, threshold_index(p, "max_open"), -1);
   /* every node once */
   for (int32_t i = 0; i < p->norder; i++)
     for (int32_t j = i + 1; j < p->norder; j++)
