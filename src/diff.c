@@ -482,7 +482,8 @@ static void json_forecast_side(Buf *b, const Side *s, int32_t f) {
   buf_putc(b, '}');
 }
 
-static void json_output(const Diff *d, Buf *b, const char *as_of) {
+static void json_output(const void *data, Buf *b, const char *as_of) {
+  const Diff *d = data;
   const Program *op = d->old.p, *np = d->new.p;
   buf_printf(b, "{\"command\":\"diff\",\"mode\":\"%s\",\"as_of\":\"%s\",\n\"old\":", d->by_key ? "data" : "rules",
              as_of);
@@ -724,7 +725,8 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
   free(pairs);
 }
 
-static void text_output(const Diff *d, Buf *b, const char *as_of) {
+static void text_output(const void *data, Buf *b, const char *as_of) {
+  const Diff *d = data;
   Arena arena;
   arena_init(&arena, 0);
   buf_printf(b, "kenko diff: %s, as of %s\n",
@@ -779,16 +781,13 @@ static int pass(Diff *d, Side *s, int32_t as_of, const kenko_run_opts *run, Diag
 
 int diff_programs(const Program *old_p, const Program *new_p, const char *const *data, int ndata,
                   const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
-  memset(stats, 0, sizeof *stats);
   const kenko_run_opts *ro = &opts->run;
   Diag diag, old_diag, quiet;
-  diag_init(&diag, &new_p->sources, ro->diag, ro->diag_ud);
-  diag.color = ro->diag_color;
+  int32_t as_of;
+  if (!run_begin(new_p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
   diag_init(&old_diag, &old_p->sources, ro->diag, ro->diag_ud); /* the old rules' own locations */
   old_diag.color = ro->diag_color;
   diag_init(&quiet, &old_p->sources, NULL, NULL);
-  int32_t as_of;
-  if (!run_parse_as_of(ro, &diag, &as_of)) return KENKO_ERR_USAGE;
   Diff d;
   memset(&d, 0, sizeof d);
   d.by_key = opts->nold_data > 0;
@@ -837,14 +836,7 @@ int diff_programs(const Program *old_p, const Program *new_p, const char *const 
     stats->rejected += d.old.stats.rejected;
   }
   if (status != KENKO_ERR_USAGE) {
-    char day[11];
-    date_format(as_of, day);
-    Buf b;
-    buf_init(&b, out);
-    if (opts->json) json_output(&d, &b, day);
-    else text_output(&d, &b, day);
-    buf_flush(&b, 0);
-    buf_free(&b);
+    run_write_dated(out, as_of, opts->json, json_output, text_output, &d);
   }
   diff_free(&d);
   return status;

@@ -603,13 +603,10 @@ static void report_free(Report *r) {
 
 int report_program(const Program *p, const char *const *data, int ndata, const kenko_report_opts *opts,
                    FILE *out, kenko_run_stats *stats) {
-  memset(stats, 0, sizeof *stats);
   const kenko_run_opts *ro = &opts->run;
   Diag diag;
-  diag_init(&diag, &p->sources, ro->diag, ro->diag_ud);
-  diag.color = ro->diag_color;
   int32_t as_of;
-  if (!run_parse_as_of(ro, &diag, &as_of)) return KENKO_ERR_USAGE;
+  if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
   Report *r = xmalloc(sizeof *r);
   report_init(r, p);
   date_format(as_of, r->as_of);

@@ -216,6 +216,24 @@ bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of) {
   return false;
 }
 
+bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag, int32_t *as_of) {
+  memset(stats, 0, sizeof *stats);
+  diag_init(diag, &p->sources, opts->diag, opts->diag_ud);
+  diag->color = opts->diag_color;
+  return run_parse_as_of(opts, diag, as_of);
+}
+
+void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, DatedWriter as_text,
+                     const void *data) {
+  char day[11];
+  date_format(as_of, day);
+  Buf b;
+  buf_init(&b, out);
+  (json ? as_json : as_text)(data, &b, day);
+  buf_flush(&b, 0);
+  buf_free(&b);
+}
+
 int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
                    const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats) {
   memset(stats, 0, sizeof *stats);
@@ -305,12 +323,9 @@ static void flush_output(void *ud) {
 
 int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats) {
-  memset(stats, 0, sizeof *stats);
   Diag diag;
-  diag_init(&diag, &p->sources, opts->diag, opts->diag_ud);
-  diag.color = opts->diag_color;
   int32_t as_of;
-  if (!run_parse_as_of(opts, &diag, &as_of)) return KENKO_ERR_USAGE;
+  if (!run_begin(p, opts, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
   Evaluator *ev = eval_new(p, &diag);
   if (!ev) return KENKO_ERR_RULES;
 

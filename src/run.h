@@ -9,6 +9,7 @@
 #include "check.h"
 #include "eval.h"
 #include "reader.h"
+#include "buf.h"
 #include "result.h"
 
 /* Where scored accounts go: a writer, or a portfolio aggregate. */
@@ -30,6 +31,15 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
 /* `--as-of`: opts->as_of as YYYY-MM-DD, or today (local date) when it is
  * NULL; false after reporting a malformed date. */
 bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of);
+/* The start every command over data shares: zeroes STATS, sets up DIAG for
+ * P's sources as OPTS say, and reads the as-of date. False (after
+ * reporting) on a malformed date: a usage error. */
+bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag, int32_t *as_of);
+/* Writes a document of figures dated AS_OF to OUT: AS_JSON or AS_TEXT
+ * (as JSON says) over DATA, through one buffer. */
+typedef void (*DatedWriter)(const void *data, Buf *b, const char *as_of);
+void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, DatedWriter as_text,
+                     const void *data);
 
 int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats);

@@ -282,7 +282,8 @@ static void json_auc(Buf *b, const AucGroup *g) {
   buf_printf(b, ",\"small\":%s", group_accounts(g) < VALIDATE_SMALL ? "true" : "false");
 }
 
-static void json_output(const Validation *v, Buf *b, const char *as_of) {
+static void json_output(const void *data, Buf *b, const char *as_of) {
+  const Validation *v = data;
   const Program *p = v->p;
   buf_puts(b, "{\"command\":\"validate\",\"title\":");
   buf_json_cstr(b, p->title);
@@ -402,7 +403,8 @@ static void auc_row(Table *t, const char *name, const AucGroup *g) {
   table_row(t, row);
 }
 
-static void text_output(const Validation *v, Buf *b, const char *as_of) {
+static void text_output(const void *data, Buf *b, const char *as_of) {
+  const Validation *v = data;
   const Program *p = v->p;
   const InputDecl *outcome = &p->inputs[v->outcome];
   Arena arena;
@@ -553,13 +555,10 @@ static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
 
 int validate_program(const Program *p, const char *const *data, int ndata, const kenko_validate_opts *opts,
                      FILE *out, kenko_run_stats *stats) {
-  memset(stats, 0, sizeof *stats);
   const kenko_run_opts *ro = &opts->run;
   Diag diag;
-  diag_init(&diag, &p->sources, ro->diag, ro->diag_ud);
-  diag.color = ro->diag_color;
   int32_t as_of;
-  if (!run_parse_as_of(ro, &diag, &as_of)) return KENKO_ERR_USAGE;
+  if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
   int32_t outcome = find_outcome(p, opts->outcome, &diag);
   if (outcome < 0) return KENKO_ERR_USAGE;
   Evaluator *ev = eval_new(p, &diag);
@@ -576,14 +575,7 @@ int validate_program(const Program *p, const char *const *data, int ndata, const
   int status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
   if (status != KENKO_ERR_USAGE) {
     validation_finish(&v);
-    char day[11];
-    date_format(as_of, day);
-    Buf b;
-    buf_init(&b, out);
-    if (opts->json) json_output(&v, &b, day);
-    else text_output(&v, &b, day);
-    buf_flush(&b, 0);
-    buf_free(&b);
+    run_write_dated(out, as_of, opts->json, json_output, text_output, &v);
   }
   validation_free(&v);
   eval_free(ev);
