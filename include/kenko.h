@@ -62,6 +62,12 @@ typedef struct kenko_load_opts {
   void *read_ud;
 } kenko_load_opts;
 
+/* PATH with "." and "dir/.." parts and repeated slashes taken out, by the
+ * text alone ("rules/../common/./x.kenko" → "common/x.kenko"; a relative
+ * path that climbs above its start keeps its leading ".." parts; "" and
+ * "." give "."): the form a read_file hook is asked for. malloc'ed. */
+char *kenko_normalize_path(const char *path);
+
 /* A parsed, checked and compiled rule set (opaque). */
 typedef struct kenko_rules kenko_rules;
 

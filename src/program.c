@@ -29,10 +29,9 @@ static void push_decl(Loader *l, Node *n) {
   l->decls[l->ndecls++] = n;
 }
 
-/* PATH with "." and "dir/.." parts and repeated slashes taken out, by
- * the text alone (the files a read_file hook serves need not exist on
- * disk): "rules/../common/./x.kenko" → "common/x.kenko". */
-static char *normalize_path(const char *path) {
+/* kenko.h: by the text alone, since the files a read_file hook serves need
+ * not exist on disk. */
+char *kenko_normalize_path(const char *path) {
   size_t n = strlen(path);
   char *out = xmalloc(n + 2);
   size_t len = 0;
@@ -75,7 +74,7 @@ static char *normalize_path(const char *path) {
  * its canonical path on disk, or (with a read_file hook) its path
  * normalized by text. */
 static char *file_identity(const Loader *l, const char *path) {
-  if (l->reader) return normalize_path(path);
+  if (l->reader) return kenko_normalize_path(path);
   return realpath(path, NULL);
 }
 
@@ -148,7 +147,7 @@ static void do_include(Loader *l, int32_t from_id, const Node *inc) {
   char *path = include_path(from->path, inc->str);
   if (l->reader) {
     /* The hook gets clean paths ("rules/../x" is "x"). */
-    char *clean = normalize_path(path);
+    char *clean = kenko_normalize_path(path);
     free(path);
     path = clean;
   }

@@ -167,33 +167,13 @@ static char *repo_relative(const GitRules *g, const char *path) {
     }
   }
   if (!joined) return NULL;
-  /* Normalize in place: parts are copied down over the removed ones. */
-  char *out = joined;
-  size_t len = 0;
-  const char *s = joined;
-  while (*s) {
-    while (*s == '/') s++;
-    const char *end = s;
-    while (*end && *end != '/') end++;
-    size_t part = (size_t)(end - s);
-    if (part == 0) break;
-    if (part == 1 && s[0] == '.') {
-    } else if (part == 2 && s[0] == '.' && s[1] == '.') {
-      if (len == 0) {
-        free(joined);
-        return NULL;
-      }
-      while (len > 0 && out[len - 1] != '/') len--;
-      if (len > 0) len--;
-    } else {
-      if (len > 0) out[len++] = '/';
-      memmove(out + len, s, part);
-      len += part;
-    }
-    s = end;
+  char *rel = kenko_normalize_path(joined);
+  free(joined);
+  if (strcmp(rel, "..") == 0 || strncmp(rel, "../", 3) == 0) {   /* above the root */
+    free(rel);
+    return NULL;
   }
-  out[len] = '\0';
-  return joined;
+  return rel;
 }
 
 /* kenko_load_opts.read_file: PATH's bytes at the revision. */

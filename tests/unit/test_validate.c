@@ -1,6 +1,7 @@
 /* test_validate.c — the statistics of validate.c (sorting, exact AUC with
  * ties, Wilson intervals) and the rule-file reader hook
- * (kenko_load_opts.read_file) that `kenko diff --git` uses. */
+ * (kenko_load_opts.read_file) that `kenko diff --git` uses, with the
+ * paths it is asked for (kenko_normalize_path). */
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -161,4 +162,25 @@ Test(read_file, missing_include_and_self_include) {
   cr_assert_null(r);
   cr_assert_eq(status, KENKO_ERR_RULES);
   cr_assert_eq(errors_seen, 2);  /* nope.kenko unreadable; a.kenko includes itself */
+}
+
+/* kenko_normalize_path: the path a read_file hook is asked for. */
+static void normalized_is(const char *in, const char *want) {
+  char *got = kenko_normalize_path(in);
+  cr_expect_str_eq(got, want, "%s → %s, want %s", in, got, want);
+  free(got);
+}
+
+Test(api, normalize_path) {
+  normalized_is("rules/../common/./x.kenko", "common/x.kenko");
+  normalized_is("a//b///c", "a/b/c");
+  normalized_is("./a/./b/", "a/b");
+  normalized_is("a/b/../../..", "..");
+  normalized_is("../../x", "../../x");
+  normalized_is("a/../../b", "../b");
+  normalized_is("/a/../../b", "/b");
+  normalized_is("/", "/");
+  normalized_is("", ".");
+  normalized_is(".", ".");
+  normalized_is("a/..", ".");
 }
