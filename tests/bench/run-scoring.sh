@@ -9,20 +9,23 @@
 # few runs taken in rounds (see below): on a shared machine they vary far
 # less than wall time, and
 # every command here is single-threaded. Peak RSS is /usr/bin/time's %M.
-# The whole script takes about a minute and a half at a million accounts
-# on a slow machine (more the first time, generating the data).
+# The whole script takes about three minutes at a million accounts on a
+# slow machine (more the first time, generating the data), the
+# instruction counts under valgrind about forty seconds of that.
 #
 #   KENKO_BENCH_ACCOUNTS   accounts to generate (default 1000000)
-#   KENKO_BENCH_RUNS       runs of the CSV commands, best kept (default 3;
-#                          the slower YAML ones get one run less)
+#   KENKO_BENCH_RUNS       rounds of the CSV commands, best kept (default 5;
+#                          the slower YAML ones sit out the last two)
+#   KENKO_BENCH_CALLGRIND  accounts for the instruction counts (default
+#                          20000; 0: none)
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
 kenko="$build/kenko"
 work="$build/bench"
 count=${KENKO_BENCH_ACCOUNTS:-1000000}
-csv_runs=${KENKO_BENCH_RUNS:-3}
-yaml_runs=$((csv_runs > 1 ? csv_runs - 1 : 1))
+csv_runs=${KENKO_BENCH_RUNS:-5}
+yaml_runs=$((csv_runs > 2 ? csv_runs - 2 : 1))
 rules=rules/aiueo.kenko
 as_of=2026-11-22
 cc=${CC:-cc}
@@ -100,8 +103,8 @@ labels="csv floor (split + strtod)|yaml floor (libyaml events only)|kenko run: c
 
 # The commands run in rounds, one run of each per round, and each keeps
 # its best time: a floor and the kenko run it is compared with see the
-# same machine load (the machine may be shared). The YAML commands sit
-# out the last round when there is more than one.
+# same machine load (the machine may be shared). The YAML commands, ten
+# times slower, sit out the last two rounds when there are more than two.
 round=1
 while [ "$round" -le "$csv_runs" ]; do
   for k in 1 2 3 4 5 6; do
@@ -136,6 +139,34 @@ peak=0
 for m in "${rss_3:-}" "${rss_4:-}" "${rss_5:-}"; do
   [ -n "$m" ] && [ "$m" -gt "$peak" ] && peak=$m
 done
+
+# Instruction counts (valgrind --tool=callgrind) on the first
+# KENKO_BENCH_CALLGRIND accounts (default 20000; 0 skips): the same
+# commands' work measured without the machine's noise, per account, and
+# the ratios of the targets in those terms.
+cg_count=${KENKO_BENCH_CALLGRIND:-20000}
+if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
+  "$work/gen_accounts" csv "$cg_count" >"$work/cg.csv" || exit 1
+  "$work/gen_accounts" yaml "$cg_count" >"$work/cg.yaml" || exit 1
+  # instr COMMAND...: sets ir to the instructions the command executed
+  instr() {
+    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      awk '/Collected :/ { print $NF }')
+  }
+  instr "$work/csv_floor" "$work/cg.csv"; cg_csv_floor=$ir
+  instr "$kenko" run "$rules" "$work/cg.csv" --format csv --as-of "$as_of"; cg_csv=$ir
+  instr "$kenko" run "$rules" "$work/cg.csv" --format jsonl --explain --as-of "$as_of"; cg_explain=$ir
+  instr "$work/yaml_floor" "$work/cg.yaml"; cg_yaml_floor=$ir
+  instr "$kenko" run "$rules" "$work/cg.yaml" --format csv --as-of "$as_of"; cg_yaml=$ir
+  awk -v n="$cg_count" -v cf="$cg_csv_floor" -v c="$cg_csv" -v e="$cg_explain" -v yf="$cg_yaml_floor" \
+    -v y="$cg_yaml" 'BEGIN {
+    if (!(cf > 0 && c > 0 && e > 0 && yf > 0 && y > 0)) { print "callgrind: no counts"; exit }
+    printf "instructions per account (callgrind, %d accounts):\n", n
+    printf "  csv floor %.0f, kenko csv -> csv %.0f (floor at %.0f%% of it), jsonl --explain %.0f (%.1fx)\n",
+      cf / n, c / n, 100 * cf / c, e / n, e / c
+    printf "  yaml floor %.0f, kenko yaml -> csv %.0f (floor at %.0f%% of it)\n", yf / n, y / n, 100 * yf / y
+  }'
+fi
 
 # verdict OK TEXT: TEXT and whether the target is met.
 verdict() {
