@@ -171,6 +171,8 @@ typedef struct kenko_diff_opts {
   bool json;
   const char *const *old_data;  /* --data OLD_DATA: compare two snapshots */
   int nold_data;
+  unsigned long long limit;     /* --limit: text lists at most this many
+                                   accounts each (0: all) */
 } kenko_diff_opts;
 
 /* `kenko diff`: OLD and NEW rules over the same data (or one rule set over

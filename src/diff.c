@@ -173,6 +173,7 @@ typedef struct Diff {
   size_t nchanged, capchanged;
   Listed *added, *removed;
   size_t nadded, capadded, nremoved, capremoved;
+  unsigned long long limit;  /* text: accounts listed per list (0: all) */
 } Diff;
 
 /* Room for one more element in *ARR (N used of *CAP). */
@@ -654,8 +655,20 @@ static void put_num2(Buf *b, double x) {
   buf_puts(b, strcmp(tmp, "-0") == 0 ? "0" : tmp);
 }
 
+/* How many of N accounts a text list shows. */
+static size_t shown(const Diff *d, size_t n) {
+  return d->limit && d->limit < (unsigned long long)n ? (size_t)d->limit : n;
+}
+
+/* The line that ends a list cut by --limit. */
+static void text_more(const Diff *d, Buf *b, size_t n) {
+  if (shown(d, n) < n)
+    buf_printf(b, "  … and %llu more (--limit 0 lists them all; --format json has every one)\n",
+               (unsigned long long)(n - shown(d, n)));
+}
+
 static void text_changed(const Diff *d, Buf *b) {
-  for (size_t i = 0; i < d->nchanged; i++) {
+  for (size_t i = 0; i < shown(d, d->nchanged); i++) {
     const Changed *c = &d->changed[i];
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
@@ -682,8 +695,8 @@ static void text_changed(const Diff *d, Buf *b) {
   }
 }
 
-static void text_listed(Buf *b, const Program *p, const Listed *l, size_t n) {
-  for (size_t i = 0; i < n; i++) {
+static void text_listed(const Diff *d, Buf *b, const Program *p, const Listed *l, size_t n) {
+  for (size_t i = 0; i < shown(d, n); i++) {
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
     buf_shown(b, l[i].id, strlen(l[i].id), false);
@@ -747,14 +760,17 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
     buf_printf(b, "\nAccounts whose grade changed (%llu), with the members whose lost points moved most\n",
                (unsigned long long)d->nchanged);
     text_changed(d, b);
+    text_more(d, b, d->nchanged);
   }
   if (d->nadded) {
     buf_puts(b, d->by_key ? "\nAdded (only in the new data)\n" : "\nScored by the new rules only (the old rejected them)\n");
-    text_listed(b, d->new.p, d->added, d->nadded);
+    text_listed(d, b, d->new.p, d->added, d->nadded);
+    text_more(d, b, d->nadded);
   }
   if (d->nremoved) {
     buf_puts(b, d->by_key ? "\nRemoved (only in the old data)\n" : "\nScored by the old rules only (the new rejected them)\n");
-    text_listed(b, d->old.p, d->removed, d->nremoved);
+    text_listed(d, b, d->old.p, d->removed, d->nremoved);
+    text_more(d, b, d->nremoved);
   }
   text_forecasts(d, b, &arena);
   arena_free(&arena);
@@ -791,6 +807,7 @@ int diff_programs(const Program *old_p, const Program *new_p, const char *const 
   Diff d;
   memset(&d, 0, sizeof d);
   d.by_key = opts->nold_data > 0;
+  d.limit = opts->limit;
   d.map.by_key = d.by_key;
   if (d.by_key && (old_p->key_input < 0 || new_p->key_input < 0)) {
     diag_at(&diag, KENKO_ERROR, NULL, 0, 0,

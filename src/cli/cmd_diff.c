@@ -18,7 +18,7 @@
 #include "cli.h"
 
 static const char diff_usage[] =
-    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [data options]\n"
+    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [data options]\n"
     "       kenko diff --git REV RULES DATA...     (the old rules: RULES at git revision REV)\n"
     "       kenko diff RULES DATA... --data OLD_DATA   (two data snapshots, matched by key)";
 
@@ -268,6 +268,13 @@ static int parse_diff_args(Cli *cli, int argc, char **argv, DiffArgs *da) {
       if (!*v) return cli_usage_error(cli, "`--git` needs a revision (e.g. HEAD~1)");
       if (da->git_rev) return cli_usage_error(cli, "`--git` is given twice");
       da->git_rev = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--limit"))) {
+      char *end = NULL;
+      errno = 0;
+      unsigned long long n = strtoull(v, &end, 10);
+      if (!*v || *end || v[0] == '-' || v[0] == '+' || errno)
+        return cli_usage_error(cli, "`--limit` takes a number of accounts (0: all), found `%s`", v);
+      da->opts.limit = n;
     } else if ((v = cli_opt_value(argc, argv, &i, "--data"))) {
       if (!*v) return cli_usage_error(cli, "`--data` needs the old data file");
       da->old_data[da->nold_data++] = v;
