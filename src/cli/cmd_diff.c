@@ -2,7 +2,7 @@
  *   kenko diff OLD_RULES NEW_RULES DATA...       two rule versions, same data
  *   kenko diff --git REV RULES DATA...            OLD = RULES at git revision REV
  *   kenko diff RULES DATA... --data OLD_DATA      two data snapshots
- * plus --format text|json and the data options. With --git the old rules
+ * plus --format text|json, --limit N and the data options. With --git the old rules
  * (and their includes) are read through kenko_load_opts.read_file from
  * `git show REV:PATH`, PATH relative to the repository's root. */
 #include <errno.h>
