@@ -917,15 +917,14 @@ static int32_t report_threshold_cycle(Checker *c, bool *done) {
   return len - start;
 }
 
-/* Does E refer to a threshold whose value in TABLE is not its default? */
-static bool uses_changed(const Checker *c, const Node *e, const Value *table, const bool *changed) {
+/* Does E refer to a threshold marked CHANGED (one whose value for the
+ * persona at hand is not its default)? */
+static bool uses_changed(const Node *e, const bool *changed) {
   if (!e) return false;
   if (e->kind == E_NAME) return e->ref_kind == REF_THRESHOLD && e->ref_index >= 0 && changed[e->ref_index];
-  if (uses_changed(c, e->a, table, changed) || uses_changed(c, e->b, table, changed) ||
-      uses_changed(c, e->c, table, changed))
-    return true;
+  if (uses_changed(e->a, changed) || uses_changed(e->b, changed) || uses_changed(e->c, changed)) return true;
   for (int32_t i = 0; i < e->list.count; i++)
-    if (uses_changed(c, e->list.items[i], table, changed)) return true;
+    if (uses_changed(e->list.items[i], changed)) return true;
   return false;
 }
 
@@ -957,7 +956,7 @@ static void derive_persona_thresholds(Checker *c, const int32_t *order, int32_t 
     for (int32_t k = 0; k < norder; k++) {
       int32_t t = order[k];
       ThresholdDecl *td = &p->thresholds[t];
-      if (own[t] || td->type == T_ERROR || !uses_changed(c, td->expr, table, changed)) continue;
+      if (own[t] || td->type == T_ERROR || !uses_changed(td->expr, changed)) continue;
       Value v;
       if (!fold(c, td->expr, &v)) continue;
       table[t] = v;
