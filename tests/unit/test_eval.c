@@ -632,6 +632,39 @@ Test(eval_aiueo, lost_points_and_coverage) {
   fx_free(&f);
 }
 
+/* EvalDepth: the scores do not depend on the depth; EVAL_SCORES leaves
+ * the roll-up details unfilled (and says so), EVAL_DETAILS fills the same
+ * lost points and coverage as EVAL_EXPLAIN, without the explanation. */
+Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
+  Fx f;
+  fx_load(&f, "rules/aiueo.kenko", NULL);
+  for (int32_t t = 0; t < f.p->ntests; t++) {
+    const TestDecl *td = &f.p->tests[t];
+    const Value *in = eval_given_inputs(f.p, td->given, &f.arena);
+    int32_t as_of = td->has_as_of ? td->as_of : date_from_ymd(2026, 1, 1);
+    const Result *r = eval_account(f.ev, in, as_of, EVAL_EXPLAIN);
+    cr_assert(r->detailed && r->explained);
+    double health = r->health, coverage = r->coverage, lost[64];
+    int32_t grade = r->grade, persona = r->persona, bottleneck = r->bottleneck;
+    cr_assert_leq(r->nmembers, 64);
+    for (int32_t i = 0; i < r->nmembers; i++) lost[i] = r->members[i].lost;
+
+    r = eval_account(f.ev, in, as_of, EVAL_SCORES);
+    cr_assert(!r->detailed && !r->explained);
+    cr_assert(isnan(r->coverage));
+    cr_assert(r->health == health || (isnan(r->health) && isnan(health)));
+    cr_assert_eq(r->grade, grade);
+    cr_assert_eq(r->persona, persona);
+    cr_assert_eq(r->bottleneck, bottleneck);
+
+    r = eval_account(f.ev, in, as_of, EVAL_DETAILS);
+    cr_assert(r->detailed && !r->explained);
+    cr_assert(r->coverage == coverage);
+    for (int32_t i = 0; i < r->nmembers; i++) cr_assert(r->members[i].lost == lost[i]);
+  }
+  fx_free(&f);
+}
+
 Test(eval_schema, mirrors_the_inputs) {
   Fx f;
   fx_load(&f, "t.kenko",
