@@ -645,14 +645,7 @@ static void put_num2(Buf *b, double x) {
     return;
   }
   char tmp[64];
-  snprintf(tmp, sizeof tmp, "%.2f", x);
-  char *dot = strchr(tmp, '.');
-  if (dot) {
-    char *end = tmp + strlen(tmp) - 1;
-    while (end > dot && *end == '0') *end-- = '\0';
-    if (end == dot) *end = '\0';
-  }
-  buf_puts(b, strcmp(tmp, "-0") == 0 ? "0" : tmp);
+  buf_put(b, tmp, (size_t)num_format2(x, tmp));
 }
 
 /* How many of N accounts a text list shows. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "source.h"
+#include "value.h"
 
 void table_init(Table *t, Arena *arena, const char *align) {
   memset(t, 0, sizeof *t);
@@ -76,13 +77,6 @@ const char *table_fmt(Table *t, const char *fmt, ...) {
 
 const char *table_num2(Table *t, double x) {
   char tmp[64];
-  snprintf(tmp, sizeof tmp, "%.2f", x);
-  char *dot = strchr(tmp, '.');
-  if (dot) {
-    char *end = tmp + strlen(tmp) - 1;
-    while (end > dot && *end == '0') *end-- = '\0';
-    if (end == dot) *end = '\0';
-  }
-  if (strcmp(tmp, "-0") == 0) strcpy(tmp, "0");
+  num_format2(x, tmp);
   return arena_strdup(t->arena, tmp);
 }

@@ -179,6 +179,24 @@ double value_round(double x, double digits) {
   return round(x / p) * p;
 }
 
+int num_format2(double x, char *buf) {
+  int n = snprintf(buf, 64, "%.2f", x);
+  if (n < 0 || n >= 64) {
+    buf[0] = '\0';
+    return 0;
+  }
+  char *dot = strchr(buf, '.');
+  if (dot) {
+    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    if (buf + n - 1 == dot) buf[--n] = '\0';
+  }
+  if (strcmp(buf, "-0") == 0) {
+    memcpy(buf, "0", 2);
+    n = 1;
+  }
+  return n;
+}
+
 int num_format_fast(double x, char *buf); /* numfmt.c */
 
 /* An integer of at most 16 digits, without printf. */

@@ -115,6 +115,11 @@ enum { DATE_MIN = -719162, DATE_MAX = 2932896 };   /* 0001-01-01, 9999-12-31 */
 Value value_arith(char op, Value a, Value b);
 double value_round(double x, double digits);
 
+/* A number for people: at most two decimals, trailing zeros dropped, -0
+ * as 0 ("52.5", "0.33", "100"). Returns the length; BUF holds 64 bytes.
+ * The text outputs use it for scores, weights and lost points. */
+int num_format2(double x, char *buf);
+
 /* Formats a double in the shortest form that reads back to the same value
  * ("52.5", "0.1", "1e+21", "100"); integers print without a decimal point.
  * Returns the length. BUF must hold 32 bytes. */

@@ -25,15 +25,7 @@ static void color(WriteCtx *w, const char *code) {
 /* A number for people: at most 2 decimals, no trailing zeros. */
 static void num2(Buf *b, double x) {
   char tmp[64];
-  snprintf(tmp, sizeof tmp, "%.2f", x);
-  char *dot = strchr(tmp, '.');
-  if (dot) {
-    char *end = tmp + strlen(tmp) - 1;
-    while (end > dot && *end == '0') *end-- = '\0';
-    if (end == dot) *end = '\0';
-  }
-  if (strcmp(tmp, "-0") == 0) strcpy(tmp, "0");
-  buf_puts(b, tmp);
+  buf_put(b, tmp, (size_t)num_format2(x, tmp));
 }
 
 static int width_of(const char *s) { return utf8_display_width(s, strlen(s), 0); }

@@ -156,3 +156,25 @@ Test(value, num_format_round_trips) {
     if (strcmp(buf, expected) != 0) cr_assert_fail("%.17g printed as %s, not %s", x, buf, expected);
   }
 }
+
+/* num_format2: the text outputs' numbers, at most two decimals. */
+static void num2_is(double x, const char *want) {
+  char buf[64];
+  int n = num_format2(x, buf);
+  cr_expect_str_eq(buf, want, "%.17g → %s, want %s", x, buf, want);
+  cr_expect_eq(n, (int)strlen(want));
+}
+
+Test(value, num_format2) {
+  num2_is(100, "100");
+  num2_is(52.5, "52.5");
+  num2_is(1.0 / 3, "0.33");
+  num2_is(19.3333333, "19.33");
+  num2_is(0, "0");
+  num2_is(-0.0, "0");
+  num2_is(-0.001, "0");       /* "-0.00" is 0 */
+  num2_is(-2.5, "-2.5");
+  num2_is(10.50, "10.5");
+  num2_is(99.999, "100");
+  num2_is(1e20, "100000000000000000000");
+}
