@@ -265,6 +265,9 @@ typedef struct CsvReader {
   const char *stops_at;   /* next_stop's window: 64 bytes from here (NULL: none) */
   uint64_t stops;         /* bit i: stops_at[i] is a stop byte */
   uint8_t blank[256];     /* trimmed around cells */
+  uint8_t odd_first[256]; /* a cell starting with it is not plain: '"', blanks */
+  uint8_t odd_last[256];  /* a cell ending with it is not plain: CR, blanks */
+  int32_t nna;            /* opts->nna (0 without opts) */
   size_t *na_len;         /* lengths of opts->na */
 
   CsvCell *cells;         /* the current record */
@@ -299,8 +302,13 @@ static void reader_init(CsvReader *r, const char *path, const Schema *schema,
   r->stop['\0'] = 1;
   r->blank[' '] = r->delimiter != ' ';
   r->blank['\t'] = r->delimiter != '\t';
+  for (int c = 0; c < 256; c++) {
+    r->odd_first[c] = r->blank[c] || c == '"';
+    r->odd_last[c] = r->blank[c] || c == '\r';
+  }
   r->line = 1;
-  if (opts && opts->nna > 0) {
+  r->nna = opts ? opts->nna : 0;
+  if (r->nna > 0) {
     r->na_len = xmalloc((size_t)opts->nna * sizeof *r->na_len);
     for (int32_t k = 0; k < opts->nna; k++) r->na_len[k] = strlen(opts->na[k]);
   }
@@ -446,6 +454,42 @@ static bool empty_line(CsvReader *r, const char *p, const char *end, ScanResult 
   return false;
 }
 
+/* The common record, split with one bit scan per cell: it ends with '\n'
+ * inside the buffer, and each of its cells is plain: unquoted, without
+ * blanks at either end, CR at its end or NUL in it. False at the first
+ * thing that is not so; the general loop then splits the record from its
+ * start (what this stored is overwritten). */
+static bool scan_plain(CsvReader *r, const char *base) {
+  const char *block = base, *p = base;
+  uint64_t bits = stop_bits(r, block);
+  CsvCell *cells = r->cells;
+  uint32_t n = 0, cap = r->cells_cap;
+  for (;;) {
+    /* The NUL after the data is a stop, so this never passes it, and
+     * the padding behind the data covers the 64 bytes read. */
+    while (!bits) {
+      block += 64;
+      bits = stop_bits(r, block);
+    }
+    const char *q = block + __builtin_ctzll(bits);
+    bits &= bits - 1;
+    char stop = *q;
+    if (stop == '\0' || n == cap) return false;
+    if (q > p && (r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)q[-1]])) return false;
+    CsvCell *c = &cells[n++];
+    c->at = c->begin = (uint32_t)(p - base);
+    c->len = (uint32_t)(q - p);
+    c->flags = 0;
+    if (stop == '\n') {
+      r->ncells = n;
+      r->rec_end = (size_t)(q + 1 - r->in.buf);
+      r->rec_lines = 1;
+      return true;
+    }
+    p = q + 1;
+  }
+}
+
 /* Splits the record at r->rec_start into r->cells. */
 static ScanResult scan_record(CsvReader *r) {
   const char *base = r->in.buf + r->rec_start;
@@ -459,6 +503,8 @@ static ScanResult scan_record(CsvReader *r) {
 
   ScanResult res;
   if (empty_line(r, p, end, &res)) return res;
+  if (scan_plain(r, base)) return SCAN_RECORD;
+  r->ncells = 0;
 
   for (;;) {
     /* The common cell: unquoted, no blanks or CR around it. */
@@ -836,7 +882,7 @@ static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, Cs
   const CsvCell *c = *cell = &r->cells[j];
   size_t n;
   const char *s = cell_text(r, c, &n);
-  if (n == 0 || (r->opts && r->opts->nna > 0 && is_na(r, s, n))) return absent_input(f, &values[i], err);
+  if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return absent_input(f, &values[i], err);
   /* a cell in the buffer has its padding behind it; "" undone ones do not */
   bool padded = !(c->flags & CELL_ESCAPES);
   if (convert_usual(f, s, n, padded, &run->arena, &values[i])) return true;
