@@ -37,6 +37,30 @@ static const uint64_t pow10_u64[] = {
   100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
   1000000000000000000ull};
 
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* The 8 decimal digits of V < 10^8 at OUT, zero-padded (32-bit divisions
+ * by constants only). */
+static inline void write8(char *out, uint32_t v) {
+  uint32_t hi = v / 10000, lo = v % 10000;
+  memcpy(out, digit_pairs + 2 * (hi / 100), 2);
+  memcpy(out + 2, digit_pairs + 2 * (hi % 100), 2);
+  memcpy(out + 4, digit_pairs + 2 * (lo / 100), 2);
+  memcpy(out + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* The 18 decimal digits of V < 10^18 at OUT, zero-padded. */
+static inline void write18(char *out, uint64_t v) {
+  uint64_t top = v / 100000000;                  /* < 10^10 */
+  uint32_t low = (uint32_t)(v % 100000000);
+  memcpy(out, digit_pairs + 2 * (uint32_t)(top / 100000000), 2);
+  write8(out + 2, (uint32_t)(top % 100000000));
+  write8(out + 10, low);
+}
+
 /* x·10^q = num / 2^sh with num = m·5^q (shifted when sh would be < 0). */
 static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
   if (q < 0 || q > 27) return false;
@@ -101,45 +125,29 @@ int num_format_fast(double x, char *buf) {
     bool ok = inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
     if (!ok) continue;
     /* value = d·10^(17−p−q); write its digits, then place the point */
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
     char digits[24];
     int nd = d >= pow10_u64[p] ? p + 1 : p;   /* 10^(p−1) <= d <= 10^p */
-    char *at = digits + nd;
-    uint64_t t = d;
-    while (t >= 100) {
-      unsigned pair = (unsigned)(t % 100) * 2;
-      t /= 100;
-      *--at = pairs[pair + 1];
-      *--at = pairs[pair];
-    }
-    if (t >= 10) {
-      *--at = pairs[t * 2 + 1];
-      *--at = pairs[t * 2];
-    } else {
-      *--at = (char)('0' + t);
-    }
+    write18(digits, d);                        /* d < 10^18: 18 digits, zero-padded */
+    const char *lead = digits + 18 - nd;
     int point = nd + (17 - p - q);        /* digits before the decimal point */
     int last = nd;
-    while (last > 0 && digits[last - 1] == '0' && last > point) last--;
+    while (last > 0 && lead[last - 1] == '0' && last > point) last--;
     int len = 0;
     if (point <= 0) {
       buf[len++] = '0';
       buf[len++] = '.';
       for (int i = 0; i < -point; i++) buf[len++] = '0';
-      memcpy(buf + len, digits, (size_t)last);
+      memcpy(buf + len, lead, (size_t)last);
       len += last;
     } else if (point >= last) {
-      memcpy(buf + len, digits, (size_t)last);
+      memcpy(buf + len, lead, (size_t)last);
       len += last;
       for (int i = last; i < point; i++) buf[len++] = '0';
     } else {
-      memcpy(buf + len, digits, (size_t)point);
+      memcpy(buf + len, lead, (size_t)point);
       len += point;
       buf[len++] = '.';
-      memcpy(buf + len, digits + point, (size_t)(last - point));
+      memcpy(buf + len, lead + point, (size_t)(last - point));
       len += last - point;
     }
     buf[len] = '\0';

@@ -35,7 +35,7 @@ static int days_in_month(int y, int m) {
   return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
 }
 
-bool date_valid(int y, int m, int d) {
+static inline bool ymd_valid(int y, int m, int d) {
   return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
          d <= days_in_month(y, m);
 }
@@ -44,7 +44,7 @@ bool date_valid(int y, int m, int d) {
  * is the last day of its year; 400-year eras of 146097 days make the rest
  * plain arithmetic. Day 0 of era 0 is 0000-03-01, 719468 days before the
  * epoch. */
-int32_t date_from_ymd(int y, int m, int d) {
+static inline int32_t ymd_days(int y, int m, int d) {
   if (m <= 2) y -= 1;
   int era = (y >= 0 ? y : y - 399) / 400;
   int year_of_era = y - era * 400;                       /* 0..399 */
@@ -54,6 +54,9 @@ int32_t date_from_ymd(int y, int m, int d) {
                    day_of_year;                          /* 0..146096 */
   return (int32_t)(era * 146097 + day_of_era - 719468);
 }
+
+bool date_valid(int y, int m, int d) { return ymd_valid(y, m, d); }
+int32_t date_from_ymd(int y, int m, int d) { return ymd_days(y, m, d); }
 
 /* The inverse of date_from_ymd. */
 void date_to_ymd(int32_t days, int *y, int *m, int *d) {
@@ -96,18 +99,15 @@ int date_parse(const char *s, size_t n, int32_t *days) {
   char sep = s[4];
   if ((sep != '-' && sep != '/') || s[7] != sep) return 0;
   /* the eight digits, each checked (unsigned: below '0' wraps high) */
-  unsigned d[8];
-  static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
-  unsigned bad = 0;
-  for (int i = 0; i < 8; i++) {
-    d[i] = (unsigned)(unsigned char)s[at[i]] - '0';
-    bad |= d[i] > 9;
-  }
-  if (bad) return 0;
-  int y = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
-  int m = (int)(d[4] * 10 + d[5]), day = (int)(d[6] * 10 + d[7]);
-  if (!date_valid(y, m, day)) return -1;
-  *days = date_from_ymd(y, m, day);
+  const unsigned char *u = (const unsigned char *)s;
+  unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
+  unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
+  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9))
+    return 0;
+  int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+  int m = (int)(m0 * 10 + m1), day = (int)(d0 * 10 + d1);
+  if (!ymd_valid(y, m, day)) return -1;
+  *days = ymd_days(y, m, day);
   return 1;
 }
 
