@@ -75,6 +75,22 @@ static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
   return *sh <= 60;
 }
 
+/* The correctly rounded decimal of N = n17 + fbits/2^sh to a multiple
+ * of UNIT (10^(17−p) for p digits), as *D = that multiple / UNIT; true
+ * when it lies inside the interval [low, high] (scaled by 2^(sh+2); the
+ * ends included when INCLUSIVE). */
+static inline __attribute__((always_inline)) bool
+rounded_within(uint64_t n17, u128 fbits, int sh, uint64_t unit, u128 low, u128 high,
+               bool inclusive, uint64_t *d_out) {
+  uint64_t d = n17 / unit, r = n17 % unit;
+  /* round half to even on the exact remainder r·2^sh + fbits */
+  u128 twice = (((u128)r << sh) + fbits) * 2, whole = (u128)unit << sh;
+  if (twice > whole || (twice == whole && (d & 1))) d++;
+  u128 c4 = ((u128)d * unit) << (sh + 2);
+  *d_out = d;
+  return inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
+}
+
 /* Writes the shortest round-trip text of positive X into BUF in fixed
  * notation; returns its length, or 0 when X is outside the fast range. */
 int num_format_fast(double x, char *buf);
@@ -114,44 +130,40 @@ int num_format_fast(double x, char *buf) {
   u128 low = 4 * num - lo_gap, high = 4 * num + 2 * five;
   bool inclusive = (m & 1) == 0;
   /* 15 digits always suffice unless 16 or 17 are needed; a shorter
-   * decimal, when one exists, is the 15-digit one without its zeros. */
-  for (int p = 15; p <= 17; p++) {
-    uint64_t unit = pow10_u64[17 - p];
-    uint64_t d = n17 / unit, r = n17 % unit;
-    /* round half to even on the exact remainder r·2^sh + fbits */
-    u128 twice = (((u128)r << sh) + fbits) * 2, whole = (u128)unit << sh;
-    if (twice > whole || (twice == whole && (d & 1))) d++;
-    u128 c4 = ((u128)d * unit) << (sh + 2);
-    bool ok = inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
-    if (!ok) continue;
-    /* value = d·10^(17−p−q); write its digits, then place the point */
-    char digits[24];
-    int nd = d >= pow10_u64[p] ? p + 1 : p;   /* 10^(p−1) <= d <= 10^p */
-    write18(digits, d);                        /* d < 10^18: 18 digits, zero-padded */
-    const char *lead = digits + 18 - nd;
-    int point = nd + (17 - p - q);        /* digits before the decimal point */
-    int last = nd;
-    while (last > 0 && lead[last - 1] == '0' && last > point) last--;
-    int len = 0;
-    if (point <= 0) {
-      buf[len++] = '0';
-      buf[len++] = '.';
-      for (int i = 0; i < -point; i++) buf[len++] = '0';
-      memcpy(buf + len, lead, (size_t)last);
-      len += last;
-    } else if (point >= last) {
-      memcpy(buf + len, lead, (size_t)last);
-      len += last;
-      for (int i = last; i < point; i++) buf[len++] = '0';
-    } else {
-      memcpy(buf + len, lead, (size_t)point);
-      len += point;
-      buf[len++] = '.';
-      memcpy(buf + len, lead + point, (size_t)(last - point));
-      len += last - point;
-    }
-    buf[len] = '\0';
-    return len;
+   * decimal, when one exists, is the 15-digit one without its zeros. The
+   * three tries divide by constants (a division by a variable is slow). */
+  uint64_t d;
+  int p;
+  if (rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d)) p = 15;
+  else if (rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d)) p = 16;
+  else if (rounded_within(n17, fbits, sh, 1, low, high, inclusive, &d)) p = 17;
+  else return 0;
+  /* value = d·10^(17−p−q); write its digits, then place the point */
+  char digits[24];
+  int nd = d >= pow10_u64[p] ? p + 1 : p;   /* 10^(p−1) <= d <= 10^p */
+  write18(digits, d);                        /* d < 10^18: 18 digits, zero-padded */
+  const char *lead = digits + 18 - nd;
+  int point = nd + (17 - p - q);        /* digits before the decimal point */
+  int last = nd;
+  while (last > 0 && lead[last - 1] == '0' && last > point) last--;
+  int len = 0;
+  if (point <= 0) {
+    buf[len++] = '0';
+    buf[len++] = '.';
+    for (int i = 0; i < -point; i++) buf[len++] = '0';
+    memcpy(buf + len, lead, (size_t)last);
+    len += last;
+  } else if (point >= last) {
+    memcpy(buf + len, lead, (size_t)last);
+    len += last;
+    for (int i = last; i < point; i++) buf[len++] = '0';
+  } else {
+    memcpy(buf + len, lead, (size_t)point);
+    len += point;
+    buf[len++] = '.';
+    memcpy(buf + len, lead + point, (size_t)(last - point));
+    len += last - point;
   }
-  return 0;
+  buf[len] = '\0';
+  return len;
 }

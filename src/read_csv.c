@@ -867,27 +867,30 @@ static bool absent_input(const FieldSchema *f, Value *value, char *err) {
   return false;
 }
 
-/* Converts input I from its cell into values[i]. False (with ERR set)
- * when the value is bad; *CELL gets the cell (NULL: no column). Inline:
- * it runs for every cell of every account. */
-static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, CsvRun *run, int32_t i,
-                                                                Value *values, const CsvCell **cell,
-                                                                char *err) {
-  const FieldSchema *f = &r->schema->inputs[i];
-  int32_t j = r->column_of[i];
-  if (j < 0 || (uint32_t)j >= r->ncells) {   /* no column (optional input), or a short record */
-    *cell = NULL;
-    return absent_input(f, &values[i], err);
-  }
-  const CsvCell *c = *cell = &r->cells[j];
-  size_t n;
-  const char *s = cell_text(r, c, &n);
-  if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return absent_input(f, &values[i], err);
+/* Converts input F from cell C of the record at REC (NULL: no column, or
+ * a short record) into *OUT. False (with ERR set) when the value is bad.
+ * Inline: it runs for every cell of every account. */
+static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, CsvRun *run,
+                                                                const FieldSchema *f,
+                                                                const CsvCell *c, const char *rec,
+                                                                Value *out, char *err) {
+  if (!c) return absent_input(f, out, err);
+  size_t n = c->len;
+  const char *s = rec + c->begin;
   /* a cell in the buffer has its padding behind it; "" undone ones do not */
   bool padded = !(c->flags & CELL_ESCAPES);
-  if (convert_usual(f, s, n, padded, &run->arena, &values[i])) return true;
-  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->arena, &values[i], err,
+  if (!padded) s = cell_text(r, c, &n);
+  if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return absent_input(f, out, err);
+  if (convert_usual(f, s, n, padded, &run->arena, out)) return true;
+  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->arena, out, err,
                       ERR_MESSAGE_MAX);
+}
+
+/* Input I's cell in the current record, or NULL (no column, or a short
+ * record). */
+static inline const CsvCell *input_cell(const CsvReader *r, int32_t i) {
+  int32_t j = r->column_of[i];
+  return j >= 0 && (uint32_t)j < r->ncells ? &r->cells[j] : NULL;
 }
 
 /* The account id: the key's text (a non-text key as written), or NULL
@@ -898,7 +901,9 @@ static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok
   *key_ok = true;
   *key_cell = NULL;
   if (key < 0) return NULL;
-  *key_ok = convert_input(r, run, key, values, key_cell, key_err);
+  *key_cell = input_cell(r, key);
+  *key_ok = convert_input(r, run, &r->schema->inputs[key], *key_cell, r->in.buf + r->rec_start,
+                          &values[key], key_err);
   if (!*key_ok || values[key].type == T_MISSING) return NULL;
   if (values[key].type == T_TEXT) return values[key].u.text;
   size_t n;
@@ -940,9 +945,18 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values,
       return false;
     }
   }
-  for (int32_t i = 0; i < schema->ninputs; i++) {
+  /* The record's cells count as many as the header's here: every input
+   * with a column has its cell. */
+  const FieldSchema *inputs = schema->inputs;
+  const int32_t *column_of = r->column_of;
+  const CsvCell *cells = r->cells;
+  const char *rec = r->in.buf + r->rec_start;
+  int32_t ninputs = schema->ninputs;
+  for (int32_t i = 0; i < ninputs; i++) {
     if (i == key) continue;
-    if (!convert_input(r, run, i, values, &cell, err)) {
+    int32_t j = column_of[i];
+    cell = j >= 0 ? &cells[j] : NULL;
+    if (!convert_input(r, run, &inputs[i], cell, rec, &values[i], err)) {
       if (cell) cell_location(r, cell, &line, &col);
       reject(r, run, place, schema->inputs[i].column, line, col, err);
       return false;
