@@ -29,6 +29,7 @@ static CExpr *cx_new(Compiler *c, COp op) {
 static CExpr *cx_const(Compiler *c, Value v) {
   CExpr *x = cx_new(c, C_CONST);
   x->k = v;
+  x->leaf = &x->k;
   return x;
 }
 
@@ -60,6 +61,7 @@ static CExpr *cx_load(Compiler *c, LoadBase base, int32_t index) {
   CExpr *x = cx_new(c, C_LOAD);
   x->aux = (uint8_t)base;
   x->index = index;
+  x->leaf = c->cp->tables[base] + index;
   return x;
 }
 
@@ -562,6 +564,12 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->state_segment = cp->state_dim_grade + p->ndimensions;
   cp->state_flagged = cp->state_segment + p->nsegments;
   cp->nstate = cp->state_flagged + p->nflags;
+  int32_t table_size[LB_COUNT] = {
+      [LB_INPUT] = p->ninputs,         [LB_INDICATOR] = p->nindicators,
+      [LB_THRESHOLD] = p->nthresholds, [LB_MEMBER] = cp->nmembers,
+      [LB_DIM] = p->ndimensions,       [LB_STATE] = cp->nstate};
+  for (int b = 0; b < LB_COUNT; b++)
+    cp->tables[b] = arena_alloc(a, ((size_t)table_size[b] + 1) * sizeof(Value));
 
   cp->variants = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->variants);
   for (int32_t i = 0; i <= p->npersonas; i++)

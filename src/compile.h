@@ -81,6 +81,8 @@ struct CExpr {
   int32_t sub;
   int32_t nargs;
   Value k;                /* C_CONST, C_CMP_NUM_K */
+  const Value *leaf;      /* C_CONST: &k; C_LOAD: its slot in the program's
+                             tables; NULL for every other node */
   const CExpr *a, *b, *c;
   const CExpr **args;     /* C_CALL, C_IN */
 };
@@ -145,6 +147,11 @@ typedef struct CProgram {
   int32_t state_segment;        /* … of segment 0's case */
   int32_t state_flagged;        /* … of flagged(flag 0) */
   int32_t nstate;               /* slots of the LB_STATE table */
+  /* The value tables C_LOAD nodes point into, one per LoadBase, sized
+   * here; the evaluator this program is compiled for (eval_new compiles
+   * its own) fills them: the account's inputs and the thresholds in
+   * effect are copied in, the rest is written by the steps. */
+  Value *tables[LB_COUNT];
   int32_t nvalues;              /* slots of the explain value table */
   bool failed;                  /* an expression could not be compiled */
 } CProgram;

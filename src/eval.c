@@ -51,10 +51,12 @@ struct Evaluator {
   Arena exprs;             /* eval_expr_in_account compilations (per account) */
   Arena *text_arena;       /* where new text goes (&scratch) */
   /* the account being scored */
-  const Value *base[LB_COUNT];  /* the tables C_LOAD reads: inputs,
-                                   indicators, thresholds in effect, … */
+  Value *const *base;      /* cp->tables, what C_LOAD nodes point into: the
+                              inputs (copied in), indicators, thresholds in
+                              effect (copied in), … */
   int32_t as_of;
   const Variant *variant;  /* the persona's (the default until it is known) */
+  const Variant *in_table; /* whose thresholds the LB_THRESHOLD table holds */
   Value *indicators;
   Value *member_values;    /* score, or missing (N/A) */
   Value *dim_values;
@@ -63,7 +65,6 @@ struct Evaluator {
   double health_wsum;      /* ΣW_d over the dimensions the health used */
   const Value **elem;      /* per input: the element an aggregate is at */
   Value *explain_values;   /* cp->nvalues */
-  Value *no_inputs;        /* all missing: the state before any account */
   Result r;
 };
 
@@ -73,8 +74,7 @@ static inline Value ev(Evaluator *E, const CExpr *e) { return e->fn(E, e); }
 
 /* An operand: table loads and constants without a call (most leaves). */
 static inline Value operand(Evaluator *E, const CExpr *x) {
-  if (x->op == C_LOAD) return E->base[x->aux][x->index];
-  if (x->op == C_CONST) return x->k;
+  if (x->leaf) return *x->leaf;
   return x->fn(E, x);
 }
 
@@ -431,19 +431,23 @@ OP_FN(op_if) {
 
 OP_FN(op_const) {
   (void)E;
-  return e->k;
+  return *e->leaf;
 }
 
-OP_FN(op_load) { return E->base[e->aux][e->index]; }
+OP_FN(op_load) {
+  (void)E;
+  return *e->leaf;
+}
 
 /* ---- operations on leaves --------------------------------------------------
  * When every operand is a load or a constant, the operation needs no call
  * and so no saved registers: these variants are leaf functions. */
 
-static inline bool is_leaf(const CExpr *x) { return x->op == C_LOAD || x->op == C_CONST; }
+static inline bool is_leaf(const CExpr *x) { return x->leaf != NULL; }
 
 static inline Value leaf(const Evaluator *E, const CExpr *x) {
-  return x->op == C_LOAD ? E->base[x->aux][x->index] : x->k;
+  (void)E;
+  return *x->leaf;
 }
 
 OP_FN(op_cmp_leaves) {
@@ -588,13 +592,22 @@ Value eval_constant(const CExpr *e, Arena *arena) {
 
 /* ---- the steps ------------------------------------------------------------ */
 
+/* Makes V the variant in effect: its weights and grades, and its
+ * thresholds in the table C_LOAD nodes read (copied only when another
+ * variant's are there). */
+static void use_variant(Evaluator *E, const Variant *v) {
+  E->variant = v;
+  if (E->in_table == v) return;
+  memcpy(E->base[LB_THRESHOLD], v->thresholds, (size_t)E->p->nthresholds * sizeof(Value));
+  E->in_table = v;
+}
+
 /* The first persona whose condition is true (conditions see the default
  * thresholds); then the persona's variant takes effect. */
 static void step_persona(Evaluator *E) {
   const CProgram *cp = E->cp;
   int32_t np = E->p->npersonas;
-  E->variant = &cp->variants[np];
-  E->base[LB_THRESHOLD] = E->variant->thresholds;
+  use_variant(E, &cp->variants[np]);
   int32_t match = -1;
   for (int32_t i = 0; i < np; i++) {
     if (match >= 0) {
@@ -612,10 +625,7 @@ static void step_persona(Evaluator *E) {
   }
   E->r.persona = match;
   E->state[ST_PERSONA] = sym_or_na(match);
-  if (match >= 0) {
-    E->variant = &cp->variants[match];
-    E->base[LB_THRESHOLD] = E->variant->thresholds;
-  }
+  if (match >= 0) use_variant(E, &cp->variants[match]);
 }
 
 static void step_segment(Evaluator *E, int32_t s) {
@@ -872,12 +882,11 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
   const CProgram *cp = E->cp;
   arena_reset(&E->scratch);
   arena_reset(&E->exprs);
-  E->base[LB_INPUT] = inputs;
+  memcpy(E->base[LB_INPUT], inputs, (size_t)E->p->ninputs * sizeof(Value));
   E->as_of = as_of;
   E->r.as_of = as_of;
   E->state[ST_AS_OF] = val_date(as_of);
-  E->variant = &cp->variants[E->p->npersonas];
-  E->base[LB_THRESHOLD] = E->variant->thresholds;
+  use_variant(E, &cp->variants[E->p->npersonas]);
   for (int32_t s = 0; s < cp->nsteps; s++) {
     const CStep *st = &cp->steps[s];
     int32_t first = st->index, end = st->index + st->count;
@@ -922,7 +931,7 @@ const Result *eval_result(const Evaluator *E) { return &E->r; }
 static void reset_state(Evaluator *E) {
   const Program *p = E->p;
   Result *r = &E->r;
-  for (int32_t i = 0; i < p->ninputs; i++) E->no_inputs[i] = val_missing(MISS_ABSENT);
+  for (int32_t i = 0; i < p->ninputs; i++) E->base[LB_INPUT][i] = val_missing(MISS_ABSENT);
   for (int32_t i = 0; i < p->nindicators; i++) E->indicators[i] = val_missing(MISS_ABSENT);
   for (int32_t i = 0; i < r->nmembers; i++) {
     E->member_values[i] = val_missing(MISS_NOT_APPLICABLE);
@@ -952,9 +961,8 @@ static void reset_state(Evaluator *E) {
   for (int32_t i = 0; i < E->cp->nstate; i++) E->state[i] = val_missing(MISS_NOT_APPLICABLE);
   for (int32_t f = 0; f < r->nflags; f++) E->state[E->cp->state_flagged + f] = val_bool(false);
   E->state[ST_AS_OF] = val_date(E->as_of);
-  E->base[LB_INPUT] = E->no_inputs;
-  E->variant = &E->cp->variants[p->npersonas];
-  E->base[LB_THRESHOLD] = E->variant->thresholds;
+  E->in_table = NULL;
+  use_variant(E, &E->cp->variants[p->npersonas]);
 }
 
 #define ALLOC(E, n, T) ((T *)arena_alloc(&(E)->arena, ((size_t)(n) + 1) * sizeof(T)))
@@ -992,18 +1000,14 @@ Evaluator *eval_new(const Program *p, Diag *diag) {
     }
   }
   for (int32_t i = 0; i < cp->nmembers; i++) r->drivers[i] = i;
-  E->no_inputs = ALLOC(E, p->ninputs, Value);
-  E->indicators = ALLOC(E, p->nindicators, Value);
-  E->member_values = ALLOC(E, cp->nmembers, Value);
-  E->dim_values = ALLOC(E, p->ndimensions, Value);
+  E->base = cp->tables;
+  E->indicators = cp->tables[LB_INDICATOR];
+  E->member_values = cp->tables[LB_MEMBER];
+  E->dim_values = cp->tables[LB_DIM];
   E->dim_wsum = ALLOC(E, p->ndimensions, double);
   E->elem = ALLOC(E, p->ninputs, const Value *);
   E->explain_values = ALLOC(E, cp->nvalues, Value);
-  E->state = ALLOC(E, cp->nstate, Value);
-  E->base[LB_INDICATOR] = E->indicators;
-  E->base[LB_MEMBER] = E->member_values;
-  E->base[LB_DIM] = E->dim_values;
-  E->base[LB_STATE] = E->state;
+  E->state = cp->tables[LB_STATE];
   reset_state(E);
   return E;
 }
