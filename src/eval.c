@@ -450,20 +450,54 @@ static inline Value leaf(const Evaluator *E, const CExpr *x) {
   return *x->leaf;
 }
 
-OP_FN(op_cmp_leaves) {
-  Value a = leaf(E, e->a);
-  if (a.type == T_MISSING) return a;
-  Value b = leaf(E, e->b);
-  if (a.type == T_NUMBER && b.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, b.u.num));
-  if (a.type == T_SYMBOL && b.type == T_SYMBOL && (e->aux == OP_EQ || e->aux == OP_NE))
-    return val_bool((a.u.sym == b.u.sym) == (e->aux == OP_EQ));
-  return compare((Op)e->aux, a, b);
+/* A comparison of two leaves or of a leaf with a number constant, one
+ * function per operator (the operator is not switched on at run time):
+ * numbers inline; symbols (grades, personas, …) against each other with
+ * == and !=; the rest through compare. */
+static inline __attribute__((always_inline)) Value cmp_other(Op op, Value a, Value b) {
+  if (a.type == T_SYMBOL && b.type == T_SYMBOL && (op == OP_EQ || op == OP_NE))
+    return val_bool((a.u.sym == b.u.sym) == (op == OP_EQ));
+  return compare(op, a, b);
 }
 
-OP_FN(op_cmp_num_k_leaf) {
-  Value a = leaf(E, e->a);
-  if (a.type == T_NUMBER) return val_bool(num_holds((Op)e->aux, a.u.num, e->k.u.num));
-  return compare((Op)e->aux, a, e->k);
+#define CMP_SHAPES(SUFFIX, OPCODE, HOLDS)                                                  \
+  OP_FN(op_##SUFFIX##_leaves) {                                                          \
+    Value a = leaf(E, e->a);                                                             \
+    if (a.type == T_MISSING) return a;                                                   \
+    Value b = leaf(E, e->b);                                                             \
+    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                      \
+      double x = a.u.num, y = b.u.num;                                                   \
+      return val_bool(HOLDS);                                                            \
+    }                                                                                    \
+    return cmp_other(OPCODE, a, b);                                                      \
+  }                                                                                      \
+  OP_FN(op_##SUFFIX##_num_k_leaf) {                                                      \
+    Value a = leaf(E, e->a);                                                             \
+    if (a.type == T_NUMBER) {                                                            \
+      double x = a.u.num, y = e->k.u.num;                                                \
+      return val_bool(HOLDS);                                                            \
+    }                                                                                    \
+    return compare(OPCODE, a, e->k);                                                     \
+  }
+
+CMP_SHAPES(eq, OP_EQ, x == y)
+CMP_SHAPES(ne, OP_NE, x != y)
+CMP_SHAPES(lt, OP_LT, x < y)
+CMP_SHAPES(le, OP_LE, x <= y)
+CMP_SHAPES(gt, OP_GT, x > y)
+CMP_SHAPES(ge, OP_GE, x >= y)
+
+/* The function for comparison OP of leaves (NUM_K: with a number). */
+static CExprFn cmp_leaf_fn(Op op, bool num_k) {
+  switch (op) {
+  case OP_EQ: return num_k ? op_eq_num_k_leaf : op_eq_leaves;
+  case OP_NE: return num_k ? op_ne_num_k_leaf : op_ne_leaves;
+  case OP_LT: return num_k ? op_lt_num_k_leaf : op_lt_leaves;
+  case OP_LE: return num_k ? op_le_num_k_leaf : op_le_leaves;
+  case OP_GT: return num_k ? op_gt_num_k_leaf : op_gt_leaves;
+  case OP_GE: return num_k ? op_ge_num_k_leaf : op_ge_leaves;
+  default: return NULL;
+  }
 }
 
 OP_FN(op_coalesce_leaves) {
@@ -534,10 +568,11 @@ OP_FN(op_arith_num) {
 CExprFn eval_node_fn(const CExpr *x) {
   switch ((COp)x->op) {
   case C_CMP:
-    if (is_leaf(x->a) && is_leaf(x->b)) return op_cmp_leaves;
+    if (is_leaf(x->a) && is_leaf(x->b) && cmp_leaf_fn((Op)x->aux, false))
+      return cmp_leaf_fn((Op)x->aux, false);
     break;
   case C_CMP_NUM_K:
-    if (is_leaf(x->a)) return op_cmp_num_k_leaf;
+    if (is_leaf(x->a) && cmp_leaf_fn((Op)x->aux, true)) return cmp_leaf_fn((Op)x->aux, true);
     break;
   case C_COALESCE:
     if (is_leaf(x->a) && is_leaf(x->b)) return op_coalesce_leaves;

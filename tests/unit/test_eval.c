@@ -149,6 +149,50 @@ Test(eval_expr, arithmetic_and_missing) {
       "}\n");
 }
 
+/* Each comparison operator, in each shape the compiler gives its own
+ * function (two loads, a load and a number constant, anything else):
+ * numbers below, equal and above, texts (== and != only), dates,
+ * symbols, missing. */
+Test(eval_expr, comparison_operators) {
+  expect_tests_pass(
+      "input a: number\n"
+      "input b: number\n"
+      "input c: number\n"
+      "input m: number optional\n"
+      "input d: date\n"
+      "input e: date\n"
+      "input s: text\n"
+      "input t: text\n"
+      "threshold five = 5\n"
+      "dimension x { rule r : a < b }\n"
+      "grades { good >= 50 bad otherwise }\n"
+      "test \"operators\" {\n"
+      "  as_of 2026-03-01\n"
+      "  given { a: 3, b: 5, c: 3, d: 2026-01-01, e: 2026-02-01, s: \"ab\", t: \"b\" }\n"
+      "  expect (a < b) == true\n  expect (b < a) == false\n  expect (a < c) == false\n"
+      "  expect (a <= b) == true\n  expect (b <= a) == false\n  expect (a <= c) == true\n"
+      "  expect (a > b) == false\n  expect (b > a) == true\n  expect (a > c) == false\n"
+      "  expect (a >= b) == false\n  expect (b >= a) == true\n  expect (a >= c) == true\n"
+      "  expect (a == b) == false\n  expect (a == c) == true\n"
+      "  expect (a != b) == true\n  expect (a != c) == false\n"
+      "  expect (a < 5) == true\n  expect (b < 5) == false\n  expect (a < 3) == false\n"
+      "  expect (a <= 3) == true\n  expect (b <= 3) == false\n  expect (a <= 2) == false\n"
+      "  expect (a > 2) == true\n  expect (a > 3) == false\n  expect (a > 4) == false\n"
+      "  expect (a >= 3) == true\n  expect (a >= 4) == false\n  expect (b >= 3) == true\n"
+      "  expect (a == 3) == true\n  expect (a == 4) == false\n"
+      "  expect (a != 3) == false\n  expect (a != 4) == true\n"
+      "  expect (b >= five) == true\n  expect (a >= five) == false\n  expect (b == five) == true\n"
+      "  expect (m < b) is missing\n  expect (m == 3) is missing\n  expect (a != m) is missing\n"
+      "  expect (m >= five) is missing\n"
+      "  expect (d < e) == true\n  expect (e <= d) == false\n  expect (d != e) == true\n"
+      "  expect (d == d) == true\n  expect (e > d) == true\n  expect (d >= e) == false\n"
+      "  expect (s == \"ab\") == true\n  expect (s != \"ab\") == false\n"
+      "  expect (s == t) == false\n  expect (s != t) == true\n"
+      "  expect (grade == good) == true\n  expect (grade != good) == false\n"
+      "  expect (grade == bad) == false\n  expect (x.grade != bad) == true\n"
+      "}\n");
+}
+
 Test(eval_expr, dates) {
   expect_tests_pass(
       "input d: date\n"
