@@ -100,7 +100,7 @@ static int put_uint(char *out, uint64_t v) {
   return n;
 }
 
-void buf_num(Buf *b, double x) {
+void buf_num_any(Buf *b, double x) {
   buf_reserve(b, 32);
   char *out = b->data + b->len;
   /* integers as num_format writes them: plain digits ("0" for -0 too) */

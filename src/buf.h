@@ -40,7 +40,32 @@ static inline void buf_putc(Buf *b, char c) {
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Shortest round-trip decimal of X (see num_format); the texts of recent
  * non-integers are cached, so repeated numbers cost a lookup. */
-void buf_num(Buf *b, double x);
+void buf_num_any(Buf *b, double x);
+/* The same, with the small whole numbers (0 to 999: weights, scores,
+ * counts, most of the numbers an explanation writes) inline. */
+static inline void buf_num(Buf *b, double x) {
+  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
+    static const char digits[] = "0123456789";
+    uint32_t v = (uint32_t)x;   /* -0 gives 0, written "0" like num_format */
+    buf_reserve(b, 3);
+    char *out = b->data + b->len;
+    if (v >= 100) {
+      out[0] = digits[v / 100];
+      out[1] = digits[v / 10 % 10];
+      out[2] = digits[v % 10];
+      b->len += 3;
+    } else if (v >= 10) {
+      out[0] = digits[v / 10];
+      out[1] = digits[v % 10];
+      b->len += 2;
+    } else {
+      out[0] = digits[v];
+      b->len += 1;
+    }
+    return;
+  }
+  buf_num_any(b, x);
+}
 /* A JSON string literal of S[0..n), escaping as RFC 8259 requires. */
 void buf_json_str(Buf *b, const char *s, size_t n);
 /* Text from the data for a terminal: control characters (C0, DEL, C1) as

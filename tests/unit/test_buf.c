@@ -60,6 +60,18 @@ Test(buf, num_integers_and_edges) {
   buf_free(&b);
 }
 
+/* The inline path for whole numbers 0..999 and the general one meet at
+ * 1000 and at every fraction: every half from -5 to 1100. */
+Test(buf, num_small_whole_numbers) {
+  Buf b;
+  buf_init(&b, NULL);
+  for (int i = -10; i <= 2200; i++) same_as_num_format(&b, i / 2.0);
+  same_as_num_format(&b, 999.9999999999999);
+  same_as_num_format(&b, nextafter(1000, 0));
+  same_as_num_format(&b, nextafter(0, 1));
+  buf_free(&b);
+}
+
 Test(buf, num_cache_collisions) {
   Buf b;
   buf_init(&b, NULL);
