@@ -750,9 +750,10 @@ static inline __attribute__((always_inline)) double dim_score(const Evaluator *E
   double acc = 0, sw = 0;
   for (int32_t i = first; i < last; i++) {
     double s = i == changed ? changed_score : members[i].score, wi = w[i];
-    if (isnan(s) || !(wi > 0)) continue;
-    acc += wi * s;
-    sw += wi;
+    /* selects, not a branch: whether a member counts is the data's */
+    bool counts = !isnan(s) && wi > 0;
+    acc += counts ? wi * s : 0;
+    sw += counts ? wi : 0;
   }
   *wsum = sw;
   return sw > 0 ? acc / sw : NAN;
@@ -761,9 +762,12 @@ static inline __attribute__((always_inline)) double dim_score(const Evaluator *E
 int32_t eval_grade_of(const Program *p, int32_t set, double score) {
   if (set < 0 || set >= p->ngrade_sets || isnan(score)) return -1;
   const GradeSet *gs = &p->grade_sets[set];
-  for (int32_t b = 0; b < gs->nbands; b++)
-    if (score >= gs->bands[b].bound) return gs->bands[b].grade;
-  return -1;
+  /* The bounds decrease and the last is -inf (`otherwise`): the band is
+   * the number of bounds above the score, counted without a branch that
+   * would depend on the score. */
+  int32_t band = 0;
+  for (int32_t b = 0; b < gs->nbands - 1; b++) band += score < gs->bands[b].bound;
+  return gs->bands[band].grade;
 }
 
 static void step_dimension(Evaluator *E, int32_t d) {
