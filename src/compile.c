@@ -532,6 +532,9 @@ static void compile_member(CProgram *cp, Compiler *c, int32_t d, int32_t m) {
       if (src->bands[b].cond) exprs[n++] = src->bands[b].cond;
       exprs[n++] = src->bands[b].value;
     }
+    cm->eager_bands = src->nbands <= EAGER_BANDS_MAX;
+    for (int32_t b = 0; b < src->nbands; b++)
+      if (cm->bands[b].cond && !eval_cheap(cm->bands[b].cond)) cm->eager_bands = false;
     cm->refs = compile_refs(cp, &cp->arena, exprs, n);
     free(exprs);
   } else {

@@ -100,6 +100,9 @@ typedef struct CMember {
   const CExpr *expr;      /* rule condition or score expression */
   CBand *bands;
   int32_t nbands;
+  bool eager_bands;       /* every band condition is cheap (eval_cheap) and
+                             there are at most EAGER_BANDS_MAX: all are
+                             evaluated, then the first that stops is taken */
   RefList refs;           /* names referenced (conditions and band values) */
   int32_t values_at;      /* its first slot in the explain value table */
 } CMember;
@@ -161,6 +164,9 @@ CExprFn eval_op_fn(COp op);
 /* The same for node X, whose operands are set: some operations have a
  * faster function when their operands are loads or constants. */
 CExprFn eval_node_fn(const CExpr *x);
+/* X costs about as much as a mispredicted branch or less (eval.c). */
+bool eval_cheap(const CExpr *x);
+#define EAGER_BANDS_MAX 16
 
 /* Compiles P (which must have no check errors). Returns NULL and reports
  * through DIAG when something cannot be compiled (an internal error). */

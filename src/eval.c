@@ -565,6 +565,20 @@ OP_FN(op_arith_num) {
   return arith((COp)e->op, a, b);
 }
 
+/* A load or a constant, or a comparison, `??`, `is missing` or `not` of
+ * such (two levels at most). */
+static bool cheap_operand(const CExpr *x, int depth) {
+  if (is_leaf(x)) return true;
+  if (depth == 0) return false;
+  switch ((COp)x->op) {
+  case C_CMP: case C_COALESCE: return cheap_operand(x->a, depth - 1) && cheap_operand(x->b, depth - 1);
+  case C_CMP_NUM_K: case C_IS_MISSING: case C_NOT: return cheap_operand(x->a, depth - 1);
+  default: return false;
+  }
+}
+
+bool eval_cheap(const CExpr *x) { return cheap_operand(x, 2); }
+
 CExprFn eval_node_fn(const CExpr *x) {
   switch ((COp)x->op) {
   case C_CMP:
@@ -718,6 +732,28 @@ static void step_member(Evaluator *E, int32_t i) {
     break;
   case MEMBER_BANDS: {
     member_na(mr, MISS_NOT_APPLICABLE);   /* no band matched */
+    if (m->eager_bands) {
+      /* Every condition evaluated (they are cheap and have no effects),
+       * then the first that is not false taken from a bit mask: the
+       * band an account falls in is the data's, and a loop that stopped
+       * there would mispredict its exit. */
+      Value c[EAGER_BANDS_MAX];
+      uint32_t stops = 0;
+      for (int32_t b = 0; b < m->nbands; b++) {
+        const CExpr *cond = m->bands[b].cond;
+        c[b] = cond ? operand(E, cond) : val_bool(true);
+        stops |= (uint32_t)!(c[b].type == T_BOOL && !c[b].u.b) << b;
+      }
+      if (!stops) break;
+      int32_t b = __builtin_ctz(stops);
+      if (c[b].type != T_BOOL) {
+        member_na(mr, c[b].type == T_MISSING ? c[b].why : MISS_DOMAIN);
+        break;
+      }
+      mr->band = b;
+      member_score(mr, operand(E, m->bands[b].value));
+      break;
+    }
     for (int32_t b = 0; b < m->nbands; b++) {
       const CBand *band = &m->bands[b];
       if (band->cond) {

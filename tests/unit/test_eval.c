@@ -446,6 +446,63 @@ static const char *const persona_rules =
 
 Test(eval_roll_up, inline_expectations) { expect_tests_pass(persona_rules); }
 
+/* Bands stop at the first condition that is not false: a true one gives
+ * its score (`otherwise` is true), a missing one makes the member N/A,
+ * and what comes after does not matter. Three members must agree: one whose conditions are
+ * all evaluated up front (cheap, at most EAGER_BANDS_MAX), one with 17
+ * bands and one with a call in a condition (both tried one by one). */
+Test(eval_roll_up, bands_stop_at_the_first_condition_not_false) {
+  char rules[4096];
+  char many[1024] = "";
+  for (int k = 0; k < 14; k++) {
+    size_t n = strlen(many);
+    snprintf(many + n, sizeof many - n, "  1 when x >= %d\n", 1000 + k);
+  }
+  snprintf(rules, sizeof rules,
+           "input x: number optional\n"
+           "input y: number optional\n"
+           "dimension d {\n"
+           "  score cheap { 100 when x >= 10  50 when y >= 5  0 otherwise }\n"
+           "  score long {\n%s  100 when x >= 10\n  50 when y >= 5\n  0 otherwise\n  }\n"
+           "  score called { 100 when abs(x) >= 10 and x > 0  50 when y >= 5  0 otherwise }\n"
+           "}\n"
+           "test \"first\" { given { x: 12 } }\n"
+           "test \"missing before\" { given { x: 3 } }\n"
+           "test \"second\" { given { x: 3, y: 6 } }\n"
+           "test \"last\" { given { x: 3, y: 4 } }\n"
+           "test \"otherwise\" { given { x: -1, y: 1 } }\n"
+           "test \"missing first\" { given { y: 9 } }\n",
+           many);
+  Fx f;
+  fx_load(&f, "bands.kenko", rules);
+  struct {
+    const char *test;
+    bool na;
+    uint8_t why;
+    int32_t band;   /* in the three-band members */
+    double score;
+  } want[] = {
+      {"first", false, 0, 0, 100},
+      {"missing before", true, MISS_ABSENT, -1, NAN},
+      {"second", false, 0, 1, 50},
+      {"last", false, 0, 2, 0},
+      {"otherwise", false, 0, 2, 0},
+      {"missing first", true, MISS_ABSENT, -1, NAN},
+  };
+  for (size_t t = 0; t < sizeof want / sizeof *want; t++) {
+    const Result *r = fx_run(&f, want[t].test);
+    for (int32_t m = 0; m < 3; m++) {
+      const MemberResult *mr = &r->members[m];
+      int32_t band = want[t].band < 0 || m != 1 ? want[t].band : want[t].band + 14;
+      cr_assert_eq(mr->na, want[t].na, "%s, member %d: na", want[t].test, m);
+      cr_assert_eq(mr->band, band, "%s, member %d: band %d, want %d", want[t].test, m, mr->band, band);
+      if (want[t].na) cr_assert_eq(mr->why, want[t].why, "%s, member %d: why", want[t].test, m);
+      else cr_assert(NEAR(mr->score, want[t].score), "%s, member %d: score", want[t].test, m);
+    }
+  }
+  fx_free(&f);
+}
+
 Test(eval_roll_up, lost_points_sum_to_the_gap) {
   Fx f;
   fx_load(&f, "t.kenko", persona_rules);
