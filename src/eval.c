@@ -719,9 +719,12 @@ static void step_member(Evaluator *E, int32_t i) {
   case MEMBER_RULE: {
     Value c = operand(E, m->expr);
     if (c.type == T_BOOL) {
+      /* pass or fail by arithmetic: a branch on it would be mispredicted
+       * as often as the accounts differ */
+      unsigned pass = c.u.b;
       mr->na = false;
-      mr->status = c.u.b ? MS_PASS : MS_FAIL;
-      mr->score = c.u.b ? 100 : 0;
+      mr->status = (uint8_t)(MS_FAIL - pass);   /* MS_PASS is MS_FAIL − 1 */
+      mr->score = (double)(100u * pass);
     } else {
       member_na(mr, c.type == T_MISSING ? c.why : MISS_DOMAIN);
     }
@@ -879,15 +882,17 @@ static void step_flag(Evaluator *E, int32_t f) {
 }
 
 static void step_journey(Evaluator *E) {
-  int32_t bottleneck = -1;
+  /* the first step not passed, as a minimum (no branch on the data) */
+  int32_t bottleneck = INT32_MAX;
   for (int32_t s = 0; s < E->r.nsteps; s++) {
     Value c = operand(E, E->cp->step_cond[s]);
     uint8_t st = c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN;
     E->r.steps[s] = st;
-    if (st != STEP_PASS && bottleneck < 0) bottleneck = s;
+    int32_t at = st != STEP_PASS ? s : INT32_MAX;
+    bottleneck = at < bottleneck ? at : bottleneck;
   }
-  E->r.bottleneck = bottleneck;
-  E->state[ST_BOTTLENECK] = sym_or_na(bottleneck);
+  E->r.bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
+  E->state[ST_BOTTLENECK] = sym_or_na(E->r.bottleneck);
 }
 
 /* ---- explanations ------------------------------------------------------- */
