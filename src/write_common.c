@@ -123,7 +123,9 @@ Arena *writer_arena(WriteCtx *w) {
 Frag writer_frag(WriteCtx *w, Buf *b, size_t at) {
   Frag f;
   f.n = b->len - at;
-  f.s = f.n ? arena_strndup(writer_arena(w), b->data + at, f.n) : "";
+  char *s = arena_alloc(writer_arena(w), f.n + FRAG_PAD);   /* zeroed */
+  memcpy(s, b->data + at, f.n);
+  f.s = s;
   b->len = at;
   return f;
 }

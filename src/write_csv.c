@@ -8,10 +8,15 @@
 #include "writer.h"
 
 /* Every name a row can hold, as a CSV cell, made once per run. */
+/* Flag sets precomputed up to this many flags (2^n fragments). */
+enum { FLAG_SETS_MAX = 8 };
+
 struct CsvPlan {
   Frag *personas; /* per persona */
   Frag *grades;   /* per grade name */
   Frag *flags;    /* per flag */
+  Frag *flag_sets;/* up to FLAG_SETS_MAX flags: the flags cell of every set
+                     of raised flags (bit f: flag f), else NULL */
   Frag *steps;    /* per journey step */
   Frag tail;      /* ",as_of,rules\n" */
 };
@@ -43,6 +48,18 @@ static CsvPlan *csv_plan(WriteCtx *w) {
     cp->flags[i] = cell_frag(w, &tmp, p->flags[i].name);
   for (int32_t i = 0; i < p->nsteps; i++)
     cp->steps[i] = cell_frag(w, &tmp, p->steps[i].name);
+  if (p->nflags <= FLAG_SETS_MAX) {
+    /* the cell written as a whole (one lookup, no branch per flag) */
+    cp->flag_sets = arena_alloc(a, ((size_t)1 << p->nflags) * sizeof(Frag));
+    for (uint32_t set = 0; set < 1u << p->nflags; set++) {
+      for (int32_t f = 0, n = 0; f < p->nflags; f++) {
+        if (!(set >> f & 1)) continue;
+        if (n++) buf_putc(&tmp, ';');
+        cell(&tmp, p->flags[f].name);
+      }
+      cp->flag_sets[set] = writer_frag(w, &tmp, 0);
+    }
+  }
   buf_putc(&tmp, ',');
   buf_puts(&tmp, w->as_of);
   buf_putc(&tmp, ',');
@@ -53,7 +70,6 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   return cp;
 }
 
-static inline void put_frag(Buf *b, Frag f) { buf_put(b, f.s, f.n); }
 
 void write_csv_header(WriteCtx *w) {
   const Program *p = w->p;
@@ -75,27 +91,32 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   Buf *b = w->buf;
   cell(b, a->id);
   buf_putc(b, ',');
-  if (r->persona >= 0) put_frag(b, cp->personas[r->persona]);
+  if (r->persona >= 0) put_plan_frag(b, cp->personas[r->persona]);
   buf_putc(b, ',');
   if (!r->health_na) buf_num(b, r->health);
   buf_putc(b, ',');
-  if (r->grade >= 0) put_frag(b, cp->grades[r->grade]);
+  if (r->grade >= 0) put_plan_frag(b, cp->grades[r->grade]);
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
     buf_putc(b, ',');
     if (!dr->na) buf_num(b, dr->score);
     buf_putc(b, ',');
-    if (dr->grade >= 0) put_frag(b, cp->grades[dr->grade]);
+    if (dr->grade >= 0) put_plan_frag(b, cp->grades[dr->grade]);
   }
   buf_putc(b, ',');
+  if (cp->flag_sets) {
+    uint32_t set = 0;
+    for (int32_t f = 0; f < r->nflags; f++) set |= (uint32_t)(r->flags[f] == FLAG_RAISED) << f;
+    put_plan_frag(b, cp->flag_sets[set]);
+  }
   bool first = true;
-  for (int32_t f = 0; f < r->nflags; f++) {
+  for (int32_t f = 0; f < r->nflags && !cp->flag_sets; f++) {
     if (r->flags[f] != FLAG_RAISED) continue;
     if (!first) buf_putc(b, ';');
     first = false;
-    put_frag(b, cp->flags[f]);
+    put_plan_frag(b, cp->flags[f]);
   }
   buf_putc(b, ',');
-  if (r->bottleneck >= 0) put_frag(b, cp->steps[r->bottleneck]);
-  put_frag(b, cp->tail);
+  if (r->bottleneck >= 0) put_plan_frag(b, cp->steps[r->bottleneck]);
+  put_plan_frag(b, cp->tail);
 }

@@ -44,8 +44,23 @@ typedef struct WriteCtx {
 /* Releases what the writers made for W (not W itself). */
 void writer_free(WriteCtx *w);
 /* The bytes B got from position AT on, moved into W's plan arena (B is
- * cut back to AT). */
+ * cut back to AT), followed by FRAG_PAD zero bytes. */
 Frag writer_frag(WriteCtx *w, Buf *b, size_t at);
+
+/* Writes a fragment made by writer_frag. One of up to FRAG_PAD bytes (a
+ * name, a grade) is copied by a move of a fixed size, over its padding,
+ * so that no branch depends on which one the account has (memcpy
+ * branches on the length). Not for other Frags: they are not padded. */
+#define FRAG_PAD 64
+static inline void put_plan_frag(Buf *b, Frag f) {
+  if (f.n > FRAG_PAD) {
+    buf_put(b, f.s, f.n);
+    return;
+  }
+  buf_reserve(b, FRAG_PAD);
+  memcpy(b->data + b->len, f.s, FRAG_PAD);
+  b->len += f.n;
+}
 /* W's plan arena (initialised on first use). */
 Arena *writer_arena(WriteCtx *w);
 
