@@ -193,6 +193,36 @@ Test(eval_expr, comparison_operators) {
       "}\n");
 }
 
+/* A comparison of numbers with a missing side is missing for the reason
+ * of the missing side (the left one's when both are), in every shape. */
+Test(eval_expr, comparison_keeps_the_missing_reason) {
+  Fx f;
+  fx_load(&f, "t.kenko",
+          "input a: number\n"
+          "input z: number\n"
+          "input m: number optional\n"
+          "indicator ratio = a / z\n"
+          "dimension d {\n"
+          "  rule k : ratio > 1\n"
+          "  rule left : ratio >= a\n"
+          "  rule right : a <= ratio\n"
+          "  rule absent : m > a\n"
+          "  rule both : m < ratio\n"
+          "  rule both2 : ratio < m\n"
+          "  rule fine : a > z\n"
+          "}\n"
+          "test \"zero\" { given { a: 3, z: 0 } }\n");
+  const Result *r = fx_run(&f, "zero");
+  const uint8_t want[] = {MISS_DIV_ZERO, MISS_DIV_ZERO, MISS_DIV_ZERO, MISS_ABSENT, MISS_ABSENT,
+                          MISS_DIV_ZERO};
+  for (int i = 0; i < 6; i++) {
+    cr_assert(r->members[i].na, "member %d is N/A", i);
+    cr_assert_eq(r->members[i].why, want[i], "member %d: why %d, want %d", i, r->members[i].why, want[i]);
+  }
+  cr_assert_eq(r->members[6].status, MS_PASS);
+  fx_free(&f);
+}
+
 Test(eval_expr, dates) {
   expect_tests_pass(
       "input d: date\n"
