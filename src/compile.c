@@ -187,7 +187,6 @@ static const CExpr *cx_binary(Compiler *c, const Node *e) {
   const CExpr *a = cx(c, e->a);
   const CExpr *b = cx(c, e->b);
   CExpr *x;
-  bool numeric = e->a->type == T_NUMBER && e->b->type == T_NUMBER;
   switch (op) {
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
     if (is_const(a) && is_const(b)) break;
@@ -200,7 +199,6 @@ static const CExpr *cx_binary(Compiler *c, const Node *e) {
     if (is_const(b) && b->k.type == T_NUMBER) {
       x = cx_new(c, C_CMP_NUM_K);
       x->aux = (uint8_t)op;
-      x->numeric = numeric;
       x->a = a;
       x->k = b->k;
       x->fn = eval_node_fn(x);
@@ -218,7 +216,6 @@ static const CExpr *cx_binary(Compiler *c, const Node *e) {
   }
   x = cx_new(c, C_CMP);
   x->aux = (uint8_t)op;
-  x->numeric = numeric;
   x->a = a;
   x->b = b;
   return fold(c, x);

@@ -77,8 +77,6 @@ struct CExpr {
   uint8_t op;             /* COp */
   uint8_t aux;            /* LoadBase of C_LOAD, Op of C_CMP*, Builtin of
                              C_CALL/C_AGG, 1 for `is not missing` */
-  bool numeric;           /* C_CMP*: both operands are numbers (or missing),
-                             as the checker typed them */
   int32_t index;
   int32_t sub;
   int32_t nargs;

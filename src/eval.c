@@ -480,70 +480,29 @@ static inline __attribute__((always_inline)) Value cmp_other(Op op, Value a, Val
     return compare(OPCODE, a, e->k);                                                     \
   }
 
-/* The same for operands the checker typed as numbers: a value is then a
- * number or missing, and the result is chosen without a branch (whether
- * a value is missing is the data's). */
-static inline __attribute__((always_inline)) Value num_cmp_result(Value a, Value b, bool holds) {
-  unsigned a_missing = a.type == T_MISSING, b_missing = b.type == T_MISSING;
-  unsigned any = a_missing | b_missing;
-  Value r = {0};
-  r.type = (uint8_t)(T_BOOL * (1u - any));   /* T_MISSING is 0 */
-  /* a's reason first, as the other comparisons give (a number's is 0) */
-  r.why = (uint8_t)(b.why ^ ((a.why ^ b.why) & (0u - a_missing)));
-  r.u.b = holds & !any;
-  return r;
-}
-
-#define NUM_CMP_SHAPES(SUFFIX, HOLDS)                                                      \
-  OP_FN(op_##SUFFIX##_numbers) {                                                         \
-    (void)E;                                                                             \
-    Value a = *e->a->leaf, b = *e->b->leaf;                                              \
-    double x = a.u.num, y = b.u.num;                                                     \
-    return num_cmp_result(a, b, HOLDS);                                                  \
-  }                                                                                      \
-  OP_FN(op_##SUFFIX##_number_k) {                                                        \
-    (void)E;                                                                             \
-    Value a = *e->a->leaf;                                                               \
-    double x = a.u.num, y = e->k.u.num;                                                  \
-    return num_cmp_result(a, e->k, HOLDS);                                               \
-  }
-
 CMP_SHAPES(eq, OP_EQ, x == y)
 CMP_SHAPES(ne, OP_NE, x != y)
 CMP_SHAPES(lt, OP_LT, x < y)
 CMP_SHAPES(le, OP_LE, x <= y)
 CMP_SHAPES(gt, OP_GT, x > y)
 CMP_SHAPES(ge, OP_GE, x >= y)
-NUM_CMP_SHAPES(eq, x == y)
-NUM_CMP_SHAPES(ne, x != y)
-NUM_CMP_SHAPES(lt, x < y)
-NUM_CMP_SHAPES(le, x <= y)
-NUM_CMP_SHAPES(gt, x > y)
-NUM_CMP_SHAPES(ge, x >= y)
 
-/* The function for comparison OP of leaves (NUM_K: with a number;
- * NUMERIC: of operands typed as numbers). */
-static CExprFn cmp_leaf_fn(Op op, bool num_k, bool numeric) {
-#define PICK(SUFFIX)                                                                       \
-  return numeric ? (num_k ? op_##SUFFIX##_number_k : op_##SUFFIX##_numbers)                \
-                 : (num_k ? op_##SUFFIX##_num_k_leaf : op_##SUFFIX##_leaves)
+/* The function for comparison OP of leaves (NUM_K: with a number). */
+static CExprFn cmp_leaf_fn(Op op, bool num_k) {
   switch (op) {
-  case OP_EQ: PICK(eq);
-  case OP_NE: PICK(ne);
-  case OP_LT: PICK(lt);
-  case OP_LE: PICK(le);
-  case OP_GT: PICK(gt);
-  case OP_GE: PICK(ge);
+  case OP_EQ: return num_k ? op_eq_num_k_leaf : op_eq_leaves;
+  case OP_NE: return num_k ? op_ne_num_k_leaf : op_ne_leaves;
+  case OP_LT: return num_k ? op_lt_num_k_leaf : op_lt_leaves;
+  case OP_LE: return num_k ? op_le_num_k_leaf : op_le_leaves;
+  case OP_GT: return num_k ? op_gt_num_k_leaf : op_gt_leaves;
+  case OP_GE: return num_k ? op_ge_num_k_leaf : op_ge_leaves;
   default: return NULL;
   }
-#undef PICK
 }
 
 OP_FN(op_coalesce_leaves) {
-  (void)E;
-  /* which value, chosen without a branch (missing or not is the data's) */
-  const Value *pick[2] = {e->a->leaf, e->b->leaf};
-  return *pick[pick[0]->type == T_MISSING];
+  Value a = leaf(E, e->a);
+  return a.type != T_MISSING ? a : leaf(E, e->b);
 }
 
 OP_FN(op_is_missing_leaf) {
@@ -623,12 +582,11 @@ bool eval_cheap(const CExpr *x) { return cheap_operand(x, 2); }
 CExprFn eval_node_fn(const CExpr *x) {
   switch ((COp)x->op) {
   case C_CMP:
-    if (is_leaf(x->a) && is_leaf(x->b) && cmp_leaf_fn((Op)x->aux, false, x->numeric))
-      return cmp_leaf_fn((Op)x->aux, false, x->numeric);
+    if (is_leaf(x->a) && is_leaf(x->b) && cmp_leaf_fn((Op)x->aux, false))
+      return cmp_leaf_fn((Op)x->aux, false);
     break;
   case C_CMP_NUM_K:
-    if (is_leaf(x->a) && cmp_leaf_fn((Op)x->aux, true, x->numeric))
-      return cmp_leaf_fn((Op)x->aux, true, x->numeric);
+    if (is_leaf(x->a) && cmp_leaf_fn((Op)x->aux, true)) return cmp_leaf_fn((Op)x->aux, true);
     break;
   case C_COALESCE:
     if (is_leaf(x->a) && is_leaf(x->b)) return op_coalesce_leaves;
