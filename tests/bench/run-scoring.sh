@@ -4,14 +4,16 @@
 # splitter + strtod (csv_floor.c) and libyaml's event parser alone
 # (yaml_floor.c). Prints figures and whether each target of the issue is
 # met; asserts nothing (a benchmark, never a test). Run by tests/bench/run.sh.
+# Two more runs explain the figures: the scorecard's inputs alone, and the
+# CSV with one account repeated (docs/performance.md).
 #
 # Times are CPU seconds (user + sys) of the whole process, the best of a
 # few runs taken in rounds (see below): on a shared machine they vary far
-# less than wall time, and
-# every command here is single-threaded. Peak RSS is /usr/bin/time's %M.
-# The whole script takes about three minutes at a million accounts on a
-# slow machine (more the first time, generating the data), the
-# instruction counts under valgrind about forty seconds of that.
+# less than wall time, and every command here is single-threaded. Peak
+# RSS is /usr/bin/time's %M. The whole script takes about four minutes at
+# a million accounts on a slow machine (more the first time, generating
+# the data), the instruction counts under valgrind about forty seconds of
+# that.
 #
 #   KENKO_BENCH_ACCOUNTS   accounts to generate (default 1000000)
 #   KENKO_BENCH_RUNS       rounds of the CSV commands, best kept (default 5;
