@@ -61,45 +61,6 @@ void buf_printf(Buf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-/* The decimal digits of V at OUT; returns their count. */
-static int put_uint(char *out, uint64_t v) {
-  static const char pairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  /* 0..999 (weights, scores, counts: most of the integers written) */
-  if (v < 10) {
-    out[0] = (char)('0' + v);
-    return 1;
-  }
-  if (v < 100) {
-    memcpy(out, pairs + v * 2, 2);
-    return 2;
-  }
-  if (v < 1000) {
-    out[0] = (char)('0' + v / 100);
-    memcpy(out + 1, pairs + (v % 100) * 2, 2);
-    return 3;
-  }
-  int n = 1;
-  for (uint64_t t = v; t >= 10; t /= 10)
-    n++;
-  char *p = out + n;
-  while (v >= 100) {
-    unsigned d = (unsigned)(v % 100) * 2;
-    v /= 100;
-    *--p = pairs[d + 1];
-    *--p = pairs[d];
-  }
-  if (v >= 10) {
-    *--p = pairs[v * 2 + 1];
-    *--p = pairs[v * 2];
-  } else {
-    *--p = (char)('0' + v);
-  }
-  return n;
-}
-
 void buf_num_any(Buf *b, double x) {
   buf_reserve(b, 32);
   char *out = b->data + b->len;
@@ -108,7 +69,7 @@ void buf_num_any(Buf *b, double x) {
     int64_t v = (int64_t)x;
     size_t n = 0;
     if (v < 0) out[n++] = '-';
-    n += (size_t)put_uint(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
+    n += (size_t)uint_text(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
     b->len += n;
     return;
   }
@@ -236,12 +197,6 @@ void buf_json_cstr(Buf *b, const char *s) {
 }
 
 void buf_u64(Buf *b, uint64_t n) {
-  char rev[24];
-  int k = 0;
-  do {
-    rev[k++] = (char)('0' + (int)(n % 10));
-    n /= 10;
-  } while (n > 0);
-  buf_reserve(b, (size_t)k);
-  while (k > 0) b->data[b->len++] = rev[--k];
+  buf_reserve(b, 20);
+  b->len += (size_t)uint_text(b->data + b->len, n);
 }

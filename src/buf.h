@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "value.h"
+
 typedef struct NumCache NumCache;
 
 typedef struct Buf {
@@ -45,23 +47,8 @@ void buf_num_any(Buf *b, double x);
  * counts, most of the numbers an explanation writes) inline. */
 static inline void buf_num(Buf *b, double x) {
   if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
-    static const char digits[] = "0123456789";
-    uint32_t v = (uint32_t)x;   /* -0 gives 0, written "0" like num_format */
-    buf_reserve(b, 3);
-    char *out = b->data + b->len;
-    if (v >= 100) {
-      out[0] = digits[v / 100];
-      out[1] = digits[v / 10 % 10];
-      out[2] = digits[v % 10];
-      b->len += 3;
-    } else if (v >= 10) {
-      out[0] = digits[v / 10];
-      out[1] = digits[v % 10];
-      b->len += 2;
-    } else {
-      out[0] = digits[v];
-      b->len += 1;
-    }
+    buf_reserve(b, 3);   /* -0 gives 0, written "0" like num_format */
+    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
     return;
   }
   buf_num_any(b, x);

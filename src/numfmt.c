@@ -35,7 +35,7 @@ static const uint64_t pow10_u64[] = {
   1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
   1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
   100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-  1000000000000000000ull};
+  1000000000000000000ull, 10000000000000000000ull};
 
 static const char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -59,6 +59,25 @@ static inline void write18(char *out, uint64_t v) {
   memcpy(out, digit_pairs + 2 * (uint32_t)(top / 100000000), 2);
   write8(out + 2, (uint32_t)(top % 100000000));
   write8(out + 10, low);
+}
+
+int uint_text(char *out, uint64_t v) {
+  if (v < 1000) return uint_text_small(out, (uint32_t)v);
+  int n = 4;   /* v >= 1000 */
+  while (n < 20 && v >= pow10_u64[n]) n++;
+  /* the last 8, 16 or 20 digits zero-padded, then the significant ones */
+  char d[20];
+  if (n <= 8) {
+    write8(d + 12, (uint32_t)v);
+  } else if (n <= 16) {
+    write8(d + 4, (uint32_t)(v / 100000000));
+    write8(d + 12, (uint32_t)(v % 100000000));
+  } else {
+    memcpy(d, digit_pairs + 2 * (v / 1000000000000000000ull), 2);
+    write18(d + 2, v % 1000000000000000000ull);
+  }
+  memcpy(out, d + 20 - n, (size_t)n);
+  return n;
 }
 
 /* x·10^q = num / 2^sh with num = m·5^q (shifted when sh would be < 0). */

@@ -629,19 +629,22 @@ static void report_input_stop(CsvReader *r) {
   }
 }
 
+/* Reports the record at rec_start as longer than the limit. */
+static NextResult record_too_long(CsvReader *r) {
+  int line, col;
+  locate(r, r->rec_start, &line, &col);
+  diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+          "CSV record longer than 64 MiB (an unclosed quote?)");
+  r->cut = true;
+  return NEXT_BROKEN;
+}
+
 /* Moves to the next record (skipping empty lines), reading as needed. */
 static NextResult next_record(CsvReader *r) {
   for (;;) {
     ScanResult s = scan_record(r);
     if (s == SCAN_MORE) {
-      if (r->in.len - r->rec_start > CSV_RECORD_MAX) {
-        int line, col;
-        locate(r, r->rec_start, &line, &col);
-        diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-                "CSV record longer than 64 MiB (an unclosed quote?)");
-        r->cut = true;
-        return NEXT_BROKEN;
-      }
+      if (r->in.len - r->rec_start > CSV_RECORD_MAX) return record_too_long(r);
       input_refill(&r->in, r->rec_start);
       r->rec_start = 0;
       r->stops_at = NULL;   /* the bytes moved */
@@ -671,14 +674,7 @@ static NextResult next_record(CsvReader *r) {
     }
     /* The buffer holds a little more than the limit, so a record just
      * over it can arrive whole: the limit is the same either way. */
-    if (r->rec_end - r->rec_start > CSV_RECORD_MAX) {
-      int line, col;
-      locate(r, r->rec_start, &line, &col);
-      diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-              "CSV record longer than 64 MiB (an unclosed quote?)");
-      r->cut = true;
-      return NEXT_BROKEN;
-    }
+    if (r->rec_end - r->rec_start > CSV_RECORD_MAX) return record_too_long(r);
     return NEXT_RECORD;
   }
 }

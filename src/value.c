@@ -202,16 +202,9 @@ int num_format_fast(double x, char *buf); /* numfmt.c */
 /* An integer of at most 16 digits, without printf. */
 static int format_integer(double x, char *buf) {
   int64_t v = (int64_t)x;
-  uint64_t u = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
-  char rev[24];
-  int n = 0;
-  do {
-    rev[n++] = (char)('0' + (int)(u % 10));
-    u /= 10;
-  } while (u > 0);
   int len = 0;
   if (v < 0) buf[len++] = '-';
-  while (n > 0) buf[len++] = rev[--n];
+  len += uint_text(buf + len, v < 0 ? (uint64_t)(-v) : (uint64_t)v);
   buf[len] = '\0';
   return len;
 }

@@ -83,3 +83,29 @@ Test(numfmt, random_agree_with_reference) {
     same(x);
   }
 }
+
+/* uint_text(V) is "%llu" of V: at every length's edges (10^k − 1, 10^k),
+ * the largest value, and random values of every size. */
+static void uint_text_is_printf(uint64_t v) {
+  char want[32], got[32];
+  snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+  int n = uint_text(got, v);
+  cr_assert_eq((size_t)n, strlen(want), "%s: length %d", want, n);
+  cr_assert(memcmp(got, want, (size_t)n) == 0, "%s: got %.*s", want, n, got);
+}
+
+Test(numfmt, uint_text_every_length) {
+  uint64_t p = 1;
+  for (int k = 0; k <= 19; k++) {
+    uint_text_is_printf(p);
+    uint_text_is_printf(p - 1);
+    uint_text_is_printf(p + 1);
+    if (k < 19) p *= 10;
+  }
+  uint_text_is_printf(UINT64_MAX);
+  uint64_t s = 7;
+  for (int i = 0; i < 100000; i++) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    uint_text_is_printf(s >> (i % 64));
+  }
+}
