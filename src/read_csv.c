@@ -823,17 +823,12 @@ typedef struct CsvRun {
 
 /* The fallback account id "FILE:LINE", in the arena. */
 static const char *place_id(const CsvReader *r, CsvRun *run) {
-  char digits[16];
-  int n = 0;
-  uint32_t line = r->line;
-  do {
-    digits[n++] = (char)('0' + line % 10);
-    line /= 10;
-  } while (line);
-  char *id = arena_alloc(&run->arena, run->path_len + 1 + (size_t)n + 1);
+  char digits[20];
+  int n = uint_text(digits, r->line);
+  char *id = arena_alloc(&run->arena, run->path_len + 1 + (size_t)n + 1);   /* zeroed */
   memcpy(id, r->path, run->path_len);
   id[run->path_len] = ':';
-  for (int i = 0; i < n; i++) id[run->path_len + 1 + (size_t)i] = digits[n - 1 - i];
+  memcpy(id + run->path_len + 1, digits, (size_t)n);
   return id;
 }
 

@@ -124,7 +124,7 @@ Frag writer_frag(WriteCtx *w, Buf *b, size_t at) {
   Frag f;
   f.n = b->len - at;
   char *s = arena_alloc(writer_arena(w), f.n + FRAG_PAD);   /* zeroed */
-  memcpy(s, b->data + at, f.n);
+  if (f.n) memcpy(s, b->data + at, f.n);
   f.s = s;
   b->len = at;
   return f;

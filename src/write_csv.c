@@ -7,10 +7,10 @@
 
 #include "writer.h"
 
-/* Every name a row can hold, as a CSV cell, made once per run. */
 /* Flag sets precomputed up to this many flags (2^n fragments). */
 enum { FLAG_SETS_MAX = 8 };
 
+/* Every name a row can hold, as a CSV cell, made once per run. */
 struct CsvPlan {
   Frag *personas; /* per persona */
   Frag *grades;   /* per grade name */
@@ -70,7 +70,6 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   return cp;
 }
 
-
 void write_csv_header(WriteCtx *w) {
   const Program *p = w->p;
   Buf *b = w->buf;
@@ -108,13 +107,14 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
     uint32_t set = 0;
     for (int32_t f = 0; f < r->nflags; f++) set |= (uint32_t)(r->flags[f] == FLAG_RAISED) << f;
     put_plan_frag(b, cp->flag_sets[set]);
-  }
-  bool first = true;
-  for (int32_t f = 0; f < r->nflags && !cp->flag_sets; f++) {
-    if (r->flags[f] != FLAG_RAISED) continue;
-    if (!first) buf_putc(b, ';');
-    first = false;
-    put_plan_frag(b, cp->flags[f]);
+  } else {
+    bool first = true;
+    for (int32_t f = 0; f < r->nflags; f++) {
+      if (r->flags[f] != FLAG_RAISED) continue;
+      if (!first) buf_putc(b, ';');
+      first = false;
+      put_plan_frag(b, cp->flags[f]);
+    }
   }
   buf_putc(b, ',');
   if (r->bottleneck >= 0) put_plan_frag(b, cp->steps[r->bottleneck]);
