@@ -1,12 +1,15 @@
 # kenko — build, tests, benchmarks, sanitizer and valgrind runs.
 #
-#   make            build build/kenko (installs missing Debian packages first)
-#   make demo       build, then score the bundled sample accounts
+#   make            build build/kenko (never installs anything)
+#   make deps       install the missing Debian packages (scripts/install-deps.sh)
+#   make demo       deps, build, then score the bundled sample accounts
 #   make test       every test: unit (Criterion), catalog, golden
 #   make asan-test  the same suite under AddressSanitizer + UBSan
 #   make valgrind   the golden suite under valgrind memcheck
 #   make bench      benchmarks (prints figures; asserts nothing)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; build/fuzz/)
+#   make format     clang-format every C source and header in place
+#   make format-check   fail if any of them is not formatted
 #
 # Generated C (flex, bison) goes to $(BUILD)/gen, never into git.
 
@@ -15,14 +18,15 @@ BUILD   ?= build
 OPT     ?= -O2
 SAN     ?=
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
-CPPFLAGS := -D_XOPEN_SOURCE=700 -Iinclude -Isrc -I$(BUILD)/gen
+CPPFLAGS := -D_XOPEN_SOURCE=700 -Iinclude -Isrc -I$(BUILD)/gen -MMD -MP
 CFLAGS  := -std=c11 $(WARN) $(OPT) -g $(SAN)
 # flex output is not written to our warning set; it gets the basic one.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
             -Wno-unused-parameter $(OPT) -g $(SAN)
 LDLIBS  := -lyaml -lm
 
-LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c))
+LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c src/*/*.c))
+LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))
 CLI_SRC  := $(wildcard src/cli/*.c)
 GEN_C    := $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o
@@ -32,36 +36,40 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 KENKO := $(BUILD)/kenko
 
-.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz fuzz-build
+.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz fuzz-build format format-check
 
-all: deps $(KENKO)
+all: $(KENKO)
 
 deps:
 	@sh scripts/install-deps.sh
 
 # The main job: check the reference scorecard, run its tests, then score
 # the bundled sample accounts and print every account's explanation.
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	$(KENKO) check rules/aiueo.kenko
 	$(KENKO) test rules/aiueo.kenko
 	$(KENKO) run rules/aiueo.kenko rules/sample/accounts.yaml --as-of 2026-11-22
 
-$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y
 	@mkdir -p $(BUILD)/gen
 	bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
 
-$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l
 	@mkdir -p $(BUILD)/gen
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	$(CC) $(CPPFLAGS) $(GENFLAGS) -c -o $@ $<
 
-$(BUILD)/src/%.o: src/%.c $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h $(wildcard src/*.h include/*.h)
+# Header dependencies come from the compiler (-MMD -MP, the .d files
+# included below); the generated headers must exist before the first
+# compile, hence the order-only prerequisites.
+$(BUILD)/src/%.o: src/%.c | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%.o: tests/%.c $(wildcard src/*.h include/*.h) $(BUILD)/gen/parser.h
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
@@ -117,5 +125,17 @@ fuzz-build:
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_data.h $(BUILD)/libkenko.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libkenko.a $(LDLIBS)
 
+# ---- formatting: the repository's .clang-format over src/, include/, tests/ --
+
+FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null)
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: every file is formatted"
+
 clean:
 	rm -rf build
+
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/src/*/*.d $(BUILD)/gen/*.d $(BUILD)/tests/*/*.d)

@@ -20,7 +20,7 @@
 %parse-param {ParseState *ps}
 
 %code requires {
-#include "parse.h"
+#include "front/parse.h"
 }
 
 %code provides {

@@ -4,15 +4,15 @@
 #include <string.h>
 
 #include "kenko.h"
-#include "buf.h"
-#include "check.h"
-#include "diag.h"
-#include "parse.h"
-#include "reader.h"
-#include "report.h"
-#include "run.h"
-#include "validate.h"
-#include "diff.h"
+#include "base/buf.h"
+#include "check/check.h"
+#include "front/diag.h"
+#include "front/parse.h"
+#include "io/reader.h"
+#include "portfolio/report.h"
+#include "engine/run.h"
+#include "portfolio/validate.h"
+#include "portfolio/diff.h"
 
 struct kenko_rules {
   Program *program;

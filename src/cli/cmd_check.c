@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cmd_check(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL, *data_path = NULL;

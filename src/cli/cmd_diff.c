@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char diff_usage[] =
     "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [data options]\n"

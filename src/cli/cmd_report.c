@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 #define REPORT_USAGE                                                                                         \
   "usage: kenko report RULES DATA... [--by persona|segment NAME|input NAME] [--format text|json] [--html "   \

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Options shared by run and explain. Returns 0, or KENKO_ERR_USAGE. */
 typedef struct RunArgs {

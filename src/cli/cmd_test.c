@@ -2,7 +2,7 @@
  * exactly "N passed, N failed" as the last line. */
 #include <stdio.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int cmd_test(Cli *cli, int argc, char **argv) {
   if (argc == 0) return cli_usage_error(cli, "usage: kenko test RULES...");

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char validate_usage[] =
     "usage: kenko validate RULES DATA... [--outcome FIELD] [--format text|json] [--as-of D] [data options]";

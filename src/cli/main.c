@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const char usage_text[] =
     "usage: kenko COMMAND [ARGS]\n"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name) {
   size_t n = strlen(name);

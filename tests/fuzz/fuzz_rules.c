@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
-#include "eval.h"
-#include "run.h"
+#include "check/check.h"
+#include "engine/eval.h"
+#include "engine/run.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
-#include "value.h"
+#include "base/buf.h"
+#include "engine/value.h"
 
 /* buf_num(X) appended to B gives num_format(X). */
 static void same_as_num_format(Buf *b, double x) {

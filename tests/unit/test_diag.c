@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "front/diag.h"
 
 #define SEEN_MAX 64
 

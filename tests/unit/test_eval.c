@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
-#include "eval.h"
+#include "check/check.h"
+#include "engine/eval.h"
 
 typedef struct Fx {
   Diag diag;

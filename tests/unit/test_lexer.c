@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "front/parse.h"
 
 /* One scan: the token lines and the diagnostics, each as text. */
 typedef struct Lexed {

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "check.h"
-#include "parse.h"
+#include "check/check.h"
+#include "front/parse.h"
 
 /* A growing text buffer. */
 typedef struct Text {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "engine/value.h"
 
 /* The reference: the first "%.*g" precision whose text reads back. */
 static void reference(double x, char *buf) {

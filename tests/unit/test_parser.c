@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "front/parse.h"
 
 /* One parse: the AST dump and the diagnostics, each as text. */
 typedef struct Parsed {

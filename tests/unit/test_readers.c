@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "diag.h"
-#include "reader.h"
-#include "value.h"
+#include "base/arena.h"
+#include "front/diag.h"
+#include "io/reader.h"
+#include "engine/value.h"
 
 #define FIXTURES "tests/data/readers/"
 #define MAX_LINES 64

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "kenko.h"
-#include "source.h"
+#include "front/source.h"
 
 static void keep_message(void *ud, const kenko_diag *d) {
   char *out = ud;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "front/source.h"
 
 /* Adds TEXT (a C string) to SET and returns its Source. */
 static const Source *add(SourceSet *set, const char *text) {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "kenko.h"
-#include "validate.h"
+#include "portfolio/validate.h"
 
 /* ---- sorting ----------------------------------------------------------- */
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "value.h"
+#include "engine/value.h"
 
 static const char *formatted(double x, char buf[32]) {
   num_format(x, buf);

@@ -1,0 +1,202 @@
+/* buf.c — the output buffer (see buf.h). */
+#include "base/buf.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "base/arena.h"
+#include "engine/value.h"
+
+/* buf_num's cache: the texts of recently written non-integers, direct
+ * mapped by their bits. Scores repeat a lot (every account whose members
+ * came out the same has the same dimension score), and num_format's exact
+ * search costs hundreds of instructions a number. */
+enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
+
+typedef struct NumEntry {
+  uint64_t bits; /* the double's bits; 0 (+0.0) = empty */
+  uint8_t len;
+  char text[NUM_CACHE_TEXT];
+} NumEntry;
+
+struct NumCache {
+  NumEntry e[1 << NUM_CACHE_BITS];
+};
+
+void buf_init(Buf *b, FILE *out) {
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->out = out;
+  b->nums = NULL;
+}
+
+void buf_free(Buf *b) {
+  free(b->data);
+  free(b->nums);
+  b->data = NULL;
+  b->nums = NULL;
+  b->len = b->cap = 0;
+}
+
+void buf_grow(Buf *b, size_t more) {
+  if (b->len + more + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap < b->len + more + 1)
+    cap *= 2;
+  b->data = xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n <= 0) return;
+  buf_reserve(b, (size_t)n);
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void buf_num_any(Buf *b, double x) {
+  buf_reserve(b, 32);
+  char *out = b->data + b->len;
+  /* integers as num_format writes them: plain digits ("0" for -0 too) */
+  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) {
+    int64_t v = (int64_t)x;
+    size_t n = 0;
+    if (v < 0) out[n++] = '-';
+    n += (size_t)uint_text(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
+    b->len += n;
+    return;
+  }
+  if (!b->nums) b->nums = xcalloc(1, sizeof *b->nums);
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  NumEntry *e = &b->nums->e[(bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS)];
+  if (e->bits == bits) {
+    memcpy(out, e->text, NUM_CACHE_TEXT);
+    b->len += e->len;
+    return;
+  }
+  int n = num_format(x, out);
+  if (n <= NUM_CACHE_TEXT) {
+    e->bits = bits;
+    e->len = (uint8_t)n;
+    memcpy(e->text, out, (size_t)n);
+  }
+  b->len += (size_t)n;
+}
+
+void buf_json_str(Buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  buf_reserve(b, n * 6 + 2); /* the worst case: every byte \u00XX */
+  char *out = b->data + b->len;
+  *out++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *out++ = (char)c;
+      continue;
+    }
+    *out++ = '\\';
+    switch (c) {
+    case '"': *out++ = '"'; break;
+    case '\\': *out++ = '\\'; break;
+    case '\n': *out++ = 'n'; break;
+    case '\r': *out++ = 'r'; break;
+    case '\t': *out++ = 't'; break;
+    default:
+      *out++ = 'u';
+      *out++ = '0';
+      *out++ = '0';
+      *out++ = hex[c >> 4];
+      *out++ = hex[c & 15];
+    }
+  }
+  *out++ = '"';
+  b->len = (size_t)(out - b->data);
+}
+
+void buf_shown(Buf *b, const char *s, size_t n, bool quoted) {
+  static const char hex[] = "0123456789ABCDEF";
+  if (quoted) buf_putc(b, '"');
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    bool c1 = c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F;
+    if (!(c < 0x20 || c == 0x7F || c1 || (quoted && (c == '"' || c == '\\')))) continue;
+    buf_put(b, s + from, i - from);
+    char esc[8] = {'\\', 0};
+    size_t len = 2;
+    switch (c) {
+    case '\t': esc[1] = 't'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '"': case '\\': esc[1] = (char)c; break;
+    default:   /* the bytes: \xHH, or \xC2\xHH for a C1 character */
+      len = 0;
+      for (size_t k = 0; k <= (size_t)c1; k++) {
+        unsigned char byte = (unsigned char)s[i + k];
+        esc[len++] = '\\';
+        esc[len++] = 'x';
+        esc[len++] = hex[byte >> 4];
+        esc[len++] = hex[byte & 15];
+      }
+      break;
+    }
+    i += c1;
+    from = i + 1;
+    buf_put(b, esc, len);
+  }
+  buf_put(b, s + from, n - from);
+  if (quoted) buf_putc(b, '"');
+}
+
+void buf_csv_cell(Buf *b, const char *s, size_t n) {
+  bool quote = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+      quote = true;
+      break;
+    }
+  }
+  if (!quote) {
+    buf_put(b, s, n);
+    return;
+  }
+  buf_reserve(b, 2 * n + 2);
+  char *out = b->data + b->len;
+  *out++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"') *out++ = '"';
+    *out++ = s[i];
+  }
+  *out++ = '"';
+  b->len = (size_t)(out - b->data);
+}
+
+void buf_flush(Buf *b, size_t limit) {
+  if (b->len == 0 || b->len < limit) return;
+  if (b->out) fwrite(b->data, 1, b->len, b->out);
+  b->len = 0;
+}
+
+void buf_json_num(Buf *b, double x) {
+  if (isnan(x) || isinf(x)) buf_puts(b, "null");
+  else buf_num(b, x);
+}
+
+void buf_json_cstr(Buf *b, const char *s) {
+  if (s) buf_json_str(b, s, strlen(s));
+  else buf_puts(b, "null");
+}
+
+void buf_u64(Buf *b, uint64_t n) {
+  buf_reserve(b, 20);
+  b->len += (size_t)uint_text(b->data + b->len, n);
+}

@@ -1,0 +1,75 @@
+/* buf.h — an output buffer: bytes appended, flushed to a FILE in large
+ * writes. Writers build each account's output here (no stdio per field).
+ * The appends are inline: a capacity check and a memcpy, the growth out of
+ * line. */
+#ifndef KENKO_BUF_H
+#define KENKO_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/value.h"
+
+typedef struct NumCache NumCache;
+
+typedef struct Buf {
+  char *data;
+  size_t len, cap;
+  FILE *out;      /* flushed to on buf_flush / when large; may be NULL */
+  NumCache *nums; /* buf_num's texts of recent numbers (lazily made) */
+} Buf;
+
+void buf_init(Buf *b, FILE *out);
+void buf_free(Buf *b);
+/* Grows the buffer so that MORE bytes (and a NUL) fit; out of line. */
+void buf_grow(Buf *b, size_t more);
+static inline void buf_reserve(Buf *b, size_t more) {
+  if (b->len + more + 1 > b->cap) buf_grow(b, more);
+}
+static inline void buf_put(Buf *b, const char *s, size_t n) {
+  buf_reserve(b, n);
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+static inline void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
+static inline void buf_putc(Buf *b, char c) {
+  buf_reserve(b, 1);
+  b->data[b->len++] = c;
+}
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Shortest round-trip decimal of X (see num_format); the texts of recent
+ * non-integers are cached, so repeated numbers cost a lookup. */
+void buf_num_any(Buf *b, double x);
+/* The same, with the small whole numbers (0 to 999: weights, scores,
+ * counts, most of the numbers an explanation writes) inline. */
+static inline void buf_num(Buf *b, double x) {
+  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
+    buf_reserve(b, 3);   /* -0 gives 0, written "0" like num_format */
+    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
+    return;
+  }
+  buf_num_any(b, x);
+}
+/* A JSON string literal of S[0..n), escaping as RFC 8259 requires. */
+void buf_json_str(Buf *b, const char *s, size_t n);
+/* Text from the data for a terminal: control characters (C0, DEL, C1) as
+ * \t \n \r or their bytes \xHH (\xC2\xHH for C1), as diagnostics show
+ * them, so that no byte of an account can move the cursor, recolour or
+ * retitle the terminal. QUOTED: between double quotes, with '"' and '\\'
+ * escaped too. */
+void buf_shown(Buf *b, const char *s, size_t n, bool quoted);
+/* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
+void buf_csv_cell(Buf *b, const char *s, size_t n);
+/* JSON helpers: a number (null when NaN or infinite), a NUL-terminated
+ * string (null when S is NULL), an unsigned count. */
+void buf_json_num(Buf *b, double x);
+void buf_json_cstr(Buf *b, const char *s);
+void buf_u64(Buf *b, uint64_t n);
+/* Writes everything to b->out when more than LIMIT bytes are buffered
+ * (0: always). */
+void buf_flush(Buf *b, size_t limit);
+
+#endif

@@ -1,0 +1,95 @@
+/* eval.h — scoring accounts: runs the compiled program (compile.h) over
+ * one account's inputs and fills a Result (result.h).
+ *
+ * An Evaluator owns its compiled program, its Result and a per-account
+ * arena; it borrows the Program, which must outlive it. Nothing on the
+ * per-account path calls malloc once the arena has grown to its working
+ * size. An Evaluator is not shared between threads; several may run at
+ * once over the same Program.
+ *
+ * Semantics (LANGUAGE.md §2–3) and the choices made where the contract is
+ * silent are listed at the top of eval.c. */
+#ifndef KENKO_EVAL_H
+#define KENKO_EVAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "check/check.h"
+#include "engine/compile.h"
+#include "front/diag.h"
+#include "io/reader.h"
+#include "engine/result.h"
+#include "engine/value.h"
+
+typedef struct Evaluator Evaluator;
+
+/* Compiles P (which must have no check errors). NULL when it cannot be
+ * compiled (reported through DIAG). */
+Evaluator *eval_new(const Program *p, Diag *diag);
+void eval_free(Evaluator *ev);
+
+/* How much of the Result eval_account fills. */
+typedef enum EvalDepth {
+  EVAL_SCORES,    /* health, grades, scores, persona, segments, flags, journey */
+  EVAL_DETAILS,   /* and the effective weights, lost points and coverage */
+  EVAL_EXPLAIN    /* and member values, missing_ref and drivers */
+} EvalDepth;
+
+/* Scores one account. INPUTS are in Program.inputs order (a reader's
+ * Account.values); AS_OF is days since 1970-01-01; DEPTH says what is
+ * filled (Result.detailed, Result.explained tell). The Result, and any
+ * text it or eval_* values point to, stay valid until the next call. */
+const Result *eval_account(Evaluator *ev, const Value *inputs, int32_t as_of, EvalDepth depth);
+/* The last account's result. */
+const Result *eval_result(const Evaluator *ev);
+
+/* Evaluates a checked expression in the last account's context (`expect`
+ * lines, explanations). Missing when EXPR cannot be compiled. */
+Value eval_expr_in_account(Evaluator *ev, const Node *expr);
+/* The names EXPR references (allocated in the evaluator; valid until
+ * eval_free). */
+RefList eval_expr_refs(Evaluator *ev, const Node *expr);
+
+/* The value of one reference in the last account's context; thresholds
+ * take the account's persona's value unless DEFAULT_THRESHOLDS. */
+Value eval_ref_value(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
+
+/* Threshold T's value for PERSONA (-1: the default). */
+Value eval_threshold_value(const Evaluator *ev, int32_t t, int32_t persona);
+/* The weights, grade sets and coverage table in effect for PERSONA (-1:
+ * no persona matched). */
+const Variant *eval_variant(const Evaluator *ev, int32_t persona);
+
+/* What an explanation shows for each expression. */
+const RefList *eval_member_refs(const Evaluator *ev, int32_t member);
+const RefList *eval_persona_refs(const Evaluator *ev, int32_t persona);
+const RefList *eval_flag_refs(const Evaluator *ev, int32_t flag);
+const RefList *eval_step_refs(const Evaluator *ev, int32_t step);
+
+/* The flat index of member M of dimension D. */
+int32_t eval_member_index(const Evaluator *ev, int32_t d, int32_t m);
+
+/* The health the last account would have if member MEMBER (flat) scored
+ * SCORE (NAN: if it were N/A), everything else unchanged; NAN when the
+ * health would be missing. For "what would change the grade". */
+double eval_health_if(const Evaluator *ev, int32_t member, double score);
+
+/* The grade of SCORE under grade set SET (index into Program.grade_sets),
+ * or -1 when SET is -1 or SCORE is NAN. */
+int32_t eval_grade_of(const Program *p, int32_t set, double score);
+
+/* The inputs a test's `given { … }` (a P_GIVEN node, or NULL) describes,
+ * in Program.inputs order; inputs it does not list are missing. Allocated
+ * in ARENA. */
+Value *eval_given_inputs(const Program *p, const Node *given, Arena *arena);
+
+/* The reader's schema of P's inputs, allocated in ARENA. */
+void eval_schema(const Program *p, Schema *out, Arena *arena);
+
+/* Internal (compile.c): evaluates E, whose operands are all constants.
+ * Text results are allocated in ARENA. */
+Value eval_constant(const CExpr *e, Arena *arena);
+
+#endif

@@ -1,0 +1,188 @@
+/* numfmt.c — the shortest decimal that reads back to the same double,
+ * computed exactly with 128-bit integers for the values scores are made
+ * of (1e-4 <= |x| < 1e15), without printf or strtod.
+ *
+ * x = m·2^-s exactly (m < 2^53). Scaled by 10^q so that it has 17 digits
+ * before the point, x·10^q = m·5^q / 2^(s−q): an exact rational with a
+ * 128-bit numerator. For p = 1, 2, … 17 the correctly rounded p-digit
+ * decimal is computed from it, and accepted as soon as it lies inside the
+ * interval of reals that round to x (half an ulp either side, the ends
+ * included when m is even, as strtod rounds ties to even). Only p = 15,
+ * 16, 17 are tried: when 15 digits read back, the shortest decimal is
+ * those 15 without trailing zeros. The first p accepted is the shortest; it is the same decimal "%.17g"-style search
+ * finds, so the text equals the slow path's. Outside that range the
+ * caller uses the printf path. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "engine/value.h"
+
+typedef unsigned __int128 u128;
+
+/* 5^q for q = 0..27 (5^27 < 2^64). */
+static const uint64_t pow5_u64[28] = {
+  1ull, 5ull, 25ull, 125ull,
+  625ull, 3125ull, 15625ull, 78125ull,
+  390625ull, 1953125ull, 9765625ull, 48828125ull,
+  244140625ull, 1220703125ull, 6103515625ull, 30517578125ull,
+  152587890625ull, 762939453125ull, 3814697265625ull, 19073486328125ull,
+  95367431640625ull, 476837158203125ull, 2384185791015625ull, 11920928955078125ull,
+  59604644775390625ull, 298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
+};
+
+static const uint64_t pow10_u64[] = {
+  1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+  1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+  100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+  1000000000000000000ull, 10000000000000000000ull};
+
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* The 8 decimal digits of V < 10^8 at OUT, zero-padded (32-bit divisions
+ * by constants only). */
+static inline void write8(char *out, uint32_t v) {
+  uint32_t hi = v / 10000, lo = v % 10000;
+  memcpy(out, digit_pairs + 2 * (hi / 100), 2);
+  memcpy(out + 2, digit_pairs + 2 * (hi % 100), 2);
+  memcpy(out + 4, digit_pairs + 2 * (lo / 100), 2);
+  memcpy(out + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* The 18 decimal digits of V < 10^18 at OUT, zero-padded. */
+static inline void write18(char *out, uint64_t v) {
+  uint64_t top = v / 100000000;                  /* < 10^10 */
+  uint32_t low = (uint32_t)(v % 100000000);
+  memcpy(out, digit_pairs + 2 * (uint32_t)(top / 100000000), 2);
+  write8(out + 2, (uint32_t)(top % 100000000));
+  write8(out + 10, low);
+}
+
+int uint_text(char *out, uint64_t v) {
+  if (v < 1000) return uint_text_small(out, (uint32_t)v);
+  int n = 4;   /* v >= 1000 */
+  while (n < 20 && v >= pow10_u64[n]) n++;
+  /* the last 8, 16 or 20 digits zero-padded, then the significant ones */
+  char d[20];
+  if (n <= 8) {
+    write8(d + 12, (uint32_t)v);
+  } else if (n <= 16) {
+    write8(d + 4, (uint32_t)(v / 100000000));
+    write8(d + 12, (uint32_t)(v % 100000000));
+  } else {
+    memcpy(d, digit_pairs + 2 * (v / 1000000000000000000ull), 2);
+    write18(d + 2, v % 1000000000000000000ull);
+  }
+  memcpy(out, d + 20 - n, (size_t)n);
+  return n;
+}
+
+/* x·10^q = num / 2^sh with num = m·5^q (shifted when sh would be < 0). */
+static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
+  if (q < 0 || q > 27) return false;
+  *five = pow5_u64[q];
+  *num = (u128)m * *five;
+  *sh = s - q;
+  if (*sh < 0) {
+    *num <<= -*sh;
+    *five <<= -*sh;
+    *sh = 0;
+  }
+  return *sh <= 60;
+}
+
+/* The correctly rounded decimal of N = n17 + fbits/2^sh to a multiple
+ * of UNIT (10^(17−p) for p digits), as *D = that multiple / UNIT; true
+ * when it lies inside the interval [low, high] (scaled by 2^(sh+2); the
+ * ends included when INCLUSIVE). */
+static inline __attribute__((always_inline)) bool
+rounded_within(uint64_t n17, u128 fbits, int sh, uint64_t unit, u128 low, u128 high,
+               bool inclusive, uint64_t *d_out) {
+  uint64_t d = n17 / unit, r = n17 % unit;
+  /* round half to even on the exact remainder r·2^sh + fbits */
+  u128 twice = (((u128)r << sh) + fbits) * 2, whole = (u128)unit << sh;
+  if (twice > whole || (twice == whole && (d & 1))) d++;
+  u128 c4 = ((u128)d * unit) << (sh + 2);
+  *d_out = d;
+  return inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
+}
+
+/* Writes the shortest round-trip text of positive X into BUF in fixed
+ * notation; returns its length, or 0 when X is outside the fast range. */
+int num_format_fast(double x, char *buf);
+int num_format_fast(double x, char *buf) {
+  if (!(x >= 1e-4 && x < 1e15)) return 0;
+  /* x is normal here: x = m·2^-s with m its 53-bit significand */
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  int biased = (int)(bits >> 52) & 0x7FF;
+  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+  int s = 1075 - biased;
+  int exp2 = biased - 1022;               /* x = frac·2^exp2, 0.5 <= frac < 1 */
+  /* e10 = floor(log10 x), first estimated from the binary exponent, then
+   * corrected so that N = x·10^q has exactly 17 digits. */
+  double estimate = (exp2 - 1) * 0.30102999566398120;
+  int e10 = (int)estimate;
+  if ((double)e10 > estimate) e10--;      /* floor, without a libm call */
+  u128 num, five;
+  int sh, q = 0;
+  uint64_t n17 = 0;
+  for (int tries = 0; tries < 3; tries++) {
+    q = 16 - e10;
+    if (!scale(m, s, q, &num, &five, &sh)) return 0;
+    u128 n = num >> sh;
+    if (n >= (u128)pow10_u64[17]) e10++;
+    else if (n < (u128)pow10_u64[16]) e10--;
+    else {
+      n17 = (uint64_t)n;
+      break;
+    }
+  }
+  if (n17 == 0) return 0;
+  u128 fbits = num - ((u128)n17 << sh);   /* the fraction below N, in 2^-sh */
+  /* The interval that rounds to x, scaled by 2^(sh+2):
+   * [4·num − 2·five (five at a power of two), 4·num + 2·five]. */
+  u128 lo_gap = (m == (1ull << 52)) ? five : 2 * five;
+  u128 low = 4 * num - lo_gap, high = 4 * num + 2 * five;
+  bool inclusive = (m & 1) == 0;
+  /* 15 digits always suffice unless 16 or 17 are needed; a shorter
+   * decimal, when one exists, is the 15-digit one without its zeros. The
+   * three tries divide by constants (a division by a variable is slow). */
+  uint64_t d;
+  int p;
+  if (rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d)) p = 15;
+  else if (rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d)) p = 16;
+  else if (rounded_within(n17, fbits, sh, 1, low, high, inclusive, &d)) p = 17;
+  else return 0;
+  /* value = d·10^(17−p−q); write its digits, then place the point */
+  char digits[24];
+  int nd = d >= pow10_u64[p] ? p + 1 : p;   /* 10^(p−1) <= d <= 10^p */
+  write18(digits, d);                        /* d < 10^18: 18 digits, zero-padded */
+  const char *lead = digits + 18 - nd;
+  int point = nd + (17 - p - q);        /* digits before the decimal point */
+  int last = nd;
+  while (last > 0 && lead[last - 1] == '0' && last > point) last--;
+  int len = 0;
+  if (point <= 0) {
+    buf[len++] = '0';
+    buf[len++] = '.';
+    for (int i = 0; i < -point; i++) buf[len++] = '0';
+    memcpy(buf + len, lead, (size_t)last);
+    len += last;
+  } else if (point >= last) {
+    memcpy(buf + len, lead, (size_t)last);
+    len += last;
+    for (int i = last; i < point; i++) buf[len++] = '0';
+  } else {
+    memcpy(buf + len, lead, (size_t)point);
+    len += point;
+    buf[len++] = '.';
+    memcpy(buf + len, lead + point, (size_t)(last - point));
+    len += last - point;
+  }
+  buf[len] = '\0';
+  return len;
+}

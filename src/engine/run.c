@@ -1,0 +1,360 @@
+/* run.c — scoring a run: data files read in order, each account checked
+ * for a unique key, evaluated and written; rejected accounts counted so
+ * that accounts in = scored + rejected, always. */
+#define _DEFAULT_SOURCE   /* madvise */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "kenko.h"
+#include "check/check.h"
+#include "engine/eval.h"
+#include "io/reader.h"
+#include "engine/run.h"
+#include "io/writer.h"
+
+/* Keys seen so far, as 64-bit hashes: open addressing (0 = empty) in
+ * shards picked by the hash's top bits, so that growing copies one shard
+ * at a time (peak memory stays near the table's own size: 16 bytes a key
+ * at most, 8 MB for half a million keys, 16 MB for a million). Two
+ * different keys with the same 64-bit hash would be taken for duplicates:
+ * at a million accounts the chance is about 3·10⁻⁸.
+ *
+ * The table is read at random, one cache miss per key: the slot is
+ * prefetched before the account is scored and only looked at after. With
+ * 4 KB pages each of those misses also misses the TLB, so shards of 2 MB
+ * and more ask for huge pages where the system has them (Linux THP). */
+enum { KEY_SHARD_BITS = 3, KEY_SHARDS = 1 << KEY_SHARD_BITS };
+#define KEY_HUGE_PAGE ((size_t)2 << 20)
+
+typedef struct KeyShard {
+  uint64_t *slots;
+  size_t cap, count;
+} KeyShard;
+
+typedef struct KeySet {
+  KeyShard shards[KEY_SHARDS];
+} KeySet;
+
+static uint64_t hash_bytes(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h ? h : 1;
+}
+
+static KeyShard *key_shard(KeySet *k, uint64_t h) { return &k->shards[h >> (64 - KEY_SHARD_BITS)]; }
+
+/* N zeroed slots (free with free()). */
+static uint64_t *slots_new(size_t n) {
+  size_t bytes = n * sizeof(uint64_t);
+  if (bytes < KEY_HUGE_PAGE) return xcalloc(n, sizeof(uint64_t));
+  uint64_t *slots = aligned_alloc(KEY_HUGE_PAGE, bytes);   /* n is a power of two */
+  if (!slots) return xcalloc(n, sizeof(uint64_t));
+#ifdef MADV_HUGEPAGE
+  madvise(slots, bytes, MADV_HUGEPAGE);   /* advice: failing is harmless */
+#endif
+  memset(slots, 0, bytes);
+  return slots;
+}
+
+enum { KEY_SHARD_FIRST = 1024 };   /* slots of a new shard */
+
+static void keyset_init(KeySet *k) {
+  for (int i = 0; i < KEY_SHARDS; i++) {
+    k->shards[i].cap = KEY_SHARD_FIRST;
+    k->shards[i].count = 0;
+    k->shards[i].slots = slots_new(KEY_SHARD_FIRST);
+  }
+}
+
+/* Starts loading H's slot into the cache (the table is too large to stay
+ * there), so that keyset_add, called a little later, finds it there. */
+static void keyset_prefetch(KeySet *k, uint64_t h) {
+  KeyShard *s = key_shard(k, h);
+  __builtin_prefetch(&s->slots[(size_t)h & (s->cap - 1)]);
+}
+
+/* Adds H; false when it was already there. */
+static bool keyset_add(KeySet *k, uint64_t h) {
+  KeyShard *s = key_shard(k, h);
+  if ((s->count + 1) * 2 > s->cap) {
+    size_t cap = s->cap * 2;
+    uint64_t *slots = slots_new(cap);
+    for (size_t i = 0; i < s->cap; i++) {
+      if (!s->slots[i]) continue;
+      size_t j = (size_t)s->slots[i] & (cap - 1);
+      while (slots[j]) j = (j + 1) & (cap - 1);
+      slots[j] = s->slots[i];
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+  }
+  size_t j = (size_t)h & (s->cap - 1);
+  while (s->slots[j]) {
+    if (s->slots[j] == h) return false;
+    j = (j + 1) & (s->cap - 1);
+  }
+  s->slots[j] = h;
+  s->count++;
+  return true;
+}
+
+static void keyset_free(KeySet *k) {
+  for (int i = 0; i < KEY_SHARDS; i++) free(k->shards[i].slots);
+}
+
+typedef struct RunCtx {
+  const Program *p;
+  Evaluator *ev;
+  const kenko_run_opts *opts;
+  Diag *diag;
+  const ScoreSink *sink;
+  KeySet keys;
+  int32_t as_of;
+  uint64_t scored, dup_rejected, seen;
+  bool found;
+} RunCtx;
+
+/* The hash of a key value (its text; a number as num_format writes it),
+ * or 0 for a key of another type. */
+static uint64_t value_hash(const Value *k) {
+  if (k->type == T_TEXT) return hash_bytes(k->u.text, k->len);
+  if (k->type == T_NUMBER) {
+    char num[32];
+    return hash_bytes(num, (size_t)num_format(k->u.num, num));
+  }
+  return 0;
+}
+
+/* The hash of account A's key. */
+static uint64_t key_hash(const RunCtx *rc, const Account *a) {
+  uint64_t h = value_hash(&a->values[rc->p->key_input]);
+  return h ? h : hash_bytes(a->id, strlen(a->id));
+}
+
+/* The key of an account the reader rejected still takes its place: a
+ * later account with the same key is a duplicate. */
+static void rejected_key(void *ud, const Value *key) {
+  RunCtx *rc = ud;
+  uint64_t h = value_hash(key);
+  if (h) keyset_add(&rc->keys, h);
+}
+
+/* Rejects A for a key seen before; returns whether to read on. */
+static bool duplicate_key(RunCtx *rc, const Account *a) {
+  diag_at(rc->diag, KENKO_ERROR, a->file, (int)a->line, 1,
+          "account \"%s\": duplicate key (an earlier account has the same `%s`)", a->id,
+          rc->p->inputs[rc->p->key_input].name);
+  rc->dup_rejected++;
+  return !rc->opts->strict;
+}
+
+/* Each account is scored before its key is added to the set: the slot's
+ * cache miss then overlaps the evaluation instead of stalling it. A
+ * duplicate's result is dropped; evaluating has no other effect. */
+static bool on_account(void *ud, const Account *a, Arena *arena) {
+  RunCtx *rc = ud;
+  (void)arena;
+  rc->seen++;
+  if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
+  bool keyed = rc->p->key_input >= 0;
+  uint64_t h = keyed ? key_hash(rc, a) : 0;
+  if (rc->opts->account) {
+    if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
+    if (strcmp(a->id, rc->opts->account) != 0) return true;
+    rc->found = true;
+    keyed = false;
+  }
+  if (keyed) keyset_prefetch(&rc->keys, h);
+  EvalDepth depth = rc->sink->explain ? EVAL_EXPLAIN : rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
+  const Result *r = eval_account(rc->ev, a->values, rc->as_of, depth);
+  if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
+  rc->sink->account(rc->sink->ud, a, r);
+  rc->scored++;
+  return true;
+}
+
+/* Today's local date. */
+static int32_t today(void) {
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Splits "NA,N/A,#N/A" into an array in ARENA. */
+static const char **split_na(const char *na, int32_t *n, Arena *arena) {
+  *n = 0;
+  if (!na || !*na) return NULL;
+  int32_t cap = 1;
+  for (const char *s = na; *s; s++)
+    if (*s == ',') cap++;
+  const char **out = arena_alloc(arena, (size_t)cap * sizeof *out);
+  const char *start = na;
+  for (const char *s = na;; s++) {
+    if (*s == ',' || *s == '\0') {
+      out[(*n)++] = arena_strndup(arena, start, (size_t)(s - start));
+      if (!*s) break;
+      start = s + 1;
+    }
+  }
+  return out;
+}
+
+bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of) {
+  if (!opts->as_of) {
+    *as_of = today();
+    return true;
+  }
+  if (date_parse(opts->as_of, strlen(opts->as_of), as_of) == 1) return true;
+  diag_at(diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", opts->as_of);
+  return false;
+}
+
+bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag, int32_t *as_of) {
+  memset(stats, 0, sizeof *stats);
+  diag_init(diag, &p->sources, opts->diag, opts->diag_ud);
+  diag->color = opts->diag_color;
+  return run_parse_as_of(opts, diag, as_of);
+}
+
+void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, DatedWriter as_text,
+                     const void *data) {
+  char day[11];
+  date_format(as_of, day);
+  Buf b;
+  buf_init(&b, out);
+  (json ? as_json : as_text)(data, &b, day);
+  buf_flush(&b, 0);
+  buf_free(&b);
+}
+
+int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
+                   const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats) {
+  memset(stats, 0, sizeof *stats);
+  Arena arena;
+  arena_init(&arena, 0);
+  Schema schema;
+  eval_schema(p, &schema, &arena);
+  ReadOpts ro;
+  memset(&ro, 0, sizeof ro);
+  ro.delimiter = opts->delimiter ? opts->delimiter : ',';
+  ro.encoding = opts->encoding;
+  ro.na = split_na(opts->na, &ro.nna, &arena);
+  ro.thousands = opts->thousands;
+  ro.strict = opts->strict;
+  ro.rejected_key = rejected_key;
+
+  RunCtx rc;
+  memset(&rc, 0, sizeof rc);
+  rc.p = p;
+  rc.ev = ev;
+  rc.opts = opts;
+  rc.diag = diag;
+  rc.as_of = as_of;
+  rc.sink = sink;
+  ro.rejected_ud = &rc;
+  keyset_init(&rc.keys);
+
+  int status = KENKO_OK;
+  ReadStats rs;
+  memset(&rs, 0, sizeof rs);
+  for (int i = 0; i < ndata; i++) {
+    DataFormat fmt = reader_format_for(data[i]);
+    if (opts->input_format) {
+      if (strcmp(opts->input_format, "csv") == 0) fmt = FMT_CSV;
+      else if (strcmp(opts->input_format, "yaml") == 0) fmt = FMT_YAML;
+      else if (strcmp(opts->input_format, "json") == 0) fmt = FMT_JSON;
+    }
+    if (fmt == FMT_AUTO) {
+      diag_at(diag, KENKO_ERROR, data[i], 0, 0,
+              "cannot tell the data format from the file name; use --input-format csv|yaml|json");
+      status = KENKO_ERR_USAGE;
+      break;
+    }
+    uint64_t before = rs.rejected;
+    int rc_read = fmt == FMT_CSV ? read_csv(data[i], &schema, &ro, diag, on_account, &rc, &rs)
+                                 : read_yaml(data[i], &schema, &ro, diag, on_account, &rc, &rs);
+    if (sink->file_done) sink->file_done(sink->ud);
+    if (rc_read == KENKO_ERR_USAGE) {
+      status = KENKO_ERR_USAGE;
+      break;
+    }
+    if (rc_read != KENKO_OK && status == KENKO_OK) status = KENKO_ERR_DATA;
+    if (opts->strict && (rs.rejected > before || rc.dup_rejected > 0)) break;
+  }
+  stats->accounts = rs.accounts;
+  stats->rejected = rs.rejected + rc.dup_rejected;
+  stats->scored = rc.scored;
+  stats->found = rc.found;
+  if (opts->account) stats->scored = rc.found ? 1 : 0;
+  if (rc.dup_rejected > 0 && status == KENKO_OK) status = KENKO_ERR_DATA;
+  keyset_free(&rc.keys);
+  arena_free(&arena);
+  return status;
+}
+
+/* The writers as a sink: each account's output, flushed in large writes. */
+typedef struct WriterSink {
+  WriteCtx w;
+  Buf buf;
+  kenko_format format;
+} WriterSink;
+
+static void write_account(void *ud, const Account *a, const Result *r) {
+  WriterSink *ws = ud;
+  switch (ws->format) {
+  case KENKO_FORMAT_JSONL: write_jsonl(&ws->w, a, r); break;
+  case KENKO_FORMAT_CSV: write_csv(&ws->w, a, r); break;
+  default: write_text(&ws->w, a, r); break;
+  }
+  buf_flush(&ws->buf, 1 << 16);
+}
+
+static void flush_output(void *ud) {
+  WriterSink *ws = ud;
+  buf_flush(&ws->buf, 0);
+}
+
+int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
+                kenko_run_stats *stats) {
+  Diag diag;
+  int32_t as_of;
+  if (!run_begin(p, opts, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
+  Evaluator *ev = eval_new(p, &diag);
+  if (!ev) return KENKO_ERR_RULES;
+
+  WriterSink ws;
+  memset(&ws, 0, sizeof ws);
+  ws.format = opts->format;
+  buf_init(&ws.buf, out);
+  ws.w.p = p;
+  ws.w.ev = ev;
+  ws.w.buf = &ws.buf;
+  ws.w.explain = opts->explain;
+  ws.w.what_if = opts->what_if;
+  ws.w.color = opts->color;
+  date_format(as_of, ws.w.as_of);
+  memcpy(ws.w.rules, p->fingerprint, 12);
+  ws.w.rules[12] = '\0';
+  if (opts->format == KENKO_FORMAT_CSV) write_csv_header(&ws.w);
+
+  ScoreSink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
+  sink.scores_only = opts->format == KENKO_FORMAT_CSV && !opts->explain;
+  sink.account = write_account;
+  sink.file_done = flush_output;
+  sink.ud = &ws;
+  int status = score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats);
+  buf_flush(&ws.buf, 0);
+  writer_free(&ws.w);
+  buf_free(&ws.buf);
+  eval_free(ev);
+  return status;
+}

@@ -1,0 +1,96 @@
+/* testrun.c — `kenko test`: each inline `test` block scores its `given`
+ * account as of its `as_of`, then checks every `expect`. A failure shows
+ * the expectation and the values of the names it uses. The last line is
+ * exactly "N passed, N failed". */
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "engine/eval.h"
+#include "engine/run.h"
+#include "io/writer.h"
+
+static int32_t today(void) {
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* "rules/aiueo.kenko:42" of a node. */
+static void where(const Program *p, const Node *n, char *out, size_t size) {
+  const Source *src = p->sources.files[n->span.file];
+  int line, col;
+  src_line_col(src, n->span.begin, &line, &col);
+  snprintf(out, size, "%s:%d", src->path, line);
+}
+
+/* Runs test T; returns true when every expectation holds. */
+static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b, bool color, Arena *arena) {
+  Value *inputs = eval_given_inputs(p, t->given, arena);
+  eval_account(ev, inputs, t->has_as_of ? t->as_of : today(), EVAL_EXPLAIN);
+  WriteCtx w;
+  memset(&w, 0, sizeof w);
+  w.p = p;
+  w.ev = ev;
+  w.buf = b;
+  Buf details;
+  buf_init(&details, NULL);
+  bool ok = true;
+  for (int32_t i = 0; i < t->nexpects; i++) {
+    const Node *e = t->expects[i];
+    Value v = eval_expr_in_account(ev, e);
+    if (v.type == T_BOOL && v.u.b) continue;
+    ok = false;
+    char at[512];
+    where(p, e, at, sizeof at);
+    const char *text;
+    size_t n;
+    source_text(p, e->span, &text, &n);
+    buf_puts(&details, "    expect ");
+    buf_put(&details, text, n);
+    buf_puts(&details, v.type == T_BOOL ? "  → false" : "  → missing");
+    buf_printf(&details, "  (%s)\n", at);
+    RefList refs = eval_expr_refs(ev, e);
+    for (int32_t k = 0; k < refs.count; k++) {
+      buf_puts(&details, "      ");
+      buf_puts(&details, refs.refs[k].name);
+      buf_puts(&details, " = ");
+      w.buf = &details;
+      text_value(&w, &details, eval_ref_value(ev, &refs.refs[k], false), ref_symbol_kind(p, &refs.refs[k]));
+      buf_putc(&details, '\n');
+    }
+  }
+  char at[512];
+  where(p, t->node, at, sizeof at);
+  if (color) buf_puts(b, ok ? "\033[32m" : "\033[31m");
+  buf_puts(b, ok ? "PASS" : "FAIL");
+  if (color) buf_puts(b, "\033[0m");
+  buf_printf(b, " %s (%s)\n", t->name, at);
+  if (!ok) buf_put(b, details.data, details.len);
+  buf_free(&details);
+  return ok;
+}
+
+int test_program(const Program *p, FILE *out, bool color, int *passed) {
+  Diag diag;
+  diag_init(&diag, &p->sources, NULL, NULL);
+  Evaluator *ev = eval_new(p, &diag);
+  *passed = 0;
+  if (!ev) return p->ntests > 0 ? p->ntests : 1;
+  Buf b;
+  buf_init(&b, out);
+  Arena arena;
+  arena_init(&arena, 0);
+  int failed = 0;
+  for (int32_t i = 0; i < p->ntests; i++) {
+    arena_reset(&arena);
+    if (run_test(p, ev, &p->tests[i], &b, color, &arena)) (*passed)++;
+    else failed++;
+    buf_flush(&b, 0);
+  }
+  arena_free(&arena);
+  eval_free(ev);
+  buf_free(&b);
+  return failed;
+}

@@ -1,0 +1,236 @@
+/* value.c — runtime values: type names, calendar dates, the language's
+ * arithmetic (shared by the evaluator and constant folding), number formatting
+ * (see value.h). */
+#include "engine/value.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *value_type_name(ValueType t) {
+  switch (t) {
+  case T_MISSING: return "missing";
+  case T_NUMBER: return "number";
+  case T_TEXT: return "text";
+  case T_BOOL: return "bool";
+  case T_DATE: return "date";
+  case T_LIST: return "list";
+  case T_SYMBOL: return "symbol";
+  case T_ERROR: return "error";
+  case T_ANY: return "any";
+  }
+  return "?";
+}
+
+/* ---- dates ---------------------------------------------------------------- */
+
+static bool is_leap_year(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+static inline bool ymd_valid(int y, int m, int d) {
+  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
+         d <= days_in_month(y, m);
+}
+
+/* Days since 1970-01-01. The year is counted from March, so the leap day
+ * is the last day of its year; 400-year eras of 146097 days make the rest
+ * plain arithmetic. Day 0 of era 0 is 0000-03-01, 719468 days before the
+ * epoch. */
+static inline int32_t ymd_days(int y, int m, int d) {
+  if (m <= 2) y -= 1;
+  int era = (y >= 0 ? y : y - 399) / 400;
+  int year_of_era = y - era * 400;                       /* 0..399 */
+  int month_from_march = (m + 9) % 12;                   /* March is 0 */
+  int day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
+  int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
+                   day_of_year;                          /* 0..146096 */
+  return (int32_t)(era * 146097 + day_of_era - 719468);
+}
+
+bool date_valid(int y, int m, int d) { return ymd_valid(y, m, d); }
+int32_t date_from_ymd(int y, int m, int d) { return ymd_days(y, m, d); }
+
+/* The inverse of date_from_ymd. */
+void date_to_ymd(int32_t days, int *y, int *m, int *d) {
+  long z = (long)days + 719468;
+  long era = (z >= 0 ? z : z - 146096) / 146097;
+  long day_of_era = z - era * 146097;                    /* 0..146096 */
+  long year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
+                      day_of_era / 146096) / 365;        /* 0..399 */
+  long day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  long month_from_march = (5 * day_of_year + 2) / 153;   /* 0..11 */
+  *d = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  *m = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  *y = (int)(year_of_era + era * 400 + (*m <= 2 ? 1 : 0));
+}
+
+/* Writes the N decimal digits of V (0 <= V < 10^N) at OUT. */
+static void put_digits(char *out, int v, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    out[i] = (char)('0' + v % 10);
+    v /= 10;
+  }
+}
+
+void date_format(int32_t days, char out[11]) {
+  int y, m, d;
+  date_to_ymd(days, &y, &m, &d);
+  if (y < 0) y = 0;        /* outside 0001..9999 never comes from a parser */
+  if (y > 9999) y = 9999;
+  put_digits(out, y, 4);
+  out[4] = '-';
+  put_digits(out + 5, m, 2);
+  out[7] = '-';
+  put_digits(out + 8, d, 2);
+  out[10] = '\0';
+}
+
+int date_parse(const char *s, size_t n, int32_t *days) {
+  if (n != 10) return 0;
+  char sep = s[4];
+  if ((sep != '-' && sep != '/') || s[7] != sep) return 0;
+  /* the eight digits, each checked (unsigned: below '0' wraps high) */
+  const unsigned char *u = (const unsigned char *)s;
+  unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
+  unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
+  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9))
+    return 0;
+  int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+  int m = (int)(m0 * 10 + m1), day = (int)(d0 * 10 + d1);
+  if (!ymd_valid(y, m, day)) return -1;
+  *days = ymd_days(y, m, day);
+  return 1;
+}
+
+/* ---- numbers -------------------------------------------------------------- */
+
+/* Shortest "%.*g" form of X that strtod reads back as X. Any normal
+ * double's 15-digit decimal survives the trip decimal -> double ->
+ * decimal (DBL_DIG), so when 15 digits round-trip, "%.15g" (which drops
+ * trailing zeros) is already the shortest; otherwise 16 or 17 digits are
+ * needed, and 17 always suffice. This gives the same text as trying
+ * 1..17 in turn. Subnormals have fewer digits of precision: they do try
+ * every precision. */
+static int shortest_g(double x, char *buf) {
+  int len = 0;
+  for (int precision = fabs(x) < DBL_MIN ? 1 : 15; precision <= 17; precision++) {
+    len = snprintf(buf, 32, "%.*g", precision, x);
+    if (strtod(buf, NULL) == x) break;
+  }
+  return len;
+}
+
+/* ---- arithmetic ---------------------------------------------------------- */
+
+static Value date_shift(int32_t date, double days) {
+  double r = (double)date + trunc(days);
+  if (!(r >= DATE_MIN && r <= DATE_MAX)) return val_missing(MISS_DOMAIN);
+  return val_date((int32_t)r);
+}
+
+Value value_arith(char op, Value a, Value b) {
+  if (a.type == T_MISSING) return a;
+  if (b.type == T_MISSING) return b;
+  if (a.type == T_NUMBER && b.type == T_NUMBER) {
+    double x = a.u.num, y = b.u.num, r;
+    switch (op) {
+    case '+': r = x + y; break;
+    case '-': r = x - y; break;
+    case '*': r = x * y; break;
+    case '/':
+      if (y == 0) return val_missing(MISS_DIV_ZERO);
+      r = x / y;
+      break;
+    case '%':
+      if (y == 0) return val_missing(MISS_DIV_ZERO);
+      r = fmod(x, y);
+      if (r != 0 && (r < 0) != (y < 0)) r += y;
+      break;
+    default: return val_missing(MISS_DOMAIN);
+    }
+    return isfinite(r) ? val_num(r) : val_missing(MISS_DOMAIN);
+  }
+  if (op == '+' && a.type == T_DATE && b.type == T_NUMBER) return date_shift(a.u.date, b.u.num);
+  if (op == '+' && a.type == T_NUMBER && b.type == T_DATE) return date_shift(b.u.date, a.u.num);
+  if (op == '-' && a.type == T_DATE && b.type == T_NUMBER) return date_shift(a.u.date, -b.u.num);
+  return val_missing(MISS_DOMAIN);
+}
+
+double value_round(double x, double digits) {
+  double d = trunc(digits);
+  if (d == 0) return round(x);
+  if (d > 0) {
+    if (d > 15) return x;
+    double p = pow(10, d);
+    double r = round(x * p) / p;
+    return isfinite(r) ? r : x;
+  }
+  if (d < -308) return 0;
+  double p = pow(10, -d);
+  return round(x / p) * p;
+}
+
+int num_format2(double x, char *buf) {
+  int n = snprintf(buf, 64, "%.2f", x);
+  if (n < 0 || n >= 64) {
+    buf[0] = '\0';
+    return 0;
+  }
+  char *dot = strchr(buf, '.');
+  if (dot) {
+    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    if (buf + n - 1 == dot) buf[--n] = '\0';
+  }
+  if (strcmp(buf, "-0") == 0) {
+    memcpy(buf, "0", 2);
+    n = 1;
+  }
+  return n;
+}
+
+int num_format_fast(double x, char *buf); /* numfmt.c */
+
+/* An integer of at most 16 digits, without printf. */
+static int format_integer(double x, char *buf) {
+  int64_t v = (int64_t)x;
+  int len = 0;
+  if (v < 0) buf[len++] = '-';
+  len += uint_text(buf + len, v < 0 ? (uint64_t)(-v) : (uint64_t)v);
+  buf[len] = '\0';
+  return len;
+}
+
+/* Decimal point and exponent use the C locale's "." (the CLI never calls
+ * setlocale). Integers up to 1e15 in magnitude print as plain digits. */
+int num_format(double x, char *buf) {
+  if (isnan(x) || isinf(x)) {
+    memcpy(buf, "null", 5);
+    return 4;
+  }
+  if (x == 0) {
+    memcpy(buf, "0", 2);  /* also -0 */
+    return 1;
+  }
+  /* the int64_t round trip is exact here and, unlike trunc(), no call */
+  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) return format_integer(x, buf);
+  if (x < 0) {
+    int n = num_format_fast(-x, buf + 1);
+    if (n > 0) {
+      buf[0] = '-';
+      return n + 1;
+    }
+  } else {
+    int n = num_format_fast(x, buf);
+    if (n > 0) return n;
+  }
+  return shortest_g(x, buf);
+}

@@ -1,0 +1,76 @@
+/* parse.h — source text → AST: the state shared by the flex scanner
+ * (grammar/lexer.l), the bison parser (grammar/parser.y) and the driver
+ * (parse.c). Nothing here is public. */
+#ifndef KENKO_PARSE_H
+#define KENKO_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/arena.h"
+#include "front/ast.h"
+#include "front/diag.h"
+#include "front/source.h"
+
+/* Deepest bracket nesting ( [ { the scanner accepts. */
+#define KENKO_MAX_BRACKETS 256
+/* Deepest expression tree (operators and brackets) the parser builds. */
+#define KENKO_MAX_EXPR_DEPTH 1000
+/* Most declarations in one file. */
+#define KENKO_MAX_DECLS 100000
+/* Most items in one block of a declaration: members of a dimension, bands
+ * of a score, grades, overrides of a persona, cases, journey steps,
+ * forecast rates, lines of a test, fields and values of test data, fields
+ * and allowed values of an input. (Some checks compare each item with the
+ * ones before it.) */
+#define KENKO_MAX_ITEMS 10000
+/* Longest string literal (bytes after decoding). */
+#define KENKO_MAX_STRING (16u * 1024u * 1024u)
+
+typedef struct OpenBracket {
+  char ch;          /* '(' '[' '{' */
+  uint32_t offset;  /* where it was opened */
+} OpenBracket;
+
+typedef struct ParseState {
+  Arena *arena;           /* the rule set's arena: nodes and strings */
+  Diag *diag;
+  const Source *src;
+  int32_t file;           /* id of the file being parsed */
+  uint32_t base;          /* offset of the scanned text in the file (BOM) */
+  uint32_t offset;        /* scanner position relative to base */
+  bool fatal;             /* a limit was hit: stop without more errors */
+  Ast *ast;               /* the result */
+  int32_t ndecls;
+  /* scanner */
+  char *sbuf;             /* string literal being decoded (malloc'ed) */
+  size_t slen, scap;
+  uint32_t sbegin;        /* offset of the opening quote */
+  uint32_t broken_string_end; /* just after the last unterminated string */
+  OpenBracket brackets[KENKO_MAX_BRACKETS];
+  int nbrackets;
+} ParseState;
+
+/* Parses source file FILE of SOURCES into an AST allocated in ARENA.
+ * Errors go to DIAG; the AST holds every declaration that parsed. */
+Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag);
+
+/* Writes one line per token of FILE ("1:5-1:9 name `seats`"), for tests
+ * and `kenko dump-tokens`. Lexical errors go to DIAG. */
+void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out);
+const char *parse_token_name(int token);
+
+/* Helpers called from grammar actions (parse.c). */
+void parse_error(ParseState *ps, Span span, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Checks an expression node against KENKO_MAX_EXPR_DEPTH. */
+Node *parse_expr_depth(ParseState *ps, Node *n);
+/* Adds one input modifier (key, optional, in [...], from "..."). */
+void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
+                          const char *from, Span span);
+void parse_push_decl(ParseState *ps, Node *decl);
+
+enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM };
+
+#endif

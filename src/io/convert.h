@@ -1,0 +1,166 @@
+/* convert.h — the usual spellings of data cells (plain decimals,
+ * true/false, YYYY-MM-DD, valid text), converted inline by the readers:
+ * every cell of every account comes through here, and a call to
+ * convert_cell (reader.h), which handles everything else and writes the
+ * messages, costs more than the conversion itself. Internal to the
+ * readers (convert.c, read_csv.c, read_yaml.c). */
+#ifndef KENKO_CONVERT_H
+#define KENKO_CONVERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "io/reader.h"
+#include "engine/value.h"
+
+/* Powers of ten that a double holds exactly. */
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The common case, [-]digits[.digits] with at most 19 digits, in one
+ * tight loop; false for anything else (then parse_number goes on). */
+static inline bool simple_decimal(const char *s, size_t n, double *out) {
+  size_t i = s[0] == '-';
+  uint64_t mantissa = 0;
+  size_t int_start = i;
+  unsigned digit;
+  while (i < n && (digit = (unsigned char)s[i] - '0') <= 9) {
+    mantissa = mantissa * 10 + digit;
+    i++;
+  }
+  size_t digits = i - int_start, frac = 0;
+  if (i < n && s[i] == '.') {
+    size_t frac_start = ++i;
+    while (i < n && (digit = (unsigned char)s[i] - '0') <= 9) {
+      mantissa = mantissa * 10 + digit;
+      i++;
+    }
+    frac = i - frac_start;
+  }
+  if (i != n || digits + frac == 0 || digits + frac > 19 || mantissa > (UINT64_C(1) << 53)) return false;
+  double x = (double)mantissa;
+  if (frac) x /= exact_pow10[frac];
+  *out = s[0] == '-' ? -x : x;
+  return true;
+}
+
+/* S[0..N) as an integer when it is 1 to 8 ASCII digits, all at once
+ * (no loop whose end the branch predictor has to guess); S must be
+ * readable for 8 bytes. False otherwise, and on big-endian machines. The
+ * digits are lined up at the top of a little-endian word, leading '0's
+ * filling the rest, checked together, then combined pairwise. */
+static inline bool digits8(const char *s, size_t n, uint64_t *value) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n - 1 >= 8) return false;
+  uint64_t w;
+  memcpy(&w, s, 8);
+  unsigned shift = (unsigned)(8 - n) * 8;
+  if (shift) w = (w << shift) | (UINT64_C(0x3030303030303030) >> (64 - shift));
+  if ((w & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
+      ((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030))
+    return false;
+  w -= UINT64_C(0x3030303030303030);
+  w = w * 10 + (w >> 8);
+  w = (((w & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
+       (((w >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
+      32;
+  *value = w;
+  return true;
+#else
+  (void)s, (void)n, (void)value;
+  return false;
+#endif
+}
+
+/* True when S is plain ASCII without NUL bytes (the common case, checked
+ * a word at a time). */
+static inline bool plain_ascii(const char *s, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    /* High bit set in any byte, or any byte zero. */
+    if ((w & UINT64_C(0x8080808080808080)) ||
+        ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080)))
+      return false;
+  }
+  for (; i < n; i++)
+    if (s[i] == '\0' || (unsigned char)s[i] >= 0x80) return false;
+  return true;
+}
+
+/* True when S is valid UTF-8 (as utf8_decode reads it: no overlongs,
+ * surrogates or code points past U+10FFFF) without NUL bytes: one pass,
+ * with the 3-byte sequences of Japanese text checked first. */
+static inline bool clean_utf8(const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + n;
+  while (p < end) {
+    unsigned char b = *p;
+    if (b < 0x80) {
+      if (b == 0) return false;
+      p++;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      if (end - p < 3) return false;
+      unsigned char lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
+      if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return false;
+      p += 3;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      if (end - p < 2 || (p[1] & 0xC0) != 0x80) return false;
+      p += 2;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      if (end - p < 4) return false;
+      unsigned char lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
+      if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return false;
+      p += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The usual spellings: plain numbers, true/false, YYYY-MM-DD dates and
+ * valid text (one of the allowed values, if any). False when the cell
+ * needs the full treatment (or is bad). PADDED: S is readable for 8
+ * bytes whatever N. */
+static inline __attribute__((always_inline)) bool
+convert_usual(const FieldSchema *field, const char *s, size_t n, bool padded, Arena *arena, Value *out) {
+  double x;
+  int32_t days;
+  uint64_t digits;
+  switch (field->type) {
+  case T_NUMBER:
+    if (padded && digits8(s, n, &digits)) {
+      *out = val_num((double)digits);
+      return true;
+    }
+    if (!n || !simple_decimal(s, n, &x)) return false;
+    *out = val_num(x);
+    return true;
+  case T_BOOL:
+    if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0)) {
+      *out = val_bool(n == 4);
+      return true;
+    }
+    return false;
+  case T_DATE:
+    if (n != 10 || date_parse(s, n, &days) != 1) return false;
+    *out = val_date(days);
+    return true;
+  case T_TEXT:
+    if (!(plain_ascii(s, n) || clean_utf8(s, n))) return false;
+    if (field->allowed) {
+      int32_t k = 0;
+      while (k < field->nallowed && !(strlen(field->allowed[k]) == n && memcmp(field->allowed[k], s, n) == 0))
+        k++;
+      if (k == field->nallowed) return false;
+    }
+    *out = val_text(arena_strndup(arena, s, n), (uint32_t)n);
+    return true;
+  default: return false;
+  }
+}
+
+#endif

@@ -1,0 +1,1102 @@
+/* read_csv.c — the streaming CSV reader (RFC 4180), the CSV half of
+ * reader_columns, and reader_format_for (see reader.h).
+ *
+ * The file is read in chunks into one buffer that only ever holds the
+ * record being parsed and the bytes after it; a record is split into cells
+ * (offsets into the buffer, no copies), then the cells the schema declares
+ * are converted. Nothing is allocated per cell or per record once the
+ * buffers have grown to fit.
+ *
+ * What is accepted, and the choices made where RFC 4180 is silent:
+ *   - A header row, then one account per record. Records end with LF or
+ *     CRLF; a lone CR is an ordinary byte. Lines that are empty or hold only
+ *     blanks are skipped (so a final newline is normal).
+ *   - A UTF-8 BOM at the start of the file is skipped. With an encoding
+ *     other than UTF-8 (--encoding cp932) the bytes are converted to UTF-8
+ *     with iconv as they are read; a byte that cannot be converted makes
+ *     the file malformed from there on.
+ *   - Quoted cells: '"' … '"' with "" for a quote, newlines allowed inside.
+ *     Blanks (spaces and tabs, unless the delimiter is a tab) before the
+ *     opening and after the closing quote are ignored; other text after the
+ *     closing quote rejects the account. A '"' inside an unquoted cell is an
+ *     ordinary byte. An unterminated quote is a malformed file, located at
+ *     the opening quote.
+ *   - Unquoted cells are trimmed of blanks at both ends; quoted cells are
+ *     taken exactly as written between the quotes.
+ *   - An empty cell (unquoted, or quoted "") and a cell equal to one of the
+ *     --na values are missing.
+ *   - Header names are matched exactly (after trimming/unquoting) with each
+ *     input's column. Columns no input declares are ignored, duplicates of
+ *     them too; a declared column that appears twice is a malformed file
+ *     (which one would be meant?). A declared column absent from the header
+ *     is missing in every account when the input is optional; when it is
+ *     required, every absent required column is reported once (located at
+ *     the header line) and no account of the file is scored: each record
+ *     is counted as rejected, without a message of its own (every one
+ *     would give the same reason).
+ *   - A list input cannot come from CSV: optional ones are always missing,
+ *     a required one makes the file unusable (reported once).
+ *   - A record with a cell count unlike the header's rejects the account.
+ *   - One record may not exceed 64 MiB (a guard against an unclosed quote
+ *     swallowing a huge file): past that the file is malformed. A header
+ *     of more than 65536 columns makes the file malformed too; a record
+ *     with more cells than that is rejected like any record whose cell
+ *     count is not the header's, its cells past 65536 counted, not kept.
+ *
+ * Locations: LINE is the physical line (1-based) where the cell starts,
+ * counting line breaks inside quoted cells; COL is the 1-based column of
+ * the cell's first character (its opening quote, or its first non-blank),
+ * counted in Unicode code points of the (converted) UTF-8 text. Code points
+ * do not depend on the file's encoding and match what editors show as the
+ * column of most text. An account is rejected for its first bad field: the
+ * key first, then the other inputs in declaration order.
+ *
+ * Accounts: one per data record; stats->accounts counts every record read
+ * (scored or rejected), stats->rejected the rejected ones. A record cut by
+ * a malformed-file error counts as read and rejected (its error is the
+ * file's), so that accounts read = scored + rejected whatever happens. */
+#include "io/reader.h"
+
+#include <errno.h>
+#include <iconv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/convert.h"
+#include "kenko.h"
+
+/* The buffer sizes can be shrunk at build time to test chunk boundaries. */
+#ifndef CSV_BUF_INITIAL
+#define CSV_BUF_INITIAL (1u << 20)     /* first size of the record buffer */
+#endif
+#ifndef CSV_RAW_CHUNK
+#define CSV_RAW_CHUNK (64u << 10)      /* bytes read per iconv round */
+#endif
+#define CSV_RECORD_MAX (64u << 20)     /* longest record accepted */
+#define CSV_CELLS_MAX 65536u           /* header columns; cells kept per record */
+#define CSV_MIN_ROOM 64                /* free bytes wanted before a read */
+#define CSV_PAD 64                     /* zero bytes after the data, so that the
+                                          cell scan may read 64 bytes at once */
+#define ERR_MESSAGE_MAX 1024           /* one field's error message */
+#define ID_MESSAGE_MAX 200             /* bytes of an id quoted in messages */
+
+/* ---- input: file bytes, converted to UTF-8 when needed ------------------ */
+
+typedef enum InputStop {
+  INPUT_OK,          /* more data may follow */
+  INPUT_BAD_BYTES,   /* iconv met bytes it cannot convert */
+  INPUT_READ_ERROR   /* the read failed */
+} InputStop;
+
+typedef struct CsvInput {
+  FILE *fp;
+  bool converting;         /* through iconv */
+  iconv_t cd;
+  char *raw;               /* undecoded bytes (converting only) */
+  size_t raw_len;
+  bool raw_eof;
+  char *buf;               /* decoded bytes, buf[len] == '\0' (a sentinel) */
+  size_t cap;
+  size_t len;
+  bool eof;                /* nothing follows buf[len] */
+  InputStop stop;
+  unsigned char bad[2];    /* the first bytes iconv rejected */
+  int nbad;
+  int read_errno;
+} CsvInput;
+
+static bool is_utf8_name(const char *encoding) {
+  const char *names[] = {"utf-8", "utf8", "UTF-8", "UTF8"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp(encoding, names[i]) == 0) return true;
+  return false;
+}
+
+/* Returned by input_open when iconv does not know the encoding. */
+#define INPUT_BAD_ENCODING (-1)
+
+/* Opens PATH for reading in ENCODING (NULL: UTF-8). Returns 0, an errno
+ * value, or INPUT_BAD_ENCODING. */
+static int input_open(CsvInput *in, const char *path, const char *encoding) {
+  memset(in, 0, sizeof *in);
+  if (encoding && *encoding && !is_utf8_name(encoding)) {
+    in->cd = iconv_open("UTF-8", encoding);
+    if (in->cd == (iconv_t)-1) return INPUT_BAD_ENCODING;
+    in->converting = true;
+    in->raw = xmalloc(CSV_RAW_CHUNK);
+  }
+  in->fp = fopen(path, "rb");
+  if (!in->fp) {
+    int err = errno;
+    if (in->converting) iconv_close(in->cd);
+    free(in->raw);
+    return err;
+  }
+  in->cap = CSV_BUF_INITIAL;
+  in->buf = xmalloc(in->cap + CSV_PAD);
+  memset(in->buf, 0, CSV_PAD);
+  return 0;
+}
+
+static void input_close(CsvInput *in) {
+  if (in->fp) fclose(in->fp);
+  if (in->converting) iconv_close(in->cd);
+  free(in->raw);
+  free(in->buf);
+  memset(in, 0, sizeof *in);
+}
+
+/* Reads up to ROOM raw bytes into DST. */
+static size_t read_plain(CsvInput *in, char *dst, size_t room) {
+  size_t n = fread(dst, 1, room, in->fp);
+  if (n < room) {
+    if (ferror(in->fp)) {
+      in->stop = INPUT_READ_ERROR;
+      in->read_errno = errno ? errno : EIO;
+    }
+    in->eof = true;
+  }
+  return n;
+}
+
+/* Converts raw bytes into DST (ROOM bytes free), reading more raw bytes as
+ * needed. A multibyte sequence split between two reads waits in `raw` for
+ * the rest. Returns the bytes written. */
+static size_t read_converted(CsvInput *in, char *dst, size_t room) {
+  char *out = dst;
+  size_t out_left = room;
+  while (out_left >= CSV_MIN_ROOM / 2) {
+    if (!in->raw_eof && in->raw_len < CSV_RAW_CHUNK) {
+      size_t n = fread(in->raw + in->raw_len, 1, CSV_RAW_CHUNK - in->raw_len, in->fp);
+      in->raw_len += n;
+      if (n == 0) {
+        in->raw_eof = true;
+        if (ferror(in->fp)) {
+          in->stop = INPUT_READ_ERROR;
+          in->read_errno = errno ? errno : EIO;
+          break;
+        }
+      }
+    }
+    if (in->raw_len == 0 && in->raw_eof) {
+      iconv(in->cd, NULL, NULL, &out, &out_left);   /* flush any shift state */
+      in->eof = true;
+      break;
+    }
+    char *raw_in = in->raw;
+    size_t in_left = in->raw_len;
+    size_t r = iconv(in->cd, &raw_in, &in_left, &out, &out_left);
+    int err = errno;
+    memmove(in->raw, raw_in, in_left);
+    in->raw_len = in_left;
+    if (r != (size_t)-1) continue;
+    if (err == E2BIG) break;
+    if (err == EINVAL && !in->raw_eof && in->raw_len < CSV_RAW_CHUNK)
+      continue;   /* a sequence split by the read: fetch the rest */
+    /* EILSEQ, or a sequence cut short by the end of the file. */
+    in->stop = INPUT_BAD_BYTES;
+    in->nbad = in->raw_len >= 2 ? 2 : (int)in->raw_len;
+    memcpy(in->bad, in->raw, (size_t)in->nbad);
+    in->eof = true;
+    break;
+  }
+  return (size_t)(out - dst);
+}
+
+/* Keeps buf[keep_from..len) (moved to the start) and appends more data,
+ * growing the buffer when the kept bytes leave too little room. Returns
+ * false when nothing more can come. */
+static bool input_refill(CsvInput *in, size_t keep_from) {
+  if (in->eof) return false;
+  size_t keep = in->len - keep_from;
+  if (keep_from) memmove(in->buf, in->buf + keep_from, keep);
+  in->len = keep;
+  if (in->cap - 1 - in->len < CSV_MIN_ROOM || in->len > in->cap / 2) {
+    size_t cap = in->cap * 2;
+    if (cap > CSV_RECORD_MAX + CSV_BUF_INITIAL) cap = CSV_RECORD_MAX + CSV_BUF_INITIAL;
+    if (cap > in->cap) {
+      in->buf = xrealloc(in->buf, cap + CSV_PAD);
+      in->cap = cap;
+    }
+  }
+  size_t room = in->cap - 1 - in->len;
+  size_t n = in->converting ? read_converted(in, in->buf + in->len, room)
+                            : read_plain(in, in->buf + in->len, room);
+  in->len += n;
+  memset(in->buf + in->len, 0, CSV_PAD);   /* the sentinel, and the padding */
+  return true;
+}
+
+/* ---- splitting records into cells --------------------------------------- */
+
+enum {
+  CELL_QUOTED = 1,      /* was in quotes */
+  CELL_ESCAPES = 2,     /* holds "" pairs to undo */
+  CELL_BAD_QUOTE = 4    /* text followed its closing quote */
+};
+
+typedef struct CsvCell {
+  uint32_t at;          /* first character, from the record start */
+  uint32_t begin;       /* content, from the record start */
+  uint32_t len;
+  uint32_t flags;
+} CsvCell;
+
+typedef enum ScanResult {
+  SCAN_RECORD,          /* cells[] holds a record */
+  SCAN_EMPTY,           /* an empty line, skipped */
+  SCAN_MORE,            /* the buffer ended inside the record */
+  SCAN_END,             /* no more data */
+  SCAN_UNTERMINATED     /* a quote never closed (at bad_at) */
+} ScanResult;
+
+typedef struct CsvReader {
+  const char *path;
+  const Schema *schema;
+  const ReadOpts *opts;
+  Diag *diag;
+  CsvInput in;
+  char delimiter;
+  uint8_t stop[256];      /* unquoted cell ends here: delimiter, '\n', NUL */
+  const char *stops_at;   /* next_stop's window: 64 bytes from here (NULL: none) */
+  uint64_t stops;         /* bit i: stops_at[i] is a stop byte */
+  uint8_t blank[256];     /* trimmed around cells */
+  uint8_t odd_first[256]; /* a cell starting with it is not plain: '"', blanks */
+  uint8_t odd_last[256];  /* a cell ending with it is not plain: CR, blanks */
+  int32_t nna;            /* opts->nna (0 without opts) */
+  size_t *na_len;         /* lengths of opts->na */
+
+  CsvCell *cells;         /* the current record */
+  uint32_t ncells, cells_cap;
+  uint32_t rec_flags;     /* the cells' flags or'ed together */
+  size_t rec_start;       /* offset in in.buf */
+  size_t rec_end;         /* one past its terminator */
+  bool rec_open;          /* it ended with the data, not with a newline */
+  bool cut;               /* after NEXT_BROKEN: a record had begun */
+  bool too_wide;          /* the header has more than CSV_CELLS_MAX columns */
+  uint32_t rec_lines;     /* line breaks in it, the terminator included */
+  size_t bad_at;          /* SCAN_UNTERMINATED: the opening quote */
+  uint32_t line;          /* line of the record at rec_start */
+
+  char *scratch;          /* a quoted cell with "" undone */
+  size_t scratch_cap;
+  int32_t ncolumns;       /* header cells */
+  char **header;          /* their names (malloc'ed) */
+  int32_t *column_of;     /* per input: header index, or -1 */
+} CsvReader;
+
+static void reader_init(CsvReader *r, const char *path, const Schema *schema,
+                        const ReadOpts *opts, Diag *diag) {
+  memset(r, 0, sizeof *r);
+  r->path = path;
+  r->schema = schema;
+  r->opts = opts;
+  r->diag = diag;
+  r->delimiter = opts && opts->delimiter ? opts->delimiter : ',';
+  r->stop[(uint8_t)r->delimiter] = 1;
+  r->stop['\n'] = 1;
+  r->stop['\0'] = 1;
+  r->blank[' '] = r->delimiter != ' ';
+  r->blank['\t'] = r->delimiter != '\t';
+  for (int c = 0; c < 256; c++) {
+    r->odd_first[c] = r->blank[c] || c == '"';
+    r->odd_last[c] = r->blank[c] || c == '\r';
+  }
+  r->line = 1;
+  r->nna = opts ? opts->nna : 0;
+  if (r->nna > 0) {
+    r->na_len = xmalloc((size_t)opts->nna * sizeof *r->na_len);
+    for (int32_t k = 0; k < opts->nna; k++) r->na_len[k] = strlen(opts->na[k]);
+  }
+  r->cells_cap = 64;
+  r->cells = xmalloc(r->cells_cap * sizeof *r->cells);
+}
+
+static void reader_free(CsvReader *r) {
+  input_close(&r->in);
+  free(r->na_len);
+  free(r->cells);
+  free(r->scratch);
+  free(r->column_of);
+  for (int32_t j = 0; j < r->ncolumns; j++) free(r->header[j]);
+  free(r->header);
+}
+
+/* Adds a cell to the record. Past CSV_CELLS_MAX cells are only counted:
+ * such a record has more cells than any header, so it is refused before
+ * its cells are looked at. */
+static inline void push_cell(CsvReader *r, const char *base, const char *at,
+                      const char *begin, size_t len, uint32_t flags) {
+  if (r->ncells >= r->cells_cap) {
+    if (r->cells_cap >= CSV_CELLS_MAX) {
+      r->ncells++;
+      return;
+    }
+    r->cells_cap *= 2;
+    r->cells = xrealloc(r->cells, r->cells_cap * sizeof *r->cells);
+  }
+  CsvCell *c = &r->cells[r->ncells++];
+  c->at = (uint32_t)(at - base);
+  c->begin = (uint32_t)(begin - base);
+  c->len = (uint32_t)len;
+  c->flags = flags;
+  r->rec_flags |= flags;
+}
+
+static uint32_t count_newlines(const char *s, const char *end) {
+  uint32_t n = 0;
+  while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+    n++;
+    s++;
+  }
+  return n;
+}
+
+/* The stop bytes (delimiter, '\n', NUL) among the 64 bytes at P, as bits. */
+static inline uint64_t stop_bits(const CsvReader *r, const char *p) {
+#ifdef __SSE2__
+  const __m128i delimiter = _mm_set1_epi8(r->delimiter), newline = _mm_set1_epi8('\n'),
+                zero = _mm_setzero_si128();
+  uint64_t bits = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, newline)),
+                               _mm_cmpeq_epi8(v, zero));
+    bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+  }
+  return bits;
+#else
+  uint64_t bits = 0;
+  for (int k = 0; k < 64; k++) bits |= (uint64_t)r->stop[(uint8_t)p[k]] << k;
+  return bits;
+#endif
+}
+
+/* The first stop byte at or after P (there is always one: the NUL after
+ * the data). The bits of a 64-byte window are kept between calls, so a
+ * record's cells cost one bit scan each instead of a loop over their
+ * bytes that ends at an unpredictable place. */
+static inline const char *next_stop(CsvReader *r, const char *p) {
+  for (;;) {
+    if ((uintptr_t)p - (uintptr_t)r->stops_at < 64) {   /* in the window (none: NULL) */
+      uint64_t bits = r->stops >> (p - r->stops_at);
+      if (bits) return p + __builtin_ctzll(bits);
+      p = r->stops_at + 64;
+    }
+    r->stops_at = p;
+    r->stops = stop_bits(r, p);
+  }
+}
+
+/* Finds the end of an unquoted run from P: the delimiter, '\n' or the end
+ * of the data (NUL bytes inside the data are skipped over). */
+static const char *unquoted_end(const CsvReader *r, const char *p, const char *end) {
+  for (;;) {
+    while (!r->stop[(uint8_t)*p]) p++;
+    if (*p != '\0' || p == end) return p;
+    p++;
+  }
+}
+
+/* Ends an unquoted cell that started at P and stopped at Q (a delimiter,
+ * '\n' or the end of the data), dropping the CR of a CRLF and the blanks
+ * around it. The cell starts at FIRST (its opening quote for a cell with a
+ * stray quote, else its first non-blank). */
+static void push_unquoted(CsvReader *r, const char *base, const char *p,
+                          const char *q, const char *end, uint32_t flags) {
+  const char *e = q;
+  if ((q == end || *q == '\n') && e > p && e[-1] == '\r') e--;
+  while (p < e && r->blank[(uint8_t)*p]) p++;
+  while (e > p && r->blank[(uint8_t)e[-1]]) e--;
+  push_cell(r, base, p, p, (size_t)(e - p), flags);
+}
+
+/* Record ends at TERMINATOR: '\n', "\r\n", or END (the end of the data). */
+static ScanResult end_record(CsvReader *r, const char *terminator, const char *end) {
+  if (terminator == end) {
+    r->rec_end = r->in.len;
+    r->rec_open = true;
+  } else {
+    r->rec_end = (size_t)(terminator + (*terminator == '\r' ? 2 : 1) - r->in.buf);
+    r->rec_lines++;
+  }
+  return SCAN_RECORD;
+}
+
+/* An empty line (or one of blanks) at P, or false. SCAN_MORE when the
+ * buffer ends before this can be told. */
+static bool empty_line(CsvReader *r, const char *p, const char *end, ScanResult *res) {
+  bool eof = r->in.eof;
+  const char *q = p;
+  while (q < end && r->blank[(uint8_t)*q]) q++;
+  if (q == end) {
+    *res = !eof ? SCAN_MORE : q == p ? SCAN_END : SCAN_EMPTY;
+    r->rec_end = r->in.len;
+    r->rec_open = true;
+    return true;
+  }
+  if (*q == '\r' && q + 1 == end) {
+    *res = eof ? SCAN_EMPTY : SCAN_MORE;
+    r->rec_end = r->in.len;
+    r->rec_open = true;
+    return true;
+  }
+  if (*q == '\n' || (*q == '\r' && q[1] == '\n')) {
+    *res = SCAN_EMPTY;
+    r->rec_end = (size_t)(q + (*q == '\r' ? 2 : 1) - r->in.buf);
+    r->rec_lines = 1;
+    return true;
+  }
+  return false;
+}
+
+/* The common record, split with one bit scan per cell: it ends with '\n'
+ * inside the buffer, and each of its cells is plain: unquoted, without
+ * blanks at either end, CR at its end or NUL in it. False at the first
+ * thing that is not so; the general loop then splits the record from its
+ * start (what this stored is overwritten). */
+static bool scan_plain(CsvReader *r, const char *base) {
+  const char *block = base, *p = base;
+  uint64_t bits = stop_bits(r, block);
+  CsvCell *cells = r->cells;
+  uint32_t n = 0, cap = r->cells_cap;
+  for (;;) {
+    /* The NUL after the data is a stop, so this never passes it, and
+     * the padding behind the data covers the 64 bytes read. */
+    while (!bits) {
+      block += 64;
+      bits = stop_bits(r, block);
+    }
+    const char *q = block + __builtin_ctzll(bits);
+    bits &= bits - 1;
+    char stop = *q;
+    if (stop == '\0' || n == cap) return false;
+    if (q > p && (r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)q[-1]])) return false;
+    CsvCell *c = &cells[n++];
+    c->at = c->begin = (uint32_t)(p - base);
+    c->len = (uint32_t)(q - p);
+    c->flags = 0;
+    if (stop == '\n') {
+      r->ncells = n;
+      r->rec_end = (size_t)(q + 1 - r->in.buf);
+      r->rec_lines = 1;
+      return true;
+    }
+    p = q + 1;
+  }
+}
+
+/* Splits the record at r->rec_start into r->cells. */
+static ScanResult scan_record(CsvReader *r) {
+  const char *base = r->in.buf + r->rec_start;
+  const char *end = r->in.buf + r->in.len;
+  bool eof = r->in.eof;
+  const char *p = base;
+  r->ncells = 0;
+  r->rec_flags = 0;
+  r->rec_lines = 0;
+  r->rec_open = false;
+
+  ScanResult res;
+  if (empty_line(r, p, end, &res)) return res;
+  if (scan_plain(r, base)) return SCAN_RECORD;
+  r->ncells = 0;
+
+  for (;;) {
+    /* The common cell: unquoted, no blanks or CR around it. */
+    uint8_t first = (uint8_t)*p;
+    if (first != '"' && !r->blank[first]) {
+      const char *q = next_stop(r, p);
+      if (*q != '\0') {
+        uint8_t last = q > p ? (uint8_t)q[-1] : 'x';
+        if (last != '\r' && !r->blank[last]) {
+          push_cell(r, base, p, p, (size_t)(q - p), 0);
+          if (*q == '\n') return end_record(r, q, end);
+          p = q + 1;
+          continue;
+        }
+      }
+    }
+    const char *q = p;
+    while (r->blank[(uint8_t)*q]) q++;   /* the sentinel stops it */
+    uint32_t flags = 0;
+    const char *scan_from = p;
+    if (q < end && *q == '"') {
+      const char *open = q;
+      const char *c = q + 1;
+      const char *close;
+      flags = CELL_QUOTED;
+      for (;;) {
+        close = memchr(c, '"', (size_t)(end - c));
+        if (!close) {
+          if (!eof) return SCAN_MORE;
+          r->bad_at = (size_t)(open - r->in.buf);
+          return SCAN_UNTERMINATED;
+        }
+        if (close + 1 == end) {
+          if (!eof) return SCAN_MORE;
+          break;
+        }
+        if (close[1] != '"') break;
+        flags |= CELL_ESCAPES;
+        c = close + 2;
+      }
+      r->rec_lines += count_newlines(open + 1, close);
+      q = close + 1;
+      while (q < end && r->blank[(uint8_t)*q]) q++;
+      if (q == end && !eof) return SCAN_MORE;
+      if (q + 1 == end && *q == '\r' && !eof) return SCAN_MORE;
+      bool crlf = q < end && *q == '\r' && (q + 1 == end || q[1] == '\n');
+      if (q == end || *q == r->delimiter || *q == '\n' || crlf) {
+        push_cell(r, base, open, open + 1, (size_t)(close - open - 1), flags);
+        if (q < end && *q == r->delimiter) {
+          p = q + 1;
+          continue;
+        }
+        if (crlf && q + 1 == end) q = end;
+        return end_record(r, q, end);
+      }
+      /* Text after the closing quote: the cell runs on to the delimiter
+       * or the line end, and its account will be rejected. */
+      flags |= CELL_BAD_QUOTE;
+      scan_from = q;
+      p = open;
+    }
+    q = unquoted_end(r, scan_from, end);
+    if (q == end && !eof) return SCAN_MORE;
+    push_unquoted(r, base, p, q, end, flags);
+    if (q == end || *q == '\n') return end_record(r, q, end);
+    p = q + 1;
+  }
+}
+
+/* ---- locations ------------------------------------------------------------ */
+
+/* Line and code-point column of buffer offset AT inside the current
+ * record (or at its end). */
+static void locate(const CsvReader *r, size_t at, int *line, int *col) {
+  const char *base = r->in.buf + r->rec_start;
+  const char *target = r->in.buf + at;
+  const char *line_start = base;
+  uint32_t lines = 0;
+  for (const char *s = base; s < target; s++)
+    if (*s == '\n') {
+      lines++;
+      line_start = s + 1;
+    }
+  int column = 1;
+  for (const char *s = line_start; s < target; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) column++;
+  *line = (int)(r->line + lines);
+  *col = column;
+}
+
+static void cell_location(const CsvReader *r, const CsvCell *c, int *line, int *col) {
+  locate(r, r->rec_start + c->at, line, col);
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+typedef enum NextResult {
+  NEXT_RECORD,     /* r->cells holds a record */
+  NEXT_END,        /* the file ended cleanly */
+  NEXT_BROKEN      /* a malformed-file error was reported */
+} NextResult;
+
+/* Reports why the data ended early (iconv or read failure) at the end of
+ * what was read. */
+static void report_input_stop(CsvReader *r) {
+  int line, col;
+  locate(r, r->in.len, &line, &col);
+  if (r->in.stop == INPUT_READ_ERROR) {
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "read error: %s",
+            strerror(r->in.read_errno));
+  } else if (r->in.nbad == 2) {
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+            "cannot convert from %s: invalid bytes 0x%02X 0x%02X",
+            r->opts->encoding, r->in.bad[0], r->in.bad[1]);
+  } else if (r->in.nbad == 1) {
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+            "cannot convert from %s: invalid byte 0x%02X", r->opts->encoding,
+            r->in.bad[0]);
+  } else {
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+            "cannot convert from %s: invalid byte sequence", r->opts->encoding);
+  }
+}
+
+/* Reports the record at rec_start as longer than the limit. */
+static NextResult record_too_long(CsvReader *r) {
+  int line, col;
+  locate(r, r->rec_start, &line, &col);
+  diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+          "CSV record longer than 64 MiB (an unclosed quote?)");
+  r->cut = true;
+  return NEXT_BROKEN;
+}
+
+/* Moves to the next record (skipping empty lines), reading as needed. */
+static NextResult next_record(CsvReader *r) {
+  for (;;) {
+    ScanResult s = scan_record(r);
+    if (s == SCAN_MORE) {
+      if (r->in.len - r->rec_start > CSV_RECORD_MAX) return record_too_long(r);
+      input_refill(&r->in, r->rec_start);
+      r->rec_start = 0;
+      r->stops_at = NULL;   /* the bytes moved */
+      continue;
+    }
+    /* Data cut short by a conversion or read error: the record reaching
+     * the end of the data is incomplete. */
+    bool at_data_end = s == SCAN_END || s == SCAN_UNTERMINATED || r->rec_open;
+    if (r->in.stop != INPUT_OK && at_data_end) {
+      report_input_stop(r);
+      r->cut = s != SCAN_END && s != SCAN_EMPTY;
+      return NEXT_BROKEN;
+    }
+    if (s == SCAN_END) return NEXT_END;
+    if (s == SCAN_UNTERMINATED) {
+      int line, col;
+      locate(r, r->bad_at, &line, &col);
+      diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+              "unterminated quoted cell: the quote opened here is never closed");
+      r->cut = true;
+      return NEXT_BROKEN;
+    }
+    if (s == SCAN_EMPTY) {
+      r->line += r->rec_lines;
+      r->rec_start = r->rec_end;
+      continue;
+    }
+    /* The buffer holds a little more than the limit, so a record just
+     * over it can arrive whole: the limit is the same either way. */
+    if (r->rec_end - r->rec_start > CSV_RECORD_MAX) return record_too_long(r);
+    return NEXT_RECORD;
+  }
+}
+
+/* Steps past the current record. */
+static void advance(CsvReader *r) {
+  r->line += r->rec_lines;
+  r->rec_start = r->rec_end;
+}
+
+/* The text of cell C (with "" undone), valid until the next cell_text. */
+static inline const char *cell_text(CsvReader *r, const CsvCell *c, size_t *n) {
+  const char *s = r->in.buf + r->rec_start + c->begin;
+  *n = c->len;
+  if (!(c->flags & CELL_ESCAPES)) return s;
+  if (r->scratch_cap < c->len + 1) {
+    r->scratch_cap = c->len + 1;
+    r->scratch = xrealloc(r->scratch, r->scratch_cap);
+  }
+  size_t j = 0;
+  for (size_t i = 0; i < c->len; i++) {
+    r->scratch[j++] = s[i];
+    if (s[i] == '"') i++;   /* "" -> " (inside quotes a '"' is always paired) */
+  }
+  r->scratch[j] = '\0';
+  *n = j;
+  return r->scratch;
+}
+
+/* Opens the file and skips a BOM. False (after reporting) on failure;
+ * *status then holds the return code. */
+static bool open_file(CsvReader *r, int *status) {
+  const char *encoding = r->opts ? r->opts->encoding : NULL;
+  if (r->delimiter == '"' || r->delimiter == '\n' || r->delimiter == '\r') {
+    diag_at(r->diag, KENKO_ERROR, r->path, 0, 0,
+            "a CSV delimiter cannot be a quote or a line break");
+    *status = KENKO_ERR_USAGE;
+    return false;
+  }
+  int err = input_open(&r->in, r->path, encoding);
+  if (err) {
+    if (err == INPUT_BAD_ENCODING)
+      diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "unsupported encoding \"%s\"",
+              encoding);
+    else
+      diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "cannot open: %s", strerror(err));
+    *status = KENKO_ERR_USAGE;
+    return false;
+  }
+  input_refill(&r->in, 0);
+  while (r->in.len < 3 && !r->in.eof) input_refill(&r->in, 0);
+  if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->rec_start = 3;
+  return true;
+}
+
+/* Reads the header record. False (after reporting) when there is none. */
+static bool read_header(CsvReader *r) {
+  NextResult next = next_record(r);
+  if (next == NEXT_BROKEN) return false;
+  if (next == NEXT_END) {
+    diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "no header row (the file is empty)");
+    return false;
+  }
+  if (r->ncells > CSV_CELLS_MAX) {
+    int line, col;
+    locate(r, r->rec_start, &line, &col);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+            "CSV header has %u columns (the limit is %u)", r->ncells, CSV_CELLS_MAX);
+    r->too_wide = true;
+    return false;
+  }
+  r->ncolumns = (int32_t)r->ncells;
+  r->header = xmalloc(((size_t)r->ncolumns + 1) * sizeof *r->header);
+  for (int32_t j = 0; j < r->ncolumns; j++) {
+    size_t n;
+    const char *name = cell_text(r, &r->cells[j], &n);
+    r->header[j] = xmalloc(n + 1);
+    memcpy(r->header[j], name, n);
+    r->header[j][n] = '\0';
+  }
+  return true;
+}
+
+static bool required(const FieldSchema *f) {
+  return f->key || !f->optional;
+}
+
+/* Maps every input to its header cell (see the top of the file). False
+ * (after reporting) when the file cannot be used. */
+static bool map_columns(CsvReader *r) {
+  const Schema *schema = r->schema;
+  r->column_of = xmalloc(((size_t)schema->ninputs + 1) * sizeof *r->column_of);
+  bool usable = true;
+  int line, col;
+  locate(r, r->rec_start, &line, &col);
+  for (int32_t i = 0; i < schema->ninputs; i++) {
+    const FieldSchema *f = &schema->inputs[i];
+    r->column_of[i] = -1;
+    if (f->type == T_LIST) {
+      if (required(f)) {
+        diag_at(r->diag, KENKO_ERROR, r->path, 0, 0,
+                "input %s is a list: lists cannot come from CSV", f->name);
+        usable = false;
+      }
+      continue;
+    }
+    for (int32_t j = 0; j < r->ncolumns; j++) {
+      if (strcmp(r->header[j], f->column) != 0) continue;
+      if (r->column_of[i] >= 0) {
+        int dup_line, dup_col;
+        cell_location(r, &r->cells[j], &dup_line, &dup_col);
+        diag_at(r->diag, KENKO_ERROR, r->path, dup_line, dup_col,
+                "duplicate column \"%s\" (columns %d and %d)", f->column,
+                r->column_of[i] + 1, j + 1);
+        usable = false;
+        break;
+      }
+      r->column_of[i] = j;
+    }
+    if (r->column_of[i] < 0 && required(f)) {
+      diag_at(r->diag, KENKO_ERROR, r->path, line, 1,
+              "missing column \"%s\" (required by input %s)", f->column, f->name);
+      usable = false;
+    }
+  }
+  return usable;
+}
+
+static bool is_na(const CsvReader *r, const char *s, size_t n) {
+  for (int32_t k = 0; k < r->opts->nna; k++)
+    if (r->na_len[k] == n && memcmp(r->opts->na[k], s, n) == 0) return true;
+  return false;
+}
+
+/* Reading state of one read_csv call. */
+typedef struct CsvRun {
+  Arena arena;
+  AccountFn fn;
+  void *ud;
+  ReadStats *stats;
+  bool rejected;           /* some account of this file was rejected */
+  bool stop;               /* strict mode or the callback asked to stop */
+  bool key_valid;          /* the current record's key was read */
+  size_t path_len;
+} CsvRun;
+
+/* The fallback account id "FILE:LINE", in the arena. */
+static const char *place_id(const CsvReader *r, CsvRun *run) {
+  char digits[20];
+  int n = uint_text(digits, r->line);
+  char *id = arena_alloc(&run->arena, run->path_len + 1 + (size_t)n + 1);   /* zeroed */
+  memcpy(id, r->path, run->path_len);
+  id[run->path_len] = ':';
+  memcpy(id + run->path_len + 1, digits, (size_t)n);
+  return id;
+}
+
+/* Reports the rejection of the current account for field COLUMN (NULL for
+ * the record as a whole) at LINE:COL. */
+static void reject(CsvReader *r, CsvRun *run, const char *id, const char *column,
+                   int line, int col, const char *msg) {
+  char quoted_id[ID_MESSAGE_MAX * 4 + 8];
+  text_for_message(quoted_id, sizeof quoted_id, id, strlen(id), ID_MESSAGE_MAX);
+  if (column)
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
+            "account \"%s\": field \"%s\": %s", quoted_id, column, msg);
+  else
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "account \"%s\": %s",
+            quoted_id, msg);
+  run->stats->rejected++;
+  run->rejected = true;
+  if (r->opts && r->opts->strict) run->stop = true;
+}
+
+/* Input I has no value (no column, a short record, an empty or NA cell):
+ * fine when it is optional. */
+static bool absent_input(const FieldSchema *f, Value *value, char *err) {
+  *value = val_missing(MISS_ABSENT);
+  if (!required(f)) return true;
+  snprintf(err, ERR_MESSAGE_MAX, "missing required value");
+  return false;
+}
+
+/* Converts input F from cell C of the record at REC (NULL: no column, or
+ * a short record) into *OUT. False (with ERR set) when the value is bad.
+ * Inline: it runs for every cell of every account. */
+static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, CsvRun *run,
+                                                                const FieldSchema *f,
+                                                                const CsvCell *c, const char *rec,
+                                                                Value *out, char *err) {
+  if (!c) return absent_input(f, out, err);
+  size_t n = c->len;
+  const char *s = rec + c->begin;
+  /* a cell in the buffer has its padding behind it; "" undone ones do not */
+  bool padded = !(c->flags & CELL_ESCAPES);
+  if (!padded) s = cell_text(r, c, &n);
+  if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return absent_input(f, out, err);
+  if (convert_usual(f, s, n, padded, &run->arena, out)) return true;
+  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->arena, out, err,
+                      ERR_MESSAGE_MAX);
+}
+
+/* Input I's cell in the current record, or NULL (no column, or a short
+ * record). */
+static inline const CsvCell *input_cell(const CsvReader *r, int32_t i) {
+  int32_t j = r->column_of[i];
+  return j >= 0 && (uint32_t)j < r->ncells ? &r->cells[j] : NULL;
+}
+
+/* The account id: the key's text (a non-text key as written), or NULL
+ * when the key is bad or absent. KEY_ERR/KEY_CELL describe a bad key. */
+static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok,
+                          const CsvCell **key_cell, char *key_err) {
+  int32_t key = r->schema->key_index;
+  *key_ok = true;
+  *key_cell = NULL;
+  if (key < 0) return NULL;
+  *key_cell = input_cell(r, key);
+  *key_ok = convert_input(r, run, &r->schema->inputs[key], *key_cell, r->in.buf + r->rec_start,
+                          &values[key], key_err);
+  if (!*key_ok || values[key].type == T_MISSING) return NULL;
+  if (values[key].type == T_TEXT) return values[key].u.text;
+  size_t n;
+  const char *s = cell_text(r, *key_cell, &n);
+  return arena_strndup(&run->arena, s, n);
+}
+
+/* Reports the first bad field in the order described at the top: the
+ * record's shape, the key, stray quotes, then the inputs. */
+static bool check_record(CsvReader *r, CsvRun *run, Value *values,
+                         const char **account_id) {
+  const Schema *schema = r->schema;
+  char err[ERR_MESSAGE_MAX];
+  const CsvCell *cell;
+  int line = (int)r->line, col = 1;
+  bool key_ok;
+  const char *id = key_id(r, run, values, &key_ok, &cell, err);
+  run->key_valid = key_ok && id != NULL;
+  const char *place = id ? id : place_id(r, run);
+  *account_id = place;
+
+  if ((int32_t)r->ncells != r->ncolumns) {
+    snprintf(err, sizeof err, "expected %d cells, got %u", r->ncolumns, r->ncells);
+    reject(r, run, place, NULL, line, col, err);
+    return false;
+  }
+  int32_t key = schema->key_index;
+  if (!key_ok) {
+    if (cell) cell_location(r, cell, &line, &col);
+    reject(r, run, place, schema->inputs[key].column, line, col, err);
+    return false;
+  }
+  if (r->rec_flags & CELL_BAD_QUOTE) {
+    for (uint32_t j = 0; j < r->ncells; j++) {
+      if (!(r->cells[j].flags & CELL_BAD_QUOTE)) continue;
+      cell_location(r, &r->cells[j], &line, &col);
+      reject(r, run, place, r->header[j], line, col,
+             "text after the closing quote of a quoted cell");
+      return false;
+    }
+  }
+  /* The record's cells count as many as the header's here: every input
+   * with a column has its cell. */
+  const FieldSchema *inputs = schema->inputs;
+  const int32_t *column_of = r->column_of;
+  const CsvCell *cells = r->cells;
+  const char *rec = r->in.buf + r->rec_start;
+  int32_t ninputs = schema->ninputs;
+  for (int32_t i = 0; i < ninputs; i++) {
+    if (i == key) continue;
+    int32_t j = column_of[i];
+    cell = j >= 0 ? &cells[j] : NULL;
+    if (!convert_input(r, run, &inputs[i], cell, rec, &values[i], err)) {
+      if (cell) cell_location(r, cell, &line, &col);
+      reject(r, run, place, schema->inputs[i].column, line, col, err);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Converts the current record and hands it to the callback, or rejects it. */
+static void take_account(CsvReader *r, CsvRun *run) {
+  uint64_t ordinal = run->stats->accounts++;
+  arena_reset(&run->arena);
+  Value *values =
+      arena_alloc(&run->arena, ((size_t)r->schema->ninputs + 1) * sizeof *values);
+  const char *id;
+  if (!check_record(r, run, values, &id)) {
+    if (run->key_valid && r->opts && r->opts->rejected_key)
+      r->opts->rejected_key(r->opts->rejected_ud, &values[r->schema->key_index]);
+    return;
+  }
+  Account acct = {values, id, r->path, r->line, ordinal};
+  if (!run->fn(run->ud, &acct, &run->arena)) run->stop = true;
+}
+
+/* A file whose header makes it unusable (a required column missing, a
+ * declared one twice, too many columns; reported once): its records are
+ * accounts that cannot be scored, so each counts as read and rejected. */
+static void count_unusable(CsvReader *r, ReadStats *stats) {
+  stats->file_error = true;
+  advance(r);
+  for (;;) {
+    NextResult n = next_record(r);
+    if (n == NEXT_END) break;
+    if (n == NEXT_BROKEN) {
+      if (r->cut) {
+        stats->accounts++;
+        stats->rejected++;
+      }
+      break;
+    }
+    stats->accounts++;
+    stats->rejected++;
+    advance(r);
+  }
+}
+
+int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
+             Diag *diag, AccountFn fn, void *ud, ReadStats *stats) {
+  CsvReader r;
+  reader_init(&r, path, schema, opts, diag);
+  int status = KENKO_OK;
+  if (!open_file(&r, &status)) {
+    stats->file_error = true;
+    reader_free(&r);
+    return status;
+  }
+  if (!read_header(&r)) {
+    if (r.too_wide) count_unusable(&r, stats);
+    stats->file_error = true;
+    reader_free(&r);
+    return KENKO_ERR_DATA;
+  }
+  if (!map_columns(&r)) {
+    count_unusable(&r, stats);
+    reader_free(&r);
+    return KENKO_ERR_DATA;
+  }
+  advance(&r);
+
+  CsvRun run = {.fn = fn, .ud = ud, .stats = stats, .path_len = strlen(path)};
+  arena_init(&run.arena, 64 * 1024);
+  bool broken = false;
+  while (!run.stop) {
+    NextResult n = next_record(&r);
+    if (n == NEXT_END) break;
+    if (n == NEXT_BROKEN) {
+      broken = true;
+      if (r.cut) {   /* the account cut short: read, and not scored */
+        stats->accounts++;
+        stats->rejected++;
+      }
+      break;
+    }
+    take_account(&r, &run);
+    advance(&r);
+  }
+  arena_free(&run.arena);
+  reader_free(&r);
+  if (broken) stats->file_error = true;
+  return broken || run.rejected ? KENKO_ERR_DATA : KENKO_OK;
+}
+
+/* ---- formats and columns ------------------------------------------------- */
+
+/* Case-insensitive equality of the ASCII strings A and B. */
+static bool same_ascii_nocase(const char *a, const char *b) {
+  for (; *a && *b; a++, b++) {
+    char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+    char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+    if (x != y) return false;
+  }
+  return *a == *b;
+}
+
+DataFormat reader_format_for(const char *path) {
+  const char *dot = strrchr(path, '.');
+  const char *slash = strrchr(path, '/');
+  if (!dot || (slash && dot < slash)) return FMT_AUTO;
+  const char *ext = dot + 1;
+  if (same_ascii_nocase(ext, "csv")) return FMT_CSV;
+  if (same_ascii_nocase(ext, "yaml") || same_ascii_nocase(ext, "yml")) return FMT_YAML;
+  if (same_ascii_nocase(ext, "json")) return FMT_JSON;
+  return FMT_AUTO;
+}
+
+/* The header cells of a CSV file. */
+static char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag,
+                          int32_t *count) {
+  CsvReader r;
+  reader_init(&r, path, NULL, opts, diag);
+  int status;
+  char **cols = NULL;
+  if (open_file(&r, &status) && read_header(&r)) {
+    cols = r.header;
+    *count = r.ncolumns;
+    r.header = NULL;
+    r.ncolumns = 0;
+  }
+  reader_free(&r);
+  return cols;
+}
+
+char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts,
+                      Diag *diag, int32_t *count) {
+  *count = 0;
+  if (fmt == FMT_AUTO) fmt = reader_format_for(path);
+  switch (fmt) {
+  case FMT_CSV: return csv_columns(path, opts, diag, count);
+  case FMT_YAML:
+  case FMT_JSON: return yaml_columns(path, opts, diag, count);
+  case FMT_AUTO: break;
+  }
+  diag_at(diag, KENKO_ERROR, path, 0, 0,
+          "unknown data format (expected a .csv, .yaml, .yml or .json file)");
+  return NULL;
+}
+
+void reader_free_columns(char **cols, int32_t count) {
+  if (!cols) return;
+  for (int32_t i = 0; i < count; i++) free(cols[i]);
+  free(cols);
+}

@@ -1,0 +1,138 @@
+/* write_common.c — what the writers share: member kinds and statuses,
+ * N/A reasons, source text, values as JSON and as text. */
+#include <stdio.h>
+#include <string.h>
+
+#include "io/writer.h"
+
+const char *member_kind_name(const Member *m) {
+  return m->kind == MEMBER_RULE ? "rule" : "score";
+}
+
+const char *member_status_name(uint8_t status) {
+  switch (status) {
+  case MS_PASS: return "pass";
+  case MS_FAIL: return "fail";
+  case MS_SCORED: return "scored";
+  default: return "n/a";
+  }
+}
+
+void source_text(const Program *p, Span s, const char **text, size_t *len) {
+  *text = "";
+  *len = 0;
+  if (s.file < 0 || s.file >= p->sources.count) return;
+  const Source *src = p->sources.files[s.file];
+  if (s.end > src->len || s.begin > s.end) return;
+  *text = src->text + s.begin;
+  *len = s.end - s.begin;
+}
+
+void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
+  Span s = n->name_span.file >= 0 ? n->name_span : n->span;
+  if (s.file < 0) {
+    snprintf(out, n_out, "?");
+    return;
+  }
+  const Source *src = p->sources.files[s.file];
+  int line, col;
+  src_line_col(src, s.begin, &line, &col);
+  snprintf(out, n_out, "%s:%d", src->path, line);
+}
+
+const char *member_reason(WriteCtx *w, const MemberResult *mr, const RefList *refs, char *buf, size_t n) {
+  (void)w;
+  if (mr->why == MISS_DIV_ZERO) return "division by zero";
+  if (refs && mr->missing_ref >= 0 && mr->missing_ref < refs->count) {
+    snprintf(buf, n, "`%s` is missing", refs->refs[mr->missing_ref].name);
+    return buf;
+  }
+  switch (mr->why) {
+  case MISS_EMPTY: return "no elements to aggregate";
+  case MISS_DOMAIN: return "a value outside a function's domain";
+  case MISS_NOT_APPLICABLE: return "a score it uses is n/a";
+  default: return "missing data";
+  }
+}
+
+int ref_symbol_kind(const Program *p, const ExplainRef *ref) {
+  switch ((RefKind)ref->kind) {
+  case REF_GRADE: case REF_DIM_GRADE: return SYM_GRADE;
+  case REF_PERSONA: return SYM_PERSONA;
+  case REF_BOTTLENECK: return SYM_STEP;
+  case REF_SEGMENT: return SYM_SEGMENT + ref->index;
+  case REF_INDICATOR:
+    if (p->indicators[ref->index].type == T_SYMBOL) return p->indicators[ref->index].type_aux;
+    return -1;
+  default: return -1;
+  }
+}
+
+void json_value(WriteCtx *w, Value v, int symkind) {
+  Buf *b = w->buf;
+  char date[11];
+  switch ((ValueType)v.type) {
+  case T_NUMBER: buf_num(b, v.u.num); break;
+  case T_TEXT: buf_json_str(b, v.u.text, v.len); break;
+  case T_BOOL: buf_puts(b, v.u.b ? "true" : "false"); break;
+  case T_DATE:
+    date_format(v.u.date, date);
+    buf_json_str(b, date, 10);
+    break;
+  case T_SYMBOL: {
+    const char *name = program_symbol_name(w->p, symkind, v.u.sym);
+    if (name) buf_json_str(b, name, strlen(name));
+    else buf_puts(b, "null");
+    break;
+  }
+  case T_LIST:
+    buf_printf(b, "{\"items\":%u}", v.len);
+    break;
+  default: buf_puts(b, "null"); break;
+  }
+}
+
+void text_value(WriteCtx *w, Buf *b, Value v, int symkind) {
+  char date[11];
+  switch ((ValueType)v.type) {
+  case T_NUMBER: buf_num(b, v.u.num); break;
+  case T_TEXT: buf_shown(b, v.u.text, v.len, true); break;
+  case T_BOOL: buf_puts(b, v.u.b ? "true" : "false"); break;
+  case T_DATE:
+    date_format(v.u.date, date);
+    buf_puts(b, date);
+    break;
+  case T_SYMBOL: {
+    const char *name = program_symbol_name(w->p, symkind, v.u.sym);
+    buf_puts(b, name ? name : "?");
+    break;
+  }
+  case T_LIST: buf_printf(b, "[%u items]", v.len); break;
+  default: buf_puts(b, "missing"); break;
+  }
+}
+
+Arena *writer_arena(WriteCtx *w) {
+  if (!w->has_plans) {
+    arena_init(&w->plans, 16 * 1024);
+    w->has_plans = true;
+  }
+  return &w->plans;
+}
+
+Frag writer_frag(WriteCtx *w, Buf *b, size_t at) {
+  Frag f;
+  f.n = b->len - at;
+  char *s = arena_alloc(writer_arena(w), f.n + FRAG_PAD);   /* zeroed */
+  if (f.n) memcpy(s, b->data + at, f.n);
+  f.s = s;
+  b->len = at;
+  return f;
+}
+
+void writer_free(WriteCtx *w) {
+  if (w->has_plans) arena_free(&w->plans);
+  w->has_plans = false;
+  w->csv = NULL;
+  w->jsonl = NULL;
+}

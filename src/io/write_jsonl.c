@@ -1,0 +1,450 @@
+/* write_jsonl.c — `run --format jsonl`: one JSON object per account, keys
+ * in the order of LANGUAGE.md §5; with --explain, expressions, the values
+ * they used, N/A reasons, the personas tried and the drivers.
+ *
+ * Everything fixed by the rules (names, kinds, source locations, the
+ * expressions' source text, the keys of the "values" objects) is escaped
+ * once per run into a JsonlPlan of fragments; per account only the values
+ * are written between them. */
+#include <math.h>
+#include <string.h>
+
+#include "io/writer.h"
+
+/* The keys of one "values" object: `"name":` (a ',' before all but the
+ * first), and how each value is named when it is a symbol. */
+typedef struct RefsPlan {
+  const RefList *refs;
+  Frag *keys;
+  int *symkind; /* ref_symbol_kind, or -1 */
+} RefsPlan;
+
+typedef struct MemberPlan {
+  Frag head;   /* [,]{"name":…,"kind":"…","score": */
+  Frag at;     /* ,"at":"file:line" and, explaining,
+                  ,"expr":"…","values":{ */
+  Frag driver; /* {"dimension":…,"member":…,"lost": */
+  RefsPlan refs;
+  Frag *missing; /* per ref: ,"reason":"`name` is missing" */
+} MemberPlan;
+
+struct JsonlPlan {
+  Frag head;           /* ,"as_of":"…","rules":"…","persona": */
+  Frag *persona_name;  /* per persona: "name" */
+  Frag *grade_name;    /* per grade: "name" */
+  Frag *segment_key;   /* per segment: [,]"name": */
+  Frag **case_name;    /* [segment][case]: "name" */
+  Frag *dim_head;      /* per dimension: [,]{"name":…,"score": */
+  MemberPlan *members; /* flat */
+  Frag *flag_head;     /* {"name":…,"severity":"…","action":… */
+  RefsPlan *flag_refs;
+  Frag *step_name; /* per step: "name" (the bottleneck) */
+  Frag *step_head; /* [,]{"name":…,"status":" */
+  Frag *step_expr; /* ","expr":"…","values":{ */
+  RefsPlan *step_refs;
+  Frag *persona_head; /* [,]{"name":…,"result":" */
+  Frag *persona_tail; /* ","expr":"…","values":{  or
+                         ","expr":"otherwise"} */
+  RefsPlan *persona_refs;
+  Frag reason[MISS_DOMAIN + 1]; /* ,"reason":"…" by MissingWhy */
+};
+
+static inline void put_frag(Buf *b, Frag f) { buf_put(b, f.s, f.n); }
+
+static void str_or_null(Buf *b, const char *s) {
+  if (s)
+    buf_json_str(b, s, strlen(s));
+  else
+    buf_puts(b, "null");
+}
+
+static void num_or_null(Buf *b, bool na, double x) {
+  if (na || isnan(x))
+    buf_puts(b, "null");
+  else
+    buf_num(b, x);
+}
+
+/* ---- the plan ------------------------------------------------------------ */
+
+static void expr_text(WriteCtx *w, Buf *b, Span s) {
+  const char *t;
+  size_t n;
+  source_text(w->p, s, &t, &n);
+  buf_puts(b, "\"expr\":");
+  buf_json_str(b, t, n);
+}
+
+/* The source of a member: its expression, or for bands the whole body. */
+static Span member_expr_span(const Member *m) {
+  if (m->kind != MEMBER_BANDS) return m->expr->span;
+  Span s = m->bands[0].node->span;
+  s.end = m->bands[m->nbands - 1].node->span.end;
+  return s;
+}
+
+static Frag json_frag(WriteCtx *w, Buf *tmp, const char *s) {
+  str_or_null(tmp, s);
+  return writer_frag(w, tmp, 0);
+}
+
+static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
+  Arena *a = writer_arena(w);
+  RefsPlan rp;
+  rp.refs = refs;
+  rp.keys = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.keys);
+  rp.symkind = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.symkind);
+  for (int32_t i = 0; i < refs->count; i++) {
+    const ExplainRef *ref = &refs->refs[i];
+    if (i) buf_putc(tmp, ',');
+    buf_json_str(tmp, ref->name, strlen(ref->name));
+    buf_putc(tmp, ':');
+    rp.keys[i] = writer_frag(w, tmp, 0);
+    rp.symkind[i] = ref_symbol_kind(w->p, ref);
+  }
+  return rp;
+}
+
+static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDecl *dd, int32_t m,
+                        int32_t flat) {
+  const Member *mem = &dd->members[m];
+  if (m) buf_putc(tmp, ',');
+  buf_puts(tmp, "{\"name\":");
+  buf_json_str(tmp, mem->name, strlen(mem->name));
+  buf_puts(tmp, ",\"kind\":\"");
+  buf_puts(tmp, member_kind_name(mem));
+  buf_puts(tmp, "\",\"score\":");
+  mp->head = writer_frag(w, tmp, 0);
+
+  char at[512];
+  node_location(w->p, mem->node, at, sizeof at);
+  buf_puts(tmp, ",\"at\":");
+  buf_json_str(tmp, at, strlen(at));
+  if (w->explain) {
+    buf_putc(tmp, ',');
+    expr_text(w, tmp, member_expr_span(mem));
+    buf_puts(tmp, ",\"values\":{");
+  }
+  mp->at = writer_frag(w, tmp, 0);
+
+  buf_puts(tmp, "{\"dimension\":");
+  buf_json_str(tmp, dd->name, strlen(dd->name));
+  buf_puts(tmp, ",\"member\":");
+  buf_json_str(tmp, mem->name, strlen(mem->name));
+  buf_puts(tmp, ",\"lost\":");
+  mp->driver = writer_frag(w, tmp, 0);
+
+  const RefList *refs = eval_member_refs(w->ev, flat);
+  mp->refs = refs_plan(w, tmp, refs);
+  mp->missing = arena_alloc(writer_arena(w), ((size_t)refs->count + 1) * sizeof *mp->missing);
+  for (int32_t k = 0; k < refs->count; k++) {
+    MemberResult mr;
+    memset(&mr, 0, sizeof mr);
+    mr.na = true;
+    mr.why = MISS_ABSENT;
+    mr.missing_ref = k;
+    char reason[256];
+    const char *why = member_reason(w, &mr, refs, reason, sizeof reason);
+    buf_puts(tmp, ",\"reason\":");
+    buf_json_str(tmp, why, strlen(why));
+    mp->missing[k] = writer_frag(w, tmp, 0);
+  }
+}
+
+static JsonlPlan *jsonl_plan(WriteCtx *w) {
+  const Program *p = w->p;
+  Arena *a = writer_arena(w);
+  JsonlPlan *jp = arena_alloc(a, sizeof *jp);
+#define PLAN_ARRAY(n, T) ((T *)arena_alloc(a, ((size_t)(n) + 1) * sizeof(T)))
+  Buf tmp;
+  buf_init(&tmp, NULL);
+
+  buf_puts(&tmp, ",\"as_of\":\"");
+  buf_puts(&tmp, w->as_of);
+  buf_puts(&tmp, "\",\"rules\":\"");
+  buf_puts(&tmp, w->rules);
+  buf_puts(&tmp, "\",\"persona\":");
+  jp->head = writer_frag(w, &tmp, 0);
+
+  jp->persona_name = PLAN_ARRAY(p->npersonas, Frag);
+  jp->persona_head = PLAN_ARRAY(p->npersonas, Frag);
+  jp->persona_tail = PLAN_ARRAY(p->npersonas, Frag);
+  jp->persona_refs = PLAN_ARRAY(p->npersonas, RefsPlan);
+  for (int32_t i = 0; i < p->npersonas; i++) {
+    const PersonaDecl *pd = &p->personas[i];
+    jp->persona_name[i] = json_frag(w, &tmp, pd->name);
+    if (i) buf_putc(&tmp, ',');
+    buf_puts(&tmp, "{\"name\":");
+    buf_json_str(&tmp, pd->name, strlen(pd->name));
+    buf_puts(&tmp, ",\"result\":\"");
+    jp->persona_head[i] = writer_frag(w, &tmp, 0);
+    buf_putc(&tmp, '"');
+    if (pd->cond) {
+      buf_putc(&tmp, ',');
+      expr_text(w, &tmp, pd->cond->span);
+      buf_puts(&tmp, ",\"values\":{");
+      jp->persona_refs[i] = refs_plan(w, &tmp, eval_persona_refs(w->ev, i));
+    } else {
+      buf_puts(&tmp, ",\"expr\":\"otherwise\"}");
+    }
+    jp->persona_tail[i] = writer_frag(w, &tmp, 0);
+  }
+
+  jp->grade_name = PLAN_ARRAY(p->ngrade_names, Frag);
+  for (int32_t g = 0; g < p->ngrade_names; g++)
+    jp->grade_name[g] = json_frag(w, &tmp, p->grade_names[g]);
+
+  jp->segment_key = PLAN_ARRAY(p->nsegments, Frag);
+  jp->case_name = PLAN_ARRAY(p->nsegments, Frag *);
+  for (int32_t s = 0; s < p->nsegments; s++) {
+    const SegmentDecl *seg = &p->segments[s];
+    if (s) buf_putc(&tmp, ',');
+    buf_json_str(&tmp, seg->name, strlen(seg->name));
+    buf_putc(&tmp, ':');
+    jp->segment_key[s] = writer_frag(w, &tmp, 0);
+    jp->case_name[s] = PLAN_ARRAY(seg->ncases, Frag);
+    for (int32_t k = 0; k < seg->ncases; k++)
+      jp->case_name[s][k] = json_frag(w, &tmp, seg->cases[k].name);
+  }
+
+  jp->dim_head = PLAN_ARRAY(p->ndimensions, Frag);
+  int32_t nmembers = 0;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    nmembers += p->dimensions[d].nmembers;
+  jp->members = PLAN_ARRAY(nmembers, MemberPlan);
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    const DimensionDecl *dd = &p->dimensions[d];
+    if (d) buf_putc(&tmp, ',');
+    buf_puts(&tmp, "{\"name\":");
+    buf_json_str(&tmp, dd->name, strlen(dd->name));
+    buf_puts(&tmp, ",\"score\":");
+    jp->dim_head[d] = writer_frag(w, &tmp, 0);
+    for (int32_t m = 0; m < dd->nmembers; m++) {
+      int32_t flat = eval_member_index(w->ev, d, m);
+      member_plan(w, &tmp, &jp->members[flat], dd, m, flat);
+    }
+  }
+
+  static const char *const sev[] = {"", "low", "medium", "high"};
+  jp->flag_head = PLAN_ARRAY(p->nflags, Frag);
+  jp->flag_refs = PLAN_ARRAY(p->nflags, RefsPlan);
+  for (int32_t f = 0; f < p->nflags; f++) {
+    const FlagDecl *fd = &p->flags[f];
+    buf_puts(&tmp, "{\"name\":");
+    buf_json_str(&tmp, fd->name, strlen(fd->name));
+    buf_puts(&tmp, ",\"severity\":\"");
+    buf_puts(&tmp, sev[fd->severity]);
+    buf_puts(&tmp, "\",\"action\":");
+    str_or_null(&tmp, fd->action);
+    jp->flag_head[f] = writer_frag(w, &tmp, 0);
+    jp->flag_refs[f] = refs_plan(w, &tmp, eval_flag_refs(w->ev, f));
+  }
+
+  jp->step_name = PLAN_ARRAY(p->nsteps, Frag);
+  jp->step_head = PLAN_ARRAY(p->nsteps, Frag);
+  jp->step_expr = PLAN_ARRAY(p->nsteps, Frag);
+  jp->step_refs = PLAN_ARRAY(p->nsteps, RefsPlan);
+  for (int32_t i = 0; i < p->nsteps; i++) {
+    const StepDecl *s = &p->steps[i];
+    jp->step_name[i] = json_frag(w, &tmp, s->name);
+    if (i) buf_putc(&tmp, ',');
+    buf_puts(&tmp, "{\"name\":");
+    buf_json_str(&tmp, s->name, strlen(s->name));
+    buf_puts(&tmp, ",\"status\":\"");
+    jp->step_head[i] = writer_frag(w, &tmp, 0);
+    buf_puts(&tmp, "\",");
+    expr_text(w, &tmp, s->cond->span);
+    buf_puts(&tmp, ",\"values\":{");
+    jp->step_expr[i] = writer_frag(w, &tmp, 0);
+    jp->step_refs[i] = refs_plan(w, &tmp, eval_step_refs(w->ev, i));
+  }
+
+  for (int why = 0; why <= MISS_DOMAIN; why++) {
+    MemberResult mr;
+    memset(&mr, 0, sizeof mr);
+    mr.na = true;
+    mr.why = (uint8_t)why;
+    mr.missing_ref = -1;
+    char reason[256];
+    const char *text = member_reason(w, &mr, NULL, reason, sizeof reason);
+    buf_puts(&tmp, ",\"reason\":");
+    buf_json_str(&tmp, text, strlen(text));
+    jp->reason[why] = writer_frag(w, &tmp, 0);
+  }
+#undef PLAN_ARRAY
+  buf_free(&tmp);
+  return jp;
+}
+
+/* ---- per account --------------------------------------------------------- */
+
+/* A value as json_value writes it. */
+static inline void put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
+  switch ((ValueType)v.type) {
+  case T_NUMBER: buf_num(b, v.u.num); break;
+  case T_BOOL:
+    if (v.u.b)
+      buf_put(b, "true", 4);
+    else
+      buf_put(b, "false", 5);
+    break;
+  case T_DATE:
+    buf_reserve(b, 12);
+    b->data[b->len] = '"';
+    date_format(v.u.date, b->data + b->len + 1);
+    b->data[b->len + 11] = '"';
+    b->len += 12;
+    break;
+  case T_MISSING: buf_put(b, "null", 4); break;
+  default: json_value(w, v, symkind); break;
+  }
+}
+
+/* The members of a "values" object (the caller writes the braces). */
+static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values, bool default_thresholds) {
+  Buf *b = w->buf;
+  for (int32_t i = 0; i < rp->refs->count; i++) {
+    put_frag(b, rp->keys[i]);
+    Value v = values ? values[i] : eval_ref_value(w->ev, &rp->refs->refs[i], default_thresholds);
+    put_value(w, b, v, rp->symkind[i]);
+  }
+}
+
+static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
+#define STATUS(s)                                                                                            \
+  { ",\"status\":\"" s "\",\"lost\":", sizeof(",\"status\":\"" s "\",\"lost\":") - 1 }
+  static const Frag status[] = {STATUS("n/a"), STATUS("pass"), STATUS("fail"), STATUS("scored")};
+#undef STATUS
+  const MemberPlan *mp = &jp->members[flat];
+  Buf *b = w->buf;
+  put_frag(b, mp->head);
+  num_or_null(b, mr->na, mr->score);
+  buf_puts(b, ",\"weight\":");
+  buf_num(b, mr->weight);
+  put_frag(b, status[mr->status <= MS_SCORED ? mr->status : MS_NA]);
+  buf_num(b, mr->lost);
+  put_frag(b, mp->at);
+  if (w->explain) {
+    values_body(w, &mp->refs, mr->values, false);
+    buf_putc(b, '}');
+    if (mr->na) {
+      if (mr->why != MISS_DIV_ZERO && mr->missing_ref >= 0 && mr->missing_ref < mp->refs.refs->count)
+        put_frag(b, mp->missing[mr->missing_ref]);
+      else
+        put_frag(b, jp->reason[mr->why <= MISS_DOMAIN ? mr->why : MISS_ABSENT]);
+    }
+  }
+  buf_putc(b, '}');
+}
+
+static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
+  static const Frag outcome[] = {{"not tried", 9}, {"false", 5}, {"missing", 7}, {"matched", 7}};
+  Buf *b = w->buf;
+  buf_puts(b, ",\"persona_tried\":[");
+  for (int32_t i = 0; i < r->npersonas; i++) {
+    put_frag(b, jp->persona_head[i]);
+    put_frag(b, outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
+    put_frag(b, jp->persona_tail[i]);
+    if (w->p->personas[i].cond) {
+      values_body(w, &jp->persona_refs[i], NULL, true);
+      buf_put(b, "}}", 2);
+    }
+  }
+  buf_putc(b, ']');
+}
+
+static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
+  static const Frag status[] = {{"fail", 4}, {"pass", 4}, {"unknown", 7}};
+  Buf *b = w->buf;
+  buf_puts(b, ",\"journey\":[");
+  for (int32_t i = 0; i < r->nsteps; i++) {
+    put_frag(b, jp->step_head[i]);
+    put_frag(b, status[r->steps[i] < 3 ? r->steps[i] : 0]);
+    put_frag(b, jp->step_expr[i]);
+    values_body(w, &jp->step_refs[i], NULL, false);
+    buf_put(b, "}}", 2);
+  }
+  buf_putc(b, ']');
+}
+
+static void write_drivers(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
+  Buf *b = w->buf;
+  buf_puts(b, ",\"drivers\":[");
+  bool first = true;
+  for (int32_t k = 0; k < r->nmembers; k++) {
+    const MemberResult *mr = &r->members[r->drivers[k]];
+    if (!(mr->lost > 0)) continue;
+    if (!first) buf_putc(b, ',');
+    first = false;
+    put_frag(b, jp->members[r->drivers[k]].driver);
+    buf_num(b, mr->lost);
+    buf_putc(b, '}');
+  }
+  buf_putc(b, ']');
+}
+
+static inline void name_or_null(Buf *b, const Frag *names, int32_t i) {
+  if (i >= 0)
+    put_frag(b, names[i]);
+  else
+    buf_put(b, "null", 4);
+}
+
+void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
+  if (!w->jsonl) w->jsonl = jsonl_plan(w);
+  const JsonlPlan *jp = w->jsonl;
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  buf_puts(b, "{\"id\":");
+  buf_json_str(b, a->id, strlen(a->id));
+  put_frag(b, jp->head);
+  name_or_null(b, jp->persona_name, r->persona);
+  if (w->explain) write_personas_tried(w, jp, r);
+  buf_puts(b, ",\"segments\":{");
+  for (int32_t s = 0; s < p->nsegments; s++) {
+    put_frag(b, jp->segment_key[s]);
+    name_or_null(b, jp->case_name[s], r->segments[s]);
+  }
+  buf_puts(b, "},\"health\":");
+  num_or_null(b, r->health_na, r->health);
+  buf_puts(b, ",\"grade\":");
+  name_or_null(b, jp->grade_name, r->grade);
+  buf_puts(b, ",\"coverage\":");
+  buf_num(b, r->coverage);
+  buf_puts(b, ",\"dimensions\":[");
+  for (int32_t d = 0; d < r->ndims; d++) {
+    const DimResult *dr = &r->dims[d];
+    put_frag(b, jp->dim_head[d]);
+    num_or_null(b, dr->na, dr->score);
+    buf_puts(b, ",\"grade\":");
+    name_or_null(b, jp->grade_name, dr->grade);
+    buf_puts(b, ",\"weight\":");
+    buf_num(b, dr->weight);
+    buf_puts(b, ",\"members\":[");
+    int32_t flat = (int32_t)(dr->members - r->members);
+    for (int32_t m = 0; m < dr->nmembers; m++)
+      write_member(w, jp, &dr->members[m], flat + m);
+    buf_put(b, "]}", 2);
+  }
+  buf_puts(b, "],\"flags\":[");
+  bool first = true;
+  for (int32_t f = 0; f < r->nflags; f++) {
+    if (r->flags[f] != FLAG_RAISED) continue;
+    if (!first) buf_putc(b, ',');
+    first = false;
+    put_frag(b, jp->flag_head[f]);
+    if (w->explain) {
+      buf_puts(b, ",\"values\":{");
+      values_body(w, &jp->flag_refs[f], NULL, false);
+      buf_putc(b, '}');
+    }
+    buf_putc(b, '}');
+  }
+  buf_puts(b, "],\"bottleneck\":");
+  name_or_null(b, jp->step_name, r->bottleneck);
+  if (w->explain) {
+    if (p->has_journey) write_journey(w, jp, r);
+    write_drivers(w, jp, r);
+  }
+  buf_put(b, "}\n", 2);
+}

@@ -1,0 +1,425 @@
+/* write_text.c — the explanation people read (`run --format text`,
+ * `kenko explain`): health, grade and coverage; the persona and why; each
+ * dimension with its members (✓ / ✗ / n/a, the values against their
+ * thresholds, lost points); flags and actions; the journey; the drivers;
+ * and, for explain, what would change the grade. Columns are aligned by
+ * display width, so Japanese labels line up. */
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/writer.h"
+
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+static void color(WriteCtx *w, const char *code) {
+  if (w->color) buf_puts(w->buf, code);
+}
+
+/* A number for people: at most 2 decimals, no trailing zeros. */
+static void num2(Buf *b, double x) {
+  char tmp[64];
+  buf_put(b, tmp, (size_t)num_format2(x, tmp));
+}
+
+static int width_of(const char *s) { return utf8_display_width(s, strlen(s), 0); }
+
+static void pad(Buf *b, int n) {
+  for (int i = 0; i < n; i++) buf_putc(b, ' ');
+}
+
+/* "ラベル (name)", or just the name. */
+static void named(Buf *b, const char *label, const char *name) {
+  if (label && *label) {
+    buf_puts(b, label);
+    buf_puts(b, " (");
+    buf_puts(b, name);
+    buf_putc(b, ')');
+  } else {
+    buf_puts(b, name);
+  }
+}
+
+static int named_width(const char *label, const char *name) {
+  if (label && *label) return width_of(label) + 3 + width_of(name);
+  return width_of(name);
+}
+
+static const char *grade_label(const Program *p, int32_t g) {
+  return g >= 0 ? p->grade_labels[g] : NULL;
+}
+
+static void grade_text(WriteCtx *w, int32_t g) {
+  if (g < 0) {
+    buf_puts(w->buf, "n/a");
+    return;
+  }
+  named(w->buf, grade_label(w->p, g), w->p->grade_names[g]);
+}
+
+static void expr_source(WriteCtx *w, Span s) {
+  const char *t;
+  size_t n;
+  source_text(w->p, s, &t, &n);
+  /* one line: comments dropped, runs of white space folded */
+  bool space = false, in_string = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = t[i];
+    if (!in_string && c == '#') {
+      while (i < n && t[i] != '\n') i++;
+      space = true;
+      continue;
+    }
+    if (!in_string && (c == '\n' || c == '\r' || c == '\t' || c == ' ')) {
+      space = true;
+      continue;
+    }
+    if (space && w->buf->len > 0) buf_putc(w->buf, ' ');
+    space = false;
+    if (c == '"' && (i == 0 || t[i - 1] != '\\')) in_string = !in_string;
+    buf_putc(w->buf, c);
+  }
+}
+
+/* "[a = 1, min_a = 2]" */
+static void values_list(WriteCtx *w, const RefList *refs, const Value *values, bool default_thresholds) {
+  if (!refs || refs->count == 0) return;
+  Buf *b = w->buf;
+  color(w, C_DIM);
+  buf_puts(b, "  [");
+  for (int32_t i = 0; i < refs->count; i++) {
+    const ExplainRef *ref = &refs->refs[i];
+    if (i) buf_puts(b, ", ");
+    buf_puts(b, ref->name);
+    buf_puts(b, " = ");
+    Value v = values ? values[i] : eval_ref_value(w->ev, ref, default_thresholds);
+    text_value(w, b, v, ref_symbol_kind(w->p, ref));
+  }
+  buf_putc(b, ']');
+  color(w, C_OFF);
+}
+
+static void write_persona(WriteCtx *w, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  buf_puts(b, "persona   ");
+  if (r->persona >= 0) {
+    color(w, C_BOLD);
+    named(b, p->personas[r->persona].label, p->personas[r->persona].name);
+    color(w, C_OFF);
+  } else {
+    buf_puts(b, "none (no persona matched: the default weights and grades apply)");
+  }
+  buf_putc(b, '\n');
+  for (int32_t i = 0; i < r->npersonas; i++) {
+    const PersonaDecl *pd = &p->personas[i];
+    uint8_t t = r->persona_tried[i];
+    if (t == PT_NOT_TRIED) continue;
+    buf_puts(b, "          ");
+    if (t == PT_MATCHED) {
+      color(w, C_GREEN);
+      buf_puts(b, "✓ ");
+    } else if (t == PT_MISSING) {
+      color(w, C_YELLOW);
+      buf_puts(b, "? ");
+    } else {
+      color(w, C_RED);
+      buf_puts(b, "✗ ");
+    }
+    color(w, C_OFF);
+    named(b, pd->label, pd->name);
+    buf_puts(b, ": ");
+    if (!pd->cond) {
+      buf_puts(b, "otherwise\n");
+      continue;
+    }
+    buf_puts(b, "when ");
+    expr_source(w, pd->cond->span);
+    buf_puts(b, t == PT_MATCHED ? " → true" : t == PT_MISSING ? " → missing (counts as not matching)" : " → false");
+    values_list(w, eval_persona_refs(w->ev, i), NULL, true);
+    buf_putc(b, '\n');
+  }
+}
+
+static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, int32_t flat, int name_w) {
+  Buf *b = w->buf;
+  buf_puts(b, "  ");
+  switch (mr->status) {
+  case MS_PASS: color(w, C_GREEN); buf_puts(b, "✓  "); break;
+  case MS_FAIL: color(w, C_RED); buf_puts(b, "✗  "); break;
+  case MS_SCORED:
+    color(w, mr->score >= 100 ? C_GREEN : mr->score <= 0 ? C_RED : C_YELLOW);
+    buf_puts(b, mr->score >= 100 ? "✓  " : mr->score <= 0 ? "✗  " : "~  ");
+    break;
+  default: color(w, C_YELLOW); buf_puts(b, "n/a"); break;
+  }
+  color(w, C_OFF);
+  buf_putc(b, ' ');
+  named(b, m->label, m->name);
+  pad(b, name_w - named_width(m->label, m->name));
+  char tmp[32];
+  if (mr->na) {
+    buf_puts(b, "    n/a");
+  } else {
+    Buf nb;
+    buf_init(&nb, NULL);
+    num2(&nb, mr->score);
+    snprintf(tmp, sizeof tmp, "%7.*s", (int)nb.len, nb.data);
+    buf_puts(b, tmp);
+    buf_free(&nb);
+  }
+  buf_puts(b, "  w ");
+  num2(b, mr->weight);
+  buf_puts(b, "  lost ");
+  num2(b, mr->lost);
+  buf_puts(b, "\n       ");
+  color(w, C_DIM);
+  if (m->kind == MEMBER_BANDS) {
+    for (int32_t k = 0; k < m->nbands; k++) {
+      if (k) buf_puts(b, "; ");
+      expr_source(w, m->bands[k].node->span);
+    }
+  } else {
+    expr_source(w, m->expr->span);
+  }
+  color(w, C_OFF);
+  const RefList *refs = eval_member_refs(w->ev, flat);
+  values_list(w, refs, mr->values, false);
+  if (mr->na) {
+    char reason[256];
+    buf_puts(b, "  — n/a: ");
+    buf_puts(b, member_reason(w, mr, refs, reason, sizeof reason));
+  }
+  buf_putc(b, '\n');
+}
+
+static void write_dimensions(WriteCtx *w, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  int name_w = 0;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++) {
+      int nw = named_width(p->dimensions[d].members[m].label, p->dimensions[d].members[m].name);
+      if (nw > name_w) name_w = nw;
+    }
+  for (int32_t d = 0; d < r->ndims; d++) {
+    const DimResult *dr = &r->dims[d];
+    const DimensionDecl *dd = &p->dimensions[d];
+    buf_putc(b, '\n');
+    color(w, C_BOLD);
+    named(b, dd->label, dd->name);
+    color(w, C_OFF);
+    buf_puts(b, "   ");
+    if (dr->na) buf_puts(b, "n/a (no member has data)");
+    else num2(b, dr->score);
+    buf_puts(b, "   ");
+    grade_text(w, dr->grade);
+    buf_puts(b, "   weight ");
+    num2(b, dr->weight);
+    if (dr->excluded) buf_puts(b, " (excluded from health)");
+    else if (!dr->na && !r->health_na) {
+      buf_puts(b, " · ");
+      num2(b, dr->effective * 100);
+      buf_puts(b, "% of health");
+    }
+    buf_putc(b, '\n');
+    for (int32_t m = 0; m < dr->nmembers; m++)
+      write_member(w, &dd->members[m], &dr->members[m], eval_member_index(w->ev, d, m), name_w);
+  }
+}
+
+static void write_flags(WriteCtx *w, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  static const char *const sev[] = {"", "low", "medium", "high"};
+  bool any = false;
+  for (int32_t f = 0; f < r->nflags; f++) {
+    if (r->flags[f] != FLAG_RAISED) continue;
+    if (!any) buf_puts(b, "\nflags\n");
+    any = true;
+    const FlagDecl *fd = &p->flags[f];
+    buf_puts(b, "  ⚑ ");
+    color(w, fd->severity == SEV_HIGH ? C_RED : C_YELLOW);
+    buf_printf(b, "%-6s ", sev[fd->severity]);
+    color(w, C_OFF);
+    named(b, fd->label, fd->name);
+    values_list(w, eval_flag_refs(w->ev, f), NULL, false);
+    buf_putc(b, '\n');
+    if (fd->action) {
+      buf_puts(b, "           → ");
+      buf_puts(b, fd->action);
+      buf_putc(b, '\n');
+    }
+  }
+  if (!any && p->nflags > 0) buf_puts(b, "\nflags     none raised\n");
+}
+
+static void write_journey(WriteCtx *w, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  if (!p->has_journey) return;
+  buf_puts(b, "\njourney   ");
+  if (p->journey_label) buf_puts(b, p->journey_label);
+  buf_putc(b, '\n');
+  for (int32_t i = 0; i < r->nsteps; i++) {
+    const StepDecl *s = &p->steps[i];
+    buf_puts(b, "  ");
+    if (r->steps[i] == STEP_PASS) {
+      color(w, C_GREEN);
+      buf_puts(b, "✓       ");
+    } else if (r->steps[i] == STEP_UNKNOWN) {
+      color(w, C_YELLOW);
+      buf_puts(b, "unknown ");
+    } else {
+      color(w, C_RED);
+      buf_puts(b, "✗       ");
+    }
+    color(w, C_OFF);
+    named(b, s->label, s->name);
+    if (i == r->bottleneck) buf_puts(b, "   ← bottleneck");
+    buf_putc(b, '\n');
+  }
+  if (r->bottleneck < 0) buf_puts(b, "  every step passes: no bottleneck\n");
+}
+
+static void write_drivers(WriteCtx *w, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  if (r->health_na) return;
+  buf_puts(b, "\ndrivers   ");
+  double total = 0;
+  int shown = 0;
+  for (int32_t k = 0; k < r->nmembers; k++) {
+    const MemberResult *mr = r->drivers ? &r->members[r->drivers[k]] : &r->members[k];
+    total += mr->lost;
+    if (!(mr->lost > 0) || shown >= 5) continue;
+    if (shown) buf_puts(b, " · ");
+    buf_puts(b, p->dimensions[mr->dim].members[mr->index].name);
+    buf_putc(b, ' ');
+    num2(b, mr->lost);
+    shown++;
+  }
+  if (!shown) buf_puts(b, "nothing lost");
+  buf_puts(b, "\n          lost points add up to ");
+  num2(b, total);
+  buf_puts(b, " = 100 − ");
+  num2(b, r->health);
+  buf_putc(b, '\n');
+}
+
+/* "What would change the grade": the members whose improvement to 100
+ * would lift the health to the next grade's bound, with the points each
+ * gives (from the evaluator's own roll-up, not an estimate). */
+static void write_what_if(WriteCtx *w, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  if (r->health_na || r->grade_set < 0 || r->grade < 0) return;
+  const GradeSet *gs = &p->grade_sets[r->grade_set];
+  int32_t at = -1;
+  for (int32_t i = 0; i < gs->nbands; i++)
+    if (gs->bands[i].grade == r->grade) at = i;
+  buf_puts(b, "\nwhat would change the grade\n");
+  if (at <= 0) {
+    buf_puts(b, "  already the best grade\n");
+    return;
+  }
+  const GradeBand *next = &gs->bands[at - 1];
+  buf_puts(b, "  next grade ");
+  grade_text(w, next->grade);
+  buf_puts(b, " at ");
+  num2(b, next->bound);
+  buf_puts(b, ": ");
+  num2(b, next->bound - r->health);
+  buf_puts(b, " points away\n");
+  /* gains of each member raised to 100, largest first */
+  int32_t n = r->nmembers, shown = 0;
+  bool *done = xcalloc((size_t)n + 1, 1);
+  for (;;) {
+    int32_t best = -1;
+    double best_gain = 0, best_health = 0;
+    for (int32_t k = 0; k < n; k++) {
+      const MemberResult *mr = &r->members[k];
+      if (done[k] || (!mr->na && mr->score >= 100)) continue;
+      double h = eval_health_if(w->ev, k, 100);
+      if (isnan(h)) continue;
+      double gain = h - r->health;
+      if (gain > best_gain + 1e-12) {
+        best = k;
+        best_gain = gain;
+        best_health = h;
+      }
+    }
+    if (best < 0 || shown >= 8) break;
+    done[best] = true;
+    shown++;
+    const MemberResult *mr = &r->members[best];
+    const Member *m = &p->dimensions[mr->dim].members[mr->index];
+    int32_t g = eval_grade_of(p, r->grade_set, best_health);
+    buf_puts(b, "  ");
+    named(b, m->label, m->name);
+    buf_puts(b, mr->na ? ": n/a → 100 gives +" : ": ");
+    if (!mr->na) {
+      num2(b, mr->score);
+      buf_puts(b, " → 100 gives +");
+    }
+    num2(b, best_gain);
+    buf_puts(b, " → health ");
+    num2(b, best_health);
+    if (g != r->grade) {
+      buf_puts(b, " (");
+      grade_text(w, g);
+      buf_puts(b, ")");
+    }
+    buf_putc(b, '\n');
+  }
+  if (!shown) buf_puts(b, "  no member can raise the score\n");
+  free(done);
+}
+
+void write_text(WriteCtx *w, const Account *a, const Result *r) {
+  const Program *p = w->p;
+  Buf *b = w->buf;
+  color(w, C_BOLD);
+  buf_puts(b, "━━ ");
+  buf_shown(b, a->id, strlen(a->id), false);
+  buf_puts(b, " ━━");
+  color(w, C_OFF);
+  buf_puts(b, "  ");
+  if (p->title) {
+    buf_puts(b, p->title);
+    buf_puts(b, " · ");
+  }
+  buf_printf(b, "as of %s · rules %s\n", w->as_of, w->rules);
+  buf_puts(b, "health    ");
+  color(w, C_BOLD);
+  if (r->health_na) buf_puts(b, "n/a (no dimension has data)");
+  else num2(b, r->health);
+  color(w, C_OFF);
+  buf_puts(b, "   ");
+  grade_text(w, r->grade);
+  buf_puts(b, "   coverage ");
+  num2(b, r->coverage * 100);
+  buf_puts(b, "% of the weight\n");
+  if (p->npersonas > 0) write_persona(w, r);
+  for (int32_t s = 0; s < p->nsegments; s++) {
+    const SegmentDecl *sd = &p->segments[s];
+    buf_puts(b, "segment   ");
+    named(b, sd->label, sd->name);
+    buf_puts(b, ": ");
+    if (r->segments[s] >= 0) named(b, sd->cases[r->segments[s]].label, sd->cases[r->segments[s]].name);
+    else buf_puts(b, "none");
+    buf_putc(b, '\n');
+  }
+  write_dimensions(w, r);
+  write_flags(w, r);
+  write_journey(w, r);
+  write_drivers(w, r);
+  if (w->what_if) write_what_if(w, r);
+  buf_putc(b, '\n');
+}

@@ -1,0 +1,88 @@
+/* writer.h — turning a Result into output: JSON lines, CSV rows, and the
+ * text explanation people read. Writers append to a Buf; the caller
+ * flushes. Every number written is the one the evaluator computed. */
+#ifndef KENKO_WRITER_H
+#define KENKO_WRITER_H
+
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "check/check.h"
+#include "engine/eval.h"
+#include "io/reader.h"
+#include "engine/result.h"
+
+/* Fixed output made once per run (write_csv.c, write_jsonl.c): names
+ * already quoted or escaped, so that per account only values are
+ * written. */
+typedef struct CsvPlan CsvPlan;
+typedef struct JsonlPlan JsonlPlan;
+
+/* A piece of fixed output. */
+typedef struct Frag {
+  const char *s;
+  size_t n;
+} Frag;
+
+typedef struct WriteCtx {
+  const Program *p;
+  Evaluator *ev;
+  Buf *buf;
+  bool explain;        /* jsonl: expressions, values, reasons, drivers */
+  bool what_if;        /* text: "what would change the grade" */
+  bool color;          /* text: ANSI colours */
+  char as_of[11];      /* YYYY-MM-DD */
+  char rules[13];      /* first 12 hex digits of the fingerprint */
+  /* made on first use from the fields above (which must not change
+   * afterwards), released by writer_free: */
+  Arena plans;
+  bool has_plans;
+  CsvPlan *csv;
+  JsonlPlan *jsonl;
+} WriteCtx;
+
+/* Releases what the writers made for W (not W itself). */
+void writer_free(WriteCtx *w);
+/* The bytes B got from position AT on, moved into W's plan arena (B is
+ * cut back to AT), followed by FRAG_PAD zero bytes. */
+Frag writer_frag(WriteCtx *w, Buf *b, size_t at);
+
+/* Writes a fragment made by writer_frag. One of up to FRAG_PAD bytes (a
+ * name, a grade) is copied by a move of a fixed size, over its padding,
+ * so that no branch depends on which one the account has (memcpy
+ * branches on the length). Not for other Frags: they are not padded. */
+#define FRAG_PAD 64
+static inline void put_plan_frag(Buf *b, Frag f) {
+  if (f.n > FRAG_PAD) {
+    buf_put(b, f.s, f.n);
+    return;
+  }
+  buf_reserve(b, FRAG_PAD);
+  memcpy(b->data + b->len, f.s, FRAG_PAD);
+  b->len += f.n;
+}
+/* W's plan arena (initialised on first use). */
+Arena *writer_arena(WriteCtx *w);
+
+void write_jsonl(WriteCtx *w, const Account *a, const Result *r);
+void write_csv_header(WriteCtx *w);
+void write_csv(WriteCtx *w, const Account *a, const Result *r);
+void write_text(WriteCtx *w, const Account *a, const Result *r);
+
+/* Shared by the writers (write_common.c). */
+const char *member_kind_name(const Member *m);
+const char *member_status_name(uint8_t status);
+/* Why a member is N/A, for people: "`nps` is missing", "division by zero". */
+const char *member_reason(WriteCtx *w, const MemberResult *mr, const RefList *refs, char *buf, size_t n);
+/* The source text of a node ("active_users / seats"). */
+void source_text(const Program *p, Span s, const char **text, size_t *len);
+/* "rules/aiueo.kenko:14" for a node. */
+void node_location(const Program *p, const Node *n, char *out, size_t n_out);
+/* The symbol kind of a reference's value (SYM_*), or -1 if not a symbol. */
+int ref_symbol_kind(const Program *p, const ExplainRef *ref);
+/* A value as JSON (symbols need SYMKIND to be named; -1 otherwise). */
+void json_value(WriteCtx *w, Value v, int symkind);
+/* A value for people ("0.5", "\"pro\"", "2026-11-22", "good", "missing"). */
+void text_value(WriteCtx *w, Buf *b, Value v, int symkind);
+
+#endif

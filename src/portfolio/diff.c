@@ -1,0 +1,853 @@
+/* diff.c — `kenko diff`: what changed between two rule versions over the
+ * same data (or between two data snapshots under one rule set): the grade
+ * transition matrix, the accounts whose grade changed with the members
+ * whose lost points moved most, and the change in the forecast.
+ *
+ * The two versions may declare different inputs, so each reads the data
+ * with its own schema: the data is streamed once per version, and a third
+ * time (old version again) only when some account changed grade or was
+ * scored by the old run alone. What is kept per account is small: its
+ * old grade and two flags, 8 bytes in an array by place in the data (the
+ * same data), or with its identity (a 64-bit hash of its key) in a hash
+ * table (two snapshots). The lost points are kept only for
+ * the accounts whose grade changed — the account list the output shows:
+ * the new run's per member, until the third pass pairs them with the old
+ * run's and keeps the DIFF_TOP_MEMBERS that moved most. */
+#include "portfolio/diff.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "front/diag.h"
+#include "engine/eval.h"
+#include "io/reader.h"
+#include "engine/result.h"
+#include "engine/run.h"
+#include "io/table.h"
+
+/* Lost points that moved less than this are taken as unchanged. */
+#define DIFF_EPSILON 1e-9
+
+/* ---- accounts of the old run, by identity ------------------------------ */
+
+/* What is kept of each account the old run scored. */
+typedef struct AccountInfo {
+  int32_t changed;      /* index into Diff.changed, or -1 */
+  int16_t grade;        /* the old grade, or -1 */
+  uint8_t seen;         /* the new run scored it too */
+  uint8_t present;      /* the old run scored it */
+} AccountInfo;
+
+typedef struct Slot {
+  uint64_t id;          /* key hash; 0 = empty */
+  AccountInfo info;
+} Slot;
+
+/* Two snapshots: a hash table by key hash (16 bytes a slot, at most 75%
+ * full). The same data: a plain array by place in the data (8 bytes an
+ * account). */
+typedef struct AccountMap {
+  bool by_key;
+  Slot *slots;
+  size_t cap, count;
+  AccountInfo *places;
+  size_t nplaces;
+} AccountMap;
+
+static uint64_t mix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+static AccountInfo *map_find(AccountMap *m, uint64_t id) {
+  if (!m->by_key) return id < m->nplaces && m->places[id].present ? &m->places[id] : NULL;
+  if (!m->cap) return NULL;
+  size_t j = (size_t)mix64(id) & (m->cap - 1);
+  while (m->slots[j].id) {
+    if (m->slots[j].id == id) return &m->slots[j].info;
+    j = (j + 1) & (m->cap - 1);
+  }
+  return NULL;
+}
+
+static void map_grow(AccountMap *m) {
+  size_t cap = m->cap ? m->cap * 2 : 1024;
+  Slot *slots = xcalloc(cap, sizeof *slots);
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->slots[i].id) continue;
+    size_t j = (size_t)mix64(m->slots[i].id) & (cap - 1);
+    while (slots[j].id) j = (j + 1) & (cap - 1);
+    slots[j] = m->slots[i];
+  }
+  free(m->slots);
+  m->slots = slots;
+  m->cap = cap;
+}
+
+/* The entry of ID, made when new. */
+static AccountInfo *map_add(AccountMap *m, uint64_t id) {
+  AccountInfo *info = NULL;
+  if (!m->by_key) {
+    if (id >= m->nplaces) {
+      size_t n = m->nplaces ? m->nplaces : 1024;
+      while (n <= id) n *= 2;
+      m->places = xrealloc(m->places, n * sizeof *m->places);
+      memset(m->places + m->nplaces, 0, (n - m->nplaces) * sizeof *m->places);
+      m->nplaces = n;
+    }
+    info = &m->places[id];
+  } else {
+    if ((m->count + 1) * 4 > m->cap * 3) map_grow(m);
+    size_t j = (size_t)mix64(id) & (m->cap - 1);
+    while (m->slots[j].id && m->slots[j].id != id) j = (j + 1) & (m->cap - 1);
+    if (!m->slots[j].id) {
+      m->slots[j].id = id;
+      m->count++;
+    }
+    info = &m->slots[j].info;
+  }
+  if (!info->present) {
+    info->present = 1;
+    info->changed = -1;
+    info->grade = -1;
+  }
+  return info;
+}
+
+/* ---- one version: rules, data, and what its run adds up ---------------- */
+
+typedef struct Side {
+  const Program *p;
+  Evaluator *ev;
+  const char *const *data;
+  int ndata;
+  int32_t nmembers;
+  int32_t *member_dim;     /* flat member → dimension */
+  const Member **member;   /* flat member → declaration */
+  int32_t *other_member;   /* flat member → the other version's member of
+                              the same DIM.MEMBER name, or -1 */
+  int32_t *other_grade;    /* grade → the other version's grade of the same
+                              name, or -1 */
+  uint64_t *grades;        /* accounts per grade, then no grade */
+  double *weight;          /* [forecast × grade]: Σ `weighted by` values */
+  uint64_t scored;
+  kenko_run_stats stats;
+} Side;
+
+/* How one member's lost points moved for an account. */
+typedef struct Move {
+  int32_t old_member, new_member;  /* flat; -1 when absent in that version */
+  double old_lost, new_lost;
+} Move;
+
+typedef struct Changed {
+  char *id;
+  int32_t old_grade, new_grade;
+  double old_health, new_health;   /* NAN when missing */
+  double *new_lost;                /* per new member, until the third pass */
+  Move top[DIFF_TOP_MEMBERS];
+  int32_t ntop;
+} Changed;
+
+/* An account scored by one run only. */
+typedef struct Listed {
+  char *id;
+  int32_t grade;
+  double health;
+} Listed;
+
+typedef struct Diff {
+  Side old, new;
+  bool by_key;             /* two snapshots: accounts matched by key */
+  AccountMap map;
+  uint64_t *matrix;        /* (old grades + 1) × (new grades + 1) */
+  uint64_t compared;
+  Changed *changed;
+  size_t nchanged, capchanged;
+  Listed *added, *removed;
+  size_t nadded, capadded, nremoved, capremoved;
+  unsigned long long limit;  /* text: accounts listed per list (0: all) */
+} Diff;
+
+/* Room for one more element in *ARR (N used of *CAP). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size) {
+  if (n < *cap) return arr;
+  *cap = *cap ? *cap * 2 : 64;
+  return xrealloc(arr, *cap * size);
+}
+
+static uint64_t hash_bytes(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  h = mix64(h);
+  return h ? h : 1;
+}
+
+/* The account's identity: the hash of its key's text (two snapshots, never
+ * 0), or its place in the data (the same data under two rule versions). */
+static uint64_t identity(const Diff *d, const Program *p, const Account *a) {
+  if (!d->by_key) return a->ordinal;
+  const Value *k = &a->values[p->key_input];
+  char num[32];
+  if (k->type == T_TEXT) return hash_bytes(k->u.text, k->len);
+  if (k->type == T_NUMBER) return hash_bytes(num, (size_t)num_format(k->u.num, num));
+  return hash_bytes(a->id, strlen(a->id));
+}
+
+static double health_of(const Result *r) { return r->health_na ? NAN : r->health; }
+
+/* Counts the account for SIDE's forecast. */
+static void side_count(Side *s, const Account *a, const Result *r) {
+  const Program *p = s->p;
+  s->scored++;
+  s->grades[r->grade >= 0 ? r->grade : p->ngrade_names]++;
+  if (r->grade < 0) return;
+  for (int32_t f = 0; f < p->nforecasts; f++) {
+    int32_t in = p->forecasts[f].weight_input;
+    if (in < 0) continue;
+    Value v = a->values[in];
+    if (v.type == T_NUMBER && isfinite(v.u.num) && v.u.num >= 0)
+      s->weight[(size_t)f * (size_t)p->ngrade_names + (size_t)r->grade] += v.u.num;
+  }
+}
+
+static Listed listed(const Account *a, const Result *r) {
+  Listed l = {xstrdup(a->id), r->grade, health_of(r)};
+  return l;
+}
+
+static bool same_grade(const Diff *d, int32_t old_grade, int32_t new_grade) {
+  if (old_grade < 0 || new_grade < 0) return old_grade < 0 && new_grade < 0;
+  return d->old.other_grade[old_grade] == new_grade;
+}
+
+/* Pass 1: the old run. */
+static void on_old(void *ud, const Account *a, const Result *r) {
+  Diff *d = ud;
+  AccountInfo *s = map_add(&d->map, identity(d, d->old.p, a));
+  s->grade = (int16_t)r->grade;
+  side_count(&d->old, a, r);
+}
+
+/* Pass 2: the new run, matched with the old. */
+static void on_new(void *ud, const Account *a, const Result *r) {
+  Diff *d = ud;
+  side_count(&d->new, a, r);
+  AccountInfo *s = map_find(&d->map, identity(d, d->new.p, a));
+  if (!s || s->seen) {
+    d->added = grow(d->added, d->nadded, &d->capadded, sizeof *d->added);
+    d->added[d->nadded++] = listed(a, r);
+    return;
+  }
+  s->seen = 1;
+  d->compared++;
+  int32_t row = s->grade >= 0 ? s->grade : d->old.p->ngrade_names;
+  int32_t col = r->grade >= 0 ? r->grade : d->new.p->ngrade_names;
+  d->matrix[(size_t)row * (size_t)(d->new.p->ngrade_names + 1) + (size_t)col]++;
+  if (same_grade(d, s->grade, r->grade)) return;
+  d->changed = grow(d->changed, d->nchanged, &d->capchanged, sizeof *d->changed);
+  Changed *c = &d->changed[d->nchanged];
+  memset(c, 0, sizeof *c);
+  c->id = xstrdup(a->id);
+  c->old_grade = s->grade;
+  c->new_grade = r->grade;
+  c->old_health = NAN;
+  c->new_health = health_of(r);
+  c->new_lost = xmalloc(((size_t)r->nmembers + 1) * sizeof *c->new_lost);
+  for (int32_t m = 0; m < r->nmembers; m++) c->new_lost[m] = r->members[m].lost;
+  s->changed = (int32_t)d->nchanged++;
+}
+
+/* Keeps MV among C's top moves (largest change first; the earlier of two
+ * equal changes first). */
+static void consider(Changed *c, Move mv) {
+  double delta = fabs(mv.new_lost - mv.old_lost);
+  if (!(delta > DIFF_EPSILON)) return;
+  int32_t at = c->ntop;
+  while (at > 0 && fabs(c->top[at - 1].new_lost - c->top[at - 1].old_lost) < delta) at--;
+  if (at >= DIFF_TOP_MEMBERS) return;
+  int32_t last = c->ntop < DIFF_TOP_MEMBERS ? c->ntop : DIFF_TOP_MEMBERS - 1;
+  for (int32_t i = last; i > at; i--) c->top[i] = c->top[i - 1];
+  c->top[at] = mv;
+  if (c->ntop < DIFF_TOP_MEMBERS) c->ntop++;
+}
+
+/* The members whose lost points moved most between R_OLD and C's new run:
+ * new members in order (a member the old version lacks lost nothing
+ * there), then the old version's members that the new one dropped. */
+static void pick_moves(const Diff *d, Changed *c, const Result *r_old) {
+  for (int32_t j = 0; j < d->new.nmembers; j++) {
+    int32_t i = d->new.other_member[j];
+    Move mv = {i, j, i >= 0 ? r_old->members[i].lost : 0, c->new_lost[j]};
+    consider(c, mv);
+  }
+  for (int32_t i = 0; i < d->old.nmembers; i++) {
+    if (d->old.other_member[i] >= 0) continue;
+    Move mv = {i, -1, r_old->members[i].lost, 0};
+    consider(c, mv);
+  }
+}
+
+/* Pass 3: the old run again, for the changed accounts' old lost points
+ * and the accounts only the old run scored. */
+static void on_old_again(void *ud, const Account *a, const Result *r) {
+  Diff *d = ud;
+  AccountInfo *s = map_find(&d->map, identity(d, d->old.p, a));
+  if (!s) return;
+  if (s->changed >= 0) {
+    Changed *c = &d->changed[s->changed];
+    c->old_health = health_of(r);
+    pick_moves(d, c, r);
+    free(c->new_lost);
+    c->new_lost = NULL;
+  } else if (!s->seen) {
+    d->removed = grow(d->removed, d->nremoved, &d->capremoved, sizeof *d->removed);
+    d->removed[d->nremoved++] = listed(a, r);
+    s->seen = 1;
+  }
+}
+
+/* Flat member tables of S, and the pairing of S's members and grades with
+ * OTHER's by name. */
+static void side_init(Side *s, const Program *p, const Program *other) {
+  s->p = p;
+  for (int32_t dm = 0; dm < p->ndimensions; dm++) s->nmembers += p->dimensions[dm].nmembers;
+  s->member_dim = xcalloc((size_t)s->nmembers + 1, sizeof *s->member_dim);
+  s->member = xcalloc((size_t)s->nmembers + 1, sizeof *s->member);
+  s->other_member = xcalloc((size_t)s->nmembers + 1, sizeof *s->other_member);
+  int32_t flat = 0;
+  for (int32_t dm = 0; dm < p->ndimensions; dm++) {
+    const DimensionDecl *dd = &p->dimensions[dm];
+    for (int32_t m = 0; m < dd->nmembers; m++, flat++) {
+      s->member_dim[flat] = dm;
+      s->member[flat] = &dd->members[m];
+      s->other_member[flat] = -1;
+      int32_t other_flat = 0;
+      for (int32_t od = 0; od < other->ndimensions; od++) {
+        const DimensionDecl *odd = &other->dimensions[od];
+        for (int32_t om = 0; om < odd->nmembers; om++, other_flat++)
+          if (strcmp(odd->name, dd->name) == 0 && strcmp(odd->members[om].name, dd->members[m].name) == 0)
+            s->other_member[flat] = other_flat;
+      }
+    }
+  }
+  s->other_grade = xcalloc((size_t)p->ngrade_names + 1, sizeof *s->other_grade);
+  for (int32_t g = 0; g < p->ngrade_names; g++) {
+    s->other_grade[g] = -1;
+    for (int32_t og = 0; og < other->ngrade_names; og++)
+      if (strcmp(p->grade_names[g], other->grade_names[og]) == 0) s->other_grade[g] = og;
+  }
+  s->grades = xcalloc((size_t)p->ngrade_names + 1, sizeof *s->grades);
+  s->weight = xcalloc((size_t)p->nforecasts * (size_t)p->ngrade_names + 1, sizeof *s->weight);
+}
+
+static void side_free(Side *s) {
+  free(s->member_dim);
+  free(s->member);
+  free(s->other_member);
+  free(s->other_grade);
+  free(s->grades);
+  free(s->weight);
+  if (s->ev) eval_free(s->ev);
+}
+
+static void diff_free(Diff *d) {
+  side_free(&d->old);
+  side_free(&d->new);
+  free(d->map.slots);
+  free(d->map.places);
+  free(d->matrix);
+  for (size_t i = 0; i < d->nchanged; i++) {
+    free(d->changed[i].id);
+    free(d->changed[i].new_lost);
+  }
+  free(d->changed);
+  for (size_t i = 0; i < d->nadded; i++) free(d->added[i].id);
+  free(d->added);
+  for (size_t i = 0; i < d->nremoved; i++) free(d->removed[i].id);
+  free(d->removed);
+}
+
+/* ---- the forecast ------------------------------------------------------ */
+
+/* Expected rate of forecast F over SIDE's accounts: count-weighted
+ * (Σ accounts·rate / Σ accounts over the grades with a rate), and
+ * value-weighted by its `weighted by` input (NAN without one). */
+static double forecast_expected(const Side *s, int32_t f, uint64_t *rated) {
+  const ForecastDecl *fd = &s->p->forecasts[f];
+  double sum = 0;
+  uint64_t n = 0;
+  for (int32_t g = 0; g < s->p->ngrade_names; g++) {
+    if (isnan(fd->rate[g]) || s->grades[g] == 0) continue;
+    sum += (double)s->grades[g] * fd->rate[g];
+    n += s->grades[g];
+  }
+  *rated = n;
+  return n ? sum / (double)n : NAN;
+}
+
+static double forecast_weighted(const Side *s, int32_t f) {
+  const ForecastDecl *fd = &s->p->forecasts[f];
+  if (fd->weight_input < 0) return NAN;
+  double sum = 0, total = 0;
+  for (int32_t g = 0; g < s->p->ngrade_names; g++) {
+    if (isnan(fd->rate[g])) continue;
+    double w = s->weight[(size_t)f * (size_t)s->p->ngrade_names + (size_t)g];
+    sum += w * fd->rate[g];
+    total += w;
+  }
+  return total > 0 ? sum / total : NAN;
+}
+
+/* Forecast pairs (old index, new index; -1 when absent): the new
+ * version's forecasts in order, then those only the old one has. */
+static int32_t forecast_pairs(const Diff *d, int32_t (*pairs)[2]) {
+  const Program *op = d->old.p, *np = d->new.p;
+  int32_t n = 0;
+  for (int32_t f = 0; f < np->nforecasts; f++) {
+    pairs[n][0] = -1;
+    for (int32_t o = 0; o < op->nforecasts; o++)
+      if (strcmp(op->forecasts[o].name, np->forecasts[f].name) == 0) pairs[n][0] = o;
+    pairs[n++][1] = f;
+  }
+  for (int32_t o = 0; o < op->nforecasts; o++) {
+    bool matched = false;
+    for (int32_t f = 0; f < np->nforecasts; f++) matched |= strcmp(op->forecasts[o].name, np->forecasts[f].name) == 0;
+    if (matched) continue;
+    pairs[n][0] = o;
+    pairs[n++][1] = -1;
+  }
+  return n;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static const char *grade_name(const Program *p, int32_t g) { return g >= 0 ? p->grade_names[g] : NULL; }
+
+static void member_name(Buf *b, const Side *s, int32_t m) {
+  buf_puts(b, "\"dimension\":");
+  buf_json_cstr(b, s->p->dimensions[s->member_dim[m]].name);
+  buf_puts(b, ",\"member\":");
+  buf_json_cstr(b, s->member[m]->name);
+}
+
+static void json_side(Buf *b, const Side *s) {
+  buf_printf(b, "{\"rules\":\"%.12s\",\"title\":", s->p->fingerprint);
+  buf_json_cstr(b, s->p->title);
+  buf_puts(b, ",\"data\":[");
+  for (int i = 0; i < s->ndata; i++) {
+    if (i) buf_putc(b, ',');
+    buf_json_cstr(b, s->data[i]);
+  }
+  buf_puts(b, "],\"scored\":");
+  buf_u64(b, s->scored);
+  buf_puts(b, ",\"rejected\":");
+  buf_u64(b, s->stats.rejected);
+  buf_putc(b, '}');
+}
+
+static void json_listed(Buf *b, const Program *p, const Listed *l, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    buf_flush(b, 1 << 16);
+    buf_puts(b, i ? ",\n " : "\n ");
+    buf_puts(b, "{\"id\":");
+    buf_json_cstr(b, l[i].id);
+    buf_puts(b, ",\"grade\":");
+    buf_json_cstr(b, grade_name(p, l[i].grade));
+    buf_puts(b, ",\"health\":");
+    buf_json_num(b, l[i].health);
+    buf_putc(b, '}');
+  }
+}
+
+static void json_forecast_side(Buf *b, const Side *s, int32_t f) {
+  if (f < 0) {
+    buf_puts(b, "null");
+    return;
+  }
+  uint64_t rated;
+  double expected = forecast_expected(s, f, &rated);
+  buf_puts(b, "{\"expected\":");
+  buf_json_num(b, expected);
+  buf_puts(b, ",\"accounts\":");
+  buf_u64(b, rated);
+  buf_puts(b, ",\"weighted\":");
+  buf_json_num(b, forecast_weighted(s, f));
+  buf_putc(b, '}');
+}
+
+static void json_output(const void *data, Buf *b, const char *as_of) {
+  const Diff *d = data;
+  const Program *op = d->old.p, *np = d->new.p;
+  buf_printf(b, "{\"command\":\"diff\",\"mode\":\"%s\",\"as_of\":\"%s\",\n\"old\":", d->by_key ? "data" : "rules",
+             as_of);
+  json_side(b, &d->old);
+  buf_puts(b, ",\n\"new\":");
+  json_side(b, &d->new);
+  buf_puts(b, ",\n\"compared\":");
+  buf_u64(b, d->compared);
+  buf_puts(b, ",\"changed\":");
+  buf_u64(b, d->nchanged);
+  buf_puts(b, ",\"added\":");
+  buf_u64(b, d->nadded);
+  buf_puts(b, ",\"removed\":");
+  buf_u64(b, d->nremoved);
+  buf_puts(b, ",\n\"grades\":{\"old\":[");
+  for (int32_t g = 0; g <= op->ngrade_names; g++) {
+    if (g) buf_putc(b, ',');
+    buf_json_cstr(b, grade_name(op, g < op->ngrade_names ? g : -1));
+  }
+  buf_puts(b, "],\"new\":[");
+  for (int32_t g = 0; g <= np->ngrade_names; g++) {
+    if (g) buf_putc(b, ',');
+    buf_json_cstr(b, grade_name(np, g < np->ngrade_names ? g : -1));
+  }
+  buf_puts(b, "]},\n\"transitions\":[");
+  for (int32_t r = 0; r <= op->ngrade_names; r++) {
+    buf_puts(b, r ? ",\n [" : "\n [");
+    for (int32_t c = 0; c <= np->ngrade_names; c++) {
+      if (c) buf_putc(b, ',');
+      buf_u64(b, d->matrix[(size_t)r * (size_t)(np->ngrade_names + 1) + (size_t)c]);
+    }
+    buf_putc(b, ']');
+  }
+  buf_puts(b, "],\n\"accounts\":[");
+  for (size_t i = 0; i < d->nchanged; i++) {
+    const Changed *c = &d->changed[i];
+    buf_flush(b, 1 << 16);
+    buf_puts(b, i ? ",\n " : "\n ");
+    buf_puts(b, "{\"id\":");
+    buf_json_cstr(b, c->id);
+    buf_puts(b, ",\"old\":{\"grade\":");
+    buf_json_cstr(b, grade_name(op, c->old_grade));
+    buf_puts(b, ",\"health\":");
+    buf_json_num(b, c->old_health);
+    buf_puts(b, "},\"new\":{\"grade\":");
+    buf_json_cstr(b, grade_name(np, c->new_grade));
+    buf_puts(b, ",\"health\":");
+    buf_json_num(b, c->new_health);
+    buf_puts(b, "},\"members\":[");
+    for (int32_t k = 0; k < c->ntop; k++) {
+      const Move *mv = &c->top[k];
+      if (k) buf_putc(b, ',');
+      buf_putc(b, '{');
+      if (mv->new_member >= 0) member_name(b, &d->new, mv->new_member);
+      else member_name(b, &d->old, mv->old_member);
+      buf_puts(b, ",\"old_lost\":");
+      if (mv->old_member >= 0) buf_json_num(b, mv->old_lost);
+      else buf_puts(b, "null");
+      buf_puts(b, ",\"new_lost\":");
+      if (mv->new_member >= 0) buf_json_num(b, mv->new_lost);
+      else buf_puts(b, "null");
+      buf_putc(b, '}');
+    }
+    buf_puts(b, "]}");
+  }
+  buf_puts(b, "],\n\"added_accounts\":[");
+  json_listed(b, np, d->added, d->nadded);
+  buf_puts(b, "],\n\"removed_accounts\":[");
+  json_listed(b, op, d->removed, d->nremoved);
+  buf_puts(b, "],\n\"forecasts\":[");
+  int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
+  int32_t npairs = forecast_pairs(d, pairs);
+  for (int32_t i = 0; i < npairs; i++) {
+    int32_t o = pairs[i][0], n = pairs[i][1];
+    const ForecastDecl *fd = n >= 0 ? &np->forecasts[n] : &op->forecasts[o];
+    buf_puts(b, i ? ",\n " : "\n ");
+    buf_puts(b, "{\"name\":");
+    buf_json_cstr(b, fd->name);
+    buf_puts(b, ",\"label\":");
+    buf_json_cstr(b, fd->label);
+    buf_puts(b, ",\"old\":");
+    json_forecast_side(b, &d->old, o);
+    buf_puts(b, ",\"new\":");
+    json_forecast_side(b, &d->new, n);
+    uint64_t rated;
+    double old_e = o >= 0 ? forecast_expected(&d->old, o, &rated) : NAN;
+    double new_e = n >= 0 ? forecast_expected(&d->new, n, &rated) : NAN;
+    double old_w = o >= 0 ? forecast_weighted(&d->old, o) : NAN;
+    double new_w = n >= 0 ? forecast_weighted(&d->new, n) : NAN;
+    buf_puts(b, ",\"change\":");
+    buf_json_num(b, new_e - old_e);
+    buf_puts(b, ",\"weighted_change\":");
+    buf_json_num(b, new_w - old_w);
+    buf_putc(b, '}');
+  }
+  free(pairs);
+  buf_puts(b, "]}\n");
+}
+
+/* ---- text for people --------------------------------------------------- */
+
+static const char *percent(Table *t, double x) { return isnan(x) ? "-" : table_fmt(t, "%.2f%%", 100 * x); }
+
+static const char *grade_text(const Program *p, int32_t g) { return g >= 0 ? p->grade_names[g] : "n/a"; }
+
+static void text_side(Buf *b, const char *which, const Side *s) {
+  buf_printf(b, "%s  rules %.12s", which, s->p->fingerprint);
+  if (s->p->title) buf_printf(b, " (%s)", s->p->title);
+  buf_puts(b, ", data");
+  for (int i = 0; i < s->ndata; i++) buf_printf(b, " %s", s->data[i]);
+  buf_printf(b, ": %llu scored, %llu rejected\n", (unsigned long long)s->scored,
+             (unsigned long long)s->stats.rejected);
+}
+
+static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
+  const Program *op = d->old.p, *np = d->new.p;
+  size_t cols = (size_t)np->ngrade_names + 1;
+  /* The n/a row and column only when some account is in them. */
+  uint64_t na_row = 0, na_col = 0;
+  for (size_t c = 0; c < cols; c++) na_row += d->matrix[(size_t)op->ngrade_names * cols + c];
+  for (int32_t r = 0; r <= op->ngrade_names; r++) na_col += d->matrix[(size_t)r * cols + (size_t)np->ngrade_names];
+  int32_t ncols = np->ngrade_names + (na_col ? 1 : 0);
+  int32_t nrows = op->ngrade_names + (na_row ? 1 : 0);
+  if (ncols + 1 > TABLE_MAX_COLS) ncols = TABLE_MAX_COLS - 1;
+  char align[TABLE_MAX_COLS + 1];
+  memset(align, 'r', sizeof align);
+  align[0] = 'l';
+  align[ncols + 1] = '\0';
+  Table t;
+  table_init(&t, arena, align);
+  const char *row[TABLE_MAX_COLS];
+  row[0] = "old \\ new";
+  for (int32_t c = 0; c < ncols; c++) row[c + 1] = grade_text(np, c < np->ngrade_names ? c : -1);
+  table_row(&t, row);
+  for (int32_t r = 0; r < nrows; r++) {
+    row[0] = grade_text(op, r < op->ngrade_names ? r : -1);
+    for (int32_t c = 0; c < ncols; c++) {
+      size_t col = c < np->ngrade_names ? (size_t)c : (size_t)np->ngrade_names;
+      row[c + 1] = table_fmt(&t, "%llu", (unsigned long long)d->matrix[(size_t)r * cols + col]);
+    }
+    table_row(&t, row);
+  }
+  table_print(&t, b, "  ");
+  table_free(&t);
+}
+
+static void text_member(Buf *b, const Side *s, int32_t m) {
+  buf_printf(b, "%s.%s", s->p->dimensions[s->member_dim[m]].name, s->member[m]->name);
+  const char *label = s->member[m]->label;
+  if (label && *label) buf_printf(b, " %s", label);
+}
+
+/* A number for people: at most 2 decimals, trailing zeros dropped; "n/a"
+ * for NAN. */
+static void put_num2(Buf *b, double x) {
+  if (isnan(x)) {
+    buf_puts(b, "n/a");
+    return;
+  }
+  char tmp[64];
+  buf_put(b, tmp, (size_t)num_format2(x, tmp));
+}
+
+/* How many of N accounts a text list shows. */
+static size_t shown(const Diff *d, size_t n) {
+  return d->limit && d->limit < (unsigned long long)n ? (size_t)d->limit : n;
+}
+
+/* The line that ends a list cut by --limit. */
+static void text_more(const Diff *d, Buf *b, size_t n) {
+  if (shown(d, n) < n)
+    buf_printf(b, "  … and %llu more (--limit 0 lists them all; --format json has every one)\n",
+               (unsigned long long)(n - shown(d, n)));
+}
+
+static void text_changed(const Diff *d, Buf *b) {
+  for (size_t i = 0; i < shown(d, d->nchanged); i++) {
+    const Changed *c = &d->changed[i];
+    buf_flush(b, 1 << 16);
+    buf_puts(b, "  ");
+    buf_shown(b, c->id, strlen(c->id), false);
+    buf_printf(b, ": %s → %s, health ", grade_text(d->old.p, c->old_grade), grade_text(d->new.p, c->new_grade));
+    put_num2(b, c->old_health);
+    buf_puts(b, " → ");
+    put_num2(b, c->new_health);
+    buf_putc(b, '\n');
+    if (c->ntop == 0) buf_puts(b, "      no member's lost points moved: the grade bands did\n");
+    for (int32_t k = 0; k < c->ntop; k++) {
+      const Move *mv = &c->top[k];
+      buf_puts(b, "      ");
+      if (mv->new_member >= 0) text_member(b, &d->new, mv->new_member);
+      else text_member(b, &d->old, mv->old_member);
+      buf_puts(b, ": lost ");
+      if (mv->old_member >= 0) put_num2(b, mv->old_lost);
+      else buf_puts(b, "(absent)");
+      buf_puts(b, " → ");
+      if (mv->new_member >= 0) put_num2(b, mv->new_lost);
+      else buf_puts(b, "(absent)");
+      buf_putc(b, '\n');
+    }
+  }
+}
+
+static void text_listed(const Diff *d, Buf *b, const Program *p, const Listed *l, size_t n) {
+  for (size_t i = 0; i < shown(d, n); i++) {
+    buf_flush(b, 1 << 16);
+    buf_puts(b, "  ");
+    buf_shown(b, l[i].id, strlen(l[i].id), false);
+    buf_printf(b, ": %s, health ", grade_text(p, l[i].grade));
+    put_num2(b, l[i].health);
+    buf_putc(b, '\n');
+  }
+}
+
+static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
+  const Program *op = d->old.p, *np = d->new.p;
+  int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
+  int32_t npairs = forecast_pairs(d, pairs);
+  if (npairs > 0) buf_puts(b, "\nForecast (expected rate over the graded accounts; a \"weighted by\" row weights it by that input)\n");
+  Table t;
+  table_init(&t, arena, "lrrr");
+  for (int32_t i = 0; i < npairs; i++) {
+    int32_t o = pairs[i][0], n = pairs[i][1];
+    const ForecastDecl *fd = n >= 0 ? &np->forecasts[n] : &op->forecasts[o];
+    uint64_t rated;
+    double old_e = o >= 0 ? forecast_expected(&d->old, o, &rated) : NAN;
+    double new_e = n >= 0 ? forecast_expected(&d->new, n, &rated) : NAN;
+    const char *name = fd->label && *fd->label ? table_fmt(&t, "%s %s", fd->name, fd->label) : fd->name;
+    const char *row[] = {name, percent(&t, old_e), table_fmt(&t, "→ %s", percent(&t, new_e)),
+                         isnan(new_e - old_e) ? "" : table_fmt(&t, "(%+.2f points)", 100 * (new_e - old_e))};
+    table_row(&t, row);
+    double old_w = o >= 0 ? forecast_weighted(&d->old, o) : NAN;
+    double new_w = n >= 0 ? forecast_weighted(&d->new, n) : NAN;
+    if (isnan(old_w) && isnan(new_w)) continue;
+    int32_t in = fd->weight_input;
+    const Program *fp = n >= 0 ? np : op;
+    const char *wrow[] = {table_fmt(&t, "  weighted by %s", in >= 0 ? fp->inputs[in].name : "?"),
+                          percent(&t, old_w), table_fmt(&t, "→ %s", percent(&t, new_w)),
+                          isnan(new_w - old_w) ? "" : table_fmt(&t, "(%+.2f points)", 100 * (new_w - old_w))};
+    table_row(&t, wrow);
+  }
+  table_print(&t, b, "  ");
+  table_free(&t);
+  free(pairs);
+}
+
+static void text_output(const void *data, Buf *b, const char *as_of) {
+  const Diff *d = data;
+  Arena arena;
+  arena_init(&arena, 0);
+  buf_printf(b, "kenko diff: %s, as of %s\n",
+             d->by_key ? "two data snapshots, accounts matched by key" : "two rule versions over the same data",
+             as_of);
+  text_side(b, "old", &d->old);
+  text_side(b, "new", &d->new);
+  buf_printf(b, "\naccounts  %llu compared, %llu changed grade", (unsigned long long)d->compared,
+             (unsigned long long)d->nchanged);
+  if (d->by_key)
+    buf_printf(b, "; %llu added, %llu removed", (unsigned long long)d->nadded, (unsigned long long)d->nremoved);
+  else if (d->nadded || d->nremoved)
+    buf_printf(b, "; %llu scored by the new rules only, %llu by the old only", (unsigned long long)d->nadded,
+               (unsigned long long)d->nremoved);
+  buf_puts(b, "\n\nGrade transitions (rows: old grade, columns: new grade)\n");
+  text_matrix(d, b, &arena);
+  if (d->nchanged) {
+    buf_printf(b, "\nAccounts whose grade changed (%llu), with the members whose lost points moved most\n",
+               (unsigned long long)d->nchanged);
+    text_changed(d, b);
+    text_more(d, b, d->nchanged);
+  }
+  if (d->nadded) {
+    buf_puts(b, d->by_key ? "\nAdded (only in the new data)\n" : "\nScored by the new rules only (the old rejected them)\n");
+    text_listed(d, b, d->new.p, d->added, d->nadded);
+    text_more(d, b, d->nadded);
+  }
+  if (d->nremoved) {
+    buf_puts(b, d->by_key ? "\nRemoved (only in the old data)\n" : "\nScored by the old rules only (the new rejected them)\n");
+    text_listed(d, b, d->old.p, d->removed, d->nremoved);
+    text_more(d, b, d->nremoved);
+  }
+  text_forecasts(d, b, &arena);
+  arena_free(&arena);
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+static int worse(int a, int b) {
+  if (a == KENKO_ERR_USAGE || b == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+  if (a == KENKO_ERR_RULES || b == KENKO_ERR_RULES) return KENKO_ERR_RULES;
+  return a != KENKO_OK ? a : b;
+}
+
+/* One pass over SIDE's data (OLD_DATA for the old side with --data),
+ * reporting data errors through DIAG. */
+static int pass(Diff *d, Side *s, int32_t as_of, const kenko_run_opts *run, Diag *diag,
+                void (*fn)(void *, const Account *, const Result *), kenko_run_stats *stats) {
+  ScoreSink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.account = fn;
+  sink.ud = d;
+  return score_accounts(s->p, s->ev, as_of, s->data, s->ndata, run, diag, &sink, stats);
+}
+
+int diff_programs(const Program *old_p, const Program *new_p, const char *const *data, int ndata,
+                  const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
+  const kenko_run_opts *ro = &opts->run;
+  Diag diag, old_diag, quiet;
+  int32_t as_of;
+  if (!run_begin(new_p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
+  diag_init(&old_diag, &old_p->sources, ro->diag, ro->diag_ud); /* the old rules' own locations */
+  old_diag.color = ro->diag_color;
+  diag_init(&quiet, &old_p->sources, NULL, NULL);
+  Diff d;
+  memset(&d, 0, sizeof d);
+  d.by_key = opts->nold_data > 0;
+  d.limit = opts->limit;
+  d.map.by_key = d.by_key;
+  if (d.by_key && (old_p->key_input < 0 || new_p->key_input < 0)) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+            "`--data` matches the accounts of two snapshots by their key, but the rules declare no key input "
+            "(e.g. `input id: text key`)");
+    return KENKO_ERR_USAGE;
+  }
+  side_init(&d.old, old_p, new_p);
+  side_init(&d.new, new_p, old_p);
+  d.old.data = d.by_key ? opts->old_data : data;
+  d.old.ndata = d.by_key ? opts->nold_data : ndata;
+  d.new.data = data;
+  d.new.ndata = ndata;
+  d.matrix = xcalloc(((size_t)old_p->ngrade_names + 1) * ((size_t)new_p->ngrade_names + 1), sizeof *d.matrix);
+  d.old.ev = eval_new(old_p, &old_diag);
+  d.new.ev = d.old.ev ? eval_new(new_p, &diag) : NULL;
+  if (!d.new.ev) {
+    diff_free(&d);
+    return KENKO_ERR_RULES;
+  }
+  kenko_run_opts run = *ro;
+  run.account = NULL;
+
+  /* The same data under two rule versions: the new version reports the
+   * data's problems (the old one's would mostly repeat them). */
+  int old_status = pass(&d, &d.old, as_of, &run, d.by_key ? &old_diag : &quiet, on_old, &d.old.stats);
+  int status = pass(&d, &d.new, as_of, &run, &diag, on_new, &d.new.stats);
+  if (old_status == KENKO_ERR_USAGE && status != KENKO_ERR_USAGE) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "the data could not be read with the old rules");
+    status = KENKO_ERR_USAGE;
+  }
+  if (d.by_key) status = worse(status, old_status);
+  if (status != KENKO_ERR_USAGE && (d.nchanged > 0 || d.compared < d.old.scored)) {
+    kenko_run_stats again;
+    Diag silent;
+    diag_init(&silent, &old_p->sources, NULL, NULL);
+    pass(&d, &d.old, as_of, &run, &silent, on_old_again, &again);
+  }
+  *stats = d.new.stats;
+  if (d.by_key) {
+    stats->accounts += d.old.stats.accounts;
+    stats->scored += d.old.stats.scored;
+    stats->rejected += d.old.stats.rejected;
+  }
+  if (status != KENKO_ERR_USAGE) {
+    run_write_dated(out, as_of, opts->json, json_output, text_output, &d);
+  }
+  diff_free(&d);
+  return status;
+}

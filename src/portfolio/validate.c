@@ -1,0 +1,583 @@
+/* validate.c — `kenko validate`: does the health score predict the bad
+ * outcome (churn)?
+ *
+ * While the accounts stream past, each one with an outcome adds to:
+ *   - the outcome count of its grade (and of "no grade");
+ *   - the score lists of the health, of each dimension and of its
+ *     persona's health, split by outcome (8 bytes a score: the exact AUC
+ *     needs every score, which is the one place memory grows with the
+ *     number of accounts);
+ *   - each rule member's fail/pass counts.
+ * At the end each list is sorted and the AUC counted exactly (the
+ * Mann–Whitney U, ties counting half, in integers), and the outcome rates
+ * get 95% Wilson intervals. Accounts whose outcome is missing are counted
+ * and left out of every figure. */
+#include "portfolio/validate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "front/diag.h"
+#include "engine/eval.h"
+#include "io/reader.h"
+#include "engine/result.h"
+#include "engine/run.h"
+#include "io/table.h"
+
+/* ---- the statistics --------------------------------------------------- */
+
+/* The bits of a double as an unsigned key that sorts like the number. */
+static uint64_t sort_key(double x) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  return (u >> 63) ? ~u : u | (1ull << 63);
+}
+
+static double from_sort_key(uint64_t u) {
+  u = (u >> 63) ? u & ~(1ull << 63) : ~u;
+  double x;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+/* LSD radix sort, a byte a pass; passes where every key has the same
+ * byte are skipped (scores 0..100 share their top bytes). */
+void validate_sort_scores(double *x, size_t n) {
+  if (n < 2) return;
+  uint64_t *keys = xmalloc(n * sizeof *keys);
+  uint64_t *tmp = xmalloc(n * sizeof *tmp);
+  size_t (*count)[256] = xcalloc(8, sizeof *count);
+  for (size_t i = 0; i < n; i++) {
+    keys[i] = sort_key(x[i]);
+    for (int b = 0; b < 8; b++) count[b][(keys[i] >> (8 * b)) & 0xFF]++;
+  }
+  for (int b = 0; b < 8; b++) {
+    if (count[b][(keys[0] >> (8 * b)) & 0xFF] == n) continue;
+    size_t pos[256], sum = 0;
+    for (int v = 0; v < 256; v++) {
+      pos[v] = sum;
+      sum += count[b][v];
+    }
+    for (size_t i = 0; i < n; i++) tmp[pos[(keys[i] >> (8 * b)) & 0xFF]++] = keys[i];
+    uint64_t *swap = keys;
+    keys = tmp;
+    tmp = swap;
+  }
+  for (size_t i = 0; i < n; i++) x[i] = from_sort_key(keys[i]);
+  free(count);
+  free(tmp);
+  free(keys);
+}
+
+/* For each score s of WITHOUT, 2·#(WITH < s) + #(WITH == s); the sum is
+ * twice U, an integer, so nothing is lost until the final division. */
+double validate_auc(const double *without, size_t nwithout, const double *with, size_t nwith) {
+  if (nwithout == 0 || nwith == 0) return NAN;
+  size_t below = 0, upto = 0;
+  uint64_t twice_u = 0;
+  for (size_t i = 0; i < nwithout; i++) {
+    double s = without[i];
+    while (below < nwith && with[below] < s) below++;
+    if (upto < below) upto = below;
+    while (upto < nwith && with[upto] <= s) upto++;
+    twice_u += 2 * (uint64_t)below + (uint64_t)(upto - below);
+  }
+  return (double)twice_u / (2.0 * (double)nwithout * (double)nwith);
+}
+
+void validate_wilson(uint64_t k, uint64_t n, double *low, double *high) {
+  if (n == 0) {
+    *low = *high = NAN;
+    return;
+  }
+  const double z = 1.959963984540054; /* the 97.5% point of the normal */
+  double nn = (double)n, p = (double)k / nn, z2 = z * z;
+  double denom = 1 + z2 / nn;
+  double centre = (p + z2 / (2 * nn)) / denom;
+  double half = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
+  *low = k == 0 ? 0 : fmax(0, centre - half);
+  *high = k == n ? 1 : fmin(1, centre + half);
+}
+
+/* ---- the aggregates ---------------------------------------------------- */
+
+typedef struct ScoreList {
+  double *x;
+  size_t n, cap;
+} ScoreList;
+
+static void list_add(ScoreList *l, double v) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 256;
+    l->x = xrealloc(l->x, l->cap * sizeof *l->x);
+  }
+  l->x[l->n++] = v;
+}
+
+/* One score's AUC: the scores split by outcome. */
+typedef struct AucGroup {
+  ScoreList with;       /* accounts with the bad outcome */
+  ScoreList without;    /* accounts without it */
+  uint64_t missing;     /* accounts with an outcome but no score */
+  double auc;           /* at the end */
+} AucGroup;
+
+static void group_add(AucGroup *g, bool na, double score, bool outcome) {
+  if (na) g->missing++;
+  else list_add(outcome ? &g->with : &g->without, score + 0.0); /* -0 is 0 */
+}
+
+static void group_finish(AucGroup *g) {
+  validate_sort_scores(g->with.x, g->with.n);
+  validate_sort_scores(g->without.x, g->without.n);
+  g->auc = validate_auc(g->without.x, g->without.n, g->with.x, g->with.n);
+  free(g->with.x);
+  free(g->without.x);
+  g->with.x = g->without.x = NULL;
+}
+
+/* Accounts and how many of them had the outcome. */
+typedef struct Rate {
+  uint64_t n, k;
+} Rate;
+
+typedef struct RuleStat {
+  Rate fail, pass;
+  uint64_t na;
+} RuleStat;
+
+typedef struct Validation {
+  const Program *p;
+  int32_t outcome;          /* the outcome input */
+  uint64_t scored, outcome_missing, used, with_outcome;
+  Rate *grades;             /* per grade name, then "no grade" */
+  AucGroup health;
+  AucGroup *dims;
+  AucGroup *personas;       /* per persona, then "no persona matched" */
+  RuleStat *members;        /* flat (dimension by dimension) */
+  const Member **member_decl;
+  int32_t *member_dim;
+  int32_t nmembers;
+} Validation;
+
+static void on_account(void *ud, const Account *a, const Result *r) {
+  Validation *v = ud;
+  const Program *p = v->p;
+  v->scored++;
+  const Value *o = &a->values[v->outcome];
+  if (o->type != T_BOOL) {
+    v->outcome_missing++;
+    return;
+  }
+  bool bad = o->u.b;
+  v->used++;
+  v->with_outcome += bad;
+  Rate *g = &v->grades[r->grade >= 0 ? r->grade : p->ngrade_names];
+  g->n++;
+  g->k += bad;
+  group_add(&v->health, r->health_na, r->health, bad);
+  if (p->npersonas > 0)
+    group_add(&v->personas[r->persona >= 0 ? r->persona : p->npersonas], r->health_na, r->health, bad);
+  for (int32_t d = 0; d < r->ndims; d++) group_add(&v->dims[d], r->dims[d].na, r->dims[d].score, bad);
+  for (int32_t m = 0; m < r->nmembers && m < v->nmembers; m++) {
+    if (v->member_decl[m]->kind != MEMBER_RULE) continue;
+    RuleStat *rs = &v->members[m];
+    const MemberResult *mr = &r->members[m];
+    if (mr->na || (mr->status != MS_PASS && mr->status != MS_FAIL)) {
+      rs->na++;
+    } else {
+      Rate *side = mr->status == MS_FAIL ? &rs->fail : &rs->pass;
+      side->n++;
+      side->k += bad;
+    }
+  }
+}
+
+static void validation_init(Validation *v, const Program *p, int32_t outcome) {
+  memset(v, 0, sizeof *v);
+  v->p = p;
+  v->outcome = outcome;
+  v->grades = xcalloc((size_t)p->ngrade_names + 1, sizeof *v->grades);
+  v->dims = xcalloc((size_t)p->ndimensions + 1, sizeof *v->dims);
+  v->personas = xcalloc((size_t)p->npersonas + 1, sizeof *v->personas);
+  for (int32_t d = 0; d < p->ndimensions; d++) v->nmembers += p->dimensions[d].nmembers;
+  v->members = xcalloc((size_t)v->nmembers + 1, sizeof *v->members);
+  v->member_decl = xcalloc((size_t)v->nmembers + 1, sizeof *v->member_decl);
+  v->member_dim = xcalloc((size_t)v->nmembers + 1, sizeof *v->member_dim);
+  int32_t flat = 0;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++) {
+      v->member_decl[flat] = &p->dimensions[d].members[m];
+      v->member_dim[flat++] = d;
+    }
+}
+
+static void validation_free(Validation *v) {
+  free(v->health.with.x);
+  free(v->health.without.x);
+  for (int32_t d = 0; d < v->p->ndimensions; d++) {
+    free(v->dims[d].with.x);
+    free(v->dims[d].without.x);
+  }
+  for (int32_t i = 0; i <= v->p->npersonas; i++) {
+    free(v->personas[i].with.x);
+    free(v->personas[i].without.x);
+  }
+  free(v->grades);
+  free(v->dims);
+  free(v->personas);
+  free(v->members);
+  free(v->member_decl);
+  free(v->member_dim);
+}
+
+static void validation_finish(Validation *v) {
+  group_finish(&v->health);
+  for (int32_t d = 0; d < v->p->ndimensions; d++) group_finish(&v->dims[d]);
+  for (int32_t i = 0; i <= v->p->npersonas; i++) group_finish(&v->personas[i]);
+}
+
+static double rate_of(Rate r) { return r.n ? (double)r.k / (double)r.n : NAN; }
+
+/* rate_fail / rate_pass; NAN when either is undefined or rate_pass is 0. */
+static double lift_of(const RuleStat *rs) {
+  double fail = rate_of(rs->fail), pass = rate_of(rs->pass);
+  if (isnan(fail) || isnan(pass) || pass == 0) return NAN;
+  return fail / pass;
+}
+
+static uint64_t group_accounts(const AucGroup *g) { return (uint64_t)(g->with.n + g->without.n); }
+
+/* Whether the persona group "no persona matched" is shown: when there are
+ * personas and some account matched none. */
+static bool show_no_persona(const Validation *v) {
+  const AucGroup *g = &v->personas[v->p->npersonas];
+  return v->p->npersonas > 0 && group_accounts(g) + g->missing > 0;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void json_rate(Buf *b, Rate r) {
+  buf_puts(b, "\"accounts\":");
+  buf_u64(b, r.n);
+  buf_puts(b, ",\"with_outcome\":");
+  buf_u64(b, r.k);
+  buf_puts(b, ",\"rate\":");
+  buf_json_num(b, rate_of(r));
+}
+
+static void json_auc(Buf *b, const AucGroup *g) {
+  buf_puts(b, "\"auc\":");
+  buf_json_num(b, g->auc);
+  buf_puts(b, ",\"accounts\":");
+  buf_u64(b, group_accounts(g));
+  buf_puts(b, ",\"without_outcome\":");
+  buf_u64(b, g->without.n);
+  buf_puts(b, ",\"with_outcome\":");
+  buf_u64(b, g->with.n);
+  buf_puts(b, ",\"missing\":");
+  buf_u64(b, g->missing);
+  buf_printf(b, ",\"small\":%s", group_accounts(g) < VALIDATE_SMALL ? "true" : "false");
+}
+
+static void json_output(const void *data, Buf *b, const char *as_of) {
+  const Validation *v = data;
+  const Program *p = v->p;
+  buf_puts(b, "{\"command\":\"validate\",\"title\":");
+  buf_json_cstr(b, p->title);
+  buf_printf(b, ",\"rules\":\"%.12s\",\"as_of\":\"%s\",\"outcome\":", p->fingerprint, as_of);
+  buf_json_cstr(b, p->inputs[v->outcome].name);
+  buf_puts(b, ",\"accounts\":");
+  buf_u64(b, v->scored);
+  buf_puts(b, ",\"outcome_missing\":");
+  buf_u64(b, v->outcome_missing);
+  buf_puts(b, ",\"used\":");
+  buf_u64(b, v->used);
+  buf_puts(b, ",\"with_outcome\":");
+  buf_u64(b, v->with_outcome);
+  buf_puts(b, ",\"rate\":");
+  buf_json_num(b, v->used ? (double)v->with_outcome / (double)v->used : NAN);
+
+  buf_puts(b, ",\n\"grades\":[");
+  bool first = true;
+  for (int32_t g = 0; g <= p->ngrade_names; g++) {
+    Rate r = v->grades[g];
+    if (g == p->ngrade_names && r.n == 0) break;
+    double low, high;
+    validate_wilson(r.k, r.n, &low, &high);
+    buf_puts(b, first ? "\n " : ",\n ");
+    first = false;
+    buf_puts(b, "{\"grade\":");
+    buf_json_cstr(b, g < p->ngrade_names ? p->grade_names[g] : NULL);
+    buf_puts(b, ",\"label\":");
+    buf_json_cstr(b, g < p->ngrade_names ? p->grade_labels[g] : NULL);
+    buf_putc(b, ',');
+    json_rate(b, r);
+    buf_puts(b, ",\"low\":");
+    buf_json_num(b, low);
+    buf_puts(b, ",\"high\":");
+    buf_json_num(b, high);
+    buf_printf(b, ",\"small\":%s}", r.n < VALIDATE_SMALL ? "true" : "false");
+  }
+  buf_puts(b, "],\n\"health\":{");
+  json_auc(b, &v->health);
+  buf_puts(b, "},\n\"dimensions\":[");
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    buf_puts(b, d ? ",\n " : "\n ");
+    buf_puts(b, "{\"name\":");
+    buf_json_cstr(b, p->dimensions[d].name);
+    buf_puts(b, ",\"label\":");
+    buf_json_cstr(b, p->dimensions[d].label);
+    buf_putc(b, ',');
+    json_auc(b, &v->dims[d]);
+    buf_putc(b, '}');
+  }
+  buf_puts(b, "],\n\"personas\":[");
+  first = true;
+  for (int32_t i = 0; i <= p->npersonas; i++) {
+    if (i == p->npersonas && !show_no_persona(v)) break;
+    buf_puts(b, first ? "\n " : ",\n ");
+    first = false;
+    buf_puts(b, "{\"name\":");
+    buf_json_cstr(b, i < p->npersonas ? p->personas[i].name : NULL);
+    buf_puts(b, ",\"label\":");
+    buf_json_cstr(b, i < p->npersonas ? p->personas[i].label : NULL);
+    buf_putc(b, ',');
+    json_auc(b, &v->personas[i]);
+    buf_putc(b, '}');
+  }
+  buf_puts(b, "],\n\"members\":[");
+  first = true;
+  for (int32_t m = 0; m < v->nmembers; m++) {
+    const Member *decl = v->member_decl[m];
+    if (decl->kind != MEMBER_RULE) continue;
+    const RuleStat *rs = &v->members[m];
+    buf_puts(b, first ? "\n " : ",\n ");
+    first = false;
+    buf_puts(b, "{\"dimension\":");
+    buf_json_cstr(b, p->dimensions[v->member_dim[m]].name);
+    buf_puts(b, ",\"member\":");
+    buf_json_cstr(b, decl->name);
+    buf_puts(b, ",\"label\":");
+    buf_json_cstr(b, decl->label);
+    buf_puts(b, ",\"fail\":{");
+    json_rate(b, rs->fail);
+    buf_printf(b, ",\"small\":%s},\"pass\":{", rs->fail.n < VALIDATE_SMALL ? "true" : "false");
+    json_rate(b, rs->pass);
+    buf_printf(b, ",\"small\":%s},\"na\":", rs->pass.n < VALIDATE_SMALL ? "true" : "false");
+    buf_u64(b, rs->na);
+    buf_puts(b, ",\"lift\":");
+    buf_json_num(b, lift_of(rs));
+    buf_putc(b, '}');
+  }
+  buf_puts(b, "]}\n");
+}
+
+/* ---- text for people --------------------------------------------------- */
+
+/* "ラベル (name)", or the name alone. */
+static const char *named(Table *t, const char *label, const char *name) {
+  if (label && *label) return table_fmt(t, "%s (%s)", label, name);
+  return name;
+}
+
+static const char *percent(Table *t, double x) {
+  if (isnan(x)) return "-";
+  return table_fmt(t, "%.2f%%", 100 * x);
+}
+
+static const char *count_text(Table *t, uint64_t n) { return table_fmt(t, "%llu", (unsigned long long)n); }
+
+static const char *auc_text(Table *t, double x) { return isnan(x) ? "-" : table_fmt(t, "%.3f", x); }
+
+static void auc_row(Table *t, const char *name, const AucGroup *g) {
+  const char *row[] = {name,
+                       auc_text(t, g->auc),
+                       count_text(t, group_accounts(g)),
+                       count_text(t, g->without.n),
+                       count_text(t, g->with.n),
+                       count_text(t, g->missing),
+                       group_accounts(g) < VALIDATE_SMALL ? "small" : NULL};
+  table_row(t, row);
+}
+
+static void text_output(const void *data, Buf *b, const char *as_of) {
+  const Validation *v = data;
+  const Program *p = v->p;
+  const InputDecl *outcome = &p->inputs[v->outcome];
+  Arena arena;
+  arena_init(&arena, 0);
+  Table scratch;
+  table_init(&scratch, &arena, "l");
+
+  buf_puts(b, "kenko validate");
+  if (p->title) buf_printf(b, ": %s", p->title);
+  buf_printf(b, "\nrules %.12s, as of %s, outcome %s\n\n", p->fingerprint, as_of,
+             named(&scratch, outcome->label, outcome->name));
+  buf_printf(b, "accounts  %llu scored, %llu without an outcome (left out), %llu used\n",
+             (unsigned long long)v->scored, (unsigned long long)v->outcome_missing,
+             (unsigned long long)v->used);
+  buf_printf(b, "outcome   %llu of %llu (%s)\n", (unsigned long long)v->with_outcome,
+             (unsigned long long)v->used,
+             percent(&scratch, v->used ? (double)v->with_outcome / (double)v->used : NAN));
+
+  buf_puts(b, "\nOutcome rate by grade (95% Wilson interval)\n");
+  Table t;
+  table_init(&t, &arena, "lrrrrl");
+  const char *head[] = {"grade", "accounts", "outcome", "rate", "95% interval", NULL};
+  table_row(&t, head);
+  for (int32_t g = 0; g <= p->ngrade_names; g++) {
+    Rate r = v->grades[g];
+    if (g == p->ngrade_names && r.n == 0) break;
+    double low, high;
+    validate_wilson(r.k, r.n, &low, &high);
+    const char *row[] = {g < p->ngrade_names ? named(&t, p->grade_labels[g], p->grade_names[g]) : "no grade",
+                         count_text(&t, r.n),
+                         count_text(&t, r.k),
+                         percent(&t, rate_of(r)),
+                         r.n ? table_fmt(&t, "%s – %s", percent(&t, low), percent(&t, high)) : "-",
+                         r.n < VALIDATE_SMALL ? "small" : NULL};
+    table_row(&t, row);
+  }
+  table_print(&t, b, "  ");
+  table_free(&t);
+
+  buf_puts(b, "\nAUC: the chance that an account without the outcome scores higher than one with it\n"
+              "(ties count half; 0.5 is no better than chance, 1 is perfect)\n");
+  table_init(&t, &arena, "lrrrrrl");
+  const char *auc_head[] = {"", "AUC", "accounts", "without", "with", "no score", NULL};
+  table_row(&t, auc_head);
+  auc_row(&t, "health", &v->health);
+  if (p->ndimensions > 0) {
+    const char *sub[] = {"by dimension", NULL, NULL, NULL, NULL, NULL, NULL};
+    table_row(&t, sub);
+  }
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    auc_row(&t, table_fmt(&t, "  %s", named(&t, p->dimensions[d].label, p->dimensions[d].name)), &v->dims[d]);
+  if (p->npersonas > 0) {
+    const char *sub[] = {"health by persona", NULL, NULL, NULL, NULL, NULL, NULL};
+    table_row(&t, sub);
+  }
+  for (int32_t i = 0; i <= p->npersonas; i++) {
+    if (i == p->npersonas && !show_no_persona(v)) break;
+    const char *name = i < p->npersonas ? named(&t, p->personas[i].label, p->personas[i].name) : "no persona";
+    auc_row(&t, table_fmt(&t, "  %s", name), &v->personas[i]);
+  }
+  table_print(&t, b, "  ");
+  table_free(&t);
+
+  bool any_rule = false;
+  for (int32_t m = 0; m < v->nmembers; m++) any_rule |= v->member_decl[m]->kind == MEMBER_RULE;
+  if (any_rule) {
+    buf_puts(b, "\nRules: outcome rate when the rule fails vs when it passes (lift = fail / pass)\n");
+    table_init(&t, &arena, "lrrrrrrl");
+    const char *rule_head[] = {"rule", "fails", "rate", "passes", "rate", "n/a", "lift", NULL};
+    table_row(&t, rule_head);
+    for (int32_t m = 0; m < v->nmembers; m++) {
+      const Member *decl = v->member_decl[m];
+      if (decl->kind != MEMBER_RULE) continue;
+      const RuleStat *rs = &v->members[m];
+      double lift = lift_of(rs);
+      bool small = rs->fail.n < VALIDATE_SMALL || rs->pass.n < VALIDATE_SMALL;
+      const char *name = table_fmt(&t, "%s.%s", p->dimensions[v->member_dim[m]].name, decl->name);
+      const char *row[] = {decl->label && *decl->label ? table_fmt(&t, "%s %s", name, decl->label) : name,
+                           count_text(&t, rs->fail.n),
+                           percent(&t, rate_of(rs->fail)),
+                           count_text(&t, rs->pass.n),
+                           percent(&t, rate_of(rs->pass)),
+                           count_text(&t, rs->na),
+                           isnan(lift) ? "-" : table_fmt(&t, "%.2f", lift),
+                           small ? "small" : NULL};
+      table_row(&t, row);
+    }
+    table_print(&t, b, "  ");
+    table_free(&t);
+  }
+  buf_printf(b, "\nsmall: fewer than %d accounts, read with care. \"-\": not defined (no accounts, or a "
+                "rate of 0 to divide by).\n",
+             VALIDATE_SMALL);
+  table_free(&scratch);
+  arena_free(&arena);
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+/* The outcome input: --outcome NAME, else the rules' `outcome`; -1 after
+ * reporting why there is none. */
+static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
+  if (!name) {
+    if (p->outcome_input < 0)
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0,
+              "`kenko validate` needs an outcome: declare `outcome FIELD` in the rules, or pass "
+              "`--outcome FIELD` naming a bool input (true = the bad outcome, e.g. churned)");
+    return p->outcome_input;
+  }
+  for (int32_t i = 0; i < p->ninputs; i++) {
+    if (strcmp(p->inputs[i].name, name) != 0) continue;
+    if (p->inputs[i].type != T_BOOL) {
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: the outcome must be a bool input; `%s` is a %s input",
+              name, name, value_type_name(p->inputs[i].type));
+      return -1;
+    }
+    return i;
+  }
+  const char **names = xcalloc((size_t)p->ninputs + 1, sizeof *names);
+  for (int32_t i = 0; i < p->ninputs; i++) names[i] = p->inputs[i].name;
+  const char *near = diag_suggest(name, names, p->ninputs);
+  if (near)
+    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name (did you mean `%s`?)", name, near);
+  else {
+    /* List the bool inputs: the names --outcome can take. */
+    size_t len = 0;
+    for (int32_t i = 0; i < p->ninputs; i++)
+      if (p->inputs[i].type == T_BOOL) len += strlen(p->inputs[i].name) + 4;
+    char *list = xmalloc(len + 1);
+    list[0] = '\0';
+    for (int32_t i = 0; i < p->ninputs; i++)
+      if (p->inputs[i].type == T_BOOL) {
+        if (list[0]) strcat(list, ", ");
+        strcat(list, "`");
+        strcat(list, p->inputs[i].name);
+        strcat(list, "`");
+      }
+    if (list[0])
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name (the bool inputs: %s)", name, list);
+    else
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name, and the rules have no bool input",
+              name);
+    free(list);
+  }
+  free(names);
+  return -1;
+}
+
+int validate_program(const Program *p, const char *const *data, int ndata, const kenko_validate_opts *opts,
+                     FILE *out, kenko_run_stats *stats) {
+  const kenko_run_opts *ro = &opts->run;
+  Diag diag;
+  int32_t as_of;
+  if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
+  int32_t outcome = find_outcome(p, opts->outcome, &diag);
+  if (outcome < 0) return KENKO_ERR_USAGE;
+  Evaluator *ev = eval_new(p, &diag);
+  if (!ev) return KENKO_ERR_RULES;
+
+  Validation v;
+  validation_init(&v, p, outcome);
+  ScoreSink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.account = on_account;
+  sink.ud = &v;
+  kenko_run_opts run = *ro;
+  run.account = NULL;
+  int status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
+  if (status != KENKO_ERR_USAGE) {
+    validation_finish(&v);
+    run_write_dated(out, as_of, opts->json, json_output, text_output, &v);
+  }
+  validation_free(&v);
+  eval_free(ev);
+  return status;
+}
