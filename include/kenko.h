@@ -20,16 +20,16 @@ extern "C" {
 
 /* Exit statuses of the CLI, also returned by the library's entry points. */
 enum {
-  KENKO_OK = 0,          /* success */
-  KENKO_ERR_RULES = 1,   /* rule errors, failed tests, fmt --check diffs */
-  KENKO_ERR_USAGE = 2,   /* bad flags, unreadable file */
-  KENKO_ERR_DATA = 3     /* some accounts rejected; the others were scored */
+  KENKO_OK = 0,        /* success */
+  KENKO_ERR_RULES = 1, /* rule errors, failed tests, fmt --check diffs */
+  KENKO_ERR_USAGE = 2, /* bad flags, unreadable file */
+  KENKO_ERR_DATA = 3   /* some accounts rejected; the others were scored */
 };
 
 typedef enum kenko_level {
-  KENKO_ERROR = 0,       /* the rules (or an account) cannot be used */
-  KENKO_WARNING = 1,     /* a lint; the rules are still usable */
-  KENKO_NOTE = 2         /* more about the diagnostic before it */
+  KENKO_ERROR = 0,   /* the rules (or an account) cannot be used */
+  KENKO_WARNING = 1, /* a lint; the rules are still usable */
+  KENKO_NOTE = 2     /* more about the diagnostic before it */
 } kenko_level;
 
 /* One diagnostic. `rendered` is the whole text as printed by the CLI:
@@ -37,9 +37,9 @@ typedef enum kenko_level {
  * (both absent when there is no location). */
 typedef struct kenko_diag {
   kenko_level level;
-  const char *file;      /* NULL when the diagnostic has no location */
-  int line;              /* 1-based */
-  int col;               /* 1-based display column */
+  const char *file; /* NULL when the diagnostic has no location */
+  int line;         /* 1-based */
+  int col;          /* 1-based display column */
   const char *message;
   const char *rendered;
 } kenko_diag;
@@ -48,9 +48,9 @@ typedef void (*kenko_diag_fn)(void *ud, const kenko_diag *d);
 
 /* Options for loading rules. */
 typedef struct kenko_load_opts {
-  kenko_diag_fn diag;    /* may be NULL */
+  kenko_diag_fn diag; /* may be NULL */
   void *diag_ud;
-  bool color;            /* ANSI colour in rendered diagnostics */
+  bool color; /* ANSI colour in rendered diagnostics */
   /* Reads a rule file (the main one and includes) instead of the file
    * system, e.g. from a git revision; returns malloc'ed bytes and sets
    * *len, or NULL with *err set. NULL: read files from disk. An include
@@ -78,8 +78,8 @@ typedef struct kenko_rules kenko_rules;
 kenko_rules *kenko_load(const char *path, const kenko_load_opts *opts, int *status);
 /* The same from memory (PATH only names the text in diagnostics; includes
  * are resolved relative to it). */
-kenko_rules *kenko_load_text(const char *path, const char *text, size_t len,
-                             const kenko_load_opts *opts, int *status);
+kenko_rules *kenko_load_text(const char *path, const char *text, size_t len, const kenko_load_opts *opts,
+                             int *status);
 void kenko_rules_free(kenko_rules *rules);
 
 /* Counts of the diagnostics of the last load. */
@@ -94,31 +94,30 @@ const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
  * columns (CSV header) or keys (first YAML records). Missing columns are
  * errors, undeclared ones a warning. Returns the number of errors, or -1
  * when the data file cannot be read. */
-int kenko_check_data(const kenko_rules *rules, const char *data_path,
-                     const kenko_load_opts *opts);
+int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenko_load_opts *opts);
 
 /* ---- scoring ------------------------------------------------------------ */
 
 typedef enum kenko_format {
-  KENKO_FORMAT_TEXT = 0,   /* for people: the explanation of each account */
-  KENKO_FORMAT_JSONL,      /* one JSON object per account */
-  KENKO_FORMAT_CSV         /* one row per account */
+  KENKO_FORMAT_TEXT = 0, /* for people: the explanation of each account */
+  KENKO_FORMAT_JSONL,    /* one JSON object per account */
+  KENKO_FORMAT_CSV       /* one row per account */
 } kenko_format;
 
 typedef struct kenko_run_opts {
   kenko_format format;
-  bool explain;            /* jsonl/csv: add expressions, values, reasons, drivers */
-  const char *as_of;       /* "YYYY-MM-DD"; NULL: today (local date) */
-  const char *account;     /* only this account id (`kenko explain`); NULL: all */
-  bool what_if;            /* text: add "what would change the grade" */
-  const char *input_format;/* "csv", "yaml", "json", or NULL: by extension */
-  char delimiter;          /* CSV separator (0: ',') */
-  const char *encoding;    /* NULL/"utf-8" or "cp932" */
-  const char *na;          /* comma-separated cell values meaning missing */
-  char thousands;          /* ',' to accept "1,234" in quoted CSV cells */
-  bool strict;             /* stop at the first rejected account */
-  bool color;              /* ANSI colour in text output */
-  kenko_diag_fn diag;      /* data errors (and rule errors) */
+  bool explain;             /* jsonl/csv: add expressions, values, reasons, drivers */
+  const char *as_of;        /* "YYYY-MM-DD"; NULL: today (local date) */
+  const char *account;      /* only this account id (`kenko explain`); NULL: all */
+  bool what_if;             /* text: add "what would change the grade" */
+  const char *input_format; /* "csv", "yaml", "json", or NULL: by extension */
+  char delimiter;           /* CSV separator (0: ',') */
+  const char *encoding;     /* NULL/"utf-8" or "cp932" */
+  const char *na;           /* comma-separated cell values meaning missing */
+  char thousands;           /* ',' to accept "1,234" in quoted CSV cells */
+  bool strict;              /* stop at the first rejected account */
+  bool color;               /* ANSI colour in text output */
+  kenko_diag_fn diag;       /* data errors (and rule errors) */
   void *diag_ud;
   bool diag_color;
   /* progress: called every so many accounts (may be NULL) */
@@ -127,37 +126,37 @@ typedef struct kenko_run_opts {
 } kenko_run_opts;
 
 typedef struct kenko_run_stats {
-  unsigned long long accounts;  /* read: scored + rejected */
+  unsigned long long accounts; /* read: scored + rejected */
   unsigned long long scored;
   unsigned long long rejected;
-  bool found;                   /* with opts.account: the account was seen */
+  bool found; /* with opts.account: the account was seen */
 } kenko_run_stats;
 
 /* Scores every account of the data files (read in order) and writes the
  * results to OUT. Returns KENKO_OK, KENKO_ERR_DATA (some accounts
  * rejected; the others were written) or KENKO_ERR_USAGE (a data file
  * cannot be read, a bad option). */
-int kenko_run(const kenko_rules *rules, const char *const *data, int ndata,
-              const kenko_run_opts *opts, FILE *out, kenko_run_stats *stats);
+int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, const kenko_run_opts *opts,
+              FILE *out, kenko_run_stats *stats);
 
 /* ---- portfolio analytics (report, validate, diff) ----------------------- */
 
 typedef struct kenko_report_opts {
-  kenko_run_opts run;      /* reading, --as-of, diagnostics (format unused) */
-  const char *by;          /* NULL, "persona", "segment NAME" or "input NAME" */
-  bool json;               /* --format json (else text for people) */
-  const char *html_path;   /* --html FILE: also write the HTML report */
+  kenko_run_opts run;    /* reading, --as-of, diagnostics (format unused) */
+  const char *by;        /* NULL, "persona", "segment NAME" or "input NAME" */
+  bool json;             /* --format json (else text for people) */
+  const char *html_path; /* --html FILE: also write the HTML report */
 } kenko_report_opts;
 
 /* `kenko report`: composition per grade (and per persona, segment, or
  * --by group), the forecast, the journey funnel and bottlenecks, flags,
  * drivers, dimension deciles and coverage, aggregated while streaming. */
-int kenko_report(const kenko_rules *rules, const char *const *data, int ndata,
-                 const kenko_report_opts *opts, FILE *out, kenko_run_stats *stats);
+int kenko_report(const kenko_rules *rules, const char *const *data, int ndata, const kenko_report_opts *opts,
+                 FILE *out, kenko_run_stats *stats);
 
 typedef struct kenko_validate_opts {
   kenko_run_opts run;
-  const char *outcome;     /* --outcome FIELD (an input), or NULL: the rules' */
+  const char *outcome; /* --outcome FIELD (an input), or NULL: the rules' */
   bool json;
 } kenko_validate_opts;
 
@@ -169,19 +168,18 @@ int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata,
 typedef struct kenko_diff_opts {
   kenko_run_opts run;
   bool json;
-  const char *const *old_data;  /* --data OLD_DATA: compare two snapshots */
+  const char *const *old_data; /* --data OLD_DATA: compare two snapshots */
   int nold_data;
-  unsigned long long limit;     /* --limit: text lists at most this many
-                                   accounts each (0: all) */
+  unsigned long long limit; /* --limit: text lists at most this many
+                               accounts each (0: all) */
 } kenko_diff_opts;
 
 /* `kenko diff`: OLD and NEW rules over the same data (or one rule set over
  * two data snapshots): the grade transition matrix, the accounts whose
  * grade changed with the members whose lost points moved most, and the
  * change in forecast. */
-int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules,
-               const char *const *data, int ndata, const kenko_diff_opts *opts,
-               FILE *out, kenko_run_stats *stats);
+int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const char *const *data, int ndata,
+               const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats);
 
 /* Runs the rules' inline tests, writing one line per test (and the
  * failing expectations) to OUT, then "N passed, N failed". Returns the

@@ -17,7 +17,7 @@
 struct kenko_rules {
   Program *program;
   int errors;
-  char short_fingerprint[13];  /* first 12 hex digits */
+  char short_fingerprint[13]; /* first 12 hex digits */
 };
 
 static kenko_rules *load(const char *path, const char *text, size_t len, const kenko_load_opts *opts,
@@ -88,11 +88,11 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
       if (strcmp(cols[k], in->column) == 0) found = true;
     if (found) continue;
     if (in->optional)
-      diag_at(&diag, KENKO_WARNING, data_path, 1, 1, "no column \"%s\" for optional input `%s`: it will always be missing",
-              in->column, in->name);
+      diag_at(&diag, KENKO_WARNING, data_path, 1, 1,
+              "no column \"%s\" for optional input `%s`: it will always be missing", in->column, in->name);
     else
-      diag_at(&diag, KENKO_ERROR, data_path, 1, 1, "missing column \"%s\" (required by input `%s`)", in->column,
-              in->name);
+      diag_at(&diag, KENKO_ERROR, data_path, 1, 1, "missing column \"%s\" (required by input `%s`)",
+              in->column, in->name);
   }
   /* Undeclared columns: one warning that names the first few of them. */
   enum { NAMED_MAX = 10 };
@@ -114,8 +114,8 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
   buf_putc(&list, '\0');
   if (undeclared)
     diag_at(&diag, KENKO_WARNING, data_path, 1, 1, "%s %s not declared as input%s and will be ignored: %s",
-            undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are", undeclared == 1 ? "" : "s",
-            list.data);
+            undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are",
+            undeclared == 1 ? "" : "s", list.data);
   buf_free(&list);
   reader_free_columns(cols, ncols);
   return diag.errors;
@@ -148,8 +148,8 @@ int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_lo
   return diag.errors;
 }
 
-int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
-              kenko_run_stats *stats) {
+int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, const kenko_run_opts *opts,
+              FILE *out, kenko_run_stats *stats) {
   return run_program(rules->program, data, ndata, opts, out, stats);
 }
 
@@ -162,8 +162,8 @@ int kenko_report(const kenko_rules *rules, const char *const *data, int ndata, c
   return report_program(rules->program, data, ndata, opts, out, stats);
 }
 
-int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata, const kenko_validate_opts *opts,
-                   FILE *out, kenko_run_stats *stats) {
+int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata,
+                   const kenko_validate_opts *opts, FILE *out, kenko_run_stats *stats) {
   return validate_program(rules->program, data, ndata, opts, out, stats);
 }
 

@@ -9,7 +9,7 @@
 
 struct ArenaChunk {
   ArenaChunk *prev;
-  size_t size;   /* bytes usable in data[] */
+  size_t size; /* bytes usable in data[] */
   size_t used;
   _Alignas(16) unsigned char data[];
 };
@@ -68,7 +68,10 @@ void *arena_alloc(Arena *a, size_t n) {
        * the free space of the current chunk is not wasted. */
       ArenaChunk *big = new_chunk(c ? c->prev : NULL, n);
       big->used = n;
-      if (c) c->prev = big; else a->head = big;
+      if (c)
+        c->prev = big;
+      else
+        a->head = big;
       return big->data;
     }
     c = a->head = new_chunk(c, size);
@@ -85,9 +88,7 @@ char *arena_strndup(Arena *a, const char *s, size_t n) {
   return p;
 }
 
-char *arena_strdup(Arena *a, const char *s) {
-  return arena_strndup(a, s, strlen(s));
-}
+char *arena_strdup(Arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
 
 char *arena_printf(Arena *a, const char *fmt, ...) {
   va_list ap;

@@ -9,8 +9,8 @@
 typedef struct ArenaChunk ArenaChunk;
 
 typedef struct Arena {
-  ArenaChunk *head;   /* current chunk (a list through ->prev) */
-  size_t chunk_size;  /* default size of a new chunk */
+  ArenaChunk *head;  /* current chunk (a list through ->prev) */
+  size_t chunk_size; /* default size of a new chunk */
 } Arena;
 
 void arena_init(Arena *a, size_t chunk_size);
@@ -18,8 +18,7 @@ void arena_init(Arena *a, size_t chunk_size);
 void *arena_alloc(Arena *a, size_t n);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_strdup(Arena *a, const char *s);
-char *arena_printf(Arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees all chunks but the oldest, and rewinds it. */
 void arena_reset(Arena *a);
 void arena_free(Arena *a);

@@ -136,8 +136,9 @@ void buf_shown(Buf *b, const char *s, size_t n, bool quoted) {
     case '\t': esc[1] = 't'; break;
     case '\n': esc[1] = 'n'; break;
     case '\r': esc[1] = 'r'; break;
-    case '"': case '\\': esc[1] = (char)c; break;
-    default:   /* the bytes: \xHH, or \xC2\xHH for a C1 character */
+    case '"':
+    case '\\': esc[1] = (char)c; break;
+    default: /* the bytes: \xHH, or \xC2\xHH for a C1 character */
       len = 0;
       for (size_t k = 0; k <= (size_t)c1; k++) {
         unsigned char byte = (unsigned char)s[i + k];
@@ -187,13 +188,17 @@ void buf_flush(Buf *b, size_t limit) {
 }
 
 void buf_json_num(Buf *b, double x) {
-  if (isnan(x) || isinf(x)) buf_puts(b, "null");
-  else buf_num(b, x);
+  if (isnan(x) || isinf(x))
+    buf_puts(b, "null");
+  else
+    buf_num(b, x);
 }
 
 void buf_json_cstr(Buf *b, const char *s) {
-  if (s) buf_json_str(b, s, strlen(s));
-  else buf_puts(b, "null");
+  if (s)
+    buf_json_str(b, s, strlen(s));
+  else
+    buf_puts(b, "null");
 }
 
 void buf_u64(Buf *b, uint64_t n) {

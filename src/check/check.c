@@ -12,7 +12,8 @@
 
 static uint64_t hash_name(const char *s) {
   uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
   return h;
 }
 
@@ -31,7 +32,8 @@ static void names_grow(NameMap *m) {
     if (!m->slots[i].name) continue;
     uint64_t h = hash_name(m->slots[i].name);
     int32_t j = (int32_t)(h & (uint64_t)(cap - 1));
-    while (slots[j].name) j = (j + 1) & (cap - 1);
+    while (slots[j].name)
+      j = (j + 1) & (cap - 1);
     slots[j] = m->slots[i];
   }
   free(m->slots);
@@ -55,7 +57,8 @@ const NameEntry *names_put(NameMap *m, const char *name, int kind, int32_t index
   if (old) return old;
   if ((m->count + 1) * 2 > m->cap) names_grow(m);
   int32_t j = (int32_t)(hash_name(name) & (uint64_t)(m->cap - 1));
-  while (m->slots[j].name) j = (j + 1) & (m->cap - 1);
+  while (m->slots[j].name)
+    j = (j + 1) & (m->cap - 1);
   m->slots[j].name = name;
   m->slots[j].kind = kind;
   m->slots[j].index = index;
@@ -103,8 +106,7 @@ const char *type_text(Checker *c, uint8_t type, int32_t aux) {
     case SYM_STEP: return "a journey step";
     default:
       if (aux >= SYM_SEGMENT && aux - SYM_SEGMENT < c->p->nsegments)
-        return arena_printf(c->arena, "a case of segment `%s`",
-                            c->p->segments[aux - SYM_SEGMENT].name);
+        return arena_printf(c->arena, "a case of segment `%s`", c->p->segments[aux - SYM_SEGMENT].name);
       return "a symbol";
     }
   }
@@ -174,12 +176,12 @@ static bool declare_value(Checker *c, const Node *n, int kind, int32_t index) {
   if (old->kind == NAME_BUILTIN)
     diag_error(c->diag, n->name_span, "`%s` is a built-in name and cannot be declared", n->name);
   else if (old->kind == kind)
-    diag_error(c->diag, n->name_span, "%s `%s` is declared twice (first at %s)", kind_word(kind),
-               n->name, where_text(c, old->node->name_span));
+    diag_error(c->diag, n->name_span, "%s `%s` is declared twice (first at %s)", kind_word(kind), n->name,
+               where_text(c, old->node->name_span));
   else
     diag_error(c->diag, n->name_span, "`%s` is already the name of %s %s (at %s)", n->name,
-               old->kind == NAME_INPUT || old->kind == NAME_INDICATOR ? "an" : "a",
-               kind_word(old->kind), where_text(c, old->node->name_span));
+               old->kind == NAME_INPUT || old->kind == NAME_INDICATOR ? "an" : "a", kind_word(old->kind),
+               where_text(c, old->node->name_span));
   return false;
 }
 
@@ -232,8 +234,7 @@ static void declare_input(Checker *c, Node *n) {
     if (in->type != T_TEXT && in->type != T_NUMBER)
       diag_error(c->diag, n->a->span, "the key input must be text or a number; `%s` is %s", n->name,
                  type_text(c, in->type, 0));
-    if (in->optional)
-      diag_error(c->diag, n->name_span, "the key input `%s` cannot be optional", n->name);
+    if (in->optional) diag_error(c->diag, n->name_span, "the key input `%s` cannot be optional", n->name);
   }
   if (in->type == T_LIST) {
     const Node *t = n->a;
@@ -287,8 +288,7 @@ static int32_t declare_grades(Checker *c, const Node *g) {
       if (strcmp(p->grade_names[set->bands[j].grade], b->name) == 0)
         diag_error(c->diag, b->name_span, "grade `%s` appears twice in this block", b->name);
     if (seen_otherwise) {
-      diag_error(c->diag, b->span, "grade `%s` comes after `otherwise` and can never be given",
-                 b->name);
+      diag_error(c->diag, b->span, "grade `%s` comes after `otherwise` and can never be given", b->name);
       continue;
     }
     GradeBand *gb = &set->bands[set->nbands++];
@@ -314,8 +314,8 @@ static int32_t declare_grades(Checker *c, const Node *g) {
   }
   if (!seen_otherwise && g->list.count > 0) {
     const Node *last = g->list.items[g->list.count - 1];
-    diag_error(c->diag, last->span, "a `grades` block must end with a grade for `otherwise`, as in `%s otherwise`",
-               last->name);
+    diag_error(c->diag, last->span,
+               "a `grades` block must end with a grade for `otherwise`, as in `%s otherwise`", last->name);
   }
   return index;
 }
@@ -341,8 +341,8 @@ static void declare_dimension(Checker *c, Node *n) {
   d->grades = -1;
   if (n->flags & NF_HAS_WEIGHT) {
     if (n->num < 0)
-      diag_error(c->diag, n->name_span, "dimension `%s` has a negative weight (%g); weights must be 0 or more",
-                 n->name, n->num);
+      diag_error(c->diag, n->name_span,
+                 "dimension `%s` has a negative weight (%g); weights must be 0 or more", n->name, n->num);
     else
       d->weight = n->num;
   }
@@ -365,8 +365,8 @@ static void declare_dimension(Checker *c, Node *n) {
     bool dup = false;
     for (int32_t j = 0; j < d->nmembers; j++)
       if (strcmp(d->members[j].name, m->name) == 0) {
-        diag_error(c->diag, m->name_span, "member `%s` is declared twice in dimension `%s`",
-                   m->name, n->name);
+        diag_error(c->diag, m->name_span, "member `%s` is declared twice in dimension `%s`", m->name,
+                   n->name);
         dup = true;
       }
     if (dup) continue;
@@ -412,8 +412,8 @@ static void declare_dimension(Checker *c, Node *n) {
 static void declare_symbol(Checker *c, NameMap *m, const Node *n, int kind, int32_t index) {
   const NameEntry *old = names_put(m, n->name, kind, index, n);
   if (old)
-    diag_error(c->diag, n->name_span, "%s `%s` is declared twice (first at %s)", kind_word(kind),
-               n->name, where_text(c, old->node->name_span));
+    diag_error(c->diag, n->name_span, "%s `%s` is declared twice (first at %s)", kind_word(kind), n->name,
+               where_text(c, old->node->name_span));
 }
 
 static void declare_persona(Checker *c, Node *n) {
@@ -474,8 +474,8 @@ static void declare_flag(Checker *c, Node *n) {
     for (int i = 0; i < 3; i++)
       if (strcmp(n->b->name, levels[i]) == 0) level = i;
     if (level < 0)
-      diag_error(c->diag, n->b->span, "severity must be `low`, `medium` or `high`, found `%s`%s",
-                 n->b->name, suggest_list(c, n->b->name, levels, 3));
+      diag_error(c->diag, n->b->span, "severity must be `low`, `medium` or `high`, found `%s`%s", n->b->name,
+                 suggest_list(c, n->b->name, levels, 3));
     else
       f->severity = (Severity)(level + 1);
   }
@@ -627,8 +627,7 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
       t->node = d;
       break;
     }
-    default:
-      break;
+    default: break;
     }
   }
   /* Grade names of persona blocks join the same table. */
@@ -693,8 +692,8 @@ static void check_outcome(Checker *c) {
   if (!o) return;
   const NameEntry *e = names_get(&c->values, o->a->name);
   if (!e || e->kind != NAME_INPUT) {
-    diag_error(c->diag, o->a->span, "`outcome` must name a bool input; `%s` is not an input%s",
-               o->a->name, suggest_in(c, o->a->name, &c->values));
+    diag_error(c->diag, o->a->span, "`outcome` must name a bool input; `%s` is not an input%s", o->a->name,
+               suggest_in(c, o->a->name, &c->values));
     return;
   }
   InputDecl *in = &c->p->inputs[e->index];
@@ -713,15 +712,16 @@ static void check_forecasts(Checker *c) {
     ForecastDecl *f = &p->forecasts[i];
     const Node *n = f->node;
     f->rate = arena_alloc(c->arena, (size_t)(p->ngrade_names + 1) * sizeof *f->rate);
-    for (int32_t g = 0; g < p->ngrade_names; g++) f->rate[g] = NAN;
+    for (int32_t g = 0; g < p->ngrade_names; g++)
+      f->rate[g] = NAN;
     if (n->a) {
       const NameEntry *e = names_get(&c->values, n->a->name);
       if (!e || e->kind != NAME_INPUT)
         diag_error(c->diag, n->a->span, "`weighted by` must name a number input; `%s` is not an input%s",
                    n->a->name, suggest_in(c, n->a->name, &c->values));
       else if (p->inputs[e->index].type != T_NUMBER)
-        diag_error(c->diag, n->a->span, "`weighted by` must name a number input; `%s` is %s",
-                   n->a->name, type_text(c, p->inputs[e->index].type, 0));
+        diag_error(c->diag, n->a->span, "`weighted by` must name a number input; `%s` is %s", n->a->name,
+                   type_text(c, p->inputs[e->index].type, 0));
       else {
         f->weight_input = e->index;
         p->inputs[e->index].used = true;
@@ -776,8 +776,8 @@ static void check_persona_overrides(Checker *c) {
         }
         for (int32_t j = 0; j < pd->nthresholds; j++)
           if (pd->thresholds[j].threshold == e->index) {
-            diag_error(c->diag, o->name_span, "threshold `%s` is overridden twice in persona `%s`",
-                       o->name, pd->name);
+            diag_error(c->diag, o->name_span, "threshold `%s` is overridden twice in persona `%s`", o->name,
+                       pd->name);
             break;
           }
         ThresholdOverride *to = &pd->thresholds[pd->nthresholds++];
@@ -790,8 +790,8 @@ static void check_persona_overrides(Checker *c) {
         Span dim_span = t->kind == E_FIELD ? t->a->span : t->span;
         const NameEntry *e = names_get(&c->values, dim);
         if (!e || e->kind != NAME_DIMENSION) {
-          diag_error(c->diag, dim_span, "persona `%s` sets the weight of unknown dimension `%s`%s",
-                     pd->name, dim, suggest_in(c, dim, &c->dimension_names));
+          diag_error(c->diag, dim_span, "persona `%s` sets the weight of unknown dimension `%s`%s", pd->name,
+                     dim, suggest_in(c, dim, &c->dimension_names));
           continue;
         }
         const DimensionDecl *d = &p->dimensions[e->index];
@@ -802,7 +802,8 @@ static void check_persona_overrides(Checker *c) {
           if (member < 0) {
             int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? d->nmembers : 0; /* none past the cap */
             const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
-            for (int32_t j = 0; j < ncand; j++) names[j] = d->members[j].name;
+            for (int32_t j = 0; j < ncand; j++)
+              names[j] = d->members[j].name;
             diag_error(c->diag, t->name_span, "dimension `%s` has no member `%s`%s", d->name, t->name,
                        suggest_list(c, t->name, names, ncand));
             continue;

@@ -27,41 +27,59 @@
 
 /* Symbol kinds (type_aux of a T_SYMBOL expression). */
 enum {
-  SYM_GRADE = 0,     /* a grade name */
-  SYM_PERSONA = 1,   /* a persona name */
-  SYM_STEP = 2,      /* a journey step (bottleneck) */
-  SYM_SEGMENT = 3    /* SYM_SEGMENT + i: a case of segment i */
+  SYM_GRADE = 0,   /* a grade name */
+  SYM_PERSONA = 1, /* a persona name */
+  SYM_STEP = 2,    /* a journey step (bottleneck) */
+  SYM_SEGMENT = 3  /* SYM_SEGMENT + i: a case of segment i */
 };
 
 typedef enum RefKind {
   REF_NONE,
-  REF_INPUT,        /* ref_index: input */
-  REF_INDICATOR,    /* ref_index: indicator */
-  REF_THRESHOLD,    /* ref_index: threshold (per-persona value) */
-  REF_DIMENSION,    /* ref_index: dimension — its 0..100 score */
-  REF_DIM_GRADE,    /* ref_index: dimension — `DIM.grade` */
-  REF_MEMBER,       /* ref_index: dimension, ref_sub: member — `DIM.MEMBER` */
-  REF_SEGMENT,      /* ref_index: segment — the account's case */
-  REF_HEALTH,       /* `health` */
-  REF_GRADE,        /* `grade` (of the health score) */
-  REF_PERSONA,      /* `persona` */
-  REF_BOTTLENECK,   /* `bottleneck` */
-  REF_AS_OF,        /* `as_of` */
-  REF_SYMBOL,       /* a symbol constant; ref_sub: its id, type_aux: SymKind */
-  REF_ELEM_FIELD,   /* inside an aggregate: ref_index: list input,
-                       ref_sub: element field */
-  REF_LIST_FIELD,   /* E_FIELD `L.f` as an aggregate argument: ref_index:
-                       list input, ref_sub: element field */
-  REF_FLAG,         /* E_CALL flagged(NAME): ref_index: flag */
-  REF_FUNC          /* E_CALL of a built-in: ref_index: Builtin */
+  REF_INPUT,      /* ref_index: input */
+  REF_INDICATOR,  /* ref_index: indicator */
+  REF_THRESHOLD,  /* ref_index: threshold (per-persona value) */
+  REF_DIMENSION,  /* ref_index: dimension — its 0..100 score */
+  REF_DIM_GRADE,  /* ref_index: dimension — `DIM.grade` */
+  REF_MEMBER,     /* ref_index: dimension, ref_sub: member — `DIM.MEMBER` */
+  REF_SEGMENT,    /* ref_index: segment — the account's case */
+  REF_HEALTH,     /* `health` */
+  REF_GRADE,      /* `grade` (of the health score) */
+  REF_PERSONA,    /* `persona` */
+  REF_BOTTLENECK, /* `bottleneck` */
+  REF_AS_OF,      /* `as_of` */
+  REF_SYMBOL,     /* a symbol constant; ref_sub: its id, type_aux: SymKind */
+  REF_ELEM_FIELD, /* inside an aggregate: ref_index: list input,
+                     ref_sub: element field */
+  REF_LIST_FIELD, /* E_FIELD `L.f` as an aggregate argument: ref_index:
+                     list input, ref_sub: element field */
+  REF_FLAG,       /* E_CALL flagged(NAME): ref_index: flag */
+  REF_FUNC        /* E_CALL of a built-in: ref_index: Builtin */
 } RefKind;
 
 typedef enum Builtin {
-  FN_MIN, FN_MAX, FN_ABS, FN_ROUND, FN_CLAMP, FN_SCALE, FN_COALESCE,
-  FN_DAYS, FN_DAYS_SINCE, FN_DAYS_UNTIL, FN_LOWER, FN_UPPER, FN_CONTAINS,
-  FN_STARTS_WITH, FN_NPS,
+  FN_MIN,
+  FN_MAX,
+  FN_ABS,
+  FN_ROUND,
+  FN_CLAMP,
+  FN_SCALE,
+  FN_COALESCE,
+  FN_DAYS,
+  FN_DAYS_SINCE,
+  FN_DAYS_UNTIL,
+  FN_LOWER,
+  FN_UPPER,
+  FN_CONTAINS,
+  FN_STARTS_WITH,
+  FN_NPS,
   /* aggregates over a list input (first argument L, L.f or … where C) */
-  FN_COUNT, FN_SUM, FN_AVG, FN_AGG_MIN, FN_AGG_MAX, FN_ANY, FN_ALL,
+  FN_COUNT,
+  FN_SUM,
+  FN_AVG,
+  FN_AGG_MIN,
+  FN_AGG_MAX,
+  FN_ANY,
+  FN_ALL,
   FN_FLAGGED,
   BUILTIN_COUNT
 } Builtin;
@@ -69,23 +87,23 @@ typedef enum Builtin {
 typedef struct ListField {
   const char *name;
   const Node *node;
-  uint8_t type;              /* T_NUMBER, T_TEXT, T_BOOL, T_DATE */
+  uint8_t type; /* T_NUMBER, T_TEXT, T_BOOL, T_DATE */
   bool optional;
-  const char **allowed;      /* `in [...]` values or NULL */
+  const char **allowed; /* `in [...]` values or NULL */
   int32_t nallowed;
 } ListField;
 
 typedef struct InputDecl {
   const char *name;
   const char *label;
-  const char *column;        /* data column/key */
+  const char *column; /* data column/key */
   const Node *node;
-  uint8_t type;              /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
+  uint8_t type; /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
   bool optional;
   bool key;
   const char **allowed;
   int32_t nallowed;
-  ListField *fields;         /* T_LIST */
+  ListField *fields; /* T_LIST */
   int32_t nfields;
   bool used;
 } InputDecl;
@@ -104,19 +122,19 @@ typedef struct ThresholdDecl {
   const char *name;
   const char *label;
   const Node *node;
-  Node *expr;                /* constant expression */
+  Node *expr; /* constant expression */
   uint8_t type;
-  Value value;               /* its default value (constant-folded) */
-  bool overridden;           /* its value varies by persona: some persona
-                                overrides it, or one it is defined from */
+  Value value;     /* its default value (constant-folded) */
+  bool overridden; /* its value varies by persona: some persona
+                      overrides it, or one it is defined from */
   bool used;
 } ThresholdDecl;
 
 typedef enum MemberKind { MEMBER_RULE, MEMBER_SCORE, MEMBER_BANDS } MemberKind;
 
 typedef struct Band {
-  Node *value;               /* E_NUM or E_NAME (threshold) */
-  Node *cond;                /* NULL for `otherwise` */
+  Node *value; /* E_NUM or E_NAME (threshold) */
+  Node *cond;  /* NULL for `otherwise` */
   const Node *node;
 } Band;
 
@@ -125,21 +143,21 @@ typedef struct Member {
   const char *label;
   const Node *node;
   MemberKind kind;
-  double weight;             /* default weight (1 unless written) */
-  Node *expr;                /* rule: condition; score: expression */
-  Band *bands;               /* MEMBER_BANDS */
+  double weight; /* default weight (1 unless written) */
+  Node *expr;    /* rule: condition; score: expression */
+  Band *bands;   /* MEMBER_BANDS */
   int32_t nbands;
 } Member;
 
 typedef struct GradeBand {
-  int32_t grade;             /* index into Program.grade_names */
+  int32_t grade; /* index into Program.grade_names */
   const char *label;
-  double bound;              /* score >= bound; -INFINITY for otherwise */
+  double bound; /* score >= bound; -INFINITY for otherwise */
   const Node *node;
 } GradeBand;
 
 typedef struct GradeSet {
-  GradeBand *bands;          /* best first; the last is `otherwise` */
+  GradeBand *bands; /* best first; the last is `otherwise` */
   int32_t nbands;
   const Node *node;
 } GradeSet;
@@ -151,7 +169,7 @@ typedef struct DimensionDecl {
   double weight;
   Member *members;
   int32_t nmembers;
-  int32_t grades;            /* own GradeSet index, or -1 */
+  int32_t grades; /* own GradeSet index, or -1 */
 } DimensionDecl;
 
 typedef struct ThresholdOverride {
@@ -162,7 +180,7 @@ typedef struct ThresholdOverride {
 
 typedef struct WeightOverride {
   int32_t dimension;
-  int32_t member;            /* -1 for the dimension's own weight */
+  int32_t member; /* -1 for the dimension's own weight */
   double weight;
   const Node *node;
 } WeightOverride;
@@ -171,23 +189,23 @@ typedef struct PersonaDecl {
   const char *name;
   const char *label;
   const Node *node;
-  Node *cond;                /* NULL for `otherwise` */
+  Node *cond; /* NULL for `otherwise` */
   ThresholdOverride *thresholds;
   int32_t nthresholds;
-  ThresholdOverride *derived;   /* thresholds defined from overridden ones,
-                                   computed with the persona's values (expr:
-                                   the threshold's own) */
+  ThresholdOverride *derived; /* thresholds defined from overridden ones,
+                                 computed with the persona's values (expr:
+                                 the threshold's own) */
   int32_t nderived;
   WeightOverride *weights;
   int32_t nweights;
-  int32_t grades;            /* GradeSet index, or -1 */
+  int32_t grades; /* GradeSet index, or -1 */
 } PersonaDecl;
 
 typedef struct CaseDecl {
   const char *name;
   const char *label;
   const Node *node;
-  Node *cond;                /* NULL for `otherwise` */
+  Node *cond; /* NULL for `otherwise` */
 } CaseDecl;
 
 typedef struct SegmentDecl {
@@ -207,7 +225,7 @@ typedef struct FlagDecl {
   const Node *node;
   Node *cond;
   Severity severity;
-  const char *action;        /* or NULL */
+  const char *action; /* or NULL */
 } FlagDecl;
 
 typedef struct StepDecl {
@@ -221,75 +239,87 @@ typedef struct ForecastDecl {
   const char *name;
   const char *label;
   const Node *node;
-  int32_t weight_input;      /* `weighted by` input, or -1 */
-  double *rate;              /* per grade (Program.grade_names); NAN if none */
+  int32_t weight_input; /* `weighted by` input, or -1 */
+  double *rate;         /* per grade (Program.grade_names); NAN if none */
 } ForecastDecl;
 
 typedef struct TestDecl {
   const char *name;
   const Node *node;
   bool has_as_of;
-  int32_t as_of;             /* days since 1970-01-01 */
-  const Node *given;         /* P_GIVEN or NULL */
-  Node **expects;            /* P_EXPECT conditions */
+  int32_t as_of;     /* days since 1970-01-01 */
+  const Node *given; /* P_GIVEN or NULL */
+  Node **expects;    /* P_EXPECT conditions */
   int32_t nexpects;
 } TestDecl;
 
 /* A node of the dependency graph: what is computed for each account. */
 typedef enum DepKind {
-  DEP_INDICATOR,   /* index: indicator */
-  DEP_THRESHOLD,   /* index: threshold (only when a persona overrides it) */
-  DEP_PERSONA,     /* the account's persona */
-  DEP_SEGMENT,     /* index: segment */
-  DEP_MEMBER,      /* index: dimension, sub: member */
-  DEP_DIMENSION,   /* index: dimension (score and grade) */
-  DEP_HEALTH,      /* health and grade */
-  DEP_FLAG,        /* index: flag */
-  DEP_JOURNEY      /* the steps and the bottleneck */
+  DEP_INDICATOR, /* index: indicator */
+  DEP_THRESHOLD, /* index: threshold (only when a persona overrides it) */
+  DEP_PERSONA,   /* the account's persona */
+  DEP_SEGMENT,   /* index: segment */
+  DEP_MEMBER,    /* index: dimension, sub: member */
+  DEP_DIMENSION, /* index: dimension (score and grade) */
+  DEP_HEALTH,    /* health and grade */
+  DEP_FLAG,      /* index: flag */
+  DEP_JOURNEY    /* the steps and the bottleneck */
 } DepKind;
 
 typedef struct DepNode {
-  uint8_t kind;              /* DepKind */
+  uint8_t kind; /* DepKind */
   int32_t index;
   int32_t sub;
 } DepNode;
 
 typedef struct Program {
-  Arena arena;               /* nodes, tables and strings of the rule set */
+  Arena arena; /* nodes, tables and strings of the rule set */
   SourceSet sources;
-  const char *title;         /* `scorecard "…"`, or NULL */
-  char fingerprint[65];      /* SHA-256 of all rule files, in order */
-  bool unreadable;           /* the main file could not be read */
+  const char *title;    /* `scorecard "…"`, or NULL */
+  char fingerprint[65]; /* SHA-256 of all rule files, in order */
+  bool unreadable;      /* the main file could not be read */
 
-  InputDecl *inputs;         int32_t ninputs;
-  IndicatorDecl *indicators; int32_t nindicators;
-  ThresholdDecl *thresholds; int32_t nthresholds;
-  DimensionDecl *dimensions; int32_t ndimensions;
-  GradeSet *grade_sets;      int32_t ngrade_sets;
-  int32_t default_grades;    /* top-level GradeSet, or -1 */
-  const char **grade_names;  int32_t ngrade_names;
+  InputDecl *inputs;
+  int32_t ninputs;
+  IndicatorDecl *indicators;
+  int32_t nindicators;
+  ThresholdDecl *thresholds;
+  int32_t nthresholds;
+  DimensionDecl *dimensions;
+  int32_t ndimensions;
+  GradeSet *grade_sets;
+  int32_t ngrade_sets;
+  int32_t default_grades; /* top-level GradeSet, or -1 */
+  const char **grade_names;
+  int32_t ngrade_names;
   const char **grade_labels; /* first label seen for each grade name */
-  PersonaDecl *personas;     int32_t npersonas;
-  SegmentDecl *segments;     int32_t nsegments;
-  FlagDecl *flags;           int32_t nflags;
+  PersonaDecl *personas;
+  int32_t npersonas;
+  SegmentDecl *segments;
+  int32_t nsegments;
+  FlagDecl *flags;
+  int32_t nflags;
   bool has_journey;
   const char *journey_label;
-  StepDecl *steps;           int32_t nsteps;
-  ForecastDecl *forecasts;   int32_t nforecasts;
-  int32_t outcome_input;     /* -1 when none */
-  int32_t key_input;         /* -1 when none */
-  TestDecl *tests;           int32_t ntests;
+  StepDecl *steps;
+  int32_t nsteps;
+  ForecastDecl *forecasts;
+  int32_t nforecasts;
+  int32_t outcome_input; /* -1 when none */
+  int32_t key_input;     /* -1 when none */
+  TestDecl *tests;
+  int32_t ntests;
 
   /* Evaluation order: every dependency before its dependents. */
-  DepNode *order;            int32_t norder;
+  DepNode *order;
+  int32_t norder;
 } Program;
 
 /* Loads PATH and its includes, parses and checks them. Always returns a
  * Program (free with program_free); *errors receives the error count
  * (the Program must not be compiled when it is non-zero). When TEXT is
  * not NULL it is used instead of reading PATH. */
-Program *program_load(const char *path, const char *text, size_t len,
-                      Diag *diag, int *errors);
+Program *program_load(const char *path, const char *text, size_t len, Diag *diag, int *errors);
 
 /* Where rule files come from when not from disk (kenko_load_opts.read_file,
  * e.g. a git revision): returns malloc'ed bytes and sets *len, or NULL
@@ -303,8 +333,8 @@ typedef struct RuleReader {
  * include through READER when it is not NULL. Includes are then told
  * apart by their paths normalized as text ("a/../b" is "b"), since the
  * files need not exist on disk. */
-Program *program_load_with(const char *path, const char *text, size_t len,
-                           const RuleReader *reader, Diag *diag, int *errors);
+Program *program_load_with(const char *path, const char *text, size_t len, const RuleReader *reader,
+                           Diag *diag, int *errors);
 void program_free(Program *p);
 
 /* Checks a parsed program (called by program_load). */

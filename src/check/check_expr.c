@@ -11,22 +11,31 @@
 typedef struct BuiltinInfo {
   const char *name;
   Builtin id;
-  int min_args, max_args;   /* max -1: any number */
+  int min_args, max_args; /* max -1: any number */
 } BuiltinInfo;
 
 static const BuiltinInfo builtins[] = {
-  {"min", FN_MIN, 1, -1},        {"max", FN_MAX, 1, -1},
-  {"abs", FN_ABS, 1, 1},         {"round", FN_ROUND, 1, 2},
-  {"clamp", FN_CLAMP, 3, 3},     {"scale", FN_SCALE, 3, 3},
-  {"coalesce", FN_COALESCE, 2, -1},
-  {"days", FN_DAYS, 2, 2},       {"days_since", FN_DAYS_SINCE, 1, 1},
-  {"days_until", FN_DAYS_UNTIL, 1, 1},
-  {"lower", FN_LOWER, 1, 1},     {"upper", FN_UPPER, 1, 1},
-  {"contains", FN_CONTAINS, 2, 2}, {"starts_with", FN_STARTS_WITH, 2, 2},
-  {"nps", FN_NPS, 1, 1},         {"count", FN_COUNT, 1, 1},
-  {"sum", FN_SUM, 1, 1},         {"avg", FN_AVG, 1, 1},
-  {"any", FN_ANY, 1, 1},         {"all", FN_ALL, 1, 1},
-  {"flagged", FN_FLAGGED, 1, 1},
+    {"min", FN_MIN, 1, -1},
+    {"max", FN_MAX, 1, -1},
+    {"abs", FN_ABS, 1, 1},
+    {"round", FN_ROUND, 1, 2},
+    {"clamp", FN_CLAMP, 3, 3},
+    {"scale", FN_SCALE, 3, 3},
+    {"coalesce", FN_COALESCE, 2, -1},
+    {"days", FN_DAYS, 2, 2},
+    {"days_since", FN_DAYS_SINCE, 1, 1},
+    {"days_until", FN_DAYS_UNTIL, 1, 1},
+    {"lower", FN_LOWER, 1, 1},
+    {"upper", FN_UPPER, 1, 1},
+    {"contains", FN_CONTAINS, 2, 2},
+    {"starts_with", FN_STARTS_WITH, 2, 2},
+    {"nps", FN_NPS, 1, 1},
+    {"count", FN_COUNT, 1, 1},
+    {"sum", FN_SUM, 1, 1},
+    {"avg", FN_AVG, 1, 1},
+    {"any", FN_ANY, 1, 1},
+    {"all", FN_ALL, 1, 1},
+    {"flagged", FN_FLAGGED, 1, 1},
 };
 enum { NBUILTINS = sizeof builtins / sizeof *builtins };
 
@@ -45,9 +54,7 @@ static bool same_type(const Node *a, const Node *b) {
   return true;
 }
 
-static const Node *pick_typed(const Node *a, const Node *b) {
-  return a->type == T_ANY ? b : a;
-}
+static const Node *pick_typed(const Node *a, const Node *b) { return a->type == T_ANY ? b : a; }
 
 /* "`x`" for a name, the source text of a short expression ("`3`",
  * "`days_since(start)`"), or "this expression". */
@@ -67,8 +74,10 @@ static const char *what(Checker *c, const Node *n) {
 static bool expect_type(Checker *c, Node *n, uint8_t type, const char *needs) {
   if (is_bad(n->type) || n->type == type || n->type == T_ANY) return true;
   diag_error(c->diag, n->span, "%s is %s, but %s needs %s", what(c, n), type_text(c, n->type, n->type_aux),
-             needs, type == T_BOOL ? "a condition (true/false)" : type == T_NUMBER ? "a number"
-                                                                : type_text(c, type, 0));
+             needs,
+             type == T_BOOL     ? "a condition (true/false)"
+             : type == T_NUMBER ? "a number"
+                                : type_text(c, type, 0));
   return false;
 }
 
@@ -94,12 +103,11 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
   if (c->ctx == CTX_PERSONA) {
     const char *why = NULL;
     switch (kind) {
-    case REF_DIMENSION: case REF_DIM_GRADE: case REF_MEMBER:
-      why = "dimension scores and grades depend on the persona's weights and grades";
-      break;
-    case REF_HEALTH: case REF_GRADE:
-      why = "the health score and grade depend on the persona's weights and grades";
-      break;
+    case REF_DIMENSION:
+    case REF_DIM_GRADE:
+    case REF_MEMBER: why = "dimension scores and grades depend on the persona's weights and grades"; break;
+    case REF_HEALTH:
+    case REF_GRADE: why = "the health score and grade depend on the persona's weights and grades"; break;
     case REF_FLAG: why = "flags are decided after the persona (they may use scores and grades)"; break;
     case REF_BOTTLENECK:
       why = "the journey is decided after the persona (its steps may use scores and grades)";
@@ -127,10 +135,12 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
   case REF_THRESHOLD:
     if (p->thresholds[index].overridden && c->ctx == CTX_NORMAL) to = c->node_threshold[index];
     break;
-  case REF_DIMENSION: case REF_DIM_GRADE: to = c->node_dimension[index]; break;
+  case REF_DIMENSION:
+  case REF_DIM_GRADE: to = c->node_dimension[index]; break;
   case REF_MEMBER: to = c->member_base[index] + sub; break;
   case REF_SEGMENT: to = c->node_segment[index]; break;
-  case REF_HEALTH: case REF_GRADE: to = c->node_health; break;
+  case REF_HEALTH:
+  case REF_GRADE: to = c->node_health; break;
   case REF_PERSONA: to = c->node_persona; break;
   case REF_BOTTLENECK: to = c->node_journey; break;
   case REF_FLAG: to = c->node_flag[index]; break;
@@ -183,12 +193,14 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
       }
     int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? s->ncases : 0; /* none past the cap */
     const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
-    for (int32_t i = 0; i < ncand; i++) names[i] = s->cases[i].name;
+    for (int32_t i = 0; i < ncand; i++)
+      names[i] = s->cases[i].name;
     const char *sug = diag_suggest(n->name, names, ncand);
     const char *other = symbol_kind_of(c, n->name);
     diag_error(c->diag, n->span, "segment `%s` has no case `%s`%s", s->name, n->name,
                other ? arena_printf(c->arena, " (`%s` is %s)", n->name, other)
-               : sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+               : sug ? arena_printf(c->arena, "; did you mean `%s`?", sug)
+                     : "");
     set_type(n, T_ERROR, 0);
     return true;
   }
@@ -203,8 +215,8 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
   const char *kind = hint == SYM_GRADE ? "grade" : hint == SYM_PERSONA ? "persona" : "journey step";
   const char *other = symbol_kind_of(c, n->name);
   if (other)
-    diag_error(c->diag, n->span, "`%s` is %s, not a %s; a %s can only be compared with a %s", n->name,
-               other, kind, kind, kind);
+    diag_error(c->diag, n->span, "`%s` is %s, not a %s; a %s can only be compared with a %s", n->name, other,
+               kind, kind, kind);
   else
     diag_error(c->diag, n->span, "unknown %s `%s`%s", kind, n->name, suggest_in(c, n->name, m));
   set_type(n, T_ERROR, 0);
@@ -213,15 +225,18 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
 
 /* An unknown name: say what it is if it is a symbol, else suggest. */
 static void unknown_name(Checker *c, Node *n) {
-  const struct { const NameMap *m; const char *what, *example; } symbol_kinds[] = {
-    {&c->grades, "a grade", "`grade == %s`"},
-    {&c->personas, "a persona", "`persona == %s`"},
-    {&c->steps, "a journey step", "`bottleneck == %s`"},
+  const struct {
+    const NameMap *m;
+    const char *what, *example;
+  } symbol_kinds[] = {
+      {&c->grades, "a grade", "`grade == %s`"},
+      {&c->personas, "a persona", "`persona == %s`"},
+      {&c->steps, "a journey step", "`bottleneck == %s`"},
   };
   for (size_t i = 0; i < sizeof symbol_kinds / sizeof *symbol_kinds; i++)
     if (names_get(symbol_kinds[i].m, n->name)) {
-      diag_error(c->diag, n->span, "`%s` is %s; compare it with one, as in %s", n->name,
-                 symbol_kinds[i].what, arena_printf(c->arena, symbol_kinds[i].example, n->name));
+      diag_error(c->diag, n->span, "`%s` is %s; compare it with one, as in %s", n->name, symbol_kinds[i].what,
+                 arena_printf(c->arena, symbol_kinds[i].example, n->name));
       return;
     }
   const NameEntry *cs = names_get(&c->cases, n->name);
@@ -239,7 +254,8 @@ static void unknown_name(Checker *c, Node *n) {
   if (c->elem_input >= 0 && c->diag->errors < KENKO_MAX_ERRORS) {
     const InputDecl *in = &c->p->inputs[c->elem_input];
     const char **f = arena_alloc(c->arena, (size_t)(in->nfields + 1) * sizeof *f);
-    for (int32_t i = 0; i < in->nfields; i++) f[i] = in->fields[i].name;
+    for (int32_t i = 0; i < in->nfields; i++)
+      f[i] = in->fields[i].name;
     sug = diag_suggest(n->name, f, in->nfields);
   }
   diag_error(c->diag, n->span, "unknown name `%s`%s", n->name,
@@ -316,8 +332,7 @@ static void check_name(Checker *c, Node *n, int hint) {
       reference(c, n, REF_BOTTLENECK, -1, -1);
     }
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -347,15 +362,15 @@ static void check_field(Checker *c, Node *n) {
       int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? d->nmembers : 0; /* none past the cap */
       const char **names = arena_alloc(c->arena, (size_t)(ncand + 2) * sizeof *names);
       names[0] = "grade";
-      for (int32_t i = 0; i < ncand; i++) names[i + 1] = d->members[i].name;
+      for (int32_t i = 0; i < ncand; i++)
+        names[i + 1] = d->members[i].name;
       const char *sug = diag_suggest(n->name, names, ncand + 1);
       diag_error(c->diag, n->name_span, "dimension `%s` has no member `%s`%s", d->name, n->name,
                  sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
       return;
     }
     if (e && e->kind == NAME_INPUT && p->inputs[e->index].type == T_LIST) {
-      diag_error(c->diag, n->span,
-                 "`%s.%s` is a list of values; use it in an aggregate such as `sum(%s.%s)`",
+      diag_error(c->diag, n->span, "`%s.%s` is a list of values; use it in an aggregate such as `sum(%s.%s)`",
                  obj->name, n->name, obj->name, n->name);
       p->inputs[e->index].used = true;
       return;
@@ -363,9 +378,10 @@ static void check_field(Checker *c, Node *n) {
   }
   check_expr(c, obj, -1);
   if (!is_bad(obj->type))
-    diag_error(c->diag, n->span,
-               "`.%s` can only follow a dimension (as in `utilization.grade`) or a list input inside an aggregate",
-               n->name);
+    diag_error(
+        c->diag, n->span,
+        "`.%s` can only follow a dimension (as in `utilization.grade`) or a list input inside an aggregate",
+        n->name);
 }
 
 /* The list input named by N (an E_NAME), or -1 with an error. */
@@ -386,7 +402,8 @@ static int32_t list_input(Checker *c, Node *n, const char *fn) {
   }
   check_expr(c, n, -1);
   if (!is_bad(n->type))
-    diag_error(c->diag, n->span, "`%s` needs a list input; %s is %s", fn, what(c, n), type_text(c, n->type, n->type_aux));
+    diag_error(c->diag, n->span, "`%s` needs a list input; %s is %s", fn, what(c, n),
+               type_text(c, n->type, n->type_aux));
   return -1;
 }
 
@@ -397,15 +414,15 @@ static int32_t list_field(Checker *c, Node *n, const char *fn) {
       const NameEntry *e = names_get(&c->values, n->name);
       if (e->kind == NAME_INPUT && c->p->inputs[e->index].type == T_LIST) {
         c->p->inputs[e->index].used = true;
-        diag_error(c->diag, n->span, "`%s` needs a field of the list's elements, as in `%s(%s.FIELD)`",
-                   fn, fn, n->name);
+        diag_error(c->diag, n->span, "`%s` needs a field of the list's elements, as in `%s(%s.FIELD)`", fn,
+                   fn, n->name);
         return -1;
       }
     }
     check_expr(c, n, -1);
     if (!is_bad(n->type))
-      diag_error(c->diag, n->span, "`%s` needs a field of a list input, as in `%s(LIST.FIELD)`; %s is %s", fn, fn,
-                 what(c, n), type_text(c, n->type, n->type_aux));
+      diag_error(c->diag, n->span, "`%s` needs a field of a list input, as in `%s(LIST.FIELD)`; %s is %s", fn,
+                 fn, what(c, n), type_text(c, n->type, n->type_aux));
     return -1;
   }
   int32_t li = list_input(c, n->a, fn);
@@ -421,7 +438,8 @@ static int32_t list_field(Checker *c, Node *n, const char *fn) {
     }
   int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? in->nfields : 0; /* none past the cap */
   const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
-  for (int32_t i = 0; i < ncand; i++) names[i] = in->fields[i].name;
+  for (int32_t i = 0; i < ncand; i++)
+    names[i] = in->fields[i].name;
   const char *sug = diag_suggest(n->name, names, ncand);
   diag_error(c->diag, n->name_span, "the elements of `%s` have no field `%s`%s", in->name, n->name,
              sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
@@ -464,10 +482,10 @@ static void check_aggregate(Checker *c, Node *call, Builtin fn) {
     if (li >= 0) check_where(c, arg->b, li);
   }
   switch (fn) {
-  case FN_ANY: case FN_ALL: set_type(call, T_BOOL, 0); break;
-  case FN_AGG_MIN: case FN_AGG_MAX:
-    set_type(call, target->type == T_DATE ? T_DATE : T_NUMBER, 0);
-    break;
+  case FN_ANY:
+  case FN_ALL: set_type(call, T_BOOL, 0); break;
+  case FN_AGG_MIN:
+  case FN_AGG_MAX: set_type(call, target->type == T_DATE ? T_DATE : T_NUMBER, 0); break;
   default: set_type(call, T_NUMBER, 0); break;
   }
 }
@@ -479,7 +497,8 @@ static void check_call(Checker *c, Node *n) {
     if (strcmp(builtins[i].name, n->name) == 0) bi = &builtins[i];
   if (!bi) {
     const char *names[NBUILTINS];
-    for (int i = 0; i < NBUILTINS; i++) names[i] = builtins[i].name;
+    for (int i = 0; i < NBUILTINS; i++)
+      names[i] = builtins[i].name;
     const char *sug = diag_suggest(n->name, names, NBUILTINS);
     diag_error(c->diag, n->name_span, "unknown function `%s`%s", n->name,
                sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
@@ -493,7 +512,8 @@ static void check_call(Checker *c, Node *n) {
       diag_error(c->diag, n->span, "`%s` takes %d argument%s, found %d", bi->name, bi->min_args,
                  bi->min_args == 1 ? "" : "s", nargs);
     else if (bi->max_args < 0)
-      diag_error(c->diag, n->span, "`%s` takes at least %d arguments, found %d", bi->name, bi->min_args, nargs);
+      diag_error(c->diag, n->span, "`%s` takes at least %d arguments, found %d", bi->name, bi->min_args,
+                 nargs);
     else
       diag_error(c->diag, n->span, "`%s` takes %d to %d arguments, found %d", bi->name, bi->min_args,
                  bi->max_args, nargs);
@@ -510,10 +530,14 @@ static void check_call(Checker *c, Node *n) {
     return;
   }
   switch (fn) {
-  case FN_COUNT: case FN_SUM: case FN_AVG: case FN_AGG_MIN: case FN_AGG_MAX:
-  case FN_ANY: case FN_ALL: case FN_NPS:
-    check_aggregate(c, n, fn);
-    return;
+  case FN_COUNT:
+  case FN_SUM:
+  case FN_AVG:
+  case FN_AGG_MIN:
+  case FN_AGG_MAX:
+  case FN_ANY:
+  case FN_ALL:
+  case FN_NPS: check_aggregate(c, n, fn); return;
   case FN_FLAGGED: {
     Node *a = n->list.items[0];
     const NameEntry *e = a->kind == E_NAME ? names_get(&c->flag_names, a->name) : NULL;
@@ -530,8 +554,7 @@ static void check_call(Checker *c, Node *n) {
     n->ref_index = FN_FLAGGED;
     return;
   }
-  default:
-    break;
+  default: break;
   }
   for (int32_t i = 0; i < nargs; i++) {
     if (n->list.items[i]->kind == E_WHERE) {
@@ -554,16 +577,22 @@ static void check_call(Checker *c, Node *n) {
   Node **args = n->list.items;
   const char *needs = arena_printf(c->arena, "`%s`", bi->name);
   switch (fn) {
-  case FN_MIN: case FN_MAX: {
+  case FN_MIN:
+  case FN_MAX: {
     uint8_t t = T_NUMBER;
     for (int32_t i = 0; i < nargs; i++)
       if (args[i]->type == T_DATE) t = T_DATE;
-    for (int32_t i = 0; i < nargs; i++) expect_type(c, args[i], t, needs);
+    for (int32_t i = 0; i < nargs; i++)
+      expect_type(c, args[i], t, needs);
     set_type(n, t, 0);
     break;
   }
-  case FN_ABS: case FN_ROUND: case FN_CLAMP: case FN_SCALE:
-    for (int32_t i = 0; i < nargs; i++) expect_type(c, args[i], T_NUMBER, needs);
+  case FN_ABS:
+  case FN_ROUND:
+  case FN_CLAMP:
+  case FN_SCALE:
+    for (int32_t i = 0; i < nargs; i++)
+      expect_type(c, args[i], T_NUMBER, needs);
     set_type(n, T_NUMBER, 0);
     break;
   case FN_COALESCE: {
@@ -582,21 +611,23 @@ static void check_call(Checker *c, Node *n) {
     expect_type(c, args[1], T_DATE, needs);
     set_type(n, T_NUMBER, 0);
     break;
-  case FN_DAYS_SINCE: case FN_DAYS_UNTIL:
+  case FN_DAYS_SINCE:
+  case FN_DAYS_UNTIL:
     expect_type(c, args[0], T_DATE, needs);
     set_type(n, T_NUMBER, 0);
     break;
-  case FN_LOWER: case FN_UPPER:
+  case FN_LOWER:
+  case FN_UPPER:
     expect_type(c, args[0], T_TEXT, needs);
     set_type(n, T_TEXT, 0);
     break;
-  case FN_CONTAINS: case FN_STARTS_WITH:
+  case FN_CONTAINS:
+  case FN_STARTS_WITH:
     expect_type(c, args[0], T_TEXT, needs);
     expect_type(c, args[1], T_TEXT, needs);
     set_type(n, T_BOOL, 0);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -624,22 +655,30 @@ static void check_binary(Checker *c, Node *n) {
   if (is_bad(a->type) || is_bad(b->type)) return;
   const char *opname = arena_printf(c->arena, "`%s`", ast_op_text(op));
   switch (op) {
-  case OP_ADD: case OP_SUB:
+  case OP_ADD:
+  case OP_SUB:
     if (a->type == T_DATE && b->type == T_DATE) {
-      diag_error(c->diag, n->span, op == OP_SUB ? "dates cannot be subtracted; use `days(from, to)`"
-                                                : "two dates cannot be added; add a number of days to a date instead");
+      diag_error(c->diag, n->span,
+                 op == OP_SUB ? "dates cannot be subtracted; use `days(from, to)`"
+                              : "two dates cannot be added; add a number of days to a date instead");
       return;
     }
-    if (a->type == T_DATE && (b->type == T_NUMBER || b->type == T_ANY)) { set_type(n, T_DATE, 0); return; }
+    if (a->type == T_DATE && (b->type == T_NUMBER || b->type == T_ANY)) {
+      set_type(n, T_DATE, 0);
+      return;
+    }
     if (op == OP_ADD && b->type == T_DATE && (a->type == T_NUMBER || a->type == T_ANY)) {
       set_type(n, T_DATE, 0);
       return;
     }
     /* fall through */
-  case OP_MUL: case OP_DIV: case OP_MOD:
+  case OP_MUL:
+  case OP_DIV:
+  case OP_MOD:
     if (expect_both(c, a, b, T_NUMBER, opname)) set_type(n, T_NUMBER, 0);
     return;
-  case OP_EQ: case OP_NE:
+  case OP_EQ:
+  case OP_NE:
     if (a->type == T_ANY || b->type == T_ANY) {
       diag_warning(c->diag, n->span, "comparing with `missing` is always missing; use `is missing`");
       set_type(n, T_BOOL, 0);
@@ -652,7 +691,10 @@ static void check_binary(Checker *c, Node *n) {
     }
     set_type(n, T_BOOL, 0);
     return;
-  case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE:
     if (a->type == T_ANY || b->type == T_ANY) {
       diag_warning(c->diag, n->span, "comparing with `missing` is always missing; use `is missing`");
       set_type(n, T_BOOL, 0);
@@ -669,12 +711,14 @@ static void check_binary(Checker *c, Node *n) {
     }
     set_type(n, T_BOOL, 0);
     return;
-  case OP_AND: case OP_OR:
+  case OP_AND:
+  case OP_OR:
     if (expect_both(c, a, b, T_BOOL, opname)) set_type(n, T_BOOL, 0);
     return;
   case OP_COALESCE:
     if (!same_type(a, b)) {
-      diag_error(c->diag, n->span, "the default after `??` must have the type of the value before it: %s, not %s",
+      diag_error(c->diag, n->span,
+                 "the default after `??` must have the type of the value before it: %s, not %s",
                  type_text(c, a->type, a->type_aux), type_text(c, b->type, b->type_aux));
       return;
     }
@@ -683,8 +727,7 @@ static void check_binary(Checker *c, Node *n) {
       set_type(n, t->type, t->type_aux);
     }
     return;
-  default:
-    return;
+  default: return;
   }
 }
 
@@ -752,12 +795,11 @@ void check_expr(Checker *c, Node *n, int hint) {
     set_type(n, T_ERROR, 0);
     return;
   case E_WHERE:
-    diag_error(c->diag, n->span, "`where` is only allowed in aggregates (count, sum, avg, min, max, any, all, nps)");
+    diag_error(c->diag, n->span,
+               "`where` is only allowed in aggregates (count, sum, avg, min, max, any, all, nps)");
     set_type(n, T_ERROR, 0);
     return;
-  default:
-    set_type(n, T_ERROR, 0);
-    return;
+  default: set_type(n, T_ERROR, 0); return;
   }
 }
 
@@ -778,12 +820,19 @@ static bool fold(Checker *c, const Node *n, Value *out) {
     return out->type != T_MISSING || c->p->thresholds[n->ref_index].type != T_ERROR;
   case E_UNARY:
     if (!fold(c, n->a, &a)) return false;
-    if (n->op == OP_NEG && a.type == T_NUMBER) { *out = val_num(-a.u.num); return true; }
-    if (n->op == OP_NOT && a.type == T_BOOL) { *out = val_bool(!a.u.b); return true; }
+    if (n->op == OP_NEG && a.type == T_NUMBER) {
+      *out = val_num(-a.u.num);
+      return true;
+    }
+    if (n->op == OP_NOT && a.type == T_BOOL) {
+      *out = val_bool(!a.u.b);
+      return true;
+    }
     return false;
   case E_BINARY: {
     if (!fold(c, n->a, &a) || !fold(c, n->b, &b)) return false;
-    static const char sign[] = {[OP_ADD] = '+', [OP_SUB] = '-', [OP_MUL] = '*', [OP_DIV] = '/', [OP_MOD] = '%'};
+    static const char sign[] = {
+        [OP_ADD] = '+', [OP_SUB] = '-', [OP_MUL] = '*', [OP_DIV] = '/', [OP_MOD] = '%'};
     if ((unsigned)n->op >= sizeof sign || !sign[n->op]) return false;
     /* the evaluator's arithmetic, so a threshold holds what the same
      * expression gives in a rule */
@@ -792,10 +841,11 @@ static bool fold(Checker *c, const Node *n, Value *out) {
       *out = r;
       return true;
     }
-    const char *what = r.why == MISS_DIV_ZERO                  ? "division by zero in a constant"
-                       : a.type == T_DATE || b.type == T_DATE ? "this date is out of range (0001-01-01 to 9999-12-31)"
-                       : a.type == T_NUMBER && b.type == T_NUMBER ? "this number is out of range (the result is not finite)"
-                                                                  : NULL;
+    const char *what =
+        r.why == MISS_DIV_ZERO                     ? "division by zero in a constant"
+        : a.type == T_DATE || b.type == T_DATE     ? "this date is out of range (0001-01-01 to 9999-12-31)"
+        : a.type == T_NUMBER && b.type == T_NUMBER ? "this number is out of range (the result is not finite)"
+                                                   : NULL;
     if (what && c->fold_persona)
       diag_error(c->diag, n->span, "%s, with persona `%s`'s thresholds", what, c->fold_persona);
     else if (what)
@@ -812,21 +862,21 @@ static bool fold(Checker *c, const Node *n, Value *out) {
       if (!fold(c, n->list.items[i], &v) || v.type != T_NUMBER) return false;
       if (i < 3) args[i] = v;
       /* as the evaluator: a later argument wins only when strictly better */
-      if (i == 0) acc = v.u.num;
-      else if (n->ref_index == FN_MIN ? v.u.num < acc : n->ref_index == FN_MAX && v.u.num > acc) acc = v.u.num;
+      if (i == 0)
+        acc = v.u.num;
+      else if (n->ref_index == FN_MIN ? v.u.num < acc : n->ref_index == FN_MAX && v.u.num > acc)
+        acc = v.u.num;
     }
     switch (n->ref_index) {
-    case FN_MIN: case FN_MAX: *out = val_num(acc); return true;
+    case FN_MIN:
+    case FN_MAX: *out = val_num(acc); return true;
     case FN_ABS: *out = val_num(fabs(args[0].u.num)); return true;
     case FN_ROUND: *out = val_num(value_round(args[0].u.num, k > 1 ? args[1].u.num : 0)); return true;
-    case FN_CLAMP:
-      *out = val_num(fmin(fmax(args[0].u.num, args[1].u.num), args[2].u.num));
-      return true;
+    case FN_CLAMP: *out = val_num(fmin(fmax(args[0].u.num, args[1].u.num), args[2].u.num)); return true;
     default: return false;
     }
   }
-  default:
-    return false;
+  default: return false;
   }
 }
 
@@ -847,7 +897,8 @@ static bool check_constant(Checker *c, Node *e, Value *out) {
   int errors = c->diag->errors;
   if (!fold(c, e, out)) {
     if (c->diag->errors == errors) /* fold said nothing (it reports division by zero) */
-      diag_error(c->diag, e->span, "a threshold must be a constant: a literal, or arithmetic on literals and other thresholds");
+      diag_error(c->diag, e->span,
+                 "a threshold must be a constant: a literal, or arithmetic on literals and other thresholds");
     return false;
   }
   return true;
@@ -895,7 +946,8 @@ static int32_t report_threshold_cycle(Checker *c, bool *done) {
   Program *p = c->p;
   int32_t *path = xmalloc(((size_t)p->nthresholds + 1) * sizeof *path);
   int32_t len = 0, cur = 0;
-  while (done[cur]) cur++;
+  while (done[cur])
+    cur++;
   int32_t start = -1;
   while (start < 0) {
     for (int32_t i = 0; i < len; i++)
@@ -912,7 +964,8 @@ static int32_t report_threshold_cycle(Checker *c, bool *done) {
   else
     diag_error(c->diag, p->thresholds[path[start]].node->name_span, "dependency cycle: %s → threshold `%s`",
                text, p->thresholds[path[start]].name);
-  for (int32_t i = start; i < len; i++) done[path[i]] = true;
+  for (int32_t i = start; i < len; i++)
+    done[path[i]] = true;
   free(path);
   return len - start;
 }
@@ -1041,12 +1094,14 @@ static void collect_indicator_refs(Checker *c, const Node *e, int32_t **out, int
     const Node *kids[3] = {x->a, x->b, x->c};
     int32_t need = top + 3 + x->list.count;
     if (need > scap) {
-      while (scap < need) scap *= 2;
+      while (scap < need)
+        scap *= 2;
       stack = xrealloc(stack, (size_t)scap * sizeof *stack);
     }
     for (int i = 0; i < 3; i++)
       if (kids[i]) stack[top++] = kids[i];
-    for (int32_t i = 0; i < x->list.count; i++) stack[top++] = x->list.items[i];
+    for (int32_t i = 0; i < x->list.count; i++)
+      stack[top++] = x->list.items[i];
   }
   free(stack);
 }
@@ -1090,7 +1145,8 @@ static void check_indicators(Checker *c) {
     for (int32_t k = 0; k < nusers[i]; k++)
       if (--indeg[users[i][k]] == 0) queue[tail++] = users[i][k];
   }
-  for (int32_t k = 0; k < order_n; k++) checked[order[k]] = true;
+  for (int32_t k = 0; k < order_n; k++)
+    checked[order[k]] = true;
   for (int32_t i = 0; i < n; i++)
     if (!checked[i]) order[order_n++] = i;
   for (int32_t k = 0; k < n; k++) {
@@ -1100,7 +1156,8 @@ static void check_indicators(Checker *c) {
     ind->type = ind->expr->type;
     ind->type_aux = ind->expr->type_aux;
     if (ind->type == T_LIST) {
-      diag_error(c->diag, ind->expr->span, "an indicator cannot be a whole list; aggregate it, as in `count(%s)`",
+      diag_error(c->diag, ind->expr->span,
+                 "an indicator cannot be a whole list; aggregate it, as in `count(%s)`",
                  ind->expr->kind == E_NAME ? ind->expr->name : "…");
       ind->type = T_ERROR;
     } else if (ind->type == T_ANY) {
@@ -1113,8 +1170,15 @@ static void check_indicators(Checker *c) {
     free(uses[i]);
     free(users[i]);
   }
-  free(uses); free(nuses); free(indeg); free(queue); free(checked);
-  free(users); free(nusers); free(cusers); free(order);
+  free(uses);
+  free(nuses);
+  free(indeg);
+  free(queue);
+  free(checked);
+  free(users);
+  free(nusers);
+  free(cusers);
+  free(order);
 }
 
 /* ---- members, personas, segments, flags, steps ------------------------- */
@@ -1123,8 +1187,8 @@ static void check_indicators(Checker *c) {
 static void check_band_value(Checker *c, Node *v) {
   check_expr(c, v, -1);
   if (v->kind == E_NUM && (v->flags & NF_PERCENT)) {
-    diag_error(c->diag, v->span, "a band's value is a score from 0 to 100: write `%g`, not `%g%%`", v->num * 100,
-               v->num * 100);
+    diag_error(c->diag, v->span, "a band's value is a score from 0 to 100: write `%g`, not `%g%%`",
+               v->num * 100, v->num * 100);
     return;
   }
   if (v->kind == E_NAME && !is_bad(v->type) && v->ref_kind != REF_THRESHOLD) {
@@ -1145,9 +1209,7 @@ static void check_members(Checker *c) {
       Member *mem = &dim->members[m];
       c->owner = c->member_base[d] + m;
       switch (mem->kind) {
-      case MEMBER_RULE:
-        check_condition(c, mem->expr, "a `rule`");
-        break;
+      case MEMBER_RULE: check_condition(c, mem->expr, "a `rule`"); break;
       case MEMBER_SCORE:
         check_expr(c, mem->expr, -1);
         expect_type(c, mem->expr, T_NUMBER, "a `score`");
@@ -1187,7 +1249,8 @@ void check_expressions(Checker *c) {
     check_condition(c, p->flags[i].cond, "a flag's `when`");
   }
   c->owner = c->node_journey;
-  for (int32_t i = 0; i < p->nsteps; i++) check_condition(c, p->steps[i].cond, "a step's `when`");
+  for (int32_t i = 0; i < p->nsteps; i++)
+    check_condition(c, p->steps[i].cond, "a step's `when`");
   c->owner = -1;
 }
 
@@ -1238,7 +1301,8 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
       if (!lf) {
         int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? in->nfields : 0; /* none past the cap */
         const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
-        for (int32_t j = 0; j < ncand; j++) names[j] = in->fields[j].name;
+        for (int32_t j = 0; j < ncand; j++)
+          names[j] = in->fields[j].name;
         const char *sug = diag_suggest(fv->name, names, ncand);
         diag_error(c->diag, fv->name_span, "the elements of `%s` have no field `%s`%s", in->name, fv->name,
                    sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
@@ -1261,7 +1325,7 @@ void check_tests(Checker *c) {
   Program *p = c->p;
   c->ctx = CTX_NORMAL;
   c->owner = -1;
-  NameMap test_names;   /* the first test of each name */
+  NameMap test_names; /* the first test of each name */
   names_init(&test_names);
   for (int32_t i = 0; i < p->ntests; i++) {
     TestDecl *t = &p->tests[i];
@@ -1309,8 +1373,7 @@ void check_tests(Checker *c) {
         check_condition(c, item->a, "`expect`");
         t->expects[t->nexpects++] = item->a;
         break;
-      default:
-        break;
+      default: break;
       }
     }
     if (t->nexpects == 0) diag_warning(c->diag, n->name_span, "test \"%s\" has no `expect`", t->name);

@@ -18,9 +18,10 @@ static int32_t add_node(Checker *c, DepKind kind, int32_t index, int32_t sub) {
 void graph_build_nodes(Checker *c) {
   Program *p = c->p;
   int32_t members = 0;
-  for (int32_t d = 0; d < p->ndimensions; d++) members += p->dimensions[d].nmembers;
-  int32_t total = p->nindicators + p->nthresholds + 1 + p->nsegments + members + p->ndimensions + 1 +
-                  p->nflags + 1;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    members += p->dimensions[d].nmembers;
+  int32_t total =
+      p->nindicators + p->nthresholds + 1 + p->nsegments + members + p->ndimensions + 1 + p->nflags + 1;
   c->nodes = xcalloc((size_t)total + 1, sizeof *c->nodes);
   Arena *a = c->arena;
   c->node_indicator = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof(int32_t));
@@ -29,17 +30,23 @@ void graph_build_nodes(Checker *c) {
   c->node_dimension = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof(int32_t));
   c->member_base = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof(int32_t));
   c->node_flag = arena_alloc(a, (size_t)(p->nflags + 1) * sizeof(int32_t));
-  for (int32_t i = 0; i < p->nindicators; i++) c->node_indicator[i] = add_node(c, DEP_INDICATOR, i, -1);
-  for (int32_t i = 0; i < p->nthresholds; i++) c->node_threshold[i] = add_node(c, DEP_THRESHOLD, i, -1);
+  for (int32_t i = 0; i < p->nindicators; i++)
+    c->node_indicator[i] = add_node(c, DEP_INDICATOR, i, -1);
+  for (int32_t i = 0; i < p->nthresholds; i++)
+    c->node_threshold[i] = add_node(c, DEP_THRESHOLD, i, -1);
   c->node_persona = add_node(c, DEP_PERSONA, -1, -1);
-  for (int32_t i = 0; i < p->nsegments; i++) c->node_segment[i] = add_node(c, DEP_SEGMENT, i, -1);
+  for (int32_t i = 0; i < p->nsegments; i++)
+    c->node_segment[i] = add_node(c, DEP_SEGMENT, i, -1);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     c->member_base[d] = c->nnodes;
-    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++) add_node(c, DEP_MEMBER, d, m);
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++)
+      add_node(c, DEP_MEMBER, d, m);
   }
-  for (int32_t d = 0; d < p->ndimensions; d++) c->node_dimension[d] = add_node(c, DEP_DIMENSION, d, -1);
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    c->node_dimension[d] = add_node(c, DEP_DIMENSION, d, -1);
   c->node_health = add_node(c, DEP_HEALTH, -1, -1);
-  for (int32_t i = 0; i < p->nflags; i++) c->node_flag[i] = add_node(c, DEP_FLAG, i, -1);
+  for (int32_t i = 0; i < p->nflags; i++)
+    c->node_flag[i] = add_node(c, DEP_FLAG, i, -1);
   c->node_journey = add_node(c, DEP_JOURNEY, -1, -1);
 }
 
@@ -110,7 +117,8 @@ static void implicit_edges(Checker *c) {
   const Program *p = c->p;
   for (int32_t t = 0; t < p->nthresholds; t++)
     if (p->thresholds[t].overridden) add_edge(c, c->node_threshold[t], c->node_persona, SPAN_NONE);
-  for (int32_t s = 0; s < p->nsegments; s++) add_edge(c, c->node_segment[s], c->node_persona, SPAN_NONE);
+  for (int32_t s = 0; s < p->nsegments; s++)
+    add_edge(c, c->node_segment[s], c->node_persona, SPAN_NONE);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     for (int32_t m = 0; m < p->dimensions[d].nmembers; m++)
       add_edge(c, c->node_dimension[d], c->member_base[d] + m, SPAN_NONE);
@@ -124,7 +132,8 @@ static void implicit_edges(Checker *c) {
 static void text_append(char **buf, size_t *len, size_t *cap, const char *s) {
   size_t n = strlen(s);
   if (*len + n + 1 > *cap) {
-    while (*len + n + 1 > *cap) *cap = *cap ? *cap * 2 : 256;
+    while (*len + n + 1 > *cap)
+      *cap = *cap ? *cap * 2 : 256;
     *buf = xrealloc(*buf, *cap);
   }
   memcpy(*buf + *len, s, n + 1);
@@ -168,8 +177,10 @@ static void report_cycle(Checker *c, const int32_t *stack, int32_t from, int32_t
     }
   }
   Span at = SPAN_NONE;
-  for (int32_t k = 0; k < len && at.file < 0; k++) at = edge_span(c, first, CYCLE_NODE(k), CYCLE_NODE(k + 1));
-  for (int32_t k = 0; k < len && at.file < 0; k++) at = node_span(c, CYCLE_NODE(k));
+  for (int32_t k = 0; k < len && at.file < 0; k++)
+    at = edge_span(c, first, CYCLE_NODE(k), CYCLE_NODE(k + 1));
+  for (int32_t k = 0; k < len && at.file < 0; k++)
+    at = node_span(c, CYCLE_NODE(k));
 #undef CYCLE_NODE
   diag_error(c->diag, at, "dependency cycle: %s%s", text,
              persona ? " (a persona condition cannot depend on segments, scores, grades or flags)" : "");
@@ -182,8 +193,10 @@ void check_graph(Checker *c) {
   int32_t n = c->nnodes;
   qsort(c->edges, (size_t)c->nedges, sizeof *c->edges, cmp_edge);
   int32_t *first = xcalloc((size_t)n + 1, sizeof *first);
-  for (int32_t i = 0; i < c->nedges; i++) first[c->edges[i].from + 1]++;
-  for (int32_t i = 0; i < n; i++) first[i + 1] += first[i];
+  for (int32_t i = 0; i < c->nedges; i++)
+    first[c->edges[i].from + 1]++;
+  for (int32_t i = 0; i < n; i++)
+    first[i + 1] += first[i];
 
   /* iterative depth-first search: 0 white, 1 on the stack, 2 done */
   uint8_t *color = xcalloc((size_t)n + 1, 1);
@@ -211,7 +224,8 @@ void check_graph(Checker *c) {
           top++;
         } else if (color[v] == 1 && !in_cycle[v]) {
           int32_t from = top - 1;
-          while (stack[from] != v) from--;
+          while (stack[from] != v)
+            from--;
           report_cycle(c, stack, from, top, first, in_cycle);
         }
         continue;

@@ -7,25 +7,25 @@
 #include "check/check.h"
 
 typedef enum NameKind {
-  NAME_INPUT,       /* value namespace */
+  NAME_INPUT, /* value namespace */
   NAME_INDICATOR,
   NAME_THRESHOLD,
   NAME_DIMENSION,
   NAME_SEGMENT,
-  NAME_BUILTIN,     /* health, grade, bottleneck, as_of, persona */
-  NAME_GRADE,       /* symbol namespaces */
+  NAME_BUILTIN, /* health, grade, bottleneck, as_of, persona */
+  NAME_GRADE,   /* symbol namespaces */
   NAME_PERSONA,
   NAME_STEP,
   NAME_CASE,
-  NAME_FLAG,        /* only inside flagged(...) */
+  NAME_FLAG, /* only inside flagged(...) */
   NAME_FORECAST
 } NameKind;
 
 typedef struct NameEntry {
   const char *name;
-  int kind;          /* NameKind */
+  int kind; /* NameKind */
   int32_t index;
-  const Node *node;  /* the declaration (NULL for built-ins and grades) */
+  const Node *node; /* the declaration (NULL for built-ins and grades) */
 } NameEntry;
 
 /* Open-addressing string map; names are borrowed from the arena. */
@@ -37,34 +37,34 @@ typedef struct NameMap {
 
 /* What an expression is being checked for (restricts what it may use). */
 typedef enum Context {
-  CTX_NORMAL,       /* indicators, members, flags, segments, steps, tests */
-  CTX_PERSONA,      /* persona conditions: no scores, grades or flags */
-  CTX_CONSTANT      /* thresholds: constants and other thresholds only */
+  CTX_NORMAL,  /* indicators, members, flags, segments, steps, tests */
+  CTX_PERSONA, /* persona conditions: no scores, grades or flags */
+  CTX_CONSTANT /* thresholds: constants and other thresholds only */
 } Context;
 
 /* A dependency edge: graph node FROM needs TO computed first. */
 typedef struct Edge {
   int32_t from, to;
-  Span at;           /* the reference that made it */
+  Span at; /* the reference that made it */
 } Edge;
 
 typedef struct Checker {
   Program *p;
   Diag *diag;
   Arena *arena;
-  NameMap values;          /* inputs, indicators, thresholds, dimensions,
-                              segments, built-ins */
+  NameMap values; /* inputs, indicators, thresholds, dimensions,
+                     segments, built-ins */
   NameMap personas, steps, cases, grades, flag_names, forecast_names;
-  NameMap threshold_names, dimension_names;  /* for suggestions */
+  NameMap threshold_names, dimension_names; /* for suggestions */
   const Node *journey_node;
   const Node *outcome_node;
 
   /* expression context */
   Context ctx;
-  int32_t owner;           /* graph node of the expression being checked, or -1 */
-  int32_t elem_input;      /* list input whose element fields are in scope */
-  const Value *fold_table; /* threshold values fold reads (NULL: the defaults) */
-  const char *fold_persona;  /* whose values those are, for messages (or NULL) */
+  int32_t owner;            /* graph node of the expression being checked, or -1 */
+  int32_t elem_input;       /* list input whose element fields are in scope */
+  const Value *fold_table;  /* threshold values fold reads (NULL: the defaults) */
+  const char *fold_persona; /* whose values those are, for messages (or NULL) */
 
   /* dependency graph (check_graph.c) */
   DepNode *nodes;
@@ -72,8 +72,7 @@ typedef struct Checker {
   Edge *edges;
   int32_t nedges, edges_cap;
   int32_t node_persona, node_health, node_journey;
-  int32_t *node_indicator, *node_threshold, *node_segment, *node_dimension,
-      *node_flag, *member_base;
+  int32_t *node_indicator, *node_threshold, *node_segment, *node_dimension, *node_flag, *member_base;
 } Checker;
 
 void names_init(NameMap *m);

@@ -46,7 +46,7 @@ static bool same_expr(const Node *a, const Node *b) {
 /* A bound `EXPR op NUMBER` (or `NUMBER op EXPR`, turned around). */
 typedef struct Bound {
   const Node *expr;
-  Op op;        /* OP_GE, OP_GT, OP_LE, OP_LT */
+  Op op; /* OP_GE, OP_GT, OP_LE, OP_LT */
   double value;
 } Bound;
 
@@ -100,8 +100,8 @@ static void lint_shadowed(Checker *c, Node *const *conds, int32_t n, const char 
       const Source *s = src_get(&c->p->sources, conds[i]->span.file);
       int line, col;
       src_line_col(s, conds[i]->span.begin, &line, &col);
-      diag_warning(c->diag, conds[j]->span, "this %s can never match: the one at line %d takes every account it would",
-                   what, line);
+      diag_warning(c->diag, conds[j]->span,
+                   "this %s can never match: the one at line %d takes every account it would", what, line);
       break;
     }
   }
@@ -114,7 +114,8 @@ static void lint_bands(Checker *c) {
       const Member *mem = &p->dimensions[d].members[m];
       if (mem->kind != MEMBER_BANDS) continue;
       Node **conds = arena_alloc(c->arena, (size_t)(mem->nbands + 1) * sizeof *conds);
-      for (int32_t b = 0; b < mem->nbands; b++) conds[b] = mem->bands[b].cond;
+      for (int32_t b = 0; b < mem->nbands; b++)
+        conds[b] = mem->bands[b].cond;
       lint_shadowed(c, conds, mem->nbands, "band");
       for (int32_t b = 0; b < mem->nbands; b++) {
         const Node *v = mem->bands[b].value;
@@ -148,7 +149,8 @@ static void lint_segments(Checker *c) {
   for (int32_t s = 0; s < p->nsegments; s++) {
     const SegmentDecl *seg = &p->segments[s];
     Node **sc = arena_alloc(c->arena, (size_t)(seg->ncases + 1) * sizeof *sc);
-    for (int32_t k = 0; k < seg->ncases; k++) sc[k] = seg->cases[k].cond;
+    for (int32_t k = 0; k < seg->ncases; k++)
+      sc[k] = seg->cases[k].cond;
     lint_shadowed(c, sc, seg->ncases, "case");
     if (!seg->has_otherwise && seg->ncases > 0)
       diag_warning(c->diag, seg->node->name_span,
@@ -162,11 +164,13 @@ static void lint_weights(Checker *c) {
   const Program *p = c->p;
   if (p->ndimensions == 0) {
     if (p->ninputs > 0)
-      diag_warning(c->diag, p->inputs[0].node->span, "no dimension is declared: every health score will be missing");
+      diag_warning(c->diag, p->inputs[0].node->span,
+                   "no dimension is declared: every health score will be missing");
     return;
   }
   double total = 0;
-  for (int32_t d = 0; d < p->ndimensions; d++) total += p->dimensions[d].weight;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    total += p->dimensions[d].weight;
   if (total == 0)
     diag_warning(c->diag, p->dimensions[0].node->name_span,
                  "every dimension has weight 0: no account gets a health score");
@@ -182,7 +186,8 @@ static void lint_weights(Checker *c) {
     }
     if (sum == 0 && total != 0)
       diag_warning(c->diag, pd->node->name_span,
-                   "every dimension has weight 0 for persona `%s`: its accounts get no health score", pd->name);
+                   "every dimension has weight 0 for persona `%s`: its accounts get no health score",
+                   pd->name);
   }
 }
 
@@ -246,19 +251,21 @@ static Range range_of(const Checker *c, const Node *n) {
       return (Range){0, fmax(fabs(r.lo), fabs(r.hi))};
     }
     case FN_COUNT: return (Range){0, INFINITY};
-    case FN_MIN: case FN_MAX: {
+    case FN_MIN:
+    case FN_MAX: {
       Range r = range_of(c, n->list.items[0]);
       for (int32_t i = 1; i < n->list.count; i++) {
         Range x = range_of(c, n->list.items[i]);
-        if (n->ref_index == FN_MIN) r = (Range){fmin(r.lo, x.lo), fmin(r.hi, x.hi)};
-        else r = (Range){fmax(r.lo, x.lo), fmax(r.hi, x.hi)};
+        if (n->ref_index == FN_MIN)
+          r = (Range){fmin(r.lo, x.lo), fmin(r.hi, x.hi)};
+        else
+          r = (Range){fmax(r.lo, x.lo), fmax(r.hi, x.hi)};
       }
       return r;
     }
     default: return all;
     }
-  default:
-    return all;
+  default: return all;
   }
 }
 
@@ -270,14 +277,16 @@ static void lint_score_ranges(Checker *c) {
       if (mem->kind != MEMBER_SCORE || mem->expr->type != T_NUMBER) continue;
       Range r = range_of(c, mem->expr);
       if (r.lo > 100)
-        diag_warning(c->diag, mem->expr->span, "score `%s` is always above 100 (at least %g); it will be clamped to 100",
-                     mem->name, r.lo);
+        diag_warning(c->diag, mem->expr->span,
+                     "score `%s` is always above 100 (at least %g); it will be clamped to 100", mem->name,
+                     r.lo);
       else if (r.hi < 0)
-        diag_warning(c->diag, mem->expr->span, "score `%s` is always below 0 (at most %g); it will be clamped to 0",
-                     mem->name, r.hi);
+        diag_warning(c->diag, mem->expr->span,
+                     "score `%s` is always below 0 (at most %g); it will be clamped to 0", mem->name, r.hi);
       else if (isfinite(r.lo) && isfinite(r.hi) && (r.lo < 0 || r.hi > 100))
-        diag_warning(c->diag, mem->expr->span, "score `%s` ranges over %g..%g, outside 0..100; it will be clamped",
-                     mem->name, r.lo, r.hi);
+        diag_warning(c->diag, mem->expr->span,
+                     "score `%s` ranges over %g..%g, outside 0..100; it will be clamped", mem->name, r.lo,
+                     r.hi);
     }
 }
 

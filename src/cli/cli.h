@@ -9,10 +9,10 @@
 #include "kenko.h"
 
 typedef struct Cli {
-  const char *prog;        /* argv[0] for messages */
-  bool color_err;          /* stderr is a terminal and NO_COLOR is unset */
-  bool color_out;          /* stdout likewise */
-  int errors, warnings;    /* diagnostics printed */
+  const char *prog;     /* argv[0] for messages */
+  bool color_err;       /* stderr is a terminal and NO_COLOR is unset */
+  bool color_out;       /* stdout likewise */
+  int errors, warnings; /* diagnostics printed */
 } Cli;
 
 /* The kenko_diag_fn of the CLI: prints the rendered text to stderr. */

@@ -28,8 +28,10 @@ int cmd_check(Cli *cli, int argc, char **argv) {
   int rc = KENKO_OK;
   if (data_path) {
     int errors = kenko_check_data(rules, data_path, &opts);
-    if (errors < 0) rc = KENKO_ERR_USAGE;
-    else if (errors > 0) rc = KENKO_ERR_RULES;
+    if (errors < 0)
+      rc = KENKO_ERR_USAGE;
+    else if (errors > 0)
+      rc = KENKO_ERR_RULES;
   }
   kenko_rules_free(rules);
   return rc;

@@ -25,17 +25,18 @@ static const char diff_usage[] =
 /* ---- running git -------------------------------------------------------- */
 
 typedef struct GitOutput {
-  char *out;        /* stdout, NUL-terminated */
+  char *out; /* stdout, NUL-terminated */
   size_t len;
-  char err[512];    /* the first line of stderr */
-  int status;       /* exit status; 127 when git could not be run */
+  char err[512]; /* the first line of stderr */
+  int status;    /* exit status; 127 when git could not be run */
 } GitOutput;
 
 /* Appends what FD has to *BUF; false at end of file. */
 static bool drain(int fd, char **buf, size_t *len, size_t *cap) {
   if (*len + 4096 + 1 > *cap) {
     *cap = *cap ? *cap * 2 : 8192;
-    while (*len + 4096 + 1 > *cap) *cap *= 2;
+    while (*len + 4096 + 1 > *cap)
+      *cap *= 2;
     *buf = realloc(*buf, *cap);
     if (!*buf) {
       fputs("kenko: out of memory\n", stderr);
@@ -95,7 +96,8 @@ static void run_git(const char *const *argv, GitOutput *g) {
     }
     for (int i = 0; i < 2; i++) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      bool more = i == 0 ? drain(fds[i].fd, &g->out, &g->len, &cap) : drain(fds[i].fd, &errbuf, &errlen, &errcap);
+      bool more =
+          i == 0 ? drain(fds[i].fd, &g->out, &g->len, &cap) : drain(fds[i].fd, &errbuf, &errlen, &errcap);
       if (!more) {
         close(fds[i].fd);
         fds[i].fd = -1;
@@ -109,8 +111,10 @@ static void run_git(const char *const *argv, GitOutput *g) {
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
   g->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128;
-  if (!g->out) g->out = calloc(1, 1);
-  else g->out[g->len] = '\0';
+  if (!g->out)
+    g->out = calloc(1, 1);
+  else
+    g->out[g->len] = '\0';
   if (errbuf) {
     size_t n = strcspn(errbuf, "\n");
     if (n > errlen) n = errlen;
@@ -137,9 +141,9 @@ static char *git_line(const char *const *argv, GitOutput *g) {
 
 typedef struct GitRules {
   const char *rev;
-  char *prefix;      /* the current directory inside the repository: "" or "dir/" */
-  char *toplevel;    /* the repository's root (absolute) */
-  char err[600];     /* the last error, for the hook's *err */
+  char *prefix;   /* the current directory inside the repository: "" or "dir/" */
+  char *toplevel; /* the repository's root (absolute) */
+  char err[600];  /* the last error, for the hook's *err */
 } GitRules;
 
 /* PATH (relative to the repository's root, or absolute) with "." and
@@ -169,7 +173,7 @@ static char *repo_relative(const GitRules *g, const char *path) {
   if (!joined) return NULL;
   char *rel = kenko_normalize_path(joined);
   free(joined);
-  if (strcmp(rel, "..") == 0 || strncmp(rel, "../", 3) == 0) {   /* above the root */
+  if (strcmp(rel, "..") == 0 || strncmp(rel, "../", 3) == 0) { /* above the root */
     free(rel);
     return NULL;
   }
@@ -225,7 +229,8 @@ static int git_rules_init(Cli *cli, GitRules *g, const char *rev) {
   }
   const char *top_argv[] = {"git", "rev-parse", "--show-toplevel", NULL};
   g->toplevel = git_line(top_argv, &out);
-  if (!g->toplevel) return cli_usage_error(cli, "`--git %s`: cannot find the repository's root (%s)", rev, out.err);
+  if (!g->toplevel)
+    return cli_usage_error(cli, "`--git %s`: cannot find the repository's root (%s)", rev, out.err);
   size_t n = strlen(rev) + 16;
   char *commit = malloc(n);
   if (!commit) return cli_usage_error(cli, "out of memory");
@@ -246,11 +251,11 @@ static void git_rules_free(GitRules *g) {
 /* ---- the command -------------------------------------------------------- */
 
 typedef struct DiffArgs {
-  const char **pos;        /* positional arguments */
+  const char **pos; /* positional arguments */
   int npos;
-  const char **old_data;   /* --data */
+  const char **old_data; /* --data */
   int nold_data;
-  const char *git_rev;     /* --git */
+  const char *git_rev; /* --git */
   kenko_diff_opts opts;
 } DiffArgs;
 
@@ -261,9 +266,12 @@ static int parse_diff_args(Cli *cli, int argc, char **argv, DiffArgs *da) {
     if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
     if (taken) continue;
     if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
-      if (strcmp(v, "json") == 0) da->opts.json = true;
-      else if (strcmp(v, "text") == 0) da->opts.json = false;
-      else return cli_usage_error(cli, "`--format` takes text or json for `kenko diff`, found `%s`", v);
+      if (strcmp(v, "json") == 0)
+        da->opts.json = true;
+      else if (strcmp(v, "text") == 0)
+        da->opts.json = false;
+      else
+        return cli_usage_error(cli, "`--format` takes text or json for `kenko diff`, found `%s`", v);
     } else if ((v = cli_opt_value(argc, argv, &i, "--git"))) {
       if (!*v) return cli_usage_error(cli, "`--git` needs a revision (e.g. HEAD~1)");
       if (da->git_rev) return cli_usage_error(cli, "`--git` is given twice");
@@ -285,8 +293,9 @@ static int parse_diff_args(Cli *cli, int argc, char **argv, DiffArgs *da) {
     }
   }
   if (da->git_rev && da->nold_data)
-    return cli_usage_error(cli, "`--git` and `--data` cannot be combined: compare two rule versions, or two data "
-                                "snapshots under one rule set");
+    return cli_usage_error(cli,
+                           "`--git` and `--data` cannot be combined: compare two rule versions, or two data "
+                           "snapshots under one rule set");
   int rules = da->git_rev || da->nold_data ? 1 : 2;
   if (da->npos < rules + 1) return cli_usage_error(cli, "%s", diff_usage);
   return 0;

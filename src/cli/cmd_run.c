@@ -26,10 +26,14 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
     if ((taken = cli_data_option(cli, argc, argv, &i, &ra->opts)) != 0) {
       if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
     } else if (!explain_cmd && (v = cli_opt_value(argc, argv, &i, "--format"))) {
-      if (strcmp(v, "jsonl") == 0) ra->opts.format = KENKO_FORMAT_JSONL;
-      else if (strcmp(v, "csv") == 0) ra->opts.format = KENKO_FORMAT_CSV;
-      else if (strcmp(v, "text") == 0) ra->opts.format = KENKO_FORMAT_TEXT;
-      else return cli_usage_error(cli, "`--format` takes jsonl, csv or text, found `%s`", v);
+      if (strcmp(v, "jsonl") == 0)
+        ra->opts.format = KENKO_FORMAT_JSONL;
+      else if (strcmp(v, "csv") == 0)
+        ra->opts.format = KENKO_FORMAT_CSV;
+      else if (strcmp(v, "text") == 0)
+        ra->opts.format = KENKO_FORMAT_TEXT;
+      else
+        return cli_usage_error(cli, "`--format` takes jsonl, csv or text, found `%s`", v);
     } else if (!explain_cmd && strcmp(a, "--explain") == 0) {
       ra->opts.explain = true;
     } else if (explain_cmd && (v = cli_opt_value(argc, argv, &i, "--account"))) {
@@ -44,8 +48,10 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
     }
   }
   if (!ra->rules || ra->ndata == 0)
-    return cli_usage_error(cli, explain_cmd ? "usage: kenko explain RULES DATA... --account ID [--as-of D]"
-                                            : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain]");
+    return cli_usage_error(
+        cli, explain_cmd
+                 ? "usage: kenko explain RULES DATA... --account ID [--as-of D]"
+                 : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain]");
   if (explain_cmd && !ra->opts.account) return cli_usage_error(cli, "`kenko explain` needs `--account ID`");
   return 0;
 }

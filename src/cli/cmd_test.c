@@ -7,7 +7,8 @@
 int cmd_test(Cli *cli, int argc, char **argv) {
   if (argc == 0) return cli_usage_error(cli, "usage: kenko test RULES...");
   for (int i = 0; i < argc; i++)
-    if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_usage_error(cli, "unknown option `%s` for `kenko test`", argv[i]);
+    if (argv[i][0] == '-' && argv[i][1] != '\0')
+      return cli_usage_error(cli, "unknown option `%s` for `kenko test`", argv[i]);
   int passed = 0, failed = 0, rc = KENKO_OK;
   for (int i = 0; i < argc; i++) {
     kenko_load_opts lo = cli_load_opts(cli);

@@ -29,9 +29,12 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
       if (!*v) rc = cli_usage_error(cli, "`--outcome` needs the name of a bool input");
       opts.outcome = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
-      if (strcmp(v, "json") == 0) opts.json = true;
-      else if (strcmp(v, "text") == 0) opts.json = false;
-      else rc = cli_usage_error(cli, "`--format` takes text or json for `kenko validate`, found `%s`", v);
+      if (strcmp(v, "json") == 0)
+        opts.json = true;
+      else if (strcmp(v, "text") == 0)
+        opts.json = false;
+      else
+        rc = cli_usage_error(cli, "`--format` takes text or json for `kenko validate`, found `%s`", v);
     } else if (a[0] == '-' && a[1] != '\0') {
       rc = cli_usage_error(cli, "unknown option `%s` for `kenko validate`", a);
     } else if (!rules_path) {

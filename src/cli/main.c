@@ -86,8 +86,8 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "dump-tokens") == 0 || strcmp(cmd, "dump-ast") == 0) {
     if (argc != 3) return cli_usage_error(&cli, "usage: kenko %s RULES", cmd);
     kenko_load_opts opts = cli_load_opts(&cli);
-    int errors = kenko_dump(argv[2], strcmp(cmd, "dump-ast") == 0 ? KENKO_DUMP_AST : KENKO_DUMP_TOKENS,
-                            stdout, &opts);
+    int errors =
+        kenko_dump(argv[2], strcmp(cmd, "dump-ast") == 0 ? KENKO_DUMP_AST : KENKO_DUMP_TOKENS, stdout, &opts);
     return errors ? KENKO_ERR_RULES : KENKO_OK;
   }
   fprintf(stderr, "kenko: error: unknown command `%s`\n\n%s", cmd, usage_text);

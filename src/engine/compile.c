@@ -12,8 +12,8 @@
 /* State of one compilation. */
 typedef struct Compiler {
   const CProgram *cp;
-  Arena *arena;          /* where the CExpr nodes go */
-  Diag *diag;            /* may be NULL */
+  Arena *arena; /* where the CExpr nodes go */
+  Diag *diag;   /* may be NULL */
   bool failed;
 } Compiler;
 
@@ -48,7 +48,7 @@ static bool is_const(const CExpr *x) { return x && x->op == C_CONST; }
  * independent of the account: no as_of, no references). Either way X's
  * function is chosen here, knowing its operands. */
 static const CExpr *fold(Compiler *c, CExpr *x) {
-  x->fn = eval_node_fn(x);   /* the operands are known now */
+  x->fn = eval_node_fn(x); /* the operands are known now */
   if (!is_const(x->a) && x->a) return x;
   if (x->b && !is_const(x->b)) return x;
   if (x->c && !is_const(x->c)) return x;
@@ -91,18 +91,21 @@ static const CExpr *cx_ref(Compiler *c, const Node *e) {
     x->index = e->ref_index;
     x->sub = e->ref_sub;
     return x;
-  default:
-    return cx_fail(c, e, "this reference");
+  default: return cx_fail(c, e, "this reference");
   }
 }
 
 static bool is_aggregate(Builtin fn) {
   switch (fn) {
-  case FN_COUNT: case FN_SUM: case FN_AVG: case FN_AGG_MIN: case FN_AGG_MAX:
-  case FN_ANY: case FN_ALL: case FN_NPS:
-    return true;
-  default:
-    return false;
+  case FN_COUNT:
+  case FN_SUM:
+  case FN_AVG:
+  case FN_AGG_MIN:
+  case FN_AGG_MAX:
+  case FN_ANY:
+  case FN_ALL:
+  case FN_NPS: return true;
+  default: return false;
   }
 }
 
@@ -137,8 +140,8 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
   if (e->ref_kind != REF_FUNC && e->ref_kind != REF_FLAG) return cx_fail(c, e, "this call");
   if (e->ref_kind == REF_FLAG || e->ref_index == FN_FLAGGED) {
     int32_t flag = e->ref_kind == REF_FLAG ? e->ref_index
-                   : e->list.count == 1   ? e->list.items[0]->ref_index
-                                          : -1;
+                   : e->list.count == 1    ? e->list.items[0]->ref_index
+                                           : -1;
     if (flag < 0 || flag >= c->cp->prog->nflags) return cx_fail(c, e, "flagged()");
     return cx_load(c, LB_STATE, c->cp->state_flagged + flag);
   }
@@ -146,15 +149,13 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
   if (is_aggregate(fn)) return cx_aggregate(c, e, fn);
   int32_t n = e->list.count;
   static const int8_t min_args[BUILTIN_COUNT] = {
-      [FN_MIN] = 1, [FN_MAX] = 1, [FN_ABS] = 1, [FN_ROUND] = 1, [FN_CLAMP] = 3,
-      [FN_SCALE] = 3, [FN_COALESCE] = 1, [FN_DAYS] = 2, [FN_DAYS_SINCE] = 1,
-      [FN_DAYS_UNTIL] = 1, [FN_LOWER] = 1, [FN_UPPER] = 1, [FN_CONTAINS] = 2,
-      [FN_STARTS_WITH] = 2};
+      [FN_MIN] = 1,   [FN_MAX] = 1,      [FN_ABS] = 1,      [FN_ROUND] = 1,      [FN_CLAMP] = 3,
+      [FN_SCALE] = 3, [FN_COALESCE] = 1, [FN_DAYS] = 2,     [FN_DAYS_SINCE] = 1, [FN_DAYS_UNTIL] = 1,
+      [FN_LOWER] = 1, [FN_UPPER] = 1,    [FN_CONTAINS] = 2, [FN_STARTS_WITH] = 2};
   static const int8_t max_args[BUILTIN_COUNT] = {
-      [FN_MIN] = -1, [FN_MAX] = -1, [FN_ABS] = 1, [FN_ROUND] = 2, [FN_CLAMP] = 3,
-      [FN_SCALE] = 3, [FN_COALESCE] = -1, [FN_DAYS] = 2, [FN_DAYS_SINCE] = 1,
-      [FN_DAYS_UNTIL] = 1, [FN_LOWER] = 1, [FN_UPPER] = 1, [FN_CONTAINS] = 2,
-      [FN_STARTS_WITH] = 2};
+      [FN_MIN] = -1,  [FN_MAX] = -1,      [FN_ABS] = 1,      [FN_ROUND] = 2,      [FN_CLAMP] = 3,
+      [FN_SCALE] = 3, [FN_COALESCE] = -1, [FN_DAYS] = 2,     [FN_DAYS_SINCE] = 1, [FN_DAYS_UNTIL] = 1,
+      [FN_LOWER] = 1, [FN_UPPER] = 1,     [FN_CONTAINS] = 2, [FN_STARTS_WITH] = 2};
   if ((unsigned)fn >= BUILTIN_COUNT || min_args[fn] == 0 || n < min_args[fn] ||
       (max_args[fn] >= 0 && n > max_args[fn]))
     return cx_fail(c, e, "this call");
@@ -162,7 +163,8 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
   x->aux = (uint8_t)fn;
   x->nargs = n;
   x->args = arena_alloc(c->arena, (size_t)n * sizeof *x->args);
-  for (int32_t i = 0; i < n; i++) x->args[i] = cx(c, e->list.items[i]);
+  for (int32_t i = 0; i < n; i++)
+    x->args[i] = cx(c, e->list.items[i]);
   /* days_since/days_until read as_of: never fold them */
   if (fn == FN_DAYS_SINCE || fn == FN_DAYS_UNTIL) return x;
   return fold(c, x);
@@ -182,13 +184,18 @@ static Op mirror(Op op) {
 static const CExpr *cx_binary(Compiler *c, const Node *e) {
   static const uint8_t arith[] = {
       [OP_ADD] = C_ADD, [OP_SUB] = C_SUB, [OP_MUL] = C_MUL, [OP_DIV] = C_DIV,
-      [OP_MOD] = C_MOD, [OP_AND] = C_AND, [OP_OR] = C_OR, [OP_COALESCE] = C_COALESCE};
+      [OP_MOD] = C_MOD, [OP_AND] = C_AND, [OP_OR] = C_OR,   [OP_COALESCE] = C_COALESCE};
   Op op = (Op)e->op;
   const CExpr *a = cx(c, e->a);
   const CExpr *b = cx(c, e->b);
   CExpr *x;
   switch (op) {
-  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+  case OP_EQ:
+  case OP_NE:
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE:
     if (is_const(a) && is_const(b)) break;
     if (is_const(a) && a->k.type == T_NUMBER) {
       const CExpr *t = a;
@@ -205,14 +212,19 @@ static const CExpr *cx_binary(Compiler *c, const Node *e) {
       return x;
     }
     break;
-  case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MOD:
-  case OP_AND: case OP_OR: case OP_COALESCE:
+  case OP_ADD:
+  case OP_SUB:
+  case OP_MUL:
+  case OP_DIV:
+  case OP_MOD:
+  case OP_AND:
+  case OP_OR:
+  case OP_COALESCE:
     x = cx_new(c, (COp)arith[op]);
     x->a = a;
     x->b = b;
     return fold(c, x);
-  default:
-    return cx_fail(c, e, "this operator");
+  default: return cx_fail(c, e, "this operator");
   }
   x = cx_new(c, C_CMP);
   x->aux = (uint8_t)op;
@@ -232,8 +244,7 @@ static const CExpr *cx(Compiler *c, const Node *e) {
   case E_BOOL: return cx_const(c, val_bool(e->num != 0));
   case E_MISSING: return cx_const(c, val_missing(MISS_ABSENT));
   case E_NAME:
-  case E_FIELD:
-    return cx_ref(c, e);
+  case E_FIELD: return cx_ref(c, e);
   case E_CALL: return cx_call(c, e);
   case E_UNARY:
     x = cx_new(c, e->op == OP_NEG ? C_NEG : C_NOT);
@@ -246,7 +257,8 @@ static const CExpr *cx(Compiler *c, const Node *e) {
     x->a = cx(c, e->a);
     x->nargs = list->list.count;
     x->args = arena_alloc(c->arena, (size_t)(x->nargs + 1) * sizeof *x->args);
-    for (int32_t i = 0; i < x->nargs; i++) x->args[i] = cx(c, list->list.items[i]);
+    for (int32_t i = 0; i < x->nargs; i++)
+      x->args[i] = cx(c, list->list.items[i]);
     return fold(c, x);
   }
   case E_IS_MISSING:
@@ -266,8 +278,7 @@ static const CExpr *cx(Compiler *c, const Node *e) {
       if (k.type == T_BOOL) return k.u.b ? x->b : x->c;
     }
     return x;
-  default:
-    return cx_fail(c, e, "this expression");
+  default: return cx_fail(c, e, "this expression");
   }
 }
 
@@ -306,18 +317,22 @@ static void collect_refs(RefSet *s, const Node *e) {
   case E_NAME:
   case E_FIELD:
     switch ((RefKind)e->ref_kind) {
-    case REF_INPUT: case REF_INDICATOR: case REF_THRESHOLD: case REF_DIMENSION:
-    case REF_DIM_GRADE: case REF_MEMBER: case REF_SEGMENT:
+    case REF_INPUT:
+    case REF_INDICATOR:
+    case REF_THRESHOLD:
+    case REF_DIMENSION:
+    case REF_DIM_GRADE:
+    case REF_MEMBER:
+    case REF_SEGMENT:
       refset_add(s, e->ref_kind, e->ref_index, e->ref_kind == REF_MEMBER ? e->ref_sub : -1);
       return;
-    case REF_HEALTH: case REF_GRADE: case REF_PERSONA: case REF_BOTTLENECK: case REF_AS_OF:
-      refset_add(s, e->ref_kind, -1, -1);
-      return;
-    case REF_LIST_FIELD:
-      refset_add(s, REF_INPUT, e->ref_index, -1);
-      return;
-    default:
-      return;   /* symbols, element fields */
+    case REF_HEALTH:
+    case REF_GRADE:
+    case REF_PERSONA:
+    case REF_BOTTLENECK:
+    case REF_AS_OF: refset_add(s, e->ref_kind, -1, -1); return;
+    case REF_LIST_FIELD: refset_add(s, REF_INPUT, e->ref_index, -1); return;
+    default: return; /* symbols, element fields */
     }
   case E_CALL:
     if (e->ref_kind == REF_FLAG) {
@@ -328,13 +343,15 @@ static void collect_refs(RefSet *s, const Node *e) {
       if (e->list.count == 1) refset_add(s, REF_FLAG, e->list.items[0]->ref_index, -1);
       return;
     }
-    for (int32_t i = 0; i < e->list.count; i++) collect_refs(s, e->list.items[i]);
+    for (int32_t i = 0; i < e->list.count; i++)
+      collect_refs(s, e->list.items[i]);
     return;
   default:
     collect_refs(s, e->a);
     collect_refs(s, e->b);
     collect_refs(s, e->c);
-    for (int32_t i = 0; i < e->list.count; i++) collect_refs(s, e->list.items[i]);
+    for (int32_t i = 0; i < e->list.count; i++)
+      collect_refs(s, e->list.items[i]);
     return;
   }
 }
@@ -363,7 +380,8 @@ static const char *ref_name(const Program *p, Arena *a, const ExplainRef *r) {
 
 RefList compile_refs(const CProgram *cp, Arena *arena, const Node *const *exprs, int32_t n) {
   RefSet s = {0};
-  for (int32_t i = 0; i < n; i++) collect_refs(&s, exprs[i]);
+  for (int32_t i = 0; i < n; i++)
+    collect_refs(&s, exprs[i]);
   RefList out = {NULL, 0, false};
   if (s.count > 0) {
     ExplainRef *refs = arena_alloc(arena, (size_t)s.count * sizeof *refs);
@@ -386,7 +404,8 @@ static void build_variant(CProgram *cp, Variant *v, int32_t persona) {
   Arena *a = &cp->arena;
   const PersonaDecl *pd = persona >= 0 ? &p->personas[persona] : NULL;
   v->thresholds = arena_alloc(a, (size_t)(p->nthresholds + 1) * sizeof *v->thresholds);
-  for (int32_t t = 0; t < p->nthresholds; t++) v->thresholds[t] = p->thresholds[t].value;
+  for (int32_t t = 0; t < p->nthresholds; t++)
+    v->thresholds[t] = p->thresholds[t].value;
   v->dim_weight = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *v->dim_weight);
   v->member_weight = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *v->member_weight);
   v->coverage_weight = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *v->coverage_weight);
@@ -439,8 +458,7 @@ static bool threshold_varies(const CProgram *cp, int32_t t) {
   const Value *def = &cp->variants[cp->prog->npersonas].thresholds[t];
   for (int32_t i = 0; i < cp->prog->npersonas; i++) {
     const Value *v = &cp->variants[i].thresholds[t];
-    if (v->type != def->type || v->len != def->len || memcmp(&v->u, &def->u, sizeof v->u) != 0)
-      return true;
+    if (v->type != def->type || v->len != def->len || memcmp(&v->u, &def->u, sizeof v->u) != 0) return true;
   }
   return false;
 }
@@ -467,8 +485,7 @@ static void add_step(CProgram *cp, DepKind kind, int32_t index) {
  * for every account. */
 static void build_steps(CProgram *cp) {
   const Program *p = cp->prog;
-  int32_t total = 1 + p->nsegments + p->nindicators + cp->nmembers + p->ndimensions + 1 +
-                  p->nflags + 1;
+  int32_t total = 1 + p->nsegments + p->nindicators + cp->nmembers + p->ndimensions + 1 + p->nflags + 1;
   cp->steps = arena_alloc(&cp->arena, (size_t)total * sizeof *cp->steps);
   /* seen[] is indexed by a per-kind base + index */
   int32_t base_segment = 1, base_indicator = base_segment + p->nsegments,
@@ -491,7 +508,7 @@ static void build_steps(CProgram *cp) {
     case DEP_HEALTH: slot = base_health; break;
     case DEP_FLAG: slot = base_flag + index; break;
     case DEP_JOURNEY: slot = base_journey; break;
-    default: continue;   /* DEP_THRESHOLD: the variant tables */
+    default: continue; /* DEP_THRESHOLD: the variant tables */
     }
     if (seen[slot]) continue;
     seen[slot] = true;
@@ -568,9 +585,8 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->state_flagged = cp->state_segment + p->nsegments;
   cp->nstate = cp->state_flagged + p->nflags;
   int32_t table_size[LB_COUNT] = {
-      [LB_INPUT] = p->ninputs,         [LB_INDICATOR] = p->nindicators,
-      [LB_THRESHOLD] = p->nthresholds, [LB_MEMBER] = cp->nmembers,
-      [LB_DIM] = p->ndimensions,       [LB_STATE] = cp->nstate};
+      [LB_INPUT] = p->ninputs,    [LB_INDICATOR] = p->nindicators, [LB_THRESHOLD] = p->nthresholds,
+      [LB_MEMBER] = cp->nmembers, [LB_DIM] = p->ndimensions,       [LB_STATE] = cp->nstate};
   for (int b = 0; b < LB_COUNT; b++)
     cp->tables[b] = arena_alloc(a, ((size_t)table_size[b] + 1) * sizeof(Value));
 
@@ -578,18 +594,20 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   for (int32_t i = 0; i <= p->npersonas; i++)
     build_variant(cp, &cp->variants[i], i < p->npersonas ? i : -1);
   cp->threshold_varies = arena_alloc(a, (size_t)(p->nthresholds + 1) * sizeof *cp->threshold_varies);
-  for (int32_t t = 0; t < p->nthresholds; t++) cp->threshold_varies[t] = threshold_varies(cp, t);
+  for (int32_t t = 0; t < p->nthresholds; t++)
+    cp->threshold_varies[t] = threshold_varies(cp, t);
 
   build_steps(cp);
 
   cp->indicators = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof *cp->indicators);
   for (int32_t i = 0; i < p->nindicators; i++)
-    cp->indicators[i] = p->indicators[i].expr ? cx(&c, p->indicators[i].expr)
-                                              : cx_const(&c, val_missing(MISS_ABSENT));
+    cp->indicators[i] =
+        p->indicators[i].expr ? cx(&c, p->indicators[i].expr) : cx_const(&c, val_missing(MISS_ABSENT));
 
   cp->members = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *cp->members);
   for (int32_t d = 0; d < p->ndimensions; d++)
-    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++) compile_member(cp, &c, d, m);
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++)
+      compile_member(cp, &c, d, m);
 
   cp->persona_cond = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->persona_cond);
   cp->persona_refs = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->persona_refs);

@@ -46,25 +46,25 @@
 struct Evaluator {
   const Program *p;
   CProgram *cp;
-  Arena arena;             /* result arrays, refs: the evaluator's life */
-  Arena scratch;           /* per account: text made by lower()/upper() */
-  Arena exprs;             /* eval_expr_in_account compilations (per account) */
-  Arena *text_arena;       /* where new text goes (&scratch) */
+  Arena arena;       /* result arrays, refs: the evaluator's life */
+  Arena scratch;     /* per account: text made by lower()/upper() */
+  Arena exprs;       /* eval_expr_in_account compilations (per account) */
+  Arena *text_arena; /* where new text goes (&scratch) */
   /* the account being scored */
-  Value *const *base;      /* cp->tables, what C_LOAD nodes point into: the
-                              inputs (copied in), indicators, thresholds in
-                              effect (copied in), … */
+  Value *const *base; /* cp->tables, what C_LOAD nodes point into: the
+                         inputs (copied in), indicators, thresholds in
+                         effect (copied in), … */
   int32_t as_of;
   const Variant *variant;  /* the persona's (the default until it is known) */
   const Variant *in_table; /* whose thresholds the LB_THRESHOLD table holds */
   Value *indicators;
-  Value *member_values;    /* score, or missing (N/A) */
+  Value *member_values; /* score, or missing (N/A) */
   Value *dim_values;
-  Value *state;            /* LB_STATE (compile.h: StateSlot) */
-  double *dim_wsum;        /* Σwᵢ over the members the dimension used */
-  double health_wsum;      /* ΣW_d over the dimensions the health used */
-  const Value **elem;      /* per input: the element an aggregate is at */
-  Value *explain_values;   /* cp->nvalues */
+  Value *state;          /* LB_STATE (compile.h: StateSlot) */
+  double *dim_wsum;      /* Σwᵢ over the members the dimension used */
+  double health_wsum;    /* ΣW_d over the dimensions the health used */
+  const Value **elem;    /* per input: the element an aggregate is at */
+  Value *explain_values; /* cp->nvalues */
   Result r;
 };
 
@@ -80,14 +80,9 @@ static inline Value operand(Evaluator *E, const CExpr *x) {
 
 /* ---- small value helpers ------------------------------------------------ */
 
-static Value sym_or_na(int32_t sym) {
-  return sym >= 0 ? val_sym(sym) : val_missing(MISS_NOT_APPLICABLE);
-}
+static Value sym_or_na(int32_t sym) { return sym >= 0 ? val_sym(sym) : val_missing(MISS_NOT_APPLICABLE); }
 
-static Value num_result(double x) {
-  return isfinite(x) ? val_num(x) : val_missing(MISS_DOMAIN);
-}
-
+static Value num_result(double x) { return isfinite(x) ? val_num(x) : val_missing(MISS_DOMAIN); }
 
 static bool op_holds(Op op, int c) {
   switch (op) {
@@ -147,7 +142,6 @@ __attribute__((noinline)) static Value arith(COp op, Value a, Value b) {
 }
 
 /* ---- built-ins ------------------------------------------------------------ */
-
 
 /* lower()/upper(): a copy with ASCII letters mapped. */
 static Value map_case(Evaluator *E, Value t, bool upper) {
@@ -250,8 +244,7 @@ __attribute__((noinline)) static Value call(Evaluator *E, const CExpr *e) {
   case FN_STARTS_WITH:
     if (v[0].type != T_TEXT || v[1].type != T_TEXT) break;
     return val_bool(v[1].len <= v[0].len && memcmp(v[0].u.text, v[1].u.text, v[1].len) == 0);
-  default:
-    break;
+  default: break;
   }
   return val_missing(MISS_DOMAIN);
 }
@@ -312,12 +305,13 @@ __attribute__((noinline)) static Value aggregate(Evaluator *E, const CExpr *e) {
     case FN_NPS:
       if (selected && v.type == T_NUMBER) {
         n++;
-        if (v.u.num >= 9) promoters++;
-        else if (v.u.num <= 6) detractors++;
+        if (v.u.num >= 9)
+          promoters++;
+        else if (v.u.num <= 6)
+          detractors++;
       }
       break;
-    default:
-      break;
+    default: break;
     }
   }
   E->elem[e->index] = saved;
@@ -327,10 +321,10 @@ __attribute__((noinline)) static Value aggregate(Evaluator *E, const CExpr *e) {
   case FN_ALL: return val_bool(all);
   case FN_SUM: return num_result(acc);
   case FN_AVG: return n ? num_result(acc / (double)n) : val_missing(MISS_EMPTY);
-  case FN_AGG_MIN: case FN_AGG_MAX: return best;
+  case FN_AGG_MIN:
+  case FN_AGG_MAX: return best;
   case FN_NPS:
-    return n ? val_num(100.0 * (double)(promoters - detractors) / (double)n)
-             : val_missing(MISS_EMPTY);
+    return n ? val_num(100.0 * (double)(promoters - detractors) / (double)n) : val_missing(MISS_EMPTY);
   default: return val_missing(MISS_DOMAIN);
   }
 }
@@ -460,24 +454,24 @@ static inline __attribute__((always_inline)) Value cmp_other(Op op, Value a, Val
   return compare(op, a, b);
 }
 
-#define CMP_SHAPES(SUFFIX, OPCODE, HOLDS)                                                  \
-  OP_FN(op_##SUFFIX##_leaves) {                                                          \
-    Value a = leaf(E, e->a);                                                             \
-    if (a.type == T_MISSING) return a;                                                   \
-    Value b = leaf(E, e->b);                                                             \
-    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                      \
-      double x = a.u.num, y = b.u.num;                                                   \
-      return val_bool(HOLDS);                                                            \
-    }                                                                                    \
-    return cmp_other(OPCODE, a, b);                                                      \
-  }                                                                                      \
-  OP_FN(op_##SUFFIX##_num_k_leaf) {                                                      \
-    Value a = leaf(E, e->a);                                                             \
-    if (a.type == T_NUMBER) {                                                            \
-      double x = a.u.num, y = e->k.u.num;                                                \
-      return val_bool(HOLDS);                                                            \
-    }                                                                                    \
-    return compare(OPCODE, a, e->k);                                                     \
+#define CMP_SHAPES(SUFFIX, OPCODE, HOLDS)                                                                    \
+  OP_FN(op_##SUFFIX##_leaves) {                                                                              \
+    Value a = leaf(E, e->a);                                                                                 \
+    if (a.type == T_MISSING) return a;                                                                       \
+    Value b = leaf(E, e->b);                                                                                 \
+    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                                          \
+      double x = a.u.num, y = b.u.num;                                                                       \
+      return val_bool(HOLDS);                                                                                \
+    }                                                                                                        \
+    return cmp_other(OPCODE, a, b);                                                                          \
+  }                                                                                                          \
+  OP_FN(op_##SUFFIX##_num_k_leaf) {                                                                          \
+    Value a = leaf(E, e->a);                                                                                 \
+    if (a.type == T_NUMBER) {                                                                                \
+      double x = a.u.num, y = e->k.u.num;                                                                    \
+      return val_bool(HOLDS);                                                                                \
+    }                                                                                                        \
+    return compare(OPCODE, a, e->k);                                                                         \
   }
 
 CMP_SHAPES(eq, OP_EQ, x == y)
@@ -571,8 +565,11 @@ static bool cheap_operand(const CExpr *x, int depth) {
   if (is_leaf(x)) return true;
   if (depth == 0) return false;
   switch ((COp)x->op) {
-  case C_CMP: case C_COALESCE: return cheap_operand(x->a, depth - 1) && cheap_operand(x->b, depth - 1);
-  case C_CMP_NUM_K: case C_IS_MISSING: case C_NOT: return cheap_operand(x->a, depth - 1);
+  case C_CMP:
+  case C_COALESCE: return cheap_operand(x->a, depth - 1) && cheap_operand(x->b, depth - 1);
+  case C_CMP_NUM_K:
+  case C_IS_MISSING:
+  case C_NOT: return cheap_operand(x->a, depth - 1);
   default: return false;
   }
 }
@@ -594,18 +591,28 @@ CExprFn eval_node_fn(const CExpr *x) {
   case C_IS_MISSING:
     if (is_leaf(x->a)) return op_is_missing_leaf;
     break;
-  case C_ADD: case C_SUB: case C_MUL: case C_DIV: return op_arith_num;
+  case C_ADD:
+  case C_SUB:
+  case C_MUL:
+  case C_DIV: return op_arith_num;
   case C_CALL:
     switch ((Builtin)x->aux) {
-    case FN_SCALE: if (x->nargs == 3) return op_scale; break;
-    case FN_DAYS: if (x->nargs == 2) return op_days; break;
-    case FN_DAYS_SINCE: if (x->nargs == 1) return op_days_since; break;
-    case FN_DAYS_UNTIL: if (x->nargs == 1) return op_days_until; break;
+    case FN_SCALE:
+      if (x->nargs == 3) return op_scale;
+      break;
+    case FN_DAYS:
+      if (x->nargs == 2) return op_days;
+      break;
+    case FN_DAYS_SINCE:
+      if (x->nargs == 1) return op_days_since;
+      break;
+    case FN_DAYS_UNTIL:
+      if (x->nargs == 1) return op_days_until;
+      break;
     default: break;
     }
     break;
-  default:
-    break;
+  default: break;
   }
   return eval_op_fn((COp)x->op);
 }
@@ -617,7 +624,11 @@ CExprFn eval_op_fn(COp op) {
   case C_ELEM: return op_elem;
   case C_NEG: return op_neg;
   case C_NOT: return op_not;
-  case C_ADD: case C_SUB: case C_MUL: case C_DIV: case C_MOD: return op_arith;
+  case C_ADD:
+  case C_SUB:
+  case C_MUL:
+  case C_DIV:
+  case C_MOD: return op_arith;
   case C_CMP: return op_cmp;
   case C_CMP_NUM_K: return op_cmp_num_k;
   case C_AND: return op_and;
@@ -723,18 +734,16 @@ static void step_member(Evaluator *E, int32_t i) {
        * as often as the accounts differ */
       unsigned pass = c.u.b;
       mr->na = false;
-      mr->status = (uint8_t)(MS_FAIL - pass);   /* MS_PASS is MS_FAIL − 1 */
+      mr->status = (uint8_t)(MS_FAIL - pass); /* MS_PASS is MS_FAIL − 1 */
       mr->score = (double)(100u * pass);
     } else {
       member_na(mr, c.type == T_MISSING ? c.why : MISS_DOMAIN);
     }
     break;
   }
-  case MEMBER_SCORE:
-    member_score(mr, operand(E, m->expr));
-    break;
+  case MEMBER_SCORE: member_score(mr, operand(E, m->expr)); break;
   case MEMBER_BANDS: {
-    member_na(mr, MISS_NOT_APPLICABLE);   /* no band matched */
+    member_na(mr, MISS_NOT_APPLICABLE); /* no band matched */
     if (m->eager_bands) {
       /* Every condition evaluated (they are cheap and have no effects),
        * then the first that is not false taken from a bit mask: the
@@ -745,7 +754,7 @@ static void step_member(Evaluator *E, int32_t i) {
       for (int32_t b = 0; b < m->nbands; b++) {
         const CExpr *cond = m->bands[b].cond;
         c[b] = cond ? operand(E, cond) : val_bool(true);
-        stops |= (uint32_t)!(c[b].type == T_BOOL && !c[b].u.b) << b;
+        stops |= (uint32_t) !(c[b].type == T_BOOL && !c[b].u.b) << b;
       }
       if (!stops) break;
       int32_t b = __builtin_ctz(stops);
@@ -780,9 +789,8 @@ static void step_member(Evaluator *E, int32_t i) {
 /* Σ(wᵢ·sᵢ)/Σwᵢ over the scored members of dimension D with wᵢ > 0; member
  * CHANGED (flat, or -1) counts as scoring CHANGED_SCORE (NAN: N/A). NAN
  * when nothing is left. *WSUM receives Σwᵢ. */
-static inline __attribute__((always_inline)) double dim_score(const Evaluator *E, int32_t d,
-                                                              int32_t changed, double changed_score,
-                                                              double *wsum) {
+static inline __attribute__((always_inline)) double dim_score(const Evaluator *E, int32_t d, int32_t changed,
+                                                              double changed_score, double *wsum) {
   const double *w = E->variant->member_weight;
   const MemberResult *members = E->r.members;
   int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
@@ -805,7 +813,8 @@ int32_t eval_grade_of(const Program *p, int32_t set, double score) {
    * the number of bounds above the score, counted without a branch that
    * would depend on the score. */
   int32_t band = 0;
-  for (int32_t b = 0; b < gs->nbands - 1; b++) band += score < gs->bands[b].bound;
+  for (int32_t b = 0; b < gs->nbands - 1; b++)
+    band += score < gs->bands[b].bound;
   return gs->bands[band].grade;
 }
 
@@ -972,21 +981,26 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
     int32_t first = st->index, end = st->index + st->count;
     switch ((DepKind)st->kind) {
     case DEP_INDICATOR:
-      for (int32_t i = first; i < end; i++) E->indicators[i] = operand(E, cp->indicators[i]);
+      for (int32_t i = first; i < end; i++)
+        E->indicators[i] = operand(E, cp->indicators[i]);
       break;
     case DEP_PERSONA: step_persona(E); break;
     case DEP_SEGMENT:
-      for (int32_t i = first; i < end; i++) step_segment(E, i);
+      for (int32_t i = first; i < end; i++)
+        step_segment(E, i);
       break;
     case DEP_MEMBER:
-      for (int32_t i = first; i < end; i++) step_member(E, i);
+      for (int32_t i = first; i < end; i++)
+        step_member(E, i);
       break;
     case DEP_DIMENSION:
-      for (int32_t i = first; i < end; i++) step_dimension(E, i);
+      for (int32_t i = first; i < end; i++)
+        step_dimension(E, i);
       break;
     case DEP_HEALTH: step_health(E); break;
     case DEP_FLAG:
-      for (int32_t i = first; i < end; i++) step_flag(E, i);
+      for (int32_t i = first; i < end; i++)
+        step_flag(E, i);
       break;
     case DEP_JOURNEY: step_journey(E); break;
     case DEP_THRESHOLD: break;
@@ -1011,8 +1025,10 @@ const Result *eval_result(const Evaluator *E) { return &E->r; }
 static void reset_state(Evaluator *E) {
   const Program *p = E->p;
   Result *r = &E->r;
-  for (int32_t i = 0; i < p->ninputs; i++) E->base[LB_INPUT][i] = val_missing(MISS_ABSENT);
-  for (int32_t i = 0; i < p->nindicators; i++) E->indicators[i] = val_missing(MISS_ABSENT);
+  for (int32_t i = 0; i < p->ninputs; i++)
+    E->base[LB_INPUT][i] = val_missing(MISS_ABSENT);
+  for (int32_t i = 0; i < p->nindicators; i++)
+    E->indicators[i] = val_missing(MISS_ABSENT);
   for (int32_t i = 0; i < r->nmembers; i++) {
     E->member_values[i] = val_missing(MISS_NOT_APPLICABLE);
     member_na(&r->members[i], MISS_NOT_APPLICABLE);
@@ -1026,10 +1042,14 @@ static void reset_state(Evaluator *E) {
     r->dims[d].grade = -1;
     r->dims[d].grade_set = -1;
   }
-  for (int32_t i = 0; i < r->nsegments; i++) r->segments[i] = -1;
-  for (int32_t i = 0; i < r->npersonas; i++) r->persona_tried[i] = PT_NOT_TRIED;
-  for (int32_t i = 0; i < r->nflags; i++) r->flags[i] = FLAG_OFF;
-  for (int32_t i = 0; i < r->nsteps; i++) r->steps[i] = STEP_UNKNOWN;
+  for (int32_t i = 0; i < r->nsegments; i++)
+    r->segments[i] = -1;
+  for (int32_t i = 0; i < r->npersonas; i++)
+    r->persona_tried[i] = PT_NOT_TRIED;
+  for (int32_t i = 0; i < r->nflags; i++)
+    r->flags[i] = FLAG_OFF;
+  for (int32_t i = 0; i < r->nsteps; i++)
+    r->steps[i] = STEP_UNKNOWN;
   r->persona = -1;
   r->health_na = true;
   r->health = NAN;
@@ -1038,8 +1058,10 @@ static void reset_state(Evaluator *E) {
   r->coverage = 0;
   r->bottleneck = -1;
   r->explained = false;
-  for (int32_t i = 0; i < E->cp->nstate; i++) E->state[i] = val_missing(MISS_NOT_APPLICABLE);
-  for (int32_t f = 0; f < r->nflags; f++) E->state[E->cp->state_flagged + f] = val_bool(false);
+  for (int32_t i = 0; i < E->cp->nstate; i++)
+    E->state[i] = val_missing(MISS_NOT_APPLICABLE);
+  for (int32_t f = 0; f < r->nflags; f++)
+    E->state[E->cp->state_flagged + f] = val_bool(false);
   E->state[ST_AS_OF] = val_date(E->as_of);
   E->in_table = NULL;
   use_variant(E, &E->cp->variants[p->npersonas]);
@@ -1079,7 +1101,8 @@ Evaluator *eval_new(const Program *p, Diag *diag) {
       r->members[i].index = i - cp->member_first[d];
     }
   }
-  for (int32_t i = 0; i < cp->nmembers; i++) r->drivers[i] = i;
+  for (int32_t i = 0; i < cp->nmembers; i++)
+    r->drivers[i] = i;
   E->base = cp->tables;
   E->indicators = cp->tables[LB_INDICATOR];
   E->member_values = cp->tables[LB_MEMBER];
@@ -1116,29 +1139,19 @@ Value eval_threshold_value(const Evaluator *E, int32_t t, int32_t persona) {
   return compile_variant(E->cp, persona)->thresholds[t];
 }
 
-const Variant *eval_variant(const Evaluator *E, int32_t persona) {
-  return compile_variant(E->cp, persona);
-}
+const Variant *eval_variant(const Evaluator *E, int32_t persona) { return compile_variant(E->cp, persona); }
 
-const RefList *eval_member_refs(const Evaluator *E, int32_t member) {
-  return &E->cp->members[member].refs;
-}
+const RefList *eval_member_refs(const Evaluator *E, int32_t member) { return &E->cp->members[member].refs; }
 
 const RefList *eval_persona_refs(const Evaluator *E, int32_t persona) {
   return &E->cp->persona_refs[persona];
 }
 
-const RefList *eval_flag_refs(const Evaluator *E, int32_t flag) {
-  return &E->cp->flag_refs[flag];
-}
+const RefList *eval_flag_refs(const Evaluator *E, int32_t flag) { return &E->cp->flag_refs[flag]; }
 
-const RefList *eval_step_refs(const Evaluator *E, int32_t step) {
-  return &E->cp->step_refs[step];
-}
+const RefList *eval_step_refs(const Evaluator *E, int32_t step) { return &E->cp->step_refs[step]; }
 
-int32_t eval_member_index(const Evaluator *E, int32_t d, int32_t m) {
-  return E->cp->member_first[d] + m;
-}
+int32_t eval_member_index(const Evaluator *E, int32_t d, int32_t m) { return E->cp->member_first[d] + m; }
 
 double eval_health_if(const Evaluator *E, int32_t member, double score) {
   const Result *r = &E->r;
@@ -1176,7 +1189,8 @@ static Value list_value(const InputDecl *in, const Node *v, Arena *arena) {
   Value *items = arena_alloc(arena, ((size_t)n * (size_t)width + 1) * sizeof *items);
   for (int32_t k = 0; k < n; k++) {
     Value *rec = items + (size_t)k * (size_t)width;
-    for (int32_t f = 0; f < width; f++) rec[f] = val_missing(MISS_ABSENT);
+    for (int32_t f = 0; f < width; f++)
+      rec[f] = val_missing(MISS_ABSENT);
     const Node *r = v->list.items[k];
     for (int32_t j = 0; j < r->list.count; j++) {
       const Node *fv = r->list.items[j];
@@ -1193,7 +1207,8 @@ static Value list_value(const InputDecl *in, const Node *v, Arena *arena) {
 
 Value *eval_given_inputs(const Program *p, const Node *given, Arena *arena) {
   Value *in = arena_alloc(arena, ((size_t)p->ninputs + 1) * sizeof *in);
-  for (int32_t i = 0; i < p->ninputs; i++) in[i] = val_missing(MISS_ABSENT);
+  for (int32_t i = 0; i < p->ninputs; i++)
+    in[i] = val_missing(MISS_ABSENT);
   if (!given) return in;
   for (int32_t k = 0; k < given->list.count; k++) {
     const Node *fv = given->list.items[k];

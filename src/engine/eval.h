@@ -32,9 +32,9 @@ void eval_free(Evaluator *ev);
 
 /* How much of the Result eval_account fills. */
 typedef enum EvalDepth {
-  EVAL_SCORES,    /* health, grades, scores, persona, segments, flags, journey */
-  EVAL_DETAILS,   /* and the effective weights, lost points and coverage */
-  EVAL_EXPLAIN    /* and member values, missing_ref and drivers */
+  EVAL_SCORES,  /* health, grades, scores, persona, segments, flags, journey */
+  EVAL_DETAILS, /* and the effective weights, lost points and coverage */
+  EVAL_EXPLAIN  /* and member values, missing_ref and drivers */
 } EvalDepth;
 
 /* Scores one account. INPUTS are in Program.inputs order (a reader's

@@ -9,9 +9,8 @@
  * interval of reals that round to x (half an ulp either side, the ends
  * included when m is even, as strtod rounds ties to even). Only p = 15,
  * 16, 17 are tried: when 15 digits read back, the shortest decimal is
- * those 15 without trailing zeros. The first p accepted is the shortest; it is the same decimal "%.17g"-style search
- * finds, so the text equals the slow path's. Outside that range the
- * caller uses the printf path. */
+ * those 15 without trailing zeros. The first p accepted is the shortest; it is the same decimal "%.17g"-style
+ * search finds, so the text equals the slow path's. Outside that range the caller uses the printf path. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,20 +21,56 @@ typedef unsigned __int128 u128;
 
 /* 5^q for q = 0..27 (5^27 < 2^64). */
 static const uint64_t pow5_u64[28] = {
-  1ull, 5ull, 25ull, 125ull,
-  625ull, 3125ull, 15625ull, 78125ull,
-  390625ull, 1953125ull, 9765625ull, 48828125ull,
-  244140625ull, 1220703125ull, 6103515625ull, 30517578125ull,
-  152587890625ull, 762939453125ull, 3814697265625ull, 19073486328125ull,
-  95367431640625ull, 476837158203125ull, 2384185791015625ull, 11920928955078125ull,
-  59604644775390625ull, 298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
+    1ull,
+    5ull,
+    25ull,
+    125ull,
+    625ull,
+    3125ull,
+    15625ull,
+    78125ull,
+    390625ull,
+    1953125ull,
+    9765625ull,
+    48828125ull,
+    244140625ull,
+    1220703125ull,
+    6103515625ull,
+    30517578125ull,
+    152587890625ull,
+    762939453125ull,
+    3814697265625ull,
+    19073486328125ull,
+    95367431640625ull,
+    476837158203125ull,
+    2384185791015625ull,
+    11920928955078125ull,
+    59604644775390625ull,
+    298023223876953125ull,
+    1490116119384765625ull,
+    7450580596923828125ull,
 };
 
-static const uint64_t pow10_u64[] = {
-  1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
-  1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
-  100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-  1000000000000000000ull, 10000000000000000000ull};
+static const uint64_t pow10_u64[] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
 
 static const char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -54,7 +89,7 @@ static inline void write8(char *out, uint32_t v) {
 
 /* The 18 decimal digits of V < 10^18 at OUT, zero-padded. */
 static inline void write18(char *out, uint64_t v) {
-  uint64_t top = v / 100000000;                  /* < 10^10 */
+  uint64_t top = v / 100000000; /* < 10^10 */
   uint32_t low = (uint32_t)(v % 100000000);
   memcpy(out, digit_pairs + 2 * (uint32_t)(top / 100000000), 2);
   write8(out + 2, (uint32_t)(top % 100000000));
@@ -63,8 +98,9 @@ static inline void write18(char *out, uint64_t v) {
 
 int uint_text(char *out, uint64_t v) {
   if (v < 1000) return uint_text_small(out, (uint32_t)v);
-  int n = 4;   /* v >= 1000 */
-  while (n < 20 && v >= pow10_u64[n]) n++;
+  int n = 4; /* v >= 1000 */
+  while (n < 20 && v >= pow10_u64[n])
+    n++;
   /* the last 8, 16 or 20 digits zero-padded, then the significant ones */
   char d[20];
   if (n <= 8) {
@@ -98,9 +134,9 @@ static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
  * of UNIT (10^(17−p) for p digits), as *D = that multiple / UNIT; true
  * when it lies inside the interval [low, high] (scaled by 2^(sh+2); the
  * ends included when INCLUSIVE). */
-static inline __attribute__((always_inline)) bool
-rounded_within(uint64_t n17, u128 fbits, int sh, uint64_t unit, u128 low, u128 high,
-               bool inclusive, uint64_t *d_out) {
+static inline __attribute__((always_inline)) bool rounded_within(uint64_t n17, u128 fbits, int sh,
+                                                                 uint64_t unit, u128 low, u128 high,
+                                                                 bool inclusive, uint64_t *d_out) {
   uint64_t d = n17 / unit, r = n17 % unit;
   /* round half to even on the exact remainder r·2^sh + fbits */
   u128 twice = (((u128)r << sh) + fbits) * 2, whole = (u128)unit << sh;
@@ -121,12 +157,12 @@ int num_format_fast(double x, char *buf) {
   int biased = (int)(bits >> 52) & 0x7FF;
   uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
   int s = 1075 - biased;
-  int exp2 = biased - 1022;               /* x = frac·2^exp2, 0.5 <= frac < 1 */
+  int exp2 = biased - 1022; /* x = frac·2^exp2, 0.5 <= frac < 1 */
   /* e10 = floor(log10 x), first estimated from the binary exponent, then
    * corrected so that N = x·10^q has exactly 17 digits. */
   double estimate = (exp2 - 1) * 0.30102999566398120;
   int e10 = (int)estimate;
-  if ((double)e10 > estimate) e10--;      /* floor, without a libm call */
+  if ((double)e10 > estimate) e10--; /* floor, without a libm call */
   u128 num, five;
   int sh, q = 0;
   uint64_t n17 = 0;
@@ -134,15 +170,17 @@ int num_format_fast(double x, char *buf) {
     q = 16 - e10;
     if (!scale(m, s, q, &num, &five, &sh)) return 0;
     u128 n = num >> sh;
-    if (n >= (u128)pow10_u64[17]) e10++;
-    else if (n < (u128)pow10_u64[16]) e10--;
+    if (n >= (u128)pow10_u64[17])
+      e10++;
+    else if (n < (u128)pow10_u64[16])
+      e10--;
     else {
       n17 = (uint64_t)n;
       break;
     }
   }
   if (n17 == 0) return 0;
-  u128 fbits = num - ((u128)n17 << sh);   /* the fraction below N, in 2^-sh */
+  u128 fbits = num - ((u128)n17 << sh); /* the fraction below N, in 2^-sh */
   /* The interval that rounds to x, scaled by 2^(sh+2):
    * [4·num − 2·five (five at a power of two), 4·num + 2·five]. */
   u128 lo_gap = (m == (1ull << 52)) ? five : 2 * five;
@@ -153,29 +191,36 @@ int num_format_fast(double x, char *buf) {
    * three tries divide by constants (a division by a variable is slow). */
   uint64_t d;
   int p;
-  if (rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d)) p = 15;
-  else if (rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d)) p = 16;
-  else if (rounded_within(n17, fbits, sh, 1, low, high, inclusive, &d)) p = 17;
-  else return 0;
+  if (rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d))
+    p = 15;
+  else if (rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d))
+    p = 16;
+  else if (rounded_within(n17, fbits, sh, 1, low, high, inclusive, &d))
+    p = 17;
+  else
+    return 0;
   /* value = d·10^(17−p−q); write its digits, then place the point */
   char digits[24];
-  int nd = d >= pow10_u64[p] ? p + 1 : p;   /* 10^(p−1) <= d <= 10^p */
-  write18(digits, d);                        /* d < 10^18: 18 digits, zero-padded */
+  int nd = d >= pow10_u64[p] ? p + 1 : p; /* 10^(p−1) <= d <= 10^p */
+  write18(digits, d);                     /* d < 10^18: 18 digits, zero-padded */
   const char *lead = digits + 18 - nd;
-  int point = nd + (17 - p - q);        /* digits before the decimal point */
+  int point = nd + (17 - p - q); /* digits before the decimal point */
   int last = nd;
-  while (last > 0 && lead[last - 1] == '0' && last > point) last--;
+  while (last > 0 && lead[last - 1] == '0' && last > point)
+    last--;
   int len = 0;
   if (point <= 0) {
     buf[len++] = '0';
     buf[len++] = '.';
-    for (int i = 0; i < -point; i++) buf[len++] = '0';
+    for (int i = 0; i < -point; i++)
+      buf[len++] = '0';
     memcpy(buf + len, lead, (size_t)last);
     len += last;
   } else if (point >= last) {
     memcpy(buf + len, lead, (size_t)last);
     len += last;
-    for (int i = last; i < point; i++) buf[len++] = '0';
+    for (int i = last; i < point; i++)
+      buf[len++] = '0';
   } else {
     memcpy(buf + len, lead, (size_t)point);
     len += point;

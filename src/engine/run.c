@@ -1,7 +1,7 @@
 /* run.c — scoring a run: data files read in order, each account checked
  * for a unique key, evaluated and written; rejected accounts counted so
  * that accounts in = scored + rejected, always. */
-#define _DEFAULT_SOURCE   /* madvise */
+#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,7 +39,8 @@ typedef struct KeySet {
 
 static uint64_t hash_bytes(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
@@ -52,16 +53,16 @@ static KeyShard *key_shard(KeySet *k, uint64_t h) { return &k->shards[h >> (64 -
 static uint64_t *slots_new(size_t n) {
   size_t bytes = n * sizeof(uint64_t);
   if (bytes < KEY_HUGE_PAGE) return xcalloc(n, sizeof(uint64_t));
-  uint64_t *slots = aligned_alloc(KEY_HUGE_PAGE, bytes);   /* n is a power of two */
+  uint64_t *slots = aligned_alloc(KEY_HUGE_PAGE, bytes); /* n is a power of two */
   if (!slots) return xcalloc(n, sizeof(uint64_t));
 #ifdef MADV_HUGEPAGE
-  madvise(slots, bytes, MADV_HUGEPAGE);   /* advice: failing is harmless */
+  madvise(slots, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
 #endif
   memset(slots, 0, bytes);
   return slots;
 }
 
-enum { KEY_SHARD_FIRST = 1024 };   /* slots of a new shard */
+enum { KEY_SHARD_FIRST = 1024 }; /* slots of a new shard */
 
 static void keyset_init(KeySet *k) {
   for (int i = 0; i < KEY_SHARDS; i++) {
@@ -87,7 +88,8 @@ static bool keyset_add(KeySet *k, uint64_t h) {
     for (size_t i = 0; i < s->cap; i++) {
       if (!s->slots[i]) continue;
       size_t j = (size_t)s->slots[i] & (cap - 1);
-      while (slots[j]) j = (j + 1) & (cap - 1);
+      while (slots[j])
+        j = (j + 1) & (cap - 1);
       slots[j] = s->slots[i];
     }
     free(s->slots);
@@ -105,7 +107,8 @@ static bool keyset_add(KeySet *k, uint64_t h) {
 }
 
 static void keyset_free(KeySet *k) {
-  for (int i = 0; i < KEY_SHARDS; i++) free(k->shards[i].slots);
+  for (int i = 0; i < KEY_SHARDS; i++)
+    free(k->shards[i].slots);
 }
 
 typedef struct RunCtx {
@@ -216,7 +219,8 @@ bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of) {
   return false;
 }
 
-bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag, int32_t *as_of) {
+bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag,
+               int32_t *as_of) {
   memset(stats, 0, sizeof *stats);
   diag_init(diag, &p->sources, opts->diag, opts->diag_ud);
   diag->color = opts->diag_color;
@@ -267,9 +271,12 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   for (int i = 0; i < ndata; i++) {
     DataFormat fmt = reader_format_for(data[i]);
     if (opts->input_format) {
-      if (strcmp(opts->input_format, "csv") == 0) fmt = FMT_CSV;
-      else if (strcmp(opts->input_format, "yaml") == 0) fmt = FMT_YAML;
-      else if (strcmp(opts->input_format, "json") == 0) fmt = FMT_JSON;
+      if (strcmp(opts->input_format, "csv") == 0)
+        fmt = FMT_CSV;
+      else if (strcmp(opts->input_format, "yaml") == 0)
+        fmt = FMT_YAML;
+      else if (strcmp(opts->input_format, "json") == 0)
+        fmt = FMT_JSON;
     }
     if (fmt == FMT_AUTO) {
       diag_at(diag, KENKO_ERROR, data[i], 0, 0,

@@ -14,11 +14,11 @@
 
 /* Where scored accounts go: a writer, or a portfolio aggregate. */
 typedef struct ScoreSink {
-  bool explain;    /* evaluate with the explanation trace */
-  bool scores_only;   /* reads no coverage, effective weights or lost
-                         points (EVAL_SCORES): the CSV writer */
+  bool explain;     /* evaluate with the explanation trace */
+  bool scores_only; /* reads no coverage, effective weights or lost
+                       points (EVAL_SCORES): the CSV writer */
   void (*account)(void *ud, const Account *a, const Result *r);
-  void (*file_done)(void *ud);   /* after each data file (may be NULL) */
+  void (*file_done)(void *ud); /* after each data file (may be NULL) */
   void *ud;
 } ScoreSink;
 
@@ -34,7 +34,8 @@ bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of);
 /* The start every command over data shares: zeroes STATS, sets up DIAG for
  * P's sources as OPTS say, and reads the as-of date. False (after
  * reporting) on a malformed date: a usage error. */
-bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag, int32_t *as_of);
+bool run_begin(const Program *p, const kenko_run_opts *opts, kenko_run_stats *stats, Diag *diag,
+               int32_t *as_of);
 /* Writes a document of figures dated AS_OF to OUT: AS_JSON or AS_TEXT
  * (as JSON says) over DATA, through one buffer. */
 typedef void (*DatedWriter)(const void *data, Buf *b, const char *as_of);

@@ -85,8 +85,10 @@ int test_program(const Program *p, FILE *out, bool color, int *passed) {
   int failed = 0;
   for (int32_t i = 0; i < p->ntests; i++) {
     arena_reset(&arena);
-    if (run_test(p, ev, &p->tests[i], &b, color, &arena)) (*passed)++;
-    else failed++;
+    if (run_test(p, ev, &p->tests[i], &b, color, &arena))
+      (*passed)++;
+    else
+      failed++;
     buf_flush(&b, 0);
   }
   arena_free(&arena);

@@ -26,9 +26,7 @@ const char *value_type_name(ValueType t) {
 
 /* ---- dates ---------------------------------------------------------------- */
 
-static bool is_leap_year(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+static bool is_leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static int days_in_month(int y, int m) {
   static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -36,8 +34,7 @@ static int days_in_month(int y, int m) {
 }
 
 static inline bool ymd_valid(int y, int m, int d) {
-  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-         d <= days_in_month(y, m);
+  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
 /* Days since 1970-01-01. The year is counted from March, so the leap day
@@ -47,11 +44,10 @@ static inline bool ymd_valid(int y, int m, int d) {
 static inline int32_t ymd_days(int y, int m, int d) {
   if (m <= 2) y -= 1;
   int era = (y >= 0 ? y : y - 399) / 400;
-  int year_of_era = y - era * 400;                       /* 0..399 */
-  int month_from_march = (m + 9) % 12;                   /* March is 0 */
+  int year_of_era = y - era * 400;     /* 0..399 */
+  int month_from_march = (m + 9) % 12; /* March is 0 */
   int day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
-  int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 +
-                   day_of_year;                          /* 0..146096 */
+  int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year; /* 0..146096 */
   return (int32_t)(era * 146097 + day_of_era - 719468);
 }
 
@@ -62,12 +58,11 @@ int32_t date_from_ymd(int y, int m, int d) { return ymd_days(y, m, d); }
 void date_to_ymd(int32_t days, int *y, int *m, int *d) {
   long z = (long)days + 719468;
   long era = (z >= 0 ? z : z - 146096) / 146097;
-  long day_of_era = z - era * 146097;                    /* 0..146096 */
-  long year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
-                      day_of_era / 146096) / 365;        /* 0..399 */
-  long day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  long month_from_march = (5 * day_of_year + 2) / 153;   /* 0..11 */
+  long day_of_era = z - era * 146097; /* 0..146096 */
+  long year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365; /* 0..399 */
+  long day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  long month_from_march = (5 * day_of_year + 2) / 153; /* 0..11 */
   *d = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
   *m = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
   *y = (int)(year_of_era + era * 400 + (*m <= 2 ? 1 : 0));
@@ -84,7 +79,7 @@ static void put_digits(char *out, int v, int n) {
 void date_format(int32_t days, char out[11]) {
   int y, m, d;
   date_to_ymd(days, &y, &m, &d);
-  if (y < 0) y = 0;        /* outside 0001..9999 never comes from a parser */
+  if (y < 0) y = 0; /* outside 0001..9999 never comes from a parser */
   if (y > 9999) y = 9999;
   put_digits(out, y, 4);
   out[4] = '-';
@@ -102,8 +97,7 @@ int date_parse(const char *s, size_t n, int32_t *days) {
   const unsigned char *u = (const unsigned char *)s;
   unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
   unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
-  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9))
-    return 0;
+  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9)) return 0;
   int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
   int m = (int)(m0 * 10 + m1), day = (int)(d0 * 10 + d1);
   if (!ymd_valid(y, m, day)) return -1;
@@ -187,7 +181,8 @@ int num_format2(double x, char *buf) {
   }
   char *dot = strchr(buf, '.');
   if (dot) {
-    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    while (n > 0 && buf[n - 1] == '0')
+      buf[--n] = '\0';
     if (buf + n - 1 == dot) buf[--n] = '\0';
   }
   if (strcmp(buf, "-0") == 0) {
@@ -217,7 +212,7 @@ int num_format(double x, char *buf) {
     return 4;
   }
   if (x == 0) {
-    memcpy(buf, "0", 2);  /* also -0 */
+    memcpy(buf, "0", 2); /* also -0 */
     return 1;
   }
   /* the int64_t round trip is exact here and, unlike trunc(), no call */

@@ -14,31 +14,31 @@
 #include <stddef.h>
 
 typedef enum ValueType {
-  T_MISSING,   /* no value (see MissingWhy) */
-  T_NUMBER,    /* IEEE double */
-  T_TEXT,      /* UTF-8 bytes, u.text with len (NUL-terminated too) */
-  T_BOOL,      /* u.b */
-  T_DATE,      /* u.date: days since 1970-01-01 */
-  T_LIST,      /* u.items, len records */
-  T_SYMBOL,    /* u.sym: a grade, persona, segment case or journey step */
-  T_ERROR,     /* checker only: the type of an expression already in error */
-  T_ANY        /* checker only: `missing` literal, fits any type */
+  T_MISSING, /* no value (see MissingWhy) */
+  T_NUMBER,  /* IEEE double */
+  T_TEXT,    /* UTF-8 bytes, u.text with len (NUL-terminated too) */
+  T_BOOL,    /* u.b */
+  T_DATE,    /* u.date: days since 1970-01-01 */
+  T_LIST,    /* u.items, len records */
+  T_SYMBOL,  /* u.sym: a grade, persona, segment case or journey step */
+  T_ERROR,   /* checker only: the type of an expression already in error */
+  T_ANY      /* checker only: `missing` literal, fits any type */
 } ValueType;
 
 typedef enum MissingWhy {
-  MISS_ABSENT,      /* the data had no value */
-  MISS_DIV_ZERO,    /* division by zero */
-  MISS_PROPAGATED,  /* an operand was missing */
+  MISS_ABSENT,         /* the data had no value */
+  MISS_DIV_ZERO,       /* division by zero */
+  MISS_PROPAGATED,     /* an operand was missing */
   MISS_NOT_APPLICABLE, /* a dimension/member with no data (N/A) */
-  MISS_EMPTY,       /* an aggregate over no elements (avg, min, max) */
-  MISS_DOMAIN       /* a function outside its domain */
+  MISS_EMPTY,          /* an aggregate over no elements (avg, min, max) */
+  MISS_DOMAIN          /* a function outside its domain */
 } MissingWhy;
 
 typedef struct Value {
-  uint8_t type;   /* ValueType */
-  uint8_t why;    /* MissingWhy, when type == T_MISSING */
+  uint8_t type; /* ValueType */
+  uint8_t why;  /* MissingWhy, when type == T_MISSING */
   uint16_t pad;
-  uint32_t len;   /* bytes of text; records of a list */
+  uint32_t len; /* bytes of text; records of a list */
   union {
     double num;
     int32_t date;
@@ -111,7 +111,7 @@ int date_parse(const char *s, size_t n, int32_t *days);
  *   value_round: half away from zero at trunc(DIGITS) decimals (negative:
  *   tens, hundreds, …); works on the double x·10^d, so round(2.675, 2) is
  *   2.67 as in most languages. */
-enum { DATE_MIN = -719162, DATE_MAX = 2932896 };   /* 0001-01-01, 9999-12-31 */
+enum { DATE_MIN = -719162, DATE_MAX = 2932896 }; /* 0001-01-01, 9999-12-31 */
 Value value_arith(char op, Value a, Value b);
 double value_round(double x, double digits);
 

@@ -96,18 +96,15 @@ Span span_join(Span a, Span b) {
 }
 
 static const char *const kind_names[NODE_KIND_COUNT] = {
-  "num", "str", "date", "bool", "missing", "list", "name", "field",
-  "call", "where", "unary", "binary", "in", "is-missing", "if", "record",
-  "scorecard", "include", "input", "indicator", "threshold", "dimension",
-  "grades", "persona", "segment", "flag", "journey", "forecast", "outcome",
-  "test",
-  "type", "field-decl", "rule", "score", "bands", "band", "grade", "weight",
-  "case", "step", "rate", "as-of", "given", "field-value", "expect",
+    "num",       "str",     "date",    "bool",        "missing",   "list",       "name",   "field",
+    "call",      "where",   "unary",   "binary",      "in",        "is-missing", "if",     "record",
+    "scorecard", "include", "input",   "indicator",   "threshold", "dimension",  "grades", "persona",
+    "segment",   "flag",    "journey", "forecast",    "outcome",   "test",       "type",   "field-decl",
+    "rule",      "score",   "bands",   "band",        "grade",     "weight",     "case",   "step",
+    "rate",      "as-of",   "given",   "field-value", "expect",
 };
 
-const char *ast_kind_name(NodeKind k) {
-  return k < NODE_KIND_COUNT ? kind_names[k] : "?";
-}
+const char *ast_kind_name(NodeKind k) { return k < NODE_KIND_COUNT ? kind_names[k] : "?"; }
 
 const char *ast_op_text(Op op) {
   switch (op) {
@@ -145,15 +142,20 @@ static void dump_line(FILE *out, const Node *n) {
     num_format(n->num, buf);
     fprintf(out, " %s%s", buf, (n->flags & NF_PERCENT) ? " percent" : "");
     break;
-  case E_STR: case D_SCORECARD: case D_INCLUDE: case D_TEST:
+  case E_STR:
+  case D_SCORECARD:
+  case D_INCLUDE:
+  case D_TEST:
     if (n->str) fprintf(out, " \"%s\"", n->str);
     break;
-  case E_DATE: case P_AS_OF:
+  case E_DATE:
+  case P_AS_OF:
     date_format(n->date, buf);
     fprintf(out, " %s", buf);
     break;
   case E_BOOL: fprintf(out, " %s", n->num != 0 ? "true" : "false"); break;
-  case E_UNARY: case E_BINARY: fprintf(out, " %s", ast_op_text((Op)n->op)); break;
+  case E_UNARY:
+  case E_BINARY: fprintf(out, " %s", ast_op_text((Op)n->op)); break;
   case T_TYPE: fprintf(out, " %s", n->op < 5 ? type_names[n->op] : "?"); break;
   case D_INPUT:
     if (n->flags & NF_KEY) fprintf(out, " key");
@@ -163,8 +165,13 @@ static void dump_line(FILE *out, const Node *n) {
   case P_FIELD_DECL:
     if (n->flags & NF_OPTIONAL) fprintf(out, " optional");
     break;
-  case D_DIMENSION: case P_RULE: case P_SCORE: case P_BANDS: case P_WEIGHT:
-  case P_GRADE: case P_RATE:
+  case D_DIMENSION:
+  case P_RULE:
+  case P_SCORE:
+  case P_BANDS:
+  case P_WEIGHT:
+  case P_GRADE:
+  case P_RATE:
     if ((n->flags & NF_HAS_WEIGHT) || n->kind == P_WEIGHT || n->kind == P_RATE ||
         (n->kind == P_GRADE && !(n->flags & NF_OTHERWISE))) {
       num_format(n->num, buf);
@@ -177,8 +184,7 @@ static void dump_line(FILE *out, const Node *n) {
   case E_IS_MISSING:
     if (n->flags & NF_NEGATED) fprintf(out, " not");
     break;
-  default:
-    break;
+  default: break;
   }
   if (n->flags & NF_OTHERWISE) fprintf(out, " otherwise");
   fprintf(out, ") [%u,%u)\n", n->span.begin, n->span.end);
@@ -197,10 +203,13 @@ void ast_dump(FILE *out, const Node *n, int indent) {
   int last = -1;
   for (int i = 0; i < 3; i++)
     if (kids[i]) last = i;
-  for (int i = 0; i <= last; i++) ast_dump(out, kids[i], indent + 1);
-  for (int32_t i = 0; i < n->list.count; i++) ast_dump(out, n->list.items[i], indent + 1);
+  for (int i = 0; i <= last; i++)
+    ast_dump(out, kids[i], indent + 1);
+  for (int32_t i = 0; i < n->list.count; i++)
+    ast_dump(out, n->list.items[i], indent + 1);
 }
 
 void ast_dump_file(FILE *out, const Ast *ast) {
-  for (int32_t i = 0; i < ast->decls.count; i++) ast_dump(out, ast->decls.items[i], 0);
+  for (int32_t i = 0; i < ast->decls.count; i++)
+    ast_dump(out, ast->decls.items[i], 0);
 }

@@ -72,48 +72,84 @@
 #include "front/source.h"
 
 typedef enum NodeKind {
-  E_NUM, E_STR, E_DATE, E_BOOL, E_MISSING, E_LIST, E_NAME, E_FIELD,
-  E_CALL, E_WHERE, E_UNARY, E_BINARY, E_IN, E_IS_MISSING, E_IF, E_RECORD,
-  D_SCORECARD, D_INCLUDE, D_INPUT, D_INDICATOR, D_THRESHOLD, D_DIMENSION,
-  D_GRADES, D_PERSONA, D_SEGMENT, D_FLAG, D_JOURNEY, D_FORECAST, D_OUTCOME,
+  E_NUM,
+  E_STR,
+  E_DATE,
+  E_BOOL,
+  E_MISSING,
+  E_LIST,
+  E_NAME,
+  E_FIELD,
+  E_CALL,
+  E_WHERE,
+  E_UNARY,
+  E_BINARY,
+  E_IN,
+  E_IS_MISSING,
+  E_IF,
+  E_RECORD,
+  D_SCORECARD,
+  D_INCLUDE,
+  D_INPUT,
+  D_INDICATOR,
+  D_THRESHOLD,
+  D_DIMENSION,
+  D_GRADES,
+  D_PERSONA,
+  D_SEGMENT,
+  D_FLAG,
+  D_JOURNEY,
+  D_FORECAST,
+  D_OUTCOME,
   D_TEST,
-  T_TYPE, P_FIELD_DECL, P_RULE, P_SCORE, P_BANDS, P_BAND, P_GRADE, P_WEIGHT,
-  P_CASE, P_STEP, P_RATE, P_AS_OF, P_GIVEN, P_FIELD_VALUE, P_EXPECT,
+  T_TYPE,
+  P_FIELD_DECL,
+  P_RULE,
+  P_SCORE,
+  P_BANDS,
+  P_BAND,
+  P_GRADE,
+  P_WEIGHT,
+  P_CASE,
+  P_STEP,
+  P_RATE,
+  P_AS_OF,
+  P_GIVEN,
+  P_FIELD_VALUE,
+  P_EXPECT,
   NODE_KIND_COUNT
 } NodeKind;
 
 typedef enum Op {
   OP_NONE,
-  OP_NEG,      /* -a */
-  OP_NOT,      /* not a */
-  OP_ADD,      /* a + b */
-  OP_SUB,      /* a - b */
-  OP_MUL,      /* a * b */
-  OP_DIV,      /* a / b */
-  OP_MOD,      /* a % b */
-  OP_EQ,       /* a == b */
-  OP_NE,       /* a != b */
-  OP_LT,       /* a < b */
-  OP_LE,       /* a <= b */
-  OP_GT,       /* a > b */
-  OP_GE,       /* a >= b */
-  OP_AND,      /* a and b (Kleene) */
-  OP_OR,       /* a or b (Kleene) */
-  OP_COALESCE  /* a ?? b */
+  OP_NEG,     /* -a */
+  OP_NOT,     /* not a */
+  OP_ADD,     /* a + b */
+  OP_SUB,     /* a - b */
+  OP_MUL,     /* a * b */
+  OP_DIV,     /* a / b */
+  OP_MOD,     /* a % b */
+  OP_EQ,      /* a == b */
+  OP_NE,      /* a != b */
+  OP_LT,      /* a < b */
+  OP_LE,      /* a <= b */
+  OP_GT,      /* a > b */
+  OP_GE,      /* a >= b */
+  OP_AND,     /* a and b (Kleene) */
+  OP_OR,      /* a or b (Kleene) */
+  OP_COALESCE /* a ?? b */
 } Op;
 
-typedef enum TypeName {
-  TY_TEXT, TY_NUMBER, TY_BOOL, TY_DATE, TY_LIST
-} TypeName;
+typedef enum TypeName { TY_TEXT, TY_NUMBER, TY_BOOL, TY_DATE, TY_LIST } TypeName;
 
 enum {
-  NF_PERCENT = 1u << 0,     /* E_NUM written as a percent literal */
-  NF_NEGATED = 1u << 1,     /* E_IS_MISSING: `is not missing` */
-  NF_KEY = 1u << 2,         /* D_INPUT: the account id */
-  NF_OPTIONAL = 1u << 3,    /* D_INPUT, P_FIELD_DECL */
-  NF_HAS_WEIGHT = 1u << 4,  /* D_DIMENSION, members: weight was written */
-  NF_OTHERWISE = 1u << 5,   /* P_BAND, P_GRADE, P_CASE, D_PERSONA */
-  NF_PAREN = 1u << 6        /* expression was written in parentheses */
+  NF_PERCENT = 1u << 0,    /* E_NUM written as a percent literal */
+  NF_NEGATED = 1u << 1,    /* E_IS_MISSING: `is not missing` */
+  NF_KEY = 1u << 2,        /* D_INPUT: the account id */
+  NF_OPTIONAL = 1u << 3,   /* D_INPUT, P_FIELD_DECL */
+  NF_HAS_WEIGHT = 1u << 4, /* D_DIMENSION, members: weight was written */
+  NF_OTHERWISE = 1u << 5,  /* P_BAND, P_GRADE, P_CASE, D_PERSONA */
+  NF_PAREN = 1u << 6       /* expression was written in parentheses */
 };
 
 typedef struct Node Node;
@@ -125,25 +161,25 @@ typedef struct NodeList {
 } NodeList;
 
 struct Node {
-  uint8_t kind;        /* NodeKind */
-  uint8_t op;          /* Op for E_UNARY/E_BINARY; TypeName for T_TYPE */
-  uint16_t flags;      /* NF_* */
-  uint32_t depth;      /* expression nesting depth (1 for a leaf) */
-  Span span;           /* the whole construct */
-  Span name_span;      /* the name token (declarations, E_FIELD, E_CALL) */
-  const char *name;    /* identifier (NUL-terminated, in the arena) */
-  const char *label;   /* the quoted label after a name, or NULL */
-  const char *str;     /* string payload (see the table above) */
+  uint8_t kind;      /* NodeKind */
+  uint8_t op;        /* Op for E_UNARY/E_BINARY; TypeName for T_TYPE */
+  uint16_t flags;    /* NF_* */
+  uint32_t depth;    /* expression nesting depth (1 for a leaf) */
+  Span span;         /* the whole construct */
+  Span name_span;    /* the name token (declarations, E_FIELD, E_CALL) */
+  const char *name;  /* identifier (NUL-terminated, in the arena) */
+  const char *label; /* the quoted label after a name, or NULL */
+  const char *str;   /* string payload (see the table above) */
   double num;
   int32_t date;
   Node *a, *b, *c;
   NodeList list;
   /* Filled in by the checker (check.c); see check.h. */
-  uint8_t type;        /* ValueType of an expression */
-  uint8_t ref_kind;    /* RefKind of an E_NAME / E_FIELD / E_CALL */
-  int32_t ref_index;   /* which declaration (index into its table) */
-  int32_t ref_sub;     /* member index, list field index, symbol id, … */
-  int32_t type_aux;    /* symbol kind detail (e.g. which segment) */
+  uint8_t type;      /* ValueType of an expression */
+  uint8_t ref_kind;  /* RefKind of an E_NAME / E_FIELD / E_CALL */
+  int32_t ref_index; /* which declaration (index into its table) */
+  int32_t ref_sub;   /* member index, list field index, symbol id, … */
+  int32_t type_aux;  /* symbol kind detail (e.g. which segment) */
 };
 
 /* A parsed file: its declarations in source order. */

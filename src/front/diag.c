@@ -9,7 +9,7 @@
 
 #include "base/arena.h"
 
-#define COLOR_BOLD "\033[1m"
+#define COLOR_BOLD  "\033[1m"
 #define COLOR_RESET "\033[0m"
 #define COLOR_CARET "\033[32m"
 
@@ -23,7 +23,8 @@ typedef struct Buf {
 static void buf_put(Buf *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 128;
-    while (b->len + n + 1 > cap) cap *= 2;
+    while (b->len + n + 1 > cap)
+      cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
   }
@@ -32,12 +33,11 @@ static void buf_put(Buf *b, const char *s, size_t n) {
   b->data[b->len] = '\0';
 }
 
-static void buf_puts(Buf *b, const char *s) {
-  buf_put(b, s, strlen(s));
-}
+static void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 
 static void buf_repeat(Buf *b, char ch, int n) {
-  for (int i = 0; i < n; i++) buf_put(b, &ch, 1);
+  for (int i = 0; i < n; i++)
+    buf_put(b, &ch, 1);
 }
 
 /* Puts S in bold (or plain) when COLOR is set. */
@@ -80,8 +80,7 @@ static const char *level_color(kenko_level level) {
 }
 
 /* "LOCATION: LEVEL: MESSAGE\n", where LOCATION is already formatted. */
-static void render_header(Buf *b, const char *location, kenko_level level,
-                          const char *message, bool color) {
+static void render_header(Buf *b, const char *location, kenko_level level, const char *message, bool color) {
   buf_styled(b, color, COLOR_BOLD, location);
   buf_puts(b, " ");
   buf_styled(b, color, level_color(level), level_name(level));
@@ -93,8 +92,8 @@ static void render_header(Buf *b, const char *location, kenko_level level,
 /* Where a diagnostic points: the source and the span clamped to it. */
 typedef struct Place {
   const Source *src;
-  uint32_t begin, end;   /* begin <= end <= src->len */
-  int line, col;         /* of begin */
+  uint32_t begin, end; /* begin <= end <= src->len */
+  int line, col;       /* of begin */
 } Place;
 
 /* Resolves SPAN in SOURCES. False when the span has no location. A span
@@ -152,12 +151,13 @@ static void render_source_line(Buf *b, const char *text, uint32_t len) {
 /* Longest source line quoted whole; a longer one is shown as a window
  * around the span, with "…" where it was cut (as clang does). */
 #define DIAG_MAX_LINE_BYTES 400
-#define DIAG_WINDOW_BEFORE 80
-#define DIAG_WINDOW_AFTER 160
+#define DIAG_WINDOW_BEFORE  80
+#define DIAG_WINDOW_AFTER   160
 
 /* Moves OFFSET back to the start of a UTF-8 sequence. */
 static uint32_t char_start(const char *text, uint32_t offset, uint32_t floor) {
-  while (offset > floor && ((unsigned char)text[offset] & 0xC0) == 0x80) offset--;
+  while (offset > floor && ((unsigned char)text[offset] & 0xC0) == 0x80)
+    offset--;
   return offset;
 }
 
@@ -183,8 +183,7 @@ static void render_excerpt(Buf *b, const Place *p, bool color) {
       shown_end = char_start(text, p->begin + DIAG_WINDOW_AFTER, p->begin);
       cut_right = true;
     }
-    caret_col = 1 + (cut_left ? 1 : 0) +
-                utf8_display_width(text + shown_begin, p->begin - shown_begin, 0);
+    caret_col = 1 + (cut_left ? 1 : 0) + utf8_display_width(text + shown_begin, p->begin - shown_begin, 0);
   }
 
   char number[16];
@@ -213,8 +212,7 @@ static void render_excerpt(Buf *b, const Place *p, bool color) {
 }
 
 /* Renders a diagnostic whose place is already resolved (P may be NULL). */
-static char *render_place(const Place *p, kenko_level level, const char *message,
-                          bool color) {
+static char *render_place(const Place *p, kenko_level level, const char *message, bool color) {
   Buf b = {0};
   if (!p) {
     render_header(&b, "kenko:", level, message, color);
@@ -229,8 +227,7 @@ static char *render_place(const Place *p, kenko_level level, const char *message
   return b.data;
 }
 
-char *diag_render(const SourceSet *sources, kenko_level level, Span span,
-                  const char *message, bool color) {
+char *diag_render(const SourceSet *sources, kenko_level level, Span span, const char *message, bool color) {
   Place place;
   bool located = resolve_place(sources, span, &place);
   return render_place(located ? &place : NULL, level, message, color);
@@ -255,12 +252,12 @@ static void deliver(Diag *d, kenko_level level, Span span, const char *message) 
   bool located = resolve_place(d->sources, span, &place);
   char *rendered = render_place(located ? &place : NULL, level, message, d->color);
   kenko_diag out = {
-    .level = level,
-    .file = located ? place.src->path : NULL,
-    .line = located ? place.line : 0,
-    .col = located ? place.col : 0,
-    .message = message,
-    .rendered = rendered,
+      .level = level,
+      .file = located ? place.src->path : NULL,
+      .line = located ? place.line : 0,
+      .col = located ? place.col : 0,
+      .message = message,
+      .rendered = rendered,
   };
   d->fn(d->ud, &out);
   free(rendered);
@@ -310,10 +307,11 @@ void diag_note(Diag *d, Span span, const char *fmt, ...) {
 }
 
 /* A data-file diagnostic: one line, never capped. */
-void diag_at(Diag *d, kenko_level level, const char *file, int line, int col,
-             const char *fmt, ...) {
-  if (level == KENKO_ERROR) d->errors++;
-  else if (level == KENKO_WARNING) d->warnings++;
+void diag_at(Diag *d, kenko_level level, const char *file, int line, int col, const char *fmt, ...) {
+  if (level == KENKO_ERROR)
+    d->errors++;
+  else if (level == KENKO_WARNING)
+    d->warnings++;
   if (!d->fn) return;
   va_list ap;
   va_start(ap, fmt);
@@ -323,20 +321,23 @@ void diag_at(Diag *d, kenko_level level, const char *file, int line, int col,
   const char *name = file ? file : "kenko";
   size_t need = strlen(name) + 32;
   char *location = xmalloc(need);
-  if (!file || line <= 0) snprintf(location, need, "%s:", name);
-  else if (col <= 0) snprintf(location, need, "%s:%d:", name, line);
-  else snprintf(location, need, "%s:%d:%d:", name, line, col);
+  if (!file || line <= 0)
+    snprintf(location, need, "%s:", name);
+  else if (col <= 0)
+    snprintf(location, need, "%s:%d:", name, line);
+  else
+    snprintf(location, need, "%s:%d:%d:", name, line, col);
   Buf b = {0};
   render_header(&b, location, level, message, d->color);
   free(location);
 
   kenko_diag out = {
-    .level = level,
-    .file = file,
-    .line = file && line > 0 ? line : 0,
-    .col = file && line > 0 && col > 0 ? col : 0,
-    .message = message,
-    .rendered = b.data,
+      .level = level,
+      .file = file,
+      .line = file && line > 0 ? line : 0,
+      .col = file && line > 0 && col > 0 ? col : 0,
+      .message = message,
+      .rendered = b.data,
   };
   d->fn(d->ud, &out);
   free(b.data);
@@ -347,16 +348,16 @@ void diag_at(Diag *d, kenko_level level, const char *file, int line, int col,
 void diag_finish(Diag *d) {
   if (d->suppressed <= 0 || !d->fn) return;
   char message[96];
-  snprintf(message, sizeof message, "%d more error%s not shown (limit is %d)",
-           d->suppressed, d->suppressed == 1 ? "" : "s", KENKO_MAX_ERRORS);
+  snprintf(message, sizeof message, "%d more error%s not shown (limit is %d)", d->suppressed,
+           d->suppressed == 1 ? "" : "s", KENKO_MAX_ERRORS);
   char *rendered = render_place(NULL, KENKO_ERROR, message, d->color);
   kenko_diag out = {
-    .level = KENKO_ERROR,
-    .file = NULL,
-    .line = 0,
-    .col = 0,
-    .message = message,
-    .rendered = rendered,
+      .level = KENKO_ERROR,
+      .file = NULL,
+      .line = 0,
+      .col = 0,
+      .message = message,
+      .rendered = rendered,
   };
   d->fn(d->ud, &out);
   free(rendered);
@@ -386,9 +387,7 @@ static uint32_t *code_points(const char *s, size_t *n) {
   return cps;
 }
 
-static size_t min_size(size_t a, size_t b) {
-  return a < b ? a : b;
-}
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 /* Optimal string alignment distance: insertions, deletions, substitutions
  * and transpositions of two neighbours each cost 1. Three rolling rows. */
@@ -396,7 +395,8 @@ static int cp_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t n
   size_t *before = xmalloc((nb + 1) * sizeof *before);
   size_t *prev = xmalloc((nb + 1) * sizeof *prev);
   size_t *cur = xmalloc((nb + 1) * sizeof *cur);
-  for (size_t j = 0; j <= nb; j++) prev[j] = j;
+  for (size_t j = 0; j <= nb; j++)
+    prev[j] = j;
   for (size_t i = 1; i <= na; i++) {
     cur[0] = i;
     for (size_t j = 1; j <= nb; j++) {

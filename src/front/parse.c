@@ -27,8 +27,7 @@ Node *parse_expr_depth(ParseState *ps, Node *n) {
     n->depth = d + 1;
   }
   if (n->depth > KENKO_MAX_EXPR_DEPTH && !ps->fatal) {
-    parse_error(ps, n->span, "expression nested too deeply (limit is %d levels)",
-                KENKO_MAX_EXPR_DEPTH);
+    parse_error(ps, n->span, "expression nested too deeply (limit is %d levels)", KENKO_MAX_EXPR_DEPTH);
     ps->fatal = true;
   }
   if (n->depth > KENKO_MAX_EXPR_DEPTH) {
@@ -41,8 +40,7 @@ Node *parse_expr_depth(ParseState *ps, Node *n) {
 
 static const char *const modifier_names[] = {"key", "optional", "in", "from"};
 
-void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
-                          const char *from, Span span) {
+void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span) {
   unsigned flag = 0;
   int dup = 0;
   switch (which) {
@@ -62,8 +60,7 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
     dup = input->str != NULL;
     if (!dup) input->str = from;
     break;
-  default:
-    return;
+  default: return;
   }
   if (dup)
     parse_error(ps, span, "`%s` is given twice for `%s`", modifier_names[which],
@@ -106,9 +103,7 @@ static void check_blocks(ParseState *ps, const Node *n) {
     check_blocks(ps, n->a);
     check_blocks(ps, n->b);
     return;
-  case P_FIELD_DECL:
-    check_blocks(ps, n->b);
-    return;
+  case P_FIELD_DECL: check_blocks(ps, n->b); return;
   case P_FIELD_VALUE:
     if (n->a && (n->a->kind == E_LIST || n->a->kind == E_RECORD)) check_blocks(ps, n->a);
     return;
@@ -123,10 +118,10 @@ static void check_blocks(ParseState *ps, const Node *n) {
   case P_GIVEN:
   case E_RECORD:
   case T_TYPE:
-    for (int32_t i = 0; i < n->list.count; i++) check_blocks(ps, n->list.items[i]);
+    for (int32_t i = 0; i < n->list.count; i++)
+      check_blocks(ps, n->list.items[i]);
     return;
-  default:
-    return;
+  default: return;
   }
 }
 
@@ -232,9 +227,18 @@ void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE 
     switch (tok) {
     case IDENT: fprintf(out, " %s", val.IDENT); break;
     case STRING: fprintf(out, " \"%s\"", val.STRING); break;
-    case NUMBER: num_format(val.NUMBER, num); fprintf(out, " %s", num); break;
-    case PERCENT: num_format(val.PERCENT, num); fprintf(out, " %s", num); break;
-    case DATE: date_format(val.DATE, num); fprintf(out, " %s", num); break;
+    case NUMBER:
+      num_format(val.NUMBER, num);
+      fprintf(out, " %s", num);
+      break;
+    case PERCENT:
+      num_format(val.PERCENT, num);
+      fprintf(out, " %s", num);
+      break;
+    case DATE:
+      date_format(val.DATE, num);
+      fprintf(out, " %s", num);
+      break;
     default: break;
     }
     fputc('\n', out);

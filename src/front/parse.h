@@ -29,24 +29,24 @@
 #define KENKO_MAX_STRING (16u * 1024u * 1024u)
 
 typedef struct OpenBracket {
-  char ch;          /* '(' '[' '{' */
-  uint32_t offset;  /* where it was opened */
+  char ch;         /* '(' '[' '{' */
+  uint32_t offset; /* where it was opened */
 } OpenBracket;
 
 typedef struct ParseState {
-  Arena *arena;           /* the rule set's arena: nodes and strings */
+  Arena *arena; /* the rule set's arena: nodes and strings */
   Diag *diag;
   const Source *src;
-  int32_t file;           /* id of the file being parsed */
-  uint32_t base;          /* offset of the scanned text in the file (BOM) */
-  uint32_t offset;        /* scanner position relative to base */
-  bool fatal;             /* a limit was hit: stop without more errors */
-  Ast *ast;               /* the result */
+  int32_t file;    /* id of the file being parsed */
+  uint32_t base;   /* offset of the scanned text in the file (BOM) */
+  uint32_t offset; /* scanner position relative to base */
+  bool fatal;      /* a limit was hit: stop without more errors */
+  Ast *ast;        /* the result */
   int32_t ndecls;
   /* scanner */
-  char *sbuf;             /* string literal being decoded (malloc'ed) */
+  char *sbuf; /* string literal being decoded (malloc'ed) */
   size_t slen, scap;
-  uint32_t sbegin;        /* offset of the opening quote */
+  uint32_t sbegin;            /* offset of the opening quote */
   uint32_t broken_string_end; /* just after the last unterminated string */
   OpenBracket brackets[KENKO_MAX_BRACKETS];
   int nbrackets;
@@ -62,13 +62,11 @@ void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE 
 const char *parse_token_name(int token);
 
 /* Helpers called from grammar actions (parse.c). */
-void parse_error(ParseState *ps, Span span, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void parse_error(ParseState *ps, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Checks an expression node against KENKO_MAX_EXPR_DEPTH. */
 Node *parse_expr_depth(ParseState *ps, Node *n);
 /* Adds one input modifier (key, optional, in [...], from "..."). */
-void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg,
-                          const char *from, Span span);
+void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span);
 void parse_push_decl(ParseState *ps, Node *decl);
 
 enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM };

@@ -13,12 +13,12 @@
 typedef struct Loader {
   Program *p;
   Diag *diag;
-  Node **decls;        /* all declarations, includes spliced in place */
+  Node **decls; /* all declarations, includes spliced in place */
   int32_t ndecls, cap;
-  char **real_paths;   /* canonical path of each loaded file (by file id) */
-  int32_t *stack;      /* file ids of the include chain being read */
+  char **real_paths; /* canonical path of each loaded file (by file id) */
+  int32_t *stack;    /* file ids of the include chain being read */
   int32_t depth;
-  const RuleReader *reader;  /* files from elsewhere than disk, or NULL */
+  const RuleReader *reader; /* files from elsewhere than disk, or NULL */
 } Loader;
 
 static void push_decl(Loader *l, Node *n) {
@@ -37,19 +37,22 @@ char *kenko_normalize_path(const char *path) {
   size_t len = 0;
   bool absolute = path[0] == '/';
   if (absolute) out[len++] = '/';
-  size_t root = len;  /* ".." never climbs above this */
+  size_t root = len; /* ".." never climbs above this */
   const char *s = path;
   while (*s) {
-    while (*s == '/') s++;
+    while (*s == '/')
+      s++;
     const char *end = s;
-    while (*end && *end != '/') end++;
+    while (*end && *end != '/')
+      end++;
     size_t part = (size_t)(end - s);
     if (part == 0) break;
     if (part == 1 && s[0] == '.') {
       /* "." adds nothing */
     } else if (part == 2 && s[0] == '.' && s[1] == '.') {
       size_t start = len;
-      while (start > root && out[start - 1] != '/') start--;
+      while (start > root && out[start - 1] != '/')
+        start--;
       bool parent_is_dots = len - start == 2 && out[start] == '.' && out[start + 1] == '.';
       if (len > root && !parent_is_dots) {
         len = start > root ? start - 1 : root;
@@ -131,7 +134,8 @@ static void report_include_cycle(Loader *l, int32_t from, const Node *inc) {
     const Source *s = src_get(&l->p->sources, l->stack[j < l->depth ? j : from]);
     size_t need = len + strlen(s->path) + 8;
     if (need > cap) {
-      while (cap < need) cap *= 2;
+      while (cap < need)
+        cap *= 2;
       chain = xrealloc(chain, cap);
     }
     len += (size_t)sprintf(chain + len, "%s%s", j == from ? "" : " → ", s->path);
@@ -240,7 +244,7 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
   int before = diag->errors;
 
   int32_t id;
-  const char *err = "file is larger than 64 MiB";  /* src_add_text's only failure */
+  const char *err = "file is larger than 64 MiB"; /* src_add_text's only failure */
   if (text)
     id = src_add_text(&p->sources, path, text, len);
   else
@@ -262,7 +266,8 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
    * mostly report their consequences — unknown names, empty blocks —
    * so it runs only on rules that parsed. */
   if (diag->errors == before) check_program(p, l.decls, l.ndecls, diag);
-  for (int32_t i = 0; i < p->sources.count; i++) free(l.real_paths[i]);
+  for (int32_t i = 0; i < p->sources.count; i++)
+    free(l.real_paths[i]);
   free(l.real_paths);
   free(l.stack);
   free(l.decls);

@@ -13,22 +13,22 @@
 #include <stdbool.h>
 
 typedef struct Span {
-  int32_t file;     /* index into SourceSet.files; -1 for no location */
-  uint32_t begin;   /* byte offset of the first byte */
-  uint32_t end;     /* byte offset one past the last byte */
+  int32_t file;   /* index into SourceSet.files; -1 for no location */
+  uint32_t begin; /* byte offset of the first byte */
+  uint32_t end;   /* byte offset one past the last byte */
 } Span;
 
 #define SPAN_NONE ((Span){-1, 0, 0})
 
 typedef struct Source {
-  int32_t id;              /* index in its SourceSet */
-  char *path;              /* as given (or resolved for includes) */
-  char *text;              /* file bytes, NUL-terminated (may hold NULs) */
-  uint32_t len;            /* bytes in text, excluding the final NUL */
-  uint32_t *line_starts;   /* byte offset of each line's first byte */
+  int32_t id;            /* index in its SourceSet */
+  char *path;            /* as given (or resolved for includes) */
+  char *text;            /* file bytes, NUL-terminated (may hold NULs) */
+  uint32_t len;          /* bytes in text, excluding the final NUL */
+  uint32_t *line_starts; /* byte offset of each line's first byte */
   uint32_t nlines;
-  int32_t included_from;   /* file id of the includer, or -1 */
-  Span include_span;       /* the `include` declaration that brought it in */
+  int32_t included_from; /* file id of the includer, or -1 */
+  Span include_span;     /* the `include` declaration that brought it in */
 } Source;
 
 typedef struct SourceSet {

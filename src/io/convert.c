@@ -39,8 +39,7 @@ static bool put_piece(char *dst, size_t dstsz, size_t *j, const char *s, size_t 
   return true;
 }
 
-void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
-                      size_t max) {
+void text_for_message(char *dst, size_t dstsz, const char *s, size_t n, size_t max) {
   if (dstsz == 0) return;
   dst[0] = '\0';
   size_t cut = n;
@@ -48,8 +47,7 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
   if (max && n > max) {
     cut = max;
     /* Do not split a UTF-8 sequence: back up to its lead byte. */
-    for (int back = 0; back < 3 && cut > 0 &&
-                       ((unsigned char)s[cut] & 0xC0) == 0x80; back++)
+    for (int back = 0; back < 3 && cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80; back++)
       cut--;
     truncated = true;
   }
@@ -74,7 +72,7 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
       piece = "\\r", piece_len = 2;
     } else if (cp < 0x20 || cp == 0x7F) {
       piece_len = (size_t)snprintf(esc, sizeof esc, "\\x%02X", (unsigned)cp);
-    } else if (cp >= 0x80 && cp <= 0x9F) {   /* C1: its two bytes */
+    } else if (cp >= 0x80 && cp <= 0x9F) { /* C1: its two bytes */
       piece_len = (size_t)snprintf(esc, sizeof esc, "\\x%02X\\x%02X", p[i], p[i + 1]);
     } else {
       piece = s + i, piece_len = (size_t)len;
@@ -92,8 +90,7 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
 }
 
 /* Writes "PREFIX, got \"VALUE\"" (the value quoted for a message) to ERR. */
-static void err_got(char *err, size_t errsz, const char *prefix, const char *s,
-                    size_t n) {
+static void err_got(char *err, size_t errsz, const char *prefix, const char *s, size_t n) {
   char quoted[QUOTED_VALUE_MAX * 4 + 8];
   text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
   snprintf(err, errsz, "%s, got \"%s\"", prefix, quoted);
@@ -102,9 +99,9 @@ static void err_got(char *err, size_t errsz, const char *prefix, const char *s,
 /* ---- numbers -------------------------------------------------------------- */
 
 typedef enum NumResult {
-  NUM_OK,         /* *out holds the value */
-  NUM_SHAPE,      /* not a decimal number */
-  NUM_NONFINITE   /* inf, nan, or too large for a double */
+  NUM_OK,       /* *out holds the value */
+  NUM_SHAPE,    /* not a decimal number */
+  NUM_NONFINITE /* inf, nan, or too large for a double */
 } NumResult;
 
 /* Reads S with strtod after dropping thousands separators. The shape was
@@ -136,11 +133,11 @@ static NumResult parse_number(const char *s, size_t n, bool commas, double *out)
   if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
 
   uint64_t mantissa = 0;
-  int significant = 0;    /* digits in mantissa */
-  int exponent10 = 0;     /* value = mantissa * 10^exponent10 */
-  bool slow = false;      /* too many digits for the fast path */
+  int significant = 0; /* digits in mantissa */
+  int exponent10 = 0;  /* value = mantissa * 10^exponent10 */
+  bool slow = false;   /* too many digits for the fast path */
   int int_digits = 0, frac_digits = 0;
-  int group = -1;         /* digits since the last ',' (-1: none seen) */
+  int group = -1; /* digits since the last ',' (-1: none seen) */
 
   for (; i < n; i++) {
     unsigned digit = (unsigned char)s[i] - '0';
@@ -154,8 +151,7 @@ static NumResult parse_number(const char *s, size_t n, bool commas, double *out)
         slow = true;
       }
     } else if (s[i] == ',' && commas) {
-      if (group < 0 ? int_digits == 0 || int_digits > 3 : group != 3)
-        return NUM_SHAPE;
+      if (group < 0 ? int_digits == 0 || int_digits > 3 : group != 3) return NUM_SHAPE;
       group = 0;
     } else {
       break;
@@ -232,8 +228,8 @@ static bool names_nonfinite(const char *s, size_t n) {
   return word_is(s, n, "inf") || word_is(s, n, "infinity") || word_is(s, n, "nan");
 }
 
-static bool convert_number(const char *s, size_t n, const ReadOpts *opts,
-                           bool quoted, Value *out, char *err, size_t errsz) {
+static bool convert_number(const char *s, size_t n, const ReadOpts *opts, bool quoted, Value *out, char *err,
+                           size_t errsz) {
   double x;
   bool commas = quoted && opts && opts->thousands == ',';
   NumResult r = parse_number(s, n, commas, &x);
@@ -289,8 +285,7 @@ static bool convert_date(const char *s, size_t n, Value *out, char *err, size_t 
 }
 
 /* "expected one of \"a\", \"b\", got \"c\"" into ERR. */
-static void err_not_allowed(const FieldSchema *field, const char *s, size_t n,
-                            char *err, size_t errsz) {
+static void err_not_allowed(const FieldSchema *field, const char *s, size_t n, char *err, size_t errsz) {
   size_t j = 0;
   int written = snprintf(err, errsz, "expected one of ");
   if (written < 0) return;
@@ -314,8 +309,8 @@ static void err_not_allowed(const FieldSchema *field, const char *s, size_t n,
   snprintf(err + j, errsz - j, "got \"%s\"", quoted);
 }
 
-static bool convert_text(const FieldSchema *field, const char *s, size_t n,
-                         Arena *arena, Value *out, char *err, size_t errsz) {
+static bool convert_text(const FieldSchema *field, const char *s, size_t n, Arena *arena, Value *out,
+                         char *err, size_t errsz) {
   if (!plain_ascii(s, n) && !clean_utf8(s, n)) {
     if (memchr(s, '\0', n)) {
       snprintf(err, errsz, "NUL byte in text");
@@ -341,19 +336,18 @@ static bool convert_text(const FieldSchema *field, const char *s, size_t n,
   return true;
 }
 
-static bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /* Everything convert_cell's fast paths leave: blanks around the value,
  * other spellings, and the messages for bad values. */
-__attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field, const char *s,
-                                                        size_t n, const ReadOpts *opts,
-                                                        bool quoted, Arena *arena, Value *out,
-                                                        char *err, size_t errsz) {
+__attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field, const char *s, size_t n,
+                                                        const ReadOpts *opts, bool quoted, Arena *arena,
+                                                        Value *out, char *err, size_t errsz) {
   if (field->type == T_TEXT) return convert_text(field, s, n, arena, out, err, errsz);
-  while (n && is_blank(*s)) s++, n--;
-  while (n && is_blank(s[n - 1])) n--;
+  while (n && is_blank(*s))
+    s++, n--;
+  while (n && is_blank(s[n - 1]))
+    n--;
   switch (field->type) {
   case T_NUMBER: return convert_number(s, n, opts, quoted, out, err, errsz);
   case T_BOOL: return convert_bool(s, n, out, err, errsz);
@@ -361,14 +355,12 @@ __attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field
   case T_LIST: err_got(err, errsz, "expected a list", s, n); return false;
   default: break;
   }
-  snprintf(err, errsz, "cannot read a value of type %s",
-           value_type_name((ValueType)field->type));
+  snprintf(err, errsz, "cannot read a value of type %s", value_type_name((ValueType)field->type));
   return false;
 }
 
-bool convert_cell(const FieldSchema *field, const char *s, size_t n,
-                  const ReadOpts *opts, bool quoted, Arena *arena, Value *out,
-                  char *err, size_t errsz) {
+bool convert_cell(const FieldSchema *field, const char *s, size_t n, const ReadOpts *opts, bool quoted,
+                  Arena *arena, Value *out, char *err, size_t errsz) {
   if (convert_usual(field, s, n, false, arena, out)) return true;
   return convert_cell_slow(field, s, n, opts, quoted, arena, out, err, errsz);
 }

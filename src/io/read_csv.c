@@ -71,40 +71,41 @@
 
 /* The buffer sizes can be shrunk at build time to test chunk boundaries. */
 #ifndef CSV_BUF_INITIAL
-#define CSV_BUF_INITIAL (1u << 20)     /* first size of the record buffer */
+#define CSV_BUF_INITIAL (1u << 20) /* first size of the record buffer */
 #endif
 #ifndef CSV_RAW_CHUNK
-#define CSV_RAW_CHUNK (64u << 10)      /* bytes read per iconv round */
+#define CSV_RAW_CHUNK (64u << 10) /* bytes read per iconv round */
 #endif
-#define CSV_RECORD_MAX (64u << 20)     /* longest record accepted */
-#define CSV_CELLS_MAX 65536u           /* header columns; cells kept per record */
-#define CSV_MIN_ROOM 64                /* free bytes wanted before a read */
-#define CSV_PAD 64                     /* zero bytes after the data, so that the
-                                          cell scan may read 64 bytes at once */
-#define ERR_MESSAGE_MAX 1024           /* one field's error message */
-#define ID_MESSAGE_MAX 200             /* bytes of an id quoted in messages */
+#define CSV_RECORD_MAX (64u << 20) /* longest record accepted */
+#define CSV_CELLS_MAX  65536u      /* header columns; cells kept per record */
+#define CSV_MIN_ROOM   64          /* free bytes wanted before a read */
+#define CSV_PAD                                                                                              \
+  64                         /* zero bytes after the data, so that the                                       \
+                                cell scan may read 64 bytes at once */
+#define ERR_MESSAGE_MAX 1024 /* one field's error message */
+#define ID_MESSAGE_MAX  200  /* bytes of an id quoted in messages */
 
 /* ---- input: file bytes, converted to UTF-8 when needed ------------------ */
 
 typedef enum InputStop {
-  INPUT_OK,          /* more data may follow */
-  INPUT_BAD_BYTES,   /* iconv met bytes it cannot convert */
-  INPUT_READ_ERROR   /* the read failed */
+  INPUT_OK,        /* more data may follow */
+  INPUT_BAD_BYTES, /* iconv met bytes it cannot convert */
+  INPUT_READ_ERROR /* the read failed */
 } InputStop;
 
 typedef struct CsvInput {
   FILE *fp;
-  bool converting;         /* through iconv */
+  bool converting; /* through iconv */
   iconv_t cd;
-  char *raw;               /* undecoded bytes (converting only) */
+  char *raw; /* undecoded bytes (converting only) */
   size_t raw_len;
   bool raw_eof;
-  char *buf;               /* decoded bytes, buf[len] == '\0' (a sentinel) */
+  char *buf; /* decoded bytes, buf[len] == '\0' (a sentinel) */
   size_t cap;
   size_t len;
-  bool eof;                /* nothing follows buf[len] */
+  bool eof; /* nothing follows buf[len] */
   InputStop stop;
-  unsigned char bad[2];    /* the first bytes iconv rejected */
+  unsigned char bad[2]; /* the first bytes iconv rejected */
   int nbad;
   int read_errno;
 } CsvInput;
@@ -183,7 +184,7 @@ static size_t read_converted(CsvInput *in, char *dst, size_t room) {
       }
     }
     if (in->raw_len == 0 && in->raw_eof) {
-      iconv(in->cd, NULL, NULL, &out, &out_left);   /* flush any shift state */
+      iconv(in->cd, NULL, NULL, &out, &out_left); /* flush any shift state */
       in->eof = true;
       break;
     }
@@ -196,7 +197,7 @@ static size_t read_converted(CsvInput *in, char *dst, size_t room) {
     if (r != (size_t)-1) continue;
     if (err == E2BIG) break;
     if (err == EINVAL && !in->raw_eof && in->raw_len < CSV_RAW_CHUNK)
-      continue;   /* a sequence split by the read: fetch the rest */
+      continue; /* a sequence split by the read: fetch the rest */
     /* EILSEQ, or a sequence cut short by the end of the file. */
     in->stop = INPUT_BAD_BYTES;
     in->nbad = in->raw_len >= 2 ? 2 : (int)in->raw_len;
@@ -224,34 +225,34 @@ static bool input_refill(CsvInput *in, size_t keep_from) {
     }
   }
   size_t room = in->cap - 1 - in->len;
-  size_t n = in->converting ? read_converted(in, in->buf + in->len, room)
-                            : read_plain(in, in->buf + in->len, room);
+  size_t n =
+      in->converting ? read_converted(in, in->buf + in->len, room) : read_plain(in, in->buf + in->len, room);
   in->len += n;
-  memset(in->buf + in->len, 0, CSV_PAD);   /* the sentinel, and the padding */
+  memset(in->buf + in->len, 0, CSV_PAD); /* the sentinel, and the padding */
   return true;
 }
 
 /* ---- splitting records into cells --------------------------------------- */
 
 enum {
-  CELL_QUOTED = 1,      /* was in quotes */
-  CELL_ESCAPES = 2,     /* holds "" pairs to undo */
-  CELL_BAD_QUOTE = 4    /* text followed its closing quote */
+  CELL_QUOTED = 1,   /* was in quotes */
+  CELL_ESCAPES = 2,  /* holds "" pairs to undo */
+  CELL_BAD_QUOTE = 4 /* text followed its closing quote */
 };
 
 typedef struct CsvCell {
-  uint32_t at;          /* first character, from the record start */
-  uint32_t begin;       /* content, from the record start */
+  uint32_t at;    /* first character, from the record start */
+  uint32_t begin; /* content, from the record start */
   uint32_t len;
   uint32_t flags;
 } CsvCell;
 
 typedef enum ScanResult {
-  SCAN_RECORD,          /* cells[] holds a record */
-  SCAN_EMPTY,           /* an empty line, skipped */
-  SCAN_MORE,            /* the buffer ended inside the record */
-  SCAN_END,             /* no more data */
-  SCAN_UNTERMINATED     /* a quote never closed (at bad_at) */
+  SCAN_RECORD,      /* cells[] holds a record */
+  SCAN_EMPTY,       /* an empty line, skipped */
+  SCAN_MORE,        /* the buffer ended inside the record */
+  SCAN_END,         /* no more data */
+  SCAN_UNTERMINATED /* a quote never closed (at bad_at) */
 } ScanResult;
 
 typedef struct CsvReader {
@@ -270,27 +271,27 @@ typedef struct CsvReader {
   int32_t nna;            /* opts->nna (0 without opts) */
   size_t *na_len;         /* lengths of opts->na */
 
-  CsvCell *cells;         /* the current record */
+  CsvCell *cells; /* the current record */
   uint32_t ncells, cells_cap;
-  uint32_t rec_flags;     /* the cells' flags or'ed together */
-  size_t rec_start;       /* offset in in.buf */
-  size_t rec_end;         /* one past its terminator */
-  bool rec_open;          /* it ended with the data, not with a newline */
-  bool cut;               /* after NEXT_BROKEN: a record had begun */
-  bool too_wide;          /* the header has more than CSV_CELLS_MAX columns */
-  uint32_t rec_lines;     /* line breaks in it, the terminator included */
-  size_t bad_at;          /* SCAN_UNTERMINATED: the opening quote */
-  uint32_t line;          /* line of the record at rec_start */
+  uint32_t rec_flags; /* the cells' flags or'ed together */
+  size_t rec_start;   /* offset in in.buf */
+  size_t rec_end;     /* one past its terminator */
+  bool rec_open;      /* it ended with the data, not with a newline */
+  bool cut;           /* after NEXT_BROKEN: a record had begun */
+  bool too_wide;      /* the header has more than CSV_CELLS_MAX columns */
+  uint32_t rec_lines; /* line breaks in it, the terminator included */
+  size_t bad_at;      /* SCAN_UNTERMINATED: the opening quote */
+  uint32_t line;      /* line of the record at rec_start */
 
-  char *scratch;          /* a quoted cell with "" undone */
+  char *scratch; /* a quoted cell with "" undone */
   size_t scratch_cap;
-  int32_t ncolumns;       /* header cells */
-  char **header;          /* their names (malloc'ed) */
-  int32_t *column_of;     /* per input: header index, or -1 */
+  int32_t ncolumns;   /* header cells */
+  char **header;      /* their names (malloc'ed) */
+  int32_t *column_of; /* per input: header index, or -1 */
 } CsvReader;
 
-static void reader_init(CsvReader *r, const char *path, const Schema *schema,
-                        const ReadOpts *opts, Diag *diag) {
+static void reader_init(CsvReader *r, const char *path, const Schema *schema, const ReadOpts *opts,
+                        Diag *diag) {
   memset(r, 0, sizeof *r);
   r->path = path;
   r->schema = schema;
@@ -310,7 +311,8 @@ static void reader_init(CsvReader *r, const char *path, const Schema *schema,
   r->nna = opts ? opts->nna : 0;
   if (r->nna > 0) {
     r->na_len = xmalloc((size_t)opts->nna * sizeof *r->na_len);
-    for (int32_t k = 0; k < opts->nna; k++) r->na_len[k] = strlen(opts->na[k]);
+    for (int32_t k = 0; k < opts->nna; k++)
+      r->na_len[k] = strlen(opts->na[k]);
   }
   r->cells_cap = 64;
   r->cells = xmalloc(r->cells_cap * sizeof *r->cells);
@@ -322,15 +324,16 @@ static void reader_free(CsvReader *r) {
   free(r->cells);
   free(r->scratch);
   free(r->column_of);
-  for (int32_t j = 0; j < r->ncolumns; j++) free(r->header[j]);
+  for (int32_t j = 0; j < r->ncolumns; j++)
+    free(r->header[j]);
   free(r->header);
 }
 
 /* Adds a cell to the record. Past CSV_CELLS_MAX cells are only counted:
  * such a record has more cells than any header, so it is refused before
  * its cells are looked at. */
-static inline void push_cell(CsvReader *r, const char *base, const char *at,
-                      const char *begin, size_t len, uint32_t flags) {
+static inline void push_cell(CsvReader *r, const char *base, const char *at, const char *begin, size_t len,
+                             uint32_t flags) {
   if (r->ncells >= r->cells_cap) {
     if (r->cells_cap >= CSV_CELLS_MAX) {
       r->ncells++;
@@ -371,7 +374,8 @@ static inline uint64_t stop_bits(const CsvReader *r, const char *p) {
   return bits;
 #else
   uint64_t bits = 0;
-  for (int k = 0; k < 64; k++) bits |= (uint64_t)r->stop[(uint8_t)p[k]] << k;
+  for (int k = 0; k < 64; k++)
+    bits |= (uint64_t)r->stop[(uint8_t)p[k]] << k;
   return bits;
 #endif
 }
@@ -382,7 +386,7 @@ static inline uint64_t stop_bits(const CsvReader *r, const char *p) {
  * bytes that ends at an unpredictable place. */
 static inline const char *next_stop(CsvReader *r, const char *p) {
   for (;;) {
-    if ((uintptr_t)p - (uintptr_t)r->stops_at < 64) {   /* in the window (none: NULL) */
+    if ((uintptr_t)p - (uintptr_t)r->stops_at < 64) { /* in the window (none: NULL) */
       uint64_t bits = r->stops >> (p - r->stops_at);
       if (bits) return p + __builtin_ctzll(bits);
       p = r->stops_at + 64;
@@ -396,7 +400,8 @@ static inline const char *next_stop(CsvReader *r, const char *p) {
  * of the data (NUL bytes inside the data are skipped over). */
 static const char *unquoted_end(const CsvReader *r, const char *p, const char *end) {
   for (;;) {
-    while (!r->stop[(uint8_t)*p]) p++;
+    while (!r->stop[(uint8_t)*p])
+      p++;
     if (*p != '\0' || p == end) return p;
     p++;
   }
@@ -406,12 +411,14 @@ static const char *unquoted_end(const CsvReader *r, const char *p, const char *e
  * '\n' or the end of the data), dropping the CR of a CRLF and the blanks
  * around it. The cell starts at FIRST (its opening quote for a cell with a
  * stray quote, else its first non-blank). */
-static void push_unquoted(CsvReader *r, const char *base, const char *p,
-                          const char *q, const char *end, uint32_t flags) {
+static void push_unquoted(CsvReader *r, const char *base, const char *p, const char *q, const char *end,
+                          uint32_t flags) {
   const char *e = q;
   if ((q == end || *q == '\n') && e > p && e[-1] == '\r') e--;
-  while (p < e && r->blank[(uint8_t)*p]) p++;
-  while (e > p && r->blank[(uint8_t)e[-1]]) e--;
+  while (p < e && r->blank[(uint8_t)*p])
+    p++;
+  while (e > p && r->blank[(uint8_t)e[-1]])
+    e--;
   push_cell(r, base, p, p, (size_t)(e - p), flags);
 }
 
@@ -432,7 +439,8 @@ static ScanResult end_record(CsvReader *r, const char *terminator, const char *e
 static bool empty_line(CsvReader *r, const char *p, const char *end, ScanResult *res) {
   bool eof = r->in.eof;
   const char *q = p;
-  while (q < end && r->blank[(uint8_t)*q]) q++;
+  while (q < end && r->blank[(uint8_t)*q])
+    q++;
   if (q == end) {
     *res = !eof ? SCAN_MORE : q == p ? SCAN_END : SCAN_EMPTY;
     r->rec_end = r->in.len;
@@ -522,7 +530,8 @@ static ScanResult scan_record(CsvReader *r) {
       }
     }
     const char *q = p;
-    while (r->blank[(uint8_t)*q]) q++;   /* the sentinel stops it */
+    while (r->blank[(uint8_t)*q])
+      q++; /* the sentinel stops it */
     uint32_t flags = 0;
     const char *scan_from = p;
     if (q < end && *q == '"') {
@@ -547,7 +556,8 @@ static ScanResult scan_record(CsvReader *r) {
       }
       r->rec_lines += count_newlines(open + 1, close);
       q = close + 1;
-      while (q < end && r->blank[(uint8_t)*q]) q++;
+      while (q < end && r->blank[(uint8_t)*q])
+        q++;
       if (q == end && !eof) return SCAN_MORE;
       if (q + 1 == end && *q == '\r' && !eof) return SCAN_MORE;
       bool crlf = q < end && *q == '\r' && (q + 1 == end || q[1] == '\n');
@@ -602,9 +612,9 @@ static void cell_location(const CsvReader *r, const CsvCell *c, int *line, int *
 /* ---- records ---------------------------------------------------------------- */
 
 typedef enum NextResult {
-  NEXT_RECORD,     /* r->cells holds a record */
-  NEXT_END,        /* the file ended cleanly */
-  NEXT_BROKEN      /* a malformed-file error was reported */
+  NEXT_RECORD, /* r->cells holds a record */
+  NEXT_END,    /* the file ended cleanly */
+  NEXT_BROKEN  /* a malformed-file error was reported */
 } NextResult;
 
 /* Reports why the data ended early (iconv or read failure) at the end of
@@ -613,19 +623,16 @@ static void report_input_stop(CsvReader *r) {
   int line, col;
   locate(r, r->in.len, &line, &col);
   if (r->in.stop == INPUT_READ_ERROR) {
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "read error: %s",
-            strerror(r->in.read_errno));
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "read error: %s", strerror(r->in.read_errno));
   } else if (r->in.nbad == 2) {
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-            "cannot convert from %s: invalid bytes 0x%02X 0x%02X",
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "cannot convert from %s: invalid bytes 0x%02X 0x%02X",
             r->opts->encoding, r->in.bad[0], r->in.bad[1]);
   } else if (r->in.nbad == 1) {
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-            "cannot convert from %s: invalid byte 0x%02X", r->opts->encoding,
-            r->in.bad[0]);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "cannot convert from %s: invalid byte 0x%02X",
+            r->opts->encoding, r->in.bad[0]);
   } else {
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-            "cannot convert from %s: invalid byte sequence", r->opts->encoding);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "cannot convert from %s: invalid byte sequence",
+            r->opts->encoding);
   }
 }
 
@@ -633,8 +640,7 @@ static void report_input_stop(CsvReader *r) {
 static NextResult record_too_long(CsvReader *r) {
   int line, col;
   locate(r, r->rec_start, &line, &col);
-  diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-          "CSV record longer than 64 MiB (an unclosed quote?)");
+  diag_at(r->diag, KENKO_ERROR, r->path, line, col, "CSV record longer than 64 MiB (an unclosed quote?)");
   r->cut = true;
   return NEXT_BROKEN;
 }
@@ -647,7 +653,7 @@ static NextResult next_record(CsvReader *r) {
       if (r->in.len - r->rec_start > CSV_RECORD_MAX) return record_too_long(r);
       input_refill(&r->in, r->rec_start);
       r->rec_start = 0;
-      r->stops_at = NULL;   /* the bytes moved */
+      r->stops_at = NULL; /* the bytes moved */
       continue;
     }
     /* Data cut short by a conversion or read error: the record reaching
@@ -697,7 +703,7 @@ static inline const char *cell_text(CsvReader *r, const CsvCell *c, size_t *n) {
   size_t j = 0;
   for (size_t i = 0; i < c->len; i++) {
     r->scratch[j++] = s[i];
-    if (s[i] == '"') i++;   /* "" -> " (inside quotes a '"' is always paired) */
+    if (s[i] == '"') i++; /* "" -> " (inside quotes a '"' is always paired) */
   }
   r->scratch[j] = '\0';
   *n = j;
@@ -709,23 +715,22 @@ static inline const char *cell_text(CsvReader *r, const CsvCell *c, size_t *n) {
 static bool open_file(CsvReader *r, int *status) {
   const char *encoding = r->opts ? r->opts->encoding : NULL;
   if (r->delimiter == '"' || r->delimiter == '\n' || r->delimiter == '\r') {
-    diag_at(r->diag, KENKO_ERROR, r->path, 0, 0,
-            "a CSV delimiter cannot be a quote or a line break");
+    diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "a CSV delimiter cannot be a quote or a line break");
     *status = KENKO_ERR_USAGE;
     return false;
   }
   int err = input_open(&r->in, r->path, encoding);
   if (err) {
     if (err == INPUT_BAD_ENCODING)
-      diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "unsupported encoding \"%s\"",
-              encoding);
+      diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "unsupported encoding \"%s\"", encoding);
     else
       diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "cannot open: %s", strerror(err));
     *status = KENKO_ERR_USAGE;
     return false;
   }
   input_refill(&r->in, 0);
-  while (r->in.len < 3 && !r->in.eof) input_refill(&r->in, 0);
+  while (r->in.len < 3 && !r->in.eof)
+    input_refill(&r->in, 0);
   if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->rec_start = 3;
   return true;
 }
@@ -741,8 +746,8 @@ static bool read_header(CsvReader *r) {
   if (r->ncells > CSV_CELLS_MAX) {
     int line, col;
     locate(r, r->rec_start, &line, &col);
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-            "CSV header has %u columns (the limit is %u)", r->ncells, CSV_CELLS_MAX);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "CSV header has %u columns (the limit is %u)",
+            r->ncells, CSV_CELLS_MAX);
     r->too_wide = true;
     return false;
   }
@@ -758,9 +763,7 @@ static bool read_header(CsvReader *r) {
   return true;
 }
 
-static bool required(const FieldSchema *f) {
-  return f->key || !f->optional;
-}
+static bool required(const FieldSchema *f) { return f->key || !f->optional; }
 
 /* Maps every input to its header cell (see the top of the file). False
  * (after reporting) when the file cannot be used. */
@@ -775,8 +778,8 @@ static bool map_columns(CsvReader *r) {
     r->column_of[i] = -1;
     if (f->type == T_LIST) {
       if (required(f)) {
-        diag_at(r->diag, KENKO_ERROR, r->path, 0, 0,
-                "input %s is a list: lists cannot come from CSV", f->name);
+        diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "input %s is a list: lists cannot come from CSV",
+                f->name);
         usable = false;
       }
       continue;
@@ -787,16 +790,15 @@ static bool map_columns(CsvReader *r) {
         int dup_line, dup_col;
         cell_location(r, &r->cells[j], &dup_line, &dup_col);
         diag_at(r->diag, KENKO_ERROR, r->path, dup_line, dup_col,
-                "duplicate column \"%s\" (columns %d and %d)", f->column,
-                r->column_of[i] + 1, j + 1);
+                "duplicate column \"%s\" (columns %d and %d)", f->column, r->column_of[i] + 1, j + 1);
         usable = false;
         break;
       }
       r->column_of[i] = j;
     }
     if (r->column_of[i] < 0 && required(f)) {
-      diag_at(r->diag, KENKO_ERROR, r->path, line, 1,
-              "missing column \"%s\" (required by input %s)", f->column, f->name);
+      diag_at(r->diag, KENKO_ERROR, r->path, line, 1, "missing column \"%s\" (required by input %s)",
+              f->column, f->name);
       usable = false;
     }
   }
@@ -815,9 +817,9 @@ typedef struct CsvRun {
   AccountFn fn;
   void *ud;
   ReadStats *stats;
-  bool rejected;           /* some account of this file was rejected */
-  bool stop;               /* strict mode or the callback asked to stop */
-  bool key_valid;          /* the current record's key was read */
+  bool rejected;  /* some account of this file was rejected */
+  bool stop;      /* strict mode or the callback asked to stop */
+  bool key_valid; /* the current record's key was read */
   size_t path_len;
 } CsvRun;
 
@@ -825,7 +827,7 @@ typedef struct CsvRun {
 static const char *place_id(const CsvReader *r, CsvRun *run) {
   char digits[20];
   int n = uint_text(digits, r->line);
-  char *id = arena_alloc(&run->arena, run->path_len + 1 + (size_t)n + 1);   /* zeroed */
+  char *id = arena_alloc(&run->arena, run->path_len + 1 + (size_t)n + 1); /* zeroed */
   memcpy(id, r->path, run->path_len);
   id[run->path_len] = ':';
   memcpy(id + run->path_len + 1, digits, (size_t)n);
@@ -834,16 +836,15 @@ static const char *place_id(const CsvReader *r, CsvRun *run) {
 
 /* Reports the rejection of the current account for field COLUMN (NULL for
  * the record as a whole) at LINE:COL. */
-static void reject(CsvReader *r, CsvRun *run, const char *id, const char *column,
-                   int line, int col, const char *msg) {
+static void reject(CsvReader *r, CsvRun *run, const char *id, const char *column, int line, int col,
+                   const char *msg) {
   char quoted_id[ID_MESSAGE_MAX * 4 + 8];
   text_for_message(quoted_id, sizeof quoted_id, id, strlen(id), ID_MESSAGE_MAX);
   if (column)
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col,
-            "account \"%s\": field \"%s\": %s", quoted_id, column, msg);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "account \"%s\": field \"%s\": %s", quoted_id, column,
+            msg);
   else
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "account \"%s\": %s",
-            quoted_id, msg);
+    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "account \"%s\": %s", quoted_id, msg);
   run->stats->rejected++;
   run->rejected = true;
   if (r->opts && r->opts->strict) run->stop = true;
@@ -862,9 +863,8 @@ static bool absent_input(const FieldSchema *f, Value *value, char *err) {
  * a short record) into *OUT. False (with ERR set) when the value is bad.
  * Inline: it runs for every cell of every account. */
 static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, CsvRun *run,
-                                                                const FieldSchema *f,
-                                                                const CsvCell *c, const char *rec,
-                                                                Value *out, char *err) {
+                                                                const FieldSchema *f, const CsvCell *c,
+                                                                const char *rec, Value *out, char *err) {
   if (!c) return absent_input(f, out, err);
   size_t n = c->len;
   const char *s = rec + c->begin;
@@ -886,15 +886,15 @@ static inline const CsvCell *input_cell(const CsvReader *r, int32_t i) {
 
 /* The account id: the key's text (a non-text key as written), or NULL
  * when the key is bad or absent. KEY_ERR/KEY_CELL describe a bad key. */
-static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok,
-                          const CsvCell **key_cell, char *key_err) {
+static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok, const CsvCell **key_cell,
+                          char *key_err) {
   int32_t key = r->schema->key_index;
   *key_ok = true;
   *key_cell = NULL;
   if (key < 0) return NULL;
   *key_cell = input_cell(r, key);
-  *key_ok = convert_input(r, run, &r->schema->inputs[key], *key_cell, r->in.buf + r->rec_start,
-                          &values[key], key_err);
+  *key_ok = convert_input(r, run, &r->schema->inputs[key], *key_cell, r->in.buf + r->rec_start, &values[key],
+                          key_err);
   if (!*key_ok || values[key].type == T_MISSING) return NULL;
   if (values[key].type == T_TEXT) return values[key].u.text;
   size_t n;
@@ -904,8 +904,7 @@ static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok
 
 /* Reports the first bad field in the order described at the top: the
  * record's shape, the key, stray quotes, then the inputs. */
-static bool check_record(CsvReader *r, CsvRun *run, Value *values,
-                         const char **account_id) {
+static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **account_id) {
   const Schema *schema = r->schema;
   char err[ERR_MESSAGE_MAX];
   const CsvCell *cell;
@@ -931,8 +930,7 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values,
     for (uint32_t j = 0; j < r->ncells; j++) {
       if (!(r->cells[j].flags & CELL_BAD_QUOTE)) continue;
       cell_location(r, &r->cells[j], &line, &col);
-      reject(r, run, place, r->header[j], line, col,
-             "text after the closing quote of a quoted cell");
+      reject(r, run, place, r->header[j], line, col, "text after the closing quote of a quoted cell");
       return false;
     }
   }
@@ -960,8 +958,7 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values,
 static void take_account(CsvReader *r, CsvRun *run) {
   uint64_t ordinal = run->stats->accounts++;
   arena_reset(&run->arena);
-  Value *values =
-      arena_alloc(&run->arena, ((size_t)r->schema->ninputs + 1) * sizeof *values);
+  Value *values = arena_alloc(&run->arena, ((size_t)r->schema->ninputs + 1) * sizeof *values);
   const char *id;
   if (!check_record(r, run, values, &id)) {
     if (run->key_valid && r->opts && r->opts->rejected_key)
@@ -994,8 +991,8 @@ static void count_unusable(CsvReader *r, ReadStats *stats) {
   }
 }
 
-int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
-             Diag *diag, AccountFn fn, void *ud, ReadStats *stats) {
+int read_csv(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn, void *ud,
+             ReadStats *stats) {
   CsvReader r;
   reader_init(&r, path, schema, opts, diag);
   int status = KENKO_OK;
@@ -1025,7 +1022,7 @@ int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
     if (n == NEXT_END) break;
     if (n == NEXT_BROKEN) {
       broken = true;
-      if (r.cut) {   /* the account cut short: read, and not scored */
+      if (r.cut) { /* the account cut short: read, and not scored */
         stats->accounts++;
         stats->rejected++;
       }
@@ -1064,8 +1061,7 @@ DataFormat reader_format_for(const char *path) {
 }
 
 /* The header cells of a CSV file. */
-static char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag,
-                          int32_t *count) {
+static char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count) {
   CsvReader r;
   reader_init(&r, path, NULL, opts, diag);
   int status;
@@ -1080,8 +1076,7 @@ static char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag,
   return cols;
 }
 
-char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts,
-                      Diag *diag, int32_t *count) {
+char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts, Diag *diag, int32_t *count) {
   *count = 0;
   if (fmt == FMT_AUTO) fmt = reader_format_for(path);
   switch (fmt) {
@@ -1090,13 +1085,13 @@ char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts,
   case FMT_JSON: return yaml_columns(path, opts, diag, count);
   case FMT_AUTO: break;
   }
-  diag_at(diag, KENKO_ERROR, path, 0, 0,
-          "unknown data format (expected a .csv, .yaml, .yml or .json file)");
+  diag_at(diag, KENKO_ERROR, path, 0, 0, "unknown data format (expected a .csv, .yaml, .yml or .json file)");
   return NULL;
 }
 
 void reader_free_columns(char **cols, int32_t count) {
   if (!cols) return;
-  for (int32_t i = 0; i < count; i++) free(cols[i]);
+  for (int32_t i = 0; i < count; i++)
+    free(cols[i]);
   free(cols);
 }

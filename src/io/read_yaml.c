@@ -55,28 +55,28 @@
 #include "io/convert.h"
 #include "kenko.h"
 
-#define YAML_DEPTH_MAX 64           /* nesting levels of a value accepted */
-#define YAML_DEPTH_HARD 10000       /* nesting levels read at all */
-#define YAML_LIST_MAX 1000000       /* elements per list input */
-#define YAML_VALUE_MAX (64u << 20)  /* bytes read between two events */
-#define YAML_COLUMNS_ACCOUNTS 100   /* accounts scanned by yaml_columns */
-#define YAML_COLUMNS_MAX 65536      /* distinct keys yaml_columns collects */
-#define ERR_MESSAGE_MAX 1024
-#define ID_MESSAGE_MAX 200
+#define YAML_DEPTH_MAX        64          /* nesting levels of a value accepted */
+#define YAML_DEPTH_HARD       10000       /* nesting levels read at all */
+#define YAML_LIST_MAX         1000000     /* elements per list input */
+#define YAML_VALUE_MAX        (64u << 20) /* bytes read between two events */
+#define YAML_COLUMNS_ACCOUNTS 100         /* accounts scanned by yaml_columns */
+#define YAML_COLUMNS_MAX      65536       /* distinct keys yaml_columns collects */
+#define ERR_MESSAGE_MAX       1024
+#define ID_MESSAGE_MAX        200
 
 /* The first error of the account being read. */
 typedef struct AccountError {
   bool set;
   int line, col;
-  char field[256];              /* "" when not about one field */
+  char field[256]; /* "" when not about one field */
   char message[ERR_MESSAGE_MAX];
 } AccountError;
 
 /* A run of characters the input filter replaced (see read_input). */
 typedef struct BadChar {
-  uint64_t first, last;         /* character indices (libyaml's mark.index) */
-  uint32_t value;               /* the first one: its byte, or code point */
-  bool invalid_utf8;            /* VALUE is a byte of invalid UTF-8 */
+  uint64_t first, last; /* character indices (libyaml's mark.index) */
+  uint32_t value;       /* the first one: its byte, or code point */
+  bool invalid_utf8;    /* VALUE is a byte of invalid UTF-8 */
 } BadChar;
 
 typedef struct YamlReader {
@@ -86,51 +86,51 @@ typedef struct YamlReader {
   Diag *diag;
   FILE *fp;
   yaml_parser_t parser;
-  size_t bytes_read;            /* fed to libyaml so far */
-  size_t bytes_at_event;        /* bytes_read when the last event came */
-  yaml_mark_t event_end;        /* where the last event ended */
-  bool too_long;                /* YAML_VALUE_MAX was hit */
+  size_t bytes_read;     /* fed to libyaml so far */
+  size_t bytes_at_event; /* bytes_read when the last event came */
+  yaml_mark_t event_end; /* where the last event ended */
+  bool too_long;         /* YAML_VALUE_MAX was hit */
 
   /* the input filter (read_input) */
-  unsigned char *raw;           /* file bytes not yet handed on */
+  unsigned char *raw; /* file bytes not yet handed on */
   size_t raw_pos, raw_len;
   bool raw_eof;
-  bool raw_error;               /* the read failed */
-  bool utf16;                   /* a UTF-16 BOM: handed on unfiltered */
-  uint64_t chars;               /* characters handed on (libyaml's mark.index) */
-  unsigned char pend[4];        /* output that did not fit the last call */
+  bool raw_error;        /* the read failed */
+  bool utf16;            /* a UTF-16 BOM: handed on unfiltered */
+  uint64_t chars;        /* characters handed on (libyaml's mark.index) */
+  unsigned char pend[4]; /* output that did not fit the last call */
   int npend;
-  BadChar *bad;                 /* replaced characters not yet passed */
+  BadChar *bad; /* replaced characters not yet passed */
   size_t nbad, bad_head, bad_cap;
-  int depth;                    /* collections open */
-  bool in_field;                /* reading the value of a declared input */
-  bool too_deep;                /* that value went past YAML_DEPTH_MAX */
-  yaml_mark_t too_deep_at;      /* where */
-  bool fatal;                   /* a malformed-file error was reported */
-  bool stop;                    /* strict mode, or the callback said so */
-  bool rejected;                /* some account was rejected */
+  int depth;               /* collections open */
+  bool in_field;           /* reading the value of a declared input */
+  bool too_deep;           /* that value went past YAML_DEPTH_MAX */
+  yaml_mark_t too_deep_at; /* where */
+  bool fatal;              /* a malformed-file error was reported */
+  bool stop;               /* strict mode, or the callback said so */
+  bool rejected;           /* some account was rejected */
 
   AccountFn fn;
   void *ud;
   ReadStats *stats;
-  Arena arena;                  /* the current account's */
-  Value *values;                /* the current account's, in the arena */
-  bool *seen;                   /* per input: its key came */
-  bool distinct_columns;        /* no two inputs read the same key */
-  const char *key_text;         /* the key as written, in the arena */
-  bool in_account;              /* an account begun and not finished */
+  Arena arena;           /* the current account's */
+  Value *values;         /* the current account's, in the arena */
+  bool *seen;            /* per input: its key came */
+  bool distinct_columns; /* no two inputs read the same key */
+  const char *key_text;  /* the key as written, in the arena */
+  bool in_account;       /* an account begun and not finished */
   AccountError error;
 
-  Value *scratch;               /* list elements being read */
+  Value *scratch; /* list elements being read */
   size_t scratch_cap;
-  bool *element_seen;           /* per element field */
+  bool *element_seen; /* per element field */
   int32_t max_fields;
 
-  bool columns_mode;            /* yaml_columns: collect keys only */
+  bool columns_mode; /* yaml_columns: collect keys only */
   char **cols;
   int32_t ncols, cols_cap;
-  int32_t *col_slots;           /* hash set: 1 + index into cols, 0 = empty */
-  size_t col_slots_cap;         /* a power of two, > 2 * ncols */
+  int32_t *col_slots;   /* hash set: 1 + index into cols, 0 = empty */
+  size_t col_slots_cap; /* a power of two, > 2 * ncols */
   int accounts_scanned;
 } YamlReader;
 
@@ -160,8 +160,7 @@ static void report_parser_error(YamlReader *r) {
   yaml_parser_t *p = &r->parser;
   const char *problem = p->problem ? p->problem : "unknown error";
   if (r->too_long) {
-    diag_at(r->diag, KENKO_ERROR, r->path, (int)r->event_end.line + 1,
-            (int)r->event_end.column + 1,
+    diag_at(r->diag, KENKO_ERROR, r->path, (int)r->event_end.line + 1, (int)r->event_end.column + 1,
             "YAML value longer than 64 MiB after this point (the limit for one value)");
   } else if (p->error == YAML_MEMORY_ERROR) {
     diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "out of memory while reading YAML");
@@ -169,26 +168,24 @@ static void report_parser_error(YamlReader *r) {
     int line, col;
     offset_location(r->path, p->problem_offset, &line, &col);
     if (p->problem_value >= 0)
-      diag_at(r->diag, KENKO_ERROR, r->path, line, col, "YAML syntax: %s (0x%02X)",
-              problem, (unsigned)p->problem_value);
+      diag_at(r->diag, KENKO_ERROR, r->path, line, col, "YAML syntax: %s (0x%02X)", problem,
+              (unsigned)p->problem_value);
     else
       diag_at(r->diag, KENKO_ERROR, r->path, line, col, "YAML syntax: %s", problem);
   } else if (p->context) {
-    diag_at(r->diag, KENKO_ERROR, r->path, (int)p->problem_mark.line + 1,
-            (int)p->problem_mark.column + 1,
+    diag_at(r->diag, KENKO_ERROR, r->path, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
             "YAML syntax: %s (%s that starts at line %d)", problem, p->context,
             (int)p->context_mark.line + 1);
   } else {
-    diag_at(r->diag, KENKO_ERROR, r->path, (int)p->problem_mark.line + 1,
-            (int)p->problem_mark.column + 1, "YAML syntax: %s", problem);
+    diag_at(r->diag, KENKO_ERROR, r->path, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
+            "YAML syntax: %s", problem);
   }
   r->fatal = true;
 }
 
 /* A malformed-file error at MARK. */
 static void file_error(YamlReader *r, yaml_mark_t mark, const char *message) {
-  diag_at(r->diag, KENKO_ERROR, r->path, (int)mark.line + 1, (int)mark.column + 1,
-          "%s", message);
+  diag_at(r->diag, KENKO_ERROR, r->path, (int)mark.line + 1, (int)mark.column + 1, "%s", message);
   r->fatal = true;
 }
 
@@ -201,13 +198,13 @@ static bool next_event(YamlReader *r, yaml_event_t *ev) {
   }
   r->bytes_at_event = r->bytes_read;
   r->event_end = ev->end_mark;
-  while (r->bad_head < r->nbad && r->bad[r->bad_head].last < ev->start_mark.index) r->bad_head++;
+  while (r->bad_head < r->nbad && r->bad[r->bad_head].last < ev->start_mark.index)
+    r->bad_head++;
   if (r->bad_head == r->nbad) r->bad_head = r->nbad = 0;
   if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
     if (++r->depth > YAML_DEPTH_HARD) {
       char message[96];
-      snprintf(message, sizeof message,
-               "YAML nested deeper than %d levels (the file is not read further)",
+      snprintf(message, sizeof message, "YAML nested deeper than %d levels (the file is not read further)",
                YAML_DEPTH_HARD);
       file_error(r, ev->start_mark, message);
       yaml_event_delete(ev);
@@ -241,9 +238,12 @@ static bool skip_node(YamlReader *r, const yaml_event_t *first, bool *saw_alias)
   while (open > 0) {
     yaml_event_t ev;
     if (!next_event(r, &ev)) return false;
-    if (is_start(&ev)) open++;
-    else if (is_end(&ev)) open--;
-    else if (ev.type == YAML_ALIAS_EVENT) *saw_alias = true;
+    if (is_start(&ev))
+      open++;
+    else if (is_end(&ev))
+      open--;
+    else if (ev.type == YAML_ALIAS_EVENT)
+      *saw_alias = true;
     yaml_event_delete(&ev);
   }
   return true;
@@ -258,9 +258,7 @@ static bool skip_next_node(YamlReader *r, bool *saw_alias) {
   return ok;
 }
 
-static const char *scalar_text(const yaml_event_t *ev) {
-  return (const char *)ev->data.scalar.value;
-}
+static const char *scalar_text(const yaml_event_t *ev) { return (const char *)ev->data.scalar.value; }
 
 /* A YAML null: a plain, untagged ~, null, Null, NULL or empty scalar. */
 static bool is_null_scalar(const yaml_event_t *ev) {
@@ -269,8 +267,7 @@ static bool is_null_scalar(const yaml_event_t *ev) {
   const char *s = scalar_text(ev);
   size_t n = ev->data.scalar.length;
   return n == 0 || (n == 1 && s[0] == '~') ||
-         (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
-                     memcmp(s, "NULL", 4) == 0));
+         (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 || memcmp(s, "NULL", 4) == 0));
 }
 
 /* ---- account errors ------------------------------------------------------ */
@@ -278,21 +275,24 @@ static bool is_null_scalar(const yaml_event_t *ev) {
 /* Records an error of the current account at MARK unless one came first.
  * The field is COLUMN, or LIST[INDEX].COLUMN when LIST is set; no field
  * when COLUMN is NULL. */
-static void account_error(YamlReader *r, yaml_mark_t mark, const char *list,
-                          long index, const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+static void account_error(YamlReader *r, yaml_mark_t mark, const char *list, long index, const char *column,
+                          const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void account_error(YamlReader *r, yaml_mark_t mark, const char *list,
-                          long index, const char *column, const char *fmt, ...) {
+static void account_error(YamlReader *r, yaml_mark_t mark, const char *list, long index, const char *column,
+                          const char *fmt, ...) {
   AccountError *e = &r->error;
   if (e->set) return;
   e->set = true;
   e->line = (int)mark.line + 1;
   e->col = (int)mark.column + 1;
-  if (!column && !list) e->field[0] = '\0';
-  else if (!list) snprintf(e->field, sizeof e->field, "%s", column);
-  else if (!column) snprintf(e->field, sizeof e->field, "%s[%ld]", list, index);
-  else snprintf(e->field, sizeof e->field, "%s[%ld].%s", list, index, column);
+  if (!column && !list)
+    e->field[0] = '\0';
+  else if (!list)
+    snprintf(e->field, sizeof e->field, "%s", column);
+  else if (!column)
+    snprintf(e->field, sizeof e->field, "%s[%ld]", list, index);
+  else
+    snprintf(e->field, sizeof e->field, "%s[%ld].%s", list, index, column);
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
@@ -308,21 +308,20 @@ static const char *node_kind(const yaml_event_t *ev) {
   }
 }
 
-static bool required(const FieldSchema *f) {
-  return f->key || !f->optional;
-}
+static bool required(const FieldSchema *f) { return f->key || !f->optional; }
 
 /* The first character the input filter replaced between character
  * indices START and END, or NULL. */
 static const BadChar *replaced_in(const YamlReader *r, size_t start, size_t end) {
   size_t i = r->bad_head;
-  while (i < r->nbad && r->bad[i].last < start) i++;
+  while (i < r->nbad && r->bad[i].last < start)
+    i++;
   return i < r->nbad && r->bad[i].first < end ? &r->bad[i] : NULL;
 }
 
 /* Converts scalar EV for field F into *OUT, or records the error. */
-static void scalar_value(YamlReader *r, const FieldSchema *f, const yaml_event_t *ev,
-                         const char *list, long index, Value *out) {
+static void scalar_value(YamlReader *r, const FieldSchema *f, const yaml_event_t *ev, const char *list,
+                         long index, Value *out) {
   const char *s = scalar_text(ev);
   size_t n = ev->data.scalar.length;
   *out = val_missing(MISS_ABSENT);
@@ -339,8 +338,7 @@ static void scalar_value(YamlReader *r, const FieldSchema *f, const yaml_event_t
     return;
   }
   if (n == 0 || is_null_scalar(ev)) {
-    if (required(f))
-      account_error(r, ev->start_mark, list, index, f->column, "missing required value");
+    if (required(f)) account_error(r, ev->start_mark, list, index, f->column, "missing required value");
     return;
   }
   if (convert_usual(f, s, n, false, &r->arena, out)) return;
@@ -353,16 +351,15 @@ static void scalar_value(YamlReader *r, const FieldSchema *f, const yaml_event_t
 }
 
 /* Reads the value of scalar field F after its key: EV is its first event. */
-static bool scalar_field(YamlReader *r, const FieldSchema *f, const yaml_event_t *ev,
-                         const char *list, long index, Value *out) {
+static bool scalar_field(YamlReader *r, const FieldSchema *f, const yaml_event_t *ev, const char *list,
+                         long index, Value *out) {
   if (ev->type == YAML_SCALAR_EVENT) {
     scalar_value(r, f, ev, list, index, out);
     return true;
   }
   bool saw_alias = false;
   if (ev->type == YAML_ALIAS_EVENT)
-    account_error(r, ev->start_mark, list, index, f->column,
-                  "YAML aliases are not supported");
+    account_error(r, ev->start_mark, list, index, f->column, "YAML aliases are not supported");
   else
     account_error(r, ev->start_mark, list, index, f->column, "expected %s, got %s",
                   value_type_name((ValueType)f->type), node_kind(ev));
@@ -376,8 +373,7 @@ static int32_t find_field(const FieldSchema *fields, int32_t n, const yaml_event
   size_t len = key->data.scalar.length;
   for (int32_t i = 0; i < n; i++) {
     const char *column = fields[i].column;
-    if (column[0] == s[0] && strlen(column) == len && memcmp(column, s, len) == 0)
-      return i;
+    if (column[0] == s[0] && strlen(column) == len && memcmp(column, s, len) == 0) return i;
   }
   return -1;
 }
@@ -403,8 +399,7 @@ static int32_t find_input(const YamlReader *r, const yaml_event_t *key, int32_t 
 /* ---- lists ------------------------------------------------------------------ */
 
 /* Reads one element mapping of list input LF into SLOTS (nfields values). */
-static bool read_element(YamlReader *r, const FieldSchema *lf, long index,
-                         yaml_mark_t start, Value *slots) {
+static bool read_element(YamlReader *r, const FieldSchema *lf, long index, yaml_mark_t start, Value *slots) {
   for (int32_t k = 0; k < lf->nfields; k++) {
     slots[k] = val_missing(MISS_ABSENT);
     r->element_seen[k] = false;
@@ -425,8 +420,7 @@ static bool read_element(YamlReader *r, const FieldSchema *lf, long index,
         ok = skip_next_node(r, &saw_alias);
       } else {
         if (r->element_seen[k])
-          account_error(r, key.start_mark, NULL, 0, NULL,
-                        "duplicate field \"%s[%ld].%s\"", lf->column, index,
+          account_error(r, key.start_mark, NULL, 0, NULL, "duplicate field \"%s[%ld].%s\"", lf->column, index,
                         lf->fields[k].column);
         r->element_seen[k] = true;
         yaml_event_t value;
@@ -437,15 +431,13 @@ static bool read_element(YamlReader *r, const FieldSchema *lf, long index,
         }
       }
     }
-    if (saw_alias)
-      account_error(r, key.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
+    if (saw_alias) account_error(r, key.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
     yaml_event_delete(&key);
     if (!ok) return false;
   }
   for (int32_t k = 0; k < lf->nfields; k++)
     if (!r->element_seen[k] && required(&lf->fields[k]))
-      account_error(r, start, lf->column, index, lf->fields[k].column,
-                    "missing required value");
+      account_error(r, start, lf->column, index, lf->fields[k].column, "missing required value");
   return true;
 }
 
@@ -454,7 +446,8 @@ static void scratch_reserve(YamlReader *r, size_t used, int32_t nfields) {
   size_t need = used + (size_t)nfields;
   if (need <= r->scratch_cap && r->scratch) return;
   size_t cap = r->scratch_cap ? r->scratch_cap * 2 : 256;
-  while (cap < need) cap *= 2;
+  while (cap < need)
+    cap *= 2;
   r->scratch = xrealloc(r->scratch, cap * sizeof *r->scratch);
   r->scratch_cap = cap;
 }
@@ -481,16 +474,14 @@ static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
     }
     if (count >= YAML_LIST_MAX) {
       if (!too_long)
-        account_error(r, ev.start_mark, NULL, 0, NULL,
-                      "list \"%s\" has more than %d elements", lf->column,
+        account_error(r, ev.start_mark, NULL, 0, NULL, "list \"%s\" has more than %d elements", lf->column,
                       YAML_LIST_MAX);
       too_long = true;
       ok = skip_node(r, &ev, &saw_alias);
     } else if (ev.type == YAML_MAPPING_START_EVENT) {
       ok = read_element(r, lf, count, ev.start_mark, r->scratch + used);
     } else if (ev.type == YAML_ALIAS_EVENT) {
-      account_error(r, ev.start_mark, lf->column, count, NULL,
-                    "YAML aliases are not supported");
+      account_error(r, ev.start_mark, lf->column, count, NULL, "YAML aliases are not supported");
     } else if (ev.type == YAML_SCALAR_EVENT) {
       char quoted[ERR_MESSAGE_MAX / 2];
       if (is_null_scalar(&ev))
@@ -500,15 +491,14 @@ static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
         text_for_message(text, sizeof text, scalar_text(&ev), ev.data.scalar.length, 40);
         snprintf(quoted, sizeof quoted, "\"%s\"", text);
       }
-      account_error(r, ev.start_mark, lf->column, count, NULL,
-                    "expected a mapping (a list element), got %s", quoted);
+      account_error(r, ev.start_mark, lf->column, count, NULL, "expected a mapping (a list element), got %s",
+                    quoted);
     } else {
-      account_error(r, ev.start_mark, lf->column, count, NULL,
-                    "expected a mapping (a list element), got %s", node_kind(&ev));
+      account_error(r, ev.start_mark, lf->column, count, NULL, "expected a mapping (a list element), got %s",
+                    node_kind(&ev));
       ok = skip_node(r, &ev, &saw_alias);
     }
-    if (saw_alias)
-      account_error(r, ev.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
+    if (saw_alias) account_error(r, ev.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
     yaml_event_delete(&ev);
     if (!ok) return false;
     if (!too_long) {
@@ -531,24 +521,20 @@ static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
 }
 
 /* Reads the value of list input LF after its key (EV: its first event). */
-static bool list_field(YamlReader *r, const FieldSchema *lf, const yaml_event_t *ev,
-                       Value *out) {
+static bool list_field(YamlReader *r, const FieldSchema *lf, const yaml_event_t *ev, Value *out) {
   *out = val_missing(MISS_ABSENT);
   if (ev->type == YAML_SEQUENCE_START_EVENT) return read_list(r, lf, out);
   bool saw_alias = false;
   if (is_null_scalar(ev)) {
-    if (required(lf))
-      account_error(r, ev->start_mark, NULL, 0, lf->column, "missing required value");
+    if (required(lf)) account_error(r, ev->start_mark, NULL, 0, lf->column, "missing required value");
   } else if (ev->type == YAML_ALIAS_EVENT) {
     account_error(r, ev->start_mark, NULL, 0, lf->column, "YAML aliases are not supported");
   } else if (ev->type == YAML_SCALAR_EVENT) {
     char text[ERR_MESSAGE_MAX / 4];
     text_for_message(text, sizeof text, scalar_text(ev), ev->data.scalar.length, 40);
-    account_error(r, ev->start_mark, NULL, 0, lf->column, "expected a list, got \"%s\"",
-                  text);
+    account_error(r, ev->start_mark, NULL, 0, lf->column, "expected a list, got \"%s\"", text);
   } else {
-    account_error(r, ev->start_mark, NULL, 0, lf->column, "expected a list, got %s",
-                  node_kind(ev));
+    account_error(r, ev->start_mark, NULL, 0, lf->column, "expected a list, got %s", node_kind(ev));
     return skip_node(r, ev, &saw_alias);
   }
   return true;
@@ -558,7 +544,8 @@ static bool list_field(YamlReader *r, const FieldSchema *lf, const yaml_event_t 
 
 static size_t column_hash(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
   return (size_t)(h ^ (h >> 29));
 }
 
@@ -611,8 +598,7 @@ static bool add_column(YamlReader *r, const yaml_event_t *key) {
 /* Reads the value of input I after its key. */
 static bool account_field(YamlReader *r, int32_t i, const yaml_event_t *key) {
   const FieldSchema *f = &r->schema->inputs[i];
-  if (r->seen[i])
-    account_error(r, key->start_mark, NULL, 0, NULL, "duplicate field \"%s\"", f->column);
+  if (r->seen[i]) account_error(r, key->start_mark, NULL, 0, NULL, "duplicate field \"%s\"", f->column);
   bool first = !r->seen[i];
   r->seen[i] = true;
   yaml_event_t ev;
@@ -623,8 +609,7 @@ static bool account_field(YamlReader *r, int32_t i, const yaml_event_t *key) {
     return false;
   }
   Value v;
-  bool ok = f->type == T_LIST ? list_field(r, f, &ev, &v)
-                              : scalar_field(r, f, &ev, NULL, 0, &v);
+  bool ok = f->type == T_LIST ? list_field(r, f, &ev, &v) : scalar_field(r, f, &ev, NULL, 0, &v);
   r->in_field = false;
   if (r->too_deep) {
     /* The limit says why the value is unusable: it replaces an error
@@ -667,12 +652,11 @@ static void finish_account(YamlReader *r, yaml_mark_t start) {
     char quoted_id[ID_MESSAGE_MAX * 4 + 8];
     text_for_message(quoted_id, sizeof quoted_id, id, strlen(id), ID_MESSAGE_MAX);
     if (r->error.field[0])
-      diag_at(r->diag, KENKO_ERROR, r->path, r->error.line, r->error.col,
-              "account \"%s\": field \"%s\": %s", quoted_id, r->error.field,
-              r->error.message);
+      diag_at(r->diag, KENKO_ERROR, r->path, r->error.line, r->error.col, "account \"%s\": field \"%s\": %s",
+              quoted_id, r->error.field, r->error.message);
     else
-      diag_at(r->diag, KENKO_ERROR, r->path, r->error.line, r->error.col,
-              "account \"%s\": %s", quoted_id, r->error.message);
+      diag_at(r->diag, KENKO_ERROR, r->path, r->error.line, r->error.col, "account \"%s\": %s", quoted_id,
+              r->error.message);
     r->stats->rejected++;
     r->rejected = true;
     if (r->opts && r->opts->strict) r->stop = true;
@@ -701,7 +685,7 @@ static void begin_account(YamlReader *r) {
 /* account -> '{' (KEY VALUE)* '}' ; its start event already read. */
 static bool read_account(YamlReader *r, yaml_mark_t start) {
   if (!r->columns_mode) begin_account(r);
-  int32_t next_input = 0;   /* where the next key is looked for first */
+  int32_t next_input = 0; /* where the next key is looked for first */
   for (;;) {
     yaml_event_t key;
     if (!next_event(r, &key)) return false;
@@ -719,8 +703,10 @@ static bool read_account(YamlReader *r, yaml_mark_t start) {
       if (!r->columns_mode) i = find_input(r, &key, next_input);
     }
     if (i >= 0) next_input = i + 1;
-    if (i >= 0) ok = account_field(r, i, &key);
-    else ok = skip_node(r, &key, &saw_alias) && skip_next_node(r, &saw_alias);
+    if (i >= 0)
+      ok = account_field(r, i, &key);
+    else
+      ok = skip_node(r, &key, &saw_alias) && skip_next_node(r, &saw_alias);
     if (saw_alias && !r->columns_mode)
       account_error(r, key.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
     yaml_event_delete(&key);
@@ -738,7 +724,7 @@ static bool read_account(YamlReader *r, yaml_mark_t start) {
  * counted and rejected. */
 static bool bad_account(YamlReader *r, const yaml_event_t *ev) {
   bool saw_alias = false;
-  if (!r->columns_mode) r->in_account = true;   /* counted if it is cut short */
+  if (!r->columns_mode) r->in_account = true; /* counted if it is cut short */
   if (!skip_node(r, ev, &saw_alias)) return false;
   if (r->columns_mode) return true;
   begin_account(r);
@@ -746,20 +732,20 @@ static bool bad_account(YamlReader *r, const yaml_event_t *ev) {
     account_error(r, ev->start_mark, NULL, 0, NULL, "YAML aliases are not supported");
   } else if (ev->type == YAML_SCALAR_EVENT) {
     char text[ERR_MESSAGE_MAX / 4];
-    if (is_null_scalar(ev)) snprintf(text, sizeof text, "null");
+    if (is_null_scalar(ev))
+      snprintf(text, sizeof text, "null");
     else {
       char value[ERR_MESSAGE_MAX / 8];
       text_for_message(value, sizeof value, scalar_text(ev), ev->data.scalar.length, 40);
       snprintf(text, sizeof text, "\"%s\"", value);
     }
-    account_error(r, ev->start_mark, NULL, 0, NULL,
-                  "expected an account (a mapping), got %s", text);
+    account_error(r, ev->start_mark, NULL, 0, NULL, "expected an account (a mapping), got %s", text);
   } else {
-    account_error(r, ev->start_mark, NULL, 0, NULL,
-                  "expected an account (a mapping), got %s", node_kind(ev));
+    account_error(r, ev->start_mark, NULL, 0, NULL, "expected an account (a mapping), got %s", node_kind(ev));
   }
   /* No field of it was read: skip the required-field check. */
-  for (int32_t i = 0; i < r->schema->ninputs; i++) r->seen[i] = true;
+  for (int32_t i = 0; i < r->schema->ninputs; i++)
+    r->seen[i] = true;
   finish_account(r, ev->start_mark);
   return !r->stop;
 }
@@ -774,8 +760,10 @@ static bool read_accounts(YamlReader *r) {
       yaml_event_delete(&ev);
       return true;
     }
-    if (ev.type == YAML_MAPPING_START_EVENT) ok = read_account(r, ev.start_mark);
-    else ok = bad_account(r, &ev);
+    if (ev.type == YAML_MAPPING_START_EVENT)
+      ok = read_account(r, ev.start_mark);
+    else
+      ok = bad_account(r, &ev);
     yaml_event_delete(&ev);
     if (!ok) return false;
   }
@@ -812,8 +800,9 @@ static bool read_root_mapping(YamlReader *r, yaml_mark_t start) {
     if (!ok) return false;
   }
   if (!found) {
-    file_error(r, start, "no \"accounts\" key: expected a list of accounts, or a "
-                         "mapping with an \"accounts\" key");
+    file_error(r, start,
+               "no \"accounts\" key: expected a list of accounts, or a "
+               "mapping with an \"accounts\" key");
     return false;
   }
   return true;
@@ -829,8 +818,7 @@ static bool read_root(YamlReader *r) {
   } else if (ev.type == YAML_MAPPING_START_EVENT) {
     ok = read_root_mapping(r, ev.start_mark);
   } else if (!is_null_scalar(&ev)) {
-    file_error(r, ev.start_mark,
-               "expected a list of accounts, or a mapping with an \"accounts\" key");
+    file_error(r, ev.start_mark, "expected a list of accounts, or a mapping with an \"accounts\" key");
     ok = false;
   }
   yaml_event_delete(&ev);
@@ -851,7 +839,7 @@ static void read_stream(YamlReader *r) {
 
 /* ---- input: the file, filtered ------------------------------------------ */
 
-#define RAW_CAP (16u << 10)         /* file bytes read at a time (as libyaml) */
+#define RAW_CAP         (16u << 10) /* file bytes read at a time (as libyaml) */
 #define BAD_PENDING_MAX 4096        /* replaced runs remembered ahead of the reader */
 
 /* Reads more of the file into r->raw, keeping the bytes not yet handed on.
@@ -883,7 +871,7 @@ static bool raw_refill(YamlReader *r) {
 static size_t utf8_sequence(const unsigned char *p, size_t avail, uint32_t *cp) {
   unsigned char b = p[0];
   size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  /* range of the second byte */
+  unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
   if (b < 0x80) {
     *cp = b;
     return 1;
@@ -894,12 +882,12 @@ static size_t utf8_sequence(const unsigned char *p, size_t avail, uint32_t *cp) 
     len = 3;
     *cp = b & 0x0Fu;
     if (b == 0xE0) lo = 0xA0;
-    if (b == 0xED) hi = 0x9F;          /* no surrogates */
+    if (b == 0xED) hi = 0x9F; /* no surrogates */
   } else if (b >= 0xF0 && b <= 0xF4) {
     len = 4;
     *cp = b & 0x07u;
     if (b == 0xF0) lo = 0x90;
-    if (b == 0xF4) hi = 0x8F;          /* nothing past U+10FFFF */
+    if (b == 0xF4) hi = 0x8F; /* nothing past U+10FFFF */
   } else {
     return 0;
   }
@@ -915,8 +903,7 @@ static size_t utf8_sequence(const unsigned char *p, size_t avail, uint32_t *cp) 
 /* The characters YAML allows in a stream (libyaml refuses the others). */
 static bool yaml_printable(uint32_t cp) {
   return cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
-         (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
-         (cp >= 0x10000 && cp <= 0x10FFFF);
+         (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
 /* The bytes 0x20..0x7E, '\t', '\n' and '\r' among the 16 at P, as bits. */
@@ -924,8 +911,8 @@ static inline unsigned ascii_allowed_bits(const unsigned char *p) {
 #ifdef __SSE2__
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
   /* signed: 0x20..0x7F are the bytes greater than 0x1F; 0x80.. are negative */
-  __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)),
-                                _mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)));
+  __m128i ok =
+      _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)), _mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)));
   ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
                                      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))));
@@ -976,7 +963,7 @@ static size_t allowed_run(const unsigned char *p, size_t n, bool whole, size_t *
 /* Remembers that character r->chars was replaced. */
 static void note_replaced(YamlReader *r, uint32_t value, bool invalid_utf8) {
   if (r->nbad > r->bad_head && r->bad[r->nbad - 1].last + 1 == r->chars) {
-    r->bad[r->nbad - 1].last = r->chars;   /* the run goes on */
+    r->bad[r->nbad - 1].last = r->chars; /* the run goes on */
     return;
   }
   if (r->nbad - r->bad_head >= BAD_PENDING_MAX) {
@@ -1014,7 +1001,7 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
       if (!raw_refill(r)) return 0;
       continue;
     }
-    if (r->raw_pos == r->raw_len) break;    /* the end of the file */
+    if (r->raw_pos == r->raw_len) break; /* the end of the file */
     const unsigned char *p = r->raw + r->raw_pos;
     size_t avail = r->raw_len - r->raw_pos;
     bool at_start = r->bytes_read == r->raw_len && r->raw_pos == 0;
@@ -1026,7 +1013,7 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
     } else {
       run = allowed_run(p, avail < room ? avail : room, r->raw_eof || avail >= room, &chars);
     }
-    if (run > 0) {                          /* characters YAML allows, as is */
+    if (run > 0) { /* characters YAML allows, as is */
       memcpy(buffer + n, p, run);
       n += run;
       r->raw_pos += run;
@@ -1040,18 +1027,18 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
     if (len == 0 || !yaml_printable(cp)) {
       note_replaced(r, len > 0 ? cp : p[0], len == 0);
       if (len == 0) len = 1;
-      out = (const unsigned char *)"\xEF\xBF\xBD";  /* U+FFFD */
+      out = (const unsigned char *)"\xEF\xBF\xBD"; /* U+FFFD */
       out_len = 3;
     }
-    if (out_len <= size - n) {              /* straight into libyaml's buffer */
+    if (out_len <= size - n) { /* straight into libyaml's buffer */
       memcpy(buffer + n, out, out_len);
       n += out_len;
-    } else {                                /* the rest goes out next call */
+    } else { /* the rest goes out next call */
       memcpy(r->pend, out, out_len);
       r->npend = (int)out_len;
     }
     r->raw_pos += len;
-    if (!(at_start && cp == 0xFEFF)) r->chars++;  /* libyaml does not count a BOM */
+    if (!(at_start && cp == 0xFEFF)) r->chars++; /* libyaml does not count a BOM */
   }
   *size_read = n;
   return 1;
@@ -1061,17 +1048,16 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
 
 /* Opens PATH for R. False (after reporting) when it cannot be read; the
  * status for the caller is then KENKO_ERR_USAGE. */
-static bool reader_open(YamlReader *r, const char *path, const Schema *schema,
-                        const ReadOpts *opts, Diag *diag) {
+static bool reader_open(YamlReader *r, const char *path, const Schema *schema, const ReadOpts *opts,
+                        Diag *diag) {
   memset(r, 0, sizeof *r);
   r->path = path;
   r->schema = schema;
   r->opts = opts;
   r->diag = diag;
   const char *encoding = opts ? opts->encoding : NULL;
-  if (encoding && *encoding && strcmp(encoding, "utf-8") != 0 &&
-      strcmp(encoding, "UTF-8") != 0 && strcmp(encoding, "utf8") != 0 &&
-      strcmp(encoding, "UTF8") != 0) {
+  if (encoding && *encoding && strcmp(encoding, "utf-8") != 0 && strcmp(encoding, "UTF-8") != 0 &&
+      strcmp(encoding, "utf8") != 0 && strcmp(encoding, "UTF8") != 0) {
     diag_at(diag, KENKO_ERROR, path, 0, 0,
             "encoding \"%s\" is only supported for CSV files (YAML and JSON are "
             "read as UTF-8)",
@@ -1101,15 +1087,16 @@ static void reader_close(YamlReader *r) {
   free(r->seen);
   free(r->scratch);
   free(r->element_seen);
-  for (int32_t i = 0; i < r->ncols; i++) free(r->cols[i]);
+  for (int32_t i = 0; i < r->ncols; i++)
+    free(r->cols[i]);
   free(r->cols);
   free(r->col_slots);
   free(r->raw);
   free(r->bad);
 }
 
-int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts,
-              Diag *diag, AccountFn fn, void *ud, ReadStats *stats) {
+int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn,
+              void *ud, ReadStats *stats) {
   YamlReader r;
   if (!reader_open(&r, path, schema, opts, diag)) {
     stats->file_error = true;
@@ -1128,7 +1115,7 @@ int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts,
     if (schema->inputs[i].nfields > r.max_fields) r.max_fields = schema->inputs[i].nfields;
   r.element_seen = xcalloc((size_t)r.max_fields + 1, sizeof *r.element_seen);
   read_stream(&r);
-  if (r.fatal && r.in_account) {   /* the account cut short: read, and not scored */
+  if (r.fatal && r.in_account) { /* the account cut short: read, and not scored */
     stats->accounts++;
     stats->rejected++;
   }
@@ -1138,8 +1125,7 @@ int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts,
   return failed ? KENKO_ERR_DATA : KENKO_OK;
 }
 
-char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag,
-                    int32_t *count) {
+char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count) {
   YamlReader r;
   *count = 0;
   if (!reader_open(&r, path, NULL, opts, diag)) return NULL;

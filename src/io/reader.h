@@ -27,30 +27,30 @@
 
 /* One declared input (or one field of a list input's elements). */
 typedef struct FieldSchema {
-  const char *name;            /* the input's name in the rules */
-  const char *column;          /* the data column/key: `from "…"` or name */
-  uint8_t type;                /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
-  bool optional;               /* missing/empty allowed */
-  bool key;                    /* the account id (unique, required) */
-  const char *const *allowed;  /* `in [...]` text values, or NULL */
+  const char *name;           /* the input's name in the rules */
+  const char *column;         /* the data column/key: `from "…"` or name */
+  uint8_t type;               /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
+  bool optional;              /* missing/empty allowed */
+  bool key;                   /* the account id (unique, required) */
+  const char *const *allowed; /* `in [...]` text values, or NULL */
   int32_t nallowed;
-  const struct FieldSchema *fields;  /* T_LIST: the element fields */
+  const struct FieldSchema *fields; /* T_LIST: the element fields */
   int32_t nfields;
 } FieldSchema;
 
 typedef struct Schema {
   const FieldSchema *inputs;
   int32_t ninputs;
-  int32_t key_index;           /* index of the key input, or -1 */
+  int32_t key_index; /* index of the key input, or -1 */
 } Schema;
 
 typedef struct ReadOpts {
-  char delimiter;              /* CSV separator; ',' by default */
-  const char *encoding;        /* NULL/"utf-8", or "cp932" (via iconv) */
-  const char *const *na;       /* extra cell values meaning missing */
+  char delimiter;        /* CSV separator; ',' by default */
+  const char *encoding;  /* NULL/"utf-8", or "cp932" (via iconv) */
+  const char *const *na; /* extra cell values meaning missing */
   int32_t nna;
-  char thousands;              /* 0, or ',' : "1,234" in quoted cells */
-  bool strict;                 /* stop at the first bad account */
+  char thousands; /* 0, or ',' : "1,234" in quoted cells */
+  bool strict;    /* stop at the first bad account */
   /* Called with the key of each account rejected for bad data when its
    * key itself was good, so that keys stay unique across good and bad
    * accounts (may be NULL). */
@@ -61,19 +61,19 @@ typedef struct ReadOpts {
 /* One account as read: values[i] belongs to schema->inputs[i]. */
 typedef struct Account {
   const Value *values;
-  const char *id;              /* the key's text, or "FILE:LINE" */
+  const char *id; /* the key's text, or "FILE:LINE" */
   const char *file;
-  uint32_t line;               /* where the account starts */
-  uint64_t ordinal;            /* 0-based position in the run */
+  uint32_t line;    /* where the account starts */
+  uint64_t ordinal; /* 0-based position in the run */
 } Account;
 
 /* Called for each good account; return false to stop reading. */
 typedef bool (*AccountFn)(void *ud, const Account *acct, Arena *arena);
 
 typedef struct ReadStats {
-  uint64_t accounts;           /* accounts seen (scored + rejected) */
-  uint64_t rejected;           /* accounts rejected for bad data */
-  bool file_error;             /* the file was malformed or unreadable */
+  uint64_t accounts; /* accounts seen (scored + rejected) */
+  uint64_t rejected; /* accounts rejected for bad data */
+  bool file_error;   /* the file was malformed or unreadable */
 } ReadStats;
 
 typedef enum DataFormat { FMT_AUTO, FMT_CSV, FMT_YAML, FMT_JSON } DataFormat;
@@ -84,37 +84,33 @@ DataFormat reader_format_for(const char *path);
 /* Reads PATH; returns KENKO_OK, KENKO_ERR_DATA when accounts were rejected
  * or the file was malformed, or KENKO_ERR_USAGE when it cannot be opened.
  * Stats are added to *stats (so several files accumulate). */
-int read_csv(const char *path, const Schema *schema, const ReadOpts *opts,
-             Diag *diag, AccountFn fn, void *ud, ReadStats *stats);
-int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts,
-              Diag *diag, AccountFn fn, void *ud, ReadStats *stats);
+int read_csv(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn, void *ud,
+             ReadStats *stats);
+int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn,
+              void *ud, ReadStats *stats);
 
 /* The column names of a data file (CSV header, or the keys of the first
  * YAML records), for `kenko check --data`. Returns a malloc'ed array of
  * malloc'ed strings (free with reader_free_columns) or NULL on error. */
-char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts,
-                      Diag *diag, int32_t *count);
+char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts, Diag *diag, int32_t *count);
 void reader_free_columns(char **cols, int32_t count);
 
 /* Converts one text cell to FIELD's type (shared by both readers).
  * Returns true and sets *out, or false and writes a message ("expected
  * number, got \"ten\"") to ERR (size ERRSZ). Empty/NA handling is the
  * caller's. Text values are copied into ARENA. */
-bool convert_cell(const FieldSchema *field, const char *s, size_t n,
-                  const ReadOpts *opts, bool quoted, Arena *arena, Value *out,
-                  char *err, size_t errsz);
+bool convert_cell(const FieldSchema *field, const char *s, size_t n, const ReadOpts *opts, bool quoted,
+                  Arena *arena, Value *out, char *err, size_t errsz);
 
 /* Writes S (N bytes) to DST (size DSTSZ, always NUL-terminated) for
  * quoting in a one-line message: '"', '\\' and control characters are
  * escaped (\n, \t, \r, \xNN), invalid UTF-8 bytes become \xNN, and when
  * N > MAX (0: no limit) the text is cut after at most MAX bytes, on a
  * character boundary, and "…" is appended. */
-void text_for_message(char *dst, size_t dstsz, const char *s, size_t n,
-                      size_t max);
+void text_for_message(char *dst, size_t dstsz, const char *s, size_t n, size_t max);
 
 /* The YAML/JSON half of reader_columns (read_yaml.c): the union of the
  * keys of the first 100 account mappings, in first-seen order. */
-char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag,
-                    int32_t *count);
+char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 
 #endif

@@ -23,14 +23,16 @@ void table_row(Table *t, const char *const *cells) {
     t->cells = xrealloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
   }
   for (int c = 0; c < t->ncols; c++)
-    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] = cells[c] ? arena_strdup(t->arena, cells[c]) : "";
+    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] =
+        cells[c] ? arena_strdup(t->arena, cells[c]) : "";
   t->nrows++;
 }
 
 static int width_of(const char *s) { return utf8_display_width(s, strlen(s), 0); }
 
 static void spaces(Buf *b, int n) {
-  for (int i = 0; i < n; i++) buf_putc(b, ' ');
+  for (int i = 0; i < n; i++)
+    buf_putc(b, ' ');
 }
 
 void table_print(const Table *t, Buf *b, const char *indent) {
@@ -43,7 +45,8 @@ void table_print(const Table *t, Buf *b, const char *indent) {
   for (int r = 0; r < t->nrows; r++) {
     const char *const *row = &t->cells[(size_t)r * (size_t)t->ncols];
     int last = t->ncols - 1;
-    while (last > 0 && !row[last][0]) last--;
+    while (last > 0 && !row[last][0])
+      last--;
     buf_puts(b, indent);
     for (int c = 0; c <= last; c++) {
       int gap = width[c] - width_of(row[c]);

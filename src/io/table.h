@@ -11,10 +11,10 @@
 enum { TABLE_MAX_COLS = 32 };
 
 typedef struct Table {
-  Arena *arena;            /* the cells' text (the caller's arena) */
+  Arena *arena; /* the cells' text (the caller's arena) */
   int ncols;
-  char align[TABLE_MAX_COLS];  /* 'l' or 'r' per column */
-  const char **cells;      /* nrows × ncols */
+  char align[TABLE_MAX_COLS]; /* 'l' or 'r' per column */
+  const char **cells;         /* nrows × ncols */
   int nrows, cap;
 } Table;
 

@@ -5,9 +5,7 @@
 
 #include "io/writer.h"
 
-const char *member_kind_name(const Member *m) {
-  return m->kind == MEMBER_RULE ? "rule" : "score";
-}
+const char *member_kind_name(const Member *m) { return m->kind == MEMBER_RULE ? "rule" : "score"; }
 
 const char *member_status_name(uint8_t status) {
   switch (status) {
@@ -57,7 +55,8 @@ const char *member_reason(WriteCtx *w, const MemberResult *mr, const RefList *re
 
 int ref_symbol_kind(const Program *p, const ExplainRef *ref) {
   switch ((RefKind)ref->kind) {
-  case REF_GRADE: case REF_DIM_GRADE: return SYM_GRADE;
+  case REF_GRADE:
+  case REF_DIM_GRADE: return SYM_GRADE;
   case REF_PERSONA: return SYM_PERSONA;
   case REF_BOTTLENECK: return SYM_STEP;
   case REF_SEGMENT: return SYM_SEGMENT + ref->index;
@@ -81,13 +80,13 @@ void json_value(WriteCtx *w, Value v, int symkind) {
     break;
   case T_SYMBOL: {
     const char *name = program_symbol_name(w->p, symkind, v.u.sym);
-    if (name) buf_json_str(b, name, strlen(name));
-    else buf_puts(b, "null");
+    if (name)
+      buf_json_str(b, name, strlen(name));
+    else
+      buf_puts(b, "null");
     break;
   }
-  case T_LIST:
-    buf_printf(b, "{\"items\":%u}", v.len);
-    break;
+  case T_LIST: buf_printf(b, "{\"items\":%u}", v.len); break;
   default: buf_puts(b, "null"); break;
   }
 }
@@ -123,7 +122,7 @@ Arena *writer_arena(WriteCtx *w) {
 Frag writer_frag(WriteCtx *w, Buf *b, size_t at) {
   Frag f;
   f.n = b->len - at;
-  char *s = arena_alloc(writer_arena(w), f.n + FRAG_PAD);   /* zeroed */
+  char *s = arena_alloc(writer_arena(w), f.n + FRAG_PAD); /* zeroed */
   if (f.n) memcpy(s, b->data + at, f.n);
   f.s = s;
   b->len = at;

@@ -12,13 +12,13 @@ enum { FLAG_SETS_MAX = 8 };
 
 /* Every name a row can hold, as a CSV cell, made once per run. */
 struct CsvPlan {
-  Frag *personas; /* per persona */
-  Frag *grades;   /* per grade name */
-  Frag *flags;    /* per flag */
-  Frag *flag_sets;/* up to FLAG_SETS_MAX flags: the flags cell of every set
-                     of raised flags (bit f: flag f), else NULL */
-  Frag *steps;    /* per journey step */
-  Frag tail;      /* ",as_of,rules\n" */
+  Frag *personas;  /* per persona */
+  Frag *grades;    /* per grade name */
+  Frag *flags;     /* per flag */
+  Frag *flag_sets; /* up to FLAG_SETS_MAX flags: the flags cell of every set
+                      of raised flags (bit f: flag f), else NULL */
+  Frag *steps;     /* per journey step */
+  Frag tail;       /* ",as_of,rules\n" */
 };
 
 static void cell(Buf *b, const char *s) {
@@ -105,7 +105,8 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   buf_putc(b, ',');
   if (cp->flag_sets) {
     uint32_t set = 0;
-    for (int32_t f = 0; f < r->nflags; f++) set |= (uint32_t)(r->flags[f] == FLAG_RAISED) << f;
+    for (int32_t f = 0; f < r->nflags; f++)
+      set |= (uint32_t)(r->flags[f] == FLAG_RAISED) << f;
     put_plan_frag(b, cp->flag_sets[set]);
   } else {
     bool first = true;

@@ -11,12 +11,12 @@
 
 #include "io/writer.h"
 
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
+#define C_BOLD   "\033[1m"
+#define C_RED    "\033[31m"
+#define C_GREEN  "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_DIM "\033[2m"
-#define C_OFF "\033[0m"
+#define C_DIM    "\033[2m"
+#define C_OFF    "\033[0m"
 
 static void color(WriteCtx *w, const char *code) {
   if (w->color) buf_puts(w->buf, code);
@@ -31,7 +31,8 @@ static void num2(Buf *b, double x) {
 static int width_of(const char *s) { return utf8_display_width(s, strlen(s), 0); }
 
 static void pad(Buf *b, int n) {
-  for (int i = 0; i < n; i++) buf_putc(b, ' ');
+  for (int i = 0; i < n; i++)
+    buf_putc(b, ' ');
 }
 
 /* "ラベル (name)", or just the name. */
@@ -51,9 +52,7 @@ static int named_width(const char *label, const char *name) {
   return width_of(name);
 }
 
-static const char *grade_label(const Program *p, int32_t g) {
-  return g >= 0 ? p->grade_labels[g] : NULL;
-}
+static const char *grade_label(const Program *p, int32_t g) { return g >= 0 ? p->grade_labels[g] : NULL; }
 
 static void grade_text(WriteCtx *w, int32_t g) {
   if (g < 0) {
@@ -72,7 +71,8 @@ static void expr_source(WriteCtx *w, Span s) {
   for (size_t i = 0; i < n; i++) {
     char c = t[i];
     if (!in_string && c == '#') {
-      while (i < n && t[i] != '\n') i++;
+      while (i < n && t[i] != '\n')
+        i++;
       space = true;
       continue;
     }
@@ -141,7 +141,9 @@ static void write_persona(WriteCtx *w, const Result *r) {
     }
     buf_puts(b, "when ");
     expr_source(w, pd->cond->span);
-    buf_puts(b, t == PT_MATCHED ? " → true" : t == PT_MISSING ? " → missing (counts as not matching)" : " → false");
+    buf_puts(b, t == PT_MATCHED   ? " → true"
+                : t == PT_MISSING ? " → missing (counts as not matching)"
+                                  : " → false");
     values_list(w, eval_persona_refs(w->ev, i), NULL, true);
     buf_putc(b, '\n');
   }
@@ -151,13 +153,22 @@ static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, i
   Buf *b = w->buf;
   buf_puts(b, "  ");
   switch (mr->status) {
-  case MS_PASS: color(w, C_GREEN); buf_puts(b, "✓  "); break;
-  case MS_FAIL: color(w, C_RED); buf_puts(b, "✗  "); break;
+  case MS_PASS:
+    color(w, C_GREEN);
+    buf_puts(b, "✓  ");
+    break;
+  case MS_FAIL:
+    color(w, C_RED);
+    buf_puts(b, "✗  ");
+    break;
   case MS_SCORED:
     color(w, mr->score >= 100 ? C_GREEN : mr->score <= 0 ? C_RED : C_YELLOW);
     buf_puts(b, mr->score >= 100 ? "✓  " : mr->score <= 0 ? "✗  " : "~  ");
     break;
-  default: color(w, C_YELLOW); buf_puts(b, "n/a"); break;
+  default:
+    color(w, C_YELLOW);
+    buf_puts(b, "n/a");
+    break;
   }
   color(w, C_OFF);
   buf_putc(b, ' ');
@@ -216,13 +227,16 @@ static void write_dimensions(WriteCtx *w, const Result *r) {
     named(b, dd->label, dd->name);
     color(w, C_OFF);
     buf_puts(b, "   ");
-    if (dr->na) buf_puts(b, "n/a (no member has data)");
-    else num2(b, dr->score);
+    if (dr->na)
+      buf_puts(b, "n/a (no member has data)");
+    else
+      num2(b, dr->score);
     buf_puts(b, "   ");
     grade_text(w, dr->grade);
     buf_puts(b, "   weight ");
     num2(b, dr->weight);
-    if (dr->excluded) buf_puts(b, " (excluded from health)");
+    if (dr->excluded)
+      buf_puts(b, " (excluded from health)");
     else if (!dr->na && !r->health_na) {
       buf_puts(b, " · ");
       num2(b, dr->effective * 100);
@@ -398,8 +412,10 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
   buf_printf(b, "as of %s · rules %s\n", w->as_of, w->rules);
   buf_puts(b, "health    ");
   color(w, C_BOLD);
-  if (r->health_na) buf_puts(b, "n/a (no dimension has data)");
-  else num2(b, r->health);
+  if (r->health_na)
+    buf_puts(b, "n/a (no dimension has data)");
+  else
+    num2(b, r->health);
   color(w, C_OFF);
   buf_puts(b, "   ");
   grade_text(w, r->grade);
@@ -412,8 +428,10 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
     buf_puts(b, "segment   ");
     named(b, sd->label, sd->name);
     buf_puts(b, ": ");
-    if (r->segments[s] >= 0) named(b, sd->cases[r->segments[s]].label, sd->cases[r->segments[s]].name);
-    else buf_puts(b, "none");
+    if (r->segments[s] >= 0)
+      named(b, sd->cases[r->segments[s]].label, sd->cases[r->segments[s]].name);
+    else
+      buf_puts(b, "none");
     buf_putc(b, '\n');
   }
   write_dimensions(w, r);

@@ -28,11 +28,11 @@ typedef struct WriteCtx {
   const Program *p;
   Evaluator *ev;
   Buf *buf;
-  bool explain;        /* jsonl: expressions, values, reasons, drivers */
-  bool what_if;        /* text: "what would change the grade" */
-  bool color;          /* text: ANSI colours */
-  char as_of[11];      /* YYYY-MM-DD */
-  char rules[13];      /* first 12 hex digits of the fingerprint */
+  bool explain;   /* jsonl: expressions, values, reasons, drivers */
+  bool what_if;   /* text: "what would change the grade" */
+  bool color;     /* text: ANSI colours */
+  char as_of[11]; /* YYYY-MM-DD */
+  char rules[13]; /* first 12 hex digits of the fingerprint */
   /* made on first use from the fields above (which must not change
    * afterwards), released by writer_free: */
   Arena plans;

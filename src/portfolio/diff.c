@@ -35,14 +35,14 @@
 
 /* What is kept of each account the old run scored. */
 typedef struct AccountInfo {
-  int32_t changed;      /* index into Diff.changed, or -1 */
-  int16_t grade;        /* the old grade, or -1 */
-  uint8_t seen;         /* the new run scored it too */
-  uint8_t present;      /* the old run scored it */
+  int32_t changed; /* index into Diff.changed, or -1 */
+  int16_t grade;   /* the old grade, or -1 */
+  uint8_t seen;    /* the new run scored it too */
+  uint8_t present; /* the old run scored it */
 } AccountInfo;
 
 typedef struct Slot {
-  uint64_t id;          /* key hash; 0 = empty */
+  uint64_t id; /* key hash; 0 = empty */
   AccountInfo info;
 } Slot;
 
@@ -83,7 +83,8 @@ static void map_grow(AccountMap *m) {
   for (size_t i = 0; i < m->cap; i++) {
     if (!m->slots[i].id) continue;
     size_t j = (size_t)mix64(m->slots[i].id) & (cap - 1);
-    while (slots[j].id) j = (j + 1) & (cap - 1);
+    while (slots[j].id)
+      j = (j + 1) & (cap - 1);
     slots[j] = m->slots[i];
   }
   free(m->slots);
@@ -97,7 +98,8 @@ static AccountInfo *map_add(AccountMap *m, uint64_t id) {
   if (!m->by_key) {
     if (id >= m->nplaces) {
       size_t n = m->nplaces ? m->nplaces : 1024;
-      while (n <= id) n *= 2;
+      while (n <= id)
+        n *= 2;
       m->places = xrealloc(m->places, n * sizeof *m->places);
       memset(m->places + m->nplaces, 0, (n - m->nplaces) * sizeof *m->places);
       m->nplaces = n;
@@ -106,7 +108,8 @@ static AccountInfo *map_add(AccountMap *m, uint64_t id) {
   } else {
     if ((m->count + 1) * 4 > m->cap * 3) map_grow(m);
     size_t j = (size_t)mix64(id) & (m->cap - 1);
-    while (m->slots[j].id && m->slots[j].id != id) j = (j + 1) & (m->cap - 1);
+    while (m->slots[j].id && m->slots[j].id != id)
+      j = (j + 1) & (m->cap - 1);
     if (!m->slots[j].id) {
       m->slots[j].id = id;
       m->count++;
@@ -129,29 +132,29 @@ typedef struct Side {
   const char *const *data;
   int ndata;
   int32_t nmembers;
-  int32_t *member_dim;     /* flat member → dimension */
-  const Member **member;   /* flat member → declaration */
-  int32_t *other_member;   /* flat member → the other version's member of
-                              the same DIM.MEMBER name, or -1 */
-  int32_t *other_grade;    /* grade → the other version's grade of the same
-                              name, or -1 */
-  uint64_t *grades;        /* accounts per grade, then no grade */
-  double *weight;          /* [forecast × grade]: Σ `weighted by` values */
+  int32_t *member_dim;   /* flat member → dimension */
+  const Member **member; /* flat member → declaration */
+  int32_t *other_member; /* flat member → the other version's member of
+                            the same DIM.MEMBER name, or -1 */
+  int32_t *other_grade;  /* grade → the other version's grade of the same
+                            name, or -1 */
+  uint64_t *grades;      /* accounts per grade, then no grade */
+  double *weight;        /* [forecast × grade]: Σ `weighted by` values */
   uint64_t scored;
   kenko_run_stats stats;
 } Side;
 
 /* How one member's lost points moved for an account. */
 typedef struct Move {
-  int32_t old_member, new_member;  /* flat; -1 when absent in that version */
+  int32_t old_member, new_member; /* flat; -1 when absent in that version */
   double old_lost, new_lost;
 } Move;
 
 typedef struct Changed {
   char *id;
   int32_t old_grade, new_grade;
-  double old_health, new_health;   /* NAN when missing */
-  double *new_lost;                /* per new member, until the third pass */
+  double old_health, new_health; /* NAN when missing */
+  double *new_lost;              /* per new member, until the third pass */
   Move top[DIFF_TOP_MEMBERS];
   int32_t ntop;
 } Changed;
@@ -165,15 +168,15 @@ typedef struct Listed {
 
 typedef struct Diff {
   Side old, new;
-  bool by_key;             /* two snapshots: accounts matched by key */
+  bool by_key; /* two snapshots: accounts matched by key */
   AccountMap map;
-  uint64_t *matrix;        /* (old grades + 1) × (new grades + 1) */
+  uint64_t *matrix; /* (old grades + 1) × (new grades + 1) */
   uint64_t compared;
   Changed *changed;
   size_t nchanged, capchanged;
   Listed *added, *removed;
   size_t nadded, capadded, nremoved, capremoved;
-  unsigned long long limit;  /* text: accounts listed per list (0: all) */
+  unsigned long long limit; /* text: accounts listed per list (0: all) */
 } Diff;
 
 /* Room for one more element in *ARR (N used of *CAP). */
@@ -185,7 +188,8 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t size) {
 
 static uint64_t hash_bytes(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
   h = mix64(h);
   return h ? h : 1;
 }
@@ -261,7 +265,8 @@ static void on_new(void *ud, const Account *a, const Result *r) {
   c->old_health = NAN;
   c->new_health = health_of(r);
   c->new_lost = xmalloc(((size_t)r->nmembers + 1) * sizeof *c->new_lost);
-  for (int32_t m = 0; m < r->nmembers; m++) c->new_lost[m] = r->members[m].lost;
+  for (int32_t m = 0; m < r->nmembers; m++)
+    c->new_lost[m] = r->members[m].lost;
   s->changed = (int32_t)d->nchanged++;
 }
 
@@ -271,10 +276,12 @@ static void consider(Changed *c, Move mv) {
   double delta = fabs(mv.new_lost - mv.old_lost);
   if (!(delta > DIFF_EPSILON)) return;
   int32_t at = c->ntop;
-  while (at > 0 && fabs(c->top[at - 1].new_lost - c->top[at - 1].old_lost) < delta) at--;
+  while (at > 0 && fabs(c->top[at - 1].new_lost - c->top[at - 1].old_lost) < delta)
+    at--;
   if (at >= DIFF_TOP_MEMBERS) return;
   int32_t last = c->ntop < DIFF_TOP_MEMBERS ? c->ntop : DIFF_TOP_MEMBERS - 1;
-  for (int32_t i = last; i > at; i--) c->top[i] = c->top[i - 1];
+  for (int32_t i = last; i > at; i--)
+    c->top[i] = c->top[i - 1];
   c->top[at] = mv;
   if (c->ntop < DIFF_TOP_MEMBERS) c->ntop++;
 }
@@ -318,7 +325,8 @@ static void on_old_again(void *ud, const Account *a, const Result *r) {
  * OTHER's by name. */
 static void side_init(Side *s, const Program *p, const Program *other) {
   s->p = p;
-  for (int32_t dm = 0; dm < p->ndimensions; dm++) s->nmembers += p->dimensions[dm].nmembers;
+  for (int32_t dm = 0; dm < p->ndimensions; dm++)
+    s->nmembers += p->dimensions[dm].nmembers;
   s->member_dim = xcalloc((size_t)s->nmembers + 1, sizeof *s->member_dim);
   s->member = xcalloc((size_t)s->nmembers + 1, sizeof *s->member);
   s->other_member = xcalloc((size_t)s->nmembers + 1, sizeof *s->other_member);
@@ -369,9 +377,11 @@ static void diff_free(Diff *d) {
     free(d->changed[i].new_lost);
   }
   free(d->changed);
-  for (size_t i = 0; i < d->nadded; i++) free(d->added[i].id);
+  for (size_t i = 0; i < d->nadded; i++)
+    free(d->added[i].id);
   free(d->added);
-  for (size_t i = 0; i < d->nremoved; i++) free(d->removed[i].id);
+  for (size_t i = 0; i < d->nremoved; i++)
+    free(d->removed[i].id);
   free(d->removed);
 }
 
@@ -419,7 +429,8 @@ static int32_t forecast_pairs(const Diff *d, int32_t (*pairs)[2]) {
   }
   for (int32_t o = 0; o < op->nforecasts; o++) {
     bool matched = false;
-    for (int32_t f = 0; f < np->nforecasts; f++) matched |= strcmp(op->forecasts[o].name, np->forecasts[f].name) == 0;
+    for (int32_t f = 0; f < np->nforecasts; f++)
+      matched |= strcmp(op->forecasts[o].name, np->forecasts[f].name) == 0;
     if (matched) continue;
     pairs[n][0] = o;
     pairs[n++][1] = -1;
@@ -486,8 +497,8 @@ static void json_forecast_side(Buf *b, const Side *s, int32_t f) {
 static void json_output(const void *data, Buf *b, const char *as_of) {
   const Diff *d = data;
   const Program *op = d->old.p, *np = d->new.p;
-  buf_printf(b, "{\"command\":\"diff\",\"mode\":\"%s\",\"as_of\":\"%s\",\n\"old\":", d->by_key ? "data" : "rules",
-             as_of);
+  buf_printf(b, "{\"command\":\"diff\",\"mode\":\"%s\",\"as_of\":\"%s\",\n\"old\":",
+             d->by_key ? "data" : "rules", as_of);
   json_side(b, &d->old);
   buf_puts(b, ",\n\"new\":");
   json_side(b, &d->new);
@@ -538,14 +549,20 @@ static void json_output(const void *data, Buf *b, const char *as_of) {
       const Move *mv = &c->top[k];
       if (k) buf_putc(b, ',');
       buf_putc(b, '{');
-      if (mv->new_member >= 0) member_name(b, &d->new, mv->new_member);
-      else member_name(b, &d->old, mv->old_member);
+      if (mv->new_member >= 0)
+        member_name(b, &d->new, mv->new_member);
+      else
+        member_name(b, &d->old, mv->old_member);
       buf_puts(b, ",\"old_lost\":");
-      if (mv->old_member >= 0) buf_json_num(b, mv->old_lost);
-      else buf_puts(b, "null");
+      if (mv->old_member >= 0)
+        buf_json_num(b, mv->old_lost);
+      else
+        buf_puts(b, "null");
       buf_puts(b, ",\"new_lost\":");
-      if (mv->new_member >= 0) buf_json_num(b, mv->new_lost);
-      else buf_puts(b, "null");
+      if (mv->new_member >= 0)
+        buf_json_num(b, mv->new_lost);
+      else
+        buf_puts(b, "null");
       buf_putc(b, '}');
     }
     buf_puts(b, "]}");
@@ -594,7 +611,8 @@ static void text_side(Buf *b, const char *which, const Side *s) {
   buf_printf(b, "%s  rules %.12s", which, s->p->fingerprint);
   if (s->p->title) buf_printf(b, " (%s)", s->p->title);
   buf_puts(b, ", data");
-  for (int i = 0; i < s->ndata; i++) buf_printf(b, " %s", s->data[i]);
+  for (int i = 0; i < s->ndata; i++)
+    buf_printf(b, " %s", s->data[i]);
   buf_printf(b, ": %llu scored, %llu rejected\n", (unsigned long long)s->scored,
              (unsigned long long)s->stats.rejected);
 }
@@ -604,8 +622,10 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
   size_t cols = (size_t)np->ngrade_names + 1;
   /* The n/a row and column only when some account is in them. */
   uint64_t na_row = 0, na_col = 0;
-  for (size_t c = 0; c < cols; c++) na_row += d->matrix[(size_t)op->ngrade_names * cols + c];
-  for (int32_t r = 0; r <= op->ngrade_names; r++) na_col += d->matrix[(size_t)r * cols + (size_t)np->ngrade_names];
+  for (size_t c = 0; c < cols; c++)
+    na_row += d->matrix[(size_t)op->ngrade_names * cols + c];
+  for (int32_t r = 0; r <= op->ngrade_names; r++)
+    na_col += d->matrix[(size_t)r * cols + (size_t)np->ngrade_names];
   int32_t ncols = np->ngrade_names + (na_col ? 1 : 0);
   int32_t nrows = op->ngrade_names + (na_row ? 1 : 0);
   if (ncols + 1 > TABLE_MAX_COLS) ncols = TABLE_MAX_COLS - 1;
@@ -617,7 +637,8 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
   table_init(&t, arena, align);
   const char *row[TABLE_MAX_COLS];
   row[0] = "old \\ new";
-  for (int32_t c = 0; c < ncols; c++) row[c + 1] = grade_text(np, c < np->ngrade_names ? c : -1);
+  for (int32_t c = 0; c < ncols; c++)
+    row[c + 1] = grade_text(np, c < np->ngrade_names ? c : -1);
   table_row(&t, row);
   for (int32_t r = 0; r < nrows; r++) {
     row[0] = grade_text(op, r < op->ngrade_names ? r : -1);
@@ -666,7 +687,8 @@ static void text_changed(const Diff *d, Buf *b) {
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
     buf_shown(b, c->id, strlen(c->id), false);
-    buf_printf(b, ": %s → %s, health ", grade_text(d->old.p, c->old_grade), grade_text(d->new.p, c->new_grade));
+    buf_printf(b, ": %s → %s, health ", grade_text(d->old.p, c->old_grade),
+               grade_text(d->new.p, c->new_grade));
     put_num2(b, c->old_health);
     buf_puts(b, " → ");
     put_num2(b, c->new_health);
@@ -675,14 +697,20 @@ static void text_changed(const Diff *d, Buf *b) {
     for (int32_t k = 0; k < c->ntop; k++) {
       const Move *mv = &c->top[k];
       buf_puts(b, "      ");
-      if (mv->new_member >= 0) text_member(b, &d->new, mv->new_member);
-      else text_member(b, &d->old, mv->old_member);
+      if (mv->new_member >= 0)
+        text_member(b, &d->new, mv->new_member);
+      else
+        text_member(b, &d->old, mv->old_member);
       buf_puts(b, ": lost ");
-      if (mv->old_member >= 0) put_num2(b, mv->old_lost);
-      else buf_puts(b, "(absent)");
+      if (mv->old_member >= 0)
+        put_num2(b, mv->old_lost);
+      else
+        buf_puts(b, "(absent)");
       buf_puts(b, " → ");
-      if (mv->new_member >= 0) put_num2(b, mv->new_lost);
-      else buf_puts(b, "(absent)");
+      if (mv->new_member >= 0)
+        put_num2(b, mv->new_lost);
+      else
+        buf_puts(b, "(absent)");
       buf_putc(b, '\n');
     }
   }
@@ -703,7 +731,9 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
   const Program *op = d->old.p, *np = d->new.p;
   int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
   int32_t npairs = forecast_pairs(d, pairs);
-  if (npairs > 0) buf_puts(b, "\nForecast (expected rate over the graded accounts; a \"weighted by\" row weights it by that input)\n");
+  if (npairs > 0)
+    buf_puts(b, "\nForecast (expected rate over the graded accounts; a \"weighted by\" row weights it by "
+                "that input)\n");
   Table t;
   table_init(&t, arena, "lrrr");
   for (int32_t i = 0; i < npairs; i++) {
@@ -736,14 +766,16 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
   Arena arena;
   arena_init(&arena, 0);
   buf_printf(b, "kenko diff: %s, as of %s\n",
-             d->by_key ? "two data snapshots, accounts matched by key" : "two rule versions over the same data",
+             d->by_key ? "two data snapshots, accounts matched by key"
+                       : "two rule versions over the same data",
              as_of);
   text_side(b, "old", &d->old);
   text_side(b, "new", &d->new);
   buf_printf(b, "\naccounts  %llu compared, %llu changed grade", (unsigned long long)d->compared,
              (unsigned long long)d->nchanged);
   if (d->by_key)
-    buf_printf(b, "; %llu added, %llu removed", (unsigned long long)d->nadded, (unsigned long long)d->nremoved);
+    buf_printf(b, "; %llu added, %llu removed", (unsigned long long)d->nadded,
+               (unsigned long long)d->nremoved);
   else if (d->nadded || d->nremoved)
     buf_printf(b, "; %llu scored by the new rules only, %llu by the old only", (unsigned long long)d->nadded,
                (unsigned long long)d->nremoved);
@@ -756,12 +788,14 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
     text_more(d, b, d->nchanged);
   }
   if (d->nadded) {
-    buf_puts(b, d->by_key ? "\nAdded (only in the new data)\n" : "\nScored by the new rules only (the old rejected them)\n");
+    buf_puts(b, d->by_key ? "\nAdded (only in the new data)\n"
+                          : "\nScored by the new rules only (the old rejected them)\n");
     text_listed(d, b, d->new.p, d->added, d->nadded);
     text_more(d, b, d->nadded);
   }
   if (d->nremoved) {
-    buf_puts(b, d->by_key ? "\nRemoved (only in the old data)\n" : "\nScored by the old rules only (the new rejected them)\n");
+    buf_puts(b, d->by_key ? "\nRemoved (only in the old data)\n"
+                          : "\nScored by the old rules only (the new rejected them)\n");
     text_listed(d, b, d->old.p, d->removed, d->nremoved);
     text_more(d, b, d->nremoved);
   }

@@ -48,10 +48,11 @@ void validate_sort_scores(double *x, size_t n) {
   if (n < 2) return;
   uint64_t *keys = xmalloc(n * sizeof *keys);
   uint64_t *tmp = xmalloc(n * sizeof *tmp);
-  size_t (*count)[256] = xcalloc(8, sizeof *count);
+  size_t(*count)[256] = xcalloc(8, sizeof *count);
   for (size_t i = 0; i < n; i++) {
     keys[i] = sort_key(x[i]);
-    for (int b = 0; b < 8; b++) count[b][(keys[i] >> (8 * b)) & 0xFF]++;
+    for (int b = 0; b < 8; b++)
+      count[b][(keys[i] >> (8 * b)) & 0xFF]++;
   }
   for (int b = 0; b < 8; b++) {
     if (count[b][(keys[0] >> (8 * b)) & 0xFF] == n) continue;
@@ -60,12 +61,14 @@ void validate_sort_scores(double *x, size_t n) {
       pos[v] = sum;
       sum += count[b][v];
     }
-    for (size_t i = 0; i < n; i++) tmp[pos[(keys[i] >> (8 * b)) & 0xFF]++] = keys[i];
+    for (size_t i = 0; i < n; i++)
+      tmp[pos[(keys[i] >> (8 * b)) & 0xFF]++] = keys[i];
     uint64_t *swap = keys;
     keys = tmp;
     tmp = swap;
   }
-  for (size_t i = 0; i < n; i++) x[i] = from_sort_key(keys[i]);
+  for (size_t i = 0; i < n; i++)
+    x[i] = from_sort_key(keys[i]);
   free(count);
   free(tmp);
   free(keys);
@@ -79,9 +82,11 @@ double validate_auc(const double *without, size_t nwithout, const double *with, 
   uint64_t twice_u = 0;
   for (size_t i = 0; i < nwithout; i++) {
     double s = without[i];
-    while (below < nwith && with[below] < s) below++;
+    while (below < nwith && with[below] < s)
+      below++;
     if (upto < below) upto = below;
-    while (upto < nwith && with[upto] <= s) upto++;
+    while (upto < nwith && with[upto] <= s)
+      upto++;
     twice_u += 2 * (uint64_t)below + (uint64_t)(upto - below);
   }
   return (double)twice_u / (2.0 * (double)nwithout * (double)nwith);
@@ -118,15 +123,17 @@ static void list_add(ScoreList *l, double v) {
 
 /* One score's AUC: the scores split by outcome. */
 typedef struct AucGroup {
-  ScoreList with;       /* accounts with the bad outcome */
-  ScoreList without;    /* accounts without it */
-  uint64_t missing;     /* accounts with an outcome but no score */
-  double auc;           /* at the end */
+  ScoreList with;    /* accounts with the bad outcome */
+  ScoreList without; /* accounts without it */
+  uint64_t missing;  /* accounts with an outcome but no score */
+  double auc;        /* at the end */
 } AucGroup;
 
 static void group_add(AucGroup *g, bool na, double score, bool outcome) {
-  if (na) g->missing++;
-  else list_add(outcome ? &g->with : &g->without, score + 0.0); /* -0 is 0 */
+  if (na)
+    g->missing++;
+  else
+    list_add(outcome ? &g->with : &g->without, score + 0.0); /* -0 is 0 */
 }
 
 static void group_finish(AucGroup *g) {
@@ -150,13 +157,13 @@ typedef struct RuleStat {
 
 typedef struct Validation {
   const Program *p;
-  int32_t outcome;          /* the outcome input */
+  int32_t outcome; /* the outcome input */
   uint64_t scored, outcome_missing, used, with_outcome;
-  Rate *grades;             /* per grade name, then "no grade" */
+  Rate *grades; /* per grade name, then "no grade" */
   AucGroup health;
   AucGroup *dims;
-  AucGroup *personas;       /* per persona, then "no persona matched" */
-  RuleStat *members;        /* flat (dimension by dimension) */
+  AucGroup *personas; /* per persona, then "no persona matched" */
+  RuleStat *members;  /* flat (dimension by dimension) */
   const Member **member_decl;
   int32_t *member_dim;
   int32_t nmembers;
@@ -180,7 +187,8 @@ static void on_account(void *ud, const Account *a, const Result *r) {
   group_add(&v->health, r->health_na, r->health, bad);
   if (p->npersonas > 0)
     group_add(&v->personas[r->persona >= 0 ? r->persona : p->npersonas], r->health_na, r->health, bad);
-  for (int32_t d = 0; d < r->ndims; d++) group_add(&v->dims[d], r->dims[d].na, r->dims[d].score, bad);
+  for (int32_t d = 0; d < r->ndims; d++)
+    group_add(&v->dims[d], r->dims[d].na, r->dims[d].score, bad);
   for (int32_t m = 0; m < r->nmembers && m < v->nmembers; m++) {
     if (v->member_decl[m]->kind != MEMBER_RULE) continue;
     RuleStat *rs = &v->members[m];
@@ -202,7 +210,8 @@ static void validation_init(Validation *v, const Program *p, int32_t outcome) {
   v->grades = xcalloc((size_t)p->ngrade_names + 1, sizeof *v->grades);
   v->dims = xcalloc((size_t)p->ndimensions + 1, sizeof *v->dims);
   v->personas = xcalloc((size_t)p->npersonas + 1, sizeof *v->personas);
-  for (int32_t d = 0; d < p->ndimensions; d++) v->nmembers += p->dimensions[d].nmembers;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    v->nmembers += p->dimensions[d].nmembers;
   v->members = xcalloc((size_t)v->nmembers + 1, sizeof *v->members);
   v->member_decl = xcalloc((size_t)v->nmembers + 1, sizeof *v->member_decl);
   v->member_dim = xcalloc((size_t)v->nmembers + 1, sizeof *v->member_dim);
@@ -235,8 +244,10 @@ static void validation_free(Validation *v) {
 
 static void validation_finish(Validation *v) {
   group_finish(&v->health);
-  for (int32_t d = 0; d < v->p->ndimensions; d++) group_finish(&v->dims[d]);
-  for (int32_t i = 0; i <= v->p->npersonas; i++) group_finish(&v->personas[i]);
+  for (int32_t d = 0; d < v->p->ndimensions; d++)
+    group_finish(&v->dims[d]);
+  for (int32_t i = 0; i <= v->p->npersonas; i++)
+    group_finish(&v->personas[i]);
 }
 
 static double rate_of(Rate r) { return r.n ? (double)r.k / (double)r.n : NAN; }
@@ -469,7 +480,8 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
   table_free(&t);
 
   bool any_rule = false;
-  for (int32_t m = 0; m < v->nmembers; m++) any_rule |= v->member_decl[m]->kind == MEMBER_RULE;
+  for (int32_t m = 0; m < v->nmembers; m++)
+    any_rule |= v->member_decl[m]->kind == MEMBER_RULE;
   if (any_rule) {
     buf_puts(b, "\nRules: outcome rate when the rule fails vs when it passes (lift = fail / pass)\n");
     table_init(&t, &arena, "lrrrrrrl");
@@ -495,8 +507,9 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
     table_print(&t, b, "  ");
     table_free(&t);
   }
-  buf_printf(b, "\nsmall: fewer than %d accounts, read with care. \"-\": not defined (no accounts, or a "
-                "rate of 0 to divide by).\n",
+  buf_printf(b,
+             "\nsmall: fewer than %d accounts, read with care. \"-\": not defined (no accounts, or a "
+             "rate of 0 to divide by).\n",
              VALIDATE_SMALL);
   table_free(&scratch);
   arena_free(&arena);
@@ -517,17 +530,20 @@ static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
   for (int32_t i = 0; i < p->ninputs; i++) {
     if (strcmp(p->inputs[i].name, name) != 0) continue;
     if (p->inputs[i].type != T_BOOL) {
-      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: the outcome must be a bool input; `%s` is a %s input",
-              name, name, value_type_name(p->inputs[i].type));
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0,
+              "`--outcome %s`: the outcome must be a bool input; `%s` is a %s input", name, name,
+              value_type_name(p->inputs[i].type));
       return -1;
     }
     return i;
   }
   const char **names = xcalloc((size_t)p->ninputs + 1, sizeof *names);
-  for (int32_t i = 0; i < p->ninputs; i++) names[i] = p->inputs[i].name;
+  for (int32_t i = 0; i < p->ninputs; i++)
+    names[i] = p->inputs[i].name;
   const char *near = diag_suggest(name, names, p->ninputs);
   if (near)
-    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name (did you mean `%s`?)", name, near);
+    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name (did you mean `%s`?)", name,
+            near);
   else {
     /* List the bool inputs: the names --outcome can take. */
     size_t len = 0;
@@ -543,10 +559,11 @@ static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
         strcat(list, "`");
       }
     if (list[0])
-      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name (the bool inputs: %s)", name, list);
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name (the bool inputs: %s)",
+              name, list);
     else
-      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "`--outcome %s`: no input of that name, and the rules have no bool input",
-              name);
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0,
+              "`--outcome %s`: no input of that name, and the rules have no bool input", name);
     free(list);
   }
   free(names);

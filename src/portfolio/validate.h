@@ -20,8 +20,8 @@ enum { VALIDATE_SMALL = 30 };
  * rejected; the figures are over the others), KENKO_ERR_USAGE (no
  * outcome, a bad --outcome, an unreadable data file: nothing written) or
  * KENKO_ERR_RULES. */
-int validate_program(const Program *p, const char *const *data, int ndata,
-                     const kenko_validate_opts *opts, FILE *out, kenko_run_stats *stats);
+int validate_program(const Program *p, const char *const *data, int ndata, const kenko_validate_opts *opts,
+                     FILE *out, kenko_run_stats *stats);
 
 /* Sorts X ascending (finite doubles; radix sort on the bits). */
 void validate_sort_scores(double *x, size_t n);

@@ -15,20 +15,19 @@
 
 /* Field state carried across chunk boundaries. */
 typedef struct Splitter {
-  char field[4096];      /* the current field's bytes (cut if longer) */
+  char field[4096]; /* the current field's bytes (cut if longer) */
   size_t len;
   int in_quotes;
-  int after_quote;       /* saw a '"' inside quotes: end or escape */
+  int after_quote; /* saw a '"' inside quotes: end or escape */
   unsigned long long rows;
   unsigned long long fields_in_row;
-  double checksum;       /* keeps the conversions from being optimized out */
+  double checksum; /* keeps the conversions from being optimized out */
 } Splitter;
 
 static void end_field(Splitter *s) {
   s->field[s->len] = '\0';
   char c = s->field[0];
-  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')
-    s->checksum += strtod(s->field, NULL);
+  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') s->checksum += strtod(s->field, NULL);
   s->len = 0;
   s->fields_in_row++;
 }
@@ -43,10 +42,12 @@ static void feed(Splitter *s, const char *buf, size_t n) {
           if (s->len < sizeof s->field - 1) s->field[s->len++] = '"';
           continue;
         }
-        s->in_quotes = 0;   /* the quote closed the field; fall through */
+        s->in_quotes = 0; /* the quote closed the field; fall through */
       } else {
-        if (c == '"') s->after_quote = 1;
-        else if (s->len < sizeof s->field - 1) s->field[s->len++] = c;
+        if (c == '"')
+          s->after_quote = 1;
+        else if (s->len < sizeof s->field - 1)
+          s->field[s->len++] = c;
         continue;
       }
     }
@@ -80,16 +81,17 @@ int main(int argc, char **argv) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   size_t n;
-  while ((n = fread(buf, 1, CHUNK, fp)) > 0) feed(s, buf, n);
+  while ((n = fread(buf, 1, CHUNK, fp)) > 0)
+    feed(s, buf, n);
   if (s->len || s->fields_in_row) {
     end_field(s);
     s->rows++;
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  unsigned long long rows = s->rows ? s->rows - 1 : 0;   /* minus the header */
-  printf("%llu rows, %.3f s, %.0f rows/s (checksum %g)\n", rows, secs,
-         secs > 0 ? (double)rows / secs : 0.0, s->checksum);
+  unsigned long long rows = s->rows ? s->rows - 1 : 0; /* minus the header */
+  printf("%llu rows, %.3f s, %.0f rows/s (checksum %g)\n", rows, secs, secs > 0 ? (double)rows / secs : 0.0,
+         s->checksum);
   fclose(fp);
   free(buf);
   free(s);

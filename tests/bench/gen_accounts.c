@@ -30,25 +30,40 @@ enum { F_TEXT, F_NUM, F_BOOL, F_DATE };
 typedef struct Field {
   const char *column;
   int type;
-  int missing_pct;   /* how often it is left empty */
+  int missing_pct; /* how often it is left empty */
 } Field;
 
 static const Field fields[] = {
-  {"id", F_TEXT, 0},           {"name", F_TEXT, 5},
-  {"plan", F_TEXT, 0},         {"arr", F_NUM, 0},
-  {"contract_start", F_DATE, 0}, {"renewal_date", F_DATE, 10},
-  {"seats", F_NUM, 0},         {"seats_initial", F_NUM, 10},
-  {"業種", F_TEXT, 15},         {"churned", F_BOOL, 20},
-  {"support_contacts", F_NUM, 0}, {"operators", F_NUM, 0},
-  {"kickoff_done", F_BOOL, 10}, {"training_done", F_BOOL, 10},
-  {"setup_done", F_BOOL, 0},   {"active_users", F_NUM, 0},
-  {"logins_30d", F_NUM, 5},    {"core_features_used", F_NUM, 5},
-  {"report_views_30d", F_NUM, 5}, {"nps_score", F_NUM, 30},
-  {"regular_meetings_90d", F_NUM, 10}, {"cs_touches_90d", F_NUM, 10},
-  {"executive_sponsor", F_BOOL, 15}, {"leads_actual", F_NUM, 20},
-  {"leads_goal", F_NUM, 20},   {"goals_set", F_NUM, 15},
-  {"goals_met", F_NUM, 15},    {"roi_reported", F_BOOL, 15},
-  {"case_study_published", F_BOOL, 15}, {"expansion_proposed", F_BOOL, 15},
+    {"id", F_TEXT, 0},
+    {"name", F_TEXT, 5},
+    {"plan", F_TEXT, 0},
+    {"arr", F_NUM, 0},
+    {"contract_start", F_DATE, 0},
+    {"renewal_date", F_DATE, 10},
+    {"seats", F_NUM, 0},
+    {"seats_initial", F_NUM, 10},
+    {"業種", F_TEXT, 15},
+    {"churned", F_BOOL, 20},
+    {"support_contacts", F_NUM, 0},
+    {"operators", F_NUM, 0},
+    {"kickoff_done", F_BOOL, 10},
+    {"training_done", F_BOOL, 10},
+    {"setup_done", F_BOOL, 0},
+    {"active_users", F_NUM, 0},
+    {"logins_30d", F_NUM, 5},
+    {"core_features_used", F_NUM, 5},
+    {"report_views_30d", F_NUM, 5},
+    {"nps_score", F_NUM, 30},
+    {"regular_meetings_90d", F_NUM, 10},
+    {"cs_touches_90d", F_NUM, 10},
+    {"executive_sponsor", F_BOOL, 15},
+    {"leads_actual", F_NUM, 20},
+    {"leads_goal", F_NUM, 20},
+    {"goals_set", F_NUM, 15},
+    {"goals_met", F_NUM, 15},
+    {"roi_reported", F_BOOL, 15},
+    {"case_study_published", F_BOOL, 15},
+    {"expansion_proposed", F_BOOL, 15},
 };
 enum { NFIELDS = sizeof fields / sizeof *fields };
 
@@ -79,22 +94,36 @@ static void value(uint64_t *s, int f, long n, int64_t seats, char *out) {
     return;
   }
   const char *col = fd->column;
-  if (strcmp(col, "id") == 0) sprintf(out, "acct-%07ld", n);
-  else if (strcmp(col, "name") == 0) sprintf(out, "%s %ld", names[n % 5], n);
-  else if (strcmp(col, "plan") == 0) strcpy(out, plans[rnd(s, 0, 2)]);
-  else if (strcmp(col, "業種") == 0) strcpy(out, industries[rnd(s, 0, 6)]);
-  else if (strcmp(col, "arr") == 0) sprintf(out, "%" PRId64, rnd(s, 30, 2000) * 10000);
-  else if (strcmp(col, "contract_start") == 0) date_text(rnd(s, 18000, 20410), out);
-  else if (strcmp(col, "renewal_date") == 0) date_text(rnd(s, 20400, 21000), out);
-  else if (strcmp(col, "seats") == 0) sprintf(out, "%" PRId64, seats);
-  else if (strcmp(col, "active_users") == 0) sprintf(out, "%" PRId64, rnd(s, 0, seats));
-  else if (strcmp(col, "nps_score") == 0) sprintf(out, "%" PRId64, rnd(s, 0, 10));
-  else if (fd->type == F_BOOL) strcpy(out, chance(s, 60) ? "true" : "false");
-  else if (strcmp(col, "logins_30d") == 0) sprintf(out, "%" PRId64, rnd(s, 0, seats * 20));
+  if (strcmp(col, "id") == 0)
+    sprintf(out, "acct-%07ld", n);
+  else if (strcmp(col, "name") == 0)
+    sprintf(out, "%s %ld", names[n % 5], n);
+  else if (strcmp(col, "plan") == 0)
+    strcpy(out, plans[rnd(s, 0, 2)]);
+  else if (strcmp(col, "業種") == 0)
+    strcpy(out, industries[rnd(s, 0, 6)]);
+  else if (strcmp(col, "arr") == 0)
+    sprintf(out, "%" PRId64, rnd(s, 30, 2000) * 10000);
+  else if (strcmp(col, "contract_start") == 0)
+    date_text(rnd(s, 18000, 20410), out);
+  else if (strcmp(col, "renewal_date") == 0)
+    date_text(rnd(s, 20400, 21000), out);
+  else if (strcmp(col, "seats") == 0)
+    sprintf(out, "%" PRId64, seats);
+  else if (strcmp(col, "active_users") == 0)
+    sprintf(out, "%" PRId64, rnd(s, 0, seats));
+  else if (strcmp(col, "nps_score") == 0)
+    sprintf(out, "%" PRId64, rnd(s, 0, 10));
+  else if (fd->type == F_BOOL)
+    strcpy(out, chance(s, 60) ? "true" : "false");
+  else if (strcmp(col, "logins_30d") == 0)
+    sprintf(out, "%" PRId64, rnd(s, 0, seats * 20));
   else if (strcmp(col, "leads_actual") == 0 || strcmp(col, "leads_goal") == 0)
     sprintf(out, "%" PRId64, rnd(s, 0, 400));
-  else if (strcmp(col, "seats_initial") == 0) sprintf(out, "%" PRId64, rnd(s, 1, 300));
-  else sprintf(out, "%" PRId64, rnd(s, 0, 8));
+  else if (strcmp(col, "seats_initial") == 0)
+    sprintf(out, "%" PRId64, rnd(s, 1, 300));
+  else
+    sprintf(out, "%" PRId64, rnd(s, 0, 8));
 }
 
 int main(int argc, char **argv) {
@@ -108,7 +137,8 @@ int main(int argc, char **argv) {
   static char outbuf[1 << 16];
   setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
   if (!yaml) {
-    for (int f = 0; f < NFIELDS; f++) printf("%s%s", f ? "," : "", fields[f].column);
+    for (int f = 0; f < NFIELDS; f++)
+      printf("%s%s", f ? "," : "", fields[f].column);
     printf("\n");
   } else {
     printf("accounts:\n");

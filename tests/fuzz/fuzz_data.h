@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct FuzzData {
   Program *rules;
   FILE *devnull;
-  int fd;               /* memfd holding the current input */
-  char path[64];        /* /proc/self/fd/N */
+  int fd;        /* memfd holding the current input */
+  char path[64]; /* /proc/self/fd/N */
 } FuzzData;
 
 static FuzzData fuzz;
@@ -74,7 +74,7 @@ static void fuzz_data_run(const uint8_t *data, size_t size, const char *format) 
   const char *files[] = {fuzz.path};
   kenko_run_stats stats;
   run_program(fuzz.rules, files, 1, &opts, fuzz.devnull, &stats);
-  if (stats.accounts != stats.scored + stats.rejected) abort();  /* nothing lost */
+  if (stats.accounts != stats.scored + stats.rejected) abort(); /* nothing lost */
 }
 
 #endif

@@ -65,7 +65,8 @@ Test(buf, num_integers_and_edges) {
 Test(buf, num_small_whole_numbers) {
   Buf b;
   buf_init(&b, NULL);
-  for (int i = -10; i <= 2200; i++) same_as_num_format(&b, i / 2.0);
+  for (int i = -10; i <= 2200; i++)
+    same_as_num_format(&b, i / 2.0);
   same_as_num_format(&b, 999.9999999999999);
   same_as_num_format(&b, nextafter(1000, 0));
   same_as_num_format(&b, nextafter(0, 1));
@@ -119,9 +120,13 @@ Test(buf, shown_escapes_control_characters) {
   shown_is(LIT("\x1b[31mred\x07"), false, "\\x1B[31mred\\x07");
   shown_is(LIT("a\tb\nc\rd"), false, "a\\tb\\nc\\rd");
   shown_is(LIT("nul\0x\x7f"), false, "nul\\x00x\\x7F");
-  shown_is(LIT("c1\xc2\x9b" "2J \xc2\xa0"), false, "c1\\xC2\\x9B" "2J \xc2\xa0");   /* CSI escaped, NBSP kept */
+  shown_is(LIT("c1\xc2\x9b"
+               "2J \xc2\xa0"),
+           false,
+           "c1\\xC2\\x9B"
+           "2J \xc2\xa0"); /* CSI escaped, NBSP kept */
   shown_is(LIT("say \"hi\" \\o/"), true, "\"say \\\"hi\\\" \\\\o/\"");
   shown_is(LIT("say \"hi\""), false, "say \"hi\"");
   shown_is(LIT(""), true, "\"\"");
-  shown_is(LIT("end\xc2"), false, "end\xc2");   /* a lone lead byte at the end is not C1 */
+  shown_is(LIT("end\xc2"), false, "end\xc2"); /* a lone lead byte at the end is not C1 */
 }

@@ -21,9 +21,7 @@ typedef struct Seen {
   char *rendered[SEEN_MAX];
 } Seen;
 
-static char *copy_or_null(const char *s) {
-  return s ? strdup(s) : NULL;
-}
+static char *copy_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
 static void collect(void *ud, const kenko_diag *d) {
   Seen *seen = ud;
@@ -47,9 +45,8 @@ static void seen_free(Seen *seen) {
 
 /* Renders an error at [BEGIN, END) of TEXT (file "rules/x.kenko") and
  * compares with EXPECTED. */
-static void expect_render_level(const char *text, uint32_t begin, uint32_t end,
-                                kenko_level level, const char *message,
-                                const char *expected) {
+static void expect_render_level(const char *text, uint32_t begin, uint32_t end, kenko_level level,
+                                const char *message, const char *expected) {
   SourceSet set;
   src_init(&set);
   int32_t id = src_add_text(&set, "rules/x.kenko", text, strlen(text));
@@ -59,16 +56,15 @@ static void expect_render_level(const char *text, uint32_t begin, uint32_t end,
   src_free(&set);
 }
 
-static void expect_render(const char *text, uint32_t begin, uint32_t end,
-                          const char *message, const char *expected) {
+static void expect_render(const char *text, uint32_t begin, uint32_t end, const char *message,
+                          const char *expected) {
   expect_render_level(text, begin, end, KENKO_ERROR, message, expected);
 }
 
 /* ---- diag: rendering -------------------------------------------------------- */
 
 Test(diag, render_ascii) {
-  expect_render("#\n#\n#\n#\n#\n#\n#\n#\n#\n#\n#\nrule kickoff = done\n", 27, 34,
-                "expected `:`, found `=`",
+  expect_render("#\n#\n#\n#\n#\n#\n#\n#\n#\n#\n#\nrule kickoff = done\n", 27, 34, "expected `:`, found `=`",
                 "rules/x.kenko:12:6: error: expected `:`, found `=`\n"
                 "   12 | rule kickoff = done\n"
                 "      |      ^~~~~~~\n");
@@ -229,8 +225,7 @@ Test(diag, render_color) {
 Test(diag, report_fills_fields_and_formats) {
   SourceSet set;
   src_init(&set);
-  int32_t id = src_add_text(&set, "rules/x.kenko", "a\n契約 = b\n",
-                            strlen("a\n契約 = b\n"));
+  int32_t id = src_add_text(&set, "rules/x.kenko", "a\n契約 = b\n", strlen("a\n契約 = b\n"));
   Seen seen = {0};
   Diag d;
   diag_init(&d, &set, collect, &seen);
@@ -294,7 +289,8 @@ Test(diag, cap_after_20_errors) {
   Seen seen = {0};
   Diag d;
   diag_init(&d, &set, collect, &seen);
-  for (int i = 0; i < 25; i++) diag_error(&d, (Span){id, 0, 1}, "error %d", i + 1);
+  for (int i = 0; i < 25; i++)
+    diag_error(&d, (Span){id, 0, 1}, "error %d", i + 1);
   cr_assert_eq(seen.count, 20);
   cr_assert_str_eq(seen.message[19], "error 20");
   cr_assert_eq(d.errors, 25);
@@ -315,7 +311,8 @@ Test(diag, cap_message_singular) {
   Seen seen = {0};
   Diag d;
   diag_init(&d, NULL, collect, &seen);
-  for (int i = 0; i < 21; i++) diag_error(&d, SPAN_NONE, "e");
+  for (int i = 0; i < 21; i++)
+    diag_error(&d, SPAN_NONE, "e");
   diag_finish(&d);
   cr_assert_eq(seen.count, 21);
   cr_assert_str_eq(seen.message[20], "1 more error not shown (limit is 20)");
@@ -327,7 +324,8 @@ Test(diag, finish_without_suppression_reports_nothing) {
   Seen seen = {0};
   Diag d;
   diag_init(&d, NULL, collect, &seen);
-  for (int i = 0; i < 20; i++) diag_error(&d, SPAN_NONE, "e");
+  for (int i = 0; i < 20; i++)
+    diag_error(&d, SPAN_NONE, "e");
   diag_finish(&d);
   cr_assert_eq(seen.count, 20);
   cr_assert_eq(d.suppressed, 0);
@@ -343,7 +341,8 @@ Test(diag, notes_follow_their_error_and_warnings_are_never_capped) {
   cr_assert_eq(seen.count, 2);
   cr_assert_eq(seen.level[1], KENKO_NOTE);
   cr_assert_str_eq(seen.rendered[1], "kenko: note: about first\n");
-  for (int i = 1; i < 20; i++) diag_error(&d, SPAN_NONE, "more");
+  for (int i = 1; i < 20; i++)
+    diag_error(&d, SPAN_NONE, "more");
   cr_assert_eq(seen.count, 21);
   diag_error(&d, SPAN_NONE, "capped");
   diag_note(&d, SPAN_NONE, "about capped");
@@ -362,7 +361,8 @@ Test(diag, notes_follow_their_error_and_warnings_are_never_capped) {
 Test(diag, without_callback_only_counts) {
   Diag d;
   diag_init(&d, NULL, NULL, NULL);
-  for (int i = 0; i < 22; i++) diag_error(&d, SPAN_NONE, "e");
+  for (int i = 0; i < 22; i++)
+    diag_error(&d, SPAN_NONE, "e");
   diag_warning(&d, SPAN_NONE, "w");
   diag_note(&d, SPAN_NONE, "n");
   diag_at(&d, KENKO_ERROR, "data.csv", 2, 1, "bad");
@@ -397,7 +397,8 @@ Test(diag, data_file_diagnostics_are_not_capped) {
   Seen seen = {0};
   Diag d;
   diag_init(&d, NULL, collect, &seen);
-  for (int i = 0; i < 30; i++) diag_at(&d, KENKO_ERROR, "data.csv", i + 2, 1, "bad");
+  for (int i = 0; i < 30; i++)
+    diag_at(&d, KENKO_ERROR, "data.csv", i + 2, 1, "bad");
   cr_assert_eq(seen.count, 30);
   cr_assert_eq(d.errors, 30);
   cr_assert_eq(d.suppressed, 0);

@@ -17,7 +17,7 @@ typedef struct Fx {
   Diag diag;
   Program *p;
   Evaluator *ev;
-  Arena arena;      /* test inputs */
+  Arena arena; /* test inputs */
 } Fx;
 
 /* Shows errors (warnings of the small rule sets here are expected). */
@@ -91,62 +91,60 @@ static void expect_tests_pass(const char *text) {
 /* ---- expressions ---------------------------------------------------------- */
 
 Test(eval_expr, kleene_logic) {
-  expect_tests_pass(
-      "input t: bool\n"
-      "input f: bool\n"
-      "input m: bool optional\n"
-      "test \"kleene\" {\n"
-      "  given { t: true, f: false }\n"
-      "  expect (t and m) is missing\n"
-      "  expect (m and t) is missing\n"
-      "  expect (f and m) == false\n"
-      "  expect (m and f) == false\n"
-      "  expect (m and m) is missing\n"
-      "  expect t and t\n"
-      "  expect not (t and f)\n"
-      "  expect (t or m) == true\n"
-      "  expect (m or t) == true\n"
-      "  expect (f or m) is missing\n"
-      "  expect (m or f) is missing\n"
-      "  expect not (f or f)\n"
-      "  expect (not m) is missing\n"
-      "  expect not f\n"
-      "  expect (if m then 1 else 2) is missing\n"
-      "  expect (if t then 1 else 2) == 1\n"
-      "  expect (if f then 1 else 2) == 2\n"
-      "  expect m is missing and t is not missing\n"
-      "}\n");
+  expect_tests_pass("input t: bool\n"
+                    "input f: bool\n"
+                    "input m: bool optional\n"
+                    "test \"kleene\" {\n"
+                    "  given { t: true, f: false }\n"
+                    "  expect (t and m) is missing\n"
+                    "  expect (m and t) is missing\n"
+                    "  expect (f and m) == false\n"
+                    "  expect (m and f) == false\n"
+                    "  expect (m and m) is missing\n"
+                    "  expect t and t\n"
+                    "  expect not (t and f)\n"
+                    "  expect (t or m) == true\n"
+                    "  expect (m or t) == true\n"
+                    "  expect (f or m) is missing\n"
+                    "  expect (m or f) is missing\n"
+                    "  expect not (f or f)\n"
+                    "  expect (not m) is missing\n"
+                    "  expect not f\n"
+                    "  expect (if m then 1 else 2) is missing\n"
+                    "  expect (if t then 1 else 2) == 1\n"
+                    "  expect (if f then 1 else 2) == 2\n"
+                    "  expect m is missing and t is not missing\n"
+                    "}\n");
 }
 
 Test(eval_expr, arithmetic_and_missing) {
-  expect_tests_pass(
-      "input a: number optional\n"
-      "input b: number optional\n"
-      "input z: number\n"
-      "test \"arith\" {\n"
-      "  given { a: 7, z: 0 }\n"
-      "  expect (a + b) is missing\n"
-      "  expect (b * 0) is missing\n"
-      "  expect (a / z) is missing\n"
-      "  expect (a % z) is missing\n"
-      "  expect (-b) is missing\n"
-      "  expect (a > b) is missing\n"
-      "  expect (b == b) is missing\n"
-      "  expect a ?? 1 == 7\n"
-      "  expect b ?? 1 == 1\n"
-      "  expect (b ?? a) + 1 == 8\n"
-      "  expect a % 3 == 1\n"
-      "  expect -a % 3 == 2\n"
-      "  expect a % -3 == -2\n"
-      "  expect a / 2 == 3.5\n"
-      "  expect 50% == 0.5\n"
-      "  expect coalesce(b, a) == 7\n"
-      "  expect coalesce(b, b) is missing\n"
-      "  expect a in [1, 7]\n"
-      "  expect not (a in [1, 2])\n"
-      "  expect (b in [1, 2]) is missing\n"
-      "  expect a != z\n"
-      "}\n");
+  expect_tests_pass("input a: number optional\n"
+                    "input b: number optional\n"
+                    "input z: number\n"
+                    "test \"arith\" {\n"
+                    "  given { a: 7, z: 0 }\n"
+                    "  expect (a + b) is missing\n"
+                    "  expect (b * 0) is missing\n"
+                    "  expect (a / z) is missing\n"
+                    "  expect (a % z) is missing\n"
+                    "  expect (-b) is missing\n"
+                    "  expect (a > b) is missing\n"
+                    "  expect (b == b) is missing\n"
+                    "  expect a ?? 1 == 7\n"
+                    "  expect b ?? 1 == 1\n"
+                    "  expect (b ?? a) + 1 == 8\n"
+                    "  expect a % 3 == 1\n"
+                    "  expect -a % 3 == 2\n"
+                    "  expect a % -3 == -2\n"
+                    "  expect a / 2 == 3.5\n"
+                    "  expect 50% == 0.5\n"
+                    "  expect coalesce(b, a) == 7\n"
+                    "  expect coalesce(b, b) is missing\n"
+                    "  expect a in [1, 7]\n"
+                    "  expect not (a in [1, 2])\n"
+                    "  expect (b in [1, 2]) is missing\n"
+                    "  expect a != z\n"
+                    "}\n");
 }
 
 /* Each comparison operator, in each shape the compiler gives its own
@@ -213,8 +211,8 @@ Test(eval_expr, comparison_keeps_the_missing_reason) {
           "}\n"
           "test \"zero\" { given { a: 3, z: 0 } }\n");
   const Result *r = fx_run(&f, "zero");
-  const uint8_t want[] = {MISS_DIV_ZERO, MISS_DIV_ZERO, MISS_DIV_ZERO, MISS_ABSENT, MISS_ABSENT,
-                          MISS_DIV_ZERO};
+  const uint8_t want[] = {MISS_DIV_ZERO, MISS_DIV_ZERO, MISS_DIV_ZERO,
+                          MISS_ABSENT,   MISS_ABSENT,   MISS_DIV_ZERO};
   for (int i = 0; i < 6; i++) {
     cr_assert(r->members[i].na, "member %d is N/A", i);
     cr_assert_eq(r->members[i].why, want[i], "member %d: why %d, want %d", i, r->members[i].why, want[i]);
@@ -224,67 +222,65 @@ Test(eval_expr, comparison_keeps_the_missing_reason) {
 }
 
 Test(eval_expr, dates) {
-  expect_tests_pass(
-      "input d: date\n"
-      "input e: date optional\n"
-      "test \"dates\" {\n"
-      "  as_of 2026-03-01\n"
-      "  given { d: 2026-02-01 }\n"
-      "  expect days(d, as_of) == 28\n"
-      "  expect days(as_of, d) == -28\n"
-      "  expect days_since(d) == 28\n"
-      "  expect days_until(d) == -28\n"
-      "  expect d + 28 == as_of\n"
-      "  expect 28 + d == as_of\n"
-      "  expect as_of - 28 == d\n"
-      "  expect d + 1.9 == 2026-02-02\n"
-      "  expect days(2024-02-28, 2024-03-01) == 2\n"
-      "  expect days(2023-02-28, 2023-03-01) == 1\n"
-      "  expect days_since(e) is missing\n"
-      "  expect (e + 1) is missing\n"
-      "  expect d < as_of\n"
-      "  expect max(d, as_of) == as_of\n"
-      "  expect min(d, as_of) == d\n"
-      "}\n");
+  expect_tests_pass("input d: date\n"
+                    "input e: date optional\n"
+                    "test \"dates\" {\n"
+                    "  as_of 2026-03-01\n"
+                    "  given { d: 2026-02-01 }\n"
+                    "  expect days(d, as_of) == 28\n"
+                    "  expect days(as_of, d) == -28\n"
+                    "  expect days_since(d) == 28\n"
+                    "  expect days_until(d) == -28\n"
+                    "  expect d + 28 == as_of\n"
+                    "  expect 28 + d == as_of\n"
+                    "  expect as_of - 28 == d\n"
+                    "  expect d + 1.9 == 2026-02-02\n"
+                    "  expect days(2024-02-28, 2024-03-01) == 2\n"
+                    "  expect days(2023-02-28, 2023-03-01) == 1\n"
+                    "  expect days_since(e) is missing\n"
+                    "  expect (e + 1) is missing\n"
+                    "  expect d < as_of\n"
+                    "  expect max(d, as_of) == as_of\n"
+                    "  expect min(d, as_of) == d\n"
+                    "}\n");
 }
 
 Test(eval_expr, builtins) {
-  expect_tests_pass(
-      "input x: number\n"
-      "input n: number optional\n"
-      "input s: text\n"
-      "input lo: number\n"
-      "test \"builtins\" {\n"
-      "  given { x: 2.5, s: \"Hello World\", lo: 10 }\n"
-      "  expect min(3, x, 7) == 2.5\n"
-      "  expect max(3, x, 7) == 7\n"
-      "  expect min(1, n) is missing\n"
-      "  expect abs(-x) == 2.5\n"
-      "  expect round(x) == 3\n"
-      "  expect round(-x) == -3\n"
-      "  expect round(x * 1.01, 2) == 2.53\n"
-      "  expect round(1234 + x, -2) == 1200\n"
-      "  expect round(n) is missing\n"
-      "  expect clamp(x * 100, 0, 100) == 100\n"
-      "  expect clamp(-x, 0, 100) == 0\n"
-      "  expect clamp(x, 0, 100) == 2.5\n"
-      "  expect scale(x, 0, 10) == 25\n"
-      "  expect scale(x * 10, 0, 10) == 100\n"
-      "  expect scale(-x, 0, 10) == 0\n"
-      "  expect scale(x, lo, 0) == 75\n"
-      "  expect scale(x, lo, lo) is missing\n"
-      "  expect scale(n, 0, 1) is missing\n"
-      "  expect lower(s) == \"hello world\"\n"
-      "  expect upper(s) == \"HELLO WORLD\"\n"
-      "  expect contains(s, \"o W\")\n"
-      "  expect not contains(s, \"xyz\")\n"
-      "  expect contains(s, \"\")\n"
-      "  expect starts_with(s, \"Hell\")\n"
-      "  expect not starts_with(s, \"hell\")\n"
-      "  expect not starts_with(\"He\", s)\n"
-      "  expect s in [\"a\", \"Hello World\"]\n"
-      "  expect lower(\"ÄB\") == \"Äb\"\n"
-      "}\n");
+  expect_tests_pass("input x: number\n"
+                    "input n: number optional\n"
+                    "input s: text\n"
+                    "input lo: number\n"
+                    "test \"builtins\" {\n"
+                    "  given { x: 2.5, s: \"Hello World\", lo: 10 }\n"
+                    "  expect min(3, x, 7) == 2.5\n"
+                    "  expect max(3, x, 7) == 7\n"
+                    "  expect min(1, n) is missing\n"
+                    "  expect abs(-x) == 2.5\n"
+                    "  expect round(x) == 3\n"
+                    "  expect round(-x) == -3\n"
+                    "  expect round(x * 1.01, 2) == 2.53\n"
+                    "  expect round(1234 + x, -2) == 1200\n"
+                    "  expect round(n) is missing\n"
+                    "  expect clamp(x * 100, 0, 100) == 100\n"
+                    "  expect clamp(-x, 0, 100) == 0\n"
+                    "  expect clamp(x, 0, 100) == 2.5\n"
+                    "  expect scale(x, 0, 10) == 25\n"
+                    "  expect scale(x * 10, 0, 10) == 100\n"
+                    "  expect scale(-x, 0, 10) == 0\n"
+                    "  expect scale(x, lo, 0) == 75\n"
+                    "  expect scale(x, lo, lo) is missing\n"
+                    "  expect scale(n, 0, 1) is missing\n"
+                    "  expect lower(s) == \"hello world\"\n"
+                    "  expect upper(s) == \"HELLO WORLD\"\n"
+                    "  expect contains(s, \"o W\")\n"
+                    "  expect not contains(s, \"xyz\")\n"
+                    "  expect contains(s, \"\")\n"
+                    "  expect starts_with(s, \"Hell\")\n"
+                    "  expect not starts_with(s, \"hell\")\n"
+                    "  expect not starts_with(\"He\", s)\n"
+                    "  expect s in [\"a\", \"Hello World\"]\n"
+                    "  expect lower(\"ÄB\") == \"Äb\"\n"
+                    "}\n");
 }
 
 Test(eval_expr, aggregates) {
@@ -338,24 +334,23 @@ Test(eval_expr, aggregates) {
 }
 
 Test(eval_expr, nps) {
-  expect_tests_pass(
-      "input answers: list { rating: number optional } optional\n"
-      "test \"balanced\" {\n"
-      "  given { answers: [ { rating: 10 }, { rating: 9 }, { rating: 8 }, { rating: 6 },\n"
-      "                     { rating: 0 }, { } ] }\n"
-      "  expect nps(answers.rating) == 0\n"
-      "  expect round(nps(answers.rating where rating >= 7), 2) == 66.67\n"
-      "  expect nps(answers.rating where rating < 7) == -100\n"
-      "  expect nps(answers.rating where rating > 10) is missing\n"
-      "}\n"
-      "test \"positive\" {\n"
-      "  given { answers: [ { rating: 10 }, { rating: 10 }, { rating: 7 }, { rating: 3 } ] }\n"
-      "  expect nps(answers.rating) == 25\n"
-      "}\n"
-      "test \"none\" {\n"
-      "  given { answers: [] }\n"
-      "  expect nps(answers.rating) is missing\n"
-      "}\n");
+  expect_tests_pass("input answers: list { rating: number optional } optional\n"
+                    "test \"balanced\" {\n"
+                    "  given { answers: [ { rating: 10 }, { rating: 9 }, { rating: 8 }, { rating: 6 },\n"
+                    "                     { rating: 0 }, { } ] }\n"
+                    "  expect nps(answers.rating) == 0\n"
+                    "  expect round(nps(answers.rating where rating >= 7), 2) == 66.67\n"
+                    "  expect nps(answers.rating where rating < 7) == -100\n"
+                    "  expect nps(answers.rating where rating > 10) is missing\n"
+                    "}\n"
+                    "test \"positive\" {\n"
+                    "  given { answers: [ { rating: 10 }, { rating: 10 }, { rating: 7 }, { rating: 3 } ] }\n"
+                    "  expect nps(answers.rating) == 25\n"
+                    "}\n"
+                    "test \"none\" {\n"
+                    "  given { answers: [] }\n"
+                    "  expect nps(answers.rating) is missing\n"
+                    "}\n");
 }
 
 Test(eval_expr, division_by_zero_reason) {
@@ -378,7 +373,7 @@ Test(eval_expr, division_by_zero_reason) {
   cr_assert_eq(r->members[0].missing_ref, -1, "no name is missing: the division is");
   cr_assert(r->members[1].na);
   cr_assert_eq(r->members[1].why, MISS_DIV_ZERO);
-  cr_assert_eq(r->members[1].missing_ref, 0);   /* ratio */
+  cr_assert_eq(r->members[1].missing_ref, 0); /* ratio */
   cr_assert(r->members[2].na);
   cr_assert_eq(r->members[2].why, MISS_ABSENT);
   const RefList *refs = eval_member_refs(f.ev, 2);
@@ -509,15 +504,12 @@ Test(eval_roll_up, bands_stop_at_the_first_condition_not_false) {
     const char *test;
     bool na;
     uint8_t why;
-    int32_t band;   /* in the three-band members */
+    int32_t band; /* in the three-band members */
     double score;
   } want[] = {
-      {"first", false, 0, 0, 100},
-      {"missing before", true, MISS_ABSENT, -1, NAN},
-      {"second", false, 0, 1, 50},
-      {"last", false, 0, 2, 0},
-      {"otherwise", false, 0, 2, 0},
-      {"missing first", true, MISS_ABSENT, -1, NAN},
+      {"first", false, 0, 0, 100},   {"missing before", true, MISS_ABSENT, -1, NAN},
+      {"second", false, 0, 1, 50},   {"last", false, 0, 2, 0},
+      {"otherwise", false, 0, 2, 0}, {"missing first", true, MISS_ABSENT, -1, NAN},
   };
   for (size_t t = 0; t < sizeof want / sizeof *want; t++) {
     const Result *r = fx_run(&f, want[t].test);
@@ -526,8 +518,10 @@ Test(eval_roll_up, bands_stop_at_the_first_condition_not_false) {
       int32_t band = want[t].band < 0 || m != 1 ? want[t].band : want[t].band + 14;
       cr_assert_eq(mr->na, want[t].na, "%s, member %d: na", want[t].test, m);
       cr_assert_eq(mr->band, band, "%s, member %d: band %d, want %d", want[t].test, m, mr->band, band);
-      if (want[t].na) cr_assert_eq(mr->why, want[t].why, "%s, member %d: why", want[t].test, m);
-      else cr_assert(NEAR(mr->score, want[t].score), "%s, member %d: score", want[t].test, m);
+      if (want[t].na)
+        cr_assert_eq(mr->why, want[t].why, "%s, member %d: why", want[t].test, m);
+      else
+        cr_assert(NEAR(mr->score, want[t].score), "%s, member %d: score", want[t].test, m);
     }
   }
   fx_free(&f);
@@ -536,8 +530,8 @@ Test(eval_roll_up, bands_stop_at_the_first_condition_not_false) {
 Test(eval_roll_up, lost_points_sum_to_the_gap) {
   Fx f;
   fx_load(&f, "t.kenko", persona_rules);
-  const char *names[] = {"band edge", "active", "fair edge", "below fair", "newbie",
-                         "newbie bonus", "no ratio"};
+  const char *names[] = {"band edge", "active",       "fair edge", "below fair",
+                         "newbie",    "newbie bonus", "no ratio"};
   for (size_t n = 0; n < sizeof names / sizeof *names; n++) {
     const Result *r = fx_run(&f, names[n]);
     cr_assert(!r->health_na);
@@ -546,8 +540,8 @@ Test(eval_roll_up, lost_points_sum_to_the_gap) {
       lost += r->members[i].lost;
       eff += r->members[i].effective;
     }
-    cr_assert(fabs(lost - (100 - r->health)) < 1e-9, "%s: Σ lost %.17g, 100 − health %.17g",
-              names[n], lost, 100 - r->health);
+    cr_assert(fabs(lost - (100 - r->health)) < 1e-9, "%s: Σ lost %.17g, 100 − health %.17g", names[n], lost,
+              100 - r->health);
     cr_assert(fabs(eff - 1) < 1e-9, "%s: effective weights sum to %.17g", names[n], eff);
   }
   fx_free(&f);
@@ -609,7 +603,7 @@ Test(eval_roll_up, persona_overrides_weights_thresholds_grades) {
   cr_assert(NEAR(eval_threshold_value(f.ev, 0, -1).u.num, 0.6));
   /* the explanation shows the persona's threshold values */
   const RefList *refs = eval_member_refs(f.ev, 0);
-  cr_assert_eq(refs->count, 4);   /* ratio, good_ratio, fair_ratio, bonus */
+  cr_assert_eq(refs->count, 4); /* ratio, good_ratio, fair_ratio, bonus */
   cr_assert_str_eq(refs->refs[1].name, "good_ratio");
   cr_assert(NEAR(r->members[0].values[1].u.num, 0.4));
   cr_assert(NEAR(r->members[0].values[3].u.num, 50));
@@ -633,7 +627,7 @@ Test(eval_roll_up, all_na_dimension_and_coverage) {
   cr_assert_eq(r->members[0].status, MS_NA);
   cr_assert(r->members[3].na);
   cr_assert(r->dims[2].na);
-  cr_assert(NEAR(r->health, 100));       /* i alone */
+  cr_assert(NEAR(r->health, 100)); /* i alone */
   cr_assert(NEAR(r->dims[1].effective, 1));
   /* coverage: only i (20 of 70) had data */
   cr_assert(NEAR(r->coverage, 20.0 / 70));
@@ -658,7 +652,7 @@ Test(eval_roll_up, persona_conditions_see_default_thresholds) {
   cr_assert(NEAR(eval_ref_value(f.ev, &refs->refs[2], false).u.num, 0.4));
   /* an expression's references, for `expect` explanations */
   const TestDecl *t = &f.p->tests[test_index(&f, "newbie")];
-  RefList er = eval_expr_refs(f.ev, t->expects[3]);   /* health == 30 */
+  RefList er = eval_expr_refs(f.ev, t->expects[3]); /* health == 30 */
   cr_assert_eq(er.count, 1);
   cr_assert_str_eq(er.refs[0].name, "health");
   fx_free(&f);
@@ -756,7 +750,8 @@ Test(eval_aiueo, lost_points_and_coverage) {
     const Result *r = fx_run(&f, f.p->tests[t].name);
     if (r->health_na) continue;
     double lost = 0;
-    for (int32_t i = 0; i < r->nmembers; i++) lost += r->members[i].lost;
+    for (int32_t i = 0; i < r->nmembers; i++)
+      lost += r->members[i].lost;
     cr_assert(fabs(lost - (100 - r->health)) < 1e-9);
     cr_assert(r->coverage > 0 && r->coverage <= 1 + 1e-12);
   }
@@ -778,7 +773,8 @@ Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
     double health = r->health, coverage = r->coverage, lost[64];
     int32_t grade = r->grade, persona = r->persona, bottleneck = r->bottleneck;
     cr_assert_leq(r->nmembers, 64);
-    for (int32_t i = 0; i < r->nmembers; i++) lost[i] = r->members[i].lost;
+    for (int32_t i = 0; i < r->nmembers; i++)
+      lost[i] = r->members[i].lost;
 
     r = eval_account(f.ev, in, as_of, EVAL_SCORES);
     cr_assert(!r->detailed && !r->explained);
@@ -791,7 +787,8 @@ Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
     r = eval_account(f.ev, in, as_of, EVAL_DETAILS);
     cr_assert(r->detailed && !r->explained);
     cr_assert(r->coverage == coverage);
-    for (int32_t i = 0; i < r->nmembers; i++) cr_assert(r->members[i].lost == lost[i]);
+    for (int32_t i = 0; i < r->nmembers; i++)
+      cr_assert(r->members[i].lost == lost[i]);
   }
   fx_free(&f);
 }

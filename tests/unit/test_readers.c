@@ -18,8 +18,8 @@
 #include "io/reader.h"
 #include "engine/value.h"
 
-#define FIXTURES "tests/data/readers/"
-#define MAX_LINES 64
+#define FIXTURES       "tests/data/readers/"
+#define MAX_LINES      64
 #define LINE_MAX_BYTES 1024
 
 /* ---- the schema -------------------------------------------------------------- */
@@ -72,8 +72,8 @@ static const Schema loose_schema = {loose_inputs, 2, 0};
 /* ---- collecting what a reader reports ----------------------------------- */
 
 typedef struct Collected {
-  char dir[64];                 /* temporary directory, cut out of texts */
-  char path[128];               /* the last file written */
+  char dir[64];   /* temporary directory, cut out of texts */
+  char path[128]; /* the last file written */
   char files[8][128];
   int nfiles;
   const Schema *schema;
@@ -81,8 +81,8 @@ typedef struct Collected {
   int ndiags;
   char accounts[MAX_LINES][LINE_MAX_BYTES];
   uint64_t ordinals[MAX_LINES];
-  int naccounts;                /* all accounts passed on */
-  int stop_after;               /* callback says stop after this many (0: never) */
+  int naccounts;  /* all accounts passed on */
+  int stop_after; /* callback says stop after this many (0: never) */
   ReadStats stats;
 } Collected;
 
@@ -96,7 +96,8 @@ static Collected *collected_new(const Schema *schema) {
 }
 
 static void collected_free(Collected *c) {
-  for (int i = 0; i < c->nfiles; i++) unlink(c->files[i]);
+  for (int i = 0; i < c->nfiles; i++)
+    unlink(c->files[i]);
   rmdir(c->dir);
   free(c);
 }
@@ -133,9 +134,15 @@ static void describe_value(const FieldSchema *f, Value v, char *out, size_t outs
   char buf[32];
   switch (v.type) {
   case T_MISSING: snprintf(p, room, "-"); break;
-  case T_NUMBER: num_format(v.u.num, buf); snprintf(p, room, "%s", buf); break;
+  case T_NUMBER:
+    num_format(v.u.num, buf);
+    snprintf(p, room, "%s", buf);
+    break;
   case T_BOOL: snprintf(p, room, "%s", v.u.b ? "true" : "false"); break;
-  case T_DATE: date_format(v.u.date, buf); snprintf(p, room, "%s", buf); break;
+  case T_DATE:
+    date_format(v.u.date, buf);
+    snprintf(p, room, "%s", buf);
+    break;
   case T_TEXT:
     cr_assert_eq(strlen(v.u.text), v.len, "text is NUL-terminated after len bytes");
     snprintf(p, room, "%s", v.u.text);
@@ -146,8 +153,7 @@ static void describe_value(const FieldSchema *f, Value v, char *out, size_t outs
       strncat(out, i ? ",{" : "{", outsz - strlen(out) - 1);
       for (int32_t k = 0; k < f->nfields; k++) {
         if (k) strncat(out, ",", outsz - strlen(out) - 1);
-        describe_value(&f->fields[k], v.u.items[i * (uint32_t)f->nfields + (uint32_t)k],
-                       out, outsz);
+        describe_value(&f->fields[k], v.u.items[i * (uint32_t)f->nfields + (uint32_t)k], out, outsz);
       }
       strncat(out, "}", outsz - strlen(out) - 1);
     }
@@ -204,18 +210,18 @@ static int read_with(Collected *c, const char *path, const ReadOpts *opts) {
   return read_yaml(path, c->schema, opts, &d, on_account, c, &c->stats);
 }
 
-static int read_string(Collected *c, const char *name, const char *text,
-                       const ReadOpts *opts) {
+static int read_string(Collected *c, const char *name, const char *text, const ReadOpts *opts) {
   return read_with(c, write_text(c, name, text), opts);
 }
 
 /* Asserts LINES[0..N) equal the NULL-terminated EXPECTED, showing both. */
-static void expect_lines(const char *what, char lines[][LINE_MAX_BYTES], int n,
-                         const char *const *expected) {
+static void expect_lines(const char *what, char lines[][LINE_MAX_BYTES], int n, const char *const *expected) {
   int nexp = 0;
-  while (expected[nexp]) nexp++;
+  while (expected[nexp])
+    nexp++;
   bool same = n == nexp;
-  for (int i = 0; same && i < n; i++) same = strcmp(lines[i], expected[i]) == 0;
+  for (int i = 0; same && i < n; i++)
+    same = strcmp(lines[i], expected[i]) == 0;
   if (same) return;
   char report[8192] = "";
   for (int i = 0; i < n && i < MAX_LINES; i++) {
@@ -229,9 +235,9 @@ static void expect_lines(const char *what, char lines[][LINE_MAX_BYTES], int n,
   cr_assert_fail("%s differ:%s", what, report);
 }
 
-#define EXPECT_DIAGS(c, ...) \
+#define EXPECT_DIAGS(c, ...)                                                                                 \
   expect_lines("diagnostics", (c)->diags, (c)->ndiags, (const char *const[]){__VA_ARGS__, NULL})
-#define EXPECT_ACCOUNTS(c, ...) \
+#define EXPECT_ACCOUNTS(c, ...)                                                                              \
   expect_lines("accounts", (c)->accounts, (c)->naccounts, (const char *const[]){__VA_ARGS__, NULL})
 #define EXPECT_NO_DIAGS(c) expect_lines("diagnostics", (c)->diags, (c)->ndiags, (const char *const[]){NULL})
 
@@ -240,8 +246,7 @@ static void expect_stats(const Collected *c, uint64_t accounts, uint64_t rejecte
   cr_assert_eq(c->stats.accounts, accounts, "accounts: %lu", (unsigned long)c->stats.accounts);
   cr_assert_eq(c->stats.rejected, rejected, "rejected: %lu", (unsigned long)c->stats.rejected);
   cr_assert_eq(c->stats.file_error, file_error);
-  if (!c->stop_after)
-    cr_assert_eq((uint64_t)c->naccounts + c->stats.rejected, c->stats.accounts);
+  if (!c->stop_after) cr_assert_eq((uint64_t)c->naccounts + c->stats.rejected, c->stats.accounts);
 }
 
 /* ---- convert ------------------------------------------------------------------- */
@@ -298,26 +303,20 @@ Test(convert, non_finite_numbers) {
                    "error: expected a finite number, got \"1e999\"");
   cr_assert_str_eq(convert(&number_field, "-1e999", false, 0),
                    "error: expected a finite number, got \"-1e999\"");
-  cr_assert_str_eq(convert(&number_field, "inf", false, 0),
-                   "error: expected a finite number, got \"inf\"");
+  cr_assert_str_eq(convert(&number_field, "inf", false, 0), "error: expected a finite number, got \"inf\"");
   cr_assert_str_eq(convert(&number_field, "-Infinity", false, 0),
                    "error: expected a finite number, got \"-Infinity\"");
-  cr_assert_str_eq(convert(&number_field, "NaN", false, 0),
-                   "error: expected a finite number, got \"NaN\"");
-  cr_assert_str_eq(convert(&number_field, ".inf", false, 0),
-                   "error: expected a finite number, got \".inf\"");
+  cr_assert_str_eq(convert(&number_field, "NaN", false, 0), "error: expected a finite number, got \"NaN\"");
+  cr_assert_str_eq(convert(&number_field, ".inf", false, 0), "error: expected a finite number, got \".inf\"");
 }
 
 Test(convert, thousands) {
   cr_assert_str_eq(convert(&number_field, "1,234", true, ','), "1234");
   cr_assert_str_eq(convert(&number_field, "-1,234,567.25", true, ','), "-1234567.25");
   cr_assert_str_eq(convert(&number_field, "999", true, ','), "999");
-  cr_assert_str_eq(convert(&number_field, "12,34", true, ','),
-                   "error: expected number, got \"12,34\"");
-  cr_assert_str_eq(convert(&number_field, "1234,567", true, ','),
-                   "error: expected number, got \"1234,567\"");
-  cr_assert_str_eq(convert(&number_field, ",123", true, ','),
-                   "error: expected number, got \",123\"");
+  cr_assert_str_eq(convert(&number_field, "12,34", true, ','), "error: expected number, got \"12,34\"");
+  cr_assert_str_eq(convert(&number_field, "1234,567", true, ','), "error: expected number, got \"1234,567\"");
+  cr_assert_str_eq(convert(&number_field, ",123", true, ','), "error: expected number, got \",123\"");
   cr_assert_str_eq(convert(&number_field, "1,234", false, ','),
                    "error: expected number, got \"1,234\" (a thousands separator is "
                    "only read in a quoted cell with --thousands ,)");
@@ -346,8 +345,8 @@ Test(convert, numbers_match_strtod) {
     }
     Value v;
     char err[128];
-    cr_assert(convert_cell(&number_field, s, strlen(s), &opts, false, &arena, &v, err,
-                           sizeof err), "%s: %s", s, err);
+    cr_assert(convert_cell(&number_field, s, strlen(s), &opts, false, &arena, &v, err, sizeof err), "%s: %s",
+              s, err);
     double want = strtod(s, NULL);
     if (memcmp(&v.u.num, &want, sizeof want) != 0)
       cr_assert_fail("%s: got %.17g, strtod %.17g", s, v.u.num, want);
@@ -378,10 +377,8 @@ Test(convert, dates) {
   cr_assert_str_eq(convert(&date_field, "2026-11-22", false, 0), "2026-11-22");
   cr_assert_str_eq(convert(&date_field, "2026/11/22", false, 0), "2026-11-22");
   cr_assert_str_eq(convert(&date_field, " 2024-02-29 ", false, 0), "2024-02-29");
-  cr_assert_str_eq(convert(&date_field, "2026-02-30", false, 0),
-                   "error: invalid date \"2026-02-30\"");
-  cr_assert_str_eq(convert(&date_field, "2023-02-29", false, 0),
-                   "error: invalid date \"2023-02-29\"");
+  cr_assert_str_eq(convert(&date_field, "2026-02-30", false, 0), "error: invalid date \"2026-02-30\"");
+  cr_assert_str_eq(convert(&date_field, "2023-02-29", false, 0), "error: invalid date \"2023-02-29\"");
   cr_assert_str_eq(convert(&date_field, "11/22/2026", false, 0),
                    "error: expected date (YYYY-MM-DD or YYYY/MM/DD), got \"11/22/2026\"");
   cr_assert_str_eq(convert(&date_field, "2026-11-22T10:00", false, 0),
@@ -392,10 +389,8 @@ Test(convert, text) {
   cr_assert_str_eq(convert(&text_field, "hello", false, 0), "hello");
   cr_assert_str_eq(convert(&text_field, " kept as is ", false, 0), " kept as is ");
   cr_assert_str_eq(convert(&text_field, "契約プラン", false, 0), "契約プラン");
-  cr_assert_str_eq(convert(&text_field, "bad \xC3\x28 byte", false, 0),
-                   "error: invalid UTF-8 in text");
-  cr_assert_str_eq(convert(&text_field, "\xED\xA0\x80", false, 0),
-                   "error: invalid UTF-8 in text");
+  cr_assert_str_eq(convert(&text_field, "bad \xC3\x28 byte", false, 0), "error: invalid UTF-8 in text");
+  cr_assert_str_eq(convert(&text_field, "\xED\xA0\x80", false, 0), "error: invalid UTF-8 in text");
   Arena arena;
   arena_init(&arena, 0);
   ReadOpts opts = {0};
@@ -403,8 +398,7 @@ Test(convert, text) {
   char err[128];
   cr_assert(!convert_cell(&text_field, "a\0b", 3, &opts, false, &arena, &v, err, sizeof err));
   cr_assert_str_eq(err, "NUL byte in text");
-  cr_assert(convert_cell(&text_field, "12345678901234567890", 20, &opts, false, &arena, &v,
-                         err, sizeof err));
+  cr_assert(convert_cell(&text_field, "12345678901234567890", 20, &opts, false, &arena, &v, err, sizeof err));
   cr_assert_eq(v.type, T_TEXT);
   cr_assert_eq(v.len, 20);
   arena_free(&arena);
@@ -429,7 +423,10 @@ Test(convert, quoted_values_in_messages) {
   cr_assert_str_eq(convert(&number_field, "a\"b\\c\nd\te\x01\xFF", false, 0),
                    "error: expected number, got \"a\\\"b\\\\c\\nd\\te\\x01\\xFF\"");
   /* A C1 control character (U+009B, a CSI for some terminals) as its bytes. */
-  cr_assert_str_eq(convert(&number_field, "x\xC2\x9B" "2J\xC2\xA0", false, 0),
+  cr_assert_str_eq(convert(&number_field,
+                           "x\xC2\x9B"
+                           "2J\xC2\xA0",
+                           false, 0),
                    "error: expected number, got \"x\\xC2\\x9B2J\xC2\xA0\"");
   char out[16];
   text_for_message(out, sizeof out, "abcdefghijklmnopqrstuvwxyz", 26, 0);
@@ -442,10 +439,9 @@ Test(csv, sample_file) {
   Collected *c = collected_new(&accounts_schema);
   cr_assert_eq(read_with(c, FIXTURES "sample.csv", NULL), KENKO_OK);
   EXPECT_NO_DIAGS(c);
-  EXPECT_ACCOUNTS(c,
-      "acct-1@2 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 tickets=-",
-      "acct-2@3 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-",
-      "acct-3@4 plan=enterprise arr=-2500 start=2024-02-29 active=- nps=-1 tickets=-");
+  EXPECT_ACCOUNTS(c, "acct-1@2 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 tickets=-",
+                  "acct-2@3 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-",
+                  "acct-3@4 plan=enterprise arr=-2500 start=2024-02-29 active=- nps=-1 tickets=-");
   expect_stats(c, 3, 0, false);
   cr_assert_eq(c->ordinals[0], 0);
   cr_assert_eq(c->ordinals[2], 2);
@@ -455,16 +451,16 @@ Test(csv, sample_file) {
 Test(csv, quoting) {
   Collected *c = collected_new(&accounts_schema);
   int status = read_string(c, "data.csv",
-      "\"id\",plan,\"arr\",start\n"
-      "\"a \"\"quoted\"\" id\",\"pro\",\"12\",2026-01-01\n"
-      "\"multi\nline\",basic,  7  ,  2026-01-02  \n"
-      "  \"spaced\"  ,basic,1,2026-01-03\n"
-      "after,basic,ten,2026-01-04\n", NULL);
+                           "\"id\",plan,\"arr\",start\n"
+                           "\"a \"\"quoted\"\" id\",\"pro\",\"12\",2026-01-01\n"
+                           "\"multi\nline\",basic,  7  ,  2026-01-02  \n"
+                           "  \"spaced\"  ,basic,1,2026-01-03\n"
+                           "after,basic,ten,2026-01-04\n",
+                           NULL);
   cr_assert_eq(status, KENKO_ERR_DATA);
-  EXPECT_ACCOUNTS(c,
-      "a \"quoted\" id@2 plan=pro arr=12 start=2026-01-01 active=- nps=- tickets=-",
-      "multi\nline@3 plan=basic arr=7 start=2026-01-02 active=- nps=- tickets=-",
-      "spaced@5 plan=basic arr=1 start=2026-01-03 active=- nps=- tickets=-");
+  EXPECT_ACCOUNTS(c, "a \"quoted\" id@2 plan=pro arr=12 start=2026-01-01 active=- nps=- tickets=-",
+                  "multi\nline@3 plan=basic arr=7 start=2026-01-02 active=- nps=- tickets=-",
+                  "spaced@5 plan=basic arr=1 start=2026-01-03 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.csv:6:13: error: account \"after\": field \"arr\": expected number, got \"ten\"");
   expect_stats(c, 4, 1, false);
   collected_free(c);
@@ -473,9 +469,10 @@ Test(csv, quoting) {
 Test(csv, quoted_empty_is_missing_and_quoted_blank_is_text) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.csv",
-      "id,plan,arr,start,nps\n"
-      "a1,basic,1,2026-01-01,\"\"\n"
-      "a2,basic,\"\",2026-01-01,\n", NULL);
+              "id,plan,arr,start,nps\n"
+              "a1,basic,1,2026-01-01,\"\"\n"
+              "a2,basic,\"\",2026-01-01,\n",
+              NULL);
   EXPECT_ACCOUNTS(c, "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.csv:3:10: error: account \"a2\": field \"arr\": missing required value");
   collected_free(c);
@@ -484,16 +481,16 @@ Test(csv, quoted_empty_is_missing_and_quoted_blank_is_text) {
 Test(csv, crlf_and_bom) {
   Collected *c = collected_new(&accounts_schema);
   int status = read_string(c, "data.csv",
-      "\xEF\xBB\xBFid,plan,arr,start\r\n"
-      "a1,basic,1,2026-01-01\r\n"
-      "\r\n"
-      "a2,pro,\"2\"\r\n"
-      "a3,pro,x,2026-01-03\r\n", NULL);
+                           "\xEF\xBB\xBFid,plan,arr,start\r\n"
+                           "a1,basic,1,2026-01-01\r\n"
+                           "\r\n"
+                           "a2,pro,\"2\"\r\n"
+                           "a3,pro,x,2026-01-03\r\n",
+                           NULL);
   cr_assert_eq(status, KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c,
-      "data.csv:4:1: error: account \"a2\": expected 4 cells, got 3",
-      "data.csv:5:8: error: account \"a3\": field \"arr\": expected number, got \"x\"");
+  EXPECT_DIAGS(c, "data.csv:4:1: error: account \"a2\": expected 4 cells, got 3",
+               "data.csv:5:8: error: account \"a3\": field \"arr\": expected number, got \"x\"");
   expect_stats(c, 3, 2, false);
   collected_free(c);
 }
@@ -502,19 +499,19 @@ Test(csv, bom_does_not_count_as_a_column) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.csv", "\xEF\xBB\xBFplan,arr,start\nbasic,1,2026-01-01\n", NULL);
   EXPECT_DIAGS(c, "data.csv:1:1: error: missing column \"id\" (required by input id)");
-  expect_stats(c, 1, 1, true);  /* its record: read, not scored */
+  expect_stats(c, 1, 1, true); /* its record: read, not scored */
   collected_free(c);
 }
 
 Test(csv, no_final_newline_and_empty_lines) {
   Collected *c = collected_new(&accounts_schema);
   cr_assert_eq(read_string(c, "data.csv",
-      "\n\nid,plan,arr,start\n\n   \na1,basic,1,2026-01-01\n\n\na2,basic,2,2026-01-02", NULL),
-      KENKO_OK);
+                           "\n\nid,plan,arr,start\n\n   \na1,basic,1,2026-01-01\n\n\na2,basic,2,2026-01-02",
+                           NULL),
+               KENKO_OK);
   EXPECT_NO_DIAGS(c);
-  EXPECT_ACCOUNTS(c,
-      "a1@6 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
-      "a2@9 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_ACCOUNTS(c, "a1@6 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
+                  "a2@9 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
   expect_stats(c, 2, 0, false);
   collected_free(c);
 }
@@ -527,15 +524,15 @@ Test(csv, delimiter_and_na) {
   opts.na = na;
   opts.nna = 3;
   int status = read_string(c, "data.csv",
-      "id;plan;arr;start;nps;active\n"
-      "a1;pro;1.5;2026-01-01;NA;N/A\n"
-      "a2;pro;2,5;2026-01-01;#N/A;\"NA\"\n"
-      "a3;pro; N/A ;2026-01-01;;\n", &opts);
+                           "id;plan;arr;start;nps;active\n"
+                           "a1;pro;1.5;2026-01-01;NA;N/A\n"
+                           "a2;pro;2,5;2026-01-01;#N/A;\"NA\"\n"
+                           "a3;pro; N/A ;2026-01-01;;\n",
+                           &opts);
   cr_assert_eq(status, KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@2 plan=pro arr=1.5 start=2026-01-01 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c,
-      "data.csv:3:8: error: account \"a2\": field \"arr\": expected number, got \"2,5\"",
-      "data.csv:4:9: error: account \"a3\": field \"arr\": missing required value");
+  EXPECT_DIAGS(c, "data.csv:3:8: error: account \"a2\": field \"arr\": expected number, got \"2,5\"",
+               "data.csv:4:9: error: account \"a3\": field \"arr\": missing required value");
   collected_free(c);
 }
 
@@ -554,9 +551,10 @@ Test(csv, thousands) {
   ReadOpts opts = {0};
   opts.thousands = ',';
   int status = read_string(c, "data.csv",
-      "id,plan,arr,start\n"
-      "a1,pro,\"1,234,567\",2026-01-01\n"
-      "a2,pro,\"12,34\",2026-01-01\n", &opts);
+                           "id,plan,arr,start\n"
+                           "a1,pro,\"1,234,567\",2026-01-01\n"
+                           "a2,pro,\"12,34\",2026-01-01\n",
+                           &opts);
   cr_assert_eq(status, KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@2 plan=pro arr=1234567 start=2026-01-01 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.csv:3:8: error: account \"a2\": field \"arr\": expected number, got \"12,34\"");
@@ -575,12 +573,10 @@ Test(csv, cp932) {
   opts.encoding = "cp932";
   opts.thousands = ',';
   cr_assert_eq(read_with(c, FIXTURES "cp932.csv", &opts), KENKO_ERR_DATA);
-  EXPECT_ACCOUNTS(c,
-      "顧客Ａ@2 plan_jp=プロ arr=120",
-      "顧客Ｃ@4 plan_jp=エンタープライズ arr=3000");
+  EXPECT_ACCOUNTS(c, "顧客Ａ@2 plan_jp=プロ arr=120", "顧客Ｃ@4 plan_jp=エンタープライズ arr=3000");
   /* The column counts characters: 顧客Ｂ,ベーシック, is 10 of them. */
   EXPECT_DIAGS(c, FIXTURES "cp932.csv:3:11: error: account \"顧客Ｂ\": field \"arr\": "
-                  "expected number, got \"十\"");
+                           "expected number, got \"十\"");
   expect_stats(c, 3, 1, false);
   collected_free(c);
 }
@@ -627,7 +623,7 @@ Test(csv, cp932_bad_bytes) {
   cr_assert_eq(read_with(c, c->path, &opts), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@2 plan_jp=x arr=1");
   EXPECT_DIAGS(c, "bad.csv:3:6: error: cannot convert from cp932: invalid bytes 0x85 0x40");
-  expect_stats(c, 2, 1, true);  /* a2, cut: read, not scored */
+  expect_stats(c, 2, 1, true); /* a2, cut: read, not scored */
   collected_free(c);
 }
 
@@ -643,14 +639,14 @@ Test(csv, unsupported_encoding) {
 Test(csv, wrong_cell_count) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.csv",
-      "id,plan,arr,start\n"
-      "a1,basic,1,2026-01-01,extra\n"
-      "a2,basic\n"
-      ",basic,3\n", NULL);
-  EXPECT_DIAGS(c,
-      "data.csv:2:1: error: account \"a1\": expected 4 cells, got 5",
-      "data.csv:3:1: error: account \"a2\": expected 4 cells, got 2",
-      "data.csv:4:1: error: account \"data.csv:4\": expected 4 cells, got 3");
+              "id,plan,arr,start\n"
+              "a1,basic,1,2026-01-01,extra\n"
+              "a2,basic\n"
+              ",basic,3\n",
+              NULL);
+  EXPECT_DIAGS(c, "data.csv:2:1: error: account \"a1\": expected 4 cells, got 5",
+               "data.csv:3:1: error: account \"a2\": expected 4 cells, got 2",
+               "data.csv:4:1: error: account \"data.csv:4\": expected 4 cells, got 3");
   expect_stats(c, 3, 3, false);
   collected_free(c);
 }
@@ -658,26 +654,27 @@ Test(csv, wrong_cell_count) {
 Test(csv, unterminated_quote) {
   Collected *c = collected_new(&accounts_schema);
   int status = read_string(c, "data.csv",
-      "id,plan,arr,start\n"
-      "a1,basic,1,2026-01-01\n"
-      "a2,basic,2,2026-01-02\n"
-      "a3,\"basic,3,2026-01-03\n"
-      "a4,basic,4,2026-01-04\n", NULL);
+                           "id,plan,arr,start\n"
+                           "a1,basic,1,2026-01-01\n"
+                           "a2,basic,2,2026-01-02\n"
+                           "a3,\"basic,3,2026-01-03\n"
+                           "a4,basic,4,2026-01-04\n",
+                           NULL);
   cr_assert_eq(status, KENKO_ERR_DATA);
-  EXPECT_ACCOUNTS(c,
-      "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
-      "a2@3 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_ACCOUNTS(c, "a1@2 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
+                  "a2@3 plan=basic arr=2 start=2026-01-02 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.csv:4:4: error: unterminated quoted cell: the quote opened here is never closed");
-  expect_stats(c, 3, 1, true);  /* a3, cut: read, not scored */
+  expect_stats(c, 3, 1, true); /* a3, cut: read, not scored */
   collected_free(c);
 }
 
 Test(csv, text_after_closing_quote) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.csv",
-      "id,plan,arr,start\n"
-      "a1,\"basic\"x,1,2026-01-01\n"
-      "a2,\"pro\",2,2026-01-02\n", NULL);
+              "id,plan,arr,start\n"
+              "a1,\"basic\"x,1,2026-01-01\n"
+              "a2,\"pro\",2,2026-01-02\n",
+              NULL);
   EXPECT_ACCOUNTS(c, "a2@3 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.csv:2:4: error: account \"a1\": field \"plan\": text after the closing "
                   "quote of a quoted cell");
@@ -687,32 +684,33 @@ Test(csv, text_after_closing_quote) {
 Test(csv, bad_values) {
   Collected *c = collected_new(&accounts_schema);
   int status = read_string(c, "data.csv",
-      "id,plan,arr,start,active,nps\n"
-      "a1,gold,1,2026-01-01,yes,1\n"
-      "a2,basic,1e999,2026-01-01,yes,1\n"
-      "a3,basic,1,2026-02-30,yes,1\n"
-      "a4,basic,1,2026-01-01,maybe,1\n"
-      "a5,basic,1,2026-01-01,yes,NaN\n"
-      "a6,basic,,2026-01-01,yes,1\n"
-      "a7,basic,ten,,yes,1\n"
-      ",basic,1,2026-01-01,yes,1\n"
-      "a9,b\xC3\x28sic,1,2026-01-01,yes,1\n"
-      "a10,ok,1,2026-01-01,yes,1\n", NULL);
+                           "id,plan,arr,start,active,nps\n"
+                           "a1,gold,1,2026-01-01,yes,1\n"
+                           "a2,basic,1e999,2026-01-01,yes,1\n"
+                           "a3,basic,1,2026-02-30,yes,1\n"
+                           "a4,basic,1,2026-01-01,maybe,1\n"
+                           "a5,basic,1,2026-01-01,yes,NaN\n"
+                           "a6,basic,,2026-01-01,yes,1\n"
+                           "a7,basic,ten,,yes,1\n"
+                           ",basic,1,2026-01-01,yes,1\n"
+                           "a9,b\xC3\x28sic,1,2026-01-01,yes,1\n"
+                           "a10,ok,1,2026-01-01,yes,1\n",
+                           NULL);
   cr_assert_eq(status, KENKO_ERR_DATA);
   EXPECT_DIAGS(c,
-      "data.csv:2:4: error: account \"a1\": field \"plan\": expected one of \"basic\", \"pro\", "
-      "\"enterprise\", got \"gold\"",
-      "data.csv:3:10: error: account \"a2\": field \"arr\": expected a finite number, got \"1e999\"",
-      "data.csv:4:12: error: account \"a3\": field \"start\": invalid date \"2026-02-30\"",
-      "data.csv:5:23: error: account \"a4\": field \"active\": expected bool (true/false, yes/no, "
-      "1/0), got \"maybe\"",
-      "data.csv:6:27: error: account \"a5\": field \"nps\": expected a finite number, got \"NaN\"",
-      "data.csv:7:10: error: account \"a6\": field \"arr\": missing required value",
-      "data.csv:8:10: error: account \"a7\": field \"arr\": expected number, got \"ten\"",
-      "data.csv:9:1: error: account \"data.csv:9\": field \"id\": missing required value",
-      "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text",
-      "data.csv:11:5: error: account \"a10\": field \"plan\": expected one of \"basic\", \"pro\", "
-      "\"enterprise\", got \"ok\"");
+               "data.csv:2:4: error: account \"a1\": field \"plan\": expected one of \"basic\", \"pro\", "
+               "\"enterprise\", got \"gold\"",
+               "data.csv:3:10: error: account \"a2\": field \"arr\": expected a finite number, got \"1e999\"",
+               "data.csv:4:12: error: account \"a3\": field \"start\": invalid date \"2026-02-30\"",
+               "data.csv:5:23: error: account \"a4\": field \"active\": expected bool (true/false, yes/no, "
+               "1/0), got \"maybe\"",
+               "data.csv:6:27: error: account \"a5\": field \"nps\": expected a finite number, got \"NaN\"",
+               "data.csv:7:10: error: account \"a6\": field \"arr\": missing required value",
+               "data.csv:8:10: error: account \"a7\": field \"arr\": expected number, got \"ten\"",
+               "data.csv:9:1: error: account \"data.csv:9\": field \"id\": missing required value",
+               "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text",
+               "data.csv:11:5: error: account \"a10\": field \"plan\": expected one of \"basic\", \"pro\", "
+               "\"enterprise\", got \"ok\"");
   expect_stats(c, 10, 10, false);
   collected_free(c);
 }
@@ -731,10 +729,9 @@ Test(csv, missing_columns) {
   Collected *c = collected_new(&accounts_schema);
   int status = read_string(c, "data.csv", "id,plan,nps\na1,basic,3\n", NULL);
   cr_assert_eq(status, KENKO_ERR_DATA);
-  EXPECT_DIAGS(c,
-      "data.csv:1:1: error: missing column \"arr\" (required by input arr)",
-      "data.csv:1:1: error: missing column \"start\" (required by input start)");
-  expect_stats(c, 1, 1, true);  /* a1: read, not scored */
+  EXPECT_DIAGS(c, "data.csv:1:1: error: missing column \"arr\" (required by input arr)",
+               "data.csv:1:1: error: missing column \"start\" (required by input start)");
+  expect_stats(c, 1, 1, true); /* a1: read, not scored */
   collected_free(c);
 }
 
@@ -758,9 +755,8 @@ Test(csv, empty_file_and_header_only) {
   cr_assert_eq(read_string(c, "empty.csv", "", NULL), KENKO_ERR_DATA);
   cr_assert_eq(read_string(c, "blank.csv", "\n\n", NULL), KENKO_ERR_DATA);
   cr_assert_eq(read_string(c, "header.csv", "id,plan,arr,start\n", NULL), KENKO_OK);
-  EXPECT_DIAGS(c,
-      "empty.csv: error: no header row (the file is empty)",
-      "blank.csv: error: no header row (the file is empty)");
+  EXPECT_DIAGS(c, "empty.csv: error: no header row (the file is empty)",
+               "blank.csv: error: no header row (the file is empty)");
   expect_stats(c, 0, 0, true);
   collected_free(c);
 }
@@ -779,9 +775,8 @@ Test(csv, keyless_accounts_are_named_by_place) {
   Collected *c = collected_new(&keyless_schema);
   read_string(c, "data.csv", "name,seats\nx,1\n,\ny,\"\"\n", NULL);
   EXPECT_ACCOUNTS(c, "data.csv:2@2 name=x seats=1");
-  EXPECT_DIAGS(c,
-      "data.csv:3:2: error: account \"data.csv:3\": field \"seats\": missing required value",
-      "data.csv:4:3: error: account \"data.csv:4\": field \"seats\": missing required value");
+  EXPECT_DIAGS(c, "data.csv:3:2: error: account \"data.csv:3\": field \"seats\": missing required value",
+               "data.csv:4:3: error: account \"data.csv:4\": field \"seats\": missing required value");
   collected_free(c);
 }
 
@@ -789,9 +784,9 @@ Test(csv, strict_stops_at_first_rejection) {
   Collected *c = collected_new(&accounts_schema);
   ReadOpts opts = {0};
   opts.strict = true;
-  int status = read_string(c, "data.csv",
-      "id,plan,arr,start\na1,basic,1,2026-01-01\na2,basic,x,2026-01-01\na3,basic,3,2026-01-01\n",
-      &opts);
+  int status = read_string(
+      c, "data.csv",
+      "id,plan,arr,start\na1,basic,1,2026-01-01\na2,basic,x,2026-01-01\na3,basic,3,2026-01-01\n", &opts);
   cr_assert_eq(status, KENKO_ERR_DATA);
   cr_assert_eq(c->naccounts, 1);
   cr_assert_eq(c->ndiags, 1);
@@ -828,7 +823,8 @@ Test(csv, long_records) {
   size_t big = 3u << 20;
   char *text = malloc(big + 200);
   size_t n = (size_t)sprintf(text, "name,seats\n\"");
-  for (size_t i = 0; i < big; i++) text[n++] = i % 1000 == 999 ? '\n' : 'x';
+  for (size_t i = 0; i < big; i++)
+    text[n++] = i % 1000 == 999 ? '\n' : 'x';
   n += (size_t)sprintf(text + n, "\",1\nshort,two\n");
   write_bytes(c, "long.csv", text, n);
   read_with(c, c->path, NULL);
@@ -849,13 +845,14 @@ Test(csv, record_limit) {
   fputs("name,seats\nok,1\n\"", fp);
   char chunk[65536];
   memset(chunk, 'y', sizeof chunk);
-  for (int i = 0; i < 1040; i++) fwrite(chunk, 1, sizeof chunk, fp);
+  for (int i = 0; i < 1040; i++)
+    fwrite(chunk, 1, sizeof chunk, fp);
   fclose(fp);
   snprintf(c->files[c->nfiles++], sizeof c->files[0], "%s", path);
   cr_assert_eq(read_with(c, path, NULL), KENKO_ERR_DATA);
   cr_assert_eq(c->naccounts, 1);
   EXPECT_DIAGS(c, "huge.csv:3:1: error: CSV record longer than 64 MiB (an unclosed quote?)");
-  expect_stats(c, 2, 1, true);  /* the huge one: read, not scored */
+  expect_stats(c, 2, 1, true); /* the huge one: read, not scored */
   collected_free(c);
 }
 
@@ -872,7 +869,7 @@ Test(csv, columns) {
   reader_free_columns(cols, count);
   cr_assert_null(reader_columns(FIXTURES "nothing.txt", FMT_AUTO, NULL, &d, &count));
   EXPECT_DIAGS(c, FIXTURES "nothing.txt: error: unknown data format (expected a .csv, .yaml, "
-                  ".yml or .json file)");
+                           ".yml or .json file)");
   collected_free(c);
 }
 
@@ -894,10 +891,10 @@ Test(yaml, sample_file) {
   cr_assert_eq(read_with(c, FIXTURES "sample.yaml", NULL), KENKO_OK);
   EXPECT_NO_DIAGS(c);
   EXPECT_ACCOUNTS(c,
-      "acct-1@6 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 "
-      "tickets=[{high,2026-02-01,-},{low,2026-02-03,2026-02-04}]",
-      "acct-2@17 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-",
-      "acct-3@24 plan=enterprise arr=-2500 start=2024-02-29 active=- nps=- tickets=[]");
+                  "acct-1@6 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 "
+                  "tickets=[{high,2026-02-01,-},{low,2026-02-03,2026-02-04}]",
+                  "acct-2@17 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-",
+                  "acct-3@24 plan=enterprise arr=-2500 start=2024-02-29 active=- nps=- tickets=[]");
   expect_stats(c, 3, 0, false);
   collected_free(c);
 }
@@ -906,11 +903,11 @@ Test(yaml, json_file) {
   Collected *c = collected_new(&accounts_schema);
   cr_assert_eq(read_with(c, FIXTURES "sample.json", NULL), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c,
-      "acct-1@3 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 "
-      "tickets=[{high,2026-02-01,-}]",
-      "acct-2@6 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-");
+                  "acct-1@3 plan=basic arr=1200.5 start=2026-01-15 active=true nps=9 "
+                  "tickets=[{high,2026-02-01,-}]",
+                  "acct-2@6 plan=pro arr=300000 start=2025-12-31 active=false nps=- tickets=-");
   EXPECT_DIAGS(c, FIXTURES "sample.json:8:30: error: account \"acct-3\": field \"plan\": "
-                  "expected one of \"basic\", \"pro\", \"enterprise\", got \"gold\"");
+                           "expected one of \"basic\", \"pro\", \"enterprise\", got \"gold\"");
   expect_stats(c, 3, 1, false);
   collected_free(c);
 }
@@ -918,21 +915,20 @@ Test(yaml, json_file) {
 Test(yaml, nulls_are_missing) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01, nps: ~, active: null}\n"
-      "- {id: a2, plan: pro, arr: 1, start: 2026-01-01, nps: '', active: NULL, tickets: ~}\n"
-      "- id: a3\n"
-      "  plan: pro\n"
-      "  arr:\n"
-      "  start: 2026-01-01\n"
-      "- {id: a4, plan: pro, arr: \"\", start: 2026-01-01}\n"
-      "- {id: a5, plan: pro, arr: !!str null, start: 2026-01-01}\n", NULL);
-  EXPECT_ACCOUNTS(c,
-      "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
-      "a2@2 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c,
-      "data.yaml:5:7: error: account \"a3\": field \"arr\": missing required value",
-      "data.yaml:7:28: error: account \"a4\": field \"arr\": missing required value",
-      "data.yaml:8:28: error: account \"a5\": field \"arr\": expected number, got \"null\"");
+              "- {id: a1, plan: pro, arr: 1, start: 2026-01-01, nps: ~, active: null}\n"
+              "- {id: a2, plan: pro, arr: 1, start: 2026-01-01, nps: '', active: NULL, tickets: ~}\n"
+              "- id: a3\n"
+              "  plan: pro\n"
+              "  arr:\n"
+              "  start: 2026-01-01\n"
+              "- {id: a4, plan: pro, arr: \"\", start: 2026-01-01}\n"
+              "- {id: a5, plan: pro, arr: !!str null, start: 2026-01-01}\n",
+              NULL);
+  EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
+                  "a2@2 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
+  EXPECT_DIAGS(c, "data.yaml:5:7: error: account \"a3\": field \"arr\": missing required value",
+               "data.yaml:7:28: error: account \"a4\": field \"arr\": missing required value",
+               "data.yaml:8:28: error: account \"a5\": field \"arr\": expected number, got \"null\"");
   expect_stats(c, 5, 3, false);
   collected_free(c);
 }
@@ -940,23 +936,24 @@ Test(yaml, nulls_are_missing) {
 Test(yaml, scalars) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "- {id: 00123, plan: \"pro\", arr: '1e3', start: 2026/01/02, active: Yes}\n"
-      "- {id: 4.50, plan: pro, arr: 0x10, start: 2026-01-02}\n"
-      "- {id: a3, plan: pro, arr: .inf, start: 2026-01-02}\n"
-      "- {id: a4, plan: pro, arr: 1, start: 2026-02-29}\n"
-      "- {id: \"a\\0b\", plan: pro, arr: 1, start: 2026-02-28}\n", NULL);
+              "- {id: 00123, plan: \"pro\", arr: '1e3', start: 2026/01/02, active: Yes}\n"
+              "- {id: 4.50, plan: pro, arr: 0x10, start: 2026-01-02}\n"
+              "- {id: a3, plan: pro, arr: .inf, start: 2026-01-02}\n"
+              "- {id: a4, plan: pro, arr: 1, start: 2026-02-29}\n"
+              "- {id: \"a\\0b\", plan: pro, arr: 1, start: 2026-02-28}\n",
+              NULL);
   EXPECT_ACCOUNTS(c, "00123@1 plan=pro arr=1000 start=2026-01-02 active=true nps=- tickets=-");
-  EXPECT_DIAGS(c,
-      "data.yaml:2:30: error: account \"4.50\": field \"arr\": expected number, got \"0x10\"",
-      "data.yaml:3:28: error: account \"a3\": field \"arr\": expected a finite number, got \".inf\"",
-      "data.yaml:4:38: error: account \"a4\": field \"start\": invalid date \"2026-02-29\"",
-      "data.yaml:5:8: error: account \"data.yaml:5\": field \"id\": NUL byte in text");
+  EXPECT_DIAGS(c, "data.yaml:2:30: error: account \"4.50\": field \"arr\": expected number, got \"0x10\"",
+               "data.yaml:3:28: error: account \"a3\": field \"arr\": expected a finite number, got \".inf\"",
+               "data.yaml:4:38: error: account \"a4\": field \"start\": invalid date \"2026-02-29\"",
+               "data.yaml:5:8: error: account \"data.yaml:5\": field \"id\": NUL byte in text");
   collected_free(c);
 }
 
 Test(yaml, lists) {
   Collected *c = collected_new(&accounts_schema);
-  read_string(c, "data.yaml",
+  read_string(
+      c, "data.yaml",
       "- id: a1\n"
       "  plan: pro\n"
       "  arr: 1\n"
@@ -975,14 +972,14 @@ Test(yaml, lists) {
       "- {id: a4, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: x, opened: 2026-01-01}, 7]}\n"
       "- {id: a5, plan: pro, arr: 1, start: 2026-01-01, tickets: high}\n"
       "- {id: a6, plan: pro, arr: 1, start: 2026-01-01, tickets: {priority: x}}\n"
-      "- {id: a7, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: x, opened: 2026-01-01, opened: 2026-01-02}]}\n"
+      "- {id: a7, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: x, opened: 2026-01-01, opened: "
+      "2026-01-02}]}\n"
       "- {id: a8, plan: pro, arr: 1, start: 2026-01-01, tickets: [{priority: [x], opened: 2026-01-01}]}\n",
       NULL);
-  EXPECT_ACCOUNTS(c,
-      "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- "
-      "tickets=[{high,2026-01-02,2026-01-03},{low,2026-01-04,-}]");
-  EXPECT_DIAGS(c,
-      "data.yaml:14:7: error: account \"a2\": field \"tickets[1].opened\": missing required value",
+  EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- "
+                     "tickets=[{high,2026-01-02,2026-01-03},{low,2026-01-04,-}]");
+  EXPECT_DIAGS(
+      c, "data.yaml:14:7: error: account \"a2\": field \"tickets[1].opened\": missing required value",
       "data.yaml:15:82: error: account \"a3\": field \"tickets[0].opened\": expected date "
       "(YYYY-MM-DD or YYYY/MM/DD), got \"never\"",
       "data.yaml:16:95: error: account \"a4\": field \"tickets[1]\": expected a mapping (a list "
@@ -1000,7 +997,8 @@ Test(yaml, list_length_limit) {
   size_t count = 1000001;
   char *text = malloc(count * 3 + 100);
   size_t n = (size_t)sprintf(text, "- id: many\n  events: [");
-  for (size_t i = 0; i < count; i++) n += (size_t)sprintf(text + n, "{},");
+  for (size_t i = 0; i < count; i++)
+    n += (size_t)sprintf(text + n, "{},");
   n += (size_t)sprintf(text + n, "]\n- {id: few, events: [{note: hi}, {}]}\n");
   write_bytes(c, "many.yaml", text, n);
   free(text);
@@ -1015,21 +1013,21 @@ Test(yaml, list_length_limit) {
 Test(yaml, mapping_where_a_value_belongs) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "- id: a1\n"
-      "  plan: pro\n"
-      "  arr: {amount: 3}\n"
-      "  start: [2026-01-01]\n"
-      "- id: [a2]\n"
-      "  plan: pro\n"
-      "- 17\n"
-      "- ~\n"
-      "- [1, 2]\n", NULL);
-  EXPECT_DIAGS(c,
-      "data.yaml:3:8: error: account \"a1\": field \"arr\": expected number, got a mapping",
-      "data.yaml:5:7: error: account \"data.yaml:5\": field \"id\": expected text, got a list",
-      "data.yaml:7:3: error: account \"data.yaml:7\": expected an account (a mapping), got \"17\"",
-      "data.yaml:8:3: error: account \"data.yaml:8\": expected an account (a mapping), got null",
-      "data.yaml:9:3: error: account \"data.yaml:9\": expected an account (a mapping), got a list");
+              "- id: a1\n"
+              "  plan: pro\n"
+              "  arr: {amount: 3}\n"
+              "  start: [2026-01-01]\n"
+              "- id: [a2]\n"
+              "  plan: pro\n"
+              "- 17\n"
+              "- ~\n"
+              "- [1, 2]\n",
+              NULL);
+  EXPECT_DIAGS(c, "data.yaml:3:8: error: account \"a1\": field \"arr\": expected number, got a mapping",
+               "data.yaml:5:7: error: account \"data.yaml:5\": field \"id\": expected text, got a list",
+               "data.yaml:7:3: error: account \"data.yaml:7\": expected an account (a mapping), got \"17\"",
+               "data.yaml:8:3: error: account \"data.yaml:8\": expected an account (a mapping), got null",
+               "data.yaml:9:3: error: account \"data.yaml:9\": expected an account (a mapping), got a list");
   expect_stats(c, 5, 5, false);
   collected_free(c);
 }
@@ -1037,18 +1035,18 @@ Test(yaml, mapping_where_a_value_belongs) {
 Test(yaml, key_anywhere_and_unknown_keys) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "- plan: pro\n"
-      "  unknown: {a: [1, 2, {b: [3]}], c: d}\n"
-      "  ? [complex, key]\n"
-      "  : value\n"
-      "  arr: x\n"
-      "  start: 2026-01-01\n"
-      "  id: late-key\n"
-      "- plan: pro\n"
-      "  arr: 1\n", NULL);
-  EXPECT_DIAGS(c,
-      "data.yaml:5:8: error: account \"late-key\": field \"arr\": expected number, got \"x\"",
-      "data.yaml:8:3: error: account \"data.yaml:8\": field \"id\": missing required value");
+              "- plan: pro\n"
+              "  unknown: {a: [1, 2, {b: [3]}], c: d}\n"
+              "  ? [complex, key]\n"
+              "  : value\n"
+              "  arr: x\n"
+              "  start: 2026-01-01\n"
+              "  id: late-key\n"
+              "- plan: pro\n"
+              "  arr: 1\n",
+              NULL);
+  EXPECT_DIAGS(c, "data.yaml:5:8: error: account \"late-key\": field \"arr\": expected number, got \"x\"",
+               "data.yaml:8:3: error: account \"data.yaml:8\": field \"id\": missing required value");
   collected_free(c);
 }
 
@@ -1063,8 +1061,9 @@ Test(yaml, columns_count_characters) {
 Test(yaml, duplicate_key) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01, arr: 2}\n"
-      "- {id: a2, plan: pro, arr: 1, start: 2026-01-01, other: 1, other: 2}\n", NULL);
+              "- {id: a1, plan: pro, arr: 1, start: 2026-01-01, arr: 2}\n"
+              "- {id: a2, plan: pro, arr: 1, start: 2026-01-01, other: 1, other: 2}\n",
+              NULL);
   EXPECT_ACCOUNTS(c, "a2@2 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, "data.yaml:1:50: error: account \"a1\": duplicate field \"arr\"");
   collected_free(c);
@@ -1073,25 +1072,25 @@ Test(yaml, duplicate_key) {
 Test(yaml, syntax_error_keeps_earlier_accounts) {
   Collected *c = collected_new(&accounts_schema);
   cr_assert_eq(read_with(c, FIXTURES "broken.yaml", NULL), KENKO_ERR_DATA);
-  EXPECT_ACCOUNTS(c,
-      "a1@1 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
-      "a2@5 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
+  EXPECT_ACCOUNTS(c, "a1@1 plan=basic arr=1 start=2026-01-01 active=- nps=- tickets=-",
+                  "a2@5 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
   EXPECT_DIAGS(c, FIXTURES "broken.yaml:18:1: error: YAML syntax: found unexpected end of stream "
-                  "(while scanning a quoted scalar that starts at line 13)");
-  expect_stats(c, 3, 1, true);  /* the one cut: read, not scored */
+                           "(while scanning a quoted scalar that starts at line 13)");
+  expect_stats(c, 3, 1, true); /* the one cut: read, not scored */
   collected_free(c);
 }
 
 Test(yaml, syntax_error_in_flow) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "[{id: a1, plan: pro, arr: 1, start: 2026-01-01},\n"
-      " {id: a2, plan: pro, arr: 1 start: 2026-01-01}]\n", NULL);
+              "[{id: a1, plan: pro, arr: 1, start: 2026-01-01},\n"
+              " {id: a2, plan: pro, arr: 1 start: 2026-01-01}]\n",
+              NULL);
   EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
   cr_assert_eq(c->ndiags, 1);
   cr_assert(strncmp(c->diags[0], "data.yaml:2:", 12) == 0, "%s", c->diags[0]);
   cr_assert(strstr(c->diags[0], "error: YAML syntax: ") != NULL, "%s", c->diags[0]);
-  expect_stats(c, 2, 1, true);  /* a2, cut: read, not scored */
+  expect_stats(c, 2, 1, true); /* a2, cut: read, not scored */
   collected_free(c);
 }
 
@@ -1100,9 +1099,10 @@ Test(yaml, syntax_error_in_flow) {
 Test(yaml, invalid_utf8_is_located) {
   Collected *c = collected_new(&accounts_schema);
   read_string(c, "data.yaml",
-      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
-      "- {id: \"\xC3\x28\", plan: pro, arr: 1, start: 2026-01-01}\n"
-      "- {id: a3, plan: pro, arr: 1, start: 2026-01-01}\n", NULL);
+              "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
+              "- {id: \"\xC3\x28\", plan: pro, arr: 1, start: 2026-01-01}\n"
+              "- {id: a3, plan: pro, arr: 1, start: 2026-01-01}\n",
+              NULL);
   EXPECT_DIAGS(c, "data.yaml:2:8: error: account \"data.yaml:2\": field \"id\": invalid UTF-8 (byte 0xC3)");
   expect_stats(c, 3, 1, false);
   collected_free(c);
@@ -1112,10 +1112,9 @@ Test(yaml, billion_laughs) {
   Collected *c = collected_new(&accounts_schema);
   cr_assert_eq(read_with(c, FIXTURES "billion_laughs.yaml", NULL), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "fine@15 plan=pro arr=2 start=2026-01-02 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c,
-      FIXTURES "billion_laughs.yaml:7:3: error: account \"lol\": YAML aliases are not supported",
-      FIXTURES "billion_laughs.yaml:20:9: error: account \"lol2\": field \"plan\": YAML aliases "
-               "are not supported");
+  EXPECT_DIAGS(c, FIXTURES "billion_laughs.yaml:7:3: error: account \"lol\": YAML aliases are not supported",
+               FIXTURES "billion_laughs.yaml:20:9: error: account \"lol2\": field \"plan\": YAML aliases "
+                        "are not supported");
   expect_stats(c, 3, 2, false);
   collected_free(c);
 }
@@ -1128,14 +1127,18 @@ Test(yaml, deep_nesting) {
   /* A declared input's value 100 deep rejects its account (at level 65),
    * and the reader goes on. */
   size_t n = (size_t)sprintf(text, "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n- {id: a2, arr: ");
-  for (size_t i = 0; i < 100; i++) text[n++] = '[';
-  for (size_t i = 0; i < 100; i++) text[n++] = ']';
-  n += (size_t)sprintf(text + n, ", plan: pro, start: 2026-01-01}\n- {id: a3, plan: pro, arr: 3, start: 2026-01-01}\n");
+  for (size_t i = 0; i < 100; i++)
+    text[n++] = '[';
+  for (size_t i = 0; i < 100; i++)
+    text[n++] = ']';
+  n += (size_t)sprintf(text + n,
+                       ", plan: pro, start: 2026-01-01}\n- {id: a3, plan: pro, arr: 3, start: 2026-01-01}\n");
   write_bytes(c, "deep.yaml", text, n);
   cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
                   "a3@3 plan=pro arr=3 start=2026-01-01 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c, "deep.yaml:2:79: error: account \"a2\": field \"arr\": YAML nested too deeply (limit is 64)");
+  EXPECT_DIAGS(c,
+               "deep.yaml:2:79: error: account \"a2\": field \"arr\": YAML nested too deeply (limit is 64)");
   expect_stats(c, 3, 1, false);
 
   /* 10,000 deep (in a field no input declares): libyaml would keep a stack
@@ -1144,22 +1147,27 @@ Test(yaml, deep_nesting) {
   c->naccounts = 0;
   memset(&c->stats, 0, sizeof c->stats);
   n = (size_t)sprintf(text, "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n- {id: a2, x: ");
-  for (size_t i = 0; i < depth; i++) text[n++] = '[';
-  for (size_t i = 0; i < depth; i++) text[n++] = ']';
+  for (size_t i = 0; i < depth; i++)
+    text[n++] = '[';
+  for (size_t i = 0; i < depth; i++)
+    text[n++] = ']';
   n += (size_t)sprintf(text + n, "}\n");
   write_bytes(c, "deep1.yaml", text, n);
   cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
   EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-");
-  EXPECT_DIAGS(c, "deep1.yaml:2:10013: error: YAML nested deeper than 10000 levels (the file is not read further)");
-  expect_stats(c, 2, 1, true);  /* a2, cut: read, not scored */
+  EXPECT_DIAGS(
+      c, "deep1.yaml:2:10013: error: YAML nested deeper than 10000 levels (the file is not read further)");
+  expect_stats(c, 2, 1, true); /* a2, cut: read, not scored */
 
   /* At the root too. */
   n = 0;
-  for (size_t i = 0; i <= depth; i++) text[n++] = '[';
+  for (size_t i = 0; i <= depth; i++)
+    text[n++] = '[';
   write_bytes(c, "deep2.yaml", text, n);
   c->ndiags = 0;
   cr_assert_eq(read_with(c, c->path, NULL), KENKO_ERR_DATA);
-  EXPECT_DIAGS(c, "deep2.yaml:1:10001: error: YAML nested deeper than 10000 levels (the file is not read further)");
+  EXPECT_DIAGS(
+      c, "deep2.yaml:1:10001: error: YAML nested deeper than 10000 levels (the file is not read further)");
   free(text);
   collected_free(c);
 }
@@ -1173,16 +1181,16 @@ Test(yaml, shapes) {
   cr_assert_eq(read_string(c, "e.yaml", "accounts:\n", NULL), KENKO_OK);
   cr_assert_eq(read_string(c, "f.yaml", "[]\n", NULL), KENKO_OK);
   cr_assert_eq(read_string(c, "g.yaml",
-      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n---\n"
-      "accounts: [{id: a2, plan: pro, arr: 2, start: 2026-01-01}]\n", NULL), KENKO_OK);
-  EXPECT_DIAGS(c,
-      "a.yaml:1:1: error: expected a list of accounts, or a mapping with an \"accounts\" key",
-      "b.yaml:1:1: error: no \"accounts\" key: expected a list of accounts, or a mapping with an "
-      "\"accounts\" key",
-      "c.yaml:1:11: error: \"accounts\" must hold a list of accounts");
-  EXPECT_ACCOUNTS(c,
-      "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
-      "a2@3 plan=pro arr=2 start=2026-01-01 active=- nps=- tickets=-");
+                           "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n---\n"
+                           "accounts: [{id: a2, plan: pro, arr: 2, start: 2026-01-01}]\n",
+                           NULL),
+               KENKO_OK);
+  EXPECT_DIAGS(c, "a.yaml:1:1: error: expected a list of accounts, or a mapping with an \"accounts\" key",
+               "b.yaml:1:1: error: no \"accounts\" key: expected a list of accounts, or a mapping with an "
+               "\"accounts\" key",
+               "c.yaml:1:11: error: \"accounts\" must hold a list of accounts");
+  EXPECT_ACCOUNTS(c, "a1@1 plan=pro arr=1 start=2026-01-01 active=- nps=- tickets=-",
+                  "a2@3 plan=pro arr=2 start=2026-01-01 active=- nps=- tickets=-");
   collected_free(c);
 }
 
@@ -1191,9 +1199,10 @@ Test(yaml, strict_and_stop) {
   ReadOpts opts = {0};
   opts.strict = true;
   read_string(c, "data.yaml",
-      "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
-      "- {id: a2, plan: pro, arr: x, start: 2026-01-01}\n"
-      "- {id: a3, plan: pro, arr: 1, start: 2026-01-01}\n", &opts);
+              "- {id: a1, plan: pro, arr: 1, start: 2026-01-01}\n"
+              "- {id: a2, plan: pro, arr: x, start: 2026-01-01}\n"
+              "- {id: a3, plan: pro, arr: 1, start: 2026-01-01}\n",
+              &opts);
   cr_assert_eq(c->naccounts, 1);
   expect_stats(c, 2, 1, false);
   collected_free(c);
@@ -1214,10 +1223,9 @@ Test(yaml, cannot_open_and_encoding) {
   ReadOpts opts = {0};
   opts.encoding = "cp932";
   cr_assert_eq(read_with(c, FIXTURES "sample.yaml", &opts), KENKO_ERR_USAGE);
-  EXPECT_DIAGS(c,
-      "none.yaml: error: cannot open: No such file or directory",
-      FIXTURES "sample.yaml: error: encoding \"cp932\" is only supported for CSV files (YAML "
-      "and JSON are read as UTF-8)");
+  EXPECT_DIAGS(c, "none.yaml: error: cannot open: No such file or directory",
+               FIXTURES "sample.yaml: error: encoding \"cp932\" is only supported for CSV files (YAML "
+                        "and JSON are read as UTF-8)");
   collected_free(c);
 }
 
@@ -1230,7 +1238,8 @@ Test(yaml, columns) {
   cr_assert_not_null(cols);
   const char *want[] = {"id", "plan", "arr", "start", "active", "nps", "tickets", "notes"};
   cr_assert_eq(count, 8);
-  for (int i = 0; i < 8; i++) cr_assert_str_eq(cols[i], want[i]);
+  for (int i = 0; i < 8; i++)
+    cr_assert_str_eq(cols[i], want[i]);
   reader_free_columns(cols, count);
 
   cols = reader_columns(FIXTURES "sample.json", FMT_JSON, NULL, &d, &count);

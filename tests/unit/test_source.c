@@ -47,7 +47,8 @@ Test(source, add_text_builds_line_map) {
 Test(source, ids_count_up_and_get_checks_range) {
   SourceSet set;
   src_init(&set);
-  for (int i = 0; i < 10; i++) cr_assert_eq(src_add_text(&set, "f", "x", 1), i);
+  for (int i = 0; i < 10; i++)
+    cr_assert_eq(src_add_text(&set, "f", "x", 1), i);
   cr_assert_eq(set.count, 10);
   cr_assert_eq(src_get(&set, 9)->id, 9);
   cr_assert_null(src_get(&set, 10));
@@ -96,8 +97,8 @@ Test(source, line_col_japanese_is_display_width) {
   SourceSet set;
   src_init(&set);
   const Source *s = add(&set, "契約 x\nｱｲ x");
-  expect_line_col(s, 3, 1, 3);  /* 約 */
-  expect_line_col(s, 7, 1, 6);  /* x */
+  expect_line_col(s, 3, 1, 3); /* 約 */
+  expect_line_col(s, 7, 1, 6); /* x */
   /* half-width katakana are one column each */
   expect_line_col(s, 15, 2, 3);
   expect_line_col(s, 16, 2, 4);
@@ -157,7 +158,8 @@ Test(source, line_col_many_lines_binary_search) {
   src_init(&set);
   size_t n = 5000;
   char *text = malloc(n * 3 + 1);
-  for (size_t i = 0; i < n; i++) memcpy(text + 3 * i, "ab\n", 3);
+  for (size_t i = 0; i < n; i++)
+    memcpy(text + 3 * i, "ab\n", 3);
   text[n * 3] = '\0';
   const Source *s = add(&set, text);
   cr_assert_eq(s->nlines, n + 1);
@@ -266,7 +268,7 @@ Test(utf8, decode_valid) {
 }
 
 Test(utf8, decode_invalid) {
-  expect_decode("\x80", 0, 0);             /* stray continuation */
+  expect_decode("\x80", 0, 0); /* stray continuation */
   expect_decode("\xBF", 0, 0);
   expect_decode("\xC0\x80", 0, 0);         /* overlong NUL */
   expect_decode("\xC1\xBF", 0, 0);         /* overlong */
@@ -280,10 +282,10 @@ Test(utf8, decode_invalid) {
   expect_decode("\xF5\x80\x80\x80", 0, 0);
   expect_decode("\xFE", 0, 0);
   expect_decode("\xFF", 0, 0);
-  expect_decode("\xE5\xA5", 0, 0);         /* truncated */
-  expect_decode("\xF0\x9F\x98", 0, 0);     /* truncated */
+  expect_decode("\xE5\xA5", 0, 0);     /* truncated */
+  expect_decode("\xF0\x9F\x98", 0, 0); /* truncated */
   expect_decode("\xC3", 0, 0);
-  expect_decode("\xE5\x41\x91", 0, 0);     /* not a continuation */
+  expect_decode("\xE5\x41\x91", 0, 0); /* not a continuation */
   expect_decode("\xE5\xA5\x41", 0, 0);
   expect_decode("\xF0\x9F\x98\x41", 0, 0);
   expect_decode("\xC3\xC3", 0, 0);
@@ -310,14 +312,14 @@ Test(utf8, cp_width) {
   cr_assert_eq(utf8_cp_width(0x00), 0);
   cr_assert_eq(utf8_cp_width(0x7F), 0);
   cr_assert_eq(utf8_cp_width(0x85), 0);
-  cr_assert_eq(utf8_cp_width(0x5951), 2);   /* 契 */
-  cr_assert_eq(utf8_cp_width(0x3042), 2);   /* あ */
-  cr_assert_eq(utf8_cp_width(0x30D7), 2);   /* プ */
-  cr_assert_eq(utf8_cp_width(0x3000), 2);   /* ideographic space */
+  cr_assert_eq(utf8_cp_width(0x5951), 2); /* 契 */
+  cr_assert_eq(utf8_cp_width(0x3042), 2); /* あ */
+  cr_assert_eq(utf8_cp_width(0x30D7), 2); /* プ */
+  cr_assert_eq(utf8_cp_width(0x3000), 2); /* ideographic space */
   cr_assert_eq(utf8_cp_width(0x303F), 1);
   cr_assert_eq(utf8_cp_width(0x1100), 2);
   cr_assert_eq(utf8_cp_width(0x1160), 1);
-  cr_assert_eq(utf8_cp_width(0xAC00), 2);   /* 가 */
+  cr_assert_eq(utf8_cp_width(0xAC00), 2); /* 가 */
   cr_assert_eq(utf8_cp_width(0xD7A3), 2);
   cr_assert_eq(utf8_cp_width(0xD7A4), 1);
   cr_assert_eq(utf8_cp_width(0x231A), 2);
@@ -327,9 +329,9 @@ Test(utf8, cp_width) {
   cr_assert_eq(utf8_cp_width(0xA4CF), 2);
   cr_assert_eq(utf8_cp_width(0xF900), 2);
   cr_assert_eq(utf8_cp_width(0xFE30), 2);
-  cr_assert_eq(utf8_cp_width(0xFF21), 2);   /* Ａ */
+  cr_assert_eq(utf8_cp_width(0xFF21), 2); /* Ａ */
   cr_assert_eq(utf8_cp_width(0xFF60), 2);
-  cr_assert_eq(utf8_cp_width(0xFF61), 1);   /* half-width katakana */
+  cr_assert_eq(utf8_cp_width(0xFF61), 1); /* half-width katakana */
   cr_assert_eq(utf8_cp_width(0xFF71), 1);
   cr_assert_eq(utf8_cp_width(0xFF9F), 1);
   cr_assert_eq(utf8_cp_width(0xFFE0), 2);
@@ -343,15 +345,15 @@ Test(utf8, cp_width) {
   cr_assert_eq(utf8_cp_width(0x2FFFD), 2);
   cr_assert_eq(utf8_cp_width(0x30000), 2);
   cr_assert_eq(utf8_cp_width(0x3FFFD), 2);
-  cr_assert_eq(utf8_cp_width(0x0300), 0);   /* combining grave */
+  cr_assert_eq(utf8_cp_width(0x0300), 0); /* combining grave */
   cr_assert_eq(utf8_cp_width(0x036F), 0);
   cr_assert_eq(utf8_cp_width(0x1AB0), 0);
   cr_assert_eq(utf8_cp_width(0x1DC0), 0);
   cr_assert_eq(utf8_cp_width(0x20D0), 0);
   cr_assert_eq(utf8_cp_width(0xFE20), 0);
-  cr_assert_eq(utf8_cp_width(0x3099), 0);   /* combining dakuten */
+  cr_assert_eq(utf8_cp_width(0x3099), 0); /* combining dakuten */
   cr_assert_eq(utf8_cp_width(0x309A), 0);
-  cr_assert_eq(utf8_cp_width(0x309B), 2);   /* spacing dakuten */
+  cr_assert_eq(utf8_cp_width(0x309B), 2); /* spacing dakuten */
   cr_assert_eq(utf8_cp_width(0x200B), 0);
   cr_assert_eq(utf8_cp_width(0x200F), 0);
   cr_assert_eq(utf8_cp_width(0x2010), 1);
@@ -373,12 +375,18 @@ Test(utf8, display_width) {
   cr_assert_eq(utf8_display_width("\t", 1, 8), 8);
   cr_assert_eq(utf8_display_width("a\tb", 3, 0), 9);
   cr_assert_eq(utf8_display_width("契\t", strlen("契\t"), 0), 8);
-  cr_assert_eq(utf8_display_width("e\xCC\x81", 3, 0), 1);       /* e + U+0301 */
-  cr_assert_eq(utf8_display_width("か\xE3\x82\x99", 6, 0), 2);  /* か + U+3099 */
-  cr_assert_eq(utf8_display_width("\xFF\xFE", 2, 0), 2);        /* invalid: 1 each */
-  cr_assert_eq(utf8_display_width("\xE5\xA5", 2, 0), 2);        /* truncated */
-  cr_assert_eq(utf8_display_width("a\x01" "b", 3, 0), 3);       /* control: 1 */
-  cr_assert_eq(utf8_display_width("\xEF\xBB\xBF" "a", 4, 0), 1); /* BOM: 0 */
+  cr_assert_eq(utf8_display_width("e\xCC\x81", 3, 0), 1);      /* e + U+0301 */
+  cr_assert_eq(utf8_display_width("か\xE3\x82\x99", 6, 0), 2); /* か + U+3099 */
+  cr_assert_eq(utf8_display_width("\xFF\xFE", 2, 0), 2);       /* invalid: 1 each */
+  cr_assert_eq(utf8_display_width("\xE5\xA5", 2, 0), 2);       /* truncated */
+  cr_assert_eq(utf8_display_width("a\x01"
+                                  "b",
+                                  3, 0),
+               3); /* control: 1 */
+  cr_assert_eq(utf8_display_width("\xEF\xBB\xBF"
+                                  "a",
+                                  4, 0),
+               1); /* BOM: 0 */
 }
 
 /* ---- sha256 -------------------------------------------------------------- */
@@ -411,13 +419,13 @@ Test(sha256, padding_boundaries) {
     size_t n;
     const char *hex;
   } cases[] = {
-    {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
-    {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
-    {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
-    {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
-    {65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"},
-    {119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
-    {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+      {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+      {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+      {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+      {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+      {65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"},
+      {119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+      {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
   };
   char a[128];
   memset(a, 'a', sizeof a);
@@ -427,9 +435,9 @@ Test(sha256, padding_boundaries) {
 
 Test(sha256, incremental_equals_one_shot) {
   unsigned char data[1024];
-  for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)i;
-  static const char expected[] =
-      "785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9";
+  for (size_t i = 0; i < sizeof data; i++)
+    data[i] = (unsigned char)i;
+  static const char expected[] = "785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9";
   char hex[65];
   sha256_hex(data, sizeof data, hex);
   cr_assert_str_eq(hex, expected);
@@ -444,7 +452,8 @@ Test(sha256, incremental_equals_one_shot) {
     unsigned char digest[32];
     sha256_final(&c, digest);
     char got[65];
-    for (int i = 0; i < 32; i++) snprintf(got + 2 * i, 3, "%02x", digest[i]);
+    for (int i = 0; i < 32; i++)
+      snprintf(got + 2 * i, 3, "%02x", digest[i]);
     cr_assert_str_eq(got, expected, "chunk size %zu", chunk);
   }
 }

@@ -17,7 +17,8 @@ Test(validate, sort_scores_orders_doubles) {
   double x[] = {50, 0, 100, 33.333333333333336, 33.33333333333333, -0.0, 1e-300, 99.99999999999999, 50};
   size_t n = sizeof x / sizeof *x;
   validate_sort_scores(x, n);
-  for (size_t i = 1; i < n; i++) cr_assert(x[i - 1] <= x[i], "x[%zu] = %.17g > x[%zu] = %.17g", i - 1, x[i - 1], i, x[i]);
+  for (size_t i = 1; i < n; i++)
+    cr_assert(x[i - 1] <= x[i], "x[%zu] = %.17g > x[%zu] = %.17g", i - 1, x[i - 1], i, x[i]);
   cr_assert_eq(x[n - 1], 100);
   cr_assert_eq(x[n - 2], 99.99999999999999);
 }
@@ -33,12 +34,15 @@ Test(validate, sort_scores_matches_qsort_on_many) {
   }
   memcpy(y, x, N * sizeof *x);
   validate_sort_scores(x, N);
-  for (int i = 1; i < N; i++) cr_assert(x[i - 1] <= x[i]);
+  for (int i = 1; i < N; i++)
+    cr_assert(x[i - 1] <= x[i]);
   /* the same multiset: sums in sorted order match */
   double sx = 0, sy = 0;
-  for (int i = 0; i < N; i++) sx += x[i];
+  for (int i = 0; i < N; i++)
+    sx += x[i];
   validate_sort_scores(y, N);
-  for (int i = 0; i < N; i++) sy += y[i];
+  for (int i = 0; i < N; i++)
+    sy += y[i];
   cr_assert_eq(sx, sy);
   free(x);
   free(y);
@@ -150,8 +154,9 @@ Test(read_file, unreadable_main_file_is_a_usage_error) {
 }
 
 Test(read_file, missing_include_and_self_include) {
-  Files f = {.paths = {"a.kenko", "b.kenko"},
-             .texts = {"include \"b.kenko\"\ninclude \"./a.kenko\"\ninput x: number\n", "include \"nope.kenko\"\n"}};
+  Files f = {
+      .paths = {"a.kenko", "b.kenko"},
+      .texts = {"include \"b.kenko\"\ninclude \"./a.kenko\"\ninput x: number\n", "include \"nope.kenko\"\n"}};
   kenko_load_opts o = {0};
   o.diag = count_diag;
   o.read_file = read_from;
@@ -161,7 +166,7 @@ Test(read_file, missing_include_and_self_include) {
   kenko_rules *r = kenko_load("a.kenko", &o, &status);
   cr_assert_null(r);
   cr_assert_eq(status, KENKO_ERR_RULES);
-  cr_assert_eq(errors_seen, 2);  /* nope.kenko unreadable; a.kenko includes itself */
+  cr_assert_eq(errors_seen, 2); /* nope.kenko unreadable; a.kenko includes itself */
 }
 
 /* kenko_normalize_path: the path a read_file hook is asked for. */

@@ -141,7 +141,7 @@ Test(value, num_format_round_trips) {
     double x;
     memcpy(&x, &bits, sizeof x);
     if (!isfinite(x)) continue;
-    if (i % 3 == 0) x = (double)(int)(bits % 2000000) / 100.0;  /* money-like */
+    if (i % 3 == 0) x = (double)(int)(bits % 2000000) / 100.0; /* money-like */
     char buf[32];
     int len = num_format(x, buf);
     cr_assert_eq((size_t)len, strlen(buf));
@@ -172,7 +172,7 @@ Test(value, num_format2) {
   num2_is(19.3333333, "19.33");
   num2_is(0, "0");
   num2_is(-0.0, "0");
-  num2_is(-0.001, "0");       /* "-0.00" is 0 */
+  num2_is(-0.001, "0"); /* "-0.00" is 0 */
   num2_is(-2.5, "-2.5");
   num2_is(10.50, "10.5");
   num2_is(99.999, "100");
