@@ -7,8 +7,8 @@ set -u
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 if ! command -v git >/dev/null 2>&1; then
-  echo "diff-git: git is not installed; skipped"
-  echo "diff-git: 0 passed, 0 failed"
+  echo "skip: diff-git: git is not installed"
+  echo "diff-git: 0 passed, 0 failed, 1 skipped"
   exit 0
 fi
 work=$(mktemp -d)

@@ -13,12 +13,11 @@
 #   3. every ```kenko block of both tutorials is a complete rule file that
 #      `kenko check` accepts silently (```text blocks are fragments and are
 #      not checked);
-#   4. with the shared data (../shared/data/mlc_churn.csv next to the
-#      repository): `kenko run` scores every account, and every line of
+#   4. with the bundled data (rules/sample/mlc_churn.csv): `kenko run`
+#      scores every account, and every line of
 #      `kenko validate rules/telco.kenko DATA --as-of 2026-11-22` is in
 #      both tutorials (they paste it whole), so the numbers they quote are
-#      the numbers the scorecard gives. Without the data these are skipped
-#      with a message.
+#      the numbers the scorecard gives. A missing data file is a failure.
 # The last line is exactly "tutorial: N passed, N failed".
 set -u
 
@@ -31,7 +30,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 rules=rules/telco.kenko
 docs="docs/tutorial.ja.md docs/tutorial.en.md"
-data=../shared/data/mlc_churn.csv
+data=rules/sample/mlc_churn.csv
 passed=0
 failed=0
 tmp=$(mktemp -d) || exit 2
@@ -133,7 +132,8 @@ done
 
 # 4. data-dependent checks
 if [ ! -f "$data" ]; then
-  echo "skip: $data not found; kenko run/validate over the shared data not checked"
+  failed=$((failed + 1))
+  echo "FAIL $data not found (it is part of the repository)"
 else
   "$kenko" run "$rules" "$data" --as-of 2026-11-22 --format csv >"$tmp/scores.csv" 2>"$tmp/out"
   rc=$?

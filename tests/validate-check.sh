@@ -1,6 +1,6 @@
 #!/bin/sh
 # An independent check of `kenko validate`: scores the telecom churn data
-# (../shared/data/mlc_churn.csv beside the repository) with
+# (rules/sample/mlc_churn.csv beside the repository) with
 # tests/data/telco_validate.kenko through `kenko run` (csv and jsonl),
 # recomputes the figures in Python by other methods — AUC by mid-ranks
 # (the rank-sum formula) and by O(n²) pair counting, rates and Wilson
@@ -12,16 +12,16 @@ set -u
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
-data="$(dirname "$root")/shared/data/mlc_churn.csv"
+data="$root/rules/sample/mlc_churn.csv"
 rules="$root/tests/data/telco_validate.kenko"
 if [ ! -f "$data" ]; then
-  echo "validate-check: $data not found (the shared data sits beside the repository); skipped"
-  echo "validate-check: 0 passed, 0 failed"
-  exit 0
+  echo "validate-check: $data not found (it is part of the repository)"
+  echo "validate-check: 0 passed, 1 failed"
+  exit 1
 fi
 if ! command -v python3 >/dev/null 2>&1; then
-  echo "validate-check: python3 not found; skipped"
-  echo "validate-check: 0 passed, 0 failed"
+  echo "skip: validate-check: python3 is not installed"
+  echo "validate-check: 0 passed, 0 failed, 1 skipped"
   exit 0
 fi
 work=$(mktemp -d)

@@ -41,8 +41,8 @@ if [ -z "$browser" ] && [ "${CI:-}" = true ] && [ "$(id -u)" -eq 0 ]; then
   command -v chromium >/dev/null 2>&1 && browser=chromium
 fi
 if [ -z "$browser" ]; then
-  echo "e2e: skipped: chromium is not installed (apt-get install chromium fonts-noto-cjk, or run in CI as root)"
-  echo "e2e: 0 passed, 0 failed"
+  echo "skip: e2e: chromium is not installed (apt-get install chromium fonts-noto-cjk, or run in CI as root)"
+  echo "e2e: 0 passed, 0 failed, 1 skipped"
   exit 0
 fi
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=ja 2>/dev/null)" ]; then
