@@ -1,0 +1,317 @@
+/* html.c — the building blocks of kenko's self-contained HTML pages
+ * (`report --html`, `history --html`): escaping, numbers for people,
+ * the grade and severity colours, 100% stacked grade bars, horizontal
+ * bars, key-figure cards, the shared style sheet and the table-sorting
+ * script. Nothing here fetches anything from the network. */
+#include "portfolio/html.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "front/source.h"
+
+/* ---- escaping and numbers ----------------------------------------------- */
+
+/* S as HTML text (also safe inside a quoted attribute). */
+void html_esc(Buf *b, const char *s) {
+  if (!s) return;
+  const char *start = s;
+  for (; *s; s++) {
+    const char *rep = NULL;
+    switch (*s) {
+    case '&': rep = "&amp;"; break;
+    case '<': rep = "&lt;"; break;
+    case '>': rep = "&gt;"; break;
+    case '"': rep = "&quot;"; break;
+    case '\'': rep = "&#39;"; break;
+    default: break;
+    }
+    if (!rep) continue;
+    buf_put(b, start, (size_t)(s - start));
+    buf_puts(b, rep);
+    start = s + 1;
+  }
+  buf_put(b, start, (size_t)(s - start));
+}
+
+/* "ラベル" with the name in a quieter span, or just the name. */
+void html_esc_named(Buf *b, const char *label, const char *name) {
+  if (label && *label && strcmp(label, name) != 0) {
+    html_esc(b, label);
+    buf_puts(b, " <span class=\"name\">");
+    html_esc(b, name);
+    buf_puts(b, "</span>");
+  } else {
+    html_esc(b, name);
+  }
+}
+
+const char *html_label(const char *label, const char *name) { return label && *label ? label : name; }
+
+void html_pct(Buf *b, double share) {
+  if (isnan(share))
+    buf_puts(b, "–");
+  else
+    buf_printf(b, "%.1f%%", share * 100);
+}
+
+double html_ratio(uint64_t part, uint64_t whole) { return whole ? (double)part / (double)whole : NAN; }
+
+void html_num1(Buf *b, double x) {
+  if (isnan(x) || isinf(x))
+    buf_puts(b, "–");
+  else
+    buf_printf(b, "%.1f", x);
+}
+
+/* 1234567 → "1,234,567" */
+void html_grouped(Buf *b, double x) {
+  char digits[64];
+  snprintf(digits, sizeof digits, "%.0f", fabs(x));
+  if (x < 0 && strcmp(digits, "0") != 0) buf_putc(b, '-');
+  size_t len = strlen(digits);
+  for (size_t i = 0; i < len; i++) {
+    if (i > 0 && (len - i) % 3 == 0) buf_putc(b, ',');
+    buf_putc(b, digits[i]);
+  }
+}
+
+/* Approximate rendered width in SVG user units of S at 13px. */
+double html_text_px(const char *s) { return s ? utf8_display_width(s, strlen(s), 0) * 6.9 : 0; }
+
+/* ---- colours ------------------------------------------------------------- */
+
+static const char *const grade_palette[] = {"#2e9e5b", "#8cc152", "#f0b429", "#f08a24", "#e0564b"};
+
+/* The colour of the I-th of N grade rows (the last row, n/a, is grey). */
+const char *html_grade_color(int32_t i, int32_t n) {
+  if (i >= n - 1) return HTML_NA_COLOR;
+  int32_t graded = n - 1;
+  if (graded <= 1) return grade_palette[0];
+  int k = (int)lround(4.0 * i / (graded - 1));
+  return grade_palette[k];
+}
+
+const char *html_severity_color(Severity s) {
+  return s == SEV_HIGH ? "#e0564b" : s == SEV_LOW ? "#6c8ebf" : "#f0b429";
+}
+
+const char *html_severity_name(Severity s) {
+  return s == SEV_HIGH ? "high" : s == SEV_LOW ? "low" : "medium";
+}
+
+const char *html_severity_ja(Severity s) { return s == SEV_HIGH ? "高" : s == SEV_LOW ? "低" : "中"; }
+
+/* ---- stacked composition bars -------------------------------------------- */
+
+/* One SVG of 100% stacked bars, one per row, coloured by grade row. */
+void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow *rows, int32_t n,
+                  const int32_t *grade_rows, int32_t ngrades) {
+  double label_w = 120;
+  for (int32_t i = 0; i < n; i++) {
+    double w = html_text_px(rows[i].label) + (rows[i].name ? html_text_px(rows[i].name) + 14 : 0);
+    if (w + 16 > label_w) label_w = w + 16;
+  }
+  if (label_w > 420) label_w = 420;
+  const double width = 1000, bar_h = 26, gap = 12, right = 110;
+  double bar_w = width - label_w - right;
+  double height = n * (bar_h + gap) + 6;
+  buf_printf(b, "<svg class=\"chart stacked\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
+             height);
+  html_esc(b, aria);
+  buf_puts(b, "\">\n");
+  for (int32_t i = 0; i < n; i++) {
+    const HtmlStackRow *row = &rows[i];
+    double y = 3 + i * (bar_h + gap);
+    buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", label_w - 12,
+               y + bar_h / 2 + 4.5);
+    html_esc(b, row->label);
+    if (row->name) {
+      buf_puts(b, " <tspan class=\"name\">");
+      html_esc(b, row->name);
+      buf_puts(b, "</tspan>");
+    }
+    buf_puts(b, "</text>\n");
+    double total = 0;
+    for (int32_t g = 0; g < ngrades; g++) {
+      int32_t gr = grade_rows[g];
+      total += row->weighting < 0 ? (double)row->tally->grades[gr]
+                                  : row->tally->weight[(size_t)row->weighting * (size_t)r->rows + (size_t)gr];
+    }
+    buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"4\"/>\n",
+               label_w, y, bar_w, bar_h);
+    double x = label_w;
+    for (int32_t g = 0; g < ngrades && total > 0; g++) {
+      int32_t gr = grade_rows[g];
+      double v = row->weighting < 0
+                     ? (double)row->tally->grades[gr]
+                     : row->tally->weight[(size_t)row->weighting * (size_t)r->rows + (size_t)gr];
+      if (v <= 0) continue;
+      double w = bar_w * v / total;
+      buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>", x, y, w,
+                 bar_h, html_grade_color(g, ngrades));
+      html_esc(b, report_grade_label(r, gr));
+      buf_puts(b, ": ");
+      if (row->weighting < 0)
+        buf_printf(b, "%.0f", v);
+      else
+        html_grouped(b, v);
+      buf_puts(b, " (");
+      html_pct(b, v / total);
+      buf_puts(b, ")</title></rect>\n");
+      if (w >= 34) {
+        buf_printf(b, "<text class=\"in\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x + w / 2,
+                   y + bar_h / 2 + 4.5);
+        if (row->weighting < 0 && w >= 64) buf_printf(b, "%.0f · ", v);
+        buf_printf(b, "%.0f%%</text>\n", 100 * v / total);
+      }
+      x += w;
+    }
+    buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", label_w + bar_w + 10, y + bar_h / 2 + 4.5);
+    if (row->weighting < 0)
+      buf_printf(b, "%llu 件", (unsigned long long)row->tally->accounts);
+    else
+      html_grouped(b, total);
+    buf_puts(b, "</text>\n");
+  }
+  buf_puts(b, "</svg>\n");
+}
+
+void html_legend(Buf *b, const Report *r, const int32_t *grade_rows, int32_t ngrades) {
+  buf_puts(b, "<div class=\"legend\">");
+  for (int32_t g = 0; g < ngrades; g++) {
+    buf_printf(b, "<span><i style=\"background:%s\"></i>", html_grade_color(g, ngrades));
+    html_esc(b, report_grade_label(r, grade_rows[g]));
+    buf_puts(b, "</span>");
+  }
+  buf_puts(b, "</div>\n");
+}
+
+/* ---- simple horizontal bars ---------------------------------------------- */
+
+void html_hbars(Buf *b, const char *aria, const HtmlBar *bars, int32_t n, double max) {
+  double label_w = 140;
+  for (int32_t i = 0; i < n; i++) {
+    double w = html_text_px(bars[i].label) + (bars[i].name ? html_text_px(bars[i].name) + 14 : 0);
+    if (w + 16 > label_w) label_w = w + 16;
+  }
+  if (label_w > 560) label_w = 560;
+  const double width = 1000, bar_h = 20, gap = 10, right = 150;
+  double bar_w = width - label_w - right;
+  double height = n * (bar_h + gap) + 6;
+  buf_printf(b, "<svg class=\"chart bars\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
+             height);
+  html_esc(b, aria);
+  buf_puts(b, "\">\n");
+  for (int32_t i = 0; i < n; i++) {
+    double y = 3 + i * (bar_h + gap);
+    double w = max > 0 ? bar_w * bars[i].value / max : 0;
+    buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", label_w - 12,
+               y + bar_h / 2 + 4.5);
+    html_esc(b, bars[i].label);
+    if (bars[i].name) {
+      buf_puts(b, " <tspan class=\"name\">");
+      html_esc(b, bars[i].name);
+      buf_puts(b, "</tspan>");
+    }
+    buf_puts(b, "</text>\n");
+    buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"3\"/>\n",
+               label_w, y, bar_w, bar_h);
+    if (w > 0)
+      buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"3\" fill=\"%s\"/>\n",
+                 label_w, y, w, bar_h, bars[i].color);
+    buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", label_w + bar_w + 10, y + bar_h / 2 + 4.5);
+    html_esc(b, bars[i].text);
+    buf_puts(b, "</text>\n");
+  }
+  buf_puts(b, "</svg>\n");
+}
+
+/* ---- sections ---------------------------------------------------------------- */
+
+const char html_style[] =
+    "<style>\n"
+    ":root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--card:#fff;--accent:#2f6fb3}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.6 \"Noto Sans CJK JP\",\"Noto Sans JP\","
+    "\"Hiragino Sans\",\"Hiragino Kaku Gothic ProN\",\"Yu Gothic\",\"Meiryo\",sans-serif}\n"
+    "main{max-width:1180px;margin:0 auto;padding:28px 24px 48px}\n"
+    "header h1{font-size:24px;margin:0 0 4px}\n"
+    "header p{margin:0;color:var(--muted)}\n"
+    "h2{font-size:18px;margin:0 0 12px;display:flex;align-items:baseline;gap:10px}\n"
+    "h2 small,.name{color:var(--muted);font-weight:normal;font-size:12px}\n"
+    "h3{font-size:14px;margin:18px 0 6px;color:var(--muted)}\n"
+    "section{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:20px 22px;"
+    "margin-top:20px}\n"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:14px;margin-top:20px}\n"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 18px}\n"
+    ".card b{display:block;font-size:28px;line-height:1.3}\n"
+    ".card span{color:var(--muted);font-size:12px}\n"
+    "svg.chart{display:block;width:100%;height:auto;margin:4px 0 8px}\n"
+    "svg text{font-size:13px;fill:var(--ink)}\n"
+    "svg .name{fill:var(--muted);font-size:11px}\n"
+    "svg text.in{fill:#fff;font-size:12px;font-weight:bold}\n"
+    "svg text.val{fill:var(--muted)}\n"
+    "svg text.axis{fill:var(--muted);font-size:11px}\n"
+    "svg .track{fill:#eef1f4}\n"
+    "svg .grid{stroke:#e4e7eb;stroke-width:1}\n"
+    ".legend{display:flex;flex-wrap:wrap;gap:16px;font-size:12px;color:var(--muted)}\n"
+    ".legend "
+    "i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}\n"
+    "table{border-collapse:collapse;width:100%;font-size:13px}\n"
+    "th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}\n"
+    "th{color:var(--muted);font-weight:normal;white-space:nowrap}\n"
+    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "table.sortable th{cursor:pointer;user-select:none}\n"
+    "table.sortable th::after{content:\" ↕\";color:#c1c7cd}\n"
+    "table.sortable th[aria-sort=ascending]::after{content:\" ↑\";color:var(--accent)}\n"
+    "table.sortable th[aria-sort=descending]::after{content:\" ↓\";color:var(--accent)}\n"
+    ".pill{display:inline-block;padding:0 "
+    "8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap}\n"
+    ".flagcell .pill{white-space:normal;line-height:1.45;margin:1px 0;border-radius:6px}\n"
+    ".drivers{margin:0;padding:0;list-style:none}\n"
+    ".drivers li{white-space:nowrap}\n"
+    ".drivers em{font-style:normal;color:#e0564b;margin-left:6px}\n"
+    ".note{color:var(--muted);font-size:12px;margin:6px 0 0}\n"
+    ".scroll{overflow-x:auto}\n"
+    "td.id{white-space:nowrap;font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:12px}\n"
+    ".action{color:var(--muted);font-size:12px}\n"
+    "footer{color:var(--muted);font-size:12px;margin-top:24px}\n"
+    "</style>\n";
+
+const char html_sort_script[] =
+    "<script>\n"
+    "document.querySelectorAll('table.sortable').forEach(function (t) {\n"
+    "  t.querySelectorAll('th').forEach(function (th, col) {\n"
+    "    th.addEventListener('click', function () {\n"
+    "      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);\n"
+    "      var asc = th.getAttribute('aria-sort') !== 'ascending';\n"
+    "      t.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });\n"
+    "      th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');\n"
+    "      function key(row) { var c = row.cells[col]; return c.getAttribute('data-v') || c.textContent; }\n"
+    "      rows.sort(function (a, b) {\n"
+    "        var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);\n"
+    "        var d = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'ja');\n"
+    "        return asc ? d : -d;\n"
+    "      });\n"
+    "      rows.forEach(function (row) { body.appendChild(row); });\n"
+    "    });\n"
+    "  });\n"
+    "});\n"
+    "</script>\n";
+
+void html_card(Buf *b, const char *title, void (*value)(Buf *, const void *), const void *arg,
+               const char *sub) {
+  buf_puts(b, "<div class=\"card\"><span>");
+  html_esc(b, title);
+  buf_puts(b, "</span><b>");
+  value(b, arg);
+  buf_puts(b, "</b><span>");
+  buf_puts(b, sub); /* already HTML */
+  buf_puts(b, "</span></div>\n");
+}
+
+void html_v_count(Buf *b, const void *arg) { buf_printf(b, "%llu", *(const unsigned long long *)arg); }
+void html_v_score(Buf *b, const void *arg) { html_num1(b, *(const double *)arg); }
+void html_v_pct(Buf *b, const void *arg) { html_pct(b, *(const double *)arg); }

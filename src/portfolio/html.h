@@ -1,0 +1,81 @@
+/* html.h — the building blocks of the self-contained HTML pages (html.c),
+ * shared by `report --html` (report_html.c) and `history --html`
+ * (history_html.c). Every function appends to a Buf; text from the rules
+ * or the data goes through html_esc. */
+#ifndef KENKO_HTML_H
+#define KENKO_HTML_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "check/check.h"
+#include "portfolio/report.h"
+
+#define HTML_NA_COLOR "#b7bec9" /* the n/a grade row */
+
+/* S as HTML text (also safe inside a quoted attribute); NULL writes nothing. */
+void html_esc(Buf *b, const char *s);
+/* "ラベル" with the name in a quieter span, or just the name. */
+void html_esc_named(Buf *b, const char *label, const char *name);
+/* LABEL when it is set and not empty, else NAME. */
+const char *html_label(const char *label, const char *name);
+/* A share as "12.3%" ("–" for NAN). */
+void html_pct(Buf *b, double share);
+/* PART / WHOLE, NAN when WHOLE is 0. */
+double html_ratio(uint64_t part, uint64_t whole);
+/* One decimal ("–" for NAN or infinite). */
+void html_num1(Buf *b, double x);
+/* A whole number with thousands separators: 1234567 → "1,234,567". */
+void html_grouped(Buf *b, double x);
+/* Approximate rendered width in SVG user units of S at 13px. */
+double html_text_px(const char *s);
+
+/* The colour of the I-th of N grade rows (the last row, n/a, is grey). */
+const char *html_grade_color(int32_t i, int32_t n);
+const char *html_severity_color(Severity s);
+const char *html_severity_name(Severity s); /* "high", "medium", "low" */
+const char *html_severity_ja(Severity s);   /* "高", "中", "低" */
+
+/* One row of 100% stacked grade bars: a Tally by accounts or by a value
+ * weight. */
+typedef struct HtmlStackRow {
+  const char *label;
+  const char *name; /* or NULL */
+  const Tally *tally;
+  int32_t weighting; /* -1: by accounts; else by weight (value) */
+} HtmlStackRow;
+
+/* One SVG of 100% stacked bars, one per row, coloured by grade row
+ * (GRADE_ROWS: report_grade_rows's order). */
+void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow *rows, int32_t n,
+                  const int32_t *grade_rows, int32_t ngrades);
+/* The grade colours' legend. */
+void html_legend(Buf *b, const Report *r, const int32_t *grade_rows, int32_t ngrades);
+
+/* One horizontal bar and the figure printed after it. */
+typedef struct HtmlBar {
+  const char *label;
+  const char *name; /* or NULL */
+  double value;
+  const char *color;
+  char text[64]; /* the figure printed after the bar */
+} HtmlBar;
+
+/* One SVG of horizontal bars scaled to MAX. */
+void html_hbars(Buf *b, const char *aria, const HtmlBar *bars, int32_t n, double max);
+
+/* A key-figure card: TITLE (escaped), the figure VALUE writes from ARG,
+ * and SUB (already HTML). */
+void html_card(Buf *b, const char *title, void (*value)(Buf *, const void *), const void *arg,
+               const char *sub);
+void html_v_count(Buf *b, const void *arg); /* an unsigned long long */
+void html_v_score(Buf *b, const void *arg); /* a double, one decimal */
+void html_v_pct(Buf *b, const void *arg);   /* a double share as a percentage */
+
+/* The style sheet (a <style> element) and the script that makes every
+ * table.sortable sortable by clicking its headings (a <script> element). */
+extern const char html_style[];
+extern const char html_sort_script[];
+
+#endif
