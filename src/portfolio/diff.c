@@ -26,6 +26,7 @@
 #include "io/reader.h"
 #include "engine/result.h"
 #include "engine/run.h"
+#include "io/json.h"
 #include "io/table.h"
 
 /* Lost points that moved less than this are taken as unchanged. */
@@ -442,163 +443,188 @@ static int32_t forecast_pairs(const Diff *d, int32_t (*pairs)[2]) {
 
 static const char *grade_name(const Program *p, int32_t g) { return g >= 0 ? p->grade_names[g] : NULL; }
 
-static void member_name(Buf *b, const Side *s, int32_t m) {
-  buf_puts(b, "\"dimension\":");
-  buf_json_cstr(b, s->p->dimensions[s->member_dim[m]].name);
-  buf_puts(b, ",\"member\":");
-  buf_json_cstr(b, s->member[m]->name);
+static void member_name(Json *j, const Side *s, int32_t m) {
+  json_field_str(j, "dimension", s->p->dimensions[s->member_dim[m]].name);
+  json_field_str(j, "member", s->member[m]->name);
 }
 
-static void json_side(Buf *b, const Side *s) {
-  buf_printf(b, "{\"rules\":\"%.12s\",\"title\":", s->p->fingerprint);
-  buf_json_cstr(b, s->p->title);
-  buf_puts(b, ",\"data\":[");
-  for (int i = 0; i < s->ndata; i++) {
-    if (i) buf_putc(b, ',');
-    buf_json_cstr(b, s->data[i]);
-  }
-  buf_puts(b, "],\"scored\":");
-  buf_u64(b, s->scored);
-  buf_puts(b, ",\"rejected\":");
-  buf_u64(b, s->stats.rejected);
-  buf_putc(b, '}');
+static void json_side(Json *j, const Side *s) {
+  char rules[13];
+  snprintf(rules, sizeof rules, "%.12s", s->p->fingerprint);
+  json_object(j);
+  json_field_str(j, "rules", rules);
+  json_field_str(j, "title", s->p->title);
+  json_key(j, "data");
+  json_array(j);
+  for (int i = 0; i < s->ndata; i++)
+    json_cstr(j, s->data[i]);
+  json_end(j);
+  json_field_count(j, "scored", s->scored);
+  json_field_count(j, "rejected", s->stats.rejected);
+  json_end(j);
 }
 
-static void json_listed(Buf *b, const Program *p, const Listed *l, size_t n) {
+/* A row of a long list: on its own line, the buffer flushed now and then. */
+static void json_row(Json *j) {
+  buf_flush(j->b, 1 << 16);
+  json_break(j, "\n ");
+  json_object(j);
+}
+
+static void json_listed(Json *j, const char *key, const Program *p, const Listed *l, size_t n) {
+  json_break(j, "\n");
+  json_key(j, key);
+  json_array(j);
   for (size_t i = 0; i < n; i++) {
-    buf_flush(b, 1 << 16);
-    buf_puts(b, i ? ",\n " : "\n ");
-    buf_puts(b, "{\"id\":");
-    buf_json_cstr(b, l[i].id);
-    buf_puts(b, ",\"grade\":");
-    buf_json_cstr(b, grade_name(p, l[i].grade));
-    buf_puts(b, ",\"health\":");
-    buf_json_num(b, l[i].health);
-    buf_putc(b, '}');
+    json_row(j);
+    json_field_str(j, "id", l[i].id);
+    json_field_str(j, "grade", grade_name(p, l[i].grade));
+    json_field_num(j, "health", l[i].health);
+    json_end(j);
   }
+  json_end(j);
 }
 
-static void json_forecast_side(Buf *b, const Side *s, int32_t f) {
+static void json_forecast_side(Json *j, const char *key, const Side *s, int32_t f) {
+  json_key(j, key);
   if (f < 0) {
-    buf_puts(b, "null");
+    json_null(j);
     return;
   }
   uint64_t rated;
   double expected = forecast_expected(s, f, &rated);
-  buf_puts(b, "{\"expected\":");
-  buf_json_num(b, expected);
-  buf_puts(b, ",\"accounts\":");
-  buf_u64(b, rated);
-  buf_puts(b, ",\"weighted\":");
-  buf_json_num(b, forecast_weighted(s, f));
-  buf_putc(b, '}');
+  json_object(j);
+  json_field_num(j, "expected", expected);
+  json_field_count(j, "accounts", rated);
+  json_field_num(j, "weighted", forecast_weighted(s, f));
+  json_end(j);
 }
 
-static void json_output(const void *data, Buf *b, const char *as_of) {
-  const Diff *d = data;
+static void json_grade_names(Json *j, const char *key, const Program *p) {
+  json_key(j, key);
+  json_array(j);
+  for (int32_t g = 0; g <= p->ngrade_names; g++)
+    json_cstr(j, grade_name(p, g < p->ngrade_names ? g : -1));
+  json_end(j);
+}
+
+static void json_lost(Json *j, const char *key, int32_t member, double lost) {
+  if (member >= 0)
+    json_field_num(j, key, lost);
+  else
+    json_field_null(j, key);
+}
+
+static void json_changed(Json *j, const Diff *d) {
   const Program *op = d->old.p, *np = d->new.p;
-  buf_printf(b, "{\"command\":\"diff\",\"mode\":\"%s\",\"as_of\":\"%s\",\n\"old\":",
-             d->by_key ? "data" : "rules", as_of);
-  json_side(b, &d->old);
-  buf_puts(b, ",\n\"new\":");
-  json_side(b, &d->new);
-  buf_puts(b, ",\n\"compared\":");
-  buf_u64(b, d->compared);
-  buf_puts(b, ",\"changed\":");
-  buf_u64(b, d->nchanged);
-  buf_puts(b, ",\"added\":");
-  buf_u64(b, d->nadded);
-  buf_puts(b, ",\"removed\":");
-  buf_u64(b, d->nremoved);
-  buf_puts(b, ",\n\"grades\":{\"old\":[");
-  for (int32_t g = 0; g <= op->ngrade_names; g++) {
-    if (g) buf_putc(b, ',');
-    buf_json_cstr(b, grade_name(op, g < op->ngrade_names ? g : -1));
-  }
-  buf_puts(b, "],\"new\":[");
-  for (int32_t g = 0; g <= np->ngrade_names; g++) {
-    if (g) buf_putc(b, ',');
-    buf_json_cstr(b, grade_name(np, g < np->ngrade_names ? g : -1));
-  }
-  buf_puts(b, "]},\n\"transitions\":[");
-  for (int32_t r = 0; r <= op->ngrade_names; r++) {
-    buf_puts(b, r ? ",\n [" : "\n [");
-    for (int32_t c = 0; c <= np->ngrade_names; c++) {
-      if (c) buf_putc(b, ',');
-      buf_u64(b, d->matrix[(size_t)r * (size_t)(np->ngrade_names + 1) + (size_t)c]);
-    }
-    buf_putc(b, ']');
-  }
-  buf_puts(b, "],\n\"accounts\":[");
+  json_break(j, "\n");
+  json_key(j, "accounts");
+  json_array(j);
   for (size_t i = 0; i < d->nchanged; i++) {
     const Changed *c = &d->changed[i];
-    buf_flush(b, 1 << 16);
-    buf_puts(b, i ? ",\n " : "\n ");
-    buf_puts(b, "{\"id\":");
-    buf_json_cstr(b, c->id);
-    buf_puts(b, ",\"old\":{\"grade\":");
-    buf_json_cstr(b, grade_name(op, c->old_grade));
-    buf_puts(b, ",\"health\":");
-    buf_json_num(b, c->old_health);
-    buf_puts(b, "},\"new\":{\"grade\":");
-    buf_json_cstr(b, grade_name(np, c->new_grade));
-    buf_puts(b, ",\"health\":");
-    buf_json_num(b, c->new_health);
-    buf_puts(b, "},\"members\":[");
+    json_row(j);
+    json_field_str(j, "id", c->id);
+    json_key(j, "old");
+    json_object(j);
+    json_field_str(j, "grade", grade_name(op, c->old_grade));
+    json_field_num(j, "health", c->old_health);
+    json_end(j);
+    json_key(j, "new");
+    json_object(j);
+    json_field_str(j, "grade", grade_name(np, c->new_grade));
+    json_field_num(j, "health", c->new_health);
+    json_end(j);
+    json_key(j, "members");
+    json_array(j);
     for (int32_t k = 0; k < c->ntop; k++) {
       const Move *mv = &c->top[k];
-      if (k) buf_putc(b, ',');
-      buf_putc(b, '{');
+      json_object(j);
       if (mv->new_member >= 0)
-        member_name(b, &d->new, mv->new_member);
+        member_name(j, &d->new, mv->new_member);
       else
-        member_name(b, &d->old, mv->old_member);
-      buf_puts(b, ",\"old_lost\":");
-      if (mv->old_member >= 0)
-        buf_json_num(b, mv->old_lost);
-      else
-        buf_puts(b, "null");
-      buf_puts(b, ",\"new_lost\":");
-      if (mv->new_member >= 0)
-        buf_json_num(b, mv->new_lost);
-      else
-        buf_puts(b, "null");
-      buf_putc(b, '}');
+        member_name(j, &d->old, mv->old_member);
+      json_lost(j, "old_lost", mv->old_member, mv->old_lost);
+      json_lost(j, "new_lost", mv->new_member, mv->new_lost);
+      json_end(j);
     }
-    buf_puts(b, "]}");
+    json_end(j);
+    json_end(j);
   }
-  buf_puts(b, "],\n\"added_accounts\":[");
-  json_listed(b, np, d->added, d->nadded);
-  buf_puts(b, "],\n\"removed_accounts\":[");
-  json_listed(b, op, d->removed, d->nremoved);
-  buf_puts(b, "],\n\"forecasts\":[");
+  json_end(j);
+}
+
+static void json_forecasts(Json *j, const Diff *d) {
+  const Program *op = d->old.p, *np = d->new.p;
+  json_break(j, "\n");
+  json_key(j, "forecasts");
+  json_array(j);
   int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
   int32_t npairs = forecast_pairs(d, pairs);
   for (int32_t i = 0; i < npairs; i++) {
     int32_t o = pairs[i][0], n = pairs[i][1];
     const ForecastDecl *fd = n >= 0 ? &np->forecasts[n] : &op->forecasts[o];
-    buf_puts(b, i ? ",\n " : "\n ");
-    buf_puts(b, "{\"name\":");
-    buf_json_cstr(b, fd->name);
-    buf_puts(b, ",\"label\":");
-    buf_json_cstr(b, fd->label);
-    buf_puts(b, ",\"old\":");
-    json_forecast_side(b, &d->old, o);
-    buf_puts(b, ",\"new\":");
-    json_forecast_side(b, &d->new, n);
+    json_break(j, "\n ");
+    json_object(j);
+    json_field_str(j, "name", fd->name);
+    json_field_str(j, "label", fd->label);
+    json_forecast_side(j, "old", &d->old, o);
+    json_forecast_side(j, "new", &d->new, n);
     uint64_t rated;
     double old_e = o >= 0 ? forecast_expected(&d->old, o, &rated) : NAN;
     double new_e = n >= 0 ? forecast_expected(&d->new, n, &rated) : NAN;
     double old_w = o >= 0 ? forecast_weighted(&d->old, o) : NAN;
     double new_w = n >= 0 ? forecast_weighted(&d->new, n) : NAN;
-    buf_puts(b, ",\"change\":");
-    buf_json_num(b, new_e - old_e);
-    buf_puts(b, ",\"weighted_change\":");
-    buf_json_num(b, new_w - old_w);
-    buf_putc(b, '}');
+    json_field_num(j, "change", new_e - old_e);
+    json_field_num(j, "weighted_change", new_w - old_w);
+    json_end(j);
   }
   free(pairs);
-  buf_puts(b, "]}\n");
+  json_end(j);
+}
+
+static void json_output(const void *data, Buf *b, const char *as_of) {
+  const Diff *d = data;
+  const Program *op = d->old.p, *np = d->new.p;
+  Json j;
+  json_init(&j, b);
+  json_object(&j);
+  json_field_str(&j, "command", "diff");
+  json_field_str(&j, "mode", d->by_key ? "data" : "rules");
+  json_field_str(&j, "as_of", as_of);
+  json_break(&j, "\n");
+  json_key(&j, "old");
+  json_side(&j, &d->old);
+  json_break(&j, "\n");
+  json_key(&j, "new");
+  json_side(&j, &d->new);
+  json_break(&j, "\n");
+  json_field_count(&j, "compared", d->compared);
+  json_field_count(&j, "changed", d->nchanged);
+  json_field_count(&j, "added", d->nadded);
+  json_field_count(&j, "removed", d->nremoved);
+  json_break(&j, "\n");
+  json_key(&j, "grades");
+  json_object(&j);
+  json_grade_names(&j, "old", op);
+  json_grade_names(&j, "new", np);
+  json_end(&j);
+  json_break(&j, "\n");
+  json_key(&j, "transitions");
+  json_array(&j);
+  for (int32_t r = 0; r <= op->ngrade_names; r++) {
+    json_break(&j, "\n ");
+    json_array(&j);
+    for (int32_t c = 0; c <= np->ngrade_names; c++)
+      json_count(&j, d->matrix[(size_t)r * (size_t)(np->ngrade_names + 1) + (size_t)c]);
+    json_end(&j);
+  }
+  json_end(&j);
+  json_changed(&j, d);
+  json_listed(&j, "added_accounts", np, d->added, d->nadded);
+  json_listed(&j, "removed_accounts", op, d->removed, d->nremoved);
+  json_forecasts(&j, d);
+  json_end(&j);
+  buf_putc(b, '\n');
 }
 
 /* ---- text for people --------------------------------------------------- */

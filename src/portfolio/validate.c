@@ -24,6 +24,7 @@
 #include "io/reader.h"
 #include "engine/result.h"
 #include "engine/run.h"
+#include "io/json.h"
 #include "io/table.h"
 
 /* ---- the statistics --------------------------------------------------- */
@@ -270,120 +271,119 @@ static bool show_no_persona(const Validation *v) {
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void json_rate(Buf *b, Rate r) {
-  buf_puts(b, "\"accounts\":");
-  buf_u64(b, r.n);
-  buf_puts(b, ",\"with_outcome\":");
-  buf_u64(b, r.k);
-  buf_puts(b, ",\"rate\":");
-  buf_json_num(b, rate_of(r));
+static void json_rate(Json *j, Rate r) {
+  json_field_count(j, "accounts", r.n);
+  json_field_count(j, "with_outcome", r.k);
+  json_field_num(j, "rate", rate_of(r));
 }
 
-static void json_auc(Buf *b, const AucGroup *g) {
-  buf_puts(b, "\"auc\":");
-  buf_json_num(b, g->auc);
-  buf_puts(b, ",\"accounts\":");
-  buf_u64(b, group_accounts(g));
-  buf_puts(b, ",\"without_outcome\":");
-  buf_u64(b, g->without.n);
-  buf_puts(b, ",\"with_outcome\":");
-  buf_u64(b, g->with.n);
-  buf_puts(b, ",\"missing\":");
-  buf_u64(b, g->missing);
-  buf_printf(b, ",\"small\":%s", group_accounts(g) < VALIDATE_SMALL ? "true" : "false");
+/* The members of a group's object: its AUC and how many accounts it has. */
+static void json_auc(Json *j, const AucGroup *g) {
+  json_field_num(j, "auc", g->auc);
+  json_field_count(j, "accounts", group_accounts(g));
+  json_field_count(j, "without_outcome", g->without.n);
+  json_field_count(j, "with_outcome", g->with.n);
+  json_field_count(j, "missing", g->missing);
+  json_field_bool(j, "small", group_accounts(g) < VALIDATE_SMALL);
+}
+
+/* One row of a list ("\n {…}"): the name and label, then the AUC. */
+static void json_auc_row(Json *j, const char *name, const char *label, const AucGroup *g) {
+  json_break(j, "\n ");
+  json_object(j);
+  json_field_str(j, "name", name);
+  json_field_str(j, "label", label);
+  json_auc(j, g);
+  json_end(j);
 }
 
 static void json_output(const void *data, Buf *b, const char *as_of) {
   const Validation *v = data;
   const Program *p = v->p;
-  buf_puts(b, "{\"command\":\"validate\",\"title\":");
-  buf_json_cstr(b, p->title);
-  buf_printf(b, ",\"rules\":\"%.12s\",\"as_of\":\"%s\",\"outcome\":", p->fingerprint, as_of);
-  buf_json_cstr(b, p->inputs[v->outcome].name);
-  buf_puts(b, ",\"accounts\":");
-  buf_u64(b, v->scored);
-  buf_puts(b, ",\"outcome_missing\":");
-  buf_u64(b, v->outcome_missing);
-  buf_puts(b, ",\"used\":");
-  buf_u64(b, v->used);
-  buf_puts(b, ",\"with_outcome\":");
-  buf_u64(b, v->with_outcome);
-  buf_puts(b, ",\"rate\":");
-  buf_json_num(b, v->used ? (double)v->with_outcome / (double)v->used : NAN);
+  Json j;
+  json_init(&j, b);
+  json_object(&j);
+  json_field_str(&j, "command", "validate");
+  json_field_str(&j, "title", p->title);
+  char rules[13];
+  snprintf(rules, sizeof rules, "%.12s", p->fingerprint);
+  json_field_str(&j, "rules", rules);
+  json_field_str(&j, "as_of", as_of);
+  json_field_str(&j, "outcome", p->inputs[v->outcome].name);
+  json_field_count(&j, "accounts", v->scored);
+  json_field_count(&j, "outcome_missing", v->outcome_missing);
+  json_field_count(&j, "used", v->used);
+  json_field_count(&j, "with_outcome", v->with_outcome);
+  json_field_num(&j, "rate", v->used ? (double)v->with_outcome / (double)v->used : NAN);
 
-  buf_puts(b, ",\n\"grades\":[");
-  bool first = true;
+  json_break(&j, "\n");
+  json_key(&j, "grades");
+  json_array(&j);
   for (int32_t g = 0; g <= p->ngrade_names; g++) {
     Rate r = v->grades[g];
     if (g == p->ngrade_names && r.n == 0) break;
     double low, high;
     validate_wilson(r.k, r.n, &low, &high);
-    buf_puts(b, first ? "\n " : ",\n ");
-    first = false;
-    buf_puts(b, "{\"grade\":");
-    buf_json_cstr(b, g < p->ngrade_names ? p->grade_names[g] : NULL);
-    buf_puts(b, ",\"label\":");
-    buf_json_cstr(b, g < p->ngrade_names ? p->grade_labels[g] : NULL);
-    buf_putc(b, ',');
-    json_rate(b, r);
-    buf_puts(b, ",\"low\":");
-    buf_json_num(b, low);
-    buf_puts(b, ",\"high\":");
-    buf_json_num(b, high);
-    buf_printf(b, ",\"small\":%s}", r.n < VALIDATE_SMALL ? "true" : "false");
+    json_break(&j, "\n ");
+    json_object(&j);
+    json_field_str(&j, "grade", g < p->ngrade_names ? p->grade_names[g] : NULL);
+    json_field_str(&j, "label", g < p->ngrade_names ? p->grade_labels[g] : NULL);
+    json_rate(&j, r);
+    json_field_num(&j, "low", low);
+    json_field_num(&j, "high", high);
+    json_field_bool(&j, "small", r.n < VALIDATE_SMALL);
+    json_end(&j);
   }
-  buf_puts(b, "],\n\"health\":{");
-  json_auc(b, &v->health);
-  buf_puts(b, "},\n\"dimensions\":[");
-  for (int32_t d = 0; d < p->ndimensions; d++) {
-    buf_puts(b, d ? ",\n " : "\n ");
-    buf_puts(b, "{\"name\":");
-    buf_json_cstr(b, p->dimensions[d].name);
-    buf_puts(b, ",\"label\":");
-    buf_json_cstr(b, p->dimensions[d].label);
-    buf_putc(b, ',');
-    json_auc(b, &v->dims[d]);
-    buf_putc(b, '}');
-  }
-  buf_puts(b, "],\n\"personas\":[");
-  first = true;
+  json_end(&j);
+  json_break(&j, "\n");
+  json_key(&j, "health");
+  json_object(&j);
+  json_auc(&j, &v->health);
+  json_end(&j);
+  json_break(&j, "\n");
+  json_key(&j, "dimensions");
+  json_array(&j);
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    json_auc_row(&j, p->dimensions[d].name, p->dimensions[d].label, &v->dims[d]);
+  json_end(&j);
+  json_break(&j, "\n");
+  json_key(&j, "personas");
+  json_array(&j);
   for (int32_t i = 0; i <= p->npersonas; i++) {
     if (i == p->npersonas && !show_no_persona(v)) break;
-    buf_puts(b, first ? "\n " : ",\n ");
-    first = false;
-    buf_puts(b, "{\"name\":");
-    buf_json_cstr(b, i < p->npersonas ? p->personas[i].name : NULL);
-    buf_puts(b, ",\"label\":");
-    buf_json_cstr(b, i < p->npersonas ? p->personas[i].label : NULL);
-    buf_putc(b, ',');
-    json_auc(b, &v->personas[i]);
-    buf_putc(b, '}');
+    json_auc_row(&j, i < p->npersonas ? p->personas[i].name : NULL,
+                 i < p->npersonas ? p->personas[i].label : NULL, &v->personas[i]);
   }
-  buf_puts(b, "],\n\"members\":[");
-  first = true;
+  json_end(&j);
+  json_break(&j, "\n");
+  json_key(&j, "members");
+  json_array(&j);
   for (int32_t m = 0; m < v->nmembers; m++) {
     const Member *decl = v->member_decl[m];
     if (decl->kind != MEMBER_RULE) continue;
     const RuleStat *rs = &v->members[m];
-    buf_puts(b, first ? "\n " : ",\n ");
-    first = false;
-    buf_puts(b, "{\"dimension\":");
-    buf_json_cstr(b, p->dimensions[v->member_dim[m]].name);
-    buf_puts(b, ",\"member\":");
-    buf_json_cstr(b, decl->name);
-    buf_puts(b, ",\"label\":");
-    buf_json_cstr(b, decl->label);
-    buf_puts(b, ",\"fail\":{");
-    json_rate(b, rs->fail);
-    buf_printf(b, ",\"small\":%s},\"pass\":{", rs->fail.n < VALIDATE_SMALL ? "true" : "false");
-    json_rate(b, rs->pass);
-    buf_printf(b, ",\"small\":%s},\"na\":", rs->pass.n < VALIDATE_SMALL ? "true" : "false");
-    buf_u64(b, rs->na);
-    buf_puts(b, ",\"lift\":");
-    buf_json_num(b, lift_of(rs));
-    buf_putc(b, '}');
+    json_break(&j, "\n ");
+    json_object(&j);
+    json_field_str(&j, "dimension", p->dimensions[v->member_dim[m]].name);
+    json_field_str(&j, "member", decl->name);
+    json_field_str(&j, "label", decl->label);
+    json_key(&j, "fail");
+    json_object(&j);
+    json_rate(&j, rs->fail);
+    json_field_bool(&j, "small", rs->fail.n < VALIDATE_SMALL);
+    json_end(&j);
+    json_key(&j, "pass");
+    json_object(&j);
+    json_rate(&j, rs->pass);
+    json_field_bool(&j, "small", rs->pass.n < VALIDATE_SMALL);
+    json_end(&j);
+    json_field_count(&j, "na", rs->na);
+    json_field_num(&j, "lift", lift_of(rs));
+    json_end(&j);
   }
-  buf_puts(b, "]}\n");
+  json_end(&j);
+  json_end(&j);
+  buf_putc(b, '\n');
 }
 
 /* ---- text for people --------------------------------------------------- */
