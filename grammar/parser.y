@@ -63,6 +63,7 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
 %token PERSONA "`persona`" SEGMENT "`segment`" FLAG "`flag`"
 %token SEVERITY "`severity`" ACTION "`action`" JOURNEY "`journey`"
 %token STEP "`step`" FORECAST "`forecast`" WEIGHTED "`weighted`" BY "`by`"
+%token SNAPSHOT "`snapshot`"
 %token OUTCOME "`outcome`" TEST "`test`" GIVEN "`given`" EXPECT "`expect`"
 %token AS_OF "`as_of`" WHEN "`when`" OTHERWISE "`otherwise`"
 %token AND "`and`" OR "`or`" NOT "`not`" IN "`in`" IS "`is`" FROM "`from`"
@@ -100,10 +101,12 @@ decls
   | decls error
   ;
 
-/* name -> IDENT | `outcome` (a dimension may be called outcome) */
+/* name -> IDENT | `outcome` (a dimension may be called outcome) |
+ * `snapshot` (a keyword only after an input's type, since v2) */
 name
   : IDENT                 { $$ = $1; }
   | OUTCOME               { $$ = "outcome"; }
+  | SNAPSHOT              { $$ = "snapshot"; }
   ;
 
 label_opt
@@ -147,6 +150,7 @@ input_decl
       { $$ = $1; $$->span = span_join($$->span, @3); parse_input_modifier(ps, $$, MOD_IN, $3, NULL, span_join(@2, @3)); }
   | input_decl FROM STRING
       { $$ = $1; $$->span = span_join($$->span, @3); parse_input_modifier(ps, $$, MOD_FROM, NULL, $3, span_join(@2, @3)); }
+  | input_decl SNAPSHOT   { $$ = $1; $$->span = span_join($$->span, @2); parse_input_modifier(ps, $$, MOD_SNAPSHOT, NULL, NULL, @2); }
   ;
 
 type
@@ -563,7 +567,7 @@ static int starts_expression(yysymbol_kind_t k) {
   case YYSYMBOL_PERCENT: case YYSYMBOL_DATE: case YYSYMBOL_TRUE:
   case YYSYMBOL_FALSE: case YYSYMBOL_MISSING: case YYSYMBOL_AS_OF:
   case YYSYMBOL_PERSONA: case YYSYMBOL_IF: case YYSYMBOL_NOT:
-  case YYSYMBOL_OUTCOME:
+  case YYSYMBOL_OUTCOME: case YYSYMBOL_SNAPSHOT:
     return 1;
   default:
     break;
@@ -712,7 +716,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       any_op = 1;
     } else if (top_level && (expected[i] == YYSYMBOL_YYEOF || starts_declaration(expected[i]))) {
       any_decl = 1;
-    } else if (name_here && expected[i] == YYSYMBOL_OUTCOME) {
+    } else if (name_here && (expected[i] == YYSYMBOL_OUTCOME || expected[i] == YYSYMBOL_SNAPSHOT)) {
       /* listed because a dimension may be called `outcome` */
     } else {
       items[total++] = expected[i] == YYSYMBOL_STRING ? "a string" : yysymbol_name(expected[i]);

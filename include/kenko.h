@@ -130,6 +130,12 @@ typedef struct kenko_run_stats {
   unsigned long long scored;
   unsigned long long rejected;
   bool found; /* with opts.account: the account was seen */
+  /* History (data in snapshots, LANGUAGE.md §6): */
+  int snapshot;                    /* the snapshot scored (days since
+                                      1970-01-01) when snapshots > 0 */
+  unsigned long long snapshots;    /* snapshots read (0: not history) */
+  unsigned long long earlier_only; /* accounts seen only in snapshots
+                                      before the one scored */
 } kenko_run_stats;
 
 /* Scores every account of the data files (read in order) and writes the

@@ -236,6 +236,25 @@ static void declare_input(Checker *c, Node *n) {
                  type_text(c, in->type, 0));
     if (in->optional) diag_error(c->diag, n->name_span, "the key input `%s` cannot be optional", n->name);
   }
+  if (n->flags & NF_SNAPSHOT) {
+    in->snapshot = true;
+    if (p->snapshot_input >= 0)
+      diag_error(c->diag, n->name_span, "only one input can be the `snapshot`; `%s` already is",
+                 p->inputs[p->snapshot_input].name);
+    else
+      p->snapshot_input = index;
+    if (in->type != T_DATE)
+      diag_error(c->diag, n->a->span, "the snapshot input must be a date; `%s` is %s", n->name,
+                 type_text(c, in->type, 0));
+    if (in->optional)
+      diag_error(c->diag, n->name_span, "the snapshot input `%s` cannot be optional: it dates each record",
+                 n->name);
+    if (in->key)
+      diag_error(
+          c->diag, n->name_span,
+          "`%s` cannot be both the key and the snapshot: the key names the account, the snapshot dates it",
+          n->name);
+  }
   if (in->type == T_LIST) {
     const Node *t = n->a;
     in->nfields = 0;

@@ -101,6 +101,7 @@ typedef struct InputDecl {
   uint8_t type; /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
   bool optional;
   bool key;
+  bool snapshot; /* dates each record: a long table of snapshots (§6) */
   const char **allowed;
   int32_t nallowed;
   ListField *fields; /* T_LIST */
@@ -305,8 +306,11 @@ typedef struct Program {
   int32_t nsteps;
   ForecastDecl *forecasts;
   int32_t nforecasts;
-  int32_t outcome_input; /* -1 when none */
-  int32_t key_input;     /* -1 when none */
+  int32_t outcome_input;  /* -1 when none */
+  int32_t key_input;      /* -1 when none */
+  int32_t snapshot_input; /* the `snapshot` input (a date), or -1 */
+  bool uses_trend;        /* a trend function (past, previous, …) is used:
+                             every command reads the data as history */
   TestDecl *tests;
   int32_t ntests;
 

@@ -30,6 +30,9 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
 /* The progress count on stderr (kenko_run_opts.progress). */
 void cli_progress(void *ud, unsigned long long n);
+/* The summary line on stderr: "N accounts scored, M rejected", and over
+ * history ", K seen only in earlier snapshots". */
+void cli_print_summary(const kenko_run_stats *stats);
 
 int cmd_check(Cli *cli, int argc, char **argv);
 int cmd_run(Cli *cli, int argc, char **argv);

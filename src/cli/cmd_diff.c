@@ -342,9 +342,7 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
       status = kenko_diff(old_rules, new_rules, da.pos + nrules, da.npos - nrules, &da.opts, stdout, &stats);
       fflush(stdout);
       if (da.opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-      if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
-        fprintf(stderr, "%llu account%s scored, %llu rejected\n", stats.scored, stats.scored == 1 ? "" : "s",
-                stats.rejected);
+      if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
     }
   }
   if (new_rules != old_rules) kenko_rules_free(new_rules);

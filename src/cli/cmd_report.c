@@ -105,9 +105,7 @@ int cmd_report(Cli *cli, int argc, char **argv) {
     status = kenko_report(rules, ra.data, ra.ndata, &ra.opts, stdout, &stats);
     fflush(stdout);
     if (ro->progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-    if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
-      fprintf(stderr, "%llu account%s scored, %llu rejected\n", stats.scored, stats.scored == 1 ? "" : "s",
-              stats.rejected);
+    if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
     kenko_rules_free(rules);
   }
   free(ra.by);

@@ -84,8 +84,7 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
     fprintf(stderr, "kenko: error: no account \"%s\" in the data\n", ra.opts.account);
     status = KENKO_ERR_USAGE;
   } else if (!explain_cmd && status != KENKO_ERR_USAGE) {
-    fprintf(stderr, "%llu account%s scored, %llu rejected\n", stats.scored, stats.scored == 1 ? "" : "s",
-            stats.rejected);
+    cli_print_summary(&stats);
   }
   kenko_rules_free(rules);
   free(ra.data);

@@ -12,6 +12,7 @@
 #include "engine/eval.h"
 #include "io/reader.h"
 #include "engine/run.h"
+#include "engine/snapshot.h"
 #include "io/writer.h"
 
 /* Keys seen so far, as 64-bit hashes: open addressing (0 = empty) in
@@ -121,6 +122,24 @@ typedef struct RunCtx {
   int32_t as_of;
   uint64_t scored, dup_rejected, seen;
   bool found;
+  /* History (run.h): records grouped in snapshots. */
+  bool history;
+  bool all;               /* every snapshot goes to the sink */
+  bool evaluate_all;      /* records of every snapshot are evaluated (trend
+                             functions), not only those handed over */
+  int32_t target;         /* one snapshot: the one handed over */
+  int32_t limit;          /* records dated after it are not read */
+  int32_t file_date;      /* dated files: this file's snapshot, else SNAP_NONE */
+  int32_t cur;            /* the snapshot being read, or SNAP_NONE */
+  int32_t last;           /* the last snapshot read, or SNAP_NONE */
+  bool handing;           /* cur goes to the sink */
+  bool past_limit;        /* a record after the limit was met: read no more */
+  const ReadStats *rs;    /* the readers' running figures */
+  uint64_t rej_base;      /* rs->rejected when cur began */
+  uint64_t hist_rejected; /* rejected by the order or key rules */
+  kenko_run_stats snap;   /* cur's own figures */
+  uint64_t snapshots;
+  AcctTable accts;
 } RunCtx;
 
 /* The hash of a key value (its text; a number as num_format writes it),
@@ -144,6 +163,7 @@ static uint64_t key_hash(const RunCtx *rc, const Account *a) {
  * later account with the same key is a duplicate. */
 static void rejected_key(void *ud, const Value *key) {
   RunCtx *rc = ud;
+  if (rc->history) return; /* its snapshot is not known */
   uint64_t h = value_hash(key);
   if (h) keyset_add(&rc->keys, h);
 }
@@ -157,6 +177,85 @@ static bool duplicate_key(RunCtx *rc, const Account *a) {
   return !rc->opts->strict;
 }
 
+/* Ends snapshot cur: its reader rejections are added to its figures and
+ * the sink is told. */
+static void snapshot_end(RunCtx *rc) {
+  if (rc->cur == SNAP_NONE) return;
+  rc->snap.rejected += rc->rs->rejected - rc->rej_base;
+  rc->snap.accounts = rc->snap.scored + rc->snap.rejected;
+  rc->rej_base = rc->rs->rejected;
+  if (rc->handing && rc->sink->snapshot_done) rc->sink->snapshot_done(rc->sink->ud, rc->cur, &rc->snap);
+  rc->cur = SNAP_NONE;
+}
+
+/* Makes DATE the snapshot being read. */
+static void snapshot_enter(RunCtx *rc, int32_t date) {
+  if (rc->cur == date) return;
+  snapshot_end(rc);
+  rc->cur = rc->last = date;
+  rc->snapshots++;
+  memset(&rc->snap, 0, sizeof rc->snap);
+  rc->snap.snapshot = date;
+  rc->handing = rc->all || date == rc->target;
+  if (rc->handing && rc->sink->snapshot_begin) rc->sink->snapshot_begin(rc->sink->ud, date);
+}
+
+/* A record of history data rejected by the order or key rules. */
+static bool history_reject(RunCtx *rc) {
+  rc->snap.rejected++;
+  rc->hist_rejected++;
+  return !rc->opts->strict;
+}
+
+/* One record of history data: placed in its snapshot, checked for order
+ * and for its key's uniqueness in the snapshot, evaluated when it is
+ * handed over or the trend functions need it. */
+static bool on_record(RunCtx *rc, const Account *a) {
+  const Program *p = rc->p;
+  int32_t date = rc->file_date != SNAP_NONE ? rc->file_date : a->values[p->snapshot_input].u.date;
+  if (date > rc->limit) {
+    rc->past_limit = true;
+    return false;
+  }
+  if (rc->cur != SNAP_NONE && date < rc->cur) {
+    char was[11], now[11];
+    date_format(date, was);
+    date_format(rc->cur, now);
+    diag_at(rc->diag, KENKO_ERROR, a->file, (int)a->line, 1,
+            "account \"%s\": snapshot %s comes after a record of %s: records must be in date order (sort the "
+            "export by `%s`)",
+            a->id, was, now, p->inputs[p->snapshot_input].name);
+    return history_reject(rc);
+  }
+  snapshot_enter(rc, date);
+  if (p->key_input >= 0) {
+    AcctHist *h = acct_table_get(&rc->accts, key_hash(rc, a));
+    if (h->last == date) {
+      char day[11];
+      date_format(date, day);
+      diag_at(rc->diag, KENKO_ERROR, a->file, (int)a->line, 1,
+              "account \"%s\": duplicate key in snapshot %s (an earlier record of it has the same `%s`)",
+              a->id, day, p->inputs[p->key_input].name);
+      return history_reject(rc);
+    }
+    h->last = date;
+  }
+  bool hand = rc->handing;
+  if (rc->opts->account && strcmp(a->id, rc->opts->account) != 0) return true;
+  if (!hand && !rc->evaluate_all) return true;
+  EvalDepth depth = !hand                   ? EVAL_SCORES
+                    : rc->sink->explain     ? EVAL_EXPLAIN
+                    : rc->sink->scores_only ? EVAL_SCORES
+                                            : EVAL_DETAILS;
+  const Result *r = eval_account(rc->ev, a->values, date, depth);
+  if (!hand) return true;
+  if (rc->opts->account) rc->found = true;
+  rc->sink->account(rc->sink->ud, a, r);
+  rc->snap.scored++;
+  rc->scored++;
+  return true;
+}
+
 /* Each account is scored before its key is added to the set: the slot's
  * cache miss then overlaps the evaluation instead of stalling it. A
  * duplicate's result is dropped; evaluating has no other effect. */
@@ -165,6 +264,7 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   (void)arena;
   rc->seen++;
   if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
+  if (rc->history) return on_record(rc, a);
   bool keyed = rc->p->key_input >= 0;
   uint64_t h = keyed ? key_hash(rc, a) : 0;
   if (rc->opts->account) {
@@ -238,6 +338,85 @@ void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, D
   buf_free(&b);
 }
 
+/* The format of data file PATH, or FMT_AUTO (reported) when unknown. */
+static DataFormat data_format(const char *path, const kenko_run_opts *opts, Diag *diag) {
+  DataFormat fmt = reader_format_for(path);
+  if (opts->input_format) {
+    if (strcmp(opts->input_format, "csv") == 0)
+      fmt = FMT_CSV;
+    else if (strcmp(opts->input_format, "yaml") == 0)
+      fmt = FMT_YAML;
+    else if (strcmp(opts->input_format, "json") == 0)
+      fmt = FMT_JSON;
+  }
+  if (fmt == FMT_AUTO)
+    diag_at(diag, KENKO_ERROR, path, 0, 0,
+            "cannot tell the data format from the file name; use --input-format csv|yaml|json");
+  return fmt;
+}
+
+static int read_data(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *ro, Diag *diag,
+                     AccountFn fn, void *ud, ReadStats *rs) {
+  return fmt == FMT_CSV ? read_csv(path, schema, ro, diag, fn, ud, rs)
+                        : read_yaml(path, schema, ro, diag, fn, ud, rs);
+}
+
+/* A data file and the snapshot its name dates (dated files). */
+typedef struct DataFile {
+  const char *path;
+  int32_t date;
+  int32_t order; /* its place on the command line */
+} DataFile;
+
+static int by_date(const void *x, const void *y) {
+  const DataFile *a = x, *b = y;
+  if (a->date != b->date) return a->date < b->date ? -1 : 1;
+  return (a->order > b->order) - (a->order < b->order); /* stable: argument order */
+}
+
+/* Finding the snapshot a long table's one-snapshot run scores: the latest
+ * record date on or before the limit, read before the scoring pass. */
+typedef struct Prescan {
+  int32_t limit, best;
+} Prescan;
+
+static bool prescan_record(void *ud, const Account *a, Arena *arena) {
+  (void)arena;
+  Prescan *ps = ud;
+  if (a->values[0].type != T_DATE) return true;
+  int32_t d = a->values[0].u.date;
+  if (d > ps->limit) return false;
+  if (d > ps->best) ps->best = d;
+  return true;
+}
+
+static void silent(void *ud, const kenko_diag *d) {
+  (void)ud;
+  (void)d;
+}
+
+/* The latest snapshot dated on or before LIMIT in the long table DATA
+ * (its snapshot column alone is read, silently: the scoring pass reports
+ * what is wrong), or SNAP_NONE. */
+static int32_t prescan_target(const Program *p, const Schema *schema, const ReadOpts *ro,
+                              const char *const *data, int ndata, const kenko_run_opts *opts, int32_t limit) {
+  FieldSchema field = schema->inputs[p->snapshot_input];
+  field.optional = true;
+  field.key = false;
+  Schema one = {&field, 1, -1};
+  Diag quiet;
+  diag_init(&quiet, &p->sources, silent, NULL);
+  Prescan ps = {limit, SNAP_NONE};
+  for (int i = 0; i < ndata; i++) {
+    DataFormat fmt = data_format(data[i], opts, &quiet);
+    if (fmt == FMT_AUTO) break;
+    ReadStats rs;
+    memset(&rs, 0, sizeof rs);
+    read_data(data[i], fmt, &one, ro, &quiet, prescan_record, &ps, &rs);
+  }
+  return ps.best;
+}
+
 int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
                    const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats) {
   memset(stats, 0, sizeof *stats);
@@ -264,43 +443,99 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.sink = sink;
   ro.rejected_ud = &rc;
   keyset_init(&rc.keys);
-
-  int status = KENKO_OK;
   ReadStats rs;
   memset(&rs, 0, sizeof rs);
+  rc.rs = &rs;
+  rc.history = p->snapshot_input >= 0 || p->uses_trend || sink->all_snapshots;
+  rc.all = sink->all_snapshots;
+  rc.evaluate_all = rc.all || p->uses_trend;
+  rc.target = SNAP_NONE;
+  rc.limit = rc.all || !opts->as_of ? INT32_MAX : as_of;
+  rc.file_date = SNAP_NONE;
+  rc.cur = rc.last = SNAP_NONE;
+  acct_table_init(&rc.accts);
+
+  int status = KENKO_OK;
+  /* The files in reading order: as given, or by the date in their names. */
+  DataFile *files = arena_alloc(&arena, (size_t)(ndata + 1) * sizeof *files);
   for (int i = 0; i < ndata; i++) {
-    DataFormat fmt = reader_format_for(data[i]);
-    if (opts->input_format) {
-      if (strcmp(opts->input_format, "csv") == 0)
-        fmt = FMT_CSV;
-      else if (strcmp(opts->input_format, "yaml") == 0)
-        fmt = FMT_YAML;
-      else if (strcmp(opts->input_format, "json") == 0)
-        fmt = FMT_JSON;
+    files[i].path = data[i];
+    files[i].date = SNAP_NONE;
+    files[i].order = i;
+  }
+  bool dated = rc.history && p->snapshot_input < 0;
+  if (rc.all && p->key_input < 0) {
+    diag_at(
+        diag, KENKO_ERROR, NULL, 0, 0,
+        "history needs a `key` input to follow each account across snapshots; declare one (`input id: text "
+        "key`)");
+    status = KENKO_ERR_USAGE;
+  }
+  if (dated && status == KENKO_OK) {
+    for (int i = 0; i < ndata; i++) {
+      files[i].date = snapshot_date_of_path(data[i]);
+      if (files[i].date == SNAP_NONE) {
+        diag_at(
+            diag, KENKO_ERROR, data[i], 0, 0,
+            "no date (YYYY-MM-DD) in the file name: read as history, each data file is one snapshot dated "
+            "by its name (accounts-2026-09-30.csv), unless an input is declared `snapshot`");
+        status = KENKO_ERR_USAGE;
+      }
     }
+    if (status == KENKO_OK) qsort(files, (size_t)ndata, sizeof *files, by_date);
+  }
+  if (rc.history && !rc.all && status == KENKO_OK) {
+    if (dated) {
+      for (int i = 0; i < ndata; i++)
+        if (files[i].date <= rc.limit) rc.target = files[i].date;
+    } else {
+      rc.target = prescan_target(p, &schema, &ro, data, ndata, opts, rc.limit);
+    }
+    rc.limit = rc.target;
+    if (rc.target == SNAP_NONE && ndata > 0 && opts->as_of) {
+      diag_at(diag, KENKO_ERROR, NULL, 0, 0, "no snapshot is dated on or before --as-of %s", opts->as_of);
+      status = KENKO_ERR_USAGE;
+    }
+  }
+
+  for (int i = 0; i < ndata && status != KENKO_ERR_USAGE; i++) {
+    const char *path = files[i].path;
+    if (dated) {
+      if (files[i].date > rc.limit) break;
+      rc.file_date = files[i].date;
+      snapshot_enter(&rc, files[i].date);
+    }
+    DataFormat fmt = data_format(path, opts, diag);
     if (fmt == FMT_AUTO) {
-      diag_at(diag, KENKO_ERROR, data[i], 0, 0,
-              "cannot tell the data format from the file name; use --input-format csv|yaml|json");
       status = KENKO_ERR_USAGE;
       break;
     }
     uint64_t before = rs.rejected;
-    int rc_read = fmt == FMT_CSV ? read_csv(data[i], &schema, &ro, diag, on_account, &rc, &rs)
-                                 : read_yaml(data[i], &schema, &ro, diag, on_account, &rc, &rs);
+    int rc_read = read_data(path, fmt, &schema, &ro, diag, on_account, &rc, &rs);
     if (sink->file_done) sink->file_done(sink->ud);
     if (rc_read == KENKO_ERR_USAGE) {
       status = KENKO_ERR_USAGE;
       break;
     }
     if (rc_read != KENKO_OK && status == KENKO_OK) status = KENKO_ERR_DATA;
-    if (opts->strict && (rs.rejected > before || rc.dup_rejected > 0)) break;
+    if (opts->strict && (rs.rejected > before || rc.dup_rejected > 0 || rc.hist_rejected > 0)) break;
+    if (rc.past_limit) break;
   }
+  if (rc.history) snapshot_end(&rc);
   stats->accounts = rs.accounts;
-  stats->rejected = rs.rejected + rc.dup_rejected;
+  stats->rejected = rs.rejected + rc.dup_rejected + rc.hist_rejected;
   stats->scored = rc.scored;
   stats->found = rc.found;
+  if (rc.history) {
+    stats->accounts = stats->scored + stats->rejected;
+    stats->snapshots = rc.snapshots;
+    stats->snapshot = rc.all ? rc.last : rc.target;
+    if (!rc.all && rc.target != SNAP_NONE) stats->earlier_only = acct_table_seen_before(&rc.accts, rc.target);
+    if (rc.target == SNAP_NONE && !rc.all) stats->snapshots = 0;
+  }
   if (opts->account) stats->scored = rc.found ? 1 : 0;
-  if (rc.dup_rejected > 0 && status == KENKO_OK) status = KENKO_ERR_DATA;
+  if ((rc.dup_rejected > 0 || rc.hist_rejected > 0) && status == KENKO_OK) status = KENKO_ERR_DATA;
+  acct_table_free(&rc.accts);
   keyset_free(&rc.keys);
   arena_free(&arena);
   return status;
@@ -321,6 +556,12 @@ static void write_account(void *ud, const Account *a, const Result *r) {
   default: write_text(&ws->w, a, r); break;
   }
   buf_flush(&ws->buf, 1 << 16);
+}
+
+/* Over history the output is dated by the snapshot scored. */
+static void output_snapshot(void *ud, int32_t date) {
+  WriterSink *ws = ud;
+  date_format(date, ws->w.as_of);
 }
 
 static void flush_output(void *ud) {
@@ -357,6 +598,7 @@ int run_program(const Program *p, const char *const *data, int ndata, const kenk
   sink.scores_only = opts->format == KENKO_FORMAT_CSV && !opts->explain;
   sink.account = write_account;
   sink.file_done = flush_output;
+  sink.snapshot_begin = output_snapshot;
   sink.ud = &ws;
   int status = score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats);
   buf_flush(&ws.buf, 0);

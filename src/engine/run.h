@@ -12,13 +12,43 @@
 #include "base/buf.h"
 #include "engine/result.h"
 
-/* Where scored accounts go: a writer, or a portfolio aggregate. */
+/* Where scored accounts go: a writer, or a portfolio aggregate.
+ *
+ * History (LANGUAGE.md §6). The data is read as snapshots when the rules
+ * declare a `snapshot` input (a long table: each record dated by it),
+ * when they use a trend function, or when the sink sets all_snapshots;
+ * without a snapshot input each data file is then one snapshot, dated by
+ * the first YYYY-MM-DD in its base name (a file without one is a usage
+ * error), and the files are read in date order (stable for equal dates).
+ * Records must come in non-decreasing snapshot order (one dated before an
+ * earlier record is rejected, located); a key appears once per snapshot.
+ * Every record is scored with as_of = its snapshot's date (Result.as_of),
+ * the trend functions reading the same account's earlier snapshots.
+ *
+ *   all_snapshots = false (run, explain, report, validate, diff): ONE
+ *     snapshot goes to `account`: the latest, or with --as-of D the
+ *     latest dated on or before D. Earlier snapshots only feed the trend
+ *     functions; later ones are not read. stats->snapshot says which one,
+ *     stats->earlier_only counts the accounts seen only before it.
+ *   all_snapshots = true (history, effect, validate --horizon): every
+ *     snapshot goes to `account`, in snapshot order then input order
+ *     (needs a key input: a usage error without one). --as-of is ignored.
+ *
+ * In both, snapshot_begin(ud, date) comes before a snapshot's first
+ * account and snapshot_done(ud, date, stats) after its last, for every
+ * snapshot handed over (also one whose records were all rejected); the
+ * stats are that snapshot's own: accounts = scored + rejected. A record
+ * the reader rejects (bad data) has no trustworthy date: it counts in the
+ * snapshot being read. Data that is not history calls neither. */
 typedef struct ScoreSink {
-  bool explain;     /* evaluate with the explanation trace */
-  bool scores_only; /* reads no coverage, effective weights or lost
-                       points (EVAL_SCORES): the CSV writer */
+  bool explain;       /* evaluate with the explanation trace */
+  bool scores_only;   /* reads no coverage, effective weights or lost
+                         points (EVAL_SCORES): the CSV writer */
+  bool all_snapshots; /* history: score and hand over every snapshot */
   void (*account)(void *ud, const Account *a, const Result *r);
-  void (*file_done)(void *ud); /* after each data file (may be NULL) */
+  void (*file_done)(void *ud);                    /* after each data file (may be NULL) */
+  void (*snapshot_begin)(void *ud, int32_t date); /* may be NULL */
+  void (*snapshot_done)(void *ud, int32_t date, const kenko_run_stats *snap); /* may be NULL */
   void *ud;
 } ScoreSink;
 
@@ -28,6 +58,11 @@ typedef struct ScoreSink {
  * rejected. */
 int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *const *data, int ndata,
                    const kenko_run_opts *opts, Diag *diag, const ScoreSink *sink, kenko_run_stats *stats);
+/* The date a run's output carries: over history the snapshot scored
+ * (stats->snapshot), else AS_OF. */
+static inline int32_t run_output_date(const kenko_run_stats *stats, int32_t as_of) {
+  return stats->snapshots > 0 ? (int32_t)stats->snapshot : as_of;
+}
 /* `--as-of`: opts->as_of as YYYY-MM-DD, or today (local date) when it is
  * NULL; false after reporting a malformed date. */
 bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of);

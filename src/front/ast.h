@@ -27,7 +27,8 @@
  *   D_SCORECARD  str: title
  *   D_INCLUDE    str: path as written
  *   D_INPUT      name, label, a: T_TYPE, b: allowed values (E_LIST) or NULL,
- *                str: the `from "column"` name or NULL; flags NF_KEY, NF_OPTIONAL
+ *                str: the `from "column"` name or NULL; flags NF_KEY, NF_OPTIONAL,
+ *                NF_SNAPSHOT
  *   D_INDICATOR  name, label, a: expression
  *   D_THRESHOLD  name, label, a: expression   (also a persona override)
  *   D_DIMENSION  name, label, num: weight (NF_HAS_WEIGHT), list: P_RULE,
@@ -149,7 +150,8 @@ enum {
   NF_OPTIONAL = 1u << 3,   /* D_INPUT, P_FIELD_DECL */
   NF_HAS_WEIGHT = 1u << 4, /* D_DIMENSION, members: weight was written */
   NF_OTHERWISE = 1u << 5,  /* P_BAND, P_GRADE, P_CASE, D_PERSONA */
-  NF_PAREN = 1u << 6       /* expression was written in parentheses */
+  NF_PAREN = 1u << 6,      /* expression was written in parentheses */
+  NF_SNAPSHOT = 1u << 7    /* D_INPUT: dates each record (history, LANGUAGE.md §6) */
 };
 
 typedef struct Node Node;

@@ -38,7 +38,7 @@ Node *parse_expr_depth(ParseState *ps, Node *n) {
   return n;
 }
 
-static const char *const modifier_names[] = {"key", "optional", "in", "from"};
+static const char *const modifier_names[] = {"key", "optional", "in", "from", "snapshot"};
 
 void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span) {
   unsigned flag = 0;
@@ -55,6 +55,10 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, con
   case MOD_IN:
     dup = input->b != NULL;
     if (!dup) input->b = arg;
+    break;
+  case MOD_SNAPSHOT:
+    flag = NF_SNAPSHOT;
+    dup = (input->flags & flag) != 0;
     break;
   case MOD_FROM:
     dup = input->str != NULL;

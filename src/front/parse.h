@@ -69,6 +69,6 @@ Node *parse_expr_depth(ParseState *ps, Node *n);
 void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span);
 void parse_push_decl(ParseState *ps, Node *decl);
 
-enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM };
+enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM, MOD_SNAPSHOT };
 
 #endif

@@ -906,7 +906,7 @@ int diff_programs(const Program *old_p, const Program *new_p, const char *const 
     stats->rejected += d.old.stats.rejected;
   }
   if (status != KENKO_ERR_USAGE) {
-    run_write_dated(out, as_of, opts->json, json_output, text_output, &d);
+    run_write_dated(out, run_output_date(stats, as_of), opts->json, json_output, text_output, &d);
   }
   diff_free(&d);
   return status;

@@ -637,6 +637,7 @@ int report_program(const Program *p, const char *const *data, int ndata, const k
     run.account = NULL;
     status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
     r->stats = *stats;
+    date_format(run_output_date(stats, as_of), r->as_of);
     if (status != KENKO_ERR_USAGE) {
       if (opts->json)
         report_write_json(r, out);

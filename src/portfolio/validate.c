@@ -592,7 +592,7 @@ int validate_program(const Program *p, const char *const *data, int ndata, const
   int status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
   if (status != KENKO_ERR_USAGE) {
     validation_finish(&v);
-    run_write_dated(out, as_of, opts->json, json_output, text_output, &v);
+    run_write_dated(out, run_output_date(stats, as_of), opts->json, json_output, text_output, &v);
   }
   validation_free(&v);
   eval_free(ev);
