@@ -82,9 +82,6 @@ kenko_rules *kenko_load_text(const char *path, const char *text, size_t len, con
                              int *status);
 void kenko_rules_free(kenko_rules *rules);
 
-/* Counts of the diagnostics of the last load. */
-int kenko_rules_error_count(const kenko_rules *rules);
-
 /* The first 12 hex digits of the SHA-256 of the rule files' bytes
  * (includes in order), and the whole 64 digits. */
 const char *kenko_rules_fingerprint(const kenko_rules *rules);

@@ -8,6 +8,7 @@
 #include "check/check.h"
 #include "front/diag.h"
 #include "front/parse.h"
+#include "engine/compile.h"
 #include "io/reader.h"
 #include "portfolio/report.h"
 #include "engine/run.h"
@@ -16,7 +17,7 @@
 
 struct kenko_rules {
   Program *program;
-  int errors;
+  CProgram *compiled;         /* built here, at load: what every command runs */
   char short_fingerprint[13]; /* first 12 hex digits */
 };
 
@@ -28,14 +29,16 @@ static kenko_rules *load(const char *path, const char *text, size_t len, const k
   int errors = 0;
   RuleReader reader = {opts ? opts->read_file : NULL, opts ? opts->read_ud : NULL};
   Program *p = program_load_with(path, text, len, reader.read_file ? &reader : NULL, &diag, &errors);
+  CProgram *cp = errors == 0 ? compile_program(p, &diag) : NULL;
   diag_finish(&diag);
-  if (errors > 0) {
-    *status = p->unreadable ? KENKO_ERR_USAGE : KENKO_ERR_RULES;
+  if (!cp) {
+    *status = errors > 0 && p->unreadable ? KENKO_ERR_USAGE : KENKO_ERR_RULES;
     program_free(p);
     return NULL;
   }
   kenko_rules *r = xcalloc(1, sizeof *r);
   r->program = p;
+  r->compiled = cp;
   memcpy(r->short_fingerprint, p->fingerprint, 12);
   r->short_fingerprint[12] = '\0';
   *status = KENKO_OK;
@@ -53,11 +56,10 @@ kenko_rules *kenko_load_text(const char *path, const char *text, size_t len, con
 
 void kenko_rules_free(kenko_rules *rules) {
   if (!rules) return;
+  compile_free(rules->compiled);
   program_free(rules->program);
   free(rules);
 }
-
-int kenko_rules_error_count(const kenko_rules *rules) { return rules ? rules->errors : 0; }
 
 const char *kenko_rules_fingerprint_full(const kenko_rules *rules) { return rules->program->fingerprint; }
 
@@ -150,24 +152,24 @@ int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_lo
 
 int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, const kenko_run_opts *opts,
               FILE *out, kenko_run_stats *stats) {
-  return run_program(rules->program, data, ndata, opts, out, stats);
+  return run_program(rules->compiled, data, ndata, opts, out, stats);
 }
 
 int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed) {
-  return test_program(rules->program, out, color, passed);
+  return test_program(rules->compiled, out, color, passed);
 }
 
 int kenko_report(const kenko_rules *rules, const char *const *data, int ndata, const kenko_report_opts *opts,
                  FILE *out, kenko_run_stats *stats) {
-  return report_program(rules->program, data, ndata, opts, out, stats);
+  return report_program(rules->compiled, data, ndata, opts, out, stats);
 }
 
 int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata,
                    const kenko_validate_opts *opts, FILE *out, kenko_run_stats *stats) {
-  return validate_program(rules->program, data, ndata, opts, out, stats);
+  return validate_program(rules->compiled, data, ndata, opts, out, stats);
 }
 
 int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const char *const *data, int ndata,
                const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
-  return diff_programs(old_rules->program, new_rules->program, data, ndata, opts, out, stats);
+  return diff_programs(old_rules->compiled, new_rules->compiled, data, ndata, opts, out, stats);
 }

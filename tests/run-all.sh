@@ -63,6 +63,7 @@ suite e2e sh tests/e2e/report_html.sh "$kenko"
 [ -f tests/run-regressions.sh ] && suite regressions sh tests/run-regressions.sh "$kenko"
 [ -f tests/run-limits.sh ] && suite limits sh tests/run-limits.sh "$kenko"
 [ -f tests/nothing-lost.sh ] && suite nothing-lost sh tests/nothing-lost.sh "$kenko"
+[ -f tests/identity/identity.sh ] && suite identity sh tests/identity/identity.sh "$kenko"
 
 if [ "$total_skip" -gt 0 ]; then
   printf '%s' "$skipped"

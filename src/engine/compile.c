@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/eval.h"
-
 /* State of one compilation. */
 typedef struct Compiler {
   const CProgram *cp;
@@ -22,7 +20,7 @@ static const CExpr *cx(Compiler *c, const Node *e);
 static CExpr *cx_new(Compiler *c, COp op) {
   CExpr *x = arena_alloc(c->arena, sizeof *x);
   x->op = (uint8_t)op;
-  x->fn = eval_op_fn(op);
+  x->fn = ops_fn(op);
   return x;
 }
 
@@ -48,13 +46,9 @@ static bool is_const(const CExpr *x) { return x && x->op == C_CONST; }
  * independent of the account: no as_of, no references). Either way X's
  * function is chosen here, knowing its operands. */
 static const CExpr *fold(Compiler *c, CExpr *x) {
-  x->fn = eval_node_fn(x); /* the operands are known now */
-  if (!is_const(x->a) && x->a) return x;
-  if (x->b && !is_const(x->b)) return x;
-  if (x->c && !is_const(x->c)) return x;
-  for (int32_t i = 0; i < x->nargs && x->args; i++)
-    if (!is_const(x->args[i])) return x;
-  return cx_const(c, eval_constant(x, c->arena));
+  x->fn = ops_node_fn(x); /* the operands are known now */
+  Value k;
+  return ops_fold(x, c->arena, &k) ? cx_const(c, k) : x;
 }
 
 static CExpr *cx_load(Compiler *c, LoadBase base, int32_t index) {
@@ -208,7 +202,7 @@ static const CExpr *cx_binary(Compiler *c, const Node *e) {
       x->aux = (uint8_t)op;
       x->a = a;
       x->k = b->k;
-      x->fn = eval_node_fn(x);
+      x->fn = ops_node_fn(x);
       return x;
     }
     break;
@@ -551,7 +545,7 @@ static void compile_member(CProgram *cp, Compiler *c, int32_t d, int32_t m) {
     }
     cm->eager_bands = src->nbands <= EAGER_BANDS_MAX;
     for (int32_t b = 0; b < src->nbands; b++)
-      if (cm->bands[b].cond && !eval_cheap(cm->bands[b].cond)) cm->eager_bands = false;
+      if (cm->bands[b].cond && !ops_cheap(cm->bands[b].cond)) cm->eager_bands = false;
     cm->refs = compile_refs(cp, &cp->arena, exprs, n);
     free(exprs);
   } else {
@@ -569,6 +563,24 @@ static const CExpr *compile_cond(CProgram *cp, Compiler *c, const Node *cond, Re
   return cond ? cx(c, cond) : NULL;
 }
 
+/* Sizes of the value tables, by LoadBase. */
+static void table_sizes(const CProgram *cp, int32_t size[LB_COUNT]) {
+  const Program *p = cp->prog;
+  size[LB_INPUT] = p->ninputs;
+  size[LB_INDICATOR] = p->nindicators;
+  size[LB_THRESHOLD] = p->nthresholds;
+  size[LB_MEMBER] = cp->nmembers;
+  size[LB_DIM] = p->ndimensions;
+  size[LB_STATE] = cp->nstate;
+}
+
+static void alloc_tables(CProgram *cp, Arena *a) {
+  int32_t size[LB_COUNT];
+  table_sizes(cp, size);
+  for (int b = 0; b < LB_COUNT; b++)
+    cp->tables[b] = arena_alloc(a, ((size_t)size[b] + 1) * sizeof(Value));
+}
+
 CProgram *compile_program(const Program *p, Diag *diag) {
   CProgram *cp = xcalloc(1, sizeof *cp);
   cp->prog = p;
@@ -584,11 +596,7 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->state_segment = cp->state_dim_grade + p->ndimensions;
   cp->state_flagged = cp->state_segment + p->nsegments;
   cp->nstate = cp->state_flagged + p->nflags;
-  int32_t table_size[LB_COUNT] = {
-      [LB_INPUT] = p->ninputs,    [LB_INDICATOR] = p->nindicators, [LB_THRESHOLD] = p->nthresholds,
-      [LB_MEMBER] = cp->nmembers, [LB_DIM] = p->ndimensions,       [LB_STATE] = cp->nstate};
-  for (int b = 0; b < LB_COUNT; b++)
-    cp->tables[b] = arena_alloc(a, ((size_t)table_size[b] + 1) * sizeof(Value));
+  alloc_tables(cp, a);
 
   cp->variants = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->variants);
   for (int32_t i = 0; i <= p->npersonas; i++)
@@ -650,6 +658,66 @@ void compile_free(CProgram *cp) {
   if (!cp) return;
   arena_free(&cp->arena);
   free(cp);
+}
+
+/* ---- instances: one per evaluator ------------------------------------ */
+
+/* A copy of X (NULL stays NULL) in ARENA whose loads read TABLES. Every
+ * pointer a node holds is followed here (recursion bounded by the
+ * expression depth limit). */
+static const CExpr *copy_expr(const CExpr *x, Arena *arena, Value *const *tables) {
+  if (!x) return NULL;
+  CExpr *y = arena_alloc(arena, sizeof *y);
+  *y = *x;
+  if (x->op == C_CONST) y->leaf = &y->k;
+  if (x->op == C_LOAD) y->leaf = tables[x->aux] + x->index;
+  y->a = copy_expr(x->a, arena, tables);
+  y->b = copy_expr(x->b, arena, tables);
+  y->c = copy_expr(x->c, arena, tables);
+  if (x->args) {
+    const CExpr **args = arena_alloc(arena, ((size_t)x->nargs + 1) * sizeof *args);
+    for (int32_t i = 0; i < x->nargs; i++)
+      args[i] = copy_expr(x->args[i], arena, tables);
+    y->args = args;
+  }
+  return y;
+}
+
+/* N expressions copied. */
+static const CExpr **copy_exprs(const CExpr *const *xs, int32_t n, Arena *arena, Value *const *tables) {
+  const CExpr **out = arena_alloc(arena, ((size_t)n + 1) * sizeof *out);
+  for (int32_t i = 0; i < n; i++)
+    out[i] = copy_expr(xs[i], arena, tables);
+  return out;
+}
+
+void compile_instance(const CProgram *cp, CProgram *out, Arena *arena) {
+  const Program *p = cp->prog;
+  *out = *cp;
+  memset(&out->arena, 0, sizeof out->arena);
+  alloc_tables(out, arena);
+  Value *const *t = out->tables;
+  out->indicators = copy_exprs(cp->indicators, p->nindicators, arena, t);
+  CMember *members = arena_alloc(arena, ((size_t)cp->nmembers + 1) * sizeof *members);
+  for (int32_t i = 0; i < cp->nmembers; i++) {
+    const CMember *m = &cp->members[i];
+    members[i] = *m;
+    members[i].expr = copy_expr(m->expr, arena, t);
+    if (m->bands) {
+      members[i].bands = arena_alloc(arena, ((size_t)m->nbands + 1) * sizeof *m->bands);
+      for (int32_t b = 0; b < m->nbands; b++) {
+        members[i].bands[b].value = copy_expr(m->bands[b].value, arena, t);
+        members[i].bands[b].cond = copy_expr(m->bands[b].cond, arena, t);
+      }
+    }
+  }
+  out->members = members;
+  out->persona_cond = copy_exprs(cp->persona_cond, p->npersonas, arena, t);
+  out->case_cond = arena_alloc(arena, ((size_t)p->nsegments + 1) * sizeof *out->case_cond);
+  for (int32_t s = 0; s < p->nsegments; s++)
+    out->case_cond[s] = copy_exprs(cp->case_cond[s], p->segments[s].ncases, arena, t);
+  out->flag_cond = copy_exprs(cp->flag_cond, p->nflags, arena, t);
+  out->step_cond = copy_exprs(cp->step_cond, p->nsteps, arena, t);
 }
 
 const Variant *compile_variant(const CProgram *cp, int32_t persona) {

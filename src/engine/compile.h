@@ -3,8 +3,12 @@
  * of Program.order, and one precomputed variant (thresholds, weights,
  * grade sets) per persona plus the default one.
  *
- * Internal to the library: eval.c runs what this builds. A CProgram lives
- * in its own arena and borrows the Program (which must outlive it). */
+ * Internal to the library. The rules (api.c: kenko_load) own the compiled
+ * program, built once when they are loaded; it lives in its own arena and
+ * borrows the Program (which must outlive it). It is never written
+ * afterwards: each evaluator (eval.c) runs its own instance
+ * (compile_instance), whose loads point at the evaluator's own value
+ * tables, so several evaluators may run over one compiled program. */
 #ifndef KENKO_COMPILE_H
 #define KENKO_COMPILE_H
 
@@ -14,44 +18,9 @@
 #include "base/arena.h"
 #include "check/check.h"
 #include "front/diag.h"
+#include "engine/ops.h"
 #include "engine/result.h"
 #include "engine/value.h"
-
-/* Compiled expression operations. */
-typedef enum COp {
-  C_CONST,      /* k */
-  C_LOAD,       /* slot `index` of the value table `aux` (LoadBase) */
-  C_ELEM,       /* field `sub` of the current element of list input `index` */
-  C_NEG,        /* -a */
-  C_NOT,        /* not a (Kleene) */
-  C_ADD,        /* a + b (numbers; date ± days) */
-  C_SUB,        /* a - b */
-  C_MUL,        /* a * b */
-  C_DIV,        /* a / b; by zero: missing (MISS_DIV_ZERO) */
-  C_MOD,        /* a % b, floored; by zero: missing (MISS_DIV_ZERO) */
-  C_CMP,        /* a OP b, aux: Op (OP_EQ … OP_GE) */
-  C_CMP_NUM_K,  /* a OP k.u.num, k a number constant, aux: Op */
-  C_AND,        /* a and b (Kleene, short-circuit) */
-  C_OR,         /* a or b (Kleene, short-circuit) */
-  C_COALESCE,   /* a ?? b */
-  C_IN,         /* a in [args…] (Kleene or of a == arg) */
-  C_IS_MISSING, /* a is missing; aux 1: `is not missing` */
-  C_IF,         /* if a then b else c */
-  C_CALL,       /* built-in `aux` (Builtin) over args */
-  C_AGG         /* aggregate `aux` over list input `index`, field `sub`
-                   (or -1), condition a (or NULL); nargs: record width */
-} COp;
-
-/* The value tables a C_LOAD reads (Evaluator.base). */
-typedef enum LoadBase {
-  LB_INPUT,     /* the account's inputs */
-  LB_INDICATOR, /* indicators (computed earlier in the order) */
-  LB_THRESHOLD, /* thresholds of the variant in effect */
-  LB_MEMBER,    /* member scores, by flat index (missing: N/A) */
-  LB_DIM,       /* dimension scores (missing: N/A) */
-  LB_STATE,     /* what earlier steps decided, as values (StateSlot) */
-  LB_COUNT
-} LoadBase;
 
 /* The slots of the LB_STATE table. Each step stores its outcome there as
  * the value an expression sees (a symbol, or missing when there is none),
@@ -67,26 +36,6 @@ typedef enum StateSlot {
                     state_flagged + f */
 } StateSlot;
 
-typedef struct CExpr CExpr;
-struct Evaluator;
-/* Evaluates a node (eval.c has one per operation). */
-typedef Value (*CExprFn)(struct Evaluator *E, const CExpr *e);
-
-struct CExpr {
-  CExprFn fn;  /* eval_op_fn(op), set when the node is made */
-  uint8_t op;  /* COp */
-  uint8_t aux; /* LoadBase of C_LOAD, Op of C_CMP*, Builtin of
-                  C_CALL/C_AGG, 1 for `is not missing` */
-  int32_t index;
-  int32_t sub;
-  int32_t nargs;
-  Value k;           /* C_CONST, C_CMP_NUM_K */
-  const Value *leaf; /* C_CONST: &k; C_LOAD: its slot in the program's
-                        tables; NULL for every other node */
-  const CExpr *a, *b, *c;
-  const CExpr **args; /* C_CALL, C_IN */
-};
-
 /* One band of a `score NAME { V when C … }` member. */
 typedef struct CBand {
   const CExpr *value; /* a number or a threshold (per persona) */
@@ -100,7 +49,7 @@ typedef struct CMember {
   const CExpr *expr; /* rule condition or score expression */
   CBand *bands;
   int32_t nbands;
-  bool eager_bands;  /* every band condition is cheap (eval_cheap) and
+  bool eager_bands;  /* every band condition is cheap (ops_cheap) and
                         there are at most EAGER_BANDS_MAX: all are
                         evaluated, then the first that stops is taken */
   RefList refs;      /* names referenced (conditions and band values) */
@@ -151,27 +100,28 @@ typedef struct CProgram {
   int32_t state_flagged;   /* … of flagged(flag 0) */
   int32_t nstate;          /* slots of the LB_STATE table */
   /* The value tables C_LOAD nodes point into, one per LoadBase, sized
-   * here; the evaluator this program is compiled for (eval_new compiles
-   * its own) fills them: the account's inputs and the thresholds in
-   * effect are copied in, the rest is written by the steps. */
+   * here. An instance's are its evaluator's: the account's inputs and the
+   * thresholds in effect are copied in, the rest is written by the steps.
+   * The compiled program's own are never written (its loads only need a
+   * place to point at). */
   Value *tables[LB_COUNT];
   int32_t nvalues; /* slots of the explain value table */
   bool failed;     /* an expression could not be compiled */
 } CProgram;
 
-/* The function that evaluates nodes of operation OP (eval.c). */
-CExprFn eval_op_fn(COp op);
-/* The same for node X, whose operands are set: some operations have a
- * faster function when their operands are loads or constants. */
-CExprFn eval_node_fn(const CExpr *x);
-/* X costs about as much as a mispredicted branch or less (eval.c). */
-bool eval_cheap(const CExpr *x);
+/* Bands with more conditions than this are evaluated lazily. */
 #define EAGER_BANDS_MAX 16
 
 /* Compiles P (which must have no check errors). Returns NULL and reports
  * through DIAG when something cannot be compiled (an internal error). */
 CProgram *compile_program(const Program *p, Diag *diag);
 void compile_free(CProgram *cp);
+
+/* An instance of CP for one evaluator, in *OUT: CP's expressions copied
+ * into ARENA with their loads pointing at new value tables (OUT->tables,
+ * also in ARENA); everything else is shared with CP, which must outlive
+ * it. OUT owns no arena of its own: never compile_free it. */
+void compile_instance(const CProgram *cp, CProgram *out, Arena *arena);
 
 /* Compiles one checked expression into ARENA (for `expect` lines and
  * other expressions outside the program). NULL when E cannot be

@@ -1,14 +1,16 @@
 /* eval.h — scoring accounts: runs the compiled program (compile.h) over
  * one account's inputs and fills a Result (result.h).
  *
- * An Evaluator owns its compiled program, its Result and a per-account
- * arena; it borrows the Program, which must outlive it. Nothing on the
+ * An Evaluator owns its instance of the compiled program (its own value
+ * tables), its Result and a per-account arena; it borrows the rules'
+ * compiled program and the Program, which must outlive it. Nothing on the
  * per-account path calls malloc once the arena has grown to its working
  * size. An Evaluator is not shared between threads; several may run at
- * once over the same Program.
+ * once over the same compiled program.
  *
  * Semantics (LANGUAGE.md §2–3) and the choices made where the contract is
- * silent are listed at the top of eval.c. */
+ * silent are listed at the top of ops.c (expressions) and eval.c (members,
+ * the roll-up). */
 #ifndef KENKO_EVAL_H
 #define KENKO_EVAL_H
 
@@ -25,9 +27,9 @@
 
 typedef struct Evaluator Evaluator;
 
-/* Compiles P (which must have no check errors). NULL when it cannot be
- * compiled (reported through DIAG). */
-Evaluator *eval_new(const Program *p, Diag *diag);
+/* An evaluator of the compiled program CP (the rules', compile.h), which
+ * must outlive it. */
+Evaluator *eval_new(const CProgram *cp);
 void eval_free(Evaluator *ev);
 
 /* How much of the Result eval_account fills. */
@@ -87,9 +89,5 @@ Value *eval_given_inputs(const Program *p, const Node *given, Arena *arena);
 
 /* The reader's schema of P's inputs, allocated in ARENA. */
 void eval_schema(const Program *p, Schema *out, Arena *arena);
-
-/* Internal (compile.c): evaluates E, whose operands are all constants.
- * Text results are allocated in ARENA. */
-Value eval_constant(const CExpr *e, Arena *arena);
 
 #endif

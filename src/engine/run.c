@@ -569,13 +569,13 @@ static void flush_output(void *ud) {
   buf_flush(&ws->buf, 0);
 }
 
-int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
+int run_program(const CProgram *cp, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats) {
+  const Program *p = cp->prog;
   Diag diag;
   int32_t as_of;
   if (!run_begin(p, opts, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
-  Evaluator *ev = eval_new(p, &diag);
-  if (!ev) return KENKO_ERR_RULES;
+  Evaluator *ev = eval_new(cp);
 
   WriterSink ws;
   memset(&ws, 0, sizeof ws);

@@ -77,9 +77,9 @@ typedef void (*DatedWriter)(const void *data, Buf *b, const char *as_of);
 void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, DatedWriter as_text,
                      const void *data);
 
-int run_program(const Program *p, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
+int run_program(const CProgram *cp, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats);
 /* Returns the number of failed tests; *passed gets the passed ones. */
-int test_program(const Program *p, FILE *out, bool color, int *passed);
+int test_program(const CProgram *cp, FILE *out, bool color, int *passed);
 
 #endif

@@ -72,12 +72,10 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
   return ok;
 }
 
-int test_program(const Program *p, FILE *out, bool color, int *passed) {
-  Diag diag;
-  diag_init(&diag, &p->sources, NULL, NULL);
-  Evaluator *ev = eval_new(p, &diag);
+int test_program(const CProgram *cp, FILE *out, bool color, int *passed) {
+  const Program *p = cp->prog;
+  Evaluator *ev = eval_new(cp);
   *passed = 0;
-  if (!ev) return p->ntests > 0 ? p->ntests : 1;
   Buf b;
   buf_init(&b, out);
   Arena arena;

@@ -848,8 +848,9 @@ static int pass(Diff *d, Side *s, int32_t as_of, const kenko_run_opts *run, Diag
   return score_accounts(s->p, s->ev, as_of, s->data, s->ndata, run, diag, &sink, stats);
 }
 
-int diff_programs(const Program *old_p, const Program *new_p, const char *const *data, int ndata,
+int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *const *data, int ndata,
                   const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
+  const Program *old_p = old_cp->prog, *new_p = new_cp->prog;
   const kenko_run_opts *ro = &opts->run;
   Diag diag, old_diag, quiet;
   int32_t as_of;
@@ -875,12 +876,8 @@ int diff_programs(const Program *old_p, const Program *new_p, const char *const 
   d.new.data = data;
   d.new.ndata = ndata;
   d.matrix = xcalloc(((size_t)old_p->ngrade_names + 1) * ((size_t)new_p->ngrade_names + 1), sizeof *d.matrix);
-  d.old.ev = eval_new(old_p, &old_diag);
-  d.new.ev = d.old.ev ? eval_new(new_p, &diag) : NULL;
-  if (!d.new.ev) {
-    diff_free(&d);
-    return KENKO_ERR_RULES;
-  }
+  d.old.ev = eval_new(old_cp);
+  d.new.ev = eval_new(new_cp);
   kenko_run_opts run = *ro;
   run.account = NULL;
 

@@ -8,6 +8,7 @@
 
 #include "kenko.h"
 #include "check/check.h"
+#include "engine/compile.h"
 
 /* Members listed for each account whose grade changed. */
 enum { DIFF_TOP_MEMBERS = 3 };
@@ -19,7 +20,7 @@ enum { DIFF_TOP_MEMBERS = 3 };
  * KENKO_OK, KENKO_ERR_DATA (some accounts rejected), KENKO_ERR_USAGE
  * (nothing written) or KENKO_ERR_RULES. STATS: the accounts of the new
  * run, plus those of the old snapshot with --data. */
-int diff_programs(const Program *old_p, const Program *new_p, const char *const *data, int ndata,
+int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *const *data, int ndata,
                   const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats);
 
 #endif

@@ -601,8 +601,9 @@ static void report_free(Report *r) {
   arena_free(&r->arena);
 }
 
-int report_program(const Program *p, const char *const *data, int ndata, const kenko_report_opts *opts,
+int report_program(const CProgram *cp, const char *const *data, int ndata, const kenko_report_opts *opts,
                    FILE *out, kenko_run_stats *stats) {
+  const Program *p = cp->prog;
   const kenko_run_opts *ro = &opts->run;
   Diag diag;
   int32_t as_of;
@@ -625,10 +626,7 @@ int report_program(const Program *p, const char *const *data, int ndata, const k
   }
   Evaluator *ev = NULL;
   if (status == KENKO_OK) {
-    ev = eval_new(p, &diag);
-    if (!ev) status = KENKO_ERR_RULES;
-  }
-  if (status == KENKO_OK) {
+    ev = eval_new(cp);
     ScoreSink sink;
     memset(&sink, 0, sizeof sink);
     sink.account = report_account;

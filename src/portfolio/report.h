@@ -18,6 +18,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "check/check.h"
+#include "engine/compile.h"
 
 enum {
   REPORT_HIST_BINS = 1000,    /* score histogram: 0.1-wide bins over 0..100 */
@@ -135,7 +136,7 @@ typedef struct Report {
 } Report;
 
 /* `kenko report` over a checked Program (api.c: kenko_report). */
-int report_program(const Program *p, const char *const *data, int ndata, const kenko_report_opts *opts,
+int report_program(const CProgram *cp, const char *const *data, int ndata, const kenko_report_opts *opts,
                    FILE *out, kenko_run_stats *stats);
 
 /* The grade rows to show, in order: the default grades, then any other

@@ -570,16 +570,16 @@ static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
   return -1;
 }
 
-int validate_program(const Program *p, const char *const *data, int ndata, const kenko_validate_opts *opts,
+int validate_program(const CProgram *cp, const char *const *data, int ndata, const kenko_validate_opts *opts,
                      FILE *out, kenko_run_stats *stats) {
+  const Program *p = cp->prog;
   const kenko_run_opts *ro = &opts->run;
   Diag diag;
   int32_t as_of;
   if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
   int32_t outcome = find_outcome(p, opts->outcome, &diag);
   if (outcome < 0) return KENKO_ERR_USAGE;
-  Evaluator *ev = eval_new(p, &diag);
-  if (!ev) return KENKO_ERR_RULES;
+  Evaluator *ev = eval_new(cp);
 
   Validation v;
   validation_init(&v, p, outcome);

@@ -11,6 +11,7 @@
 
 #include "kenko.h"
 #include "check/check.h"
+#include "engine/compile.h"
 
 /* Groups of fewer accounts than this are marked small. */
 enum { VALIDATE_SMALL = 30 };
@@ -20,7 +21,7 @@ enum { VALIDATE_SMALL = 30 };
  * rejected; the figures are over the others), KENKO_ERR_USAGE (no
  * outcome, a bad --outcome, an unreadable data file: nothing written) or
  * KENKO_ERR_RULES. */
-int validate_program(const Program *p, const char *const *data, int ndata, const kenko_validate_opts *opts,
+int validate_program(const CProgram *cp, const char *const *data, int ndata, const kenko_validate_opts *opts,
                      FILE *out, kenko_run_stats *stats);
 
 /* Sorts X ascending (finite doubles; radix sort on the bits). */

@@ -40,12 +40,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * `include` finds nothing. */
   Program *p = program_load("/nonexistent/fuzz.kenko", (const char *)data, size, &diag, &errors);
   diag_finish(&diag);
-  if (errors == 0) {
-    Evaluator *ev = eval_new(p, &diag);
-    if (ev) eval_free(ev);
+  CProgram *cp = errors == 0 ? compile_program(p, &diag) : NULL;
+  if (cp) {
+    eval_free(eval_new(cp));
     int passed = 0;
-    test_program(p, devnull, false, &passed);
+    test_program(cp, devnull, false, &passed);
   }
+  compile_free(cp);
   program_free(p);
   return 0;
 }

@@ -16,6 +16,7 @@
 typedef struct Fx {
   Diag diag;
   Program *p;
+  CProgram *cp;
   Evaluator *ev;
   Arena arena; /* test inputs */
 } Fx;
@@ -33,13 +34,15 @@ static void fx_load(Fx *f, const char *path, const char *text) {
   int errors = 0;
   f->p = program_load(path, text, text ? strlen(text) : 0, &f->diag, &errors);
   cr_assert_eq(errors, 0, "the rules have %d errors", errors);
-  f->ev = eval_new(f->p, &f->diag);
-  cr_assert_not_null(f->ev, "the rules did not compile");
+  f->cp = compile_program(f->p, &f->diag);
+  cr_assert_not_null(f->cp, "the rules did not compile");
+  f->ev = eval_new(f->cp);
   arena_init(&f->arena, 0);
 }
 
 static void fx_free(Fx *f) {
   eval_free(f->ev);
+  compile_free(f->cp);
   program_free(f->p);
   arena_free(&f->arena);
 }
@@ -790,6 +793,39 @@ Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
     for (int32_t i = 0; i < r->nmembers; i++)
       cr_assert(r->members[i].lost == lost[i]);
   }
+  fx_free(&f);
+}
+
+/* One compiled program, two evaluators (its instances): scoring accounts
+ * one after the other on both, interleaved, gives each evaluator the
+ * results it would give alone (their value tables are their own). */
+Test(eval_aiueo, two_evaluators_over_one_compiled_program) {
+  Fx f;
+  fx_load(&f, "rules/aiueo.kenko", NULL);
+  Evaluator *other = eval_new(f.cp);
+  cr_assert_geq(f.p->ntests, 2);
+  for (int32_t t = 0; t + 1 < f.p->ntests; t++) {
+    const TestDecl *a = &f.p->tests[t], *b = &f.p->tests[t + 1];
+    const Value *in_a = eval_given_inputs(f.p, a->given, &f.arena);
+    const Value *in_b = eval_given_inputs(f.p, b->given, &f.arena);
+    int32_t day_a = a->has_as_of ? a->as_of : date_from_ymd(2026, 1, 1);
+    int32_t day_b = b->has_as_of ? b->as_of : date_from_ymd(2026, 1, 1);
+    const Result *alone = eval_account(other, in_b, day_b, EVAL_DETAILS);
+    double health_b = alone->health;
+    int32_t persona_b = alone->persona;
+    const Result *ra = eval_account(f.ev, in_a, day_a, EVAL_DETAILS);
+    double health_a = ra->health;
+    const Result *rb = eval_account(other, in_b, day_b, EVAL_DETAILS);
+    cr_assert(rb->health == health_b || (isnan(rb->health) && isnan(health_b)));
+    cr_assert_eq(rb->persona, persona_b);
+    /* the first evaluator's tables still hold account a */
+    for (int32_t k = 0; k < a->nexpects; k++) {
+      Value v = eval_expr_in_account(f.ev, a->expects[k]);
+      cr_assert(v.type == T_BOOL && v.u.b, "test \"%s\", expect %d after another evaluator ran", a->name, k);
+    }
+    cr_assert(eval_result(f.ev)->health == health_a || isnan(health_a));
+  }
+  eval_free(other);
   fx_free(&f);
 }
 
