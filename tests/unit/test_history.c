@@ -75,7 +75,9 @@ static int score_all(const char *const *data, int n, Seen *seen, kenko_run_stats
   int errors = 0;
   Program *p = program_load("h.kenko", rules, strlen(rules), &diag, &errors);
   cr_assert_eq(errors, 0);
-  Evaluator *ev = eval_new(p, &diag);
+  CProgram *cp = compile_program(p, &diag);
+  cr_assert_not_null(cp);
+  Evaluator *ev = eval_new(cp);
   kenko_run_opts opts;
   memset(&opts, 0, sizeof opts);
   opts.diag = quiet;
@@ -89,6 +91,7 @@ static int score_all(const char *const *data, int n, Seen *seen, kenko_run_stats
   memset(seen, 0, sizeof *seen);
   int status = score_accounts(p, ev, 0, data, n, &opts, &diag, &sink, stats);
   eval_free(ev);
+  compile_free(cp);
   program_free(p);
   return status;
 }

@@ -1,0 +1,416 @@
+/* explain.c — the explanation of one scored account as data (explain.h):
+ * referenced values, N/A reasons, the persona trail's values, the drivers
+ * and "what would change the grade".
+ *
+ * What would change the grade. Raising members to 100 only ever raises
+ * the health, and a member's gain never grows when others are raised
+ * first (a dimension's score and the health move towards 100, their
+ * denominators grow), so the health with a set raised is at most the
+ * health plus the sum of the members' gains alone. The search uses that:
+ *   - the next grade is out of reach when every member that can rise,
+ *     raised together, falls short;
+ *   - a set of k members can only reach it when the k largest gains add
+ *     up to the gap, which gives the smallest k to try first;
+ *   - a depth-first search over the members by gain (largest first) tries
+ *     the sets of k members, cutting a branch when its set so far plus
+ *     the next largest gains cannot reach the bound, or when its points
+ *     cannot beat the cheapest set found; k grows until a set reaches.
+ * A set's health is computed from each dimension's sums with the set's
+ * members at 100 (the roll-up's formula, not an estimate). */
+#include "engine/explain.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct Explainer {
+  const CProgram *cp;
+  const Program *p;
+  Arena arena; /* the explainer's life */
+  Explanation ex;
+  Value *member_store; /* cp->nvalues */
+  Value **flag_store;  /* per flag, one per ref */
+  int32_t *sort_tmp;   /* nmembers */
+  /* what-if workspace */
+  int32_t *cand;   /* candidates, by gain (largest first) */
+  double *gain;    /* per member: the health points it gives alone */
+  double *cost;    /* per member: 100 − score (n/a: 100) */
+  double *key;     /* sort keys */
+  double *prefix;  /* prefix[k]: the k largest gains added */
+  double *min_cost_from; /* min_cost_from[q]: cheapest candidate from q on */
+  double *acc, *wsum;    /* per dimension: Σwᵢsᵢ, Σwᵢ of the account */
+  double *dacc, *dwsum;  /* … what the set adds */
+  int32_t *touched;      /* per dimension: members of the set in it */
+  int32_t *dims;         /* dimensions the set touches */
+  int32_t *chosen, *best;
+  WhatIfMember *out;
+};
+
+/* ---- sorting: stable, n log n ------------------------------------------- */
+
+/* Sorts IDX[0..N) by KEY[IDX[i]], largest first; equal keys keep their
+ * order (TMP: N slots). Insertion sort for short runs, merged bottom-up. */
+static void sort_desc(int32_t *idx, int32_t n, const double *key, int32_t *tmp) {
+  enum { RUN = 16 };
+  for (int32_t lo = 0; lo < n; lo += RUN) {
+    int32_t hi = lo + RUN < n ? lo + RUN : n;
+    for (int32_t i = lo + 1; i < hi; i++) {
+      int32_t v = idx[i], j = i;
+      while (j > lo && key[idx[j - 1]] < key[v]) {
+        idx[j] = idx[j - 1];
+        j--;
+      }
+      idx[j] = v;
+    }
+  }
+  for (int32_t width = RUN; width < n; width *= 2) {
+    for (int32_t lo = 0; lo < n - width; lo += 2 * width) {
+      int32_t mid = lo + width, hi = mid + width < n ? mid + width : n;
+      int32_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        tmp[k++] = key[idx[j]] > key[idx[i]] ? idx[j++] : idx[i++];
+      while (i < mid)
+        tmp[k++] = idx[i++];
+      while (j < hi)
+        tmp[k++] = idx[j++];
+      memcpy(idx + lo, tmp + lo, (size_t)(hi - lo) * sizeof *idx);
+    }
+  }
+}
+
+/* ---- values, reasons, drivers ------------------------------------------- */
+
+static void fill_values(const Evaluator *ev, const RefList *refs, Value *out, bool default_thresholds) {
+  for (int32_t k = 0; k < refs->count; k++)
+    out[k] = eval_ref_value(ev, &refs->refs[k], default_thresholds);
+}
+
+static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
+  const CProgram *cp = x->cp;
+  Explanation *ex = &x->ex;
+  for (int32_t i = 0; i < r->nmembers; i++) {
+    const RefList *refs = &cp->members[i].refs;
+    Value *vals = x->member_store + cp->members[i].values_at;
+    fill_values(ev, refs, vals, false);
+    int32_t missing = -1;
+    if (r->members[i].na)
+      for (int32_t k = 0; k < refs->count && missing < 0; k++)
+        if (vals[k].type == T_MISSING) missing = k;
+    ex->missing_ref[i] = missing;
+  }
+  for (int32_t i = 0; i < r->npersonas; i++)
+    if (ex->persona_values[i]) fill_values(ev, &ex->persona_refs[i], (Value *)ex->persona_values[i], true);
+  for (int32_t f = 0; f < r->nflags; f++) {
+    bool raised = r->flags[f] == FLAG_RAISED;
+    if (raised) fill_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
+    ex->flag_values[f] = raised ? x->flag_store[f] : NULL;
+  }
+  for (int32_t s = 0; s < r->nsteps; s++)
+    fill_values(ev, &ex->step_refs[s], (Value *)ex->step_values[s], false);
+}
+
+static void explain_drivers(Explainer *x, const Result *r) {
+  int32_t *drv = x->ex.drivers;
+  for (int32_t i = 0; i < r->nmembers; i++) {
+    drv[i] = i;
+    x->key[i] = r->members[i].lost;
+  }
+  sort_desc(drv, r->nmembers, x->key, x->sort_tmp);
+}
+
+/* ---- what would change the grade --------------------------------------- */
+
+/* The state of one search. */
+typedef struct Search {
+  Explainer *x;
+  const Result *r;
+  int32_t n;       /* candidates */
+  double base_num; /* Σ W_d·S_d over the dimensions rolled up */
+  double base_den; /* Σ W_d */
+  double bound;
+  int32_t ndims; /* dimensions touched */
+  int32_t nchosen;
+  double points; /* of the set so far */
+  double best_points;
+  int32_t nbest;
+  long steps;
+} Search;
+
+/* Member I (flat) raised to 100 in the set, or taken out again. */
+static void set_add(Search *s, int32_t i, int sign) {
+  Explainer *x = s->x;
+  const MemberResult *mr = &s->r->members[i];
+  int32_t d = mr->dim;
+  if (sign > 0 && x->touched[d]++ == 0) x->dims[s->ndims++] = d;
+  if (mr->na) {
+    x->dacc[d] += sign * 100 * mr->weight;
+    x->dwsum[d] += sign * mr->weight;
+  } else {
+    x->dacc[d] += sign * mr->weight * (100 - mr->score);
+  }
+  if (sign < 0 && --x->touched[d] == 0) {
+    x->dacc[d] = 0;
+    x->dwsum[d] = 0;
+    for (int32_t k = 0; k < s->ndims; k++)
+      if (x->dims[k] == d) {
+        x->dims[k] = x->dims[--s->ndims];
+        break;
+      }
+  }
+}
+
+/* The health with the set at 100. */
+static double set_health(const Search *s) {
+  const Explainer *x = s->x;
+  double num = s->base_num, den = s->base_den;
+  for (int32_t k = 0; k < s->ndims; k++) {
+    int32_t d = x->dims[k];
+    const DimResult *dr = &s->r->dims[d];
+    double sw = x->wsum[d] + x->dwsum[d];
+    if (!(sw > 0)) continue;
+    double score = (x->acc[d] + x->dacc[d]) / sw;
+    if (dr->na) {
+      num += dr->weight * score;
+      den += dr->weight;
+    } else {
+      num += dr->weight * (score - dr->score);
+    }
+  }
+  return den > 0 ? num / den : NAN;
+}
+
+/* Sets of K members from candidate FROM on, DEPTH chosen so far. */
+static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
+  Explainer *x = s->x;
+  double have = set_health(s);
+  int32_t need = k - depth;
+  for (int32_t q = from; q + need <= s->n; q++) {
+    if (++s->steps > EXPLAIN_SEARCH_MAX) return;
+    /* the largest gains left, q's and the next: the most the set can get */
+    if (have + (x->prefix[q + need] - x->prefix[q]) < s->bound) break;
+    int32_t c = x->cand[q];
+    double points = s->points + x->cost[c];
+    if (points + (need - 1) * x->min_cost_from[q + 1] >= s->best_points) continue;
+    set_add(s, c, 1);
+    x->chosen[depth] = c;
+    s->points = points;
+    if (need == 1) {
+      if (set_health(s) >= s->bound) {
+        s->best_points = points;
+        s->nbest = k;
+        memcpy(x->best, x->chosen, (size_t)k * sizeof *x->best);
+      }
+    } else {
+      search(s, k, depth + 1, q + 1);
+    }
+    s->points -= x->cost[c];
+    set_add(s, c, -1);
+  }
+}
+
+/* The gain of candidate I alone. */
+static double gain_alone(Search *s, int32_t i) {
+  set_add(s, i, 1);
+  double h = set_health(s);
+  set_add(s, i, -1);
+  return h - s->r->health;
+}
+
+/* WI's set from the members chosen (CHOSEN[0..N)), with the health they
+ * give together. */
+static void take_set(Search *s, WhatIf *wi, const int32_t *chosen, int32_t n) {
+  Explainer *x = s->x;
+  const Program *p = x->p;
+  wi->members = x->out;
+  wi->nmembers = n;
+  wi->points = 0;
+  for (int32_t k = 0; k < n; k++) {
+    const MemberResult *mr = &s->r->members[chosen[k]];
+    x->out[k].member = chosen[k];
+    x->out[k].from = mr->na ? NAN : mr->score;
+    x->out[k].gain = x->gain[chosen[k]];
+    wi->points += x->cost[chosen[k]];
+    set_add(s, chosen[k], 1);
+  }
+  wi->health = set_health(s);
+  wi->grade = eval_grade_of(p, s->r->grade_set, wi->health);
+  for (int32_t k = 0; k < n; k++)
+    set_add(s, chosen[k], -1);
+}
+
+static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
+  const Program *p = x->p;
+  memset(wi, 0, sizeof *wi);
+  wi->next_grade = -1;
+  wi->grade = -1;
+  wi->searched = true;
+  if (r->grade_set < 0) {
+    wi->status = WI_NO_GRADES;
+    return;
+  }
+  if (r->health_na) {
+    wi->status = WI_NO_HEALTH;
+    return;
+  }
+  const GradeSet *gs = &p->grade_sets[r->grade_set];
+  int32_t at = -1;
+  for (int32_t i = 0; i < gs->nbands; i++)
+    if (gs->bands[i].grade == r->grade) at = i;
+  if (at <= 0) {
+    wi->status = WI_BEST_GRADE;
+    return;
+  }
+  wi->next_grade = gs->bands[at - 1].grade;
+  wi->bound = gs->bands[at - 1].bound;
+  wi->away = wi->bound - r->health;
+
+  /* the roll-up's sums, per dimension and for the health */
+  Search s;
+  memset(&s, 0, sizeof s);
+  s.x = x;
+  s.r = r;
+  s.bound = wi->bound;
+  s.best_points = INFINITY;
+  for (int32_t d = 0; d < r->ndims; d++) {
+    const DimResult *dr = &r->dims[d];
+    double acc = 0, sw = 0;
+    for (int32_t m = 0; m < dr->nmembers; m++) {
+      const MemberResult *mr = &dr->members[m];
+      bool counts = !mr->na && mr->weight > 0;
+      acc += counts ? mr->weight * mr->score : 0;
+      sw += counts ? mr->weight : 0;
+    }
+    x->acc[d] = acc;
+    x->wsum[d] = sw;
+    if (!dr->na && !dr->excluded) {
+      s.base_num += dr->weight * dr->score;
+      s.base_den += dr->weight;
+    }
+  }
+  /* the candidates: members that can rise and move the health */
+  for (int32_t i = 0; i < r->nmembers; i++) {
+    const MemberResult *mr = &r->members[i];
+    x->gain[i] = 0;
+    if (r->dims[mr->dim].excluded || !(mr->weight > 0) || (!mr->na && mr->score >= 100)) continue;
+    x->cost[i] = mr->na ? 100 : 100 - mr->score;
+    x->gain[i] = gain_alone(&s, i);
+    if (x->gain[i] > 0) x->cand[s.n++] = i;
+  }
+  /* by gain, largest first; then fewest points; then declaration order */
+  for (int32_t q = 0; q < s.n; q++)
+    x->key[x->cand[q]] = -x->cost[x->cand[q]];
+  sort_desc(x->cand, s.n, x->key, x->sort_tmp);
+  sort_desc(x->cand, s.n, x->gain, x->sort_tmp);
+  x->prefix[0] = 0;
+  for (int32_t q = 0; q < s.n; q++)
+    x->prefix[q + 1] = x->prefix[q] + x->gain[x->cand[q]];
+  x->min_cost_from[s.n] = INFINITY;
+  for (int32_t q = s.n - 1; q >= 0; q--)
+    x->min_cost_from[q] = fmin(x->cost[x->cand[q]], x->min_cost_from[q + 1]);
+
+  /* every candidate at 100: the most the account's data allows */
+  take_set(&s, wi, x->cand, s.n);
+  if (!(wi->health >= wi->bound)) {
+    wi->status = WI_UNREACHABLE;
+    wi->members = NULL;
+    wi->nmembers = 0;
+    wi->points = 0;
+    return;
+  }
+  wi->status = WI_REACHABLE;
+  int32_t k = 1;
+  while (k < s.n && r->health + x->prefix[k] < wi->bound)
+    k++;
+  for (; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++)
+    search(&s, k, 0, 0);
+  if (s.nbest > 0) {
+    take_set(&s, wi, x->best, s.nbest);
+    wi->searched = s.steps <= EXPLAIN_SEARCH_MAX;
+    return;
+  }
+  /* the step limit: the largest gains, one by one, until the bound */
+  wi->searched = false;
+  int32_t n = 0;
+  for (; n < s.n; n++) {
+    set_add(&s, x->cand[n], 1);
+    if (set_health(&s) >= wi->bound) break;
+  }
+  for (int32_t q = 0; q <= n && q < s.n; q++)
+    set_add(&s, x->cand[q], -1);
+  take_set(&s, wi, x->cand, n < s.n ? n + 1 : s.n);
+}
+
+/* ---- the API ---------------------------------------------------------------- */
+
+#define ALLOC(x, n, T) ((T *)arena_alloc(&(x)->arena, ((size_t)(n) + 1) * sizeof(T)))
+
+Explainer *explain_new(const CProgram *cp) {
+  const Program *p = cp->prog;
+  Explainer *x = xcalloc(1, sizeof *x);
+  x->cp = cp;
+  x->p = p;
+  arena_init(&x->arena, 16 * 1024);
+  Explanation *ex = &x->ex;
+  int32_t nm = cp->nmembers, nd = p->ndimensions;
+  RefList *member_refs = ALLOC(x, nm, RefList);
+  const Value **member_values = ALLOC(x, nm, const Value *);
+  x->member_store = ALLOC(x, cp->nvalues, Value);
+  for (int32_t i = 0; i < nm; i++) {
+    member_refs[i] = cp->members[i].refs;
+    member_values[i] = x->member_store + cp->members[i].values_at;
+  }
+  ex->member_refs = member_refs;
+  ex->member_values = member_values;
+  ex->missing_ref = ALLOC(x, nm, int32_t);
+  ex->persona_refs = cp->persona_refs;
+  ex->flag_refs = cp->flag_refs;
+  ex->step_refs = cp->step_refs;
+  const Value **persona_values = ALLOC(x, p->npersonas, const Value *);
+  for (int32_t i = 0; i < p->npersonas; i++)
+    persona_values[i] = cp->persona_cond[i] ? ALLOC(x, cp->persona_refs[i].count, Value) : NULL;
+  ex->persona_values = persona_values;
+  ex->flag_values = ALLOC(x, p->nflags, const Value *);
+  x->flag_store = ALLOC(x, p->nflags, Value *);
+  for (int32_t f = 0; f < p->nflags; f++)
+    x->flag_store[f] = ALLOC(x, cp->flag_refs[f].count, Value);
+  const Value **step_values = ALLOC(x, p->nsteps, const Value *);
+  for (int32_t i = 0; i < p->nsteps; i++)
+    step_values[i] = ALLOC(x, cp->step_refs[i].count, Value);
+  ex->step_values = step_values;
+  ex->drivers = ALLOC(x, nm, int32_t);
+  x->sort_tmp = ALLOC(x, nm, int32_t);
+  x->cand = ALLOC(x, nm, int32_t);
+  x->gain = ALLOC(x, nm, double);
+  x->cost = ALLOC(x, nm, double);
+  x->key = ALLOC(x, nm, double);
+  x->prefix = ALLOC(x, nm + 1, double);
+  x->min_cost_from = ALLOC(x, nm + 1, double);
+  x->acc = ALLOC(x, nd, double);
+  x->wsum = ALLOC(x, nd, double);
+  x->dacc = ALLOC(x, nd, double);
+  x->dwsum = ALLOC(x, nd, double);
+  x->touched = ALLOC(x, nd, int32_t);
+  x->dims = ALLOC(x, nd, int32_t);
+  x->chosen = ALLOC(x, nm, int32_t);
+  x->best = ALLOC(x, nm, int32_t);
+  x->out = ALLOC(x, nm, WhatIfMember);
+  return x;
+}
+
+void explain_free(Explainer *x) {
+  if (!x) return;
+  arena_free(&x->arena);
+  free(x);
+}
+
+const Explanation *explain_names(const Explainer *x) { return &x->ex; }
+
+const Explanation *explain_account(Explainer *x, const Evaluator *ev, const Result *r, bool what_if_too) {
+  explain_values(x, ev, r);
+  explain_drivers(x, r);
+  if (what_if_too)
+    what_if(x, r, &x->ex.what_if);
+  else
+    x->ex.what_if.status = WI_NONE;
+  return &x->ex;
+}

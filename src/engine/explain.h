@@ -1,0 +1,92 @@
+/* explain.h — the explanation of one scored account, as data: the values
+ * every expression referenced, why each N/A member is N/A, the personas
+ * tried with their values, the drivers, and what would change the grade.
+ *
+ * An Explainer reads its Evaluator's last account (eval.h) and fills an
+ * Explanation; the writers only format it (they never evaluate). It
+ * borrows the compiled program and the evaluator, which must outlive it. */
+#ifndef KENKO_EXPLAIN_H
+#define KENKO_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/compile.h"
+#include "engine/eval.h"
+#include "engine/result.h"
+#include "engine/value.h"
+
+/* How "what would change the grade" came out. */
+typedef enum WhatIfStatus {
+  WI_NONE,        /* not asked for */
+  WI_NO_GRADES,   /* the health has no grades: nothing to change */
+  WI_NO_HEALTH,   /* the health is n/a: no dimension has data */
+  WI_BEST_GRADE,  /* already the best grade */
+  WI_REACHABLE,   /* members[] at 100 reach the next grade */
+  WI_UNREACHABLE  /* no set of members can: every one at 100 falls short */
+} WhatIfStatus;
+
+/* One member of the set: raised from FROM (NAN: n/a) to 100. */
+typedef struct WhatIfMember {
+  int32_t member; /* flat index */
+  double from;    /* its score now, NAN when n/a */
+  double gain;    /* health points it gives alone */
+} WhatIfMember;
+
+/* The smallest set of members (fewest members, then fewest points moved:
+ * Σ(100 − score), an n/a member counting 100) whose improvement to 100
+ * lifts the health to the next grade's bound; docs/cli.md. */
+typedef struct WhatIf {
+  uint8_t status;     /* WhatIfStatus */
+  int32_t next_grade; /* the grade one above, or -1 */
+  double bound;       /* its lower bound */
+  double away;        /* bound − health */
+  WhatIfMember *members;
+  int32_t nmembers;
+  double points;  /* points moved: Σ(100 − from) over the set */
+  double health;  /* the health with the set at 100 (WI_UNREACHABLE:
+                     with every member that can rise at 100) */
+  int32_t grade;  /* the grade of that health */
+  bool searched;  /* false: the search for a smaller or cheaper set
+                     stopped at its step limit (EXPLAIN_SEARCH_MAX); the
+                     set still reaches the grade */
+} WhatIf;
+
+/* The search for the set stops after this many steps (sets tried). */
+#define EXPLAIN_SEARCH_MAX 200000
+
+typedef struct Explanation {
+  /* the names each expression references (fixed by the rules) */
+  const RefList *member_refs;  /* per member (flat) */
+  const RefList *persona_refs; /* per persona (default thresholds) */
+  const RefList *flag_refs;    /* per flag */
+  const RefList *step_refs;    /* per journey step */
+  /* their values for the account, one per name */
+  const Value **member_values;
+  int32_t *missing_ref;         /* per member: N/A members, the first
+                                   referenced value that is missing, or -1
+                                   (e.g. division by zero inside) */
+  const Value **persona_values; /* personas with a condition, tried or
+                                   not (thresholds at their defaults) */
+  const Value **flag_values;    /* raised flags; NULL for the others */
+  const Value **step_values;
+  int32_t *drivers; /* every member (flat index), by lost points, largest
+                       first, ties in declaration order */
+  WhatIf what_if;
+} Explanation;
+
+typedef struct Explainer Explainer;
+
+Explainer *explain_new(const CProgram *cp);
+void explain_free(Explainer *x);
+
+/* The explanation X fills (the same object for every account): its names
+ * are set from the start, its values by explain_account. */
+const Explanation *explain_names(const Explainer *x);
+
+/* Explains R, EV's last account (scored at EVAL_DETAILS): values,
+ * reasons, drivers, and when WHAT_IF what would change the grade. Valid
+ * until the next call. */
+const Explanation *explain_account(Explainer *x, const Evaluator *ev, const Result *r, bool what_if);
+
+#endif
