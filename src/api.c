@@ -9,6 +9,7 @@
 #include "front/diag.h"
 #include "front/parse.h"
 #include "engine/compile.h"
+#include "engine/eval.h"
 #include "io/reader.h"
 #include "portfolio/report.h"
 #include "engine/run.h"
@@ -79,48 +80,13 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
   ReadOpts ro;
   memset(&ro, 0, sizeof ro);
   ro.delimiter = ',';
-  int32_t ncols = 0;
-  char **cols = reader_columns(data_path, reader_format_for(data_path), &ro, &diag, &ncols);
-  if (!cols) return diag.errors ? diag.errors : 1;
-  const Program *p = rules->program;
-  for (int32_t i = 0; i < p->ninputs; i++) {
-    const InputDecl *in = &p->inputs[i];
-    bool found = false;
-    for (int32_t k = 0; k < ncols; k++)
-      if (strcmp(cols[k], in->column) == 0) found = true;
-    if (found) continue;
-    if (in->optional)
-      diag_at(&diag, KENKO_WARNING, data_path, 1, 1,
-              "no column \"%s\" for optional input `%s`: it will always be missing", in->column, in->name);
-    else
-      diag_at(&diag, KENKO_ERROR, data_path, 1, 1, "missing column \"%s\" (required by input `%s`)",
-              in->column, in->name);
-  }
-  /* Undeclared columns: one warning that names the first few of them. */
-  enum { NAMED_MAX = 10 };
-  Buf list;
-  buf_init(&list, NULL);
-  int32_t undeclared = 0;
-  for (int32_t k = 0; k < ncols; k++) {
-    bool declared = false;
-    for (int32_t i = 0; i < p->ninputs && !declared; i++)
-      if (strcmp(cols[k], p->inputs[i].column) == 0) declared = true;
-    if (declared) continue;
-    if (undeclared < NAMED_MAX) {
-      if (undeclared) buf_puts(&list, ", ");
-      buf_shown(&list, cols[k], strlen(cols[k]), true);
-    }
-    undeclared++;
-  }
-  if (undeclared > NAMED_MAX) buf_printf(&list, " and %d more", undeclared - NAMED_MAX);
-  buf_putc(&list, '\0');
-  if (undeclared)
-    diag_at(&diag, KENKO_WARNING, data_path, 1, 1, "%s %s not declared as input%s and will be ignored: %s",
-            undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are",
-            undeclared == 1 ? "" : "s", list.data);
-  buf_free(&list);
-  reader_free_columns(cols, ncols);
-  return diag.errors;
+  Arena arena;
+  arena_init(&arena, 0);
+  Schema schema;
+  eval_schema(rules->program, &schema, &arena);
+  int errors = reader_check_columns(data_path, &schema, &ro, &diag);
+  arena_free(&arena);
+  return errors;
 }
 
 int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_load_opts *opts) {

@@ -338,29 +338,6 @@ void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, D
   buf_free(&b);
 }
 
-/* The format of data file PATH, or FMT_AUTO (reported) when unknown. */
-static DataFormat data_format(const char *path, const kenko_run_opts *opts, Diag *diag) {
-  DataFormat fmt = reader_format_for(path);
-  if (opts->input_format) {
-    if (strcmp(opts->input_format, "csv") == 0)
-      fmt = FMT_CSV;
-    else if (strcmp(opts->input_format, "yaml") == 0)
-      fmt = FMT_YAML;
-    else if (strcmp(opts->input_format, "json") == 0)
-      fmt = FMT_JSON;
-  }
-  if (fmt == FMT_AUTO)
-    diag_at(diag, KENKO_ERROR, path, 0, 0,
-            "cannot tell the data format from the file name; use --input-format csv|yaml|json");
-  return fmt;
-}
-
-static int read_data(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *ro, Diag *diag,
-                     AccountFn fn, void *ud, ReadStats *rs) {
-  return fmt == FMT_CSV ? read_csv(path, schema, ro, diag, fn, ud, rs)
-                        : read_yaml(path, schema, ro, diag, fn, ud, rs);
-}
-
 /* A data file and the snapshot its name dates (dated files). */
 typedef struct DataFile {
   const char *path;
@@ -408,7 +385,7 @@ static int32_t prescan_target(const Program *p, const Schema *schema, const Read
   diag_init(&quiet, &p->sources, silent, NULL);
   Prescan ps = {limit, SNAP_NONE};
   for (int i = 0; i < ndata; i++) {
-    DataFormat fmt = data_format(data[i], opts, &quiet);
+    DataFormat fmt = reader_format(data[i], opts->input_format, &quiet);
     if (fmt == FMT_AUTO) break;
     ReadStats rs;
     memset(&rs, 0, sizeof rs);
@@ -505,7 +482,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
       rc.file_date = files[i].date;
       snapshot_enter(&rc, files[i].date);
     }
-    DataFormat fmt = data_format(path, opts, diag);
+    DataFormat fmt = reader_format(path, opts->input_format, diag);
     if (fmt == FMT_AUTO) {
       status = KENKO_ERR_USAGE;
       break;

@@ -1,5 +1,6 @@
-/* read_csv.c — the streaming CSV reader (RFC 4180), the CSV half of
- * reader_columns, and reader_format_for (see reader.h).
+/* read_csv.c — the CSV tokeniser (RFC 4180) behind read_data, and the
+ * CSV half of reader_columns (see reader.h; the per-account rules are
+ * reader.c's, intake.h).
  *
  * The file is read in chunks into one buffer that only ever holds the
  * record being parsed and the bytes after it; a record is split into cells
@@ -67,6 +68,7 @@
 #include <string.h>
 
 #include "io/convert.h"
+#include "io/intake.h"
 #include "kenko.h"
 
 /* The buffer sizes can be shrunk at build time to test chunk boundaries. */
@@ -80,10 +82,8 @@
 #define CSV_CELLS_MAX  65536u      /* header columns; cells kept per record */
 #define CSV_MIN_ROOM   64          /* free bytes wanted before a read */
 #define CSV_PAD                                                                                              \
-  64                         /* zero bytes after the data, so that the                                       \
-                                cell scan may read 64 bytes at once */
-#define ERR_MESSAGE_MAX 1024 /* one field's error message */
-#define ID_MESSAGE_MAX  200  /* bytes of an id quoted in messages */
+  64 /* zero bytes after the data, so that the                                                               \
+        cell scan may read 64 bytes at once */
 
 /* ---- input: file bytes, converted to UTF-8 when needed ------------------ */
 
@@ -763,46 +763,21 @@ static bool read_header(CsvReader *r) {
   return true;
 }
 
-static bool required(const FieldSchema *f) { return f->key || !f->optional; }
+/* Header cell J's location (for columns_map). */
+static void header_location(const void *ctx, int32_t j, int *line, int *col) {
+  const CsvReader *r = ctx;
+  cell_location(r, &r->cells[j], line, col);
+}
 
 /* Maps every input to its header cell (see the top of the file). False
  * (after reporting) when the file cannot be used. */
 static bool map_columns(CsvReader *r) {
   const Schema *schema = r->schema;
   r->column_of = xmalloc(((size_t)schema->ninputs + 1) * sizeof *r->column_of);
-  bool usable = true;
   int line, col;
   locate(r, r->rec_start, &line, &col);
-  for (int32_t i = 0; i < schema->ninputs; i++) {
-    const FieldSchema *f = &schema->inputs[i];
-    r->column_of[i] = -1;
-    if (f->type == T_LIST) {
-      if (required(f)) {
-        diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "input %s is a list: lists cannot come from CSV",
-                f->name);
-        usable = false;
-      }
-      continue;
-    }
-    for (int32_t j = 0; j < r->ncolumns; j++) {
-      if (strcmp(r->header[j], f->column) != 0) continue;
-      if (r->column_of[i] >= 0) {
-        int dup_line, dup_col;
-        cell_location(r, &r->cells[j], &dup_line, &dup_col);
-        diag_at(r->diag, KENKO_ERROR, r->path, dup_line, dup_col,
-                "duplicate column \"%s\" (columns %d and %d)", f->column, r->column_of[i] + 1, j + 1);
-        usable = false;
-        break;
-      }
-      r->column_of[i] = j;
-    }
-    if (r->column_of[i] < 0 && required(f)) {
-      diag_at(r->diag, KENKO_ERROR, r->path, line, 1, "missing column \"%s\" (required by input %s)",
-              f->column, f->name);
-      usable = false;
-    }
-  }
-  return usable;
+  return columns_map(r->path, schema, r->header, r->ncolumns, line, header_location, r, r->diag,
+                     r->column_of);
 }
 
 static bool is_na(const CsvReader *r, const char *s, size_t n) {
@@ -811,52 +786,18 @@ static bool is_na(const CsvReader *r, const char *s, size_t n) {
   return false;
 }
 
-/* Reading state of one read_csv call. */
+/* Reading state of one csv_read call. */
 typedef struct CsvRun {
-  Arena arena;
-  AccountFn fn;
-  void *ud;
-  ReadStats *stats;
-  bool rejected;  /* some account of this file was rejected */
-  bool stop;      /* strict mode or the callback asked to stop */
+  Intake *in;
   bool key_valid; /* the current record's key was read */
-  size_t path_len;
 } CsvRun;
 
-/* The fallback account id "FILE:LINE", in the arena. */
-static const char *place_id(const CsvReader *r, CsvRun *run) {
-  char digits[20];
-  int n = uint_text(digits, r->line);
-  char *id = arena_alloc(&run->arena, run->path_len + 1 + (size_t)n + 1); /* zeroed */
-  memcpy(id, r->path, run->path_len);
-  id[run->path_len] = ':';
-  memcpy(id + run->path_len + 1, digits, (size_t)n);
-  return id;
-}
-
-/* Reports the rejection of the current account for field COLUMN (NULL for
- * the record as a whole) at LINE:COL. */
-static void reject(CsvReader *r, CsvRun *run, const char *id, const char *column, int line, int col,
-                   const char *msg) {
-  char quoted_id[ID_MESSAGE_MAX * 4 + 8];
-  text_for_message(quoted_id, sizeof quoted_id, id, strlen(id), ID_MESSAGE_MAX);
-  if (column)
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "account \"%s\": field \"%s\": %s", quoted_id, column,
-            msg);
-  else
-    diag_at(r->diag, KENKO_ERROR, r->path, line, col, "account \"%s\": %s", quoted_id, msg);
-  run->stats->rejected++;
-  run->rejected = true;
-  if (r->opts && r->opts->strict) run->stop = true;
-}
-
-/* Input I has no value (no column, a short record, an empty or NA cell):
- * fine when it is optional. */
-static bool absent_input(const FieldSchema *f, Value *value, char *err) {
-  *value = val_missing(MISS_ABSENT);
-  if (!required(f)) return true;
-  snprintf(err, ERR_MESSAGE_MAX, "missing required value");
-  return false;
+/* Rejects the current account for field COLUMN (NULL for the record as
+ * a whole) at LINE:COL. */
+static void reject(const CsvReader *r, CsvRun *run, const Value *values, const char *id, const char *column,
+                   int line, int col, const char *msg) {
+  const Value *key = run->key_valid ? &values[r->schema->key_index] : NULL;
+  intake_reject(run->in, id, key, line, col, column, msg);
 }
 
 /* Converts input F from cell C of the record at REC (NULL: no column, or
@@ -865,15 +806,15 @@ static bool absent_input(const FieldSchema *f, Value *value, char *err) {
 static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, CsvRun *run,
                                                                 const FieldSchema *f, const CsvCell *c,
                                                                 const char *rec, Value *out, char *err) {
-  if (!c) return absent_input(f, out, err);
+  if (!c) return intake_absent(f, out, err);
   size_t n = c->len;
   const char *s = rec + c->begin;
   /* a cell in the buffer has its padding behind it; "" undone ones do not */
   bool padded = !(c->flags & CELL_ESCAPES);
   if (!padded) s = cell_text(r, c, &n);
-  if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return absent_input(f, out, err);
-  if (convert_usual(f, s, n, padded, &run->arena, out)) return true;
-  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->arena, out, err,
+  if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return intake_absent(f, out, err);
+  if (convert_usual(f, s, n, padded, &run->in->arena, out)) return true;
+  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->in->arena, out, err,
                       ERR_MESSAGE_MAX);
 }
 
@@ -899,7 +840,7 @@ static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok
   if (values[key].type == T_TEXT) return values[key].u.text;
   size_t n;
   const char *s = cell_text(r, *key_cell, &n);
-  return arena_strndup(&run->arena, s, n);
+  return arena_strndup(&run->in->arena, s, n);
 }
 
 /* Reports the first bad field in the order described at the top: the
@@ -912,25 +853,25 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **
   bool key_ok;
   const char *id = key_id(r, run, values, &key_ok, &cell, err);
   run->key_valid = key_ok && id != NULL;
-  const char *place = id ? id : place_id(r, run);
+  const char *place = id ? id : intake_place_id(run->in, r->line);
   *account_id = place;
 
   if ((int32_t)r->ncells != r->ncolumns) {
     snprintf(err, sizeof err, "expected %d cells, got %u", r->ncolumns, r->ncells);
-    reject(r, run, place, NULL, line, col, err);
+    reject(r, run, values, place, NULL, line, col, err);
     return false;
   }
   int32_t key = schema->key_index;
   if (!key_ok) {
     if (cell) cell_location(r, cell, &line, &col);
-    reject(r, run, place, schema->inputs[key].column, line, col, err);
+    reject(r, run, values, place, schema->inputs[key].column, line, col, err);
     return false;
   }
   if (r->rec_flags & CELL_BAD_QUOTE) {
     for (uint32_t j = 0; j < r->ncells; j++) {
       if (!(r->cells[j].flags & CELL_BAD_QUOTE)) continue;
       cell_location(r, &r->cells[j], &line, &col);
-      reject(r, run, place, r->header[j], line, col, "text after the closing quote of a quoted cell");
+      reject(r, run, values, place, r->header[j], line, col, "text after the closing quote of a quoted cell");
       return false;
     }
   }
@@ -947,7 +888,7 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **
     cell = j >= 0 ? &cells[j] : NULL;
     if (!convert_input(r, run, &inputs[i], cell, rec, &values[i], err)) {
       if (cell) cell_location(r, cell, &line, &col);
-      reject(r, run, place, schema->inputs[i].column, line, col, err);
+      reject(r, run, values, place, schema->inputs[i].column, line, col, err);
       return false;
     }
   }
@@ -956,45 +897,33 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **
 
 /* Converts the current record and hands it to the callback, or rejects it. */
 static void take_account(CsvReader *r, CsvRun *run) {
-  uint64_t ordinal = run->stats->accounts++;
-  arena_reset(&run->arena);
-  Value *values = arena_alloc(&run->arena, ((size_t)r->schema->ninputs + 1) * sizeof *values);
+  Value *values = intake_begin(run->in);
   const char *id;
-  if (!check_record(r, run, values, &id)) {
-    if (run->key_valid && r->opts && r->opts->rejected_key)
-      r->opts->rejected_key(r->opts->rejected_ud, &values[r->schema->key_index]);
-    return;
-  }
-  Account acct = {values, id, r->path, r->line, ordinal};
-  if (!run->fn(run->ud, &acct, &run->arena)) run->stop = true;
+  if (check_record(r, run, values, &id)) intake_accept(run->in, values, id, r->line);
 }
 
 /* A file whose header makes it unusable (a required column missing, a
  * declared one twice, too many columns; reported once): its records are
  * accounts that cannot be scored, so each counts as read and rejected. */
-static void count_unusable(CsvReader *r, ReadStats *stats) {
-  stats->file_error = true;
+static void count_unusable(CsvReader *r, Intake *in) {
+  in->stats->file_error = true;
   advance(r);
   for (;;) {
     NextResult n = next_record(r);
     if (n == NEXT_END) break;
     if (n == NEXT_BROKEN) {
-      if (r->cut) {
-        stats->accounts++;
-        stats->rejected++;
-      }
+      if (r->cut) intake_cut(in);
       break;
     }
-    stats->accounts++;
-    stats->rejected++;
+    intake_cut(in);
     advance(r);
   }
 }
 
-int read_csv(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn, void *ud,
-             ReadStats *stats) {
+int csv_read(Intake *in) {
   CsvReader r;
-  reader_init(&r, path, schema, opts, diag);
+  ReadStats *stats = in->stats;
+  reader_init(&r, in->path, in->schema, in->opts, in->diag);
   int status = KENKO_OK;
   if (!open_file(&r, &status)) {
     stats->file_error = true;
@@ -1002,66 +931,40 @@ int read_csv(const char *path, const Schema *schema, const ReadOpts *opts, Diag 
     return status;
   }
   if (!read_header(&r)) {
-    if (r.too_wide) count_unusable(&r, stats);
+    if (r.too_wide) count_unusable(&r, in);
     stats->file_error = true;
     reader_free(&r);
     return KENKO_ERR_DATA;
   }
   if (!map_columns(&r)) {
-    count_unusable(&r, stats);
+    count_unusable(&r, in);
     reader_free(&r);
     return KENKO_ERR_DATA;
   }
   advance(&r);
 
-  CsvRun run = {.fn = fn, .ud = ud, .stats = stats, .path_len = strlen(path)};
-  arena_init(&run.arena, 64 * 1024);
+  CsvRun run = {.in = in};
   bool broken = false;
-  while (!run.stop) {
+  while (!in->stop) {
     NextResult n = next_record(&r);
     if (n == NEXT_END) break;
     if (n == NEXT_BROKEN) {
       broken = true;
-      if (r.cut) { /* the account cut short: read, and not scored */
-        stats->accounts++;
-        stats->rejected++;
-      }
+      if (r.cut) intake_cut(in);
       break;
     }
     take_account(&r, &run);
     advance(&r);
   }
-  arena_free(&run.arena);
   reader_free(&r);
   if (broken) stats->file_error = true;
-  return broken || run.rejected ? KENKO_ERR_DATA : KENKO_OK;
+  return broken || in->rejected ? KENKO_ERR_DATA : KENKO_OK;
 }
 
-/* ---- formats and columns ------------------------------------------------- */
-
-/* Case-insensitive equality of the ASCII strings A and B. */
-static bool same_ascii_nocase(const char *a, const char *b) {
-  for (; *a && *b; a++, b++) {
-    char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-    char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-    if (x != y) return false;
-  }
-  return *a == *b;
-}
-
-DataFormat reader_format_for(const char *path) {
-  const char *dot = strrchr(path, '.');
-  const char *slash = strrchr(path, '/');
-  if (!dot || (slash && dot < slash)) return FMT_AUTO;
-  const char *ext = dot + 1;
-  if (same_ascii_nocase(ext, "csv")) return FMT_CSV;
-  if (same_ascii_nocase(ext, "yaml") || same_ascii_nocase(ext, "yml")) return FMT_YAML;
-  if (same_ascii_nocase(ext, "json")) return FMT_JSON;
-  return FMT_AUTO;
-}
+/* ---- columns ---------------------------------------------------------------- */
 
 /* The header cells of a CSV file. */
-static char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count) {
+char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count) {
   CsvReader r;
   reader_init(&r, path, NULL, opts, diag);
   int status;
@@ -1074,24 +977,4 @@ static char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, in
   }
   reader_free(&r);
   return cols;
-}
-
-char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts, Diag *diag, int32_t *count) {
-  *count = 0;
-  if (fmt == FMT_AUTO) fmt = reader_format_for(path);
-  switch (fmt) {
-  case FMT_CSV: return csv_columns(path, opts, diag, count);
-  case FMT_YAML:
-  case FMT_JSON: return yaml_columns(path, opts, diag, count);
-  case FMT_AUTO: break;
-  }
-  diag_at(diag, KENKO_ERROR, path, 0, 0, "unknown data format (expected a .csv, .yaml, .yml or .json file)");
-  return NULL;
-}
-
-void reader_free_columns(char **cols, int32_t count) {
-  if (!cols) return;
-  for (int32_t i = 0; i < count; i++)
-    free(cols[i]);
-  free(cols);
 }

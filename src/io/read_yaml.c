@@ -1,6 +1,7 @@
-/* read_yaml.c — the streaming YAML/JSON reader, on libyaml's event API
- * (no document tree is ever built), and the YAML half of reader_columns
- * (see reader.h).
+/* read_yaml.c — the YAML/JSON tokeniser behind read_data, on libyaml's
+ * event API (no document tree is ever built), and the YAML half of
+ * reader_columns (see reader.h; the per-account rules are reader.c's,
+ * intake.h).
  *
  * Accepted shapes, in every document of the stream:
  *   - a sequence of account mappings, or
@@ -53,6 +54,7 @@
 #include <yaml.h>
 
 #include "io/convert.h"
+#include "io/intake.h"
 #include "kenko.h"
 
 #define YAML_DEPTH_MAX        64          /* nesting levels of a value accepted */
@@ -61,8 +63,6 @@
 #define YAML_VALUE_MAX        (64u << 20) /* bytes read between two events */
 #define YAML_COLUMNS_ACCOUNTS 100         /* accounts scanned by yaml_columns */
 #define YAML_COLUMNS_MAX      65536       /* distinct keys yaml_columns collects */
-#define ERR_MESSAGE_MAX       1024
-#define ID_MESSAGE_MAX        200
 
 /* The first error of the account being read. */
 typedef struct AccountError {
@@ -107,14 +107,10 @@ typedef struct YamlReader {
   bool too_deep;           /* that value went past YAML_DEPTH_MAX */
   yaml_mark_t too_deep_at; /* where */
   bool fatal;              /* a malformed-file error was reported */
-  bool stop;               /* strict mode, or the callback said so */
-  bool rejected;           /* some account was rejected */
+  bool stop;               /* strict mode, the callback said so, or enough columns */
 
-  AccountFn fn;
-  void *ud;
-  ReadStats *stats;
-  Arena arena;           /* the current account's */
-  Value *values;         /* the current account's, in the arena */
+  Intake *in;            /* the accounts (NULL in columns mode) */
+  Value *values;         /* the current account's, in its arena */
   bool *seen;            /* per input: its key came */
   bool distinct_columns; /* no two inputs read the same key */
   const char *key_text;  /* the key as written, in the arena */
@@ -258,6 +254,32 @@ static bool skip_next_node(YamlReader *r, bool *saw_alias) {
   return ok;
 }
 
+/* Skips a mapping's pair whose key KEY (already read) is not looked at. */
+static bool skip_pair(YamlReader *r, const yaml_event_t *key, bool *saw_alias) {
+  return skip_node(r, key, saw_alias) && skip_next_node(r, saw_alias);
+}
+
+/* The one event loop of the reader: reads the items of the collection
+ * whose start event was read, up to its end event, handing EACH the first
+ * event of every item (of a mapping: every key, whose value EACH then
+ * reads). False on a fatal error, or when EACH returns false. Inlined, so
+ * that each caller's EACH is a direct call. */
+typedef bool (*ItemFn)(YamlReader *r, const yaml_event_t *first, void *ctx);
+
+static inline __attribute__((always_inline)) bool each_item(YamlReader *r, ItemFn each, void *ctx) {
+  for (;;) {
+    yaml_event_t ev;
+    if (!next_event(r, &ev)) return false;
+    if (is_end(&ev)) {
+      yaml_event_delete(&ev);
+      return true;
+    }
+    bool ok = each(r, &ev, ctx);
+    yaml_event_delete(&ev);
+    if (!ok) return false;
+  }
+}
+
 static const char *scalar_text(const yaml_event_t *ev) { return (const char *)ev->data.scalar.value; }
 
 /* A YAML null: a plain, untagged ~, null, Null, NULL or empty scalar. */
@@ -308,7 +330,16 @@ static const char *node_kind(const yaml_event_t *ev) {
   }
 }
 
-static bool required(const FieldSchema *f) { return f->key || !f->optional; }
+/* How EV is named in "expected X, got ...": null, a scalar's text quoted
+ * (cut at 40 bytes), or its kind; written to BUF (SIZE bytes) if needed. */
+static const char *describe_node(const yaml_event_t *ev, char *buf, size_t size) {
+  if (ev->type != YAML_SCALAR_EVENT) return node_kind(ev);
+  if (is_null_scalar(ev)) return "null";
+  char text[ERR_MESSAGE_MAX / 4];
+  text_for_message(text, sizeof text, scalar_text(ev), ev->data.scalar.length, 40);
+  snprintf(buf, size, "\"%s\"", text);
+  return buf;
+}
 
 /* The first character the input filter replaced between character
  * indices START and END, or NULL. */
@@ -338,13 +369,13 @@ static void scalar_value(YamlReader *r, const FieldSchema *f, const yaml_event_t
     return;
   }
   if (n == 0 || is_null_scalar(ev)) {
-    if (required(f)) account_error(r, ev->start_mark, list, index, f->column, "missing required value");
+    if (field_required(f)) account_error(r, ev->start_mark, list, index, f->column, "missing required value");
     return;
   }
-  if (convert_usual(f, s, n, false, &r->arena, out)) return;
+  if (convert_usual(f, s, n, false, &r->in->arena, out)) return;
   bool quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
   char err[ERR_MESSAGE_MAX];
-  if (!convert_cell(f, s, n, r->opts, quoted, &r->arena, out, err, sizeof err)) {
+  if (!convert_cell(f, s, n, r->opts, quoted, &r->in->arena, out, err, sizeof err)) {
     *out = val_missing(MISS_ABSENT);
     account_error(r, ev->start_mark, list, index, f->column, "%s", err);
   }
@@ -398,45 +429,47 @@ static int32_t find_input(const YamlReader *r, const yaml_event_t *key, int32_t 
 
 /* ---- lists ------------------------------------------------------------------ */
 
+/* A list element being read. */
+typedef struct Element {
+  const FieldSchema *lf; /* the list input */
+  long index;
+  Value *slots; /* its nfields values */
+} Element;
+
+/* One key of a list element, then its value. */
+static bool element_pair(YamlReader *r, const yaml_event_t *key, void *ctx) {
+  const Element *e = ctx;
+  const FieldSchema *lf = e->lf;
+  bool ok, saw_alias = false;
+  int32_t k = key->type == YAML_SCALAR_EVENT ? find_field(lf->fields, lf->nfields, key) : -1;
+  if (k < 0) {
+    ok = skip_pair(r, key, &saw_alias);
+  } else {
+    if (r->element_seen[k])
+      account_error(r, key->start_mark, NULL, 0, NULL, "duplicate field \"%s[%ld].%s\"", lf->column, e->index,
+                    lf->fields[k].column);
+    r->element_seen[k] = true;
+    yaml_event_t value;
+    ok = next_event(r, &value);
+    if (ok) {
+      ok = scalar_field(r, &lf->fields[k], &value, lf->column, e->index, &e->slots[k]);
+      yaml_event_delete(&value);
+    }
+  }
+  if (saw_alias) account_error(r, key->start_mark, NULL, 0, NULL, "YAML aliases are not supported");
+  return ok;
+}
+
 /* Reads one element mapping of list input LF into SLOTS (nfields values). */
 static bool read_element(YamlReader *r, const FieldSchema *lf, long index, yaml_mark_t start, Value *slots) {
   for (int32_t k = 0; k < lf->nfields; k++) {
     slots[k] = val_missing(MISS_ABSENT);
     r->element_seen[k] = false;
   }
-  for (;;) {
-    yaml_event_t key;
-    if (!next_event(r, &key)) return false;
-    if (key.type == YAML_MAPPING_END_EVENT) {
-      yaml_event_delete(&key);
-      break;
-    }
-    bool ok = true, saw_alias = false;
-    if (key.type != YAML_SCALAR_EVENT) {
-      ok = skip_node(r, &key, &saw_alias) && skip_next_node(r, &saw_alias);
-    } else {
-      int32_t k = find_field(lf->fields, lf->nfields, &key);
-      if (k < 0) {
-        ok = skip_next_node(r, &saw_alias);
-      } else {
-        if (r->element_seen[k])
-          account_error(r, key.start_mark, NULL, 0, NULL, "duplicate field \"%s[%ld].%s\"", lf->column, index,
-                        lf->fields[k].column);
-        r->element_seen[k] = true;
-        yaml_event_t value;
-        ok = next_event(r, &value);
-        if (ok) {
-          ok = scalar_field(r, &lf->fields[k], &value, lf->column, index, &slots[k]);
-          yaml_event_delete(&value);
-        }
-      }
-    }
-    if (saw_alias) account_error(r, key.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
-    yaml_event_delete(&key);
-    if (!ok) return false;
-  }
+  Element e = {lf, index, slots};
+  if (!each_item(r, element_pair, &e)) return false;
   for (int32_t k = 0; k < lf->nfields; k++)
-    if (!r->element_seen[k] && required(&lf->fields[k]))
+    if (!r->element_seen[k] && field_required(&lf->fields[k]))
       account_error(r, start, lf->column, index, lf->fields[k].column, "missing required value");
   return true;
 }
@@ -452,67 +485,61 @@ static void scratch_reserve(YamlReader *r, size_t used, int32_t nfields) {
   r->scratch_cap = cap;
 }
 
+/* A list input's sequence being read. */
+typedef struct ListRead {
+  const FieldSchema *lf;
+  size_t used; /* values in the scratch */
+  long count;  /* elements */
+  bool too_long;
+} ListRead;
+
+/* One element of a list input's sequence. */
+static bool list_item(YamlReader *r, const yaml_event_t *ev, void *ctx) {
+  ListRead *l = ctx;
+  const FieldSchema *lf = l->lf;
+  bool ok = true, saw_alias = false;
+  if (l->count < YAML_LIST_MAX) {
+    /* Every element gets its record, even a bad one (all missing). */
+    scratch_reserve(r, l->used, lf->nfields);
+    for (int32_t k = 0; k < lf->nfields; k++)
+      r->scratch[l->used + (size_t)k] = val_missing(MISS_ABSENT);
+  }
+  if (l->count >= YAML_LIST_MAX) {
+    if (!l->too_long)
+      account_error(r, ev->start_mark, NULL, 0, NULL, "list \"%s\" has more than %d elements", lf->column,
+                    YAML_LIST_MAX);
+    l->too_long = true;
+    ok = skip_node(r, ev, &saw_alias);
+  } else if (ev->type == YAML_MAPPING_START_EVENT) {
+    ok = read_element(r, lf, l->count, ev->start_mark, r->scratch + l->used);
+  } else if (ev->type == YAML_ALIAS_EVENT) {
+    account_error(r, ev->start_mark, lf->column, l->count, NULL, "YAML aliases are not supported");
+  } else {
+    char what[ERR_MESSAGE_MAX / 2];
+    account_error(r, ev->start_mark, lf->column, l->count, NULL,
+                  "expected a mapping (a list element), got %s", describe_node(ev, what, sizeof what));
+    ok = skip_node(r, ev, &saw_alias);
+  }
+  if (saw_alias) account_error(r, ev->start_mark, NULL, 0, NULL, "YAML aliases are not supported");
+  if (ok && !l->too_long) {
+    l->count++;
+    l->used += (size_t)lf->nfields;
+  }
+  return ok;
+}
+
 /* Reads the sequence of list input LF (its start event already read)
  * into *OUT: a T_LIST of records in the arena. */
 static bool read_list(YamlReader *r, const FieldSchema *lf, Value *out) {
-  size_t used = 0;
-  long count = 0;
-  bool too_long = false;
-  for (;;) {
-    yaml_event_t ev;
-    if (!next_event(r, &ev)) return false;
-    if (ev.type == YAML_SEQUENCE_END_EVENT) {
-      yaml_event_delete(&ev);
-      break;
-    }
-    bool ok = true, saw_alias = false;
-    if (count < YAML_LIST_MAX) {
-      /* Every element gets its record, even a bad one (all missing). */
-      scratch_reserve(r, used, lf->nfields);
-      for (int32_t k = 0; k < lf->nfields; k++)
-        r->scratch[used + (size_t)k] = val_missing(MISS_ABSENT);
-    }
-    if (count >= YAML_LIST_MAX) {
-      if (!too_long)
-        account_error(r, ev.start_mark, NULL, 0, NULL, "list \"%s\" has more than %d elements", lf->column,
-                      YAML_LIST_MAX);
-      too_long = true;
-      ok = skip_node(r, &ev, &saw_alias);
-    } else if (ev.type == YAML_MAPPING_START_EVENT) {
-      ok = read_element(r, lf, count, ev.start_mark, r->scratch + used);
-    } else if (ev.type == YAML_ALIAS_EVENT) {
-      account_error(r, ev.start_mark, lf->column, count, NULL, "YAML aliases are not supported");
-    } else if (ev.type == YAML_SCALAR_EVENT) {
-      char quoted[ERR_MESSAGE_MAX / 2];
-      if (is_null_scalar(&ev))
-        snprintf(quoted, sizeof quoted, "null");
-      else {
-        char text[ERR_MESSAGE_MAX / 4];
-        text_for_message(text, sizeof text, scalar_text(&ev), ev.data.scalar.length, 40);
-        snprintf(quoted, sizeof quoted, "\"%s\"", text);
-      }
-      account_error(r, ev.start_mark, lf->column, count, NULL, "expected a mapping (a list element), got %s",
-                    quoted);
-    } else {
-      account_error(r, ev.start_mark, lf->column, count, NULL, "expected a mapping (a list element), got %s",
-                    node_kind(&ev));
-      ok = skip_node(r, &ev, &saw_alias);
-    }
-    if (saw_alias) account_error(r, ev.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
-    yaml_event_delete(&ev);
-    if (!ok) return false;
-    if (!too_long) {
-      count++;
-      used += (size_t)lf->nfields;
-    }
-  }
+  ListRead l = {lf, 0, 0, false};
+  if (!each_item(r, list_item, &l)) return false;
   Value v = {0};
   v.type = T_LIST;
-  if (!too_long) {
-    v.len = (uint32_t)count;
-    if (used > 0) {
-      Value *items = arena_alloc(&r->arena, used * sizeof *items);
-      memcpy(items, r->scratch, used * sizeof *items);
+  if (!l.too_long) {
+    v.len = (uint32_t)l.count;
+    if (l.used > 0) {
+      Value *items = arena_alloc(&r->in->arena, l.used * sizeof *items);
+      memcpy(items, r->scratch, l.used * sizeof *items);
       v.u.items = items;
     }
   }
@@ -526,7 +553,7 @@ static bool list_field(YamlReader *r, const FieldSchema *lf, const yaml_event_t 
   if (ev->type == YAML_SEQUENCE_START_EVENT) return read_list(r, lf, out);
   bool saw_alias = false;
   if (is_null_scalar(ev)) {
-    if (required(lf)) account_error(r, ev->start_mark, NULL, 0, lf->column, "missing required value");
+    if (field_required(lf)) account_error(r, ev->start_mark, NULL, 0, lf->column, "missing required value");
   } else if (ev->type == YAML_ALIAS_EVENT) {
     account_error(r, ev->start_mark, NULL, 0, lf->column, "YAML aliases are not supported");
   } else if (ev->type == YAML_SCALAR_EVENT) {
@@ -625,54 +652,37 @@ static bool account_field(YamlReader *r, int32_t i, const yaml_event_t *key) {
   if (first) {
     r->values[i] = v;
     if (i == r->schema->key_index && v.type != T_MISSING && ev.type == YAML_SCALAR_EVENT)
-      r->key_text = arena_strndup(&r->arena, scalar_text(&ev), ev.data.scalar.length);
+      r->key_text = arena_strndup(&r->in->arena, scalar_text(&ev), ev.data.scalar.length);
   }
   yaml_event_delete(&ev);
   return ok;
-}
-
-/* "FILE:LINE" in the arena. */
-static const char *place_id(YamlReader *r, int line) {
-  return arena_printf(&r->arena, "%s:%d", r->path, line);
 }
 
 /* Ends the account that started at START: checks required fields, then
  * passes it on or reports it. */
 static void finish_account(YamlReader *r, yaml_mark_t start) {
   const Schema *schema = r->schema;
-  uint64_t ordinal = r->stats->accounts++;
   r->in_account = false;
   for (int32_t i = 0; i < schema->ninputs; i++)
-    if (!r->seen[i] && required(&schema->inputs[i]))
+    if (!r->seen[i] && field_required(&schema->inputs[i]))
       account_error(r, start, NULL, 0, schema->inputs[i].column, "missing required value");
-  int line = (int)start.line + 1;
+  uint32_t line = (uint32_t)start.line + 1;
   /* A good key names the account even when another field is bad. */
-  const char *id = r->key_text ? r->key_text : place_id(r, line);
+  const char *id = r->key_text ? r->key_text : intake_place_id(r->in, line);
   if (r->error.set) {
-    char quoted_id[ID_MESSAGE_MAX * 4 + 8];
-    text_for_message(quoted_id, sizeof quoted_id, id, strlen(id), ID_MESSAGE_MAX);
-    if (r->error.field[0])
-      diag_at(r->diag, KENKO_ERROR, r->path, r->error.line, r->error.col, "account \"%s\": field \"%s\": %s",
-              quoted_id, r->error.field, r->error.message);
-    else
-      diag_at(r->diag, KENKO_ERROR, r->path, r->error.line, r->error.col, "account \"%s\": %s", quoted_id,
-              r->error.message);
-    r->stats->rejected++;
-    r->rejected = true;
-    if (r->opts && r->opts->strict) r->stop = true;
-    if (r->key_text && r->opts && r->opts->rejected_key)
-      r->opts->rejected_key(r->opts->rejected_ud, &r->values[r->schema->key_index]);
-    return;
+    const Value *key = r->key_text ? &r->values[schema->key_index] : NULL;
+    intake_reject(r->in, id, key, r->error.line, r->error.col, r->error.field[0] ? r->error.field : NULL,
+                  r->error.message);
+  } else {
+    intake_accept(r->in, r->values, id, line);
   }
-  Account acct = {r->values, id, r->path, (uint32_t)line, ordinal};
-  if (!r->fn(r->ud, &acct, &r->arena)) r->stop = true;
+  r->stop = r->in->stop;
 }
 
 /* Starts a fresh account. */
 static void begin_account(YamlReader *r) {
-  arena_reset(&r->arena);
   int32_t n = r->schema->ninputs;
-  r->values = arena_alloc(&r->arena, ((size_t)n + 1) * sizeof *r->values);
+  r->values = intake_begin(r->in);
   for (int32_t i = 0; i < n; i++) {
     r->values[i] = val_missing(MISS_ABSENT);
     r->seen[i] = false;
@@ -682,36 +692,32 @@ static void begin_account(YamlReader *r) {
   r->in_account = true;
 }
 
+/* One key of an account, then its value. *NEXT_INPUT is where the next
+ * key is looked for first. */
+static bool account_pair(YamlReader *r, const yaml_event_t *key, void *ctx) {
+  int32_t *next_input = ctx;
+  bool ok, saw_alias = false;
+  int32_t i = -1;
+  if (key->type == YAML_SCALAR_EVENT) {
+    if (r->columns_mode && !add_column(r, key)) return false;
+    if (!r->columns_mode) i = find_input(r, key, *next_input);
+  }
+  if (i >= 0) {
+    *next_input = i + 1;
+    ok = account_field(r, i, key);
+  } else {
+    ok = skip_pair(r, key, &saw_alias);
+  }
+  if (saw_alias && !r->columns_mode)
+    account_error(r, key->start_mark, NULL, 0, NULL, "YAML aliases are not supported");
+  return ok;
+}
+
 /* account -> '{' (KEY VALUE)* '}' ; its start event already read. */
 static bool read_account(YamlReader *r, yaml_mark_t start) {
   if (!r->columns_mode) begin_account(r);
-  int32_t next_input = 0; /* where the next key is looked for first */
-  for (;;) {
-    yaml_event_t key;
-    if (!next_event(r, &key)) return false;
-    if (key.type == YAML_MAPPING_END_EVENT) {
-      yaml_event_delete(&key);
-      break;
-    }
-    bool ok, saw_alias = false;
-    int32_t i = -1;
-    if (key.type == YAML_SCALAR_EVENT) {
-      if (r->columns_mode && !add_column(r, &key)) {
-        yaml_event_delete(&key);
-        return false;
-      }
-      if (!r->columns_mode) i = find_input(r, &key, next_input);
-    }
-    if (i >= 0) next_input = i + 1;
-    if (i >= 0)
-      ok = account_field(r, i, &key);
-    else
-      ok = skip_node(r, &key, &saw_alias) && skip_next_node(r, &saw_alias);
-    if (saw_alias && !r->columns_mode)
-      account_error(r, key.start_mark, NULL, 0, NULL, "YAML aliases are not supported");
-    yaml_event_delete(&key);
-    if (!ok) return false;
-  }
+  int32_t next_input = 0;
+  if (!each_item(r, account_pair, &next_input)) return false;
   if (r->columns_mode) {
     if (++r->accounts_scanned >= YAML_COLUMNS_ACCOUNTS) r->stop = true;
     return !r->stop;
@@ -730,18 +736,10 @@ static bool bad_account(YamlReader *r, const yaml_event_t *ev) {
   begin_account(r);
   if (ev->type == YAML_ALIAS_EVENT) {
     account_error(r, ev->start_mark, NULL, 0, NULL, "YAML aliases are not supported");
-  } else if (ev->type == YAML_SCALAR_EVENT) {
-    char text[ERR_MESSAGE_MAX / 4];
-    if (is_null_scalar(ev))
-      snprintf(text, sizeof text, "null");
-    else {
-      char value[ERR_MESSAGE_MAX / 8];
-      text_for_message(value, sizeof value, scalar_text(ev), ev->data.scalar.length, 40);
-      snprintf(text, sizeof text, "\"%s\"", value);
-    }
-    account_error(r, ev->start_mark, NULL, 0, NULL, "expected an account (a mapping), got %s", text);
   } else {
-    account_error(r, ev->start_mark, NULL, 0, NULL, "expected an account (a mapping), got %s", node_kind(ev));
+    char what[ERR_MESSAGE_MAX / 2];
+    account_error(r, ev->start_mark, NULL, 0, NULL, "expected an account (a mapping), got %s",
+                  describe_node(ev, what, sizeof what));
   }
   /* No field of it was read: skip the required-field check. */
   for (int32_t i = 0; i < r->schema->ninputs; i++)
@@ -750,55 +748,38 @@ static bool bad_account(YamlReader *r, const yaml_event_t *ev) {
   return !r->stop;
 }
 
+/* One element of the accounts sequence. */
+static bool accounts_item(YamlReader *r, const yaml_event_t *ev, void *ctx) {
+  (void)ctx;
+  return ev->type == YAML_MAPPING_START_EVENT ? read_account(r, ev->start_mark) : bad_account(r, ev);
+}
+
 /* accounts -> '[' account* ']' ; its start event already read. */
-static bool read_accounts(YamlReader *r) {
-  for (;;) {
-    yaml_event_t ev;
-    if (!next_event(r, &ev)) return false;
-    bool ok;
-    if (ev.type == YAML_SEQUENCE_END_EVENT) {
-      yaml_event_delete(&ev);
-      return true;
-    }
-    if (ev.type == YAML_MAPPING_START_EVENT)
-      ok = read_account(r, ev.start_mark);
-    else
-      ok = bad_account(r, &ev);
-    yaml_event_delete(&ev);
-    if (!ok) return false;
+static bool read_accounts(YamlReader *r) { return each_item(r, accounts_item, NULL); }
+
+/* One key of the root mapping, then its value. *FOUND: `accounts` came. */
+static bool root_pair(YamlReader *r, const yaml_event_t *key, void *ctx) {
+  bool *found = ctx, saw_alias = false;
+  if (!(key->type == YAML_SCALAR_EVENT && strcmp(scalar_text(key), "accounts") == 0))
+    return skip_pair(r, key, &saw_alias);
+  *found = true;
+  yaml_event_t value;
+  if (!next_event(r, &value)) return false;
+  bool ok = true;
+  if (value.type == YAML_SEQUENCE_START_EVENT) {
+    ok = read_accounts(r);
+  } else if (!is_null_scalar(&value)) {
+    file_error(r, value.start_mark, "\"accounts\" must hold a list of accounts");
+    ok = false;
   }
+  yaml_event_delete(&value);
+  return ok;
 }
 
 /* root-mapping -> '{' ('accounts' accounts | KEY any)* '}' */
 static bool read_root_mapping(YamlReader *r, yaml_mark_t start) {
   bool found = false;
-  for (;;) {
-    yaml_event_t key;
-    if (!next_event(r, &key)) return false;
-    if (key.type == YAML_MAPPING_END_EVENT) {
-      yaml_event_delete(&key);
-      break;
-    }
-    bool ok, saw_alias = false;
-    if (key.type == YAML_SCALAR_EVENT && strcmp(scalar_text(&key), "accounts") == 0) {
-      found = true;
-      yaml_event_t value;
-      ok = next_event(r, &value);
-      if (ok) {
-        if (value.type == YAML_SEQUENCE_START_EVENT) {
-          ok = read_accounts(r);
-        } else if (!is_null_scalar(&value)) {
-          file_error(r, value.start_mark, "\"accounts\" must hold a list of accounts");
-          ok = false;
-        }
-        yaml_event_delete(&value);
-      }
-    } else {
-      ok = skip_node(r, &key, &saw_alias) && skip_next_node(r, &saw_alias);
-    }
-    yaml_event_delete(&key);
-    if (!ok) return false;
-  }
+  if (!each_item(r, root_pair, &found)) return false;
   if (!found) {
     file_error(r, start,
                "no \"accounts\" key: expected a list of accounts, or a "
@@ -1083,7 +1064,6 @@ static bool reader_open(YamlReader *r, const char *path, const Schema *schema, c
 static void reader_close(YamlReader *r) {
   yaml_parser_delete(&r->parser);
   if (r->fp) fclose(r->fp);
-  arena_free(&r->arena);
   free(r->seen);
   free(r->scratch);
   free(r->element_seen);
@@ -1095,17 +1075,14 @@ static void reader_close(YamlReader *r) {
   free(r->bad);
 }
 
-int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn,
-              void *ud, ReadStats *stats) {
+int yaml_read(Intake *in) {
   YamlReader r;
-  if (!reader_open(&r, path, schema, opts, diag)) {
-    stats->file_error = true;
+  const Schema *schema = in->schema;
+  if (!reader_open(&r, in->path, schema, in->opts, in->diag)) {
+    in->stats->file_error = true;
     return KENKO_ERR_USAGE;
   }
-  r.fn = fn;
-  r.ud = ud;
-  r.stats = stats;
-  arena_init(&r.arena, 64 * 1024);
+  r.in = in;
   r.seen = xcalloc((size_t)schema->ninputs + 1, sizeof *r.seen);
   r.distinct_columns = true;
   for (int32_t i = 0; i < schema->ninputs; i++)
@@ -1115,12 +1092,9 @@ int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts, Diag
     if (schema->inputs[i].nfields > r.max_fields) r.max_fields = schema->inputs[i].nfields;
   r.element_seen = xcalloc((size_t)r.max_fields + 1, sizeof *r.element_seen);
   read_stream(&r);
-  if (r.fatal && r.in_account) { /* the account cut short: read, and not scored */
-    stats->accounts++;
-    stats->rejected++;
-  }
-  bool failed = r.fatal || r.rejected;
-  if (r.fatal) stats->file_error = true;
+  if (r.fatal && r.in_account) intake_cut(in); /* the account cut short: read, and not scored */
+  bool failed = r.fatal || in->rejected;
+  if (r.fatal) in->stats->file_error = true;
   reader_close(&r);
   return failed ? KENKO_ERR_DATA : KENKO_OK;
 }

@@ -81,13 +81,18 @@ typedef enum DataFormat { FMT_AUTO, FMT_CSV, FMT_YAML, FMT_JSON } DataFormat;
 /* Picks the format from the extension (.csv .yaml .yml .json). */
 DataFormat reader_format_for(const char *path);
 
-/* Reads PATH; returns KENKO_OK, KENKO_ERR_DATA when accounts were rejected
- * or the file was malformed, or KENKO_ERR_USAGE when it cannot be opened.
- * Stats are added to *stats (so several files accumulate). */
-int read_csv(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn, void *ud,
-             ReadStats *stats);
-int read_yaml(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag, AccountFn fn,
-              void *ud, ReadStats *stats);
+/* The format FORCED names ("csv", "yaml", "json": --input-format), or
+ * else the one PATH's extension says; FMT_AUTO when neither tells
+ * (reported through DIAG unless it is NULL). */
+DataFormat reader_format(const char *path, const char *forced, Diag *diag);
+
+/* Reads PATH in format FMT (FMT_AUTO: by its extension; a file whose
+ * format cannot be told is reported and KENKO_ERR_USAGE returned).
+ * Returns KENKO_OK, KENKO_ERR_DATA when accounts were rejected or the
+ * file was malformed, or KENKO_ERR_USAGE when it cannot be opened. Stats
+ * are added to *stats (so several files accumulate). */
+int read_data(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts, Diag *diag,
+              AccountFn fn, void *ud, ReadStats *stats);
 
 /* The column names of a data file (CSV header, or the keys of the first
  * YAML records), for `kenko check --data`. Returns a malloc'ed array of
@@ -109,8 +114,9 @@ bool convert_cell(const FieldSchema *field, const char *s, size_t n, const ReadO
  * character boundary, and "…" is appended. */
 void text_for_message(char *dst, size_t dstsz, const char *s, size_t n, size_t max);
 
-/* The YAML/JSON half of reader_columns (read_yaml.c): the union of the
- * keys of the first 100 account mappings, in first-seen order. */
-char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
+/* `kenko check --data`: compares SCHEMA's inputs with the columns of
+ * PATH (missing ones, undeclared ones), reported through DIAG. Returns
+ * the number of errors (at least 1 when the columns cannot be read). */
+int reader_check_columns(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag);
 
 #endif

@@ -205,9 +205,8 @@ static int read_with(Collected *c, const char *path, const ReadOpts *opts) {
   diag_init(&d, NULL, on_diag, c);
   ReadOpts defaults = {0};
   if (!opts) opts = &defaults;
-  if (reader_format_for(path) == FMT_CSV)
-    return read_csv(path, c->schema, opts, &d, on_account, c, &c->stats);
-  return read_yaml(path, c->schema, opts, &d, on_account, c, &c->stats);
+  DataFormat fmt = reader_format_for(path) == FMT_CSV ? FMT_CSV : FMT_YAML;
+  return read_data(path, fmt, c->schema, opts, &d, on_account, c, &c->stats);
 }
 
 static int read_string(Collected *c, const char *name, const char *text, const ReadOpts *opts) {

@@ -1,0 +1,82 @@
+/* intake.h — what the front door (reader.c) gives the format readers
+ * (read_csv.c, read_yaml.c): the per-account rules every format shares
+ * (required fields, the account id, rejection with its message, the
+ * counts) and the tokenisers' entry points. Internal to src/io/.
+ *
+ * A tokeniser turns its format into fields; an Intake turns fields into
+ * accounts: intake_begin gives a fresh value array in the account's
+ * arena, and each account ends in exactly one intake_accept or
+ * intake_reject (or intake_cut, for the account a malformed file cuts
+ * short), so that stats->accounts = scored + rejected always. */
+#ifndef KENKO_INTAKE_H
+#define KENKO_INTAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/reader.h"
+
+#define ERR_MESSAGE_MAX 1024 /* one field's error message */
+#define ID_MESSAGE_MAX  200  /* bytes of an id quoted in messages */
+
+typedef struct Intake {
+  const char *path; /* as shown in messages and place ids */
+  size_t path_len;
+  const Schema *schema;
+  const ReadOpts *opts;
+  Diag *diag;
+  AccountFn fn;
+  void *ud;
+  ReadStats *stats;
+  Arena arena;   /* the current account's */
+  bool rejected; /* some account of this file was rejected */
+  bool stop;     /* strict mode, or the callback asked to stop */
+} Intake;
+
+/* A field that must have a value: the key, or an input not `optional`. */
+static inline bool field_required(const FieldSchema *f) { return f->key || !f->optional; }
+
+void intake_init(Intake *in, const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag,
+                 AccountFn fn, void *ud, ReadStats *stats);
+void intake_free(Intake *in);
+
+/* Starts an account: resets the arena and returns room for one value per
+ * input (not initialised). */
+Value *intake_begin(Intake *in);
+
+/* The fallback account id "FILE:LINE", in the account's arena. */
+const char *intake_place_id(Intake *in, uint32_t line);
+
+/* F has no value: sets *OUT missing; false (with ERR, ERR_MESSAGE_MAX
+ * bytes, set) when F is required. */
+bool intake_absent(const FieldSchema *f, Value *out, char *err);
+
+/* Rejects the account ID for FIELD (NULL: the account as a whole) at
+ * LINE:COL with MSG. KEY is the account's key value when the key itself
+ * was good (it keeps its place among the keys), else NULL. */
+void intake_reject(Intake *in, const char *id, const Value *key, int line, int col, const char *field,
+                   const char *msg);
+
+/* Hands the account (VALUES, one per input) to the callback. */
+void intake_accept(Intake *in, const Value *values, const char *id, uint32_t line);
+
+/* The account a malformed-file error cut short: read, and not scored. */
+void intake_cut(Intake *in);
+
+/* The tokenisers (reader.c chooses; see read_data). */
+int csv_read(Intake *in);
+int yaml_read(Intake *in);
+char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
+char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
+
+/* Matches each input of SCHEMA with its column among the N names COLS:
+ * COLUMN_OF[i] is the index, or -1. Reports what makes the file unusable
+ * for a read (a list input that is required, a declared column twice, a
+ * required column absent) at LINE, and returns false then. WHERE locates
+ * column J for the duplicate report. */
+bool columns_map(const char *path, const Schema *schema, char *const *cols, int32_t n, int line,
+                 void (*where)(const void *ctx, int32_t j, int *line, int *col), const void *ctx, Diag *diag,
+                 int32_t *column_of);
+
+#endif
