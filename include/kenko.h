@@ -126,7 +126,9 @@ typedef struct kenko_run_stats {
   unsigned long long accounts; /* read: scored + rejected */
   unsigned long long scored;
   unsigned long long rejected;
-  bool found; /* with opts.account: the account was seen */
+  bool found;          /* with opts.account: the account was seen and scored */
+  bool found_rejected; /* with opts.account: it was rejected for bad data
+                          (reported with its reason through opts.diag) */
   /* History (data in snapshots, LANGUAGE.md §6): */
   int snapshot;                    /* the snapshot scored (days since
                                       1970-01-01) when snapshots > 0 */
@@ -145,15 +147,18 @@ int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, cons
 /* ---- portfolio analytics (report, validate, diff) ----------------------- */
 
 typedef struct kenko_report_opts {
-  kenko_run_opts run;    /* reading, --as-of, diagnostics (format unused) */
-  const char *by;        /* NULL, "persona", "segment NAME" or "input NAME" */
-  bool json;             /* --format json (else text for people) */
-  const char *html_path; /* --html FILE: also write the HTML report */
+  kenko_run_opts run; /* reading, --as-of, diagnostics (format unused) */
+  const char *by;     /* NULL, "persona", "segment NAME" or "input NAME" */
+  bool json;          /* --format json (else text for people) */
+  FILE *html;         /* --html FILE: also write the HTML report here
+                         (NULL: none); the caller opens and closes it */
 } kenko_report_opts;
 
 /* `kenko report`: composition per grade (and per persona, segment, or
  * --by group), the forecast, the journey funnel and bottlenecks, flags,
- * drivers, dimension deciles and coverage, aggregated while streaming. */
+ * drivers, dimension deciles and coverage, aggregated while streaming.
+ * The text or JSON report goes to OUT (NULL: not written, e.g. when the
+ * HTML report takes standard output). */
 int kenko_report(const kenko_rules *rules, const char *const *data, int ndata, const kenko_report_opts *opts,
                  FILE *out, kenko_run_stats *stats);
 

@@ -4,6 +4,10 @@
 # the input is a file beside it (NAME.kenko, NAME.yaml, …) or, when it
 # would be big, NAME.gen, a script that writes it. NAME.expected is the
 # exact stdout, a line "--- stderr", the exact stderr and "--- exit N".
+# A case that needs more than one kenko command, or a shell around it (a
+# closed or full standard output, SIGPIPE ignored), is NAME.sh instead of
+# NAME.cmd: `sh NAME.sh KENKO`, whose own stdout, stderr and exit status
+# are compared the same way.
 # Each case runs in a scratch copy of the directory and must end within
 # 10 seconds (a hang is a failure). UPDATE=1 rewrites the expected files.
 # Last line: "regressions: N passed, N failed".
@@ -17,12 +21,17 @@ cp -R "$dir"/. "$work"/
 cd "$work" || exit 2
 pass=0
 fail=0
-for cmdfile in *.cmd; do
-  name=${cmdfile%.cmd}
+for cmdfile in *.cmd *.sh; do
+  [ -f "$cmdfile" ] || continue
+  name=${cmdfile%.*}
   [ -f "$name.gen" ] && sh "$name.gen"
-  args=$(cat "$cmdfile")
-  # shellcheck disable=SC2086
-  timeout 10 ${VALGRIND:-} "$kenko" $args >"$name.out" 2>"$name.err" </dev/null
+  if [ "$cmdfile" = "$name.sh" ]; then
+    timeout 10 sh "$cmdfile" "$kenko" >"$name.out" 2>"$name.err" </dev/null
+  else
+    args=$(cat "$cmdfile")
+    # shellcheck disable=SC2086
+    timeout 10 ${VALGRIND:-} "$kenko" $args >"$name.out" 2>"$name.err" </dev/null
+  fi
   rc=$?
   { cat "$name.out"; echo "--- stderr"; cat "$name.err"; echo "--- exit $rc"; } >"$name.got"
   [ "${UPDATE:-}" = 1 ] && cp "$name.got" "$dir/$name.expected"

@@ -8,8 +8,14 @@
 
 #include "kenko.h"
 
+enum { CLI_MAX_OUTS = 4 }; /* output streams of one run (output.c) */
+typedef struct CliOut CliOut;
+
 typedef struct Cli {
-  const char *prog;     /* argv[0] for messages */
+  const char *prog; /* argv[0] for messages */
+  FILE *out;        /* standard output, through cli_stdout */
+  CliOut *outs[CLI_MAX_OUTS];
+  int nouts;
   bool color_err;       /* stderr is a terminal and NO_COLOR is unset */
   bool color_out;       /* stdout likewise */
   int errors, warnings; /* diagnostics printed */
@@ -33,6 +39,30 @@ void cli_progress(void *ud, unsigned long long n);
 /* The summary line on stderr: "N accounts scored, M rejected", and over
  * history ", K seen only in earlier snapshots". */
 void cli_print_summary(const kenko_run_stats *stats);
+
+/* output.c: at start-up, descriptors 0–2 opened on /dev/null where they
+ * are closed (the wrong way round: using them fails with EBADF). */
+void cli_std_fds(void);
+/* Standard output as a stream whose failed writes are kept (the one to
+ * hand the library and print to). */
+FILE *cli_stdout(Cli *cli);
+/* Refuses (a usage error, printed; returns KENKO_ERR_USAGE) when output
+ * PATH of option OPT (NULL or "-": standard output) is one of INPUTS
+ * (same device and inode); 0 otherwise. Call before opening anything. */
+int cli_check_output(Cli *cli, const char *opt, const char *path, const char *const *inputs, int ninputs);
+/* Whether paths A and B name the same file (the same text, or the same
+ * device and inode). */
+bool cli_same_path(const char *a, const char *b);
+/* Opens output PATH of option OPT ("-": standard output): a temporary file
+ * beside it, renamed into place by cli_finish when the run succeeded.
+ * NULL after printing why. */
+FILE *cli_open_output(Cli *cli, const char *opt, const char *path);
+/* Flushes and closes every output; a failed write or close is an error
+ * naming the output and the reason, and the status becomes
+ * KENKO_ERR_USAGE. Output files are renamed into place when STATUS is
+ * KENKO_OK or KENKO_ERR_DATA and nothing failed, else removed. Returns the
+ * exit status. */
+int cli_finish(Cli *cli, int status);
 
 int cmd_check(Cli *cli, int argc, char **argv);
 int cmd_run(Cli *cli, int argc, char **argv);

@@ -18,7 +18,8 @@
 #include "cli/cli.h"
 
 static const char diff_usage[] =
-    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [data options]\n"
+    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [--output FILE] [data "
+    "options]\n"
     "       kenko diff --git REV RULES DATA...     (the old rules: RULES at git revision REV)\n"
     "       kenko diff RULES DATA... --data OLD_DATA   (two data snapshots, matched by key)";
 
@@ -256,6 +257,7 @@ typedef struct DiffArgs {
   const char **old_data; /* --data */
   int nold_data;
   const char *git_rev; /* --git */
+  const char *output;  /* --output FILE, or NULL: standard output */
   kenko_diff_opts opts;
 } DiffArgs;
 
@@ -272,6 +274,9 @@ static int parse_diff_args(Cli *cli, int argc, char **argv, DiffArgs *da) {
         da->opts.json = false;
       else
         return cli_usage_error(cli, "`--format` takes text or json for `kenko diff`, found `%s`", v);
+    } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
+      if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
+      da->output = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--git"))) {
       if (!*v) return cli_usage_error(cli, "`--git` needs a revision (e.g. HEAD~1)");
       if (da->git_rev) return cli_usage_error(cli, "`--git` is given twice");
@@ -305,8 +310,20 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
   DiffArgs da;
   memset(&da, 0, sizeof da);
   da.pos = calloc((size_t)argc + 1, sizeof *da.pos);
+  const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
   da.old_data = calloc((size_t)argc + 1, sizeof *da.old_data);
   int rc = parse_diff_args(cli, argc, argv, &da);
+  FILE *out = cli->out;
+  if (rc == 0) { /* the inputs: rules and data, old and new */
+    int n = 0;
+    for (int i = 0; i < da.npos; i++)
+      inputs[n++] = da.pos[i];
+    for (int i = 0; i < da.nold_data; i++)
+      inputs[n++] = da.old_data[i];
+    rc = cli_check_output(cli, "--output", da.output, inputs, n);
+    if (rc == 0 && da.output) out = cli_open_output(cli, "--output", da.output);
+    if (!out) rc = KENKO_ERR_USAGE;
+  }
   GitRules git;
   memset(&git, 0, sizeof git);
   if (rc == 0 && da.git_rev) rc = git_rules_init(cli, &git, da.git_rev);
@@ -339,8 +356,8 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
       da.opts.run.diag_color = cli->color_err;
       if (isatty(2)) da.opts.run.progress = cli_progress;
       kenko_run_stats stats;
-      status = kenko_diff(old_rules, new_rules, da.pos + nrules, da.npos - nrules, &da.opts, stdout, &stats);
-      fflush(stdout);
+      status = kenko_diff(old_rules, new_rules, da.pos + nrules, da.npos - nrules, &da.opts, out, &stats);
+      fflush(out);
       if (da.opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
       if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
     }
@@ -350,5 +367,6 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
   git_rules_free(&git);
   free(da.pos);
   free(da.old_data);
+  free(inputs);
   return status;
 }

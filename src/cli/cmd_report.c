@@ -11,13 +11,15 @@
 #define REPORT_USAGE                                                                                         \
   "usage: kenko report RULES DATA... [--by persona|segment NAME|input NAME] [--format text|json] [--html "   \
   "FILE] "                                                                                                   \
-  "[--as-of D]"
+  "[--output FILE] [--as-of D]"
 
 typedef struct ReportArgs {
   const char *rules;
   const char **data;
   int ndata;
-  char *by; /* malloc'ed: "persona", "segment NAME", "input NAME" */
+  char *by;           /* malloc'ed: "persona", "segment NAME", "input NAME" */
+  const char *html;   /* --html FILE ("-": standard output), or NULL */
+  const char *output; /* --output FILE, or NULL: standard output */
   kenko_report_opts opts;
 } ReportArgs;
 
@@ -52,7 +54,7 @@ static int parse_by(Cli *cli, int argc, char **argv, int *i, const char *v, Repo
 }
 
 static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
-  ra->data = calloc((size_t)argc + 1, sizeof *ra->data);
+  ra->data = calloc((size_t)argc + 2, sizeof *ra->data);
   const char *v;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -67,8 +69,11 @@ static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
       else
         return cli_usage_error(cli, "`--format` takes text or json, found `%s`", v);
     } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
-      if (!*v) return cli_usage_error(cli, "`--html` needs a file name");
-      ra->opts.html_path = v;
+      if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
+      ra->html = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
+      if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
+      ra->output = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--by"))) {
       if (!*v) return cli_usage_error(cli, "`--by` takes persona, segment NAME or input NAME");
       if (parse_by(cli, argc, argv, &i, v, ra)) return KENKO_ERR_USAGE;
@@ -85,10 +90,40 @@ static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
   return 0;
 }
 
+/* The report's outputs: the text or JSON report to --output (standard
+ * output by default) and the HTML to --html. With `--html -` the HTML
+ * takes standard output and the text report is written only when
+ * --output names a file. Returns 0, or KENKO_ERR_USAGE after saying why. */
+static int open_report_outputs(Cli *cli, ReportArgs *ra, FILE **out) {
+  bool html_stdout = ra->html && strcmp(ra->html, "-") == 0;
+  bool out_stdout = !ra->output || strcmp(ra->output, "-") == 0;
+  if (html_stdout && ra->output && out_stdout)
+    return cli_usage_error(cli, "`--html -` and `--output -` cannot both be standard output");
+  ra->data[ra->ndata] = ra->rules; /* the inputs: data files and rules */
+  int n = ra->ndata + 1;
+  if (cli_check_output(cli, "--output", ra->output, ra->data, n) ||
+      (ra->html && cli_check_output(cli, "--html", ra->html, ra->data, n)))
+    return KENKO_ERR_USAGE;
+  if (ra->html && ra->output && !html_stdout && !out_stdout && cli_same_path(ra->html, ra->output))
+    return cli_usage_error(cli, "`--html` and `--output` name the same file `%s`", ra->output);
+  *out = NULL;
+  if (!html_stdout || !out_stdout) {
+    *out = out_stdout ? cli->out : cli_open_output(cli, "--output", ra->output);
+    if (!*out) return KENKO_ERR_USAGE;
+  }
+  if (ra->html) {
+    ra->opts.html = cli_open_output(cli, "--html", ra->html);
+    if (!ra->opts.html) return KENKO_ERR_USAGE;
+  }
+  return 0;
+}
+
 int cmd_report(Cli *cli, int argc, char **argv) {
   ReportArgs ra;
   memset(&ra, 0, sizeof ra);
   int status = parse_report_args(cli, argc, argv, &ra);
+  FILE *out = NULL;
+  if (status == 0) status = open_report_outputs(cli, &ra, &out);
   kenko_rules *rules = NULL;
   if (status == 0) {
     kenko_load_opts lo = cli_load_opts(cli);
@@ -96,14 +131,14 @@ int cmd_report(Cli *cli, int argc, char **argv) {
   }
   if (rules) {
     kenko_run_opts *ro = &ra.opts.run;
-    ro->color = !ra.opts.json && cli->color_out;
+    ro->color = !ra.opts.json && cli->color_out && out == cli->out;
     ro->diag = cli_print_diag;
     ro->diag_ud = cli;
     ro->diag_color = cli->color_err;
     if (isatty(2)) ro->progress = cli_progress;
     kenko_run_stats stats;
-    status = kenko_report(rules, ra.data, ra.ndata, &ra.opts, stdout, &stats);
-    fflush(stdout);
+    status = kenko_report(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
+    if (out) fflush(out);
     if (ro->progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
     if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
     kenko_rules_free(rules);

@@ -12,12 +12,13 @@ typedef struct RunArgs {
   const char *rules;
   const char **data;
   int ndata;
+  const char *output; /* --output FILE, or NULL: standard output */
   kenko_run_opts opts;
 } RunArgs;
 
 static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool explain_cmd) {
   memset(ra, 0, sizeof *ra);
-  ra->data = calloc((size_t)argc + 1, sizeof *ra->data);
+  ra->data = calloc((size_t)argc + 2, sizeof *ra->data);
   ra->opts.format = explain_cmd ? KENKO_FORMAT_TEXT : KENKO_FORMAT_TEXT;
   const char *v;
   for (int i = 0; i < argc; i++) {
@@ -34,6 +35,9 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
         ra->opts.format = KENKO_FORMAT_TEXT;
       else
         return cli_usage_error(cli, "`--format` takes jsonl, csv or text, found `%s`", v);
+    } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
+      if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
+      ra->output = v;
     } else if (!explain_cmd && strcmp(a, "--explain") == 0) {
       ra->opts.explain = true;
     } else if (explain_cmd && (v = cli_opt_value(argc, argv, &i, "--account"))) {
@@ -49,9 +53,9 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
   }
   if (!ra->rules || ra->ndata == 0)
     return cli_usage_error(
-        cli, explain_cmd
-                 ? "usage: kenko explain RULES DATA... --account ID [--as-of D]"
-                 : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain]");
+        cli, explain_cmd ? "usage: kenko explain RULES DATA... --account ID [--as-of D] [--output FILE]"
+                         : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain] "
+                           "[--output FILE]");
   if (explain_cmd && !ra->opts.account) return cli_usage_error(cli, "`kenko explain` needs `--account ID`");
   return 0;
 }
@@ -63,24 +67,28 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
     free(ra.data);
     return rc;
   }
+  ra.data[ra.ndata] = ra.rules; /* the inputs: data files and rules */
+  FILE *out = NULL;
+  if (cli_check_output(cli, "--output", ra.output, ra.data, ra.ndata + 1) == 0)
+    out = ra.output ? cli_open_output(cli, "--output", ra.output) : cli->out;
   kenko_load_opts lo = cli_load_opts(cli);
-  int status;
-  kenko_rules *rules = kenko_load(ra.rules, &lo, &status);
+  int status = KENKO_ERR_USAGE;
+  kenko_rules *rules = out ? kenko_load(ra.rules, &lo, &status) : NULL;
   if (!rules) {
     free(ra.data);
     return status;
   }
   ra.opts.what_if = explain_cmd;
-  ra.opts.color = ra.opts.format == KENKO_FORMAT_TEXT && cli->color_out;
+  ra.opts.color = ra.opts.format == KENKO_FORMAT_TEXT && cli->color_out && out == cli->out;
   ra.opts.diag = cli_print_diag;
   ra.opts.diag_ud = cli;
   ra.opts.diag_color = cli->color_err;
   if (isatty(2) && !explain_cmd) ra.opts.progress = cli_progress;
   kenko_run_stats stats;
-  status = kenko_run(rules, ra.data, ra.ndata, &ra.opts, stdout, &stats);
-  fflush(stdout);
+  status = kenko_run(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
+  fflush(out);
   if (ra.opts.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-  if (explain_cmd && status != KENKO_ERR_USAGE && !stats.found) {
+  if (explain_cmd && status != KENKO_ERR_USAGE && !stats.found && !stats.found_rejected) {
     fprintf(stderr, "kenko: error: no account \"%s\" in the data\n", ra.opts.account);
     status = KENKO_ERR_USAGE;
   } else if (!explain_cmd && status != KENKO_ERR_USAGE) {

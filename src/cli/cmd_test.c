@@ -19,11 +19,11 @@ int cmd_test(Cli *cli, int argc, char **argv) {
       continue;
     }
     int p = 0;
-    failed += kenko_test(rules, stdout, cli->color_out, &p);
+    failed += kenko_test(rules, cli->out, cli->color_out, &p);
     passed += p;
     kenko_rules_free(rules);
   }
-  printf("%d passed, %d failed\n", passed, failed);
+  fprintf(cli->out, "%d passed, %d failed\n", passed, failed);
   if (rc != KENKO_OK) return rc;
   return failed ? KENKO_ERR_RULES : KENKO_OK;
 }

@@ -9,12 +9,14 @@
 #include "cli/cli.h"
 
 static const char validate_usage[] =
-    "usage: kenko validate RULES DATA... [--outcome FIELD] [--format text|json] [--as-of D] [data options]";
+    "usage: kenko validate RULES DATA... [--outcome FIELD] [--format text|json] [--output FILE] [--as-of D] "
+    "[data options]";
 
 int cmd_validate(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL;
-  const char **data = calloc((size_t)argc + 1, sizeof *data);
+  const char **data = calloc((size_t)argc + 2, sizeof *data);
   int ndata = 0;
+  const char *output = NULL;
   kenko_validate_opts opts;
   memset(&opts, 0, sizeof opts);
   int rc = 0;
@@ -28,6 +30,9 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
     } else if ((v = cli_opt_value(argc, argv, &i, "--outcome"))) {
       if (!*v) rc = cli_usage_error(cli, "`--outcome` needs the name of a bool input");
       opts.outcome = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
+      if (!*v) rc = cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
+      output = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "json") == 0)
         opts.json = true;
@@ -44,6 +49,10 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
     }
   }
   if (rc == 0 && (!rules_path || ndata == 0)) rc = cli_usage_error(cli, "%s", validate_usage);
+  data[ndata] = rules_path; /* the inputs: data files and rules */
+  if (rc == 0) rc = cli_check_output(cli, "--output", output, data, ndata + 1);
+  FILE *out = rc == 0 && output ? cli_open_output(cli, "--output", output) : cli->out;
+  if (rc == 0 && !out) rc = KENKO_ERR_USAGE;
   if (rc) {
     free(data);
     return rc;
@@ -60,8 +69,8 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
   opts.run.diag_color = cli->color_err;
   if (isatty(2)) opts.run.progress = cli_progress;
   kenko_run_stats stats;
-  status = kenko_validate(rules, data, ndata, &opts, stdout, &stats);
-  fflush(stdout);
+  status = kenko_validate(rules, data, ndata, &opts, out, &stats);
+  fflush(out);
   if (opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
   if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
   kenko_rules_free(rules);

@@ -57,39 +57,48 @@ static bool want_color(int fd) {
   return isatty(fd) != 0;
 }
 
-int main(int argc, char **argv) {
-  Cli cli;
-  memset(&cli, 0, sizeof cli);
-  cli.prog = argv[0];
-  cli.color_err = want_color(2);
-  cli.color_out = want_color(1);
+/* Runs the command ARGV[1]; its status. */
+static int dispatch(Cli *cli, int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
     return KENKO_ERR_USAGE;
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-    fputs(usage_text, stdout);
+    fputs(usage_text, cli->out);
     return KENKO_OK;
   }
   if (strcmp(cmd, "--version") == 0) {
-    printf("kenko %s\n", KENKO_VERSION);
+    fprintf(cli->out, "kenko %s\n", KENKO_VERSION);
     return KENKO_OK;
   }
-  if (strcmp(cmd, "check") == 0) return cmd_check(&cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "run") == 0) return cmd_run(&cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "explain") == 0) return cmd_explain(&cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "test") == 0) return cmd_test(&cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "validate") == 0) return cmd_validate(&cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "diff") == 0) return cmd_diff(&cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "report") == 0) return cmd_report(&cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "check") == 0) return cmd_check(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0) return cmd_run(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "explain") == 0) return cmd_explain(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "test") == 0) return cmd_test(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "validate") == 0) return cmd_validate(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "diff") == 0) return cmd_diff(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "report") == 0) return cmd_report(cli, argc - 2, argv + 2);
   if (strcmp(cmd, "dump-tokens") == 0 || strcmp(cmd, "dump-ast") == 0) {
-    if (argc != 3) return cli_usage_error(&cli, "usage: kenko %s RULES", cmd);
-    kenko_load_opts opts = cli_load_opts(&cli);
-    int errors =
-        kenko_dump(argv[2], strcmp(cmd, "dump-ast") == 0 ? KENKO_DUMP_AST : KENKO_DUMP_TOKENS, stdout, &opts);
+    if (argc != 3) return cli_usage_error(cli, "usage: kenko %s RULES", cmd);
+    kenko_load_opts opts = cli_load_opts(cli);
+    int errors = kenko_dump(argv[2], strcmp(cmd, "dump-ast") == 0 ? KENKO_DUMP_AST : KENKO_DUMP_TOKENS,
+                            cli->out, &opts);
     return errors ? KENKO_ERR_RULES : KENKO_OK;
   }
   fprintf(stderr, "kenko: error: unknown command `%s`\n\n%s", cmd, usage_text);
   return KENKO_ERR_USAGE;
+}
+
+/* Every command's output goes through cli.out (and the files it opens
+ * with cli_open_output); cli_finish checks that all of it was written. */
+int main(int argc, char **argv) {
+  cli_std_fds();
+  Cli cli;
+  memset(&cli, 0, sizeof cli);
+  cli.prog = argv[0];
+  cli.color_err = want_color(2);
+  cli.color_out = want_color(1);
+  cli.out = cli_stdout(&cli);
+  return cli_finish(&cli, dispatch(&cli, argc, argv));
 }

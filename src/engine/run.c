@@ -140,7 +140,53 @@ typedef struct RunCtx {
   kenko_run_stats snap;   /* cur's own figures */
   uint64_t snapshots;
   AcctTable accts;
+  /* with opts->account: the diagnostics pass through note_error, which
+   * keeps the last error, so that a rejection of that account can be
+   * told at the end with its reason (`kenko explain`) */
+  kenko_diag_fn diag_fn;
+  void *diag_ud;
+  char last_error[512], last_file[512];
+  int last_line, last_col;
+  bool account_rejected;
+  char rejected_error[512], rejected_file[512];
+  int rejected_line, rejected_col;
 } RunCtx;
+
+static void note_error(void *ud, const kenko_diag *d) {
+  RunCtx *rc = ud;
+  if (d->level == KENKO_ERROR) {
+    snprintf(rc->last_error, sizeof rc->last_error, "%s", d->message);
+    snprintf(rc->last_file, sizeof rc->last_file, "%s", d->file ? d->file : "");
+    rc->last_line = d->line;
+    rc->last_col = d->col;
+  }
+  if (rc->diag_fn) rc->diag_fn(rc->diag_ud, d);
+}
+
+/* Whether KEY is the account asked for (opts->account). */
+static bool is_asked_for(const RunCtx *rc, const Value *key) {
+  const char *want = rc->opts->account;
+  if (key->type == T_TEXT) return strlen(want) == key->len && memcmp(want, key->u.text, key->len) == 0;
+  if (key->type != T_NUMBER) return false;
+  char num[32];
+  size_t n = (size_t)num_format(key->u.num, num);
+  return strlen(want) == n && memcmp(want, num, n) == 0;
+}
+
+/* `account "ID" was rejected, so it cannot be explained: REASON`, at the
+ * place of the account's error: the last line of `kenko explain` for an
+ * account the reader rejected. */
+static void report_asked_rejected(RunCtx *rc) {
+  const char *msg = rc->rejected_error, *rest = NULL;
+  if (strncmp(msg, "account \"", 9) == 0) rest = strstr(msg + 9, "\": ");
+  const char *file = rc->rejected_file[0] ? rc->rejected_file : NULL;
+  if (rest)
+    diag_at(rc->diag, KENKO_ERROR, file, rc->rejected_line, rc->rejected_col,
+            "%.*s was rejected, so it cannot be explained: %s", (int)(rest + 1 - msg), msg, rest + 3);
+  else
+    diag_at(rc->diag, KENKO_ERROR, file, rc->rejected_line, rc->rejected_col,
+            "account \"%s\" was rejected, so it cannot be explained: %s", rc->opts->account, msg);
+}
 
 /* The hash of a key value (its text; a number as num_format writes it),
  * or 0 for a key of another type. */
@@ -166,6 +212,13 @@ static void rejected_key(void *ud, const Value *key) {
   if (rc->history) return; /* its snapshot is not known */
   uint64_t h = value_hash(key);
   if (h) keyset_add(&rc->keys, h);
+  if (rc->opts->account && !rc->found && !rc->account_rejected && is_asked_for(rc, key)) {
+    rc->account_rejected = true;
+    memcpy(rc->rejected_error, rc->last_error, sizeof rc->last_error);
+    memcpy(rc->rejected_file, rc->last_file, sizeof rc->last_file);
+    rc->rejected_line = rc->last_line;
+    rc->rejected_col = rc->last_col;
+  }
 }
 
 /* Rejects A for a key seen before; returns whether to read on. */
@@ -279,7 +332,7 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
   rc->sink->account(rc->sink->ud, a, r);
   rc->scored++;
-  return true;
+  return !rc->sink->out || !ferror(rc->sink->out);
 }
 
 /* Today's local date. */
@@ -420,6 +473,12 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.sink = sink;
   ro.rejected_ud = &rc;
   keyset_init(&rc.keys);
+  if (opts->account) {
+    rc.diag_fn = diag->fn;
+    rc.diag_ud = diag->ud;
+    diag->fn = note_error;
+    diag->ud = &rc;
+  }
   ReadStats rs;
   memset(&rs, 0, sizeof rs);
   rc.rs = &rs;
@@ -497,6 +556,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
     if (rc_read != KENKO_OK && status == KENKO_OK) status = KENKO_ERR_DATA;
     if (opts->strict && (rs.rejected > before || rc.dup_rejected > 0 || rc.hist_rejected > 0)) break;
     if (rc.past_limit) break;
+    if (sink->out && ferror(sink->out)) break; /* the caller reports it */
   }
   if (rc.history) snapshot_end(&rc);
   stats->accounts = rs.accounts;
@@ -510,7 +570,13 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
     if (!rc.all && rc.target != SNAP_NONE) stats->earlier_only = acct_table_seen_before(&rc.accts, rc.target);
     if (rc.target == SNAP_NONE && !rc.all) stats->snapshots = 0;
   }
-  if (opts->account) stats->scored = rc.found ? 1 : 0;
+  if (opts->account) {
+    stats->scored = rc.found ? 1 : 0;
+    diag->fn = rc.diag_fn;
+    diag->ud = rc.diag_ud;
+    stats->found_rejected = !rc.found && rc.account_rejected;
+    if (stats->found_rejected) report_asked_rejected(&rc);
+  }
   if ((rc.dup_rejected > 0 || rc.hist_rejected > 0) && status == KENKO_OK) status = KENKO_ERR_DATA;
   acct_table_free(&rc.accts);
   keyset_free(&rc.keys);
@@ -577,6 +643,7 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   sink.file_done = flush_output;
   sink.snapshot_begin = output_snapshot;
   sink.ud = &ws;
+  sink.out = out;
   int status = score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats);
   buf_flush(&ws.buf, 0);
   writer_free(&ws.w);

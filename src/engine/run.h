@@ -50,6 +50,8 @@ typedef struct ScoreSink {
   void (*snapshot_begin)(void *ud, int32_t date); /* may be NULL */
   void (*snapshot_done)(void *ud, int32_t date, const kenko_run_stats *snap); /* may be NULL */
   void *ud;
+  FILE *out; /* the stream written while scoring, or NULL: once writing
+                to it failed, the run stops (nothing more can be shown) */
 } ScoreSink;
 
 /* Reads every data file in order, rejects duplicate keys, scores each

@@ -9,7 +9,6 @@
  * and per persona); flags; journey steps and bottlenecks; coverage. With
  * --html it also keeps the REPORT_WORST accounts of lowest health in a
  * max-heap, so memory never grows with the number of accounts. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -614,16 +613,7 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
   memcpy(r->rules, p->fingerprint, 12);
   r->rules[12] = '\0';
   int status = setup_by(r, opts->by, &diag);
-  FILE *html = NULL;
-  if (status == KENKO_OK && opts->html_path) {
-    html = fopen(opts->html_path, "w");
-    if (!html) {
-      diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "cannot write the HTML report to %s: %s", opts->html_path,
-              strerror(errno));
-      status = KENKO_ERR_USAGE;
-    }
-    r->keep_worst = true;
-  }
+  r->keep_worst = opts->html != NULL;
   Evaluator *ev = NULL;
   if (status == KENKO_OK) {
     ev = eval_new(cp);
@@ -637,21 +627,13 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
     r->stats = *stats;
     date_format(run_output_date(stats, as_of), r->as_of);
     if (status != KENKO_ERR_USAGE) {
-      if (opts->json)
+      if (out && opts->json)
         report_write_json(r, out);
-      else
+      else if (out)
         report_write_text(r, out, ro->color);
-      if (html) {
-        report_write_html(r, html);
-        if (fflush(html) != 0 || ferror(html)) {
-          diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "cannot write the HTML report to %s: %s", opts->html_path,
-                  strerror(errno));
-          status = KENKO_ERR_USAGE;
-        }
-      }
+      if (opts->html) report_write_html(r, opts->html);
     }
   }
-  if (html) fclose(html);
   if (ev) eval_free(ev);
   report_free(r);
   free(r);
