@@ -32,11 +32,11 @@ struct Explainer {
   Value **flag_store;  /* per flag, one per ref */
   int32_t *sort_tmp;   /* nmembers */
   /* what-if workspace */
-  int32_t *cand;   /* candidates, by gain (largest first) */
-  double *gain;    /* per member: the health points it gives alone */
-  double *cost;    /* per member: 100 − score (n/a: 100) */
-  double *key;     /* sort keys */
-  double *prefix;  /* prefix[k]: the k largest gains added */
+  int32_t *cand;         /* candidates, by gain (largest first) */
+  double *gain;          /* per member: the health points it gives alone */
+  double *cost;          /* per member: 100 − score (n/a: 100) */
+  double *key;           /* sort keys */
+  double *prefix;        /* prefix[k]: the k largest gains added */
   double *min_cost_from; /* min_cost_from[q]: cheapest candidate from q on */
   double *acc, *wsum;    /* per dimension: Σwᵢsᵢ, Σwᵢ of the account */
   double *dacc, *dwsum;  /* … what the set adds */

@@ -18,12 +18,12 @@
 
 /* How "what would change the grade" came out. */
 typedef enum WhatIfStatus {
-  WI_NONE,        /* not asked for */
-  WI_NO_GRADES,   /* the health has no grades: nothing to change */
-  WI_NO_HEALTH,   /* the health is n/a: no dimension has data */
-  WI_BEST_GRADE,  /* already the best grade */
-  WI_REACHABLE,   /* members[] at 100 reach the next grade */
-  WI_UNREACHABLE  /* no set of members can: every one at 100 falls short */
+  WI_NONE,       /* not asked for */
+  WI_NO_GRADES,  /* the health has no grades: nothing to change */
+  WI_NO_HEALTH,  /* the health is n/a: no dimension has data */
+  WI_BEST_GRADE, /* already the best grade */
+  WI_REACHABLE,  /* members[] at 100 reach the next grade */
+  WI_UNREACHABLE /* no set of members can: every one at 100 falls short */
 } WhatIfStatus;
 
 /* One member of the set: raised from FROM (NAN: n/a) to 100. */
@@ -43,13 +43,13 @@ typedef struct WhatIf {
   double away;        /* bound − health */
   WhatIfMember *members;
   int32_t nmembers;
-  double points;  /* points moved: Σ(100 − from) over the set */
-  double health;  /* the health with the set at 100 (WI_UNREACHABLE:
-                     with every member that can rise at 100) */
-  int32_t grade;  /* the grade of that health */
-  bool searched;  /* false: the search for a smaller or cheaper set
-                     stopped at its step limit (EXPLAIN_SEARCH_MAX); the
-                     set still reaches the grade */
+  double points; /* points moved: Σ(100 − from) over the set */
+  double health; /* the health with the set at 100 (WI_UNREACHABLE:
+                    with every member that can rise at 100) */
+  int32_t grade; /* the grade of that health */
+  bool searched; /* false: the search for a smaller or cheaper set
+                    stopped at its step limit (EXPLAIN_SEARCH_MAX); the
+                    set still reaches the grade */
 } WhatIf;
 
 /* The search for the set stops after this many steps (sets tried). */
