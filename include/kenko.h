@@ -60,6 +60,11 @@ typedef struct kenko_load_opts {
    * files are told apart by that path. */
   char *(*read_file)(void *ud, const char *path, size_t *len, const char **err);
   void *read_ud;
+  /* Includes must stay inside the main rule file's directory tree (".."
+   * and symlinks resolved; absolute include paths are refused). A
+   * directory whose tree includes may read too (`--include-root DIR`),
+   * or NULL. With read_file, both are compared as normalized text. */
+  const char *include_root;
 } kenko_load_opts;
 
 /* PATH with "." and "dir/.." parts and repeated slashes taken out, by the

@@ -28,8 +28,9 @@ static kenko_rules *load(const char *path, const char *text, size_t len, const k
   diag_init(&diag, NULL, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
   diag.color = opts && opts->color;
   int errors = 0;
-  RuleReader reader = {opts ? opts->read_file : NULL, opts ? opts->read_ud : NULL};
-  Program *p = program_load_with(path, text, len, reader.read_file ? &reader : NULL, &diag, &errors);
+  RuleReader reader = {opts ? opts->read_file : NULL, opts ? opts->read_ud : NULL,
+                       opts ? opts->include_root : NULL};
+  Program *p = program_load_with(path, text, len, &reader, &diag, &errors);
   CProgram *cp = errors == 0 ? compile_program(p, &diag) : NULL;
   diag_finish(&diag);
   if (!cp) {

@@ -16,9 +16,10 @@ typedef struct Cli {
   FILE *out;        /* standard output, through cli_stdout */
   CliOut *outs[CLI_MAX_OUTS];
   int nouts;
-  bool color_err;       /* stderr is a terminal and NO_COLOR is unset */
-  bool color_out;       /* stdout likewise */
-  int errors, warnings; /* diagnostics printed */
+  bool color_err;           /* stderr is a terminal and NO_COLOR is unset */
+  bool color_out;           /* stdout likewise */
+  int errors, warnings;     /* diagnostics printed */
+  const char *include_root; /* --include-root DIR, or NULL */
 } Cli;
 
 /* The kenko_diag_fn of the CLI: prints the rendered text to stderr. */
@@ -30,7 +31,12 @@ int cli_usage_error(Cli *cli, const char *fmt, ...) __attribute__((format(printf
 /* options.c: the value of option ARGV[*i] (`--x V` or `--x=V`; "" when V
  * is absent), or NULL when ARGV[*i] is not NAME. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
-/* The data options (--as-of --input-format --delimiter --encoding --na
+/* The options of every command that loads rules (--include-root DIR)
+ * into CLI: 1 when ARGV[*i] was one, 0 when not, KENKO_ERR_USAGE for a
+ * bad value (printed). */
+int cli_rules_option(Cli *cli, int argc, char **argv, int *i);
+/* The rules options (cli_rules_option), then the data options (--as-of --input-format --delimiter --encoding
+ * --na
  * --thousands --strict) into OPTS: 1 when ARGV[*i] was one (*i moves past
  * its value), 0 when not, KENKO_ERR_USAGE for a bad value (printed). */
 int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);

@@ -7,6 +7,9 @@
 int cmd_check(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL, *data_path = NULL;
   for (int i = 0; i < argc; i++) {
+    int taken = cli_rules_option(cli, argc, argv, &i);
+    if (taken == KENKO_ERR_USAGE) return taken;
+    if (taken) continue;
     if (strcmp(argv[i], "--data") == 0) {
       if (i + 1 >= argc) return cli_usage_error(cli, "`--data` needs a file");
       data_path = argv[++i];

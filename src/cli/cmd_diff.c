@@ -181,7 +181,18 @@ static char *repo_relative(const GitRules *g, const char *path) {
   return rel;
 }
 
-/* kenko_load_opts.read_file: PATH's bytes at the revision. */
+/* What the tree entry of mode MODE is, when not a regular file. */
+static const char *git_not_regular(const char *mode) {
+  if (strcmp(mode, "040000") == 0) return "a directory";
+  if (strcmp(mode, "120000") == 0) return "a symbolic link";
+  if (strcmp(mode, "160000") == 0) return "a submodule";
+  return "not a regular file";
+}
+
+/* kenko_load_opts.read_file: PATH's bytes at the revision. Only a regular
+ * file (a blob of mode 100644 or 100755) is read: `git show` of a
+ * directory prints its listing, and of a symbolic link its target's name,
+ * neither of which is rules. */
 static char *git_read_file(void *ud, const char *path, size_t *len, const char **err) {
   GitRules *g = ud;
   char *rel = repo_relative(g, path);
@@ -190,27 +201,40 @@ static char *git_read_file(void *ud, const char *path, size_t *len, const char *
     *err = g->err;
     return NULL;
   }
-  size_t n = strlen(g->rev) + strlen(rel) + 2;
-  char *spec = malloc(n);
-  if (!spec) {
+  /* "MODE TYPE OBJECT\tPATH": the entry itself, paths from the root,
+   * and no pathspec magic in the file's name. */
+  const char *ls_argv[] = {"git", "--literal-pathspecs", "ls-tree", "--full-tree", g->rev, "--", rel, NULL};
+  GitOutput ls;
+  run_git(ls_argv, &ls);
+  char mode[16] = "", object[128] = "";
+  if (ls.status == 0) {
+    ls.out[strcspn(ls.out, "\t\n")] = '\0';
+    if (sscanf(ls.out, "%15s %*s %127s", mode, object) != 2) mode[0] = '\0';
+  }
+  free(ls.out);
+  if (!mode[0]) {
+    snprintf(g->err, sizeof g->err, "no such file at git revision %s (%s:%s)", g->rev, g->rev, rel);
     free(rel);
-    *err = "out of memory";
+    *err = g->err;
     return NULL;
   }
-  snprintf(spec, n, "%s:%s", g->rev, rel);
-  const char *argv[] = {"git", "show", spec, NULL};
+  if (strcmp(mode, "100644") != 0 && strcmp(mode, "100755") != 0) {
+    snprintf(g->err, sizeof g->err, "%s at git revision %s, not a regular file (%s:%s)",
+             git_not_regular(mode), g->rev, g->rev, rel);
+    free(rel);
+    *err = g->err;
+    return NULL;
+  }
+  free(rel);
+  const char *cat_argv[] = {"git", "cat-file", "blob", object, NULL};
   GitOutput out;
-  run_git(argv, &out);
+  run_git(cat_argv, &out);
   if (out.status != 0) {
     free(out.out);
-    snprintf(g->err, sizeof g->err, "no such file at git revision %s (%s)", g->rev, spec);
+    snprintf(g->err, sizeof g->err, "cannot be read at git revision %s (%s)", g->rev, out.err);
     *err = g->err;
-    free(spec);
-    free(rel);
     return NULL;
   }
-  free(spec);
-  free(rel);
   *len = out.len;
   return out.out;
 }

@@ -5,12 +5,18 @@
 #include "cli/cli.h"
 
 int cmd_test(Cli *cli, int argc, char **argv) {
-  if (argc == 0) return cli_usage_error(cli, "usage: kenko test RULES...");
-  for (int i = 0; i < argc; i++)
+  int nfiles = 0;
+  for (int i = 0; i < argc; i++) {
+    int taken = cli_rules_option(cli, argc, argv, &i);
+    if (taken == KENKO_ERR_USAGE) return taken;
+    if (taken) continue;
     if (argv[i][0] == '-' && argv[i][1] != '\0')
       return cli_usage_error(cli, "unknown option `%s` for `kenko test`", argv[i]);
+    argv[nfiles++] = argv[i]; /* the rule files, in order */
+  }
+  if (nfiles == 0) return cli_usage_error(cli, "usage: kenko test RULES...");
   int passed = 0, failed = 0, rc = KENKO_OK;
-  for (int i = 0; i < argc; i++) {
+  for (int i = 0; i < nfiles; i++) {
     kenko_load_opts lo = cli_load_opts(cli);
     int status;
     kenko_rules *rules = kenko_load(argv[i], &lo, &status);

@@ -35,6 +35,7 @@ kenko_load_opts cli_load_opts(Cli *cli) {
   o.diag = cli_print_diag;
   o.diag_ud = cli;
   o.color = cli->color_err;
+  o.include_root = cli->include_root;
   return o;
 }
 

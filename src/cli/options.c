@@ -15,8 +15,19 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *name) {
   return argv[++*i];
 }
 
+int cli_rules_option(Cli *cli, int argc, char **argv, int *i) {
+  const char *v = cli_opt_value(argc, argv, i, "--include-root");
+  if (!v) return 0;
+  if (!*v) return cli_usage_error(cli, "`--include-root` needs a directory");
+  if (cli->include_root) return cli_usage_error(cli, "`--include-root` is given twice");
+  cli->include_root = v;
+  return 1;
+}
+
 int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts) {
   const char *v;
+  int taken = cli_rules_option(cli, argc, argv, i);
+  if (taken) return taken;
   if ((v = cli_opt_value(argc, argv, i, "--as-of"))) {
     if (!*v) return cli_usage_error(cli, "`--as-of` needs a date YYYY-MM-DD");
     opts->as_of = v;

@@ -1,8 +1,11 @@
 /* program.c — loading a rule set: the main file and its includes (in
  * order, each file once), the fingerprint, then the checker. */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "front/parse.h"
@@ -19,6 +22,13 @@ typedef struct Loader {
   int32_t *stack;    /* file ids of the include chain being read */
   int32_t depth;
   const RuleReader *reader; /* files from elsewhere than disk, or NULL */
+  /* The include roots: the main file's directory, then the one the
+   * caller added (kenko_load_opts.include_root). An include must resolve
+   * inside one of their trees. */
+  int nroots;
+  const char *root_shown[2]; /* as given, for messages */
+  char *root_text[2];        /* absolute, normalized by text */
+  char *root_real[2];        /* on disk: canonical (symlinks resolved) */
 } Loader;
 
 static void push_decl(Loader *l, Node *n) {
@@ -71,6 +81,99 @@ char *kenko_normalize_path(const char *path) {
   if (len == 0) out[len++] = '.';
   out[len] = '\0';
   return out;
+}
+
+/* PATH made absolute (joined to the current directory) and normalized by
+ * text. malloc'ed. */
+static char *absolute_text(const char *path) {
+  if (path[0] == '/') return kenko_normalize_path(path);
+  char *cwd = getcwd(NULL, 0);
+  if (!cwd) return kenko_normalize_path(path);
+  size_t c = strlen(cwd), n = strlen(path);
+  char *joined = xmalloc(c + n + 2);
+  memcpy(joined, cwd, c);
+  joined[c] = '/';
+  memcpy(joined + c + 1, path, n + 1);
+  free(cwd);
+  char *out = kenko_normalize_path(joined);
+  free(joined);
+  return out;
+}
+
+/* The directory part of PATH as text ("rules/a.kenko" → "rules", "a.kenko"
+ * → ".", "/a.kenko" → "/"). malloc'ed. */
+static char *dir_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return xstrdup(".");
+  size_t n = slash == path ? 1 : (size_t)(slash - path);
+  char *out = xmalloc(n + 1);
+  memcpy(out, path, n);
+  out[n] = '\0';
+  return out;
+}
+
+/* Whether PATH (absolute, normalized) is ROOT or inside ROOT's tree. */
+static bool path_within(const char *path, const char *root) {
+  size_t r = strlen(root);
+  if (r == 1 && root[0] == '/') return path[0] == '/';
+  return strncmp(path, root, r) == 0 && (path[r] == '\0' || path[r] == '/');
+}
+
+static bool within_roots(char *const *roots, int n, const char *path) {
+  for (int i = 0; i < n; i++)
+    if (roots[i] && path_within(path, roots[i])) return true;
+  return false;
+}
+
+/* Adds ROOT (a directory, as given) to the loader's include roots. On disk
+ * an explicit root must be a directory; false with *err set when not. */
+static bool add_root(Loader *l, const char *root, bool explicit_root, const char **err) {
+  int i = l->nroots;
+  l->root_shown[i] = root;
+  l->root_text[i] = absolute_text(root);
+  l->root_real[i] = NULL;
+  if (!l->reader) {
+    struct stat st;
+    if (explicit_root && stat(root, &st) != 0) {
+      *err = strerror(errno);
+      free(l->root_text[i]);
+      return false;
+    }
+    if (explicit_root && !S_ISDIR(st.st_mode)) {
+      *err = "not a directory";
+      free(l->root_text[i]);
+      return false;
+    }
+    l->root_real[i] = realpath(root, NULL);
+  }
+  l->nroots++;
+  return true;
+}
+
+/* "outside the include root rules" (or "roots rules and shared"). */
+static void report_outside(Loader *l, const Node *inc, const char *path) {
+  if (l->nroots == 1)
+    diag_error(l->diag, inc->span,
+               "cannot read included file \"%s\": outside the include root \"%s\" (the main rule file's "
+               "directory; --include-root DIR widens it)",
+               path, l->root_shown[0]);
+  else
+    diag_error(l->diag, inc->span,
+               "cannot read included file \"%s\": outside the include roots \"%s\" and \"%s\"", path,
+               l->root_shown[0], l->root_shown[1]);
+}
+
+/* Whether the include at PATH (joined to the including file's directory)
+ * stays inside the include roots: by its canonical path RP on disk (".."
+ * and symlinks resolved), by text through a read_file hook. When RP is
+ * NULL (no such file), by text, so that a refusal does not depend on
+ * whether a file outside the roots exists. */
+static bool include_allowed(const Loader *l, const char *path, const char *rp) {
+  if (rp && !l->reader) return within_roots(l->root_real, l->nroots, rp);
+  char *abs = absolute_text(path);
+  bool ok = within_roots(l->root_text, l->nroots, abs);
+  free(abs);
+  return ok;
 }
 
 /* The name a file is known by, to read each file once and find cycles:
@@ -148,6 +251,13 @@ static void report_include_cycle(Loader *l, int32_t from, const Node *inc) {
  * declarations in here. */
 static void do_include(Loader *l, int32_t from_id, const Node *inc) {
   const Source *from = src_get(&l->p->sources, from_id);
+  if (inc->str[0] == '/') {
+    diag_error(l->diag, inc->span,
+               "cannot read included file \"%s\": an absolute path (include a file by its path relative to "
+               "the including file)",
+               inc->str);
+    return;
+  }
   char *path = include_path(from->path, inc->str);
   if (l->reader) {
     /* The hook gets clean paths ("rules/../x" is "x"). */
@@ -156,6 +266,12 @@ static void do_include(Loader *l, int32_t from_id, const Node *inc) {
     path = clean;
   }
   char *rp = file_identity(l, path);
+  if (!include_allowed(l, path, rp)) {
+    report_outside(l, inc, path);
+    free(rp);
+    free(path);
+    return;
+  }
   if (!rp) {
     diag_error(l->diag, inc->span, "cannot read included file \"%s\": no such file", path);
     free(path);
@@ -181,15 +297,18 @@ static void do_include(Loader *l, int32_t from_id, const Node *inc) {
       return;
     }
   }
-  free(rp);
   if (l->depth >= KENKO_MAX_INCLUDE_DEPTH) {
     diag_error(l->diag, inc->span, "includes nested too deeply (limit is %d files in a chain)",
                KENKO_MAX_INCLUDE_DEPTH);
+    free(rp);
     free(path);
     return;
   }
   const char *err = NULL;
-  int32_t id = read_rule_file(l->reader, &l->p->sources, path, &err);
+  /* On disk the canonical path is opened, the one that was checked. */
+  int32_t id = l->reader ? read_rule_file(l->reader, &l->p->sources, path, &err)
+                         : src_load_file_at(&l->p->sources, path, rp, true, &err);
+  free(rp);
   if (id < 0) {
     diag_error(l->diag, inc->span, "cannot read included file \"%s\": %s", path, err);
     free(path);
@@ -234,6 +353,8 @@ static void fingerprint(Program *p) {
 
 Program *program_load_with(const char *path, const char *text, size_t len, const RuleReader *reader,
                            Diag *diag, int *errors) {
+  const char *include_root = reader ? reader->include_root : NULL;
+  if (reader && !reader->read_file) reader = NULL;
   Program *p = xcalloc(1, sizeof *p);
   arena_init(&p->arena, 256 * 1024);
   src_init(&p->sources);
@@ -260,8 +381,14 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
   l.p = p;
   l.diag = diag;
   l.reader = reader;
+  char *main_dir = dir_of(path);
+  add_root(&l, main_dir, false, &err);
+  if (include_root && !add_root(&l, include_root, true, &err)) {
+    diag_error(diag, SPAN_NONE, "cannot use the include root %s: %s", include_root, err);
+    p->unreadable = true;
+  }
   remember_real_path(&l, id, path);
-  load_file(&l, id);
+  if (!p->unreadable) load_file(&l, id);
   fingerprint(p);
   /* After syntax errors (or an include that failed) the checker would
    * mostly report their consequences — unknown names, empty blocks —
@@ -270,6 +397,11 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
   for (int32_t i = 0; i < p->sources.count; i++)
     free(l.real_paths[i]);
   free(l.real_paths);
+  for (int i = 0; i < l.nroots; i++) {
+    free(l.root_text[i]);
+    free(l.root_real[i]);
+  }
+  free(main_dir);
   free(l.stack);
   free(l.decls);
   *errors = diag->errors - before;

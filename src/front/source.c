@@ -3,9 +3,12 @@
 #include "front/source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 
@@ -69,34 +72,63 @@ int32_t src_add_text(SourceSet *set, const char *path, const char *text, size_t 
   return add_source(set, path, copy, (uint32_t)len);
 }
 
-int32_t src_load_file(SourceSet *set, const char *path, const char **errmsg) {
+/* What a file that is not a regular file is, for the refusal. */
+static const char *not_regular(mode_t mode) {
+  if (S_ISDIR(mode)) return "not a regular file (a directory)";
+  if (S_ISFIFO(mode)) return "not a regular file (a FIFO)";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "not a regular file (a device)";
+  if (S_ISSOCK(mode)) return "not a regular file (a socket)";
+  return "not a regular file";
+}
+
+int32_t src_load_file_at(SourceSet *set, const char *path, const char *open_path, bool regular_only,
+                         const char **errmsg) {
   static const char too_large[] = "file is larger than 64 MiB";
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+  /* O_NONBLOCK: opening a FIFO with no writer must not wait; a regular
+   * file reads the same with it. */
+  int fd = open(open_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
+  if (fd < 0) {
     *errmsg = strerror(errno);
+    return -1;
+  }
+  struct stat st;
+  if (regular_only && fstat(fd, &st) != 0) {
+    *errmsg = strerror(errno);
+    close(fd);
+    return -1;
+  }
+  if (regular_only && !S_ISREG(st.st_mode)) {
+    *errmsg = not_regular(st.st_mode);
+    close(fd);
     return -1;
   }
   size_t cap = 64 * 1024, len = 0;
   char *text = xmalloc(cap + 1);
+  int read_errno = 0;
   for (;;) {
     if (len == cap) {
       cap *= 2;
       text = xrealloc(text, cap + 1);
     }
-    size_t got = fread(text + len, 1, cap - len, f);
-    len += got;
-    if (got == 0 || len > KENKO_MAX_SOURCE_BYTES) break;
+    ssize_t got = read(fd, text + len, cap - len);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) read_errno = errno;
+    if (got <= 0) break;
+    len += (size_t)got;
+    if (len > KENKO_MAX_SOURCE_BYTES) break;
   }
-  int read_errno = ferror(f) ? errno : 0;
-  bool failed = ferror(f) != 0;
-  fclose(f);
-  if (failed || len > KENKO_MAX_SOURCE_BYTES) {
+  close(fd);
+  if (read_errno || len > KENKO_MAX_SOURCE_BYTES) {
     free(text);
-    *errmsg = failed ? strerror(read_errno ? read_errno : EIO) : too_large;
+    *errmsg = read_errno ? strerror(read_errno) : too_large;
     return -1;
   }
   text[len] = '\0';
   return add_source(set, path, text, (uint32_t)len);
+}
+
+int32_t src_load_file(SourceSet *set, const char *path, const char **errmsg) {
+  return src_load_file_at(set, path, path, false, errmsg);
 }
 
 const Source *src_get(const SourceSet *set, int32_t id) {

@@ -45,6 +45,12 @@ void src_free(SourceSet *set);
 /* Adds a file read from PATH. Returns its id, or -1 when it cannot be read
  * (then *errmsg is set to a static or strerror text). */
 int32_t src_load_file(SourceSet *set, const char *path, const char **errmsg);
+/* The same for the file at OPEN_PATH, known as PATH. With REGULAR_ONLY
+ * (includes), anything but a regular file — a FIFO, a device, a directory,
+ * a socket — is refused at once ("not a regular file (a FIFO)"), without
+ * waiting on it. */
+int32_t src_load_file_at(SourceSet *set, const char *path, const char *open_path, bool regular_only,
+                         const char **errmsg);
 /* Adds a file from memory (tests, `kenko diff --git`); text is copied. */
 int32_t src_add_text(SourceSet *set, const char *path, const char *text, size_t len);
 const Source *src_get(const SourceSet *set, int32_t id);

@@ -127,6 +127,7 @@ Test(read_file, main_file_and_includes_come_from_the_hook) {
   o.diag = count_diag;
   o.read_file = read_from;
   o.read_ud = &f;
+  o.include_root = "no/such/common"; /* "../common" is outside the main file's directory */
   errors_seen = 0;
   int status = -1;
   kenko_rules *r = kenko_load("no/such/dir/main.kenko", &o, &status);

@@ -1,0 +1,1 @@
+check include_fifo/rules/main.kenko --include-root /dev

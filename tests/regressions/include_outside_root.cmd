@@ -1,0 +1,1 @@
+check include_outside_root/rules/main.kenko
