@@ -14,8 +14,8 @@
 
 typedef struct Seen {
   char messages[2048];
-  int asked;           /* read_file calls */
-  char last_ask[256];  /* the last path read_file was asked for */
+  int asked;          /* read_file calls */
+  char last_ask[256]; /* the last path read_file was asked for */
 } Seen;
 
 static void keep(void *ud, const kenko_diag *d) {
