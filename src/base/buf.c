@@ -1,5 +1,6 @@
 /* buf.c — the output buffer (see buf.h). */
 #include "base/buf.h"
+#include "base/shown.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -119,6 +120,23 @@ void buf_json_str(Buf *b, const char *s, size_t n) {
   }
   *out++ = '"';
   b->len = (size_t)(out - b->data);
+}
+
+bool text_has_controls(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F) return true;
+  }
+  return false;
+}
+
+char *shown_dup(const char *s, size_t n) {
+  Buf b;
+  buf_init(&b, NULL);
+  buf_shown(&b, s, n, false);
+  buf_putc(&b, '\0');
+  return b.data;
 }
 
 void buf_shown(Buf *b, const char *s, size_t n, bool quoted) {

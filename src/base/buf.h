@@ -61,6 +61,15 @@ void buf_json_str(Buf *b, const char *s, size_t n);
  * retitle the terminal. QUOTED: between double quotes, with '"' and '\\'
  * escaped too. */
 void buf_shown(Buf *b, const char *s, size_t n, bool quoted);
+/* Text from the rules for a terminal (labels, the scorecard's title, test
+ * names, flag actions, file paths): buf_shown, unquoted. Rule files are
+ * not trusted either (docs/security.md). S may be NULL. */
+static inline void buf_shown_str(Buf *b, const char *s) {
+  if (s) buf_shown(b, s, strlen(s), false);
+}
+/* Whether buf_shown would change S[0..n) (unquoted): it holds a C0, DEL
+ * or C1 character. */
+bool text_has_controls(const char *s, size_t n);
 /* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
 void buf_csv_cell(Buf *b, const char *s, size_t n);
 /* JSON helpers: a number (null when NaN or infinite), a NUL-terminated

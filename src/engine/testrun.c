@@ -48,9 +48,11 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
     size_t n;
     source_text(p, e->span, &text, &n);
     buf_puts(&details, "    expect ");
-    buf_put(&details, text, n);
+    buf_shown(&details, text, n, false);
     buf_puts(&details, v.type == T_BOOL ? "  → false" : "  → missing");
-    buf_printf(&details, "  (%s)\n", at);
+    buf_puts(&details, "  (");
+    buf_shown_str(&details, at);
+    buf_puts(&details, ")\n");
     RefList refs = eval_expr_refs(ev, e);
     for (int32_t k = 0; k < refs.count; k++) {
       buf_puts(&details, "      ");
@@ -66,7 +68,11 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
   if (color) buf_puts(b, ok ? "\033[32m" : "\033[31m");
   buf_puts(b, ok ? "PASS" : "FAIL");
   if (color) buf_puts(b, "\033[0m");
-  buf_printf(b, " %s (%s)\n", t->name, at);
+  buf_putc(b, ' ');
+  buf_shown_str(b, t->name);
+  buf_puts(b, " (");
+  buf_shown_str(b, at);
+  buf_puts(b, ")\n");
   if (!ok) buf_put(b, details.data, details.len);
   buf_free(&details);
   return ok;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/shown.h"
 
 #define COLOR_BOLD  "\033[1m"
 #define COLOR_RESET "\033[0m"
@@ -47,7 +48,9 @@ static void buf_styled(Buf *b, bool color, const char *style, const char *s) {
   if (color) buf_puts(b, COLOR_RESET);
 }
 
-/* A malloc'ed string formatted from FMT and AP. */
+/* A malloc'ed string formatted from FMT and AP, its control characters
+ * shown as escapes: messages quote labels, paths and values from rule
+ * files and data, which must not drive the terminal (docs/security.md). */
 static char *format_message(const char *fmt, va_list ap) {
   va_list again;
   va_copy(again, ap);
@@ -56,7 +59,9 @@ static char *format_message(const char *fmt, va_list ap) {
   if (n < 0) return xstrdup(fmt);
   char *s = xmalloc((size_t)n + 1);
   vsnprintf(s, (size_t)n + 1, fmt, ap);
-  return s;
+  char *shown = shown_dup(s, (size_t)n);
+  free(s);
+  return shown;
 }
 
 /* ---- rendering ---------------------------------------------------------- */
@@ -81,7 +86,9 @@ static const char *level_color(kenko_level level) {
 
 /* "LOCATION: LEVEL: MESSAGE\n", where LOCATION is already formatted. */
 static void render_header(Buf *b, const char *location, kenko_level level, const char *message, bool color) {
-  buf_styled(b, color, COLOR_BOLD, location);
+  char *shown = shown_dup(location, strlen(location)); /* a file name may hold anything */
+  buf_styled(b, color, COLOR_BOLD, shown);
+  free(shown);
   buf_puts(b, " ");
   buf_styled(b, color, level_color(level), level_name(level));
   buf_puts(b, " ");

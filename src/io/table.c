@@ -17,14 +17,27 @@ void table_init(Table *t, Arena *arena, const char *align) {
   memcpy(t->align, align, (size_t)t->ncols);
 }
 
+/* S in ARENA, its control characters shown as escapes (buf_shown): cells
+ * hold labels from the rules and ids from the data. */
+static const char *shown_copy(Arena *arena, const char *s) {
+  size_t n = strlen(s);
+  if (!text_has_controls(s, n)) return arena_strdup(arena, s);
+  Buf shown;
+  buf_init(&shown, NULL);
+  buf_shown(&shown, s, n, false);
+  buf_putc(&shown, '\0');
+  const char *copy = arena_strdup(arena, shown.data);
+  buf_free(&shown);
+  return copy;
+}
+
 void table_row(Table *t, const char *const *cells) {
   if (t->nrows == t->cap) {
     t->cap = t->cap ? t->cap * 2 : 16;
     t->cells = xrealloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
   }
   for (int c = 0; c < t->ncols; c++)
-    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] =
-        cells[c] ? arena_strdup(t->arena, cells[c]) : "";
+    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] = cells[c] ? shown_copy(t->arena, cells[c]) : "";
   t->nrows++;
 }
 

@@ -38,7 +38,7 @@ static void pad(Buf *b, int n) {
 /* "ラベル (name)", or just the name. */
 static void named(Buf *b, const char *label, const char *name) {
   if (label && *label) {
-    buf_puts(b, label);
+    buf_shown_str(b, label);
     buf_puts(b, " (");
     buf_puts(b, name);
     buf_putc(b, ')');
@@ -47,8 +47,20 @@ static void named(Buf *b, const char *label, const char *name) {
   }
 }
 
+/* The display width of S as buf_shown_str writes it. */
+static int shown_width(const char *s) {
+  size_t n = strlen(s);
+  if (!text_has_controls(s, n)) return utf8_display_width(s, n, 0);
+  Buf tmp;
+  buf_init(&tmp, NULL);
+  buf_shown(&tmp, s, n, false);
+  int w = utf8_display_width(tmp.data, tmp.len, 0);
+  buf_free(&tmp);
+  return w;
+}
+
 static int named_width(const char *label, const char *name) {
-  if (label && *label) return width_of(label) + 3 + width_of(name);
+  if (label && *label) return shown_width(label) + 3 + width_of(name);
   return width_of(name);
 }
 
@@ -83,6 +95,13 @@ static void expr_source(WriteCtx *w, Span s) {
     if (space && w->buf->len > 0) buf_putc(w->buf, ' ');
     space = false;
     if (c == '"' && (i == 0 || t[i - 1] != '\\')) in_string = !in_string;
+    /* a control character inside a string literal: shown as an escape */
+    size_t ctl = (unsigned char)c < 0x20 || c == 0x7F ? 1 : i + 1 < n && text_has_controls(t + i, 2) ? 2 : 0;
+    if (ctl) {
+      buf_shown(w->buf, t + i, ctl, false);
+      i += ctl - 1;
+      continue;
+    }
     buf_putc(w->buf, c);
   }
 }
@@ -267,7 +286,7 @@ static void write_flags(WriteCtx *w, const Result *r) {
     buf_putc(b, '\n');
     if (fd->action) {
       buf_puts(b, "           → ");
-      buf_puts(b, fd->action);
+      buf_shown_str(b, fd->action);
       buf_putc(b, '\n');
     }
   }
@@ -279,7 +298,7 @@ static void write_journey(WriteCtx *w, const Result *r) {
   Buf *b = w->buf;
   if (!p->has_journey) return;
   buf_puts(b, "\njourney   ");
-  if (p->journey_label) buf_puts(b, p->journey_label);
+  if (p->journey_label) buf_shown_str(b, p->journey_label);
   buf_putc(b, '\n');
   for (int32_t i = 0; i < r->nsteps; i++) {
     const StepDecl *s = &p->steps[i];
@@ -406,7 +425,7 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
   color(w, C_OFF);
   buf_puts(b, "  ");
   if (p->title) {
-    buf_puts(b, p->title);
+    buf_shown_str(b, p->title);
     buf_puts(b, " · ");
   }
   buf_printf(b, "as of %s · rules %s\n", w->as_of, w->rules);

@@ -635,7 +635,11 @@ static const char *grade_text(const Program *p, int32_t g) { return g >= 0 ? p->
 
 static void text_side(Buf *b, const char *which, const Side *s) {
   buf_printf(b, "%s  rules %.12s", which, s->p->fingerprint);
-  if (s->p->title) buf_printf(b, " (%s)", s->p->title);
+  if (s->p->title) {
+    buf_puts(b, " (");
+    buf_shown_str(b, s->p->title);
+    buf_putc(b, ')');
+  }
   buf_puts(b, ", data");
   for (int i = 0; i < s->ndata; i++)
     buf_printf(b, " %s", s->data[i]);
@@ -681,7 +685,10 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
 static void text_member(Buf *b, const Side *s, int32_t m) {
   buf_printf(b, "%s.%s", s->p->dimensions[s->member_dim[m]].name, s->member[m]->name);
   const char *label = s->member[m]->label;
-  if (label && *label) buf_printf(b, " %s", label);
+  if (label && *label) {
+    buf_putc(b, ' ');
+    buf_shown_str(b, label);
+  }
 }
 
 /* A number for people: at most 2 decimals, trailing zeros dropped; "n/a"

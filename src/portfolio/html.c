@@ -13,12 +13,25 @@
 
 /* ---- escaping and numbers ----------------------------------------------- */
 
-/* S as HTML text (also safe inside a quoted attribute). */
+/* S as HTML text (also safe inside a quoted attribute). Control
+ * characters other than tab and line breaks (C0, DEL, C1: not allowed in
+ * HTML text) are shown as \xHH, as the text outputs show them. */
 void html_esc(Buf *b, const char *s) {
   if (!s) return;
   const char *start = s;
   for (; *s; s++) {
     const char *rep = NULL;
+    unsigned char c = (unsigned char)*s;
+    size_t ctl = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F ? 1
+                 : c == 0xC2 && text_has_controls(s, 2)                          ? 2
+                                                                                 : 0;
+    if (ctl) {
+      buf_put(b, start, (size_t)(s - start));
+      buf_shown(b, s, ctl, false);
+      s += ctl - 1;
+      start = s + 1;
+      continue;
+    }
     switch (*s) {
     case '&': rep = "&amp;"; break;
     case '<': rep = "&lt;"; break;

@@ -133,13 +133,27 @@ static void tt_write(TextTable *t, Buf *b, bool color) {
 
 /* ---- text helpers ---------------------------------------------------------- */
 
-/* "ラベル (name)", or just the name; in a static-free caller buffer. */
+/* S (in OUT, N bytes) with its control characters shown as escapes
+ * (buf_shown): labels come from the rules, group names from the data. */
+static const char *shown_in(char *out, size_t n) {
+  size_t len = strlen(out);
+  if (!text_has_controls(out, len)) return out;
+  Buf shown;
+  buf_init(&shown, NULL);
+  buf_shown(&shown, out, len, false);
+  snprintf(out, n, "%.*s", (int)shown.len, shown.data);
+  buf_free(&shown);
+  return out;
+}
+
+/* "ラベル (name)", or just the name; in a static-free caller buffer, shown
+ * for a terminal. */
 static const char *named(char *out, size_t n, const char *label, const char *name) {
   if (label && *label && strcmp(label, name) != 0)
     snprintf(out, n, "%s (%s)", label, name);
   else
     snprintf(out, n, "%s", name);
-  return out;
+  return shown_in(out, n);
 }
 
 static const char *pct(char *out, size_t n, double share) {
@@ -231,7 +245,9 @@ static const char *member_name(const Report *r, int32_t m, char *out, size_t n) 
 static void text_header(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
   if (color) buf_puts(b, C_BOLD);
-  buf_printf(b, "━━ %s ━━", p->title ? p->title : "report");
+  buf_puts(b, "━━ ");
+  buf_shown_str(b, p->title ? p->title : "report");
+  buf_puts(b, " ━━");
   if (color) buf_puts(b, C_OFF);
   buf_printf(b, "  %sas of %s · rules %s\n", p->title ? "report " : "", r->as_of, r->rules);
   buf_printf(b, "accounts  %llu scored, %llu rejected\n", (unsigned long long)r->stats.scored,
@@ -427,8 +443,9 @@ static void text_forecasts(Report *r, Buf *b, bool color, const int32_t *rows, i
     for (int32_t i = 0; i < nrows; i++) {
       int32_t g = rows[i];
       if (g >= r->rows - 1 || isnan(fd->rate[g])) continue;
-      buf_printf(b, "%s%s %s", first ? "" : " · ", report_grade_label(r, g),
-                 rate_text(rate, sizeof rate, fd->rate[g]));
+      buf_puts(b, first ? "" : " · ");
+      buf_shown_str(b, report_grade_label(r, g));
+      buf_printf(b, " %s", rate_text(rate, sizeof rate, fd->rate[g]));
       first = false;
     }
     if (first) buf_puts(b, "(none)");

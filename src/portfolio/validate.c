@@ -424,7 +424,10 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
   table_init(&scratch, &arena, "l");
 
   buf_puts(b, "kenko validate");
-  if (p->title) buf_printf(b, ": %s", p->title);
+  if (p->title) {
+    buf_puts(b, ": ");
+    buf_shown_str(b, p->title);
+  }
   buf_printf(b, "\nrules %.12s, as of %s, outcome %s\n\n", p->fingerprint, as_of,
              named(&scratch, outcome->label, outcome->name));
   buf_printf(b, "accounts  %llu scored, %llu without an outcome (left out), %llu used\n",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "portfolio/html.h"
 #include "engine/value.h"
 
 /* buf_num(X) appended to B gives num_format(X). */
@@ -129,4 +130,32 @@ Test(buf, shown_escapes_control_characters) {
   shown_is(LIT("say \"hi\""), false, "say \"hi\"");
   shown_is(LIT(""), true, "\"\"");
   shown_is(LIT("end\xc2"), false, "end\xc2"); /* a lone lead byte at the end is not C1 */
+}
+
+/* Rule text (labels, titles) goes through the same escapes; text_has_controls
+ * says when it would change anything. */
+Test(buf, rule_text_and_controls) {
+  cr_assert(!text_has_controls("plain 日本語 \xc2\xa0", strlen("plain 日本語 \xc2\xa0")));
+  cr_assert(text_has_controls("a\x1b", 2));
+  cr_assert(text_has_controls("\x7f", 1));
+  cr_assert(text_has_controls("\xc2\x9b", 2));
+  cr_assert(!text_has_controls("\xc2", 1));
+  Buf b;
+  buf_init(&b, NULL);
+  buf_shown_str(&b, "T\x1b]0;x\x07");
+  buf_shown_str(&b, NULL);
+  buf_putc(&b, '\0');
+  cr_assert_str_eq(b.data, "T\\x1B]0;x\\x07");
+  buf_free(&b);
+}
+
+/* HTML text: markup characters as entities, controls (not allowed in HTML
+ * text) as \xHH like the text outputs; tab and line breaks kept. */
+Test(buf, html_escapes_controls) {
+  Buf b;
+  buf_init(&b, NULL);
+  html_esc(&b, "<T\x1b[2J\xc2\x9b\"&'\t\n\x7f>");
+  buf_putc(&b, '\0');
+  cr_assert_str_eq(b.data, "&lt;T\\x1B[2J\\xC2\\x9B&quot;&amp;&#39;\t\n\\x7F&gt;");
+  buf_free(&b);
 }

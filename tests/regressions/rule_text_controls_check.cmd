@@ -1,0 +1,1 @@
+check rule_text_controls_check.kenko

@@ -1,0 +1,1 @@
+test rule_text_controls.kenko
