@@ -37,7 +37,8 @@ void table_row(Table *t, const char *const *cells) {
     t->cells = xrealloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
   }
   for (int c = 0; c < t->ncols; c++)
-    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] = cells[c] ? shown_copy(t->arena, cells[c]) : "";
+    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] =
+        cells[c] ? shown_copy(t->arena, cells[c]) : "";
   t->nrows++;
 }
 

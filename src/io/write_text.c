@@ -96,7 +96,9 @@ static void expr_source(WriteCtx *w, Span s) {
     space = false;
     if (c == '"' && (i == 0 || t[i - 1] != '\\')) in_string = !in_string;
     /* a control character inside a string literal: shown as an escape */
-    size_t ctl = (unsigned char)c < 0x20 || c == 0x7F ? 1 : i + 1 < n && text_has_controls(t + i, 2) ? 2 : 0;
+    size_t ctl = (unsigned char)c < 0x20 || c == 0x7F                                   ? 1
+                 : (unsigned char)c == 0xC2 && i + 1 < n && text_has_controls(t + i, 2) ? 2
+                                                                                        : 0;
     if (ctl) {
       buf_shown(w->buf, t + i, ctl, false);
       i += ctl - 1;

@@ -23,8 +23,8 @@ void html_esc(Buf *b, const char *s) {
     const char *rep = NULL;
     unsigned char c = (unsigned char)*s;
     size_t ctl = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F ? 1
-                 : c == 0xC2 && text_has_controls(s, 2)                          ? 2
-                                                                                 : 0;
+                 : c == 0xC2 && text_has_controls(s, 2)                         ? 2
+                                                                                : 0;
     if (ctl) {
       buf_put(b, start, (size_t)(s - start));
       buf_shown(b, s, ctl, false);
