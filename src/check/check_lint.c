@@ -89,14 +89,43 @@ static bool shadows(const Bound *earlier, const Bound *later) {
   return false;
 }
 
+static bool is_logic(const Node *n, Op op) { return n && n->kind == E_BINARY && n->op == op; }
+
+/* Is EARLIER true whenever LATER is (so that a case after it never
+ * matches)? Bounds on one expression (shadows), the same expression, and
+ * through `and` / `or` on either side; a missing value makes neither true
+ * (Kleene), so this holds with missing data too. DEPTH bounds the work on
+ * deep expressions. */
+static bool implies(const Node *later, const Node *earlier, int depth) {
+  if (!later || !earlier || depth > 16) return false;
+  if (same_expr(later, earlier)) return true;
+  Bound bl, be;
+  if (as_bound(later, &bl) && as_bound(earlier, &be) && shadows(&be, &bl)) return true;
+  if (is_logic(earlier, OP_AND))
+    return implies(later, earlier->a, depth + 1) && implies(later, earlier->b, depth + 1);
+  if (is_logic(later, OP_OR))
+    return implies(later->a, earlier, depth + 1) && implies(later->b, earlier, depth + 1);
+  if (is_logic(later, OP_AND) &&
+      (implies(later->a, earlier, depth + 1) || implies(later->b, earlier, depth + 1)))
+    return true;
+  if (is_logic(earlier, OP_OR))
+    return implies(later, earlier->a, depth + 1) || implies(later, earlier->b, depth + 1);
+  return false;
+}
+
 /* Warns about each condition in CONDS[0..n) that an earlier one shadows. */
 static void lint_shadowed(Checker *c, Node *const *conds, int32_t n, const char *what) {
+  /* Most conditions are bounds (bands): those pairs are compared directly. */
+  Bound *bounds = arena_alloc(c->arena, (size_t)(n + 1) * sizeof *bounds);
+  bool *is_bound = arena_alloc(c->arena, (size_t)(n + 1) * sizeof *is_bound);
+  for (int32_t i = 0; i < n; i++)
+    is_bound[i] = as_bound(conds[i], &bounds[i]);
   for (int32_t j = 1; j < n; j++) {
-    Bound later;
-    if (!as_bound(conds[j], &later)) continue;
+    if (!conds[j]) continue;
     for (int32_t i = 0; i < j; i++) {
-      Bound earlier;
-      if (!as_bound(conds[i], &earlier) || !shadows(&earlier, &later)) continue;
+      bool hit = is_bound[i] && is_bound[j] ? shadows(&bounds[i], &bounds[j])
+                                            : conds[i] && implies(conds[j], conds[i], 0);
+      if (!hit) continue;
       const Source *s = src_get(&c->p->sources, conds[i]->span.file);
       int line, col;
       src_line_col(s, conds[i]->span.begin, &line, &col);

@@ -1,0 +1,1 @@
+check segment_case_shadowed.kenko
