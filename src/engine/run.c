@@ -1,116 +1,18 @@
 /* run.c — scoring a run: data files read in order, each account checked
  * for a unique key, evaluated and written; rejected accounts counted so
  * that accounts in = scored + rejected, always. */
-#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "kenko.h"
 #include "check/check.h"
 #include "engine/eval.h"
+#include "engine/keys.h"
 #include "io/reader.h"
 #include "engine/run.h"
 #include "engine/snapshot.h"
 #include "io/writer.h"
-
-/* Keys seen so far, as 64-bit hashes: open addressing (0 = empty) in
- * shards picked by the hash's top bits, so that growing copies one shard
- * at a time (peak memory stays near the table's own size: 16 bytes a key
- * at most, 8 MB for half a million keys, 16 MB for a million). Two
- * different keys with the same 64-bit hash would be taken for duplicates:
- * at a million accounts the chance is about 3·10⁻⁸.
- *
- * The table is read at random, one cache miss per key: the slot is
- * prefetched before the account is scored and only looked at after. With
- * 4 KB pages each of those misses also misses the TLB, so shards of 2 MB
- * and more ask for huge pages where the system has them (Linux THP). */
-enum { KEY_SHARD_BITS = 3, KEY_SHARDS = 1 << KEY_SHARD_BITS };
-#define KEY_HUGE_PAGE ((size_t)2 << 20)
-
-typedef struct KeyShard {
-  uint64_t *slots;
-  size_t cap, count;
-} KeyShard;
-
-typedef struct KeySet {
-  KeyShard shards[KEY_SHARDS];
-} KeySet;
-
-static uint64_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  return h ? h : 1;
-}
-
-static KeyShard *key_shard(KeySet *k, uint64_t h) { return &k->shards[h >> (64 - KEY_SHARD_BITS)]; }
-
-/* N zeroed slots (free with free()). */
-static uint64_t *slots_new(size_t n) {
-  size_t bytes = n * sizeof(uint64_t);
-  if (bytes < KEY_HUGE_PAGE) return xcalloc(n, sizeof(uint64_t));
-  uint64_t *slots = aligned_alloc(KEY_HUGE_PAGE, bytes); /* n is a power of two */
-  if (!slots) return xcalloc(n, sizeof(uint64_t));
-#ifdef MADV_HUGEPAGE
-  madvise(slots, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
-#endif
-  memset(slots, 0, bytes);
-  return slots;
-}
-
-enum { KEY_SHARD_FIRST = 1024 }; /* slots of a new shard */
-
-static void keyset_init(KeySet *k) {
-  for (int i = 0; i < KEY_SHARDS; i++) {
-    k->shards[i].cap = KEY_SHARD_FIRST;
-    k->shards[i].count = 0;
-    k->shards[i].slots = slots_new(KEY_SHARD_FIRST);
-  }
-}
-
-/* Starts loading H's slot into the cache (the table is too large to stay
- * there), so that keyset_add, called a little later, finds it there. */
-static void keyset_prefetch(KeySet *k, uint64_t h) {
-  KeyShard *s = key_shard(k, h);
-  __builtin_prefetch(&s->slots[(size_t)h & (s->cap - 1)]);
-}
-
-/* Adds H; false when it was already there. */
-static bool keyset_add(KeySet *k, uint64_t h) {
-  KeyShard *s = key_shard(k, h);
-  if ((s->count + 1) * 2 > s->cap) {
-    size_t cap = s->cap * 2;
-    uint64_t *slots = slots_new(cap);
-    for (size_t i = 0; i < s->cap; i++) {
-      if (!s->slots[i]) continue;
-      size_t j = (size_t)s->slots[i] & (cap - 1);
-      while (slots[j])
-        j = (j + 1) & (cap - 1);
-      slots[j] = s->slots[i];
-    }
-    free(s->slots);
-    s->slots = slots;
-    s->cap = cap;
-  }
-  size_t j = (size_t)h & (s->cap - 1);
-  while (s->slots[j]) {
-    if (s->slots[j] == h) return false;
-    j = (j + 1) & (s->cap - 1);
-  }
-  s->slots[j] = h;
-  s->count++;
-  return true;
-}
-
-static void keyset_free(KeySet *k) {
-  for (int i = 0; i < KEY_SHARDS; i++)
-    free(k->shards[i].slots);
-}
 
 typedef struct RunCtx {
   const Program *p;
@@ -118,7 +20,7 @@ typedef struct RunCtx {
   const kenko_run_opts *opts;
   Diag *diag;
   const ScoreSink *sink;
-  KeySet keys;
+  KeyTable keys;
   int32_t as_of;
   uint64_t scored, dup_rejected, seen;
   bool found;
@@ -188,30 +90,30 @@ static void report_asked_rejected(RunCtx *rc) {
             "account \"%s\" was rejected, so it cannot be explained: %s", rc->opts->account, msg);
 }
 
-/* The hash of a key value (its text; a number as num_format writes it),
- * or 0 for a key of another type. */
-static uint64_t value_hash(const Value *k) {
-  if (k->type == T_TEXT) return hash_bytes(k->u.text, k->len);
-  if (k->type == T_NUMBER) {
-    char num[32];
-    return hash_bytes(num, (size_t)num_format(k->u.num, num));
-  }
-  return 0;
+/* The hash of account A's key (found by it in the history's table). */
+static uint64_t account_key_hash(const RunCtx *rc, const Account *a) {
+  char buf[32];
+  size_t n;
+  const char *text = key_text(&a->values[rc->p->key_input], a->id, buf, &n);
+  return key_hash(text, n);
 }
 
-/* The hash of account A's key. */
-static uint64_t key_hash(const RunCtx *rc, const Account *a) {
-  uint64_t h = value_hash(&a->values[rc->p->key_input]);
-  return h ? h : hash_bytes(a->id, strlen(a->id));
+/* Adds KEY (of the account ID) to the keys seen; false when it was there. */
+static bool key_add(RunCtx *rc, const Value *key, const char *id) {
+  char buf[32];
+  size_t n;
+  const char *text = key_text(key, id, buf, &n);
+  bool added;
+  keys_put(&rc->keys, key_hash(text, n), text, n, &added);
+  return added;
 }
 
 /* The key of an account the reader rejected still takes its place: a
  * later account with the same key is a duplicate. */
-static void rejected_key(void *ud, const Value *key) {
+static void rejected_key(void *ud, const Value *key, const char *id) {
   RunCtx *rc = ud;
   if (rc->history) return; /* its snapshot is not known */
-  uint64_t h = value_hash(key);
-  if (h) keyset_add(&rc->keys, h);
+  key_add(rc, key, id);
   if (rc->opts->account && !rc->found && !rc->account_rejected && is_asked_for(rc, key)) {
     rc->account_rejected = true;
     memcpy(rc->rejected_error, rc->last_error, sizeof rc->last_error);
@@ -282,7 +184,7 @@ static bool on_record(RunCtx *rc, const Account *a) {
   }
   snapshot_enter(rc, date);
   if (p->key_input >= 0) {
-    AcctHist *h = acct_table_get(&rc->accts, key_hash(rc, a));
+    AcctHist *h = acct_table_get(&rc->accts, account_key_hash(rc, a));
     if (h->last == date) {
       char day[11];
       date_format(date, day);
@@ -319,17 +221,23 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
   if (rc->history) return on_record(rc, a);
   bool keyed = rc->p->key_input >= 0;
-  uint64_t h = keyed ? key_hash(rc, a) : 0;
+  const Value *key = keyed ? &a->values[rc->p->key_input] : NULL;
   if (rc->opts->account) {
-    if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
+    if (keyed && !key_add(rc, key, a->id)) return duplicate_key(rc, a);
     if (strcmp(a->id, rc->opts->account) != 0) return true;
     rc->found = true;
     keyed = false;
   }
-  if (keyed) keyset_prefetch(&rc->keys, h);
+  char buf[32];
+  size_t n = 0;
+  const char *text = keyed ? key_text(key, a->id, buf, &n) : NULL;
+  uint64_t h = keyed ? key_hash(text, n) : 0;
+  if (keyed) keys_prefetch(&rc->keys, h);
   EvalDepth depth = rc->sink->explain ? EVAL_EXPLAIN : rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
   const Result *r = eval_account(rc->ev, a->values, rc->as_of, depth);
-  if (keyed && !keyset_add(&rc->keys, h)) return duplicate_key(rc, a);
+  bool added = true;
+  if (keyed) keys_put(&rc->keys, h, text, n, &added);
+  if (!added) return duplicate_key(rc, a);
   rc->sink->account(rc->sink->ud, a, r);
   rc->scored++;
   return !rc->sink->out || !ferror(rc->sink->out);
@@ -472,7 +380,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.as_of = as_of;
   rc.sink = sink;
   ro.rejected_ud = &rc;
-  keyset_init(&rc.keys);
+  keys_init(&rc.keys);
   if (opts->account) {
     rc.diag_fn = diag->fn;
     rc.diag_ud = diag->ud;
@@ -579,7 +487,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   }
   if ((rc.dup_rejected > 0 || rc.hist_rejected > 0) && status == KENKO_OK) status = KENKO_ERR_DATA;
   acct_table_free(&rc.accts);
-  keyset_free(&rc.keys);
+  keys_free(&rc.keys);
   arena_free(&arena);
   return status;
 }

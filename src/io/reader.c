@@ -115,7 +115,7 @@ void intake_reject(Intake *in, const char *id, const Value *key, int line, int c
   in->stats->rejected++;
   in->rejected = true;
   if (in->opts && in->opts->strict) in->stop = true;
-  if (key && in->opts && in->opts->rejected_key) in->opts->rejected_key(in->opts->rejected_ud, key);
+  if (key && in->opts && in->opts->rejected_key) in->opts->rejected_key(in->opts->rejected_ud, key, id);
 }
 
 void intake_accept(Intake *in, const Value *values, const char *id, uint32_t line) {

@@ -53,8 +53,8 @@ typedef struct ReadOpts {
   bool strict;    /* stop at the first bad account */
   /* Called with the key of each account rejected for bad data when its
    * key itself was good, so that keys stay unique across good and bad
-   * accounts (may be NULL). */
-  void (*rejected_key)(void *ud, const Value *key);
+   * accounts (may be NULL). ID is the account's id: the key as written. */
+  void (*rejected_key)(void *ud, const Value *key, const char *id);
   void *rejected_ud;
 } ReadOpts;
 

@@ -8,8 +8,8 @@
  * time (old version again) only when some account changed grade or was
  * scored by the old run alone. What is kept per account is small: its
  * old grade and two flags, 8 bytes in an array by place in the data (the
- * same data), or with its identity (a 64-bit hash of its key) in a hash
- * table (two snapshots). The lost points are kept only for
+ * same data), or by its key's index in a table of the keys, compared by
+ * their text (two snapshots; keys.h). The lost points are kept only for
  * the accounts whose grade changed — the account list the output shows:
  * the new run's per member, until the third pass pairs them with the old
  * run's and keeps the DIFF_TOP_MEMBERS that moved most. */
@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "front/diag.h"
 #include "engine/eval.h"
+#include "engine/keys.h"
 #include "io/reader.h"
 #include "engine/result.h"
 #include "engine/run.h"
@@ -42,81 +43,46 @@ typedef struct AccountInfo {
   uint8_t present; /* the old run scored it */
 } AccountInfo;
 
-typedef struct Slot {
-  uint64_t id; /* key hash; 0 = empty */
-  AccountInfo info;
-} Slot;
-
-/* Two snapshots: a hash table by key hash (16 bytes a slot, at most 75%
- * full). The same data: a plain array by place in the data (8 bytes an
- * account). */
+/* The same data: an array by place in the data. Two snapshots: an array
+ * by the index of the key in KEYS (8 bytes an account, plus the key). */
 typedef struct AccountMap {
   bool by_key;
-  Slot *slots;
-  size_t cap, count;
+  KeyTable keys;
   AccountInfo *places;
   size_t nplaces;
 } AccountMap;
 
-static uint64_t mix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
+/* The identity of account A read with P's rules: its place in the data,
+ * or (two snapshots) its key's index, the key added to the table when
+ * ADD, else -1 when it is not there. */
+static int64_t identity(AccountMap *m, const Program *p, const Account *a, bool add) {
+  if (!m->by_key) return (int64_t)a->ordinal;
+  char buf[32];
+  size_t n;
+  const char *text = key_text(&a->values[p->key_input], a->id, buf, &n);
+  uint64_t h = key_hash(text, n);
+  if (!add) return keys_find(&m->keys, h, text, n);
+  bool added;
+  return keys_put(&m->keys, h, text, n, &added);
 }
 
-static AccountInfo *map_find(AccountMap *m, uint64_t id) {
-  if (!m->by_key) return id < m->nplaces && m->places[id].present ? &m->places[id] : NULL;
-  if (!m->cap) return NULL;
-  size_t j = (size_t)mix64(id) & (m->cap - 1);
-  while (m->slots[j].id) {
-    if (m->slots[j].id == id) return &m->slots[j].info;
-    j = (j + 1) & (m->cap - 1);
-  }
-  return NULL;
+static AccountInfo *map_find(AccountMap *m, const Program *p, const Account *a) {
+  int64_t id = identity(m, p, a, false);
+  return id >= 0 && (size_t)id < m->nplaces && m->places[id].present ? &m->places[id] : NULL;
 }
 
-static void map_grow(AccountMap *m) {
-  size_t cap = m->cap ? m->cap * 2 : 1024;
-  Slot *slots = xcalloc(cap, sizeof *slots);
-  for (size_t i = 0; i < m->cap; i++) {
-    if (!m->slots[i].id) continue;
-    size_t j = (size_t)mix64(m->slots[i].id) & (cap - 1);
-    while (slots[j].id)
-      j = (j + 1) & (cap - 1);
-    slots[j] = m->slots[i];
+/* The entry of account A, made when new. */
+static AccountInfo *map_add(AccountMap *m, const Program *p, const Account *a) {
+  size_t id = (size_t)identity(m, p, a, true);
+  if (id >= m->nplaces) {
+    size_t n = m->nplaces ? m->nplaces : 1024;
+    while (n <= id)
+      n *= 2;
+    m->places = xrealloc(m->places, n * sizeof *m->places);
+    memset(m->places + m->nplaces, 0, (n - m->nplaces) * sizeof *m->places);
+    m->nplaces = n;
   }
-  free(m->slots);
-  m->slots = slots;
-  m->cap = cap;
-}
-
-/* The entry of ID, made when new. */
-static AccountInfo *map_add(AccountMap *m, uint64_t id) {
-  AccountInfo *info = NULL;
-  if (!m->by_key) {
-    if (id >= m->nplaces) {
-      size_t n = m->nplaces ? m->nplaces : 1024;
-      while (n <= id)
-        n *= 2;
-      m->places = xrealloc(m->places, n * sizeof *m->places);
-      memset(m->places + m->nplaces, 0, (n - m->nplaces) * sizeof *m->places);
-      m->nplaces = n;
-    }
-    info = &m->places[id];
-  } else {
-    if ((m->count + 1) * 4 > m->cap * 3) map_grow(m);
-    size_t j = (size_t)mix64(id) & (m->cap - 1);
-    while (m->slots[j].id && m->slots[j].id != id)
-      j = (j + 1) & (m->cap - 1);
-    if (!m->slots[j].id) {
-      m->slots[j].id = id;
-      m->count++;
-    }
-    info = &m->slots[j].info;
-  }
+  AccountInfo *info = &m->places[id];
   if (!info->present) {
     info->present = 1;
     info->changed = -1;
@@ -187,25 +153,6 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t size) {
   return xrealloc(arr, *cap * size);
 }
 
-static uint64_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  h = mix64(h);
-  return h ? h : 1;
-}
-
-/* The account's identity: the hash of its key's text (two snapshots, never
- * 0), or its place in the data (the same data under two rule versions). */
-static uint64_t identity(const Diff *d, const Program *p, const Account *a) {
-  if (!d->by_key) return a->ordinal;
-  const Value *k = &a->values[p->key_input];
-  char num[32];
-  if (k->type == T_TEXT) return hash_bytes(k->u.text, k->len);
-  if (k->type == T_NUMBER) return hash_bytes(num, (size_t)num_format(k->u.num, num));
-  return hash_bytes(a->id, strlen(a->id));
-}
-
 static double health_of(const Result *r) { return r->health_na ? NAN : r->health; }
 
 /* Counts the account for SIDE's forecast. */
@@ -236,7 +183,7 @@ static bool same_grade(const Diff *d, int32_t old_grade, int32_t new_grade) {
 /* Pass 1: the old run. */
 static void on_old(void *ud, const Account *a, const Result *r) {
   Diff *d = ud;
-  AccountInfo *s = map_add(&d->map, identity(d, d->old.p, a));
+  AccountInfo *s = map_add(&d->map, d->old.p, a);
   s->grade = (int16_t)r->grade;
   side_count(&d->old, a, r);
 }
@@ -245,7 +192,7 @@ static void on_old(void *ud, const Account *a, const Result *r) {
 static void on_new(void *ud, const Account *a, const Result *r) {
   Diff *d = ud;
   side_count(&d->new, a, r);
-  AccountInfo *s = map_find(&d->map, identity(d, d->new.p, a));
+  AccountInfo *s = map_find(&d->map, d->new.p, a);
   if (!s || s->seen) {
     d->added = grow(d->added, d->nadded, &d->capadded, sizeof *d->added);
     d->added[d->nadded++] = listed(a, r);
@@ -307,7 +254,7 @@ static void pick_moves(const Diff *d, Changed *c, const Result *r_old) {
  * and the accounts only the old run scored. */
 static void on_old_again(void *ud, const Account *a, const Result *r) {
   Diff *d = ud;
-  AccountInfo *s = map_find(&d->map, identity(d, d->old.p, a));
+  AccountInfo *s = map_find(&d->map, d->old.p, a);
   if (!s) return;
   if (s->changed >= 0) {
     Changed *c = &d->changed[s->changed];
@@ -370,7 +317,7 @@ static void side_free(Side *s) {
 static void diff_free(Diff *d) {
   side_free(&d->old);
   side_free(&d->new);
-  free(d->map.slots);
+  if (d->map.by_key) keys_free(&d->map.keys);
   free(d->map.places);
   free(d->matrix);
   for (size_t i = 0; i < d->nchanged; i++) {
@@ -876,6 +823,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
             "(e.g. `input id: text key`)");
     return KENKO_ERR_USAGE;
   }
+  if (d.by_key) keys_init(&d.map.keys);
   side_init(&d.old, old_p, new_p);
   side_init(&d.new, new_p, old_p);
   d.old.data = d.by_key ? opts->old_data : data;

@@ -1,0 +1,61 @@
+/* keys.h — account keys, compared exactly: a table found by a 64-bit hash
+ * and decided by the key's text (two different keys with the same hash
+ * are two keys), and the text a key compares by. Used by the scoring
+ * loop (duplicate keys) and `kenko diff --data` (pairing accounts). */
+#ifndef KENKO_KEYS_H
+#define KENKO_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/value.h"
+
+enum { KEY_SHARD_BITS = 3, KEY_SHARDS = 1 << KEY_SHARD_BITS };
+
+/* One slot: the key's hash (0 = empty), its index and length. */
+typedef struct KeySlot {
+  uint64_t hash;
+  uint32_t index;
+  uint32_t len;
+} KeySlot;
+
+typedef struct KeyShard {
+  KeySlot *slots;
+  size_t cap, count;
+} KeyShard;
+
+/* Keys get indices 0, 1, 2, … in the order they are added; their texts
+ * sit end to end in one pool. */
+typedef struct KeyTable {
+  KeyShard shards[KEY_SHARDS];
+  char *pool;
+  size_t pool_len, pool_cap;
+  uint64_t *offset; /* per index: where its text starts in the pool */
+  size_t count, offset_cap;
+} KeyTable;
+
+void keys_init(KeyTable *t);
+void keys_free(KeyTable *t);
+
+/* The text KEY compares by, in BUF (32 bytes) or pointing into ID, with
+ * its length in *N: a text key's text; a number key's shortest round-trip
+ * form while it is below 2^53 in magnitude (1001 and 1001.0 are one key),
+ * else ID, its digits as written (from 2^53 on, neighbouring integers are
+ * the same double: 9007199254740993 reads as 9007199254740992); any other
+ * key, ID. */
+const char *key_text(const Value *key, const char *id, char *buf, size_t *n);
+
+uint64_t key_hash(const char *s, size_t n);
+
+/* Starts loading H's slot into the cache (keys_put, a little later, then
+ * finds it there). */
+void keys_prefetch(const KeyTable *t, uint64_t h);
+
+/* The index of key S (N bytes, hash H), added when new (*ADDED tells). */
+uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added);
+
+/* The index of key S, or -1. */
+int64_t keys_find(const KeyTable *t, uint64_t h, const char *s, size_t n);
+
+#endif
