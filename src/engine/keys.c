@@ -78,7 +78,9 @@ void keys_free(KeyTable *t) {
   memset(t, 0, sizeof *t);
 }
 
-static const KeyShard *shard_of(const KeyTable *t, uint64_t h) { return &t->shards[h >> (64 - KEY_SHARD_BITS)]; }
+static const KeyShard *shard_of(const KeyTable *t, uint64_t h) {
+  return &t->shards[h >> (64 - KEY_SHARD_BITS)];
+}
 
 void keys_prefetch(const KeyTable *t, uint64_t h) {
   const KeyShard *s = shard_of(t, h);

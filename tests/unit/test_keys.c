@@ -8,9 +8,13 @@
 
 #include "engine/keys.h"
 
-static uint32_t put(KeyTable *t, const char *s, bool *added) { return keys_put(t, key_hash(s, strlen(s)), s, strlen(s), added); }
+static uint32_t put(KeyTable *t, const char *s, bool *added) {
+  return keys_put(t, key_hash(s, strlen(s)), s, strlen(s), added);
+}
 
-static int64_t find(const KeyTable *t, const char *s) { return keys_find(t, key_hash(s, strlen(s)), s, strlen(s)); }
+static int64_t find(const KeyTable *t, const char *s) {
+  return keys_find(t, key_hash(s, strlen(s)), s, strlen(s));
+}
 
 Test(keys, colliding_hashes_are_two_keys) {
   /* The pair that collides under the 64-bit hash (issue 11, item 3). */
