@@ -22,7 +22,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct FuzzData {
-  Program *rules;
+  Program *program;
+  CProgram *rules; /* compiled, as kenko_load does */
   FILE *devnull;
   int fd;        /* memfd holding the current input */
   char path[64]; /* /proc/self/fd/N */
@@ -43,8 +44,9 @@ static void fuzz_data_init(void) {
   Diag diag;
   diag_init(&diag, NULL, NULL, NULL);
   int errors = 0;
-  fuzz.rules = program_load(path, NULL, 0, &diag, &errors);
-  if (errors) {
+  fuzz.program = program_load(path, NULL, 0, &diag, &errors);
+  fuzz.rules = errors ? NULL : compile_program(fuzz.program, &diag);
+  if (!fuzz.rules) {
     fprintf(stderr, "fuzz: %s: %d errors (run from the repository root)\n", path, errors);
     exit(1);
   }
