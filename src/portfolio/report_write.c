@@ -8,6 +8,7 @@
 
 #include "portfolio/report.h"
 #include "front/source.h"
+#include "io/json.h"
 
 #define C_BOLD "\033[1m"
 #define C_OFF  "\033[0m"
@@ -669,206 +670,167 @@ void report_write_text(Report *r, FILE *out, bool color) {
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void jstr(Buf *b, const char *s) {
-  if (s)
-    buf_json_str(b, s, strlen(s));
-  else
-    buf_puts(b, "null");
-}
-
-static void jnum(Buf *b, double x) {
-  if (isnan(x) || isinf(x))
-    buf_puts(b, "null");
-  else
-    buf_num(b, x);
-}
-
-static void jcount(Buf *b, uint64_t n) { buf_printf(b, "%llu", (unsigned long long)n); }
-
-static void jshare(Buf *b, uint64_t part, uint64_t whole) {
-  jnum(b, whole ? (double)part / (double)whole : NAN);
+static void json_share(Json *j, const char *key, uint64_t part, uint64_t whole) {
+  json_field_num(j, key, whole ? (double)part / (double)whole : NAN);
 }
 
 static const char *nonempty(const char *s) { return s && *s ? s : NULL; }
 
-/* {"good":3,"normal":1,"n/a":0} */
-static void json_grades(const Report *r, Buf *b, const Tally *t, const int32_t *rows, int32_t nrows) {
-  buf_putc(b, '{');
-  for (int32_t i = 0; i < nrows; i++) {
-    if (i) buf_putc(b, ',');
-    jstr(b, report_grade_name(r, rows[i]));
-    buf_putc(b, ':');
-    jcount(b, t->grades[rows[i]]);
-  }
-  buf_putc(b, '}');
+/* "grades":{"good":3,"normal":1,"n/a":0} */
+static void json_grades(const Report *r, Json *j, const Tally *t, const int32_t *rows, int32_t nrows) {
+  json_key(j, "grades");
+  json_object(j);
+  for (int32_t i = 0; i < nrows; i++)
+    json_field_count(j, report_grade_name(r, rows[i]), t->grades[rows[i]]);
+  json_end(j);
 }
 
 /* "forecasts":{"retention":{"expected":…,"weighted":…}} for one tally */
-static void json_group_forecasts(const Report *r, Buf *b, const Tally *t) {
-  buf_puts(b, "\"forecasts\":{");
+static void json_group_forecasts(const Report *r, Json *j, const Tally *t) {
+  json_key(j, "forecasts");
+  json_object(j);
   for (int32_t f = 0; f < r->p->nforecasts; f++) {
     uint64_t rated, out;
     double total;
-    if (f) buf_putc(b, ',');
-    jstr(b, r->p->forecasts[f].name);
-    buf_puts(b, ":{\"expected\":");
-    jnum(b, report_expected(r, t, f, &rated, &out));
-    buf_puts(b, ",\"weighted\":");
-    jnum(b, report_expected_weighted(r, t, f, &total, &out));
-    buf_putc(b, '}');
+    json_key(j, r->p->forecasts[f].name);
+    json_object(j);
+    json_field_num(j, "expected", report_expected(r, t, f, &rated, &out));
+    json_field_num(j, "weighted", report_expected_weighted(r, t, f, &total, &out));
+    json_end(j);
   }
-  buf_putc(b, '}');
+  json_end(j);
 }
 
-/* {"accounts":…,"share":…,"grades":{…}} members of a composition row */
-static void json_tally(const Report *r, Buf *b, const Tally *t, const int32_t *rows, int32_t nrows) {
-  buf_puts(b, "\"accounts\":");
-  jcount(b, t->accounts);
-  buf_puts(b, ",\"share\":");
-  jshare(b, t->accounts, r->all.accounts);
-  buf_puts(b, ",\"grades\":");
-  json_grades(r, b, t, rows, nrows);
+/* "accounts":…,"share":…,"grades":{…}: the members of a composition row */
+static void json_tally(const Report *r, Json *j, const Tally *t, const int32_t *rows, int32_t nrows) {
+  json_field_count(j, "accounts", t->accounts);
+  json_share(j, "share", t->accounts, r->all.accounts);
+  json_grades(r, j, t, rows, nrows);
 }
 
-static void json_composition(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
+/* A number that is there only when the report is weighted (else null). */
+static void json_weighted(Json *j, const char *key, bool weighted, double x) {
+  if (weighted)
+    json_field_num(j, key, x);
+  else
+    json_field_null(j, key);
+}
+
+static void json_composition(Report *r, Json *j, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
-  buf_puts(b, ",\"composition\":{\"weighted_by\":");
-  jstr(b, r->nweights ? p->inputs[r->weight_input[0]].name : NULL);
+  json_key(j, "composition");
+  json_object(j);
+  json_field_str(j, "weighted_by", r->nweights ? p->inputs[r->weight_input[0]].name : NULL);
   double total = 0;
   uint64_t unweighted = 0;
   for (int32_t g = 0; g < r->rows && r->nweights; g++) {
     total += r->all.weight[g];
     unweighted += r->all.unweighted[g];
   }
-  buf_puts(b, ",\"weight_total\":");
-  if (r->nweights)
-    jnum(b, total);
-  else
-    buf_puts(b, "null");
-  buf_puts(b, ",\"unweighted\":");
-  jcount(b, unweighted);
-  buf_puts(b, ",\"grades\":[");
+  json_weighted(j, "weight_total", r->nweights, total);
+  json_field_count(j, "unweighted", unweighted);
+  json_key(j, "grades");
+  json_array(j);
   for (int32_t i = 0; i < nrows; i++) {
     int32_t g = rows[i];
-    if (i) buf_putc(b, ',');
-    buf_puts(b, "{\"grade\":");
-    jstr(b, report_grade_name(r, g));
-    buf_puts(b, ",\"label\":");
-    jstr(b, g < r->rows - 1 ? nonempty(p->grade_labels[g]) : NULL);
-    buf_puts(b, ",\"accounts\":");
-    jcount(b, r->all.grades[g]);
-    buf_puts(b, ",\"share\":");
-    jshare(b, r->all.grades[g], r->all.accounts);
-    buf_puts(b, ",\"weight\":");
-    if (r->nweights)
-      jnum(b, r->all.weight[g]);
-    else
-      buf_puts(b, "null");
-    buf_puts(b, ",\"weighted_share\":");
-    if (r->nweights)
-      jnum(b, total > 0 ? r->all.weight[g] / total : NAN);
-    else
-      buf_puts(b, "null");
-    buf_putc(b, '}');
+    json_object(j);
+    json_field_str(j, "grade", report_grade_name(r, g));
+    json_field_str(j, "label", g < r->rows - 1 ? nonempty(p->grade_labels[g]) : NULL);
+    json_field_count(j, "accounts", r->all.grades[g]);
+    json_share(j, "share", r->all.grades[g], r->all.accounts);
+    json_weighted(j, "weight", r->nweights, r->all.weight[g]);
+    json_weighted(j, "weighted_share", r->nweights, total > 0 ? r->all.weight[g] / total : NAN);
+    json_end(j);
   }
-  buf_puts(b, "]}");
+  json_end(j);
+  json_end(j);
 }
 
-static void json_personas(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
+static void json_personas(Report *r, Json *j, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
-  buf_puts(b, ",\"personas\":[");
+  json_key(j, "personas");
+  json_array(j);
   for (int32_t i = 0; i < persona_rows(r); i++) {
-    if (i) buf_putc(b, ',');
-    buf_puts(b, "{\"persona\":");
-    jstr(b, i < p->npersonas ? p->personas[i].name : NULL);
-    buf_puts(b, ",\"label\":");
-    jstr(b, i < p->npersonas ? nonempty(p->personas[i].label) : NULL);
-    buf_putc(b, ',');
-    json_tally(r, b, &r->by_persona[i], rows, nrows);
-    buf_putc(b, '}');
+    json_object(j);
+    json_field_str(j, "persona", i < p->npersonas ? p->personas[i].name : NULL);
+    json_field_str(j, "label", i < p->npersonas ? nonempty(p->personas[i].label) : NULL);
+    json_tally(r, j, &r->by_persona[i], rows, nrows);
+    json_end(j);
   }
-  buf_putc(b, ']');
+  json_end(j);
 }
 
-static void json_segments(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
+static void json_segments(Report *r, Json *j, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
-  buf_puts(b, ",\"segments\":[");
+  json_key(j, "segments");
+  json_array(j);
   for (int32_t s = 0; s < p->nsegments; s++) {
     const SegmentDecl *sd = &p->segments[s];
-    if (s) buf_putc(b, ',');
-    buf_puts(b, "{\"segment\":");
-    jstr(b, sd->name);
-    buf_puts(b, ",\"label\":");
-    jstr(b, nonempty(sd->label));
-    buf_puts(b, ",\"cases\":[");
+    json_object(j);
+    json_field_str(j, "segment", sd->name);
+    json_field_str(j, "label", nonempty(sd->label));
+    json_key(j, "cases");
+    json_array(j);
     for (int32_t c = 0; c <= sd->ncases; c++) {
       if (c == sd->ncases && r->by_case[s][c].accounts == 0) break;
-      if (c) buf_putc(b, ',');
-      buf_puts(b, "{\"case\":");
-      jstr(b, c < sd->ncases ? sd->cases[c].name : NULL);
-      buf_puts(b, ",\"label\":");
-      jstr(b, c < sd->ncases ? nonempty(sd->cases[c].label) : NULL);
-      buf_putc(b, ',');
-      json_tally(r, b, &r->by_case[s][c], rows, nrows);
-      buf_putc(b, '}');
+      json_object(j);
+      json_field_str(j, "case", c < sd->ncases ? sd->cases[c].name : NULL);
+      json_field_str(j, "label", c < sd->ncases ? nonempty(sd->cases[c].label) : NULL);
+      json_tally(r, j, &r->by_case[s][c], rows, nrows);
+      json_end(j);
     }
-    buf_puts(b, "]}");
+    json_end(j);
+    json_end(j);
   }
-  buf_putc(b, ']');
+  json_end(j);
 }
 
-static void json_by(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
+static void json_by(Report *r, Json *j, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
-  buf_puts(b, ",\"by\":");
+  json_key(j, "by");
   if (r->by == BY_NONE) {
-    buf_puts(b, "null");
+    json_null(j);
     return;
   }
-  buf_puts(b, "{\"kind\":");
-  jstr(b, r->by == BY_PERSONA ? "persona" : r->by == BY_SEGMENT ? "segment" : "input");
-  buf_puts(b, ",\"name\":");
-  jstr(b, r->by == BY_PERSONA   ? NULL
-          : r->by == BY_SEGMENT ? p->segments[r->by_index].name
-                                : p->inputs[r->by_index].name);
-  buf_puts(b, ",\"groups\":[");
+  json_object(j);
+  json_field_str(j, "kind", r->by == BY_PERSONA ? "persona" : r->by == BY_SEGMENT ? "segment" : "input");
+  json_field_str(j, "name",
+                 r->by == BY_PERSONA   ? NULL
+                 : r->by == BY_SEGMENT ? p->segments[r->by_index].name
+                                       : p->inputs[r->by_index].name);
+  json_key(j, "groups");
+  json_array(j);
   int32_t *order = xmalloc(((size_t)r->ngroups + 1) * sizeof *order);
   int32_t n = report_group_order(r, order);
   for (int32_t i = 0; i < n; i++) {
     const ReportGroup *g = &r->groups[order[i]];
-    if (i) buf_putc(b, ',');
-    buf_puts(b, "{\"value\":");
-    jstr(b, g->value);
-    buf_puts(b, ",\"label\":");
-    jstr(b, order[i] == r->other_group ? NULL : nonempty(g->label));
-    buf_puts(b, ",\"other\":");
-    buf_puts(b, order[i] == r->other_group ? "true" : "false");
-    buf_putc(b, ',');
-    json_tally(r, b, &g->tally, rows, nrows);
-    buf_puts(b, ",\"mean_health\":");
-    jnum(b, mean_health(&g->tally));
-    buf_putc(b, ',');
-    json_group_forecasts(r, b, &g->tally);
-    buf_putc(b, '}');
+    json_object(j);
+    json_field_str(j, "value", g->value);
+    json_field_str(j, "label", order[i] == r->other_group ? NULL : nonempty(g->label));
+    json_field_bool(j, "other", order[i] == r->other_group);
+    json_tally(r, j, &g->tally, rows, nrows);
+    json_field_num(j, "mean_health", mean_health(&g->tally));
+    json_group_forecasts(r, j, &g->tally);
+    json_end(j);
   }
   free(order);
-  buf_puts(b, "]}");
+  json_end(j);
+  json_end(j);
 }
 
-static void json_forecasts(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
+static void json_forecasts(Report *r, Json *j, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
-  buf_puts(b, ",\"forecasts\":[");
+  json_key(j, "forecasts");
+  json_array(j);
   for (int32_t f = 0; f < p->nforecasts; f++) {
     const ForecastDecl *fd = &p->forecasts[f];
-    if (f) buf_putc(b, ',');
-    buf_puts(b, "{\"name\":");
-    jstr(b, fd->name);
-    buf_puts(b, ",\"label\":");
-    jstr(b, nonempty(fd->label));
-    buf_puts(b, ",\"weighted_by\":");
-    jstr(b, fd->weight_input >= 0 ? p->inputs[fd->weight_input].name : NULL);
-    buf_puts(b, ",\"rates\":{");
+    json_object(j);
+    json_field_str(j, "name", fd->name);
+    json_field_str(j, "label", nonempty(fd->label));
+    json_field_str(j, "weighted_by", fd->weight_input >= 0 ? p->inputs[fd->weight_input].name : NULL);
+    json_key(j, "rates");
+    json_object(j);
     /* the grade rows' order, then rated grades that are not a row */
-    bool first = true;
     for (int32_t i = 0; i < nrows + r->rows - 1; i++) {
       int32_t g = i < nrows ? rows[i] : i - nrows;
       if (g >= r->rows - 1 || isnan(fd->rate[g])) continue;
@@ -876,219 +838,184 @@ static void json_forecasts(Report *r, Buf *b, const int32_t *rows, int32_t nrows
       for (int32_t k = 0; i >= nrows && k < nrows; k++)
         shown = shown || rows[k] == g;
       if (shown) continue;
-      if (!first) buf_putc(b, ',');
-      first = false;
-      jstr(b, p->grade_names[g]);
-      buf_putc(b, ':');
-      jnum(b, fd->rate[g]);
+      json_field_num(j, p->grade_names[g], fd->rate[g]);
     }
+    json_end(j);
     uint64_t rated, out, wout;
     double total;
-    buf_puts(b, "},\"expected\":");
-    jnum(b, report_expected(r, &r->all, f, &rated, &out));
-    buf_puts(b, ",\"rated\":");
-    jcount(b, rated);
-    buf_puts(b, ",\"left_out\":");
-    jcount(b, out);
+    json_field_num(j, "expected", report_expected(r, &r->all, f, &rated, &out));
+    json_field_count(j, "rated", rated);
+    json_field_count(j, "left_out", out);
     double weighted = report_expected_weighted(r, &r->all, f, &total, &wout);
-    buf_puts(b, ",\"weighted\":");
-    jnum(b, weighted);
-    buf_puts(b, ",\"weight_total\":");
+    json_field_num(j, "weighted", weighted);
+    json_weighted(j, "weight_total", fd->weight_input >= 0, total);
     if (fd->weight_input >= 0)
-      jnum(b, total);
+      json_field_count(j, "weighted_left_out", wout);
     else
-      buf_puts(b, "null");
-    buf_puts(b, ",\"weighted_left_out\":");
-    if (fd->weight_input >= 0)
-      jcount(b, wout);
-    else
-      buf_puts(b, "null");
-    buf_putc(b, '}');
+      json_field_null(j, "weighted_left_out");
+    json_end(j);
   }
-  buf_putc(b, ']');
+  json_end(j);
 }
 
-static void json_journey(Report *r, Buf *b) {
+static void json_journey(Report *r, Json *j) {
   const Program *p = r->p;
-  buf_puts(b, ",\"journey\":");
+  json_key(j, "journey");
   if (!p->has_journey) {
-    buf_puts(b, "null");
+    json_null(j);
     return;
   }
-  buf_puts(b, "{\"label\":");
-  jstr(b, nonempty(p->journey_label));
-  buf_puts(b, ",\"steps\":[");
+  json_object(j);
+  json_field_str(j, "label", nonempty(p->journey_label));
+  json_key(j, "steps");
+  json_array(j);
   uint64_t reached = r->all.accounts;
   for (int32_t s = 0; s < p->nsteps; s++) {
-    if (s) buf_putc(b, ',');
-    buf_puts(b, "{\"step\":");
-    jstr(b, p->steps[s].name);
-    buf_puts(b, ",\"label\":");
-    jstr(b, nonempty(p->steps[s].label));
-    buf_puts(b, ",\"passed\":");
-    jcount(b, r->step_passed[s]);
-    buf_puts(b, ",\"unknown\":");
-    jcount(b, r->step_unknown[s]);
-    buf_puts(b, ",\"reached\":");
-    jcount(b, reached);
-    buf_puts(b, ",\"bottleneck\":");
-    jcount(b, r->bottleneck[s]);
-    buf_putc(b, '}');
+    json_object(j);
+    json_field_str(j, "step", p->steps[s].name);
+    json_field_str(j, "label", nonempty(p->steps[s].label));
+    json_field_count(j, "passed", r->step_passed[s]);
+    json_field_count(j, "unknown", r->step_unknown[s]);
+    json_field_count(j, "reached", reached);
+    json_field_count(j, "bottleneck", r->bottleneck[s]);
+    json_end(j);
     reached -= r->bottleneck[s];
   }
-  buf_puts(b, "],\"no_bottleneck\":");
-  jcount(b, r->bottleneck[p->nsteps]);
-  buf_putc(b, '}');
+  json_end(j);
+  json_field_count(j, "no_bottleneck", r->bottleneck[p->nsteps]);
+  json_end(j);
 }
 
-static void json_flags(Report *r, Buf *b) {
+static void json_flags(Report *r, Json *j) {
   const Program *p = r->p;
-  buf_puts(b, ",\"flags\":[");
+  json_key(j, "flags");
+  json_array(j);
   for (int32_t f = 0; f < p->nflags; f++) {
     const FlagDecl *fd = &p->flags[f];
-    if (f) buf_putc(b, ',');
-    buf_puts(b, "{\"flag\":");
-    jstr(b, fd->name);
-    buf_puts(b, ",\"label\":");
-    jstr(b, nonempty(fd->label));
-    buf_puts(b, ",\"severity\":");
-    jstr(b, severity_name(fd->severity));
-    buf_puts(b, ",\"action\":");
-    jstr(b, fd->action);
-    buf_puts(b, ",\"raised\":");
-    jcount(b, r->flag_raised[f]);
-    buf_puts(b, ",\"share\":");
-    jshare(b, r->flag_raised[f], r->all.accounts);
-    buf_puts(b, ",\"unknown\":");
-    jcount(b, r->flag_unknown[f]);
-    buf_putc(b, '}');
+    json_object(j);
+    json_field_str(j, "flag", fd->name);
+    json_field_str(j, "label", nonempty(fd->label));
+    json_field_str(j, "severity", severity_name(fd->severity));
+    json_field_str(j, "action", fd->action);
+    json_field_count(j, "raised", r->flag_raised[f]);
+    json_share(j, "share", r->flag_raised[f], r->all.accounts);
+    json_field_count(j, "unknown", r->flag_unknown[f]);
+    json_end(j);
   }
-  buf_putc(b, ']');
+  json_end(j);
 }
 
-static void json_driver_list(Report *r, Buf *b, const double *lost, uint64_t health_n, int32_t max) {
+static void json_driver_list(Report *r, Json *j, const double *lost, uint64_t health_n, int32_t max) {
   const Program *p = r->p;
   int32_t *order = xmalloc(((size_t)max + 1) * sizeof *order);
   int32_t n = report_top_members(r, lost, order, max);
-  buf_putc(b, '[');
+  json_array(j);
   for (int32_t i = 0; i < n; i++) {
     int32_t m = order[i];
     const DimensionDecl *d = &p->dimensions[r->member_dim[m]];
     const Member *mem = &d->members[r->member_index[m]];
-    if (i) buf_putc(b, ',');
-    buf_puts(b, "{\"dimension\":");
-    jstr(b, d->name);
-    buf_puts(b, ",\"member\":");
-    jstr(b, mem->name);
-    buf_puts(b, ",\"label\":");
-    jstr(b, nonempty(mem->label));
-    buf_puts(b, ",\"lost\":");
-    jnum(b, lost[m]);
-    buf_puts(b, ",\"mean\":");
-    jnum(b, health_n ? lost[m] / (double)health_n : NAN);
-    if (lost == r->lost_total) {
-      buf_puts(b, ",\"accounts\":");
-      jcount(b, r->losing[m]);
-    }
-    buf_putc(b, '}');
+    json_object(j);
+    json_field_str(j, "dimension", d->name);
+    json_field_str(j, "member", mem->name);
+    json_field_str(j, "label", nonempty(mem->label));
+    json_field_num(j, "lost", lost[m]);
+    json_field_num(j, "mean", health_n ? lost[m] / (double)health_n : NAN);
+    if (lost == r->lost_total) json_field_count(j, "accounts", r->losing[m]);
+    json_end(j);
   }
-  buf_putc(b, ']');
+  json_end(j);
   free(order);
 }
 
-static void json_drivers(Report *r, Buf *b) {
+static void json_drivers(Report *r, Json *j) {
   const Program *p = r->p;
-  buf_puts(b, ",\"drivers\":{\"top\":");
-  json_driver_list(r, b, r->lost_total, r->all.health_n, REPORT_TOP_DRIVERS);
-  buf_puts(b, ",\"by_persona\":[");
+  json_key(j, "drivers");
+  json_object(j);
+  json_key(j, "top");
+  json_driver_list(r, j, r->lost_total, r->all.health_n, REPORT_TOP_DRIVERS);
+  json_key(j, "by_persona");
+  json_array(j);
   for (int32_t i = 0; i < persona_rows(r); i++) {
     const Tally *pt = &r->by_persona[i];
-    if (i) buf_putc(b, ',');
-    buf_puts(b, "{\"persona\":");
-    jstr(b, i < p->npersonas ? p->personas[i].name : NULL);
-    buf_puts(b, ",\"accounts\":");
-    jcount(b, pt->accounts);
-    buf_puts(b, ",\"drivers\":");
-    json_driver_list(r, b, r->persona_lost + (size_t)i * (size_t)r->nmembers, pt->health_n,
+    json_object(j);
+    json_field_str(j, "persona", i < p->npersonas ? p->personas[i].name : NULL);
+    json_field_count(j, "accounts", pt->accounts);
+    json_key(j, "drivers");
+    json_driver_list(r, j, r->persona_lost + (size_t)i * (size_t)r->nmembers, pt->health_n,
                      REPORT_PERSONA_DRIVERS);
-    buf_putc(b, '}');
+    json_end(j);
   }
-  buf_puts(b, "]}");
+  json_end(j);
+  json_end(j);
 }
 
-static void json_hist(Buf *b, const char *name, const char *label, const ScoreHist *h) {
-  buf_puts(b, "{\"name\":");
-  jstr(b, name);
-  buf_puts(b, ",\"label\":");
-  jstr(b, nonempty(label));
-  buf_puts(b, ",\"scored\":");
-  jcount(b, h->n);
-  buf_puts(b, ",\"n_a\":");
-  jcount(b, h->na);
-  buf_puts(b, ",\"mean\":");
-  jnum(b, h->n ? h->sum / (double)h->n : NAN);
-  buf_puts(b, ",\"min\":");
-  jnum(b, h->n ? h->min : NAN);
-  buf_puts(b, ",\"max\":");
-  jnum(b, h->n ? h->max : NAN);
-  buf_puts(b, ",\"deciles\":");
+static void json_hist(Json *j, const char *name, const char *label, const ScoreHist *h) {
+  json_object(j);
+  json_field_str(j, "name", name);
+  json_field_str(j, "label", nonempty(label));
+  json_field_count(j, "scored", h->n);
+  json_field_count(j, "n_a", h->na);
+  json_field_num(j, "mean", h->n ? h->sum / (double)h->n : NAN);
+  json_field_num(j, "min", h->n ? h->min : NAN);
+  json_field_num(j, "max", h->n ? h->max : NAN);
+  json_key(j, "deciles");
   if (!h->n) {
-    buf_puts(b, "null}");
-    return;
+    json_null(j);
+  } else {
+    json_array(j);
+    for (int k = 1; k <= 9; k++)
+      json_num(j, report_decile(h, k));
+    json_end(j);
   }
-  buf_putc(b, '[');
-  for (int k = 1; k <= 9; k++) {
-    if (k > 1) buf_putc(b, ',');
-    jnum(b, report_decile(h, k));
-  }
-  buf_puts(b, "]}");
+  json_end(j);
 }
 
 void report_write_json(Report *r, FILE *out) {
   const Program *p = r->p;
   Buf b;
   buf_init(&b, out);
+  Json j;
+  json_init(&j, &b);
   int32_t *rows = xmalloc((size_t)r->rows * sizeof *rows);
   int32_t nrows = report_grade_rows(r, rows);
-  buf_puts(&b, "{\"title\":");
-  jstr(&b, p->title);
-  buf_puts(&b, ",\"as_of\":");
-  jstr(&b, r->as_of);
-  buf_puts(&b, ",\"rules\":");
-  jstr(&b, r->rules);
-  buf_puts(&b, ",\"accounts\":{\"scored\":");
-  jcount(&b, r->stats.scored);
-  buf_puts(&b, ",\"rejected\":");
-  jcount(&b, r->stats.rejected);
-  buf_puts(&b, "},\"health\":{\"mean\":");
-  jnum(&b, mean_health(&r->all));
-  buf_puts(&b, ",\"median\":");
-  jnum(&b, report_decile(&r->health, 5));
-  buf_puts(&b, ",\"n_a\":");
-  jcount(&b, r->health.na);
-  buf_putc(&b, '}');
-  json_composition(r, &b, rows, nrows);
-  json_by(r, &b, rows, nrows);
-  json_personas(r, &b, rows, nrows);
-  json_segments(r, &b, rows, nrows);
-  json_forecasts(r, &b, rows, nrows);
-  json_journey(r, &b);
-  json_flags(r, &b);
-  json_drivers(r, &b);
-  buf_puts(&b, ",\"scores\":[");
-  json_hist(&b, "health", NULL, &r->health);
-  for (int32_t d = 0; d < p->ndimensions; d++) {
-    buf_putc(&b, ',');
-    json_hist(&b, p->dimensions[d].name, p->dimensions[d].label, &r->dims[d]);
-  }
+  json_object(&j);
+  json_field_str(&j, "title", p->title);
+  json_field_str(&j, "as_of", r->as_of);
+  json_field_str(&j, "rules", r->rules);
+  json_key(&j, "accounts");
+  json_object(&j);
+  json_field_count(&j, "scored", r->stats.scored);
+  json_field_count(&j, "rejected", r->stats.rejected);
+  json_end(&j);
+  json_key(&j, "health");
+  json_object(&j);
+  json_field_num(&j, "mean", mean_health(&r->all));
+  json_field_num(&j, "median", report_decile(&r->health, 5));
+  json_field_count(&j, "n_a", r->health.na);
+  json_end(&j);
+  json_composition(r, &j, rows, nrows);
+  json_by(r, &j, rows, nrows);
+  json_personas(r, &j, rows, nrows);
+  json_segments(r, &j, rows, nrows);
+  json_forecasts(r, &j, rows, nrows);
+  json_journey(r, &j);
+  json_flags(r, &j);
+  json_drivers(r, &j);
+  json_key(&j, "scores");
+  json_array(&j);
+  json_hist(&j, "health", NULL, &r->health);
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    json_hist(&j, p->dimensions[d].name, p->dimensions[d].label, &r->dims[d]);
+  json_end(&j);
   uint64_t n = r->all.accounts;
-  buf_puts(&b, "],\"coverage\":{\"mean\":");
-  jnum(&b, n ? r->coverage_sum / (double)n : NAN);
-  buf_puts(&b, ",\"below_half\":");
-  jcount(&b, r->coverage_below_half);
-  buf_puts(&b, ",\"below_half_share\":");
-  jshare(&b, r->coverage_below_half, n);
-  buf_puts(&b, "}}\n");
+  json_key(&j, "coverage");
+  json_object(&j);
+  json_field_num(&j, "mean", n ? r->coverage_sum / (double)n : NAN);
+  json_field_count(&j, "below_half", r->coverage_below_half);
+  json_share(&j, "below_half_share", r->coverage_below_half, n);
+  json_end(&j);
+  json_end(&j);
+  buf_putc(&b, '\n');
   free(rows);
   buf_flush(&b, 0);
   buf_free(&b);
