@@ -8,47 +8,32 @@
 void json_init(Json *j, Buf *b) {
   j->b = b;
   j->depth = 0;
-  j->has_items = 0;
   j->arrays = 0;
-  j->after_key = false;
+  j->comma = false;
   j->pending = NULL;
 }
 
-static void open_container(Json *j, char c, bool array) {
-  json_sep(j);
-  if (j->depth >= JSON_MAX_DEPTH) {
-    fputs("kenko: JSON nested too deep (a writer's bug)\n", stderr);
-    abort();
-  }
-  buf_putc(j->b, c);
-  j->depth++;
-  uint64_t bit = 1ull << j->depth;
-  j->has_items &= ~bit;
-  if (array)
-    j->arrays |= bit;
-  else
-    j->arrays &= ~bit;
+void json_init_members(Json *j, Buf *b, bool after) {
+  json_init(j, b);
+  j->depth = 1;
+  j->comma = after;
 }
 
-void json_object(Json *j) { open_container(j, '{', false); }
-
-void json_array(Json *j) { open_container(j, '[', true); }
-
-void json_end(Json *j) {
-  if (j->depth <= 0) {
-    fputs("kenko: JSON container closed twice (a writer's bug)\n", stderr);
-    abort();
-  }
-  buf_putc(j->b, j->arrays & (1ull << j->depth) ? ']' : '}');
-  j->depth--;
+void json_put_pending(Json *j) {
+  buf_puts(j->b, j->pending);
   j->pending = NULL;
+}
+
+void json_too_deep(void) {
+  fputs("kenko: JSON nested too deep (a writer's bug)\n", stderr);
+  abort();
 }
 
 void json_key(Json *j, const char *key) {
   json_sep(j);
   buf_json_str(j->b, key, strlen(key));
   buf_putc(j->b, ':');
-  j->after_key = true;
+  j->comma = false;
 }
 
 void json_str(Json *j, const char *s, size_t n) {
@@ -72,16 +57,6 @@ void json_bool(Json *j, bool v) {
     buf_put(j->b, "true", 4);
   else
     buf_put(j->b, "false", 5);
-}
-
-void json_null(Json *j) {
-  json_sep(j);
-  buf_put(j->b, "null", 4);
-}
-
-void json_raw(Json *j, const char *s, size_t n) {
-  json_sep(j);
-  buf_put(j->b, s, n);
 }
 
 void json_field_str(Json *j, const char *key, const char *s) {

@@ -14,7 +14,7 @@
  *   json_end(&j);                      }
  *
  * Output is compact; json_break asks for whitespace (a newline, an
- * indent) before the next member, after its comma. Values at the top level
+ * indent) before the next member, after its comma. Containers at the top level
  * are written one after another with no separator (JSON Lines: the caller
  * writes the newline). Nesting is limited to JSON_MAX_DEPTH (a writer's
  * bug beyond that, not the data's: it aborts). The emitter owns nothing;
@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/buf.h"
 
@@ -33,39 +34,60 @@ enum { JSON_MAX_DEPTH = 63 };
 typedef struct Json {
   Buf *b;
   int32_t depth;       /* containers open */
-  uint64_t has_items;  /* bit d: the container at depth d has a member */
-  uint64_t arrays;     /* bit d: it is an array (else an object) */
-  bool after_key;      /* a key was written: its value comes next */
+  uint64_t arrays;     /* bit 0: the innermost open container is an array;
+                          bit 1: the one around it; … */
+  bool comma;          /* the next member needs a ',' before it */
   const char *pending; /* json_break's text, not yet written */
 } Json;
 
 void json_init(Json *j, Buf *b);
+/* For writing members of an object whose braces (and, when AFTER, some
+ * members before) are written elsewhere, as a writer's plan of fixed text
+ * is: as if just inside the object. */
+void json_init_members(Json *j, Buf *b, bool after);
 
-/* What comes before a member: the comma when the container has one
- * already, then json_break's text; nothing after a key. */
+void json_put_pending(Json *j);
+/* What comes before a member: the comma when it is not the first in its
+ * container and does not follow its key, then json_break's text. */
 static inline void json_sep(Json *j) {
-  if (j->after_key) {
-    j->after_key = false;
-    return;
-  }
-  uint64_t bit = (1ull << j->depth) & ~1ull; /* none at the top level */
-  if (j->has_items & bit) buf_putc(j->b, ',');
-  j->has_items |= bit;
-  if (j->pending) {
-    buf_puts(j->b, j->pending);
-    j->pending = NULL;
-  }
+  if (j->comma) buf_putc(j->b, ',');
+  if (j->pending) json_put_pending(j);
+  j->comma = true;
+}
+
+void json_too_deep(void);
+static inline void json_open(Json *j, char c, uint64_t array) {
+  if (j->depth >= JSON_MAX_DEPTH) json_too_deep();
+  json_sep(j);
+  buf_putc(j->b, c);
+  j->depth++;
+  j->arrays = j->arrays << 1 | array;
+  j->comma = false;
 }
 
 /* Containers: json_end closes the innermost one open. */
-void json_object(Json *j);
-void json_array(Json *j);
-void json_end(Json *j);
+static inline void json_object(Json *j) { json_open(j, '{', 0); }
+static inline void json_array(Json *j) { json_open(j, '[', 1); }
+static inline void json_end(Json *j) {
+  buf_putc(j->b, j->arrays & 1 ? ']' : '}');
+  j->arrays >>= 1;
+  j->depth--;
+  j->comma = j->depth > 0; /* containers at the top level: no separator */
+  j->pending = NULL;
+}
 /* TEXT (whitespace) is written before the next member, after its comma. */
 static inline void json_break(Json *j, const char *text) { j->pending = text; }
 
 /* An object's key; its value is the next thing written. */
 void json_key(Json *j, const char *key);
+/* A key already escaped, with its colon ("\"name\":"); JSON_KEY of a
+ * literal that needs no escaping. */
+static inline void json_key_raw(Json *j, const char *s, size_t n) {
+  json_sep(j);
+  buf_put(j->b, s, n);
+  j->comma = false;
+}
+#define JSON_KEY(j, lit) json_key_raw((j), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
 
 /* Values. */
 void json_str(Json *j, const char *s, size_t n);
@@ -78,9 +100,16 @@ static inline void json_num(Json *j, double x) {
 }
 void json_count(Json *j, uint64_t n);
 void json_bool(Json *j, bool v);
-void json_null(Json *j);
-/* A value already written as JSON (a writer's plan of fixed text). */
-void json_raw(Json *j, const char *s, size_t n);
+static inline void json_null(Json *j) {
+  json_sep(j);
+  buf_put(j->b, "null", 4);
+}
+/* Text already written as JSON (a writer's plan): one value, or in an
+ * object one or more members ("\"a\":1,\"b\":2"). */
+static inline void json_raw(Json *j, const char *s, size_t n) {
+  json_sep(j);
+  buf_put(j->b, s, n);
+}
 
 /* A key and its value in one call. */
 void json_field_str(Json *j, const char *key, const char *s);

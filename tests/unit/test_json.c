@@ -160,3 +160,21 @@ Test(vec, arena_copy_keeps_elements) {
   cr_assert_eq(vec_capacity(3, 7, 8, 4), 12);
   arena_free(&a);
 }
+
+Test(json, members_of_an_object_written_elsewhere) {
+  Buf b;
+  buf_init(&b, NULL);
+  Json j;
+  json_init_members(&j, &b, false);
+  json_field_str(&j, "a", "x");
+  json_key(&j, "b");
+  json_object(&j);
+  json_end(&j);
+  expect(&b, "\"a\":\"x\",\"b\":{}");
+  json_init_members(&j, &b, true);
+  json_field_count(&j, "c", 3);
+  JSON_KEY(&j, "d");
+  json_raw(&j, "[1]", 3);
+  expect(&b, ",\"c\":3,\"d\":[1]");
+  buf_free(&b);
+}
