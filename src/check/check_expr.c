@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "base/vec.h"
 
 typedef struct BuiltinInfo {
   const char *name;
@@ -1084,20 +1085,13 @@ static void collect_indicator_refs(Checker *c, const Node *e, int32_t **out, int
     if (x->kind == E_NAME) {
       const NameEntry *ne = names_get(&c->values, x->name);
       if (ne && ne->kind == NAME_INDICATOR) {
-        if (*n == *cap) {
-          *cap = *cap ? *cap * 2 : 8;
-          *out = xrealloc(*out, (size_t)*cap * sizeof **out);
-        }
+        VEC_GROW(*out, *n, *cap, 8);
         (*out)[(*n)++] = ne->index;
       }
     }
     const Node *kids[3] = {x->a, x->b, x->c};
     int32_t need = top + 3 + x->list.count;
-    if (need > scap) {
-      while (scap < need)
-        scap *= 2;
-      stack = xrealloc(stack, (size_t)scap * sizeof *stack);
-    }
+    VEC_RESERVE(stack, scap, need, 64);
     for (int i = 0; i < 3; i++)
       if (kids[i]) stack[top++] = kids[i];
     for (int32_t i = 0; i < x->list.count; i++)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "base/vec.h"
 
 static int32_t add_node(Checker *c, DepKind kind, int32_t index, int32_t sub) {
   c->nodes[c->nnodes].kind = (uint8_t)kind;
@@ -51,10 +52,7 @@ void graph_build_nodes(Checker *c) {
 }
 
 static void add_edge(Checker *c, int32_t from, int32_t to, Span at) {
-  if (c->nedges == c->edges_cap) {
-    c->edges_cap = c->edges_cap ? c->edges_cap * 2 : 64;
-    c->edges = xrealloc(c->edges, (size_t)c->edges_cap * sizeof *c->edges);
-  }
+  VEC_GROW(c->edges, c->nedges, c->edges_cap, 64);
   c->edges[c->nedges].from = from;
   c->edges[c->nedges].to = to;
   c->edges[c->nedges].at = at;
@@ -131,11 +129,7 @@ static void implicit_edges(Checker *c) {
 /* Appends S to the malloc'ed text *BUF of length *LEN (capacity *CAP). */
 static void text_append(char **buf, size_t *len, size_t *cap, const char *s) {
   size_t n = strlen(s);
-  if (*len + n + 1 > *cap) {
-    while (*len + n + 1 > *cap)
-      *cap = *cap ? *cap * 2 : 256;
-    *buf = xrealloc(*buf, *cap);
-  }
+  VEC_RESERVE(*buf, *cap, *len + n + 1, 256);
   memcpy(*buf + *len, s, n + 1);
   *len += n;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "base/vec.h"
 
 static const char diff_usage[] =
     "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [--output FILE] [data "
@@ -34,16 +35,7 @@ typedef struct GitOutput {
 
 /* Appends what FD has to *BUF; false at end of file. */
 static bool drain(int fd, char **buf, size_t *len, size_t *cap) {
-  if (*len + 4096 + 1 > *cap) {
-    *cap = *cap ? *cap * 2 : 8192;
-    while (*len + 4096 + 1 > *cap)
-      *cap *= 2;
-    *buf = realloc(*buf, *cap);
-    if (!*buf) {
-      fputs("kenko: out of memory\n", stderr);
-      exit(70);
-    }
-  }
+  VEC_RESERVE(*buf, *cap, *len + 4096 + 1, 8192);
   ssize_t got = read(fd, *buf + *len, 4096);
   if (got < 0 && errno == EINTR) return true;
   if (got <= 0) return false;

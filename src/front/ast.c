@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/value.h"
+#include "base/vec.h"
 
 Node *ast_new(Arena *a, NodeKind kind, Span span) {
   Node *n = arena_alloc(a, sizeof *n);
@@ -71,13 +72,7 @@ Node *ast_ternary(Arena *a, NodeKind kind, Span span, Node *x, Node *y, Node *z)
 }
 
 void ast_push(Arena *a, NodeList *list, Node *n) {
-  if (list->count == list->cap) {
-    int32_t cap = list->cap ? list->cap * 2 : 4;
-    Node **items = arena_alloc(a, (size_t)cap * sizeof *items);
-    if (list->count) memcpy(items, list->items, (size_t)list->count * sizeof *items);
-    list->items = items;
-    list->cap = cap;
-  }
+  VEC_RESERVE_IN(a, list->items, list->count, list->cap, list->count + 1, 4);
   list->items[list->count++] = n;
 }
 

@@ -9,6 +9,7 @@
 
 #include "check/check.h"
 #include "front/parse.h"
+#include "base/vec.h"
 
 /* Deepest chain of includes. */
 #define KENKO_MAX_INCLUDE_DEPTH 32
@@ -32,10 +33,7 @@ typedef struct Loader {
 } Loader;
 
 static void push_decl(Loader *l, Node *n) {
-  if (l->ndecls == l->cap) {
-    l->cap = l->cap ? l->cap * 2 : 64;
-    l->decls = xrealloc(l->decls, (size_t)l->cap * sizeof *l->decls);
-  }
+  VEC_GROW(l->decls, l->ndecls, l->cap, 64);
   l->decls[l->ndecls++] = n;
 }
 
@@ -230,17 +228,13 @@ static void report_include_cycle(Loader *l, int32_t from, const Node *inc) {
     diag_error(l->diag, inc->span, "include cycle: %s includes itself", first->path);
     return;
   }
-  size_t cap = 64, len = 0;
-  char *chain = xmalloc(cap);
+  size_t cap = 0, len = 0;
+  char *chain = NULL;
+  VEC_RESERVE(chain, cap, 64, 64);
   chain[0] = '\0';
   for (int32_t j = from; j <= l->depth; j++) {
     const Source *s = src_get(&l->p->sources, l->stack[j < l->depth ? j : from]);
-    size_t need = len + strlen(s->path) + 8;
-    if (need > cap) {
-      while (cap < need)
-        cap *= 2;
-      chain = xrealloc(chain, cap);
-    }
+    VEC_RESERVE(chain, cap, len + strlen(s->path) + 8, 256);
     len += (size_t)sprintf(chain + len, "%s%s", j == from ? "" : " → ", s->path);
   }
   diag_error(l->diag, inc->span, "include cycle: %s", chain);

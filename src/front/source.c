@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/vec.h"
 
 /* ---- source sets ------------------------------------------------------ */
 
@@ -48,10 +49,7 @@ static void build_line_map(Source *s) {
 
 /* Takes ownership of TEXT (LEN bytes plus a NUL) and appends a Source. */
 static int32_t add_source(SourceSet *set, const char *path, char *text, uint32_t len) {
-  if (set->count == set->cap) {
-    set->cap = set->cap ? set->cap * 2 : 4;
-    set->files = xrealloc(set->files, (size_t)set->cap * sizeof *set->files);
-  }
+  VEC_GROW(set->files, set->count, set->cap, 4);
   Source *s = xmalloc(sizeof *s);
   s->id = set->count;
   s->path = xstrdup(path);
@@ -102,15 +100,12 @@ int32_t src_load_file_at(SourceSet *set, const char *path, const char *open_path
     close(fd);
     return -1;
   }
-  size_t cap = 64 * 1024, len = 0;
-  char *text = xmalloc(cap + 1);
+  size_t cap = 0, len = 0;
+  char *text = NULL;
   int read_errno = 0;
   for (;;) {
-    if (len == cap) {
-      cap *= 2;
-      text = xrealloc(text, cap + 1);
-    }
-    ssize_t got = read(fd, text + len, cap - len);
+    VEC_RESERVE(text, cap, len + 2, 64 * 1024); /* room to read, and the NUL */
+    ssize_t got = read(fd, text + len, cap - len - 1);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) read_errno = errno;
     if (got <= 0) break;

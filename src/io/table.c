@@ -8,6 +8,7 @@
 
 #include "front/source.h"
 #include "engine/value.h"
+#include "base/vec.h"
 
 void table_init(Table *t, Arena *arena, const char *align) {
   memset(t, 0, sizeof *t);
@@ -32,10 +33,7 @@ static const char *shown_copy(Arena *arena, const char *s) {
 }
 
 void table_row(Table *t, const char *const *cells) {
-  if (t->nrows == t->cap) {
-    t->cap = t->cap ? t->cap * 2 : 16;
-    t->cells = xrealloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
-  }
+  VEC_RESERVE(t->cells, t->cap, (size_t)(t->nrows + 1) * (size_t)t->ncols, 16 * (size_t)t->ncols);
   for (int c = 0; c < t->ncols; c++)
     t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] =
         cells[c] ? shown_copy(t->arena, cells[c]) : "";

@@ -15,7 +15,8 @@ typedef struct Table {
   int ncols;
   char align[TABLE_MAX_COLS]; /* 'l' or 'r' per column */
   const char **cells;         /* nrows × ncols */
-  int nrows, cap;
+  int nrows;
+  size_t cap; /* cells allocated */
 } Table;
 
 /* ALIGN is one letter per column, "lrr…"; at most TABLE_MAX_COLS. */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/vec.h"
 #include "front/diag.h"
 #include "engine/eval.h"
 #include "engine/keys.h"
@@ -75,10 +76,8 @@ static AccountInfo *map_find(AccountMap *m, const Program *p, const Account *a) 
 static AccountInfo *map_add(AccountMap *m, const Program *p, const Account *a) {
   size_t id = (size_t)identity(m, p, a, true);
   if (id >= m->nplaces) {
-    size_t n = m->nplaces ? m->nplaces : 1024;
-    while (n <= id)
-      n *= 2;
-    m->places = xrealloc(m->places, n * sizeof *m->places);
+    size_t n = m->nplaces;
+    VEC_RESERVE(m->places, n, id + 1, 1024);
     memset(m->places + m->nplaces, 0, (n - m->nplaces) * sizeof *m->places);
     m->nplaces = n;
   }
@@ -146,13 +145,6 @@ typedef struct Diff {
   unsigned long long limit; /* text: accounts listed per list (0: all) */
 } Diff;
 
-/* Room for one more element in *ARR (N used of *CAP). */
-static void *grow(void *arr, size_t n, size_t *cap, size_t size) {
-  if (n < *cap) return arr;
-  *cap = *cap ? *cap * 2 : 64;
-  return xrealloc(arr, *cap * size);
-}
-
 static double health_of(const Result *r) { return r->health_na ? NAN : r->health; }
 
 /* Counts the account for SIDE's forecast. */
@@ -194,7 +186,7 @@ static void on_new(void *ud, const Account *a, const Result *r) {
   side_count(&d->new, a, r);
   AccountInfo *s = map_find(&d->map, d->new.p, a);
   if (!s || s->seen) {
-    d->added = grow(d->added, d->nadded, &d->capadded, sizeof *d->added);
+    VEC_GROW(d->added, d->nadded, d->capadded, 64);
     d->added[d->nadded++] = listed(a, r);
     return;
   }
@@ -204,7 +196,7 @@ static void on_new(void *ud, const Account *a, const Result *r) {
   int32_t col = r->grade >= 0 ? r->grade : d->new.p->ngrade_names;
   d->matrix[(size_t)row * (size_t)(d->new.p->ngrade_names + 1) + (size_t)col]++;
   if (same_grade(d, s->grade, r->grade)) return;
-  d->changed = grow(d->changed, d->nchanged, &d->capchanged, sizeof *d->changed);
+  VEC_GROW(d->changed, d->nchanged, d->capchanged, 64);
   Changed *c = &d->changed[d->nchanged];
   memset(c, 0, sizeof *c);
   c->id = xstrdup(a->id);
@@ -263,7 +255,7 @@ static void on_old_again(void *ud, const Account *a, const Result *r) {
     free(c->new_lost);
     c->new_lost = NULL;
   } else if (!s->seen) {
-    d->removed = grow(d->removed, d->nremoved, &d->capremoved, sizeof *d->removed);
+    VEC_GROW(d->removed, d->nremoved, d->capremoved, 64);
     d->removed[d->nremoved++] = listed(a, r);
     s->seen = 1;
   }

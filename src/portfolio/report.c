@@ -19,6 +19,7 @@
 #include "io/reader.h"
 #include "engine/result.h"
 #include "engine/run.h"
+#include "base/vec.h"
 
 /* ---- tallies ------------------------------------------------------------ */
 
@@ -98,10 +99,7 @@ static uint64_t hash_text(const char *s, size_t n) {
 }
 
 static int32_t group_new(Report *r, const char *value, size_t len, const char *label) {
-  if (r->ngroups == r->groups_cap) {
-    r->groups_cap = r->groups_cap ? r->groups_cap * 2 : 16;
-    r->groups = xrealloc(r->groups, (size_t)r->groups_cap * sizeof *r->groups);
-  }
+  VEC_GROW(r->groups, r->ngroups, r->groups_cap, 16);
   ReportGroup *g = &r->groups[r->ngroups];
   g->value = value ? arena_strndup(&r->arena, value, len) : NULL;
   g->label = label;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/vec.h"
 #include "front/diag.h"
 #include "engine/eval.h"
 #include "io/reader.h"
@@ -115,10 +116,7 @@ typedef struct ScoreList {
 } ScoreList;
 
 static void list_add(ScoreList *l, double v) {
-  if (l->n == l->cap) {
-    l->cap = l->cap ? l->cap * 2 : 256;
-    l->x = xrealloc(l->x, l->cap * sizeof *l->x);
-  }
+  VEC_GROW(l->x, l->n, l->cap, 256);
   l->x[l->n++] = v;
 }
 
