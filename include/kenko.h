@@ -199,6 +199,16 @@ int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const
  * number of failed tests. */
 int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed);
 
+/* `kenko fmt` (LANGUAGE.md §9): the canonical layout of one rule file,
+ * made by changing only white space (the tokens and comments are kept and
+ * checked). TEXT is the file's LEN bytes; PATH names it in diagnostics.
+ * Returns KENKO_OK with *out set (malloc'ed, NUL-terminated, *outlen
+ * bytes), KENKO_ERR_RULES when the file has syntax errors (reported
+ * through opts->diag: it is not formatted), or KENKO_ERR_USAGE when TEXT
+ * is larger than a rule file may be. */
+int kenko_fmt(const char *path, const char *text, size_t len, const kenko_load_opts *opts, char **out,
+              size_t *outlen);
+
 /* Debugging and tests: writes the tokens ("LINE:COL-LINE:COL kind value")
  * or the syntax tree of one rule file (includes not followed) to OUT.
  * Returns the number of errors reported. */

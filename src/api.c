@@ -10,6 +10,7 @@
 #include "front/parse.h"
 #include "engine/compile.h"
 #include "engine/eval.h"
+#include "fmt/fmt.h"
 #include "io/reader.h"
 #include "portfolio/report.h"
 #include "engine/run.h"
@@ -115,6 +116,27 @@ int kenko_dump(const char *path, kenko_dump_kind what, FILE *out, const kenko_lo
   diag_finish(&diag);
   src_free(&sources);
   return diag.errors;
+}
+
+int kenko_fmt(const char *path, const char *text, size_t len, const kenko_load_opts *opts, char **out,
+              size_t *outlen) {
+  *out = NULL;
+  *outlen = 0;
+  SourceSet sources;
+  src_init(&sources);
+  Diag diag;
+  diag_init(&diag, &sources, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
+  diag.color = opts && opts->color;
+  int32_t id = src_add_text(&sources, path, text, len);
+  if (id < 0) {
+    diag_error(&diag, SPAN_NONE, "cannot format %s: file is larger than 64 MiB", path);
+    src_free(&sources);
+    return KENKO_ERR_USAGE;
+  }
+  *out = fmt_source(&sources, id, &diag, outlen);
+  diag_finish(&diag);
+  src_free(&sources);
+  return *out ? KENKO_OK : KENKO_ERR_RULES;
 }
 
 int kenko_run(const kenko_rules *rules, const char *const *data, int ndata, const kenko_run_opts *opts,

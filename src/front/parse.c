@@ -206,8 +206,11 @@ Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag
   return ast;
 }
 
-void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out) {
-  const Source *src = src_get(sources, file);
+/* Runs the scanner over FILE and calls FN with each token (the end of
+ * the file not included). False when scanning could not start. */
+typedef void (*TokenFn)(void *ud, const Source *src, int tok, const KK_YYSTYPE *val, const KK_YYLTYPE *loc);
+
+static bool each_token(const SourceSet *sources, int32_t file, Diag *diag, TokenFn fn, void *ud) {
   Arena arena;
   arena_init(&arena, 0);
   ParseState ps;
@@ -215,7 +218,7 @@ void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE 
   YY_BUFFER_STATE buf = begin_scan(&ps, sources, file, &arena, diag, &scanner);
   if (!buf) {
     arena_free(&arena);
-    return;
+    return false;
   }
   for (;;) {
     KK_YYSTYPE val;
@@ -223,30 +226,70 @@ void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE 
     memset(&val, 0, sizeof val);
     int tok = kk_yylex(&val, &loc, scanner);
     if (tok == 0) break;
-    int l1, c1, l2, c2;
-    src_line_col(src, loc.begin, &l1, &c1);
-    src_line_col(src, loc.end, &l2, &c2);
-    fprintf(out, "%d:%d-%d:%d %s", l1, c1, l2, c2, parse_token_name(tok));
-    char num[32];
-    switch (tok) {
-    case IDENT: fprintf(out, " %s", val.IDENT); break;
-    case STRING: fprintf(out, " \"%s\"", val.STRING); break;
-    case NUMBER:
-      num_format(val.NUMBER, num);
-      fprintf(out, " %s", num);
-      break;
-    case PERCENT:
-      num_format(val.PERCENT, num);
-      fprintf(out, " %s", num);
-      break;
-    case DATE:
-      date_format(val.DATE, num);
-      fprintf(out, " %s", num);
-      break;
-    default: break;
-    }
-    fputc('\n', out);
+    fn(ud, ps.src, tok, &val, &loc);
   }
   end_scan(&ps, buf, scanner);
   arena_free(&arena);
+  return true;
+}
+
+static void dump_token(void *ud, const Source *src, int tok, const KK_YYSTYPE *val, const KK_YYLTYPE *loc) {
+  FILE *out = ud;
+  int l1, c1, l2, c2;
+  src_line_col(src, loc->begin, &l1, &c1);
+  src_line_col(src, loc->end, &l2, &c2);
+  fprintf(out, "%d:%d-%d:%d %s", l1, c1, l2, c2, parse_token_name(tok));
+  char num[32];
+  switch (tok) {
+  case IDENT: fprintf(out, " %s", val->IDENT); break;
+  case STRING: fprintf(out, " \"%s\"", val->STRING); break;
+  case NUMBER:
+    num_format(val->NUMBER, num);
+    fprintf(out, " %s", num);
+    break;
+  case PERCENT:
+    num_format(val->PERCENT, num);
+    fprintf(out, " %s", num);
+    break;
+  case DATE:
+    date_format(val->DATE, num);
+    fprintf(out, " %s", num);
+    break;
+  default: break;
+  }
+  fputc('\n', out);
+}
+
+void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out) {
+  each_token(sources, file, diag, dump_token, out);
+}
+
+typedef struct TokenList {
+  LexToken *items;
+  int32_t n, cap;
+} TokenList;
+
+static void add_token(void *ud, const Source *src, int tok, const KK_YYSTYPE *val, const KK_YYLTYPE *loc) {
+  TokenList *list = ud;
+  (void)src;
+  (void)val;
+  if (list->n == list->cap) {
+    list->cap = list->cap ? list->cap * 2 : 256;
+    list->items = xrealloc(list->items, (size_t)list->cap * sizeof *list->items);
+  }
+  list->items[list->n++] = (LexToken){tok, loc->begin, loc->end};
+}
+
+LexToken *parse_lex(const SourceSet *sources, int32_t file, Diag *diag, int32_t *ntokens) {
+  *ntokens = 0;
+  long nul = first_nul(src_get(sources, file));
+  if (nul >= 0) {
+    Span at = {file, (uint32_t)nul, (uint32_t)nul + 1};
+    diag_error(diag, at, "unexpected NUL byte");
+    return NULL;
+  }
+  TokenList list = {NULL, 0, 0};
+  if (!each_token(sources, file, diag, add_token, &list)) return NULL;
+  *ntokens = list.n;
+  return list.items ? list.items : xmalloc(1);
 }

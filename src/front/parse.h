@@ -61,6 +61,19 @@ Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag
 void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out);
 const char *parse_token_name(int token);
 
+/* One token of a file: its kind (a bison token number) and its bytes
+ * [begin, end) in the file (a string from its opening quote). */
+typedef struct LexToken {
+  int kind;
+  uint32_t begin, end;
+} LexToken;
+
+/* Scans FILE with the real scanner into a malloc'ed array of its tokens
+ * (*ntokens of them; the end-of-file token not included). Lexical errors
+ * go to DIAG. Returns NULL (nothing allocated) when scanning could not
+ * start: invalid UTF-8 or a NUL byte (reported). */
+LexToken *parse_lex(const SourceSet *sources, int32_t file, Diag *diag, int32_t *ntokens);
+
 /* Helpers called from grammar actions (parse.c). */
 void parse_error(ParseState *ps, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Checks an expression node against KENKO_MAX_EXPR_DEPTH. */

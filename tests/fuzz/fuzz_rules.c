@@ -2,11 +2,15 @@
  * whole front end (UTF-8 check, scanner, parser, checker, lints), then
  * the compiler and the rules' inline tests when the file has no errors.
  * Diagnostics are rendered (caret lines, display widths) and dropped.
+ * Every input is also formatted (`kenko fmt`): a file that formats must
+ * format again to the same bytes (the formatter itself checks that its
+ * tokens and comments are kept).
  *
  * Build and run: `make fuzz` (see the Makefile). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check/check.h"
@@ -31,7 +35,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
+/* fmt(fmt(x)) == fmt(x) whenever x formats. */
+static void check_fmt(const uint8_t *data, size_t size) {
+  char *once = NULL, *twice = NULL;
+  size_t n1 = 0, n2 = 0;
+  if (kenko_fmt("fuzz.kenko", (const char *)data, size, NULL, &once, &n1) != KENKO_OK) return;
+  if (kenko_fmt("fuzz.kenko", once, n1, NULL, &twice, &n2) != KENKO_OK || n1 != n2 ||
+      memcmp(once, twice, n1) != 0)
+    abort();
+  free(once);
+  free(twice);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  check_fmt(data, size);
   size_t rendered = 0;
   Diag diag;
   diag_init(&diag, NULL, drop_diag, &rendered);
