@@ -164,5 +164,15 @@ expect "-w and --check" 2 "$kenko" fmt -w --check "$tmp/clean.kenko"
 expect "-w stdin" 2 "$kenko" fmt -w -
 expect "unknown option" 2 "$kenko" fmt --diff "$tmp/clean.kenko"
 
+# ---- 4. the repository stays formatted ----------------------------------------
+# shellcheck disable=SC2046
+if "$kenko" fmt --check $(find rules tests/golden -name '*.kenko' | LC_ALL=C sort) >"$tmp/out" 2>"$tmp/err"; then
+  ok
+else
+  bad "rule files under rules/ or tests/golden/ are not formatted:"
+  cat "$tmp/err"
+  head -40 "$tmp/out"
+fi
+
 echo "fmt: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
