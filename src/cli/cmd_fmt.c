@@ -117,7 +117,8 @@ int cmd_fmt(Cli *cli, int argc, char **argv) {
       nfiles++;
     }
   }
-  if (nfiles == 0) return cli_usage_error(cli, "usage: kenko fmt [-w|--check] RULES... (`-` for standard input)");
+  if (nfiles == 0)
+    return cli_usage_error(cli, "usage: kenko fmt [-w|--check] RULES... (`-` for standard input)");
   if (mode == FMT_WRITE && saw_stdin)
     return cli_usage_error(cli, "`kenko fmt -w` rewrites files; standard input (`-`) has none to rewrite");
   int rc = KENKO_OK;

@@ -61,7 +61,7 @@ static size_t middle_edits(const Line *a, size_t a0, size_t a1, const Line *b, s
 #define LEN(i, j) len[(i) * (m + 1) + (j)]
   for (size_t i = n; i-- > 0;)
     for (size_t j = m; j-- > 0;)
-      LEN(i, j) = same_line(a[a0 + i], b[b0 + j]) ? LEN(i + 1, j + 1) + 1
+      LEN(i, j) = same_line(a[a0 + i], b[b0 + j])  ? LEN(i + 1, j + 1) + 1
                   : LEN(i + 1, j) >= LEN(i, j + 1) ? LEN(i + 1, j)
                                                    : LEN(i, j + 1);
   size_t i = 0, j = 0;
