@@ -117,6 +117,9 @@ typedef struct IndicatorDecl {
   uint8_t type;
   int32_t type_aux;
   bool used;
+  /* It depends on a threshold some persona overrides: persona conditions
+   * read it computed with the default thresholds (a value of its own). */
+  bool persona_defaults;
 } IndicatorDecl;
 
 typedef struct ThresholdDecl {

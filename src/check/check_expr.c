@@ -132,7 +132,13 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
   if (c->owner < 0) return;
   int32_t to = -1;
   switch (kind) {
-  case REF_INDICATOR: to = c->node_indicator[index]; break;
+  case REF_INDICATOR:
+    if (c->ctx == CTX_PERSONA && p->indicators[index].persona_defaults) {
+      graph_persona_indicator(c, index, n->span);
+      return;
+    }
+    to = c->node_indicator[index];
+    break;
   case REF_THRESHOLD:
     if (p->thresholds[index].overridden && c->ctx == CTX_NORMAL) to = c->node_threshold[index];
     break;
@@ -1229,8 +1235,10 @@ void check_expressions(Checker *c) {
   check_indicators(c);
   c->ctx = CTX_PERSONA;
   c->owner = c->node_persona;
+  graph_persona_defaults_begin(c);
   for (int32_t i = 0; i < p->npersonas; i++)
     if (p->personas[i].cond) check_condition(c, p->personas[i].cond, "a persona's `when`");
+  graph_persona_defaults_end(c);
   c->ctx = CTX_NORMAL;
   for (int32_t i = 0; i < p->nsegments; i++) {
     c->owner = c->node_segment[i];

@@ -63,6 +63,89 @@ void graph_edge(Checker *c, int32_t to, Span at) {
   if (c->owner >= 0) add_edge(c, c->owner, to, at);
 }
 
+void graph_persona_defaults_begin(Checker *c) {
+  Program *p = c->p;
+  int32_t n = c->nnodes;
+  /* the edges so far (indicators' and thresholds') by their source */
+  c->by_first = xcalloc((size_t)n + 2, sizeof *c->by_first);
+  c->by_to = xmalloc(((size_t)c->nedges + 1) * sizeof *c->by_to);
+  for (int32_t e = 0; e < c->nedges; e++)
+    c->by_first[c->edges[e].from + 1]++;
+  for (int32_t i = 0; i < n; i++)
+    c->by_first[i + 1] += c->by_first[i];
+  int32_t *fill = xmalloc(((size_t)n + 1) * sizeof *fill);
+  memcpy(fill, c->by_first, (size_t)n * sizeof *fill);
+  for (int32_t e = 0; e < c->nedges; e++)
+    c->by_to[fill[c->edges[e].from]++] = c->edges[e].to;
+  /* Marks by an iterative depth-first search over indicators (no input
+   * can overflow the C stack): 0 not seen, 1 on the stack, 2 done. */
+  uint8_t *state = xcalloc((size_t)p->nindicators + 1, 1);
+  int32_t *stack = xmalloc(((size_t)p->nindicators + 1) * sizeof *stack);
+  for (int32_t root = 0; root < p->nindicators; root++) {
+    if (state[root]) continue;
+    int32_t top = 0;
+    stack[top++] = root;
+    state[root] = 1;
+    fill[c->node_indicator[root]] = c->by_first[c->node_indicator[root]];
+    while (top > 0) {
+      int32_t i = stack[top - 1], u = c->node_indicator[i];
+      if (fill[u] < c->by_first[u + 1]) {
+        const DepNode *v = &c->nodes[c->by_to[fill[u]++]];
+        if (v->kind == DEP_THRESHOLD && p->thresholds[v->index].overridden) {
+          p->indicators[i].persona_defaults = true;
+        } else if (v->kind == DEP_INDICATOR && state[v->index] == 0) {
+          state[v->index] = 1;
+          fill[c->node_indicator[v->index]] = c->by_first[c->node_indicator[v->index]];
+          stack[top++] = v->index;
+        } else if (v->kind == DEP_INDICATOR && p->indicators[v->index].persona_defaults) {
+          p->indicators[i].persona_defaults = true;
+        }
+        continue;
+      }
+      state[i] = 2;
+      top--;
+      if (top > 0 && p->indicators[i].persona_defaults) p->indicators[stack[top - 1]].persona_defaults = true;
+    }
+  }
+  free(state);
+  free(stack);
+  free(fill);
+}
+
+void graph_persona_indicator(Checker *c, int32_t indicator, Span at) {
+  const Program *p = c->p;
+  /* what the indicator uses, through the marked indicators it uses */
+  bool *seen = xcalloc((size_t)p->nindicators + 1, 1);
+  int32_t *stack = xmalloc(((size_t)p->nindicators + 1) * sizeof *stack);
+  int32_t top = 0;
+  stack[top++] = indicator;
+  seen[indicator] = true;
+  while (top > 0) {
+    int32_t u = c->node_indicator[stack[--top]];
+    for (int32_t e = c->by_first[u]; e < c->by_first[u + 1]; e++) {
+      int32_t to = c->by_to[e];
+      const DepNode *v = &c->nodes[to];
+      if (v->kind == DEP_THRESHOLD && p->thresholds[v->index].overridden) continue; /* the default */
+      if (v->kind == DEP_INDICATOR && p->indicators[v->index].persona_defaults) {
+        if (!seen[v->index]) {
+          seen[v->index] = true;
+          stack[top++] = v->index;
+        }
+        continue;
+      }
+      graph_edge(c, to, at);
+    }
+  }
+  free(seen);
+  free(stack);
+}
+
+void graph_persona_defaults_end(Checker *c) {
+  free(c->by_first);
+  free(c->by_to);
+  c->by_first = c->by_to = NULL;
+}
+
 /* "indicator `x`", "member `utilization.logins`", "health", … */
 static const char *node_text(Checker *c, int32_t id) {
   const Program *p = c->p;

@@ -73,6 +73,9 @@ typedef struct Checker {
   int32_t nedges, edges_cap;
   int32_t node_persona, node_health, node_journey;
   int32_t *node_indicator, *node_threshold, *node_segment, *node_dimension, *node_flag, *member_base;
+  /* while persona conditions are checked: the edges so far by their
+   * source (graph_persona_defaults_begin) */
+  int32_t *by_first, *by_to;
 } Checker;
 
 void names_init(NameMap *m);
@@ -95,6 +98,16 @@ void check_expr(Checker *c, Node *n, int hint);
 /* check_graph.c */
 void graph_build_nodes(Checker *c);
 void graph_edge(Checker *c, int32_t to, Span at);
+/* Persona conditions see the default thresholds, also through indicators.
+ * _begin marks each indicator that depends (through indicators) on a
+ * threshold some persona overrides (IndicatorDecl.persona_defaults: a
+ * persona condition reads it computed with the defaults); a persona
+ * condition's reference to one then depends on what the indicator uses,
+ * overridden thresholds left out (graph_persona_indicator), not on the
+ * indicator itself, which comes after the persona. */
+void graph_persona_defaults_begin(Checker *c);
+void graph_persona_indicator(Checker *c, int32_t indicator, Span at);
+void graph_persona_defaults_end(Checker *c);
 void check_graph(Checker *c);
 
 /* check_lint.c */

@@ -13,6 +13,8 @@ typedef struct Compiler {
   Arena *arena; /* where the CExpr nodes go */
   Diag *diag;   /* may be NULL */
   bool failed;
+  bool persona; /* compiling for persona conditions: indicators marked
+                   persona_defaults read their default-threshold value */
 } Compiler;
 
 static const CExpr *cx(Compiler *c, const Node *e);
@@ -65,7 +67,10 @@ static const CExpr *cx_ref(Compiler *c, const Node *e) {
   CExpr *x;
   switch ((RefKind)e->ref_kind) {
   case REF_INPUT: return cx_load(c, LB_INPUT, e->ref_index);
-  case REF_INDICATOR: return cx_load(c, LB_INDICATOR, e->ref_index);
+  case REF_INDICATOR:
+    if (c->persona && cp->prog->indicators[e->ref_index].persona_defaults)
+      return cx_load(c, LB_INDICATOR, cp->prog->nindicators + e->ref_index);
+    return cx_load(c, LB_INDICATOR, e->ref_index);
   case REF_THRESHOLD:
     if (!cp->threshold_varies[e->ref_index])
       return cx_const(c, cp->variants[cp->prog->npersonas].thresholds[e->ref_index]);
@@ -277,7 +282,7 @@ static const CExpr *cx(Compiler *c, const Node *e) {
 }
 
 const CExpr *compile_expr(const CProgram *cp, Arena *arena, const Node *e) {
-  Compiler c = {cp, arena, NULL, false};
+  Compiler c = {cp, arena, NULL, false, false};
   const CExpr *x = cx(&c, e);
   return c.failed ? NULL : x;
 }
@@ -567,7 +572,7 @@ static const CExpr *compile_cond(CProgram *cp, Compiler *c, const Node *cond, Re
 static void table_sizes(const CProgram *cp, int32_t size[LB_COUNT]) {
   const Program *p = cp->prog;
   size[LB_INPUT] = p->ninputs;
-  size[LB_INDICATOR] = p->nindicators;
+  size[LB_INDICATOR] = 2 * p->nindicators; /* then each one with the default thresholds */
   size[LB_THRESHOLD] = p->nthresholds;
   size[LB_MEMBER] = cp->nmembers;
   size[LB_DIM] = p->ndimensions;
@@ -586,7 +591,7 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->prog = p;
   arena_init(&cp->arena, 64 * 1024);
   Arena *a = &cp->arena;
-  Compiler c = {cp, a, diag, false};
+  Compiler c = {cp, a, diag, false, false};
 
   cp->member_first = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *cp->member_first);
   for (int32_t d = 0; d < p->ndimensions; d++)
@@ -617,15 +622,29 @@ CProgram *compile_program(const Program *p, Diag *diag) {
     for (int32_t m = 0; m < p->dimensions[d].nmembers; m++)
       compile_member(cp, &c, d, m);
 
+  /* Persona conditions see the default thresholds: compile them against
+   * the default values (a varying threshold reads the table in effect,
+   * which is the default one while personas are matched). An indicator
+   * that depends on an overridden threshold is computed once more, with
+   * the defaults, before the personas are matched (in the order's order,
+   * so each one's marked indicators come first), and the conditions read
+   * that value. */
+  c.persona = true;
+  cp->default_indicators = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof *cp->default_indicators);
+  cp->default_exprs = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof *cp->default_exprs);
+  for (int32_t k = 0; k < p->norder; k++) {
+    const DepNode *n = &p->order[k];
+    if (n->kind != DEP_INDICATOR || !p->indicators[n->index].persona_defaults) continue;
+    cp->default_indicators[cp->ndefault_indicators] = n->index;
+    cp->default_exprs[cp->ndefault_indicators++] = cx(&c, p->indicators[n->index].expr);
+  }
   cp->persona_cond = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->persona_cond);
   cp->persona_refs = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->persona_refs);
   for (int32_t i = 0; i < p->npersonas; i++) {
     cp->persona_cond[i] = compile_cond(cp, &c, p->personas[i].cond, &cp->persona_refs[i]);
     cp->persona_refs[i].default_thresholds = true;
   }
-  /* Persona conditions see the default thresholds: compile them against
-   * the default values (a varying threshold reads the table in effect,
-   * which is the default one while personas are matched). */
+  c.persona = false;
 
   cp->case_cond = arena_alloc(a, (size_t)(p->nsegments + 1) * sizeof *cp->case_cond);
   for (int32_t s = 0; s < p->nsegments; s++) {
@@ -713,6 +732,7 @@ void compile_instance(const CProgram *cp, CProgram *out, Arena *arena) {
   }
   out->members = members;
   out->persona_cond = copy_exprs(cp->persona_cond, p->npersonas, arena, t);
+  out->default_exprs = copy_exprs(cp->default_exprs, cp->ndefault_indicators, arena, t);
   out->case_cond = arena_alloc(arena, ((size_t)p->nsegments + 1) * sizeof *out->case_cond);
   for (int32_t s = 0; s < p->nsegments; s++)
     out->case_cond[s] = copy_exprs(cp->case_cond[s], p->segments[s].ncases, arena, t);

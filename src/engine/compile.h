@@ -83,7 +83,14 @@ typedef struct CProgram {
   CStep *steps;
   int32_t nsteps;
   const CExpr **indicators; /* per indicator */
-  CMember *members;         /* flat */
+  /* the indicators persona conditions read computed with the default
+   * thresholds (IndicatorDecl.persona_defaults), in evaluation order, and
+   * their expressions; their values go to LB_INDICATOR slot nindicators +
+   * the indicator */
+  int32_t *default_indicators;
+  const CExpr **default_exprs;
+  int32_t ndefault_indicators;
+  CMember *members; /* flat */
   int32_t nmembers;
   int32_t *member_first;      /* per dimension, plus one: flat ranges */
   const CExpr **persona_cond; /* per persona; NULL for `otherwise` */

@@ -65,6 +65,8 @@ static void step_persona(Evaluator *E) {
   const CProgram *cp = E->cp;
   int32_t np = E->p->npersonas;
   use_variant(E, &cp->variants[np]);
+  for (int32_t k = 0; k < cp->ndefault_indicators; k++)
+    E->indicators[E->p->nindicators + cp->default_indicators[k]] = operand(E, cp->default_exprs[k]);
   int32_t match = -1;
   for (int32_t i = 0; i < np; i++) {
     if (match >= 0) {
@@ -307,7 +309,10 @@ Value eval_ref_value(const Evaluator *E, const ExplainRef *ref, bool default_thr
   const Result *r = &E->r;
   switch ((RefKind)ref->kind) {
   case REF_INPUT: return E->ops.base[LB_INPUT][ref->index];
-  case REF_INDICATOR: return E->indicators[ref->index];
+  case REF_INDICATOR:
+    if (default_thresholds && E->p->indicators[ref->index].persona_defaults)
+      return E->indicators[E->p->nindicators + ref->index];
+    return E->indicators[ref->index];
   case REF_THRESHOLD:
     return default_thresholds ? E->cp->variants[E->p->npersonas].thresholds[ref->index]
                               : E->variant->thresholds[ref->index];
@@ -424,7 +429,7 @@ static void reset_state(Evaluator *E) {
   Result *r = &E->r;
   for (int32_t i = 0; i < p->ninputs; i++)
     E->ops.base[LB_INPUT][i] = val_missing(MISS_ABSENT);
-  for (int32_t i = 0; i < p->nindicators; i++)
+  for (int32_t i = 0; i < 2 * p->nindicators; i++) /* then with the default thresholds */
     E->indicators[i] = val_missing(MISS_ABSENT);
   for (int32_t i = 0; i < r->nmembers; i++) {
     E->member_values[i] = val_missing(MISS_NOT_APPLICABLE);

@@ -1,0 +1,1 @@
+test persona_indicator_defaults.kenko

@@ -1,0 +1,1 @@
+check persona_indicator_segment_cycle.kenko
