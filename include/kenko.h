@@ -194,6 +194,26 @@ typedef struct kenko_diff_opts {
 int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const char *const *data, int ndata,
                const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats);
 
+typedef struct kenko_history_opts {
+  kenko_run_opts run;  /* reading, diagnostics; format: text (default),
+                          jsonl or csv; run.account and run.as_of unused */
+  FILE *html;          /* --html FILE: also write the HTML page here
+                          (NULL: none); the caller opens and closes it */
+  const char *account; /* --account ID: that account's series */
+  const char *from;    /* --from D: the first snapshot shown (or NULL) */
+  const char *to;      /* --to D: the last snapshot shown (or NULL) */
+} kenko_history_opts;
+
+/* `kenko history` (LANGUAGE.md §6): every snapshot scored; per snapshot
+ * the portfolio (accounts, mean health, grades, expected retention), the
+ * first→last grade transitions, the accounts whose grade fell or rose
+ * between the last two snapshots and what moved them; or one record per
+ * (account, snapshot) as jsonl/csv; or one account's series. The text,
+ * jsonl or csv goes to OUT (NULL: not written, e.g. when the HTML page
+ * takes standard output). */
+int kenko_history(const kenko_rules *rules, const char *const *data, int ndata,
+                  const kenko_history_opts *opts, FILE *out, kenko_run_stats *stats);
+
 /* Runs the rules' inline tests, writing one line per test (and the
  * failing expectations) to OUT, then "N passed, N failed". Returns the
  * number of failed tests. */

@@ -82,5 +82,6 @@ int cmd_fmt(Cli *cli, int argc, char **argv);
 /* udiff.c: a unified diff of A and B (3 lines of context) to OUT. */
 void cli_unified_diff(FILE *out, const char *name_a, const char *a, size_t alen, const char *name_b,
                       const char *b, size_t blen);
+int cmd_history(Cli *cli, int argc, char **argv);
 
 #endif

@@ -1,7 +1,9 @@
 /* write_csv.c — `run --format csv`: one row per account,
  * id,persona,health,grade,<dim>,<dim>_grade…,flags,bottleneck, then
- * as_of and rules so every row says how it was scored. Missing values are
- * empty cells; raised flags are joined with ';'. */
+ * as_of and rules so every row says how it was scored. `kenko history`'s
+ * rows (WriteCtx.history) put as_of and rules after the id and add the
+ * coverage after the grade (LANGUAGE.md §6). Missing values are empty
+ * cells; raised flags are joined with ';'. */
 #include <math.h>
 #include <string.h>
 
@@ -18,7 +20,8 @@ struct CsvPlan {
   Frag *flag_sets; /* up to FLAG_SETS_MAX flags: the flags cell of every set
                       of raised flags (bit f: flag f), else NULL */
   Frag *steps;     /* per journey step */
-  Frag tail;       /* ",as_of,rules\n" */
+  Frag head;       /* history: ",as_of,rules"; else empty */
+  Frag tail;       /* ",as_of,rules\n"; history: "\n" */
 };
 
 static void cell(Buf *b, const char *s) {
@@ -64,8 +67,15 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   buf_puts(&tmp, w->as_of);
   buf_putc(&tmp, ',');
   buf_puts(&tmp, w->rules);
-  buf_putc(&tmp, '\n');
-  cp->tail = writer_frag(w, &tmp, 0);
+  if (w->history) {
+    cp->head = writer_frag(w, &tmp, 0);
+    buf_putc(&tmp, '\n');
+    cp->tail = writer_frag(w, &tmp, 0);
+  } else {
+    cp->head = writer_frag(w, &tmp, tmp.len);
+    buf_putc(&tmp, '\n');
+    cp->tail = writer_frag(w, &tmp, 0);
+  }
   buf_free(&tmp);
   return cp;
 }
@@ -73,7 +83,7 @@ static CsvPlan *csv_plan(WriteCtx *w) {
 void write_csv_header(WriteCtx *w) {
   const Program *p = w->p;
   Buf *b = w->buf;
-  buf_puts(b, "id,persona,health,grade");
+  buf_puts(b, w->history ? "id,as_of,rules,persona,health,grade,coverage" : "id,persona,health,grade");
   for (int32_t d = 0; d < p->ndimensions; d++) {
     buf_putc(b, ',');
     cell(b, p->dimensions[d].name);
@@ -81,7 +91,7 @@ void write_csv_header(WriteCtx *w) {
     cell(b, p->dimensions[d].name);
     buf_puts(b, "_grade");
   }
-  buf_puts(b, ",flags,bottleneck,as_of,rules\n");
+  buf_puts(b, w->history ? ",flags,bottleneck\n" : ",flags,bottleneck,as_of,rules\n");
 }
 
 void write_csv(WriteCtx *w, const Account *a, const Result *r) {
@@ -89,12 +99,17 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   const CsvPlan *cp = w->csv;
   Buf *b = w->buf;
   cell(b, a->id);
+  put_plan_frag(b, cp->head);
   buf_putc(b, ',');
   if (r->persona >= 0) put_plan_frag(b, cp->personas[r->persona]);
   buf_putc(b, ',');
   if (!r->health_na) buf_num(b, r->health);
   buf_putc(b, ',');
   if (r->grade >= 0) put_plan_frag(b, cp->grades[r->grade]);
+  if (w->history) {
+    buf_putc(b, ',');
+    if (!isnan(r->coverage)) buf_num(b, r->coverage);
+  }
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
     buf_putc(b, ',');

@@ -419,6 +419,10 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
     name_or_null(b, jp->grade_name, dr->grade);
     buf_puts(b, ",\"weight\":");
     buf_num(b, dr->weight);
+    if (w->history) {
+      buf_putc(b, '}');
+      continue;
+    }
     buf_puts(b, ",\"members\":[");
     int32_t flat = (int32_t)(dr->members - r->members);
     for (int32_t m = 0; m < dr->nmembers; m++)

@@ -33,6 +33,9 @@ typedef struct WriteCtx {
   bool color;     /* text: ANSI colours */
   char as_of[11]; /* YYYY-MM-DD */
   char rules[13]; /* first 12 hex digits of the fingerprint */
+  bool history;   /* `kenko history`'s records: jsonl without members;
+                     csv id,as_of,rules,persona,health,grade,coverage,
+                     <dim>,<dim>_grade…,flags,bottleneck */
   /* made on first use from the fields above (which must not change
    * afterwards), released by writer_free: */
   Arena plans;

@@ -23,7 +23,7 @@
 
 /* ---- tallies ------------------------------------------------------------ */
 
-static void tally_init(Report *r, Tally *t) {
+void report_tally_init(Report *r, Tally *t) {
   memset(t, 0, sizeof *t);
   t->grades = arena_alloc(&r->arena, (size_t)r->rows * sizeof *t->grades);
   size_t nw = (size_t)(r->nweights > 0 ? r->nweights : 1) * (size_t)r->rows;
@@ -31,9 +31,7 @@ static void tally_init(Report *r, Tally *t) {
   t->unweighted = arena_alloc(&r->arena, nw * sizeof *t->unweighted);
 }
 
-/* Adds one account of grade row ROW, health H (NAN: none) and the value
- * weights W (NAN: missing) to T. */
-static void tally_add(const Report *r, Tally *t, int32_t row, double h, const double *w) {
+void report_tally_add(const Report *r, Tally *t, int32_t row, double h, const double *w) {
   t->accounts++;
   t->grades[row]++;
   for (int32_t k = 0; k < r->nweights; k++) {
@@ -91,7 +89,7 @@ double report_decile(const ScoreHist *h, int k) {
 
 /* ---- --by groups --------------------------------------------------------- */
 
-static uint64_t hash_text(const char *s, size_t n) {
+uint64_t report_hash_text(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
   for (size_t i = 0; i < n; i++)
     h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
@@ -103,7 +101,7 @@ static int32_t group_new(Report *r, const char *value, size_t len, const char *l
   ReportGroup *g = &r->groups[r->ngroups];
   g->value = value ? arena_strndup(&r->arena, value, len) : NULL;
   g->label = label;
-  tally_init(r, &g->tally);
+  report_tally_init(r, &g->tally);
   return r->ngroups++;
 }
 
@@ -116,7 +114,7 @@ static int32_t group_of_text(Report *r, const char *value, size_t len) {
     for (int32_t i = 0; i < r->ngroups; i++) {
       const char *v = r->groups[i].value;
       if (!v || i == r->other_group) continue;
-      size_t j = (size_t)hash_text(v, strlen(v)) & (cap - 1);
+      size_t j = (size_t)report_hash_text(v, strlen(v)) & (cap - 1);
       while (slots[j])
         j = (j + 1) & (cap - 1);
       slots[j] = (uint64_t)i + 1;
@@ -125,7 +123,7 @@ static int32_t group_of_text(Report *r, const char *value, size_t len) {
     r->group_slots = slots;
     r->group_cap = cap;
   }
-  size_t j = (size_t)hash_text(value, len) & (r->group_cap - 1);
+  size_t j = (size_t)report_hash_text(value, len) & (r->group_cap - 1);
   while (r->group_slots[j]) {
     const char *v = r->groups[r->group_slots[j] - 1].value;
     if (strlen(v) == len && memcmp(v, value, len) == 0) return (int32_t)(r->group_slots[j] - 1);
@@ -387,6 +385,13 @@ void report_sort_worst(Report *r) { qsort(r->worst, (size_t)r->nworst, sizeof *r
 
 /* ---- the sink ------------------------------------------------------------ */
 
+void report_weights(const Report *r, const Account *a, double *w) {
+  for (int32_t k = 0; k < r->nweights; k++) {
+    Value v = a->values[r->weight_input[k]];
+    w[k] = v.type == T_NUMBER && isfinite(v.u.num) && v.u.num >= 0 ? v.u.num : NAN;
+  }
+}
+
 static void report_account(void *ud, const Account *a, const Result *res) {
   Report *r = ud;
   const Program *p = r->p;
@@ -394,21 +399,18 @@ static void report_account(void *ud, const Account *a, const Result *res) {
   double h = res->health_na ? NAN : res->health;
   double w[64], *weights = w;
   if (r->nweights > 64) weights = xmalloc((size_t)r->nweights * sizeof *weights);
-  for (int32_t k = 0; k < r->nweights; k++) {
-    Value v = a->values[r->weight_input[k]];
-    weights[k] = v.type == T_NUMBER && isfinite(v.u.num) && v.u.num >= 0 ? v.u.num : NAN;
-  }
+  report_weights(r, a, weights);
 
-  tally_add(r, &r->all, row, h, weights);
+  report_tally_add(r, &r->all, row, h, weights);
   int32_t persona = res->persona >= 0 ? res->persona : p->npersonas;
-  tally_add(r, &r->by_persona[persona], row, h, weights);
+  report_tally_add(r, &r->by_persona[persona], row, h, weights);
   for (int32_t s = 0; s < p->nsegments; s++) {
     int32_t c = res->segments[s] >= 0 ? res->segments[s] : p->segments[s].ncases;
-    tally_add(r, &r->by_case[s][c], row, h, weights);
+    report_tally_add(r, &r->by_case[s][c], row, h, weights);
   }
   if (r->by != BY_NONE) {
     int32_t g = group_of(r, a, res);
-    tally_add(r, &r->groups[g].tally, row, h, weights);
+    report_tally_add(r, &r->groups[g].tally, row, h, weights);
   }
   if (weights != w) free(weights);
 
@@ -533,7 +535,7 @@ int32_t report_top_members(const Report *r, const double *lost, int32_t *order, 
 
 /* ---- setup and the run --------------------------------------------------- */
 
-static void report_init(Report *r, const Program *p) {
+void report_init(Report *r, const Program *p) {
   memset(r, 0, sizeof *r);
   r->p = p;
   arena_init(&r->arena, 0);
@@ -562,15 +564,15 @@ static void report_init(Report *r, const Program *p) {
     r->forecast_weight[f] = k;
   }
 
-  tally_init(r, &r->all);
+  report_tally_init(r, &r->all);
   r->by_persona = arena_alloc(&r->arena, (size_t)(p->npersonas + 1) * sizeof *r->by_persona);
   for (int32_t i = 0; i <= p->npersonas; i++)
-    tally_init(r, &r->by_persona[i]);
+    report_tally_init(r, &r->by_persona[i]);
   r->by_case = arena_alloc(&r->arena, (size_t)(p->nsegments + 1) * sizeof *r->by_case);
   for (int32_t s = 0; s < p->nsegments; s++) {
     r->by_case[s] = arena_alloc(&r->arena, (size_t)(p->segments[s].ncases + 1) * sizeof **r->by_case);
     for (int32_t c = 0; c <= p->segments[s].ncases; c++)
-      tally_init(r, &r->by_case[s][c]);
+      report_tally_init(r, &r->by_case[s][c]);
   }
   hist_init(&r->health);
   r->dims = xmalloc((size_t)(p->ndimensions + 1) * sizeof *r->dims);
@@ -589,7 +591,7 @@ static void report_init(Report *r, const Program *p) {
   r->other_group = -1;
 }
 
-static void report_free(Report *r) {
+void report_free(Report *r) {
   for (int32_t i = 0; i < r->nworst; i++)
     free(r->worst[i].id);
   free(r->groups);

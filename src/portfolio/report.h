@@ -19,6 +19,7 @@
 #include "base/buf.h"
 #include "check/check.h"
 #include "engine/compile.h"
+#include "io/reader.h"
 
 enum {
   REPORT_HIST_BINS = 1000,    /* score histogram: 0.1-wide bins over 0..100 */
@@ -134,6 +135,22 @@ typedef struct Report {
 
   kenko_run_stats stats;
 } Report;
+
+/* A report with empty tallies for P (no --by, no worst accounts), and
+ * its release. `kenko history` keeps one for its grade rows and
+ * forecasts, with a Tally per snapshot. */
+void report_init(Report *r, const Program *p);
+void report_free(Report *r);
+/* An empty Tally in R's arena. */
+void report_tally_init(Report *r, Tally *t);
+/* Adds one account of grade row ROW, health H (NAN: none) and the value
+ * weights W (NAN: missing; r->nweights of them) to T. */
+void report_tally_add(const Report *r, Tally *t, int32_t row, double h, const double *w);
+/* The account's value weights (the forecasts' `weighted by` inputs; NAN
+ * when missing or negative) into W, r->nweights of them. */
+void report_weights(const Report *r, const Account *a, double *w);
+/* A 64-bit FNV-1a hash of N bytes of S (never 0). */
+uint64_t report_hash_text(const char *s, size_t n);
 
 /* `kenko report` over a checked Program (api.c: kenko_report). */
 int report_program(const CProgram *cp, const char *const *data, int ndata, const kenko_report_opts *opts,

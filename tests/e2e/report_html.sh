@@ -21,39 +21,8 @@ fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-not_ok() { fail=$((fail + 1)); echo "FAIL $1"; }
-# check NAME COMMAND...: passes when COMMAND succeeds
-check() {
-  name=$1
-  shift
-  if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-
-browser=""
-for b in chromium chromium-browser google-chrome; do
-  if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
-done
-if [ -z "$browser" ] && [ "${CI:-}" = true ] && [ "$(id -u)" -eq 0 ]; then
-  echo "e2e: installing chromium and fonts-noto-cjk (CI)"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
-  command -v chromium >/dev/null 2>&1 && browser=chromium
-fi
-if [ -z "$browser" ]; then
-  echo "skip: e2e: chromium is not installed (apt-get install chromium fonts-noto-cjk, or run in CI as root)"
-  echo "e2e: 0 passed, 0 failed, 1 skipped"
-  exit 0
-fi
-if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=ja 2>/dev/null)" ]; then
-  echo "e2e: note: no Japanese font installed (fonts-noto-cjk); the screenshot will show boxes"
-fi
-
-# run_browser ARGS...: headless Chromium, quiet, bounded in time
-run_browser() {
-  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-    --hide-scrollbars "$@" 2>/dev/null
-}
+suite=e2e
+. tests/e2e/lib.sh
 
 # ---- the report ---------------------------------------------------------------
 rules=rules/aiueo.kenko

@@ -1,0 +1,101 @@
+/* cmd_history.c — `kenko history RULES DATA... [--format text|jsonl|csv]
+ * [--html FILE] [--account ID] [--from D] [--to D] [data options]`:
+ * options, then kenko_history, then the summary line on stderr. The text,
+ * jsonl or csv goes to standard output, the page to --html (`--html -`:
+ * the page takes standard output and nothing else is written there). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const char history_usage[] =
+    "usage: kenko history RULES DATA... [--format text|jsonl|csv] [--html FILE] [--account ID] [--from D] "
+    "[--to D] [data options]";
+
+/* The options into OPTS, the rules' path into *RULES and the data files
+ * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
+static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opts *opts, const char **rules,
+                              const char **data, int *ndata, const char **html) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int taken = cli_data_option(cli, argc, argv, &i, &opts->run);
+    if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    if (taken) {
+      if (opts->run.as_of)
+        return cli_usage_error(cli, "`kenko history` scores every snapshot as of its own date; to stop at a "
+                                    "date use `--to D`");
+      continue;
+    }
+    if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "text") == 0)
+        opts->run.format = KENKO_FORMAT_TEXT;
+      else if (strcmp(v, "jsonl") == 0)
+        opts->run.format = KENKO_FORMAT_JSONL;
+      else if (strcmp(v, "csv") == 0)
+        opts->run.format = KENKO_FORMAT_CSV;
+      else
+        return cli_usage_error(cli, "`--format` takes text, jsonl or csv for `kenko history`, found `%s`", v);
+    } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
+      if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
+      *html = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--account"))) {
+      if (!*v) return cli_usage_error(cli, "`--account` needs an account id");
+      opts->account = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--from"))) {
+      if (!*v) return cli_usage_error(cli, "`--from` needs a date YYYY-MM-DD");
+      opts->from = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--to"))) {
+      if (!*v) return cli_usage_error(cli, "`--to` needs a date YYYY-MM-DD");
+      opts->to = v;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return cli_usage_error(cli, "unknown option `%s` for `kenko history`", a);
+    } else if (!*rules) {
+      *rules = a;
+    } else {
+      data[(*ndata)++] = a;
+    }
+  }
+  if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", history_usage);
+  return 0;
+}
+
+int cmd_history(Cli *cli, int argc, char **argv) {
+  const char *rules_path = NULL, *html = NULL;
+  const char **data = calloc((size_t)argc + 2, sizeof *data);
+  int ndata = 0;
+  kenko_history_opts opts;
+  memset(&opts, 0, sizeof opts);
+  int status = parse_history_args(cli, argc, argv, &opts, &rules_path, data, &ndata, &html);
+  FILE *out = cli->out;
+  if (status == 0 && html) {
+    data[ndata] = rules_path; /* the inputs the page must not overwrite */
+    if (cli_check_output(cli, "--html", html, data, ndata + 1)) status = KENKO_ERR_USAGE;
+    if (status == 0 && !(opts.html = cli_open_output(cli, "--html", html))) status = KENKO_ERR_USAGE;
+    if (strcmp(html, "-") == 0) out = NULL;
+  }
+  kenko_rules *rules = NULL;
+  if (status == 0) {
+    kenko_load_opts lo = cli_load_opts(cli);
+    rules = kenko_load(rules_path, &lo, &status);
+  }
+  if (rules) {
+    opts.run.color = cli->color_out && out == cli->out;
+    opts.run.diag = cli_print_diag;
+    opts.run.diag_ud = cli;
+    opts.run.diag_color = cli->color_err;
+    if (isatty(2)) opts.run.progress = cli_progress;
+    kenko_run_stats stats;
+    status = kenko_history(rules, data, ndata, &opts, out, &stats);
+    if (out) fflush(out);
+    if (opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
+    if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
+      fprintf(stderr, "%llu record%s scored (accounts × snapshots) in %llu snapshot%s, %llu rejected\n",
+              stats.scored, stats.scored == 1 ? "" : "s", stats.snapshots, stats.snapshots == 1 ? "" : "s",
+              stats.rejected);
+    kenko_rules_free(rules);
+  }
+  free(data);
+  return status;
+}

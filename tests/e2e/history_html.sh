@@ -1,0 +1,99 @@
+#!/bin/sh
+# End-to-end test of `kenko history --html` in a real browser: the page for
+# the reference scorecard with history over the sample history (12 monthly
+# snapshots of the 40 sample accounts), rendered by headless Chromium: the
+# DOM (a stacked bar per snapshot, the retention and persona line charts,
+# one row with a sparkline per falling account, Japanese labels, the sort
+# script), a self-contained file, and escaping of what it shows. Leaves
+# BUILD/history.html and a screenshot, BUILD/history.png.
+# Usage: tests/e2e/history_html.sh path/to/kenko   (last line: "e2e-history: N passed, N failed")
+set -u
+kenko=${1:-build/kenko}
+case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
+cd "$(dirname "$0")/../.." || exit 2
+build=$(dirname "$kenko")
+html="$build/history.html"
+png="$build/history.png"
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+suite=e2e-history
+. tests/e2e/lib.sh
+
+# ---- the page ------------------------------------------------------------------
+rules=rules/aiueo-history.kenko
+[ -f "$rules" ] || rules=rules/aiueo.kenko
+rm -f "$html" "$png"
+"$kenko" history "$rules" rules/sample/history/accounts-*.csv --html "$html" >"$tmp/history.txt" 2>"$tmp/stderr"
+check "kenko history --html exits 0" [ $? -eq 0 ]
+check "the HTML file is written" [ -s "$html" ]
+snaps=$(ls rules/sample/history/accounts-*.csv | wc -l | tr -d ' ')
+fell=$(grep -o '^Fell between [0-9-]* and [0-9-]* ([0-9]*)' "$tmp/history.txt" | grep -o '([0-9]*)' | tr -d '()')
+[ "${fell:-0}" -gt 30 ] && fell=30
+echo "     ($snaps snapshots; ${fell:-0} falling accounts expected on the page)"
+
+# ---- self-contained (the file itself) --------------------------------------------
+check "utf-8 and lang=ja" grep -q '<html lang="ja">' "$html"
+check "meta charset utf-8" grep -q '<meta charset="utf-8">' "$html"
+check "nothing fetched from the network" sh -c "! grep -Eiq '(src|href)=\"(https?:)?//|@import|url\\(|@font-face' '$html'"
+check "exactly one (inline) script" [ "$(grep -c '<script' "$html")" -eq 1 ]
+check "a Japanese font stack" grep -q '"Noto Sans CJK JP"' "$html"
+
+# ---- rendered by the browser -------------------------------------------------------
+run_browser --dump-dom "file://$html" >"$tmp/dom.html"
+check "chromium renders the page" [ -s "$tmp/dom.html" ]
+for id in composition retention personas falling; do
+  check "section #$id" grep -q "<section id=\"$id\">" "$tmp/dom.html"
+done
+# the composition chart: one bar label per snapshot
+labels=$(sed -n '/<section id="composition">/,/<\/section>/p' "$tmp/dom.html" | grep -o 'class="lbl"[^>]*>20[0-9-]*<' | wc -l)
+check "a stacked bar per snapshot ($labels of $snaps)" [ "$labels" -eq "$snaps" ]
+lines=$(grep -o '<polyline class="line"' "$tmp/dom.html" | wc -l)
+check "line charts drawn ($lines lines)" [ "$lines" -ge 3 ]
+rows=$(grep -o 'class="falling-row"' "$tmp/dom.html" | wc -l)
+check "falling-accounts table has ${fell:-0} rows ($rows)" [ "$rows" -eq "${fell:-0}" ]
+sparks=$(grep -o '<svg class="spark"' "$tmp/dom.html" | wc -l)
+check "a sparkline per falling account ($sparks)" [ "$sparks" -eq "${fell:-0}" ]
+retention=$(grep -o 'class="retention-row"' "$tmp/dom.html" | wc -l)
+check "retention table: a row per snapshot ($retention)" [ "$retention" -eq "$snaps" ]
+for label in グレード構成の推移 想定継続率の推移 ペルソナ別 グレードが下がった顧客 ロイヤル オンボード アクティブ率; do
+  check "Japanese label in the DOM: $label" grep -q "$label" "$tmp/dom.html"
+done
+
+# ---- the sort script: two clicks on 変化 (change) sort the falls, largest rise
+# first: the first row's change is then the largest (least negative) -----------------
+sed 's|</body>|<script>var th = document.querySelectorAll("#falling-accounts th")[3]; th.click(); th.click();</script></body>|' \
+  "$html" >"$tmp/sorted.html"
+run_browser --dump-dom "file://$tmp/sorted.html" >"$tmp/sorted-dom.html"
+check "clicking a heading marks it sorted" grep -q 'aria-sort="descending"' "$tmp/sorted-dom.html"
+changes=$(grep -o '<td class="num" data-v="[-0-9.]*">[-+][0-9.]*</td>' "$tmp/sorted-dom.html" | grep -o '>[-+][0-9.]*<' | tr -d '<>+')
+sorted=$(printf '%s\n' $changes | sort -g -r | tr '\n' ' ')
+check "sorted by change, descending, as numbers" [ "$(printf '%s\n' $changes | tr '\n' ' ')" = "$sorted" ]
+
+# ---- escaping: labels and ids with markup stay text ----------------------------------
+mkdir -p "$tmp/esc"
+cat >"$tmp/esc/rules.kenko" <<'RULES'
+scorecard "<b>A&B</b> \"quoted\""
+input id: text key
+input usage: number
+dimension use "<script>alert(1)</script>" { score u "<img src=x onerror=alert(2)>" : usage }
+grades { good "<i>良</i>" >= 50  bad "悪" otherwise }
+persona p "<u>persona</u>" otherwise
+forecast keep "<s>継続</s>" { good 90%  bad 50% }
+RULES
+printf 'id,usage\n"<img src=y onerror=alert(3)>",90\nplain,90\n' >"$tmp/esc/data-2026-01-31.csv"
+printf 'id,usage\n"<img src=y onerror=alert(3)>",10\nplain,80\n' >"$tmp/esc/data-2026-02-28.csv"
+"$kenko" history "$tmp/esc/rules.kenko" "$tmp/esc"/data-*.csv --html "$tmp/esc/h.html" >/dev/null 2>&1
+check "escaping: the page is written" [ -s "$tmp/esc/h.html" ]
+check "escaping: no markup from labels or data" sh -c "! grep -Eq '<img|<b>A|<i>良|<u>persona|<s>継続|<script>alert' '$tmp/esc/h.html'"
+check "escaping: still one script" [ "$(grep -c '<script' "$tmp/esc/h.html")" -eq 1 ]
+check "escaping: the falling account's id as text" grep -q '&lt;img src=y onerror=alert(3)&gt;' "$tmp/esc/h.html"
+check "escaping: quotes and ampersands" grep -q '&lt;b&gt;A&amp;B&lt;/b&gt; &quot;quoted&quot;' "$tmp/esc/h.html"
+
+# ---- the screenshot ------------------------------------------------------------------
+run_browser --screenshot="$png" --window-size=1280,3000 "file://$html" >/dev/null
+check "screenshot $png" sh -c "[ -s '$png' ] && [ \"\$(head -c 4 '$png' | od -An -c | tr -d ' ')\" = '211PNG' ]"
+
+echo "e2e-history: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
