@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "base/arena.h"
-#include "engine/value.h"
+#include "base/numfmt.h"
 
 /* buf_num's cache: the texts of recently written non-integers, direct
  * mapped by their bits. Scores repeat a lot (every account whose members

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/value.h"
+#include "base/numfmt.h"
 
 typedef struct NumCache NumCache;
 

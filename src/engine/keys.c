@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 
 #include "base/arena.h"
+#include "base/numfmt.h"
 #include "base/vec.h"
 
 #define KEY_HUGE_PAGE ((size_t)2 << 20)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/numfmt.h"
 #include "kenko.h"
 #include "check/check.h"
 #include "engine/eval.h"

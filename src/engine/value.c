@@ -105,24 +105,6 @@ int date_parse(const char *s, size_t n, int32_t *days) {
   return 1;
 }
 
-/* ---- numbers -------------------------------------------------------------- */
-
-/* Shortest "%.*g" form of X that strtod reads back as X. Any normal
- * double's 15-digit decimal survives the trip decimal -> double ->
- * decimal (DBL_DIG), so when 15 digits round-trip, "%.15g" (which drops
- * trailing zeros) is already the shortest; otherwise 16 or 17 digits are
- * needed, and 17 always suffice. This gives the same text as trying
- * 1..17 in turn. Subnormals have fewer digits of precision: they do try
- * every precision. */
-static int shortest_g(double x, char *buf) {
-  int len = 0;
-  for (int precision = fabs(x) < DBL_MIN ? 1 : 15; precision <= 17; precision++) {
-    len = snprintf(buf, 32, "%.*g", precision, x);
-    if (strtod(buf, NULL) == x) break;
-  }
-  return len;
-}
-
 /* ---- arithmetic ---------------------------------------------------------- */
 
 static Value date_shift(int32_t date, double days) {
@@ -171,61 +153,4 @@ double value_round(double x, double digits) {
   if (d < -308) return 0;
   double p = pow(10, -d);
   return round(x / p) * p;
-}
-
-int num_format2(double x, char *buf) {
-  int n = snprintf(buf, 64, "%.2f", x);
-  if (n < 0 || n >= 64) {
-    buf[0] = '\0';
-    return 0;
-  }
-  char *dot = strchr(buf, '.');
-  if (dot) {
-    while (n > 0 && buf[n - 1] == '0')
-      buf[--n] = '\0';
-    if (buf + n - 1 == dot) buf[--n] = '\0';
-  }
-  if (strcmp(buf, "-0") == 0) {
-    memcpy(buf, "0", 2);
-    n = 1;
-  }
-  return n;
-}
-
-int num_format_fast(double x, char *buf); /* numfmt.c */
-
-/* An integer of at most 16 digits, without printf. */
-static int format_integer(double x, char *buf) {
-  int64_t v = (int64_t)x;
-  int len = 0;
-  if (v < 0) buf[len++] = '-';
-  len += uint_text(buf + len, v < 0 ? (uint64_t)(-v) : (uint64_t)v);
-  buf[len] = '\0';
-  return len;
-}
-
-/* Decimal point and exponent use the C locale's "." (the CLI never calls
- * setlocale). Integers up to 1e15 in magnitude print as plain digits. */
-int num_format(double x, char *buf) {
-  if (isnan(x) || isinf(x)) {
-    memcpy(buf, "null", 5);
-    return 4;
-  }
-  if (x == 0) {
-    memcpy(buf, "0", 2); /* also -0 */
-    return 1;
-  }
-  /* the int64_t round trip is exact here and, unlike trunc(), no call */
-  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) return format_integer(x, buf);
-  if (x < 0) {
-    int n = num_format_fast(-x, buf + 1);
-    if (n > 0) {
-      buf[0] = '-';
-      return n + 1;
-    }
-  } else {
-    int n = num_format_fast(x, buf);
-    if (n > 0) return n;
-  }
-  return shortest_g(x, buf);
 }

@@ -115,36 +115,4 @@ enum { DATE_MIN = -719162, DATE_MAX = 2932896 }; /* 0001-01-01, 9999-12-31 */
 Value value_arith(char op, Value a, Value b);
 double value_round(double x, double digits);
 
-/* A number for people: at most two decimals, trailing zeros dropped, -0
- * as 0 ("52.5", "0.33", "100"). Returns the length; BUF holds 64 bytes.
- * The text outputs use it for scores, weights and lost points. */
-int num_format2(double x, char *buf);
-
-/* The decimal digits of V at OUT (no sign, no NUL); returns their count
- * (1 to 20). The one integer writer of the outputs (numfmt.c). */
-int uint_text(char *out, uint64_t v);
-/* The same for V < 1000, inline (weights, scores, counts: most of the
- * integers an explanation writes). */
-static inline int uint_text_small(char *out, uint32_t v) {
-  static const char digits[] = "0123456789";
-  if (v >= 100) {
-    out[0] = digits[v / 100];
-    out[1] = digits[v / 10 % 10];
-    out[2] = digits[v % 10];
-    return 3;
-  }
-  if (v >= 10) {
-    out[0] = digits[v / 10];
-    out[1] = digits[v % 10];
-    return 2;
-  }
-  out[0] = digits[v];
-  return 1;
-}
-
-/* Formats a double in the shortest form that reads back to the same value
- * ("52.5", "0.1", "1e+21", "100"); integers print without a decimal point.
- * Returns the length. BUF must hold 32 bytes. */
-int num_format(double x, char *buf);
-
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "engine/value.h"
 #include "base/vec.h"
 

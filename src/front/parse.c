@@ -1,6 +1,7 @@
 /* parse.c — the parse driver: runs the scanner and parser over one source
  * file, and the small helpers grammar actions call. */
 #include "front/parse.h"
+#include "base/numfmt.h"
 #include "engine/value.h"
 
 #include <stdarg.h>

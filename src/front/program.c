@@ -9,6 +9,7 @@
 
 #include "check/check.h"
 #include "front/parse.h"
+#include "front/sha256.h"
 #include "base/vec.h"
 
 /* Deepest chain of includes. */

@@ -1,6 +1,6 @@
 /* sha256.c — SHA-256 (FIPS 180-4), used to fingerprint rule files so an
  * output line names the exact rules that scored it (see source.h). */
-#include "front/source.h"
+#include "front/sha256.h"
 
 #include <string.h>
 

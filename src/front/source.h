@@ -72,17 +72,4 @@ int utf8_display_width(const char *s, size_t n, int start_col);
 /* Offset of the first invalid UTF-8 byte in S, or -1 when all is valid. */
 long utf8_first_invalid(const char *s, size_t n);
 
-/* SHA-256 of the bytes of all files, in order, as 64 lowercase hex digits. */
-void sha256_hex(const unsigned char *data, size_t len, char out[65]);
-
-typedef struct Sha256 {
-  uint32_t h[8];
-  uint64_t total;
-  unsigned char buf[64];
-  size_t buflen;
-} Sha256;
-void sha256_init(Sha256 *c);
-void sha256_update(Sha256 *c, const void *data, size_t len);
-void sha256_final(Sha256 *c, unsigned char digest[32]);
-
 #endif

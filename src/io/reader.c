@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/numfmt.h"
 #include "io/intake.h"
 #include "kenko.h"
 

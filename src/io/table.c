@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "front/source.h"
 #include "engine/value.h"
 #include "base/vec.h"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "io/writer.h"
 
 #define C_BOLD   "\033[1m"

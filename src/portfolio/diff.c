@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/numfmt.h"
 #include "base/vec.h"
 #include "front/diag.h"
 #include "engine/eval.h"

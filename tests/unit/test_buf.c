@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/numfmt.h"
 #include "portfolio/html.h"
 #include "engine/value.h"
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "base/vec.h"
 #include "io/json.h"
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "engine/value.h"
 
 /* The reference: the first "%.*g" precision whose text reads back. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/numfmt.h"
 #include "front/diag.h"
 #include "io/reader.h"
 #include "engine/value.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "front/sha256.h"
 #include "front/source.h"
 
 /* Adds TEXT (a C string) to SET and returns its Source. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "engine/value.h"
 
 static const char *formatted(double x, char buf[32]) {
