@@ -22,11 +22,25 @@ typedef struct Cli {
   const char *include_root; /* --include-root DIR, or NULL */
 } Cli;
 
-/* The kenko_diag_fn of the CLI: prints the rendered text to stderr. */
+/* common.c: the kenko_diag_fn of the CLI: prints the rendered text to
+ * stderr. */
 void cli_print_diag(void *ud, const kenko_diag *d);
 kenko_load_opts cli_load_opts(Cli *cli);
 /* "kenko: error: …" for usage errors; returns KENKO_ERR_USAGE. */
 int cli_usage_error(Cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The progress count on stderr (kenko_run_opts.progress). */
+void cli_progress(void *ud, unsigned long long n);
+/* The summary line on stderr: "N accounts scored, M rejected", and over
+ * history ", K seen only in earlier snapshots". */
+void cli_print_summary(const kenko_run_stats *stats);
+/* A scoring run's options from the CLI: diagnostics through
+ * cli_print_diag, and (when PROGRESS and stderr is a terminal) the
+ * progress count. */
+void cli_run_opts(Cli *cli, kenko_run_opts *o, bool progress);
+/* After a scoring run: OUT (when not NULL) flushed, the progress line
+ * cleared; true when the run got as far as scoring (STATUS neither a
+ * usage nor a rule error), so that its summary is due. */
+bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *stats, int status);
 
 /* options.c: the value of option ARGV[*i] (`--x V` or `--x=V`; "" when V
  * is absent), or NULL when ARGV[*i] is not NAME. */
@@ -40,11 +54,6 @@ int cli_rules_option(Cli *cli, int argc, char **argv, int *i);
  * --thousands --strict) into OPTS: 1 when ARGV[*i] was one (*i moves past
  * its value), 0 when not, KENKO_ERR_USAGE for a bad value (printed). */
 int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
-/* The progress count on stderr (kenko_run_opts.progress). */
-void cli_progress(void *ud, unsigned long long n);
-/* The summary line on stderr: "N accounts scored, M rejected", and over
- * history ", K seen only in earlier snapshots". */
-void cli_print_summary(const kenko_run_stats *stats);
 
 /* output.c: at start-up, descriptors 0–2 opened on /dev/null where they
  * are closed (the wrong way round: using them fails with EBADF). */

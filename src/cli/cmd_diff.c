@@ -367,15 +367,10 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
     if (old_rules && new_rules) {
       da.opts.old_data = da.old_data;
       da.opts.nold_data = da.nold_data;
-      da.opts.run.diag = cli_print_diag;
-      da.opts.run.diag_ud = cli;
-      da.opts.run.diag_color = cli->color_err;
-      if (isatty(2)) da.opts.run.progress = cli_progress;
+      cli_run_opts(cli, &da.opts.run, true);
       kenko_run_stats stats;
       status = kenko_diff(old_rules, new_rules, da.pos + nrules, da.npos - nrules, &da.opts, out, &stats);
-      fflush(out);
-      if (da.opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-      if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
+      if (cli_run_tail(&da.opts.run, out, &stats, status)) cli_print_summary(&stats);
     }
   }
   if (new_rules != old_rules) kenko_rules_free(new_rules);

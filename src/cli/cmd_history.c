@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -82,15 +81,10 @@ int cmd_history(Cli *cli, int argc, char **argv) {
   }
   if (rules) {
     opts.run.color = cli->color_out && out == cli->out;
-    opts.run.diag = cli_print_diag;
-    opts.run.diag_ud = cli;
-    opts.run.diag_color = cli->color_err;
-    if (isatty(2)) opts.run.progress = cli_progress;
+    cli_run_opts(cli, &opts.run, true);
     kenko_run_stats stats;
     status = kenko_history(rules, data, ndata, &opts, out, &stats);
-    if (out) fflush(out);
-    if (opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-    if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES)
+    if (cli_run_tail(&opts.run, out, &stats, status))
       fprintf(stderr, "%llu record%s scored (accounts × snapshots) in %llu snapshot%s, %llu rejected\n",
               stats.scored, stats.scored == 1 ? "" : "s", stats.snapshots, stats.snapshots == 1 ? "" : "s",
               stats.rejected);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -132,15 +131,10 @@ int cmd_report(Cli *cli, int argc, char **argv) {
   if (rules) {
     kenko_run_opts *ro = &ra.opts.run;
     ro->color = !ra.opts.json && cli->color_out && out == cli->out;
-    ro->diag = cli_print_diag;
-    ro->diag_ud = cli;
-    ro->diag_color = cli->color_err;
-    if (isatty(2)) ro->progress = cli_progress;
+    cli_run_opts(cli, ro, true);
     kenko_run_stats stats;
     status = kenko_report(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
-    if (out) fflush(out);
-    if (ro->progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-    if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
+    if (cli_run_tail(ro, out, &stats, status)) cli_print_summary(&stats);
     kenko_rules_free(rules);
   }
   free(ra.by);

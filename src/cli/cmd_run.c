@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -80,18 +79,14 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
   }
   ra.opts.what_if = explain_cmd;
   ra.opts.color = ra.opts.format == KENKO_FORMAT_TEXT && cli->color_out && out == cli->out;
-  ra.opts.diag = cli_print_diag;
-  ra.opts.diag_ud = cli;
-  ra.opts.diag_color = cli->color_err;
-  if (isatty(2) && !explain_cmd) ra.opts.progress = cli_progress;
+  cli_run_opts(cli, &ra.opts, !explain_cmd);
   kenko_run_stats stats;
   status = kenko_run(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
-  fflush(out);
-  if (ra.opts.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-  if (explain_cmd && status != KENKO_ERR_USAGE && !stats.found && !stats.found_rejected) {
+  bool scored = cli_run_tail(&ra.opts, out, &stats, status);
+  if (explain_cmd && scored && !stats.found && !stats.found_rejected) {
     fprintf(stderr, "kenko: error: no account \"%s\" in the data\n", ra.opts.account);
     status = KENKO_ERR_USAGE;
-  } else if (!explain_cmd && status != KENKO_ERR_USAGE) {
+  } else if (!explain_cmd && scored) {
     cli_print_summary(&stats);
   }
   kenko_rules_free(rules);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -64,15 +63,10 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
     free(data);
     return status;
   }
-  opts.run.diag = cli_print_diag;
-  opts.run.diag_ud = cli;
-  opts.run.diag_color = cli->color_err;
-  if (isatty(2)) opts.run.progress = cli_progress;
+  cli_run_opts(cli, &opts.run, true);
   kenko_run_stats stats;
   status = kenko_validate(rules, data, ndata, &opts, out, &stats);
-  fflush(out);
-  if (opts.run.progress && stats.accounts >= 0x10000) fputs("\r\033[K", stderr);
-  if (status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES) cli_print_summary(&stats);
+  if (cli_run_tail(&opts.run, out, &stats, status)) cli_print_summary(&stats);
   kenko_rules_free(rules);
   free(data);
   return status;

@@ -1,5 +1,4 @@
 /* main.c — `kenko COMMAND …`: dispatch to the subcommands. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,34 +22,6 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 ok, 1 rule errors or failed tests, 2 usage errors,\n"
     "3 some accounts rejected. See docs/cli.md.\n";
-
-void cli_print_diag(void *ud, const kenko_diag *d) {
-  Cli *cli = ud;
-  if (d->level == KENKO_ERROR) cli->errors++;
-  if (d->level == KENKO_WARNING) cli->warnings++;
-  fputs(d->rendered, stderr);
-}
-
-kenko_load_opts cli_load_opts(Cli *cli) {
-  kenko_load_opts o;
-  memset(&o, 0, sizeof o);
-  o.diag = cli_print_diag;
-  o.diag_ud = cli;
-  o.color = cli->color_err;
-  o.include_root = cli->include_root;
-  return o;
-}
-
-int cli_usage_error(Cli *cli, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "%s: error: ", "kenko");
-  vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\n");
-  va_end(ap);
-  (void)cli;
-  return KENKO_ERR_USAGE;
-}
 
 static bool want_color(int fd) {
   const char *no = getenv("NO_COLOR");

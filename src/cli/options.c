@@ -59,16 +59,3 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
   }
   return 1;
 }
-
-void cli_print_summary(const kenko_run_stats *stats) {
-  fprintf(stderr, "%llu account%s scored, %llu rejected", stats->scored, stats->scored == 1 ? "" : "s",
-          stats->rejected);
-  if (stats->snapshots > 0) fprintf(stderr, ", %llu seen only in earlier snapshots", stats->earlier_only);
-  fputc('\n', stderr);
-}
-
-void cli_progress(void *ud, unsigned long long n) {
-  (void)ud;
-  fprintf(stderr, "\r%llu accounts…", n);
-  fflush(stderr);
-}

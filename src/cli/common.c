@@ -1,0 +1,62 @@
+/* common.c — what the subcommands share besides their options: the
+ * diagnostic callback, load options, usage errors, and a scoring run's
+ * setup and tail (the progress count, the summary line). */
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+void cli_print_diag(void *ud, const kenko_diag *d) {
+  Cli *cli = ud;
+  if (d->level == KENKO_ERROR) cli->errors++;
+  if (d->level == KENKO_WARNING) cli->warnings++;
+  fputs(d->rendered, stderr);
+}
+
+kenko_load_opts cli_load_opts(Cli *cli) {
+  kenko_load_opts o;
+  memset(&o, 0, sizeof o);
+  o.diag = cli_print_diag;
+  o.diag_ud = cli;
+  o.color = cli->color_err;
+  o.include_root = cli->include_root;
+  return o;
+}
+
+int cli_usage_error(Cli *cli, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s: error: ", "kenko");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  (void)cli;
+  return KENKO_ERR_USAGE;
+}
+
+void cli_print_summary(const kenko_run_stats *stats) {
+  fprintf(stderr, "%llu account%s scored, %llu rejected", stats->scored, stats->scored == 1 ? "" : "s",
+          stats->rejected);
+  if (stats->snapshots > 0) fprintf(stderr, ", %llu seen only in earlier snapshots", stats->earlier_only);
+  fputc('\n', stderr);
+}
+
+void cli_progress(void *ud, unsigned long long n) {
+  (void)ud;
+  fprintf(stderr, "\r%llu accounts…", n);
+  fflush(stderr);
+}
+
+void cli_run_opts(Cli *cli, kenko_run_opts *o, bool progress) {
+  o->diag = cli_print_diag;
+  o->diag_ud = cli;
+  o->diag_color = cli->color_err;
+  if (progress && isatty(2)) o->progress = cli_progress;
+}
+
+bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *stats, int status) {
+  if (out) fflush(out);
+  if (o->progress && stats->accounts >= 0x10000) fputs("\r\033[K", stderr);
+  return status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES;
+}
