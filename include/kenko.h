@@ -108,7 +108,12 @@ typedef enum kenko_format {
 
 typedef struct kenko_run_opts {
   kenko_format format;
-  bool explain;             /* jsonl/csv: add expressions, values, reasons, drivers */
+  bool explain; /* jsonl/csv: add expressions, values, reasons, drivers */
+  /* csv meant for a spreadsheet (`--excel-safe`): a cell that starts with
+   * = + - @ tab or CR gets a ' in front, so that no spreadsheet reads it
+   * as a formula (docs/security.md). false: cells exactly as the data has
+   * them. */
+  bool excel_safe;
   const char *as_of;        /* "YYYY-MM-DD"; NULL: today (local date) */
   const char *account;      /* only this account id (`kenko explain`); NULL: all */
   bool what_if;             /* text: add "what would change the grade" */

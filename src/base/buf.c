@@ -176,6 +176,23 @@ void buf_shown(Buf *b, const char *s, size_t n, bool quoted) {
   if (quoted) buf_putc(b, '"');
 }
 
+void buf_csv_cell_safe(Buf *b, const char *s, size_t n) {
+  if (n == 0 || !strchr("=+-@\t\r", s[0])) {
+    buf_csv_cell(b, s, n);
+    return;
+  }
+  buf_reserve(b, 2 * n + 3);
+  char *out = b->data + b->len;
+  *out++ = '"';
+  *out++ = '\'';
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"') *out++ = '"';
+    *out++ = s[i];
+  }
+  *out++ = '"';
+  b->len = (size_t)(out - b->data);
+}
+
 void buf_csv_cell(Buf *b, const char *s, size_t n) {
   bool quote = false;
   for (size_t i = 0; i < n; i++) {

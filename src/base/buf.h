@@ -72,6 +72,11 @@ static inline void buf_shown_str(Buf *b, const char *s) {
 bool text_has_controls(const char *s, size_t n);
 /* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
 void buf_csv_cell(Buf *b, const char *s, size_t n);
+/* The same for CSV meant for a spreadsheet: a cell that starts with = + -
+ * @ tab or CR (which Excel, LibreOffice and Google Sheets may take for a
+ * formula: `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`) gets a ' in front and is
+ * quoted, as OWASP's "CSV Injection" page recommends. */
+void buf_csv_cell_safe(Buf *b, const char *s, size_t n);
 /* JSON helpers: a number (null when NaN or infinite), a NUL-terminated
  * string (null when S is NULL), an unsigned count. */
 void buf_json_num(Buf *b, double x);

@@ -36,6 +36,8 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
         opts->run.format = KENKO_FORMAT_CSV;
       else
         return cli_usage_error(cli, "`--format` takes text, jsonl or csv for `kenko history`, found `%s`", v);
+    } else if (strcmp(a, "--excel-safe") == 0) {
+      opts->run.excel_safe = true;
     } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
       if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
       *html = v;
@@ -57,6 +59,8 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
     }
   }
   if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", history_usage);
+  if (opts->run.excel_safe && opts->run.format != KENKO_FORMAT_CSV)
+    return cli_usage_error(cli, "`--excel-safe` is for `--format csv`");
   return 0;
 }
 

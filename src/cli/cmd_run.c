@@ -37,6 +37,8 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
     } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
       if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
       ra->output = v;
+    } else if (!explain_cmd && strcmp(a, "--excel-safe") == 0) {
+      ra->opts.excel_safe = true;
     } else if (!explain_cmd && strcmp(a, "--explain") == 0) {
       ra->opts.explain = true;
     } else if (explain_cmd && (v = cli_opt_value(argc, argv, &i, "--account"))) {
@@ -56,6 +58,8 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
                          : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain] "
                            "[--output FILE]");
   if (explain_cmd && !ra->opts.account) return cli_usage_error(cli, "`kenko explain` needs `--account ID`");
+  if (ra->opts.excel_safe && ra->opts.format != KENKO_FORMAT_CSV)
+    return cli_usage_error(cli, "`--excel-safe` is for `--format csv`");
   return 0;
 }
 

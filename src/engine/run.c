@@ -521,6 +521,10 @@ static void flush_output(void *ud) {
   buf_flush(&ws->buf, 0);
 }
 
+bool run_csv_for_spreadsheet(const kenko_run_opts *opts) {
+  return opts->format == KENKO_FORMAT_CSV && opts->excel_safe;
+}
+
 int run_program(const CProgram *cp, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats) {
   const Program *p = cp->prog;
@@ -539,6 +543,7 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   ws.w.explain = opts->explain;
   ws.w.what_if = opts->what_if;
   ws.w.color = opts->color;
+  ws.w.excel_safe = run_csv_for_spreadsheet(opts);
   date_format(as_of, ws.w.as_of);
   memcpy(ws.w.rules, p->fingerprint, 12);
   ws.w.rules[12] = '\0';

@@ -79,6 +79,12 @@ typedef void (*DatedWriter)(const void *data, Buf *b, const char *as_of);
 void run_write_dated(FILE *out, int32_t as_of, bool json, DatedWriter as_json, DatedWriter as_text,
                      const void *data);
 
+/* Is the CSV meant for a spreadsheet? Then its cells are made formula-safe
+ * (WriteCtx.excel_safe; `run` and `history`). One place decides: the
+ * output options made for spreadsheets (issue 12's --bom and
+ * --output-encoding) turn it on here too when they come. */
+bool run_csv_for_spreadsheet(const kenko_run_opts *opts);
+
 int run_program(const CProgram *cp, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
                 kenko_run_stats *stats);
 /* Returns the number of failed tests; *passed gets the passed ones. */

@@ -98,7 +98,12 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   if (!w->csv) w->csv = csv_plan(w);
   const CsvPlan *cp = w->csv;
   Buf *b = w->buf;
-  cell(b, a->id);
+  /* The id is the one cell from the data (the others are names from the
+   * rules, numbers and dates, which never start with = + - @). */
+  if (w->excel_safe && a->id)
+    buf_csv_cell_safe(b, a->id, strlen(a->id));
+  else
+    cell(b, a->id);
   put_plan_frag(b, cp->head);
   buf_putc(b, ',');
   if (r->persona >= 0) put_plan_frag(b, cp->personas[r->persona]);

@@ -28,14 +28,15 @@ typedef struct WriteCtx {
   const Program *p;
   Evaluator *ev;
   Buf *buf;
-  bool explain;   /* jsonl: expressions, values, reasons, drivers */
-  bool what_if;   /* text: "what would change the grade" */
-  bool color;     /* text: ANSI colours */
-  char as_of[11]; /* YYYY-MM-DD */
-  char rules[13]; /* first 12 hex digits of the fingerprint */
-  bool history;   /* `kenko history`'s records: jsonl without members;
-                     csv id,as_of,rules,persona,health,grade,coverage,
-                     <dim>,<dim>_grade…,flags,bottleneck */
+  bool explain;    /* jsonl: expressions, values, reasons, drivers */
+  bool what_if;    /* text: "what would change the grade" */
+  bool color;      /* text: ANSI colours */
+  bool excel_safe; /* csv: cells that a spreadsheet would take for a formula get a ' (buf_csv_cell_safe) */
+  char as_of[11];  /* YYYY-MM-DD */
+  char rules[13];  /* first 12 hex digits of the fingerprint */
+  bool history;    /* `kenko history`'s records: jsonl without members;
+                      csv id,as_of,rules,persona,health,grade,coverage,
+                      <dim>,<dim>_grade…,flags,bottleneck */
   /* made on first use from the fields above (which must not change
    * afterwards), released by writer_free: */
   Arena plans;

@@ -403,6 +403,7 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   hr.w.p = p;
   hr.w.buf = &hr.buf;
   hr.w.history = true;
+  hr.w.excel_safe = run_csv_for_spreadsheet(&ro);
   memcpy(hr.w.rules, p->fingerprint, 12);
   hr.w.rules[12] = '\0';
 

@@ -160,3 +160,27 @@ Test(buf, html_escapes_controls) {
   cr_assert_str_eq(b.data, "&lt;T\\x1B[2J\\xC2\\x9B&quot;&amp;&#39;\t\n\\x7F&gt;");
   buf_free(&b);
 }
+
+/* CSV for spreadsheets: the OWASP formula starters get a ' and quotes;
+ * every other cell is written as buf_csv_cell writes it. */
+static void safe_cell_is(const char *in, const char *want) {
+  Buf b;
+  buf_init(&b, NULL);
+  buf_csv_cell_safe(&b, in, strlen(in));
+  buf_putc(&b, '\0');
+  cr_expect_str_eq(b.data, want, "%s", in);
+  buf_free(&b);
+}
+
+Test(buf, csv_cell_safe_for_spreadsheets) {
+  safe_cell_is("=1+1", "\"'=1+1\"");
+  safe_cell_is("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\"");
+  safe_cell_is("-2", "\"'-2\"");
+  safe_cell_is("@SUM(A1)", "\"'@SUM(A1)\"");
+  safe_cell_is("\tx", "\"'\tx\"");
+  safe_cell_is("\rx", "\"'\rx\"");
+  safe_cell_is("=HYPERLINK(\"u\")", "\"'=HYPERLINK(\"\"u\"\")\"");
+  safe_cell_is("a=1", "a=1");
+  safe_cell_is("a,b", "\"a,b\"");
+  safe_cell_is("", "");
+}
