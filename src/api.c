@@ -74,12 +74,12 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenk
   Diag diag;
   diag_init(&diag, &rules->program->sources, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
   diag.color = opts && opts->color;
-  FILE *probe = fopen(data_path, "rb");
+  FILE *probe = data_open(data_path);
   if (!probe) {
-    diag_at(&diag, KENKO_ERROR, data_path, 0, 0, "cannot read the data file: %s", strerror(errno));
+    diag_at(&diag, KENKO_ERROR, data_name(data_path), 0, 0, "cannot read the data file: %s", strerror(errno));
     return -1;
   }
-  fclose(probe);
+  data_close(probe);
   ReadOpts ro;
   memset(&ro, 0, sizeof ro);
   ro.delimiter = ',';

@@ -139,5 +139,19 @@ expect_file csv mixed.csv good.csv 4 12
 } >good.yaml
 expect_file yaml mixed.yaml good.yaml 4 15
 
+# ---- standard input (`-`), through a pipe -------------------------------------
+# stdin_same FORMAT FILE: `-` reads what FILE holds, accounts and messages
+# alike (the file named <stdin>).
+stdin_same() {
+  fmt=$1 file=$2
+  cat "$file" | "$kenko" run rules.kenko - --input-format "$fmt" --as-of 2026-11-22 --format jsonl \
+    >"stdin_$fmt.out" 2>"stdin_$fmt.err"
+  check "stdin $fmt output" 'cmp -s "stdin_$fmt.out" "$fmt.out"' "the accounts read from a pipe differ from the file's"
+  sed "s/^$file:/<stdin>:/" "$fmt.err" >"stdin_$fmt.want"
+  check "stdin $fmt messages" 'cmp -s "stdin_$fmt.err" "stdin_$fmt.want"' "the messages differ from the file's"
+}
+stdin_same csv mixed.csv
+stdin_same yaml mixed.yaml
+
 echo "nothing-lost: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -21,7 +21,8 @@
 #define ID_MESSAGE_MAX  200  /* bytes of an id quoted in messages */
 
 typedef struct Intake {
-  const char *path; /* as shown in messages and place ids */
+  const char *source; /* the file to open ("-": standard input) */
+  const char *path;   /* as shown in messages and place ids */
   size_t path_len;
   const Schema *schema;
   const ReadOpts *opts;
@@ -64,7 +65,8 @@ void intake_accept(Intake *in, const Value *values, const char *id, uint32_t lin
 /* The account a malformed-file error cut short: read, and not scored. */
 void intake_cut(Intake *in);
 
-/* The tokenisers (reader.c chooses; see read_data). */
+/* The tokenisers (reader.c chooses; see read_data). They open in->source
+ * and name it in->path. */
 int csv_read(Intake *in);
 int yaml_read(Intake *in);
 char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);

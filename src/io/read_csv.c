@@ -10,7 +10,9 @@
  *
  * What is accepted, and the choices made where RFC 4180 is silent:
  *   - A header row, then one account per record. Records end with LF or
- *     CRLF; a lone CR is an ordinary byte. Lines that are empty or hold only
+ *     CRLF, or all with a lone CR (old Mac files: told by the first line
+ *     break; every CR is then a line break, inside quotes too); otherwise
+ *     a lone CR is an ordinary byte. Lines that are empty or hold only
  *     blanks are skipped (so a final newline is normal).
  *   - A UTF-8 BOM at the start of the file is skipped. With an encoding
  *     other than UTF-8 (--encoding cp932) the bytes are converted to UTF-8
@@ -103,7 +105,8 @@ typedef struct CsvInput {
   char *buf; /* decoded bytes, buf[len] == '\0' (a sentinel) */
   size_t cap;
   size_t len;
-  bool eof; /* nothing follows buf[len] */
+  bool eof;      /* nothing follows buf[len] */
+  bool cr_lines; /* lines end with a lone CR: each CR is read as LF */
   InputStop stop;
   unsigned char bad[2]; /* the first bytes iconv rejected */
   int nbad;
@@ -122,7 +125,7 @@ static bool is_utf8_name(const char *encoding) {
 
 /* Opens PATH for reading in ENCODING (NULL: UTF-8). Returns 0, an errno
  * value, or INPUT_BAD_ENCODING. */
-static int input_open(CsvInput *in, const char *path, const char *encoding) {
+static int input_open(CsvInput *in, const char *source, const char *encoding) {
   memset(in, 0, sizeof *in);
   if (encoding && *encoding && !is_utf8_name(encoding)) {
     in->cd = iconv_open("UTF-8", encoding);
@@ -130,7 +133,7 @@ static int input_open(CsvInput *in, const char *path, const char *encoding) {
     in->converting = true;
     in->raw = xmalloc(CSV_RAW_CHUNK);
   }
-  in->fp = fopen(path, "rb");
+  in->fp = data_open(source);
   if (!in->fp) {
     int err = errno;
     if (in->converting) iconv_close(in->cd);
@@ -144,7 +147,7 @@ static int input_open(CsvInput *in, const char *path, const char *encoding) {
 }
 
 static void input_close(CsvInput *in) {
-  if (in->fp) fclose(in->fp);
+  data_close(in->fp);
   if (in->converting) iconv_close(in->cd);
   free(in->raw);
   free(in->buf);
@@ -208,6 +211,12 @@ static size_t read_converted(CsvInput *in, char *dst, size_t room) {
   return (size_t)(out - dst);
 }
 
+/* Old Mac line ends: every CR in S (N bytes) becomes LF. */
+static void cr_to_lf(char *s, size_t n) {
+  for (char *p = s; (p = memchr(p, '\r', (size_t)(s + n - p))) != NULL; p++)
+    *p = '\n';
+}
+
 /* Keeps buf[keep_from..len) (moved to the start) and appends more data,
  * growing the buffer when the kept bytes leave too little room. Returns
  * false when nothing more can come. */
@@ -227,6 +236,7 @@ static bool input_refill(CsvInput *in, size_t keep_from) {
   size_t room = in->cap - 1 - in->len;
   size_t n =
       in->converting ? read_converted(in, in->buf + in->len, room) : read_plain(in, in->buf + in->len, room);
+  if (in->cr_lines) cr_to_lf(in->buf + in->len, n);
   in->len += n;
   memset(in->buf + in->len, 0, CSV_PAD); /* the sentinel, and the padding */
   return true;
@@ -256,7 +266,8 @@ typedef enum ScanResult {
 } ScanResult;
 
 typedef struct CsvReader {
-  const char *path;
+  const char *source; /* the file opened ("-": standard input) */
+  const char *path;   /* its name in messages */
   const Schema *schema;
   const ReadOpts *opts;
   Diag *diag;
@@ -290,10 +301,11 @@ typedef struct CsvReader {
   int32_t *column_of; /* per input: header index, or -1 */
 } CsvReader;
 
-static void reader_init(CsvReader *r, const char *path, const Schema *schema, const ReadOpts *opts,
+static void reader_init(CsvReader *r, const char *source, const Schema *schema, const ReadOpts *opts,
                         Diag *diag) {
   memset(r, 0, sizeof *r);
-  r->path = path;
+  r->source = source;
+  r->path = data_name(source);
   r->schema = schema;
   r->opts = opts;
   r->diag = diag;
@@ -719,7 +731,7 @@ static bool open_file(CsvReader *r, int *status) {
     *status = KENKO_ERR_USAGE;
     return false;
   }
-  int err = input_open(&r->in, r->path, encoding);
+  int err = input_open(&r->in, r->source, encoding);
   if (err) {
     if (err == INPUT_BAD_ENCODING)
       diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "unsupported encoding \"%s\"", encoding);
@@ -732,6 +744,15 @@ static bool open_file(CsvReader *r, int *status) {
   while (r->in.len < 3 && !r->in.eof)
     input_refill(&r->in, 0);
   if (r->in.len >= 3 && memcmp(r->in.buf, "\xEF\xBB\xBF", 3) == 0) r->rec_start = 3;
+  /* The first line break tells how lines end: a CR not followed by LF
+   * means a file of CR line ends (Excel for the old Mac OS). */
+  const char *p = r->in.buf + r->rec_start, *end = r->in.buf + r->in.len;
+  while (p < end && *p != '\n' && *p != '\r')
+    p++;
+  if (p + 1 < end && p[0] == '\r' && p[1] != '\n') {
+    r->in.cr_lines = true;
+    cr_to_lf(r->in.buf, r->in.len);
+  }
   return true;
 }
 
@@ -923,7 +944,7 @@ static void count_unusable(CsvReader *r, Intake *in) {
 int csv_read(Intake *in) {
   CsvReader r;
   ReadStats *stats = in->stats;
-  reader_init(&r, in->path, in->schema, in->opts, in->diag);
+  reader_init(&r, in->source, in->schema, in->opts, in->diag);
   int status = KENKO_OK;
   if (!open_file(&r, &status)) {
     stats->file_error = true;

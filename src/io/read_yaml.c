@@ -80,7 +80,8 @@ typedef struct BadChar {
 } BadChar;
 
 typedef struct YamlReader {
-  const char *path;
+  const char *source; /* the file opened ("-": standard input) */
+  const char *path;   /* its name in messages */
   const Schema *schema;
   const ReadOpts *opts;
   Diag *diag;
@@ -115,6 +116,8 @@ typedef struct YamlReader {
   bool distinct_columns; /* no two inputs read the same key */
   const char *key_text;  /* the key as written, in the arena */
   bool in_account;       /* an account begun and not finished */
+  bool in_accounts;      /* between the accounts of the accounts list */
+  bool accounts_read;    /* an accounts list was begun */
   AccountError error;
 
   Value *scratch; /* list elements being read */
@@ -132,11 +135,13 @@ typedef struct YamlReader {
 
 /* ---- events ------------------------------------------------------------- */
 
-/* Line (1-based) and code-point column of byte OFFSET in the file. */
-static void offset_location(const char *path, size_t offset, int *line, int *col) {
+/* Line (1-based) and code-point column of byte OFFSET in the file (1:1
+ * for standard input, which cannot be read again). */
+static void offset_location(const char *source, size_t offset, int *line, int *col) {
   *line = 1;
   *col = 1;
-  FILE *fp = fopen(path, "rb");
+  if (strcmp(source, "-") == 0) return;
+  FILE *fp = fopen(source, "rb");
   if (!fp) return;
   for (size_t i = 0; i < offset; i++) {
     int c = getc(fp);
@@ -162,7 +167,7 @@ static void report_parser_error(YamlReader *r) {
     diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "out of memory while reading YAML");
   } else if (p->error == YAML_READER_ERROR) {
     int line, col;
-    offset_location(r->path, p->problem_offset, &line, &col);
+    offset_location(r->source, p->problem_offset, &line, &col);
     if (p->problem_value >= 0)
       diag_at(r->diag, KENKO_ERROR, r->path, line, col, "YAML syntax: %s (0x%02X)", problem,
               (unsigned)p->problem_value);
@@ -755,14 +760,95 @@ static bool accounts_item(YamlReader *r, const yaml_event_t *ev, void *ctx) {
 }
 
 /* accounts -> '[' account* ']' ; its start event already read. */
-static bool read_accounts(YamlReader *r) { return each_item(r, accounts_item, NULL); }
+static bool read_accounts(YamlReader *r) {
+  r->in_accounts = r->accounts_read = true;
+  bool ok = each_item(r, accounts_item, NULL);
+  if (ok) r->in_accounts = false;
+  return ok;
+}
 
-/* One key of the root mapping, then its value. *FOUND: `accounts` came. */
+/* The accounts libyaml had begun to scan, and not yet passed on as
+ * events, when a syntax error stopped it between two accounts: in flow
+ * style it scans up to 1024 characters ahead (a `{…}` in a list could
+ * still turn out to be a key), so a complete account can sit in its token
+ * queue with the broken one, even the list's own start. Each item at the
+ * accounts list's level (a mapping, or a scalar) counts. INSIDE: the
+ * list's start event came; else the queue is read from the first
+ * sequence start in it. */
+static uint64_t accounts_ahead(const yaml_parser_t *p, bool inside) {
+  uint64_t n = 0;
+  int level = 0;
+  const yaml_token_t *t = p->tokens.head;
+  while (!inside && t != p->tokens.tail) {
+    inside = t->type == YAML_FLOW_SEQUENCE_START_TOKEN || t->type == YAML_BLOCK_SEQUENCE_START_TOKEN;
+    t++;
+  }
+  for (; t != p->tokens.tail; t++) {
+    switch (t->type) {
+    case YAML_FLOW_MAPPING_START_TOKEN:
+    case YAML_BLOCK_MAPPING_START_TOKEN:
+    case YAML_FLOW_SEQUENCE_START_TOKEN:
+    case YAML_BLOCK_SEQUENCE_START_TOKEN:
+      if (level++ == 0) n++;
+      break;
+    case YAML_FLOW_MAPPING_END_TOKEN:
+    case YAML_FLOW_SEQUENCE_END_TOKEN:
+    case YAML_BLOCK_END_TOKEN:
+      if (--level < 0) return n;
+      break;
+    case YAML_SCALAR_TOKEN:
+    case YAML_ALIAS_TOKEN:
+      if (level == 0) n++;
+      break;
+    default: break;
+    }
+  }
+  return n;
+}
+
+/* The root mapping being read. */
+typedef struct Root {
+  bool found;        /* its `accounts` key came */
+  yaml_mark_t first; /* where */
+} Root;
+
+/* Skips one element of a second accounts list, counting it as read and
+ * rejected. */
+static bool skip_account(YamlReader *r, const yaml_event_t *ev, void *ctx) {
+  uint64_t *count = ctx;
+  bool saw_alias = false;
+  ++*count;
+  if (r->in) intake_cut(r->in);
+  return skip_node(r, ev, &saw_alias);
+}
+
+/* A second `accounts` key (KEY): which list would be meant? Its accounts
+ * are counted as read and rejected, and the file is malformed. */
+static bool second_accounts(YamlReader *r, const yaml_event_t *key, const Root *root) {
+  yaml_event_t value;
+  if (!next_event(r, &value)) return false;
+  uint64_t count = 0;
+  bool saw_alias = false, ok = value.type == YAML_SEQUENCE_START_EVENT ? each_item(r, skip_account, &count)
+                                                                       : skip_node(r, &value, &saw_alias);
+  yaml_event_delete(&value);
+  if (!ok) return false;
+  char message[160];
+  snprintf(message, sizeof message,
+           "a second \"accounts\" key (the first is at line %d): its %llu account%s not read (rejected)",
+           (int)root->first.line + 1, (unsigned long long)count, count == 1 ? " is" : "s are");
+  file_error(r, key->start_mark, message);
+  return true;
+}
+
+/* One key of the root mapping, then its value. */
 static bool root_pair(YamlReader *r, const yaml_event_t *key, void *ctx) {
-  bool *found = ctx, saw_alias = false;
+  Root *root = ctx;
+  bool saw_alias = false;
   if (!(key->type == YAML_SCALAR_EVENT && strcmp(scalar_text(key), "accounts") == 0))
     return skip_pair(r, key, &saw_alias);
-  *found = true;
+  if (root->found) return second_accounts(r, key, root);
+  root->found = true;
+  root->first = key->start_mark;
   yaml_event_t value;
   if (!next_event(r, &value)) return false;
   bool ok = true;
@@ -778,9 +864,9 @@ static bool root_pair(YamlReader *r, const yaml_event_t *key, void *ctx) {
 
 /* root-mapping -> '{' ('accounts' accounts | KEY any)* '}' */
 static bool read_root_mapping(YamlReader *r, yaml_mark_t start) {
-  bool found = false;
-  if (!each_item(r, root_pair, &found)) return false;
-  if (!found) {
+  Root root = {false, {0}};
+  if (!each_item(r, root_pair, &root)) return false;
+  if (!root.found) {
     file_error(r, start,
                "no \"accounts\" key: expected a list of accounts, or a "
                "mapping with an \"accounts\" key");
@@ -1029,10 +1115,11 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
 
 /* Opens PATH for R. False (after reporting) when it cannot be read; the
  * status for the caller is then KENKO_ERR_USAGE. */
-static bool reader_open(YamlReader *r, const char *path, const Schema *schema, const ReadOpts *opts,
+static bool reader_open(YamlReader *r, const char *source, const Schema *schema, const ReadOpts *opts,
                         Diag *diag) {
   memset(r, 0, sizeof *r);
-  r->path = path;
+  r->source = source;
+  const char *path = r->path = data_name(source);
   r->schema = schema;
   r->opts = opts;
   r->diag = diag;
@@ -1045,13 +1132,13 @@ static bool reader_open(YamlReader *r, const char *path, const Schema *schema, c
             encoding);
     return false;
   }
-  r->fp = fopen(path, "rb");
+  r->fp = data_open(source);
   if (!r->fp) {
     diag_at(diag, KENKO_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
     return false;
   }
   if (!yaml_parser_initialize(&r->parser)) {
-    fclose(r->fp);
+    data_close(r->fp);
     r->fp = NULL;
     diag_at(diag, KENKO_ERROR, path, 0, 0, "out of memory while reading YAML");
     return false;
@@ -1063,7 +1150,7 @@ static bool reader_open(YamlReader *r, const char *path, const Schema *schema, c
 
 static void reader_close(YamlReader *r) {
   yaml_parser_delete(&r->parser);
-  if (r->fp) fclose(r->fp);
+  data_close(r->fp);
   free(r->seen);
   free(r->scratch);
   free(r->element_seen);
@@ -1078,7 +1165,7 @@ static void reader_close(YamlReader *r) {
 int yaml_read(Intake *in) {
   YamlReader r;
   const Schema *schema = in->schema;
-  if (!reader_open(&r, in->path, schema, in->opts, in->diag)) {
+  if (!reader_open(&r, in->source, schema, in->opts, in->diag)) {
     in->stats->file_error = true;
     return KENKO_ERR_USAGE;
   }
@@ -1093,6 +1180,9 @@ int yaml_read(Intake *in) {
   r.element_seen = xcalloc((size_t)r.max_fields + 1, sizeof *r.element_seen);
   read_stream(&r);
   if (r.fatal && r.in_account) intake_cut(in); /* the account cut short: read, and not scored */
+  if (r.fatal && !r.in_account && (r.in_accounts || (!r.accounts_read && r.depth <= 1)))
+    for (uint64_t n = accounts_ahead(&r.parser, r.in_accounts); n > 0; n--)
+      intake_cut(in);
   bool failed = r.fatal || in->rejected;
   if (r.fatal) in->stats->file_error = true;
   reader_close(&r);

@@ -4,9 +4,11 @@
  * readers (read_csv.c, read_yaml.c) only tokenise. */
 #include "io/reader.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
 #include "base/numfmt.h"
@@ -46,7 +48,10 @@ DataFormat reader_format(const char *path, const char *forced, Diag *diag) {
     else if (strcmp(forced, "json") == 0)
       fmt = FMT_JSON;
   }
-  if (fmt == FMT_AUTO && diag)
+  if (fmt == FMT_AUTO && diag && strcmp(path, "-") == 0)
+    diag_at(diag, KENKO_ERROR, data_name(path), 0, 0,
+            "standard input has no file name to tell the data format by; use --input-format csv|yaml|json");
+  else if (fmt == FMT_AUTO && diag)
     diag_at(diag, KENKO_ERROR, path, 0, 0,
             "cannot tell the data format from the file name; use --input-format csv|yaml|json");
   return fmt;
@@ -63,13 +68,34 @@ int read_data(const char *path, DataFormat fmt, const Schema *schema, const Read
   return status;
 }
 
+/* ---- files -------------------------------------------------------------- */
+
+FILE *data_open(const char *path) {
+  FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!fp) return NULL;
+  struct stat st;
+  if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+    data_close(fp);
+    errno = EISDIR;
+    return NULL;
+  }
+  return fp;
+}
+
+void data_close(FILE *fp) {
+  if (fp && fp != stdin) fclose(fp);
+}
+
+const char *data_name(const char *path) { return strcmp(path, "-") == 0 ? "<stdin>" : path; }
+
 /* ---- accounts ------------------------------------------------------------- */
 
 void intake_init(Intake *in, const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag,
                  AccountFn fn, void *ud, ReadStats *stats) {
   memset(in, 0, sizeof *in);
-  in->path = path;
-  in->path_len = strlen(path);
+  in->source = path;
+  in->path = data_name(path);
+  in->path_len = strlen(in->path);
   in->schema = schema;
   in->opts = opts;
   in->diag = diag;
@@ -142,6 +168,9 @@ bool columns_map(const char *path, const Schema *schema, char *const *cols, int3
       if (field_required(f)) {
         diag_at(diag, KENKO_ERROR, path, 0, 0, "input %s is a list: lists cannot come from CSV", f->name);
         usable = false;
+      } else {
+        diag_at(diag, KENKO_WARNING, path, 0, 0,
+                "input %s is a list: lists cannot come from CSV, so it is missing in every account", f->name);
       }
       continue;
     }
@@ -202,10 +231,21 @@ static bool declared_column(const Schema *schema, const char *name) {
 
 int reader_check_columns(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag) {
   int32_t ncols = 0;
-  char **cols = reader_columns(path, reader_format_for(path), opts, diag, &ncols);
+  DataFormat fmt = reader_format_for(path);
+  char **cols = reader_columns(path, fmt, opts, diag, &ncols);
   if (!cols) return diag->errors ? diag->errors : 1;
   for (int32_t i = 0; i < schema->ninputs; i++) {
     const FieldSchema *in = &schema->inputs[i];
+    if (fmt == FMT_CSV && in->type == T_LIST) {
+      if (field_required(in))
+        diag_at(diag, KENKO_ERROR, path, 1, 1,
+                "input `%s` is a list: lists cannot come from CSV, so every account would be rejected",
+                in->name);
+      else
+        diag_at(diag, KENKO_WARNING, path, 1, 1,
+                "input `%s` is a list: lists cannot come from CSV, so it will always be missing", in->name);
+      continue;
+    }
     if (has_column(cols, ncols, in->column)) continue;
     if (in->optional)
       diag_at(diag, KENKO_WARNING, path, 1, 1,

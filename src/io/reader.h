@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/arena.h"
 #include "front/diag.h"
@@ -77,6 +78,15 @@ typedef struct ReadStats {
 } ReadStats;
 
 typedef enum DataFormat { FMT_AUTO, FMT_CSV, FMT_YAML, FMT_JSON } DataFormat;
+
+/* Opens data file PATH for reading: "-" is standard input; a directory
+ * is refused like an unreadable file (errno EISDIR). NULL, with errno
+ * set, on failure. Close with data_close (which leaves stdin open). */
+FILE *data_open(const char *path);
+void data_close(FILE *fp);
+
+/* How PATH is named in messages and place ids: "<stdin>" for "-". */
+const char *data_name(const char *path);
 
 /* Picks the format from the extension (.csv .yaml .yml .json). */
 DataFormat reader_format_for(const char *path);

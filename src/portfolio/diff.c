@@ -816,6 +816,14 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
             "(e.g. `input id: text key`)");
     return KENKO_ERR_USAGE;
   }
+  const char *const *old_data = d.by_key ? opts->old_data : data;
+  for (int i = 0; i < (d.by_key ? opts->nold_data : ndata); i++)
+    if (strcmp(old_data[i], "-") == 0) {
+      diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+              "standard input (`-`) can be read only once, and diff reads the %s twice: give it as a file",
+              d.by_key ? "old data (`--data`)" : "data");
+      return KENKO_ERR_USAGE;
+    }
   if (d.by_key) keys_init(&d.map.keys);
   side_init(&d.old, old_p, new_p);
   side_init(&d.new, new_p, old_p);

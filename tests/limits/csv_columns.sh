@@ -18,6 +18,7 @@ wide.csv:1:1: error: CSV header has 70002 columns (the limit is 65536)
 ERR
 status=$?
 expect_run 3 run rules.kenko cells.csv --as-of 2026-01-01 --format jsonl <<'ERR' || status=1
+cells.csv: warning: input items is a list: lists cannot come from CSV, so it is missing in every account
 cells.csv:3:1: error: account "a2": expected 2 cells, got 3000002
 2 accounts scored, 1 rejected
 ERR

@@ -1,0 +1,1 @@
+check csv_list_required.kenko --data csv_list.csv
