@@ -101,7 +101,7 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
     cells[c++] = table_fmt(&t, "%llu", (unsigned long long)s->rejected);
     cells[c++] = num_cell(&t, ty->health_n ? ty->health_sum / (double)ty->health_n : NAN);
     for (int32_t g = 0; g < nrows && c < ncols; g++) {
-      uint64_t n = ty->grades[rows[g]];
+      uint64_t n = report_count(&h->r, ty, rows[g]);
       cells[c++] = table_fmt(&t, "%llu (%.1f%%)", (unsigned long long)n,
                              ty->accounts ? 100.0 * (double)n / (double)ty->accounts : 0.0);
     }

@@ -149,17 +149,16 @@ void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow 
     double total = 0;
     for (int32_t g = 0; g < ngrades; g++) {
       int32_t gr = grade_rows[g];
-      total += row->weighting < 0 ? (double)row->tally->grades[gr]
-                                  : row->tally->weight[(size_t)row->weighting * (size_t)r->rows + (size_t)gr];
+      total += row->weighting < 0 ? (double)report_count(r, row->tally, gr)
+                                  : report_weight(r, row->tally, row->weighting, gr);
     }
     buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"4\"/>\n",
                label_w, y, bar_w, bar_h);
     double x = label_w;
     for (int32_t g = 0; g < ngrades && total > 0; g++) {
       int32_t gr = grade_rows[g];
-      double v = row->weighting < 0
-                     ? (double)row->tally->grades[gr]
-                     : row->tally->weight[(size_t)row->weighting * (size_t)r->rows + (size_t)gr];
+      double v = row->weighting < 0 ? (double)report_count(r, row->tally, gr)
+                                    : report_weight(r, row->tally, row->weighting, gr);
       if (v <= 0) continue;
       double w = bar_w * v / total;
       buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>", x, y, w,

@@ -25,26 +25,107 @@
 
 void report_tally_init(Report *r, Tally *t) {
   memset(t, 0, sizeof *t);
-  t->grades = arena_alloc(&r->arena, (size_t)r->rows * sizeof *t->grades);
-  size_t nw = (size_t)(r->nweights > 0 ? r->nweights : 1) * (size_t)r->rows;
-  t->weight = arena_alloc(&r->arena, nw * sizeof *t->weight);
-  t->unweighted = arena_alloc(&r->arena, nw * sizeof *t->unweighted);
+  t->id = r->ntallies++;
 }
 
-void report_tally_add(const Report *r, Tally *t, int32_t row, double h, const double *w) {
-  t->accounts++;
-  t->grades[row]++;
+static uint64_t cell_key(int32_t id, int32_t row) { return ((uint64_t)id + 1) << 32 | (uint32_t)row; }
+
+static size_t cell_slot(uint64_t key, size_t cap) {
+  key ^= key >> 31;
+  key *= 0x9e3779b97f4a7c15ull;
+  return (size_t)(key >> 17) & (cap - 1);
+}
+
+/* The cell of (ID, ROW), or -1 when none was made. */
+static int32_t cell_find(const TallyCells *c, int32_t id, int32_t row) {
+  if (c->cap == 0) return -1;
+  uint64_t key = cell_key(id, row);
+  for (size_t j = cell_slot(key, c->cap);; j = (j + 1) & (c->cap - 1)) {
+    if (c->keys[j] == key) return c->cell[j];
+    if (c->keys[j] == 0) return -1;
+  }
+}
+
+/* The cell of (ID, ROW), made (zeroed) when it is the first account there. */
+static int32_t cell_get(Report *r, int32_t id, int32_t row) {
+  TallyCells *c = &r->cells;
+  int32_t found = cell_find(c, id, row);
+  if (found >= 0) return found;
+  if ((size_t)(c->n + 1) * 2 > c->cap) { /* rehash into twice the slots */
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    uint64_t *keys = xcalloc(cap, sizeof *keys);
+    int32_t *cell = xmalloc(cap * sizeof *cell);
+    for (size_t i = 0; i < c->cap; i++) {
+      if (!c->keys[i]) continue;
+      size_t j = cell_slot(c->keys[i], cap);
+      while (keys[j])
+        j = (j + 1) & (cap - 1);
+      keys[j] = c->keys[i];
+      cell[j] = c->cell[i];
+    }
+    free(c->keys);
+    free(c->cell);
+    c->keys = keys;
+    c->cell = cell;
+    c->cap = cap;
+  }
+  if ((size_t)c->n == c->vcap) {
+    c->vcap = c->vcap ? c->vcap * 2 : 64;
+    size_t nw = (size_t)r->nweights;
+    c->count = xrealloc(c->count, c->vcap * sizeof *c->count);
+    c->weight = xrealloc(c->weight, c->vcap * (nw ? nw : 1) * sizeof *c->weight);
+    c->unweighted = xrealloc(c->unweighted, c->vcap * (nw ? nw : 1) * sizeof *c->unweighted);
+  }
+  int32_t at = c->n++;
+  c->count[at] = 0;
   for (int32_t k = 0; k < r->nweights; k++) {
-    size_t at = (size_t)k * (size_t)r->rows + (size_t)row;
+    c->weight[(size_t)at * (size_t)r->nweights + (size_t)k] = 0;
+    c->unweighted[(size_t)at * (size_t)r->nweights + (size_t)k] = 0;
+  }
+  uint64_t key = cell_key(id, row);
+  size_t j = cell_slot(key, c->cap);
+  while (c->keys[j])
+    j = (j + 1) & (c->cap - 1);
+  c->keys[j] = key;
+  c->cell[j] = at;
+  return at;
+}
+
+uint64_t report_count(const Report *r, const Tally *t, int32_t row) {
+  int32_t at = cell_find(&r->cells, t->id, row);
+  return at < 0 ? 0 : r->cells.count[at];
+}
+
+double report_weight(const Report *r, const Tally *t, int32_t k, int32_t row) {
+  int32_t at = cell_find(&r->cells, t->id, row);
+  return at < 0 ? 0 : r->cells.weight[(size_t)at * (size_t)r->nweights + (size_t)k];
+}
+
+uint64_t report_unweighted(const Report *r, const Tally *t, int32_t k, int32_t row) {
+  int32_t at = cell_find(&r->cells, t->id, row);
+  return at < 0 ? 0 : r->cells.unweighted[(size_t)at * (size_t)r->nweights + (size_t)k];
+}
+
+void report_tally_add(Report *r, Tally *t, int32_t row, double h, const double *w) {
+  t->accounts++;
+  int32_t at = cell_get(r, t->id, row);
+  TallyCells *c = &r->cells;
+  c->count[at]++;
+  for (int32_t k = 0; k < r->nweights; k++) {
+    size_t i = (size_t)at * (size_t)r->nweights + (size_t)k;
     if (isnan(w[k]))
-      t->unweighted[at]++;
+      c->unweighted[i]++;
     else
-      t->weight[at] += w[k];
+      c->weight[i] += w[k];
   }
   if (!isnan(h)) {
     t->health_sum += h;
     t->health_n++;
   }
+}
+
+const double *report_persona_lost(const Report *r, int32_t i) {
+  return r->persona_lost[i] ? r->persona_lost[i] : r->no_lost;
 }
 
 /* ---- histograms --------------------------------------------------------- */
@@ -54,6 +135,8 @@ static void hist_init(ScoreHist *h) {
   h->min = INFINITY;
   h->max = -INFINITY;
 }
+
+static void hist_free(ScoreHist *h) { free(h->bins); }
 
 static void hist_add(ScoreHist *h, bool na, double x) {
   if (na || isnan(x)) {
@@ -65,9 +148,24 @@ static void hist_add(ScoreHist *h, bool na, double x) {
   long b = (long)floor(x * 10 + 1e-9);
   if (b < 0) b = 0;
   if (b >= REPORT_HIST_BINS) b = REPORT_HIST_BINS - 1;
-  if (h->bins[b] == 0 || x < h->bin_min[b]) h->bin_min[b] = x;
-  if (h->bins[b] == 0 || x > h->bin_max[b]) h->bin_max[b] = x;
-  h->bins[b]++;
+  int32_t lo = 0, hi = h->nbins; /* the first bin >= b */
+  while (lo < hi) {
+    int32_t mid = lo + (hi - lo) / 2;
+    if (h->bins[mid].bin < b)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == h->nbins || h->bins[lo].bin != b) {
+    VEC_GROW(h->bins, h->nbins, h->cap, 4);
+    memmove(&h->bins[lo + 1], &h->bins[lo], (size_t)(h->nbins - lo) * sizeof *h->bins);
+    h->bins[lo] = (HistBin){(int32_t)b, 0, x, x};
+    h->nbins++;
+  }
+  HistBin *bin = &h->bins[lo];
+  if (x < bin->min) bin->min = x;
+  if (x > bin->max) bin->max = x;
+  bin->n++;
   h->n++;
   h->sum += x;
   if (x < h->min) h->min = x;
@@ -79,10 +177,9 @@ double report_decile(const ScoreHist *h, int k) {
   uint64_t rank = ((uint64_t)k * h->n + 9) / 10; /* ⌈k·n/10⌉, 1-based */
   if (rank < 1) rank = 1;
   uint64_t cum = 0;
-  for (int b = 0; b < REPORT_HIST_BINS; b++) {
-    if (h->bins[b] == 0) continue;
-    cum += h->bins[b];
-    if (cum >= rank) return cum == rank ? h->bin_max[b] : h->bin_min[b];
+  for (int32_t i = 0; i < h->nbins; i++) {
+    cum += h->bins[i].n;
+    if (cum >= rank) return cum == rank ? h->bins[i].max : h->bins[i].min;
   }
   return h->max;
 }
@@ -420,13 +517,13 @@ static void report_account(void *ud, const Account *a, const Result *res) {
   r->coverage_sum += res->coverage;
   if (res->coverage < 0.5) r->coverage_below_half++;
 
-  double *plost = r->persona_lost + (size_t)persona * (size_t)r->nmembers;
   for (int32_t m = 0; m < res->nmembers; m++) {
     double lost = res->members[m].lost;
     if (!(lost > 0)) continue;
     r->lost_total[m] += lost;
     r->losing[m]++;
-    plost[m] += lost;
+    if (!r->persona_lost[persona]) r->persona_lost[persona] = xcalloc((size_t)r->nmembers, sizeof(double));
+    r->persona_lost[persona][m] += lost;
   }
   for (int32_t f = 0; f < res->nflags; f++) {
     if (res->flags[f] == FLAG_RAISED)
@@ -464,7 +561,7 @@ int32_t report_grade_rows(const Report *r, int32_t *rows) {
     const GradeSet *gs = &p->grade_sets[s];
     for (int32_t i = 0; i < gs->nbands; i++) {
       int32_t g = gs->bands[i].grade;
-      if (listed[g] || r->all.grades[g] == 0) continue;
+      if (listed[g] || report_count(r, &r->all, g) == 0) continue;
       rows[n++] = g;
       listed[g] = true;
     }
@@ -489,9 +586,10 @@ double report_expected(const Report *r, const Tally *t, int32_t f, uint64_t *rat
   double sum = 0;
   uint64_t n = 0;
   for (int32_t g = 0; g < r->rows - 1; g++) {
-    if (isnan(fd->rate[g]) || t->grades[g] == 0) continue;
-    sum += (double)t->grades[g] * fd->rate[g];
-    n += t->grades[g];
+    uint64_t count = isnan(fd->rate[g]) ? 0 : report_count(r, t, g);
+    if (count == 0) continue;
+    sum += (double)count * fd->rate[g];
+    n += count;
   }
   *rated = n;
   *left_out = t->accounts - n;
@@ -509,10 +607,10 @@ double report_expected_weighted(const Report *r, const Tally *t, int32_t f, doub
   uint64_t in = 0;
   for (int32_t g = 0; g < r->rows - 1; g++) {
     if (isnan(fd->rate[g])) continue;
-    size_t at = (size_t)k * (size_t)r->rows + (size_t)g;
-    sum += t->weight[at] * fd->rate[g];
-    total += t->weight[at];
-    in += t->grades[g] - t->unweighted[at];
+    double weight = report_weight(r, t, k, g);
+    sum += weight * fd->rate[g];
+    total += weight;
+    in += report_count(r, t, g) - report_unweighted(r, t, k, g);
   }
   *weight_total = total;
   *left_out = t->accounts - in;
@@ -581,7 +679,8 @@ void report_init(Report *r, const Program *p) {
   size_t nm = (size_t)r->nmembers + 1;
   r->lost_total = arena_alloc(&r->arena, nm * sizeof *r->lost_total);
   r->losing = arena_alloc(&r->arena, nm * sizeof *r->losing);
-  r->persona_lost = arena_alloc(&r->arena, (size_t)(p->npersonas + 1) * nm * sizeof *r->persona_lost);
+  r->persona_lost = xcalloc((size_t)p->npersonas + 1, sizeof *r->persona_lost);
+  r->no_lost = arena_alloc(&r->arena, nm * sizeof *r->no_lost);
   r->flag_raised = arena_alloc(&r->arena, (size_t)(p->nflags + 1) * sizeof *r->flag_raised);
   r->flag_unknown = arena_alloc(&r->arena, (size_t)(p->nflags + 1) * sizeof *r->flag_unknown);
   r->step_passed = arena_alloc(&r->arena, (size_t)(p->nsteps + 1) * sizeof *r->step_passed);
@@ -596,7 +695,18 @@ void report_free(Report *r) {
     free(r->worst[i].id);
   free(r->groups);
   free(r->group_slots);
+  hist_free(&r->health);
+  for (int32_t d = 0; d < r->p->ndimensions; d++)
+    hist_free(&r->dims[d]);
   free(r->dims);
+  for (int32_t i = 0; i <= r->p->npersonas; i++)
+    free(r->persona_lost[i]);
+  free(r->persona_lost);
+  free(r->cells.keys);
+  free(r->cells.cell);
+  free(r->cells.count);
+  free(r->cells.weight);
+  free(r->cells.unweighted);
   arena_free(&r->arena);
 }
 

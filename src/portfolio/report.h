@@ -3,10 +3,14 @@
  * people and JSON (report.c), and one self-contained HTML file
  * (report_html.c).
  *
- * Memory grows with the number of groups (grades, personas, segment cases,
- * members, `--by input` values), never with the number of accounts, except
- * for the HTML "worst accounts" table, which keeps a bounded heap of
- * REPORT_WORST entries. docs/report.md describes every figure. */
+ * Memory grows with what the accounts fill, never with the declarations
+ * times the shape of a table: a tally keeps the grade rows its accounts
+ * fell in, a histogram the bins scores fell in, a persona's lost points
+ * are made when its accounts lose some. Nothing grows past the declared
+ * groups (grades, personas, segment cases, members, at most
+ * REPORT_MAX_GROUPS `--by input` values), and the HTML "worst accounts"
+ * table is a bounded heap of REPORT_WORST entries. docs/report.md
+ * describes every figure. */
 #ifndef KENKO_REPORT_H
 #define KENKO_REPORT_H
 
@@ -31,27 +35,50 @@ enum {
   REPORT_MAX_GROUPS = 10000   /* `--by input`: distinct values kept */
 };
 
-/* The distribution of one score (health or a dimension). */
+/* One bin of a score histogram that some score fell in. */
+typedef struct HistBin {
+  int32_t bin; /* [bin/10, (bin+1)/10); 100 joins the last bin */
+  uint64_t n;  /* accounts in it */
+  double min;  /* the smallest score seen in it */
+  double max;  /* the largest */
+} HistBin;
+
+/* The distribution of one score (health or a dimension): only the bins
+ * that scores fell in are kept (sorted by bin), so a histogram costs
+ * nothing until scores fill it — at most REPORT_HIST_BINS bins, 32 KB. */
 typedef struct ScoreHist {
-  uint64_t bins[REPORT_HIST_BINS];  /* accounts per 0.1-wide bin */
-  double bin_min[REPORT_HIST_BINS]; /* smallest score seen in each bin */
-  double bin_max[REPORT_HIST_BINS]; /* largest score seen in each bin */
-  uint64_t n;                       /* accounts with a score */
-  uint64_t na;                      /* accounts without (N/A) */
+  HistBin *bins; /* [nbins] by bin; malloc'ed */
+  int32_t nbins, cap;
+  uint64_t n;  /* accounts with a score */
+  uint64_t na; /* accounts without (N/A) */
   double sum, min, max;
 } ScoreHist;
 
 /* Accounts per grade row, with the value weights the forecasts need. A
  * grade row is a grade index (Program.grade_names); the last row (index
- * ngrade_names) is "n/a": no health grade. */
+ * ngrade_names) is "n/a": no health grade. The per-row figures are cells
+ * of Report.cells, made when an account fills them (read them with
+ * report_count, report_weight, report_unweighted), so a tally costs the
+ * rows its accounts fell in, not every grade the rules declare. */
 typedef struct Tally {
   uint64_t accounts;
-  uint64_t *grades;     /* [rows] accounts per grade row */
-  double *weight;       /* [nweights·rows] Σ weight, per weighting and row */
-  uint64_t *unweighted; /* [nweights·rows] accounts whose weight is missing */
-  double health_sum;    /* over accounts with a health score */
+  int32_t id;        /* its key among the cells */
+  double health_sum; /* over accounts with a health score */
   uint64_t health_n;
 } Tally;
+
+/* The tallies' per-row figures: (tally, grade row) → a cell, in a hash
+ * table whose size follows the cells filled. */
+typedef struct TallyCells {
+  uint64_t *keys; /* [cap] (id + 1) << 32 | row; 0: empty */
+  int32_t *cell;  /* [cap] the cell of each key */
+  size_t cap;     /* a power of two, at most half full */
+  int32_t n;
+  size_t vcap;          /* capacity of the arrays below, in cells */
+  uint64_t *count;      /* [n] accounts */
+  double *weight;       /* [n·nweights] Σ weight, per weighting */
+  uint64_t *unweighted; /* [n·nweights] accounts whose weight is missing */
+} TallyCells;
 
 /* One group of the `--by` section. */
 typedef struct ReportGroup {
@@ -98,6 +125,8 @@ typedef struct Report {
   int32_t *weight_input;    /* [nweights] input index */
   int32_t *forecast_weight; /* [nforecasts] weighting index, or -1 */
 
+  TallyCells cells;
+  int32_t ntallies;
   Tally all;
   Tally *by_persona; /* [npersonas + 1]; the last: no persona matched */
   Tally **by_case;   /* [nsegments][ncases + 1]; the last: no case */
@@ -107,9 +136,11 @@ typedef struct Report {
   double coverage_sum;
   uint64_t coverage_below_half;
 
-  double *lost_total;   /* [nmembers] Σ lost points */
-  uint64_t *losing;     /* [nmembers] accounts where the member lost points */
-  double *persona_lost; /* [(npersonas + 1)·nmembers] */
+  double *lost_total;    /* [nmembers] Σ lost points */
+  uint64_t *losing;      /* [nmembers] accounts where the member lost points */
+  double **persona_lost; /* [npersonas + 1] → [nmembers], made when the
+                            persona's accounts first lose points */
+  double *no_lost;       /* [nmembers] zeros */
 
   uint64_t *flag_raised;  /* [nflags] */
   uint64_t *flag_unknown; /* [nflags] condition missing */
@@ -141,11 +172,11 @@ typedef struct Report {
  * forecasts, with a Tally per snapshot. */
 void report_init(Report *r, const Program *p);
 void report_free(Report *r);
-/* An empty Tally in R's arena. */
+/* An empty Tally of R (its cells are made as accounts fill them). */
 void report_tally_init(Report *r, Tally *t);
 /* Adds one account of grade row ROW, health H (NAN: none) and the value
  * weights W (NAN: missing; r->nweights of them) to T. */
-void report_tally_add(const Report *r, Tally *t, int32_t row, double h, const double *w);
+void report_tally_add(Report *r, Tally *t, int32_t row, double h, const double *w);
 /* The account's value weights (the forecasts' `weighted by` inputs; NAN
  * when missing or negative) into W, r->nweights of them. */
 void report_weights(const Report *r, const Account *a, double *w);
@@ -163,6 +194,14 @@ int32_t report_grade_rows(const Report *r, int32_t *rows);
 /* A grade row's name ("n/a" for the last row) and label (else its name). */
 const char *report_grade_name(const Report *r, int32_t row);
 const char *report_grade_label(const Report *r, int32_t row);
+
+/* Tally T's figures for grade row ROW (0 when no account filled it), and
+ * for weighting K. */
+uint64_t report_count(const Report *r, const Tally *t, int32_t row);
+double report_weight(const Report *r, const Tally *t, int32_t k, int32_t row);
+uint64_t report_unweighted(const Report *r, const Tally *t, int32_t k, int32_t row);
+/* The lost points per member of persona row I (npersonas: none). */
+const double *report_persona_lost(const Report *r, int32_t i);
 
 /* Forecast F over tally T: the count-weighted expected rate (NAN when no
  * account has a rated grade); *rated / *left_out receive the accounts in

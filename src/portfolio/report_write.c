@@ -16,11 +16,14 @@
 /* ---- text tables ---------------------------------------------------------- */
 
 /* Rows of cells, printed with columns aligned by display width. A note row
- * is one line printed as it is, left out of the column widths. */
+ * is one line printed as it is, left out of the column widths. The cells'
+ * text is kept in one buffer (a table has a row per persona or group and
+ * a column per grade: many small cells), each cell by its offset. */
 typedef struct TextTable {
   int ncols;
   const char *align; /* per column: 'l' or 'r' */
-  char **cells;      /* nrows × ncols, malloc'ed; NULL: empty */
+  size_t *cells;     /* nrows × ncols: 1 + the offset of the cell's text; 0: empty */
+  Buf text;          /* the cells' text, each ended by a NUL */
   bool *note;
   int nrows, cap, col;
 } TextTable;
@@ -29,6 +32,7 @@ static void tt_init(TextTable *t, const char *align) {
   memset(t, 0, sizeof *t);
   t->align = align;
   t->ncols = (int)strlen(align);
+  buf_init(&t->text, NULL);
 }
 
 static void tt_row(TextTable *t) {
@@ -43,21 +47,32 @@ static void tt_row(TextTable *t) {
   t->col = 0;
 }
 
-/* A cell's text, its control characters shown as escapes (buf_shown):
- * group names and account ids come from the data. */
-static char *vformat(const char *fmt, va_list ap) {
+/* Appends a cell's text to T's buffer, its control characters shown as
+ * escapes (buf_shown): group names and account ids come from the data.
+ * Returns 1 + its offset. */
+static size_t tt_text(TextTable *t, const char *fmt, va_list ap) {
+  char small[256];
   va_list copy;
   va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
+  int n = vsnprintf(small, sizeof small, fmt, copy);
   va_end(copy);
-  char *s = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-  vsnprintf(s, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-  Buf shown;
-  buf_init(&shown, NULL);
-  buf_shown(&shown, s, strlen(s), false);
-  free(s);
-  buf_putc(&shown, '\0');
-  return shown.data;
+  if (n < 0) n = 0;
+  char *s = small;
+  if ((size_t)n >= sizeof small) {
+    s = xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+  }
+  size_t at = t->text.len;
+  buf_shown(&t->text, s, (size_t)n, false);
+  buf_putc(&t->text, '\0');
+  if (s != small) free(s);
+  return at + 1;
+}
+
+/* The text of cell C of row R, or NULL when it is empty. */
+static const char *tt_at(const TextTable *t, int r, int c) {
+  size_t at = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+  return at ? t->text.data + at - 1 : NULL;
 }
 
 static void tt_cell(TextTable *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -65,7 +80,7 @@ static void tt_cell(TextTable *t, const char *fmt, ...) {
   if (t->col >= t->ncols) return;
   va_list ap;
   va_start(ap, fmt);
-  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++] = vformat(fmt, ap);
+  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++] = tt_text(t, fmt, ap);
   va_end(ap);
 }
 
@@ -75,7 +90,7 @@ static void tt_note(TextTable *t, const char *fmt, ...) {
   t->note[t->nrows - 1] = true;
   va_list ap;
   va_start(ap, fmt);
-  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols] = vformat(fmt, ap);
+  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols] = tt_text(t, fmt, ap);
   va_end(ap);
 }
 
@@ -87,46 +102,46 @@ static void spaces(Buf *b, int n) {
 }
 
 /* Writes T (the first row in bold when COLOR) and frees it. Columns are
- * two spaces apart; no line ends in a space. */
+ * two spaces apart; no line ends in a space. B is flushed as it fills. */
 static void tt_write(TextTable *t, Buf *b, bool color) {
   int *width = xcalloc((size_t)t->ncols, sizeof *width);
   for (int r = 0; r < t->nrows; r++) {
     if (t->note[r]) continue;
     for (int c = 0; c < t->ncols; c++) {
-      int w = text_width(t->cells[(size_t)r * (size_t)t->ncols + (size_t)c]);
+      int w = text_width(tt_at(t, r, c));
       if (w > width[c]) width[c] = w;
     }
   }
   for (int r = 0; r < t->nrows; r++) {
-    char **row = t->cells + (size_t)r * (size_t)t->ncols;
     if (r == 0 && color) buf_puts(b, C_BOLD);
     if (t->note[r]) {
-      buf_puts(b, row[0]);
+      buf_puts(b, tt_at(t, r, 0));
     } else {
       /* the last non-empty cell: nothing is padded after it */
       int last = t->ncols - 1;
-      while (last > 0 && !row[last])
+      while (last > 0 && !tt_at(t, r, last))
         last--;
       int pending = 0;
       for (int c = 0; c <= last; c++) {
-        int w = text_width(row[c]);
+        const char *cell = tt_at(t, r, c);
+        int w = text_width(cell);
         if (c > 0) pending += 2;
         if (t->align[c] == 'r') {
           spaces(b, pending + width[c] - w);
           pending = 0;
-          if (row[c]) buf_puts(b, row[c]);
+          if (cell) buf_puts(b, cell);
         } else {
           spaces(b, pending);
-          if (row[c]) buf_puts(b, row[c]);
+          if (cell) buf_puts(b, cell);
           pending = width[c] - w;
         }
       }
     }
     if (r == 0 && color) buf_puts(b, C_OFF);
     buf_putc(b, '\n');
+    buf_flush(b, 1 << 16);
   }
-  for (size_t i = 0; i < (size_t)t->nrows * (size_t)t->ncols; i++)
-    free(t->cells[i]);
+  buf_free(&t->text);
   free(t->cells);
   free(t->note);
   free(width);
@@ -219,9 +234,10 @@ static void grade_header(const Report *r, TextTable *t, const int32_t *rows, int
     tt_cell(t, "%s", report_grade_label(r, rows[i]));
 }
 
-static void grade_cells(TextTable *t, const Tally *tally, const int32_t *rows, int32_t nrows) {
+static void grade_cells(const Report *r, TextTable *t, const Tally *tally, const int32_t *rows,
+                        int32_t nrows) {
   for (int32_t i = 0; i < nrows; i++)
-    tt_cell(t, "%llu", (unsigned long long)tally->grades[rows[i]]);
+    tt_cell(t, "%llu", (unsigned long long)report_count(r, tally, rows[i]));
 }
 
 /* "lrr…r": a label column and N right-aligned ones. */
@@ -276,8 +292,8 @@ static void text_grades(Report *r, Buf *b, bool color, const int32_t *rows, int3
   double total = 0;
   uint64_t unweighted = 0;
   for (int32_t g = 0; g < r->rows && win; g++) {
-    total += r->all.weight[g];
-    unweighted += r->all.unweighted[g];
+    total += report_weight(r, &r->all, 0, g);
+    unweighted += report_unweighted(r, &r->all, 0, g);
   }
   for (int32_t i = 0; i < nrows; i++) {
     char name[512], s[32];
@@ -285,9 +301,9 @@ static void text_grades(Report *r, Buf *b, bool color, const int32_t *rows, int3
     tt_row(&t);
     tt_cell(&t, "  %s",
             g < r->rows - 1 ? named(name, sizeof name, p->grade_labels[g], p->grade_names[g]) : "n/a");
-    tt_cell(&t, "%llu", (unsigned long long)r->all.grades[g]);
-    tt_cell(&t, "%s", share_of(s, sizeof s, r->all.grades[g], r->all.accounts));
-    if (win) tt_cell(&t, "%s", pct(s, sizeof s, total > 0 ? r->all.weight[g] / total : NAN));
+    tt_cell(&t, "%llu", (unsigned long long)report_count(r, &r->all, g));
+    tt_cell(&t, "%s", share_of(s, sizeof s, report_count(r, &r->all, g), r->all.accounts));
+    if (win) tt_cell(&t, "%s", pct(s, sizeof s, total > 0 ? report_weight(r, &r->all, 0, g) / total : NAN));
   }
   if (win) {
     char name[512], sum[64];
@@ -326,7 +342,7 @@ static void text_composition(Report *r, Buf *b, bool color, const char *title, c
     tt_cell(&t, "  %s", labels[i]);
     tt_cell(&t, "%llu", (unsigned long long)tallies[i]->accounts);
     tt_cell(&t, "%s", share_of(s, sizeof s, tallies[i]->accounts, r->all.accounts));
-    grade_cells(&t, tallies[i], rows, nrows);
+    grade_cells(r, &t, tallies[i], rows, nrows);
     if (with_forecast) {
       tt_cell(&t, "%s", score1(s, sizeof s, mean_health(tallies[i])));
       for (int32_t f = 0; f < p->nforecasts; f++) {
@@ -592,8 +608,7 @@ static void text_drivers(Report *r, Buf *b, bool color) {
             i < p->npersonas ? named(name, sizeof name, p->personas[i].label, p->personas[i].name)
                              : "(no persona matched)",
             (unsigned long long)pt->accounts, pt->accounts == 1 ? "" : "s");
-    driver_rows(r, &t, r->persona_lost + (size_t)i * (size_t)r->nmembers, pt->health_n,
-                REPORT_PERSONA_DRIVERS, "    ");
+    driver_rows(r, &t, report_persona_lost(r, i), pt->health_n, REPORT_PERSONA_DRIVERS, "    ");
   }
   tt_write(&t, b, color);
   buf_putc(b, '\n');
@@ -681,7 +696,7 @@ static void json_grades(const Report *r, Json *j, const Tally *t, const int32_t 
   json_key(j, "grades");
   json_object(j);
   for (int32_t i = 0; i < nrows; i++)
-    json_field_count(j, report_grade_name(r, rows[i]), t->grades[rows[i]]);
+    json_field_count(j, report_grade_name(r, rows[i]), report_count(r, t, rows[i]));
   json_end(j);
 }
 
@@ -724,8 +739,8 @@ static void json_composition(Report *r, Json *j, const int32_t *rows, int32_t nr
   double total = 0;
   uint64_t unweighted = 0;
   for (int32_t g = 0; g < r->rows && r->nweights; g++) {
-    total += r->all.weight[g];
-    unweighted += r->all.unweighted[g];
+    total += report_weight(r, &r->all, 0, g);
+    unweighted += report_unweighted(r, &r->all, 0, g);
   }
   json_weighted(j, "weight_total", r->nweights, total);
   json_field_count(j, "unweighted", unweighted);
@@ -736,10 +751,11 @@ static void json_composition(Report *r, Json *j, const int32_t *rows, int32_t nr
     json_object(j);
     json_field_str(j, "grade", report_grade_name(r, g));
     json_field_str(j, "label", g < r->rows - 1 ? nonempty(p->grade_labels[g]) : NULL);
-    json_field_count(j, "accounts", r->all.grades[g]);
-    json_share(j, "share", r->all.grades[g], r->all.accounts);
-    json_weighted(j, "weight", r->nweights, r->all.weight[g]);
-    json_weighted(j, "weighted_share", r->nweights, total > 0 ? r->all.weight[g] / total : NAN);
+    json_field_count(j, "accounts", report_count(r, &r->all, g));
+    json_share(j, "share", report_count(r, &r->all, g), r->all.accounts);
+    json_weighted(j, "weight", r->nweights, report_weight(r, &r->all, 0, g));
+    json_weighted(j, "weighted_share", r->nweights,
+                  total > 0 ? report_weight(r, &r->all, 0, g) / total : NAN);
     json_end(j);
   }
   json_end(j);
@@ -941,8 +957,7 @@ static void json_drivers(Report *r, Json *j) {
     json_field_str(j, "persona", i < p->npersonas ? p->personas[i].name : NULL);
     json_field_count(j, "accounts", pt->accounts);
     json_key(j, "drivers");
-    json_driver_list(r, j, r->persona_lost + (size_t)i * (size_t)r->nmembers, pt->health_n,
-                     REPORT_PERSONA_DRIVERS);
+    json_driver_list(r, j, report_persona_lost(r, i), pt->health_n, REPORT_PERSONA_DRIVERS);
     json_end(j);
   }
   json_end(j);
