@@ -33,10 +33,9 @@ struct Evaluator {
   Value *indicators;
   Value *member_values; /* score, or missing (N/A) */
   Value *dim_values;
-  Value *state;          /* LB_STATE (compile.h: StateSlot) */
-  double *dim_wsum;      /* Σwᵢ over the members the dimension used */
-  double health_wsum;    /* ΣW_d over the dimensions the health used */
-  Value *explain_values; /* cp->nvalues */
+  Value *state;       /* LB_STATE (compile.h: StateSlot) */
+  double *dim_wsum;   /* Σwᵢ over the members the dimension used */
+  double health_wsum; /* ΣW_d over the dimensions the health used */
   Result r;
 };
 
@@ -185,17 +184,15 @@ static void step_member(Evaluator *E, int32_t i) {
   E->member_values[i] = mr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(mr->score);
 }
 
-/* Σ(wᵢ·sᵢ)/Σwᵢ over the scored members of dimension D with wᵢ > 0; member
- * CHANGED (flat, or -1) counts as scoring CHANGED_SCORE (NAN: N/A). NAN
+/* Σ(wᵢ·sᵢ)/Σwᵢ over the scored members of dimension D with wᵢ > 0; NAN
  * when nothing is left. *WSUM receives Σwᵢ. */
-static inline __attribute__((always_inline)) double dim_score(const Evaluator *E, int32_t d, int32_t changed,
-                                                              double changed_score, double *wsum) {
+static inline __attribute__((always_inline)) double dim_score(const Evaluator *E, int32_t d, double *wsum) {
   const double *w = E->variant->member_weight;
   const MemberResult *members = E->r.members;
   int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
   double acc = 0, sw = 0;
   for (int32_t i = first; i < last; i++) {
-    double s = i == changed ? changed_score : members[i].score, wi = w[i];
+    double s = members[i].score, wi = w[i];
     /* selects, not a branch: whether a member counts is the data's */
     bool counts = !isnan(s) && wi > 0;
     acc += counts ? wi * s : 0;
@@ -219,7 +216,7 @@ int32_t eval_grade_of(const Program *p, int32_t set, double score) {
 
 static void step_dimension(Evaluator *E, int32_t d) {
   DimResult *dr = &E->r.dims[d];
-  double s = dim_score(E, d, -1, 0, &E->dim_wsum[d]);
+  double s = dim_score(E, d, &E->dim_wsum[d]);
   dr->na = isnan(s);
   dr->score = s;
   dr->weight = E->variant->dim_weight[d];
@@ -330,41 +327,9 @@ Value eval_ref_value(const Evaluator *E, const ExplainRef *ref, bool default_thr
   }
 }
 
-/* Captures every member's referenced values, the first missing one of
- * each N/A member, and the drivers (by lost points, stable). */
-static void explain(Evaluator *E) {
-  const CProgram *cp = E->cp;
-  Result *r = &E->r;
-  for (int32_t i = 0; i < r->nmembers; i++) {
-    const CMember *m = &cp->members[i];
-    MemberResult *mr = &r->members[i];
-    Value *vals = E->explain_values + m->values_at;
-    mr->missing_ref = -1;
-    for (int32_t k = 0; k < m->refs.count; k++) {
-      vals[k] = eval_ref_value(E, &m->refs.refs[k], false);
-      if (mr->na && mr->missing_ref < 0 && vals[k].type == T_MISSING) mr->missing_ref = k;
-    }
-    mr->values = vals;
-  }
-  int32_t *drv = r->drivers;
-  for (int32_t i = 0; i < r->nmembers; i++) {
-    int32_t j = i;
-    while (j > 0 && r->members[drv[j - 1]].lost < r->members[i].lost) {
-      drv[j] = drv[j - 1];
-      j--;
-    }
-    drv[j] = i;
-  }
-  r->explained = true;
-}
-
-static void no_explain(Result *r) {
-  if (!r->explained) return;
-  for (int32_t i = 0; i < r->nmembers; i++) {
-    r->members[i].values = NULL;
-    r->members[i].missing_ref = -1;
-  }
-  r->explained = false;
+void eval_ref_values(const Evaluator *E, const RefList *refs, Value *out, bool default_thresholds) {
+  for (int32_t k = 0; k < refs->count; k++)
+    out[k] = eval_ref_value(E, &refs->refs[k], default_thresholds);
 }
 
 /* ---- the API -------------------------------------------------------------- */
@@ -414,10 +379,6 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
     E->r.detailed = false;
     E->r.coverage = NAN;
   }
-  if (depth == EVAL_EXPLAIN)
-    explain(E);
-  else
-    no_explain(&E->r);
   return &E->r;
 }
 
@@ -435,7 +396,6 @@ static void reset_state(Evaluator *E) {
     E->member_values[i] = val_missing(MISS_NOT_APPLICABLE);
     member_na(&r->members[i], MISS_NOT_APPLICABLE);
     r->members[i].band = -1;
-    r->members[i].missing_ref = -1;
   }
   for (int32_t d = 0; d < r->ndims; d++) {
     E->dim_values[d] = val_missing(MISS_NOT_APPLICABLE);
@@ -459,7 +419,6 @@ static void reset_state(Evaluator *E) {
   r->grade_set = -1;
   r->coverage = 0;
   r->bottleneck = -1;
-  r->explained = false;
   for (int32_t i = 0; i < E->cp->nstate; i++)
     E->state[i] = val_missing(MISS_NOT_APPLICABLE);
   for (int32_t f = 0; f < r->nflags; f++)
@@ -494,7 +453,6 @@ Evaluator *eval_new(const CProgram *compiled) {
   r->members = ALLOC(E, cp->nmembers, MemberResult);
   r->flags = ALLOC(E, p->nflags, uint8_t);
   r->steps = ALLOC(E, p->nsteps, uint8_t);
-  r->drivers = ALLOC(E, cp->nmembers, int32_t);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     r->dims[d].members = r->members + cp->member_first[d];
     r->dims[d].nmembers = p->dimensions[d].nmembers;
@@ -503,15 +461,12 @@ Evaluator *eval_new(const CProgram *compiled) {
       r->members[i].index = i - cp->member_first[d];
     }
   }
-  for (int32_t i = 0; i < cp->nmembers; i++)
-    r->drivers[i] = i;
   E->ops.base = cp->tables;
   E->indicators = cp->tables[LB_INDICATOR];
   E->member_values = cp->tables[LB_MEMBER];
   E->dim_values = cp->tables[LB_DIM];
   E->dim_wsum = ALLOC(E, p->ndimensions, double);
   E->ops.elem = ALLOC(E, p->ninputs, const Value *);
-  E->explain_values = ALLOC(E, cp->nvalues, Value);
   E->state = cp->tables[LB_STATE];
   reset_state(E);
   return E;
@@ -541,34 +496,6 @@ Value eval_threshold_value(const Evaluator *E, int32_t t, int32_t persona) {
 }
 
 const Variant *eval_variant(const Evaluator *E, int32_t persona) { return compile_variant(E->cp, persona); }
-
-const RefList *eval_member_refs(const Evaluator *E, int32_t member) { return &E->cp->members[member].refs; }
-
-const RefList *eval_persona_refs(const Evaluator *E, int32_t persona) {
-  return &E->cp->persona_refs[persona];
-}
-
-const RefList *eval_flag_refs(const Evaluator *E, int32_t flag) { return &E->cp->flag_refs[flag]; }
-
-const RefList *eval_step_refs(const Evaluator *E, int32_t step) { return &E->cp->step_refs[step]; }
-
-int32_t eval_member_index(const Evaluator *E, int32_t d, int32_t m) { return E->cp->member_first[d] + m; }
-
-double eval_health_if(const Evaluator *E, int32_t member, double score) {
-  const Result *r = &E->r;
-  int32_t changed_dim = member >= 0 && member < r->nmembers ? r->members[member].dim : -1;
-  if (!isnan(score)) score = score < 0 ? 0 : score > 100 ? 100 : score;
-  double acc = 0, sw = 0, wsum;
-  for (int32_t d = 0; d < r->ndims; d++) {
-    const DimResult *dr = &r->dims[d];
-    if (dr->excluded) continue;
-    double s = d == changed_dim ? dim_score(E, d, member, score, &wsum) : dr->score;
-    if (isnan(s)) continue;
-    acc += dr->weight * s;
-    sw += dr->weight;
-  }
-  return sw > 0 ? acc / sw : NAN;
-}
 
 /* ---- test data ------------------------------------------------------------ */
 

@@ -34,9 +34,9 @@ void eval_free(Evaluator *ev);
 
 /* How much of the Result eval_account fills. */
 typedef enum EvalDepth {
-  EVAL_SCORES,  /* health, grades, scores, persona, segments, flags, journey */
-  EVAL_DETAILS, /* and the effective weights, lost points and coverage */
-  EVAL_EXPLAIN  /* and member values, missing_ref and drivers */
+  EVAL_SCORES, /* health, grades, scores, persona, segments, flags, journey */
+  EVAL_DETAILS /* and the effective weights, lost points and coverage
+                  (what an explanation needs: explain.h) */
 } EvalDepth;
 
 /* Scores one account. INPUTS are in Program.inputs order (a reader's
@@ -58,25 +58,15 @@ RefList eval_expr_refs(Evaluator *ev, const Node *expr);
  * take the account's persona's value unless DEFAULT_THRESHOLDS. */
 Value eval_ref_value(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
 
+/* The values of every reference of REFS into OUT (REFS->count of them),
+ * as eval_ref_value gives them. */
+void eval_ref_values(const Evaluator *ev, const RefList *refs, Value *out, bool default_thresholds);
+
 /* Threshold T's value for PERSONA (-1: the default). */
 Value eval_threshold_value(const Evaluator *ev, int32_t t, int32_t persona);
 /* The weights, grade sets and coverage table in effect for PERSONA (-1:
  * no persona matched). */
 const Variant *eval_variant(const Evaluator *ev, int32_t persona);
-
-/* What an explanation shows for each expression. */
-const RefList *eval_member_refs(const Evaluator *ev, int32_t member);
-const RefList *eval_persona_refs(const Evaluator *ev, int32_t persona);
-const RefList *eval_flag_refs(const Evaluator *ev, int32_t flag);
-const RefList *eval_step_refs(const Evaluator *ev, int32_t step);
-
-/* The flat index of member M of dimension D. */
-int32_t eval_member_index(const Evaluator *ev, int32_t d, int32_t m);
-
-/* The health the last account would have if member MEMBER (flat) scored
- * SCORE (NAN: if it were N/A), everything else unchanged; NAN when the
- * health would be missing. For "what would change the grade". */
-double eval_health_if(const Evaluator *ev, int32_t member, double score);
 
 /* The grade of SCORE under grade set SET (index into Program.grade_sets),
  * or -1 when SET is -1 or SCORE is NAN. */

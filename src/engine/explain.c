@@ -2,8 +2,9 @@
  * referenced values, N/A reasons, the persona trail's values, the drivers
  * and "what would change the grade".
  *
- * What would change the grade. Raising members to 100 only ever raises
- * the health, and a member's gain never grows when others are raised
+ * What would change the grade. Each member can rise to its best score
+ * (100; for bands, the highest band value). Raising members only ever
+ * raises the health, and a member's gain never grows when others are raised
  * first (a dimension's score and the health move towards 100, their
  * denominators grow), so the health with a set raised is at most the
  * health plus the sum of the members' gains alone. The search uses that:
@@ -16,7 +17,7 @@
  *     the next largest gains cannot reach the bound, or when its points
  *     cannot beat the cheapest set found; k grows until a set reaches.
  * A set's health is computed from each dimension's sums with the set's
- * members at 100 (the roll-up's formula, not an estimate). */
+ * members at their best (the roll-up's formula, not an estimate). */
 #include "engine/explain.h"
 
 #include <math.h>
@@ -34,7 +35,10 @@ struct Explainer {
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
   double *gain;          /* per member: the health points it gives alone */
-  double *cost;          /* per member: 100 − score (n/a: 100) */
+  double *alone;         /* … and the health it gives alone */
+  double *target;        /* per member: the best score it can have (100; a
+                            member's bands: the highest constant band value) */
+  double *cost;          /* per member: target − score (n/a: target) */
   double *key;           /* sort keys */
   double *prefix;        /* prefix[k]: the k largest gains added */
   double *min_cost_from; /* min_cost_from[q]: cheapest candidate from q on */
@@ -48,15 +52,21 @@ struct Explainer {
 
 /* ---- sorting: stable, n log n ------------------------------------------- */
 
-/* Sorts IDX[0..N) by KEY[IDX[i]], largest first; equal keys keep their
- * order (TMP: N slots). Insertion sort for short runs, merged bottom-up. */
-static void sort_desc(int32_t *idx, int32_t n, const double *key, int32_t *tmp) {
+/* Does I come before J: KEY larger, then KEY2 (when not NULL) larger? */
+static inline bool before(int32_t i, int32_t j, const double *key, const double *key2) {
+  return key[i] > key[j] || (key2 && key[i] == key[j] && key2[i] > key2[j]);
+}
+
+/* Sorts IDX[0..N) by KEY[IDX[i]], largest first, then by KEY2 (NULL:
+ * none); equal keys keep their order (TMP: N slots). Insertion sort for
+ * short runs, merged bottom-up: n log n. */
+static void sort_desc(int32_t *idx, int32_t n, const double *key, const double *key2, int32_t *tmp) {
   enum { RUN = 16 };
   for (int32_t lo = 0; lo < n; lo += RUN) {
     int32_t hi = lo + RUN < n ? lo + RUN : n;
     for (int32_t i = lo + 1; i < hi; i++) {
       int32_t v = idx[i], j = i;
-      while (j > lo && key[idx[j - 1]] < key[v]) {
+      while (j > lo && before(v, idx[j - 1], key, key2)) {
         idx[j] = idx[j - 1];
         j--;
       }
@@ -68,7 +78,7 @@ static void sort_desc(int32_t *idx, int32_t n, const double *key, int32_t *tmp) 
       int32_t mid = lo + width, hi = mid + width < n ? mid + width : n;
       int32_t i = lo, j = mid, k = lo;
       while (i < mid && j < hi)
-        tmp[k++] = key[idx[j]] > key[idx[i]] ? idx[j++] : idx[i++];
+        tmp[k++] = before(idx[j], idx[i], key, key2) ? idx[j++] : idx[i++];
       while (i < mid)
         tmp[k++] = idx[i++];
       while (j < hi)
@@ -80,18 +90,13 @@ static void sort_desc(int32_t *idx, int32_t n, const double *key, int32_t *tmp) 
 
 /* ---- values, reasons, drivers ------------------------------------------- */
 
-static void fill_values(const Evaluator *ev, const RefList *refs, Value *out, bool default_thresholds) {
-  for (int32_t k = 0; k < refs->count; k++)
-    out[k] = eval_ref_value(ev, &refs->refs[k], default_thresholds);
-}
-
 static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   const CProgram *cp = x->cp;
   Explanation *ex = &x->ex;
   for (int32_t i = 0; i < r->nmembers; i++) {
     const RefList *refs = &cp->members[i].refs;
     Value *vals = x->member_store + cp->members[i].values_at;
-    fill_values(ev, refs, vals, false);
+    eval_ref_values(ev, refs, vals, false);
     int32_t missing = -1;
     if (r->members[i].na)
       for (int32_t k = 0; k < refs->count && missing < 0; k++)
@@ -99,23 +104,29 @@ static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
     ex->missing_ref[i] = missing;
   }
   for (int32_t i = 0; i < r->npersonas; i++)
-    if (ex->persona_values[i]) fill_values(ev, &ex->persona_refs[i], (Value *)ex->persona_values[i], true);
+    if (ex->persona_values[i])
+      eval_ref_values(ev, &ex->persona_refs[i], (Value *)ex->persona_values[i], true);
   for (int32_t f = 0; f < r->nflags; f++) {
     bool raised = r->flags[f] == FLAG_RAISED;
-    if (raised) fill_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
+    if (raised) eval_ref_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
     ex->flag_values[f] = raised ? x->flag_store[f] : NULL;
   }
   for (int32_t s = 0; s < r->nsteps; s++)
-    fill_values(ev, &ex->step_refs[s], (Value *)ex->step_values[s], false);
+    eval_ref_values(ev, &ex->step_refs[s], (Value *)ex->step_values[s], false);
 }
 
+/* The members by lost points, largest first, ties in declaration order:
+ * those that lost points sorted, then the others as they come. */
 static void explain_drivers(Explainer *x, const Result *r) {
-  int32_t *drv = x->ex.drivers;
-  for (int32_t i = 0; i < r->nmembers; i++) {
-    drv[i] = i;
-    x->key[i] = r->members[i].lost;
-  }
-  sort_desc(drv, r->nmembers, x->key, x->sort_tmp);
+  int32_t *drv = x->ex.drivers, n = 0;
+  for (int32_t i = 0; i < r->nmembers; i++)
+    if (r->members[i].lost > 0) drv[n++] = i;
+  int32_t lost = n;
+  for (int32_t i = 0; i < r->nmembers; i++)
+    if (!(r->members[i].lost > 0)) drv[n++] = i;
+  for (int32_t i = 0; i < lost; i++)
+    x->key[drv[i]] = r->members[drv[i]].lost;
+  sort_desc(drv, lost, x->key, NULL, x->sort_tmp);
 }
 
 /* ---- what would change the grade --------------------------------------- */
@@ -136,17 +147,17 @@ typedef struct Search {
   long steps;
 } Search;
 
-/* Member I (flat) raised to 100 in the set, or taken out again. */
+/* Member I (flat) raised to its target in the set, or taken out again. */
 static void set_add(Search *s, int32_t i, int sign) {
   Explainer *x = s->x;
   const MemberResult *mr = &s->r->members[i];
   int32_t d = mr->dim;
   if (sign > 0 && x->touched[d]++ == 0) x->dims[s->ndims++] = d;
   if (mr->na) {
-    x->dacc[d] += sign * 100 * mr->weight;
+    x->dacc[d] += sign * x->target[i] * mr->weight;
     x->dwsum[d] += sign * mr->weight;
   } else {
-    x->dacc[d] += sign * mr->weight * (100 - mr->score);
+    x->dacc[d] += sign * mr->weight * (x->target[i] - mr->score);
   }
   if (sign < 0 && --x->touched[d] == 0) {
     x->dacc[d] = 0;
@@ -159,23 +170,40 @@ static void set_add(Search *s, int32_t i, int sign) {
   }
 }
 
-/* The health with the set at 100. */
+/* Dimension D's part of the health, its members' sums moved by DACC and
+ * DWSUM, added to *NUM and *DEN (whose start is the account's roll-up). */
+static inline void add_dim(const Search *s, int32_t d, double dacc, double dwsum, double *num, double *den) {
+  const DimResult *dr = &s->r->dims[d];
+  double sw = s->x->wsum[d] + dwsum;
+  if (!(sw > 0)) return;
+  double score = (s->x->acc[d] + dacc) / sw;
+  if (dr->na) {
+    *num += dr->weight * score;
+    *den += dr->weight;
+  } else {
+    *num += dr->weight * (score - dr->score);
+  }
+}
+
+/* The health with the set at its best. */
 static double set_health(const Search *s) {
   const Explainer *x = s->x;
   double num = s->base_num, den = s->base_den;
-  for (int32_t k = 0; k < s->ndims; k++) {
-    int32_t d = x->dims[k];
-    const DimResult *dr = &s->r->dims[d];
-    double sw = x->wsum[d] + x->dwsum[d];
-    if (!(sw > 0)) continue;
-    double score = (x->acc[d] + x->dacc[d]) / sw;
-    if (dr->na) {
-      num += dr->weight * score;
-      den += dr->weight;
-    } else {
-      num += dr->weight * (score - dr->score);
-    }
-  }
+  for (int32_t k = 0; k < s->ndims; k++)
+    add_dim(s, x->dims[k], x->dacc[x->dims[k]], x->dwsum[x->dims[k]], &num, &den);
+  return den > 0 ? num / den : NAN;
+}
+
+/* The health with member I alone at its best (the same arithmetic as
+ * set_health of the set {I}). */
+static double health_alone(const Search *s, int32_t i) {
+  const Explainer *x = s->x;
+  const MemberResult *mr = &s->r->members[i];
+  double num = s->base_num, den = s->base_den;
+  if (mr->na)
+    add_dim(s, mr->dim, x->target[i] * mr->weight, mr->weight, &num, &den);
+  else
+    add_dim(s, mr->dim, mr->weight * (x->target[i] - mr->score), 0, &num, &den);
   return den > 0 ? num / den : NAN;
 }
 
@@ -190,12 +218,15 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
     if (have + (x->prefix[q + need] - x->prefix[q]) < s->bound) break;
     int32_t c = x->cand[q];
     double points = s->points + x->cost[c];
-    if (points + (need - 1) * x->min_cost_from[q + 1] >= s->best_points) continue;
+    double rest = need > 1 ? (need - 1) * x->min_cost_from[q + 1] : 0; /* the cheapest rest */
+    if (points + rest >= s->best_points) continue;
+    /* a set of one: its health is known */
+    double alone = depth == 0 && need == 1 ? x->alone[c] : NAN;
     set_add(s, c, 1);
     x->chosen[depth] = c;
     s->points = points;
     if (need == 1) {
-      if (set_health(s) >= s->bound) {
+      if ((depth == 0 ? alone : set_health(s)) >= s->bound) {
         s->best_points = points;
         s->nbest = k;
         memcpy(x->best, x->chosen, (size_t)k * sizeof *x->best);
@@ -206,14 +237,6 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
     s->points -= x->cost[c];
     set_add(s, c, -1);
   }
-}
-
-/* The gain of candidate I alone. */
-static double gain_alone(Search *s, int32_t i) {
-  set_add(s, i, 1);
-  double h = set_health(s);
-  set_add(s, i, -1);
-  return h - s->r->health;
 }
 
 /* WI's set from the members chosen (CHOSEN[0..N)), with the health they
@@ -228,6 +251,7 @@ static void take_set(Search *s, WhatIf *wi, const int32_t *chosen, int32_t n) {
     const MemberResult *mr = &s->r->members[chosen[k]];
     x->out[k].member = chosen[k];
     x->out[k].from = mr->na ? NAN : mr->score;
+    x->out[k].to = x->target[chosen[k]];
     x->out[k].gain = x->gain[chosen[k]];
     wi->points += x->cost[chosen[k]];
     set_add(s, chosen[k], 1);
@@ -290,54 +314,70 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
   /* the candidates: members that can rise and move the health */
   for (int32_t i = 0; i < r->nmembers; i++) {
     const MemberResult *mr = &r->members[i];
-    x->gain[i] = 0;
-    if (r->dims[mr->dim].excluded || !(mr->weight > 0) || (!mr->na && mr->score >= 100)) continue;
-    x->cost[i] = mr->na ? 100 : 100 - mr->score;
-    x->gain[i] = gain_alone(&s, i);
+    if (r->dims[mr->dim].excluded || !(mr->weight > 0) || (!mr->na && mr->score >= x->target[i])) continue;
+    x->cost[i] = mr->na ? x->target[i] : x->target[i] - mr->score;
+    x->key[i] = -x->cost[i];
+    x->alone[i] = health_alone(&s, i);
+    x->gain[i] = x->alone[i] - r->health;
     if (x->gain[i] > 0) x->cand[s.n++] = i;
   }
   /* by gain, largest first; then fewest points; then declaration order */
-  for (int32_t q = 0; q < s.n; q++)
-    x->key[x->cand[q]] = -x->cost[x->cand[q]];
-  sort_desc(x->cand, s.n, x->key, x->sort_tmp);
-  sort_desc(x->cand, s.n, x->gain, x->sort_tmp);
+  sort_desc(x->cand, s.n, x->gain, x->key, x->sort_tmp);
   x->prefix[0] = 0;
   for (int32_t q = 0; q < s.n; q++)
     x->prefix[q + 1] = x->prefix[q] + x->gain[x->cand[q]];
   x->min_cost_from[s.n] = INFINITY;
   for (int32_t q = s.n - 1; q >= 0; q--)
-    x->min_cost_from[q] = fmin(x->cost[x->cand[q]], x->min_cost_from[q + 1]);
+    x->min_cost_from[q] =
+        x->cost[x->cand[q]] < x->min_cost_from[q + 1] ? x->cost[x->cand[q]] : x->min_cost_from[q + 1];
 
-  /* every candidate at 100: the most the account's data allows */
+  int32_t k = 1;
+  while (k <= s.n && r->health + x->prefix[k] < wi->bound)
+    k++;
+  for (; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++)
+    search(&s, k, 0, 0);
+  bool complete = s.steps <= EXPLAIN_SEARCH_MAX;
+  if (s.nbest > 0) {
+    wi->status = WI_REACHABLE;
+    take_set(&s, wi, x->best, s.nbest);
+    wi->searched = complete;
+    return;
+  }
+  /* every candidate at its best: the most the account's data allows
+   * (unless an n/a member's best is below its dimension's score) */
   take_set(&s, wi, x->cand, s.n);
-  if (!(wi->health >= wi->bound)) {
+  if (complete || !(wi->health >= wi->bound)) {
     wi->status = WI_UNREACHABLE;
     wi->members = NULL;
     wi->nmembers = 0;
     wi->points = 0;
-    return;
-  }
-  wi->status = WI_REACHABLE;
-  int32_t k = 1;
-  while (k < s.n && r->health + x->prefix[k] < wi->bound)
-    k++;
-  for (; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++)
-    search(&s, k, 0, 0);
-  if (s.nbest > 0) {
-    take_set(&s, wi, x->best, s.nbest);
-    wi->searched = s.steps <= EXPLAIN_SEARCH_MAX;
+    wi->searched = complete;
     return;
   }
   /* the step limit: the largest gains, one by one, until the bound */
+  wi->status = WI_REACHABLE;
   wi->searched = false;
   int32_t n = 0;
-  for (; n < s.n; n++) {
-    set_add(&s, x->cand[n], 1);
+  while (n < s.n) {
+    set_add(&s, x->cand[n++], 1);
     if (set_health(&s) >= wi->bound) break;
   }
-  for (int32_t q = 0; q <= n && q < s.n; q++)
+  for (int32_t q = 0; q < n; q++)
     set_add(&s, x->cand[q], -1);
-  take_set(&s, wi, x->cand, n < s.n ? n + 1 : s.n);
+  take_set(&s, wi, x->cand, n);
+}
+
+/* The best score member M can have: 100, or for bands the highest band
+ * value that is a constant (a threshold a persona changes counts as 100). */
+static double best_score(const CMember *m) {
+  if (m->kind != MEMBER_BANDS) return 100;
+  double best = 0;
+  for (int32_t b = 0; b < m->nbands; b++) {
+    const CExpr *v = m->bands[b].value;
+    double x = v->op == C_CONST && v->k.type == T_NUMBER ? v->k.u.num : 100;
+    best = fmax(best, x);
+  }
+  return best < 0 ? 0 : best > 100 ? 100 : best;
 }
 
 /* ---- the API ---------------------------------------------------------------- */
@@ -381,7 +421,11 @@ Explainer *explain_new(const CProgram *cp) {
   x->sort_tmp = ALLOC(x, nm, int32_t);
   x->cand = ALLOC(x, nm, int32_t);
   x->gain = ALLOC(x, nm, double);
+  x->alone = ALLOC(x, nm, double);
   x->cost = ALLOC(x, nm, double);
+  x->target = ALLOC(x, nm, double);
+  for (int32_t i = 0; i < nm; i++)
+    x->target[i] = best_score(&cp->members[i]);
   x->key = ALLOC(x, nm, double);
   x->prefix = ALLOC(x, nm + 1, double);
   x->min_cost_from = ALLOC(x, nm + 1, double);

@@ -22,20 +22,23 @@ typedef enum WhatIfStatus {
   WI_NO_GRADES,  /* the health has no grades: nothing to change */
   WI_NO_HEALTH,  /* the health is n/a: no dimension has data */
   WI_BEST_GRADE, /* already the best grade */
-  WI_REACHABLE,  /* members[] at 100 reach the next grade */
-  WI_UNREACHABLE /* no set of members can: every one at 100 falls short */
+  WI_REACHABLE,  /* members[] at their best reach the next grade */
+  WI_UNREACHABLE /* no set of members can: every one at its best falls
+                    short */
 } WhatIfStatus;
 
-/* One member of the set: raised from FROM (NAN: n/a) to 100. */
+/* One member of the set: raised from FROM (NAN: n/a) to TO. */
 typedef struct WhatIfMember {
   int32_t member; /* flat index */
   double from;    /* its score now, NAN when n/a */
+  double to;      /* the best score it can have: 100, or for bands the
+                     highest band value */
   double gain;    /* health points it gives alone */
 } WhatIfMember;
 
 /* The smallest set of members (fewest members, then fewest points moved:
- * Σ(100 − score), an n/a member counting 100) whose improvement to 100
- * lifts the health to the next grade's bound; docs/cli.md. */
+ * Σ(to − from), an n/a member counting from 0) whose improvement to their
+ * best score lifts the health to the next grade's bound; docs/cli.md. */
 typedef struct WhatIf {
   uint8_t status;     /* WhatIfStatus */
   int32_t next_grade; /* the grade one above, or -1 */
@@ -43,9 +46,9 @@ typedef struct WhatIf {
   double away;        /* bound − health */
   WhatIfMember *members;
   int32_t nmembers;
-  double points; /* points moved: Σ(100 − from) over the set */
-  double health; /* the health with the set at 100 (WI_UNREACHABLE:
-                    with every member that can rise at 100) */
+  double points; /* points moved: Σ(to − from) over the set */
+  double health; /* the health with the set at its best (WI_UNREACHABLE:
+                    with every member that can rise at its best) */
   int32_t grade; /* the grade of that health */
   bool searched; /* false: the search for a smaller or cheaper set
                     stopped at its step limit (EXPLAIN_SEARCH_MAX); the

@@ -1,7 +1,7 @@
 /* result.h — what evaluating one account gives: persona, segments, health,
  * grade and coverage, every dimension and member with its effective weight
- * and lost points, flags, journey steps, and (in explain mode) the values
- * each member's expression referenced.
+ * and lost points, flags and journey steps. (What an explanation adds, the
+ * values expressions referenced and the like, is in explain.h.)
  *
  * A Result belongs to its Evaluator (eval.h) and is overwritten by the
  * next eval_account call: writers read it before scoring the next account.
@@ -78,10 +78,6 @@ typedef struct MemberResult {
                        0 when N/A, in an excluded or N/A dimension,
                        or when the health is missing */
   double lost;      /* health points lost: effective · (100 − score) */
-  /* explain mode only (else values is NULL, missing_ref -1): */
-  const Value *values; /* one per ref of the member's RefList */
-  int32_t missing_ref; /* N/A members: the first ref whose value is
-                          missing, or -1 (e.g. division by zero inside) */
 } MemberResult;
 
 typedef struct DimResult {
@@ -121,9 +117,6 @@ typedef struct Result {
   bool detailed;      /* coverage and every member's weight, effective
                          weight and lost points are filled (EVAL_DETAILS);
                          when false they are stale: left unread */
-  bool explained;     /* values, missing_ref and drivers are filled */
-  int32_t *drivers;   /* explain mode: every member (flat index), by lost
-                         points, largest first, ties in declaration order */
 } Result;
 
 #endif

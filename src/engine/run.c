@@ -10,6 +10,7 @@
 #include "check/check.h"
 #include "engine/eval.h"
 #include "engine/keys.h"
+#include "engine/explain.h"
 #include "io/reader.h"
 #include "engine/run.h"
 #include "engine/snapshot.h"
@@ -199,10 +200,7 @@ static bool on_record(RunCtx *rc, const Account *a) {
   bool hand = rc->handing;
   if (rc->opts->account && strcmp(a->id, rc->opts->account) != 0) return true;
   if (!hand && !rc->evaluate_all) return true;
-  EvalDepth depth = !hand                   ? EVAL_SCORES
-                    : rc->sink->explain     ? EVAL_EXPLAIN
-                    : rc->sink->scores_only ? EVAL_SCORES
-                                            : EVAL_DETAILS;
+  EvalDepth depth = !hand || rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
   const Result *r = eval_account(rc->ev, a->values, date, depth);
   if (!hand) return true;
   if (rc->opts->account) rc->found = true;
@@ -234,7 +232,7 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   const char *text = keyed ? key_text(key, a->id, buf, &n) : NULL;
   uint64_t h = keyed ? key_hash(text, n) : 0;
   if (keyed) keys_prefetch(&rc->keys, h);
-  EvalDepth depth = rc->sink->explain ? EVAL_EXPLAIN : rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
+  EvalDepth depth = rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
   const Result *r = eval_account(rc->ev, a->values, rc->as_of, depth);
   bool added = true;
   if (keyed) keys_put(&rc->keys, h, text, n, &added);
@@ -498,10 +496,15 @@ typedef struct WriterSink {
   WriteCtx w;
   Buf buf;
   kenko_format format;
+  const Evaluator *ev;
+  Explainer *x;
+  bool explain; /* explain each account (w.ex), */
+  bool what_if; /* with what would change the grade */
 } WriterSink;
 
 static void write_account(void *ud, const Account *a, const Result *r) {
   WriterSink *ws = ud;
+  if (ws->explain) explain_account(ws->x, ws->ev, r, ws->what_if);
   switch (ws->format) {
   case KENKO_FORMAT_JSONL: write_jsonl(&ws->w, a, r); break;
   case KENKO_FORMAT_CSV: write_csv(&ws->w, a, r); break;
@@ -537,11 +540,14 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   memset(&ws, 0, sizeof ws);
   ws.format = opts->format;
   buf_init(&ws.buf, out);
+  ws.ev = ev;
+  ws.x = explain_new(cp);
+  ws.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
+  ws.what_if = opts->what_if || (opts->explain && opts->format == KENKO_FORMAT_JSONL);
   ws.w.p = p;
-  ws.w.ev = ev;
+  ws.w.ex = explain_names(ws.x);
   ws.w.buf = &ws.buf;
   ws.w.explain = opts->explain;
-  ws.w.what_if = opts->what_if;
   ws.w.color = opts->color;
   ws.w.excel_safe = run_csv_for_spreadsheet(opts);
   date_format(as_of, ws.w.as_of);
@@ -562,6 +568,7 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   buf_flush(&ws.buf, 0);
   writer_free(&ws.w);
   buf_free(&ws.buf);
+  explain_free(ws.x);
   eval_free(ev);
   return status;
 }

@@ -41,7 +41,8 @@
  * the reader rejects (bad data) has no trustworthy date: it counts in the
  * snapshot being read. Data that is not history calls neither. */
 typedef struct ScoreSink {
-  bool explain;       /* evaluate with the explanation trace */
+  bool explain;       /* evaluate with the details an explanation reads
+                         (EVAL_DETAILS; explain.h) */
   bool scores_only;   /* reads no coverage, effective weights or lost
                          points (EVAL_SCORES): the CSV writer */
   bool all_snapshots; /* history: score and hand over every snapshot */

@@ -28,11 +28,10 @@ static void where(const Program *p, const Node *n, char *out, size_t size) {
 /* Runs test T; returns true when every expectation holds. */
 static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b, bool color, Arena *arena) {
   Value *inputs = eval_given_inputs(p, t->given, arena);
-  eval_account(ev, inputs, t->has_as_of ? t->as_of : today(), EVAL_EXPLAIN);
+  eval_account(ev, inputs, t->has_as_of ? t->as_of : today(), EVAL_DETAILS);
   WriteCtx w;
   memset(&w, 0, sizeof w);
   w.p = p;
-  w.ev = ev;
   w.buf = b;
   Buf details;
   buf_init(&details, NULL);

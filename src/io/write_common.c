@@ -38,11 +38,10 @@ void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
   snprintf(out, n_out, "%s:%d", src->path, line);
 }
 
-const char *member_reason(WriteCtx *w, const MemberResult *mr, const RefList *refs, char *buf, size_t n) {
-  (void)w;
+const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n) {
   if (mr->why == MISS_DIV_ZERO) return "division by zero";
-  if (refs && mr->missing_ref >= 0 && mr->missing_ref < refs->count) {
-    snprintf(buf, n, "`%s` is missing", refs->refs[mr->missing_ref].name);
+  if (refs && missing >= 0 && missing < refs->count) {
+    snprintf(buf, n, "`%s` is missing", refs->refs[missing].name);
     return buf;
   }
   switch (mr->why) {

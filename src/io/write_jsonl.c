@@ -1,6 +1,8 @@
 /* write_jsonl.c — `run --format jsonl`: one JSON object per account, keys
  * in the order of LANGUAGE.md §5; with --explain, expressions, the values
- * they used, N/A reasons, the personas tried and the drivers.
+ * they used, N/A reasons, the personas tried, the drivers and, last, what
+ * would change the grade (docs/cli.md). Writers format the explanation
+ * (explain.h); they evaluate nothing.
  *
  * Everything fixed by the rules (names, kinds, source locations, the
  * expressions' source text, the keys of the "values" objects) is escaped
@@ -28,6 +30,7 @@ typedef struct MemberPlan {
   Frag at;     /* ,"at":"file:line" and, explaining,
                   ,"expr":"…","values":{ */
   Frag driver; /* {"dimension":…,"member":…,"lost": */
+  Frag what_if; /* {"dimension":…,"member":…,"from": */
   RefsPlan refs;
   Frag *missing; /* per ref: ,"reason":"`name` is missing" */
 } MemberPlan;
@@ -108,6 +111,17 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
   return rp;
 }
 
+/* {"dimension":…,"member":…,"KEY": for member MEM of DD. */
+static Frag member_ref_frag(WriteCtx *w, Buf *tmp, const DimensionDecl *dd, const Member *mem, const char *key) {
+  Json j;
+  plan_json(&j, tmp, false);
+  json_object(&j);
+  json_field_str(&j, "dimension", dd->name);
+  json_field_str(&j, "member", mem->name);
+  json_key(&j, key);
+  return writer_frag(w, tmp, 0);
+}
+
 static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDecl *dd, int32_t m,
                         int32_t flat) {
   const Member *mem = &dd->members[m];
@@ -129,14 +143,10 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
   }
   mp->at = writer_frag(w, tmp, 0);
 
-  plan_json(&j, tmp, false);
-  json_object(&j);
-  json_field_str(&j, "dimension", dd->name);
-  json_field_str(&j, "member", mem->name);
-  json_key(&j, "lost");
-  mp->driver = writer_frag(w, tmp, 0);
+  mp->driver = member_ref_frag(w, tmp, dd, mem, "lost");
+  mp->what_if = member_ref_frag(w, tmp, dd, mem, "from");
 
-  const RefList *refs = eval_member_refs(w->ev, flat);
+  const RefList *refs = &w->ex->member_refs[flat];
   mp->refs = refs_plan(w, tmp, refs);
   mp->missing = arena_alloc(writer_arena(w), ((size_t)refs->count + 1) * sizeof *mp->missing);
   for (int32_t k = 0; k < refs->count; k++) {
@@ -144,9 +154,8 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
     memset(&mr, 0, sizeof mr);
     mr.na = true;
     mr.why = MISS_ABSENT;
-    mr.missing_ref = k;
     char reason[256];
-    json_field_str(plan_json(&j, tmp, true), "reason", member_reason(w, &mr, refs, reason, sizeof reason));
+    json_field_str(plan_json(&j, tmp, true), "reason", member_reason(&mr, refs, k, reason, sizeof reason));
     mp->missing[k] = writer_frag(w, tmp, 0);
   }
 }
@@ -189,7 +198,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
       json_end(&j);
     }
     jp->persona_tail[i] = writer_frag(w, &tmp, 0);
-    if (pd->cond) jp->persona_refs[i] = refs_plan(w, &tmp, eval_persona_refs(w->ev, i));
+    if (pd->cond) jp->persona_refs[i] = refs_plan(w, &tmp, &w->ex->persona_refs[i]);
   }
 
   jp->grade_name = PLAN_ARRAY(p->ngrade_names, Frag);
@@ -212,6 +221,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
   for (int32_t d = 0; d < p->ndimensions; d++)
     nmembers += p->dimensions[d].nmembers;
   jp->members = PLAN_ARRAY(nmembers, MemberPlan);
+  int32_t nmembers_before = 0;
   for (int32_t d = 0; d < p->ndimensions; d++) {
     const DimensionDecl *dd = &p->dimensions[d];
     plan_json(&j, &tmp, d > 0);
@@ -219,10 +229,9 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     json_field_str(&j, "name", dd->name);
     json_key(&j, "score");
     jp->dim_head[d] = writer_frag(w, &tmp, 0);
-    for (int32_t m = 0; m < dd->nmembers; m++) {
-      int32_t flat = eval_member_index(w->ev, d, m);
-      member_plan(w, &tmp, &jp->members[flat], dd, m, flat);
-    }
+    for (int32_t m = 0; m < dd->nmembers; m++)
+      member_plan(w, &tmp, &jp->members[nmembers_before + m], dd, m, nmembers_before + m);
+    nmembers_before += dd->nmembers;
   }
 
   static const char *const sev[] = {"", "low", "medium", "high"};
@@ -236,7 +245,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     json_field_str(&j, "severity", sev[fd->severity]);
     json_field_str(&j, "action", fd->action);
     jp->flag_head[f] = writer_frag(w, &tmp, 0);
-    jp->flag_refs[f] = refs_plan(w, &tmp, eval_flag_refs(w->ev, f));
+    jp->flag_refs[f] = refs_plan(w, &tmp, &w->ex->flag_refs[f]);
   }
 
   jp->step_name = PLAN_ARRAY(p->nsteps, Frag);
@@ -257,7 +266,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     json_key(&j, "values");
     json_object(&j);
     jp->step_expr[i] = writer_frag(w, &tmp, 0);
-    jp->step_refs[i] = refs_plan(w, &tmp, eval_step_refs(w->ev, i));
+    jp->step_refs[i] = refs_plan(w, &tmp, &w->ex->step_refs[i]);
   }
 
   for (int why = 0; why <= MISS_DOMAIN; why++) {
@@ -265,9 +274,8 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     memset(&mr, 0, sizeof mr);
     mr.na = true;
     mr.why = (uint8_t)why;
-    mr.missing_ref = -1;
     char reason[256];
-    json_field_str(plan_json(&j, &tmp, true), "reason", member_reason(w, &mr, NULL, reason, sizeof reason));
+    json_field_str(plan_json(&j, &tmp, true), "reason", member_reason(&mr, NULL, -1, reason, sizeof reason));
     jp->reason[why] = writer_frag(w, &tmp, 0);
   }
 #undef PLAN_ARRAY
@@ -300,12 +308,11 @@ static inline void put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
 }
 
 /* The members of a "values" object (the caller writes the braces). */
-static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values, bool default_thresholds) {
+static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values) {
   Buf *b = w->buf;
   for (int32_t i = 0; i < rp->refs->count; i++) {
     put_frag(b, rp->keys[i]);
-    Value v = values ? values[i] : eval_ref_value(w->ev, &rp->refs->refs[i], default_thresholds);
-    put_value(w, b, v, rp->symkind[i]);
+    put_value(w, b, values[i], rp->symkind[i]);
   }
 }
 
@@ -324,11 +331,12 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
   buf_num(b, mr->lost);
   put_frag(b, mp->at);
   if (w->explain) {
-    values_body(w, &mp->refs, mr->values, false);
+    values_body(w, &mp->refs, w->ex->member_values[flat]);
     buf_putc(b, '}');
+    int32_t missing = w->ex->missing_ref[flat];
     if (mr->na) {
-      if (mr->why != MISS_DIV_ZERO && mr->missing_ref >= 0 && mr->missing_ref < mp->refs.refs->count)
-        put_frag(b, mp->missing[mr->missing_ref]);
+      if (mr->why != MISS_DIV_ZERO && missing >= 0 && missing < mp->refs.refs->count)
+        put_frag(b, mp->missing[missing]);
       else
         put_frag(b, jp->reason[mr->why <= MISS_DOMAIN ? mr->why : MISS_ABSENT]);
     }
@@ -345,7 +353,7 @@ static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result 
     put_frag(b, outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
     put_frag(b, jp->persona_tail[i]);
     if (w->p->personas[i].cond) {
-      values_body(w, &jp->persona_refs[i], NULL, true);
+      values_body(w, &jp->persona_refs[i], w->ex->persona_values[i]);
       buf_put(b, "}}", 2);
     }
   }
@@ -360,7 +368,7 @@ static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
     put_frag(b, jp->step_head[i]);
     put_frag(b, status[r->steps[i] < 3 ? r->steps[i] : 0]);
     put_frag(b, jp->step_expr[i]);
-    values_body(w, &jp->step_refs[i], NULL, false);
+    values_body(w, &jp->step_refs[i], w->ex->step_values[i]);
     buf_put(b, "}}", 2);
   }
   buf_putc(b, ']');
@@ -370,12 +378,13 @@ static void write_drivers(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
   Buf *b = w->buf;
   buf_puts(b, ",\"drivers\":[");
   bool first = true;
+  const int32_t *drivers = w->ex->drivers;
   for (int32_t k = 0; k < r->nmembers; k++) {
-    const MemberResult *mr = &r->members[r->drivers[k]];
+    const MemberResult *mr = &r->members[drivers[k]];
     if (!(mr->lost > 0)) continue;
     if (!first) buf_putc(b, ',');
     first = false;
-    put_frag(b, jp->members[r->drivers[k]].driver);
+    put_frag(b, jp->members[drivers[k]].driver);
     buf_num(b, mr->lost);
     buf_putc(b, '}');
   }
@@ -387,6 +396,47 @@ static inline void name_or_null(Buf *b, const Frag *names, int32_t i) {
     put_frag(b, names[i]);
   else
     buf_put(b, "null", 4);
+}
+
+/* ,"what_if":{…}: what would change the grade, the figures of the text
+ * unrounded (docs/cli.md). */
+static void write_what_if(WriteCtx *w, const JsonlPlan *jp) {
+  static const char *const status[] = {[WI_NONE] = "none",           [WI_NO_GRADES] = "no_grades",
+                                       [WI_NO_HEALTH] = "no_health", [WI_BEST_GRADE] = "best_grade",
+                                       [WI_REACHABLE] = "reachable", [WI_UNREACHABLE] = "unreachable"};
+  const WhatIf *wi = &w->ex->what_if;
+  Buf *b = w->buf;
+  buf_puts(b, ",\"what_if\":{\"status\":\"");
+  buf_puts(b, status[wi->status <= WI_UNREACHABLE ? wi->status : WI_NONE]);
+  buf_putc(b, '"');
+  if (wi->status == WI_REACHABLE || wi->status == WI_UNREACHABLE) {
+    buf_puts(b, ",\"next_grade\":");
+    name_or_null(b, jp->grade_name, wi->next_grade);
+    buf_puts(b, ",\"at\":");
+    buf_num(b, wi->bound);
+    buf_puts(b, ",\"away\":");
+    buf_num(b, wi->away);
+    buf_puts(b, ",\"members\":[");
+    for (int32_t k = 0; k < wi->nmembers; k++) {
+      const WhatIfMember *wm = &wi->members[k];
+      if (k) buf_putc(b, ',');
+      put_frag(b, jp->members[wm->member].what_if);
+      num_or_null(b, false, wm->from);
+      buf_puts(b, ",\"to\":");
+      buf_num(b, wm->to);
+      buf_puts(b, ",\"gain\":");
+      buf_num(b, wm->gain);
+      buf_putc(b, '}');
+    }
+    buf_puts(b, "],\"points\":");
+    buf_num(b, wi->points);
+    buf_puts(b, ",\"health\":");
+    num_or_null(b, false, wi->health);
+    buf_puts(b, ",\"grade\":");
+    name_or_null(b, jp->grade_name, wi->grade);
+    buf_puts(b, wi->searched ? ",\"searched\":true" : ",\"searched\":false");
+  }
+  buf_putc(b, '}');
 }
 
 void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
@@ -438,7 +488,7 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
     put_frag(b, jp->flag_head[f]);
     if (w->explain) {
       buf_puts(b, ",\"values\":{");
-      values_body(w, &jp->flag_refs[f], NULL, false);
+      values_body(w, &jp->flag_refs[f], w->ex->flag_values[f]);
       buf_putc(b, '}');
     }
     buf_putc(b, '}');
@@ -448,6 +498,7 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
   if (w->explain) {
     if (p->has_journey) write_journey(w, jp, r);
     write_drivers(w, jp, r);
+    if (w->ex->what_if.status != WI_NONE) write_what_if(w, jp);
   }
   buf_put(b, "}\n", 2);
 }

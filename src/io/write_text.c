@@ -110,7 +110,7 @@ static void expr_source(WriteCtx *w, Span s) {
 }
 
 /* "[a = 1, min_a = 2]" */
-static void values_list(WriteCtx *w, const RefList *refs, const Value *values, bool default_thresholds) {
+static void values_list(WriteCtx *w, const RefList *refs, const Value *values) {
   if (!refs || refs->count == 0) return;
   Buf *b = w->buf;
   color(w, C_DIM);
@@ -120,8 +120,7 @@ static void values_list(WriteCtx *w, const RefList *refs, const Value *values, b
     if (i) buf_puts(b, ", ");
     buf_puts(b, ref->name);
     buf_puts(b, " = ");
-    Value v = values ? values[i] : eval_ref_value(w->ev, ref, default_thresholds);
-    text_value(w, b, v, ref_symbol_kind(w->p, ref));
+    text_value(w, b, values[i], ref_symbol_kind(w->p, ref));
   }
   buf_putc(b, ']');
   color(w, C_OFF);
@@ -166,7 +165,7 @@ static void write_persona(WriteCtx *w, const Result *r) {
     buf_puts(b, t == PT_MATCHED   ? " → true"
                 : t == PT_MISSING ? " → missing (counts as not matching)"
                                   : " → false");
-    values_list(w, eval_persona_refs(w->ev, i), NULL, true);
+    values_list(w, &w->ex->persona_refs[i], w->ex->persona_values[i]);
     buf_putc(b, '\n');
   }
 }
@@ -222,12 +221,12 @@ static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, i
     expr_source(w, m->expr->span);
   }
   color(w, C_OFF);
-  const RefList *refs = eval_member_refs(w->ev, flat);
-  values_list(w, refs, mr->values, false);
+  const RefList *refs = &w->ex->member_refs[flat];
+  values_list(w, refs, w->ex->member_values[flat]);
   if (mr->na) {
     char reason[256];
     buf_puts(b, "  — n/a: ");
-    buf_puts(b, member_reason(w, mr, refs, reason, sizeof reason));
+    buf_puts(b, member_reason(mr, refs, w->ex->missing_ref[flat], reason, sizeof reason));
   }
   buf_putc(b, '\n');
 }
@@ -266,7 +265,7 @@ static void write_dimensions(WriteCtx *w, const Result *r) {
     }
     buf_putc(b, '\n');
     for (int32_t m = 0; m < dr->nmembers; m++)
-      write_member(w, &dd->members[m], &dr->members[m], eval_member_index(w->ev, d, m), name_w);
+      write_member(w, &dd->members[m], &dr->members[m], (int32_t)(dr->members - r->members) + m, name_w);
   }
 }
 
@@ -285,7 +284,7 @@ static void write_flags(WriteCtx *w, const Result *r) {
     buf_printf(b, "%-6s ", sev[fd->severity]);
     color(w, C_OFF);
     named(b, fd->label, fd->name);
-    values_list(w, eval_flag_refs(w->ev, f), NULL, false);
+    values_list(w, &w->ex->flag_refs[f], w->ex->flag_values[f]);
     buf_putc(b, '\n');
     if (fd->action) {
       buf_puts(b, "           → ");
@@ -332,7 +331,7 @@ static void write_drivers(WriteCtx *w, const Result *r) {
   double total = 0;
   int shown = 0;
   for (int32_t k = 0; k < r->nmembers; k++) {
-    const MemberResult *mr = r->drivers ? &r->members[r->drivers[k]] : &r->members[k];
+    const MemberResult *mr = &r->members[w->ex->drivers[k]];
     total += mr->lost;
     if (!(mr->lost > 0) || shown >= 5) continue;
     if (shown) buf_puts(b, " · ");
@@ -349,73 +348,62 @@ static void write_drivers(WriteCtx *w, const Result *r) {
   buf_putc(b, '\n');
 }
 
-/* "What would change the grade": the members whose improvement to 100
- * would lift the health to the next grade's bound, with the points each
- * gives (from the evaluator's own roll-up, not an estimate). */
+/* "What would change the grade" (explain.c found the set; docs/cli.md). */
 static void write_what_if(WriteCtx *w, const Result *r) {
   const Program *p = w->p;
+  const WhatIf *wi = &w->ex->what_if;
   Buf *b = w->buf;
-  if (r->health_na || r->grade_set < 0 || r->grade < 0) return;
-  const GradeSet *gs = &p->grade_sets[r->grade_set];
-  int32_t at = -1;
-  for (int32_t i = 0; i < gs->nbands; i++)
-    if (gs->bands[i].grade == r->grade) at = i;
+  if (wi->status == WI_NO_GRADES) return;
   buf_puts(b, "\nwhat would change the grade\n");
-  if (at <= 0) {
-    buf_puts(b, "  already the best grade\n");
+  switch ((WhatIfStatus)wi->status) {
+  case WI_NO_HEALTH:
+    buf_puts(b, "  the health is n/a (no dimension has data): there is no grade to change until a member "
+                "has data\n");
+    return;
+  case WI_BEST_GRADE: buf_puts(b, "  already the best grade\n"); return;
+  default: break;
+  }
+  buf_puts(b, "  next grade ");
+  grade_text(w, wi->next_grade);
+  buf_puts(b, " at ");
+  num2(b, wi->bound);
+  buf_puts(b, ": ");
+  num2(b, wi->away);
+  buf_puts(b, " points away\n");
+  if (wi->status == WI_UNREACHABLE) {
+    buf_puts(b, "  no set of members can reach it: with every member at its best the health would be ");
+    num2(b, wi->health);
+    buf_puts(b, " (");
+    grade_text(w, wi->grade);
+    buf_puts(b, ")\n");
     return;
   }
-  const GradeBand *next = &gs->bands[at - 1];
-  buf_puts(b, "  next grade ");
-  grade_text(w, next->grade);
-  buf_puts(b, " at ");
-  num2(b, next->bound);
-  buf_puts(b, ": ");
-  num2(b, next->bound - r->health);
-  buf_puts(b, " points away\n");
-  /* gains of each member raised to 100, largest first */
-  int32_t n = r->nmembers, shown = 0;
-  bool *done = xcalloc((size_t)n + 1, 1);
-  for (;;) {
-    int32_t best = -1;
-    double best_gain = 0, best_health = 0;
-    for (int32_t k = 0; k < n; k++) {
-      const MemberResult *mr = &r->members[k];
-      if (done[k] || (!mr->na && mr->score >= 100)) continue;
-      double h = eval_health_if(w->ev, k, 100);
-      if (isnan(h)) continue;
-      double gain = h - r->health;
-      if (gain > best_gain + 1e-12) {
-        best = k;
-        best_gain = gain;
-        best_health = h;
-      }
-    }
-    if (best < 0 || shown >= 8) break;
-    done[best] = true;
-    shown++;
-    const MemberResult *mr = &r->members[best];
+  buf_printf(b, "  the fewest members that reach it: %d (", (int)wi->nmembers);
+  num2(b, wi->points);
+  buf_puts(b, " points moved)\n");
+  for (int32_t k = 0; k < wi->nmembers; k++) {
+    const WhatIfMember *wm = &wi->members[k];
+    const MemberResult *mr = &r->members[wm->member];
     const Member *m = &p->dimensions[mr->dim].members[mr->index];
-    int32_t g = eval_grade_of(p, r->grade_set, best_health);
-    buf_puts(b, "  ");
+    buf_puts(b, "    ");
     named(b, m->label, m->name);
-    buf_puts(b, mr->na ? ": n/a → 100 gives +" : ": ");
-    if (!mr->na) {
-      num2(b, mr->score);
-      buf_puts(b, " → 100 gives +");
-    }
-    num2(b, best_gain);
-    buf_puts(b, " → health ");
-    num2(b, best_health);
-    if (g != r->grade) {
-      buf_puts(b, " (");
-      grade_text(w, g);
-      buf_puts(b, ")");
-    }
-    buf_putc(b, '\n');
+    buf_puts(b, ": ");
+    if (isnan(wm->from))
+      buf_puts(b, "n/a");
+    else
+      num2(b, wm->from);
+    buf_puts(b, " → ");
+    num2(b, wm->to);
+    buf_puts(b, " (alone +");
+    num2(b, wm->gain);
+    buf_puts(b, ")\n");
   }
-  if (!shown) buf_puts(b, "  no member can raise the score\n");
-  free(done);
+  buf_puts(b, "  together: health ");
+  num2(b, wi->health);
+  buf_puts(b, " (");
+  grade_text(w, wi->grade);
+  buf_puts(b, ")\n");
+  if (!wi->searched) buf_puts(b, "  (the search stopped at its step limit: a smaller set may exist)\n");
 }
 
 void write_text(WriteCtx *w, const Account *a, const Result *r) {
@@ -460,6 +448,6 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
   write_flags(w, r);
   write_journey(w, r);
   write_drivers(w, r);
-  if (w->what_if) write_what_if(w, r);
+  if (w->ex->what_if.status != WI_NONE) write_what_if(w, r);
   buf_putc(b, '\n');
 }

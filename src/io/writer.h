@@ -8,7 +8,7 @@
 
 #include "base/buf.h"
 #include "check/check.h"
-#include "engine/eval.h"
+#include "engine/explain.h"
 #include "io/reader.h"
 #include "engine/result.h"
 
@@ -26,10 +26,12 @@ typedef struct Frag {
 
 typedef struct WriteCtx {
   const Program *p;
-  Evaluator *ev;
+  /* The explanation of the account being written: the names from the
+   * start, the values (and what would change the grade, when asked for)
+   * set before each account. Writers format it; they evaluate nothing. */
+  const Explanation *ex;
   Buf *buf;
-  bool explain;    /* jsonl: expressions, values, reasons, drivers */
-  bool what_if;    /* text: "what would change the grade" */
+  bool explain;    /* jsonl: expressions, values, reasons, drivers, what if */
   bool color;      /* text: ANSI colours */
   bool excel_safe; /* csv: cells that a spreadsheet would take for a formula get a ' (buf_csv_cell_safe) */
   char as_of[11];  /* YYYY-MM-DD */
@@ -76,8 +78,9 @@ void write_text(WriteCtx *w, const Account *a, const Result *r);
 /* Shared by the writers (write_common.c). */
 const char *member_kind_name(const Member *m);
 const char *member_status_name(uint8_t status);
-/* Why a member is N/A, for people: "`nps` is missing", "division by zero". */
-const char *member_reason(WriteCtx *w, const MemberResult *mr, const RefList *refs, char *buf, size_t n);
+/* Why a member is N/A, for people: "`nps` is missing", "division by zero".
+ * MISSING: the first of REFS whose value is missing, or -1. */
+const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n);
 /* The source text of a node ("active_users / seats"). */
 void source_text(const Program *p, Span s, const char **text, size_t *len);
 /* "rules/aiueo.kenko:14" for a node. */

@@ -12,13 +12,16 @@
 
 #include "check/check.h"
 #include "engine/eval.h"
+#include "engine/explain.h"
 
 typedef struct Fx {
   Diag diag;
   Program *p;
   CProgram *cp;
   Evaluator *ev;
-  Arena arena; /* test inputs */
+  Explainer *x;
+  const Explanation *ex; /* of the last fx_run */
+  Arena arena;           /* test inputs */
 } Fx;
 
 /* Shows errors (warnings of the small rule sets here are expected). */
@@ -37,10 +40,12 @@ static void fx_load(Fx *f, const char *path, const char *text) {
   f->cp = compile_program(f->p, &f->diag);
   cr_assert_not_null(f->cp, "the rules did not compile");
   f->ev = eval_new(f->cp);
+  f->x = explain_new(f->cp);
   arena_init(&f->arena, 0);
 }
 
 static void fx_free(Fx *f) {
+  explain_free(f->x);
   eval_free(f->ev);
   compile_free(f->cp);
   program_free(f->p);
@@ -55,11 +60,15 @@ static int32_t test_index(const Fx *f, const char *name) {
   return -1;
 }
 
-/* Scores the account of test NAME (explain mode on). */
+/* Scores the account of test NAME and explains it (f->ex), what would
+ * change the grade included. */
 static const Result *fx_run(Fx *f, const char *name) {
   const TestDecl *t = &f->p->tests[test_index(f, name)];
   const Value *in = eval_given_inputs(f->p, t->given, &f->arena);
-  return eval_account(f->ev, in, t->has_as_of ? t->as_of : date_from_ymd(2026, 1, 1), EVAL_EXPLAIN);
+  const Result *r =
+      eval_account(f->ev, in, t->has_as_of ? t->as_of : date_from_ymd(2026, 1, 1), EVAL_DETAILS);
+  f->ex = explain_account(f->x, f->ev, r, true);
+  return r;
 }
 
 /* Runs every test of the rules; each `expect` must be true. */
@@ -373,19 +382,19 @@ Test(eval_expr, division_by_zero_reason) {
   const Result *r = fx_run(&f, "zero");
   cr_assert(r->members[0].na);
   cr_assert_eq(r->members[0].why, MISS_DIV_ZERO);
-  cr_assert_eq(r->members[0].missing_ref, -1, "no name is missing: the division is");
+  cr_assert_eq(f.ex->missing_ref[0], -1, "no name is missing: the division is");
   cr_assert(r->members[1].na);
   cr_assert_eq(r->members[1].why, MISS_DIV_ZERO);
-  cr_assert_eq(r->members[1].missing_ref, 0); /* ratio */
+  cr_assert_eq(f.ex->missing_ref[1], 0); /* ratio */
   cr_assert(r->members[2].na);
   cr_assert_eq(r->members[2].why, MISS_ABSENT);
-  const RefList *refs = eval_member_refs(f.ev, 2);
+  const RefList *refs = &f.ex->member_refs[2];
   cr_assert_eq(refs->count, 2);
   cr_assert_str_eq(refs->refs[0].name, "b");
   cr_assert_str_eq(refs->refs[1].name, "a");
-  cr_assert_eq(r->members[2].missing_ref, 0);
-  cr_assert(r->members[2].values[0].type == T_MISSING);
-  cr_assert(r->members[2].values[1].type == T_NUMBER && r->members[2].values[1].u.num == 3);
+  cr_assert_eq(f.ex->missing_ref[2], 0);
+  cr_assert(f.ex->member_values[2][0].type == T_MISSING);
+  cr_assert(f.ex->member_values[2][1].type == T_NUMBER && f.ex->member_values[2][1].u.num == 3);
   cr_assert_eq(r->members[3].status, MS_PASS);
   cr_assert(NEAR(r->health, 100));
   cr_assert(NEAR(r->coverage, 0.25));
@@ -570,10 +579,10 @@ Test(eval_roll_up, active_account_numbers) {
   cr_assert_eq(r->members[0].status, MS_SCORED);
   cr_assert_eq(r->members[1].status, MS_PASS);
   /* drivers: x.long (14.29), u.usage (7.62), then the others in order */
-  cr_assert_eq(r->drivers[0], 3);
-  cr_assert_eq(r->drivers[1], 0);
-  cr_assert_eq(r->drivers[2], 1);
-  cr_assert_eq(r->drivers[3], 2);
+  cr_assert_eq(f.ex->drivers[0], 3);
+  cr_assert_eq(f.ex->drivers[1], 0);
+  cr_assert_eq(f.ex->drivers[2], 1);
+  cr_assert_eq(f.ex->drivers[3], 2);
   cr_assert_str_eq(f.p->grade_names[r->grade], "good");
   cr_assert_eq(r->segments[0], 1);
   cr_assert_eq(r->flags[0], FLAG_OFF);
@@ -605,11 +614,11 @@ Test(eval_roll_up, persona_overrides_weights_thresholds_grades) {
   cr_assert(NEAR(eval_threshold_value(f.ev, 0, 0).u.num, 0.4));
   cr_assert(NEAR(eval_threshold_value(f.ev, 0, -1).u.num, 0.6));
   /* the explanation shows the persona's threshold values */
-  const RefList *refs = eval_member_refs(f.ev, 0);
+  const RefList *refs = &f.ex->member_refs[0];
   cr_assert_eq(refs->count, 4); /* ratio, good_ratio, fair_ratio, bonus */
   cr_assert_str_eq(refs->refs[1].name, "good_ratio");
-  cr_assert(NEAR(r->members[0].values[1].u.num, 0.4));
-  cr_assert(NEAR(r->members[0].values[3].u.num, 50));
+  cr_assert(NEAR(f.ex->member_values[0][1].u.num, 0.4));
+  cr_assert(NEAR(f.ex->member_values[0][3].u.num, 50));
   cr_assert_eq(r->steps[0], STEP_PASS);
   cr_assert_eq(r->steps[1], STEP_PASS);
   cr_assert_eq(r->steps[2], STEP_FAIL);
@@ -637,7 +646,7 @@ Test(eval_roll_up, all_na_dimension_and_coverage) {
   cr_assert_eq(r->flags[1], FLAG_UNKNOWN);
   cr_assert_eq(r->steps[1], STEP_UNKNOWN);
   cr_assert_eq(r->bottleneck, 1);
-  cr_assert_eq(r->members[0].missing_ref, 0);
+  cr_assert_eq(f.ex->missing_ref[0], 0);
   fx_free(&f);
 }
 
@@ -647,11 +656,11 @@ Test(eval_roll_up, persona_conditions_see_default_thresholds) {
   const Result *r = fx_run(&f, "newbie");
   r = fx_run(&f, "newbie high ratio");
   cr_assert_eq(r->persona, 0);
-  const RefList *refs = eval_persona_refs(f.ev, 0);
+  const RefList *refs = &f.ex->persona_refs[0];
   cr_assert_eq(refs->count, 3);
   cr_assert(refs->default_thresholds);
   cr_assert_str_eq(refs->refs[2].name, "good_ratio");
-  cr_assert(NEAR(eval_ref_value(f.ev, &refs->refs[2], true).u.num, 0.6));
+  cr_assert(NEAR(f.ex->persona_values[0][2].u.num, 0.6)); /* the default */
   cr_assert(NEAR(eval_ref_value(f.ev, &refs->refs[2], false).u.num, 0.4));
   /* an expression's references, for `expect` explanations */
   const TestDecl *t = &f.p->tests[test_index(&f, "newbie")];
@@ -723,17 +732,110 @@ Test(eval_roll_up, scores_are_clamped) {
       "test \"clamp\" { given { a: 20 } expect d.s == 100 expect d.t == 0 expect health == 50 }\n");
 }
 
-Test(eval_roll_up, health_if) {
+/* ---- what would change the grade ------------------------------------------ */
+
+/* Three scores of one dimension: the health is their mean. */
+static const char *const what_if_rules = "input p: number optional\n"
+                                         "input q: number\n"
+                                         "input r: number\n"
+                                         "dimension x { score sp : p  score sq : q  score sr : r }\n"
+                                         "grades { good >= 80  fair >= 50  bad otherwise }\n"
+                                         "test \"one\" { given { p: 0, q: 60, r: 90 } }\n"
+                                         "test \"two\" { given { p: 41, q: 52, r: 60 } }\n"
+                                         "test \"na\" { given { q: 40, r: 40 } }\n"
+                                         "test \"none\" { given { } }\n"
+                                         "test \"best\" { given { p: 90, q: 90, r: 90 } }\n";
+
+/* Member K of the set of the last account. */
+static int32_t wi_member(const Fx *f, int32_t k) {
+  cr_assert_lt(k, f->ex->what_if.nmembers);
+  return f->ex->what_if.members[k].member;
+}
+
+/* 50 (fair), 30 from good: sp alone gives 33.33. */
+Test(eval_what_if, one_member_is_enough) {
   Fx f;
-  fx_load(&f, "t.kenko", persona_rules);
-  const Result *r = fx_run(&f, "active");
-  double base = r->health;
-  /* x.long to 100 gives back its lost points */
-  cr_assert(NEAR(eval_health_if(f.ev, 3, 100), base + r->members[3].lost));
-  cr_assert(NEAR(eval_health_if(f.ev, 3, r->members[3].score), base));
-  /* x.long N/A: x drops out */
-  double u = (2 * 80.0 + 100) / 3;
-  cr_assert(NEAR(eval_health_if(f.ev, 3, NAN), (40 * u + 20 * 100.0) / 60));
+  fx_load(&f, "t.kenko", what_if_rules);
+  const Result *r = fx_run(&f, "one");
+  cr_assert(NEAR(r->health, 50));
+  const WhatIf *wi = &f.ex->what_if;
+  cr_assert_eq(wi->status, WI_REACHABLE);
+  cr_assert_str_eq(f.p->grade_names[wi->next_grade], "good");
+  cr_assert(NEAR(wi->bound, 80));
+  cr_assert(NEAR(wi->away, 30));
+  cr_assert_eq(wi->nmembers, 1);
+  cr_assert_eq(wi_member(&f, 0), 0);
+  cr_assert(NEAR(wi->members[0].from, 0) && NEAR(wi->members[0].to, 100));
+  cr_assert(NEAR(wi->members[0].gain, 100.0 / 3));
+  cr_assert(NEAR(wi->health, 250.0 / 3));
+  cr_assert_str_eq(f.p->grade_names[wi->grade], "good");
+  cr_assert(NEAR(wi->points, 100));
+  cr_assert(wi->searched);
+  fx_free(&f);
+}
+
+/* 51, 29 from good: no member alone (the best gives 19.67); of the pairs
+ * that reach it, sq + sr moves the fewest points (48 + 40), not the pair of
+ * the largest gains (sp + sq, 59 + 48). */
+Test(eval_what_if, fewest_members_then_fewest_points) {
+  Fx f;
+  fx_load(&f, "t.kenko", what_if_rules);
+  const Result *r = fx_run(&f, "two");
+  cr_assert(NEAR(r->health, 51));
+  const WhatIf *wi = &f.ex->what_if;
+  cr_assert_eq(wi->status, WI_REACHABLE);
+  cr_assert_eq(wi->nmembers, 2);
+  cr_assert_eq(wi_member(&f, 0), 1);
+  cr_assert_eq(wi_member(&f, 1), 2);
+  cr_assert(NEAR(wi->points, 88));
+  cr_assert(NEAR(wi->health, 241.0 / 3));
+  cr_assert(wi->searched);
+  fx_free(&f);
+}
+
+/* p n/a: the health is (40 + 40) / 2 = 40 (bad), 10 from fair. Raising
+ * the n/a member adds it to the roll-up ((40 + 40 + 100) / 3 = 60, +20);
+ * sq alone gives (100 + 40) / 2 = 70, +30, for fewer points (60 < 100). */
+Test(eval_what_if, an_n_a_member_joins_the_roll_up) {
+  Fx f;
+  fx_load(&f, "t.kenko", what_if_rules);
+  const Result *r = fx_run(&f, "na");
+  cr_assert(NEAR(r->health, 40));
+  const WhatIf *wi = &f.ex->what_if;
+  cr_assert_eq(wi->status, WI_REACHABLE);
+  cr_assert_eq(wi->nmembers, 1);
+  cr_assert_eq(wi_member(&f, 0), 1);
+  cr_assert(NEAR(wi->health, 70));
+  cr_assert(NEAR(wi->points, 60));
+  fx_free(&f);
+}
+
+Test(eval_what_if, no_health_and_best_grade) {
+  Fx f;
+  fx_load(&f, "t.kenko", what_if_rules);
+  fx_run(&f, "none");
+  cr_assert_eq(f.ex->what_if.status, WI_NO_HEALTH);
+  fx_run(&f, "best");
+  cr_assert_eq(f.ex->what_if.status, WI_BEST_GRADE);
+  fx_free(&f);
+}
+
+/* Bands whose best value is 50 can only rise to 50: good (at 60) is out
+ * of reach whatever is raised. */
+Test(eval_what_if, out_of_reach) {
+  Fx f;
+  fx_load(&f, "t.kenko",
+          "input t: number\n"
+          "dimension x { score capped { 50 when t > 10  0 otherwise }  rule ok : t > 0 }\n"
+          "grades { good >= 80  fair >= 30  bad otherwise }\n"
+          "test \"low\" { given { t: 5 } }\n");
+  const Result *r = fx_run(&f, "low");
+  cr_assert(NEAR(r->health, 50)); /* 0 and 100 */
+  const WhatIf *wi = &f.ex->what_if;
+  cr_assert_eq(wi->status, WI_UNREACHABLE);
+  cr_assert_str_eq(f.p->grade_names[wi->next_grade], "good");
+  cr_assert_eq(wi->nmembers, 0);
+  cr_assert(NEAR(wi->health, 75)); /* capped at its best, 50 */
   fx_free(&f);
 }
 
@@ -763,7 +865,7 @@ Test(eval_aiueo, lost_points_and_coverage) {
 
 /* EvalDepth: the scores do not depend on the depth; EVAL_SCORES leaves
  * the roll-up details unfilled (and says so), EVAL_DETAILS fills the same
- * lost points and coverage as EVAL_EXPLAIN, without the explanation. */
+ * lost points and coverage as explaining reads. */
 Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
   Fx f;
   fx_load(&f, "rules/aiueo.kenko", NULL);
@@ -771,8 +873,8 @@ Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
     const TestDecl *td = &f.p->tests[t];
     const Value *in = eval_given_inputs(f.p, td->given, &f.arena);
     int32_t as_of = td->has_as_of ? td->as_of : date_from_ymd(2026, 1, 1);
-    const Result *r = eval_account(f.ev, in, as_of, EVAL_EXPLAIN);
-    cr_assert(r->detailed && r->explained);
+    const Result *r = eval_account(f.ev, in, as_of, EVAL_DETAILS);
+    cr_assert(r->detailed);
     double health = r->health, coverage = r->coverage, lost[64];
     int32_t grade = r->grade, persona = r->persona, bottleneck = r->bottleneck;
     cr_assert_leq(r->nmembers, 64);
@@ -780,7 +882,7 @@ Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
       lost[i] = r->members[i].lost;
 
     r = eval_account(f.ev, in, as_of, EVAL_SCORES);
-    cr_assert(!r->detailed && !r->explained);
+    cr_assert(!r->detailed);
     cr_assert(isnan(r->coverage));
     cr_assert(r->health == health || (isnan(r->health) && isnan(health)));
     cr_assert_eq(r->grade, grade);
@@ -788,7 +890,7 @@ Test(eval_aiueo, depth_changes_what_is_filled_not_the_scores) {
     cr_assert_eq(r->bottleneck, bottleneck);
 
     r = eval_account(f.ev, in, as_of, EVAL_DETAILS);
-    cr_assert(r->detailed && !r->explained);
+    cr_assert(r->detailed);
     cr_assert(r->coverage == coverage);
     for (int32_t i = 0; i < r->nmembers; i++)
       cr_assert(r->members[i].lost == lost[i]);
