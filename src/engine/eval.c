@@ -495,8 +495,6 @@ Value eval_threshold_value(const Evaluator *E, int32_t t, int32_t persona) {
   return compile_variant(E->cp, persona)->thresholds[t];
 }
 
-const Variant *eval_variant(const Evaluator *E, int32_t persona) { return compile_variant(E->cp, persona); }
-
 /* ---- test data ------------------------------------------------------------ */
 
 /* A literal of a `given` block as a value (records are handled by the

@@ -64,10 +64,6 @@ void eval_ref_values(const Evaluator *ev, const RefList *refs, Value *out, bool 
 
 /* Threshold T's value for PERSONA (-1: the default). */
 Value eval_threshold_value(const Evaluator *ev, int32_t t, int32_t persona);
-/* The weights, grade sets and coverage table in effect for PERSONA (-1:
- * no persona matched). */
-const Variant *eval_variant(const Evaluator *ev, int32_t persona);
-
 /* The grade of SCORE under grade set SET (index into Program.grade_sets),
  * or -1 when SET is -1 or SCORE is NAN. */
 int32_t eval_grade_of(const Program *p, int32_t set, double score);

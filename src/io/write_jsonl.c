@@ -26,10 +26,10 @@ typedef struct RefsPlan {
 } RefsPlan;
 
 typedef struct MemberPlan {
-  Frag head;   /* [,]{"name":…,"kind":"…","score": */
-  Frag at;     /* ,"at":"file:line" and, explaining,
-                  ,"expr":"…","values":{ */
-  Frag driver; /* {"dimension":…,"member":…,"lost": */
+  Frag head;    /* [,]{"name":…,"kind":"…","score": */
+  Frag at;      /* ,"at":"file:line" and, explaining,
+                   ,"expr":"…","values":{ */
+  Frag driver;  /* {"dimension":…,"member":…,"lost": */
   Frag what_if; /* {"dimension":…,"member":…,"from": */
   RefsPlan refs;
   Frag *missing; /* per ref: ,"reason":"`name` is missing" */
@@ -112,7 +112,8 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
 }
 
 /* {"dimension":…,"member":…,"KEY": for member MEM of DD. */
-static Frag member_ref_frag(WriteCtx *w, Buf *tmp, const DimensionDecl *dd, const Member *mem, const char *key) {
+static Frag member_ref_frag(WriteCtx *w, Buf *tmp, const DimensionDecl *dd, const Member *mem,
+                            const char *key) {
   Json j;
   plan_json(&j, tmp, false);
   json_object(&j);
