@@ -327,6 +327,20 @@ Value eval_ref_value(const Evaluator *E, const ExplainRef *ref, bool default_thr
   }
 }
 
+const Value *eval_ref_slot(const Evaluator *E, const ExplainRef *ref, bool default_thresholds) {
+  switch ((RefKind)ref->kind) {
+  case REF_INPUT: return &E->ops.base[LB_INPUT][ref->index];
+  case REF_INDICATOR: return &E->indicators[ref->index];
+  case REF_THRESHOLD:
+    /* the table holds the thresholds of the variant in effect */
+    return default_thresholds ? &E->cp->variants[E->p->npersonas].thresholds[ref->index]
+                              : &E->ops.base[LB_THRESHOLD][ref->index];
+  case REF_DIMENSION: return &E->dim_values[ref->index];
+  case REF_MEMBER: return &E->member_values[E->cp->member_first[ref->index] + ref->sub];
+  default: return NULL;
+  }
+}
+
 void eval_ref_values(const Evaluator *E, const RefList *refs, Value *out, bool default_thresholds) {
   for (int32_t k = 0; k < refs->count; k++)
     out[k] = eval_ref_value(E, &refs->refs[k], default_thresholds);

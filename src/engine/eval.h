@@ -58,6 +58,12 @@ RefList eval_expr_refs(Evaluator *ev, const Node *expr);
  * take the account's persona's value unless DEFAULT_THRESHOLDS. */
 Value eval_ref_value(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
 
+/* Where the value of REF is kept between accounts, when it is kept (an
+ * input, indicator, threshold, dimension or member score): after each
+ * account the slot holds what eval_ref_value gives. NULL for the values
+ * that are worked out when asked (grades, personas, flags, …). */
+const Value *eval_ref_slot(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
+
 /* The values of every reference of REFS into OUT (REFS->count of them),
  * as eval_ref_value gives them. */
 void eval_ref_values(const Evaluator *ev, const RefList *refs, Value *out, bool default_thresholds);

@@ -29,9 +29,12 @@ struct Explainer {
   const Program *p;
   Arena arena; /* the explainer's life */
   Explanation ex;
-  Value *member_store; /* cp->nvalues */
-  Value **flag_store;  /* per flag, one per ref */
-  int32_t *sort_tmp;   /* nmembers */
+  Value *member_store;        /* cp->nvalues */
+  Value **flag_store;         /* per flag, one per ref */
+  const Value **member_slots; /* per member ref (as member_store): where
+                                 the evaluator keeps its value, or NULL */
+  const Evaluator *slots_of;  /* the evaluator member_slots point into */
+  int32_t *sort_tmp;          /* nmembers */
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
   double *gain;          /* per member: the health points it gives alone */
@@ -90,13 +93,27 @@ static void sort_desc(int32_t *idx, int32_t n, const double *key, const double *
 
 /* ---- values, reasons, drivers ------------------------------------------- */
 
+/* Where EV keeps the value of each member reference. */
+static void bind_slots(Explainer *x, const Evaluator *ev) {
+  const CProgram *cp = x->cp;
+  for (int32_t i = 0; i < cp->nmembers; i++) {
+    const RefList *refs = &cp->members[i].refs;
+    for (int32_t k = 0; k < refs->count; k++)
+      x->member_slots[cp->members[i].values_at + k] = eval_ref_slot(ev, &refs->refs[k], false);
+  }
+  x->slots_of = ev;
+}
+
 static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   const CProgram *cp = x->cp;
   Explanation *ex = &x->ex;
+  if (x->slots_of != ev) bind_slots(x, ev);
   for (int32_t i = 0; i < r->nmembers; i++) {
     const RefList *refs = &cp->members[i].refs;
     Value *vals = x->member_store + cp->members[i].values_at;
-    eval_ref_values(ev, refs, vals, false);
+    const Value **slots = x->member_slots + cp->members[i].values_at;
+    for (int32_t k = 0; k < refs->count; k++)
+      vals[k] = slots[k] ? *slots[k] : eval_ref_value(ev, &refs->refs[k], false);
     int32_t missing = -1;
     if (r->members[i].na)
       for (int32_t k = 0; k < refs->count && missing < 0; k++)
@@ -395,6 +412,7 @@ Explainer *explain_new(const CProgram *cp) {
   RefList *member_refs = ALLOC(x, nm, RefList);
   const Value **member_values = ALLOC(x, nm, const Value *);
   x->member_store = ALLOC(x, cp->nvalues, Value);
+  x->member_slots = ALLOC(x, cp->nvalues, const Value *);
   for (int32_t i = 0; i < nm; i++) {
     member_refs[i] = cp->members[i].refs;
     member_values[i] = x->member_store + cp->members[i].values_at;
