@@ -3,11 +3,11 @@
  * and "what would change the grade".
  *
  * What would change the grade. Each member can rise to its best score
- * (100; for bands, the highest band value). Raising members only ever
- * raises the health, and a member's gain never grows when others are raised
- * first (a dimension's score and the health move towards 100, their
- * denominators grow), so the health with a set raised is at most the
- * health plus the sum of the members' gains alone. The search uses that:
+ * (100; for bands, the highest band value). A member's gain never grows
+ * when others are raised first (a dimension's score and the health move
+ * towards the best, their denominators grow), so the health with a set
+ * raised is at most the health plus the sum of the members' gains alone.
+ * The search uses that:
  *   - the next grade is out of reach when every member that can rise,
  *     raised together, falls short;
  *   - a set of k members can only reach it when the k largest gains add
@@ -16,6 +16,10 @@
  *     the sets of k members, cutting a branch when its set so far plus
  *     the next largest gains cannot reach the bound, or when its points
  *     cannot beat the cheapest set found; k grows until a set reaches.
+ * The search stops after EXPLAIN_SEARCH_MAX steps, and is not tried for
+ * sets of more than EXPLAIN_SET_MAX members (its recursion is one level a
+ * member); then the largest gains, added one by one until the bound, are
+ * the answer, marked as not searched through.
  * A set's health is computed from each dimension's sums with the set's
  * members at their best (the roll-up's formula, not an estimate). */
 #include "engine/explain.h"
@@ -157,7 +161,6 @@ typedef struct Search {
   double base_den; /* Σ W_d */
   double bound;
   int32_t ndims; /* dimensions touched */
-  int32_t nchosen;
   double points; /* of the set so far */
   double best_points;
   int32_t nbest;
@@ -351,8 +354,13 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
   int32_t k = 1;
   while (k <= s.n && r->health + x->prefix[k] < wi->bound)
     k++;
-  for (; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++)
+  for (; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++) {
+    if (k > EXPLAIN_SET_MAX) {
+      s.steps = EXPLAIN_SEARCH_MAX + 1; /* as if at the step limit */
+      break;
+    }
     search(&s, k, 0, 0);
+  }
   bool complete = s.steps <= EXPLAIN_SEARCH_MAX;
   if (s.nbest > 0) {
     wi->status = WI_REACHABLE;

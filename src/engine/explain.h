@@ -55,8 +55,10 @@ typedef struct WhatIf {
                     set still reaches the grade */
 } WhatIf;
 
-/* The search for the set stops after this many steps (sets tried). */
+/* The search for the set stops after this many steps (sets tried), and
+ * is not tried for sets of more members than EXPLAIN_SET_MAX. */
 #define EXPLAIN_SEARCH_MAX 200000
+#define EXPLAIN_SET_MAX    256
 
 typedef struct Explanation {
   /* the names each expression references (fixed by the rules) */

@@ -95,6 +95,11 @@ static Frag json_frag(WriteCtx *w, Buf *tmp, const char *s) {
   return writer_frag(w, tmp, 0);
 }
 
+/* The names FIELD[I] of the explanation references, or none when not
+ * explaining (the writer may then have no explanation at all). */
+static const RefList no_refs = {NULL, 0, false};
+#define PLAN_REFS(w, field, i) ((w)->explain && (w)->ex ? &(w)->ex->field[i] : &no_refs)
+
 static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
   Arena *a = writer_arena(w);
   RefsPlan rp;
@@ -147,7 +152,7 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
   mp->driver = member_ref_frag(w, tmp, dd, mem, "lost");
   mp->what_if = member_ref_frag(w, tmp, dd, mem, "from");
 
-  const RefList *refs = &w->ex->member_refs[flat];
+  const RefList *refs = PLAN_REFS(w, member_refs, flat);
   mp->refs = refs_plan(w, tmp, refs);
   mp->missing = arena_alloc(writer_arena(w), ((size_t)refs->count + 1) * sizeof *mp->missing);
   for (int32_t k = 0; k < refs->count; k++) {
@@ -199,7 +204,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
       json_end(&j);
     }
     jp->persona_tail[i] = writer_frag(w, &tmp, 0);
-    if (pd->cond) jp->persona_refs[i] = refs_plan(w, &tmp, &w->ex->persona_refs[i]);
+    if (pd->cond) jp->persona_refs[i] = refs_plan(w, &tmp, PLAN_REFS(w, persona_refs, i));
   }
 
   jp->grade_name = PLAN_ARRAY(p->ngrade_names, Frag);
@@ -246,7 +251,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     json_field_str(&j, "severity", sev[fd->severity]);
     json_field_str(&j, "action", fd->action);
     jp->flag_head[f] = writer_frag(w, &tmp, 0);
-    jp->flag_refs[f] = refs_plan(w, &tmp, &w->ex->flag_refs[f]);
+    jp->flag_refs[f] = refs_plan(w, &tmp, PLAN_REFS(w, flag_refs, f));
   }
 
   jp->step_name = PLAN_ARRAY(p->nsteps, Frag);
@@ -267,7 +272,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     json_key(&j, "values");
     json_object(&j);
     jp->step_expr[i] = writer_frag(w, &tmp, 0);
-    jp->step_refs[i] = refs_plan(w, &tmp, &w->ex->step_refs[i]);
+    jp->step_refs[i] = refs_plan(w, &tmp, PLAN_REFS(w, step_refs, i));
   }
 
   for (int why = 0; why <= MISS_DOMAIN; why++) {

@@ -28,7 +28,8 @@ typedef struct WriteCtx {
   const Program *p;
   /* The explanation of the account being written: the names from the
    * start, the values (and what would change the grade, when asked for)
-   * set before each account. Writers format it; they evaluate nothing. */
+   * set before each account. Writers format it; they evaluate nothing.
+   * Only the text writer and explaining jsonl read it (NULL otherwise). */
   const Explanation *ex;
   Buf *buf;
   bool explain;    /* jsonl: expressions, values, reasons, drivers, what if */

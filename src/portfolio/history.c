@@ -411,7 +411,6 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   Evaluator *ev = eval_new(cp);
   if (!ev) status = KENKO_ERR_RULES;
   if (status == KENKO_OK) {
-    hr.w.ev = ev;
     if (hr.write && ro.format == KENKO_FORMAT_CSV) {
       write_csv_header(&hr.w);
       buf_flush(&hr.buf, 0);

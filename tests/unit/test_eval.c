@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "check/check.h"
 #include "engine/eval.h"
 #include "engine/explain.h"
@@ -837,6 +838,30 @@ Test(eval_what_if, out_of_reach) {
   cr_assert_eq(wi->nmembers, 0);
   cr_assert(NEAR(wi->health, 75)); /* capped at its best, 50 */
   fx_free(&f);
+}
+
+/* 1,000 rules of one dimension, all failing: good at 80 needs 800 of them,
+ * more than the search tries (EXPLAIN_SET_MAX): the largest gains, one by
+ * one, are the answer, said to be not searched through. */
+Test(eval_what_if, very_large_sets_are_not_searched) {
+  Buf b;
+  buf_init(&b, NULL);
+  buf_puts(&b, "input a: number\ndimension x {\n");
+  for (int i = 0; i < 1000; i++)
+    buf_printf(&b, "  rule r%d : a > %d\n", i, 10 + i % 7);
+  buf_puts(&b, "}\ngrades { good >= 80  bad otherwise }\ntest \"low\" { given { a: 0 } }\n");
+  buf_putc(&b, '\0');
+  Fx f;
+  fx_load(&f, "t.kenko", b.data);
+  const Result *r = fx_run(&f, "low");
+  cr_assert(NEAR(r->health, 0));
+  const WhatIf *wi = &f.ex->what_if;
+  cr_assert_eq(wi->status, WI_REACHABLE);
+  cr_assert_gt(wi->nmembers, EXPLAIN_SET_MAX);
+  cr_assert(!wi->searched);
+  cr_assert(wi->health >= 80);
+  fx_free(&f);
+  buf_free(&b);
 }
 
 /* ---- the reference scorecard ---------------------------------------------- */
