@@ -87,8 +87,9 @@ typedef struct YamlReader {
   Diag *diag;
   FILE *fp;
   yaml_parser_t parser;
-  size_t bytes_read;     /* fed to libyaml so far */
-  size_t bytes_at_event; /* bytes_read when the last event came */
+  size_t bytes_read;     /* read from the file so far */
+  size_t bytes_out;      /* handed to libyaml so far (after the filter) */
+  size_t bytes_at_event; /* bytes_out when the last event came */
   yaml_mark_t event_end; /* where the last event ended */
   bool too_long;         /* YAML_VALUE_MAX was hit */
 
@@ -197,7 +198,7 @@ static bool next_event(YamlReader *r, yaml_event_t *ev) {
     report_parser_error(r);
     return false;
   }
-  r->bytes_at_event = r->bytes_read;
+  r->bytes_at_event = r->bytes_out;
   r->event_end = ev->end_mark;
   while (r->bad_head < r->nbad && r->bad[r->bad_head].last < ev->start_mark.index)
     r->bad_head++;
@@ -910,12 +911,7 @@ static void read_stream(YamlReader *r) {
 #define BAD_PENDING_MAX 4096        /* replaced runs remembered ahead of the reader */
 
 /* Reads more of the file into r->raw, keeping the bytes not yet handed on.
- * Once too many bytes have been read without an event coming out, stops
- * with r->too_long. libyaml reads up to 16 KiB ahead, so the bytes read
- * since the last event are the value's, give or take 16 KiB either way:
- * with a 64 KiB margin a value over YAML_VALUE_MAX is always refused and
- * one under YAML_VALUE_MAX - 96 KiB always read. False on a read error or
- * the limit. */
+ * False on a read error. */
 static bool raw_refill(YamlReader *r) {
   size_t keep = r->raw_len - r->raw_pos;
   memmove(r->raw, r->raw + r->raw_pos, keep);
@@ -928,8 +924,7 @@ static bool raw_refill(YamlReader *r) {
     r->raw_eof = true;
     if (ferror(r->fp)) r->raw_error = true;
   }
-  if (r->bytes_read - r->bytes_at_event > YAML_VALUE_MAX - (64u << 10)) r->too_long = true;
-  return !r->raw_error && !r->too_long;
+  return !r->raw_error;
 }
 
 /* Length of the valid UTF-8 sequence at P (AVAIL bytes; more may follow
@@ -1058,6 +1053,17 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
   YamlReader *r = data;
   size_t n = 0;
   *size_read = 0;
+  /* Once too many bytes have gone to libyaml without an event coming out,
+   * stop with r->too_long. They are counted after the filter, which turns
+   * one bad byte into three (U+FFFD): libyaml's buffers hold what it is
+   * handed. libyaml reads up to 16 KiB ahead, so the bytes handed on since
+   * the last event are the value's, give or take 16 KiB either way: with a
+   * 64 KiB margin a value over YAML_VALUE_MAX is always refused and one
+   * under YAML_VALUE_MAX - 96 KiB always read. */
+  if (r->bytes_out - r->bytes_at_event > YAML_VALUE_MAX - (64u << 10)) {
+    r->too_long = true;
+    return 0;
+  }
   while (n < size) {
     if (r->npend > 0) {
       buffer[n++] = r->pend[0];
@@ -1107,6 +1113,7 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
     r->raw_pos += len;
     if (!(at_start && cp == 0xFEFF)) r->chars++; /* libyaml does not count a BOM */
   }
+  r->bytes_out += n;
   *size_read = n;
   return 1;
 }
