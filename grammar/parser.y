@@ -631,15 +631,6 @@ static int starts_declaration(yysymbol_kind_t k) {
   }
 }
 
-/* Is only white space before OFFSET on its line? */
-static int at_line_start(const ParseState *ps, uint32_t offset) {
-  const char *text = ps->src->text;
-  while (offset > ps->base && text[offset - 1] != '\n') {
-    offset--;
-    if (text[offset] != ' ' && text[offset] != '\t' && text[offset] != '\r') return 0;
-  }
-  return 1;
-}
 
 /* Does a syntax error at BEGIN come from the unterminated string before
  * it (which swallowed the rest of its line)? True when only white space
@@ -674,6 +665,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
   yysymbol_kind_t found = yypcontext_token(ctx);
   Span loc = *yypcontext_location(ctx);
   if (follows_broken_string(ps, loc.begin)) return 0;
+  /* a closing bracket the scanner made at a declaration keyword: told as
+   * the keyword it stands for (its location is the keyword's) */
+  if (ps->synth_keyword && loc.begin == ps->synth_span.begin && loc.end == ps->synth_span.end)
+    ps->synth_reported = true;
 
   /* After a complete expression `and` can always come next. */
   int after_expr = has_token(expected, n, YYSYMBOL_AND);
@@ -761,7 +756,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       /* (a declaration keyword at the start of a line begins the next
        * declaration: nobody tried to use it as a name) */
       if (is_keyword(found) && (name_here || any_expr) &&
-          !(starts_declaration(found) && at_line_start(ps, loc.begin))) {
+          !(starts_declaration(found) && parse_at_line_start(ps, loc.begin))) {
         snprintf(found_text, sizeof found_text, "the keyword `%s` (keywords cannot be names)", tok);
         keyword_as_name = 1;
       } else {

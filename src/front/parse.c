@@ -130,6 +130,15 @@ static void check_blocks(ParseState *ps, const Node *n) {
   }
 }
 
+bool parse_at_line_start(const ParseState *ps, uint32_t offset) {
+  const char *text = ps->src->text;
+  while (offset > ps->base && text[offset - 1] != '\n') {
+    offset--;
+    if (text[offset] != ' ' && text[offset] != '\t' && text[offset] != '\r') return false;
+  }
+  return true;
+}
+
 /* Adds a parsed declaration; past KENKO_MAX_DECLS, reports the limit once
  * and drops the rest. */
 void parse_push_decl(ParseState *ps, Node *decl) {
@@ -202,6 +211,7 @@ Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag
   YY_BUFFER_STATE buf = begin_scan(&ps, sources, file, arena, diag, &scanner);
   if (!buf) return ast;
   ps.ast = ast;
+  ps.recover = true;
   kk_yyparse(scanner, &ps);
   end_scan(&ps, buf, scanner);
   return ast;

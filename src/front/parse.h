@@ -50,6 +50,17 @@ typedef struct ParseState {
   uint32_t broken_string_end; /* just after the last unterminated string */
   OpenBracket brackets[KENKO_MAX_BRACKETS];
   int nbrackets;
+  /* Recovery at a declaration keyword that starts a line inside open
+   * brackets: the scanner hands the parser a closing bracket for each
+   * (synth_pending more to come), all located at the keyword, then the
+   * keyword itself (synth_keyword), so that the declarations after an
+   * unclosed bracket are parsed and their errors reported too. */
+  bool recover;            /* parsing (not dumping tokens): do the above */
+  int synth_pending;
+  int synth_keyword;       /* the keyword's token, 0 when none is held */
+  Span synth_span;         /* the keyword */
+  OpenBracket synth_inner; /* the innermost bracket closed */
+  bool synth_reported;     /* the parser reported an error at one of them */
 } ParseState;
 
 /* Parses source file FILE of SOURCES into an AST allocated in ARENA.
@@ -60,6 +71,8 @@ Ast *parse_file(const SourceSet *sources, int32_t file, Arena *arena, Diag *diag
  * and `kenko dump-tokens`. Lexical errors go to DIAG. */
 void parse_dump_tokens(const SourceSet *sources, int32_t file, Diag *diag, FILE *out);
 const char *parse_token_name(int token);
+/* Is only white space before OFFSET on its line? */
+bool parse_at_line_start(const ParseState *ps, uint32_t offset);
 
 /* One token of a file: its kind (a bison token number) and its bytes
  * [begin, end) in the file (a string from its opening quote). */

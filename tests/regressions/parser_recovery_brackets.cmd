@@ -1,0 +1,1 @@
+check parser_recovery_brackets.kenko
