@@ -55,7 +55,7 @@ typedef struct ParseState {
    * (synth_pending more to come), all located at the keyword, then the
    * keyword itself (synth_keyword), so that the declarations after an
    * unclosed bracket are parsed and their errors reported too. */
-  bool recover;            /* parsing (not dumping tokens): do the above */
+  bool recover; /* parsing (not dumping tokens): do the above */
   int synth_pending;
   int synth_keyword;       /* the keyword's token, 0 when none is held */
   Span synth_span;         /* the keyword */
