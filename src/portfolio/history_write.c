@@ -1,7 +1,8 @@
 /* history_write.c — `kenko history` for people (docs/history.md): a row
  * per snapshot (accounts, mean health, each grade's count and share, the
  * expected retention of each forecast), the grade transitions between
- * the first and the last snapshot shown, and the accounts whose grade
+ * the first and the last snapshot shown, the flags raised per snapshot,
+ * and the accounts whose grade
  * fell or rose between the last two with the members that moved them;
  * with --account, that account's series. */
 #include <math.h>
@@ -119,6 +120,43 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
   table_free(&t);
 }
 
+/* Accounts with each flag raised, per snapshot (flags never raised in any
+ * snapshot shown are left out). */
+static void text_flags(const History *h, Buf *b, Arena *arena) {
+  const Program *p = h->p;
+  int32_t cols[TABLE_MAX_COLS];
+  int32_t n = 0;
+  for (int32_t f = 0; f < p->nflags && n < TABLE_MAX_COLS - 1; f++) {
+    uint64_t any = 0;
+    for (size_t i = 0; i < h->nsnaps; i++)
+      any += h->snaps[i].flag_raised[f];
+    if (any) cols[n++] = f;
+  }
+  if (n == 0) return;
+  buf_puts(b, "\nFlags raised per snapshot (accounts)\n");
+  char align[TABLE_MAX_COLS + 1];
+  memset(align, 'r', sizeof align);
+  align[0] = 'l';
+  align[n + 1] = '\0';
+  Table t;
+  table_init(&t, arena, align);
+  const char *cells[TABLE_MAX_COLS];
+  cells[0] = "snapshot";
+  for (int32_t k = 0; k < n; k++)
+    cells[k + 1] = p->flags[cols[k]].name;
+  table_row(&t, cells);
+  for (size_t i = 0; i < h->nsnaps; i++) {
+    char day[11];
+    date_format(h->snaps[i].date, day);
+    cells[0] = table_fmt(&t, "%s", day);
+    for (int32_t k = 0; k < n; k++)
+      cells[k + 1] = table_fmt(&t, "%llu", (unsigned long long)h->snaps[i].flag_raised[cols[k]]);
+    table_row(&t, cells);
+  }
+  table_print(&t, b, "  ");
+  table_free(&t);
+}
+
 /* ---- first → last ------------------------------------------------------------ */
 
 static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *rows, int32_t nrows) {
@@ -220,6 +258,7 @@ void history_write_text(History *h, FILE *out) {
     int32_t nrows = report_grade_rows(&h->r, rows);
     buf_puts(&b, "\nPer snapshot (accounts scored; grades: count and share; forecasts: expected rate)\n");
     text_snapshots(h, &b, &arena, rows, nrows);
+    text_flags(h, &b, &arena);
     if (h->nsnaps > 1) {
       text_transitions(h, &b, &arena, rows, nrows);
       history_sort_changes(h);
