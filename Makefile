@@ -23,7 +23,7 @@ CFLAGS  := -std=c11 $(WARN) $(OPT) -g $(SAN)
 # flex output is not written to our warning set; it gets the basic one.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
             -Wno-unused-parameter $(OPT) -g $(SAN)
-LDLIBS  := -lyaml -lm
+LDLIBS  := -lyaml -ljansson -lm
 
 LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))
@@ -80,12 +80,17 @@ $(BUILD)/libkenko.a: $(LIB_OBJ)
 $(KENKO): $(CLI_OBJ) $(BUILD)/libkenko.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libkenko.a $(LDLIBS)
 
+# the scripted LSP client (tests/lsp): its own program, talking to kenko lsp
+$(BUILD)/lsp-test: tests/lsp/lsp_test.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -o $@ $< -ljansson
+
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libkenko.a
 	$(CC) $(CFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libkenko.a -lcriterion $(LDLIBS)
 
 # ---- tests ---------------------------------------------------------------
 
-test: all $(BUILD)/unit-tests
+test: all $(BUILD)/unit-tests $(BUILD)/lsp-test
 	@sh tests/run-all.sh $(BUILD)
 
 unit: all $(BUILD)/unit-tests
@@ -105,7 +110,7 @@ valgrind: all
 	@VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \
 	  sh tests/run-golden.sh $(KENKO)
 
-bench: all
+bench: all $(BUILD)/lsp-test
 	@sh tests/bench/run.sh $(BUILD)
 
 # ---- fuzzing: clang + libFuzzer, ASan + UBSan (tests/fuzz/) -------------------

@@ -234,6 +234,13 @@ int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed);
 int kenko_fmt(const char *path, const char *text, size_t len, const kenko_load_opts *opts, char **out,
               size_t *outlen);
 
+/* `kenko lsp`: a Language Server Protocol server reading JSON-RPC
+ * messages (Content-Length framing) from IN and writing its answers and
+ * notifications to OUT until `exit` or the end of IN (docs/lsp.md).
+ * Returns KENKO_OK when `shutdown` came before the end, else
+ * KENKO_ERR_USAGE. */
+int kenko_lsp(FILE *in, FILE *out);
+
 /* Debugging and tests: writes the tokens ("LINE:COL-LINE:COL kind value")
  * or the syntax tree of one rule file (includes not followed) to OUT.
  * Returns the number of errors reported. */

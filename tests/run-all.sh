@@ -55,6 +55,7 @@ total_fail=$((total_fail + uf))
 suite catalog sh tests/run-catalog.sh "$kenko"
 suite golden sh tests/run-golden.sh "$kenko"
 suite fmt sh tests/run-fmt.sh "$kenko"
+suite lsp "$build/lsp-test" "$kenko"
 suite validate-check sh tests/validate-check.sh "$kenko"
 suite diff-git sh tests/diff-git.sh "$kenko"
 suite e2e sh tests/e2e/report_html.sh "$kenko"

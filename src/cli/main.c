@@ -19,6 +19,7 @@ static const char usage_text[] =
     "  diff RULES DATA... --data OLD_DATA   two data snapshots, matched by key\n"
     "  fmt [-w|--check] RULES...        the canonical layout (`-` reads stdin)\n"
     "  history RULES DATA... [--format text|jsonl|csv] [--html FILE] [--account ID] [--from D] [--to D]\n"
+    "  lsp                              language server on stdin/stdout\n"
     "\n"
     "Exit status: 0 ok, 1 rule errors or failed tests, 2 usage errors,\n"
     "3 some accounts rejected. See docs/cli.md.\n";
@@ -55,6 +56,7 @@ static int dispatch(Cli *cli, int argc, char **argv) {
   if (strcmp(cmd, "report") == 0) return cmd_report(cli, argc - 2, argv + 2);
   if (strcmp(cmd, "fmt") == 0) return cmd_fmt(cli, argc - 2, argv + 2);
   if (strcmp(cmd, "history") == 0) return cmd_history(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "lsp") == 0) return cmd_lsp(cli, argc - 2, argv + 2);
   if (strcmp(cmd, "dump-tokens") == 0 || strcmp(cmd, "dump-ast") == 0) {
     if (argc != 3) return cli_usage_error(cli, "usage: kenko %s RULES", cmd);
     kenko_load_opts opts = cli_load_opts(cli);

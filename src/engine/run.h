@@ -90,5 +90,10 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
                 kenko_run_stats *stats);
 /* Returns the number of failed tests; *passed gets the passed ones. */
 int test_program(const CProgram *cp, FILE *out, bool color, int *passed);
+/* Runs each inline test and calls FN with its index, whether it passed,
+ * and its report (the PASS/FAIL line and the failing expectations, as
+ * `kenko test` prints them; valid during the call). */
+typedef void (*TestResultFn)(void *ud, int32_t test, bool ok, const char *report, size_t len);
+void test_each(const CProgram *cp, bool color, TestResultFn fn, void *ud);
 
 #endif

@@ -77,25 +77,43 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
   return ok;
 }
 
-int test_program(const CProgram *cp, FILE *out, bool color, int *passed) {
+void test_each(const CProgram *cp, bool color, TestResultFn fn, void *ud) {
   const Program *p = cp->prog;
   Evaluator *ev = eval_new(cp);
-  *passed = 0;
   Buf b;
-  buf_init(&b, out);
+  buf_init(&b, NULL);
   Arena arena;
   arena_init(&arena, 0);
-  int failed = 0;
   for (int32_t i = 0; i < p->ntests; i++) {
     arena_reset(&arena);
-    if (run_test(p, ev, &p->tests[i], &b, color, &arena))
-      (*passed)++;
-    else
-      failed++;
-    buf_flush(&b, 0);
+    b.len = 0;
+    bool ok = run_test(p, ev, &p->tests[i], &b, color, &arena);
+    buf_putc(&b, '\0');
+    fn(ud, i, ok, b.data, b.len - 1);
   }
   arena_free(&arena);
   eval_free(ev);
   buf_free(&b);
-  return failed;
+}
+
+typedef struct TestTally {
+  FILE *out;
+  int passed, failed;
+} TestTally;
+
+static void tally_test(void *ud, int32_t test, bool ok, const char *report, size_t len) {
+  TestTally *t = ud;
+  (void)test;
+  fwrite(report, 1, len, t->out);
+  if (ok)
+    t->passed++;
+  else
+    t->failed++;
+}
+
+int test_program(const CProgram *cp, FILE *out, bool color, int *passed) {
+  TestTally t = {out, 0, 0};
+  test_each(cp, color, tally_test, &t);
+  *passed = t.passed;
+  return t.failed;
 }

@@ -251,10 +251,14 @@ void diag_init(Diag *d, const SourceSet *sources, kenko_diag_fn fn, void *ud) {
   d->suppressed = 0;
   d->color = false;
   d->muted = false;
+  d->on_span = NULL;
+  d->span_ud = NULL;
 }
 
 /* Renders MESSAGE at SPAN and hands it to the callback. */
 static void deliver(Diag *d, kenko_level level, Span span, const char *message) {
+  if (d->on_span) d->on_span(d->span_ud, level, span, message);
+  if (!d->fn) return;
   Place place;
   bool located = resolve_place(d->sources, span, &place);
   char *rendered = render_place(located ? &place : NULL, level, message, d->color);
@@ -286,7 +290,7 @@ void diag_report(Diag *d, kenko_level level, Span span, const char *fmt, va_list
   } else if (d->muted) {
     return;
   }
-  if (!d->fn) return;
+  if (!d->fn && !d->on_span) return;
   char *message = format_message(fmt, ap);
   deliver(d, level, span, message);
   free(message);

@@ -28,6 +28,11 @@ typedef struct Diag {
   int suppressed; /* errors past the cap */
   bool color;     /* ANSI colours in the rendered text */
   bool muted;     /* the last error was past the cap: drop its notes */
+  /* Also (may be NULL): each delivered diagnostic with its span, for a
+   * caller that needs the bytes rather than the rendered text (the
+   * language server's ranges). */
+  void (*on_span)(void *ud, kenko_level level, Span span, const char *message);
+  void *span_ud;
 } Diag;
 
 void diag_init(Diag *d, const SourceSet *sources, kenko_diag_fn fn, void *ud);
