@@ -588,28 +588,16 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
       p->title = scorecard->str;
       break;
     case D_INPUT: declare_input(c, d); break;
-    case D_INDICATOR: {
-      int32_t index = p->nindicators;
-      IndicatorDecl *ind = APPEND(c, p->indicators, p->nindicators);
-      ind->name = d->name;
-      ind->label = d->label;
-      ind->node = d;
-      ind->expr = d->a;
-      ind->type = T_ERROR;
-      declare_value(c, d, NAME_INDICATOR, index);
+    case D_INDICATOR:
+      *APPEND(c, p->indicators, p->nindicators) =
+          (IndicatorDecl){.name = d->name, .label = d->label, .node = d, .expr = d->a, .type = T_ERROR};
+      declare_value(c, d, NAME_INDICATOR, p->nindicators - 1);
       break;
-    }
-    case D_THRESHOLD: {
-      int32_t index = p->nthresholds;
-      ThresholdDecl *t = APPEND(c, p->thresholds, p->nthresholds);
-      t->name = d->name;
-      t->label = d->label;
-      t->node = d;
-      t->expr = d->a;
-      t->type = T_ERROR;
-      declare_value(c, d, NAME_THRESHOLD, index);
+    case D_THRESHOLD:
+      *APPEND(c, p->thresholds, p->nthresholds) =
+          (ThresholdDecl){.name = d->name, .label = d->label, .node = d, .expr = d->a, .type = T_ERROR};
+      declare_value(c, d, NAME_THRESHOLD, p->nthresholds - 1);
       break;
-    }
     case D_DIMENSION: declare_dimension(c, d); break;
     case D_GRADES:
       if (p->default_grades >= 0) {

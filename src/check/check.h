@@ -84,6 +84,13 @@ typedef enum Builtin {
   BUILTIN_COUNT
 } Builtin;
 
+/* Whether FN aggregates over a list input's elements (count, sum, avg,
+ * min/max of a field, any, all, nps). */
+static inline bool builtin_is_aggregate(Builtin fn) {
+  return fn == FN_COUNT || fn == FN_SUM || fn == FN_AVG || fn == FN_AGG_MIN || fn == FN_AGG_MAX ||
+         fn == FN_ANY || fn == FN_ALL || fn == FN_NPS;
+}
+
 typedef struct ListField {
   const char *name;
   const Node *node;

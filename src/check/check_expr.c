@@ -536,15 +536,11 @@ static void check_call(Checker *c, Node *n) {
     diag_error(c->diag, n->span, "a threshold must be a constant; `%s(…)` is not", bi->name);
     return;
   }
+  if (builtin_is_aggregate(fn)) {
+    check_aggregate(c, n, fn);
+    return;
+  }
   switch (fn) {
-  case FN_COUNT:
-  case FN_SUM:
-  case FN_AVG:
-  case FN_AGG_MIN:
-  case FN_AGG_MAX:
-  case FN_ANY:
-  case FN_ALL:
-  case FN_NPS: check_aggregate(c, n, fn); return;
   case FN_FLAGGED: {
     Node *a = n->list.items[0];
     const NameEntry *e = a->kind == E_NAME ? names_get(&c->flag_names, a->name) : NULL;

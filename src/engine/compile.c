@@ -94,20 +94,6 @@ static const CExpr *cx_ref(Compiler *c, const Node *e) {
   }
 }
 
-static bool is_aggregate(Builtin fn) {
-  switch (fn) {
-  case FN_COUNT:
-  case FN_SUM:
-  case FN_AVG:
-  case FN_AGG_MIN:
-  case FN_AGG_MAX:
-  case FN_ANY:
-  case FN_ALL:
-  case FN_NPS: return true;
-  default: return false;
-  }
-}
-
 /* count/sum/avg/min/max/any/all/nps over `L`, `L.f`, `L where C` or
  * `L.f where C`. nargs holds the list's record width. */
 static const CExpr *cx_aggregate(Compiler *c, const Node *e, Builtin fn) {
@@ -145,7 +131,7 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
     return cx_load(c, LB_STATE, c->cp->state_flagged + flag);
   }
   Builtin fn = (Builtin)e->ref_index;
-  if (is_aggregate(fn)) return cx_aggregate(c, e, fn);
+  if (builtin_is_aggregate(fn)) return cx_aggregate(c, e, fn);
   int32_t n = e->list.count;
   static const int8_t min_args[BUILTIN_COUNT] = {
       [FN_MIN] = 1,   [FN_MAX] = 1,      [FN_ABS] = 1,      [FN_ROUND] = 1,      [FN_CLAMP] = 3,

@@ -49,39 +49,27 @@ typedef struct Value {
   } u;
 } Value;
 
-static inline Value val_missing(MissingWhy why) {
-  Value v = {0};
-  v.type = T_MISSING;
-  v.why = (uint8_t)why;
-  return v;
-}
-static inline Value val_num(double x) {
-  Value v = {0};
-  v.type = T_NUMBER;
-  v.u.num = x;
-  return v;
-}
+static inline Value val_missing(MissingWhy why) { return (Value){.type = T_MISSING, .why = (uint8_t)why}; }
+static inline Value val_num(double x) { return (Value){.type = T_NUMBER, .u.num = x}; }
+/* (the whole union zeroed first: compile.c compares thresholds' unions
+ * byte for byte) */
 static inline Value val_bool(bool b) {
-  Value v = {0};
+  Value v = val_missing(0);
   v.type = T_BOOL;
   v.u.b = b;
   return v;
 }
 static inline Value val_date(int32_t days) {
-  Value v = {0};
+  Value v = val_missing(0);
   v.type = T_DATE;
   v.u.date = days;
   return v;
 }
 static inline Value val_text(const char *s, uint32_t len) {
-  Value v = {0};
-  v.type = T_TEXT;
-  v.u.text = s;
-  v.len = len;
-  return v;
+  return (Value){.type = T_TEXT, .u.text = s, .len = len};
 }
 static inline Value val_sym(int32_t sym) {
-  Value v = {0};
+  Value v = val_missing(0);
   v.type = T_SYMBOL;
   v.u.sym = sym;
   return v;

@@ -8,41 +8,26 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/shown.h"
 
 #define COLOR_BOLD  "\033[1m"
 #define COLOR_RESET "\033[0m"
 #define COLOR_CARET "\033[32m"
 
-/* ---- growing text buffer ----------------------------------------------- */
-
-typedef struct Buf {
-  char *data;
-  size_t len, cap;
-} Buf;
-
-static void buf_put(Buf *b, const char *s, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 128;
-    while (b->len + n + 1 > cap)
-      cap *= 2;
-    b->data = xrealloc(b->data, cap);
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
+/* Renders go to a Buf (base/buf.h); what is delivered is its text. */
+static char *buf_text(Buf *b) {
+  buf_putc(b, '\0');
+  return b->data;
 }
 
-static void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
-
-static void buf_repeat(Buf *b, char ch, int n) {
+static void put_repeat(Buf *b, char ch, int n) {
   for (int i = 0; i < n; i++)
-    buf_put(b, &ch, 1);
+    buf_putc(b, ch);
 }
 
 /* Puts S in bold (or plain) when COLOR is set. */
-static void buf_styled(Buf *b, bool color, const char *style, const char *s) {
+static void put_styled(Buf *b, bool color, const char *style, const char *s) {
   if (color) buf_puts(b, style);
   buf_puts(b, s);
   if (color) buf_puts(b, COLOR_RESET);
@@ -87,10 +72,10 @@ static const char *level_color(kenko_level level) {
 /* "LOCATION: LEVEL: MESSAGE\n", where LOCATION is already formatted. */
 static void render_header(Buf *b, const char *location, kenko_level level, const char *message, bool color) {
   char *shown = shown_dup(location, strlen(location)); /* a file name may hold anything */
-  buf_styled(b, color, COLOR_BOLD, shown);
+  put_styled(b, color, COLOR_BOLD, shown);
   free(shown);
   buf_puts(b, " ");
-  buf_styled(b, color, level_color(level), level_name(level));
+  put_styled(b, color, level_color(level), level_name(level));
   buf_puts(b, " ");
   buf_puts(b, message);
   buf_puts(b, "\n");
@@ -142,7 +127,7 @@ static void render_source_line(Buf *b, const char *text, uint32_t len) {
     }
     if (cp == '\t') {
       int spaces = 8 - col % 8;
-      buf_repeat(b, ' ', spaces);
+      put_repeat(b, ' ', spaces);
       col += spaces;
     } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
       buf_puts(b, "?");
@@ -208,12 +193,12 @@ static void render_excerpt(Buf *b, const Place *p, bool color) {
   uint32_t under_end = p->end < shown_end ? p->end : shown_end;
   if (under_end < under_begin) under_end = under_begin;
   int width = utf8_display_width(text + under_begin, under_end - under_begin, caret_col - 1);
-  buf_repeat(b, ' ', gutter);
+  put_repeat(b, ' ', gutter);
   buf_puts(b, " | ");
-  buf_repeat(b, ' ', caret_col - 1);
+  put_repeat(b, ' ', caret_col - 1);
   if (color) buf_puts(b, COLOR_CARET);
   buf_puts(b, "^");
-  buf_repeat(b, '~', width - 1);
+  put_repeat(b, '~', width - 1);
   if (color) buf_puts(b, COLOR_RESET);
   buf_puts(b, "\n");
 }
@@ -223,7 +208,7 @@ static char *render_place(const Place *p, kenko_level level, const char *message
   Buf b = {0};
   if (!p) {
     render_header(&b, "kenko:", level, message, color);
-    return b.data;
+    return buf_text(&b);
   }
   size_t need = strlen(p->src->path) + 32;
   char *location = xmalloc(need);
@@ -231,7 +216,7 @@ static char *render_place(const Place *p, kenko_level level, const char *message
   render_header(&b, location, level, message, color);
   free(location);
   render_excerpt(&b, p, color);
-  return b.data;
+  return buf_text(&b);
 }
 
 char *diag_render(const SourceSet *sources, kenko_level level, Span span, const char *message, bool color) {
@@ -296,26 +281,18 @@ void diag_report(Diag *d, kenko_level level, Span span, const char *fmt, va_list
   free(message);
 }
 
-void diag_error(Diag *d, Span span, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  diag_report(d, KENKO_ERROR, span, fmt, ap);
-  va_end(ap);
-}
-
-void diag_warning(Diag *d, Span span, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  diag_report(d, KENKO_WARNING, span, fmt, ap);
-  va_end(ap);
-}
-
-void diag_note(Diag *d, Span span, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  diag_report(d, KENKO_NOTE, span, fmt, ap);
-  va_end(ap);
-}
+/* diag_error, diag_warning, diag_note: diag_report at their level. */
+#define DIAG_AT(name, level)                                                                                 \
+  void name(Diag *d, Span span, const char *fmt, ...) {                                                      \
+    va_list ap;                                                                                              \
+    va_start(ap, fmt);                                                                                       \
+    diag_report(d, level, span, fmt, ap);                                                                    \
+    va_end(ap);                                                                                              \
+  }
+DIAG_AT(diag_error, KENKO_ERROR)
+DIAG_AT(diag_warning, KENKO_WARNING)
+DIAG_AT(diag_note, KENKO_NOTE)
+#undef DIAG_AT
 
 /* A data-file diagnostic: one line, never capped. */
 void diag_at(Diag *d, kenko_level level, const char *file, int line, int col, const char *fmt, ...) {
@@ -348,7 +325,7 @@ void diag_at(Diag *d, kenko_level level, const char *file, int line, int col, co
       .line = file && line > 0 ? line : 0,
       .col = file && line > 0 && col > 0 ? col : 0,
       .message = message,
-      .rendered = b.data,
+      .rendered = buf_text(&b),
   };
   d->fn(d->ud, &out);
   free(b.data);

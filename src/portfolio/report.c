@@ -422,15 +422,14 @@ static void heap_up(WorstAccount *h, int32_t i) {
 static void fill_worst(const Report *r, WorstAccount *w, const Account *a, const Result *res) {
   const Program *p = r->p;
   free(w->id);
-  w->id = xstrdup(a->id);
-  w->ordinal = a->ordinal;
-  w->health = res->health;
-  w->coverage = res->coverage;
-  w->grade = res->grade;
-  w->persona = res->persona;
-  w->bottleneck = res->bottleneck;
+  *w = (WorstAccount){.id = xstrdup(a->id),
+                      .ordinal = a->ordinal,
+                      .health = res->health,
+                      .coverage = res->coverage,
+                      .grade = res->grade,
+                      .persona = res->persona,
+                      .bottleneck = res->bottleneck};
   /* the members that lost most, ties in declaration order */
-  w->ndrivers = 0;
   for (int32_t m = 0; m < res->nmembers; m++) {
     double lost = res->members[m].lost;
     if (!(lost > 0)) continue;
