@@ -56,6 +56,8 @@ suite catalog sh tests/run-catalog.sh "$kenko"
 suite golden sh tests/run-golden.sh "$kenko"
 suite fmt sh tests/run-fmt.sh "$kenko"
 suite lsp "$build/lsp-test" "$kenko"
+suite grammar sh tests/editors/grammar.sh
+suite vim sh tests/editors/vim.sh
 suite validate-check sh tests/validate-check.sh "$kenko"
 suite diff-git sh tests/diff-git.sh "$kenko"
 suite e2e sh tests/e2e/report_html.sh "$kenko"

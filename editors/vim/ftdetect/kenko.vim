@@ -1,0 +1,2 @@
+" kenko rule files
+autocmd BufRead,BufNewFile *.kenko setfiletype kenko
