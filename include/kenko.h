@@ -90,6 +90,10 @@ void kenko_rules_free(kenko_rules *rules);
 /* The first 12 hex digits of the SHA-256 of the rule files' bytes
  * (includes in order), and the whole 64 digits. */
 const char *kenko_rules_fingerprint(const kenko_rules *rules);
+/* The rule files read: how many (the main file, then its includes in the
+ * order read), and the path file I was read from. */
+int kenko_rules_file_count(const kenko_rules *rules);
+const char *kenko_rules_file(const kenko_rules *rules, int i);
 const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
 
 /* `kenko check --data FILE`: compares the declared inputs with the data's

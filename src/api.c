@@ -69,6 +69,12 @@ const char *kenko_rules_fingerprint_full(const kenko_rules *rules) { return rule
 
 const char *kenko_rules_fingerprint(const kenko_rules *rules) { return rules->short_fingerprint; }
 
+int kenko_rules_file_count(const kenko_rules *rules) { return rules->program->sources.count; }
+
+const char *kenko_rules_file(const kenko_rules *rules, int i) {
+  return i >= 0 && i < rules->program->sources.count ? rules->program->sources.files[i]->path : NULL;
+}
+
 /* Compares the declared inputs with a data file's columns. */
 int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenko_load_opts *opts) {
   Diag diag;

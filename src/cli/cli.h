@@ -16,6 +16,8 @@ typedef struct Cli {
   FILE *out;        /* standard output, through cli_stdout */
   CliOut *outs[CLI_MAX_OUTS];
   int nouts;
+  struct CliRuleFile *rule_files; /* the rule files read (cli_load) */
+  int nrule_files;
   bool color_err;           /* stderr is a terminal and NO_COLOR is unset */
   bool color_out;           /* stdout likewise */
   int errors, warnings;     /* diagnostics printed */
@@ -65,6 +67,9 @@ FILE *cli_stdout(Cli *cli);
  * PATH of option OPT (NULL or "-": standard output) is one of INPUTS
  * (same device and inode); 0 otherwise. Call before opening anything. */
 int cli_check_output(Cli *cli, const char *opt, const char *path, const char *const *inputs, int ninputs);
+/* kenko_load, and the rule files it read (includes too) are remembered:
+ * cli_finish refuses to replace an output file that is one of them. */
+kenko_rules *cli_load(Cli *cli, const char *path, const kenko_load_opts *opts, int *status);
 /* Whether paths A and B name the same file (the same text, or the same
  * device and inode). */
 bool cli_same_path(const char *a, const char *b);

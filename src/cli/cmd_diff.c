@@ -353,7 +353,7 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
       lo.read_file = git_read_file;
       lo.read_ud = &git;
     }
-    old_rules = kenko_load(old_path, &lo, &status);
+    old_rules = cli_load(cli, old_path, &lo, &status);
     if (!old_rules && da.git_rev && status == KENKO_ERR_RULES)
       fprintf(stderr, "kenko: note: these are the rules of %s at git revision %s\n", old_path, da.git_rev);
     if (old_rules) {
@@ -361,7 +361,7 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
         new_rules = old_rules;
       } else {
         lo = cli_load_opts(cli);
-        new_rules = kenko_load(new_path, &lo, &status);
+        new_rules = cli_load(cli, new_path, &lo, &status);
       }
     }
     if (old_rules && new_rules) {

@@ -81,7 +81,7 @@ int cmd_history(Cli *cli, int argc, char **argv) {
   kenko_rules *rules = NULL;
   if (status == 0) {
     kenko_load_opts lo = cli_load_opts(cli);
-    rules = kenko_load(rules_path, &lo, &status);
+    rules = cli_load(cli, rules_path, &lo, &status);
   }
   if (rules) {
     opts.run.color = cli->color_out && out == cli->out;

@@ -126,7 +126,7 @@ int cmd_report(Cli *cli, int argc, char **argv) {
   kenko_rules *rules = NULL;
   if (status == 0) {
     kenko_load_opts lo = cli_load_opts(cli);
-    rules = kenko_load(ra.rules, &lo, &status);
+    rules = cli_load(cli, ra.rules, &lo, &status);
   }
   if (rules) {
     kenko_run_opts *ro = &ra.opts.run;

@@ -76,7 +76,7 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
     out = ra.output ? cli_open_output(cli, "--output", ra.output) : cli->out;
   kenko_load_opts lo = cli_load_opts(cli);
   int status = KENKO_ERR_USAGE;
-  kenko_rules *rules = out ? kenko_load(ra.rules, &lo, &status) : NULL;
+  kenko_rules *rules = out ? cli_load(cli, ra.rules, &lo, &status) : NULL;
   if (!rules) {
     free(ra.data);
     return status;

@@ -58,7 +58,7 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
   }
   kenko_load_opts lo = cli_load_opts(cli);
   int status;
-  kenko_rules *rules = kenko_load(rules_path, &lo, &status);
+  kenko_rules *rules = cli_load(cli, rules_path, &lo, &status);
   if (!rules) {
     free(data);
     return status;

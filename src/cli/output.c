@@ -35,6 +35,17 @@ struct CliOut {
   char *tmp_path;   /* the temporary file beside it (mode 0600 until done) */
   mode_t mode;      /* the mode it gets when done */
   bool is_stdout;
+  const char *opt; /* "--html", "--output" */
+  bool existed;    /* the file existed: dev and ino are its */
+  dev_t dev;
+  ino_t ino;
+};
+
+/* A rule file read by the run (cli_load), by its device and inode. */
+struct CliRuleFile {
+  dev_t dev;
+  ino_t ino;
+  char *path;
 };
 
 void cli_std_fds(void) {
@@ -210,11 +221,44 @@ FILE *cli_open_output(Cli *cli, const char *opt, const char *path) {
   }
   o->tmp_path = tmp;
   o->final_path = real ? real : strdup(path);
+  o->opt = opt;
+  o->existed = exists;
+  o->dev = st.st_dev;
+  o->ino = st.st_ino;
   /* the mode the file would have had: the old file's, or as umask says */
   mode_t mask = umask(0);
   umask(mask);
   o->mode = exists ? (st.st_mode & 07777) : (0666 & ~mask);
   return o->f;
+}
+
+kenko_rules *cli_load(Cli *cli, const char *path, const kenko_load_opts *opts, int *status) {
+  kenko_rules *rules = kenko_load(path, opts, status);
+  for (int i = 0; rules && i < kenko_rules_file_count(rules); i++) {
+    struct stat st;
+    const char *file = kenko_rules_file(rules, i);
+    if (!file || stat(file, &st) != 0) continue;
+    struct CliRuleFile *grown = realloc(cli->rule_files, ((size_t)cli->nrule_files + 1) * sizeof *grown);
+    char *copy = strdup(file);
+    if (!grown || !copy) { /* out of memory: the check is lost, not the run */
+      if (grown) cli->rule_files = grown;
+      free(copy);
+      break;
+    }
+    cli->rule_files = grown;
+    cli->rule_files[cli->nrule_files++] = (struct CliRuleFile){st.st_dev, st.st_ino, copy};
+  }
+  return rules;
+}
+
+/* The rule file that output O would replace, or NULL. Checked again at
+ * the end because includes are known only once the rules are read; the
+ * output has gone to its temporary file, so the include is untouched. */
+static const char *replaces_rule_file(const Cli *cli, const CliOut *o) {
+  if (!o->tmp_path || !o->existed) return NULL;
+  for (int i = 0; i < cli->nrule_files; i++)
+    if (cli->rule_files[i].dev == o->dev && cli->rule_files[i].ino == o->ino) return cli->rule_files[i].path;
+  return NULL;
 }
 
 /* Flushes and closes O; true when every byte was written. */
@@ -242,6 +286,19 @@ int cli_finish(Cli *cli, int status) {
       failed = true;
     }
   }
+  for (int i = 0; i < cli->nouts; i++) {
+    const char *rule_file = replaces_rule_file(cli, cli->outs[i]);
+    if (!rule_file) continue;
+    fprintf(stderr,
+            "kenko: error: `%s %s` is the rule file `%s`, read by this run; refusing to overwrite it\n",
+            cli->outs[i]->opt, cli->outs[i]->name, rule_file);
+    failed = true;
+  }
+  for (int i = 0; i < cli->nrule_files; i++)
+    free(cli->rule_files[i].path);
+  free(cli->rule_files);
+  cli->rule_files = NULL;
+  cli->nrule_files = 0;
   bool keep = !failed && (status == KENKO_OK || status == KENKO_ERR_DATA);
   for (int i = 0; i < cli->nouts; i++) {
     CliOut *o = cli->outs[i];

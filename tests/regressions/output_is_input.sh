@@ -27,5 +27,15 @@ echo "exit $?"
 # standard output appended to an input would be read back while written
 "$kenko" run in.kenko in.csv --as-of 2026-01-01 --format csv >>in.csv
 echo "exit $?"
+# an include of the rules: known once the rules are read, so refused at
+# the end, before the output (written to its temporary file) replaces it
+printf 'include "inc.kenko"\ndimension d { rule r : seats > 10 }\ngrades { good >= 50 bad otherwise }\n' >main.kenko
+printf 'input id: text key\ninput seats: number\n' >inc.kenko
+before_inc=$(cksum inc.kenko)
+"$kenko" report main.kenko in.csv --as-of 2026-01-01 --format json --html inc.kenko >/dev/null
+echo "exit $?"
+"$kenko" run main.kenko in.csv --as-of 2026-01-01 --output ./inc.kenko
+echo "exit $?"
+[ "$before_inc" = "$(cksum inc.kenko)" ] && echo "include unchanged"
 [ "$before" = "$(cksum in.csv in.kenko)" ] && echo "inputs unchanged"
 [ -e r.html ] || echo "no r.html written"
