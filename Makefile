@@ -8,6 +8,8 @@
 #   make valgrind   the golden suite under valgrind memcheck
 #   make bench      benchmarks (prints figures; asserts nothing)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; build/fuzz/)
+#   make install    PREFIX=/usr/local DESTDIR= BINDIR MANDIR …; make uninstall
+#   make deb        a Debian package (build/kenko_VERSION_ARCH.deb)
 #   make format     clang-format every C source and header in place
 #   make format-check   fail if any of them is not formatted
 #
@@ -129,6 +131,55 @@ fuzz-build:
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_data.h $(BUILD)/libkenko.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libkenko.a $(LDLIBS)
+
+# ---- installing (GNU conventions: DESTDIR only in the commands) -----------------
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+DATAROOTDIR ?= $(PREFIX)/share
+MANDIR      ?= $(DATAROOTDIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(DATAROOTDIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
+INSTALL     ?= install
+VERSION     := $(shell sed -n 's/^\#define KENKO_VERSION "\(.*\)"/\1/p' include/kenko.h)
+MAN_PAGES   := $(wildcard docs/man/*.1 docs/man/*.5 docs/man/*.7)
+
+.PHONY: install uninstall deb man
+
+install: $(KENKO) $(BUILD)/libkenko.a
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 755 $(KENKO) $(DESTDIR)$(BINDIR)/kenko
+	$(INSTALL) -m 644 $(BUILD)/libkenko.a $(DESTDIR)$(LIBDIR)/libkenko.a
+	$(INSTALL) -m 644 include/kenko.h $(DESTDIR)$(INCLUDEDIR)/kenko.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(INCLUDEDIR))|' \
+	  -e 's|@LIBDIR@|$(patsubst $(PREFIX)%,$${prefix}%,$(LIBDIR))|' \
+	  -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(LDLIBS)|' packaging/kenko.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/kenko.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/kenko.pc
+	$(INSTALL) -m 644 completions/kenko.bash $(DESTDIR)$(BASHCOMPDIR)/kenko
+	$(INSTALL) -m 644 completions/_kenko $(DESTDIR)$(ZSHCOMPDIR)/_kenko
+	for page in $(MAN_PAGES); do \
+	  sect=$${page##*.}; $(INSTALL) -d $(DESTDIR)$(MANDIR)/man$$sect; \
+	  gzip -9n < $$page > $(DESTDIR)$(MANDIR)/man$$sect/$$(basename $$page).gz; \
+	  chmod 644 $(DESTDIR)$(MANDIR)/man$$sect/$$(basename $$page).gz; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kenko $(DESTDIR)$(LIBDIR)/libkenko.a $(DESTDIR)$(INCLUDEDIR)/kenko.h \
+	  $(DESTDIR)$(PKGCONFIGDIR)/kenko.pc $(DESTDIR)$(BASHCOMPDIR)/kenko $(DESTDIR)$(ZSHCOMPDIR)/_kenko
+	for page in $(MAN_PAGES); do sect=$${page##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$sect/$$(basename $$page).gz; done
+
+# A Debian package from a staged install (scripts/make-deb.sh)
+deb: $(KENKO)
+	@sh scripts/make-deb.sh $(BUILD)
+
+# The man pages' roff is generated from docs/man/*.scd with scdoc and
+# committed, so a build needs no scdoc (run this after editing a page).
+man:
+	for src in docs/man/*.scd; do scdoc < $$src > $${src%.scd}; done
 
 # ---- formatting: the repository's .clang-format over src/, include/, tests/ --
 

@@ -17,6 +17,8 @@ extern "C" {
 #endif
 
 #define KENKO_VERSION "0.1.0"
+/* The version of the language and CLI contract (LANGUAGE.md) implemented. */
+#define KENKO_CONTRACT_VERSION "2"
 
 /* Exit statuses of the CLI, also returned by the library's entry points. */
 enum {
@@ -72,6 +74,11 @@ typedef struct kenko_load_opts {
  * path that climbs above its start keeps its leading ".." parts; "" and
  * "." give "."): the form a read_file hook is asked for. malloc'ed. */
 char *kenko_normalize_path(const char *path);
+
+/* The candidate closest to WORD by the edit distance diagnostics use for
+ * "did you mean" (Damerau–Levenshtein, within a third of the length), or
+ * NULL when none is close. */
+const char *kenko_suggest(const char *word, const char *const *candidates, int n);
 
 /* A parsed, checked and compiled rule set (opaque). */
 typedef struct kenko_rules kenko_rules;

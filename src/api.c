@@ -174,3 +174,7 @@ int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const
                const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
   return diff_programs(old_rules->compiled, new_rules->compiled, data, ndata, opts, out, stats);
 }
+
+const char *kenko_suggest(const char *word, const char *const *candidates, int n) {
+  return diag_suggest(word, candidates, n);
+}

@@ -84,6 +84,41 @@ FILE *cli_open_output(Cli *cli, const char *opt, const char *path);
  * exit status. */
 int cli_finish(Cli *cli, int status);
 
+/* help.c: the table of commands and their options (the one place an
+ * option is declared: an option not in it is rejected before the command
+ * runs), `kenko help`, did-you-mean for commands and options. */
+typedef struct CliOption {
+  const char *name; /* "--format", or "-w" */
+  const char *arg;  /* what its value is ("FILE", "text|json"), NULL for a flag */
+  const char *help; /* one line */
+} CliOption;
+
+enum {
+  CLI_RULE_OPTS = 1,  /* takes the rule options (--include-root) */
+  CLI_DATA_OPTS = 2,  /* takes the data options (--as-of, --encoding, …) */
+  CLI_OUTPUT_OPT = 4, /* takes --output FILE */
+  CLI_HELP_SHOWN = -1 /* cli_scan_options printed the help: exit 0 */
+};
+
+typedef struct CliCommand {
+  const char *name, *synopsis, *summary;
+  int groups;               /* CLI_*_OPTS */
+  const CliOption *options; /* its own, ended by a NULL name */
+  const char *example;
+  int (*run)(Cli *cli, int argc, char **argv);
+} CliCommand;
+
+const CliCommand *cli_commands(void); /* ended by a NULL name */
+const CliCommand *cli_find_command(const char *name);
+/* The option ARG (`--x` or `--x=V`) names in C's table, or NULL. */
+const CliOption *cli_find_option(const CliCommand *c, const char *arg);
+void cli_print_usage(FILE *out);
+void cli_print_help(FILE *out, const CliCommand *c);
+/* Checks every option-like word of ARGV against C's table: 0, a usage
+ * error (printed, with a suggestion), or CLI_HELP_SHOWN for --help/-h. */
+int cli_scan_options(Cli *cli, const CliCommand *c, int argc, char **argv);
+int cli_unknown_command(Cli *cli, const char *name);
+
 int cmd_check(Cli *cli, int argc, char **argv);
 int cmd_run(Cli *cli, int argc, char **argv);
 int cmd_explain(Cli *cli, int argc, char **argv);

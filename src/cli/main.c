@@ -5,25 +5,6 @@
 
 #include "cli/cli.h"
 
-static const char usage_text[] =
-    "usage: kenko COMMAND [ARGS]\n"
-    "\n"
-    "  check RULES [--data FILE]        parse, type-check and lint the rules\n"
-    "  run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain]\n"
-    "  explain RULES DATA... --account ID [--as-of D]\n"
-    "  test RULES...                    run the rules' inline tests\n"
-    "  report RULES DATA... [--by persona|segment NAME|input NAME] [--format text|json] [--html FILE]\n"
-    "  validate RULES DATA... [--outcome FIELD] [--format text|json]\n"
-    "  diff OLD_RULES NEW_RULES DATA... [--format text|json]\n"
-    "  diff --git REV RULES DATA...     OLD = RULES (and includes) at a git revision\n"
-    "  diff RULES DATA... --data OLD_DATA   two data snapshots, matched by key\n"
-    "  fmt [-w|--check] RULES...        the canonical layout (`-` reads stdin)\n"
-    "  history RULES DATA... [--format text|jsonl|csv] [--html FILE] [--account ID] [--from D] [--to D]\n"
-    "  lsp                              language server on stdin/stdout\n"
-    "\n"
-    "Exit status: 0 ok, 1 rule errors or failed tests, 2 usage errors,\n"
-    "3 some accounts rejected. See docs/cli.md.\n";
-
 static bool want_color(int fd) {
   const char *no = getenv("NO_COLOR");
   if (no && *no) return false;
@@ -32,31 +13,31 @@ static bool want_color(int fd) {
   return isatty(fd) != 0;
 }
 
-/* Runs the command ARGV[1]; its status. */
+/* Runs the command ARGV[1] (from help.c's table); its status. */
 static int dispatch(Cli *cli, int argc, char **argv) {
   if (argc < 2) {
-    fputs(usage_text, stderr);
+    cli_print_usage(stderr);
     return KENKO_ERR_USAGE;
   }
   const char *cmd = argv[1];
-  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-    fputs(usage_text, cli->out);
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+    cli_print_usage(cli->out);
     return KENKO_OK;
   }
   if (strcmp(cmd, "--version") == 0) {
-    fprintf(cli->out, "kenko %s\n", KENKO_VERSION);
+    fprintf(cli->out, "kenko %s (language contract v%s)\n", KENKO_VERSION, KENKO_CONTRACT_VERSION);
     return KENKO_OK;
   }
-  if (strcmp(cmd, "check") == 0) return cmd_check(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "run") == 0) return cmd_run(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "explain") == 0) return cmd_explain(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "test") == 0) return cmd_test(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "validate") == 0) return cmd_validate(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "diff") == 0) return cmd_diff(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "report") == 0) return cmd_report(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "fmt") == 0) return cmd_fmt(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "history") == 0) return cmd_history(cli, argc - 2, argv + 2);
-  if (strcmp(cmd, "lsp") == 0) return cmd_lsp(cli, argc - 2, argv + 2);
+  if (strcmp(cmd, "help") == 0) {
+    if (argc < 3) {
+      cli_print_usage(cli->out);
+      return KENKO_OK;
+    }
+    const CliCommand *c = cli_find_command(argv[2]);
+    if (!c) return cli_unknown_command(cli, argv[2]);
+    cli_print_help(cli->out, c);
+    return KENKO_OK;
+  }
   if (strcmp(cmd, "dump-tokens") == 0 || strcmp(cmd, "dump-ast") == 0) {
     if (argc != 3) return cli_usage_error(cli, "usage: kenko %s RULES", cmd);
     kenko_load_opts opts = cli_load_opts(cli);
@@ -64,8 +45,12 @@ static int dispatch(Cli *cli, int argc, char **argv) {
                             cli->out, &opts);
     return errors ? KENKO_ERR_RULES : KENKO_OK;
   }
-  fprintf(stderr, "kenko: error: unknown command `%s`\n\n%s", cmd, usage_text);
-  return KENKO_ERR_USAGE;
+  const CliCommand *c = cli_find_command(cmd);
+  if (!c || !c->run) return cli_unknown_command(cli, cmd);
+  int rc = cli_scan_options(cli, c, argc - 2, argv + 2);
+  if (rc == CLI_HELP_SHOWN) return KENKO_OK;
+  if (rc) return rc;
+  return c->run(cli, argc - 2, argv + 2);
 }
 
 /* Every command's output goes through cli.out (and the files it opens
