@@ -42,6 +42,7 @@ static const CliOption run_options[] = {
     {"--format", "jsonl|csv|text", "the output format (default text)"},
     {"--explain", NULL,
      "jsonl: each member's expression, values and reasons, the drivers, what would change the grade"},
+    {"--excel-safe", NULL, "csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)"},
     {NULL, NULL, NULL},
 };
 static const CliOption explain_options[] = {
@@ -78,6 +79,7 @@ static const CliOption history_options[] = {
     {"--account", "ID", "one account's series and what moved it"},
     {"--from", "D", "show the snapshots dated on or after D"},
     {"--to", "D", "show the snapshots dated on or before D"},
+    {"--excel-safe", NULL, "csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)"},
     {NULL, NULL, NULL},
 };
 static const CliOption lsp_options[] = {
