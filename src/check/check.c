@@ -438,12 +438,8 @@ static void declare_symbol(Checker *c, NameMap *m, const Node *n, int kind, int3
 static void declare_persona(Checker *c, Node *n) {
   Program *p = c->p;
   int32_t index = p->npersonas;
-  PersonaDecl *pd = APPEND(c, p->personas, p->npersonas);
-  pd->name = n->name;
-  pd->label = n->label;
-  pd->node = n;
-  pd->cond = n->a;
-  pd->grades = -1;
+  *APPEND(c, p->personas, p->npersonas) =
+      (PersonaDecl){.name = n->name, .label = n->label, .node = n, .cond = n->a, .grades = -1};
   declare_symbol(c, &c->personas, n, NAME_PERSONA, index);
 }
 
@@ -451,9 +447,7 @@ static void declare_segment(Checker *c, Node *n) {
   Program *p = c->p;
   int32_t index = p->nsegments;
   SegmentDecl *s = APPEND(c, p->segments, p->nsegments);
-  s->name = n->name;
-  s->label = n->label;
-  s->node = n;
+  *s = (SegmentDecl){.name = n->name, .label = n->label, .node = n};
   declare_value(c, n, NAME_SEGMENT, index);
   s->cases = arena_alloc(c->arena, (size_t)(n->list.count + 1) * sizeof *s->cases);
   for (int32_t i = 0; i < n->list.count; i++) {
@@ -468,11 +462,7 @@ static void declare_segment(Checker *c, Node *n) {
     if (s->has_otherwise) {
       diag_warning(c->diag, k->span, "case `%s` comes after `otherwise` and can never match", k->name);
     }
-    CaseDecl *cd = &s->cases[s->ncases++];
-    cd->name = k->name;
-    cd->label = k->label;
-    cd->node = k;
-    cd->cond = k->a;
+    s->cases[s->ncases++] = (CaseDecl){.name = k->name, .label = k->label, .node = k, .cond = k->a};
     if (k->flags & NF_OTHERWISE) s->has_otherwise = true;
   }
 }
@@ -481,12 +471,8 @@ static void declare_flag(Checker *c, Node *n) {
   Program *p = c->p;
   int32_t index = p->nflags;
   FlagDecl *f = APPEND(c, p->flags, p->nflags);
-  f->name = n->name;
-  f->label = n->label;
-  f->node = n;
-  f->cond = n->a;
-  f->action = n->str;
-  f->severity = SEV_MEDIUM;
+  *f = (FlagDecl){
+      .name = n->name, .label = n->label, .node = n, .cond = n->a, .action = n->str, .severity = SEV_MEDIUM};
   if (n->b) {
     static const char *const levels[] = {"low", "medium", "high"};
     int level = -1;

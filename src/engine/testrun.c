@@ -58,7 +58,8 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
       buf_puts(&details, refs.refs[k].name);
       buf_puts(&details, " = ");
       w.buf = &details;
-      text_value(&w, &details, eval_ref_value(ev, &refs.refs[k], false), ref_symbol_kind(p, &refs.refs[k]));
+      writer_text_value(&w, &details, eval_ref_value(ev, &refs.refs[k], false),
+                        ref_symbol_kind(p, &refs.refs[k]));
       buf_putc(&details, '\n');
     }
   }

@@ -66,7 +66,7 @@ int ref_symbol_kind(const Program *p, const ExplainRef *ref) {
   }
 }
 
-void json_value(WriteCtx *w, Value v, int symkind) {
+void writer_json_value(WriteCtx *w, Value v, int symkind) {
   Buf *b = w->buf;
   char date[11];
   switch ((ValueType)v.type) {
@@ -90,7 +90,7 @@ void json_value(WriteCtx *w, Value v, int symkind) {
   }
 }
 
-void text_value(WriteCtx *w, Buf *b, Value v, int symkind) {
+void writer_text_value(WriteCtx *w, Buf *b, Value v, int symkind) {
   char date[11];
   switch ((ValueType)v.type) {
   case T_NUMBER: buf_num(b, v.u.num); break;

@@ -291,7 +291,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
 
 /* ---- per account --------------------------------------------------------- */
 
-/* A value as json_value writes it. */
+/* A value as writer_json_value writes it. */
 static inline void put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
   switch ((ValueType)v.type) {
   case T_NUMBER: buf_num(b, v.u.num); break;
@@ -309,7 +309,7 @@ static inline void put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
     b->len += 12;
     break;
   case T_MISSING: buf_put(b, "null", 4); break;
-  default: json_value(w, v, symkind); break;
+  default: writer_json_value(w, v, symkind); break;
   }
 }
 

@@ -120,7 +120,7 @@ static void values_list(WriteCtx *w, const RefList *refs, const Value *values) {
     if (i) buf_puts(b, ", ");
     buf_puts(b, ref->name);
     buf_puts(b, " = ");
-    text_value(w, b, values[i], ref_symbol_kind(w->p, ref));
+    writer_text_value(w, b, values[i], ref_symbol_kind(w->p, ref));
   }
   buf_putc(b, ']');
   color(w, C_OFF);

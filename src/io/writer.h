@@ -89,8 +89,8 @@ void node_location(const Program *p, const Node *n, char *out, size_t n_out);
 /* The symbol kind of a reference's value (SYM_*), or -1 if not a symbol. */
 int ref_symbol_kind(const Program *p, const ExplainRef *ref);
 /* A value as JSON (symbols need SYMKIND to be named; -1 otherwise). */
-void json_value(WriteCtx *w, Value v, int symkind);
+void writer_json_value(WriteCtx *w, Value v, int symkind);
 /* A value for people ("0.5", "\"pro\"", "2026-11-22", "good", "missing"). */
-void text_value(WriteCtx *w, Buf *b, Value v, int symkind);
+void writer_text_value(WriteCtx *w, Buf *b, Value v, int symkind);
 
 #endif
