@@ -70,6 +70,7 @@ suite property-history sh tests/property-history.sh "$kenko"
 [ -f tests/run-limits.sh ] && suite limits sh tests/run-limits.sh "$kenko"
 [ -f tests/nothing-lost.sh ] && suite nothing-lost sh tests/nothing-lost.sh "$kenko"
 suite help sh tests/help.sh "$kenko"
+suite init sh tests/init.sh "$kenko"
 suite install sh tests/install.sh "$build"
 [ -f tests/identity/identity.sh ] && suite identity sh tests/identity/identity.sh "$kenko"
 

@@ -120,6 +120,7 @@ int cli_scan_options(Cli *cli, const CliCommand *c, int argc, char **argv);
 int cli_unknown_command(Cli *cli, const char *name);
 
 int cmd_check(Cli *cli, int argc, char **argv);
+int cmd_init(Cli *cli, int argc, char **argv);
 int cmd_run(Cli *cli, int argc, char **argv);
 int cmd_explain(Cli *cli, int argc, char **argv);
 int cmd_test(Cli *cli, int argc, char **argv);

@@ -118,6 +118,8 @@ static const CliCommand commands[] = {
      "kenko history rules/aiueo-history.kenko rules/sample/history/*.csv --html history.html", cmd_history},
     {"lsp", "", "the language server (LSP over stdin/stdout) for editors", 0, lsp_options,
      "kenko lsp    (started by the editor: docs/editors.md)", cmd_lsp},
+    {"init", "DIR", "a new rules repository for a CS team: starter scorecard, sample data, CI, pre-commit", 0,
+     no_options, "kenko init cs-health", cmd_init},
     {"help", "[COMMAND]", "this help, or one command's", 0, no_options, "kenko help run", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
