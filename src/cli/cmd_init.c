@@ -57,8 +57,8 @@ int cmd_init(Cli *cli, int argc, char **argv) {
   if (argc != 1) return cli_usage_error(cli, "usage: kenko init DIR");
   const char *dir = argv[0];
   if (!usable_target(dir))
-    return cli_usage_error(cli, "`%s` already exists and is not an empty directory; kenko init makes a new one",
-                           dir);
+    return cli_usage_error(
+        cli, "`%s` already exists and is not an empty directory; kenko init makes a new one", dir);
   if (mkdir(dir, 0777) != 0 && errno != EEXIST)
     return cli_usage_error(cli, "cannot create `%s`: %s", dir, strerror(errno));
   for (const EmbeddedFile *f = embedded_files; f->path; f++) {

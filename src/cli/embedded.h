@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 typedef struct EmbeddedFile {
-  const char *path;  /* relative to the new directory, `/`-separated */
-  size_t size;       /* bytes in data */
+  const char *path; /* relative to the new directory, `/`-separated */
+  size_t size;      /* bytes in data */
   const char *data;
 } EmbeddedFile;
 
