@@ -7,6 +7,7 @@ command -v flex  >/dev/null 2>&1 || missing="$missing flex"
 command -v bison >/dev/null 2>&1 || missing="$missing bison"
 command -v cc    >/dev/null 2>&1 || missing="$missing gcc"
 [ -f /usr/include/yaml.h ] || missing="$missing libyaml-dev"
+[ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
 [ -f /usr/include/criterion/criterion.h ] || missing="$missing libcriterion-dev"
 [ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
 if [ -n "$KENKO_EXTRA_PACKAGES" ]; then

@@ -32,8 +32,8 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
     if (!*v) return cli_usage_error(cli, "`--as-of` needs a date YYYY-MM-DD");
     opts->as_of = v;
   } else if ((v = cli_opt_value(argc, argv, i, "--input-format"))) {
-    if (strcmp(v, "csv") != 0 && strcmp(v, "yaml") != 0 && strcmp(v, "json") != 0)
-      return cli_usage_error(cli, "`--input-format` takes csv, yaml or json, found `%s`", v);
+    if (strcmp(v, "csv") != 0 && strcmp(v, "yaml") != 0 && strcmp(v, "json") != 0 && strcmp(v, "jsonl") != 0)
+      return cli_usage_error(cli, "`--input-format` takes csv, yaml, json or jsonl, found `%s`", v);
     opts->input_format = v;
   } else if ((v = cli_opt_value(argc, argv, i, "--delimiter"))) {
     if (strcmp(v, "\\t") == 0 || strcmp(v, "tab") == 0)

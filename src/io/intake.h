@@ -69,8 +69,10 @@ void intake_cut(Intake *in);
  * and name it in->path. */
 int csv_read(Intake *in);
 int yaml_read(Intake *in);
+int jsonl_read(Intake *in);
 char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
+char **jsonl_columns(const char *path, Diag *diag, int32_t *count);
 
 /* Matches each input of SCHEMA with its column among the N names COLS:
  * COLUMN_OF[i] is the index, or -1. Reports what makes the file unusable

@@ -35,6 +35,7 @@ DataFormat reader_format_for(const char *path) {
   if (same_ascii_nocase(ext, "csv")) return FMT_CSV;
   if (same_ascii_nocase(ext, "yaml") || same_ascii_nocase(ext, "yml")) return FMT_YAML;
   if (same_ascii_nocase(ext, "json")) return FMT_JSON;
+  if (same_ascii_nocase(ext, "jsonl")) return FMT_JSONL;
   return FMT_AUTO;
 }
 
@@ -47,13 +48,16 @@ DataFormat reader_format(const char *path, const char *forced, Diag *diag) {
       fmt = FMT_YAML;
     else if (strcmp(forced, "json") == 0)
       fmt = FMT_JSON;
+    else if (strcmp(forced, "jsonl") == 0)
+      fmt = FMT_JSONL;
   }
   if (fmt == FMT_AUTO && diag && strcmp(path, "-") == 0)
-    diag_at(diag, KENKO_ERROR, data_name(path), 0, 0,
-            "standard input has no file name to tell the data format by; use --input-format csv|yaml|json");
+    diag_at(
+        diag, KENKO_ERROR, data_name(path), 0, 0,
+        "standard input has no file name to tell the data format by; use --input-format csv|yaml|json|jsonl");
   else if (fmt == FMT_AUTO && diag)
     diag_at(diag, KENKO_ERROR, path, 0, 0,
-            "cannot tell the data format from the file name; use --input-format csv|yaml|json");
+            "cannot tell the data format from the file name; use --input-format csv|yaml|json|jsonl");
   return fmt;
 }
 
@@ -63,7 +67,7 @@ int read_data(const char *path, DataFormat fmt, const Schema *schema, const Read
   if (fmt == FMT_AUTO) return KENKO_ERR_USAGE;
   Intake in;
   intake_init(&in, path, schema, opts, diag, fn, ud, stats);
-  int status = fmt == FMT_CSV ? csv_read(&in) : yaml_read(&in);
+  int status = fmt == FMT_CSV ? csv_read(&in) : fmt == FMT_JSONL ? jsonl_read(&in) : yaml_read(&in);
   intake_free(&in);
   return status;
 }
@@ -202,9 +206,11 @@ char **reader_columns(const char *path, DataFormat fmt, const ReadOpts *opts, Di
   case FMT_CSV: return csv_columns(path, opts, diag, count);
   case FMT_YAML:
   case FMT_JSON: return yaml_columns(path, opts, diag, count);
+  case FMT_JSONL: return jsonl_columns(path, diag, count);
   case FMT_AUTO: break;
   }
-  diag_at(diag, KENKO_ERROR, path, 0, 0, "unknown data format (expected a .csv, .yaml, .yml or .json file)");
+  diag_at(diag, KENKO_ERROR, path, 0, 0,
+          "unknown data format (expected a .csv, .yaml, .yml, .json or .jsonl file)");
   return NULL;
 }
 

@@ -77,7 +77,7 @@ typedef struct ReadStats {
   bool file_error;   /* the file was malformed or unreadable */
 } ReadStats;
 
-typedef enum DataFormat { FMT_AUTO, FMT_CSV, FMT_YAML, FMT_JSON } DataFormat;
+typedef enum DataFormat { FMT_AUTO, FMT_CSV, FMT_YAML, FMT_JSON, FMT_JSONL } DataFormat;
 
 /* Opens data file PATH for reading: "-" is standard input; a directory
  * is refused like an unreadable file (errno EISDIR). NULL, with errno
@@ -88,11 +88,11 @@ void data_close(FILE *fp);
 /* How PATH is named in messages and place ids: "<stdin>" for "-". */
 const char *data_name(const char *path);
 
-/* Picks the format from the extension (.csv .yaml .yml .json). */
+/* Picks the format from the extension (.csv .yaml .yml .json .jsonl). */
 DataFormat reader_format_for(const char *path);
 
 /* The format FORCED names ("csv", "yaml", "json": --input-format), or
- * else the one PATH's extension says; FMT_AUTO when neither tells
+ * else the one PATH's extension says ("jsonl" too); FMT_AUTO when neither tells
  * (reported through DIAG unless it is NULL). */
 DataFormat reader_format(const char *path, const char *forced, Diag *diag);
 

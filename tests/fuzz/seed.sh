@@ -5,6 +5,7 @@
 #          of docs/*.md
 #   yaml   every .yaml .yml .json under tests/ and rules/
 #   csv    every .csv under tests/ and rules/
+#   jsonl  every .jsonl and .json under tests/ and rules/
 # Files are named by content hash, so re-seeding an existing corpus adds
 # only what is new. Run from the repository root.
 set -eu
@@ -36,6 +37,9 @@ rules)
 yaml)
   find tests rules -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -size -64k |
     while read -r f; do add "$f"; done
+  ;;
+jsonl)
+  find tests rules -type f \( -name '*.jsonl' -o -name '*.json' \) -size -64k | while read -r f; do add "$f"; done
   ;;
 csv)
   find tests rules -type f -name '*.csv' -size -64k | while read -r f; do add "$f"; done

@@ -888,7 +888,7 @@ Test(csv, columns) {
   reader_free_columns(cols, count);
   cr_assert_null(reader_columns(FIXTURES "nothing.txt", FMT_AUTO, NULL, &d, &count));
   EXPECT_DIAGS(c, FIXTURES "nothing.txt: error: unknown data format (expected a .csv, .yaml, "
-                           ".yml or .json file)");
+                           ".yml, .json or .jsonl file)");
   collected_free(c);
 }
 
