@@ -89,7 +89,8 @@ static bool json_scalar(Intake *in, const FieldSchema *f, const json_t *v, Value
 
 /* Converts array V of list input LF into *OUT; false with FIELD (the
  * element field, "LIST[I].F") and ERR set when it is bad. */
-static bool json_list(Intake *in, const FieldSchema *lf, const json_t *v, Value *out, char *field, char *err) {
+static bool json_list(Intake *in, const FieldSchema *lf, const json_t *v, Value *out, char *field,
+                      char *err) {
   snprintf(field, 256, "%s", lf->column);
   if (!v || json_is_null(v)) return intake_absent(lf, out, err);
   *out = val_missing(MISS_ABSENT);
