@@ -63,7 +63,7 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
 %token PERSONA "`persona`" SEGMENT "`segment`" FLAG "`flag`"
 %token SEVERITY "`severity`" ACTION "`action`" JOURNEY "`journey`"
 %token STEP "`step`" FORECAST "`forecast`" WEIGHTED "`weighted`" BY "`by`"
-%token SNAPSHOT "`snapshot`"
+%token SNAPSHOT "`snapshot`" KPI "`kpi`" TARGET "`target`"
 %token OUTCOME "`outcome`" TEST "`test`" GIVEN "`given`" EXPECT "`expect`"
 %token AS_OF "`as_of`" WHEN "`when`" OTHERWISE "`otherwise`"
 %token AND "`and`" OR "`or`" NOT "`not`" IN "`in`" IS "`is`" FROM "`from`"
@@ -83,7 +83,7 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
 %type <Node *> persona_decl persona_body overrides override weight_target
 %type <Node *> segment_decl cases seg_case flag_decl severity_opt
 %type <Node *> journey_decl steps step forecast_decl weighted_opt rates rate
-%type <Node *> test_decl test_items test_item field_values field_value literal
+%type <Node *> kpi_decl test_decl test_items test_item field_values field_value literal
 %type <Node *> literals list_lit exprs
 %type <Node *> expr or_expr and_expr not_expr cmp_expr coal_expr add_expr
 %type <Node *> mul_expr unary postfix primary args arg
@@ -107,6 +107,8 @@ name
   : IDENT                 { $$ = $1; }
   | OUTCOME               { $$ = "outcome"; }
   | SNAPSHOT              { $$ = "snapshot"; }
+  | KPI                   { $$ = "kpi"; }
+  | TARGET                { $$ = "target"; }
   ;
 
 label_opt
@@ -138,6 +140,17 @@ decl
   | forecast_decl
   | OUTCOME name          { $$ = ast_new(ARENA, D_OUTCOME, @$); $$->a = ast_name(ARENA, @2, $2); }
   | test_decl
+  | kpi_decl
+  ;
+
+/* kpi_decl -> `kpi` name label? `=` expr (`target` (`>=`|`<=`|`>`|`<`) number)? */
+kpi_decl
+  : KPI name label_opt '=' expr
+      { $$ = ast_new(ARENA, D_KPI, @$); ast_set_name($$, $2, @2, $3); $$->a = $5; }
+  | kpi_decl TARGET GE number_lit { $$ = parse_kpi_target(ps, $1, OP_GE, $4, @$); }
+  | kpi_decl TARGET LE number_lit { $$ = parse_kpi_target(ps, $1, OP_LE, $4, @$); }
+  | kpi_decl TARGET '>' number_lit { $$ = parse_kpi_target(ps, $1, OP_GT, $4, @$); }
+  | kpi_decl TARGET '<' number_lit { $$ = parse_kpi_target(ps, $1, OP_LT, $4, @$); }
   ;
 
 /* input_decl -> `input` name label? `:` type modifier* */
@@ -567,7 +580,7 @@ static int starts_expression(yysymbol_kind_t k) {
   case YYSYMBOL_PERCENT: case YYSYMBOL_DATE: case YYSYMBOL_TRUE:
   case YYSYMBOL_FALSE: case YYSYMBOL_MISSING: case YYSYMBOL_AS_OF:
   case YYSYMBOL_PERSONA: case YYSYMBOL_IF: case YYSYMBOL_NOT:
-  case YYSYMBOL_OUTCOME: case YYSYMBOL_SNAPSHOT:
+  case YYSYMBOL_OUTCOME: case YYSYMBOL_SNAPSHOT: case YYSYMBOL_KPI: case YYSYMBOL_TARGET:
     return 1;
   default:
     break;
@@ -624,7 +637,7 @@ static int starts_declaration(yysymbol_kind_t k) {
   case YYSYMBOL_SCORECARD: case YYSYMBOL_INCLUDE: case YYSYMBOL_INPUT: case YYSYMBOL_INDICATOR:
   case YYSYMBOL_THRESHOLD: case YYSYMBOL_DIMENSION: case YYSYMBOL_GRADES: case YYSYMBOL_PERSONA:
   case YYSYMBOL_SEGMENT: case YYSYMBOL_FLAG: case YYSYMBOL_JOURNEY: case YYSYMBOL_FORECAST:
-  case YYSYMBOL_OUTCOME: case YYSYMBOL_TEST:
+  case YYSYMBOL_OUTCOME: case YYSYMBOL_TEST: case YYSYMBOL_KPI:
     return 1;
   default:
     return 0;
@@ -711,8 +724,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       any_op = 1;
     } else if (top_level && (expected[i] == YYSYMBOL_YYEOF || starts_declaration(expected[i]))) {
       any_decl = 1;
-    } else if (name_here && (expected[i] == YYSYMBOL_OUTCOME || expected[i] == YYSYMBOL_SNAPSHOT)) {
-      /* listed because a dimension may be called `outcome` */
+    } else if (name_here && (expected[i] == YYSYMBOL_OUTCOME || expected[i] == YYSYMBOL_SNAPSHOT ||
+                                  expected[i] == YYSYMBOL_KPI || expected[i] == YYSYMBOL_TARGET)) {
+      /* listed because a dimension may be called `outcome` (and a name
+       * `kpi` or `target`: keywords only where they start a KPI or its target) */
     } else {
       items[total++] = expected[i] == YYSYMBOL_STRING ? "a string" : yysymbol_name(expected[i]);
     }

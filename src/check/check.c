@@ -553,6 +553,7 @@ static void preallocate(Checker *c, Node **decls, int32_t n) {
   p->flags = arena_alloc(a, (size_t)(count[D_FLAG] + 1) * sizeof *p->flags);
   p->forecasts = arena_alloc(a, (size_t)(count[D_FORECAST] + 1) * sizeof *p->forecasts);
   p->tests = arena_alloc(a, (size_t)(count[D_TEST] + 1) * sizeof *p->tests);
+  p->kpis = arena_alloc(a, (size_t)(count[D_KPI] + 1) * sizeof *p->kpis);
 }
 
 /* Pass 1: every declaration into its table, names registered. */
@@ -614,6 +615,22 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
       else
         c->outcome_node = d;
       break;
+    case D_KPI: {
+      for (int32_t k = 0; k < p->nkpis; k++)
+        if (strcmp(p->kpis[k].name, d->name) == 0) {
+          diag_error(c->diag, d->name_span, "KPI `%s` is declared twice (first at %s)", d->name,
+                     where_text(c, p->kpis[k].node->name_span));
+          break;
+        }
+      KpiDecl *k = APPEND(c, p->kpis, p->nkpis);
+      k->name = d->name;
+      k->label = d->label;
+      k->node = d;
+      k->expr = d->a;
+      k->target_op = d->b ? d->op : OP_NONE;
+      k->target = d->b ? d->b->num : 0;
+      break;
+    }
     case D_TEST: {
       TestDecl *t = APPEND(c, p->tests, p->ntests);
       t->name = d->str;
@@ -847,6 +864,7 @@ void check_program(Program *p, Node **decls, int32_t ndecls, Diag *diag) {
   check_persona_overrides(&c);
   check_expressions(&c);
   check_tests(&c);
+  check_kpis(&c);
   check_graph(&c);
   /* Lints after errors would mostly repeat them ("input `seats` is never
    * used" after a misspelt reference to it): they wait for clean rules. */

@@ -264,6 +264,25 @@ typedef struct TestDecl {
   int32_t nexpects;
 } TestDecl;
 
+/* A KPI's aggregate (LANGUAGE.md §10): FN over the accounts where COND
+ * (NULL: every account) holds, of EXPR (NULL for count and share). The
+ * E_CALL node's ref_index is its index in Program.kpi_aggs. */
+typedef enum KpiFn { KPI_COUNT, KPI_SHARE, KPI_SUM, KPI_AVG, KPI_MIN, KPI_MAX, KPI_MEDIAN } KpiFn;
+typedef struct KpiAgg {
+  uint8_t fn; /* KpiFn */
+  const Node *expr;
+  const Node *cond;
+} KpiAgg;
+
+typedef struct KpiDecl {
+  const char *name;
+  const char *label;
+  const Node *node;
+  const Node *expr;  /* aggregates, numbers and + - * / between them */
+  uint8_t target_op; /* OP_GE, OP_LE, OP_GT, OP_LT; OP_NONE: no target */
+  double target;
+} KpiDecl;
+
 /* A node of the dependency graph: what is computed for each account. */
 typedef enum DepKind {
   DEP_INDICATOR, /* index: indicator */
@@ -323,6 +342,10 @@ typedef struct Program {
                              every command reads the data as history */
   TestDecl *tests;
   int32_t ntests;
+  KpiDecl *kpis;
+  int32_t nkpis;
+  KpiAgg *kpi_aggs; /* every KPI's aggregates */
+  int32_t nkpi_aggs;
 
   /* Evaluation order: every dependency before its dependents. */
   DepNode *order;

@@ -89,7 +89,6 @@ static bool expect_both(Checker *c, Node *a, Node *b, uint8_t type, const char *
   return ok_a && ok_b;
 }
 
-void check_condition(Checker *c, Node *n, const char *where);
 void check_condition(Checker *c, Node *n, const char *where) {
   check_expr(c, n, -1);
   expect_type(c, n, T_BOOL, where);
@@ -254,6 +253,21 @@ static void unknown_name(Checker *c, Node *n) {
   }
   if (names_get(&c->flag_names, n->name)) {
     diag_error(c->diag, n->span, "`%s` is a flag; use `flagged(%s)`", n->name, n->name);
+    return;
+  }
+  for (int32_t i = 0; i < c->p->nkpis; i++)
+    if (strcmp(c->p->kpis[i].name, n->name) == 0) {
+      diag_error(c->diag, n->span,
+                 "`%s` is a KPI; an account-level expression cannot use it (KPIs are computed after every "
+                 "account is scored)",
+                 n->name);
+      return;
+    }
+  if (strcmp(n->name, "accounts") == 0) {
+    diag_error(
+        c->diag, n->span,
+        "`accounts` (every account of the portfolio) can only be aggregated in a `kpi`, as in `kpi n = "
+        "count(accounts)`");
     return;
   }
   /* candidates: element fields in scope, then values */
@@ -507,8 +521,12 @@ static void check_call(Checker *c, Node *n) {
     for (int i = 0; i < NBUILTINS; i++)
       names[i] = builtins[i].name;
     const char *sug = diag_suggest(n->name, names, NBUILTINS);
-    diag_error(c->diag, n->name_span, "unknown function `%s`%s", n->name,
-               sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+    if (strcmp(n->name, "share") == 0 || strcmp(n->name, "median") == 0)
+      diag_error(c->diag, n->name_span,
+                 "`%s` aggregates the accounts of the portfolio; it can only be used in a `kpi`", n->name);
+    else
+      diag_error(c->diag, n->name_span, "unknown function `%s`%s", n->name,
+                 sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
     for (int32_t i = 0; i < n->list.count; i++)
       if (n->list.items[i]->kind != E_WHERE) check_expr(c, n->list.items[i], -1);
     return;

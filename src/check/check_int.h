@@ -91,6 +91,12 @@ const char *suggest_in(Checker *c, const char *name, const NameMap *m);
 /* check_expr.c */
 void check_expressions(Checker *c);
 void check_tests(Checker *c);
+/* KPIs (check_kpi.c): aggregates over the accounts, per-account
+ * expressions inside them. */
+void check_kpis(Checker *c);
+/* N must be a condition (true/false); WHERE names the place ("`where`"). */
+void check_condition(Checker *c, Node *n, const char *where);
+
 /* Checks expression N; HINT is the symbol kind a bare name should be
  * resolved as (-1 for none). */
 void check_expr(Checker *c, Node *n, int hint);

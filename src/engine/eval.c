@@ -500,6 +500,12 @@ Value eval_expr_in_account(Evaluator *E, const Node *expr) {
   return ops_eval(&E->ops, x);
 }
 
+const CExpr *eval_compile(const Evaluator *E, Arena *arena, const Node *expr) {
+  return compile_expr(E->cp, arena, expr);
+}
+
+Value eval_compiled(Evaluator *E, const CExpr *x) { return ops_eval(&E->ops, x); }
+
 RefList eval_expr_refs(Evaluator *E, const Node *expr) {
   return compile_refs(E->cp, &E->arena, &expr, expr ? 1 : 0);
 }

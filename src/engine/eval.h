@@ -50,6 +50,10 @@ const Result *eval_result(const Evaluator *ev);
 /* Evaluates a checked expression in the last account's context (`expect`
  * lines, explanations). Missing when EXPR cannot be compiled. */
 Value eval_expr_in_account(Evaluator *ev, const Node *expr);
+/* Compiles a checked expression into ARENA once (NULL when it cannot be),
+ * for eval_compiled to evaluate in each account's context (KPIs). */
+const CExpr *eval_compile(const Evaluator *ev, Arena *arena, const Node *expr);
+Value eval_compiled(Evaluator *ev, const CExpr *x);
 /* The names EXPR references (allocated in the evaluator; valid until
  * eval_free). */
 RefList eval_expr_refs(Evaluator *ev, const Node *expr);

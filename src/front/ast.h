@@ -43,6 +43,9 @@
  *   D_FORECAST   name, label, a: `weighted by` field (E_NAME) or NULL,
  *                list: P_RATE
  *   D_OUTCOME    a: E_NAME of the bool input
+ *   D_KPI        name, label, a: the aggregate expression, op: the target's
+ *                comparison (OP_GE, OP_LE, OP_GT, OP_LT; OP_NONE: no target),
+ *                b: the target (E_NUM) or NULL
  *   D_TEST       str: test name, list: P_AS_OF, P_GIVEN, P_EXPECT
  *
  *   parts
@@ -102,6 +105,7 @@ typedef enum NodeKind {
   D_JOURNEY,
   D_FORECAST,
   D_OUTCOME,
+  D_KPI,
   D_TEST,
   T_TYPE,
   P_FIELD_DECL,

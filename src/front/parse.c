@@ -39,6 +39,17 @@ Node *parse_expr_depth(ParseState *ps, Node *n) {
   return n;
 }
 
+Node *parse_kpi_target(ParseState *ps, Node *kpi, Op op, Node *value, Span span) {
+  if (kpi->b)
+    parse_error(ps, value->span, "`target` is given twice for `%s`", kpi->name ? kpi->name : "?");
+  else {
+    kpi->op = (uint8_t)op;
+    kpi->b = value;
+  }
+  kpi->span = span;
+  return kpi;
+}
+
 static const char *const modifier_names[] = {"key", "optional", "in", "from", "snapshot"};
 
 void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span) {

@@ -94,6 +94,8 @@ Node *parse_expr_depth(ParseState *ps, Node *n);
 /* Adds one input modifier (key, optional, in [...], from "..."). */
 void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span);
 void parse_push_decl(ParseState *ps, Node *decl);
+/* Sets a KPI's `target OP N` (one per KPI: a second one is an error). */
+Node *parse_kpi_target(ParseState *ps, Node *kpi, Op op, Node *value, Span span);
 
 enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM, MOD_SNAPSHOT };
 

@@ -491,6 +491,7 @@ void report_weights(const Report *r, const Account *a, double *w) {
 static void report_account(void *ud, const Account *a, const Result *res) {
   Report *r = ud;
   const Program *p = r->p;
+  if (r->kpis) kpi_account(r->kpis);
   int32_t row = res->grade >= 0 ? res->grade : r->rows - 1;
   double h = res->health_na ? NAN : res->health;
   double w[64], *weights = w;
@@ -726,6 +727,10 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
   Evaluator *ev = NULL;
   if (status == KENKO_OK) {
     ev = eval_new(cp);
+    if (p->nkpis > 0) {
+      r->kpis = xmalloc(sizeof *r->kpis);
+      kpi_init(r->kpis, p, ev);
+    }
     ScoreSink sink;
     memset(&sink, 0, sizeof sink);
     sink.account = report_account;
@@ -742,6 +747,10 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
         report_write_text(r, out, ro->color);
       if (opts->html) report_write_html(r, opts->html);
     }
+  }
+  if (r->kpis) {
+    kpi_free(r->kpis);
+    free(r->kpis);
   }
   if (ev) eval_free(ev);
   report_free(r);

@@ -24,6 +24,7 @@
 #include "check/check.h"
 #include "engine/compile.h"
 #include "io/reader.h"
+#include "portfolio/kpi.h"
 
 enum {
   REPORT_HIST_BINS = 1000,    /* score histogram: 0.1-wide bins over 0..100 */
@@ -163,6 +164,8 @@ typedef struct Report {
   bool keep_worst;
   WorstAccount worst[REPORT_WORST]; /* a max-heap by (health, ordinal) */
   int32_t nworst;
+
+  KpiRun *kpis; /* the rules' KPIs (`kenko report`), or NULL */
 
   kenko_run_stats stats;
 } Report;

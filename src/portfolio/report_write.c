@@ -565,6 +565,75 @@ static void text_flags(Report *r, Buf *b, bool color) {
   buf_putc(b, '\n');
 }
 
+/* "met", "not met", or "-" (no target, or a missing value). */
+static const char *kpi_status(int met) { return met == 1 ? "met" : met == 0 ? "not met" : NULL; }
+
+static void text_kpis(Report *r, Buf *b, bool color) {
+  const Program *p = r->p;
+  if (!r->kpis) return;
+  TextTable t;
+  tt_init(&t, "lrrl");
+  tt_row(&t);
+  tt_cell(&t, "KPIs");
+  tt_cell(&t, "value");
+  tt_cell(&t, "target");
+  tt_cell(&t, "status");
+  for (int32_t i = 0; i < p->nkpis; i++) {
+    const KpiDecl *k = &p->kpis[i];
+    char name[512], v[40], tg[40];
+    double x = kpi_value(r->kpis, i);
+    tt_row(&t);
+    tt_cell(&t, "  %s", named(name, sizeof name, k->label, k->name));
+    if (isnan(x))
+      tt_cell(&t, "missing");
+    else {
+      num_format(x, v);
+      tt_cell(&t, "%s", v);
+    }
+    const char *op = kpi_target_op(p, i);
+    if (op) {
+      num_format(k->target, tg);
+      tt_cell(&t, "%s %s", op, tg);
+    } else
+      tt_cell(&t, "-");
+    const char *st = kpi_status(kpi_met(r->kpis, i));
+    tt_cell(&t, "%s", st ? st : op ? "neither (no value)" : "-");
+  }
+  tt_write(&t, b, color);
+  buf_putc(b, '\n');
+}
+
+static void json_kpis(Report *r, Json *j) {
+  const Program *p = r->p;
+  if (!r->kpis) return;
+  json_key(j, "kpis");
+  json_array(j);
+  for (int32_t i = 0; i < p->nkpis; i++) {
+    const KpiDecl *k = &p->kpis[i];
+    json_object(j);
+    json_field_str(j, "kpi", k->name);
+    json_field_str(j, "label", k->label && *k->label ? k->label : NULL);
+    json_field_num(j, "value", kpi_value(r->kpis, i));
+    const char *op = kpi_target_op(p, i);
+    json_key(j, "target");
+    if (op) {
+      json_object(j);
+      json_field_str(j, "op", op);
+      json_field_num(j, "value", k->target);
+      json_end(j);
+    } else
+      json_null(j);
+    json_key(j, "met");
+    int met = kpi_met(r->kpis, i);
+    if (met < 0)
+      json_null(j);
+    else
+      json_bool(j, met == 1);
+    json_end(j);
+  }
+  json_end(j);
+}
+
 /* Rows of drivers from LOST (per member), the mean over HEALTH_N accounts. */
 static void driver_rows(Report *r, TextTable *t, const double *lost, uint64_t health_n, int32_t max,
                         const char *indent) {
@@ -668,6 +737,7 @@ void report_write_text(Report *r, FILE *out, bool color) {
   int32_t *rows = xmalloc((size_t)r->rows * sizeof *rows);
   int32_t nrows = report_grade_rows(r, rows);
   text_header(r, &b, color);
+  text_kpis(r, &b, color);
   text_grades(r, &b, color, rows, nrows);
   if (r->by != BY_NONE) text_by(r, &b, color, rows, nrows);
   text_personas(r, &b, color, rows, nrows);
@@ -1008,6 +1078,7 @@ void report_write_json(Report *r, FILE *out) {
   json_field_num(&j, "median", report_decile(&r->health, 5));
   json_field_count(&j, "n_a", r->health.na);
   json_end(&j);
+  json_kpis(r, &j);
   json_composition(r, &j, rows, nrows);
   json_by(r, &j, rows, nrows);
   json_personas(r, &j, rows, nrows);

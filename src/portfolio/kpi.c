@@ -1,0 +1,137 @@
+/* kpi.c — KPIs over one run's accounts (kpi.h). */
+#include "portfolio/kpi.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kpi_init(KpiRun *k, const Program *p, Evaluator *ev) {
+  memset(k, 0, sizeof *k);
+  k->p = p;
+  k->ev = ev;
+  int32_t n = p->nkpi_aggs;
+  arena_init(&k->arena, 4096);
+  k->exprs = arena_alloc(&k->arena, (size_t)(n + 1) * sizeof *k->exprs);
+  k->conds = arena_alloc(&k->arena, (size_t)(n + 1) * sizeof *k->conds);
+  k->acc = arena_alloc(&k->arena, (size_t)(n + 1) * sizeof *k->acc);
+  for (int32_t i = 0; i < n; i++) {
+    const KpiAgg *g = &p->kpi_aggs[i];
+    k->exprs[i] = g->expr ? eval_compile(ev, &k->arena, g->expr) : NULL;
+    k->conds[i] = g->cond ? eval_compile(ev, &k->arena, g->cond) : NULL;
+    memset(&k->acc[i], 0, sizeof k->acc[i]);
+  }
+}
+
+void kpi_free(KpiRun *k) {
+  for (int32_t i = 0; i < k->p->nkpi_aggs; i++)
+    free(k->acc[i].vals);
+  arena_free(&k->arena);
+}
+
+static void add_value(KpiAcc *a, uint8_t fn, double x) {
+  if (a->n == 0 || x < a->min) a->min = x;
+  if (a->n == 0 || x > a->max) a->max = x;
+  a->n++;
+  a->sum += x;
+  if (fn != KPI_MEDIAN) return;
+  if (a->nvals == a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 64;
+    double *v = realloc(a->vals, cap * sizeof *v);
+    if (!v) abort();
+    a->vals = v;
+    a->cap = cap;
+  }
+  a->vals[a->nvals++] = x;
+}
+
+void kpi_account(KpiRun *k) {
+  k->accounts++;
+  for (int32_t i = 0; i < k->p->nkpi_aggs; i++) {
+    const KpiAgg *g = &k->p->kpi_aggs[i];
+    if (k->conds[i]) {
+      Value c = eval_compiled(k->ev, k->conds[i]);
+      if (c.type != T_BOOL || !c.u.b) continue; /* missing counts as false */
+    }
+    if (g->fn == KPI_COUNT || g->fn == KPI_SHARE) {
+      k->acc[i].n++;
+      continue;
+    }
+    if (!k->exprs[i]) continue;
+    Value v = eval_compiled(k->ev, k->exprs[i]);
+    if (v.type == T_NUMBER && isfinite(v.u.num)) add_value(&k->acc[i], g->fn, v.u.num);
+  }
+}
+
+static int compare_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double agg_value(KpiRun *k, int32_t i) {
+  const KpiAcc *a = &k->acc[i];
+  switch ((KpiFn)k->p->kpi_aggs[i].fn) {
+  case KPI_COUNT: return (double)a->n;
+  case KPI_SHARE: return k->accounts ? (double)a->n / (double)k->accounts : NAN;
+  case KPI_SUM: return a->n ? a->sum : NAN;
+  case KPI_AVG: return a->n ? a->sum / (double)a->n : NAN;
+  case KPI_MIN: return a->n ? a->min : NAN;
+  case KPI_MAX: return a->n ? a->max : NAN;
+  case KPI_MEDIAN:
+    if (!a->nvals) return NAN;
+    return a->nvals % 2 ? a->vals[a->nvals / 2] : (a->vals[a->nvals / 2 - 1] + a->vals[a->nvals / 2]) / 2;
+  }
+  return NAN;
+}
+
+static double expr_value(KpiRun *k, const Node *n) {
+  switch ((NodeKind)n->kind) {
+  case E_NUM: return n->num;
+  case E_CALL: return agg_value(k, n->ref_index);
+  case E_UNARY: return -expr_value(k, n->a);
+  case E_BINARY: {
+    double x = expr_value(k, n->a), y = expr_value(k, n->b);
+    if (isnan(x) || isnan(y)) return NAN;
+    switch ((Op)n->op) {
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV: return y == 0 ? NAN : x / y;
+    default: return NAN;
+    }
+  }
+  default: return NAN;
+  }
+}
+
+double kpi_value(KpiRun *k, int32_t i) {
+  if (!k->done) {
+    for (int32_t g = 0; g < k->p->nkpi_aggs; g++)
+      if (k->acc[g].nvals > 1) qsort(k->acc[g].vals, k->acc[g].nvals, sizeof(double), compare_double);
+    k->done = true;
+  }
+  double v = expr_value(k, k->p->kpis[i].expr);
+  return isfinite(v) ? v : NAN;
+}
+
+int kpi_met(KpiRun *k, int32_t i) {
+  const KpiDecl *d = &k->p->kpis[i];
+  double v = kpi_value(k, i);
+  if (d->target_op == OP_NONE || isnan(v)) return -1;
+  switch ((Op)d->target_op) {
+  case OP_GE: return v >= d->target;
+  case OP_LE: return v <= d->target;
+  case OP_GT: return v > d->target;
+  case OP_LT: return v < d->target;
+  default: return -1;
+  }
+}
+
+const char *kpi_target_op(const Program *p, int32_t i) {
+  switch ((Op)p->kpis[i].target_op) {
+  case OP_GE: return ">=";
+  case OP_LE: return "<=";
+  case OP_GT: return ">";
+  case OP_LT: return "<";
+  default: return NULL;
+  }
+}

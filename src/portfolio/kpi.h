@@ -1,0 +1,48 @@
+/* kpi.h — KPIs (LANGUAGE.md §10) computed while the accounts stream past.
+ *
+ * Each aggregate keeps a count, a sum, a minimum and a maximum; `median`
+ * is the one that keeps values: every non-missing value, 8 bytes an
+ * account, sorted once at the end (n log n). docs/language.md says so. */
+#ifndef KENKO_KPI_H
+#define KENKO_KPI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "check/check.h"
+#include "engine/eval.h"
+
+typedef struct KpiAcc {
+  uint64_t n; /* accounts where the condition held (count, share), or
+                 values aggregated (sum … median) */
+  double sum, min, max;
+  double *vals; /* median only: the values, malloc'ed */
+  size_t nvals, cap;
+} KpiAcc;
+
+typedef struct KpiRun {
+  const Program *p;
+  Evaluator *ev;
+  Arena arena;          /* the compiled expressions */
+  const CExpr **exprs;  /* [nkpi_aggs] or NULL */
+  const CExpr **conds;  /* [nkpi_aggs] or NULL */
+  KpiAcc *acc;          /* [nkpi_aggs] */
+  uint64_t accounts;    /* accounts seen */
+  bool done;            /* medians sorted */
+} KpiRun;
+
+/* KPIs of P, evaluated with EV (the evaluator that scores the accounts). */
+void kpi_init(KpiRun *k, const Program *p, Evaluator *ev);
+void kpi_free(KpiRun *k);
+/* Adds the account EV has just scored. */
+void kpi_account(KpiRun *k);
+/* KPI I's value; NAN when missing (nothing to aggregate, division by
+ * zero). */
+double kpi_value(KpiRun *k, int32_t i);
+/* 1: the target is met, 0: not met, -1: no target or a missing value. */
+int kpi_met(KpiRun *k, int32_t i);
+/* The comparison of KPI I's target as written (">=", …), or NULL. */
+const char *kpi_target_op(const Program *p, int32_t i);
+
+#endif
