@@ -15,6 +15,7 @@
 
 #include "portfolio/report.h"
 #include "portfolio/html.h"
+#include "base/numfmt.h"
 
 static void html_cards(Report *r, Buf *b) {
   const Program *p = r->p;
@@ -434,6 +435,44 @@ static void html_worst(Report *r, Buf *b) {
               "ヘルススコアが n/a の顧客は含みません。</p>\n</section>\n");
 }
 
+/* The KPI panel: each KPI's value against its target, met or not. */
+static void html_kpis(Report *r, Buf *b) {
+  const Program *p = r->p;
+  if (!r->kpis) return;
+  buf_puts(b, "<section id=\"kpis\">\n<h2>KPI <small>the portfolio's numbers against their targets</small></h2>\n"
+              "<table>\n<thead><tr><th>KPI</th><th class=\"num\">値 value</th><th class=\"num\">目標 "
+              "target</th><th>達成 status</th></tr></thead>\n<tbody>\n");
+  for (int32_t i = 0; i < p->nkpis; i++) {
+    const KpiDecl *k = &p->kpis[i];
+    char v[40];
+    double x = kpi_value(r->kpis, i);
+    buf_puts(b, "<tr><td>");
+    html_esc_named(b, k->label, k->name);
+    buf_puts(b, "</td><td class=\"num\">");
+    if (isnan(x))
+      buf_puts(b, "欠損 missing");
+    else {
+      num_format(x, v);
+      buf_puts(b, v);
+    }
+    buf_puts(b, "</td><td class=\"num\">");
+    const char *op = kpi_target_op(p, i);
+    if (op) {
+      num_format(k->target, v);
+      html_esc(b, op);
+      buf_printf(b, " %s", v);
+    } else
+      buf_puts(b, "-");
+    int met = kpi_met(r->kpis, i);
+    buf_printf(b, "</td><td>%s</td></tr>\n",
+               met == 1   ? "<span class=\"pill\" style=\"background:#2e7d32\">達成 met</span>"
+               : met == 0 ? "<span class=\"pill\" style=\"background:#c62828\">未達 not met</span>"
+               : op       ? "判定なし neither (no value)"
+                          : "-");
+  }
+  buf_puts(b, "</tbody></table>\n</section>\n");
+}
+
 void report_write_html(Report *r, FILE *out) {
   const Program *p = r->p;
   Buf b;
@@ -452,6 +491,7 @@ void report_write_html(Report *r, FILE *out) {
              "</h1>\n<p>ポートフォリオ レポート · 基準日 as of %s · rules %s · %llu 件を採点、%llu "
              "件を除外</p>\n</header>\n",
              r->as_of, r->rules, (unsigned long long)r->stats.scored, (unsigned long long)r->stats.rejected);
+  html_kpis(r, &b);
   html_cards(r, &b);
   html_composition(r, &b, rows, nrows);
   html_forecasts(r, &b, rows, nrows);
