@@ -47,8 +47,8 @@ static void check_agg(Checker *c, Node *n, KpiFn fn) {
   bool ok = true;
   if (fn == KPI_COUNT || fn == KPI_SHARE) {
     if (!is_accounts(target)) {
-      diag_error(c->diag, target->span, "`%s` in a KPI counts accounts, as in `%s(accounts where …)`", n->name,
-                 n->name);
+      diag_error(c->diag, target->span, "`%s` in a KPI counts accounts, as in `%s(accounts where …)`",
+                 n->name, n->name);
       ok = false;
     }
     if (fn == KPI_SHARE && !cond) {

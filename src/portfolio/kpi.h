@@ -24,12 +24,12 @@ typedef struct KpiAcc {
 typedef struct KpiRun {
   const Program *p;
   Evaluator *ev;
-  Arena arena;          /* the compiled expressions */
-  const CExpr **exprs;  /* [nkpi_aggs] or NULL */
-  const CExpr **conds;  /* [nkpi_aggs] or NULL */
-  KpiAcc *acc;          /* [nkpi_aggs] */
-  uint64_t accounts;    /* accounts seen */
-  bool done;            /* medians sorted */
+  Arena arena;         /* the compiled expressions */
+  const CExpr **exprs; /* [nkpi_aggs] or NULL */
+  const CExpr **conds; /* [nkpi_aggs] or NULL */
+  KpiAcc *acc;         /* [nkpi_aggs] */
+  uint64_t accounts;   /* accounts seen */
+  bool done;           /* medians sorted */
 } KpiRun;
 
 /* KPIs of P, evaluated with EV (the evaluator that scores the accounts). */

@@ -439,9 +439,10 @@ static void html_worst(Report *r, Buf *b) {
 static void html_kpis(Report *r, Buf *b) {
   const Program *p = r->p;
   if (!r->kpis) return;
-  buf_puts(b, "<section id=\"kpis\">\n<h2>KPI <small>the portfolio's numbers against their targets</small></h2>\n"
-              "<table>\n<thead><tr><th>KPI</th><th class=\"num\">値 value</th><th class=\"num\">目標 "
-              "target</th><th>達成 status</th></tr></thead>\n<tbody>\n");
+  buf_puts(
+      b, "<section id=\"kpis\">\n<h2>KPI <small>the portfolio's numbers against their targets</small></h2>\n"
+         "<table>\n<thead><tr><th>KPI</th><th class=\"num\">値 value</th><th class=\"num\">目標 "
+         "target</th><th>達成 status</th></tr></thead>\n<tbody>\n");
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
     char v[40];
