@@ -230,6 +230,22 @@ typedef struct kenko_history_opts {
 int kenko_history(const kenko_rules *rules, const char *const *data, int ndata,
                   const kenko_history_opts *opts, FILE *out, kenko_run_stats *stats);
 
+typedef struct kenko_effect_opts {
+  kenko_run_opts run;  /* reading, diagnostics; format: text (default) or
+                          json; run.account and run.as_of unused */
+  const char *actions; /* --actions LOG: the action log (required) */
+  const char *after;   /* --after DUR (NULL: 90d) */
+  bool json;           /* --format json (else text) */
+} kenko_effect_opts;
+
+/* `kenko effect` (LANGUAGE.md §7): per action tag, the change in health
+ * of the accounts acted on against similar accounts that were not, with
+ * its 95% interval, the grade-improvement shares and the members that
+ * moved. Returns KENKO_ERR_DATA when action records or data records were
+ * rejected (the rest used). */
+int kenko_effect(const kenko_rules *rules, const char *const *data, int ndata, const kenko_effect_opts *opts,
+                 FILE *out, kenko_run_stats *stats);
+
 /* Runs the rules' inline tests, writing one line per test (and the
  * failing expectations) to OUT, then "N passed, N failed". Returns the
  * number of failed tests. */

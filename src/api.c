@@ -16,6 +16,7 @@
 #include "engine/run.h"
 #include "portfolio/validate.h"
 #include "portfolio/diff.h"
+#include "portfolio/effect.h"
 #include "portfolio/history.h"
 
 struct kenko_rules {
@@ -168,6 +169,11 @@ int kenko_validate(const kenko_rules *rules, const char *const *data, int ndata,
 int kenko_history(const kenko_rules *rules, const char *const *data, int ndata,
                   const kenko_history_opts *opts, FILE *out, kenko_run_stats *stats) {
   return history_program(rules->compiled, data, ndata, opts, out, stats);
+}
+
+int kenko_effect(const kenko_rules *rules, const char *const *data, int ndata, const kenko_effect_opts *opts,
+                 FILE *out, kenko_run_stats *stats) {
+  return effect_program(rules->compiled, data, ndata, opts, out, stats);
 }
 
 int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const char *const *data, int ndata,

@@ -134,5 +134,6 @@ int cmd_lsp(Cli *cli, int argc, char **argv);
 void cli_unified_diff(FILE *out, const char *name_a, const char *a, size_t alen, const char *name_b,
                       const char *b, size_t blen);
 int cmd_history(Cli *cli, int argc, char **argv);
+int cmd_effect(Cli *cli, int argc, char **argv);
 
 #endif

@@ -82,6 +82,12 @@ static const CliOption history_options[] = {
     {"--excel-safe", NULL, "csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)"},
     {NULL, NULL, NULL},
 };
+static const CliOption effect_options[] = {
+    {"--actions", "LOG", "the action log: the key column, date, action (CSV, YAML or JSON)"},
+    {"--after", "DUR", "compare the snapshot DUR after each action (default 90d)"},
+    {"--format", "text|json", "the output format (default text)"},
+    {NULL, NULL, NULL},
+};
 static const CliOption lsp_options[] = {
     {"--stdio", NULL, "speak JSON-RPC on stdin/stdout (the default; editors pass it)"},
     {NULL, NULL, NULL},
@@ -116,6 +122,10 @@ static const CliCommand commands[] = {
      "every snapshot scored: how the portfolio and each account moved", CLI_RULE_OPTS | CLI_DATA_OPTS,
      history_options,
      "kenko history rules/aiueo-history.kenko rules/sample/history/*.csv --html history.html", cmd_history},
+    {"effect", "RULES DATA... --actions LOG [--after DUR] [--format text|json]",
+     "did an action change the accounts, against similar ones not acted on?", CLI_RULE_OPTS | CLI_DATA_OPTS,
+     effect_options,
+     "kenko effect rules/aiueo-history.kenko rules/sample/history/*.csv --actions actions.csv", cmd_effect},
     {"lsp", "", "the language server (LSP over stdin/stdout) for editors", 0, lsp_options,
      "kenko lsp    (started by the editor: docs/editors.md)", cmd_lsp},
     {"init", "DIR", "a new rules repository for a CS team: starter scorecard, sample data, CI, pre-commit", 0,

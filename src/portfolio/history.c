@@ -42,19 +42,19 @@ static int32_t grade_row(const History *h, int32_t grade) { return grade >= 0 ? 
 /* Each grade's place, best first: the default grades in order, then the
  * grades only other grade sets (personas') list, in the order of the
  * first set that lists them; n/a has none (-1). */
-static void rank_grades(History *h) {
-  const Program *p = h->p;
-  h->grade_rank = xmalloc((size_t)h->r.rows * sizeof *h->grade_rank);
-  for (int32_t g = 0; g < h->r.rows; g++)
-    h->grade_rank[g] = -1;
+int32_t *grade_ranks(const Program *p, int32_t rows) {
+  int32_t *rank = xmalloc((size_t)rows * sizeof *rank);
+  for (int32_t g = 0; g < rows; g++)
+    rank[g] = -1;
   int32_t next = 0;
   for (int32_t pass = 0; pass < 2; pass++)
     for (int32_t s = 0; s < p->ngrade_sets; s++) {
       if ((pass == 0) != (s == p->default_grades)) continue;
       const GradeSet *gs = &p->grade_sets[s];
       for (int32_t i = 0; i < gs->nbands; i++)
-        if (h->grade_rank[gs->bands[i].grade] < 0) h->grade_rank[gs->bands[i].grade] = next++;
+        if (rank[gs->bands[i].grade] < 0) rank[gs->bands[i].grade] = next++;
     }
+  return rank;
 }
 
 const char *history_member_name(const History *h, int32_t m, char *buf, size_t n, const char **label) {
@@ -389,7 +389,7 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   report_init(&h.r, p);
   memcpy(h.r.rules, p->fingerprint, 12);
   h.r.rules[12] = '\0';
-  rank_grades(&h);
+  h.grade_rank = grade_ranks(p, h.r.rows);
   acct_table_init(&h.table);
 
   HistRun hr;

@@ -127,6 +127,11 @@ typedef struct History {
 int history_program(const CProgram *cp, const char *const *data, int ndata, const kenko_history_opts *opts,
                     FILE *out, kenko_run_stats *stats);
 
+/* Each grade row's place, best first (malloc'ed, ROWS entries): the
+ * default grades in order, then the grades only other grade sets
+ * (personas') list, in the order of the first set that lists them; n/a
+ * (and a grade no set lists) has none (-1). History and effect share it. */
+int32_t *grade_ranks(const Program *p, int32_t rows);
 /* history.c: derived figures for the writers. */
 /* The first→last transition matrix: rows × rows counts by grade row
  * (malloc'ed); *both, *joined, *left get the accounts in both, only in

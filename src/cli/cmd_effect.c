@@ -1,0 +1,77 @@
+/* cmd_effect.c — `kenko effect RULES DATA... --actions LOG [--after DUR]
+ * [--format text|json] [data options]`: options, then kenko_effect, then
+ * the summary line on stderr. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char effect_usage[] =
+    "usage: kenko effect RULES DATA... --actions LOG [--after DUR] [--format text|json] [data options]";
+
+/* The options into OPTS, the rules' path into *RULES and the data files
+ * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
+static int parse_effect_args(Cli *cli, int argc, char **argv, kenko_effect_opts *opts, const char **rules,
+                             const char **data, int *ndata) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v;
+    int taken = cli_data_option(cli, argc, argv, &i, &opts->run);
+    if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    if (taken) {
+      if (opts->run.as_of)
+        return cli_usage_error(cli, "`kenko effect` scores every snapshot as of its own date: no `--as-of`");
+      continue;
+    }
+    if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+      if (strcmp(v, "text") == 0)
+        opts->json = false;
+      else if (strcmp(v, "json") == 0)
+        opts->json = true;
+      else
+        return cli_usage_error(cli, "`--format` takes text or json for `kenko effect`, found `%s`", v);
+    } else if ((v = cli_opt_value(argc, argv, &i, "--actions"))) {
+      if (!*v) return cli_usage_error(cli, "`--actions` needs the action log's file name");
+      opts->actions = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--after"))) {
+      if (!*v) return cli_usage_error(cli, "`--after` needs a duration such as 90d, 12w or 3mo");
+      opts->after = v;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return cli_usage_error(cli, "unknown option `%s` for `kenko effect`", a);
+    } else if (!*rules) {
+      *rules = a;
+    } else {
+      data[(*ndata)++] = a;
+    }
+  }
+  if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", effect_usage);
+  if (!opts->actions) return cli_usage_error(cli, "`kenko effect` needs `--actions LOG`: the action log");
+  return 0;
+}
+
+int cmd_effect(Cli *cli, int argc, char **argv) {
+  const char *rules_path = NULL;
+  const char **data = calloc((size_t)argc + 1, sizeof *data);
+  int ndata = 0;
+  kenko_effect_opts opts;
+  memset(&opts, 0, sizeof opts);
+  int status = parse_effect_args(cli, argc, argv, &opts, &rules_path, data, &ndata);
+  kenko_rules *rules = NULL;
+  if (status == 0) {
+    kenko_load_opts lo = cli_load_opts(cli);
+    rules = cli_load(cli, rules_path, &lo, &status);
+  }
+  if (rules) {
+    opts.run.color = cli->color_out;
+    cli_run_opts(cli, &opts.run, true);
+    kenko_run_stats stats;
+    status = kenko_effect(rules, data, ndata, &opts, cli->out, &stats);
+    if (cli_run_tail(&opts.run, cli->out, &stats, status))
+      fprintf(stderr, "%llu record%s scored (accounts × snapshots) in %llu snapshot%s, %llu rejected\n",
+              stats.scored, stats.scored == 1 ? "" : "s", stats.snapshots, stats.snapshots == 1 ? "" : "s",
+              stats.rejected);
+    kenko_rules_free(rules);
+  }
+  free(data);
+  return status;
+}

@@ -1,0 +1,62 @@
+/* effect.h — `kenko effect` (LANGUAGE.md §7): did an action change the
+ * accounts it was taken on, compared with similar accounts not acted on?
+ * effect.c reads the action log, keeps what it needs while every
+ * snapshot is scored, and computes per tag; effect_write.c writes the
+ * text and the JSON.
+ *
+ * What is kept (docs/effect.md, "Memory"): per (account, snapshot) one
+ * EffRec (account index, health, grade row, persona: 12 bytes) and the
+ * lost points of each member (a float per member), for every account:
+ * any account of the same persona and grade may be a control. Nothing
+ * else of a result is kept. Per action: its account, date and tag. */
+#ifndef KENKO_EFFECT_H
+#define KENKO_EFFECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kenko.h"
+#include "check/check.h"
+#include "engine/compile.h"
+
+enum { EFFECT_TOP_MEMBERS = 3, EFFECT_SMALL = 30 };
+
+/* A member whose lost points moved for the acted-on accounts relative to
+ * their controls: the mean over used events (negative: fell). */
+typedef struct EffMember {
+  int32_t member; /* flat index */
+  double change;
+} EffMember;
+
+/* One tag's figures. */
+typedef struct EffTag {
+  const char *name;
+  uint64_t events, used, pending, not_followed, no_control;
+  double mean;           /* NAN when used == 0 */
+  double lo, hi;         /* the 95% interval; NAN when used < 2 */
+  double improved;       /* share of used events whose grade improved */
+  double ctrl_improved;  /* mean over used events of their controls' share */
+  uint64_t controls;     /* controls summed over used events */
+  EffMember top[EFFECT_TOP_MEMBERS];
+  int32_t ntop;
+} EffTag;
+
+typedef struct Effect {
+  const Program *p;
+  const char *after; /* the --after duration as written */
+  EffTag *tags;
+  size_t ntags;
+  uint64_t actions, rejected; /* action records read, rejected */
+} Effect;
+
+int effect_program(const CProgram *cp, const char *const *data, int ndata, const kenko_effect_opts *opts,
+                   FILE *out, kenko_run_stats *stats);
+
+/* effect.c: "utilization.seat_usage" and the member's label (or NULL). */
+const char *effect_member_name(const Program *p, int32_t m, char *buf, size_t n, const char **label);
+/* effect_write.c */
+void effect_write_text(const Effect *e, FILE *out);
+void effect_write_json(const Effect *e, FILE *out);
+
+#endif
