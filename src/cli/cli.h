@@ -43,6 +43,9 @@ void cli_run_opts(Cli *cli, kenko_run_opts *o, bool progress);
  * cleared; true when the run got as far as scoring (STATUS neither a
  * usage nor a rule error), so that its summary is due. */
 bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *stats, int status);
+/* The summary of a run over every snapshot (history, effect) on stderr:
+ * "N records scored (accounts × snapshots) in K snapshots, M rejected". */
+void cli_snapshots_summary(const kenko_run_stats *stats);
 
 /* options.c: the value of option ARGV[*i] (`--x V` or `--x=V`; "" when V
  * is absent), or NULL when ARGV[*i] is not NAME. */

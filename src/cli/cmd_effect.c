@@ -66,10 +66,7 @@ int cmd_effect(Cli *cli, int argc, char **argv) {
     cli_run_opts(cli, &opts.run, true);
     kenko_run_stats stats;
     status = kenko_effect(rules, data, ndata, &opts, cli->out, &stats);
-    if (cli_run_tail(&opts.run, cli->out, &stats, status))
-      fprintf(stderr, "%llu record%s scored (accounts × snapshots) in %llu snapshot%s, %llu rejected\n",
-              stats.scored, stats.scored == 1 ? "" : "s", stats.snapshots, stats.snapshots == 1 ? "" : "s",
-              stats.rejected);
+    if (cli_run_tail(&opts.run, cli->out, &stats, status)) cli_snapshots_summary(&stats);
     kenko_rules_free(rules);
   }
   free(data);

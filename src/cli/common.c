@@ -60,3 +60,9 @@ bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *sta
   if (o->progress && stats->accounts >= 0x10000) fputs("\r\033[K", stderr);
   return status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES;
 }
+
+void cli_snapshots_summary(const kenko_run_stats *stats) {
+  fprintf(stderr, "%llu record%s scored (accounts × snapshots) in %llu snapshot%s, %llu rejected\n",
+          stats->scored, stats->scored == 1 ? "" : "s", stats->snapshots, stats->snapshots == 1 ? "" : "s",
+          stats->rejected);
+}

@@ -37,7 +37,7 @@ typedef struct EffSnap {
   int32_t date;
   EffRec *recs;
   size_t n, cap;
-  float *lost; /* n × nmembers, in recs' order until sorted */
+  float *lost;   /* n × nmembers, in recs' order until sorted */
   EffKey *order; /* (account, index into recs) sorted by account */
 } EffSnap;
 
@@ -258,7 +258,6 @@ static void check_actions(EffRun *er) {
 
 /* ---- the comparison ---------------------------------------------------------- */
 
-
 static int cmp_key(const void *x, const void *y) {
   const EffKey *a = x, *b = y;
   return (a->acct > b->acct) - (a->acct < b->acct);
@@ -317,7 +316,7 @@ static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
   int32_t nm = er->nm;
   int32_t *rank = grade_ranks(er->p, er->rows);
   EffAction *sorted = xmalloc((er->nacts ? er->nacts : 1) * sizeof *sorted);
-  memcpy(sorted, er->acts, er->nacts * sizeof *sorted);
+  if (er->nacts) memcpy(sorted, er->acts, er->nacts * sizeof *sorted);
   qsort(sorted, er->nacts, sizeof *sorted, cmp_action);
   e->ntags = er->ntags;
   e->tags = xcalloc(er->ntags ? er->ntags : 1, sizeof *e->tags);

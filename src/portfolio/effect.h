@@ -33,11 +33,11 @@ typedef struct EffMember {
 typedef struct EffTag {
   const char *name;
   uint64_t events, used, pending, not_followed, no_control;
-  double mean;           /* NAN when used == 0 */
-  double lo, hi;         /* the 95% interval; NAN when used < 2 */
-  double improved;       /* share of used events whose grade improved */
-  double ctrl_improved;  /* mean over used events of their controls' share */
-  uint64_t controls;     /* controls summed over used events */
+  double mean;          /* NAN when used == 0 */
+  double lo, hi;        /* the 95% interval; NAN when used < 2 */
+  double improved;      /* share of used events whose grade improved */
+  double ctrl_improved; /* mean over used events of their controls' share */
+  uint64_t controls;    /* controls summed over used events */
   EffMember top[EFFECT_TOP_MEMBERS];
   int32_t ntop;
 } EffTag;

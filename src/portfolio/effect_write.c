@@ -43,8 +43,8 @@ void effect_write_text(const Effect *e, FILE *out) {
     } else {
       buf_puts(&b, ", no interval (one event)");
     }
-    if (tg->used < EFFECT_SMALL) buf_printf(&b, "  (small: n = %llu < %d)", (unsigned long long)tg->used,
-                                            EFFECT_SMALL);
+    if (tg->used < EFFECT_SMALL)
+      buf_printf(&b, "  (small: n = %llu < %d)", (unsigned long long)tg->used, EFFECT_SMALL);
     buf_puts(&b, "\n  improved     ");
     put_share(&b, tg->improved);
     buf_puts(&b, " of events improved their grade, controls ");
@@ -92,7 +92,8 @@ void effect_write_json(const Effect *e, FILE *out) {
     if (t) buf_putc(&b, ',');
     buf_puts(&b, "{\"action\":");
     buf_json_cstr(&b, tg->name);
-    buf_printf(&b, ",\"events\":%llu,\"used\":%llu,\"pending\":%llu,\"not_followed\":%llu,\"no_control\":%llu",
+    buf_printf(&b,
+               ",\"events\":%llu,\"used\":%llu,\"pending\":%llu,\"not_followed\":%llu,\"no_control\":%llu",
                (unsigned long long)tg->events, (unsigned long long)tg->used, (unsigned long long)tg->pending,
                (unsigned long long)tg->not_followed, (unsigned long long)tg->no_control);
     buf_puts(&b, ",\"effect\":");
