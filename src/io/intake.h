@@ -70,6 +70,8 @@ void intake_cut(Intake *in);
 int csv_read(Intake *in);
 int yaml_read(Intake *in);
 int jsonl_read(Intake *in);
+/* `.json`: an array of accounts, or an object with `accounts` (read_json.c). */
+int json_read(Intake *in);
 char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 char **jsonl_columns(const char *path, Diag *diag, int32_t *count);

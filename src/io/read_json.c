@@ -1,4 +1,4 @@
-/* read_json.c — the JSON Lines tokeniser behind read_data (`.jsonl`: one
+/* read_json.c — the JSON and JSON Lines tokenisers behind read_data (`.jsonl`: one
  * account per line, the format `kenko run --format jsonl` writes), on
  * jansson, a real JSON parser (surrogate pairs, exact error places).
  *
@@ -14,8 +14,9 @@
  * `number key` keeps all of them) and any other number as its shortest
  * round-trip form. A list input holds an array of objects whose keys are
  * the element fields. The first bad field rejects the account: the key
- * first, then the inputs in declaration order, each located at its line
- * (column 1: jansson keeps no place of a value).
+ * first, then the inputs in declaration order, each located at its value
+ * (json_value_place finds it in the account's text: jansson keeps no
+ * places).
  *
  * Limits (docs/limits.md): a line of at most 64 MiB, and at most 500,000
  * JSON values in it (jansson builds the line's tree: about 230 bytes a
@@ -138,8 +139,49 @@ static const char *json_id(Intake *in, const Value *values) {
   return NULL;
 }
 
-/* One line: one account. */
-static void json_account(Intake *in, const char *s, size_t n, uint32_t line) {
+/* Where the value of top-level key KEY of the account text S (N bytes,
+ * starting at LINE, COL0 of the file) begins: *LINE and *COL (columns
+ * count characters, as libyaml's do). Unchanged when KEY is not found
+ * (jansson keeps no places; this finds the one an error names). */
+static void json_value_place(const char *s, size_t n, const char *key, uint32_t *line, uint32_t *col) {
+  size_t keylen = strlen(key);
+  int depth = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '"') {
+      size_t start = i + 1, j = start;
+      while (j < n && s[j] != '"')
+        j += s[j] == '\\' ? 2 : 1;
+      if (j >= n) return;
+      size_t k = j + 1;
+      while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
+        k++;
+      if (depth == 1 && k < n && s[k] == ':' && j - start == keylen && memcmp(s + start, key, keylen) == 0) {
+        k++;
+        while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
+          k++;
+        for (size_t m = 0; m < k; m++) {
+          if (s[m] == '\n') {
+            (*line)++;
+            *col = 1;
+          } else if (((unsigned char)s[m] & 0xC0) != 0x80) {
+            (*col)++;
+          }
+        }
+        return;
+      }
+      i = j;
+    } else if (c == '{' || c == '[') {
+      depth++;
+    } else if (c == '}' || c == ']') {
+      depth--;
+    }
+  }
+}
+
+/* One account: the JSON text S (N bytes) that starts at LINE, COL0 of the
+ * file (a JSON Lines line, or one element of a JSON document). */
+static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uint32_t col0) {
   Value *values = intake_begin(in);
   const Schema *schema = in->schema;
   for (int32_t i = 0; i < schema->ninputs; i++)
@@ -159,7 +201,10 @@ static void json_account(Intake *in, const char *s, size_t n, uint32_t line) {
   char err[ERR_MESSAGE_MAX], field[256];
   if (!root) {
     snprintf(err, sizeof err, "JSON syntax: %s", jerr.text);
-    intake_reject(in, place, NULL, (int)line, jerr.column > 0 ? jerr.column : 1, NULL, err);
+    int err_line = (int)line + (jerr.line > 1 ? jerr.line - 1 : 0);
+    int err_col = jerr.column > 0 ? jerr.column : 1;
+    if (jerr.line <= 1) err_col += (int)col0 - 1;
+    intake_reject(in, place, NULL, err_line, err_col, NULL, err);
     return;
   }
   if (!json_is_object(root)) {
@@ -187,7 +232,11 @@ static void json_account(Intake *in, const char *s, size_t n, uint32_t line) {
   }
   json_decref(root);
   if (!ok) {
-    intake_reject(in, id ? id : place, id ? &values[key] : NULL, (int)line, 1, field, err);
+    char top[256];
+    snprintf(top, sizeof top, "%.*s", (int)strcspn(field, "["), field);
+    uint32_t err_line = line, err_col = col0;
+    json_value_place(s, n, top, &err_line, &err_col);
+    intake_reject(in, id ? id : place, id ? &values[key] : NULL, (int)err_line, (int)err_col, field, err);
     return;
   }
   intake_accept(in, values, id ? id : place, line);
@@ -242,7 +291,7 @@ int jsonl_read(Intake *in) {
     while (i < (size_t)n && (buf[i] == ' ' || buf[i] == '\t'))
       i++;
     if (i == (size_t)n) continue; /* a blank line */
-    json_account(in, buf, (size_t)n, line);
+    json_account(in, buf, (size_t)n, line, 1);
   }
   bool read_error = ferror(fp) != 0;
   if (read_error) {
@@ -252,6 +301,263 @@ int jsonl_read(Intake *in) {
   free(buf);
   data_close(fp);
   return read_error || in->rejected ? KENKO_ERR_DATA : KENKO_OK;
+}
+
+/* ---- JSON documents (.json) ----------------------------------------------
+ * A top-level array of accounts, or an object whose "accounts" member is
+ * that array (other members are ignored; a second "accounts" is an error,
+ * as in YAML). The document is never built as one tree: JsonScan finds
+ * each account's bytes (balanced brackets, strings with their escapes) and
+ * each account is parsed on its own by jansson, like a JSON Lines line, so
+ * memory grows with the largest account, not with the file. */
+
+typedef struct JsonScan {
+  FILE *fp;
+  int c;              /* the current character (EOF at the end) */
+  uint32_t line, col; /* its place, 1-based */
+  bool capture;       /* append each character passed to buf */
+  char *buf;
+  size_t n, cap;
+  bool too_long; /* the captured account passed JSONL_LINE_MAX */
+} JsonScan;
+
+/* Moves past the current character (capturing it when asked). */
+static void js_next(JsonScan *s) {
+  if (s->c == EOF) return;
+  if (s->capture) {
+    if (s->n >= JSONL_LINE_MAX) {
+      s->too_long = true;
+    } else {
+      if (s->n + 1 >= s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 4096;
+        s->buf = xrealloc(s->buf, s->cap);
+      }
+      s->buf[s->n++] = (char)s->c;
+    }
+  }
+  if (s->c == '\n') {
+    s->line++;
+    s->col = 1;
+  } else {
+    s->col++;
+  }
+  s->c = getc(s->fp);
+}
+
+static void js_skip_space(JsonScan *s) {
+  while (s->c == ' ' || s->c == '\t' || s->c == '\n' || s->c == '\r')
+    js_next(s);
+}
+
+/* Passes a string (the current character is its `"`); false at EOF. */
+static bool js_skip_string(JsonScan *s) {
+  js_next(s);
+  while (s->c != EOF) {
+    if (s->c == '\\') {
+      js_next(s);
+      if (s->c == EOF) return false;
+    } else if (s->c == '"') {
+      js_next(s);
+      return true;
+    }
+    js_next(s);
+  }
+  return false;
+}
+
+/* Passes one value, nested ones included, without judging it (jansson
+ * does); false when the file ends inside it. */
+static bool js_skip_value(JsonScan *s) {
+  long depth = 0;
+  do {
+    if (s->c == EOF) return false;
+    if (s->c == '"') {
+      if (!js_skip_string(s)) return false;
+    } else if (s->c == '{' || s->c == '[') {
+      depth++;
+      js_next(s);
+    } else if (s->c == '}' || s->c == ']') {
+      if (depth == 0) return true; /* the end of the enclosing container */
+      depth--;
+      js_next(s);
+    } else if (depth == 0 && (s->c == ',' || s->c == ' ' || s->c == '\t' || s->c == '\n' || s->c == '\r')) {
+      return true;
+    } else {
+      js_next(s);
+    }
+  } while (depth > 0 || (s->c != ',' && s->c != '}' && s->c != ']' && s->c != EOF && s->c != ' ' &&
+                         s->c != '\t' && s->c != '\n' && s->c != '\r'));
+  return true;
+}
+
+/* The character C for a message. */
+static const char *js_shown(int c, char tmp[16]) {
+  if (c == EOF) return "the end of the file";
+  if (c >= 0x21 && c < 0x7f)
+    snprintf(tmp, 16, "`%c`", c);
+  else
+    snprintf(tmp, 16, "byte 0x%02X", (unsigned)c);
+  return tmp;
+}
+
+/* A structural error at the scanner's place: the account being read (or
+ * the one that would come next) is rejected, and reading stops. */
+static void js_broken(Intake *in, JsonScan *s, const char *expected) {
+  char tmp[16], msg[160];
+  snprintf(msg, sizeof msg, "JSON syntax: expected %s, got %s", expected, js_shown(s->c, tmp));
+  intake_begin(in);
+  intake_reject(in, intake_place_id(in, s->line), NULL, (int)s->line, (int)s->col, NULL, msg);
+  in->stop = true;
+}
+
+/* Reads the array of accounts (the current character is its `[`); with
+ * SECOND (a second `accounts` key) each account is rejected, not read. */
+static void js_accounts(Intake *in, JsonScan *s, bool second) {
+  js_next(s);
+  js_skip_space(s);
+  if (s->c == ']') {
+    js_next(s);
+    return;
+  }
+  while (!in->stop) {
+    uint32_t line = s->line, col = s->col;
+    s->capture = true;
+    s->n = 0;
+    s->too_long = false;
+    bool whole = js_skip_value(s);
+    s->capture = false;
+    if (!whole) {
+      js_broken(in, s, "the rest of the account");
+      return;
+    }
+    if (second) {
+      intake_begin(in);
+      intake_reject(in, intake_place_id(in, line), NULL, (int)line, (int)col, NULL,
+                    "an account under a second `accounts` key (only the first is read)");
+    } else if (s->too_long) {
+      intake_begin(in);
+      intake_reject(in, intake_place_id(in, line), NULL, (int)line, (int)col, NULL,
+                    "account longer than 64 MiB (the limit for one account)");
+    } else {
+      json_account(in, s->buf, s->n, line, col);
+    }
+    js_skip_space(s);
+    if (s->c == ',') {
+      js_next(s);
+      js_skip_space(s);
+    } else if (s->c == ']') {
+      js_next(s);
+      return;
+    } else {
+      js_broken(in, s, "`,` or `]` after an account");
+      return;
+    }
+  }
+}
+
+/* The text of the key string at the scanner (decoded: escapes and
+ * surrogate pairs), malloc'ed, or NULL when it is not a valid string. */
+static char *js_key(JsonScan *s) {
+  s->capture = true;
+  s->n = 0;
+  s->too_long = false;
+  bool whole = js_skip_string(s);
+  s->capture = false;
+  if (!whole || s->too_long) return NULL;
+  json_t *k = json_loadb(s->buf, s->n, JSON_DECODE_ANY, NULL);
+  char *text = json_is_string(k) ? xstrdup(json_string_value(k)) : NULL;
+  json_decref(k);
+  return text;
+}
+
+/* Reads the object holding `accounts` (the current character is `{`). */
+static void js_document_object(Intake *in, JsonScan *s) {
+  bool seen = false;
+  js_next(s);
+  js_skip_space(s);
+  if (s->c == '}') {
+    js_next(s);
+    return;
+  }
+  while (!in->stop) {
+    if (s->c != '"') return js_broken(in, s, "a key (a string)");
+    uint32_t line = s->line, col = s->col;
+    char *key = js_key(s);
+    if (!key) return js_broken(in, s, "the end of the key");
+    bool accounts = strcmp(key, "accounts") == 0;
+    free(key);
+    js_skip_space(s);
+    if (s->c != ':') return js_broken(in, s, "`:` after the key");
+    js_next(s);
+    js_skip_space(s);
+    if (accounts && seen)
+      diag_at(in->diag, KENKO_ERROR, in->path, (int)line, (int)col,
+              "a second `accounts` key: the accounts are read from the first one only");
+    if (accounts) {
+      if (s->c != '[') return js_broken(in, s, "a list of accounts after `accounts`");
+      js_accounts(in, s, seen);
+      seen = true;
+      if (in->stop) return;
+    } else if (!js_skip_value(s)) {
+      return js_broken(in, s, "a value");
+    }
+    js_skip_space(s);
+    if (s->c == ',') {
+      js_next(s);
+      js_skip_space(s);
+    } else if (s->c == '}') {
+      js_next(s);
+      return;
+    } else {
+      return js_broken(in, s, "`,` or `}`");
+    }
+  }
+}
+
+int json_read(Intake *in) {
+  FILE *fp = data_open(in->source);
+  if (!fp) {
+    diag_at(in->diag, KENKO_ERROR, in->path, 0, 0, "cannot open: %s", strerror(errno));
+    in->stats->file_error = true;
+    return KENKO_ERR_USAGE;
+  }
+  JsonScan s = {.fp = fp, .line = 1, .col = 1};
+  s.c = getc(fp);
+  if (s.c == 0xEF) { /* a UTF-8 byte order mark */
+    int b = getc(fp), c = getc(fp);
+    if (b == 0xBB && c == 0xBF) {
+      s.c = getc(fp);
+    } else {
+      if (c != EOF) ungetc(c, fp);
+      /* not a BOM: jansson will report the bytes in the account */
+      s.c = 0xEF;
+      if (b != EOF) ungetc(b, fp);
+    }
+  }
+  js_skip_space(&s);
+  if (s.c == '[')
+    js_accounts(in, &s, false);
+  else if (s.c == '{')
+    js_document_object(in, &s);
+  else if (s.c != EOF)
+    js_broken(in, &s, "a list of accounts, or an object with `accounts`");
+  if (!in->stop) {
+    js_skip_space(&s);
+    if (s.c != EOF) {
+      char tmp[16];
+      diag_at(in->diag, KENKO_ERROR, in->path, (int)s.line, (int)s.col,
+              "JSON syntax: %s after the end of the document", js_shown(s.c, tmp));
+      in->stats->file_error = true;
+    }
+  }
+  bool read_error = ferror(fp) != 0;
+  if (read_error) {
+    diag_at(in->diag, KENKO_ERROR, in->path, (int)s.line, 1, "read error: %s", strerror(errno ? errno : EIO));
+    in->stats->file_error = true;
+  }
+  free(s.buf);
+  data_close(fp);
+  return read_error || in->rejected || in->stats->file_error ? KENKO_ERR_DATA : KENKO_OK;
 }
 
 static int by_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

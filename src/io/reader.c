@@ -67,7 +67,10 @@ int read_data(const char *path, DataFormat fmt, const Schema *schema, const Read
   if (fmt == FMT_AUTO) return KENKO_ERR_USAGE;
   Intake in;
   intake_init(&in, path, schema, opts, diag, fn, ud, stats);
-  int status = fmt == FMT_CSV ? csv_read(&in) : fmt == FMT_JSONL ? jsonl_read(&in) : yaml_read(&in);
+  int status = fmt == FMT_CSV     ? csv_read(&in)
+               : fmt == FMT_JSONL ? jsonl_read(&in)
+               : fmt == FMT_JSON  ? json_read(&in)
+                                  : yaml_read(&in);
   intake_free(&in);
   return status;
 }
