@@ -22,7 +22,7 @@ static const CliOption data_options[] = {
     {"--as-of", "YYYY-MM-DD", "the evaluation date (default: today, local date)"},
     {"--input-format", "csv|yaml|json|jsonl", "the data's format, instead of guessing from the extension"},
     {"--delimiter", "C", "the CSV separator (`;`, `tab`); default `,`"},
-    {"--encoding", "ENC", "the CSV's encoding: utf-8 or cp932 (Excel in Japan)"},
+    {"--encoding", "ENC", "the CSV's encoding: utf-8 or cp932 (default: detected)"},
     {"--na", "LIST", "more cell values that mean missing, comma-separated (\"NA,N/A,#N/A\")"},
     {"--thousands", ",", "accept \"1,234\" in quoted CSV cells"},
     {"--strict", NULL, "stop at the first rejected account"},

@@ -317,7 +317,7 @@ static bool convert_text(const FieldSchema *field, const char *s, size_t n, Aren
       return false;
     }
     if (utf8_first_invalid(s, n) >= 0) {
-      snprintf(err, errsz, "invalid UTF-8 in text");
+      snprintf(err, errsz, "invalid UTF-8 in text (another encoding? give it with `--encoding`)");
       return false;
     }
   }

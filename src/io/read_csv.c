@@ -14,8 +14,12 @@
  *     break; every CR is then a line break, inside quotes too); otherwise
  *     a lone CR is an ordinary byte. Lines that are empty or hold only
  *     blanks are skipped (so a final newline is normal).
+ *   - Without an encoding given, it is detected from the first chunk
+ *     (input_sniff): a UTF-16 BOM → UTF-16; valid UTF-8 → UTF-8; else
+ *     valid CP932 with a double-byte character → CP932, with a note; else
+ *     UTF-8 (cells with bad bytes reject their accounts, located).
  *   - A UTF-8 BOM at the start of the file is skipped. With an encoding
- *     other than UTF-8 (--encoding cp932) the bytes are converted to UTF-8
+ *     other than UTF-8 (given or detected) the bytes are converted to UTF-8
  *     with iconv as they are read; a byte that cannot be converted makes
  *     the file malformed from there on.
  *   - Quoted cells: '"' … '"' with "" for a quote, newlines allowed inside.
@@ -69,6 +73,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "front/source.h"
 #include "io/convert.h"
 #include "io/intake.h"
 #include "kenko.h"
@@ -111,6 +116,9 @@ typedef struct CsvInput {
   unsigned char bad[2]; /* the first bytes iconv rejected */
   int nbad;
   int read_errno;
+  size_t pending; /* plain reading: raw[pending_at..raw_len) sniffed, not yet in buf */
+  size_t pending_at;
+  const char *detected; /* auto-detection chose this encoding (NULL: UTF-8) */
 } CsvInput;
 
 static bool is_utf8_name(const char *encoding) {
@@ -123,8 +131,55 @@ static bool is_utf8_name(const char *encoding) {
 /* Returned by input_open when iconv does not know the encoding. */
 #define INPUT_BAD_ENCODING (-1)
 
-/* Opens PATH for reading in ENCODING (NULL: UTF-8). Returns 0, an errno
- * value, or INPUT_BAD_ENCODING. */
+/* Whether S holds a CP932 double-byte lead byte: Japanese text always
+ * does, a stray Latin-1 byte in ASCII (read as half-width kana) does not. */
+static bool has_cp932_pair(const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] >= 0x81 && s[i] <= 0x9F) || (s[i] >= 0xE0 && s[i] <= 0xFC)) return true;
+  return false;
+}
+
+/* Whether S (N bytes) converts from CP932 without error (a sequence cut by
+ * the end counts as valid when MORE). */
+static bool valid_cp932(const char *s, size_t n, bool more) {
+  iconv_t cd = iconv_open("UTF-8", "CP932");
+  if (cd == (iconv_t)-1) return false;
+  char out[4096];
+  char *in = (char *)s;
+  size_t left = n;
+  bool ok = true;
+  while (left > 0) {
+    char *o = out;
+    size_t room = sizeof out;
+    if (iconv(cd, &in, &left, &o, &room) != (size_t)-1) break;
+    if (errno == E2BIG) continue;
+    ok = errno == EINVAL && more;
+    break;
+  }
+  iconv_close(cd);
+  return ok;
+}
+
+/* Auto-detection (no --encoding): reads the first chunk and tells its
+ * encoding by a UTF-16 BOM, else by whether it is valid UTF-8, else valid
+ * CP932. Returns the iconv name to convert from, or NULL for UTF-8 (the
+ * sniffed bytes then wait in raw as `pending`). */
+static const char *input_sniff(CsvInput *in) {
+  in->raw = xmalloc(CSV_RAW_CHUNK);
+  in->raw_len = fread(in->raw, 1, CSV_RAW_CHUNK, in->fp);
+  if (in->raw_len < CSV_RAW_CHUNK) in->raw_eof = true;
+  const unsigned char *u = (const unsigned char *)in->raw;
+  bool more = !in->raw_eof;
+  if (in->raw_len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) return "UTF-16";
+  long bad = utf8_first_invalid(in->raw, in->raw_len);
+  if (bad < 0 || (more && (size_t)bad + 4 > in->raw_len)) return NULL; /* valid, or maybe cut by the read */
+  /* Neither: read as UTF-8, so that the cells with bad bytes are the
+   * errors, located (convert.c names `--encoding` in them). */
+  return has_cp932_pair(u, in->raw_len) && valid_cp932(in->raw, in->raw_len, more) ? "CP932" : NULL;
+}
+
+/* Opens PATH for reading in ENCODING (NULL: detect it). Returns 0, an
+ * errno value, or INPUT_BAD_ENCODING. */
 static int input_open(CsvInput *in, const char *source, const char *encoding) {
   memset(in, 0, sizeof *in);
   if (encoding && *encoding && !is_utf8_name(encoding)) {
@@ -139,6 +194,21 @@ static int input_open(CsvInput *in, const char *source, const char *encoding) {
     if (in->converting) iconv_close(in->cd);
     free(in->raw);
     return err;
+  }
+  if (!encoding || !*encoding) {
+    const char *found = input_sniff(in);
+    if (found) {
+      in->cd = iconv_open("UTF-8", found);
+      if (in->cd == (iconv_t)-1) {
+        data_close(in->fp);
+        free(in->raw);
+        return INPUT_BAD_ENCODING;
+      }
+      in->converting = true;
+      in->detected = strcmp(found, "CP932") == 0 ? "cp932" : "utf-16";
+    } else {
+      in->pending = in->raw_len;
+    }
   }
   in->cap = CSV_BUF_INITIAL;
   in->buf = xmalloc(in->cap + CSV_PAD);
@@ -156,6 +226,18 @@ static void input_close(CsvInput *in) {
 
 /* Reads up to ROOM raw bytes into DST. */
 static size_t read_plain(CsvInput *in, char *dst, size_t room) {
+  if (in->pending) { /* the sniffed bytes first */
+    size_t n = in->pending < room ? in->pending : room;
+    memcpy(dst, in->raw + in->pending_at, n);
+    in->pending -= n;
+    in->pending_at += n;
+    if (in->pending == 0 && in->raw_eof) in->eof = true;
+    return n;
+  }
+  if (in->raw_eof) {
+    in->eof = true;
+    return 0;
+  }
   size_t n = fread(dst, 1, room, in->fp);
   if (n < room) {
     if (ferror(in->fp)) {
@@ -629,6 +711,11 @@ typedef enum NextResult {
   NEXT_BROKEN  /* a malformed-file error was reported */
 } NextResult;
 
+/* The encoding the file is read in (given or detected). */
+static const char *input_encoding(const CsvReader *r) {
+  return r->in.detected ? r->in.detected : r->opts->encoding;
+}
+
 /* Reports why the data ended early (iconv or read failure) at the end of
  * what was read. */
 static void report_input_stop(CsvReader *r) {
@@ -638,13 +725,13 @@ static void report_input_stop(CsvReader *r) {
     diag_at(r->diag, KENKO_ERROR, r->path, line, col, "read error: %s", strerror(r->in.read_errno));
   } else if (r->in.nbad == 2) {
     diag_at(r->diag, KENKO_ERROR, r->path, line, col, "cannot convert from %s: invalid bytes 0x%02X 0x%02X",
-            r->opts->encoding, r->in.bad[0], r->in.bad[1]);
+            input_encoding(r), r->in.bad[0], r->in.bad[1]);
   } else if (r->in.nbad == 1) {
     diag_at(r->diag, KENKO_ERROR, r->path, line, col, "cannot convert from %s: invalid byte 0x%02X",
-            r->opts->encoding, r->in.bad[0]);
+            input_encoding(r), r->in.bad[0]);
   } else {
     diag_at(r->diag, KENKO_ERROR, r->path, line, col, "cannot convert from %s: invalid byte sequence",
-            r->opts->encoding);
+            input_encoding(r));
   }
 }
 
@@ -740,6 +827,9 @@ static bool open_file(CsvReader *r, int *status) {
     *status = KENKO_ERR_USAGE;
     return false;
   }
+  if (r->in.detected && strcmp(r->in.detected, "cp932") == 0)
+    diag_at(r->diag, KENKO_NOTE, r->path, 0, 0,
+            "not UTF-8, read as CP932 (`--encoding cp932` says so and silences this note)");
   input_refill(&r->in, 0);
   while (r->in.len < 3 && !r->in.eof)
     input_refill(&r->in, 0);

@@ -396,8 +396,10 @@ Test(convert, text) {
   cr_assert_str_eq(convert(&text_field, "hello", false, 0), "hello");
   cr_assert_str_eq(convert(&text_field, " kept as is ", false, 0), " kept as is ");
   cr_assert_str_eq(convert(&text_field, "契約プラン", false, 0), "契約プラン");
-  cr_assert_str_eq(convert(&text_field, "bad \xC3\x28 byte", false, 0), "error: invalid UTF-8 in text");
-  cr_assert_str_eq(convert(&text_field, "\xED\xA0\x80", false, 0), "error: invalid UTF-8 in text");
+  cr_assert_str_eq(convert(&text_field, "bad \xC3\x28 byte", false, 0),
+                   "error: invalid UTF-8 in text (another encoding? give it with `--encoding`)");
+  cr_assert_str_eq(convert(&text_field, "\xED\xA0\x80", false, 0),
+                   "error: invalid UTF-8 in text (another encoding? give it with `--encoding`)");
   Arena arena;
   arena_init(&arena, 0);
   ReadOpts opts = {0};
@@ -715,7 +717,8 @@ Test(csv, bad_values) {
                "data.csv:7:10: error: account \"a6\": field \"arr\": missing required value",
                "data.csv:8:10: error: account \"a7\": field \"arr\": expected number, got \"ten\"",
                "data.csv:9:1: error: account \"data.csv:9\": field \"id\": missing required value",
-               "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text",
+               "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text (another "
+               "encoding? give it with `--encoding`)",
                "data.csv:11:5: error: account \"a10\": field \"plan\": expected one of \"basic\", \"pro\", "
                "\"enterprise\", got \"ok\"");
   expect_stats(c, 10, 10, false);
