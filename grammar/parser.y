@@ -56,6 +56,7 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
 %token <double> NUMBER      "number"
 %token <double> PERCENT     "percent"
 %token <int32_t> DATE       "date"
+%token <int64_t> DURATION   "duration"
 
 %token SCORECARD "`scorecard`" INCLUDE "`include`" INPUT "`input`"
 %token INDICATOR "`indicator`" THRESHOLD "`threshold`" DIMENSION "`dimension`"
@@ -429,6 +430,7 @@ literal
   | PERCENT               { $$ = ast_leaf_num(ARENA, @$, $1, NF_PERCENT); }
   | STRING                { $$ = ast_leaf_str(ARENA, E_STR, @$, $1); }
   | DATE                  { $$ = ast_new(ARENA, E_DATE, @$); $$->date = $1; }
+  | DURATION              { $$ = ast_new(ARENA, E_DURATION, @$); $$->num = (double)($1 / 4); $$->op = (uint8_t)($1 % 4); }
   | TRUE                  { $$ = ast_new(ARENA, E_BOOL, @$); $$->num = 1; }
   | FALSE                 { $$ = ast_new(ARENA, E_BOOL, @$); $$->num = 0; }
   | MISSING               { $$ = ast_new(ARENA, E_MISSING, @$); }
@@ -520,6 +522,7 @@ primary
   | PERCENT               { $$ = ast_leaf_num(ARENA, @$, $1, NF_PERCENT); }
   | STRING                { $$ = ast_leaf_str(ARENA, E_STR, @$, $1); }
   | DATE                  { $$ = ast_new(ARENA, E_DATE, @$); $$->date = $1; }
+  | DURATION              { $$ = ast_new(ARENA, E_DURATION, @$); $$->num = (double)($1 / 4); $$->op = (uint8_t)($1 % 4); }
   | TRUE                  { $$ = ast_new(ARENA, E_BOOL, @$); $$->num = 1; }
   | FALSE                 { $$ = ast_new(ARENA, E_BOOL, @$); $$->num = 0; }
   | MISSING               { $$ = ast_new(ARENA, E_MISSING, @$); }
@@ -578,7 +581,7 @@ static int starts_expression(yysymbol_kind_t k) {
   switch (k) {
   case YYSYMBOL_IDENT: case YYSYMBOL_STRING: case YYSYMBOL_NUMBER:
   case YYSYMBOL_PERCENT: case YYSYMBOL_DATE: case YYSYMBOL_TRUE:
-  case YYSYMBOL_FALSE: case YYSYMBOL_MISSING: case YYSYMBOL_AS_OF:
+  case YYSYMBOL_FALSE: case YYSYMBOL_MISSING: case YYSYMBOL_AS_OF: case YYSYMBOL_DURATION:
   case YYSYMBOL_PERSONA: case YYSYMBOL_IF: case YYSYMBOL_NOT:
   case YYSYMBOL_OUTCOME: case YYSYMBOL_SNAPSHOT: case YYSYMBOL_KPI: case YYSYMBOL_TARGET:
     return 1;
@@ -737,6 +740,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     if (strcmp(items[i], "name") == 0) items[i] = "a name";
     else if (strcmp(items[i], "number") == 0) items[i] = "a number";
     else if (strcmp(items[i], "date") == 0) items[i] = "a date";
+    else if (strcmp(items[i], "duration") == 0) items[i] = "a duration";
   }
   if (any_literal) items[total++] = "a value (a number, string, date, `true`, `false`, `missing` or a list)";
   if (any_op || any_decl) {
@@ -767,6 +771,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       snprintf(found_text, sizeof found_text, "number `%s`", tok); break;
     case YYSYMBOL_STRING: snprintf(found_text, sizeof found_text, "string %s", tok); break;
     case YYSYMBOL_DATE: snprintf(found_text, sizeof found_text, "date `%s`", tok); break;
+    case YYSYMBOL_DURATION: snprintf(found_text, sizeof found_text, "duration `%s`", tok); break;
     default:
       /* (a declaration keyword at the start of a line begins the next
        * declaration: nobody tried to use it as a name) */

@@ -117,6 +117,7 @@ const char *type_text(Checker *c, uint8_t type, int32_t aux) {
   case T_DATE: return "a date";
   case T_LIST: return "a list";
   case T_ANY: return "missing";
+  case T_DURATION: return "a duration";
   default: return value_type_name((ValueType)type);
   }
 }

@@ -81,6 +81,16 @@ typedef enum Builtin {
   FN_ANY,
   FN_ALL,
   FN_FLAGGED,
+  /* trend functions (LANGUAGE.md §6): the first argument a name, the
+   * second (not for previous) a duration literal */
+  FN_PAST,
+  FN_PREVIOUS,
+  FN_CHANGE,
+  FN_PCT_CHANGE,
+  FN_AVG_OVER,
+  FN_MIN_OVER,
+  FN_MAX_OVER,
+  FN_COUNT_OVER,
   BUILTIN_COUNT
 } Builtin;
 
@@ -340,6 +350,9 @@ typedef struct Program {
   int32_t snapshot_input; /* the `snapshot` input (a date), or -1 */
   bool uses_trend;        /* a trend function (past, previous, …) is used:
                              every command reads the data as history */
+  int32_t trend_days;     /* the longest trend window in days (weeks
+                             counted as 7 days), 0 if none */
+  int32_t trend_months;   /* the longest in calendar months, 0 if none */
   TestDecl *tests;
   int32_t ntests;
   KpiDecl *kpis;

@@ -37,6 +37,14 @@ static const BuiltinInfo builtins[] = {
     {"any", FN_ANY, 1, 1},
     {"all", FN_ALL, 1, 1},
     {"flagged", FN_FLAGGED, 1, 1},
+    {"past", FN_PAST, 2, 2},
+    {"previous", FN_PREVIOUS, 1, 1},
+    {"change", FN_CHANGE, 2, 2},
+    {"pct_change", FN_PCT_CHANGE, 2, 2},
+    {"avg_over", FN_AVG_OVER, 2, 2},
+    {"min_over", FN_MIN_OVER, 2, 2},
+    {"max_over", FN_MAX_OVER, 2, 2},
+    {"count_over", FN_COUNT_OVER, 2, 2},
 };
 enum { NBUILTINS = sizeof builtins / sizeof *builtins };
 
@@ -511,6 +519,88 @@ static void check_aggregate(Checker *c, Node *call, Builtin fn) {
   }
 }
 
+/* Can the snapshots keep the value N refers to (the first argument of a
+ * trend function)? Inputs and indicators that are not lists, the scores,
+ * grades, persona, segments, flags and the bottleneck. */
+static bool trend_subject(const Node *n) {
+  if (n->type == T_LIST) return false;
+  switch ((RefKind)n->ref_kind) {
+  case REF_INPUT:
+  case REF_INDICATOR:
+  case REF_DIMENSION:
+  case REF_DIM_GRADE:
+  case REF_MEMBER:
+  case REF_SEGMENT:
+  case REF_HEALTH:
+  case REF_GRADE:
+  case REF_PERSONA:
+  case REF_BOTTLENECK: return n->kind == E_NAME || n->kind == E_FIELD;
+  case REF_FUNC: return n->kind == E_CALL && n->ref_index == FN_FLAGGED;
+  default: return false;
+  }
+}
+
+/* A trend function: past(x, DUR), previous(x), change, pct_change,
+ * avg_over, min_over, max_over, count_over. Checking x records the use
+ * of x, so the restrictions are those of x itself (a member cannot look
+ * back at the health; a flag can). */
+static void check_trend(Checker *c, Node *n, Builtin fn, const char *name) {
+  Program *p = c->p;
+  Node *x = n->list.items[0];
+  if (x->kind == E_WHERE) {
+    diag_error(c->diag, x->span,
+               "`where` is only allowed in aggregates (count, sum, avg, min, max, any, all, nps)");
+    return;
+  }
+  check_expr(c, x, -1);
+  bool ok = !is_bad(x->type);
+  if (ok && !trend_subject(x)) {
+    diag_error(c->diag, x->span,
+               "`%s` looks back at a name the snapshots keep (an input, an indicator, `health`, `grade`, "
+               "`persona`, a dimension, `DIM.grade`, `DIM.MEMBER`, a segment, `flagged(F)` or `bottleneck`), "
+               "not %s",
+               name, x->type == T_LIST ? "a list" : what(c, x));
+    ok = false;
+  }
+  if (n->list.count > 1) {
+    Node *w = n->list.items[1];
+    if (w->kind != E_DURATION) {
+      if (w->kind != E_WHERE) check_expr(c, w, -1);
+      diag_error(c->diag, w->span,
+                 "the window of `%s` must be a duration such as `30d`, `12w` or `6mo`, found %s", name,
+                 what(c, w));
+      ok = false;
+    } else {
+      set_type(w, T_DURATION, 0);
+      int32_t k = (int32_t)w->num;
+      if (w->op == DUR_MONTHS) {
+        if (k > p->trend_months) p->trend_months = k;
+      } else {
+        int32_t days = w->op == DUR_WEEKS ? k * 7 : k;
+        if (days > p->trend_days) p->trend_days = days;
+      }
+    }
+  }
+  if (p->key_input < 0) {
+    diag_error(
+        c->diag, n->name_span,
+        "`%s` needs a `key` input to follow the account across snapshots (declare one: `input id: text key`)",
+        name);
+    ok = false;
+  }
+  p->uses_trend = true;
+  if (!ok) return;
+  const char *needs = arena_printf(c->arena, "`%s`", name);
+  switch (fn) {
+  case FN_PAST:
+  case FN_PREVIOUS: set_type(n, x->type, x->type_aux); break;
+  case FN_COUNT_OVER: set_type(n, T_NUMBER, 0); break;
+  default:
+    if (expect_type(c, x, T_NUMBER, needs)) set_type(n, T_NUMBER, 0);
+    break;
+  }
+}
+
 static void check_call(Checker *c, Node *n) {
   set_type(n, T_ERROR, 0);
   const BuiltinInfo *bi = NULL;
@@ -559,6 +649,14 @@ static void check_call(Checker *c, Node *n) {
     return;
   }
   switch (fn) {
+  case FN_PAST:
+  case FN_PREVIOUS:
+  case FN_CHANGE:
+  case FN_PCT_CHANGE:
+  case FN_AVG_OVER:
+  case FN_MIN_OVER:
+  case FN_MAX_OVER:
+  case FN_COUNT_OVER: check_trend(c, n, fn, bi->name); return;
   case FN_FLAGGED: {
     Node *a = n->list.items[0];
     const NameEntry *e = a->kind == E_NAME ? names_get(&c->flag_names, a->name) : NULL;
@@ -675,9 +773,29 @@ static void check_binary(Checker *c, Node *n) {
   }
   if (is_bad(a->type) || is_bad(b->type)) return;
   const char *opname = arena_printf(c->arena, "`%s`", ast_op_text(op));
+  if (op >= OP_EQ && op <= OP_GE && (a->type == T_DURATION || b->type == T_DURATION)) {
+    diag_error(c->diag, n->span,
+               "durations cannot be compared; compare dates (`renewal_date <= as_of + 6mo`)");
+    return;
+  }
   switch (op) {
   case OP_ADD:
   case OP_SUB:
+    if (a->type == T_DATE && b->type == T_DURATION) {
+      set_type(n, T_DATE, 0);
+      return;
+    }
+    if (op == OP_ADD && a->type == T_DURATION && b->type == T_DATE) {
+      set_type(n, T_DATE, 0);
+      return;
+    }
+    if (a->type == T_DURATION || b->type == T_DURATION) {
+      diag_error(c->diag, n->span,
+                 op == OP_SUB && b->type == T_DATE
+                     ? "a date cannot be subtracted from a duration; write `date - duration`"
+                     : "a duration can only be added to or subtracted from a date (`as_of - 6mo`)");
+      return;
+    }
     if (a->type == T_DATE && b->type == T_DATE) {
       diag_error(c->diag, n->span,
                  op == OP_SUB ? "dates cannot be subtracted; use `days(from, to)`"
@@ -759,6 +877,7 @@ void check_expr(Checker *c, Node *n, int hint) {
   case E_DATE: set_type(n, T_DATE, 0); return;
   case E_BOOL: set_type(n, T_BOOL, 0); return;
   case E_MISSING: set_type(n, T_ANY, 0); return;
+  case E_DURATION: set_type(n, T_DURATION, 0); return;
   case E_NAME: check_name(c, n, hint); return;
   case E_FIELD: check_field(c, n); return;
   case E_CALL: check_call(c, n); return;
@@ -913,6 +1032,10 @@ static bool check_constant(Checker *c, Node *e, Value *out) {
   if (is_bad(e->type)) return false;
   if (e->type == T_ANY) {
     diag_error(c->diag, e->span, "a threshold cannot be `missing`");
+    return false;
+  }
+  if (e->type == T_DURATION) {
+    diag_error(c->diag, e->span, "a threshold cannot be a duration (write the duration where it is used)");
     return false;
   }
   int errors = c->diag->errors;
@@ -1176,6 +1299,11 @@ static void check_indicators(Checker *c) {
       ind->type = T_ERROR;
     } else if (ind->type == T_ANY) {
       diag_error(c->diag, ind->expr->span, "an indicator cannot be just `missing`");
+      ind->type = T_ERROR;
+    } else if (ind->type == T_DURATION) {
+      diag_error(c->diag, ind->expr->span,
+                 "an indicator cannot be a duration; add it to a date (`as_of - 6mo`) or use it as a trend "
+                 "function's window");
       ind->type = T_ERROR;
     }
   }

@@ -20,6 +20,7 @@ const char *value_type_name(ValueType t) {
   case T_SYMBOL: return "symbol";
   case T_ERROR: return "error";
   case T_ANY: return "any";
+  case T_DURATION: return "duration";
   }
   return "?";
 }
@@ -105,12 +106,59 @@ int date_parse(const char *s, size_t n, int32_t *days) {
   return 1;
 }
 
+int32_t date_add_months(int32_t date, int32_t months) {
+  int y, m, d;
+  date_to_ymd(date, &y, &m, &d);
+  bool month_end = d == days_in_month(y, m);
+  int64_t index = (int64_t)y * 12 + (m - 1) + months; /* months since year 0 */
+  int64_t ty = index >= 0 ? index / 12 : -((-index + 11) / 12);
+  int tm = (int)(index - ty * 12) + 1;
+  int last = days_in_month((int)ty, tm);
+  return ymd_days((int)ty, tm, month_end || d > last ? last : d);
+}
+
+const char *duration_unit_text(int unit) {
+  switch (unit) {
+  case DUR_DAYS: return "d";
+  case DUR_WEEKS: return "w";
+  case DUR_MONTHS: return "mo";
+  }
+  return "?";
+}
+
+bool date_shift(int32_t date, int64_t n, DurUnit unit, int32_t *out) {
+  int64_t r;
+  if (unit == DUR_MONTHS) {
+    /* 12 months a year over 10,000 years: anything longer leaves the range */
+    if (n > 120000 || n < -120000) return false;
+    int y, m, d;
+    date_to_ymd(date, &y, &m, &d);
+    int64_t index = (int64_t)y * 12 + (m - 1) + n;
+    if (index < 12 || index >= (int64_t)10000 * 12) return false; /* years 1..9999 */
+    r = date_add_months(date, (int32_t)n);
+  } else {
+    int64_t days = unit == DUR_WEEKS ? n * 7 : n;
+    if (days > 4000000 || days < -4000000) return false;
+    r = (int64_t)date + days;
+  }
+  if (r < DATE_MIN || r > DATE_MAX) return false;
+  *out = (int32_t)r;
+  return true;
+}
+
 /* ---- arithmetic ---------------------------------------------------------- */
 
-static Value date_shift(int32_t date, double days) {
+static Value date_plus_days(int32_t date, double days) {
   double r = (double)date + trunc(days);
   if (!(r >= DATE_MIN && r <= DATE_MAX)) return val_missing(MISS_DOMAIN);
   return val_date((int32_t)r);
+}
+
+/* DATE moved by the duration D, forward (SIGN 1) or back (-1). */
+static Value date_plus_duration(int32_t date, Value d, int sign) {
+  int32_t out;
+  if (!date_shift(date, (int64_t)sign * d.u.date, (DurUnit)d.len, &out)) return val_missing(MISS_DOMAIN);
+  return val_date(out);
 }
 
 Value value_arith(char op, Value a, Value b) {
@@ -135,9 +183,12 @@ Value value_arith(char op, Value a, Value b) {
     }
     return isfinite(r) ? val_num(r) : val_missing(MISS_DOMAIN);
   }
-  if (op == '+' && a.type == T_DATE && b.type == T_NUMBER) return date_shift(a.u.date, b.u.num);
-  if (op == '+' && a.type == T_NUMBER && b.type == T_DATE) return date_shift(b.u.date, a.u.num);
-  if (op == '-' && a.type == T_DATE && b.type == T_NUMBER) return date_shift(a.u.date, -b.u.num);
+  if (op == '+' && a.type == T_DATE && b.type == T_NUMBER) return date_plus_days(a.u.date, b.u.num);
+  if (op == '+' && a.type == T_NUMBER && b.type == T_DATE) return date_plus_days(b.u.date, a.u.num);
+  if (op == '-' && a.type == T_DATE && b.type == T_NUMBER) return date_plus_days(a.u.date, -b.u.num);
+  if (op == '+' && a.type == T_DATE && b.type == T_DURATION) return date_plus_duration(a.u.date, b, 1);
+  if (op == '+' && a.type == T_DURATION && b.type == T_DATE) return date_plus_duration(b.u.date, a, 1);
+  if (op == '-' && a.type == T_DATE && b.type == T_DURATION) return date_plus_duration(a.u.date, b, -1);
   return val_missing(MISS_DOMAIN);
 }
 

@@ -22,7 +22,8 @@ typedef enum ValueType {
   T_LIST,    /* u.items, len records */
   T_SYMBOL,  /* u.sym: a grade, persona, segment case or journey step */
   T_ERROR,   /* checker only: the type of an expression already in error */
-  T_ANY      /* checker only: `missing` literal, fits any type */
+  T_ANY,     /* checker only: `missing` literal, fits any type */
+  T_DURATION /* u.date: how many, len: DurUnit (`30d`, `12w`, `6mo`) */
 } ValueType;
 
 typedef enum MissingWhy {
@@ -74,7 +75,18 @@ static inline Value val_sym(int32_t sym) {
   v.u.sym = sym;
   return v;
 }
+/* The units of a duration literal (LANGUAGE.md §6). */
+typedef enum DurUnit { DUR_DAYS, DUR_WEEKS, DUR_MONTHS } DurUnit;
+static inline Value val_duration(int32_t n, DurUnit unit) {
+  Value v = {0};
+  v.type = T_DURATION;
+  v.u.date = n;
+  v.len = (uint32_t)unit;
+  return v;
+}
 static inline bool val_is_missing(Value v) { return v.type == T_MISSING; }
+/* "d", "w" or "mo". */
+const char *duration_unit_text(int unit);
 
 const char *value_type_name(ValueType t);
 
@@ -88,11 +100,19 @@ void date_format(int32_t days, char out[11]);
  * Returns 1 on success, 0 when not of that shape, -1 when of that shape
  * but not a real calendar date. */
 int date_parse(const char *s, size_t n, int32_t *days);
+/* DATE moved by MONTHS calendar months (negative: back): the last day of
+ * a month goes to the last day of the target month (month ends stay
+ * month ends), any other day keeps its number, clamped to the target
+ * month's length (2026-03-30 − 1mo = 2026-02-28). */
+int32_t date_add_months(int32_t date, int32_t months);
+/* DATE moved by N units of UNIT (N negative: back) into *OUT; false when
+ * the result falls outside DATE_MIN..DATE_MAX. */
+bool date_shift(int32_t date, int64_t n, DurUnit unit, int32_t *out);
 
 /* The language's arithmetic, one definition for the evaluator and for the
  * checker's constant folding (thresholds):
- *   value_arith: a OP b for OP in + - * / % over numbers, and date ± days
- *   (the days truncated). Missing when an operand is missing (the first
+ *   value_arith: a OP b for OP in + - * / % over numbers, date ± days
+ *   (the days truncated), and date ± duration, duration + date. Missing when an operand is missing (the first
  *   one's reason), MISS_DIV_ZERO for / and % by zero, MISS_DOMAIN when the
  *   result is not finite, a date falls outside 0001-01-01..9999-12-31, or
  *   the types do not fit. `%` is the floored modulo: -7 % 3 == 2.

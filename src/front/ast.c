@@ -92,12 +92,12 @@ Span span_join(Span a, Span b) {
 }
 
 static const char *const kind_names[NODE_KIND_COUNT] = {
-    "num",        "str",     "date",    "bool",      "missing",     "list",       "name",   "field",
-    "call",       "where",   "unary",   "binary",    "in",          "is-missing", "if",     "record",
-    "scorecard",  "include", "input",   "indicator", "threshold",   "dimension",  "grades", "persona",
-    "segment",    "flag",    "journey", "forecast",  "outcome",     "kpi",        "test",   "type",
-    "field-decl", "rule",    "score",   "bands",     "band",        "grade",      "weight", "case",
-    "step",       "rate",    "as-of",   "given",     "field-value", "expect",
+    "num",        "str",     "date",    "bool",      "missing",     "list",       "name",     "field",
+    "call",       "where",   "unary",   "binary",    "in",          "is-missing", "if",       "record",
+    "scorecard",  "include", "input",   "indicator", "threshold",   "dimension",  "grades",   "persona",
+    "segment",    "flag",    "journey", "forecast",  "outcome",     "kpi",        "test",     "type",
+    "field-decl", "rule",    "score",   "bands",     "band",        "grade",      "weight",   "case",
+    "step",       "rate",    "as-of",   "given",     "field-value", "expect",     "duration",
 };
 
 const char *ast_kind_name(NodeKind k) { return k < NODE_KIND_COUNT ? kind_names[k] : "?"; }
@@ -150,6 +150,7 @@ static void dump_line(FILE *out, const Node *n) {
     fprintf(out, " %s", buf);
     break;
   case E_BOOL: fprintf(out, " %s", n->num != 0 ? "true" : "false"); break;
+  case E_DURATION: fprintf(out, " %.0f%s", n->num, duration_unit_text(n->op)); break;
   case E_UNARY:
   case E_BINARY: fprintf(out, " %s", ast_op_text((Op)n->op)); break;
   case T_TYPE: fprintf(out, " %s", n->op < 5 ? type_names[n->op] : "?"); break;

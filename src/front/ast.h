@@ -22,6 +22,7 @@
  *   E_IS_MISSING a; flags NF_NEGATED for `is not missing`
  *   E_IF         a: condition, b: then, c: else
  *   E_RECORD     list: P_FIELD_VALUE              `{ k: v, … }` (test data only)
+ *   E_DURATION   num: how many, op: DurUnit       `30d`, `12w`, `6mo`
  *
  *   declarations (top level)
  *   D_SCORECARD  str: title
@@ -122,6 +123,7 @@ typedef enum NodeKind {
   P_GIVEN,
   P_FIELD_VALUE,
   P_EXPECT,
+  E_DURATION,
   NODE_KIND_COUNT
 } NodeKind;
 

@@ -179,3 +179,69 @@ Test(value, num_format2) {
   num2_is(99.999, "100");
   num2_is(1e20, "100000000000000000000");
 }
+
+/* ---- durations (LANGUAGE.md §6) ---------------------------------------- */
+
+static int32_t ymd(int y, int m, int d) { return date_from_ymd(y, m, d); }
+
+static const char *shifted(int32_t date, int64_t n, DurUnit unit, char *out) {
+  int32_t r;
+  if (!date_shift(date, n, unit, &r)) return "out of range";
+  date_format(r, out);
+  return out;
+}
+
+Test(value, months_keep_month_ends) {
+  char b[16];
+  /* the contract's examples */
+  cr_assert_str_eq(shifted(ymd(2026, 4, 30), -1, DUR_MONTHS, b), "2026-03-31");
+  cr_assert_str_eq(shifted(ymd(2026, 3, 31), -1, DUR_MONTHS, b), "2026-02-28");
+  cr_assert_str_eq(shifted(ymd(2026, 3, 30), -1, DUR_MONTHS, b), "2026-02-28");
+  /* month ends forward, leap years, across years */
+  cr_assert_str_eq(shifted(ymd(2026, 2, 28), 1, DUR_MONTHS, b), "2026-03-31");
+  cr_assert_str_eq(shifted(ymd(2024, 2, 28), 1, DUR_MONTHS, b), "2024-03-28"); /* not the end in 2024 */
+  cr_assert_str_eq(shifted(ymd(2024, 3, 31), -1, DUR_MONTHS, b), "2024-02-29");
+  cr_assert_str_eq(shifted(ymd(2026, 1, 31), -2, DUR_MONTHS, b), "2025-11-30");
+  cr_assert_str_eq(shifted(ymd(2026, 1, 15), -13, DUR_MONTHS, b), "2024-12-15");
+  cr_assert_str_eq(shifted(ymd(2026, 8, 31), 6, DUR_MONTHS, b), "2027-02-28");
+  cr_assert_str_eq(shifted(ymd(2026, 5, 29), -3, DUR_MONTHS, b), "2026-02-28");
+  cr_assert_str_eq(shifted(ymd(2026, 5, 1), 0, DUR_MONTHS, b), "2026-05-01");
+  /* every month end of 2020..2030 goes to the previous month's end */
+  for (int y = 2020; y <= 2030; y++)
+    for (int m = 1; m <= 12; m++) {
+      int32_t end = m == 12 ? ymd(y, 12, 31) : ymd(y, m + 1, 1) - 1;
+      int32_t r;
+      cr_assert(date_shift(end, -1, DUR_MONTHS, &r));
+      cr_assert_eq(r, ymd(y, m, 1) - 1, "%d-%02d: one month before its end is the previous month's end", y,
+                   m);
+    }
+}
+
+Test(value, days_and_weeks) {
+  char b[16];
+  cr_assert_str_eq(shifted(ymd(2026, 3, 1), -30, DUR_DAYS, b), "2026-01-30");
+  cr_assert_str_eq(shifted(ymd(2026, 3, 1), -2, DUR_WEEKS, b), "2026-02-15");
+  cr_assert_str_eq(shifted(ymd(2026, 12, 31), 1, DUR_DAYS, b), "2027-01-01");
+  /* the range ends */
+  cr_assert_str_eq(shifted(ymd(9999, 12, 31), 1, DUR_DAYS, b), "out of range");
+  cr_assert_str_eq(shifted(ymd(1, 1, 31), -1, DUR_MONTHS, b), "out of range");
+  cr_assert_str_eq(shifted(ymd(9999, 12, 1), 1, DUR_MONTHS, b), "out of range");
+  cr_assert_str_eq(shifted(ymd(2026, 1, 1), 1000000000, DUR_MONTHS, b), "out of range");
+}
+
+Test(value, date_plus_duration) {
+  Value r = value_arith('-', val_date(ymd(2026, 4, 30)), val_duration(1, DUR_MONTHS));
+  cr_assert_eq(r.type, T_DATE);
+  cr_assert_eq(r.u.date, ymd(2026, 3, 31));
+  r = value_arith('+', val_duration(30, DUR_DAYS), val_date(ymd(2026, 1, 1)));
+  cr_assert_eq(r.u.date, ymd(2026, 1, 31));
+  r = value_arith('+', val_date(ymd(2026, 1, 1)), val_duration(12, DUR_WEEKS));
+  cr_assert_eq(r.u.date, ymd(2026, 3, 26));
+  /* a duration minus a date, or a missing operand */
+  cr_assert_eq(value_arith('-', val_duration(1, DUR_DAYS), val_date(0)).type, T_MISSING);
+  r = value_arith('-', val_missing(MISS_ABSENT), val_duration(1, DUR_DAYS));
+  cr_assert_eq(r.type, T_MISSING);
+  cr_assert_eq(r.why, MISS_ABSENT);
+  cr_assert_str_eq(duration_unit_text(DUR_MONTHS), "mo");
+  cr_assert_str_eq(value_type_name(T_DURATION), "duration");
+}
