@@ -625,7 +625,7 @@ static int is_operator(yysymbol_kind_t k) {
 static int starts_literal(yysymbol_kind_t k) {
   switch (k) {
   case YYSYMBOL_STRING: case YYSYMBOL_NUMBER: case YYSYMBOL_PERCENT: case YYSYMBOL_DATE:
-  case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_MISSING:
+  case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_MISSING: case YYSYMBOL_DURATION:
     return 1;
   default: {
     const char *name = yysymbol_name(k);

@@ -156,6 +156,9 @@ typedef struct kenko_run_stats {
   unsigned long long snapshots;    /* snapshots read (0: not history) */
   unsigned long long earlier_only; /* accounts seen only in snapshots
                                       before the one scored */
+  unsigned long long trend_bytes;  /* the most memory the earlier
+                                      snapshots kept for the trend
+                                      functions took at once */
 } kenko_run_stats;
 
 /* Scores every account of the data files (read in order) and writes the

@@ -53,7 +53,9 @@ typedef enum RefKind {
   REF_LIST_FIELD, /* E_FIELD `L.f` as an aggregate argument: ref_index:
                      list input, ref_sub: element field */
   REF_FLAG,       /* E_CALL flagged(NAME): ref_index: flag */
-  REF_FUNC        /* E_CALL of a built-in: ref_index: Builtin */
+  REF_FUNC,       /* E_CALL of a built-in: ref_index: Builtin */
+  REF_TREND       /* explanations only: a trend call's value; index: its
+                     place in Program.trend_calls */
 } RefKind;
 
 typedef enum Builtin {
@@ -100,6 +102,27 @@ static inline bool builtin_is_aggregate(Builtin fn) {
   return fn == FN_COUNT || fn == FN_SUM || fn == FN_AVG || fn == FN_AGG_MIN || fn == FN_AGG_MAX ||
          fn == FN_ANY || fn == FN_ALL || fn == FN_NPS;
 }
+
+/* What trend functions look back at (LANGUAGE.md §6), one per distinct
+ * name: the snapshots keep each one's value. */
+typedef struct TrendSubject {
+  uint8_t kind;  /* RefKind: REF_INPUT, REF_INDICATOR, REF_DIMENSION,
+                    REF_DIM_GRADE, REF_MEMBER, REF_SEGMENT, REF_HEALTH,
+                    REF_GRADE, REF_PERSONA, REF_BOTTLENECK or REF_FLAG */
+  int32_t index; /* as ExplainRef (result.h) */
+  int32_t sub;
+  const char *name; /* "logins", "usage.grade", "flagged(fell)" */
+} TrendSubject;
+
+/* One distinct trend call: FN(subject, window). A checked call node of a
+ * trend function has ref_kind REF_FUNC, ref_index its Builtin and
+ * ref_sub its index in Program.trend_calls. */
+typedef struct TrendCall {
+  uint8_t fn;      /* Builtin: FN_PAST … FN_COUNT_OVER */
+  uint8_t unit;    /* DurUnit of the window */
+  int32_t n;       /* the window: how many units (previous: 0) */
+  int32_t subject; /* index into Program.trend_subjects */
+} TrendCall;
 
 typedef struct ListField {
   const char *name;
@@ -353,6 +376,10 @@ typedef struct Program {
   int32_t trend_days;     /* the longest trend window in days (weeks
                              counted as 7 days), 0 if none */
   int32_t trend_months;   /* the longest in calendar months, 0 if none */
+  TrendSubject *trend_subjects;
+  int32_t ntrend_subjects;
+  TrendCall *trend_calls;
+  int32_t ntrend_calls;
   TestDecl *tests;
   int32_t ntests;
   KpiDecl *kpis;

@@ -540,6 +540,55 @@ static bool trend_subject(const Node *n) {
   }
 }
 
+/* The index of X (a trend subject) in Program.trend_subjects, added when
+ * new. Tables grow by doubling in the checker's arena. */
+static int32_t trend_subject_index(Checker *c, const Node *x) {
+  Program *p = c->p;
+  uint8_t kind = x->ref_kind;
+  int32_t index = x->ref_index, sub = x->kind == E_FIELD && kind == REF_MEMBER ? x->ref_sub : -1;
+  if (x->kind == E_CALL) { /* flagged(F) */
+    kind = REF_FLAG;
+    index = x->list.items[0]->ref_index;
+  }
+  if (kind == REF_HEALTH || kind == REF_GRADE || kind == REF_PERSONA || kind == REF_BOTTLENECK) index = -1;
+  for (int32_t i = 0; i < p->ntrend_subjects; i++) {
+    const TrendSubject *t = &p->trend_subjects[i];
+    if (t->kind == kind && t->index == index && t->sub == sub) return i;
+  }
+  int32_t n = p->ntrend_subjects;
+  if ((n & (n - 1)) == 0) { /* 0, 1, 2, 4, …: full */
+    TrendSubject *grown = arena_alloc(c->arena, (size_t)(n ? n * 2 : 1) * sizeof *grown);
+    if (n) memcpy(grown, p->trend_subjects, (size_t)n * sizeof *grown);
+    p->trend_subjects = grown;
+  }
+  TrendSubject *t = &p->trend_subjects[p->ntrend_subjects++];
+  t->kind = kind;
+  t->index = index;
+  t->sub = sub;
+  const char *w = what(c, x);
+  t->name = w[0] == '`' ? arena_printf(c->arena, "%.*s", (int)strlen(w) - 2, w + 1) : w;
+  return n;
+}
+
+/* The index of the trend call FN(X, W) in Program.trend_calls, added when
+ * new; W is the window (NULL for previous). */
+static int32_t trend_call(Checker *c, Builtin fn, const Node *x, const Node *w) {
+  Program *p = c->p;
+  TrendCall call = {(uint8_t)fn, w ? w->op : DUR_DAYS, w ? (int32_t)w->num : 0, trend_subject_index(c, x)};
+  for (int32_t i = 0; i < p->ntrend_calls; i++) {
+    const TrendCall *t = &p->trend_calls[i];
+    if (t->fn == call.fn && t->unit == call.unit && t->n == call.n && t->subject == call.subject) return i;
+  }
+  int32_t n = p->ntrend_calls;
+  if ((n & (n - 1)) == 0) {
+    TrendCall *grown = arena_alloc(c->arena, (size_t)(n ? n * 2 : 1) * sizeof *grown);
+    if (n) memcpy(grown, p->trend_calls, (size_t)n * sizeof *grown);
+    p->trend_calls = grown;
+  }
+  p->trend_calls[p->ntrend_calls++] = call;
+  return n;
+}
+
 /* A trend function: past(x, DUR), previous(x), change, pct_change,
  * avg_over, min_over, max_over, count_over. Checking x records the use
  * of x, so the restrictions are those of x itself (a member cannot look
@@ -590,6 +639,7 @@ static void check_trend(Checker *c, Node *n, Builtin fn, const char *name) {
   }
   p->uses_trend = true;
   if (!ok) return;
+  n->ref_sub = trend_call(c, fn, x, n->list.count > 1 ? n->list.items[1] : NULL);
   const char *needs = arena_printf(c->arena, "`%s`", name);
   switch (fn) {
   case FN_PAST:

@@ -120,6 +120,22 @@ static const CExpr *cx_aggregate(Compiler *c, const Node *e, Builtin fn) {
   return x;
 }
 
+/* A trend function (the checker made its call in Program.trend_calls):
+ * the subject's value now, and the window. */
+static const CExpr *cx_trend(Compiler *c, const Node *e, Builtin fn) {
+  const Program *p = c->cp->prog;
+  if (e->ref_sub < 0 || e->ref_sub >= p->ntrend_calls || e->list.count < 1)
+    return cx_fail(c, e, "this trend");
+  const TrendCall *call = &p->trend_calls[e->ref_sub];
+  CExpr *x = cx_new(c, C_TREND);
+  x->aux = (uint8_t)fn;
+  x->index = call->subject;
+  x->sub = e->ref_sub;
+  x->k = val_duration(call->n, (DurUnit)call->unit);
+  x->a = cx(c, e->list.items[0]);
+  return x;
+}
+
 /* Built-in calls; aggregates and flagged() have their own nodes. */
 static const CExpr *cx_call(Compiler *c, const Node *e) {
   if (e->ref_kind != REF_FUNC && e->ref_kind != REF_FLAG) return cx_fail(c, e, "this call");
@@ -132,6 +148,7 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
   }
   Builtin fn = (Builtin)e->ref_index;
   if (builtin_is_aggregate(fn)) return cx_aggregate(c, e, fn);
+  if (fn >= FN_PAST && fn <= FN_COUNT_OVER) return cx_trend(c, e, fn);
   int32_t n = e->list.count;
   static const int8_t min_args[BUILTIN_COUNT] = {
       [FN_MIN] = 1,   [FN_MAX] = 1,      [FN_ABS] = 1,      [FN_ROUND] = 1,      [FN_CLAMP] = 3,
@@ -226,6 +243,7 @@ static const CExpr *cx(Compiler *c, const Node *e) {
   case E_NUM: return cx_const(c, val_num(e->num));
   case E_STR: return cx_const(c, val_text(e->str, (uint32_t)strlen(e->str)));
   case E_DATE: return cx_const(c, val_date(e->date));
+  case E_DURATION: return cx_const(c, val_duration((int32_t)e->num, (DurUnit)e->op));
   case E_BOOL: return cx_const(c, val_bool(e->num != 0));
   case E_MISSING: return cx_const(c, val_missing(MISS_ABSENT));
   case E_NAME:
@@ -328,6 +346,11 @@ static void collect_refs(RefSet *s, const Node *e) {
       if (e->list.count == 1) refset_add(s, REF_FLAG, e->list.items[0]->ref_index, -1);
       return;
     }
+    if (e->ref_kind == REF_FUNC && e->ref_index >= FN_PAST && e->ref_index <= FN_COUNT_OVER) {
+      refset_add(s, REF_TREND, e->ref_sub, -1); /* the value looked back at, then the subject now */
+      if (e->list.count >= 1) collect_refs(s, e->list.items[0]);
+      return;
+    }
     for (int32_t i = 0; i < e->list.count; i++)
       collect_refs(s, e->list.items[i]);
     return;
@@ -359,6 +382,21 @@ static const char *ref_name(const Program *p, Arena *a, const ExplainRef *r) {
   case REF_BOTTLENECK: return "bottleneck";
   case REF_AS_OF: return "as_of";
   case REF_FLAG: return arena_printf(a, "flagged(%s)", p->flags[r->index].name);
+  case REF_TREND: {
+    const TrendCall *t = &p->trend_calls[r->index];
+    const char *x = p->trend_subjects[t->subject].name;
+    const char *unit = duration_unit_text(t->unit);
+    switch ((Builtin)t->fn) {
+    case FN_PAST: return arena_printf(a, "%s %d%s back", x, t->n, unit);
+    case FN_PREVIOUS: return arena_printf(a, "previous %s", x);
+    case FN_CHANGE: return arena_printf(a, "change(%s, %d%s)", x, t->n, unit);
+    case FN_PCT_CHANGE: return arena_printf(a, "pct_change(%s, %d%s)", x, t->n, unit);
+    case FN_AVG_OVER: return arena_printf(a, "avg_over(%s, %d%s)", x, t->n, unit);
+    case FN_MIN_OVER: return arena_printf(a, "min_over(%s, %d%s)", x, t->n, unit);
+    case FN_MAX_OVER: return arena_printf(a, "max_over(%s, %d%s)", x, t->n, unit);
+    default: return arena_printf(a, "count_over(%s, %d%s)", x, t->n, unit);
+    }
+  }
   default: return "?";
   }
 }

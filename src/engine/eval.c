@@ -302,6 +302,16 @@ static void step_journey(Evaluator *E) {
 
 /* ---- explanations ------------------------------------------------------- */
 
+/* A trend call's value for the last account (REF_TREND), and in *FROM the
+ * date of the snapshot it came from. */
+static Value trend_ref(const Evaluator *E, const ExplainRef *ref, int32_t *from) {
+  const TrendCall *call = &E->p->trend_calls[ref->index];
+  const TrendSubject *t = &E->p->trend_subjects[call->subject];
+  ExplainRef subject = {t->kind, t->index, t->sub, t->name};
+  Value now = eval_ref_value(E, &subject, false);
+  return trend_value(E->ops.trend, call, call->subject, now, E->ops.as_of, from);
+}
+
 Value eval_ref_value(const Evaluator *E, const ExplainRef *ref, bool default_thresholds) {
   const Result *r = &E->r;
   switch ((RefKind)ref->kind) {
@@ -323,6 +333,10 @@ Value eval_ref_value(const Evaluator *E, const ExplainRef *ref, bool default_thr
   case REF_BOTTLENECK: return sym_or_na(r->bottleneck);
   case REF_AS_OF: return val_date(E->ops.as_of);
   case REF_FLAG: return val_bool(r->flags[ref->index] == FLAG_RAISED);
+  case REF_TREND: {
+    int32_t from;
+    return trend_ref(E, ref, &from);
+  }
   default: return val_missing(MISS_DOMAIN);
   }
 }
@@ -338,6 +352,23 @@ const Value *eval_ref_slot(const Evaluator *E, const ExplainRef *ref, bool defau
   case REF_DIMENSION: return &E->dim_values[ref->index];
   case REF_MEMBER: return &E->member_values[E->cp->member_first[ref->index] + ref->sub];
   default: return NULL;
+  }
+}
+
+int32_t eval_ref_date(const Evaluator *E, const ExplainRef *ref) {
+  int32_t from = INT32_MIN;
+  if (ref->kind == REF_TREND) trend_ref(E, ref, &from);
+  return from;
+}
+
+void eval_set_trend(Evaluator *E, const TrendView *view) { E->ops.trend = view; }
+
+void eval_trend_subjects(const Evaluator *E, Value *out) {
+  const Program *p = E->p;
+  for (int32_t i = 0; i < p->ntrend_subjects; i++) {
+    const TrendSubject *t = &p->trend_subjects[i];
+    ExplainRef ref = {t->kind, t->index, t->sub, t->name};
+    out[i] = eval_ref_value(E, &ref, false);
   }
 }
 

@@ -23,6 +23,7 @@
 #include "front/diag.h"
 #include "io/reader.h"
 #include "engine/result.h"
+#include "engine/trend.h"
 #include "engine/value.h"
 
 typedef struct Evaluator Evaluator;
@@ -44,6 +45,12 @@ typedef enum EvalDepth {
  * filled (Result.detailed, Result.explained tell). The Result, and any
  * text it or eval_* values point to, stay valid until the next call. */
 const Result *eval_account(Evaluator *ev, const Value *inputs, int32_t as_of, EvalDepth depth);
+/* History (trend.h): the earlier snapshots of the account scored next
+ * (VIEW must stay valid through eval_account; NULL: none, so every trend
+ * function is missing), and, after scoring it, the values of the trend
+ * subjects (Program.trend_subjects) to keep for its later snapshots. */
+void eval_set_trend(Evaluator *ev, const TrendView *view);
+void eval_trend_subjects(const Evaluator *ev, Value *out);
 /* The last account's result. */
 const Result *eval_result(const Evaluator *ev);
 
@@ -71,6 +78,10 @@ const Value *eval_ref_slot(const Evaluator *ev, const ExplainRef *ref, bool defa
 /* The values of every reference of REFS into OUT (REFS->count of them),
  * as eval_ref_value gives them. */
 void eval_ref_values(const Evaluator *ev, const RefList *refs, Value *out, bool default_thresholds);
+
+/* The date of the snapshot a trend reference's value came from (REF_TREND,
+ * trend.h: trend_value), or INT32_MIN (other references; no snapshot). */
+int32_t eval_ref_date(const Evaluator *ev, const ExplainRef *ref);
 
 /* Threshold T's value for PERSONA (-1: the default). */
 Value eval_threshold_value(const Evaluator *ev, int32_t t, int32_t persona);

@@ -416,6 +416,7 @@ Explainer *explain_new(const CProgram *cp) {
   x->p = p;
   arena_init(&x->arena, 16 * 1024);
   Explanation *ex = &x->ex;
+  ex->trend_dates = ALLOC(x, p->ntrend_calls, int32_t);
   int32_t nm = cp->nmembers, nd = p->ndimensions;
   RefList *member_refs = ALLOC(x, nm, RefList);
   const Value **member_values = ALLOC(x, nm, const Value *);
@@ -477,6 +478,10 @@ const Explanation *explain_names(const Explainer *x) { return &x->ex; }
 
 const Explanation *explain_account(Explainer *x, const Evaluator *ev, const Result *r, bool what_if_too) {
   explain_values(x, ev, r);
+  for (int32_t i = 0; i < x->p->ntrend_calls; i++) {
+    ExplainRef ref = {REF_TREND, i, -1, NULL};
+    x->ex.trend_dates[i] = eval_ref_date(ev, &ref);
+  }
   explain_drivers(x, r);
   if (what_if_too)
     what_if(x, r, &x->ex.what_if);

@@ -77,6 +77,9 @@ typedef struct Explanation {
   const Value **step_values;
   int32_t *drivers; /* every member (flat index), by lost points, largest
                        first, ties in declaration order */
+  int32_t *trend_dates; /* per Program.trend_calls: the date of the
+                           snapshot its value came from (a REF_TREND
+                           reference's index), INT32_MIN when none */
   WhatIf what_if;
 } Explanation;
 

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "check/check.h"
+#include "engine/trend.h"
 
 /* ---- small value helpers ------------------------------------------------ */
 
@@ -579,6 +580,13 @@ CExprFn ops_node_fn(const CExpr *x) {
   return ops_fn((COp)x->op);
 }
 
+/* A trend function over the account's earlier snapshots (trend.c). */
+static Value trend(OpCtx *E, const CExpr *e) {
+  TrendCall call = {e->aux, (uint8_t)e->k.len, e->k.u.date, e->index};
+  int32_t from;
+  return trend_value(E->trend, &call, e->index, ops_value(E, e->a), E->as_of, &from);
+}
+
 CExprFn ops_fn(COp op) {
   switch (op) {
   case C_CONST: return op_const;
@@ -601,6 +609,7 @@ CExprFn ops_fn(COp op) {
   case C_IF: return op_if;
   case C_CALL: return call;
   case C_AGG: return aggregate;
+  case C_TREND: return trend;
   }
   return op_const;
 }

@@ -40,8 +40,12 @@ typedef enum COp {
   C_IS_MISSING, /* a is missing; aux 1: `is not missing` */
   C_IF,         /* if a then b else c */
   C_CALL,       /* built-in `aux` (Builtin) over args */
-  C_AGG         /* aggregate `aux` over list input `index`, field `sub`
+  C_AGG,        /* aggregate `aux` over list input `index`, field `sub`
                    (or -1), condition a (or NULL); nargs: record width */
+  C_TREND       /* trend function `aux` (Builtin) of subject `index`
+                   (Program.trend_subjects), trend call `sub`
+                   (Program.trend_calls), window k (a duration), a: the
+                   subject's value now; reads OpCtx.trend */
 } COp;
 
 /* The value tables a C_LOAD reads (OpCtx.base). */
@@ -58,11 +62,13 @@ typedef enum LoadBase {
 /* What an operation sees of the account being evaluated. The evaluator
  * holds one; constant folding uses an empty one (no account). */
 typedef struct OpCtx {
-  Value *const *base; /* the value tables, by LoadBase: aggregates read
-                         their list from base[LB_INPUT] */
-  const Value **elem; /* per input: the element an aggregate is at */
-  int32_t as_of;      /* days since 1970-01-01 */
-  Arena *text_arena;  /* where text made by lower()/upper() goes */
+  Value *const *base;            /* the value tables, by LoadBase: aggregates read
+                                    their list from base[LB_INPUT] */
+  const Value **elem;            /* per input: the element an aggregate is at */
+  int32_t as_of;                 /* days since 1970-01-01 */
+  Arena *text_arena;             /* where text made by lower()/upper() goes */
+  const struct TrendView *trend; /* the account's earlier snapshots
+                                    (trend.h), or NULL: none */
 } OpCtx;
 
 typedef struct CExpr CExpr;

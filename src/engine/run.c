@@ -14,6 +14,7 @@
 #include "io/reader.h"
 #include "engine/run.h"
 #include "engine/snapshot.h"
+#include "engine/trend.h"
 #include "io/writer.h"
 
 typedef struct RunCtx {
@@ -54,6 +55,9 @@ typedef struct RunCtx {
   bool account_rejected;
   char rejected_error[512], rejected_file[512];
   int rejected_line, rejected_col;
+  TrendStore trends; /* the earlier snapshots trend functions read */
+  TrendView view;    /* the account being scored's */
+  Value *subjects;   /* its trend subjects' values, to keep */
 } RunCtx;
 
 static void note_error(void *ud, const kenko_diag *d) {
@@ -185,8 +189,10 @@ static bool on_record(RunCtx *rc, const Account *a) {
     return history_reject(rc);
   }
   snapshot_enter(rc, date);
+  int32_t acct = -1;
   if (p->key_input >= 0) {
     AcctHist *h = acct_table_get(&rc->accts, account_key_hash(rc, a));
+    acct = h->index;
     if (h->last == date) {
       char day[11];
       date_format(date, day);
@@ -201,12 +207,23 @@ static bool on_record(RunCtx *rc, const Account *a) {
   if (rc->opts->account && strcmp(a->id, rc->opts->account) != 0) return true;
   if (!hand && !rc->evaluate_all) return true;
   EvalDepth depth = !hand || rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
+  bool trend = p->uses_trend && acct >= 0;
+  if (trend) {
+    rc->view = trend_store_view(&rc->trends, acct, date);
+    eval_set_trend(rc->ev, &rc->view);
+  }
   const Result *r = eval_account(rc->ev, a->values, date, depth);
-  if (!hand) return true;
-  if (rc->opts->account) rc->found = true;
-  rc->sink->account(rc->sink->ud, a, r);
-  rc->snap.scored++;
-  rc->scored++;
+  if (hand) {
+    if (rc->opts->account) rc->found = true;
+    rc->sink->account(rc->sink->ud, a, r);
+    rc->snap.scored++;
+    rc->scored++;
+  }
+  if (trend) {
+    eval_trend_subjects(rc->ev, rc->subjects);
+    eval_set_trend(rc->ev, NULL);
+    trend_store_push(&rc->trends, acct, date, rc->subjects);
+  }
   return true;
 }
 
@@ -397,6 +414,8 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.file_date = SNAP_NONE;
   rc.cur = rc.last = SNAP_NONE;
   acct_table_init(&rc.accts);
+  trend_store_init(&rc.trends, p);
+  rc.subjects = arena_alloc(&arena, ((size_t)p->ntrend_subjects + 1) * sizeof *rc.subjects);
 
   int status = KENKO_OK;
   /* The files in reading order: as given, or by the date in their names. */
@@ -485,6 +504,8 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
     if (stats->found_rejected) report_asked_rejected(&rc);
   }
   if ((rc.dup_rejected > 0 || rc.hist_rejected > 0) && status == KENKO_OK) status = KENKO_ERR_DATA;
+  stats->trend_bytes = rc.trends.peak_bytes;
+  trend_store_free(&rc.trends);
   acct_table_free(&rc.accts);
   keys_free(&rc.keys);
   arena_free(&arena);

@@ -32,7 +32,8 @@ typedef enum MissingWhy {
   MISS_PROPAGATED,     /* an operand was missing */
   MISS_NOT_APPLICABLE, /* a dimension/member with no data (N/A) */
   MISS_EMPTY,          /* an aggregate over no elements (avg, min, max) */
-  MISS_DOMAIN          /* a function outside its domain */
+  MISS_DOMAIN,         /* a function outside its domain */
+  MISS_NO_SNAPSHOT     /* a trend function found no snapshot to look back at */
 } MissingWhy;
 
 typedef struct Value {

@@ -277,6 +277,9 @@ static void dump_token(void *ud, const Source *src, int tok, const KK_YYSTYPE *v
     date_format(val->DATE, num);
     fprintf(out, " %s", num);
     break;
+  case DURATION:
+    fprintf(out, " %lld%s", (long long)(val->DURATION / 4), duration_unit_text((int)(val->DURATION % 4)));
+    break;
   default: break;
   }
   fputc('\n', out);

@@ -40,6 +40,11 @@ void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
 
 const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n) {
   if (mr->why == MISS_DIV_ZERO) return "division by zero";
+  if (mr->why == MISS_NO_SNAPSHOT && refs && missing >= 0 && missing < refs->count &&
+      refs->refs[missing].kind == REF_TREND) {
+    snprintf(buf, n, "no snapshot for `%s`", refs->refs[missing].name);
+    return buf;
+  }
   if (refs && missing >= 0 && missing < refs->count) {
     snprintf(buf, n, "`%s` is missing", refs->refs[missing].name);
     return buf;
@@ -48,6 +53,7 @@ const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t m
   case MISS_EMPTY: return "no elements to aggregate";
   case MISS_DOMAIN: return "a value outside a function's domain";
   case MISS_NOT_APPLICABLE: return "a score it uses is n/a";
+  case MISS_NO_SNAPSHOT: return "no snapshot that far back";
   default: return "missing data";
   }
 }
@@ -62,6 +68,13 @@ int ref_symbol_kind(const Program *p, const ExplainRef *ref) {
   case REF_INDICATOR:
     if (p->indicators[ref->index].type == T_SYMBOL) return p->indicators[ref->index].type_aux;
     return -1;
+  case REF_TREND: {
+    const TrendCall *t = &p->trend_calls[ref->index];
+    const TrendSubject *x = &p->trend_subjects[t->subject];
+    if (t->fn != FN_PAST && t->fn != FN_PREVIOUS) return -1;
+    ExplainRef subject = {x->kind, x->index, x->sub, x->name};
+    return ref_symbol_kind(p, &subject);
+  }
   default: return -1;
   }
 }

@@ -53,7 +53,7 @@ struct JsonlPlan {
   Frag *persona_tail; /* ","expr":"…","values":{  or
                          ","expr":"otherwise"} */
   RefsPlan *persona_refs;
-  Frag reason[MISS_DOMAIN + 1]; /* ,"reason":"…" by MissingWhy */
+  Frag reason[MISS_NO_SNAPSHOT + 1]; /* ,"reason":"…" by MissingWhy */
 };
 
 static inline void put_frag(Buf *b, Frag f) { buf_put(b, f.s, f.n); }
@@ -275,7 +275,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     jp->step_refs[i] = refs_plan(w, &tmp, PLAN_REFS(w, step_refs, i));
   }
 
-  for (int why = 0; why <= MISS_DOMAIN; why++) {
+  for (int why = 0; why <= MISS_NO_SNAPSHOT; why++) {
     MemberResult mr;
     memset(&mr, 0, sizeof mr);
     mr.na = true;
@@ -344,7 +344,7 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
       if (mr->why != MISS_DIV_ZERO && missing >= 0 && missing < mp->refs.refs->count)
         put_frag(b, mp->missing[missing]);
       else
-        put_frag(b, jp->reason[mr->why <= MISS_DOMAIN ? mr->why : MISS_ABSENT]);
+        put_frag(b, jp->reason[mr->why <= MISS_NO_SNAPSHOT ? mr->why : MISS_ABSENT]);
     }
   }
   buf_putc(b, '}');

@@ -121,6 +121,16 @@ static void values_list(WriteCtx *w, const RefList *refs, const Value *values) {
     buf_puts(b, ref->name);
     buf_puts(b, " = ");
     writer_text_value(w, b, values[i], ref_symbol_kind(w->p, ref));
+    if (ref->kind == REF_TREND) {
+      int32_t from = w->ex->trend_dates[ref->index];
+      if (from == INT32_MIN) {
+        buf_puts(b, " (no snapshot)");
+      } else {
+        char day[11];
+        date_format(from, day);
+        buf_printf(b, " (%s)", day);
+      }
+    }
   }
   buf_putc(b, ']');
   color(w, C_OFF);

@@ -364,6 +364,25 @@ Test(lexer, name_starting_with_digit) {
   expect_lex("12abc", "1:1-1:6 name 12abc\n", "1:1: error: a name cannot start with a digit: `12abc`\n");
 }
 
+Test(lexer, durations) {
+  expect_lex("30d 12w 6mo 1_000d",
+             "1:1-1:4 duration 30d\n1:5-1:8 duration 12w\n1:9-1:12 duration 6mo\n"
+             "1:13-1:19 duration 1000d\n",
+             "");
+  /* a unit kenko does not have: reported, read as a duration */
+  expect_lex("30days", "1:1-1:7 duration 0d\n",
+             "1:1: error: unknown duration unit `days` in `30days`: use d, w or mo; did you mean `30d`?\n");
+  expect_lex("1y", "1:1-1:3 duration 0d\n",
+             "1:1: error: unknown duration unit `y` in `1y`: use d, w or mo (a year is 12mo)\n");
+  expect_lex(
+      "1.5mo", "1:1-1:6 duration 0d\n",
+      "1:1: error: a duration is a whole number of days (d), weeks (w) or calendar months (mo): `1.5mo`\n");
+  expect_lex("100001w", "1:1-1:8 duration 100000w\n",
+             "1:1: error: duration `100001w` is too long (at most 100000w)\n");
+  /* `d` after a name or a space is a name */
+  expect_lex("x d", "1:1-1:2 name x\n1:3-1:4 name d\n", "");
+}
+
 Test(lexer, unterminated_string_at_end_of_file) {
   Lexed l = lex("x \"abc");
   cr_expect_str_eq(l.diags, "1:3: error: unterminated string\n");
