@@ -118,8 +118,9 @@ static bool key_add(RunCtx *rc, const Value *key, const char *id) {
  * later account with the same key is a duplicate. */
 static void rejected_key(void *ud, const Value *key, const char *id) {
   RunCtx *rc = ud;
-  if (rc->history) return; /* its snapshot is not known */
-  key_add(rc, key, id);
+  /* history: a rejected record's snapshot is not known, so its key takes
+   * no place */
+  if (!rc->history) key_add(rc, key, id);
   if (rc->opts->account && !rc->found && !rc->account_rejected && is_asked_for(rc, key)) {
     rc->account_rejected = true;
     memcpy(rc->rejected_error, rc->last_error, sizeof rc->last_error);
@@ -224,7 +225,7 @@ static bool on_record(RunCtx *rc, const Account *a) {
     eval_set_trend(rc->ev, NULL);
     trend_store_push(&rc->trends, acct, date, rc->subjects);
   }
-  return true;
+  return !hand || !rc->sink->out || !ferror(rc->sink->out);
 }
 
 /* Each account is scored before its key is added to the set: the slot's
