@@ -75,8 +75,8 @@ typedef struct Explanation {
                                    not (thresholds at their defaults) */
   const Value **flag_values;    /* raised flags; NULL for the others */
   const Value **step_values;
-  int32_t *drivers; /* every member (flat index), by lost points, largest
-                       first, ties in declaration order */
+  int32_t *drivers;     /* every member (flat index), by lost points, largest
+                           first, ties in declaration order */
   int32_t *trend_dates; /* per Program.trend_calls: the date of the
                            snapshot its value came from (a REF_TREND
                            reference's index), INT32_MIN when none */
