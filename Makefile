@@ -2,7 +2,7 @@
 #
 #   make            build build/kenko (never installs anything)
 #   make deps       install the missing Debian packages (scripts/install-deps.sh)
-#   make demo       deps, build, then score the bundled sample accounts
+#   make demo       deps, build, then score the bundled sample accounts and history
 #   make test       every test: unit (Criterion), catalog, golden
 #   make asan-test  the same suite under AddressSanitizer + UBSan
 #   make valgrind   the golden suite under valgrind memcheck
@@ -47,12 +47,18 @@ deps:
 	@sh scripts/install-deps.sh
 
 # The main job: check the reference scorecard, run its tests, then score
-# the bundled sample accounts and print every account's explanation.
+# the bundled sample accounts and print every account's explanation; then
+# the scorecard with its trend rules over the sample history (12 monthly
+# exports): the portfolio month by month, who fell and what moved them,
+# and the validation with the score taken 180 days before the outcome.
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(KENKO) check rules/aiueo.kenko
 	$(KENKO) test rules/aiueo.kenko
 	$(KENKO) run rules/aiueo.kenko rules/sample/accounts.yaml --as-of 2026-11-22
+	$(KENKO) check rules/aiueo-history.kenko
+	$(KENKO) history rules/aiueo-history.kenko rules/sample/history/accounts-*.csv --html $(BUILD)/history.html
+	$(KENKO) validate rules/aiueo-history.kenko rules/sample/history/accounts-*.csv --horizon 180d
 
 $(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y
 	@mkdir -p $(BUILD)/gen

@@ -190,6 +190,10 @@ typedef struct kenko_validate_opts {
   kenko_run_opts run;
   const char *outcome; /* --outcome FIELD (an input), or NULL: the rules' */
   bool json;
+  const char *horizon; /* --horizon DUR ("180d", "26w", "6mo"): each
+                          account's score from its latest snapshot on or
+                          before its last record's date − DUR; NULL: the
+                          score and the outcome from the same snapshot */
 } kenko_validate_opts;
 
 /* `kenko validate`: outcome rate per grade (Wilson 95%), AUC of health,

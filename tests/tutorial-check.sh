@@ -17,7 +17,10 @@
 #      scores every account, and every line of
 #      `kenko validate rules/telco.kenko DATA --as-of 2026-11-22` is in
 #      both tutorials (they paste it whole), so the numbers they quote are
-#      the numbers the scorecard gives. A missing data file is a failure.
+#      the numbers the scorecard gives. A missing data file is a failure;
+#   5. the history chapter: every line of `kenko history`, `--account
+#      acct-0023` and `validate --horizon 180d` with rules/aiueo-history.kenko
+#      over rules/sample/history/ is in both tutorials.
 # The last line is exactly "tutorial: N passed, N failed".
 set -u
 
@@ -152,6 +155,33 @@ else
   else
     fail "the tutorials' \`kenko validate\` output is not that of $rules"
   fi
+fi
+
+# 5. the history chapter: every line of `kenko history`, of one account's
+# series and of `validate --horizon 180d` over the sample history is in
+# both tutorials (they paste them whole)
+hrules=rules/aiueo-history.kenko
+if ! ls rules/sample/history/accounts-*.csv >/dev/null 2>&1 || [ ! -f "$hrules" ]; then
+  failed=$((failed + 1))
+  echo "FAIL $hrules or rules/sample/history/ not found (they are part of the repository)"
+else
+  for what in text account horizon; do
+    case $what in
+    text) "$kenko" history "$hrules" rules/sample/history/accounts-*.csv >"$tmp/history" 2>"$tmp/out" ;;
+    account) "$kenko" history "$hrules" rules/sample/history/accounts-*.csv --account acct-0023 \
+      >"$tmp/history" 2>"$tmp/out" ;;
+    horizon) "$kenko" validate "$hrules" rules/sample/history/accounts-*.csv --horizon 180d \
+      >"$tmp/history" 2>"$tmp/out" ;;
+    esac
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+      fail "kenko history/validate over the sample history ($what; exit $rc)"
+    elif every_line_in "$tmp/history" >"$tmp/out"; then
+      pass
+    else
+      fail "the tutorials' history chapter does not show the output of $what"
+    fi
+  done
 fi
 
 echo "tutorial: $passed passed, $failed failed"

@@ -7,9 +7,9 @@
 
 #include "cli/cli.h"
 
-static const char validate_usage[] =
-    "usage: kenko validate RULES DATA... [--outcome FIELD] [--format text|json] [--output FILE] [--as-of D] "
-    "[data options]";
+static const char validate_usage[] = "usage: kenko validate RULES DATA... [--outcome FIELD] [--horizon DUR] "
+                                     "[--format text|json] [--output FILE] [--as-of D] "
+                                     "[data options]";
 
 int cmd_validate(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL;
@@ -32,6 +32,9 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
     } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
       if (!*v) rc = cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
       output = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--horizon"))) {
+      if (!*v) rc = cli_usage_error(cli, "`--horizon` needs a duration (180d, 26w, 6mo)");
+      opts.horizon = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "json") == 0)
         opts.json = true;

@@ -27,6 +27,9 @@
 #include "engine/run.h"
 #include "io/json.h"
 #include "io/table.h"
+#include "base/vec.h"
+#include "engine/snapshot.h"
+#include "portfolio/report.h"
 
 /* ---- the statistics --------------------------------------------------- */
 
@@ -166,13 +169,15 @@ typedef struct Validation {
   const Member **member_decl;
   int32_t *member_dim;
   int32_t nmembers;
+  /* --horizon: the score taken DUR before the outcome */
+  const char *horizon; /* "180d", or NULL */
+  uint64_t too_recent; /* accounts with an outcome but no snapshot that old */
 } Validation;
 
-static void on_account(void *ud, const Account *a, const Result *r) {
-  Validation *v = ud;
+/* Adds one (score, outcome) pair: R scored, O its outcome value. */
+static void add_pair(Validation *v, const Result *r, const Value *o) {
   const Program *p = v->p;
   v->scored++;
-  const Value *o = &a->values[v->outcome];
   if (o->type != T_BOOL) {
     v->outcome_missing++;
     return;
@@ -200,6 +205,11 @@ static void on_account(void *ud, const Account *a, const Result *r) {
       side->k += bad;
     }
   }
+}
+
+static void on_account(void *ud, const Account *a, const Result *r) {
+  Validation *v = ud;
+  add_pair(v, r, &a->values[v->outcome]);
 }
 
 static void validation_init(Validation *v, const Program *p, int32_t outcome) {
@@ -310,6 +320,10 @@ static void json_output(const void *data, Buf *b, const char *as_of) {
   json_field_str(&j, "outcome", p->inputs[v->outcome].name);
   json_field_count(&j, "accounts", v->scored);
   json_field_count(&j, "outcome_missing", v->outcome_missing);
+  if (v->horizon) {
+    json_field_str(&j, "horizon", v->horizon);
+    json_field_count(&j, "no_snapshot_before", v->too_recent);
+  }
   json_field_count(&j, "used", v->used);
   json_field_count(&j, "with_outcome", v->with_outcome);
   json_field_num(&j, "rate", v->used ? (double)v->with_outcome / (double)v->used : NAN);
@@ -426,11 +440,20 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
     buf_puts(b, ": ");
     buf_shown_str(b, p->title);
   }
-  buf_printf(b, "\nrules %.12s, as of %s, outcome %s\n\n", p->fingerprint, as_of,
+  buf_printf(b, "\nrules %.12s, as of %s, outcome %s\n", p->fingerprint, as_of,
              named(&scratch, outcome->label, outcome->name));
-  buf_printf(b, "accounts  %llu scored, %llu without an outcome (left out), %llu used\n",
-             (unsigned long long)v->scored, (unsigned long long)v->outcome_missing,
-             (unsigned long long)v->used);
+  if (v->horizon)
+    buf_printf(b,
+               "score taken %s before the outcome (each account's latest snapshot dated on or before its "
+               "last record's date − %s)\n",
+               v->horizon, v->horizon);
+  buf_putc(b, '\n');
+  buf_printf(b, "accounts  %llu scored, %llu without an outcome (left out), ", (unsigned long long)v->scored,
+             (unsigned long long)v->outcome_missing);
+  if (v->horizon)
+    buf_printf(b, "%llu with no snapshot %s before the outcome (left out), ",
+               (unsigned long long)v->too_recent, v->horizon);
+  buf_printf(b, "%llu used\n", (unsigned long long)v->used);
   buf_printf(b, "outcome   %llu of %llu (%s)\n", (unsigned long long)v->with_outcome,
              (unsigned long long)v->used,
              percent(&scratch, v->used ? (double)v->with_outcome / (double)v->used : NAN));
@@ -518,6 +541,123 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
 
 /* ---- the run ----------------------------------------------------------- */
 
+/* ---- --horizon: the score taken before the outcome ------------------------ */
+
+/* What the three passes over the history keep per account (by key hash):
+ * 9 bytes, whatever the number of snapshots. */
+typedef struct Horizon {
+  Validation *v;
+  DurUnit unit;
+  int64_t n;       /* the horizon: N units */
+  AcctTable table; /* key hash → index */
+  int32_t *latest; /* pass 1: the date of the account's latest record */
+  int8_t *outcome; /* pass 1: its outcome there: 1, 0, or -1 missing */
+  int32_t *chosen; /* pass 2: the latest snapshot on or before
+                      latest − horizon, or SNAP_NONE */
+  size_t naccts, cap;
+  int pass;
+} Horizon;
+
+/* "180d", "12w", "6mo": N and the unit; false when TEXT is not one. */
+static bool parse_horizon(const char *text, int64_t *n, DurUnit *unit) {
+  const char *s = text;
+  int64_t x = 0;
+  if (*s < '0' || *s > '9') return false;
+  while (*s >= '0' && *s <= '9') {
+    x = x * 10 + (*s++ - '0');
+    if (x > 1000000) return false;
+  }
+  if (strcmp(s, "d") == 0)
+    *unit = DUR_DAYS;
+  else if (strcmp(s, "w") == 0)
+    *unit = DUR_WEEKS;
+  else if (strcmp(s, "mo") == 0)
+    *unit = DUR_MONTHS;
+  else
+    return false;
+  *n = x;
+  return true;
+}
+
+static int32_t horizon_index(Horizon *hz, const Account *a) {
+  AcctHist *e = acct_table_get(&hz->table, report_hash_text(a->id, strlen(a->id)));
+  size_t i = (size_t)e->index;
+  if (i >= hz->naccts) {
+    if (i >= hz->cap) {
+      size_t cap = hz->cap;
+      VEC_RESERVE(hz->latest, cap, i + 1, 1024);
+      hz->outcome = xrealloc(hz->outcome, cap * sizeof *hz->outcome);
+      hz->chosen = xrealloc(hz->chosen, cap * sizeof *hz->chosen);
+      hz->cap = cap;
+    }
+    for (size_t k = hz->naccts; k <= i; k++) {
+      hz->latest[k] = SNAP_NONE;
+      hz->outcome[k] = -1;
+      hz->chosen[k] = SNAP_NONE;
+    }
+    hz->naccts = i + 1;
+  }
+  return (int32_t)i;
+}
+
+/* Pass 1: each account's latest record and its outcome. Pass 2: the
+ * latest snapshot dated on or before that record's date − the horizon.
+ * Pass 3: that snapshot's result, paired with the outcome. */
+static void on_horizon_record(void *ud, const Account *a, const Result *r) {
+  Horizon *hz = ud;
+  int32_t i = horizon_index(hz, a);
+  if (hz->pass == 1) {
+    const Value *o = &a->values[hz->v->outcome];
+    hz->latest[i] = r->as_of;
+    hz->outcome[i] = o->type == T_BOOL ? (int8_t)o->u.b : -1;
+  } else if (hz->pass == 2) {
+    int32_t target;
+    if (date_shift(hz->latest[i], -hz->n, hz->unit, &target) && r->as_of <= target) hz->chosen[i] = r->as_of;
+  } else if (r->as_of == hz->chosen[i]) {
+    Value o = hz->outcome[i] < 0 ? val_missing(MISS_ABSENT) : val_bool(hz->outcome[i] == 1);
+    add_pair(hz->v, r, &o);
+  }
+}
+
+/* The three passes; returns the status of the first (the data's
+ * problems are reported once, by it). */
+static int score_with_horizon(Validation *v, const Program *p, Evaluator *ev, const char *const *data,
+                              int ndata, const kenko_run_opts *run, Diag *diag, int64_t n, DurUnit unit,
+                              kenko_run_stats *stats) {
+  Horizon hz;
+  memset(&hz, 0, sizeof hz);
+  hz.v = v;
+  hz.n = n;
+  hz.unit = unit;
+  acct_table_init(&hz.table);
+  ScoreSink sink;
+  memset(&sink, 0, sizeof sink);
+  sink.all_snapshots = true;
+  sink.account = on_horizon_record;
+  sink.ud = &hz;
+  hz.pass = 1;
+  int status = score_accounts(p, ev, 0, data, ndata, run, diag, &sink, stats);
+  if (status != KENKO_ERR_USAGE) {
+    Diag quiet;
+    diag_init(&quiet, &p->sources, NULL, NULL);
+    kenko_run_stats again;
+    for (hz.pass = 2; hz.pass <= 3; hz.pass++)
+      score_accounts(p, ev, 0, data, ndata, run, &quiet, &sink, &again);
+    for (size_t i = 0; i < hz.naccts; i++)
+      if (hz.latest[i] != SNAP_NONE && hz.chosen[i] == SNAP_NONE) {
+        if (hz.outcome[i] < 0)
+          v->outcome_missing++;
+        else
+          v->too_recent++;
+      }
+  }
+  acct_table_free(&hz.table);
+  free(hz.latest);
+  free(hz.outcome);
+  free(hz.chosen);
+  return status;
+}
+
 /* The outcome input: --outcome NAME, else the rules' `outcome`; -1 after
  * reporting why there is none. */
 static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
@@ -580,6 +720,19 @@ int validate_program(const CProgram *cp, const char *const *data, int ndata, con
   if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
   int32_t outcome = find_outcome(p, opts->outcome, &diag);
   if (outcome < 0) return KENKO_ERR_USAGE;
+  int64_t horizon_n = 0;
+  DurUnit horizon_unit = DUR_DAYS;
+  if (opts->horizon && !parse_horizon(opts->horizon, &horizon_n, &horizon_unit)) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+            "--horizon needs a duration: days, weeks or calendar months (180d, 26w, 6mo), found \"%s\"",
+            opts->horizon);
+    return KENKO_ERR_USAGE;
+  }
+  if (opts->horizon && p->key_input < 0) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+            "--horizon follows each account across snapshots by its key; declare one (`input id: text key`)");
+    return KENKO_ERR_USAGE;
+  }
   Evaluator *ev = eval_new(cp);
 
   Validation v;
@@ -590,7 +743,22 @@ int validate_program(const CProgram *cp, const char *const *data, int ndata, con
   sink.ud = &v;
   kenko_run_opts run = *ro;
   run.account = NULL;
-  int status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
+  int status;
+  if (opts->horizon) {
+    v.horizon = opts->horizon;
+    run.as_of = NULL; /* every snapshot is read */
+    status = score_with_horizon(&v, p, ev, data, ndata, &run, &diag, horizon_n, horizon_unit, stats);
+  } else {
+    status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
+    if (status != KENKO_ERR_USAGE && stats->snapshots > 0) {
+      char day[11];
+      date_format((int32_t)stats->snapshot, day);
+      diag_at(&diag, KENKO_WARNING, NULL, 0, 0,
+              "the score and the outcome come from the same snapshot (%s), so the outcome can leak into the "
+              "score it judges; `--horizon 180d` takes each account's score 180 days before its outcome",
+              day);
+    }
+  }
   if (status != KENKO_ERR_USAGE) {
     validation_finish(&v);
     run_write_dated(out, run_output_date(stats, as_of), opts->json, json_output, text_output, &v);
