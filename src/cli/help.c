@@ -57,6 +57,7 @@ static const CliOption report_options[] = {
 };
 static const CliOption validate_options[] = {
     {"--outcome", "FIELD", "the bool input that marks a bad outcome (default: the rules' `outcome`)"},
+    {"--horizon", "DUR", "score each account from its snapshot DUR before its outcome (180d, 6mo)"},
     {"--format", "text|json", "the output format (default text)"},
     {NULL, NULL, NULL},
 };
@@ -110,7 +111,7 @@ static const CliCommand commands[] = {
      "the portfolio: grades, dimensions, flags, forecast", CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT,
      report_options, "kenko report rules/aiueo.kenko rules/sample/accounts.csv --html report.html",
      cmd_report},
-    {"validate", "RULES DATA... [--outcome FIELD]", "does the score predict the outcome?",
+    {"validate", "RULES DATA... [--outcome FIELD] [--horizon DUR]", "does the score predict the outcome?",
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, validate_options,
      "kenko validate rules/telco.kenko rules/sample/mlc_churn.csv", cmd_validate},
     {"diff", "OLD_RULES NEW_RULES DATA... | --git REV RULES DATA... | RULES DATA... --data OLD_DATA",
