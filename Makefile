@@ -105,7 +105,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libkenko.a
 # ---- tests ---------------------------------------------------------------
 
 test: all $(BUILD)/unit-tests $(BUILD)/lsp-test
-	@sh tests/run-all.sh $(BUILD)
+	@KENKO_SAN="$(SAN)" sh tests/run-all.sh $(BUILD)
 
 unit: all $(BUILD)/unit-tests
 	$(BUILD)/unit-tests

@@ -58,8 +58,9 @@ int main(int argc, char **argv) {
   return 0;
 }
 C
+# (under make asan-test the library is instrumented: link the runtime too)
 # shellcheck disable=SC2086
-if ${CC:-cc} -std=c11 -o "$stage/hello" "$stage/hello.c" $flags >"$stage/log" 2>&1 &&
+if ${CC:-cc} -std=c11 ${KENKO_SAN:-} -o "$stage/hello" "$stage/hello.c" $flags >"$stage/log" 2>&1 &&
   "$stage/hello" rules/aiueo.kenko >"$stage/out" 2>"$stage/log" &&
   [ "$(cat "$stage/out")" = "rules $(build_fp=$("$build/kenko" run rules/aiueo.kenko rules/sample/accounts.csv --format csv --as-of 2026-11-22 2>/dev/null | sed -n '2p' | awk -F, '{print $NF}'); echo "$build_fp")" ]; then
   ok
