@@ -37,3 +37,14 @@ run_browser() {
     --hide-scrollbars "$@" 2>/dev/null
 }
 
+
+# check_self_contained HTML: the page stands alone — UTF-8, Japanese, no
+# request to the network, one inline script, a Japanese font stack (what
+# every kenko page promises, report and history alike).
+check_self_contained() {
+  check "utf-8 and lang=ja" grep -q '<html lang="ja">' "$1"
+  check "meta charset utf-8" grep -q '<meta charset="utf-8">' "$1"
+  check "nothing fetched from the network" sh -c "! grep -Eiq '(src|href)=\"(https?:)?//|@import|url\\(|@font-face' '$1'"
+  check "exactly one (inline) script" [ "$(grep -c '<script' "$1")" -eq 1 ]
+  check "a Japanese font stack" grep -q '"Noto Sans CJK JP"' "$1"
+}

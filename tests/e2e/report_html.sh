@@ -39,11 +39,7 @@ worst=$((scored - health_na))
 echo "     ($scored accounts scored, $health_na without a health: $worst worst accounts expected)"
 
 # ---- self-contained and escaped (the file itself) -------------------------------
-check "utf-8 and lang=ja" grep -q '<html lang="ja">' "$html"
-check "meta charset utf-8" grep -q '<meta charset="utf-8">' "$html"
-check "nothing fetched from the network" sh -c "! grep -Eiq '(src|href)=\"(https?:)?//|@import|url\\(|@font-face' '$html'"
-check "exactly one (inline) script" [ "$(grep -c '<script' "$html")" -eq 1 ]
-check "a Japanese font stack" grep -q '"Noto Sans CJK JP"' "$html"
+check_self_contained "$html"
 
 # ---- rendered by the browser -------------------------------------------------------
 run_browser --dump-dom "file://$html" >"$tmp/dom.html"
