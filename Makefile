@@ -10,6 +10,7 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; build/fuzz/)
 #   make install    PREFIX=/usr/local DESTDIR= BINDIR MANDIR …; make uninstall
 #   make deb        a Debian package (build/kenko_VERSION_ARCH.deb)
+#   make pot        po/kenko.pot from the sources (xgettext); make update-po merges it into po/*.po
 #   make format     clang-format every C source and header in place
 #   make format-check   fail if any of them is not formatted
 #
@@ -39,9 +40,14 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 KENKO := $(BUILD)/kenko
 
-.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz fuzz-build format format-check
+# Translations (docs/i18n.md): po/LANG.po → $(BUILD)/locale/LANG/LC_MESSAGES/kenko.mo
+PO_FILES := $(wildcard po/*.po)
+MO_FILES := $(PO_FILES:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kenko.mo)
 
-all: $(KENKO)
+.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz fuzz-build format format-check \
+        pot update-po
+
+all: $(KENKO) $(MO_FILES)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -86,6 +92,30 @@ $(BUILD)/src/%.o: src/%.c | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/locale/%/LC_MESSAGES/kenko.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# The messages of the sources: _() and N_() (P_() for plurals), and the
+# functions that translate their format themselves (base/i18n.h).
+XGETTEXT_KEYWORDS := --keyword=_ --keyword=N_ --keyword=P_:1,2
+XGETTEXT_LATER := --keyword=diag_error:3 --flag=diag_error:3:c-format --keyword=diag_warning:3 --flag=diag_warning:3:c-format \
+  --keyword=diag_note:3 --flag=diag_note:3:c-format --keyword=diag_at:6 --flag=diag_at:6:c-format \
+  --keyword=parse_error:3 --flag=parse_error:3:c-format --keyword=cli_usage_error:2 \
+  --flag=cli_usage_error:2:c-format --flag=buf_printf:2:c-format --flag=table_fmt:2:c-format \
+  --flag=arena_printf:2:c-format --flag=snprintf:3:c-format --flag=fprintf:2:c-format
+I18N_SRC = $(sort $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) grammar/parser.y grammar/lexer.l)
+
+POT ?= po/kenko.pot
+
+pot:
+	xgettext --from-code=UTF-8 --language=C $(XGETTEXT_KEYWORDS) --add-comments=TRANSLATORS: \
+	  --add-location=file --sort-by-file --package-name=kenko -o $(POT).tmp $(I18N_SRC)
+	{ cat po/header.pot; sed '1,/^$$/d' $(POT).tmp; } > $(POT) && rm -f $(POT).tmp
+
+update-po: pot
+	for po in $(PO_FILES); do msgmerge --quiet --update --backup=none --no-fuzzy-matching $$po po/kenko.pot; done
 
 $(BUILD)/libkenko.a: $(LIB_OBJ)
 	rm -f $@
@@ -158,10 +188,14 @@ ZSHCOMPDIR  ?= $(DATAROOTDIR)/zsh/vendor-completions
 INSTALL     ?= install
 VERSION     := $(shell sed -n 's/^\#define KENKO_VERSION "\(.*\)"/\1/p' include/kenko.h)
 MAN_PAGES   := $(wildcard docs/man/*.1 docs/man/*.5 docs/man/*.7)
+LOCALEDIR   ?= $(DATAROOTDIR)/locale
+
+# where the installed kenko finds its catalogs when not beside it (main.c)
+$(BUILD)/src/cli/main.o: CPPFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
 .PHONY: install uninstall deb man
 
-install: $(KENKO) $(BUILD)/libkenko.a
+install: $(KENKO) $(BUILD)/libkenko.a $(MO_FILES)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 755 $(KENKO) $(DESTDIR)$(BINDIR)/kenko
@@ -173,6 +207,10 @@ install: $(KENKO) $(BUILD)/libkenko.a
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/kenko.pc
 	$(INSTALL) -m 644 completions/kenko.bash $(DESTDIR)$(BASHCOMPDIR)/kenko
 	$(INSTALL) -m 644 completions/_kenko $(DESTDIR)$(ZSHCOMPDIR)/_kenko
+	for mo in $(MO_FILES); do \
+	  lang=$${mo#$(BUILD)/locale/}; lang=$${lang%%/*}; $(INSTALL) -d $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES; \
+	  $(INSTALL) -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/kenko.mo; \
+	done
 	for page in $(MAN_PAGES); do \
 	  sect=$${page##*.}; $(INSTALL) -d $(DESTDIR)$(MANDIR)/man$$sect; \
 	  gzip -9n < $$page > $(DESTDIR)$(MANDIR)/man$$sect/$$(basename $$page).gz; \
@@ -182,6 +220,7 @@ install: $(KENKO) $(BUILD)/libkenko.a
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kenko $(DESTDIR)$(LIBDIR)/libkenko.a $(DESTDIR)$(INCLUDEDIR)/kenko.h \
 	  $(DESTDIR)$(PKGCONFIGDIR)/kenko.pc $(DESTDIR)$(BASHCOMPDIR)/kenko $(DESTDIR)$(ZSHCOMPDIR)/_kenko
+	for po in $(PO_FILES); do lang=$${po#po/}; rm -f $(DESTDIR)$(LOCALEDIR)/$${lang%.po}/LC_MESSAGES/kenko.mo; done
 	for page in $(MAN_PAGES); do sect=$${page##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$sect/$$(basename $$page).gz; done
 
 # A Debian package from a staged install (scripts/make-deb.sh)

@@ -10,6 +10,7 @@
 # checked. A block fails when `kenko check` exits non-zero or prints
 # anything. The last line is exactly "doc examples: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 
 kenko=${1:-build/kenko}
 case $kenko in

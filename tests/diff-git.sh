@@ -4,6 +4,7 @@
 # "diff-git: N passed, N failed".
 # Usage: tests/diff-git.sh path/to/kenko
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 if ! command -v git >/dev/null 2>&1; then

@@ -15,6 +15,7 @@
 # Last line "help: N passed, N failed".
 # Usage: tests/help.sh path/to/kenko
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 cd "$(dirname "$0")/.." || exit 2

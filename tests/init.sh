@@ -8,6 +8,7 @@
 # "init: N passed, N failed".
 # Usage: tests/init.sh path/to/kenko
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 tmp=$(mktemp -d)

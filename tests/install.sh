@@ -8,6 +8,7 @@
 # lintian finds no error. Last line "install: N passed, N failed".
 # Usage: tests/install.sh BUILD
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 build=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
 stage=$(mktemp -d)
@@ -30,6 +31,14 @@ if grep -rl "$root" "$root" >"$stage/log" 2>&1; then bad "DESTDIR written into i
 
 "$root/usr/bin/kenko" --version >"$stage/log" 2>&1 && grep -q '^kenko [0-9]' "$stage/log" && ok || bad "staged kenko --version"
 "$root/usr/bin/kenko" check rules/aiueo.kenko >"$stage/log" 2>&1 && ok || bad "staged kenko check"
+# the installed catalog, found beside the binary (../share/locale)
+if [ -f "$root/usr/share/locale/ja/LC_MESSAGES/kenko.mo" ] &&
+  (unset LC_ALL LC_MESSAGES KENKO_LOCALEDIR && LANG=ja_JP.UTF-8 && export LANG &&
+    "$root/usr/bin/kenko" run rules/aiueo.kenko "$stage/none.csv") 2>&1 | grep -q 'エラー:'; then
+  ok
+else
+  bad "staged kenko under LANG=ja_JP.UTF-8 (its catalog in share/locale)"
+fi
 
 pages=$(ls docs/man/*.[157] 2>/dev/null)
 for page in $pages; do

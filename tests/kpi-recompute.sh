@@ -8,6 +8,7 @@
 # "kpi-recompute: N passed, N failed" (one count per KPI).
 # Usage: tests/kpi-recompute.sh path/to/kenko   (KPI_COUNT=N to change the size)
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 count=${KPI_COUNT:-3000}

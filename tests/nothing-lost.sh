@@ -9,6 +9,7 @@
 #     the good accounts alone (bad data never changes a good account).
 # Last line: "nothing-lost: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 work=$(mktemp -d)

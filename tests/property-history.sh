@@ -16,6 +16,7 @@
 # compared, plus one per whole check).
 # Usage: tests/property-history.sh path/to/kenko   (PROPERTY_HISTORY_COUNT=N to change the size)
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 count=${PROPERTY_HISTORY_COUNT:-300}

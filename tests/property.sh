@@ -18,6 +18,7 @@
 # run, determinism and CSV = YAML checks).
 # Usage: tests/property.sh path/to/kenko   (PROPERTY_COUNT=N to change the size)
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 count=${PROPERTY_COUNT:-3000}

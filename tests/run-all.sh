@@ -6,6 +6,7 @@
 # in the repository.
 # Usage: tests/run-all.sh BUILD_DIR
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 build=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
 kenko="$build/kenko"
@@ -70,6 +71,7 @@ suite kpi-recompute sh tests/kpi-recompute.sh "$kenko"
 [ -f tests/run-regressions.sh ] && suite regressions sh tests/run-regressions.sh "$kenko"
 [ -f tests/run-limits.sh ] && suite limits sh tests/run-limits.sh "$kenko"
 [ -f tests/nothing-lost.sh ] && suite nothing-lost sh tests/nothing-lost.sh "$kenko"
+suite i18n sh tests/i18n.sh "$build"
 suite help sh tests/help.sh "$kenko"
 suite init sh tests/init.sh "$kenko"
 suite install sh tests/install.sh "$build"

@@ -5,6 +5,7 @@
 # extra arguments (e.g. --data tests/catalog/data/x.csv).
 # Usage: tests/run-catalog.sh path/to/kenko   (UPDATE=1 rewrites .expected)
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 cd "$(dirname "$0")/.." || exit 2
 pass=0

@@ -4,6 +4,7 @@
 # status, and a peak memory under 256 MB. Last line:
 # "limits: N passed, N failed". See docs/limits.md.
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 cd "$(dirname "$0")" || exit 2

@@ -12,6 +12,7 @@
 # 10 seconds (a hang is a failure). UPDATE=1 rewrites the expected files.
 # Last line: "regressions: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 dir=$(cd "$(dirname "$0")/regressions" && pwd) || exit 2

@@ -23,6 +23,7 @@
 #      over rules/sample/history/ is in both tutorials.
 # The last line is exactly "tutorial: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 
 kenko=${1:-build/kenko}
 case $kenko in

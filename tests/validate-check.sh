@@ -9,6 +9,7 @@
 # "validate-check: N passed, N failed".
 # Usage: tests/validate-check.sh path/to/kenko
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 void cli_print_diag(void *ud, const kenko_diag *d) {
@@ -27,8 +28,8 @@ kenko_load_opts cli_load_opts(Cli *cli) {
 int cli_usage_error(Cli *cli, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "%s: error: ", "kenko");
-  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "%s: %s ", "kenko", _("error:"));
+  vfprintf(stderr, _(fmt), ap);
   fprintf(stderr, "\n");
   va_end(ap);
   (void)cli;
@@ -36,15 +37,17 @@ int cli_usage_error(Cli *cli, const char *fmt, ...) {
 }
 
 void cli_print_summary(const kenko_run_stats *stats) {
-  fprintf(stderr, "%llu account%s scored, %llu rejected", stats->scored, stats->scored == 1 ? "" : "s",
-          stats->rejected);
-  if (stats->snapshots > 0) fprintf(stderr, ", %llu seen only in earlier snapshots", stats->earlier_only);
+  fprintf(stderr,
+          P_("%llu account scored, %llu rejected", "%llu accounts scored, %llu rejected", stats->scored),
+          stats->scored, stats->rejected);
+  if (stats->snapshots > 0) fprintf(stderr, _(", %llu seen only in earlier snapshots"), stats->earlier_only);
   fputc('\n', stderr);
 }
 
 void cli_progress(void *ud, unsigned long long n) {
   (void)ud;
-  fprintf(stderr, "\r%llu accounts…", n);
+  fputc('\r', stderr);
+  fprintf(stderr, _("%llu accounts…"), n);
   fflush(stderr);
 }
 
@@ -62,7 +65,10 @@ bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *sta
 }
 
 void cli_snapshots_summary(const kenko_run_stats *stats) {
-  fprintf(stderr, "%llu record%s scored (accounts × snapshots) in %llu snapshot%s, %llu rejected\n",
-          stats->scored, stats->scored == 1 ? "" : "s", stats->snapshots, stats->snapshots == 1 ? "" : "s",
-          stats->rejected);
+  fprintf(stderr,
+          P_("%llu record scored (accounts × snapshots)", "%llu records scored (accounts × snapshots)",
+             stats->scored),
+          stats->scored);
+  fprintf(stderr, P_(" in %llu snapshot", " in %llu snapshots", stats->snapshots), stats->snapshots);
+  fprintf(stderr, _(", %llu rejected\n"), stats->rejected);
 }

@@ -1,9 +1,45 @@
 /* main.c — `kenko COMMAND …`: dispatch to the subcommands. */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
+
+#ifndef LOCALEDIR
+#define LOCALEDIR "/usr/local/share/locale"
+#endif
+
+/* The user's language for messages (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
+ * and only for messages: numbers, character classes and collation stay
+ * those of the C locale, so outputs never depend on the environment but
+ * for their language. Translations are read as UTF-8 whatever the
+ * locale's character set (kenko's text is UTF-8), the C library's too. The catalogs are in
+ * $KENKO_LOCALEDIR when set (the tests: the build's), else in
+ * BINDIR/../share/locale beside the installed binary, else in LOCALEDIR
+ * (docs/i18n.md). */
+static void init_messages(void) {
+  if (!setlocale(LC_MESSAGES, "")) return;
+  const char *dir = getenv("KENKO_LOCALEDIR");
+  char beside[4096];
+  if (!dir || !*dir) {
+    dir = LOCALEDIR;
+    ssize_t n = readlink("/proc/self/exe", beside, sizeof beside - 32);
+    if (n > 0) {
+      beside[n] = '\0';
+      char *slash = strrchr(beside, '/');
+      if (slash) {
+        strcpy(slash, "/../share/locale");
+        if (access(beside, X_OK) == 0) dir = beside;
+      }
+    }
+  }
+  bindtextdomain(KENKO_TEXTDOMAIN, dir);
+  bind_textdomain_codeset(KENKO_TEXTDOMAIN, "UTF-8");
+  bind_textdomain_codeset("libc", "UTF-8"); /* strerror's text, when the system translates it */
+  textdomain(KENKO_TEXTDOMAIN);
+}
 
 static bool want_color(int fd) {
   const char *no = getenv("NO_COLOR");
@@ -57,6 +93,7 @@ static int dispatch(Cli *cli, int argc, char **argv) {
  * with cli_open_output); cli_finish checks that all of it was written. */
 int main(int argc, char **argv) {
   cli_std_fds();
+  init_messages();
   Cli cli;
   memset(&cli, 0, sizeof cli);
   cli.prog = argv[0];

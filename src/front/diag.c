@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/shown.h"
 
 #define COLOR_BOLD  "\033[1m"
@@ -53,11 +54,11 @@ static char *format_message(const char *fmt, va_list ap) {
 
 static const char *level_name(kenko_level level) {
   switch (level) {
-  case KENKO_ERROR: return "error:";
-  case KENKO_WARNING: return "warning:";
-  case KENKO_NOTE: return "note:";
+  case KENKO_ERROR: return _("error:");
+  case KENKO_WARNING: return _("warning:");
+  case KENKO_NOTE: return _("note:");
   }
-  return "error:";
+  return _("error:");
 }
 
 static const char *level_color(kenko_level level) {
@@ -276,7 +277,7 @@ void diag_report(Diag *d, kenko_level level, Span span, const char *fmt, va_list
     return;
   }
   if (!d->fn && !d->on_span) return;
-  char *message = format_message(fmt, ap);
+  char *message = format_message(_(fmt), ap);
   deliver(d, level, span, message);
   free(message);
 }
@@ -303,7 +304,7 @@ void diag_at(Diag *d, kenko_level level, const char *file, int line, int col, co
   if (!d->fn) return;
   va_list ap;
   va_start(ap, fmt);
-  char *message = format_message(fmt, ap);
+  char *message = format_message(_(fmt), ap);
   va_end(ap);
 
   const char *name = file ? file : "kenko";
@@ -335,9 +336,11 @@ void diag_at(Diag *d, kenko_level level, const char *file, int line, int col, co
 /* Call once, after the last diagnostic of a run. */
 void diag_finish(Diag *d) {
   if (d->suppressed <= 0 || !d->fn) return;
-  char message[96];
-  snprintf(message, sizeof message, "%d more error%s not shown (limit is %d)", d->suppressed,
-           d->suppressed == 1 ? "" : "s", KENKO_MAX_ERRORS);
+  char message[160];
+  snprintf(message, sizeof message,
+           P_("%d more error not shown (limit is %d)", "%d more errors not shown (limit is %d)",
+              (unsigned long)d->suppressed),
+           d->suppressed, KENKO_MAX_ERRORS);
   char *rendered = render_place(NULL, KENKO_ERROR, message, d->color);
   kenko_diag out = {
       .level = KENKO_ERROR,

@@ -8,6 +8,7 @@
 # BUILD/history.html and a screenshot, BUILD/history.png.
 # Usage: tests/e2e/history_html.sh path/to/kenko   (last line: "e2e-history: N passed, N failed")
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 cd "$(dirname "$0")/../.." || exit 2

@@ -10,6 +10,7 @@
 # otherwise the test is skipped and counts 0 passed, 0 failed.
 # Usage: tests/e2e/report_html.sh path/to/kenko   (last line: "e2e: N passed, N failed")
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 cd "$(dirname "$0")/../.." || exit 2

@@ -5,6 +5,7 @@
 # skipped (and says so); with npm, a failed install is a failure.
 # Last line: "grammar: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 cd "$(dirname "$0")/../.." || exit 2
 if ! command -v npm >/dev/null 2>&1; then
   echo "skip: grammar: npm is not installed (apt-get install npm)"

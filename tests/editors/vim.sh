@@ -4,6 +4,7 @@
 # a string, a percent and a date. Skipped without vim.
 # Last line: "vim: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 cd "$(dirname "$0")/../.." || exit 2
 if ! command -v vim >/dev/null 2>&1; then
   echo "skip: vim: vim is not installed"

@@ -13,6 +13,7 @@
 # (its section, the last of the text, is cut).
 # Last line: "identity: N passed, N failed".
 set -u
+LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
 write=0
 if [ "${1:-}" = --write ]; then
   write=1
