@@ -85,6 +85,7 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
 %type <Node *> segment_decl cases seg_case flag_decl severity_opt
 %type <Node *> journey_decl steps step forecast_decl weighted_opt rates rate
 %type <Node *> kpi_decl test_decl test_items test_item field_values field_value literal
+%type <Node *> given_records given_record kpi_expect_value
 %type <Node *> literals list_lit exprs
 %type <Node *> expr or_expr and_expr not_expr cmp_expr coal_expr add_expr
 %type <Node *> mul_expr unary postfix primary args arg
@@ -392,7 +393,8 @@ rate
       { $$ = ast_new(ARENA, P_RATE, @$); ast_set_name($$, $1, @1, NULL); $$->num = $2->num; $$->a = $2; }
   ;
 
-/* test_decl -> `test` string `{` (`as_of` date | `given` `{` … `}` | `expect` expr)* `}` */
+/* test_decl -> `test` string `{` (`as_of` date | `given` `{` … `}` | `given` `[` `{` … `}`,* `]`
+ *            | `expect` expr | `expect` `kpi` name cmp value)* `}` */
 test_decl
   : TEST STRING '{' test_items '}'
       { $$ = $4; $$->span = @$; $$->str = $2; $$->name_span = @2; }
@@ -409,7 +411,35 @@ test_item
   | GIVEN '{' '}'         { $$ = ast_new(ARENA, P_GIVEN, @$); }
   | GIVEN '{' field_values '}'        { $$ = $3; $$->kind = P_GIVEN; $$->span = @$; }
   | GIVEN '{' field_values ',' '}'    { $$ = $3; $$->kind = P_GIVEN; $$->span = @$; }
+  | GIVEN '[' ']'                   { $$ = ast_new(ARENA, P_GIVEN_LIST, @$); }
+  | GIVEN '[' given_records ']'     { $$ = $3; $$->span = @$; }
+  | GIVEN '[' given_records ',' ']' { $$ = $3; $$->span = @$; }
   | EXPECT expr           { $$ = ast_new(ARENA, P_EXPECT, @$); $$->a = $2; }
+  | EXPECT KPI name EQ kpi_expect_value { $$ = parse_expect_kpi(ps, $3, @3, OP_EQ, $5, @$); }
+  | EXPECT KPI name NE kpi_expect_value { $$ = parse_expect_kpi(ps, $3, @3, OP_NE, $5, @$); }
+  | EXPECT KPI name GE kpi_expect_value { $$ = parse_expect_kpi(ps, $3, @3, OP_GE, $5, @$); }
+  | EXPECT KPI name LE kpi_expect_value { $$ = parse_expect_kpi(ps, $3, @3, OP_LE, $5, @$); }
+  | EXPECT KPI name '>' kpi_expect_value { $$ = parse_expect_kpi(ps, $3, @3, OP_GT, $5, @$); }
+  | EXPECT KPI name '<' kpi_expect_value { $$ = parse_expect_kpi(ps, $3, @3, OP_LT, $5, @$); }
+  ;
+
+/* `given [ { … }, { … } ]`: several accounts (P_GIVEN_LIST of P_GIVEN) */
+given_records
+  : given_record          { $$ = ast_new(ARENA, P_GIVEN_LIST, @$); ast_push(ARENA, &$$->list, $1); }
+  | given_records ',' given_record { $$ = $1; ast_push(ARENA, &$$->list, $3); }
+  ;
+
+given_record
+  : '{' '}'               { $$ = ast_new(ARENA, P_GIVEN, @$); }
+  | '{' field_values '}'  { $$ = $2; $$->kind = P_GIVEN; $$->span = @$; }
+  | '{' field_values ',' '}' { $$ = $2; $$->kind = P_GIVEN; $$->span = @$; }
+  ;
+
+/* the value an `expect kpi` line compares with: a number, a percent or
+ * `missing` */
+kpi_expect_value
+  : number_lit            { $$ = $1; }
+  | MISSING               { $$ = ast_new(ARENA, E_MISSING, @$); }
   ;
 
 field_values

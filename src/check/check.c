@@ -630,6 +630,9 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
       k->expr = d->a;
       k->target_op = d->b ? d->op : OP_NONE;
       k->target = d->b ? d->b->num : 0;
+      /* a share, or a KPI whose target is a percent, reads as a percent */
+      k->percent = (d->b && (d->b->flags & NF_PERCENT)) ||
+                   (d->a && d->a->kind == E_CALL && strcmp(d->a->name, "share") == 0);
       break;
     }
     case D_TEST: {

@@ -292,9 +292,16 @@ typedef struct TestDecl {
   const Node *node;
   bool has_as_of;
   int32_t as_of;     /* days since 1970-01-01 */
-  const Node *given; /* P_GIVEN or NULL */
-  Node **expects;    /* P_EXPECT conditions */
+  const Node *given; /* the first account's P_GIVEN, or NULL */
+  const Node **givens; /* every account's P_GIVEN: one for `given { … }`,
+                          several for `given [ { … }, … ]` (none for
+                          `given []`); NULL without `given`: one account,
+                          every input missing */
+  int32_t ngivens;
+  Node **expects; /* P_EXPECT conditions (each holds for every account) */
   int32_t nexpects;
+  const Node **kpi_expects; /* P_EXPECT_KPI lines; ref_index: the KPI */
+  int32_t nkpi_expects;
 } TestDecl;
 
 /* A KPI's aggregate (LANGUAGE.md §10): FN over the accounts where COND
@@ -314,6 +321,7 @@ typedef struct KpiDecl {
   const Node *expr;  /* aggregates, numbers and + - * / between them */
   uint8_t target_op; /* OP_GE, OP_LE, OP_GT, OP_LT; OP_NONE: no target */
   double target;
+  bool percent; /* shown as a percent (a share, or a target written as one) */
 } KpiDecl;
 
 /* A node of the dependency graph: what is computed for each account. */

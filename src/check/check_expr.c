@@ -265,10 +265,13 @@ static void unknown_name(Checker *c, Node *n) {
   }
   for (int32_t i = 0; i < c->p->nkpis; i++)
     if (strcmp(c->p->kpis[i].name, n->name) == 0) {
-      diag_error(c->diag, n->span,
-                 "`%s` is a KPI; an account-level expression cannot use it (KPIs are computed after every "
-                 "account is scored)",
-                 n->name);
+      if (c->in_expect)
+        diag_error(c->diag, n->span, "`%s` is a KPI; to test it, write `expect kpi %s >= …`", n->name, n->name);
+      else
+        diag_error(c->diag, n->span,
+                   "`%s` is a KPI; an account-level expression cannot use it (KPIs are computed after every "
+                   "account is scored)",
+                   n->name);
       return;
     }
   if (strcmp(n->name, "accounts") == 0) {
@@ -1515,6 +1518,52 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
   }
 }
 
+/* One account of a test's `given`: inputs only, each once, of its type. */
+static void check_given(Checker *c, const Node *given) {
+  for (int32_t f = 0; f < given->list.count; f++) {
+    const Node *fv = given->list.items[f];
+    const NameEntry *e = names_get(&c->values, fv->name);
+    if (!e || e->kind != NAME_INPUT) {
+      if (e)
+        diag_error(c->diag, fv->name_span, "`%s` is %s %s, not an input; a test gives inputs only", fv->name,
+                   e->kind == NAME_INDICATOR ? "an" : "a", kind_word(e->kind));
+      else
+        diag_error(c->diag, fv->name_span, "unknown input `%s`%s", fv->name, suggest_in(c, fv->name, &c->values));
+      continue;
+    }
+    for (int32_t j = 0; j < f; j++)
+      if (strcmp(given->list.items[j]->name, fv->name) == 0) {
+        diag_error(c->diag, fv->name_span, "input `%s` is given twice", fv->name);
+        break;
+      }
+    check_given_value(c, &c->p->inputs[e->index], fv->a);
+  }
+}
+
+/* The KPI an `expect kpi NAME …` line names (its index), or -1 after an
+ * error. */
+static int32_t find_kpi(Checker *c, const Node *item) {
+  const Program *p = c->p;
+  for (int32_t i = 0; i < p->nkpis; i++)
+    if (strcmp(p->kpis[i].name, item->name) == 0) return i;
+  int32_t ncand = c->diag->errors < KENKO_MAX_ERRORS ? p->nkpis : 0;
+  const char **names = arena_alloc(c->arena, (size_t)(ncand + 1) * sizeof *names);
+  for (int32_t i = 0; i < ncand; i++)
+    names[i] = p->kpis[i].name;
+  const char *sug = diag_suggest(item->name, names, ncand);
+  const NameEntry *e = names_get(&c->values, item->name);
+  if (sug)
+    diag_error(c->diag, item->name_span, "unknown KPI `%s`; did you mean `%s`?", item->name, sug);
+  else if (e)
+    diag_error(c->diag, item->name_span, "`%s` is %s %s, not a KPI; test it with `expect %s …`", item->name,
+               e->kind == NAME_INDICATOR || e->kind == NAME_INPUT ? "an" : "a", kind_word(e->kind), item->name);
+  else if (p->nkpis == 0)
+    diag_error(c->diag, item->name_span, "unknown KPI `%s`; no `kpi` is declared", item->name);
+  else
+    diag_error(c->diag, item->name_span, "unknown KPI `%s`", item->name);
+  return -1;
+}
+
 void check_tests(Checker *c) {
   Program *p = c->p;
   c->ctx = CTX_NORMAL;
@@ -1529,6 +1578,7 @@ void check_tests(Checker *c) {
       diag_warning(c->diag, n->name_span, "another test is also called \"%s\" (at %s)", t->name,
                    where_text(c, first->node->span));
     t->expects = arena_alloc(c->arena, (size_t)(n->list.count + 1) * sizeof *t->expects);
+    int32_t kpi_lines = 0;
     for (int32_t k = 0; k < n->list.count; k++) {
       Node *item = n->list.items[k];
       switch ((NodeKind)item->kind) {
@@ -1538,39 +1588,41 @@ void check_tests(Checker *c) {
         t->as_of = item->date;
         break;
       case P_GIVEN:
-        if (t->given) {
+      case P_GIVEN_LIST:
+        if (t->givens) {
           diag_error(c->diag, item->span, "`given` appears twice in this test");
           break;
         }
-        t->given = item;
-        for (int32_t f = 0; f < item->list.count; f++) {
-          const Node *fv = item->list.items[f];
-          const NameEntry *e = names_get(&c->values, fv->name);
-          if (!e || e->kind != NAME_INPUT) {
-            if (e)
-              diag_error(c->diag, fv->name_span, "`%s` is %s %s, not an input; a test gives inputs only",
-                         fv->name, e->kind == NAME_INDICATOR ? "an" : "a", kind_word(e->kind));
-            else
-              diag_error(c->diag, fv->name_span, "unknown input `%s`%s", fv->name,
-                         suggest_in(c, fv->name, &c->values));
-            continue;
-          }
-          for (int32_t j = 0; j < f; j++)
-            if (strcmp(item->list.items[j]->name, fv->name) == 0) {
-              diag_error(c->diag, fv->name_span, "input `%s` is given twice", fv->name);
-              break;
-            }
-          check_given_value(c, &p->inputs[e->index], fv->a);
+        t->givens = arena_alloc(c->arena, ((size_t)item->list.count + 1) * sizeof *t->givens);
+        if (item->kind == P_GIVEN) {
+          t->givens[0] = item;
+          t->ngivens = 1;
+        } else {
+          for (int32_t g = 0; g < item->list.count; g++)
+            t->givens[g] = item->list.items[g];
+          t->ngivens = item->list.count; /* `given []`: no account at all */
         }
+        t->given = t->ngivens ? t->givens[0] : NULL;
+        for (int32_t g = 0; g < t->ngivens; g++)
+          check_given(c, t->givens[g]);
         break;
       case P_EXPECT:
+        c->in_expect = true;
         check_condition(c, item->a, "`expect`");
+        c->in_expect = false;
         t->expects[t->nexpects++] = item->a;
+        break;
+      case P_EXPECT_KPI:
+        if (!t->kpi_expects) t->kpi_expects = arena_alloc(c->arena, (size_t)n->list.count * sizeof *t->kpi_expects);
+        item->ref_index = find_kpi(c, item);
+        if (item->ref_index >= 0) t->kpi_expects[t->nkpi_expects++] = item;
+        kpi_lines++;
         break;
       default: break;
       }
     }
-    if (t->nexpects == 0) diag_warning(c->diag, n->name_span, "test \"%s\" has no `expect`", t->name);
+    if (t->nexpects == 0 && kpi_lines == 0)
+      diag_warning(c->diag, n->name_span, "test \"%s\" has no `expect`", t->name);
   }
   names_free(&test_names);
 }

@@ -65,6 +65,7 @@ typedef struct Checker {
   int32_t elem_input;       /* list input whose element fields are in scope */
   const Value *fold_table;  /* threshold values fold reads (NULL: the defaults) */
   const char *fold_persona; /* whose values those are, for messages (or NULL) */
+  bool in_expect;           /* a test's `expect` line (a KPI there gets a hint) */
 
   /* dependency graph (check_graph.c) */
   DepNode *nodes;

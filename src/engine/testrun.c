@@ -1,7 +1,10 @@
 /* testrun.c — `kenko test`: each inline `test` block scores its `given`
- * account as of its `as_of`, then checks every `expect`. A failure shows
+ * account (or accounts: `given [ { … }, … ]`) as of its `as_of`, then
+ * checks every `expect` on each account and every `expect kpi` over
+ * them all (LANGUAGE.md §10). A failure shows
  * the expectation and the values of the names it uses. The last line is
  * exactly "N passed, N failed". */
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +12,7 @@
 #include "engine/eval.h"
 #include "engine/run.h"
 #include "io/writer.h"
+#include "portfolio/kpi.h"
 
 static int32_t today(void) {
   time_t now = time(NULL);
@@ -25,44 +29,101 @@ static void where(const Program *p, const Node *n, char *out, size_t size) {
   snprintf(out, size, "%s:%d", src->path, line);
 }
 
-/* Runs test T; returns true when every expectation holds. */
-static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b, bool color, Arena *arena) {
-  Value *inputs = eval_given_inputs(p, t->given, arena);
-  eval_account(ev, inputs, t->has_as_of ? t->as_of : today(), EVAL_DETAILS);
+/* The failure lines of expectation E (an account-level condition) that
+ * gave V for account ACCOUNT of NACCOUNTS (numbered from 1 when there
+ * are several). */
+static void account_failure(const Program *p, Evaluator *ev, const Node *e, Value v, int32_t account,
+                            int32_t naccounts, Buf *details) {
   WriteCtx w;
   memset(&w, 0, sizeof w);
   w.p = p;
-  w.buf = b;
+  w.buf = details;
+  char at[512];
+  where(p, e, at, sizeof at);
+  const char *text;
+  size_t n;
+  source_text(p, e->span, &text, &n);
+  buf_puts(details, "    expect ");
+  buf_shown(details, text, n, false);
+  buf_puts(details, v.type == T_BOOL ? "  → false" : "  → missing");
+  if (naccounts > 1) buf_printf(details, " for account %d of %d", (int)account + 1, (int)naccounts);
+  buf_puts(details, "  (");
+  buf_shown_str(details, at);
+  buf_puts(details, ")\n");
+  RefList refs = eval_expr_refs(ev, e);
+  for (int32_t k = 0; k < refs.count; k++) {
+    buf_puts(details, "      ");
+    buf_puts(details, refs.refs[k].name);
+    buf_puts(details, " = ");
+    writer_text_value(&w, details, eval_ref_value(ev, &refs.refs[k], false), ref_symbol_kind(p, &refs.refs[k]));
+    buf_putc(details, '\n');
+  }
+}
+
+/* Does `expect kpi NAME OP V` (node E) hold for the value X? `==` and
+ * `!=` compare within 1e-9 (relative), so `expect kpi s == 33.33%` is not
+ * needed where the share is 1/3: write the bounds instead. A missing value
+ * equals only `missing`. */
+static bool kpi_expect_holds(const Node *e, double x) {
+  bool want_missing = e->a->kind == E_MISSING;
+  double y = e->a->num;
+  if (isnan(x) || want_missing) {
+    bool same = isnan(x) && want_missing;
+    return e->op == OP_EQ ? same : e->op == OP_NE ? !same : false;
+  }
+  bool eq = fabs(x - y) <= 1e-9 * fmax(1.0, fmax(fabs(x), fabs(y)));
+  switch ((Op)e->op) {
+  case OP_EQ: return eq;
+  case OP_NE: return !eq;
+  case OP_GE: return x >= y || eq;
+  case OP_LE: return x <= y || eq;
+  case OP_GT: return x > y && !eq;
+  case OP_LT: return x < y && !eq;
+  default: return false;
+  }
+}
+
+/* Runs test T: every `given` account scored (as of `as_of`), each
+ * account-level `expect` checked on each of them, the KPIs computed over
+ * them and each `expect kpi` checked. Returns true when every expectation
+ * holds. */
+static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b, bool color, Arena *arena) {
   Buf details;
   buf_init(&details, NULL);
   bool ok = true;
-  for (int32_t i = 0; i < t->nexpects; i++) {
-    const Node *e = t->expects[i];
-    Value v = eval_expr_in_account(ev, e);
-    if (v.type == T_BOOL && v.u.b) continue;
+  KpiRun kpis;
+  bool with_kpis = t->nkpi_expects > 0;
+  if (with_kpis) kpi_init(&kpis, p, ev);
+  int32_t naccounts = t->givens ? t->ngivens : 1; /* no `given`: one account, every input missing */
+  for (int32_t a = 0; a < naccounts; a++) {
+    Value *inputs = eval_given_inputs(p, t->givens ? t->givens[a] : NULL, arena);
+    eval_account(ev, inputs, t->has_as_of ? t->as_of : today(), EVAL_DETAILS);
+    if (with_kpis) kpi_account(&kpis);
+    for (int32_t i = 0; i < t->nexpects; i++) {
+      Value v = eval_expr_in_account(ev, t->expects[i]);
+      if (v.type == T_BOOL && v.u.b) continue;
+      ok = false;
+      account_failure(p, ev, t->expects[i], v, a, naccounts, &details);
+    }
+  }
+  for (int32_t i = 0; i < t->nkpi_expects; i++) {
+    const Node *e = t->kpi_expects[i];
+    double x = kpi_value(&kpis, e->ref_index);
+    if (kpi_expect_holds(e, x)) continue;
     ok = false;
-    char at[512];
+    char at[512], v[64];
     where(p, e, at, sizeof at);
     const char *text;
     size_t n;
     source_text(p, e->span, &text, &n);
-    buf_puts(&details, "    expect ");
+    buf_puts(&details, "    ");
     buf_shown(&details, text, n, false);
-    buf_puts(&details, v.type == T_BOOL ? "  → false" : "  → missing");
-    buf_puts(&details, "  (");
+    buf_printf(&details, "  → %s over %d account%s  (", kpi_text(p, e->ref_index, x, v), (int)naccounts,
+               naccounts == 1 ? "" : "s");
     buf_shown_str(&details, at);
     buf_puts(&details, ")\n");
-    RefList refs = eval_expr_refs(ev, e);
-    for (int32_t k = 0; k < refs.count; k++) {
-      buf_puts(&details, "      ");
-      buf_puts(&details, refs.refs[k].name);
-      buf_puts(&details, " = ");
-      w.buf = &details;
-      writer_text_value(&w, &details, eval_ref_value(ev, &refs.refs[k], false),
-                        ref_symbol_kind(p, &refs.refs[k]));
-      buf_putc(&details, '\n');
-    }
   }
+  if (with_kpis) kpi_free(&kpis);
   char at[512];
   where(p, t->node, at, sizeof at);
   if (color) buf_puts(b, ok ? "\033[32m" : "\033[31m");

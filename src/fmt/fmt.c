@@ -58,7 +58,8 @@ typedef enum AlignKind {
   AL_PERSONA, /* `persona`, name, label, then `when`/`otherwise` */
   AL_CASE,    /* name, label, then `when`/`otherwise` */
   AL_STEP,    /* `step`, name, label, then `when` */
-  AL_RATE     /* name, then the rate */
+  AL_RATE,    /* name, then the rate */
+  AL_KPI      /* `kpi`, name, label, then `=` */
 } AlignKind;
 
 #define CELLS 4
@@ -266,7 +267,8 @@ static void set_cells(Fmt *f, Item *it, const Node *n) {
     return;
   case D_PERSONA:
   case P_STEP:
-    it->align = n->kind == P_STEP ? AL_STEP : AL_PERSONA;
+  case D_KPI:
+    it->align = n->kind == P_STEP ? AL_STEP : n->kind == D_KPI ? AL_KPI : AL_PERSONA;
     it->cell[0] = i;
     it->cell[1] = i + 1;
     j = i + 2;

@@ -98,6 +98,7 @@ static const char *const kind_names[NODE_KIND_COUNT] = {
     "segment",    "flag",    "journey", "forecast",  "outcome",     "kpi",        "test",     "type",
     "field-decl", "rule",    "score",   "bands",     "band",        "grade",      "weight",   "case",
     "step",       "rate",    "as-of",   "given",     "field-value", "expect",     "duration",
+    "given-list", "expect-kpi",
 };
 
 const char *ast_kind_name(NodeKind k) { return k < NODE_KIND_COUNT ? kind_names[k] : "?"; }
@@ -152,7 +153,8 @@ static void dump_line(FILE *out, const Node *n) {
   case E_BOOL: fprintf(out, " %s", n->num != 0 ? "true" : "false"); break;
   case E_DURATION: fprintf(out, " %.0f%s", n->num, duration_unit_text(n->op)); break;
   case E_UNARY:
-  case E_BINARY: fprintf(out, " %s", ast_op_text((Op)n->op)); break;
+  case E_BINARY:
+  case P_EXPECT_KPI: fprintf(out, " %s", ast_op_text((Op)n->op)); break;
   case T_TYPE: fprintf(out, " %s", n->op < 5 ? type_names[n->op] : "?"); break;
   case D_INPUT:
     if (n->flags & NF_KEY) fprintf(out, " key");

@@ -47,7 +47,8 @@
  *   D_KPI        name, label, a: the aggregate expression, op: the target's
  *                comparison (OP_GE, OP_LE, OP_GT, OP_LT; OP_NONE: no target),
  *                b: the target (E_NUM) or NULL
- *   D_TEST       str: test name, list: P_AS_OF, P_GIVEN, P_EXPECT
+ *   D_TEST       str: test name, list: P_AS_OF, P_GIVEN, P_GIVEN_LIST,
+ *                P_EXPECT, P_EXPECT_KPI
  *
  *   parts
  *   T_TYPE       op: TY_TEXT … TY_LIST; list: P_FIELD_DECL (for TY_LIST)
@@ -66,6 +67,8 @@
  *   P_GIVEN      list: P_FIELD_VALUE
  *   P_FIELD_VALUE name, a: value (a literal, E_LIST or E_RECORD)
  *   P_EXPECT     a: condition
+ *   P_GIVEN_LIST list: P_GIVEN (one per account: `given [ { … }, … ]`)
+ *   P_EXPECT_KPI name: the KPI, op: OP_EQ … OP_GE, a: E_NUM or E_MISSING
  */
 #ifndef KENKO_AST_H
 #define KENKO_AST_H
@@ -124,6 +127,8 @@ typedef enum NodeKind {
   P_FIELD_VALUE,
   P_EXPECT,
   E_DURATION,
+  P_GIVEN_LIST,
+  P_EXPECT_KPI,
   NODE_KIND_COUNT
 } NodeKind;
 

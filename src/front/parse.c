@@ -50,6 +50,14 @@ Node *parse_kpi_target(ParseState *ps, Node *kpi, Op op, Node *value, Span span)
   return kpi;
 }
 
+Node *parse_expect_kpi(ParseState *ps, const char *name, Span name_span, Op op, Node *value, Span span) {
+  Node *n = ast_new(ps->arena, P_EXPECT_KPI, span);
+  ast_set_name(n, name, name_span, NULL);
+  n->op = (uint8_t)op;
+  n->a = value;
+  return n;
+}
+
 static const char *const modifier_names[] = {"key", "optional", "in", "from", "snapshot"};
 
 void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span) {
@@ -99,6 +107,7 @@ static const char *block_items(const Node *n) {
   case P_GIVEN:
   case E_RECORD:
   case T_TYPE: return "fields";
+  case P_GIVEN_LIST: return "accounts";
   case E_LIST: return "values";
   default: return NULL;
   }
@@ -132,6 +141,7 @@ static void check_blocks(ParseState *ps, const Node *n) {
   case D_PERSONA:
   case D_TEST:
   case P_GIVEN:
+  case P_GIVEN_LIST:
   case E_RECORD:
   case T_TYPE:
     for (int32_t i = 0; i < n->list.count; i++)

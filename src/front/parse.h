@@ -96,6 +96,8 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, con
 void parse_push_decl(ParseState *ps, Node *decl);
 /* Sets a KPI's `target OP N` (one per KPI: a second one is an error). */
 Node *parse_kpi_target(ParseState *ps, Node *kpi, Op op, Node *value, Span span);
+/* `expect kpi NAME OP VALUE` in a test. */
+Node *parse_expect_kpi(ParseState *ps, const char *name, Span name_span, Op op, Node *value, Span span);
 
 enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM, MOD_SNAPSHOT };
 

@@ -2,8 +2,11 @@
 #include "portfolio/kpi.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/numfmt.h"
 
 void kpi_init(KpiRun *k, const Program *p, Evaluator *ev) {
   memset(k, 0, sizeof *k);
@@ -134,4 +137,27 @@ const char *kpi_target_op(const Program *p, int32_t i) {
   case OP_LT: return "<";
   default: return NULL;
   }
+}
+
+const char *kpi_text(const Program *p, int32_t i, double x, char *buf) {
+  if (isnan(x)) {
+    strcpy(buf, "missing");
+    return buf;
+  }
+  if (!p->kpis[i].percent) {
+    num_format2(x, buf);
+    return buf;
+  }
+  int n = num_format2(x * 100, buf);
+  buf[n] = '%';
+  buf[n + 1] = '\0';
+  return buf;
+}
+
+const char *kpi_target_text(const Program *p, int32_t i, char *buf) {
+  const char *op = kpi_target_op(p, i);
+  if (!op) return NULL;
+  char v[64];
+  snprintf(buf, 80, "%s %s", op, kpi_text(p, i, p->kpis[i].target, v));
+  return buf;
 }

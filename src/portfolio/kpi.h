@@ -44,5 +44,12 @@ double kpi_value(KpiRun *k, int32_t i);
 int kpi_met(KpiRun *k, int32_t i);
 /* The comparison of KPI I's target as written (">=", …), or NULL. */
 const char *kpi_target_op(const Program *p, int32_t i);
+/* X, a value of KPI I, for people: at most two decimals, as a percent
+ * ("62.5%") when the KPI is a share or its target is written as a
+ * percent, "missing" for NAN. Returns BUF (64 bytes). */
+const char *kpi_text(const Program *p, int32_t i, double x, char *buf);
+/* KPI I's target for people (">= 60%"), or NULL without one.
+ * BUF holds 80 bytes. */
+const char *kpi_target_text(const Program *p, int32_t i, char *buf);
 
 #endif

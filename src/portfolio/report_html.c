@@ -445,25 +445,18 @@ static void html_kpis(Report *r, Buf *b) {
          "target</th><th>達成 status</th></tr></thead>\n<tbody>\n");
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
-    char v[40];
+    char v[80];
     double x = kpi_value(r->kpis, i);
     buf_puts(b, "<tr><td>");
     html_esc_named(b, k->label, k->name);
     buf_puts(b, "</td><td class=\"num\">");
     if (isnan(x))
       buf_puts(b, "欠損 missing");
-    else {
-      num_format(x, v);
-      buf_puts(b, v);
-    }
+    else
+      html_esc(b, kpi_text(p, i, x, v));
     buf_puts(b, "</td><td class=\"num\">");
-    const char *op = kpi_target_op(p, i);
-    if (op) {
-      num_format(k->target, v);
-      html_esc(b, op);
-      buf_printf(b, " %s", v);
-    } else
-      buf_puts(b, "-");
+    const char *op = kpi_target_text(p, i, v);
+    html_esc(b, op ? op : "-");
     int met = kpi_met(r->kpis, i);
     buf_printf(b, "</td><td>%s</td></tr>\n",
                met == 1   ? "<span class=\"pill\" style=\"background:#2e7d32\">達成 met</span>"

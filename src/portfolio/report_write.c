@@ -580,22 +580,12 @@ static void text_kpis(Report *r, Buf *b, bool color) {
   tt_cell(&t, "status");
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
-    char name[512], v[40], tg[40];
-    double x = kpi_value(r->kpis, i);
+    char name[512], v[64], tg[80];
     tt_row(&t);
     tt_cell(&t, "  %s", named(name, sizeof name, k->label, k->name));
-    if (isnan(x))
-      tt_cell(&t, "missing");
-    else {
-      num_format(x, v);
-      tt_cell(&t, "%s", v);
-    }
-    const char *op = kpi_target_op(p, i);
-    if (op) {
-      num_format(k->target, tg);
-      tt_cell(&t, "%s %s", op, tg);
-    } else
-      tt_cell(&t, "-");
+    tt_cell(&t, "%s", kpi_text(p, i, kpi_value(r->kpis, i), v));
+    const char *op = kpi_target_text(p, i, tg);
+    tt_cell(&t, "%s", op ? op : "-");
     const char *st = kpi_status(kpi_met(r->kpis, i));
     tt_cell(&t, "%s", st ? st : op ? "neither (no value)" : "-");
   }
