@@ -291,8 +291,8 @@ typedef struct TestDecl {
   const char *name;
   const Node *node;
   bool has_as_of;
-  int32_t as_of;     /* days since 1970-01-01 */
-  const Node *given; /* the first account's P_GIVEN, or NULL */
+  int32_t as_of;       /* days since 1970-01-01 */
+  const Node *given;   /* the first account's P_GIVEN, or NULL */
   const Node **givens; /* every account's P_GIVEN: one for `given { … }`,
                           several for `given [ { … }, … ]` (none for
                           `given []`); NULL without `given`: one account,

@@ -266,7 +266,8 @@ static void unknown_name(Checker *c, Node *n) {
   for (int32_t i = 0; i < c->p->nkpis; i++)
     if (strcmp(c->p->kpis[i].name, n->name) == 0) {
       if (c->in_expect)
-        diag_error(c->diag, n->span, "`%s` is a KPI; to test it, write `expect kpi %s >= …`", n->name, n->name);
+        diag_error(c->diag, n->span, "`%s` is a KPI; to test it, write `expect kpi %s >= …`", n->name,
+                   n->name);
       else
         diag_error(c->diag, n->span,
                    "`%s` is a KPI; an account-level expression cannot use it (KPIs are computed after every "
@@ -1528,7 +1529,8 @@ static void check_given(Checker *c, const Node *given) {
         diag_error(c->diag, fv->name_span, "`%s` is %s %s, not an input; a test gives inputs only", fv->name,
                    e->kind == NAME_INDICATOR ? "an" : "a", kind_word(e->kind));
       else
-        diag_error(c->diag, fv->name_span, "unknown input `%s`%s", fv->name, suggest_in(c, fv->name, &c->values));
+        diag_error(c->diag, fv->name_span, "unknown input `%s`%s", fv->name,
+                   suggest_in(c, fv->name, &c->values));
       continue;
     }
     for (int32_t j = 0; j < f; j++)
@@ -1556,7 +1558,8 @@ static int32_t find_kpi(Checker *c, const Node *item) {
     diag_error(c->diag, item->name_span, "unknown KPI `%s`; did you mean `%s`?", item->name, sug);
   else if (e)
     diag_error(c->diag, item->name_span, "`%s` is %s %s, not a KPI; test it with `expect %s …`", item->name,
-               e->kind == NAME_INDICATOR || e->kind == NAME_INPUT ? "an" : "a", kind_word(e->kind), item->name);
+               e->kind == NAME_INDICATOR || e->kind == NAME_INPUT ? "an" : "a", kind_word(e->kind),
+               item->name);
   else if (p->nkpis == 0)
     diag_error(c->diag, item->name_span, "unknown KPI `%s`; no `kpi` is declared", item->name);
   else
@@ -1613,7 +1616,8 @@ void check_tests(Checker *c) {
         t->expects[t->nexpects++] = item->a;
         break;
       case P_EXPECT_KPI:
-        if (!t->kpi_expects) t->kpi_expects = arena_alloc(c->arena, (size_t)n->list.count * sizeof *t->kpi_expects);
+        if (!t->kpi_expects)
+          t->kpi_expects = arena_alloc(c->arena, (size_t)n->list.count * sizeof *t->kpi_expects);
         item->ref_index = find_kpi(c, item);
         if (item->ref_index >= 0) t->kpi_expects[t->nkpi_expects++] = item;
         kpi_lines++;

@@ -55,7 +55,8 @@ static void account_failure(const Program *p, Evaluator *ev, const Node *e, Valu
     buf_puts(details, "      ");
     buf_puts(details, refs.refs[k].name);
     buf_puts(details, " = ");
-    writer_text_value(&w, details, eval_ref_value(ev, &refs.refs[k], false), ref_symbol_kind(p, &refs.refs[k]));
+    writer_text_value(&w, details, eval_ref_value(ev, &refs.refs[k], false),
+                      ref_symbol_kind(p, &refs.refs[k]));
     buf_putc(details, '\n');
   }
 }

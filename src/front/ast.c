@@ -92,13 +92,13 @@ Span span_join(Span a, Span b) {
 }
 
 static const char *const kind_names[NODE_KIND_COUNT] = {
-    "num",        "str",     "date",    "bool",      "missing",     "list",       "name",     "field",
-    "call",       "where",   "unary",   "binary",    "in",          "is-missing", "if",       "record",
-    "scorecard",  "include", "input",   "indicator", "threshold",   "dimension",  "grades",   "persona",
-    "segment",    "flag",    "journey", "forecast",  "outcome",     "kpi",        "test",     "type",
-    "field-decl", "rule",    "score",   "bands",     "band",        "grade",      "weight",   "case",
-    "step",       "rate",    "as-of",   "given",     "field-value", "expect",     "duration",
-    "given-list", "expect-kpi",
+    "num",       "str",    "date",        "bool",    "missing",    "list",       "name",
+    "field",     "call",   "where",       "unary",   "binary",     "in",         "is-missing",
+    "if",        "record", "scorecard",   "include", "input",      "indicator",  "threshold",
+    "dimension", "grades", "persona",     "segment", "flag",       "journey",    "forecast",
+    "outcome",   "kpi",    "test",        "type",    "field-decl", "rule",       "score",
+    "bands",     "band",   "grade",       "weight",  "case",       "step",       "rate",
+    "as-of",     "given",  "field-value", "expect",  "duration",   "given-list", "expect-kpi",
 };
 
 const char *ast_kind_name(NodeKind k) { return k < NODE_KIND_COUNT ? kind_names[k] : "?"; }
