@@ -139,12 +139,28 @@ convert_usual(const FieldSchema *field, const char *s, size_t n, bool padded, Ar
     if (!n || !simple_decimal(s, n, &x)) return false;
     *out = val_num(x);
     return true;
-  case T_BOOL:
-    if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0)) {
-      *out = val_bool(n == 4);
+  case T_BOOL: {
+    /* true/false, yes/no, 1/0 in any case (TRUE is what Excel writes),
+     * compared a word at a time: `| 0x20` lowers an ASCII letter and maps
+     * no other byte onto a lower-case letter */
+    if (n == 1 && (s[0] == '1' || s[0] == '0')) {
+      *out = val_bool(s[0] == '1');
       return true;
     }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n < 2 || n > 5) return false;
+    uint64_t w = 0;
+    memcpy(&w, s, padded ? 8 : n);
+    w = (w | UINT64_C(0x2020202020)) & (~UINT64_C(0) >> (64 - 8 * n));
+    /* little-endian words of "true", "false", "yes", "no" */
+    bool yes = w == UINT64_C(0x65757274) || w == UINT64_C(0x736579);
+    if (!yes && w != UINT64_C(0x65736c6166) && w != UINT64_C(0x6f6e)) return false;
+    *out = val_bool(yes);
+    return true;
+#else
     return false;
+#endif
+  }
   case T_DATE:
     if (n != 10 || date_parse(s, n, &days) != 1) return false;
     *out = val_date(days);

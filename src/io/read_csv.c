@@ -557,8 +557,9 @@ static bool empty_line(CsvReader *r, const char *p, const char *end, ScanResult 
 }
 
 /* The common record, split with one bit scan per cell: it ends with '\n'
- * inside the buffer, and each of its cells is plain: unquoted, without
- * blanks at either end, CR at its end or NUL in it. False at the first
+ * or CRLF inside the buffer, and each of its cells is plain: unquoted,
+ * without blanks at either end, CR at its end (the CR of the record's
+ * CRLF aside) or NUL in it. False at the first
  * thing that is not so; the general loop then splits the record from its
  * start (what this stored is overwritten). */
 static bool scan_plain(CsvReader *r, const char *base) {
@@ -577,10 +578,12 @@ static bool scan_plain(CsvReader *r, const char *base) {
     bits &= bits - 1;
     char stop = *q;
     if (stop == '\0' || n == cap) return false;
-    if (q > p && (r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)q[-1]])) return false;
+    /* the CR of a CRLF is the record's end, not its last cell's */
+    const char *e = stop == '\n' && q > p && q[-1] == '\r' ? q - 1 : q;
+    if (e > p && (r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)e[-1]])) return false;
     CsvCell *c = &cells[n++];
     c->at = c->begin = (uint32_t)(p - base);
-    c->len = (uint32_t)(q - p);
+    c->len = (uint32_t)(e - p);
     c->flags = 0;
     if (stop == '\n') {
       r->ncells = n;

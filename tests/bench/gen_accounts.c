@@ -3,7 +3,13 @@
  * give the same bytes. About 30 fields, with missing values (empty cells
  * or absent keys) in the optional ones.
  *
- *   gen_accounts csv|yaml COUNT [SEED] > FILE
+ *   gen_accounts csv|crlf|excel|excel-ja|yaml COUNT [SEED] > FILE
+ *
+ * csv: clean LF lines, the shapes kenko writes itself. crlf: the same
+ * with CRLF line ends (what Excel and Python's csv module write). excel:
+ * CRLF and the cell shapes an Excel export has: dates YYYY/MM/DD,
+ * booleans TRUE/FALSE or 1/0, and more empty cells. excel-ja: also the
+ * Japanese ones, はい/いいえ and unpadded dates (2023/4/1).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -86,10 +92,30 @@ static void date_text(int64_t z, char *out) {
   sprintf(out, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
 }
 
+enum { SHAPE_CLEAN, SHAPE_EXCEL, SHAPE_EXCEL_JA };
+
+/* Rewrites the date OUT (YYYY-MM-DD) and the bool OUT (true/false) as an
+ * Excel export of SHAPE writes them. */
+static void export_shape(uint64_t *s, int type, int shape, char *out) {
+  if (type == F_DATE) {
+    int y = atoi(out), m = atoi(out + 5), d = atoi(out + 8);
+    if (shape == SHAPE_EXCEL_JA && chance(s, 50))
+      sprintf(out, "%d/%d/%d", y, m, d);
+    else
+      sprintf(out, "%04d/%02d/%02d", y, m, d);
+  } else if (type == F_BOOL) {
+    int yes = out[0] == 't';
+    int pick = (int)rnd(s, 0, shape == SHAPE_EXCEL_JA ? 2 : 1);
+    const char *words[3][2] = {{"FALSE", "TRUE"}, {"0", "1"}, {"いいえ", "はい"}};
+    strcpy(out, words[pick][yes]);
+  }
+}
+
 /* The text of field F for account N (empty: missing). */
-static void value(uint64_t *s, int f, long n, int64_t seats, char *out) {
+static void value(uint64_t *s, int f, long n, int64_t seats, int shape, char *out) {
   const Field *fd = &fields[f];
-  if (fd->missing_pct && chance(s, fd->missing_pct)) {
+  int missing = fd->missing_pct && shape != SHAPE_CLEAN ? fd->missing_pct + 10 : fd->missing_pct;
+  if (missing && chance(s, missing)) {
     out[0] = '\0';
     return;
   }
@@ -124,14 +150,21 @@ static void value(uint64_t *s, int f, long n, int64_t seats, char *out) {
     sprintf(out, "%" PRId64, rnd(s, 1, 300));
   else
     sprintf(out, "%" PRId64, rnd(s, 0, 8));
+  if (shape != SHAPE_CLEAN) export_shape(s, fd->type, shape, out);
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3 || (strcmp(argv[1], "csv") != 0 && strcmp(argv[1], "yaml") != 0)) {
-    fprintf(stderr, "usage: gen_accounts csv|yaml COUNT [SEED]\n");
+  const char *kinds[] = {"csv", "crlf", "excel", "excel-ja", "yaml"};
+  int kind = 0;
+  while (kind < 5 && argc >= 3 && strcmp(argv[1], kinds[kind]) != 0)
+    kind++;
+  if (argc < 3 || kind == 5) {
+    fprintf(stderr, "usage: gen_accounts csv|crlf|excel|excel-ja|yaml COUNT [SEED]\n");
     return 2;
   }
-  int yaml = strcmp(argv[1], "yaml") == 0;
+  int yaml = kind == 4;
+  int shape = kind == 2 ? SHAPE_EXCEL : kind == 3 ? SHAPE_EXCEL_JA : SHAPE_CLEAN;
+  const char *eol = kind == 1 || kind == 2 || kind == 3 ? "\r\n" : "\n";
   long count = atol(argv[2]);
   uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 10) : 42;
   static char outbuf[1 << 16];
@@ -139,7 +172,7 @@ int main(int argc, char **argv) {
   if (!yaml) {
     for (int f = 0; f < NFIELDS; f++)
       printf("%s%s", f ? "," : "", fields[f].column);
-    printf("\n");
+    printf("%s", eol);
   } else {
     printf("accounts:\n");
   }
@@ -148,7 +181,7 @@ int main(int argc, char **argv) {
     uint64_t s = seed * 1000003u + (uint64_t)n;
     int64_t seats = rnd(&s, 1, 300);
     for (int f = 0; f < NFIELDS; f++) {
-      value(&s, f, n, seats, text);
+      value(&s, f, n, seats, shape, text);
       if (!yaml) {
         printf("%s%s", f ? "," : "", text);
       } else if (text[0]) {
@@ -158,7 +191,7 @@ int main(int argc, char **argv) {
         printf("- id: ~\n");
       }
     }
-    if (!yaml) printf("\n");
+    if (!yaml) printf("%s", eol);
   }
   return 0;
 }

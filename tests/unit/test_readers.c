@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/numfmt.h"
 #include "front/diag.h"
+#include "io/convert.h"
 #include "io/reader.h"
 #include "engine/value.h"
 
@@ -378,6 +379,66 @@ Test(convert, bools) {
                    "error: expected bool (true/false, yes/no, 1/0), got \"2\"");
   cr_assert_str_eq(convert(&bool_field, "on", false, 0),
                    "error: expected bool (true/false, yes/no, 1/0), got \"on\"");
+}
+
+/* The readers' inline fast path (convert.h) takes the common spellings
+ * itself and agrees with convert_cell on every one; what it leaves goes
+ * to convert_cell. */
+Test(convert, bool_fast_path) {
+  const char *words[] = {"true",
+                         "TRUE",
+                         "True",
+                         "tRuE",
+                         "false",
+                         "FALSE",
+                         "False",
+                         "yes",
+                         "YES",
+                         "no",
+                         "NO",
+                         "nO",
+                         "1",
+                         "0",
+                         "t",
+                         "tru",
+                         "truex",
+                         "fals",
+                         "2",
+                         "on",
+                         "n0",
+                         "yess",
+                         "\x54RUE",
+                         "tr\xf5"
+                         "e",
+                         "n\x0f",
+                         "TRUE\r",
+                         "0x",
+                         "10"};
+  const char *common[] = {"true", "TRUE", "True", "false", "FALSE", "yes", "no", "1", "0"};
+  Arena arena;
+  arena_init(&arena, 0);
+  ReadOpts opts = {0};
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+    char padded[16] = {0};
+    size_t n = strlen(words[i]);
+    memcpy(padded, words[i], n);
+    Value fast, slow;
+    char err[512];
+    bool slow_ok = convert_cell(&bool_field, padded, n, &opts, false, &arena, &slow, err, sizeof err);
+    for (int pad = 0; pad < 2; pad++) { /* a cell in a padded buffer, and one that is not */
+      if (!convert_usual(&bool_field, padded, n, pad, &arena, &fast)) continue;
+      cr_assert(slow_ok, "%s: the fast path took what convert_cell refuses", words[i]);
+      cr_assert_eq(fast.type, T_BOOL, "%s", words[i]);
+      cr_assert_eq(fast.u.b, slow.u.b, "%s", words[i]);
+    }
+  }
+  for (size_t i = 0; i < sizeof common / sizeof *common; i++) {
+    char padded[16] = {0};
+    Value v;
+    memcpy(padded, common[i], strlen(common[i]));
+    cr_assert(convert_usual(&bool_field, padded, strlen(common[i]), true, &arena, &v), "%s", common[i]);
+  }
+  arena_free(&arena);
 }
 
 Test(convert, dates) {
