@@ -103,11 +103,15 @@ int kenko_rules_file_count(const kenko_rules *rules);
 const char *kenko_rules_file(const kenko_rules *rules, int i);
 const char *kenko_rules_fingerprint_full(const kenko_rules *rules);
 
+struct kenko_run_opts;
 /* `kenko check --data FILE`: compares the declared inputs with the data's
- * columns (CSV header) or keys (first YAML records). Missing columns are
- * errors, undeclared ones a warning. Returns the number of errors, or -1
- * when the data file cannot be read. */
-int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenko_load_opts *opts);
+ * columns (CSV header) or keys (first YAML records), then reads every cell
+ * as `kenko run` would with OPTS's data options (format, delimiter,
+ * encoding, --na, --thousands) and reports the bad ones per column.
+ * Missing columns and bad cells are errors, undeclared columns a warning.
+ * Diagnostics go to OPTS->diag. Returns the number of errors, or -1 when
+ * the data file cannot be read or its format told. */
+int kenko_check_data(const kenko_rules *rules, const char *data_path, const struct kenko_run_opts *opts);
 
 /* ---- scoring ------------------------------------------------------------ */
 
@@ -130,7 +134,7 @@ typedef struct kenko_run_opts {
   bool what_if;             /* text: add "what would change the grade" */
   const char *input_format; /* "csv", "yaml", "json", or NULL: by extension */
   char delimiter;           /* CSV separator (0: ',') */
-  const char *encoding;     /* NULL/"utf-8" or "cp932" */
+  const char *encoding;     /* NULL: detected; "utf-8", "cp932" or "utf-16" */
   const char *na;           /* comma-separated cell values meaning missing */
   char thousands;           /* ',' to accept "1,234" in quoted CSV cells */
   bool strict;              /* stop at the first rejected account */

@@ -76,25 +76,27 @@ const char *kenko_rules_file(const kenko_rules *rules, int i) {
   return i >= 0 && i < rules->program->sources.count ? rules->program->sources.files[i]->path : NULL;
 }
 
-/* Compares the declared inputs with a data file's columns. */
-int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenko_load_opts *opts) {
+/* Compares the declared inputs with a data file's columns, then checks
+ * its cells. */
+int kenko_check_data(const kenko_rules *rules, const char *data_path, const kenko_run_opts *opts) {
   Diag diag;
-  diag_init(&diag, &rules->program->sources, opts ? opts->diag : NULL, opts ? opts->diag_ud : NULL);
-  diag.color = opts && opts->color;
+  diag_init(&diag, &rules->program->sources, opts->diag, opts->diag_ud);
+  diag.color = opts->diag_color;
   FILE *probe = data_open(data_path);
   if (!probe) {
     diag_at(&diag, KENKO_ERROR, data_name(data_path), 0, 0, "cannot read the data file: %s", strerror(errno));
     return -1;
   }
   data_close(probe);
-  ReadOpts ro;
-  memset(&ro, 0, sizeof ro);
-  ro.delimiter = ',';
+  DataFormat fmt = reader_format(data_path, opts->input_format, &diag);
+  if (fmt == FMT_AUTO) return -1;
   Arena arena;
   arena_init(&arena, 0);
+  ReadOpts ro;
+  run_read_opts(opts, &ro, &arena);
   Schema schema;
   eval_schema(rules->program, &schema, &arena);
-  int errors = reader_check_columns(data_path, &schema, &ro, &diag);
+  int errors = reader_check_columns(data_path, fmt, &schema, &ro, &diag);
   arena_free(&arena);
   return errors;
 }

@@ -1,4 +1,5 @@
-/* cmd_check.c — `kenko check RULES [--data FILE]`. */
+/* cmd_check.c — `kenko check RULES [--data FILE]` (with the data
+ * options, which say how FILE is read, as for `kenko run`). */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,8 +7,10 @@
 
 int cmd_check(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL, *data_path = NULL;
+  kenko_run_opts ro;
+  memset(&ro, 0, sizeof ro);
   for (int i = 0; i < argc; i++) {
-    int taken = cli_rules_option(cli, argc, argv, &i);
+    int taken = cli_data_option(cli, argc, argv, &i, &ro);
     if (taken == KENKO_ERR_USAGE) return taken;
     if (taken) continue;
     if (strcmp(argv[i], "--data") == 0) {
@@ -30,7 +33,8 @@ int cmd_check(Cli *cli, int argc, char **argv) {
   if (!rules) return status;
   int rc = KENKO_OK;
   if (data_path) {
-    int errors = kenko_check_data(rules, data_path, &opts);
+    cli_run_opts(cli, &ro, false);
+    int errors = kenko_check_data(rules, data_path, &ro);
     if (errors < 0)
       rc = KENKO_ERR_USAGE;
     else if (errors > 0)

@@ -22,7 +22,7 @@ static const CliOption data_options[] = {
     {"--as-of", "YYYY-MM-DD", "the evaluation date (default: today, local date)"},
     {"--input-format", "csv|yaml|json|jsonl", "the data's format, instead of guessing from the extension"},
     {"--delimiter", "C", "the CSV separator (`;`, `tab`); default `,`"},
-    {"--encoding", "ENC", "the CSV's encoding: utf-8 or cp932 (default: detected)"},
+    {"--encoding", "ENC", "the CSV's encoding: utf-8, cp932 or utf-16 (default: detected)"},
     {"--na", "LIST", "more cell values that mean missing, comma-separated (\"NA,N/A,#N/A\")"},
     {"--thousands", ",", "accept \"1,234\" in quoted CSV cells"},
     {"--strict", NULL, "stop at the first rejected account"},
@@ -35,7 +35,7 @@ static const CliOption output_option[] = {
 };
 
 static const CliOption check_options[] = {
-    {"--data", "FILE", "also compare the declared inputs with FILE's columns"},
+    {"--data", "FILE", "also check FILE: its columns, and every cell against its input"},
     {NULL, NULL, NULL},
 };
 static const CliOption run_options[] = {
@@ -96,8 +96,8 @@ static const CliOption lsp_options[] = {
 static const CliOption no_options[] = {{NULL, NULL, NULL}};
 
 static const CliCommand commands[] = {
-    {"check", "RULES [--data FILE]", "parse, type-check and lint the rules", CLI_RULE_OPTS, check_options,
-     "kenko check rules/aiueo.kenko --data rules/sample/accounts.csv", cmd_check},
+    {"check", "RULES [--data FILE]", "parse, type-check and lint the rules", CLI_RULE_OPTS | CLI_DATA_OPTS,
+     check_options, "kenko check rules/aiueo.kenko --data rules/sample/accounts.csv", cmd_check},
     {"run", "RULES DATA... [--format jsonl|csv|text] [--explain]", "score every account",
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, run_options,
      "kenko run rules/aiueo.kenko rules/sample/accounts.csv --as-of 2026-11-22 --format csv", cmd_run},

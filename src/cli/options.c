@@ -3,6 +3,7 @@
  * options"), and the progress count on a terminal. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 
@@ -43,10 +44,15 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
     else
       return cli_usage_error(cli, "`--delimiter` takes one character, found `%s`", v);
   } else if ((v = cli_opt_value(argc, argv, i, "--encoding"))) {
-    if (strcmp(v, "cp932") != 0 && strcmp(v, "CP932") != 0 && strcmp(v, "utf-8") != 0 &&
-        strcmp(v, "UTF-8") != 0)
-      return cli_usage_error(cli, "`--encoding` takes utf-8 or cp932, found `%s`", v);
-    opts->encoding = (v[0] == 'c' || v[0] == 'C') ? "cp932" : NULL;
+    /* given, it is forced: no detection (utf-8 too) */
+    if (strcasecmp(v, "cp932") == 0)
+      opts->encoding = "cp932";
+    else if (strcasecmp(v, "utf-8") == 0)
+      opts->encoding = "utf-8";
+    else if (strcasecmp(v, "utf-16") == 0)
+      opts->encoding = "utf-16";
+    else
+      return cli_usage_error(cli, "`--encoding` takes utf-8, cp932 or utf-16, found `%s`", v);
   } else if ((v = cli_opt_value(argc, argv, i, "--na"))) {
     opts->na = v;
   } else if ((v = cli_opt_value(argc, argv, i, "--thousands"))) {

@@ -287,6 +287,15 @@ static const char **split_na(const char *na, int32_t *n, Arena *arena) {
   return out;
 }
 
+void run_read_opts(const kenko_run_opts *opts, ReadOpts *ro, Arena *arena) {
+  memset(ro, 0, sizeof *ro);
+  ro->delimiter = opts->delimiter ? opts->delimiter : ',';
+  ro->encoding = opts->encoding;
+  ro->na = split_na(opts->na, &ro->nna, arena);
+  ro->thousands = opts->thousands;
+  ro->strict = opts->strict;
+}
+
 bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of) {
   if (!opts->as_of) {
     *as_of = today();
@@ -380,12 +389,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   Schema schema;
   eval_schema(p, &schema, &arena);
   ReadOpts ro;
-  memset(&ro, 0, sizeof ro);
-  ro.delimiter = opts->delimiter ? opts->delimiter : ',';
-  ro.encoding = opts->encoding;
-  ro.na = split_na(opts->na, &ro.nna, &arena);
-  ro.thousands = opts->thousands;
-  ro.strict = opts->strict;
+  run_read_opts(opts, &ro, &arena);
   ro.rejected_key = rejected_key;
 
   RunCtx rc;

@@ -68,6 +68,9 @@ static inline int32_t run_output_date(const kenko_run_stats *stats, int32_t as_o
 }
 /* `--as-of`: opts->as_of as YYYY-MM-DD, or today (local date) when it is
  * NULL; false after reporting a malformed date. */
+/* How the data options of OPTS read the files (the --na list split into
+ * ARENA). */
+void run_read_opts(const kenko_run_opts *opts, ReadOpts *ro, Arena *arena);
 bool run_parse_as_of(const kenko_run_opts *opts, Diag *diag, int32_t *as_of);
 /* The start every command over data shares: zeroes STATS, sets up DIAG for
  * P's sources as OPTS say, and reads the as-of date. False (after

@@ -5,13 +5,21 @@
  * Accepted forms:
  *   number  [+-]digits[.digits][(e|E)[+-]digits], or .5 / 5. ; finite
  *           only; "1,234,567" (groups of three) only in a quoted cell with
- *           opts->thousands == ','
- *   bool    true false yes no 1 0, in any case
- *   date    YYYY-MM-DD or YYYY/MM/DD, a real calendar date
+ *           opts->thousands == ','; a number followed by '%' is a percent
+ *           (Excel's "2%" = 0.02, as the language's own 2%)
+ *   bool    true false yes no 1 0, in any case; はい いいえ
+ *   date    YYYY-MM-DD or YYYY/MM/DD, month and day also unpadded
+ *           (Excel's 2023/4/1), and 2023年4月1日; a real calendar date
  *   text    any valid UTF-8 without NUL bytes; checked against `in [...]`
- * Numbers, bools and dates ignore ASCII spaces and tabs around them; text
- * is taken exactly as given (the CSV reader has already trimmed unquoted
- * cells). */
+ * Numbers, bools and dates ignore ASCII spaces and tabs around them, and
+ * read full-width digits, signs, decimal point, comma, percent and slash
+ * (what Japanese input methods type) as their ASCII forms, with full-width
+ * spaces around them ignored too; text is taken exactly as given (the CSV
+ * reader has already trimmed unquoted cells).
+ *
+ * A value still refused says which option would accept it when one would:
+ * a CSV cell that spells "missing" (NA, #N/A, -, なし, …) names `--na`, a
+ * grouped number `--thousands ,`, bytes that are not UTF-8 `--encoding`. */
 #include "io/reader.h"
 
 #include <math.h>
@@ -228,58 +236,176 @@ static bool names_nonfinite(const char *s, size_t n) {
   return word_is(s, n, "inf") || word_is(s, n, "infinity") || word_is(s, n, "nan");
 }
 
-static bool convert_number(const char *s, size_t n, const ReadOpts *opts, bool quoted, Value *out, char *err,
-                           size_t errsz) {
+/* ---- Excel's spellings ---------------------------------------------------- */
+
+/* Longest cell that is folded (full-width forms to ASCII); longer cells
+ * are read as they are. */
+#define FOLD_MAX 256
+
+/* Copies S (N bytes) to DST (room for N bytes) with the full-width forms
+ * of ASCII (U+FF01..U+FF5E: digits, signs, point, comma, percent, slash,
+ * letters) and the minus sign U+2212 as ASCII, the ideographic space
+ * U+3000 and no-break space as ' '; returns the new length (never more
+ * than N: every folded character shrinks). */
+static size_t fold_fullwidth(const char *s, size_t n, char *dst) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0, j = 0;
+  while (i < n) {
+    uint32_t cp;
+    int len = p[i] < 0x80 ? 0 : utf8_decode(p + i, n - i, &cp);
+    char ascii = 0;
+    if (len > 0) {
+      if (cp >= 0xFF01 && cp <= 0xFF5E)
+        ascii = (char)(cp - 0xFF01 + 0x21);
+      else if (cp == 0x2212)
+        ascii = '-';
+      else if (cp == 0x3000 || cp == 0xA0)
+        ascii = ' ';
+    }
+    if (ascii) {
+      dst[j++] = ascii;
+      i += (size_t)len;
+    } else {
+      dst[j++] = s[i++];
+    }
+  }
+  return j;
+}
+
+/* Cells that say "no value" in the spellings spreadsheets and people use:
+ * `--na` would read them as missing. Excel's error values (#N/A, #DIV/0!,
+ * #VALUE!, …) all start with '#'. */
+static bool na_like(const char *s, size_t n) {
+  static const char *const words[] = {"na",   "n/a",      "n.a.", "null",   "none", "nil",  "-",
+                                      "--",   "?",        "ー",   "―",      "－",   "なし", "無し",
+                                      "不明", "該当なし", "未定", "未入力", "空欄", "欠損"};
+  if (n == 0) return false;
+  if (s[0] == '#') return n > 1 && !memchr(s, ',', n);
+  for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+    if (word_is(s, n, words[k])) return true;
+  return false;
+}
+
+/* "PREFIX, got \"VALUE\"" with the option that would accept the value
+ * when one would: `--na VALUE` for a cell that spells missing (NA_HINT: the
+ * cells are CSV's, which --na applies to), `--encoding` for bytes that are
+ * not UTF-8. */
+static void err_refused(char *err, size_t errsz, const char *prefix, const char *s, size_t n, bool na_hint) {
+  char quoted[QUOTED_VALUE_MAX * 4 + 8];
+  text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
+  if (utf8_first_invalid(s, n) >= 0)
+    snprintf(err, errsz, "%s, got \"%s\" (not UTF-8: give the file's encoding with `--encoding`)", prefix,
+             quoted);
+  else if (na_hint && na_like(s, n))
+    snprintf(err, errsz, "%s, got \"%s\" (if it means missing, say so with `--na %s`)", prefix, quoted,
+             quoted);
+  else
+    snprintf(err, errsz, "%s, got \"%s\"", prefix, quoted);
+}
+
+/* Each converter reads S (N bytes: blanks trimmed, full-width forms
+ * folded) and quotes W (WN bytes: the cell as written) in its message. */
+static bool convert_number(const char *s, size_t n, const char *w, size_t wn, const ReadOpts *opts,
+                           bool quoted, Value *out, char *err, size_t errsz) {
   double x;
   bool commas = quoted && opts && opts->thousands == ',';
-  NumResult r = parse_number(s, n, commas, &x);
+  /* Excel's percent cells: "2%" is 0.02, as the language's own 2%. */
+  bool percent = n > 1 && s[n - 1] == '%';
+  NumResult r = parse_number(s, percent ? n - 1 : n, commas, &x);
   if (r == NUM_OK) {
-    *out = val_num(x);
+    *out = val_num(percent ? x / 100.0 : x);
     return true;
   }
   if (r == NUM_NONFINITE || names_nonfinite(s, n)) {
-    err_got(err, errsz, "expected a finite number", s, n);
-  } else if (!commas && memchr(s, ',', n) && parse_number(s, n, true, &x) == NUM_OK) {
+    err_got(err, errsz, "expected a finite number", w, wn);
+  } else if (!commas && memchr(s, ',', n) && parse_number(s, percent ? n - 1 : n, true, &x) == NUM_OK) {
     char quoted_value[QUOTED_VALUE_MAX * 4 + 8];
-    text_for_message(quoted_value, sizeof quoted_value, s, n, QUOTED_VALUE_MAX);
+    text_for_message(quoted_value, sizeof quoted_value, w, wn, QUOTED_VALUE_MAX);
     snprintf(err, errsz,
              "expected number, got \"%s\" (a thousands separator is only "
              "read in a quoted cell with --thousands ,)",
              quoted_value);
   } else {
-    err_got(err, errsz, "expected number", s, n);
+    err_refused(err, errsz, "expected number", w, wn, opts && opts->na_hint);
   }
   return false;
 }
 
 /* ---- bool, date, text ------------------------------------------------------ */
 
-static bool convert_bool(const char *s, size_t n, Value *out, char *err, size_t errsz) {
-  if (word_is(s, n, "true") || word_is(s, n, "yes") || word_is(s, n, "1")) {
+static bool convert_bool(const char *s, size_t n, const char *w, size_t wn, bool na_hint, Value *out,
+                         char *err, size_t errsz) {
+  if (word_is(s, n, "true") || word_is(s, n, "yes") || word_is(s, n, "1") || word_is(s, n, "はい")) {
     *out = val_bool(true);
     return true;
   }
-  if (word_is(s, n, "false") || word_is(s, n, "no") || word_is(s, n, "0")) {
+  if (word_is(s, n, "false") || word_is(s, n, "no") || word_is(s, n, "0") || word_is(s, n, "いいえ")) {
     *out = val_bool(false);
     return true;
   }
-  err_got(err, errsz, "expected bool (true/false, yes/no, 1/0)", s, n);
+  err_refused(err, errsz, "expected bool (true/false, yes/no, 1/0, はい/いいえ)", w, wn, na_hint);
   return false;
 }
 
-static bool convert_date(const char *s, size_t n, Value *out, char *err, size_t errsz) {
+/* Reads 1 to MAX ASCII digits at S[*I] into *V. */
+static bool read_digits(const char *s, size_t n, size_t *i, int max, int *v) {
+  int k = 0;
+  *v = 0;
+  while (*i < n && k < max && s[*i] >= '0' && s[*i] <= '9') {
+    *v = *v * 10 + (s[*i] - '0');
+    (*i)++, k++;
+  }
+  return k > 0 && !(*i < n && s[*i] >= '0' && s[*i] <= '9');
+}
+
+/* S at *I starts with SEP (N bytes): steps over it. */
+static bool take(const char *s, size_t n, size_t *i, const char *sep) {
+  size_t len = strlen(sep);
+  if (n - *i < len || memcmp(s + *i, sep, len) != 0) return false;
+  *i += len;
+  return true;
+}
+
+/* The dates Excel and people write besides YYYY-MM-DD: year, month, day
+ * with '/' or '-' and an unpadded month or day (2023/4/1), or
+ * 2023年4月1日. 1: a date in *DAYS; -1: the shape of a date that is not in
+ * the calendar; 0: not that shape. */
+static int loose_date(const char *s, size_t n, int32_t *days) {
+  size_t i = 0;
+  int y, m, d;
+  if (!read_digits(s, n, &i, 4, &y) || i != 4) return 0;
+  if (take(s, n, &i, "年")) {
+    if (!read_digits(s, n, &i, 2, &m) || !take(s, n, &i, "月") || !read_digits(s, n, &i, 2, &d) ||
+        !take(s, n, &i, "日") || i != n)
+      return 0;
+  } else {
+    char sep = i < n ? s[i] : 0;
+    if (sep != '/' && sep != '-') return 0;
+    i++;
+    if (!read_digits(s, n, &i, 2, &m) || i >= n || s[i] != sep) return 0;
+    i++;
+    if (!read_digits(s, n, &i, 2, &d) || i != n) return 0;
+  }
+  if (!date_valid(y, m, d)) return -1;
+  *days = date_from_ymd(y, m, d);
+  return 1;
+}
+
+static bool convert_date(const char *s, size_t n, const char *w, size_t wn, bool na_hint, Value *out,
+                         char *err, size_t errsz) {
   int32_t days;
   int r = date_parse(s, n, &days);
+  if (r == 0) r = loose_date(s, n, &days);
   if (r == 1) {
     *out = val_date(days);
     return true;
   }
   if (r == -1) {
     char quoted[QUOTED_VALUE_MAX * 4 + 8];
-    text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
+    text_for_message(quoted, sizeof quoted, w, wn, QUOTED_VALUE_MAX);
     snprintf(err, errsz, "invalid date \"%s\"", quoted);
   } else {
-    err_got(err, errsz, "expected date (YYYY-MM-DD or YYYY/MM/DD)", s, n);
+    err_refused(err, errsz, "expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日)", w, wn, na_hint);
   }
   return false;
 }
@@ -317,7 +443,11 @@ static bool convert_text(const FieldSchema *field, const char *s, size_t n, Aren
       return false;
     }
     if (utf8_first_invalid(s, n) >= 0) {
-      snprintf(err, errsz, "invalid UTF-8 in text (another encoding? give it with `--encoding`)");
+      char quoted[QUOTED_VALUE_MAX * 4 + 8];
+      text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
+      snprintf(err, errsz,
+               "invalid UTF-8 in text \"%s\" (not UTF-8: give the file's encoding with `--encoding`)",
+               quoted);
       return false;
     }
   }
@@ -339,7 +469,8 @@ static bool convert_text(const FieldSchema *field, const char *s, size_t n, Aren
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 /* Everything convert_cell's fast paths leave: blanks around the value,
- * other spellings, and the messages for bad values. */
+ * full-width forms, other spellings, and the messages for bad values
+ * (which quote the cell as written). */
 __attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field, const char *s, size_t n,
                                                         const ReadOpts *opts, bool quoted, Arena *arena,
                                                         Value *out, char *err, size_t errsz) {
@@ -348,11 +479,22 @@ __attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field
     s++, n--;
   while (n && is_blank(s[n - 1]))
     n--;
+  const char *w = s; /* as written, for the messages */
+  size_t wn = n;
+  char folded[FOLD_MAX];
+  if (n <= FOLD_MAX && !plain_ascii(s, n) && clean_utf8(s, n)) {
+    n = fold_fullwidth(s, n, folded);
+    s = folded;
+    while (n && is_blank(*s))
+      s++, n--;
+    while (n && is_blank(s[n - 1]))
+      n--;
+  }
   switch (field->type) {
-  case T_NUMBER: return convert_number(s, n, opts, quoted, out, err, errsz);
-  case T_BOOL: return convert_bool(s, n, out, err, errsz);
-  case T_DATE: return convert_date(s, n, out, err, errsz);
-  case T_LIST: err_got(err, errsz, "expected a list", s, n); return false;
+  case T_NUMBER: return convert_number(s, n, w, wn, opts, quoted, out, err, errsz);
+  case T_BOOL: return convert_bool(s, n, w, wn, opts && opts->na_hint, out, err, errsz);
+  case T_DATE: return convert_date(s, n, w, wn, opts && opts->na_hint, out, err, errsz);
+  case T_LIST: err_got(err, errsz, "expected a list", w, wn); return false;
   default: break;
   }
   snprintf(err, errsz, "cannot read a value of type %s", value_type_name((ValueType)field->type));

@@ -32,8 +32,11 @@
  *     taken exactly as written between the quotes.
  *   - An empty cell (unquoted, or quoted "") and a cell equal to one of the
  *     --na values are missing.
- *   - Header names are matched exactly (after trimming/unquoting) with each
- *     input's column. Columns no input declares are ignored, duplicates of
+ *   - Header names are matched exactly with each input's column, after
+ *     trimming/unquoting, dropping invisible characters (zero-width space,
+ *     joiners, a stray BOM) and trimming full-width and no-break spaces at
+ *     both ends (header_name): what Excel users leave in a header and
+ *     cannot see. Columns no input declares are ignored, duplicates of
  *     them too; a declared column that appears twice is a malformed file
  *     (which one would be meant?). A declared column absent from the header
  *     is missing in every account when the input is optional; when it is
@@ -352,6 +355,7 @@ typedef struct CsvReader {
   const char *path;   /* its name in messages */
   const Schema *schema;
   const ReadOpts *opts;
+  ReadOpts cell_opts; /* *opts, with na_hint: what the cells convert with */
   Diag *diag;
   CsvInput in;
   char delimiter;
@@ -390,6 +394,8 @@ static void reader_init(CsvReader *r, const char *source, const Schema *schema, 
   r->path = data_name(source);
   r->schema = schema;
   r->opts = opts;
+  if (opts) r->cell_opts = *opts;
+  r->cell_opts.na_hint = true;
   r->diag = diag;
   r->delimiter = opts && opts->delimiter ? opts->delimiter : ',';
   r->stop[(uint8_t)r->delimiter] = 1;
@@ -850,6 +856,44 @@ static bool open_file(CsvReader *r, int *status) {
 }
 
 /* Reads the header record. False (after reporting) when there is none. */
+/* The length of the UTF-8 character at S (N bytes left) when it is one a
+ * header name is cleaned of: 1 for SPACES (the ideographic space U+3000,
+ * the no-break space U+00A0), 2 for the invisible ones (zero-width space,
+ * non-joiner and joiner U+200B..U+200D, word joiner U+2060, a BOM U+FEFF
+ * past the start); 0 otherwise. *LEN is its byte length. */
+static int header_junk(const unsigned char *s, size_t n, int *len) {
+  uint32_t cp;
+  *len = s[0] < 0x80 ? 0 : utf8_decode(s, n, &cp);
+  if (*len <= 0) return 0;
+  if (cp == 0x3000 || cp == 0xA0) return 1;
+  if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF) return 2;
+  return 0;
+}
+
+/* Copies header cell NAME (N bytes) to DST (room for N bytes) as it is
+ * matched with the inputs' columns: invisible characters dropped, and the
+ * spaces Excel users leave around a name (full-width and no-break ones
+ * too: ASCII blanks were trimmed with the cell) taken off both ends.
+ * Returns the new length. */
+static size_t header_name(const char *name, size_t n, char *dst) {
+  const unsigned char *p = (const unsigned char *)name;
+  size_t j = 0, end = 0; /* end: DST's length without trailing spaces */
+  for (size_t i = 0; i < n;) {
+    int len;
+    int junk = header_junk(p + i, n - i, &len);
+    if (junk == 2 || (junk == 1 && j == 0)) {
+      i += (size_t)len;
+      continue;
+    }
+    size_t k = len > 0 ? (size_t)len : 1;
+    memcpy(dst + j, name + i, k);
+    j += k;
+    i += k;
+    if (junk != 1 && !(k == 1 && (name[i - 1] == ' ' || name[i - 1] == '\t'))) end = j;
+  }
+  return end;
+}
+
 static bool read_header(CsvReader *r) {
   NextResult next = next_record(r);
   if (next == NEXT_BROKEN) return false;
@@ -871,7 +915,7 @@ static bool read_header(CsvReader *r) {
     size_t n;
     const char *name = cell_text(r, &r->cells[j], &n);
     r->header[j] = xmalloc(n + 1);
-    memcpy(r->header[j], name, n);
+    n = header_name(name, n, r->header[j]);
     r->header[j][n] = '\0';
   }
   return true;
@@ -928,7 +972,7 @@ static inline __attribute__((always_inline)) bool convert_input(CsvReader *r, Cs
   if (!padded) s = cell_text(r, c, &n);
   if (n == 0 || (r->nna > 0 && is_na(r, s, n))) return intake_absent(f, out, err);
   if (convert_usual(f, s, n, padded, &run->in->arena, out)) return true;
-  return convert_cell(f, s, n, r->opts, (c->flags & CELL_QUOTED) != 0, &run->in->arena, out, err,
+  return convert_cell(f, s, n, &r->cell_opts, (c->flags & CELL_QUOTED) != 0, &run->in->arena, out, err,
                       ERR_MESSAGE_MAX);
 }
 

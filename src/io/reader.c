@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/numfmt.h"
+#include "front/source.h"
 #include "io/intake.h"
 #include "kenko.h"
 
@@ -141,7 +142,9 @@ void intake_reject(Intake *in, const char *id, const Value *key, int line, int c
   in->stats->accounts++;
   char quoted_id[ID_MESSAGE_MAX * 4 + 8];
   text_for_message(quoted_id, sizeof quoted_id, id, strlen(id), ID_MESSAGE_MAX);
-  if (field)
+  if (in->opts && in->opts->on_reject)
+    in->opts->on_reject(in->opts->reject_ud, line, col, field, quoted_id, msg);
+  else if (field)
     diag_at(in->diag, KENKO_ERROR, in->path, line, col, "account \"%s\": field \"%s\": %s", quoted_id, field,
             msg);
   else
@@ -163,6 +166,24 @@ void intake_cut(Intake *in) {
 }
 
 /* ---- columns ---------------------------------------------------------------- */
+
+/* "" or "; did you mean \"NAME\"?" for a missing COLUMN, NAME the closest
+ * of the N header names COLS (a column spelled with a different space or
+ * a typo), into DST; when a header name is not UTF-8, the hint for
+ * `--encoding` instead. */
+static void column_suggestion(char *dst, size_t dstsz, const char *column, char *const *cols, int32_t n) {
+  dst[0] = '\0';
+  for (int32_t j = 0; j < n; j++)
+    if (utf8_first_invalid(cols[j], strlen(cols[j])) >= 0) {
+      snprintf(dst, dstsz, "; the header is not UTF-8: give the file's encoding with `--encoding`");
+      return;
+    }
+  const char *near = diag_suggest(column, (const char *const *)cols, (int)n);
+  if (!near) return;
+  char quoted[ID_MESSAGE_MAX * 4 + 8];
+  text_for_message(quoted, sizeof quoted, near, strlen(near), ID_MESSAGE_MAX);
+  snprintf(dst, dstsz, "; did you mean \"%s\"?", quoted);
+}
 
 bool columns_map(const char *path, const Schema *schema, char *const *cols, int32_t n, int line,
                  void (*where)(const void *ctx, int32_t j, int *line, int *col), const void *ctx, Diag *diag,
@@ -194,8 +215,10 @@ bool columns_map(const char *path, const Schema *schema, char *const *cols, int3
       column_of[i] = j;
     }
     if (column_of[i] < 0 && field_required(f)) {
-      diag_at(diag, KENKO_ERROR, path, line, 1, "missing column \"%s\" (required by input %s)", f->column,
-              f->name);
+      char hint[ID_MESSAGE_MAX * 4 + 32];
+      column_suggestion(hint, sizeof hint, f->column, cols, n);
+      diag_at(diag, KENKO_ERROR, path, line, 1, "missing column \"%s\" (required by input %s)%s", f->column,
+              f->name, hint);
       usable = false;
     }
   }
@@ -238,9 +261,9 @@ static bool declared_column(const Schema *schema, const char *name) {
   return false;
 }
 
-int reader_check_columns(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag) {
+int reader_check_columns(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts,
+                         Diag *diag) {
   int32_t ncols = 0;
-  DataFormat fmt = reader_format_for(path);
   char **cols = reader_columns(path, fmt, opts, diag, &ncols);
   if (!cols) return diag->errors ? diag->errors : 1;
   for (int32_t i = 0; i < schema->ninputs; i++) {
@@ -256,12 +279,15 @@ int reader_check_columns(const char *path, const Schema *schema, const ReadOpts 
       continue;
     }
     if (has_column(cols, ncols, in->column)) continue;
+    char hint[ID_MESSAGE_MAX * 4 + 32];
+    column_suggestion(hint, sizeof hint, in->column, cols, ncols);
     if (in->optional)
       diag_at(diag, KENKO_WARNING, path, 1, 1,
-              "no column \"%s\" for optional input `%s`: it will always be missing", in->column, in->name);
+              "no column \"%s\" for optional input `%s`: it will always be missing%s", in->column, in->name,
+              hint);
     else
-      diag_at(diag, KENKO_ERROR, path, 1, 1, "missing column \"%s\" (required by input `%s`)", in->column,
-              in->name);
+      diag_at(diag, KENKO_ERROR, path, 1, 1, "missing column \"%s\" (required by input `%s`)%s", in->column,
+              in->name, hint);
   }
   /* Undeclared columns: one warning that names the first few of them. */
   enum { NAMED_MAX = 10 };
@@ -283,6 +309,7 @@ int reader_check_columns(const char *path, const Schema *schema, const ReadOpts 
             undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are",
             undeclared == 1 ? "" : "s", list.data);
   buf_free(&list);
+  reader_check_cells(path, fmt, schema, cols, ncols, opts, diag);
   reader_free_columns(cols, ncols);
   return diag->errors;
 }

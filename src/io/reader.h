@@ -47,16 +47,23 @@ typedef struct Schema {
 
 typedef struct ReadOpts {
   char delimiter;        /* CSV separator; ',' by default */
-  const char *encoding;  /* NULL/"utf-8", or "cp932" (via iconv) */
+  const char *encoding;  /* NULL: detected; "utf-8" forced; else converted with iconv ("cp932", "utf-16") */
   const char *const *na; /* extra cell values meaning missing */
   int32_t nna;
   char thousands; /* 0, or ',' : "1,234" in quoted cells */
+  bool na_hint;   /* set by the CSV reader, whose cells --na applies to: a
+                     refused cell that spells missing names `--na` */
   bool strict;    /* stop at the first bad account */
   /* Called with the key of each account rejected for bad data when its
    * key itself was good, so that keys stay unique across good and bad
    * accounts (may be NULL). ID is the account's id: the key as written. */
   void (*rejected_key)(void *ud, const Value *key, const char *id);
   void *rejected_ud;
+  /* When set, a rejected account is handed here instead of being reported
+   * (`check --data` counts bad cells per column): where, the field (NULL:
+   * the account as a whole), the id quoted for a message, the message. */
+  void (*on_reject)(void *ud, int line, int col, const char *field, const char *id, const char *msg);
+  void *reject_ud;
 } ReadOpts;
 
 /* One account as read: values[i] belongs to schema->inputs[i]. */
@@ -125,8 +132,17 @@ bool convert_cell(const FieldSchema *field, const char *s, size_t n, const ReadO
 void text_for_message(char *dst, size_t dstsz, const char *s, size_t n, size_t max);
 
 /* `kenko check --data`: compares SCHEMA's inputs with the columns of
- * PATH (missing ones, undeclared ones), reported through DIAG. Returns
- * the number of errors (at least 1 when the columns cannot be read). */
-int reader_check_columns(const char *path, const Schema *schema, const ReadOpts *opts, Diag *diag);
+ * PATH, read in format FMT (missing ones, undeclared ones), then checks
+ * the cells (reader_check_cells), reported through DIAG. Returns the
+ * number of errors (at least 1 when the columns cannot be read). */
+int reader_check_columns(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts,
+                         Diag *diag);
+
+/* `kenko check --data`, the cells (check_data.c): every cell of the
+ * inputs among the file's NCOLS columns COLS read as `run` reads it; bad
+ * cells reported per column (how many, the first few located, the option
+ * that would accept them) through DIAG as errors. */
+void reader_check_cells(const char *path, DataFormat fmt, const Schema *schema, char *const *cols,
+                        int32_t ncols, const ReadOpts *opts, Diag *diag);
 
 #endif

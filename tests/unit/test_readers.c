@@ -266,6 +266,7 @@ static const char *convert(const FieldSchema *f, const char *s, bool quoted, cha
   arena_init(&arena, 0);
   ReadOpts opts = {0};
   opts.thousands = thousands;
+  opts.na_hint = true; /* as the CSV reader converts */
   Value v;
   char err[512];
   out[0] = '\0';
@@ -300,10 +301,11 @@ Test(convert, numbers) {
   cr_assert_str_eq(convert(&number_field, "0x1F", false, 0), "error: expected number, got \"0x1F\"");
   cr_assert_str_eq(convert(&number_field, "1_000", false, 0), "error: expected number, got \"1_000\"");
   cr_assert_str_eq(convert(&number_field, "1e", false, 0), "error: expected number, got \"1e\"");
-  cr_assert_str_eq(convert(&number_field, "-", false, 0), "error: expected number, got \"-\"");
+  cr_assert_str_eq(convert(&number_field, "-", false, 0),
+                   "error: expected number, got \"-\" (if it means missing, say so with `--na -`)");
   cr_assert_str_eq(convert(&number_field, ".", false, 0), "error: expected number, got \".\"");
   cr_assert_str_eq(convert(&number_field, "1 2", false, 0), "error: expected number, got \"1 2\"");
-  cr_assert_str_eq(convert(&number_field, "12%", false, 0), "error: expected number, got \"12%\"");
+  cr_assert_str_eq(convert(&number_field, "12%", false, 0), "0.12");
 }
 
 Test(convert, non_finite_numbers) {
@@ -374,11 +376,11 @@ Test(convert, bools) {
   for (size_t i = 0; i < sizeof lies / sizeof *lies; i++)
     cr_assert_str_eq(convert(&bool_field, lies[i], false, 0), "false", "%s", lies[i]);
   cr_assert_str_eq(convert(&bool_field, "maybe", false, 0),
-                   "error: expected bool (true/false, yes/no, 1/0), got \"maybe\"");
+                   "error: expected bool (true/false, yes/no, 1/0, はい/いいえ), got \"maybe\"");
   cr_assert_str_eq(convert(&bool_field, "2", false, 0),
-                   "error: expected bool (true/false, yes/no, 1/0), got \"2\"");
+                   "error: expected bool (true/false, yes/no, 1/0, はい/いいえ), got \"2\"");
   cr_assert_str_eq(convert(&bool_field, "on", false, 0),
-                   "error: expected bool (true/false, yes/no, 1/0), got \"on\"");
+                   "error: expected bool (true/false, yes/no, 1/0, はい/いいえ), got \"on\"");
 }
 
 /* The readers' inline fast path (convert.h) takes the common spellings
@@ -448,19 +450,91 @@ Test(convert, dates) {
   cr_assert_str_eq(convert(&date_field, "2026-02-30", false, 0), "error: invalid date \"2026-02-30\"");
   cr_assert_str_eq(convert(&date_field, "2023-02-29", false, 0), "error: invalid date \"2023-02-29\"");
   cr_assert_str_eq(convert(&date_field, "11/22/2026", false, 0),
-                   "error: expected date (YYYY-MM-DD or YYYY/MM/DD), got \"11/22/2026\"");
+                   "error: expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"11/22/2026\"");
   cr_assert_str_eq(convert(&date_field, "2026-11-22T10:00", false, 0),
-                   "error: expected date (YYYY-MM-DD or YYYY/MM/DD), got \"2026-11-22T10:00\"");
+                   "error: expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"2026-11-22T10:00\"");
+}
+
+Test(convert, excel_shapes) {
+  /* dates with unpadded month and day, and the Japanese form */
+  cr_assert_str_eq(convert(&date_field, "2023/4/1", false, 0), "2023-04-01");
+  cr_assert_str_eq(convert(&date_field, "2023-4-01", false, 0), "2023-04-01");
+  cr_assert_str_eq(convert(&date_field, "2023年4月1日", false, 0), "2023-04-01");
+  cr_assert_str_eq(convert(&date_field, "2023年12月31日", false, 0), "2023-12-31");
+  cr_assert_str_eq(convert(&date_field, "２０２３／４／１", false, 0), "2023-04-01");
+  cr_assert_str_eq(convert(&date_field, "2023/2/30", false, 0), "error: invalid date \"2023/2/30\"");
+  cr_assert_str_eq(convert(&date_field, "2023年2月30日", false, 0), "error: invalid date \"2023年2月30日\"");
+  cr_assert_str_eq(convert(&date_field, "2023/4-1", false, 0),
+                   "error: expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"2023/4-1\"");
+  cr_assert_str_eq(convert(&date_field, "2023/123/1", false, 0),
+                   "error: expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"2023/123/1\"");
+  cr_assert_str_eq(convert(&date_field, "2023年4月1", false, 0),
+                   "error: expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"2023年4月1\"");
+  /* percent cells, as the language's own 2% */
+  cr_assert_str_eq(convert(&number_field, "2%", false, 0), "0.02");
+  cr_assert_str_eq(convert(&number_field, "12.5%", false, 0), "0.125");
+  cr_assert_str_eq(convert(&number_field, "-3%", false, 0), "-0.03");
+  cr_assert_str_eq(convert(&number_field, "%", false, 0), "error: expected number, got \"%\"");
+  cr_assert_str_eq(convert(&number_field, "2%%", false, 0), "error: expected number, got \"2%%\"");
+  /* full-width digits, signs, point, percent; full-width spaces around */
+  cr_assert_str_eq(convert(&number_field, "１２３", false, 0), "123");
+  cr_assert_str_eq(convert(&number_field, "－１２．５", false, 0), "-12.5");
+  cr_assert_str_eq(convert(&number_field,
+                           "\xE2\x88\x92"
+                           "4",
+                           false, 0),
+                   "-4"); /* U+2212 minus */
+  cr_assert_str_eq(convert(&number_field, "＋７", false, 0), "7");
+  cr_assert_str_eq(convert(&number_field, "５０％", false, 0), "0.5");
+  cr_assert_str_eq(convert(&number_field, "　５　", false, 0), "5");
+  cr_assert_str_eq(convert(&number_field, "１，２３４", true, ','), "1234");
+  cr_assert_str_eq(
+      convert(&number_field, "１，２３４", true, 0),
+      "error: expected number, got \"１，２３４\" (a thousands separator is only read in a quoted "
+      "cell with --thousands ,)");
+  /* はい/いいえ, full-width TRUE */
+  cr_assert_str_eq(convert(&bool_field, "はい", false, 0), "true");
+  cr_assert_str_eq(convert(&bool_field, "いいえ", false, 0), "false");
+  cr_assert_str_eq(convert(&bool_field, "ＴＲＵＥ", false, 0), "true");
+  cr_assert_str_eq(convert(&bool_field, "１", false, 0), "true");
+}
+
+Test(convert, refused_values_name_the_option) {
+  cr_assert_str_eq(convert(&number_field, "NA", false, 0),
+                   "error: expected number, got \"NA\" (if it means missing, say so with `--na NA`)");
+  cr_assert_str_eq(convert(&number_field, "#N/A", false, 0),
+                   "error: expected number, got \"#N/A\" (if it means missing, say so with `--na #N/A`)");
+  cr_assert_str_eq(
+      convert(&number_field, "#DIV/0!", false, 0),
+      "error: expected number, got \"#DIV/0!\" (if it means missing, say so with `--na #DIV/0!`)");
+  cr_assert_str_eq(convert(&number_field, "ＮＡ", false, 0), "error: expected number, got \"ＮＡ\"");
+  cr_assert_str_eq(
+      convert(&bool_field, "-", false, 0),
+      "error: expected bool (true/false, yes/no, 1/0, はい/いいえ), got \"-\" (if it means missing, "
+      "say so with `--na -`)");
+  cr_assert_str_eq(convert(&date_field, "なし", false, 0),
+                   "error: expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"なし\" (if it means "
+                   "missing, say so with `--na なし`)");
+  cr_assert_str_eq(convert(&number_field, "1\x82\xA0", false, 0),
+                   "error: expected number, got \"1\\x82\\xA0\" (not UTF-8: give the file's encoding with "
+                   "`--encoding`)");
+  cr_assert_str_eq(convert(&text_field, "caf\xE9", false, 0),
+                   "error: invalid UTF-8 in text \"caf\\xE9\" (not UTF-8: give the file's encoding with "
+                   "`--encoding`)");
 }
 
 Test(convert, text) {
   cr_assert_str_eq(convert(&text_field, "hello", false, 0), "hello");
   cr_assert_str_eq(convert(&text_field, " kept as is ", false, 0), " kept as is ");
   cr_assert_str_eq(convert(&text_field, "契約プラン", false, 0), "契約プラン");
-  cr_assert_str_eq(convert(&text_field, "bad \xC3\x28 byte", false, 0),
-                   "error: invalid UTF-8 in text (another encoding? give it with `--encoding`)");
-  cr_assert_str_eq(convert(&text_field, "\xED\xA0\x80", false, 0),
-                   "error: invalid UTF-8 in text (another encoding? give it with `--encoding`)");
+  cr_assert_str_eq(
+      convert(&text_field, "bad \xC3\x28 byte", false, 0),
+      "error: invalid UTF-8 in text \"bad \\xC3( byte\" (not UTF-8: give the file's encoding with "
+      "`--encoding`)");
+  cr_assert_str_eq(
+      convert(&text_field, "\xED\xA0\x80", false, 0),
+      "error: invalid UTF-8 in text \"\\xED\\xA0\\x80\" (not UTF-8: give the file's encoding with "
+      "`--encoding`)");
   Arena arena;
   arena_init(&arena, 0);
   ReadOpts opts = {0};
@@ -490,8 +564,10 @@ Test(convert, quoted_values_in_messages) {
   cr_assert_str_eq(convert(&number_field, "あいうえおかきくけこさしすせそ", false, 0),
                    "error: expected number, got \"あいうえおかきくけこさしす…\"");
   /* Control characters, quotes and bad bytes are escaped. */
-  cr_assert_str_eq(convert(&number_field, "a\"b\\c\nd\te\x01\xFF", false, 0),
-                   "error: expected number, got \"a\\\"b\\\\c\\nd\\te\\x01\\xFF\"");
+  cr_assert_str_eq(
+      convert(&number_field, "a\"b\\c\nd\te\x01\xFF", false, 0),
+      "error: expected number, got \"a\\\"b\\\\c\\nd\\te\\x01\\xFF\" (not UTF-8: give the file's "
+      "encoding with `--encoding`)");
   /* A C1 control character (U+009B, a CSI for some terminals) as its bytes. */
   cr_assert_str_eq(convert(&number_field,
                            "x\xC2\x9B"
@@ -773,13 +849,13 @@ Test(csv, bad_values) {
                "data.csv:3:10: error: account \"a2\": field \"arr\": expected a finite number, got \"1e999\"",
                "data.csv:4:12: error: account \"a3\": field \"start\": invalid date \"2026-02-30\"",
                "data.csv:5:23: error: account \"a4\": field \"active\": expected bool (true/false, yes/no, "
-               "1/0), got \"maybe\"",
+               "1/0, はい/いいえ), got \"maybe\"",
                "data.csv:6:27: error: account \"a5\": field \"nps\": expected a finite number, got \"NaN\"",
                "data.csv:7:10: error: account \"a6\": field \"arr\": missing required value",
                "data.csv:8:10: error: account \"a7\": field \"arr\": expected number, got \"ten\"",
                "data.csv:9:1: error: account \"data.csv:9\": field \"id\": missing required value",
-               "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text (another "
-               "encoding? give it with `--encoding`)",
+               "data.csv:10:4: error: account \"a9\": field \"plan\": invalid UTF-8 in text "
+               "\"b\\xC3(sic\" (not UTF-8: give the file's encoding with `--encoding`)",
                "data.csv:11:5: error: account \"a10\": field \"plan\": expected one of \"basic\", \"pro\", "
                "\"enterprise\", got \"ok\"");
   expect_stats(c, 10, 10, false);
@@ -1064,7 +1140,7 @@ Test(yaml, lists) {
   EXPECT_DIAGS(
       c, "data.yaml:14:7: error: account \"a2\": field \"tickets[1].opened\": missing required value",
       "data.yaml:15:82: error: account \"a3\": field \"tickets[0].opened\": expected date "
-      "(YYYY-MM-DD or YYYY/MM/DD), got \"never\"",
+      "(YYYY-MM-DD, YYYY/M/D or YYYY年M月D日), got \"never\"",
       "data.yaml:16:95: error: account \"a4\": field \"tickets[1]\": expected a mapping (a list "
       "element), got \"7\"",
       "data.yaml:17:59: error: account \"a5\": field \"tickets\": expected a list, got \"high\"",
