@@ -99,8 +99,8 @@ $(BUILD)/locale/%/LC_MESSAGES/kenko.mo: po/%.po
 
 # The messages of the sources: _() and N_() (P_() for plurals), and the
 # functions that translate their format themselves (base/i18n.h).
-XGETTEXT_KEYWORDS := --keyword=_ --keyword=N_ --keyword=P_:1,2
-XGETTEXT_LATER := --keyword=diag_error:3 --flag=diag_error:3:c-format --keyword=diag_warning:3 --flag=diag_warning:3:c-format \
+XGETTEXT_KEYWORDS := --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+  --keyword=diag_error:3 --flag=diag_error:3:c-format --keyword=diag_warning:3 --flag=diag_warning:3:c-format \
   --keyword=diag_note:3 --flag=diag_note:3:c-format --keyword=diag_at:6 --flag=diag_at:6:c-format \
   --keyword=parse_error:3 --flag=parse_error:3:c-format --keyword=cli_usage_error:2 \
   --flag=cli_usage_error:2:c-format --flag=buf_printf:2:c-format --flag=table_fmt:2:c-format \
@@ -115,7 +115,10 @@ pot:
 	{ cat po/header.pot; sed '1,/^$$/d' $(POT).tmp; } > $(POT) && rm -f $(POT).tmp
 
 update-po: pot
-	for po in $(PO_FILES); do msgmerge --quiet --update --backup=none --no-fuzzy-matching $$po po/kenko.pot; done
+	for po in $(PO_FILES); do \
+	  msgmerge --quiet --update --backup=none --no-fuzzy-matching $$po po/kenko.pot && \
+	  msgattrib --no-obsolete -o $$po $$po; \
+	done
 
 $(BUILD)/libkenko.a: $(LIB_OBJ)
 	rm -f $@

@@ -30,6 +30,8 @@ int kk_yylex(KK_YYSTYPE *yylval, KK_YYLTYPE *yylloc, void *scanner);
 %code {
 #include <string.h>
 
+#include "base/i18n.h"
+
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                      \
   do {                                                   \
     if (N) {                                             \
@@ -728,7 +730,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     return 0;
   }
 
-  char what[256] = "";
+  char what[512] = "";
   size_t len = 0;
   int any_expr = 0, any_op = 0, any_decl = 0, shown = 0, total = 0;
   const char *items[MAX_EXPECTED + 3];
@@ -762,27 +764,27 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       /* listed because a dimension may be called `outcome` (and a name
        * `kpi` or `target`: keywords only where they start a KPI or its target) */
     } else {
-      items[total++] = expected[i] == YYSYMBOL_STRING ? "a string" : yysymbol_name(expected[i]);
+      items[total++] = expected[i] == YYSYMBOL_STRING ? _("a string") : yysymbol_name(expected[i]);
     }
   }
   /* Token aliases read better with an article. */
   for (int i = 0; i < total; i++) {
-    if (strcmp(items[i], "name") == 0) items[i] = "a name";
-    else if (strcmp(items[i], "number") == 0) items[i] = "a number";
-    else if (strcmp(items[i], "date") == 0) items[i] = "a date";
-    else if (strcmp(items[i], "duration") == 0) items[i] = "a duration";
+    if (strcmp(items[i], "name") == 0) items[i] = _("a name");
+    else if (strcmp(items[i], "number") == 0) items[i] = _("a number");
+    else if (strcmp(items[i], "date") == 0) items[i] = _("a date");
+    else if (strcmp(items[i], "duration") == 0) items[i] = _("a duration");
   }
-  if (any_literal) items[total++] = "a value (a number, string, date, `true`, `false`, `missing` or a list)";
+  if (any_literal) items[total++] = _("a value (a number, string, date, `true`, `false`, `missing` or a list)");
   if (any_op || any_decl) {
     memmove(items + any_op + any_decl, items, (size_t)total * sizeof *items);
-    if (any_op) items[0] = "an operator";
-    if (any_decl) items[any_op] = "a declaration";
+    if (any_op) items[0] = _("an operator");
+    if (any_decl) items[any_op] = _("a declaration");
     total += any_op + any_decl;
   }
-  if (any_expr) items[total++] = "an expression";
+  if (any_expr) items[total++] = _("an expression");
   if (total > 6) total = 0; /* too many to be useful */
   for (int i = 0; i < total; i++) {
-    const char *sep = i == 0 ? "" : (i == total - 1 ? " or " : ", ");
+    const char *sep = i == 0 ? "" : (i == total - 1 ? _(" or ") : _(", "));
     len += (size_t)snprintf(what + len, sizeof what - len, "%s%s", sep, items[i]);
     if (len >= sizeof what) break;
     shown++;
@@ -792,22 +794,22 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
   char found_text[128];
   int keyword_as_name = 0;
   if (found == YYSYMBOL_YYEOF) {
-    snprintf(found_text, sizeof found_text, "end of file");
+    snprintf(found_text, sizeof found_text, _("end of file"));
   } else {
     token_text(ps, loc, tok, sizeof tok);
     switch (found) {
-    case YYSYMBOL_IDENT: snprintf(found_text, sizeof found_text, "name `%s`", tok); break;
+    case YYSYMBOL_IDENT: snprintf(found_text, sizeof found_text, _("name `%s`"), tok); break;
     case YYSYMBOL_NUMBER: case YYSYMBOL_PERCENT:
-      snprintf(found_text, sizeof found_text, "number `%s`", tok); break;
-    case YYSYMBOL_STRING: snprintf(found_text, sizeof found_text, "string %s", tok); break;
-    case YYSYMBOL_DATE: snprintf(found_text, sizeof found_text, "date `%s`", tok); break;
-    case YYSYMBOL_DURATION: snprintf(found_text, sizeof found_text, "duration `%s`", tok); break;
+      snprintf(found_text, sizeof found_text, _("number `%s`"), tok); break;
+    case YYSYMBOL_STRING: snprintf(found_text, sizeof found_text, _("string %s"), tok); break;
+    case YYSYMBOL_DATE: snprintf(found_text, sizeof found_text, _("date `%s`"), tok); break;
+    case YYSYMBOL_DURATION: snprintf(found_text, sizeof found_text, _("duration `%s`"), tok); break;
     default:
       /* (a declaration keyword at the start of a line begins the next
        * declaration: nobody tried to use it as a name) */
       if (is_keyword(found) && (name_here || any_expr) &&
           !(starts_declaration(found) && parse_at_line_start(ps, loc.begin))) {
-        snprintf(found_text, sizeof found_text, "the keyword `%s` (keywords cannot be names)", tok);
+        snprintf(found_text, sizeof found_text, _("the keyword `%s` (keywords cannot be names)"), tok);
         keyword_as_name = 1;
       } else {
         snprintf(found_text, sizeof found_text, "`%s`", tok);
@@ -831,7 +833,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
     if (wanted) {
       int line, col;
       src_line_col(ps->src, ob->offset, &line, &col);
-      snprintf(hint, sizeof hint, " (to close `%c` at line %d)", ob->ch, line);
+      snprintf(hint, sizeof hint, _(" (to close `%c` at line %d)"), ob->ch, line);
     }
   }
 
@@ -849,7 +851,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       ncands++;
     }
     const char *best = diag_suggest(tok, cands, ncands);
-    if (best) snprintf(suggestion, sizeof suggestion, "; did you mean `%s`?", best);
+    if (best) snprintf(suggestion, sizeof suggestion, _("; did you mean `%s`?"), best);
   }
 
   if (shown > 0)

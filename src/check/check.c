@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "base/i18n.h"
 
 /* ---- name tables ------------------------------------------------------ */
 
@@ -71,19 +72,37 @@ const NameEntry *names_put(NameMap *m, const char *name, int kind, int32_t index
 
 const char *kind_word(int kind) {
   switch (kind) {
-  case NAME_INPUT: return "input";
-  case NAME_INDICATOR: return "indicator";
-  case NAME_THRESHOLD: return "threshold";
-  case NAME_DIMENSION: return "dimension";
-  case NAME_SEGMENT: return "segment";
-  case NAME_BUILTIN: return "built-in name";
-  case NAME_GRADE: return "grade";
-  case NAME_PERSONA: return "persona";
-  case NAME_STEP: return "journey step";
-  case NAME_CASE: return "segment case";
-  case NAME_FLAG: return "flag";
-  case NAME_FORECAST: return "forecast";
-  default: return "name";
+  case NAME_INPUT: return _("input");
+  case NAME_INDICATOR: return _("indicator");
+  case NAME_THRESHOLD: return _("threshold");
+  case NAME_DIMENSION: return _("dimension");
+  case NAME_SEGMENT: return _("segment");
+  case NAME_BUILTIN: return _("built-in name");
+  case NAME_GRADE: return _("grade");
+  case NAME_PERSONA: return _("persona");
+  case NAME_STEP: return _("journey step");
+  case NAME_CASE: return _("segment case");
+  case NAME_FLAG: return _("flag");
+  case NAME_FORECAST: return _("forecast");
+  default: return _("name");
+  }
+}
+
+const char *a_kind_word(int kind) {
+  switch (kind) {
+  case NAME_INPUT: return _("an input");
+  case NAME_INDICATOR: return _("an indicator");
+  case NAME_THRESHOLD: return _("a threshold");
+  case NAME_DIMENSION: return _("a dimension");
+  case NAME_SEGMENT: return _("a segment");
+  case NAME_BUILTIN: return _("a built-in name");
+  case NAME_GRADE: return _("a grade");
+  case NAME_PERSONA: return _("a persona");
+  case NAME_STEP: return _("a journey step");
+  case NAME_CASE: return _("a segment case");
+  case NAME_FLAG: return _("a flag");
+  case NAME_FORECAST: return _("a forecast");
+  default: return _("a name");
   }
 }
 
@@ -101,23 +120,23 @@ const char *where_text(Checker *c, Span s) {
 const char *type_text(Checker *c, uint8_t type, int32_t aux) {
   if (type == T_SYMBOL) {
     switch (aux) {
-    case SYM_GRADE: return "a grade";
-    case SYM_PERSONA: return "a persona";
-    case SYM_STEP: return "a journey step";
+    case SYM_GRADE: return _("a grade");
+    case SYM_PERSONA: return _("a persona");
+    case SYM_STEP: return _("a journey step");
     default:
       if (aux >= SYM_SEGMENT && aux - SYM_SEGMENT < c->p->nsegments)
-        return arena_printf(c->arena, "a case of segment `%s`", c->p->segments[aux - SYM_SEGMENT].name);
-      return "a symbol";
+        return arena_printf(c->arena, _("a case of segment `%s`"), c->p->segments[aux - SYM_SEGMENT].name);
+      return _("a symbol");
     }
   }
   switch (type) {
-  case T_NUMBER: return "a number";
-  case T_TEXT: return "text";
-  case T_BOOL: return "a bool";
-  case T_DATE: return "a date";
-  case T_LIST: return "a list";
-  case T_ANY: return "missing";
-  case T_DURATION: return "a duration";
+  case T_NUMBER: return _("a number");
+  case T_TEXT: return _("text");
+  case T_BOOL: return _("a bool");
+  case T_DATE: return _("a date");
+  case T_LIST: return _("a list");
+  case T_ANY: return _("missing");
+  case T_DURATION: return _("a duration");
   default: return value_type_name((ValueType)type);
   }
 }
@@ -157,13 +176,13 @@ const char *suggest_in(Checker *c, const char *name, const NameMap *m) {
   int32_t n;
   const char **names = map_names(c, m, &n);
   const char *s = diag_suggest(name, names, n);
-  return s ? arena_printf(c->arena, "; did you mean `%s`?", s) : "";
+  return s ? arena_printf(c->arena, _("; did you mean `%s`?"), s) : "";
 }
 
 static const char *suggest_list(Checker *c, const char *name, const char *const *names, int32_t n) {
   if (c->diag->errors >= KENKO_MAX_ERRORS) return "";
   const char *s = diag_suggest(name, names, n);
-  return s ? arena_printf(c->arena, "; did you mean `%s`?", s) : "";
+  return s ? arena_printf(c->arena, _("; did you mean `%s`?"), s) : "";
 }
 
 /* ---- declarations into tables ----------------------------------------- */
@@ -180,9 +199,8 @@ static bool declare_value(Checker *c, const Node *n, int kind, int32_t index) {
     diag_error(c->diag, n->name_span, "%s `%s` is declared twice (first at %s)", kind_word(kind), n->name,
                where_text(c, old->node->name_span));
   else
-    diag_error(c->diag, n->name_span, "`%s` is already the name of %s %s (at %s)", n->name,
-               old->kind == NAME_INPUT || old->kind == NAME_INDICATOR ? "an" : "a", kind_word(old->kind),
-               where_text(c, old->node->name_span));
+    diag_error(c->diag, n->name_span, "`%s` is already the name of %s (at %s)", n->name,
+               a_kind_word(old->kind), where_text(c, old->node->name_span));
   return false;
 }
 
@@ -678,11 +696,10 @@ static void check_symbol_clashes(Checker *c) {
       if (e->kind == NAME_GRADE) {
         /* grade names have no single node; point at the value instead */
         at = v->node ? v->node->name_span : SPAN_NONE;
-        diag_error(c->diag, at, "`%s` is both a grade and %s %s; rename one", e->name,
-                   v->kind == NAME_INPUT || v->kind == NAME_INDICATOR ? "an" : "a", kind_word(v->kind));
+        diag_error(c->diag, at, "`%s` is both a grade and %s; rename one", e->name, a_kind_word(v->kind));
       } else {
-        diag_error(c->diag, at, "`%s` is both a %s and %s %s; rename one", e->name, kind_word(e->kind),
-                   v->kind == NAME_INPUT || v->kind == NAME_INDICATOR ? "an" : "a", kind_word(v->kind));
+        diag_error(c->diag, at, "`%s` is both %s and %s; rename one", e->name, a_kind_word(e->kind),
+                   a_kind_word(v->kind));
       }
     }
   }
@@ -693,8 +710,8 @@ static void check_symbol_clashes(Checker *c) {
       const NameEntry *v = names_get(&c->values, in->fields[k].name);
       if (v)
         diag_error(c->diag, in->fields[k].node->name_span,
-                   "element field `%s` has the same name as %s %s; rename one", in->fields[k].name,
-                   v->kind == NAME_INPUT || v->kind == NAME_INDICATOR ? "an" : "a", kind_word(v->kind));
+                   "element field `%s` has the same name as %s; rename one", in->fields[k].name,
+                   a_kind_word(v->kind));
     }
   }
 }
@@ -756,7 +773,7 @@ static void check_forecasts(Checker *c) {
       if (r->num < 0 || r->num > 1)
         diag_error(c->diag, r->a->span, "a rate must be between 0%% and 100%%%s",
                    r->num > 1 && r->num <= 100 && !(r->a->flags & NF_PERCENT)
-                       ? arena_printf(c->arena, "; did you mean `%g%%`?", r->num)
+                       ? arena_printf(c->arena, _("; did you mean `%g%%`?"), r->num)
                        : "");
       f->rate[g->index] = r->num;
     }

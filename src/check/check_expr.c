@@ -8,6 +8,7 @@
 
 #include "check/check_int.h"
 #include "base/vec.h"
+#include "base/i18n.h"
 
 typedef struct BuiltinInfo {
   const char *name;
@@ -84,8 +85,8 @@ static bool expect_type(Checker *c, Node *n, uint8_t type, const char *needs) {
   if (is_bad(n->type) || n->type == type || n->type == T_ANY) return true;
   diag_error(c->diag, n->span, "%s is %s, but %s needs %s", what(c, n), type_text(c, n->type, n->type_aux),
              needs,
-             type == T_BOOL     ? "a condition (true/false)"
-             : type == T_NUMBER ? "a number"
+             type == T_BOOL     ? _("a condition (true/false)")
+             : type == T_NUMBER ? _("a number")
                                 : type_text(c, type, 0));
   return false;
 }
@@ -113,15 +114,15 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
     switch (kind) {
     case REF_DIMENSION:
     case REF_DIM_GRADE:
-    case REF_MEMBER: why = "dimension scores and grades depend on the persona's weights and grades"; break;
+    case REF_MEMBER: why = _("dimension scores and grades depend on the persona's weights and grades"); break;
     case REF_HEALTH:
-    case REF_GRADE: why = "the health score and grade depend on the persona's weights and grades"; break;
-    case REF_FLAG: why = "flags are decided after the persona (they may use scores and grades)"; break;
+    case REF_GRADE: why = _("the health score and grade depend on the persona's weights and grades"); break;
+    case REF_FLAG: why = _("flags are decided after the persona (they may use scores and grades)"); break;
     case REF_BOTTLENECK:
-      why = "the journey is decided after the persona (its steps may use scores and grades)";
+      why = _("the journey is decided after the persona (its steps may use scores and grades)");
       break;
-    case REF_PERSONA: why = "the persona is what these conditions decide"; break;
-    case REF_SEGMENT: why = "segments are decided after the persona"; break;
+    case REF_PERSONA: why = _("the persona is what these conditions decide"); break;
+    case REF_SEGMENT: why = _("segments are decided after the persona"); break;
     default: break;
     }
     if (why) {
@@ -187,11 +188,11 @@ static const NameMap *symbol_map(Checker *c, int kind) {
 /* "a persona", "a case of segment `touch`", … when NAME is a symbol of
  * some kind, else NULL. */
 static const char *symbol_kind_of(Checker *c, const char *name) {
-  if (names_get(&c->grades, name)) return "a grade";
-  if (names_get(&c->personas, name)) return "a persona";
-  if (names_get(&c->steps, name)) return "a journey step";
+  if (names_get(&c->grades, name)) return _("a grade");
+  if (names_get(&c->personas, name)) return _("a persona");
+  if (names_get(&c->steps, name)) return _("a journey step");
   const NameEntry *cs = names_get(&c->cases, name);
-  if (cs) return arena_printf(c->arena, "a case of segment `%s`", c->p->segments[cs->index].name);
+  if (cs) return arena_printf(c->arena, _("a case of segment `%s`"), c->p->segments[cs->index].name);
   return NULL;
 }
 
@@ -212,8 +213,8 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
     const char *sug = diag_suggest(n->name, names, ncand);
     const char *other = symbol_kind_of(c, n->name);
     diag_error(c->diag, n->span, "segment `%s` has no case `%s`%s", s->name, n->name,
-               other ? arena_printf(c->arena, " (`%s` is %s)", n->name, other)
-               : sug ? arena_printf(c->arena, "; did you mean `%s`?", sug)
+               other ? arena_printf(c->arena, _(" (`%s` is %s)"), n->name, other)
+               : sug ? arena_printf(c->arena, _("; did you mean `%s`?"), sug)
                      : "");
     set_type(n, T_ERROR, 0);
     return true;
@@ -226,7 +227,7 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
     reference(c, n, REF_SYMBOL, hint, e->index);
     return true;
   }
-  const char *kind = hint == SYM_GRADE ? "grade" : hint == SYM_PERSONA ? "persona" : "journey step";
+  const char *kind = hint == SYM_GRADE ? _("grade") : hint == SYM_PERSONA ? _("persona") : _("journey step");
   const char *other = symbol_kind_of(c, n->name);
   if (other)
     diag_error(c->diag, n->span, "`%s` is %s, not a %s; a %s can only be compared with a %s", n->name, other,
@@ -243,9 +244,9 @@ static void unknown_name(Checker *c, Node *n) {
     const NameMap *m;
     const char *what, *example;
   } symbol_kinds[] = {
-      {&c->grades, "a grade", "`grade == %s`"},
-      {&c->personas, "a persona", "`persona == %s`"},
-      {&c->steps, "a journey step", "`bottleneck == %s`"},
+      {&c->grades, _("a grade"), "`grade == %s`"},
+      {&c->personas, _("a persona"), "`persona == %s`"},
+      {&c->steps, _("a journey step"), "`bottleneck == %s`"},
   };
   for (size_t i = 0; i < sizeof symbol_kinds / sizeof *symbol_kinds; i++)
     if (names_get(symbol_kinds[i].m, n->name)) {
@@ -292,7 +293,8 @@ static void unknown_name(Checker *c, Node *n) {
     sug = diag_suggest(n->name, f, in->nfields);
   }
   diag_error(c->diag, n->span, "unknown name `%s`%s", n->name,
-             sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : suggest_in(c, n->name, &c->values));
+             sug ? arena_printf(c->arena, _("; did you mean `%s`?"), sug)
+                 : suggest_in(c, n->name, &c->values));
 }
 
 static void check_name(Checker *c, Node *n, int hint) {
@@ -399,7 +401,7 @@ static void check_field(Checker *c, Node *n) {
         names[i + 1] = d->members[i].name;
       const char *sug = diag_suggest(n->name, names, ncand + 1);
       diag_error(c->diag, n->name_span, "dimension `%s` has no member `%s`%s", d->name, n->name,
-                 sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+                 sug ? arena_printf(c->arena, _("; did you mean `%s`?"), sug) : "");
       return;
     }
     if (e && e->kind == NAME_INPUT && p->inputs[e->index].type == T_LIST) {
@@ -475,7 +477,7 @@ static int32_t list_field(Checker *c, Node *n, const char *fn) {
     names[i] = in->fields[i].name;
   const char *sug = diag_suggest(n->name, names, ncand);
   diag_error(c->diag, n->name_span, "the elements of `%s` have no field `%s`%s", in->name, n->name,
-             sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+             sug ? arena_printf(c->arena, _("; did you mean `%s`?"), sug) : "");
   return -1;
 }
 
@@ -612,7 +614,7 @@ static void check_trend(Checker *c, Node *n, Builtin fn, const char *name) {
                "`%s` looks back at a name the snapshots keep (an input, an indicator, `health`, `grade`, "
                "`persona`, a dimension, `DIM.grade`, `DIM.MEMBER`, a segment, `flagged(F)` or `bottleneck`), "
                "not %s",
-               name, x->type == T_LIST ? "a list" : what(c, x));
+               name, x->type == T_LIST ? _("a list") : what(c, x));
     ok = false;
   }
   if (n->list.count > 1) {
@@ -670,16 +672,17 @@ static void check_call(Checker *c, Node *n) {
                  "`%s` aggregates the accounts of the portfolio; it can only be used in a `kpi`", n->name);
     else
       diag_error(c->diag, n->name_span, "unknown function `%s`%s", n->name,
-                 sug ? arena_printf(c->arena, "; did you mean `%s`?", sug) : "");
+                 sug ? arena_printf(c->arena, _("; did you mean `%s`?"), sug) : "");
     for (int32_t i = 0; i < n->list.count; i++)
       if (n->list.items[i]->kind != E_WHERE) check_expr(c, n->list.items[i], -1);
     return;
   }
   int32_t nargs = n->list.count;
   if (nargs < bi->min_args || (bi->max_args >= 0 && nargs > bi->max_args)) {
-    if (bi->min_args == bi->max_args)
-      diag_error(c->diag, n->span, "`%s` takes %d argument%s, found %d", bi->name, bi->min_args,
-                 bi->min_args == 1 ? "" : "s", nargs);
+    if (bi->min_args == bi->max_args && bi->min_args == 1)
+      diag_error(c->diag, n->span, "`%s` takes 1 argument, found %d", bi->name, nargs);
+    else if (bi->min_args == bi->max_args)
+      diag_error(c->diag, n->span, "`%s` takes %d arguments, found %d", bi->name, bi->min_args, nargs);
     else if (bi->max_args < 0)
       diag_error(c->diag, n->span, "`%s` takes at least %d arguments, found %d", bi->name, bi->min_args,
                  nargs);
@@ -847,13 +850,13 @@ static void check_binary(Checker *c, Node *n) {
       diag_error(c->diag, n->span,
                  op == OP_SUB && b->type == T_DATE
                      ? "a date cannot be subtracted from a duration; write `date - duration`"
-                     : "a duration can only be added to or subtracted from a date (`as_of - 6mo`)");
+                     : N_("a duration can only be added to or subtracted from a date (`as_of - 6mo`)"));
       return;
     }
     if (a->type == T_DATE && b->type == T_DATE) {
       diag_error(c->diag, n->span,
                  op == OP_SUB ? "dates cannot be subtracted; use `days(from, to)`"
-                              : "two dates cannot be added; add a number of days to a date instead");
+                              : N_("two dates cannot be added; add a number of days to a date instead"));
       return;
     }
     if (a->type == T_DATE && (b->type == T_NUMBER || b->type == T_ANY)) {
@@ -1035,11 +1038,12 @@ static bool fold(Checker *c, const Node *n, Value *out) {
       *out = r;
       return true;
     }
-    const char *what =
-        r.why == MISS_DIV_ZERO                     ? "division by zero in a constant"
-        : a.type == T_DATE || b.type == T_DATE     ? "this date is out of range (0001-01-01 to 9999-12-31)"
-        : a.type == T_NUMBER && b.type == T_NUMBER ? "this number is out of range (the result is not finite)"
-                                                   : NULL;
+    const char *what = r.why == MISS_DIV_ZERO ? _("division by zero in a constant")
+                       : a.type == T_DATE || b.type == T_DATE
+                           ? _("this date is out of range (0001-01-01 to 9999-12-31)")
+                       : a.type == T_NUMBER && b.type == T_NUMBER
+                           ? _("this number is out of range (the result is not finite)")
+                           : NULL;
     if (what && c->fold_persona)
       diag_error(c->diag, n->span, "%s, with persona `%s`'s thresholds", what, c->fold_persona);
     else if (what)
@@ -1154,9 +1158,9 @@ static int32_t report_threshold_cycle(Checker *c, bool *done) {
     path[len++] = cur;
     cur = pending_threshold(c, p->thresholds[cur].expr, done);
   }
-  char *text = arena_printf(c->arena, "threshold `%s`", p->thresholds[path[start]].name);
+  char *text = arena_printf(c->arena, _("threshold `%s`"), p->thresholds[path[start]].name);
   for (int32_t i = start + 1; i < len; i++)
-    text = arena_printf(c->arena, "%s → threshold `%s`", text, p->thresholds[path[i]].name);
+    text = arena_printf(c->arena, _("%s → threshold `%s`"), text, p->thresholds[path[i]].name);
   if (len - start == 1)
     diag_error(c->diag, p->thresholds[path[start]].node->name_span, "dependency cycle: %s uses itself", text);
   else
@@ -1390,11 +1394,11 @@ static void check_band_value(Checker *c, Node *v) {
   if (v->kind == E_NAME && !is_bad(v->type) && v->ref_kind != REF_THRESHOLD) {
     const NameEntry *e = names_get(&c->values, v->name);
     int kind = e ? e->kind : NAME_BUILTIN;
-    diag_error(c->diag, v->span, "a band's value must be a number or a threshold; `%s` is %s %s", v->name,
-               kind == NAME_INPUT || kind == NAME_INDICATOR ? "an" : "a", kind_word(kind));
+    diag_error(c->diag, v->span, "a band's value must be a number or a threshold; `%s` is %s", v->name,
+               a_kind_word(kind));
     return;
   }
-  expect_type(c, v, T_NUMBER, "a band's value");
+  expect_type(c, v, T_NUMBER, _("a band's value"));
 }
 
 static void check_members(Checker *c) {
@@ -1405,10 +1409,10 @@ static void check_members(Checker *c) {
       Member *mem = &dim->members[m];
       c->owner = c->member_base[d] + m;
       switch (mem->kind) {
-      case MEMBER_RULE: check_condition(c, mem->expr, "a `rule`"); break;
+      case MEMBER_RULE: check_condition(c, mem->expr, _("a `rule`")); break;
       case MEMBER_SCORE:
         check_expr(c, mem->expr, -1);
-        expect_type(c, mem->expr, T_NUMBER, "a `score`");
+        expect_type(c, mem->expr, T_NUMBER, _("a `score`"));
         break;
       case MEMBER_BANDS:
         for (int32_t b = 0; b < mem->nbands; b++) {
@@ -1433,22 +1437,23 @@ void check_expressions(Checker *c) {
   c->owner = c->node_persona;
   graph_persona_defaults_begin(c);
   for (int32_t i = 0; i < p->npersonas; i++)
-    if (p->personas[i].cond) check_condition(c, p->personas[i].cond, "a persona's `when`");
+    if (p->personas[i].cond) check_condition(c, p->personas[i].cond, _("a persona's `when`"));
   graph_persona_defaults_end(c);
   c->ctx = CTX_NORMAL;
   for (int32_t i = 0; i < p->nsegments; i++) {
     c->owner = c->node_segment[i];
     for (int32_t k = 0; k < p->segments[i].ncases; k++)
-      if (p->segments[i].cases[k].cond) check_condition(c, p->segments[i].cases[k].cond, "a case's `when`");
+      if (p->segments[i].cases[k].cond)
+        check_condition(c, p->segments[i].cases[k].cond, _("a case's `when`"));
   }
   check_members(c);
   for (int32_t i = 0; i < p->nflags; i++) {
     c->owner = c->node_flag[i];
-    check_condition(c, p->flags[i].cond, "a flag's `when`");
+    check_condition(c, p->flags[i].cond, _("a flag's `when`"));
   }
   c->owner = c->node_journey;
   for (int32_t i = 0; i < p->nsteps; i++)
-    check_condition(c, p->steps[i].cond, "a step's `when`");
+    check_condition(c, p->steps[i].cond, _("a step's `when`"));
   c->owner = -1;
 }
 
@@ -1479,7 +1484,7 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
   if (t == T_ANY) return;
   if (t != in->type) {
     diag_error(c->diag, v->span, "input `%s` is %s, but this value is %s", in->name,
-               type_text(c, in->type, 0), v->kind == E_RECORD ? "a record" : type_text(c, t, 0));
+               type_text(c, in->type, 0), v->kind == E_RECORD ? _("a record") : type_text(c, t, 0));
     return;
   }
   check_allowed(c, v, in->allowed, in->nallowed, in->name);
@@ -1488,7 +1493,7 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
     const Node *rec = v->list.items[i];
     if (rec->kind != E_RECORD) {
       diag_error(c->diag, rec->span, "the elements of `%s` are records like `{ %s: … }`", in->name,
-                 in->nfields ? in->fields[0].name : "field");
+                 in->nfields ? in->fields[0].name : _("field"));
       break; /* once is enough */
     }
     for (int32_t k = 0; k < rec->list.count; k++) {
@@ -1526,8 +1531,8 @@ static void check_given(Checker *c, const Node *given) {
     const NameEntry *e = names_get(&c->values, fv->name);
     if (!e || e->kind != NAME_INPUT) {
       if (e)
-        diag_error(c->diag, fv->name_span, "`%s` is %s %s, not an input; a test gives inputs only", fv->name,
-                   e->kind == NAME_INDICATOR ? "an" : "a", kind_word(e->kind));
+        diag_error(c->diag, fv->name_span, "`%s` is %s, not an input; a test gives inputs only", fv->name,
+                   a_kind_word(e->kind));
       else
         diag_error(c->diag, fv->name_span, "unknown input `%s`%s", fv->name,
                    suggest_in(c, fv->name, &c->values));
@@ -1557,9 +1562,8 @@ static int32_t find_kpi(Checker *c, const Node *item) {
   if (sug)
     diag_error(c->diag, item->name_span, "unknown KPI `%s`; did you mean `%s`?", item->name, sug);
   else if (e)
-    diag_error(c->diag, item->name_span, "`%s` is %s %s, not a KPI; test it with `expect %s …`", item->name,
-               e->kind == NAME_INDICATOR || e->kind == NAME_INPUT ? "an" : "a", kind_word(e->kind),
-               item->name);
+    diag_error(c->diag, item->name_span, "`%s` is %s, not a KPI; test it with `expect %s …`", item->name,
+               a_kind_word(e->kind), item->name);
   else if (p->nkpis == 0)
     diag_error(c->diag, item->name_span, "unknown KPI `%s`; no `kpi` is declared", item->name);
   else

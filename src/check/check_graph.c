@@ -6,6 +6,7 @@
 
 #include "check/check_int.h"
 #include "base/vec.h"
+#include "base/i18n.h"
 
 static int32_t add_node(Checker *c, DepKind kind, int32_t index, int32_t sub) {
   c->nodes[c->nnodes].kind = (uint8_t)kind;
@@ -151,17 +152,17 @@ static const char *node_text(Checker *c, int32_t id) {
   const Program *p = c->p;
   const DepNode *n = &c->nodes[id];
   switch ((DepKind)n->kind) {
-  case DEP_INDICATOR: return arena_printf(c->arena, "indicator `%s`", p->indicators[n->index].name);
-  case DEP_THRESHOLD: return arena_printf(c->arena, "threshold `%s`", p->thresholds[n->index].name);
-  case DEP_PERSONA: return "persona";
-  case DEP_SEGMENT: return arena_printf(c->arena, "segment `%s`", p->segments[n->index].name);
+  case DEP_INDICATOR: return arena_printf(c->arena, _("indicator `%s`"), p->indicators[n->index].name);
+  case DEP_THRESHOLD: return arena_printf(c->arena, _("threshold `%s`"), p->thresholds[n->index].name);
+  case DEP_PERSONA: return _("persona");
+  case DEP_SEGMENT: return arena_printf(c->arena, _("segment `%s`"), p->segments[n->index].name);
   case DEP_MEMBER:
-    return arena_printf(c->arena, "member `%s.%s`", p->dimensions[n->index].name,
+    return arena_printf(c->arena, _("member `%s.%s`"), p->dimensions[n->index].name,
                         p->dimensions[n->index].members[n->sub].name);
-  case DEP_DIMENSION: return arena_printf(c->arena, "dimension `%s`", p->dimensions[n->index].name);
-  case DEP_HEALTH: return "health";
-  case DEP_FLAG: return arena_printf(c->arena, "flag `%s`", p->flags[n->index].name);
-  case DEP_JOURNEY: return "journey";
+  case DEP_DIMENSION: return arena_printf(c->arena, _("dimension `%s`"), p->dimensions[n->index].name);
+  case DEP_HEALTH: return _("health");
+  case DEP_FLAG: return arena_printf(c->arena, _("flag `%s`"), p->flags[n->index].name);
+  case DEP_JOURNEY: return _("journey");
   }
   return "?";
 }
@@ -246,7 +247,7 @@ static void report_cycle(Checker *c, const int32_t *stack, int32_t from, int32_t
   size_t text_len = 0, text_cap = 0;
   text_append(&text, &text_len, &text_cap, node_text(c, CYCLE_NODE(0)));
   if (len == 1) {
-    text_append(&text, &text_len, &text_cap, " uses itself");
+    text_append(&text, &text_len, &text_cap, _(" uses itself"));
   } else {
     for (int32_t k = 1; k <= len; k++) {
       text_append(&text, &text_len, &text_cap, " → ");
@@ -260,7 +261,7 @@ static void report_cycle(Checker *c, const int32_t *stack, int32_t from, int32_t
     at = node_span(c, CYCLE_NODE(k));
 #undef CYCLE_NODE
   diag_error(c->diag, at, "dependency cycle: %s%s", text,
-             persona ? " (a persona condition cannot depend on segments, scores, grades or flags)" : "");
+             persona ? _(" (a persona condition cannot depend on segments, scores, grades or flags)") : "");
   free(text);
 }
 

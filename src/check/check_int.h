@@ -85,6 +85,8 @@ const NameEntry *names_get(const NameMap *m, const char *name);
 const NameEntry *names_put(NameMap *m, const char *name, int kind, int32_t index, const Node *node);
 
 const char *kind_word(int kind);
+/* The same with its article, as a sentence uses it: "an input", "a grade". */
+const char *a_kind_word(int kind);
 const char *where_text(Checker *c, Span s);
 const char *type_text(Checker *c, uint8_t type, int32_t aux);
 const char *suggest_in(Checker *c, const char *name, const NameMap *m);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/check_int.h"
+#include "base/i18n.h"
 
 /* ---- unused ------------------------------------------------------------ */
 
@@ -145,7 +146,7 @@ static void lint_bands(Checker *c) {
       Node **conds = arena_alloc(c->arena, (size_t)(mem->nbands + 1) * sizeof *conds);
       for (int32_t b = 0; b < mem->nbands; b++)
         conds[b] = mem->bands[b].cond;
-      lint_shadowed(c, conds, mem->nbands, "band");
+      lint_shadowed(c, conds, mem->nbands, _("band"));
       for (int32_t b = 0; b < mem->nbands; b++) {
         const Node *v = mem->bands[b].value;
         if (v->kind == E_NUM && (v->num < 0 || v->num > 100))
@@ -167,7 +168,7 @@ static void lint_personas(Checker *c) {
     if (!pd->cond) otherwise = true;
     conds[i] = pd->cond;
   }
-  lint_shadowed(c, conds, p->npersonas, "persona");
+  lint_shadowed(c, conds, p->npersonas, _("persona"));
   if (!otherwise)
     diag_warning(c->diag, p->personas[p->npersonas - 1].node->name_span,
                  "accounts may match no persona; add a last `persona NAME otherwise`");
@@ -180,7 +181,7 @@ static void lint_segments(Checker *c) {
     Node **sc = arena_alloc(c->arena, (size_t)(seg->ncases + 1) * sizeof *sc);
     for (int32_t k = 0; k < seg->ncases; k++)
       sc[k] = seg->cases[k].cond;
-    lint_shadowed(c, sc, seg->ncases, "case");
+    lint_shadowed(c, sc, seg->ncases, _("case"));
     if (!seg->has_otherwise && seg->ncases > 0)
       diag_warning(c->diag, seg->node->name_span,
                    "accounts may match no case of segment `%s`; add a last case with `otherwise`", seg->name);

@@ -2,6 +2,7 @@
  * file, and the small helpers grammar actions call. */
 #include "front/parse.h"
 #include "base/numfmt.h"
+#include "base/i18n.h"
 #include "engine/value.h"
 
 #include <stdarg.h>
@@ -96,19 +97,19 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, con
  * KENKO_MAX_ITEMS limits; NULL otherwise. */
 static const char *block_items(const Node *n) {
   switch ((NodeKind)n->kind) {
-  case D_DIMENSION: return "members";
-  case P_BANDS: return "bands";
-  case D_GRADES: return "grades";
-  case D_PERSONA: return "overrides";
-  case D_SEGMENT: return "cases";
-  case D_JOURNEY: return "steps";
-  case D_FORECAST: return "rates";
-  case D_TEST: return "lines";
+  case D_DIMENSION: return _("members");
+  case P_BANDS: return _("bands");
+  case D_GRADES: return _("grades");
+  case D_PERSONA: return _("overrides");
+  case D_SEGMENT: return _("cases");
+  case D_JOURNEY: return _("steps");
+  case D_FORECAST: return _("rates");
+  case D_TEST: return _("lines");
   case P_GIVEN:
   case E_RECORD:
-  case T_TYPE: return "fields";
-  case P_GIVEN_LIST: return "accounts";
-  case E_LIST: return "values";
+  case T_TYPE: return _("fields");
+  case P_GIVEN_LIST: return _("accounts");
+  case E_LIST: return _("values");
   default: return NULL;
   }
 }

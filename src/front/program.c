@@ -11,6 +11,7 @@
 #include "front/parse.h"
 #include "front/sha256.h"
 #include "base/vec.h"
+#include "base/i18n.h"
 
 /* Deepest chain of includes. */
 #define KENKO_MAX_INCLUDE_DEPTH 32
@@ -198,12 +199,12 @@ static int32_t read_rule_file(const RuleReader *reader, SourceSet *sources, cons
   *err = NULL;
   char *text = reader->read_file(reader->ud, path, &len, err);
   if (!text) {
-    if (!*err) *err = "cannot be read";
+    if (!*err) *err = _("cannot be read");
     return -1;
   }
   int32_t id = src_add_text(sources, path, text, len);
   free(text);
-  if (id < 0) *err = "file is larger than 64 MiB";
+  if (id < 0) *err = _("file is larger than 64 MiB");
   return id;
 }
 
@@ -361,7 +362,7 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
   int before = diag->errors;
 
   int32_t id;
-  const char *err = "file is larger than 64 MiB"; /* src_add_text's only failure */
+  const char *err = _("file is larger than 64 MiB"); /* src_add_text's only failure */
   if (text)
     id = src_add_text(&p->sources, path, text, len);
   else

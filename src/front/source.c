@@ -12,6 +12,7 @@
 
 #include "base/arena.h"
 #include "base/vec.h"
+#include "base/i18n.h"
 
 /* ---- source sets ------------------------------------------------------ */
 
@@ -72,16 +73,16 @@ int32_t src_add_text(SourceSet *set, const char *path, const char *text, size_t 
 
 /* What a file that is not a regular file is, for the refusal. */
 static const char *not_regular(mode_t mode) {
-  if (S_ISDIR(mode)) return "not a regular file (a directory)";
-  if (S_ISFIFO(mode)) return "not a regular file (a FIFO)";
-  if (S_ISCHR(mode) || S_ISBLK(mode)) return "not a regular file (a device)";
-  if (S_ISSOCK(mode)) return "not a regular file (a socket)";
-  return "not a regular file";
+  if (S_ISDIR(mode)) return _("not a regular file (a directory)");
+  if (S_ISFIFO(mode)) return _("not a regular file (a FIFO)");
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return _("not a regular file (a device)");
+  if (S_ISSOCK(mode)) return _("not a regular file (a socket)");
+  return _("not a regular file");
 }
 
 int32_t src_load_file_at(SourceSet *set, const char *path, const char *open_path, bool regular_only,
                          const char **errmsg) {
-  static const char too_large[] = "file is larger than 64 MiB";
+  static const char too_large[] = N_("file is larger than 64 MiB");
   /* O_NONBLOCK: opening a FIFO with no writer must not wait; a regular
    * file reads the same with it. */
   int fd = open(open_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
@@ -115,7 +116,7 @@ int32_t src_load_file_at(SourceSet *set, const char *path, const char *open_path
   close(fd);
   if (read_errno || len > KENKO_MAX_SOURCE_BYTES) {
     free(text);
-    *errmsg = read_errno ? strerror(read_errno) : too_large;
+    *errmsg = read_errno ? strerror(read_errno) : _(too_large);
     return -1;
   }
   text[len] = '\0';

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/numfmt.h"
 #include "front/source.h"
 #include "io/intake.h"
@@ -302,12 +303,14 @@ int reader_check_columns(const char *path, DataFormat fmt, const Schema *schema,
     }
     undeclared++;
   }
-  if (undeclared > NAMED_MAX) buf_printf(&list, " and %d more", undeclared - NAMED_MAX);
+  if (undeclared > NAMED_MAX) buf_printf(&list, _(" and %d more"), undeclared - NAMED_MAX);
   buf_putc(&list, '\0');
-  if (undeclared)
-    diag_at(diag, KENKO_WARNING, path, 1, 1, "%s %s not declared as input%s and will be ignored: %s",
-            undeclared == 1 ? "column" : "columns", undeclared == 1 ? "is" : "are",
-            undeclared == 1 ? "" : "s", list.data);
+  if (undeclared == 1)
+    diag_at(diag, KENKO_WARNING, path, 1, 1, "column is not declared as input and will be ignored: %s",
+            list.data);
+  else if (undeclared)
+    diag_at(diag, KENKO_WARNING, path, 1, 1, "columns are not declared as inputs and will be ignored: %s",
+            list.data);
   buf_free(&list);
   reader_check_cells(path, fmt, schema, cols, ncols, opts, diag);
   reader_free_columns(cols, ncols);
