@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "io/intake.h"
 #include "io/reader.h"
 #include "kenko.h"
@@ -132,14 +133,14 @@ static void report_column(const CellPass *cp, const FieldSchema *in, uint64_t ac
   diag_at(diag, KENKO_ERROR, cp->file, first->line, first->col,
           "column \"%s\" (input `%s`, %s%s): %llu bad %s in %llu accounts", cp->column, in->name,
           value_type_name((ValueType)in->type), in->allowed ? " in [...]" : "", (unsigned long long)cp->bad,
-          cp->bad == 1 ? "cell" : "cells", (unsigned long long)accounts);
+          cp->bad == 1 ? _("cell") : _("cells"), (unsigned long long)accounts);
   for (int k = 0; k < cp->nsamples; k++)
     diag_at(diag, KENKO_NOTE, cp->file, cp->samples[k].line, cp->samples[k].col, "%s",
             cp->samples[k].message);
   if (cp->bad > (uint64_t)cp->nsamples)
     diag_at(diag, KENKO_NOTE, cp->file, 0, 0, "column \"%s\": %llu more bad %s not shown", cp->column,
             (unsigned long long)(cp->bad - (uint64_t)cp->nsamples),
-            cp->bad - (uint64_t)cp->nsamples == 1 ? "cell" : "cells");
+            cp->bad - (uint64_t)cp->nsamples == 1 ? _("cell") : _("cells"));
   if (cp->na_cells) {
     Buf b;
     buf_init(&b, NULL);
@@ -148,7 +149,7 @@ static void report_column(const CellPass *cp, const FieldSchema *in, uint64_t ac
     buf_putc(&b, '\0');
     diag_at(diag, KENKO_NOTE, cp->file, 0, 0, "column \"%s\": `--na %s` would read %llu of them as missing%s",
             cp->column, b.data, (unsigned long long)cp->na_cells,
-            cp->nna_values == NA_VALUES_MAX ? " (and more values like them)" : "");
+            cp->nna_values == NA_VALUES_MAX ? _(" (and more values like them)") : "");
     buf_free(&b);
   }
   if (cp->thousands_cells)
@@ -157,7 +158,7 @@ static void report_column(const CellPass *cp, const FieldSchema *in, uint64_t ac
   if (cp->encoding_cells)
     diag_at(diag, KENKO_NOTE, cp->file, 0, 0,
             "column \"%s\": %llu %s not UTF-8: give the file's encoding with `--encoding`", cp->column,
-            (unsigned long long)cp->encoding_cells, cp->encoding_cells == 1 ? "cell is" : "cells are");
+            (unsigned long long)cp->encoding_cells, cp->encoding_cells == 1 ? _("cell is") : _("cells are"));
 }
 
 /* Adds pass CP's `--na` values to the file's list ALL (N of them). */

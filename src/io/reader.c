@@ -176,14 +176,14 @@ static void column_suggestion(char *dst, size_t dstsz, const char *column, char 
   dst[0] = '\0';
   for (int32_t j = 0; j < n; j++)
     if (utf8_first_invalid(cols[j], strlen(cols[j])) >= 0) {
-      snprintf(dst, dstsz, "; the header is not UTF-8: give the file's encoding with `--encoding`");
+      snprintf(dst, dstsz, _("; the header is not UTF-8: give the file's encoding with `--encoding`"));
       return;
     }
   const char *near = diag_suggest(column, (const char *const *)cols, (int)n);
   if (!near) return;
   char quoted[ID_MESSAGE_MAX * 4 + 8];
   text_for_message(quoted, sizeof quoted, near, strlen(near), ID_MESSAGE_MAX);
-  snprintf(dst, dstsz, "; did you mean \"%s\"?", quoted);
+  snprintf(dst, dstsz, _("; did you mean \"%s\"?"), quoted);
 }
 
 bool columns_map(const char *path, const Schema *schema, char *const *cols, int32_t n, int line,
