@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "io/writer.h"
 
 const char *member_kind_name(const Member *m) { return m->kind == MEMBER_RULE ? "rule" : "score"; }
@@ -38,23 +39,27 @@ void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
   snprintf(out, n_out, "%s:%d", src->path, line);
 }
 
-const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n) {
-  if (mr->why == MISS_DIV_ZERO) return "division by zero";
+/* S as people read it (PEOPLE: translated) or as the machine formats keep it. */
+static const char *tr(bool people, const char *s) { return people ? _(s) : s; }
+
+const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n,
+                          bool people) {
+  if (mr->why == MISS_DIV_ZERO) return tr(people, N_("division by zero"));
   if (mr->why == MISS_NO_SNAPSHOT && refs && missing >= 0 && missing < refs->count &&
       refs->refs[missing].kind == REF_TREND) {
-    snprintf(buf, n, "no snapshot for `%s`", refs->refs[missing].name);
+    snprintf(buf, n, tr(people, N_("no snapshot for `%s`")), refs->refs[missing].name);
     return buf;
   }
   if (refs && missing >= 0 && missing < refs->count) {
-    snprintf(buf, n, "`%s` is missing", refs->refs[missing].name);
+    snprintf(buf, n, tr(people, N_("`%s` is missing")), refs->refs[missing].name);
     return buf;
   }
   switch (mr->why) {
-  case MISS_EMPTY: return "no elements to aggregate";
-  case MISS_DOMAIN: return "a value outside a function's domain";
-  case MISS_NOT_APPLICABLE: return "a score it uses is n/a";
-  case MISS_NO_SNAPSHOT: return "no snapshot that far back";
-  default: return "missing data";
+  case MISS_EMPTY: return tr(people, N_("no elements to aggregate"));
+  case MISS_DOMAIN: return tr(people, N_("a value outside a function's domain"));
+  case MISS_NOT_APPLICABLE: return tr(people, N_("a score it uses is n/a"));
+  case MISS_NO_SNAPSHOT: return tr(people, N_("no snapshot that far back"));
+  default: return tr(people, N_("missing data"));
   }
 }
 

@@ -161,7 +161,8 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
     mr.na = true;
     mr.why = MISS_ABSENT;
     char reason[256];
-    json_field_str(plan_json(&j, tmp, true), "reason", member_reason(&mr, refs, k, reason, sizeof reason));
+    json_field_str(plan_json(&j, tmp, true), "reason",
+                   member_reason(&mr, refs, k, reason, sizeof reason, false));
     mp->missing[k] = writer_frag(w, tmp, 0);
   }
 }
@@ -281,7 +282,8 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     mr.na = true;
     mr.why = (uint8_t)why;
     char reason[256];
-    json_field_str(plan_json(&j, &tmp, true), "reason", member_reason(&mr, NULL, -1, reason, sizeof reason));
+    json_field_str(plan_json(&j, &tmp, true), "reason",
+                   member_reason(&mr, NULL, -1, reason, sizeof reason, false));
     jp->reason[why] = writer_frag(w, &tmp, 0);
   }
 #undef PLAN_ARRAY

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/numfmt.h"
 #include "io/writer.h"
 
@@ -34,6 +35,29 @@ static int width_of(const char *s) { return utf8_display_width(s, strlen(s), 0);
 static void pad(Buf *b, int n) {
   for (int i = 0; i < n; i++)
     buf_putc(b, ' ');
+}
+
+/* The left column of the explanation: its labels, translated, padded to
+ * one display width (10 in English: "health    "). */
+typedef struct Labels {
+  const char *health, *persona, *segment, *flags, *journey, *drivers;
+  int width;
+} Labels;
+
+static Labels labels(void) {
+  Labels l = {_("health"), _("persona"), _("segment"), _("flags"), _("journey"), _("drivers"), 10};
+  const char *all[] = {l.health, l.persona, l.segment, l.flags, l.journey, l.drivers};
+  for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+    int w = width_of(all[i]) + 2;
+    if (w > l.width) l.width = w;
+  }
+  return l;
+}
+
+/* LABEL padded to the label column. */
+static void label(Buf *b, const Labels *l, const char *text) {
+  buf_puts(b, text);
+  pad(b, l->width - width_of(text));
 }
 
 /* "ラベル (name)", or just the name. */
@@ -136,23 +160,23 @@ static void values_list(WriteCtx *w, const RefList *refs, const Value *values) {
   color(w, C_OFF);
 }
 
-static void write_persona(WriteCtx *w, const Result *r) {
+static void write_persona(WriteCtx *w, const Result *r, const Labels *l) {
   const Program *p = w->p;
   Buf *b = w->buf;
-  buf_puts(b, "persona   ");
+  label(b, l, l->persona);
   if (r->persona >= 0) {
     color(w, C_BOLD);
     named(b, p->personas[r->persona].label, p->personas[r->persona].name);
     color(w, C_OFF);
   } else {
-    buf_puts(b, "none (no persona matched: the default weights and grades apply)");
+    buf_puts(b, _("none (no persona matched: the default weights and grades apply)"));
   }
   buf_putc(b, '\n');
   for (int32_t i = 0; i < r->npersonas; i++) {
     const PersonaDecl *pd = &p->personas[i];
     uint8_t t = r->persona_tried[i];
     if (t == PT_NOT_TRIED) continue;
-    buf_puts(b, "          ");
+    pad(b, l->width);
     if (t == PT_MATCHED) {
       color(w, C_GREEN);
       buf_puts(b, "✓ ");
@@ -173,7 +197,7 @@ static void write_persona(WriteCtx *w, const Result *r) {
     buf_puts(b, "when ");
     expr_source(w, pd->cond->span);
     buf_puts(b, t == PT_MATCHED   ? " → true"
-                : t == PT_MISSING ? " → missing (counts as not matching)"
+                : t == PT_MISSING ? _(" → missing (counts as not matching)")
                                   : " → false");
     values_list(w, &w->ex->persona_refs[i], w->ex->persona_values[i]);
     buf_putc(b, '\n');
@@ -216,9 +240,9 @@ static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, i
     buf_puts(b, tmp);
     buf_free(&nb);
   }
-  buf_puts(b, "  w ");
+  buf_puts(b, _("  w "));
   num2(b, mr->weight);
-  buf_puts(b, "  lost ");
+  buf_puts(b, _("  lost "));
   num2(b, mr->lost);
   buf_puts(b, "\n       ");
   color(w, C_DIM);
@@ -236,7 +260,7 @@ static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, i
   if (mr->na) {
     char reason[256];
     buf_puts(b, "  — n/a: ");
-    buf_puts(b, member_reason(mr, refs, w->ex->missing_ref[flat], reason, sizeof reason));
+    buf_puts(b, member_reason(mr, refs, w->ex->missing_ref[flat], reason, sizeof reason, true));
   }
   buf_putc(b, '\n');
 }
@@ -259,19 +283,19 @@ static void write_dimensions(WriteCtx *w, const Result *r) {
     color(w, C_OFF);
     buf_puts(b, "   ");
     if (dr->na)
-      buf_puts(b, "n/a (no member has data)");
+      buf_puts(b, _("n/a (no member has data)"));
     else
       num2(b, dr->score);
     buf_puts(b, "   ");
     grade_text(w, dr->grade);
-    buf_puts(b, "   weight ");
+    buf_puts(b, _("   weight "));
     num2(b, dr->weight);
-    if (dr->excluded)
-      buf_puts(b, " (excluded from health)");
-    else if (!dr->na && !r->health_na) {
-      buf_puts(b, " · ");
-      num2(b, dr->effective * 100);
-      buf_puts(b, "% of health");
+    if (dr->excluded) {
+      buf_puts(b, _(" (excluded from health)"));
+    } else if (!dr->na && !r->health_na) {
+      char pct[64];
+      pct[num_format2(dr->effective * 100, pct)] = '\0';
+      buf_printf(b, _(" · %s%% of health"), pct);
     }
     buf_putc(b, '\n');
     for (int32_t m = 0; m < dr->nmembers; m++)
@@ -279,37 +303,46 @@ static void write_dimensions(WriteCtx *w, const Result *r) {
   }
 }
 
-static void write_flags(WriteCtx *w, const Result *r) {
+static void write_flags(WriteCtx *w, const Result *r, const Labels *l) {
   const Program *p = w->p;
   Buf *b = w->buf;
-  static const char *const sev[] = {"", "low", "medium", "high"};
+  /* TRANSLATORS: a flag's severity, the language's low / medium / high */
+  const char *const sev[] = {"", _("low"), _("medium"), _("high")};
   bool any = false;
   for (int32_t f = 0; f < r->nflags; f++) {
     if (r->flags[f] != FLAG_RAISED) continue;
-    if (!any) buf_puts(b, "\nflags\n");
+    if (!any) buf_printf(b, "\n%s\n", l->flags);
     any = true;
     const FlagDecl *fd = &p->flags[f];
     buf_puts(b, "  ⚑ ");
     color(w, fd->severity == SEV_HIGH ? C_RED : C_YELLOW);
-    buf_printf(b, "%-6s ", sev[fd->severity]);
+    buf_puts(b, sev[fd->severity]);
+    pad(b, 7 - width_of(sev[fd->severity]));
     color(w, C_OFF);
     named(b, fd->label, fd->name);
     values_list(w, &w->ex->flag_refs[f], w->ex->flag_values[f]);
     buf_putc(b, '\n');
     if (fd->action) {
-      buf_puts(b, "           → ");
+      pad(b, l->width + 1);
+      buf_puts(b, "→ ");
       buf_shown_str(b, fd->action);
       buf_putc(b, '\n');
     }
   }
-  if (!any && p->nflags > 0) buf_puts(b, "\nflags     none raised\n");
+  if (!any && p->nflags > 0) {
+    buf_putc(b, '\n');
+    label(b, l, l->flags);
+    buf_puts(b, _("none raised"));
+    buf_putc(b, '\n');
+  }
 }
 
-static void write_journey(WriteCtx *w, const Result *r) {
+static void write_journey(WriteCtx *w, const Result *r, const Labels *l) {
   const Program *p = w->p;
   Buf *b = w->buf;
   if (!p->has_journey) return;
-  buf_puts(b, "\njourney   ");
+  buf_putc(b, '\n');
+  label(b, l, l->journey);
   if (p->journey_label) buf_shown_str(b, p->journey_label);
   buf_putc(b, '\n');
   for (int32_t i = 0; i < r->nsteps; i++) {
@@ -320,24 +353,28 @@ static void write_journey(WriteCtx *w, const Result *r) {
       buf_puts(b, "✓       ");
     } else if (r->steps[i] == STEP_UNKNOWN) {
       color(w, C_YELLOW);
-      buf_puts(b, "unknown ");
+      /* TRANSLATORS: a journey step whose condition is missing; padded to 8 columns */
+      const char *unknown = _("unknown");
+      buf_puts(b, unknown);
+      pad(b, 8 - width_of(unknown));
     } else {
       color(w, C_RED);
       buf_puts(b, "✗       ");
     }
     color(w, C_OFF);
     named(b, s->label, s->name);
-    if (i == r->bottleneck) buf_puts(b, "   ← bottleneck");
+    if (i == r->bottleneck) buf_puts(b, _("   ← bottleneck"));
     buf_putc(b, '\n');
   }
-  if (r->bottleneck < 0) buf_puts(b, "  every step passes: no bottleneck\n");
+  if (r->bottleneck < 0) buf_puts(b, _("  every step passes: no bottleneck\n"));
 }
 
-static void write_drivers(WriteCtx *w, const Result *r) {
+static void write_drivers(WriteCtx *w, const Result *r, const Labels *l) {
   const Program *p = w->p;
   Buf *b = w->buf;
   if (r->health_na) return;
-  buf_puts(b, "\ndrivers   ");
+  buf_putc(b, '\n');
+  label(b, l, l->drivers);
   double total = 0;
   int shown = 0;
   for (int32_t k = 0; k < r->nmembers; k++) {
@@ -350,12 +387,31 @@ static void write_drivers(WriteCtx *w, const Result *r) {
     num2(b, mr->lost);
     shown++;
   }
-  if (!shown) buf_puts(b, "nothing lost");
-  buf_puts(b, "\n          lost points add up to ");
-  num2(b, total);
-  buf_puts(b, " = 100 − ");
-  num2(b, r->health);
+  if (!shown) buf_puts(b, _("nothing lost"));
   buf_putc(b, '\n');
+  pad(b, l->width);
+  char sum[64], health[64];
+  sum[num_format2(total, sum)] = '\0';
+  health[num_format2(r->health, health)] = '\0';
+  buf_printf(b, _("lost points add up to %s = 100 − %s\n"), sum, health);
+}
+
+/* A number for people as a string (NUM_TEXT_MAX bytes). */
+enum { NUM_TEXT_MAX = 64 };
+static const char *num_text(char *buf, double x) {
+  buf[num_format2(x, buf)] = '\0';
+  return buf;
+}
+
+/* Grade G as grade_text writes it, into TMP (freed by the caller). */
+static const char *grade_string(WriteCtx *w, Buf *tmp, int32_t g) {
+  Buf *saved = w->buf;
+  buf_init(tmp, NULL);
+  w->buf = tmp;
+  grade_text(w, g);
+  buf_putc(tmp, '\0');
+  w->buf = saved;
+  return tmp->data;
 }
 
 /* "What would change the grade" (explain.c found the set; docs/cli.md). */
@@ -364,33 +420,29 @@ static void write_what_if(WriteCtx *w, const Result *r) {
   const WhatIf *wi = &w->ex->what_if;
   Buf *b = w->buf;
   if (wi->status == WI_NO_GRADES) return;
-  buf_puts(b, "\nwhat would change the grade\n");
+  buf_printf(b, "\n%s\n", _("what would change the grade"));
   switch ((WhatIfStatus)wi->status) {
   case WI_NO_HEALTH:
-    buf_puts(b, "  the health is n/a (no dimension has data): there is no grade to change until a member "
-                "has data\n");
+    buf_puts(b, _("  the health is n/a (no dimension has data): there is no grade to change until a member "
+                  "has data\n"));
     return;
-  case WI_BEST_GRADE: buf_puts(b, "  already the best grade\n"); return;
+  case WI_BEST_GRADE: buf_puts(b, _("  already the best grade\n")); return;
   default: break;
   }
-  buf_puts(b, "  next grade ");
-  grade_text(w, wi->next_grade);
-  buf_puts(b, " at ");
-  num2(b, wi->bound);
-  buf_puts(b, ": ");
-  num2(b, wi->away);
-  buf_puts(b, " points away\n");
+  char n1[NUM_TEXT_MAX], n2[NUM_TEXT_MAX];
+  Buf g;
+  buf_printf(b, _("  next grade %s at %s: %s points away\n"), grade_string(w, &g, wi->next_grade),
+             num_text(n1, wi->bound), num_text(n2, wi->away));
+  buf_free(&g);
   if (wi->status == WI_UNREACHABLE) {
-    buf_puts(b, "  no set of members can reach it: with every member at its best the health would be ");
-    num2(b, wi->health);
-    buf_puts(b, " (");
-    grade_text(w, wi->grade);
-    buf_puts(b, ")\n");
+    buf_printf(
+        b, _("  no set of members can reach it: with every member at its best the health would be %s (%s)\n"),
+        num_text(n1, wi->health), grade_string(w, &g, wi->grade));
+    buf_free(&g);
     return;
   }
-  buf_printf(b, "  the fewest members that reach it: %d (", (int)wi->nmembers);
-  num2(b, wi->points);
-  buf_puts(b, " points moved)\n");
+  buf_printf(b, _("  the fewest members that reach it: %d (%s points moved)\n"), (int)wi->nmembers,
+             num_text(n1, wi->points));
   for (int32_t k = 0; k < wi->nmembers; k++) {
     const WhatIfMember *wm = &wi->members[k];
     const MemberResult *mr = &r->members[wm->member];
@@ -404,21 +456,17 @@ static void write_what_if(WriteCtx *w, const Result *r) {
       num2(b, wm->from);
     buf_puts(b, " → ");
     num2(b, wm->to);
-    buf_puts(b, " (alone +");
-    num2(b, wm->gain);
-    buf_puts(b, ")\n");
+    buf_printf(b, _(" (alone +%s)\n"), num_text(n1, wm->gain));
   }
-  buf_puts(b, "  together: health ");
-  num2(b, wi->health);
-  buf_puts(b, " (");
-  grade_text(w, wi->grade);
-  buf_puts(b, ")\n");
-  if (!wi->searched) buf_puts(b, "  (the search stopped at its step limit: a smaller set may exist)\n");
+  buf_printf(b, _("  together: health %s (%s)\n"), num_text(n1, wi->health), grade_string(w, &g, wi->grade));
+  buf_free(&g);
+  if (!wi->searched) buf_puts(b, _("  (the search stopped at its step limit: a smaller set may exist)\n"));
 }
 
 void write_text(WriteCtx *w, const Account *a, const Result *r) {
   const Program *p = w->p;
   Buf *b = w->buf;
+  Labels l = labels();
   color(w, C_BOLD);
   buf_puts(b, "━━ ");
   buf_shown(b, a->id, strlen(a->id), false);
@@ -429,35 +477,34 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
     buf_shown_str(b, p->title);
     buf_puts(b, " · ");
   }
-  buf_printf(b, "as of %s · rules %s\n", w->as_of, w->rules);
-  buf_puts(b, "health    ");
+  buf_printf(b, _("as of %s · rules %s\n"), w->as_of, w->rules);
+  label(b, &l, l.health);
   color(w, C_BOLD);
   if (r->health_na)
-    buf_puts(b, "n/a (no dimension has data)");
+    buf_puts(b, _("n/a (no dimension has data)"));
   else
     num2(b, r->health);
   color(w, C_OFF);
   buf_puts(b, "   ");
   grade_text(w, r->grade);
-  buf_puts(b, "   coverage ");
-  num2(b, r->coverage * 100);
-  buf_puts(b, "% of the weight\n");
-  if (p->npersonas > 0) write_persona(w, r);
+  char cov[NUM_TEXT_MAX];
+  buf_printf(b, _("   coverage %s%% of the weight\n"), num_text(cov, r->coverage * 100));
+  if (p->npersonas > 0) write_persona(w, r, &l);
   for (int32_t s = 0; s < p->nsegments; s++) {
     const SegmentDecl *sd = &p->segments[s];
-    buf_puts(b, "segment   ");
+    label(b, &l, l.segment);
     named(b, sd->label, sd->name);
     buf_puts(b, ": ");
     if (r->segments[s] >= 0)
       named(b, sd->cases[r->segments[s]].label, sd->cases[r->segments[s]].name);
     else
-      buf_puts(b, "none");
+      buf_puts(b, _("none"));
     buf_putc(b, '\n');
   }
   write_dimensions(w, r);
-  write_flags(w, r);
-  write_journey(w, r);
-  write_drivers(w, r);
+  write_flags(w, r, &l);
+  write_journey(w, r, &l);
+  write_drivers(w, r, &l);
   if (w->ex->what_if.status != WI_NONE) write_what_if(w, r);
   buf_putc(b, '\n');
 }
