@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "portfolio/report.h"
 #include "front/source.h"
 #include "io/json.h"
@@ -263,18 +264,21 @@ static void text_header(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
   if (color) buf_puts(b, C_BOLD);
   buf_puts(b, "━━ ");
-  buf_shown_str(b, p->title ? p->title : "report");
+  buf_shown_str(b, p->title ? p->title : _("report"));
   buf_puts(b, " ━━");
   if (color) buf_puts(b, C_OFF);
-  buf_printf(b, "  %sas of %s · rules %s\n", p->title ? "report " : "", r->as_of, r->rules);
-  buf_printf(b, "accounts  %llu scored, %llu rejected\n", (unsigned long long)r->stats.scored,
+  buf_printf(b, p->title ? _("  report as of %s · rules %s\n") : _("  as of %s · rules %s\n"), r->as_of,
+             r->rules);
+  buf_printf(b, _("accounts  %llu scored, %llu rejected\n"), (unsigned long long)r->stats.scored,
              (unsigned long long)r->stats.rejected);
   char m[32], med[32];
-  buf_printf(b, "health    mean %s · median %s", score1(m, sizeof m, mean_health(&r->all)),
+  buf_printf(b, _("health    mean %s · median %s"), score1(m, sizeof m, mean_health(&r->all)),
              score1(med, sizeof med, report_decile(&r->health, 5)));
   if (r->health.na)
-    buf_printf(b, " · %llu account%s without a health score", (unsigned long long)r->health.na,
-               r->health.na == 1 ? "" : "s");
+    buf_printf(b,
+               P_(" · %llu account without a health score", " · %llu accounts without a health score",
+                  (unsigned long)r->health.na),
+               (unsigned long long)r->health.na);
   buf_puts(b, "\n\n");
 }
 
@@ -285,10 +289,10 @@ static void text_grades(Report *r, Buf *b, bool color, const int32_t *rows, int3
   TextTable t;
   tt_init(&t, weighting >= 0 ? "lrrr" : "lrr");
   tt_row(&t);
-  tt_cell(&t, "grades");
-  tt_cell(&t, "accounts");
-  tt_cell(&t, "share");
-  if (win) tt_cell(&t, "%s share", win->name);
+  tt_cell(&t, "%s", _("grades"));
+  tt_cell(&t, "%s", _("accounts"));
+  tt_cell(&t, "%s", _("share"));
+  if (win) tt_cell(&t, _("%s share"), win->name);
   double total = 0;
   uint64_t unweighted = 0;
   for (int32_t g = 0; g < r->rows && win; g++) {
@@ -307,11 +311,13 @@ static void text_grades(Report *r, Buf *b, bool color, const int32_t *rows, int3
   }
   if (win) {
     char name[512], sum[64];
-    tt_note(&t, "  %s share: Σ %s per grade over %s in total", win->name,
+    tt_note(&t, _("  %s share: Σ %s per grade over %s in total"), win->name,
             named(name, sizeof name, win->label, win->name), grouped(sum, sizeof sum, total));
     if (unweighted)
-      tt_note(&t, "  %llu account%s without %s left out of the %s share", (unsigned long long)unweighted,
-              unweighted == 1 ? "" : "s", win->name, win->name);
+      tt_note(&t,
+              P_("  %llu account without %s left out of the %s share",
+                 "  %llu accounts without %s left out of the %s share", (unsigned long)unweighted),
+              (unsigned long long)unweighted, win->name, win->name);
   }
   tt_write(&t, b, color);
   buf_putc(b, '\n');
@@ -328,11 +334,11 @@ static void text_composition(Report *r, Buf *b, bool color, const char *title, c
   tt_init(&t, align);
   tt_row(&t);
   tt_cell(&t, "%s", title);
-  tt_cell(&t, "accounts");
-  tt_cell(&t, "share");
+  tt_cell(&t, "%s", _("accounts"));
+  tt_cell(&t, "%s", _("share"));
   grade_header(r, &t, rows, nrows);
   if (with_forecast) {
-    tt_cell(&t, "health");
+    tt_cell(&t, "%s", _("health"));
     for (int32_t f = 0; f < p->nforecasts; f++)
       tt_cell(&t, "%s", p->forecasts[f].label ? p->forecasts[f].label : p->forecasts[f].name);
   }
@@ -368,25 +374,25 @@ static void text_by(Report *r, Buf *b, bool color, const int32_t *rows, int32_t 
     tallies[i] = &g->tally;
     char buf[1024];
     if (order[i] == r->other_group)
-      snprintf(buf, sizeof buf, "(other values)");
+      snprintf(buf, sizeof buf, "%s", _("(other values)"));
     else if (!g->value)
-      snprintf(buf, sizeof buf, r->by == BY_INPUT ? "(missing)" : "(none)");
+      snprintf(buf, sizeof buf, "%s", r->by == BY_INPUT ? _("(missing)") : _("(none)"));
     else
       named(buf, sizeof buf, g->label, g->value);
     labels[i] = owned[i] = xstrdup(buf);
   }
   char title[1024], name[512];
   if (r->by == BY_PERSONA)
-    snprintf(title, sizeof title, "by persona");
+    snprintf(title, sizeof title, "%s", _("by persona"));
   else if (r->by == BY_SEGMENT)
-    snprintf(title, sizeof title, "by %s",
+    snprintf(title, sizeof title, _("by %s"),
              named(name, sizeof name, p->segments[r->by_index].label, p->segments[r->by_index].name));
   else
-    snprintf(title, sizeof title, "by %s",
+    snprintf(title, sizeof title, _("by %s"),
              named(name, sizeof name, p->inputs[r->by_index].label, p->inputs[r->by_index].name));
   text_composition(r, b, color, title, tallies, labels, n, rows, nrows, true);
   if (r->other_group >= 0)
-    buf_printf(b, "  (more than %d distinct values: the rest are grouped as \"(other values)\")\n\n",
+    buf_printf(b, _("  (more than %d distinct values: the rest are grouped as \"(other values)\")\n\n"),
                REPORT_MAX_GROUPS);
   for (int32_t i = 0; i < n; i++)
     free(owned[i]);
@@ -408,10 +414,10 @@ static void text_personas(Report *r, Buf *b, bool color, const int32_t *rows, in
     tallies[n] = &r->by_persona[i];
     labels[n] = owned[n] =
         xstrdup(i < p->npersonas ? named(buf, sizeof buf, p->personas[i].label, p->personas[i].name)
-                                 : "(no persona matched)");
+                                 : _("(no persona matched)"));
     n++;
   }
-  text_composition(r, b, color, "personas", tallies, labels, n, rows, nrows, false);
+  text_composition(r, b, color, _("personas"), tallies, labels, n, rows, nrows, false);
   for (int32_t i = 0; i < n; i++)
     free(owned[i]);
   free(owned);
@@ -433,11 +439,11 @@ static void text_segments(Report *r, Buf *b, bool color, const int32_t *rows, in
       tallies[n] = &r->by_case[s][c];
       labels[n] = owned[n] =
           xstrdup(c < sd->ncases ? named(buf, sizeof buf, sd->cases[c].label, sd->cases[c].name)
-                                 : "(no case matched)");
+                                 : _("(no case matched)"));
       n++;
     }
     char title[1024], name[512];
-    snprintf(title, sizeof title, "segment %s", named(name, sizeof name, sd->label, sd->name));
+    snprintf(title, sizeof title, _("segment %s"), named(name, sizeof name, sd->label, sd->name));
     text_composition(r, b, color, title, tallies, labels, n, rows, nrows, false);
     for (int32_t i = 0; i < n; i++)
       free(owned[i]);
@@ -453,9 +459,9 @@ static void text_forecasts(Report *r, Buf *b, bool color, const int32_t *rows, i
     const ForecastDecl *fd = &p->forecasts[f];
     char name[512], rate[32], s[32], sum[64];
     if (color) buf_puts(b, C_BOLD);
-    buf_printf(b, "forecast %s", named(name, sizeof name, fd->label, fd->name));
+    buf_printf(b, _("forecast %s"), named(name, sizeof name, fd->label, fd->name));
     if (color) buf_puts(b, C_OFF);
-    buf_puts(b, "\n  rates   ");
+    buf_puts(b, _("\n  rates   "));
     bool first = true;
     for (int32_t i = 0; i < nrows; i++) {
       int32_t g = rows[i];
@@ -465,31 +471,36 @@ static void text_forecasts(Report *r, Buf *b, bool color, const int32_t *rows, i
       buf_printf(b, " %s", rate_text(rate, sizeof rate, fd->rate[g]));
       first = false;
     }
-    if (first) buf_puts(b, "(none)");
+    if (first) buf_puts(b, _("(none)"));
     buf_putc(b, '\n');
     TextTable t;
     tt_init(&t, "lrl");
     uint64_t rated, out;
     double expected = report_expected(r, &r->all, f, &rated, &out);
     tt_row(&t);
-    tt_cell(&t, "  by accounts");
+    tt_cell(&t, "%s", _("  by accounts"));
     tt_cell(&t, "%s", pct(s, sizeof s, expected));
-    tt_cell(&t, "over %llu account%s", (unsigned long long)rated, rated == 1 ? "" : "s");
+    tt_cell(&t, P_("over %llu account", "over %llu accounts", (unsigned long)rated),
+            (unsigned long long)rated);
     if (out)
-      tt_note(&t, "  %llu account%s left out: grade n/a or without a rate", (unsigned long long)out,
-              out == 1 ? "" : "s");
+      tt_note(&t,
+              P_("  %llu account left out: grade n/a or without a rate",
+                 "  %llu accounts left out: grade n/a or without a rate", (unsigned long)out),
+              (unsigned long long)out);
     if (fd->weight_input >= 0) {
       const InputDecl *in = &p->inputs[fd->weight_input];
       double total;
       uint64_t wout;
       double weighted = report_expected_weighted(r, &r->all, f, &total, &wout);
       tt_row(&t);
-      tt_cell(&t, "  by %s", in->name);
+      tt_cell(&t, _("  by %s"), in->name);
       tt_cell(&t, "%s", pct(s, sizeof s, weighted));
-      tt_cell(&t, "over %s %s", in->name, grouped(sum, sizeof sum, total));
+      tt_cell(&t, _("over %s %s"), in->name, grouped(sum, sizeof sum, total));
       if (wout)
-        tt_note(&t, "  %llu account%s left out: grade n/a, without a rate, or without %s",
-                (unsigned long long)wout, wout == 1 ? "" : "s", in->name);
+        tt_note(&t,
+                P_("  %llu account left out: grade n/a, without a rate, or without %s",
+                   "  %llu accounts left out: grade n/a, without a rate, or without %s", (unsigned long)wout),
+                (unsigned long long)wout, in->name);
     }
     /* the table's header is its first row: no bold here */
     tt_write(&t, b, false);
@@ -503,14 +514,14 @@ static void text_journey(Report *r, Buf *b, bool color) {
   TextTable t;
   tt_init(&t, "lrrrrrrr");
   tt_row(&t);
-  tt_cell(&t, "journey%s%s", p->journey_label ? " " : "", p->journey_label ? p->journey_label : "");
-  tt_cell(&t, "passed");
-  tt_cell(&t, "share");
-  tt_cell(&t, "unknown");
-  tt_cell(&t, "reached");
-  tt_cell(&t, "share");
-  tt_cell(&t, "bottleneck");
-  tt_cell(&t, "share");
+  tt_cell(&t, "%s%s%s", _("journey"), p->journey_label ? " " : "", p->journey_label ? p->journey_label : "");
+  tt_cell(&t, "%s", _("passed"));
+  tt_cell(&t, "%s", _("share"));
+  tt_cell(&t, "%s", _("unknown"));
+  tt_cell(&t, "%s", _("reached"));
+  tt_cell(&t, "%s", _("share"));
+  tt_cell(&t, "%s", _("bottleneck"));
+  tt_cell(&t, "%s", _("share"));
   uint64_t n = r->all.accounts, reached = n;
   for (int32_t s = 0; s < p->nsteps; s++) {
     char name[512], a[32], c[32], d[32];
@@ -527,12 +538,13 @@ static void text_journey(Report *r, Buf *b, bool color) {
   }
   char d[32];
   tt_row(&t);
-  tt_cell(&t, "  none: every step passed");
+  tt_cell(&t, "%s", _("  none: every step passed"));
   for (int i = 0; i < 5; i++)
     tt_cell(&t, "%s", "");
   tt_cell(&t, "%llu", (unsigned long long)r->bottleneck[p->nsteps]);
   tt_cell(&t, "%s", share_of(d, sizeof d, r->bottleneck[p->nsteps], n));
-  tt_note(&t, "  reached: every earlier step passed; unknown: the condition was missing (not passed)");
+  tt_note(&t, "%s",
+          _("  reached: every earlier step passed; unknown: the condition was missing (not passed)"));
   tt_write(&t, b, color);
   buf_putc(b, '\n');
 }
@@ -547,16 +559,16 @@ static void text_flags(Report *r, Buf *b, bool color) {
   TextTable t;
   tt_init(&t, "llrr");
   tt_row(&t);
-  tt_cell(&t, "flags");
-  tt_cell(&t, "severity");
-  tt_cell(&t, "raised");
-  tt_cell(&t, "share");
+  tt_cell(&t, "%s", _("flags"));
+  tt_cell(&t, "%s", _("severity"));
+  tt_cell(&t, "%s", _("raised"));
+  tt_cell(&t, "%s", _("share"));
   for (int32_t f = 0; f < p->nflags; f++) {
     const FlagDecl *fd = &p->flags[f];
     char name[512], s[32];
     tt_row(&t);
     tt_cell(&t, "  %s", named(name, sizeof name, fd->label, fd->name));
-    tt_cell(&t, "%s", severity_name(fd->severity));
+    tt_cell(&t, "%s", _(severity_name(fd->severity)));
     tt_cell(&t, "%llu", (unsigned long long)r->flag_raised[f]);
     tt_cell(&t, "%s", share_of(s, sizeof s, r->flag_raised[f], r->all.accounts));
     if (fd->action) tt_note(&t, "    → %s", fd->action);
@@ -566,7 +578,7 @@ static void text_flags(Report *r, Buf *b, bool color) {
 }
 
 /* "met", "not met", or "-" (no target, or a missing value). */
-static const char *kpi_status(int met) { return met == 1 ? "met" : met == 0 ? "not met" : NULL; }
+static const char *kpi_status(int met) { return met == 1 ? _("met") : met == 0 ? _("not met") : NULL; }
 
 static void text_kpis(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
@@ -574,10 +586,10 @@ static void text_kpis(Report *r, Buf *b, bool color) {
   TextTable t;
   tt_init(&t, "lrrl");
   tt_row(&t);
-  tt_cell(&t, "KPIs");
-  tt_cell(&t, "value");
-  tt_cell(&t, "target");
-  tt_cell(&t, "status");
+  tt_cell(&t, "%s", _("KPIs"));
+  tt_cell(&t, "%s", _("value"));
+  tt_cell(&t, "%s", _("target"));
+  tt_cell(&t, "%s", _("status"));
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
     char name[512], v[64], tg[80];
@@ -587,7 +599,7 @@ static void text_kpis(Report *r, Buf *b, bool color) {
     const char *op = kpi_target_text(p, i, tg);
     tt_cell(&t, "%s", op ? op : "-");
     const char *st = kpi_status(kpi_met(r->kpis, i));
-    tt_cell(&t, "%s", st ? st : op ? "neither (no value)" : "-");
+    tt_cell(&t, "%s", st ? st : op ? _("neither (no value)") : "-");
   }
   tt_write(&t, b, color);
   buf_putc(b, '\n');
@@ -638,7 +650,7 @@ static void driver_rows(Report *r, TextTable *t, const double *lost, uint64_t he
     tt_cell(t, "%s", score1(mean, sizeof mean, health_n ? lost[m] / (double)health_n : NAN));
     if (lost == r->lost_total) tt_cell(t, "%llu", (unsigned long long)r->losing[m]);
   }
-  if (n == 0) tt_note(t, "%s(no member lost points)", indent);
+  if (n == 0) tt_note(t, _("%s(no member lost points)"), indent);
   free(order);
 }
 
@@ -647,26 +659,26 @@ static void text_drivers(Report *r, Buf *b, bool color) {
   TextTable t;
   tt_init(&t, "lrrr");
   tt_row(&t);
-  tt_cell(&t, "drivers: lost health points");
-  tt_cell(&t, "total");
-  tt_cell(&t, "per account");
-  tt_cell(&t, "accounts");
+  tt_cell(&t, "%s", _("drivers: lost health points"));
+  tt_cell(&t, "%s", _("total"));
+  tt_cell(&t, "%s", _("per account"));
+  tt_cell(&t, "%s", _("accounts"));
   driver_rows(r, &t, r->lost_total, r->all.health_n, REPORT_TOP_DRIVERS, "  ");
   tt_write(&t, b, color);
   buf_putc(b, '\n');
   if (p->npersonas == 0) return;
   tt_init(&t, "lrr");
   tt_row(&t);
-  tt_cell(&t, "drivers by persona");
-  tt_cell(&t, "total");
-  tt_cell(&t, "per account");
+  tt_cell(&t, "%s", _("drivers by persona"));
+  tt_cell(&t, "%s", _("total"));
+  tt_cell(&t, "%s", _("per account"));
   for (int32_t i = 0; i < persona_rows(r); i++) {
     const Tally *pt = &r->by_persona[i];
     char name[512];
-    tt_note(&t, "  %s · %llu account%s",
+    tt_note(&t, P_("  %s · %llu account", "  %s · %llu accounts", (unsigned long)pt->accounts),
             i < p->npersonas ? named(name, sizeof name, p->personas[i].label, p->personas[i].name)
-                             : "(no persona matched)",
-            (unsigned long long)pt->accounts, pt->accounts == 1 ? "" : "s");
+                             : _("(no persona matched)"),
+            (unsigned long long)pt->accounts);
     driver_rows(r, &t, report_persona_lost(r, i), pt->health_n, REPORT_PERSONA_DRIVERS, "    ");
   }
   tt_write(&t, b, color);
@@ -691,20 +703,20 @@ static void text_scores(Report *r, Buf *b, bool color) {
   TextTable t;
   tt_init(&t, "lrrrrrrrrrrrrrr");
   tt_row(&t);
-  tt_cell(&t, "scores");
+  tt_cell(&t, "%s", _("scores"));
   tt_cell(&t, "n");
   tt_cell(&t, "n/a");
-  tt_cell(&t, "mean");
-  tt_cell(&t, "min");
+  tt_cell(&t, "%s", _("mean"));
+  tt_cell(&t, "%s", _("min"));
   for (int k = 1; k <= 9; k++)
     tt_cell(&t, "%d%%", k * 10);
-  tt_cell(&t, "max");
-  hist_row(&t, "health", &r->health);
+  tt_cell(&t, "%s", _("max"));
+  hist_row(&t, _("health"), &r->health);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     char name[512];
     hist_row(&t, named(name, sizeof name, p->dimensions[d].label, p->dimensions[d].name), &r->dims[d]);
   }
-  tt_note(&t, "  deciles: nearest rank, from a histogram of 0.1-wide bins (docs/report.md)");
+  tt_note(&t, "%s", _("  deciles: nearest rank, from a histogram of 0.1-wide bins (docs/report.md)"));
   tt_write(&t, b, color);
   buf_putc(b, '\n');
 }
@@ -713,10 +725,13 @@ static void text_coverage(Report *r, Buf *b, bool color) {
   char s[32], m[32];
   uint64_t n = r->all.accounts;
   if (color) buf_puts(b, C_BOLD);
-  buf_puts(b, "coverage");
+  buf_puts(b, _("coverage"));
   if (color) buf_puts(b, C_OFF);
-  buf_printf(b, "  %llu of %llu account%s (%s) scored on less than half their weight · mean coverage %s\n",
-             (unsigned long long)r->coverage_below_half, (unsigned long long)n, n == 1 ? "" : "s",
+  buf_printf(b,
+             P_("  %llu of %llu account (%s) scored on less than half their weight · mean coverage %s\n",
+                "  %llu of %llu accounts (%s) scored on less than half their weight · mean coverage %s\n",
+                (unsigned long)n),
+             (unsigned long long)r->coverage_below_half, (unsigned long long)n,
              share_of(s, sizeof s, r->coverage_below_half, n),
              pct(m, sizeof m, n ? r->coverage_sum / (double)n : NAN));
 }
