@@ -2,6 +2,7 @@
  * exactly "N passed, N failed" as the last line. */
 #include <stdio.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 int cmd_test(Cli *cli, int argc, char **argv) {
@@ -29,7 +30,7 @@ int cmd_test(Cli *cli, int argc, char **argv) {
     passed += p;
     kenko_rules_free(rules);
   }
-  fprintf(cli->out, "%d passed, %d failed\n", passed, failed);
+  fprintf(cli->out, _("%d passed, %d failed\n"), passed, failed);
   if (rc != KENKO_OK) return rc;
   return failed ? KENKO_ERR_RULES : KENKO_OK;
 }

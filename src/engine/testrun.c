@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/i18n.h"
 #include "base/buf.h"
 #include "engine/eval.h"
 #include "engine/run.h"
@@ -46,7 +47,7 @@ static void account_failure(const Program *p, Evaluator *ev, const Node *e, Valu
   buf_puts(details, "    expect ");
   buf_shown(details, text, n, false);
   buf_puts(details, v.type == T_BOOL ? "  → false" : "  → missing");
-  if (naccounts > 1) buf_printf(details, " for account %d of %d", (int)account + 1, (int)naccounts);
+  if (naccounts > 1) buf_printf(details, _(" for account %d of %d"), (int)account + 1, (int)naccounts);
   buf_puts(details, "  (");
   buf_shown_str(details, at);
   buf_puts(details, ")\n");
@@ -119,8 +120,9 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
     source_text(p, e->span, &text, &n);
     buf_puts(&details, "    ");
     buf_shown(&details, text, n, false);
-    buf_printf(&details, "  → %s over %d account%s  (", kpi_text(p, e->ref_index, x, v), (int)naccounts,
-               naccounts == 1 ? "" : "s");
+    buf_printf(&details,
+               P_("  → %s over %d account  (", "  → %s over %d accounts  (", (unsigned long)naccounts),
+               kpi_text(p, e->ref_index, x, v), (int)naccounts);
     buf_shown_str(&details, at);
     buf_puts(&details, ")\n");
   }
@@ -128,7 +130,8 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
   char at[512];
   where(p, t->node, at, sizeof at);
   if (color) buf_puts(b, ok ? "\033[32m" : "\033[31m");
-  buf_puts(b, ok ? "PASS" : "FAIL");
+  /* TRANSLATORS: a test's result, at the start of its line */
+  buf_puts(b, ok ? _("PASS") : _("FAIL"));
   if (color) buf_puts(b, "\033[0m");
   buf_putc(b, ' ');
   buf_shown_str(b, t->name);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "portfolio/history.h"
 #include "io/table.h"
 
@@ -38,7 +39,7 @@ static void header(const History *h, Buf *b, const char *what) {
   const Program *p = h->p;
   buf_printf(b, "kenko history%s: ", what);
   if (h->nsnaps == 0 && h->nseries == 0) {
-    buf_printf(b, "no snapshot shown (%llu read)", (unsigned long long)h->read_snapshots);
+    buf_printf(b, _("no snapshot shown (%llu read)"), (unsigned long long)h->read_snapshots);
   } else {
     char first[11], last[11];
     int32_t d0 = h->nsnaps ? h->snaps[0].date : h->series[0].date;
@@ -46,16 +47,16 @@ static void header(const History *h, Buf *b, const char *what) {
     date_text(d0, first);
     date_text(d1, last);
     if (h->nsnaps == 1)
-      buf_printf(b, "1 snapshot, %s", first);
+      buf_printf(b, _("1 snapshot, %s"), first);
     else if (h->nsnaps)
-      buf_printf(b, "%llu snapshots, %s … %s", (unsigned long long)h->nsnaps, first, last);
+      buf_printf(b, _("%llu snapshots, %s … %s"), (unsigned long long)h->nsnaps, first, last);
     else
       buf_printf(b, "%s … %s", first, last);
     if ((uint64_t)h->nsnaps < h->read_snapshots && !h->account)
-      buf_printf(b, " (%llu read; the others feed the trend functions only)",
+      buf_printf(b, _(" (%llu read; the others feed the trend functions only)"),
                  (unsigned long long)h->read_snapshots);
   }
-  buf_printf(b, ", rules %s", h->r.rules);
+  buf_printf(b, _(", rules %s"), h->r.rules);
   if (p->title) buf_printf(b, " (%s)", p->title);
   buf_putc(b, '\n');
 }
@@ -79,10 +80,10 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
   table_init(&t, arena, align);
   const char *cells[TABLE_MAX_COLS];
   int32_t c = 0;
-  cells[c++] = "snapshot";
-  cells[c++] = "accounts";
-  cells[c++] = "rejected";
-  cells[c++] = "mean health";
+  cells[c++] = _("snapshot");
+  cells[c++] = _("accounts");
+  cells[c++] = _("rejected");
+  cells[c++] = _("mean health");
   for (int32_t g = 0; g < nrows && c < ncols; g++)
     cells[c++] = report_grade_name(&h->r, rows[g]);
   for (int32_t f = 0; f < p->nforecasts && c < ncols; f++) {
@@ -133,7 +134,7 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
     if (any) cols[n++] = f;
   }
   if (n == 0) return;
-  buf_puts(b, "\nFlags raised per snapshot (accounts)\n");
+  buf_puts(b, _("\nFlags raised per snapshot (accounts)\n"));
   char align[TABLE_MAX_COLS + 1];
   memset(align, 'r', sizeof align);
   align[0] = 'l';
@@ -141,7 +142,7 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
   Table t;
   table_init(&t, arena, align);
   const char *cells[TABLE_MAX_COLS];
-  cells[0] = "snapshot";
+  cells[0] = _("snapshot");
   for (int32_t k = 0; k < n; k++)
     cells[k + 1] = p->flags[cols[k]].name;
   table_row(&t, cells);
@@ -166,8 +167,8 @@ static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *ro
   date_format(h->snaps[0].date, first);
   date_format(h->snaps[h->nsnaps - 1].date, last);
   buf_printf(b,
-             "\nGrade transitions %s → %s (rows: first, columns: last): %llu accounts in both, %llu joined "
-             "since, %llu left\n",
+             _("\nGrade transitions %s → %s (rows: first, columns: last): %llu accounts in both, %llu joined "
+               "since, %llu left\n"),
              first, last, (unsigned long long)both, (unsigned long long)joined, (unsigned long long)left);
   /* the n/a row and column only when some account is in them */
   size_t nr = (size_t)h->r.rows, na = nr - 1;
@@ -183,7 +184,7 @@ static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *ro
   Table t;
   table_init(&t, arena, align);
   const char *cells[TABLE_MAX_COLS];
-  cells[0] = "first \\ last";
+  cells[0] = _("first \\ last");
   for (int32_t g = 0; g < shown; g++)
     cells[g + 1] = report_grade_name(&h->r, rows[g]);
   table_row(&t, cells);
@@ -212,7 +213,7 @@ static void text_moves(const History *h, Buf *b, const HistMove *top, int32_t nt
   for (int32_t k = 0; k < ntop; k++) {
     buf_puts(b, "      ");
     text_member(h, b, top[k].member);
-    buf_puts(b, ": lost ");
+    buf_puts(b, _(": lost "));
     put_num2(b, top[k].before);
     buf_puts(b, " → ");
     put_num2(b, top[k].after);
@@ -227,23 +228,24 @@ static void text_changes(History *h, Buf *b, bool fell) {
   char before[11], after[11];
   date_text(h->changes_prev, before);
   date_text(h->changes_date, after);
-  buf_printf(b, "\n%s between %s and %s (%llu)%s\n", fell ? "Fell" : "Rose", before, after,
-             (unsigned long long)n,
+  buf_printf(b, fell ? _("\nFell between %s and %s (%llu)%s\n") : _("\nRose between %s and %s (%llu)%s\n"),
+             before, after, (unsigned long long)n,
              n == 0 ? ""
-             : fell ? ", with the members whose lost points grew most"
-                    : ", with the members whose lost points shrank most");
+             : fell ? _(", with the members whose lost points grew most")
+                    : _(", with the members whose lost points shrank most"));
   for (size_t i = 0; i < h->nchanges; i++) {
     const HistChange *c = &h->changes[i];
     if (c->fell != fell) continue;
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
     buf_shown(b, c->id, strlen(c->id), false);
-    buf_printf(b, ": %s → %s, health ", report_grade_name(&h->r, c->from), report_grade_name(&h->r, c->to));
+    buf_printf(b, _(": %s → %s, health "), report_grade_name(&h->r, c->from),
+               report_grade_name(&h->r, c->to));
     put_num2(b, c->health_before);
     buf_puts(b, " → ");
     put_num2(b, c->health_after);
     buf_putc(b, '\n');
-    text_moves(h, b, c->top, c->ntop, "no member's lost points moved that way: the grade bands did");
+    text_moves(h, b, c->top, c->ntop, _("no member's lost points moved that way: the grade bands did"));
   }
 }
 
@@ -256,7 +258,7 @@ void history_write_text(History *h, FILE *out) {
   if (h->nsnaps > 0) {
     int32_t *rows = xmalloc((size_t)h->r.rows * sizeof *rows);
     int32_t nrows = report_grade_rows(&h->r, rows);
-    buf_puts(&b, "\nPer snapshot (accounts scored; grades: count and share; forecasts: expected rate)\n");
+    buf_puts(&b, _("\nPer snapshot (accounts scored; grades: count and share; forecasts: expected rate)\n"));
     text_snapshots(h, &b, &arena, rows, nrows);
     text_flags(h, &b, &arena);
     if (h->nsnaps > 1) {
@@ -281,12 +283,13 @@ void history_write_account(History *h, FILE *out) {
   Arena arena;
   arena_init(&arena, 0);
   header(h, &b, " --account");
-  buf_puts(&b, "account ");
+  buf_puts(&b, _("account "));
   buf_shown(&b, h->account, strlen(h->account), false);
-  buf_printf(&b, ": %llu snapshot%s\n\n", (unsigned long long)h->nseries, h->nseries == 1 ? "" : "s");
+  buf_printf(&b, P_(": %llu snapshot\n\n", ": %llu snapshots\n\n", (unsigned long)h->nseries),
+             (unsigned long long)h->nseries);
   Table t;
   table_init(&t, &arena, "lllrll");
-  const char *head[] = {"snapshot", "persona", "grade", "health", "change", "flags"};
+  const char *head[] = {_("snapshot"), _("persona"), _("grade"), _("health"), _("change"), _("flags")};
   table_row(&t, head);
   for (size_t i = 0; i < h->nseries; i++) {
     const HistPoint *pt = &h->series[i];
@@ -316,12 +319,13 @@ void history_write_account(History *h, FILE *out) {
     const HistPoint *pt = &h->series[i];
     if (pt->ntop == 0) continue;
     if (!moved)
-      buf_puts(&b, "\nWhat moved the health between snapshots (the members whose lost points moved most)\n");
+      buf_puts(&b,
+               _("\nWhat moved the health between snapshots (the members whose lost points moved most)\n"));
     moved = true;
     char before[11], after[11];
     date_format(h->series[i - 1].date, before);
     date_format(pt->date, after);
-    buf_printf(&b, "  %s → %s: health ", before, after);
+    buf_printf(&b, _("  %s → %s: health "), before, after);
     put_num2(&b, h->series[i - 1].health);
     buf_puts(&b, " → ");
     put_num2(&b, pt->health);

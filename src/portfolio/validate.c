@@ -12,6 +12,7 @@
  * Mann–Whitney U, ties counting half, in integers), and the outcome rates
  * get 95% Wilson intervals. Accounts whose outcome is missing are counted
  * and left out of every figure. */
+#include "base/i18n.h"
 #include "portfolio/validate.h"
 
 #include <math.h>
@@ -422,7 +423,7 @@ static void auc_row(Table *t, const char *name, const AucGroup *g) {
                        count_text(t, g->without.n),
                        count_text(t, g->with.n),
                        count_text(t, g->missing),
-                       group_accounts(g) < VALIDATE_SMALL ? "small" : NULL};
+                       group_accounts(g) < VALIDATE_SMALL ? _("small") : NULL};
   table_row(t, row);
 }
 
@@ -440,64 +441,68 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
     buf_puts(b, ": ");
     buf_shown_str(b, p->title);
   }
-  buf_printf(b, "\nrules %.12s, as of %s, outcome %s\n", p->fingerprint, as_of,
+  buf_printf(b, _("\nrules %.12s, as of %s, outcome %s\n"), p->fingerprint, as_of,
              named(&scratch, outcome->label, outcome->name));
   if (v->horizon)
     buf_printf(b,
-               "score taken %s before the outcome (each account's latest snapshot dated on or before its "
-               "last record's date − %s)\n",
+               _("score taken %s before the outcome (each account's latest snapshot dated on or before its "
+                 "last record's date − %s)\n"),
                v->horizon, v->horizon);
   buf_putc(b, '\n');
-  buf_printf(b, "accounts  %llu scored, %llu without an outcome (left out), ", (unsigned long long)v->scored,
-             (unsigned long long)v->outcome_missing);
+  buf_printf(b, _("accounts  %llu scored, %llu without an outcome (left out), "),
+             (unsigned long long)v->scored, (unsigned long long)v->outcome_missing);
   if (v->horizon)
-    buf_printf(b, "%llu with no snapshot %s before the outcome (left out), ",
+    buf_printf(b, _("%llu with no snapshot %s before the outcome (left out), "),
                (unsigned long long)v->too_recent, v->horizon);
-  buf_printf(b, "%llu used\n", (unsigned long long)v->used);
-  buf_printf(b, "outcome   %llu of %llu (%s)\n", (unsigned long long)v->with_outcome,
+  buf_printf(b, _("%llu used\n"), (unsigned long long)v->used);
+  buf_printf(b, _("outcome   %llu of %llu (%s)\n"), (unsigned long long)v->with_outcome,
              (unsigned long long)v->used,
              percent(&scratch, v->used ? (double)v->with_outcome / (double)v->used : NAN));
 
-  buf_puts(b, "\nOutcome rate by grade (95% Wilson interval)\n");
+  buf_puts(b, _("\nOutcome rate by grade (95% Wilson interval)\n"));
   Table t;
   table_init(&t, &arena, "lrrrrl");
-  const char *head[] = {"grade", "accounts", "outcome", "rate", "95% interval", NULL};
+  /* xgettext:no-c-format */
+  const char *interval = _("95% interval");
+  const char *head[] = {_("grade"), _("accounts"), _("outcome"), _("rate"), interval, NULL};
   table_row(&t, head);
   for (int32_t g = 0; g <= p->ngrade_names; g++) {
     Rate r = v->grades[g];
     if (g == p->ngrade_names && r.n == 0) break;
     double low, high;
     validate_wilson(r.k, r.n, &low, &high);
-    const char *row[] = {g < p->ngrade_names ? named(&t, p->grade_labels[g], p->grade_names[g]) : "no grade",
+    const char *row[] = {g < p->ngrade_names ? named(&t, p->grade_labels[g], p->grade_names[g])
+                                             : _("no grade"),
                          count_text(&t, r.n),
                          count_text(&t, r.k),
                          percent(&t, rate_of(r)),
                          r.n ? table_fmt(&t, "%s – %s", percent(&t, low), percent(&t, high)) : "-",
-                         r.n < VALIDATE_SMALL ? "small" : NULL};
+                         r.n < VALIDATE_SMALL ? _("small") : NULL};
     table_row(&t, row);
   }
   table_print(&t, b, "  ");
   table_free(&t);
 
-  buf_puts(b, "\nAUC: the chance that an account without the outcome scores higher than one with it\n"
-              "(ties count half; 0.5 is no better than chance, 1 is perfect)\n");
+  buf_puts(b, _("\nAUC: the chance that an account without the outcome scores higher than one with it\n"
+                "(ties count half; 0.5 is no better than chance, 1 is perfect)\n"));
   table_init(&t, &arena, "lrrrrrl");
-  const char *auc_head[] = {"", "AUC", "accounts", "without", "with", "no score", NULL};
+  const char *auc_head[] = {"", "AUC", _("accounts"), _("without"), _("with"), _("no score"), NULL};
   table_row(&t, auc_head);
-  auc_row(&t, "health", &v->health);
+  auc_row(&t, _("health"), &v->health);
   if (p->ndimensions > 0) {
-    const char *sub[] = {"by dimension", NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *sub[] = {_("by dimension"), NULL, NULL, NULL, NULL, NULL, NULL};
     table_row(&t, sub);
   }
   for (int32_t d = 0; d < p->ndimensions; d++)
     auc_row(&t, table_fmt(&t, "  %s", named(&t, p->dimensions[d].label, p->dimensions[d].name)), &v->dims[d]);
   if (p->npersonas > 0) {
-    const char *sub[] = {"health by persona", NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *sub[] = {_("health by persona"), NULL, NULL, NULL, NULL, NULL, NULL};
     table_row(&t, sub);
   }
   for (int32_t i = 0; i <= p->npersonas; i++) {
     if (i == p->npersonas && !show_no_persona(v)) break;
-    const char *name = i < p->npersonas ? named(&t, p->personas[i].label, p->personas[i].name) : "no persona";
+    const char *name =
+        i < p->npersonas ? named(&t, p->personas[i].label, p->personas[i].name) : _("no persona");
     auc_row(&t, table_fmt(&t, "  %s", name), &v->personas[i]);
   }
   table_print(&t, b, "  ");
@@ -507,9 +512,10 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
   for (int32_t m = 0; m < v->nmembers; m++)
     any_rule |= v->member_decl[m]->kind == MEMBER_RULE;
   if (any_rule) {
-    buf_puts(b, "\nRules: outcome rate when the rule fails vs when it passes (lift = fail / pass)\n");
+    buf_puts(b, _("\nRules: outcome rate when the rule fails vs when it passes (lift = fail / pass)\n"));
     table_init(&t, &arena, "lrrrrrrl");
-    const char *rule_head[] = {"rule", "fails", "rate", "passes", "rate", "n/a", "lift", NULL};
+    const char *rule_head[] = {_("rule"), _("fails"), _("rate"), _("passes"),
+                               _("rate"), "n/a",      _("lift"), NULL};
     table_row(&t, rule_head);
     for (int32_t m = 0; m < v->nmembers; m++) {
       const Member *decl = v->member_decl[m];
@@ -525,15 +531,15 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
                            percent(&t, rate_of(rs->pass)),
                            count_text(&t, rs->na),
                            isnan(lift) ? "-" : table_fmt(&t, "%.2f", lift),
-                           small ? "small" : NULL};
+                           small ? _("small") : NULL};
       table_row(&t, row);
     }
     table_print(&t, b, "  ");
     table_free(&t);
   }
   buf_printf(b,
-             "\nsmall: fewer than %d accounts, read with care. \"-\": not defined (no accounts, or a "
-             "rate of 0 to divide by).\n",
+             _("\nsmall: fewer than %d accounts, read with care. \"-\": not defined (no accounts, or a "
+               "rate of 0 to divide by).\n"),
              VALIDATE_SMALL);
   table_free(&scratch);
   arena_free(&arena);
