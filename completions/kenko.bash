@@ -22,7 +22,7 @@ _kenko() {
     COMPREPLY=($(compgen -W "csv yaml json jsonl" -- "$cur"))
     return 0
     ;;
-  --encoding)
+  --encoding | --output-encoding)
     COMPREPLY=($(compgen -W "utf-8 cp932" -- "$cur"))
     return 0
     ;;
@@ -38,7 +38,7 @@ _kenko() {
     COMPREPLY=($(compgen -d -- "$cur"))
     return 0
     ;;
-  --as-of | --account | --from | --to | --git | --limit | --outcome | --na | --delimiter | --thousands)
+  --as-of | --account | --from | --to | --git | --limit | --outcome | --na | --delimiter | --thousands | --digits)
     return 0
     ;;
   esac

@@ -129,6 +129,13 @@ typedef struct kenko_run_opts {
    * as a formula (docs/security.md). false: cells exactly as the data has
    * them. */
   bool excel_safe;
+  /* csv for people (docs/cli.md, "CSV for spreadsheets"); each also turns
+   * on excel_safe except --labels and --digits: */
+  bool bom;                    /* `--bom`: a UTF-8 byte order mark first */
+  const char *output_encoding; /* `--output-encoding`: NULL (UTF-8) or "cp932" */
+  bool labels;                 /* `--labels`: labels for names in the header and the symbol cells */
+  bool rounded;                /* `--digits N`: numbers rounded to `digits` decimals (else exact) */
+  int digits;
   const char *as_of;        /* "YYYY-MM-DD"; NULL: today (local date) */
   const char *account;      /* only this account id (`kenko explain`); NULL: all */
   bool what_if;             /* text: add "what would change the grade" */

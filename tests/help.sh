@@ -74,6 +74,8 @@ if command -v bash >/dev/null 2>&1; then
   [ "$(complete_words kenko run rules/aiueo.kenko rules/sample/accounts.)" = "rules/sample/accounts.csv rules/sample/accounts.yaml " ] &&
     ok || bad "completion: DATA → data files"
   case "$(complete_words kenko check --)" in *--include-root*) ok ;; *) bad "completion: check's options" ;; esac
+  [ "$(complete_words kenko run --output-encoding '')" = "cp932 utf-8 " ] && ok || bad "completion: --output-encoding values"
+  case "$(complete_words kenko history --)" in *--bom*--digits*--labels*--output-encoding*) ok ;; *) bad "completion: history's csv options" ;; esac
 fi
 
 echo "help: $pass passed, $fail failed"

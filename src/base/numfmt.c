@@ -273,6 +273,19 @@ int num_format2(double x, char *buf) {
   return n;
 }
 
+int num_format_fixed(double x, int digits, char *buf) {
+  int n = snprintf(buf, 352, "%.*f", digits, x);
+  if (n < 0 || n >= 352) {
+    buf[0] = '\0';
+    return 0;
+  }
+  if (buf[0] == '-' && strspn(buf + 1, "0.") == (size_t)n - 1) { /* -0.0 */
+    memmove(buf, buf + 1, (size_t)n);
+    n--;
+  }
+  return n;
+}
+
 /* An integer of at most 16 digits, without printf. */
 static int format_integer(double x, char *buf) {
   int64_t v = (int64_t)x;

@@ -12,6 +12,11 @@
  * The text outputs use it for scores, weights and lost points. */
 int num_format2(double x, char *buf);
 
+/* A number rounded for people to exactly DIGITS decimals (0 to 15;
+ * `--digits`): "13.3", "70.0"; -0 as 0. Returns the length; BUF holds
+ * 352 bytes (the largest double in full). */
+int num_format_fixed(double x, int digits, char *buf);
+
 /* The decimal digits of V at OUT (no sign, no NUL); returns their count
  * (1 to 20). The one integer writer of the outputs (numfmt.c). */
 int uint_text(char *out, uint64_t v);

@@ -59,6 +59,12 @@ int cli_rules_option(Cli *cli, int argc, char **argv, int *i);
  * --thousands --strict) into OPTS: 1 when ARGV[*i] was one (*i moves past
  * its value), 0 when not, KENKO_ERR_USAGE for a bad value (printed). */
 int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
+/* The CSV options for people (--bom --output-encoding --labels --digits)
+ * into OPTS, as cli_data_option; cli_csv_options_check, once the format
+ * is known: 0, or a usage error (printed) when one is given without
+ * `--format csv` or they contradict each other. */
+int cli_csv_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
+int cli_csv_options_check(Cli *cli, const kenko_run_opts *opts);
 
 /* output.c: at start-up, descriptors 0–2 opened on /dev/null where they
  * are closed (the wrong way round: using them fails with EBADF). */
@@ -100,6 +106,7 @@ enum {
   CLI_RULE_OPTS = 1,  /* takes the rule options (--include-root) */
   CLI_DATA_OPTS = 2,  /* takes the data options (--as-of, --encoding, …) */
   CLI_OUTPUT_OPT = 4, /* takes --output FILE */
+  CLI_CSV_OPTS = 8,   /* takes the CSV options for people (--bom, --labels, …) */
   CLI_HELP_SHOWN = -1 /* cli_scan_options printed the help: exit 0 */
 };
 

@@ -27,7 +27,9 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
                                     "date use `--to D`");
       continue;
     }
-    if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+    if ((taken = cli_csv_option(cli, argc, argv, &i, &opts->run)) != 0) {
+      if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0)
         opts->run.format = KENKO_FORMAT_TEXT;
       else if (strcmp(v, "jsonl") == 0)
@@ -61,7 +63,7 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
   if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", history_usage);
   if (opts->run.excel_safe && opts->run.format != KENKO_FORMAT_CSV)
     return cli_usage_error(cli, "`--excel-safe` is for `--format csv`");
-  return 0;
+  return cli_csv_options_check(cli, &opts->run);
 }
 
 int cmd_history(Cli *cli, int argc, char **argv) {

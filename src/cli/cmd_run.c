@@ -25,6 +25,8 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
     int taken;
     if ((taken = cli_data_option(cli, argc, argv, &i, &ra->opts)) != 0) {
       if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    } else if (!explain_cmd && (taken = cli_csv_option(cli, argc, argv, &i, &ra->opts)) != 0) {
+      if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
     } else if (!explain_cmd && (v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "jsonl") == 0)
         ra->opts.format = KENKO_FORMAT_JSONL;
@@ -60,7 +62,7 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
   if (explain_cmd && !ra->opts.account) return cli_usage_error(cli, "`kenko explain` needs `--account ID`");
   if (ra->opts.excel_safe && ra->opts.format != KENKO_FORMAT_CSV)
     return cli_usage_error(cli, "`--excel-safe` is for `--format csv`");
-  return 0;
+  return cli_csv_options_check(cli, &ra->opts);
 }
 
 static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {

@@ -34,6 +34,15 @@ static const CliOption output_option[] = {
     {NULL, NULL, NULL},
 };
 
+/* The CSV options for people (run, history): docs/cli.md. */
+static const CliOption csv_options[] = {
+    {"--bom", NULL, "a UTF-8 byte order mark first (what Excel needs to read UTF-8)"},
+    {"--output-encoding", "utf-8|cp932", "the CSV's encoding (cp932: a character it lacks is an error)"},
+    {"--labels", NULL, "the rules' labels instead of names in the header and the symbol cells"},
+    {"--digits", "N", "numbers rounded to N decimals for people (default: exact)"},
+    {NULL, NULL, NULL},
+};
+
 static const CliOption check_options[] = {
     {"--data", "FILE", "also check FILE: its columns, and every cell against its input"},
     {NULL, NULL, NULL},
@@ -99,7 +108,7 @@ static const CliCommand commands[] = {
     {"check", "RULES [--data FILE]", "parse, type-check and lint the rules", CLI_RULE_OPTS | CLI_DATA_OPTS,
      check_options, "kenko check rules/aiueo.kenko --data rules/sample/accounts.csv", cmd_check},
     {"run", "RULES DATA... [--format jsonl|csv|text] [--explain]", "score every account",
-     CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, run_options,
+     CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT | CLI_CSV_OPTS, run_options,
      "kenko run rules/aiueo.kenko rules/sample/accounts.csv --as-of 2026-11-22 --format csv", cmd_run},
     {"explain", "RULES DATA... --account ID", "why one account scored what it did",
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, explain_options,
@@ -120,8 +129,8 @@ static const CliCommand commands[] = {
     {"fmt", "[-w|--check] RULES...", "the canonical layout of rule files (`-` reads stdin)", 0, fmt_options,
      "kenko fmt --check rules/*.kenko", cmd_fmt},
     {"history", "RULES DATA... [--format text|jsonl|csv] [--html FILE] [--account ID]",
-     "every snapshot scored: how the portfolio and each account moved", CLI_RULE_OPTS | CLI_DATA_OPTS,
-     history_options,
+     "every snapshot scored: how the portfolio and each account moved",
+     CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_CSV_OPTS, history_options,
      "kenko history rules/aiueo-history.kenko rules/sample/history/*.csv --html history.html", cmd_history},
     {"effect", "RULES DATA... --actions LOG [--after DUR] [--format text|json]",
      "did an action change the accounts, against similar ones not acted on?", CLI_RULE_OPTS | CLI_DATA_OPTS,
@@ -144,10 +153,11 @@ const CliCommand *cli_find_command(const char *name) {
 }
 
 /* The option tables a command accepts, in the order help lists them. */
-static int option_tables(const CliCommand *c, const CliOption *tables[4]) {
+static int option_tables(const CliCommand *c, const CliOption *tables[5]) {
   int n = 0;
   tables[n++] = c->options;
   if (c->groups & CLI_OUTPUT_OPT) tables[n++] = output_option;
+  if (c->groups & CLI_CSV_OPTS) tables[n++] = csv_options;
   if (c->groups & CLI_DATA_OPTS) tables[n++] = data_options;
   if (c->groups & CLI_RULE_OPTS) tables[n++] = rule_options;
   return n;
@@ -155,7 +165,7 @@ static int option_tables(const CliCommand *c, const CliOption *tables[4]) {
 
 const CliOption *cli_find_option(const CliCommand *c, const char *arg) {
   size_t len = strcspn(arg, "=");
-  const CliOption *tables[4];
+  const CliOption *tables[5];
   int n = option_tables(c, tables);
   for (int t = 0; t < n; t++)
     for (const CliOption *o = tables[t]; o->name; o++)
@@ -191,6 +201,7 @@ void cli_print_help(FILE *out, const CliCommand *c) {
   fprintf(out, "usage: kenko %s %s\n\n%s.\n", c->name, c->synopsis, c->summary);
   print_options(out, "options", c->options);
   if (c->groups & CLI_OUTPUT_OPT) print_options(out, "output", output_option);
+  if (c->groups & CLI_CSV_OPTS) print_options(out, "csv for people", csv_options);
   if (c->groups & CLI_DATA_OPTS) print_options(out, "data options", data_options);
   if (c->groups & CLI_RULE_OPTS) print_options(out, "rule options", rule_options);
   fprintf(out, "\nexample:\n  %s\n", c->example);
@@ -200,7 +211,7 @@ void cli_print_help(FILE *out, const CliCommand *c) {
 static const char *suggest_option(const CliCommand *c, const char *arg) {
   const char *names[64];
   int n = 0;
-  const CliOption *tables[4];
+  const CliOption *tables[5];
   int nt = option_tables(c, tables);
   for (int t = 0; t < nt; t++)
     for (const CliOption *o = tables[t]; o->name && n < 63; o++)

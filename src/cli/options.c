@@ -1,7 +1,9 @@
 /* options.c — the options every subcommand that reads data shares: the
  * evaluation date and how the data files are read (docs/cli.md, "Data
  * options"), and the progress count on a terminal. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -64,4 +66,44 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
     return 0;
   }
   return 1;
+}
+
+int cli_csv_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts) {
+  const char *v;
+  if (strcmp(argv[*i], "--bom") == 0) {
+    opts->bom = true;
+  } else if (strcmp(argv[*i], "--labels") == 0) {
+    opts->labels = true;
+  } else if ((v = cli_opt_value(argc, argv, i, "--output-encoding"))) {
+    if (strcmp(v, "utf-8") == 0 || strcmp(v, "UTF-8") == 0)
+      opts->output_encoding = NULL;
+    else if (strcmp(v, "cp932") == 0 || strcmp(v, "CP932") == 0)
+      opts->output_encoding = "cp932";
+    else
+      return cli_usage_error(cli, "`--output-encoding` takes utf-8 or cp932, found `%s`", v);
+  } else if ((v = cli_opt_value(argc, argv, i, "--digits"))) {
+    if (!*v) return cli_usage_error(cli, "`--digits` needs a number of decimals (0 to 15)");
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 0 || n > 15 || !isdigit((unsigned char)*v))
+      return cli_usage_error(cli, "`--digits` takes a number of decimals from 0 to 15, found `%s`", v);
+    opts->rounded = true;
+    opts->digits = (int)n;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+int cli_csv_options_check(Cli *cli, const kenko_run_opts *opts) {
+  const char *opt = opts->bom               ? "--bom"
+                    : opts->output_encoding ? "--output-encoding"
+                    : opts->labels          ? "--labels"
+                    : opts->rounded         ? "--digits"
+                                            : NULL;
+  if (opt && opts->format != KENKO_FORMAT_CSV) return cli_usage_error(cli, "`%s` is for `--format csv`", opt);
+  if (opts->bom && opts->output_encoding)
+    return cli_usage_error(cli,
+                           "`--bom` marks UTF-8; CP932 (`--output-encoding cp932`) has no byte order mark");
+  return 0;
 }

@@ -551,7 +551,7 @@ static void flush_output(void *ud) {
 }
 
 bool run_csv_for_spreadsheet(const kenko_run_opts *opts) {
-  return opts->format == KENKO_FORMAT_CSV && opts->excel_safe;
+  return opts->format == KENKO_FORMAT_CSV && (opts->excel_safe || opts->bom || opts->output_encoding);
 }
 
 int run_program(const CProgram *cp, const char *const *data, int ndata, const kenko_run_opts *opts, FILE *out,
@@ -579,7 +579,9 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   date_format(as_of, ws.w.as_of);
   memcpy(ws.w.rules, p->fingerprint, 12);
   ws.w.rules[12] = '\0';
-  if (opts->format == KENKO_FORMAT_CSV) write_csv_header(&ws.w);
+  bool ready = true;
+  if (opts->format == KENKO_FORMAT_CSV)
+    ready = csv_writer_setup(&ws.w, opts, &diag) && write_csv_header(&ws.w);
 
   ScoreSink sink;
   memset(&sink, 0, sizeof sink);
@@ -590,7 +592,8 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   sink.snapshot_begin = output_snapshot;
   sink.ud = &ws;
   sink.out = out;
-  int status = score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats);
+  int status = ready ? score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats) : KENKO_ERR_USAGE;
+  status = csv_writer_finish(&ws.w, stats, status);
   buf_flush(&ws.buf, 0);
   writer_free(&ws.w);
   buf_free(&ws.buf);

@@ -4,8 +4,12 @@
  * rows (WriteCtx.history) put as_of and rules after the id and add the
  * coverage after the grade (LANGUAGE.md §6). Missing values are empty
  * cells; raised flags are joined with ';'. */
+#include <iconv.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "front/source.h"
 
 #include "io/writer.h"
 
@@ -33,6 +37,143 @@ static Frag cell_frag(WriteCtx *w, Buf *tmp, const char *s) {
   return writer_frag(w, tmp, 0);
 }
 
+/* ---- the output encoding (--output-encoding cp932) ---------------------- */
+
+bool csv_writer_setup(WriteCtx *w, const kenko_run_opts *opts, Diag *diag) {
+  w->bom = opts->bom;
+  w->labels = opts->labels;
+  w->rounded = opts->rounded;
+  w->digits = opts->digits;
+  w->diag = diag;
+  if (!opts->output_encoding) return true;
+  iconv_t cd = iconv_open("CP932", "UTF-8");
+  if (cd == (iconv_t)-1) {
+    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "--output-encoding cp932: this system's iconv cannot write CP932");
+    return false;
+  }
+  w->encoder = cd;
+  return true;
+}
+
+int csv_writer_finish(WriteCtx *w, kenko_run_stats *stats, int status) {
+  if (w->encoder) iconv_close((iconv_t)w->encoder);
+  w->encoder = NULL;
+  if (w->unencodable == 0) return status;
+  stats->scored -= w->unencodable;
+  stats->rejected += w->unencodable;
+  return status == KENKO_OK ? KENKO_ERR_DATA : status;
+}
+
+/* The 0-based column of the cell at byte OFF of the CSV row ROW (cells
+ * split at commas outside quotes), and where that cell starts and ends. */
+static int cell_at(const char *row, size_t len, size_t off, size_t *begin, size_t *end) {
+  int col = 0;
+  bool quoted = false;
+  *begin = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = row[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted || (c != ',' && c != '\n')) continue;
+    if (i >= off) {
+      *end = i;
+      return col;
+    }
+    col++;
+    *begin = i + 1;
+  }
+  *end = len;
+  return col;
+}
+
+/* Cell COL of W's header, as its text. */
+static void header_cell(const WriteCtx *w, int col, Buf *out) {
+  Buf hb;
+  buf_init(&hb, NULL);
+  WriteCtx h = *w;
+  h.buf = &hb;
+  h.bom = false;
+  h.encoder = NULL;
+  write_csv_header(&h);
+  size_t at = 0, begin, end;
+  for (int c = 0; c < col && at < hb.len; at++)
+    if (hb.data[at] == ',') c++; /* header cells hold no quoted comma */
+  cell_at(hb.data + at, hb.len - at, 0, &begin, &end);
+  buf_put(out, hb.data + at + begin, end - begin);
+  buf_putc(out, '\0');
+  buf_free(&hb);
+}
+
+/* A CSV cell's text: its quotes taken off. */
+static void unquoted(Buf *out, const char *s, size_t n) {
+  if (n < 2 || s[0] != '"') {
+    buf_put(out, s, n);
+    return;
+  }
+  for (size_t i = 1; i + 1 < n; i++) {
+    buf_putc(out, s[i]);
+    if (s[i] == '"') i++;
+  }
+}
+
+static bool csv_encode_row(WriteCtx *w, const Account *a, size_t start) {
+  Buf *b = w->buf;
+  size_t n = b->len - start;
+  char *in = b->data + start;
+  /* CP932 takes at most as many bytes as UTF-8 (2 for the 3 of a kana or
+   * kanji, 1 for ASCII and 2 for the rest), so the row converts in place
+   * through a copy of the UTF-8. */
+  char *copy = malloc(n + 1);
+  memcpy(copy, in, n);
+  char *src = copy, *dst = in;
+  size_t left = n, room = n;
+  size_t rc = iconv((iconv_t)w->encoder, &src, &left, &dst, &room);
+  if (rc != (size_t)-1) {
+    iconv((iconv_t)w->encoder, NULL, NULL, &dst, &room);
+    b->len = start + (n - room);
+    free(copy);
+    return true;
+  }
+  iconv((iconv_t)w->encoder, NULL, NULL, NULL, NULL);
+  size_t off = (size_t)(src - copy);
+  uint32_t cp = 0;
+  int len = utf8_decode((const unsigned char *)copy + off, n - off, &cp);
+  if (len <= 0) len = 1;
+  size_t begin, end;
+  int col = cell_at(copy, n, off, &begin, &end);
+  Buf name, cell_text, text;
+  buf_init(&name, NULL);
+  buf_init(&cell_text, NULL);
+  buf_init(&text, NULL);
+  unquoted(&cell_text, copy + begin, end - begin);
+  buf_shown(&text, cell_text.data ? cell_text.data : "", cell_text.len, true);
+  buf_putc(&text, '\0');
+  if (a) {
+    header_cell(w, col, &name);
+    diag_at(w->diag, KENKO_ERROR, a->file, (int)a->line, 1,
+            "account \"%s\": the `%s` cell %s holds U+%04X (%.*s), which CP932 cannot write: the row is left "
+            "out (write UTF-8 with `--bom` instead, which Excel reads too)",
+            a->id, name.data, text.data, (unsigned)cp, len, copy + off);
+    w->unencodable++;
+  } else {
+    diag_at(w->diag, KENKO_ERROR, NULL, 0, 0,
+            "--output-encoding cp932: the header cell %s holds U+%04X (%.*s), which CP932 cannot write (a "
+            "label in the rules; write UTF-8 with `--bom` instead)",
+            text.data, (unsigned)cp, len, copy + off);
+  }
+  buf_free(&name);
+  buf_free(&cell_text);
+  buf_free(&text);
+  free(copy);
+  b->len = start;
+  return false;
+}
+
+/* What a row shows for a named thing: its label with --labels (when it
+ * has one), else its name. */
+static const char *shown(const WriteCtx *w, const char *name, const char *label) {
+  return w->labels && label && *label ? label : name;
+}
+
 static CsvPlan *csv_plan(WriteCtx *w) {
   const Program *p = w->p;
   Arena *a = writer_arena(w);
@@ -44,13 +185,13 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   Buf tmp;
   buf_init(&tmp, NULL);
   for (int32_t i = 0; i < p->npersonas; i++)
-    cp->personas[i] = cell_frag(w, &tmp, p->personas[i].name);
+    cp->personas[i] = cell_frag(w, &tmp, shown(w, p->personas[i].name, p->personas[i].label));
   for (int32_t i = 0; i < p->ngrade_names; i++)
-    cp->grades[i] = cell_frag(w, &tmp, p->grade_names[i]);
+    cp->grades[i] = cell_frag(w, &tmp, shown(w, p->grade_names[i], p->grade_labels[i]));
   for (int32_t i = 0; i < p->nflags; i++)
-    cp->flags[i] = cell_frag(w, &tmp, p->flags[i].name);
+    cp->flags[i] = cell_frag(w, &tmp, shown(w, p->flags[i].name, p->flags[i].label));
   for (int32_t i = 0; i < p->nsteps; i++)
-    cp->steps[i] = cell_frag(w, &tmp, p->steps[i].name);
+    cp->steps[i] = cell_frag(w, &tmp, shown(w, p->steps[i].name, p->steps[i].label));
   if (p->nflags <= FLAG_SETS_MAX) {
     /* the cell written as a whole (one lookup, no branch per flag) */
     cp->flag_sets = arena_alloc(a, ((size_t)1 << p->nflags) * sizeof(Frag));
@@ -58,7 +199,7 @@ static CsvPlan *csv_plan(WriteCtx *w) {
       for (int32_t f = 0, n = 0; f < p->nflags; f++) {
         if (!(set >> f & 1)) continue;
         if (n++) buf_putc(&tmp, ';');
-        cell(&tmp, p->flags[f].name);
+        cell(&tmp, shown(w, p->flags[f].name, p->flags[f].label));
       }
       cp->flag_sets[set] = writer_frag(w, &tmp, 0);
     }
@@ -80,24 +221,73 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   return cp;
 }
 
-void write_csv_header(WriteCtx *w) {
+/* The header's fixed columns with --labels (the rules' labels head the
+ * dimensions' columns; docs/cli.md). */
+static const char *const fixed_labels[] = {"ペルソナ", "ヘルススコア", "グレード", "カバレッジ",
+                                           "フラグ",   "ボトルネック", "基準日",   "ルール"};
+enum { COL_PERSONA, COL_HEALTH, COL_GRADE, COL_COVERAGE, COL_FLAGS, COL_BOTTLENECK, COL_AS_OF, COL_RULES };
+static const char *const fixed_names[] = {"persona", "health",     "grade", "coverage",
+                                          "flags",   "bottleneck", "as_of", "rules"};
+
+static void head_cell(WriteCtx *w, int col) {
+  buf_putc(w->buf, ',');
+  cell(w->buf, w->labels ? fixed_labels[col] : fixed_names[col]);
+}
+
+bool write_csv_header(WriteCtx *w) {
   const Program *p = w->p;
   Buf *b = w->buf;
-  buf_puts(b, w->history ? "id,as_of,rules,persona,health,grade,coverage" : "id,persona,health,grade");
-  for (int32_t d = 0; d < p->ndimensions; d++) {
-    buf_putc(b, ',');
-    cell(b, p->dimensions[d].name);
-    buf_putc(b, ',');
-    cell(b, p->dimensions[d].name);
-    buf_puts(b, "_grade");
+  size_t start = b->len;
+  if (w->bom) buf_puts(b, "\xEF\xBB\xBF");
+  const InputDecl *key = p->key_input >= 0 ? &p->inputs[p->key_input] : NULL;
+  cell(b, w->labels && key ? shown(w, key->name, key->label) : "id");
+  if (w->history) {
+    head_cell(w, COL_AS_OF);
+    head_cell(w, COL_RULES);
   }
-  buf_puts(b, w->history ? ",flags,bottleneck\n" : ",flags,bottleneck,as_of,rules\n");
+  head_cell(w, COL_PERSONA);
+  head_cell(w, COL_HEALTH);
+  head_cell(w, COL_GRADE);
+  if (w->history) head_cell(w, COL_COVERAGE);
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    const char *dim = shown(w, p->dimensions[d].name, p->dimensions[d].label);
+    buf_putc(b, ',');
+    cell(b, dim);
+    buf_putc(b, ',');
+    size_t at = b->len;
+    buf_puts(b, dim);
+    buf_puts(b, w->labels ? " グレード" : "_grade");
+    /* the name and its suffix as one cell */
+    char *joined = strndup(b->data + at, b->len - at);
+    b->len = at;
+    cell(b, joined);
+    free(joined);
+  }
+  head_cell(w, COL_FLAGS);
+  head_cell(w, COL_BOTTLENECK);
+  if (!w->history) {
+    head_cell(w, COL_AS_OF);
+    head_cell(w, COL_RULES);
+  }
+  buf_putc(b, '\n');
+  return !w->encoder || csv_encode_row(w, NULL, start);
+}
+
+/* A number: exact, or rounded with --digits. */
+static inline void put_num(const WriteCtx *w, Buf *b, double x) {
+  if (!w->rounded) {
+    buf_num(b, x);
+    return;
+  }
+  char t[352];
+  buf_put(b, t, (size_t)num_format_fixed(x, w->digits, t));
 }
 
 void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   if (!w->csv) w->csv = csv_plan(w);
   const CsvPlan *cp = w->csv;
   Buf *b = w->buf;
+  size_t start = b->len;
   /* The id is the one cell from the data (the others are names from the
    * rules, numbers and dates, which never start with = + - @). */
   if (w->excel_safe && a->id)
@@ -108,17 +298,17 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   buf_putc(b, ',');
   if (r->persona >= 0) put_plan_frag(b, cp->personas[r->persona]);
   buf_putc(b, ',');
-  if (!r->health_na) buf_num(b, r->health);
+  if (!r->health_na) put_num(w, b, r->health);
   buf_putc(b, ',');
   if (r->grade >= 0) put_plan_frag(b, cp->grades[r->grade]);
   if (w->history) {
     buf_putc(b, ',');
-    if (!isnan(r->coverage)) buf_num(b, r->coverage);
+    if (!isnan(r->coverage)) put_num(w, b, r->coverage);
   }
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
     buf_putc(b, ',');
-    if (!dr->na) buf_num(b, dr->score);
+    if (!dr->na) put_num(w, b, dr->score);
     buf_putc(b, ',');
     if (dr->grade >= 0) put_plan_frag(b, cp->grades[dr->grade]);
   }
@@ -140,4 +330,5 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   buf_putc(b, ',');
   if (r->bottleneck >= 0) put_plan_frag(b, cp->steps[r->bottleneck]);
   put_plan_frag(b, cp->tail);
+  if (w->encoder) csv_encode_row(w, a, start);
 }

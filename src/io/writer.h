@@ -35,11 +35,19 @@ typedef struct WriteCtx {
   bool explain;    /* jsonl: expressions, values, reasons, drivers, what if */
   bool color;      /* text: ANSI colours */
   bool excel_safe; /* csv: cells that a spreadsheet would take for a formula get a ' (buf_csv_cell_safe) */
-  char as_of[11];  /* YYYY-MM-DD */
-  char rules[13];  /* first 12 hex digits of the fingerprint */
-  bool history;    /* `kenko history`'s records: jsonl without members;
-                      csv id,as_of,rules,persona,health,grade,coverage,
-                      <dim>,<dim>_grade…,flags,bottleneck */
+  /* csv for people (kenko_run_opts): */
+  bool bom;     /* a UTF-8 byte order mark before the header */
+  bool labels;  /* labels for names: header and symbol cells */
+  bool rounded; /* numbers to `digits` decimals */
+  int digits;
+  void *encoder;        /* `--output-encoding cp932`: an iconv_t (csv_encoder_open), or NULL: UTF-8 */
+  Diag *diag;           /* where a row the encoding cannot hold is reported */
+  uint64_t unencodable; /* rows left out for it (rejected accounts) */
+  char as_of[11];       /* YYYY-MM-DD */
+  char rules[13];       /* first 12 hex digits of the fingerprint */
+  bool history;         /* `kenko history`'s records: jsonl without members;
+                           csv id,as_of,rules,persona,health,grade,coverage,
+                           <dim>,<dim>_grade…,flags,bottleneck */
   /* made on first use from the fields above (which must not change
    * afterwards), released by writer_free: */
   Arena plans;
@@ -72,8 +80,21 @@ static inline void put_plan_frag(Buf *b, Frag f) {
 Arena *writer_arena(WriteCtx *w);
 
 void write_jsonl(WriteCtx *w, const Account *a, const Result *r);
-void write_csv_header(WriteCtx *w);
+/* The header row; false when the output encoding cannot hold it
+ * (reported through w->diag: a usage error). */
+bool write_csv_header(WriteCtx *w);
+/* One account's row. With an encoder, a row holding a character the
+ * encoding cannot hold is left out, reported through w->diag (naming the
+ * account and the column) and counted in w->unencodable. */
 void write_csv(WriteCtx *w, const Account *a, const Result *r);
+/* The writer options of OPTS (--bom --labels --digits --output-encoding)
+ * into W, with DIAG for the encoding's errors; false when the encoding
+ * cannot be opened (reported). */
+bool csv_writer_setup(WriteCtx *w, const kenko_run_opts *opts, Diag *diag);
+/* After the run: W's rows left out moved from STATS' scored to its
+ * rejected, and STATUS made KENKO_ERR_DATA when there were any; the
+ * encoder closed. Returns the status. */
+int csv_writer_finish(WriteCtx *w, kenko_run_stats *stats, int status);
 void write_text(WriteCtx *w, const Account *a, const Result *r);
 
 /* Shared by the writers (write_common.c). */

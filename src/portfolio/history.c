@@ -412,9 +412,11 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   if (!ev) status = KENKO_ERR_RULES;
   if (status == KENKO_OK) {
     if (hr.write && ro.format == KENKO_FORMAT_CSV) {
-      write_csv_header(&hr.w);
+      if (!csv_writer_setup(&hr.w, &ro, &diag) || !write_csv_header(&hr.w)) status = KENKO_ERR_USAGE;
       buf_flush(&hr.buf, 0);
     }
+  }
+  if (status == KENKO_OK) {
     ScoreSink sink;
     memset(&sink, 0, sizeof sink);
     sink.all_snapshots = true;
@@ -423,6 +425,7 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
     sink.snapshot_done = on_snapshot_done;
     sink.ud = &hr;
     status = score_accounts(p, ev, as_of, data, ndata, &ro, &diag, &sink, stats);
+    status = csv_writer_finish(&hr.w, stats, status);
     buf_flush(&hr.buf, 0);
     h.stats = *stats;
     if (h.account && !h.found && status != KENKO_ERR_USAGE) {

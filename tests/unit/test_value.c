@@ -180,6 +180,30 @@ Test(value, num_format2) {
   num2_is(1e20, "100000000000000000000");
 }
 
+/* num_format_fixed: `--digits N`, exactly N decimals, -0 as 0. */
+static void fixed_is(double x, int digits, const char *want) {
+  char buf[352];
+  int n = num_format_fixed(x, digits, buf);
+  cr_expect_str_eq(buf, want, "%.17g to %d → %s, want %s", x, digits, buf, want);
+  cr_expect_eq(n, (int)strlen(want));
+}
+
+Test(value, num_format_fixed) {
+  fixed_is(13.333333333333336, 1, "13.3");
+  fixed_is(70, 1, "70.0");
+  fixed_is(89.93333333333334, 0, "90");
+  fixed_is(0.125, 2, "0.12"); /* 0.125 is exact: ties to even, as printf */
+  fixed_is(-0.0, 1, "0.0");
+  fixed_is(-0.04, 1, "0.0");  /* "-0.0" is 0 */
+  fixed_is(-2.55, 1, "-2.5"); /* -2.5499999… */
+  fixed_is(100, 15, "100.000000000000000");
+  fixed_is(
+      1e300, 0,
+      "100000000000000005250476025520442024870446858110815915491585411551180245798890819578637137508044786404"
+      "370444383288387817694252323536043057564479218478670698284838720092657580373783023379478809005936895323"
+      "4970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160");
+}
+
 /* ---- durations (LANGUAGE.md §6) ---------------------------------------- */
 
 static int32_t ymd(int y, int m, int d) { return date_from_ymd(y, m, d); }
