@@ -163,7 +163,7 @@ bench: all $(BUILD)/lsp-test
 # ---- fuzzing: clang + libFuzzer, ASan + UBSan (tests/fuzz/) -------------------
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_rules fuzz_yaml fuzz_csv fuzz_jsonl
+FUZZ_TARGETS := fuzz_rules fuzz_yaml fuzz_csv fuzz_jsonl fuzz_json
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
             -fno-omit-frame-pointer
 

@@ -69,7 +69,14 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
   cli_run_opts(cli, &opts.run, true);
   kenko_run_stats stats;
   status = kenko_validate(rules, data, ndata, &opts, out, &stats);
-  if (cli_run_tail(&opts.run, out, &stats, status)) cli_print_summary(&stats);
+  /* --horizon scores every snapshot (like history): the summary counts
+   * records, and no account is "seen only earlier" */
+  if (cli_run_tail(&opts.run, out, &stats, status)) {
+    if (opts.horizon)
+      cli_snapshots_summary(&stats);
+    else
+      cli_print_summary(&stats);
+  }
   kenko_rules_free(rules);
   free(data);
   return status;

@@ -96,12 +96,13 @@ static void report_asked_rejected(RunCtx *rc) {
             "account \"%s\" was rejected, so it cannot be explained: %s", rc->opts->account, msg);
 }
 
-/* The hash of account A's key (found by it in the history's table). */
-static uint64_t account_key_hash(const RunCtx *rc, const Account *a) {
+/* The index of the account whose key is KEY (of the account ID) in the
+ * history's table. */
+static int32_t account_index(RunCtx *rc, const Value *key, const char *id) {
   char buf[32];
   size_t n;
-  const char *text = key_text(&a->values[rc->p->key_input], a->id, buf, &n);
-  return key_hash(text, n);
+  const char *text = key_text(key, id, buf, &n);
+  return acct_table_index(&rc->accts, text, n);
 }
 
 /* Adds KEY (of the account ID) to the keys seen; false when it was there. */
@@ -118,9 +119,14 @@ static bool key_add(RunCtx *rc, const Value *key, const char *id) {
  * later account with the same key is a duplicate. */
 static void rejected_key(void *ud, const Value *key, const char *id) {
   RunCtx *rc = ud;
-  /* history: a rejected record's snapshot is not known, so its key takes
-   * no place */
-  if (!rc->history) key_add(rc, key, id);
+  /* history: the record counts in the snapshot being read (as in the
+   * per-snapshot figures), so its account was seen there: not "only in
+   * earlier snapshots", and a later record of its key in the same
+   * snapshot is a duplicate, as in a plain run */
+  if (!rc->history)
+    key_add(rc, key, id);
+  else if (rc->p->key_input >= 0 && rc->cur != SNAP_NONE)
+    rc->accts.last[account_index(rc, key, id)] = rc->cur;
   if (rc->opts->account && !rc->found && !rc->account_rejected && is_asked_for(rc, key)) {
     rc->account_rejected = true;
     memcpy(rc->rejected_error, rc->last_error, sizeof rc->last_error);
@@ -192,9 +198,9 @@ static bool on_record(RunCtx *rc, const Account *a) {
   snapshot_enter(rc, date);
   int32_t acct = -1;
   if (p->key_input >= 0) {
-    AcctHist *h = acct_table_get(&rc->accts, account_key_hash(rc, a));
-    acct = h->index;
-    if (h->last == date) {
+    acct = account_index(rc, &a->values[p->key_input], a->id);
+    int32_t *last = &rc->accts.last[acct];
+    if (*last == date) {
       char day[11];
       date_format(date, day);
       diag_at(rc->diag, KENKO_ERROR, a->file, (int)a->line, 1,
@@ -202,7 +208,7 @@ static bool on_record(RunCtx *rc, const Account *a) {
               a->id, day, p->inputs[p->key_input].name);
       return history_reject(rc);
     }
-    h->last = date;
+    *last = date;
   }
   bool hand = rc->handing;
   if (rc->opts->account && strcmp(a->id, rc->opts->account) != 0) return true;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/vec.h"
 #include "engine/snapshot.h"
 #include "engine/value.h"
 
@@ -24,48 +25,31 @@ int32_t snapshot_date_of_path(const char *path) {
   return SNAP_NONE;
 }
 
-enum { ACCT_FIRST = 1024 };
-
 void acct_table_init(AcctTable *t) {
-  t->cap = ACCT_FIRST;
-  t->count = 0;
-  t->slots = xcalloc(t->cap, sizeof *t->slots);
+  keys_init(&t->keys);
+  t->last = NULL;
+  t->last_cap = 0;
 }
 
 void acct_table_free(AcctTable *t) {
-  free(t->slots);
-  t->slots = NULL;
+  keys_free(&t->keys);
+  free(t->last);
+  t->last = NULL;
 }
 
-static AcctHist *slot_for(AcctHist *slots, size_t cap, uint64_t h) {
-  size_t j = (size_t)h & (cap - 1);
-  while (slots[j].hash && slots[j].hash != h)
-    j = (j + 1) & (cap - 1);
-  return &slots[j];
-}
-
-AcctHist *acct_table_get(AcctTable *t, uint64_t h) {
-  if ((t->count + 1) * 2 > t->cap) {
-    size_t cap = t->cap * 2;
-    AcctHist *slots = xcalloc(cap, sizeof *slots);
-    for (size_t i = 0; i < t->cap; i++)
-      if (t->slots[i].hash) *slot_for(slots, cap, t->slots[i].hash) = t->slots[i];
-    free(t->slots);
-    t->slots = slots;
-    t->cap = cap;
+int32_t acct_table_index(AcctTable *t, const char *s, size_t n) {
+  bool added;
+  uint32_t i = keys_put(&t->keys, key_hash(s, n), s, n, &added);
+  if (added) {
+    VEC_RESERVE(t->last, t->last_cap, (size_t)i + 1, 1024);
+    t->last[i] = SNAP_NONE;
   }
-  AcctHist *a = slot_for(t->slots, t->cap, h);
-  if (!a->hash) {
-    a->hash = h;
-    a->last = SNAP_NONE;
-    a->index = (int32_t)t->count++;
-  }
-  return a;
+  return (int32_t)i;
 }
 
 uint64_t acct_table_seen_before(const AcctTable *t, int32_t date) {
   uint64_t n = 0;
-  for (size_t i = 0; i < t->cap; i++)
-    if (t->slots[i].hash && t->slots[i].last < date) n++;
+  for (size_t i = 0; i < t->keys.count; i++)
+    if (t->last[i] < date) n++;
   return n;
 }

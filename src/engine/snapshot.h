@@ -14,30 +14,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/keys.h"
+
 enum { SNAP_NONE = INT32_MIN }; /* no snapshot (yet) */
 
 /* The first YYYY-MM-DD that is a calendar date in PATH's base name, or
  * SNAP_NONE. */
 int32_t snapshot_date_of_path(const char *path);
 
-/* One account followed across snapshots. */
-typedef struct AcctHist {
-  uint64_t hash; /* the key's 64-bit hash (0: empty slot) */
-  int32_t last;  /* the last snapshot it was seen in */
-  int32_t index; /* its place in AcctTable.hist */
-} AcctHist;
-
-/* Accounts by key hash: open addressing, grown at half full. */
+/* The accounts followed across snapshots, by their key's text: found by a
+ * 64-bit hash and decided by the text (keys.h), so two keys whose hashes
+ * collide are two accounts. Each account gets an index 0, 1, 2, … in the
+ * order first seen, and the last snapshot it was seen in. */
 typedef struct AcctTable {
-  AcctHist *slots;
-  size_t cap, count;
+  KeyTable keys;
+  int32_t *last; /* per index: the last snapshot seen in (SNAP_NONE: none) */
+  size_t last_cap;
 } AcctTable;
 
 void acct_table_init(AcctTable *t);
 void acct_table_free(AcctTable *t);
-/* The account with key hash H, added (last = SNAP_NONE) when new. The
- * pointer stays valid until the next call. */
-AcctHist *acct_table_get(AcctTable *t, uint64_t h);
+/* The index of the account whose key text is S (N bytes), added (its last
+ * snapshot SNAP_NONE) when new. */
+int32_t acct_table_index(AcctTable *t, const char *s, size_t n);
 /* How many accounts were last seen before snapshot DATE. */
 uint64_t acct_table_seen_before(const AcctTable *t, int32_t date);
 

@@ -42,12 +42,17 @@ void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
 /* S as people read it (PEOPLE: translated) or as the machine formats keep it. */
 static const char *tr(bool people, const char *s) { return people ? _(s) : s; }
 
-const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n,
-                          bool people) {
+const char *member_reason(const Program *p, const MemberResult *mr, const RefList *refs, int32_t missing,
+                          char *buf, size_t n, bool people) {
   if (mr->why == MISS_DIV_ZERO) return tr(people, N_("division by zero"));
   if (mr->why == MISS_NO_SNAPSHOT && refs && missing >= 0 && missing < refs->count &&
       refs->refs[missing].kind == REF_TREND) {
-    snprintf(buf, n, tr(people, N_("no snapshot for `%s`")), refs->refs[missing].name);
+    /* LANGUAGE.md §6's wording: "no snapshot 30d back" */
+    const TrendCall *t = &p->trend_calls[refs->refs[missing].index];
+    if (t->fn == FN_PREVIOUS)
+      snprintf(buf, n, "%s", tr(people, N_("no earlier snapshot")));
+    else
+      snprintf(buf, n, tr(people, N_("no snapshot %d%s back")), (int)t->n, duration_unit_text(t->unit));
     return buf;
   }
   if (refs && missing >= 0 && missing < refs->count) {

@@ -18,11 +18,16 @@
 #include "io/writer.h"
 
 /* The keys of one "values" object: `"name":` (a ',' before all but the
- * first), and how each value is named when it is a symbol. */
+ * first), and how each value is named when it is a symbol; for the trend
+ * references among them, the keys of the "dates" object that follows
+ * (docs/history.md: the date each trend value came from). */
 typedef struct RefsPlan {
   const RefList *refs;
   Frag *keys;
-  int *symkind; /* ref_symbol_kind, or -1 */
+  int *symkind;    /* ref_symbol_kind, or -1 */
+  Frag *date_keys; /* per ref: `"name":` for a trend ref (a ',' before all
+                      but the first of them), empty for the others */
+  bool dates;      /* any trend ref: write ,"dates":{…} */
 } RefsPlan;
 
 typedef struct MemberPlan {
@@ -32,7 +37,8 @@ typedef struct MemberPlan {
   Frag driver;  /* {"dimension":…,"member":…,"lost": */
   Frag what_if; /* {"dimension":…,"member":…,"from": */
   RefsPlan refs;
-  Frag *missing; /* per ref: ,"reason":"`name` is missing" */
+  Frag *missing;     /* per ref: ,"reason":"`name` is missing" */
+  Frag *no_snapshot; /* per trend ref: ,"reason":"no snapshot 30d back" */
 } MemberPlan;
 
 struct JsonlPlan {
@@ -57,6 +63,12 @@ struct JsonlPlan {
 };
 
 static inline void put_frag(Buf *b, Frag f) { buf_put(b, f.s, f.n); }
+
+/* A trend value's snapshot date (Explanation.trend_dates) as a value:
+ * missing when there was no snapshot. */
+static inline Value trend_date_value(int32_t date) {
+  return date == INT32_MIN ? val_missing(MISS_NO_SNAPSHOT) : val_date(date);
+}
 
 static void num_or_null(Buf *b, bool na, double x) {
   if (na || isnan(x))
@@ -106,12 +118,19 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
   rp.refs = refs;
   rp.keys = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.keys);
   rp.symkind = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.symkind);
+  rp.date_keys = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.date_keys);
+  rp.dates = false;
   for (int32_t i = 0; i < refs->count; i++) {
     const ExplainRef *ref = &refs->refs[i];
     Json j;
     json_key(plan_json(&j, tmp, i > 0), ref->name);
     rp.keys[i] = writer_frag(w, tmp, 0);
     rp.symkind[i] = ref_symbol_kind(w->p, ref);
+    rp.date_keys[i] = (Frag){"", 0};
+    if (ref->kind != REF_TREND) continue;
+    json_key(plan_json(&j, tmp, rp.dates), ref->name);
+    rp.date_keys[i] = writer_frag(w, tmp, 0);
+    rp.dates = true;
   }
   return rp;
 }
@@ -155,6 +174,7 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
   const RefList *refs = PLAN_REFS(w, member_refs, flat);
   mp->refs = refs_plan(w, tmp, refs);
   mp->missing = arena_alloc(writer_arena(w), ((size_t)refs->count + 1) * sizeof *mp->missing);
+  mp->no_snapshot = arena_alloc(writer_arena(w), ((size_t)refs->count + 1) * sizeof *mp->no_snapshot);
   for (int32_t k = 0; k < refs->count; k++) {
     MemberResult mr;
     memset(&mr, 0, sizeof mr);
@@ -162,8 +182,14 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
     mr.why = MISS_ABSENT;
     char reason[256];
     json_field_str(plan_json(&j, tmp, true), "reason",
-                   member_reason(&mr, refs, k, reason, sizeof reason, false));
+                   member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
     mp->missing[k] = writer_frag(w, tmp, 0);
+    mp->no_snapshot[k] = mp->missing[k];
+    if (refs->refs[k].kind != REF_TREND) continue;
+    mr.why = MISS_NO_SNAPSHOT;
+    json_field_str(plan_json(&j, tmp, true), "reason",
+                   member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
+    mp->no_snapshot[k] = writer_frag(w, tmp, 0);
   }
 }
 
@@ -283,7 +309,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     mr.why = (uint8_t)why;
     char reason[256];
     json_field_str(plan_json(&j, &tmp, true), "reason",
-                   member_reason(&mr, NULL, -1, reason, sizeof reason, false));
+                   member_reason(p, &mr, NULL, -1, reason, sizeof reason, false));
     jp->reason[why] = writer_frag(w, &tmp, 0);
   }
 #undef PLAN_ARRAY
@@ -324,6 +350,23 @@ static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values) {
   }
 }
 
+/* ,"dates":{"logins 1mo back":"2026-09-30",…} after a "values" object
+ * with trend references: the snapshot each trend value came from (for the
+ * window functions, the window's first day), null when there was none
+ * (the text's "(no snapshot)"). Nothing when no reference is a trend. */
+static void dates_object(WriteCtx *w, const RefsPlan *rp) {
+  if (!rp->dates) return;
+  Buf *b = w->buf;
+  buf_puts(b, ",\"dates\":{");
+  for (int32_t i = 0; i < rp->refs->count; i++) {
+    const ExplainRef *ref = &rp->refs->refs[i];
+    if (ref->kind != REF_TREND) continue;
+    put_frag(b, rp->date_keys[i]);
+    put_value(w, b, trend_date_value(w->ex->trend_dates[ref->index]), -1);
+  }
+  buf_putc(b, '}');
+}
+
 static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
 #define STATUS(s)                                                                                            \
   { ",\"status\":\"" s "\",\"lost\":", sizeof(",\"status\":\"" s "\",\"lost\":") - 1 }
@@ -341,10 +384,11 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
   if (w->explain) {
     values_body(w, &mp->refs, w->ex->member_values[flat]);
     buf_putc(b, '}');
+    dates_object(w, &mp->refs);
     int32_t missing = w->ex->missing_ref[flat];
     if (mr->na) {
       if (mr->why != MISS_DIV_ZERO && missing >= 0 && missing < mp->refs.refs->count)
-        put_frag(b, mp->missing[missing]);
+        put_frag(b, mr->why == MISS_NO_SNAPSHOT ? mp->no_snapshot[missing] : mp->missing[missing]);
       else
         put_frag(b, jp->reason[mr->why <= MISS_NO_SNAPSHOT ? mr->why : MISS_ABSENT]);
     }
@@ -362,7 +406,9 @@ static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result 
     put_frag(b, jp->persona_tail[i]);
     if (w->p->personas[i].cond) {
       values_body(w, &jp->persona_refs[i], w->ex->persona_values[i]);
-      buf_put(b, "}}", 2);
+      buf_putc(b, '}');
+      dates_object(w, &jp->persona_refs[i]);
+      buf_putc(b, '}');
     }
   }
   buf_putc(b, ']');
@@ -377,7 +423,9 @@ static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
     put_frag(b, status[r->steps[i] < 3 ? r->steps[i] : 0]);
     put_frag(b, jp->step_expr[i]);
     values_body(w, &jp->step_refs[i], w->ex->step_values[i]);
-    buf_put(b, "}}", 2);
+    buf_putc(b, '}');
+    dates_object(w, &jp->step_refs[i]);
+    buf_putc(b, '}');
   }
   buf_putc(b, ']');
 }
@@ -498,6 +546,7 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
       buf_puts(b, ",\"values\":{");
       values_body(w, &jp->flag_refs[f], w->ex->flag_values[f]);
       buf_putc(b, '}');
+      dates_object(w, &jp->flag_refs[f]);
     }
     buf_putc(b, '}');
   }

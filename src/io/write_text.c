@@ -260,7 +260,7 @@ static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, i
   if (mr->na) {
     char reason[256];
     buf_puts(b, "  — n/a: ");
-    buf_puts(b, member_reason(mr, refs, w->ex->missing_ref[flat], reason, sizeof reason, true));
+    buf_puts(b, member_reason(w->p, mr, refs, w->ex->missing_ref[flat], reason, sizeof reason, true));
   }
   buf_putc(b, '\n');
 }

@@ -100,11 +100,13 @@ void write_text(WriteCtx *w, const Account *a, const Result *r);
 /* Shared by the writers (write_common.c). */
 const char *member_kind_name(const Member *m);
 const char *member_status_name(uint8_t status);
-/* Why a member is N/A, for people: "`nps` is missing", "division by zero".
- * MISSING: the first of REFS whose value is missing, or -1. PEOPLE: in the
- * user's language (the text writer); the machine formats keep English. */
-const char *member_reason(const MemberResult *mr, const RefList *refs, int32_t missing, char *buf, size_t n,
-                          bool people);
+/* Why a member is N/A, for people: "`nps` is missing", "division by zero",
+ * "no snapshot 30d back" (a trend function with nothing to look back at,
+ * LANGUAGE.md §6), "no earlier snapshot" (previous). MISSING: the first
+ * of REFS whose value is missing, or -1. PEOPLE: in the user's language
+ * (the text writer); the machine formats keep English. */
+const char *member_reason(const Program *p, const MemberResult *mr, const RefList *refs, int32_t missing,
+                          char *buf, size_t n, bool people);
 /* The source text of a node ("active_users / seats"). */
 void source_text(const Program *p, Span s, const char **text, size_t *len);
 /* "rules/aiueo.kenko:14" for a node. */

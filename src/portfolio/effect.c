@@ -121,7 +121,7 @@ static bool parse_duration(const char *s, long *n, char *unit) {
 /* ---- scoring: what is kept ------------------------------------------------- */
 
 static int32_t account_of(EffRun *er, const char *id, size_t len) {
-  int32_t i = acct_table_get(&er->table, report_hash_text(id, len))->index;
+  int32_t i = acct_table_index(&er->table, id, len);
   if ((size_t)i >= er->nseen) {
     size_t n = er->nseen ? er->nseen : 256;
     while (n <= (size_t)i)

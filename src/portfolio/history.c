@@ -155,8 +155,7 @@ static void on_snapshot_done(void *ud, int32_t date, const kenko_run_stats *snap
 
 /* The entry of account A (made when first seen). */
 static int32_t account_index(History *h, const Account *a) {
-  AcctHist *e = acct_table_get(&h->table, report_hash_text(a->id, strlen(a->id)));
-  size_t i = (size_t)e->index;
+  size_t i = (size_t)acct_table_index(&h->table, a->id, strlen(a->id));
   if (i >= h->naccts) {
     size_t nm = (size_t)h->r.nmembers;
     if (i >= h->capaccts) {

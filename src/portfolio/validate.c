@@ -586,8 +586,7 @@ static bool parse_horizon(const char *text, int64_t *n, DurUnit *unit) {
 }
 
 static int32_t horizon_index(Horizon *hz, const Account *a) {
-  AcctHist *e = acct_table_get(&hz->table, report_hash_text(a->id, strlen(a->id)));
-  size_t i = (size_t)e->index;
+  size_t i = (size_t)acct_table_index(&hz->table, a->id, strlen(a->id));
   if (i >= hz->naccts) {
     if (i >= hz->cap) {
       size_t cap = hz->cap;

@@ -1,5 +1,5 @@
 /* fuzz_data.h — shared by the data-reader fuzz targets (fuzz_yaml.c,
- * fuzz_csv.c): the reference scorecard is loaded once, each input is
+ * fuzz_csv.c, fuzz_jsonl.c, fuzz_json.c): the reference scorecard is loaded once, each input is
  * written to a memory file and scored by run_program, exactly as `kenko
  * run` would, in one of the three output formats (chosen by the input's
  * length, so each input always takes the same path). */
@@ -59,7 +59,7 @@ static void fuzz_data_init(void) {
   snprintf(fuzz.path, sizeof fuzz.path, "/proc/self/fd/%d", fuzz.fd);
 }
 
-/* Scores DATA read as FORMAT ("csv" or "yaml"). */
+/* Scores DATA read as FORMAT ("csv", "yaml", "jsonl" or "json"). */
 static void fuzz_data_run(const uint8_t *data, size_t size, const char *format) {
   if (ftruncate(fuzz.fd, 0) != 0 || pwrite(fuzz.fd, data, size, 0) != (ssize_t)size) abort();
   size_t rendered = 0;

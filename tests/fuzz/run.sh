@@ -9,7 +9,7 @@
 set -u
 seconds=${1:-60}
 shift
-[ $# -gt 0 ] || set -- fuzz_rules fuzz_yaml fuzz_csv fuzz_jsonl
+[ $# -gt 0 ] || set -- fuzz_rules fuzz_yaml fuzz_csv fuzz_jsonl fuzz_json
 out=build/fuzz
 # A smaller quarantine than ASan's 256 MB keeps a long run under the RSS
 # limit; use-after-free is still caught within the last 64 MB freed.
@@ -24,6 +24,7 @@ for target in "$@"; do
   fuzz_yaml) kind=yaml max_len=16384 dict=yaml.dict ;;
   fuzz_csv) kind=csv max_len=16384 dict=csv.dict ;;
   fuzz_jsonl) kind=jsonl max_len=16384 dict=yaml.dict ;;
+  fuzz_json) kind=json max_len=16384 dict=yaml.dict ;;
   *) echo "run.sh: unknown target $target" >&2; fail=$((fail + 1)); continue ;;
   esac
   corpus=$out/corpus/$target

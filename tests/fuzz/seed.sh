@@ -6,6 +6,7 @@
 #   yaml   every .yaml .yml .json under tests/ and rules/
 #   csv    every .csv under tests/ and rules/
 #   jsonl  every .jsonl and .json under tests/ and rules/
+#   json   every .json under tests/ and rules/
 # Files are named by content hash, so re-seeding an existing corpus adds
 # only what is new. Run from the repository root.
 set -eu
@@ -41,11 +42,14 @@ yaml)
 jsonl)
   find tests rules -type f \( -name '*.jsonl' -o -name '*.json' \) -size -64k | while read -r f; do add "$f"; done
   ;;
+json)
+  find tests rules -type f -name '*.json' -size -64k | while read -r f; do add "$f"; done
+  ;;
 csv)
   find tests rules -type f -name '*.csv' -size -64k | while read -r f; do add "$f"; done
   ;;
 *)
-  echo "seed.sh: unknown kind $kind (rules, yaml or csv)" >&2
+  echo "seed.sh: unknown kind $kind (rules, yaml, csv, jsonl or json)" >&2
   exit 2
   ;;
 esac

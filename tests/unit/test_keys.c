@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/keys.h"
+#include "engine/snapshot.h"
 
 static uint32_t put(KeyTable *t, const char *s, bool *added) {
   return keys_put(t, key_hash(s, strlen(s)), s, strlen(s), added);
@@ -90,4 +91,29 @@ Test(keys, key_text) {
   v = val_date(0);
   s = key_text(&v, "1970-01-01", buf, &n);
   cr_assert_str_eq(s, "1970-01-01");
+}
+
+/* The accounts followed across snapshots (snapshot.c) use the same rule:
+ * the colliding pair is two accounts, each with its own last snapshot. */
+Test(keys, acct_table_colliding_keys_are_two_accounts) {
+  AcctTable t;
+  acct_table_init(&t);
+  int32_t a = acct_table_index(&t, "JtW4SN1UYzA", 11);
+  int32_t b = acct_table_index(&t, "l0PRPFji6sF", 11);
+  cr_assert_eq(a, 0);
+  cr_assert_eq(b, 1);
+  cr_assert_eq(t.last[a], SNAP_NONE);
+  t.last[a] = 100;
+  t.last[b] = 200;
+  cr_assert_eq(acct_table_index(&t, "JtW4SN1UYzA", 11), a);
+  cr_assert_eq(t.last[a], 100);
+  cr_assert_eq(acct_table_seen_before(&t, 200), 1);
+  cr_assert_eq(acct_table_seen_before(&t, 201), 2);
+  for (int i = 0; i < 5000; i++) { /* across growth, indices stay */
+    char id[16];
+    snprintf(id, sizeof id, "k%d", i);
+    cr_assert_eq(acct_table_index(&t, id, strlen(id)), i + 2);
+  }
+  cr_assert_eq(acct_table_index(&t, "l0PRPFji6sF", 11), b);
+  acct_table_free(&t);
 }
