@@ -180,8 +180,10 @@ static void json_value_place(const char *s, size_t n, const char *key, uint32_t 
 }
 
 /* One account: the JSON text S (N bytes) that starts at LINE, COL0 of the
- * file (a JSON Lines line, or one element of a JSON document). */
-static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uint32_t col0) {
+ * file (a JSON Lines line, or one element of a JSON document: WHERE says
+ * which in the limit's message, "on one line" or "in one account"). */
+static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uint32_t col0,
+                         const char *where) {
   Value *values = intake_begin(in);
   const Schema *schema = in->schema;
   for (int32_t i = 0; i < schema->ninputs; i++)
@@ -192,7 +194,7 @@ static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uin
     nvalues += s[i] == ',' || s[i] == '[' || s[i] == '{';
   if (nvalues > JSONL_VALUES_MAX) {
     char msg[96];
-    snprintf(msg, sizeof msg, "more than %d JSON values on one line (the limit)", JSONL_VALUES_MAX);
+    snprintf(msg, sizeof msg, "more than %d JSON values %s (the limit)", JSONL_VALUES_MAX, where);
     intake_reject(in, place, NULL, (int)line, 1, NULL, msg);
     return;
   }
@@ -291,7 +293,7 @@ int jsonl_read(Intake *in) {
     while (i < (size_t)n && (buf[i] == ' ' || buf[i] == '\t'))
       i++;
     if (i == (size_t)n) continue; /* a blank line */
-    json_account(in, buf, (size_t)n, line, 1);
+    json_account(in, buf, (size_t)n, line, 1, "on one line");
   }
   bool read_error = ferror(fp) != 0;
   if (read_error) {
@@ -439,7 +441,7 @@ static void js_accounts(Intake *in, JsonScan *s, bool second) {
       intake_reject(in, intake_place_id(in, line), NULL, (int)line, (int)col, NULL,
                     "account longer than 64 MiB (the limit for one account)");
     } else {
-      json_account(in, s->buf, s->n, line, col);
+      json_account(in, s->buf, s->n, line, col, "in one account");
     }
     js_skip_space(s);
     if (s->c == ',') {
