@@ -8,37 +8,87 @@
 
 #include "base/numfmt.h"
 #include "front/source.h"
-#include "engine/value.h"
-#include "base/vec.h"
+
+#define C_BOLD "\033[1m"
+#define C_OFF  "\033[0m"
 
 void table_init(Table *t, Arena *arena, const char *align) {
   memset(t, 0, sizeof *t);
   t->arena = arena;
   t->ncols = (int)strlen(align);
-  if (t->ncols > TABLE_MAX_COLS) t->ncols = TABLE_MAX_COLS;
-  memcpy(t->align, align, (size_t)t->ncols);
+  t->align = xmalloc((size_t)t->ncols + 1);
+  memcpy(t->align, align, (size_t)t->ncols + 1);
+  buf_init(&t->text, NULL);
 }
 
-/* S in ARENA, its control characters shown as escapes (buf_shown): cells
- * hold labels from the rules and ids from the data. */
-static const char *shown_copy(Arena *arena, const char *s) {
-  size_t n = strlen(s);
-  if (!text_has_controls(s, n)) return arena_strdup(arena, s);
-  Buf shown;
-  buf_init(&shown, NULL);
-  buf_shown(&shown, s, n, false);
-  buf_putc(&shown, '\0');
-  const char *copy = arena_strdup(arena, shown.data);
-  buf_free(&shown);
-  return copy;
+void table_new_row(Table *t) {
+  if (t->nrows == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 16;
+    t->cells = xrealloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
+    t->note = xrealloc(t->note, (size_t)t->cap * sizeof *t->note);
+  }
+  memset(t->cells + (size_t)t->nrows * (size_t)t->ncols, 0, (size_t)t->ncols * sizeof *t->cells);
+  t->note[t->nrows] = false;
+  t->nrows++;
+  t->col = 0;
+}
+
+/* Appends S (N bytes) to the cells' text, its control characters shown as
+ * escapes; returns 1 + its offset. */
+static size_t put_text(Table *t, const char *s, size_t n) {
+  size_t at = t->text.len;
+  buf_shown(&t->text, s, n, false);
+  buf_putc(&t->text, '\0');
+  return at + 1;
+}
+
+/* put_text of the printf of FMT and AP. */
+static size_t put_vfmt(Table *t, const char *fmt, va_list ap) {
+  char small[256];
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(small, sizeof small, fmt, copy);
+  va_end(copy);
+  if (n < 0) n = 0;
+  char *s = small;
+  if ((size_t)n >= sizeof small) {
+    s = xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+  }
+  size_t at = put_text(t, s, (size_t)n);
+  if (s != small) free(s);
+  return at;
 }
 
 void table_row(Table *t, const char *const *cells) {
-  VEC_RESERVE(t->cells, t->cap, (size_t)(t->nrows + 1) * (size_t)t->ncols, 16 * (size_t)t->ncols);
+  table_new_row(t);
+  size_t *row = &t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols];
   for (int c = 0; c < t->ncols; c++)
-    t->cells[(size_t)t->nrows * (size_t)t->ncols + (size_t)c] =
-        cells[c] ? shown_copy(t->arena, cells[c]) : "";
-  t->nrows++;
+    if (cells[c]) row[c] = put_text(t, cells[c], strlen(cells[c]));
+  t->col = t->ncols;
+}
+
+void table_cell(Table *t, const char *fmt, ...) {
+  if (t->nrows == 0 || t->col >= t->ncols) return;
+  va_list ap;
+  va_start(ap, fmt);
+  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++] = put_vfmt(t, fmt, ap);
+  va_end(ap);
+}
+
+void table_note(Table *t, const char *fmt, ...) {
+  table_new_row(t);
+  t->note[t->nrows - 1] = true;
+  va_list ap;
+  va_start(ap, fmt);
+  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols] = put_vfmt(t, fmt, ap);
+  va_end(ap);
+}
+
+/* The text of cell C of row R ("" when empty). */
+static const char *cell_at(const Table *t, int r, int c) {
+  size_t at = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+  return at ? t->text.data + at - 1 : "";
 }
 
 static int width_of(const char *s) { return utf8_display_width(s, strlen(s), 0); }
@@ -48,34 +98,50 @@ static void spaces(Buf *b, int n) {
     buf_putc(b, ' ');
 }
 
-void table_print(const Table *t, Buf *b, const char *indent) {
-  int width[TABLE_MAX_COLS] = {0};
-  for (int r = 0; r < t->nrows; r++)
+void table_print(const Table *t, Buf *b, const char *indent, bool bold) {
+  int *width = xcalloc((size_t)t->ncols + 1, sizeof *width);
+  for (int r = 0; r < t->nrows; r++) {
+    if (t->note[r]) continue;
     for (int c = 0; c < t->ncols; c++) {
-      int w = width_of(t->cells[(size_t)r * (size_t)t->ncols + (size_t)c]);
+      int w = width_of(cell_at(t, r, c));
       if (w > width[c]) width[c] = w;
     }
-  for (int r = 0; r < t->nrows; r++) {
-    const char *const *row = &t->cells[(size_t)r * (size_t)t->ncols];
-    int last = t->ncols - 1;
-    while (last > 0 && !row[last][0])
-      last--;
-    buf_puts(b, indent);
-    for (int c = 0; c <= last; c++) {
-      int gap = width[c] - width_of(row[c]);
-      if (c > 0) buf_puts(b, "  ");
-      if (t->align[c] == 'r') spaces(b, gap);
-      buf_puts(b, row[c]);
-      if (t->align[c] != 'r' && c < last) spaces(b, gap);
-    }
-    buf_putc(b, '\n');
   }
+  for (int r = 0; r < t->nrows; r++) {
+    buf_puts(b, indent);
+    if (r == 0 && bold) buf_puts(b, C_BOLD);
+    if (t->note[r]) {
+      buf_puts(b, cell_at(t, r, 0));
+    } else {
+      /* the last non-empty cell: nothing is padded after it */
+      int last = t->ncols - 1;
+      while (last > 0 && !cell_at(t, r, last)[0])
+        last--;
+      for (int c = 0; c <= last; c++) {
+        const char *cell = cell_at(t, r, c);
+        int gap = width[c] - width_of(cell);
+        if (c > 0) buf_puts(b, "  ");
+        if (t->align[c] == 'r') spaces(b, gap);
+        buf_puts(b, cell);
+        if (t->align[c] != 'r' && c < last) spaces(b, gap);
+      }
+    }
+    if (r == 0 && bold) buf_puts(b, C_OFF);
+    buf_putc(b, '\n');
+    if (b->out) buf_flush(b, 1 << 16);
+  }
+  free(width);
 }
 
 void table_free(Table *t) {
   free(t->cells);
+  free(t->note);
+  free(t->align);
+  buf_free(&t->text);
   t->cells = NULL;
-  t->nrows = t->cap = 0;
+  t->note = NULL;
+  t->align = NULL;
+  t->nrows = t->cap = t->col = 0;
 }
 
 const char *table_fmt(Table *t, const char *fmt, ...) {

@@ -1,31 +1,52 @@
-/* table.h — aligned text tables for the portfolio commands' output for
- * people (validate, diff): cells are collected first, then printed with
- * every column as wide as its widest cell, counted in display columns (a
- * Japanese label is two columns a character). */
+/* table.h — aligned text tables, the one engine behind every table for
+ * people (report, validate, diff, history, effect): cells are collected
+ * first, then printed with every column as wide as its widest cell,
+ * counted in display columns (a Japanese label is two columns a
+ * character), two spaces between columns, no line ending in a space.
+ *
+ * A row is given whole (table_row) or cell by cell (table_new_row, then
+ * table_cell for each); a note (table_note) is one line printed as it is
+ * and left out of the column widths. Cell text is kept with its control
+ * characters shown as escapes (buf_shown): cells hold labels from the
+ * rules and ids from the data. The cells sit in one buffer, each by its
+ * offset, so a table of many small cells (a row per group, a column per
+ * grade) stays small. */
 #ifndef KENKO_TABLE_H
 #define KENKO_TABLE_H
+
+#include <stdbool.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
 
+/* The most columns the callers that build a row in a fixed array use
+ * (the engine itself has no limit). */
 enum { TABLE_MAX_COLS = 32 };
 
 typedef struct Table {
-  Arena *arena; /* the cells' text (the caller's arena) */
+  Arena *arena; /* table_fmt/table_num2's text (NULL when they are not used) */
   int ncols;
-  char align[TABLE_MAX_COLS]; /* 'l' or 'r' per column */
-  const char **cells;         /* nrows × ncols */
-  int nrows;
-  size_t cap; /* cells allocated */
+  char *align;   /* 'l' or 'r' per column */
+  size_t *cells; /* nrows × ncols: 1 + the offset of the cell's text; 0: empty */
+  bool *note;    /* per row: a note */
+  Buf text;      /* the cells' text, each ended by a NUL */
+  int nrows, cap, col;
 } Table;
 
-/* ALIGN is one letter per column, "lrr…"; at most TABLE_MAX_COLS. */
+/* ALIGN is one letter per column, "lrr…". */
 void table_init(Table *t, Arena *arena, const char *align);
 /* Adds a row of ncols cells; NULL cells print empty. The text is copied. */
 void table_row(Table *t, const char *const *cells);
-/* Prints each row after INDENT, columns two spaces apart, no trailing
- * spaces. */
-void table_print(const Table *t, Buf *b, const char *indent);
+/* Starts a row whose cells table_cell then gives, left to right (cells not
+ * given stay empty). */
+void table_new_row(Table *t);
+void table_cell(Table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A row that is one line of text, printed after the indent as it is. */
+void table_note(Table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints each row after INDENT; with BOLD the first row (the header) is
+ * in bold (ANSI). B is flushed to its file as it fills, when it has one. */
+void table_print(const Table *t, Buf *b, const char *indent, bool bold);
+/* Frees the rows; the table can be initialised again. */
 void table_free(Table *t);
 
 /* printf into the table's arena, for building cells. */

@@ -618,7 +618,7 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
     }
     table_row(&t, row);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
 }
 
@@ -729,7 +729,7 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
                           isnan(new_w - old_w) ? "" : table_fmt(&t, "(%+.2f points)", 100 * (new_w - old_w))};
     table_row(&t, wrow);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
   free(pairs);
 }

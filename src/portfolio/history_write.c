@@ -117,7 +117,7 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
     }
     table_row(&t, cells);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
 }
 
@@ -154,7 +154,7 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
       cells[k + 1] = table_fmt(&t, "%llu", (unsigned long long)h->snaps[i].flag_raised[cols[k]]);
     table_row(&t, cells);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
 }
 
@@ -194,7 +194,7 @@ static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *ro
       cells[g + 1] = table_fmt(&t, "%llu", (unsigned long long)m[(size_t)rows[r] * nr + (size_t)rows[g]]);
     table_row(&t, cells);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
   free(m);
 }
@@ -312,7 +312,7 @@ void history_write_account(History *h, FILE *out) {
     table_row(&t, cells);
     buf_free(&flags);
   }
-  table_print(&t, &b, "  ");
+  table_print(&t, &b, "  ", false);
   table_free(&t);
   bool moved = false;
   for (size_t i = 1; i < h->nseries; i++) {

@@ -10,143 +10,10 @@
 #include "portfolio/report.h"
 #include "front/source.h"
 #include "io/json.h"
+#include "io/table.h"
 
 #define C_BOLD "\033[1m"
 #define C_OFF  "\033[0m"
-
-/* ---- text tables ---------------------------------------------------------- */
-
-/* Rows of cells, printed with columns aligned by display width. A note row
- * is one line printed as it is, left out of the column widths. The cells'
- * text is kept in one buffer (a table has a row per persona or group and
- * a column per grade: many small cells), each cell by its offset. */
-typedef struct TextTable {
-  int ncols;
-  const char *align; /* per column: 'l' or 'r' */
-  size_t *cells;     /* nrows × ncols: 1 + the offset of the cell's text; 0: empty */
-  Buf text;          /* the cells' text, each ended by a NUL */
-  bool *note;
-  int nrows, cap, col;
-} TextTable;
-
-static void tt_init(TextTable *t, const char *align) {
-  memset(t, 0, sizeof *t);
-  t->align = align;
-  t->ncols = (int)strlen(align);
-  buf_init(&t->text, NULL);
-}
-
-static void tt_row(TextTable *t) {
-  if (t->nrows == t->cap) {
-    t->cap = t->cap ? t->cap * 2 : 16;
-    t->cells = xrealloc(t->cells, (size_t)t->cap * (size_t)t->ncols * sizeof *t->cells);
-    t->note = xrealloc(t->note, (size_t)t->cap * sizeof *t->note);
-  }
-  memset(t->cells + (size_t)t->nrows * (size_t)t->ncols, 0, (size_t)t->ncols * sizeof *t->cells);
-  t->note[t->nrows] = false;
-  t->nrows++;
-  t->col = 0;
-}
-
-/* Appends a cell's text to T's buffer, its control characters shown as
- * escapes (buf_shown): group names and account ids come from the data.
- * Returns 1 + its offset. */
-static size_t tt_text(TextTable *t, const char *fmt, va_list ap) {
-  char small[256];
-  va_list copy;
-  va_copy(copy, ap);
-  int n = vsnprintf(small, sizeof small, fmt, copy);
-  va_end(copy);
-  if (n < 0) n = 0;
-  char *s = small;
-  if ((size_t)n >= sizeof small) {
-    s = xmalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-  }
-  size_t at = t->text.len;
-  buf_shown(&t->text, s, (size_t)n, false);
-  buf_putc(&t->text, '\0');
-  if (s != small) free(s);
-  return at + 1;
-}
-
-/* The text of cell C of row R, or NULL when it is empty. */
-static const char *tt_at(const TextTable *t, int r, int c) {
-  size_t at = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
-  return at ? t->text.data + at - 1 : NULL;
-}
-
-static void tt_cell(TextTable *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tt_cell(TextTable *t, const char *fmt, ...) {
-  if (t->col >= t->ncols) return;
-  va_list ap;
-  va_start(ap, fmt);
-  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++] = tt_text(t, fmt, ap);
-  va_end(ap);
-}
-
-static void tt_note(TextTable *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tt_note(TextTable *t, const char *fmt, ...) {
-  tt_row(t);
-  t->note[t->nrows - 1] = true;
-  va_list ap;
-  va_start(ap, fmt);
-  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols] = tt_text(t, fmt, ap);
-  va_end(ap);
-}
-
-static int text_width(const char *s) { return s ? utf8_display_width(s, strlen(s), 0) : 0; }
-
-static void spaces(Buf *b, int n) {
-  for (int i = 0; i < n; i++)
-    buf_putc(b, ' ');
-}
-
-/* Writes T (the first row in bold when COLOR) and frees it. Columns are
- * two spaces apart; no line ends in a space. B is flushed as it fills. */
-static void tt_write(TextTable *t, Buf *b, bool color) {
-  int *width = xcalloc((size_t)t->ncols, sizeof *width);
-  for (int r = 0; r < t->nrows; r++) {
-    if (t->note[r]) continue;
-    for (int c = 0; c < t->ncols; c++) {
-      int w = text_width(tt_at(t, r, c));
-      if (w > width[c]) width[c] = w;
-    }
-  }
-  for (int r = 0; r < t->nrows; r++) {
-    if (r == 0 && color) buf_puts(b, C_BOLD);
-    if (t->note[r]) {
-      buf_puts(b, tt_at(t, r, 0));
-    } else {
-      /* the last non-empty cell: nothing is padded after it */
-      int last = t->ncols - 1;
-      while (last > 0 && !tt_at(t, r, last))
-        last--;
-      int pending = 0;
-      for (int c = 0; c <= last; c++) {
-        const char *cell = tt_at(t, r, c);
-        int w = text_width(cell);
-        if (c > 0) pending += 2;
-        if (t->align[c] == 'r') {
-          spaces(b, pending + width[c] - w);
-          pending = 0;
-          if (cell) buf_puts(b, cell);
-        } else {
-          spaces(b, pending);
-          if (cell) buf_puts(b, cell);
-          pending = width[c] - w;
-        }
-      }
-    }
-    if (r == 0 && color) buf_puts(b, C_OFF);
-    buf_putc(b, '\n');
-    buf_flush(b, 1 << 16);
-  }
-  buf_free(&t->text);
-  free(t->cells);
-  free(t->note);
-  free(width);
-}
 
 /* ---- text helpers ---------------------------------------------------------- */
 
@@ -230,15 +97,14 @@ static int32_t persona_rows(const Report *r) {
 static double mean_health(const Tally *t) { return t->health_n ? t->health_sum / (double)t->health_n : NAN; }
 
 /* The grade columns' header cells. */
-static void grade_header(const Report *r, TextTable *t, const int32_t *rows, int32_t nrows) {
+static void grade_header(const Report *r, Table *t, const int32_t *rows, int32_t nrows) {
   for (int32_t i = 0; i < nrows; i++)
-    tt_cell(t, "%s", report_grade_label(r, rows[i]));
+    table_cell(t, "%s", report_grade_label(r, rows[i]));
 }
 
-static void grade_cells(const Report *r, TextTable *t, const Tally *tally, const int32_t *rows,
-                        int32_t nrows) {
+static void grade_cells(const Report *r, Table *t, const Tally *tally, const int32_t *rows, int32_t nrows) {
   for (int32_t i = 0; i < nrows; i++)
-    tt_cell(t, "%llu", (unsigned long long)report_count(r, tally, rows[i]));
+    table_cell(t, "%llu", (unsigned long long)report_count(r, tally, rows[i]));
 }
 
 /* "lrr…r": a label column and N right-aligned ones. */
@@ -286,13 +152,13 @@ static void text_grades(Report *r, Buf *b, bool color, const int32_t *rows, int3
   const Program *p = r->p;
   int32_t weighting = r->nweights > 0 ? 0 : -1;
   const InputDecl *win = weighting >= 0 ? &p->inputs[r->weight_input[0]] : NULL;
-  TextTable t;
-  tt_init(&t, weighting >= 0 ? "lrrr" : "lrr");
-  tt_row(&t);
-  tt_cell(&t, "%s", _("grades"));
-  tt_cell(&t, "%s", _("accounts"));
-  tt_cell(&t, "%s", _("share"));
-  if (win) tt_cell(&t, _("%s share"), win->name);
+  Table t;
+  table_init(&t, NULL, weighting >= 0 ? "lrrr" : "lrr");
+  table_new_row(&t);
+  table_cell(&t, "%s", _("grades"));
+  table_cell(&t, "%s", _("accounts"));
+  table_cell(&t, "%s", _("share"));
+  if (win) table_cell(&t, _("%s share"), win->name);
   double total = 0;
   uint64_t unweighted = 0;
   for (int32_t g = 0; g < r->rows && win; g++) {
@@ -302,24 +168,26 @@ static void text_grades(Report *r, Buf *b, bool color, const int32_t *rows, int3
   for (int32_t i = 0; i < nrows; i++) {
     char name[512], s[32];
     int32_t g = rows[i];
-    tt_row(&t);
-    tt_cell(&t, "  %s",
-            g < r->rows - 1 ? named(name, sizeof name, p->grade_labels[g], p->grade_names[g]) : "n/a");
-    tt_cell(&t, "%llu", (unsigned long long)report_count(r, &r->all, g));
-    tt_cell(&t, "%s", share_of(s, sizeof s, report_count(r, &r->all, g), r->all.accounts));
-    if (win) tt_cell(&t, "%s", pct(s, sizeof s, total > 0 ? report_weight(r, &r->all, 0, g) / total : NAN));
+    table_new_row(&t);
+    table_cell(&t, "  %s",
+               g < r->rows - 1 ? named(name, sizeof name, p->grade_labels[g], p->grade_names[g]) : "n/a");
+    table_cell(&t, "%llu", (unsigned long long)report_count(r, &r->all, g));
+    table_cell(&t, "%s", share_of(s, sizeof s, report_count(r, &r->all, g), r->all.accounts));
+    if (win)
+      table_cell(&t, "%s", pct(s, sizeof s, total > 0 ? report_weight(r, &r->all, 0, g) / total : NAN));
   }
   if (win) {
     char name[512], sum[64];
-    tt_note(&t, _("  %s share: Σ %s per grade over %s in total"), win->name,
-            named(name, sizeof name, win->label, win->name), grouped(sum, sizeof sum, total));
+    table_note(&t, _("  %s share: Σ %s per grade over %s in total"), win->name,
+               named(name, sizeof name, win->label, win->name), grouped(sum, sizeof sum, total));
     if (unweighted)
-      tt_note(&t,
-              P_("  %llu account without %s left out of the %s share",
-                 "  %llu accounts without %s left out of the %s share", (unsigned long)unweighted),
-              (unsigned long long)unweighted, win->name, win->name);
+      table_note(&t,
+                 P_("  %llu account without %s left out of the %s share",
+                    "  %llu accounts without %s left out of the %s share", (unsigned long)unweighted),
+                 (unsigned long long)unweighted, win->name, win->name);
   }
-  tt_write(&t, b, color);
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
 }
 
@@ -330,34 +198,35 @@ static void text_composition(Report *r, Buf *b, bool color, const char *title, c
   const Program *p = r->p;
   int extra = with_forecast ? 1 + p->nforecasts : 0;
   char *align = align_spec(2 + nrows + extra);
-  TextTable t;
-  tt_init(&t, align);
-  tt_row(&t);
-  tt_cell(&t, "%s", title);
-  tt_cell(&t, "%s", _("accounts"));
-  tt_cell(&t, "%s", _("share"));
+  Table t;
+  table_init(&t, NULL, align);
+  table_new_row(&t);
+  table_cell(&t, "%s", title);
+  table_cell(&t, "%s", _("accounts"));
+  table_cell(&t, "%s", _("share"));
   grade_header(r, &t, rows, nrows);
   if (with_forecast) {
-    tt_cell(&t, "%s", _("health"));
+    table_cell(&t, "%s", _("health"));
     for (int32_t f = 0; f < p->nforecasts; f++)
-      tt_cell(&t, "%s", p->forecasts[f].label ? p->forecasts[f].label : p->forecasts[f].name);
+      table_cell(&t, "%s", p->forecasts[f].label ? p->forecasts[f].label : p->forecasts[f].name);
   }
   for (int32_t i = 0; i < n; i++) {
     char s[32];
-    tt_row(&t);
-    tt_cell(&t, "  %s", labels[i]);
-    tt_cell(&t, "%llu", (unsigned long long)tallies[i]->accounts);
-    tt_cell(&t, "%s", share_of(s, sizeof s, tallies[i]->accounts, r->all.accounts));
+    table_new_row(&t);
+    table_cell(&t, "  %s", labels[i]);
+    table_cell(&t, "%llu", (unsigned long long)tallies[i]->accounts);
+    table_cell(&t, "%s", share_of(s, sizeof s, tallies[i]->accounts, r->all.accounts));
     grade_cells(r, &t, tallies[i], rows, nrows);
     if (with_forecast) {
-      tt_cell(&t, "%s", score1(s, sizeof s, mean_health(tallies[i])));
+      table_cell(&t, "%s", score1(s, sizeof s, mean_health(tallies[i])));
       for (int32_t f = 0; f < p->nforecasts; f++) {
         uint64_t rated, out;
-        tt_cell(&t, "%s", pct(s, sizeof s, report_expected(r, tallies[i], f, &rated, &out)));
+        table_cell(&t, "%s", pct(s, sizeof s, report_expected(r, tallies[i], f, &rated, &out)));
       }
     }
   }
-  tt_write(&t, b, color);
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
   free(align);
 }
@@ -473,37 +342,39 @@ static void text_forecasts(Report *r, Buf *b, bool color, const int32_t *rows, i
     }
     if (first) buf_puts(b, _("(none)"));
     buf_putc(b, '\n');
-    TextTable t;
-    tt_init(&t, "lrl");
+    Table t;
+    table_init(&t, NULL, "lrl");
     uint64_t rated, out;
     double expected = report_expected(r, &r->all, f, &rated, &out);
-    tt_row(&t);
-    tt_cell(&t, "%s", _("  by accounts"));
-    tt_cell(&t, "%s", pct(s, sizeof s, expected));
-    tt_cell(&t, P_("over %llu account", "over %llu accounts", (unsigned long)rated),
-            (unsigned long long)rated);
+    table_new_row(&t);
+    table_cell(&t, "%s", _("  by accounts"));
+    table_cell(&t, "%s", pct(s, sizeof s, expected));
+    table_cell(&t, P_("over %llu account", "over %llu accounts", (unsigned long)rated),
+               (unsigned long long)rated);
     if (out)
-      tt_note(&t,
-              P_("  %llu account left out: grade n/a or without a rate",
-                 "  %llu accounts left out: grade n/a or without a rate", (unsigned long)out),
-              (unsigned long long)out);
+      table_note(&t,
+                 P_("  %llu account left out: grade n/a or without a rate",
+                    "  %llu accounts left out: grade n/a or without a rate", (unsigned long)out),
+                 (unsigned long long)out);
     if (fd->weight_input >= 0) {
       const InputDecl *in = &p->inputs[fd->weight_input];
       double total;
       uint64_t wout;
       double weighted = report_expected_weighted(r, &r->all, f, &total, &wout);
-      tt_row(&t);
-      tt_cell(&t, _("  by %s"), in->name);
-      tt_cell(&t, "%s", pct(s, sizeof s, weighted));
-      tt_cell(&t, _("over %s %s"), in->name, grouped(sum, sizeof sum, total));
+      table_new_row(&t);
+      table_cell(&t, _("  by %s"), in->name);
+      table_cell(&t, "%s", pct(s, sizeof s, weighted));
+      table_cell(&t, _("over %s %s"), in->name, grouped(sum, sizeof sum, total));
       if (wout)
-        tt_note(&t,
-                P_("  %llu account left out: grade n/a, without a rate, or without %s",
-                   "  %llu accounts left out: grade n/a, without a rate, or without %s", (unsigned long)wout),
-                (unsigned long long)wout, in->name);
+        table_note(&t,
+                   P_("  %llu account left out: grade n/a, without a rate, or without %s",
+                      "  %llu accounts left out: grade n/a, without a rate, or without %s",
+                      (unsigned long)wout),
+                   (unsigned long long)wout, in->name);
     }
     /* the table's header is its first row: no bold here */
-    tt_write(&t, b, false);
+    table_print(&t, b, "", false);
+    table_free(&t);
     buf_putc(b, '\n');
   }
 }
@@ -511,41 +382,43 @@ static void text_forecasts(Report *r, Buf *b, bool color, const int32_t *rows, i
 static void text_journey(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
   if (!p->has_journey || p->nsteps == 0) return;
-  TextTable t;
-  tt_init(&t, "lrrrrrrr");
-  tt_row(&t);
-  tt_cell(&t, "%s%s%s", _("journey"), p->journey_label ? " " : "", p->journey_label ? p->journey_label : "");
-  tt_cell(&t, "%s", _("passed"));
-  tt_cell(&t, "%s", _("share"));
-  tt_cell(&t, "%s", _("unknown"));
-  tt_cell(&t, "%s", _("reached"));
-  tt_cell(&t, "%s", _("share"));
-  tt_cell(&t, "%s", _("bottleneck"));
-  tt_cell(&t, "%s", _("share"));
+  Table t;
+  table_init(&t, NULL, "lrrrrrrr");
+  table_new_row(&t);
+  table_cell(&t, "%s%s%s", _("journey"), p->journey_label ? " " : "",
+             p->journey_label ? p->journey_label : "");
+  table_cell(&t, "%s", _("passed"));
+  table_cell(&t, "%s", _("share"));
+  table_cell(&t, "%s", _("unknown"));
+  table_cell(&t, "%s", _("reached"));
+  table_cell(&t, "%s", _("share"));
+  table_cell(&t, "%s", _("bottleneck"));
+  table_cell(&t, "%s", _("share"));
   uint64_t n = r->all.accounts, reached = n;
   for (int32_t s = 0; s < p->nsteps; s++) {
     char name[512], a[32], c[32], d[32];
-    tt_row(&t);
-    tt_cell(&t, "  %s", named(name, sizeof name, p->steps[s].label, p->steps[s].name));
-    tt_cell(&t, "%llu", (unsigned long long)r->step_passed[s]);
-    tt_cell(&t, "%s", share_of(a, sizeof a, r->step_passed[s], n));
-    tt_cell(&t, "%llu", (unsigned long long)r->step_unknown[s]);
-    tt_cell(&t, "%llu", (unsigned long long)reached);
-    tt_cell(&t, "%s", share_of(c, sizeof c, reached, n));
-    tt_cell(&t, "%llu", (unsigned long long)r->bottleneck[s]);
-    tt_cell(&t, "%s", share_of(d, sizeof d, r->bottleneck[s], n));
+    table_new_row(&t);
+    table_cell(&t, "  %s", named(name, sizeof name, p->steps[s].label, p->steps[s].name));
+    table_cell(&t, "%llu", (unsigned long long)r->step_passed[s]);
+    table_cell(&t, "%s", share_of(a, sizeof a, r->step_passed[s], n));
+    table_cell(&t, "%llu", (unsigned long long)r->step_unknown[s]);
+    table_cell(&t, "%llu", (unsigned long long)reached);
+    table_cell(&t, "%s", share_of(c, sizeof c, reached, n));
+    table_cell(&t, "%llu", (unsigned long long)r->bottleneck[s]);
+    table_cell(&t, "%s", share_of(d, sizeof d, r->bottleneck[s], n));
     reached -= r->bottleneck[s];
   }
   char d[32];
-  tt_row(&t);
-  tt_cell(&t, "%s", _("  none: every step passed"));
+  table_new_row(&t);
+  table_cell(&t, "%s", _("  none: every step passed"));
   for (int i = 0; i < 5; i++)
-    tt_cell(&t, "%s", "");
-  tt_cell(&t, "%llu", (unsigned long long)r->bottleneck[p->nsteps]);
-  tt_cell(&t, "%s", share_of(d, sizeof d, r->bottleneck[p->nsteps], n));
-  tt_note(&t, "%s",
-          _("  reached: every earlier step passed; unknown: the condition was missing (not passed)"));
-  tt_write(&t, b, color);
+    table_cell(&t, "%s", "");
+  table_cell(&t, "%llu", (unsigned long long)r->bottleneck[p->nsteps]);
+  table_cell(&t, "%s", share_of(d, sizeof d, r->bottleneck[p->nsteps], n));
+  table_note(&t, "%s",
+             _("  reached: every earlier step passed; unknown: the condition was missing (not passed)"));
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
 }
 
@@ -556,24 +429,25 @@ static const char *severity_name(Severity s) {
 static void text_flags(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
   if (p->nflags == 0) return;
-  TextTable t;
-  tt_init(&t, "llrr");
-  tt_row(&t);
-  tt_cell(&t, "%s", _("flags"));
-  tt_cell(&t, "%s", _("severity"));
-  tt_cell(&t, "%s", _("raised"));
-  tt_cell(&t, "%s", _("share"));
+  Table t;
+  table_init(&t, NULL, "llrr");
+  table_new_row(&t);
+  table_cell(&t, "%s", _("flags"));
+  table_cell(&t, "%s", _("severity"));
+  table_cell(&t, "%s", _("raised"));
+  table_cell(&t, "%s", _("share"));
   for (int32_t f = 0; f < p->nflags; f++) {
     const FlagDecl *fd = &p->flags[f];
     char name[512], s[32];
-    tt_row(&t);
-    tt_cell(&t, "  %s", named(name, sizeof name, fd->label, fd->name));
-    tt_cell(&t, "%s", _(severity_name(fd->severity)));
-    tt_cell(&t, "%llu", (unsigned long long)r->flag_raised[f]);
-    tt_cell(&t, "%s", share_of(s, sizeof s, r->flag_raised[f], r->all.accounts));
-    if (fd->action) tt_note(&t, "    → %s", fd->action);
+    table_new_row(&t);
+    table_cell(&t, "  %s", named(name, sizeof name, fd->label, fd->name));
+    table_cell(&t, "%s", _(severity_name(fd->severity)));
+    table_cell(&t, "%llu", (unsigned long long)r->flag_raised[f]);
+    table_cell(&t, "%s", share_of(s, sizeof s, r->flag_raised[f], r->all.accounts));
+    if (fd->action) table_note(&t, "    → %s", fd->action);
   }
-  tt_write(&t, b, color);
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
 }
 
@@ -583,25 +457,26 @@ static const char *kpi_status(int met) { return met == 1 ? _("met") : met == 0 ?
 static void text_kpis(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
   if (!r->kpis) return;
-  TextTable t;
-  tt_init(&t, "lrrl");
-  tt_row(&t);
-  tt_cell(&t, "%s", _("KPIs"));
-  tt_cell(&t, "%s", _("value"));
-  tt_cell(&t, "%s", _("target"));
-  tt_cell(&t, "%s", _("status"));
+  Table t;
+  table_init(&t, NULL, "lrrl");
+  table_new_row(&t);
+  table_cell(&t, "%s", _("KPIs"));
+  table_cell(&t, "%s", _("value"));
+  table_cell(&t, "%s", _("target"));
+  table_cell(&t, "%s", _("status"));
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
     char name[512], v[64], tg[80];
-    tt_row(&t);
-    tt_cell(&t, "  %s", named(name, sizeof name, k->label, k->name));
-    tt_cell(&t, "%s", kpi_text(p, i, kpi_value(r->kpis, i), v));
+    table_new_row(&t);
+    table_cell(&t, "  %s", named(name, sizeof name, k->label, k->name));
+    table_cell(&t, "%s", kpi_text(p, i, kpi_value(r->kpis, i), v));
     const char *op = kpi_target_text(p, i, tg);
-    tt_cell(&t, "%s", op ? op : "-");
+    table_cell(&t, "%s", op ? op : "-");
     const char *st = kpi_status(kpi_met(r->kpis, i));
-    tt_cell(&t, "%s", st ? st : op ? _("neither (no value)") : "-");
+    table_cell(&t, "%s", st ? st : op ? _("neither (no value)") : "-");
   }
-  tt_write(&t, b, color);
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
 }
 
@@ -637,87 +512,90 @@ static void json_kpis(Report *r, Json *j) {
 }
 
 /* Rows of drivers from LOST (per member), the mean over HEALTH_N accounts. */
-static void driver_rows(Report *r, TextTable *t, const double *lost, uint64_t health_n, int32_t max,
+static void driver_rows(Report *r, Table *t, const double *lost, uint64_t health_n, int32_t max,
                         const char *indent) {
   int32_t *order = xmalloc(((size_t)max + 1) * sizeof *order);
   int32_t n = report_top_members(r, lost, order, max);
   for (int32_t i = 0; i < n; i++) {
     int32_t m = order[i];
     char name[1024], tot[32], mean[32];
-    tt_row(t);
-    tt_cell(t, "%s%d. %s", indent, (int)i + 1, member_name(r, m, name, sizeof name));
-    tt_cell(t, "%s", score1(tot, sizeof tot, lost[m]));
-    tt_cell(t, "%s", score1(mean, sizeof mean, health_n ? lost[m] / (double)health_n : NAN));
-    if (lost == r->lost_total) tt_cell(t, "%llu", (unsigned long long)r->losing[m]);
+    table_new_row(t);
+    table_cell(t, "%s%d. %s", indent, (int)i + 1, member_name(r, m, name, sizeof name));
+    table_cell(t, "%s", score1(tot, sizeof tot, lost[m]));
+    table_cell(t, "%s", score1(mean, sizeof mean, health_n ? lost[m] / (double)health_n : NAN));
+    if (lost == r->lost_total) table_cell(t, "%llu", (unsigned long long)r->losing[m]);
   }
-  if (n == 0) tt_note(t, _("%s(no member lost points)"), indent);
+  if (n == 0) table_note(t, _("%s(no member lost points)"), indent);
   free(order);
 }
 
 static void text_drivers(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
-  TextTable t;
-  tt_init(&t, "lrrr");
-  tt_row(&t);
-  tt_cell(&t, "%s", _("drivers: lost health points"));
-  tt_cell(&t, "%s", _("total"));
-  tt_cell(&t, "%s", _("per account"));
-  tt_cell(&t, "%s", _("accounts"));
+  Table t;
+  table_init(&t, NULL, "lrrr");
+  table_new_row(&t);
+  table_cell(&t, "%s", _("drivers: lost health points"));
+  table_cell(&t, "%s", _("total"));
+  table_cell(&t, "%s", _("per account"));
+  table_cell(&t, "%s", _("accounts"));
   driver_rows(r, &t, r->lost_total, r->all.health_n, REPORT_TOP_DRIVERS, "  ");
-  tt_write(&t, b, color);
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
   if (p->npersonas == 0) return;
-  tt_init(&t, "lrr");
-  tt_row(&t);
-  tt_cell(&t, "%s", _("drivers by persona"));
-  tt_cell(&t, "%s", _("total"));
-  tt_cell(&t, "%s", _("per account"));
+  table_init(&t, NULL, "lrr");
+  table_new_row(&t);
+  table_cell(&t, "%s", _("drivers by persona"));
+  table_cell(&t, "%s", _("total"));
+  table_cell(&t, "%s", _("per account"));
   for (int32_t i = 0; i < persona_rows(r); i++) {
     const Tally *pt = &r->by_persona[i];
     char name[512];
-    tt_note(&t, P_("  %s · %llu account", "  %s · %llu accounts", (unsigned long)pt->accounts),
-            i < p->npersonas ? named(name, sizeof name, p->personas[i].label, p->personas[i].name)
-                             : _("(no persona matched)"),
-            (unsigned long long)pt->accounts);
+    table_note(&t, P_("  %s · %llu account", "  %s · %llu accounts", (unsigned long)pt->accounts),
+               i < p->npersonas ? named(name, sizeof name, p->personas[i].label, p->personas[i].name)
+                                : _("(no persona matched)"),
+               (unsigned long long)pt->accounts);
     driver_rows(r, &t, report_persona_lost(r, i), pt->health_n, REPORT_PERSONA_DRIVERS, "    ");
   }
-  tt_write(&t, b, color);
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
 }
 
-static void hist_row(TextTable *t, const char *label, const ScoreHist *h) {
+static void hist_row(Table *t, const char *label, const ScoreHist *h) {
   char s[32];
-  tt_row(t);
-  tt_cell(t, "  %s", label);
-  tt_cell(t, "%llu", (unsigned long long)h->n);
-  tt_cell(t, "%llu", (unsigned long long)h->na);
-  tt_cell(t, "%s", score1(s, sizeof s, h->n ? h->sum / (double)h->n : NAN));
-  tt_cell(t, "%s", score1(s, sizeof s, h->n ? h->min : NAN));
+  table_new_row(t);
+  table_cell(t, "  %s", label);
+  table_cell(t, "%llu", (unsigned long long)h->n);
+  table_cell(t, "%llu", (unsigned long long)h->na);
+  table_cell(t, "%s", score1(s, sizeof s, h->n ? h->sum / (double)h->n : NAN));
+  table_cell(t, "%s", score1(s, sizeof s, h->n ? h->min : NAN));
   for (int k = 1; k <= 9; k++)
-    tt_cell(t, "%s", score1(s, sizeof s, report_decile(h, k)));
-  tt_cell(t, "%s", score1(s, sizeof s, h->n ? h->max : NAN));
+    table_cell(t, "%s", score1(s, sizeof s, report_decile(h, k)));
+  table_cell(t, "%s", score1(s, sizeof s, h->n ? h->max : NAN));
 }
 
 static void text_scores(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
-  TextTable t;
-  tt_init(&t, "lrrrrrrrrrrrrrr");
-  tt_row(&t);
-  tt_cell(&t, "%s", _("scores"));
-  tt_cell(&t, "n");
-  tt_cell(&t, "n/a");
-  tt_cell(&t, "%s", _("mean"));
-  tt_cell(&t, "%s", _("min"));
+  Table t;
+  table_init(&t, NULL, "lrrrrrrrrrrrrrr");
+  table_new_row(&t);
+  table_cell(&t, "%s", _("scores"));
+  table_cell(&t, "n");
+  table_cell(&t, "n/a");
+  table_cell(&t, "%s", _("mean"));
+  table_cell(&t, "%s", _("min"));
   for (int k = 1; k <= 9; k++)
-    tt_cell(&t, "%d%%", k * 10);
-  tt_cell(&t, "%s", _("max"));
+    table_cell(&t, "%d%%", k * 10);
+  table_cell(&t, "%s", _("max"));
   hist_row(&t, _("health"), &r->health);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     char name[512];
     hist_row(&t, named(name, sizeof name, p->dimensions[d].label, p->dimensions[d].name), &r->dims[d]);
   }
-  tt_note(&t, "%s", _("  deciles: nearest rank, from a histogram of 0.1-wide bins (docs/report.md)"));
-  tt_write(&t, b, color);
+  table_note(&t, "%s", _("  deciles: nearest rank, from a histogram of 0.1-wide bins (docs/report.md)"));
+  table_print(&t, b, "", color);
+  table_free(&t);
   buf_putc(b, '\n');
 }
 

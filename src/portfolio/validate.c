@@ -480,7 +480,7 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
                          r.n < VALIDATE_SMALL ? _("small") : NULL};
     table_row(&t, row);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
 
   buf_puts(b, _("\nAUC: the chance that an account without the outcome scores higher than one with it\n"
@@ -505,7 +505,7 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
         i < p->npersonas ? named(&t, p->personas[i].label, p->personas[i].name) : _("no persona");
     auc_row(&t, table_fmt(&t, "  %s", name), &v->personas[i]);
   }
-  table_print(&t, b, "  ");
+  table_print(&t, b, "  ", false);
   table_free(&t);
 
   bool any_rule = false;
@@ -534,7 +534,7 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
                            small ? _("small") : NULL};
       table_row(&t, row);
     }
-    table_print(&t, b, "  ");
+    table_print(&t, b, "  ", false);
     table_free(&t);
   }
   buf_printf(b,
