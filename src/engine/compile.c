@@ -1,154 +1,243 @@
-/* compile.c — checked AST → evaluation program: compact expression trees
- * with slot indices (no names, no AST), the steps in dependency order, and
- * one variant of thresholds, weights and grade sets per persona. */
+/* compile.c — checked AST → flat code: every expression a run of register
+ * instructions (ops.h) with slots for names (no names, no AST), the steps
+ * in dependency order as instructions between them, and one variant of
+ * thresholds, weights and grade sets per persona. */
 #include "engine/compile.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* State of one compilation. */
+#include "base/vec.h"
+
+/* State of one compilation: the code and constants so far, and the
+ * temporaries (registers from temp0 on; each top-level expression starts
+ * again at the first, code never reads one an earlier expression wrote). */
 typedef struct Compiler {
   const CProgram *cp;
-  Arena *arena; /* where the CExpr nodes go */
+  Arena *arena; /* where folded text goes */
   Diag *diag;   /* may be NULL */
+  CIns *code;
+  int32_t ncode, code_cap;
+  Value *consts;
+  int32_t nconsts, consts_cap;
+  int32_t temp0, ntemp, maxtemp;
   bool failed;
   bool persona; /* compiling for persona conditions: indicators marked
                    persona_defaults read their default-threshold value */
 } Compiler;
 
-static const CExpr *cx(Compiler *c, const Node *e);
+static Addr cx(Compiler *c, const Node *e, Addr want);
 
-static CExpr *cx_new(Compiler *c, COp op) {
-  CExpr *x = arena_alloc(c->arena, sizeof *x);
-  x->op = (uint8_t)op;
-  x->fn = ops_fn(op);
-  return x;
+static bool is_const(Addr x) { return x < 0 && x != NO_ADDR; }
+static const Value *const_value(const Compiler *c, Addr x) { return &c->consts[-1 - x]; }
+
+static Addr konst(Compiler *c, Value v) {
+  VEC_RESERVE(c->consts, c->consts_cap, c->nconsts + 1, 32);
+  c->consts[c->nconsts] = v;
+  return -1 - c->nconsts++;
 }
 
-static CExpr *cx_const(Compiler *c, Value v) {
-  CExpr *x = cx_new(c, C_CONST);
-  x->k = v;
-  x->leaf = &x->k;
-  return x;
+static Addr temp(Compiler *c) {
+  Addr t = c->temp0 + c->ntemp++;
+  if (c->ntemp > c->maxtemp) c->maxtemp = c->ntemp;
+  return t;
+}
+
+/* N consecutive temporaries; the first. */
+static Addr temps(Compiler *c, int32_t n) {
+  Addr first = temp(c);
+  for (int32_t i = 1; i < n; i++)
+    temp(c);
+  return first;
+}
+
+/* Where a result goes: WANT, or a new temporary. */
+static Addr dest(Compiler *c, Addr want) { return want != NO_ADDR ? want : temp(c); }
+
+/* Appends an instruction; its index. */
+static int32_t emit(Compiler *c, uint8_t op, Addr dst, Addr a, Addr b, Addr x) {
+  VEC_RESERVE(c->code, c->code_cap, c->ncode + 1, 64);
+  CIns *in = &c->code[c->ncode];
+  memset(in, 0, sizeof *in);
+  in->op = op;
+  in->dst = dst;
+  in->a = a;
+  in->b = b;
+  in->c = x;
+  return c->ncode++;
+}
+
+/* X's value at WANT (when one is asked for): a move unless it is there. */
+static Addr place(Compiler *c, Addr x, Addr want) {
+  if (want == NO_ADDR || want == x) return x;
+  emit(c, I_MOVE, want, x, NO_ADDR, NO_ADDR);
+  return want;
 }
 
 /* Reports an expression the compiler does not know (a checker gap). */
-static const CExpr *cx_fail(Compiler *c, const Node *e, const char *what) {
+static Addr cx_fail(Compiler *c, const Node *e, const char *what, Addr want) {
   c->failed = true;
   if (c->diag)
     diag_error(c->diag, e->span, "internal error: cannot compile %s (%s)", what,
                ast_kind_name((NodeKind)e->kind));
-  return cx_const(c, val_missing(MISS_DOMAIN));
+  return place(c, konst(c, val_missing(MISS_DOMAIN)), want);
 }
 
-static bool is_const(const CExpr *x) { return x && x->op == C_CONST; }
+/* The constant operand X as a pointer, for folding (the constants do not
+ * move until the instruction has run). */
+static const Value *fold_operand(const Compiler *c, Addr x) {
+  return x == NO_ADDR ? NULL : const_value(c, x);
+}
 
-/* Evaluates X now when all its operands are constants (X must be pure and
- * independent of the account: no as_of, no references). Either way X's
- * function is chosen here, knowing its operands. */
-static const CExpr *fold(Compiler *c, CExpr *x) {
-  x->fn = ops_node_fn(x); /* the operands are known now */
+/* The instruction just emitted (AT), which must be pure and not jump,
+ * evaluated now when every operand is a constant: it is dropped and its
+ * value becomes a constant. Its result, either way, at WANT. */
+static Addr fold(Compiler *c, int32_t at, Addr want) {
+  CIns in = c->code[at];
+  Addr ops[3] = {in.a, in.b, in.c};
+  for (int i = 0; i < 3; i++)
+    if (ops[i] != NO_ADDR && !is_const(ops[i])) return place(c, in.dst, want);
+  /* (the block I_IN and I_CALL read is all constants when its first is:
+   * cx_block) */
+  Ins one = {.op = in.op, .aux = in.aux, .n = in.n, .sub = in.sub, .m = in.m, .len = in.len};
+  one.a = fold_operand(c, in.a);
+  one.b = fold_operand(c, in.b);
+  one.c = fold_operand(c, in.c);
   Value k;
-  return ops_fold(x, c->arena, &k) ? cx_const(c, k) : x;
+  ops_fold(&one, c->arena, &k);
+  c->ncode = at;
+  return place(c, konst(c, k), want);
 }
 
-static CExpr *cx_load(Compiler *c, LoadBase base, int32_t index) {
-  CExpr *x = cx_new(c, C_LOAD);
-  x->aux = (uint8_t)base;
-  x->index = index;
-  x->leaf = c->cp->tables[base] + index;
-  return x;
+/* The values of ITEMS[0..N) one after the other (what I_IN, I_CALL and
+ * S_BANDS read): constants when they all are, else temporaries moved
+ * into. AT (or NULL) receives where each value was found. */
+static Addr cx_block(Compiler *c, const Node *const *items, int32_t n, Addr *at_out) {
+  Addr *at = at_out ? at_out : xmalloc(((size_t)n + 1) * sizeof *at);
+  bool all_const = true;
+  for (int32_t i = 0; i < n; i++) {
+    at[i] = cx(c, items[i], NO_ADDR);
+    all_const = all_const && is_const(at[i]);
+  }
+  Addr first;
+  if (all_const) {
+    first = NO_ADDR;
+    for (int32_t i = 0; i < n; i++) {
+      Addr k = konst(c, *const_value(c, at[i]));
+      if (i == 0) first = k;
+    }
+  } else {
+    first = temps(c, n);
+    for (int32_t i = 0; i < n; i++)
+      place(c, at[i], first + i);
+  }
+  if (!at_out) free(at);
+  return first;
 }
+
+static Addr slot(const Compiler *c, LoadBase base, int32_t index) { return c->cp->table_at[base] + index; }
 
 /* A reference (E_NAME / E_FIELD annotated by the checker). */
-static const CExpr *cx_ref(Compiler *c, const Node *e) {
+static Addr cx_ref(Compiler *c, const Node *e, Addr want) {
   const CProgram *cp = c->cp;
-  CExpr *x;
+  Addr x;
   switch ((RefKind)e->ref_kind) {
-  case REF_INPUT: return cx_load(c, LB_INPUT, e->ref_index);
+  case REF_INPUT: x = slot(c, LB_INPUT, e->ref_index); break;
   case REF_INDICATOR:
     if (c->persona && cp->prog->indicators[e->ref_index].persona_defaults)
-      return cx_load(c, LB_INDICATOR, cp->prog->nindicators + e->ref_index);
-    return cx_load(c, LB_INDICATOR, e->ref_index);
+      x = slot(c, LB_INDICATOR, cp->prog->nindicators + e->ref_index);
+    else
+      x = slot(c, LB_INDICATOR, e->ref_index);
+    break;
   case REF_THRESHOLD:
     if (!cp->threshold_varies[e->ref_index])
-      return cx_const(c, cp->variants[cp->prog->npersonas].thresholds[e->ref_index]);
-    return cx_load(c, LB_THRESHOLD, e->ref_index);
-  case REF_DIMENSION: return cx_load(c, LB_DIM, e->ref_index);
-  case REF_DIM_GRADE: return cx_load(c, LB_STATE, cp->state_dim_grade + e->ref_index);
-  case REF_MEMBER: return cx_load(c, LB_MEMBER, cp->member_first[e->ref_index] + e->ref_sub);
-  case REF_SEGMENT: return cx_load(c, LB_STATE, cp->state_segment + e->ref_index);
-  case REF_HEALTH: return cx_load(c, LB_STATE, ST_HEALTH);
-  case REF_GRADE: return cx_load(c, LB_STATE, ST_GRADE);
-  case REF_PERSONA: return cx_load(c, LB_STATE, ST_PERSONA);
-  case REF_BOTTLENECK: return cx_load(c, LB_STATE, ST_BOTTLENECK);
-  case REF_AS_OF: return cx_load(c, LB_STATE, ST_AS_OF);
-  case REF_SYMBOL: return cx_const(c, val_sym(e->ref_sub));
-  case REF_ELEM_FIELD:
-    x = cx_new(c, C_ELEM);
-    x->index = e->ref_index;
-    x->sub = e->ref_sub;
-    return x;
-  default: return cx_fail(c, e, "this reference");
+      x = konst(c, cp->variants[cp->prog->npersonas].thresholds[e->ref_index]);
+    else
+      x = slot(c, LB_THRESHOLD, e->ref_index);
+    break;
+  case REF_DIMENSION: x = slot(c, LB_DIM, e->ref_index); break;
+  case REF_DIM_GRADE: x = slot(c, LB_STATE, cp->state_dim_grade + e->ref_index); break;
+  case REF_MEMBER: x = slot(c, LB_MEMBER, cp->member_first[e->ref_index] + e->ref_sub); break;
+  case REF_SEGMENT: x = slot(c, LB_STATE, cp->state_segment + e->ref_index); break;
+  case REF_HEALTH: x = slot(c, LB_STATE, ST_HEALTH); break;
+  case REF_GRADE: x = slot(c, LB_STATE, ST_GRADE); break;
+  case REF_PERSONA: x = slot(c, LB_STATE, ST_PERSONA); break;
+  case REF_BOTTLENECK: x = slot(c, LB_STATE, ST_BOTTLENECK); break;
+  case REF_AS_OF: x = slot(c, LB_STATE, ST_AS_OF); break;
+  case REF_SYMBOL: x = konst(c, val_sym(e->ref_sub)); break;
+  case REF_ELEM_FIELD: {
+    Addr d = dest(c, want);
+    int32_t at = emit(c, I_ELEM, d, NO_ADDR, NO_ADDR, NO_ADDR);
+    c->code[at].n = e->ref_index;
+    c->code[at].sub = e->ref_sub;
+    return d;
   }
+  default: return cx_fail(c, e, "this reference", want);
+  }
+  return place(c, x, want);
 }
 
 /* count/sum/avg/min/max/any/all/nps over `L`, `L.f`, `L where C` or
- * `L.f where C`. nargs holds the list's record width. */
-static const CExpr *cx_aggregate(Compiler *c, const Node *e, Builtin fn) {
-  if (e->list.count != 1) return cx_fail(c, e, "this aggregate");
+ * `L.f where C`: the instruction, then the condition's code. */
+static Addr cx_aggregate(Compiler *c, const Node *e, Builtin fn, Addr want) {
+  if (e->list.count != 1) return cx_fail(c, e, "this aggregate", want);
   const Node *target = e->list.items[0];
   const Node *cond = NULL;
   if (target->kind == E_WHERE) {
     cond = target->b;
     target = target->a;
   }
-  CExpr *x = cx_new(c, C_AGG);
-  x->aux = (uint8_t)fn;
+  int32_t input, field;
   if (target->ref_kind == REF_LIST_FIELD) {
-    x->index = target->ref_index;
-    x->sub = target->ref_sub;
+    input = target->ref_index;
+    field = target->ref_sub;
   } else if (target->ref_kind == REF_INPUT && target->type == T_LIST) {
-    x->index = target->ref_index;
-    x->sub = -1;
+    input = target->ref_index;
+    field = -1;
   } else {
-    return cx_fail(c, e, "this aggregate's list");
+    return cx_fail(c, e, "this aggregate's list", want);
   }
-  x->nargs = c->cp->prog->inputs[x->index].nfields;
-  if (cond) x->a = cx(c, cond);
-  return x;
+  Addr d = dest(c, want);
+  int32_t at = emit(c, I_AGG, d, NO_ADDR, slot(c, LB_INPUT, input), NO_ADDR);
+  Addr r = cond ? cx(c, cond, NO_ADDR) : NO_ADDR;
+  CIns *in = &c->code[at];
+  in->a = r;
+  in->n = input;
+  in->sub = fn;
+  in->aux = field;
+  in->m = c->cp->prog->inputs[input].nfields;
+  in->len = c->ncode - at - 1;
+  return d;
 }
 
 /* A trend function (the checker made its call in Program.trend_calls):
- * the subject's value now, and the window. */
-static const CExpr *cx_trend(Compiler *c, const Node *e, Builtin fn) {
+ * the subject's value now. */
+static Addr cx_trend(Compiler *c, const Node *e, Addr want) {
   const Program *p = c->cp->prog;
   if (e->ref_sub < 0 || e->ref_sub >= p->ntrend_calls || e->list.count < 1)
-    return cx_fail(c, e, "this trend");
-  const TrendCall *call = &p->trend_calls[e->ref_sub];
-  CExpr *x = cx_new(c, C_TREND);
-  x->aux = (uint8_t)fn;
-  x->index = call->subject;
-  x->sub = e->ref_sub;
-  x->k = val_duration(call->n, (DurUnit)call->unit);
-  x->a = cx(c, e->list.items[0]);
-  return x;
+    return cx_fail(c, e, "this trend", want);
+  Addr now = cx(c, e->list.items[0], NO_ADDR);
+  Addr d = dest(c, want);
+  int32_t at = emit(c, I_TREND, d, now, NO_ADDR, NO_ADDR);
+  c->code[at].n = p->trend_calls[e->ref_sub].subject;
+  c->code[at].sub = e->ref_sub;
+  return d;
 }
 
-/* Built-in calls; aggregates and flagged() have their own nodes. */
-static const CExpr *cx_call(Compiler *c, const Node *e) {
-  if (e->ref_kind != REF_FUNC && e->ref_kind != REF_FLAG) return cx_fail(c, e, "this call");
+/* Built-in calls; aggregates and flagged() have their own. */
+static Addr cx_call(Compiler *c, const Node *e, Addr want) {
+  if (e->ref_kind != REF_FUNC && e->ref_kind != REF_FLAG) return cx_fail(c, e, "this call", want);
   if (e->ref_kind == REF_FLAG || e->ref_index == FN_FLAGGED) {
     int32_t flag = e->ref_kind == REF_FLAG ? e->ref_index
                    : e->list.count == 1    ? e->list.items[0]->ref_index
                                            : -1;
-    if (flag < 0 || flag >= c->cp->prog->nflags) return cx_fail(c, e, "flagged()");
-    return cx_load(c, LB_STATE, c->cp->state_flagged + flag);
+    if (flag < 0 || flag >= c->cp->prog->nflags) return cx_fail(c, e, "flagged()", want);
+    return place(c, slot(c, LB_STATE, c->cp->state_flagged + flag), want);
   }
   Builtin fn = (Builtin)e->ref_index;
-  if (builtin_is_aggregate(fn)) return cx_aggregate(c, e, fn);
-  if (fn >= FN_PAST && fn <= FN_COUNT_OVER) return cx_trend(c, e, fn);
+  if (builtin_is_aggregate(fn)) return cx_aggregate(c, e, fn, want);
+  if (fn >= FN_PAST && fn <= FN_COUNT_OVER) return cx_trend(c, e, want);
   int32_t n = e->list.count;
   static const int8_t min_args[BUILTIN_COUNT] = {
       [FN_MIN] = 1,   [FN_MAX] = 1,      [FN_ABS] = 1,      [FN_ROUND] = 1,      [FN_CLAMP] = 3,
@@ -160,137 +249,143 @@ static const CExpr *cx_call(Compiler *c, const Node *e) {
       [FN_LOWER] = 1, [FN_UPPER] = 1,     [FN_CONTAINS] = 2, [FN_STARTS_WITH] = 2};
   if ((unsigned)fn >= BUILTIN_COUNT || min_args[fn] == 0 || n < min_args[fn] ||
       (max_args[fn] >= 0 && n > max_args[fn]))
-    return cx_fail(c, e, "this call");
-  CExpr *x = cx_new(c, C_CALL);
-  x->aux = (uint8_t)fn;
-  x->nargs = n;
-  x->args = arena_alloc(c->arena, (size_t)n * sizeof *x->args);
-  for (int32_t i = 0; i < n; i++)
-    x->args[i] = cx(c, e->list.items[i]);
-  /* days_since/days_until read as_of: never fold them */
-  if (fn == FN_DAYS_SINCE || fn == FN_DAYS_UNTIL) return x;
-  return fold(c, x);
-}
-
-/* The mirror of a comparison: a OP b == b MIRROR(OP) a. */
-static Op mirror(Op op) {
-  switch (op) {
-  case OP_LT: return OP_GT;
-  case OP_LE: return OP_GE;
-  case OP_GT: return OP_LT;
-  case OP_GE: return OP_LE;
-  default: return op;
+    return cx_fail(c, e, "this call", want);
+  const Node *const *args = (const Node *const *)e->list.items;
+  int32_t at;
+  switch (fn) {
+  case FN_SCALE: {
+    Addr x = cx(c, args[0], NO_ADDR), lo = cx(c, args[1], NO_ADDR), hi = cx(c, args[2], NO_ADDR);
+    at = emit(c, I_SCALE, dest(c, want), x, lo, hi);
+    return fold(c, at, want);
+  }
+  case FN_DAYS: {
+    Addr from = cx(c, args[0], NO_ADDR), to = cx(c, args[1], NO_ADDR);
+    at = emit(c, I_DAYS, dest(c, want), from, to, NO_ADDR);
+    return fold(c, at, want);
+  }
+  case FN_DAYS_SINCE:
+  case FN_DAYS_UNTIL: {
+    /* they read as_of: never folded */
+    Addr x = cx(c, args[0], NO_ADDR);
+    Addr d = dest(c, want);
+    emit(c, fn == FN_DAYS_SINCE ? I_DAYS_SINCE : I_DAYS_UNTIL, d, x, NO_ADDR, NO_ADDR);
+    return d;
+  }
+  default: {
+    Addr block = cx_block(c, args, n, NULL);
+    at = emit(c, I_CALL, dest(c, want), block, NO_ADDR, NO_ADDR);
+    c->code[at].n = n;
+    c->code[at].sub = fn;
+    return fold(c, at, want);
+  }
   }
 }
 
-static const CExpr *cx_binary(Compiler *c, const Node *e) {
-  static const uint8_t arith[] = {
-      [OP_ADD] = C_ADD, [OP_SUB] = C_SUB, [OP_MUL] = C_MUL, [OP_DIV] = C_DIV,
-      [OP_MOD] = C_MOD, [OP_AND] = C_AND, [OP_OR] = C_OR,   [OP_COALESCE] = C_COALESCE};
+/* `a and b`, `a or b`, `a ?? b`: b's code is skipped when a decides,
+ * unless it is short enough to run anyway (one instruction or none). */
+static Addr cx_logic(Compiler *c, const Node *e, uint8_t skip_op, uint8_t op, Addr want) {
+  Addr a = cx(c, e->a, NO_ADDR);
+  Addr d = dest(c, want);
+  int32_t skip = emit(c, skip_op, d, a, NO_ADDR, NO_ADDR);
+  Addr b = cx(c, e->b, NO_ADDR);
+  int32_t blen = c->ncode - skip - 1;
+  if (blen <= 1) {
+    memmove(&c->code[skip], &c->code[skip + 1], (size_t)blen * sizeof *c->code);
+    c->ncode--;
+  } else {
+    c->code[skip].n = blen + 1; /* b's code and the instruction below */
+  }
+  int32_t at = emit(c, op, d, a, b, NO_ADDR);
+  return blen == 0 ? fold(c, at, want) : place(c, d, want);
+}
+
+static Addr cx_binary(Compiler *c, const Node *e, Addr want) {
+  static const uint8_t ins[] = {[OP_ADD] = I_ADD, [OP_SUB] = I_SUB, [OP_MUL] = I_MUL, [OP_DIV] = I_DIV,
+                                [OP_MOD] = I_MOD, [OP_EQ] = I_EQ,   [OP_NE] = I_NE,   [OP_LT] = I_LT,
+                                [OP_LE] = I_LE,   [OP_GT] = I_GT,   [OP_GE] = I_GE};
   Op op = (Op)e->op;
-  const CExpr *a = cx(c, e->a);
-  const CExpr *b = cx(c, e->b);
-  CExpr *x;
   switch (op) {
-  case OP_EQ:
-  case OP_NE:
-  case OP_LT:
-  case OP_LE:
-  case OP_GT:
-  case OP_GE:
-    if (is_const(a) && is_const(b)) break;
-    if (is_const(a) && a->k.type == T_NUMBER) {
-      const CExpr *t = a;
-      a = b;
-      b = t;
-      op = mirror(op);
-    }
-    if (is_const(b) && b->k.type == T_NUMBER) {
-      x = cx_new(c, C_CMP_NUM_K);
-      x->aux = (uint8_t)op;
-      x->a = a;
-      x->k = b->k;
-      x->fn = ops_node_fn(x);
-      return x;
-    }
-    break;
+  case OP_AND: return cx_logic(c, e, I_AND_SKIP, I_AND, want);
+  case OP_OR: return cx_logic(c, e, I_OR_SKIP, I_OR, want);
+  case OP_COALESCE: return cx_logic(c, e, I_PRESENT_SKIP, I_COALESCE, want);
   case OP_ADD:
   case OP_SUB:
   case OP_MUL:
   case OP_DIV:
   case OP_MOD:
-  case OP_AND:
-  case OP_OR:
-  case OP_COALESCE:
-    x = cx_new(c, (COp)arith[op]);
-    x->a = a;
-    x->b = b;
-    return fold(c, x);
-  default: return cx_fail(c, e, "this operator");
+  case OP_EQ:
+  case OP_NE:
+  case OP_LT:
+  case OP_LE:
+  case OP_GT:
+  case OP_GE: {
+    Addr a = cx(c, e->a, NO_ADDR);
+    Addr b = cx(c, e->b, NO_ADDR);
+    int32_t at = emit(c, ins[op], dest(c, want), a, b, NO_ADDR);
+    return fold(c, at, want);
   }
-  x = cx_new(c, C_CMP);
-  x->aux = (uint8_t)op;
-  x->a = a;
-  x->b = b;
-  return fold(c, x);
+  default: return cx_fail(c, e, "this operator", want);
+  }
 }
 
-/* expression -> a compact node; recursion is bounded by the parser's
- * expression depth limit. */
-static const CExpr *cx(Compiler *c, const Node *e) {
-  CExpr *x;
+/* `if a then b else c`: both branches write the result's register. */
+static Addr cx_if(Compiler *c, const Node *e, Addr want) {
+  Addr cond = cx(c, e->a, NO_ADDR);
+  if (is_const(cond)) {
+    /* a constant condition picks its branch now */
+    Value k = *const_value(c, cond);
+    if (k.type == T_MISSING) return place(c, cond, want);
+    if (k.type == T_BOOL) return cx(c, k.u.b ? e->b : e->c, want);
+  }
+  Addr d = dest(c, want);
+  int32_t branch = emit(c, I_BRANCH, d, cond, NO_ADDR, NO_ADDR);
+  cx(c, e->b, d);
+  int32_t jump = emit(c, I_JUMP, NO_ADDR, NO_ADDR, NO_ADDR, NO_ADDR);
+  c->code[branch].n = jump - branch;
+  cx(c, e->c, d);
+  c->code[jump].n = c->ncode - jump - 1;
+  c->code[branch].sub = c->ncode - branch - 1;
+  return d;
+}
+
+/* expression -> its code, the result at WANT (NO_ADDR: wherever it is);
+ * recursion is bounded by the parser's expression depth limit. */
+static Addr cx(Compiler *c, const Node *e, Addr want) {
+  int32_t at;
   switch ((NodeKind)e->kind) {
-  case E_NUM: return cx_const(c, val_num(e->num));
-  case E_STR: return cx_const(c, val_text(e->str, (uint32_t)strlen(e->str)));
-  case E_DATE: return cx_const(c, val_date(e->date));
-  case E_DURATION: return cx_const(c, val_duration((int32_t)e->num, (DurUnit)e->op));
-  case E_BOOL: return cx_const(c, val_bool(e->num != 0));
-  case E_MISSING: return cx_const(c, val_missing(MISS_ABSENT));
+  case E_NUM: return place(c, konst(c, val_num(e->num)), want);
+  case E_STR: return place(c, konst(c, val_text(e->str, (uint32_t)strlen(e->str))), want);
+  case E_DATE: return place(c, konst(c, val_date(e->date)), want);
+  case E_DURATION: return place(c, konst(c, val_duration((int32_t)e->num, (DurUnit)e->op)), want);
+  case E_BOOL: return place(c, konst(c, val_bool(e->num != 0)), want);
+  case E_MISSING: return place(c, konst(c, val_missing(MISS_ABSENT)), want);
   case E_NAME:
-  case E_FIELD: return cx_ref(c, e);
-  case E_CALL: return cx_call(c, e);
-  case E_UNARY:
-    x = cx_new(c, e->op == OP_NEG ? C_NEG : C_NOT);
-    x->a = cx(c, e->a);
-    return fold(c, x);
-  case E_BINARY: return cx_binary(c, e);
+  case E_FIELD: return cx_ref(c, e, want);
+  case E_CALL: return cx_call(c, e, want);
+  case E_UNARY: {
+    Addr a = cx(c, e->a, NO_ADDR);
+    at = emit(c, e->op == OP_NEG ? I_NEG : I_NOT, dest(c, want), a, NO_ADDR, NO_ADDR);
+    return fold(c, at, want);
+  }
+  case E_BINARY: return cx_binary(c, e, want);
   case E_IN: {
     const Node *list = e->b;
-    x = cx_new(c, C_IN);
-    x->a = cx(c, e->a);
-    x->nargs = list->list.count;
-    x->args = arena_alloc(c->arena, (size_t)(x->nargs + 1) * sizeof *x->args);
-    for (int32_t i = 0; i < x->nargs; i++)
-      x->args[i] = cx(c, list->list.items[i]);
-    return fold(c, x);
+    Addr a = cx(c, e->a, NO_ADDR);
+    Addr block = cx_block(c, (const Node *const *)list->list.items, list->list.count, NULL);
+    at = emit(c, I_IN, dest(c, want), a, block, NO_ADDR);
+    c->code[at].n = list->list.count;
+    return fold(c, at, want);
   }
-  case E_IS_MISSING:
-    x = cx_new(c, C_IS_MISSING);
-    x->aux = (e->flags & NF_NEGATED) ? 1 : 0;
-    x->a = cx(c, e->a);
-    return fold(c, x);
-  case E_IF:
-    x = cx_new(c, C_IF);
-    x->a = cx(c, e->a);
-    x->b = cx(c, e->b);
-    x->c = cx(c, e->c);
-    if (is_const(x->a)) {
-      /* a constant condition picks its branch now */
-      Value k = x->a->k;
-      if (k.type == T_MISSING) return x->a;
-      if (k.type == T_BOOL) return k.u.b ? x->b : x->c;
-    }
-    return x;
-  default: return cx_fail(c, e, "this expression");
+  case E_IS_MISSING: {
+    Addr a = cx(c, e->a, NO_ADDR);
+    at = emit(c, I_IS_MISSING, dest(c, want), a, NO_ADDR, NO_ADDR);
+    c->code[at].sub = (e->flags & NF_NEGATED) ? 1 : 0;
+    return fold(c, at, want);
+  }
+  case E_IF: return cx_if(c, e, want);
+  default: return cx_fail(c, e, "this expression", want);
   }
 }
-
-const CExpr *compile_expr(const CProgram *cp, Arena *arena, const Node *e) {
-  Compiler c = {cp, arena, NULL, false, false};
-  const CExpr *x = cx(&c, e);
-  return c.failed ? NULL : x;
-}
-
 /* ---- references, for explanations ------------------------------------ */
 
 typedef struct RefSet {
@@ -553,61 +648,240 @@ static void build_steps(CProgram *cp) {
   free(seen);
 }
 
-/* ---- members and the other expressions ---------------------------------- */
+/* ---- the account's code ------------------------------------------------- */
 
-static void compile_member(CProgram *cp, Compiler *c, int32_t d, int32_t m) {
-  const Member *src = &cp->prog->dimensions[d].members[m];
-  CMember *cm = &cp->members[cp->member_first[d] + m];
-  cm->kind = (uint8_t)src->kind;
-  cm->dim = d;
-  cm->index = m;
-  if (src->kind == MEMBER_BANDS) {
-    cm->nbands = src->nbands;
-    cm->bands = arena_alloc(&cp->arena, (size_t)(src->nbands + 1) * sizeof *cm->bands);
-    const Node **exprs = xmalloc(((size_t)src->nbands * 2 + 1) * sizeof *exprs);
-    int32_t n = 0;
-    for (int32_t b = 0; b < src->nbands; b++) {
-      cm->bands[b].value = cx(c, src->bands[b].value);
-      cm->bands[b].cond = src->bands[b].cond ? cx(c, src->bands[b].cond) : NULL;
-      if (src->bands[b].cond) exprs[n++] = src->bands[b].cond;
-      exprs[n++] = src->bands[b].value;
-    }
-    cm->eager_bands = src->nbands <= EAGER_BANDS_MAX;
-    for (int32_t b = 0; b < src->nbands; b++)
-      if (cm->bands[b].cond && !ops_cheap(cm->bands[b].cond)) cm->eager_bands = false;
-    cm->refs = compile_refs(cp, &cp->arena, exprs, n);
-    free(exprs);
-  } else {
-    cm->expr = src->expr ? cx(c, src->expr) : cx_const(c, val_missing(MISS_ABSENT));
-    const Node *e = src->expr;
-    cm->refs = compile_refs(cp, &cp->arena, &e, e ? 1 : 0);
+/* A node that costs about as much as a mispredicted branch or less: a
+ * reference or a literal, or a comparison, `??`, `is missing` or `not` of
+ * such (DEPTH levels at most). */
+static bool cheap(const Node *e, int depth) {
+  switch ((NodeKind)e->kind) {
+  case E_NUM:
+  case E_STR:
+  case E_DATE:
+  case E_DURATION:
+  case E_BOOL:
+  case E_MISSING: return true;
+  case E_NAME:
+  case E_FIELD: return e->ref_kind != REF_ELEM_FIELD && e->ref_kind != REF_LIST_FIELD;
+  case E_CALL: return e->ref_kind == REF_FLAG || (e->ref_kind == REF_FUNC && e->ref_index == FN_FLAGGED);
+  case E_BINARY:
+    if (depth == 0) return false;
+    if (e->op < OP_EQ || e->op > OP_COALESCE || e->op == OP_AND || e->op == OP_OR) return false;
+    return cheap(e->a, depth - 1) && cheap(e->b, depth - 1);
+  case E_IS_MISSING: return depth > 0 && cheap(e->a, depth - 1);
+  case E_UNARY: return depth > 0 && e->op == OP_NOT && cheap(e->a, depth - 1);
+  default: return false;
   }
-  cm->values_at = cp->nvalues;
-  cp->nvalues += cm->refs.count;
 }
 
-/* A condition (NULL stays NULL: `otherwise`) and its references. */
-static const CExpr *compile_cond(CProgram *cp, Compiler *c, const Node *cond, RefList *refs) {
-  if (refs) *refs = compile_refs(cp, &cp->arena, &cond, cond ? 1 : 0);
-  return cond ? cx(c, cond) : NULL;
+/* A step's instruction (N its member, dimension, …; A its operand). */
+static int32_t emit_step(Compiler *c, StepOp op, int32_t n, Addr a) {
+  int32_t at = emit(c, (uint8_t)op, NO_ADDR, a, NO_ADDR, NO_ADDR);
+  c->code[at].n = n;
+  return at;
 }
 
-/* Sizes of the value tables, by LoadBase. */
-static void table_sizes(const CProgram *cp, int32_t size[LB_COUNT]) {
+/* A top-level expression (its temporaries start again at the first), or
+ * the constant IF_NONE when there is none. */
+static Addr top(Compiler *c, const Node *e, Value if_none, Addr want) {
+  c->ntemp = 0;
+  return e ? cx(c, e, want) : place(c, konst(c, if_none), want);
+}
+
+/* A band value's best: the constant number, else 100. */
+static double band_best(const Compiler *c, Addr v) {
+  const Value *k = is_const(v) ? const_value(c, v) : NULL;
+  return k && k->type == T_NUMBER ? k->u.num : 100;
+}
+
+/* Band member I with every condition cheap: all conditions (up to the
+ * first `otherwise`, bands after which are never taken) and all values
+ * (references or literals) at once, one after the other. */
+static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
+  int32_t nb = src->nbands, nconds = 0;
+  while (nconds < nb && src->bands[nconds].cond)
+    nconds++;
+  int32_t nvalues = nconds < nb ? nconds + 1 : nb;
+  c->ntemp = 0;
+  Addr conds = nconds ? temps(c, nconds) : NO_ADDR;
+  for (int32_t b = 0; b < nconds; b++)
+    cx(c, src->bands[b].cond, conds + b);
+  const Node **values = xmalloc(((size_t)nvalues + 1) * sizeof *values);
+  for (int32_t b = 0; b < nvalues; b++)
+    values[b] = src->bands[b].value;
+  Addr *at = xmalloc(((size_t)nvalues + 1) * sizeof *at);
+  Addr first = cx_block(c, values, nvalues, at);
+  double best = 0;
+  for (int32_t b = 0; b < nvalues; b++)
+    best = fmax(best, band_best(c, at[b]));
+  free(at);
+  free(values);
+  int32_t s = emit_step(c, S_BANDS, i, conds);
+  c->code[s].b = first;
+  c->code[s].m = nconds;
+  c->code[s].len = nvalues;
+  return best;
+}
+
+/* Band member I one band at a time: each condition, and the value of the
+ * band taken. */
+static double emit_lazy_bands(Compiler *c, const Member *src, int32_t i) {
+  int32_t nb = src->nbands;
+  int32_t *exits = xmalloc(((size_t)nb * 2 + 1) * sizeof *exits), nexits = 0;
+  double best = 0;
+  emit_step(c, S_MEMBER_NA, i, NO_ADDR);
+  for (int32_t b = 0; b < nb; b++) {
+    const Band *band = &src->bands[b];
+    int32_t test = -1;
+    if (band->cond) {
+      test = emit_step(c, S_BAND_TEST, i, top(c, band->cond, val_bool(true), NO_ADDR));
+      c->code[test].sub = b;
+      exits[nexits++] = test;
+    }
+    Addr v = top(c, band->value, val_missing(MISS_ABSENT), NO_ADDR);
+    best = fmax(best, band_best(c, v));
+    int32_t set = emit_step(c, S_BAND_SET, i, v);
+    c->code[set].sub = b;
+    exits[nexits++] = set;
+    if (test >= 0) c->code[test].m = set - test;
+    if (!band->cond) break; /* `otherwise`: the bands after it are never taken */
+  }
+  int32_t store = emit_step(c, S_MEMBER_STORE, i, NO_ADDR);
+  for (int32_t k = 0; k < nexits; k++)
+    c->code[exits[k]].len = store - exits[k] - 1;
+  free(exits);
+  return best;
+}
+
+static void emit_member(CProgram *cp, Compiler *c, int32_t i) {
+  CMember *cm = &cp->members[i];
+  const Member *src = &cp->prog->dimensions[cm->dim].members[cm->index];
+  cm->best = 100;
+  if (src->kind != MEMBER_BANDS) {
+    Addr a = top(c, src->expr, val_missing(MISS_ABSENT), NO_ADDR);
+    emit_step(c, src->kind == MEMBER_RULE ? S_RULE : S_SCORE, i, a);
+    return;
+  }
+  bool eager = src->nbands <= EAGER_BANDS_MAX;
+  for (int32_t b = 0; b < src->nbands && eager; b++)
+    eager = (!src->bands[b].cond || cheap(src->bands[b].cond, 2)) && cheap(src->bands[b].value, 0);
+  double best = eager ? emit_eager_bands(c, src, i) : emit_lazy_bands(c, src, i);
+  cm->best = best < 0 ? 0 : best > 100 ? 100 : best;
+}
+
+/* The first persona whose condition is true; the indicators its
+ * conditions read with the default thresholds first. */
+static void emit_persona(CProgram *cp, Compiler *c) {
   const Program *p = cp->prog;
+  emit_step(c, S_PERSONA_BEGIN, -1, NO_ADDR);
+  /* Persona conditions see the default thresholds: they are compiled
+   * against the default values (a varying threshold reads the table in
+   * effect, which is the default one while personas are matched). An
+   * indicator that depends on an overridden threshold is computed once
+   * more, with the defaults, before the personas are matched (in the
+   * order's order, so each one's marked indicators come first), and the
+   * conditions read that value. */
+  c->persona = true;
+  for (int32_t k = 0; k < p->norder; k++) {
+    const DepNode *n = &p->order[k];
+    if (n->kind != DEP_INDICATOR || !p->indicators[n->index].persona_defaults) continue;
+    top(c, p->indicators[n->index].expr, val_missing(MISS_ABSENT),
+        slot(c, LB_INDICATOR, p->nindicators + n->index));
+  }
+  int32_t *tries = xmalloc(((size_t)p->npersonas + 1) * sizeof *tries);
+  for (int32_t i = 0; i < p->npersonas; i++) {
+    c->ntemp = 0;
+    Addr a = p->personas[i].cond ? cx(c, p->personas[i].cond, NO_ADDR) : NO_ADDR;
+    tries[i] = emit_step(c, S_PERSONA_TRY, i, a);
+  }
+  c->persona = false;
+  int32_t end = emit_step(c, S_PERSONA_END, -1, NO_ADDR);
+  for (int32_t i = 0; i < p->npersonas; i++)
+    c->code[tries[i]].len = end - tries[i] - 1;
+  free(tries);
+}
+
+static void emit_segment(CProgram *cp, Compiler *c, int32_t s) {
+  const SegmentDecl *seg = &cp->prog->segments[s];
+  emit_step(c, S_SEGMENT_BEGIN, s, NO_ADDR);
+  int32_t *cases = xmalloc(((size_t)seg->ncases + 1) * sizeof *cases);
+  for (int32_t k = 0; k < seg->ncases; k++) {
+    c->ntemp = 0;
+    Addr a = seg->cases[k].cond ? cx(c, seg->cases[k].cond, NO_ADDR) : NO_ADDR;
+    cases[k] = emit_step(c, S_CASE, s, a);
+    c->code[cases[k]].sub = k;
+  }
+  int32_t end = emit_step(c, S_SEGMENT_END, s, NO_ADDR);
+  for (int32_t k = 0; k < seg->ncases; k++)
+    c->code[cases[k]].len = end - cases[k] - 1;
+  free(cases);
+}
+
+/* The steps of CP in order as code, ending in S_END. */
+static void emit_steps(CProgram *cp, Compiler *c) {
+  const Program *p = cp->prog;
+  for (int32_t s = 0; s < cp->nsteps; s++) {
+    const CStep *st = &cp->steps[s];
+    for (int32_t i = st->index; i < st->index + st->count; i++) {
+      switch ((DepKind)st->kind) {
+      case DEP_INDICATOR:
+        top(c, p->indicators[i].expr, val_missing(MISS_ABSENT), slot(c, LB_INDICATOR, i));
+        break;
+      case DEP_PERSONA: emit_persona(cp, c); break;
+      case DEP_SEGMENT: emit_segment(cp, c, i); break;
+      case DEP_MEMBER: emit_member(cp, c, i); break;
+      case DEP_DIMENSION: emit_step(c, S_DIMENSION, i, NO_ADDR); break;
+      case DEP_HEALTH: emit_step(c, S_HEALTH, -1, NO_ADDR); break;
+      case DEP_FLAG: emit_step(c, S_FLAG, i, top(c, p->flags[i].cond, val_bool(false), NO_ADDR)); break;
+      case DEP_JOURNEY:
+        emit_step(c, S_JOURNEY_BEGIN, -1, NO_ADDR);
+        for (int32_t k = 0; k < p->nsteps; k++)
+          emit_step(c, S_JOURNEY_STEP, k, top(c, p->steps[k].cond, val_bool(true), NO_ADDR));
+        emit_step(c, S_JOURNEY_END, -1, NO_ADDR);
+        break;
+      case DEP_THRESHOLD: break;
+      }
+    }
+  }
+  emit_step(c, S_END, -1, NO_ADDR);
+}
+
+/* Where each value table starts in the registers. */
+static void table_layout(CProgram *cp) {
+  const Program *p = cp->prog;
+  int32_t size[LB_COUNT];
   size[LB_INPUT] = p->ninputs;
   size[LB_INDICATOR] = 2 * p->nindicators; /* then each one with the default thresholds */
   size[LB_THRESHOLD] = p->nthresholds;
   size[LB_MEMBER] = cp->nmembers;
   size[LB_DIM] = p->ndimensions;
   size[LB_STATE] = cp->nstate;
+  cp->table_at[0] = 0;
+  for (int b = 0; b < LB_COUNT; b++)
+    cp->table_at[b + 1] = cp->table_at[b] + size[b];
 }
 
-static void alloc_tables(CProgram *cp, Arena *a) {
-  int32_t size[LB_COUNT];
-  table_sizes(cp, size);
-  for (int b = 0; b < LB_COUNT; b++)
-    cp->tables[b] = arena_alloc(a, ((size_t)size[b] + 1) * sizeof(Value));
+/* The refs of a condition (NULL: none). */
+static RefList cond_refs(CProgram *cp, const Node *cond) {
+  return compile_refs(cp, &cp->arena, &cond, cond ? 1 : 0);
+}
+
+static void member_refs(CProgram *cp, CMember *cm) {
+  const Member *src = &cp->prog->dimensions[cm->dim].members[cm->index];
+  if (src->kind == MEMBER_BANDS) {
+    const Node **exprs = xmalloc(((size_t)src->nbands * 2 + 1) * sizeof *exprs);
+    int32_t n = 0;
+    for (int32_t b = 0; b < src->nbands; b++) {
+      if (src->bands[b].cond) exprs[n++] = src->bands[b].cond;
+      exprs[n++] = src->bands[b].value;
+    }
+    cm->refs = compile_refs(cp, &cp->arena, exprs, n);
+    free(exprs);
+  } else {
+    cm->refs = cond_refs(cp, src->expr);
+  }
+  cm->values_at = cp->nvalues;
+  cp->nvalues += cm->refs.count;
 }
 
 CProgram *compile_program(const Program *p, Diag *diag) {
@@ -615,7 +889,6 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->prog = p;
   arena_init(&cp->arena, 64 * 1024);
   Arena *a = &cp->arena;
-  Compiler c = {cp, a, diag, false, false};
 
   cp->member_first = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *cp->member_first);
   for (int32_t d = 0; d < p->ndimensions; d++)
@@ -625,7 +898,7 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->state_segment = cp->state_dim_grade + p->ndimensions;
   cp->state_flagged = cp->state_segment + p->nsegments;
   cp->nstate = cp->state_flagged + p->nflags;
-  alloc_tables(cp, a);
+  table_layout(cp);
 
   cp->variants = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->variants);
   for (int32_t i = 0; i <= p->npersonas; i++)
@@ -636,60 +909,39 @@ CProgram *compile_program(const Program *p, Diag *diag) {
 
   build_steps(cp);
 
-  cp->indicators = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof *cp->indicators);
-  for (int32_t i = 0; i < p->nindicators; i++)
-    cp->indicators[i] =
-        p->indicators[i].expr ? cx(&c, p->indicators[i].expr) : cx_const(&c, val_missing(MISS_ABSENT));
-
   cp->members = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *cp->members);
   for (int32_t d = 0; d < p->ndimensions; d++)
-    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++)
-      compile_member(cp, &c, d, m);
-
-  /* Persona conditions see the default thresholds: compile them against
-   * the default values (a varying threshold reads the table in effect,
-   * which is the default one while personas are matched). An indicator
-   * that depends on an overridden threshold is computed once more, with
-   * the defaults, before the personas are matched (in the order's order,
-   * so each one's marked indicators come first), and the conditions read
-   * that value. */
-  c.persona = true;
-  cp->default_indicators = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof *cp->default_indicators);
-  cp->default_exprs = arena_alloc(a, (size_t)(p->nindicators + 1) * sizeof *cp->default_exprs);
-  for (int32_t k = 0; k < p->norder; k++) {
-    const DepNode *n = &p->order[k];
-    if (n->kind != DEP_INDICATOR || !p->indicators[n->index].persona_defaults) continue;
-    cp->default_indicators[cp->ndefault_indicators] = n->index;
-    cp->default_exprs[cp->ndefault_indicators++] = cx(&c, p->indicators[n->index].expr);
-  }
-  cp->persona_cond = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->persona_cond);
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++) {
+      CMember *cm = &cp->members[cp->member_first[d] + m];
+      cm->kind = (uint8_t)p->dimensions[d].members[m].kind;
+      cm->dim = d;
+      cm->index = m;
+      cm->nbands = p->dimensions[d].members[m].nbands;
+      member_refs(cp, cm);
+    }
   cp->persona_refs = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->persona_refs);
   for (int32_t i = 0; i < p->npersonas; i++) {
-    cp->persona_cond[i] = compile_cond(cp, &c, p->personas[i].cond, &cp->persona_refs[i]);
+    cp->persona_refs[i] = cond_refs(cp, p->personas[i].cond);
     cp->persona_refs[i].default_thresholds = true;
   }
-  c.persona = false;
-
-  cp->case_cond = arena_alloc(a, (size_t)(p->nsegments + 1) * sizeof *cp->case_cond);
-  for (int32_t s = 0; s < p->nsegments; s++) {
-    const SegmentDecl *seg = &p->segments[s];
-    cp->case_cond[s] = arena_alloc(a, (size_t)(seg->ncases + 1) * sizeof **cp->case_cond);
-    for (int32_t k = 0; k < seg->ncases; k++)
-      cp->case_cond[s][k] = compile_cond(cp, &c, seg->cases[k].cond, NULL);
-  }
-  cp->flag_cond = arena_alloc(a, (size_t)(p->nflags + 1) * sizeof *cp->flag_cond);
   cp->flag_refs = arena_alloc(a, (size_t)(p->nflags + 1) * sizeof *cp->flag_refs);
-  for (int32_t i = 0; i < p->nflags; i++) {
-    cp->flag_cond[i] = compile_cond(cp, &c, p->flags[i].cond, &cp->flag_refs[i]);
-    if (!cp->flag_cond[i]) cp->flag_cond[i] = cx_const(&c, val_bool(false));
-  }
-  cp->step_cond = arena_alloc(a, (size_t)(p->nsteps + 1) * sizeof *cp->step_cond);
+  for (int32_t i = 0; i < p->nflags; i++)
+    cp->flag_refs[i] = cond_refs(cp, p->flags[i].cond);
   cp->step_refs = arena_alloc(a, (size_t)(p->nsteps + 1) * sizeof *cp->step_refs);
-  for (int32_t i = 0; i < p->nsteps; i++) {
-    cp->step_cond[i] = compile_cond(cp, &c, p->steps[i].cond, &cp->step_refs[i]);
-    if (!cp->step_cond[i]) cp->step_cond[i] = cx_const(&c, val_bool(true));
-  }
+  for (int32_t i = 0; i < p->nsteps; i++)
+    cp->step_refs[i] = cond_refs(cp, p->steps[i].cond);
 
+  Compiler c = {.cp = cp, .arena = a, .diag = diag, .temp0 = cp->table_at[LB_COUNT]};
+  emit_steps(cp, &c);
+  cp->nregs = c.temp0 + c.maxtemp;
+  cp->ncode = c.ncode;
+  cp->code = arena_alloc(a, ((size_t)c.ncode + 1) * sizeof *cp->code);
+  memcpy(cp->code, c.code, (size_t)c.ncode * sizeof *cp->code);
+  cp->nconsts = c.nconsts;
+  cp->consts = arena_alloc(a, ((size_t)c.nconsts + 1) * sizeof *cp->consts);
+  if (c.nconsts) memcpy(cp->consts, c.consts, (size_t)c.nconsts * sizeof *cp->consts);
+  free(c.code);
+  free(c.consts);
   if (c.failed) {
     compile_free(cp);
     return NULL;
@@ -703,65 +955,67 @@ void compile_free(CProgram *cp) {
   free(cp);
 }
 
-/* ---- instances: one per evaluator ------------------------------------ */
+/* ---- linking: code on one evaluator's registers -------------------------- */
 
-/* A copy of X (NULL stays NULL) in ARENA whose loads read TABLES. Every
- * pointer a node holds is followed here (recursion bounded by the
- * expression depth limit). */
-static const CExpr *copy_expr(const CExpr *x, Arena *arena, Value *const *tables) {
-  if (!x) return NULL;
-  CExpr *y = arena_alloc(arena, sizeof *y);
-  *y = *x;
-  if (x->op == C_CONST) y->leaf = &y->k;
-  if (x->op == C_LOAD) y->leaf = tables[x->aux] + x->index;
-  y->a = copy_expr(x->a, arena, tables);
-  y->b = copy_expr(x->b, arena, tables);
-  y->c = copy_expr(x->c, arena, tables);
-  if (x->args) {
-    const CExpr **args = arena_alloc(arena, ((size_t)x->nargs + 1) * sizeof *args);
-    for (int32_t i = 0; i < x->nargs; i++)
-      args[i] = copy_expr(x->args[i], arena, tables);
-    y->args = args;
-  }
-  return y;
+/* Where operand X is: register X (REGS, the NREGS of the evaluator; from
+ * there on, EXTRA: an expression's own temporaries), a constant of
+ * CONSTS, or nowhere. */
+typedef struct Link {
+  Value *regs;
+  int32_t nregs;
+  const Value *consts;
+  Value *extra;
+} Link;
+
+static Value *link_reg(const Link *l, Addr x) {
+  if (x == NO_ADDR || x < 0) return NULL;
+  return x < l->nregs ? l->regs + x : l->extra + (x - l->nregs);
 }
 
-/* N expressions copied. */
-static const CExpr **copy_exprs(const CExpr *const *xs, int32_t n, Arena *arena, Value *const *tables) {
-  const CExpr **out = arena_alloc(arena, ((size_t)n + 1) * sizeof *out);
-  for (int32_t i = 0; i < n; i++)
-    out[i] = copy_expr(xs[i], arena, tables);
+static const Value *link_operand(const Link *l, Addr x) {
+  if (x == NO_ADDR) return NULL;
+  return x < 0 ? l->consts + (-1 - x) : link_reg(l, x);
+}
+
+static Ins *link_code(const Link *l, const CIns *code, int32_t n, Arena *arena) {
+  Ins *out = arena_alloc(arena, ((size_t)n + 1) * sizeof *out);
+  for (int32_t i = 0; i < n; i++) {
+    const CIns *in = &code[i];
+    out[i] = (Ins){.op = in->op, .aux = in->aux, .n = in->n, .sub = in->sub, .m = in->m, .len = in->len};
+    out[i].dst = link_reg(l, in->dst);
+    out[i].a = link_operand(l, in->a);
+    out[i].b = link_operand(l, in->b);
+    out[i].c = link_operand(l, in->c);
+  }
   return out;
 }
 
 void compile_instance(const CProgram *cp, CProgram *out, Arena *arena) {
-  const Program *p = cp->prog;
   *out = *cp;
   memset(&out->arena, 0, sizeof out->arena);
-  alloc_tables(out, arena);
-  Value *const *t = out->tables;
-  out->indicators = copy_exprs(cp->indicators, p->nindicators, arena, t);
-  CMember *members = arena_alloc(arena, ((size_t)cp->nmembers + 1) * sizeof *members);
-  for (int32_t i = 0; i < cp->nmembers; i++) {
-    const CMember *m = &cp->members[i];
-    members[i] = *m;
-    members[i].expr = copy_expr(m->expr, arena, t);
-    if (m->bands) {
-      members[i].bands = arena_alloc(arena, ((size_t)m->nbands + 1) * sizeof *m->bands);
-      for (int32_t b = 0; b < m->nbands; b++) {
-        members[i].bands[b].value = copy_expr(m->bands[b].value, arena, t);
-        members[i].bands[b].cond = copy_expr(m->bands[b].cond, arena, t);
-      }
-    }
+  out->regs = arena_alloc(arena, ((size_t)cp->nregs + 1) * sizeof *out->regs);
+  for (int b = 0; b < LB_COUNT; b++)
+    out->tables[b] = out->regs + cp->table_at[b];
+  Link l = {out->regs, cp->nregs, cp->consts, NULL};
+  out->run = link_code(&l, cp->code, cp->ncode, arena);
+}
+
+const CExpr *compile_expr(const CProgram *cp, Arena *arena, const Node *e) {
+  Compiler c = {.cp = cp, .arena = arena, .temp0 = cp->nregs};
+  Addr r = cx(&c, e, NO_ADDR);
+  CExpr *x = NULL;
+  if (!c.failed) {
+    Value *consts = arena_alloc(arena, ((size_t)c.nconsts + 1) * sizeof *consts);
+    if (c.nconsts) memcpy(consts, c.consts, (size_t)c.nconsts * sizeof *consts);
+    Link l = {cp->regs, cp->nregs, consts, arena_alloc(arena, ((size_t)c.maxtemp + 1) * sizeof(Value))};
+    x = arena_alloc(arena, sizeof *x);
+    x->code = link_code(&l, c.code, c.ncode, arena);
+    x->ncode = c.ncode;
+    x->result = link_operand(&l, r);
   }
-  out->members = members;
-  out->persona_cond = copy_exprs(cp->persona_cond, p->npersonas, arena, t);
-  out->default_exprs = copy_exprs(cp->default_exprs, cp->ndefault_indicators, arena, t);
-  out->case_cond = arena_alloc(arena, ((size_t)p->nsegments + 1) * sizeof *out->case_cond);
-  for (int32_t s = 0; s < p->nsegments; s++)
-    out->case_cond[s] = copy_exprs(cp->case_cond[s], p->segments[s].ncases, arena, t);
-  out->flag_cond = copy_exprs(cp->flag_cond, p->nflags, arena, t);
-  out->step_cond = copy_exprs(cp->step_cond, p->nsteps, arena, t);
+  free(c.code);
+  free(c.consts);
+  return x;
 }
 
 const Variant *compile_variant(const CProgram *cp, int32_t persona) {

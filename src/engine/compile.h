@@ -1,14 +1,16 @@
-/* compile.h — the checked Program turned into an evaluation program:
- * compact expression trees with every name replaced by a slot, the steps
- * of Program.order, and one precomputed variant (thresholds, weights,
- * grade sets) per persona plus the default one.
+/* compile.h — the checked Program turned into flat code: every
+ * expression a run of register instructions (ops.h) whose operands point
+ * at slots of the value tables, constants or temporaries; the steps of
+ * Program.order as instructions of their own between them, so one account
+ * is one pass over one instruction array; and one precomputed variant
+ * (thresholds, weights, grade sets) per persona plus the default one.
  *
  * Internal to the library. The rules (api.c: kenko_load) own the compiled
  * program, built once when they are loaded; it lives in its own arena and
  * borrows the Program (which must outlive it). It is never written
  * afterwards: each evaluator (eval.c) runs its own instance
- * (compile_instance), whose loads point at the evaluator's own value
- * tables, so several evaluators may run over one compiled program. */
+ * (compile_instance), the code linked to the evaluator's own registers,
+ * so several evaluators may run over one compiled program. */
 #ifndef KENKO_COMPILE_H
 #define KENKO_COMPILE_H
 
@@ -21,6 +23,18 @@
 #include "engine/ops.h"
 #include "engine/result.h"
 #include "engine/value.h"
+
+/* The value tables, one after the other at the start of an evaluator's
+ * registers (temporaries follow them). */
+typedef enum LoadBase {
+  LB_INPUT,     /* the account's inputs */
+  LB_INDICATOR, /* indicators, then each one with the default thresholds */
+  LB_THRESHOLD, /* thresholds of the variant in effect */
+  LB_MEMBER,    /* member scores, by flat index (missing: N/A) */
+  LB_DIM,       /* dimension scores (missing: N/A) */
+  LB_STATE,     /* what earlier steps decided, as values (below) */
+  LB_COUNT
+} LoadBase;
 
 /* The slots of the LB_STATE table. Each step stores its outcome there as
  * the value an expression sees (a symbol, or missing when there is none),
@@ -36,25 +50,60 @@ typedef enum StateSlot {
                     state_flagged + f */
 } StateSlot;
 
-/* One band of a `score NAME { V when C … }` member. */
-typedef struct CBand {
-  const CExpr *value; /* a number or a threshold (per persona) */
-  const CExpr *cond;  /* NULL for `otherwise` */
-} CBand;
-
 typedef struct CMember {
-  uint8_t kind;      /* MemberKind */
-  int32_t dim;       /* dimension index */
-  int32_t index;     /* member index within the dimension */
-  const CExpr *expr; /* rule condition or score expression */
-  CBand *bands;
+  uint8_t kind;  /* MemberKind */
+  int32_t dim;   /* dimension index */
+  int32_t index; /* member index within the dimension */
   int32_t nbands;
-  bool eager_bands;  /* every band condition is cheap (ops_cheap) and
-                        there are at most EAGER_BANDS_MAX: all are
-                        evaluated, then the first that stops is taken */
+  double best;       /* the best score it can have: 100, or for bands the
+                        highest band value that is a constant (a threshold
+                        a persona changes counts as 100) */
   RefList refs;      /* names referenced (conditions and band values) */
   int32_t values_at; /* its first slot in the explain value table */
 } CMember;
+
+/* The steps' instructions (after the expressions' in ops.h), run by the
+ * evaluator (eval.c); member M is n, the operands as said. */
+typedef enum StepOp {
+  S_RULE = I_STEPS, /* rule member n: condition a */
+  S_SCORE,          /* score member n: value a */
+  S_BANDS,          /* band member n, all at once: the m conditions from a
+                       on, the m values from b on */
+  S_MEMBER_NA,      /* band member n, one band at a time: N/A until a
+                       band is taken */
+  S_BAND_TEST,      /* band sub of member n, condition a: false: skip m
+                       (to the next band); missing: N/A, skip len (to
+                       S_MEMBER_STORE) */
+  S_BAND_SET,       /* band sub of member n taken, value a; skip len */
+  S_MEMBER_STORE,   /* member n's score into its slot */
+  S_DIMENSION,      /* dimension n from its members */
+  S_HEALTH,         /* the health from the dimensions */
+  S_PERSONA_BEGIN,  /* the default variant; no persona yet */
+  S_PERSONA_TRY,    /* persona n, condition a (NULL: otherwise): true:
+                       skip len (to S_PERSONA_END) */
+  S_PERSONA_END,    /* the persona's variant takes effect */
+  S_SEGMENT_BEGIN,  /* segment n: no case yet */
+  S_CASE,           /* case sub of segment n, condition a: true: skip len
+                       (to S_SEGMENT_END) */
+  S_SEGMENT_END,    /* segment n's case into its slot */
+  S_FLAG,           /* flag n: condition a */
+  S_JOURNEY_BEGIN,
+  S_JOURNEY_STEP, /* journey step n: condition a */
+  S_JOURNEY_END,
+  S_END
+} StepOp;
+
+/* An operand while compiling: a register (>= 0: the value tables, then
+ * temporaries), a constant (< 0: constant -1 - k), or none. */
+typedef int32_t Addr;
+#define NO_ADDR INT32_MIN
+
+/* An instruction before it is linked to an evaluator's registers. */
+typedef struct CIns {
+  uint8_t op;
+  int32_t aux, n, sub, m, len;
+  Addr dst, a, b, c;
+} CIns;
 
 /* Everything that depends on the persona, precomputed. */
 typedef struct Variant {
@@ -82,22 +131,24 @@ typedef struct CProgram {
   Arena arena; /* everything below */
   CStep *steps;
   int32_t nsteps;
-  const CExpr **indicators; /* per indicator */
-  /* the indicators persona conditions read computed with the default
-   * thresholds (IndicatorDecl.persona_defaults), in evaluation order, and
-   * their expressions; their values go to LB_INDICATOR slot nindicators +
-   * the indicator */
-  int32_t *default_indicators;
-  const CExpr **default_exprs;
-  int32_t ndefault_indicators;
-  CMember *members; /* flat */
+  /* one account's code, every step in order, ending in S_END: as
+   * compiled (the rules'), and linked to the registers (an instance's;
+   * NULL in the rules') */
+  CIns *code;
+  int32_t ncode;
+  const Ins *run;
+  Value *consts; /* the code's constants */
+  int32_t nconsts;
+  int32_t table_at[LB_COUNT + 1]; /* where each table starts in the
+                                     registers; [LB_COUNT]: their end */
+  int32_t nregs;                  /* the tables and the temporaries */
+  Value *regs;                    /* an instance's registers (NULL in the
+                                     rules') */
+  Value *tables[LB_COUNT];        /* … each table's first slot */
+  CMember *members;               /* flat */
   int32_t nmembers;
-  int32_t *member_first;      /* per dimension, plus one: flat ranges */
-  const CExpr **persona_cond; /* per persona; NULL for `otherwise` */
-  const CExpr ***case_cond;   /* [segment][case]; NULL for `otherwise` */
-  const CExpr **flag_cond;    /* per flag */
-  const CExpr **step_cond;    /* per journey step */
-  RefList *persona_refs;      /* explanations of the conditions */
+  int32_t *member_first; /* per dimension, plus one: flat ranges */
+  RefList *persona_refs; /* explanations of the conditions */
   RefList *flag_refs;
   RefList *step_refs;
   Variant *variants;       /* npersonas + 1; the last is the default */
@@ -106,32 +157,35 @@ typedef struct CProgram {
   int32_t state_segment;   /* … of segment 0's case */
   int32_t state_flagged;   /* … of flagged(flag 0) */
   int32_t nstate;          /* slots of the LB_STATE table */
-  /* The value tables C_LOAD nodes point into, one per LoadBase, sized
-   * here. An instance's are its evaluator's: the account's inputs and the
-   * thresholds in effect are copied in, the rest is written by the steps.
-   * The compiled program's own are never written (its loads only need a
-   * place to point at). */
-  Value *tables[LB_COUNT];
-  int32_t nvalues; /* slots of the explain value table */
-  bool failed;     /* an expression could not be compiled */
+  int32_t nvalues;         /* slots of the explain value table */
 } CProgram;
 
-/* Bands with more conditions than this are evaluated lazily. */
-#define EAGER_BANDS_MAX 16
+/* A compiled expression outside the program (`expect` lines, KPIs):
+ * its code, linked to one evaluator's registers, and where its value is
+ * once the code has run. */
+typedef struct CExpr {
+  const Ins *code;
+  int32_t ncode;
+  const Value *result;
+} CExpr;
+
+/* Band members with more bands than this take one band at a time. */
+#define EAGER_BANDS_MAX 32
 
 /* Compiles P (which must have no check errors). Returns NULL and reports
  * through DIAG when something cannot be compiled (an internal error). */
 CProgram *compile_program(const Program *p, Diag *diag);
 void compile_free(CProgram *cp);
 
-/* An instance of CP for one evaluator, in *OUT: CP's expressions copied
- * into ARENA with their loads pointing at new value tables (OUT->tables,
- * also in ARENA); everything else is shared with CP, which must outlive
- * it. OUT owns no arena of its own: never compile_free it. */
+/* An instance of CP for one evaluator, in *OUT: registers (OUT->regs,
+ * OUT->tables) and CP's code linked to them (OUT->run), in ARENA;
+ * everything else is shared with CP, which must outlive it. OUT owns no
+ * arena of its own: never compile_free it. */
 void compile_instance(const CProgram *cp, CProgram *out, Arena *arena);
 
 /* Compiles one checked expression into ARENA (for `expect` lines and
- * other expressions outside the program). NULL when E cannot be
+ * other expressions outside the program), linked to the registers of the
+ * instance CP (its temporaries in ARENA). NULL when E cannot be
  * compiled. */
 const CExpr *compile_expr(const CProgram *cp, Arena *arena, const Node *e);
 

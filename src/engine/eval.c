@@ -1,7 +1,8 @@
-/* eval.c — runs the compiled program over one account: missing values
- * and Kleene logic, built-ins and aggregates, members, the roll-up with
- * the persona's weights and grades, flags, the journey, and the
- * explanation trace.
+/* eval.c — runs the compiled program over one account: one loop over
+ * its code (compile.h), the expressions' instructions through ops_step
+ * (ops.h), the steps' here: members, the roll-up with the persona's
+ * weights and grades, personas, segments, flags, the journey; and the
+ * values explanations read.
  *
  * Where LANGUAGE.md is silent, this is what kenko does (docs/ repeats it):
  *   - Scores (and band values) are clamped to 0..100.
@@ -14,15 +15,15 @@
 #include <string.h>
 
 struct Evaluator {
-  /* what the operations see (ops.h): base is cp->tables, what C_LOAD
-   * nodes point into: the inputs (copied in), indicators, thresholds in
-   * effect (copied in), …; text made by lower()/upper() goes to
-   * &scratch */
+  /* what the instructions see (ops.h): base is cp->tables, the value
+   * tables at the start of the registers the code is linked to: the
+   * inputs (copied in), indicators, thresholds in effect (copied in), …;
+   * text made by lower()/upper() goes to &scratch */
   OpCtx ops;
   const Program *p;
   const CProgram *cp; /* &instance */
-  CProgram instance;  /* the rules' compiled program, on this evaluator's
-                         value tables (compile_instance) */
+  CProgram instance;  /* the rules' compiled program, linked to this
+                         evaluator's registers (compile_instance) */
   Arena arena;        /* result arrays, refs, the instance: the
                          evaluator's life */
   Arena scratch;      /* per account: text made by lower()/upper() */
@@ -41,61 +42,18 @@ struct Evaluator {
 
 /* ---- small value helpers ------------------------------------------------ */
 
-/* An operand's value in the account's context (ops.h). */
-static inline Value operand(Evaluator *E, const CExpr *x) { return ops_value(&E->ops, x); }
-
 static Value sym_or_na(int32_t sym) { return sym >= 0 ? val_sym(sym) : val_missing(MISS_NOT_APPLICABLE); }
 
 /* ---- the steps ------------------------------------------------------------ */
 
 /* Makes V the variant in effect: its weights and grades, and its
- * thresholds in the table C_LOAD nodes read (copied only when another
+ * thresholds in the table the code reads (copied only when another
  * variant's are there). */
 static void use_variant(Evaluator *E, const Variant *v) {
   E->variant = v;
   if (E->in_table == v) return;
   memcpy(E->ops.base[LB_THRESHOLD], v->thresholds, (size_t)E->p->nthresholds * sizeof(Value));
   E->in_table = v;
-}
-
-/* The first persona whose condition is true (conditions see the default
- * thresholds); then the persona's variant takes effect. */
-static void step_persona(Evaluator *E) {
-  const CProgram *cp = E->cp;
-  int32_t np = E->p->npersonas;
-  use_variant(E, &cp->variants[np]);
-  for (int32_t k = 0; k < cp->ndefault_indicators; k++)
-    E->indicators[E->p->nindicators + cp->default_indicators[k]] = operand(E, cp->default_exprs[k]);
-  int32_t match = -1;
-  for (int32_t i = 0; i < np; i++) {
-    if (match >= 0) {
-      E->r.persona_tried[i] = PT_NOT_TRIED;
-      continue;
-    }
-    const CExpr *cond = cp->persona_cond[i];
-    Value c = cond ? operand(E, cond) : val_bool(true);
-    if (c.type == T_BOOL && c.u.b) {
-      match = i;
-      E->r.persona_tried[i] = PT_MATCHED;
-    } else {
-      E->r.persona_tried[i] = c.type == T_BOOL ? PT_FALSE : PT_MISSING;
-    }
-  }
-  E->r.persona = match;
-  E->state[ST_PERSONA] = sym_or_na(match);
-  if (match >= 0) use_variant(E, &cp->variants[match]);
-}
-
-static void step_segment(Evaluator *E, int32_t s) {
-  const SegmentDecl *seg = &E->p->segments[s];
-  int32_t match = -1;
-  for (int32_t k = 0; k < seg->ncases && match < 0; k++) {
-    const CExpr *cond = E->cp->case_cond[s][k];
-    Value c = cond ? operand(E, cond) : val_bool(true);
-    if (c.type == T_BOOL && c.u.b) match = k;
-  }
-  E->r.segments[s] = match;
-  E->state[E->cp->state_segment + s] = sym_or_na(match);
 }
 
 static void member_na(MemberResult *mr, uint8_t why) {
@@ -106,7 +64,7 @@ static void member_na(MemberResult *mr, uint8_t why) {
 }
 
 /* A score value: clamped to 0..100; missing or not a number is N/A. */
-static void member_score(MemberResult *mr, Value v) {
+static inline void member_score(MemberResult *mr, Value v) {
   if (v.type == T_NUMBER && !isnan(v.u.num)) {
     double s = v.u.num;
     mr->na = false;
@@ -117,71 +75,58 @@ static void member_score(MemberResult *mr, Value v) {
   }
 }
 
-/* rule → 100 / 0 / N/A; score → clamped; bands → the first true band,
- * N/A when a missing condition comes before it. */
-static void step_member(Evaluator *E, int32_t i) {
-  const CMember *m = &E->cp->members[i];
+/* Member I before its outcome: no band, N/A when WHY. */
+static inline MemberResult *member_begin(Evaluator *E, int32_t i, bool na) {
   MemberResult *mr = &E->r.members[i];
   mr->band = -1;
   mr->why = 0;
-  switch ((MemberKind)m->kind) {
-  case MEMBER_RULE: {
-    Value c = operand(E, m->expr);
-    if (c.type == T_BOOL) {
-      /* pass or fail by arithmetic: a branch on it would be mispredicted
-       * as often as the accounts differ */
-      unsigned pass = c.u.b;
-      mr->na = false;
-      mr->status = (uint8_t)(MS_FAIL - pass); /* MS_PASS is MS_FAIL − 1 */
-      mr->score = (double)(100u * pass);
-    } else {
-      member_na(mr, c.type == T_MISSING ? c.why : MISS_DOMAIN);
-    }
-    break;
-  }
-  case MEMBER_SCORE: member_score(mr, operand(E, m->expr)); break;
-  case MEMBER_BANDS: {
-    member_na(mr, MISS_NOT_APPLICABLE); /* no band matched */
-    if (m->eager_bands) {
-      /* Every condition evaluated (they are cheap and have no effects),
-       * then the first that is not false taken from a bit mask: the
-       * band an account falls in is the data's, and a loop that stopped
-       * there would mispredict its exit. */
-      Value c[EAGER_BANDS_MAX];
-      uint32_t stops = 0;
-      for (int32_t b = 0; b < m->nbands; b++) {
-        const CExpr *cond = m->bands[b].cond;
-        c[b] = cond ? operand(E, cond) : val_bool(true);
-        stops |= (uint32_t) !(c[b].type == T_BOOL && !c[b].u.b) << b;
-      }
-      if (!stops) break;
-      int32_t b = __builtin_ctz(stops);
-      if (c[b].type != T_BOOL) {
-        member_na(mr, c[b].type == T_MISSING ? c[b].why : MISS_DOMAIN);
-        break;
-      }
-      mr->band = b;
-      member_score(mr, operand(E, m->bands[b].value));
-      break;
-    }
-    for (int32_t b = 0; b < m->nbands; b++) {
-      const CBand *band = &m->bands[b];
-      if (band->cond) {
-        Value c = operand(E, band->cond);
-        if (c.type != T_BOOL) {
-          member_na(mr, c.type == T_MISSING ? c.why : MISS_DOMAIN);
-          break;
-        }
-        if (!c.u.b) continue;
-      }
-      mr->band = b;
-      member_score(mr, operand(E, band->value));
-      break;
-    }
-    break;
-  }
-  }
+  if (na) member_na(mr, MISS_NOT_APPLICABLE); /* no band matched */
+  return mr;
+}
+
+/* Member I's outcome where expressions read it. */
+static inline void member_store(Evaluator *E, int32_t i) {
+  const MemberResult *mr = &E->r.members[i];
   E->member_values[i] = mr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(mr->score);
+}
+
+/* rule → 100 / 0 / N/A */
+static inline void step_rule(Evaluator *E, int32_t i, Value c) {
+  MemberResult *mr = member_begin(E, i, false);
+  if (c.type == T_BOOL) {
+    /* pass or fail by arithmetic: a branch on it would be mispredicted
+     * as often as the accounts differ */
+    unsigned pass = c.u.b;
+    mr->na = false;
+    mr->status = (uint8_t)(MS_FAIL - pass); /* MS_PASS is MS_FAIL − 1 */
+    mr->score = (double)(100u * pass);
+  } else {
+    member_na(mr, c.type == T_MISSING ? c.why : MISS_DOMAIN);
+  }
+  member_store(E, i);
+}
+
+/* bands, all conditions evaluated (S_BANDS): the first band that is not
+ * false, taken from a bit mask (the band an account falls in is the
+ * data's, and a loop that stopped there would mispredict its exit); N/A
+ * when its condition is missing. */
+static void step_bands(Evaluator *E, const Ins *pc) {
+  MemberResult *mr = member_begin(E, pc->n, true);
+  const Value *c = pc->a;
+  int32_t nconds = pc->m;
+  uint32_t stops = pc->len > nconds ? 1u << nconds : 0; /* `otherwise` */
+  for (int32_t b = 0; b < nconds; b++)
+    stops |= (uint32_t) !(c[b].type == T_BOOL && !c[b].u.b) << b;
+  if (stops) {
+    int32_t b = __builtin_ctz(stops);
+    if (b < nconds && c[b].type != T_BOOL) {
+      member_na(mr, c[b].type == T_MISSING ? c[b].why : MISS_DOMAIN);
+    } else {
+      mr->band = b;
+      member_score(mr, pc->b[b]);
+    }
+  }
+  member_store(E, pc->n);
 }
 
 /* Σ(wᵢ·sᵢ)/Σwᵢ over the scored members of dimension D with wᵢ > 0; NAN
@@ -202,7 +147,7 @@ static inline __attribute__((always_inline)) double dim_score(const Evaluator *E
   return sw > 0 ? acc / sw : NAN;
 }
 
-int32_t eval_grade_of(const Program *p, int32_t set, double score) {
+static inline int32_t grade_of(const Program *p, int32_t set, double score) {
   if (set < 0 || set >= p->ngrade_sets || isnan(score)) return -1;
   const GradeSet *gs = &p->grade_sets[set];
   /* The bounds decrease and the last is -inf (`otherwise`): the band is
@@ -214,6 +159,8 @@ int32_t eval_grade_of(const Program *p, int32_t set, double score) {
   return gs->bands[band].grade;
 }
 
+int32_t eval_grade_of(const Program *p, int32_t set, double score) { return grade_of(p, set, score); }
+
 static void step_dimension(Evaluator *E, int32_t d) {
   DimResult *dr = &E->r.dims[d];
   double s = dim_score(E, d, &E->dim_wsum[d]);
@@ -222,7 +169,7 @@ static void step_dimension(Evaluator *E, int32_t d) {
   dr->weight = E->variant->dim_weight[d];
   dr->excluded = !(dr->weight > 0);
   dr->grade_set = E->variant->dim_grades[d];
-  dr->grade = eval_grade_of(E->p, dr->grade_set, s);
+  dr->grade = grade_of(E->p, dr->grade_set, s);
   dr->effective = 0;
   E->dim_values[d] = dr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(s);
   E->state[E->cp->state_dim_grade + d] = sym_or_na(dr->grade);
@@ -242,7 +189,7 @@ static void step_health(Evaluator *E) {
   r->health_na = !(sw > 0);
   r->health = r->health_na ? NAN : acc / sw;
   r->grade_set = E->variant->health_grades;
-  r->grade = eval_grade_of(E->p, r->grade_set, r->health);
+  r->grade = grade_of(E->p, r->grade_set, r->health);
   E->state[ST_HEALTH] = r->health_na ? val_missing(MISS_NOT_APPLICABLE) : val_num(r->health);
   E->state[ST_GRADE] = sym_or_na(r->grade);
 }
@@ -279,25 +226,97 @@ static void rollup_details(Evaluator *E) {
   r->detailed = true;
 }
 
-static void step_flag(Evaluator *E, int32_t f) {
-  Value c = operand(E, E->cp->flag_cond[f]);
-  bool raised = c.type == T_BOOL && c.u.b;
-  E->r.flags[f] = raised ? FLAG_RAISED : c.type == T_BOOL ? FLAG_OFF : FLAG_UNKNOWN;
-  E->state[E->cp->state_flagged + f] = val_bool(raised);
-}
-
-static void step_journey(Evaluator *E) {
-  /* the first step not passed, as a minimum (no branch on the data) */
+/* One account's code: the expressions' instructions run by ops_step, the
+ * steps' here, in one loop. */
+static void run(Evaluator *E, const Ins *pc) {
+  Result *r = &E->r;
   int32_t bottleneck = INT32_MAX;
-  for (int32_t s = 0; s < E->r.nsteps; s++) {
-    Value c = operand(E, E->cp->step_cond[s]);
-    uint8_t st = c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN;
-    E->r.steps[s] = st;
-    int32_t at = st != STEP_PASS ? s : INT32_MAX;
-    bottleneck = at < bottleneck ? at : bottleneck;
+  for (;;) {
+    if (pc->op < I_STEPS) {
+      pc = ops_step(&E->ops, pc);
+      continue;
+    }
+    switch ((StepOp)pc->op) {
+    case S_RULE: step_rule(E, pc->n, *pc->a); break;
+    case S_SCORE:
+      member_score(member_begin(E, pc->n, false), *pc->a);
+      member_store(E, pc->n);
+      break;
+    case S_BANDS: step_bands(E, pc); break;
+    case S_MEMBER_NA: member_begin(E, pc->n, true); break;
+    case S_BAND_TEST: {
+      /* bands one at a time: N/A when a missing condition comes first */
+      Value c = *pc->a;
+      if (c.type != T_BOOL) {
+        member_na(&r->members[pc->n], c.type == T_MISSING ? c.why : MISS_DOMAIN);
+        pc += pc->len;
+      } else if (!c.u.b) {
+        pc += pc->m;
+      }
+      break;
+    }
+    case S_BAND_SET:
+      r->members[pc->n].band = pc->sub;
+      member_score(&r->members[pc->n], *pc->a);
+      pc += pc->len;
+      break;
+    case S_MEMBER_STORE: member_store(E, pc->n); break;
+    case S_DIMENSION: step_dimension(E, pc->n); break;
+    case S_HEALTH: step_health(E); break;
+    case S_PERSONA_BEGIN:
+      /* conditions see the default thresholds */
+      use_variant(E, &E->cp->variants[E->p->npersonas]);
+      memset(r->persona_tried, PT_NOT_TRIED, (size_t)r->npersonas);
+      r->persona = -1;
+      break;
+    case S_PERSONA_TRY: {
+      Value c = pc->a ? *pc->a : val_bool(true);
+      if (c.type == T_BOOL && c.u.b) {
+        r->persona = pc->n;
+        r->persona_tried[pc->n] = PT_MATCHED;
+        pc += pc->len;
+      } else {
+        r->persona_tried[pc->n] = c.type == T_BOOL ? PT_FALSE : PT_MISSING;
+      }
+      break;
+    }
+    case S_PERSONA_END:
+      E->state[ST_PERSONA] = sym_or_na(r->persona);
+      if (r->persona >= 0) use_variant(E, &E->cp->variants[r->persona]);
+      break;
+    case S_SEGMENT_BEGIN: r->segments[pc->n] = -1; break;
+    case S_CASE:
+      if (!pc->a || (pc->a->type == T_BOOL && pc->a->u.b)) {
+        r->segments[pc->n] = pc->sub;
+        pc += pc->len;
+      }
+      break;
+    case S_SEGMENT_END: E->state[E->cp->state_segment + pc->n] = sym_or_na(r->segments[pc->n]); break;
+    case S_FLAG: {
+      Value c = *pc->a;
+      bool raised = c.type == T_BOOL && c.u.b;
+      r->flags[pc->n] = raised ? FLAG_RAISED : c.type == T_BOOL ? FLAG_OFF : FLAG_UNKNOWN;
+      E->state[E->cp->state_flagged + pc->n] = val_bool(raised);
+      break;
+    }
+    case S_JOURNEY_BEGIN: bottleneck = INT32_MAX; break;
+    case S_JOURNEY_STEP: {
+      /* the first step not passed, as a minimum (no branch on the data) */
+      Value c = *pc->a;
+      uint8_t st = c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN;
+      r->steps[pc->n] = st;
+      int32_t at = st != STEP_PASS ? pc->n : INT32_MAX;
+      bottleneck = at < bottleneck ? at : bottleneck;
+      break;
+    }
+    case S_JOURNEY_END:
+      r->bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
+      E->state[ST_BOTTLENECK] = sym_or_na(r->bottleneck);
+      break;
+    case S_END: return;
+    }
+    pc++;
   }
-  E->r.bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
-  E->state[ST_BOTTLENECK] = sym_or_na(E->r.bottleneck);
 }
 
 /* ---- explanations ------------------------------------------------------- */
@@ -388,36 +407,7 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
   E->r.as_of = as_of;
   E->state[ST_AS_OF] = val_date(as_of);
   use_variant(E, &cp->variants[E->p->npersonas]);
-  for (int32_t s = 0; s < cp->nsteps; s++) {
-    const CStep *st = &cp->steps[s];
-    int32_t first = st->index, end = st->index + st->count;
-    switch ((DepKind)st->kind) {
-    case DEP_INDICATOR:
-      for (int32_t i = first; i < end; i++)
-        E->indicators[i] = operand(E, cp->indicators[i]);
-      break;
-    case DEP_PERSONA: step_persona(E); break;
-    case DEP_SEGMENT:
-      for (int32_t i = first; i < end; i++)
-        step_segment(E, i);
-      break;
-    case DEP_MEMBER:
-      for (int32_t i = first; i < end; i++)
-        step_member(E, i);
-      break;
-    case DEP_DIMENSION:
-      for (int32_t i = first; i < end; i++)
-        step_dimension(E, i);
-      break;
-    case DEP_HEALTH: step_health(E); break;
-    case DEP_FLAG:
-      for (int32_t i = first; i < end; i++)
-        step_flag(E, i);
-      break;
-    case DEP_JOURNEY: step_journey(E); break;
-    case DEP_THRESHOLD: break;
-    }
-  }
+  run(E, cp->run);
   if (depth >= EVAL_DETAILS) {
     rollup_details(E);
   } else {
@@ -485,6 +475,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   compile_instance(compiled, &E->instance, &E->arena);
   const CProgram *cp = E->cp = &E->instance;
   E->ops.text_arena = &E->scratch;
+  E->ops.prog = p;
   Result *r = &E->r;
   r->npersonas = p->npersonas;
   r->nsegments = p->nsegments;
@@ -528,14 +519,17 @@ void eval_free(Evaluator *E) {
 Value eval_expr_in_account(Evaluator *E, const Node *expr) {
   const CExpr *x = compile_expr(E->cp, &E->exprs, expr);
   if (!x) return val_missing(MISS_DOMAIN);
-  return ops_eval(&E->ops, x);
+  return eval_compiled(E, x);
 }
 
 const CExpr *eval_compile(const Evaluator *E, Arena *arena, const Node *expr) {
   return compile_expr(E->cp, arena, expr);
 }
 
-Value eval_compiled(Evaluator *E, const CExpr *x) { return ops_eval(&E->ops, x); }
+Value eval_compiled(Evaluator *E, const CExpr *x) {
+  ops_run(&E->ops, x->code, x->code + x->ncode);
+  return *x->result;
+}
 
 RefList eval_expr_refs(Evaluator *E, const Node *expr) {
   return compile_refs(E->cp, &E->arena, &expr, expr ? 1 : 0);

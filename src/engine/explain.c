@@ -392,19 +392,6 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
   take_set(&s, wi, x->cand, n);
 }
 
-/* The best score member M can have: 100, or for bands the highest band
- * value that is a constant (a threshold a persona changes counts as 100). */
-static double best_score(const CMember *m) {
-  if (m->kind != MEMBER_BANDS) return 100;
-  double best = 0;
-  for (int32_t b = 0; b < m->nbands; b++) {
-    const CExpr *v = m->bands[b].value;
-    double x = v->op == C_CONST && v->k.type == T_NUMBER ? v->k.u.num : 100;
-    best = fmax(best, x);
-  }
-  return best < 0 ? 0 : best > 100 ? 100 : best;
-}
-
 /* ---- the API ---------------------------------------------------------------- */
 
 #define ALLOC(x, n, T) ((T *)arena_alloc(&(x)->arena, ((size_t)(n) + 1) * sizeof(T)))
@@ -434,7 +421,7 @@ Explainer *explain_new(const CProgram *cp) {
   ex->step_refs = cp->step_refs;
   const Value **persona_values = ALLOC(x, p->npersonas, const Value *);
   for (int32_t i = 0; i < p->npersonas; i++)
-    persona_values[i] = cp->persona_cond[i] ? ALLOC(x, cp->persona_refs[i].count, Value) : NULL;
+    persona_values[i] = p->personas[i].cond ? ALLOC(x, cp->persona_refs[i].count, Value) : NULL;
   ex->persona_values = persona_values;
   ex->flag_values = ALLOC(x, p->nflags, const Value *);
   x->flag_store = ALLOC(x, p->nflags, Value *);
@@ -452,7 +439,7 @@ Explainer *explain_new(const CProgram *cp) {
   x->cost = ALLOC(x, nm, double);
   x->target = ALLOC(x, nm, double);
   for (int32_t i = 0; i < nm; i++)
-    x->target[i] = best_score(&cp->members[i]);
+    x->target[i] = cp->members[i].best;
   x->key = ALLOC(x, nm, double);
   x->prefix = ALLOC(x, nm + 1, double);
   x->min_cost_from = ALLOC(x, nm + 1, double);

@@ -1,116 +1,268 @@
-/* ops.h — the compiled expression: its nodes (CExpr), one operation per
- * node kind, and what evaluating one needs (OpCtx).
+/* ops.h — the compiled form of expressions: a flat register code (Ins),
+ * one instruction per operation, and what running it needs (OpCtx).
  *
- * The compiler (compile.c) builds the nodes, choosing each node's
- * function here and folding constant operations here; the evaluator
- * (eval.c) runs them. Neither calls the other.
+ * An expression compiles (compile.c) to a straight run of instructions
+ * whose operands point at values: the account's inputs, indicators,
+ * thresholds in effect, member and dimension scores and what earlier
+ * steps decided (the value tables, compile.h), constants, and
+ * temporaries. Each instruction writes its result to `dst`; `and`, `or`,
+ * `??` and `if` jump forward over the code they do not need. Nothing is
+ * called per operation: ops_step runs one instruction inline, and the
+ * evaluator (eval.c) runs a whole account's code in one loop, the steps'
+ * own instructions (members, dimensions, …) between the expressions'.
+ * The rare and long operations (text comparisons, dates, aggregates,
+ * trend functions, the less common built-ins) are functions in ops.c.
  *
- * A new kind of node: a COp below, its function in ops.c (ops_fn, and
- * ops_node_fn when its operands allow a faster one), the compiler's case
- * in compile.c, and in compile_instance (compile.c) any pointer field it
- * adds. A new built-in that is a plain call needs no new COp: a Builtin
- * (check.h) and its case in ops.c's `call`. */
+ * A new kind of operation: an IOp below (before I_STEPS), its case in
+ * ops_step (its semantics in ops.c when it is long), and the compiler's
+ * case in compile.c. A new built-in that is a plain call needs no new
+ * IOp: a Builtin (check.h) and its case in ops.c's ops_call. */
 #ifndef KENKO_OPS_H
 #define KENKO_OPS_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "check/check.h"
 #include "engine/value.h"
 
-/* Compiled expression operations. */
-typedef enum COp {
-  C_CONST,      /* k */
-  C_LOAD,       /* slot `index` of the value table `aux` (LoadBase) */
-  C_ELEM,       /* field `sub` of the current element of list input `index` */
-  C_NEG,        /* -a */
-  C_NOT,        /* not a (Kleene) */
-  C_ADD,        /* a + b (numbers; date ± days) */
-  C_SUB,        /* a - b */
-  C_MUL,        /* a * b */
-  C_DIV,        /* a / b; by zero: missing (MISS_DIV_ZERO) */
-  C_MOD,        /* a % b, floored; by zero: missing (MISS_DIV_ZERO) */
-  C_CMP,        /* a OP b, aux: Op (OP_EQ … OP_GE) */
-  C_CMP_NUM_K,  /* a OP k.u.num, k a number constant, aux: Op */
-  C_AND,        /* a and b (Kleene, short-circuit) */
-  C_OR,         /* a or b (Kleene, short-circuit) */
-  C_COALESCE,   /* a ?? b */
-  C_IN,         /* a in [args…] (Kleene or of a == arg) */
-  C_IS_MISSING, /* a is missing; aux 1: `is not missing` */
-  C_IF,         /* if a then b else c */
-  C_CALL,       /* built-in `aux` (Builtin) over args */
-  C_AGG,        /* aggregate `aux` over list input `index`, field `sub`
-                   (or -1), condition a (or NULL); nargs: record width */
-  C_TREND       /* trend function `aux` (Builtin) of subject `index`
-                   (Program.trend_subjects), trend call `sub`
-                   (Program.trend_calls), window k (a duration), a: the
-                   subject's value now; reads OpCtx.trend */
-} COp;
+/* Instructions. Operands are dst (written), a, b, c (read); n, sub, m,
+ * len are integers whose meaning each operation gives. Jumps are relative
+ * to the instruction after the jump. */
+typedef enum IOp {
+  I_MOVE,         /* dst = a */
+  I_ELEM,         /* dst = field sub of the current element of list input n */
+  I_NEG,          /* dst = -a */
+  I_NOT,          /* dst = not a (Kleene) */
+  I_ADD,          /* dst = a + b (numbers; date ± days) */
+  I_SUB,          /* a - b */
+  I_MUL,          /* a * b */
+  I_DIV,          /* a / b; by zero: missing (MISS_DIV_ZERO) */
+  I_MOD,          /* a % b, floored; by zero: missing (MISS_DIV_ZERO) */
+  I_EQ,           /* dst = a == b */
+  I_NE,           /* a != b */
+  I_LT,           /* a < b */
+  I_LE,           /* a <= b */
+  I_GT,           /* a > b */
+  I_GE,           /* a >= b */
+  I_AND,          /* dst = a and b (Kleene) */
+  I_OR,           /* dst = a or b (Kleene) */
+  I_COALESCE,     /* dst = a ?? b */
+  I_AND_SKIP,     /* a false: dst = a, skip n instructions (`and` needs no b) */
+  I_OR_SKIP,      /* a true: dst = a, skip n (`or` needs no b) */
+  I_PRESENT_SKIP, /* a present: dst = a, skip n (`??` needs no b) */
+  I_BRANCH,       /* `if a`: true: go on; false: skip n (to the else);
+                     missing or not a bool: dst = missing, skip sub (to
+                     the end) */
+  I_JUMP,         /* skip n */
+  I_IS_MISSING,   /* dst = a is missing; sub 1: `is not missing` */
+  I_IN,           /* dst = a in the n values from b on (Kleene or of ==) */
+  I_CALL,         /* dst = built-in sub over the n values from a on */
+  I_SCALE,        /* dst = scale(a, b, c) */
+  I_DAYS,         /* dst = days(a, b) */
+  I_DAYS_SINCE,   /* dst = days_since(a) */
+  I_DAYS_UNTIL,   /* dst = days_until(a) */
+  I_AGG,          /* dst = aggregate sub (Builtin) over list b (input n,
+                     records of m values), field aux (-1: none)…; the len
+                     instructions that follow compute the condition into
+                     a (NULL: none), once per element */
+  I_TREND,        /* dst = trend function: call sub (Program.trend_calls)
+                     of subject n, a: the subject's value now */
+  I_STEPS         /* from here on, the evaluator's steps (eval.c) */
+} IOp;
 
-/* The value tables a C_LOAD reads (OpCtx.base). */
-typedef enum LoadBase {
-  LB_INPUT,     /* the account's inputs */
-  LB_INDICATOR, /* indicators (computed earlier in the order) */
-  LB_THRESHOLD, /* thresholds of the variant in effect */
-  LB_MEMBER,    /* member scores, by flat index (missing: N/A) */
-  LB_DIM,       /* dimension scores (missing: N/A) */
-  LB_STATE,     /* what earlier steps decided, as values (compile.h) */
-  LB_COUNT
-} LoadBase;
+typedef struct Ins {
+  uint8_t op;  /* IOp, or a step (eval.c) */
+  int32_t aux; /* I_AGG: the field, or -1 */
+  int32_t n, sub, m, len;
+  Value *dst;
+  const Value *a, *b, *c;
+} Ins;
 
-/* What an operation sees of the account being evaluated. The evaluator
+/* What an instruction sees of the account being evaluated. The evaluator
  * holds one; constant folding uses an empty one (no account). */
 typedef struct OpCtx {
-  Value *const *base;            /* the value tables, by LoadBase: aggregates read
-                                    their list from base[LB_INPUT] */
+  Value *const *base;            /* the value tables (compile.h: LoadBase) */
   const Value **elem;            /* per input: the element an aggregate is at */
   int32_t as_of;                 /* days since 1970-01-01 */
   Arena *text_arena;             /* where text made by lower()/upper() goes */
+  const Program *prog;           /* trend calls */
   const struct TrendView *trend; /* the account's earlier snapshots
                                     (trend.h), or NULL: none */
 } OpCtx;
 
-typedef struct CExpr CExpr;
-/* Evaluates a node (ops.c has one per operation). */
-typedef Value (*CExprFn)(OpCtx *E, const CExpr *e);
+/* ---- the long operations (ops.c) ------------------------------------- */
 
-struct CExpr {
-  CExprFn fn;  /* ops_fn(op), or ops_node_fn once the operands are set */
-  uint8_t op;  /* COp */
-  uint8_t aux; /* LoadBase of C_LOAD, Op of C_CMP*, Builtin of
-                  C_CALL/C_AGG, 1 for `is not missing` */
-  int32_t index;
-  int32_t sub;
-  int32_t nargs;
-  Value k;           /* C_CONST, C_CMP_NUM_K */
-  const Value *leaf; /* C_CONST: &k; C_LOAD: its slot in the value
-                        tables; NULL for every other node */
-  const CExpr *a, *b, *c;
-  const CExpr **args; /* C_CALL, C_IN */
-};
+/* a OP b for OP in == != < <= > >= (Op); missing when either is. */
+Value ops_compare(Op op, Value a, Value b);
+/* a + - * / % b (value_arith) for I_ADD … I_MOD. */
+Value ops_arith(IOp op, Value a, Value b);
+Value ops_and(Value a, Value b);
+Value ops_or(Value a, Value b);
+Value ops_not(Value a);
+Value ops_neg(Value a);
+Value ops_in(Value a, const Value *list, int32_t n);
+Value ops_call(OpCtx *E, Builtin fn, const Value *args, int32_t n);
+Value ops_scale(Value x, Value lo, Value hi);
+Value ops_days(Value from, Value to);
+/* I_AGG at PC: runs the condition's code for every element; returns the
+ * instruction after it. */
+const Ins *ops_aggregate(OpCtx *E, const Ins *pc);
+Value ops_trend(OpCtx *E, const Ins *pc);
 
-/* Evaluates E. Recursion follows the expression tree, whose depth the
- * parser caps. */
-static inline Value ops_eval(OpCtx *E, const CExpr *e) { return e->fn(E, e); }
+/* ---- one instruction ------------------------------------------------- */
 
-/* An operand: table loads and constants without a call (most leaves). */
-static inline Value ops_value(OpCtx *E, const CExpr *x) {
-  if (x->leaf) return *x->leaf;
-  return x->fn(E, x);
+static inline __attribute__((always_inline)) Value ops_bool(bool b) {
+  Value v = {0};
+  v.type = T_BOOL;
+  v.u.b = b;
+  return v;
 }
 
-/* The function that evaluates nodes of operation OP. */
-CExprFn ops_fn(COp op);
-/* The same for node X, whose operands are set: some operations have a
- * faster function when their operands are loads or constants. */
-CExprFn ops_node_fn(const CExpr *x);
-/* X costs about as much as a mispredicted branch or less. */
-bool ops_cheap(const CExpr *x);
+/* A comparison: numbers, and symbols (grades, personas, …: by their
+ * index, as ops_compare orders them) inline; a missing left side is the
+ * result; the rest through ops_compare. */
+#define OPS_CMP(OPCODE, HOLDS)                                                                               \
+  {                                                                                                          \
+    Value a = *pc->a, b = *pc->b;                                                                            \
+    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                                          \
+      double x = a.u.num, y = b.u.num;                                                                       \
+      *pc->dst = ops_bool(HOLDS);                                                                            \
+    } else if (a.type == T_SYMBOL && b.type == T_SYMBOL) {                                                   \
+      int32_t x = a.u.sym, y = b.u.sym;                                                                      \
+      *pc->dst = ops_bool(HOLDS);                                                                            \
+    } else if (a.type == T_MISSING) {                                                                        \
+      *pc->dst = a;                                                                                          \
+    } else {                                                                                                 \
+      *pc->dst = ops_compare(OPCODE, a, b);                                                                  \
+    }                                                                                                        \
+    return pc + 1;                                                                                           \
+  }
 
-/* Constant folding: when every operand of X is a constant, evaluates X
- * (which must not read the account: no as_of, no loads) into *OUT, text
- * allocated in ARENA, and returns true; false otherwise. */
-bool ops_fold(const CExpr *x, Arena *arena, Value *out);
+/* Runs the expression instruction at PC (op < I_STEPS) and returns the
+ * next one to run. Numbers, the comparison of numbers and the Kleene
+ * logic of two booleans are inline; the rest calls ops.c. */
+static inline __attribute__((always_inline)) const Ins *ops_step(OpCtx *E, const Ins *pc) {
+  switch ((IOp)pc->op) {
+  case I_MOVE: *pc->dst = *pc->a; return pc + 1;
+  case I_ELEM: {
+    const Value *rec = E->elem[pc->n];
+    *pc->dst = rec ? rec[pc->sub] : val_missing(MISS_ABSENT);
+    return pc + 1;
+  }
+  case I_NEG: *pc->dst = ops_neg(*pc->a); return pc + 1;
+  case I_NOT: {
+    Value a = *pc->a;
+    *pc->dst = a.type == T_BOOL ? ops_bool(!a.u.b) : ops_not(a);
+    return pc + 1;
+  }
+  case I_ADD:
+  case I_SUB:
+  case I_MUL:
+  case I_DIV: {
+    Value a = *pc->a, b = *pc->b;
+    if (a.type == T_NUMBER && b.type == T_NUMBER) {
+      double x = a.u.num, y = b.u.num, r;
+      switch ((IOp)pc->op) {
+      case I_ADD: r = x + y; break;
+      case I_SUB: r = x - y; break;
+      case I_MUL: r = x * y; break;
+      default:
+        if (y == 0) {
+          *pc->dst = val_missing(MISS_DIV_ZERO);
+          return pc + 1;
+        }
+        r = x / y;
+        break;
+      }
+      *pc->dst = isfinite(r) ? val_num(r) : val_missing(MISS_DOMAIN);
+    } else {
+      *pc->dst = ops_arith((IOp)pc->op, a, b);
+    }
+    return pc + 1;
+  }
+  case I_MOD: *pc->dst = ops_arith(I_MOD, *pc->a, *pc->b); return pc + 1;
+  case I_EQ: OPS_CMP(OP_EQ, x == y)
+  case I_NE: OPS_CMP(OP_NE, x != y)
+  case I_LT: OPS_CMP(OP_LT, x < y)
+  case I_LE: OPS_CMP(OP_LE, x <= y)
+  case I_GT: OPS_CMP(OP_GT, x > y)
+  case I_GE: OPS_CMP(OP_GE, x >= y)
+  case I_AND: {
+    Value a = *pc->a, b = *pc->b;
+    if (a.type == T_BOOL && b.type == T_BOOL)
+      *pc->dst = ops_bool(a.u.b & b.u.b);
+    else
+      *pc->dst = ops_and(a, b);
+    return pc + 1;
+  }
+  case I_OR: {
+    Value a = *pc->a, b = *pc->b;
+    if (a.type == T_BOOL && b.type == T_BOOL)
+      *pc->dst = ops_bool(a.u.b | b.u.b);
+    else
+      *pc->dst = ops_or(a, b);
+    return pc + 1;
+  }
+  case I_COALESCE: *pc->dst = pc->a->type != T_MISSING ? *pc->a : *pc->b; return pc + 1;
+  case I_AND_SKIP:
+    if (pc->a->type == T_BOOL && !pc->a->u.b) {
+      *pc->dst = *pc->a;
+      return pc + 1 + pc->n;
+    }
+    return pc + 1;
+  case I_OR_SKIP:
+    if (pc->a->type == T_BOOL && pc->a->u.b) {
+      *pc->dst = *pc->a;
+      return pc + 1 + pc->n;
+    }
+    return pc + 1;
+  case I_PRESENT_SKIP:
+    if (pc->a->type != T_MISSING) {
+      *pc->dst = *pc->a;
+      return pc + 1 + pc->n;
+    }
+    return pc + 1;
+  case I_BRANCH: {
+    Value a = *pc->a;
+    if (a.type == T_BOOL) return pc + 1 + (a.u.b ? 0 : pc->n);
+    *pc->dst = a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
+    return pc + 1 + pc->sub;
+  }
+  case I_JUMP: return pc + 1 + pc->n;
+  case I_IS_MISSING: *pc->dst = ops_bool((pc->a->type == T_MISSING) != (pc->sub != 0)); return pc + 1;
+  case I_IN: *pc->dst = ops_in(*pc->a, pc->b, pc->n); return pc + 1;
+  case I_CALL: *pc->dst = ops_call(E, (Builtin)pc->sub, pc->a, pc->n); return pc + 1;
+  case I_SCALE: {
+    Value x = *pc->a, lo = *pc->b, hi = *pc->c;
+    if (x.type == T_NUMBER && lo.type == T_NUMBER && hi.type == T_NUMBER && lo.u.num != hi.u.num) {
+      double s = (x.u.num - lo.u.num) / (hi.u.num - lo.u.num) * 100;
+      if (isfinite(s)) {
+        *pc->dst = val_num(s < 0 ? 0 : s > 100 ? 100 : s);
+        return pc + 1;
+      }
+    }
+    *pc->dst = ops_scale(x, lo, hi);
+    return pc + 1;
+  }
+  case I_DAYS: *pc->dst = ops_days(*pc->a, *pc->b); return pc + 1;
+  case I_DAYS_SINCE: *pc->dst = ops_days(*pc->a, val_date(E->as_of)); return pc + 1;
+  case I_DAYS_UNTIL: *pc->dst = ops_days(val_date(E->as_of), *pc->a); return pc + 1;
+  case I_AGG: return ops_aggregate(E, pc);
+  case I_TREND: *pc->dst = ops_trend(E, pc); return pc + 1;
+  case I_STEPS: break;
+  }
+  return pc + 1;
+}
+
+/* Runs the expression instructions PC..END (aggregate conditions, KPIs,
+ * `expect` lines). */
+void ops_run(OpCtx *E, const Ins *pc, const Ins *end);
+
+/* Constant folding: runs the one instruction X (which must not jump or
+ * read the account) with its result in *OUT, text allocated in ARENA. */
+void ops_fold(const Ins *x, Arena *arena, Value *out);
 
 #endif

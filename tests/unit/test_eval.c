@@ -130,6 +130,45 @@ Test(eval_expr, kleene_logic) {
                     "}\n");
 }
 
+/* The flat code's jumps: `and`, `or`, `??` skip a right side of more
+ * than one instruction when the left decides, `if` jumps over the branch
+ * not taken; both kinds nested, inside an aggregate's condition, and as
+ * the values of a call's and an `in` list's arguments. */
+Test(eval_expr, skips_and_branches_in_flat_code) {
+  expect_tests_pass("input t: bool\n"
+                    "input f: bool\n"
+                    "input m: bool optional\n"
+                    "input x: number optional\n"
+                    "input y: number optional\n"
+                    "input s: text optional\n"
+                    "input l: list { v: number optional, ok: bool optional } optional\n"
+                    "test \"skips\" {\n"
+                    "  given { t: true, f: false, x: 4, y: 0, s: \"Ab\",\n"
+                    "          l: [ { v: 1, ok: true }, { v: 5, ok: false }, { v: 7 } ] }\n"
+                    "  expect (f and (x / y > 1 or x + 1 > 2)) == false\n"
+                    "  expect ((x / y > 1 or x + 1 > 2) and t) == true\n"
+                    "  expect (m and (x * 2 > 1 and x - 1 > 2)) is missing\n"
+                    "  expect (m and (x * 2 > 1 and x - 1 > 9)) == false\n"
+                    "  expect (t or (x / y > 1 and m)) == true\n"
+                    "  expect (f or (x / y > 1 and m)) is missing\n"
+                    "  expect ((x / y) ?? (x * 2 + 1)) == 9\n"
+                    "  expect (x ?? (y / 0 + 1)) == 4\n"
+                    "  expect ((y / 0) is missing) and ((y / 0 + 1) ?? 3) == 3\n"
+                    "  expect (if x > 3 then (if y > 0 then 1 else x * 10) else x / y) == 40\n"
+                    "  expect (if m then 1 else 2) is missing\n"
+                    "  expect (if x / y > 1 then 1 else 2) is missing\n"
+                    "  expect (if f then x / y else (if t then y + 2 else 0)) == 2\n"
+                    "  expect count(l where (ok ?? (v > 6)) and (v > 0 or v is missing)) == 2\n"
+                    "  expect sum(l.v where (if ok is missing then v > 6 else not ok)) == 12\n"
+                    "  expect max(x * 2, y + 1, if t then 3 else 99) == 8\n"
+                    "  expect (x + 1) in [y, x * 2 - 3, 9]\n"
+                    "  expect not ((x + 2) in [y, x * 2 - 3])\n"
+                    "  expect (m in [t, f]) is missing\n"
+                    "  expect lower(s) == lower(\"AB\") and upper(\"ab\") == \"AB\"\n"
+                    "  expect round(x / 3, 2) == 1.33\n"
+                    "}\n");
+}
+
 Test(eval_expr, arithmetic_and_missing) {
   expect_tests_pass("input a: number optional\n"
                     "input b: number optional\n"
