@@ -10,12 +10,13 @@
 
 #include "base/vec.h"
 
-/* State of one compilation: the code and constants so far, and the
+/* State of one compilation: the code and constants so far (in the
+ * arena: a language server compiles on every edit), and the
  * temporaries (registers from temp0 on; each top-level expression starts
  * again at the first, code never reads one an earlier expression wrote). */
 typedef struct Compiler {
   const CProgram *cp;
-  Arena *arena; /* where folded text goes */
+  Arena *arena; /* the code, the constants, folded text */
   Diag *diag;   /* may be NULL */
   CIns *code;
   int32_t ncode, code_cap;
@@ -33,7 +34,7 @@ static bool is_const(Addr x) { return x < 0 && x != NO_ADDR; }
 static const Value *const_value(const Compiler *c, Addr x) { return &c->consts[-1 - x]; }
 
 static Addr konst(Compiler *c, Value v) {
-  VEC_RESERVE(c->consts, c->consts_cap, c->nconsts + 1, 32);
+  VEC_RESERVE_IN(c->arena, c->consts, c->nconsts, c->consts_cap, c->nconsts + 1, 32);
   c->consts[c->nconsts] = v;
   return -1 - c->nconsts++;
 }
@@ -57,7 +58,7 @@ static Addr dest(Compiler *c, Addr want) { return want != NO_ADDR ? want : temp(
 
 /* Appends an instruction; its index. */
 static int32_t emit(Compiler *c, uint8_t op, Addr dst, Addr a, Addr b, Addr x) {
-  VEC_RESERVE(c->code, c->code_cap, c->ncode + 1, 64);
+  VEC_RESERVE_IN(c->arena, c->code, c->ncode, c->code_cap, c->ncode + 1, 64);
   CIns *in = &c->code[c->ncode];
   memset(in, 0, sizeof *in);
   in->op = op;
@@ -114,7 +115,7 @@ static Addr fold(Compiler *c, int32_t at, Addr want) {
  * S_BANDS read): constants when they all are, else temporaries moved
  * into. AT (or NULL) receives where each value was found. */
 static Addr cx_block(Compiler *c, const Node *const *items, int32_t n, Addr *at_out) {
-  Addr *at = at_out ? at_out : xmalloc(((size_t)n + 1) * sizeof *at);
+  Addr *at = at_out ? at_out : arena_alloc(c->arena, ((size_t)n + 1) * sizeof *at);
   bool all_const = true;
   for (int32_t i = 0; i < n; i++) {
     at[i] = cx(c, items[i], NO_ADDR);
@@ -132,7 +133,6 @@ static Addr cx_block(Compiler *c, const Node *const *items, int32_t n, Addr *at_
     for (int32_t i = 0; i < n; i++)
       place(c, at[i], first + i);
   }
-  if (!at_out) free(at);
   return first;
 }
 
@@ -706,16 +706,14 @@ static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
   Addr conds = nconds ? temps(c, nconds) : NO_ADDR;
   for (int32_t b = 0; b < nconds; b++)
     cx(c, src->bands[b].cond, conds + b);
-  const Node **values = xmalloc(((size_t)nvalues + 1) * sizeof *values);
+  const Node **values = arena_alloc(c->arena, ((size_t)nvalues + 1) * sizeof *values);
   for (int32_t b = 0; b < nvalues; b++)
     values[b] = src->bands[b].value;
-  Addr *at = xmalloc(((size_t)nvalues + 1) * sizeof *at);
+  Addr *at = arena_alloc(c->arena, ((size_t)nvalues + 1) * sizeof *at);
   Addr first = cx_block(c, values, nvalues, at);
   double best = 0;
   for (int32_t b = 0; b < nvalues; b++)
     best = fmax(best, band_best(c, at[b]));
-  free(at);
-  free(values);
   int32_t s = emit_step(c, S_BANDS, i, conds);
   c->code[s].b = first;
   c->code[s].m = nconds;
@@ -727,7 +725,7 @@ static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
  * band taken. */
 static double emit_lazy_bands(Compiler *c, const Member *src, int32_t i) {
   int32_t nb = src->nbands;
-  int32_t *exits = xmalloc(((size_t)nb * 2 + 1) * sizeof *exits), nexits = 0;
+  int32_t *exits = arena_alloc(c->arena, ((size_t)nb * 2 + 1) * sizeof *exits), nexits = 0;
   double best = 0;
   emit_step(c, S_MEMBER_NA, i, NO_ADDR);
   for (int32_t b = 0; b < nb; b++) {
@@ -749,7 +747,6 @@ static double emit_lazy_bands(Compiler *c, const Member *src, int32_t i) {
   int32_t store = emit_step(c, S_MEMBER_STORE, i, NO_ADDR);
   for (int32_t k = 0; k < nexits; k++)
     c->code[exits[k]].len = store - exits[k] - 1;
-  free(exits);
   return best;
 }
 
@@ -788,7 +785,7 @@ static void emit_persona(CProgram *cp, Compiler *c) {
     top(c, p->indicators[n->index].expr, val_missing(MISS_ABSENT),
         slot(c, LB_INDICATOR, p->nindicators + n->index));
   }
-  int32_t *tries = xmalloc(((size_t)p->npersonas + 1) * sizeof *tries);
+  int32_t *tries = arena_alloc(c->arena, ((size_t)p->npersonas + 1) * sizeof *tries);
   for (int32_t i = 0; i < p->npersonas; i++) {
     c->ntemp = 0;
     Addr a = p->personas[i].cond ? cx(c, p->personas[i].cond, NO_ADDR) : NO_ADDR;
@@ -798,13 +795,12 @@ static void emit_persona(CProgram *cp, Compiler *c) {
   int32_t end = emit_step(c, S_PERSONA_END, -1, NO_ADDR);
   for (int32_t i = 0; i < p->npersonas; i++)
     c->code[tries[i]].len = end - tries[i] - 1;
-  free(tries);
 }
 
 static void emit_segment(CProgram *cp, Compiler *c, int32_t s) {
   const SegmentDecl *seg = &cp->prog->segments[s];
   emit_step(c, S_SEGMENT_BEGIN, s, NO_ADDR);
-  int32_t *cases = xmalloc(((size_t)seg->ncases + 1) * sizeof *cases);
+  int32_t *cases = arena_alloc(c->arena, ((size_t)seg->ncases + 1) * sizeof *cases);
   for (int32_t k = 0; k < seg->ncases; k++) {
     c->ntemp = 0;
     Addr a = seg->cases[k].cond ? cx(c, seg->cases[k].cond, NO_ADDR) : NO_ADDR;
@@ -814,7 +810,6 @@ static void emit_segment(CProgram *cp, Compiler *c, int32_t s) {
   int32_t end = emit_step(c, S_SEGMENT_END, s, NO_ADDR);
   for (int32_t k = 0; k < seg->ncases; k++)
     c->code[cases[k]].len = end - cases[k] - 1;
-  free(cases);
 }
 
 /* The steps of CP in order as code, ending in S_END. */
@@ -935,13 +930,9 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   emit_steps(cp, &c);
   cp->nregs = c.temp0 + c.maxtemp;
   cp->ncode = c.ncode;
-  cp->code = arena_alloc(a, ((size_t)c.ncode + 1) * sizeof *cp->code);
-  memcpy(cp->code, c.code, (size_t)c.ncode * sizeof *cp->code);
+  cp->code = c.code;
   cp->nconsts = c.nconsts;
-  cp->consts = arena_alloc(a, ((size_t)c.nconsts + 1) * sizeof *cp->consts);
-  if (c.nconsts) memcpy(cp->consts, c.consts, (size_t)c.nconsts * sizeof *cp->consts);
-  free(c.code);
-  free(c.consts);
+  cp->consts = c.consts;
   if (c.failed) {
     compile_free(cp);
     return NULL;
@@ -1005,16 +996,12 @@ const CExpr *compile_expr(const CProgram *cp, Arena *arena, const Node *e) {
   Addr r = cx(&c, e, NO_ADDR);
   CExpr *x = NULL;
   if (!c.failed) {
-    Value *consts = arena_alloc(arena, ((size_t)c.nconsts + 1) * sizeof *consts);
-    if (c.nconsts) memcpy(consts, c.consts, (size_t)c.nconsts * sizeof *consts);
-    Link l = {cp->regs, cp->nregs, consts, arena_alloc(arena, ((size_t)c.maxtemp + 1) * sizeof(Value))};
+    Link l = {cp->regs, cp->nregs, c.consts, arena_alloc(arena, ((size_t)c.maxtemp + 1) * sizeof(Value))};
     x = arena_alloc(arena, sizeof *x);
     x->code = link_code(&l, c.code, c.ncode, arena);
     x->ncode = c.ncode;
     x->result = link_operand(&l, r);
   }
-  free(c.code);
-  free(c.consts);
   return x;
 }
 

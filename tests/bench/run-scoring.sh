@@ -234,14 +234,32 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
   "$work/gen_accounts" csv "$cg_count" >"$work/cg.csv" || exit 1
   "$work/gen_accounts" yaml "$cg_count" >"$work/cg.yaml" || exit 1
   # instr COMMAND...: sets ir to the instructions the command executed
+  # (the profile kept in $work/cg.out)
   instr() {
-    ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    ir=$(valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" 2>&1 >/dev/null |
       awk '/Collected :/ { print $NF }')
+  }
+  # stages NAME: the last profile's instructions an account in scoring
+  # (eval_account), explaining (explain_account) and writing (the run's
+  # write_account without the explain_account it calls), each with what
+  # it calls, and the rest (reading, duplicate keys, start-up)
+  stages() {
+    command -v callgrind_annotate >/dev/null 2>&1 || return 0
+    callgrind_annotate --inclusive=yes "$work/cg.out" 2>/dev/null | awk -v n="$cg_count" -v total="$ir" \
+      -v name="$1" '
+      function take(pat) { if ($0 ~ pat) { v = $1; gsub(",", "", v); return v + 0 } return 0 }
+      !s { s = take("engine/eval\\.c:eval_account \\[") }
+      !x { x = take("engine/explain\\.c:explain_account \\[") }
+      !w { w = take("engine/run\\.c:write_account \\[") }
+      END { printf "    %s: scoring %.0f, explaining %.0f, writing %.0f, reading and the rest %.0f\n",
+        name, s / n, x / n, (w - x) / n, (total - s - w) / n }'
   }
   instr "$work/csv_floor" "$work/cg.csv"; cg_csv_floor=$ir
   instr "$work/tight_floor" "$work/cg.csv"; cg_tight=$ir
   instr "$kenko" run "$rules" "$work/cg.csv" --format csv --as-of "$as_of"; cg_csv=$ir
+  cg_csv_stages=$(stages "csv -> csv")
   instr "$kenko" run "$rules" "$work/cg.csv" --format jsonl --explain --as-of "$as_of"; cg_explain=$ir
+  cg_explain_stages=$(stages "jsonl --explain")
   instr "$work/yaml_floor" "$work/cg.yaml"; cg_yaml_floor=$ir
   instr "$kenko" run "$rules" "$work/cg.yaml" --format csv --as-of "$as_of"; cg_yaml=$ir
   awk -v n="$cg_count" -v cf="$cg_csv_floor" -v c="$cg_csv" -v e="$cg_explain" -v yf="$cg_yaml_floor" \
@@ -253,6 +271,11 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
       cf / n, c / n, 100 * cf / c, e / n, e / c
     printf "  yaml floor %.0f, kenko yaml -> csv %.0f (floor at %.0f%% of it)\n", yf / n, y / n, 100 * yf / y
   }'
+  if [ -n "$cg_csv_stages$cg_explain_stages" ]; then
+    echo "  where they go (inclusive, an account):"
+    [ -n "$cg_csv_stages" ] && echo "$cg_csv_stages"
+    [ -n "$cg_explain_stages" ] && echo "$cg_explain_stages"
+  fi
 fi
 
 # verdict OK TEXT: TEXT and whether the target is met.
