@@ -13,6 +13,7 @@
  * the accounts whose grade changed — the account list the output shows:
  * the new run's per member, until the third pass pairs them with the old
  * run's and keeps the DIFF_TOP_MEMBERS that moved most. */
+#include "base/i18n.h"
 #include "portfolio/diff.h"
 
 #include <math.h>
@@ -574,16 +575,16 @@ static const char *percent(Table *t, double x) { return isnan(x) ? "-" : table_f
 static const char *grade_text(const Program *p, int32_t g) { return g >= 0 ? p->grade_names[g] : "n/a"; }
 
 static void text_side(Buf *b, const char *which, const Side *s) {
-  buf_printf(b, "%s  rules %.12s", which, s->p->fingerprint);
+  buf_printf(b, _("%s  rules %.12s"), which, s->p->fingerprint);
   if (s->p->title) {
     buf_puts(b, " (");
     buf_shown_str(b, s->p->title);
     buf_putc(b, ')');
   }
-  buf_puts(b, ", data");
+  buf_puts(b, _(", data"));
   for (int i = 0; i < s->ndata; i++)
     buf_printf(b, " %s", s->data[i]);
-  buf_printf(b, ": %llu scored, %llu rejected\n", (unsigned long long)s->scored,
+  buf_printf(b, _(": %llu scored, %llu rejected\n"), (unsigned long long)s->scored,
              (unsigned long long)s->stats.rejected);
 }
 
@@ -606,7 +607,7 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
   Table t;
   table_init(&t, arena, align);
   const char *row[TABLE_MAX_COLS];
-  row[0] = "old \\ new";
+  row[0] = _("old \\ new");
   for (int32_t c = 0; c < ncols; c++)
     row[c + 1] = grade_text(np, c < np->ngrade_names ? c : -1);
   table_row(&t, row);
@@ -650,7 +651,7 @@ static size_t shown(const Diff *d, size_t n) {
 /* The line that ends a list cut by --limit. */
 static void text_more(const Diff *d, Buf *b, size_t n) {
   if (shown(d, n) < n)
-    buf_printf(b, "  … and %llu more (--limit 0 lists them all; --format json has every one)\n",
+    buf_printf(b, _("  … and %llu more (--limit 0 lists them all; --format json has every one)\n"),
                (unsigned long long)(n - shown(d, n)));
 }
 
@@ -660,13 +661,13 @@ static void text_changed(const Diff *d, Buf *b) {
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
     buf_shown(b, c->id, strlen(c->id), false);
-    buf_printf(b, ": %s → %s, health ", grade_text(d->old.p, c->old_grade),
+    buf_printf(b, _(": %s → %s, health "), grade_text(d->old.p, c->old_grade),
                grade_text(d->new.p, c->new_grade));
     put_num2(b, c->old_health);
     buf_puts(b, " → ");
     put_num2(b, c->new_health);
     buf_putc(b, '\n');
-    if (c->ntop == 0) buf_puts(b, "      no member's lost points moved: the grade bands did\n");
+    if (c->ntop == 0) buf_puts(b, _("      no member's lost points moved: the grade bands did\n"));
     for (int32_t k = 0; k < c->ntop; k++) {
       const Move *mv = &c->top[k];
       buf_puts(b, "      ");
@@ -674,16 +675,16 @@ static void text_changed(const Diff *d, Buf *b) {
         text_member(b, &d->new, mv->new_member);
       else
         text_member(b, &d->old, mv->old_member);
-      buf_puts(b, ": lost ");
+      buf_puts(b, _(": lost "));
       if (mv->old_member >= 0)
         put_num2(b, mv->old_lost);
       else
-        buf_puts(b, "(absent)");
+        buf_puts(b, _("(absent)"));
       buf_puts(b, " → ");
       if (mv->new_member >= 0)
         put_num2(b, mv->new_lost);
       else
-        buf_puts(b, "(absent)");
+        buf_puts(b, _("(absent)"));
       buf_putc(b, '\n');
     }
   }
@@ -694,7 +695,7 @@ static void text_listed(const Diff *d, Buf *b, const Program *p, const Listed *l
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
     buf_shown(b, l[i].id, strlen(l[i].id), false);
-    buf_printf(b, ": %s, health ", grade_text(p, l[i].grade));
+    buf_printf(b, _(": %s, health "), grade_text(p, l[i].grade));
     put_num2(b, l[i].health);
     buf_putc(b, '\n');
   }
@@ -705,8 +706,8 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
   int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
   int32_t npairs = forecast_pairs(d, pairs);
   if (npairs > 0)
-    buf_puts(b, "\nForecast (expected rate over the graded accounts; a \"weighted by\" row weights it by "
-                "that input)\n");
+    buf_puts(b, _("\nForecast (expected rate over the graded accounts; a \"weighted by\" row weights it by "
+                  "that input)\n"));
   Table t;
   table_init(&t, arena, "lrrr");
   for (int32_t i = 0; i < npairs; i++) {
@@ -717,16 +718,18 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
     double new_e = n >= 0 ? forecast_expected(&d->new, n, &rated) : NAN;
     const char *name = fd->label && *fd->label ? table_fmt(&t, "%s %s", fd->name, fd->label) : fd->name;
     const char *row[] = {name, percent(&t, old_e), table_fmt(&t, "→ %s", percent(&t, new_e)),
-                         isnan(new_e - old_e) ? "" : table_fmt(&t, "(%+.2f points)", 100 * (new_e - old_e))};
+                         isnan(new_e - old_e) ? ""
+                                              : table_fmt(&t, _("(%+.2f points)"), 100 * (new_e - old_e))};
     table_row(&t, row);
     double old_w = o >= 0 ? forecast_weighted(&d->old, o) : NAN;
     double new_w = n >= 0 ? forecast_weighted(&d->new, n) : NAN;
     if (isnan(old_w) && isnan(new_w)) continue;
     int32_t in = fd->weight_input;
     const Program *fp = n >= 0 ? np : op;
-    const char *wrow[] = {table_fmt(&t, "  weighted by %s", in >= 0 ? fp->inputs[in].name : "?"),
+    const char *wrow[] = {table_fmt(&t, _("  weighted by %s"), in >= 0 ? fp->inputs[in].name : "?"),
                           percent(&t, old_w), table_fmt(&t, "→ %s", percent(&t, new_w)),
-                          isnan(new_w - old_w) ? "" : table_fmt(&t, "(%+.2f points)", 100 * (new_w - old_w))};
+                          isnan(new_w - old_w) ? ""
+                                               : table_fmt(&t, _("(%+.2f points)"), 100 * (new_w - old_w))};
     table_row(&t, wrow);
   }
   table_print(&t, b, "  ", false);
@@ -738,37 +741,37 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
   const Diff *d = data;
   Arena arena;
   arena_init(&arena, 0);
-  buf_printf(b, "kenko diff: %s, as of %s\n",
-             d->by_key ? "two data snapshots, accounts matched by key"
-                       : "two rule versions over the same data",
+  buf_printf(b, _("kenko diff: %s, as of %s\n"),
+             d->by_key ? _("two data snapshots, accounts matched by key")
+                       : _("two rule versions over the same data"),
              as_of);
-  text_side(b, "old", &d->old);
-  text_side(b, "new", &d->new);
-  buf_printf(b, "\naccounts  %llu compared, %llu changed grade", (unsigned long long)d->compared,
+  text_side(b, _("old"), &d->old);
+  text_side(b, _("new"), &d->new);
+  buf_printf(b, _("\naccounts  %llu compared, %llu changed grade"), (unsigned long long)d->compared,
              (unsigned long long)d->nchanged);
   if (d->by_key)
-    buf_printf(b, "; %llu added, %llu removed", (unsigned long long)d->nadded,
+    buf_printf(b, _("; %llu added, %llu removed"), (unsigned long long)d->nadded,
                (unsigned long long)d->nremoved);
   else if (d->nadded || d->nremoved)
-    buf_printf(b, "; %llu scored by the new rules only, %llu by the old only", (unsigned long long)d->nadded,
-               (unsigned long long)d->nremoved);
-  buf_puts(b, "\n\nGrade transitions (rows: old grade, columns: new grade)\n");
+    buf_printf(b, _("; %llu scored by the new rules only, %llu by the old only"),
+               (unsigned long long)d->nadded, (unsigned long long)d->nremoved);
+  buf_puts(b, _("\n\nGrade transitions (rows: old grade, columns: new grade)\n"));
   text_matrix(d, b, &arena);
   if (d->nchanged) {
-    buf_printf(b, "\nAccounts whose grade changed (%llu), with the members whose lost points moved most\n",
+    buf_printf(b, _("\nAccounts whose grade changed (%llu), with the members whose lost points moved most\n"),
                (unsigned long long)d->nchanged);
     text_changed(d, b);
     text_more(d, b, d->nchanged);
   }
   if (d->nadded) {
-    buf_puts(b, d->by_key ? "\nAdded (only in the new data)\n"
-                          : "\nScored by the new rules only (the old rejected them)\n");
+    buf_puts(b, d->by_key ? _("\nAdded (only in the new data)\n")
+                          : _("\nScored by the new rules only (the old rejected them)\n"));
     text_listed(d, b, d->new.p, d->added, d->nadded);
     text_more(d, b, d->nadded);
   }
   if (d->nremoved) {
-    buf_puts(b, d->by_key ? "\nRemoved (only in the old data)\n"
-                          : "\nScored by the old rules only (the new rejected them)\n");
+    buf_puts(b, d->by_key ? _("\nRemoved (only in the old data)\n")
+                          : _("\nScored by the old rules only (the new rejected them)\n"));
     text_listed(d, b, d->old.p, d->removed, d->nremoved);
     text_more(d, b, d->nremoved);
   }
@@ -821,7 +824,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
     if (strcmp(old_data[i], "-") == 0) {
       diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
               "standard input (`-`) can be read only once, and diff reads the %s twice: give it as a file",
-              d.by_key ? "old data (`--data`)" : "data");
+              d.by_key ? _("old data (`--data`)") : _("data"));
       return KENKO_ERR_USAGE;
     }
   if (d.by_key) keys_init(&d.map.keys);
