@@ -118,7 +118,9 @@ int kenko_check_data(const kenko_rules *rules, const char *data_path, const stru
 typedef enum kenko_format {
   KENKO_FORMAT_TEXT = 0, /* for people: the explanation of each account */
   KENKO_FORMAT_JSONL,    /* one JSON object per account */
-  KENKO_FORMAT_CSV       /* one row per account */
+  KENKO_FORMAT_CSV,      /* one row per account */
+  KENKO_FORMAT_XLSX      /* an Excel workbook: the csv's table as a sheet
+                            (run, history; the stream must take binary) */
 } kenko_format;
 
 typedef struct kenko_run_opts {

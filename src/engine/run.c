@@ -16,6 +16,7 @@
 #include "engine/snapshot.h"
 #include "engine/trend.h"
 #include "io/writer.h"
+#include "io/xlsx.h"
 
 typedef struct RunCtx {
   const Program *p;
@@ -540,6 +541,7 @@ static void write_account(void *ud, const Account *a, const Result *r) {
   switch (ws->format) {
   case KENKO_FORMAT_JSONL: write_jsonl(&ws->w, a, r); break;
   case KENKO_FORMAT_CSV: write_csv(&ws->w, a, r); break;
+  case KENKO_FORMAT_XLSX: write_xlsx(&ws->w, a, r); break;
   default: write_text(&ws->w, a, r); break;
   }
   buf_flush(&ws->buf, 1 << 16);
@@ -588,11 +590,16 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   bool ready = true;
   if (opts->format == KENKO_FORMAT_CSV)
     ready = csv_writer_setup(&ws.w, opts, &diag) && write_csv_header(&ws.w);
+  if (opts->format == KENKO_FORMAT_XLSX) {
+    ws.w.xlsx = xlsx_new(p->title, &diag);
+    ready = ws.w.xlsx != NULL;
+    if (ready) write_xlsx_header(&ws.w);
+  }
 
   ScoreSink sink;
   memset(&sink, 0, sizeof sink);
   sink.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
-  sink.scores_only = opts->format == KENKO_FORMAT_CSV && !opts->explain;
+  sink.scores_only = (opts->format == KENKO_FORMAT_CSV || opts->format == KENKO_FORMAT_XLSX) && !opts->explain;
   sink.account = write_account;
   sink.file_done = flush_output;
   sink.snapshot_begin = output_snapshot;
@@ -600,6 +607,10 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   sink.out = out;
   int status = ready ? score_accounts(p, ev, as_of, data, ndata, opts, &diag, &sink, stats) : KENKO_ERR_USAGE;
   status = csv_writer_finish(&ws.w, stats, status);
+  if (ws.w.xlsx && status == KENKO_ERR_USAGE)
+    xlsx_discard(ws.w.xlsx);
+  else if (ws.w.xlsx && !xlsx_finish(ws.w.xlsx, run_output_date(stats, as_of), out))
+    status = KENKO_ERR_USAGE;
   buf_flush(&ws.buf, 0);
   writer_free(&ws.w);
   buf_free(&ws.buf);

@@ -1,6 +1,7 @@
 /* write_common.c — what the writers share: member kinds and statuses,
  * N/A reasons, source text, values as JSON and as text. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/i18n.h"
@@ -156,4 +157,5 @@ void writer_free(WriteCtx *w) {
   w->has_plans = false;
   w->csv = NULL;
   w->jsonl = NULL;
+  w->grade_pos = NULL; /* in the plans */
 }

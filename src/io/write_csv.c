@@ -168,9 +168,7 @@ static bool csv_encode_row(WriteCtx *w, const Account *a, size_t start) {
   return false;
 }
 
-/* What a row shows for a named thing: its label with --labels (when it
- * has one), else its name. */
-static const char *shown(const WriteCtx *w, const char *name, const char *label) {
+const char *writer_shown(const WriteCtx *w, const char *name, const char *label) {
   return w->labels && label && *label ? label : name;
 }
 
@@ -185,13 +183,13 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   Buf tmp;
   buf_init(&tmp, NULL);
   for (int32_t i = 0; i < p->npersonas; i++)
-    cp->personas[i] = cell_frag(w, &tmp, shown(w, p->personas[i].name, p->personas[i].label));
+    cp->personas[i] = cell_frag(w, &tmp, writer_shown(w, p->personas[i].name, p->personas[i].label));
   for (int32_t i = 0; i < p->ngrade_names; i++)
-    cp->grades[i] = cell_frag(w, &tmp, shown(w, p->grade_names[i], p->grade_labels[i]));
+    cp->grades[i] = cell_frag(w, &tmp, writer_shown(w, p->grade_names[i], p->grade_labels[i]));
   for (int32_t i = 0; i < p->nflags; i++)
-    cp->flags[i] = cell_frag(w, &tmp, shown(w, p->flags[i].name, p->flags[i].label));
+    cp->flags[i] = cell_frag(w, &tmp, writer_shown(w, p->flags[i].name, p->flags[i].label));
   for (int32_t i = 0; i < p->nsteps; i++)
-    cp->steps[i] = cell_frag(w, &tmp, shown(w, p->steps[i].name, p->steps[i].label));
+    cp->steps[i] = cell_frag(w, &tmp, writer_shown(w, p->steps[i].name, p->steps[i].label));
   if (p->nflags <= FLAG_SETS_MAX) {
     /* the cell written as a whole (one lookup, no branch per flag) */
     cp->flag_sets = arena_alloc(a, ((size_t)1 << p->nflags) * sizeof(Frag));
@@ -199,7 +197,7 @@ static CsvPlan *csv_plan(WriteCtx *w) {
       for (int32_t f = 0, n = 0; f < p->nflags; f++) {
         if (!(set >> f & 1)) continue;
         if (n++) buf_putc(&tmp, ';');
-        cell(&tmp, shown(w, p->flags[f].name, p->flags[f].label));
+        cell(&tmp, writer_shown(w, p->flags[f].name, p->flags[f].label));
       }
       cp->flag_sets[set] = writer_frag(w, &tmp, 0);
     }
@@ -229,46 +227,53 @@ enum { COL_PERSONA, COL_HEALTH, COL_GRADE, COL_COVERAGE, COL_FLAGS, COL_BOTTLENE
 static const char *const fixed_names[] = {"persona", "health",     "grade", "coverage",
                                           "flags",   "bottleneck", "as_of", "rules"};
 
-static void head_cell(WriteCtx *w, int col) {
-  buf_putc(w->buf, ',');
-  cell(w->buf, w->labels ? fixed_labels[col] : fixed_names[col]);
+/* The header's cells in order, each handed to CELL (csv and xlsx). */
+void writer_header(const WriteCtx *w, void (*cell_fn)(void *ud, const char *text), void *ud) {
+  const Program *p = w->p;
+  const char *const *fixed = w->labels ? fixed_labels : fixed_names;
+  const InputDecl *key = p->key_input >= 0 ? &p->inputs[p->key_input] : NULL;
+  cell_fn(ud, w->labels && key ? writer_shown(w, key->name, key->label) : "id");
+  if (w->history) {
+    cell_fn(ud, fixed[COL_AS_OF]);
+    cell_fn(ud, fixed[COL_RULES]);
+  }
+  cell_fn(ud, fixed[COL_PERSONA]);
+  cell_fn(ud, fixed[COL_HEALTH]);
+  cell_fn(ud, fixed[COL_GRADE]);
+  if (w->history) cell_fn(ud, fixed[COL_COVERAGE]);
+  Buf joined;
+  buf_init(&joined, NULL);
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    const char *dim = writer_shown(w, p->dimensions[d].name, p->dimensions[d].label);
+    cell_fn(ud, dim);
+    joined.len = 0;
+    buf_puts(&joined, dim);
+    buf_puts(&joined, w->labels ? " グレード" : "_grade");
+    buf_putc(&joined, '\0');
+    cell_fn(ud, joined.data);
+  }
+  buf_free(&joined);
+  cell_fn(ud, fixed[COL_FLAGS]);
+  cell_fn(ud, fixed[COL_BOTTLENECK]);
+  if (!w->history) {
+    cell_fn(ud, fixed[COL_AS_OF]);
+    cell_fn(ud, fixed[COL_RULES]);
+  }
+}
+
+/* A header cell of the CSV, after a comma unless it is the first. */
+static void csv_head_cell(void *ud, const char *text) {
+  WriteCtx *w = ud;
+  if (w->buf->len > w->head_start) buf_putc(w->buf, ',');
+  cell(w->buf, text);
 }
 
 bool write_csv_header(WriteCtx *w) {
-  const Program *p = w->p;
   Buf *b = w->buf;
   size_t start = b->len;
   if (w->bom) buf_puts(b, "\xEF\xBB\xBF");
-  const InputDecl *key = p->key_input >= 0 ? &p->inputs[p->key_input] : NULL;
-  cell(b, w->labels && key ? shown(w, key->name, key->label) : "id");
-  if (w->history) {
-    head_cell(w, COL_AS_OF);
-    head_cell(w, COL_RULES);
-  }
-  head_cell(w, COL_PERSONA);
-  head_cell(w, COL_HEALTH);
-  head_cell(w, COL_GRADE);
-  if (w->history) head_cell(w, COL_COVERAGE);
-  for (int32_t d = 0; d < p->ndimensions; d++) {
-    const char *dim = shown(w, p->dimensions[d].name, p->dimensions[d].label);
-    buf_putc(b, ',');
-    cell(b, dim);
-    buf_putc(b, ',');
-    size_t at = b->len;
-    buf_puts(b, dim);
-    buf_puts(b, w->labels ? " グレード" : "_grade");
-    /* the name and its suffix as one cell */
-    char *joined = strndup(b->data + at, b->len - at);
-    b->len = at;
-    cell(b, joined);
-    free(joined);
-  }
-  head_cell(w, COL_FLAGS);
-  head_cell(w, COL_BOTTLENECK);
-  if (!w->history) {
-    head_cell(w, COL_AS_OF);
-    head_cell(w, COL_RULES);
-  }
+  w->head_start = b->len;
+  writer_header(w, csv_head_cell, w);
   buf_putc(b, '\n');
   return !w->encoder || csv_encode_row(w, NULL, start);
 }

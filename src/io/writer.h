@@ -87,6 +87,18 @@ bool write_csv_header(WriteCtx *w);
  * encoding cannot hold is left out, reported through w->diag (naming the
  * account and the column) and counted in w->unencodable. */
 void write_csv(WriteCtx *w, const Account *a, const Result *r);
+/* The header's cells in order (csv, xlsx): the names, or with w->labels
+ * the labels and Japanese headings (docs/cli.md). */
+void writer_header(const WriteCtx *w, void (*cell_fn)(void *ud, const char *text), void *ud);
+/* What a row shows for a named thing: its label with w->labels (when it
+ * has one), else its name. */
+const char *writer_shown(const WriteCtx *w, const char *name, const char *label);
+/* `--format xlsx` (write_xlsx.c): the sheet and its header, then one row
+ * per account: the csv's cells with labels, numbers as numbers, grades
+ * coloured. */
+void write_xlsx_header(WriteCtx *w);
+void write_xlsx(WriteCtx *w, const Account *a, const Result *r);
+
 /* The writer options of OPTS (--bom --labels --digits --output-encoding)
  * into W, with DIAG for the encoding's errors; false when the encoding
  * cannot be opened (reported). */

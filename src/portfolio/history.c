@@ -18,6 +18,7 @@
 #include "engine/run.h"
 #include "front/diag.h"
 #include "io/writer.h"
+#include "io/xlsx.h"
 
 /* Lost points that moved less than this are taken as unchanged (the
  * earlier snapshot's are kept as floats: about 7 significant digits). */
@@ -272,6 +273,8 @@ static void on_account(void *ud, const Account *a, const Result *res) {
   if (hr->write) {
     if (hr->format == KENKO_FORMAT_CSV)
       write_csv(&hr->w, a, res);
+    else if (hr->format == KENKO_FORMAT_XLSX)
+      write_xlsx(&hr->w, a, res);
     else
       write_jsonl(&hr->w, a, res);
     buf_flush(&hr->buf, 1 << 16);
@@ -395,7 +398,8 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   memset(&hr, 0, sizeof hr);
   hr.h = &h;
   hr.format = ro.format;
-  hr.write = out && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV);
+  hr.write =
+      out && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV || ro.format == KENKO_FORMAT_XLSX);
   hr.aggregate = (ro.format == KENKO_FORMAT_TEXT && !h.account) || h.html;
   hr.point_lost = xcalloc((size_t)h.r.nmembers + 1, sizeof *hr.point_lost);
   buf_init(&hr.buf, out);
@@ -414,6 +418,13 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
       if (!csv_writer_setup(&hr.w, &ro, &diag) || !write_csv_header(&hr.w)) status = KENKO_ERR_USAGE;
       buf_flush(&hr.buf, 0);
     }
+    if (hr.write && ro.format == KENKO_FORMAT_XLSX) {
+      hr.w.xlsx = xlsx_new(p->title, &diag);
+      if (hr.w.xlsx)
+        write_xlsx_header(&hr.w);
+      else
+        status = KENKO_ERR_USAGE;
+    }
   }
   if (status == KENKO_OK) {
     ScoreSink sink;
@@ -425,6 +436,11 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
     sink.ud = &hr;
     status = score_accounts(p, ev, as_of, data, ndata, &ro, &diag, &sink, stats);
     status = csv_writer_finish(&hr.w, stats, status);
+    if (hr.w.xlsx && status == KENKO_ERR_USAGE)
+      xlsx_discard(hr.w.xlsx);
+    else if (hr.w.xlsx && !xlsx_finish(hr.w.xlsx, (int32_t)stats->snapshot, out))
+      status = KENKO_ERR_USAGE;
+    hr.w.xlsx = NULL;
     buf_flush(&hr.buf, 0);
     h.stats = *stats;
     if (h.account && !h.found && status != KENKO_ERR_USAGE) {
