@@ -26,7 +26,7 @@ CFLAGS  := -std=c11 $(WARN) $(OPT) -g $(SAN)
 # flex output is not written to our warning set; it gets the basic one.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
             -Wno-unused-parameter $(OPT) -g $(SAN)
-LDLIBS  := -lyaml -ljansson -lm
+LDLIBS  := -lyaml -ljansson -lxlsxwriter -lm
 
 LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))

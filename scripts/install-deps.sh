@@ -8,6 +8,7 @@ command -v bison >/dev/null 2>&1 || missing="$missing bison"
 command -v cc    >/dev/null 2>&1 || missing="$missing gcc"
 [ -f /usr/include/yaml.h ] || missing="$missing libyaml-dev"
 [ -f /usr/include/jansson.h ] || missing="$missing libjansson-dev"
+[ -f /usr/include/xlsxwriter.h ] || missing="$missing libxlsxwriter-dev"
 [ -f /usr/include/criterion/criterion.h ] || missing="$missing libcriterion-dev"
 command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 # the Japanese golden tests run under LANG=ja_JP.UTF-8 (docs/i18n.md)

@@ -69,7 +69,7 @@ if command -v bash >/dev/null 2>&1; then
   [ "$(complete_words kenko hi)" = "history " ] && ok || bad "completion: kenko hi → history"
   [ "$(complete_words kenko run --fo)" = "--format " ] && ok || bad "completion: run --fo → --format"
   [ "$(complete_words kenko report --format '')" = "json text " ] && ok || bad "completion: report --format values"
-  [ "$(complete_words kenko run --format '')" = "csv jsonl text " ] && ok || bad "completion: run --format values"
+  [ "$(complete_words kenko run --format '')" = "csv jsonl text xlsx " ] && ok || bad "completion: run --format values"
   case "$(complete_words kenko run rules/ai)" in "rules/aiueo"*) ok ;; *) bad "completion: RULES → .kenko files" ;; esac
   [ "$(complete_words kenko run rules/aiueo.kenko rules/sample/accounts.)" = "rules/sample/accounts.csv rules/sample/accounts.yaml " ] &&
     ok || bad "completion: DATA → data files"

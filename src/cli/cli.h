@@ -65,6 +65,8 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
  * `--format csv` or they contradict each other. */
 int cli_csv_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
 int cli_csv_options_check(Cli *cli, const kenko_run_opts *opts);
+/* The usage error of `--format xlsx` without `--output FILE`. */
+int cli_xlsx_needs_output(Cli *cli);
 
 /* output.c: at start-up, descriptors 0–2 opened on /dev/null where they
  * are closed (the wrong way round: using them fails with EBADF). */

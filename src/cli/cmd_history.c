@@ -9,14 +9,14 @@
 
 #include "cli/cli.h"
 
-static const char history_usage[] =
-    "usage: kenko history RULES DATA... [--format text|jsonl|csv] [--html FILE] [--account ID] [--from D] "
-    "[--to D] [data options]";
+static const char history_usage[] = "usage: kenko history RULES DATA... [--format text|jsonl|csv|xlsx] "
+                                    "[--html FILE] [--account ID] [--from D] "
+                                    "[--to D] [--output FILE] [data options]";
 
 /* The options into OPTS, the rules' path into *RULES and the data files
  * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
 static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opts *opts, const char **rules,
-                              const char **data, int *ndata, const char **html) {
+                              const char **data, int *ndata, const char **html, const char **output) {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *v;
     int taken = cli_data_option(cli, argc, argv, &i, &opts->run);
@@ -36,10 +36,16 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
         opts->run.format = KENKO_FORMAT_JSONL;
       else if (strcmp(v, "csv") == 0)
         opts->run.format = KENKO_FORMAT_CSV;
+      else if (strcmp(v, "xlsx") == 0)
+        opts->run.format = KENKO_FORMAT_XLSX;
       else
-        return cli_usage_error(cli, "`--format` takes text, jsonl or csv for `kenko history`, found `%s`", v);
+        return cli_usage_error(
+            cli, "`--format` takes text, jsonl, csv or xlsx for `kenko history`, found `%s`", v);
     } else if (strcmp(a, "--excel-safe") == 0) {
       opts->run.excel_safe = true;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
+      if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
+      *output = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
       if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
       *html = v;
@@ -63,22 +69,30 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
   if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", history_usage);
   if (opts->run.excel_safe && opts->run.format != KENKO_FORMAT_CSV)
     return cli_usage_error(cli, "`--excel-safe` is for `--format csv`");
+  if (opts->run.format == KENKO_FORMAT_XLSX && !*output) return cli_xlsx_needs_output(cli);
+  if (*html && *output && strcmp(*html, "-") == 0 && strcmp(*output, "-") == 0)
+    return cli_usage_error(cli,
+                           "`--html -` and `--output -` both ask for standard output: name a file for one");
   return cli_csv_options_check(cli, &opts->run);
 }
 
 int cmd_history(Cli *cli, int argc, char **argv) {
-  const char *rules_path = NULL, *html = NULL;
+  const char *rules_path = NULL, *html = NULL, *output = NULL;
   const char **data = calloc((size_t)argc + 2, sizeof *data);
   int ndata = 0;
   kenko_history_opts opts;
   memset(&opts, 0, sizeof opts);
-  int status = parse_history_args(cli, argc, argv, &opts, &rules_path, data, &ndata, &html);
+  int status = parse_history_args(cli, argc, argv, &opts, &rules_path, data, &ndata, &html, &output);
   FILE *out = cli->out;
+  data[ndata] = rules_path; /* the inputs the outputs must not overwrite */
   if (status == 0 && html) {
-    data[ndata] = rules_path; /* the inputs the page must not overwrite */
     if (cli_check_output(cli, "--html", html, data, ndata + 1)) status = KENKO_ERR_USAGE;
     if (status == 0 && !(opts.html = cli_open_output(cli, "--html", html))) status = KENKO_ERR_USAGE;
     if (strcmp(html, "-") == 0) out = NULL;
+  }
+  if (status == 0 && output) {
+    if (cli_check_output(cli, "--output", output, data, ndata + 1)) status = KENKO_ERR_USAGE;
+    if (status == 0 && !(out = cli_open_output(cli, "--output", output))) status = KENKO_ERR_USAGE;
   }
   kenko_rules *rules = NULL;
   if (status == 0) {

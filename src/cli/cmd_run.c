@@ -34,8 +34,10 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
         ra->opts.format = KENKO_FORMAT_CSV;
       else if (strcmp(v, "text") == 0)
         ra->opts.format = KENKO_FORMAT_TEXT;
+      else if (strcmp(v, "xlsx") == 0)
+        ra->opts.format = KENKO_FORMAT_XLSX;
       else
-        return cli_usage_error(cli, "`--format` takes jsonl, csv or text, found `%s`", v);
+        return cli_usage_error(cli, "`--format` takes jsonl, csv, text or xlsx, found `%s`", v);
     } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
       if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
       ra->output = v;
@@ -56,12 +58,16 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
   }
   if (!ra->rules || ra->ndata == 0)
     return cli_usage_error(
-        cli, explain_cmd ? "usage: kenko explain RULES DATA... --account ID [--as-of D] [--output FILE]"
-                         : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text] [--explain] "
-                           "[--output FILE]");
+        cli, explain_cmd
+                 ? "usage: kenko explain RULES DATA... --account ID [--as-of D] [--output FILE]"
+                 : "usage: kenko run RULES DATA... [--as-of D] [--format jsonl|csv|text|xlsx] [--explain] "
+                   "[--output FILE]");
   if (explain_cmd && !ra->opts.account) return cli_usage_error(cli, "`kenko explain` needs `--account ID`");
   if (ra->opts.excel_safe && ra->opts.format != KENKO_FORMAT_CSV)
     return cli_usage_error(cli, "`--excel-safe` is for `--format csv`");
+  if (ra->opts.format == KENKO_FORMAT_XLSX && ra->opts.explain)
+    return cli_usage_error(cli, "`--explain` is for jsonl and csv, not `--format xlsx`");
+  if (ra->opts.format == KENKO_FORMAT_XLSX && !ra->output) return cli_xlsx_needs_output(cli);
   return cli_csv_options_check(cli, &ra->opts);
 }
 

@@ -48,7 +48,8 @@ static const CliOption check_options[] = {
     {NULL, NULL, NULL},
 };
 static const CliOption run_options[] = {
-    {"--format", "jsonl|csv|text", "the output format (default text)"},
+    {"--format", "jsonl|csv|text|xlsx",
+     "the output format (default text; xlsx: an Excel workbook, with --output)"},
     {"--explain", NULL,
      "jsonl: each member's expression, values and reasons, the drivers, what would change the grade"},
     {"--excel-safe", NULL, "csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)"},
@@ -84,7 +85,8 @@ static const CliOption fmt_options[] = {
     {NULL, NULL, NULL},
 };
 static const CliOption history_options[] = {
-    {"--format", "text|jsonl|csv", "the output format (default text)"},
+    {"--format", "text|jsonl|csv|xlsx",
+     "the output format (default text; xlsx: an Excel workbook, with --output)"},
     {"--html", "FILE", "also write a self-contained HTML page (`-`: stdout)"},
     {"--account", "ID", "one account's series and what moved it"},
     {"--from", "D", "show the snapshots dated on or after D"},
@@ -107,7 +109,7 @@ static const CliOption no_options[] = {{NULL, NULL, NULL}};
 static const CliCommand commands[] = {
     {"check", "RULES [--data FILE]", "parse, type-check and lint the rules", CLI_RULE_OPTS | CLI_DATA_OPTS,
      check_options, "kenko check rules/aiueo.kenko --data rules/sample/accounts.csv", cmd_check},
-    {"run", "RULES DATA... [--format jsonl|csv|text] [--explain]", "score every account",
+    {"run", "RULES DATA... [--format jsonl|csv|text|xlsx] [--explain]", "score every account",
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT | CLI_CSV_OPTS, run_options,
      "kenko run rules/aiueo.kenko rules/sample/accounts.csv --as-of 2026-11-22 --format csv", cmd_run},
     {"explain", "RULES DATA... --account ID", "why one account scored what it did",
@@ -128,9 +130,9 @@ static const CliCommand commands[] = {
      diff_options, "kenko diff --git HEAD~1 rules/aiueo.kenko rules/sample/accounts.csv", cmd_diff},
     {"fmt", "[-w|--check] RULES...", "the canonical layout of rule files (`-` reads stdin)", 0, fmt_options,
      "kenko fmt --check rules/*.kenko", cmd_fmt},
-    {"history", "RULES DATA... [--format text|jsonl|csv] [--html FILE] [--account ID]",
+    {"history", "RULES DATA... [--format text|jsonl|csv|xlsx] [--html FILE] [--account ID] [--output FILE]",
      "every snapshot scored: how the portfolio and each account moved",
-     CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_CSV_OPTS, history_options,
+     CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT | CLI_CSV_OPTS, history_options,
      "kenko history rules/aiueo-history.kenko rules/sample/history/*.csv --html history.html", cmd_history},
     {"effect", "RULES DATA... --actions LOG [--after DUR] [--format text|json]",
      "did an action change the accounts, against similar ones not acted on?", CLI_RULE_OPTS | CLI_DATA_OPTS,

@@ -107,3 +107,9 @@ int cli_csv_options_check(Cli *cli, const kenko_run_opts *opts) {
                            "`--bom` marks UTF-8; CP932 (`--output-encoding cp932`) has no byte order mark");
   return 0;
 }
+
+int cli_xlsx_needs_output(Cli *cli) {
+  return cli_usage_error(
+      cli, "`--format xlsx` writes a binary workbook: give the file with `--output FILE` (`--output "
+           "-`: standard output, for a pipe)");
+}

@@ -599,7 +599,8 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   ScoreSink sink;
   memset(&sink, 0, sizeof sink);
   sink.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
-  sink.scores_only = (opts->format == KENKO_FORMAT_CSV || opts->format == KENKO_FORMAT_XLSX) && !opts->explain;
+  sink.scores_only =
+      (opts->format == KENKO_FORMAT_CSV || opts->format == KENKO_FORMAT_XLSX) && !opts->explain;
   sink.account = write_account;
   sink.file_done = flush_output;
   sink.snapshot_begin = output_snapshot;

@@ -99,8 +99,9 @@ void write_xlsx(WriteCtx *w, const Account *a, const Result *r) {
   buf_putc(&flags, '\0');
   xlsx_text(x, flags.data);
   buf_free(&flags);
-  xlsx_text(x, r->bottleneck >= 0 ? writer_shown(w, p->steps[r->bottleneck].name, p->steps[r->bottleneck].label)
-                                  : NULL);
+  xlsx_text(x, r->bottleneck >= 0
+                   ? writer_shown(w, p->steps[r->bottleneck].name, p->steps[r->bottleneck].label)
+                   : NULL);
   if (!w->history) {
     xlsx_text(x, w->as_of);
     xlsx_text(x, w->rules);

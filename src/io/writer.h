@@ -43,11 +43,15 @@ typedef struct WriteCtx {
   void *encoder;        /* `--output-encoding cp932`: an iconv_t (csv_encoder_open), or NULL: UTF-8 */
   Diag *diag;           /* where a row the encoding cannot hold is reported */
   uint64_t unencodable; /* rows left out for it (rejected accounts) */
-  char as_of[11];       /* YYYY-MM-DD */
-  char rules[13];       /* first 12 hex digits of the fingerprint */
-  bool history;         /* `kenko history`'s records: jsonl without members;
-                           csv id,as_of,rules,persona,health,grade,coverage,
-                           <dim>,<dim>_grade…,flags,bottleneck */
+  size_t head_start;    /* csv: where the header's first cell is */
+  struct Xlsx *xlsx;    /* --format xlsx: the workbook (io/xlsx.h) */
+  int32_t *grade_pos;   /* xlsx: each grade's place among the grade rows (its colour; in the plans) */
+  int32_t ngrade_pos;
+  char as_of[11]; /* YYYY-MM-DD */
+  char rules[13]; /* first 12 hex digits of the fingerprint */
+  bool history;   /* `kenko history`'s records: jsonl without members;
+                     csv id,as_of,rules,persona,health,grade,coverage,
+                     <dim>,<dim>_grade…,flags,bottleneck */
   /* made on first use from the fields above (which must not change
    * afterwards), released by writer_free: */
   Arena plans;

@@ -10,11 +10,11 @@
 #include "front/source.h"
 
 enum {
-  XLSX_MAX_COLS = 16384,    /* Excel's columns */
-  XLSX_MAX_WIDTH = 60,      /* the widest a column is made, in characters */
-  XLSX_MAX_COLORS = 16,     /* distinct fill colours kept as formats */
-  XLSX_MAX_CELL = 32767,    /* Excel's longest cell text, in bytes here */
-  XLSX_ROWS = 1048576       /* Excel's rows */
+  XLSX_MAX_COLS = 16384, /* Excel's columns */
+  XLSX_MAX_WIDTH = 60,   /* the widest a column is made, in characters */
+  XLSX_MAX_COLORS = 16,  /* distinct fill colours kept as formats */
+  XLSX_MAX_CELL = 32767, /* Excel's longest cell text, in bytes here */
+  XLSX_ROWS = 1048576    /* Excel's rows */
 };
 
 typedef struct XlsxFill {
@@ -46,7 +46,8 @@ Xlsx *xlsx_new(const char *title, Diag *diag) {
   snprintf(x->path, sizeof x->path, "%s/kenko-xlsx-XXXXXX", dir);
   int fd = mkstemp(x->path);
   if (fd < 0) {
-    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "xlsx: cannot make a temporary file in %s: %s", dir, strerror(errno));
+    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "xlsx: cannot make a temporary file in %s: %s", dir,
+            strerror(errno));
     free(x);
     return NULL;
   }
@@ -169,12 +170,17 @@ static lxw_format *fill(Xlsx *x, const char *color) {
   return f;
 }
 
-void xlsx_colored(Xlsx *x, const char *s, const char *color) { xlsx_styled(x, s, color ? fill(x, color) : NULL); }
+void xlsx_colored(Xlsx *x, const char *s, const char *color) {
+  xlsx_styled(x, s, color ? fill(x, color) : NULL);
+}
 
 void xlsx_num(Xlsx *x, double v, XlsxNum how) {
   if (!isnan(v) && !isinf(v)) {
     char t[64];
-    int w = snprintf(t, sizeof t, how == XLSX_INT ? "%.0f" : how == XLSX_PCT ? "%.1f%%" : "%.1f",
+    int w = snprintf(t, sizeof t,
+                     how == XLSX_INT   ? "%.0f"
+                     : how == XLSX_PCT ? "%.1f%%"
+                                       : "%.1f",
                      how == XLSX_PCT ? v * 100 : v);
     widen(x, w);
     if (!x->full && x->ws && x->col < x->ncols)

@@ -398,8 +398,8 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   memset(&hr, 0, sizeof hr);
   hr.h = &h;
   hr.format = ro.format;
-  hr.write =
-      out && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV || ro.format == KENKO_FORMAT_XLSX);
+  hr.write = out && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV ||
+                     ro.format == KENKO_FORMAT_XLSX);
   hr.aggregate = (ro.format == KENKO_FORMAT_TEXT && !h.account) || h.html;
   hr.point_lost = xcalloc((size_t)h.r.nmembers + 1, sizeof *hr.point_lost);
   buf_init(&hr.buf, out);
