@@ -9,140 +9,147 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 /* Options every command that loads rules takes. */
 static const CliOption rule_options[] = {
-    {"--include-root", "DIR", "includes may also read files in DIR's tree (given once)"},
+    {"--include-root", "DIR", N_("includes may also read files in DIR's tree (given once)")},
     {NULL, NULL, NULL},
 };
 
 /* Options every command that reads account data takes (docs/cli.md). */
 static const CliOption data_options[] = {
-    {"--as-of", "YYYY-MM-DD", "the evaluation date (default: today, local date)"},
-    {"--input-format", "csv|yaml|json|jsonl", "the data's format, instead of guessing from the extension"},
-    {"--delimiter", "C", "the CSV separator (`;`, `tab`); default `,`"},
-    {"--encoding", "ENC", "the CSV's encoding: utf-8, cp932 or utf-16 (default: detected)"},
-    {"--na", "LIST", "more cell values that mean missing, comma-separated (\"NA,N/A,#N/A\")"},
-    {"--thousands", ",", "accept \"1,234\" in quoted CSV cells"},
-    {"--strict", NULL, "stop at the first rejected account"},
+    {"--as-of", "YYYY-MM-DD", N_("the evaluation date (default: today, local date)")},
+    {"--input-format", "csv|yaml|json|jsonl",
+     N_("the data's format, instead of guessing from the extension")},
+    {"--delimiter", "C", N_("the CSV separator (`;`, `tab`); default `,`")},
+    {"--encoding", "ENC", N_("the CSV's encoding: utf-8, cp932 or utf-16 (default: detected)")},
+    {"--na", "LIST", N_("more cell values that mean missing, comma-separated (\"NA,N/A,#N/A\")")},
+    {"--thousands", ",", N_("accept \"1,234\" in quoted CSV cells")},
+    {"--strict", NULL, N_("stop at the first rejected account")},
     {NULL, NULL, NULL},
 };
 
 static const CliOption output_option[] = {
-    {"--output", "FILE", "write the result to FILE (replaced only when the run succeeds; `-`: stdout)"},
+    {"--output", "FILE", N_("write the result to FILE (replaced only when the run succeeds; `-`: stdout)")},
     {NULL, NULL, NULL},
 };
 
 /* The CSV options for people (run, history): docs/cli.md. */
 static const CliOption csv_options[] = {
-    {"--bom", NULL, "a UTF-8 byte order mark first (what Excel needs to read UTF-8)"},
-    {"--output-encoding", "utf-8|cp932", "the CSV's encoding (cp932: a character it lacks is an error)"},
-    {"--labels", NULL, "the rules' labels instead of names in the header and the symbol cells"},
-    {"--digits", "N", "numbers rounded to N decimals for people (default: exact)"},
+    {"--bom", NULL, N_("a UTF-8 byte order mark first (what Excel needs to read UTF-8)")},
+    {"--output-encoding", "utf-8|cp932", N_("the CSV's encoding (cp932: a character it lacks is an error)")},
+    {"--labels", NULL, N_("the rules' labels instead of names in the header and the symbol cells")},
+    {"--digits", "N", N_("numbers rounded to N decimals for people (default: exact)")},
     {NULL, NULL, NULL},
 };
 
 static const CliOption check_options[] = {
-    {"--data", "FILE", "also check FILE: its columns, and every cell against its input"},
+    {"--data", "FILE", N_("also check FILE: its columns, and every cell against its input")},
     {NULL, NULL, NULL},
 };
 static const CliOption run_options[] = {
     {"--format", "jsonl|csv|text|xlsx",
-     "the output format (default text; xlsx: an Excel workbook, with --output)"},
+     N_("the output format (default text; xlsx: an Excel workbook, with --output)")},
     {"--explain", NULL,
-     "jsonl: each member's expression, values and reasons, the drivers, what would change the grade"},
-    {"--excel-safe", NULL, "csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)"},
+     N_("jsonl: each member's expression, values and reasons, the drivers, what would change the grade")},
+    {"--excel-safe", NULL,
+     N_("csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)")},
     {NULL, NULL, NULL},
 };
 static const CliOption explain_options[] = {
-    {"--account", "ID", "the account to explain (required)"},
+    {"--account", "ID", N_("the account to explain (required)")},
     {NULL, NULL, NULL},
 };
 static const CliOption report_options[] = {
-    {"--by", "WHAT", "group by `persona`, `segment NAME` or `input NAME`"},
-    {"--format", "text|json", "the output format (default text)"},
-    {"--html", "FILE", "also write a self-contained HTML report (`-`: stdout)"},
+    {"--by", "WHAT", N_("group by `persona`, `segment NAME` or `input NAME`")},
+    {"--format", "text|json", N_("the output format (default text)")},
+    {"--html", "FILE", N_("also write a self-contained HTML report (`-`: stdout)")},
     {NULL, NULL, NULL},
 };
 static const CliOption validate_options[] = {
-    {"--outcome", "FIELD", "the bool input that marks a bad outcome (default: the rules' `outcome`)"},
-    {"--horizon", "DUR", "score each account from its snapshot DUR before its outcome (180d, 6mo)"},
-    {"--format", "text|json", "the output format (default text)"},
+    {"--outcome", "FIELD", N_("the bool input that marks a bad outcome (default: the rules' `outcome`)")},
+    {"--horizon", "DUR", N_("score each account from its snapshot DUR before its outcome (180d, 6mo)")},
+    {"--format", "text|json", N_("the output format (default text)")},
     {NULL, NULL, NULL},
 };
 static const CliOption diff_options[] = {
-    {"--git", "REV", "OLD rules = RULES (and its includes) at git revision REV"},
-    {"--data", "OLD_DATA", "compare two data snapshots under one rule version"},
-    {"--format", "text|json", "the output format (default text)"},
-    {"--limit", "N", "text: list at most N accounts in each list"},
+    {"--git", "REV", N_("OLD rules = RULES (and its includes) at git revision REV")},
+    {"--data", "OLD_DATA", N_("compare two data snapshots under one rule version")},
+    {"--format", "text|json", N_("the output format (default text)")},
+    {"--limit", "N", N_("text: list at most N accounts in each list")},
     {NULL, NULL, NULL},
 };
 static const CliOption fmt_options[] = {
-    {"-w", NULL, "rewrite the files that change (also `--write`)"},
-    {"--write", NULL, "the same as -w"},
-    {"--check", NULL, "print a unified diff of each file that would change; exit 1 if any"},
+    {"-w", NULL, N_("rewrite the files that change (also `--write`)")},
+    {"--write", NULL, N_("the same as -w")},
+    {"--check", NULL, N_("print a unified diff of each file that would change; exit 1 if any")},
     {NULL, NULL, NULL},
 };
 static const CliOption history_options[] = {
     {"--format", "text|jsonl|csv|xlsx",
-     "the output format (default text; xlsx: an Excel workbook, with --output)"},
-    {"--html", "FILE", "also write a self-contained HTML page (`-`: stdout)"},
-    {"--account", "ID", "one account's series and what moved it"},
-    {"--from", "D", "show the snapshots dated on or after D"},
-    {"--to", "D", "show the snapshots dated on or before D"},
-    {"--excel-safe", NULL, "csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)"},
+     N_("the output format (default text; xlsx: an Excel workbook, with --output)")},
+    {"--html", "FILE", N_("also write a self-contained HTML page (`-`: stdout)")},
+    {"--account", "ID", N_("one account's series and what moved it")},
+    {"--from", "D", N_("show the snapshots dated on or after D")},
+    {"--to", "D", N_("show the snapshots dated on or before D")},
+    {"--excel-safe", NULL,
+     N_("csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)")},
     {NULL, NULL, NULL},
 };
 static const CliOption effect_options[] = {
-    {"--actions", "LOG", "the action log: the key column, date, action (CSV, YAML or JSON)"},
-    {"--after", "DUR", "compare the snapshot DUR after each action (default 90d)"},
-    {"--format", "text|json", "the output format (default text)"},
+    {"--actions", "LOG", N_("the action log: the key column, date, action (CSV, YAML or JSON)")},
+    {"--after", "DUR", N_("compare the snapshot DUR after each action (default 90d)")},
+    {"--format", "text|json", N_("the output format (default text)")},
     {NULL, NULL, NULL},
 };
 static const CliOption lsp_options[] = {
-    {"--stdio", NULL, "speak JSON-RPC on stdin/stdout (the default; editors pass it)"},
+    {"--stdio", NULL, N_("speak JSON-RPC on stdin/stdout (the default; editors pass it)")},
     {NULL, NULL, NULL},
 };
 static const CliOption no_options[] = {{NULL, NULL, NULL}};
 
 static const CliCommand commands[] = {
-    {"check", "RULES [--data FILE]", "parse, type-check and lint the rules", CLI_RULE_OPTS | CLI_DATA_OPTS,
-     check_options, "kenko check rules/aiueo.kenko --data rules/sample/accounts.csv", cmd_check},
-    {"run", "RULES DATA... [--format jsonl|csv|text|xlsx] [--explain]", "score every account",
+    {"check", "RULES [--data FILE]", N_("parse, type-check and lint the rules"),
+     CLI_RULE_OPTS | CLI_DATA_OPTS, check_options,
+     "kenko check rules/aiueo.kenko --data rules/sample/accounts.csv", cmd_check},
+    {"run", "RULES DATA... [--format jsonl|csv|text|xlsx] [--explain]", N_("score every account"),
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT | CLI_CSV_OPTS, run_options,
      "kenko run rules/aiueo.kenko rules/sample/accounts.csv --as-of 2026-11-22 --format csv", cmd_run},
-    {"explain", "RULES DATA... --account ID", "why one account scored what it did",
+    {"explain", "RULES DATA... --account ID", N_("why one account scored what it did"),
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, explain_options,
      "kenko explain rules/aiueo.kenko rules/sample/accounts.yaml --account acct-0007 --as-of 2026-11-22",
      cmd_explain},
-    {"test", "RULES...", "run the rules' inline tests", CLI_RULE_OPTS, no_options,
+    {"test", "RULES...", N_("run the rules' inline tests"), CLI_RULE_OPTS, no_options,
      "kenko test rules/aiueo.kenko", cmd_test},
     {"report", "RULES DATA... [--by persona|segment NAME|input NAME] [--html FILE]",
-     "the portfolio: grades, dimensions, flags, forecast", CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT,
+     N_("the portfolio: grades, dimensions, flags, forecast"), CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT,
      report_options, "kenko report rules/aiueo.kenko rules/sample/accounts.csv --html report.html",
      cmd_report},
-    {"validate", "RULES DATA... [--outcome FIELD] [--horizon DUR]", "does the score predict the outcome?",
+    {"validate", "RULES DATA... [--outcome FIELD] [--horizon DUR]", N_("does the score predict the outcome?"),
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, validate_options,
      "kenko validate rules/telco.kenko rules/sample/mlc_churn.csv", cmd_validate},
     {"diff", "OLD_RULES NEW_RULES DATA... | --git REV RULES DATA... | RULES DATA... --data OLD_DATA",
-     "what a rule change (or a month of customer change) did", CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT,
-     diff_options, "kenko diff --git HEAD~1 rules/aiueo.kenko rules/sample/accounts.csv", cmd_diff},
-    {"fmt", "[-w|--check] RULES...", "the canonical layout of rule files (`-` reads stdin)", 0, fmt_options,
-     "kenko fmt --check rules/*.kenko", cmd_fmt},
+     N_("what a rule change (or a month of customer change) did"),
+     CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT, diff_options,
+     "kenko diff --git HEAD~1 rules/aiueo.kenko rules/sample/accounts.csv", cmd_diff},
+    {"fmt", "[-w|--check] RULES...", N_("the canonical layout of rule files (`-` reads stdin)"), 0,
+     fmt_options, "kenko fmt --check rules/*.kenko", cmd_fmt},
     {"history", "RULES DATA... [--format text|jsonl|csv|xlsx] [--html FILE] [--account ID] [--output FILE]",
-     "every snapshot scored: how the portfolio and each account moved",
+     N_("every snapshot scored: how the portfolio and each account moved"),
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT | CLI_CSV_OPTS, history_options,
      "kenko history rules/aiueo-history.kenko rules/sample/history/*.csv --html history.html", cmd_history},
     {"effect", "RULES DATA... --actions LOG [--after DUR] [--format text|json]",
-     "did an action change the accounts, against similar ones not acted on?", CLI_RULE_OPTS | CLI_DATA_OPTS,
-     effect_options,
+     N_("did an action change the accounts, against similar ones not acted on?"),
+     CLI_RULE_OPTS | CLI_DATA_OPTS, effect_options,
      "kenko effect rules/aiueo-history.kenko rules/sample/history/*.csv --actions actions.csv", cmd_effect},
-    {"lsp", "", "the language server (LSP over stdin/stdout) for editors", 0, lsp_options,
+    {"lsp", "", N_("the language server (LSP over stdin/stdout) for editors"), 0, lsp_options,
      "kenko lsp    (started by the editor: docs/editors.md)", cmd_lsp},
-    {"init", "DIR", "a new rules repository for a CS team: starter scorecard, sample data, CI, pre-commit", 0,
+    {"init", "DIR",
+     N_("a new rules repository for a CS team: starter scorecard, sample data, CI, pre-commit"), 0,
      no_options, "kenko init cs-health", cmd_init},
-    {"help", "[COMMAND]", "this help, or one command's", 0, no_options, "kenko help run", NULL},
+    {"help", "[COMMAND]", N_("this help, or one command's"), 0, no_options, "kenko help run", NULL},
     {NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -182,31 +189,31 @@ static void print_options(FILE *out, const char *title, const CliOption *opts) {
     char head[64];
     snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
     if (strlen(head) > 28)
-      fprintf(out, "  %s\n  %-28s %s\n", head, "", o->help);
+      fprintf(out, "  %s\n  %-28s %s\n", head, "", _(o->help));
     else
-      fprintf(out, "  %-28s %s\n", head, o->help);
+      fprintf(out, "  %-28s %s\n", head, _(o->help));
   }
 }
 
 void cli_print_usage(FILE *out) {
-  fputs("usage: kenko COMMAND [ARGS]    (kenko help COMMAND, kenko COMMAND --help)\n\ncommands:\n", out);
+  fputs(_("usage: kenko COMMAND [ARGS]    (kenko help COMMAND, kenko COMMAND --help)\n\ncommands:\n"), out);
   for (const CliCommand *c = commands; c->name; c++)
-    fprintf(out, "  %-9s %s\n", c->name, c->summary);
-  fputs("\n  --version  the version of kenko and of the language contract it implements\n"
-        "\nExit status: 0 ok, 1 rule errors, failed tests or fmt --check differences,\n"
-        "2 usage errors or output that could not be written, 3 some accounts rejected.\n"
-        "See docs/cli.md and man kenko.\n",
+    fprintf(out, "  %-9s %s\n", c->name, _(c->summary));
+  fputs(_("\n  --version  the version of kenko and of the language contract it implements\n"
+          "\nExit status: 0 ok, 1 rule errors, failed tests or fmt --check differences,\n"
+          "2 usage errors or output that could not be written, 3 some accounts rejected.\n"
+          "See docs/cli.md and man kenko.\n"),
         out);
 }
 
 void cli_print_help(FILE *out, const CliCommand *c) {
-  fprintf(out, "usage: kenko %s %s\n\n%s.\n", c->name, c->synopsis, c->summary);
-  print_options(out, "options", c->options);
-  if (c->groups & CLI_OUTPUT_OPT) print_options(out, "output", output_option);
-  if (c->groups & CLI_CSV_OPTS) print_options(out, "csv for people", csv_options);
-  if (c->groups & CLI_DATA_OPTS) print_options(out, "data options", data_options);
-  if (c->groups & CLI_RULE_OPTS) print_options(out, "rule options", rule_options);
-  fprintf(out, "\nexample:\n  %s\n", c->example);
+  fprintf(out, _("usage: kenko %s %s\n\n%s.\n"), c->name, c->synopsis, _(c->summary));
+  print_options(out, _("options"), c->options);
+  if (c->groups & CLI_OUTPUT_OPT) print_options(out, _("output"), output_option);
+  if (c->groups & CLI_CSV_OPTS) print_options(out, _("csv for people"), csv_options);
+  if (c->groups & CLI_DATA_OPTS) print_options(out, _("data options"), data_options);
+  if (c->groups & CLI_RULE_OPTS) print_options(out, _("rule options"), rule_options);
+  fprintf(out, _("\nexample:\n  %s\n"), c->example);
 }
 
 /* "did you mean" over every option name C accepts, or NULL. */
