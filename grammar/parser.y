@@ -67,6 +67,7 @@ static void kk_yyerror(const Span *loc, void *scanner, ParseState *ps, const cha
 %token SEVERITY "`severity`" ACTION "`action`" JOURNEY "`journey`"
 %token STEP "`step`" FORECAST "`forecast`" WEIGHTED "`weighted`" BY "`by`"
 %token SNAPSHOT "`snapshot`" KPI "`kpi`" TARGET "`target`"
+%token DISPLAY "`display`" KEPT "`kept`"
 %token OUTCOME "`outcome`" TEST "`test`" GIVEN "`given`" EXPECT "`expect`"
 %token AS_OF "`as_of`" WHEN "`when`" OTHERWISE "`otherwise`"
 %token AND "`and`" OR "`or`" NOT "`not`" IN "`in`" IS "`is`" FROM "`from`"
@@ -111,6 +112,8 @@ name
   : IDENT                 { $$ = $1; }
   | OUTCOME               { $$ = "outcome"; }
   | SNAPSHOT              { $$ = "snapshot"; }
+  | DISPLAY               { $$ = "display"; }
+  | KEPT                  { $$ = "kept"; }
   | KPI                   { $$ = "kpi"; }
   | TARGET                { $$ = "target"; }
   ;
@@ -168,6 +171,8 @@ input_decl
   | input_decl FROM STRING
       { $$ = $1; $$->span = span_join($$->span, @3); parse_input_modifier(ps, $$, MOD_FROM, NULL, $3, span_join(@2, @3)); }
   | input_decl SNAPSHOT   { $$ = $1; $$->span = span_join($$->span, @2); parse_input_modifier(ps, $$, MOD_SNAPSHOT, NULL, NULL, @2); }
+  | input_decl DISPLAY    { $$ = $1; $$->span = span_join($$->span, @2); parse_input_modifier(ps, $$, MOD_DISPLAY, NULL, NULL, @2); }
+  | input_decl KEPT       { $$ = $1; $$->span = span_join($$->span, @2); parse_input_modifier(ps, $$, MOD_KEPT, NULL, NULL, @2); }
   ;
 
 type
@@ -616,6 +621,7 @@ static int starts_expression(yysymbol_kind_t k) {
   case YYSYMBOL_FALSE: case YYSYMBOL_MISSING: case YYSYMBOL_AS_OF: case YYSYMBOL_DURATION:
   case YYSYMBOL_PERSONA: case YYSYMBOL_IF: case YYSYMBOL_NOT:
   case YYSYMBOL_OUTCOME: case YYSYMBOL_SNAPSHOT: case YYSYMBOL_KPI: case YYSYMBOL_TARGET:
+  case YYSYMBOL_DISPLAY: case YYSYMBOL_KEPT:
     return 1;
   default:
     break;
@@ -759,6 +765,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, ParseSt
       any_op = 1;
     } else if (top_level && (expected[i] == YYSYMBOL_YYEOF || starts_declaration(expected[i]))) {
       any_decl = 1;
+    } else if (expected[i] == YYSYMBOL_DISPLAY || expected[i] == YYSYMBOL_KEPT) {
+      /* input modifiers left out of the list (it would be too long to be
+       * shown after an input); a misspelt one still gets its did-you-mean */
     } else if (name_here && (expected[i] == YYSYMBOL_OUTCOME || expected[i] == YYSYMBOL_SNAPSHOT ||
                                   expected[i] == YYSYMBOL_KPI || expected[i] == YYSYMBOL_TARGET)) {
       /* listed because a dimension may be called `outcome` (and a name

@@ -21,10 +21,11 @@ import io
 import os
 
 # The data columns in file order. `業種` is the column of the `industry`
-# input (`from "業種"`).
+# input (`from "業種"`), `担当CSM` of `csm` (a `kept` input: read for
+# `report --by input csm`, used by no rule).
 COLUMNS = [
     "id", "name", "plan", "arr", "contract_start", "renewal_date", "seats",
-    "seats_initial", "業種", "churned",
+    "seats_initial", "業種", "担当CSM", "churned",
     "support_contacts", "operators", "kickoff_done", "training_done",
     "setup_done",
     "active_users", "logins_30d", "core_features_used", "report_views_30d",
@@ -175,6 +176,11 @@ TICKETS = {
 }
 
 
+# The CSM in charge, by account number (no random draw: the other columns
+# stay as they were).
+CSMS = ["佐藤", "鈴木", "高橋"]
+
+
 def build_account(row):
     """One account as an ordered dict of column -> value (None = missing)."""
     (num, name, industry, plan, arr, start, renewal, seats, seats_initial,
@@ -185,6 +191,7 @@ def build_account(row):
         "id": "acct-%04d" % num, "name": name, "plan": plan, "arr": arr,
         "contract_start": start, "renewal_date": renewal, "seats": seats,
         "seats_initial": seats_initial, "業種": industry,
+        "担当CSM": CSMS[(num - 1) % len(CSMS)],
         "churned": p.get("churned"),
     }
     for col in ("support_contacts", "operators", "kickoff_done",

@@ -241,3 +241,11 @@ void buf_u64(Buf *b, uint64_t n) {
   buf_reserve(b, 20);
   b->len += (size_t)uint_text(b->data + b->len, n);
 }
+
+void buf_account(Buf *b, const char *id, const char *name) {
+  buf_shown(b, id, strlen(id), false);
+  if (!name) return;
+  buf_puts(b, " (");
+  buf_shown(b, name, strlen(name), false);
+  buf_putc(b, ')');
+}

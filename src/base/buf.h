@@ -86,4 +86,8 @@ void buf_u64(Buf *b, uint64_t n);
  * (0: always). */
 void buf_flush(Buf *b, size_t limit);
 
+/* An account for people: its id, then " (NAME)" when it has a display
+ * name (NULL: none), both as buf_shown writes them. */
+void buf_account(Buf *b, const char *id, const char *name);
+
 #endif

@@ -274,6 +274,23 @@ static void declare_input(Checker *c, Node *n) {
           "`%s` cannot be both the key and the snapshot: the key names the account, the snapshot dates it",
           n->name);
   }
+  in->kept = (n->flags & NF_KEPT) != 0;
+  if (n->flags & NF_DISPLAY) {
+    in->display = true;
+    if (p->display_input >= 0)
+      diag_error(c->diag, n->name_span, "only one input can be the `display` name; `%s` already is",
+                 p->inputs[p->display_input].name);
+    else
+      p->display_input = index;
+    if (in->type != T_TEXT)
+      diag_error(c->diag, n->a->span, "the display name must be text; `%s` is %s", n->name,
+                 type_text(c, in->type, 0));
+    if (in->key)
+      diag_error(c->diag, n->name_span,
+                 "`%s` cannot be both the key and the display name: the key is shown anyway; mark the "
+                 "input that holds the account's name `display`",
+                 n->name);
+  }
   if (in->type == T_LIST) {
     const Node *t = n->a;
     in->nfields = 0;

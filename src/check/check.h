@@ -142,6 +142,8 @@ typedef struct InputDecl {
   bool optional;
   bool key;
   bool snapshot; /* dates each record: a long table of snapshots (§6) */
+  bool display;  /* the account's display name (shown next to the id) */
+  bool kept;     /* kept for display and grouping: not an unused input */
   const char **allowed;
   int32_t nallowed;
   ListField *fields; /* T_LIST */
@@ -379,6 +381,7 @@ typedef struct Program {
   int32_t outcome_input;  /* -1 when none */
   int32_t key_input;      /* -1 when none */
   int32_t snapshot_input; /* the `snapshot` input (a date), or -1 */
+  int32_t display_input;  /* the `display` input (text: the account's name), or -1 */
   bool uses_trend;        /* a trend function (past, previous, …) is used:
                              every command reads the data as history */
   int32_t trend_days;     /* the longest trend window in days (weeks

@@ -13,7 +13,7 @@ static void lint_unused(Checker *c) {
   const Program *p = c->p;
   for (int32_t i = 0; i < p->ninputs; i++) {
     const InputDecl *in = &p->inputs[i];
-    if (!in->used && !in->key && !in->snapshot && i != p->outcome_input)
+    if (!in->used && !in->key && !in->snapshot && !in->display && !in->kept && i != p->outcome_input)
       diag_warning(c->diag, in->node->name_span, "input `%s` is never used", in->name);
   }
   for (int32_t i = 0; i < p->nindicators; i++)

@@ -605,6 +605,7 @@ void eval_schema(const Program *p, Schema *out, Arena *arena) {
     fs[i].type = in->type;
     fs[i].optional = in->optional;
     fs[i].key = in->key;
+    fs[i].display = in->display;
     fs[i].allowed = in->allowed;
     fs[i].nallowed = in->nallowed;
     if (in->type == T_LIST) {

@@ -162,7 +162,9 @@ enum {
   NF_HAS_WEIGHT = 1u << 4, /* D_DIMENSION, members: weight was written */
   NF_OTHERWISE = 1u << 5,  /* P_BAND, P_GRADE, P_CASE, D_PERSONA */
   NF_PAREN = 1u << 6,      /* expression was written in parentheses */
-  NF_SNAPSHOT = 1u << 7    /* D_INPUT: dates each record (history, LANGUAGE.md §6) */
+  NF_SNAPSHOT = 1u << 7,   /* D_INPUT: dates each record (history, LANGUAGE.md §6) */
+  NF_DISPLAY = 1u << 8,    /* D_INPUT: the account's display name */
+  NF_KEPT = 1u << 9        /* D_INPUT: kept for display and grouping (no unused warning) */
 };
 
 typedef struct Node Node;

@@ -59,7 +59,7 @@ Node *parse_expect_kpi(ParseState *ps, const char *name, Span name_span, Op op, 
   return n;
 }
 
-static const char *const modifier_names[] = {"key", "optional", "in", "from", "snapshot"};
+static const char *const modifier_names[] = {"key", "optional", "in", "from", "snapshot", "display", "kept"};
 
 void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, const char *from, Span span) {
   unsigned flag = 0;
@@ -79,6 +79,14 @@ void parse_input_modifier(ParseState *ps, Node *input, int which, Node *arg, con
     break;
   case MOD_SNAPSHOT:
     flag = NF_SNAPSHOT;
+    dup = (input->flags & flag) != 0;
+    break;
+  case MOD_DISPLAY:
+    flag = NF_DISPLAY;
+    dup = (input->flags & flag) != 0;
+    break;
+  case MOD_KEPT:
+    flag = NF_KEPT;
     dup = (input->flags & flag) != 0;
     break;
   case MOD_FROM:

@@ -99,6 +99,6 @@ Node *parse_kpi_target(ParseState *ps, Node *kpi, Op op, Node *value, Span span)
 /* `expect kpi NAME OP VALUE` in a test. */
 Node *parse_expect_kpi(ParseState *ps, const char *name, Span name_span, Op op, Node *value, Span span);
 
-enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM, MOD_SNAPSHOT };
+enum { MOD_KEY, MOD_OPTIONAL, MOD_IN, MOD_FROM, MOD_SNAPSHOT, MOD_DISPLAY, MOD_KEPT };
 
 #endif

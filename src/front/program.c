@@ -358,6 +358,7 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
   p->outcome_input = -1;
   p->key_input = -1;
   p->snapshot_input = -1;
+  p->display_input = -1;
   diag->sources = &p->sources;
   int before = diag->errors;
 

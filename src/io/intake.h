@@ -30,9 +30,10 @@ typedef struct Intake {
   AccountFn fn;
   void *ud;
   ReadStats *stats;
-  Arena arena;   /* the current account's */
-  bool rejected; /* some account of this file was rejected */
-  bool stop;     /* strict mode, or the callback asked to stop */
+  int32_t name_index; /* the display input (FieldSchema.display), or -1 */
+  Arena arena;        /* the current account's */
+  bool rejected;      /* some account of this file was rejected */
+  bool stop;          /* strict mode, or the callback asked to stop */
 } Intake;
 
 /* A field that must have a value: the key, or an input not `optional`. */

@@ -111,6 +111,9 @@ void intake_init(Intake *in, const char *path, const Schema *schema, const ReadO
   in->fn = fn;
   in->ud = ud;
   in->stats = stats;
+  in->name_index = -1;
+  for (int32_t i = 0; schema && i < schema->ninputs; i++)
+    if (schema->inputs[i].display) in->name_index = i;
   arena_init(&in->arena, 64 * 1024);
 }
 
@@ -157,7 +160,9 @@ void intake_reject(Intake *in, const char *id, const Value *key, int line, int c
 }
 
 void intake_accept(Intake *in, const Value *values, const char *id, uint32_t line) {
-  Account acct = {values, id, in->path, line, in->stats->accounts++};
+  const Value *name = in->name_index >= 0 ? &values[in->name_index] : NULL;
+  Account acct = {
+      values, id, in->path, line, in->stats->accounts++, name && name->type == T_TEXT ? name->u.text : NULL};
   if (!in->fn(in->ud, &acct, &in->arena)) in->stop = true;
 }
 

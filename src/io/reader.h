@@ -37,6 +37,7 @@ typedef struct FieldSchema {
   int32_t nallowed;
   const struct FieldSchema *fields; /* T_LIST: the element fields */
   int32_t nfields;
+  bool display; /* the account's display name (Account.name) */
 } FieldSchema;
 
 typedef struct Schema {
@@ -73,6 +74,7 @@ typedef struct Account {
   const char *file;
   uint32_t line;    /* where the account starts */
   uint64_t ordinal; /* 0-based position in the run */
+  const char *name; /* the display name (the `display` input's text), or NULL */
 } Account;
 
 /* Called for each good account; return false to stop reading. */

@@ -502,6 +502,13 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
   Buf *b = w->buf;
   buf_puts(b, "{\"id\":");
   buf_json_str(b, a->id, strlen(a->id));
+  if (p->display_input >= 0) { /* the display name, when the rules declare one */
+    buf_puts(b, ",\"name\":");
+    if (a->name)
+      buf_json_str(b, a->name, strlen(a->name));
+    else
+      buf_puts(b, "null");
+  }
   put_frag(b, jp->head);
   name_or_null(b, jp->persona_name, r->persona);
   if (w->explain) write_personas_tried(w, jp, r);

@@ -469,7 +469,7 @@ void write_text(WriteCtx *w, const Account *a, const Result *r) {
   Labels l = labels();
   color(w, C_BOLD);
   buf_puts(b, "━━ ");
-  buf_shown(b, a->id, strlen(a->id), false);
+  buf_account(b, a->id, a->name);
   buf_puts(b, " ━━");
   color(w, C_OFF);
   buf_puts(b, "  ");

@@ -120,6 +120,7 @@ typedef struct Move {
 
 typedef struct Changed {
   char *id;
+  char *name; /* the display name in the new run, or NULL */
   int32_t old_grade, new_grade;
   double old_health, new_health; /* NAN when missing */
   double *new_lost;              /* per new member, until the third pass */
@@ -130,6 +131,7 @@ typedef struct Changed {
 /* An account scored by one run only. */
 typedef struct Listed {
   char *id;
+  char *name; /* the display name, or NULL */
   int32_t grade;
   double health;
 } Listed;
@@ -165,7 +167,7 @@ static void side_count(Side *s, const Account *a, const Result *r) {
 }
 
 static Listed listed(const Account *a, const Result *r) {
-  Listed l = {xstrdup(a->id), r->grade, health_of(r)};
+  Listed l = {xstrdup(a->id), a->name ? xstrdup(a->name) : NULL, r->grade, health_of(r)};
   return l;
 }
 
@@ -202,6 +204,7 @@ static void on_new(void *ud, const Account *a, const Result *r) {
   Changed *c = &d->changed[d->nchanged];
   memset(c, 0, sizeof *c);
   c->id = xstrdup(a->id);
+  c->name = a->name ? xstrdup(a->name) : NULL;
   c->old_grade = s->grade;
   c->new_grade = r->grade;
   c->old_health = NAN;
@@ -316,14 +319,19 @@ static void diff_free(Diff *d) {
   free(d->matrix);
   for (size_t i = 0; i < d->nchanged; i++) {
     free(d->changed[i].id);
+    free(d->changed[i].name);
     free(d->changed[i].new_lost);
   }
   free(d->changed);
-  for (size_t i = 0; i < d->nadded; i++)
+  for (size_t i = 0; i < d->nadded; i++) {
     free(d->added[i].id);
+    free(d->added[i].name);
+  }
   free(d->added);
-  for (size_t i = 0; i < d->nremoved; i++)
+  for (size_t i = 0; i < d->nremoved; i++) {
     free(d->removed[i].id);
+    free(d->removed[i].name);
+  }
   free(d->removed);
 }
 
@@ -412,13 +420,18 @@ static void json_row(Json *j) {
   json_object(j);
 }
 
-static void json_listed(Json *j, const char *key, const Program *p, const Listed *l, size_t n) {
+/* Whether either rule version declares a display name (then the JSON
+ * lists give each account's "name", null when it has none). */
+static bool has_names(const Diff *d) { return d->old.p->display_input >= 0 || d->new.p->display_input >= 0; }
+
+static void json_listed(Json *j, const char *key, const Program *p, const Listed *l, size_t n, bool names) {
   json_break(j, "\n");
   json_key(j, key);
   json_array(j);
   for (size_t i = 0; i < n; i++) {
     json_row(j);
     json_field_str(j, "id", l[i].id);
+    if (names) json_field_str(j, "name", l[i].name);
     json_field_str(j, "grade", grade_name(p, l[i].grade));
     json_field_num(j, "health", l[i].health);
     json_end(j);
@@ -465,6 +478,7 @@ static void json_changed(Json *j, const Diff *d) {
     const Changed *c = &d->changed[i];
     json_row(j);
     json_field_str(j, "id", c->id);
+    if (has_names(d)) json_field_str(j, "name", c->name);
     json_key(j, "old");
     json_object(j);
     json_field_str(j, "grade", grade_name(op, c->old_grade));
@@ -561,8 +575,8 @@ static void json_output(const void *data, Buf *b, const char *as_of) {
   }
   json_end(&j);
   json_changed(&j, d);
-  json_listed(&j, "added_accounts", np, d->added, d->nadded);
-  json_listed(&j, "removed_accounts", op, d->removed, d->nremoved);
+  json_listed(&j, "added_accounts", np, d->added, d->nadded, has_names(d));
+  json_listed(&j, "removed_accounts", op, d->removed, d->nremoved, has_names(d));
   json_forecasts(&j, d);
   json_end(&j);
   buf_putc(b, '\n');
@@ -660,7 +674,7 @@ static void text_changed(const Diff *d, Buf *b) {
     const Changed *c = &d->changed[i];
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
-    buf_shown(b, c->id, strlen(c->id), false);
+    buf_account(b, c->id, c->name);
     buf_printf(b, _(": %s → %s, health "), grade_text(d->old.p, c->old_grade),
                grade_text(d->new.p, c->new_grade));
     put_num2(b, c->old_health);
@@ -694,7 +708,7 @@ static void text_listed(const Diff *d, Buf *b, const Program *p, const Listed *l
   for (size_t i = 0; i < shown(d, n); i++) {
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
-    buf_shown(b, l[i].id, strlen(l[i].id), false);
+    buf_account(b, l[i].id, l[i].name);
     buf_printf(b, _(": %s, health "), grade_text(p, l[i].grade));
     put_num2(b, l[i].health);
     buf_putc(b, '\n');

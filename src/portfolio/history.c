@@ -110,8 +110,10 @@ static bool shown(const History *h, int32_t date) {
 }
 
 static void drop_changes(History *h) {
-  for (size_t i = 0; i < h->nchanges; i++)
+  for (size_t i = 0; i < h->nchanges; i++) {
     free(h->changes[i].id);
+    free(h->changes[i].name);
+  }
   h->nchanges = 0;
 }
 
@@ -186,6 +188,7 @@ static void note_change(History *h, int32_t i, const Account *a, const Result *r
   HistChange *c = &h->changes[h->nchanges++];
   memset(c, 0, sizeof *c);
   c->id = xstrdup(a->id);
+  c->name = a->name ? xstrdup(a->name) : NULL;
   c->account = i;
   c->from = ac->last_grade;
   c->to = row;
@@ -269,6 +272,8 @@ static void on_account(void *ud, const Account *a, const Result *res) {
   if (h->account) {
     if (strcmp(a->id, h->account) != 0) return;
     h->found = true;
+    free(h->account_name);
+    h->account_name = a->name ? xstrdup(a->name) : NULL;
   }
   if (hr->write) {
     if (hr->format == KENKO_FORMAT_CSV)
@@ -335,6 +340,7 @@ static bool parse_bound(const char *text, const char *flag, Diag *diag, int32_t 
 
 static void history_free(History *h) {
   drop_changes(h);
+  free(h->account_name);
   free(h->changes);
   for (size_t i = 0; i < h->nsnaps; i++)
     free(h->snaps[i].health);

@@ -73,6 +73,7 @@ typedef struct HistMove {
 /* An account whose grade changed between the two latest snapshots. */
 typedef struct HistChange {
   char *id;
+  char *name;       /* the display name, or NULL */
   int32_t account;  /* index into History.accts */
   int32_t from, to; /* grade rows */
   double health_before, health_after;
@@ -119,6 +120,7 @@ typedef struct History {
   HistPoint *series; /* --account */
   size_t nseries, capseries;
   bool found;
+  char *account_name; /* --account: the account's display name (the latest), or NULL */
 
   kenko_run_stats stats;
 } History;

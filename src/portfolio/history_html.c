@@ -349,7 +349,9 @@ static void html_falling(History *h, Buf *b, const int32_t *rows, int32_t nrows)
     return;
   }
   buf_puts(b, "<div class=\"scroll\"><table class=\"sortable\" id=\"falling-accounts\">\n<thead><tr>"
-              "<th>顧客ID</th><th>グレード</th><th class=\"num\">ヘルス</th><th class=\"num\">変化</th>"
+              "<th>顧客ID</th>");
+  if (h->p->display_input >= 0) buf_puts(b, "<th>顧客名</th>");
+  buf_puts(b, "<th>グレード</th><th class=\"num\">ヘルス</th><th class=\"num\">変化</th>"
               "<th>ヘルスの推移</th><th>下がった要因 (失点の増加)</th></tr></thead>\n<tbody>\n");
   size_t listed = 0;
   for (size_t i = 0; i < h->nchanges && listed < shown; i++) {
@@ -363,6 +365,10 @@ static void html_falling(History *h, Buf *b, const int32_t *rows, int32_t nrows)
     }
     buf_puts(b, "<tr class=\"falling-row\"><td class=\"id\">");
     html_esc(b, c->id);
+    if (h->p->display_input >= 0) {
+      buf_puts(b, "</td><td class=\"name\">");
+      if (c->name) html_esc(b, c->name);
+    }
     buf_printf(b, "</td><td data-v=\"%d\"><span class=\"pill\" style=\"background:%s\">", (int)pos_to,
                html_grade_color(pos_from, nrows));
     html_esc(b, report_grade_label(&h->r, c->from));

@@ -238,7 +238,7 @@ static void text_changes(History *h, Buf *b, bool fell) {
     if (c->fell != fell) continue;
     buf_flush(b, 1 << 16);
     buf_puts(b, "  ");
-    buf_shown(b, c->id, strlen(c->id), false);
+    buf_account(b, c->id, c->name);
     buf_printf(b, _(": %s → %s, health "), report_grade_name(&h->r, c->from),
                report_grade_name(&h->r, c->to));
     put_num2(b, c->health_before);
@@ -284,7 +284,7 @@ void history_write_account(History *h, FILE *out) {
   arena_init(&arena, 0);
   header(h, &b, " --account");
   buf_puts(&b, _("account "));
-  buf_shown(&b, h->account, strlen(h->account), false);
+  buf_account(&b, h->account, h->account_name);
   buf_printf(&b, P_(": %llu snapshot\n\n", ": %llu snapshots\n\n", (unsigned long)h->nseries),
              (unsigned long long)h->nseries);
   Table t;

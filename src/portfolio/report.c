@@ -422,7 +422,9 @@ static void heap_up(WorstAccount *h, int32_t i) {
 static void fill_worst(const Report *r, WorstAccount *w, const Account *a, const Result *res) {
   const Program *p = r->p;
   free(w->id);
+  free(w->name);
   *w = (WorstAccount){.id = xstrdup(a->id),
+                      .name = a->name ? xstrdup(a->name) : NULL,
                       .ordinal = a->ordinal,
                       .health = res->health,
                       .coverage = res->coverage,
@@ -691,8 +693,10 @@ void report_init(Report *r, const Program *p) {
 }
 
 void report_free(Report *r) {
-  for (int32_t i = 0; i < r->nworst; i++)
+  for (int32_t i = 0; i < r->nworst; i++) {
     free(r->worst[i].id);
+    free(r->worst[i].name);
+  }
   free(r->groups);
   free(r->group_slots);
   hist_free(&r->health);

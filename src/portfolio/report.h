@@ -98,6 +98,7 @@ typedef enum ReportBy {
 /* One of the accounts with the lowest health (HTML table). */
 typedef struct WorstAccount {
   char *id;         /* malloc'ed */
+  char *name;       /* the display name, malloc'ed, or NULL */
   uint64_t ordinal; /* place in the run (ties: earlier first) */
   double health;
   double coverage;

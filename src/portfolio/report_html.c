@@ -377,9 +377,10 @@ static void html_worst(Report *r, Buf *b) {
              "<section id=\"worst\">\n<h2>ヘルススコアの低い顧客 <small>the %d accounts with the lowest "
              "health</small></h2>\n",
              (int)r->nworst);
+  buf_puts(b, "<div class=\"scroll\"><table class=\"sortable\" id=\"worst-accounts\">\n<thead><tr><th "
+              "class=\"num\">#</th><th>顧客ID</th>");
+  if (p->display_input >= 0) buf_puts(b, "<th>顧客名</th>");
   buf_puts(b,
-           "<div class=\"scroll\"><table class=\"sortable\" id=\"worst-accounts\">\n<thead><tr><th "
-           "class=\"num\">#</th><th>顧客ID</th>"
            "<th>ペルソナ</th><th class=\"num\">ヘルス</th><th>グレード</th><th class=\"num\">カバレッジ</th>"
            "<th>ボトルネック</th><th>主な減点要因 (失点)</th><th>フラグ</th></tr></thead>\n<tbody>\n");
   int32_t *rows = xmalloc((size_t)r->rows * sizeof *rows);
@@ -388,6 +389,10 @@ static void html_worst(Report *r, Buf *b) {
     const WorstAccount *w = &r->worst[i];
     buf_printf(b, "<tr class=\"worst-row\"><td class=\"num\">%d</td><td class=\"id\">", (int)i + 1);
     html_esc(b, w->id);
+    if (p->display_input >= 0) {
+      buf_puts(b, "</td><td class=\"name\">");
+      if (w->name) html_esc(b, w->name);
+    }
     buf_puts(b, "</td><td>");
     if (w->persona >= 0) html_esc(b, html_label(p->personas[w->persona].label, p->personas[w->persona].name));
     buf_printf(b, "</td><td class=\"num\" data-v=\"%.6f\">", w->health);

@@ -57,10 +57,14 @@ check "retention table: a row per snapshot ($retention)" [ "$retention" -eq "$sn
 for label in グレード構成の推移 想定継続率の推移 ペルソナ別 グレードが下がった顧客 ロイヤル オンボード アクティブ率; do
   check "Japanese label in the DOM: $label" grep -q "$label" "$tmp/dom.html"
 done
+# the display name (`input name … display`) next to each id
+names=$(grep -o '<td class="name">[^<]' "$tmp/dom.html" | wc -l)
+check "falling-accounts: the accounts' display names (顧客名) next to their ids ($names)" grep -q '<th>顧客名</th>' "$tmp/dom.html"
+check "falling-accounts: some row has a name" [ "$names" -gt 0 ]
 
 # ---- the sort script: two clicks on 変化 (change) sort the falls, largest rise
 # first: the first row's change is then the largest (least negative) -----------------
-sed 's|</body>|<script>var th = document.querySelectorAll("#falling-accounts th")[3]; th.click(); th.click();</script></body>|' \
+sed 's|</body>|<script>var th = Array.prototype.filter.call(document.querySelectorAll("#falling-accounts th"), function (h) { return h.textContent == "変化"; })[0]; th.click(); th.click();</script></body>|' \
   "$html" >"$tmp/sorted.html"
 run_browser --dump-dom "file://$tmp/sorted.html" >"$tmp/sorted-dom.html"
 check "clicking a heading marks it sorted" grep -q 'aria-sort="descending"' "$tmp/sorted-dom.html"

@@ -56,6 +56,10 @@ done
 for label in グレード構成 ロイヤル オンボード ハイタッチ 想定継続率 '①顧客と伴走できてる?' 役員スポンサーがいる 更新6ヶ月以内で健康度がバッド; do
   check "Japanese label in the DOM: $label" grep -q "$label" "$tmp/dom.html"
 done
+# the display name (`input name … display`) next to each id
+names=$(grep -o '<td class="name">[^<]' "$tmp/dom.html" | wc -l)
+check "worst-accounts: the accounts' display names (顧客名) next to their ids ($names)" grep -q '<th>顧客名</th>' "$tmp/dom.html"
+check "worst-accounts: some row has a name" [ "$names" -gt 0 ]
 bars=$(grep -o '<rect x=' "$tmp/dom.html" | wc -l)
 check "charts have bars ($bars)" [ "$bars" -gt 20 ]
 

@@ -34,10 +34,17 @@ awk -F, 'BEGIN { OFS = "," } NR > 1 && NR % 3 == 0 { $7 = $7 - 2; $17 = $17 - 1 
   "$work/accounts.csv" >"$work/older.csv"
 
 # Paths appear in the outputs: every command runs in the work folder,
-# the rules through a link of the same name.
+# the rules under the same name. The rules are tests/identity/aiueo.kenko,
+# rules/aiueo.kenko as it was when the sums were last written: the
+# pre-rework build cannot read what the language gained since (`display`,
+# `kept`), and the point is the same outputs from the same rule bytes. The
+# sample data is the repository's (columns those rules do not declare are
+# ignored).
 repo=$(pwd)
 sums="$repo/$sums"
-ln -s "$repo/rules" "$work/rules" || exit 2
+mkdir "$work/rules" || exit 2
+cp "$repo/tests/identity/aiueo.kenko" "$work/rules/aiueo.kenko" || exit 2
+ln -s "$repo/rules/sample" "$work/rules/sample" || exit 2
 cd "$work" || exit 2
 rules=rules/aiueo.kenko
 sample=rules/sample/accounts.yaml

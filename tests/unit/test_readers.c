@@ -29,45 +29,45 @@
 static const char *const plans[] = {"basic", "pro", "enterprise"};
 
 static const FieldSchema ticket_fields[] = {
-    {"priority", "priority", T_TEXT, false, false, NULL, 0, NULL, 0},
-    {"opened", "opened", T_DATE, false, false, NULL, 0, NULL, 0},
-    {"closed", "closed", T_DATE, true, false, NULL, 0, NULL, 0},
+    {"priority", "priority", T_TEXT, false, false, NULL, 0, NULL, 0, false},
+    {"opened", "opened", T_DATE, false, false, NULL, 0, NULL, 0, false},
+    {"closed", "closed", T_DATE, true, false, NULL, 0, NULL, 0, false},
 };
 
 static const FieldSchema account_inputs[] = {
-    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0},
-    {"plan", "plan", T_TEXT, false, false, plans, 3, NULL, 0},
-    {"arr", "arr", T_NUMBER, false, false, NULL, 0, NULL, 0},
-    {"start", "start", T_DATE, false, false, NULL, 0, NULL, 0},
-    {"active", "active", T_BOOL, true, false, NULL, 0, NULL, 0},
-    {"nps", "nps", T_NUMBER, true, false, NULL, 0, NULL, 0},
-    {"tickets", "tickets", T_LIST, true, false, NULL, 0, ticket_fields, 3},
+    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0, false},
+    {"plan", "plan", T_TEXT, false, false, plans, 3, NULL, 0, false},
+    {"arr", "arr", T_NUMBER, false, false, NULL, 0, NULL, 0, false},
+    {"start", "start", T_DATE, false, false, NULL, 0, NULL, 0, false},
+    {"active", "active", T_BOOL, true, false, NULL, 0, NULL, 0, false},
+    {"nps", "nps", T_NUMBER, true, false, NULL, 0, NULL, 0, false},
+    {"tickets", "tickets", T_LIST, true, false, NULL, 0, ticket_fields, 3, false},
 };
 
 static const Schema accounts_schema = {account_inputs, 7, 0};
 
 /* No key: accounts are named FILE:LINE. */
 static const FieldSchema keyless_inputs[] = {
-    {"name", "name", T_TEXT, true, false, NULL, 0, NULL, 0},
-    {"seats", "seats", T_NUMBER, false, false, NULL, 0, NULL, 0},
+    {"name", "name", T_TEXT, true, false, NULL, 0, NULL, 0, false},
+    {"seats", "seats", T_NUMBER, false, false, NULL, 0, NULL, 0, false},
 };
 static const Schema keyless_schema = {keyless_inputs, 2, -1};
 
 /* A column name from `from "契約プラン"`. */
 static const FieldSchema japanese_inputs[] = {
-    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0},
-    {"plan_jp", "契約プラン", T_TEXT, false, false, NULL, 0, NULL, 0},
-    {"arr", "arr", T_NUMBER, false, false, NULL, 0, NULL, 0},
+    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0, false},
+    {"plan_jp", "契約プラン", T_TEXT, false, false, NULL, 0, NULL, 0, false},
+    {"arr", "arr", T_NUMBER, false, false, NULL, 0, NULL, 0, false},
 };
 static const Schema japanese_schema = {japanese_inputs, 3, 0};
 
 /* A list whose element fields are all optional. */
 static const FieldSchema loose_fields[] = {
-    {"note", "note", T_TEXT, true, false, NULL, 0, NULL, 0},
+    {"note", "note", T_TEXT, true, false, NULL, 0, NULL, 0, false},
 };
 static const FieldSchema loose_inputs[] = {
-    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0},
-    {"events", "events", T_LIST, false, false, NULL, 0, loose_fields, 1},
+    {"id", "id", T_TEXT, false, true, NULL, 0, NULL, 0, false},
+    {"events", "events", T_LIST, false, false, NULL, 0, loose_fields, 1, false},
 };
 static const Schema loose_schema = {loose_inputs, 2, 0};
 
@@ -278,10 +278,10 @@ static const char *convert(const FieldSchema *f, const char *s, bool quoted, cha
   return out;
 }
 
-static const FieldSchema number_field = {"n", "n", T_NUMBER, false, false, NULL, 0, NULL, 0};
-static const FieldSchema bool_field = {"b", "b", T_BOOL, false, false, NULL, 0, NULL, 0};
-static const FieldSchema date_field = {"d", "d", T_DATE, false, false, NULL, 0, NULL, 0};
-static const FieldSchema text_field = {"t", "t", T_TEXT, false, false, NULL, 0, NULL, 0};
+static const FieldSchema number_field = {"n", "n", T_NUMBER, false, false, NULL, 0, NULL, 0, false};
+static const FieldSchema bool_field = {"b", "b", T_BOOL, false, false, NULL, 0, NULL, 0, false};
+static const FieldSchema date_field = {"d", "d", T_DATE, false, false, NULL, 0, NULL, 0, false};
+static const FieldSchema text_field = {"t", "t", T_TEXT, false, false, NULL, 0, NULL, 0, false};
 
 Test(convert, numbers) {
   cr_assert_str_eq(convert(&number_field, "12", false, 0), "12");

@@ -2,7 +2,7 @@
 if exists('b:current_syntax') | finish | endif
 
 syn keyword kenkoDecl scorecard include input indicator threshold dimension rule score grades persona segment flag journey step forecast outcome test kpi
-syn keyword kenkoKeyword weight severity action weighted by given expect as_of when otherwise where key optional from if then else snapshot target
+syn keyword kenkoKeyword weight severity action weighted by given expect as_of when otherwise where key optional from if then else snapshot target display kept
 syn keyword kenkoType list text number bool date
 syn keyword kenkoOperator and or not in is
 syn keyword kenkoConstant true false missing
