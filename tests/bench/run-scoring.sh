@@ -242,15 +242,17 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
   # stages NAME: the last profile's instructions an account in scoring
   # (eval_account), explaining (explain_account) and writing (the run's
   # write_account without the explain_account it calls), each with what
-  # it calls, and the rest (reading, duplicate keys, start-up)
+  # it calls, and the rest (reading, duplicate keys, start-up); the
+  # first line that names the function, the largest (callgrind_annotate
+  # may also list parts of it under a relative file name)
   stages() {
     command -v callgrind_annotate >/dev/null 2>&1 || return 0
     callgrind_annotate --inclusive=yes "$work/cg.out" 2>/dev/null | awk -v n="$cg_count" -v total="$ir" \
       -v name="$1" '
       function take(pat) { if ($0 ~ pat) { v = $1; gsub(",", "", v); return v + 0 } return 0 }
-      !s { s = take("engine/eval\\.c:eval_account \\[") }
-      !x { x = take("engine/explain\\.c:explain_account \\[") }
-      !w { w = take("engine/run\\.c:write_account \\[") }
+      !s { s = take("engine/eval\\.c:eval_account( \\[|$)") }
+      !x { x = take("engine/explain\\.c:explain_account( \\[|$)") }
+      !w { w = take("engine/run\\.c:write_account( \\[|$)") }
       END { printf "    %s: scoring %.0f, explaining %.0f, writing %.0f, reading and the rest %.0f\n",
         name, s / n, x / n, (w - x) / n, (total - s - w) / n }'
   }
