@@ -30,6 +30,10 @@ _kenko() {
     COMPREPLY=($(compgen -W "persona segment input" -- "$cur"))
     return 0
     ;;
+  --dialect)
+    COMPREPLY=($(compgen -W "postgres duckdb" -- "$cur"))
+    return 0
+    ;;
   --html | --output | --data)
     COMPREPLY=($(compgen -f -- "$cur"))
     return 0
@@ -38,7 +42,7 @@ _kenko() {
     COMPREPLY=($(compgen -d -- "$cur"))
     return 0
     ;;
-  --as-of | --account | --from | --to | --git | --limit | --outcome | --na | --delimiter | --thousands | --digits)
+  --as-of | --account | --from | --to | --git | --limit | --outcome | --na | --delimiter | --thousands | --digits | --table)
     return 0
     ;;
   esac
@@ -54,7 +58,7 @@ _kenko() {
     *) words_before=$((words_before + 1)) ;;
     esac
   done
-  if [ "$words_before" -eq 0 ] || [ "$cmd" = test ] || [ "$cmd" = fmt ] || [ "$cmd" = check ]; then
+  if [ "$words_before" -eq 0 ] || [ "$cmd" = test ] || [ "$cmd" = fmt ] || [ "$cmd" = check ] || [ "$cmd" = sql ]; then
     COMPREPLY=($(compgen -f -X '!*.kenko' -- "$cur") $(compgen -d -- "$cur"))
   else
     local f

@@ -281,6 +281,23 @@ int kenko_test(const kenko_rules *rules, FILE *out, bool color, int *passed);
 int kenko_fmt(const char *path, const char *text, size_t len, const kenko_load_opts *opts, char **out,
               size_t *outlen);
 
+/* `kenko sql` (LANGUAGE.md §8): the rules as one SQL query over a table
+ * of accounts, giving the rows of `run --format csv` (docs/sql.md). */
+typedef struct kenko_sql_opts {
+  const char *dialect; /* "postgres" (NULL: the default) or "duckdb" */
+  const char *table;   /* the accounts' table (NULL: "accounts") */
+  const char *as_of;   /* "YYYY-MM-DD"; NULL: the database's current date */
+  bool explain;        /* add the `members` JSON column */
+  bool schema;         /* instead: the CREATE TABLE statements it reads */
+  kenko_diag_fn diag;  /* what cannot be translated, with its location */
+  void *diag_ud;
+  bool color;
+} kenko_sql_opts;
+/* Writes the query to OUT. Returns KENKO_OK; KENKO_ERR_RULES when some
+ * construct cannot be translated (each reported; nothing is written);
+ * KENKO_ERR_USAGE for an unknown dialect or a bad date (reported). */
+int kenko_sql(const kenko_rules *rules, const kenko_sql_opts *opts, FILE *out);
+
 /* `kenko lsp`: a Language Server Protocol server reading JSON-RPC
  * messages (Content-Length framing) from IN and writing its answers and
  * notifications to OUT until `exit` or the end of IN (docs/lsp.md).

@@ -14,6 +14,8 @@ command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 # the Japanese golden tests run under LANG=ja_JP.UTF-8 (docs/i18n.md)
 [ -f /usr/share/i18n/locales/ja_JP ] || missing="$missing locales"
 has_ja_locale() { locale -a 2>/dev/null | grep -qix 'ja_JP.utf-\{0,1\}8'; }
+# kenko sql's differential test runs its queries in a real PostgreSQL (tests/sql/postgres.sh)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$KENKO_EXTRA_PACKAGES" ]; then
   for p in $KENKO_EXTRA_PACKAGES; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

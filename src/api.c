@@ -18,6 +18,7 @@
 #include "portfolio/diff.h"
 #include "portfolio/effect.h"
 #include "portfolio/history.h"
+#include "sql/sql.h"
 
 struct kenko_rules {
   Program *program;
@@ -185,4 +186,38 @@ int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const
 
 const char *kenko_suggest(const char *word, const char *const *candidates, int n) {
   return diag_suggest(word, candidates, n);
+}
+
+int kenko_sql(const kenko_rules *rules, const kenko_sql_opts *opts, FILE *out) {
+  Diag diag;
+  diag_init(&diag, &rules->program->sources, opts->diag, opts->diag_ud);
+  diag.color = opts->color;
+  SqlOptions o;
+  memset(&o, 0, sizeof o);
+  o.dialect = sql_dialect(opts->dialect ? opts->dialect : "postgres");
+  o.table = opts->table ? opts->table : "accounts";
+  o.explain = opts->explain;
+  o.rules_id = rules->short_fingerprint;
+  if (!o.dialect) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "unknown SQL dialect \"%s\" (postgres or duckdb)", opts->dialect);
+    return KENKO_ERR_USAGE;
+  }
+  if (opts->as_of) {
+    if (date_parse(opts->as_of, strlen(opts->as_of), &o.as_of) != 1) {
+      diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "--as-of needs a date YYYY-MM-DD, found \"%s\"", opts->as_of);
+      return KENKO_ERR_USAGE;
+    }
+    o.has_as_of = true;
+  }
+  Buf b;
+  buf_init(&b, NULL);
+  int errors = 0;
+  if (opts->schema)
+    sql_schema(rules->program, &o, &b);
+  else
+    errors = sql_generate(rules->program, rules->compiled, &o, &b, &diag);
+  diag_finish(&diag);
+  if (errors == 0) fwrite(b.data, 1, b.len, out);
+  buf_free(&b);
+  return errors ? KENKO_ERR_RULES : KENKO_OK;
 }

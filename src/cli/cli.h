@@ -141,6 +141,7 @@ int cmd_diff(Cli *cli, int argc, char **argv);
 int cmd_report(Cli *cli, int argc, char **argv);
 int cmd_fmt(Cli *cli, int argc, char **argv);
 int cmd_lsp(Cli *cli, int argc, char **argv);
+int cmd_sql(Cli *cli, int argc, char **argv);
 
 /* udiff.c: a unified diff of A and B (3 lines of context) to OUT. */
 void cli_unified_diff(FILE *out, const char *name_a, const char *a, size_t alen, const char *name_b,

@@ -108,6 +108,14 @@ static const CliOption lsp_options[] = {
     {"--stdio", NULL, N_("speak JSON-RPC on stdin/stdout (the default; editors pass it)")},
     {NULL, NULL, NULL},
 };
+static const CliOption sql_options[] = {
+    {"--dialect", "postgres|duckdb", N_("the SQL engine the query is for (default postgres)")},
+    {"--table", "NAME", N_("the accounts' table (default `accounts`; lists: NAME_COLUMN)")},
+    {"--as-of", "YYYY-MM-DD", N_("the evaluation date (default: the database's current date)")},
+    {"--explain", NULL, N_("add the `members` JSON column: each member's status, score, weight, lost points")},
+    {"--schema", NULL, N_("print the CREATE TABLE statements of the tables the query reads instead")},
+    {NULL, NULL, NULL},
+};
 static const CliOption no_options[] = {{NULL, NULL, NULL}};
 
 static const CliCommand commands[] = {
@@ -144,6 +152,9 @@ static const CliCommand commands[] = {
      N_("did an action change the accounts, against similar ones not acted on?"),
      CLI_RULE_OPTS | CLI_DATA_OPTS, effect_options,
      "kenko effect rules/aiueo-history.kenko rules/sample/history/*.csv --actions actions.csv", cmd_effect},
+    {"sql", "RULES [--dialect postgres|duckdb] [--table NAME] [--as-of D] [--explain]",
+     N_("the rules as one SQL query: run's CSV rows, computed in the database"), CLI_RULE_OPTS | CLI_OUTPUT_OPT,
+     sql_options, "kenko sql rules/aiueo.kenko --dialect duckdb --as-of 2026-11-22 > score.sql", cmd_sql},
     {"lsp", "", N_("the language server (LSP over stdin/stdout) for editors"), 0, lsp_options,
      "kenko lsp    (started by the editor: docs/editors.md)", cmd_lsp},
     {"init", "DIR",

@@ -1,0 +1,48 @@
+/* sql_int.h — what the two halves of the translator share: the state of
+ * one translation, column names, literals (sql_expr.c writes expressions,
+ * sql_query.c the stages). */
+#ifndef KENKO_SQL_INT_H
+#define KENKO_SQL_INT_H
+
+#include "sql/sql.h"
+
+typedef struct SqlGen {
+  const Program *p;
+  const CProgram *cp;
+  const SqlOptions *o;
+  const SqlDialect *d;
+  Diag *diag;
+  int errors;
+  /* writing a persona condition (or an indicator for one): thresholds
+   * take their default values, and indicators that depend on an
+   * overridden threshold read their default-threshold column */
+  bool persona_ctx;
+  int32_t *elem_alias; /* per input: the alias number of the aggregate over
+                          it being written (e3."field"), 0 outside */
+  int32_t next_alias;
+} SqlGen;
+
+/* An identifier, quoted ("a""b"). */
+void sql_ident(Buf *b, const char *s);
+/* The column of the account row that holds PREFIX NAME: a."PREFIX:NAME",
+ * or a."PREFIX#INDEX" when that is longer than an identifier may be. */
+void sql_col(Buf *b, const char *prefix, const char *name, int32_t index);
+/* A member's column (flat member index I). */
+void sql_member_col(SqlGen *g, Buf *b, int32_t i);
+/* A number as a double literal. */
+void sql_num(SqlGen *g, Buf *b, double x);
+/* A constant value (a threshold's) as a literal. */
+void sql_value(SqlGen *g, Buf *b, Value v);
+/* A number that depends on the persona: VALS[k] for persona k, VALS[np]
+ * the default (no persona); a literal when they are all the same. */
+void sql_persona_num(SqlGen *g, Buf *b, const double *vals);
+/* TPL with $1 and $2 replaced by A1 and A2 (may be NULL). */
+void sql_tpl(Buf *b, const char *tpl, const char *a1, const char *a2);
+/* Expression E (checked), in the account row `a`. */
+void sql_expr(SqlGen *g, Buf *b, const Node *e);
+/* X clamped to 0..100 (NULL stays NULL). */
+void sql_clamp100(SqlGen *g, Buf *b, const char *x);
+/* Reports what cannot be translated (counted in g->errors). */
+void sql_error(SqlGen *g, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,809 @@
+/* sql_query.c — the query of `kenko sql`: the stages of the evaluation
+ * (eval.c) as CTEs, each adding its columns to the account row of the one
+ * before (`a.*`), then the columns of `run --format csv`.
+ *
+ * What is computed per account forms the graph the checker ordered; here
+ * every computed thing is a node (an indicator, the indicators persona
+ * conditions see with the default thresholds, the persona, a segment, a
+ * member, a dimension's weighted sums, a dimension's score and grade, the
+ * health's sums, the health and grade, a flag, the journey). Each node
+ * has a phase (that list's order) and a round: a node goes in the round
+ * of its latest dependency, one later when that dependency is of its own
+ * phase or a later one. The CTEs are the non-empty (round, phase) pairs
+ * in order, so a column is only ever read from an earlier CTE, and the
+ * usual rules read as one CTE per stage. Columns are named by kind
+ * ("ind:active_ratio", "m:utilization.logins", "dim:outcome"), which can
+ * clash with no data column since the inputs are renamed too. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/sql_int.h"
+
+typedef enum Phase {
+  PH_INDICATOR,
+  PH_INDICATOR_DEFAULT,
+  PH_PERSONA,
+  PH_SEGMENT,
+  PH_MEMBER,
+  PH_DIM_SUMS,
+  PH_DIMENSION,
+  PH_HEALTH_SUMS,
+  PH_HEALTH,
+  PH_FLAG,
+  PH_JOURNEY,
+  PH_COUNT
+} Phase;
+
+static const char *const phase_name[PH_COUNT] = {
+    "indicators", "persona_indicators", "persona", "segments", "members", "dimension_sums",
+    "dimensions", "health_sums",        "health",  "flags",    "journey",
+};
+
+typedef struct Plan {
+  int32_t base[PH_COUNT + 1]; /* node ids: base[phase] + index */
+  int32_t n;
+  int32_t *round;
+  int32_t **deps; /* per node, -1 terminated */
+} Plan;
+
+static int32_t count_of(const Program *p, const CProgram *cp, Phase ph) {
+  switch (ph) {
+  case PH_INDICATOR:
+  case PH_INDICATOR_DEFAULT: return p->nindicators;
+  case PH_PERSONA: return 1;
+  case PH_SEGMENT: return p->nsegments;
+  case PH_MEMBER: return cp->nmembers;
+  case PH_DIM_SUMS:
+  case PH_DIMENSION: return p->ndimensions;
+  case PH_HEALTH_SUMS:
+  case PH_HEALTH: return 1;
+  case PH_FLAG: return p->nflags;
+  case PH_JOURNEY: return p->has_journey ? 1 : 0;
+  default: return 0;
+  }
+}
+
+static Phase phase_of(const Plan *pl, int32_t node) {
+  int ph = 0;
+  while (ph + 1 < PH_COUNT && pl->base[ph + 1] <= node)
+    ph++;
+  return (Phase)ph;
+}
+
+/* Dependencies as a growable list of node ids. */
+typedef struct Deps {
+  int32_t *v;
+  int32_t n, cap;
+} Deps;
+
+static void dep_add(Deps *d, int32_t node) {
+  for (int32_t i = 0; i < d->n; i++)
+    if (d->v[i] == node) return;
+  if (d->n + 2 > d->cap) {
+    d->cap = d->cap ? 2 * d->cap : 8;
+    d->v = realloc(d->v, (size_t)d->cap * sizeof *d->v);
+    if (!d->v) abort();
+  }
+  d->v[d->n++] = node;
+}
+
+/* The nodes expression E reads (persona conditions: PERSONA_CTX). */
+static void expr_deps(const SqlGen *g, const Plan *pl, const Node *e, bool persona_ctx, Deps *d) {
+  if (!e) return;
+  const Program *p = g->p;
+  if (e->kind == E_NAME || e->kind == E_FIELD || e->kind == E_CALL) {
+    int32_t i = e->ref_index;
+    switch ((RefKind)e->ref_kind) {
+    case REF_INDICATOR:
+      dep_add(
+          d,
+          pl->base[persona_ctx && p->indicators[i].persona_defaults ? PH_INDICATOR_DEFAULT : PH_INDICATOR] +
+              i);
+      break;
+    case REF_THRESHOLD:
+      if (!persona_ctx && g->cp->threshold_varies[i]) dep_add(d, pl->base[PH_PERSONA]);
+      break;
+    case REF_DIMENSION:
+    case REF_DIM_GRADE: dep_add(d, pl->base[PH_DIMENSION] + i); break;
+    case REF_MEMBER: dep_add(d, pl->base[PH_MEMBER] + g->cp->member_first[i] + e->ref_sub); break;
+    case REF_SEGMENT: dep_add(d, pl->base[PH_SEGMENT] + i); break;
+    case REF_HEALTH:
+    case REF_GRADE: dep_add(d, pl->base[PH_HEALTH]); break;
+    case REF_PERSONA: dep_add(d, pl->base[PH_PERSONA]); break;
+    case REF_BOTTLENECK:
+      if (p->has_journey) dep_add(d, pl->base[PH_JOURNEY]);
+      break;
+    case REF_FLAG: dep_add(d, pl->base[PH_FLAG] + i); break;
+    default: break;
+    }
+  }
+  expr_deps(g, pl, e->a, persona_ctx, d);
+  expr_deps(g, pl, e->b, persona_ctx, d);
+  expr_deps(g, pl, e->c, persona_ctx, d);
+  for (int32_t k = 0; k < e->list.count; k++)
+    expr_deps(g, pl, e->list.items[k], persona_ctx, d);
+}
+
+/* The dimension of flat member I. */
+static int32_t member_dim(const SqlGen *g, int32_t i) {
+  int32_t d = 0;
+  while (d + 1 < g->p->ndimensions && g->cp->member_first[d + 1] <= i)
+    d++;
+  return d;
+}
+
+static const Member *member_at(const SqlGen *g, int32_t i) {
+  int32_t d = member_dim(g, i);
+  return &g->p->dimensions[d].members[i - g->cp->member_first[d]];
+}
+
+static void node_deps(const SqlGen *g, const Plan *pl, int32_t node, Deps *d) {
+  const Program *p = g->p;
+  Phase ph = phase_of(pl, node);
+  int32_t i = node - pl->base[ph];
+  switch (ph) {
+  case PH_INDICATOR: expr_deps(g, pl, p->indicators[i].expr, false, d); break;
+  case PH_INDICATOR_DEFAULT: expr_deps(g, pl, p->indicators[i].expr, true, d); break;
+  case PH_PERSONA:
+    for (int32_t k = 0; k < p->npersonas; k++)
+      expr_deps(g, pl, p->personas[k].cond, true, d);
+    break;
+  case PH_SEGMENT:
+    for (int32_t k = 0; k < p->segments[i].ncases; k++)
+      expr_deps(g, pl, p->segments[i].cases[k].cond, false, d);
+    break;
+  case PH_MEMBER: {
+    const Member *m = member_at(g, i);
+    expr_deps(g, pl, m->expr, false, d);
+    for (int32_t k = 0; k < m->nbands; k++) {
+      expr_deps(g, pl, m->bands[k].cond, false, d);
+      expr_deps(g, pl, m->bands[k].value, false, d);
+    }
+    break;
+  }
+  case PH_DIM_SUMS:
+    dep_add(d, pl->base[PH_PERSONA]);
+    for (int32_t k = g->cp->member_first[i]; k < g->cp->member_first[i + 1]; k++)
+      dep_add(d, pl->base[PH_MEMBER] + k);
+    break;
+  case PH_DIMENSION:
+    dep_add(d, pl->base[PH_PERSONA]);
+    dep_add(d, pl->base[PH_DIM_SUMS] + i);
+    break;
+  case PH_HEALTH_SUMS:
+    dep_add(d, pl->base[PH_PERSONA]);
+    for (int32_t k = 0; k < p->ndimensions; k++)
+      dep_add(d, pl->base[PH_DIMENSION] + k);
+    break;
+  case PH_HEALTH:
+    dep_add(d, pl->base[PH_PERSONA]);
+    dep_add(d, pl->base[PH_HEALTH_SUMS]);
+    break;
+  case PH_FLAG: expr_deps(g, pl, p->flags[i].cond, false, d); break;
+  case PH_JOURNEY:
+    for (int32_t k = 0; k < p->nsteps; k++)
+      expr_deps(g, pl, p->steps[k].cond, false, d);
+    break;
+  default: break;
+  }
+}
+
+/* Rounds by relaxation: the graph is acyclic (the checker said so), so
+ * this ends; the usual rules need two or three passes. */
+static void plan_rounds(const SqlGen *g, Plan *pl) {
+  for (int ph = 0; ph <= PH_COUNT; ph++)
+    pl->base[ph] = ph == 0 ? 0 : pl->base[ph - 1] + count_of(g->p, g->cp, (Phase)(ph - 1));
+  pl->n = pl->base[PH_COUNT];
+  pl->round = xcalloc((size_t)pl->n + 1, sizeof *pl->round);
+  pl->deps = xcalloc((size_t)pl->n + 1, sizeof *pl->deps);
+  for (int32_t v = 0; v < pl->n; v++) {
+    Deps d = {NULL, 0, 0};
+    node_deps(g, pl, v, &d);
+    dep_add(&d, -1);
+    d.n--;
+    d.v[d.n] = -1;
+    pl->deps[v] = d.v;
+  }
+  for (int32_t pass = 0; pass <= pl->n; pass++) {
+    bool changed = false;
+    for (int32_t v = 0; v < pl->n; v++) {
+      Phase ph = phase_of(pl, v);
+      int32_t r = 0;
+      for (const int32_t *u = pl->deps[v]; *u >= 0; u++) {
+        int32_t need = pl->round[*u] + (phase_of(pl, *u) >= ph ? 1 : 0);
+        if (need > r) r = need;
+      }
+      if (r != pl->round[v]) {
+        pl->round[v] = r;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+}
+
+static void plan_free(Plan *pl) {
+  for (int32_t v = 0; v < pl->n; v++)
+    free(pl->deps[v]);
+  free(pl->deps);
+  free(pl->round);
+}
+
+/* ---- writing the columns -------------------------------------------------- */
+
+/* "-- FILE:LINE WHAT NAME" before a column. */
+static void comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char *name) {
+  buf_puts(b, "    -- ");
+  if (at && at->span.file >= 0) {
+    const Source *s = src_get(&g->p->sources, at->span.file);
+    int line = 0, col = 0;
+    src_line_col(s, at->span.begin, &line, &col);
+    for (const char *c = s->path; *c; c++)
+      buf_putc(b, *c == '\n' || *c == '\r' ? ' ' : *c);
+    buf_printf(b, ":%d ", line);
+  }
+  buf_puts(b, what);
+  if (name) {
+    buf_putc(b, ' ');
+    buf_puts(b, name);
+  }
+  buf_putc(b, '\n');
+}
+
+/* "    EXPR AS COLUMN" (COLUMN written by sql_col, without the "a.") */
+static void as_col(Buf *b, const char *prefix, const char *name, int32_t index) {
+  Buf c;
+  buf_init(&c, NULL);
+  sql_col(&c, prefix, name, index);
+  buf_putc(&c, '\0');
+  buf_puts(b, " AS ");
+  buf_puts(b, c.data + 2);
+  buf_free(&c);
+}
+
+/* CASE choosing the first true condition (a NULL one counts as false):
+ * the persona's or a segment's case index, NULL when none matches. */
+static void first_true(SqlGen *g, Buf *b, Node *const *conds, int32_t n, size_t stride) {
+  buf_puts(b, "    CASE");
+  int32_t otherwise = -1;
+  for (int32_t k = 0; k < n; k++) {
+    const Node *c = *(Node *const *)((const char *)conds + (size_t)k * stride);
+    if (!c) {
+      otherwise = k;
+      break;
+    }
+    buf_puts(b, "\n      WHEN ");
+    sql_expr(g, b, c);
+    buf_printf(b, " THEN %d", (int)k);
+  }
+  if (otherwise >= 0) buf_printf(b, "\n      ELSE %d", (int)otherwise);
+  buf_puts(b, "\n    END");
+}
+
+/* Grade set SET of score X (NULL: no grade). */
+static void grade_case(Buf *b, const Program *p, int32_t set, const char *x) {
+  if (set < 0) {
+    buf_puts(b, "CAST(NULL AS INTEGER)");
+    return;
+  }
+  const GradeSet *gs = &p->grade_sets[set];
+  buf_printf(b, "CASE WHEN %s IS NULL THEN NULL", x);
+  for (int32_t k = 0; k + 1 < gs->nbands; k++) {
+    char bound[64];
+    num_format(gs->bands[k].bound, bound);
+    buf_printf(b, " WHEN %s >= %s THEN %d", x, bound, (int)gs->bands[k].grade);
+  }
+  buf_printf(b, " ELSE %d END", (int)gs->bands[gs->nbands - 1].grade);
+}
+
+/* The grade of score X with the grade set each persona uses (SETS[k],
+ * SETS[np] the default). */
+static void persona_grade(SqlGen *g, Buf *b, const int32_t *sets, const char *x) {
+  int32_t np = g->p->npersonas;
+  bool same = true;
+  for (int32_t k = 0; k < np; k++)
+    if (sets[k] != sets[np]) same = false;
+  if (same) {
+    grade_case(b, g->p, sets[np], x);
+    return;
+  }
+  buf_puts(b, "CASE a.\"persona\"");
+  for (int32_t k = 0; k < np; k++) {
+    if (sets[k] == sets[np]) continue;
+    buf_printf(b, " WHEN %d THEN ", (int)k);
+    grade_case(b, g->p, sets[k], x);
+  }
+  buf_puts(b, " ELSE ");
+  grade_case(b, g->p, sets[np], x);
+  buf_puts(b, " END");
+}
+
+/* Member I's weight in effect, per persona (<= 0: takes no part). */
+static void member_weight(SqlGen *g, Buf *b, int32_t i) {
+  int32_t np = g->p->npersonas;
+  double *w = xcalloc((size_t)np + 2, sizeof *w);
+  for (int32_t k = 0; k <= np; k++) {
+    double x = g->cp->variants[k].member_weight[i];
+    w[k] = x > 0 ? x : 0;
+  }
+  sql_persona_num(g, b, w);
+  free(w);
+}
+
+static void dim_weight(SqlGen *g, Buf *b, int32_t d) {
+  int32_t np = g->p->npersonas;
+  double *w = xcalloc((size_t)np + 2, sizeof *w);
+  for (int32_t k = 0; k <= np; k++) {
+    double x = g->cp->variants[k].dim_weight[d];
+    w[k] = x > 0 ? x : 0;
+  }
+  sql_persona_num(g, b, w);
+  free(w);
+}
+
+static void member_column(SqlGen *g, Buf *b, int32_t i) {
+  const Member *m = member_at(g, i);
+  Buf t;
+  buf_init(&t, NULL);
+  buf_puts(b, "    ");
+  switch (m->kind) {
+  case MEMBER_RULE:
+    sql_expr(g, &t, m->expr);
+    buf_putc(&t, '\0');
+    buf_printf(b, "CASE WHEN %s THEN ", t.data);
+    sql_num(g, b, 100);
+    buf_printf(b, " WHEN NOT %s THEN ", t.data);
+    sql_num(g, b, 0);
+    buf_puts(b, " END");
+    break;
+  case MEMBER_SCORE:
+    sql_expr(g, &t, m->expr);
+    buf_putc(&t, '\0');
+    if (m->expr->kind == E_CALL && m->expr->ref_kind == REF_FUNC && m->expr->ref_index == FN_SCALE)
+      buf_puts(b, t.data); /* scale is within 0..100 already */
+    else
+      sql_clamp100(g, b, t.data);
+    break;
+  case MEMBER_BANDS:
+    /* the first true band; a NULL condition before it makes the member N/A */
+    buf_puts(b, "CASE");
+    for (int32_t k = 0; k < m->nbands; k++) {
+      const Band *band = &m->bands[k];
+      Buf v;
+      buf_init(&v, NULL);
+      sql_expr(g, &v, band->value);
+      buf_putc(&v, '\0');
+      t.len = 0;
+      if (band->cond) {
+        sql_expr(g, &t, band->cond);
+        buf_putc(&t, '\0');
+        buf_printf(b, "\n      WHEN %s THEN ", t.data);
+      } else {
+        buf_puts(b, "\n      ELSE ");
+      }
+      if (band->value->kind == E_NUM) /* a constant, clamped here */
+        sql_num(g, b, band->value->num < 0 ? 0 : band->value->num > 100 ? 100 : band->value->num);
+      else
+        sql_clamp100(g, b, v.data);
+      if (band->cond) buf_printf(b, "\n      WHEN %s IS NULL THEN NULL", t.data);
+      buf_free(&v);
+      if (!band->cond) break;
+    }
+    buf_puts(b, "\n    END");
+    break;
+  }
+  buf_free(&t);
+}
+
+/* Σ over the members of dimension D of TERM(member): "a + b + c". */
+static void dim_sum(SqlGen *g, Buf *b, int32_t d, bool weights) {
+  int32_t first = g->cp->member_first[d], last = g->cp->member_first[d + 1];
+  if (first == last) {
+    sql_num(g, b, 0);
+    return;
+  }
+  for (int32_t i = first; i < last; i++) {
+    if (i > first) buf_puts(b, "\n      + ");
+    buf_puts(b, "CASE WHEN ");
+    sql_member_col(g, b, i);
+    buf_puts(b, " IS NULL THEN ");
+    sql_num(g, b, 0);
+    buf_puts(b, " ELSE ");
+    member_weight(g, b, i);
+    if (!weights) {
+      buf_puts(b, " * ");
+      sql_member_col(g, b, i);
+    }
+    buf_puts(b, " END");
+  }
+}
+
+static void health_sum(SqlGen *g, Buf *b, bool weights) {
+  const Program *p = g->p;
+  if (p->ndimensions == 0) {
+    sql_num(g, b, 0);
+    return;
+  }
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    if (d > 0) buf_puts(b, "\n      + ");
+    buf_puts(b, "CASE WHEN ");
+    sql_col(b, "dim", p->dimensions[d].name, d);
+    buf_puts(b, " IS NULL THEN ");
+    sql_num(g, b, 0);
+    buf_puts(b, " ELSE ");
+    dim_weight(g, b, d);
+    if (!weights) {
+      buf_puts(b, " * ");
+      sql_col(b, "dim", p->dimensions[d].name, d);
+    }
+    buf_puts(b, " END");
+  }
+}
+
+/* The columns node V adds, each ended by ",\n" (the caller trims). */
+static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
+  const Program *p = g->p;
+  const CProgram *cp = g->cp;
+  Phase ph = phase_of(pl, v);
+  int32_t i = v - pl->base[ph];
+  int32_t np = p->npersonas;
+  switch (ph) {
+  case PH_INDICATOR:
+  case PH_INDICATOR_DEFAULT: {
+    const IndicatorDecl *ind = &p->indicators[i];
+    if (ph == PH_INDICATOR_DEFAULT && !ind->persona_defaults) return;
+    if (ind->type == T_LIST) {
+      sql_error(g, ind->node->name_span, "kenko sql cannot translate an indicator that is a list");
+      return;
+    }
+    comment(g, b, ind->node,
+            ph == PH_INDICATOR ? "indicator" : "indicator (default thresholds, for personas)", ind->name);
+    g->persona_ctx = ph == PH_INDICATOR_DEFAULT;
+    buf_puts(b, "    ");
+    sql_expr(g, b, ind->expr);
+    g->persona_ctx = false;
+    as_col(b, ph == PH_INDICATOR ? "ind" : "ind0", ind->name, i);
+    break;
+  }
+  case PH_PERSONA: {
+    if (np == 0) {
+      buf_puts(b, "    CAST(NULL AS INTEGER) AS \"persona\"");
+      break;
+    }
+    comment(g, b, p->personas[0].node, "personas, first match", NULL);
+    g->persona_ctx = true;
+    first_true(g, b, &p->personas[0].cond, np, sizeof p->personas[0]);
+    g->persona_ctx = false;
+    buf_puts(b, " AS \"persona\"");
+    break;
+  }
+  case PH_SEGMENT: {
+    const SegmentDecl *s = &p->segments[i];
+    comment(g, b, s->node, "segment", s->name);
+    first_true(g, b, &s->cases[0].cond, s->ncases, sizeof s->cases[0]);
+    as_col(b, "seg", s->name, i);
+    break;
+  }
+  case PH_MEMBER: {
+    const Member *m = member_at(g, i);
+    Buf name;
+    buf_init(&name, NULL);
+    buf_printf(&name, "%s %s.%s", m->kind == MEMBER_RULE ? "rule" : "score",
+               p->dimensions[member_dim(g, i)].name, m->name);
+    buf_putc(&name, '\0');
+    comment(g, b, m->node, name.data, NULL);
+    buf_free(&name);
+    member_column(g, b, i);
+    buf_puts(b, " AS ");
+    Buf c;
+    buf_init(&c, NULL);
+    sql_member_col(g, &c, i);
+    buf_putc(&c, '\0');
+    buf_puts(b, c.data + 2);
+    buf_free(&c);
+    break;
+  }
+  case PH_DIM_SUMS: {
+    const DimensionDecl *dim = &p->dimensions[i];
+    comment(g, b, dim->node, "dimension (Σ wᵢ·sᵢ and Σ wᵢ over the members with a score)", dim->name);
+    buf_puts(b, "    ");
+    dim_sum(g, b, i, false);
+    as_col(b, "dnum", dim->name, i);
+    buf_puts(b, ",\n    ");
+    dim_sum(g, b, i, true);
+    as_col(b, "dden", dim->name, i);
+    break;
+  }
+  case PH_DIMENSION: {
+    const DimensionDecl *dim = &p->dimensions[i];
+    comment(g, b, dim->node, "dimension score and grade", dim->name);
+    Buf x, num, den;
+    buf_init(&x, NULL);
+    buf_init(&num, NULL);
+    buf_init(&den, NULL);
+    sql_col(&num, "dnum", dim->name, i);
+    buf_putc(&num, '\0');
+    sql_col(&den, "dden", dim->name, i);
+    buf_putc(&den, '\0');
+    buf_printf(&x, "(%s / NULLIF(%s, 0))", num.data, den.data);
+    buf_putc(&x, '\0');
+    buf_printf(b, "    %s", x.data);
+    as_col(b, "dim", dim->name, i);
+    buf_puts(b, ",\n    ");
+    int32_t *sets = xcalloc((size_t)np + 2, sizeof *sets);
+    for (int32_t k = 0; k <= np; k++)
+      sets[k] = cp->variants[k].dim_grades[i];
+    persona_grade(g, b, sets, x.data);
+    free(sets);
+    as_col(b, "dgrade", dim->name, i);
+    buf_free(&x);
+    buf_free(&num);
+    buf_free(&den);
+    break;
+  }
+  case PH_HEALTH_SUMS:
+    comment(g, b, NULL, "health (Σ W_d·S_d and Σ W_d over the dimensions with a score)", NULL);
+    buf_puts(b, "    ");
+    health_sum(g, b, false);
+    buf_puts(b, " AS \"hnum\",\n    ");
+    health_sum(g, b, true);
+    buf_puts(b, " AS \"hden\"");
+    break;
+  case PH_HEALTH: {
+    comment(g, b, NULL, "health and grade", NULL);
+    const char *x = "(a.\"hnum\" / NULLIF(a.\"hden\", 0))";
+    buf_printf(b, "    %s AS \"health\",\n    ", x);
+    int32_t *sets = xcalloc((size_t)np + 2, sizeof *sets);
+    for (int32_t k = 0; k <= np; k++)
+      sets[k] = cp->variants[k].health_grades;
+    persona_grade(g, b, sets, x);
+    free(sets);
+    buf_puts(b, " AS \"grade\"");
+    break;
+  }
+  case PH_FLAG: {
+    const FlagDecl *f = &p->flags[i];
+    comment(g, b, f->node, "flag", f->name);
+    buf_puts(b, "    COALESCE(");
+    sql_expr(g, b, f->cond);
+    buf_puts(b, ", FALSE)");
+    as_col(b, "flag", f->name, i);
+    break;
+  }
+  case PH_JOURNEY:
+    comment(g, b, p->nsteps ? p->steps[0].node : NULL, "journey: the first step not passed", NULL);
+    buf_puts(b, "    CASE");
+    for (int32_t k = 0; k < p->nsteps; k++) {
+      buf_puts(b, "\n      WHEN (");
+      sql_expr(g, b, p->steps[k].cond);
+      buf_printf(b, ") IS NOT TRUE THEN %d", (int)k);
+    }
+    buf_puts(b, "\n    END AS \"bottleneck\"");
+    break;
+  default: return;
+  }
+  buf_puts(b, ",\n");
+}
+
+/* ---- the query -------------------------------------------------------------- */
+
+static void inputs_cte(SqlGen *g, Buf *b) {
+  const Program *p = g->p;
+  buf_printf(b, "inputs%s\n  SELECT\n", g->d->cte);
+  for (int32_t i = 0; i < p->ninputs; i++) {
+    const InputDecl *in = &p->inputs[i];
+    if (in->type == T_LIST) continue;
+    comment(g, b, in->node, "input", in->name);
+    buf_puts(b, "    t.");
+    sql_ident(b, in->column ? in->column : in->name);
+    as_col(b, "in", in->name, i);
+    buf_puts(b, ",\n");
+  }
+  if (g->o->has_as_of) {
+    char d[11];
+    date_format(g->o->as_of, d);
+    buf_printf(b, "    DATE '%s' AS \"as_of\"\n", d);
+  } else {
+    buf_puts(b, "    CURRENT_DATE AS \"as_of\"\n");
+  }
+  buf_puts(b, "  FROM ");
+  sql_ident(b, g->o->table);
+  buf_puts(b, " AS t\n)");
+}
+
+/* A name as a text literal (names are identifiers: no quote inside). */
+static void name_lit(Buf *b, const char *s) {
+  buf_putc(b, '\'');
+  for (; *s; s++) {
+    if (*s == '\'') buf_putc(b, '\'');
+    buf_putc(b, *s);
+  }
+  buf_putc(b, '\'');
+}
+
+/* CASE mapping the symbol in column X to its name. */
+static void symbol_names(Buf *b, const char *x, const char *const *names, size_t stride, int32_t n) {
+  if (n == 0) {
+    buf_puts(b, "CAST(NULL AS text)");
+    return;
+  }
+  buf_printf(b, "CASE %s", x);
+  for (int32_t k = 0; k < n; k++) {
+    buf_printf(b, " WHEN %d THEN ", (int)k);
+    name_lit(b, *(const char *const *)((const char *)names + (size_t)k * stride));
+  }
+  buf_puts(b, " END");
+}
+
+/* The `members` JSON column of --explain: per member its dimension, name,
+ * status, score, weight in effect and lost points. */
+static void members_json(SqlGen *g, Buf *b) {
+  const Program *p = g->p;
+  const SqlDialect *d = g->d;
+  buf_printf(b, ",\n  %s(", d->json_array);
+  int32_t nm = 0;
+  for (int32_t di = 0; di < p->ndimensions; di++) {
+    const DimensionDecl *dim = &p->dimensions[di];
+    Buf score, dscore, dden;
+    buf_init(&dscore, NULL);
+    buf_init(&dden, NULL);
+    sql_col(&dscore, "dim", dim->name, di);
+    buf_putc(&dscore, '\0');
+    sql_col(&dden, "dden", dim->name, di);
+    buf_putc(&dden, '\0');
+    for (int32_t k = 0; k < dim->nmembers; k++) {
+      int32_t i = g->cp->member_first[di] + k;
+      const Member *m = &dim->members[k];
+      buf_init(&score, NULL);
+      sql_member_col(g, &score, i);
+      buf_putc(&score, '\0');
+      const char *s = score.data;
+      buf_printf(b, "%s\n    %s('dimension', ", nm++ ? "," : "", d->json_object);
+      name_lit(b, dim->name);
+      buf_puts(b, ", 'name', ");
+      name_lit(b, m->name);
+      if (m->kind == MEMBER_RULE)
+        buf_printf(b, ", 'status', CASE WHEN %s IS NULL THEN 'n/a' WHEN %s = 100 THEN 'pass' ELSE 'fail' END",
+                   s, s);
+      else
+        buf_printf(b, ", 'status', CASE WHEN %s IS NULL THEN 'n/a' ELSE 'scored' END", s);
+      buf_printf(b, ", 'score', %s, 'weight', ", s);
+      member_weight(g, b, i);
+      /* lost = (W_d/ΣW)·(wᵢ/Σw_d)·(100 − sᵢ) for what counted (eval.c) */
+      buf_printf(b, ", 'lost', CASE WHEN a.\"health\" IS NOT NULL AND %s IS NOT NULL AND %s IS NOT NULL AND ",
+                 dscore.data, s);
+      dim_weight(g, b, di);
+      buf_puts(b, " > 0 AND ");
+      member_weight(g, b, i);
+      buf_puts(b, " > 0 THEN (");
+      dim_weight(g, b, di);
+      buf_puts(b, " / a.\"hden\") * (");
+      member_weight(g, b, i);
+      buf_printf(b, " / %s) * (100 - %s) ELSE ", dden.data, s);
+      sql_num(g, b, 0);
+      buf_puts(b, " END)");
+      buf_free(&score);
+    }
+    buf_free(&dscore);
+    buf_free(&dden);
+  }
+  buf_puts(b, "\n  ) AS \"members\"");
+}
+
+static void final_select(SqlGen *g, Buf *b, const char *last) {
+  const Program *p = g->p;
+  buf_puts(b, "SELECT\n  CAST(");
+  sql_col(b, "in", p->inputs[p->key_input].name, p->key_input);
+  buf_printf(b, " AS %s) AS \"id\",\n  ", g->d->text_type);
+  symbol_names(b, "a.\"persona\"", &p->personas[0].name, sizeof p->personas[0], p->npersonas);
+  buf_puts(b, " AS \"persona\",\n  a.\"health\" AS \"health\",\n  ");
+  symbol_names(b, "a.\"grade\"", p->grade_names, sizeof p->grade_names[0], p->ngrade_names);
+  buf_puts(b, " AS \"grade\"");
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    const char *name = p->dimensions[d].name;
+    buf_puts(b, ",\n  ");
+    sql_col(b, "dim", name, d);
+    buf_puts(b, " AS ");
+    sql_ident(b, name);
+    buf_puts(b, ",\n  ");
+    Buf c, n;
+    buf_init(&c, NULL);
+    buf_init(&n, NULL);
+    sql_col(&c, "dgrade", name, d);
+    buf_putc(&c, '\0');
+    symbol_names(b, c.data, p->grade_names, sizeof p->grade_names[0], p->ngrade_names);
+    buf_printf(&n, "%s_grade", name);
+    buf_putc(&n, '\0');
+    buf_puts(b, " AS ");
+    sql_ident(b, n.data);
+    buf_free(&c);
+    buf_free(&n);
+  }
+  /* the raised flags joined with ';' (declaration order) */
+  buf_puts(b, ",\n  ");
+  if (p->nflags == 0) {
+    buf_printf(b, "CAST('' AS %s)", g->d->text_type);
+  } else {
+    buf_puts(b, "substr(");
+    for (int32_t f = 0; f < p->nflags; f++) {
+      buf_puts(b, f ? "\n    || " : "");
+      buf_puts(b, "CASE WHEN ");
+      sql_col(b, "flag", p->flags[f].name, f);
+      buf_printf(b, " THEN ';%s' ELSE '' END", p->flags[f].name);
+    }
+    buf_puts(b, ", 2)");
+  }
+  buf_puts(b, " AS \"flags\",\n  ");
+  if (p->has_journey)
+    symbol_names(b, "a.\"bottleneck\"", &p->steps[0].name, sizeof p->steps[0], p->nsteps);
+  else
+    buf_printf(b, "CAST(NULL AS %s)", g->d->text_type);
+  buf_printf(b, " AS \"bottleneck\",\n  a.\"as_of\" AS \"as_of\",\n  '%s' AS \"rules\"", g->o->rules_id);
+  if (g->o->explain) members_json(g, b);
+  buf_printf(b, "\nFROM %s AS a", last);
+}
+
+int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf *out, Diag *diag) {
+  SqlGen g;
+  memset(&g, 0, sizeof g);
+  g.p = p;
+  g.cp = cp;
+  g.o = o;
+  g.d = o->dialect;
+  g.diag = diag;
+  g.elem_alias = xcalloc((size_t)p->ninputs + 1, sizeof *g.elem_alias);
+  if (p->key_input < 0) {
+    const Source *s = src_get(&p->sources, 0);
+    diag_at(diag, KENKO_ERROR, s ? s->path : "rules", 0, 0,
+            "kenko sql needs a `key` input: it names each row of the result (`input id: text key`)");
+    g.errors++;
+  }
+  if (p->snapshot_input >= 0) {
+    sql_error(&g, p->inputs[p->snapshot_input].node->span,
+              "kenko sql cannot translate a `snapshot` input yet: history needs joins on earlier snapshots");
+  }
+  Plan pl;
+  memset(&pl, 0, sizeof pl);
+  plan_rounds(&g, &pl);
+  int32_t max_round = 0;
+  for (int32_t v = 0; v < pl.n; v++)
+    if (pl.round[v] > max_round) max_round = pl.round[v];
+
+  Buf body;
+  buf_init(&body, NULL);
+  buf_printf(out, "-- kenko sql (%s): ", g.d->name);
+  if (p->title) buf_printf(out, "%s, ", p->title);
+  buf_printf(out, "rules %s\n", o->rules_id);
+  buf_puts(out, "WITH\n");
+  inputs_cte(&g, out);
+  const char *prev = "inputs";
+  char *names = xcalloc((size_t)(max_round + 1) * PH_COUNT, 48);
+  int used[PH_COUNT] = {0};
+  for (int32_t r = 0; r <= max_round; r++) {
+    for (int ph = 0; ph < PH_COUNT; ph++) {
+      body.len = 0;
+      for (int32_t v = pl.base[ph]; v < pl.base[ph + 1]; v++)
+        if (pl.round[v] == r) node_columns(&g, &pl, &body, v);
+      if (body.len == 0) continue;
+      body.len -= 2; /* the last ",\n" */
+      char *name = names + ((size_t)r * PH_COUNT + (size_t)ph) * 48;
+      if (used[ph]++)
+        snprintf(name, 48, "%s_%d", phase_name[ph], used[ph]);
+      else
+        snprintf(name, 48, "%s", phase_name[ph]);
+      buf_printf(out, ",\n%s%s\n  SELECT\n    a.*,\n", name, g.d->cte);
+      buf_put(out, body.data, body.len);
+      buf_printf(out, "\n  FROM %s AS a\n)", prev);
+      prev = name;
+    }
+  }
+  buf_putc(out, '\n');
+  if (p->key_input >= 0) final_select(&g, out, prev);
+  buf_puts(out, ";\n");
+  buf_free(&body);
+  free(names);
+  plan_free(&pl);
+  free(g.elem_alias);
+  return g.errors;
+}

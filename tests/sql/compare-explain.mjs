@@ -1,0 +1,59 @@
+// compare-explain.mjs — the `members` column of a kenko sql --explain
+// query's rows (CSV) against `run --format jsonl --explain`: for every
+// account and member, the same status and score, and lost points within
+// 1e-9 (absolute, on a 0..100 scale). Prints at most 10 differences;
+// exits 1 when there is one.
+// Usage: node compare-explain.mjs CASE expected.jsonl got.csv
+import { readFileSync } from 'node:fs';
+
+const [name, jsonlPath, csvPath] = process.argv.slice(2);
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else q = false;
+      } else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+    else if (c !== '\r') field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+const expected = new Map();
+for (const line of readFileSync(jsonlPath, 'utf8').split('\n')) {
+  if (!line) continue;
+  const a = JSON.parse(line);
+  const members = new Map();
+  for (const d of a.dimensions) for (const m of d.members) members.set(`${d.name}.${m.name}`, m);
+  expected.set(String(a.id), members);
+}
+const rows = parseCsv(readFileSync(csvPath, 'utf8'));
+const head = rows.shift();
+const idCol = head.indexOf('id'), memCol = head.indexOf('members');
+let bad = 0;
+const fail = (msg) => { if (++bad <= 10) console.log(`FAIL ${name}: ${msg}`); };
+if (memCol < 0) fail('no members column');
+else for (const r of rows) {
+  const want = expected.get(r[idCol]);
+  if (!want) { fail(`account ${r[idCol]} not in run's output`); continue; }
+  const got = JSON.parse(r[memCol]);
+  if (got.length !== want.size) fail(`account ${r[idCol]}: ${got.length} members, run has ${want.size}`);
+  for (const m of got) {
+    const w = want.get(`${m.dimension}.${m.name}`);
+    if (!w) { fail(`account ${r[idCol]}: no member ${m.dimension}.${m.name} in run`); continue; }
+    const lost = w.lost ?? 0;
+    if (Math.abs((m.lost ?? 0) - lost) > 1e-9) fail(`account ${r[idCol]} ${m.dimension}.${m.name}: lost ${m.lost}, run ${lost}`);
+    if (m.status !== w.status) fail(`account ${r[idCol]} ${m.dimension}.${m.name}: status ${m.status}, run ${w.status}`);
+    const ws = w.score ?? null, gs = m.score ?? null;
+    if ((ws === null) !== (gs === null) || (ws !== null && Math.abs(ws - gs) > 1e-9 * Math.max(1, Math.abs(ws))))
+      fail(`account ${r[idCol]} ${m.dimension}.${m.name}: score ${gs}, run ${ws}`);
+  }
+}
+process.exit(bad ? 1 : 0);

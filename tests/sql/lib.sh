@@ -1,0 +1,75 @@
+# lib.sh — what the SQL differential suites share (sourced by postgres.sh
+# and duckdb.sh): the cases, the loading SQL, the comparison.
+#
+# A case is a rule file, CSV data and an as_of date. The cases are:
+# every golden case whose command is a plain `run` over CSV data that
+# exits 0 (tests/golden), the edge cases of tests/sql/cases (rules.kenko,
+# data.csv, as_of), and generated accounts (tests/bench/gen_accounts.c,
+# SQL_COUNT of them) scored by rules/aiueo.kenko.
+
+# sql_cases DIR: writes DIR/cases: one line per case "NAME|RULES|DATA|AS_OF"
+sql_cases() {
+  : >"$1/cases"
+  for d in tests/golden/*/; do
+    d=${d%/}
+    [ -f "$d/cmd" ] || continue
+    set -- $(cat "$d/cmd")
+    [ "${1:-}" = run ] || continue
+    shift
+    rules="" data="" as_of="" ok=1
+    while [ $# -gt 0 ]; do
+      case $1 in
+      --as-of) as_of=$2; shift ;;
+      --as-of=*) as_of=${1#--as-of=} ;;
+      --format) shift ;;
+      --format=*|--explain) ;;
+      -*) ok=0 ;;
+      *.kenko) rules=$1 ;;
+      *.csv) [ -z "$data" ] && data=$1 || ok=0 ;;
+      *) ok=0 ;;
+      esac
+      shift
+    done
+    [ "$ok" = 1 ] && [ -n "$rules" ] && [ -n "$data" ] && [ -n "$as_of" ] || continue
+    echo "golden/$(basename "$d")|$d/$rules|$d/$data|$as_of" >>"$SQL_WORK/cases"
+  done
+  for d in tests/sql/cases/*/; do
+    d=${d%/}
+    echo "cases/$(basename "$d")|$d/rules.kenko|$d/data.csv|$(cat "$d/as_of")" >>"$SQL_WORK/cases"
+  done
+  echo "generated|rules/aiueo.kenko|$SQL_WORK/generated.csv|2026-11-22" >>"$SQL_WORK/cases"
+}
+
+# sql_load DIALECT SCHEMA DATA: the INSERT that fills the accounts' table
+# from the table `stage` (every CSV column as text), converting each cell
+# as kenko's reader does (empty: missing; bool true/false/yes/no/1/0;
+# dates with - or /). Columns the CSV lacks stay NULL.
+sql_load() {
+  head -n 1 "$3" | sed 's/^\xef\xbb\xbf//; s/\r$//' | tr ',' '\n' | sed 's/^"//; s/"$//' >"$SQL_WORK/header"
+  awk -v dialect="$1" '
+    NR == FNR { have[$0] = 1; next }
+    /^CREATE TABLE/ { if (table != "") exit; table = $3; next }
+    /^  "/ {
+      line = $0; sub(/^  /, "", line); sub(/,$/, "", line)
+      name = line; sub(/" [^"]*$/, "\"", name)
+      type = line; sub(/.*" /, "", type)
+      plain = substr(name, 2, length(name) - 2); gsub(/""/, "\"", plain)
+      if (!(plain in have)) next
+      cell = "NULLIF(stage." name ", '\'''\'')"
+      if (type == "BOOLEAN")
+        v = "CASE lower(" cell ") WHEN '\''true'\'' THEN TRUE WHEN '\''yes'\'' THEN TRUE WHEN '\''1'\'' THEN TRUE WHEN '\''false'\'' THEN FALSE WHEN '\''no'\'' THEN FALSE WHEN '\''0'\'' THEN FALSE END"
+      else if (type == "DATE") v = "CAST(replace(" cell ", '\''/'\'', '\''-'\'') AS DATE)"
+      else if (type == "text" || type == "VARCHAR") v = cell
+      else v = "CAST(" cell " AS " type ")"
+      cols = cols (cols == "" ? "" : ", ") name
+      vals = vals (vals == "" ? "" : ",\n  ") v
+    }
+    END { print "INSERT INTO " table " (" cols ")\nSELECT\n  " vals "\nFROM stage;" }
+  ' "$SQL_WORK/header" "$2"
+}
+
+# sql_stage_columns DATA: CREATE TABLE stage with the CSV header's columns as text
+sql_stage() {
+  head -n 1 "$1" | sed 's/^\xef\xbb\xbf//; s/\r$//' | tr ',' '\n' | sed 's/^"//; s/"$//' |
+    awk 'BEGIN { printf "CREATE TABLE stage (" } { gsub(/"/, "\"\""); printf "%s\"%s\" text", (NR > 1 ? ", " : ""), $0 } END { print ");" }'
+}
