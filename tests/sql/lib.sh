@@ -33,6 +33,9 @@ sql_cases() {
     [ "$ok" = 1 ] && [ -n "$rules" ] && [ -n "$data" ] && [ -n "$as_of" ] || continue
     # data a database reads as it is: UTF-8 (kenko also reads cp932 exports)
     iconv -f UTF-8 -t UTF-8 "$d/$data" >/dev/null 2>&1 || continue
+    # and RFC 4180 strictly: a quote inside an unquoted cell is kenko's to
+    # keep, but the databases' CSV readers take it as the start of a quote
+    grep -q '[^,"]"[^,"]' "$d/$data" && continue
     echo "golden/$(basename "$d")|$d/$rules|$d/$data|$as_of" >>"$SQL_WORK/cases"
   done
   for d in tests/sql/cases/*/; do
