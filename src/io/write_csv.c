@@ -233,6 +233,9 @@ void writer_header(const WriteCtx *w, void (*cell_fn)(void *ud, const char *text
   const char *const *fixed = w->labels ? fixed_labels : fixed_names;
   const InputDecl *key = p->key_input >= 0 ? &p->inputs[p->key_input] : NULL;
   cell_fn(ud, w->labels && key ? writer_shown(w, key->name, key->label) : "id");
+  /* outputs for people (--labels, xlsx): the display name after the id */
+  if (w->labels && p->display_input >= 0)
+    cell_fn(ud, writer_shown(w, p->inputs[p->display_input].name, p->inputs[p->display_input].label));
   if (w->history) {
     cell_fn(ud, fixed[COL_AS_OF]);
     cell_fn(ud, fixed[COL_RULES]);
@@ -299,6 +302,13 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
     buf_csv_cell_safe(b, a->id, strlen(a->id));
   else
     cell(b, a->id);
+  if (w->labels && w->p->display_input >= 0) { /* the display name: from the data too */
+    buf_putc(b, ',');
+    if (a->name && w->excel_safe)
+      buf_csv_cell_safe(b, a->name, strlen(a->name));
+    else if (a->name)
+      cell(b, a->name);
+  }
   put_plan_frag(b, cp->head);
   buf_putc(b, ',');
   if (r->persona >= 0) put_plan_frag(b, cp->personas[r->persona]);

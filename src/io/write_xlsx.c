@@ -76,6 +76,7 @@ void write_xlsx(WriteCtx *w, const Account *a, const Result *r) {
   bool labels = w->labels;
   w->labels = true;
   xlsx_text(x, a->id);
+  if (p->display_input >= 0) xlsx_text(x, a->name); /* the display name (writer_header) */
   if (w->history) {
     xlsx_text(x, w->as_of);
     xlsx_text(x, w->rules);
