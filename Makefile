@@ -103,8 +103,9 @@ XGETTEXT_KEYWORDS := --keyword=_ --keyword=N_ --keyword=P_:1,2 \
   --keyword=diag_error:3 --flag=diag_error:3:c-format --keyword=diag_warning:3 --flag=diag_warning:3:c-format \
   --keyword=diag_note:3 --flag=diag_note:3:c-format --keyword=diag_at:6 --flag=diag_at:6:c-format \
   --keyword=parse_error:3 --flag=parse_error:3:c-format --keyword=sql_error:3 --flag=sql_error:3:c-format \
-  --keyword=cli_usage_error:2 \
-  --flag=cli_usage_error:2:c-format --flag=buf_printf:2:c-format --flag=table_fmt:2:c-format \
+  --keyword=cli_usage_error:2 --flag=cli_usage_error:2:c-format \
+  --keyword=account_error:6 --flag=account_error:6:c-format --keyword=file_error:3 --keyword=js_broken:3 \
+  --flag=buf_printf:2:c-format --flag=table_fmt:2:c-format \
   --flag=arena_printf:2:c-format --flag=snprintf:3:c-format --flag=fprintf:2:c-format
 I18N_SRC = $(sort $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h) grammar/parser.y grammar/lexer.l)
 

@@ -105,7 +105,7 @@ static void on_reject(void *ud, int line, int col, const char *field, const char
   s->col = col;
   Buf b;
   buf_init(&b, NULL);
-  buf_printf(&b, "account \"%s\"", id);
+  buf_printf(&b, _("account \"%s\""), id);
   if (strcmp(field, cp->column) != 0) buf_printf(&b, ", %s", field);
   buf_printf(&b, ": %s", msg);
   buf_putc(&b, '\0');

@@ -29,6 +29,7 @@
 
 #include "io/convert.h"
 #include "front/source.h"
+#include "base/i18n.h"
 
 /* Bytes of a bad value quoted in a message before it is cut with "…". */
 #define QUOTED_VALUE_MAX 40
@@ -101,7 +102,7 @@ void text_for_message(char *dst, size_t dstsz, const char *s, size_t n, size_t m
 static void err_got(char *err, size_t errsz, const char *prefix, const char *s, size_t n) {
   char quoted[QUOTED_VALUE_MAX * 4 + 8];
   text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
-  snprintf(err, errsz, "%s, got \"%s\"", prefix, quoted);
+  snprintf(err, errsz, _("%s, got \"%s\""), prefix, quoted);
 }
 
 /* ---- numbers -------------------------------------------------------------- */
@@ -294,13 +295,13 @@ static void err_refused(char *err, size_t errsz, const char *prefix, const char 
   char quoted[QUOTED_VALUE_MAX * 4 + 8];
   text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
   if (utf8_first_invalid(s, n) >= 0)
-    snprintf(err, errsz, "%s, got \"%s\" (not UTF-8: give the file's encoding with `--encoding`)", prefix,
+    snprintf(err, errsz, _("%s, got \"%s\" (not UTF-8: give the file's encoding with `--encoding`)"), prefix,
              quoted);
   else if (na_hint && na_like(s, n))
-    snprintf(err, errsz, "%s, got \"%s\" (if it means missing, say so with `--na %s`)", prefix, quoted,
+    snprintf(err, errsz, _("%s, got \"%s\" (if it means missing, say so with `--na %s`)"), prefix, quoted,
              quoted);
   else
-    snprintf(err, errsz, "%s, got \"%s\"", prefix, quoted);
+    snprintf(err, errsz, _("%s, got \"%s\""), prefix, quoted);
 }
 
 /* Each converter reads S (N bytes: blanks trimmed, full-width forms
@@ -317,16 +318,16 @@ static bool convert_number(const char *s, size_t n, const char *w, size_t wn, co
     return true;
   }
   if (r == NUM_NONFINITE || names_nonfinite(s, n)) {
-    err_got(err, errsz, "expected a finite number", w, wn);
+    err_got(err, errsz, _("expected a finite number"), w, wn);
   } else if (!commas && memchr(s, ',', n) && parse_number(s, percent ? n - 1 : n, true, &x) == NUM_OK) {
     char quoted_value[QUOTED_VALUE_MAX * 4 + 8];
     text_for_message(quoted_value, sizeof quoted_value, w, wn, QUOTED_VALUE_MAX);
     snprintf(err, errsz,
-             "expected number, got \"%s\" (a thousands separator is only "
-             "read in a quoted cell with --thousands ,)",
+             _("expected number, got \"%s\" (a thousands separator is only "
+               "read in a quoted cell with --thousands ,)"),
              quoted_value);
   } else {
-    err_refused(err, errsz, "expected number", w, wn, opts && opts->na_hint);
+    err_refused(err, errsz, _("expected number"), w, wn, opts && opts->na_hint);
   }
   return false;
 }
@@ -343,7 +344,7 @@ static bool convert_bool(const char *s, size_t n, const char *w, size_t wn, bool
     *out = val_bool(false);
     return true;
   }
-  err_refused(err, errsz, "expected bool (true/false, yes/no, 1/0, はい/いいえ)", w, wn, na_hint);
+  err_refused(err, errsz, _("expected bool (true/false, yes/no, 1/0, はい/いいえ)"), w, wn, na_hint);
   return false;
 }
 
@@ -403,9 +404,9 @@ static bool convert_date(const char *s, size_t n, const char *w, size_t wn, bool
   if (r == -1) {
     char quoted[QUOTED_VALUE_MAX * 4 + 8];
     text_for_message(quoted, sizeof quoted, w, wn, QUOTED_VALUE_MAX);
-    snprintf(err, errsz, "invalid date \"%s\"", quoted);
+    snprintf(err, errsz, _("invalid date \"%s\""), quoted);
   } else {
-    err_refused(err, errsz, "expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日)", w, wn, na_hint);
+    err_refused(err, errsz, _("expected date (YYYY-MM-DD, YYYY/M/D or YYYY年M月D日)"), w, wn, na_hint);
   }
   return false;
 }
@@ -413,7 +414,7 @@ static bool convert_date(const char *s, size_t n, const char *w, size_t wn, bool
 /* "expected one of \"a\", \"b\", got \"c\"" into ERR. */
 static void err_not_allowed(const FieldSchema *field, const char *s, size_t n, char *err, size_t errsz) {
   size_t j = 0;
-  int written = snprintf(err, errsz, "expected one of ");
+  int written = snprintf(err, errsz, _("expected one of "));
   if (written < 0) return;
   j = (size_t)written;
   for (int32_t k = 0; k < field->nallowed && j < errsz; k++) {
@@ -432,21 +433,21 @@ static void err_not_allowed(const FieldSchema *field, const char *s, size_t n, c
   if (j >= errsz) return;
   char quoted[QUOTED_VALUE_MAX * 4 + 8];
   text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
-  snprintf(err + j, errsz - j, "got \"%s\"", quoted);
+  snprintf(err + j, errsz - j, _("got \"%s\""), quoted);
 }
 
 static bool convert_text(const FieldSchema *field, const char *s, size_t n, Arena *arena, Value *out,
                          char *err, size_t errsz) {
   if (!plain_ascii(s, n) && !clean_utf8(s, n)) {
     if (memchr(s, '\0', n)) {
-      snprintf(err, errsz, "NUL byte in text");
+      snprintf(err, errsz, _("NUL byte in text"));
       return false;
     }
     if (utf8_first_invalid(s, n) >= 0) {
       char quoted[QUOTED_VALUE_MAX * 4 + 8];
       text_for_message(quoted, sizeof quoted, s, n, QUOTED_VALUE_MAX);
       snprintf(err, errsz,
-               "invalid UTF-8 in text \"%s\" (not UTF-8: give the file's encoding with `--encoding`)",
+               _("invalid UTF-8 in text \"%s\" (not UTF-8: give the file's encoding with `--encoding`)"),
                quoted);
       return false;
     }
@@ -494,10 +495,10 @@ __attribute__((noinline)) static bool convert_cell_slow(const FieldSchema *field
   case T_NUMBER: return convert_number(s, n, w, wn, opts, quoted, out, err, errsz);
   case T_BOOL: return convert_bool(s, n, w, wn, opts && opts->na_hint, out, err, errsz);
   case T_DATE: return convert_date(s, n, w, wn, opts && opts->na_hint, out, err, errsz);
-  case T_LIST: err_got(err, errsz, "expected a list", w, wn); return false;
+  case T_LIST: err_got(err, errsz, _("expected a list"), w, wn); return false;
   default: break;
   }
-  snprintf(err, errsz, "cannot read a value of type %s", value_type_name((ValueType)field->type));
+  snprintf(err, errsz, _("cannot read a value of type %s"), value_type_name((ValueType)field->type));
   return false;
 }
 

@@ -65,6 +65,7 @@
  * (scored or rejected), stats->rejected the rejected ones. A record cut by
  * a malformed-file error counts as read and rejected (its error is the
  * file's), so that accounts read = scored + rejected whatever happens. */
+#include "base/i18n.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -1029,7 +1030,8 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **
     for (uint32_t j = 0; j < r->ncells; j++) {
       if (!(r->cells[j].flags & CELL_BAD_QUOTE)) continue;
       cell_location(r, &r->cells[j], &line, &col);
-      reject(r, run, values, place, r->header[j], line, col, "text after the closing quote of a quoted cell");
+      reject(r, run, values, place, r->header[j], line, col,
+             _("text after the closing quote of a quoted cell"));
       return false;
     }
   }

@@ -21,6 +21,7 @@
  * Limits (docs/limits.md): a line of at most 64 MiB, and at most 500,000
  * JSON values in it (jansson builds the line's tree: about 230 bytes a
  * value at worst), so that memory stays bounded whatever the input. */
+#include "base/i18n.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -40,13 +41,13 @@
 /* How V is named in "expected X, got ...". */
 static const char *json_kind(const json_t *v) {
   switch (json_typeof(v)) {
-  case JSON_OBJECT: return "an object";
-  case JSON_ARRAY: return "a list";
-  case JSON_STRING: return "a string";
+  case JSON_OBJECT: return _("an object");
+  case JSON_ARRAY: return _("a list");
+  case JSON_STRING: return _("a string");
   case JSON_TRUE:
-  case JSON_FALSE: return "a bool";
+  case JSON_FALSE: return _("a bool");
   case JSON_NULL: return "null";
-  default: return "a number";
+  default: return _("a number");
   }
 }
 
@@ -105,7 +106,7 @@ static bool json_list(Intake *in, const FieldSchema *lf, const json_t *v, Value 
     const json_t *el = json_array_get(v, i);
     if (!json_is_object(el)) {
       snprintf(field, 256, "%s[%zu]", lf->column, i);
-      snprintf(err, ERR_MESSAGE_MAX, "expected an object (a list element), got %s", json_kind(el));
+      snprintf(err, ERR_MESSAGE_MAX, _("expected an object (a list element), got %s"), json_kind(el));
       return false;
     }
     for (size_t k = 0; k < nf; k++) {
@@ -194,7 +195,7 @@ static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uin
     nvalues += s[i] == ',' || s[i] == '[' || s[i] == '{';
   if (nvalues > JSONL_VALUES_MAX) {
     char msg[96];
-    snprintf(msg, sizeof msg, "more than %d JSON values %s (the limit)", JSONL_VALUES_MAX, where);
+    snprintf(msg, sizeof msg, _("more than %d JSON values %s (the limit)"), JSONL_VALUES_MAX, where);
     intake_reject(in, place, NULL, (int)line, 1, NULL, msg);
     return;
   }
@@ -210,7 +211,7 @@ static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uin
     return;
   }
   if (!json_is_object(root)) {
-    snprintf(err, sizeof err, "expected an account (a JSON object), got %s", json_kind(root));
+    snprintf(err, sizeof err, _("expected an account (a JSON object), got %s"), json_kind(root));
     intake_reject(in, place, NULL, (int)line, 1, NULL, err);
     json_decref(root);
     return;
@@ -286,14 +287,14 @@ int jsonl_read(Intake *in) {
     if (n == -2) {
       intake_begin(in);
       intake_reject(in, intake_place_id(in, line), NULL, (int)line, 1, NULL,
-                    "line longer than 64 MiB (the limit for one account)");
+                    _("line longer than 64 MiB (the limit for one account)"));
       continue;
     }
     size_t i = 0;
     while (i < (size_t)n && (buf[i] == ' ' || buf[i] == '\t'))
       i++;
     if (i == (size_t)n) continue; /* a blank line */
-    json_account(in, buf, (size_t)n, line, 1, "on one line");
+    json_account(in, buf, (size_t)n, line, 1, _("on one line"));
   }
   bool read_error = ferror(fp) != 0;
   if (read_error) {
@@ -394,7 +395,7 @@ static bool js_skip_value(JsonScan *s) {
 
 /* The character C for a message. */
 static const char *js_shown(int c, char tmp[16]) {
-  if (c == EOF) return "the end of the file";
+  if (c == EOF) return _("the end of the file");
   if (c >= 0x21 && c < 0x7f)
     snprintf(tmp, 16, "`%c`", c);
   else
@@ -406,7 +407,7 @@ static const char *js_shown(int c, char tmp[16]) {
  * the one that would come next) is rejected, and reading stops. */
 static void js_broken(Intake *in, JsonScan *s, const char *expected) {
   char tmp[16], msg[160];
-  snprintf(msg, sizeof msg, "JSON syntax: expected %s, got %s", expected, js_shown(s->c, tmp));
+  snprintf(msg, sizeof msg, _("JSON syntax: expected %s, got %s"), _(expected), js_shown(s->c, tmp));
   intake_begin(in);
   intake_reject(in, intake_place_id(in, s->line), NULL, (int)s->line, (int)s->col, NULL, msg);
   in->stop = true;
@@ -435,13 +436,13 @@ static void js_accounts(Intake *in, JsonScan *s, bool second) {
     if (second) {
       intake_begin(in);
       intake_reject(in, intake_place_id(in, line), NULL, (int)line, (int)col, NULL,
-                    "an account under a second `accounts` key (only the first is read)");
+                    _("an account under a second `accounts` key (only the first is read)"));
     } else if (s->too_long) {
       intake_begin(in);
       intake_reject(in, intake_place_id(in, line), NULL, (int)line, (int)col, NULL,
-                    "account longer than 64 MiB (the limit for one account)");
+                    _("account longer than 64 MiB (the limit for one account)"));
     } else {
-      json_account(in, s->buf, s->n, line, col, "in one account");
+      json_account(in, s->buf, s->n, line, col, _("in one account"));
     }
     js_skip_space(s);
     if (s->c == ',') {

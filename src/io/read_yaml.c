@@ -41,6 +41,7 @@
  * value holds it ("invalid UTF-8 (byte 0xFF)"), and the file goes on
  * (read_input). Locations are libyaml's marks, 1-based; columns count
  * code points. */
+#include "base/i18n.h"
 #include "io/reader.h"
 
 #include <errno.h>
@@ -160,7 +161,7 @@ static void offset_location(const char *source, size_t offset, int *line, int *c
 /* Reports libyaml's error as a malformed file. */
 static void report_parser_error(YamlReader *r) {
   yaml_parser_t *p = &r->parser;
-  const char *problem = p->problem ? p->problem : "unknown error";
+  const char *problem = p->problem ? p->problem : _("unknown error");
   if (r->too_long) {
     diag_at(r->diag, KENKO_ERROR, r->path, (int)r->event_end.line + 1, (int)r->event_end.column + 1,
             "YAML value longer than 64 MiB after this point (the limit for one value)");
@@ -187,7 +188,7 @@ static void report_parser_error(YamlReader *r) {
 
 /* A malformed-file error at MARK. */
 static void file_error(YamlReader *r, yaml_mark_t mark, const char *message) {
-  diag_at(r->diag, KENKO_ERROR, r->path, (int)mark.line + 1, (int)mark.column + 1, "%s", message);
+  diag_at(r->diag, KENKO_ERROR, r->path, (int)mark.line + 1, (int)mark.column + 1, "%s", _(message));
   r->fatal = true;
 }
 
@@ -206,7 +207,7 @@ static bool next_event(YamlReader *r, yaml_event_t *ev) {
   if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
     if (++r->depth > YAML_DEPTH_HARD) {
       char message[96];
-      snprintf(message, sizeof message, "YAML nested deeper than %d levels (the file is not read further)",
+      snprintf(message, sizeof message, _("YAML nested deeper than %d levels (the file is not read further)"),
                YAML_DEPTH_HARD);
       file_error(r, ev->start_mark, message);
       yaml_event_delete(ev);
@@ -323,16 +324,16 @@ static void account_error(YamlReader *r, yaml_mark_t mark, const char *list, lon
     snprintf(e->field, sizeof e->field, "%s[%ld].%s", list, index, column);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(e->message, sizeof e->message, fmt, ap);
+  vsnprintf(e->message, sizeof e->message, _(fmt), ap);
   va_end(ap);
 }
 
 /* How EV (not a scalar) is named in "expected X, got ...". */
 static const char *node_kind(const yaml_event_t *ev) {
   switch (ev->type) {
-  case YAML_MAPPING_START_EVENT: return "a mapping";
-  case YAML_SEQUENCE_START_EVENT: return "a list";
-  default: return "something else";
+  case YAML_MAPPING_START_EVENT: return _("a mapping");
+  case YAML_SEQUENCE_START_EVENT: return _("a list");
+  default: return _("something else");
   }
 }
 
@@ -611,7 +612,7 @@ static bool add_column(YamlReader *r, const yaml_event_t *key) {
   if (r->col_slots[slot]) return true;
   if (r->ncols >= YAML_COLUMNS_MAX) {
     char message[96];
-    snprintf(message, sizeof message, "more than %d different keys in the accounts (the limit)",
+    snprintf(message, sizeof message, _("more than %d different keys in the accounts (the limit)"),
              YAML_COLUMNS_MAX);
     file_error(r, key->start_mark, message);
     return false;
@@ -834,9 +835,12 @@ static bool second_accounts(YamlReader *r, const yaml_event_t *key, const Root *
   yaml_event_delete(&value);
   if (!ok) return false;
   char message[160];
-  snprintf(message, sizeof message,
-           "a second \"accounts\" key (the first is at line %d): its %llu account%s not read (rejected)",
-           (int)root->first.line + 1, (unsigned long long)count, count == 1 ? " is" : "s are");
+  snprintf(
+      message, sizeof message,
+      P_("a second \"accounts\" key (the first is at line %d): its %llu account is not read (rejected)",
+         "a second \"accounts\" key (the first is at line %d): its %llu accounts are not read (rejected)",
+         (unsigned long)count),
+      (int)root->first.line + 1, (unsigned long long)count);
   file_error(r, key->start_mark, message);
   return true;
 }

@@ -137,7 +137,7 @@ const char *intake_place_id(Intake *in, uint32_t line) {
 bool intake_absent(const FieldSchema *f, Value *out, char *err) {
   *out = val_missing(MISS_ABSENT);
   if (!field_required(f)) return true;
-  snprintf(err, ERR_MESSAGE_MAX, "missing required value");
+  snprintf(err, ERR_MESSAGE_MAX, "%s", _("missing required value"));
   return false;
 }
 
