@@ -55,49 +55,17 @@ ${CC:-cc} -O2 -o "$SQL_WORK/gen_accounts" tests/bench/gen_accounts.c || fail_set
   fail_setup "the generator failed"
 sql_cases "$SQL_WORK"
 
-pass=0
-fail=0
-untranslated=0
-has_node=0
-command -v node >/dev/null 2>&1 && has_node=1
-while IFS='|' read -r name rules data as_of; do
-  w=$SQL_WORK/case
-  rm -rf "$w"
-  mkdir -p "$w"
-  if ! "$kenko" run "$rules" "$data" --as-of "$as_of" --format csv >"$w/expected.csv" 2>/dev/null; then
-    continue # rejected accounts: kenko and the database would disagree on what was read
-  fi
-  if ! "$kenko" sql "$rules" --as-of "$as_of" --explain >"$w/query.sql" 2>"$w/sql.err"; then
-    echo "not translated: $name: $(head -n 1 "$w/sql.err")"
-    untranslated=$((untranslated + 1))
-    continue
-  fi
-  "$kenko" sql "$rules" --schema >"$w/schema.sql"
-  {
-    echo "DROP SCHEMA IF EXISTS k CASCADE; CREATE SCHEMA k; SET search_path TO k;"
-    cat "$w/schema.sql"
-    sql_stage "$data"
-    printf '%s\n' "\\copy stage FROM '$data' WITH (FORMAT csv, HEADER true)"
-    sql_load postgres "$w/schema.sql" "$data"
-    echo "COPY ("
-    sed '$ s/;$//' "$w/query.sql"
-    echo ") TO STDOUT WITH (FORMAT csv, HEADER true);"
-  } >"$w/script.sql"
-  if ! psql -f "$w/script.sql" >"$w/got.csv" 2>"$w/psql.err"; then
-    echo "FAIL $name: PostgreSQL refused the query"
-    head -n 5 "$w/psql.err"
-    fail=$((fail + 1))
-    continue
-  fi
-  ok=1
-  awk -v case="$name" -f tests/sql/compare.awk "$w/expected.csv" "$w/got.csv" >"$w/cmp" || ok=0
-  [ "$ok" = 1 ] || { cat "$w/cmp"; [ -n "${SQL_KEEP:-}" ] && cp -r "$w" "$SQL_KEEP"; }
-  if [ "$ok" = 1 ] && [ "$has_node" = 1 ]; then
-    "$kenko" run "$rules" "$data" --as-of "$as_of" --format jsonl --explain >"$w/expected.jsonl" 2>/dev/null
-    node tests/sql/compare-explain.mjs "$name" "$w/expected.jsonl" "$w/got.csv" || ok=0
-  fi
-  if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-done <"$SQL_WORK/cases"
-echo "sql-postgres: $untranslated cases refused by kenko sql (each named above)"
-echo "sql-postgres: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# the engine's part of a case (lib.sh's sql_run_cases): the script that
+# loads DATA and writes the query's rows as CSV to standard output
+engine_script() { # W DATA
+  echo "DROP SCHEMA IF EXISTS k CASCADE; CREATE SCHEMA k; SET search_path TO k;"
+  cat "$1/schema.sql"
+  sql_stage "$2"
+  printf '%s\n' "\\copy stage FROM '$2' WITH (FORMAT csv, HEADER true)"
+  sql_load postgres "$1/schema.sql" "$2"
+  echo "COPY ("
+  sed '$ s/;$//' "$1/query.sql"
+  echo ") TO STDOUT WITH (FORMAT csv, HEADER true);"
+}
+engine_run() { psql -f "$1/script.sql" >"$1/got.csv" 2>"$1/engine.err"; }
+sql_run_cases sql-postgres postgres
