@@ -22,11 +22,11 @@ OPT     ?= -O2
 SAN     ?=
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CPPFLAGS := -D_XOPEN_SOURCE=700 -Iinclude -Isrc -I$(BUILD)/gen -MMD -MP
-CFLAGS  := -std=c11 $(WARN) $(OPT) -g $(SAN)
+CFLAGS  := -std=c11 $(WARN) $(OPT) -g -pthread $(SAN)
 # flex output is not written to our warning set; it gets the basic one.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
             -Wno-unused-parameter $(OPT) -g $(SAN)
-LDLIBS  := -lyaml -ljansson -lxlsxwriter -lm
+LDLIBS  := -lyaml -ljansson -lxlsxwriter -lm -lpthread
 
 LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))

@@ -147,8 +147,12 @@ typedef struct kenko_run_opts {
   const char *na;           /* comma-separated cell values meaning missing */
   char thousands;           /* ',' to accept "1,234" in quoted CSV cells */
   bool strict;              /* stop at the first rejected account */
-  bool color;               /* ANSI colour in text output */
-  kenko_diag_fn diag;       /* data errors (and rule errors) */
+  /* threads (`--jobs`): the data is read on others while this one scores;
+   * 0 or 1: all on the calling thread. Output, diagnostics and figures
+   * are the same whatever the number (docs/performance.md). */
+  int jobs;
+  bool color;         /* ANSI colour in text output */
+  kenko_diag_fn diag; /* data errors (and rule errors) */
   void *diag_ud;
   bool diag_color;
   /* progress: called every so many accounts (may be NULL) */

@@ -56,6 +56,10 @@ void cli_run_opts(Cli *cli, kenko_run_opts *o, bool progress) {
   o->diag_ud = cli;
   o->diag_color = cli->color_err;
   if (progress && isatty(2)) o->progress = cli_progress;
+  if (o->jobs == 0) { /* not given: every core */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
+  }
 }
 
 bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *stats, int status) {

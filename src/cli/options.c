@@ -62,6 +62,12 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
     opts->thousands = ',';
   } else if (strcmp(argv[*i], "--strict") == 0) {
     opts->strict = true;
+  } else if ((v = cli_opt_value(argc, argv, i, "--jobs")) || (v = cli_opt_value(argc, argv, i, "-j"))) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 1024)
+      return cli_usage_error(cli, "`--jobs` takes a number of threads from 1 to 1024, found `%s`", v);
+    opts->jobs = (int)n;
   } else {
     return 0;
   }

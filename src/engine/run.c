@@ -485,7 +485,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
       break;
     }
     uint64_t before = rs.rejected;
-    int rc_read = read_data(path, fmt, &schema, &ro, diag, on_account, &rc, &rs);
+    int rc_read = read_data_jobs(path, fmt, &schema, &ro, diag, on_account, &rc, &rs, opts->jobs);
     if (sink->file_done) sink->file_done(sink->ud);
     if (rc_read == KENKO_ERR_USAGE) {
       status = KENKO_ERR_USAGE;

@@ -20,6 +20,17 @@
 #define ERR_MESSAGE_MAX 1024 /* one field's error message */
 #define ID_MESSAGE_MAX  200  /* bytes of an id quoted in messages */
 
+/* A piece of a CSV file read on its own (read_jobs.c): the records that
+ * start in [begin, end), the first of them on line LINE. A piece that
+ * begins past 0 reads the header first, silently. */
+typedef struct CsvPiece {
+  uint64_t begin, end;
+  uint32_t line;
+  uint64_t stopped_at;   /* out: where the next record starts (end, when
+                            the piece ended at a record boundary) */
+  uint32_t stopped_line; /* out: its line */
+} CsvPiece;
+
 typedef struct Intake {
   const char *source; /* the file to open ("-": standard input) */
   const char *path;   /* as shown in messages and place ids */
@@ -34,6 +45,12 @@ typedef struct Intake {
   Arena arena;        /* the current account's */
   bool rejected;      /* some account of this file was rejected */
   bool stop;          /* strict mode, or the callback asked to stop */
+  /* read_jobs.c: called at each account's start instead of resetting the
+   * arena (the accounts of a batch stay in it until they are handed
+   * over); NULL: the arena is reset */
+  void (*begin_hook)(struct Intake *in);
+  void *hook_ud;
+  CsvPiece *piece; /* csv_read: only this piece of the file (NULL: all) */
 } Intake;
 
 /* A field that must have a value: the key, or an input not `optional`. */
@@ -66,6 +83,10 @@ void intake_accept(Intake *in, const Value *values, const char *id, uint32_t lin
 /* The account a malformed-file error cut short: read, and not scored. */
 void intake_cut(Intake *in);
 
+/* Reads in->source with the tokeniser of FMT (not FMT_AUTO): read_data's
+ * work, for an Intake set up by the caller (read_jobs.c). */
+int intake_read(Intake *in, DataFormat fmt);
+
 /* The tokenisers (reader.c chooses; see read_data). They open in->source
  * and name it in->path. */
 int csv_read(Intake *in);
@@ -74,6 +95,18 @@ int jsonl_read(Intake *in);
 /* `.json`: an array of accounts, or an object with `accounts` (read_json.c). */
 int json_read(Intake *in);
 char **csv_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
+/* Whether PATH can be read in pieces: a regular file in UTF-8 (given or
+ * detected), lines not ended by lone CRs, whose header is usable for
+ * SCHEMA. *SIZE gets its size. Reports nothing. */
+bool csv_splittable(const char *path, const Schema *schema, const ReadOpts *opts, uint64_t *size);
+/* The end of the piece of the CSV file FD (SIZE bytes) that starts at the
+ * record boundary FROM and runs to TARGET or a little past it: just after
+ * the first line feed outside quotes at TARGET - 1 or later (quotes
+ * counted from FROM by their parity), or SIZE. *NEWLINES gets the line
+ * feeds before it. A '"' inside an unquoted cell fools the parity: the
+ * reader of the piece then ends elsewhere (CsvPiece.stopped_at), and
+ * read_jobs.c reads on from there. */
+uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines);
 char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 char **jsonl_columns(const char *path, Diag *diag, int32_t *count);
 

@@ -76,6 +76,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "front/source.h"
 #include "io/convert.h"
@@ -115,6 +117,7 @@ typedef struct CsvInput {
   size_t cap;
   size_t len;
   bool eof;      /* nothing follows buf[len] */
+  uint64_t base; /* file offset of buf[0] (when not converting) */
   bool cr_lines; /* lines end with a lone CR: each CR is read as LF */
   InputStop stop;
   unsigned char bad[2]; /* the first bytes iconv rejected */
@@ -310,6 +313,7 @@ static bool input_refill(CsvInput *in, size_t keep_from) {
   if (in->eof) return false;
   size_t keep = in->len - keep_from;
   if (keep_from) memmove(in->buf, in->buf + keep_from, keep);
+  in->base += keep_from;
   in->len = keep;
   if (in->cap - 1 - in->len < CSV_MIN_ROOM || in->len > in->cap / 2) {
     size_t cap = in->cap * 2;
@@ -380,6 +384,8 @@ typedef struct CsvReader {
   uint32_t rec_lines; /* line breaks in it, the terminator included */
   size_t bad_at;      /* SCAN_UNTERMINATED: the opening quote */
   uint32_t line;      /* line of the record at rec_start */
+  uint64_t limit;     /* a piece (read_jobs.c): no record starting at or
+                         past this file offset is read */
 
   char *scratch; /* a quoted cell with "" undone */
   size_t scratch_cap;
@@ -409,6 +415,7 @@ static void reader_init(CsvReader *r, const char *source, const Schema *schema, 
     r->odd_last[c] = r->blank[c] || c == '\r';
   }
   r->line = 1;
+  r->limit = UINT64_MAX;
   r->nna = opts ? opts->nna : 0;
   if (r->nna > 0) {
     r->na_len = xmalloc((size_t)opts->nna * sizeof *r->na_len);
@@ -757,6 +764,7 @@ static NextResult record_too_long(CsvReader *r) {
 /* Moves to the next record (skipping empty lines), reading as needed. */
 static NextResult next_record(CsvReader *r) {
   for (;;) {
+    if (r->in.base + r->rec_start >= r->limit) return NEXT_END; /* the next piece's */
     ScanResult s = scan_record(r);
     if (s == SCAN_MORE) {
       if (r->in.len - r->rec_start > CSV_RECORD_MAX) return record_too_long(r);
@@ -1080,10 +1088,28 @@ static void count_unusable(CsvReader *r, Intake *in) {
   }
 }
 
+/* Moves the input to file offset AT, dropping what was read. */
+static bool input_seek(CsvInput *in, uint64_t at) {
+  if (fseeko(in->fp, (off_t)at, SEEK_SET) != 0) return false;
+  in->pending = 0;
+  in->raw_eof = false;
+  in->eof = false;
+  in->len = 0;
+  in->base = at;
+  memset(in->buf, 0, CSV_PAD);
+  return true;
+}
+
 int csv_read(Intake *in) {
   CsvReader r;
   ReadStats *stats = in->stats;
-  reader_init(&r, in->source, in->schema, in->opts, in->diag);
+  CsvPiece *piece = in->piece;
+  /* A later piece reads the header again, silently (the first piece
+   * reported what there was to say about it). */
+  bool later = piece && piece->begin > 0;
+  Diag quiet;
+  diag_init(&quiet, NULL, NULL, NULL);
+  reader_init(&r, in->source, in->schema, in->opts, later ? &quiet : in->diag);
   int status = KENKO_OK;
   if (!open_file(&r, &status)) {
     stats->file_error = true;
@@ -1091,17 +1117,32 @@ int csv_read(Intake *in) {
     return status;
   }
   if (!read_header(&r)) {
-    if (r.too_wide) count_unusable(&r, in);
+    if (r.too_wide && !later) count_unusable(&r, in);
     stats->file_error = true;
     reader_free(&r);
     return KENKO_ERR_DATA;
   }
   if (!map_columns(&r)) {
-    count_unusable(&r, in);
+    if (!later) count_unusable(&r, in);
+    stats->file_error = true;
     reader_free(&r);
     return KENKO_ERR_DATA;
   }
   advance(&r);
+  if (piece) {
+    r.limit = piece->end;
+    if (later) {
+      r.diag = in->diag;
+      if (!input_seek(&r.in, piece->begin)) {
+        stats->file_error = true;
+        reader_free(&r);
+        return KENKO_ERR_DATA;
+      }
+      r.rec_start = 0;
+      r.line = piece->line;
+      r.stops_at = NULL;
+    }
+  }
 
   CsvRun run = {.in = in};
   bool broken = false;
@@ -1116,9 +1157,102 @@ int csv_read(Intake *in) {
     take_account(&r, &run);
     advance(&r);
   }
+  if (piece) {
+    piece->stopped_at = r.in.base + r.rec_start;
+    piece->stopped_line = r.line;
+  }
   reader_free(&r);
   if (broken) stats->file_error = true;
   return broken || in->rejected ? KENKO_ERR_DATA : KENKO_OK;
+}
+
+/* ---- pieces (read_jobs.c) ------------------------------------------------- */
+
+bool csv_splittable(const char *path, const Schema *schema, const ReadOpts *opts, uint64_t *size) {
+  if (strcmp(path, "-") == 0) return false;
+  if (opts && opts->encoding && *opts->encoding && !is_utf8_name(opts->encoding)) return false;
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  Diag quiet;
+  diag_init(&quiet, NULL, NULL, NULL);
+  CsvReader r;
+  reader_init(&r, path, schema, opts, &quiet);
+  int status;
+  bool ok = open_file(&r, &status);
+  ok = ok && !r.in.converting && !r.in.cr_lines && read_header(&r) && map_columns(&r);
+  reader_free(&r);
+  *size = (uint64_t)st.st_size;
+  return ok;
+}
+
+/* Bits of the 64 bytes at P equal to C. */
+static inline uint64_t byte_bits(const char *p, char c) {
+#ifdef __SSE2__
+  const __m128i v = _mm_set1_epi8(c);
+  uint64_t bits = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, v)) << (16 * k);
+  }
+  return bits;
+#else
+  uint64_t bits = 0;
+  for (int k = 0; k < 64; k++)
+    bits |= (uint64_t)(p[k] == c) << k;
+  return bits;
+#endif
+}
+
+/* Bit i set when an odd number of bits 0..i of X are set. */
+static inline uint64_t prefix_xor(uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines) {
+  enum { BLOCK = 1 << 16 };
+  char *buf = xmalloc(BLOCK + 64);
+  uint64_t inside = 0; /* all ones while a quoted stretch runs on */
+  uint64_t lines = 0, at = from, end = size;
+  while (at < size) {
+    size_t want = size - at < BLOCK ? (size_t)(size - at) : BLOCK;
+    ssize_t got = pread(fd, buf, want, (off_t)at);
+    if (got <= 0) break; /* the readers will say what is wrong */
+    size_t n = (size_t)got;
+    memset(buf + n, 0, 64); /* the last group's bytes past the data */
+    bool found = false;
+    for (size_t g = 0; g < n; g += 64) {
+      uint64_t quoted = prefix_xor(byte_bits(buf + g, '"')) ^ inside;
+      inside = (uint64_t)((int64_t)quoted >> 63);
+      uint64_t feeds = byte_bits(buf + g, '\n');
+      if (n - g < 64) feeds &= (UINT64_C(1) << (n - g)) - 1; /* past the data */
+      uint64_t here = at + g;
+      uint64_t outside = feeds & ~quoted;
+      if (here + 64 > target && outside) {
+        /* the first line feed outside quotes at or past target - 1 */
+        unsigned skip = target > here + 1 ? (unsigned)(target - here - 1) : 0;
+        uint64_t later = skip < 64 ? outside & (~UINT64_C(0) << skip) : 0;
+        if (later) {
+          unsigned i = (unsigned)__builtin_ctzll(later);
+          lines += (uint64_t)__builtin_popcountll(feeds & ((UINT64_C(2) << i) - 1));
+          end = here + i + 1;
+          found = true;
+          break;
+        }
+      }
+      lines += (uint64_t)__builtin_popcountll(feeds);
+    }
+    if (found) break;
+    at += n;
+  }
+  free(buf);
+  *newlines = lines;
+  return end;
 }
 
 /* ---- columns ---------------------------------------------------------------- */

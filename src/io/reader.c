@@ -69,12 +69,16 @@ int read_data(const char *path, DataFormat fmt, const Schema *schema, const Read
   if (fmt == FMT_AUTO) return KENKO_ERR_USAGE;
   Intake in;
   intake_init(&in, path, schema, opts, diag, fn, ud, stats);
-  int status = fmt == FMT_CSV     ? csv_read(&in)
-               : fmt == FMT_JSONL ? jsonl_read(&in)
-               : fmt == FMT_JSON  ? json_read(&in)
-                                  : yaml_read(&in);
+  int status = intake_read(&in, fmt);
   intake_free(&in);
   return status;
+}
+
+int intake_read(Intake *in, DataFormat fmt) {
+  return fmt == FMT_CSV     ? csv_read(in)
+         : fmt == FMT_JSONL ? jsonl_read(in)
+         : fmt == FMT_JSON  ? json_read(in)
+                            : yaml_read(in);
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -120,7 +124,10 @@ void intake_init(Intake *in, const char *path, const Schema *schema, const ReadO
 void intake_free(Intake *in) { arena_free(&in->arena); }
 
 Value *intake_begin(Intake *in) {
-  arena_reset(&in->arena);
+  if (in->begin_hook)
+    in->begin_hook(in);
+  else
+    arena_reset(&in->arena);
   return arena_alloc(&in->arena, ((size_t)in->schema->ninputs + 1) * sizeof(Value));
 }
 

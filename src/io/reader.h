@@ -113,6 +113,15 @@ DataFormat reader_format(const char *path, const char *forced, Diag *diag);
 int read_data(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts, Diag *diag,
               AccountFn fn, void *ud, ReadStats *stats);
 
+/* read_data with JOBS threads (read_jobs.c): the file is read on other
+ * threads (a CSV file in pieces, several at once; other formats by one
+ * thread) while this one handles the accounts. FN, opts->rejected_key and
+ * every diagnostic come on this thread, in the file's order, with STATS
+ * as they would be: the same calls as read_data makes. JOBS <= 1, or
+ * opts->strict: read_data itself. */
+int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts, Diag *diag,
+                   AccountFn fn, void *ud, ReadStats *stats, int jobs);
+
 /* The column names of a data file (CSV header, or the keys of the first
  * YAML records), for `kenko check --data`. Returns a malloc'ed array of
  * malloc'ed strings (free with reader_free_columns) or NULL on error. */

@@ -1,0 +1,440 @@
+/* read_jobs.c — a data file read on other threads while the calling
+ * thread handles its accounts (read_data_jobs, reader.h).
+ *
+ * The readers run unchanged on worker threads, each over an Intake whose
+ * callbacks record instead of act: an account (its values stay in the
+ * intake's arena, which is not reset between accounts but handed over
+ * with the batch), a diagnostic (its text), a rejected account's key. The
+ * calling thread replays the records in the file's order: the account
+ * callback, the diagnostics and the rejected keys come to it one by one
+ * exactly as read_data gives them, with the counts (ReadStats) as they
+ * were at that moment, so nothing above the readers can tell the
+ * difference (tests/jobs.sh checks the bytes).
+ *
+ * CSV is read in pieces, several at once: a piece ends just after a line
+ * feed outside quotes (csv_piece_end: the quotes' parity, from the
+ * piece's start, which is a record boundary), each piece is read by its
+ * own reader from its offset and line, and the pieces are replayed in
+ * order. A '"' inside an unquoted cell (an ordinary byte to the reader)
+ * can fool the parity; the reader of the piece before then ends
+ * elsewhere than where the next piece began, and the rest of the file is
+ * read on the calling thread from where it really ended. Other formats
+ * (and CSV that is not UTF-8, has CR line ends or comes from standard
+ * input) are read by one worker while the calling thread scores.
+ *
+ * Memory stays bounded: at most `window` pieces are read ahead of the
+ * one being replayed, and a piece hands over at most QUEUE_MAX batches
+ * before it waits for them to be replayed. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/intake.h"
+#include "io/reader.h"
+#include "kenko.h"
+
+enum {
+  BATCH_EVENTS = 512,      /* accounts (and diagnostics) handed over at once */
+  QUEUE_MAX = 8,           /* batches of one piece waiting to be replayed */
+  PIECES_PER_JOB = 8,      /* a CSV file is cut in about jobs × this pieces */
+  PIECE_MAX = 1 << 20,     /* bytes of a CSV piece at most */
+  PIECE_MIN = 1            /* small files too: tests reach every path */
+};
+
+typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
+
+/* One thing a reader did, as the calling thread replays it. */
+typedef struct Event {
+  EventKind kind;
+  uint64_t accounts, rejected; /* the piece's counts at that moment */
+  /* EV_ACCOUNT: values, id, name, line; EV_KEY: key, id; EV_DIAG: the rest */
+  const Value *values;
+  const char *id;
+  const char *name;
+  Value key;
+  kenko_level level;
+  char *file; /* malloc'ed, or NULL */
+  int line, col;
+  char *message; /* malloc'ed */
+} Event;
+
+typedef struct Batch {
+  Event *events;
+  size_t n, cap;
+  Arena arena; /* the values of its accounts */
+  struct Batch *next;
+} Batch;
+
+typedef struct Piece {
+  CsvPiece range; /* CSV: its bytes */
+  Batch *head, *tail;
+  size_t queued; /* batches handed over and not yet replayed */
+  bool done;     /* read: status and stats are final */
+  int status;
+  ReadStats stats; /* its own counts */
+} Piece;
+
+typedef struct Jobs {
+  const char *path;
+  DataFormat fmt;
+  const Schema *schema;
+  const ReadOpts *opts;
+  const SourceSet *sources;
+  bool csv;
+  int fd;
+  uint64_t size, piece_bytes;
+  size_t window;
+  pthread_mutex_t mu;
+  pthread_cond_t changed; /* a batch handed over or replayed, a piece
+                             made, read or replayed, or cancel */
+  Piece **pieces;
+  size_t npieces, cap;
+  size_t replayed;     /* pieces the calling thread is done with */
+  uint64_t pos, lines; /* CSV: where the next piece begins, line feeds before it */
+  bool split_done;     /* every piece is made */
+  bool cancel;
+} Jobs;
+
+/* A worker thread and the piece it reads. */
+typedef struct Worker {
+  Jobs *j;
+  pthread_t thread;
+  ReadOpts opts; /* the caller's, with the rejected keys recorded */
+  Piece *piece;
+  Batch *batch; /* being filled */
+  ReadStats stats;
+  Intake *in;
+} Worker;
+
+static Batch *batch_new(void) {
+  Batch *b = xcalloc(1, sizeof *b);
+  arena_init(&b->arena, 64 * 1024);
+  return b;
+}
+
+static void batch_free(Batch *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    free(b->events[i].message);
+    free(b->events[i].file);
+  }
+  free(b->events);
+  arena_free(&b->arena);
+  free(b);
+}
+
+static Event *record(Worker *w, EventKind kind) {
+  Batch *b = w->batch;
+  if (b->n == b->cap) {
+    b->cap = b->cap ? 2 * b->cap : 64;
+    b->events = xrealloc(b->events, b->cap * sizeof *b->events);
+  }
+  Event *e = &b->events[b->n++];
+  memset(e, 0, sizeof *e);
+  e->kind = kind;
+  e->accounts = w->stats.accounts;
+  e->rejected = w->stats.rejected;
+  return e;
+}
+
+/* Hands the batch being filled (with the intake's arena, which holds its
+ * accounts) to the calling thread, waiting while the piece has QUEUE_MAX
+ * batches waiting; a fresh batch and arena follow. After cancel, the
+ * reader is told to stop and the batch is dropped. */
+static void hand_over(Worker *w) {
+  Batch *b = w->batch;
+  Arena fresh;
+  arena_init(&fresh, 64 * 1024);
+  b->arena = w->in->arena; /* arena_init gave the batch one that is empty */
+  w->in->arena = fresh;
+  w->batch = batch_new();
+  Jobs *j = w->j;
+  Piece *p = w->piece;
+  pthread_mutex_lock(&j->mu);
+  while (!j->cancel && p->queued >= QUEUE_MAX)
+    pthread_cond_wait(&j->changed, &j->mu);
+  bool cancelled = j->cancel;
+  if (!cancelled) {
+    if (p->tail)
+      p->tail->next = b;
+    else
+      p->head = b;
+    p->tail = b;
+    p->queued++;
+    pthread_cond_broadcast(&j->changed);
+  }
+  pthread_mutex_unlock(&j->mu);
+  if (cancelled) {
+    batch_free(b);
+    w->in->stop = true;
+  }
+}
+
+/* Intake.begin_hook: a full batch is handed over before the next
+ * account's values are allocated. */
+static void begin_account(Intake *in) {
+  Worker *w = in->hook_ud;
+  if (w->batch->n >= BATCH_EVENTS) hand_over(w);
+}
+
+static bool record_account(void *ud, const Account *a, Arena *arena) {
+  (void)arena;
+  Worker *w = ud;
+  Event *e = record(w, EV_ACCOUNT);
+  e->values = a->values;
+  e->id = a->id;
+  e->name = a->name;
+  e->line = (int)a->line;
+  return !w->in->stop;
+}
+
+static void record_diag(void *ud, const kenko_diag *d) {
+  Worker *w = ud;
+  Event *e = record(w, EV_DIAG);
+  e->level = d->level;
+  e->file = d->file ? xstrdup(d->file) : NULL;
+  e->line = d->line;
+  e->col = d->col;
+  e->message = xstrdup(d->message);
+}
+
+static void record_key(void *ud, const Value *key, const char *id) {
+  Worker *w = ud;
+  Event *e = record(w, EV_KEY);
+  e->key = *key;
+  e->id = id;
+}
+
+/* Reads piece P on this worker. */
+static void read_piece(Worker *w, Piece *p) {
+  Jobs *j = w->j;
+  Diag diag;
+  diag_init(&diag, j->sources, record_diag, w);
+  memset(&w->stats, 0, sizeof w->stats);
+  w->piece = p;
+  w->batch = batch_new();
+  Intake in;
+  intake_init(&in, j->path, j->schema, &w->opts, &diag, record_account, w, &w->stats);
+  in.begin_hook = begin_account;
+  in.hook_ud = w;
+  in.piece = j->csv ? &p->range : NULL;
+  w->in = &in;
+  int status = intake_read(&in, j->fmt);
+  hand_over(w);
+  batch_free(w->batch);
+  w->batch = NULL;
+  intake_free(&in);
+  w->in = NULL;
+  pthread_mutex_lock(&j->mu);
+  p->status = status;
+  p->stats = w->stats;
+  p->done = true;
+  pthread_cond_broadcast(&j->changed);
+  pthread_mutex_unlock(&j->mu);
+}
+
+/* The next piece to read (made here, under the lock), or NULL when there
+ * is none or the run is cancelled. Waits while `window` pieces are ahead
+ * of the one being replayed. */
+static Piece *next_piece(Jobs *j) {
+  while (!j->cancel && !j->split_done && j->npieces >= j->replayed + j->window)
+    pthread_cond_wait(&j->changed, &j->mu);
+  if (j->cancel || j->split_done) return NULL;
+  Piece *p = xcalloc(1, sizeof *p);
+  if (j->csv) {
+    uint64_t lines;
+    p->range.begin = j->pos;
+    p->range.line = (uint32_t)(1 + j->lines);
+    p->range.end = csv_piece_end(j->fd, j->pos, j->pos + j->piece_bytes, j->size, &lines);
+    j->pos = p->range.end;
+    j->lines += lines;
+    j->split_done = j->pos >= j->size;
+  } else {
+    j->split_done = true; /* one piece: the whole file */
+  }
+  if (j->npieces == j->cap) {
+    j->cap = j->cap ? 2 * j->cap : 16;
+    j->pieces = xrealloc(j->pieces, j->cap * sizeof *j->pieces);
+  }
+  j->pieces[j->npieces++] = p;
+  pthread_cond_broadcast(&j->changed);
+  return p;
+}
+
+static void *work(void *arg) {
+  Worker *w = arg;
+  Jobs *j = w->j;
+  pthread_mutex_lock(&j->mu);
+  Piece *p;
+  while ((p = next_piece(j)) != NULL) {
+    pthread_mutex_unlock(&j->mu);
+    read_piece(w, p);
+    pthread_mutex_lock(&j->mu);
+  }
+  pthread_mutex_unlock(&j->mu);
+  return NULL;
+}
+
+/* What the calling thread replays into. */
+typedef struct Replay {
+  const char *file; /* as accounts name it */
+  const ReadOpts *opts;
+  Diag *diag;
+  AccountFn fn;
+  void *ud;
+  ReadStats *stats;
+  uint64_t accounts, rejected; /* the counts before the piece */
+} Replay;
+
+/* Replays batch B; false when the callback asked to stop. */
+static bool replay(Replay *r, Batch *b) {
+  for (size_t i = 0; i < b->n; i++) {
+    const Event *e = &b->events[i];
+    r->stats->accounts = r->accounts + e->accounts;
+    r->stats->rejected = r->rejected + e->rejected;
+    switch (e->kind) {
+    case EV_ACCOUNT: {
+      Account a = {e->values, e->id, r->file, (uint32_t)e->line, r->stats->accounts - 1, e->name};
+      if (!r->fn(r->ud, &a, &b->arena)) return false;
+      break;
+    }
+    case EV_DIAG: diag_at(r->diag, e->level, e->file, e->line, e->col, "%s", e->message); break;
+    case EV_KEY:
+      if (r->opts && r->opts->rejected_key) r->opts->rejected_key(r->opts->rejected_ud, &e->key, e->id);
+      break;
+    }
+  }
+  return true;
+}
+
+/* Merges a read's STATUS into *STATUS. */
+static void merge_status(int *status, int s) {
+  if (s == KENKO_ERR_USAGE)
+    *status = KENKO_ERR_USAGE;
+  else if (s != KENKO_OK && *status == KENKO_OK)
+    *status = KENKO_ERR_DATA;
+}
+
+int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts, Diag *diag,
+                   AccountFn fn, void *ud, ReadStats *stats, int jobs) {
+  /* --strict stops at the first rejection; on_reject would run on a worker */
+  if (jobs <= 1 || (opts && (opts->strict || opts->on_reject)))
+    return read_data(path, fmt, schema, opts, diag, fn, ud, stats);
+  if (fmt == FMT_AUTO) fmt = reader_format(path, NULL, diag);
+  if (fmt == FMT_AUTO) return KENKO_ERR_USAGE;
+  Jobs j;
+  memset(&j, 0, sizeof j);
+  j.path = path;
+  j.fmt = fmt;
+  j.schema = schema;
+  j.opts = opts;
+  j.sources = diag->sources;
+  j.fd = -1;
+  int nthreads = 1;
+  if (fmt == FMT_CSV && csv_splittable(path, schema, opts, &j.size)) {
+    j.fd = open(path, O_RDONLY);
+    if (j.fd >= 0) {
+      j.csv = true;
+      nthreads = jobs;
+      j.piece_bytes = j.size / ((uint64_t)jobs * PIECES_PER_JOB);
+      if (j.piece_bytes > PIECE_MAX) j.piece_bytes = PIECE_MAX;
+      if (j.piece_bytes < PIECE_MIN) j.piece_bytes = PIECE_MIN;
+    }
+  }
+  j.window = 2 * (size_t)nthreads;
+  pthread_mutex_init(&j.mu, NULL);
+  pthread_cond_init(&j.changed, NULL);
+  Worker *workers = xcalloc((size_t)nthreads, sizeof *workers);
+  int started = 0;
+  for (int t = 0; t < nthreads; t++) {
+    Worker *w = &workers[t];
+    w->j = &j;
+    if (opts) w->opts = *opts;
+    w->opts.rejected_key = record_key;
+    w->opts.rejected_ud = w;
+    if (pthread_create(&w->thread, NULL, work, w) != 0) break;
+    started++;
+  }
+
+  Replay r = {data_name(path), opts, diag, fn, ud, stats, stats->accounts, stats->rejected};
+  uint64_t rejected_before = stats->rejected;
+  int status = KENKO_OK;
+  bool stopped = false, resume = false;
+  CsvPiece rest = {0, UINT64_MAX, 1, 0, 0};
+  pthread_mutex_lock(&j.mu);
+  for (size_t i = 0; started > 0; i++) {
+    while (i >= j.npieces && !j.split_done)
+      pthread_cond_wait(&j.changed, &j.mu);
+    if (i >= j.npieces) break;
+    Piece *p = j.pieces[i];
+    for (;;) {
+      while (!p->head && !p->done)
+        pthread_cond_wait(&j.changed, &j.mu);
+      Batch *b = p->head;
+      if (!b) break;
+      p->head = b->next;
+      if (!p->head) p->tail = NULL;
+      p->queued--;
+      pthread_cond_broadcast(&j.changed);
+      pthread_mutex_unlock(&j.mu);
+      bool go = replay(&r, b);
+      batch_free(b);
+      pthread_mutex_lock(&j.mu);
+      if (!go) {
+        stopped = true;
+        break;
+      }
+    }
+    if (stopped) {
+      /* read_data would return now: what was rejected so far decides */
+      if (stats->rejected > rejected_before && status == KENKO_OK) status = KENKO_ERR_DATA;
+      break;
+    }
+    r.accounts += p->stats.accounts;
+    r.rejected += p->stats.rejected;
+    stats->accounts = r.accounts;
+    stats->rejected = r.rejected;
+    stats->file_error |= p->stats.file_error;
+    merge_status(&status, p->status);
+    j.replayed = i + 1;
+    pthread_cond_broadcast(&j.changed);
+    if (p->stats.file_error || p->status == KENKO_ERR_USAGE) break; /* the file ends there */
+    if (j.csv && p->range.end < j.size && p->range.stopped_at != p->range.end) {
+      /* the parity was fooled: the next piece did not begin at a record */
+      resume = true;
+      rest.begin = p->range.stopped_at;
+      rest.line = p->range.stopped_line;
+      break;
+    }
+  }
+  j.cancel = true;
+  pthread_cond_broadcast(&j.changed);
+  pthread_mutex_unlock(&j.mu);
+  for (int t = 0; t < started; t++)
+    pthread_join(workers[t].thread, NULL);
+  if (started == 0) { /* no thread: read here */
+    status = read_data(path, fmt, schema, opts, diag, fn, ud, stats);
+  } else if (resume) {
+    Intake in;
+    intake_init(&in, path, schema, opts, diag, fn, ud, stats);
+    in.piece = &rest;
+    merge_status(&status, intake_read(&in, fmt));
+    intake_free(&in);
+  }
+  for (size_t i = 0; i < j.npieces; i++) {
+    Piece *p = j.pieces[i];
+    while (p->head) {
+      Batch *b = p->head;
+      p->head = b->next;
+      batch_free(b);
+    }
+    free(p);
+  }
+  free(j.pieces);
+  free(workers);
+  pthread_cond_destroy(&j.changed);
+  pthread_mutex_destroy(&j.mu);
+  if (j.fd >= 0) close(j.fd);
+  return status;
+}
