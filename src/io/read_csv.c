@@ -1233,7 +1233,7 @@ uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, ui
       if (n - g < 64) feeds &= (UINT64_C(1) << (n - g)) - 1; /* past the data */
       uint64_t here = at + g;
       uint64_t outside = feeds & ~quoted;
-      if (here + 64 > target && outside) {
+      if (here + 64 >= target && outside) {
         /* the first line feed outside quotes at or past target - 1 */
         unsigned skip = target > here + 1 ? (unsigned)(target - here - 1) : 0;
         uint64_t later = skip < 64 ? outside & (~UINT64_C(0) << skip) : 0;

@@ -36,11 +36,11 @@
 #include "kenko.h"
 
 enum {
-  BATCH_EVENTS = 512,      /* accounts (and diagnostics) handed over at once */
-  QUEUE_MAX = 8,           /* batches of one piece waiting to be replayed */
-  PIECES_PER_JOB = 8,      /* a CSV file is cut in about jobs × this pieces */
-  PIECE_MAX = 1 << 20,     /* bytes of a CSV piece at most */
-  PIECE_MIN = 1            /* small files too: tests reach every path */
+  BATCH_EVENTS = 512,  /* accounts (and diagnostics) handed over at once */
+  QUEUE_MAX = 8,       /* batches of one piece waiting to be replayed */
+  PIECES_PER_JOB = 8,  /* a CSV file is cut in about jobs × this pieces */
+  PIECE_MAX = 1 << 20, /* bytes of a CSV piece at most */
+  PIECE_MIN = 1        /* small files too: tests reach every path */
 };
 
 typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;

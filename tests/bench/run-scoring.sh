@@ -77,9 +77,14 @@ if "$kenko" run "$rules" "$work/probe.csv" --format csv --as-of "$as_of" >/dev/n
   gen excel-ja
   excel_ja="$work/accounts-$count.excel-ja"
 fi
-# -j only when this kenko has it.
+# -j only when this kenko has it; the one-core figures are taken at -j 1
+# (the default is every core).
 jobs=0
-"$kenko" help run 2>/dev/null | grep -q -- '--jobs' && jobs=1
+one=""
+if "$kenko" help run 2>/dev/null | grep -q -- '--jobs'; then
+  jobs=1
+  one="-j 1"
+fi
 
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
@@ -132,15 +137,15 @@ run_command() {
   case $1 in
   1) once "$work/csv_floor" "$csv" ;;
   2) once "$work/yaml_floor" "$yaml" ;;
-  3) once "$kenko" run "$rules" "$csv" --format csv --as-of "$as_of" ;;
-  4) once "$kenko" run "$rules" "$yaml" --format csv --as-of "$as_of" ;;
-  5) once "$kenko" run "$rules" "$csv" --format jsonl --explain --as-of "$as_of" ;;
-  6) once "$kenko" run "$work/inputs-only.kenko" "$csv" --format csv --as-of "$as_of" ;;
-  7) once "$kenko" run "$rules" "$same" --format csv --as-of "$as_of" ;;
+  3) once "$kenko" run "$rules" "$csv" --format csv --as-of "$as_of" $one ;;
+  4) once "$kenko" run "$rules" "$yaml" --format csv --as-of "$as_of" $one ;;
+  5) once "$kenko" run "$rules" "$csv" --format jsonl --explain --as-of "$as_of" $one ;;
+  6) once "$kenko" run "$work/inputs-only.kenko" "$csv" --format csv --as-of "$as_of" $one ;;
+  7) once "$kenko" run "$rules" "$same" --format csv --as-of "$as_of" $one ;;
   8) once "$work/tight_floor" "$csv" ;;
-  9) once "$kenko" run "$rules" "$crlf" --input-format csv --format csv --as-of "$as_of" ;;
-  10) once "$kenko" run "$rules" "$excel" --input-format csv --format csv --as-of "$as_of" ;;
-  11) once "$kenko" run "$rules" "$excel_ja" --input-format csv --format csv --as-of "$as_of" ;;
+  9) once "$kenko" run "$rules" "$crlf" --input-format csv --format csv --as-of "$as_of" $one ;;
+  10) once "$kenko" run "$rules" "$excel" --input-format csv --format csv --as-of "$as_of" $one ;;
+  11) once "$kenko" run "$rules" "$excel_ja" --input-format csv --format csv --as-of "$as_of" $one ;;
   12) once "$kenko" run "$rules" "$csv" --format csv --as-of "$as_of" -j 1 ;;
   13) once "$kenko" run "$rules" "$csv" --format csv --as-of "$as_of" -j 2 ;;
   14) once "$kenko" run "$rules" "$yaml" --format csv --as-of "$as_of" -j 2 ;;
@@ -186,7 +191,7 @@ if [ "$peer_count" -gt 0 ] && command -v python3 >/dev/null 2>&1; then
     for k in 1 2; do
       once python3 tests/bench/aiueo_peer.py "$work/peer.csv" "$as_of"
       [ -z "${peer_t:-}" ] || awk -v a="$t" -v b="$peer_t" 'BEGIN { exit !(a < b) }' && peer_t=$t
-      once "$kenko" run "$rules" "$work/peer.csv" --format csv --as-of "$as_of"
+      once "$kenko" run "$rules" "$work/peer.csv" --format csv --as-of "$as_of" $one
       [ -z "${peer_k:-}" ] || awk -v a="$t" -v b="$peer_k" 'BEGIN { exit !(a < b) }' && peer_k=$t
     done
     peer_ratio=$(awk -v p="$peer_t" -v k="$peer_k" 'BEGIN { if (k > 0) printf "%.1f", p / k; else print "" }')
@@ -259,12 +264,12 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
   }
   instr "$work/csv_floor" "$work/cg.csv"; cg_csv_floor=$ir
   instr "$work/tight_floor" "$work/cg.csv"; cg_tight=$ir
-  instr "$kenko" run "$rules" "$work/cg.csv" --format csv --as-of "$as_of"; cg_csv=$ir
+  instr "$kenko" run "$rules" "$work/cg.csv" --format csv --as-of "$as_of" $one; cg_csv=$ir
   cg_csv_stages=$(stages "csv -> csv")
-  instr "$kenko" run "$rules" "$work/cg.csv" --format jsonl --explain --as-of "$as_of"; cg_explain=$ir
+  instr "$kenko" run "$rules" "$work/cg.csv" --format jsonl --explain --as-of "$as_of" $one; cg_explain=$ir
   cg_explain_stages=$(stages "jsonl --explain")
   instr "$work/yaml_floor" "$work/cg.yaml"; cg_yaml_floor=$ir
-  instr "$kenko" run "$rules" "$work/cg.yaml" --format csv --as-of "$as_of"; cg_yaml=$ir
+  instr "$kenko" run "$rules" "$work/cg.yaml" --format csv --as-of "$as_of" $one; cg_yaml=$ir
   awk -v n="$cg_count" -v cf="$cg_csv_floor" -v c="$cg_csv" -v e="$cg_explain" -v yf="$cg_yaml_floor" \
     -v y="$cg_yaml" -v tf="$cg_tight" 'BEGIN {
     if (!(cf > 0 && c > 0 && e > 0 && yf > 0 && y > 0)) { print "callgrind: no counts"; exit }

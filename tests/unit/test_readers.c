@@ -17,6 +17,7 @@
 #include "base/numfmt.h"
 #include "front/diag.h"
 #include "io/convert.h"
+#include "io/intake.h"
 #include "io/reader.h"
 #include "engine/value.h"
 
@@ -1427,4 +1428,55 @@ Test(yaml, many_accounts) {
   cr_assert_eq(read_with(c, c->path, NULL), KENKO_OK);
   expect_stats(c, count, 0, false);
   collected_free(c);
+}
+
+/* ---- CSV pieces (read_jobs.c) ------------------------------------------------ */
+
+/* csv_piece_end against a byte-by-byte reference: for every start at a
+ * record boundary and every target, the end is just after the first line
+ * feed outside quotes at target - 1 or later (the file's size when there
+ * is none), and the line feeds before it are counted, those inside quotes
+ * too. The data has quoted stretches across the 64-byte groups and the
+ * 64 KiB blocks the scan reads. */
+Test(csv_pieces, piece_end_matches_a_byte_scan) {
+  char path[] = "/tmp/kenko-pieces-XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  size_t cap = 200000, n = 0;
+  char *s = malloc(cap);
+  for (int i = 0; n + 300 < cap; i++) {
+    n += (size_t)snprintf(s + n, cap - n, "a%d,", i);
+    if (i % 3 == 0) n += (size_t)snprintf(s + n, cap - n, "\"q%*s\n\"\"x\"", i % 150, "");
+    n += (size_t)snprintf(s + n, cap - n, ",z%s", i % 5 ? "\n" : "\r\n");
+  }
+  cr_assert_eq(write(fd, s, n), (ssize_t)n);
+  bool *boundary = calloc(n + 1, sizeof *boundary); /* just after a line feed outside quotes */
+  bool quoted = false;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"') quoted = !quoted;
+    if (s[i] == '\n' && !quoted) boundary[i + 1] = true;
+  }
+  size_t starts[] = {0, 0, 0};
+  for (size_t i = 1, k = 1; i <= n && k < 3; i++)
+    if (boundary[i] && (k == 1 ? i > 1000 : i > 70000)) starts[k++] = i;
+  for (int k = 0; k < 3; k++) {
+    for (size_t target = starts[k] + 1; target <= n; target += target < starts[k] + 3000 ? 1 : 997) {
+      size_t want = target - 1;
+      while (want < n && !boundary[want + 1])
+        want++;
+      want = want < n ? want + 1 : n;
+      uint64_t lines;
+      uint64_t end = csv_piece_end(fd, starts[k], target, n, &lines);
+      cr_assert_eq(end, want, "from %zu to %zu: %llu, wanted %zu", starts[k], target, (unsigned long long)end,
+                   want);
+      size_t feeds = 0;
+      for (size_t i = starts[k]; i < want; i++)
+        feeds += s[i] == '\n';
+      cr_assert_eq(lines, feeds, "from %zu to %zu", starts[k], target);
+    }
+  }
+  free(boundary);
+  free(s);
+  close(fd);
+  unlink(path);
 }
