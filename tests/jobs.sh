@@ -21,11 +21,16 @@ trap 'rm -rf "$work"' EXIT
 pass=0
 fail=0
 
-# A kenko that gives every command that reads data `-j N` (KENKO_JOBS).
+# A kenko that gives every command that reads data `-j N` (KENKO_JOBS),
+# right after the command's name (a golden case may end with an option
+# whose value is missing).
 cat >"$work/kenko-j" <<EOF
 #!/bin/sh
 case \${1:-} in
-run | explain | report | validate | history | diff | effect) exec "$kenko" "\$@" -j "\$KENKO_JOBS" ;;
+run | explain | report | validate | history | diff | effect)
+  cmd=\$1
+  shift
+  exec "$kenko" "\$cmd" -j "\$KENKO_JOBS" "\$@" ;;
 esac
 exec "$kenko" "\$@"
 EOF
