@@ -49,10 +49,10 @@ typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
 typedef struct Event {
   EventKind kind;
   uint64_t accounts, rejected; /* the piece's counts at that moment */
-  /* EV_ACCOUNT: values, id, name, line; EV_KEY: key, id; EV_DIAG: the rest */
-  const Value *values;
+  /* EV_ACCOUNT: the account as the reader gave it (its ordinal is the
+   * piece's; the replay puts the run's); EV_KEY: key, id; EV_DIAG: the rest */
+  Account account;
   const char *id;
-  const char *name;
   Value key;
   kenko_level level;
   char *file; /* malloc'ed, or NULL */
@@ -182,10 +182,7 @@ static bool record_account(void *ud, const Account *a, Arena *arena) {
   (void)arena;
   Worker *w = ud;
   Event *e = record(w, EV_ACCOUNT);
-  e->values = a->values;
-  e->id = a->id;
-  e->name = a->name;
-  e->line = (int)a->line;
+  e->account = *a;
   return !w->in->stop;
 }
 
@@ -278,7 +275,6 @@ static void *work(void *arg) {
 
 /* What the calling thread replays into. */
 typedef struct Replay {
-  const char *file; /* as accounts name it */
   const ReadOpts *opts;
   Diag *diag;
   AccountFn fn;
@@ -295,7 +291,8 @@ static bool replay(Replay *r, Batch *b) {
     r->stats->rejected = r->rejected + e->rejected;
     switch (e->kind) {
     case EV_ACCOUNT: {
-      Account a = {e->values, e->id, r->file, (uint32_t)e->line, r->stats->accounts - 1, e->name};
+      Account a = e->account;
+      a.ordinal = r->stats->accounts - 1;
       if (!r->fn(r->ud, &a, &b->arena)) return false;
       break;
     }
@@ -357,7 +354,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     started++;
   }
 
-  Replay r = {data_name(path), opts, diag, fn, ud, stats, stats->accounts, stats->rejected};
+  Replay r = {opts, diag, fn, ud, stats, stats->accounts, stats->rejected};
   uint64_t rejected_before = stats->rejected;
   int status = KENKO_OK;
   bool stopped = false, resume = false;
