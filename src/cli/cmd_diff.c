@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 #include "base/vec.h"
 
@@ -355,7 +356,7 @@ int cmd_diff(Cli *cli, int argc, char **argv) {
     }
     old_rules = cli_load(cli, old_path, &lo, &status);
     if (!old_rules && da.git_rev && status == KENKO_ERR_RULES)
-      fprintf(stderr, "kenko: note: these are the rules of %s at git revision %s\n", old_path, da.git_rev);
+      fprintf(stderr, _("kenko: note: these are the rules of %s at git revision %s\n"), old_path, da.git_rev);
     if (old_rules) {
       if (da.nold_data) {
         new_rules = old_rules;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "base/arena.h"
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 enum { FMT_PRINT, FMT_WRITE, FMT_CHECK };
@@ -88,7 +89,7 @@ static int fmt_one(Cli *cli, const char *path, int mode) {
       fprintf(cli->out, "%s\n", name);
       cli_unified_diff(cli->out, name, text, len, label, out, outlen);
       free(label);
-      fprintf(stderr, "%s: not formatted (run kenko fmt -w %s)\n", name, is_stdin ? "FILE" : path);
+      fprintf(stderr, _("%s: not formatted (run kenko fmt -w %s)\n"), name, is_stdin ? "FILE" : path);
       rc = KENKO_ERR_RULES;
     }
   }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/embedded.h"
 
@@ -71,7 +72,7 @@ int cmd_init(Cli *cli, int argc, char **argv) {
       free(path);
       return cli_usage_error(cli, "cannot write `%s/%s`: %s", dir, f->path, strerror(err));
     }
-    fprintf(cli->out, "created %s\n", path);
+    fprintf(cli->out, _("created %s\n"), path);
     free(path);
   }
   fprintf(cli->out,

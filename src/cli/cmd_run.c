@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 /* Options shared by run and explain. Returns 0, or KENKO_ERR_USAGE. */
@@ -96,7 +97,7 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
   status = kenko_run(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
   bool scored = cli_run_tail(&ra.opts, out, &stats, status);
   if (explain_cmd && scored && !stats.found && !stats.found_rejected) {
-    fprintf(stderr, "kenko: error: no account \"%s\" in the data\n", ra.opts.account);
+    fprintf(stderr, _("kenko: error: no account \"%s\" in the data\n"), ra.opts.account);
     status = KENKO_ERR_USAGE;
   } else if (!explain_cmd && scored) {
     cli_print_summary(&stats);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 struct CliOut {
@@ -280,9 +281,9 @@ int cli_finish(Cli *cli, int status) {
     CliOut *o = cli->outs[i];
     if (!out_finish(o)) {
       if (o->is_stdout)
-        fprintf(stderr, "kenko: error: cannot write standard output: %s\n", strerror(o->err));
+        fprintf(stderr, _("kenko: error: cannot write standard output: %s\n"), strerror(o->err));
       else
-        fprintf(stderr, "kenko: error: cannot write %s: %s\n", o->name, strerror(o->err));
+        fprintf(stderr, _("kenko: error: cannot write %s: %s\n"), o->name, strerror(o->err));
       failed = true;
     }
   }
@@ -290,7 +291,7 @@ int cli_finish(Cli *cli, int status) {
     const char *rule_file = replaces_rule_file(cli, cli->outs[i]);
     if (!rule_file) continue;
     fprintf(stderr,
-            "kenko: error: `%s %s` is the rule file `%s`, read by this run; refusing to overwrite it\n",
+            _("kenko: error: `%s %s` is the rule file `%s`, read by this run; refusing to overwrite it\n"),
             cli->outs[i]->opt, cli->outs[i]->name, rule_file);
     failed = true;
   }
@@ -305,7 +306,7 @@ int cli_finish(Cli *cli, int status) {
     if (o->tmp_path && !keep) {
       unlink(o->tmp_path);
     } else if (o->tmp_path && rename(o->tmp_path, o->final_path) != 0) {
-      fprintf(stderr, "kenko: error: cannot write %s: %s\n", o->name, strerror(errno));
+      fprintf(stderr, _("kenko: error: cannot write %s: %s\n"), o->name, strerror(errno));
       unlink(o->tmp_path);
       failed = true;
     }
