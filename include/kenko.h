@@ -225,12 +225,15 @@ typedef struct kenko_diff_opts {
   int nold_data;
   unsigned long long limit; /* --limit: text lists at most this many
                                accounts each (0: all) */
+  double min_change;        /* --min-change: list health moves of at least
+                               this many points within a grade (0: 5) */
 } kenko_diff_opts;
 
 /* `kenko diff`: OLD and NEW rules over the same data (or one rule set over
  * two data snapshots): the grade transition matrix, the accounts whose
- * grade changed with the members whose lost points moved most, and the
- * change in forecast. */
+ * grade changed with the members whose lost points moved most, flags
+ * raised and cleared, health moves within a grade, bottleneck changes,
+ * and the change in forecast. */
 int kenko_diff(const kenko_rules *old_rules, const kenko_rules *new_rules, const char *const *data, int ndata,
                const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats);
 

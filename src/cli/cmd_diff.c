@@ -20,7 +20,8 @@
 #include "base/vec.h"
 
 static const char diff_usage[] =
-    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [--output FILE] [data "
+    "usage: kenko diff OLD_RULES NEW_RULES DATA... [--format text|json] [--limit N] [--min-change N] "
+    "[--output FILE] [data "
     "options]\n"
     "       kenko diff --git REV RULES DATA...     (the old rules: RULES at git revision REV)\n"
     "       kenko diff RULES DATA... --data OLD_DATA   (two data snapshots, matched by key)";
@@ -305,6 +306,13 @@ static int parse_diff_args(Cli *cli, int argc, char **argv, DiffArgs *da) {
       if (!*v || *end || v[0] == '-' || v[0] == '+' || errno)
         return cli_usage_error(cli, "`--limit` takes a number of accounts (0: all), found `%s`", v);
       da->opts.limit = n;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--min-change"))) {
+      char *end = NULL;
+      double n = strtod(v, &end);
+      if (!*v || *end || !(n > 0 && n <= 100))
+        return cli_usage_error(cli, "`--min-change` takes points of health above 0, up to 100, found `%s`",
+                               v);
+      da->opts.min_change = n;
     } else if ((v = cli_opt_value(argc, argv, &i, "--data"))) {
       if (!*v) return cli_usage_error(cli, "`--data` needs the old data file");
       da->old_data[da->nold_data++] = v;

@@ -81,6 +81,7 @@ static const CliOption diff_options[] = {
     {"--data", "OLD_DATA", N_("compare two data snapshots under one rule version")},
     {"--format", "text|json", N_("the output format (default text)")},
     {"--limit", "N", N_("text: list at most N accounts in each list")},
+    {"--min-change", "N", N_("list health moves of at least N points within a grade (default 5)")},
     {NULL, NULL, NULL},
 };
 static const CliOption fmt_options[] = {

@@ -1,13 +1,16 @@
 /* diff.c — `kenko diff`: what changed between two rule versions over the
  * same data (or between two data snapshots under one rule set): the grade
  * transition matrix, the accounts whose grade changed with the members
- * whose lost points moved most, and the change in the forecast.
+ * whose lost points moved most, what the CSM feels besides grades (flags
+ * raised and cleared, health moves of --min-change points within a
+ * grade, bottleneck changes), and the change in the forecast.
  *
  * The two versions may declare different inputs, so each reads the data
  * with its own schema: the data is streamed once per version, and a third
  * time (old version again) only when some account changed grade or was
  * scored by the old run alone. What is kept per account is small: its
- * old grade and two flags, 8 bytes in an array by place in the data (the
+ * old grade, health, bottleneck and raised flags (one bit a flag), about
+ * 24 bytes in arrays by place in the data (the
  * same data), or by its key's index in a table of the keys, compared by
  * their text (two snapshots; keys.h). The lost points are kept only for
  * the accounts whose grade changed — the account list the output shows:
@@ -52,7 +55,13 @@ typedef struct AccountMap {
   bool by_key;
   KeyTable keys;
   AccountInfo *places;
-  size_t nplaces;
+  size_t nplaces, cap;
+  /* beside places, by the same index: the old run's health (NAN: none),
+   * bottleneck (old step, -1: none) and raised flags (fwords words) */
+  double *health;
+  int32_t *bottleneck;
+  uint64_t *flags;
+  int32_t fwords;
 } AccountMap;
 
 /* The identity of account A read with P's rules: its place in the data,
@@ -78,10 +87,20 @@ static AccountInfo *map_find(AccountMap *m, const Program *p, const Account *a) 
 static AccountInfo *map_add(AccountMap *m, const Program *p, const Account *a) {
   size_t id = (size_t)identity(m, p, a, true);
   if (id >= m->nplaces) {
-    size_t n = m->nplaces;
-    VEC_RESERVE(m->places, n, id + 1, 1024);
-    memset(m->places + m->nplaces, 0, (n - m->nplaces) * sizeof *m->places);
-    m->nplaces = n;
+    if (id >= m->cap) {
+      size_t cap = m->cap ? m->cap : 1024;
+      while (cap <= id)
+        cap *= 2;
+      m->places = xrealloc(m->places, cap * sizeof *m->places);
+      m->health = xrealloc(m->health, cap * sizeof *m->health);
+      m->bottleneck = xrealloc(m->bottleneck, cap * sizeof *m->bottleneck);
+      m->flags = xrealloc(m->flags, cap * (size_t)m->fwords * sizeof *m->flags + 1);
+      m->cap = cap;
+    }
+    memset(m->places + m->nplaces, 0, (id + 1 - m->nplaces) * sizeof *m->places);
+    memset(m->flags + m->nplaces * (size_t)m->fwords, 0,
+           (id + 1 - m->nplaces) * (size_t)m->fwords * sizeof *m->flags);
+    m->nplaces = id + 1;
   }
   AccountInfo *info = &m->places[id];
   if (!info->present) {
@@ -106,6 +125,9 @@ typedef struct Side {
                             the same DIM.MEMBER name, or -1 */
   int32_t *other_grade;  /* grade → the other version's grade of the same
                             name, or -1 */
+  int32_t *other_flag;   /* flag → the other version's flag of the same
+                            name, or -1 */
+  int32_t *other_step;   /* journey step → the other version's, or -1 */
   uint64_t *grades;      /* accounts per grade, then no grade */
   double *weight;        /* [forecast × grade]: Σ `weighted by` values */
   uint64_t scored;
@@ -136,8 +158,53 @@ typedef struct Listed {
   double health;
 } Listed;
 
+/* An account whose health moved at least --min-change points while its
+ * grade stayed. */
+typedef struct Moved {
+  char *id;
+  char *name;    /* the display name, or NULL */
+  int32_t grade; /* the new grade */
+  double old_health, new_health;
+  uint64_t order; /* its place among the compared accounts (ties) */
+} Moved;
+
+/* An account whose raised flags changed: flag pairs (FlagPair index)
+ * raised and cleared, in pair order. */
+typedef struct FlagChange {
+  char *id;
+  char *name;
+  int32_t *raised, *cleared;
+  int32_t nraised, ncleared;
+} FlagChange;
+
+/* A flag of either version, paired by name (-1 where absent), with the
+ * accounts that raised it anew and those that cleared it. */
+typedef struct FlagPair {
+  int32_t old_flag, new_flag;
+  uint64_t raised, cleared;
+} FlagPair;
+
+/* An account whose bottleneck (the first journey step not passed; -1:
+ * every step passed) changed. */
+typedef struct StepChange {
+  char *id;
+  char *name;
+  int32_t old_step, new_step;
+} StepChange;
+
 typedef struct Diff {
   Side old, new;
+  double min_change; /* --min-change: points of health */
+  FlagPair *fpairs;
+  int32_t nfpairs;
+  int32_t *new_fpair; /* new flag → its pair */
+  int32_t *old_fpair; /* old flag → its pair */
+  Moved *moved;
+  size_t nmoved, capmoved;
+  FlagChange *fchanges;
+  size_t nfchanges, capfchanges;
+  StepChange *steps;
+  size_t nsteps, capsteps;
   bool by_key; /* two snapshots: accounts matched by key */
   AccountMap map;
   uint64_t *matrix; /* (old grades + 1) × (new grades + 1) */
@@ -181,7 +248,92 @@ static void on_old(void *ud, const Account *a, const Result *r) {
   Diff *d = ud;
   AccountInfo *s = map_add(&d->map, d->old.p, a);
   s->grade = (int16_t)r->grade;
+  size_t at = (size_t)(s - d->map.places);
+  d->map.health[at] = health_of(r);
+  d->map.bottleneck[at] = r->bottleneck;
+  uint64_t *bits = d->map.flags + at * (size_t)d->map.fwords;
+  for (int32_t f = 0; f < r->nflags; f++)
+    if (r->flags[f] == FLAG_RAISED) bits[f / 64] |= (uint64_t)1 << (f % 64);
   side_count(&d->old, a, r);
+}
+
+/* What the CSM feels besides the grade, for account A (new result R) and
+ * its old run's entry AT: flags raised and cleared, a health move of
+ * --min-change points within the same grade, a bottleneck change. */
+static void compare_felt(Diff *d, const Account *a, const Result *r, size_t at) {
+  const AccountMap *m = &d->map;
+  const uint64_t *bits = m->flags + at * (size_t)m->fwords;
+  int32_t raised[64], cleared[64], nr = 0, nc = 0;
+  int32_t *rs = d->nfpairs > 64 ? xcalloc((size_t)d->nfpairs, sizeof *rs) : raised;
+  int32_t *cs = d->nfpairs > 64 ? xcalloc((size_t)d->nfpairs, sizeof *cs) : cleared;
+  for (int32_t k = 0; k < d->nfpairs; k++) {
+    FlagPair *fp = &d->fpairs[k];
+    bool was = fp->old_flag >= 0 && (bits[fp->old_flag / 64] >> (fp->old_flag % 64) & 1);
+    bool is = fp->new_flag >= 0 && r->flags[fp->new_flag] == FLAG_RAISED;
+    if (is && !was) {
+      rs[nr++] = k;
+      fp->raised++;
+    } else if (was && !is) {
+      cs[nc++] = k;
+      fp->cleared++;
+    }
+  }
+  if (nr || nc) {
+    VEC_GROW(d->fchanges, d->nfchanges, d->capfchanges, 64);
+    FlagChange *fc = &d->fchanges[d->nfchanges++];
+    fc->id = xstrdup(a->id);
+    fc->name = a->name ? xstrdup(a->name) : NULL;
+    fc->raised = xcalloc((size_t)nr + 1, sizeof *fc->raised);
+    fc->cleared = xcalloc((size_t)nc + 1, sizeof *fc->cleared);
+    memcpy(fc->raised, rs, (size_t)nr * sizeof *rs);
+    memcpy(fc->cleared, cs, (size_t)nc * sizeof *cs);
+    fc->nraised = nr;
+    fc->ncleared = nc;
+  }
+  if (rs != raised) free(rs);
+  if (cs != cleared) free(cs);
+  double old_h = m->health[at], new_h = health_of(r);
+  if (!isnan(old_h) && !isnan(new_h) && fabs(new_h - old_h) >= d->min_change &&
+      same_grade(d, m->places[at].grade, r->grade)) {
+    VEC_GROW(d->moved, d->nmoved, d->capmoved, 64);
+    d->moved[d->nmoved++] =
+        (Moved){xstrdup(a->id), a->name ? xstrdup(a->name) : NULL, r->grade, old_h, new_h, d->compared};
+  }
+  int32_t old_step = m->bottleneck[at], new_step = r->bottleneck;
+  bool same_step = old_step < 0 ? new_step < 0 : d->old.other_step[old_step] == new_step && new_step >= 0;
+  if (!same_step) {
+    VEC_GROW(d->steps, d->nsteps, d->capsteps, 64);
+    d->steps[d->nsteps++] =
+        (StepChange){xstrdup(a->id), a->name ? xstrdup(a->name) : NULL, old_step, new_step};
+  }
+}
+
+/* Larger moves first; equal ones in data order. */
+static int by_move(const void *x, const void *y) {
+  const Moved *a = x, *b = y;
+  double da = fabs(a->new_health - a->old_health), db = fabs(b->new_health - b->old_health);
+  if (da != db) return da > db ? -1 : 1;
+  return (a->order > b->order) - (a->order < b->order);
+}
+
+/* The flags of both versions paired by name: the new version's in order,
+ * then those only the old one declares. */
+static void flag_pairs(Diff *d) {
+  const Program *op = d->old.p, *np = d->new.p;
+  d->fpairs = xcalloc((size_t)(op->nflags + np->nflags) + 1, sizeof *d->fpairs);
+  d->new_fpair = xcalloc((size_t)np->nflags + 1, sizeof *d->new_fpair);
+  d->old_fpair = xcalloc((size_t)op->nflags + 1, sizeof *d->old_fpair);
+  for (int32_t f = 0; f < np->nflags; f++) {
+    int32_t o = d->new.other_flag[f];
+    d->new_fpair[f] = d->nfpairs;
+    if (o >= 0) d->old_fpair[o] = d->nfpairs;
+    d->fpairs[d->nfpairs++] = (FlagPair){o, f, 0, 0};
+  }
+  for (int32_t o = 0; o < op->nflags; o++)
+    if (d->old.other_flag[o] < 0) {
+      d->old_fpair[o] = d->nfpairs;
+      d->fpairs[d->nfpairs++] = (FlagPair){o, -1, 0, 0};
+    }
 }
 
 /* Pass 2: the new run, matched with the old. */
@@ -196,6 +348,7 @@ static void on_new(void *ud, const Account *a, const Result *r) {
   }
   s->seen = 1;
   d->compared++;
+  compare_felt(d, a, r, (size_t)(s - d->map.places));
   int32_t row = s->grade >= 0 ? s->grade : d->old.p->ngrade_names;
   int32_t col = r->grade >= 0 ? r->grade : d->new.p->ngrade_names;
   d->matrix[(size_t)row * (size_t)(d->new.p->ngrade_names + 1) + (size_t)col]++;
@@ -297,6 +450,18 @@ static void side_init(Side *s, const Program *p, const Program *other) {
     for (int32_t og = 0; og < other->ngrade_names; og++)
       if (strcmp(p->grade_names[g], other->grade_names[og]) == 0) s->other_grade[g] = og;
   }
+  s->other_flag = xcalloc((size_t)p->nflags + 1, sizeof *s->other_flag);
+  for (int32_t f = 0; f < p->nflags; f++) {
+    s->other_flag[f] = -1;
+    for (int32_t of = 0; of < other->nflags; of++)
+      if (strcmp(p->flags[f].name, other->flags[of].name) == 0) s->other_flag[f] = of;
+  }
+  s->other_step = xcalloc((size_t)p->nsteps + 1, sizeof *s->other_step);
+  for (int32_t st = 0; st < p->nsteps; st++) {
+    s->other_step[st] = -1;
+    for (int32_t os = 0; os < other->nsteps; os++)
+      if (strcmp(p->steps[st].name, other->steps[os].name) == 0) s->other_step[st] = os;
+  }
   s->grades = xcalloc((size_t)p->ngrade_names + 1, sizeof *s->grades);
   s->weight = xcalloc((size_t)p->nforecasts * (size_t)p->ngrade_names + 1, sizeof *s->weight);
 }
@@ -306,6 +471,8 @@ static void side_free(Side *s) {
   free(s->member);
   free(s->other_member);
   free(s->other_grade);
+  free(s->other_flag);
+  free(s->other_step);
   free(s->grades);
   free(s->weight);
   if (s->ev) eval_free(s->ev);
@@ -316,7 +483,30 @@ static void diff_free(Diff *d) {
   side_free(&d->new);
   if (d->map.by_key) keys_free(&d->map.keys);
   free(d->map.places);
+  free(d->map.health);
+  free(d->map.bottleneck);
+  free(d->map.flags);
   free(d->matrix);
+  free(d->fpairs);
+  free(d->new_fpair);
+  free(d->old_fpair);
+  for (size_t i = 0; i < d->nmoved; i++) {
+    free(d->moved[i].id);
+    free(d->moved[i].name);
+  }
+  free(d->moved);
+  for (size_t i = 0; i < d->nfchanges; i++) {
+    free(d->fchanges[i].id);
+    free(d->fchanges[i].name);
+    free(d->fchanges[i].raised);
+    free(d->fchanges[i].cleared);
+  }
+  free(d->fchanges);
+  for (size_t i = 0; i < d->nsteps; i++) {
+    free(d->steps[i].id);
+    free(d->steps[i].name);
+  }
+  free(d->steps);
   for (size_t i = 0; i < d->nchanged; i++) {
     free(d->changed[i].id);
     free(d->changed[i].name);
@@ -508,6 +698,83 @@ static void json_changed(Json *j, const Diff *d) {
   json_end(j);
 }
 
+/* A flag pair's name (both versions call it the same) and label (the
+ * new version's, else the old's). */
+static const FlagDecl *pair_flag(const Diff *d, int32_t k) {
+  const FlagPair *fp = &d->fpairs[k];
+  return fp->new_flag >= 0 ? &d->new.p->flags[fp->new_flag] : &d->old.p->flags[fp->old_flag];
+}
+
+static const char *step_name(const Program *p, int32_t st) { return st >= 0 ? p->steps[st].name : NULL; }
+
+static void json_pair_names(Json *j, const char *key, const Diff *d, const int32_t *pairs, int32_t n) {
+  json_key(j, key);
+  json_array(j);
+  for (int32_t i = 0; i < n; i++)
+    json_cstr(j, pair_flag(d, pairs[i])->name);
+  json_end(j);
+}
+
+/* What the CSM feels besides grades: health moves within a grade, flags
+ * raised and cleared (per flag and per account), bottleneck changes. */
+static void json_felt(Json *j, const Diff *d) {
+  json_break(j, "\n");
+  json_key(j, "health_moved");
+  json_array(j);
+  for (size_t i = 0; i < d->nmoved; i++) {
+    const Moved *mv = &d->moved[i];
+    json_row(j);
+    json_field_str(j, "id", mv->id);
+    if (has_names(d)) json_field_str(j, "name", mv->name);
+    json_field_str(j, "grade", grade_name(d->new.p, mv->grade));
+    json_field_num(j, "old_health", mv->old_health);
+    json_field_num(j, "new_health", mv->new_health);
+    json_field_num(j, "change", mv->new_health - mv->old_health);
+    json_end(j);
+  }
+  json_end(j);
+  json_break(j, "\n");
+  json_key(j, "flags");
+  json_array(j);
+  for (int32_t k = 0; k < d->nfpairs; k++) {
+    const FlagDecl *fd = pair_flag(d, k);
+    json_break(j, "\n ");
+    json_object(j);
+    json_field_str(j, "name", fd->name);
+    json_field_str(j, "label", fd->label);
+    json_field_count(j, "raised", d->fpairs[k].raised);
+    json_field_count(j, "cleared", d->fpairs[k].cleared);
+    json_end(j);
+  }
+  json_end(j);
+  json_break(j, "\n");
+  json_key(j, "flag_changes");
+  json_array(j);
+  for (size_t i = 0; i < d->nfchanges; i++) {
+    const FlagChange *fc = &d->fchanges[i];
+    json_row(j);
+    json_field_str(j, "id", fc->id);
+    if (has_names(d)) json_field_str(j, "name", fc->name);
+    json_pair_names(j, "raised", d, fc->raised, fc->nraised);
+    json_pair_names(j, "cleared", d, fc->cleared, fc->ncleared);
+    json_end(j);
+  }
+  json_end(j);
+  json_break(j, "\n");
+  json_key(j, "bottlenecks");
+  json_array(j);
+  for (size_t i = 0; i < d->nsteps; i++) {
+    const StepChange *sc = &d->steps[i];
+    json_row(j);
+    json_field_str(j, "id", sc->id);
+    if (has_names(d)) json_field_str(j, "name", sc->name);
+    json_field_str(j, "old", step_name(d->old.p, sc->old_step));
+    json_field_str(j, "new", step_name(d->new.p, sc->new_step));
+    json_end(j);
+  }
+  json_end(j);
+}
+
 static void json_forecasts(Json *j, const Diff *d) {
   const Program *op = d->old.p, *np = d->new.p;
   json_break(j, "\n");
@@ -557,6 +824,10 @@ static void json_output(const void *data, Buf *b, const char *as_of) {
   json_field_count(&j, "changed", d->nchanged);
   json_field_count(&j, "added", d->nadded);
   json_field_count(&j, "removed", d->nremoved);
+  json_field_num(&j, "min_change", d->min_change);
+  json_field_count(&j, "moved", d->nmoved);
+  json_field_count(&j, "flags_changed", d->nfchanges);
+  json_field_count(&j, "bottlenecks_changed", d->nsteps);
   json_break(&j, "\n");
   json_key(&j, "grades");
   json_object(&j);
@@ -575,6 +846,7 @@ static void json_output(const void *data, Buf *b, const char *as_of) {
   }
   json_end(&j);
   json_changed(&j, d);
+  json_felt(&j, d);
   json_listed(&j, "added_accounts", np, d->added, d->nadded, has_names(d));
   json_listed(&j, "removed_accounts", op, d->removed, d->nremoved, has_names(d));
   json_forecasts(&j, d);
@@ -715,6 +987,129 @@ static void text_listed(const Diff *d, Buf *b, const Program *p, const Listed *l
   }
 }
 
+/* "name label" of flag pair K for people. */
+static void text_flag(Buf *b, const Diff *d, int32_t k) {
+  const FlagDecl *fd = pair_flag(d, k);
+  buf_puts(b, fd->name);
+  if (fd->label && *fd->label) {
+    buf_putc(b, ' ');
+    buf_shown_str(b, fd->label);
+  }
+}
+
+static void text_moved(const Diff *d, Buf *b) {
+  for (size_t i = 0; i < shown(d, d->nmoved); i++) {
+    const Moved *mv = &d->moved[i];
+    buf_flush(b, 1 << 16);
+    buf_puts(b, "  ");
+    buf_account(b, mv->id, mv->name);
+    buf_printf(b, _(": %s, health "), grade_text(d->new.p, mv->grade));
+    put_num2(b, mv->old_health);
+    buf_puts(b, " → ");
+    put_num2(b, mv->new_health);
+    buf_puts(b, mv->new_health > mv->old_health ? " (+" : " (");
+    put_num2(b, mv->new_health - mv->old_health);
+    buf_puts(b, ")\n");
+  }
+}
+
+static void text_flag_table(const Diff *d, Buf *b, Arena *arena) {
+  Table t;
+  table_init(&t, arena, "lrr");
+  const char *head[] = {_("flag"), _("raised"), _("cleared")};
+  table_row(&t, head);
+  Buf name;
+  buf_init(&name, NULL);
+  for (int32_t k = 0; k < d->nfpairs; k++) {
+    const FlagPair *fp = &d->fpairs[k];
+    if (!fp->raised && !fp->cleared) continue;
+    name.len = 0;
+    text_flag(&name, d, k);
+    buf_putc(&name, '\0');
+    const char *row[] = {table_fmt(&t, "%s", name.data),
+                         table_fmt(&t, "%llu", (unsigned long long)fp->raised),
+                         table_fmt(&t, "%llu", (unsigned long long)fp->cleared)};
+    table_row(&t, row);
+  }
+  buf_free(&name);
+  table_print(&t, b, "  ", false);
+  table_free(&t);
+}
+
+static void text_flag_list(Buf *b, const Diff *d, const char *what, const int32_t *pairs, int32_t n) {
+  if (!n) return;
+  buf_puts(b, what);
+  for (int32_t i = 0; i < n; i++) {
+    buf_puts(b, i ? ", " : " ");
+    text_flag(b, d, pairs[i]);
+  }
+}
+
+static void text_flag_changes(const Diff *d, Buf *b) {
+  for (size_t i = 0; i < shown(d, d->nfchanges); i++) {
+    const FlagChange *fc = &d->fchanges[i];
+    buf_flush(b, 1 << 16);
+    buf_puts(b, "  ");
+    buf_account(b, fc->id, fc->name);
+    buf_putc(b, ':');
+    text_flag_list(b, d, _(" raised"), fc->raised, fc->nraised);
+    if (fc->nraised && fc->ncleared) buf_putc(b, ';');
+    text_flag_list(b, d, _(" cleared"), fc->cleared, fc->ncleared);
+    buf_putc(b, '\n');
+  }
+}
+
+static void text_step(Buf *b, const Program *p, int32_t st) {
+  if (st < 0) {
+    buf_puts(b, _("none (every step passed)"));
+    return;
+  }
+  buf_puts(b, p->steps[st].name);
+  if (p->steps[st].label && *p->steps[st].label) {
+    buf_putc(b, ' ');
+    buf_shown_str(b, p->steps[st].label);
+  }
+}
+
+static void text_steps(const Diff *d, Buf *b) {
+  for (size_t i = 0; i < shown(d, d->nsteps); i++) {
+    const StepChange *sc = &d->steps[i];
+    buf_flush(b, 1 << 16);
+    buf_puts(b, "  ");
+    buf_account(b, sc->id, sc->name);
+    buf_puts(b, ": ");
+    text_step(b, d->old.p, sc->old_step);
+    buf_puts(b, " → ");
+    text_step(b, d->new.p, sc->new_step);
+    buf_putc(b, '\n');
+  }
+}
+
+/* The sections of what the CSM feels besides grades (empty ones left out). */
+static void text_felt(const Diff *d, Buf *b, Arena *arena) {
+  char pts[64];
+  num_format2(d->min_change, pts);
+  if (d->nmoved) {
+    buf_printf(b, _("\nHealth moved at least %s points within the same grade (%llu), largest first\n"), pts,
+               (unsigned long long)d->nmoved);
+    text_moved(d, b);
+    text_more(d, b, d->nmoved);
+  }
+  if (d->nfchanges) {
+    buf_printf(b, _("\nFlags raised and cleared (%llu accounts)\n"), (unsigned long long)d->nfchanges);
+    text_flag_table(d, b, arena);
+    buf_putc(b, '\n');
+    text_flag_changes(d, b);
+    text_more(d, b, d->nfchanges);
+  }
+  if (d->nsteps) {
+    buf_printf(b, _("\nBottleneck changed (%llu): the first journey step not passed\n"),
+               (unsigned long long)d->nsteps);
+    text_steps(d, b);
+    text_more(d, b, d->nsteps);
+  }
+}
+
 static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
   const Program *op = d->old.p, *np = d->new.p;
   int32_t(*pairs)[2] = xcalloc((size_t)(op->nforecasts + np->nforecasts) + 1, sizeof *pairs);
@@ -769,6 +1164,12 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
   else if (d->nadded || d->nremoved)
     buf_printf(b, _("; %llu scored by the new rules only, %llu by the old only"),
                (unsigned long long)d->nadded, (unsigned long long)d->nremoved);
+  char pts[64];
+  num_format2(d->min_change, pts);
+  buf_printf(
+      b,
+      _("\n          %llu moved %s+ points within their grade, %llu changed flags, %llu changed bottleneck"),
+      (unsigned long long)d->nmoved, pts, (unsigned long long)d->nfchanges, (unsigned long long)d->nsteps);
   buf_puts(b, _("\n\nGrade transitions (rows: old grade, columns: new grade)\n"));
   text_matrix(d, b, &arena);
   if (d->nchanged) {
@@ -777,6 +1178,7 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
     text_changed(d, b);
     text_more(d, b, d->nchanged);
   }
+  text_felt(d, b, &arena);
   if (d->nadded) {
     buf_puts(b, d->by_key ? _("\nAdded (only in the new data)\n")
                           : _("\nScored by the new rules only (the old rejected them)\n"));
@@ -844,6 +1246,9 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
   if (d.by_key) keys_init(&d.map.keys);
   side_init(&d.old, old_p, new_p);
   side_init(&d.new, new_p, old_p);
+  d.min_change = opts->min_change > 0 ? opts->min_change : DIFF_MIN_CHANGE;
+  d.map.fwords = (old_p->nflags + 63) / 64;
+  flag_pairs(&d);
   d.old.data = d.by_key ? opts->old_data : data;
   d.old.ndata = d.by_key ? opts->nold_data : ndata;
   d.new.data = data;
@@ -869,6 +1274,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
     diag_init(&silent, &old_p->sources, NULL, NULL);
     pass(&d, &d.old, as_of, &run, &silent, on_old_again, &again);
   }
+  if (d.nmoved > 1) qsort(d.moved, d.nmoved, sizeof *d.moved, by_move);
   *stats = d.new.stats;
   if (d.by_key) {
     stats->accounts += d.old.stats.accounts;

@@ -12,6 +12,8 @@
 
 /* Members listed for each account whose grade changed. */
 enum { DIFF_TOP_MEMBERS = 3 };
+/* Health moves within a grade listed by default (--min-change), in points. */
+#define DIFF_MIN_CHANGE 5.0
 
 /* Scores OLD over opts->old_data (when nold_data > 0) or DATA, and NEW
  * over DATA, and writes the comparison (text, or JSON with opts->json)
