@@ -121,3 +121,24 @@ sql_run_cases() {
   echo "$1: $pass passed, $fail failed"
   [ "$fail" -eq 0 ]
 }
+
+# pg_cluster_start: a throwaway PostgreSQL cluster in $SQL_WORK (initdb,
+# a unix socket there only, as the postgres user when we are root),
+# stopped and removed at exit; psql runs against it. Needs $pgbin and
+# fail_setup MESSAGE.
+pg_cluster_start() {
+  as_pg() { "$@"; }
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$SQL_WORK"
+    chmod 755 "$SQL_WORK"
+    as_pg() { runuser -u postgres -- "$@"; }
+  fi
+  trap 'as_pg "$pgbin/pg_ctl" -D "$SQL_WORK/db" -m immediate stop >/dev/null 2>&1; rm -rf "$SQL_WORK"' EXIT
+  as_pg "$pgbin/initdb" -D "$SQL_WORK/db" --auth=trust --locale=C.UTF-8 -E UTF8 -U postgres >"$SQL_WORK/initdb.log" 2>&1 ||
+    as_pg "$pgbin/initdb" -D "$SQL_WORK/db" --auth=trust --locale=C -E UTF8 -U postgres >"$SQL_WORK/initdb.log" 2>&1 ||
+    fail_setup "initdb failed: $(tail -n 2 "$SQL_WORK/initdb.log")"
+  as_pg "$pgbin/pg_ctl" -D "$SQL_WORK/db" -l "$SQL_WORK/pg.log" -w \
+    -o "-c listen_addresses='' -k $SQL_WORK -c fsync=off ${PG_OPTIONS:-}" start >/dev/null 2>&1 ||
+    fail_setup "the server did not start"
+  psql() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$SQL_WORK" -U postgres -d postgres "$@"; }
+}

@@ -23,32 +23,13 @@ if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
 fi
 
 SQL_WORK=$(mktemp -d) || exit 2
-as_pg() { "$@"; }
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres "$SQL_WORK"
-  chmod 755 "$SQL_WORK"
-  as_pg() { runuser -u postgres -- "$@"; }
-fi
-stop() {
-  as_pg "$pgbin/pg_ctl" -D "$SQL_WORK/db" -m immediate stop >/dev/null 2>&1
-  rm -rf "$SQL_WORK"
-}
-trap stop EXIT
-
 fail_setup() {
   echo "sql-postgres: $1"
   [ -f "$SQL_WORK/pg.log" ] && tail -n 5 "$SQL_WORK/pg.log"
   echo "sql-postgres: 0 passed, 1 failed"
   exit 1
 }
-
-as_pg "$pgbin/initdb" -D "$SQL_WORK/db" --auth=trust --locale=C.UTF-8 -E UTF8 -U postgres >"$SQL_WORK/initdb.log" 2>&1 ||
-  as_pg "$pgbin/initdb" -D "$SQL_WORK/db" --auth=trust --locale=C -E UTF8 -U postgres >"$SQL_WORK/initdb.log" 2>&1 ||
-  fail_setup "initdb failed: $(tail -n 2 "$SQL_WORK/initdb.log")"
-as_pg "$pgbin/pg_ctl" -D "$SQL_WORK/db" -l "$SQL_WORK/pg.log" -w \
-  -o "-c listen_addresses='' -k $SQL_WORK -c fsync=off" start >/dev/null 2>&1 ||
-  fail_setup "the server did not start"
-psql() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$SQL_WORK" -U postgres -d postgres "$@"; }
+pg_cluster_start
 
 ${CC:-cc} -O2 -o "$SQL_WORK/gen_accounts" tests/bench/gen_accounts.c || fail_setup "cannot compile the generator"
 "$SQL_WORK/gen_accounts" csv "${SQL_COUNT:-3000}" "${SQL_SEED:-7}" >"$SQL_WORK/generated.csv" ||
