@@ -5,7 +5,7 @@
 
 #include "kenko.h"
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "front/diag.h"
 #include "front/parse.h"
 #include "engine/compile.h"

@@ -18,13 +18,13 @@ static uint64_t hash_name(const char *s) {
   return h;
 }
 
-void names_init(NameMap *m) {
+void check_names_init(NameMap *m) {
   m->cap = 0;
   m->count = 0;
   m->slots = NULL;
 }
 
-void names_free(NameMap *m) { free(m->slots); }
+void check_names_free(NameMap *m) { free(m->slots); }
 
 static void names_grow(NameMap *m) {
   int32_t cap = m->cap ? m->cap * 2 : 64;
@@ -42,7 +42,7 @@ static void names_grow(NameMap *m) {
   m->cap = cap;
 }
 
-const NameEntry *names_get(const NameMap *m, const char *name) {
+const NameEntry *check_names_get(const NameMap *m, const char *name) {
   if (!m->cap) return NULL;
   int32_t j = (int32_t)(hash_name(name) & (uint64_t)(m->cap - 1));
   while (m->slots[j].name) {
@@ -53,8 +53,8 @@ const NameEntry *names_get(const NameMap *m, const char *name) {
 }
 
 /* Adds NAME; returns the existing entry when it is already there. */
-const NameEntry *names_put(NameMap *m, const char *name, int kind, int32_t index, const Node *node) {
-  const NameEntry *old = names_get(m, name);
+const NameEntry *check_names_put(NameMap *m, const char *name, int kind, int32_t index, const Node *node) {
+  const NameEntry *old = check_names_get(m, name);
   if (old) return old;
   if ((m->count + 1) * 2 > m->cap) names_grow(m);
   int32_t j = (int32_t)(hash_name(name) & (uint64_t)(m->cap - 1));
@@ -117,7 +117,7 @@ const char *where_text(Checker *c, Span s) {
 
 #define APPEND(c, arr, n) (&(arr)[(n)++])
 
-const char *type_text(Checker *c, uint8_t type, int32_t aux) {
+const char *check_type_text(Checker *c, uint8_t type, int32_t aux) {
   if (type == T_SYMBOL) {
     switch (aux) {
     case SYM_GRADE: return _("a grade");
@@ -171,7 +171,7 @@ static const char **map_names(Checker *c, const NameMap *m, int32_t *n) {
 /* " (did you mean `x`?)" or "". Nothing past the error cap: the message
  * is not shown, and thousands of unknown names must not cost
  * thousands of searches. */
-const char *suggest_in(Checker *c, const char *name, const NameMap *m) {
+const char *check_suggest_in(Checker *c, const char *name, const NameMap *m) {
   if (c->diag->errors >= KENKO_MAX_ERRORS) return "";
   int32_t n;
   const char **names = map_names(c, m, &n);
@@ -191,7 +191,7 @@ static const char *const builtin_names[] = {"health", "grade", "bottleneck", "as
 
 /* Registers a name in the value namespace; reports duplicates. */
 static bool declare_value(Checker *c, const Node *n, int kind, int32_t index) {
-  const NameEntry *old = names_put(&c->values, n->name, kind, index, n);
+  const NameEntry *old = check_names_put(&c->values, n->name, kind, index, n);
   if (!old) return true;
   if (old->kind == NAME_BUILTIN)
     diag_error(c->diag, n->name_span, "`%s` is a built-in name and cannot be declared", n->name);
@@ -210,7 +210,7 @@ static const char **allowed_values(Checker *c, const Node *list, uint8_t type, i
   if (!list) return NULL;
   if (type != T_TEXT) {
     diag_error(c->diag, list->span, "`in [...]` restricts text inputs only; this one is %s",
-               type_text(c, type, 0));
+               check_type_text(c, type, 0));
     return NULL;
   }
   const char **vals = arena_alloc(c->arena, (size_t)(list->list.count + 1) * sizeof *vals);
@@ -252,7 +252,7 @@ static void declare_input(Checker *c, Node *n) {
       p->key_input = index;
     if (in->type != T_TEXT && in->type != T_NUMBER)
       diag_error(c->diag, n->a->span, "the key input must be text or a number; `%s` is %s", n->name,
-                 type_text(c, in->type, 0));
+                 check_type_text(c, in->type, 0));
     if (in->optional) diag_error(c->diag, n->name_span, "the key input `%s` cannot be optional", n->name);
   }
   if (n->flags & NF_SNAPSHOT) {
@@ -264,7 +264,7 @@ static void declare_input(Checker *c, Node *n) {
       p->snapshot_input = index;
     if (in->type != T_DATE)
       diag_error(c->diag, n->a->span, "the snapshot input must be a date; `%s` is %s", n->name,
-                 type_text(c, in->type, 0));
+                 check_type_text(c, in->type, 0));
     if (in->optional)
       diag_error(c->diag, n->name_span, "the snapshot input `%s` cannot be optional: it dates each record",
                  n->name);
@@ -284,7 +284,7 @@ static void declare_input(Checker *c, Node *n) {
       p->display_input = index;
     if (in->type != T_TEXT)
       diag_error(c->diag, n->a->span, "the display name must be text; `%s` is %s", n->name,
-                 type_text(c, in->type, 0));
+                 check_type_text(c, in->type, 0));
     if (in->key)
       diag_error(c->diag, n->name_span,
                  "`%s` cannot be both the key and the display name: the key is shown anyway; mark the "
@@ -465,7 +465,7 @@ static void declare_dimension(Checker *c, Node *n) {
 }
 
 static void declare_symbol(Checker *c, NameMap *m, const Node *n, int kind, int32_t index) {
-  const NameEntry *old = names_put(m, n->name, kind, index, n);
+  const NameEntry *old = check_names_put(m, n->name, kind, index, n);
   if (old)
     diag_error(c->diag, n->name_span, "%s `%s` is declared twice (first at %s)", kind_word(kind), n->name,
                where_text(c, old->node->name_span));
@@ -537,7 +537,7 @@ static void declare_journey(Checker *c, Node *n) {
   p->steps = arena_alloc(c->arena, (size_t)(n->list.count + 1) * sizeof *p->steps);
   for (int32_t i = 0; i < n->list.count; i++) {
     Node *s = n->list.items[i];
-    if (names_get(&c->steps, s->name)) {
+    if (check_names_get(&c->steps, s->name)) {
       declare_symbol(c, &c->steps, s, NAME_STEP, p->nsteps);
       continue;
     }
@@ -598,7 +598,7 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
   const Node *scorecard = NULL;
   preallocate(c, decls, n);
   for (size_t i = 0; i < sizeof builtin_names / sizeof *builtin_names; i++)
-    names_put(&c->values, builtin_names[i], NAME_BUILTIN, (int32_t)i, NULL);
+    check_names_put(&c->values, builtin_names[i], NAME_BUILTIN, (int32_t)i, NULL);
   for (int32_t i = 0; i < n; i++) {
     Node *d = decls[i];
     switch ((NodeKind)d->kind) {
@@ -692,11 +692,11 @@ static void declare_all(Checker *c, Node **decls, int32_t n) {
     }
   }
   for (int32_t i = 0; i < p->ngrade_names; i++)
-    names_put(&c->grades, p->grade_names[i], NAME_GRADE, i, NULL);
+    check_names_put(&c->grades, p->grade_names[i], NAME_GRADE, i, NULL);
   for (int32_t i = 0; i < p->nsegments; i++)
     for (int32_t k = 0; k < p->segments[i].ncases; k++)
-      if (!names_get(&c->cases, p->segments[i].cases[k].name))
-        names_put(&c->cases, p->segments[i].cases[k].name, NAME_CASE, i, p->segments[i].cases[k].node);
+      if (!check_names_get(&c->cases, p->segments[i].cases[k].name))
+        check_names_put(&c->cases, p->segments[i].cases[k].name, NAME_CASE, i, p->segments[i].cases[k].node);
 }
 
 /* A symbol name that is also a value name would make `x == name`
@@ -707,7 +707,7 @@ static void check_symbol_clashes(Checker *c) {
     for (int32_t i = 0; i < maps[m]->cap; i++) {
       const NameEntry *e = &maps[m]->slots[i];
       if (!e->name) continue;
-      const NameEntry *v = names_get(&c->values, e->name);
+      const NameEntry *v = check_names_get(&c->values, e->name);
       if (!v) continue;
       Span at = e->node ? e->node->name_span : SPAN_NONE;
       if (e->kind == NAME_GRADE) {
@@ -724,7 +724,7 @@ static void check_symbol_clashes(Checker *c) {
   for (int32_t i = 0; i < c->p->ninputs; i++) {
     const InputDecl *in = &c->p->inputs[i];
     for (int32_t k = 0; k < in->nfields; k++) {
-      const NameEntry *v = names_get(&c->values, in->fields[k].name);
+      const NameEntry *v = check_names_get(&c->values, in->fields[k].name);
       if (v)
         diag_error(c->diag, in->fields[k].node->name_span,
                    "element field `%s` has the same name as %s; rename one", in->fields[k].name,
@@ -738,16 +738,16 @@ static void check_symbol_clashes(Checker *c) {
 static void check_outcome(Checker *c) {
   const Node *o = c->outcome_node;
   if (!o) return;
-  const NameEntry *e = names_get(&c->values, o->a->name);
+  const NameEntry *e = check_names_get(&c->values, o->a->name);
   if (!e || e->kind != NAME_INPUT) {
     diag_error(c->diag, o->a->span, "`outcome` must name a bool input; `%s` is not an input%s", o->a->name,
-               suggest_in(c, o->a->name, &c->values));
+               check_suggest_in(c, o->a->name, &c->values));
     return;
   }
   InputDecl *in = &c->p->inputs[e->index];
   if (in->type != T_BOOL) {
     diag_error(c->diag, o->a->span, "`outcome` must name a bool input; `%s` is %s", in->name,
-               type_text(c, in->type, 0));
+               check_type_text(c, in->type, 0));
     return;
   }
   in->used = true;
@@ -763,13 +763,13 @@ static void check_forecasts(Checker *c) {
     for (int32_t g = 0; g < p->ngrade_names; g++)
       f->rate[g] = NAN;
     if (n->a) {
-      const NameEntry *e = names_get(&c->values, n->a->name);
+      const NameEntry *e = check_names_get(&c->values, n->a->name);
       if (!e || e->kind != NAME_INPUT)
         diag_error(c->diag, n->a->span, "`weighted by` must name a number input; `%s` is not an input%s",
-                   n->a->name, suggest_in(c, n->a->name, &c->values));
+                   n->a->name, check_suggest_in(c, n->a->name, &c->values));
       else if (p->inputs[e->index].type != T_NUMBER)
         diag_error(c->diag, n->a->span, "`weighted by` must name a number input; `%s` is %s", n->a->name,
-                   type_text(c, p->inputs[e->index].type, 0));
+                   check_type_text(c, p->inputs[e->index].type, 0));
       else {
         f->weight_input = e->index;
         p->inputs[e->index].used = true;
@@ -778,10 +778,10 @@ static void check_forecasts(Checker *c) {
     bool unknown_grade = false;
     for (int32_t k = 0; k < n->list.count; k++) {
       const Node *r = n->list.items[k];
-      const NameEntry *g = names_get(&c->grades, r->name);
+      const NameEntry *g = check_names_get(&c->grades, r->name);
       if (!g) {
         diag_error(c->diag, r->name_span, "unknown grade `%s`%s", r->name,
-                   suggest_in(c, r->name, &c->grades));
+                   check_suggest_in(c, r->name, &c->grades));
         unknown_grade = true;
         continue;
       }
@@ -816,10 +816,10 @@ static void check_persona_overrides(Checker *c) {
     for (int32_t k = 0; k < n->list.count; k++) {
       Node *o = n->list.items[k];
       if (o->kind == D_THRESHOLD) {
-        const NameEntry *e = names_get(&c->values, o->name);
+        const NameEntry *e = check_names_get(&c->values, o->name);
         if (!e || e->kind != NAME_THRESHOLD) {
           diag_error(c->diag, o->name_span, "persona `%s` overrides unknown threshold `%s`%s", pd->name,
-                     o->name, suggest_in(c, o->name, &c->threshold_names));
+                     o->name, check_suggest_in(c, o->name, &c->threshold_names));
           continue;
         }
         for (int32_t j = 0; j < pd->nthresholds; j++)
@@ -836,10 +836,10 @@ static void check_persona_overrides(Checker *c) {
         const Node *t = o->a;
         const char *dim = t->kind == E_FIELD ? t->a->name : t->name;
         Span dim_span = t->kind == E_FIELD ? t->a->span : t->span;
-        const NameEntry *e = names_get(&c->values, dim);
+        const NameEntry *e = check_names_get(&c->values, dim);
         if (!e || e->kind != NAME_DIMENSION) {
           diag_error(c->diag, dim_span, "persona `%s` sets the weight of unknown dimension `%s`%s", pd->name,
-                     dim, suggest_in(c, dim, &c->dimension_names));
+                     dim, check_suggest_in(c, dim, &c->dimension_names));
           continue;
         }
         const DimensionDecl *d = &p->dimensions[e->index];
@@ -881,8 +881,8 @@ static void build_kind_maps(Checker *c) {
   for (int32_t i = 0; i < c->values.cap; i++) {
     const NameEntry *e = &c->values.slots[i];
     if (!e->name) continue;
-    if (e->kind == NAME_THRESHOLD) names_put(&c->threshold_names, e->name, e->kind, e->index, e->node);
-    if (e->kind == NAME_DIMENSION) names_put(&c->dimension_names, e->name, e->kind, e->index, e->node);
+    if (e->kind == NAME_THRESHOLD) check_names_put(&c->threshold_names, e->name, e->kind, e->index, e->node);
+    if (e->kind == NAME_DIMENSION) check_names_put(&c->dimension_names, e->name, e->kind, e->index, e->node);
   }
 }
 
@@ -907,15 +907,15 @@ void check_program(Program *p, Node **decls, int32_t ndecls, Diag *diag) {
   /* Lints after errors would mostly repeat them ("input `seats` is never
    * used" after a misspelt reference to it): they wait for clean rules. */
   if (diag->errors == errors_before) check_lints(&c);
-  names_free(&c.values);
-  names_free(&c.personas);
-  names_free(&c.steps);
-  names_free(&c.cases);
-  names_free(&c.grades);
-  names_free(&c.flag_names);
-  names_free(&c.forecast_names);
-  names_free(&c.threshold_names);
-  names_free(&c.dimension_names);
+  check_names_free(&c.values);
+  check_names_free(&c.personas);
+  check_names_free(&c.steps);
+  check_names_free(&c.cases);
+  check_names_free(&c.grades);
+  check_names_free(&c.flag_names);
+  check_names_free(&c.forecast_names);
+  check_names_free(&c.threshold_names);
+  check_names_free(&c.dimension_names);
   free(c.edges);
   free(c.nodes);
 }

@@ -83,11 +83,11 @@ static const char *what(Checker *c, const Node *n) {
 /* Requires N to be of TYPE; reports "`x` is text, but … needs a number". */
 static bool expect_type(Checker *c, Node *n, uint8_t type, const char *needs) {
   if (is_bad(n->type) || n->type == type || n->type == T_ANY) return true;
-  diag_error(c->diag, n->span, "%s is %s, but %s needs %s", what(c, n), type_text(c, n->type, n->type_aux),
-             needs,
+  diag_error(c->diag, n->span, "%s is %s, but %s needs %s", what(c, n),
+             check_type_text(c, n->type, n->type_aux), needs,
              type == T_BOOL     ? _("a condition (true/false)")
              : type == T_NUMBER ? _("a number")
-                                : type_text(c, type, 0));
+                                : check_type_text(c, type, 0));
   return false;
 }
 
@@ -167,7 +167,7 @@ static void reference(Checker *c, Node *n, RefKind kind, int32_t index, int32_t 
 /* A bare name that would be resolved as a value (not as a symbol). */
 static bool is_value_name(Checker *c, const Node *n) {
   if (n->kind != E_NAME) return true;
-  if (names_get(&c->values, n->name)) return true;
+  if (check_names_get(&c->values, n->name)) return true;
   if (c->elem_input >= 0) {
     const InputDecl *in = &c->p->inputs[c->elem_input];
     for (int32_t i = 0; i < in->nfields; i++)
@@ -188,10 +188,10 @@ static const NameMap *symbol_map(Checker *c, int kind) {
 /* "a persona", "a case of segment `touch`", … when NAME is a symbol of
  * some kind, else NULL. */
 static const char *symbol_kind_of(Checker *c, const char *name) {
-  if (names_get(&c->grades, name)) return _("a grade");
-  if (names_get(&c->personas, name)) return _("a persona");
-  if (names_get(&c->steps, name)) return _("a journey step");
-  const NameEntry *cs = names_get(&c->cases, name);
+  if (check_names_get(&c->grades, name)) return _("a grade");
+  if (check_names_get(&c->personas, name)) return _("a persona");
+  if (check_names_get(&c->steps, name)) return _("a journey step");
+  const NameEntry *cs = check_names_get(&c->cases, name);
   if (cs) return arena_printf(c->arena, _("a case of segment `%s`"), c->p->segments[cs->index].name);
   return NULL;
 }
@@ -221,7 +221,7 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
   }
   const NameMap *m = symbol_map(c, hint);
   if (!m) return false;
-  const NameEntry *e = names_get(m, n->name);
+  const NameEntry *e = check_names_get(m, n->name);
   if (e) {
     set_type(n, T_SYMBOL, hint);
     reference(c, n, REF_SYMBOL, hint, e->index);
@@ -233,7 +233,7 @@ static bool resolve_symbol(Checker *c, Node *n, int hint) {
     diag_error(c->diag, n->span, "`%s` is %s, not a %s; a %s can only be compared with a %s", n->name, other,
                kind, kind, kind);
   else
-    diag_error(c->diag, n->span, "unknown %s `%s`%s", kind, n->name, suggest_in(c, n->name, m));
+    diag_error(c->diag, n->span, "unknown %s `%s`%s", kind, n->name, check_suggest_in(c, n->name, m));
   set_type(n, T_ERROR, 0);
   return true;
 }
@@ -249,18 +249,18 @@ static void unknown_name(Checker *c, Node *n) {
       {&c->steps, _("a journey step"), "`bottleneck == %s`"},
   };
   for (size_t i = 0; i < sizeof symbol_kinds / sizeof *symbol_kinds; i++)
-    if (names_get(symbol_kinds[i].m, n->name)) {
+    if (check_names_get(symbol_kinds[i].m, n->name)) {
       diag_error(c->diag, n->span, "`%s` is %s; compare it with one, as in %s", n->name, symbol_kinds[i].what,
                  arena_printf(c->arena, symbol_kinds[i].example, n->name));
       return;
     }
-  const NameEntry *cs = names_get(&c->cases, n->name);
+  const NameEntry *cs = check_names_get(&c->cases, n->name);
   if (cs) {
     diag_error(c->diag, n->span, "`%s` is a case of segment `%s`; compare it with one, as in `%s == %s`",
                n->name, c->p->segments[cs->index].name, c->p->segments[cs->index].name, n->name);
     return;
   }
-  if (names_get(&c->flag_names, n->name)) {
+  if (check_names_get(&c->flag_names, n->name)) {
     diag_error(c->diag, n->span, "`%s` is a flag; use `flagged(%s)`", n->name, n->name);
     return;
   }
@@ -294,7 +294,7 @@ static void unknown_name(Checker *c, Node *n) {
   }
   diag_error(c->diag, n->span, "unknown name `%s`%s", n->name,
              sug ? arena_printf(c->arena, _("; did you mean `%s`?"), sug)
-                 : suggest_in(c, n->name, &c->values));
+                 : check_suggest_in(c, n->name, &c->values));
 }
 
 static void check_name(Checker *c, Node *n, int hint) {
@@ -309,7 +309,7 @@ static void check_name(Checker *c, Node *n, int hint) {
         return;
       }
   }
-  const NameEntry *e = names_get(&c->values, n->name);
+  const NameEntry *e = check_names_get(&c->values, n->name);
   if (!e) {
     if (hint >= 0 && resolve_symbol(c, n, hint)) return;
     unknown_name(c, n);
@@ -377,7 +377,7 @@ static void check_field(Checker *c, Node *n) {
   set_type(n, T_ERROR, 0);
   Node *obj = n->a;
   if (obj->kind == E_NAME) {
-    const NameEntry *e = names_get(&c->values, obj->name);
+    const NameEntry *e = check_names_get(&c->values, obj->name);
     if (e && e->kind == NAME_DIMENSION) {
       const DimensionDecl *d = &p->dimensions[e->index];
       set_type(obj, T_NUMBER, 0);
@@ -422,7 +422,7 @@ static void check_field(Checker *c, Node *n) {
 /* The list input named by N (an E_NAME), or -1 with an error. */
 static int32_t list_input(Checker *c, Node *n, const char *fn) {
   if (n->kind == E_NAME) {
-    const NameEntry *e = names_get(&c->values, n->name);
+    const NameEntry *e = check_names_get(&c->values, n->name);
     if (e && e->kind == NAME_INPUT && c->p->inputs[e->index].type == T_LIST) {
       c->p->inputs[e->index].used = true;
       set_type(n, T_LIST, e->index);
@@ -438,15 +438,15 @@ static int32_t list_input(Checker *c, Node *n, const char *fn) {
   check_expr(c, n, -1);
   if (!is_bad(n->type))
     diag_error(c->diag, n->span, "`%s` needs a list input; %s is %s", fn, what(c, n),
-               type_text(c, n->type, n->type_aux));
+               check_type_text(c, n->type, n->type_aux));
   return -1;
 }
 
 /* `L.f` as an aggregate argument: the element field. */
 static int32_t list_field(Checker *c, Node *n, const char *fn) {
   if (n->kind != E_FIELD) {
-    if (n->kind == E_NAME && names_get(&c->values, n->name)) {
-      const NameEntry *e = names_get(&c->values, n->name);
+    if (n->kind == E_NAME && check_names_get(&c->values, n->name)) {
+      const NameEntry *e = check_names_get(&c->values, n->name);
       if (e->kind == NAME_INPUT && c->p->inputs[e->index].type == T_LIST) {
         c->p->inputs[e->index].used = true;
         diag_error(c->diag, n->span, "`%s` needs a field of the list's elements, as in `%s(%s.FIELD)`", fn,
@@ -457,7 +457,7 @@ static int32_t list_field(Checker *c, Node *n, const char *fn) {
     check_expr(c, n, -1);
     if (!is_bad(n->type))
       diag_error(c->diag, n->span, "`%s` needs a field of a list input, as in `%s(LIST.FIELD)`; %s is %s", fn,
-                 fn, what(c, n), type_text(c, n->type, n->type_aux));
+                 fn, what(c, n), check_type_text(c, n->type, n->type_aux));
     return -1;
   }
   int32_t li = list_input(c, n->a, fn);
@@ -508,7 +508,7 @@ static void check_aggregate(Checker *c, Node *call, Builtin fn) {
                 ((fn == FN_ANY || fn == FN_ALL) && ft == T_BOOL);
       if (!ok)
         diag_error(c->diag, target->span, "`%s` needs a %s field, and `%s` is %s", name,
-                   fn == FN_ANY || fn == FN_ALL ? "bool" : "number", target->name, type_text(c, ft, 0));
+                   fn == FN_ANY || fn == FN_ALL ? "bool" : "number", target->name, check_type_text(c, ft, 0));
     }
   }
   if (arg->kind == E_WHERE) {
@@ -716,10 +716,10 @@ static void check_call(Checker *c, Node *n) {
   case FN_COUNT_OVER: check_trend(c, n, fn, bi->name); return;
   case FN_FLAGGED: {
     Node *a = n->list.items[0];
-    const NameEntry *e = a->kind == E_NAME ? names_get(&c->flag_names, a->name) : NULL;
+    const NameEntry *e = a->kind == E_NAME ? check_names_get(&c->flag_names, a->name) : NULL;
     if (!e) {
       diag_error(c->diag, a->span, "`flagged` needs the name of a flag%s",
-                 a->kind == E_NAME ? suggest_in(c, a->name, &c->flag_names) : "");
+                 a->kind == E_NAME ? check_suggest_in(c, a->name, &c->flag_names) : "");
       return;
     }
     set_type(n, T_BOOL, 0);
@@ -776,7 +776,8 @@ static void check_call(Checker *c, Node *n) {
     for (int32_t i = 1; i < nargs; i++) {
       if (!is_bad(t->type) && !is_bad(args[i]->type) && !same_type(t, args[i]))
         diag_error(c->diag, args[i]->span, "`coalesce` needs values of one type: %s and %s",
-                   type_text(c, t->type, t->type_aux), type_text(c, args[i]->type, args[i]->type_aux));
+                   check_type_text(c, t->type, t->type_aux),
+                   check_type_text(c, args[i]->type, args[i]->type_aux));
       t = pick_typed(t, args[i]);
     }
     set_type(n, t->type, t->type_aux);
@@ -881,8 +882,8 @@ static void check_binary(Checker *c, Node *n) {
       return;
     }
     if (!same_type(a, b) || !symbol_ok_for_eq(a)) {
-      diag_error(c->diag, n->span, "cannot compare %s with %s", type_text(c, a->type, a->type_aux),
-                 type_text(c, b->type, b->type_aux));
+      diag_error(c->diag, n->span, "cannot compare %s with %s", check_type_text(c, a->type, a->type_aux),
+                 check_type_text(c, b->type, b->type_aux));
       return;
     }
     set_type(n, T_BOOL, 0);
@@ -899,10 +900,10 @@ static void check_binary(Checker *c, Node *n) {
     if (!same_type(a, b) || (a->type != T_NUMBER && a->type != T_DATE)) {
       if (same_type(a, b))
         diag_error(c->diag, n->span, "%s compares numbers or dates, not %s", opname,
-                   type_text(c, a->type, a->type_aux));
+                   check_type_text(c, a->type, a->type_aux));
       else
-        diag_error(c->diag, n->span, "cannot compare %s with %s", type_text(c, a->type, a->type_aux),
-                   type_text(c, b->type, b->type_aux));
+        diag_error(c->diag, n->span, "cannot compare %s with %s", check_type_text(c, a->type, a->type_aux),
+                   check_type_text(c, b->type, b->type_aux));
       return;
     }
     set_type(n, T_BOOL, 0);
@@ -915,7 +916,7 @@ static void check_binary(Checker *c, Node *n) {
     if (!same_type(a, b)) {
       diag_error(c->diag, n->span,
                  "the default after `??` must have the type of the value before it: %s, not %s",
-                 type_text(c, a->type, a->type_aux), type_text(c, b->type, b->type_aux));
+                 check_type_text(c, a->type, a->type_aux), check_type_text(c, b->type, b->type_aux));
       return;
     }
     {
@@ -967,7 +968,7 @@ void check_expr(Checker *c, Node *n, int hint) {
       check_expr(c, e, h);
       if (!is_bad(n->a->type) && !is_bad(e->type) && !same_type(n->a, e))
         diag_error(c->diag, e->span, "%s is %s, but the value before `in` is %s", what(c, e),
-                   type_text(c, e->type, e->type_aux), type_text(c, n->a->type, n->a->type_aux));
+                   check_type_text(c, e->type, e->type_aux), check_type_text(c, n->a->type, n->a->type_aux));
     }
     return;
   }
@@ -979,7 +980,8 @@ void check_expr(Checker *c, Node *n, int hint) {
     if (is_bad(n->b->type) || is_bad(n->c->type)) return;
     if (!same_type(n->b, n->c)) {
       diag_error(c->diag, n->span, "the branches of `if` must have one type: %s and %s",
-                 type_text(c, n->b->type, n->b->type_aux), type_text(c, n->c->type, n->c->type_aux));
+                 check_type_text(c, n->b->type, n->b->type_aux),
+                 check_type_text(c, n->c->type, n->c->type_aux));
       return;
     }
     {
@@ -1110,7 +1112,7 @@ static bool check_constant(Checker *c, Node *e, Value *out) {
 static bool refs_ready(Checker *c, const Node *e, const bool *done) {
   if (!e) return true;
   if (e->kind == E_NAME) {
-    const NameEntry *n = names_get(&c->values, e->name);
+    const NameEntry *n = check_names_get(&c->values, e->name);
     if (n && n->kind == NAME_THRESHOLD && !done[n->index]) return false;
     return true;
   }
@@ -1124,7 +1126,7 @@ static bool refs_ready(Checker *c, const Node *e, const bool *done) {
 static int32_t pending_threshold(Checker *c, const Node *e, const bool *done) {
   if (!e) return -1;
   if (e->kind == E_NAME) {
-    const NameEntry *n = names_get(&c->values, e->name);
+    const NameEntry *n = check_names_get(&c->values, e->name);
     return n && n->kind == NAME_THRESHOLD && !done[n->index] ? n->index : -1;
   }
   const Node *kids[3] = {e->a, e->b, e->c};
@@ -1262,7 +1264,7 @@ static void check_thresholds(Checker *c) {
       if (!check_constant(c, o->expr, &v)) continue;
       if (t->type != T_ERROR && v.type != t->type)
         diag_error(c->diag, o->expr->span, "threshold `%s` is %s, but this override is %s", t->name,
-                   type_text(c, t->type, 0), type_text(c, v.type, 0));
+                   check_type_text(c, t->type, 0), check_type_text(c, v.type, 0));
       o->value = v;
     }
   }
@@ -1284,7 +1286,7 @@ static void collect_indicator_refs(Checker *c, const Node *e, int32_t **out, int
   while (top > 0) {
     const Node *x = stack[--top];
     if (x->kind == E_NAME) {
-      const NameEntry *ne = names_get(&c->values, x->name);
+      const NameEntry *ne = check_names_get(&c->values, x->name);
       if (ne && ne->kind == NAME_INDICATOR) {
         VEC_GROW(*out, *n, *cap, 8);
         (*out)[(*n)++] = ne->index;
@@ -1392,7 +1394,7 @@ static void check_band_value(Checker *c, Node *v) {
     return;
   }
   if (v->kind == E_NAME && !is_bad(v->type) && v->ref_kind != REF_THRESHOLD) {
-    const NameEntry *e = names_get(&c->values, v->name);
+    const NameEntry *e = check_names_get(&c->values, v->name);
     int kind = e ? e->kind : NAME_BUILTIN;
     diag_error(c->diag, v->span, "a band's value must be a number or a threshold; `%s` is %s", v->name,
                a_kind_word(kind));
@@ -1484,7 +1486,8 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
   if (t == T_ANY) return;
   if (t != in->type) {
     diag_error(c->diag, v->span, "input `%s` is %s, but this value is %s", in->name,
-               type_text(c, in->type, 0), v->kind == E_RECORD ? _("a record") : type_text(c, t, 0));
+               check_type_text(c, in->type, 0),
+               v->kind == E_RECORD ? _("a record") : check_type_text(c, t, 0));
     return;
   }
   check_allowed(c, v, in->allowed, in->nallowed, in->name);
@@ -1517,7 +1520,7 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
       uint8_t ft = literal_type(fv->a);
       if (ft != T_ANY && ft != lf->type)
         diag_error(c->diag, fv->a->span, "field `%s` is %s, but this value is %s", lf->name,
-                   type_text(c, lf->type, 0), type_text(c, ft, 0));
+                   check_type_text(c, lf->type, 0), check_type_text(c, ft, 0));
       else
         check_allowed(c, fv->a, lf->allowed, lf->nallowed, lf->name);
     }
@@ -1528,14 +1531,14 @@ static void check_given_value(Checker *c, const InputDecl *in, const Node *v) {
 static void check_given(Checker *c, const Node *given) {
   for (int32_t f = 0; f < given->list.count; f++) {
     const Node *fv = given->list.items[f];
-    const NameEntry *e = names_get(&c->values, fv->name);
+    const NameEntry *e = check_names_get(&c->values, fv->name);
     if (!e || e->kind != NAME_INPUT) {
       if (e)
         diag_error(c->diag, fv->name_span, "`%s` is %s, not an input; a test gives inputs only", fv->name,
                    a_kind_word(e->kind));
       else
         diag_error(c->diag, fv->name_span, "unknown input `%s`%s", fv->name,
-                   suggest_in(c, fv->name, &c->values));
+                   check_suggest_in(c, fv->name, &c->values));
       continue;
     }
     for (int32_t j = 0; j < f; j++)
@@ -1558,7 +1561,7 @@ static int32_t find_kpi(Checker *c, const Node *item) {
   for (int32_t i = 0; i < ncand; i++)
     names[i] = p->kpis[i].name;
   const char *sug = diag_suggest(item->name, names, ncand);
-  const NameEntry *e = names_get(&c->values, item->name);
+  const NameEntry *e = check_names_get(&c->values, item->name);
   if (sug)
     diag_error(c->diag, item->name_span, "unknown KPI `%s`; did you mean `%s`?", item->name, sug);
   else if (e)
@@ -1576,11 +1579,11 @@ void check_tests(Checker *c) {
   c->ctx = CTX_NORMAL;
   c->owner = -1;
   NameMap test_names; /* the first test of each name */
-  names_init(&test_names);
+  check_names_init(&test_names);
   for (int32_t i = 0; i < p->ntests; i++) {
     TestDecl *t = &p->tests[i];
     const Node *n = t->node;
-    const NameEntry *first = names_put(&test_names, t->name, 0, i, n);
+    const NameEntry *first = check_names_put(&test_names, t->name, 0, i, n);
     if (first)
       diag_warning(c->diag, n->name_span, "another test is also called \"%s\" (at %s)", t->name,
                    where_text(c, first->node->span));
@@ -1632,5 +1635,5 @@ void check_tests(Checker *c) {
     if (t->nexpects == 0 && kpi_lines == 0)
       diag_warning(c->diag, n->name_span, "test \"%s\" has no `expect`", t->name);
   }
-  names_free(&test_names);
+  check_names_free(&test_names);
 }

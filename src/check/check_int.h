@@ -79,17 +79,17 @@ typedef struct Checker {
   int32_t *by_first, *by_to;
 } Checker;
 
-void names_init(NameMap *m);
-void names_free(NameMap *m);
-const NameEntry *names_get(const NameMap *m, const char *name);
-const NameEntry *names_put(NameMap *m, const char *name, int kind, int32_t index, const Node *node);
+void check_names_init(NameMap *m);
+void check_names_free(NameMap *m);
+const NameEntry *check_names_get(const NameMap *m, const char *name);
+const NameEntry *check_names_put(NameMap *m, const char *name, int kind, int32_t index, const Node *node);
 
 const char *kind_word(int kind);
 /* The same with its article, as a sentence uses it: "an input", "a grade". */
 const char *a_kind_word(int kind);
 const char *where_text(Checker *c, Span s);
-const char *type_text(Checker *c, uint8_t type, int32_t aux);
-const char *suggest_in(Checker *c, const char *name, const NameMap *m);
+const char *check_type_text(Checker *c, uint8_t type, int32_t aux);
+const char *check_suggest_in(Checker *c, const char *name, const NameMap *m);
 
 /* check_expr.c */
 void check_expressions(Checker *c);

@@ -65,7 +65,7 @@ static void check_agg(Checker *c, Node *n, KpiFn fn) {
     check_expr(c, target, -1);
     if (target->type != T_NUMBER && target->type != T_ERROR && target->type != T_ANY) {
       diag_error(c->diag, target->span, "`%s` in a KPI needs a number per account, but this is %s", n->name,
-                 type_text(c, target->type, target->type_aux));
+                 check_type_text(c, target->type, target->type_aux));
       ok = false;
     }
   }

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "front/diag.h"
 #include "engine/ops.h"
 #include "engine/result.h"

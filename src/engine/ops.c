@@ -39,7 +39,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/trend.h"
 
 /* ---- small value helpers ------------------------------------------------ */

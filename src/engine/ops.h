@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/value.h"
 
 /* Instructions. Operands are dst (written), a, b, c (read); n, sub, m,

@@ -7,7 +7,7 @@
 
 #include "base/numfmt.h"
 #include "kenko.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/eval.h"
 #include "engine/keys.h"
 #include "engine/explain.h"

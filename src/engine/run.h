@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "kenko.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/eval.h"
 #include "io/reader.h"
 #include "base/buf.h"

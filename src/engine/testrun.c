@@ -43,7 +43,7 @@ static void account_failure(const Program *p, Evaluator *ev, const Node *e, Valu
   where(p, e, at, sizeof at);
   const char *text;
   size_t n;
-  source_text(p, e->span, &text, &n);
+  writer_source_text(p, e->span, &text, &n);
   buf_puts(details, "    expect ");
   buf_shown(details, text, n, false);
   buf_puts(details, v.type == T_BOOL ? "  → false" : "  → missing");
@@ -57,7 +57,7 @@ static void account_failure(const Program *p, Evaluator *ev, const Node *e, Valu
     buf_puts(details, refs.refs[k].name);
     buf_puts(details, " = ");
     writer_text_value(&w, details, eval_ref_value(ev, &refs.refs[k], false),
-                      ref_symbol_kind(p, &refs.refs[k]));
+                      writer_ref_symbol_kind(p, &refs.refs[k]));
     buf_putc(details, '\n');
   }
 }
@@ -117,7 +117,7 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
     where(p, e, at, sizeof at);
     const char *text;
     size_t n;
-    source_text(p, e->span, &text, &n);
+    writer_source_text(p, e->span, &text, &n);
     buf_puts(&details, "    ");
     buf_shown(&details, text, n, false);
     buf_printf(&details,

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/value.h"
 
 /* An account's earlier snapshots as the evaluator sees them. */

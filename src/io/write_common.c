@@ -7,9 +7,9 @@
 #include "base/i18n.h"
 #include "io/writer.h"
 
-const char *member_kind_name(const Member *m) { return m->kind == MEMBER_RULE ? "rule" : "score"; }
+const char *writer_member_kind(const Member *m) { return m->kind == MEMBER_RULE ? "rule" : "score"; }
 
-const char *member_status_name(uint8_t status) {
+const char *writer_member_status(uint8_t status) {
   switch (status) {
   case MS_PASS: return "pass";
   case MS_FAIL: return "fail";
@@ -18,7 +18,7 @@ const char *member_status_name(uint8_t status) {
   }
 }
 
-void source_text(const Program *p, Span s, const char **text, size_t *len) {
+void writer_source_text(const Program *p, Span s, const char **text, size_t *len) {
   *text = "";
   *len = 0;
   if (s.file < 0 || s.file >= p->sources.count) return;
@@ -28,7 +28,7 @@ void source_text(const Program *p, Span s, const char **text, size_t *len) {
   *len = s.end - s.begin;
 }
 
-void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
+void writer_node_location(const Program *p, const Node *n, char *out, size_t n_out) {
   Span s = n->name_span.file >= 0 ? n->name_span : n->span;
   if (s.file < 0) {
     snprintf(out, n_out, "?");
@@ -43,8 +43,8 @@ void node_location(const Program *p, const Node *n, char *out, size_t n_out) {
 /* S as people read it (PEOPLE: translated) or as the machine formats keep it. */
 static const char *tr(bool people, const char *s) { return people ? _(s) : s; }
 
-const char *member_reason(const Program *p, const MemberResult *mr, const RefList *refs, int32_t missing,
-                          char *buf, size_t n, bool people) {
+const char *writer_member_reason(const Program *p, const MemberResult *mr, const RefList *refs,
+                                 int32_t missing, char *buf, size_t n, bool people) {
   if (mr->why == MISS_DIV_ZERO) return tr(people, N_("division by zero"));
   if (mr->why == MISS_NO_SNAPSHOT && refs && missing >= 0 && missing < refs->count &&
       refs->refs[missing].kind == REF_TREND) {
@@ -69,7 +69,7 @@ const char *member_reason(const Program *p, const MemberResult *mr, const RefLis
   }
 }
 
-int ref_symbol_kind(const Program *p, const ExplainRef *ref) {
+int writer_ref_symbol_kind(const Program *p, const ExplainRef *ref) {
   switch ((RefKind)ref->kind) {
   case REF_GRADE:
   case REF_DIM_GRADE: return SYM_GRADE;
@@ -84,7 +84,7 @@ int ref_symbol_kind(const Program *p, const ExplainRef *ref) {
     const TrendSubject *x = &p->trend_subjects[t->subject];
     if (t->fn != FN_PAST && t->fn != FN_PREVIOUS) return -1;
     ExplainRef subject = {x->kind, x->index, x->sub, x->name};
-    return ref_symbol_kind(p, &subject);
+    return writer_ref_symbol_kind(p, &subject);
   }
   default: return -1;
   }

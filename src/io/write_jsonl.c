@@ -24,7 +24,7 @@
 typedef struct RefsPlan {
   const RefList *refs;
   Frag *keys;
-  int *symkind;    /* ref_symbol_kind, or -1 */
+  int *symkind;    /* writer_ref_symbol_kind, or -1 */
   Frag *date_keys; /* per ref: `"name":` for a trend ref (a ',' before all
                       but the first of them), empty for the others */
   bool dates;      /* any trend ref: write ,"dates":{…} */
@@ -89,7 +89,7 @@ static Json *plan_json(Json *j, Buf *tmp, bool after) {
 static void expr_text(WriteCtx *w, Json *j, Span s) {
   const char *t;
   size_t n;
-  source_text(w->p, s, &t, &n);
+  writer_source_text(w->p, s, &t, &n);
   json_key(j, "expr");
   json_str(j, t, n);
 }
@@ -125,7 +125,7 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
     Json j;
     json_key(plan_json(&j, tmp, i > 0), ref->name);
     rp.keys[i] = writer_frag(w, tmp, 0);
-    rp.symkind[i] = ref_symbol_kind(w->p, ref);
+    rp.symkind[i] = writer_ref_symbol_kind(w->p, ref);
     rp.date_keys[i] = (Frag){"", 0};
     if (ref->kind != REF_TREND) continue;
     json_key(plan_json(&j, tmp, rp.dates), ref->name);
@@ -154,12 +154,12 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
   plan_json(&j, tmp, m > 0);
   json_object(&j);
   json_field_str(&j, "name", mem->name);
-  json_field_str(&j, "kind", member_kind_name(mem));
+  json_field_str(&j, "kind", writer_member_kind(mem));
   json_key(&j, "score");
   mp->head = writer_frag(w, tmp, 0);
 
   char at[512];
-  node_location(w->p, mem->node, at, sizeof at);
+  writer_node_location(w->p, mem->node, at, sizeof at);
   json_field_str(plan_json(&j, tmp, true), "at", at);
   if (w->explain) {
     expr_text(w, &j, member_expr_span(mem));
@@ -182,13 +182,13 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
     mr.why = MISS_ABSENT;
     char reason[256];
     json_field_str(plan_json(&j, tmp, true), "reason",
-                   member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
+                   writer_member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
     mp->missing[k] = writer_frag(w, tmp, 0);
     mp->no_snapshot[k] = mp->missing[k];
     if (refs->refs[k].kind != REF_TREND) continue;
     mr.why = MISS_NO_SNAPSHOT;
     json_field_str(plan_json(&j, tmp, true), "reason",
-                   member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
+                   writer_member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
     mp->no_snapshot[k] = writer_frag(w, tmp, 0);
   }
 }
@@ -309,7 +309,7 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
     mr.why = (uint8_t)why;
     char reason[256];
     json_field_str(plan_json(&j, &tmp, true), "reason",
-                   member_reason(p, &mr, NULL, -1, reason, sizeof reason, false));
+                   writer_member_reason(p, &mr, NULL, -1, reason, sizeof reason, false));
     jp->reason[why] = writer_frag(w, &tmp, 0);
   }
 #undef PLAN_ARRAY

@@ -102,7 +102,7 @@ static void grade_text(WriteCtx *w, int32_t g) {
 static void expr_source(WriteCtx *w, Span s) {
   const char *t;
   size_t n;
-  source_text(w->p, s, &t, &n);
+  writer_source_text(w->p, s, &t, &n);
   /* one line: comments dropped, runs of white space folded */
   bool space = false, in_string = false;
   for (size_t i = 0; i < n; i++) {
@@ -144,7 +144,7 @@ static void values_list(WriteCtx *w, const RefList *refs, const Value *values) {
     if (i) buf_puts(b, ", ");
     buf_puts(b, ref->name);
     buf_puts(b, " = ");
-    writer_text_value(w, b, values[i], ref_symbol_kind(w->p, ref));
+    writer_text_value(w, b, values[i], writer_ref_symbol_kind(w->p, ref));
     if (ref->kind == REF_TREND) {
       int32_t from = w->ex->trend_dates[ref->index];
       if (from == INT32_MIN) {
@@ -260,7 +260,7 @@ static void write_member(WriteCtx *w, const Member *m, const MemberResult *mr, i
   if (mr->na) {
     char reason[256];
     buf_puts(b, "  — n/a: ");
-    buf_puts(b, member_reason(w->p, mr, refs, w->ex->missing_ref[flat], reason, sizeof reason, true));
+    buf_puts(b, writer_member_reason(w->p, mr, refs, w->ex->missing_ref[flat], reason, sizeof reason, true));
   }
   buf_putc(b, '\n');
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/explain.h"
 #include "io/reader.h"
 #include "engine/result.h"
@@ -114,21 +114,21 @@ int csv_writer_finish(WriteCtx *w, kenko_run_stats *stats, int status);
 void write_text(WriteCtx *w, const Account *a, const Result *r);
 
 /* Shared by the writers (write_common.c). */
-const char *member_kind_name(const Member *m);
-const char *member_status_name(uint8_t status);
+const char *writer_member_kind(const Member *m);
+const char *writer_member_status(uint8_t status);
 /* Why a member is N/A, for people: "`nps` is missing", "division by zero",
  * "no snapshot 30d back" (a trend function with nothing to look back at,
  * LANGUAGE.md §6), "no earlier snapshot" (previous). MISSING: the first
  * of REFS whose value is missing, or -1. PEOPLE: in the user's language
  * (the text writer); the machine formats keep English. */
-const char *member_reason(const Program *p, const MemberResult *mr, const RefList *refs, int32_t missing,
-                          char *buf, size_t n, bool people);
+const char *writer_member_reason(const Program *p, const MemberResult *mr, const RefList *refs,
+                                 int32_t missing, char *buf, size_t n, bool people);
 /* The source text of a node ("active_users / seats"). */
-void source_text(const Program *p, Span s, const char **text, size_t *len);
+void writer_source_text(const Program *p, Span s, const char **text, size_t *len);
 /* "rules/aiueo.kenko:14" for a node. */
-void node_location(const Program *p, const Node *n, char *out, size_t n_out);
+void writer_node_location(const Program *p, const Node *n, char *out, size_t n_out);
 /* The symbol kind of a reference's value (SYM_*), or -1 if not a symbol. */
-int ref_symbol_kind(const Program *p, const ExplainRef *ref);
+int writer_ref_symbol_kind(const Program *p, const ExplainRef *ref);
 /* A value as JSON (symbols need SYMKIND to be named; -1 otherwise). */
 void writer_json_value(WriteCtx *w, Value v, int symkind);
 /* A value for people ("0.5", "\"pro\"", "2026-11-22", "good", "missing"). */

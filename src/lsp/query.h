@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 
 /* The name under byte OFFSET of FILE: an expression's name, a member
  * after `DIM.`, a function, or a declaration's own name. */

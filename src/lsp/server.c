@@ -17,7 +17,7 @@
 
 #include "kenko.h"
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 #include "engine/run.h"
 #include "front/diag.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "kenko.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 
 /* Members listed for each account whose grade changed. */

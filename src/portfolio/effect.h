@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "kenko.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 
 enum { EFFECT_TOP_MEMBERS = 3, EFFECT_SMALL = 30 };

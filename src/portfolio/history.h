@@ -30,7 +30,7 @@
 
 #include "kenko.h"
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 #include "engine/snapshot.h"
 #include "portfolio/report.h"

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "portfolio/report.h"
 
 #define HTML_NA_COLOR "#b7bec9" /* the n/a grade row */

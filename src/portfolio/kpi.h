@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/eval.h"
 
 typedef struct KpiAcc {

@@ -21,7 +21,7 @@
 #include "kenko.h"
 #include "base/arena.h"
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 #include "io/reader.h"
 #include "portfolio/kpi.h"

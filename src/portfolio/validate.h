@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "kenko.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 
 /* Groups of fewer accounts than this are marked small. */

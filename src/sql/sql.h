@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/compile.h"
 #include "front/diag.h"
 

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/run.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

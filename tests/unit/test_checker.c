@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check.h"
+#include "front/program.h"
 
 /* A loaded program with its diagnostics as text. */
 typedef struct Loaded {

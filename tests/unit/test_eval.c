@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/eval.h"
 #include "engine/explain.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check/check.h"
+#include "front/program.h"
 #include "engine/eval.h"
 #include "engine/run.h"
 #include "engine/snapshot.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "check/check.h"
+#include "front/program.h"
 #include "front/parse.h"
 
 /* A growing text buffer. */
