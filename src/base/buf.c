@@ -62,6 +62,15 @@ void buf_printf(Buf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
+void buf_num2(Buf *b, double x) {
+  if (isnan(x)) {
+    buf_puts(b, "n/a");
+    return;
+  }
+  char tmp[64];
+  buf_put(b, tmp, (size_t)num_format2(x, tmp));
+}
+
 void buf_num_any(Buf *b, double x) {
   buf_reserve(b, 32);
   char *out = b->data + b->len;

@@ -53,6 +53,9 @@ static inline void buf_num(Buf *b, double x) {
   }
   buf_num_any(b, x);
 }
+/* A number for people: at most 2 decimals, trailing zeros dropped
+ * (num_format2); "n/a" for NAN. */
+void buf_num2(Buf *b, double x);
 /* A JSON string literal of S[0..n), escaping as RFC 8259 requires. */
 void buf_json_str(Buf *b, const char *s, size_t n);
 /* Text from the data for a terminal: control characters (C0, DEL, C1) as

@@ -430,6 +430,11 @@ Program *program_load_with(const char *path, const char *text, size_t len, const
                            Diag *diag, int *errors);
 void program_free(Program *p);
 
+/* Every dimension's members in declaration order ("flat" indices, as in
+ * Result.members): returns how many; with MEMBER and DIM not NULL (room
+ * for that many), each one's declaration and dimension. */
+int32_t program_members(const Program *p, const Member **member, int32_t *dim);
+
 /* The name and label of a symbol, for output. */
 const char *program_symbol_name(const Program *p, int32_t kind, int32_t sym);
 

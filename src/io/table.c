@@ -21,6 +21,15 @@ void table_init(Table *t, Arena *arena, const char *align) {
   buf_init(&t->text, NULL);
 }
 
+void table_init_figures(Table *t, Arena *arena, int ncols) {
+  char *align = xmalloc((size_t)ncols + 1);
+  memset(align, 'r', (size_t)ncols);
+  align[0] = 'l';
+  align[ncols] = '\0';
+  table_init(t, arena, align);
+  free(align);
+}
+
 void table_new_row(Table *t) {
   if (t->nrows == t->cap) {
     t->cap = t->cap ? t->cap * 2 : 16;

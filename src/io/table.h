@@ -35,6 +35,9 @@ typedef struct Table {
 
 /* ALIGN is one letter per column, "lrr…". */
 void table_init(Table *t, Arena *arena, const char *align);
+/* table_init for a column of labels (left-aligned) followed by NCOLS - 1
+ * columns of figures (right-aligned). */
+void table_init_figures(Table *t, Arena *arena, int ncols);
 /* Adds a row of ncols cells; NULL cells print empty. The text is copied. */
 void table_row(Table *t, const char *const *cells);
 /* Starts a row whose cells table_cell then gives, left to right (cells not

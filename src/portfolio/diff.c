@@ -423,27 +423,25 @@ static void on_old_again(void *ud, const Account *a, const Result *r) {
  * OTHER's by name. */
 static void side_init(Side *s, const Program *p, const Program *other) {
   s->p = p;
-  for (int32_t dm = 0; dm < p->ndimensions; dm++)
-    s->nmembers += p->dimensions[dm].nmembers;
+  s->nmembers = program_members(p, NULL, NULL);
   s->member_dim = xcalloc((size_t)s->nmembers + 1, sizeof *s->member_dim);
   s->member = xcalloc((size_t)s->nmembers + 1, sizeof *s->member);
   s->other_member = xcalloc((size_t)s->nmembers + 1, sizeof *s->other_member);
-  int32_t flat = 0;
-  for (int32_t dm = 0; dm < p->ndimensions; dm++) {
-    const DimensionDecl *dd = &p->dimensions[dm];
-    for (int32_t m = 0; m < dd->nmembers; m++, flat++) {
-      s->member_dim[flat] = dm;
-      s->member[flat] = &dd->members[m];
-      s->other_member[flat] = -1;
-      int32_t other_flat = 0;
-      for (int32_t od = 0; od < other->ndimensions; od++) {
-        const DimensionDecl *odd = &other->dimensions[od];
-        for (int32_t om = 0; om < odd->nmembers; om++, other_flat++)
-          if (strcmp(odd->name, dd->name) == 0 && strcmp(odd->members[om].name, dd->members[m].name) == 0)
-            s->other_member[flat] = other_flat;
-      }
-    }
+  program_members(p, s->member, s->member_dim);
+  int32_t nother = program_members(other, NULL, NULL);
+  const Member **other_decl = xcalloc((size_t)nother + 1, sizeof *other_decl);
+  int32_t *other_dim = xcalloc((size_t)nother + 1, sizeof *other_dim);
+  program_members(other, other_decl, other_dim);
+  for (int32_t flat = 0; flat < s->nmembers; flat++) {
+    s->other_member[flat] = -1;
+    const char *dim = p->dimensions[s->member_dim[flat]].name;
+    for (int32_t o = 0; o < nother; o++)
+      if (strcmp(other->dimensions[other_dim[o]].name, dim) == 0 &&
+          strcmp(other_decl[o]->name, s->member[flat]->name) == 0)
+        s->other_member[flat] = o;
   }
+  free(other_decl);
+  free(other_dim);
   s->other_grade = xcalloc((size_t)p->ngrade_names + 1, sizeof *s->other_grade);
   for (int32_t g = 0; g < p->ngrade_names; g++) {
     s->other_grade[g] = -1;
@@ -886,12 +884,8 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
   int32_t ncols = np->ngrade_names + (na_col ? 1 : 0);
   int32_t nrows = op->ngrade_names + (na_row ? 1 : 0);
   if (ncols + 1 > TABLE_MAX_COLS) ncols = TABLE_MAX_COLS - 1;
-  char align[TABLE_MAX_COLS + 1];
-  memset(align, 'r', sizeof align);
-  align[0] = 'l';
-  align[ncols + 1] = '\0';
   Table t;
-  table_init(&t, arena, align);
+  table_init_figures(&t, arena, ncols + 1);
   const char *row[TABLE_MAX_COLS];
   row[0] = _("old \\ new");
   for (int32_t c = 0; c < ncols; c++)
@@ -918,17 +912,6 @@ static void text_member(Buf *b, const Side *s, int32_t m) {
   }
 }
 
-/* A number for people: at most 2 decimals, trailing zeros dropped; "n/a"
- * for NAN. */
-static void put_num2(Buf *b, double x) {
-  if (isnan(x)) {
-    buf_puts(b, "n/a");
-    return;
-  }
-  char tmp[64];
-  buf_put(b, tmp, (size_t)num_format2(x, tmp));
-}
-
 /* How many of N accounts a text list shows. */
 static size_t shown(const Diff *d, size_t n) {
   return d->limit && d->limit < (unsigned long long)n ? (size_t)d->limit : n;
@@ -949,9 +932,9 @@ static void text_changed(const Diff *d, Buf *b) {
     buf_account(b, c->id, c->name);
     buf_printf(b, _(": %s → %s, health "), grade_text(d->old.p, c->old_grade),
                grade_text(d->new.p, c->new_grade));
-    put_num2(b, c->old_health);
+    buf_num2(b, c->old_health);
     buf_puts(b, " → ");
-    put_num2(b, c->new_health);
+    buf_num2(b, c->new_health);
     buf_putc(b, '\n');
     if (c->ntop == 0) buf_puts(b, _("      no member's lost points moved: the grade bands did\n"));
     for (int32_t k = 0; k < c->ntop; k++) {
@@ -963,12 +946,12 @@ static void text_changed(const Diff *d, Buf *b) {
         text_member(b, &d->old, mv->old_member);
       buf_puts(b, _(": lost "));
       if (mv->old_member >= 0)
-        put_num2(b, mv->old_lost);
+        buf_num2(b, mv->old_lost);
       else
         buf_puts(b, _("(absent)"));
       buf_puts(b, " → ");
       if (mv->new_member >= 0)
-        put_num2(b, mv->new_lost);
+        buf_num2(b, mv->new_lost);
       else
         buf_puts(b, _("(absent)"));
       buf_putc(b, '\n');
@@ -982,7 +965,7 @@ static void text_listed(const Diff *d, Buf *b, const Program *p, const Listed *l
     buf_puts(b, "  ");
     buf_account(b, l[i].id, l[i].name);
     buf_printf(b, _(": %s, health "), grade_text(p, l[i].grade));
-    put_num2(b, l[i].health);
+    buf_num2(b, l[i].health);
     buf_putc(b, '\n');
   }
 }
@@ -1004,11 +987,11 @@ static void text_moved(const Diff *d, Buf *b) {
     buf_puts(b, "  ");
     buf_account(b, mv->id, mv->name);
     buf_printf(b, _(": %s, health "), grade_text(d->new.p, mv->grade));
-    put_num2(b, mv->old_health);
+    buf_num2(b, mv->old_health);
     buf_puts(b, " → ");
-    put_num2(b, mv->new_health);
+    buf_num2(b, mv->new_health);
     buf_puts(b, mv->new_health > mv->old_health ? " (+" : " (");
-    put_num2(b, mv->new_health - mv->old_health);
+    buf_num2(b, mv->new_health - mv->old_health);
     buf_puts(b, ")\n");
   }
 }

@@ -13,17 +13,6 @@
 #include "portfolio/history.h"
 #include "io/table.h"
 
-/* A number for people: at most 2 decimals, trailing zeros dropped; "n/a"
- * for NAN. */
-static void put_num2(Buf *b, double x) {
-  if (isnan(x)) {
-    buf_puts(b, "n/a");
-    return;
-  }
-  char tmp[64];
-  buf_put(b, tmp, (size_t)num_format2(x, tmp));
-}
-
 static const char *num_cell(Table *t, double x) { return isnan(x) ? "n/a" : table_num2(t, x); }
 
 static const char *pct_cell(Table *t, double x) { return isnan(x) ? "-" : table_fmt(t, "%.1f%%", 100 * x); }
@@ -72,12 +61,8 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
     nfc += p->forecasts[f].weight_input >= 0 ? 2 : 1;
   int32_t ncols = 4 + nrows + nfc;
   if (ncols > TABLE_MAX_COLS) ncols = TABLE_MAX_COLS;
-  char align[TABLE_MAX_COLS + 1];
-  memset(align, 'r', sizeof align);
-  align[0] = 'l';
-  align[ncols] = '\0';
   Table t;
-  table_init(&t, arena, align);
+  table_init_figures(&t, arena, ncols);
   const char *cells[TABLE_MAX_COLS];
   int32_t c = 0;
   cells[c++] = _("snapshot");
@@ -135,12 +120,8 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
   }
   if (n == 0) return;
   buf_puts(b, _("\nFlags raised per snapshot (accounts)\n"));
-  char align[TABLE_MAX_COLS + 1];
-  memset(align, 'r', sizeof align);
-  align[0] = 'l';
-  align[n + 1] = '\0';
   Table t;
-  table_init(&t, arena, align);
+  table_init_figures(&t, arena, n + 1);
   const char *cells[TABLE_MAX_COLS];
   cells[0] = _("snapshot");
   for (int32_t k = 0; k < n; k++)
@@ -177,12 +158,8 @@ static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *ro
     na_total += m[na * nr + k] + m[k * nr + na];
   int32_t shown = na_total ? nrows : nrows - 1;
   if (shown + 1 > TABLE_MAX_COLS) shown = TABLE_MAX_COLS - 1;
-  char align[TABLE_MAX_COLS + 1];
-  memset(align, 'r', sizeof align);
-  align[0] = 'l';
-  align[shown + 1] = '\0';
   Table t;
-  table_init(&t, arena, align);
+  table_init_figures(&t, arena, shown + 1);
   const char *cells[TABLE_MAX_COLS];
   cells[0] = _("first \\ last");
   for (int32_t g = 0; g < shown; g++)
@@ -214,9 +191,9 @@ static void text_moves(const History *h, Buf *b, const HistMove *top, int32_t nt
     buf_puts(b, "      ");
     text_member(h, b, top[k].member);
     buf_puts(b, _(": lost "));
-    put_num2(b, top[k].before);
+    buf_num2(b, top[k].before);
     buf_puts(b, " → ");
-    put_num2(b, top[k].after);
+    buf_num2(b, top[k].after);
     buf_putc(b, '\n');
   }
 }
@@ -241,9 +218,9 @@ static void text_changes(History *h, Buf *b, bool fell) {
     buf_account(b, c->id, c->name);
     buf_printf(b, _(": %s → %s, health "), report_grade_name(&h->r, c->from),
                report_grade_name(&h->r, c->to));
-    put_num2(b, c->health_before);
+    buf_num2(b, c->health_before);
     buf_puts(b, " → ");
-    put_num2(b, c->health_after);
+    buf_num2(b, c->health_after);
     buf_putc(b, '\n');
     text_moves(h, b, c->top, c->ntop, _("no member's lost points moved that way: the grade bands did"));
   }
@@ -326,9 +303,9 @@ void history_write_account(History *h, FILE *out) {
     date_format(h->series[i - 1].date, before);
     date_format(pt->date, after);
     buf_printf(&b, _("  %s → %s: health "), before, after);
-    put_num2(&b, h->series[i - 1].health);
+    buf_num2(&b, h->series[i - 1].health);
     buf_puts(&b, " → ");
-    put_num2(&b, pt->health);
+    buf_num2(&b, pt->health);
     buf_putc(&b, '\n');
     text_moves(h, &b, pt->top, pt->ntop, NULL);
   }

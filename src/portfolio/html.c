@@ -116,36 +116,51 @@ const char *html_severity_name(Severity s) {
 
 const char *html_severity_ja(Severity s) { return s == SEV_HIGH ? "高" : s == SEV_LOW ? "低" : "中"; }
 
+/* ---- row charts: a column of labels, then a bar per row ------------------ */
+
+/* The label column's width for rows labelled LABEL (and NAME beside it,
+ * when given): W, or wider when that label needs it. */
+static double label_column(double w, const char *label, const char *name) {
+  double need = html_text_px(label) + (name ? html_text_px(name) + 14 : 0) + 16;
+  return need > w ? need : w;
+}
+
+/* <svg class="chart CLS" …> of WIDTH × HEIGHT, described by ARIA. */
+static void svg_chart_open(Buf *b, const char *cls, double width, double height, const char *aria) {
+  buf_printf(b, "<svg class=\"chart %s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", cls, width,
+             height);
+  html_esc(b, aria);
+  buf_puts(b, "\">\n");
+}
+
+/* A row's label, right-aligned at X, beside a bar at Y of height H. */
+static void row_label(Buf *b, double x, double y, double h, const char *label, const char *name) {
+  buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", x, y + h / 2 + 4.5);
+  html_esc(b, label);
+  if (name) {
+    buf_puts(b, " <tspan class=\"name\">");
+    html_esc(b, name);
+    buf_puts(b, "</tspan>");
+  }
+  buf_puts(b, "</text>\n");
+}
+
 /* ---- stacked composition bars -------------------------------------------- */
 
 /* One SVG of 100% stacked bars, one per row, coloured by grade row. */
 void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow *rows, int32_t n,
                   const int32_t *grade_rows, int32_t ngrades) {
   double label_w = 120;
-  for (int32_t i = 0; i < n; i++) {
-    double w = html_text_px(rows[i].label) + (rows[i].name ? html_text_px(rows[i].name) + 14 : 0);
-    if (w + 16 > label_w) label_w = w + 16;
-  }
+  for (int32_t i = 0; i < n; i++)
+    label_w = label_column(label_w, rows[i].label, rows[i].name);
   if (label_w > 420) label_w = 420;
   const double width = 1000, bar_h = 26, gap = 12, right = 110;
   double bar_w = width - label_w - right;
-  double height = n * (bar_h + gap) + 6;
-  buf_printf(b, "<svg class=\"chart stacked\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
-             height);
-  html_esc(b, aria);
-  buf_puts(b, "\">\n");
+  svg_chart_open(b, "stacked", width, n * (bar_h + gap) + 6, aria);
   for (int32_t i = 0; i < n; i++) {
     const HtmlStackRow *row = &rows[i];
     double y = 3 + i * (bar_h + gap);
-    buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", label_w - 12,
-               y + bar_h / 2 + 4.5);
-    html_esc(b, row->label);
-    if (row->name) {
-      buf_puts(b, " <tspan class=\"name\">");
-      html_esc(b, row->name);
-      buf_puts(b, "</tspan>");
-    }
-    buf_puts(b, "</text>\n");
+    row_label(b, label_w - 12, y, bar_h, row->label, row->name);
     double total = 0;
     for (int32_t g = 0; g < ngrades; g++) {
       int32_t gr = grade_rows[g];
@@ -204,30 +219,16 @@ void html_legend(Buf *b, const Report *r, const int32_t *grade_rows, int32_t ngr
 
 void html_hbars(Buf *b, const char *aria, const HtmlBar *bars, int32_t n, double max) {
   double label_w = 140;
-  for (int32_t i = 0; i < n; i++) {
-    double w = html_text_px(bars[i].label) + (bars[i].name ? html_text_px(bars[i].name) + 14 : 0);
-    if (w + 16 > label_w) label_w = w + 16;
-  }
+  for (int32_t i = 0; i < n; i++)
+    label_w = label_column(label_w, bars[i].label, bars[i].name);
   if (label_w > 560) label_w = 560;
   const double width = 1000, bar_h = 20, gap = 10, right = 150;
   double bar_w = width - label_w - right;
-  double height = n * (bar_h + gap) + 6;
-  buf_printf(b, "<svg class=\"chart bars\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
-             height);
-  html_esc(b, aria);
-  buf_puts(b, "\">\n");
+  svg_chart_open(b, "bars", width, n * (bar_h + gap) + 6, aria);
   for (int32_t i = 0; i < n; i++) {
     double y = 3 + i * (bar_h + gap);
     double w = max > 0 ? bar_w * bars[i].value / max : 0;
-    buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", label_w - 12,
-               y + bar_h / 2 + 4.5);
-    html_esc(b, bars[i].label);
-    if (bars[i].name) {
-      buf_puts(b, " <tspan class=\"name\">");
-      html_esc(b, bars[i].name);
-      buf_puts(b, "</tspan>");
-    }
-    buf_puts(b, "</text>\n");
+    row_label(b, label_w - 12, y, bar_h, bars[i].label, bars[i].name);
     buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"3\"/>\n",
                label_w, y, bar_w, bar_h);
     if (w > 0)

@@ -220,17 +220,11 @@ static void validation_init(Validation *v, const Program *p, int32_t outcome) {
   v->grades = xcalloc((size_t)p->ngrade_names + 1, sizeof *v->grades);
   v->dims = xcalloc((size_t)p->ndimensions + 1, sizeof *v->dims);
   v->personas = xcalloc((size_t)p->npersonas + 1, sizeof *v->personas);
-  for (int32_t d = 0; d < p->ndimensions; d++)
-    v->nmembers += p->dimensions[d].nmembers;
+  v->nmembers = program_members(p, NULL, NULL);
   v->members = xcalloc((size_t)v->nmembers + 1, sizeof *v->members);
   v->member_decl = xcalloc((size_t)v->nmembers + 1, sizeof *v->member_decl);
   v->member_dim = xcalloc((size_t)v->nmembers + 1, sizeof *v->member_dim);
-  int32_t flat = 0;
-  for (int32_t d = 0; d < p->ndimensions; d++)
-    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++) {
-      v->member_decl[flat] = &p->dimensions[d].members[m];
-      v->member_dim[flat++] = d;
-    }
+  program_members(p, v->member_decl, v->member_dim);
 }
 
 static void validation_free(Validation *v) {
