@@ -415,14 +415,7 @@ void history_write_html(History *h, FILE *out) {
   Buf b;
   buf_init(&b, out);
   const char *title = p->title ? p->title : "kenko history";
-  buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-  html_esc(&b, title);
-  buf_puts(&b, " — 推移</title>\n");
-  buf_puts(&b, html_style);
-  buf_puts(&b, history_css);
-  buf_puts(&b, "</head>\n<body>\n<main>\n<header>\n<h1>");
-  html_esc(&b, title);
+  html_page_open(&b, title, "推移", history_css);
   buf_printf(&b,
              "</h1>\n<p>ヘルススコアの推移 history · rules %s · "
              "同じルールで全スナップショットを再計算</p>\n</header>\n",

@@ -328,3 +328,14 @@ void html_card(Buf *b, const char *title, void (*value)(Buf *, const void *), co
 void html_v_count(Buf *b, const void *arg) { buf_printf(b, "%llu", *(const unsigned long long *)arg); }
 void html_v_score(Buf *b, const void *arg) { html_num1(b, *(const double *)arg); }
 void html_v_pct(Buf *b, const void *arg) { html_pct(b, *(const double *)arg); }
+
+void html_page_open(Buf *b, const char *title, const char *kind, const char *extra_css) {
+  buf_puts(b, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+  html_esc(b, title);
+  buf_printf(b, " — %s</title>\n", kind);
+  buf_puts(b, html_style);
+  if (extra_css) buf_puts(b, extra_css);
+  buf_puts(b, "</head>\n<body>\n<main>\n<header>\n<h1>");
+  html_esc(b, title);
+}

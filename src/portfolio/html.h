@@ -76,6 +76,11 @@ void html_v_pct(Buf *b, const void *arg);   /* a double share as a percentage */
 /* The style sheet (a <style> element) and the script that makes every
  * table.sortable sortable by clicking its headings (a <script> element). */
 extern const char html_style[];
+
+/* The page's start, up to the header's title: the doctype, the head (the
+ * title TITLE + " — " + KIND, html_style and EXTRA_CSS when not NULL) and
+ * <main><header><h1>TITLE</h1>; the caller writes the header's line. */
+void html_page_open(Buf *b, const char *title, const char *kind, const char *extra_css);
 extern const char html_sort_script[];
 
 #endif

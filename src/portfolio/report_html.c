@@ -479,13 +479,7 @@ void report_write_html(Report *r, FILE *out) {
   int32_t *rows = xmalloc((size_t)r->rows * sizeof *rows);
   int32_t nrows = report_grade_rows(r, rows);
   const char *title = p->title ? p->title : "kenko report";
-  buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-  html_esc(&b, title);
-  buf_puts(&b, " — レポート</title>\n");
-  buf_puts(&b, html_style);
-  buf_puts(&b, "</head>\n<body>\n<main>\n<header>\n<h1>");
-  html_esc(&b, title);
+  html_page_open(&b, title, "レポート", NULL);
   buf_printf(&b,
              "</h1>\n<p>ポートフォリオ レポート · 基準日 as of %s · rules %s · %llu 件を採点、%llu "
              "件を除外</p>\n</header>\n",
