@@ -245,6 +245,8 @@ typedef struct kenko_history_opts {
   const char *account; /* --account ID: that account's series */
   const char *from;    /* --from D: the first snapshot shown (or NULL) */
   const char *to;      /* --to D: the last snapshot shown (or NULL) */
+  bool kpis;           /* --kpis: with jsonl/csv, a row of the KPIs per
+                          snapshot instead of the account records */
 } kenko_history_opts;
 
 /* `kenko history` (LANGUAGE.md §6): every snapshot scored; per snapshot

@@ -11,7 +11,7 @@
 
 static const char history_usage[] = "usage: kenko history RULES DATA... [--format text|jsonl|csv|xlsx] "
                                     "[--html FILE] [--account ID] [--from D] "
-                                    "[--to D] [--output FILE] [data options]";
+                                    "[--to D] [--kpis] [--output FILE] [data options]";
 
 /* The options into OPTS, the rules' path into *RULES and the data files
  * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
@@ -41,6 +41,8 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
       else
         return cli_usage_error(
             cli, "`--format` takes text, jsonl, csv or xlsx for `kenko history`, found `%s`", v);
+    } else if (strcmp(a, "--kpis") == 0) {
+      opts->kpis = true;
     } else if (strcmp(a, "--excel-safe") == 0) {
       opts->run.excel_safe = true;
     } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {

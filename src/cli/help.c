@@ -97,6 +97,7 @@ static const CliOption history_options[] = {
     {"--account", "ID", N_("one account's series and what moved it")},
     {"--from", "D", N_("show the snapshots dated on or after D")},
     {"--to", "D", N_("show the snapshots dated on or before D")},
+    {"--kpis", NULL, N_("jsonl/csv: a row of the KPIs per snapshot instead of the account records")},
     {"--excel-safe", NULL,
      N_("csv: neutralise cells a spreadsheet would run as a formula (docs/security.md)")},
     {NULL, NULL, NULL},

@@ -35,6 +35,7 @@
 #include "engine/run.h"
 #include "io/json.h"
 #include "io/table.h"
+#include "portfolio/kpi.h"
 
 /* Lost points that moved less than this are taken as unchanged. */
 #define DIFF_EPSILON 1e-9
@@ -132,6 +133,7 @@ typedef struct Side {
   double *weight;        /* [forecast × grade]: Σ `weighted by` values */
   uint64_t scored;
   kenko_run_stats stats;
+  KpiRun *kpis; /* the KPIs over this version's run, or NULL */
 } Side;
 
 /* How one member's lost points moved for an account. */
@@ -222,6 +224,7 @@ static double health_of(const Result *r) { return r->health_na ? NAN : r->health
 static void side_count(Side *s, const Account *a, const Result *r) {
   const Program *p = s->p;
   s->scored++;
+  if (s->kpis) kpi_account(s->kpis);
   s->grades[r->grade >= 0 ? r->grade : p->ngrade_names]++;
   if (r->grade < 0) return;
   for (int32_t f = 0; f < p->nforecasts; f++) {
@@ -473,6 +476,10 @@ static void side_free(Side *s) {
   free(s->other_step);
   free(s->grades);
   free(s->weight);
+  if (s->kpis) {
+    kpi_free(s->kpis);
+    free(s->kpis);
+  }
   if (s->ev) eval_free(s->ev);
 }
 
@@ -554,26 +561,43 @@ static double forecast_weighted(const Side *s, int32_t f) {
   return total > 0 ? sum / total : NAN;
 }
 
-/* Forecast pairs (old index, new index; -1 when absent): the new
- * version's forecasts in order, then those only the old one has. */
-static int32_t forecast_pairs(const Diff *d, int32_t (*pairs)[2]) {
+/* Pairs of declarations matched by name (old index, new index; -1 when
+ * absent): the new version's in order, then those only the old one has.
+ * COUNT and NAME read one kind of declaration (forecasts, KPIs). */
+typedef int32_t (*DeclCount)(const Program *p);
+typedef const char *(*DeclName)(const Program *p, int32_t i);
+
+static int32_t name_pairs(const Diff *d, DeclCount count, DeclName name, int32_t (*pairs)[2]) {
   const Program *op = d->old.p, *np = d->new.p;
-  int32_t n = 0;
-  for (int32_t f = 0; f < np->nforecasts; f++) {
+  int32_t n = 0, nold = count(op), nnew = count(np);
+  for (int32_t f = 0; f < nnew; f++) {
     pairs[n][0] = -1;
-    for (int32_t o = 0; o < op->nforecasts; o++)
-      if (strcmp(op->forecasts[o].name, np->forecasts[f].name) == 0) pairs[n][0] = o;
+    for (int32_t o = 0; o < nold; o++)
+      if (strcmp(name(op, o), name(np, f)) == 0) pairs[n][0] = o;
     pairs[n++][1] = f;
   }
-  for (int32_t o = 0; o < op->nforecasts; o++) {
+  for (int32_t o = 0; o < nold; o++) {
     bool matched = false;
-    for (int32_t f = 0; f < np->nforecasts; f++)
-      matched |= strcmp(op->forecasts[o].name, np->forecasts[f].name) == 0;
+    for (int32_t f = 0; f < nnew; f++)
+      matched |= strcmp(name(op, o), name(np, f)) == 0;
     if (matched) continue;
     pairs[n][0] = o;
     pairs[n++][1] = -1;
   }
   return n;
+}
+
+static int32_t forecast_count(const Program *p) { return p->nforecasts; }
+static const char *forecast_name(const Program *p, int32_t i) { return p->forecasts[i].name; }
+static int32_t forecast_pairs(const Diff *d, int32_t (*pairs)[2]) {
+  return name_pairs(d, forecast_count, forecast_name, pairs);
+}
+
+static int32_t kpi_count(const Program *p) { return p->nkpis; }
+static const char *kpi_name(const Program *p, int32_t i) { return p->kpis[i].name; }
+/* KPI pairs, as forecast_pairs; PAIRS holds old + new KPIs. */
+static int32_t kpi_pairs(const Diff *d, int32_t (*pairs)[2]) {
+  return name_pairs(d, kpi_count, kpi_name, pairs);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -802,6 +826,44 @@ static void json_forecasts(Json *j, const Diff *d) {
   json_end(j);
 }
 
+/* One version's side of a KPI pair: {value, target, met}, or null when
+ * that version lacks the KPI. */
+static void json_kpi_side(Json *j, const char *key, const Side *s, int32_t i) {
+  json_key(j, key);
+  if (i < 0) {
+    json_null(j);
+    return;
+  }
+  json_object(j);
+  kpi_json_fields(j, s->kpis, i);
+  json_end(j);
+}
+
+static void json_kpis(Json *j, const Diff *d) {
+  const Program *op = d->old.p, *np = d->new.p;
+  if (op->nkpis == 0 && np->nkpis == 0) return;
+  json_break(j, "\n");
+  json_key(j, "kpis");
+  json_array(j);
+  int32_t(*pairs)[2] = xcalloc((size_t)(op->nkpis + np->nkpis) + 1, sizeof *pairs);
+  int32_t npairs = kpi_pairs(d, pairs);
+  for (int32_t i = 0; i < npairs; i++) {
+    int32_t o = pairs[i][0], n = pairs[i][1];
+    const KpiDecl *k = n >= 0 ? &np->kpis[n] : &op->kpis[o];
+    json_break(j, "\n ");
+    json_object(j);
+    json_field_str(j, "kpi", k->name);
+    json_field_str(j, "label", k->label && *k->label ? k->label : NULL);
+    json_kpi_side(j, "old", &d->old, o);
+    json_kpi_side(j, "new", &d->new, n);
+    double ov = o >= 0 ? kpi_value(d->old.kpis, o) : NAN, nv = n >= 0 ? kpi_value(d->new.kpis, n) : NAN;
+    json_field_num(j, "change", nv - ov);
+    json_end(j);
+  }
+  free(pairs);
+  json_end(j);
+}
+
 static void json_output(const void *data, Buf *b, const char *as_of) {
   const Diff *d = data;
   const Program *op = d->old.p, *np = d->new.p;
@@ -826,6 +888,7 @@ static void json_output(const void *data, Buf *b, const char *as_of) {
   json_field_count(&j, "moved", d->nmoved);
   json_field_count(&j, "flags_changed", d->nfchanges);
   json_field_count(&j, "bottlenecks_changed", d->nsteps);
+  json_kpis(&j, d);
   json_break(&j, "\n");
   json_key(&j, "grades");
   json_object(&j);
@@ -1129,6 +1192,59 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
   free(pairs);
 }
 
+/* "met", "not met" or "-" (no target, or no value). */
+static const char *met_text(KpiRun *k, int32_t i) {
+  int met = i >= 0 ? kpi_met(k, i) : -1;
+  return met == 1 ? "met" : met == 0 ? "not met" : "-";
+}
+
+/* Each KPI before and after: what the change did to the team's numbers. */
+static void text_kpis(const Diff *d, Buf *b, Arena *arena) {
+  const Program *op = d->old.p, *np = d->new.p;
+  if (op->nkpis == 0 && np->nkpis == 0) return;
+  int32_t(*pairs)[2] = xcalloc((size_t)(op->nkpis + np->nkpis) + 1, sizeof *pairs);
+  int32_t npairs = kpi_pairs(d, pairs);
+  buf_puts(b, "\n\nKPIs (old → new)\n");
+  Table t;
+  table_init(&t, arena, "lrrrlll");
+  const char *head[] = {"", "old", "new", "change", "target", "old status", "new status"};
+  /* (absent): the version has no such KPI */
+  table_row(&t, head);
+  for (int32_t i = 0; i < npairs; i++) {
+    int32_t o = pairs[i][0], n = pairs[i][1];
+    const Program *kp = n >= 0 ? np : op;
+    int32_t ki = n >= 0 ? n : o;
+    const KpiDecl *k = &kp->kpis[ki];
+    char ov[64], nv[64], tg[80];
+    double x_old = o >= 0 ? kpi_value(d->old.kpis, o) : NAN, x_new = n >= 0 ? kpi_value(d->new.kpis, n) : NAN;
+    const char *change = "";
+    if (!isnan(x_new - x_old)) {
+      char num[64];
+      num_format2(k->percent ? 100 * (x_new - x_old) : x_new - x_old, num);
+      change = table_fmt(&t, "%s%s%s", x_new - x_old > 0 ? "+" : "", num, k->percent ? " points" : "");
+    }
+    /* the target, or both when the change moved it */
+    char otg[80];
+    const char *target = kpi_target_text(kp, ki, tg);
+    const char *old_target = o >= 0 && n >= 0 ? kpi_target_text(op, o, otg) : target;
+    if (old_target != target && (!old_target || !target || strcmp(old_target, target) != 0))
+      target = table_fmt(&t, "%s → %s", old_target ? old_target : "-", target ? target : "-");
+    const char *row[] = {k->label && *k->label ? table_fmt(&t, "%s (%s)", k->label, k->name) : k->name,
+                         o >= 0 ? table_fmt(&t, "%s", kpi_text(op, o, x_old, ov)) : "(absent)",
+                         n >= 0 ? table_fmt(&t, "%s", kpi_text(np, n, x_new, nv)) : "(absent)",
+                         change,
+                         target ? table_fmt(&t, "%s", target) : "-",
+                         o >= 0 ? met_text(d->old.kpis, o) : "",
+                         n >= 0 ? met_text(d->new.kpis, n) : ""};
+    table_row(&t, row);
+  }
+  table_print(&t, b, "  ", false);
+  table_free(&t);
+  free(pairs);
+  /* the section ends where the next one's "\n\n" begins */
+  if (b->len > 0 && b->data[b->len - 1] == '\n') b->len--;
+}
+
 static void text_output(const void *data, Buf *b, const char *as_of) {
   const Diff *d = data;
   Arena arena;
@@ -1153,6 +1269,7 @@ static void text_output(const void *data, Buf *b, const char *as_of) {
       b,
       _("\n          %llu moved %s+ points within their grade, %llu changed flags, %llu changed bottleneck"),
       (unsigned long long)d->nmoved, pts, (unsigned long long)d->nfchanges, (unsigned long long)d->nsteps);
+  text_kpis(d, b, &arena);
   buf_puts(b, _("\n\nGrade transitions (rows: old grade, columns: new grade)\n"));
   text_matrix(d, b, &arena);
   if (d->nchanged) {
@@ -1239,6 +1356,12 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
   d.matrix = xcalloc(((size_t)old_p->ngrade_names + 1) * ((size_t)new_p->ngrade_names + 1), sizeof *d.matrix);
   d.old.ev = eval_new(old_cp);
   d.new.ev = eval_new(new_cp);
+  Side *sides[] = {&d.old, &d.new};
+  for (int i = 0; i < 2; i++)
+    if (sides[i]->p->nkpis > 0) {
+      sides[i]->kpis = xmalloc(sizeof *sides[i]->kpis);
+      kpi_init(sides[i]->kpis, sides[i]->p, sides[i]->ev);
+    }
   kenko_run_opts run = *ro;
   run.account = NULL;
 

@@ -12,13 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/numfmt.h"
 #include "base/vec.h"
 #include "engine/eval.h"
 #include "engine/result.h"
 #include "engine/run.h"
 #include "front/diag.h"
+#include "io/json.h"
 #include "io/writer.h"
 #include "io/xlsx.h"
+#include "portfolio/kpi.h"
 
 /* Lost points that moved less than this are taken as unchanged (the
  * earlier snapshot's are kept as floats: about 7 significant digits). */
@@ -34,6 +37,8 @@ typedef struct HistRun {
   Buf buf;
   float *point_lost; /* --account: the previous row's lost points */
   bool point_prev;
+  KpiRun *kpis;  /* the KPIs of the snapshot being read, or NULL */
+  bool kpi_rows; /* --kpis: a KPI row per snapshot instead of the records */
 } HistRun;
 
 /* ---- grade rows ----------------------------------------------------------- */
@@ -124,6 +129,7 @@ static void on_snapshot_begin(void *ud, int32_t date) {
   h->reading = date;
   h->in_range = shown(h, date);
   if (!h->in_range) return;
+  if (hr->kpis) kpi_reset(hr->kpis);
   if (hr->write) {
     writer_free(&hr->w); /* the records' as_of is in the plans */
     date_format(date, hr->w.as_of);
@@ -138,20 +144,67 @@ static void on_snapshot_begin(void *ud, int32_t date) {
   s->persona_health = arena_alloc(&h->r.arena, np * sizeof *s->persona_health);
   s->persona_n = arena_alloc(&h->r.arena, np * sizeof *s->persona_n);
   s->flag_raised = arena_alloc(&h->r.arena, ((size_t)h->p->nflags + 1) * sizeof *s->flag_raised);
+  if (hr->kpis) {
+    s->kpi = arena_alloc(&h->r.arena, ((size_t)h->p->nkpis + 1) * sizeof *s->kpi);
+    s->kpi_met = arena_alloc(&h->r.arena, ((size_t)h->p->nkpis + 1) * sizeof *s->kpi_met);
+  }
   drop_changes(h);
   h->changes_date = date;
   h->changes_prev = h->nsnaps > 1 ? h->snaps[h->nsnaps - 2].date : SNAP_NONE;
+}
+
+/* --kpis: the KPI row of the snapshot DATE (SCORED accounts): csv
+ * `snapshot,accounts,KPI…` (a missing value an empty cell), or a jsonl
+ * object with each KPI as in `report --format json`. */
+static void write_kpi_row(HistRun *hr, int32_t date, uint64_t scored) {
+  const Program *p = hr->h->p;
+  Buf *b = &hr->buf;
+  char day[11], num[32];
+  date_format(date, day);
+  if (hr->format == KENKO_FORMAT_CSV) {
+    buf_puts(b, day);
+    buf_printf(b, ",%llu", (unsigned long long)scored);
+    for (int32_t i = 0; i < p->nkpis; i++) {
+      double x = kpi_value(hr->kpis, i);
+      buf_putc(b, ',');
+      if (!isnan(x)) buf_put(b, num, (size_t)num_format(x, num));
+    }
+    buf_putc(b, '\n');
+    return;
+  }
+  Json j;
+  json_init(&j, b);
+  json_object(&j);
+  json_field_str(&j, "snapshot", day);
+  json_field_count(&j, "accounts", scored);
+  json_key(&j, "kpis");
+  json_array(&j);
+  for (int32_t i = 0; i < p->nkpis; i++) {
+    json_object(&j);
+    json_field_str(&j, "kpi", p->kpis[i].name);
+    json_field_str(&j, "label", p->kpis[i].label && *p->kpis[i].label ? p->kpis[i].label : NULL);
+    kpi_json_fields(&j, hr->kpis, i);
+    json_end(&j);
+  }
+  json_end(&j);
+  json_end(&j);
+  buf_putc(b, '\n');
 }
 
 static void on_snapshot_done(void *ud, int32_t date, const kenko_run_stats *snap) {
   HistRun *hr = ud;
   History *h = hr->h;
   if (!shown(h, date)) return;
-  if (hr->write) buf_flush(&hr->buf, 0);
+  if (hr->kpi_rows) write_kpi_row(hr, date, snap->scored);
+  if (hr->write || hr->kpi_rows) buf_flush(&hr->buf, 0);
   if (!hr->aggregate || h->nsnaps == 0) return;
   HistSnap *s = &h->snaps[h->nsnaps - 1];
   s->scored = snap->scored;
   s->rejected = snap->rejected;
+  for (int32_t i = 0; s->kpi && i < h->p->nkpis; i++) {
+    s->kpi[i] = kpi_value(hr->kpis, i);
+    s->kpi_met[i] = (int8_t)kpi_met(hr->kpis, i);
+  }
 }
 
 /* ---- accounts --------------------------------------------------------------- */
@@ -269,6 +322,7 @@ static void on_account(void *ud, const Account *a, const Result *res) {
   HistRun *hr = ud;
   History *h = hr->h;
   if (!h->in_range) return;
+  if (hr->kpis) kpi_account(hr->kpis);
   if (h->account) {
     if (strcmp(a->id, h->account) != 0) return;
     h->found = true;
@@ -388,6 +442,14 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
             opts->from, opts->to);
     return KENKO_ERR_USAGE;
   }
+  if (opts->kpis && (h.account || p->nkpis == 0 || ro.format == KENKO_FORMAT_TEXT || ro.format == KENKO_FORMAT_XLSX)) {
+    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "%s",
+            h.account       ? "--kpis shows the portfolio's KPIs; --account one account: use one of them"
+            : p->nkpis == 0 ? "--kpis: the rules declare no `kpi`"
+                            : "--kpis writes a row per snapshot as `--format csv` or `--format jsonl`; "
+                              "the text shows the KPIs already");
+    return KENKO_ERR_USAGE;
+  }
   if (h.html && h.account) {
     diag_at(
         &diag, KENKO_ERROR, NULL, 0, 0,
@@ -404,8 +466,9 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   memset(&hr, 0, sizeof hr);
   hr.h = &h;
   hr.format = ro.format;
-  hr.write = out && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV ||
-                     ro.format == KENKO_FORMAT_XLSX);
+  hr.kpi_rows = out && opts->kpis && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV);
+  hr.write = out && !opts->kpis &&
+             (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV || ro.format == KENKO_FORMAT_XLSX);
   hr.aggregate = (ro.format == KENKO_FORMAT_TEXT && !h.account) || h.html;
   hr.point_lost = xcalloc((size_t)h.r.nmembers + 1, sizeof *hr.point_lost);
   buf_init(&hr.buf, out);
@@ -419,6 +482,10 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   int status = KENKO_OK;
   Evaluator *ev = eval_new(cp);
   if (!ev) status = KENKO_ERR_RULES;
+  if (ev && p->nkpis > 0 && !h.account && (hr.aggregate || hr.kpi_rows)) {
+    hr.kpis = xmalloc(sizeof *hr.kpis);
+    kpi_init(hr.kpis, p, ev);
+  }
   if (status == KENKO_OK) {
     if (hr.write && ro.format == KENKO_FORMAT_CSV) {
       if (!csv_writer_setup(&hr.w, &ro, &diag) || !write_csv_header(&hr.w)) status = KENKO_ERR_USAGE;
@@ -430,6 +497,14 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
         write_xlsx_header(&hr.w);
       else
         status = KENKO_ERR_USAGE;
+    }
+    if (hr.kpi_rows && ro.format == KENKO_FORMAT_CSV) {
+      buf_puts(&hr.buf, "snapshot,accounts");
+      for (int32_t i = 0; i < p->nkpis; i++) {
+        buf_putc(&hr.buf, ',');
+        buf_csv_cell(&hr.buf, p->kpis[i].name, strlen(p->kpis[i].name));
+      }
+      buf_putc(&hr.buf, '\n');
     }
   }
   if (status == KENKO_OK) {
@@ -454,6 +529,10 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
       status = KENKO_ERR_USAGE;
     }
     if (status != KENKO_ERR_USAGE) write_outputs(&h, opts, out);
+  }
+  if (hr.kpis) {
+    kpi_free(hr.kpis);
+    free(hr.kpis);
   }
   if (ev) eval_free(ev);
   writer_free(&hr.w);

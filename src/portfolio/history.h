@@ -52,6 +52,9 @@ typedef struct HistSnap {
   uint8_t *health; /* --html: [naccounts] health (rounded), or
                       HISTORY_NO_HEALTH */
   size_t nhealth;  /* accounts covered by health[] */
+  double *kpi;     /* [nkpis] each KPI over this snapshot (NAN: missing),
+                      or NULL when the rules declare none */
+  int8_t *kpi_met; /* [nkpis] 1 met, 0 not met, -1 neither */
 } HistSnap;
 
 /* One account, followed by key. */

@@ -11,6 +11,7 @@
 
 #include "portfolio/history.h"
 #include "portfolio/html.h"
+#include "portfolio/kpi.h"
 
 /* Line colours (personas, forecasts), in order. */
 static const char *const line_palette[] = {"#2f6fb3", "#e0564b", "#2e9e5b", "#f0b429",
@@ -33,9 +34,10 @@ static void axis_date(Buf *b, int32_t date) {
 }
 
 /* A line chart over the snapshots: Y from LO to HI, the values written
- * as percentages (PERCENT) or with one decimal. */
+ * as percentages (PERCENT) or with one decimal; TARGET (unless NAN) a
+ * dashed horizontal line. */
 static void svg_lines(Buf *b, const History *h, const char *aria, const Line *lines, int32_t n, double lo,
-                      double hi, bool percent) {
+                      double hi, bool percent, double target) {
   const double width = 1000, height = 300, left = 56, right = 52, top = 14, bottom = 40;
   double plot_w = width - left - right, plot_h = height - top - bottom;
   size_t ns = h->nsnaps;
@@ -56,6 +58,11 @@ static void svg_lines(Buf *b, const History *h, const char *aria, const Line *li
       buf_printf(b, "%.0f", v);
     buf_puts(b, "</text>\n");
   }
+  if (!isnan(target) && target >= lo && target <= hi)
+    buf_printf(b,
+               "<line class=\"target\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c62828\" "
+               "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
+               left, Y(target), width - right, Y(target));
   size_t every = ns > 12 ? (ns + 11) / 12 : 1;
   for (size_t i = 0; i < ns; i++) {
     if (i % every != 0 && i != ns - 1) continue;
@@ -234,7 +241,7 @@ static void html_retention(History *h, Buf *b) {
   }
   double lo, hi;
   value_range(lines, n, ns, 0.05, 0, 1, &lo, &hi);
-  svg_lines(b, h, "expected retention per snapshot", lines, n, lo, hi, true);
+  svg_lines(b, h, "expected retention per snapshot", lines, n, lo, hi, true, NAN);
   buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr><th>スナップショット</th>");
   for (int32_t l = 0; l < n; l++) {
     buf_puts(b, "<th class=\"num\">");
@@ -296,7 +303,7 @@ static void html_personas(History *h, Buf *b) {
   }
   double lo, hi;
   value_range(lines, n, ns, 10, 0, 100, &lo, &hi);
-  svg_lines(b, h, "mean health per persona", lines, n, lo, hi, false);
+  svg_lines(b, h, "mean health per persona", lines, n, lo, hi, false, NAN);
   buf_puts(b, "<p class=\"note\">ペルソナはスナップショットごとに判定されるため、顧客はペルソナ間を移動します"
               " (an account's persona is decided at each snapshot)。</p>\n</section>\n");
   for (int32_t l = 0; l < n; l++)
@@ -405,6 +412,69 @@ static void html_falling(History *h, Buf *b, const int32_t *rows, int32_t nrows)
               "並べ替えられます。</p>\n</section>\n");
 }
 
+/* A line chart per KPI over the snapshots, its target a dashed red line,
+ * then a table of the values (met / not met). */
+static void html_kpis(History *h, Buf *b) {
+  const Program *p = h->p;
+  if (p->nkpis == 0 || !h->snaps[0].kpi) return;
+  size_t ns = h->nsnaps;
+  buf_puts(
+      b,
+      "<section id=\"kpis\">\n<h2>KPI の推移 <small>each KPI per snapshot, the target dashed</small></h2>\n");
+  Line line;
+  line.values = xmalloc((ns + 1) * sizeof *line.values);
+  for (int32_t k = 0; k < p->nkpis; k++) {
+    const KpiDecl *kd = &p->kpis[k];
+    line.label = html_label(kd->label, kd->name);
+    line.name = kd->name;
+    for (size_t i = 0; i < ns; i++)
+      line.values[i] = h->snaps[i].kpi[k];
+    double target = kd->target_op != OP_NONE ? kd->target : NAN;
+    /* the range holds the values and the target, from 0 when all are positive */
+    double mn = isnan(target) ? INFINITY : target, mx = isnan(target) ? -INFINITY : target;
+    for (size_t i = 0; i < ns; i++)
+      if (!isnan(line.values[i])) {
+        mn = fmin(mn, line.values[i]);
+        mx = fmax(mx, line.values[i]);
+      }
+    double lo = mn >= 0 ? 0 : mn, hi = mx > lo ? mx * (mx > 0 ? 1.1 : 0.9) : lo + 1;
+    if (kd->percent && mn >= 0 && mx <= 1) hi = 1;
+    char tg[80], v[64];
+    const char *tt = kpi_target_text(p, k, tg);
+    buf_puts(b, "<div class=\"kpi-chart\">\n<h3>");
+    html_esc_named(b, kd->label, kd->name);
+    if (tt) {
+      buf_puts(b, " <small>目標 target ");
+      html_esc(b, tt);
+      buf_puts(b, "</small>");
+    }
+    buf_puts(b, "</h3>\n");
+    svg_lines(b, h, line.label, &line, 1, lo, hi, kd->percent, target);
+    buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr><th>スナップショット</th>");
+    for (size_t i = 0; i < ns; i++) {
+      buf_puts(b, "<th class=\"num\">");
+      axis_date(b, h->snaps[i].date);
+      buf_puts(b, "</th>");
+    }
+    buf_puts(b, "</tr></thead>\n<tbody>\n<tr class=\"kpi-row\"><td>値 value</td>");
+    for (size_t i = 0; i < ns; i++) {
+      int met = h->snaps[i].kpi_met[k];
+      buf_printf(b, "<td class=\"num\"%s>",
+                 met == 1   ? " style=\"color:#2e7d32\""
+                 : met == 0 ? " style=\"color:#c62828\""
+                            : "");
+      html_esc(b, kpi_text(p, k, line.values[i], v));
+      buf_puts(b, met == 1 ? " 達成" : met == 0 ? " 未達" : "");
+      buf_puts(b, "</td>");
+    }
+    buf_puts(b, "</tr>\n</tbody></table></div>\n</div>\n");
+  }
+  free(line.values);
+  buf_puts(b, "<p class=\"note\">破線 (dashed) = 目標 target。値は各スナップショットの全顧客から計算 (the "
+              "KPI over every account "
+              "scored in that snapshot)。</p>\n</section>\n");
+}
+
 static const char history_css[] = "<style>\n"
                                   "svg.spark{display:block}\n"
                                   "svg .line{stroke-linejoin:round;stroke-linecap:round}\n"
@@ -428,6 +498,7 @@ void history_write_html(History *h, FILE *out) {
     int32_t nrows = report_grade_rows(&h->r, rows);
     history_sort_changes(h);
     html_cards(h, &b);
+    html_kpis(h, &b);
     html_composition(h, &b, rows, nrows);
     html_retention(h, &b);
     html_personas(h, &b);

@@ -11,6 +11,7 @@
 
 #include "base/i18n.h"
 #include "portfolio/history.h"
+#include "portfolio/kpi.h"
 #include "io/table.h"
 
 static const char *num_cell(Table *t, double x) { return isnan(x) ? "n/a" : table_num2(t, x); }
@@ -139,6 +140,59 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
   table_free(&t);
 }
 
+/* Each KPI per snapshot (a column each, as many as a table holds), its
+ * target underneath; ✓ met, ✗ not met. */
+static void text_kpis(const History *h, Buf *b, Arena *arena) {
+  const Program *p = h->p;
+  if (p->nkpis == 0 || !h->snaps[0].kpi) return;
+  int32_t n = p->nkpis < TABLE_MAX_COLS - 1 ? p->nkpis : TABLE_MAX_COLS - 1;
+  buf_puts(b, "\nKPIs per snapshot (✓ target met, ✗ not met)\n");
+  char align[TABLE_MAX_COLS + 1];
+  memset(align, 'r', sizeof align);
+  align[0] = 'l';
+  align[n + 1] = '\0';
+  Table t;
+  table_init(&t, arena, align);
+  const char *cells[TABLE_MAX_COLS];
+  cells[0] = "snapshot";
+  for (int32_t k = 0; k < n; k++)
+    cells[k + 1] = p->kpis[k].name;
+  table_row(&t, cells);
+  for (size_t i = 0; i < h->nsnaps; i++) {
+    char day[11], v[64];
+    date_format(h->snaps[i].date, day);
+    cells[0] = table_fmt(&t, "%s", day);
+    for (int32_t k = 0; k < n; k++) {
+      int met = h->snaps[i].kpi_met[k];
+      cells[k + 1] = table_fmt(&t, "%s%s", kpi_text(p, k, h->snaps[i].kpi[k], v),
+                               met == 1   ? " ✓"
+                               : met == 0 ? " ✗"
+                                          : "");
+    }
+    table_row(&t, cells);
+  }
+  cells[0] = "target";
+  for (int32_t k = 0; k < n; k++) {
+    char tg[80];
+    const char *target = kpi_target_text(p, k, tg);
+    cells[k + 1] = target ? table_fmt(&t, "%s", target) : "-";
+  }
+  table_row(&t, cells);
+  table_print(&t, b, "  ", false);
+  table_free(&t);
+  for (int32_t k = 0; k < n; k++) {
+    const KpiDecl *kd = &p->kpis[k];
+    if (!kd->label || !*kd->label) continue;
+    buf_puts(b, "  ");
+    buf_puts(b, kd->name);
+    buf_puts(b, ": ");
+    buf_shown_str(b, kd->label);
+    buf_putc(b, '\n');
+  }
+  if (n < p->nkpis)
+    buf_printf(b, "  … and %d more KPIs (--kpis --format csv has every one)\n", (int)(p->nkpis - n));
+}
+
 /* ---- first → last ------------------------------------------------------------ */
 
 static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *rows, int32_t nrows) {
@@ -237,6 +291,7 @@ void history_write_text(History *h, FILE *out) {
     int32_t nrows = report_grade_rows(&h->r, rows);
     buf_puts(&b, _("\nPer snapshot (accounts scored; grades: count and share; forecasts: expected rate)\n"));
     text_snapshots(h, &b, &arena, rows, nrows);
+    text_kpis(h, &b, &arena);
     text_flags(h, &b, &arena);
     if (h->nsnaps > 1) {
       text_transitions(h, &b, &arena, rows, nrows);

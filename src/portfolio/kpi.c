@@ -31,6 +31,17 @@ void kpi_free(KpiRun *k) {
   arena_free(&k->arena);
 }
 
+void kpi_reset(KpiRun *k) {
+  for (int32_t i = 0; i < k->p->nkpi_aggs; i++) {
+    KpiAcc *a = &k->acc[i];
+    a->n = 0;
+    a->sum = a->min = a->max = 0;
+    a->nvals = 0;
+  }
+  k->accounts = 0;
+  k->done = false;
+}
+
 static void add_value(KpiAcc *a, uint8_t fn, double x) {
   if (a->n == 0 || x < a->min) a->min = x;
   if (a->n == 0 || x > a->max) a->max = x;
@@ -160,4 +171,24 @@ const char *kpi_target_text(const Program *p, int32_t i, char *buf) {
   char v[64];
   snprintf(buf, 80, "%s %s", op, kpi_text(p, i, p->kpis[i].target, v));
   return buf;
+}
+
+void kpi_json_fields(Json *j, KpiRun *k, int32_t i) {
+  const Program *p = k->p;
+  json_field_num(j, "value", kpi_value(k, i));
+  const char *op = kpi_target_op(p, i);
+  json_key(j, "target");
+  if (op) {
+    json_object(j);
+    json_field_str(j, "op", op);
+    json_field_num(j, "value", p->kpis[i].target);
+    json_end(j);
+  } else
+    json_null(j);
+  json_key(j, "met");
+  int met = kpi_met(k, i);
+  if (met < 0)
+    json_null(j);
+  else
+    json_bool(j, met == 1);
 }

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "front/program.h"
 #include "engine/eval.h"
+#include "io/json.h"
 
 typedef struct KpiAcc {
   uint64_t n; /* accounts where the condition held (count, share), or
@@ -35,6 +36,9 @@ typedef struct KpiRun {
 /* KPIs of P, evaluated with EV (the evaluator that scores the accounts). */
 void kpi_init(KpiRun *k, const Program *p, Evaluator *ev);
 void kpi_free(KpiRun *k);
+/* Starts over with no account (the next snapshot of a history); the
+ * compiled expressions and the medians' buffers are kept. */
+void kpi_reset(KpiRun *k);
 /* Adds the account EV has just scored. */
 void kpi_account(KpiRun *k);
 /* KPI I's value; NAN when missing (nothing to aggregate, division by
@@ -51,5 +55,10 @@ const char *kpi_text(const Program *p, int32_t i, double x, char *buf);
 /* KPI I's target for people (">= 60%"), or NULL without one.
  * BUF holds 80 bytes. */
 const char *kpi_target_text(const Program *p, int32_t i, char *buf);
+
+/* The fields of KPI I in the open JSON object: "value" (null when
+ * missing), "target" ({op, value} or null), "met" (true, false, or null:
+ * no target or no value). */
+void kpi_json_fields(Json *j, KpiRun *k, int32_t i);
 
 #endif

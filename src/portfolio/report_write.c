@@ -490,22 +490,7 @@ static void json_kpis(Report *r, Json *j) {
     json_object(j);
     json_field_str(j, "kpi", k->name);
     json_field_str(j, "label", k->label && *k->label ? k->label : NULL);
-    json_field_num(j, "value", kpi_value(r->kpis, i));
-    const char *op = kpi_target_op(p, i);
-    json_key(j, "target");
-    if (op) {
-      json_object(j);
-      json_field_str(j, "op", op);
-      json_field_num(j, "value", k->target);
-      json_end(j);
-    } else
-      json_null(j);
-    json_key(j, "met");
-    int met = kpi_met(r->kpis, i);
-    if (met < 0)
-      json_null(j);
-    else
-      json_bool(j, met == 1);
+    kpi_json_fields(j, r->kpis, i);
     json_end(j);
   }
   json_end(j);
