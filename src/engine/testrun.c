@@ -113,7 +113,7 @@ static bool run_test(const Program *p, Evaluator *ev, const TestDecl *t, Buf *b,
     double x = kpi_value(&kpis, e->ref_index);
     if (kpi_expect_holds(e, x)) continue;
     ok = false;
-    char at[512], v[64];
+    char at[512], v[KPI_TEXT_SIZE];
     where(p, e, at, sizeof at);
     const char *text;
     size_t n;

@@ -1215,16 +1215,16 @@ static void text_kpis(const Diff *d, Buf *b, Arena *arena) {
     const Program *kp = n >= 0 ? np : op;
     int32_t ki = n >= 0 ? n : o;
     const KpiDecl *k = &kp->kpis[ki];
-    char ov[64], nv[64], tg[80];
+    char ov[KPI_TEXT_SIZE], nv[KPI_TEXT_SIZE], tg[KPI_TARGET_SIZE];
     double x_old = o >= 0 ? kpi_value(d->old.kpis, o) : NAN, x_new = n >= 0 ? kpi_value(d->new.kpis, n) : NAN;
     const char *change = "";
     if (!isnan(x_new - x_old)) {
-      char num[64];
-      num_format2(k->percent ? 100 * (x_new - x_old) : x_new - x_old, num);
+      char num[KPI_TEXT_SIZE];
+      kpi_grouped(k->percent ? 100 * (x_new - x_old) : x_new - x_old, num);
       change = table_fmt(&t, "%s%s%s", x_new - x_old > 0 ? "+" : "", num, k->percent ? " points" : "");
     }
     /* the target, or both when the change moved it */
-    char otg[80];
+    char otg[KPI_TARGET_SIZE];
     const char *target = kpi_target_text(kp, ki, tg);
     const char *old_target = o >= 0 && n >= 0 ? kpi_target_text(op, o, otg) : target;
     if (old_target != target && (!old_target || !target || strcmp(old_target, target) != 0))

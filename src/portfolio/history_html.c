@@ -439,7 +439,7 @@ static void html_kpis(History *h, Buf *b) {
       }
     double lo = mn >= 0 ? 0 : mn, hi = mx > lo ? mx * (mx > 0 ? 1.1 : 0.9) : lo + 1;
     if (kd->percent && mn >= 0 && mx <= 1) hi = 1;
-    char tg[80], v[64];
+    char tg[KPI_TARGET_SIZE], v[KPI_TEXT_SIZE];
     const char *tt = kpi_target_text(p, k, tg);
     buf_puts(b, "<div class=\"kpi-chart\">\n<h3>");
     html_esc_named(b, kd->label, kd->name);

@@ -159,7 +159,7 @@ static void text_kpis(const History *h, Buf *b, Arena *arena) {
     cells[k + 1] = p->kpis[k].name;
   table_row(&t, cells);
   for (size_t i = 0; i < h->nsnaps; i++) {
-    char day[11], v[64];
+    char day[11], v[KPI_TEXT_SIZE];
     date_format(h->snaps[i].date, day);
     cells[0] = table_fmt(&t, "%s", day);
     for (int32_t k = 0; k < n; k++) {
@@ -173,7 +173,7 @@ static void text_kpis(const History *h, Buf *b, Arena *arena) {
   }
   cells[0] = "target";
   for (int32_t k = 0; k < n; k++) {
-    char tg[80];
+    char tg[KPI_TARGET_SIZE];
     const char *target = kpi_target_text(p, k, tg);
     cells[k + 1] = target ? table_fmt(&t, "%s", target) : "-";
   }

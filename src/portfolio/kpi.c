@@ -155,21 +155,33 @@ const char *kpi_text(const Program *p, int32_t i, double x, char *buf) {
     strcpy(buf, "missing");
     return buf;
   }
-  if (!p->kpis[i].percent) {
-    num_format2(x, buf);
-    return buf;
-  }
+  if (!p->kpis[i].percent) return kpi_grouped(x, buf);
   int n = num_format2(x * 100, buf);
   buf[n] = '%';
   buf[n + 1] = '\0';
   return buf;
 }
 
+const char *kpi_grouped(double x, char *buf) {
+  char raw[64];
+  int n = num_format2(x, raw), digits = 0, o = 0;
+  int start = raw[0] == '-' ? 1 : 0;
+  while (start + digits < n && raw[start + digits] >= '0' && raw[start + digits] <= '9')
+    digits++;
+  for (int k = 0; k < n; k++) {
+    buf[o++] = raw[k];
+    int left = start + digits - 1 - k; /* integer digits still to come */
+    if (k >= start && left > 0 && left % 3 == 0) buf[o++] = ',';
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
 const char *kpi_target_text(const Program *p, int32_t i, char *buf) {
   const char *op = kpi_target_op(p, i);
   if (!op) return NULL;
-  char v[64];
-  snprintf(buf, 80, "%s %s", op, kpi_text(p, i, p->kpis[i].target, v));
+  char v[KPI_TEXT_SIZE];
+  snprintf(buf, KPI_TARGET_SIZE, "%s %s", op, kpi_text(p, i, p->kpis[i].target, v));
   return buf;
 }
 

@@ -48,12 +48,19 @@ double kpi_value(KpiRun *k, int32_t i);
 int kpi_met(KpiRun *k, int32_t i);
 /* The comparison of KPI I's target as written (">=", …), or NULL. */
 const char *kpi_target_op(const Program *p, int32_t i);
-/* X, a value of KPI I, for people: at most two decimals, as a percent
- * ("62.5%") when the KPI is a share or its target is written as a
- * percent, "missing" for NAN. Returns BUF (64 bytes). */
+/* The sizes of the buffers kpi_text and kpi_target_text write. */
+enum { KPI_TEXT_SIZE = 96, KPI_TARGET_SIZE = 112 };
+
+/* X, a value of KPI I, for people: at most two decimals, the thousands
+ * grouped ("30,360,000"), or as a percent ("62.5%") when the KPI is a
+ * share or its target is written as a percent; "missing" for NAN.
+ * Returns BUF (KPI_TEXT_SIZE bytes). */
 const char *kpi_text(const Program *p, int32_t i, double x, char *buf);
+/* X with at most two decimals and its thousands grouped ("-7,440,000");
+ * BUF holds KPI_TEXT_SIZE bytes. */
+const char *kpi_grouped(double x, char *buf);
 /* KPI I's target for people (">= 60%"), or NULL without one.
- * BUF holds 80 bytes. */
+ * BUF holds KPI_TARGET_SIZE bytes. */
 const char *kpi_target_text(const Program *p, int32_t i, char *buf);
 
 /* The fields of KPI I in the open JSON object: "value" (null when

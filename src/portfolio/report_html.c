@@ -450,7 +450,7 @@ static void html_kpis(Report *r, Buf *b) {
          "target</th><th>達成 status</th></tr></thead>\n<tbody>\n");
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
-    char v[80];
+    char v[KPI_TARGET_SIZE];
     double x = kpi_value(r->kpis, i);
     buf_puts(b, "<tr><td>");
     html_esc_named(b, k->label, k->name);

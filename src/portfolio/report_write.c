@@ -466,7 +466,7 @@ static void text_kpis(Report *r, Buf *b, bool color) {
   table_cell(&t, "%s", _("status"));
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
-    char name[512], v[64], tg[80];
+    char name[512], v[KPI_TEXT_SIZE], tg[KPI_TARGET_SIZE];
     table_new_row(&t);
     table_cell(&t, "  %s", named(name, sizeof name, k->label, k->name));
     table_cell(&t, "%s", kpi_text(p, i, kpi_value(r->kpis, i), v));
