@@ -1,0 +1,58 @@
+#!/bin/sh
+# KPIs' cost (LANGUAGE.md §10, issue 19): `kenko report` with 10 KPIs over
+# 1,000,000 accounts against the same report without any KPI (target:
+# within 1.2×), and both peaks (a median keeps 8 bytes an account with a
+# value; the other aggregates keep nothing per account). Run by
+# tests/bench/run.sh (make bench); prints figures, asserts nothing.
+# Data: BUILD/bench/accounts.csv as in run-report.sh.
+# Usage: tests/bench/run-kpis.sh BUILD   (KENKO_BENCH_ACCOUNTS=N for another size)
+set -u
+build=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+kenko="$build/kenko"
+work="$build/bench"
+mkdir -p "$work"
+n=${KENKO_BENCH_ACCOUNTS:-1000000}
+data="$work/accounts.csv"
+
+have=0
+[ -s "$data" ] && have=$(($(wc -l <"$data") - 1))
+if [ "$have" -lt "$n" ]; then
+  cc -O2 -o "$work/gen_accounts" tests/bench/gen_accounts.c || exit 1
+  "$work/gen_accounts" csv "$n" 42 >"$data.tmp" && mv "$data.tmp" "$data"
+  have=$n
+fi
+
+. tests/bench/lib.sh
+
+# the reference scorecard without its KPIs (each `kpi` declaration runs to
+# the next blank line) and its tests (some test the KPIs), then with these 10
+awk '/^kpi /{skip=1} skip&&/^$/{skip=0} /^test /{t=1} !skip&&!t; t&&/^}/{t=0}' rules/aiueo.kenko >"$work/no-kpis.kenko"
+cp "$work/no-kpis.kenko" "$work/ten-kpis.kenko"
+cat >>"$work/ten-kpis.kenko" <<'KPIS'
+kpi good_share "グッド構成比" = share(accounts where grade == good) target >= 60%
+kpi onboarded "オンボーディング完了率" =
+    count(accounts where tenure_days >= onboarding_days and implementation.grade != bad)
+    / count(accounts where tenure_days >= onboarding_days) target >= 80%
+kpi active_users "アクティブユーザー数" = sum(active_users) target >= 1_500
+kpi risk_arr "リスクARR" = sum(arr where grade == bad) target <= 20_000_000
+kpi n "顧客数" = count(accounts)
+kpi arr_total "ARR合計" = sum(arr)
+kpi health_avg "平均ヘルススコア" = avg(health)
+kpi health_med "ヘルススコア中央値" = median(health)
+kpi seats_max "最大席数" = max(seats where plan == "enterprise")
+kpi flagged_share "要対応の割合" = share(accounts where flagged(renewal_risk) or flagged(usage_no_outcome))
+KPIS
+if [ "$(grep -c '^kpi ' "$work/no-kpis.kenko")" != 0 ] || ! "$kenko" check "$work/no-kpis.kenko" >/dev/null 2>&1 ||
+  ! "$kenko" check "$work/ten-kpis.kenko" >/dev/null 2>&1; then
+  echo "bench: the KPI rule files are not as meant" >&2
+  exit 1
+fi
+
+echo "== KPIs: report with 10 KPIs against without, $have accounts ($data)"
+measure "$kenko" report "$work/no-kpis.kenko" "$data" --as-of 2026-11-22
+base=$secs
+echo "kenko report, no KPI:   $secs s ($(rate "$secs") accounts/s), peak $(mb "$peak_kb") MB"
+measure "$kenko" report "$work/ten-kpis.kenko" "$data" --as-of 2026-11-22
+echo "kenko report, 10 KPIs:  $secs s ($(rate "$secs") accounts/s), peak $(mb "$peak_kb") MB; $(ratio "$secs" "$base")x without (target: within 1.2x)"
+exit 0
