@@ -57,6 +57,27 @@ static const char *const keywords[] = {
     "key",       "optional", "list",      "text",      "number",    "bool",      "date",
 };
 
+/* The aggregates of a `kpi` (LANGUAGE.md §10), over the accounts. */
+static const struct {
+  const char *name, *doc;
+} kpi_docs[] = {
+    {"count", "`count(accounts [where C])` in a KPI: how many accounts (where C holds)"},
+    {"share",
+     "`share(accounts where C)` in a KPI: the accounts where C holds / all accounts (missing C: false)"},
+    {"sum", "`sum(E [where C])` in a KPI: E summed over the accounts (missing values skipped)"},
+    {"avg", "`avg(E [where C])` in a KPI: the mean of E over the accounts (missing values skipped)"},
+    {"min", "`min(E [where C])` in a KPI: the smallest E over the accounts"},
+    {"max", "`max(E [where C])` in a KPI: the largest E over the accounts"},
+    {"median", "`median(E [where C])` in a KPI: the median of E over the accounts (even count: the mean of "
+               "the middle two)"},
+};
+
+static const char *kpi_doc(const char *name) {
+  for (size_t i = 0; i < sizeof kpi_docs / sizeof kpi_docs[0]; i++)
+    if (strcmp(kpi_docs[i].name, name) == 0) return kpi_docs[i].doc;
+  return NULL;
+}
+
 static const char *builtin_doc(const char *name) {
   for (size_t i = 0; i < sizeof builtin_docs / sizeof builtin_docs[0]; i++)
     if (strcmp(builtin_docs[i].name, name) == 0) return builtin_docs[i].doc;
@@ -75,10 +96,12 @@ static bool is_decl_kind(NodeKind k) {
 }
 
 typedef struct Walk {
+  const Program *p;
   int32_t file;
   uint32_t off;
   QueryRef best;
   const Node *call; /* the E_CALL flagged(…) we are inside, if any */
+  bool in_kpi;      /* inside a `kpi`: its aggregates are not list functions */
 } Walk;
 
 static void take(Walk *w, Span span, const Node *n, RefKind kind) {
@@ -91,6 +114,48 @@ static void take(Walk *w, Span span, const Node *n, RefKind kind) {
   w->best.name = n->name;
   w->best.type = n->type;
   w->best.decl = NULL;
+}
+
+/* The index of the input called NAME, or -1. */
+static int32_t input_named(const Program *p, const char *name) {
+  for (int32_t i = 0; i < p->ninputs; i++)
+    if (strcmp(p->inputs[i].name, name) == 0) return i;
+  return -1;
+}
+
+/* The names that are parts of tests and forecasts rather than
+ * expressions: a `given` field (an input), a forecast's grade, the KPI of
+ * an `expect kpi` line. */
+static void walk_parts(Walk *w, const Node *n) {
+  const Program *p = w->p;
+  NodeKind k = (NodeKind)n->kind;
+  if (k == P_GIVEN)
+    for (int32_t i = 0; i < n->list.count; i++) {
+      const Node *fv = n->list.items[i];
+      int32_t in = fv->name ? input_named(p, fv->name) : -1;
+      if (in < 0 || !covers(fv->name_span, w->file, w->off)) continue;
+      take(w, fv->name_span, fv, REF_INPUT);
+      w->best.index = in;
+      w->best.type = p->inputs[in].type;
+      w->best.decl = p->inputs[in].node;
+    }
+  if (k == P_RATE && n->name && covers(n->name_span, w->file, w->off))
+    for (int32_t g = 0; g < p->ngrade_names; g++)
+      if (strcmp(p->grade_names[g], n->name) == 0) {
+        take(w, n->name_span, n, REF_SYMBOL);
+        w->best.aux = SYM_GRADE;
+        w->best.sub = g;
+      }
+  if (k == P_EXPECT_KPI && n->ref_index >= 0 && n->ref_index < p->nkpis &&
+      covers(n->name_span, w->file, w->off)) {
+    take(w, n->name_span, n, REF_NONE);
+    w->best.decl = p->kpis[n->ref_index].node;
+  }
+  if (k == D_TEST && n->str && covers(n->name_span, w->file, w->off)) {
+    take(w, n->name_span, n, REF_NONE);
+    w->best.name = n->str;
+    w->best.decl = n;
+  }
 }
 
 static void walk(Walk *w, const Node *n) {
@@ -115,10 +180,20 @@ static void walk(Walk *w, const Node *n) {
     return;
   }
   if (k == E_CALL && covers(n->name_span, w->file, w->off)) {
-    take(w, n->name_span, n, n->ref_kind == REF_FLAG ? REF_FUNC : (RefKind)n->ref_kind);
+    bool agg = w->in_kpi && n->ref_kind == REF_NONE && kpi_doc(n->name);
+    take(w, n->name_span, n, n->ref_kind == REF_FLAG || agg ? REF_FUNC : (RefKind)n->ref_kind);
     if (n->ref_kind == REF_FLAG) w->best.index = FN_FLAGGED;
+    if (agg) w->best.aux = 1; /* a KPI's aggregate */
   }
+  if (k == E_NAME && w->in_kpi && n->ref_kind == REF_NONE && strcmp(n->name, "accounts") == 0 &&
+      covers(n->span, w->file, w->off)) {
+    take(w, n->span, n, REF_NONE);
+    w->best.aux = 1; /* `accounts` of a KPI */
+  }
+  walk_parts(w, n);
   const Node *outer = w->call;
+  bool was_kpi = w->in_kpi;
+  if (k == D_KPI) w->in_kpi = true;
   if (k == E_CALL) w->call = n;
   walk(w, n->a);
   walk(w, n->b);
@@ -126,6 +201,7 @@ static void walk(Walk *w, const Node *n) {
   for (int32_t i = 0; i < n->list.count; i++)
     walk(w, n->list.items[i]);
   w->call = outer;
+  w->in_kpi = was_kpi;
 }
 
 static const Node *grade_node(const Program *p, int32_t grade) {
@@ -194,6 +270,8 @@ static void each_decl(const Program *p, NodeFn fn, void *ud) {
     fn(ud, p->forecasts[i].node);
   for (int32_t i = 0; i < p->ntests; i++)
     fn(ud, p->tests[i].node);
+  for (int32_t i = 0; i < p->nkpis; i++)
+    fn(ud, p->kpis[i].node);
 }
 
 static void walk_root(void *ud, const Node *n) { walk(ud, n); }
@@ -201,6 +279,7 @@ static void walk_root(void *ud, const Node *n) { walk(ud, n); }
 QueryRef query_at(const Program *p, int32_t file, uint32_t offset) {
   Walk w;
   memset(&w, 0, sizeof w);
+  w.p = p;
   w.file = file;
   w.off = offset;
   each_decl(p, walk_root, &w);
@@ -244,6 +323,7 @@ static const char *kind_word(const Program *p, const QueryRef *r) {
   case D_FLAG: return "flag";
   case D_FORECAST: return "forecast";
   case D_TEST: return "test";
+  case D_KPI: return "KPI";
   case P_RULE: return "rule";
   case P_SCORE:
   case P_BANDS: return "score";
@@ -269,14 +349,21 @@ static void put_persona_weights(Buf *out, const Program *p, int32_t d, int32_t m
 }
 
 void query_hover(const Program *p, const QueryRef *r, Buf *out) {
+  if (r->kind == REF_NONE && !r->decl && r->aux == 1) {
+    buf_puts(out, "**accounts**: every account scored in the run (in a KPI's `count` or `share`)");
+    return;
+  }
   if (r->kind == REF_FUNC) {
-    const char *doc = r->name ? builtin_doc(r->name) : NULL;
+    const char *doc = !r->name ? NULL : r->aux == 1 ? kpi_doc(r->name) : builtin_doc(r->name);
     buf_printf(out, "**function** `%s`", r->name ? r->name : "?");
     if (doc) buf_printf(out, "\n\n%s", doc);
     return;
   }
   const Node *d = r->decl;
-  const char *name = d && d->name ? d->name : r->name ? r->name : "?";
+  const char *name = d && d->name                       ? d->name
+                     : d && d->kind == D_TEST && d->str ? d->str
+                     : r->name                          ? r->name
+                                                        : "?";
   buf_printf(out, "**%s** `%s`", kind_word(p, r), name);
   if (d && d->label) buf_printf(out, " \"%s\"", d->label);
   if (r->kind != REF_NONE && r->kind != REF_SYMBOL && r->type != T_MISSING)
@@ -313,6 +400,26 @@ void query_hover(const Program *p, const QueryRef *r, Buf *out) {
           }
     }
   }
+  if (d && d->kind == D_KPI)
+    for (int32_t i = 0; i < p->nkpis; i++) {
+      if (p->kpis[i].node != d) continue;
+      buf_puts(out, "\n\n`= ");
+      put_text(out, p, d->a->span);
+      buf_puts(out, "`");
+      char tg[128];
+      const char *op = p->kpis[i].target_op == OP_GE   ? ">="
+                       : p->kpis[i].target_op == OP_LE ? "<="
+                       : p->kpis[i].target_op == OP_GT ? ">"
+                       : p->kpis[i].target_op == OP_LT ? "<"
+                                                       : NULL;
+      if (op && d->b) {
+        snprintf(tg, sizeof tg, "%s ", op);
+        buf_printf(out, "\n\ntarget %s", tg);
+        put_text(out, p, d->b->span);
+      } else
+        buf_puts(out, "\n\nno target");
+      buf_puts(out, " · a portfolio number over every account of a run (report, history, diff)");
+    }
   put_where(out, p, d);
 }
 

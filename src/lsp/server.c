@@ -51,6 +51,8 @@ typedef struct Doc {
   CProgram *cp;      /* compiled when the last load had no errors */
   Program *good;     /* the last load without errors, when prog has some */
   CProgram *good_cp; /* … compiled */
+  char **inc_uris;   /* the included files it last published diagnostics to */
+  int32_t ninc_uris;
 } Doc;
 
 typedef struct Server {
@@ -230,8 +232,17 @@ static void drop_programs(Doc *d) {
   d->prog = d->good = NULL;
 }
 
+static void drop_inc_uris(Doc *d) {
+  for (int32_t i = 0; i < d->ninc_uris; i++)
+    free(d->inc_uris[i]);
+  free(d->inc_uris);
+  d->inc_uris = NULL;
+  d->ninc_uris = 0;
+}
+
 static void doc_free(Doc *d) {
   drop_programs(d);
+  drop_inc_uris(d);
   free(d->uri);
   free(d->path);
   free(d->text);
@@ -311,12 +322,39 @@ static Span in_main_file(const Program *p, Span span, const char **from) {
   return span;
 }
 
+/* Is the file PATH open as a document of its own (which publishes its
+ * own diagnostics)? */
+static bool is_open(const Server *s, const char *path) {
+  bool open = false;
+  for (int32_t i = 0; i < s->ndocs && !open; i++) {
+    char *norm = kenko_normalize_path(s->docs[i].path);
+    open = strcmp(norm, path) == 0;
+    free(norm);
+  }
+  return open;
+}
+
+/* The file R is shown in: 0 (the document), or the included file's index
+ * when it is not open itself (its diagnostics go to that file's URI, at
+ * their place there); else -1: on the document's `include` line. */
+static int32_t shown_in(const Server *s, const Program *p, const RawDiag *r) {
+  if (r->span.file <= 0 || r->span.file >= p->sources.count) return 0;
+  return is_open(s, p->sources.files[r->span.file]->path) ? -1 : r->span.file;
+}
+
 static json_t *diagnostic_json(const Server *s, const Doc *d, const RawDiag *r) {
   const Program *p = d->prog;
   const char *from = NULL;
-  Span at = in_main_file(p, r->span, &from);
-  json_t *range =
-      at.file == 0 ? range_of(s, d->text, d->len, at.begin, at.end) : range_of(s, d->text, d->len, 0, 0);
+  json_t *range;
+  int32_t file = shown_in(s, p, r);
+  if (file > 0) {
+    const Source *src = p->sources.files[file];
+    range = range_of(s, src->text, src->len, r->span.begin, r->span.end);
+  } else {
+    Span at = in_main_file(p, r->span, &from);
+    range =
+        at.file == 0 ? range_of(s, d->text, d->len, at.begin, at.end) : range_of(s, d->text, d->len, 0, 0);
+  }
   Buf msg;
   buf_init(&msg, NULL);
   if (from) buf_printf(&msg, "in %s: ", from);
@@ -350,8 +388,18 @@ static json_t *diagnostic_json(const Server *s, const Doc *d, const RawDiag *r) 
   return diag;
 }
 
-static void publish(Server *s, const Doc *d) {
-  json_t *list = json_array();
+/* Publishes the diagnostics of D: its own at their place; those of an
+ * included file that is not open at their place in that file (the
+ * file's URI: editors list them under it), or, when it is open (it
+ * publishes its own), on the `include` line; and an empty list to the
+ * included files that had diagnostics from D last time and have none
+ * now. */
+static void publish(Server *s, Doc *d) {
+  const Program *p = d->prog;
+  int32_t nfiles = p ? p->sources.count : 1;
+  json_t **lists = xcalloc((size_t)nfiles + 1, sizeof *lists);
+  lists[0] = json_array();
+  json_t *list = lists[0];
   json_t *last = NULL;
   for (int32_t i = 0; i < s->ndiags; i++) {
     const RawDiag *r = &s->diags[i];
@@ -370,9 +418,32 @@ static void publish(Server *s, const Doc *d) {
       continue;
     }
     last = diagnostic_json(s, d, r);
-    json_array_append_new(list, last);
+    int32_t file = p ? shown_in(s, p, r) : 0;
+    if (file > 0 && !lists[file]) lists[file] = json_array();
+    json_array_append_new(file > 0 ? lists[file] : list, last);
   }
   notify(s, "textDocument/publishDiagnostics", json_pack("{s:s, s:o}", "uri", d->uri, "diagnostics", list));
+  char **uris = xcalloc((size_t)nfiles + 1, sizeof *uris);
+  int32_t nuris = 0;
+  for (int32_t f = 1; f < nfiles; f++) {
+    if (!lists[f]) continue;
+    uris[nuris] = path_uri(p->sources.files[f]->path);
+    notify(s, "textDocument/publishDiagnostics",
+           json_pack("{s:s, s:o}", "uri", uris[nuris], "diagnostics", lists[f]));
+    nuris++;
+  }
+  for (int32_t i = 0; i < d->ninc_uris; i++) {
+    bool again = false;
+    for (int32_t k = 0; k < nuris && !again; k++)
+      again = strcmp(uris[k], d->inc_uris[i]) == 0;
+    if (!again)
+      notify(s, "textDocument/publishDiagnostics",
+             json_pack("{s:s, s:[]}", "uri", d->inc_uris[i], "diagnostics"));
+  }
+  drop_inc_uris(d);
+  d->inc_uris = uris;
+  d->ninc_uris = nuris;
+  free(lists);
 }
 
 /* Loads D's text (with its includes), keeps the result and publishes its
@@ -499,6 +570,9 @@ static void on_close(Server *s, json_t *params) {
   Doc *d = doc_param(s, params);
   if (!d) return;
   notify(s, "textDocument/publishDiagnostics", json_pack("{s:s, s:[]}", "uri", d->uri, "diagnostics"));
+  for (int32_t i = 0; i < d->ninc_uris; i++)
+    notify(s, "textDocument/publishDiagnostics",
+           json_pack("{s:s, s:[]}", "uri", d->inc_uris[i], "diagnostics"));
   doc_free(d);
   *d = s->docs[--s->ndocs];
 }
