@@ -58,6 +58,7 @@ suite golden sh tests/run-golden.sh "$kenko"
 suite fmt sh tests/run-fmt.sh "$kenko"
 suite lsp "$build/lsp-test" "$kenko"
 suite grammar sh tests/editors/grammar.sh
+suite vsce sh tests/editors/vsce.sh
 suite vim sh tests/editors/vim.sh
 suite validate-check sh tests/validate-check.sh "$kenko"
 suite diff-git sh tests/diff-git.sh "$kenko"
