@@ -265,6 +265,8 @@ typedef struct kenko_effect_opts {
   const char *actions; /* --actions LOG: the action log (required) */
   const char *after;   /* --after DUR (NULL: 90d) */
   bool json;           /* --format json (else text) */
+  FILE *html;          /* --html FILE: also write the HTML page here
+                          (NULL: none); the caller opens and closes it */
 } kenko_effect_opts;
 
 /* `kenko effect` (LANGUAGE.md §7): per action tag, the change in health

@@ -8,12 +8,13 @@
 #include "cli/cli.h"
 
 static const char effect_usage[] =
-    "usage: kenko effect RULES DATA... --actions LOG [--after DUR] [--format text|json] [data options]";
+    "usage: kenko effect RULES DATA... --actions LOG [--after DUR] [--format text|json] [--html FILE] [data "
+    "options]";
 
 /* The options into OPTS, the rules' path into *RULES and the data files
  * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
 static int parse_effect_args(Cli *cli, int argc, char **argv, kenko_effect_opts *opts, const char **rules,
-                             const char **data, int *ndata) {
+                             const char **data, int *ndata, const char **html) {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *v;
     int taken = cli_data_option(cli, argc, argv, &i, &opts->run);
@@ -33,6 +34,9 @@ static int parse_effect_args(Cli *cli, int argc, char **argv, kenko_effect_opts 
     } else if ((v = cli_opt_value(argc, argv, &i, "--actions"))) {
       if (!*v) return cli_usage_error(cli, "`--actions` needs the action log's file name");
       opts->actions = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
+      if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
+      *html = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--after"))) {
       if (!*v) return cli_usage_error(cli, "`--after` needs a duration such as 90d, 12w or 3mo");
       opts->after = v;
@@ -50,23 +54,32 @@ static int parse_effect_args(Cli *cli, int argc, char **argv, kenko_effect_opts 
 }
 
 int cmd_effect(Cli *cli, int argc, char **argv) {
-  const char *rules_path = NULL;
-  const char **data = calloc((size_t)argc + 1, sizeof *data);
+  const char *rules_path = NULL, *html = NULL;
+  const char **data = calloc((size_t)argc + 3, sizeof *data);
   int ndata = 0;
   kenko_effect_opts opts;
   memset(&opts, 0, sizeof opts);
-  int status = parse_effect_args(cli, argc, argv, &opts, &rules_path, data, &ndata);
+  int status = parse_effect_args(cli, argc, argv, &opts, &rules_path, data, &ndata, &html);
+  FILE *out = cli->out;
+  if (status == 0 && html) {
+    data[ndata] = rules_path; /* the inputs the page must not overwrite */
+    data[ndata + 1] = opts.actions;
+    if (cli_check_output(cli, "--html", html, data, ndata + 2)) status = KENKO_ERR_USAGE;
+    data[ndata] = data[ndata + 1] = NULL;
+    if (status == 0 && !(opts.html = cli_open_output(cli, "--html", html))) status = KENKO_ERR_USAGE;
+    if (status == 0 && strcmp(html, "-") == 0) out = NULL;
+  }
   kenko_rules *rules = NULL;
   if (status == 0) {
     kenko_load_opts lo = cli_load_opts(cli);
     rules = cli_load(cli, rules_path, &lo, &status);
   }
   if (rules) {
-    opts.run.color = cli->color_out;
+    opts.run.color = cli->color_out && out == cli->out;
     cli_run_opts(cli, &opts.run, true);
     kenko_run_stats stats;
-    status = kenko_effect(rules, data, ndata, &opts, cli->out, &stats);
-    if (cli_run_tail(&opts.run, cli->out, &stats, status)) cli_snapshots_summary(&stats);
+    status = kenko_effect(rules, data, ndata, &opts, out, &stats);
+    if (cli_run_tail(&opts.run, out, &stats, status)) cli_snapshots_summary(&stats);
     kenko_rules_free(rules);
   }
   free(data);

@@ -105,6 +105,7 @@ static const CliOption history_options[] = {
 static const CliOption effect_options[] = {
     {"--actions", "LOG", N_("the action log: the key column, date, action (CSV, YAML or JSON)")},
     {"--after", "DUR", N_("compare the snapshot DUR after each action (default 90d)")},
+    {"--html", "FILE", N_("also write a self-contained HTML page, a section per action (`-`: stdout)")},
     {"--format", "text|json", N_("the output format (default text)")},
     {NULL, NULL, NULL},
 };
@@ -153,7 +154,7 @@ static const CliCommand commands[] = {
      N_("every snapshot scored: how the portfolio and each account moved"),
      CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT | CLI_CSV_OPTS, history_options,
      "kenko history rules/aiueo-history.kenko rules/sample/history/*.csv --html history.html", cmd_history},
-    {"effect", "RULES DATA... --actions LOG [--after DUR] [--format text|json]",
+    {"effect", "RULES DATA... --actions LOG [--after DUR] [--format text|json] [--html FILE]",
      N_("did an action change the accounts, against similar ones not acted on?"),
      CLI_RULE_OPTS | CLI_DATA_OPTS, effect_options,
      "kenko effect rules/aiueo-history.kenko rules/sample/history/*.csv --actions actions.csv", cmd_effect},

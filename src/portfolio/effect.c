@@ -308,6 +308,11 @@ typedef struct TagSum {
   double *member; /* [nm] Σ relative change of lost points */
 } TagSum;
 
+static int bin_of(float health) {
+  int k = (int)(health / 10);
+  return k < 0 ? 0 : k >= EFFECT_BINS ? EFFECT_BINS - 1 : k;
+}
+
 static bool improved(const int32_t *rank, int32_t before, int32_t after) {
   return rank[before] >= 0 && rank[after] >= 0 && rank[after] < rank[before];
 }
@@ -359,6 +364,8 @@ static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
     const EffRec *eb = &sb->recs[rb], *ea = &sa->recs[ra];
     double ctrl_sum = 0, ctrl_up = 0;
     uint64_t nc = 0;
+    double ctrl_hist[2][EFFECT_BINS];
+    memset(ctrl_hist, 0, sizeof ctrl_hist);
     memset(ctrl_lost, 0, ((size_t)nm + 1) * sizeof *ctrl_lost);
     for (size_t k = 0; k < sb->n; k++) {
       const EffRec *cb = &sb->recs[k];
@@ -369,6 +376,8 @@ static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
       if (acted(sorted, er->nacts, a->tag, cb->acct, lo, target)) continue;
       const EffRec *ca = &sa->recs[rc];
       ctrl_sum += (double)ca->health - (double)cb->health;
+      ctrl_hist[0][bin_of(cb->health)]++;
+      ctrl_hist[1][bin_of(ca->health)]++;
       ctrl_up += improved(rank, cb->grade, ca->grade);
       const float *lb = sb->lost + k * (size_t)nm, *la = sa->lost + (size_t)rc * (size_t)nm;
       for (int32_t m = 0; m < nm; m++)
@@ -382,6 +391,12 @@ static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
     double d = ((double)ea->health - (double)eb->health) - ctrl_sum / (double)nc;
     tg->used++;
     tg->controls += nc;
+    tg->hist[0][bin_of(eb->health)]++;
+    tg->hist[1][bin_of(ea->health)]++;
+    for (int k = 0; k < EFFECT_BINS; k++) {
+      tg->hist[2][k] += ctrl_hist[0][k] / (double)nc;
+      tg->hist[3][k] += ctrl_hist[1][k] / (double)nc;
+    }
     sm->sum += d;
     sm->sumsq += d * d;
     sm->improved += improved(rank, eb->grade, ea->grade);
@@ -505,6 +520,7 @@ int effect_program(const CProgram *cp, const char *const *data, int ndata, const
       else
         effect_write_text(&e, out);
     }
+    if (opts->html) effect_write_html(&e, opts->html);
     free(e.tags);
     if (er.rejected > before || status == KENKO_ERR_DATA || er.rejected) status = KENKO_ERR_DATA;
   }

@@ -2,7 +2,7 @@
  * accounts it was taken on, compared with similar accounts not acted on?
  * effect.c reads the action log, keeps what it needs while every
  * snapshot is scored, and computes per tag; effect_write.c writes the
- * text and the JSON.
+ * text and the JSON, effect_html.c the HTML page.
  *
  * What is kept (docs/effect.md, "Memory"): per (account, snapshot) one
  * EffRec (account index, health, grade row, persona: 12 bytes) and the
@@ -20,7 +20,7 @@
 #include "front/program.h"
 #include "engine/compile.h"
 
-enum { EFFECT_TOP_MEMBERS = 3, EFFECT_SMALL = 30 };
+enum { EFFECT_TOP_MEMBERS = 3, EFFECT_SMALL = 30, EFFECT_BINS = 10 };
 
 /* A member whose lost points moved for the acted-on accounts relative to
  * their controls: the mean over used events (negative: fell). */
@@ -40,6 +40,10 @@ typedef struct EffTag {
   uint64_t controls;    /* controls summed over used events */
   EffMember top[EFFECT_TOP_MEMBERS];
   int32_t ntop;
+  /* --html: the health of the used events by 10 points (100 in the last
+   * bin): [0] acted on before, [1] after; [2] their controls before, [3]
+   * after, each event's controls weighing 1 together */
+  double hist[4][EFFECT_BINS];
 } EffTag;
 
 typedef struct Effect {
@@ -58,5 +62,7 @@ const char *effect_member_name(const Program *p, int32_t m, char *buf, size_t n,
 /* effect_write.c */
 void effect_write_text(const Effect *e, FILE *out);
 void effect_write_json(const Effect *e, FILE *out);
+/* effect_html.c: the self-contained page (--html) */
+void effect_write_html(const Effect *e, FILE *out);
 
 #endif
