@@ -27,22 +27,27 @@ static void svg_interval(Buf *b, const EffTag *tg) {
   mn -= pad;
   mx += pad;
 #define X(v) (left + (width - left - right) * ((v)-mn) / (mx - mn))
+  buf_printf(
+      b,
+      "<svg class=\"chart interval\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"effect and its "
+      "95%% interval\">\n",
+      width, height);
   buf_printf(b,
-             "<svg class=\"chart interval\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"effect and its "
-             "95%% interval\">\n",
-             width, height);
-  buf_printf(b, "<line class=\"axis-line\" x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"40\" stroke=\"#cbd2d9\"/>\n",
+             "<line class=\"axis-line\" x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"40\" stroke=\"#cbd2d9\"/>\n",
              left, width - right);
-  buf_printf(b,
-             "<line class=\"zero\" x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"52\" stroke=\"#616e7c\" "
-             "stroke-dasharray=\"4 3\"/><text class=\"axis\" x=\"%.1f\" y=\"62\" text-anchor=\"middle\">0</text>\n",
-             X(0), X(0), X(0));
+  buf_printf(
+      b,
+      "<line class=\"zero\" x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"52\" stroke=\"#616e7c\" "
+      "stroke-dasharray=\"4 3\"/><text class=\"axis\" x=\"%.1f\" y=\"62\" text-anchor=\"middle\">0</text>\n",
+      X(0), X(0), X(0));
   if (!isnan(tg->lo))
-    buf_printf(b,
-               "<line class=\"ci\" x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"40\" stroke=\"%s\" stroke-width=\"6\" "
-               "stroke-linecap=\"round\"/>\n",
-               X(tg->lo), X(tg->hi), acted_color);
-  buf_printf(b, "<circle class=\"mean\" cx=\"%.1f\" cy=\"40\" r=\"7\" fill=\"%s\"><title>", X(tg->mean), acted_color);
+    buf_printf(
+        b,
+        "<line class=\"ci\" x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"40\" stroke=\"%s\" stroke-width=\"6\" "
+        "stroke-linecap=\"round\"/>\n",
+        X(tg->lo), X(tg->hi), acted_color);
+  buf_printf(b, "<circle class=\"mean\" cx=\"%.1f\" cy=\"40\" r=\"7\" fill=\"%s\"><title>", X(tg->mean),
+             acted_color);
   buf_printf(b, "%+.1f", tg->mean);
   buf_puts(b, "</title></circle>\n");
   buf_printf(b, "<text class=\"axis\" x=\"%.1f\" y=\"24\" text-anchor=\"middle\">%+.1f</text>\n", X(tg->mean),
@@ -70,20 +75,23 @@ static void svg_distribution(Buf *b, const EffTag *tg, int which, const char *ti
   double plot_w = width - left - right, plot_h = height - top - bottom, slot = plot_w / EFFECT_BINS;
   buf_puts(b, "<figure class=\"dist\"><figcaption>");
   html_esc(b, title);
-  buf_printf(b, "</figcaption>\n<svg class=\"chart dist\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
-             height);
+  buf_printf(b,
+             "</figcaption>\n<svg class=\"chart dist\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"",
+             width, height);
   html_esc(b, title);
   buf_puts(b, "\">\n");
   for (int k = 0; k < EFFECT_BINS; k++) {
     double x = left + slot * k;
     double ha = na > 0 ? plot_h * (acted[k] / na) / mx : 0, hc = nc > 0 ? plot_h * (ctrl[k] / nc) / mx : 0;
     buf_printf(b,
-               "<rect class=\"acted\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d–%d: "
+               "<rect class=\"acted\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+               "fill=\"%s\"><title>%d–%d: "
                "%.0f%%</title></rect>",
                x + 2, top + plot_h - ha, slot / 2 - 2, ha, acted_color, k * 10, k * 10 + 10,
                na > 0 ? 100 * acted[k] / na : 0);
     buf_printf(b,
-               "<rect class=\"control\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%d–%d: "
+               "<rect class=\"control\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+               "fill=\"%s\"><title>%d–%d: "
                "%.0f%%</title></rect>\n",
                x + slot / 2, top + plot_h - hc, slot / 2 - 2, hc, control_color, k * 10, k * 10 + 10,
                nc > 0 ? 100 * ctrl[k] / nc : 0);
@@ -101,9 +109,11 @@ static void svg_distribution(Buf *b, const EffTag *tg, int which, const char *ti
 static void html_tag(const Effect *e, const EffTag *tg, size_t t, Buf *b) {
   buf_printf(b, "<section class=\"tag\" id=\"tag-%zu\">\n<h2>施策 ", t + 1);
   html_esc(b, tg->name);
-  buf_puts(b, "</h2>\n<table class=\"events\">\n<thead><tr><th class=\"num\">件数 events</th><th "
-              "class=\"num\">比較に使用 used</th><th class=\"num\">結果待ち pending</th><th class=\"num\">追跡不能 "
-              "not followed</th><th class=\"num\">対照なし no control</th></tr></thead>\n<tbody><tr>");
+  buf_puts(
+      b,
+      "</h2>\n<table class=\"events\">\n<thead><tr><th class=\"num\">件数 events</th><th "
+      "class=\"num\">比較に使用 used</th><th class=\"num\">結果待ち pending</th><th class=\"num\">追跡不能 "
+      "not followed</th><th class=\"num\">対照なし no control</th></tr></thead>\n<tbody><tr>");
   uint64_t counts[] = {tg->events, tg->used, tg->pending, tg->not_followed, tg->no_control};
   for (int i = 0; i < 5; i++)
     buf_printf(b, "<td class=\"num\">%llu</td>", (unsigned long long)counts[i]);
@@ -135,10 +145,11 @@ static void html_tag(const Effect *e, const EffTag *tg, size_t t, Buf *b) {
   buf_puts(b, "</p>\n<div class=\"dists\">\n");
   svg_distribution(b, tg, 0, "施策前のヘルススコア (before)");
   svg_distribution(b, tg, 1, "施策後のヘルススコア (after)");
-  buf_printf(b,
-             "</div>\n<div class=\"legend\"><span><i style=\"background:%s\"></i>施策をした顧客 acted on</span>"
-             "<span><i style=\"background:%s\"></i>対照 controls</span></div>\n",
-             acted_color, control_color);
+  buf_printf(
+      b,
+      "</div>\n<div class=\"legend\"><span><i style=\"background:%s\"></i>施策をした顧客 acted on</span>"
+      "<span><i style=\"background:%s\"></i>対照 controls</span></div>\n",
+      acted_color, control_color);
   if (tg->ntop > 0) {
     buf_puts(b, "<h3>どう効いたか <small>lost points that fell against the controls</small></h3>\n<ul "
                 "class=\"how\">\n");
@@ -177,9 +188,11 @@ void effect_write_html(const Effect *e, FILE *out) {
   buf_puts(&b, effect_css);
   buf_puts(&b, "</head>\n<body>\n<main>\n<header>\n<h1>");
   html_esc(&b, title);
-  buf_printf(&b, "</h1>\n<p>施策の効果 effect of actions · 施策の %s 後のヘルススコア · rules %.12s · 施策記録 %llu "
-                 "件を読み込み、%llu 件を除外</p>\n",
-             e->after, p->fingerprint, (unsigned long long)e->actions, (unsigned long long)e->rejected);
+  buf_printf(
+      &b,
+      "</h1>\n<p>施策の効果 effect of actions · 施策の %s 後のヘルススコア · rules %.12s · 施策記録 %llu "
+      "件を読み込み、%llu 件を除外</p>\n",
+      e->after, p->fingerprint, (unsigned long long)e->actions, (unsigned long long)e->rejected);
   buf_printf(&b, "<p class=\"note cause\">%s</p>\n</header>\n", effect_note_ja);
   if (e->ntags == 0)
     buf_puts(&b, "<section id=\"empty\"><p class=\"note\">比較する施策がありません (no action to "

@@ -442,7 +442,8 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
             opts->from, opts->to);
     return KENKO_ERR_USAGE;
   }
-  if (opts->kpis && (h.account || p->nkpis == 0 || ro.format == KENKO_FORMAT_TEXT || ro.format == KENKO_FORMAT_XLSX)) {
+  if (opts->kpis &&
+      (h.account || p->nkpis == 0 || ro.format == KENKO_FORMAT_TEXT || ro.format == KENKO_FORMAT_XLSX)) {
     diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "%s",
             h.account       ? "--kpis shows the portfolio's KPIs; --account one account: use one of them"
             : p->nkpis == 0 ? "--kpis: the rules declare no `kpi`"
@@ -467,8 +468,9 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   hr.h = &h;
   hr.format = ro.format;
   hr.kpi_rows = out && opts->kpis && (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV);
-  hr.write = out && !opts->kpis &&
-             (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV || ro.format == KENKO_FORMAT_XLSX);
+  hr.write =
+      out && !opts->kpis &&
+      (ro.format == KENKO_FORMAT_JSONL || ro.format == KENKO_FORMAT_CSV || ro.format == KENKO_FORMAT_XLSX);
   hr.aggregate = (ro.format == KENKO_FORMAT_TEXT && !h.account) || h.html;
   hr.point_lost = xcalloc((size_t)h.r.nmembers + 1, sizeof *hr.point_lost);
   buf_init(&hr.buf, out);
