@@ -226,17 +226,21 @@ static void rollup_details(Evaluator *E) {
   r->detailed = true;
 }
 
-/* One account's code: the expressions' instructions run by ops_step, the
- * steps' here, in one loop. */
+/* One account's code: the expressions' instructions (ops.h) and the
+ * steps' here, in one loop and one switch. */
 static void run(Evaluator *E, const Ins *pc) {
   Result *r = &E->r;
   int32_t bottleneck = INT32_MAX;
+#define RUN_NEXT(next)                                                                                       \
+  {                                                                                                          \
+    pc = (next);                                                                                             \
+    continue;                                                                                                \
+  }
   for (;;) {
-    if (pc->op < I_STEPS) {
-      pc = ops_step(&E->ops, pc);
-      continue;
-    }
-    switch ((StepOp)pc->op) {
+    /* one dispatch an instruction: the expressions' cases (ops.h) beside
+     * the steps'; the compiler makes no other op (compile.c) */
+    switch (pc->op) {
+      OPS_EXPR_CASES(&E->ops, RUN_NEXT)
     case S_RULE: step_rule(E, pc->n, *pc->a); break;
     case S_SCORE:
       member_score(member_begin(E, pc->n, false), *pc->a);
@@ -314,9 +318,11 @@ static void run(Evaluator *E, const Ins *pc) {
       E->state[ST_BOTTLENECK] = sym_or_na(r->bottleneck);
       break;
     case S_END: return;
+    default: __builtin_unreachable();
     }
     pc++;
   }
+#undef RUN_NEXT
 }
 
 /* ---- explanations ------------------------------------------------------- */
@@ -596,28 +602,34 @@ Value *eval_given_inputs(const Program *p, const Node *given, Arena *arena) {
 
 /* ---- the readers' schema ------------------------------------------------ */
 
+/* A field of the readers' schema: what a top-level input and a list's
+ * element field have in common (key and display are the caller's). */
+static FieldSchema field_schema(const char *name, const char *column, uint8_t type, bool optional,
+                                const char **allowed, int32_t nallowed) {
+  FieldSchema f;
+  memset(&f, 0, sizeof f);
+  f.name = name;
+  f.column = column;
+  f.type = type;
+  f.optional = optional;
+  f.allowed = (const char *const *)allowed;
+  f.nallowed = nallowed;
+  return f;
+}
+
 void eval_schema(const Program *p, Schema *out, Arena *arena) {
   FieldSchema *fs = arena_alloc(arena, ((size_t)p->ninputs + 1) * sizeof *fs);
   for (int32_t i = 0; i < p->ninputs; i++) {
     const InputDecl *in = &p->inputs[i];
-    fs[i].name = in->name;
-    fs[i].column = in->column ? in->column : in->name;
-    fs[i].type = in->type;
-    fs[i].optional = in->optional;
+    fs[i] = field_schema(in->name, in->column ? in->column : in->name, in->type, in->optional, in->allowed,
+                         in->nallowed);
     fs[i].key = in->key;
     fs[i].display = in->display;
-    fs[i].allowed = in->allowed;
-    fs[i].nallowed = in->nallowed;
     if (in->type == T_LIST) {
       FieldSchema *el = arena_alloc(arena, ((size_t)in->nfields + 1) * sizeof *el);
       for (int32_t k = 0; k < in->nfields; k++) {
         const ListField *lf = &in->fields[k];
-        el[k].name = lf->name;
-        el[k].column = lf->name;
-        el[k].type = lf->type;
-        el[k].optional = lf->optional;
-        el[k].allowed = lf->allowed;
-        el[k].nallowed = lf->nallowed;
+        el[k] = field_schema(lf->name, lf->name, lf->type, lf->optional, lf->allowed, lf->nallowed);
       }
       fs[i].fields = el;
       fs[i].nfields = in->nfields;

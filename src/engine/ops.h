@@ -124,7 +124,7 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
 /* A comparison: numbers, and symbols (grades, personas, …: by their
  * index, as ops_compare orders them) inline; a missing left side is the
  * result; the rest through ops_compare. */
-#define OPS_CMP(OPCODE, HOLDS)                                                                               \
+#define OPS_CMP(OPCODE, HOLDS, NEXT)                                                                         \
   {                                                                                                          \
     Value a = *pc->a, b = *pc->b;                                                                            \
     if (a.type == T_NUMBER && b.type == T_NUMBER) {                                                          \
@@ -138,120 +138,133 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
     } else {                                                                                                 \
       *pc->dst = ops_compare(OPCODE, a, b);                                                                  \
     }                                                                                                        \
-    return pc + 1;                                                                                           \
+    NEXT(pc + 1);                                                                                            \
   }
 
+/* The cases of a switch over pc->op that run the expression instruction
+ * at PC (op < I_STEPS) with the OpCtx pointer CTX, each ending in
+ * NEXT(the next instruction to run). Numbers, the comparison of numbers
+ * and the Kleene logic of two booleans are inline; the rest calls ops.c.
+ * ops_step is one such switch; the evaluator's loop (eval.c) puts these
+ * cases beside the steps' in its own switch, so that an instruction costs
+ * one dispatch whatever its kind. */
+#define OPS_EXPR_CASES(CTX, NEXT)                                                                            \
+  case I_MOVE: *pc->dst = *pc->a; NEXT(pc + 1);                                                              \
+  case I_ELEM: {                                                                                             \
+    const Value *rec = (CTX)->elem[pc->n];                                                                   \
+    *pc->dst = rec ? rec[pc->sub] : val_missing(MISS_ABSENT);                                                \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  case I_NEG: *pc->dst = ops_neg(*pc->a); NEXT(pc + 1);                                                      \
+  case I_NOT: {                                                                                              \
+    Value a = *pc->a;                                                                                        \
+    *pc->dst = a.type == T_BOOL ? ops_bool(!a.u.b) : ops_not(a);                                             \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  case I_ADD:                                                                                                \
+  case I_SUB:                                                                                                \
+  case I_MUL:                                                                                                \
+  case I_DIV: {                                                                                              \
+    Value a = *pc->a, b = *pc->b;                                                                            \
+    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                                          \
+      double x = a.u.num, y = b.u.num, res;                                                                  \
+      switch ((IOp)pc->op) {                                                                                 \
+      case I_ADD: res = x + y; break;                                                                        \
+      case I_SUB: res = x - y; break;                                                                        \
+      case I_MUL: res = x * y; break;                                                                        \
+      default:                                                                                               \
+        if (y == 0) {                                                                                        \
+          *pc->dst = val_missing(MISS_DIV_ZERO);                                                             \
+          NEXT(pc + 1);                                                                                      \
+        }                                                                                                    \
+        res = x / y;                                                                                         \
+        break;                                                                                               \
+      }                                                                                                      \
+      *pc->dst = isfinite(res) ? val_num(res) : val_missing(MISS_DOMAIN);                                    \
+    } else {                                                                                                 \
+      *pc->dst = ops_arith((IOp)pc->op, a, b);                                                               \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  case I_MOD: *pc->dst = ops_arith(I_MOD, *pc->a, *pc->b); NEXT(pc + 1);                                     \
+  case I_EQ: OPS_CMP(OP_EQ, x == y, NEXT)                                                                    \
+  case I_NE: OPS_CMP(OP_NE, x != y, NEXT)                                                                    \
+  case I_LT: OPS_CMP(OP_LT, x < y, NEXT)                                                                     \
+  case I_LE: OPS_CMP(OP_LE, x <= y, NEXT)                                                                    \
+  case I_GT: OPS_CMP(OP_GT, x > y, NEXT)                                                                     \
+  case I_GE: OPS_CMP(OP_GE, x >= y, NEXT)                                                                    \
+  case I_AND: {                                                                                              \
+    Value a = *pc->a, b = *pc->b;                                                                            \
+    if (a.type == T_BOOL && b.type == T_BOOL)                                                                \
+      *pc->dst = ops_bool(a.u.b & b.u.b);                                                                    \
+    else                                                                                                     \
+      *pc->dst = ops_and(a, b);                                                                              \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  case I_OR: {                                                                                               \
+    Value a = *pc->a, b = *pc->b;                                                                            \
+    if (a.type == T_BOOL && b.type == T_BOOL)                                                                \
+      *pc->dst = ops_bool(a.u.b | b.u.b);                                                                    \
+    else                                                                                                     \
+      *pc->dst = ops_or(a, b);                                                                               \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  case I_COALESCE: *pc->dst = pc->a->type != T_MISSING ? *pc->a : *pc->b; NEXT(pc + 1);                      \
+  case I_AND_SKIP:                                                                                           \
+    if (pc->a->type == T_BOOL && !pc->a->u.b) {                                                              \
+      *pc->dst = *pc->a;                                                                                     \
+      NEXT(pc + 1 + pc->n);                                                                                  \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  case I_OR_SKIP:                                                                                            \
+    if (pc->a->type == T_BOOL && pc->a->u.b) {                                                               \
+      *pc->dst = *pc->a;                                                                                     \
+      NEXT(pc + 1 + pc->n);                                                                                  \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  case I_PRESENT_SKIP:                                                                                       \
+    if (pc->a->type != T_MISSING) {                                                                          \
+      *pc->dst = *pc->a;                                                                                     \
+      NEXT(pc + 1 + pc->n);                                                                                  \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  case I_BRANCH: {                                                                                           \
+    Value a = *pc->a;                                                                                        \
+    if (a.type == T_BOOL) NEXT(pc + 1 + (a.u.b ? 0 : pc->n));                                                \
+    *pc->dst = a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);                                           \
+    NEXT(pc + 1 + pc->sub);                                                                                  \
+  }                                                                                                          \
+  case I_JUMP: NEXT(pc + 1 + pc->n);                                                                         \
+  case I_IS_MISSING: *pc->dst = ops_bool((pc->a->type == T_MISSING) != (pc->sub != 0)); NEXT(pc + 1);        \
+  case I_IN: *pc->dst = ops_in(*pc->a, pc->b, pc->n); NEXT(pc + 1);                                          \
+  case I_CALL: *pc->dst = ops_call((CTX), (Builtin)pc->sub, pc->a, pc->n); NEXT(pc + 1);                     \
+  case I_SCALE: {                                                                                            \
+    Value x = *pc->a, lo = *pc->b, hi = *pc->c;                                                              \
+    if (x.type == T_NUMBER && lo.type == T_NUMBER && hi.type == T_NUMBER && lo.u.num != hi.u.num) {          \
+      double s = (x.u.num - lo.u.num) / (hi.u.num - lo.u.num) * 100;                                         \
+      if (isfinite(s)) {                                                                                     \
+        *pc->dst = val_num(s < 0 ? 0 : s > 100 ? 100 : s);                                                   \
+        NEXT(pc + 1);                                                                                        \
+      }                                                                                                      \
+    }                                                                                                        \
+    *pc->dst = ops_scale(x, lo, hi);                                                                         \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  case I_DAYS: *pc->dst = ops_days(*pc->a, *pc->b); NEXT(pc + 1);                                            \
+  case I_DAYS_SINCE: *pc->dst = ops_days(*pc->a, val_date((CTX)->as_of)); NEXT(pc + 1);                      \
+  case I_DAYS_UNTIL: *pc->dst = ops_days(val_date((CTX)->as_of), *pc->a); NEXT(pc + 1);                      \
+  case I_AGG: NEXT(ops_aggregate((CTX), pc));                                                                \
+  case I_TREND:                                                                                              \
+    *pc->dst = ops_trend((CTX), pc);                                                                         \
+    NEXT(pc + 1);
+
+#define OPS_RETURN(next) return (next)
+
 /* Runs the expression instruction at PC (op < I_STEPS) and returns the
- * next one to run. Numbers, the comparison of numbers and the Kleene
- * logic of two booleans are inline; the rest calls ops.c. */
+ * next one to run. */
 static inline __attribute__((always_inline)) const Ins *ops_step(OpCtx *E, const Ins *pc) {
   switch ((IOp)pc->op) {
-  case I_MOVE: *pc->dst = *pc->a; return pc + 1;
-  case I_ELEM: {
-    const Value *rec = E->elem[pc->n];
-    *pc->dst = rec ? rec[pc->sub] : val_missing(MISS_ABSENT);
-    return pc + 1;
-  }
-  case I_NEG: *pc->dst = ops_neg(*pc->a); return pc + 1;
-  case I_NOT: {
-    Value a = *pc->a;
-    *pc->dst = a.type == T_BOOL ? ops_bool(!a.u.b) : ops_not(a);
-    return pc + 1;
-  }
-  case I_ADD:
-  case I_SUB:
-  case I_MUL:
-  case I_DIV: {
-    Value a = *pc->a, b = *pc->b;
-    if (a.type == T_NUMBER && b.type == T_NUMBER) {
-      double x = a.u.num, y = b.u.num, r;
-      switch ((IOp)pc->op) {
-      case I_ADD: r = x + y; break;
-      case I_SUB: r = x - y; break;
-      case I_MUL: r = x * y; break;
-      default:
-        if (y == 0) {
-          *pc->dst = val_missing(MISS_DIV_ZERO);
-          return pc + 1;
-        }
-        r = x / y;
-        break;
-      }
-      *pc->dst = isfinite(r) ? val_num(r) : val_missing(MISS_DOMAIN);
-    } else {
-      *pc->dst = ops_arith((IOp)pc->op, a, b);
-    }
-    return pc + 1;
-  }
-  case I_MOD: *pc->dst = ops_arith(I_MOD, *pc->a, *pc->b); return pc + 1;
-  case I_EQ: OPS_CMP(OP_EQ, x == y)
-  case I_NE: OPS_CMP(OP_NE, x != y)
-  case I_LT: OPS_CMP(OP_LT, x < y)
-  case I_LE: OPS_CMP(OP_LE, x <= y)
-  case I_GT: OPS_CMP(OP_GT, x > y)
-  case I_GE: OPS_CMP(OP_GE, x >= y)
-  case I_AND: {
-    Value a = *pc->a, b = *pc->b;
-    if (a.type == T_BOOL && b.type == T_BOOL)
-      *pc->dst = ops_bool(a.u.b & b.u.b);
-    else
-      *pc->dst = ops_and(a, b);
-    return pc + 1;
-  }
-  case I_OR: {
-    Value a = *pc->a, b = *pc->b;
-    if (a.type == T_BOOL && b.type == T_BOOL)
-      *pc->dst = ops_bool(a.u.b | b.u.b);
-    else
-      *pc->dst = ops_or(a, b);
-    return pc + 1;
-  }
-  case I_COALESCE: *pc->dst = pc->a->type != T_MISSING ? *pc->a : *pc->b; return pc + 1;
-  case I_AND_SKIP:
-    if (pc->a->type == T_BOOL && !pc->a->u.b) {
-      *pc->dst = *pc->a;
-      return pc + 1 + pc->n;
-    }
-    return pc + 1;
-  case I_OR_SKIP:
-    if (pc->a->type == T_BOOL && pc->a->u.b) {
-      *pc->dst = *pc->a;
-      return pc + 1 + pc->n;
-    }
-    return pc + 1;
-  case I_PRESENT_SKIP:
-    if (pc->a->type != T_MISSING) {
-      *pc->dst = *pc->a;
-      return pc + 1 + pc->n;
-    }
-    return pc + 1;
-  case I_BRANCH: {
-    Value a = *pc->a;
-    if (a.type == T_BOOL) return pc + 1 + (a.u.b ? 0 : pc->n);
-    *pc->dst = a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);
-    return pc + 1 + pc->sub;
-  }
-  case I_JUMP: return pc + 1 + pc->n;
-  case I_IS_MISSING: *pc->dst = ops_bool((pc->a->type == T_MISSING) != (pc->sub != 0)); return pc + 1;
-  case I_IN: *pc->dst = ops_in(*pc->a, pc->b, pc->n); return pc + 1;
-  case I_CALL: *pc->dst = ops_call(E, (Builtin)pc->sub, pc->a, pc->n); return pc + 1;
-  case I_SCALE: {
-    Value x = *pc->a, lo = *pc->b, hi = *pc->c;
-    if (x.type == T_NUMBER && lo.type == T_NUMBER && hi.type == T_NUMBER && lo.u.num != hi.u.num) {
-      double s = (x.u.num - lo.u.num) / (hi.u.num - lo.u.num) * 100;
-      if (isfinite(s)) {
-        *pc->dst = val_num(s < 0 ? 0 : s > 100 ? 100 : s);
-        return pc + 1;
-      }
-    }
-    *pc->dst = ops_scale(x, lo, hi);
-    return pc + 1;
-  }
-  case I_DAYS: *pc->dst = ops_days(*pc->a, *pc->b); return pc + 1;
-  case I_DAYS_SINCE: *pc->dst = ops_days(*pc->a, val_date(E->as_of)); return pc + 1;
-  case I_DAYS_UNTIL: *pc->dst = ops_days(val_date(E->as_of), *pc->a); return pc + 1;
-  case I_AGG: return ops_aggregate(E, pc);
-  case I_TREND: *pc->dst = ops_trend(E, pc); return pc + 1;
+    OPS_EXPR_CASES(E, OPS_RETURN)
   case I_STEPS: break;
   }
   return pc + 1;
