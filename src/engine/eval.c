@@ -606,15 +606,12 @@ Value *eval_given_inputs(const Program *p, const Node *given, Arena *arena) {
  * element field have in common (key and display are the caller's). */
 static FieldSchema field_schema(const char *name, const char *column, uint8_t type, bool optional,
                                 const char **allowed, int32_t nallowed) {
-  FieldSchema f;
-  memset(&f, 0, sizeof f);
-  f.name = name;
-  f.column = column;
-  f.type = type;
-  f.optional = optional;
-  f.allowed = (const char *const *)allowed;
-  f.nallowed = nallowed;
-  return f;
+  return (FieldSchema){.name = name,
+                       .column = column,
+                       .type = type,
+                       .optional = optional,
+                       .allowed = (const char *const *)allowed,
+                       .nallowed = nallowed};
 }
 
 void eval_schema(const Program *p, Schema *out, Arena *arena) {
