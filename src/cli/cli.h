@@ -47,6 +47,34 @@ bool cli_run_tail(const kenko_run_opts *o, FILE *out, const kenko_run_stats *sta
  * "N records scored (accounts × snapshots) in K snapshots, M rejected". */
 void cli_snapshots_summary(const kenko_run_stats *stats);
 
+/* What a scoring command does once its options are read (cli_score): the
+ * rules loaded (cli_load), the run's options set up (cli_run_opts), the
+ * library called over the data, then cli_run_tail and, when the run got
+ * as far as scoring, the summary line. */
+typedef enum CliSummary {
+  CLI_SUMMARY_NONE,      /* no summary line (explain) */
+  CLI_SUMMARY_ACCOUNTS,  /* cli_print_summary */
+  CLI_SUMMARY_SNAPSHOTS, /* cli_snapshots_summary */
+} CliSummary;
+/* How a command scores: the library call over loaded rules
+ * (kenko_report, kenko_history, …, its OPTS the command's own options)
+ * and what the command line adds around it. */
+typedef struct CliScoring {
+  int (*score)(const kenko_rules *rules, const char *const *data, int ndata, const void *opts, FILE *out,
+               kenko_run_stats *stats);
+  bool color;    /* the output may be coloured (when it is a terminal) */
+  bool progress; /* the progress count on a terminal */
+  CliSummary summary;
+} CliScoring;
+/* Scores DATA under the rules at RULES_PATH as HOW says, OPTS being the
+ * command's options and RUN the run options inside them; OUT is where the
+ * command writes (NULL: nowhere). Returns STATUS without loading anything
+ * when it is not 0 (a usage error, already printed); else the exit status
+ * of the load or of the run. STATS (zeroed first; may be NULL) gets the
+ * run's figures. */
+int cli_score(Cli *cli, int status, const CliScoring *how, const char *rules_path, const char *const *data,
+              int ndata, const void *opts, kenko_run_opts *run, FILE *out, kenko_run_stats *stats);
+
 /* options.c: the value of option ARGV[*i] (`--x V` or `--x=V`; "" when V
  * is absent), or NULL when ARGV[*i] is not NAME. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
@@ -65,6 +93,11 @@ int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opt
  * `--format csv` or they contradict each other. */
 int cli_csv_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
 int cli_csv_options_check(Cli *cli, const kenko_run_opts *opts);
+/* An argument ARG that no option of command CMD took: an unknown option
+ * (a usage error, printed: KENKO_ERR_USAGE), else the rules' path while
+ * *RULES is NULL, else a data file appended to DATA; 0. */
+int cli_rules_or_data(Cli *cli, const char *cmd, const char *arg, const char **rules, const char **data,
+                      int *ndata);
 /* The usage error of `--format xlsx` without `--output FILE`. */
 int cli_xlsx_needs_output(Cli *cli);
 
@@ -78,6 +111,11 @@ FILE *cli_stdout(Cli *cli);
  * PATH of option OPT (NULL or "-": standard output) is one of INPUTS
  * (same device and inode); 0 otherwise. Call before opening anything. */
 int cli_check_output(Cli *cli, const char *opt, const char *path, const char *const *inputs, int ninputs);
+/* cli_check_output, then cli_open_output: output PATH of option OPT
+ * checked against INPUTS and opened; DFLT when PATH is NULL. NULL after
+ * printing why. */
+FILE *cli_output(Cli *cli, const char *opt, const char *path, const char *const *inputs, int ninputs,
+                 FILE *dflt);
 /* kenko_load, and the rule files it read (includes too) are remembered:
  * cli_finish refuses to replace an output file that is one of them. */
 kenko_rules *cli_load(Cli *cli, const char *path, const kenko_load_opts *opts, int *status);

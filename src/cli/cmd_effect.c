@@ -40,18 +40,21 @@ static int parse_effect_args(Cli *cli, int argc, char **argv, kenko_effect_opts 
     } else if ((v = cli_opt_value(argc, argv, &i, "--after"))) {
       if (!*v) return cli_usage_error(cli, "`--after` needs a duration such as 90d, 12w or 3mo");
       opts->after = v;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(cli, "unknown option `%s` for `kenko effect`", a);
-    } else if (!*rules) {
-      *rules = a;
-    } else {
-      data[(*ndata)++] = a;
+    } else if (cli_rules_or_data(cli, "effect", a, rules, data, ndata)) {
+      return KENKO_ERR_USAGE;
     }
   }
   if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", effect_usage);
   if (!opts->actions) return cli_usage_error(cli, "`kenko effect` needs `--actions LOG`: the action log");
   return 0;
 }
+
+static int score_effect(const kenko_rules *rules, const char *const *data, int ndata, const void *opts,
+                        FILE *out, kenko_run_stats *stats) {
+  return kenko_effect(rules, data, ndata, opts, out, stats);
+}
+static const CliScoring effect_scoring = {
+    .score = score_effect, .color = true, .progress = true, .summary = CLI_SUMMARY_SNAPSHOTS};
 
 int cmd_effect(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL, *html = NULL;
@@ -64,24 +67,11 @@ int cmd_effect(Cli *cli, int argc, char **argv) {
   if (status == 0 && html) {
     data[ndata] = rules_path; /* the inputs the page must not overwrite */
     data[ndata + 1] = opts.actions;
-    if (cli_check_output(cli, "--html", html, data, ndata + 2)) status = KENKO_ERR_USAGE;
+    if (!(opts.html = cli_output(cli, "--html", html, data, ndata + 2, NULL))) status = KENKO_ERR_USAGE;
     data[ndata] = data[ndata + 1] = NULL;
-    if (status == 0 && !(opts.html = cli_open_output(cli, "--html", html))) status = KENKO_ERR_USAGE;
-    if (status == 0 && strcmp(html, "-") == 0) out = NULL;
+    if (strcmp(html, "-") == 0) out = NULL;
   }
-  kenko_rules *rules = NULL;
-  if (status == 0) {
-    kenko_load_opts lo = cli_load_opts(cli);
-    rules = cli_load(cli, rules_path, &lo, &status);
-  }
-  if (rules) {
-    opts.run.color = cli->color_out && out == cli->out;
-    cli_run_opts(cli, &opts.run, true);
-    kenko_run_stats stats;
-    status = kenko_effect(rules, data, ndata, &opts, out, &stats);
-    if (cli_run_tail(&opts.run, out, &stats, status)) cli_snapshots_summary(&stats);
-    kenko_rules_free(rules);
-  }
+  status = cli_score(cli, status, &effect_scoring, rules_path, data, ndata, &opts, &opts.run, out, NULL);
   free(data);
   return status;
 }

@@ -60,12 +60,8 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
     } else if ((v = cli_opt_value(argc, argv, &i, "--to"))) {
       if (!*v) return cli_usage_error(cli, "`--to` needs a date YYYY-MM-DD");
       opts->to = v;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(cli, "unknown option `%s` for `kenko history`", a);
-    } else if (!*rules) {
-      *rules = a;
-    } else {
-      data[(*ndata)++] = a;
+    } else if (cli_rules_or_data(cli, "history", a, rules, data, ndata)) {
+      return KENKO_ERR_USAGE;
     }
   }
   if (!*rules || *ndata == 0) return cli_usage_error(cli, "%s", history_usage);
@@ -78,6 +74,13 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
   return cli_csv_options_check(cli, &opts->run);
 }
 
+static int score_history(const kenko_rules *rules, const char *const *data, int ndata, const void *opts,
+                         FILE *out, kenko_run_stats *stats) {
+  return kenko_history(rules, data, ndata, opts, out, stats);
+}
+static const CliScoring history_scoring = {
+    .score = score_history, .color = true, .progress = true, .summary = CLI_SUMMARY_SNAPSHOTS};
+
 int cmd_history(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL, *html = NULL, *output = NULL;
   const char **data = calloc((size_t)argc + 2, sizeof *data);
@@ -88,27 +91,12 @@ int cmd_history(Cli *cli, int argc, char **argv) {
   FILE *out = cli->out;
   data[ndata] = rules_path; /* the inputs the outputs must not overwrite */
   if (status == 0 && html) {
-    if (cli_check_output(cli, "--html", html, data, ndata + 1)) status = KENKO_ERR_USAGE;
-    if (status == 0 && !(opts.html = cli_open_output(cli, "--html", html))) status = KENKO_ERR_USAGE;
+    if (!(opts.html = cli_output(cli, "--html", html, data, ndata + 1, NULL))) status = KENKO_ERR_USAGE;
     if (strcmp(html, "-") == 0) out = NULL;
   }
-  if (status == 0 && output) {
-    if (cli_check_output(cli, "--output", output, data, ndata + 1)) status = KENKO_ERR_USAGE;
-    if (status == 0 && !(out = cli_open_output(cli, "--output", output))) status = KENKO_ERR_USAGE;
-  }
-  kenko_rules *rules = NULL;
-  if (status == 0) {
-    kenko_load_opts lo = cli_load_opts(cli);
-    rules = cli_load(cli, rules_path, &lo, &status);
-  }
-  if (rules) {
-    opts.run.color = cli->color_out && out == cli->out;
-    cli_run_opts(cli, &opts.run, true);
-    kenko_run_stats stats;
-    status = kenko_history(rules, data, ndata, &opts, out, &stats);
-    if (cli_run_tail(&opts.run, out, &stats, status)) cli_snapshots_summary(&stats);
-    kenko_rules_free(rules);
-  }
+  if (status == 0 && output && !(out = cli_output(cli, "--output", output, data, ndata + 1, NULL)))
+    status = KENKO_ERR_USAGE;
+  status = cli_score(cli, status, &history_scoring, rules_path, data, ndata, &opts, &opts.run, out, NULL);
   free(data);
   return status;
 }

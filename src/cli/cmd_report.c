@@ -76,12 +76,8 @@ static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
     } else if ((v = cli_opt_value(argc, argv, &i, "--by"))) {
       if (!*v) return cli_usage_error(cli, "`--by` takes persona, segment NAME or input NAME");
       if (parse_by(cli, argc, argv, &i, v, ra)) return KENKO_ERR_USAGE;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(cli, "unknown option `%s` for `kenko report`", a);
-    } else if (!ra->rules) {
-      ra->rules = a;
-    } else {
-      ra->data[ra->ndata++] = a;
+    } else if (cli_rules_or_data(cli, "report", a, &ra->rules, ra->data, &ra->ndata)) {
+      return KENKO_ERR_USAGE;
     }
   }
   if (!ra->rules || ra->ndata == 0) return cli_usage_error(cli, REPORT_USAGE);
@@ -117,26 +113,20 @@ static int open_report_outputs(Cli *cli, ReportArgs *ra, FILE **out) {
   return 0;
 }
 
+static int score_report(const kenko_rules *rules, const char *const *data, int ndata, const void *opts,
+                        FILE *out, kenko_run_stats *stats) {
+  return kenko_report(rules, data, ndata, opts, out, stats);
+}
+
 int cmd_report(Cli *cli, int argc, char **argv) {
   ReportArgs ra;
   memset(&ra, 0, sizeof ra);
   int status = parse_report_args(cli, argc, argv, &ra);
   FILE *out = NULL;
   if (status == 0) status = open_report_outputs(cli, &ra, &out);
-  kenko_rules *rules = NULL;
-  if (status == 0) {
-    kenko_load_opts lo = cli_load_opts(cli);
-    rules = cli_load(cli, ra.rules, &lo, &status);
-  }
-  if (rules) {
-    kenko_run_opts *ro = &ra.opts.run;
-    ro->color = !ra.opts.json && cli->color_out && out == cli->out;
-    cli_run_opts(cli, ro, true);
-    kenko_run_stats stats;
-    status = kenko_report(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
-    if (cli_run_tail(ro, out, &stats, status)) cli_print_summary(&stats);
-    kenko_rules_free(rules);
-  }
+  CliScoring how = {
+      .score = score_report, .color = !ra.opts.json, .progress = true, .summary = CLI_SUMMARY_ACCOUNTS};
+  status = cli_score(cli, status, &how, ra.rules, ra.data, ra.ndata, &ra.opts, &ra.opts.run, out, NULL);
   free(ra.by);
   free(ra.data);
   return status;

@@ -49,12 +49,8 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
     } else if (explain_cmd && (v = cli_opt_value(argc, argv, &i, "--account"))) {
       if (!*v) return cli_usage_error(cli, "`--account` needs an account id");
       ra->opts.account = v;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return cli_usage_error(cli, "unknown option `%s` for `kenko %s`", a, explain_cmd ? "explain" : "run");
-    } else if (!ra->rules) {
-      ra->rules = a;
-    } else {
-      ra->data[ra->ndata++] = a;
+    } else if (cli_rules_or_data(cli, explain_cmd ? "explain" : "run", a, &ra->rules, ra->data, &ra->ndata)) {
+      return KENKO_ERR_USAGE;
     }
   }
   if (!ra->rules || ra->ndata == 0)
@@ -72,6 +68,11 @@ static int parse_run_args(Cli *cli, int argc, char **argv, RunArgs *ra, bool exp
   return cli_csv_options_check(cli, &ra->opts);
 }
 
+static int score_run(const kenko_rules *rules, const char *const *data, int ndata, const void *opts,
+                     FILE *out, kenko_run_stats *stats) {
+  return kenko_run(rules, data, ndata, opts, out, stats);
+}
+
 static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
   RunArgs ra;
   int rc = parse_run_args(cli, argc, argv, &ra, explain_cmd);
@@ -80,29 +81,20 @@ static int run_or_explain(Cli *cli, int argc, char **argv, bool explain_cmd) {
     return rc;
   }
   ra.data[ra.ndata] = ra.rules; /* the inputs: data files and rules */
-  FILE *out = NULL;
-  if (cli_check_output(cli, "--output", ra.output, ra.data, ra.ndata + 1) == 0)
-    out = ra.output ? cli_open_output(cli, "--output", ra.output) : cli->out;
-  kenko_load_opts lo = cli_load_opts(cli);
-  int status = KENKO_ERR_USAGE;
-  kenko_rules *rules = out ? cli_load(cli, ra.rules, &lo, &status) : NULL;
-  if (!rules) {
-    free(ra.data);
-    return status;
-  }
+  FILE *out = cli_output(cli, "--output", ra.output, ra.data, ra.ndata + 1, cli->out);
   ra.opts.what_if = explain_cmd;
-  ra.opts.color = ra.opts.format == KENKO_FORMAT_TEXT && cli->color_out && out == cli->out;
-  cli_run_opts(cli, &ra.opts, !explain_cmd);
+  CliScoring how = {.score = score_run,
+                    .color = ra.opts.format == KENKO_FORMAT_TEXT,
+                    .progress = !explain_cmd,
+                    .summary = explain_cmd ? CLI_SUMMARY_NONE : CLI_SUMMARY_ACCOUNTS};
   kenko_run_stats stats;
-  status = kenko_run(rules, ra.data, ra.ndata, &ra.opts, out, &stats);
-  bool scored = cli_run_tail(&ra.opts, out, &stats, status);
+  int status = cli_score(cli, out ? 0 : KENKO_ERR_USAGE, &how, ra.rules, ra.data, ra.ndata, &ra.opts,
+                         &ra.opts, out, &stats);
+  bool scored = status != KENKO_ERR_USAGE && status != KENKO_ERR_RULES;
   if (explain_cmd && scored && !stats.found && !stats.found_rejected) {
     fprintf(stderr, _("kenko: error: no account \"%s\" in the data\n"), ra.opts.account);
     status = KENKO_ERR_USAGE;
-  } else if (!explain_cmd && scored) {
-    cli_print_summary(&stats);
   }
-  kenko_rules_free(rules);
   free(ra.data);
   return status;
 }

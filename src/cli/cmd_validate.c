@@ -11,6 +11,11 @@ static const char validate_usage[] = "usage: kenko validate RULES DATA... [--out
                                      "[--format text|json] [--output FILE] [--as-of D] "
                                      "[data options]";
 
+static int score_validate(const kenko_rules *rules, const char *const *data, int ndata, const void *opts,
+                          FILE *out, kenko_run_stats *stats) {
+  return kenko_validate(rules, data, ndata, opts, out, stats);
+}
+
 int cmd_validate(Cli *cli, int argc, char **argv) {
   const char *rules_path = NULL;
   const char **data = calloc((size_t)argc + 2, sizeof *data);
@@ -42,42 +47,22 @@ int cmd_validate(Cli *cli, int argc, char **argv) {
         opts.json = false;
       else
         rc = cli_usage_error(cli, "`--format` takes text or json for `kenko validate`, found `%s`", v);
-    } else if (a[0] == '-' && a[1] != '\0') {
-      rc = cli_usage_error(cli, "unknown option `%s` for `kenko validate`", a);
-    } else if (!rules_path) {
-      rules_path = a;
     } else {
-      data[ndata++] = a;
+      rc = cli_rules_or_data(cli, "validate", a, &rules_path, data, &ndata);
     }
   }
   if (rc == 0 && (!rules_path || ndata == 0)) rc = cli_usage_error(cli, "%s", validate_usage);
   data[ndata] = rules_path; /* the inputs: data files and rules */
-  if (rc == 0) rc = cli_check_output(cli, "--output", output, data, ndata + 1);
-  FILE *out = rc == 0 && output ? cli_open_output(cli, "--output", output) : cli->out;
+  FILE *out = rc == 0 ? cli_output(cli, "--output", output, data, ndata + 1, cli->out) : NULL;
   if (rc == 0 && !out) rc = KENKO_ERR_USAGE;
-  if (rc) {
-    free(data);
-    return rc;
-  }
-  kenko_load_opts lo = cli_load_opts(cli);
-  int status;
-  kenko_rules *rules = cli_load(cli, rules_path, &lo, &status);
-  if (!rules) {
-    free(data);
-    return status;
-  }
-  cli_run_opts(cli, &opts.run, true);
-  kenko_run_stats stats;
-  status = kenko_validate(rules, data, ndata, &opts, out, &stats);
   /* --horizon scores every snapshot (like history): the summary counts
    * records, and no account is "seen only earlier" */
-  if (cli_run_tail(&opts.run, out, &stats, status)) {
-    if (opts.horizon)
-      cli_snapshots_summary(&stats);
-    else
-      cli_print_summary(&stats);
-  }
-  kenko_rules_free(rules);
+  /* --horizon scores every snapshot (like history): the summary counts
+   * records, and no account is "seen only earlier" */
+  CliScoring how = {.score = score_validate,
+                    .progress = true,
+                    .summary = opts.horizon ? CLI_SUMMARY_SNAPSHOTS : CLI_SUMMARY_ACCOUNTS};
+  rc = cli_score(cli, rc, &how, rules_path, data, ndata, &opts, &opts.run, out, NULL);
   free(data);
-  return status;
+  return rc;
 }

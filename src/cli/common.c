@@ -1,6 +1,7 @@
 /* common.c — what the subcommands share besides their options: the
  * diagnostic callback, load options, usage errors, and a scoring run's
- * setup and tail (the progress count, the summary line). */
+ * setup and tail (the progress count, the summary line), and the whole
+ * load-score-summarise sequence of a scoring command (cli_score). */
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,4 +76,24 @@ void cli_snapshots_summary(const kenko_run_stats *stats) {
           stats->scored);
   fprintf(stderr, P_(" in %llu snapshot", " in %llu snapshots", stats->snapshots), stats->snapshots);
   fprintf(stderr, _(", %llu rejected\n"), stats->rejected);
+}
+
+int cli_score(Cli *cli, int status, const CliScoring *how, const char *rules_path, const char *const *data,
+              int ndata, const void *opts, kenko_run_opts *run, FILE *out, kenko_run_stats *stats) {
+  kenko_run_stats own;
+  if (!stats) stats = &own;
+  memset(stats, 0, sizeof *stats);
+  if (status != 0) return status;
+  kenko_load_opts lo = cli_load_opts(cli);
+  kenko_rules *rules = cli_load(cli, rules_path, &lo, &status);
+  if (!rules) return status;
+  run->color = how->color && cli->color_out && out == cli->out;
+  cli_run_opts(cli, run, how->progress);
+  status = how->score(rules, data, ndata, opts, out, stats);
+  if (cli_run_tail(run, out, stats, status)) {
+    if (how->summary == CLI_SUMMARY_ACCOUNTS) cli_print_summary(stats);
+    if (how->summary == CLI_SUMMARY_SNAPSHOTS) cli_snapshots_summary(stats);
+  }
+  kenko_rules_free(rules);
+  return status;
 }

@@ -119,3 +119,14 @@ int cli_xlsx_needs_output(Cli *cli) {
       cli, "`--format xlsx` writes a binary workbook: give the file with `--output FILE` (`--output "
            "-`: standard output, for a pipe)");
 }
+
+int cli_rules_or_data(Cli *cli, const char *cmd, const char *arg, const char **rules, const char **data,
+                      int *ndata) {
+  if (arg[0] == '-' && arg[1] != '\0')
+    return cli_usage_error(cli, "unknown option `%s` for `kenko %s`", arg, cmd);
+  if (!*rules)
+    *rules = arg;
+  else
+    data[(*ndata)++] = arg;
+  return 0;
+}

@@ -233,6 +233,12 @@ FILE *cli_open_output(Cli *cli, const char *opt, const char *path) {
   return o->f;
 }
 
+FILE *cli_output(Cli *cli, const char *opt, const char *path, const char *const *inputs, int ninputs,
+                 FILE *dflt) {
+  if (cli_check_output(cli, opt, path, inputs, ninputs)) return NULL;
+  return path ? cli_open_output(cli, opt, path) : dflt;
+}
+
 kenko_rules *cli_load(Cli *cli, const char *path, const kenko_load_opts *opts, int *status) {
   kenko_rules *rules = kenko_load(path, opts, status);
   for (int i = 0; rules && i < kenko_rules_file_count(rules); i++) {
