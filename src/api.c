@@ -208,6 +208,12 @@ int kenko_sql(const kenko_rules *rules, const kenko_sql_opts *opts, FILE *out) {
       return KENKO_ERR_USAGE;
     }
     o.has_as_of = true;
+    if (sql_history(rules->program)) {
+      diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+              "kenko sql over history scores every snapshot as of its own date (like `kenko history`): "
+              "leave out `--as-of` and filter the rows by `as_of`");
+      return KENKO_ERR_USAGE;
+    }
   }
   Buf b;
   buf_init(&b, NULL);

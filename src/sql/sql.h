@@ -51,6 +51,12 @@ typedef struct SqlOptions {
  * number of errors (OUT is not meant to be used when it is not 0). */
 int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf *out, Diag *diag);
 
+/* Whether the rules (sql_history.c) score every snapshot: a `snapshot` input or a trend
+ * function (then every row of the table is one account's snapshot). */
+bool sql_history(const Program *p);
+/* The data column dating each row: the `snapshot` input's, or "snapshot". */
+const char *sql_snapshot_column(const Program *p);
+
 /* The CREATE TABLE statements of the tables the query reads (sql_schema.c). */
 void sql_schema(const Program *p, const SqlOptions *o, Buf *out);
 

@@ -231,6 +231,11 @@ static bool child_from(SqlGen *g, Buf *b, const Node *at, int32_t li, int32_t al
   sql_ident(b, key->column ? key->column : key->name);
   buf_puts(b, " = ");
   sql_col(b, "in", key->name, p->key_input);
+  if (sql_history(p)) { /* history: the rows of the same snapshot */
+    buf_printf(b, " AND e%d.", (int)alias);
+    sql_ident(b, sql_snapshot_column(p));
+    buf_puts(b, " = a.\"as_of\"");
+  }
   buf_free(&name);
   return true;
 }
@@ -437,6 +442,10 @@ static void call(SqlGen *g, Buf *b, const Node *e) {
     aggregate(g, b, e, fn);
     return;
   }
+  if (fn >= FN_PAST && fn <= FN_COUNT_OVER) {
+    sql_trend_col(g, b, e);
+    return;
+  }
   int32_t n = e->list.count;
   Buf t[3];
   const char *x[3] = {NULL, NULL, NULL};
@@ -463,8 +472,7 @@ static void call(SqlGen *g, Buf *b, const Node *e) {
   case FN_CONTAINS:
   case FN_STARTS_WITH: break;
   default:
-    sql_error(g, e->name_span.file >= 0 ? e->name_span : e->span,
-              "kenko sql cannot translate `%s` yet (trend functions need the history tables)", e->name);
+    sql_error(g, e->name_span.file >= 0 ? e->name_span : e->span, "kenko sql cannot translate `%s`", e->name);
     return;
   }
   if (n > 3) n = 3;
@@ -543,16 +551,10 @@ static void ref(SqlGen *g, Buf *b, const Node *e) {
 
 /* ---- operators ------------------------------------------------------------ */
 
-/* DATE (SQL) moved by the duration literal DUR, forward (SIGN 1) or back. */
-static void sql_date_shift(SqlGen *g, Buf *b, const char *date, const Node *dur, int sign) {
-  if (dur->kind != E_DURATION) {
-    sql_error(g, dur->span, "kenko sql needs the duration written in the rule (`30d`, `6mo`)");
-    return;
-  }
-  double n = sign * dur->num;
+void sql_date_shift_by(SqlGen *g, Buf *b, const char *date, DurUnit unit, int64_t n) {
   char count[32];
-  if ((DurUnit)dur->op == DUR_MONTHS) {
-    snprintf(count, sizeof count, "%d", (int)n);
+  if (unit == DUR_MONTHS) {
+    snprintf(count, sizeof count, "%lld", (long long)n);
     Buf moved, last;
     buf_init(&moved, NULL);
     buf_init(&last, NULL);
@@ -568,8 +570,17 @@ static void sql_date_shift(SqlGen *g, Buf *b, const char *date, const Node *dur,
     buf_free(&last);
     return;
   }
-  snprintf(count, sizeof count, "%d", (int)((DurUnit)dur->op == DUR_WEEKS ? 7 * n : n));
+  snprintf(count, sizeof count, "%lld", (long long)(unit == DUR_WEEKS ? 7 * n : n));
   sql_tpl(b, g->d->add_days, date, count);
+}
+
+/* DATE (SQL) moved by the duration literal DUR, forward (SIGN 1) or back. */
+static void sql_date_shift(SqlGen *g, Buf *b, const char *date, const Node *dur, int sign) {
+  if (dur->kind != E_DURATION) {
+    sql_error(g, dur->span, "kenko sql needs the duration written in the rule (`30d`, `6mo`)");
+    return;
+  }
+  sql_date_shift_by(g, b, date, (DurUnit)dur->op, (int64_t)(sign * dur->num));
 }
 
 static const char *cmp_text(Op op) {

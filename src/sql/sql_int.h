@@ -42,6 +42,21 @@ void sql_tpl(Buf *b, const char *tpl, const char *a1, const char *a2);
 void sql_expr(SqlGen *g, Buf *b, const Node *e);
 /* X clamped to 0..100 (NULL stays NULL). */
 void sql_clamp100(SqlGen *g, Buf *b, const char *x);
+/* DATE (SQL) moved by N units of UNIT (months: a month's last day to the
+ * target month's last day, as date_shift). */
+void sql_date_shift_by(SqlGen *g, Buf *b, const char *date, DurUnit unit, int64_t n);
+
+/* ---- history (sql_history.c) ---- */
+/* Trend call E (past, previous, …): its column, computed by the stage
+ * sql_history_ctes writes. */
+void sql_trend_col(SqlGen *g, Buf *b, const Node *e);
+/* The two CTEs computing trend calls CALLS[0..N) (indices into
+ * Program.trend_calls) over the stage PREV, the second one named NAME. */
+void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, const int32_t *calls,
+                      int32_t n);
+/* The `coverage` of the row `a` (history's CSV has it). */
+void sql_coverage(SqlGen *g, Buf *b);
+
 /* Reports what cannot be translated (counted in g->errors). */
 void sql_error(SqlGen *g, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -21,6 +21,7 @@
 #include "sql/sql_int.h"
 
 typedef enum Phase {
+  PH_TREND, /* trend calls: joins on earlier snapshots (sql_history.c) */
   PH_INDICATOR,
   PH_INDICATOR_DEFAULT,
   PH_PERSONA,
@@ -36,8 +37,8 @@ typedef enum Phase {
 } Phase;
 
 static const char *const phase_name[PH_COUNT] = {
-    "indicators", "persona_indicators", "persona", "segments", "members", "dimension_sums",
-    "dimensions", "health_sums",        "health",  "flags",    "journey",
+    "trends",         "indicators", "persona_indicators", "persona", "segments", "members",
+    "dimension_sums", "dimensions", "health_sums",        "health",  "flags",    "journey",
 };
 
 typedef struct Plan {
@@ -49,6 +50,7 @@ typedef struct Plan {
 
 static int32_t count_of(const Program *p, const CProgram *cp, Phase ph) {
   switch (ph) {
+  case PH_TREND: return p->ntrend_calls;
   case PH_INDICATOR:
   case PH_INDICATOR_DEFAULT: return p->nindicators;
   case PH_PERSONA: return 1;
@@ -88,36 +90,46 @@ static void dep_add(Deps *d, int32_t node) {
   d->v[d->n++] = node;
 }
 
-/* The nodes expression E reads (persona conditions: PERSONA_CTX). */
+/* The node a reference (KIND, INDEX, SUB) reads (persona conditions:
+ * PERSONA_CTX). */
+static void ref_deps(const SqlGen *g, const Plan *pl, int kind, int32_t i, int32_t sub, bool persona_ctx,
+                     Deps *d) {
+  const Program *p = g->p;
+  switch ((RefKind)kind) {
+  case REF_INDICATOR:
+    dep_add(d,
+            pl->base[persona_ctx && p->indicators[i].persona_defaults ? PH_INDICATOR_DEFAULT : PH_INDICATOR] +
+                i);
+    break;
+  case REF_THRESHOLD:
+    if (!persona_ctx && g->cp->threshold_varies[i]) dep_add(d, pl->base[PH_PERSONA]);
+    break;
+  case REF_DIMENSION:
+  case REF_DIM_GRADE: dep_add(d, pl->base[PH_DIMENSION] + i); break;
+  case REF_MEMBER: dep_add(d, pl->base[PH_MEMBER] + g->cp->member_first[i] + sub); break;
+  case REF_SEGMENT: dep_add(d, pl->base[PH_SEGMENT] + i); break;
+  case REF_HEALTH:
+  case REF_GRADE: dep_add(d, pl->base[PH_HEALTH]); break;
+  case REF_PERSONA: dep_add(d, pl->base[PH_PERSONA]); break;
+  case REF_BOTTLENECK:
+    if (p->has_journey) dep_add(d, pl->base[PH_JOURNEY]);
+    break;
+  case REF_FLAG: dep_add(d, pl->base[PH_FLAG] + i); break;
+  default: break;
+  }
+}
+
+/* The nodes expression E reads (persona conditions: PERSONA_CTX); a trend
+ * call reads its own node, which reads what it looks back at. */
 static void expr_deps(const SqlGen *g, const Plan *pl, const Node *e, bool persona_ctx, Deps *d) {
   if (!e) return;
-  const Program *p = g->p;
-  if (e->kind == E_NAME || e->kind == E_FIELD || e->kind == E_CALL) {
-    int32_t i = e->ref_index;
-    switch ((RefKind)e->ref_kind) {
-    case REF_INDICATOR:
-      dep_add(
-          d,
-          pl->base[persona_ctx && p->indicators[i].persona_defaults ? PH_INDICATOR_DEFAULT : PH_INDICATOR] +
-              i);
-      break;
-    case REF_THRESHOLD:
-      if (!persona_ctx && g->cp->threshold_varies[i]) dep_add(d, pl->base[PH_PERSONA]);
-      break;
-    case REF_DIMENSION:
-    case REF_DIM_GRADE: dep_add(d, pl->base[PH_DIMENSION] + i); break;
-    case REF_MEMBER: dep_add(d, pl->base[PH_MEMBER] + g->cp->member_first[i] + e->ref_sub); break;
-    case REF_SEGMENT: dep_add(d, pl->base[PH_SEGMENT] + i); break;
-    case REF_HEALTH:
-    case REF_GRADE: dep_add(d, pl->base[PH_HEALTH]); break;
-    case REF_PERSONA: dep_add(d, pl->base[PH_PERSONA]); break;
-    case REF_BOTTLENECK:
-      if (p->has_journey) dep_add(d, pl->base[PH_JOURNEY]);
-      break;
-    case REF_FLAG: dep_add(d, pl->base[PH_FLAG] + i); break;
-    default: break;
-    }
+  if (e->kind == E_CALL && e->ref_kind == REF_FUNC && e->ref_index >= FN_PAST &&
+      e->ref_index <= FN_COUNT_OVER && e->ref_sub >= 0) {
+    dep_add(d, pl->base[PH_TREND] + e->ref_sub);
+    return;
   }
+  if (e->kind == E_NAME || e->kind == E_FIELD || e->kind == E_CALL)
+    ref_deps(g, pl, e->ref_kind, e->ref_index, e->ref_sub, persona_ctx, d);
   expr_deps(g, pl, e->a, persona_ctx, d);
   expr_deps(g, pl, e->b, persona_ctx, d);
   expr_deps(g, pl, e->c, persona_ctx, d);
@@ -143,6 +155,11 @@ static void node_deps(const SqlGen *g, const Plan *pl, int32_t node, Deps *d) {
   Phase ph = phase_of(pl, node);
   int32_t i = node - pl->base[ph];
   switch (ph) {
+  case PH_TREND: {
+    const TrendSubject *t = &p->trend_subjects[p->trend_calls[i].subject];
+    ref_deps(g, pl, t->kind, t->index, t->sub, false, d);
+    break;
+  }
   case PH_INDICATOR: expr_deps(g, pl, p->indicators[i].expr, false, d); break;
   case PH_INDICATOR_DEFAULT: expr_deps(g, pl, p->indicators[i].expr, true, d); break;
   case PH_PERSONA:
@@ -191,7 +208,7 @@ static void node_deps(const SqlGen *g, const Plan *pl, int32_t node, Deps *d) {
 
 /* Rounds by relaxation: the graph is acyclic (the checker said so), so
  * this ends; the usual rules need two or three passes. */
-static void plan_rounds(const SqlGen *g, Plan *pl) {
+static bool plan_rounds(const SqlGen *g, Plan *pl) {
   for (int ph = 0; ph <= PH_COUNT; ph++)
     pl->base[ph] = ph == 0 ? 0 : pl->base[ph - 1] + count_of(g->p, g->cp, (Phase)(ph - 1));
   pl->n = pl->base[PH_COUNT];
@@ -219,8 +236,63 @@ static void plan_rounds(const SqlGen *g, Plan *pl) {
         changed = true;
       }
     }
-    if (!changed) break;
+    if (!changed) return true;
   }
+  return false; /* a cycle: see trend_cycles */
+}
+
+/* Whether node FROM reads node TO, directly or not (SEEN: per node). */
+static bool plan_reaches(const Plan *pl, int32_t from, int32_t to, uint8_t *seen) {
+  if (from == to) return true;
+  if (seen[from]) return false;
+  seen[from] = 1;
+  for (const int32_t *u = pl->deps[from]; *u >= 0; u++)
+    if (plan_reaches(pl, *u, to, seen)) return true;
+  return false;
+}
+
+/* The first call of trend call K in E, or NULL. */
+static const Node *find_trend_call(const Node *e, int32_t k) {
+  if (!e) return NULL;
+  if (e->kind == E_CALL && e->ref_kind == REF_FUNC && e->ref_index >= FN_PAST &&
+      e->ref_index <= FN_COUNT_OVER && e->ref_sub == k)
+    return e;
+  const Node *kids[3] = {e->a, e->b, e->c}, *f;
+  for (int i = 0; i < 3; i++)
+    if ((f = find_trend_call(kids[i], k))) return f;
+  for (int32_t i = 0; i < e->list.count; i++)
+    if ((f = find_trend_call(e->list.items[i], k))) return f;
+  return NULL;
+}
+
+/* The plan has a cycle only through a persona condition that looks back
+ * at a value the persona decides (an indicator with the persona's
+ * thresholds: the checker sees the default-threshold one, the snapshots
+ * keep the persona's). Each stage of the query computes every snapshot
+ * at once, so it cannot: each such trend call is refused. */
+static void trend_cycles(SqlGen *g, const Plan *pl) {
+  const Program *p = g->p;
+  uint8_t *seen = xcalloc((size_t)pl->n + 1, 1);
+  int32_t persona = pl->base[PH_PERSONA];
+  for (int32_t k = 0; k < p->ntrend_calls; k++) {
+    int32_t t = pl->base[PH_TREND] + k;
+    memset(seen, 0, (size_t)pl->n + 1);
+    if (!plan_reaches(pl, t, persona, seen)) continue;
+    memset(seen, 0, (size_t)pl->n + 1);
+    if (!plan_reaches(pl, persona, t, seen)) continue;
+    const Node *at = NULL;
+    for (int32_t i = 0; i < p->npersonas && !at; i++)
+      at = find_trend_call(p->personas[i].cond, k);
+    for (int32_t i = 0; i < p->nindicators && !at; i++)
+      at = find_trend_call(p->indicators[i].expr, k);
+    const TrendSubject *x = &p->trend_subjects[p->trend_calls[k].subject];
+    sql_error(
+        g, at ? at->span : p->personas[0].node->span,
+        "kenko sql cannot translate this look back at `%s` for the persona: the snapshots keep `%s` as the "
+        "persona decides it, and the query computes each stage for every snapshot at once",
+        x->name, x->name);
+  }
+  free(seen);
 }
 
 static void plan_free(Plan *pl) {
@@ -600,7 +672,11 @@ static void inputs_cte(SqlGen *g, Buf *b) {
     as_col(b, "in", in->name, i);
     buf_puts(b, ",\n");
   }
-  if (g->o->has_as_of) {
+  if (sql_history(p)) { /* every row scored as of its snapshot */
+    buf_puts(b, "    t.");
+    sql_ident(b, sql_snapshot_column(p));
+    buf_puts(b, " AS \"as_of\"\n");
+  } else if (g->o->has_as_of) {
     char d[11];
     date_format(g->o->as_of, d);
     buf_printf(b, "    DATE '%s' AS \"as_of\"\n", d);
@@ -696,10 +772,17 @@ static void final_select(SqlGen *g, Buf *b, const char *last) {
   buf_puts(b, "SELECT\n  CAST(");
   sql_col(b, "in", p->inputs[p->key_input].name, p->key_input);
   buf_printf(b, " AS %s) AS \"id\",\n  ", g->d->text_type);
+  bool history = sql_history(p); /* history --format csv's columns */
+  if (history) buf_printf(b, "a.\"as_of\" AS \"as_of\",\n  '%s' AS \"rules\",\n  ", g->o->rules_id);
   symbol_names(b, "a.\"persona\"", &p->personas[0].name, sizeof p->personas[0], p->npersonas);
   buf_puts(b, " AS \"persona\",\n  a.\"health\" AS \"health\",\n  ");
   symbol_names(b, "a.\"grade\"", p->grade_names, sizeof p->grade_names[0], p->ngrade_names);
   buf_puts(b, " AS \"grade\"");
+  if (history) {
+    buf_puts(b, ",\n  ");
+    sql_coverage(g, b);
+    buf_puts(b, " AS \"coverage\"");
+  }
   for (int32_t d = 0; d < p->ndimensions; d++) {
     const char *name = p->dimensions[d].name;
     buf_puts(b, ",\n  ");
@@ -739,7 +822,8 @@ static void final_select(SqlGen *g, Buf *b, const char *last) {
     symbol_names(b, "a.\"bottleneck\"", &p->steps[0].name, sizeof p->steps[0], p->nsteps);
   else
     buf_printf(b, "CAST(NULL AS %s)", g->d->text_type);
-  buf_printf(b, " AS \"bottleneck\",\n  a.\"as_of\" AS \"as_of\",\n  '%s' AS \"rules\"", g->o->rules_id);
+  buf_puts(b, " AS \"bottleneck\"");
+  if (!history) buf_printf(b, ",\n  a.\"as_of\" AS \"as_of\",\n  '%s' AS \"rules\"", g->o->rules_id);
   if (g->o->explain) members_json(g, b);
   buf_printf(b, "\nFROM %s AS a", last);
 }
@@ -759,13 +843,20 @@ int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf 
             "kenko sql needs a `key` input: it names each row of the result (`input id: text key`)");
     g.errors++;
   }
-  if (p->snapshot_input >= 0) {
-    sql_error(&g, p->inputs[p->snapshot_input].node->span,
-              "kenko sql cannot translate a `snapshot` input yet: history needs joins on earlier snapshots");
+  if (sql_history(p) && p->snapshot_input < 0) {
+    for (int32_t i = 0; i < p->ninputs; i++) {
+      const InputDecl *in = &p->inputs[i];
+      if (strcmp(in->column ? in->column : in->name, "snapshot") == 0)
+        sql_error(
+            &g, in->node->span,
+            "kenko sql reads each row's snapshot date from the column `snapshot`, which this input "
+            "reads too: declare it `snapshot` (`input %s: date snapshot`) or read it from another column",
+            in->name);
+    }
   }
   Plan pl;
   memset(&pl, 0, sizeof pl);
-  plan_rounds(&g, &pl);
+  if (!plan_rounds(&g, &pl)) trend_cycles(&g, &pl);
   int32_t max_round = 0;
   for (int32_t v = 0; v < pl.n; v++)
     if (pl.round[v] > max_round) max_round = pl.round[v];
@@ -780,8 +871,23 @@ int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf 
   const char *prev = "inputs";
   char *names = xcalloc((size_t)(max_round + 1) * PH_COUNT, 48);
   int used[PH_COUNT] = {0};
+  int32_t *calls = xcalloc((size_t)p->ntrend_calls + 1, sizeof *calls);
   for (int32_t r = 0; r <= max_round; r++) {
     for (int ph = 0; ph < PH_COUNT; ph++) {
+      if (ph == PH_TREND) {
+        int32_t n = 0;
+        for (int32_t v = pl.base[ph]; v < pl.base[ph + 1]; v++)
+          if (pl.round[v] == r) calls[n++] = v - pl.base[ph];
+        if (n == 0) continue;
+        char *name = names + ((size_t)r * PH_COUNT + (size_t)ph) * 48;
+        if (used[ph]++)
+          snprintf(name, 48, "%s_%d", phase_name[ph], used[ph]);
+        else
+          snprintf(name, 48, "%s", phase_name[ph]);
+        sql_history_ctes(&g, out, prev, name, calls, n);
+        prev = name;
+        continue;
+      }
       body.len = 0;
       for (int32_t v = pl.base[ph]; v < pl.base[ph + 1]; v++)
         if (pl.round[v] == r) node_columns(&g, &pl, &body, v);
@@ -803,6 +909,7 @@ int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf 
   buf_puts(out, ";\n");
   buf_free(&body);
   free(names);
+  free(calls);
   plan_free(&pl);
   free(g.elem_alias);
   return g.errors;

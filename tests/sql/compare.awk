@@ -1,8 +1,10 @@
 # compare.awk — the rows of a kenko sql query (second file) against
-# `kenko run --format csv` (first file), matched by id: the same columns,
-# every text cell exactly, every number within 1e-9 relative. Prints one
-# line per difference (at most 10) and ends with "rows: N compared, N
-# differ". Usage: awk -v case=NAME -f compare.awk expected.csv got.csv
+# `kenko run --format csv` (first file), matched by id (or by the columns
+# named in `keys`, comma-separated: history's rows by "id,as_of"): the
+# same columns, every text cell exactly, every number within 1e-9
+# relative. Prints one line per difference (at most 10) and ends with
+# "rows: N compared, N differ".
+# Usage: awk -v case=NAME [-v keys=id,as_of] -f compare.awk expected.csv got.csv
 function csv_split(line, out,    n, i, c, field, q) {
   n = 0; field = ""; q = 0
   for (i = 1; i <= length(line); i++) {
@@ -26,22 +28,33 @@ function same(x, y,    d, m) {
   m = x < 0 ? -x : x; if ((y < 0 ? -y : y) > m) m = (y < 0 ? -y : y)
   return d <= 1e-9 * m || d < 1e-12
 }
+# the row's key: its cells in the key columns (positions POS[1..nk])
+function row_key(cells, pos,    i, k) {
+  k = cells[pos[1]]
+  for (i = 2; i <= nk; i++) k = k "|" cells[pos[i]]
+  return k
+}
 function bad(msg) { ndiff++; if (ndiff <= 10) print "FAIL " case ": " msg }
 FNR == 1 {
   sub(/\r$/, "")
   nh = csv_split($0, h)
-  if (NR == 1) { for (i = 1; i <= nh; i++) ecol[i] = h[i]; enh = nh }
-  else {
+  if (NR == 1) {
+    nk = split(keys == "" ? "id" : keys, kname, ",")
+    for (i = 1; i <= nh; i++) { ecol[i] = h[i]; epos[h[i]] = i }
+    for (i = 1; i <= nk; i++) ekey[i] = epos[kname[i]]
+    enh = nh
+  } else {
     for (i = 1; i <= nh; i++) gpos[h[i]] = i
+    for (i = 1; i <= nk; i++) gkey[i] = gpos[kname[i]]
     for (i = 1; i <= enh; i++) if (!(ecol[i] in gpos)) bad("no column " ecol[i] " in the query's rows")
     if (nh != enh + ("members" in gpos)) bad("the query has " nh " columns, run has " enh)
   }
   next
 }
-NR == FNR { sub(/\r$/, ""); n = csv_split($0, f); id = f[1]; erow[id] = $0; nexp++; next }
+NR == FNR { sub(/\r$/, ""); n = csv_split($0, f); id = row_key(f, ekey); erow[id] = $0; nexp++; next }
 {
   sub(/\r$/, "")
-  n = csv_split($0, g); id = g[1]
+  n = csv_split($0, g); id = row_key(g, gkey)
   if (!(id in erow)) { bad("row " id " is not in run's output"); next }
   if (id in seen) { bad("row " id " twice"); next }
   seen[id] = 1; compared++

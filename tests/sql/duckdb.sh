@@ -33,12 +33,16 @@ ${CC:-cc} -O2 -o "$SQL_WORK/gen_accounts" tests/bench/gen_accounts.c || fail_set
 "$SQL_WORK/gen_accounts" csv "${SQL_COUNT:-3000}" "${SQL_SEED:-7}" >"$SQL_WORK/generated.csv" ||
   fail_setup "the generator failed"
 sql_cases "$SQL_WORK"
+sql_history_cases "$SQL_WORK"
 
 # the engine's part of a case (lib.sh's sql_run_cases)
-engine_script() { # W DATA
-  cat "$1/schema.sql"
+engine_begin() { cat "$1/schema.sql"; } # W
+engine_load() {                         # W DATA [SNAPSHOT]
+  echo "DROP TABLE IF EXISTS stage;"
   echo "CREATE TABLE stage AS SELECT * FROM read_csv('$2', header = true, all_varchar = true);"
-  sql_load duckdb "$1/schema.sql" "$2"
+  sql_load duckdb "$1/schema.sql" "$2" "${3:-}"
+}
+engine_query() { # W
   echo "COPY ("
   sed '$ s/;$//' "$1/query.sql"
   echo ") TO '$1/got.csv' (HEADER);"

@@ -45,13 +45,16 @@ sql_cases() {
   echo "generated|rules/aiueo.kenko|$SQL_WORK/generated.csv|2026-11-22" >>"$SQL_WORK/cases"
 }
 
-# sql_load DIALECT SCHEMA DATA: the INSERT that fills the accounts' table
-# from the table `stage` (every CSV column as text), converting each cell
-# as kenko's reader does (empty: missing; bool true/false/yes/no/1/0;
-# dates with - or /). Columns the CSV lacks stay NULL.
+# sql_load DIALECT SCHEMA DATA [SNAPSHOT]: the INSERT that fills the
+# accounts' table from the table `stage` (every CSV column as text),
+# converting each cell as kenko's reader does (empty: missing; bool
+# true/false/yes/no/1/0; dates with - or /). Columns the CSV lacks stay
+# NULL. SNAPSHOT: the date of the file's snapshot (history without a
+# `snapshot` input: kenko takes it from the file's name), into the
+# column `snapshot`.
 sql_load() {
   head -n 1 "$3" | sed 's/^\xef\xbb\xbf//; s/\r$//' | tr ',' '\n' | sed 's/^"//; s/"$//' >"$SQL_WORK/header"
-  awk -v dialect="$1" '
+  awk -v dialect="$1" -v snapshot="${4:-}" '
     NR == FNR { have[$0] = 1; next }
     /^CREATE TABLE/ { if (table != "") exit; table = $3; next }
     /^  "/ {
@@ -59,6 +62,11 @@ sql_load() {
       name = line; sub(/" [^"]*$/, "\"", name)
       type = line; sub(/.*" /, "", type)
       plain = substr(name, 2, length(name) - 2); gsub(/""/, "\"", plain)
+      if (plain == "snapshot" && snapshot != "") {
+        cols = cols (cols == "" ? "" : ", ") name
+        vals = vals (vals == "" ? "" : ",\n  ") "DATE '\''" snapshot "'\''"
+        next
+      }
       if (!(plain in have)) next
       cell = "NULLIF(stage." name ", '\'''\'')"
       if (type == "BOOLEAN")
@@ -79,9 +87,100 @@ sql_stage() {
     awk 'BEGIN { printf "CREATE TABLE stage (" } { gsub(/"/, "\"\""); printf "%s\"%s\" text", (NR > 1 ? ", " : ""), $0 } END { print ");" }'
 }
 
+# sql_history_cases DIR: writes DIR/history: one line per history case
+# "NAME|RULES|DATA…" (data files separated by spaces): every golden
+# command (`run` or `history`) over CSV files whose rules score history
+# (a trend function or a `snapshot` input), each set of files once; the
+# cases of tests/sql/history (rules.kenko and CSV files); and the sample
+# history of rules/aiueo-history.kenko.
+sql_history_cases() {
+  hist=$1/history
+  : >"$hist"
+  for f in tests/golden/*/cmd*; do
+    d=$(dirname "$f")
+    set -- $(cat "$f")
+    [ "${1:-}" = run ] || [ "${1:-}" = history ] || continue
+    shift
+    rules="" data="" ok=1
+    while [ $# -gt 0 ]; do
+      case $1 in
+      --format) shift ;;
+      --format=*) ;;
+      -*) ok=0 ;;
+      *.kenko) rules=$1 ;;
+      *.csv) data="$data $d/$1" ;;
+      *) ok=0 ;;
+      esac
+      shift
+    done
+    [ "$ok" = 1 ] && [ -n "$rules" ] && [ -n "$data" ] || continue
+    grep -Eq '(past|previous|change|pct_change|avg_over|min_over|max_over|count_over)\(|: *date +snapshot' "$d/$rules" || continue
+    data=$(printf '%s\n' $data | sort | tr '\n' ' ')
+    line="golden/$(basename "$d")/$(basename "$f")|$d/$rules|${data% }"
+    grep -qxF "$line" "$hist" || echo "$line" >>"$hist"
+  done
+  for d in tests/sql/history/*/; do
+    d=${d%/}
+    [ -f "$d/rules.kenko" ] || continue
+    echo "history/$(basename "$d")|$d/rules.kenko|$(ls "$d"/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
+  done
+  echo "sample-history|rules/aiueo-history.kenko|$(ls rules/sample/history/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
+}
+
+# sql_run_history SUITE DIALECT: every history case through the engine
+# (the caller defines engine_begin W, engine_load W DATA [SNAPSHOT],
+# engine_query W and engine_run W): the query's rows, one per (account,
+# snapshot), equal `kenko history --format csv`'s. Adds to pass, fail
+# and untranslated.
+sql_run_history() {
+  while IFS='|' read -r name rules data; do
+    w=$SQL_WORK/case
+    rm -rf "$w"
+    mkdir -p "$w"
+    # shellcheck disable=SC2086
+    if ! "$kenko" history "$rules" $data --format csv >"$w/expected.csv" 2>/dev/null; then
+      continue # rejected records: kenko and the database would disagree on what was read
+    fi
+    if ! "$kenko" sql "$rules" --dialect "$2" --explain >"$w/query.sql" 2>"$w/sql.err"; then
+      echo "not translated: $name: $(head -n 1 "$w/sql.err")"
+      untranslated=$((untranslated + 1))
+      continue
+    fi
+    "$kenko" sql "$rules" --dialect "$2" --schema >"$w/schema.sql"
+    long=0
+    grep -Eq ": *date +snapshot" "$rules" && long=1
+    {
+      engine_begin "$w"
+      for f in $data; do
+        if [ "$long" = 1 ]; then
+          engine_load "$w" "$f"
+        else
+          engine_load "$w" "$f" "$(basename "$f" | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' | head -n 1)"
+        fi
+      done
+      engine_query "$w"
+    } >"$w/script.sql"
+    if ! engine_run "$w"; then
+      echo "FAIL $name: the engine refused the query"
+      head -n 5 "$w/engine.err"
+      fail=$((fail + 1))
+      continue
+    fi
+    if awk -v case="$name" -v keys=id,as_of -f tests/sql/compare.awk "$w/expected.csv" "$w/got.csv" >"$w/cmp"; then
+      pass=$((pass + 1))
+    else
+      cat "$w/cmp"
+      [ -n "${SQL_KEEP:-}" ] && cp -r "$w" "$SQL_KEEP"
+      fail=$((fail + 1))
+    fi
+  done <"$SQL_WORK/history"
+}
+
 # sql_run_cases SUITE DIALECT: every case through the engine (the caller
-# defines engine_script W DATA and engine_run W), compared with kenko run;
-# prints "SUITE: N passed, N failed" and returns 1 on a failure.
+# defines engine_begin W, engine_load W DATA [SNAPSHOT], engine_query W
+# and engine_run W), compared with kenko run, then the history cases
+# (sql_run_history); prints "SUITE: N passed, N failed" and returns 1 on
+# a failure.
 sql_run_cases() {
   pass=0
   fail=0
@@ -101,7 +200,7 @@ sql_run_cases() {
       continue
     fi
     "$kenko" sql "$rules" --dialect "$2" --schema >"$w/schema.sql"
-    engine_script "$w" "$data" >"$w/script.sql"
+    { engine_begin "$w"; engine_load "$w" "$data"; engine_query "$w"; } >"$w/script.sql"
     if ! engine_run "$w"; then
       echo "FAIL $name: the engine refused the query"
       head -n 5 "$w/engine.err"
@@ -117,6 +216,7 @@ sql_run_cases() {
     fi
     if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
   done <"$SQL_WORK/cases"
+  sql_run_history "$1" "$2"
   echo "$1: $untranslated cases refused by kenko sql (each named above)"
   echo "$1: $pass passed, $fail failed"
   [ "$fail" -eq 0 ]

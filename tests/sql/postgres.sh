@@ -35,15 +35,22 @@ ${CC:-cc} -O2 -o "$SQL_WORK/gen_accounts" tests/bench/gen_accounts.c || fail_set
 "$SQL_WORK/gen_accounts" csv "${SQL_COUNT:-3000}" "${SQL_SEED:-7}" >"$SQL_WORK/generated.csv" ||
   fail_setup "the generator failed"
 sql_cases "$SQL_WORK"
+sql_history_cases "$SQL_WORK"
 
 # the engine's part of a case (lib.sh's sql_run_cases): the script that
-# loads DATA and writes the query's rows as CSV to standard output
-engine_script() { # W DATA
+# creates the tables, loads each data file and writes the query's rows as
+# CSV to standard output
+engine_begin() { # W
   echo "DROP SCHEMA IF EXISTS k CASCADE; CREATE SCHEMA k; SET search_path TO k;"
   cat "$1/schema.sql"
+}
+engine_load() { # W DATA [SNAPSHOT]
+  echo "DROP TABLE IF EXISTS stage;"
   sql_stage "$2"
   printf '%s\n' "\\copy stage FROM '$2' WITH (FORMAT csv, HEADER true)"
-  sql_load postgres "$1/schema.sql" "$2"
+  sql_load postgres "$1/schema.sql" "$2" "${3:-}"
+}
+engine_query() { # W
   echo "COPY ("
   sed '$ s/;$//' "$1/query.sql"
   echo ") TO STDOUT WITH (FORMAT csv, HEADER true);"
