@@ -36,7 +36,7 @@ const char *sql_snapshot_column(const Program *p) {
   return in->column ? in->column : in->name;
 }
 
-static const char *const trend_names[] = {"past",    "previous", "change",   "pct_change",
+static const char *const trend_names[] = {"past",     "previous", "change",   "pct_change",
                                           "avg_over", "min_over", "max_over", "count_over"};
 
 /* A window as text: "30d", "4w", "1mo". */
@@ -81,6 +81,25 @@ static void subject_col(SqlGen *g, Buf *b, const char *alias, const TrendSubject
   buf_free(&c);
 }
 
+/* "X.key = Y.key" */
+static void same_key(SqlGen *g, Buf *b, const char *x, const char *y) {
+  key_col(g, b, x);
+  buf_puts(b, " = ");
+  key_col(g, b, y);
+}
+
+/* " AS "tr:K"": the column of trend call K. */
+static void as_trend(Buf *b, int32_t k) {
+  char name[16];
+  snprintf(name, sizeof name, "%d", (int)k);
+  Buf col;
+  buf_init(&col, NULL);
+  sql_col(&col, "tr", name, k);
+  buf_puts(b, " AS ");
+  buf_put(b, col.data + 2, col.len - 2);
+  buf_free(&col);
+}
+
 static bool looks_back(Builtin fn) { return fn == FN_PAST || fn == FN_CHANGE || fn == FN_PCT_CHANGE; }
 
 void sql_trend_col(SqlGen *g, Buf *b, const Node *e) {
@@ -119,7 +138,8 @@ static void call_comment(SqlGen *g, Buf *b, int32_t k) {
              t->fn == FN_PREVIOUS ? "" : ", ", t->fn == FN_PREVIOUS ? "" : w);
 }
 
-void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, const int32_t *calls, int32_t n) {
+void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, const int32_t *calls,
+                      int32_t n) {
   const Program *p = g->p;
   Lookback *lb = xcalloc((size_t)n + 1, sizeof *lb);
   int32_t nlb = 0;
@@ -142,8 +162,9 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
   buf_puts(out, " AS \"key\",\n    c.\"as_of\" AS \"as_of\"");
   for (int32_t i = 0; i < nlb; i++) {
     if (lb[i].previous) {
-      buf_printf(out, ",\n    -- previous(): the snapshot just before\n"
-                      "    max(h.\"as_of\") FILTER (WHERE h.\"as_of\" < c.\"as_of\") AS \"at:%d\"",
+      buf_printf(out,
+                 ",\n    -- previous(): the snapshot just before\n"
+                 "    max(h.\"as_of\") FILTER (WHERE h.\"as_of\" < c.\"as_of\") AS \"at:%d\"",
                  (int)i);
       continue;
     }
@@ -176,17 +197,10 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
     window_start(g, out, t->unit, t->n);
     buf_putc(out, ')');
     if (t->fn == FN_COUNT_OVER) buf_printf(out, " AS %s)", g->d->float_type);
-    char k[16];
-    snprintf(k, sizeof k, "%d", (int)calls[i]);
-    col.len = 0;
-    sql_col(&col, "tr", k, calls[i]);
-    buf_puts(out, " AS ");
-    buf_put(out, col.data + 2, col.len - 2);
+    as_trend(out, calls[i]);
   }
   buf_printf(out, "\n  FROM %s AS c\n  JOIN %s AS h ON ", prev, prev);
-  key_col(g, out, "h");
-  buf_puts(out, " = ");
-  key_col(g, out, "c");
+  same_key(g, out, "h", "c");
   buf_puts(out, " AND h.\"as_of\" <= c.\"as_of\"\n  GROUP BY ");
   key_col(g, out, "c");
   buf_puts(out, ", c.\"as_of\"\n)");
@@ -223,10 +237,7 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
       sql_col(&col, "tr", k, calls[i]);
       aliased(out, "l", &col);
     }
-    col.len = 0;
-    sql_col(&col, "tr", k, calls[i]);
-    buf_puts(out, " AS ");
-    buf_put(out, col.data + 2, col.len - 2);
+    as_trend(out, calls[i]);
   }
   buf_printf(out, "\n  FROM %s AS a\n  LEFT JOIN %s_look AS l ON l.\"key\" = ", prev, name);
   key_col(g, out, "a");
@@ -235,9 +246,7 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
     char alias[24];
     snprintf(alias, sizeof alias, "p%d", (int)i);
     buf_printf(out, "\n  LEFT JOIN %s AS %s ON ", prev, alias);
-    key_col(g, out, alias);
-    buf_puts(out, " = ");
-    key_col(g, out, "a");
+    same_key(g, out, alias, "a");
     buf_printf(out, " AND %s.\"as_of\" = l.\"at:%d\"", alias, (int)i);
   }
   buf_puts(out, "\n)");
