@@ -1,7 +1,9 @@
 // compare-explain.mjs — the `members` column of a kenko sql --explain
 // query's rows (CSV) against `run --format jsonl --explain`: for every
 // account and member, the same status and score, and lost points within
-// 1e-9 (absolute, on a 0..100 scale). Prints at most 10 differences;
+// 1e-9 (absolute, on a 0..100 scale). Rows are matched by id and as_of
+// (history: one row per account per snapshot; the expected JSONL is then
+// `run --as-of D` of every snapshot D). Prints at most 10 differences;
 // exits 1 when there is one.
 // Usage: node compare-explain.mjs CASE expected.jsonl got.csv
 import { readFileSync } from 'node:fs';
@@ -32,16 +34,16 @@ for (const line of readFileSync(jsonlPath, 'utf8').split('\n')) {
   const a = JSON.parse(line);
   const members = new Map();
   for (const d of a.dimensions) for (const m of d.members) members.set(`${d.name}.${m.name}`, m);
-  expected.set(String(a.id), members);
+  expected.set(`${a.id}|${a.as_of}`, members);
 }
 const rows = parseCsv(readFileSync(csvPath, 'utf8'));
 const head = rows.shift();
-const idCol = head.indexOf('id'), memCol = head.indexOf('members');
+const idCol = head.indexOf('id'), asOfCol = head.indexOf('as_of'), memCol = head.indexOf('members');
 let bad = 0;
 const fail = (msg) => { if (++bad <= 10) console.log(`FAIL ${name}: ${msg}`); };
 if (memCol < 0) fail('no members column');
 else for (const r of rows) {
-  const want = expected.get(r[idCol]);
+  const want = expected.get(`${r[idCol]}|${r[asOfCol]}`);
   if (!want) { fail(`account ${r[idCol]} not in run's output`); continue; }
   const got = JSON.parse(r[memCol]);
   if (got.length !== want.size) fail(`account ${r[idCol]}: ${got.length} members, run has ${want.size}`);

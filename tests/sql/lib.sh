@@ -125,13 +125,28 @@ sql_history_cases() {
     echo "history/$(basename "$d")|$d/rules.kenko|$(ls "$d"/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
   done
   echo "sample-history|rules/aiueo-history.kenko|$(ls rules/sample/history/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
+  # generated: SQL_HISTORY_COUNT accounts (default 400) over five month
+  # ends, a seed a month (so the trend flags fire), every 7th account (a
+  # different one each month) absent, the last tenth joining in the third
+  mkdir -p "$SQL_WORK/generated-history"
+  k=0
+  n=${SQL_HISTORY_COUNT:-400}
+  for day in 2026-06-30 2026-07-31 2026-08-31 2026-09-30 2026-10-31; do
+    k=$((k + 1))
+    "$SQL_WORK/gen_accounts" csv "$n" "$k" |
+      awk -F, -v k="$k" -v late="$((n * 9 / 10))" 'NR == 1 { print; next }
+        { i = NR - 1; if ((i + k) % 7 == 0) next; if (k < 3 && i > late) next; print }' \
+        >"$SQL_WORK/generated-history/accounts-$day.csv"
+  done
+  echo "generated-history|rules/aiueo-history.kenko|$(ls "$SQL_WORK"/generated-history/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
 }
 
 # sql_run_history SUITE DIALECT: every history case through the engine
 # (the caller defines engine_begin W, engine_load W DATA [SNAPSHOT],
 # engine_query W and engine_run W): the query's rows, one per (account,
-# snapshot), equal `kenko history --format csv`'s. Adds to pass, fail
-# and untranslated.
+# snapshot), equal `kenko history --format csv`'s, and their members
+# (--explain) those of `run --as-of D --format jsonl --explain` for each
+# snapshot D. Adds to pass, fail and untranslated.
 sql_run_history() {
   while IFS='|' read -r name rules data; do
     w=$SQL_WORK/case
@@ -166,13 +181,19 @@ sql_run_history() {
       fail=$((fail + 1))
       continue
     fi
-    if awk -v case="$name" -v keys=id,as_of -f tests/sql/compare.awk "$w/expected.csv" "$w/got.csv" >"$w/cmp"; then
-      pass=$((pass + 1))
-    else
-      cat "$w/cmp"
-      [ -n "${SQL_KEEP:-}" ] && cp -r "$w" "$SQL_KEEP"
-      fail=$((fail + 1))
+    ok=1
+    awk -v case="$name" -v keys=id,as_of -f tests/sql/compare.awk "$w/expected.csv" "$w/got.csv" >"$w/cmp" || ok=0
+    [ "$ok" = 1 ] || { cat "$w/cmp"; [ -n "${SQL_KEEP:-}" ] && cp -r "$w" "$SQL_KEEP"; }
+    echo "history $name: $(tail -n 1 "$w/cmp")"
+    if [ "$ok" = 1 ] && [ "$has_node" = 1 ]; then
+      # the members of --explain: each snapshot D as `run --as-of D` scores it
+      for day in $(awk -F, 'NR > 1 { print $2 }' "$w/expected.csv" | sort -u); do
+        # shellcheck disable=SC2086
+        "$kenko" run "$rules" $data --as-of "$day" --format jsonl --explain 2>/dev/null
+      done >"$w/expected.jsonl"
+      node tests/sql/compare-explain.mjs "$name" "$w/expected.jsonl" "$w/got.csv" || ok=0
     fi
+    if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
   done <"$SQL_WORK/history"
 }
 
