@@ -29,16 +29,12 @@ typedef struct EffRec {
   float health;    /* NAN: none */
 } EffRec;
 
-typedef struct EffKey {
-  int32_t acct, rec;
-} EffKey;
-
 typedef struct EffSnap {
   int32_t date;
   EffRec *recs;
   size_t n, cap;
-  float *lost;   /* n × nmembers, in recs' order until sorted */
-  EffKey *order; /* (account, index into recs) sorted by account */
+  float *lost;  /* n × nmembers, in recs' order */
+  int32_t *pos; /* per account index: its record in recs, or -1 */
 } EffSnap;
 
 typedef struct EffAction {
@@ -53,6 +49,8 @@ typedef struct EffRun {
   AcctTable table;
   bool *seen; /* per account index: in some snapshot */
   size_t nseen;
+  int32_t naccts;   /* account indices given out: 0 … naccts − 1 */
+  int32_t personas; /* the highest persona index a record has, + 1 */
   EffSnap *snaps;
   size_t nsnaps, capsnaps;
   EffAction *acts;
@@ -130,6 +128,7 @@ static int32_t account_of(EffRun *er, const char *id, size_t len) {
     memset(er->seen + er->nseen, 0, (n - er->nseen) * sizeof *er->seen);
     er->nseen = n;
   }
+  if (i >= er->naccts) er->naccts = i + 1;
   return i;
 }
 
@@ -155,6 +154,7 @@ static void on_account(void *ud, const Account *a, const Result *res) {
   r->acct = i;
   r->grade = (int16_t)(res->grade >= 0 ? res->grade : er->rows - 1);
   r->persona = (int16_t)res->persona;
+  if (r->persona + 1 > er->personas) er->personas = r->persona + 1;
   r->health = res->health_na ? NAN : (float)res->health;
   float *lost = s->lost + s->n * (size_t)er->nm;
   for (int32_t m = 0; m < er->nm; m++)
@@ -258,48 +258,245 @@ static void check_actions(EffRun *er) {
 
 /* ---- the comparison ---------------------------------------------------------- */
 
-static int cmp_key(const void *x, const void *y) {
-  const EffKey *a = x, *b = y;
-  return (a->acct > b->acct) - (a->acct < b->acct);
-}
-
-static int cmp_action(const void *x, const void *y) {
-  const EffAction *a = x, *b = y;
-  if (a->tag != b->tag) return a->tag < b->tag ? -1 : 1;
-  if (a->acct != b->acct) return a->acct < b->acct ? -1 : 1;
-  return (a->date > b->date) - (a->date < b->date);
-}
+/* How the controls are found without scanning every account per event
+ * (docs/effect.md, "Speed"): an event's controls depend only on its before
+ * and after snapshots, its persona and grade in the before snapshot, its
+ * tag and its date (the window). So the events are sorted by that key;
+ * per (before, after) pair the accounts present with a health in both are
+ * grouped by (persona, grade) once, in the before snapshot's order; per
+ * (tag, date) the accounts acted on with the tag within the window are
+ * stamped; and per distinct key the group is summed once, skipping the
+ * stamped accounts (the event's own account among them: its action is in
+ * its window). The sums run over the controls in the before snapshot's
+ * order, as a scan of that snapshot would, so the figures do not depend on
+ * how the events are grouped. The per-tag sums then run over the events in
+ * the log's order. */
 
 static void index_snaps(EffRun *er) {
+  size_t na = er->naccts ? (size_t)er->naccts : 1;
   for (size_t i = 0; i < er->nsnaps; i++) {
     EffSnap *s = &er->snaps[i];
-    s->order = xmalloc((s->n ? s->n : 1) * sizeof *s->order);
+    s->pos = xmalloc(na * sizeof *s->pos);
+    for (size_t a = 0; a < na; a++)
+      s->pos[a] = -1;
     for (size_t k = 0; k < s->n; k++)
-      s->order[k] = (EffKey){s->recs[k].acct, (int32_t)k};
-    qsort(s->order, s->n, sizeof *s->order, cmp_key);
+      s->pos[s->recs[k].acct] = (int32_t)k;
   }
 }
 
 /* The record of account A in S, or -1. */
-static int32_t rec_of(const EffSnap *s, int32_t a) {
-  EffKey k = {a, 0};
-  const EffKey *f = bsearch(&k, s->order, s->n, sizeof *s->order, cmp_key);
-  return f ? f->rec : -1;
+static int32_t rec_of(const EffSnap *s, int32_t a) { return s->pos[a]; }
+
+static bool improved(const int32_t *rank, int32_t before, int32_t after) {
+  return rank[before] >= 0 && rank[after] >= 0 && rank[after] < rank[before];
 }
 
-/* Does account A have an action of tag T dated in (LO, HI]? SORTED is
- * the actions in cmp_action order. */
-static bool acted(const EffAction *sorted, size_t n, int32_t t, int32_t a, int32_t lo, int32_t hi) {
-  size_t l = 0, h = n;
-  EffAction k = {a, lo, t, NULL, NULL, 0};
-  while (l < h) { /* the first action after (t, a, lo) */
-    size_t mid = (l + h) / 2;
-    if (cmp_action(&sorted[mid], &k) <= 0)
-      l = mid + 1;
-    else
-      h = mid;
+static int bin_of(float health) {
+  int k = (int)(health / 10);
+  return k < 0 ? 0 : k >= EFFECT_BINS ? EFFECT_BINS - 1 : k;
+}
+
+enum { EV_USED, EV_PENDING, EV_NOT_FOLLOWED };
+
+/* An event's snapshots and records, and its controls' sums (ctl: an index
+ * into the sums, or -1: no control). */
+typedef struct EffEvent {
+  int32_t b, s, rb, ra, ctl;
+  int32_t state;
+} EffEvent;
+
+/* The sums over one key's controls. */
+typedef struct EffCtl {
+  uint64_t n;
+  double sum, up; /* Σ health change, Σ grade improved */
+  double hist[2][EFFECT_BINS];
+} EffCtl;
+
+/* An event with both snapshots, by the key its controls depend on. */
+typedef struct EffKeyed {
+  int32_t b, s, tag, date, group, ev;
+} EffKeyed;
+
+static int cmp_keyed(const void *x, const void *y) {
+  const EffKeyed *a = x, *b = y;
+  if (a->b != b->b) return a->b < b->b ? -1 : 1;
+  if (a->s != b->s) return a->s < b->s ? -1 : 1;
+  if (a->tag != b->tag) return a->tag < b->tag ? -1 : 1;
+  if (a->date != b->date) return a->date < b->date ? -1 : 1;
+  if (a->group != b->group) return a->group < b->group ? -1 : 1;
+  return (a->ev > b->ev) - (a->ev < b->ev);
+}
+
+/* The actions by tag and date, for the window stamps. */
+typedef struct EffDated {
+  int32_t tag, date, acct;
+} EffDated;
+
+static int cmp_dated(const void *x, const void *y) {
+  const EffDated *a = x, *b = y;
+  if (a->tag != b->tag) return a->tag < b->tag ? -1 : 1;
+  if (a->date != b->date) return a->date < b->date ? -1 : 1;
+  return (a->acct > b->acct) - (a->acct < b->acct);
+}
+
+/* The candidates of one (before, after) pair: the records k of the before
+ * snapshot whose account is in the after snapshot (record rc), both with
+ * a health, by group (persona, grade), each group in the before
+ * snapshot's order: group g is [start[g], start[g + 1]). */
+typedef struct EffPair {
+  int32_t *k, *rc;
+  size_t *start;
+} EffPair;
+
+static int32_t group_of(const EffRun *er, const EffRec *r) { return (r->persona + 1) * er->rows + r->grade; }
+
+static void pair_build(const EffRun *er, const EffSnap *sb, const EffSnap *sa, EffPair *px) {
+  size_t ng = (size_t)(er->personas + 1) * (size_t)er->rows;
+  px->start = xcalloc(ng + 1, sizeof *px->start);
+  px->k = xmalloc((sb->n ? sb->n : 1) * sizeof *px->k);
+  px->rc = xmalloc((sb->n ? sb->n : 1) * sizeof *px->rc);
+  for (size_t k = 0; k < sb->n; k++) {
+    const EffRec *cb = &sb->recs[k];
+    int32_t rc = rec_of(sa, cb->acct);
+    if (!isnan(cb->health) && rc >= 0 && !isnan(sa->recs[rc].health)) px->start[group_of(er, cb) + 1]++;
   }
-  return l < n && sorted[l].tag == t && sorted[l].acct == a && sorted[l].date <= hi;
+  for (size_t g = 0; g < ng; g++)
+    px->start[g + 1] += px->start[g];
+  size_t *at = xmalloc((ng ? ng : 1) * sizeof *at);
+  memcpy(at, px->start, ng * sizeof *at);
+  for (size_t k = 0; k < sb->n; k++) {
+    const EffRec *cb = &sb->recs[k];
+    int32_t rc = rec_of(sa, cb->acct);
+    if (isnan(cb->health) || rc < 0 || isnan(sa->recs[rc].health)) continue;
+    size_t j = at[group_of(er, cb)]++;
+    px->k[j] = (int32_t)k;
+    px->rc[j] = rc;
+  }
+  free(at);
+}
+
+static void pair_free(EffPair *px) {
+  free(px->k);
+  free(px->rc);
+  free(px->start);
+}
+
+/* Finds each event's before and after snapshots and records, or why it is
+ * not used. */
+static void locate(const EffRun *er, EffEvent *ev, int32_t dur_n, char unit) {
+  for (size_t i = 0; i < er->nacts; i++) {
+    const EffAction *a = &er->acts[i];
+    EffEvent *v = &ev[i];
+    v->ctl = -1;
+    int32_t target = date_plus(a->date, dur_n, unit);
+    size_t b = 0; /* the latest snapshot on or before t (one exists: checked) */
+    while (b + 1 < er->nsnaps && er->snaps[b + 1].date <= a->date)
+      b++;
+    const EffSnap *sb = &er->snaps[b];
+    int32_t rb = rec_of(sb, a->acct);
+    v->state = EV_NOT_FOLLOWED;
+    if (rb < 0 || isnan(sb->recs[rb].health)) continue;
+    size_t s = b;
+    while (s < er->nsnaps && er->snaps[s].date < target)
+      s++;
+    if (s == er->nsnaps) {
+      v->state = EV_PENDING;
+      continue;
+    }
+    int32_t ra = -1;
+    while (s < er->nsnaps && (ra = rec_of(&er->snaps[s], a->acct)) < 0)
+      s++;
+    if (ra < 0 || isnan(er->snaps[s].recs[ra].health)) continue;
+    *v = (EffEvent){(int32_t)b, (int32_t)s, rb, ra, -1, EV_USED};
+  }
+}
+
+/* Sums the controls of every event that has both snapshots: EV's ctl
+ * indexes *CTLS (n per control set) and *LOST (nm per control set). */
+static void find_controls(EffRun *er, EffEvent *ev, int32_t dur_n, char unit, const int32_t *rank,
+                          EffCtl **ctls, double **lost) {
+  int32_t nm = er->nm;
+  EffKeyed *keyed = xmalloc((er->nacts ? er->nacts : 1) * sizeof *keyed);
+  size_t nk = 0;
+  for (size_t i = 0; i < er->nacts; i++) {
+    const EffEvent *v = &ev[i];
+    if (v->state != EV_USED) continue;
+    const EffAction *a = &er->acts[i];
+    keyed[nk++] =
+        (EffKeyed){v->b, v->s, a->tag, a->date, group_of(er, &er->snaps[v->b].recs[v->rb]), (int32_t)i};
+  }
+  qsort(keyed, nk, sizeof *keyed, cmp_keyed);
+  EffDated *dated = xmalloc((er->nacts ? er->nacts : 1) * sizeof *dated);
+  for (size_t i = 0; i < er->nacts; i++)
+    dated[i] = (EffDated){er->acts[i].tag, er->acts[i].date, er->acts[i].acct};
+  qsort(dated, er->nacts, sizeof *dated, cmp_dated);
+  uint32_t *stamp = xcalloc(er->naccts ? (size_t)er->naccts : 1, sizeof *stamp);
+  uint32_t gen = 0;
+  size_t nctl = 0, capctl = 0;
+  EffCtl *ctl = NULL;
+  double *cl = NULL;
+  EffPair px;
+  memset(&px, 0, sizeof px);
+  for (size_t i = 0; i < nk;) {
+    const EffKeyed *key = &keyed[i];
+    const EffSnap *sb = &er->snaps[key->b], *sa = &er->snaps[key->s];
+    if (i == 0 || key->b != keyed[i - 1].b || key->s != keyed[i - 1].s) {
+      pair_free(&px);
+      pair_build(er, sb, sa, &px);
+    }
+    /* a new (before, after, tag, date): stamp the tag's window */
+    if (i == 0 || key->b != keyed[i - 1].b || key->s != keyed[i - 1].s || key->tag != keyed[i - 1].tag ||
+        key->date != keyed[i - 1].date) {
+      gen++;
+      int32_t lo = date_plus(key->date, -dur_n, unit), hi = date_plus(key->date, dur_n, unit);
+      size_t l = 0, h = er->nacts;
+      while (l < h) { /* the first action of the tag dated after lo */
+        size_t mid = (l + h) / 2;
+        if (dated[mid].tag < key->tag || (dated[mid].tag == key->tag && dated[mid].date <= lo))
+          l = mid + 1;
+        else
+          h = mid;
+      }
+      for (; l < er->nacts && dated[l].tag == key->tag && dated[l].date <= hi; l++)
+        stamp[dated[l].acct] = gen;
+    }
+    if (nctl == capctl) {
+      capctl = capctl ? 2 * capctl : 64;
+      ctl = xrealloc(ctl, capctl * sizeof *ctl);
+      cl = xrealloc(cl, capctl * ((size_t)nm + 1) * sizeof *cl);
+    }
+    EffCtl *c = &ctl[nctl];
+    memset(c, 0, sizeof *c);
+    double *c_lost = cl + nctl * ((size_t)nm + 1);
+    memset(c_lost, 0, ((size_t)nm + 1) * sizeof *c_lost);
+    for (size_t j = px.start[key->group]; j < px.start[key->group + 1]; j++) {
+      const EffRec *cb = &sb->recs[px.k[j]];
+      if (stamp[cb->acct] == gen) continue;
+      const EffRec *ca = &sa->recs[px.rc[j]];
+      c->sum += (double)ca->health - (double)cb->health;
+      c->hist[0][bin_of(cb->health)]++;
+      c->hist[1][bin_of(ca->health)]++;
+      c->up += improved(rank, cb->grade, ca->grade);
+      const float *lb = sb->lost + (size_t)px.k[j] * (size_t)nm,
+                  *la = sa->lost + (size_t)px.rc[j] * (size_t)nm;
+      for (int32_t m = 0; m < nm; m++)
+        c_lost[m] += (double)la[m] - (double)lb[m];
+      c->n++;
+    }
+    int32_t at = c->n ? (int32_t)nctl++ : -1;
+    size_t j = i;
+    for (; j < nk && keyed[j].b == key->b && keyed[j].s == key->s && keyed[j].tag == key->tag &&
+           keyed[j].date == key->date && keyed[j].group == key->group;
+         j++)
+      ev[keyed[j].ev].ctl = at;
+    i = j;
+  }
+  pair_free(&px);
+  free(stamp);
+  free(dated);
+  free(keyed);
+  *ctls = ctl;
+  *lost = cl;
 }
 
 /* Per tag sums while the events are read. */
@@ -308,21 +505,9 @@ typedef struct TagSum {
   double *member; /* [nm] Σ relative change of lost points */
 } TagSum;
 
-static int bin_of(float health) {
-  int k = (int)(health / 10);
-  return k < 0 ? 0 : k >= EFFECT_BINS ? EFFECT_BINS - 1 : k;
-}
-
-static bool improved(const int32_t *rank, int32_t before, int32_t after) {
-  return rank[before] >= 0 && rank[after] >= 0 && rank[after] < rank[before];
-}
-
 static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
   int32_t nm = er->nm;
   int32_t *rank = grade_ranks(er->p, er->rows);
-  EffAction *sorted = xmalloc((er->nacts ? er->nacts : 1) * sizeof *sorted);
-  if (er->nacts) memcpy(sorted, er->acts, er->nacts * sizeof *sorted);
-  qsort(sorted, er->nacts, sizeof *sorted, cmp_action);
   e->ntags = er->ntags;
   e->tags = xcalloc(er->ntags ? er->ntags : 1, sizeof *e->tags);
   TagSum *ts = xcalloc(er->ntags ? er->ntags : 1, sizeof *ts);
@@ -330,81 +515,54 @@ static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
     e->tags[t].name = er->tags[t];
     ts[t].member = xcalloc((size_t)nm + 1, sizeof *ts[t].member);
   }
-  double *ctrl_lost = xmalloc(((size_t)nm + 1) * sizeof *ctrl_lost);
+  EffEvent *ev = xmalloc((er->nacts ? er->nacts : 1) * sizeof *ev);
+  locate(er, ev, dur_n, unit);
+  EffCtl *ctls = NULL;
+  double *ctl_lost = NULL;
+  find_controls(er, ev, dur_n, unit, rank, &ctls, &ctl_lost);
   for (size_t i = 0; i < er->nacts; i++) {
     const EffAction *a = &er->acts[i];
+    const EffEvent *v = &ev[i];
     EffTag *tg = &e->tags[a->tag];
     TagSum *sm = &ts[a->tag];
     tg->events++;
-    int32_t lo = date_plus(a->date, -dur_n, unit), target = date_plus(a->date, dur_n, unit);
-    size_t b = 0; /* the latest snapshot on or before t (one exists: checked) */
-    while (b + 1 < er->nsnaps && er->snaps[b + 1].date <= a->date)
-      b++;
-    const EffSnap *sb = &er->snaps[b];
-    int32_t rb = rec_of(sb, a->acct);
-    if (rb < 0 || isnan(sb->recs[rb].health)) {
-      tg->not_followed++;
-      continue;
-    }
-    size_t s = b;
-    while (s < er->nsnaps && er->snaps[s].date < target)
-      s++;
-    if (s == er->nsnaps) {
+    if (v->state == EV_PENDING) {
       tg->pending++;
       continue;
     }
-    int32_t ra = -1;
-    while (s < er->nsnaps && (ra = rec_of(&er->snaps[s], a->acct)) < 0)
-      s++;
-    if (ra < 0 || isnan(er->snaps[s].recs[ra].health)) {
+    if (v->state == EV_NOT_FOLLOWED) {
       tg->not_followed++;
       continue;
     }
-    const EffSnap *sa = &er->snaps[s];
-    const EffRec *eb = &sb->recs[rb], *ea = &sa->recs[ra];
-    double ctrl_sum = 0, ctrl_up = 0;
-    uint64_t nc = 0;
-    double ctrl_hist[2][EFFECT_BINS];
-    memset(ctrl_hist, 0, sizeof ctrl_hist);
-    memset(ctrl_lost, 0, ((size_t)nm + 1) * sizeof *ctrl_lost);
-    for (size_t k = 0; k < sb->n; k++) {
-      const EffRec *cb = &sb->recs[k];
-      if (cb->acct == a->acct || cb->persona != eb->persona || cb->grade != eb->grade || isnan(cb->health))
-        continue;
-      int32_t rc = rec_of(sa, cb->acct);
-      if (rc < 0 || isnan(sa->recs[rc].health)) continue;
-      if (acted(sorted, er->nacts, a->tag, cb->acct, lo, target)) continue;
-      const EffRec *ca = &sa->recs[rc];
-      ctrl_sum += (double)ca->health - (double)cb->health;
-      ctrl_hist[0][bin_of(cb->health)]++;
-      ctrl_hist[1][bin_of(ca->health)]++;
-      ctrl_up += improved(rank, cb->grade, ca->grade);
-      const float *lb = sb->lost + k * (size_t)nm, *la = sa->lost + (size_t)rc * (size_t)nm;
-      for (int32_t m = 0; m < nm; m++)
-        ctrl_lost[m] += (double)la[m] - (double)lb[m];
-      nc++;
-    }
-    if (nc == 0) {
+    if (v->ctl < 0) {
       tg->no_control++;
       continue;
     }
-    double d = ((double)ea->health - (double)eb->health) - ctrl_sum / (double)nc;
+    const EffSnap *sb = &er->snaps[v->b], *sa = &er->snaps[v->s];
+    const EffRec *eb = &sb->recs[v->rb], *ea = &sa->recs[v->ra];
+    const EffCtl *c = &ctls[v->ctl];
+    const double *c_lost = ctl_lost + (size_t)v->ctl * ((size_t)nm + 1);
+    double nc = (double)c->n;
+    double d = ((double)ea->health - (double)eb->health) - c->sum / nc;
     tg->used++;
-    tg->controls += nc;
+    tg->controls += c->n;
     tg->hist[0][bin_of(eb->health)]++;
     tg->hist[1][bin_of(ea->health)]++;
     for (int k = 0; k < EFFECT_BINS; k++) {
-      tg->hist[2][k] += ctrl_hist[0][k] / (double)nc;
-      tg->hist[3][k] += ctrl_hist[1][k] / (double)nc;
+      tg->hist[2][k] += c->hist[0][k] / nc;
+      tg->hist[3][k] += c->hist[1][k] / nc;
     }
     sm->sum += d;
     sm->sumsq += d * d;
     sm->improved += improved(rank, eb->grade, ea->grade);
-    sm->ctrl_improved += ctrl_up / (double)nc;
-    const float *lb = sb->lost + (size_t)rb * (size_t)nm, *la = sa->lost + (size_t)ra * (size_t)nm;
+    sm->ctrl_improved += c->up / nc;
+    const float *lb = sb->lost + (size_t)v->rb * (size_t)nm, *la = sa->lost + (size_t)v->ra * (size_t)nm;
     for (int32_t m = 0; m < nm; m++)
-      sm->member[m] += ((double)la[m] - (double)lb[m]) - ctrl_lost[m] / (double)nc;
+      sm->member[m] += ((double)la[m] - (double)lb[m]) - c_lost[m] / nc;
   }
+  free(ev);
+  free(ctls);
+  free(ctl_lost);
   for (size_t t = 0; t < er->ntags; t++) {
     EffTag *tg = &e->tags[t];
     TagSum *sm = &ts[t];
@@ -437,8 +595,6 @@ static void compare(EffRun *er, Effect *e, int32_t dur_n, char unit) {
     free(sm->member);
   }
   free(ts);
-  free(ctrl_lost);
-  free(sorted);
   free(rank);
 }
 
@@ -446,7 +602,7 @@ static void effrun_free(EffRun *er) {
   for (size_t i = 0; i < er->nsnaps; i++) {
     free(er->snaps[i].recs);
     free(er->snaps[i].lost);
-    free(er->snaps[i].order);
+    free(er->snaps[i].pos);
   }
   free(er->snaps);
   free(er->acts);

@@ -7,7 +7,8 @@
  * What is kept (docs/effect.md, "Memory"): per (account, snapshot) one
  * EffRec (account index, health, grade row, persona: 12 bytes) and the
  * lost points of each member (a float per member), for every account:
- * any account of the same persona and grade may be a control. Nothing
+ * any account of the same persona and grade may be a control; after the
+ * scoring, a position per (account, snapshot) for the look-ups. Nothing
  * else of a result is kept. Per action: its account, date and tag. */
 #ifndef KENKO_EFFECT_H
 #define KENKO_EFFECT_H
