@@ -300,6 +300,7 @@ typedef struct kenko_sql_opts {
   const char *as_of;   /* "YYYY-MM-DD"; NULL: the database's current date */
   bool explain;        /* add the `members` JSON column */
   bool schema;         /* instead: the CREATE TABLE statements it reads */
+  bool kpis;           /* instead: the KPIs' query, a row per KPI */
   kenko_diag_fn diag;  /* what cannot be translated, with its location */
   void *diag_ud;
   bool color;

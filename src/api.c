@@ -197,6 +197,7 @@ int kenko_sql(const kenko_rules *rules, const kenko_sql_opts *opts, FILE *out) {
   o.dialect = sql_dialect(opts->dialect ? opts->dialect : "postgres");
   o.table = opts->table ? opts->table : "accounts";
   o.explain = opts->explain;
+  o.kpis = opts->kpis;
   o.rules_id = rules->short_fingerprint;
   if (!o.dialect) {
     diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "unknown SQL dialect \"%s\" (postgres or duckdb)", opts->dialect);

@@ -1,5 +1,5 @@
 /* cmd_sql.c — `kenko sql RULES [--dialect postgres|duckdb] [--table NAME]
- * [--as-of D] [--explain] [--output FILE]`: the query, from kenko_sql. */
+ * [--as-of D] [--explain] [--kpis] [--output FILE]`: the query, from kenko_sql. */
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +30,8 @@ int cmd_sql(Cli *cli, int argc, char **argv) {
       so.schema = true;
     } else if (strcmp(argv[i], "--explain") == 0) {
       so.explain = true;
+    } else if (strcmp(argv[i], "--kpis") == 0) {
+      so.kpis = true;
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       return cli_usage_error(cli, "unknown option `%s` for `kenko sql`", argv[i]);
     } else if (!rules_path) {
@@ -40,7 +42,11 @@ int cmd_sql(Cli *cli, int argc, char **argv) {
   }
   if (!rules_path)
     return cli_usage_error(
-        cli, "usage: kenko sql RULES [--dialect postgres|duckdb] [--table NAME] [--as-of D] [--explain]");
+        cli,
+        "usage: kenko sql RULES [--dialect postgres|duckdb] [--table NAME] [--as-of D] [--explain] [--kpis]");
+  if (so.kpis && so.explain)
+    return cli_usage_error(cli, "`--kpis` and `--explain` cannot be used together: the KPIs' query has no "
+                                "members column");
   const char *inputs[1] = {rules_path};
   if (cli_check_output(cli, "--output", output, inputs, 1)) return KENKO_ERR_USAGE;
   FILE *out = output ? cli_open_output(cli, "--output", output) : cli->out;

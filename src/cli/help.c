@@ -120,6 +120,7 @@ static const CliOption sql_options[] = {
     {"--explain", NULL,
      N_("add the `members` JSON column: each member's status, score, weight, lost points")},
     {"--schema", NULL, N_("print the CREATE TABLE statements of the tables the query reads instead")},
+    {"--kpis", NULL, N_("print the query of the rules' KPIs instead: a row per KPI, as report shows them")},
     {NULL, NULL, NULL},
 };
 static const CliOption no_options[] = {{NULL, NULL, NULL}};
@@ -158,7 +159,7 @@ static const CliCommand commands[] = {
      N_("did an action change the accounts, against similar ones not acted on?"),
      CLI_RULE_OPTS | CLI_DATA_OPTS, effect_options,
      "kenko effect rules/aiueo-history.kenko rules/sample/history/*.csv --actions actions.csv", cmd_effect},
-    {"sql", "RULES [--dialect postgres|duckdb] [--table NAME] [--as-of D] [--explain]",
+    {"sql", "RULES [--dialect postgres|duckdb] [--table NAME] [--as-of D] [--explain] [--kpis]",
      N_("the rules as one SQL query: run's CSV rows, computed in the database"),
      CLI_RULE_OPTS | CLI_OUTPUT_OPT, sql_options,
      "kenko sql rules/aiueo.kenko --dialect duckdb --as-of 2026-11-22 > score.sql", cmd_sql},

@@ -16,7 +16,7 @@ static const SqlDialect dialects[] = {
         .last_day = "CAST(date_trunc('month', $1) + INTERVAL '1 month - 1 day' AS date)",
         .json_object = "json_build_object",
         .json_array = "json_build_array",
-        .cte = " AS MATERIALIZED (",
+        .fence = "\n  OFFSET 0",
         .byte_order = " COLLATE \"C\"",
     },
     {
@@ -29,7 +29,7 @@ static const SqlDialect dialects[] = {
         .last_day = "last_day($1)",
         .json_object = "json_object",
         .json_array = "json_array",
-        .cte = " AS (",
+        .fence = "",
         .byte_order = "",
     },
 };

@@ -26,10 +26,12 @@ typedef struct SqlDialect {
   const char *last_day;    /* the last day of date $1's month */
   const char *json_object; /* the function building a JSON object */
   const char *json_array;  /* the function building a JSON array */
-  const char *cte;         /* between a CTE's name and its body: PostgreSQL
-                              inlines CTEs, which copies each column's
-                              expression into every use (exponential in
-                              the stages), so its CTEs are MATERIALIZED */
+  const char *fence;       /* ends each stage's SELECT so that the engine
+                               keeps it a subquery of its own, or "".
+                               PostgreSQL pulls a subquery up into the one
+                               reading it, copying each column's expression
+                               into every use (exponential in the stages);
+                               it never pulls up one with OFFSET 0 */
   const char *byte_order;  /* appended to a text operand of < <= > >= so
                               that text orders by bytes, or "" */
 } SqlDialect;
@@ -43,6 +45,7 @@ typedef struct SqlOptions {
   bool has_as_of;       /* as_of is a literal; else the current date */
   int32_t as_of;        /* days since 1970-01-01 */
   bool explain;         /* add the `members` JSON column */
+  bool kpis;            /* the KPIs' query instead (sql_kpi.c) */
   const char *rules_id; /* the first 12 hex digits of the fingerprint */
 } SqlOptions;
 

@@ -106,7 +106,7 @@ void sql_num(SqlGen *g, Buf *b, double x) {
   if (text[0] == '-') buf_putc(b, ')');
 }
 
-static void sql_text(Buf *b, const char *s, size_t n) {
+void sql_text(Buf *b, const char *s, size_t n) {
   buf_putc(b, '\'');
   for (size_t i = 0; i < n; i++) {
     if (s[i] == '\'') buf_putc(b, '\'');
@@ -114,6 +114,8 @@ static void sql_text(Buf *b, const char *s, size_t n) {
   }
   buf_putc(b, '\'');
 }
+
+void sql_str(Buf *b, const char *s) { sql_text(b, s, strlen(s)); }
 
 static void sql_date(Buf *b, int32_t days) {
   char text[11];
@@ -686,7 +688,7 @@ static void binary(SqlGen *g, Buf *b, const Node *e) {
 void sql_expr(SqlGen *g, Buf *b, const Node *e) {
   switch ((NodeKind)e->kind) {
   case E_NUM: sql_num(g, b, e->num); return;
-  case E_STR: sql_text(b, e->str, strlen(e->str)); return;
+  case E_STR: sql_str(b, e->str); return;
   case E_DATE: sql_date(b, e->date); return;
   case E_BOOL: buf_puts(b, e->num != 0 ? "TRUE" : "FALSE"); return;
   case E_MISSING: sql_null(g, b, e->type); return;

@@ -157,7 +157,7 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
 
   /* NAME_look: per (account, snapshot), the dates looked back at and the
    * windows' aggregates */
-  buf_printf(out, ",\n%s_look%s\n  SELECT\n    ", name, g->d->cte);
+  buf_printf(out, ",\n%s_look AS (\n  SELECT\n    ", name);
   key_col(g, out, "c");
   buf_puts(out, " AS \"key\",\n    c.\"as_of\" AS \"as_of\"");
   for (int32_t i = 0; i < nlb; i++) {
@@ -206,7 +206,7 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
   buf_puts(out, ", c.\"as_of\"\n)");
 
   /* NAME: the row with its trend values */
-  buf_printf(out, ",\n%s%s\n  SELECT\n    a.*", name, g->d->cte);
+  buf_printf(out, ",\n%s AS (\n  SELECT\n    a.*", name);
   for (int32_t i = 0; i < n; i++) {
     const TrendCall *t = &p->trend_calls[calls[i]];
     const TrendSubject *s = &p->trend_subjects[t->subject];
@@ -249,7 +249,7 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
     same_key(g, out, alias, "a");
     buf_printf(out, " AND %s.\"as_of\" = l.\"at:%d\"", alias, (int)i);
   }
-  buf_puts(out, "\n)");
+  buf_printf(out, "%s\n)", g->d->fence);
   buf_free(&col);
   free(lb);
 }

@@ -29,6 +29,10 @@ void sql_ident(Buf *b, const char *s);
 void sql_col(Buf *b, const char *prefix, const char *name, int32_t index);
 /* A member's column (flat member index I). */
 void sql_member_col(SqlGen *g, Buf *b, int32_t i);
+/* A text literal of the N bytes at S ('' for a quote inside). */
+void sql_text(Buf *b, const char *s, size_t n);
+/* A text literal of the string S. */
+void sql_str(Buf *b, const char *s);
 /* A number as a double literal. */
 void sql_num(SqlGen *g, Buf *b, double x);
 /* A constant value (a threshold's) as a literal. */
@@ -57,6 +61,11 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
 /* The `coverage` of the row `a` (history's CSV has it). */
 void sql_coverage(SqlGen *g, Buf *b);
 
+/* "    -- FILE:LINE WHAT NAME" (a line before a column; AT may be NULL). */
+void sql_comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char *name);
+/* The KPIs' query after the stages (sql_kpi.c): LAST is the name of the
+ * last stage's CTE, whose rows are the scored accounts. */
+void sql_kpi_select(SqlGen *g, Buf *out, const char *last);
 /* Reports what cannot be translated (counted in g->errors). */
 void sql_error(SqlGen *g, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

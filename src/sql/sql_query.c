@@ -304,8 +304,7 @@ static void plan_free(Plan *pl) {
 
 /* ---- writing the columns -------------------------------------------------- */
 
-/* "-- FILE:LINE WHAT NAME" before a column. */
-static void comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char *name) {
+void sql_comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char *name) {
   buf_puts(b, "    -- ");
   if (at && at->span.file >= 0) {
     const Source *s = src_get(&g->p->sources, at->span.file);
@@ -529,8 +528,8 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
       sql_error(g, ind->node->name_span, "kenko sql cannot translate an indicator that is a list");
       return;
     }
-    comment(g, b, ind->node,
-            ph == PH_INDICATOR ? "indicator" : "indicator (default thresholds, for personas)", ind->name);
+    sql_comment(g, b, ind->node,
+                ph == PH_INDICATOR ? "indicator" : "indicator (default thresholds, for personas)", ind->name);
     g->persona_ctx = ph == PH_INDICATOR_DEFAULT;
     buf_puts(b, "    ");
     sql_expr(g, b, ind->expr);
@@ -543,7 +542,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
       buf_puts(b, "    CAST(NULL AS INTEGER) AS \"persona\"");
       break;
     }
-    comment(g, b, p->personas[0].node, "personas, first match", NULL);
+    sql_comment(g, b, p->personas[0].node, "personas, first match", NULL);
     g->persona_ctx = true;
     first_true(g, b, &p->personas[0].cond, np, sizeof p->personas[0]);
     g->persona_ctx = false;
@@ -552,7 +551,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
   }
   case PH_SEGMENT: {
     const SegmentDecl *s = &p->segments[i];
-    comment(g, b, s->node, "segment", s->name);
+    sql_comment(g, b, s->node, "segment", s->name);
     first_true(g, b, &s->cases[0].cond, s->ncases, sizeof s->cases[0]);
     as_col(b, "seg", s->name, i);
     break;
@@ -564,7 +563,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
     buf_printf(&name, "%s %s.%s", m->kind == MEMBER_RULE ? "rule" : "score",
                p->dimensions[member_dim(g, i)].name, m->name);
     buf_putc(&name, '\0');
-    comment(g, b, m->node, name.data, NULL);
+    sql_comment(g, b, m->node, name.data, NULL);
     buf_free(&name);
     member_column(g, b, i);
     buf_puts(b, " AS ");
@@ -578,7 +577,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
   }
   case PH_DIM_SUMS: {
     const DimensionDecl *dim = &p->dimensions[i];
-    comment(g, b, dim->node, "dimension (Σ wᵢ·sᵢ and Σ wᵢ over the members with a score)", dim->name);
+    sql_comment(g, b, dim->node, "dimension (Σ wᵢ·sᵢ and Σ wᵢ over the members with a score)", dim->name);
     buf_puts(b, "    ");
     dim_sum(g, b, i, false);
     as_col(b, "dnum", dim->name, i);
@@ -589,7 +588,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
   }
   case PH_DIMENSION: {
     const DimensionDecl *dim = &p->dimensions[i];
-    comment(g, b, dim->node, "dimension score and grade", dim->name);
+    sql_comment(g, b, dim->node, "dimension score and grade", dim->name);
     Buf x, num, den;
     buf_init(&x, NULL);
     buf_init(&num, NULL);
@@ -615,7 +614,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
     break;
   }
   case PH_HEALTH_SUMS:
-    comment(g, b, NULL, "health (Σ W_d·S_d and Σ W_d over the dimensions with a score)", NULL);
+    sql_comment(g, b, NULL, "health (Σ W_d·S_d and Σ W_d over the dimensions with a score)", NULL);
     buf_puts(b, "    ");
     health_sum(g, b, false);
     buf_puts(b, " AS \"hnum\",\n    ");
@@ -623,7 +622,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
     buf_puts(b, " AS \"hden\"");
     break;
   case PH_HEALTH: {
-    comment(g, b, NULL, "health and grade", NULL);
+    sql_comment(g, b, NULL, "health and grade", NULL);
     const char *x = "(a.\"hnum\" / NULLIF(a.\"hden\", 0))";
     buf_printf(b, "    %s AS \"health\",\n    ", x);
     int32_t *sets = xcalloc((size_t)np + 2, sizeof *sets);
@@ -636,7 +635,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
   }
   case PH_FLAG: {
     const FlagDecl *f = &p->flags[i];
-    comment(g, b, f->node, "flag", f->name);
+    sql_comment(g, b, f->node, "flag", f->name);
     buf_puts(b, "    COALESCE(");
     sql_expr(g, b, f->cond);
     buf_puts(b, ", FALSE)");
@@ -644,7 +643,7 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
     break;
   }
   case PH_JOURNEY:
-    comment(g, b, p->nsteps ? p->steps[0].node : NULL, "journey: the first step not passed", NULL);
+    sql_comment(g, b, p->nsteps ? p->steps[0].node : NULL, "journey: the first step not passed", NULL);
     buf_puts(b, "    CASE");
     for (int32_t k = 0; k < p->nsteps; k++) {
       buf_puts(b, "\n      WHEN (");
@@ -662,11 +661,11 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
 
 static void inputs_cte(SqlGen *g, Buf *b) {
   const Program *p = g->p;
-  buf_printf(b, "inputs%s\n  SELECT\n", g->d->cte);
+  buf_puts(b, "inputs AS (\n  SELECT\n");
   for (int32_t i = 0; i < p->ninputs; i++) {
     const InputDecl *in = &p->inputs[i];
     if (in->type == T_LIST) continue;
-    comment(g, b, in->node, "input", in->name);
+    sql_comment(g, b, in->node, "input", in->name);
     buf_puts(b, "    t.");
     sql_ident(b, in->column ? in->column : in->name);
     as_col(b, "in", in->name, i);
@@ -688,16 +687,6 @@ static void inputs_cte(SqlGen *g, Buf *b) {
   buf_puts(b, " AS t\n)");
 }
 
-/* A name as a text literal (names are identifiers: no quote inside). */
-static void name_lit(Buf *b, const char *s) {
-  buf_putc(b, '\'');
-  for (; *s; s++) {
-    if (*s == '\'') buf_putc(b, '\'');
-    buf_putc(b, *s);
-  }
-  buf_putc(b, '\'');
-}
-
 /* CASE mapping the symbol in column X to its name. */
 static void symbol_names(Buf *b, const char *x, const char *const *names, size_t stride, int32_t n) {
   if (n == 0) {
@@ -707,7 +696,7 @@ static void symbol_names(Buf *b, const char *x, const char *const *names, size_t
   buf_printf(b, "CASE %s", x);
   for (int32_t k = 0; k < n; k++) {
     buf_printf(b, " WHEN %d THEN ", (int)k);
-    name_lit(b, *(const char *const *)((const char *)names + (size_t)k * stride));
+    sql_str(b, *(const char *const *)((const char *)names + (size_t)k * stride));
   }
   buf_puts(b, " END");
 }
@@ -736,9 +725,9 @@ static void members_json(SqlGen *g, Buf *b) {
       buf_putc(&score, '\0');
       const char *s = score.data;
       buf_printf(b, "%s\n    %s('dimension', ", nm++ ? "," : "", d->json_object);
-      name_lit(b, dim->name);
+      sql_str(b, dim->name);
       buf_puts(b, ", 'name', ");
-      name_lit(b, m->name);
+      sql_str(b, m->name);
       if (m->kind == MEMBER_RULE)
         buf_printf(b, ", 'status', CASE WHEN %s IS NULL THEN 'n/a' WHEN %s = 100 THEN 'pass' ELSE 'fail' END",
                    s, s);
@@ -837,7 +826,7 @@ int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf 
   g.d = o->dialect;
   g.diag = diag;
   g.elem_alias = xcalloc((size_t)p->ninputs + 1, sizeof *g.elem_alias);
-  if (p->key_input < 0) {
+  if (p->key_input < 0 && !o->kpis) {
     const Source *s = src_get(&p->sources, 0);
     diag_at(diag, KENKO_ERROR, s ? s->path : "rules", 0, 0,
             "kenko sql needs a `key` input: it names each row of the result (`input id: text key`)");
@@ -898,14 +887,17 @@ int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf 
         snprintf(name, 48, "%s_%d", phase_name[ph], used[ph]);
       else
         snprintf(name, 48, "%s", phase_name[ph]);
-      buf_printf(out, ",\n%s%s\n  SELECT\n    a.*,\n", name, g.d->cte);
+      buf_printf(out, ",\n%s AS (\n  SELECT\n    a.*,\n", name);
       buf_put(out, body.data, body.len);
-      buf_printf(out, "\n  FROM %s AS a\n)", prev);
+      buf_printf(out, "\n  FROM %s AS a%s\n)", prev, g.d->fence);
       prev = name;
     }
   }
   buf_putc(out, '\n');
-  if (p->key_input >= 0) final_select(&g, out, prev);
+  if (o->kpis)
+    sql_kpi_select(&g, out, prev);
+  else if (p->key_input >= 0)
+    final_select(&g, out, prev);
   buf_puts(out, ";\n");
   buf_free(&body);
   free(names);

@@ -7,26 +7,9 @@
 // exits 1 when there is one.
 // Usage: node compare-explain.mjs CASE expected.jsonl got.csv
 import { readFileSync } from 'node:fs';
+import { parseCsv } from './csv.mjs';
 
 const [name, jsonlPath, csvPath] = process.argv.slice(2);
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else q = false;
-      } else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 const expected = new Map();
 for (const line of readFileSync(jsonlPath, 'utf8').split('\n')) {

@@ -7,30 +7,38 @@
 # data.csv, as_of), and generated accounts (tests/bench/gen_accounts.c,
 # SQL_COUNT of them) scored by rules/aiueo.kenko.
 
+# sql_golden_cmd COMMAND FILE: whether the golden command FILE is `kenko
+# COMMAND RULES DATA.csv --as-of D` (with --format or --explain at most);
+# sets rules, data and as_of.
+sql_golden_cmd() {
+  want=$1
+  set -- $(cat "$2")
+  [ "${1:-}" = "$want" ] || return 1
+  shift
+  rules="" data="" as_of="" ok=1
+  while [ $# -gt 0 ]; do
+    case $1 in
+    --as-of) as_of=$2; shift ;;
+    --as-of=*) as_of=${1#--as-of=} ;;
+    --format) shift ;;
+    --format=*|--explain) ;;
+    -*) ok=0 ;;
+    *.kenko) rules=$1 ;;
+    *.csv) [ -z "$data" ] && data=$1 || ok=0 ;;
+    *) ok=0 ;;
+    esac
+    shift
+  done
+  [ "$ok" = 1 ] && [ -n "$rules" ] && [ -n "$data" ] && [ -n "$as_of" ]
+}
+
 # sql_cases DIR: writes DIR/cases: one line per case "NAME|RULES|DATA|AS_OF"
 sql_cases() {
   : >"$1/cases"
   for d in tests/golden/*/; do
     d=${d%/}
     [ -f "$d/cmd" ] || continue
-    set -- $(cat "$d/cmd")
-    [ "${1:-}" = run ] || continue
-    shift
-    rules="" data="" as_of="" ok=1
-    while [ $# -gt 0 ]; do
-      case $1 in
-      --as-of) as_of=$2; shift ;;
-      --as-of=*) as_of=${1#--as-of=} ;;
-      --format) shift ;;
-      --format=*|--explain) ;;
-      -*) ok=0 ;;
-      *.kenko) rules=$1 ;;
-      *.csv) [ -z "$data" ] && data=$1 || ok=0 ;;
-      *) ok=0 ;;
-      esac
-      shift
-    done
-    [ "$ok" = 1 ] && [ -n "$rules" ] && [ -n "$data" ] && [ -n "$as_of" ] || continue
+    sql_golden_cmd run "$d/cmd" || continue
     # data a database reads as it is: UTF-8 (kenko also reads cp932 exports)
     iconv -f UTF-8 -t UTF-8 "$d/$data" >/dev/null 2>&1 || continue
     # and RFC 4180 strictly: a quote inside an unquoted cell is kenko's to
@@ -43,6 +51,24 @@ sql_cases() {
     echo "cases/$(basename "$d")|$d/rules.kenko|$d/data.csv|$(cat "$d/as_of")" >>"$SQL_WORK/cases"
   done
   echo "generated|rules/aiueo.kenko|$SQL_WORK/generated.csv|2026-11-22" >>"$SQL_WORK/cases"
+}
+
+# sql_kpi_cases: writes $SQL_WORK/kpi_cases, the cases of the KPIs'
+# differential test (`kenko sql --kpis` against `report --format json`),
+# one line per case "NAME|RULES|DATA|AS_OF": every golden `report` command
+# over one CSV whose rules declare a `kpi`, and the generated accounts
+# scored by rules/aiueo.kenko with the KPIs of tests/sql/kpis/extra.kenko.
+sql_kpi_cases() {
+  : >"$SQL_WORK/kpi_cases"
+  for c in tests/golden/*/cmd*; do
+    d=$(dirname "$c")
+    sql_golden_cmd report "$c" || continue
+    grep -q '^kpi ' "$d/$rules" || continue
+    grep -q "|$d/$rules|$d/$data|" "$SQL_WORK/kpi_cases" && continue
+    echo "golden/$(basename "$d")/$data|$d/$rules|$d/$data|$as_of" >>"$SQL_WORK/kpi_cases"
+  done
+  cat rules/aiueo.kenko tests/sql/kpis/extra.kenko >"$SQL_WORK/kpis.kenko"
+  echo "generated-kpis|$SQL_WORK/kpis.kenko|$SQL_WORK/generated.csv|2026-11-22" >>"$SQL_WORK/kpi_cases"
 }
 
 # sql_load DIALECT SCHEMA DATA [SNAPSHOT]: the INSERT that fills the
@@ -149,9 +175,7 @@ sql_history_cases() {
 # snapshot D. Adds to pass, fail and untranslated.
 sql_run_history() {
   while IFS='|' read -r name rules data; do
-    w=$SQL_WORK/case
-    rm -rf "$w"
-    mkdir -p "$w"
+    sql_case_dir
     # shellcheck disable=SC2086
     if ! "$kenko" history "$rules" $data --format csv >"$w/expected.csv" 2>/dev/null; then
       continue # rejected records: kenko and the database would disagree on what was read
@@ -209,9 +233,7 @@ sql_run_cases() {
   has_node=0
   command -v node >/dev/null 2>&1 && has_node=1
   while IFS='|' read -r name rules data as_of; do
-    w=$SQL_WORK/case
-    rm -rf "$w"
-    mkdir -p "$w"
+    sql_case_dir
     if ! "$kenko" run "$rules" "$data" --as-of "$as_of" --format csv >"$w/expected.csv" 2>/dev/null; then
       continue # rejected accounts: kenko and the database would disagree on what was read
     fi
@@ -220,11 +242,7 @@ sql_run_cases() {
       untranslated=$((untranslated + 1))
       continue
     fi
-    "$kenko" sql "$rules" --dialect "$2" --schema >"$w/schema.sql"
-    { engine_begin "$w"; engine_load "$w" "$data"; engine_query "$w"; } >"$w/script.sql"
-    if ! engine_run "$w"; then
-      echo "FAIL $name: the engine refused the query"
-      head -n 5 "$w/engine.err"
+    if ! sql_engine_case "$name" "$2" "$rules" "$data"; then
       fail=$((fail + 1))
       continue
     fi
@@ -238,9 +256,43 @@ sql_run_cases() {
     if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
   done <"$SQL_WORK/cases"
   sql_run_history "$1" "$2"
+  # the KPIs: `kenko sql --kpis` against `report --format json` (node reads the JSON)
+  [ "$has_node" = 1 ] || echo "skip: the KPI cases need node to read report's JSON"
+  [ "$has_node" = 1 ] && while IFS='|' read -r name rules data as_of; do
+    sql_case_dir
+    "$kenko" run "$rules" "$data" --as-of "$as_of" --format csv >/dev/null 2>&1 || continue
+    "$kenko" report "$rules" "$data" --as-of "$as_of" --format json >"$w/expected.json" 2>/dev/null
+    ok=0
+    if ! "$kenko" sql "$rules" --dialect "$2" --as-of "$as_of" --kpis >"$w/query.sql" 2>"$w/sql.err"; then
+      echo "FAIL kpis $name: not translated: $(head -n 1 "$w/sql.err")"
+    elif sql_engine_case "kpis $name" "$2" "$rules" "$data"; then
+      node tests/sql/compare-kpis.mjs "kpis $name" "$w/expected.json" "$w/got.csv" >"$w/cmp" && ok=1
+      [ "$ok" = 1 ] || { cat "$w/cmp"; [ -n "${SQL_KEEP:-}" ] && cp -r "$w" "$SQL_KEEP"; }
+    fi
+    if [ "$ok" = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+  done <"$SQL_WORK/kpi_cases"
   echo "$1: $untranslated cases refused by kenko sql (each named above)"
   echo "$1: $pass passed, $fail failed"
   [ "$fail" -eq 0 ]
+}
+
+# sql_case_dir: w, an empty directory for the next case
+sql_case_dir() {
+  w=$SQL_WORK/case
+  rm -rf "$w"
+  mkdir -p "$w"
+}
+
+# sql_engine_case NAME DIALECT RULES DATA: the query in $w/query.sql run by
+# the engine over DATA loaded into the tables of RULES' schema, its rows in
+# $w/got.csv; says so and returns 1 when the engine refuses it.
+sql_engine_case() {
+  "$kenko" sql "$3" --dialect "$2" --schema >"$w/schema.sql"
+  { engine_begin "$w"; engine_load "$w" "$4"; engine_query "$w"; } >"$w/script.sql"
+  engine_run "$w" && return 0
+  echo "FAIL $1: the engine refused the query"
+  head -n 5 "$w/engine.err"
+  return 1
 }
 
 # pg_cluster_start: a throwaway PostgreSQL cluster in $SQL_WORK (initdb,

@@ -36,6 +36,7 @@ ${CC:-cc} -O2 -o "$SQL_WORK/gen_accounts" tests/bench/gen_accounts.c || fail_set
   fail_setup "the generator failed"
 sql_cases "$SQL_WORK"
 sql_history_cases "$SQL_WORK"
+sql_kpi_cases
 
 # the engine's part of a case (lib.sh's sql_run_cases): the script that
 # creates the tables, loads each data file and writes the query's rows as
