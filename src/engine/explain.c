@@ -396,6 +396,28 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
 
 #define ALLOC(x, n, T) ((T *)arena_alloc(&(x)->arena, ((size_t)(n) + 1) * sizeof(T)))
 
+/* The what-if workspace: arrays a member, a place in the candidates'
+ * order (nm + 1) and a dimension. */
+static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
+  double **by_member[] = {&x->gain, &x->alone, &x->cost, &x->target, &x->key};
+  double **by_place[] = {&x->prefix, &x->min_cost_from};
+  double **by_dim[] = {&x->acc, &x->wsum, &x->dacc, &x->dwsum};
+  int32_t **lists[] = {&x->sort_tmp, &x->cand, &x->chosen, &x->best}; /* of members */
+  for (size_t i = 0; i < sizeof by_member / sizeof *by_member; i++)
+    *by_member[i] = ALLOC(x, nm, double);
+  for (size_t i = 0; i < sizeof by_place / sizeof *by_place; i++)
+    *by_place[i] = ALLOC(x, nm + 1, double);
+  for (size_t i = 0; i < sizeof by_dim / sizeof *by_dim; i++)
+    *by_dim[i] = ALLOC(x, nd, double);
+  for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+    *lists[i] = ALLOC(x, nm, int32_t);
+  x->touched = ALLOC(x, nd, int32_t);
+  x->dims = ALLOC(x, nd, int32_t);
+  x->out = ALLOC(x, nm, WhatIfMember);
+  for (int32_t i = 0; i < nm; i++)
+    x->target[i] = x->cp->members[i].best;
+}
+
 Explainer *explain_new(const CProgram *cp) {
   const Program *p = cp->prog;
   Explainer *x = xcalloc(1, sizeof *x);
@@ -432,26 +454,7 @@ Explainer *explain_new(const CProgram *cp) {
     step_values[i] = ALLOC(x, cp->step_refs[i].count, Value);
   ex->step_values = step_values;
   ex->drivers = ALLOC(x, nm, int32_t);
-  x->sort_tmp = ALLOC(x, nm, int32_t);
-  x->cand = ALLOC(x, nm, int32_t);
-  x->gain = ALLOC(x, nm, double);
-  x->alone = ALLOC(x, nm, double);
-  x->cost = ALLOC(x, nm, double);
-  x->target = ALLOC(x, nm, double);
-  for (int32_t i = 0; i < nm; i++)
-    x->target[i] = cp->members[i].best;
-  x->key = ALLOC(x, nm, double);
-  x->prefix = ALLOC(x, nm + 1, double);
-  x->min_cost_from = ALLOC(x, nm + 1, double);
-  x->acc = ALLOC(x, nd, double);
-  x->wsum = ALLOC(x, nd, double);
-  x->dacc = ALLOC(x, nd, double);
-  x->dwsum = ALLOC(x, nd, double);
-  x->touched = ALLOC(x, nd, int32_t);
-  x->dims = ALLOC(x, nd, int32_t);
-  x->chosen = ALLOC(x, nm, int32_t);
-  x->best = ALLOC(x, nm, int32_t);
-  x->out = ALLOC(x, nm, WhatIfMember);
+  what_if_alloc(x, nm, nd);
   return x;
 }
 
