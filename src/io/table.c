@@ -77,12 +77,40 @@ void table_row(Table *t, const char *const *cells) {
   t->col = t->ncols;
 }
 
+/* One more column, aligned as the last one (rows so far: empty in it). */
+static void add_column(Table *t) {
+  size_t old = (size_t)t->ncols, cols = old + 1;
+  t->align = xrealloc(t->align, cols + 1);
+  t->align[old] = old ? t->align[old - 1] : 'l';
+  t->align[cols] = '\0';
+  if (t->cap) {
+    t->cells = xrealloc(t->cells, (size_t)t->cap * cols * sizeof *t->cells);
+    for (size_t r = (size_t)t->nrows; r-- > 0;) { /* from the last row, so nothing is overwritten unread */
+      memmove(t->cells + r * cols, t->cells + r * old, old * sizeof *t->cells);
+      t->cells[r * cols + old] = 0;
+    }
+  }
+  t->ncols = (int)cols;
+}
+
+/* The next cell of the current row: where its text's offset goes. */
+static size_t *next_cell(Table *t) {
+  if (t->nrows == 0) table_new_row(t);
+  if (t->col >= t->ncols) add_column(t);
+  return &t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++];
+}
+
 void table_cell(Table *t, const char *fmt, ...) {
-  if (t->nrows == 0 || t->col >= t->ncols) return;
+  size_t *cell = next_cell(t);
   va_list ap;
   va_start(ap, fmt);
-  t->cells[(size_t)(t->nrows - 1) * (size_t)t->ncols + (size_t)t->col++] = put_vfmt(t, fmt, ap);
+  *cell = put_vfmt(t, fmt, ap);
   va_end(ap);
+}
+
+void table_text(Table *t, const char *text) {
+  size_t *cell = next_cell(t);
+  if (text) *cell = put_text(t, text, strlen(text));
 }
 
 void table_note(Table *t, const char *fmt, ...) {
@@ -151,6 +179,26 @@ void table_free(Table *t) {
   t->note = NULL;
   t->align = NULL;
   t->nrows = t->cap = t->col = 0;
+}
+
+void table_print_counts(Buf *b, const char *indent, const TableCounts *m) {
+  Table t;
+  table_init_figures(&t, NULL, m->ncols + 1);
+  table_new_row(&t);
+  table_text(&t, m->corner);
+  for (int c = 0; c < m->ncols; c++)
+    table_text(&t, m->col_heads[c]);
+  for (int r = 0; r < m->nrows; r++) {
+    table_new_row(&t);
+    table_text(&t, m->row_heads[r]);
+    size_t row = m->row_at ? (size_t)m->row_at[r] : (size_t)r;
+    for (int c = 0; c < m->ncols; c++) {
+      size_t col = m->col_at ? (size_t)m->col_at[c] : (size_t)c;
+      table_cell(&t, "%llu", (unsigned long long)m->count[row * m->stride + col]);
+    }
+  }
+  table_print(&t, b, indent, false);
+  table_free(&t);
 }
 
 const char *table_fmt(Table *t, const char *fmt, ...) {

@@ -6,7 +6,9 @@
  *
  * A row is given whole (table_row) or cell by cell (table_new_row, then
  * table_cell for each); a note (table_note) is one line printed as it is
- * and left out of the column widths. Cell text is kept with its control
+ * and left out of the column widths. There is no most columns: a cell
+ * given past a row's last column adds a column (aligned as the last one
+ * was; the rows before have it empty), so no caller loses a column. Cell text is kept with its control
  * characters shown as escapes (buf_shown): cells hold labels from the
  * rules and ids from the data. The cells sit in one buffer, each by its
  * offset, so a table of many small cells (a row per group, a column per
@@ -15,13 +17,10 @@
 #define KENKO_TABLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
-
-/* The most columns the callers that build a row in a fixed array use
- * (the engine itself has no limit). */
-enum { TABLE_MAX_COLS = 32 };
 
 typedef struct Table {
   Arena *arena; /* table_fmt/table_num2's text (NULL when they are not used) */
@@ -41,9 +40,11 @@ void table_init_figures(Table *t, Arena *arena, int ncols);
 /* Adds a row of ncols cells; NULL cells print empty. The text is copied. */
 void table_row(Table *t, const char *const *cells);
 /* Starts a row whose cells table_cell then gives, left to right (cells not
- * given stay empty). */
+ * given stay empty; one past the last column adds a column). */
 void table_new_row(Table *t);
 void table_cell(Table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* table_cell of TEXT as it is (NULL: an empty cell). */
+void table_text(Table *t, const char *text);
 /* A row that is one line of text, printed after the indent as it is. */
 void table_note(Table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints each row after INDENT; with BOLD the first row (the header) is
@@ -51,6 +52,21 @@ void table_note(Table *t, const char *fmt, ...) __attribute__((format(printf, 2,
 void table_print(const Table *t, Buf *b, const char *indent, bool bold);
 /* Frees the rows; the table can be initialised again. */
 void table_free(Table *t);
+
+/* A table of counts (a transition matrix): the header row CORNER, then
+ * the column heads; then a row a row head, holding the counts
+ * COUNT[ROW_AT[r] * STRIDE + COL_AT[c]] (ROW_AT, COL_AT NULL: r and c
+ * themselves). */
+typedef struct TableCounts {
+  const char *corner;
+  const char *const *row_heads, *const *col_heads;
+  int nrows, ncols;
+  const uint64_t *count;
+  size_t stride;
+  const int32_t *row_at, *col_at;
+} TableCounts;
+/* The table of counts M printed to B after INDENT (table_print). */
+void table_print_counts(Buf *b, const char *indent, const TableCounts *m);
 
 /* printf into the table's arena, for building cells. */
 const char *table_fmt(Table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

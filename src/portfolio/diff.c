@@ -946,24 +946,21 @@ static void text_matrix(const Diff *d, Buf *b, Arena *arena) {
     na_col += d->matrix[(size_t)r * cols + (size_t)np->ngrade_names];
   int32_t ncols = np->ngrade_names + (na_col ? 1 : 0);
   int32_t nrows = op->ngrade_names + (na_row ? 1 : 0);
-  if (ncols + 1 > TABLE_MAX_COLS) ncols = TABLE_MAX_COLS - 1;
-  Table t;
-  table_init_figures(&t, arena, ncols + 1);
-  const char *row[TABLE_MAX_COLS];
-  row[0] = _("old \\ new");
+  /* the n/a row and column are the matrix's last: r and c themselves */
+  const char **row_heads = arena_alloc(arena, ((size_t)nrows + (size_t)ncols) * sizeof *row_heads);
+  const char **col_heads = row_heads + nrows;
+  for (int32_t r = 0; r < nrows; r++)
+    row_heads[r] = grade_text(op, r < op->ngrade_names ? r : -1);
   for (int32_t c = 0; c < ncols; c++)
-    row[c + 1] = grade_text(np, c < np->ngrade_names ? c : -1);
-  table_row(&t, row);
-  for (int32_t r = 0; r < nrows; r++) {
-    row[0] = grade_text(op, r < op->ngrade_names ? r : -1);
-    for (int32_t c = 0; c < ncols; c++) {
-      size_t col = c < np->ngrade_names ? (size_t)c : (size_t)np->ngrade_names;
-      row[c + 1] = table_fmt(&t, "%llu", (unsigned long long)d->matrix[(size_t)r * cols + col]);
-    }
-    table_row(&t, row);
-  }
-  table_print(&t, b, "  ", false);
-  table_free(&t);
+    col_heads[c] = grade_text(np, c < np->ngrade_names ? c : -1);
+  TableCounts m = {.corner = _("old \\ new"),
+                   .row_heads = row_heads,
+                   .col_heads = col_heads,
+                   .nrows = nrows,
+                   .ncols = ncols,
+                   .count = d->matrix,
+                   .stride = cols};
+  table_print_counts(b, "  ", &m);
 }
 
 static void text_member(Buf *b, const Side *s, int32_t m) {

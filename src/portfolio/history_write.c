@@ -57,51 +57,43 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
   const Program *p = h->p;
   /* columns: date, accounts, rejected, mean health, each grade row, each
    * forecast (and its value-weighted figure) */
-  int32_t nfc = 0;
-  for (int32_t f = 0; f < p->nforecasts; f++)
-    nfc += p->forecasts[f].weight_input >= 0 ? 2 : 1;
-  int32_t ncols = 4 + nrows + nfc;
-  if (ncols > TABLE_MAX_COLS) ncols = TABLE_MAX_COLS;
   Table t;
-  table_init_figures(&t, arena, ncols);
-  const char *cells[TABLE_MAX_COLS];
-  int32_t c = 0;
-  cells[c++] = _("snapshot");
-  cells[c++] = _("accounts");
-  cells[c++] = _("rejected");
-  cells[c++] = _("mean health");
-  for (int32_t g = 0; g < nrows && c < ncols; g++)
-    cells[c++] = report_grade_name(&h->r, rows[g]);
-  for (int32_t f = 0; f < p->nforecasts && c < ncols; f++) {
-    cells[c++] = p->forecasts[f].name;
+  table_init_figures(&t, arena, 4); /* a column more for each grade and forecast */
+  table_new_row(&t);
+  table_text(&t, _("snapshot"));
+  table_text(&t, _("accounts"));
+  table_text(&t, _("rejected"));
+  table_text(&t, _("mean health"));
+  for (int32_t g = 0; g < nrows; g++)
+    table_text(&t, report_grade_name(&h->r, rows[g]));
+  for (int32_t f = 0; f < p->nforecasts; f++) {
+    table_text(&t, p->forecasts[f].name);
     int32_t in = p->forecasts[f].weight_input;
-    if (in >= 0 && c < ncols) cells[c++] = table_fmt(&t, "%s (%s)", p->forecasts[f].name, p->inputs[in].name);
+    if (in >= 0) table_cell(&t, "%s (%s)", p->forecasts[f].name, p->inputs[in].name);
   }
-  table_row(&t, cells);
   for (size_t i = 0; i < h->nsnaps; i++) {
     const HistSnap *s = &h->snaps[i];
     const Tally *ty = &s->tally;
     char day[11];
     date_format(s->date, day);
-    c = 0;
-    cells[c++] = table_fmt(&t, "%s", day);
-    cells[c++] = table_fmt(&t, "%llu", (unsigned long long)s->scored);
-    cells[c++] = table_fmt(&t, "%llu", (unsigned long long)s->rejected);
-    cells[c++] = num_cell(&t, ty->health_n ? ty->health_sum / (double)ty->health_n : NAN);
-    for (int32_t g = 0; g < nrows && c < ncols; g++) {
+    table_new_row(&t);
+    table_text(&t, day);
+    table_cell(&t, "%llu", (unsigned long long)s->scored);
+    table_cell(&t, "%llu", (unsigned long long)s->rejected);
+    table_text(&t, num_cell(&t, ty->health_n ? ty->health_sum / (double)ty->health_n : NAN));
+    for (int32_t g = 0; g < nrows; g++) {
       uint64_t n = report_count(&h->r, ty, rows[g]);
-      cells[c++] = table_fmt(&t, "%llu (%.1f%%)", (unsigned long long)n,
-                             ty->accounts ? 100.0 * (double)n / (double)ty->accounts : 0.0);
+      table_cell(&t, "%llu (%.1f%%)", (unsigned long long)n,
+                 ty->accounts ? 100.0 * (double)n / (double)ty->accounts : 0.0);
     }
-    for (int32_t f = 0; f < p->nforecasts && c < ncols; f++) {
+    for (int32_t f = 0; f < p->nforecasts; f++) {
       uint64_t rated, out;
-      cells[c++] = pct_cell(&t, report_expected(&h->r, ty, f, &rated, &out));
-      if (p->forecasts[f].weight_input >= 0 && c < ncols) {
+      table_text(&t, pct_cell(&t, report_expected(&h->r, ty, f, &rated, &out)));
+      if (p->forecasts[f].weight_input >= 0) {
         double total;
-        cells[c++] = pct_cell(&t, report_expected_weighted(&h->r, ty, f, &total, &out));
+        table_text(&t, pct_cell(&t, report_expected_weighted(&h->r, ty, f, &total, &out)));
       }
     }
-    table_row(&t, cells);
   }
   table_print(&t, b, "  ", false);
   table_free(&t);
@@ -111,9 +103,9 @@ static void text_snapshots(History *h, Buf *b, Arena *arena, const int32_t *rows
  * snapshot shown are left out). */
 static void text_flags(const History *h, Buf *b, Arena *arena) {
   const Program *p = h->p;
-  int32_t cols[TABLE_MAX_COLS];
+  int32_t *cols = arena_alloc(arena, (size_t)p->nflags * sizeof *cols);
   int32_t n = 0;
-  for (int32_t f = 0; f < p->nflags && n < TABLE_MAX_COLS - 1; f++) {
+  for (int32_t f = 0; f < p->nflags; f++) {
     uint64_t any = 0;
     for (size_t i = 0; i < h->nsnaps; i++)
       any += h->snaps[i].flag_raised[f];
@@ -123,61 +115,52 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
   buf_puts(b, _("\nFlags raised per snapshot (accounts)\n"));
   Table t;
   table_init_figures(&t, arena, n + 1);
-  const char *cells[TABLE_MAX_COLS];
-  cells[0] = _("snapshot");
+  table_new_row(&t);
+  table_text(&t, _("snapshot"));
   for (int32_t k = 0; k < n; k++)
-    cells[k + 1] = p->flags[cols[k]].name;
-  table_row(&t, cells);
+    table_text(&t, p->flags[cols[k]].name);
   for (size_t i = 0; i < h->nsnaps; i++) {
     char day[11];
     date_format(h->snaps[i].date, day);
-    cells[0] = table_fmt(&t, "%s", day);
+    table_new_row(&t);
+    table_text(&t, day);
     for (int32_t k = 0; k < n; k++)
-      cells[k + 1] = table_fmt(&t, "%llu", (unsigned long long)h->snaps[i].flag_raised[cols[k]]);
-    table_row(&t, cells);
+      table_cell(&t, "%llu", (unsigned long long)h->snaps[i].flag_raised[cols[k]]);
   }
   table_print(&t, b, "  ", false);
   table_free(&t);
 }
 
-/* Each KPI per snapshot (a column each, as many as a table holds), its
- * target underneath; ✓ met, ✗ not met. */
+/* Each KPI per snapshot (a column each), its target underneath; ✓ met,
+ * ✗ not met. */
 static void text_kpis(const History *h, Buf *b, Arena *arena) {
   const Program *p = h->p;
   if (p->nkpis == 0 || !h->snaps[0].kpi) return;
-  int32_t n = p->nkpis < TABLE_MAX_COLS - 1 ? p->nkpis : TABLE_MAX_COLS - 1;
+  int32_t n = p->nkpis;
   buf_puts(b, "\nKPIs per snapshot (✓ target met, ✗ not met)\n");
-  char align[TABLE_MAX_COLS + 1];
-  memset(align, 'r', sizeof align);
-  align[0] = 'l';
-  align[n + 1] = '\0';
   Table t;
-  table_init(&t, arena, align);
-  const char *cells[TABLE_MAX_COLS];
-  cells[0] = "snapshot";
+  table_init_figures(&t, arena, n + 1);
+  table_new_row(&t);
+  table_text(&t, "snapshot");
   for (int32_t k = 0; k < n; k++)
-    cells[k + 1] = p->kpis[k].name;
-  table_row(&t, cells);
+    table_text(&t, p->kpis[k].name);
   for (size_t i = 0; i < h->nsnaps; i++) {
     char day[11], v[KPI_TEXT_SIZE];
     date_format(h->snaps[i].date, day);
-    cells[0] = table_fmt(&t, "%s", day);
+    table_new_row(&t);
+    table_text(&t, day);
     for (int32_t k = 0; k < n; k++) {
       int met = h->snaps[i].kpi_met[k];
-      cells[k + 1] = table_fmt(&t, "%s%s", kpi_text(p, k, h->snaps[i].kpi[k], v),
-                               met == 1   ? " ✓"
-                               : met == 0 ? " ✗"
-                                          : "");
+      table_cell(&t, "%s%s", kpi_text(p, k, h->snaps[i].kpi[k], v), met == 1 ? " ✓" : met == 0 ? " ✗" : "");
     }
-    table_row(&t, cells);
   }
-  cells[0] = "target";
+  table_new_row(&t);
+  table_text(&t, "target");
   for (int32_t k = 0; k < n; k++) {
     char tg[KPI_TARGET_SIZE];
     const char *target = kpi_target_text(p, k, tg);
-    cells[k + 1] = target ? table_fmt(&t, "%s", target) : "-";
+    table_text(&t, target ? target : "-");
   }
-  table_row(&t, cells);
   table_print(&t, b, "  ", false);
   table_free(&t);
   for (int32_t k = 0; k < n; k++) {
@@ -211,22 +194,19 @@ static void text_transitions(History *h, Buf *b, Arena *arena, const int32_t *ro
   for (size_t k = 0; k < nr; k++)
     na_total += m[na * nr + k] + m[k * nr + na];
   int32_t shown = na_total ? nrows : nrows - 1;
-  if (shown + 1 > TABLE_MAX_COLS) shown = TABLE_MAX_COLS - 1;
-  Table t;
-  table_init_figures(&t, arena, shown + 1);
-  const char *cells[TABLE_MAX_COLS];
-  cells[0] = _("first \\ last");
+  const char **heads = arena_alloc(arena, (size_t)shown * sizeof *heads);
   for (int32_t g = 0; g < shown; g++)
-    cells[g + 1] = report_grade_name(&h->r, rows[g]);
-  table_row(&t, cells);
-  for (int32_t r = 0; r < shown; r++) {
-    cells[0] = report_grade_name(&h->r, rows[r]);
-    for (int32_t g = 0; g < shown; g++)
-      cells[g + 1] = table_fmt(&t, "%llu", (unsigned long long)m[(size_t)rows[r] * nr + (size_t)rows[g]]);
-    table_row(&t, cells);
-  }
-  table_print(&t, b, "  ", false);
-  table_free(&t);
+    heads[g] = report_grade_name(&h->r, rows[g]);
+  TableCounts counts = {.corner = _("first \\ last"),
+                        .row_heads = heads,
+                        .col_heads = heads,
+                        .nrows = shown,
+                        .ncols = shown,
+                        .count = m,
+                        .stride = nr,
+                        .row_at = rows,
+                        .col_at = rows};
+  table_print_counts(b, "  ", &counts);
   free(m);
 }
 
