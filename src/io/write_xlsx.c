@@ -10,7 +10,7 @@
 
 #include "io/writer.h"
 #include "io/xlsx.h"
-#include "portfolio/html.h"
+#include "io/palette.h"
 
 /* The header's cells, copied (the joined dimension headings are made
  * one at a time). */
@@ -66,7 +66,7 @@ static void grade_cell(WriteCtx *w, int32_t g) {
   }
   const Program *p = w->p;
   xlsx_colored(w->xlsx, writer_shown(w, p->grade_names[g], p->grade_labels[g]),
-               html_grade_color(w->grade_pos[g], w->ngrade_pos));
+               palette_grade_color(w->grade_pos[g], w->ngrade_pos));
 }
 
 void write_xlsx(WriteCtx *w, const Account *a, const Result *r) {

@@ -377,9 +377,10 @@ static void html_falling(History *h, Buf *b, const int32_t *rows, int32_t nrows)
       if (c->name) html_esc(b, c->name);
     }
     buf_printf(b, "</td><td data-v=\"%d\"><span class=\"pill\" style=\"background:%s\">", (int)pos_to,
-               html_grade_color(pos_from, nrows));
+               palette_grade_color(pos_from, nrows));
     html_esc(b, report_grade_label(&h->r, c->from));
-    buf_printf(b, "</span> → <span class=\"pill\" style=\"background:%s\">", html_grade_color(pos_to, nrows));
+    buf_printf(b, "</span> → <span class=\"pill\" style=\"background:%s\">",
+               palette_grade_color(pos_to, nrows));
     html_esc(b, report_grade_label(&h->r, c->to));
     buf_printf(b, "</span></td><td class=\"num\" data-v=\"%.6f\">", c->health_after);
     html_num1(b, c->health_before);

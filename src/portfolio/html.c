@@ -95,17 +95,6 @@ double html_text_px(const char *s) { return s ? utf8_display_width(s, strlen(s),
 
 /* ---- colours ------------------------------------------------------------- */
 
-static const char *const grade_palette[] = {"#2e9e5b", "#8cc152", "#f0b429", "#f08a24", "#e0564b"};
-
-/* The colour of the I-th of N grade rows (the last row, n/a, is grey). */
-const char *html_grade_color(int32_t i, int32_t n) {
-  if (i >= n - 1) return HTML_NA_COLOR;
-  int32_t graded = n - 1;
-  if (graded <= 1) return grade_palette[0];
-  int k = (int)lround(4.0 * i / (graded - 1));
-  return grade_palette[k];
-}
-
 const char *html_severity_color(Severity s) {
   return s == SEV_HIGH ? "#e0564b" : s == SEV_LOW ? "#6c8ebf" : "#f0b429";
 }
@@ -177,7 +166,7 @@ void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow 
       if (v <= 0) continue;
       double w = bar_w * v / total;
       buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>", x, y, w,
-                 bar_h, html_grade_color(g, ngrades));
+                 bar_h, palette_grade_color(g, ngrades));
       html_esc(b, report_grade_label(r, gr));
       buf_puts(b, ": ");
       if (row->weighting < 0)
@@ -208,7 +197,7 @@ void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow 
 void html_legend(Buf *b, const Report *r, const int32_t *grade_rows, int32_t ngrades) {
   buf_puts(b, "<div class=\"legend\">");
   for (int32_t g = 0; g < ngrades; g++) {
-    buf_printf(b, "<span><i style=\"background:%s\"></i>", html_grade_color(g, ngrades));
+    buf_printf(b, "<span><i style=\"background:%s\"></i>", palette_grade_color(g, ngrades));
     html_esc(b, report_grade_label(r, grade_rows[g]));
     buf_puts(b, "</span>");
   }

@@ -10,9 +10,8 @@
 
 #include "base/buf.h"
 #include "front/program.h"
+#include "io/palette.h" /* the grade colours (palette_grade_color) */
 #include "portfolio/report.h"
-
-#define HTML_NA_COLOR "#b7bec9" /* the n/a grade row */
 
 /* S as HTML text (also safe inside a quoted attribute); NULL writes nothing. */
 void html_esc(Buf *b, const char *s);
@@ -31,8 +30,6 @@ void html_grouped(Buf *b, double x);
 /* Approximate rendered width in SVG user units of S at 13px. */
 double html_text_px(const char *s);
 
-/* The colour of the I-th of N grade rows (the last row, n/a, is grey). */
-const char *html_grade_color(int32_t i, int32_t n);
 const char *html_severity_color(Severity s);
 const char *html_severity_name(Severity s); /* "high", "medium", "low" */
 const char *html_severity_ja(Severity s);   /* "高", "中", "低" */

@@ -401,7 +401,7 @@ static void html_worst(Report *r, Buf *b) {
     for (int32_t k = 0; k < nrows; k++)
       if (rows[k] == row) pos = k;
     buf_printf(b, "</td><td data-v=\"%d\"><span class=\"pill\" style=\"background:%s\">", (int)pos,
-               html_grade_color(pos, nrows));
+               palette_grade_color(pos, nrows));
     html_esc(b, report_grade_label(r, row));
     buf_printf(b, "</span></td><td class=\"num\" data-v=\"%.6f\">", w->coverage);
     html_pct(b, w->coverage);

@@ -37,7 +37,7 @@ Test(table, cells_past_the_last_column_add_columns) {
   buf_init(&want, NULL);
   buf_init(&b, NULL);
   buf_puts(&want, "short\nrow  "); /* the first column: as wide as "short" */
-  for (int c = 1; c <= WIDE; c++) /* the added columns are aligned as the last one was: left */
+  for (int c = 1; c <= WIDE; c++)  /* the added columns are aligned as the last one was: left */
     buf_printf(&want, "  %-*d", c == WIDE ? 0 : c < 10 ? 1 : 2, c);
   buf_puts(&want, "\nlast   x\n");
   buf_putc(&want, '\0');
