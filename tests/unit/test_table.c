@@ -77,7 +77,7 @@ Test(table, figures_keep_right_alignment_when_grown) {
 
 Test(table, counts_show_every_column) {
   const char *heads[WIDE];
-  char names[WIDE][8];
+  char names[WIDE][16];
   uint64_t count[WIDE * WIDE];
   int32_t at[WIDE];
   for (int i = 0; i < WIDE; i++) {
