@@ -5,6 +5,7 @@
 
 #include "kenko.h"
 #include "base/buf.h"
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "front/diag.h"
 #include "front/parse.h"

@@ -80,6 +80,7 @@ suite jobs sh tests/jobs.sh "$kenko"
 [ -f tests/run-limits.sh ] && suite limits sh tests/run-limits.sh "$kenko"
 [ -f tests/nothing-lost.sh ] && suite nothing-lost sh tests/nothing-lost.sh "$kenko"
 suite i18n sh tests/i18n.sh "$build"
+suite layering sh tests/layering.sh
 suite help sh tests/help.sh "$kenko"
 suite xlsx sh tests/xlsx.sh "$kenko"
 suite init sh tests/init.sh "$kenko"

@@ -2,7 +2,7 @@
  * accounts (count, share, sum, avg, min, max, median), numbers, and
  * + - * / between them; inside an aggregate any per-account expression
  * is checked as usual. The aggregates are collected in Program.kpi_aggs
- * for the evaluator (portfolio/kpi.c). */
+ * for the evaluator (engine/kpi.c). */
 #include <string.h>
 
 #include "check/check_int.h"

@@ -21,7 +21,7 @@
 #include "front/program.h"
 #include "engine/compile.h"
 #include "front/diag.h"
-#include "io/reader.h"
+#include "engine/account.h"
 #include "engine/result.h"
 #include "engine/trend.h"
 #include "engine/value.h"

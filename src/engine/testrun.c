@@ -13,7 +13,7 @@
 #include "engine/eval.h"
 #include "engine/run.h"
 #include "io/writer.h"
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 
 static int32_t today(void) {
   time_t now = time(NULL);

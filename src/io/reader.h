@@ -24,27 +24,8 @@
 
 #include "base/arena.h"
 #include "front/diag.h"
+#include "engine/account.h" /* Schema, FieldSchema, Account */
 #include "engine/value.h"
-
-/* One declared input (or one field of a list input's elements). */
-typedef struct FieldSchema {
-  const char *name;           /* the input's name in the rules */
-  const char *column;         /* the data column/key: `from "…"` or name */
-  uint8_t type;               /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
-  bool optional;              /* missing/empty allowed */
-  bool key;                   /* the account id (unique, required) */
-  const char *const *allowed; /* `in [...]` text values, or NULL */
-  int32_t nallowed;
-  const struct FieldSchema *fields; /* T_LIST: the element fields */
-  int32_t nfields;
-  bool display; /* the account's display name (Account.name) */
-} FieldSchema;
-
-typedef struct Schema {
-  const FieldSchema *inputs;
-  int32_t ninputs;
-  int32_t key_index; /* index of the key input, or -1 */
-} Schema;
 
 typedef struct ReadOpts {
   char delimiter;        /* CSV separator; ',' by default */
@@ -66,16 +47,6 @@ typedef struct ReadOpts {
   void (*on_reject)(void *ud, int line, int col, const char *field, const char *id, const char *msg);
   void *reject_ud;
 } ReadOpts;
-
-/* One account as read: values[i] belongs to schema->inputs[i]. */
-typedef struct Account {
-  const Value *values;
-  const char *id; /* the key's text, or "FILE:LINE" */
-  const char *file;
-  uint32_t line;    /* where the account starts */
-  uint64_t ordinal; /* 0-based position in the run */
-  const char *name; /* the display name (the `display` input's text), or NULL */
-} Account;
 
 /* Called for each good account; return false to stop reading. */
 typedef bool (*AccountFn)(void *ud, const Account *acct, Arena *arena);

@@ -17,6 +17,7 @@
 
 #include "kenko.h"
 #include "base/buf.h"
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/compile.h"
 #include "engine/run.h"

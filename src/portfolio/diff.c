@@ -18,6 +18,7 @@
  * run's and keeps the DIFF_TOP_MEMBERS that moved most. */
 #include "base/i18n.h"
 #include "portfolio/diff.h"
+#include "portfolio/report.h" /* report_kpi_fields */
 
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@
 #include "engine/run.h"
 #include "io/json.h"
 #include "io/table.h"
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 
 /* Lost points that moved less than this are taken as unchanged. */
 #define DIFF_EPSILON 1e-9
@@ -835,7 +836,7 @@ static void json_kpi_side(Json *j, const char *key, const Side *s, int32_t i) {
     return;
   }
   json_object(j);
-  kpi_json_fields(j, s->kpis, i);
+  report_kpi_fields(j, s->kpis, i);
   json_end(j);
 }
 

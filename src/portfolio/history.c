@@ -21,7 +21,7 @@
 #include "io/json.h"
 #include "io/writer.h"
 #include "io/xlsx.h"
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 
 /* Lost points that moved less than this are taken as unchanged (the
  * earlier snapshot's are kept as floats: about 7 significant digits). */
@@ -183,7 +183,7 @@ static void write_kpi_row(HistRun *hr, int32_t date, uint64_t scored) {
     json_object(&j);
     json_field_str(&j, "kpi", p->kpis[i].name);
     json_field_str(&j, "label", p->kpis[i].label && *p->kpis[i].label ? p->kpis[i].label : NULL);
-    kpi_json_fields(&j, hr->kpis, i);
+    report_kpi_fields(&j, hr->kpis, i);
     json_end(&j);
   }
   json_end(&j);

@@ -11,7 +11,7 @@
 
 #include "portfolio/history.h"
 #include "portfolio/html.h"
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 
 /* Line colours (personas, forecasts), in order. */
 static const char *const line_palette[] = {"#2f6fb3", "#e0564b", "#2e9e5b", "#f0b429",

@@ -11,7 +11,7 @@
 
 #include "base/i18n.h"
 #include "portfolio/history.h"
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 #include "io/table.h"
 
 static const char *num_cell(Table *t, double x) { return isnan(x) ? "n/a" : table_num2(t, x); }

@@ -24,7 +24,8 @@
 #include "front/program.h"
 #include "engine/compile.h"
 #include "io/reader.h"
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
+#include "io/json.h"
 
 enum {
   REPORT_HIST_BINS = 1000,    /* score histogram: 0.1-wide bins over 0..100 */
@@ -237,5 +238,10 @@ void report_write_json(Report *r, FILE *out);
 
 /* report_html.c: the HTML report. */
 void report_write_html(Report *r, FILE *out);
+
+/* report_write.c: the fields of KPI I in the open JSON object: "value" (null when
+ * missing), "target" ({op, value} or null), "met" (true, false, or null:
+ * no target or no value). */
+void report_kpi_fields(Json *j, KpiRun *k, int32_t i);
 
 #endif

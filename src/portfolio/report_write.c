@@ -490,7 +490,7 @@ static void json_kpis(Report *r, Json *j) {
     json_object(j);
     json_field_str(j, "kpi", k->name);
     json_field_str(j, "label", k->label && *k->label ? k->label : NULL);
-    kpi_json_fields(j, r->kpis, i);
+    report_kpi_fields(j, r->kpis, i);
     json_end(j);
   }
   json_end(j);
@@ -973,4 +973,24 @@ void report_write_json(Report *r, FILE *out) {
   free(rows);
   buf_flush(&b, 0);
   buf_free(&b);
+}
+
+void report_kpi_fields(Json *j, KpiRun *k, int32_t i) {
+  const Program *p = k->p;
+  json_field_num(j, "value", kpi_value(k, i));
+  const char *op = kpi_target_op(p, i);
+  json_key(j, "target");
+  if (op) {
+    json_object(j);
+    json_field_str(j, "op", op);
+    json_field_num(j, "value", p->kpis[i].target);
+    json_end(j);
+  } else
+    json_null(j);
+  json_key(j, "met");
+  int met = kpi_met(k, i);
+  if (met < 0)
+    json_null(j);
+  else
+    json_bool(j, met == 1);
 }

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/run.h"
 

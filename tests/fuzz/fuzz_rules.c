@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/eval.h"
 #include "engine/run.h"

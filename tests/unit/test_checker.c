@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 
 /* A loaded program with its diagnostics as text. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/eval.h"
 #include "engine/explain.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/eval.h"
 #include "engine/run.h"

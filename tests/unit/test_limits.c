@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "front/parse.h"
 

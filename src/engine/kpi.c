@@ -1,5 +1,5 @@
 /* kpi.c — KPIs over one run's accounts (kpi.h). */
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -183,24 +183,4 @@ const char *kpi_target_text(const Program *p, int32_t i, char *buf) {
   char v[KPI_TEXT_SIZE];
   snprintf(buf, KPI_TARGET_SIZE, "%s %s", op, kpi_text(p, i, p->kpis[i].target, v));
   return buf;
-}
-
-void kpi_json_fields(Json *j, KpiRun *k, int32_t i) {
-  const Program *p = k->p;
-  json_field_num(j, "value", kpi_value(k, i));
-  const char *op = kpi_target_op(p, i);
-  json_key(j, "target");
-  if (op) {
-    json_object(j);
-    json_field_str(j, "op", op);
-    json_field_num(j, "value", p->kpis[i].target);
-    json_end(j);
-  } else
-    json_null(j);
-  json_key(j, "met");
-  int met = kpi_met(k, i);
-  if (met < 0)
-    json_null(j);
-  else
-    json_bool(j, met == 1);
 }

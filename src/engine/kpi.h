@@ -12,7 +12,6 @@
 #include "base/arena.h"
 #include "front/program.h"
 #include "engine/eval.h"
-#include "io/json.h"
 
 typedef struct KpiAcc {
   uint64_t n; /* accounts where the condition held (count, share), or
@@ -62,10 +61,5 @@ const char *kpi_grouped(double x, char *buf);
 /* KPI I's target for people (">= 60%"), or NULL without one.
  * BUF holds KPI_TARGET_SIZE bytes. */
 const char *kpi_target_text(const Program *p, int32_t i, char *buf);
-
-/* The fields of KPI I in the open JSON object: "value" (null when
- * missing), "target" ({op, value} or null), "met" (true, false, or null:
- * no target or no value). */
-void kpi_json_fields(Json *j, KpiRun *k, int32_t i);
 
 #endif

@@ -1,0 +1,43 @@
+/* account.h — what the rules say the data holds (the Schema the readers
+ * convert to, built by eval_schema) and one account as read: the types
+ * between the readers (io/reader.h) and the evaluator (eval.h). They sit
+ * in the engine, below both, so the engine never includes a reader. */
+#ifndef KENKO_ACCOUNT_H
+#define KENKO_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/value.h"
+
+/* One declared input (or one field of a list input's elements). */
+typedef struct FieldSchema {
+  const char *name;           /* the input's name in the rules */
+  const char *column;         /* the data column/key: `from "…"` or name */
+  uint8_t type;               /* T_NUMBER, T_TEXT, T_BOOL, T_DATE, T_LIST */
+  bool optional;              /* missing/empty allowed */
+  bool key;                   /* the account id (unique, required) */
+  const char *const *allowed; /* `in [...]` text values, or NULL */
+  int32_t nallowed;
+  const struct FieldSchema *fields; /* T_LIST: the element fields */
+  int32_t nfields;
+  bool display; /* the account's display name (Account.name) */
+} FieldSchema;
+
+typedef struct Schema {
+  const FieldSchema *inputs;
+  int32_t ninputs;
+  int32_t key_index; /* index of the key input, or -1 */
+} Schema;
+
+/* One account as read: values[i] belongs to schema->inputs[i]. */
+typedef struct Account {
+  const Value *values;
+  const char *id; /* the key's text, or "FILE:LINE" */
+  const char *file;
+  uint32_t line;    /* where the account starts */
+  uint64_t ordinal; /* 0-based position in the run */
+  const char *name; /* the display name (the `display` input's text), or NULL */
+} Account;
+
+#endif
