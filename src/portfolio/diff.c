@@ -18,6 +18,7 @@
  * run's and keeps the DIFF_TOP_MEMBERS that moved most. */
 #include "base/i18n.h"
 #include "portfolio/diff.h"
+#include "portfolio/portfolio.h"
 #include "portfolio/report.h" /* report_kpi_fields */
 
 #include <math.h>
@@ -1303,22 +1304,18 @@ static int worse(int a, int b) {
 
 /* One pass over SIDE's data (OLD_DATA for the old side with --data),
  * reporting data errors through DIAG. */
-static int pass(Diff *d, Side *s, int32_t as_of, const kenko_run_opts *run, Diag *diag,
+static int pass(const PortfolioRun *pr, Diff *d, Side *s, Diag *diag,
                 void (*fn)(void *, const Account *, const Result *), kenko_run_stats *stats) {
-  ScoreSink sink;
-  memset(&sink, 0, sizeof sink);
-  sink.account = fn;
-  sink.ud = d;
-  return score_accounts(s->p, s->ev, as_of, s->data, s->ndata, run, diag, &sink, stats);
+  return portfolio_score(pr, s->p, s->ev, s->data, s->ndata, diag, fn, d, stats);
 }
 
 int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *const *data, int ndata,
                   const kenko_diff_opts *opts, FILE *out, kenko_run_stats *stats) {
   const Program *old_p = old_cp->prog, *new_p = new_cp->prog;
   const kenko_run_opts *ro = &opts->run;
-  Diag diag, old_diag, quiet;
-  int32_t as_of;
-  if (!run_begin(new_p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
+  PortfolioRun pr;
+  if (!portfolio_begin(&pr, new_cp, ro, stats)) return KENKO_ERR_USAGE;
+  Diag old_diag, quiet;
   diag_init(&old_diag, &old_p->sources, ro->diag, ro->diag_ud); /* the old rules' own locations */
   old_diag.color = ro->diag_color;
   diag_init(&quiet, &old_p->sources, NULL, NULL);
@@ -1328,7 +1325,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
   d.limit = opts->limit;
   d.map.by_key = d.by_key;
   if (d.by_key && (old_p->key_input < 0 || new_p->key_input < 0)) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+    diag_at(&pr.diag, KENKO_ERROR, NULL, 0, 0,
             "`--data` matches the accounts of two snapshots by their key, but the rules declare no key input "
             "(e.g. `input id: text key`)");
     return KENKO_ERR_USAGE;
@@ -1336,7 +1333,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
   const char *const *old_data = d.by_key ? opts->old_data : data;
   for (int i = 0; i < (d.by_key ? opts->nold_data : ndata); i++)
     if (strcmp(old_data[i], "-") == 0) {
-      diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+      diag_at(&pr.diag, KENKO_ERROR, NULL, 0, 0,
               "standard input (`-`) can be read only once, and diff reads the %s twice: give it as a file",
               d.by_key ? _("old data (`--data`)") : _("data"));
       return KENKO_ERR_USAGE;
@@ -1360,15 +1357,13 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
       sides[i]->kpis = xmalloc(sizeof *sides[i]->kpis);
       kpi_init(sides[i]->kpis, sides[i]->p, sides[i]->ev);
     }
-  kenko_run_opts run = *ro;
-  run.account = NULL;
 
   /* The same data under two rule versions: the new version reports the
    * data's problems (the old one's would mostly repeat them). */
-  int old_status = pass(&d, &d.old, as_of, &run, d.by_key ? &old_diag : &quiet, on_old, &d.old.stats);
-  int status = pass(&d, &d.new, as_of, &run, &diag, on_new, &d.new.stats);
+  int old_status = pass(&pr, &d, &d.old, d.by_key ? &old_diag : &quiet, on_old, &d.old.stats);
+  int status = pass(&pr, &d, &d.new, &pr.diag, on_new, &d.new.stats);
   if (old_status == KENKO_ERR_USAGE && status != KENKO_ERR_USAGE) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "the data could not be read with the old rules");
+    diag_at(&pr.diag, KENKO_ERROR, NULL, 0, 0, "the data could not be read with the old rules");
     status = KENKO_ERR_USAGE;
   }
   if (d.by_key) status = worse(status, old_status);
@@ -1376,7 +1371,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
     kenko_run_stats again;
     Diag silent;
     diag_init(&silent, &old_p->sources, NULL, NULL);
-    pass(&d, &d.old, as_of, &run, &silent, on_old_again, &again);
+    pass(&pr, &d, &d.old, &silent, on_old_again, &again);
   }
   if (d.nmoved > 1) qsort(d.moved, d.nmoved, sizeof *d.moved, by_move);
   *stats = d.new.stats;
@@ -1386,7 +1381,7 @@ int diff_programs(const CProgram *old_cp, const CProgram *new_cp, const char *co
     stats->rejected += d.old.stats.rejected;
   }
   if (status != KENKO_ERR_USAGE) {
-    run_write_dated(out, run_output_date(stats, as_of), opts->json, json_output, text_output, &d);
+    run_write_dated(out, run_output_date(stats, pr.as_of), opts->json, json_output, text_output, &d);
   }
   diff_free(&d);
   return status;

@@ -19,6 +19,7 @@
 #include "io/reader.h"
 #include "engine/result.h"
 #include "engine/run.h"
+#include "portfolio/portfolio.h"
 #include "base/vec.h"
 
 /* ---- tallies ------------------------------------------------------------ */
@@ -716,17 +717,15 @@ void report_free(Report *r) {
 
 int report_program(const CProgram *cp, const char *const *data, int ndata, const kenko_report_opts *opts,
                    FILE *out, kenko_run_stats *stats) {
-  const Program *p = cp->prog;
-  const kenko_run_opts *ro = &opts->run;
-  Diag diag;
-  int32_t as_of;
-  if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
+  PortfolioRun pr;
+  if (!portfolio_begin(&pr, cp, &opts->run, stats)) return KENKO_ERR_USAGE;
+  const Program *p = pr.p;
   Report *r = xmalloc(sizeof *r);
   report_init(r, p);
-  date_format(as_of, r->as_of);
+  date_format(pr.as_of, r->as_of);
   memcpy(r->rules, p->fingerprint, 12);
   r->rules[12] = '\0';
-  int status = setup_by(r, opts->by, &diag);
+  int status = setup_by(r, opts->by, &pr.diag);
   r->keep_worst = opts->html != NULL;
   Evaluator *ev = NULL;
   if (status == KENKO_OK) {
@@ -735,20 +734,14 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
       r->kpis = xmalloc(sizeof *r->kpis);
       kpi_init(r->kpis, p, ev);
     }
-    ScoreSink sink;
-    memset(&sink, 0, sizeof sink);
-    sink.account = report_account;
-    sink.ud = r;
-    kenko_run_opts run = *ro;
-    run.account = NULL;
-    status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
+    status = portfolio_score(&pr, p, ev, data, ndata, &pr.diag, report_account, r, stats);
     r->stats = *stats;
-    date_format(run_output_date(stats, as_of), r->as_of);
+    date_format(run_output_date(stats, pr.as_of), r->as_of);
     if (status != KENKO_ERR_USAGE) {
       if (out && opts->json)
         report_write_json(r, out);
       else if (out)
-        report_write_text(r, out, ro->color);
+        report_write_text(r, out, pr.run.color);
       if (opts->html) report_write_html(r, opts->html);
     }
   }

@@ -26,6 +26,7 @@
 #include "io/reader.h"
 #include "engine/result.h"
 #include "engine/run.h"
+#include "portfolio/portfolio.h"
 #include "io/json.h"
 #include "io/table.h"
 #include "base/vec.h"
@@ -712,23 +713,21 @@ static int32_t find_outcome(const Program *p, const char *name, Diag *diag) {
 
 int validate_program(const CProgram *cp, const char *const *data, int ndata, const kenko_validate_opts *opts,
                      FILE *out, kenko_run_stats *stats) {
-  const Program *p = cp->prog;
-  const kenko_run_opts *ro = &opts->run;
-  Diag diag;
-  int32_t as_of;
-  if (!run_begin(p, ro, stats, &diag, &as_of)) return KENKO_ERR_USAGE;
-  int32_t outcome = find_outcome(p, opts->outcome, &diag);
+  PortfolioRun pr;
+  if (!portfolio_begin(&pr, cp, &opts->run, stats)) return KENKO_ERR_USAGE;
+  const Program *p = pr.p;
+  int32_t outcome = find_outcome(p, opts->outcome, &pr.diag);
   if (outcome < 0) return KENKO_ERR_USAGE;
   int64_t horizon_n = 0;
   DurUnit horizon_unit = DUR_DAYS;
   if (opts->horizon && !parse_horizon(opts->horizon, &horizon_n, &horizon_unit)) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+    diag_at(&pr.diag, KENKO_ERROR, NULL, 0, 0,
             "--horizon needs a duration: days, weeks or calendar months (180d, 26w, 6mo), found \"%s\"",
             opts->horizon);
     return KENKO_ERR_USAGE;
   }
   if (opts->horizon && p->key_input < 0) {
-    diag_at(&diag, KENKO_ERROR, NULL, 0, 0,
+    diag_at(&pr.diag, KENKO_ERROR, NULL, 0, 0,
             "--horizon follows each account across snapshots by its key; declare one (`input id: text key`)");
     return KENKO_ERR_USAGE;
   }
@@ -736,23 +735,18 @@ int validate_program(const CProgram *cp, const char *const *data, int ndata, con
 
   Validation v;
   validation_init(&v, p, outcome);
-  ScoreSink sink;
-  memset(&sink, 0, sizeof sink);
-  sink.account = on_account;
-  sink.ud = &v;
-  kenko_run_opts run = *ro;
-  run.account = NULL;
   int status;
   if (opts->horizon) {
     v.horizon = opts->horizon;
+    kenko_run_opts run = pr.run;
     run.as_of = NULL; /* every snapshot is read */
-    status = score_with_horizon(&v, p, ev, data, ndata, &run, &diag, horizon_n, horizon_unit, stats);
+    status = score_with_horizon(&v, p, ev, data, ndata, &run, &pr.diag, horizon_n, horizon_unit, stats);
   } else {
-    status = score_accounts(p, ev, as_of, data, ndata, &run, &diag, &sink, stats);
+    status = portfolio_score(&pr, p, ev, data, ndata, &pr.diag, on_account, &v, stats);
     if (status != KENKO_ERR_USAGE && stats->snapshots > 0) {
       char day[11];
       date_format((int32_t)stats->snapshot, day);
-      diag_at(&diag, KENKO_WARNING, NULL, 0, 0,
+      diag_at(&pr.diag, KENKO_WARNING, NULL, 0, 0,
               "the score and the outcome come from the same snapshot (%s), so the outcome can leak into the "
               "score it judges; `--horizon 180d` takes each account's score 180 days before its outcome",
               day);
@@ -760,7 +754,7 @@ int validate_program(const CProgram *cp, const char *const *data, int ndata, con
   }
   if (status != KENKO_ERR_USAGE) {
     validation_finish(&v);
-    run_write_dated(out, run_output_date(stats, as_of), opts->json, json_output, text_output, &v);
+    run_write_dated(out, run_output_date(stats, pr.as_of), opts->json, json_output, text_output, &v);
   }
   validation_free(&v);
   eval_free(ev);
