@@ -134,6 +134,40 @@ static void row_label(Buf *b, double x, double y, double h, const char *label, c
   buf_puts(b, "</text>\n");
 }
 
+/* A chart of rows: a label column, then a bar a row (on its track), then
+ * the row's value; 1000 wide. */
+typedef struct RowChart {
+  double label_w, bar_w, bar_h, gap, rx;
+} RowChart;
+
+/* Opens the SVG (class CLS, described by ARIA) of N rows of bars BAR_H
+ * high and GAP apart (corners RX), after a label column LABEL_W wide but
+ * at most LABEL_MAX, with RIGHT left after the bars for the values. */
+static RowChart row_chart_open(Buf *b, const char *cls, const char *aria, int32_t n, double label_w,
+                               double label_max, double bar_h, double gap, double right, double rx) {
+  const double width = 1000;
+  RowChart c = {label_w > label_max ? label_max : label_w, 0, bar_h, gap, rx};
+  c.bar_w = width - c.label_w - right;
+  svg_chart_open(b, cls, width, n * (bar_h + gap) + 6, aria);
+  return c;
+}
+
+/* Row I of chart C: its label (LABEL, and NAME beside it) and its bar's
+ * empty track; returns the row's top. */
+static double row_chart_row(Buf *b, const RowChart *c, int32_t i, const char *label, const char *name) {
+  double y = 3 + i * (c->bar_h + c->gap);
+  row_label(b, c->label_w - 12, y, c->bar_h, label, name);
+  buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"%.0f\"/>\n",
+             c->label_w, y, c->bar_w, c->bar_h, c->rx);
+  return y;
+}
+
+/* Opens the value text of the row at Y, right of its bar. */
+static void row_chart_value(Buf *b, const RowChart *c, double y) {
+  buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", c->label_w + c->bar_w + 10,
+             y + c->bar_h / 2 + 4.5);
+}
+
 /* ---- stacked composition bars -------------------------------------------- */
 
 /* One SVG of 100% stacked bars, one per row, coloured by grade row. */
@@ -142,29 +176,24 @@ void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow 
   double label_w = 120;
   for (int32_t i = 0; i < n; i++)
     label_w = label_column(label_w, rows[i].label, rows[i].name);
-  if (label_w > 420) label_w = 420;
-  const double width = 1000, bar_h = 26, gap = 12, right = 110;
-  double bar_w = width - label_w - right;
-  svg_chart_open(b, "stacked", width, n * (bar_h + gap) + 6, aria);
+  RowChart c = row_chart_open(b, "stacked", aria, n, label_w, 420, 26, 12, 110, 4);
+  const double bar_h = c.bar_h;
   for (int32_t i = 0; i < n; i++) {
     const HtmlStackRow *row = &rows[i];
-    double y = 3 + i * (bar_h + gap);
-    row_label(b, label_w - 12, y, bar_h, row->label, row->name);
+    double y = row_chart_row(b, &c, i, row->label, row->name);
     double total = 0;
     for (int32_t g = 0; g < ngrades; g++) {
       int32_t gr = grade_rows[g];
       total += row->weighting < 0 ? (double)report_count(r, row->tally, gr)
                                   : report_weight(r, row->tally, row->weighting, gr);
     }
-    buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"4\"/>\n",
-               label_w, y, bar_w, bar_h);
-    double x = label_w;
+    double x = c.label_w;
     for (int32_t g = 0; g < ngrades && total > 0; g++) {
       int32_t gr = grade_rows[g];
       double v = row->weighting < 0 ? (double)report_count(r, row->tally, gr)
                                     : report_weight(r, row->tally, row->weighting, gr);
       if (v <= 0) continue;
-      double w = bar_w * v / total;
+      double w = c.bar_w * v / total;
       buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"><title>", x, y, w,
                  bar_h, palette_grade_color(g, ngrades));
       html_esc(b, report_grade_label(r, gr));
@@ -184,7 +213,7 @@ void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow 
       }
       x += w;
     }
-    buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", label_w + bar_w + 10, y + bar_h / 2 + 4.5);
+    row_chart_value(b, &c, y);
     if (row->weighting < 0)
       buf_printf(b, "%llu 件", (unsigned long long)row->tally->accounts);
     else
@@ -210,20 +239,14 @@ void html_hbars(Buf *b, const char *aria, const HtmlBar *bars, int32_t n, double
   double label_w = 140;
   for (int32_t i = 0; i < n; i++)
     label_w = label_column(label_w, bars[i].label, bars[i].name);
-  if (label_w > 560) label_w = 560;
-  const double width = 1000, bar_h = 20, gap = 10, right = 150;
-  double bar_w = width - label_w - right;
-  svg_chart_open(b, "bars", width, n * (bar_h + gap) + 6, aria);
+  RowChart c = row_chart_open(b, "bars", aria, n, label_w, 560, 20, 10, 150, 3);
   for (int32_t i = 0; i < n; i++) {
-    double y = 3 + i * (bar_h + gap);
-    double w = max > 0 ? bar_w * bars[i].value / max : 0;
-    row_label(b, label_w - 12, y, bar_h, bars[i].label, bars[i].name);
-    buf_printf(b, "<rect class=\"track\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"3\"/>\n",
-               label_w, y, bar_w, bar_h);
+    double y = row_chart_row(b, &c, i, bars[i].label, bars[i].name);
+    double w = max > 0 ? c.bar_w * bars[i].value / max : 0;
     if (w > 0)
       buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"3\" fill=\"%s\"/>\n",
-                 label_w, y, w, bar_h, bars[i].color);
-    buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", label_w + bar_w + 10, y + bar_h / 2 + 4.5);
+                 c.label_w, y, w, c.bar_h, bars[i].color);
+    row_chart_value(b, &c, y);
     html_esc(b, bars[i].text);
     buf_puts(b, "</text>\n");
   }

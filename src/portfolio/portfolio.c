@@ -4,15 +4,16 @@
 
 #include <string.h>
 
-bool portfolio_begin(PortfolioRun *pr, const CProgram *cp, const kenko_run_opts *opts, kenko_run_stats *stats) {
+bool portfolio_begin(PortfolioRun *pr, const CProgram *cp, const kenko_run_opts *opts,
+                     kenko_run_stats *stats) {
   pr->p = cp->prog;
   pr->run = *opts;
   pr->run.account = NULL;
   return run_begin(pr->p, opts, stats, &pr->diag, &pr->as_of);
 }
 
-int portfolio_score(const PortfolioRun *pr, const Program *p, Evaluator *ev, const char *const *data, int ndata,
-                    Diag *diag, void (*fn)(void *ud, const Account *a, const Result *r), void *ud,
+int portfolio_score(const PortfolioRun *pr, const Program *p, Evaluator *ev, const char *const *data,
+                    int ndata, Diag *diag, void (*fn)(void *ud, const Account *a, const Result *r), void *ud,
                     kenko_run_stats *stats) {
   ScoreSink sink;
   memset(&sink, 0, sizeof sink);

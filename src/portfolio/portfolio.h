@@ -23,13 +23,14 @@ typedef struct PortfolioRun {
 
 /* Sets PR up for CP's program and the run options OPTS (run_begin: STATS
  * zeroed). False after reporting a malformed --as-of: a usage error. */
-bool portfolio_begin(PortfolioRun *pr, const CProgram *cp, const kenko_run_opts *opts, kenko_run_stats *stats);
+bool portfolio_begin(PortfolioRun *pr, const CProgram *cp, const kenko_run_opts *opts,
+                     kenko_run_stats *stats);
 
 /* Scores every account of DATA under P with EV (score_accounts, as of
  * PR's date, with PR's run options) and hands each one to FN with UD;
  * reports through DIAG. Returns score_accounts's status. */
-int portfolio_score(const PortfolioRun *pr, const Program *p, Evaluator *ev, const char *const *data, int ndata,
-                    Diag *diag, void (*fn)(void *ud, const Account *a, const Result *r), void *ud,
+int portfolio_score(const PortfolioRun *pr, const Program *p, Evaluator *ev, const char *const *data,
+                    int ndata, Diag *diag, void (*fn)(void *ud, const Account *a, const Result *r), void *ud,
                     kenko_run_stats *stats);
 
 #endif
