@@ -87,12 +87,28 @@ int cli_rules_option(Cli *cli, int argc, char **argv, int *i);
  * --thousands --strict) into OPTS: 1 when ARGV[*i] was one (*i moves past
  * its value), 0 when not, KENKO_ERR_USAGE for a bad value (printed). */
 int cli_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
+/* cli_data_option for a command that scores every snapshot as of its own
+ * date (history, effect): `--as-of` is refused, NO_AS_OF (marked N_())
+ * saying why. */
+int cli_snapshots_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts,
+                              const char *no_as_of);
 /* The CSV options for people (--bom --output-encoding --labels --digits)
  * into OPTS, as cli_data_option; cli_csv_options_check, once the format
  * is known: 0, or a usage error (printed) when one is given without
  * `--format csv` or they contradict each other. */
 int cli_csv_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts);
 int cli_csv_options_check(Cli *cli, const kenko_run_opts *opts);
+/* An option whose value is text that must not be empty, and where its
+ * value goes; NEEDS is the usage error of an empty one (marked N_()). */
+typedef struct CliText {
+  const char *name;
+  const char *needs;
+  const char **value;
+} CliText;
+/* ARGV[*i] as one of TEXTS (ended by a NULL name): 1 when it was one
+ * (*i moves past its value, which is stored), 0 when not,
+ * KENKO_ERR_USAGE when its value is empty (its NEEDS printed). */
+int cli_text_option(Cli *cli, int argc, char **argv, int *i, const CliText *texts);
 /* An argument ARG that no option of command CMD took: an unknown option
  * (a usage error, printed: KENKO_ERR_USAGE), else the rules' path while
  * *RULES is NULL, else a data file appended to DATA; 0. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 static const char effect_usage[] =
@@ -15,31 +16,26 @@ static const char effect_usage[] =
  * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
 static int parse_effect_args(Cli *cli, int argc, char **argv, kenko_effect_opts *opts, const char **rules,
                              const char **data, int *ndata, const char **html) {
+  const CliText texts[] = {
+      {"--actions", N_("`--actions` needs the action log's file name"), &opts->actions},
+      {"--html", N_("`--html` needs a file name (`-`: standard output)"), html},
+      {"--after", N_("`--after` needs a duration such as 90d, 12w or 3mo"), &opts->after},
+      {NULL, NULL, NULL}};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *v;
-    int taken = cli_data_option(cli, argc, argv, &i, &opts->run);
-    if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
-    if (taken) {
-      if (opts->run.as_of)
-        return cli_usage_error(cli, "`kenko effect` scores every snapshot as of its own date: no `--as-of`");
-      continue;
-    }
-    if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
+    int taken;
+    if ((taken = cli_snapshots_data_option(
+             cli, argc, argv, &i, &opts->run,
+             N_("`kenko effect` scores every snapshot as of its own date: no `--as-of`"))) != 0 ||
+        (taken = cli_text_option(cli, argc, argv, &i, texts)) != 0) {
+      if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0)
         opts->json = false;
       else if (strcmp(v, "json") == 0)
         opts->json = true;
       else
         return cli_usage_error(cli, "`--format` takes text or json for `kenko effect`, found `%s`", v);
-    } else if ((v = cli_opt_value(argc, argv, &i, "--actions"))) {
-      if (!*v) return cli_usage_error(cli, "`--actions` needs the action log's file name");
-      opts->actions = v;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
-      if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
-      *html = v;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--after"))) {
-      if (!*v) return cli_usage_error(cli, "`--after` needs a duration such as 90d, 12w or 3mo");
-      opts->after = v;
     } else if (cli_rules_or_data(cli, "effect", a, rules, data, ndata)) {
       return KENKO_ERR_USAGE;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 static const char history_usage[] = "usage: kenko history RULES DATA... [--format text|jsonl|csv|xlsx] "
@@ -17,17 +18,20 @@ static const char history_usage[] = "usage: kenko history RULES DATA... [--forma
  * into DATA; 0, or KENKO_ERR_USAGE after printing why. */
 static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opts *opts, const char **rules,
                               const char **data, int *ndata, const char **html, const char **output) {
+  const CliText texts[] = {{"--output", N_("`--output` needs a file name (`-`: standard output)"), output},
+                           {"--html", N_("`--html` needs a file name (`-`: standard output)"), html},
+                           {"--account", N_("`--account` needs an account id"), &opts->account},
+                           {"--from", N_("`--from` needs a date YYYY-MM-DD"), &opts->from},
+                           {"--to", N_("`--to` needs a date YYYY-MM-DD"), &opts->to},
+                           {NULL, NULL, NULL}};
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *v;
-    int taken = cli_data_option(cli, argc, argv, &i, &opts->run);
-    if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
-    if (taken) {
-      if (opts->run.as_of)
-        return cli_usage_error(cli, "`kenko history` scores every snapshot as of its own date; to stop at a "
-                                    "date use `--to D`");
-      continue;
-    }
-    if ((taken = cli_csv_option(cli, argc, argv, &i, &opts->run)) != 0) {
+    int taken;
+    if ((taken = cli_snapshots_data_option(cli, argc, argv, &i, &opts->run,
+                                           N_("`kenko history` scores every snapshot as of its own date; to "
+                                              "stop at a date use `--to D`"))) != 0 ||
+        (taken = cli_csv_option(cli, argc, argv, &i, &opts->run)) != 0 ||
+        (taken = cli_text_option(cli, argc, argv, &i, texts)) != 0) {
       if (taken == KENKO_ERR_USAGE) return KENKO_ERR_USAGE;
     } else if ((v = cli_opt_value(argc, argv, &i, "--format"))) {
       if (strcmp(v, "text") == 0)
@@ -45,21 +49,6 @@ static int parse_history_args(Cli *cli, int argc, char **argv, kenko_history_opt
       opts->kpis = true;
     } else if (strcmp(a, "--excel-safe") == 0) {
       opts->run.excel_safe = true;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
-      if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
-      *output = v;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
-      if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
-      *html = v;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--account"))) {
-      if (!*v) return cli_usage_error(cli, "`--account` needs an account id");
-      opts->account = v;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--from"))) {
-      if (!*v) return cli_usage_error(cli, "`--from` needs a date YYYY-MM-DD");
-      opts->from = v;
-    } else if ((v = cli_opt_value(argc, argv, &i, "--to"))) {
-      if (!*v) return cli_usage_error(cli, "`--to` needs a date YYYY-MM-DD");
-      opts->to = v;
     } else if (cli_rules_or_data(cli, "history", a, rules, data, ndata)) {
       return KENKO_ERR_USAGE;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/i18n.h"
 #include "cli/cli.h"
 
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name) {
@@ -129,4 +130,22 @@ int cli_rules_or_data(Cli *cli, const char *cmd, const char *arg, const char **r
   else
     data[(*ndata)++] = arg;
   return 0;
+}
+
+int cli_text_option(Cli *cli, int argc, char **argv, int *i, const CliText *texts) {
+  for (const CliText *t = texts; t->name; t++) {
+    const char *v = cli_opt_value(argc, argv, i, t->name);
+    if (!v) continue;
+    if (!*v) return cli_usage_error(cli, "%s", _(t->needs));
+    *t->value = v;
+    return 1;
+  }
+  return 0;
+}
+
+int cli_snapshots_data_option(Cli *cli, int argc, char **argv, int *i, kenko_run_opts *opts,
+                              const char *no_as_of) {
+  int taken = cli_data_option(cli, argc, argv, i, opts);
+  if (taken == 1 && opts->as_of) return cli_usage_error(cli, "%s", _(no_as_of));
+  return taken;
 }
