@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "portfolio/kpi.h"
+#include "engine/kpi.h"
 #include "sql/sql_int.h"
 
 /* The column of aggregate I in kpi_aggregates (PART: "" or the median's
