@@ -82,14 +82,27 @@ static const char digit_pairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/* The 8 decimal digits of V < 10^8 at OUT, zero-padded (32-bit divisions
- * by constants only). */
+/* The 8 decimal digits of V < 10^8 at OUT, zero-padded: on a
+ * little-endian machine all at once in one word (its halves split by a
+ * division by 10^4, then every lane at once by 100 and by 10, divisions
+ * done as multiplications: a·10486 >> 20 is a/100 for a < 43,699 and
+ * a·103 >> 10 is a/10 for a < 179), else by pairs from a table. */
 static inline void write8(char *out, uint32_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t x = (uint64_t)(v / 10000) | ((uint64_t)(v % 10000) << 32); /* 4+4 digits, in order */
+  uint64_t hundreds = ((x * 10486) >> 20) & UINT64_C(0x0000007F0000007F);
+  x = hundreds | ((x - hundreds * 100) << 16); /* 2+2+2+2 */
+  uint64_t tens = ((x * 103) >> 10) & UINT64_C(0x000F000F000F000F);
+  x = tens | ((x - tens * 10) << 8); /* 8 digits, one a byte */
+  x += UINT64_C(0x3030303030303030);
+  memcpy(out, &x, 8);
+#else
   uint32_t hi = v / 10000, lo = v % 10000;
   memcpy(out, digit_pairs + 2 * (hi / 100), 2);
   memcpy(out + 2, digit_pairs + 2 * (hi % 100), 2);
   memcpy(out + 4, digit_pairs + 2 * (lo / 100), 2);
   memcpy(out + 6, digit_pairs + 2 * (lo % 100), 2);
+#endif
 }
 
 /* The 18 decimal digits of V < 10^18 at OUT, zero-padded. */
@@ -151,6 +164,18 @@ static inline __attribute__((always_inline)) bool rounded_within(uint64_t n17, u
   return inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
 }
 
+/* Whether every multiple of UNIT lies outside the interval that rounds
+ * to x, judged from N's whole part N17 alone: N = x·10^q lies in
+ * [N17, N17 + 1), and the interval is N ± half an ulp, an ulp being
+ * N/M (x = M·2^-s) < (N17 + 1)/M. A multiple of UNIT is at least
+ * min(r, UNIT − r − 1) from N (r = N17 mod UNIT); when that is more than
+ * (N17 + 1)/(2M), none is inside. False when it cannot tell (the exact
+ * test decides). */
+static inline bool far_from(uint64_t n17, uint64_t m, uint64_t unit) {
+  uint64_t r = n17 % unit, gap = r < unit - 1 - r ? r : unit - 1 - r;
+  return 2 * m * gap > n17 + 1; /* m < 2^53, gap < 50: no overflow */
+}
+
 /* Writes the shortest round-trip text of positive X into BUF in fixed
  * notation; returns its length, or 0 when X is outside the fast range. */
 static int num_format_fast(double x, char *buf) {
@@ -192,46 +217,48 @@ static int num_format_fast(double x, char *buf) {
   bool inclusive = (m & 1) == 0;
   /* 15 digits always suffice unless 16 or 17 are needed; a shorter
    * decimal, when one exists, is the 15-digit one without its zeros. The
-   * three tries divide by constants (a division by a variable is slow). */
+   * three tries divide by constants (a division by a variable is slow).
+   * Most numbers need 17: a try is skipped without the 128-bit work when
+   * N is farther from every multiple of its unit than half an ulp can
+   * reach (far_from). */
   uint64_t d;
   int p;
-  if (rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d))
+  if (!far_from(n17, m, 100) && rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d))
     p = 15;
-  else if (rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d))
+  else if (!far_from(n17, m, 10) && rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d))
     p = 16;
   else if (rounded_within(n17, fbits, sh, 1, low, high, inclusive, &d))
     p = 17;
   else
     return 0;
-  /* value = d·10^(17−p−q); write its digits, then place the point */
-  char digits[24];
+  /* value = d·10^(17−p−q); write its digits, then place the point. The
+   * text (at most 22 bytes: x >= 1e-4 has at most 3 zeros after the
+   * point) is put together in TEXT by moves of fixed sizes, and moved to
+   * BUF (32 bytes) in one. */
+  char digits[48], text[48];
   int nd = d >= pow10_u64[p] ? p + 1 : p; /* 10^(p−1) <= d <= 10^p */
   write18(digits, d);                     /* d < 10^18: 18 digits, zero-padded */
+  memset(digits + 18, '0', 24);
   const char *lead = digits + 18 - nd;
   int point = nd + (17 - p - q); /* digits before the decimal point */
   int last = nd;
   while (last > 0 && lead[last - 1] == '0' && last > point)
     last--;
-  int len = 0;
-  if (point <= 0) {
-    buf[len++] = '0';
-    buf[len++] = '.';
-    for (int i = 0; i < -point; i++)
-      buf[len++] = '0';
-    memcpy(buf + len, lead, (size_t)last);
-    len += last;
-  } else if (point >= last) {
-    memcpy(buf + len, lead, (size_t)last);
-    len += last;
-    for (int i = last; i < point; i++)
-      buf[len++] = '0';
-  } else {
-    memcpy(buf + len, lead, (size_t)point);
-    len += point;
-    buf[len++] = '.';
-    memcpy(buf + len, lead + point, (size_t)(last - point));
-    len += last - point;
+  int len;
+  if (point <= 0) { /* 0.000ddd: -point <= 3 */
+    memcpy(text, "0.000", 5);
+    memcpy(text + 2 - point, lead, 24);
+    len = 2 - point + last;
+  } else if (point >= last) { /* ddd000: the zeros came with the digits */
+    memcpy(text, lead, 24);
+    len = point;
+  } else { /* ddd.ddd: point < last <= 18 */
+    memcpy(text, lead, 24);
+    text[point] = '.';
+    memcpy(text + point + 1, lead + point, 24);
+    len = last + 1;
   }
+  memcpy(buf, text, 24);
   buf[len] = '\0';
   return len;
 }

@@ -28,6 +28,7 @@ typedef struct RefsPlan {
   Frag *date_keys; /* per ref: `"name":` for a trend ref (a ',' before all
                       but the first of them), empty for the others */
   bool dates;      /* any trend ref: write ,"dates":{…} */
+  size_t room;     /* what values_body needs but for text and symbols */
 } RefsPlan;
 
 typedef struct MemberPlan {
@@ -39,6 +40,7 @@ typedef struct MemberPlan {
   RefsPlan refs;
   Frag *missing;     /* per ref: ,"reason":"`name` is missing" */
   Frag *no_snapshot; /* per trend ref: ,"reason":"no snapshot 30d back" */
+  size_t room;       /* what write_member's head needs (from head to at) */
 } MemberPlan;
 
 struct JsonlPlan {
@@ -62,7 +64,55 @@ struct JsonlPlan {
   Frag reason[MISS_NO_SNAPSHOT + 1]; /* ,"reason":"…" by MissingWhy */
 };
 
-static inline void put_frag(Buf *b, Frag f) { buf_put(b, f.s, f.n); }
+/* Every fragment of the plan is padded (writer_frag): written by moves
+ * of 32 bytes (put_plan_frag). The few constant pieces chosen per
+ * account are padded the same way (PadText). */
+static inline void put_frag(Buf *b, Frag f) { put_plan_frag(b, f); }
+typedef struct PadText {
+  char s[FRAG_PAD];
+  size_t n;
+} PadText;
+static inline void put_pad(Buf *b, const PadText *t) { put_plan_frag(b, (Frag){t->s, t->n}); }
+
+/* ---- writing into room made beforehand ------------------------------------
+ * The pieces between an account's values are many and short: each of
+ * these writes into room a buf_reserve made for a whole run of them
+ * (what each needs is said), rather than checking the room itself. */
+
+/* A fragment of the plan: frag_room(f) bytes. */
+static inline size_t frag_room(Frag f) { return f.n > FRAG_PAD ? f.n : FRAG_PAD; }
+static inline void frag_in_room(Buf *b, Frag f) {
+  char *d = b->data + b->len;
+  if (f.n <= FRAG_PAD)
+    memcpy(d, f.s, FRAG_PAD); /* a fixed move over the padding */
+  else
+    memcpy(d, f.s, f.n);
+  b->len += f.n;
+}
+/* A number as buf_num writes it: NUM_ROOM bytes (num_format's longest
+ * text is 24; buf_num_any checks its own room anyway). */
+enum { NUM_ROOM = 32 };
+static inline void num_in_room(Buf *b, double x) {
+  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
+    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
+    return;
+  }
+  buf_num_any(b, x);
+}
+static inline void num_or_null_in_room(Buf *b, bool na, double x) {
+  if (na || isnan(x)) {
+    memcpy(b->data + b->len, "null", 4);
+    b->len += 4;
+  } else {
+    num_in_room(b, x);
+  }
+}
+/* A constant piece (a string literal): its length. */
+#define LIT_IN_ROOM(b, lit)                                                                                  \
+  do {                                                                                                       \
+    memcpy((b)->data + (b)->len, lit, sizeof(lit) - 1);                                                      \
+    (b)->len += sizeof(lit) - 1;                                                                             \
+  } while (0)
 
 /* A trend value's snapshot date (Explanation.trend_dates) as a value:
  * missing when there was no snapshot. */
@@ -120,11 +170,13 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
   rp.symkind = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.symkind);
   rp.date_keys = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.date_keys);
   rp.dates = false;
+  rp.room = 0;
   for (int32_t i = 0; i < refs->count; i++) {
     const ExplainRef *ref = &refs->refs[i];
     Json j;
     json_key(plan_json(&j, tmp, i > 0), ref->name);
     rp.keys[i] = writer_frag(w, tmp, 0);
+    rp.room += frag_room(rp.keys[i]) + NUM_ROOM;
     rp.symkind[i] = writer_ref_symbol_kind(w->p, ref);
     rp.date_keys[i] = (Frag){"", 0};
     if (ref->kind != REF_TREND) continue;
@@ -167,6 +219,7 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
     json_object(&j);
   }
   mp->at = writer_frag(w, tmp, 0);
+  mp->room = frag_room(mp->head) + frag_room(mp->at) + 3 * NUM_ROOM + FRAG_PAD + sizeof(",\"weight\":");
 
   mp->driver = member_ref_frag(w, tmp, dd, mem, "lost");
   mp->what_if = member_ref_frag(w, tmp, dd, mem, "from");
@@ -319,34 +372,59 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
 
 /* ---- per account --------------------------------------------------------- */
 
-/* A value as writer_json_value writes it. */
-static inline void put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
+/* A symbol's name as the plan holds it (JSON-quoted), or NULL where
+ * program_symbol_name has none. */
+static const Frag *symbol_frag(const JsonlPlan *jp, const Program *p, int kind, int32_t sym) {
+  if (sym < 0) return NULL;
+  switch (kind) {
+  case SYM_GRADE: return sym < p->ngrade_names ? &jp->grade_name[sym] : NULL;
+  case SYM_PERSONA: return sym < p->npersonas ? &jp->persona_name[sym] : NULL;
+  case SYM_STEP: return sym < p->nsteps ? &jp->step_name[sym] : NULL;
+  default:
+    if (kind >= SYM_SEGMENT && kind - SYM_SEGMENT < p->nsegments)
+      return sym < p->segments[kind - SYM_SEGMENT].ncases ? &jp->case_name[kind - SYM_SEGMENT][sym] : NULL;
+    return NULL;
+  }
+}
+
+/* A value as writer_json_value writes it: numbers, booleans, dates and
+ * missing into NUM_ROOM bytes of room; text, symbols and lists check
+ * their own (true: they did, and the room made before is used up). */
+static inline bool put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
   switch ((ValueType)v.type) {
-  case T_NUMBER: buf_num(b, v.u.num); break;
+  case T_NUMBER: num_in_room(b, v.u.num); return false;
   case T_BOOL:
     if (v.u.b)
-      buf_put(b, "true", 4);
+      LIT_IN_ROOM(b, "true");
     else
-      buf_put(b, "false", 5);
-    break;
+      LIT_IN_ROOM(b, "false");
+    return false;
   case T_DATE:
-    buf_reserve(b, 12);
     b->data[b->len] = '"';
     date_format(v.u.date, b->data + b->len + 1);
     b->data[b->len + 11] = '"';
     b->len += 12;
-    break;
-  case T_MISSING: buf_put(b, "null", 4); break;
-  default: writer_json_value(w, v, symkind); break;
+    return false;
+  case T_MISSING: LIT_IN_ROOM(b, "null"); return false;
+  case T_SYMBOL: {
+    const Frag *name = symbol_frag(w->jsonl, w->p, symkind, v.u.sym);
+    if (name)
+      put_frag(b, *name);
+    else
+      buf_put(b, "null", 4);
+    return true;
+  }
+  default: writer_json_value(w, v, symkind); return true;
   }
 }
 
 /* The members of a "values" object (the caller writes the braces). */
 static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values) {
   Buf *b = w->buf;
+  buf_reserve(b, rp->room);
   for (int32_t i = 0; i < rp->refs->count; i++) {
-    put_frag(b, rp->keys[i]);
-    put_value(w, b, values[i], rp->symkind[i]);
+    frag_in_room(b, rp->keys[i]);
+    if (put_value(w, b, values[i], rp->symkind[i])) buf_reserve(b, rp->room);
   }
 }
 
@@ -362,6 +440,7 @@ static void dates_object(WriteCtx *w, const RefsPlan *rp) {
     const ExplainRef *ref = &rp->refs->refs[i];
     if (ref->kind != REF_TREND) continue;
     put_frag(b, rp->date_keys[i]);
+    buf_reserve(b, NUM_ROOM);
     put_value(w, b, trend_date_value(w->ex->trend_dates[ref->index]), -1);
   }
   buf_putc(b, '}');
@@ -370,17 +449,20 @@ static void dates_object(WriteCtx *w, const RefsPlan *rp) {
 static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
 #define STATUS(s)                                                                                            \
   { ",\"status\":\"" s "\",\"lost\":", sizeof(",\"status\":\"" s "\",\"lost\":") - 1 }
-  static const Frag status[] = {STATUS("n/a"), STATUS("pass"), STATUS("fail"), STATUS("scored")};
+  static const PadText status[] = {STATUS("n/a"), STATUS("pass"), STATUS("fail"), STATUS("scored")};
 #undef STATUS
   const MemberPlan *mp = &jp->members[flat];
   Buf *b = w->buf;
-  put_frag(b, mp->head);
-  num_or_null(b, mr->na, mr->score);
-  buf_puts(b, ",\"weight\":");
-  buf_num(b, mr->weight);
-  put_frag(b, status[mr->status <= MS_SCORED ? mr->status : MS_NA]);
-  buf_num(b, mr->lost);
-  put_frag(b, mp->at);
+  buf_reserve(b, mp->room);
+  frag_in_room(b, mp->head);
+  num_or_null_in_room(b, mr->na, mr->score);
+  LIT_IN_ROOM(b, ",\"weight\":");
+  num_in_room(b, mr->weight);
+  const PadText *st = &status[mr->status <= MS_SCORED ? mr->status : MS_NA];
+  memcpy(b->data + b->len, st->s, FRAG_PAD);
+  b->len += st->n;
+  num_in_room(b, mr->lost);
+  frag_in_room(b, mp->at);
   if (w->explain) {
     values_body(w, &mp->refs, w->ex->member_values[flat]);
     buf_putc(b, '}');
@@ -397,12 +479,12 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
 }
 
 static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
-  static const Frag outcome[] = {{"not tried", 9}, {"false", 5}, {"missing", 7}, {"matched", 7}};
+  static const PadText outcome[] = {{"not tried", 9}, {"false", 5}, {"missing", 7}, {"matched", 7}};
   Buf *b = w->buf;
   buf_puts(b, ",\"persona_tried\":[");
   for (int32_t i = 0; i < r->npersonas; i++) {
     put_frag(b, jp->persona_head[i]);
-    put_frag(b, outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
+    put_pad(b, &outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
     put_frag(b, jp->persona_tail[i]);
     if (w->p->personas[i].cond) {
       values_body(w, &jp->persona_refs[i], w->ex->persona_values[i]);
@@ -415,12 +497,12 @@ static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result 
 }
 
 static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
-  static const Frag status[] = {{"fail", 4}, {"pass", 4}, {"unknown", 7}};
+  static const PadText status[] = {{"fail", 4}, {"pass", 4}, {"unknown", 7}};
   Buf *b = w->buf;
   buf_puts(b, ",\"journey\":[");
   for (int32_t i = 0; i < r->nsteps; i++) {
     put_frag(b, jp->step_head[i]);
-    put_frag(b, status[r->steps[i] < 3 ? r->steps[i] : 0]);
+    put_pad(b, &status[r->steps[i] < 3 ? r->steps[i] : 0]);
     put_frag(b, jp->step_expr[i]);
     values_body(w, &jp->step_refs[i], w->ex->step_values[i]);
     buf_putc(b, '}');
