@@ -96,7 +96,7 @@ void buf_num_any(Buf *b, double x) {
   if (n <= NUM_CACHE_TEXT) {
     e->bits = bits;
     e->len = (uint8_t)n;
-    memcpy(e->text, out, (size_t)n);
+    memcpy(e->text, out, NUM_CACHE_TEXT); /* a fixed move: within the 32 reserved */
   }
   b->len += (size_t)n;
 }

@@ -26,6 +26,7 @@ struct CsvPlan {
   Frag *steps;     /* per journey step */
   Frag head;       /* history: ",as_of,rules"; else empty */
   Frag tail;       /* ",as_of,rules\n"; history: "\n" */
+  size_t room;     /* what a row needs after its id (write_csv) */
 };
 
 static void cell(Buf *b, const char *s) {
@@ -216,6 +217,18 @@ static CsvPlan *csv_plan(WriteCtx *w) {
     cp->tail = writer_frag(w, &tmp, 0);
   }
   buf_free(&tmp);
+  /* the row after the id, every piece at its largest (writer.h) */
+  size_t grade = FRAG_PAD, persona = FRAG_PAD, step = FRAG_PAD, flags = FRAG_PAD;
+  for (int32_t i = 0; i < p->ngrade_names; i++)
+    grade = grade > frag_room(cp->grades[i]) ? grade : frag_room(cp->grades[i]);
+  for (int32_t i = 0; i < p->npersonas; i++)
+    persona = persona > frag_room(cp->personas[i]) ? persona : frag_room(cp->personas[i]);
+  for (int32_t i = 0; i < p->nsteps; i++)
+    step = step > frag_room(cp->steps[i]) ? step : frag_room(cp->steps[i]);
+  for (uint32_t set = 0; cp->flag_sets && set < 1u << p->nflags; set++)
+    flags = flags > frag_room(cp->flag_sets[set]) ? flags : frag_room(cp->flag_sets[set]);
+  cp->room = frag_room(cp->head) + persona + grade + step + flags + frag_room(cp->tail) + 2 * NUM_ROOM + 8 +
+             (size_t)p->ndimensions * (NUM_ROOM + grade + 2);
   return cp;
 }
 
@@ -281,14 +294,16 @@ bool write_csv_header(WriteCtx *w) {
   return !w->encoder || csv_encode_row(w, NULL, start);
 }
 
-/* A number: exact, or rounded with --digits. */
+/* A number: exact, into NUM_ROOM bytes of the row's room, or rounded
+ * with --digits (up to 351 bytes: room made again after it). */
 static inline void put_num(const WriteCtx *w, Buf *b, double x) {
   if (!w->rounded) {
-    buf_num(b, x);
+    num_in_room(b, x);
     return;
   }
   char t[352];
   buf_put(b, t, (size_t)num_format_fixed(x, w->digits, t));
+  buf_reserve(b, w->csv->room);
 }
 
 void write_csv(WriteCtx *w, const Account *a, const Result *r) {
@@ -309,31 +324,34 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
     else if (a->name)
       cell(b, a->name);
   }
-  put_plan_frag(b, cp->head);
-  buf_putc(b, ',');
-  if (r->persona >= 0) put_plan_frag(b, cp->personas[r->persona]);
-  buf_putc(b, ',');
+  /* the rest in room made once (writer.h) */
+  buf_reserve(b, cp->room);
+  frag_in_room(b, cp->head);
+  b->data[b->len++] = ',';
+  if (r->persona >= 0) frag_in_room(b, cp->personas[r->persona]);
+  b->data[b->len++] = ',';
   if (!r->health_na) put_num(w, b, r->health);
-  buf_putc(b, ',');
-  if (r->grade >= 0) put_plan_frag(b, cp->grades[r->grade]);
+  b->data[b->len++] = ',';
+  if (r->grade >= 0) frag_in_room(b, cp->grades[r->grade]);
   if (w->history) {
-    buf_putc(b, ',');
+    b->data[b->len++] = ',';
     if (!isnan(r->coverage)) put_num(w, b, r->coverage);
   }
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
-    buf_putc(b, ',');
+    b->data[b->len++] = ',';
     if (!dr->na) put_num(w, b, dr->score);
-    buf_putc(b, ',');
-    if (dr->grade >= 0) put_plan_frag(b, cp->grades[dr->grade]);
+    b->data[b->len++] = ',';
+    if (dr->grade >= 0) frag_in_room(b, cp->grades[dr->grade]);
   }
-  buf_putc(b, ',');
+  b->data[b->len++] = ',';
   if (cp->flag_sets) {
     uint32_t set = 0;
     for (int32_t f = 0; f < r->nflags; f++)
       set |= (uint32_t)(r->flags[f] == FLAG_RAISED) << f;
-    put_plan_frag(b, cp->flag_sets[set]);
+    frag_in_room(b, cp->flag_sets[set]);
   } else {
+    /* more flags than FLAG_SETS_MAX: each checks its own room */
     bool first = true;
     for (int32_t f = 0; f < r->nflags; f++) {
       if (r->flags[f] != FLAG_RAISED) continue;
@@ -341,9 +359,10 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
       first = false;
       put_plan_frag(b, cp->flags[f]);
     }
+    buf_reserve(b, cp->room);
   }
-  buf_putc(b, ',');
-  if (r->bottleneck >= 0) put_plan_frag(b, cp->steps[r->bottleneck]);
-  put_plan_frag(b, cp->tail);
+  b->data[b->len++] = ',';
+  if (r->bottleneck >= 0) frag_in_room(b, cp->steps[r->bottleneck]);
+  frag_in_room(b, cp->tail);
   if (w->encoder) csv_encode_row(w, a, start);
 }

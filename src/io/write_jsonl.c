@@ -74,31 +74,6 @@ typedef struct PadText {
 } PadText;
 static inline void put_pad(Buf *b, const PadText *t) { put_plan_frag(b, (Frag){t->s, t->n}); }
 
-/* ---- writing into room made beforehand ------------------------------------
- * The pieces between an account's values are many and short: each of
- * these writes into room a buf_reserve made for a whole run of them
- * (what each needs is said), rather than checking the room itself. */
-
-/* A fragment of the plan: frag_room(f) bytes. */
-static inline size_t frag_room(Frag f) { return f.n > FRAG_PAD ? f.n : FRAG_PAD; }
-static inline void frag_in_room(Buf *b, Frag f) {
-  char *d = b->data + b->len;
-  if (f.n <= FRAG_PAD)
-    memcpy(d, f.s, FRAG_PAD); /* a fixed move over the padding */
-  else
-    memcpy(d, f.s, f.n);
-  b->len += f.n;
-}
-/* A number as buf_num writes it: NUM_ROOM bytes (num_format's longest
- * text is 24; buf_num_any checks its own room anyway). */
-enum { NUM_ROOM = 32 };
-static inline void num_in_room(Buf *b, double x) {
-  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
-    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
-    return;
-  }
-  buf_num_any(b, x);
-}
 static inline void num_or_null_in_room(Buf *b, bool na, double x) {
   if (na || isnan(x)) {
     memcpy(b->data + b->len, "null", 4);
@@ -107,12 +82,6 @@ static inline void num_or_null_in_room(Buf *b, bool na, double x) {
     num_in_room(b, x);
   }
 }
-/* A constant piece (a string literal): its length. */
-#define LIT_IN_ROOM(b, lit)                                                                                  \
-  do {                                                                                                       \
-    memcpy((b)->data + (b)->len, lit, sizeof(lit) - 1);                                                      \
-    (b)->len += sizeof(lit) - 1;                                                                             \
-  } while (0)
 
 /* A trend value's snapshot date (Explanation.trend_dates) as a value:
  * missing when there was no snapshot. */

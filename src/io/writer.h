@@ -80,6 +80,37 @@ static inline void put_plan_frag(Buf *b, Frag f) {
   memcpy(b->data + b->len, f.s, FRAG_PAD);
   b->len += f.n;
 }
+/* Writing into room made beforehand (the per-account writers): the
+ * pieces between an account's values are many and short, so each of
+ * these writes into room that one buf_reserve made for a whole run of
+ * them (what each needs is said), rather than checking the room itself. */
+/* A fragment of the plan: frag_room(f) bytes. */
+static inline size_t frag_room(Frag f) { return f.n > FRAG_PAD ? f.n : FRAG_PAD; }
+static inline void frag_in_room(Buf *b, Frag f) {
+  char *d = b->data + b->len;
+  if (f.n <= FRAG_PAD)
+    memcpy(d, f.s, FRAG_PAD); /* a fixed move over the padding */
+  else
+    memcpy(d, f.s, f.n);
+  b->len += f.n;
+}
+/* A number as buf_num writes it: NUM_ROOM bytes (num_format's longest
+ * text is 24; buf_num_any checks its own room anyway). */
+enum { NUM_ROOM = 32 };
+static inline void num_in_room(Buf *b, double x) {
+  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
+    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
+    return;
+  }
+  buf_num_any(b, x);
+}
+/* A constant piece (a string literal): its length. */
+#define LIT_IN_ROOM(b, lit)                                                                                  \
+  do {                                                                                                       \
+    memcpy((b)->data + (b)->len, lit, sizeof(lit) - 1);                                                      \
+    (b)->len += sizeof(lit) - 1;                                                                             \
+  } while (0)
+
 /* W's plan arena (initialised on first use). */
 Arena *writer_arena(WriteCtx *w);
 
