@@ -43,7 +43,8 @@ engine_load() {                         # W DATA [SNAPSHOT]
   echo "CREATE TABLE stage AS SELECT * FROM read_csv('$2', header = true, all_varchar = true);"
   sql_load duckdb "$1/schema.sql" "$2" "${3:-}"
 }
-engine_query() { # W
+engine_copy() { echo "COPY \"$2\" FROM '$3' (HEADER);"; } # W TABLE CSV
+engine_query() {                                             # W
   echo "COPY ("
   sed '$ s/;$//' "$1/query.sql"
   echo ") TO '$1/got.csv' (HEADER);"

@@ -114,7 +114,9 @@ sql_stage() {
 }
 
 # sql_history_cases DIR: writes DIR/history: one line per history case
-# "NAME|RULES|DATA…" (data files separated by spaces): every golden
+# "NAME|RULES|DATA…|DB" (data files separated by spaces; DB: a folder of
+# the database's tables as CSV, TABLE.csv, when the data is not CSV, such
+# as YAML with list inputs; empty: the data files loaded): every golden
 # command (`run` or `history`) over CSV files whose rules score history
 # (a trend function or a `snapshot` input), each set of files once; the
 # cases of tests/sql/history (rules.kenko and CSV files); and the sample
@@ -148,7 +150,9 @@ sql_history_cases() {
   for d in tests/sql/history/*/; do
     d=${d%/}
     [ -f "$d/rules.kenko" ] || continue
-    echo "history/$(basename "$d")|$d/rules.kenko|$(ls "$d"/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
+    db=""
+    [ -d "$d/db" ] && db=$d/db
+    echo "history/$(basename "$d")|$d/rules.kenko|$(ls "$d"/*.csv "$d"/*.yaml 2>/dev/null | tr '\n' ' ' | sed 's/ $//')|$db" >>"$hist"
   done
   echo "sample-history|rules/aiueo-history.kenko|$(ls rules/sample/history/*.csv | tr '\n' ' ' | sed 's/ $//')" >>"$hist"
   # generated: SQL_HISTORY_COUNT accounts (default 400) over five month
@@ -169,12 +173,13 @@ sql_history_cases() {
 
 # sql_run_history SUITE DIALECT: every history case through the engine
 # (the caller defines engine_begin W, engine_load W DATA [SNAPSHOT],
-# engine_query W and engine_run W): the query's rows, one per (account,
+# engine_copy W TABLE CSV, engine_query W and engine_run W): the query's
+# rows, one per (account,
 # snapshot), equal `kenko history --format csv`'s, and their members
 # (--explain) those of `run --as-of D --format jsonl --explain` for each
 # snapshot D. Adds to pass, fail and untranslated.
 sql_run_history() {
-  while IFS='|' read -r name rules data; do
+  while IFS='|' read -r name rules data db; do
     sql_case_dir
     # shellcheck disable=SC2086
     if ! "$kenko" history "$rules" $data --format csv >"$w/expected.csv" 2>/dev/null; then
@@ -191,12 +196,17 @@ sql_run_history() {
     {
       engine_begin "$w"
       for f in $data; do
-        if [ "$long" = 1 ]; then
+        if [ -n "$db" ]; then
+          continue
+        elif [ "$long" = 1 ]; then
           engine_load "$w" "$f"
         else
           engine_load "$w" "$f" "$(basename "$f" | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' | head -n 1)"
         fi
       done
+      if [ -n "$db" ]; then
+        for f in "$db"/*.csv; do engine_copy "$w" "$(basename "$f" .csv)" "$f"; done
+      fi
       engine_query "$w"
     } >"$w/script.sql"
     if ! engine_run "$w"; then

@@ -51,6 +51,9 @@ engine_load() { # W DATA [SNAPSHOT]
   printf '%s\n' "\\copy stage FROM '$2' WITH (FORMAT csv, HEADER true)"
   sql_load postgres "$1/schema.sql" "$2" "${3:-}"
 }
+engine_copy() { # W TABLE CSV: a table's rows as they are (the CSV's columns in the table's order)
+  printf '%s\n' "\\copy \"$2\" FROM '$3' WITH (FORMAT csv, HEADER true)"
+}
 engine_query() { # W
   echo "COPY ("
   sed '$ s/;$//' "$1/query.sql"
