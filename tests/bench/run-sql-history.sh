@@ -4,8 +4,8 @@
 # generator, a seed a month, scored by rules/aiueo-history.kenko (five
 # trend indicators, five trend flags): `kenko history --format csv` on
 # the dated CSV files, the query in PostgreSQL (parallel workers allowed)
-# and in DuckDB (in memory) over the long table, both on the data
-# already loaded; times and ratios to kenko history. Prints figures;
+# (with and without JIT) and in DuckDB (in memory) over the long table,
+# both on the data already loaded; times and ratios to kenko history. Prints figures;
 # asserts nothing; an engine that is not installed is left out with a
 # line saying so.
 # Usage: tests/bench/run-sql-history.sh BUILD
@@ -73,6 +73,14 @@ if [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ]; then
     t1=$(date +%s%N)
     pg_ms=$(ms "$t0" "$t1")
     echo "PostgreSQL $(basename "$(dirname "$pgbin")") (data loaded): $pg_ms ms ($(ratio "$pg_ms" "$hist_ms") × kenko history)"
+    # the same without JIT: compiling the query's many expressions is a
+    # fixed cost (seconds) that dominates at this size
+    { echo "SET jit = off;"; cat "$SQL_WORK/run.sql"; } >"$SQL_WORK/run-nojit.sql"
+    t0=$(date +%s%N)
+    psql -f "$SQL_WORK/run-nojit.sql" >/dev/null 2>&1 || echo "PostgreSQL: the query failed"
+    t1=$(date +%s%N)
+    pg_ms=$(ms "$t0" "$t1")
+    echo "PostgreSQL, SET jit = off:   $pg_ms ms ($(ratio "$pg_ms" "$hist_ms") × kenko history)"
   )
 else
   echo "PostgreSQL: not installed (left out)"
