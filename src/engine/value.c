@@ -69,24 +69,22 @@ void date_to_ymd(int32_t days, int *y, int *m, int *d) {
   *y = (int)(year_of_era + era * 400 + (*m <= 2 ? 1 : 0));
 }
 
-/* Writes the N decimal digits of V (0 <= V < 10^N) at OUT. */
-static void put_digits(char *out, int v, int n) {
-  for (int i = n - 1; i >= 0; i--) {
-    out[i] = (char)('0' + v % 10);
-    v /= 10;
-  }
-}
-
 void date_format(int32_t days, char out[11]) {
   int y, m, d;
   date_to_ymd(days, &y, &m, &d);
   if (y < 0) y = 0; /* outside 0001..9999 never comes from a parser */
   if (y > 9999) y = 9999;
-  put_digits(out, y, 4);
+  /* two digits at a time (the explanations write a date an account) */
+  static const char pairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  memcpy(out, pairs + 2 * (y / 100), 2);
+  memcpy(out + 2, pairs + 2 * (y % 100), 2);
   out[4] = '-';
-  put_digits(out + 5, m, 2);
+  memcpy(out + 5, pairs + 2 * m, 2);
   out[7] = '-';
-  put_digits(out + 8, d, 2);
+  memcpy(out + 8, pairs + 2 * d, 2);
   out[10] = '\0';
 }
 
