@@ -34,7 +34,7 @@ _kenko() {
     COMPREPLY=($(compgen -W "postgres duckdb" -- "$cur"))
     return 0
     ;;
-  --html | --output | --data)
+  --html | --xlsx | --output | --data)
     COMPREPLY=($(compgen -f -- "$cur"))
     return 0
     ;;

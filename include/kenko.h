@@ -193,6 +193,8 @@ typedef struct kenko_report_opts {
   bool json;          /* --format json (else text for people) */
   FILE *html;         /* --html FILE: also write the HTML report here
                          (NULL: none); the caller opens and closes it */
+  FILE *xlsx;         /* --xlsx FILE: also write the report as an Excel
+                         workbook here (NULL: none); the caller's */
 } kenko_report_opts;
 
 /* `kenko report`: composition per grade (and per persona, segment, or

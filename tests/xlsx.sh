@@ -8,6 +8,9 @@
 # decimal, grade cells are filled with the HTML report's grade colours,
 # each column is as wide as its widest cell (display width), the same run
 # gives the same bytes, and `--output -` streams the same workbook.
+# `report --xlsx` is read back the same way and compared with `report
+# --format json` of the same run, table by table (tests/xlsx_report_check.py),
+# in English and in Japanese (every word of kenko's own translated).
 # Last line "xlsx: N passed, N failed".
 # Usage: tests/xlsx.sh path/to/kenko
 set -u
@@ -57,6 +60,49 @@ set -- rules/sample/history/*.csv
 "$kenko" history $hrules "$@" --format xlsx --output "$tmp/history.xlsx" 2>"$tmp/log" && ok || bad "history --format xlsx"
 "$kenko" history $hrules "$@" --format csv --labels >"$tmp/history.csv" 2>/dev/null
 compare "history" "$tmp/history.xlsx" "$tmp/history.csv"
+
+# report --xlsx: every table of the report against its JSON
+# report_case NAME ARGS...: the English workbook against the JSON
+report_case() {
+  name=$1
+  shift
+  LC_ALL=C.UTF-8 "$kenko" report "$@" --xlsx "$tmp/$name.xlsx" --html "$tmp/$name.html" --output /dev/null \
+    2>"$tmp/log" &&
+    LC_ALL=C.UTF-8 "$kenko" report "$@" --format json >"$tmp/$name.json" 2>/dev/null &&
+    ok || bad "report --xlsx ($name)"
+  if python3 tests/xlsx_report_check.py "$tmp/$name.xlsx" "$tmp/$name.json" --html "$tmp/$name.html" \
+    >"$tmp/log" 2>&1; then
+    ok
+  else
+    bad "report --xlsx ($name): the workbook is not the report"
+  fi
+}
+report_case aiueo $rules $data --as-of 2026-11-22 --by input plan
+en_sheets="summary|KPIs|grades|by 契約プラン|personas|segment タッチモデル|forecasts|journey|flags|drivers|scores"
+python3 tests/xlsx_report_check.py "$tmp/aiueo.xlsx" "$tmp/aiueo.json" --sheets "$en_sheets" >"$tmp/log" 2>&1 &&
+  ok || bad "report --xlsx: the English sheets"
+# in Japanese: the same figures, every sheet name and word of kenko's translated
+ja_sheets="概要|KPI|グレード|契約プラン 別|ペルソナ|セグメント タッチモデル|予測|ジャーニー|フラグ|失点要因|点数"
+(unset LC_ALL LANGUAGE && LANG=ja_JP.UTF-8 KENKO_LOCALEDIR="$(dirname "$kenko")/locale" &&
+  export LANG KENKO_LOCALEDIR && "$kenko" report $rules $data --as-of 2026-11-22 --by input plan \
+  --xlsx "$tmp/aiueo-ja.xlsx" --output /dev/null 2>/dev/null)
+python3 tests/xlsx_report_check.py "$tmp/aiueo-ja.xlsx" "$tmp/aiueo.json" --sheets "$ja_sheets" --english "$tmp/aiueo.xlsx" \
+  >"$tmp/log" 2>&1 && ok || bad "report --xlsx under LANG=ja_JP.UTF-8: not the report, or not in Japanese"
+# KPIs without targets and a missing value, an account without health, no labels
+g=tests/golden/kpi_aggregates
+report_case kpis $g/rules.kenko $g/data.csv --as-of 2026-01-01
+# groups of a missing value, personas and segments without a match
+g=tests/golden/report_by
+report_case by_region $g/rules.kenko $g/data.csv --as-of 2026-11-22 --by input region
+report_case by_persona $g/rules.kenko $g/data.csv --as-of 2026-11-22 --by persona
+# the same bytes every time, and `--xlsx -` streams the same workbook
+"$kenko" report $rules $data --as-of 2026-11-22 --by input plan --xlsx - 2>/dev/null | cat >"$tmp/piped.xlsx"
+cmp -s "$tmp/aiueo.xlsx" "$tmp/piped.xlsx" && ok || bad "report --xlsx - writes the same workbook to a pipe"
+# with --html too: both written, the text report still on standard output
+"$kenko" report $rules $data --as-of 2026-11-22 --by input plan --xlsx "$tmp/both.xlsx" --html "$tmp/both.html" \
+  >"$tmp/both.txt" 2>/dev/null
+cmp -s "$tmp/aiueo.xlsx" "$tmp/both.xlsx" && [ -s "$tmp/both.html" ] && grep -q '^grades' "$tmp/both.txt" &&
+  ok || bad "report --xlsx with --html and the text report"
 
 echo "xlsx: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,5 +1,6 @@
 /* cmd_report.c — `kenko report RULES DATA... [--by persona|segment
- * NAME|input NAME] [--format text|json] [--html FILE] [data options]`:
+ * NAME|input NAME] [--format text|json] [--html FILE] [--xlsx FILE] [data
+ * options]`:
  * options, then kenko_report, then the summary line on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #define REPORT_USAGE                                                                                         \
   "usage: kenko report RULES DATA... [--by persona|segment NAME|input NAME] [--format text|json] [--html "   \
   "FILE] "                                                                                                   \
-  "[--output FILE] [--as-of D]"
+  "[--xlsx FILE] [--output FILE] [--as-of D]"
 
 typedef struct ReportArgs {
   const char *rules;
@@ -18,6 +19,7 @@ typedef struct ReportArgs {
   int ndata;
   char *by;           /* malloc'ed: "persona", "segment NAME", "input NAME" */
   const char *html;   /* --html FILE ("-": standard output), or NULL */
+  const char *xlsx;   /* --xlsx FILE ("-": standard output), or NULL */
   const char *output; /* --output FILE, or NULL: standard output */
   kenko_report_opts opts;
 } ReportArgs;
@@ -70,6 +72,9 @@ static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
     } else if ((v = cli_opt_value(argc, argv, &i, "--html"))) {
       if (!*v) return cli_usage_error(cli, "`--html` needs a file name (`-`: standard output)");
       ra->html = v;
+    } else if ((v = cli_opt_value(argc, argv, &i, "--xlsx"))) {
+      if (!*v) return cli_usage_error(cli, "`--xlsx` needs a file name (`-`: standard output)");
+      ra->xlsx = v;
     } else if ((v = cli_opt_value(argc, argv, &i, "--output"))) {
       if (!*v) return cli_usage_error(cli, "`--output` needs a file name (`-`: standard output)");
       ra->output = v;
@@ -86,29 +91,45 @@ static int parse_report_args(Cli *cli, int argc, char **argv, ReportArgs *ra) {
 }
 
 /* The report's outputs: the text or JSON report to --output (standard
- * output by default) and the HTML to --html. With `--html -` the HTML
- * takes standard output and the text report is written only when
- * --output names a file. Returns 0, or KENKO_ERR_USAGE after saying why. */
+ * output by default), the HTML to --html and the workbook to --xlsx. With
+ * `--html -` or `--xlsx -` that one takes standard output and the text
+ * report is written only when --output names a file. Returns 0, or
+ * KENKO_ERR_USAGE after saying why. */
 static int open_report_outputs(Cli *cli, ReportArgs *ra, FILE **out) {
   bool html_stdout = ra->html && strcmp(ra->html, "-") == 0;
+  bool xlsx_stdout = ra->xlsx && strcmp(ra->xlsx, "-") == 0;
   bool out_stdout = !ra->output || strcmp(ra->output, "-") == 0;
-  if (html_stdout && ra->output && out_stdout)
-    return cli_usage_error(cli, "`--html -` and `--output -` cannot both be standard output");
+  if (html_stdout && xlsx_stdout)
+    return cli_usage_error(cli, "`--html -` and `--xlsx -` cannot both be standard output");
+  if ((html_stdout || xlsx_stdout) && ra->output && out_stdout)
+    return cli_usage_error(cli, "`--%s -` and `--output -` cannot both be standard output",
+                           html_stdout ? "html" : "xlsx");
   ra->data[ra->ndata] = ra->rules; /* the inputs: data files and rules */
   int n = ra->ndata + 1;
   if (cli_check_output(cli, "--output", ra->output, ra->data, n) ||
-      (ra->html && cli_check_output(cli, "--html", ra->html, ra->data, n)))
+      (ra->html && cli_check_output(cli, "--html", ra->html, ra->data, n)) ||
+      (ra->xlsx && cli_check_output(cli, "--xlsx", ra->xlsx, ra->data, n)))
     return KENKO_ERR_USAGE;
-  if (ra->html && ra->output && !html_stdout && !out_stdout && cli_same_path(ra->html, ra->output))
-    return cli_usage_error(cli, "`--html` and `--output` name the same file `%s`", ra->output);
+  /* two options naming one file */
+  const char *names[3] = {html_stdout ? NULL : ra->html, xlsx_stdout ? NULL : ra->xlsx,
+                          out_stdout ? NULL : ra->output};
+  static const char *const opts[3] = {"--html", "--xlsx", "--output"};
+  for (int a = 0; a < 3; a++)
+    for (int b = a + 1; b < 3; b++)
+      if (names[a] && names[b] && cli_same_path(names[a], names[b]))
+        return cli_usage_error(cli, "`%s` and `%s` name the same file `%s`", opts[a], opts[b], names[b]);
   *out = NULL;
-  if (!html_stdout || !out_stdout) {
+  if (!(html_stdout || xlsx_stdout) || !out_stdout) {
     *out = out_stdout ? cli->out : cli_open_output(cli, "--output", ra->output);
     if (!*out) return KENKO_ERR_USAGE;
   }
   if (ra->html) {
     ra->opts.html = cli_open_output(cli, "--html", ra->html);
     if (!ra->opts.html) return KENKO_ERR_USAGE;
+  }
+  if (ra->xlsx) {
+    ra->opts.xlsx = cli_open_output(cli, "--xlsx", ra->xlsx);
+    if (!ra->opts.xlsx) return KENKO_ERR_USAGE;
   }
   return 0;
 }

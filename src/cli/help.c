@@ -68,6 +68,7 @@ static const CliOption report_options[] = {
     {"--by", "WHAT", N_("group by `persona`, `segment NAME` or `input NAME`")},
     {"--format", "text|json", N_("the output format (default text)")},
     {"--html", "FILE", N_("also write a self-contained HTML report (`-`: stdout)")},
+    {"--xlsx", "FILE", N_("also write the report as an Excel workbook, a sheet per table (`-`: stdout)")},
     {NULL, NULL, NULL},
 };
 static const CliOption validate_options[] = {
@@ -138,7 +139,7 @@ static const CliCommand commands[] = {
      cmd_explain},
     {"test", "RULES...", N_("run the rules' inline tests"), CLI_RULE_OPTS, no_options,
      "kenko test rules/aiueo.kenko", cmd_test},
-    {"report", "RULES DATA... [--by persona|segment NAME|input NAME] [--html FILE]",
+    {"report", "RULES DATA... [--by persona|segment NAME|input NAME] [--html FILE] [--xlsx FILE]",
      N_("the portfolio: grades, dimensions, flags, forecast"), CLI_RULE_OPTS | CLI_DATA_OPTS | CLI_OUTPUT_OPT,
      report_options, "kenko report rules/aiueo.kenko rules/sample/accounts.csv --html report.html",
      cmd_report},

@@ -26,8 +26,8 @@ struct Xlsx {
   lxw_workbook *wb;
   lxw_worksheet *ws;
   Diag *diag;
-  char path[64]; /* the temporary file */
-  lxw_format *head, *num[3];
+  char path[64];             /* the temporary file */
+  lxw_format *head, *num[4]; /* by XlsxNum; General: NULL */
   XlsxFill fills[XLSX_MAX_COLORS];
   int nfills;
   uint32_t row;
@@ -180,6 +180,7 @@ void xlsx_num(Xlsx *x, double v, XlsxNum how) {
     int w = snprintf(t, sizeof t,
                      how == XLSX_INT   ? "%.0f"
                      : how == XLSX_PCT ? "%.1f%%"
+                     : how == XLSX_GEN ? "%.10g"
                                        : "%.1f",
                      how == XLSX_PCT ? v * 100 : v);
     widen(x, w);

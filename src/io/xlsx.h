@@ -26,7 +26,8 @@ typedef struct Xlsx Xlsx;
 typedef enum XlsxNum {
   XLSX_NUM1, /* shown "0.0": scores, lost points */
   XLSX_INT,  /* shown "0": counts */
-  XLSX_PCT   /* shown "0.0%": shares (0..1) */
+  XLSX_PCT,  /* shown "0.0%": shares (0..1) */
+  XLSX_GEN   /* Excel's General: amounts, KPI values */
 } XlsxNum;
 
 /* A workbook titled TITLE (or NULL; kept, not copied); NULL after

@@ -743,6 +743,8 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
       else if (out)
         report_write_text(r, out, pr.run.color);
       if (opts->html) report_write_html(r, opts->html);
+      if (opts->xlsx && !report_write_xlsx(r, opts->xlsx, &pr.diag, run_output_date(stats, pr.as_of)))
+        status = KENKO_ERR_USAGE;
     }
   }
   if (r->kpis) {

@@ -21,6 +21,7 @@
 #include "kenko.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "front/diag.h"
 #include "front/program.h"
 #include "engine/compile.h"
 #include "io/reader.h"
@@ -243,5 +244,10 @@ void report_write_html(Report *r, FILE *out);
  * missing), "target" ({op, value} or null), "met" (true, false, or null:
  * no target or no value). */
 void report_kpi_fields(Json *j, KpiRun *k, int32_t i);
+
+/* report_xlsx.c: the report as an Excel workbook dated DATE (days since
+ * 1970-01-01) to OUT; false when it could not be made (reported through
+ * DIAG) or written (OUT's error, the caller's to report). */
+bool report_write_xlsx(Report *r, FILE *out, Diag *diag, int32_t date);
 
 #endif
