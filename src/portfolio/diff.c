@@ -1194,7 +1194,7 @@ static void text_forecasts(const Diff *d, Buf *b, Arena *arena) {
 /* "met", "not met" or "-" (no target, or no value). */
 static const char *met_text(KpiRun *k, int32_t i) {
   int met = i >= 0 ? kpi_met(k, i) : -1;
-  return met == 1 ? "met" : met == 0 ? "not met" : "-";
+  return met == 1 ? _("met") : met == 0 ? _("not met") : "-";
 }
 
 /* Each KPI before and after: what the change did to the team's numbers. */
@@ -1203,10 +1203,12 @@ static void text_kpis(const Diff *d, Buf *b, Arena *arena) {
   if (op->nkpis == 0 && np->nkpis == 0) return;
   int32_t(*pairs)[2] = xcalloc((size_t)(op->nkpis + np->nkpis) + 1, sizeof *pairs);
   int32_t npairs = kpi_pairs(d, pairs);
-  buf_puts(b, "\n\nKPIs (old → new)\n");
+  buf_puts(b, "\n\n");
+  buf_puts(b, _("KPIs (old → new)"));
+  buf_putc(b, '\n');
   Table t;
   table_init(&t, arena, "lrrrlll");
-  const char *head[] = {"", "old", "new", "change", "target", "old status", "new status"};
+  const char *head[] = {"", _("old"), _("new"), _("change"), _("target"), _("old status"), _("new status")};
   /* (absent): the version has no such KPI */
   table_row(&t, head);
   for (int32_t i = 0; i < npairs; i++) {
@@ -1220,7 +1222,8 @@ static void text_kpis(const Diff *d, Buf *b, Arena *arena) {
     if (!isnan(x_new - x_old)) {
       char num[KPI_TEXT_SIZE];
       kpi_grouped(k->percent ? 100 * (x_new - x_old) : x_new - x_old, num);
-      change = table_fmt(&t, "%s%s%s", x_new - x_old > 0 ? "+" : "", num, k->percent ? " points" : "");
+      const char *sign = x_new - x_old > 0 ? "+" : "";
+      change = k->percent ? table_fmt(&t, _("%s%s points"), sign, num) : table_fmt(&t, "%s%s", sign, num);
     }
     /* the target, or both when the change moved it */
     char otg[KPI_TARGET_SIZE];
@@ -1229,8 +1232,8 @@ static void text_kpis(const Diff *d, Buf *b, Arena *arena) {
     if (old_target != target && (!old_target || !target || strcmp(old_target, target) != 0))
       target = table_fmt(&t, "%s → %s", old_target ? old_target : "-", target ? target : "-");
     const char *row[] = {k->label && *k->label ? table_fmt(&t, "%s (%s)", k->label, k->name) : k->name,
-                         o >= 0 ? table_fmt(&t, "%s", kpi_text(op, o, x_old, ov)) : "(absent)",
-                         n >= 0 ? table_fmt(&t, "%s", kpi_text(np, n, x_new, nv)) : "(absent)",
+                         o >= 0 ? table_fmt(&t, "%s", kpi_text(op, o, x_old, ov)) : _("(absent)"),
+                         n >= 0 ? table_fmt(&t, "%s", kpi_text(np, n, x_new, nv)) : _("(absent)"),
                          change,
                          target ? table_fmt(&t, "%s", target) : "-",
                          o >= 0 ? met_text(d->old.kpis, o) : "",

@@ -6,6 +6,7 @@
  * snapshot, each account's first and latest grade, and the grade changes
  * between the two latest snapshots with the members whose lost points
  * moved most. history.h lists everything kept and how it grows. */
+#include "base/i18n.h"
 #include "portfolio/history.h"
 
 #include <math.h>
@@ -445,10 +446,10 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
   if (opts->kpis &&
       (h.account || p->nkpis == 0 || ro.format == KENKO_FORMAT_TEXT || ro.format == KENKO_FORMAT_XLSX)) {
     diag_at(&diag, KENKO_ERROR, NULL, 0, 0, "%s",
-            h.account       ? "--kpis shows the portfolio's KPIs; --account one account: use one of them"
-            : p->nkpis == 0 ? "--kpis: the rules declare no `kpi`"
-                            : "--kpis writes a row per snapshot as `--format csv` or `--format jsonl`; "
-                              "the text shows the KPIs already");
+            h.account       ? _("--kpis shows the portfolio's KPIs; --account one account: use one of them")
+            : p->nkpis == 0 ? _("--kpis: the rules declare no `kpi`")
+                            : _("--kpis writes a row per snapshot as `--format csv` or `--format jsonl`; "
+                                "the text shows the KPIs already"));
     return KENKO_ERR_USAGE;
   }
   if (h.html && h.account) {

@@ -137,11 +137,13 @@ static void text_kpis(const History *h, Buf *b, Arena *arena) {
   const Program *p = h->p;
   if (p->nkpis == 0 || !h->snaps[0].kpi) return;
   int32_t n = p->nkpis;
-  buf_puts(b, "\nKPIs per snapshot (✓ target met, ✗ not met)\n");
+  buf_putc(b, '\n');
+  buf_puts(b, _("KPIs per snapshot (✓ target met, ✗ not met)"));
+  buf_putc(b, '\n');
   Table t;
   table_init_figures(&t, arena, n + 1);
   table_new_row(&t);
-  table_text(&t, "snapshot");
+  table_text(&t, _("snapshot"));
   for (int32_t k = 0; k < n; k++)
     table_text(&t, p->kpis[k].name);
   for (size_t i = 0; i < h->nsnaps; i++) {
@@ -155,7 +157,7 @@ static void text_kpis(const History *h, Buf *b, Arena *arena) {
     }
   }
   table_new_row(&t);
-  table_text(&t, "target");
+  table_text(&t, _("target"));
   for (int32_t k = 0; k < n; k++) {
     char tg[KPI_TARGET_SIZE];
     const char *target = kpi_target_text(p, k, tg);
