@@ -5,6 +5,7 @@
  * per-tag figures. effect.h lists what is kept. */
 #include "portfolio/effect.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,13 +265,14 @@ static void check_actions(EffRun *er) {
  * tag and its date (the window). So the events are sorted by that key;
  * per (before, after) pair the accounts present with a health in both are
  * grouped by (persona, grade) once, in the before snapshot's order; per
- * (tag, date) the accounts acted on with the tag within the window are
- * stamped; and per distinct key the group is summed once, skipping the
- * stamped accounts (the event's own account among them: its action is in
- * its window). The sums run over the controls in the before snapshot's
- * order, as a scan of that snapshot would, so the figures do not depend on
- * how the events are grouped. The per-tag sums then run over the events in
- * the log's order. */
+ * (before, after, tag) the window slides over the dates, and the accounts
+ * with an action of the tag in it are stamped (the event's own account
+ * among them: its action is in its window); a key's controls are its group
+ * minus the stamped. Their sums are the group's minus the stamped ones'
+ * when that is exact (below), else the group is summed one by one,
+ * skipping the stamped: the same bits either way, those of adding the
+ * controls in the before snapshot's order. The per-tag sums then run over
+ * the events in the log's order. */
 
 static void index_snaps(EffRun *er) {
   size_t na = er->naccts ? (size_t)er->naccts : 1;
@@ -339,22 +341,93 @@ static int cmp_dated(const void *x, const void *y) {
   return (a->acct > b->acct) - (a->acct < b->acct);
 }
 
+/* Exact sums. A group's controls are its candidates minus the ones
+ * stamped for the key, and the figures must be those of adding the
+ * controls one by one in the before snapshot's order. Adding them one by
+ * one in doubles is exact, in any order, when every value is a multiple
+ * of 2^-Q and the sum of their magnitudes is below 2^52·2^-Q: every
+ * partial sum is then such a multiple below 2^53 units. So per group and
+ * per value (the health change, each member's change of lost points) the
+ * pair finds the least such Q and checks the bound; when every value of
+ * the group passes, its candidates' values are added once as integers of
+ * 2^-Q units, and a key's sums are the group's totals minus its stamped
+ * candidates' (a few, where the scan would visit the whole group), turned
+ * back to a double exactly. A group that does not pass (values with very
+ * many binary digits) is summed candidate by candidate, skipping the
+ * stamped ones. Either way the figures are the same bits. */
+
+/* The least Q ≥ 0 such that V is a multiple of 2^-Q (V finite). */
+static int frac_bits(double v) {
+  uint64_t b;
+  memcpy(&b, &v, sizeof b);
+  int exp = (int)((b >> 52) & 0x7ff);
+  uint64_t mant = b & ((UINT64_C(1) << 52) - 1);
+  if (exp == 0x7ff) return INT_MAX;
+  if (exp == 0) { /* zero or subnormal: mant × 2^-1074 */
+    if (mant == 0) return 0;
+    exp = 1;
+  } else {
+    mant |= UINT64_C(1) << 52; /* mant × 2^(exp − 1075) */
+  }
+  int tz = 0;
+  while (!(mant & 1)) {
+    mant >>= 1;
+    tz++;
+  }
+  int q = 1075 - exp - tz;
+  return q > 0 ? q : 0;
+}
+
 /* The candidates of one (before, after) pair: the records k of the before
  * snapshot whose account is in the after snapshot (record rc), both with
  * a health, by group (persona, grade), each group in the before
- * snapshot's order: group g is [start[g], start[g + 1]). */
+ * snapshot's order: group g is [start[g], start[g + 1]). Per group its
+ * counts over every candidate and whether its sums are exact; per (group,
+ * value) the scale 2^Q and the total in units of 2^-Q. */
 typedef struct EffPair {
-  int32_t *k, *rc;
+  int32_t *k, *rc, *grp; /* per candidate */
+  int32_t *j_of;         /* per account: its candidate, or -1 */
   size_t *start;
+  EffCtl *all; /* per group: every candidate counted */
+  bool *exact;
+  double *scale;
+  int64_t *tot;
 } EffPair;
 
 static int32_t group_of(const EffRun *er, const EffRec *r) { return (r->persona + 1) * er->rows + r->grade; }
 
-static void pair_build(const EffRun *er, const EffSnap *sb, const EffSnap *sa, EffPair *px) {
-  size_t ng = (size_t)(er->personas + 1) * (size_t)er->rows;
+/* Candidate J's values into V: [0] its health change, [1 + m] member m's
+ * change of lost points (each computed as the scan computes it). */
+static void cand_values(const EffRun *er, const EffSnap *sb, const EffSnap *sa, const EffPair *px, size_t j,
+                        double *v) {
+  size_t nm = (size_t)er->nm;
+  v[0] = (double)sa->recs[px->rc[j]].health - (double)sb->recs[px->k[j]].health;
+  const float *lb = sb->lost + (size_t)px->k[j] * nm, *la = sa->lost + (size_t)px->rc[j] * nm;
+  for (size_t m = 0; m < nm; m++)
+    v[1 + m] = (double)la[m] - (double)lb[m];
+}
+
+/* Counts candidate J in C: its health bins and grade improvement. */
+static void count_cand(EffCtl *c, const EffSnap *sb, const EffSnap *sa, const EffPair *px, size_t j,
+                       const int32_t *rank) {
+  const EffRec *cb = &sb->recs[px->k[j]], *ca = &sa->recs[px->rc[j]];
+  c->hist[0][bin_of(cb->health)]++;
+  c->hist[1][bin_of(ca->health)]++;
+  c->up += improved(rank, cb->grade, ca->grade);
+  c->n++;
+}
+
+static void pair_build(const EffRun *er, const EffSnap *sb, const EffSnap *sa, const int32_t *rank, double *v,
+                       EffPair *px) {
+  size_t ng = (size_t)(er->personas + 1) * (size_t)er->rows, nx = (size_t)er->nm + 1;
+  size_t n = sb->n ? sb->n : 1;
   px->start = xcalloc(ng + 1, sizeof *px->start);
-  px->k = xmalloc((sb->n ? sb->n : 1) * sizeof *px->k);
-  px->rc = xmalloc((sb->n ? sb->n : 1) * sizeof *px->rc);
+  px->k = xmalloc(n * sizeof *px->k);
+  px->rc = xmalloc(n * sizeof *px->rc);
+  px->grp = xmalloc(n * sizeof *px->grp);
+  px->j_of = xmalloc((er->naccts ? (size_t)er->naccts : 1) * sizeof *px->j_of);
+  for (int32_t a = 0; a < er->naccts; a++)
+    px->j_of[a] = -1;
   for (size_t k = 0; k < sb->n; k++) {
     const EffRec *cb = &sb->recs[k];
     int32_t rc = rec_of(sa, cb->acct);
@@ -362,23 +435,69 @@ static void pair_build(const EffRun *er, const EffSnap *sb, const EffSnap *sa, E
   }
   for (size_t g = 0; g < ng; g++)
     px->start[g + 1] += px->start[g];
-  size_t *at = xmalloc((ng ? ng : 1) * sizeof *at);
+  size_t *at = xmalloc(ng * sizeof *at);
   memcpy(at, px->start, ng * sizeof *at);
   for (size_t k = 0; k < sb->n; k++) {
     const EffRec *cb = &sb->recs[k];
     int32_t rc = rec_of(sa, cb->acct);
     if (isnan(cb->health) || rc < 0 || isnan(sa->recs[rc].health)) continue;
-    size_t j = at[group_of(er, cb)]++;
+    int32_t g = group_of(er, cb);
+    size_t j = at[g]++;
     px->k[j] = (int32_t)k;
     px->rc[j] = rc;
+    px->grp[j] = g;
+    px->j_of[cb->acct] = (int32_t)j;
   }
   free(at);
+  px->all = xcalloc(ng, sizeof *px->all);
+  px->exact = xcalloc(ng, sizeof *px->exact);
+  px->scale = xmalloc(ng * nx * sizeof *px->scale);
+  px->tot = xcalloc(ng * nx, sizeof *px->tot);
+  int *q = xmalloc(nx * sizeof *q);
+  double *mag = xmalloc(nx * sizeof *mag);
+  for (size_t g = 0; g < ng; g++) {
+    for (size_t x = 0; x < nx; x++) {
+      q[x] = 0;
+      mag[x] = 0;
+    }
+    for (size_t j = px->start[g]; j < px->start[g + 1]; j++) {
+      count_cand(&px->all[g], sb, sa, px, j, rank);
+      cand_values(er, sb, sa, px, j, v);
+      for (size_t x = 0; x < nx; x++) {
+        int fb = frac_bits(v[x]);
+        if (fb > q[x]) q[x] = fb;
+        mag[x] += fabs(v[x]);
+      }
+    }
+    bool exact = true;
+    for (size_t x = 0; x < nx && exact; x++) {
+      exact = q[x] <= 1000 && ldexp(mag[x], q[x]) < 0x1p52;
+      px->scale[g * nx + x] = exact ? ldexp(1.0, q[x]) : 0;
+    }
+    px->exact[g] = exact;
+    if (!exact) continue;
+    int64_t *tot = px->tot + g * nx;
+    for (size_t j = px->start[g]; j < px->start[g + 1]; j++) {
+      cand_values(er, sb, sa, px, j, v);
+      for (size_t x = 0; x < nx; x++)
+        tot[x] += (int64_t)(v[x] * px->scale[g * nx + x]);
+    }
+  }
+  free(q);
+  free(mag);
 }
 
 static void pair_free(EffPair *px) {
   free(px->k);
   free(px->rc);
+  free(px->grp);
+  free(px->j_of);
   free(px->start);
+  free(px->all);
+  free(px->exact);
+  free(px->scale);
+  free(px->tot);
+  memset(px, 0, sizeof *px);
 }
 
 /* Finds each event's before and after snapshots and records, or why it is
@@ -411,11 +530,35 @@ static void locate(const EffRun *er, EffEvent *ev, int32_t dur_n, char unit) {
   }
 }
 
+/* Counts an action of account ACCT into the window (BY = 1) or out of it
+ * (BY = −1): when the account becomes stamped or stops being, its
+ * candidate in an exact group is added to or taken from RM and RTOT. */
+static void window_count(const EffRun *er, const EffPair *px, const EffSnap *sb, const EffSnap *sa,
+                         const int32_t *rank, double *v, uint32_t *cnt, EffCtl *rm, int64_t *rtot,
+                         int32_t acct, int by) {
+  if (by > 0 ? cnt[acct]++ != 0 : --cnt[acct] != 0) return;
+  int32_t j = px->j_of[acct];
+  if (j < 0 || !px->exact[px->grp[j]]) return;
+  size_t g = (size_t)px->grp[j], nx = (size_t)er->nm + 1;
+  EffCtl one;
+  memset(&one, 0, sizeof one);
+  count_cand(&one, sb, sa, px, (size_t)j, rank);
+  cand_values(er, sb, sa, px, (size_t)j, v);
+  EffCtl *r = &rm[g];
+  r->n = by > 0 ? r->n + 1 : r->n - 1;
+  r->up += by * one.up;
+  for (int b = 0; b < 2; b++)
+    for (int k = 0; k < EFFECT_BINS; k++)
+      r->hist[b][k] += by * one.hist[b][k];
+  for (size_t x = 0; x < nx; x++)
+    rtot[g * nx + x] += by * (int64_t)(v[x] * px->scale[g * nx + x]);
+}
+
 /* Sums the controls of every event that has both snapshots: EV's ctl
  * indexes *CTLS (n per control set) and *LOST (nm per control set). */
 static void find_controls(EffRun *er, EffEvent *ev, int32_t dur_n, char unit, const int32_t *rank,
                           EffCtl **ctls, double **lost) {
-  int32_t nm = er->nm;
+  size_t nm = (size_t)er->nm, nx = nm + 1, ng = (size_t)(er->personas + 1) * (size_t)er->rows;
   EffKeyed *keyed = xmalloc((er->nacts ? er->nacts : 1) * sizeof *keyed);
   size_t nk = 0;
   for (size_t i = 0; i < er->nacts; i++) {
@@ -430,8 +573,11 @@ static void find_controls(EffRun *er, EffEvent *ev, int32_t dur_n, char unit, co
   for (size_t i = 0; i < er->nacts; i++)
     dated[i] = (EffDated){er->acts[i].tag, er->acts[i].date, er->acts[i].acct};
   qsort(dated, er->nacts, sizeof *dated, cmp_dated);
-  uint32_t *stamp = xcalloc(er->naccts ? (size_t)er->naccts : 1, sizeof *stamp);
-  uint32_t gen = 0;
+  uint32_t *cnt = xcalloc(er->naccts ? (size_t)er->naccts : 1, sizeof *cnt); /* actions in the window */
+  size_t in = 0, out = 0; /* dated[out, in): the actions in the window */
+  double *v = xmalloc(nx * sizeof *v);
+  EffCtl *rm = xcalloc(ng, sizeof *rm);           /* per group: its stamped candidates */
+  int64_t *rtot = xcalloc(ng * nx, sizeof *rtot); /* and their values, in 2^-Q units */
   size_t nctl = 0, capctl = 0;
   EffCtl *ctl = NULL;
   double *cl = NULL;
@@ -440,48 +586,72 @@ static void find_controls(EffRun *er, EffEvent *ev, int32_t dur_n, char unit, co
   for (size_t i = 0; i < nk;) {
     const EffKeyed *key = &keyed[i];
     const EffSnap *sb = &er->snaps[key->b], *sa = &er->snaps[key->s];
-    if (i == 0 || key->b != keyed[i - 1].b || key->s != keyed[i - 1].s) {
+    bool new_pair = i == 0 || key->b != keyed[i - 1].b || key->s != keyed[i - 1].s;
+    if (new_pair) {
+      for (; out < in; out++) /* the last pair's window emptied */
+        window_count(er, &px, er->snaps + keyed[i - 1].b, er->snaps + keyed[i - 1].s, rank, v, cnt, rm, rtot,
+                     dated[out].acct, -1);
       pair_free(&px);
-      pair_build(er, sb, sa, &px);
+      pair_build(er, sb, sa, rank, v, &px);
     }
-    /* a new (before, after, tag, date): stamp the tag's window */
-    if (i == 0 || key->b != keyed[i - 1].b || key->s != keyed[i - 1].s || key->tag != keyed[i - 1].tag ||
-        key->date != keyed[i - 1].date) {
-      gen++;
-      int32_t lo = date_plus(key->date, -dur_n, unit), hi = date_plus(key->date, dur_n, unit);
+    /* the tag's window (lo, hi] for this date: the actions entering it
+     * are counted in, those leaving it out (both ends only move forward
+     * over a (before, after, tag)'s dates); an account counted is
+     * "stamped", and the stamped candidates of the exact groups are summed
+     * into rm/rtot as they come and go */
+    if (new_pair || key->tag != keyed[i - 1].tag) {
+      for (; out < in; out++) /* the last run's window emptied */
+        window_count(er, &px, sb, sa, rank, v, cnt, rm, rtot, dated[out].acct, -1);
+      memset(rm, 0, ng * sizeof *rm);
+      memset(rtot, 0, ng * nx * sizeof *rtot);
       size_t l = 0, h = er->nacts;
-      while (l < h) { /* the first action of the tag dated after lo */
+      while (l < h) { /* the tag's first action */
         size_t mid = (l + h) / 2;
-        if (dated[mid].tag < key->tag || (dated[mid].tag == key->tag && dated[mid].date <= lo))
+        if (dated[mid].tag < key->tag)
           l = mid + 1;
         else
           h = mid;
       }
-      for (; l < er->nacts && dated[l].tag == key->tag && dated[l].date <= hi; l++)
-        stamp[dated[l].acct] = gen;
+      in = out = l;
+    }
+    if (new_pair || key->tag != keyed[i - 1].tag || key->date != keyed[i - 1].date) {
+      int32_t lo = date_plus(key->date, -dur_n, unit), hi = date_plus(key->date, dur_n, unit);
+      for (; in < er->nacts && dated[in].tag == key->tag && dated[in].date <= hi; in++)
+        window_count(er, &px, sb, sa, rank, v, cnt, rm, rtot, dated[in].acct, 1);
+      for (; out < in && dated[out].date <= lo; out++)
+        window_count(er, &px, sb, sa, rank, v, cnt, rm, rtot, dated[out].acct, -1);
     }
     if (nctl == capctl) {
       capctl = capctl ? 2 * capctl : 64;
       ctl = xrealloc(ctl, capctl * sizeof *ctl);
-      cl = xrealloc(cl, capctl * ((size_t)nm + 1) * sizeof *cl);
+      cl = xrealloc(cl, capctl * nx * sizeof *cl);
     }
     EffCtl *c = &ctl[nctl];
     memset(c, 0, sizeof *c);
-    double *c_lost = cl + nctl * ((size_t)nm + 1);
-    memset(c_lost, 0, ((size_t)nm + 1) * sizeof *c_lost);
-    for (size_t j = px.start[key->group]; j < px.start[key->group + 1]; j++) {
-      const EffRec *cb = &sb->recs[px.k[j]];
-      if (stamp[cb->acct] == gen) continue;
-      const EffRec *ca = &sa->recs[px.rc[j]];
-      c->sum += (double)ca->health - (double)cb->health;
-      c->hist[0][bin_of(cb->health)]++;
-      c->hist[1][bin_of(ca->health)]++;
-      c->up += improved(rank, cb->grade, ca->grade);
-      const float *lb = sb->lost + (size_t)px.k[j] * (size_t)nm,
-                  *la = sa->lost + (size_t)px.rc[j] * (size_t)nm;
-      for (int32_t m = 0; m < nm; m++)
-        c_lost[m] += (double)la[m] - (double)lb[m];
-      c->n++;
+    double *c_lost = cl + nctl * nx;
+    memset(c_lost, 0, nx * sizeof *c_lost);
+    size_t g = (size_t)key->group;
+    if (px.exact[g]) { /* the group's totals minus the stamped */
+      const EffCtl *all = &px.all[g], *r = &rm[g];
+      const int64_t *tot = px.tot + g * nx, *rt = rtot + g * nx;
+      const double *scale = px.scale + g * nx;
+      c->n = all->n - r->n;
+      c->up = all->up - r->up;
+      for (int b = 0; b < 2; b++)
+        for (int k = 0; k < EFFECT_BINS; k++)
+          c->hist[b][k] = all->hist[b][k] - r->hist[b][k];
+      c->sum = (double)(tot[0] - rt[0]) / scale[0];
+      for (size_t m = 0; m < nm; m++)
+        c_lost[m] = (double)(tot[1 + m] - rt[1 + m]) / scale[1 + m];
+    } else { /* one by one */
+      for (size_t j = px.start[g]; j < px.start[g + 1]; j++) {
+        if (cnt[sb->recs[px.k[j]].acct]) continue;
+        count_cand(c, sb, sa, &px, j, rank);
+        cand_values(er, sb, sa, &px, j, v);
+        c->sum += v[0];
+        for (size_t m = 0; m < nm; m++)
+          c_lost[m] += v[1 + m];
+      }
     }
     int32_t at = c->n ? (int32_t)nctl++ : -1;
     size_t j = i;
@@ -492,7 +662,10 @@ static void find_controls(EffRun *er, EffEvent *ev, int32_t dur_n, char unit, co
     i = j;
   }
   pair_free(&px);
-  free(stamp);
+  free(v);
+  free(rm);
+  free(rtot);
+  free(cnt);
   free(dated);
   free(keyed);
   *ctls = ctl;
