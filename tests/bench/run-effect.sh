@@ -52,36 +52,34 @@ have=$((n * 12))
 
 . tests/bench/lib.sh
 
-# cpu NAME COMMAND...: one run (/usr/bin/time); keeps NAME's best CPU time
-# (cpu_NAME, s), best wall time (wall_NAME, s) and largest peak (peak_NAME,
-# KB); "?" without /usr/bin/time
-cpu() {
-  name=$1
-  shift
-  set -- "$(
-    rm -f "$work/effect-time.out"
-    /usr/bin/time -f '%U %S %e %M' -o "$work/effect-time.out" "$@" >/dev/null 2>&1
-    tail -n 1 "$work/effect-time.out" 2>/dev/null
-  )"
-  eval "old=\"\${cpu_$name:-} \${wall_$name:-} \${peak_$name:-}\""
-  eval "$(echo "$1" "$old" | awk -v name="$name" '
-    NF < 4 { printf "cpu_%s=? wall_%s=? peak_%s=?\n", name, name, name; exit }
-    { c = $1 + $2; w = $3; p = $4
-      if (NF == 7 && $5 != "?") { if ($5 < c) c = $5; if ($6 < w) w = $6; if ($7 > p) p = $7 }
-      printf "cpu_%s=%.2f wall_%s=%.2f peak_%s=%d\n", name, c, name, w, name, p }')"
+# one COMMAND...: one run, output thrown away; prints "CPU WALL PEAK"
+# (user + sys and wall seconds, peak KB; "? ? ?" without /usr/bin/time)
+one() {
+  rm -f "$work/effect-time.out"
+  /usr/bin/time -f '%U %S %e %M' -o "$work/effect-time.out" "$@" >/dev/null 2>&1
+  tail -n 1 "$work/effect-time.out" 2>/dev/null |
+    awk 'NF == 4 { printf "%.2f %.2f %d\n", $1 + $2, $3, $4; ok = 1 } END { if (!ok) print "? ? ?" }'
 }
+# best OLD NEW: the smaller times and the larger peak of two "CPU WALL PEAK"
+best() {
+  echo "$1 $2" | awk 'NF == 3 { print; exit } $1 == "?" { print $4, $5, $6; exit } $4 == "?" { print $1, $2, $3; exit }
+    { print ($4 < $1 ? $4 : $1), ($5 < $2 ? $5 : $2), ($6 > $3 ? $6 : $3) }'
+}
+field() { echo "$1" | awk -v i="$2" '{ print $i }'; }
 
 echo "== effect: $n accounts × 12 monthly snapshots ($have records), $events events over 5 tags ($dir)"
 rules=rules/aiueo.kenko
+hist=""
+eff=""
 r=0
 while [ "$r" -lt "$rounds" ]; do
-  cpu history "$kenko" history "$rules" "$dir"/accounts-*.csv
-  cpu effect "$kenko" effect "$rules" "$dir"/accounts-*.csv --actions "$dir/actions.csv"
+  hist=$(best "$hist" "$(one "$kenko" history "$rules" "$dir"/accounts-*.csv)")
+  eff=$(best "$eff" "$(one "$kenko" effect "$rules" "$dir"/accounts-*.csv --actions "$dir/actions.csv")")
   r=$((r + 1))
 done
 used=$("$kenko" effect "$rules" "$dir"/accounts-*.csv --actions "$dir/actions.csv" --format json 2>/dev/null |
   tr ',' '\n' | awk -F: '$1 == "\"used\"" { u += $2 } $1 == "\"events\"" { e += $2 } END { printf "%d of %d", u, e }')
-echo "kenko history:  $cpu_history s CPU (wall $wall_history s), peak $(mb "${peak_history:-?}") MB"
-echo "kenko effect:   $cpu_effect s CPU (wall $wall_effect s), peak $(mb "${peak_effect:-?}") MB;" \
-  "$(ratio "$cpu_effect" "$cpu_history")x history's CPU time (target: within 2x); events used: $used"
+echo "kenko history:  $(field "$hist" 1) s CPU (wall $(field "$hist" 2) s), peak $(mb "$(field "$hist" 3)") MB"
+echo "kenko effect:   $(field "$eff" 1) s CPU (wall $(field "$eff" 2) s), peak $(mb "$(field "$eff" 3)") MB;" \
+  "$(ratio "$(field "$eff" 1)" "$(field "$hist" 1)")x history's CPU time (target: within 2x); events used: $used"
 exit 0
