@@ -5,6 +5,7 @@
 #   make demo       deps, build, then score the bundled sample accounts and history
 #   make test       every test: unit (Criterion), catalog, golden
 #   make asan-test  the same suite under AddressSanitizer + UBSan
+#   make tsan-test  tests/jobs.sh (every -j case) under ThreadSanitizer (clang; build/tsan/)
 #   make valgrind   the golden suite under valgrind memcheck
 #   make bench      benchmarks (prints figures; asserts nothing)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; build/fuzz/)
@@ -44,7 +45,7 @@ KENKO := $(BUILD)/kenko
 PO_FILES := $(wildcard po/*.po)
 MO_FILES := $(PO_FILES:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/kenko.mo)
 
-.PHONY: all deps demo test unit catalog golden asan-test valgrind bench clean fuzz fuzz-build format format-check \
+.PHONY: all deps demo test unit catalog golden asan-test tsan-test valgrind bench clean fuzz fuzz-build format format-check \
         pot update-po
 
 all: $(KENKO) $(MO_FILES)
@@ -154,6 +155,17 @@ golden: all
 asan-test:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" test
+
+# The threads (--jobs) under ThreadSanitizer: the reports go to files
+# (not stderr, which tests/jobs.sh compares), and any report fails it.
+tsan-test:
+	$(MAKE) BUILD=build/tsan CC=clang OPT=-O1 SAN="-fsanitize=thread -fno-omit-frame-pointer" all
+	@rm -rf build/tsan/reports && mkdir -p build/tsan/reports
+	@TSAN_OPTIONS="log_path=$(CURDIR)/build/tsan/reports/tsan" sh tests/jobs.sh build/tsan/kenko; status=$$?; \
+	  if ls build/tsan/reports/tsan.* >/dev/null 2>&1; then \
+	    echo "tsan-test: ThreadSanitizer reports (build/tsan/reports):"; head -n 40 build/tsan/reports/tsan.*; exit 1; \
+	  fi; \
+	  echo "tsan-test: no ThreadSanitizer report"; exit $$status
 
 valgrind: all
 	@VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \

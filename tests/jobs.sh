@@ -9,7 +9,13 @@
 #     LF, rejected and duplicate accounts, empty lines, a '"' inside an
 #     unquoted cell, no final line break) give the same output at -j 1, 2,
 #     3 and 8 for `run` (csv, jsonl --explain, text), `report`, `validate`
-#     and `history`, and under --strict.
+#     and `history` (with and without KPIs), and under --strict: the
+#     accounts scored on the reading threads (csv, jsonl, report,
+#     validate, history) or on the writing one (text and --explain, which
+#     read the evaluator; the long table's trend-free history is scored on
+#     the readers too). Every case must give output (an error alike at
+#     every -j would prove nothing), and a result handed to the wrong
+#     account, even one in a hundred, fails most of them.
 # Last line "jobs: N passed, N failed".
 # Usage: tests/jobs.sh path/to/kenko
 set -u
@@ -92,6 +98,11 @@ same() {
     echo "exit $?" >>"$work/err.$n"
   done
   ok=1
+  if [ ! -s "$work/out.1" ]; then # an error alike at every -j proves nothing
+    ok=0
+    echo "FAIL $name: no output at -j 1:"
+    head -n 5 "$work/err.1"
+  fi
   for n in 2 3 8; do
     if ! cmp -s "$work/out.1" "$work/out.$n" || ! cmp -s "$work/err.1" "$work/err.$n"; then
       ok=0
@@ -112,6 +123,18 @@ for data in accounts.csv crlf.csv hard.csv accounts.yaml; do
   same "validate $data" validate $rules "$d" $a
   same "run --strict $data" run $rules "$d" --format csv --strict $a
 done
+# The scorecard without its KPIs: with them, report and history's text
+# hand the sink the KPIs' values worked out on the reading threads with
+# each Result (ScoreSink.account_values); without them the Result alone
+# (ScoreSink.account). src/engine/run_jobs.c.
+awk '/^kpi /{k=1;next} k && /^    /{next} /^ *expect kpi /{next} {k=0; print}' $rules >"$work/nokpi.kenko"
+for data in accounts.csv hard.csv accounts.yaml; do
+  d="$work/$data"
+  same "report, no KPIs, $data" report "$work/nokpi.kenko" "$d" --format json $a
+  same "report text, no KPIs, $data" report "$work/nokpi.kenko" "$d" $a
+done
+same "history text, no KPIs" history "$work/nokpi.kenko" "$work/hist/accounts-2026-09-30.csv" \
+  "$work/hist/accounts-2026-10-30.csv" "$work/hist/accounts-2026-11-30.csv"
 same "run, two files" run $rules "$work/accounts.csv" "$work/hard.csv" --format csv $a
 same "explain one account" explain $rules "$work/hard.csv" --account a40 $a
 same "history" history $rules "$work/hist/accounts-2026-09-30.csv" "$work/hist/accounts-2026-10-30.csv" \

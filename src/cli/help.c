@@ -28,7 +28,8 @@ static const CliOption data_options[] = {
     {"--na", "LIST", N_("more cell values that mean missing, comma-separated (\"NA,N/A,#N/A\")")},
     {"--thousands", ",", N_("accept \"1,234\" in quoted CSV cells")},
     {"--strict", NULL, N_("stop at the first rejected account")},
-    {"--jobs", "N", N_("threads: the data is read on others while one scores (default: every core; 1: one)")},
+    {"--jobs", "N",
+     N_("threads: the data is read and scored on others while one writes (default: every core; 1: one)")},
     {"-j", "N", N_("the same as --jobs")},
     {NULL, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "engine/value.h"
 
 /* One declared input (or one field of a list input's elements). */
@@ -38,6 +39,24 @@ typedef struct Account {
   uint32_t line;    /* where the account starts */
   uint64_t ordinal; /* 0-based position in the run */
   const char *name; /* the display name (the `display` input's text), or NULL */
+  const void *work; /* what JobWork.account made of it on a reading thread
+                       (read_data_jobs, io/reader.h), or NULL: not done there */
 } Account;
+
+/* Work done on the reading threads of read_data_jobs, account by
+ * account, before the account comes to the calling thread: each reading
+ * thread calls start(ud) once for its own state, account(state, a, arena)
+ * for each good account it reads (what it returns, allocated in ARENA,
+ * which travels with the account, comes to FN as Account.work), and
+ * stop(state) at its end. It must read nothing the calling thread writes. */
+typedef struct JobWork {
+  void *(*start)(void *ud);
+  const void *(*account)(void *state, const Account *a, Arena *arena);
+  void (*stop)(void *state);
+  void *ud;
+  /* May be NULL: called on the calling thread with FN's ud a few
+   * accounts before FN gets A, to start fetching what FN will read. */
+  void (*ahead)(void *fn_ud, const Account *a);
+} JobWork;
 
 #endif

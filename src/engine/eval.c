@@ -21,13 +21,14 @@ struct Evaluator {
    * text made by lower()/upper() goes to &scratch */
   OpCtx ops;
   const Program *p;
-  const CProgram *cp; /* &instance */
-  CProgram instance;  /* the rules' compiled program, linked to this
-                         evaluator's registers (compile_instance) */
-  Arena arena;        /* result arrays, refs, the instance: the
-                         evaluator's life */
-  Arena scratch;      /* per account: text made by lower()/upper() */
-  Arena exprs;        /* eval_expr_in_account compilations (per account) */
+  const CProgram *cp;       /* &instance */
+  const CProgram *compiled; /* the rules' (eval_new_like) */
+  CProgram instance;        /* the rules' compiled program, linked to this
+                               evaluator's registers (compile_instance) */
+  Arena arena;              /* result arrays, refs, the instance: the
+                               evaluator's life */
+  Arena scratch;            /* per account: text made by lower()/upper() */
+  Arena exprs;              /* eval_expr_in_account compilations (per account) */
   /* the account being scored */
   const Variant *variant;  /* the persona's (the default until it is known) */
   const Variant *in_table; /* whose thresholds the LB_THRESHOLD table holds */
@@ -484,6 +485,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   arena_init(&E->arena, 64 * 1024);
   arena_init(&E->scratch, 16 * 1024);
   arena_init(&E->exprs, 16 * 1024);
+  E->compiled = compiled;
   compile_instance(compiled, &E->instance, &E->arena);
   const CProgram *cp = E->cp = &E->instance;
   E->ops.text_arena = &E->scratch;
@@ -537,6 +539,8 @@ Value eval_expr_in_account(Evaluator *E, const Node *expr) {
 const CExpr *eval_compile(const Evaluator *E, Arena *arena, const Node *expr) {
   return compile_expr(E->cp, arena, expr);
 }
+
+Evaluator *eval_new_like(const Evaluator *E) { return eval_new(E->compiled); }
 
 Value eval_compiled(Evaluator *E, const CExpr *x) {
   ops_run(&E->ops, x->code, x->code + x->ncode);

@@ -32,6 +32,9 @@ typedef struct Evaluator Evaluator;
  * must outlive it. */
 Evaluator *eval_new(const CProgram *cp);
 void eval_free(Evaluator *ev);
+/* Another evaluator of the compiled program EV was made from (for
+ * another thread). */
+Evaluator *eval_new_like(const Evaluator *ev);
 
 /* How much of the Result eval_account fills. */
 typedef enum EvalDepth {

@@ -17,8 +17,11 @@ void kpi_init(KpiRun *k, const Program *p, Evaluator *ev) {
   k->exprs = arena_alloc(&k->arena, (size_t)(n + 1) * sizeof *k->exprs);
   k->conds = arena_alloc(&k->arena, (size_t)(n + 1) * sizeof *k->conds);
   k->acc = arena_alloc(&k->arena, (size_t)(n + 1) * sizeof *k->acc);
+  k->nodes = arena_alloc(&k->arena, (size_t)(2 * n + 1) * sizeof *k->nodes);
   for (int32_t i = 0; i < n; i++) {
     const KpiAgg *g = &p->kpi_aggs[i];
+    k->nodes[2 * i] = g->cond;
+    k->nodes[2 * i + 1] = g->fn == KPI_COUNT || g->fn == KPI_SHARE ? NULL : g->expr;
     k->exprs[i] = g->expr ? eval_compile(ev, &k->arena, g->expr) : NULL;
     k->conds[i] = g->cond ? eval_compile(ev, &k->arena, g->cond) : NULL;
     memset(&k->acc[i], 0, sizeof k->acc[i]);
@@ -58,12 +61,15 @@ static void add_value(KpiAcc *a, uint8_t fn, double x) {
   a->vals[a->nvals++] = x;
 }
 
-void kpi_account(KpiRun *k) {
+/* Adds an account: aggregate I's condition and value are CONDS[I] and
+ * VALS[I] (each NULL when it has none), or evaluated with k->ev when VALUES
+ * is NULL; else VALUES holds them, condition and value (kpi.h's nodes). */
+static void add_account(KpiRun *k, const Value *values) {
   k->accounts++;
   for (int32_t i = 0; i < k->p->nkpi_aggs; i++) {
     const KpiAgg *g = &k->p->kpi_aggs[i];
     if (k->conds[i]) {
-      Value c = eval_compiled(k->ev, k->conds[i]);
+      Value c = values ? values[2 * i] : eval_compiled(k->ev, k->conds[i]);
       if (c.type != T_BOOL || !c.u.b) continue; /* missing counts as false */
     }
     if (g->fn == KPI_COUNT || g->fn == KPI_SHARE) {
@@ -71,10 +77,14 @@ void kpi_account(KpiRun *k) {
       continue;
     }
     if (!k->exprs[i]) continue;
-    Value v = eval_compiled(k->ev, k->exprs[i]);
+    Value v = values ? values[2 * i + 1] : eval_compiled(k->ev, k->exprs[i]);
     if (v.type == T_NUMBER && isfinite(v.u.num)) add_value(&k->acc[i], g->fn, v.u.num);
   }
 }
+
+void kpi_account(KpiRun *k) { add_account(k, NULL); }
+
+void kpi_account_values(KpiRun *k, const Value *values) { add_account(k, values); }
 
 static int compare_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;

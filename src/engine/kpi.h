@@ -28,8 +28,12 @@ typedef struct KpiRun {
   const CExpr **exprs; /* [nkpi_aggs] or NULL */
   const CExpr **conds; /* [nkpi_aggs] or NULL */
   KpiAcc *acc;         /* [nkpi_aggs] */
-  uint64_t accounts;   /* accounts seen */
-  bool done;           /* medians sorted */
+  /* [2 × nkpi_aggs]: each aggregate's condition and value expression, NULL
+   * where it has none (count and share read no value), to be evaluated in
+   * each account's context elsewhere (ScoreSink.exprs, run.h) */
+  const Node **nodes;
+  uint64_t accounts; /* accounts seen */
+  bool done;         /* medians sorted */
 } KpiRun;
 
 /* KPIs of P, evaluated with EV (the evaluator that scores the accounts). */
@@ -40,6 +44,9 @@ void kpi_free(KpiRun *k);
 void kpi_reset(KpiRun *k);
 /* Adds the account EV has just scored. */
 void kpi_account(KpiRun *k);
+/* Adds an account whose k->nodes, evaluated in its context, gave VALUES
+ * (the same order; a missing value where a node is NULL). */
+void kpi_account_values(KpiRun *k, const Value *values);
 /* KPI I's value; NAN when missing (nothing to aggregate, division by
  * zero). */
 double kpi_value(KpiRun *k, int32_t i);

@@ -13,6 +13,7 @@
 #include "engine/explain.h"
 #include "io/reader.h"
 #include "engine/run.h"
+#include "engine/run_jobs.h"
 #include "engine/snapshot.h"
 #include "engine/trend.h"
 #include "io/writer.h"
@@ -56,9 +57,12 @@ typedef struct RunCtx {
   bool account_rejected;
   char rejected_error[512], rejected_file[512];
   int rejected_line, rejected_col;
-  TrendStore trends; /* the earlier snapshots trend functions read */
-  TrendView view;    /* the account being scored's */
-  Value *subjects;   /* its trend subjects' values, to keep */
+  JobResult unpacked;  /* an account scored on a reading thread (--jobs) */
+  const CExpr **exprs; /* sink->exprs compiled for ev */
+  Value *values;       /* their values, for an account scored here */
+  TrendStore trends;   /* the earlier snapshots trend functions read */
+  TrendView view;      /* the account being scored's */
+  Value *subjects;     /* its trend subjects' values, to keep */
 } RunCtx;
 
 static void note_error(void *ud, const kenko_diag *d) {
@@ -135,6 +139,21 @@ static void rejected_key(void *ud, const Value *key, const char *id) {
     rc->rejected_line = rc->last_line;
     rc->rejected_col = rc->last_col;
   }
+}
+
+/* Hands A, scored as R, to the sink (with its expressions' values). */
+static void hand_to_sink(RunCtx *rc, const Account *a, const Result *r) {
+  const ScoreSink *s = rc->sink;
+  if (!s->account_values) {
+    s->account(s->ud, a, r);
+    return;
+  }
+  if (a->work) {
+    s->account_values(s->ud, a, r, rc->unpacked.values);
+    return;
+  }
+  job_values(rc->ev, rc->exprs, s->nexprs, rc->values);
+  s->account_values(s->ud, a, r, rc->values);
 }
 
 /* Rejects A for a key seen before; returns whether to read on. */
@@ -220,10 +239,11 @@ static bool on_record(RunCtx *rc, const Account *a) {
     rc->view = trend_store_view(&rc->trends, acct, date);
     eval_set_trend(rc->ev, &rc->view);
   }
-  const Result *r = eval_account(rc->ev, a->values, date, depth);
+  const Result *r =
+      a->work ? job_result(&rc->unpacked, a->work) : eval_account(rc->ev, a->values, date, depth);
   if (hand) {
     if (rc->opts->account) rc->found = true;
-    rc->sink->account(rc->sink->ud, a, r);
+    hand_to_sink(rc, a, r);
     rc->snap.scored++;
     rc->scored++;
   }
@@ -255,16 +275,25 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   char buf[32];
   size_t n = 0;
   const char *text = keyed ? key_text(key, a->id, buf, &n) : NULL;
-  uint64_t h = keyed ? key_hash(text, n) : 0;
-  if (keyed) keys_prefetch(&rc->keys, h);
+  uint64_t h = !keyed ? 0 : a->work ? job_key_hash(a->work) : key_hash(text, n);
+  if (keyed && !a->work) keys_prefetch(&rc->keys, h); /* else ahead_account did */
   EvalDepth depth = rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
-  const Result *r = eval_account(rc->ev, a->values, rc->as_of, depth);
+  const Result *r =
+      a->work ? job_result(&rc->unpacked, a->work) : eval_account(rc->ev, a->values, rc->as_of, depth);
   bool added = true;
   if (keyed) keys_put(&rc->keys, h, text, n, &added);
   if (!added) return duplicate_key(rc, a);
-  rc->sink->account(rc->sink->ud, a, r);
+  hand_to_sink(rc, a, r);
   rc->scored++;
   return !rc->sink->out || !ferror(rc->sink->out);
+}
+
+/* JobWork.ahead: the key's slot fetched while the accounts before it are
+ * handled (an account scored on a reading thread is not evaluated here,
+ * which would hide the cache miss). */
+static void ahead_account(void *ud, const Account *a) {
+  RunCtx *rc = ud;
+  if (a->work && !rc->history && rc->p->key_input >= 0) keys_prefetch(&rc->keys, job_key_hash(a->work));
 }
 
 /* Today's local date. */
@@ -426,6 +455,9 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.file_date = SNAP_NONE;
   rc.cur = rc.last = SNAP_NONE;
   acct_table_init(&rc.accts);
+  job_result_init(&rc.unpacked, ev, sink->nexprs);
+  rc.exprs = job_compile(ev, sink->exprs, sink->nexprs, &arena);
+  rc.values = arena_alloc(&arena, ((size_t)sink->nexprs + 1) * sizeof *rc.values);
   trend_store_init(&rc.trends, p);
   rc.subjects = arena_alloc(&arena, ((size_t)p->ntrend_subjects + 1) * sizeof *rc.subjects);
 
@@ -472,6 +504,24 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
     }
   }
 
+  /* --jobs: the accounts scored on the reading threads when the sink
+   * reads nothing but the Result and nothing ties an account to those
+   * before it (trend functions read the earlier snapshots) */
+  ScoreJob sj = {.like = ev,
+                 .scores_only = sink->scores_only,
+                 .as_of = as_of,
+                 .history = rc.history,
+                 .all = rc.all,
+                 .snapshot_input = p->snapshot_input,
+                 .file_date = SNAP_NONE,
+                 .target = rc.target,
+                 .limit = rc.limit,
+                 .exprs = sink->exprs,
+                 .nexprs = sink->nexprs,
+                 .key_input = p->key_input,
+                 .ahead = ahead_account};
+  JobWork work = score_job_work(&sj);
+  bool scored_there = sink->result_only && !opts->account && !p->uses_trend;
   for (int i = 0; i < ndata && status != KENKO_ERR_USAGE; i++) {
     const char *path = files[i].path;
     if (dated) {
@@ -485,7 +535,9 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
       break;
     }
     uint64_t before = rs.rejected;
-    int rc_read = read_data_jobs(path, fmt, &schema, &ro, diag, on_account, &rc, &rs, opts->jobs);
+    sj.file_date = rc.file_date;
+    int rc_read = read_data_jobs(path, fmt, &schema, &ro, diag, on_account, &rc, &rs, opts->jobs,
+                                 scored_there ? &work : NULL);
     if (sink->file_done) sink->file_done(sink->ud);
     if (rc_read == KENKO_ERR_USAGE) {
       status = KENKO_ERR_USAGE;
@@ -518,6 +570,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   if ((rc.dup_rejected > 0 || rc.hist_rejected > 0) && status == KENKO_OK) status = KENKO_ERR_DATA;
   stats->trend_bytes = rc.trends.peak_bytes;
   trend_store_free(&rc.trends);
+  job_result_free(&rc.unpacked);
   acct_table_free(&rc.accts);
   keys_free(&rc.keys);
   arena_free(&arena);
@@ -602,6 +655,7 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   sink.scores_only =
       (opts->format == KENKO_FORMAT_CSV || opts->format == KENKO_FORMAT_XLSX) && !opts->explain;
   sink.account = write_account;
+  sink.result_only = !ws.explain;
   sink.file_done = flush_output;
   sink.snapshot_begin = output_snapshot;
   sink.ud = &ws;

@@ -46,7 +46,19 @@ typedef struct ScoreSink {
   bool scores_only;   /* reads no coverage, effective weights or lost
                          points (EVAL_SCORES): the CSV writer */
   bool all_snapshots; /* history: score and hand over every snapshot */
+  bool result_only;   /* `account` reads the Account and the Result, not
+                         the evaluator (as explanations and KPIs do): with
+                         --jobs, accounts may be scored on other threads */
   void (*account)(void *ud, const Account *a, const Result *r);
+  /* Expressions evaluated in each account's context once it is scored
+   * (KPIs' conditions and values: KpiRun.nodes), NEXPRS of them (NULL
+   * ones give missing): when set, account_values is called instead of
+   * account with their values, numbers, booleans and dates (a text value
+   * comes as missing). With --jobs they are evaluated where the account
+   * is scored, so a sink with them can still be result_only. */
+  const Node *const *exprs;
+  int32_t nexprs;
+  void (*account_values)(void *ud, const Account *a, const Result *r, const Value *values);
   void (*file_done)(void *ud);                    /* after each data file (may be NULL) */
   void (*snapshot_begin)(void *ud, int32_t date); /* may be NULL */
   void (*snapshot_done)(void *ud, int32_t date, const kenko_run_stats *snap); /* may be NULL */

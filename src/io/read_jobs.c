@@ -4,12 +4,15 @@
  * The readers run unchanged on worker threads, each over an Intake whose
  * callbacks record instead of act: an account (its values stay in the
  * intake's arena, which is not reset between accounts but handed over
- * with the batch), a diagnostic (its text), a rejected account's key. The
- * calling thread replays the records in the file's order: the account
- * callback, the diagnostics and the rejected keys come to it one by one
- * exactly as read_data gives them, with the counts (ReadStats) as they
- * were at that moment, so nothing above the readers can tell the
- * difference (tests/jobs.sh checks the bytes).
+ * with the batch; with a JobWork, what its work made of the account, in
+ * the same arena: run_jobs.c scores it there), a diagnostic (its text), a
+ * rejected account's key. The calling thread replays the records in the
+ * file's order: the account callback, the diagnostics and the rejected
+ * keys come to it one by one exactly as read_data gives them, with the
+ * counts (ReadStats) as they were at that moment, so nothing above the
+ * readers can tell the difference (tests/jobs.sh checks the bytes). A
+ * replayed batch goes back to the workers with its arena, to be filled
+ * again while its memory is warm.
  *
  * CSV is read in pieces, several at once: a piece ends just after a line
  * feed outside quotes (csv_piece_end: the quotes' parity, from the
@@ -36,11 +39,13 @@
 #include "kenko.h"
 
 enum {
-  BATCH_EVENTS = 512,  /* accounts (and diagnostics) handed over at once */
-  QUEUE_MAX = 8,       /* batches of one piece waiting to be replayed */
-  PIECES_PER_JOB = 8,  /* a CSV file is cut in about jobs × this pieces */
-  PIECE_MAX = 1 << 20, /* bytes of a CSV piece at most */
-  PIECE_MIN = 1        /* small files too: tests reach every path */
+  BATCH_EVENTS = 256,    /* accounts (and diagnostics) handed over at once */
+  AHEAD = 8,             /* JobWork.ahead comes this many events before */
+  BATCH_BYTES = 1 << 19, /* a batch's arena: one chunk holds it, most often */
+  QUEUE_MAX = 4,         /* batches of one piece waiting to be replayed */
+  PIECES_PER_JOB = 8,    /* a CSV file is cut in about jobs × this pieces */
+  PIECE_MAX = 1 << 20,   /* bytes of a CSV piece at most */
+  PIECE_MIN = 1          /* small files too: tests reach every path */
 };
 
 typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
@@ -82,6 +87,7 @@ typedef struct Jobs {
   const Schema *schema;
   const ReadOpts *opts;
   const SourceSet *sources;
+  const JobWork *work; /* done on the workers, or NULL */
   bool csv;
   int fd;
   uint64_t size, piece_bytes;
@@ -91,6 +97,8 @@ typedef struct Jobs {
                              made, read or replayed, or cancel */
   Piece **pieces;
   size_t npieces, cap;
+  Batch *spare; /* replayed batches, for the workers to fill again */
+  size_t nspare;
   size_t replayed;     /* pieces the calling thread is done with */
   uint64_t pos, lines; /* CSV: where the next piece begins, line feeds before it */
   bool split_done;     /* every piece is made */
@@ -106,22 +114,53 @@ typedef struct Worker {
   Batch *batch; /* being filled */
   ReadStats stats;
   Intake *in;
+  void *state; /* JobWork's */
 } Worker;
 
 static Batch *batch_new(void) {
   Batch *b = xcalloc(1, sizeof *b);
-  arena_init(&b->arena, 64 * 1024);
+  arena_init(&b->arena, BATCH_BYTES);
   return b;
 }
 
-static void batch_free(Batch *b) {
+/* Empties B's events (its arena stays as it is). */
+static void batch_clear(Batch *b) {
   for (size_t i = 0; i < b->n; i++) {
     free(b->events[i].message);
     free(b->events[i].file);
   }
+  b->n = 0;
+}
+
+static void batch_free(Batch *b) {
+  batch_clear(b);
   free(b->events);
   arena_free(&b->arena);
   free(b);
+}
+
+/* Keeps B, replayed, for a worker to fill again (the calling thread,
+ * under the lock): its events' memory and its arena's chunk are then
+ * used again instead of freed and allocated anew (which costs page
+ * faults and a cold cache), up to a few per worker. */
+static void batch_spare(Jobs *j, Batch *b) {
+  if (j->nspare >= 2 * QUEUE_MAX * j->window) {
+    batch_free(b);
+    return;
+  }
+  b->next = j->spare;
+  j->spare = b;
+  j->nspare++;
+}
+
+/* A batch to fill (a worker, under the lock): a spare one, or new. */
+static Batch *batch_take(Jobs *j) {
+  Batch *b = j->spare;
+  if (!b) return batch_new();
+  j->spare = b->next;
+  j->nspare--;
+  b->next = NULL;
+  return b;
 }
 
 static Event *record(Worker *w, EventKind kind) {
@@ -144,13 +183,19 @@ static Event *record(Worker *w, EventKind kind) {
  * reader is told to stop and the batch is dropped. */
 static void hand_over(Worker *w) {
   Batch *b = w->batch;
-  Arena fresh;
-  arena_init(&fresh, 64 * 1024);
-  b->arena = w->in->arena; /* arena_init gave the batch one that is empty */
-  w->in->arena = fresh;
-  w->batch = batch_new();
   Jobs *j = w->j;
   Piece *p = w->piece;
+  pthread_mutex_lock(&j->mu);
+  Batch *next = batch_take(j);
+  pthread_mutex_unlock(&j->mu);
+  /* the batch takes the intake's arena (its own is empty: batch_new, or
+   * given to the intake before), the intake the next batch's, emptied */
+  Arena full = w->in->arena;
+  arena_reset(&next->arena);
+  w->in->arena = next->arena;
+  arena_init(&next->arena, BATCH_BYTES);
+  b->arena = full;
+  w->batch = next;
   pthread_mutex_lock(&j->mu);
   while (!j->cancel && p->queued >= QUEUE_MAX)
     pthread_cond_wait(&j->changed, &j->mu);
@@ -179,10 +224,10 @@ static void begin_account(Intake *in) {
 }
 
 static bool record_account(void *ud, const Account *a, Arena *arena) {
-  (void)arena;
   Worker *w = ud;
   Event *e = record(w, EV_ACCOUNT);
   e->account = *a;
+  if (w->j->work) e->account.work = w->j->work->account(w->state, a, arena);
   return !w->in->stop;
 }
 
@@ -259,9 +304,10 @@ static Piece *next_piece(Jobs *j) {
   return p;
 }
 
-static void *work(void *arg) {
+static void *worker_main(void *arg) {
   Worker *w = arg;
   Jobs *j = w->j;
+  if (j->work) w->state = j->work->start(j->work->ud);
   pthread_mutex_lock(&j->mu);
   Piece *p;
   while ((p = next_piece(j)) != NULL) {
@@ -270,35 +316,45 @@ static void *work(void *arg) {
     pthread_mutex_lock(&j->mu);
   }
   pthread_mutex_unlock(&j->mu);
+  if (j->work) j->work->stop(w->state);
   return NULL;
 }
 
-/* What the calling thread replays into. */
+/* What the calling thread replays into: the caller's intake (its
+ * options, diagnostics, callback and counts; it also reads the rest of a
+ * file whose cut went wrong). */
 typedef struct Replay {
-  const ReadOpts *opts;
-  Diag *diag;
-  AccountFn fn;
-  void *ud;
-  ReadStats *stats;
+  const JobWork *work;
+  Intake *to;
   uint64_t accounts, rejected; /* the counts before the piece */
 } Replay;
 
 /* Replays batch B; false when the callback asked to stop. */
+/* JobWork.ahead for event I of B, when it is an account. */
+static void look_ahead(Replay *r, const Batch *b, size_t i) {
+  if (i < b->n && b->events[i].kind == EV_ACCOUNT) r->work->ahead(r->to->ud, &b->events[i].account);
+}
+
 static bool replay(Replay *r, Batch *b) {
+  bool ahead = r->work && r->work->ahead;
+  for (size_t i = 0; ahead && i < AHEAD; i++)
+    look_ahead(r, b, i);
   for (size_t i = 0; i < b->n; i++) {
     const Event *e = &b->events[i];
-    r->stats->accounts = r->accounts + e->accounts;
-    r->stats->rejected = r->rejected + e->rejected;
+    if (ahead) look_ahead(r, b, i + AHEAD);
+    Intake *to = r->to;
+    to->stats->accounts = r->accounts + e->accounts;
+    to->stats->rejected = r->rejected + e->rejected;
     switch (e->kind) {
     case EV_ACCOUNT: {
       Account a = e->account;
-      a.ordinal = r->stats->accounts - 1;
-      if (!r->fn(r->ud, &a, &b->arena)) return false;
+      a.ordinal = to->stats->accounts - 1;
+      if (!to->fn(to->ud, &a, &b->arena)) return false;
       break;
     }
-    case EV_DIAG: diag_at(r->diag, e->level, e->file, e->line, e->col, "%s", e->message); break;
+    case EV_DIAG: diag_at(to->diag, e->level, e->file, e->line, e->col, "%s", e->message); break;
     case EV_KEY:
-      if (r->opts && r->opts->rejected_key) r->opts->rejected_key(r->opts->rejected_ud, &e->key, e->id);
+      if (to->opts && to->opts->rejected_key) to->opts->rejected_key(to->opts->rejected_ud, &e->key, e->id);
       break;
     }
   }
@@ -314,20 +370,19 @@ static void merge_status(int *status, int s) {
 }
 
 int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts, Diag *diag,
-                   AccountFn fn, void *ud, ReadStats *stats, int jobs) {
+                   AccountFn fn, void *ud, ReadStats *stats, int jobs, const JobWork *work) {
   /* --strict stops at the first rejection; on_reject would run on a worker */
   if (jobs <= 1 || (opts && (opts->strict || opts->on_reject)))
     return read_data(path, fmt, schema, opts, diag, fn, ud, stats);
   if (fmt == FMT_AUTO) fmt = reader_format(path, NULL, diag);
   if (fmt == FMT_AUTO) return KENKO_ERR_USAGE;
-  Jobs j;
-  memset(&j, 0, sizeof j);
-  j.path = path;
-  j.fmt = fmt;
-  j.schema = schema;
-  j.opts = opts;
-  j.sources = diag->sources;
-  j.fd = -1;
+  Jobs j = {.path = path,
+            .fmt = fmt,
+            .schema = schema,
+            .opts = opts,
+            .sources = diag->sources,
+            .work = work,
+            .fd = -1};
   int nthreads = 1;
   if (fmt == FMT_CSV && csv_splittable(path, schema, opts, &j.size)) {
     j.fd = open(path, O_RDONLY);
@@ -350,11 +405,13 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     if (opts) w->opts = *opts;
     w->opts.rejected_key = record_key;
     w->opts.rejected_ud = w;
-    if (pthread_create(&w->thread, NULL, work, w) != 0) break;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
     started++;
   }
 
-  Replay r = {opts, diag, fn, ud, stats, stats->accounts, stats->rejected};
+  Intake caller;
+  intake_init(&caller, path, schema, opts, diag, fn, ud, stats);
+  Replay r = {work, &caller, stats->accounts, stats->rejected};
   uint64_t rejected_before = stats->rejected;
   int status = KENKO_OK;
   bool stopped = false, resume = false;
@@ -376,8 +433,9 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
       pthread_cond_broadcast(&j.changed);
       pthread_mutex_unlock(&j.mu);
       bool go = replay(&r, b);
-      batch_free(b);
+      batch_clear(b);
       pthread_mutex_lock(&j.mu);
+      batch_spare(&j, b);
       if (!go) {
         stopped = true;
         break;
@@ -413,11 +471,14 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   if (started == 0) { /* no thread: read here */
     status = read_data(path, fmt, schema, opts, diag, fn, ud, stats);
   } else if (resume) {
-    Intake in;
-    intake_init(&in, path, schema, opts, diag, fn, ud, stats);
-    in.piece = &rest;
-    merge_status(&status, intake_read(&in, fmt));
-    intake_free(&in);
+    caller.piece = &rest;
+    merge_status(&status, intake_read(&caller, fmt));
+  }
+  intake_free(&caller);
+  while (j.spare) {
+    Batch *b = j.spare;
+    j.spare = b->next;
+    batch_free(b);
   }
   for (size_t i = 0; i < j.npieces; i++) {
     Piece *p = j.pieces[i];

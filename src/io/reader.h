@@ -88,10 +88,11 @@ int read_data(const char *path, DataFormat fmt, const Schema *schema, const Read
  * threads (a CSV file in pieces, several at once; other formats by one
  * thread) while this one handles the accounts. FN, opts->rejected_key and
  * every diagnostic come on this thread, in the file's order, with STATS
- * as they would be: the same calls as read_data makes. JOBS <= 1,
- * opts->strict or opts->on_reject: read_data itself. */
+ * as they would be: the same calls as read_data makes, with WORK (when
+ * not NULL) done on the reading threads. JOBS <= 1, opts->strict or
+ * opts->on_reject: read_data itself (and WORK not done). */
 int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const ReadOpts *opts, Diag *diag,
-                   AccountFn fn, void *ud, ReadStats *stats, int jobs);
+                   AccountFn fn, void *ud, ReadStats *stats, int jobs, const JobWork *work);
 
 /* The column names of a data file (CSV header, or the keys of the first
  * YAML records), for `kenko check --data`. Returns a malloc'ed array of

@@ -319,11 +319,12 @@ static void add_point(HistRun *hr, const Result *res) {
   hr->point_prev = true;
 }
 
-static void on_account(void *ud, const Account *a, const Result *res) {
+/* VALUES: the KPIs' expressions' (KpiRun.nodes), or NULL without KPIs. */
+static void on_account_values(void *ud, const Account *a, const Result *res, const Value *values) {
   HistRun *hr = ud;
   History *h = hr->h;
   if (!h->in_range) return;
-  if (hr->kpis) kpi_account(hr->kpis);
+  if (values) kpi_account_values(hr->kpis, values);
   if (h->account) {
     if (strcmp(a->id, h->account) != 0) return;
     h->found = true;
@@ -342,6 +343,8 @@ static void on_account(void *ud, const Account *a, const Result *res) {
   if (h->account && !hr->write) add_point(hr, res);
   if (hr->aggregate) aggregate(h, a, res);
 }
+
+static void on_account(void *ud, const Account *a, const Result *res) { on_account_values(ud, a, res, NULL); }
 
 /* ---- derived figures ----------------------------------------------------- */
 
@@ -515,6 +518,12 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
     memset(&sink, 0, sizeof sink);
     sink.all_snapshots = true;
     sink.account = on_account;
+    sink.result_only = true;
+    if (hr.kpis) {
+      sink.exprs = hr.kpis->nodes;
+      sink.nexprs = 2 * p->nkpi_aggs;
+      sink.account_values = on_account_values;
+    }
     sink.snapshot_begin = on_snapshot_begin;
     sink.snapshot_done = on_snapshot_done;
     sink.ud = &hr;

@@ -6,8 +6,7 @@
 
 bool portfolio_begin(PortfolioRun *pr, const CProgram *cp, const kenko_run_opts *opts,
                      kenko_run_stats *stats) {
-  pr->p = cp->prog;
-  pr->run = *opts;
+  *pr = (PortfolioRun){.p = cp->prog, .run = *opts};
   pr->run.account = NULL;
   return run_begin(pr->p, opts, stats, &pr->diag, &pr->as_of);
 }
@@ -19,5 +18,11 @@ int portfolio_score(const PortfolioRun *pr, const Program *p, Evaluator *ev, con
   memset(&sink, 0, sizeof sink);
   sink.account = fn;
   sink.ud = ud;
+  sink.result_only = pr->result_only;
+  if (pr->kpis) {
+    sink.exprs = pr->kpis->nodes;
+    sink.nexprs = 2 * p->nkpi_aggs;
+    sink.account_values = pr->account_kpis;
+  }
   return score_accounts(p, ev, pr->as_of, data, ndata, &pr->run, diag, &sink, stats);
 }

@@ -10,6 +10,7 @@
 
 #include "kenko.h"
 #include "engine/compile.h"
+#include "engine/kpi.h"
 #include "engine/run.h"
 #include "front/diag.h"
 #include "front/program.h"
@@ -19,6 +20,13 @@ typedef struct PortfolioRun {
   kenko_run_opts run; /* the command's run options, with no --account */
   Diag diag;          /* P's sources, reported as the options say */
   int32_t as_of;      /* --as-of, or today */
+  /* How portfolio_score hands the accounts over (ScoreSink, run.h): the
+   * function reads nothing but the Account and the Result; with KPIS,
+   * ACCOUNT_KPIS gets each account instead, with the values of their
+   * nodes. Zero by portfolio_begin. */
+  bool result_only;
+  const KpiRun *kpis;
+  void (*account_kpis)(void *ud, const Account *a, const Result *r, const Value *values);
 } PortfolioRun;
 
 /* Sets PR up for CP's program and the run options OPTS (run_begin: STATS

@@ -491,10 +491,17 @@ void report_weights(const Report *r, const Account *a, double *w) {
   }
 }
 
+/* The sink with KPIs: VALUES are their expressions' (KpiRun.nodes). */
+static void report_account(void *ud, const Account *a, const Result *res);
+static void report_account_kpis(void *ud, const Account *a, const Result *res, const Value *values) {
+  Report *r = ud;
+  kpi_account_values(r->kpis, values);
+  report_account(ud, a, res);
+}
+
 static void report_account(void *ud, const Account *a, const Result *res) {
   Report *r = ud;
   const Program *p = r->p;
-  if (r->kpis) kpi_account(r->kpis);
   int32_t row = res->grade >= 0 ? res->grade : r->rows - 1;
   double h = res->health_na ? NAN : res->health;
   double w[64], *weights = w;
@@ -733,6 +740,11 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
     if (p->nkpis > 0) {
       r->kpis = xmalloc(sizeof *r->kpis);
       kpi_init(r->kpis, p, ev);
+    }
+    pr.result_only = true;
+    if (r->kpis) {
+      pr.kpis = r->kpis;
+      pr.account_kpis = report_account_kpis;
     }
     status = portfolio_score(&pr, p, ev, data, ndata, &pr.diag, report_account, r, stats);
     r->stats = *stats;

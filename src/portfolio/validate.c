@@ -634,6 +634,7 @@ static int score_with_horizon(Validation *v, const Program *p, Evaluator *ev, co
   memset(&sink, 0, sizeof sink);
   sink.all_snapshots = true;
   sink.account = on_horizon_record;
+  sink.result_only = true;
   sink.ud = &hz;
   hz.pass = 1;
   int status = score_accounts(p, ev, 0, data, ndata, run, diag, &sink, stats);
@@ -735,6 +736,7 @@ int validate_program(const CProgram *cp, const char *const *data, int ndata, con
 
   Validation v;
   validation_init(&v, p, outcome);
+  pr.result_only = true;
   int status;
   if (opts->horizon) {
     v.horizon = opts->horizon;

@@ -1,0 +1,56 @@
+/* run_jobs.h — accounts scored on the reading threads (`--jobs`): the
+ * work (reader.h's JobWork) a scoring run hands to read_data_jobs. */
+#ifndef KENKO_RUN_JOBS_H
+#define KENKO_RUN_JOBS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/eval.h"
+#include "engine/account.h"
+
+/* What a reading thread scores, and how. Filled by the calling thread
+ * before each file is read, and read-only while it is. */
+typedef struct ScoreJob {
+  const Evaluator *like; /* each thread scores with an evaluator like it */
+  bool scores_only;      /* EVAL_SCORES, else EVAL_DETAILS */
+  int32_t as_of;         /* plain data: the date every account is scored as of */
+  /* History without trend functions (run.h): a record is scored when
+   * it belongs to a snapshot handed over (all, or its date is target)
+   * and is dated on or before limit; as of its snapshot: file_date, or
+   * else its snapshot_input's date. */
+  bool history, all;
+  int32_t snapshot_input, file_date, target, limit;
+  const Node *const *exprs; /* ScoreSink.exprs, evaluated after scoring */
+  int32_t nexprs;
+  int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
+  void (*ahead)(void *fn_ud, const Account *a); /* JobWork.ahead */
+} ScoreJob;
+
+/* The JobWork scoring each account as SJ says: Account.work is then its
+ * Result, packed (or NULL for a record not to be scored). */
+JobWork score_job_work(const ScoreJob *sj);
+
+/* The calling thread's Result that a packed one is unpacked into: each
+ * job_result overwrites it (as eval_account overwrites its own). */
+typedef struct JobResult {
+  Result r;
+  Value *values; /* the ScoreJob's exprs' */
+  int32_t nvalues;
+  Arena arena;
+} JobResult;
+void job_result_init(JobResult *jr, const Evaluator *like, int32_t nexprs);
+void job_result_free(JobResult *jr);
+/* The Result PACKED (an Account.work) was packed from; jr->values its
+ * expressions' values. */
+const Result *job_result(JobResult *jr, const void *packed);
+/* The key_hash of the packed account's key (0 without a key input). */
+uint64_t job_key_hash(const void *packed);
+
+/* EXPRS (N of them, NULL ones allowed) compiled for EV, into ARENA. */
+const CExpr **job_compile(const Evaluator *ev, const Node *const *exprs, int32_t n, Arena *arena);
+/* The values of the N expressions X (job_compile's) in the context of
+ * the account EV scored last, into OUT: NULL ones and text are missing. */
+void job_values(Evaluator *ev, const CExpr *const *x, int32_t n, Value *out);
+
+#endif

@@ -1,0 +1,138 @@
+/* test_run_jobs.c — unit tests for run_jobs.c: an account scored on a
+ * reading thread's evaluator and packed (JobWork.account) comes back to
+ * the calling thread (job_result) as the very Result the calling
+ * thread's own evaluator gives, field by field, at both depths, for every
+ * inline test of the reference scorecard (its personas, segments, N/A
+ * members, flags and journey) with the values of its KPIs' expressions
+ * (ScoreSink.exprs) and its key's hash, one after another into the same JobResult (nothing
+ * of an earlier account may stay). */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "front/program.h"
+#include "engine/eval.h"
+#include "engine/keys.h"
+#include "engine/run_jobs.h"
+
+static void quiet(void *ud, const kenko_diag *d) {
+  (void)ud;
+  (void)d;
+}
+
+/* Doubles equal as bytes would show them: NAN equals NAN. */
+static void same_double(double a, double b, const char *what, int32_t i) {
+  cr_assert(a == b || (isnan(a) && isnan(b)), "%s %d: %g against %g", what, i, a, b);
+}
+
+static void same_result(const Result *a, const Result *b) {
+  cr_assert_eq(a->as_of, b->as_of);
+  cr_assert_eq(a->persona, b->persona);
+  cr_assert_eq(a->health_na, b->health_na);
+  same_double(a->health, b->health, "health", 0);
+  cr_assert_eq(a->grade, b->grade);
+  cr_assert_eq(a->grade_set, b->grade_set);
+  cr_assert_eq(a->bottleneck, b->bottleneck);
+  cr_assert_eq(a->detailed, b->detailed);
+  if (a->detailed) same_double(a->coverage, b->coverage, "coverage", 0);
+  cr_assert_eq(memcmp(a->persona_tried, b->persona_tried, (size_t)a->npersonas), 0);
+  cr_assert_eq(memcmp(a->segments, b->segments, (size_t)a->nsegments * sizeof *a->segments), 0);
+  cr_assert_eq(memcmp(a->flags, b->flags, (size_t)a->nflags), 0);
+  cr_assert_eq(memcmp(a->steps, b->steps, (size_t)a->nsteps), 0);
+  cr_assert_eq(a->ndims, b->ndims);
+  for (int32_t d = 0; d < a->ndims; d++) {
+    const DimResult *x = &a->dims[d], *y = &b->dims[d];
+    cr_assert_eq(x->na, y->na);
+    cr_assert_eq(x->excluded, y->excluded);
+    same_double(x->score, y->score, "dimension", d);
+    cr_assert_eq(x->grade, y->grade);
+    cr_assert_eq(x->grade_set, y->grade_set);
+    same_double(x->weight, y->weight, "dimension weight", d);
+    same_double(x->effective, y->effective, "dimension effective", d);
+    cr_assert_eq(x->nmembers, y->nmembers);
+    cr_assert_eq(y->members, b->members + (x->members - a->members), "dimension %d's members", d);
+  }
+  cr_assert_eq(a->nmembers, b->nmembers);
+  for (int32_t m = 0; m < a->nmembers; m++) {
+    const MemberResult *x = &a->members[m], *y = &b->members[m];
+    cr_assert_eq(x->dim, y->dim);
+    cr_assert_eq(x->index, y->index);
+    cr_assert_eq(x->na, y->na, "member %d", m);
+    cr_assert_eq(x->status, y->status, "member %d", m);
+    if (x->na) cr_assert_eq(x->why, y->why, "member %d", m);
+    cr_assert_eq(x->band, y->band, "member %d", m);
+    same_double(x->score, y->score, "member", m);
+    if (!a->detailed) continue;
+    same_double(x->weight, y->weight, "member weight", m);
+    same_double(x->effective, y->effective, "member effective", m);
+    same_double(x->lost, y->lost, "member lost", m);
+  }
+}
+
+Test(run_jobs, packed_results_come_back_whole) {
+  Diag diag;
+  diag_init(&diag, NULL, quiet, NULL);
+  int errors = 0;
+  Program *p = program_load("rules/aiueo.kenko", NULL, 0, &diag, &errors);
+  cr_assert_eq(errors, 0);
+  CProgram *cp = compile_program(p, &diag);
+  cr_assert_not_null(cp);
+  cr_assert_gt(p->ntests, 3, "the scorecard's tests are the accounts here");
+  Evaluator *here = eval_new(cp);
+  Arena arena;
+  arena_init(&arena, 0);
+  /* the KPIs' conditions and values, and one NULL */
+  int32_t nexprs = 2 * p->nkpi_aggs + 1;
+  cr_assert_gt(p->nkpi_aggs, 2);
+  const Node **exprs = arena_alloc(&arena, (size_t)nexprs * sizeof *exprs);
+  for (int32_t i = 0; i < p->nkpi_aggs; i++) {
+    exprs[2 * i] = p->kpi_aggs[i].cond;
+    exprs[2 * i + 1] = p->kpi_aggs[i].expr;
+  }
+  const CExpr **compiled = job_compile(here, exprs, nexprs, &arena);
+  Value *values = arena_alloc(&arena, (size_t)nexprs * sizeof *values);
+  for (int depth = 0; depth < 2; depth++) {
+    ScoreJob sj;
+    memset(&sj, 0, sizeof sj);
+    sj.like = here;
+    sj.scores_only = depth == 0;
+    sj.exprs = exprs;
+    sj.nexprs = nexprs;
+    sj.key_input = p->key_input;
+    JobWork work = score_job_work(&sj);
+    void *state = work.start(work.ud);
+    JobResult jr;
+    job_result_init(&jr, here, nexprs);
+    for (int32_t t = 0; t < p->ntests; t++) {
+      const TestDecl *td = &p->tests[t];
+      sj.as_of = td->has_as_of ? td->as_of : date_from_ymd(2026, 1, 1);
+      Account a;
+      memset(&a, 0, sizeof a);
+      a.values = eval_given_inputs(p, td->given, &arena);
+      a.id = td->name;
+      const void *packed = work.account(state, &a, &arena);
+      cr_assert_not_null(packed);
+      const Result *there = job_result(&jr, packed);
+      const Result *r = eval_account(here, a.values, sj.as_of, depth == 0 ? EVAL_SCORES : EVAL_DETAILS);
+      same_result(r, there);
+      char buf[32];
+      size_t n;
+      const char *key = key_text(&a.values[p->key_input], a.id, buf, &n);
+      cr_assert_eq(job_key_hash(packed), key_hash(key, n));
+      job_values(here, compiled, nexprs, values);
+      for (int32_t i = 0; i < nexprs; i++) {
+        cr_assert_eq(values[i].type, jr.values[i].type, "expression %d", i);
+        if (values[i].type == T_NUMBER) same_double(values[i].u.num, jr.values[i].u.num, "expression", i);
+        if (values[i].type == T_BOOL) cr_assert_eq(values[i].u.b, jr.values[i].u.b, "expression %d", i);
+      }
+    }
+    job_result_free(&jr);
+    work.stop(state);
+  }
+  arena_free(&arena);
+  eval_free(here);
+  compile_free(cp);
+  program_free(p);
+}
