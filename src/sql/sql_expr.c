@@ -585,6 +585,17 @@ static void sql_date_shift(SqlGen *g, Buf *b, const char *date, const Node *dur,
   sql_date_shift_by(g, b, date, (DurUnit)dur->op, (int64_t)(sign * dur->num));
 }
 
+/* OPEN L MID R CLOSE, L and R as SQL. */
+static void infix(SqlGen *g, Buf *b, const char *open, const Node *l, const char *mid, const Node *r,
+                  const char *close) {
+  buf_puts(b, open);
+  sql_expr(g, b, l);
+  buf_puts(b, mid);
+  sql_expr(g, b, r);
+  buf_puts(b, close);
+}
+
+/* The SQL of comparison OP, or NULL when OP is not one. */
 static const char *cmp_text(Op op) {
   switch (op) {
   case OP_EQ: return "=";
@@ -593,7 +604,7 @@ static const char *cmp_text(Op op) {
   case OP_LE: return "<=";
   case OP_GT: return ">";
   case OP_GE: return ">=";
-  default: return "?";
+  default: return NULL;
   }
 }
 
@@ -621,23 +632,27 @@ static void binary(SqlGen *g, Buf *b, const Node *e) {
       return;
     }
   }
-  switch (op) {
-  case OP_ADD:
-  case OP_SUB:
-  case OP_MUL:
+  const char *cmp = cmp_text(op);
+  if (cmp) {
+    /* text orders by bytes */
+    bool order = op != OP_EQ && op != OP_NE && l->type == T_TEXT;
     buf_putc(b, '(');
+    if (order) buf_putc(b, '(');
     sql_expr(g, b, l);
-    buf_puts(b, op == OP_ADD ? " + " : op == OP_SUB ? " - " : " * ");
+    if (order) {
+      buf_putc(b, ')');
+      buf_puts(b, g->d->byte_order);
+    }
+    buf_printf(b, " %s ", cmp);
     sql_expr(g, b, r);
     buf_putc(b, ')');
     return;
-  case OP_DIV:
-    buf_putc(b, '(');
-    sql_expr(g, b, l);
-    buf_puts(b, " / NULLIF(");
-    sql_expr(g, b, r);
-    buf_puts(b, ", 0))");
-    return;
+  }
+  switch (op) {
+  case OP_ADD: infix(g, b, "(", l, " + ", r, ")"); return;
+  case OP_SUB: infix(g, b, "(", l, " - ", r, ")"); return;
+  case OP_MUL: infix(g, b, "(", l, " * ", r, ")"); return;
+  case OP_DIV: infix(g, b, "(", l, " / NULLIF(", r, ", 0))"); return;
   case OP_MOD: {
     /* floored: the sign of the divisor, like value_arith's fmod fix-up */
     Buf tl, tr;
@@ -647,40 +662,9 @@ static void binary(SqlGen *g, Buf *b, const Node *e) {
     buf_free(&tr);
     return;
   }
-  case OP_EQ:
-  case OP_NE:
-  case OP_LT:
-  case OP_LE:
-  case OP_GT:
-  case OP_GE: {
-    bool order = op != OP_EQ && op != OP_NE && l->type == T_TEXT;
-    buf_putc(b, '(');
-    if (order) buf_putc(b, '(');
-    sql_expr(g, b, l);
-    if (order) {
-      buf_putc(b, ')');
-      buf_puts(b, g->d->byte_order);
-    }
-    buf_printf(b, " %s ", cmp_text(op));
-    sql_expr(g, b, r);
-    buf_putc(b, ')');
-    return;
-  }
-  case OP_AND:
-  case OP_OR:
-    buf_putc(b, '(');
-    sql_expr(g, b, l);
-    buf_puts(b, op == OP_AND ? " AND " : " OR ");
-    sql_expr(g, b, r);
-    buf_putc(b, ')');
-    return;
-  case OP_COALESCE:
-    buf_puts(b, "COALESCE(");
-    sql_expr(g, b, l);
-    buf_puts(b, ", ");
-    sql_expr(g, b, r);
-    buf_putc(b, ')');
-    return;
+  case OP_AND: infix(g, b, "(", l, " AND ", r, ")"); return;
+  case OP_OR: infix(g, b, "(", l, " OR ", r, ")"); return;
+  case OP_COALESCE: infix(g, b, "COALESCE(", l, ", ", r, ")"); return;
   default: sql_error(g, e->span, "kenko sql cannot translate this operator"); return;
   }
 }

@@ -287,13 +287,16 @@ void sql_coverage(SqlGen *g, Buf *b) {
     if (!counts) continue;
     buf_puts(b, first ? "" : "\n    + ");
     first = false;
-    buf_puts(b, "CASE WHEN ");
-    sql_member_col(g, b, i);
-    buf_puts(b, " IS NULL THEN ");
-    sql_num(g, b, 0);
-    buf_puts(b, " ELSE ");
-    sql_persona_num(g, b, w);
-    buf_puts(b, " END");
+    Buf x, wt;
+    buf_init(&x, NULL);
+    buf_init(&wt, NULL);
+    sql_member_col(g, &x, i);
+    buf_putc(&x, '\0');
+    sql_persona_num(g, &wt, w);
+    buf_putc(&wt, '\0');
+    sql_weighted(g, b, x.data, wt.data, false);
+    buf_free(&x);
+    buf_free(&wt);
   }
   if (first) sql_num(g, b, 0);
   buf_printf(b, ") / %s END", total.data);

@@ -66,6 +66,9 @@ void sql_comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char
 /* The KPIs' query after the stages (sql_kpi.c): LAST is the name of the
  * last stage's CTE, whose rows are the scored accounts. */
 void sql_kpi_select(SqlGen *g, Buf *out, const char *last);
+/* "CASE WHEN X IS NULL THEN 0 ELSE W[ * X] END": X's term of a weighted
+ * sum (TIMES) or of the sum of the weights of what has a value. */
+void sql_weighted(SqlGen *g, Buf *b, const char *x, const char *w, bool times);
 /* Reports what cannot be translated (counted in g->errors). */
 void sql_error(SqlGen *g, Span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

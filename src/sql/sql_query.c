@@ -322,12 +322,18 @@ void sql_comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char
   buf_putc(b, '\n');
 }
 
+/* The column sql_col writes, as a string in T (initialised here). */
+static const char *col_text(Buf *t, const char *prefix, const char *name, int32_t index) {
+  buf_init(t, NULL);
+  sql_col(t, prefix, name, index);
+  buf_putc(t, '\0');
+  return t->data;
+}
+
 /* "    EXPR AS COLUMN" (COLUMN written by sql_col, without the "a.") */
 static void as_col(Buf *b, const char *prefix, const char *name, int32_t index) {
   Buf c;
-  buf_init(&c, NULL);
-  sql_col(&c, prefix, name, index);
-  buf_putc(&c, '\0');
+  col_text(&c, prefix, name, index);
   buf_puts(b, " AS ");
   buf_puts(b, c.data + 2);
   buf_free(&c);
@@ -390,28 +396,21 @@ static void persona_grade(SqlGen *g, Buf *b, const int32_t *sets, const char *x)
   buf_puts(b, " END");
 }
 
-/* Member I's weight in effect, per persona (<= 0: takes no part). */
-static void member_weight(SqlGen *g, Buf *b, int32_t i) {
+/* Member I's weight in effect (DIM: dimension I's), per persona (<= 0:
+ * takes no part, written 0). */
+static void persona_weight(SqlGen *g, Buf *b, bool dim, int32_t i) {
   int32_t np = g->p->npersonas;
   double *w = xcalloc((size_t)np + 2, sizeof *w);
   for (int32_t k = 0; k <= np; k++) {
-    double x = g->cp->variants[k].member_weight[i];
+    double x = dim ? g->cp->variants[k].dim_weight[i] : g->cp->variants[k].member_weight[i];
     w[k] = x > 0 ? x : 0;
   }
   sql_persona_num(g, b, w);
   free(w);
 }
 
-static void dim_weight(SqlGen *g, Buf *b, int32_t d) {
-  int32_t np = g->p->npersonas;
-  double *w = xcalloc((size_t)np + 2, sizeof *w);
-  for (int32_t k = 0; k <= np; k++) {
-    double x = g->cp->variants[k].dim_weight[d];
-    w[k] = x > 0 ? x : 0;
-  }
-  sql_persona_num(g, b, w);
-  free(w);
-}
+static void member_weight(SqlGen *g, Buf *b, int32_t i) { persona_weight(g, b, false, i); }
+static void dim_weight(SqlGen *g, Buf *b, int32_t d) { persona_weight(g, b, true, d); }
 
 static void member_column(SqlGen *g, Buf *b, int32_t i) {
   const Member *m = member_at(g, i);
@@ -467,49 +466,38 @@ static void member_column(SqlGen *g, Buf *b, int32_t i) {
   buf_free(&t);
 }
 
-/* Σ over the members of dimension D of TERM(member): "a + b + c". */
-static void dim_sum(SqlGen *g, Buf *b, int32_t d, bool weights) {
-  int32_t first = g->cp->member_first[d], last = g->cp->member_first[d + 1];
-  if (first == last) {
-    sql_num(g, b, 0);
-    return;
-  }
-  for (int32_t i = first; i < last; i++) {
-    if (i > first) buf_puts(b, "\n      + ");
-    buf_puts(b, "CASE WHEN ");
-    sql_member_col(g, b, i);
-    buf_puts(b, " IS NULL THEN ");
-    sql_num(g, b, 0);
-    buf_puts(b, " ELSE ");
-    member_weight(g, b, i);
-    if (!weights) {
-      buf_puts(b, " * ");
-      sql_member_col(g, b, i);
-    }
-    buf_puts(b, " END");
-  }
+void sql_weighted(SqlGen *g, Buf *b, const char *x, const char *w, bool times) {
+  buf_printf(b, "CASE WHEN %s IS NULL THEN ", x);
+  sql_num(g, b, 0);
+  buf_printf(b, " ELSE %s", w);
+  if (times) buf_printf(b, " * %s", x);
+  buf_puts(b, " END");
 }
 
-static void health_sum(SqlGen *g, Buf *b, bool weights) {
-  const Program *p = g->p;
-  if (p->ndimensions == 0) {
-    sql_num(g, b, 0);
-    return;
+/* Σ wᵢ·sᵢ (WEIGHTS: Σ wᵢ) over the members of dimension D (DIMS false)
+ * or over the dimensions (DIMS true) that have a score: "a + b + c", 0 over
+ * none. */
+static void weighted_sum(SqlGen *g, Buf *b, bool dims, int32_t d, bool weights) {
+  int32_t first = dims ? 0 : g->cp->member_first[d],
+          last = dims ? g->p->ndimensions : g->cp->member_first[d + 1];
+  if (first == last) sql_num(g, b, 0);
+  Buf x, w;
+  buf_init(&x, NULL);
+  buf_init(&w, NULL);
+  for (int32_t i = first; i < last; i++) {
+    x.len = w.len = 0;
+    if (dims)
+      sql_col(&x, "dim", g->p->dimensions[i].name, i);
+    else
+      sql_member_col(g, &x, i);
+    buf_putc(&x, '\0');
+    persona_weight(g, &w, dims, i);
+    buf_putc(&w, '\0');
+    if (i > first) buf_puts(b, "\n      + ");
+    sql_weighted(g, b, x.data, w.data, !weights);
   }
-  for (int32_t d = 0; d < p->ndimensions; d++) {
-    if (d > 0) buf_puts(b, "\n      + ");
-    buf_puts(b, "CASE WHEN ");
-    sql_col(b, "dim", p->dimensions[d].name, d);
-    buf_puts(b, " IS NULL THEN ");
-    sql_num(g, b, 0);
-    buf_puts(b, " ELSE ");
-    dim_weight(g, b, d);
-    if (!weights) {
-      buf_puts(b, " * ");
-      sql_col(b, "dim", p->dimensions[d].name, d);
-    }
-    buf_puts(b, " END");
-  }
+  buf_free(&x);
+  buf_free(&w);
 }
 
 /* The columns node V adds, each ended by ",\n" (the caller trims). */
@@ -579,10 +567,10 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
     const DimensionDecl *dim = &p->dimensions[i];
     sql_comment(g, b, dim->node, "dimension (Σ wᵢ·sᵢ and Σ wᵢ over the members with a score)", dim->name);
     buf_puts(b, "    ");
-    dim_sum(g, b, i, false);
+    weighted_sum(g, b, false, i, false);
     as_col(b, "dnum", dim->name, i);
     buf_puts(b, ",\n    ");
-    dim_sum(g, b, i, true);
+    weighted_sum(g, b, false, i, true);
     as_col(b, "dden", dim->name, i);
     break;
   }
@@ -591,12 +579,8 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
     sql_comment(g, b, dim->node, "dimension score and grade", dim->name);
     Buf x, num, den;
     buf_init(&x, NULL);
-    buf_init(&num, NULL);
-    buf_init(&den, NULL);
-    sql_col(&num, "dnum", dim->name, i);
-    buf_putc(&num, '\0');
-    sql_col(&den, "dden", dim->name, i);
-    buf_putc(&den, '\0');
+    col_text(&num, "dnum", dim->name, i);
+    col_text(&den, "dden", dim->name, i);
     buf_printf(&x, "(%s / NULLIF(%s, 0))", num.data, den.data);
     buf_putc(&x, '\0');
     buf_printf(b, "    %s", x.data);
@@ -616,9 +600,9 @@ static void node_columns(SqlGen *g, const Plan *pl, Buf *b, int32_t v) {
   case PH_HEALTH_SUMS:
     sql_comment(g, b, NULL, "health (Σ W_d·S_d and Σ W_d over the dimensions with a score)", NULL);
     buf_puts(b, "    ");
-    health_sum(g, b, false);
+    weighted_sum(g, b, true, 0, false);
     buf_puts(b, " AS \"hnum\",\n    ");
-    health_sum(g, b, true);
+    weighted_sum(g, b, true, 0, true);
     buf_puts(b, " AS \"hden\"");
     break;
   case PH_HEALTH: {
@@ -711,12 +695,8 @@ static void members_json(SqlGen *g, Buf *b) {
   for (int32_t di = 0; di < p->ndimensions; di++) {
     const DimensionDecl *dim = &p->dimensions[di];
     Buf score, dscore, dden;
-    buf_init(&dscore, NULL);
-    buf_init(&dden, NULL);
-    sql_col(&dscore, "dim", dim->name, di);
-    buf_putc(&dscore, '\0');
-    sql_col(&dden, "dden", dim->name, di);
-    buf_putc(&dden, '\0');
+    col_text(&dscore, "dim", dim->name, di);
+    col_text(&dden, "dden", dim->name, di);
     for (int32_t k = 0; k < dim->nmembers; k++) {
       int32_t i = g->cp->member_first[di] + k;
       const Member *m = &dim->members[k];
@@ -780,11 +760,9 @@ static void final_select(SqlGen *g, Buf *b, const char *last) {
     sql_ident(b, name);
     buf_puts(b, ",\n  ");
     Buf c, n;
-    buf_init(&c, NULL);
     buf_init(&n, NULL);
-    sql_col(&c, "dgrade", name, d);
-    buf_putc(&c, '\0');
-    symbol_names(b, c.data, p->grade_names, sizeof p->grade_names[0], p->ngrade_names);
+    symbol_names(b, col_text(&c, "dgrade", name, d), p->grade_names, sizeof p->grade_names[0],
+                 p->ngrade_names);
     buf_printf(&n, "%s_grade", name);
     buf_putc(&n, '\0');
     buf_puts(b, " AS ");
