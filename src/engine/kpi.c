@@ -91,6 +91,56 @@ static int compare_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Puts the K-th smallest of V[0..N) at V[K], the smaller ones before it
+ * and the others after (quickselect, median-of-three pivots: linear time,
+ * where sorting the values took n log n; after 64 rounds, as on data made
+ * to defeat the pivots, the rest is sorted). */
+static void select_kth(double *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  for (int round = 0; lo < hi; round++) {
+    if (round == 64) {
+      qsort(v + lo, hi - lo + 1, sizeof *v, compare_double);
+      return;
+    }
+    double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+    double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < pivot)
+        i++;
+      while (v[j] > pivot)
+        j--;
+      if (i <= j) {
+        double t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    /* now v[lo..j] <= pivot <= v[i..hi], and v(j..i) == pivot */
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return;
+  }
+}
+
+/* The median of V[0..N) (N > 0), exact: the middle value, or the mean of
+ * the two middle values for an even count. Reorders V. */
+static double median_of(double *v, size_t n) {
+  select_kth(v, n, n / 2);
+  double upper = v[n / 2];
+  if (n % 2) return upper;
+  double lower = v[0]; /* the largest of the values before the middle */
+  for (size_t i = 1; i < n / 2; i++)
+    if (v[i] > lower) lower = v[i];
+  return (lower + upper) / 2;
+}
+
 static double agg_value(KpiRun *k, int32_t i) {
   const KpiAcc *a = &k->acc[i];
   switch ((KpiFn)k->p->kpi_aggs[i].fn) {
@@ -100,9 +150,7 @@ static double agg_value(KpiRun *k, int32_t i) {
   case KPI_AVG: return a->n ? a->sum / (double)a->n : NAN;
   case KPI_MIN: return a->n ? a->min : NAN;
   case KPI_MAX: return a->n ? a->max : NAN;
-  case KPI_MEDIAN:
-    if (!a->nvals) return NAN;
-    return a->nvals % 2 ? a->vals[a->nvals / 2] : (a->vals[a->nvals / 2 - 1] + a->vals[a->nvals / 2]) / 2;
+  case KPI_MEDIAN: return a->nvals ? a->median : NAN;
   }
   return NAN;
 }
@@ -130,7 +178,7 @@ static double expr_value(KpiRun *k, const Node *n) {
 double kpi_value(KpiRun *k, int32_t i) {
   if (!k->done) {
     for (int32_t g = 0; g < k->p->nkpi_aggs; g++)
-      if (k->acc[g].nvals > 1) qsort(k->acc[g].vals, k->acc[g].nvals, sizeof(double), compare_double);
+      if (k->acc[g].nvals) k->acc[g].median = median_of(k->acc[g].vals, k->acc[g].nvals);
     k->done = true;
   }
   double v = expr_value(k, k->p->kpis[i].expr);

@@ -2,7 +2,8 @@
  *
  * Each aggregate keeps a count, a sum, a minimum and a maximum; `median`
  * is the one that keeps values: every non-missing value, 8 bytes an
- * account, sorted once at the end (n log n). docs/language.md says so. */
+ * account, its middle ones selected once at the end (quickselect, linear
+ * time). docs/language.md says so. */
 #ifndef KENKO_KPI_H
 #define KENKO_KPI_H
 
@@ -19,6 +20,7 @@ typedef struct KpiAcc {
   double sum, min, max;
   double *vals; /* median only: the values, malloc'ed */
   size_t nvals, cap;
+  double median; /* median only: once the values are all in (done) */
 } KpiAcc;
 
 typedef struct KpiRun {
@@ -33,7 +35,7 @@ typedef struct KpiRun {
    * each account's context elsewhere (ScoreSink.exprs, run.h) */
   const Node **nodes;
   uint64_t accounts; /* accounts seen */
-  bool done;         /* medians sorted */
+  bool done;         /* medians computed */
 } KpiRun;
 
 /* KPIs of P, evaluated with EV (the evaluator that scores the accounts). */
