@@ -1,6 +1,6 @@
 /* sql_kpi.c — `kenko sql --kpis` (LANGUAGE.md §10): the rules' KPIs as
  * the last part of the query, over the scored account rows of the stages
- * (sql_query.c), with the values of portfolio/kpi.c:
+ * (sql_query.c), with the values of engine/kpi.c:
  *   - every aggregate of every KPI is one column of the CTE
  *     `kpi_aggregates`, an aggregate over all the account rows with its
  *     `where` as FILTER (WHERE (C) IS TRUE): a missing condition counts as
