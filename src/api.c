@@ -14,7 +14,7 @@
 #include "fmt/fmt.h"
 #include "io/reader.h"
 #include "portfolio/report.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "portfolio/validate.h"
 #include "portfolio/diff.h"
 #include "portfolio/effect.h"

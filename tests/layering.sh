@@ -2,7 +2,7 @@
 # layering.sh — the layers of src/ hold (docs/architecture.md, "Layers").
 #
 # Every directory of src/ has a layer, lowest first:
-#   base < front < check < engine < io < portfolio = sql = fmt = lsp < cli = api (src/api.c)
+#   base < front < check < engine < io < run < portfolio = sql = fmt = lsp < cli = api (src/api.c)
 # and reads the #include "DIR/NAME.h" lines of every .c and .h below it:
 #   1. no file includes a header of a higher layer (engine/x.c including
 #      io/y.h is refused: the engine must not know the readers), unless the
@@ -32,7 +32,7 @@ export LC_ALL
 cd "$(dirname "$0")/.." || exit 2
 
 # the layers: DIRECTORY:RANK (. is src/ itself: api.c)
-layers='base:0 front:1 check:2 engine:3 io:4 portfolio:5 sql:5 fmt:5 lsp:5 cli:6 .:6'
+layers='base:0 front:1 check:2 engine:3 io:4 run:5 portfolio:6 sql:6 fmt:6 lsp:6 cli:7 .:7'
 
 # check SRC ALLOW: prints the findings, one block each; exit 1 when any
 check() {
@@ -174,7 +174,7 @@ planted() {
   fi
 }
 planted "io includes portfolio" io/table.c '#include "portfolio/html.h"' \
-  'upward include: src/io/table.c:[0-9]* includes "portfolio/html.h": io (layer 4) must not include portfolio (layer 5)'
+  'upward include: src/io/table.c:[0-9]* includes "portfolio/html.h": io (layer 4) must not include portfolio (layer 6)'
 planted "front includes engine" front/ast.h '#include "engine/eval.h"' 'upward include: src/front/ast.h'
 rm -rf "$tmp/src"
 cp -R src "$tmp/src"

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* One declared input (or one field of a list input's elements). */
 typedef struct FieldSchema {

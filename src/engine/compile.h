@@ -22,7 +22,7 @@
 #include "front/diag.h"
 #include "engine/ops.h"
 #include "engine/result.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* The value tables, one after the other at the start of an evaluator's
  * registers (temporaries follow them). */

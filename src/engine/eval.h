@@ -24,7 +24,7 @@
 #include "engine/account.h"
 #include "engine/result.h"
 #include "engine/trend.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 typedef struct Evaluator Evaluator;
 

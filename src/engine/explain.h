@@ -14,7 +14,7 @@
 #include "engine/compile.h"
 #include "engine/eval.h"
 #include "engine/result.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* How "what would change the grade" came out. */
 typedef enum WhatIfStatus {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/value.h"
+#include "base/value.h"
 
 enum { KEY_SHARD_BITS = 3, KEY_SHARDS = 1 << KEY_SHARD_BITS };
 

@@ -26,7 +26,7 @@
 
 #include "base/arena.h"
 #include "front/program.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* Instructions. Operands are dst (written), a, b, c (read); n, sub, m,
  * len are integers whose meaning each operation gives. Jumps are relative

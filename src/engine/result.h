@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/value.h"
+#include "base/value.h"
 
 /* How one persona's `when` came out for the account. */
 typedef enum PersonaTry {

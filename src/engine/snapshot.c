@@ -6,7 +6,7 @@
 #include "base/arena.h"
 #include "base/vec.h"
 #include "engine/snapshot.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

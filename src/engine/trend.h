@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "front/program.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* An account's earlier snapshots as the evaluator sees them. */
 typedef struct TrendView {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/numfmt.h"
-#include "engine/value.h"
+#include "base/value.h"
 #include "base/vec.h"
 
 Node *ast_new(Arena *a, NodeKind kind, Span span) {

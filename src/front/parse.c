@@ -3,7 +3,7 @@
 #include "front/parse.h"
 #include "base/numfmt.h"
 #include "base/i18n.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

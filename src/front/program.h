@@ -24,7 +24,7 @@
 #include "front/ast.h"
 #include "front/diag.h"
 #include "front/source.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* Symbol kinds (type_aux of a T_SYMBOL expression). */
 enum {

@@ -13,7 +13,7 @@
 
 #include "base/arena.h"
 #include "io/reader.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* Powers of ten that a double holds exactly. */
 static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,

@@ -25,7 +25,7 @@
 #include "base/arena.h"
 #include "front/diag.h"
 #include "engine/account.h" /* Schema, FieldSchema, Account */
-#include "engine/value.h"
+#include "base/value.h"
 
 typedef struct ReadOpts {
   char delimiter;        /* CSV separator; ',' by default */

@@ -20,7 +20,7 @@
 #include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/compile.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "front/diag.h"
 #include "lsp/query.h"
 

@@ -34,7 +34,7 @@
 #include "engine/keys.h"
 #include "io/reader.h"
 #include "engine/result.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "io/json.h"
 #include "io/table.h"
 #include "engine/kpi.h"

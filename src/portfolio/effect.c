@@ -13,7 +13,7 @@
 #include "base/vec.h"
 #include "engine/eval.h"
 #include "engine/result.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "engine/snapshot.h"
 #include "front/diag.h"
 #include "io/reader.h"

@@ -17,7 +17,7 @@
 #include "base/vec.h"
 #include "engine/eval.h"
 #include "engine/result.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "front/diag.h"
 #include "io/json.h"
 #include "io/writer.h"

@@ -11,7 +11,7 @@
 #include "kenko.h"
 #include "engine/compile.h"
 #include "engine/kpi.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "front/diag.h"
 #include "front/program.h"
 

@@ -18,7 +18,7 @@
 #include "engine/eval.h"
 #include "io/reader.h"
 #include "engine/result.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "portfolio/portfolio.h"
 #include "base/vec.h"
 

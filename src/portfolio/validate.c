@@ -25,7 +25,7 @@
 #include "engine/eval.h"
 #include "io/reader.h"
 #include "engine/result.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "portfolio/portfolio.h"
 #include "io/json.h"
 #include "io/table.h"

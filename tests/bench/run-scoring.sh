@@ -264,7 +264,7 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
       function take(pat) { if ($0 ~ pat) { v = $1; gsub(",", "", v); return v + 0 } return 0 }
       !s { s = take("engine/eval\\.c:eval_account( \\[|$)") }
       !x { x = take("engine/explain\\.c:explain_account( \\[|$)") }
-      !w { w = take("engine/run\\.c:write_account( \\[|$)") }
+      !w { w = take("run/run\\.c:write_account( \\[|$)") }
       END { printf "    %s: scoring %.0f, explaining %.0f, writing %.0f, reading and the rest %.0f\n",
         name, s / n, x / n, (w - x) / n, (total - s - w) / n }'
   }

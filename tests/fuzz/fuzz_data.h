@@ -17,7 +17,7 @@
 
 #include "check/check.h" /* program_load */
 #include "front/program.h"
-#include "engine/run.h"
+#include "run/run.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,7 +9,7 @@
 #include "base/buf.h"
 #include "base/numfmt.h"
 #include "portfolio/html.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* buf_num(X) appended to B gives num_format(X). */
 static void same_as_num_format(Buf *b, double x) {

@@ -13,7 +13,7 @@
 #include "check/check.h" /* program_load */
 #include "front/program.h"
 #include "engine/eval.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "engine/snapshot.h"
 
 Test(history, date_of_path) {

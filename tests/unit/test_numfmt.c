@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/numfmt.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 /* The reference: the first "%.*g" precision whose text reads back. */
 static void reference(double x, char *buf) {

@@ -19,7 +19,7 @@
 #include "io/convert.h"
 #include "io/intake.h"
 #include "io/reader.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 #define FIXTURES       "tests/data/readers/"
 #define MAX_LINES      64

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/numfmt.h"
-#include "engine/value.h"
+#include "base/value.h"
 
 static const char *formatted(double x, char buf[32]) {
   num_format(x, buf);

@@ -1,7 +1,7 @@
 /* value.c — runtime values: type names, calendar dates, the language's
  * arithmetic (shared by the evaluator and constant folding), number formatting
  * (see value.h). */
-#include "engine/value.h"
+#include "base/value.h"
 
 #include <float.h>
 #include <math.h>

@@ -12,7 +12,7 @@
 #include "engine/keys.h"
 #include "engine/explain.h"
 #include "io/reader.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "engine/run_jobs.h"
 #include "engine/snapshot.h"
 #include "engine/trend.h"

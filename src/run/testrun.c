@@ -11,7 +11,7 @@
 #include "base/i18n.h"
 #include "base/buf.h"
 #include "engine/eval.h"
-#include "engine/run.h"
+#include "run/run.h"
 #include "io/writer.h"
 #include "engine/kpi.h"
 
