@@ -577,10 +577,11 @@ static int32_t trend_subject_index(Checker *c, const Node *x) {
 }
 
 /* The index of the trend call FN(X, W) in Program.trend_calls, added when
- * new; W is the window (NULL for previous). */
-static int32_t trend_call(Checker *c, Builtin fn, const Node *x, const Node *w) {
+ * new (AT: its span); W is the window (NULL for previous). */
+static int32_t trend_call(Checker *c, Builtin fn, const Node *x, const Node *w, Span at) {
   Program *p = c->p;
-  TrendCall call = {(uint8_t)fn, w ? w->op : DUR_DAYS, w ? (int32_t)w->num : 0, trend_subject_index(c, x)};
+  TrendCall call = {(uint8_t)fn, w ? w->op : DUR_DAYS, w ? (int32_t)w->num : 0, trend_subject_index(c, x),
+                    at};
   for (int32_t i = 0; i < p->ntrend_calls; i++) {
     const TrendCall *t = &p->trend_calls[i];
     if (t->fn == call.fn && t->unit == call.unit && t->n == call.n && t->subject == call.subject) return i;
@@ -645,7 +646,7 @@ static void check_trend(Checker *c, Node *n, Builtin fn, const char *name) {
   }
   p->uses_trend = true;
   if (!ok) return;
-  n->ref_sub = trend_call(c, fn, x, n->list.count > 1 ? n->list.items[1] : NULL);
+  n->ref_sub = trend_call(c, fn, x, n->list.count > 1 ? n->list.items[1] : NULL, n->span);
   const char *needs = arena_printf(c->arena, "`%s`", name);
   switch (fn) {
   case FN_PAST:

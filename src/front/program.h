@@ -123,6 +123,7 @@ typedef struct TrendCall {
   uint8_t unit;    /* DurUnit of the window */
   int32_t n;       /* the window: how many units (previous: 0) */
   int32_t subject; /* index into Program.trend_subjects */
+  Span span;       /* the first call written so (kenko sql's comments) */
 } TrendCall;
 
 typedef struct ListField {

@@ -36,6 +36,31 @@ const char *sql_snapshot_column(const Program *p) {
   return in->column ? in->column : in->name;
 }
 
+void sql_history_rows(SqlGen *g, Buf *b) {
+  const Program *p = g->p;
+  if (p->key_input < 0) return;
+  buf_puts(b, "\n  -- the records kenko rejects: no key");
+  if (sql_history(p)) buf_puts(b, ", no snapshot date");
+  buf_puts(b, "\n  WHERE t.");
+  const InputDecl *key = &p->inputs[p->key_input];
+  sql_ident(b, key->column ? key->column : key->name);
+  buf_puts(b, " IS NOT NULL");
+  if (sql_history(p)) {
+    buf_puts(b, " AND t.");
+    sql_ident(b, sql_snapshot_column(p));
+    buf_puts(b, " IS NOT NULL");
+  }
+}
+
+void sql_history_order(SqlGen *g, Buf *b) {
+  const Program *p = g->p;
+  /* kenko history: snapshot order, then the order read (which a table
+   * has not): the key's, text by its bytes */
+  buf_puts(b, "\nORDER BY a.\"as_of\", ");
+  sql_col(b, "in", p->inputs[p->key_input].name, p->key_input);
+  if (p->inputs[p->key_input].type == T_TEXT) buf_puts(b, g->d->byte_order);
+}
+
 static const char *const trend_names[] = {"past",     "previous", "change",   "pct_change",
                                           "avg_over", "min_over", "max_over", "count_over"};
 
@@ -134,8 +159,13 @@ static void call_comment(SqlGen *g, Buf *b, int32_t k) {
   const TrendCall *t = &g->p->trend_calls[k];
   char w[32];
   window_text(w, sizeof w, t);
-  buf_printf(b, "    -- %s(%s%s%s)\n", trend_names[t->fn - FN_PAST], g->p->trend_subjects[t->subject].name,
+  Buf what;
+  buf_init(&what, NULL);
+  buf_printf(&what, "%s(%s%s%s)", trend_names[t->fn - FN_PAST], g->p->trend_subjects[t->subject].name,
              t->fn == FN_PREVIOUS ? "" : ", ", t->fn == FN_PREVIOUS ? "" : w);
+  buf_putc(&what, '\0');
+  sql_comment_at(g, b, t->span, what.data, NULL);
+  buf_free(&what);
 }
 
 void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, const int32_t *calls,
@@ -168,7 +198,7 @@ void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, c
                  (int)i);
       continue;
     }
-    TrendCall t = {FN_PAST, lb[i].unit, lb[i].n, 0};
+    TrendCall t = {FN_PAST, lb[i].unit, lb[i].n, 0, SPAN_NONE};
     char w[32];
     window_text(w, sizeof w, &t);
     buf_printf(out,

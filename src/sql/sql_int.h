@@ -54,6 +54,11 @@ void sql_date_shift_by(SqlGen *g, Buf *b, const char *date, DurUnit unit, int64_
 /* Trend call E (past, previous, …): its column, computed by the stage
  * sql_history_ctes writes. */
 void sql_trend_col(SqlGen *g, Buf *b, const Node *e);
+/* The inputs' WHERE: the rows kenko would reject as records (a missing
+ * key; with history, a missing snapshot date) are skipped. */
+void sql_history_rows(SqlGen *g, Buf *b);
+/* History's ORDER BY: by snapshot, then key. */
+void sql_history_order(SqlGen *g, Buf *b);
 /* The two CTEs computing trend calls CALLS[0..N) (indices into
  * Program.trend_calls) over the stage PREV, the second one named NAME. */
 void sql_history_ctes(SqlGen *g, Buf *out, const char *prev, const char *name, const int32_t *calls,
@@ -63,6 +68,8 @@ void sql_coverage(SqlGen *g, Buf *b);
 
 /* "    -- FILE:LINE WHAT NAME" (a line before a column; AT may be NULL). */
 void sql_comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char *name);
+/* The same at span AT (SPAN_NONE: no location). */
+void sql_comment_at(SqlGen *g, Buf *b, Span at, const char *what, const char *name);
 /* The KPIs' query after the stages (sql_kpi.c): LAST is the name of the
  * last stage's CTE, whose rows are the scored accounts. */
 void sql_kpi_select(SqlGen *g, Buf *out, const char *last);

@@ -305,11 +305,15 @@ static void plan_free(Plan *pl) {
 /* ---- writing the columns -------------------------------------------------- */
 
 void sql_comment(SqlGen *g, Buf *b, const Node *at, const char *what, const char *name) {
+  sql_comment_at(g, b, at ? at->span : SPAN_NONE, what, name);
+}
+
+void sql_comment_at(SqlGen *g, Buf *b, Span at, const char *what, const char *name) {
   buf_puts(b, "    -- ");
-  if (at && at->span.file >= 0) {
-    const Source *s = src_get(&g->p->sources, at->span.file);
+  if (at.file >= 0) {
+    const Source *s = src_get(&g->p->sources, at.file);
     int line = 0, col = 0;
-    src_line_col(s, at->span.begin, &line, &col);
+    src_line_col(s, at.begin, &line, &col);
     for (const char *c = s->path; *c; c++)
       buf_putc(b, *c == '\n' || *c == '\r' ? ' ' : *c);
     buf_printf(b, ":%d ", line);
@@ -668,7 +672,9 @@ static void inputs_cte(SqlGen *g, Buf *b) {
   }
   buf_puts(b, "  FROM ");
   sql_ident(b, g->o->table);
-  buf_puts(b, " AS t\n)");
+  buf_puts(b, " AS t");
+  sql_history_rows(g, b);
+  buf_puts(b, "\n)");
 }
 
 /* CASE mapping the symbol in column X to its name. */
@@ -793,6 +799,7 @@ static void final_select(SqlGen *g, Buf *b, const char *last) {
   if (!history) buf_printf(b, ",\n  a.\"as_of\" AS \"as_of\",\n  '%s' AS \"rules\"", g->o->rules_id);
   if (g->o->explain) members_json(g, b);
   buf_printf(b, "\nFROM %s AS a", last);
+  if (history) sql_history_order(g, b);
 }
 
 int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf *out, Diag *diag) {

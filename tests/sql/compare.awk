@@ -4,7 +4,9 @@
 # same columns, every text cell exactly, every number within 1e-9
 # relative. Prints one line per difference (at most 10) and ends with
 # "rows: N compared, N differ".
-# Usage: awk -v case=NAME [-v keys=id,as_of] -f compare.awk expected.csv got.csv
+# With `ordered` set (history), the query's rows must also come ordered
+# by as_of, then id by its bytes (its ORDER BY; run LC_ALL=C).
+# Usage: awk -v case=NAME [-v keys=id,as_of] [-v ordered=1] -f compare.awk expected.csv got.csv
 function csv_split(line, out,    n, i, c, field, q) {
   n = 0; field = ""; q = 0
   for (i = 1; i <= length(line); i++) {
@@ -58,6 +60,12 @@ NR == FNR { sub(/\r$/, ""); n = csv_split($0, f); id = row_key(f, ekey); erow[id
   if (!(id in erow)) { bad("row " id " is not in run's output"); next }
   if (id in seen) { bad("row " id " twice"); next }
   seen[id] = 1; compared++
+  if (ordered != "") {
+    at = g[gpos["as_of"]] ""; who = g[gpos["id"]] ""
+    if (compared > 1 && (at < last_at || (at == last_at && who < last_who)))
+      bad("row " id " comes after " last_who "|" last_at ": not ordered by as_of, id")
+    last_at = at; last_who = who
+  }
   csv_split(erow[id], f)
   for (i = 1; i <= enh; i++) {
     v = g[gpos[ecol[i]]]
