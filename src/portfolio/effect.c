@@ -60,6 +60,7 @@ typedef struct EffRun {
   size_t ntags, captags;
   Arena arena; /* action file names */
   Diag *diag;
+  const char *log_path; /* the action log being read */
   uint64_t read, rejected;
 } EffRun;
 
@@ -176,6 +177,19 @@ static int32_t tag_of(EffRun *er, const char *s, size_t n) {
   return (int32_t)er->ntags++;
 }
 
+/* A bad record of the action log, reported as one: the shared reader
+ * words it as an account ("account \"log.csv:4\"") since it reads
+ * accounts, but a line of the log is an action, not a customer. */
+static void on_action_reject(void *ud, int line, int col, const char *field, const char *id,
+                             const char *msg) {
+  EffRun *er = ud;
+  (void)id;
+  if (field)
+    diag_at(er->diag, KENKO_ERROR, er->log_path, line, col, "action record: field \"%s\": %s", field, msg);
+  else
+    diag_at(er->diag, KENKO_ERROR, er->log_path, line, col, "action record: %s", msg);
+}
+
 static bool on_action(void *ud, const Account *a, Arena *arena) {
   (void)arena;
   EffRun *er = ud;
@@ -221,6 +235,9 @@ static int read_actions(EffRun *er, const char *log, const kenko_run_opts *opts)
   ro.delimiter = opts->delimiter ? opts->delimiter : ',';
   ro.encoding = opts->encoding;
   ro.thousands = opts->thousands;
+  ro.on_reject = on_action_reject;
+  ro.reject_ud = er;
+  er->log_path = log;
   ReadStats rs;
   memset(&rs, 0, sizeof rs);
   int status = read_data(log, reader_format(log, NULL, er->diag), &s, &ro, er->diag, on_action, er, &rs);
