@@ -1,5 +1,34 @@
-# lib.sh — timing helpers shared by the bench scripts (sourced; needs
-# $work and $have set by the caller).
+# lib.sh — data and timing helpers shared by the bench scripts (sourced
+# after the caller sets $work; the timing helpers also read $have).
+
+# bench_accounts N: $work/accounts.csv with at least N generated accounts
+# (made, with seed 42, only when it holds fewer); sets data and have.
+bench_accounts() {
+  data="$work/accounts.csv"
+  have=0
+  [ -s "$data" ] && have=$(($(wc -l <"$data") - 1))
+  if [ "$have" -lt "$1" ]; then
+    cc -O2 -o "$work/gen_accounts" tests/bench/gen_accounts.c || exit 1
+    "$work/gen_accounts" csv "$1" 42 >"$data.tmp" && mv "$data.tmp" "$data"
+    have=$1
+  fi
+}
+
+# bench_snapshots DIR N: twelve month-end snapshots DIR/accounts-DATE.csv of
+# the same N account ids (other values: one seed a month), each made only
+# when it does not hold N accounts; sets dates (the twelve, in order).
+bench_snapshots() {
+  dates="2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-06-30 2026-07-31 2026-08-31 2026-09-30 2026-10-31 2026-11-30"
+  cc -O2 -o "$work/gen_accounts" tests/bench/gen_accounts.c || exit 1
+  k=0
+  for d in $dates; do
+    k=$((k + 1))
+    f="$1/accounts-$d.csv"
+    have=0
+    [ -s "$f" ] && have=$(($(wc -l <"$f") - 1))
+    [ "$have" -eq "$2" ] || "$work/gen_accounts" csv "$2" "$k" >"$f"
+  done
+}
 
 now_ns() { date +%s%N; }
 

@@ -23,17 +23,9 @@ mkdir -p "$dir"
 n=${KENKO_BENCH_EFFECT_ACCOUNTS:-100000}
 events=${KENKO_BENCH_EFFECT_EVENTS:-50000}
 rounds=3
-dates="2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-06-30 2026-07-31 2026-08-31 2026-09-30 2026-10-31 2026-11-30"
 
-cc -O2 -o "$work/gen_accounts" tests/bench/gen_accounts.c || exit 1
-k=0
-for d in $dates; do
-  k=$((k + 1))
-  f="$dir/accounts-$d.csv"
-  have=0
-  [ -s "$f" ] && have=$(($(wc -l <"$f") - 1))
-  [ "$have" -eq "$n" ] || "$work/gen_accounts" csv "$n" "$k" >"$f"
-done
+. tests/bench/lib.sh
+bench_snapshots "$dir" "$n"
 # the action log: EVENTS events on random accounts (their ids as the
 # generator writes them), each on a random day from 2026-01-01 to
 # 2026-08-28 (240 days; the date computed here, no awk extension), 5 tags
@@ -50,7 +42,6 @@ awk -F, -v events="$events" 'NR > 1 { id[++m] = $1 } END {
 }' "$dir/accounts-2025-12-31.csv" >"$dir/actions.csv"
 have=$((n * 12))
 
-. tests/bench/lib.sh
 
 # one COMMAND...: one run, output thrown away; prints "CPU WALL PEAK"
 # (user + sys and wall seconds, peak KB; "? ? ?" without /usr/bin/time)

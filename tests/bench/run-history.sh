@@ -15,21 +15,11 @@ work="$build/bench"
 dir="$work/history"
 mkdir -p "$dir"
 n=${KENKO_BENCH_HISTORY_ACCOUNTS:-100000}
-dates="2025-12-31 2026-01-31 2026-02-28 2026-03-31 2026-04-30 2026-05-31 2026-06-30 2026-07-31 2026-08-31 2026-09-30 2026-10-31 2026-11-30"
 
 # the snapshots: the same account ids every month, other values (one seed a month)
-cc -O2 -o "$work/gen_accounts" tests/bench/gen_accounts.c || exit 1
-k=0
-for d in $dates; do
-  k=$((k + 1))
-  f="$dir/accounts-$d.csv"
-  have=0
-  [ -s "$f" ] && have=$(($(wc -l <"$f") - 1))
-  [ "$have" -eq "$n" ] || "$work/gen_accounts" csv "$n" "$k" >"$f"
-done
-have=$((n * 12))
-
 . tests/bench/lib.sh
+bench_snapshots "$dir" "$n"
+have=$((n * 12))
 
 # run over each month's file as of its date, the twelve runs in one script
 # (so that /usr/bin/time sees them: the peak is the largest month's)

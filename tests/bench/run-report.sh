@@ -13,17 +13,8 @@ kenko="$build/kenko"
 work="$build/bench"
 mkdir -p "$work"
 n=${KENKO_BENCH_ACCOUNTS:-1000000}
-data="$work/accounts.csv"
-
-have=0
-[ -s "$data" ] && have=$(($(wc -l <"$data") - 1))
-if [ "$have" -lt "$n" ]; then
-  cc -O2 -o "$work/gen_accounts" tests/bench/gen_accounts.c || exit 1
-  "$work/gen_accounts" csv "$n" 42 >"$data.tmp" && mv "$data.tmp" "$data"
-  have=$n
-fi
-
 . tests/bench/lib.sh
+bench_accounts "$n"
 
 echo "== report: $have accounts ($data)"
 rules=rules/aiueo.kenko

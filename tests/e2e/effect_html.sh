@@ -15,13 +15,7 @@ LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the en
 kenko=${1:-build/kenko}
 case $kenko in /*) ;; *) kenko="$(pwd)/$kenko" ;; esac
 cd "$(dirname "$0")/../.." || exit 2
-build=$(dirname "$kenko")
-html="$build/effect.html"
-png="$build/effect.png"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+page=effect
 suite=e2e-effect
 . tests/e2e/lib.sh
 

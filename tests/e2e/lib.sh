@@ -1,7 +1,18 @@
 # lib.sh — what the browser tests (tests/e2e/*.sh) share: counting
 # checks, finding headless Chromium (installed with apt-get as root in CI;
 # otherwise the suite is skipped: "SUITE: 0 passed, 0 failed, 1 skipped")
-# and running it quietly. Sourced after `suite`, `pass` and `fail` are set.
+# and running it quietly; the page's place and the counters. Sourced after
+# `kenko` (the binary, an absolute path), `page` (the page's name: its file
+# is BUILD/PAGE.html, its screenshot BUILD/PAGE.png) and `suite` are set;
+# sets build, html, png, pass, fail and tmp (removed on exit).
+
+build=$(dirname "$kenko")
+html="$build/$page.html"
+png="$build/$page.png"
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 not_ok() { fail=$((fail + 1)); echo "FAIL $1"; }
