@@ -3,7 +3,9 @@
 # with a real reader (Python's zipfile and XML parser, no kenko code) and
 # compared with the CSV of the same run (`--format csv --labels`), cell for
 # cell: the same header, the same texts, the same numbers (as many
-# digits as libxlsxwriter stores: 16 significant, docs/cli.md "xlsx").
+# digits as libxlsxwriter stores: 16 significant, docs/cli.md "xlsx"), in
+# English (the C locale) and in Japanese (the sheet's name and the fixed
+# headings translated, LANG=ja_JP.UTF-8).
 # Also: the header row is frozen and filtered, numbers are shown with one
 # decimal, grade cells are filled with the HTML report's grade colours,
 # each column is as wide as its widest cell (display width), the same run
@@ -29,16 +31,40 @@ bad() {
   return 0
 }
 
-# compare NAME XLSX CSV: the reader's checks (tests/xlsx_check.py)
+# speak LANG ARGS...: kenko in English (en: the C locale) or Japanese (ja:
+# LANG=ja_JP.UTF-8 with the build's catalogs)
+speak() {
+  lang=$1
+  shift
+  if [ "$lang" = ja ]; then
+    (unset LC_ALL LC_MESSAGES LANGUAGE && LANG=ja_JP.UTF-8 KENKO_LOCALEDIR="$(dirname "$kenko")/locale" &&
+      export LANG KENKO_LOCALEDIR && "$kenko" "$@")
+  else
+    (unset LANGUAGE && LC_ALL=C.UTF-8 && export LC_ALL && "$kenko" "$@")
+  fi
+}
+
+# compare NAME LANG ARGS...: `ARGS --format xlsx` against `ARGS --format
+# csv --labels` in LANG, through the reader's checks (tests/xlsx_check.py:
+# the sheet's name and the fixed headings are kenko's words in LANG)
 compare() {
-  if python3 tests/xlsx_check.py "$2" "$3" >"$tmp/log" 2>&1; then ok; else bad "$1: the xlsx is not the csv"; fi
+  name=$1 lang=$2
+  shift 2
+  speak "$lang" "$@" --format xlsx --output "$tmp/cmp.xlsx" 2>"$tmp/log" && ok || bad "$name ($lang): --format xlsx"
+  speak "$lang" "$@" --format csv --labels >"$tmp/cmp.csv" 2>/dev/null
+  if python3 tests/xlsx_check.py "$tmp/cmp.xlsx" "$tmp/cmp.csv" "$lang" >"$tmp/log" 2>&1; then
+    ok
+  else
+    bad "$name ($lang): the xlsx is not the csv"
+  fi
 }
 
 rules=rules/aiueo.kenko
 data=rules/sample/accounts.csv
+for lang in en ja; do
+  compare "run" $lang run $rules $data --as-of 2026-11-22
+done
 "$kenko" run $rules $data --as-of 2026-11-22 --format xlsx --output "$tmp/run.xlsx" 2>"$tmp/log" && ok || bad "run --format xlsx"
-"$kenko" run $rules $data --as-of 2026-11-22 --format csv --labels >"$tmp/run.csv" 2>/dev/null
-compare "run" "$tmp/run.xlsx" "$tmp/run.csv"
 
 # the same bytes every time (the workbook is dated by the run, not the clock)
 sleep 1
@@ -50,16 +76,15 @@ cmp -s "$tmp/run.xlsx" "$tmp/piped.xlsx" && ok || bad "--output - writes the sam
 
 # the csv_for_people golden's scorecard: personas, flags, steps, labels
 g=tests/golden/csv_for_people
-"$kenko" run $g/rules.kenko $g/data.csv --as-of 2026-11-22 --format xlsx --output "$tmp/people.xlsx" 2>/dev/null
-"$kenko" run $g/rules.kenko $g/data.csv --as-of 2026-11-22 --format csv --labels >"$tmp/people.csv" 2>/dev/null
-compare "run (labels, flags, steps, a formula-like id)" "$tmp/people.xlsx" "$tmp/people.csv"
+for lang in en ja; do
+  compare "run (labels, flags, steps, a formula-like id)" $lang run $g/rules.kenko $g/data.csv --as-of 2026-11-22
+done
 
 # history: one record per account and snapshot
 hrules=rules/aiueo-history.kenko
-set -- rules/sample/history/*.csv
-"$kenko" history $hrules "$@" --format xlsx --output "$tmp/history.xlsx" 2>"$tmp/log" && ok || bad "history --format xlsx"
-"$kenko" history $hrules "$@" --format csv --labels >"$tmp/history.csv" 2>/dev/null
-compare "history" "$tmp/history.xlsx" "$tmp/history.csv"
+for lang in en ja; do
+  compare "history" $lang history $hrules rules/sample/history/*.csv
+done
 
 # report --xlsx: every table of the report against its JSON
 # report_case NAME ARGS...: the English workbook against the JSON

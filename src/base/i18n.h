@@ -12,7 +12,8 @@
  * the program's own domain is (dgettext); the program chooses the locale
  * (setlocale) and where the catalogs are (bindtextdomain): the CLI does it
  * in main.c. Machine formats (jsonl, csv, json) are never translated:
- * their writers use no _(). docs/i18n.md. */
+ * their writers use no _() (but the fixed headings of the CSV for people,
+ * `--labels`, which is not for reading back). docs/i18n.md. */
 #ifndef KENKO_I18N_H
 #define KENKO_I18N_H
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "front/source.h"
 
 #include "io/writer.h"
@@ -232,10 +233,14 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   return cp;
 }
 
-/* The header's fixed columns with --labels (the rules' labels head the
- * dimensions' columns; docs/cli.md). */
-static const char *const fixed_labels[] = {"ペルソナ", "ヘルススコア", "グレード", "カバレッジ",
-                                           "フラグ",   "ボトルネック", "基準日",   "ルール"};
+/* The header's fixed columns with --labels and in xlsx, for people: in
+ * the user's language (po/ja.po gives the Japanese headings), translated
+ * where the header is written; the rules' labels head the dimensions'
+ * columns (docs/cli.md). */
+static const char *const fixed_labels[] = {
+    /* TRANSLATORS: headings of `--format csv --labels` and xlsx columns */
+    N_("Persona"), N_("Health"),     N_("Grade"), N_("Coverage"),
+    N_("Flags"),   N_("Bottleneck"), N_("As of"), N_("Rules")};
 enum { COL_PERSONA, COL_HEALTH, COL_GRADE, COL_COVERAGE, COL_FLAGS, COL_BOTTLENECK, COL_AS_OF, COL_RULES };
 static const char *const fixed_names[] = {"persona", "health",     "grade", "coverage",
                                           "flags",   "bottleneck", "as_of", "rules"};
@@ -243,7 +248,9 @@ static const char *const fixed_names[] = {"persona", "health",     "grade", "cov
 /* The header's cells in order, each handed to CELL (csv and xlsx). */
 void writer_header(const WriteCtx *w, void (*cell_fn)(void *ud, const char *text), void *ud) {
   const Program *p = w->p;
-  const char *const *fixed = w->labels ? fixed_labels : fixed_names;
+  const char *fixed[sizeof fixed_names / sizeof *fixed_names];
+  for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+    fixed[i] = w->labels ? _(fixed_labels[i]) : fixed_names[i];
   const InputDecl *key = p->key_input >= 0 ? &p->inputs[p->key_input] : NULL;
   cell_fn(ud, w->labels && key ? writer_shown(w, key->name, key->label) : "id");
   /* outputs for people (--labels, xlsx): the display name after the id */
@@ -263,8 +270,14 @@ void writer_header(const WriteCtx *w, void (*cell_fn)(void *ud, const char *text
     const char *dim = writer_shown(w, p->dimensions[d].name, p->dimensions[d].label);
     cell_fn(ud, dim);
     joined.len = 0;
-    buf_puts(&joined, dim);
-    buf_puts(&joined, w->labels ? " グレード" : "_grade");
+    if (w->labels) {
+      /* TRANSLATORS: the heading of a dimension's grade column (csv --labels, xlsx); %s is the dimension's
+       * label */
+      buf_printf(&joined, _("%s grade"), dim);
+    } else {
+      buf_puts(&joined, dim);
+      buf_puts(&joined, "_grade");
+    }
     buf_putc(&joined, '\0');
     cell_fn(ud, joined.data);
   }

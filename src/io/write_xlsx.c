@@ -2,12 +2,14 @@
  * csv's table as a sheet (io/xlsx.h): the same columns with the rules'
  * labels (csv --labels), numbers as numbers (full precision, shown with
  * one decimal; history's coverage as a percentage), each grade cell in
- * the colour the HTML report gives its grade row. The `id` is a text
+ * the colour the HTML report gives its grade row; the sheet's name and
+ * the fixed headings in the user's language (gettext). The `id` is a text
  * cell, so nothing from the data can become a formula. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "io/writer.h"
 #include "io/xlsx.h"
 #include "io/palette.h"
@@ -52,7 +54,8 @@ void write_xlsx_header(WriteCtx *w) {
   w->labels = true;
   writer_header(w, xlsx_head_cell, &h);
   w->labels = labels;
-  xlsx_sheet(w->xlsx, w->history ? "履歴" : "結果", (const char *const *)h.cells, h.n);
+  /* TRANSLATORS: the sheet's name in `run --format xlsx` (Results) and `history --format xlsx` (History) */
+  xlsx_sheet(w->xlsx, w->history ? _("History") : _("Results"), (const char *const *)h.cells, h.n);
   for (int i = 0; i < h.n; i++)
     free(h.cells[i]);
   free(h.cells);
