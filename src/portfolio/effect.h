@@ -61,6 +61,9 @@ int effect_program(const CProgram *cp, const char *const *data, int ndata, const
 /* effect.c: "utilization.seat_usage" and the member's label (or NULL). */
 const char *effect_member_name(const Program *p, int32_t m, char *buf, size_t n, const char **label);
 /* effect_write.c */
+/* The one line that says what the effect is and is not (a msgid; the text,
+ * the JSON and the HTML page all carry it). */
+extern const char effect_note[];
 void effect_write_text(const Effect *e, FILE *out);
 void effect_write_json(const Effect *e, FILE *out);
 /* effect_html.c: the self-contained page (--html) */

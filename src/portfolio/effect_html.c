@@ -1,5 +1,5 @@
 /* effect_html.c — `kenko effect --html FILE`: one self-contained page
- * (the blocks of html.c, Japanese labels like `report --html`), a section
+ * (the blocks of html.c, in the reader's language like `report --html`), a section
  * per action tag: the events and what became of them, the effect with its
  * 95% interval drawn against zero, the health distributions before and
  * after of the accounts acted on and of their controls, and the members
@@ -9,12 +9,16 @@
 #include <math.h>
 
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "portfolio/effect.h"
 #include "portfolio/html.h"
 
-static const char effect_note_ja[] =
-    "施策をした顧客を、同じペルソナ・同じグレードで施策をしていない似た顧客 (対照) と比べています。"
-    "比較であって、因果の証明ではありません (compares with similar accounts, not proof of cause)。";
+/* The not-proof-of-cause line, a paragraph of class "note cause". */
+static void cause_note(Buf *b) {
+  buf_puts(b, "<p class=\"note cause\">");
+  html_esc(b, _(effect_note));
+  buf_puts(b, "</p>\n");
+}
 
 static const char *const acted_color = "#2f6fb3", *const control_color = "#9aa5b1";
 
@@ -27,11 +31,11 @@ static void svg_interval(Buf *b, const EffTag *tg) {
   mn -= pad;
   mx += pad;
 #define X(v) (left + (width - left - right) * ((v)-mn) / (mx - mn))
-  buf_printf(
-      b,
-      "<svg class=\"chart interval\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"effect and its "
-      "95%% interval\">\n",
-      width, height);
+  buf_printf(b, "<svg class=\"chart interval\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
+             height);
+  /* xgettext:no-c-format */
+  html_esc(b, _("Effect and its 95% interval"));
+  buf_puts(b, "\">\n");
   buf_printf(b,
              "<line class=\"axis-line\" x1=\"%.1f\" y1=\"40\" x2=\"%.1f\" y2=\"40\" stroke=\"#cbd2d9\"/>\n",
              left, width - right);
@@ -107,52 +111,76 @@ static void svg_distribution(Buf *b, const EffTag *tg, int which, const char *ti
 }
 
 static void html_tag(const Effect *e, const EffTag *tg, size_t t, Buf *b) {
-  buf_printf(b, "<section class=\"tag\" id=\"tag-%zu\">\n<h2>施策 ", t + 1);
-  html_esc(b, tg->name);
-  buf_puts(
-      b,
-      "</h2>\n<table class=\"events\">\n<thead><tr><th class=\"num\">件数 events</th><th "
-      "class=\"num\">比較に使用 used</th><th class=\"num\">結果待ち pending</th><th class=\"num\">追跡不能 "
-      "not followed</th><th class=\"num\">対照なし no control</th></tr></thead>\n<tbody><tr>");
+  buf_printf(b, "<section class=\"tag\" id=\"tag-%zu\">\n<h2>", t + 1);
+  Buf h2;
+  buf_init(&h2, NULL);
+  buf_printf(&h2, _("Action %s"), tg->name);
+  buf_putc(&h2, '\0');
+  html_esc(b, h2.data);
+  buf_free(&h2);
+  buf_puts(b, "</h2>\n<table class=\"events\">\n<thead><tr>");
+  static const char *const events_head[] = {N_("events"), N_("used"), N_("pending"), N_("not followed"),
+                                            N_("no control")};
+  for (int i = 0; i < 5; i++)
+    html_th_class(b, "num", _(events_head[i]));
+  buf_puts(b, "</tr></thead>\n<tbody><tr>");
   uint64_t counts[] = {tg->events, tg->used, tg->pending, tg->not_followed, tg->no_control};
   for (int i = 0; i < 5; i++)
     buf_printf(b, "<td class=\"num\">%llu</td>", (unsigned long long)counts[i]);
   buf_puts(b, "</tr></tbody></table>\n");
   if (tg->used == 0) {
-    buf_puts(b, "<p class=\"note\">比較できるイベントがありません (no event to compare)。</p>\n</section>\n");
+    buf_puts(b, "<p class=\"note\">");
+    html_esc(b, _("No event to compare."));
+    buf_puts(b, "</p>\n</section>\n");
     return;
   }
-  buf_puts(b, "<p class=\"effect\">効果 effect: <strong>");
-  buf_printf(b, "%+.1f", tg->mean);
-  buf_puts(b, "</strong> ヘルススコア点 (health points)");
-  if (!isnan(tg->lo))
-    buf_printf(b, "、95%%区間 interval <span class=\"ci-text\">%+.1f … %+.1f</span>", tg->lo, tg->hi);
-  else
-    buf_puts(b, "、区間なし (one event)");
-  if (tg->used < EFFECT_SMALL)
-    buf_printf(b, " <span class=\"small\">少数 small: n = %llu &lt; %d</span>", (unsigned long long)tg->used,
-               EFFECT_SMALL);
-  if (!isnan(tg->lo))
-    buf_puts(b, tg->lo > 0   ? " — 区間は 0 より上 (above 0)"
-                : tg->hi < 0 ? " — 区間は 0 より下 (below 0)"
-                             : " — 区間が 0 をまたぐ: 効果があるとは言えない (crosses 0)");
+  /* the translations are ours: their words need no escaping, the %s are HTML */
+  char strong[64], span[96];
+  snprintf(strong, sizeof strong, "<strong>%+.1f</strong>", tg->mean);
+  buf_puts(b, "<p class=\"effect\">");
+  buf_printf(b, _("Effect: %s health points"), strong);
+  if (!isnan(tg->lo)) {
+    snprintf(span, sizeof span, "<span class=\"ci-text\">%+.1f … %+.1f</span>", tg->lo, tg->hi);
+    buf_printf(b, _(", 95%% interval %s"), span);
+  } else {
+    html_esc(b, _(", no interval (one event)"));
+  }
+  if (tg->used < EFFECT_SMALL) {
+    Buf small;
+    buf_init(&small, NULL);
+    buf_printf(&small, _("small: n = %llu < %d"), (unsigned long long)tg->used, EFFECT_SMALL);
+    buf_putc(&small, '\0');
+    buf_puts(b, " <span class=\"small\">");
+    html_esc(b, small.data);
+    buf_puts(b, "</span>");
+    buf_free(&small);
+  }
+  if (!isnan(tg->lo)) {
+    buf_puts(b, " — ");
+    html_esc(b, tg->lo > 0   ? _("the interval is above 0")
+                : tg->hi < 0 ? _("the interval is below 0")
+                             : _("the interval crosses 0: no effect can be claimed"));
+  }
   buf_puts(b, "</p>\n");
   svg_interval(b, tg);
-  buf_puts(b, "<p class=\"note\">グレードが改善した割合 improved: 施策 ");
-  html_pct(b, tg->improved);
-  buf_puts(b, "、対照 controls ");
-  html_pct(b, tg->ctrl_improved);
+  char improved[HTML_NUM], ctrl_improved[HTML_NUM];
+  buf_puts(b, "<p class=\"note\">");
+  buf_printf(b, _("Improved their grade: %s of the accounts acted on, %s of the controls"),
+             html_pct_text(improved, tg->improved), html_pct_text(ctrl_improved, tg->ctrl_improved));
   buf_puts(b, "</p>\n<div class=\"dists\">\n");
-  svg_distribution(b, tg, 0, "施策前のヘルススコア (before)");
-  svg_distribution(b, tg, 1, "施策後のヘルススコア (after)");
-  buf_printf(
-      b,
-      "</div>\n<div class=\"legend\"><span><i style=\"background:%s\"></i>施策をした顧客 acted on</span>"
-      "<span><i style=\"background:%s\"></i>対照 controls</span></div>\n",
-      acted_color, control_color);
+  svg_distribution(b, tg, 0, _("Health before the action"));
+  svg_distribution(b, tg, 1, _("Health after the action"));
+  buf_printf(b, "</div>\n<div class=\"legend\"><span><i style=\"background:%s\"></i>", acted_color);
+  html_esc(b, _("accounts acted on"));
+  buf_printf(b, "</span><span><i style=\"background:%s\"></i>", control_color);
+  html_esc(b, _("controls"));
+  buf_puts(b, "</span></div>\n");
   if (tg->ntop > 0) {
-    buf_puts(b, "<h3>どう効いたか <small>lost points that fell against the controls</small></h3>\n<ul "
-                "class=\"how\">\n");
+    buf_puts(b, "<h3>");
+    html_esc(b, _("How it worked"));
+    buf_puts(b, " <small>");
+    html_esc(b, _("lost points that fell against the controls"));
+    buf_puts(b, "</small></h3>\n<ul class=\"how\">\n");
     for (int32_t i = 0; i < tg->ntop; i++) {
       char name[256];
       const char *label;
@@ -163,7 +191,8 @@ static void html_tag(const Effect *e, const EffTag *tg, size_t t, Buf *b) {
     }
     buf_puts(b, "</ul>\n");
   }
-  buf_printf(b, "<p class=\"note cause\">%s</p>\n</section>\n", effect_note_ja);
+  cause_note(b);
+  buf_puts(b, "</section>\n");
 }
 
 static const char effect_css[] = "<style>\n"
@@ -173,6 +202,7 @@ static const char effect_css[] = "<style>\n"
                                  "svg.interval{max-width:640px}\n"
                                  "p.effect strong{font-size:20px}\n"
                                  ".small{color:#c62828}\n"
+                                 ".cause::first-letter{text-transform:uppercase}\n"
                                  "</style>\n";
 
 void effect_write_html(const Effect *e, FILE *out) {
@@ -180,27 +210,30 @@ void effect_write_html(const Effect *e, FILE *out) {
   Buf b;
   buf_init(&b, out);
   const char *title = p->title ? p->title : "kenko effect";
-  buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
-               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-  html_esc(&b, title);
-  buf_puts(&b, " — 施策の効果</title>\n");
-  buf_puts(&b, html_style);
-  buf_puts(&b, effect_css);
-  buf_puts(&b, "</head>\n<body>\n<main>\n<header>\n<h1>");
-  html_esc(&b, title);
-  buf_printf(
-      &b,
-      "</h1>\n<p>施策の効果 effect of actions · 施策の %s 後のヘルススコア · rules %.12s · 施策記録 %llu "
-      "件を読み込み、%llu 件を除外</p>\n",
-      e->after, p->fingerprint, (unsigned long long)e->actions, (unsigned long long)e->rejected);
-  buf_printf(&b, "<p class=\"note cause\">%s</p>\n</header>\n", effect_note_ja);
-  if (e->ntags == 0)
-    buf_puts(&b, "<section id=\"empty\"><p class=\"note\">比較する施策がありません (no action to "
-                 "compare)。</p></section>\n");
+  char rules[13];
+  snprintf(rules, sizeof rules, "%.12s", p->fingerprint);
+  html_page_open(&b, title, _("Effect of actions"), effect_css);
+  buf_puts(&b, "</h1>\n<p>");
+  buf_printf(&b,
+             P_("Effect of actions · health %s after each action · rules %s · %llu action record read, %llu "
+                "rejected",
+                "Effect of actions · health %s after each action · rules %s · %llu action records read, %llu "
+                "rejected",
+                (unsigned long)e->actions),
+             e->after, rules, (unsigned long long)e->actions, (unsigned long long)e->rejected);
+  buf_puts(&b, "</p>\n");
+  cause_note(&b);
+  buf_puts(&b, "</header>\n");
+  if (e->ntags == 0) {
+    buf_puts(&b, "<section id=\"empty\"><p class=\"note\">");
+    html_esc(&b, _("No action to compare."));
+    buf_puts(&b, "</p></section>\n");
+  }
   for (size_t t = 0; t < e->ntags; t++)
     html_tag(e, &e->tags[t], t, &b);
-  buf_printf(&b, "<footer>kenko %s · rules %.12s</footer>\n</main>\n</body>\n</html>\n", KENKO_VERSION,
-             p->fingerprint);
+  buf_puts(&b, "<footer>");
+  buf_printf(&b, _("kenko %s · rules %s"), KENKO_VERSION, rules);
+  buf_puts(&b, "</footer>\n</main>\n</body>\n</html>\n");
   buf_flush(&b, 0);
   buf_free(&b);
 }

@@ -7,7 +7,7 @@
 #include "base/i18n.h"
 #include "portfolio/effect.h"
 
-static const char effect_note[] =
+const char effect_note[] =
     N_("compares the accounts acted on with similar accounts (same persona and grade) that were not: a "
        "comparison, not proof of cause");
 

@@ -1,5 +1,5 @@
 /* history_html.c — `kenko history --html FILE`: one self-contained page
- * (the blocks of html.c, Japanese labels like `report --html`): key
+ * (the blocks of html.c, in the reader's language like `report --html`): key
  * figures; the grade composition of each snapshot as stacked bars; the
  * expected retention per snapshot; the mean health per persona over time;
  * and the accounts whose grade fell between the last two snapshots, each
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "portfolio/history.h"
 #include "portfolio/html.h"
 #include "engine/kpi.h"
@@ -151,36 +152,38 @@ static void html_cards(History *h, Buf *b) {
   char d0[11], d1[11];
   date_format(first->date, d0);
   date_format(last->date, d1);
-  buf_printf(&sub, "%s 〜 %s", d0, d1);
+  buf_printf(&sub, _("%s to %s"), d0, d1);
   buf_putc(&sub, '\0');
-  html_card(b, "スナップショット snapshots", html_v_count, &snaps, sub.data);
+  html_card(b, _("Snapshots"), html_v_count, &snaps, sub.data);
   sub.len = 0;
   unsigned long long accounts = last->scored;
-  buf_printf(&sub, "最初 %llu 件 · 除外 %llu 件", (unsigned long long)first->scored,
+  buf_printf(&sub, _("first: %llu · rejected: %llu"), (unsigned long long)first->scored,
              (unsigned long long)last->rejected);
   buf_putc(&sub, '\0');
-  html_card(b, "最新の顧客数 accounts", html_v_count, &accounts, sub.data);
+  html_card(b, _("Accounts, latest"), html_v_count, &accounts, sub.data);
   sub.len = 0;
   double m0 = first->tally.health_n ? first->tally.health_sum / (double)first->tally.health_n : NAN;
   double m1 = last->tally.health_n ? last->tally.health_sum / (double)last->tally.health_n : NAN;
-  buf_puts(&sub, "最初 ");
-  html_num1(&sub, m0);
-  if (!isnan(m1 - m0)) buf_printf(&sub, " から %+.1f 点", m1 - m0);
+  char num[HTML_NUM];
+  if (!isnan(m1 - m0))
+    buf_printf(&sub, _("from %s: %+.1f points"), html_num1_text(num, m0), m1 - m0);
+  else
+    buf_printf(&sub, _("first: %s"), html_num1_text(num, m0));
   buf_putc(&sub, '\0');
-  html_card(b, "最新の平均ヘルススコア mean health", html_v_score, &m1, sub.data);
+  html_card(b, _("Mean health, latest"), html_v_score, &m1, sub.data);
   if (p->nforecasts > 0) {
     uint64_t rated, out;
     double e0 = report_expected(&h->r, &first->tally, 0, &rated, &out);
     double e1 = report_expected(&h->r, &last->tally, 0, &rated, &out);
     sub.len = 0;
-    buf_puts(&sub, "最初 ");
-    html_pct(&sub, e0);
-    if (!isnan(e1 - e0)) buf_printf(&sub, " から %+.1f ポイント", 100 * (e1 - e0));
+    if (!isnan(e1 - e0))
+      buf_printf(&sub, _("from %s: %+.1f percentage points"), html_pct_text(num, e0), 100 * (e1 - e0));
+    else
+      buf_printf(&sub, _("first: %s"), html_pct_text(num, e0));
     buf_putc(&sub, '\0');
     Buf title;
     buf_init(&title, NULL);
-    buf_puts(&title, html_label(p->forecasts[0].label, p->forecasts[0].name));
-    buf_puts(&title, " (最新)");
+    buf_printf(&title, _("%s, latest"), html_label(p->forecasts[0].label, p->forecasts[0].name));
     buf_putc(&title, '\0');
     html_card(b, title.data, html_v_pct, &e1, sub.data);
     buf_free(&title);
@@ -189,16 +192,17 @@ static void html_cards(History *h, Buf *b) {
   unsigned long long falling = 0;
   for (size_t i = 0; i < h->nchanges; i++)
     falling += h->changes[i].fell;
-  buf_printf(&sub, "直近 2 回のスナップショットの間に");
+  buf_puts(&sub, _("between the last two snapshots"));
   buf_putc(&sub, '\0');
-  html_card(b, "グレードが下がった顧客 fell", html_v_count, &falling, sub.data);
+  html_card(b, _("Accounts whose grade fell"), html_v_count, &falling, sub.data);
   buf_puts(b, "</div>\n");
   buf_free(&sub);
 }
 
 static void html_composition(History *h, Buf *b, const int32_t *rows, int32_t nrows) {
-  buf_puts(b, "<section id=\"composition\">\n<h2>グレード構成の推移 <small>grade composition per "
-              "snapshot</small></h2>\n");
+  buf_puts(b, "<section id=\"composition\">\n<h2>");
+  html_esc(b, _("Grade composition per snapshot"));
+  buf_puts(b, "</h2>\n");
   html_legend(b, &h->r, rows, nrows);
   HtmlStackRow *sr = xmalloc((h->nsnaps + 1) * sizeof *sr);
   char(*days)[11] = xmalloc((h->nsnaps + 1) * sizeof *days);
@@ -206,7 +210,7 @@ static void html_composition(History *h, Buf *b, const int32_t *rows, int32_t nr
     date_format(h->snaps[i].date, days[i]);
     sr[i] = (HtmlStackRow){days[i], NULL, &h->snaps[i].tally, -1};
   }
-  html_stacked(b, &h->r, "grade composition per snapshot", sr, (int32_t)h->nsnaps, rows, nrows);
+  html_stacked(b, &h->r, _("Grade composition per snapshot"), sr, (int32_t)h->nsnaps, rows, nrows);
   free(days);
   free(sr);
   buf_puts(b, "</section>\n");
@@ -216,8 +220,9 @@ static void html_retention(History *h, Buf *b) {
   const Program *p = h->p;
   if (p->nforecasts == 0) return;
   size_t ns = h->nsnaps;
-  buf_puts(b, "<section id=\"retention\">\n<h2>想定継続率の推移 <small>expected retention per "
-              "snapshot</small></h2>\n");
+  buf_puts(b, "<section id=\"retention\">\n<h2>");
+  html_esc(b, _("Forecasts per snapshot"));
+  buf_puts(b, "</h2>\n");
   Line *lines = xcalloc((size_t)p->nforecasts * 2 + 1, sizeof *lines);
   char(*names)[256] = xcalloc((size_t)p->nforecasts * 2 + 1, sizeof *names);
   int32_t n = 0;
@@ -227,8 +232,11 @@ static void html_retention(History *h, Buf *b) {
       if (weighted && fd->weight_input < 0) continue;
       Line *l = &lines[n];
       l->values = xmalloc((ns + 1) * sizeof *l->values);
-      snprintf(names[n], sizeof names[n], "%s%s%s", html_label(fd->label, fd->name),
-               weighted ? " 金額加重 " : " 件数ベース", weighted ? p->inputs[fd->weight_input].name : "");
+      if (weighted)
+        snprintf(names[n], sizeof names[n], _("%s, weighted by %s"), html_label(fd->label, fd->name),
+                 p->inputs[fd->weight_input].name);
+      else
+        snprintf(names[n], sizeof names[n], _("%s, by accounts"), html_label(fd->label, fd->name));
       l->label = names[n];
       for (size_t i = 0; i < ns; i++) {
         uint64_t rated, out;
@@ -241,8 +249,9 @@ static void html_retention(History *h, Buf *b) {
   }
   double lo, hi;
   value_range(lines, n, ns, 0.05, 0, 1, &lo, &hi);
-  svg_lines(b, h, "expected retention per snapshot", lines, n, lo, hi, true, NAN);
-  buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr><th>スナップショット</th>");
+  svg_lines(b, h, _("Forecasts per snapshot"), lines, n, lo, hi, true, NAN);
+  buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>");
+  html_th_class(b, NULL, _("snapshot"));
   for (int32_t l = 0; l < n; l++) {
     buf_puts(b, "<th class=\"num\">");
     html_esc(b, lines[l].label);
@@ -260,8 +269,10 @@ static void html_retention(History *h, Buf *b) {
     }
     buf_puts(b, "</tr>\n");
   }
-  buf_puts(b, "</tbody></table></div>\n<p class=\"note\">件数ベース = Σ 構成比 × 継続率 (グレードが n/a "
-              "の顧客は除外)。金額加重は weighted by の値で重み付け。</p>\n</section>\n");
+  buf_puts(b, "</tbody></table></div>\n<p class=\"note\">");
+  html_esc(b, _("By accounts = Σ share of the grade × its rate (accounts whose grade is n/a are left out); "
+                "weighted: each account weighs its `weighted by` value."));
+  buf_puts(b, "</p>\n</section>\n");
   for (int32_t l = 0; l < n; l++)
     free(lines[l].values);
   free(names);
@@ -271,8 +282,9 @@ static void html_retention(History *h, Buf *b) {
 static void html_personas(History *h, Buf *b) {
   const Program *p = h->p;
   size_t ns = h->nsnaps;
-  buf_puts(b, "<section id=\"personas\">\n<h2>ペルソナ別 平均ヘルススコアの推移 <small>mean health per "
-              "persona</small></h2>\n");
+  buf_puts(b, "<section id=\"personas\">\n<h2>");
+  html_esc(b, _("Mean health per persona"));
+  buf_puts(b, "</h2>\n");
   int32_t cap = p->npersonas + 2;
   Line *lines = xcalloc((size_t)cap, sizeof *lines);
   int32_t n = 0;
@@ -285,14 +297,14 @@ static void html_personas(History *h, Buf *b) {
     Line *l = &lines[n++];
     l->values = xmalloc((ns + 1) * sizeof *l->values);
     if (k < 0) {
-      l->label = "全体";
-      l->name = "all";
+      l->label = _("All");
+      l->name = NULL;
     } else if (k < p->npersonas) {
       l->label = html_label(p->personas[k].label, p->personas[k].name);
       l->name = p->personas[k].name;
     } else {
-      l->label = "(該当なし)";
-      l->name = "none";
+      l->label = _("(no persona matched)");
+      l->name = NULL;
     }
     for (size_t i = 0; i < ns; i++) {
       const HistSnap *s = &h->snaps[i];
@@ -303,9 +315,10 @@ static void html_personas(History *h, Buf *b) {
   }
   double lo, hi;
   value_range(lines, n, ns, 10, 0, 100, &lo, &hi);
-  svg_lines(b, h, "mean health per persona", lines, n, lo, hi, false, NAN);
-  buf_puts(b, "<p class=\"note\">ペルソナはスナップショットごとに判定されるため、顧客はペルソナ間を移動します"
-              " (an account's persona is decided at each snapshot)。</p>\n</section>\n");
+  svg_lines(b, h, _("Mean health per persona"), lines, n, lo, hi, false, NAN);
+  buf_puts(b, "<p class=\"note\">");
+  html_esc(b, _("An account's persona is decided at each snapshot: accounts move between personas."));
+  buf_puts(b, "</p>\n</section>\n");
   for (int32_t l = 0; l < n; l++)
     free(lines[l].values);
   free(lines);
@@ -315,11 +328,12 @@ static void html_personas(History *h, Buf *b) {
 static void sparkline(Buf *b, const History *h, int32_t account) {
   const double w = 140, hgt = 30;
   size_t ns = h->nsnaps;
-  buf_printf(
-      b,
-      "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-      "aria-label=\"health\"><polyline fill=\"none\" stroke=\"#2f6fb3\" stroke-width=\"1.8\" points=\"",
-      w, hgt, w, hgt);
+  buf_printf(b,
+             "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+             "aria-label=\"",
+             w, hgt, w, hgt);
+  html_esc(b, _("Health"));
+  buf_puts(b, "\"><polyline fill=\"none\" stroke=\"#2f6fb3\" stroke-width=\"1.8\" points=\"");
   double last_x = -1, last_y = -1;
   for (size_t i = 0; i < ns; i++) {
     const HistSnap *s = &h->snaps[i];
@@ -344,22 +358,29 @@ static void html_falling(History *h, Buf *b, const int32_t *rows, int32_t nrows)
   char before[11] = "-", after[11] = "-";
   if (h->changes_prev != SNAP_NONE) date_format(h->changes_prev, before);
   date_format(h->changes_date, after);
+  buf_puts(b, "<section id=\"falling\">\n<h2>");
+  html_esc(b, _("Accounts whose grade fell"));
+  buf_puts(b, " <small>");
   buf_printf(b,
-             "<section id=\"falling\">\n<h2>グレードが下がった顧客 <small>fell between %s and %s: %llu "
-             "accounts",
+             P_("between %s and %s: %llu account", "between %s and %s: %llu accounts", (unsigned long)nfell),
              before, after, (unsigned long long)nfell);
-  if (shown < nfell) buf_printf(b, ", the %llu largest falls shown", (unsigned long long)shown);
+  if (shown < nfell) buf_printf(b, _(", the %llu largest falls shown"), (unsigned long long)shown);
   buf_puts(b, "</small></h2>\n");
   if (nfell == 0) {
-    buf_puts(b, "<p class=\"note\">直近 2 回のスナップショットの間にグレードが下がった顧客はいません。</p>\n"
-                "</section>\n");
+    buf_puts(b, "<p class=\"note\">");
+    html_esc(b, _("No account's grade fell between the last two snapshots."));
+    buf_puts(b, "</p>\n</section>\n");
     return;
   }
-  buf_puts(b, "<div class=\"scroll\"><table class=\"sortable\" id=\"falling-accounts\">\n<thead><tr>"
-              "<th>顧客ID</th>");
-  if (h->p->display_input >= 0) buf_puts(b, "<th>顧客名</th>");
-  buf_puts(b, "<th>グレード</th><th class=\"num\">ヘルス</th><th class=\"num\">変化</th>"
-              "<th>ヘルスの推移</th><th>下がった要因 (失点の増加)</th></tr></thead>\n<tbody>\n");
+  buf_puts(b, "<div class=\"scroll\"><table class=\"sortable\" id=\"falling-accounts\">\n<thead><tr>");
+  html_th_class(b, NULL, _("account"));
+  if (h->p->display_input >= 0) html_th_class(b, NULL, _("account name"));
+  html_th_class(b, NULL, _("grade"));
+  html_th_class(b, "num", _("health"));
+  html_th_class(b, "num", _("change"));
+  html_th_class(b, NULL, _("health over time"));
+  html_th_class(b, NULL, _("why it fell (lost points grown)"));
+  buf_puts(b, "</tr></thead>\n<tbody>\n");
   size_t listed = 0;
   for (size_t i = 0; i < h->nchanges && listed < shown; i++) {
     const HistChange *c = &h->changes[i];
@@ -405,12 +426,18 @@ static void html_falling(History *h, Buf *b, const int32_t *rows, int32_t nrows)
       html_esc(b, label ? label : name);
       buf_printf(b, "<em>−%.1f → −%.1f</em></li>", c->top[k].before, c->top[k].after);
     }
-    if (c->ntop == 0) buf_puts(b, "<li>(グレードの閾値の違い)</li>");
+    if (c->ntop == 0) {
+      buf_puts(b, "<li>");
+      html_esc(b, _("(the grade bands moved, not a member)"));
+      buf_puts(b, "</li>");
+    }
     buf_puts(b, "</ul></td></tr>\n");
   }
-  buf_puts(b, "</tbody></table></div>\n<p class=\"note\">下がった要因 = 前回から失点 (lost points) "
-              "が最も増えた項目。推移は表示中の各スナップショットのヘルススコア。列の見出しをクリックすると"
-              "並べ替えられます。</p>\n</section>\n");
+  buf_puts(b, "</tbody></table></div>\n<p class=\"note\">");
+  html_esc(b,
+           _("Why it fell: the members whose lost points grew most since the previous snapshot. Health over "
+             "time: the health in each snapshot shown. Click a heading to sort."));
+  buf_puts(b, "</p>\n</section>\n");
 }
 
 /* A line chart per KPI over the snapshots, its target a dashed red line,
@@ -419,9 +446,11 @@ static void html_kpis(History *h, Buf *b) {
   const Program *p = h->p;
   if (p->nkpis == 0 || !h->snaps[0].kpi) return;
   size_t ns = h->nsnaps;
-  buf_puts(
-      b,
-      "<section id=\"kpis\">\n<h2>KPI の推移 <small>each KPI per snapshot, the target dashed</small></h2>\n");
+  buf_puts(b, "<section id=\"kpis\">\n<h2>");
+  html_esc(b, _("KPIs per snapshot"));
+  buf_puts(b, " <small>");
+  html_esc(b, _("the target dashed"));
+  buf_puts(b, "</small></h2>\n");
   Line line;
   line.values = xmalloc((ns + 1) * sizeof *line.values);
   for (int32_t k = 0; k < p->nkpis; k++) {
@@ -445,19 +474,27 @@ static void html_kpis(History *h, Buf *b) {
     buf_puts(b, "<div class=\"kpi-chart\">\n<h3>");
     html_esc_named(b, kd->label, kd->name);
     if (tt) {
-      buf_puts(b, " <small>目標 target ");
-      html_esc(b, tt);
+      Buf small;
+      buf_init(&small, NULL);
+      buf_printf(&small, _("target %s"), tt);
+      buf_putc(&small, '\0');
+      buf_puts(b, " <small>");
+      html_esc(b, small.data);
       buf_puts(b, "</small>");
+      buf_free(&small);
     }
     buf_puts(b, "</h3>\n");
     svg_lines(b, h, line.label, &line, 1, lo, hi, kd->percent, target);
-    buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr><th>スナップショット</th>");
+    buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>");
+    html_th_class(b, NULL, _("snapshot"));
     for (size_t i = 0; i < ns; i++) {
       buf_puts(b, "<th class=\"num\">");
       axis_date(b, h->snaps[i].date);
       buf_puts(b, "</th>");
     }
-    buf_puts(b, "</tr></thead>\n<tbody>\n<tr class=\"kpi-row\"><td>値 value</td>");
+    buf_puts(b, "</tr></thead>\n<tbody>\n<tr class=\"kpi-row\"><td>");
+    html_esc(b, _("value"));
+    buf_puts(b, "</td>");
     for (size_t i = 0; i < ns; i++) {
       int met = h->snaps[i].kpi_met[k];
       buf_printf(b, "<td class=\"num\"%s>",
@@ -465,15 +502,18 @@ static void html_kpis(History *h, Buf *b) {
                  : met == 0 ? " style=\"color:#c62828\""
                             : "");
       html_esc(b, kpi_text(p, k, line.values[i], v));
-      buf_puts(b, met == 1 ? " 達成" : met == 0 ? " 未達" : "");
+      if (met == 1 || met == 0) {
+        buf_putc(b, ' ');
+        html_esc(b, report_kpi_status(met, true));
+      }
       buf_puts(b, "</td>");
     }
     buf_puts(b, "</tr>\n</tbody></table></div>\n</div>\n");
   }
   free(line.values);
-  buf_puts(b, "<p class=\"note\">破線 (dashed) = 目標 target。値は各スナップショットの全顧客から計算 (the "
-              "KPI over every account "
-              "scored in that snapshot)。</p>\n</section>\n");
+  buf_puts(b, "<p class=\"note\">");
+  html_esc(b, _("Dashed: the target. Each value is the KPI over every account scored in that snapshot."));
+  buf_puts(b, "</p>\n</section>\n");
 }
 
 static const char history_css[] = "<style>\n"
@@ -486,14 +526,15 @@ void history_write_html(History *h, FILE *out) {
   Buf b;
   buf_init(&b, out);
   const char *title = p->title ? p->title : "kenko history";
-  html_page_open(&b, title, "推移", history_css);
-  buf_printf(&b,
-             "</h1>\n<p>ヘルススコアの推移 history · rules %s · "
-             "同じルールで全スナップショットを再計算</p>\n</header>\n",
+  html_page_open(&b, title, _("history"), history_css);
+  buf_puts(&b, "</h1>\n<p>");
+  buf_printf(&b, _("Health over time · rules %s · every snapshot scored again with the same rules"),
              h->r.rules);
+  buf_puts(&b, "</p>\n</header>\n");
   if (h->nsnaps == 0) {
-    buf_puts(&b, "<section id=\"empty\"><p class=\"note\">表示するスナップショットがありません (no snapshot "
-                 "shown)。</p></section>\n");
+    buf_puts(&b, "<section id=\"empty\"><p class=\"note\">");
+    html_esc(&b, _("No snapshot shown."));
+    buf_puts(&b, "</p></section>\n");
   } else {
     int32_t *rows = xmalloc((size_t)h->r.rows * sizeof *rows);
     int32_t nrows = report_grade_rows(&h->r, rows);
@@ -506,7 +547,9 @@ void history_write_html(History *h, FILE *out) {
     html_falling(h, &b, rows, nrows);
     free(rows);
   }
-  buf_printf(&b, "<footer>kenko %s · rules %s</footer>\n</main>\n", KENKO_VERSION, h->r.rules);
+  buf_puts(&b, "<footer>");
+  buf_printf(&b, _("kenko %s · rules %s"), KENKO_VERSION, h->r.rules);
+  buf_puts(&b, "</footer>\n</main>\n");
   buf_puts(&b, html_sort_script);
   buf_puts(&b, "</body>\n</html>\n");
   buf_flush(&b, 0);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "front/source.h"
 
 /* ---- escaping and numbers ----------------------------------------------- */
@@ -62,20 +63,32 @@ void html_esc_named(Buf *b, const char *label, const char *name) {
 
 const char *html_label(const char *label, const char *name) { return label && *label ? label : name; }
 
-void html_pct(Buf *b, double share) {
+const char *html_pct_text(char out[HTML_NUM], double share) {
   if (isnan(share))
-    buf_puts(b, "–");
+    snprintf(out, HTML_NUM, "–");
   else
-    buf_printf(b, "%.1f%%", share * 100);
+    snprintf(out, HTML_NUM, "%.1f%%", share * 100);
+  return out;
+}
+
+void html_pct(Buf *b, double share) {
+  char t[HTML_NUM];
+  buf_puts(b, html_pct_text(t, share));
 }
 
 double html_ratio(uint64_t part, uint64_t whole) { return whole ? (double)part / (double)whole : NAN; }
 
-void html_num1(Buf *b, double x) {
+const char *html_num1_text(char out[HTML_NUM], double x) {
   if (isnan(x) || isinf(x))
-    buf_puts(b, "–");
+    snprintf(out, HTML_NUM, "–");
   else
-    buf_printf(b, "%.1f", x);
+    snprintf(out, HTML_NUM, "%.1f", x);
+  return out;
+}
+
+void html_num1(Buf *b, double x) {
+  char t[HTML_NUM];
+  buf_puts(b, html_num1_text(t, x));
 }
 
 /* 1234567 → "1,234,567" */
@@ -90,6 +103,15 @@ void html_grouped(Buf *b, double x) {
   }
 }
 
+void html_th_class(Buf *b, const char *cls, const char *text) {
+  if (cls)
+    buf_printf(b, "<th class=\"%s\">", cls);
+  else
+    buf_puts(b, "<th>");
+  html_esc(b, text);
+  buf_puts(b, "</th>");
+}
+
 /* Approximate rendered width in SVG user units of S at 13px. */
 double html_text_px(const char *s) { return s ? utf8_display_width(s, strlen(s), 0) * 6.9 : 0; }
 
@@ -100,10 +122,8 @@ const char *html_severity_color(Severity s) {
 }
 
 const char *html_severity_name(Severity s) {
-  return s == SEV_HIGH ? "high" : s == SEV_LOW ? "low" : "medium";
+  return s == SEV_HIGH ? N_("high") : s == SEV_LOW ? N_("low") : N_("medium");
 }
-
-const char *html_severity_ja(Severity s) { return s == SEV_HIGH ? "高" : s == SEV_LOW ? "低" : "中"; }
 
 /* ---- row charts: a column of labels, then a bar per row ------------------ */
 
@@ -215,7 +235,8 @@ void html_stacked(Buf *b, const Report *r, const char *aria, const HtmlStackRow 
     }
     row_chart_value(b, &c, y);
     if (row->weighting < 0)
-      buf_printf(b, "%llu 件", (unsigned long long)row->tally->accounts);
+      buf_printf(b, P_("%llu account", "%llu accounts", (unsigned long)row->tally->accounts),
+                 (unsigned long long)row->tally->accounts);
     else
       html_grouped(b, total);
     buf_puts(b, "</text>\n");
@@ -341,11 +362,22 @@ void html_v_count(Buf *b, const void *arg) { buf_printf(b, "%llu", *(const unsig
 void html_v_score(Buf *b, const void *arg) { html_num1(b, *(const double *)arg); }
 void html_v_pct(Buf *b, const void *arg) { html_pct(b, *(const double *)arg); }
 
+/* The page's language: the language of the catalog in use. */
+const char *html_lang(void) {
+  /* TRANSLATORS: the language tag of kenko's HTML pages, <html lang="…">:
+     your language's BCP 47 tag ("ja" for Japanese), not a word to translate. */
+  return _("en");
+}
+
 void html_page_open(Buf *b, const char *title, const char *kind, const char *extra_css) {
-  buf_puts(b, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+  buf_puts(b, "<!DOCTYPE html>\n<html lang=\"");
+  html_esc(b, html_lang());
+  buf_puts(b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
   html_esc(b, title);
-  buf_printf(b, " — %s</title>\n", kind);
+  buf_puts(b, " — ");
+  html_esc(b, kind);
+  buf_puts(b, "</title>\n");
   buf_puts(b, html_style);
   if (extra_css) buf_puts(b, extra_css);
   buf_puts(b, "</head>\n<body>\n<main>\n<header>\n<h1>");

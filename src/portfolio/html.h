@@ -1,7 +1,10 @@
 /* html.h — the building blocks of the self-contained HTML pages (html.c),
- * shared by `report --html` (report_html.c) and `history --html`
- * (history_html.c). Every function appends to a Buf; text from the rules
- * or the data goes through html_esc. */
+ * shared by `report --html` (report_html.c), `history --html`
+ * (history_html.c) and `effect --html` (effect_html.c). Every function
+ * appends to a Buf; text from the rules or the data goes through
+ * html_esc. The pages' own words are translated with gettext (the
+ * reader's language, docs/i18n.md); numbers are the same in every
+ * language. */
 #ifndef KENKO_HTML_H
 #define KENKO_HTML_H
 
@@ -19,10 +22,15 @@ void html_esc(Buf *b, const char *s);
 void html_esc_named(Buf *b, const char *label, const char *name);
 /* LABEL when it is set and not empty, else NAME. */
 const char *html_label(const char *label, const char *name);
+enum { HTML_NUM = 32 }; /* room for a number written by html_*_text */
+/* A share as "12.3%" ("–" for NAN), in OUT; returns OUT. */
+const char *html_pct_text(char out[HTML_NUM], double share);
 /* A share as "12.3%" ("–" for NAN). */
 void html_pct(Buf *b, double share);
 /* PART / WHOLE, NAN when WHOLE is 0. */
 double html_ratio(uint64_t part, uint64_t whole);
+/* One decimal ("–" for NAN or infinite), in OUT; returns OUT. */
+const char *html_num1_text(char out[HTML_NUM], double x);
 /* One decimal ("–" for NAN or infinite). */
 void html_num1(Buf *b, double x);
 /* A whole number with thousands separators: 1234567 → "1,234,567". */
@@ -31,8 +39,11 @@ void html_grouped(Buf *b, double x);
 double html_text_px(const char *s);
 
 const char *html_severity_color(Severity s);
-const char *html_severity_name(Severity s); /* "high", "medium", "low" */
-const char *html_severity_ja(Severity s);   /* "高", "中", "低" */
+/* A table heading <th> (of class CLS unless NULL) with TEXT escaped. */
+void html_th_class(Buf *b, const char *cls, const char *text);
+
+/* "high", "medium", "low": a msgid, translated with _() where shown. */
+const char *html_severity_name(Severity s);
 
 /* One row of 100% stacked grade bars: a Tally by accounts or by a value
  * weight. */
@@ -74,9 +85,13 @@ void html_v_pct(Buf *b, const void *arg);   /* a double share as a percentage */
  * table.sortable sortable by clicking its headings (a <script> element). */
 extern const char html_style[];
 
-/* The page's start, up to the header's title: the doctype, the head (the
- * title TITLE + " — " + KIND, html_style and EXTRA_CSS when not NULL) and
- * <main><header><h1>TITLE</h1>; the caller writes the header's line. */
+/* The pages' language tag ("en", or the catalog's: "ja"), for <html lang>. */
+const char *html_lang(void);
+
+/* The page's start, up to the header's title: the doctype, <html lang>
+ * (html_lang), the head (the title TITLE + " — " + KIND, html_style and
+ * EXTRA_CSS when not NULL) and <main><header><h1>TITLE; the caller closes
+ * the h1 and writes the header's line. */
 void html_page_open(Buf *b, const char *title, const char *kind, const char *extra_css);
 extern const char html_sort_script[];
 

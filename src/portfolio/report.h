@@ -235,6 +235,11 @@ int32_t report_group_order(const Report *r, int32_t *order);
 
 /* report_write.c: the report for people, and as JSON (docs/report.md). */
 void report_write_text(Report *r, FILE *out, bool color);
+/* The headings of the KPI table (text and HTML): msgids, NULL-terminated. */
+extern const char *const report_kpi_heads[];
+/* A KPI's status for people, translated: "met", "not met" or "neither (no
+ * value)" for kpi_met's 1, 0, -1; NULL when the KPI has no TARGET. */
+const char *report_kpi_status(int met, bool target);
 void report_write_json(Report *r, FILE *out);
 
 /* report_html.c: the HTML report. */

@@ -2,8 +2,10 @@
  * self-contained HTML file, built from the blocks of html.c. CSS and SVG charts are inline; nothing is
  * fetched from the network (no web fonts, no external scripts); a small
  * inline script makes the worst-accounts table sortable. All text from
- * the rules and the data is escaped. Japanese labels use the system's
- * Japanese fonts (Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo).
+ * the rules and the data is escaped. The page's own words are in the
+ * reader's language (gettext, like the text report; lang= follows);
+ * Japanese text uses the system's Japanese fonts (Noto Sans CJK JP,
+ * Hiragino Sans, Yu Gothic, Meiryo).
  *
  * Sections: key figures; grade composition (overall, by persona, by
  * segment, by --by group) as stacked bars; the forecast; the journey
@@ -13,9 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "portfolio/report.h"
 #include "portfolio/html.h"
 #include "base/numfmt.h"
+
+/* Bar H's value: COUNT accounts of N, and its text ("3 accounts (7.5%)"). */
+static void bar_count(HtmlBar *h, uint64_t count, uint64_t n) {
+  h->value = (double)count;
+  snprintf(h->text, sizeof h->text,
+           P_("%llu account (%.1f%%)", "%llu accounts (%.1f%%)", (unsigned long)count),
+           (unsigned long long)count, n ? 100.0 * (double)count / (double)n : 0.0);
+}
 
 static void html_cards(Report *r, Buf *b) {
   const Program *p = r->p;
@@ -23,15 +34,15 @@ static void html_cards(Report *r, Buf *b) {
   buf_init(&sub, NULL);
   buf_puts(b, "<div class=\"cards\">\n");
   unsigned long long scored = r->stats.scored;
-  buf_printf(&sub, "%llu 件を除外 (rejected)", (unsigned long long)r->stats.rejected);
+  buf_printf(&sub, _("%llu rejected"), (unsigned long long)r->stats.rejected);
   buf_putc(&sub, '\0');
-  html_card(b, "スコア対象の顧客 accounts", html_v_count, &scored, sub.data);
+  html_card(b, _("Accounts scored"), html_v_count, &scored, sub.data);
   sub.len = 0;
   double mean = r->all.health_n ? r->all.health_sum / (double)r->all.health_n : NAN;
-  buf_puts(&sub, "中央値 median ");
-  html_num1(&sub, report_decile(&r->health, 5));
+  char num[HTML_NUM];
+  buf_printf(&sub, _("median %s"), html_num1_text(num, report_decile(&r->health, 5)));
   buf_putc(&sub, '\0');
-  html_card(b, "平均ヘルススコア mean health", html_v_score, &mean, sub.data);
+  html_card(b, _("Mean health"), html_v_score, &mean, sub.data);
   if (p->nforecasts > 0) {
     uint64_t rated, out;
     double expected = report_expected(r, &r->all, 0, &rated, &out);
@@ -40,50 +51,60 @@ static void html_cards(Report *r, Buf *b) {
       double total;
       uint64_t wout;
       double weighted = report_expected_weighted(r, &r->all, 0, &total, &wout);
-      html_esc(&sub, p->inputs[p->forecasts[0].weight_input].name);
-      buf_puts(&sub, " 加重 weighted ");
-      html_pct(&sub, weighted);
+      Buf name;
+      buf_init(&name, NULL);
+      html_esc(&name, p->inputs[p->forecasts[0].weight_input].name);
+      buf_putc(&name, '\0');
+      buf_printf(&sub, _("weighted by %s: %s"), name.data, html_pct_text(num, weighted));
+      buf_free(&name);
     } else {
-      buf_puts(&sub, "件数ベース by accounts");
+      buf_puts(&sub, _("by accounts"));
     }
     buf_putc(&sub, '\0');
     Buf title;
     buf_init(&title, NULL);
-    buf_puts(&title, html_label(p->forecasts[0].label, p->forecasts[0].name));
-    buf_puts(&title, " forecast");
+    buf_printf(&title, _("Forecast: %s"), html_label(p->forecasts[0].label, p->forecasts[0].name));
     buf_putc(&title, '\0');
     html_card(b, title.data, html_v_pct, &expected, sub.data);
     buf_free(&title);
   }
   double below = html_ratio(r->coverage_below_half, r->all.accounts);
   sub.len = 0;
-  buf_printf(&sub, "%llu 件がウェイトの半分未満で採点", (unsigned long long)r->coverage_below_half);
+  buf_printf(&sub,
+             P_("%llu account scored on less than half its weight",
+                "%llu accounts scored on less than half their weight", (unsigned long)r->coverage_below_half),
+             (unsigned long long)r->coverage_below_half);
   buf_putc(&sub, '\0');
-  html_card(b, "データ不足 coverage < 50%", html_v_pct, &below, sub.data);
+  /* xgettext:no-c-format */
+  html_card(b, _("Coverage below 50%"), html_v_pct, &below, sub.data);
   buf_puts(b, "</div>\n");
   buf_free(&sub);
 }
 
 static void html_composition(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
-  buf_puts(b, "<section id=\"composition\">\n<h2>グレード構成 <small>composition</small></h2>\n");
+  buf_puts(b, "<section id=\"composition\">\n<h2>");
+  html_esc(b, _("Grade composition"));
+  buf_puts(b, "</h2>\n");
   html_legend(b, r, rows, nrows);
   HtmlStackRow all[2];
   int32_t nall = 0;
-  all[nall++] = (HtmlStackRow){"全体", "accounts", &r->all, -1};
-  if (r->nweights > 0) all[nall++] = (HtmlStackRow){"全体", p->inputs[r->weight_input[0]].name, &r->all, 0};
-  html_stacked(b, r, "grade composition", all, nall, rows, nrows);
+  all[nall++] = (HtmlStackRow){_("All"), _("accounts"), &r->all, -1};
+  if (r->nweights > 0) all[nall++] = (HtmlStackRow){_("All"), p->inputs[r->weight_input[0]].name, &r->all, 0};
+  html_stacked(b, r, _("Grade composition"), all, nall, rows, nrows);
   if (p->npersonas > 0) {
     HtmlStackRow *pr = xmalloc(((size_t)p->npersonas + 1) * sizeof *pr);
     int32_t n = 0;
     for (int32_t i = 0; i <= p->npersonas; i++) {
       if (i == p->npersonas && r->by_persona[i].accounts == 0) break;
       pr[n++] = (HtmlStackRow){i < p->npersonas ? html_label(p->personas[i].label, p->personas[i].name)
-                                                : "(該当なし)",
+                                                : _("(no persona matched)"),
                                i < p->npersonas ? p->personas[i].name : NULL, &r->by_persona[i], -1};
     }
-    buf_puts(b, "<h3>ペルソナ別 by persona</h3>\n");
-    html_stacked(b, r, "grade composition by persona", pr, n, rows, nrows);
+    buf_puts(b, "<h3>");
+    html_esc(b, _("By persona"));
+    buf_puts(b, "</h3>\n");
+    html_stacked(b, r, _("By persona"), pr, n, rows, nrows);
     free(pr);
   }
   for (int32_t s = 0; s < p->nsegments; s++) {
@@ -92,9 +113,9 @@ static void html_composition(Report *r, Buf *b, const int32_t *rows, int32_t nro
     int32_t n = 0;
     for (int32_t c = 0; c <= sd->ncases; c++) {
       if (c == sd->ncases && r->by_case[s][c].accounts == 0) break;
-      sr[n++] =
-          (HtmlStackRow){c < sd->ncases ? html_label(sd->cases[c].label, sd->cases[c].name) : "(該当なし)",
-                         c < sd->ncases ? sd->cases[c].name : NULL, &r->by_case[s][c], -1};
+      sr[n++] = (HtmlStackRow){c < sd->ncases ? html_label(sd->cases[c].label, sd->cases[c].name)
+                                              : _("(no case matched)"),
+                               c < sd->ncases ? sd->cases[c].name : NULL, &r->by_case[s][c], -1};
     }
     buf_puts(b, "<h3>");
     html_esc_named(b, sd->label, sd->name);
@@ -108,14 +129,19 @@ static void html_composition(Report *r, Buf *b, const int32_t *rows, int32_t nro
     HtmlStackRow *gr = xmalloc(((size_t)n + 1) * sizeof *gr);
     for (int32_t i = 0; i < n; i++) {
       const ReportGroup *g = &r->groups[order[i]];
-      const char *label = order[i] == r->other_group ? "(その他 other)"
-                          : !g->value ? (r->by == BY_INPUT ? "(欠損 missing)" : "(該当なし)")
-                                      : html_label(g->label, g->value);
+      const char *label = order[i] == r->other_group ? _("(other values)")
+                          : !g->value                ? (r->by == BY_INPUT ? _("(missing)") : _("(none)"))
+                                                     : html_label(g->label, g->value);
       gr[i] = (HtmlStackRow){label, g->value && g->label ? g->value : NULL, &g->tally, -1};
     }
-    buf_puts(b, "<h3>グループ別 by ");
-    html_esc(b, r->by_text);
+    Buf h3;
+    buf_init(&h3, NULL);
+    buf_printf(&h3, _("By %s"), r->by_text);
+    buf_putc(&h3, '\0');
+    buf_puts(b, "<h3>");
+    html_esc(b, h3.data);
     buf_puts(b, "</h3>\n");
+    buf_free(&h3);
     html_stacked(b, r, r->by_text, gr, n, rows, nrows);
     free(gr);
     free(order);
@@ -126,15 +152,18 @@ static void html_composition(Report *r, Buf *b, const int32_t *rows, int32_t nro
 static void html_forecasts(Report *r, Buf *b, const int32_t *rows, int32_t nrows) {
   const Program *p = r->p;
   if (p->nforecasts == 0) return;
-  buf_puts(b, "<section id=\"forecast\">\n<h2>想定継続率 "
-              "<small>forecast</small></h2>\n<table>\n<thead><tr><th>forecast</th>");
+  buf_puts(b, "<section id=\"forecast\">\n<h2>");
+  html_esc(b, _("Forecasts"));
+  buf_puts(b, "</h2>\n<table>\n<thead><tr>");
+  html_th_class(b, NULL, _("forecast"));
   for (int32_t i = 0; i < nrows - 1; i++) {
     buf_puts(b, "<th class=\"num\">");
     html_esc(b, report_grade_label(r, rows[i]));
     buf_puts(b, "</th>");
   }
-  buf_puts(b, "<th class=\"num\">件数ベース by accounts</th><th class=\"num\">金額加重 "
-              "weighted</th></tr></thead>\n<tbody>\n");
+  html_th_class(b, "num", _("by accounts"));
+  html_th_class(b, "num", _("weighted"));
+  buf_puts(b, "</tr></thead>\n<tbody>\n");
   for (int32_t f = 0; f < p->nforecasts; f++) {
     const ForecastDecl *fd = &p->forecasts[f];
     buf_puts(b, "<tr><td>");
@@ -149,8 +178,9 @@ static void html_forecasts(Report *r, Buf *b, const int32_t *rows, int32_t nrows
     double total;
     buf_puts(b, "<td class=\"num\"><b>");
     html_pct(b, report_expected(r, &r->all, f, &rated, &out));
-    buf_printf(b, "</b><br><span class=\"name\">%llu 件", (unsigned long long)rated);
-    if (out) buf_printf(b, " (%llu 件除外)", (unsigned long long)out);
+    buf_puts(b, "</b><br><span class=\"name\">");
+    buf_printf(b, P_("%llu account", "%llu accounts", (unsigned long)rated), (unsigned long long)rated);
+    if (out) buf_printf(b, _(" (%llu left out)"), (unsigned long long)out);
     buf_puts(b, "</span></td><td class=\"num\">");
     if (fd->weight_input >= 0) {
       buf_puts(b, "<b>");
@@ -159,15 +189,17 @@ static void html_forecasts(Report *r, Buf *b, const int32_t *rows, int32_t nrows
       html_esc(b, p->inputs[fd->weight_input].name);
       buf_putc(b, ' ');
       html_grouped(b, total);
-      if (wout) buf_printf(b, " (%llu 件除外)", (unsigned long long)wout);
+      if (wout) buf_printf(b, _(" (%llu left out)"), (unsigned long long)wout);
       buf_puts(b, "</span>");
     } else {
       buf_puts(b, "–");
     }
     buf_puts(b, "</td></tr>\n");
   }
-  buf_puts(b, "</tbody></table>\n<p class=\"note\">件数ベース = Σ 構成比 × 継続率。グレードが n/a、"
-              "または継続率のないグレードの顧客は除外 (left out) しています。</p>\n</section>\n");
+  buf_puts(b, "</tbody></table>\n<p class=\"note\">");
+  html_esc(b, _("By accounts = Σ share of the grade × its rate. Accounts whose grade is n/a or has no rate "
+                "are left out."));
+  buf_puts(b, "</p>\n</section>\n");
 }
 
 static void html_journey(Report *r, Buf *b) {
@@ -175,8 +207,10 @@ static void html_journey(Report *r, Buf *b) {
   if (!p->has_journey || p->nsteps == 0) return;
   uint64_t n = r->all.accounts;
   buf_puts(b, "<section id=\"funnel\">\n<h2>");
-  html_esc(b, p->journey_label ? p->journey_label : "journey");
-  buf_puts(b, " <small>journey funnel</small></h2>\n");
+  html_esc(b, p->journey_label ? p->journey_label : _("Journey"));
+  buf_puts(b, " <small>");
+  html_esc(b, _("funnel"));
+  buf_puts(b, "</small></h2>\n");
   /* the funnel: reached (light) and reached-and-passed (dark) per step */
   double label_w = 160;
   for (int32_t s = 0; s < p->nsteps; s++) {
@@ -186,10 +220,10 @@ static void html_journey(Report *r, Buf *b) {
   if (label_w > 460) label_w = 460;
   const double width = 1000, bar_h = 30, gap = 14, right = 250;
   double bar_w = width - label_w - right;
-  buf_printf(
-      b,
-      "<svg class=\"chart funnel\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"journey funnel\">\n",
-      width, p->nsteps * (bar_h + gap) + 6);
+  buf_printf(b, "<svg class=\"chart funnel\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
+             p->nsteps * (bar_h + gap) + 6);
+  html_esc(b, _("Journey funnel"));
+  buf_puts(b, "\">\n");
   uint64_t reached = n;
   for (int32_t s = 0; s < p->nsteps; s++) {
     double y = 3 + s * (bar_h + gap);
@@ -203,37 +237,45 @@ static void html_journey(Report *r, Buf *b) {
     buf_puts(b, "</text>\n");
     buf_printf(b,
                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"4\" "
-               "fill=\"#cfe0f3\"><title>reached %llu</title></rect>\n",
-               x0, y, wr, bar_h, (unsigned long long)reached);
+               "fill=\"#cfe0f3\"><title>",
+               x0, y, wr, bar_h);
+    buf_printf(b, _("reached %llu"), (unsigned long long)reached);
     buf_printf(b,
-               "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"4\" "
-               "fill=\"#2f6fb3\"><title>passed through %llu</title></rect>\n",
-               label_w + (bar_w - wt) / 2, y + 5, wt, bar_h - 10, (unsigned long long)through);
-    buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">到達 %llu → 通過 %llu (", label_w + bar_w + 10,
-               y + bar_h / 2 + 4.5, (unsigned long long)reached, (unsigned long long)through);
-    html_pct(b, html_ratio(through, n));
-    buf_printf(b, ") · 単体 %llu</text>\n", (unsigned long long)r->step_passed[s]);
+               "</title></rect>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"4\" "
+               "fill=\"#2f6fb3\"><title>",
+               label_w + (bar_w - wt) / 2, y + 5, wt, bar_h - 10);
+    buf_printf(b, _("passed through %llu"), (unsigned long long)through);
+    buf_printf(b, "</title></rect>\n<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", label_w + bar_w + 10,
+               y + bar_h / 2 + 4.5);
+    char pct[HTML_NUM];
+    buf_printf(b, _("reached %llu → passed through %llu (%s) · the step alone %llu"),
+               (unsigned long long)reached, (unsigned long long)through,
+               html_pct_text(pct, html_ratio(through, n)), (unsigned long long)r->step_passed[s]);
+    buf_puts(b, "</text>\n");
     reached = through;
   }
-  buf_puts(b, "</svg>\n<div class=\"legend\"><span><i style=\"background:#cfe0f3\"></i>到達 reached "
-              "(前のステップをすべて通過)</span>"
-              "<span><i style=\"background:#2f6fb3\"></i>到達して通過 passed through</span>"
-              "<span>単体 = そのステップ自体を通過した顧客 (passed the step itself)</span></div>\n");
+  buf_puts(b, "</svg>\n<div class=\"legend\"><span><i style=\"background:#cfe0f3\"></i>");
+  html_esc(b, _("reached: every earlier step passed"));
+  buf_puts(b, "</span><span><i style=\"background:#2f6fb3\"></i>");
+  html_esc(b, _("reached and passed through"));
+  buf_puts(b, "</span><span>");
+  html_esc(b, _("the step alone: the accounts that passed the step itself"));
+  buf_puts(b, "</span></div>\n");
   /* bottlenecks */
   HtmlBar *bars = xcalloc((size_t)p->nsteps + 1, sizeof *bars);
   double max = 0;
   for (int32_t s = 0; s <= p->nsteps; s++) {
     HtmlBar *h = &bars[s];
-    h->label = s < p->nsteps ? html_label(p->steps[s].label, p->steps[s].name) : "ボトルネックなし";
+    h->label = s < p->nsteps ? html_label(p->steps[s].label, p->steps[s].name) : _("No bottleneck");
     h->name = s < p->nsteps ? p->steps[s].name : "none";
-    h->value = (double)r->bottleneck[s];
     h->color = s < p->nsteps ? "#f08a24" : "#2e9e5b";
-    snprintf(h->text, sizeof h->text, "%llu 件 (%.1f%%)", (unsigned long long)r->bottleneck[s],
-             n ? 100.0 * (double)r->bottleneck[s] / (double)n : 0.0);
+    bar_count(h, r->bottleneck[s], n);
     if (h->value > max) max = h->value;
   }
-  buf_puts(b, "<h3>ボトルネックの分布 bottlenecks</h3>\n");
-  html_hbars(b, "bottlenecks", bars, p->nsteps + 1, max);
+  buf_puts(b, "<h3>");
+  html_esc(b, _("Bottlenecks"));
+  buf_puts(b, "</h3>\n");
+  html_hbars(b, _("Bottlenecks"), bars, p->nsteps + 1, max);
   free(bars);
   buf_puts(b, "</section>\n");
 }
@@ -242,32 +284,36 @@ static void html_flags(Report *r, Buf *b) {
   const Program *p = r->p;
   if (p->nflags == 0) return;
   uint64_t n = r->all.accounts;
-  buf_puts(b, "<section id=\"flags\">\n<h2>フラグ <small>flags</small></h2>\n");
+  buf_puts(b, "<section id=\"flags\">\n<h2>");
+  html_esc(b, _("Flags"));
+  buf_puts(b, "</h2>\n");
   HtmlBar *bars = xcalloc((size_t)p->nflags, sizeof *bars);
   double max = 0;
   for (int32_t f = 0; f < p->nflags; f++) {
     HtmlBar *h = &bars[f];
     h->label = html_label(p->flags[f].label, p->flags[f].name);
     h->name = p->flags[f].label ? p->flags[f].name : NULL;
-    h->value = (double)r->flag_raised[f];
     h->color = html_severity_color(p->flags[f].severity);
-    snprintf(h->text, sizeof h->text, "%llu 件 (%.1f%%)", (unsigned long long)r->flag_raised[f],
-             n ? 100.0 * (double)r->flag_raised[f] / (double)n : 0.0);
+    bar_count(h, r->flag_raised[f], n);
     if (h->value > max) max = h->value;
   }
-  html_hbars(b, "flags raised", bars, p->nflags, max);
+  html_hbars(b, _("Flags raised"), bars, p->nflags, max);
   free(bars);
-  buf_puts(b, "<table>\n<thead><tr><th>flag</th><th>重要度 severity</th><th "
-              "class=\"num\">件数</th><th>アクション action</th></tr></thead>\n<tbody>\n");
+  buf_puts(b, "<table>\n<thead><tr>");
+  html_th_class(b, NULL, _("flags"));
+  html_th_class(b, NULL, _("severity"));
+  html_th_class(b, "num", _("raised"));
+  html_th_class(b, NULL, _("action"));
+  buf_puts(b, "</tr></thead>\n<tbody>\n");
   for (int32_t f = 0; f < p->nflags; f++) {
     const FlagDecl *fd = &p->flags[f];
     buf_puts(b, "<tr><td>");
     html_esc_named(b, fd->label, fd->name);
     buf_printf(b,
-               "</td><td><span class=\"pill\" style=\"background:%s\">%s %s</span></td><td "
+               "</td><td><span class=\"pill\" style=\"background:%s\">%s</span></td><td "
                "class=\"num\">%llu</td><td class=\"action\">",
-               html_severity_color(fd->severity), html_severity_ja(fd->severity),
-               html_severity_name(fd->severity), (unsigned long long)r->flag_raised[f]);
+               html_severity_color(fd->severity), _(html_severity_name(fd->severity)),
+               (unsigned long long)r->flag_raised[f]);
     html_esc(b, fd->action ? fd->action : "");
     buf_puts(b, "</td></tr>\n");
   }
@@ -284,8 +330,11 @@ static void member_names(const Report *r, int32_t m, const char **label, const c
 }
 
 static void html_drivers(Report *r, Buf *b) {
-  buf_puts(b, "<section id=\"drivers\">\n<h2>スコアを下げている要因 <small>drivers: lost health points, "
-              "total</small></h2>\n");
+  buf_puts(b, "<section id=\"drivers\">\n<h2>");
+  html_esc(b, _("Drivers"));
+  buf_puts(b, " <small>");
+  html_esc(b, _("lost health points, in total"));
+  buf_puts(b, "</small></h2>\n");
   int32_t order[REPORT_TOP_DRIVERS];
   int32_t n = report_top_members(r, r->lost_total, order, REPORT_TOP_DRIVERS);
   HtmlBar *bars = xcalloc((size_t)n + 1, sizeof *bars);
@@ -296,18 +345,23 @@ static void html_drivers(Report *r, Buf *b) {
     member_names(r, m, &bars[i].label, &bars[i].name, names[i], sizeof names[i]);
     bars[i].value = r->lost_total[m];
     bars[i].color = "#e0564b";
-    snprintf(bars[i].text, sizeof bars[i].text, "%.1f 点 (平均 %.2f)", r->lost_total[m],
+    snprintf(bars[i].text, sizeof bars[i].text, _("%.1f points (mean %.2f)"), r->lost_total[m],
              r->all.health_n ? r->lost_total[m] / (double)r->all.health_n : 0.0);
     if (bars[i].value > max) max = bars[i].value;
   }
-  if (n)
-    html_hbars(b, "drivers", bars, n, max);
-  else
-    buf_puts(b, "<p class=\"note\">減点された項目はありません (no member lost points).</p>\n");
+  if (n) {
+    html_hbars(b, _("Drivers"), bars, n, max);
+  } else {
+    buf_puts(b, "<p class=\"note\">");
+    html_esc(b, _("No member lost points."));
+    buf_puts(b, "</p>\n");
+  }
   free(names);
   free(bars);
-  buf_puts(b, "<p class=\"note\">失点 (lost points) = 項目の実効ウェイト × (100 − 項目スコア)。"
-              "全顧客の合計と、ヘルススコアのある顧客 1 件あたりの平均。</p>\n</section>\n");
+  buf_puts(b, "<p class=\"note\">");
+  html_esc(b, _("Lost points = a member's effective weight × (100 − its score): the total over every "
+                "account, and the mean per account with a health score."));
+  buf_puts(b, "</p>\n</section>\n");
 }
 
 static void html_scores(Report *r, Buf *b) {
@@ -320,12 +374,16 @@ static void html_scores(Report *r, Buf *b) {
   }
   const double width = 1000, row_h = 30, top = 22, right = 120;
   double plot_w = width - label_w - right;
-  buf_puts(b, "<section id=\"scores\">\n<h2>スコアの分布 <small>score distributions: min · 10–90% · median · "
-              "max</small></h2>\n");
-  buf_printf(b,
-             "<svg class=\"chart dist\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"score "
-             "distributions\">\n",
-             width, top + n * row_h + 4);
+  buf_puts(b, "<section id=\"scores\">\n<h2>");
+  html_esc(b, _("Score distributions"));
+  buf_puts(b, " <small>");
+  /* xgettext:no-c-format */
+  html_esc(b, _("min · 10–90% · median · max"));
+  buf_puts(b, "</small></h2>\n");
+  buf_printf(b, "<svg class=\"chart dist\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", width,
+             top + n * row_h + 4);
+  html_esc(b, _("Score distributions"));
+  buf_puts(b, "\">\n");
   for (int t = 0; t <= 100; t += 20) {
     double x = label_w + plot_w * t / 100;
     buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>", x, top - 4, x,
@@ -335,7 +393,7 @@ static void html_scores(Report *r, Buf *b) {
   for (int32_t i = 0; i < n; i++) {
     const ScoreHist *h = i == 0 ? &r->health : &r->dims[i - 1];
     const char *label =
-        i == 0 ? "ヘルススコア" : html_label(p->dimensions[i - 1].label, p->dimensions[i - 1].name);
+        i == 0 ? _("Health") : html_label(p->dimensions[i - 1].label, p->dimensions[i - 1].name);
     double y = top + i * row_h + row_h / 2;
     buf_printf(b, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"%s>", label_w - 12, y + 4.5,
                i == 0 ? " font-weight=\"bold\"" : "");
@@ -358,31 +416,40 @@ static void html_scores(Report *r, Buf *b) {
                X(p10), y - 7, X(p90) - X(p10) > 1.5 ? X(p90) - X(p10) : 1.5, color, p10, p90);
     buf_printf(b,
                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#1f2933\" "
-               "stroke-width=\"2.5\"><title>median %.1f</title></line>\n",
-               X(p50), y - 10, X(p50), y + 10, p50);
-    buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">平均 %.1f", label_w + plot_w + 12, y + 4.5,
-               h->sum / (double)h->n);
+               "stroke-width=\"2.5\"><title>",
+               X(p50), y - 10, X(p50), y + 10);
+    buf_printf(b, _("median %.1f"), p50);
+    buf_printf(b, "</title></line>\n<text class=\"val\" x=\"%.1f\" y=\"%.1f\">", label_w + plot_w + 12,
+               y + 4.5);
+    buf_printf(b, _("mean %.1f"), h->sum / (double)h->n);
     if (h->na) buf_printf(b, " · n/a %llu", (unsigned long long)h->na);
     buf_puts(b, "</text>\n");
 #undef X
   }
-  buf_puts(b, "</svg>\n<p class=\"note\">十分位は 0.1 幅のヒストグラムから最近順位法で求めています "
-              "(docs/report.md)。</p>\n</section>\n");
+  buf_puts(b, "</svg>\n<p class=\"note\">");
+  html_esc(b, _("Deciles by nearest rank, from a histogram of 0.1-wide bins (docs/report.md)."));
+  buf_puts(b, "</p>\n</section>\n");
 }
 
 static void html_worst(Report *r, Buf *b) {
   const Program *p = r->p;
   report_sort_worst(r);
-  buf_printf(b,
-             "<section id=\"worst\">\n<h2>ヘルススコアの低い顧客 <small>the %d accounts with the lowest "
-             "health</small></h2>\n",
-             (int)r->nworst);
-  buf_puts(b, "<div class=\"scroll\"><table class=\"sortable\" id=\"worst-accounts\">\n<thead><tr><th "
-              "class=\"num\">#</th><th>顧客ID</th>");
-  if (p->display_input >= 0) buf_puts(b, "<th>顧客名</th>");
-  buf_puts(b,
-           "<th>ペルソナ</th><th class=\"num\">ヘルス</th><th>グレード</th><th class=\"num\">カバレッジ</th>"
-           "<th>ボトルネック</th><th>主な減点要因 (失点)</th><th>フラグ</th></tr></thead>\n<tbody>\n");
+  buf_puts(b, "<section id=\"worst\">\n<h2>");
+  html_esc(b, _("Accounts with the lowest health"));
+  buf_puts(b, " <small>");
+  buf_printf(b, P_("%llu account", "%llu accounts", (unsigned long)r->nworst), (unsigned long long)r->nworst);
+  buf_puts(b, "</small></h2>\n<div class=\"scroll\"><table class=\"sortable\" "
+              "id=\"worst-accounts\">\n<thead><tr><th class=\"num\">#</th>");
+  html_th_class(b, NULL, _("account"));
+  if (p->display_input >= 0) html_th_class(b, NULL, _("account name"));
+  html_th_class(b, NULL, _("persona"));
+  html_th_class(b, "num", _("health"));
+  html_th_class(b, NULL, _("grade"));
+  html_th_class(b, "num", _("coverage"));
+  html_th_class(b, NULL, _("bottleneck"));
+  html_th_class(b, NULL, _("top drivers (lost points)"));
+  html_th_class(b, NULL, _("flags"));
+  buf_puts(b, "</tr></thead>\n<tbody>\n");
   int32_t *rows = xmalloc((size_t)r->rows * sizeof *rows);
   int32_t nrows = report_grade_rows(r, rows);
   for (int32_t i = 0; i < r->nworst; i++) {
@@ -409,7 +476,7 @@ static void html_worst(Report *r, Buf *b) {
     if (w->bottleneck >= 0)
       html_esc(b, html_label(p->steps[w->bottleneck].label, p->steps[w->bottleneck].name));
     else if (p->has_journey)
-      buf_puts(b, "なし");
+      html_esc(b, _("none"));
     buf_puts(b, "</td><td><ul class=\"drivers\">");
     for (int32_t k = 0; k < w->ndrivers; k++) {
       const char *label, *name;
@@ -435,19 +502,24 @@ static void html_worst(Report *r, Buf *b) {
     buf_puts(b, "</td></tr>\n");
   }
   free(rows);
-  buf_puts(b, "</tbody></table></div>\n<p class=\"note\">列の見出しをクリックすると並べ替えられます (click a "
-              "heading to sort)。"
-              "ヘルススコアが n/a の顧客は含みません。</p>\n</section>\n");
+  buf_puts(b, "</tbody></table></div>\n<p class=\"note\">");
+  html_esc(b, _("Click a heading to sort. Accounts whose health is n/a are not listed."));
+  buf_puts(b, "</p>\n</section>\n");
 }
 
 /* The KPI panel: each KPI's value against its target, met or not. */
 static void html_kpis(Report *r, Buf *b) {
   const Program *p = r->p;
   if (!r->kpis) return;
-  buf_puts(
-      b, "<section id=\"kpis\">\n<h2>KPI <small>the portfolio's numbers against their targets</small></h2>\n"
-         "<table>\n<thead><tr><th>KPI</th><th class=\"num\">値 value</th><th class=\"num\">目標 "
-         "target</th><th>達成 status</th></tr></thead>\n<tbody>\n");
+  buf_puts(b, "<section id=\"kpis\">\n<h2>");
+  html_esc(b, _("KPIs"));
+  buf_puts(b, " <small>");
+  html_esc(b, _("the portfolio's figures against their targets"));
+  buf_puts(b, "</small></h2>\n<table>\n<thead><tr>");
+  /* KPI, value, target, status: the text report's table */
+  for (int32_t c = 0; report_kpi_heads[c]; c++)
+    html_th_class(b, c == 1 || c == 2 ? "num" : NULL, _(report_kpi_heads[c]));
+  buf_puts(b, "</tr></thead>\n<tbody>\n");
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
     char v[KPI_TARGET_SIZE];
@@ -456,18 +528,19 @@ static void html_kpis(Report *r, Buf *b) {
     html_esc_named(b, k->label, k->name);
     buf_puts(b, "</td><td class=\"num\">");
     if (isnan(x))
-      buf_puts(b, "欠損 missing");
+      html_esc(b, _("no value"));
     else
       html_esc(b, kpi_text(p, i, x, v));
     buf_puts(b, "</td><td class=\"num\">");
     const char *op = kpi_target_text(p, i, v);
     html_esc(b, op ? op : "-");
     int met = kpi_met(r->kpis, i);
-    buf_printf(b, "</td><td>%s</td></tr>\n",
-               met == 1   ? "<span class=\"pill\" style=\"background:#2e7d32\">達成 met</span>"
-               : met == 0 ? "<span class=\"pill\" style=\"background:#c62828\">未達 not met</span>"
-               : op       ? "判定なし neither (no value)"
-                          : "-");
+    const char *status = report_kpi_status(met, op != NULL);
+    buf_puts(b, "</td><td>");
+    if (met == 1 || met == 0)
+      buf_printf(b, "<span class=\"pill\" style=\"background:%s\">", met == 1 ? "#2e7d32" : "#c62828");
+    html_esc(b, status ? status : "-");
+    buf_puts(b, met == 1 || met == 0 ? "</span></td></tr>\n" : "</td></tr>\n");
   }
   buf_puts(b, "</tbody></table>\n</section>\n");
 }
@@ -479,11 +552,11 @@ void report_write_html(Report *r, FILE *out) {
   int32_t *rows = xmalloc((size_t)r->rows * sizeof *rows);
   int32_t nrows = report_grade_rows(r, rows);
   const char *title = p->title ? p->title : "kenko report";
-  html_page_open(&b, title, "レポート", NULL);
-  buf_printf(&b,
-             "</h1>\n<p>ポートフォリオ レポート · 基準日 as of %s · rules %s · %llu 件を採点、%llu "
-             "件を除外</p>\n</header>\n",
-             r->as_of, r->rules, (unsigned long long)r->stats.scored, (unsigned long long)r->stats.rejected);
+  html_page_open(&b, title, _("report"), NULL);
+  buf_puts(&b, "</h1>\n<p>");
+  buf_printf(&b, _("Portfolio report · as of %s · rules %s · %llu scored, %llu rejected"), r->as_of, r->rules,
+             (unsigned long long)r->stats.scored, (unsigned long long)r->stats.rejected);
+  buf_puts(&b, "</p>\n</header>\n");
   html_kpis(r, &b);
   html_cards(r, &b);
   html_composition(r, &b, rows, nrows);
@@ -493,8 +566,9 @@ void report_write_html(Report *r, FILE *out) {
   html_drivers(r, &b);
   html_scores(r, &b);
   html_worst(r, &b);
-  buf_printf(&b, "<footer>kenko %s · as of %s · rules %s</footer>\n</main>\n", KENKO_VERSION, r->as_of,
-             r->rules);
+  buf_puts(&b, "<footer>");
+  buf_printf(&b, _("kenko %s · as of %s · rules %s"), KENKO_VERSION, r->as_of, r->rules);
+  buf_puts(&b, "</footer>\n</main>\n");
   buf_puts(&b, html_sort_script);
   buf_puts(&b, "</body>\n</html>\n");
   free(rows);

@@ -451,8 +451,11 @@ static void text_flags(Report *r, Buf *b, bool color) {
   buf_putc(b, '\n');
 }
 
-/* "met", "not met", or "-" (no target, or a missing value). */
-static const char *kpi_status(int met) { return met == 1 ? _("met") : met == 0 ? _("not met") : NULL; }
+const char *const report_kpi_heads[] = {N_("KPIs"), N_("value"), N_("target"), N_("status"), NULL};
+
+const char *report_kpi_status(int met, bool target) {
+  return met == 1 ? _("met") : met == 0 ? _("not met") : target ? _("neither (no value)") : NULL;
+}
 
 static void text_kpis(Report *r, Buf *b, bool color) {
   const Program *p = r->p;
@@ -460,10 +463,8 @@ static void text_kpis(Report *r, Buf *b, bool color) {
   Table t;
   table_init(&t, NULL, "lrrl");
   table_new_row(&t);
-  table_cell(&t, "%s", _("KPIs"));
-  table_cell(&t, "%s", _("value"));
-  table_cell(&t, "%s", _("target"));
-  table_cell(&t, "%s", _("status"));
+  for (const char *const *h = report_kpi_heads; *h; h++)
+    table_cell(&t, "%s", _(*h));
   for (int32_t i = 0; i < p->nkpis; i++) {
     const KpiDecl *k = &p->kpis[i];
     char name[512], v[KPI_TEXT_SIZE], tg[KPI_TARGET_SIZE];
@@ -472,8 +473,8 @@ static void text_kpis(Report *r, Buf *b, bool color) {
     table_cell(&t, "%s", kpi_text(p, i, kpi_value(r->kpis, i), v));
     const char *op = kpi_target_text(p, i, tg);
     table_cell(&t, "%s", op ? op : "-");
-    const char *st = kpi_status(kpi_met(r->kpis, i));
-    table_cell(&t, "%s", st ? st : op ? _("neither (no value)") : "-");
+    const char *st = report_kpi_status(kpi_met(r->kpis, i), op != NULL);
+    table_cell(&t, "%s", st ? st : "-");
   }
   table_print(&t, b, "", color);
   table_free(&t);

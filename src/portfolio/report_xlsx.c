@@ -114,11 +114,6 @@ static void sheet_summary(Report *r, Xlsx *x) {
   xlsx_row(x);
 }
 
-/* "met", "not met", "neither (no value)", or empty (no target). */
-static const char *kpi_status_text(int met, bool target) {
-  return met == 1 ? _("met") : met == 0 ? _("not met") : target ? _("neither (no value)") : NULL;
-}
-
 static void sheet_kpis(Report *r, Xlsx *x) {
   const Program *p = r->p;
   if (!r->kpis) return;
@@ -136,7 +131,7 @@ static void sheet_kpis(Report *r, Xlsx *x) {
     xlsx_num(x, kpi_value(r->kpis, i), k->percent ? XLSX_PCT : XLSX_GEN);
     const char *op = kpi_target_text(p, i, tg);
     xlsx_text(x, op);
-    xlsx_text(x, kpi_status_text(kpi_met(r->kpis, i), op != NULL));
+    xlsx_text(x, report_kpi_status(kpi_met(r->kpis, i), op != NULL));
     xlsx_row(x);
   }
 }

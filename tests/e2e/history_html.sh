@@ -3,9 +3,11 @@
 # the reference scorecard with history over the sample history (12 monthly
 # snapshots of the 40 sample accounts), rendered by headless Chromium: the
 # DOM (a stacked bar per snapshot, the retention and persona line charts,
-# one row with a sparkline per falling account, Japanese labels, the sort
-# script), a self-contained file, and escaping of what it shows. Leaves
-# BUILD/history.html and a screenshot, BUILD/history.png.
+# one row with a sparkline per falling account, the page's words in
+# Japanese under LANG=ja_JP.UTF-8 and in English in the C locale, the
+# rules' labels as written in both, the sort script), a self-contained
+# file, and escaping of what it shows. Leaves BUILD/history.html
+# (Japanese) and a screenshot, BUILD/history.png.
 # Usage: tests/e2e/history_html.sh path/to/kenko   (last line: "e2e-history: N passed, N failed")
 set -u
 LC_ALL=C.UTF-8; export LC_ALL; unset LANGUAGE # English messages whatever the environment (docs/i18n.md)
@@ -20,16 +22,18 @@ suite=e2e-history
 rules=rules/aiueo-history.kenko
 [ -f "$rules" ] || rules=rules/aiueo.kenko
 rm -f "$html" "$png"
-"$kenko" history "$rules" rules/sample/history/accounts-*.csv --html "$html" >"$tmp/history.txt" 2>"$tmp/stderr"
+kenko_ja history "$rules" rules/sample/history/accounts-*.csv --html "$html" >/dev/null 2>"$tmp/stderr"
 check "kenko history --html exits 0" [ $? -eq 0 ]
 check "the HTML file is written" [ -s "$html" ]
+# the same command in the C locale: the English page, and the text that says how many fell
+"$kenko" history "$rules" rules/sample/history/accounts-*.csv --html "$tmp/en.html" >"$tmp/history.txt" 2>/dev/null
 snaps=$(ls rules/sample/history/accounts-*.csv | wc -l | tr -d ' ')
 fell=$(grep -o '^Fell between [0-9-]* and [0-9-]* ([0-9]*)' "$tmp/history.txt" | grep -o '([0-9]*)' | tr -d '()')
 [ "${fell:-0}" -gt 30 ] && fell=30
 echo "     ($snaps snapshots; ${fell:-0} falling accounts expected on the page)"
 
 # ---- self-contained (the file itself) --------------------------------------------
-check_self_contained "$html"
+check_self_contained "$html" ja
 
 # ---- rendered by the browser -------------------------------------------------------
 run_browser --dump-dom "file://$html" >"$tmp/dom.html"
@@ -48,13 +52,26 @@ sparks=$(grep -o '<svg class="spark"' "$tmp/dom.html" | wc -l)
 check "a sparkline per falling account ($sparks)" [ "$sparks" -eq "${fell:-0}" ]
 retention=$(grep -o 'class="retention-row"' "$tmp/dom.html" | wc -l)
 check "retention table: a row per snapshot ($retention)" [ "$retention" -eq "$snaps" ]
-for label in グレード構成の推移 想定継続率の推移 ペルソナ別 グレードが下がった顧客 ロイヤル オンボード アクティブ率; do
-  check "Japanese label in the DOM: $label" grep -q "$label" "$tmp/dom.html"
-done
+# the page's words (gettext) and the rules' labels (as written)
+check_has "$tmp/dom.html" "Japanese label in the DOM" グレード構成の推移 予測の推移 ペルソナ別 グレードが下がった顧客 \
+  'KPI の推移' ロイヤル オンボード アクティブ率 想定継続率
+check_lacks "$tmp/dom.html" "no English heading on the Japanese page" 'Grade composition per snapshot' \
+  'Accounts whose grade fell' 'Mean health per persona'
 # the display name (`input name … display`) next to each id
 names=$(grep -o '<td class="name">[^<]' "$tmp/dom.html" | wc -l)
 check "falling-accounts: the accounts' display names (顧客名) next to their ids ($names)" grep -q '<th>顧客名</th>' "$tmp/dom.html"
 check "falling-accounts: some row has a name" [ "$names" -gt 0 ]
+
+# ---- the English page (C locale): English words, the rules' labels as written ----
+render_english "$tmp/en.html"
+check_has "$tmp/en-dom.html" "English words in the DOM" '<h2>Grade composition per snapshot</h2>' \
+  '<h2>Forecasts per snapshot</h2>' '<h2>Mean health per persona</h2>' 'Accounts whose grade fell' \
+  '<th class="num">change</th>' 'KPIs per snapshot'
+check_lacks "$tmp/en-dom.html" "no Japanese page word on the English page" グレード構成の推移 予測の推移 \
+  グレードが下がった顧客 下がった要因
+check_has "$tmp/en-dom.html" "English page: the rules' label as written" ロイヤル 想定継続率 アクティブ率
+check "English page: the same falling accounts" \
+  [ "$(grep -o 'class="falling-row"' "$tmp/en-dom.html" | wc -l)" -eq "${fell:-0}" ]
 
 # ---- the sort script: two clicks on 変化 (change) sort the falls, largest rise
 # first: the first row's change is then the largest (least negative) -----------------
@@ -79,7 +96,7 @@ forecast keep "<s>継続</s>" { good 90%  bad 50% }
 RULES
 printf 'id,usage\n"<img src=y onerror=alert(3)>",90\nplain,90\n' >"$tmp/esc/data-2026-01-31.csv"
 printf 'id,usage\n"<img src=y onerror=alert(3)>",10\nplain,80\n' >"$tmp/esc/data-2026-02-28.csv"
-"$kenko" history "$tmp/esc/rules.kenko" "$tmp/esc"/data-*.csv --html "$tmp/esc/h.html" >/dev/null 2>&1
+kenko_ja history "$tmp/esc/rules.kenko" "$tmp/esc"/data-*.csv --html "$tmp/esc/h.html" >/dev/null 2>&1
 check "escaping: the page is written" [ -s "$tmp/esc/h.html" ]
 check "escaping: no markup from labels or data" sh -c "! grep -Eq '<img|<b>A|<i>良|<u>persona|<s>継続|<script>alert' '$tmp/esc/h.html'"
 check "escaping: still one script" [ "$(grep -c '<script' "$tmp/esc/h.html")" -eq 1 ]

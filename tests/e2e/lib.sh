@@ -4,7 +4,8 @@
 # and running it quietly; the page's place and the counters. Sourced after
 # `kenko` (the binary, an absolute path), `page` (the page's name: its file
 # is BUILD/PAGE.html, its screenshot BUILD/PAGE.png) and `suite` are set;
-# sets build, html, png, pass, fail and tmp (removed on exit).
+# sets build, html, png, pass, fail and tmp (removed on exit). The
+# scripts run in the C locale (English); kenko_ja runs kenko in Japanese.
 
 build=$(dirname "$kenko")
 html="$build/$page.html"
@@ -49,11 +50,40 @@ run_browser() {
 }
 
 
-# check_self_contained HTML: the page stands alone — UTF-8, Japanese, no
-# request to the network, one inline script, a Japanese font stack (what
-# every kenko page promises, report and history alike).
+# kenko_ja ARGS...: kenko under LANG=ja_JP.UTF-8 with the build's catalogs
+# (as the golden tests' .ja commands run it): the pages in Japanese.
+kenko_ja() {
+  env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ja_JP.UTF-8 KENKO_LOCALEDIR="$build/locale" "$kenko" "$@"
+}
+
+# check_has FILE WHAT WORDS...: each of WORDS is in FILE (a rendered DOM);
+# check_lacks FILE WHAT WORDS...: none is.
+check_has() {
+  f=$1 what=$2
+  shift 2
+  for w in "$@"; do check "$what: $w" grep -q -- "$w" "$f"; done
+}
+check_lacks() {
+  f=$1 what=$2
+  shift 2
+  for w in "$@"; do check "$what: $w" sh -c '! grep -q -- "$1" "$2"' sh "$w" "$f"; done
+}
+
+# render_english HTML: the page kenko wrote in the C locale says lang="en";
+# its DOM as Chromium renders it goes to $tmp/en-dom.html.
+render_english() {
+  check "English page: lang=en" grep -q '<html lang="en">' "$1"
+  run_browser --dump-dom "file://$1" >"$tmp/en-dom.html"
+  check "chromium renders the English page" [ -s "$tmp/en-dom.html" ]
+}
+
+# check_self_contained HTML LANG: the page stands alone — UTF-8, in the
+# language LANG (lang="en" in the C locale, "ja" under kenko_ja), no
+# request to the network, one inline script, a Japanese font stack for
+# the rules' labels (what every kenko page promises, report and history
+# alike).
 check_self_contained() {
-  check "utf-8 and lang=ja" grep -q '<html lang="ja">' "$1"
+  check "utf-8 and lang=$2" grep -q "<html lang=\"$2\">" "$1"
   check "meta charset utf-8" grep -q '<meta charset="utf-8">' "$1"
   check "nothing fetched from the network" sh -c "! grep -Eiq '(src|href)=\"(https?:)?//|@import|url\\(|@font-face' '$1'"
   check "exactly one (inline) script" [ "$(grep -c '<script' "$1")" -eq 1 ]
