@@ -10,7 +10,12 @@
  * included when m is even, as strtod rounds ties to even). Only p = 15,
  * 16, 17 are tried: when 15 digits read back, the shortest decimal is
  * those 15 without trailing zeros. The first p accepted is the shortest; it is the same decimal "%.17g"-style
- * search finds, so the text equals the slow path's. Outside that range the caller uses the printf path. */
+ * search finds, so the text equals the slow path's. Outside that range the caller uses the printf path.
+ * Before all that, values of one or two decimals (52.5, 0.7) are found
+ * by a multiplication and a division of doubles (few_decimals), and the
+ * tries are done with 64-bit integers but for one distance.
+ * tests/unit/test_numfmt.c compares every path with the printf search
+ * over a million numbers and every power of two and ten. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -148,22 +153,6 @@ static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
   return *sh <= 60;
 }
 
-/* The correctly rounded decimal of N = n17 + fbits/2^sh to a multiple
- * of UNIT (10^(17−p) for p digits), as *D = that multiple / UNIT; true
- * when it lies inside the interval [low, high] (scaled by 2^(sh+2); the
- * ends included when INCLUSIVE). */
-static inline __attribute__((always_inline)) bool rounded_within(uint64_t n17, u128 fbits, int sh,
-                                                                 uint64_t unit, u128 low, u128 high,
-                                                                 bool inclusive, uint64_t *d_out) {
-  uint64_t d = n17 / unit, r = n17 % unit;
-  /* round half to even on the exact remainder r·2^sh + fbits */
-  u128 twice = (((u128)r << sh) + fbits) * 2, whole = (u128)unit << sh;
-  if (twice > whole || (twice == whole && (d & 1))) d++;
-  u128 c4 = ((u128)d * unit) << (sh + 2);
-  *d_out = d;
-  return inclusive ? (c4 >= low && c4 <= high) : (c4 > low && c4 < high);
-}
-
 /* Whether every multiple of UNIT lies outside the interval that rounds
  * to x, judged from N's whole part N17 alone: N = x·10^q lies in
  * [N17, N17 + 1), and the interval is N ± half an ulp, an ulp being
@@ -176,10 +165,84 @@ static inline bool far_from(uint64_t n17, uint64_t m, uint64_t unit) {
   return 2 * m * gap > n17 + 1; /* m < 2^53, gap < 50: no overflow */
 }
 
+/* The exact value N = n17 + frac/2^sh (0 <= frac < 2^sh, sh <= 60) and
+ * an ulp of x in the same units, FIVE/2^sh. */
+typedef struct Scaled {
+  uint64_t n17, frac;
+  u128 five;
+  int sh;
+  bool pow2;      /* x is a power of two: the interval below is half as wide */
+  bool inclusive; /* the interval's ends round to x (its significand is even) */
+} Scaled;
+
+/* The correctly rounded decimal of N to a multiple of UNIT (10^(17−p)
+ * for p digits; ties to even), as *D = that multiple / UNIT; true when
+ * it lies inside the interval of reals that round to x (strtod reads it
+ * back as x). All in 64 bits but the distance: N's remainder below the
+ * multiple, r + frac/2^sh, is compared with UNIT/2 by its whole part
+ * first (UNIT is even: 2r > UNIT means up, 2r < UNIT down, equal a tie
+ * decided by frac and then by evenness). */
+static inline __attribute__((always_inline)) bool rounded_within(const Scaled *n, uint64_t unit,
+                                                                 uint64_t *d_out) {
+  uint64_t d = n->n17 / unit, r = n->n17 % unit;
+  bool up = 2 * r > unit || (2 * r == unit && (n->frac != 0 || (d & 1)));
+  u128 dist, reach; /* 4·distance and 2·ulp, in 2^-sh */
+  if (up) {
+    d++;
+    dist = (((u128)(unit - r) << n->sh) - n->frac) * 4;
+    reach = n->five * 2;
+  } else {
+    dist = (((u128)r << n->sh) + n->frac) * 4;
+    reach = n->pow2 ? n->five : n->five * 2;
+  }
+  *d_out = d;
+  return n->inclusive ? dist <= reach : dist < reach;
+}
+
+/* V at OUT as "ddd.ddd" with K (1 to 4) decimals; V < 10^15. */
+static int write_decimals(char *out, uint64_t v, int k) {
+  static const uint32_t pow10_u32[] = {1, 10, 100, 1000, 10000};
+  uint32_t unit = pow10_u32[k];
+  uint64_t whole = v / unit;
+  uint32_t part = (uint32_t)(v % unit);
+  int n = uint_text(out, whole);
+  out[n++] = '.';
+  char d[12];
+  write8(d, part); /* zero-padded: its last K (a fixed move of 4) */
+  memcpy(out + n, d + 8 - k, 4);
+  n += k;
+  out[n] = '\0';
+  return n;
+}
+
+/* A value of few decimals (52.5, 0.7, 13.25): the shortest decimal of X
+ * when one of at most 15 digits with K <= 2 decimals reads back as X. If
+ * r/10^k (both exact doubles, divided with correct rounding) is X, the
+ * decimal r·10^-k rounds to X; having at most 15 digits, it is then the
+ * one decimal of that length that does (DBL_DIG), so the search finds
+ * it too. Returns 0 when no K fits. */
+static int few_decimals(double x, char *buf) {
+  static const double scale10[] = {1, 10, 100};
+  for (int k = 1; k <= 2; k++) {
+    double t = x * scale10[k];
+    if (!(t < 1e14)) return 0;
+    int64_t r = (int64_t)(t + 0.5); /* signed: one instruction each way */
+    if ((double)r / scale10[k] == x && r % 10 != 0) return write_decimals(buf, (uint64_t)r, k);
+  }
+  return 0;
+}
+
+/* 10^k for k = −4 … 15 (at k + 4), the doubles nearest them. */
+static const double pow10_double[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                      1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
 /* Writes the shortest round-trip text of positive X into BUF in fixed
- * notation; returns its length, or 0 when X is outside the fast range. */
+ * notation; returns its length, or 0 when X is outside the fast range
+ * (1e-4 <= x < 1e15, not an integer: the caller writes those). */
 static int num_format_fast(double x, char *buf) {
   if (!(x >= 1e-4 && x < 1e15)) return 0;
+  int few = few_decimals(x, buf);
+  if (few) return few;
   /* x is normal here: x = m·2^-s with m its 53-bit significand */
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
@@ -187,11 +250,14 @@ static int num_format_fast(double x, char *buf) {
   uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
   int s = 1075 - biased;
   int exp2 = biased - 1022; /* x = frac·2^exp2, 0.5 <= frac < 1 */
-  /* e10 = floor(log10 x), first estimated from the binary exponent, then
-   * corrected so that N = x·10^q has exactly 17 digits. */
+  /* e10 = floor(log10 x): floor((exp2 − 1)·log10 2) or one more (x >=
+   * 2^(exp2−1)), told apart by comparing x with 10^(e10+1) (the double
+   * nearest it; where that is below the power, x equal to it is taken
+   * one too high, and the loop below corrects it). */
   double estimate = (exp2 - 1) * 0.30102999566398120;
   int e10 = (int)estimate;
   if ((double)e10 > estimate) e10--; /* floor, without a libm call */
+  if (e10 + 1 <= 15 && x >= pow10_double[e10 + 1 + 4]) e10++;
   u128 num, five;
   int sh, q = 0;
   uint64_t n17 = 0;
@@ -209,54 +275,52 @@ static int num_format_fast(double x, char *buf) {
     }
   }
   if (n17 == 0) return 0;
-  u128 fbits = num - ((u128)n17 << sh); /* the fraction below N, in 2^-sh */
-  /* The interval that rounds to x, scaled by 2^(sh+2):
-   * [4·num − 2·five (five at a power of two), 4·num + 2·five]. */
-  u128 lo_gap = (m == (1ull << 52)) ? five : 2 * five;
-  u128 low = 4 * num - lo_gap, high = 4 * num + 2 * five;
-  bool inclusive = (m & 1) == 0;
+  Scaled n = {n17, (uint64_t)(num - ((u128)n17 << sh)), five, sh, m == (1ull << 52), (m & 1) == 0};
   /* 15 digits always suffice unless 16 or 17 are needed; a shorter
    * decimal, when one exists, is the 15-digit one without its zeros. The
-   * three tries divide by constants (a division by a variable is slow).
-   * Most numbers need 17: a try is skipped without the 128-bit work when
-   * N is farther from every multiple of its unit than half an ulp can
-   * reach (far_from). */
+   * tries divide by constants (a division by a variable is slow). Most
+   * numbers need 17: a try is skipped without the 128-bit work when N is
+   * farther from every multiple of its unit than half an ulp can reach
+   * (far_from). The 17-digit decimal is always inside: an ulp is more
+   * than 1.1 units of the 17th digit (N >= 10^16, m < 2^53), a quarter
+   * of one (the narrow side of a power of two, m = 2^52) more than 0.55. */
   uint64_t d;
   int p;
-  if (!far_from(n17, m, 100) && rounded_within(n17, fbits, sh, 100, low, high, inclusive, &d))
+  if (!far_from(n17, m, 100) && rounded_within(&n, 100, &d))
     p = 15;
-  else if (!far_from(n17, m, 10) && rounded_within(n17, fbits, sh, 10, low, high, inclusive, &d))
+  else if (!far_from(n17, m, 10) && rounded_within(&n, 10, &d))
     p = 16;
-  else if (rounded_within(n17, fbits, sh, 1, low, high, inclusive, &d))
+  else {
     p = 17;
-  else
-    return 0;
-  /* value = d·10^(17−p−q); write its digits, then place the point. The
-   * text (at most 22 bytes: x >= 1e-4 has at most 3 zeros after the
-   * point) is put together in TEXT by moves of fixed sizes, and moved to
-   * BUF (32 bytes) in one. */
-  char digits[48], text[48];
+    d = n17 + (2 * n.frac > (1ull << sh) || (2 * n.frac == (1ull << sh) && (n17 & 1)));
+  }
+  /* value = d·10^(17−p−q): its digits without the zeros after the point,
+   * then the point placed. The text (at most 22 bytes: x >= 1e-4 has at
+   * most 3 zeros after the point) is put together in TEXT by moves of
+   * fixed sizes, and moved to BUF (32 bytes) in one. */
   int nd = d >= pow10_u64[p] ? p + 1 : p; /* 10^(p−1) <= d <= 10^p */
-  write18(digits, d);                     /* d < 10^18: 18 digits, zero-padded */
+  int point = nd + (17 - p - q);          /* digits before the decimal point */
+  while (nd > point && d % 10 == 0) {
+    d /= 10;
+    nd--;
+  }
+  char digits[48], text[48];
+  write18(digits, d); /* d < 10^18: 18 digits, zero-padded */
   memset(digits + 18, '0', 24);
   const char *lead = digits + 18 - nd;
-  int point = nd + (17 - p - q); /* digits before the decimal point */
-  int last = nd;
-  while (last > 0 && lead[last - 1] == '0' && last > point)
-    last--;
   int len;
   if (point <= 0) { /* 0.000ddd: -point <= 3 */
     memcpy(text, "0.000", 5);
     memcpy(text + 2 - point, lead, 24);
-    len = 2 - point + last;
-  } else if (point >= last) { /* ddd000: the zeros came with the digits */
+    len = 2 - point + nd;
+  } else if (point >= nd) { /* ddd000: the zeros came with the digits */
     memcpy(text, lead, 24);
     len = point;
-  } else { /* ddd.ddd: point < last <= 18 */
+  } else { /* ddd.ddd: point < nd <= 18 */
     memcpy(text, lead, 24);
     text[point] = '.';
     memcpy(text + point + 1, lead + point, 24);
-    len = last + 1;
+    len = nd + 1;
   }
   memcpy(buf, text, 24);
   buf[len] = '\0';

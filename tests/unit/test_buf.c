@@ -184,3 +184,48 @@ Test(buf, csv_cell_safe_for_spreadsheets) {
   safe_cell_is("a,b", "\"a,b\"");
   safe_cell_is("", "");
 }
+
+/* buf_json_str's eight-bytes-at-a-time path: every byte value, at every
+ * place of strings of 1 to 24 bytes otherwise plain (ASCII or UTF-8),
+ * escaped exactly as a byte-by-byte escaper does. */
+static size_t json_escape_bytewise(const unsigned char *s, size_t n, char *out) {
+  size_t k = 0;
+  out[k++] = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = s[i];
+    const char *esc = c == '"'    ? "\\\""
+                      : c == '\\' ? "\\\\"
+                      : c == '\n' ? "\\n"
+                      : c == '\r' ? "\\r"
+                      : c == '\t' ? "\\t"
+                                  : NULL;
+    if (esc)
+      k += (size_t)sprintf(out + k, "%s", esc);
+    else if (c < 0x20)
+      k += (size_t)sprintf(out + k, "\\u%04x", c);
+    else
+      out[k++] = (char)c;
+  }
+  out[k++] = '"';
+  return k;
+}
+
+Test(buf, json_str_every_byte_everywhere) {
+  Buf b;
+  buf_init(&b, NULL);
+  unsigned char s[24];
+  char want[24 * 6 + 2];
+  for (size_t n = 1; n <= sizeof s; n++)
+    for (size_t at = 0; at < n; at++)
+      for (int c = 0; c < 256; c++) {
+        for (size_t i = 0; i < n; i++)
+          s[i] = (unsigned char)(c % 2 ? 'a' + i % 26 : 0xE3 - (i % 3 ? 0x60 : 0)); /* ASCII or UTF-8 bytes */
+        s[at] = (unsigned char)c;
+        b.len = 0;
+        buf_json_str(&b, (const char *)s, n);
+        size_t k = json_escape_bytewise(s, n, want);
+        cr_assert_eq(b.len, k, "byte 0x%02x at %zu of %zu", c, at, n);
+        cr_assert(memcmp(b.data, want, k) == 0, "byte 0x%02x at %zu of %zu", c, at, n);
+      }
+  buf_free(&b);
+}

@@ -109,6 +109,127 @@ Test(numfmt, random_agree_with_reference) {
   }
 }
 
+/* The search numfmt.c replaced, as it ran before the exact paths: the
+ * first of "%.15g", "%.16g", "%.17g" that strtod reads back (every
+ * precision from 1 for subnormals), integers up to 1e15 as digits. The
+ * same text as reference() (a 15-digit decimal that reads back is the
+ * shortest without its zeros: DBL_DIG), at a fifth of the cost, so that
+ * millions of numbers can be compared. */
+static void printf_search(double x, char *buf) {
+  if (x == 0) {
+    strcpy(buf, "0");
+    return;
+  }
+  if (fabs(x) <= 1e15 && x == trunc(x)) {
+    snprintf(buf, 32, "%.0f", x);
+    return;
+  }
+  for (int p = fabs(x) < 2.2250738585072014e-308 ? 1 : 15; p <= 17; p++) {
+    snprintf(buf, 32, "%.*g", p, x);
+    if (strtod(buf, NULL) == x) return;
+  }
+}
+
+static uint64_t xorshift(uint64_t *s) {
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+/* num_format(X) and num_format(-X) are the search's text, byte for byte. */
+static void same_as_search(double x) {
+  char got[64], want[64];
+  for (int sign = 0; sign < 2; sign++, x = -x) {
+    int n = num_format(x, got);
+    printf_search(x, want);
+    cr_assert_str_eq(got, want, "x = %.17g", x);
+    cr_assert_eq((size_t)n, strlen(want), "x = %.17g: length %d", x, n);
+  }
+}
+
+/* The shapes of numbers the outputs write, and their edges: powers of
+ * two (whose interval below is half as wide) and of ten with their
+ * neighbours, 2^53 ± 1, the ends of the exact range (1e-4, 1e15), the
+ * smallest and largest doubles, -0. */
+Test(numfmt, edges_agree_with_search) {
+  for (int e = -1074; e <= 1023; e++) {
+    double x = ldexp(1, e);
+    same_as_search(x);
+    same_as_search(nextafter(x, 0));
+    same_as_search(nextafter(x, INFINITY));
+  }
+  for (int e = -323; e <= 308; e++) {
+    char text[16];
+    snprintf(text, sizeof text, "1e%d", e);
+    double x = strtod(text, NULL);
+    same_as_search(x);
+    for (int k = 1; k <= 3; k++) {
+      x = nextafter(x, 0);
+      same_as_search(x);
+    }
+    x = strtod(text, NULL);
+    for (int k = 1; k <= 3; k++) {
+      x = nextafter(x, INFINITY);
+      same_as_search(x);
+    }
+  }
+  double xs[] = {9007199254740992.0,
+                 9007199254740991.0,
+                 9007199254740993.0,
+                 4503599627370495.5,
+                 4503599627370496.5,
+                 1e15 - 0.5,
+                 1e15 + 0.5,
+                 999999999999999.9,
+                 0.0001,
+                 0.00009999999999999999,
+                 -0.0,
+                 5e-324,
+                 2.2250738585072014e-308,
+                 1.7976931348623157e308,
+                 13.333333333333336,
+                 0.1 + 0.2};
+  for (size_t i = 0; i < sizeof xs / sizeof *xs; i++)
+    same_as_search(xs[i]);
+}
+
+/* A million numbers (and their negatives): random bits (every exponent), scores and ratios
+ * as the rules make them (a/b, k/3, sums of thirds), values of one to
+ * four decimals and their neighbours, and decimals whose shortest form
+ * has exactly 15, 16 and 17 digits across the exact range. */
+Test(numfmt, millions_agree_with_search) {
+  uint64_t s = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 1000000; i++) {
+    uint64_t r = xorshift(&s);
+    double x;
+    char text[48];
+    switch (i % 8) {
+    case 0: memcpy(&x, &r, sizeof x); break;
+    case 1: x = (double)(r % 1000000) / (double)((r >> 24) % 9973 + 1); break;
+    case 2: x = 100.0 * (double)(r % 1000) / (double)((r >> 12) % 1000 + 1); break;
+    case 3: {
+      static const double tens[] = {10, 100, 1000, 10000};
+      x = (double)(r % 100000000) / tens[(r >> 40) % 4];
+      if (r >> 63) x = nextafter(x, (r >> 62) & 1 ? INFINITY : 0);
+      break;
+    }
+    case 4: x = ldexp((double)(r >> 11), -(int)(r % 100)); break;
+    default:
+      /* 15, 16 or 17 significant digits, 1e-6 to 1e17 */
+      snprintf(text, sizeof text, "%llu.%0*llue%d", (unsigned long long)(r % 9 + 1), 9 + i % 8,
+               (unsigned long long)((r >> 8) % 100000000000000000ull) % (i % 8 == 5   ? 100000000000000ull
+                                                                         : i % 8 == 6 ? 1000000000000000ull
+                                                                                      : 10000000000000000ull),
+               (int)((r >> 4) % 24) - 6);
+      x = strtod(text, NULL);
+      break;
+    }
+    if (isnan(x) || isinf(x)) continue;
+    same_as_search(x);
+  }
+}
+
 /* uint_text(V) is "%llu" of V: at every length's edges (10^k − 1, 10^k),
  * the largest value, and random values of every size. */
 static void uint_text_is_printf(uint64_t v) {
