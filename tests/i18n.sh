@@ -90,6 +90,21 @@ fi
 (unset LC_ALL LC_MESSAGES && LANG=ja_JP.UTF-8 LANGUAGE=ja KENKO_LOCALEDIR="$build/locale" LC_ALL=C &&
   export LANG LANGUAGE KENKO_LOCALEDIR LC_ALL && "$build/kenko" run "$tmp/r.kenko" "$tmp/nope.csv") >"$tmp/c" 2>&1
 if cmp -s "$tmp/c" "$tmp/en"; then ok; else cp "$tmp/c" "$tmp/log"; bad "LC_ALL=C gives English"; fi
+# the build tree's catalogs (build/locale beside build/kenko) without
+# KENKO_LOCALEDIR: `make`, then LANG=ja_JP.UTF-8 build/kenko speaks Japanese;
+# a copy of the binary with no catalog beside it speaks English
+(unset LC_ALL LC_MESSAGES LANGUAGE KENKO_LOCALEDIR && LANG=ja_JP.UTF-8 && export LANG &&
+  "$build/kenko" run "$tmp/r.kenko" "$tmp/nope.csv") >"$tmp/near" 2>&1
+mkdir -p "$tmp/bin"
+cp "$build/kenko" "$tmp/bin/kenko"
+(unset LC_ALL LC_MESSAGES LANGUAGE KENKO_LOCALEDIR && LANG=ja_JP.UTF-8 && export LANG &&
+  "$tmp/bin/kenko" run "$tmp/r.kenko" "$tmp/nope.csv") >"$tmp/alone" 2>&1
+if cmp -s "$tmp/near" "$tmp/ja" && grep -q ' error: ' "$tmp/alone"; then
+  ok
+else
+  { echo "build/kenko:"; cat "$tmp/near"; echo "a copy without catalogs:"; cat "$tmp/alone"; } >"$tmp/log"
+  bad "build/kenko finds build/locale without KENKO_LOCALEDIR"
+fi
 
 echo "i18n: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

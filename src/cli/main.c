@@ -2,6 +2,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/i18n.h"
@@ -17,7 +18,8 @@
  * for their language. Translations are read as UTF-8 whatever the
  * locale's character set (kenko's text is UTF-8), the C library's too. The catalogs are in
  * $KENKO_LOCALEDIR when set (the tests: the build's), else in
- * BINDIR/../share/locale beside the installed binary, else in LOCALEDIR
+ * BINDIR/../share/locale beside the installed binary, else in BINDIR/locale
+ * (a build tree: build/kenko and build/locale), else in LOCALEDIR
  * (docs/i18n.md). */
 static void init_messages(void) {
   if (!setlocale(LC_MESSAGES, "")) return;
@@ -26,12 +28,21 @@ static void init_messages(void) {
   if (!dir || !*dir) {
     dir = LOCALEDIR;
     ssize_t n = readlink("/proc/self/exe", beside, sizeof beside - 32);
+    char *slash = NULL;
     if (n > 0) {
       beside[n] = '\0';
-      char *slash = strrchr(beside, '/');
-      if (slash) {
-        strcpy(slash, "/../share/locale");
-        if (access(beside, X_OK) == 0) dir = beside;
+      slash = strrchr(beside, '/');
+    }
+    /* installed (BINDIR/../share/locale), else the build tree's own
+     * (build/kenko beside build/locale: `make` without `make install`);
+     * a directory, not /usr/bin/locale, the program */
+    static const char *const near[] = {"/../share/locale", "/locale"};
+    struct stat st;
+    for (size_t i = 0; slash && i < sizeof near / sizeof *near; i++) {
+      strcpy(slash, near[i]);
+      if (stat(beside, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dir = beside;
+        break;
       }
     }
   }
