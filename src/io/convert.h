@@ -49,19 +49,17 @@ static inline bool simple_decimal(const char *s, size_t n, double *out) {
 /* S[0..N) as an integer when it is 1 to 8 ASCII digits, all at once
  * (no loop whose end the branch predictor has to guess); S must be
  * readable for 8 bytes. False otherwise, and on big-endian machines. The
- * digits are lined up at the top of a little-endian word, leading '0's
- * filling the rest, checked together, then combined pairwise. */
-static inline bool digits8(const char *s, size_t n, uint64_t *value) {
+ * digits, less '0', are lined up at the top of a little-endian word (the
+ * bytes below are 0: leading zeros), checked together (each byte at most
+ * 9: no high nibble, before or after adding 6; a byte that carries into
+ * the next is a bad one already), then combined pairwise. */
+static inline __attribute__((always_inline)) bool digits8(const char *s, size_t n, uint64_t *value) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   if (n - 1 >= 8) return false;
   uint64_t w;
   memcpy(&w, s, 8);
-  unsigned shift = (unsigned)(8 - n) * 8;
-  if (shift) w = (w << shift) | (UINT64_C(0x3030303030303030) >> (64 - shift));
-  if ((w & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
-      ((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030))
-    return false;
-  w -= UINT64_C(0x3030303030303030);
+  w = (w ^ UINT64_C(0x3030303030303030)) << ((8 - n) * 8);
+  if ((w | (w + UINT64_C(0x0606060606060606))) & UINT64_C(0xF0F0F0F0F0F0F0F0)) return false;
   w = w * 10 + (w >> 8);
   w = (((w & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
        (((w >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
@@ -121,6 +119,73 @@ static inline bool clean_utf8(const char *s, size_t n) {
   return true;
 }
 
+/* A number cell in the usual shapes (1 to 8 digits, or a plain decimal):
+ * true with *X set, false when it needs convert_cell. PADDED: S is
+ * readable for 8 bytes whatever N. */
+static inline __attribute__((always_inline)) bool number_usual(const char *s, size_t n, bool padded,
+                                                               double *x) {
+  uint64_t digits;
+  if (padded && digits8(s, n, &digits)) {
+    *x = (double)digits;
+    return true;
+  }
+  return n && simple_decimal(s, n, x);
+}
+
+/* A bool cell in the usual spellings: true/false, yes/no, 1/0 in any case
+ * (TRUE is what Excel writes), はい/いいえ; false when it needs
+ * convert_cell. PADDED as for number_usual. */
+static inline __attribute__((always_inline)) bool bool_usual(const char *s, size_t n, bool padded, bool *b) {
+  if (n == 1 && (s[0] == '1' || s[0] == '0')) {
+    *b = s[0] == '1';
+    return true;
+  }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (n >= 2 && n <= 5) {
+    /* compared a word at a time: `| 0x20` lowers an ASCII letter and maps
+     * no other byte onto a lower-case letter */
+    uint64_t w = 0;
+    memcpy(&w, s, padded ? 8 : n);
+    w = (w | UINT64_C(0x2020202020)) & (~UINT64_C(0) >> (64 - 8 * n));
+    /* little-endian words of "true", "false", "yes", "no" */
+    bool yes = w == UINT64_C(0x65757274) || w == UINT64_C(0x736579);
+    if (!yes && w != UINT64_C(0x65736c6166) && w != UINT64_C(0x6f6e)) return false;
+    *b = yes;
+    return true;
+  }
+#endif
+  /* はい (E3 81 AF E3 81 84) and いいえ (E3 81 84 E3 81 84 E3 81 88) */
+  if (n == 6 && memcmp(s, "\xE3\x81\xAF\xE3\x81\x84", 6) == 0) {
+    *b = true;
+    return true;
+  }
+  if (n == 9 && memcmp(s, "\xE3\x81\x84\xE3\x81\x84\xE3\x81\x88", 9) == 0) {
+    *b = false;
+    return true;
+  }
+  return false;
+}
+
+/* A date cell YYYY-MM-DD or YYYY/MM/DD: true with *DAYS set; false when
+ * it needs convert_cell (another shape, or not a calendar date). */
+static inline bool date_usual(const char *s, size_t n, int32_t *days) {
+  return n == 10 && date_parse(s, n, days) == 1;
+}
+
+/* Whether text cell S may be taken as it is: valid UTF-8 without NUL
+ * bytes, and one of FIELD's allowed values when it has them (ALLOWED_LEN:
+ * their lengths, or NULL to take them with strlen). */
+static inline bool text_usual(const FieldSchema *field, const uint32_t *allowed_len, const char *s,
+                              size_t n) {
+  if (!(plain_ascii(s, n) || clean_utf8(s, n))) return false;
+  if (!field->allowed) return true;
+  for (int32_t k = 0; k < field->nallowed; k++) {
+    size_t len = allowed_len ? allowed_len[k] : strlen(field->allowed[k]);
+    if (len == n && memcmp(field->allowed[k], s, n) == 0) return true;
+  }
+  return false;
+}
+
 /* The usual spellings: plain numbers, true/false, YYYY-MM-DD dates and
  * valid text (one of the allowed values, if any). False when the cell
  * needs the full treatment (or is bad). PADDED: S is readable for 8
@@ -129,50 +194,22 @@ static inline __attribute__((always_inline)) bool
 convert_usual(const FieldSchema *field, const char *s, size_t n, bool padded, Arena *arena, Value *out) {
   double x;
   int32_t days;
-  uint64_t digits;
+  bool b;
   switch (field->type) {
   case T_NUMBER:
-    if (padded && digits8(s, n, &digits)) {
-      *out = val_num((double)digits);
-      return true;
-    }
-    if (!n || !simple_decimal(s, n, &x)) return false;
+    if (!number_usual(s, n, padded, &x)) return false;
     *out = val_num(x);
     return true;
-  case T_BOOL: {
-    /* true/false, yes/no, 1/0 in any case (TRUE is what Excel writes),
-     * compared a word at a time: `| 0x20` lowers an ASCII letter and maps
-     * no other byte onto a lower-case letter */
-    if (n == 1 && (s[0] == '1' || s[0] == '0')) {
-      *out = val_bool(s[0] == '1');
-      return true;
-    }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n < 2 || n > 5) return false;
-    uint64_t w = 0;
-    memcpy(&w, s, padded ? 8 : n);
-    w = (w | UINT64_C(0x2020202020)) & (~UINT64_C(0) >> (64 - 8 * n));
-    /* little-endian words of "true", "false", "yes", "no" */
-    bool yes = w == UINT64_C(0x65757274) || w == UINT64_C(0x736579);
-    if (!yes && w != UINT64_C(0x65736c6166) && w != UINT64_C(0x6f6e)) return false;
-    *out = val_bool(yes);
+  case T_BOOL:
+    if (!bool_usual(s, n, padded, &b)) return false;
+    *out = val_bool(b);
     return true;
-#else
-    return false;
-#endif
-  }
   case T_DATE:
-    if (n != 10 || date_parse(s, n, &days) != 1) return false;
+    if (!date_usual(s, n, &days)) return false;
     *out = val_date(days);
     return true;
   case T_TEXT:
-    if (!(plain_ascii(s, n) || clean_utf8(s, n))) return false;
-    if (field->allowed) {
-      int32_t k = 0;
-      while (k < field->nallowed && !(strlen(field->allowed[k]) == n && memcmp(field->allowed[k], s, n) == 0))
-        k++;
-      if (k == field->nallowed) return false;
-    }
+    if (!text_usual(field, NULL, s, n)) return false;
     *out = val_text(arena_strndup(arena, s, n), (uint32_t)n);
     return true;
   default: return false;

@@ -355,6 +355,26 @@ typedef enum ScanResult {
   SCAN_UNTERMINATED /* a quote never closed (at bad_at) */
 } ScanResult;
 
+/* What the fast paths do with a cell: convert it as FAST_NUMBER ... (or
+ * by convert_cell: FAST_OTHER); read_fast also skips a header cell no
+ * input reads (FAST_SKIP), takes the key's cell and every cell with --na
+ * with more care (FAST_CAREFUL), and refuses a cell past the header's
+ * (FAST_END). */
+enum { FAST_SKIP, FAST_NUMBER, FAST_BOOL, FAST_DATE, FAST_TEXT, FAST_OTHER, FAST_CAREFUL, FAST_END };
+
+/* How the fast paths read one input (fast_plan): per input for
+ * check_record, per header cell for read_fast. */
+typedef struct CsvPlan {
+  uint8_t kind;             /* FAST_NUMBER ... FAST_OTHER */
+  uint8_t step;             /* read_fast's: FAST_* */
+  bool required;            /* an empty cell rejects the account */
+  bool key;                 /* the key's */
+  int32_t input;            /* its index */
+  int32_t column;           /* its header cell, or -1 (then it is absent) */
+  const FieldSchema *field; /* the input */
+  uint32_t *allowed_len;    /* text `in [...]`: the values' lengths, else NULL */
+} CsvPlan;
+
 typedef struct CsvReader {
   const char *source; /* the file opened ("-": standard input) */
   const char *path;   /* its name in messages */
@@ -392,6 +412,15 @@ typedef struct CsvReader {
   int32_t ncolumns;   /* header cells */
   char **header;      /* their names (malloc'ed) */
   int32_t *column_of; /* per input: header index, or -1 */
+
+  /* the fast paths (fast_plan) */
+  CsvPlan *plan;        /* per input */
+  CsvPlan *by_column;   /* per header cell (read_fast) */
+  bool fast;            /* read_fast may be tried */
+  int32_t *text_inputs; /* the text inputs with a column */
+  int32_t ntext;
+  Value *fast_values; /* read_fast converts into these (the inputs
+                         without a column: absent, once) */
 } CsvReader;
 
 static void reader_init(CsvReader *r, const char *source, const Schema *schema, const ReadOpts *opts,
@@ -432,6 +461,12 @@ static void reader_free(CsvReader *r) {
   free(r->cells);
   free(r->scratch);
   free(r->column_of);
+  for (int32_t i = 0; r->plan && i < r->schema->ninputs; i++)
+    free(r->plan[i].allowed_len);
+  free(r->plan);
+  free(r->by_column);
+  free(r->text_inputs);
+  free(r->fast_values);
   for (int32_t j = 0; j < r->ncolumns; j++)
     free(r->header[j]);
   free(r->header);
@@ -947,6 +982,50 @@ static bool map_columns(CsvReader *r) {
                      r->column_of);
 }
 
+/* Sets up the fast paths for the columns map_columns found. */
+static void fast_plan(CsvReader *r) {
+  const Schema *schema = r->schema;
+  int32_t ninputs = schema->ninputs;
+  r->plan = xcalloc((size_t)ninputs + 1, sizeof *r->plan);
+  r->by_column = xcalloc((size_t)r->ncolumns + 1, sizeof *r->by_column); /* FAST_SKIP */
+  r->by_column[r->ncolumns].step = FAST_END;
+  r->text_inputs = xmalloc(((size_t)ninputs + 1) * sizeof *r->text_inputs);
+  r->fast_values = xcalloc((size_t)ninputs + 1, sizeof *r->fast_values);
+  r->fast = true;
+  for (int32_t i = 0; i < ninputs; i++) {
+    const FieldSchema *f = &schema->inputs[i];
+    CsvPlan *p = &r->plan[i];
+    p->kind = f->type == T_NUMBER ? FAST_NUMBER
+              : f->type == T_BOOL ? FAST_BOOL
+              : f->type == T_DATE ? FAST_DATE
+              : f->type == T_TEXT ? FAST_TEXT
+                                  : FAST_OTHER;
+    p->key = f->key;
+    p->field = f;
+    p->input = i;
+    p->column = r->column_of[i];
+    p->required = field_required(f);
+    /* a cell with blanks around it, or one quoted, is not what it seems
+     * to read_fast: --na values and the key's text are compared as the
+     * general path trims them; FAST_TEXT checks for itself */
+    p->step = f->key || r->nna > 0 ? FAST_CAREFUL : p->kind;
+    if (f->type == T_TEXT && f->allowed) {
+      p->allowed_len = xmalloc(((size_t)f->nallowed + 1) * sizeof *p->allowed_len);
+      for (int32_t k = 0; k < f->nallowed; k++)
+        p->allowed_len[k] = (uint32_t)strlen(f->allowed[k]);
+    }
+    if (p->column < 0) {
+      r->fast_values[i] = val_missing(MISS_ABSENT);
+      if (p->required) r->fast = false; /* (map_columns refused the file) */
+      continue;
+    }
+    if (f->type == T_TEXT) r->text_inputs[r->ntext++] = i;
+    if (r->by_column[p->column].step != FAST_SKIP) r->fast = false; /* two inputs, one column */
+    r->by_column[p->column] = *p;
+    r->by_column[p->column].allowed_len = p->allowed_len; /* (shared: freed once, per input) */
+  }
+}
+
 static bool is_na(const CsvReader *r, const char *s, size_t n) {
   for (int32_t k = 0; k < r->opts->nna; k++)
     if (r->na_len[k] == n && memcmp(r->opts->na[k], s, n) == 0) return true;
@@ -1010,9 +1089,246 @@ static const char *key_id(CsvReader *r, CsvRun *run, Value *values, bool *key_ok
   return arena_strndup(&run->in->arena, s, n);
 }
 
+/* convert_cell for a cell the fast paths leave (kept out of their way). */
+__attribute__((noinline)) static bool convert_general(const CsvReader *r, const FieldSchema *f, const char *s,
+                                                      size_t n, bool quoted, Arena *arena, Value *out) {
+  char err[ERR_MESSAGE_MAX];
+  return convert_cell(f, s, n, &r->cell_opts, quoted, arena, out, err, sizeof err);
+}
+
+/* Cell S (N bytes, not empty, readable for 8 bytes) for the input of
+ * plan P into *OUT: the usual spellings inline, the rest by convert_cell.
+ * A text value points at S (see finish_account). False when the cell is
+ * bad. */
+static inline __attribute__((always_inline)) bool fast_cell(const CsvReader *r, CsvRun *run, const CsvPlan *p,
+                                                            const char *s, size_t n, bool quoted,
+                                                            Value *out) {
+  double x;
+  int32_t days;
+  bool b;
+  switch (p->kind) {
+  case FAST_NUMBER:
+    if (!number_usual(s, n, true, &x)) break;
+    *out = val_num(x);
+    return true;
+  case FAST_BOOL:
+    if (!bool_usual(s, n, true, &b)) break;
+    *out = val_bool(b);
+    return true;
+  case FAST_DATE:
+    if (!date_usual(s, n, &days)) break;
+    *out = val_date(days);
+    return true;
+  case FAST_TEXT:
+    /* convert_cell takes no more text than this */
+    if (!text_usual(p->field, p->allowed_len, s, n)) return false;
+    *out = val_text(s, (uint32_t)n);
+    return true;
+  default: break;
+  }
+  return convert_general(r, p->field, s, n, quoted, &run->in->arena, out);
+}
+
+/* Ends an account the fast paths converted from the record at REC (LEN
+ * bytes): its text values, which point into the record, each get a NUL
+ * written over the byte after it (a delimiter, quote, blank or line end,
+ * which nothing reads again once the record is split). The record is
+ * the reading buffer's while an account is handed over at once; for
+ * read_jobs.c, which keeps accounts after the buffer has moved on
+ * (Intake.begin_hook), it is first copied into the account's arena,
+ * once. KEY_AT/KEY_LEN: the key's cell in REC. Returns the account id. */
+static const char *finish_account(CsvReader *r, CsvRun *run, Value *values, char *rec, size_t len,
+                                  uint32_t key_at, uint32_t key_len) {
+  int32_t key = r->schema->key_index;
+  bool cell_id = key >= 0 && values[key].type != T_TEXT; /* a key of another type: as written */
+  char *to = rec;
+  if (run->in->begin_hook && (r->ntext || cell_id)) {
+    to = arena_alloc(&run->in->arena, len + 1);
+    memcpy(to, rec, len);
+  }
+  for (int32_t k = 0; k < r->ntext; k++) {
+    Value *v = &values[r->text_inputs[k]];
+    if (v->type != T_TEXT || v->u.text < rec || v->u.text >= rec + len) continue; /* (convert_cell's copy) */
+    char *t = to + (v->u.text - rec);
+    t[v->len] = '\0';
+    v->u.text = t;
+  }
+  if (key < 0) return intake_place_id(run->in, r->line);
+  if (!cell_id) return values[key].u.text;
+  to[key_at + key_len] = '\0';
+  return to + key_at;
+}
+
+/* check_record's common case, converted in one tight loop: every input's
+ * cell good. False when some input is bad (or needs the general path):
+ * check_record then starts over and reports it, with VALUES overwritten. */
+static bool convert_fast(CsvReader *r, CsvRun *run, Value *values, const char **account_id) {
+  const CsvCell *cells = r->cells;
+  char *rec = r->in.buf + r->rec_start;
+  int32_t ninputs = r->schema->ninputs;
+  uint32_t key_at = 0, key_len = 0;
+  for (int32_t i = 0; i < ninputs; i++) {
+    const CsvPlan *p = &r->plan[i];
+    Value *out = &values[i];
+    if (p->column < 0) {
+      *out = val_missing(MISS_ABSENT);
+      continue;
+    }
+    const CsvCell *c = &cells[p->column];
+    if (c->flags & CELL_ESCAPES) return false; /* rare: the general path */
+    const char *s = rec + c->begin;
+    size_t n = c->len;
+    if (p->key) key_at = c->begin, key_len = c->len;
+    if (n == 0 || (r->nna > 0 && is_na(r, s, n))) {
+      if (p->required) return false;
+      *out = val_missing(MISS_ABSENT);
+      continue;
+    }
+    if (!fast_cell(r, run, p, s, n, (c->flags & CELL_QUOTED) != 0, out)) return false;
+  }
+  *account_id = finish_account(r, run, values, rec, r->rec_end - r->rec_start, key_at, key_len);
+  return true;
+}
+
+/* A cell (P..E) that read_fast takes with care: it must be plain (no
+ * quote or blank at its start, no CR or blank at its end), and it may be
+ * the key's, or a --na value. */
+__attribute__((noinline)) static bool careful_cell(const CsvReader *r, CsvRun *run, const CsvPlan *c,
+                                                   const char *base, const char *p, const char *e,
+                                                   uint32_t *key_at, uint32_t *key_len) {
+  size_t n = (size_t)(e - p);
+  if (n && (r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)e[-1]])) return false;
+  if (c->key) *key_at = (uint32_t)(p - base), *key_len = (uint32_t)n;
+  Value *out = &r->fast_values[c->input];
+  if (n == 0 || (r->nna > 0 && is_na(r, p, n))) {
+    if (c->required) return false;
+    *out = val_missing(MISS_ABSENT);
+    return true;
+  }
+  return fast_cell(r, run, c, p, n, false, out);
+}
+
+/* The common record read, split and converted in one pass, before the
+ * general path (next_record, take_account) sees it: it ends with '\n'
+ * or CRLF inside the buffer, has as many cells as the header, none of
+ * them quoted, and every input's cell is good. The cells are found with
+ * one bit scan each, as in scan_plain, and each is converted as it is
+ * found, into r->fast_values (nothing is stored per cell). Hands the
+ * account over and steps past it; false, having changed nothing, when
+ * the record is anything else. */
+static bool read_fast(CsvReader *r, CsvRun *run) {
+  Intake *in = run->in;
+  if (r->in.base + r->rec_start >= r->limit) return false;
+  char *base = r->in.buf + r->rec_start;
+  const char *p = base;
+  if (*p == '\n' || *p == '\r') return false; /* an empty line, or one to read again */
+  const char *block;
+  uint64_t full, bits;
+  if ((uintptr_t)p - (uintptr_t)r->stops_at < 64) { /* in next_stop's window */
+    block = r->stops_at;
+    full = r->stops;
+    bits = full & (~UINT64_C(0) << (p - block));
+  } else {
+    block = p;
+    full = bits = stop_bits(r, block);
+  }
+  /* (locals: the compiler cannot keep r's fields in registers across the
+   * stores into values) */
+  const CsvPlan *c = r->by_column, *last = c + r->ncolumns - 1;
+  Value *values = r->fast_values;
+  const char delimiter = r->delimiter;
+  const uint8_t *odd_first = r->odd_first, *odd_last = r->odd_last;
+  uint32_t key_at = 0, key_len = 0;
+  const char *q;
+  for (;; c++) {
+    /* The NUL after the data is a stop, so this never passes it, and
+     * the padding behind the data covers the 64 bytes read. */
+    while (!bits) {
+      block += 64;
+      full = bits = stop_bits(r, block);
+    }
+    q = block + __builtin_ctzll(bits);
+    bits &= bits - 1;
+    const char *e = q;
+    bool end = *q != delimiter;
+    if (end) {
+      /* fewer cells than the header, or a NUL: the end of the data, or in it */
+      if (*q != '\n' || c != last) return false;
+      if (e > p && e[-1] == '\r') e--; /* the CR of a CRLF ends the record */
+    }
+    size_t n = (size_t)(e - p);
+    Value *out = &values[c->input];
+    double x;
+    int32_t days;
+    bool b;
+    switch (c->step) {
+    case FAST_SKIP:
+      if (odd_first[(uint8_t)*p]) return false; /* maybe quoted: the cells may end elsewhere */
+      break;
+    case FAST_NUMBER:
+      if (!n) goto empty;
+      if (number_usual(p, n, true, &x))
+        *out = val_num(x);
+      else if (!convert_general(r, c->field, p, n, false, &in->arena, out))
+        return false;
+      break;
+    case FAST_BOOL:
+      if (!n) goto empty;
+      if (bool_usual(p, n, true, &b))
+        *out = val_bool(b);
+      else if (!convert_general(r, c->field, p, n, false, &in->arena, out))
+        return false;
+      break;
+    case FAST_DATE:
+      if (!n) goto empty;
+      if (date_usual(p, n, &days))
+        *out = val_date(days);
+      else if (!convert_general(r, c->field, p, n, false, &in->arena, out))
+        return false;
+      break;
+    case FAST_TEXT:
+      if (!n) goto empty;
+      if ((odd_first[(uint8_t)*p] | odd_last[(uint8_t)e[-1]]) || !text_usual(c->field, c->allowed_len, p, n))
+        return false;
+      *out = val_text(p, (uint32_t)n);
+      break;
+    case FAST_CAREFUL:
+      if (!careful_cell(r, run, c, base, p, e, &key_at, &key_len)) return false;
+      break;
+    case FAST_OTHER:
+      if (!n) goto empty;
+      if (!convert_general(r, c->field, p, n, false, &in->arena, out)) return false;
+      break;
+    default:
+      return false; /* FAST_END: more cells than the header */
+    empty:
+      if (c->required) return false;
+      *out = val_missing(MISS_ABSENT);
+      break;
+    }
+    if (end) break;
+    p = q + 1;
+  }
+  size_t len = (size_t)(q + 1 - base);
+  if (len > CSV_RECORD_MAX) return false;
+  r->stops_at = block;
+  r->stops = full;
+  Value *account = intake_begin(in);
+  memcpy(account, values, (size_t)r->schema->ninputs * sizeof *account);
+  const char *id = finish_account(r, run, account, base, len, key_at, key_len);
+  r->rec_end = r->rec_start + len;
+  r->rec_lines = 1;
+  intake_accept(in, account, id, r->line);
+  advance(r);
+  return true;
+}
+
 /* Reports the first bad field in the order described at the top: the
  * record's shape, the key, stray quotes, then the inputs. */
 static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **account_id) {
+  if ((int32_t)r->ncells == r->ncolumns && !(r->rec_flags & CELL_BAD_QUOTE) &&
+      convert_fast(r, run, values, account_id))
+    return true;
   const Schema *schema = r->schema;
   char err[ERR_MESSAGE_MAX];
   const CsvCell *cell;
@@ -1144,9 +1460,11 @@ int csv_read(Intake *in) {
     }
   }
 
+  fast_plan(&r);
   CsvRun run = {.in = in};
   bool broken = false;
   while (!in->stop) {
+    if (r.fast && read_fast(&r, &run)) continue;
     NextResult n = next_record(&r);
     if (n == NEXT_END) break;
     if (n == NEXT_BROKEN) {

@@ -369,6 +369,83 @@ Test(convert, numbers_match_strtod) {
   arena_free(&arena);
 }
 
+/* The readers' inline number path (convert.h: number_usual, with the
+ * 1-to-8-digit word conversion when the cell is in a padded buffer) gives
+ * exactly strtod's double, and refuses what convert_cell refuses; random
+ * digit strings of every length up to 20 with a point, a sign or a stray
+ * byte here and there, and the edges. */
+Test(convert, number_fast_path_matches_strtod) {
+  unsigned seed = 11;
+  Arena arena;
+  arena_init(&arena, 0);
+  ReadOpts opts = {0};
+  const char *edges[] = {"0",
+                         "00000000",
+                         "99999999",
+                         "100000000",
+                         "12345678",
+                         "1",
+                         "-0",
+                         "-1",
+                         "0.5",
+                         ".5",
+                         "5.",
+                         "9007199254740993",
+                         "1e3",
+                         "1,000",
+                         "+5",
+                         " 5",
+                         "5 ",
+                         "１２",
+                         "0.1",
+                         "0.3",
+                         "123456789.123456789",
+                         "4503599627370497.5",
+                         "99999999.9",
+                         "",
+                         "-",
+                         "--1",
+                         "1-",
+                         "0x10"};
+  for (size_t i = 0; i < 200000 + sizeof edges / sizeof *edges; i++) {
+    char s[40] = {0}; /* zero padded: the bytes past the cell are readable */
+    if (i < sizeof edges / sizeof *edges) {
+      strcpy(s, edges[i]);
+    } else {
+      seed = seed * 1103515245u + 12345u;
+      size_t len = 1 + (seed >> 8) % 20;
+      for (size_t k = 0; k < len; k++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned roll = (seed >> 8) % 100;
+        s[k] = roll < 93   ? (char)('0' + (seed >> 16) % 10)
+               : roll < 96 ? '.'
+               : roll < 98 ? '-'
+                           : (char)(seed >> 16);
+      }
+    }
+    size_t n = strlen(s);
+    double fast;
+    Value slow;
+    char err[256];
+    bool slow_ok = convert_cell(&number_field, s, n, &opts, false, &arena, &slow, err, sizeof err);
+    for (int padded = 0; padded < 2; padded++) {
+      if (!number_usual(s, n, padded, &fast)) continue;
+      cr_assert(slow_ok, "%s: the fast path took what convert_cell refuses", s);
+      double want = strtod(s, NULL);
+      if (memcmp(&fast, &want, sizeof want) != 0 || memcmp(&slow.u.num, &want, sizeof want) != 0)
+        cr_assert_fail("%s: fast %.17g, convert_cell %.17g, strtod %.17g", s, fast, slow.u.num, want);
+    }
+  }
+  /* every 1-to-8-digit string takes the word conversion */
+  for (unsigned v = 0; v < 100000000; v += 9973) {
+    char s[16] = {0};
+    size_t n = (size_t)snprintf(s, sizeof s, "%u", v);
+    uint64_t got;
+    cr_assert(digits8(s, n, &got) && got == v, "%s", s);
+  }
+  arena_free(&arena);
+}
+
 Test(convert, bools) {
   const char *truths[] = {"true", "TRUE", "True", "yes", "YES", "1", " yes "};
   const char *lies[] = {"false", "False", "no", "NO", "0"};
@@ -416,8 +493,12 @@ Test(convert, bool_fast_path) {
                          "n\x0f",
                          "TRUE\r",
                          "0x",
-                         "10"};
-  const char *common[] = {"true", "TRUE", "True", "false", "FALSE", "yes", "no", "1", "0"};
+                         "10",
+                         "はい",
+                         "いいえ",
+                         "はい ",
+                         "いい"};
+  const char *common[] = {"true", "TRUE", "True", "false", "FALSE", "yes", "no", "1", "0", "はい", "いいえ"};
   Arena arena;
   arena_init(&arena, 0);
   ReadOpts opts = {0};
