@@ -501,7 +501,8 @@ static void html_kpis(History *h, Buf *b) {
                  met == 1   ? " style=\"color:#2e7d32\""
                  : met == 0 ? " style=\"color:#c62828\""
                             : "");
-      html_esc(b, kpi_text(p, k, line.values[i], v));
+      /* a missing value in words, as report --html's KPI panel shows it */
+      html_esc(b, isnan(line.values[i]) ? _("no value") : kpi_text(p, k, line.values[i], v));
       if (met == 1 || met == 0) {
         buf_putc(b, ' ');
         html_esc(b, report_kpi_status(met, true));
@@ -519,6 +520,7 @@ static void html_kpis(History *h, Buf *b) {
 static const char history_css[] = "<style>\n"
                                   "svg.spark{display:block}\n"
                                   "svg .line{stroke-linejoin:round;stroke-linecap:round}\n"
+                                  ".kpi-row td{white-space:nowrap}\n"
                                   "</style>\n";
 
 void history_write_html(History *h, FILE *out) {

@@ -57,6 +57,8 @@ check_has "$tmp/dom.html" "Japanese label in the DOM" グレード構成の推�
   'KPI の推移' ロイヤル オンボード アクティブ率 想定継続率
 check_lacks "$tmp/dom.html" "no English heading on the Japanese page" 'Grade composition per snapshot' \
   'Accounts whose grade fell' 'Mean health per persona'
+# 売上継続率 (arr_kept) has no value in the first snapshots: said in words, in the page's language
+check "a KPI without a value: 値なし" grep -q '<td class="num">値なし</td>' "$tmp/dom.html"
 # the display name (`input name … display`) next to each id
 names=$(grep -o '<td class="name">[^<]' "$tmp/dom.html" | wc -l)
 check "falling-accounts: the accounts' display names (顧客名) next to their ids ($names)" grep -q '<th>顧客名</th>' "$tmp/dom.html"
@@ -66,7 +68,7 @@ check "falling-accounts: some row has a name" [ "$names" -gt 0 ]
 render_english "$tmp/en.html"
 check_has "$tmp/en-dom.html" "English words in the DOM" '<h2>Grade composition per snapshot</h2>' \
   '<h2>Forecasts per snapshot</h2>' '<h2>Mean health per persona</h2>' 'Accounts whose grade fell' \
-  '<th class="num">change</th>' 'KPIs per snapshot'
+  '<th class="num">change</th>' 'KPIs per snapshot' '<td class="num">no value</td>'
 check_lacks "$tmp/en-dom.html" "no Japanese page word on the English page" グレード構成の推移 予測の推移 \
   グレードが下がった顧客 下がった要因
 check_has "$tmp/en-dom.html" "English page: the rules' label as written" ロイヤル 想定継続率 アクティブ率
