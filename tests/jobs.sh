@@ -8,12 +8,14 @@
 #     CSV made to be hard to cut (quoted cells with line breaks, CRLF and
 #     LF, rejected and duplicate accounts, empty lines, a '"' inside an
 #     unquoted cell, no final line break) give the same output at -j 1, 2,
-#     3 and 8 for `run` (csv, jsonl --explain, text), `report`, `validate`
+#     3 and 8 for `run` (csv, also for people and in CP932, jsonl with
+#     and without --explain, text, with and without a key), `report`, `validate`
 #     and `history` (with and without KPIs), and under --strict: the
 #     accounts scored on the reading threads (csv, jsonl, report,
-#     validate, history) or on the writing one (text and --explain, which
-#     read the evaluator; the long table's trend-free history is scored on
-#     the readers too). Every case must give output (an error alike at
+#     validate, history; csv and jsonl written there too, but not in
+#     CP932) or on the writing one (text and --explain, which read the
+#     evaluator; the long table's trend-free history is scored on the
+#     readers too). Every case must give output (an error alike at
 #     every -j would prove nothing), and a result handed to the wrong
 #     account, even one in a hundred, fails most of them.
 # Last line "jobs: N passed, N failed".
@@ -117,6 +119,9 @@ a="--as-of 2026-11-22"
 for data in accounts.csv crlf.csv hard.csv accounts.yaml; do
   d="$work/$data"
   same "run csv $data" run $rules "$d" --format csv $a
+  same "run jsonl $data" run $rules "$d" --format jsonl $a
+  same "run csv for people $data" run $rules "$d" --format csv --labels --digits 2 --excel-safe --bom $a
+  same "run csv cp932 $data" run $rules "$d" --format csv --output-encoding cp932 $a
   same "run jsonl --explain $data" run $rules "$d" --format jsonl --explain $a
   same "run text $data" run $rules "$d" $a
   same "report $data" report $rules "$d" --format json $a
@@ -135,6 +140,13 @@ for data in accounts.csv hard.csv accounts.yaml; do
 done
 same "history text, no KPIs" history "$work/nokpi.kenko" "$work/hist/accounts-2026-09-30.csv" \
   "$work/hist/accounts-2026-10-30.csv" "$work/hist/accounts-2026-11-30.csv"
+# Without a key the id is the account's place (FILE:LINE), which the
+# reading threads write (--format csv and jsonl): each piece's lines.
+sed 's/: text key$/: text/' $rules >"$work/nokey.kenko"
+for data in accounts.csv hard.csv; do
+  same "run csv, no key, $data" run "$work/nokey.kenko" "$work/$data" --format csv $a
+  same "run jsonl, no key, $data" run "$work/nokey.kenko" "$work/$data" --format jsonl $a
+done
 same "run, two files" run $rules "$work/accounts.csv" "$work/hard.csv" --format csv $a
 same "explain one account" explain $rules "$work/hard.csv" --account a40 $a
 same "history" history $rules "$work/hist/accounts-2026-09-30.csv" "$work/hist/accounts-2026-10-30.csv" \

@@ -57,6 +57,12 @@ typedef struct JobWork {
   /* May be NULL: called on the calling thread with FN's ud a few
    * accounts before FN gets A, to start fetching what FN will read. */
   void (*ahead)(void *fn_ud, const Account *a);
+  /* What account() returns holds all FN reads of the account besides
+   * its id, file, line and ordinal: FN then gets Account.values and
+   * .name NULL, and the values are not kept past the work (the reader's
+   * arena is reset at each account, as on one thread, and a batch
+   * carries only the ids and what the work made). */
+  bool compact;
 } JobWork;
 
 #endif

@@ -144,6 +144,26 @@ uint64_t job_key_hash(const void *packed) {
   return h;
 }
 
+/* An account written on a reading thread (ScoreJob.text), packed: the
+ * key's hash (first, as in every packed account: job_key_hash), then the
+ * key's text and the output, end to end after the head. */
+typedef struct PackedText {
+  uint64_t hash;
+  uint32_t key_len, len;
+} PackedText;
+
+const char *job_key_text(const void *packed, size_t *n) {
+  const PackedText *t = packed;
+  *n = t->key_len;
+  return (const char *)(t + 1);
+}
+
+const char *job_text(const void *packed, size_t *n) {
+  const PackedText *t = packed;
+  *n = t->len;
+  return (const char *)(t + 1) + t->key_len;
+}
+
 const Result *job_result(JobResult *jr, const void *packed) {
   uint64_t h;
   transfer(&jr->r, jr->values, jr->nvalues, &h, (char *)(uintptr_t)packed, false);
@@ -156,6 +176,8 @@ typedef struct Scorer {
   Arena arena;
   const CExpr **exprs; /* sj->exprs compiled for ev */
   Value *values;
+  void *writer; /* sj->text's state */
+  Buf out;      /* an account's output, with sj->text */
 } Scorer;
 
 static void *scorer_start(void *ud) {
@@ -166,7 +188,27 @@ static void *scorer_start(void *ud) {
   arena_init(&s->arena, 0);
   s->exprs = job_compile(s->ev, sj->exprs, sj->nexprs, &s->arena);
   s->values = arena_alloc(&s->arena, ((size_t)sj->nexprs + 1) * sizeof *s->values);
+  s->writer = sj->text ? sj->text->start(sj->text->ud) : NULL;
+  buf_init(&s->out, NULL);
   return s;
+}
+
+/* ScoreJob.text: A, scored as R, written here; its key and output packed
+ * into ARENA. */
+static const void *pack_text(Scorer *s, const Account *a, const Result *r, Arena *arena) {
+  const ScoreJob *sj = s->sj;
+  char buf[32];
+  size_t n = 0;
+  const char *key = sj->key_input >= 0 ? key_text(&a->values[sj->key_input], a->id, buf, &n) : "";
+  s->out.len = 0;
+  sj->text->write(s->writer, a, r, &s->out);
+  PackedText *t = arena_alloc(arena, sizeof *t + n + s->out.len);
+  t->hash = sj->key_input >= 0 ? key_hash(key, n) : 0;
+  t->key_len = (uint32_t)n;
+  t->len = (uint32_t)s->out.len;
+  memcpy(t + 1, key, n);
+  if (s->out.len) memcpy((char *)(t + 1) + n, s->out.data, s->out.len);
+  return t;
 }
 
 static const void *scorer_account(void *state, const Account *a, Arena *arena) {
@@ -178,6 +220,7 @@ static const void *scorer_account(void *state, const Account *a, Arena *arena) {
     if (as_of > sj->limit || (!sj->all && as_of != sj->target)) return NULL;
   }
   const Result *r = eval_account(s->ev, a->values, as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
+  if (sj->text) return pack_text(s, a, r, arena);
   job_values(s->ev, s->exprs, sj->nexprs, s->values);
   uint64_t h = 0;
   if (sj->key_input >= 0) {
@@ -193,12 +236,14 @@ static const void *scorer_account(void *state, const Account *a, Arena *arena) {
 
 static void scorer_stop(void *state) {
   Scorer *s = state;
+  if (s->writer) s->sj->text->stop(s->writer);
+  buf_free(&s->out);
   eval_free(s->ev);
   arena_free(&s->arena);
   free(s);
 }
 
 JobWork score_job_work(const ScoreJob *sj) {
-  JobWork w = {scorer_start, scorer_account, scorer_stop, (void *)sj, sj->ahead};
+  JobWork w = {scorer_start, scorer_account, scorer_stop, (void *)sj, sj->ahead, sj->text != NULL};
   return w;
 }

@@ -6,8 +6,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "engine/eval.h"
 #include "engine/account.h"
+
+/* An account's output made on the thread that scores it: start(ud) makes
+ * a thread's writer (reading nothing the calling thread writes while the
+ * file is read), write(state, a, r, b) appends A's output, scored as R,
+ * to B, stop(state) ends the writer. */
+typedef struct JobText {
+  void *(*start)(void *ud);
+  void (*write)(void *state, const Account *a, const Result *r, Buf *b);
+  void (*stop)(void *state);
+  void *ud;
+} JobText;
 
 /* What a reading thread scores, and how. Filled by the calling thread
  * before each file is read, and read-only while it is. */
@@ -25,10 +37,15 @@ typedef struct ScoreJob {
   int32_t nexprs;
   int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
   void (*ahead)(void *fn_ud, const Account *a); /* JobWork.ahead */
+  /* Not NULL (plain data, no exprs): each account written there too, and
+   * what the calling thread gets is its key and its output (job_key_text,
+   * job_text), not the Result: a compact JobWork. */
+  const JobText *text;
 } ScoreJob;
 
 /* The JobWork scoring each account as SJ says: Account.work is then its
- * Result, packed (or NULL for a record not to be scored). */
+ * Result, packed, or with sj->text its output (or NULL for a record not
+ * to be scored). */
 JobWork score_job_work(const ScoreJob *sj);
 
 /* The calling thread's Result that a packed one is unpacked into: each
@@ -46,6 +63,10 @@ void job_result_free(JobResult *jr);
 const Result *job_result(JobResult *jr, const void *packed);
 /* The key_hash of the packed account's key (0 without a key input). */
 uint64_t job_key_hash(const void *packed);
+/* With ScoreJob.text: the text of the account's key (key_text; length 0
+ * without a key input) and its output, N bytes. */
+const char *job_key_text(const void *packed, size_t *n);
+const char *job_text(const void *packed, size_t *n);
 
 /* EXPRS (N of them, NULL ones allowed) compiled for EV, into ARENA. */
 const CExpr **job_compile(const Evaluator *ev, const Node *const *exprs, int32_t n, Arena *arena);

@@ -88,6 +88,7 @@
 #ifndef CSV_BUF_INITIAL
 #define CSV_BUF_INITIAL (1u << 20) /* first size of the record buffer */
 #endif
+#define CSV_PIECE_HEAD (4u << 10) /* a later piece's first read, for the header */
 #ifndef CSV_RAW_CHUNK
 #define CSV_RAW_CHUNK (64u << 10) /* bytes read per iconv round */
 #endif
@@ -126,6 +127,9 @@ typedef struct CsvInput {
   size_t pending; /* plain reading: raw[pending_at..raw_len) sniffed, not yet in buf */
   size_t pending_at;
   const char *detected; /* auto-detection chose this encoding (NULL: UTF-8) */
+  uint64_t read_to;     /* plain reading stops at this file offset until
+                           it is reached (0: none): a piece reads its own
+                           bytes, not the next pieces' (read_jobs.c) */
 } CsvInput;
 
 static bool is_utf8_name(const char *encoding) {
@@ -324,6 +328,8 @@ static bool input_refill(CsvInput *in, size_t keep_from) {
     }
   }
   size_t room = in->cap - 1 - in->len;
+  if (in->read_to > in->base + in->len && in->read_to - (in->base + in->len) < room)
+    room = (size_t)(in->read_to - (in->base + in->len));
   size_t n =
       in->converting ? read_converted(in, in->buf + in->len, room) : read_plain(in, in->buf + in->len, room);
   if (in->cr_lines) cr_to_lf(in->buf + in->len, n);
@@ -406,6 +412,7 @@ typedef struct CsvReader {
   uint32_t line;      /* line of the record at rec_start */
   uint64_t limit;     /* a piece (read_jobs.c): no record starting at or
                          past this file offset is read */
+  uint64_t head_read; /* a piece: the file's first read stops here */
 
   char *scratch; /* a quoted cell with "" undone */
   size_t scratch_cap;
@@ -880,6 +887,7 @@ static bool open_file(CsvReader *r, int *status) {
     *status = KENKO_ERR_USAGE;
     return false;
   }
+  r->in.read_to = r->head_read;
   if (r->in.detected && strcmp(r->in.detected, "cp932") == 0)
     diag_at(r->diag, KENKO_NOTE, r->path, 0, 0,
             "not UTF-8, read as CP932 (`--encoding cp932` says so and silences this note)");
@@ -1426,6 +1434,8 @@ int csv_read(Intake *in) {
   Diag quiet;
   diag_init(&quiet, NULL, NULL, NULL);
   reader_init(&r, in->source, in->schema, in->opts, later ? &quiet : in->diag);
+  /* a piece reads the header (a later one, only a little) and its own bytes */
+  if (piece) r.head_read = later ? CSV_PIECE_HEAD : piece->end;
   int status = KENKO_OK;
   if (!open_file(&r, &status)) {
     stats->file_error = true;
@@ -1454,6 +1464,7 @@ int csv_read(Intake *in) {
         reader_free(&r);
         return KENKO_ERR_DATA;
       }
+      r.in.read_to = piece->end;
       r.rec_start = 0;
       r.line = piece->line;
       r.stops_at = NULL;

@@ -25,9 +25,24 @@
  * (and CSV that is not UTF-8, has CR line ends or comes from standard
  * input) are read by one worker while the calling thread scores.
  *
- * Memory stays bounded: at most `window` pieces are read ahead of the
- * one being replayed, and a piece hands over at most QUEUE_MAX batches
- * before it waits for them to be replayed. */
+ * Memory stays bounded: at most `window` pieces (of at most PIECE_MAX
+ * bytes) are read ahead of the one being replayed, and a file read by one
+ * worker hands over at most QUEUE_MAX batches before it waits for them to
+ * be replayed. A CSV piece never waits for its batches to be replayed:
+ * the workers read their pieces to the end while the calling thread
+ * catches up, so that both cores of two keep reading.
+ *
+ * Waking costs: three threads share two cores, and each wake-up of a
+ * sleeping thread is a context switch that stops a reader. So each
+ * thread is woken only for what it waits for (condition variables
+ * `ready` for the calling thread, `room` for the workers), and the
+ * calling thread only once its piece has WAKE_AT batches or is read.
+ *
+ * With a compact JobWork (account.h) the values are not handed over:
+ * the reader's arena is reset at each account, as on one thread (the
+ * values stay in the core's cache), and a batch's own arena holds what
+ * the work made of each account, its id, and the keys of rejected
+ * accounts. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -39,13 +54,17 @@
 #include "kenko.h"
 
 enum {
-  BATCH_EVENTS = 256,    /* accounts (and diagnostics) handed over at once */
-  AHEAD = 8,             /* JobWork.ahead comes this many events before */
-  BATCH_BYTES = 1 << 19, /* a batch's arena: one chunk holds it, most often */
-  QUEUE_MAX = 4,         /* batches of one piece waiting to be replayed */
-  PIECES_PER_JOB = 8,    /* a CSV file is cut in about jobs × this pieces */
-  PIECE_MAX = 1 << 20,   /* bytes of a CSV piece at most */
-  PIECE_MIN = 1          /* small files too: tests reach every path */
+  BATCH_EVENTS = 256,      /* accounts (and diagnostics) handed over at once */
+  AHEAD = 8,               /* JobWork.ahead comes this many events before */
+  FETCH = 16,              /* what the work made is fetched this many before */
+  FETCH_LINES = 4,         /* (its first lines: a written account's whole) */
+  BATCH_BYTES = 1 << 19,   /* a batch's arena: one chunk holds it, most often */
+  COMPACT_BYTES = 1 << 17, /* the same with a compact JobWork */
+  QUEUE_MAX = 4,           /* batches of a one-piece file waiting to be replayed */
+  WAKE_AT = 4,             /* the calling thread waits for this many batches */
+  PIECES_PER_JOB = 8,      /* a CSV file is cut in about jobs × this pieces */
+  PIECE_MAX = 1 << 18,     /* bytes of a CSV piece at most */
+  PIECE_MIN = 1            /* small files too: tests reach every path */
 };
 
 typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
@@ -88,20 +107,25 @@ typedef struct Jobs {
   const ReadOpts *opts;
   const SourceSet *sources;
   const JobWork *work; /* done on the workers, or NULL */
+  bool compact;        /* work->compact */
   bool csv;
   int fd;
   uint64_t size, piece_bytes;
   size_t window;
+  size_t queue_max; /* batches of a piece waiting, at most */
   pthread_mutex_t mu;
-  pthread_cond_t changed; /* a batch handed over or replayed, a piece
-                             made, read or replayed, or cancel */
+  pthread_cond_t ready; /* the calling thread: what it waits for is there */
+  pthread_cond_t room;  /* the workers: a piece may be made or a batch
+                           handed over, or cancel */
+  size_t wanted;        /* the piece the calling thread waits for, or
+                           SIZE_MAX when it does not wait */
   Piece **pieces;
   size_t npieces, cap;
-  Batch *spare; /* replayed batches, for the workers to fill again */
-  size_t nspare;
+  Batch *spare;        /* replayed batches, for the workers to fill again */
   size_t replayed;     /* pieces the calling thread is done with */
   uint64_t pos, lines; /* CSV: where the next piece begins, line feeds before it */
   bool split_done;     /* every piece is made */
+  bool splitting;      /* a worker is finding the next piece's end */
   bool cancel;
 } Jobs;
 
@@ -117,9 +141,9 @@ typedef struct Worker {
   void *state; /* JobWork's */
 } Worker;
 
-static Batch *batch_new(void) {
+static Batch *batch_new(const Jobs *j) {
   Batch *b = xcalloc(1, sizeof *b);
-  arena_init(&b->arena, BATCH_BYTES);
+  arena_init(&b->arena, j->compact ? COMPACT_BYTES : BATCH_BYTES);
   return b;
 }
 
@@ -139,26 +163,21 @@ static void batch_free(Batch *b) {
   free(b);
 }
 
-/* Keeps B, replayed, for a worker to fill again (the calling thread,
- * under the lock): its events' memory and its arena's chunk are then
- * used again instead of freed and allocated anew (which costs page
- * faults and a cold cache), up to a few per worker. */
+/* Keeps B, replayed, for a worker to fill again (under the lock): its
+ * events' memory and its arena's chunk are then used again instead of
+ * freed and allocated anew (which costs page faults and a cold cache).
+ * The spares are never more than the batches alive at once, which the
+ * window (and QUEUE_MAX) bound. */
 static void batch_spare(Jobs *j, Batch *b) {
-  if (j->nspare >= 2 * QUEUE_MAX * j->window) {
-    batch_free(b);
-    return;
-  }
   b->next = j->spare;
   j->spare = b;
-  j->nspare++;
 }
 
 /* A batch to fill (a worker, under the lock): a spare one, or new. */
 static Batch *batch_take(Jobs *j) {
   Batch *b = j->spare;
-  if (!b) return batch_new();
+  if (!b) return batch_new(j);
   j->spare = b->next;
-  j->nspare--;
   b->next = NULL;
   return b;
 }
@@ -177,10 +196,19 @@ static Event *record(Worker *w, EventKind kind) {
   return e;
 }
 
-/* Hands the batch being filled (with the intake's arena, which holds its
- * accounts) to the calling thread, waiting while the piece has QUEUE_MAX
- * batches waiting; a fresh batch and arena follow. After cancel, the
- * reader is told to stop and the batch is dropped. */
+/* Wakes the calling thread when it waits for piece P (the lock held) and
+ * P has what it waits for: WAKE_AT batches, or its end. */
+static void wake_caller(Jobs *j, const Piece *p) {
+  if (j->wanted < j->npieces && j->pieces[j->wanted] == p && (p->done || p->queued >= WAKE_AT))
+    pthread_cond_signal(&j->ready);
+}
+
+/* Hands the batch being filled to the calling thread (a one-piece file:
+ * waiting while QUEUE_MAX batches wait); a fresh batch follows. Its
+ * accounts are in the intake's arena, which goes with it, the intake
+ * taking the fresh batch's, emptied (with a compact JobWork, in the
+ * batch's own). After cancel, the reader is told to stop and the batch
+ * is dropped. */
 static void hand_over(Worker *w) {
   Batch *b = w->batch;
   Jobs *j = w->j;
@@ -188,17 +216,19 @@ static void hand_over(Worker *w) {
   pthread_mutex_lock(&j->mu);
   Batch *next = batch_take(j);
   pthread_mutex_unlock(&j->mu);
-  /* the batch takes the intake's arena (its own is empty: batch_new, or
-   * given to the intake before), the intake the next batch's, emptied */
-  Arena full = w->in->arena;
   arena_reset(&next->arena);
-  w->in->arena = next->arena;
-  arena_init(&next->arena, BATCH_BYTES);
-  b->arena = full;
+  if (!j->compact) {
+    /* the batch takes the intake's arena (its own is empty: batch_new, or
+     * given to the intake before), the intake the next batch's */
+    Arena full = w->in->arena;
+    w->in->arena = next->arena;
+    arena_init(&next->arena, BATCH_BYTES);
+    b->arena = full;
+  }
   w->batch = next;
   pthread_mutex_lock(&j->mu);
-  while (!j->cancel && p->queued >= QUEUE_MAX)
-    pthread_cond_wait(&j->changed, &j->mu);
+  while (!j->cancel && p->queued >= j->queue_max)
+    pthread_cond_wait(&j->room, &j->mu);
   bool cancelled = j->cancel;
   if (!cancelled) {
     if (p->tail)
@@ -207,7 +237,7 @@ static void hand_over(Worker *w) {
       p->head = b;
     p->tail = b;
     p->queued++;
-    pthread_cond_broadcast(&j->changed);
+    wake_caller(j, p);
   }
   pthread_mutex_unlock(&j->mu);
   if (cancelled) {
@@ -221,12 +251,19 @@ static void hand_over(Worker *w) {
 static void begin_account(Intake *in) {
   Worker *w = in->hook_ud;
   if (w->batch->n >= BATCH_EVENTS) hand_over(w);
+  if (w->j->compact) arena_reset(&in->arena);
 }
 
 static bool record_account(void *ud, const Account *a, Arena *arena) {
   Worker *w = ud;
   Event *e = record(w, EV_ACCOUNT);
   e->account = *a;
+  if (w->j->compact) { /* what is kept goes to the batch's arena */
+    arena = &w->batch->arena;
+    e->account.values = NULL;
+    e->account.name = NULL;
+    e->account.id = arena_strdup(arena, a->id);
+  }
   if (w->j->work) e->account.work = w->j->work->account(w->state, a, arena);
   return !w->in->stop;
 }
@@ -246,6 +283,11 @@ static void record_key(void *ud, const Value *key, const char *id) {
   Event *e = record(w, EV_KEY);
   e->key = *key;
   e->id = id;
+  if (w->j->compact) { /* the reader's arena is reset at the next account */
+    Arena *arena = &w->batch->arena;
+    if (key->type == T_TEXT) e->key.u.text = arena_strndup(arena, key->u.text, key->len);
+    if (id) e->id = arena_strdup(arena, id);
+  }
 }
 
 /* Reads piece P on this worker. */
@@ -255,7 +297,14 @@ static void read_piece(Worker *w, Piece *p) {
   diag_init(&diag, j->sources, record_diag, w);
   memset(&w->stats, 0, sizeof w->stats);
   w->piece = p;
-  w->batch = batch_new();
+  if (j->compact) { /* a spare batch and its arena, warm */
+    pthread_mutex_lock(&j->mu);
+    w->batch = batch_take(j);
+    pthread_mutex_unlock(&j->mu);
+    arena_reset(&w->batch->arena);
+  } else {
+    w->batch = batch_new(j); /* its arena empty: it takes the intake's */
+  }
   Intake in;
   intake_init(&in, j->path, j->schema, &w->opts, &diag, record_account, w, &w->stats);
   in.begin_hook = begin_account;
@@ -264,34 +313,40 @@ static void read_piece(Worker *w, Piece *p) {
   w->in = &in;
   int status = intake_read(&in, j->fmt);
   hand_over(w);
-  batch_free(w->batch);
-  w->batch = NULL;
   intake_free(&in);
   w->in = NULL;
   pthread_mutex_lock(&j->mu);
+  batch_spare(j, w->batch);
+  w->batch = NULL;
   p->status = status;
   p->stats = w->stats;
   p->done = true;
-  pthread_cond_broadcast(&j->changed);
+  wake_caller(j, p);
   pthread_mutex_unlock(&j->mu);
 }
 
 /* The next piece to read (made here, under the lock), or NULL when there
  * is none or the run is cancelled. Waits while `window` pieces are ahead
- * of the one being replayed. */
+ * of the one being replayed, or another worker is finding where the next
+ * piece ends (which it does without the lock: that reads a piece). */
 static Piece *next_piece(Jobs *j) {
-  while (!j->cancel && !j->split_done && j->npieces >= j->replayed + j->window)
-    pthread_cond_wait(&j->changed, &j->mu);
+  while (!j->cancel && !j->split_done && (j->splitting || j->npieces >= j->replayed + j->window))
+    pthread_cond_wait(&j->room, &j->mu);
   if (j->cancel || j->split_done) return NULL;
   Piece *p = xcalloc(1, sizeof *p);
   if (j->csv) {
-    uint64_t lines;
-    p->range.begin = j->pos;
+    uint64_t lines, begin = j->pos;
+    p->range.begin = begin;
     p->range.line = (uint32_t)(1 + j->lines);
-    p->range.end = csv_piece_end(j->fd, j->pos, j->pos + j->piece_bytes, j->size, &lines);
+    j->splitting = true;
+    pthread_mutex_unlock(&j->mu);
+    p->range.end = csv_piece_end(j->fd, begin, begin + j->piece_bytes, j->size, &lines);
+    pthread_mutex_lock(&j->mu);
+    j->splitting = false;
     j->pos = p->range.end;
     j->lines += lines;
     j->split_done = j->pos >= j->size;
+    pthread_cond_broadcast(&j->room); /* a worker waiting for the split */
   } else {
     j->split_done = true; /* one piece: the whole file */
   }
@@ -300,7 +355,7 @@ static Piece *next_piece(Jobs *j) {
     j->pieces = xrealloc(j->pieces, j->cap * sizeof *j->pieces);
   }
   j->pieces[j->npieces++] = p;
-  pthread_cond_broadcast(&j->changed);
+  if (j->wanted == j->npieces - 1 || j->split_done) pthread_cond_signal(&j->ready);
   return p;
 }
 
@@ -335,12 +390,24 @@ static void look_ahead(Replay *r, const Batch *b, size_t i) {
   if (i < b->n && b->events[i].kind == EV_ACCOUNT) r->work->ahead(r->to->ud, &b->events[i].account);
 }
 
+/* Starts fetching what the work made of event I of B (written on
+ * another core: the calling thread would otherwise wait for it, line by
+ * line, where it first reads it). */
+static void fetch(const Batch *b, size_t i) {
+  const char *w = i < b->n ? b->events[i].account.work : NULL;
+  for (int k = 0; w && k < FETCH_LINES; k++)
+    __builtin_prefetch(w + 64 * k);
+}
+
 static bool replay(Replay *r, Batch *b) {
   bool ahead = r->work && r->work->ahead;
+  for (size_t i = 0; r->work && i < FETCH; i++)
+    fetch(b, i);
   for (size_t i = 0; ahead && i < AHEAD; i++)
     look_ahead(r, b, i);
   for (size_t i = 0; i < b->n; i++) {
     const Event *e = &b->events[i];
+    if (r->work) fetch(b, i + FETCH);
     if (ahead) look_ahead(r, b, i + AHEAD);
     Intake *to = r->to;
     to->stats->accounts = r->accounts + e->accounts;
@@ -382,12 +449,16 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
             .opts = opts,
             .sources = diag->sources,
             .work = work,
+            .compact = work && work->compact,
+            .queue_max = QUEUE_MAX,
+            .wanted = SIZE_MAX,
             .fd = -1};
   int nthreads = 1;
   if (fmt == FMT_CSV && csv_splittable(path, schema, opts, &j.size)) {
     j.fd = open(path, O_RDONLY);
     if (j.fd >= 0) {
       j.csv = true;
+      j.queue_max = SIZE_MAX; /* a piece is read to its end (its size bounds it) */
       nthreads = jobs;
       j.piece_bytes = j.size / ((uint64_t)jobs * PIECES_PER_JOB);
       if (j.piece_bytes > PIECE_MAX) j.piece_bytes = PIECE_MAX;
@@ -396,7 +467,8 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   }
   j.window = 2 * (size_t)nthreads;
   pthread_mutex_init(&j.mu, NULL);
-  pthread_cond_init(&j.changed, NULL);
+  pthread_cond_init(&j.ready, NULL);
+  pthread_cond_init(&j.room, NULL);
   Worker *workers = xcalloc((size_t)nthreads, sizeof *workers);
   int started = 0;
   for (int t = 0; t < nthreads; t++) {
@@ -405,6 +477,8 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     if (opts) w->opts = *opts;
     w->opts.rejected_key = record_key;
     w->opts.rejected_ud = w;
+    /* splittable: UTF-8, which each piece need not find out again */
+    if (j.csv) w->opts.encoding = "utf-8";
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
     started++;
   }
@@ -418,19 +492,23 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   CsvPiece rest = {0, UINT64_MAX, 1, 0, 0};
   pthread_mutex_lock(&j.mu);
   for (size_t i = 0; started > 0; i++) {
+    j.wanted = i;
     while (i >= j.npieces && !j.split_done)
-      pthread_cond_wait(&j.changed, &j.mu);
+      pthread_cond_wait(&j.ready, &j.mu);
     if (i >= j.npieces) break;
     Piece *p = j.pieces[i];
     for (;;) {
-      while (!p->head && !p->done)
-        pthread_cond_wait(&j.changed, &j.mu);
+      /* woken once WAKE_AT batches wait (or the piece is read), then the
+       * batches are replayed until none is left */
+      while (!p->head && !p->done) {
+        while (!p->done && p->queued < WAKE_AT)
+          pthread_cond_wait(&j.ready, &j.mu);
+      }
       Batch *b = p->head;
       if (!b) break;
       p->head = b->next;
       if (!p->head) p->tail = NULL;
-      p->queued--;
-      pthread_cond_broadcast(&j.changed);
+      if (p->queued-- >= j.queue_max) pthread_cond_broadcast(&j.room); /* its reader may wait */
       pthread_mutex_unlock(&j.mu);
       bool go = replay(&r, b);
       batch_clear(b);
@@ -453,7 +531,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     stats->file_error |= p->stats.file_error;
     merge_status(&status, p->status);
     j.replayed = i + 1;
-    pthread_cond_broadcast(&j.changed);
+    pthread_cond_broadcast(&j.room);
     if (p->stats.file_error || p->status == KENKO_ERR_USAGE) break; /* the file ends there */
     if (j.csv && p->range.end < j.size && p->range.stopped_at != p->range.end) {
       /* the parity was fooled: the next piece did not begin at a record */
@@ -464,7 +542,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     }
   }
   j.cancel = true;
-  pthread_cond_broadcast(&j.changed);
+  pthread_cond_broadcast(&j.room);
   pthread_mutex_unlock(&j.mu);
   for (int t = 0; t < started; t++)
     pthread_join(workers[t].thread, NULL);
@@ -491,7 +569,8 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   }
   free(j.pieces);
   free(workers);
-  pthread_cond_destroy(&j.changed);
+  pthread_cond_destroy(&j.ready);
+  pthread_cond_destroy(&j.room);
   pthread_mutex_destroy(&j.mu);
   if (j.fd >= 0) close(j.fd);
   return status;

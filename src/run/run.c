@@ -60,6 +60,7 @@ typedef struct RunCtx {
   JobResult unpacked;  /* an account scored on a reading thread (--jobs) */
   const CExpr **exprs; /* sink->exprs compiled for ev */
   Value *values;       /* their values, for an account scored here */
+  bool written;        /* accounts come written (ScoreSink.text) */
   TrendStore trends;   /* the earlier snapshots trend functions read */
   TrendView view;      /* the account being scored's */
   Value *subjects;     /* its trend subjects' values, to keep */
@@ -255,6 +256,23 @@ static bool on_record(RunCtx *rc, const Account *a) {
   return !hand || !rc->sink->out || !ferror(rc->sink->out);
 }
 
+/* An account scored and written on a reading thread (ScoreSink.text):
+ * its key checked, its text handed on. */
+static bool on_written(RunCtx *rc, const Account *a) {
+  if (rc->p->key_input >= 0) {
+    size_t n;
+    const char *text = job_key_text(a->work, &n);
+    bool added;
+    keys_put(&rc->keys, job_key_hash(a->work), text, n, &added);
+    if (!added) return duplicate_key(rc, a);
+  }
+  size_t len;
+  const char *text = job_text(a->work, &len);
+  rc->sink->written(rc->sink->ud, a, text, len);
+  rc->scored++;
+  return !rc->sink->out || !ferror(rc->sink->out);
+}
+
 /* Each account is scored before its key is added to the set: the slot's
  * cache miss then overlaps the evaluation instead of stalling it. A
  * duplicate's result is dropped; evaluating has no other effect. */
@@ -264,6 +282,7 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   rc->seen++;
   if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
   if (rc->history) return on_record(rc, a);
+  if (a->work && rc->written) return on_written(rc, a);
   bool keyed = rc->p->key_input >= 0;
   const Value *key = keyed ? &a->values[rc->p->key_input] : NULL;
   if (rc->opts->account) {
@@ -520,8 +539,10 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
                  .nexprs = sink->nexprs,
                  .key_input = p->key_input,
                  .ahead = ahead_account};
-  JobWork work = score_job_work(&sj);
   bool scored_there = sink->result_only && !opts->account && !p->uses_trend;
+  rc.written = scored_there && sink->text && !rc.history && sink->nexprs == 0;
+  sj.text = rc.written ? sink->text : NULL;
+  JobWork work = score_job_work(&sj);
   for (int i = 0; i < ndata && status != KENKO_ERR_USAGE; i++) {
     const char *path = files[i].path;
     if (dated) {
@@ -600,6 +621,51 @@ static void write_account(void *ud, const Account *a, const Result *r) {
   buf_flush(&ws->buf, 1 << 16);
 }
 
+/* A reading thread's writer (ScoreSink.text): the run's, with plans of
+ * its own (and its own number cache, in the Buf it writes to). Only for
+ * the writers that read nothing but the Account and the Result (csv
+ * without an output encoding, jsonl without explanations). */
+typedef struct ThreadWriter {
+  WriteCtx w;
+  kenko_format format;
+} ThreadWriter;
+
+static void *thread_writer_start(void *ud) {
+  const WriterSink *ws = ud;
+  ThreadWriter *t = xmalloc(sizeof *t);
+  t->w = ws->w;
+  t->w.buf = NULL;
+  t->w.has_plans = false;
+  t->w.csv = NULL;
+  t->w.jsonl = NULL;
+  t->w.grade_pos = NULL;
+  t->format = ws->format;
+  return t;
+}
+
+static void thread_writer_write(void *state, const Account *a, const Result *r, Buf *b) {
+  ThreadWriter *t = state;
+  t->w.buf = b;
+  if (t->format == KENKO_FORMAT_CSV)
+    write_csv(&t->w, a, r);
+  else
+    write_jsonl(&t->w, a, r);
+}
+
+static void thread_writer_stop(void *state) {
+  ThreadWriter *t = state;
+  writer_free(&t->w);
+  free(t);
+}
+
+/* ScoreSink.written: an account's output made on a reading thread. */
+static void write_written(void *ud, const Account *a, const char *text, size_t n) {
+  WriterSink *ws = ud;
+  (void)a;
+  buf_put(&ws->buf, text, n);
+  buf_flush(&ws->buf, 1 << 16);
+}
+
 /* Over history the output is dated by the snapshot scored. */
 static void output_snapshot(void *ud, int32_t date) {
   WriterSink *ws = ud;
@@ -656,6 +722,14 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
       (opts->format == KENKO_FORMAT_CSV || opts->format == KENKO_FORMAT_XLSX) && !opts->explain;
   sink.account = write_account;
   sink.result_only = !ws.explain;
+  /* with --jobs, written where scored: the writers that read nothing
+   * else and keep no state across accounts */
+  JobText text = {thread_writer_start, thread_writer_write, thread_writer_stop, &ws};
+  if ((opts->format == KENKO_FORMAT_CSV && !ws.w.encoder) ||
+      (opts->format == KENKO_FORMAT_JSONL && !ws.explain)) {
+    sink.text = &text;
+    sink.written = write_written;
+  }
   sink.file_done = flush_output;
   sink.snapshot_begin = output_snapshot;
   sink.ud = &ws;

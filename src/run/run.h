@@ -8,6 +8,7 @@
 #include "kenko.h"
 #include "front/program.h"
 #include "engine/eval.h"
+#include "engine/run_jobs.h"
 #include "io/reader.h"
 #include "base/buf.h"
 #include "engine/result.h"
@@ -59,6 +60,13 @@ typedef struct ScoreSink {
   const Node *const *exprs;
   int32_t nexprs;
   void (*account_values)(void *ud, const Account *a, const Result *r, const Value *values);
+  /* A result_only sink without exprs that only turns each account into
+   * text may set these: with --jobs, over data that is not history, the
+   * text is then made where the account is scored (text->write, on a
+   * thread of its own), and `written` gets it in `account`'s stead, in the
+   * file's order, once the key is found not to be a duplicate. */
+  const JobText *text;
+  void (*written)(void *ud, const Account *a, const char *text, size_t n);
   void (*file_done)(void *ud);                    /* after each data file (may be NULL) */
   void (*snapshot_begin)(void *ud, int32_t date); /* may be NULL */
   void (*snapshot_done)(void *ud, int32_t date, const kenko_run_stats *snap); /* may be NULL */
