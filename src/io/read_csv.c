@@ -1348,7 +1348,7 @@ static bool check_record(CsvReader *r, CsvRun *run, Value *values, const char **
   *account_id = place;
 
   if ((int32_t)r->ncells != r->ncolumns) {
-    snprintf(err, sizeof err, "expected %d cells, got %u", r->ncolumns, r->ncells);
+    snprintf(err, sizeof err, _("expected %d cells, got %u"), r->ncolumns, r->ncells);
     reject(r, run, values, place, NULL, line, col, err);
     return false;
   }

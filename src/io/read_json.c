@@ -79,7 +79,8 @@ static bool json_scalar(Intake *in, const FieldSchema *f, const json_t *v, Value
     n = strlen(s);
     break;
   default:
-    snprintf(err, ERR_MESSAGE_MAX, "expected %s, got %s", value_type_name((ValueType)f->type), json_kind(v));
+    snprintf(err, ERR_MESSAGE_MAX, _("expected %s, got %s"), value_type_name((ValueType)f->type),
+             json_kind(v));
     *out = val_missing(MISS_ABSENT);
     return false;
   }
@@ -203,7 +204,7 @@ static void json_account(Intake *in, const char *s, size_t n, uint32_t line, uin
   json_t *root = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
   char err[ERR_MESSAGE_MAX], field[256];
   if (!root) {
-    snprintf(err, sizeof err, "JSON syntax: %s", jerr.text);
+    snprintf(err, sizeof err, _("JSON syntax: %s"), jerr.text); /* jansson's own words: English */
     int err_line = (int)line + (jerr.line > 1 ? jerr.line - 1 : 0);
     int err_col = jerr.column > 0 ? jerr.column : 1;
     if (jerr.line <= 1) err_col += (int)col0 - 1;
@@ -394,19 +395,19 @@ static bool js_skip_value(JsonScan *s) {
 }
 
 /* The character C for a message. */
-static const char *js_shown(int c, char tmp[16]) {
+static const char *js_shown(int c, char tmp[32]) {
   if (c == EOF) return _("the end of the file");
   if (c >= 0x21 && c < 0x7f)
-    snprintf(tmp, 16, "`%c`", c);
+    snprintf(tmp, 32, "`%c`", c);
   else
-    snprintf(tmp, 16, "byte 0x%02X", (unsigned)c);
+    snprintf(tmp, 32, _("byte 0x%02X"), (unsigned)c);
   return tmp;
 }
 
 /* A structural error at the scanner's place: the account being read (or
  * the one that would come next) is rejected, and reading stops. */
 static void js_broken(Intake *in, JsonScan *s, const char *expected) {
-  char tmp[16], msg[160];
+  char tmp[32], msg[160];
   snprintf(msg, sizeof msg, _("JSON syntax: expected %s, got %s"), _(expected), js_shown(s->c, tmp));
   intake_begin(in);
   intake_reject(in, intake_place_id(in, s->line), NULL, (int)s->line, (int)s->col, NULL, msg);
@@ -547,7 +548,7 @@ int json_read(Intake *in) {
   if (!in->stop) {
     js_skip_space(&s);
     if (s.c != EOF) {
-      char tmp[16];
+      char tmp[32];
       diag_at(in->diag, KENKO_ERROR, in->path, (int)s.line, (int)s.col,
               "JSON syntax: %s after the end of the document", js_shown(s.c, tmp));
       in->stats->file_error = true;

@@ -148,7 +148,8 @@ static void values_list(WriteCtx *w, const RefList *refs, const Value *values) {
     if (ref->kind == REF_TREND) {
       int32_t from = w->ex->trend_dates[ref->index];
       if (from == INT32_MIN) {
-        buf_puts(b, " (no snapshot)");
+        /* TRANSLATORS: after a trend's value in explain: no snapshot at the date it looks back to */
+        buf_printf(b, " (%s)", _("no snapshot"));
       } else {
         char day[11];
         date_format(from, day);
