@@ -136,7 +136,7 @@ static void text_flags(const History *h, Buf *b, Arena *arena) {
 static void text_kpis(const History *h, Buf *b, Arena *arena) {
   const Program *p = h->p;
   if (p->nkpis == 0 || !h->snaps[0].kpi) return;
-  int32_t n = p->nkpis;
+  int32_t n = p->nkpis; /* every KPI: the table grows its columns */
   buf_putc(b, '\n');
   buf_puts(b, _("KPIs per snapshot (✓ target met, ✗ not met)"));
   buf_putc(b, '\n');
@@ -174,8 +174,6 @@ static void text_kpis(const History *h, Buf *b, Arena *arena) {
     buf_shown_str(b, kd->label);
     buf_putc(b, '\n');
   }
-  if (n < p->nkpis)
-    buf_printf(b, "  … and %d more KPIs (--kpis --format csv has every one)\n", (int)(p->nkpis - n));
 }
 
 /* ---- first → last ------------------------------------------------------------ */
