@@ -49,6 +49,8 @@ typedef struct Intake {
    * arena (the accounts of a batch stay in it until they are handed
    * over); NULL: the arena is reset */
   void (*begin_hook)(struct Intake *in);
+  bool kept; /* read_jobs.c: accounts are kept after the callback (their
+                values must outlive the read buffer) */
   void *hook_ud;
   CsvPiece *piece; /* csv_read: only this piece of the file (NULL: all) */
 } Intake;

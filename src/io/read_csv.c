@@ -1143,14 +1143,14 @@ static inline __attribute__((always_inline)) bool fast_cell(const CsvReader *r, 
  * which nothing reads again once the record is split). The record is
  * the reading buffer's while an account is handed over at once; for
  * read_jobs.c, which keeps accounts after the buffer has moved on
- * (Intake.begin_hook), it is first copied into the account's arena,
+ * (Intake.kept), it is first copied into the account's arena,
  * once. KEY_AT/KEY_LEN: the key's cell in REC. Returns the account id. */
 static const char *finish_account(CsvReader *r, CsvRun *run, Value *values, char *rec, size_t len,
                                   uint32_t key_at, uint32_t key_len) {
   int32_t key = r->schema->key_index;
   bool cell_id = key >= 0 && values[key].type != T_TEXT; /* a key of another type: as written */
   char *to = rec;
-  if (run->in->begin_hook && (r->ntext || cell_id)) {
+  if (run->in->kept && (r->ntext || cell_id)) {
     to = arena_alloc(&run->in->arena, len + 1);
     memcpy(to, rec, len);
   }
@@ -1532,6 +1532,14 @@ static inline uint64_t byte_bits(const char *p, char c) {
 #endif
 }
 
+/* The bits set in X (without -mpopcnt, __builtin_popcountll is a call). */
+static inline uint64_t bits_set(uint64_t x) {
+  x -= (x >> 1) & UINT64_C(0x5555555555555555);
+  x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+  x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+  return (x * UINT64_C(0x0101010101010101)) >> 56;
+}
+
 /* Bit i set when an odd number of bits 0..i of X are set. */
 static inline uint64_t prefix_xor(uint64_t x) {
   x ^= x << 1;
@@ -1568,13 +1576,13 @@ uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, ui
         uint64_t later = skip < 64 ? outside & (~UINT64_C(0) << skip) : 0;
         if (later) {
           unsigned i = (unsigned)__builtin_ctzll(later);
-          lines += (uint64_t)__builtin_popcountll(feeds & ((UINT64_C(2) << i) - 1));
+          lines += bits_set(feeds & ((UINT64_C(2) << i) - 1));
           end = here + i + 1;
           found = true;
           break;
         }
       }
-      lines += (uint64_t)__builtin_popcountll(feeds);
+      lines += bits_set(feeds);
     }
     if (found) break;
     at += n;

@@ -308,6 +308,7 @@ static void read_piece(Worker *w, Piece *p) {
   Intake in;
   intake_init(&in, j->path, j->schema, &w->opts, &diag, record_account, w, &w->stats);
   in.begin_hook = begin_account;
+  in.kept = !j->compact; /* compact: the work is done with them at once */
   in.hook_ud = w;
   in.piece = j->csv ? &p->range : NULL;
   w->in = &in;

@@ -311,8 +311,9 @@ if [ "$jobs" = 1 ]; then
   ok=$(awk -v a="$best_12" -v b="$best_13" 'BEGIN { print ((b > 0 && a / b >= 1.8) ? 1 : 0) }')
   verdict "$ok" "$(awk -v a="$best_12" -v b="$best_13" -v c="$cores" 'BEGIN {
     printf "csv -> csv -j 2 at %.2fx the speed of -j 1, wall time, %s cores online (target >= 1.8x on 2 free cores; on a shared machine the other load takes its part)", (b > 0 ? a / b : 0), c }')"
-  # What two free cores would give: -j 2 reads and scores on the other
-  # threads and writes on the calling one; its CPU time (the threads' sum)
+  # What two free cores would give: -j 2 reads, scores and writes the rows
+  # on two threads, the calling one checking the keys and putting the rows
+  # in order (src/io/read_jobs.c); its CPU time (the threads' sum)
   # against -j 1's is what going parallel costs, and two cores cannot run
   # it in less than half of it. Wall time needs a quiet machine; the CPU
   # times hardly depend on the load.
