@@ -136,7 +136,7 @@ typedef struct CProgram {
    * NULL in the rules') */
   CIns *code;
   int32_t ncode;
-  const Ins *run;
+  Ins *run;
   Value *consts; /* the code's constants */
   int32_t nconsts;
   int32_t table_at[LB_COUNT + 1]; /* where each table starts in the

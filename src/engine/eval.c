@@ -1,6 +1,6 @@
-/* eval.c — runs the compiled program over one account: one loop over
- * its code (compile.h), the expressions' instructions through ops_step
- * (ops.h), the steps' here: members, the roll-up with the persona's
+/* eval.c — runs the compiled program over one account: one pass over
+ * its code (compile.h) by threaded dispatch, the expressions'
+ * instructions as ops.h's cases (OPS_EXPR_CASES), the steps' here: members, the roll-up with the persona's
  * weights and grades, personas, segments, flags, the journey; and the
  * values explanations read.
  *
@@ -228,102 +228,184 @@ static void rollup_details(Evaluator *E) {
 }
 
 /* One account's code: the expressions' instructions (ops.h) and the
- * steps' here, in one loop and one switch. */
-static void run(Evaluator *E, const Ins *pc) {
+ * steps' here, in one function, by threaded dispatch: each instruction
+ * holds the address of its code (Ins.go, set by link_labels), and each
+ * case ends in a jump to the next one's. With LABELS non-NULL it only
+ * gives the table of those addresses, by op. */
+static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
+#define RUN_LABEL(op) &&L_##op
+  static const void *const go[S_END + 1] = {
+      [I_MOVE] = RUN_LABEL(I_MOVE),
+      [I_ELEM] = RUN_LABEL(I_ELEM),
+      [I_NEG] = RUN_LABEL(I_NEG),
+      [I_NOT] = RUN_LABEL(I_NOT),
+      [I_ADD] = RUN_LABEL(I_ADD),
+      [I_SUB] = RUN_LABEL(I_SUB),
+      [I_MUL] = RUN_LABEL(I_MUL),
+      [I_DIV] = RUN_LABEL(I_DIV),
+      [I_MOD] = RUN_LABEL(I_MOD),
+      [I_EQ] = RUN_LABEL(I_EQ),
+      [I_NE] = RUN_LABEL(I_NE),
+      [I_LT] = RUN_LABEL(I_LT),
+      [I_LE] = RUN_LABEL(I_LE),
+      [I_GT] = RUN_LABEL(I_GT),
+      [I_GE] = RUN_LABEL(I_GE),
+      [I_AND] = RUN_LABEL(I_AND),
+      [I_OR] = RUN_LABEL(I_OR),
+      [I_COALESCE] = RUN_LABEL(I_COALESCE),
+      [I_AND_SKIP] = RUN_LABEL(I_AND_SKIP),
+      [I_OR_SKIP] = RUN_LABEL(I_OR_SKIP),
+      [I_PRESENT_SKIP] = RUN_LABEL(I_PRESENT_SKIP),
+      [I_BRANCH] = RUN_LABEL(I_BRANCH),
+      [I_JUMP] = RUN_LABEL(I_JUMP),
+      [I_IS_MISSING] = RUN_LABEL(I_IS_MISSING),
+      [I_IN] = RUN_LABEL(I_IN),
+      [I_CALL] = RUN_LABEL(I_CALL),
+      [I_SCALE] = RUN_LABEL(I_SCALE),
+      [I_DAYS] = RUN_LABEL(I_DAYS),
+      [I_DAYS_SINCE] = RUN_LABEL(I_DAYS_SINCE),
+      [I_DAYS_UNTIL] = RUN_LABEL(I_DAYS_UNTIL),
+      [I_AGG] = RUN_LABEL(I_AGG),
+      [I_TREND] = RUN_LABEL(I_TREND),
+      [S_RULE] = RUN_LABEL(S_RULE),
+      [S_SCORE] = RUN_LABEL(S_SCORE),
+      [S_BANDS] = RUN_LABEL(S_BANDS),
+      [S_MEMBER_NA] = RUN_LABEL(S_MEMBER_NA),
+      [S_BAND_TEST] = RUN_LABEL(S_BAND_TEST),
+      [S_BAND_SET] = RUN_LABEL(S_BAND_SET),
+      [S_MEMBER_STORE] = RUN_LABEL(S_MEMBER_STORE),
+      [S_DIMENSION] = RUN_LABEL(S_DIMENSION),
+      [S_HEALTH] = RUN_LABEL(S_HEALTH),
+      [S_PERSONA_BEGIN] = RUN_LABEL(S_PERSONA_BEGIN),
+      [S_PERSONA_TRY] = RUN_LABEL(S_PERSONA_TRY),
+      [S_PERSONA_END] = RUN_LABEL(S_PERSONA_END),
+      [S_SEGMENT_BEGIN] = RUN_LABEL(S_SEGMENT_BEGIN),
+      [S_CASE] = RUN_LABEL(S_CASE),
+      [S_SEGMENT_END] = RUN_LABEL(S_SEGMENT_END),
+      [S_FLAG] = RUN_LABEL(S_FLAG),
+      [S_JOURNEY_BEGIN] = RUN_LABEL(S_JOURNEY_BEGIN),
+      [S_JOURNEY_STEP] = RUN_LABEL(S_JOURNEY_STEP),
+      [S_JOURNEY_END] = RUN_LABEL(S_JOURNEY_END),
+      [S_END] = RUN_LABEL(S_END),
+  };
+#undef RUN_LABEL
+  if (labels) {
+    *labels = go;
+    return;
+  }
   Result *r = &E->r;
   int32_t bottleneck = INT32_MAX;
 #define RUN_NEXT(next)                                                                                       \
   {                                                                                                          \
     pc = (next);                                                                                             \
-    continue;                                                                                                \
+    goto * pc->go;                                                                                           \
   }
-  for (;;) {
-    /* one dispatch an instruction: the expressions' cases (ops.h) beside
-     * the steps'; the compiler makes no other op (compile.c) */
-    switch (pc->op) {
-      OPS_EXPR_CASES(&E->ops, RUN_NEXT)
-    case S_RULE: step_rule(E, pc->n, *pc->a); break;
-    case S_SCORE:
-      member_score(member_begin(E, pc->n, false), *pc->a);
-      member_store(E, pc->n);
-      break;
-    case S_BANDS: step_bands(E, pc); break;
-    case S_MEMBER_NA: member_begin(E, pc->n, true); break;
-    case S_BAND_TEST: {
-      /* bands one at a time: N/A when a missing condition comes first */
-      Value c = *pc->a;
-      if (c.type != T_BOOL) {
-        member_na(&r->members[pc->n], c.type == T_MISSING ? c.why : MISS_DOMAIN);
-        pc += pc->len;
-      } else if (!c.u.b) {
-        pc += pc->m;
-      }
-      break;
-    }
-    case S_BAND_SET:
-      r->members[pc->n].band = pc->sub;
-      member_score(&r->members[pc->n], *pc->a);
-      pc += pc->len;
-      break;
-    case S_MEMBER_STORE: member_store(E, pc->n); break;
-    case S_DIMENSION: step_dimension(E, pc->n); break;
-    case S_HEALTH: step_health(E); break;
-    case S_PERSONA_BEGIN:
-      /* conditions see the default thresholds */
-      use_variant(E, &E->cp->variants[E->p->npersonas]);
-      memset(r->persona_tried, PT_NOT_TRIED, (size_t)r->npersonas);
-      r->persona = -1;
-      break;
-    case S_PERSONA_TRY: {
-      Value c = pc->a ? *pc->a : val_bool(true);
-      if (c.type == T_BOOL && c.u.b) {
-        r->persona = pc->n;
-        r->persona_tried[pc->n] = PT_MATCHED;
-        pc += pc->len;
-      } else {
-        r->persona_tried[pc->n] = c.type == T_BOOL ? PT_FALSE : PT_MISSING;
-      }
-      break;
-    }
-    case S_PERSONA_END:
-      E->state[ST_PERSONA] = sym_or_na(r->persona);
-      if (r->persona >= 0) use_variant(E, &E->cp->variants[r->persona]);
-      break;
-    case S_SEGMENT_BEGIN: r->segments[pc->n] = -1; break;
-    case S_CASE:
-      if (!pc->a || (pc->a->type == T_BOOL && pc->a->u.b)) {
-        r->segments[pc->n] = pc->sub;
-        pc += pc->len;
-      }
-      break;
-    case S_SEGMENT_END: E->state[E->cp->state_segment + pc->n] = sym_or_na(r->segments[pc->n]); break;
-    case S_FLAG: {
-      Value c = *pc->a;
-      bool raised = c.type == T_BOOL && c.u.b;
-      r->flags[pc->n] = raised ? FLAG_RAISED : c.type == T_BOOL ? FLAG_OFF : FLAG_UNKNOWN;
-      E->state[E->cp->state_flagged + pc->n] = val_bool(raised);
-      break;
-    }
-    case S_JOURNEY_BEGIN: bottleneck = INT32_MAX; break;
-    case S_JOURNEY_STEP: {
-      /* the first step not passed, as a minimum (no branch on the data) */
-      Value c = *pc->a;
-      uint8_t st = c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN;
-      r->steps[pc->n] = st;
-      int32_t at = st != STEP_PASS ? pc->n : INT32_MAX;
-      bottleneck = at < bottleneck ? at : bottleneck;
-      break;
-    }
-    case S_JOURNEY_END:
-      r->bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
-      E->state[ST_BOTTLENECK] = sym_or_na(r->bottleneck);
-      break;
-    case S_END: return;
-    default: __builtin_unreachable();
-    }
-    pc++;
+#define RUN_CASE(op) L_##op
+  goto * pc->go;
+  OPS_EXPR_CASES(&E->ops, RUN_NEXT, RUN_CASE)
+L_S_RULE:
+  step_rule(E, pc->n, *pc->a);
+  RUN_NEXT(pc + 1);
+L_S_SCORE:
+  member_score(member_begin(E, pc->n, false), *pc->a);
+  member_store(E, pc->n);
+  RUN_NEXT(pc + 1);
+L_S_BANDS:
+  step_bands(E, pc);
+  RUN_NEXT(pc + 1);
+L_S_MEMBER_NA:
+  member_begin(E, pc->n, true);
+  RUN_NEXT(pc + 1);
+L_S_BAND_TEST : {
+  /* bands one at a time: N/A when a missing condition comes first */
+  Value c = *pc->a;
+  if (c.type != T_BOOL) {
+    member_na(&r->members[pc->n], c.type == T_MISSING ? c.why : MISS_DOMAIN);
+    RUN_NEXT(pc + 1 + pc->len);
   }
+  RUN_NEXT(pc + 1 + (c.u.b ? 0 : pc->m));
+}
+L_S_BAND_SET:
+  r->members[pc->n].band = pc->sub;
+  member_score(&r->members[pc->n], *pc->a);
+  RUN_NEXT(pc + 1 + pc->len);
+L_S_MEMBER_STORE:
+  member_store(E, pc->n);
+  RUN_NEXT(pc + 1);
+L_S_DIMENSION:
+  step_dimension(E, pc->n);
+  RUN_NEXT(pc + 1);
+L_S_HEALTH:
+  step_health(E);
+  RUN_NEXT(pc + 1);
+L_S_PERSONA_BEGIN:
+  /* conditions see the default thresholds */
+  use_variant(E, &E->cp->variants[E->p->npersonas]);
+  memset(r->persona_tried, PT_NOT_TRIED, (size_t)r->npersonas);
+  r->persona = -1;
+  RUN_NEXT(pc + 1);
+L_S_PERSONA_TRY : {
+  Value c = pc->a ? *pc->a : val_bool(true);
+  if (c.type == T_BOOL && c.u.b) {
+    r->persona = pc->n;
+    r->persona_tried[pc->n] = PT_MATCHED;
+    RUN_NEXT(pc + 1 + pc->len);
+  }
+  r->persona_tried[pc->n] = c.type == T_BOOL ? PT_FALSE : PT_MISSING;
+  RUN_NEXT(pc + 1);
+}
+L_S_PERSONA_END:
+  E->state[ST_PERSONA] = sym_or_na(r->persona);
+  if (r->persona >= 0) use_variant(E, &E->cp->variants[r->persona]);
+  RUN_NEXT(pc + 1);
+L_S_SEGMENT_BEGIN:
+  r->segments[pc->n] = -1;
+  RUN_NEXT(pc + 1);
+L_S_CASE:
+  if (!pc->a || (pc->a->type == T_BOOL && pc->a->u.b)) {
+    r->segments[pc->n] = pc->sub;
+    RUN_NEXT(pc + 1 + pc->len);
+  }
+  RUN_NEXT(pc + 1);
+L_S_SEGMENT_END:
+  E->state[E->cp->state_segment + pc->n] = sym_or_na(r->segments[pc->n]);
+  RUN_NEXT(pc + 1);
+L_S_FLAG : {
+  Value c = *pc->a;
+  bool raised = c.type == T_BOOL && c.u.b;
+  r->flags[pc->n] = raised ? FLAG_RAISED : c.type == T_BOOL ? FLAG_OFF : FLAG_UNKNOWN;
+  E->state[E->cp->state_flagged + pc->n] = val_bool(raised);
+  RUN_NEXT(pc + 1);
+}
+L_S_JOURNEY_BEGIN:
+  bottleneck = INT32_MAX;
+  RUN_NEXT(pc + 1);
+L_S_JOURNEY_STEP : {
+  /* the first step not passed, as a minimum (no branch on the data) */
+  Value c = *pc->a;
+  uint8_t st = c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN;
+  r->steps[pc->n] = st;
+  int32_t at = st != STEP_PASS ? pc->n : INT32_MAX;
+  bottleneck = at < bottleneck ? at : bottleneck;
+  RUN_NEXT(pc + 1);
+}
+L_S_JOURNEY_END:
+  r->bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
+  E->state[ST_BOTTLENECK] = sym_or_na(r->bottleneck);
+  RUN_NEXT(pc + 1);
+L_S_END:
+  return;
 #undef RUN_NEXT
+#undef RUN_CASE
+}
+
+/* Points every instruction of the instance's code at its code in run. */
+static void link_labels(Evaluator *E) {
+  const void *const *go;
+  run(E, NULL, &go);
+  Ins *code = E->instance.run;
+  for (int32_t i = 0; i < E->instance.ncode; i++)
+    code[i].go = go[code[i].op];
 }
 
 /* ---- explanations ------------------------------------------------------- */
@@ -420,7 +502,7 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
   E->r.as_of = as_of;
   E->state[ST_AS_OF] = val_date(as_of);
   use_variant(E, &cp->variants[E->p->npersonas]);
-  run(E, cp->run);
+  run(E, cp->run, NULL);
   if (depth >= EVAL_DETAILS) {
     rollup_details(E);
   } else {
@@ -488,6 +570,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   E->compiled = compiled;
   compile_instance(compiled, &E->instance, &E->arena);
   const CProgram *cp = E->cp = &E->instance;
+  link_labels(E);
   E->ops.text_arena = &E->scratch;
   E->ops.prog = p;
   Result *r = &E->r;

@@ -8,8 +8,9 @@
  * temporaries. Each instruction writes its result to `dst`; `and`, `or`,
  * `??` and `if` jump forward over the code they do not need. Nothing is
  * called per operation: ops_step runs one instruction inline, and the
- * evaluator (eval.c) runs a whole account's code in one loop, the steps'
- * own instructions (members, dimensions, …) between the expressions'.
+ * evaluator (eval.c) runs a whole account's code in one function by
+ * threaded dispatch (Ins.go), the steps' own instructions (members,
+ * dimensions, …) between the expressions'.
  * The rare and long operations (text comparisons, dates, aggregates,
  * trend functions, the less common built-ins) are functions in ops.c.
  *
@@ -79,6 +80,8 @@ typedef struct Ins {
   int32_t n, sub, m, len;
   Value *dst;
   const Value *a, *b, *c;
+  const void *go; /* the evaluator's code for op (its threaded dispatch:
+                     set when an evaluator links its instance), or NULL */
 } Ins;
 
 /* What an instruction sees of the account being evaluated. The evaluator
@@ -126,145 +129,152 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
  * result; the rest through ops_compare. */
 #define OPS_CMP(OPCODE, HOLDS, NEXT)                                                                         \
   {                                                                                                          \
-    Value a = *pc->a, b = *pc->b;                                                                            \
-    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                                          \
-      double x = a.u.num, y = b.u.num;                                                                       \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    if (pa->type == T_NUMBER && pb->type == T_NUMBER) {                                                      \
+      double x = pa->u.num, y = pb->u.num;                                                                   \
       *pc->dst = ops_bool(HOLDS);                                                                            \
-    } else if (a.type == T_SYMBOL && b.type == T_SYMBOL) {                                                   \
-      int32_t x = a.u.sym, y = b.u.sym;                                                                      \
+    } else if (pa->type == T_SYMBOL && pb->type == T_SYMBOL) {                                               \
+      int32_t x = pa->u.sym, y = pb->u.sym;                                                                  \
       *pc->dst = ops_bool(HOLDS);                                                                            \
-    } else if (a.type == T_MISSING) {                                                                        \
-      *pc->dst = a;                                                                                          \
+    } else if (pa->type == T_MISSING) {                                                                      \
+      *pc->dst = *pa;                                                                                        \
     } else {                                                                                                 \
-      *pc->dst = ops_compare(OPCODE, a, b);                                                                  \
+      *pc->dst = ops_compare(OPCODE, *pa, *pb);                                                              \
     }                                                                                                        \
     NEXT(pc + 1);                                                                                            \
   }
 
-/* The cases of a switch over pc->op that run the expression instruction
- * at PC (op < I_STEPS) with the OpCtx pointer CTX, each ending in
- * NEXT(the next instruction to run). Numbers, the comparison of numbers
- * and the Kleene logic of two booleans are inline; the rest calls ops.c.
- * ops_step is one such switch; the evaluator's loop (eval.c) puts these
- * cases beside the steps' in its own switch, so that an instruction costs
- * one dispatch whatever its kind. */
-#define OPS_EXPR_CASES(CTX, NEXT)                                                                            \
-  case I_MOVE: *pc->dst = *pc->a; NEXT(pc + 1);                                                              \
-  case I_ELEM: {                                                                                             \
+/* + - * / of two numbers inline (RES from x and y; DIV: by zero is
+ * missing), the rest through ops_arith. */
+#define OPS_ARITH(OPCODE, RES, DIV, NEXT)                                                                    \
+  {                                                                                                          \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    if (pa->type == T_NUMBER && pb->type == T_NUMBER) {                                                      \
+      double x = pa->u.num, y = pb->u.num;                                                                   \
+      if ((DIV) && y == 0) {                                                                                 \
+        *pc->dst = val_missing(MISS_DIV_ZERO);                                                               \
+        NEXT(pc + 1);                                                                                        \
+      }                                                                                                      \
+      double res = (RES);                                                                                    \
+      *pc->dst = isfinite(res) ? val_num(res) : val_missing(MISS_DOMAIN);                                    \
+    } else {                                                                                                 \
+      *pc->dst = ops_arith(OPCODE, *pa, *pb);                                                                \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  }
+
+/* The cases that run the expression instruction at PC (op < I_STEPS)
+ * with the OpCtx pointer CTX, each introduced by CASE(its IOp) and ending
+ * in NEXT(the next instruction to run). Numbers, the comparison of
+ * numbers and the Kleene logic of two booleans are inline; the rest calls
+ * ops.c. ops_step is a switch of them (CASE: `case`); the evaluator's
+ * loop (eval.c) puts them beside the steps' as the targets of its
+ * threaded dispatch (CASE: a label, NEXT: a jump to the next
+ * instruction's), so that an instruction costs one indirect jump
+ * whatever its kind. */
+#define OPS_EXPR_CASES(CTX, NEXT, CASE)                                                                      \
+  CASE(I_MOVE) : *pc->dst = *pc->a;                                                                          \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_ELEM) : {                                                                                           \
     const Value *rec = (CTX)->elem[pc->n];                                                                   \
     *pc->dst = rec ? rec[pc->sub] : val_missing(MISS_ABSENT);                                                \
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
-  case I_NEG: *pc->dst = ops_neg(*pc->a); NEXT(pc + 1);                                                      \
-  case I_NOT: {                                                                                              \
-    Value a = *pc->a;                                                                                        \
-    *pc->dst = a.type == T_BOOL ? ops_bool(!a.u.b) : ops_not(a);                                             \
+  CASE(I_NEG) : *pc->dst = ops_neg(*pc->a);                                                                  \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_NOT) : {                                                                                            \
+    const Value *pa = pc->a;                                                                                 \
+    *pc->dst = pa->type == T_BOOL ? ops_bool(!pa->u.b) : ops_not(*pa);                                       \
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
-  case I_ADD:                                                                                                \
-  case I_SUB:                                                                                                \
-  case I_MUL:                                                                                                \
-  case I_DIV: {                                                                                              \
-    Value a = *pc->a, b = *pc->b;                                                                            \
-    if (a.type == T_NUMBER && b.type == T_NUMBER) {                                                          \
-      double x = a.u.num, y = b.u.num, res;                                                                  \
-      switch ((IOp)pc->op) {                                                                                 \
-      case I_ADD: res = x + y; break;                                                                        \
-      case I_SUB: res = x - y; break;                                                                        \
-      case I_MUL: res = x * y; break;                                                                        \
-      default:                                                                                               \
-        if (y == 0) {                                                                                        \
-          *pc->dst = val_missing(MISS_DIV_ZERO);                                                             \
-          NEXT(pc + 1);                                                                                      \
-        }                                                                                                    \
-        res = x / y;                                                                                         \
-        break;                                                                                               \
-      }                                                                                                      \
-      *pc->dst = isfinite(res) ? val_num(res) : val_missing(MISS_DOMAIN);                                    \
-    } else {                                                                                                 \
-      *pc->dst = ops_arith((IOp)pc->op, a, b);                                                               \
-    }                                                                                                        \
-    NEXT(pc + 1);                                                                                            \
-  }                                                                                                          \
-  case I_MOD: *pc->dst = ops_arith(I_MOD, *pc->a, *pc->b); NEXT(pc + 1);                                     \
-  case I_EQ: OPS_CMP(OP_EQ, x == y, NEXT)                                                                    \
-  case I_NE: OPS_CMP(OP_NE, x != y, NEXT)                                                                    \
-  case I_LT: OPS_CMP(OP_LT, x < y, NEXT)                                                                     \
-  case I_LE: OPS_CMP(OP_LE, x <= y, NEXT)                                                                    \
-  case I_GT: OPS_CMP(OP_GT, x > y, NEXT)                                                                     \
-  case I_GE: OPS_CMP(OP_GE, x >= y, NEXT)                                                                    \
-  case I_AND: {                                                                                              \
-    Value a = *pc->a, b = *pc->b;                                                                            \
-    if (a.type == T_BOOL && b.type == T_BOOL)                                                                \
-      *pc->dst = ops_bool(a.u.b & b.u.b);                                                                    \
+  CASE(I_ADD)                                                                                                \
+      : OPS_ARITH(I_ADD, x + y, 0, NEXT) CASE(I_SUB)                                                         \
+      : OPS_ARITH(I_SUB, x - y, 0, NEXT) CASE(I_MUL)                                                         \
+      : OPS_ARITH(I_MUL, x * y, 0, NEXT) CASE(I_DIV)                                                         \
+      : OPS_ARITH(I_DIV, x / y, 1, NEXT) CASE(I_MOD) : *pc->dst = ops_arith(I_MOD, *pc->a, *pc->b);          \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_EQ)                                                                                                 \
+      : OPS_CMP(OP_EQ, x == y, NEXT) CASE(I_NE)                                                              \
+      : OPS_CMP(OP_NE, x != y, NEXT) CASE(I_LT)                                                              \
+      : OPS_CMP(OP_LT, x < y, NEXT) CASE(I_LE)                                                               \
+      : OPS_CMP(OP_LE, x <= y, NEXT) CASE(I_GT)                                                              \
+      : OPS_CMP(OP_GT, x > y, NEXT) CASE(I_GE) : OPS_CMP(OP_GE, x >= y, NEXT) CASE(I_AND) : {                \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    if (pa->type == T_BOOL && pb->type == T_BOOL)                                                            \
+      *pc->dst = ops_bool(pa->u.b & pb->u.b);                                                                \
     else                                                                                                     \
-      *pc->dst = ops_and(a, b);                                                                              \
+      *pc->dst = ops_and(*pa, *pb);                                                                          \
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
-  case I_OR: {                                                                                               \
-    Value a = *pc->a, b = *pc->b;                                                                            \
-    if (a.type == T_BOOL && b.type == T_BOOL)                                                                \
-      *pc->dst = ops_bool(a.u.b | b.u.b);                                                                    \
+  CASE(I_OR) : {                                                                                             \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    if (pa->type == T_BOOL && pb->type == T_BOOL)                                                            \
+      *pc->dst = ops_bool(pa->u.b | pb->u.b);                                                                \
     else                                                                                                     \
-      *pc->dst = ops_or(a, b);                                                                               \
+      *pc->dst = ops_or(*pa, *pb);                                                                           \
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
-  case I_COALESCE: *pc->dst = pc->a->type != T_MISSING ? *pc->a : *pc->b; NEXT(pc + 1);                      \
-  case I_AND_SKIP:                                                                                           \
-    if (pc->a->type == T_BOOL && !pc->a->u.b) {                                                              \
-      *pc->dst = *pc->a;                                                                                     \
-      NEXT(pc + 1 + pc->n);                                                                                  \
-    }                                                                                                        \
-    NEXT(pc + 1);                                                                                            \
-  case I_OR_SKIP:                                                                                            \
-    if (pc->a->type == T_BOOL && pc->a->u.b) {                                                               \
-      *pc->dst = *pc->a;                                                                                     \
-      NEXT(pc + 1 + pc->n);                                                                                  \
-    }                                                                                                        \
-    NEXT(pc + 1);                                                                                            \
-  case I_PRESENT_SKIP:                                                                                       \
-    if (pc->a->type != T_MISSING) {                                                                          \
-      *pc->dst = *pc->a;                                                                                     \
-      NEXT(pc + 1 + pc->n);                                                                                  \
-    }                                                                                                        \
-    NEXT(pc + 1);                                                                                            \
-  case I_BRANCH: {                                                                                           \
-    Value a = *pc->a;                                                                                        \
-    if (a.type == T_BOOL) NEXT(pc + 1 + (a.u.b ? 0 : pc->n));                                                \
-    *pc->dst = a.type == T_MISSING ? a : val_missing(MISS_DOMAIN);                                           \
+  CASE(I_COALESCE) : *pc->dst = pc->a->type != T_MISSING ? *pc->a : *pc->b;                                  \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_AND_SKIP) : if (pc->a->type == T_BOOL && !pc->a->u.b) {                                             \
+    *pc->dst = *pc->a;                                                                                       \
+    NEXT(pc + 1 + pc->n);                                                                                    \
+  }                                                                                                          \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_OR_SKIP) : if (pc->a->type == T_BOOL && pc->a->u.b) {                                               \
+    *pc->dst = *pc->a;                                                                                       \
+    NEXT(pc + 1 + pc->n);                                                                                    \
+  }                                                                                                          \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_PRESENT_SKIP) : if (pc->a->type != T_MISSING) {                                                     \
+    *pc->dst = *pc->a;                                                                                       \
+    NEXT(pc + 1 + pc->n);                                                                                    \
+  }                                                                                                          \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_BRANCH) : {                                                                                         \
+    const Value *pa = pc->a;                                                                                 \
+    if (pa->type == T_BOOL) NEXT(pc + 1 + (pa->u.b ? 0 : pc->n));                                            \
+    *pc->dst = pa->type == T_MISSING ? *pa : val_missing(MISS_DOMAIN);                                       \
     NEXT(pc + 1 + pc->sub);                                                                                  \
   }                                                                                                          \
-  case I_JUMP: NEXT(pc + 1 + pc->n);                                                                         \
-  case I_IS_MISSING: *pc->dst = ops_bool((pc->a->type == T_MISSING) != (pc->sub != 0)); NEXT(pc + 1);        \
-  case I_IN: *pc->dst = ops_in(*pc->a, pc->b, pc->n); NEXT(pc + 1);                                          \
-  case I_CALL: *pc->dst = ops_call((CTX), (Builtin)pc->sub, pc->a, pc->n); NEXT(pc + 1);                     \
-  case I_SCALE: {                                                                                            \
-    Value x = *pc->a, lo = *pc->b, hi = *pc->c;                                                              \
-    if (x.type == T_NUMBER && lo.type == T_NUMBER && hi.type == T_NUMBER && lo.u.num != hi.u.num) {          \
-      double s = (x.u.num - lo.u.num) / (hi.u.num - lo.u.num) * 100;                                         \
+  CASE(I_JUMP) : NEXT(pc + 1 + pc->n);                                                                       \
+  CASE(I_IS_MISSING) : *pc->dst = ops_bool((pc->a->type == T_MISSING) != (pc->sub != 0));                    \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_IN) : *pc->dst = ops_in(*pc->a, pc->b, pc->n);                                                      \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_CALL) : *pc->dst = ops_call((CTX), (Builtin)pc->sub, pc->a, pc->n);                                 \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_SCALE) : {                                                                                          \
+    const Value *px = pc->a, *plo = pc->b, *phi = pc->c;                                                     \
+    if (px->type == T_NUMBER && plo->type == T_NUMBER && phi->type == T_NUMBER &&                            \
+        plo->u.num != phi->u.num) {                                                                          \
+      double s = (px->u.num - plo->u.num) / (phi->u.num - plo->u.num) * 100;                                 \
       if (isfinite(s)) {                                                                                     \
         *pc->dst = val_num(s < 0 ? 0 : s > 100 ? 100 : s);                                                   \
         NEXT(pc + 1);                                                                                        \
       }                                                                                                      \
     }                                                                                                        \
-    *pc->dst = ops_scale(x, lo, hi);                                                                         \
+    *pc->dst = ops_scale(*px, *plo, *phi);                                                                   \
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
-  case I_DAYS: *pc->dst = ops_days(*pc->a, *pc->b); NEXT(pc + 1);                                            \
-  case I_DAYS_SINCE: *pc->dst = ops_days(*pc->a, val_date((CTX)->as_of)); NEXT(pc + 1);                      \
-  case I_DAYS_UNTIL: *pc->dst = ops_days(val_date((CTX)->as_of), *pc->a); NEXT(pc + 1);                      \
-  case I_AGG: NEXT(ops_aggregate((CTX), pc));                                                                \
-  case I_TREND:                                                                                              \
-    *pc->dst = ops_trend((CTX), pc);                                                                         \
-    NEXT(pc + 1);
+  CASE(I_DAYS) : *pc->dst = ops_days(*pc->a, *pc->b);                                                        \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_DAYS_SINCE) : *pc->dst = ops_days(*pc->a, val_date((CTX)->as_of));                                  \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_DAYS_UNTIL) : *pc->dst = ops_days(val_date((CTX)->as_of), *pc->a);                                  \
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_AGG) : NEXT(ops_aggregate((CTX), pc));                                                              \
+  CASE(I_TREND) : *pc->dst = ops_trend((CTX), pc);                                                           \
+  NEXT(pc + 1);
 
 #define OPS_RETURN(next) return (next)
+#define OPS_CASE(op)     case op
 
 /* Runs the expression instruction at PC (op < I_STEPS) and returns the
  * next one to run. */
 static inline __attribute__((always_inline)) const Ins *ops_step(OpCtx *E, const Ins *pc) {
   switch ((IOp)pc->op) {
-    OPS_EXPR_CASES(E, OPS_RETURN)
+    OPS_EXPR_CASES(E, OPS_RETURN, OPS_CASE)
   case I_STEPS: break;
   }
   return pc + 1;
