@@ -28,17 +28,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A member and its sort keys (sort_items). */
+typedef struct SortItem {
+  double key, key2;
+  int32_t idx;
+} SortItem;
+
 struct Explainer {
   const CProgram *cp;
   const Program *p;
   Arena arena; /* the explainer's life */
   Explanation ex;
-  Value *member_store;        /* cp->nvalues */
-  Value **flag_store;         /* per flag, one per ref */
-  const Value **member_slots; /* per member ref (as member_store): where
-                                 the evaluator keeps its value, or NULL */
-  const Evaluator *slots_of;  /* the evaluator member_slots point into */
-  int32_t *sort_tmp;          /* nmembers */
+  Value *member_store;             /* cp->nvalues */
+  Value **flag_store;              /* per flag, one per ref */
+  const Value **member_slots;      /* per member ref (as member_store): where
+                                      the evaluator keeps its value, or NULL */
+  const Evaluator *slots_of;       /* the evaluator member_slots point into */
+  SortItem *sort_items, *sort_tmp; /* nmembers each */
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
   double *gain;          /* per member: the health points it gives alone */
@@ -46,7 +52,6 @@ struct Explainer {
   double *target;        /* per member: the best score it can have (100; a
                             member's bands: the highest constant band value) */
   double *cost;          /* per member: target − score (n/a: target) */
-  double *key;           /* sort keys */
   double *prefix;        /* prefix[k]: the k largest gains added */
   double *min_cost_from; /* min_cost_from[q]: cheapest candidate from q on */
   double *acc, *wsum;    /* per dimension: Σwᵢsᵢ, Σwᵢ of the account */
@@ -59,25 +64,27 @@ struct Explainer {
 
 /* ---- sorting: stable, n log n ------------------------------------------- */
 
-/* Does I come before J: KEY larger, then KEY2 (when not NULL) larger? */
-static inline bool before(int32_t i, int32_t j, const double *key, const double *key2) {
-  return key[i] > key[j] || (key2 && key[i] == key[j] && key2[i] > key2[j]);
+/* Does A come before B: KEY larger, then KEY2 larger? */
+static inline bool before(const SortItem *a, const SortItem *b) {
+  return a->key > b->key || (a->key == b->key && a->key2 > b->key2);
 }
 
-/* Sorts IDX[0..N) by KEY[IDX[i]], largest first, then by KEY2 (NULL:
- * none); equal keys keep their order (TMP: N slots). Insertion sort for
- * short runs, merged bottom-up: n log n. */
-static void sort_desc(int32_t *idx, int32_t n, const double *key, const double *key2, int32_t *tmp) {
+/* Sorts ITEMS[0..N) by key, largest first, then by key2; equal keys keep
+ * their order (TMP: N slots). The keys travel with their index, so a
+ * comparison reads no table. Insertion sort for short runs, merged
+ * bottom-up: n log n. */
+static void sort_items(SortItem *items, int32_t n, SortItem *tmp) {
   enum { RUN = 16 };
   for (int32_t lo = 0; lo < n; lo += RUN) {
     int32_t hi = lo + RUN < n ? lo + RUN : n;
     for (int32_t i = lo + 1; i < hi; i++) {
-      int32_t v = idx[i], j = i;
-      while (j > lo && before(v, idx[j - 1], key, key2)) {
-        idx[j] = idx[j - 1];
+      SortItem v = items[i];
+      int32_t j = i;
+      while (j > lo && before(&v, &items[j - 1])) {
+        items[j] = items[j - 1];
         j--;
       }
-      idx[j] = v;
+      items[j] = v;
     }
   }
   for (int32_t width = RUN; width < n; width *= 2) {
@@ -85,12 +92,12 @@ static void sort_desc(int32_t *idx, int32_t n, const double *key, const double *
       int32_t mid = lo + width, hi = mid + width < n ? mid + width : n;
       int32_t i = lo, j = mid, k = lo;
       while (i < mid && j < hi)
-        tmp[k++] = before(idx[j], idx[i], key, key2) ? idx[j++] : idx[i++];
+        tmp[k++] = before(&items[j], &items[i]) ? items[j++] : items[i++];
       while (i < mid)
-        tmp[k++] = idx[i++];
+        tmp[k++] = items[i++];
       while (j < hi)
-        tmp[k++] = idx[j++];
-      memcpy(idx + lo, tmp + lo, (size_t)(hi - lo) * sizeof *idx);
+        tmp[k++] = items[j++];
+      memcpy(items + lo, tmp + lo, (size_t)(hi - lo) * sizeof *items);
     }
   }
 }
@@ -137,17 +144,21 @@ static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
 }
 
 /* The members by lost points, largest first, ties in declaration order:
- * those that lost points sorted, then the others as they come. */
+ * those that lost points sorted, then the others as they come (kept in
+ * the candidates' array meanwhile: what_if fills it afresh). */
 static void explain_drivers(Explainer *x, const Result *r) {
-  int32_t *drv = x->ex.drivers, n = 0;
-  for (int32_t i = 0; i < r->nmembers; i++)
-    if (r->members[i].lost > 0) drv[n++] = i;
-  int32_t lost = n;
-  for (int32_t i = 0; i < r->nmembers; i++)
-    if (!(r->members[i].lost > 0)) drv[n++] = i;
-  for (int32_t i = 0; i < lost; i++)
-    x->key[drv[i]] = r->members[drv[i]].lost;
-  sort_desc(drv, lost, x->key, NULL, x->sort_tmp);
+  int32_t *drv = x->ex.drivers, *others = x->cand, lost = 0, rest = 0;
+  for (int32_t i = 0; i < r->nmembers; i++) {
+    double l = r->members[i].lost;
+    if (l > 0)
+      x->sort_items[lost++] = (SortItem){l, 0, i};
+    else
+      others[rest++] = i;
+  }
+  sort_items(x->sort_items, lost, x->sort_tmp);
+  for (int32_t k = 0; k < lost; k++)
+    drv[k] = x->sort_items[k].idx;
+  memcpy(drv + lost, others, (size_t)rest * sizeof *drv);
 }
 
 /* ---- what would change the grade --------------------------------------- */
@@ -331,18 +342,19 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
       s.base_den += dr->weight;
     }
   }
-  /* the candidates: members that can rise and move the health */
+  /* the candidates: members that can rise and move the health; by gain,
+   * largest first; then fewest points; then declaration order */
   for (int32_t i = 0; i < r->nmembers; i++) {
     const MemberResult *mr = &r->members[i];
     if (r->dims[mr->dim].excluded || !(mr->weight > 0) || (!mr->na && mr->score >= x->target[i])) continue;
     x->cost[i] = mr->na ? x->target[i] : x->target[i] - mr->score;
-    x->key[i] = -x->cost[i];
     x->alone[i] = health_alone(&s, i);
     x->gain[i] = x->alone[i] - r->health;
-    if (x->gain[i] > 0) x->cand[s.n++] = i;
+    if (x->gain[i] > 0) x->sort_items[s.n++] = (SortItem){x->gain[i], -x->cost[i], i};
   }
-  /* by gain, largest first; then fewest points; then declaration order */
-  sort_desc(x->cand, s.n, x->gain, x->key, x->sort_tmp);
+  sort_items(x->sort_items, s.n, x->sort_tmp);
+  for (int32_t q = 0; q < s.n; q++)
+    x->cand[q] = x->sort_items[q].idx;
   x->prefix[0] = 0;
   for (int32_t q = 0; q < s.n; q++)
     x->prefix[q + 1] = x->prefix[q] + x->gain[x->cand[q]];
@@ -399,10 +411,10 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
 /* The what-if workspace: arrays a member, a place in the candidates'
  * order (nm + 1) and a dimension. */
 static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
-  double **by_member[] = {&x->gain, &x->alone, &x->cost, &x->target, &x->key};
+  double **by_member[] = {&x->gain, &x->alone, &x->cost, &x->target};
   double **by_place[] = {&x->prefix, &x->min_cost_from};
   double **by_dim[] = {&x->acc, &x->wsum, &x->dacc, &x->dwsum};
-  int32_t **lists[] = {&x->sort_tmp, &x->cand, &x->chosen, &x->best}; /* of members */
+  int32_t **lists[] = {&x->cand, &x->chosen, &x->best}; /* of members */
   for (size_t i = 0; i < sizeof by_member / sizeof *by_member; i++)
     *by_member[i] = ALLOC(x, nm, double);
   for (size_t i = 0; i < sizeof by_place / sizeof *by_place; i++)
@@ -411,6 +423,8 @@ static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
     *by_dim[i] = ALLOC(x, nd, double);
   for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
     *lists[i] = ALLOC(x, nm, int32_t);
+  x->sort_items = ALLOC(x, nm, SortItem);
+  x->sort_tmp = ALLOC(x, nm, SortItem);
   x->touched = ALLOC(x, nd, int32_t);
   x->dims = ALLOC(x, nd, int32_t);
   x->out = ALLOC(x, nm, WhatIfMember);
