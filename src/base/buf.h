@@ -47,8 +47,8 @@ void buf_num_any(Buf *b, double x);
  * counts, most of the numbers an explanation writes) inline. */
 static inline void buf_num(Buf *b, double x) {
   if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
-    buf_reserve(b, 3); /* -0 gives 0, written "0" like num_format */
-    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
+    buf_reserve(b, 4); /* -0 gives 0, written "0" like num_format */
+    b->len += (size_t)small_int_in_room(b->data + b->len, (uint32_t)x);
     return;
   }
   buf_num_any(b, x);

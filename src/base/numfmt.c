@@ -87,6 +87,32 @@ static const char digit_pairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+/* small_int_text[v]: the digits of v, zeros, their count in the fourth. */
+#define SMALL_INT(v)                                                                                         \
+  {                                                                                                          \
+    (char)('0' + ((v) < 10    ? (v)                                                                          \
+                  : (v) < 100 ? (v) / 10                                                                     \
+                              : (v) / 100)),                                                                 \
+        (char)((v) < 10 ? 0 : '0' + ((v) < 100 ? (v) % 10 : (v) / 10 % 10)),                                 \
+        (char)((v) < 100 ? 0 : '0' + (v) % 10),                                                              \
+        (char)((v) < 10    ? 1                                                                               \
+               : (v) < 100 ? 2                                                                               \
+                           : 3)                                                                              \
+  }
+#define SMALL_INT10(t)                                                                                       \
+  SMALL_INT(t), SMALL_INT(t + 1), SMALL_INT(t + 2), SMALL_INT(t + 3), SMALL_INT(t + 4), SMALL_INT(t + 5),    \
+      SMALL_INT(t + 6), SMALL_INT(t + 7), SMALL_INT(t + 8), SMALL_INT(t + 9)
+#define SMALL_INT100(h)                                                                                      \
+  SMALL_INT10(h), SMALL_INT10(h + 10), SMALL_INT10(h + 20), SMALL_INT10(h + 30), SMALL_INT10(h + 40),        \
+      SMALL_INT10(h + 50), SMALL_INT10(h + 60), SMALL_INT10(h + 70), SMALL_INT10(h + 80),                    \
+      SMALL_INT10(h + 90)
+const char small_int_text[1000][4] = {
+    SMALL_INT100(0),   SMALL_INT100(100), SMALL_INT100(200), SMALL_INT100(300), SMALL_INT100(400),
+    SMALL_INT100(500), SMALL_INT100(600), SMALL_INT100(700), SMALL_INT100(800), SMALL_INT100(900)};
+#undef SMALL_INT100
+#undef SMALL_INT10
+#undef SMALL_INT
+
 /* The 8 decimal digits of V < 10^8 at OUT, zero-padded: on a
  * little-endian machine all at once in one word (its halves split by a
  * division by 10^4, then every lane at once by 100 and by 10, divisions
@@ -157,11 +183,11 @@ static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
  * to x, judged from N's whole part N17 alone: N = x·10^q lies in
  * [N17, N17 + 1), and the interval is N ± half an ulp, an ulp being
  * N/M (x = M·2^-s) < (N17 + 1)/M. A multiple of UNIT is at least
- * min(r, UNIT − r − 1) from N (r = N17 mod UNIT); when that is more than
+ * min(R, UNIT − R − 1) from N (R = N17 mod UNIT); when that is more than
  * (N17 + 1)/(2M), none is inside. False when it cannot tell (the exact
  * test decides). */
-static inline bool far_from(uint64_t n17, uint64_t m, uint64_t unit) {
-  uint64_t r = n17 % unit, gap = r < unit - 1 - r ? r : unit - 1 - r;
+static inline bool far_from(uint64_t n17, uint64_t m, uint64_t r, uint64_t unit) {
+  uint64_t gap = r < unit - 1 - r ? r : unit - 1 - r;
   return 2 * m * gap > n17 + 1; /* m < 2^53, gap < 50: no overflow */
 }
 
@@ -182,9 +208,9 @@ typedef struct Scaled {
  * multiple, r + frac/2^sh, is compared with UNIT/2 by its whole part
  * first (UNIT is even: 2r > UNIT means up, 2r < UNIT down, equal a tie
  * decided by frac and then by evenness). */
-static inline __attribute__((always_inline)) bool rounded_within(const Scaled *n, uint64_t unit,
-                                                                 uint64_t *d_out) {
-  uint64_t d = n->n17 / unit, r = n->n17 % unit;
+static inline __attribute__((always_inline)) bool rounded_within(const Scaled *n, uint64_t d, uint64_t r,
+                                                                 uint64_t unit, uint64_t *d_out) {
+  /* D = N17 / UNIT, R = N17 mod UNIT */
   bool up = 2 * r > unit || (2 * r == unit && (n->frac != 0 || (d & 1)));
   u128 dist, reach; /* 4·distance and 2·ulp, in 2^-sh */
   if (up) {
@@ -215,21 +241,20 @@ static int write_decimals(char *out, uint64_t v, int k) {
   return n;
 }
 
-/* A value of few decimals (52.5, 0.7, 13.25): the shortest decimal of X
- * when one of at most 15 digits with K <= 2 decimals reads back as X. If
- * r/10^k (both exact doubles, divided with correct rounding) is X, the
- * decimal r·10^-k rounds to X; having at most 15 digits, it is then the
- * one decimal of that length that does (DBL_DIG), so the search finds
- * it too. Returns 0 when no K fits. */
+/* A value of one or two decimals (52.5, 0.7, 13.25): the shortest
+ * decimal of X when one of at most 15 digits with at most 2 decimals
+ * reads back as X. If r/100 (both exact doubles, divided with correct
+ * rounding) is X, the decimal r·10^-2 rounds to X; having at most 15
+ * digits, it is then the one decimal of that length that does (DBL_DIG),
+ * so the search finds it too, without r's trailing zero when it has one
+ * (a value of one decimal). X is no integer here. Returns 0 when no r
+ * fits. */
 static int few_decimals(double x, char *buf) {
-  static const double scale10[] = {1, 10, 100};
-  for (int k = 1; k <= 2; k++) {
-    double t = x * scale10[k];
-    if (!(t < 1e14)) return 0;
-    int64_t r = (int64_t)(t + 0.5); /* signed: one instruction each way */
-    if ((double)r / scale10[k] == x && r % 10 != 0) return write_decimals(buf, (uint64_t)r, k);
-  }
-  return 0;
+  double t = x * 100;
+  if (!(t < 1e14)) return 0;
+  int64_t r = (int64_t)(t + 0.5); /* signed: one instruction each way */
+  if ((double)r / 100 != x) return 0;
+  return r % 10 != 0 ? write_decimals(buf, (uint64_t)r, 2) : write_decimals(buf, (uint64_t)r / 10, 1);
 }
 
 /* 10^k for k = −4 … 15 (at k + 4), the doubles nearest them. */
@@ -284,11 +309,11 @@ static int num_format_fast(double x, char *buf) {
    * (far_from). The 17-digit decimal is always inside: an ulp is more
    * than 1.1 units of the 17th digit (N >= 10^16, m < 2^53), a quarter
    * of one (the narrow side of a power of two, m = 2^52) more than 0.55. */
-  uint64_t d;
+  uint64_t d, d100 = n17 / 100, r100 = n17 - d100 * 100, r10 = r100 % 10;
   int p;
-  if (!far_from(n17, m, 100) && rounded_within(&n, 100, &d))
+  if (!far_from(n17, m, r100, 100) && rounded_within(&n, d100, r100, 100, &d))
     p = 15;
-  else if (!far_from(n17, m, 10) && rounded_within(&n, 10, &d))
+  else if (!far_from(n17, m, r10, 10) && rounded_within(&n, d100 * 10 + r100 / 10, r10, 10, &d))
     p = 16;
   else {
     p = 17;

@@ -6,6 +6,7 @@
 #define KENKO_NUMFMT_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* A number for people: at most two decimals, trailing zeros dropped, -0
  * as 0 ("52.5", "0.33", "100"). Returns the length; BUF holds 64 bytes.
@@ -37,6 +38,16 @@ static inline int uint_text_small(char *out, uint32_t v) {
   }
   out[0] = digits[v];
   return 1;
+}
+
+/* The digits of 0 to 999, four bytes each: the digits, then zeros up to
+ * the fourth, which holds their count (numfmt.c). */
+extern const char small_int_text[1000][4];
+/* The digits of V < 1000 at OUT, by one move of four bytes (the fourth
+ * is not text: OUT needs 4 bytes of room); returns their count. */
+static inline int small_int_in_room(char *out, uint32_t v) {
+  memcpy(out, small_int_text[v], 4);
+  return small_int_text[v][3];
 }
 
 /* Formats a double in the shortest form that reads back to the same value

@@ -28,7 +28,6 @@ typedef struct RefsPlan {
   Frag *date_keys; /* per ref: `"name":` for a trend ref (a ',' before all
                       but the first of them), empty for the others */
   bool dates;      /* any trend ref: write ,"dates":{…} */
-  size_t room;     /* what values_body needs but for text and symbols */
 } RefsPlan;
 
 typedef struct MemberPlan {
@@ -40,7 +39,6 @@ typedef struct MemberPlan {
   RefsPlan refs;
   Frag *missing;     /* per ref: ,"reason":"`name` is missing" */
   Frag *no_snapshot; /* per trend ref: ,"reason":"no snapshot 30d back" */
-  size_t room;       /* what write_member's head needs (from head to at) */
 } MemberPlan;
 
 struct JsonlPlan {
@@ -62,38 +60,21 @@ struct JsonlPlan {
                          ","expr":"otherwise"} */
   RefsPlan *persona_refs;
   Frag reason[MISS_NO_SNAPSHOT + 1]; /* ,"reason":"…" by MissingWhy */
+  size_t room;                       /* the most one account takes but for its own text (account_room) */
 };
 
 /* Every fragment of the plan is padded (writer_frag): written by moves
- * of 32 bytes (put_plan_frag). The few constant pieces chosen per
+ * of FRAG_PAD bytes (frag_in_room). The few constant pieces chosen per
  * account are padded the same way (PadText). */
-static inline void put_frag(Buf *b, Frag f) { put_plan_frag(b, f); }
 typedef struct PadText {
   char s[FRAG_PAD];
   size_t n;
 } PadText;
-static inline void put_pad(Buf *b, const PadText *t) { put_plan_frag(b, (Frag){t->s, t->n}); }
-
-static inline void num_or_null_in_room(Buf *b, bool na, double x) {
-  if (na || isnan(x)) {
-    memcpy(b->data + b->len, "null", 4);
-    b->len += 4;
-  } else {
-    num_in_room(b, x);
-  }
-}
 
 /* A trend value's snapshot date (Explanation.trend_dates) as a value:
  * missing when there was no snapshot. */
 static inline Value trend_date_value(int32_t date) {
   return date == INT32_MIN ? val_missing(MISS_NO_SNAPSHOT) : val_date(date);
-}
-
-static void num_or_null(Buf *b, bool na, double x) {
-  if (na || isnan(x))
-    buf_puts(b, "null");
-  else
-    buf_num(b, x);
 }
 
 /* ---- the plan ------------------------------------------------------------ */
@@ -139,13 +120,11 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
   rp.symkind = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.symkind);
   rp.date_keys = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.date_keys);
   rp.dates = false;
-  rp.room = 0;
   for (int32_t i = 0; i < refs->count; i++) {
     const ExplainRef *ref = &refs->refs[i];
     Json j;
     json_key(plan_json(&j, tmp, i > 0), ref->name);
     rp.keys[i] = writer_frag(w, tmp, 0);
-    rp.room += frag_room(rp.keys[i]) + NUM_ROOM;
     rp.symkind[i] = writer_ref_symbol_kind(w->p, ref);
     rp.date_keys[i] = (Frag){"", 0};
     if (ref->kind != REF_TREND) continue;
@@ -188,7 +167,6 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
     json_object(&j);
   }
   mp->at = writer_frag(w, tmp, 0);
-  mp->room = frag_room(mp->head) + frag_room(mp->at) + 3 * NUM_ROOM + FRAG_PAD + sizeof(",\"weight\":");
 
   mp->driver = member_ref_frag(w, tmp, dd, mem, "lost");
   mp->what_if = member_ref_frag(w, tmp, dd, mem, "from");
@@ -213,6 +191,72 @@ static void member_plan(WriteCtx *w, Buf *tmp, MemberPlan *mp, const DimensionDe
                    writer_member_reason(w->p, &mr, refs, k, reason, sizeof reason, false));
     mp->no_snapshot[k] = writer_frag(w, tmp, 0);
   }
+}
+
+/* ---- the room an account takes ---------------------------------------- */
+
+/* Every piece of an account's output is written into room made once for
+ * the whole account (no check per piece): the most its fixed pieces and
+ * values can take, each fragment counted as frag_room (a short one is
+ * moved FRAG_PAD bytes at a time) for every time the account can write
+ * it, each value as VALUE bytes (a number, a date, a boolean, null, a
+ * list's count or a symbol's name from the plan). Text from the account
+ * (its id and name, text values) is not counted: it makes its own room,
+ * then the account's room is made again. */
+enum { LITERALS = 64 }; /* the constant text between two fragments: at most */
+
+static size_t max_room(size_t a, Frag f) { return a > frag_room(f) ? a : frag_room(f); }
+
+/* A "values" object, its braces and its "dates". */
+static size_t refs_room(const RefsPlan *rp, size_t value) {
+  size_t n = LITERALS;
+  for (int32_t i = 0; i < rp->refs->count; i++)
+    n += frag_room(rp->keys[i]) + frag_room(rp->date_keys[i]) + 2 * value;
+  return n;
+}
+
+static size_t account_room(const JsonlPlan *jp, const Program *p) {
+  size_t value = NUM_ROOM; /* the longest value, a symbol's name included */
+  for (int32_t g = 0; g < p->ngrade_names; g++)
+    value = max_room(value, jp->grade_name[g]);
+  for (int32_t i = 0; i < p->npersonas; i++)
+    value = max_room(value, jp->persona_name[i]);
+  for (int32_t i = 0; i < p->nsteps; i++)
+    value = max_room(value, jp->step_name[i]);
+  for (int32_t s = 0; s < p->nsegments; s++)
+    for (int32_t k = 0; k < p->segments[s].ncases; k++)
+      value = max_room(value, jp->case_name[s][k]);
+  size_t reason = 0;
+  for (int why = 0; why <= MISS_NO_SNAPSHOT; why++)
+    reason = max_room(reason, jp->reason[why]);
+  /* the account's own keys and values: id, name, persona, health, grade,
+   * coverage, bottleneck, what_if's eleven */
+  size_t n = 16 * (LITERALS + value) + frag_room(jp->head);
+  for (int32_t i = 0; i < p->npersonas; i++) {
+    n += frag_room(jp->persona_head[i]) + FRAG_PAD + frag_room(jp->persona_tail[i]) + LITERALS;
+    if (p->personas[i].cond) n += refs_room(&jp->persona_refs[i], value);
+  }
+  for (int32_t s = 0; s < p->nsegments; s++)
+    n += frag_room(jp->segment_key[s]) + value;
+  int32_t flat = 0;
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    n += frag_room(jp->dim_head[d]) + 3 * (LITERALS + value);
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++, flat++) {
+      const MemberPlan *mp = &jp->members[flat];
+      size_t why = reason;
+      for (int32_t k = 0; k < mp->refs.refs->count; k++)
+        why = max_room(max_room(why, mp->missing[k]), mp->no_snapshot[k]);
+      n += frag_room(mp->head) + FRAG_PAD + frag_room(mp->at) + refs_room(&mp->refs, value) + why;
+      n += frag_room(mp->driver) + frag_room(mp->what_if) +
+           8 * (LITERALS + value); /* its 3, the driver's 1, what_if's 3 */
+    }
+  }
+  for (int32_t f = 0; f < p->nflags; f++)
+    n += frag_room(jp->flag_head[f]) + LITERALS + refs_room(&jp->flag_refs[f], value);
+  for (int32_t i = 0; i < p->nsteps; i++)
+    n += frag_room(jp->step_head[i]) + FRAG_PAD + frag_room(jp->step_expr[i]) + LITERALS +
+         refs_room(&jp->step_refs[i], value);
+  return n;
 }
 
 static JsonlPlan *jsonl_plan(WriteCtx *w) {
@@ -336,10 +380,34 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
   }
 #undef PLAN_ARRAY
   buf_free(&tmp);
+  jp->room = account_room(jp, p);
   return jp;
 }
 
 /* ---- per account --------------------------------------------------------- */
+
+/* Every piece below is written into the room made for the account
+ * (JsonlPlan.room, account_room): none checks it. Text from the account
+ * makes its own room and then the account's again (text_in_room). */
+static inline void putc_in_room(Buf *b, char c) { b->data[b->len++] = c; }
+static inline void pad_in_room(Buf *b, const PadText *t) { frag_in_room(b, (Frag){t->s, t->n}); }
+static inline void num_or_null_in_room(Buf *b, bool na, double x) {
+  if (na || isnan(x))
+    LIT_IN_ROOM(b, "null");
+  else
+    num_in_room(b, x);
+}
+static inline void name_or_null(Buf *b, const Frag *names, int32_t i) {
+  if (i >= 0)
+    frag_in_room(b, names[i]);
+  else
+    LIT_IN_ROOM(b, "null");
+}
+/* S[0..N) as a JSON string, then the account's room made again. */
+static inline void text_in_room(WriteCtx *w, const char *s, size_t n) {
+  buf_json_str(w->buf, s, n);
+  buf_reserve(w->buf, w->jsonl->room);
+}
 
 /* A symbol's name as the plan holds it (JSON-quoted), or NULL where
  * program_symbol_name has none. */
@@ -356,44 +424,46 @@ static const Frag *symbol_frag(const JsonlPlan *jp, const Program *p, int kind, 
   }
 }
 
-/* A value as writer_json_value writes it: numbers, booleans, dates and
- * missing into NUM_ROOM bytes of room; text, symbols and lists check
- * their own (true: they did, and the room made before is used up). */
-static inline bool put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
+/* A value as writer_json_value writes it: numbers, booleans, dates,
+ * missing and symbols in the room; text (and a list's count) through
+ * writer_json_value, then the room made again. */
+static inline void put_value(WriteCtx *w, Buf *b, Value v, int symkind) {
   switch ((ValueType)v.type) {
-  case T_NUMBER: num_in_room(b, v.u.num); return false;
+  case T_NUMBER: num_in_room(b, v.u.num); return;
   case T_BOOL:
     if (v.u.b)
       LIT_IN_ROOM(b, "true");
     else
       LIT_IN_ROOM(b, "false");
-    return false;
+    return;
   case T_DATE:
     b->data[b->len] = '"';
     date_format(v.u.date, b->data + b->len + 1);
     b->data[b->len + 11] = '"';
     b->len += 12;
-    return false;
-  case T_MISSING: LIT_IN_ROOM(b, "null"); return false;
+    return;
+  case T_MISSING: LIT_IN_ROOM(b, "null"); return;
   case T_SYMBOL: {
     const Frag *name = symbol_frag(w->jsonl, w->p, symkind, v.u.sym);
     if (name)
-      put_frag(b, *name);
+      frag_in_room(b, *name);
     else
-      buf_put(b, "null", 4);
-    return true;
+      LIT_IN_ROOM(b, "null");
+    return;
   }
-  default: writer_json_value(w, v, symkind); return true;
+  default:
+    writer_json_value(w, v, symkind);
+    buf_reserve(b, w->jsonl->room);
+    return;
   }
 }
 
 /* The members of a "values" object (the caller writes the braces). */
 static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values) {
   Buf *b = w->buf;
-  buf_reserve(b, rp->room);
   for (int32_t i = 0; i < rp->refs->count; i++) {
     frag_in_room(b, rp->keys[i]);
-    if (put_value(w, b, values[i], rp->symkind[i])) buf_reserve(b, rp->room);
+    put_value(w, b, values[i], rp->symkind[i]);
   }
 }
 
@@ -404,15 +474,14 @@ static void values_body(WriteCtx *w, const RefsPlan *rp, const Value *values) {
 static void dates_object(WriteCtx *w, const RefsPlan *rp) {
   if (!rp->dates) return;
   Buf *b = w->buf;
-  buf_puts(b, ",\"dates\":{");
+  LIT_IN_ROOM(b, ",\"dates\":{");
   for (int32_t i = 0; i < rp->refs->count; i++) {
     const ExplainRef *ref = &rp->refs->refs[i];
     if (ref->kind != REF_TREND) continue;
-    put_frag(b, rp->date_keys[i]);
-    buf_reserve(b, NUM_ROOM);
+    frag_in_room(b, rp->date_keys[i]);
     put_value(w, b, trend_date_value(w->ex->trend_dates[ref->index]), -1);
   }
-  buf_putc(b, '}');
+  putc_in_room(b, '}');
 }
 
 static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
@@ -422,128 +491,124 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
 #undef STATUS
   const MemberPlan *mp = &jp->members[flat];
   Buf *b = w->buf;
-  buf_reserve(b, mp->room);
   frag_in_room(b, mp->head);
   num_or_null_in_room(b, mr->na, mr->score);
   LIT_IN_ROOM(b, ",\"weight\":");
   num_in_room(b, mr->weight);
-  const PadText *st = &status[mr->status <= MS_SCORED ? mr->status : MS_NA];
-  memcpy(b->data + b->len, st->s, FRAG_PAD);
-  b->len += st->n;
+  pad_in_room(b, &status[mr->status <= MS_SCORED ? mr->status : MS_NA]);
   num_in_room(b, mr->lost);
   frag_in_room(b, mp->at);
   if (w->explain) {
     values_body(w, &mp->refs, w->ex->member_values[flat]);
-    buf_putc(b, '}');
+    putc_in_room(b, '}');
     dates_object(w, &mp->refs);
     int32_t missing = w->ex->missing_ref[flat];
     if (mr->na) {
       if (mr->why != MISS_DIV_ZERO && missing >= 0 && missing < mp->refs.refs->count)
-        put_frag(b, mr->why == MISS_NO_SNAPSHOT ? mp->no_snapshot[missing] : mp->missing[missing]);
+        frag_in_room(b, mr->why == MISS_NO_SNAPSHOT ? mp->no_snapshot[missing] : mp->missing[missing]);
       else
-        put_frag(b, jp->reason[mr->why <= MISS_NO_SNAPSHOT ? mr->why : MISS_ABSENT]);
+        frag_in_room(b, jp->reason[mr->why <= MISS_NO_SNAPSHOT ? mr->why : MISS_ABSENT]);
     }
   }
-  buf_putc(b, '}');
+  putc_in_room(b, '}');
 }
 
 static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
   static const PadText outcome[] = {{"not tried", 9}, {"false", 5}, {"missing", 7}, {"matched", 7}};
   Buf *b = w->buf;
-  buf_puts(b, ",\"persona_tried\":[");
+  LIT_IN_ROOM(b, ",\"persona_tried\":[");
   for (int32_t i = 0; i < r->npersonas; i++) {
-    put_frag(b, jp->persona_head[i]);
-    put_pad(b, &outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
-    put_frag(b, jp->persona_tail[i]);
+    frag_in_room(b, jp->persona_head[i]);
+    pad_in_room(b, &outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
+    frag_in_room(b, jp->persona_tail[i]);
     if (w->p->personas[i].cond) {
       values_body(w, &jp->persona_refs[i], w->ex->persona_values[i]);
-      buf_putc(b, '}');
+      putc_in_room(b, '}');
       dates_object(w, &jp->persona_refs[i]);
-      buf_putc(b, '}');
+      putc_in_room(b, '}');
     }
   }
-  buf_putc(b, ']');
+  putc_in_room(b, ']');
 }
 
 static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
   static const PadText status[] = {{"fail", 4}, {"pass", 4}, {"unknown", 7}};
   Buf *b = w->buf;
-  buf_puts(b, ",\"journey\":[");
+  LIT_IN_ROOM(b, ",\"journey\":[");
   for (int32_t i = 0; i < r->nsteps; i++) {
-    put_frag(b, jp->step_head[i]);
-    put_pad(b, &status[r->steps[i] < 3 ? r->steps[i] : 0]);
-    put_frag(b, jp->step_expr[i]);
+    frag_in_room(b, jp->step_head[i]);
+    pad_in_room(b, &status[r->steps[i] < 3 ? r->steps[i] : 0]);
+    frag_in_room(b, jp->step_expr[i]);
     values_body(w, &jp->step_refs[i], w->ex->step_values[i]);
-    buf_putc(b, '}');
+    putc_in_room(b, '}');
     dates_object(w, &jp->step_refs[i]);
-    buf_putc(b, '}');
+    putc_in_room(b, '}');
   }
-  buf_putc(b, ']');
+  putc_in_room(b, ']');
 }
 
 static void write_drivers(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
   Buf *b = w->buf;
-  buf_puts(b, ",\"drivers\":[");
+  LIT_IN_ROOM(b, ",\"drivers\":[");
   bool first = true;
   const int32_t *drivers = w->ex->drivers;
   for (int32_t k = 0; k < r->nmembers; k++) {
     const MemberResult *mr = &r->members[drivers[k]];
     if (!(mr->lost > 0)) continue;
-    if (!first) buf_putc(b, ',');
+    if (!first) putc_in_room(b, ',');
     first = false;
-    put_frag(b, jp->members[drivers[k]].driver);
-    buf_num(b, mr->lost);
-    buf_putc(b, '}');
+    frag_in_room(b, jp->members[drivers[k]].driver);
+    num_in_room(b, mr->lost);
+    putc_in_room(b, '}');
   }
-  buf_putc(b, ']');
-}
-
-static inline void name_or_null(Buf *b, const Frag *names, int32_t i) {
-  if (i >= 0)
-    put_frag(b, names[i]);
-  else
-    buf_put(b, "null", 4);
+  putc_in_room(b, ']');
 }
 
 /* ,"what_if":{…}: what would change the grade, the figures of the text
  * unrounded (docs/cli.md). */
 static void write_what_if(WriteCtx *w, const JsonlPlan *jp) {
-  static const char *const status[] = {[WI_NONE] = "none",           [WI_NO_GRADES] = "no_grades",
-                                       [WI_NO_HEALTH] = "no_health", [WI_BEST_GRADE] = "best_grade",
-                                       [WI_REACHABLE] = "reachable", [WI_UNREACHABLE] = "unreachable"};
+#define STATUS(s)                                                                                            \
+  { "\"" s "\"", sizeof(s) + 1 }
+  static const PadText status[] = {
+      [WI_NONE] = STATUS("none"),           [WI_NO_GRADES] = STATUS("no_grades"),
+      [WI_NO_HEALTH] = STATUS("no_health"), [WI_BEST_GRADE] = STATUS("best_grade"),
+      [WI_REACHABLE] = STATUS("reachable"), [WI_UNREACHABLE] = STATUS("unreachable")};
+#undef STATUS
   const WhatIf *wi = &w->ex->what_if;
   Buf *b = w->buf;
-  buf_puts(b, ",\"what_if\":{\"status\":\"");
-  buf_puts(b, status[wi->status <= WI_UNREACHABLE ? wi->status : WI_NONE]);
-  buf_putc(b, '"');
+  LIT_IN_ROOM(b, ",\"what_if\":{\"status\":");
+  pad_in_room(b, &status[wi->status <= WI_UNREACHABLE ? wi->status : WI_NONE]);
   if (wi->status == WI_REACHABLE || wi->status == WI_UNREACHABLE) {
-    buf_puts(b, ",\"next_grade\":");
+    LIT_IN_ROOM(b, ",\"next_grade\":");
     name_or_null(b, jp->grade_name, wi->next_grade);
-    buf_puts(b, ",\"at\":");
-    buf_num(b, wi->bound);
-    buf_puts(b, ",\"away\":");
-    buf_num(b, wi->away);
-    buf_puts(b, ",\"members\":[");
+    LIT_IN_ROOM(b, ",\"at\":");
+    num_in_room(b, wi->bound);
+    LIT_IN_ROOM(b, ",\"away\":");
+    num_in_room(b, wi->away);
+    LIT_IN_ROOM(b, ",\"members\":[");
     for (int32_t k = 0; k < wi->nmembers; k++) {
       const WhatIfMember *wm = &wi->members[k];
-      if (k) buf_putc(b, ',');
-      put_frag(b, jp->members[wm->member].what_if);
-      num_or_null(b, false, wm->from);
-      buf_puts(b, ",\"to\":");
-      buf_num(b, wm->to);
-      buf_puts(b, ",\"gain\":");
-      buf_num(b, wm->gain);
-      buf_putc(b, '}');
+      if (k) putc_in_room(b, ',');
+      frag_in_room(b, jp->members[wm->member].what_if);
+      num_or_null_in_room(b, false, wm->from);
+      LIT_IN_ROOM(b, ",\"to\":");
+      num_in_room(b, wm->to);
+      LIT_IN_ROOM(b, ",\"gain\":");
+      num_in_room(b, wm->gain);
+      putc_in_room(b, '}');
     }
-    buf_puts(b, "],\"points\":");
-    buf_num(b, wi->points);
-    buf_puts(b, ",\"health\":");
-    num_or_null(b, false, wi->health);
-    buf_puts(b, ",\"grade\":");
+    LIT_IN_ROOM(b, "],\"points\":");
+    num_in_room(b, wi->points);
+    LIT_IN_ROOM(b, ",\"health\":");
+    num_or_null_in_room(b, false, wi->health);
+    LIT_IN_ROOM(b, ",\"grade\":");
     name_or_null(b, jp->grade_name, wi->grade);
-    buf_puts(b, wi->searched ? ",\"searched\":true" : ",\"searched\":false");
+    if (wi->searched)
+      LIT_IN_ROOM(b, ",\"searched\":true");
+    else
+      LIT_IN_ROOM(b, ",\"searched\":false");
   }
-  buf_putc(b, '}');
+  putc_in_room(b, '}');
 }
 
 void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
@@ -551,69 +616,70 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
   const JsonlPlan *jp = w->jsonl;
   const Program *p = w->p;
   Buf *b = w->buf;
-  buf_puts(b, "{\"id\":");
-  buf_json_str(b, a->id, strlen(a->id));
+  buf_reserve(b, jp->room);
+  LIT_IN_ROOM(b, "{\"id\":");
+  text_in_room(w, a->id, strlen(a->id));
   if (p->display_input >= 0) { /* the display name, when the rules declare one */
-    buf_puts(b, ",\"name\":");
+    LIT_IN_ROOM(b, ",\"name\":");
     if (a->name)
-      buf_json_str(b, a->name, strlen(a->name));
+      text_in_room(w, a->name, strlen(a->name));
     else
-      buf_puts(b, "null");
+      LIT_IN_ROOM(b, "null");
   }
-  put_frag(b, jp->head);
+  frag_in_room(b, jp->head);
   name_or_null(b, jp->persona_name, r->persona);
   if (w->explain) write_personas_tried(w, jp, r);
-  buf_puts(b, ",\"segments\":{");
+  LIT_IN_ROOM(b, ",\"segments\":{");
   for (int32_t s = 0; s < p->nsegments; s++) {
-    put_frag(b, jp->segment_key[s]);
+    frag_in_room(b, jp->segment_key[s]);
     name_or_null(b, jp->case_name[s], r->segments[s]);
   }
-  buf_puts(b, "},\"health\":");
-  num_or_null(b, r->health_na, r->health);
-  buf_puts(b, ",\"grade\":");
+  LIT_IN_ROOM(b, "},\"health\":");
+  num_or_null_in_room(b, r->health_na, r->health);
+  LIT_IN_ROOM(b, ",\"grade\":");
   name_or_null(b, jp->grade_name, r->grade);
-  buf_puts(b, ",\"coverage\":");
-  buf_num(b, r->coverage);
-  buf_puts(b, ",\"dimensions\":[");
+  LIT_IN_ROOM(b, ",\"coverage\":");
+  num_in_room(b, r->coverage);
+  LIT_IN_ROOM(b, ",\"dimensions\":[");
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
-    put_frag(b, jp->dim_head[d]);
-    num_or_null(b, dr->na, dr->score);
-    buf_puts(b, ",\"grade\":");
+    frag_in_room(b, jp->dim_head[d]);
+    num_or_null_in_room(b, dr->na, dr->score);
+    LIT_IN_ROOM(b, ",\"grade\":");
     name_or_null(b, jp->grade_name, dr->grade);
-    buf_puts(b, ",\"weight\":");
-    buf_num(b, dr->weight);
+    LIT_IN_ROOM(b, ",\"weight\":");
+    num_in_room(b, dr->weight);
     if (w->history) {
-      buf_putc(b, '}');
+      putc_in_room(b, '}');
       continue;
     }
-    buf_puts(b, ",\"members\":[");
+    LIT_IN_ROOM(b, ",\"members\":[");
     int32_t flat = (int32_t)(dr->members - r->members);
     for (int32_t m = 0; m < dr->nmembers; m++)
       write_member(w, jp, &dr->members[m], flat + m);
-    buf_put(b, "]}", 2);
+    LIT_IN_ROOM(b, "]}");
   }
-  buf_puts(b, "],\"flags\":[");
+  LIT_IN_ROOM(b, "],\"flags\":[");
   bool first = true;
   for (int32_t f = 0; f < r->nflags; f++) {
     if (r->flags[f] != FLAG_RAISED) continue;
-    if (!first) buf_putc(b, ',');
+    if (!first) putc_in_room(b, ',');
     first = false;
-    put_frag(b, jp->flag_head[f]);
+    frag_in_room(b, jp->flag_head[f]);
     if (w->explain) {
-      buf_puts(b, ",\"values\":{");
+      LIT_IN_ROOM(b, ",\"values\":{");
       values_body(w, &jp->flag_refs[f], w->ex->flag_values[f]);
-      buf_putc(b, '}');
+      putc_in_room(b, '}');
       dates_object(w, &jp->flag_refs[f]);
     }
-    buf_putc(b, '}');
+    putc_in_room(b, '}');
   }
-  buf_puts(b, "],\"bottleneck\":");
+  LIT_IN_ROOM(b, "],\"bottleneck\":");
   name_or_null(b, jp->step_name, r->bottleneck);
   if (w->explain) {
     if (p->has_journey) write_journey(w, jp, r);
     write_drivers(w, jp, r);
     if (w->ex->what_if.status != WI_NONE) write_what_if(w, jp);
   }
-  buf_put(b, "}\n", 2);
+  LIT_IN_ROOM(b, "}\n");
 }

@@ -99,7 +99,7 @@ static inline void frag_in_room(Buf *b, Frag f) {
 enum { NUM_ROOM = 32 };
 static inline void num_in_room(Buf *b, double x) {
   if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
-    b->len += (size_t)uint_text_small(b->data + b->len, (uint32_t)x);
+    b->len += (size_t)small_int_in_room(b->data + b->len, (uint32_t)x);
     return;
   }
   buf_num_any(b, x);

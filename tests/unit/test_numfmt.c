@@ -255,3 +255,14 @@ Test(numfmt, uint_text_every_length) {
     uint_text_is_printf(s >> (i % 64));
   }
 }
+
+/* small_int_in_room(V) is "%u" of V for every V below 1000. */
+Test(numfmt, small_int_table) {
+  for (uint32_t v = 0; v < 1000; v++) {
+    char want[8], got[8];
+    snprintf(want, sizeof want, "%u", v);
+    int n = small_int_in_room(got, v);
+    cr_assert_eq((size_t)n, strlen(want), "%u: length %d", v, n);
+    cr_assert(memcmp(got, want, (size_t)n) == 0, "%u: got %.*s", v, n, got);
+  }
+}
