@@ -151,7 +151,9 @@ static Addr cx_ref(Compiler *c, const Node *e, Addr want) {
       x = slot(c, LB_INDICATOR, e->ref_index);
     break;
   case REF_THRESHOLD:
-    if (!cp->threshold_varies[e->ref_index])
+    /* persona conditions see the default: a constant too (the table of
+     * thresholds in effect is filled when the persona is known) */
+    if (!cp->threshold_varies[e->ref_index] || c->persona)
       x = konst(c, cp->variants[cp->prog->npersonas].thresholds[e->ref_index]);
     else
       x = slot(c, LB_THRESHOLD, e->ref_index);
@@ -516,6 +518,29 @@ RefList compile_refs(const CProgram *cp, Arena *arena, const Node *const *exprs,
 
 /* ---- variants: what each persona changes ------------------------------ */
 
+/* Grade set SET's cut points (NULL: SET is -1). */
+static const CGrades *grade_cut(const CProgram *cp, int32_t set) {
+  return set >= 0 && set < cp->prog->ngrade_sets ? &cp->grades[set] : NULL;
+}
+
+/* CP's grade sets as the roll-up reads them. */
+static void build_grades(CProgram *cp) {
+  const Program *p = cp->prog;
+  cp->grades = arena_alloc(&cp->arena, (size_t)(p->ngrade_sets + 1) * sizeof *cp->grades);
+  for (int32_t k = 0; k < p->ngrade_sets; k++) {
+    const GradeSet *gs = &p->grade_sets[k];
+    int32_t nb = gs->nbands > 0 ? gs->nbands : 1;
+    double *bound = arena_alloc(&cp->arena, (size_t)nb * sizeof *bound);
+    int32_t *grade = arena_alloc(&cp->arena, (size_t)nb * sizeof *grade);
+    for (int32_t b = 0; b < gs->nbands; b++) {
+      bound[b] = gs->bands[b].bound;
+      grade[b] = gs->bands[b].grade;
+    }
+    if (gs->nbands == 0) grade[0] = -1;
+    cp->grades[k] = (CGrades){.nbounds = nb - 1, .bound = bound, .grade = grade};
+  }
+}
+
 /* Fills variant V for persona PERSONA (-1: the default). */
 static void build_variant(CProgram *cp, Variant *v, int32_t persona) {
   const Program *p = cp->prog;
@@ -526,6 +551,7 @@ static void build_variant(CProgram *cp, Variant *v, int32_t persona) {
     v->thresholds[t] = p->thresholds[t].value;
   v->dim_weight = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *v->dim_weight);
   v->member_weight = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *v->member_weight);
+  v->member_wpos = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *v->member_wpos);
   v->coverage_weight = arena_alloc(a, (size_t)(cp->nmembers + 1) * sizeof *v->coverage_weight);
   v->dim_grades = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *v->dim_grades);
   for (int32_t d = 0; d < p->ndimensions; d++) {
@@ -549,8 +575,14 @@ static void build_variant(CProgram *cp, Variant *v, int32_t persona) {
     persona_grades = pd->grades;
   }
   v->health_grades = persona_grades >= 0 ? persona_grades : p->default_grades;
-  for (int32_t d = 0; d < p->ndimensions; d++)
+  v->health_cut = grade_cut(cp, v->health_grades);
+  v->dim_cut = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *v->dim_cut);
+  for (int32_t d = 0; d < p->ndimensions; d++) {
     v->dim_grades[d] = p->dimensions[d].grades >= 0 ? p->dimensions[d].grades : v->health_grades;
+    v->dim_cut[d] = grade_cut(cp, v->dim_grades[d]);
+  }
+  for (int32_t i = 0; i < cp->nmembers; i++)
+    v->member_wpos[i] = v->member_weight[i] > 0 ? v->member_weight[i] : 0;
 
   /* coverage: every member's share of the health when nothing is N/A */
   double dim_total = 0;
@@ -750,13 +782,81 @@ static double emit_lazy_bands(Compiler *c, const Member *src, int32_t i) {
   return best;
 }
 
+/* Does an instruction of code[FROM..) jump to TARGET? */
+static bool jumped_to(const Compiler *c, int32_t from, int32_t target) {
+  for (int32_t i = from; i < c->ncode; i++) {
+    const CIns *in = &c->code[i];
+    switch (in->op) {
+    case I_AND_SKIP:
+    case I_OR_SKIP:
+    case I_PRESENT_SKIP:
+    case I_JUMP:
+      if (i + 1 + in->n == target) return true;
+      break;
+    case I_BRANCH:
+      if (i + 1 + in->n == target || i + 1 + in->sub == target) return true;
+      break;
+    case I_AGG:
+      if (i + 1 + in->len == target) return true;
+      break;
+    default: break;
+    }
+  }
+  return false;
+}
+
+/* Fusion: the top-level expression whose code begins at FROM has its
+ * value R. When the last instruction computes R into a temporary with an
+ * op from LO to HI and no jump lands after it (every way through the
+ * expression ends in it), it is taken out of the code and returned (its
+ * operation and operands), for the step that reads R to do it itself;
+ * else false. */
+static bool fuse_last(Compiler *c, int32_t from, Addr r, IOp lo, IOp hi, CIns *out) {
+  if (c->ncode <= from || r < c->temp0) return false;
+  const CIns *in = &c->code[c->ncode - 1];
+  if (in->op < lo || in->op > hi || in->dst != r) return false;
+  if (jumped_to(c, from, c->ncode)) return false;
+  *out = *in;
+  c->ncode--;
+  return true;
+}
+
+/* A rule or score member's step: its expression's last comparison, `??`
+ * or scale() fused into it when it can be (fuse_last). */
+static void emit_scored(Compiler *c, const Member *src, int32_t i) {
+  int32_t from = c->ncode;
+  Addr a = top(c, src->expr, val_missing(MISS_ABSENT), NO_ADDR);
+  Addr dst = slot(c, LB_MEMBER, i);
+  CIns x;
+  int32_t at;
+  if (src->kind == MEMBER_RULE && fuse_last(c, from, a, I_EQ, I_GE, &x))
+    at = emit(c, (uint8_t)(S_RULE_EQ + (x.op - I_EQ)), dst, x.a, x.b, NO_ADDR);
+  else if (src->kind == MEMBER_RULE && fuse_last(c, from, a, I_COALESCE, I_COALESCE, &x))
+    at = emit(c, S_RULE_COALESCE, dst, x.a, x.b, NO_ADDR);
+  else if (src->kind != MEMBER_RULE && fuse_last(c, from, a, I_SCALE, I_SCALE, &x))
+    at = emit(c, S_SCORE_SCALE, dst, x.a, x.b, x.c);
+  else
+    at = emit(c, src->kind == MEMBER_RULE ? S_RULE : S_SCORE, dst, a, NO_ADDR, NO_ADDR);
+  c->code[at].n = i;
+}
+
+/* A flag's or journey step's step OP (of N) over condition COND: its
+ * last `and` fused into it (OP + 1: of a and b) when it can be. */
+static void emit_cond_step(Compiler *c, StepOp op, int32_t n, const Node *cond, Value if_none, Addr dst) {
+  int32_t from = c->ncode;
+  Addr a = top(c, cond, if_none, NO_ADDR);
+  CIns x;
+  int32_t at = fuse_last(c, from, a, I_AND, I_AND, &x) ? emit(c, (uint8_t)(op + 1), dst, x.a, x.b, NO_ADDR)
+                                                       : emit(c, (uint8_t)op, dst, a, NO_ADDR, NO_ADDR);
+  c->code[at].n = n;
+}
+
 static void emit_member(CProgram *cp, Compiler *c, int32_t i) {
   CMember *cm = &cp->members[i];
   const Member *src = &cp->prog->dimensions[cm->dim].members[cm->index];
   cm->best = 100;
   if (src->kind != MEMBER_BANDS) {
-    Addr a = top(c, src->expr, val_missing(MISS_ABSENT), NO_ADDR);
-    emit_step(c, src->kind == MEMBER_RULE ? S_RULE : S_SCORE, i, a);
+    emit_scored(c, src, i);
     return;
   }
   bool eager = src->nbands <= EAGER_BANDS_MAX;
@@ -772,8 +872,7 @@ static void emit_persona(CProgram *cp, Compiler *c) {
   const Program *p = cp->prog;
   emit_step(c, S_PERSONA_BEGIN, -1, NO_ADDR);
   /* Persona conditions see the default thresholds: they are compiled
-   * against the default values (a varying threshold reads the table in
-   * effect, which is the default one while personas are matched). An
+   * against the default values (constants, cx_ref). An
    * indicator that depends on an overridden threshold is computed once
    * more, with the defaults, before the personas are matched (in the
    * order's order, so each one's marked indicators come first), and the
@@ -787,9 +886,17 @@ static void emit_persona(CProgram *cp, Compiler *c) {
   }
   int32_t *tries = arena_alloc(c->arena, ((size_t)p->npersonas + 1) * sizeof *tries);
   for (int32_t i = 0; i < p->npersonas; i++) {
+    const Node *cond = p->personas[i].cond;
+    int32_t from = c->ncode;
     c->ntemp = 0;
-    Addr a = p->personas[i].cond ? cx(c, p->personas[i].cond, NO_ADDR) : NO_ADDR;
-    tries[i] = emit_step(c, S_PERSONA_TRY, i, a);
+    Addr a = cond ? cx(c, cond, NO_ADDR) : NO_ADDR;
+    CIns x;
+    if (cond && fuse_last(c, from, a, I_AND, I_AND, &x)) {
+      tries[i] = emit(c, S_PERSONA_TRY_AND, NO_ADDR, x.a, x.b, NO_ADDR);
+      c->code[tries[i]].n = i;
+    } else {
+      tries[i] = emit_step(c, S_PERSONA_TRY, i, a);
+    }
   }
   c->persona = false;
   int32_t end = emit_step(c, S_PERSONA_END, -1, NO_ADDR);
@@ -802,9 +909,17 @@ static void emit_segment(CProgram *cp, Compiler *c, int32_t s) {
   emit_step(c, S_SEGMENT_BEGIN, s, NO_ADDR);
   int32_t *cases = arena_alloc(c->arena, ((size_t)seg->ncases + 1) * sizeof *cases);
   for (int32_t k = 0; k < seg->ncases; k++) {
+    const Node *cond = seg->cases[k].cond;
+    int32_t from = c->ncode;
     c->ntemp = 0;
-    Addr a = seg->cases[k].cond ? cx(c, seg->cases[k].cond, NO_ADDR) : NO_ADDR;
-    cases[k] = emit_step(c, S_CASE, s, a);
+    Addr a = cond ? cx(c, cond, NO_ADDR) : NO_ADDR;
+    CIns x;
+    if (cond && fuse_last(c, from, a, I_EQ, I_GE, &x)) {
+      cases[k] = emit(c, (uint8_t)(S_CASE_EQ + (x.op - I_EQ)), NO_ADDR, x.a, x.b, NO_ADDR);
+      c->code[cases[k]].n = s;
+    } else {
+      cases[k] = emit_step(c, S_CASE, s, a);
+    }
     c->code[cases[k]].sub = k;
   }
   int32_t end = emit_step(c, S_SEGMENT_END, s, NO_ADDR);
@@ -825,13 +940,20 @@ static void emit_steps(CProgram *cp, Compiler *c) {
       case DEP_PERSONA: emit_persona(cp, c); break;
       case DEP_SEGMENT: emit_segment(cp, c, i); break;
       case DEP_MEMBER: emit_member(cp, c, i); break;
-      case DEP_DIMENSION: emit_step(c, S_DIMENSION, i, NO_ADDR); break;
+      case DEP_DIMENSION: {
+        int32_t at = emit_step(c, S_DIMENSION, i, NO_ADDR); /* (emitting may move c->code) */
+        c->code[at].dst = slot(c, LB_DIM, i);
+        break;
+      }
       case DEP_HEALTH: emit_step(c, S_HEALTH, -1, NO_ADDR); break;
-      case DEP_FLAG: emit_step(c, S_FLAG, i, top(c, p->flags[i].cond, val_bool(false), NO_ADDR)); break;
+      case DEP_FLAG:
+        emit_cond_step(c, S_FLAG, i, p->flags[i].cond, val_bool(false),
+                       slot(c, LB_STATE, cp->state_flagged + i));
+        break;
       case DEP_JOURNEY:
         emit_step(c, S_JOURNEY_BEGIN, -1, NO_ADDR);
         for (int32_t k = 0; k < p->nsteps; k++)
-          emit_step(c, S_JOURNEY_STEP, k, top(c, p->steps[k].cond, val_bool(true), NO_ADDR));
+          emit_cond_step(c, S_JOURNEY_STEP, k, p->steps[k].cond, val_bool(true), NO_ADDR);
         emit_step(c, S_JOURNEY_END, -1, NO_ADDR);
         break;
       case DEP_THRESHOLD: break;
@@ -895,12 +1017,16 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   cp->nstate = cp->state_flagged + p->nflags;
   table_layout(cp);
 
+  build_grades(cp);
   cp->variants = arena_alloc(a, (size_t)(p->npersonas + 1) * sizeof *cp->variants);
   for (int32_t i = 0; i <= p->npersonas; i++)
     build_variant(cp, &cp->variants[i], i < p->npersonas ? i : -1);
   cp->threshold_varies = arena_alloc(a, (size_t)(p->nthresholds + 1) * sizeof *cp->threshold_varies);
-  for (int32_t t = 0; t < p->nthresholds; t++)
+  cp->varying = arena_alloc(a, (size_t)(p->nthresholds + 1) * sizeof *cp->varying);
+  for (int32_t t = 0; t < p->nthresholds; t++) {
     cp->threshold_varies[t] = threshold_varies(cp, t);
+    if (cp->threshold_varies[t]) cp->varying[cp->nvarying++] = t;
+  }
 
   build_steps(cp);
 

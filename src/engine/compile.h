@@ -65,30 +65,50 @@ typedef struct CMember {
 /* The steps' instructions (after the expressions' in ops.h), run by the
  * evaluator (eval.c); member M is n, the operands as said. */
 typedef enum StepOp {
-  S_RULE = I_STEPS, /* rule member n: condition a */
-  S_SCORE,          /* score member n: value a */
-  S_BANDS,          /* band member n, all at once: the m conditions from a
-                       on, the m values from b on */
-  S_MEMBER_NA,      /* band member n, one band at a time: N/A until a
-                       band is taken */
-  S_BAND_TEST,      /* band sub of member n, condition a: false: skip m
-                       (to the next band); missing: N/A, skip len (to
-                       S_MEMBER_STORE) */
-  S_BAND_SET,       /* band sub of member n taken, value a; skip len */
-  S_MEMBER_STORE,   /* member n's score into its slot */
-  S_DIMENSION,      /* dimension n from its members */
-  S_HEALTH,         /* the health from the dimensions */
-  S_PERSONA_BEGIN,  /* the default variant; no persona yet */
-  S_PERSONA_TRY,    /* persona n, condition a (NULL: otherwise): true:
-                       skip len (to S_PERSONA_END) */
-  S_PERSONA_END,    /* the persona's variant takes effect */
-  S_SEGMENT_BEGIN,  /* segment n: no case yet */
-  S_CASE,           /* case sub of segment n, condition a: true: skip len
-                       (to S_SEGMENT_END) */
-  S_SEGMENT_END,    /* segment n's case into its slot */
-  S_FLAG,           /* flag n: condition a */
+  S_RULE = I_STEPS,  /* rule member n: condition a; its score to dst (its
+                        slot of LB_MEMBER, as for every member step that
+                        has a dst) */
+  S_RULE_EQ,         /* rule member n: condition a == b (the comparison
+                        fused into the step: fuse_last, compile.c) */
+  S_RULE_NE,         /* … a != b */
+  S_RULE_LT,         /* … a < b */
+  S_RULE_LE,         /* … a <= b */
+  S_RULE_GT,         /* … a > b */
+  S_RULE_GE,         /* … a >= b */
+  S_RULE_COALESCE,   /* … a ?? b */
+  S_SCORE,           /* score member n: value a */
+  S_SCORE_SCALE,     /* score member n: scale(a, b, c) */
+  S_BANDS,           /* band member n, all at once: the m conditions from a
+                        on, the m values from b on */
+  S_MEMBER_NA,       /* band member n, one band at a time: N/A until a
+                        band is taken */
+  S_BAND_TEST,       /* band sub of member n, condition a: false: skip m
+                        (to the next band); missing: N/A, skip len (to
+                        S_MEMBER_STORE) */
+  S_BAND_SET,        /* band sub of member n taken, value a; skip len */
+  S_MEMBER_STORE,    /* member n's score into its slot */
+  S_DIMENSION,       /* dimension n from its members; its score to dst */
+  S_HEALTH,          /* the health from the dimensions */
+  S_PERSONA_BEGIN,   /* the default variant; no persona yet */
+  S_PERSONA_TRY,     /* persona n, condition a (NULL: otherwise): true:
+                        skip len (to S_PERSONA_END) */
+  S_PERSONA_TRY_AND, /* … condition a and b (fused: fuse_last) */
+  S_PERSONA_END,     /* the persona's variant takes effect */
+  S_SEGMENT_BEGIN,   /* segment n: no case yet */
+  S_CASE,            /* case sub of segment n, condition a: true: skip len
+                        (to S_SEGMENT_END) */
+  S_CASE_EQ,         /* … condition a == b (fused: fuse_last) */
+  S_CASE_NE,         /* … a != b */
+  S_CASE_LT,         /* … a < b */
+  S_CASE_LE,         /* … a <= b */
+  S_CASE_GT,         /* … a > b */
+  S_CASE_GE,         /* … a >= b */
+  S_SEGMENT_END,     /* segment n's case into its slot */
+  S_FLAG,            /* flag n: condition a; flagged(n) to dst */
+  S_FLAG_AND,        /* flag n: condition a and b (fused: fuse_last) */
   S_JOURNEY_BEGIN,
-  S_JOURNEY_STEP, /* journey step n: condition a */
+  S_JOURNEY_STEP,     /* journey step n: condition a */
+  S_JOURNEY_STEP_AND, /* journey step n: condition a and b */
   S_JOURNEY_END,
   S_END
 } StepOp;
@@ -105,16 +125,28 @@ typedef struct CIns {
   Addr dst, a, b, c;
 } CIns;
 
+/* A grade set as the roll-up reads it: the score's grade is grade[the
+ * number of bounds above it]. */
+typedef struct CGrades {
+  int32_t nbounds;      /* the bands but the last (`otherwise`) */
+  const double *bound;  /* decreasing */
+  const int32_t *grade; /* nbounds + 1 */
+} CGrades;
+
 /* Everything that depends on the persona, precomputed. */
 typedef struct Variant {
   Value *thresholds;       /* per threshold: the value in effect */
   double *dim_weight;      /* W_d per dimension */
   double *member_weight;   /* wᵢ per member (flat) */
+  double *member_wpos;     /* wᵢ where > 0, else 0: the roll-up's weights
+                              (a member with none adds 0 to both sums) */
   double *coverage_weight; /* per member: (W_d/ΣW_all)·(wᵢ/Σw_d,all), 0 for
                               dimensions with W_d = 0 */
   double coverage_total;   /* Σ coverage_weight */
   int32_t *dim_grades;     /* GradeSet per dimension, or -1 */
   int32_t health_grades;   /* GradeSet for the health, or -1 */
+  const CGrades **dim_cut; /* per dimension: its GradeSet's CGrades, or NULL */
+  const CGrades *health_cut;
 } Variant;
 
 /* A run of steps of the evaluation, in dependency order: COUNT steps of
@@ -151,8 +183,12 @@ typedef struct CProgram {
   RefList *persona_refs; /* explanations of the conditions */
   RefList *flag_refs;
   RefList *step_refs;
-  Variant *variants;       /* npersonas + 1; the last is the default */
-  bool *threshold_varies;  /* some persona overrides the threshold */
+  Variant *variants;      /* npersonas + 1; the last is the default */
+  bool *threshold_varies; /* some persona overrides the threshold */
+  int32_t *varying;       /* the thresholds that vary, ascending: what a
+                             change of variant copies */
+  int32_t nvarying;
+  CGrades *grades;         /* per Program.grade_sets */
   int32_t state_dim_grade; /* LB_STATE slot of dimension 0's grade */
   int32_t state_segment;   /* … of segment 0's case */
   int32_t state_flagged;   /* … of flagged(flag 0) */

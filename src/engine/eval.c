@@ -53,7 +53,11 @@ static Value sym_or_na(int32_t sym) { return sym >= 0 ? val_sym(sym) : val_missi
 static void use_variant(Evaluator *E, const Variant *v) {
   E->variant = v;
   if (E->in_table == v) return;
-  memcpy(E->ops.base[LB_THRESHOLD], v->thresholds, (size_t)E->p->nthresholds * sizeof(Value));
+  /* the others hold the one value every variant has (reset_state) */
+  Value *table = E->ops.base[LB_THRESHOLD];
+  const int32_t *varying = E->cp->varying;
+  for (int32_t k = 0; k < E->cp->nvarying; k++)
+    table[varying[k]] = v->thresholds[varying[k]];
   E->in_table = v;
 }
 
@@ -91,20 +95,44 @@ static inline void member_store(Evaluator *E, int32_t i) {
   E->member_values[i] = mr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(mr->score);
 }
 
-/* rule → 100 / 0 / N/A */
-static inline void step_rule(Evaluator *E, int32_t i, Value c) {
-  MemberResult *mr = member_begin(E, i, false);
-  if (c.type == T_BOOL) {
-    /* pass or fail by arithmetic: a branch on it would be mispredicted
-     * as often as the accounts differ */
-    unsigned pass = c.u.b;
-    mr->na = false;
-    mr->status = (uint8_t)(MS_FAIL - pass); /* MS_PASS is MS_FAIL − 1 */
-    mr->score = (double)(100u * pass);
+/* The outcome of the rule or score member of PC (pc->n): its result,
+ * and its value where expressions read it (pc->dst, its slot). A rule or
+ * score member's band is never written: -1 from reset_state on. */
+static inline void member_scored(Evaluator *E, const Ins *pc, uint8_t status, double score) {
+  MemberResult *mr = &E->r.members[pc->n];
+  mr->na = false;
+  mr->status = status;
+  mr->why = 0;
+  mr->score = score;
+  *pc->dst = val_num(score);
+}
+
+static inline void member_unscored(Evaluator *E, const Ins *pc, const Value *v) {
+  member_na(&E->r.members[pc->n], v->type == T_MISSING ? v->why : MISS_DOMAIN);
+  *pc->dst = val_missing(MISS_NOT_APPLICABLE);
+}
+
+/* rule → 100 / 0 / N/A. Pass or fail by arithmetic: a branch on it would
+ * be mispredicted as often as the accounts differ. */
+static inline void rule_outcome(Evaluator *E, const Ins *pc, unsigned pass) {
+  member_scored(E, pc, (uint8_t)(MS_FAIL - pass) /* MS_PASS is MS_FAIL − 1 */, (double)(100u * pass));
+}
+
+static inline void step_rule(Evaluator *E, const Ins *pc, const Value *c) {
+  if (c->type == T_BOOL)
+    rule_outcome(E, pc, c->u.b);
+  else
+    member_unscored(E, pc, c);
+}
+
+/* score: clamped to 0..100; missing or not a number is N/A */
+static inline void step_score(Evaluator *E, const Ins *pc, const Value *v) {
+  if (v->type == T_NUMBER && !isnan(v->u.num)) {
+    double s = v->u.num;
+    member_scored(E, pc, MS_SCORED, s < 0 ? 0 : s > 100 ? 100 : s);
   } else {
-    member_na(mr, c.type == T_MISSING ? c.why : MISS_DOMAIN);
+    member_unscored(E, pc, v);
   }
-  member_store(E, i);
 }
 
 /* bands, all conditions evaluated (S_BANDS): the first band that is not
@@ -130,50 +158,67 @@ static void step_bands(Evaluator *E, const Ins *pc) {
   member_store(E, pc->n);
 }
 
-/* Σ(wᵢ·sᵢ)/Σwᵢ over the scored members of dimension D with wᵢ > 0; NAN
- * when nothing is left. *WSUM receives Σwᵢ. */
-static inline __attribute__((always_inline)) double dim_score(const Evaluator *E, int32_t d, double *wsum) {
-  const double *w = E->variant->member_weight;
-  const MemberResult *members = E->r.members;
-  int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
-  double acc = 0, sw = 0;
-  for (int32_t i = first; i < last; i++) {
-    double s = members[i].score, wi = w[i];
-    /* selects, not a branch: whether a member counts is the data's */
-    bool counts = !isnan(s) && wi > 0;
-    acc += counts ? wi * s : 0;
-    sw += counts ? wi : 0;
+/* The grade of SCORE (not NAN) by cut points G: the number of bounds
+ * above it, counted without a branch that would depend on the score. */
+static inline int32_t grade_cut(const CGrades *g, double score) {
+  const double *bound = g->bound;
+  int32_t band;
+  switch (g->nbounds) { /* the usual sizes unrolled */
+  case 1: band = score < bound[0]; break;
+  case 2: band = (score < bound[0]) + (score < bound[1]); break;
+  case 3: band = (score < bound[0]) + (score < bound[1]) + (score < bound[2]); break;
+  default:
+    band = 0;
+    for (int32_t b = 0; b < g->nbounds; b++)
+      band += score < bound[b];
+    break;
   }
-  *wsum = sw;
-  return sw > 0 ? acc / sw : NAN;
+  return g->grade[band];
 }
 
-static inline int32_t grade_of(const Program *p, int32_t set, double score) {
+int32_t eval_grade_of(const Program *p, int32_t set, double score) {
   if (set < 0 || set >= p->ngrade_sets || isnan(score)) return -1;
   const GradeSet *gs = &p->grade_sets[set];
-  /* The bounds decrease and the last is -inf (`otherwise`): the band is
-   * the number of bounds above the score, counted without a branch that
-   * would depend on the score. */
+  /* The bounds decrease and the last is -inf (`otherwise`). */
   int32_t band = 0;
   for (int32_t b = 0; b < gs->nbands - 1; b++)
     band += score < gs->bands[b].bound;
   return gs->bands[band].grade;
 }
 
-int32_t eval_grade_of(const Program *p, int32_t set, double score) { return grade_of(p, set, score); }
-
-static void step_dimension(Evaluator *E, int32_t d) {
+/* Dimension D: Σ(wᵢ·sᵢ)/Σwᵢ over its scored members with wᵢ > 0 (N/A
+ * when nothing is left), its grade, and its value where expressions read
+ * it. */
+static void step_dimension(Evaluator *E, const Ins *pc) {
+  int32_t d = pc->n;
+  const Variant *v = E->variant;
+  const double *w = v->member_wpos;
+  const MemberResult *members = E->r.members;
+  int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
+  double acc = 0, sw = 0;
+  for (int32_t i = first; i < last; i++) {
+    double s = members[i].score, wi = w[i];
+    /* selects, not a branch: whether a member counts is the data's (a
+     * member without weight adds 0 to both) */
+    bool counts = !isnan(s);
+    acc += counts ? wi * s : 0;
+    sw += counts ? wi : 0;
+  }
+  E->dim_wsum[d] = sw;
+  bool na = !(sw > 0);
+  double score = na ? NAN : acc / sw;
   DimResult *dr = &E->r.dims[d];
-  double s = dim_score(E, d, &E->dim_wsum[d]);
-  dr->na = isnan(s);
-  dr->score = s;
-  dr->weight = E->variant->dim_weight[d];
+  const CGrades *cut = v->dim_cut[d];
+  int32_t grade = na || !cut ? -1 : grade_cut(cut, score);
+  dr->na = na;
+  dr->score = score;
+  dr->weight = v->dim_weight[d];
   dr->excluded = !(dr->weight > 0);
-  dr->grade_set = E->variant->dim_grades[d];
-  dr->grade = grade_of(E->p, dr->grade_set, s);
+  dr->grade_set = v->dim_grades[d];
+  dr->grade = grade;
   dr->effective = 0;
-  E->dim_values[d] = dr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(s);
-  E->state[E->cp->state_dim_grade + d] = sym_or_na(dr->grade);
+  *pc->dst = na ? val_missing(MISS_NOT_APPLICABLE) : val_num(score);
+  E->state[E->cp->state_dim_grade + d] = sym_or_na(grade);
 }
 
 /* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0. */
@@ -182,16 +227,18 @@ static void step_health(Evaluator *E) {
   double acc = 0, sw = 0;
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
-    if (dr->na || dr->excluded) continue;
-    acc += dr->weight * dr->score;
-    sw += dr->weight;
+    bool counts = !dr->na && !dr->excluded;
+    acc += counts ? dr->weight * dr->score : 0;
+    sw += counts ? dr->weight : 0;
   }
   E->health_wsum = sw;
-  r->health_na = !(sw > 0);
-  r->health = r->health_na ? NAN : acc / sw;
+  bool na = !(sw > 0);
+  const CGrades *cut = E->variant->health_cut;
+  r->health_na = na;
+  r->health = na ? NAN : acc / sw;
   r->grade_set = E->variant->health_grades;
-  r->grade = grade_of(E->p, r->grade_set, r->health);
-  E->state[ST_HEALTH] = r->health_na ? val_missing(MISS_NOT_APPLICABLE) : val_num(r->health);
+  r->grade = na || !cut ? -1 : grade_cut(cut, r->health);
+  E->state[ST_HEALTH] = na ? val_missing(MISS_NOT_APPLICABLE) : val_num(r->health);
   E->state[ST_GRADE] = sym_or_na(r->grade);
 }
 
@@ -225,6 +272,14 @@ static void rollup_details(Evaluator *E) {
   }
   r->coverage = v->coverage_total > 0 ? covered / v->coverage_total : 0;
   r->detailed = true;
+}
+
+/* Flag N: raised (1), not (0), or FLAG_UNKNOWN (its condition missing:
+ * not raised). FLAG_OFF and FLAG_RAISED are 0 and 1. */
+_Static_assert(FLAG_OFF == 0 && FLAG_RAISED == 1, "a condition's bool is its flag's status");
+static inline void step_flag(Evaluator *E, const Ins *pc, unsigned how) {
+  E->r.flags[pc->n] = (uint8_t)how;
+  *pc->dst = val_bool(how == FLAG_RAISED);
 }
 
 /* One account's code: the expressions' instructions (ops.h) and the
@@ -268,7 +323,15 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [I_AGG] = RUN_LABEL(I_AGG),
       [I_TREND] = RUN_LABEL(I_TREND),
       [S_RULE] = RUN_LABEL(S_RULE),
+      [S_RULE_EQ] = RUN_LABEL(S_RULE_EQ),
+      [S_RULE_NE] = RUN_LABEL(S_RULE_NE),
+      [S_RULE_LT] = RUN_LABEL(S_RULE_LT),
+      [S_RULE_LE] = RUN_LABEL(S_RULE_LE),
+      [S_RULE_GT] = RUN_LABEL(S_RULE_GT),
+      [S_RULE_GE] = RUN_LABEL(S_RULE_GE),
+      [S_RULE_COALESCE] = RUN_LABEL(S_RULE_COALESCE),
       [S_SCORE] = RUN_LABEL(S_SCORE),
+      [S_SCORE_SCALE] = RUN_LABEL(S_SCORE_SCALE),
       [S_BANDS] = RUN_LABEL(S_BANDS),
       [S_MEMBER_NA] = RUN_LABEL(S_MEMBER_NA),
       [S_BAND_TEST] = RUN_LABEL(S_BAND_TEST),
@@ -278,13 +341,22 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [S_HEALTH] = RUN_LABEL(S_HEALTH),
       [S_PERSONA_BEGIN] = RUN_LABEL(S_PERSONA_BEGIN),
       [S_PERSONA_TRY] = RUN_LABEL(S_PERSONA_TRY),
+      [S_PERSONA_TRY_AND] = RUN_LABEL(S_PERSONA_TRY_AND),
       [S_PERSONA_END] = RUN_LABEL(S_PERSONA_END),
       [S_SEGMENT_BEGIN] = RUN_LABEL(S_SEGMENT_BEGIN),
       [S_CASE] = RUN_LABEL(S_CASE),
+      [S_CASE_EQ] = RUN_LABEL(S_CASE_EQ),
+      [S_CASE_NE] = RUN_LABEL(S_CASE_NE),
+      [S_CASE_LT] = RUN_LABEL(S_CASE_LT),
+      [S_CASE_LE] = RUN_LABEL(S_CASE_LE),
+      [S_CASE_GT] = RUN_LABEL(S_CASE_GT),
+      [S_CASE_GE] = RUN_LABEL(S_CASE_GE),
       [S_SEGMENT_END] = RUN_LABEL(S_SEGMENT_END),
       [S_FLAG] = RUN_LABEL(S_FLAG),
+      [S_FLAG_AND] = RUN_LABEL(S_FLAG_AND),
       [S_JOURNEY_BEGIN] = RUN_LABEL(S_JOURNEY_BEGIN),
       [S_JOURNEY_STEP] = RUN_LABEL(S_JOURNEY_STEP),
+      [S_JOURNEY_STEP_AND] = RUN_LABEL(S_JOURNEY_STEP_AND),
       [S_JOURNEY_END] = RUN_LABEL(S_JOURNEY_END),
       [S_END] = RUN_LABEL(S_END),
   };
@@ -304,12 +376,55 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
   goto * pc->go;
   OPS_EXPR_CASES(&E->ops, RUN_NEXT, RUN_CASE)
 L_S_RULE:
-  step_rule(E, pc->n, *pc->a);
+  step_rule(E, pc, pc->a);
+  RUN_NEXT(pc + 1);
+  /* a rule whose condition is a comparison: numbers inline, the rest
+   * (symbols, text, dates, missing) as ops_compare has it */
+#define RUN_RULE_CMP(OPCODE, HOLDS)                                                                          \
+  {                                                                                                          \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    if (pa->type == T_NUMBER && pb->type == T_NUMBER) {                                                      \
+      double x = pa->u.num, y = pb->u.num;                                                                   \
+      rule_outcome(E, pc, HOLDS);                                                                            \
+    } else {                                                                                                 \
+      Value c = ops_compare(OPCODE, *pa, *pb);                                                               \
+      step_rule(E, pc, &c);                                                                                  \
+    }                                                                                                        \
+    RUN_NEXT(pc + 1);                                                                                        \
+  }
+L_S_RULE_EQ:
+  RUN_RULE_CMP(OP_EQ, x == y)
+L_S_RULE_NE:
+  RUN_RULE_CMP(OP_NE, x != y)
+L_S_RULE_LT:
+  RUN_RULE_CMP(OP_LT, x < y)
+L_S_RULE_LE:
+  RUN_RULE_CMP(OP_LE, x <= y)
+L_S_RULE_GT:
+  RUN_RULE_CMP(OP_GT, x > y)
+L_S_RULE_GE:
+  RUN_RULE_CMP(OP_GE, x >= y)
+#undef RUN_RULE_CMP
+L_S_RULE_COALESCE:
+  step_rule(E, pc, pc->a->type != T_MISSING ? pc->a : pc->b);
   RUN_NEXT(pc + 1);
 L_S_SCORE:
-  member_score(member_begin(E, pc->n, false), *pc->a);
-  member_store(E, pc->n);
+  step_score(E, pc, pc->a);
   RUN_NEXT(pc + 1);
+L_S_SCORE_SCALE : {
+  /* as I_SCALE (ops.h) */
+  const Value *px = pc->a, *plo = pc->b, *phi = pc->c;
+  if (px->type == T_NUMBER && plo->type == T_NUMBER && phi->type == T_NUMBER && plo->u.num != phi->u.num) {
+    double s = (px->u.num - plo->u.num) / (phi->u.num - plo->u.num) * 100;
+    if (isfinite(s)) {
+      member_scored(E, pc, MS_SCORED, s < 0 ? 0 : s > 100 ? 100 : s);
+      RUN_NEXT(pc + 1);
+    }
+  }
+  Value v = ops_scale(*px, *plo, *phi);
+  step_score(E, pc, &v);
+  RUN_NEXT(pc + 1);
+}
 L_S_BANDS:
   step_bands(E, pc);
   RUN_NEXT(pc + 1);
@@ -333,30 +448,40 @@ L_S_MEMBER_STORE:
   member_store(E, pc->n);
   RUN_NEXT(pc + 1);
 L_S_DIMENSION:
-  step_dimension(E, pc->n);
+  step_dimension(E, pc);
   RUN_NEXT(pc + 1);
 L_S_HEALTH:
   step_health(E);
   RUN_NEXT(pc + 1);
 L_S_PERSONA_BEGIN:
-  /* conditions see the default thresholds */
-  use_variant(E, &E->cp->variants[E->p->npersonas]);
+  /* the default variant until a persona is known (the conditions read
+   * the default thresholds as constants: the table is filled at
+   * S_PERSONA_END, the first step that reads it) */
+  E->variant = &E->cp->variants[E->p->npersonas];
   memset(r->persona_tried, PT_NOT_TRIED, (size_t)r->npersonas);
   r->persona = -1;
   RUN_NEXT(pc + 1);
-L_S_PERSONA_TRY : {
-  Value c = pc->a ? *pc->a : val_bool(true);
-  if (c.type == T_BOOL && c.u.b) {
-    r->persona = pc->n;
-    r->persona_tried[pc->n] = PT_MATCHED;
-    RUN_NEXT(pc + 1 + pc->len);
+#define RUN_PERSONA_TRY(C)                                                                                   \
+  {                                                                                                          \
+    Value c = (C);                                                                                           \
+    if (c.type == T_BOOL && c.u.b) {                                                                         \
+      r->persona = pc->n;                                                                                    \
+      r->persona_tried[pc->n] = PT_MATCHED;                                                                  \
+      RUN_NEXT(pc + 1 + pc->len);                                                                            \
+    }                                                                                                        \
+    r->persona_tried[pc->n] = c.type == T_BOOL ? PT_FALSE : PT_MISSING;                                      \
+    RUN_NEXT(pc + 1);                                                                                        \
   }
-  r->persona_tried[pc->n] = c.type == T_BOOL ? PT_FALSE : PT_MISSING;
-  RUN_NEXT(pc + 1);
+L_S_PERSONA_TRY:
+  RUN_PERSONA_TRY(pc->a ? *pc->a : val_bool(true))
+L_S_PERSONA_TRY_AND : {
+  const Value *pa = pc->a, *pb = pc->b;
+  RUN_PERSONA_TRY(pa->type == T_BOOL && pb->type == T_BOOL ? val_bool(pa->u.b & pb->u.b) : ops_and(*pa, *pb))
 }
+#undef RUN_PERSONA_TRY
 L_S_PERSONA_END:
   E->state[ST_PERSONA] = sym_or_na(r->persona);
-  if (r->persona >= 0) use_variant(E, &E->cp->variants[r->persona]);
+  use_variant(E, &E->cp->variants[r->persona >= 0 ? r->persona : E->p->npersonas]);
   RUN_NEXT(pc + 1);
 L_S_SEGMENT_BEGIN:
   r->segments[pc->n] = -1;
@@ -367,28 +492,79 @@ L_S_CASE:
     RUN_NEXT(pc + 1 + pc->len);
   }
   RUN_NEXT(pc + 1);
+  /* a case whose condition is a comparison: numbers inline, the rest as
+   * ops_compare has it (taken only when true) */
+#define RUN_CASE_CMP(OPCODE, HOLDS)                                                                          \
+  {                                                                                                          \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    bool taken;                                                                                              \
+    if (pa->type == T_NUMBER && pb->type == T_NUMBER) {                                                      \
+      double x = pa->u.num, y = pb->u.num;                                                                   \
+      taken = HOLDS;                                                                                         \
+    } else {                                                                                                 \
+      Value c = ops_compare(OPCODE, *pa, *pb);                                                               \
+      taken = c.type == T_BOOL && c.u.b;                                                                     \
+    }                                                                                                        \
+    if (taken) {                                                                                             \
+      r->segments[pc->n] = pc->sub;                                                                          \
+      RUN_NEXT(pc + 1 + pc->len);                                                                            \
+    }                                                                                                        \
+    RUN_NEXT(pc + 1);                                                                                        \
+  }
+L_S_CASE_EQ:
+  RUN_CASE_CMP(OP_EQ, x == y)
+L_S_CASE_NE:
+  RUN_CASE_CMP(OP_NE, x != y)
+L_S_CASE_LT:
+  RUN_CASE_CMP(OP_LT, x < y)
+L_S_CASE_LE:
+  RUN_CASE_CMP(OP_LE, x <= y)
+L_S_CASE_GT:
+  RUN_CASE_CMP(OP_GT, x > y)
+L_S_CASE_GE:
+  RUN_CASE_CMP(OP_GE, x >= y)
+#undef RUN_CASE_CMP
 L_S_SEGMENT_END:
   E->state[E->cp->state_segment + pc->n] = sym_or_na(r->segments[pc->n]);
   RUN_NEXT(pc + 1);
 L_S_FLAG : {
   Value c = *pc->a;
-  bool raised = c.type == T_BOOL && c.u.b;
-  r->flags[pc->n] = raised ? FLAG_RAISED : c.type == T_BOOL ? FLAG_OFF : FLAG_UNKNOWN;
-  E->state[E->cp->state_flagged + pc->n] = val_bool(raised);
+  step_flag(E, pc, c.type == T_BOOL ? c.u.b : FLAG_UNKNOWN);
+  RUN_NEXT(pc + 1);
+}
+L_S_FLAG_AND : {
+  const Value *pa = pc->a, *pb = pc->b;
+  if (pa->type == T_BOOL && pb->type == T_BOOL) {
+    step_flag(E, pc, pa->u.b & pb->u.b);
+  } else {
+    Value c = ops_and(*pa, *pb);
+    step_flag(E, pc, c.type == T_BOOL ? c.u.b : FLAG_UNKNOWN);
+  }
   RUN_NEXT(pc + 1);
 }
 L_S_JOURNEY_BEGIN:
   bottleneck = INT32_MAX;
   RUN_NEXT(pc + 1);
-L_S_JOURNEY_STEP : {
   /* the first step not passed, as a minimum (no branch on the data) */
+#define RUN_JOURNEY_STEP(ST)                                                                                 \
+  {                                                                                                          \
+    uint8_t st = (ST);                                                                                       \
+    r->steps[pc->n] = st;                                                                                    \
+    int32_t at = st != STEP_PASS ? pc->n : INT32_MAX;                                                        \
+    bottleneck = at < bottleneck ? at : bottleneck;                                                          \
+    RUN_NEXT(pc + 1);                                                                                        \
+  }
+L_S_JOURNEY_STEP : {
   Value c = *pc->a;
-  uint8_t st = c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN;
-  r->steps[pc->n] = st;
-  int32_t at = st != STEP_PASS ? pc->n : INT32_MAX;
-  bottleneck = at < bottleneck ? at : bottleneck;
-  RUN_NEXT(pc + 1);
+  RUN_JOURNEY_STEP(c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN)
 }
+L_S_JOURNEY_STEP_AND : {
+  const Value *pa = pc->a, *pb = pc->b;
+  if (pa->type == T_BOOL && pb->type == T_BOOL) RUN_JOURNEY_STEP(pa->u.b & pb->u.b ? STEP_PASS : STEP_FAIL)
+  Value c = ops_and(*pa, *pb);
+  RUN_JOURNEY_STEP(c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN)
+}
+#undef RUN_JOURNEY_STEP
 L_S_JOURNEY_END:
   r->bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
   E->state[ST_BOTTLENECK] = sym_or_na(r->bottleneck);
@@ -501,7 +677,6 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
   E->ops.as_of = as_of;
   E->r.as_of = as_of;
   E->state[ST_AS_OF] = val_date(as_of);
-  use_variant(E, &cp->variants[E->p->npersonas]);
   run(E, cp->run, NULL);
   if (depth >= EVAL_DETAILS) {
     rollup_details(E);
@@ -554,6 +729,8 @@ static void reset_state(Evaluator *E) {
   for (int32_t f = 0; f < r->nflags; f++)
     E->state[E->cp->state_flagged + f] = val_bool(false);
   E->state[ST_AS_OF] = val_date(E->ops.as_of);
+  memcpy(E->ops.base[LB_THRESHOLD], E->cp->variants[p->npersonas].thresholds,
+         (size_t)p->nthresholds * sizeof(Value));
   E->in_table = NULL;
   use_variant(E, &E->cp->variants[p->npersonas]);
 }

@@ -258,14 +258,7 @@ Value ops_call(OpCtx *E, Builtin fn, const Value *args, int32_t n) {
 const Ins *ops_aggregate(OpCtx *E, const Ins *pc) {
   Builtin fn = (Builtin)pc->sub;
   const Ins *cond = pc + 1, *next = pc + 1 + pc->len;
-  Value list = *pc->b;
-  if (list.type != T_LIST) {
-    if (fn == FN_COUNT)
-      *pc->dst = val_num(0);
-    else
-      *pc->dst = list.type == T_MISSING ? list : val_missing(MISS_DOMAIN);
-    return next;
-  }
+  Value list = *pc->b; /* a list: the caller (OPS_EXPR_CASES) has the rest */
   int32_t input = pc->n, width = pc->m, field = pc->aux;
   const Value *saved = E->elem[input];
   double acc = 0;

@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "front/program.h"
@@ -110,8 +111,8 @@ Value ops_in(Value a, const Value *list, int32_t n);
 Value ops_call(OpCtx *E, Builtin fn, const Value *args, int32_t n);
 Value ops_scale(Value x, Value lo, Value hi);
 Value ops_days(Value from, Value to);
-/* I_AGG at PC: runs the condition's code for every element; returns the
- * instruction after it. */
+/* I_AGG at PC over a list (*pc->b is one): runs the condition's code for
+ * every element; returns the instruction after it. */
 const Ins *ops_aggregate(OpCtx *E, const Ins *pc);
 Value ops_trend(OpCtx *E, const Ins *pc);
 
@@ -135,6 +136,11 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
       *pc->dst = ops_bool(HOLDS);                                                                            \
     } else if (pa->type == T_SYMBOL && pb->type == T_SYMBOL) {                                               \
       int32_t x = pa->u.sym, y = pb->u.sym;                                                                  \
+      *pc->dst = ops_bool(HOLDS);                                                                            \
+    } else if (((OPCODE) == OP_EQ || (OPCODE) == OP_NE) && pa->type == T_TEXT && pb->type == T_TEXT) {       \
+      /* text (in)equality: x == y when the bytes are the same */                                            \
+      int32_t x = !(pa->len == pb->len && (pa->len == 0 || memcmp(pa->u.text, pb->u.text, pa->len) == 0)),   \
+              y = 0;                                                                                         \
       *pc->dst = ops_bool(HOLDS);                                                                            \
     } else if (pa->type == T_MISSING) {                                                                      \
       *pc->dst = *pa;                                                                                        \
@@ -257,13 +263,33 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
     *pc->dst = ops_scale(*px, *plo, *phi);                                                                   \
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
-  CASE(I_DAYS) : *pc->dst = ops_days(*pc->a, *pc->b);                                                        \
-  NEXT(pc + 1);                                                                                              \
-  CASE(I_DAYS_SINCE) : *pc->dst = ops_days(*pc->a, val_date((CTX)->as_of));                                  \
-  NEXT(pc + 1);                                                                                              \
-  CASE(I_DAYS_UNTIL) : *pc->dst = ops_days(val_date((CTX)->as_of), *pc->a);                                  \
-  NEXT(pc + 1);                                                                                              \
-  CASE(I_AGG) : NEXT(ops_aggregate((CTX), pc));                                                              \
+  CASE(I_DAYS) : {                                                                                           \
+    /* two dates inline (as ops_days has them), the rest there */                                            \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    *pc->dst = pa->type == T_DATE && pb->type == T_DATE ? val_num((double)pb->u.date - (double)pa->u.date)   \
+                                                        : ops_days(*pa, *pb);                                \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  CASE(I_DAYS_SINCE) : {                                                                                     \
+    const Value *pa = pc->a;                                                                                 \
+    *pc->dst = pa->type == T_DATE ? val_num((double)(CTX)->as_of - (double)pa->u.date)                       \
+                                  : ops_days(*pa, val_date((CTX)->as_of));                                   \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  CASE(I_DAYS_UNTIL) : {                                                                                     \
+    const Value *pa = pc->a;                                                                                 \
+    *pc->dst = pa->type == T_DATE ? val_num((double)pa->u.date - (double)(CTX)->as_of)                       \
+                                  : ops_days(val_date((CTX)->as_of), *pa);                                   \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  CASE(I_AGG) : if (pc->b->type != T_LIST) {                                                                 \
+    /* no list: its condition's code is skipped (as ops_aggregate does) */                                   \
+    *pc->dst = pc->sub == FN_COUNT        ? val_num(0)                                                       \
+               : pc->b->type == T_MISSING ? *pc->b                                                           \
+                                          : val_missing(MISS_DOMAIN);                                        \
+    NEXT(pc + 1 + pc->len);                                                                                  \
+  }                                                                                                          \
+  NEXT(ops_aggregate((CTX), pc));                                                                            \
   CASE(I_TREND) : *pc->dst = ops_trend((CTX), pc);                                                           \
   NEXT(pc + 1);
 
