@@ -45,6 +45,28 @@ struct Evaluator {
 
 static Value sym_or_na(int32_t sym) { return sym >= 0 ? val_sym(sym) : val_missing(MISS_NOT_APPLICABLE); }
 
+/* *DST = V (16 bytes) as two 8-byte stores of words chosen before: where
+ * the data decides between two values, the compiler otherwise builds the
+ * one chosen field by field. */
+static inline void put_either(Value *dst, bool first, Value a, Value b) {
+  uint64_t wa[2], wb[2];
+  memcpy(wa, &a, sizeof wa);
+  memcpy(wb, &b, sizeof wb);
+  uint64_t w0 = first ? wa[0] : wb[0], w1 = first ? wa[1] : wb[1];
+  memcpy(dst, &w0, 8);
+  memcpy((char *)dst + 8, &w1, 8);
+}
+
+/* *DST = sym_or_na(SYM) */
+static inline void put_sym_or_na(Value *dst, int32_t sym) {
+  put_either(dst, sym >= 0, val_sym(sym), val_missing(MISS_NOT_APPLICABLE));
+}
+
+/* *DST = the number X, or missing (N/A) when NA */
+static inline void put_num_or_na(Value *dst, bool na, double x) {
+  put_either(dst, !na, val_num(x), val_missing(MISS_NOT_APPLICABLE));
+}
+
 /* ---- the steps ------------------------------------------------------------ */
 
 /* Makes V the variant in effect: its weights and grades, and its
@@ -217,8 +239,8 @@ static void step_dimension(Evaluator *E, const Ins *pc) {
   dr->grade_set = v->dim_grades[d];
   dr->grade = grade;
   dr->effective = 0;
-  *pc->dst = na ? val_missing(MISS_NOT_APPLICABLE) : val_num(score);
-  E->state[E->cp->state_dim_grade + d] = sym_or_na(grade);
+  put_num_or_na(pc->dst, na, score);
+  put_sym_or_na(&E->state[E->cp->state_dim_grade + d], grade);
 }
 
 /* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0. */
@@ -238,8 +260,8 @@ static void step_health(Evaluator *E) {
   r->health = na ? NAN : acc / sw;
   r->grade_set = E->variant->health_grades;
   r->grade = na || !cut ? -1 : grade_cut(cut, r->health);
-  E->state[ST_HEALTH] = na ? val_missing(MISS_NOT_APPLICABLE) : val_num(r->health);
-  E->state[ST_GRADE] = sym_or_na(r->grade);
+  put_num_or_na(&E->state[ST_HEALTH], na, r->health);
+  put_sym_or_na(&E->state[ST_GRADE], r->grade);
 }
 
 /* After the steps (no rule can refer to them): every dimension's and
@@ -392,18 +414,18 @@ L_S_RULE:
     }                                                                                                        \
     RUN_NEXT(pc + 1);                                                                                        \
   }
-L_S_RULE_EQ:
-  RUN_RULE_CMP(OP_EQ, x == y)
-L_S_RULE_NE:
-  RUN_RULE_CMP(OP_NE, x != y)
-L_S_RULE_LT:
-  RUN_RULE_CMP(OP_LT, x < y)
-L_S_RULE_LE:
-  RUN_RULE_CMP(OP_LE, x <= y)
-L_S_RULE_GT:
-  RUN_RULE_CMP(OP_GT, x > y)
-L_S_RULE_GE:
-  RUN_RULE_CMP(OP_GE, x >= y)
+  /* the six comparisons of a step: BODY(its Op, what holds of the
+   * numbers x and y) at the label L_<STEP>_EQ … L_<STEP>_GE */
+/* clang-format off */
+#define RUN_CMP_CASES(STEP, BODY)                                                                            \
+  L_##STEP##_EQ: BODY(OP_EQ, x == y)                                                                         \
+  L_##STEP##_NE: BODY(OP_NE, x != y)                                                                         \
+  L_##STEP##_LT: BODY(OP_LT, x < y)                                                                          \
+  L_##STEP##_LE: BODY(OP_LE, x <= y)                                                                         \
+  L_##STEP##_GT: BODY(OP_GT, x > y)                                                                          \
+  L_##STEP##_GE: BODY(OP_GE, x >= y)
+  /* clang-format on */
+  RUN_CMP_CASES(S_RULE, RUN_RULE_CMP)
 #undef RUN_RULE_CMP
 L_S_RULE_COALESCE:
   step_rule(E, pc, pc->a->type != T_MISSING ? pc->a : pc->b);
@@ -480,7 +502,7 @@ L_S_PERSONA_TRY_AND : {
 }
 #undef RUN_PERSONA_TRY
 L_S_PERSONA_END:
-  E->state[ST_PERSONA] = sym_or_na(r->persona);
+  put_sym_or_na(&E->state[ST_PERSONA], r->persona);
   use_variant(E, &E->cp->variants[r->persona >= 0 ? r->persona : E->p->npersonas]);
   RUN_NEXT(pc + 1);
 L_S_SEGMENT_BEGIN:
@@ -511,21 +533,11 @@ L_S_CASE:
     }                                                                                                        \
     RUN_NEXT(pc + 1);                                                                                        \
   }
-L_S_CASE_EQ:
-  RUN_CASE_CMP(OP_EQ, x == y)
-L_S_CASE_NE:
-  RUN_CASE_CMP(OP_NE, x != y)
-L_S_CASE_LT:
-  RUN_CASE_CMP(OP_LT, x < y)
-L_S_CASE_LE:
-  RUN_CASE_CMP(OP_LE, x <= y)
-L_S_CASE_GT:
-  RUN_CASE_CMP(OP_GT, x > y)
-L_S_CASE_GE:
-  RUN_CASE_CMP(OP_GE, x >= y)
+  RUN_CMP_CASES(S_CASE, RUN_CASE_CMP)
 #undef RUN_CASE_CMP
+#undef RUN_CMP_CASES
 L_S_SEGMENT_END:
-  E->state[E->cp->state_segment + pc->n] = sym_or_na(r->segments[pc->n]);
+  put_sym_or_na(&E->state[E->cp->state_segment + pc->n], r->segments[pc->n]);
   RUN_NEXT(pc + 1);
 L_S_FLAG : {
   Value c = *pc->a;
@@ -567,7 +579,7 @@ L_S_JOURNEY_STEP_AND : {
 #undef RUN_JOURNEY_STEP
 L_S_JOURNEY_END:
   r->bottleneck = bottleneck == INT32_MAX ? -1 : bottleneck;
-  E->state[ST_BOTTLENECK] = sym_or_na(r->bottleneck);
+  put_sym_or_na(&E->state[ST_BOTTLENECK], r->bottleneck);
   RUN_NEXT(pc + 1);
 L_S_END:
   return;

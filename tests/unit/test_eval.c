@@ -580,6 +580,61 @@ Test(eval_roll_up, bands_stop_at_the_first_condition_not_false) {
   fx_free(&f);
 }
 
+/* Steps that do their expression's last operation themselves (compile.c:
+ * fuse_last): a rule's comparison or `??`, a score's scale(), a flag's,
+ * journey step's or persona's `and`, a segment case's comparison; with
+ * missing operands, text and symbols (not two numbers), and where a jump
+ * lands after the last operation (an `if`: not fused). */
+Test(eval_roll_up, fused_steps_outside_numbers) {
+  Fx f;
+  fx_load(&f, "t.kenko",
+          "input x: number optional\n"
+          "input y: number optional\n"
+          "input s: text optional\n"
+          "input t: bool\n"
+          "input m: bool optional\n"
+          "persona p1 when m and t\n"
+          "persona p2 when t and t\n"
+          "segment seg { hi when x >= 10  mid when s == \"b\"  lo otherwise }\n"
+          "dimension d {\n"
+          "  rule r_missing : x >= y\n"
+          "  rule r_text : s == \"b\"\n"
+          "  rule r_symbol : seg == mid\n"
+          "  rule r_coalesce : m ?? false\n"
+          "  score s_domain : scale(y, 3, 3)\n"
+          "  score s_scale : scale(y, 0, 12)\n"
+          "  rule r_if : if t then x >= 1 else y >= 2\n"
+          "  rule r_if_else : if not t then x >= 1 else y >= 2\n"
+          "}\n"
+          "flag f_unknown when t and m\n"
+          "flag f_raised when t and t\n"
+          "flag f_off when m and not t\n"
+          "journey { step j1 when t and t  step j2 when m and t  step j3 when t }\n"
+          "test \"fused\" { given { y: 3, s: \"b\", t: true } }\n");
+  const Result *r = fx_run(&f, "fused");
+  cr_assert_eq(r->persona_tried[0], PT_MISSING);
+  cr_assert_eq(r->persona_tried[1], PT_MATCHED);
+  cr_assert_eq(r->persona, 1);
+  cr_assert_eq(r->segments[0], 1, "x missing: not hi; s == \"b\": mid");
+  const MemberResult *mr = r->members;
+  cr_assert(mr[0].na && mr[0].why == MISS_ABSENT && mr[0].band == -1);
+  cr_assert_eq(mr[1].status, MS_PASS);
+  cr_assert_eq(mr[2].status, MS_PASS);
+  cr_assert(!mr[3].na && mr[3].status == MS_FAIL && mr[3].score == 0);
+  cr_assert(mr[4].na && mr[4].why == MISS_DOMAIN);
+  cr_assert(mr[5].status == MS_SCORED && NEAR(mr[5].score, 25));
+  cr_assert(mr[6].na && mr[6].why == MISS_ABSENT, "t: x >= 1, x missing");
+  cr_assert_eq(mr[7].status, MS_PASS, "not t: y >= 2");
+  cr_assert_eq(r->flags[0], FLAG_UNKNOWN);
+  cr_assert_eq(r->flags[1], FLAG_RAISED);
+  cr_assert_eq(r->flags[2], FLAG_OFF);
+  cr_assert_eq(r->steps[0], STEP_PASS);
+  cr_assert_eq(r->steps[1], STEP_UNKNOWN);
+  cr_assert_eq(r->steps[2], STEP_PASS);
+  cr_assert_eq(r->bottleneck, 1);
+  fx_free(&f);
+}
+
 Test(eval_roll_up, lost_points_sum_to_the_gap) {
   Fx f;
   fx_load(&f, "t.kenko", persona_rules);
