@@ -18,6 +18,7 @@ static const SqlDialect dialects[] = {
         .json_array = "json_build_array",
         .fence = "\n  OFFSET 0",
         .byte_order = " COLLATE \"C\"",
+        .ident_max = 63, /* NAMEDATALEN - 1 */
     },
     {
         .name = "duckdb",
@@ -31,6 +32,7 @@ static const SqlDialect dialects[] = {
         .json_array = "json_array",
         .fence = "",
         .byte_order = "",
+        .ident_max = 0,
     },
 };
 

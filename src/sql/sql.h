@@ -34,6 +34,8 @@ typedef struct SqlDialect {
                                it never pulls up one with OFFSET 0 */
   const char *byte_order;  /* appended to a text operand of < <= > >= so
                               that text orders by bytes, or "" */
+  int ident_max;           /* bytes of a name the engine keeps (PostgreSQL
+                              cuts longer ones, so two may become one), or 0 */
 } SqlDialect;
 
 /* The dialect named NAME, or NULL. */

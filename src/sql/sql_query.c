@@ -802,6 +802,51 @@ static void final_select(SqlGen *g, Buf *b, const char *last) {
   if (history) sql_history_order(g, b);
 }
 
+/* A name from the rules that the query or its tables use as is: refused
+ * when the engine would cut it (PostgreSQL keeps 63 bytes: a long
+ * dimension and its `_grade` column would become one column, a long
+ * column would no longer match the table's). */
+static void name_fits(SqlGen *g, Span span, const char *name) {
+  size_t n = strlen(name);
+  if (g->d->ident_max <= 0 || n <= (size_t)g->d->ident_max) return;
+  sql_error(g, span,
+            "the SQL name `%s` is %zu bytes, and %s keeps only the first %d bytes of a name (two long "
+            "names could become one): shorten it, or write for DuckDB (`--dialect duckdb`)",
+            name, n, g->d->name, g->d->ident_max);
+}
+
+/* Every name of the rules the query writes as a name (not as a value):
+ * the data's columns, a list's table and columns, the result's dimension
+ * columns. */
+static void names_fit(SqlGen *g) {
+  const Program *p = g->p;
+  Buf b;
+  buf_init(&b, NULL);
+  for (int32_t i = 0; i < p->ninputs; i++) {
+    const InputDecl *in = &p->inputs[i];
+    const char *col = in->column ? in->column : in->name;
+    if (in->type != T_LIST) {
+      name_fits(g, in->node->span, col);
+      continue;
+    }
+    b.len = 0;
+    buf_printf(&b, "%s_%s", g->o->table, col);
+    buf_putc(&b, '\0');
+    name_fits(g, in->node->span, b.data);
+    for (int32_t f = 0; f < in->nfields; f++)
+      name_fits(g, in->fields[f].node->span, in->fields[f].name);
+  }
+  if (!g->o->kpis)
+    for (int32_t d = 0; d < p->ndimensions; d++) {
+      const DimensionDecl *dim = &p->dimensions[d];
+      b.len = 0;
+      buf_printf(&b, "%s_grade", dim->name); /* cut when the name is */
+      buf_putc(&b, '\0');
+      name_fits(g, dim->node->span, strlen(dim->name) > (size_t)g->d->ident_max ? dim->name : b.data);
+    }
+  buf_free(&b);
+}
+
 int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf *out, Diag *diag) {
   SqlGen g;
   memset(&g, 0, sizeof g);
@@ -817,6 +862,7 @@ int sql_generate(const Program *p, const CProgram *cp, const SqlOptions *o, Buf 
             "kenko sql needs a `key` input: it names each row of the result (`input id: text key`)");
     g.errors++;
   }
+  names_fit(&g);
   if (sql_history(p) && p->snapshot_input < 0) {
     for (int32_t i = 0; i < p->ninputs; i++) {
       const InputDecl *in = &p->inputs[i];
