@@ -64,7 +64,8 @@ enum {
   WAKE_AT = 4,             /* the calling thread waits for this many batches */
   PIECES_PER_JOB = 8,      /* a CSV file is cut in about jobs × this pieces */
   PIECE_MAX = 1 << 18,     /* bytes of a CSV piece at most */
-  PIECE_MIN = 1            /* small files too: tests reach every path */
+  PIECE_MIN = 1,           /* small files too: tests reach every path */
+  SPARE_MAX = 32           /* spare batches kept, per piece of the window */
 };
 
 typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
@@ -121,7 +122,8 @@ typedef struct Jobs {
                            SIZE_MAX when it does not wait */
   Piece **pieces;
   size_t npieces, cap;
-  Batch *spare;        /* replayed batches, for the workers to fill again */
+  Batch *spare; /* replayed batches, for the workers to fill again */
+  size_t nspare;
   size_t replayed;     /* pieces the calling thread is done with */
   uint64_t pos, lines; /* CSV: where the next piece begins, line feeds before it */
   bool split_done;     /* every piece is made */
@@ -167,8 +169,13 @@ static void batch_free(Batch *b) {
  * events' memory and its arena's chunk are then used again instead of
  * freed and allocated anew (which costs page faults and a cold cache).
  * The spares are never more than the batches alive at once, which the
- * window (and QUEUE_MAX) bound. */
+ * window (and QUEUE_MAX) bound; SPARE_MAX a piece is a safety net. */
 static void batch_spare(Jobs *j, Batch *b) {
+  if (j->nspare >= SPARE_MAX * j->window) {
+    batch_free(b);
+    return;
+  }
+  j->nspare++;
   b->next = j->spare;
   j->spare = b;
 }
@@ -178,6 +185,7 @@ static Batch *batch_take(Jobs *j) {
   Batch *b = j->spare;
   if (!b) return batch_new(j);
   j->spare = b->next;
+  j->nspare--;
   b->next = NULL;
   return b;
 }
@@ -297,18 +305,21 @@ static void read_piece(Worker *w, Piece *p) {
   diag_init(&diag, j->sources, record_diag, w);
   memset(&w->stats, 0, sizeof w->stats);
   w->piece = p;
-  if (j->compact) { /* a spare batch and its arena, warm */
-    pthread_mutex_lock(&j->mu);
-    w->batch = batch_take(j);
-    pthread_mutex_unlock(&j->mu);
-    arena_reset(&w->batch->arena);
-  } else {
-    w->batch = batch_new(j); /* its arena empty: it takes the intake's */
-  }
+  /* a spare batch and its arena, warm (without a compact work, the
+   * arena goes to the intake: the batch takes the intake's in hand_over) */
+  pthread_mutex_lock(&j->mu);
+  w->batch = batch_take(j);
+  pthread_mutex_unlock(&j->mu);
+  arena_reset(&w->batch->arena);
   Intake in;
   intake_init(&in, j->path, j->schema, &w->opts, &diag, record_account, w, &w->stats);
   in.begin_hook = begin_account;
   in.kept = !j->compact; /* compact: the work is done with them at once */
+  if (!j->compact) {
+    arena_free(&in.arena);
+    in.arena = w->batch->arena;
+    arena_init(&w->batch->arena, BATCH_BYTES);
+  }
   in.hook_ud = w;
   in.piece = j->csv ? &p->range : NULL;
   w->in = &in;
@@ -459,10 +470,13 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     j.fd = open(path, O_RDONLY);
     if (j.fd >= 0) {
       j.csv = true;
-      j.queue_max = SIZE_MAX; /* a piece is read to its end (its size bounds it) */
+      /* a compact work's piece is read to its end (its size bounds it);
+       * otherwise the values of its accounts would take too much room */
+      if (j.compact) j.queue_max = SIZE_MAX;
       nthreads = jobs;
       j.piece_bytes = j.size / ((uint64_t)jobs * PIECES_PER_JOB);
-      if (j.piece_bytes > PIECE_MAX) j.piece_bytes = PIECE_MAX;
+      uint64_t max = j.compact ? PIECE_MAX : 4 * (uint64_t)PIECE_MAX; /* fewer, for a full queue */
+      if (j.piece_bytes > max) j.piece_bytes = max;
       if (j.piece_bytes < PIECE_MIN) j.piece_bytes = PIECE_MIN;
     }
   }
