@@ -572,7 +572,7 @@ L_S_JOURNEY_STEP : {
 }
 L_S_JOURNEY_STEP_AND : {
   const Value *pa = pc->a, *pb = pc->b;
-  if (pa->type == T_BOOL && pb->type == T_BOOL) RUN_JOURNEY_STEP(pa->u.b & pb->u.b ? STEP_PASS : STEP_FAIL)
+  if (pa->type == T_BOOL && pb->type == T_BOOL) RUN_JOURNEY_STEP((pa->u.b & pb->u.b) ? STEP_PASS : STEP_FAIL)
   Value c = ops_and(*pa, *pb);
   RUN_JOURNEY_STEP(c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN)
 }
