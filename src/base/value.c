@@ -92,13 +92,34 @@ int date_parse(const char *s, size_t n, int32_t *days) {
   if (n != 10) return 0;
   char sep = s[4];
   if ((sep != '-' && sep != '/') || s[7] != sep) return 0;
+  int y, m, day;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* the eight digits, less '0', checked together: YYYY?MM? in one word
+   * (the separators masked out), DD in another; a byte is a digit when
+   * it has no high nibble before or after adding 6 (one that carries
+   * into the next is a bad one already) */
+  uint64_t w;
+  uint16_t d2;
+  memcpy(&w, s, 8);
+  memcpy(&d2, s + 8, 2);
+  w = (w ^ UINT64_C(0x3030303030303030)) & UINT64_C(0x00FFFF00FFFFFFFF);
+  uint32_t d = (uint32_t)d2 ^ 0x3030u;
+  if (((w | (w + UINT64_C(0x0606060606060606))) & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+      ((d | (d + 0x0606u)) & 0xF0F0u))
+    return 0;
+  uint64_t pairs = w * 10 + (w >> 8); /* byte 0: Y0Y1, 2: Y2Y3, 5: MM */
+  y = (int)((pairs & 0xFF) * 100 + ((pairs >> 16) & 0xFF));
+  m = (int)((pairs >> 40) & 0xFF);
+  day = (int)((d & 0xFF) * 10 + (d >> 8));
+#else
   /* the eight digits, each checked (unsigned: below '0' wraps high) */
   const unsigned char *u = (const unsigned char *)s;
   unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
   unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
   if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9)) return 0;
-  int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
-  int m = (int)(m0 * 10 + m1), day = (int)(d0 * 10 + d1);
+  y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+  m = (int)(m0 * 10 + m1), day = (int)(d0 * 10 + d1);
+#endif
   if (!ymd_valid(y, m, day)) return -1;
   *days = ymd_days(y, m, day);
   return 1;

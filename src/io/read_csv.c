@@ -377,6 +377,7 @@ typedef struct CsvPlan {
   bool key;                 /* the key's */
   int32_t input;            /* its index */
   int32_t column;           /* its header cell, or -1 (then it is absent) */
+  Value *out;               /* read_fast: its value (in fast_values) */
   const FieldSchema *field; /* the input */
   uint32_t *allowed_len;    /* text `in [...]`: the values' lengths, else NULL */
 } CsvPlan;
@@ -1014,9 +1015,11 @@ static void fast_plan(CsvReader *r) {
     p->column = r->column_of[i];
     p->required = field_required(f);
     /* a cell with blanks around it, or one quoted, is not what it seems
-     * to read_fast: --na values and the key's text are compared as the
-     * general path trims them; FAST_TEXT checks for itself */
-    p->step = f->key || r->nna > 0 ? FAST_CAREFUL : p->kind;
+     * to read_fast: --na values and a key's text as written are compared
+     * as the general path trims them (FAST_TEXT checks for itself, and a
+     * text key's id is its value) */
+    p->step = (f->key && p->kind != FAST_TEXT) || r->nna > 0 ? FAST_CAREFUL : p->kind;
+    p->out = &r->fast_values[i];
     if (f->type == T_TEXT && f->allowed) {
       p->allowed_len = xmalloc(((size_t)f->nallowed + 1) * sizeof *p->allowed_len);
       for (int32_t k = 0; k < f->nallowed; k++)
@@ -1145,8 +1148,8 @@ static inline __attribute__((always_inline)) bool fast_cell(const CsvReader *r, 
  * read_jobs.c, which keeps accounts after the buffer has moved on
  * (Intake.kept), it is first copied into the account's arena,
  * once. KEY_AT/KEY_LEN: the key's cell in REC. Returns the account id. */
-static const char *finish_account(CsvReader *r, CsvRun *run, Value *values, char *rec, size_t len,
-                                  uint32_t key_at, uint32_t key_len) {
+static inline const char *finish_account(CsvReader *r, CsvRun *run, Value *values, char *rec, size_t len,
+                                         uint32_t key_at, uint32_t key_len) {
   int32_t key = r->schema->key_index;
   bool cell_id = key >= 0 && values[key].type != T_TEXT; /* a key of another type: as written */
   char *to = rec;
@@ -1156,7 +1159,7 @@ static const char *finish_account(CsvReader *r, CsvRun *run, Value *values, char
   }
   for (int32_t k = 0; k < r->ntext; k++) {
     Value *v = &values[r->text_inputs[k]];
-    if (v->type != T_TEXT || v->u.text < rec || v->u.text >= rec + len) continue; /* (convert_cell's copy) */
+    if (v->type != T_TEXT) continue; /* (missing) */
     char *t = to + (v->u.text - rec);
     t[v->len] = '\0';
     v->u.text = t;
@@ -1207,7 +1210,7 @@ __attribute__((noinline)) static bool careful_cell(const CsvReader *r, CsvRun *r
   size_t n = (size_t)(e - p);
   if (n && (r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)e[-1]])) return false;
   if (c->key) *key_at = (uint32_t)(p - base), *key_len = (uint32_t)n;
-  Value *out = &r->fast_values[c->input];
+  Value *out = c->out;
   if (n == 0 || (r->nna > 0 && is_na(r, p, n))) {
     if (c->required) return false;
     *out = val_missing(MISS_ABSENT);
@@ -1265,7 +1268,7 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
       if (e > p && e[-1] == '\r') e--; /* the CR of a CRLF ends the record */
     }
     size_t n = (size_t)(e - p);
-    Value *out = &values[c->input];
+    Value *out = c->out;
     double x;
     int32_t days;
     bool b;
@@ -1295,8 +1298,10 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
         return false;
       break;
     case FAST_TEXT:
+      /* (no NUL in the cell: it would have been a stop) */
       if (!n) goto empty;
-      if ((odd_first[(uint8_t)*p] | odd_last[(uint8_t)e[-1]]) || !text_usual(c->field, c->allowed_len, p, n))
+      if ((odd_first[(uint8_t)*p] | odd_last[(uint8_t)e[-1]]) || !(ascii_padded(p, n) || clean_utf8(p, n)) ||
+          !text_allowed(c->field, c->allowed_len, p, n))
         return false;
       *out = val_text(p, (uint32_t)n);
       break;
@@ -1307,8 +1312,9 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
       if (!n) goto empty;
       if (!convert_general(r, c->field, p, n, false, &in->arena, out)) return false;
       break;
+    case FAST_END: return false; /* more cells than the header */
     default:
-      return false; /* FAST_END: more cells than the header */
+      __builtin_unreachable();
     empty:
       if (c->required) return false;
       *out = val_missing(MISS_ABSENT);
@@ -1321,8 +1327,13 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
   if (len > CSV_RECORD_MAX) return false;
   r->stops_at = block;
   r->stops = full;
-  Value *account = intake_begin(in);
-  memcpy(account, values, (size_t)r->schema->ninputs * sizeof *account);
+  Value *account = values;
+  if (in->begin_hook) { /* the reading threads keep the values: in the arena */
+    account = intake_begin(in);
+    memcpy(account, values, (size_t)r->schema->ninputs * sizeof *account);
+  } else { /* handed over at once: intake_begin's reset, without the copy */
+    arena_reset(&in->arena);
+  }
   const char *id = finish_account(r, run, account, base, len, key_at, key_len);
   r->rec_end = r->rec_start + len;
   r->rec_lines = 1;

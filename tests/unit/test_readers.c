@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/numfmt.h"
 #include "front/diag.h"
+#include "front/source.h"
 #include "io/convert.h"
 #include "io/intake.h"
 #include "io/reader.h"
@@ -437,13 +438,49 @@ Test(convert, number_fast_path_matches_strtod) {
     }
   }
   /* every 1-to-8-digit string takes the word conversion */
-  for (unsigned v = 0; v < 100000000; v += 9973) {
+  for (unsigned v = 0; v < 100000000; v += v < 100000 ? 1 : 9973) {
     char s[16] = {0};
     size_t n = (size_t)snprintf(s, sizeof s, "%u", v);
     uint64_t got;
     cr_assert(digits8(s, n, &got) && got == v, "%s", s);
   }
   arena_free(&arena);
+}
+
+/* The readers' UTF-8 check (convert.h: clean_utf8, with 3-byte
+ * sequences checked a word at a time) against the one the rest of kenko
+ * uses (utf8_first_invalid), NUL bytes refused: every sequence of one to
+ * three bytes from a set that has each edge, before and after ASCII, at
+ * the end of the text and not, and random strings. */
+Test(convert, clean_utf8_matches_utf8_first_invalid) {
+  static const unsigned char edge[] = {0x00, 0x01, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+                                       0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xE3, 0xEC,
+                                       0xED, 0xEE, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+  size_t ne = sizeof edge;
+  char s[16];
+  for (size_t a = 0; a < ne; a++)
+    for (size_t b = 0; b <= ne; b++)
+      for (size_t c = 0; c <= ne; c++)
+        for (int tail = 0; tail < 2; tail++) {
+          size_t n = 0;
+          s[n++] = (char)edge[a];
+          if (b < ne) s[n++] = (char)edge[b];
+          if (c < ne) s[n++] = (char)edge[c];
+          if (tail) s[n++] = 'x';
+          bool want = utf8_first_invalid(s, n) < 0 && !memchr(s, 0, n);
+          cr_assert_eq(clean_utf8(s, n), want, "%zu bytes: %02X %02X %02X", n, (unsigned char)s[0],
+                       (unsigned char)s[1], (unsigned char)s[2]);
+        }
+  unsigned seed = 5;
+  for (int i = 0; i < 200000; i++) {
+    size_t n = 1 + (size_t)i % 12;
+    for (size_t k = 0; k < n; k++) {
+      seed = seed * 1103515245u + 12345u;
+      s[k] = (char)(seed >> 24 < 0x60 ? 0xE3 : seed >> 16);
+    }
+    bool want = utf8_first_invalid(s, n) < 0 && !memchr(s, 0, n);
+    cr_assert_eq(clean_utf8(s, n), want);
+  }
 }
 
 Test(convert, bools) {

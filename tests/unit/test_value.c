@@ -103,6 +103,45 @@ Test(value, date_parse) {
   cr_assert_eq(date_parse("2026-11-22xyz", 10, &days), 1);
 }
 
+/* date_parse, whose eight digits are checked and combined a word at a
+ * time, against a byte-by-byte reading: every day of 0001..9999 (and
+ * the 0th, 29th to 32nd of each month) in both spellings, and strings
+ * with one byte in each place replaced by every byte value. */
+static int date_parse_bytes(const char *s, size_t n, int32_t *days) {
+  if (n != 10 || (s[4] != '-' && s[4] != '/') || s[7] != s[4]) return 0;
+  static const int places[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+  int v[8];
+  for (int k = 0; k < 8; k++) {
+    if (s[places[k]] < '0' || s[places[k]] > '9') return 0;
+    v[k] = s[places[k]] - '0';
+  }
+  int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+  if (!date_valid(y, m, d)) return -1;
+  *days = date_from_ymd(y, m, d);
+  return 1;
+}
+
+Test(value, date_parse_word_at_a_time) {
+  char s[16];
+  int32_t got = 0, want = 0;
+  for (int y = 0; y <= 9999; y++)
+    for (int m = 0; m <= 13; m++)
+      for (int d = 0; d <= 32; d += (d >= 1 && d < 27) ? 9 : 1) {
+        snprintf(s, sizeof s, y % 2 ? "%04d-%02d-%02d" : "%04d/%02d/%02d", y, m, d);
+        int r = date_parse(s, 10, &got), r0 = date_parse_bytes(s, 10, &want);
+        cr_assert_eq(r, r0, "%s", s);
+        if (r == 1) cr_assert_eq(got, want, "%s", s);
+      }
+  for (int place = 0; place < 10; place++)
+    for (int c = 0; c < 256; c++) {
+      memcpy(s, "2024-02-29", 11);
+      s[place] = (char)c;
+      int r = date_parse(s, 10, &got), r0 = date_parse_bytes(s, 10, &want);
+      cr_assert_eq(r, r0, "place %d byte %d", place, c);
+      if (r == 1) cr_assert_eq(got, want, "place %d byte %d", place, c);
+    }
+}
+
 Test(value, num_format_examples) {
   char buf[32];
   cr_assert_str_eq(formatted(100, buf), "100");
