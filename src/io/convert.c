@@ -367,11 +367,7 @@ static bool take(const char *s, size_t n, size_t *i, const char *sep) {
   return true;
 }
 
-/* The dates Excel and people write besides YYYY-MM-DD: year, month, day
- * with '/' or '-' and an unpadded month or day (2023/4/1), or
- * 2023年4月1日. 1: a date in *DAYS; -1: the shape of a date that is not in
- * the calendar; 0: not that shape. */
-static int loose_date(const char *s, size_t n, int32_t *days) {
+int date_loose(const char *s, size_t n, int32_t *days) {
   size_t i = 0;
   int y, m, d;
   if (!read_digits(s, n, &i, 4, &y) || i != 4) return 0;
@@ -396,7 +392,7 @@ static bool convert_date(const char *s, size_t n, const char *w, size_t wn, bool
                          char *err, size_t errsz) {
   int32_t days;
   int r = date_parse(s, n, &days);
-  if (r == 0) r = loose_date(s, n, &days);
+  if (r == 0) r = date_loose(s, n, &days);
   if (r == 1) {
     *out = val_date(days);
     return true;

@@ -184,10 +184,18 @@ static inline __attribute__((always_inline)) bool bool_usual(const char *s, size
   return false;
 }
 
-/* A date cell YYYY-MM-DD or YYYY/MM/DD: true with *DAYS set; false when
- * it needs convert_cell (another shape, or not a calendar date). */
+/* The dates Excel and people write besides YYYY-MM-DD: year, month, day
+ * with '/' or '-' and an unpadded month or day (2023/4/1), or
+ * 2023年4月1日. 1: a date in *DAYS; -1: the shape of a date that is not in
+ * the calendar; 0: not that shape (convert.c). */
+int date_loose(const char *s, size_t n, int32_t *days);
+
+/* A date cell YYYY-MM-DD or YYYY/MM/DD, or with an unpadded month or day
+ * (Excel's 2023/4/1): true with *DAYS set; false when it needs
+ * convert_cell (another shape, or not a calendar date). */
 static inline bool date_usual(const char *s, size_t n, int32_t *days) {
-  return n == 10 && date_parse(s, n, days) == 1;
+  if (n == 10) return date_parse(s, n, days) == 1;
+  return (n == 8 || n == 9) && date_loose(s, n, days) == 1;
 }
 
 /* True when S has no byte >= 0x80, read a word at a time: S must be

@@ -1258,11 +1258,11 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
       block += 64;
       full = bits = stop_bits(r, block);
     }
-    q = block + __builtin_ctzll(bits);
+    q = block + (unsigned)__builtin_ctzll(bits);
     bits &= bits - 1;
     const char *e = q;
     bool end = *q != delimiter;
-    if (end) {
+    if (__builtin_expect(end, 0)) {
       /* fewer cells than the header, or a NUL: the end of the data, or in it */
       if (*q != '\n' || c != last) return false;
       if (e > p && e[-1] == '\r') e--; /* the CR of a CRLF ends the record */

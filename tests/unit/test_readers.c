@@ -562,6 +562,37 @@ Test(convert, bool_fast_path) {
   arena_free(&arena);
 }
 
+/* The readers' inline date path (convert.h: date_usual) agrees with
+ * convert_cell on every date it takes, in every spelling with '-' or
+ * '/' and a padded or unpadded month and day, and refuses what
+ * convert_cell refuses (bad days, bad shapes). */
+Test(convert, date_fast_path) {
+  Arena arena;
+  arena_init(&arena, 0);
+  ReadOpts opts = {0};
+  static const char *const shapes[] = {"%04d-%02d-%02d", "%04d/%02d/%02d", "%04d/%d/%d",  "%04d-%d-%d",
+                                       "%04d/%d/%02d",   "%04d/%02d/%d",   "%04d-%d/%d",  "%d/%d/%d",
+                                       "%04d/%d/%03d",   "%04d//%d/%d",    "%04d/%d/%d/", "%05d/%d/%d"};
+  int ntaken = 0;
+  for (int y = 1998; y <= 2030; y += 4)
+    for (int m = 0; m <= 13; m++)
+      for (int d = 0; d <= 32; d++)
+        for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+          char s[32];
+          size_t n = (size_t)snprintf(s, sizeof s, shapes[k], y, m, d);
+          Value slow;
+          char err[256];
+          bool slow_ok = convert_cell(&date_field, s, n, &opts, false, &arena, &slow, err, sizeof err);
+          int32_t days;
+          if (!date_usual(s, n, &days)) continue;
+          ntaken++;
+          cr_assert(slow_ok, "%s: the fast path took what convert_cell refuses", s);
+          cr_assert_eq(days, slow.u.date, "%s", s);
+        }
+  cr_assert_gt(ntaken, 9 * 12 * 28 * 5); /* the padded and unpadded shapes */
+  arena_free(&arena);
+}
+
 Test(convert, dates) {
   cr_assert_str_eq(convert(&date_field, "2026-11-22", false, 0), "2026-11-22");
   cr_assert_str_eq(convert(&date_field, "2026/11/22", false, 0), "2026-11-22");
