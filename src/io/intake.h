@@ -47,14 +47,13 @@ typedef struct Intake {
   bool stop;          /* strict mode, or the callback asked to stop */
   /* read_jobs.c: called at each account's start instead of resetting the
    * arena (the accounts of a batch stay in it until they are handed
-   * over); NULL: the arena is reset. A tokeniser takes a hook as the sign
-   * that accounts outlive the next one read: without it, read_csv.c
-   * hands over values it keeps itself and text that points into its read
-   * buffer (both good until the next account); with it, they are copied
-   * into the arena. */
+   * over); NULL: the arena is reset */
   void (*begin_hook)(struct Intake *in);
-  bool kept; /* read_jobs.c: accounts are kept after the callback (their
-                values must outlive the read buffer) */
+  /* read_jobs.c: accounts are kept after the callback (their values must
+   * outlive the read buffer). Without it, read_csv.c hands over values it
+   * keeps itself and text that points into its read buffer (both good
+   * until the next account); with it, they are copied into the arena. */
+  bool kept;
   void *hook_ud;
   CsvPiece *piece; /* csv_read: only this piece of the file (NULL: all) */
 } Intake;

@@ -1328,9 +1328,12 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
   r->stops_at = block;
   r->stops = full;
   Value *account = values;
-  if (in->begin_hook) { /* the reading threads keep the values: in the arena */
-    account = intake_begin(in);
-    memcpy(account, values, (size_t)r->schema->ninputs * sizeof *account);
+  if (in->begin_hook || in->kept) { /* the hook's turn (read_jobs.c) */
+    Value *room = intake_begin(in);
+    if (in->kept) { /* the values outlive the next account: in the arena */
+      memcpy(room, values, (size_t)r->schema->ninputs * sizeof *room);
+      account = room;
+    }
   } else { /* handed over at once: intake_begin's reset, without the copy */
     arena_reset(&in->arena);
   }
