@@ -804,8 +804,9 @@ static void final_select(SqlGen *g, Buf *b, const char *last) {
 
 /* A name from the rules that the query or its tables use as is: refused
  * when the engine would cut it (PostgreSQL keeps 63 bytes: a long
- * dimension and its `_grade` column would become one column, a long
- * column would no longer match the table's). */
+ * dimension and its `_grade` column would become one column, two long
+ * data columns with the same first 63 bytes one input, and a result's
+ * column would not be named as kenko's CSV names it). */
 static void name_fits(SqlGen *g, Span span, const char *name) {
   size_t n = strlen(name);
   if (g->d->ident_max <= 0 || n <= (size_t)g->d->ident_max) return;
