@@ -10,12 +10,48 @@
  * emitter (io/json.h); per account only the values are written between
  * them, straight into the buffer with the few keys that stand between
  * values as constants (the emitter's bookkeeping per value measured a
- * quarter more instructions for --explain). */
+ * quarter more instructions for --explain). A member, a persona tried, a
+ * journey step or a raised flag that comes out as it did for an earlier
+ * account is copied from what was written then (Memo). */
 #include <math.h>
 #include <string.h>
 
 #include "io/json.h"
 #include "io/writer.h"
+
+/* ---- pieces that come out as before ------------------------------------ */
+
+/* Most pieces of an explained account come out byte for byte as some
+ * earlier account's: a member that passed with the same values and the
+ * same share of its dimension, a persona not matched for the same
+ * reasons, a journey step. A Memo keeps, for one piece of the plan, the
+ * text it came out as for up to MEMO_WAYS keys (a key: the bits of
+ * everything the piece is written from besides the plan), direct-mapped
+ * by the key's hash; a piece whose key is there is written by one copy.
+ * A piece holding a text value or a list is never kept (its text is the
+ * account's). A piece that came out as before in fewer than a quarter of
+ * its tries, once it has had MEMO_TRIAL of them, is written afresh from
+ * then on without its key being made. What a memo holds is the writer's
+ * own output for the same key, so it changes no byte
+ * (tests/regressions/jsonl_explain_repeats). */
+enum { MEMO_BITS = 7, MEMO_WAYS = 1 << MEMO_BITS, MEMO_TRIAL = 256 };
+
+typedef struct Memo {
+  int32_t nkey;   /* words a key; 0: not looked up any more */
+  uint32_t cap;   /* the longest text the piece can have */
+  uint64_t *keys; /* MEMO_WAYS keys of nkey words */
+  uint32_t *len;  /* per way: its text's length, 0 for none */
+  char *text;     /* MEMO_WAYS texts of cap bytes (made on first use) */
+  uint32_t tries, hits;
+} Memo;
+
+/* A key being made: its words, in the plan's scratch (JsonlPlan.key),
+ * and their hash so far. */
+typedef struct Key {
+  uint64_t *w;
+  int32_t n;
+  uint64_t h;
+} Key;
 
 /* The keys of one "values" object: `"name":` (a ',' before all but the
  * first), and how each value is named when it is a symbol; for the trend
@@ -28,6 +64,7 @@ typedef struct RefsPlan {
   Frag *date_keys; /* per ref: `"name":` for a trend ref (a ',' before all
                       but the first of them), empty for the others */
   bool dates;      /* any trend ref: write ,"dates":{…} */
+  int32_t nkey;    /* words of its values' key (key_values) */
 } RefsPlan;
 
 typedef struct MemberPlan {
@@ -39,6 +76,8 @@ typedef struct MemberPlan {
   RefsPlan refs;
   Frag *missing;     /* per ref: ,"reason":"`name` is missing" */
   Frag *no_snapshot; /* per trend ref: ,"reason":"no snapshot 30d back" */
+  Memo *memo;        /* the whole member, by its numbers and status and,
+                        explaining, its values and why it is n/a */
 } MemberPlan;
 
 struct JsonlPlan {
@@ -61,6 +100,12 @@ struct JsonlPlan {
   RefsPlan *persona_refs;
   Frag reason[MISS_NO_SNAPSHOT + 1]; /* ,"reason":"…" by MissingWhy */
   size_t room;                       /* the most one account takes but for its own text (account_room) */
+  /* explaining, the pieces that repeat: */
+  Memo **persona_memo; /* per persona with a condition */
+  Memo **step_memo;
+  Memo **flag_memo;
+  uint64_t *key; /* room for the longest key */
+  int32_t nkey_max;
 };
 
 /* Every fragment of the plan is padded (writer_frag): written by moves
@@ -120,6 +165,7 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
   rp.symkind = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.symkind);
   rp.date_keys = arena_alloc(a, ((size_t)refs->count + 1) * sizeof *rp.date_keys);
   rp.dates = false;
+  rp.nkey = 2 * refs->count; /* key_values */
   for (int32_t i = 0; i < refs->count; i++) {
     const ExplainRef *ref = &refs->refs[i];
     Json j;
@@ -131,6 +177,7 @@ static RefsPlan refs_plan(WriteCtx *w, Buf *tmp, const RefList *refs) {
     json_key(plan_json(&j, tmp, rp.dates), ref->name);
     rp.date_keys[i] = writer_frag(w, tmp, 0);
     rp.dates = true;
+    rp.nkey++;
   }
   return rp;
 }
@@ -259,6 +306,79 @@ static size_t account_room(const JsonlPlan *jp, const Program *p) {
   return n;
 }
 
+/* ---- the memos' plan ------------------------------------------------------ */
+
+static Memo *memo_new(WriteCtx *w, JsonlPlan *jp, int32_t nkey, size_t cap) {
+  Arena *a = writer_arena(w);
+  Memo *m = arena_alloc(a, sizeof *m);
+  m->nkey = nkey;
+  m->cap = (uint32_t)cap;
+  m->keys = arena_alloc(a, MEMO_WAYS * (size_t)nkey * sizeof *m->keys);
+  m->len = arena_alloc(a, MEMO_WAYS * sizeof *m->len);
+  if (nkey > jp->nkey_max) jp->nkey_max = nkey;
+  return m;
+}
+
+/* The longest text of RP's "values" object without its opening brace
+ * (which the piece before it holds), its "dates" object, and a reason
+ * of up to REASON bytes, with one brace after them. */
+static size_t values_cap(const RefsPlan *rp, size_t value, size_t reason) {
+  size_t n = sizeof ",\"dates\":{}}" + reason + 2;
+  for (int32_t i = 0; i < rp->refs->count; i++)
+    n += rp->keys[i].n + rp->date_keys[i].n + 2 * value;
+  return n;
+}
+
+/* The memos of the pieces that repeat (explaining; a member's head
+ * always), once the plan's fragments are made. */
+static void memo_plans(WriteCtx *w, JsonlPlan *jp) {
+  const Program *p = w->p;
+  size_t value = NUM_ROOM; /* the longest value */
+  for (int32_t g = 0; g < p->ngrade_names; g++)
+    value = jp->grade_name[g].n > value ? jp->grade_name[g].n : value;
+  for (int32_t i = 0; i < p->npersonas; i++)
+    value = jp->persona_name[i].n > value ? jp->persona_name[i].n : value;
+  for (int32_t i = 0; i < p->nsteps; i++)
+    value = jp->step_name[i].n > value ? jp->step_name[i].n : value;
+  for (int32_t s = 0; s < p->nsegments; s++)
+    for (int32_t k = 0; k < p->segments[s].ncases; k++)
+      value = jp->case_name[s][k].n > value ? jp->case_name[s][k].n : value;
+  size_t reason = 0;
+  for (int why = 0; why <= MISS_NO_SNAPSHOT; why++)
+    reason = jp->reason[why].n > reason ? jp->reason[why].n : reason;
+  int32_t flat = 0;
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    for (int32_t m = 0; m < p->dimensions[d].nmembers; m++, flat++) {
+      MemberPlan *mp = &jp->members[flat];
+      /* score, weight, lost, its status, n/a, why and the reference
+       * missing; explaining, its values */
+      size_t head = mp->head.n + mp->at.n + 3 * NUM_ROOM + LITERALS;
+      if (!w->explain) {
+        mp->memo = memo_new(w, jp, 4, head + 1);
+        continue;
+      }
+      size_t why = reason;
+      for (int32_t k = 0; k < mp->refs.refs->count; k++) {
+        why = mp->missing[k].n > why ? mp->missing[k].n : why;
+        why = mp->no_snapshot[k].n > why ? mp->no_snapshot[k].n : why;
+      }
+      mp->memo = memo_new(w, jp, 4 + mp->refs.nkey, head + values_cap(&mp->refs, value, why));
+    }
+  if (!w->explain) return;
+  for (int32_t i = 0; i < p->npersonas; i++)
+    if (p->personas[i].cond) /* how it came out; its values */
+      jp->persona_memo[i] = memo_new(w, jp, 1 + jp->persona_refs[i].nkey,
+                                     jp->persona_head[i].n + LITERALS + jp->persona_tail[i].n +
+                                         values_cap(&jp->persona_refs[i], value, 0));
+  for (int32_t i = 0; i < p->nsteps; i++) /* its status; its values */
+    jp->step_memo[i] = memo_new(w, jp, 1 + jp->step_refs[i].nkey,
+                                jp->step_head[i].n + LITERALS + jp->step_expr[i].n +
+                                    values_cap(&jp->step_refs[i], value, 0));
+  for (int32_t f = 0; f < p->nflags; f++) /* its values */
+    jp->flag_memo[f] = memo_new(w, jp, 1 + jp->flag_refs[f].nkey,
+                                jp->flag_head[f].n + LITERALS + values_cap(&jp->flag_refs[f], value, 0));
+}
+
 static JsonlPlan *jsonl_plan(WriteCtx *w) {
   const Program *p = w->p;
   Arena *a = writer_arena(w);
@@ -378,6 +498,11 @@ static JsonlPlan *jsonl_plan(WriteCtx *w) {
                    writer_member_reason(p, &mr, NULL, -1, reason, sizeof reason, false));
     jp->reason[why] = writer_frag(w, &tmp, 0);
   }
+  jp->persona_memo = PLAN_ARRAY(p->npersonas, Memo *);
+  jp->step_memo = PLAN_ARRAY(p->nsteps, Memo *);
+  jp->flag_memo = PLAN_ARRAY(p->nflags, Memo *);
+  memo_plans(w, jp);
+  jp->key = PLAN_ARRAY(jp->nkey_max, uint64_t);
 #undef PLAN_ARRAY
   buf_free(&tmp);
   jp->room = account_room(jp, p);
@@ -484,13 +609,100 @@ static void dates_object(WriteCtx *w, const RefsPlan *rp) {
   putc_in_room(b, '}');
 }
 
-static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
+/* ---- the memos, per account ----------------------------------------------- */
+
+#define MEMO_INLINE static inline __attribute__((always_inline))
+
+static inline uint64_t num_bits(double x) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  return u;
+}
+
+/* A key for memo M: none (K->n 0) when M is not looked up, else FIRST
+ * (how the piece came out) to begin with. */
+MEMO_INLINE void key_start(Key *k, const Memo *m, uint64_t first) {
+  k->n = 0;
+  k->h = 0;
+  if (!m->nkey) return;
+  k->w[k->n++] = first;
+  k->h = first * 0x9e3779b97f4a7c15ull;
+}
+MEMO_INLINE void key_word(Key *k, uint64_t word) {
+  k->w[k->n++] = word;
+  k->h = (k->h ^ word) * 0x9e3779b97f4a7c15ull;
+}
+
+/* The value types whose text the plan and the value's own 16 bytes make
+ * (put_value writes them in the room); a text's or a list's is the
+ * account's. */
+enum { KEYED_TYPES = 1u << T_NUMBER | 1u << T_BOOL | 1u << T_DATE | 1u << T_MISSING | 1u << T_SYMBOL };
+
+/* Explaining, VALUES added to the key (RP's nkey words): each value's
+ * bytes as they are (equal bytes, equal text), and the snapshot date of
+ * each trend reference. The key is dropped (K->n 0) when a value's type
+ * is not keyed. */
+MEMO_INLINE void key_values(const WriteCtx *w, Key *k, const RefsPlan *rp, const Value *values) {
+  if (k->n == 0) return;
+  int32_t n = rp->refs->count;
+  for (int32_t i = 0; i < n; i++) {
+    if (!(KEYED_TYPES >> values[i].type & 1)) {
+      k->n = 0;
+      return;
+    }
+    uint64_t word[2];
+    memcpy(word, &values[i], sizeof word);
+    key_word(k, word[0]);
+    key_word(k, word[1]);
+  }
+  if (rp->dates)
+    for (int32_t i = 0; i < n; i++)
+      if (rp->refs->refs[i].kind == REF_TREND)
+        key_word(k, (uint32_t)w->ex->trend_dates[rp->refs->refs[i].index]);
+}
+
+/* A piece with key K (none: K->n 0): true when M keeps its text, now
+ * written. Otherwise false: the caller writes the piece and hands it to
+ * memo_keep with *WAY. */
+MEMO_INLINE bool memo_put(Memo *m, Buf *b, const Key *k, uint32_t *way) {
+  *way = MEMO_WAYS; /* keep nothing */
+  if (k->n == 0) return false;
+  uint32_t i = (uint32_t)(k->h >> (64 - MEMO_BITS));
+  *way = i;
+  m->tries++;
+  uint32_t len = m->len[i];
+  if (!len) return false;
+  if (memcmp(m->keys + (size_t)i * (size_t)m->nkey, k->w, (size_t)k->n * sizeof *k->w) != 0) return false;
+  memcpy(b->data + b->len, m->text + (size_t)i * m->cap, len);
+  b->len += len;
+  m->hits++;
+  return true;
+}
+
+/* Keeps the piece just written (from START on) as M's text for key K,
+ * in WAY (memo_put); M is not looked up any more when fewer than a
+ * quarter of its tries found their text. */
+static void memo_keep(WriteCtx *w, Memo *m, const Buf *b, size_t start, const Key *k, uint32_t way) {
+  if (way >= MEMO_WAYS) return;
+  size_t n = b->len - start;
+  if (!m->text) m->text = arena_alloc(writer_arena(w), MEMO_WAYS * (size_t)m->cap);
+  if (n <= m->cap) {
+    memcpy(m->keys + (size_t)way * (size_t)m->nkey, k->w, (size_t)k->n * sizeof *k->w);
+    memcpy(m->text + (size_t)way * m->cap, b->data + start, n);
+    m->len[way] = (uint32_t)n;
+  }
+  if (m->tries >= MEMO_TRIAL && m->hits < m->tries / 4) m->nkey = 0;
+}
+
+/* ---- the pieces ------------------------------------------------------------- */
+
+/* A member from its start to its "at" (explaining, to the brace that
+ * opens its "values"). */
+static void member_head(Buf *b, const MemberPlan *mp, const MemberResult *mr) {
 #define STATUS(s)                                                                                            \
   { ",\"status\":\"" s "\",\"lost\":", sizeof(",\"status\":\"" s "\",\"lost\":") - 1 }
   static const PadText status[] = {STATUS("n/a"), STATUS("pass"), STATUS("fail"), STATUS("scored")};
 #undef STATUS
-  const MemberPlan *mp = &jp->members[flat];
-  Buf *b = w->buf;
   frag_in_room(b, mp->head);
   num_or_null_in_room(b, mr->na, mr->score);
   LIT_IN_ROOM(b, ",\"weight\":");
@@ -498,19 +710,49 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
   pad_in_room(b, &status[mr->status <= MS_SCORED ? mr->status : MS_NA]);
   num_in_room(b, mr->lost);
   frag_in_room(b, mp->at);
-  if (w->explain) {
-    values_body(w, &mp->refs, w->ex->member_values[flat]);
-    putc_in_room(b, '}');
-    dates_object(w, &mp->refs);
-    int32_t missing = w->ex->missing_ref[flat];
-    if (mr->na) {
-      if (mr->why != MISS_DIV_ZERO && missing >= 0 && missing < mp->refs.refs->count)
-        frag_in_room(b, mr->why == MISS_NO_SNAPSHOT ? mp->no_snapshot[missing] : mp->missing[missing]);
-      else
-        frag_in_room(b, jp->reason[mr->why <= MISS_NO_SNAPSHOT ? mr->why : MISS_ABSENT]);
-    }
+}
+
+/* Explaining, the rest of a member: its values, their dates, why it is
+ * n/a (MISSING: the reference missing), and its closing brace. */
+static void member_rest(WriteCtx *w, const JsonlPlan *jp, const MemberPlan *mp, const MemberResult *mr,
+                        const Value *values, int32_t missing) {
+  Buf *b = w->buf;
+  values_body(w, &mp->refs, values);
+  putc_in_room(b, '}');
+  dates_object(w, &mp->refs);
+  if (mr->na) {
+    if (mr->why != MISS_DIV_ZERO && missing >= 0 && missing < mp->refs.refs->count)
+      frag_in_room(b, mr->why == MISS_NO_SNAPSHOT ? mp->no_snapshot[missing] : mp->missing[missing]);
+    else
+      frag_in_room(b, jp->reason[mr->why <= MISS_NO_SNAPSHOT ? mr->why : MISS_ABSENT]);
   }
   putc_in_room(b, '}');
+}
+
+static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
+  const MemberPlan *mp = &jp->members[flat];
+  Buf *b = w->buf;
+  const Value *values = w->explain ? w->ex->member_values[flat] : NULL;
+  int32_t missing = w->explain ? w->ex->missing_ref[flat] : -1;
+  Key k = {jp->key, 0, 0};
+  key_start(&k, mp->memo,
+            (uint64_t)mr->status | (uint64_t)mr->na << 8 | (uint64_t)mr->why << 16 |
+                (uint64_t)(uint32_t)missing << 32);
+  if (k.n) {
+    key_word(&k, num_bits(mr->score));
+    key_word(&k, num_bits(mr->weight));
+    key_word(&k, num_bits(mr->lost));
+  }
+  if (w->explain) key_values(w, &k, &mp->refs, values);
+  uint32_t way;
+  if (memo_put(mp->memo, b, &k, &way)) return;
+  size_t start = b->len;
+  member_head(b, mp, mr);
+  if (w->explain)
+    member_rest(w, jp, mp, mr, values, missing);
+  else
+    putc_in_room(b, '}');
+  memo_keep(w, mp->memo, b, start, &k, way);
 }
 
 static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
@@ -518,14 +760,26 @@ static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result 
   Buf *b = w->buf;
   LIT_IN_ROOM(b, ",\"persona_tried\":[");
   for (int32_t i = 0; i < r->npersonas; i++) {
+    uint8_t tried = r->persona_tried[i] < 4 ? r->persona_tried[i] : 0;
+    Key k = {jp->key, 0, 0};
+    uint32_t way;
+    size_t start;
+    bool cond = w->p->personas[i].cond != NULL;
+    if (cond) {
+      key_start(&k, jp->persona_memo[i], tried);
+      key_values(w, &k, &jp->persona_refs[i], w->ex->persona_values[i]);
+    }
+    if (cond && memo_put(jp->persona_memo[i], b, &k, &way)) continue;
+    start = b->len;
     frag_in_room(b, jp->persona_head[i]);
-    pad_in_room(b, &outcome[r->persona_tried[i] < 4 ? r->persona_tried[i] : 0]);
+    pad_in_room(b, &outcome[tried]);
     frag_in_room(b, jp->persona_tail[i]);
-    if (w->p->personas[i].cond) {
+    if (cond) {
       values_body(w, &jp->persona_refs[i], w->ex->persona_values[i]);
       putc_in_room(b, '}');
       dates_object(w, &jp->persona_refs[i]);
       putc_in_room(b, '}');
+      memo_keep(w, jp->persona_memo[i], b, start, &k, way);
     }
   }
   putc_in_room(b, ']');
@@ -536,13 +790,22 @@ static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
   Buf *b = w->buf;
   LIT_IN_ROOM(b, ",\"journey\":[");
   for (int32_t i = 0; i < r->nsteps; i++) {
+    uint8_t st = r->steps[i] < 3 ? r->steps[i] : 0;
+    Key k = {jp->key, 0, 0};
+    uint32_t way;
+    size_t start;
+    key_start(&k, jp->step_memo[i], st);
+    key_values(w, &k, &jp->step_refs[i], w->ex->step_values[i]);
+    if (memo_put(jp->step_memo[i], b, &k, &way)) continue;
+    start = b->len;
     frag_in_room(b, jp->step_head[i]);
-    pad_in_room(b, &status[r->steps[i] < 3 ? r->steps[i] : 0]);
+    pad_in_room(b, &status[st]);
     frag_in_room(b, jp->step_expr[i]);
     values_body(w, &jp->step_refs[i], w->ex->step_values[i]);
     putc_in_room(b, '}');
     dates_object(w, &jp->step_refs[i]);
     putc_in_room(b, '}');
+    memo_keep(w, jp->step_memo[i], b, start, &k, way);
   }
   putc_in_room(b, ']');
 }
@@ -665,14 +928,25 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
     if (r->flags[f] != FLAG_RAISED) continue;
     if (!first) putc_in_room(b, ',');
     first = false;
-    frag_in_room(b, jp->flag_head[f]);
-    if (w->explain) {
-      LIT_IN_ROOM(b, ",\"values\":{");
-      values_body(w, &jp->flag_refs[f], w->ex->flag_values[f]);
+    if (!w->explain) {
+      frag_in_room(b, jp->flag_head[f]);
       putc_in_room(b, '}');
-      dates_object(w, &jp->flag_refs[f]);
+      continue;
     }
+    Key k = {jp->key, 0, 0};
+    uint32_t way;
+    size_t start;
+    key_start(&k, jp->flag_memo[f], 0);
+    key_values(w, &k, &jp->flag_refs[f], w->ex->flag_values[f]);
+    if (memo_put(jp->flag_memo[f], b, &k, &way)) continue;
+    start = b->len;
+    frag_in_room(b, jp->flag_head[f]);
+    LIT_IN_ROOM(b, ",\"values\":{");
+    values_body(w, &jp->flag_refs[f], w->ex->flag_values[f]);
     putc_in_room(b, '}');
+    dates_object(w, &jp->flag_refs[f]);
+    putc_in_room(b, '}');
+    memo_keep(w, jp->flag_memo[f], b, start, &k, way);
   }
   LIT_IN_ROOM(b, "],\"bottleneck\":");
   name_or_null(b, jp->step_name, r->bottleneck);
