@@ -26,6 +26,8 @@ typedef struct Compiler {
   bool failed;
   bool persona; /* compiling for persona conditions: indicators marked
                    persona_defaults read their default-threshold value */
+  bool fuse;    /* fuse operations into steps (compile_program_plain:
+                   not, to test the fused steps against) */
 } Compiler;
 
 static Addr cx(Compiler *c, const Node *e, Addr want);
@@ -576,10 +578,13 @@ static void build_variant(CProgram *cp, Variant *v, int32_t persona) {
   }
   v->health_grades = persona_grades >= 0 ? persona_grades : p->default_grades;
   v->health_cut = grade_cut(cp, v->health_grades);
-  v->dim_cut = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *v->dim_cut);
+  v->dims = arena_alloc(a, (size_t)(p->ndimensions + 1) * sizeof *v->dims);
   for (int32_t d = 0; d < p->ndimensions; d++) {
     v->dim_grades[d] = p->dimensions[d].grades >= 0 ? p->dimensions[d].grades : v->health_grades;
-    v->dim_cut[d] = grade_cut(cp, v->dim_grades[d]);
+    v->dims[d] = (DimPlan){.weight = v->dim_weight[d],
+                           .cut = grade_cut(cp, v->dim_grades[d]),
+                           .grade_set = v->dim_grades[d],
+                           .excluded = !(v->dim_weight[d] > 0)};
   }
   for (int32_t i = 0; i < cp->nmembers; i++)
     v->member_wpos[i] = v->member_weight[i] > 0 ? v->member_weight[i] : 0;
@@ -726,6 +731,29 @@ static double band_best(const Compiler *c, Addr v) {
   return k && k->type == T_NUMBER ? k->u.num : 100;
 }
 
+/* Do the NCONDS conditions of band member SRC all compare one value
+ * (the same register or constant: *X) by one operator (*OP) with
+ * something? Then S_BANDS_CMP does their comparisons itself. */
+static bool bands_compare_one(Compiler *c, const Member *src, int32_t nconds, Addr *x, uint8_t *op) {
+  int32_t code_at = c->ncode;
+  Addr first = NO_ADDR;
+  for (int32_t b = 0; b < nconds; b++) {
+    const Node *cond = src->bands[b].cond;
+    if (cond->kind != E_BINARY || cond->op < OP_EQ || cond->op > OP_GE || cond->op != src->bands[0].cond->op)
+      return false;
+    /* a reference (no code: its register), the same one every time */
+    Addr left = cx(c, cond->a, NO_ADDR);
+    if (c->ncode != code_at || left < 0 || (b > 0 && left != first)) {
+      c->ncode = code_at;
+      return false;
+    }
+    first = left;
+  }
+  *x = first;
+  *op = (uint8_t)src->bands[0].cond->op;
+  return true;
+}
+
 /* Band member I with every condition cheap: all conditions (up to the
  * first `otherwise`, bands after which are never taken) and all values
  * (references or literals) at once, one after the other. */
@@ -735,8 +763,16 @@ static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
     nconds++;
   int32_t nvalues = nconds < nb ? nconds + 1 : nb;
   c->ntemp = 0;
-  Addr conds = nconds ? temps(c, nconds) : NO_ADDR;
-  for (int32_t b = 0; b < nconds; b++)
+  Addr x = NO_ADDR, rights = NO_ADDR;
+  uint8_t op = OP_NONE;
+  if (c->fuse && nconds > 0 && bands_compare_one(c, src, nconds, &x, &op)) {
+    const Node **r = arena_alloc(c->arena, ((size_t)nconds + 1) * sizeof *r);
+    for (int32_t b = 0; b < nconds; b++)
+      r[b] = src->bands[b].cond->b;
+    rights = cx_block(c, r, nconds, NULL);
+  }
+  Addr conds = nconds && x == NO_ADDR ? temps(c, nconds) : NO_ADDR;
+  for (int32_t b = 0; b < nconds && x == NO_ADDR; b++)
     cx(c, src->bands[b].cond, conds + b);
   const Node **values = arena_alloc(c->arena, ((size_t)nvalues + 1) * sizeof *values);
   for (int32_t b = 0; b < nvalues; b++)
@@ -746,8 +782,10 @@ static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
   double best = 0;
   for (int32_t b = 0; b < nvalues; b++)
     best = fmax(best, band_best(c, at[b]));
-  int32_t s = emit_step(c, S_BANDS, i, conds);
+  int32_t s = emit_step(c, x == NO_ADDR ? S_BANDS : S_BANDS_CMP, i, x == NO_ADDR ? conds : x);
   c->code[s].b = first;
+  c->code[s].c = rights;
+  c->code[s].sub = op;
   c->code[s].m = nconds;
   c->code[s].len = nvalues;
   return best;
@@ -812,7 +850,7 @@ static bool jumped_to(const Compiler *c, int32_t from, int32_t target) {
  * operation and operands), for the step that reads R to do it itself;
  * else false. */
 static bool fuse_last(Compiler *c, int32_t from, Addr r, IOp lo, IOp hi, CIns *out) {
-  if (c->ncode <= from || r < c->temp0) return false;
+  if (!c->fuse || c->ncode <= from || r < c->temp0) return false;
   const CIns *in = &c->code[c->ncode - 1];
   if (in->op < lo || in->op > hi || in->dst != r) return false;
   if (jumped_to(c, from, c->ncode)) return false;
@@ -927,9 +965,17 @@ static void emit_segment(CProgram *cp, Compiler *c, int32_t s) {
     c->code[cases[k]].len = end - cases[k] - 1;
 }
 
-/* The steps of CP in order as code, ending in S_END. */
+/* The steps of CP in order as code, ending in S_END.
+ *
+ * A dimension step adds its weighted score to the health's sums as it
+ * goes; the health takes those sums (S_HEALTH sub 1) when they are what
+ * its own loop would add up, bit for bit: every dimension before it, in
+ * index order (the order of the loop's additions). Otherwise (sub 0) it
+ * adds them up itself. */
 static void emit_steps(CProgram *cp, Compiler *c) {
   const Program *p = cp->prog;
+  bool dims_in_order = true;
+  int32_t last_dim = -1, dims_done = 0;
   for (int32_t s = 0; s < cp->nsteps; s++) {
     const CStep *st = &cp->steps[s];
     for (int32_t i = st->index; i < st->index + st->count; i++) {
@@ -943,9 +989,16 @@ static void emit_steps(CProgram *cp, Compiler *c) {
       case DEP_DIMENSION: {
         int32_t at = emit_step(c, S_DIMENSION, i, NO_ADDR); /* (emitting may move c->code) */
         c->code[at].dst = slot(c, LB_DIM, i);
+        dims_in_order = dims_in_order && i > last_dim;
+        last_dim = i;
+        dims_done++;
         break;
       }
-      case DEP_HEALTH: emit_step(c, S_HEALTH, -1, NO_ADDR); break;
+      case DEP_HEALTH: {
+        int32_t at = emit_step(c, S_HEALTH, -1, NO_ADDR);
+        c->code[at].sub = c->fuse && dims_in_order && dims_done == p->ndimensions;
+        break;
+      }
       case DEP_FLAG:
         emit_cond_step(c, S_FLAG, i, p->flags[i].cond, val_bool(false),
                        slot(c, LB_STATE, cp->state_flagged + i));
@@ -1001,7 +1054,7 @@ static void member_refs(CProgram *cp, CMember *cm) {
   cp->nvalues += cm->refs.count;
 }
 
-CProgram *compile_program(const Program *p, Diag *diag) {
+static CProgram *compile_with(const Program *p, Diag *diag, bool fuse) {
   CProgram *cp = xcalloc(1, sizeof *cp);
   cp->prog = p;
   arena_init(&cp->arena, 64 * 1024);
@@ -1052,7 +1105,7 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   for (int32_t i = 0; i < p->nsteps; i++)
     cp->step_refs[i] = cond_refs(cp, p->steps[i].cond);
 
-  Compiler c = {.cp = cp, .arena = a, .diag = diag, .temp0 = cp->table_at[LB_COUNT]};
+  Compiler c = {.cp = cp, .arena = a, .diag = diag, .temp0 = cp->table_at[LB_COUNT], .fuse = fuse};
   emit_steps(cp, &c);
   cp->nregs = c.temp0 + c.maxtemp;
   cp->ncode = c.ncode;
@@ -1065,6 +1118,10 @@ CProgram *compile_program(const Program *p, Diag *diag) {
   }
   return cp;
 }
+
+CProgram *compile_program(const Program *p, Diag *diag) { return compile_with(p, diag, true); }
+
+CProgram *compile_program_plain(const Program *p, Diag *diag) { return compile_with(p, diag, false); }
 
 void compile_free(CProgram *cp) {
   if (!cp) return;

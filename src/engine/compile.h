@@ -79,7 +79,10 @@ typedef enum StepOp {
   S_SCORE,           /* score member n: value a */
   S_SCORE_SCALE,     /* score member n: scale(a, b, c) */
   S_BANDS,           /* band member n, all at once: the m conditions from a
-                        on, the m values from b on */
+                        on, the len values from b on */
+  S_BANDS_CMP,       /* … each condition `a OP c[k]` (OP: sub, an Op
+                        from OP_EQ to OP_GE; the m right sides from c
+                        on): the comparisons fused into the step */
   S_MEMBER_NA,       /* band member n, one band at a time: N/A until a
                         band is taken */
   S_BAND_TEST,       /* band sub of member n, condition a: false: skip m
@@ -88,7 +91,9 @@ typedef enum StepOp {
   S_BAND_SET,        /* band sub of member n taken, value a; skip len */
   S_MEMBER_STORE,    /* member n's score into its slot */
   S_DIMENSION,       /* dimension n from its members; its score to dst */
-  S_HEALTH,          /* the health from the dimensions */
+  S_HEALTH,          /* the health from the dimensions; sub 1: from the
+                        sums their steps added to (emit_steps, compile.c),
+                        0: adding them up */
   S_PERSONA_BEGIN,   /* the default variant; no persona yet */
   S_PERSONA_TRY,     /* persona n, condition a (NULL: otherwise): true:
                         skip len (to S_PERSONA_END) */
@@ -133,6 +138,14 @@ typedef struct CGrades {
   const int32_t *grade; /* nbounds + 1 */
 } CGrades;
 
+/* What the roll-up reads of one dimension in a variant. */
+typedef struct DimPlan {
+  double weight;      /* W_d */
+  const CGrades *cut; /* its grade set's, or NULL */
+  int32_t grade_set;  /* or -1 */
+  bool excluded;      /* !(W_d > 0): reported, not rolled up */
+} DimPlan;
+
 /* Everything that depends on the persona, precomputed. */
 typedef struct Variant {
   Value *thresholds;       /* per threshold: the value in effect */
@@ -145,7 +158,7 @@ typedef struct Variant {
   double coverage_total;   /* Σ coverage_weight */
   int32_t *dim_grades;     /* GradeSet per dimension, or -1 */
   int32_t health_grades;   /* GradeSet for the health, or -1 */
-  const CGrades **dim_cut; /* per dimension: its GradeSet's CGrades, or NULL */
+  DimPlan *dims;           /* per dimension: its weight and grades */
   const CGrades *health_cut;
 } Variant;
 
@@ -211,6 +224,11 @@ typedef struct CExpr {
 /* Compiles P (which must have no check errors). Returns NULL and reports
  * through DIAG when something cannot be compiled (an internal error). */
 CProgram *compile_program(const Program *p, Diag *diag);
+/* The same without fusing operations into steps (S_RULE_EQ, S_BANDS_CMP,
+ * …): every operation its own instruction, every step on its general
+ * path. The same results, slower: what tests compare the fused steps
+ * with. */
+CProgram *compile_program_plain(const Program *p, Diag *diag);
 void compile_free(CProgram *cp);
 
 /* An instance of CP for one evaluator, in *OUT: registers (OUT->regs,

@@ -38,6 +38,10 @@ struct Evaluator {
   Value *state;       /* LB_STATE (compile.h: StateSlot) */
   double *dim_wsum;   /* Σwᵢ over the members the dimension used */
   double health_wsum; /* ΣW_d over the dimensions the health used */
+  /* the health's sums as the dimensions' steps add to them: ΣW_d·S_d
+   * and ΣW_d of those so far (taken and zeroed by step_health) */
+  double health_sums[2];
+  Value *dim_grades; /* the LB_STATE slots of the dimensions' grades */
   Result r;
 };
 
@@ -161,9 +165,8 @@ static inline void step_score(Evaluator *E, const Ins *pc, const Value *v) {
  * false, taken from a bit mask (the band an account falls in is the
  * data's, and a loop that stopped there would mispredict its exit); N/A
  * when its condition is missing. */
-static void step_bands(Evaluator *E, const Ins *pc) {
+static void bands_outcome(Evaluator *E, const Ins *pc, const Value *c) {
   MemberResult *mr = member_begin(E, pc->n, true);
-  const Value *c = pc->a;
   int32_t nconds = pc->m;
   uint32_t stops = pc->len > nconds ? 1u << nconds : 0; /* `otherwise` */
   for (int32_t b = 0; b < nconds; b++)
@@ -178,6 +181,59 @@ static void step_bands(Evaluator *E, const Ins *pc) {
     }
   }
   member_store(E, pc->n);
+}
+
+static void step_bands(Evaluator *E, const Ins *pc) { bands_outcome(E, pc, pc->a); }
+
+/* bands whose conditions compare one value with others (S_BANDS_CMP):
+ * a number against numbers here, a missing value (every condition is
+ * missing with its reason: N/A) at once, the rest as ops_compare has
+ * it */
+static void step_bands_cmp(Evaluator *E, const Ins *pc) {
+  const Value *x = pc->a, *k = pc->c;
+  int32_t nconds = pc->m;
+  if (x->type == T_MISSING) {
+    member_na(member_begin(E, pc->n, false), x->why);
+    member_store(E, pc->n);
+    return;
+  }
+  if (x->type == T_NUMBER) {
+    double v = x->u.num;
+    uint32_t holds = pc->len > nconds ? 1u << nconds : 0; /* `otherwise` */
+    bool numbers = true;
+    switch ((Op)pc->sub) {
+#define BANDS_HOLD(OP, HOLDS)                                                                                \
+  case OP:                                                                                                   \
+    for (int32_t b = 0; b < nconds; b++) {                                                                   \
+      double y = k[b].u.num;                                                                                 \
+      numbers &= k[b].type == T_NUMBER;                                                                      \
+      holds |= (uint32_t)(HOLDS) << b;                                                                       \
+    }                                                                                                        \
+    break;
+      BANDS_HOLD(OP_EQ, v == y)
+      BANDS_HOLD(OP_NE, v != y)
+      BANDS_HOLD(OP_LT, v < y)
+      BANDS_HOLD(OP_LE, v <= y)
+      BANDS_HOLD(OP_GT, v > y)
+      BANDS_HOLD(OP_GE, v >= y)
+#undef BANDS_HOLD
+    default: numbers = false; break;
+    }
+    if (numbers) {
+      MemberResult *mr = member_begin(E, pc->n, !holds);
+      if (holds) {
+        int32_t b = __builtin_ctz(holds);
+        mr->band = b;
+        member_score(mr, pc->b[b]);
+      }
+      member_store(E, pc->n);
+      return;
+    }
+  }
+  Value c[EAGER_BANDS_MAX];
+  for (int32_t b = 0; b < nconds; b++)
+    c[b] = ops_compare((Op)pc->sub, *x, k[b]);
+  bands_outcome(E, pc, c);
 }
 
 /* The grade of SCORE (not NAN) by cut points G: the number of bounds
@@ -214,6 +270,7 @@ int32_t eval_grade_of(const Program *p, int32_t set, double score) {
 static void step_dimension(Evaluator *E, const Ins *pc) {
   int32_t d = pc->n;
   const Variant *v = E->variant;
+  const DimPlan *plan = &v->dims[d];
   const double *w = v->member_wpos;
   const MemberResult *members = E->r.members;
   int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
@@ -230,28 +287,38 @@ static void step_dimension(Evaluator *E, const Ins *pc) {
   bool na = !(sw > 0);
   double score = na ? NAN : acc / sw;
   DimResult *dr = &E->r.dims[d];
-  const CGrades *cut = v->dim_cut[d];
+  const CGrades *cut = plan->cut;
   int32_t grade = na || !cut ? -1 : grade_cut(cut, score);
   dr->na = na;
+  dr->excluded = plan->excluded;
   dr->score = score;
-  dr->weight = v->dim_weight[d];
-  dr->excluded = !(dr->weight > 0);
-  dr->grade_set = v->dim_grades[d];
+  dr->weight = plan->weight;
+  dr->grade_set = plan->grade_set;
   dr->grade = grade;
   dr->effective = 0;
+  /* the health's sums (step_health) */
+  bool counts = !na && !plan->excluded;
+  E->health_sums[0] += counts ? plan->weight * score : 0;
+  E->health_sums[1] += counts ? plan->weight : 0;
   put_num_or_na(pc->dst, na, score);
-  put_sym_or_na(&E->state[E->cp->state_dim_grade + d], grade);
+  put_sym_or_na(&E->dim_grades[d], grade);
 }
 
-/* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0. */
-static void step_health(Evaluator *E) {
+/* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0:
+ * the sums the dimensions' steps added up (pc->sub: see emit_steps,
+ * compile.c), or added up here. */
+static void step_health(Evaluator *E, const Ins *pc) {
   Result *r = &E->r;
-  double acc = 0, sw = 0;
-  for (int32_t d = 0; d < r->ndims; d++) {
-    const DimResult *dr = &r->dims[d];
-    bool counts = !dr->na && !dr->excluded;
-    acc += counts ? dr->weight * dr->score : 0;
-    sw += counts ? dr->weight : 0;
+  double acc = E->health_sums[0], sw = E->health_sums[1];
+  E->health_sums[0] = E->health_sums[1] = 0;
+  if (!pc->sub) {
+    acc = sw = 0;
+    for (int32_t d = 0; d < r->ndims; d++) {
+      const DimResult *dr = &r->dims[d];
+      bool counts = !dr->na && !dr->excluded;
+      acc += counts ? dr->weight * dr->score : 0;
+      sw += counts ? dr->weight : 0;
+    }
   }
   E->health_wsum = sw;
   bool na = !(sw > 0);
@@ -355,6 +422,7 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [S_SCORE] = RUN_LABEL(S_SCORE),
       [S_SCORE_SCALE] = RUN_LABEL(S_SCORE_SCALE),
       [S_BANDS] = RUN_LABEL(S_BANDS),
+      [S_BANDS_CMP] = RUN_LABEL(S_BANDS_CMP),
       [S_MEMBER_NA] = RUN_LABEL(S_MEMBER_NA),
       [S_BAND_TEST] = RUN_LABEL(S_BAND_TEST),
       [S_BAND_SET] = RUN_LABEL(S_BAND_SET),
@@ -450,6 +518,9 @@ L_S_SCORE_SCALE : {
 L_S_BANDS:
   step_bands(E, pc);
   RUN_NEXT(pc + 1);
+L_S_BANDS_CMP:
+  step_bands_cmp(E, pc);
+  RUN_NEXT(pc + 1);
 L_S_MEMBER_NA:
   member_begin(E, pc->n, true);
   RUN_NEXT(pc + 1);
@@ -473,7 +544,7 @@ L_S_DIMENSION:
   step_dimension(E, pc);
   RUN_NEXT(pc + 1);
 L_S_HEALTH:
-  step_health(E);
+  step_health(E, pc);
   RUN_NEXT(pc + 1);
 L_S_PERSONA_BEGIN:
   /* the default variant until a persona is known (the conditions read
@@ -736,6 +807,7 @@ static void reset_state(Evaluator *E) {
   r->grade_set = -1;
   r->coverage = 0;
   r->bottleneck = -1;
+  E->health_sums[0] = E->health_sums[1] = 0;
   for (int32_t i = 0; i < E->cp->nstate; i++)
     E->state[i] = val_missing(MISS_NOT_APPLICABLE);
   for (int32_t f = 0; f < r->nflags; f++)
@@ -790,6 +862,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   E->dim_wsum = ALLOC(E, p->ndimensions, double);
   E->ops.elem = ALLOC(E, p->ninputs, const Value *);
   E->state = cp->tables[LB_STATE];
+  E->dim_grades = E->state + cp->state_dim_grade;
   reset_state(E);
   return E;
 }
