@@ -325,7 +325,11 @@ static Addr cx_binary(Compiler *c, const Node *e, Addr want) {
   case OP_GE: {
     Addr a = cx(c, e->a, NO_ADDR);
     Addr b = cx(c, e->b, NO_ADDR);
-    int32_t at = emit(c, ins[op], dest(c, want), a, b, NO_ADDR);
+    uint8_t in = ins[op];
+    /* a symbol compared with a constant one: I_SYM_EQ, I_SYM_NE */
+    if (c->fuse && (op == OP_EQ || op == OP_NE) && is_const(b) && const_value(c, b)->type == T_SYMBOL)
+      in = op == OP_EQ ? I_SYM_EQ : I_SYM_NE;
+    int32_t at = emit(c, in, dest(c, want), a, b, NO_ADDR);
     return fold(c, at, want);
   }
   default: return cx_fail(c, e, "this operator", want);
@@ -852,9 +856,12 @@ static bool jumped_to(const Compiler *c, int32_t from, int32_t target) {
 static bool fuse_last(Compiler *c, int32_t from, Addr r, IOp lo, IOp hi, CIns *out) {
   if (!c->fuse || c->ncode <= from || r < c->temp0) return false;
   const CIns *in = &c->code[c->ncode - 1];
-  if (in->op < lo || in->op > hi || in->dst != r) return false;
+  /* (a symbol compared with a constant is a comparison too) */
+  uint8_t op = in->op == I_SYM_EQ ? I_EQ : in->op == I_SYM_NE ? I_NE : in->op;
+  if (op < lo || op > hi || in->dst != r) return false;
   if (jumped_to(c, from, c->ncode)) return false;
   *out = *in;
+  out->op = op;
   c->ncode--;
   return true;
 }

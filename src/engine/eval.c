@@ -61,9 +61,24 @@ static inline void put_either(Value *dst, bool first, Value a, Value b) {
   memcpy((char *)dst + 8, &w1, 8);
 }
 
-/* *DST = sym_or_na(SYM) */
+/* The first 8 bytes of V (its type, reason and length). */
+static inline uint64_t head_word(Value v) {
+  uint64_t w;
+  memcpy(&w, &v, sizeof w);
+  return w;
+}
+
+/* *DST = sym_or_na(SYM), its two words chosen without building either
+ * value (N/A's payload is zero) */
 static inline void put_sym_or_na(Value *dst, int32_t sym) {
-  put_either(dst, sym >= 0, val_sym(sym), val_missing(MISS_NOT_APPLICABLE));
+  bool na = sym < 0;
+  uint64_t w0 = na ? head_word(val_missing(MISS_NOT_APPLICABLE)) : head_word(val_sym(0));
+  Value v = val_sym(sym);
+  uint64_t w1;
+  memcpy(&w1, &v.u, 8);
+  w1 = na ? 0 : w1;
+  memcpy(dst, &w0, 8);
+  memcpy(&dst->u, &w1, 8);
 }
 
 /* *DST = the number X, or missing (N/A) when NA */
@@ -411,6 +426,8 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [I_DAYS_UNTIL] = RUN_LABEL(I_DAYS_UNTIL),
       [I_AGG] = RUN_LABEL(I_AGG),
       [I_TREND] = RUN_LABEL(I_TREND),
+      [I_SYM_EQ] = RUN_LABEL(I_SYM_EQ),
+      [I_SYM_NE] = RUN_LABEL(I_SYM_NE),
       [S_RULE] = RUN_LABEL(S_RULE),
       [S_RULE_EQ] = RUN_LABEL(S_RULE_EQ),
       [S_RULE_NE] = RUN_LABEL(S_RULE_NE),

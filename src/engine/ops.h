@@ -72,6 +72,9 @@ typedef enum IOp {
                      a (NULL: none), once per element */
   I_TREND,        /* dst = trend function: call sub (Program.trend_calls)
                      of subject n, a: the subject's value now */
+  I_SYM_EQ,       /* dst = a == b, b a constant symbol (grade == bad,
+                     persona != onboard, …): a symbol inline */
+  I_SYM_NE,       /* a != b, the same */
   I_STEPS         /* from here on, the evaluator's steps (eval.c) */
 } IOp;
 
@@ -147,6 +150,20 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
     } else {                                                                                                 \
       *pc->dst = ops_compare(OPCODE, *pa, *pb);                                                              \
     }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  }
+
+/* == or != (OPCODE, CMP) of a value and a constant symbol: a symbol (or
+ * missing: the result) inline, the rest through ops_compare */
+#define OPS_SYM_CMP(OPCODE, CMP, NEXT)                                                                       \
+  {                                                                                                          \
+    const Value *pa = pc->a;                                                                                 \
+    if (pa->type == T_SYMBOL)                                                                                \
+      *pc->dst = ops_bool(pa->u.sym CMP pc->b->u.sym);                                                       \
+    else if (pa->type == T_MISSING)                                                                          \
+      *pc->dst = *pa;                                                                                        \
+    else                                                                                                     \
+      *pc->dst = ops_compare(OPCODE, *pa, *pc->b);                                                           \
     NEXT(pc + 1);                                                                                            \
   }
 
@@ -291,7 +308,8 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
   }                                                                                                          \
   NEXT(ops_aggregate((CTX), pc));                                                                            \
   CASE(I_TREND) : *pc->dst = ops_trend((CTX), pc);                                                           \
-  NEXT(pc + 1);
+  NEXT(pc + 1);                                                                                              \
+  CASE(I_SYM_EQ) : OPS_SYM_CMP(OP_EQ, ==, NEXT) CASE(I_SYM_NE) : OPS_SYM_CMP(OP_NE, !=, NEXT)
 
 #define OPS_RETURN(next) return (next)
 #define OPS_CASE(op)     case op

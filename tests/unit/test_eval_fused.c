@@ -31,10 +31,10 @@ static uint32_t next(uint64_t *state) {
 
 /* A tricky value of TYPE. */
 static Value tricky(uint8_t type, uint64_t *rng, int32_t as_of) {
-  static const double numbers[] = {0,    -0.0, 1,    2,     2.5,  3,   4,      5,       6,      7,
-                                   8,    9,    10,   12,    14,   15,  20,     30,      40,     50,
-                                   70,   80,   100,  101,   -1,   -3,  0.3,    0.5,     0.6,    0.7,
-                                   0.8,  1e-9, 1e300, -1e300, 5e-324, 365, 730, 1200000, 6000000, 3e6};
+  static const double numbers[] = {0,   -0.0, 1,     2,      2.5,    3,   4,   5,       6,       7,
+                                   8,   9,    10,    12,     14,     15,  20,  30,      40,      50,
+                                   70,  80,   100,   101,    -1,     -3,  0.3, 0.5,     0.6,     0.7,
+                                   0.8, 1e-9, 1e300, -1e300, 5e-324, 365, 730, 1200000, 6000000, 3e6};
   static const char *const texts[] = {"basic", "pro", "enterprise", "", "b", "high", "normal", "low", "x"};
   uint32_t r = next(rng);
   if (r % 7 == 0) return val_missing(MISS_ABSENT);
@@ -95,7 +95,8 @@ static void same_results(const Result *a, const Result *b, int k) {
   }
   for (int32_t i = 0; i < a->nmembers; i++) {
     const MemberResult *x = &a->members[i], *y = &b->members[i];
-    cr_assert(x->na == y->na && x->status == y->status && x->band == y->band && same_double(x->score, y->score),
+    cr_assert(x->na == y->na && x->status == y->status && x->band == y->band &&
+                  same_double(x->score, y->score),
               "account %d: member %d: na %d/%d status %d/%d band %d/%d score %g/%g", k, i, x->na, y->na,
               x->status, y->status, x->band, y->band, x->score, y->score);
     if (x->na) cr_assert_eq(x->why, y->why, "account %d: member %d: why %d/%d", k, i, x->why, y->why);
