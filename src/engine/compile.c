@@ -974,15 +974,26 @@ static void emit_segment(CProgram *cp, Compiler *c, int32_t s) {
 
 /* The steps of CP in order as code, ending in S_END.
  *
- * A dimension step adds its weighted score to the health's sums as it
- * goes; the health takes those sums (S_HEALTH sub 1) when they are what
- * its own loop would add up, bit for bit: every dimension before it, in
- * index order (the order of the loop's additions). Otherwise (sub 0) it
- * adds them up itself. */
+ * A member's step adds its weighted score to its dimension's sums as it
+ * goes, and a dimension's step its own to the health's; a dimension (the
+ * health) takes those sums (S_DIMENSION, S_HEALTH: sub 1) when they are
+ * what its own loop would add up, bit for bit: every member (dimension)
+ * before it, in flat (index) order, the order of the loop's additions,
+ * and for a dimension, every member after the persona is known (a member
+ * adds the weight of the variant in effect when it runs). Otherwise (sub
+ * 0) it adds them up itself. */
 static void emit_steps(CProgram *cp, Compiler *c) {
   const Program *p = cp->prog;
-  bool dims_in_order = true;
+  bool dims_in_order = true, persona_known = false;
   int32_t last_dim = -1, dims_done = 0;
+  int32_t *last = arena_alloc(c->arena, ((size_t)p->ndimensions + 1) * sizeof *last);
+  int32_t *done = arena_alloc(c->arena, ((size_t)p->ndimensions + 1) * sizeof *done);
+  bool *in_order = arena_alloc(c->arena, ((size_t)p->ndimensions + 1) * sizeof *in_order);
+  for (int32_t d = 0; d < p->ndimensions; d++) {
+    last[d] = -1;
+    done[d] = 0;
+    in_order[d] = true;
+  }
   for (int32_t s = 0; s < cp->nsteps; s++) {
     const CStep *st = &cp->steps[s];
     for (int32_t i = st->index; i < st->index + st->count; i++) {
@@ -990,12 +1001,23 @@ static void emit_steps(CProgram *cp, Compiler *c) {
       case DEP_INDICATOR:
         top(c, p->indicators[i].expr, val_missing(MISS_ABSENT), slot(c, LB_INDICATOR, i));
         break;
-      case DEP_PERSONA: emit_persona(cp, c); break;
+      case DEP_PERSONA:
+        emit_persona(cp, c);
+        persona_known = true;
+        break;
       case DEP_SEGMENT: emit_segment(cp, c, i); break;
-      case DEP_MEMBER: emit_member(cp, c, i); break;
+      case DEP_MEMBER: {
+        int32_t d = cp->members[i].dim;
+        in_order[d] = in_order[d] && persona_known && i > last[d];
+        last[d] = i;
+        done[d]++;
+        emit_member(cp, c, i);
+        break;
+      }
       case DEP_DIMENSION: {
         int32_t at = emit_step(c, S_DIMENSION, i, NO_ADDR); /* (emitting may move c->code) */
         c->code[at].dst = slot(c, LB_DIM, i);
+        c->code[at].sub = c->fuse && in_order[i] && done[i] == p->dimensions[i].nmembers;
         dims_in_order = dims_in_order && i > last_dim;
         last_dim = i;
         dims_done++;

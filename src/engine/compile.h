@@ -90,7 +90,9 @@ typedef enum StepOp {
                         S_MEMBER_STORE) */
   S_BAND_SET,        /* band sub of member n taken, value a; skip len */
   S_MEMBER_STORE,    /* member n's score into its slot */
-  S_DIMENSION,       /* dimension n from its members; its score to dst */
+  S_DIMENSION,       /* dimension n from its members; its score to dst;
+                        sub 1: from the sums its members' steps added to
+                        (emit_steps), 0: adding them up */
   S_HEALTH,          /* the health from the dimensions; sub 1: from the
                         sums their steps added to (emit_steps, compile.c),
                         0: adding them up */

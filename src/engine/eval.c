@@ -41,7 +41,11 @@ struct Evaluator {
   /* the health's sums as the dimensions' steps add to them: ΣW_d·S_d
    * and ΣW_d of those so far (taken and zeroed by step_health) */
   double health_sums[2];
-  Value *dim_grades; /* the LB_STATE slots of the dimensions' grades */
+  /* the same per dimension as its members' steps add to them (2 each;
+   * taken and zeroed by step_dimension) */
+  double *dim_sums;
+  const double *wpos; /* variant->member_wpos */
+  Value *dim_grades;  /* the LB_STATE slots of the dimensions' grades */
   Result r;
 };
 
@@ -93,6 +97,7 @@ static inline void put_num_or_na(Value *dst, bool na, double x) {
  * variant's are there). */
 static void use_variant(Evaluator *E, const Variant *v) {
   E->variant = v;
+  E->wpos = v->member_wpos;
   if (E->in_table == v) return;
   /* the others hold the one value every variant has (reset_state) */
   Value *table = E->ops.base[LB_THRESHOLD];
@@ -130,10 +135,16 @@ static inline MemberResult *member_begin(Evaluator *E, int32_t i, bool na) {
   return mr;
 }
 
-/* Member I's outcome where expressions read it. */
-static inline void member_store(Evaluator *E, int32_t i) {
-  const MemberResult *mr = &E->r.members[i];
-  E->member_values[i] = mr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(mr->score);
+/* The band member of PC's outcome where expressions read it, and its
+ * weighted score in its dimension's sums (N/A: nothing; selects, not a
+ * branch: whether a member counts is the data's). */
+static inline void member_store(Evaluator *E, const Ins *pc) {
+  const MemberResult *mr = &E->r.members[pc->n];
+  double s = mr->score, w = E->wpos[pc->n];
+  E->member_values[pc->n] = mr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(s);
+  bool counts = !mr->na;
+  pc->sums[0] += counts ? w * s : 0;
+  pc->sums[1] += counts ? w : 0;
 }
 
 /* The outcome of the rule or score member of PC (pc->n): its result,
@@ -146,6 +157,9 @@ static inline void member_scored(Evaluator *E, const Ins *pc, uint8_t status, do
   mr->why = 0;
   mr->score = score;
   *pc->dst = val_num(score);
+  double w = E->wpos[pc->n];
+  pc->sums[0] += w * score;
+  pc->sums[1] += w;
 }
 
 static inline void member_unscored(Evaluator *E, const Ins *pc, const Value *v) {
@@ -195,7 +209,7 @@ static void bands_outcome(Evaluator *E, const Ins *pc, const Value *c) {
       member_score(mr, pc->b[b]);
     }
   }
-  member_store(E, pc->n);
+  member_store(E, pc);
 }
 
 static void step_bands(Evaluator *E, const Ins *pc) { bands_outcome(E, pc, pc->a); }
@@ -209,7 +223,7 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
   int32_t nconds = pc->m;
   if (x->type == T_MISSING) {
     member_na(member_begin(E, pc->n, false), x->why);
-    member_store(E, pc->n);
+    member_store(E, pc);
     return;
   }
   if (x->type == T_NUMBER) {
@@ -241,7 +255,7 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
         mr->band = b;
         member_score(mr, pc->b[b]);
       }
-      member_store(E, pc->n);
+      member_store(E, pc);
       return;
     }
   }
@@ -286,17 +300,22 @@ static void step_dimension(Evaluator *E, const Ins *pc) {
   int32_t d = pc->n;
   const Variant *v = E->variant;
   const DimPlan *plan = &v->dims[d];
-  const double *w = v->member_wpos;
-  const MemberResult *members = E->r.members;
-  int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
-  double acc = 0, sw = 0;
-  for (int32_t i = first; i < last; i++) {
-    double s = members[i].score, wi = w[i];
-    /* selects, not a branch: whether a member counts is the data's (a
-     * member without weight adds 0 to both) */
-    bool counts = !isnan(s);
-    acc += counts ? wi * s : 0;
-    sw += counts ? wi : 0;
+  double *sums = &E->dim_sums[2 * d];
+  double acc = sums[0], sw = sums[1];
+  sums[0] = sums[1] = 0;
+  if (!pc->sub) {
+    const double *w = v->member_wpos;
+    const MemberResult *members = E->r.members;
+    int32_t first = E->cp->member_first[d], last = E->cp->member_first[d + 1];
+    acc = sw = 0;
+    for (int32_t i = first; i < last; i++) {
+      double s = members[i].score, wi = w[i];
+      /* selects, not a branch: whether a member counts is the data's (a
+       * member without weight adds 0 to both) */
+      bool counts = !isnan(s);
+      acc += counts ? wi * s : 0;
+      sw += counts ? wi : 0;
+    }
   }
   E->dim_wsum[d] = sw;
   bool na = !(sw > 0);
@@ -555,7 +574,7 @@ L_S_BAND_SET:
   member_score(&r->members[pc->n], *pc->a);
   RUN_NEXT(pc + 1 + pc->len);
 L_S_MEMBER_STORE:
-  member_store(E, pc->n);
+  member_store(E, pc);
   RUN_NEXT(pc + 1);
 L_S_DIMENSION:
   step_dimension(E, pc);
@@ -568,6 +587,7 @@ L_S_PERSONA_BEGIN:
    * the default thresholds as constants: the table is filled at
    * S_PERSONA_END, the first step that reads it) */
   E->variant = &E->cp->variants[E->p->npersonas];
+  E->wpos = E->variant->member_wpos;
   memset(r->persona_tried, PT_NOT_TRIED, (size_t)r->npersonas);
   r->persona = -1;
   RUN_NEXT(pc + 1);
@@ -675,13 +695,31 @@ L_S_END:
 #undef RUN_CASE
 }
 
-/* Points every instruction of the instance's code at its code in run. */
+/* Points every instruction of the instance's code at its code in run,
+ * and every member's step at its dimension's sums. */
 static void link_labels(Evaluator *E) {
   const void *const *go;
   run(E, NULL, &go);
   Ins *code = E->instance.run;
-  for (int32_t i = 0; i < E->instance.ncode; i++)
+  for (int32_t i = 0; i < E->instance.ncode; i++) {
     code[i].go = go[code[i].op];
+    switch (code[i].op) {
+    case S_RULE:
+    case S_RULE_EQ:
+    case S_RULE_NE:
+    case S_RULE_LT:
+    case S_RULE_LE:
+    case S_RULE_GT:
+    case S_RULE_GE:
+    case S_RULE_COALESCE:
+    case S_SCORE:
+    case S_SCORE_SCALE:
+    case S_BANDS:
+    case S_BANDS_CMP:
+    case S_MEMBER_STORE: code[i].sums = &E->dim_sums[2 * E->cp->members[code[i].n].dim]; break;
+    default: break;
+    }
+  }
 }
 
 /* ---- explanations ------------------------------------------------------- */
@@ -825,6 +863,8 @@ static void reset_state(Evaluator *E) {
   r->coverage = 0;
   r->bottleneck = -1;
   E->health_sums[0] = E->health_sums[1] = 0;
+  for (int32_t i = 0; i < 2 * r->ndims; i++)
+    E->dim_sums[i] = 0;
   for (int32_t i = 0; i < E->cp->nstate; i++)
     E->state[i] = val_missing(MISS_NOT_APPLICABLE);
   for (int32_t f = 0; f < r->nflags; f++)
@@ -848,6 +888,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   E->compiled = compiled;
   compile_instance(compiled, &E->instance, &E->arena);
   const CProgram *cp = E->cp = &E->instance;
+  E->dim_sums = ALLOC(E, 2 * p->ndimensions, double);
   link_labels(E);
   E->ops.text_arena = &E->scratch;
   E->ops.prog = p;

@@ -84,6 +84,8 @@ typedef struct Ins {
   int32_t n, sub, m, len;
   Value *dst;
   const Value *a, *b, *c;
+  double *sums;   /* a member's step: its dimension's sums (eval.c:
+                     member_add), set as go is, or NULL */
   const void *go; /* the evaluator's code for op (its threaded dispatch:
                      set when an evaluator links its instance), or NULL */
 } Ins;

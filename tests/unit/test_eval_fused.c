@@ -149,7 +149,9 @@ Test(eval_fused, aiueo_matches_the_plain_code) { fused_matches_plain("rules/aiue
  * numbers, dates and text, against constants, thresholds a persona
  * changes and inputs that may be missing; rules and segment cases of
  * every comparison; a dimension that reads another (so the health adds
- * its dimensions up out of order: S_HEALTH sub 0). */
+ * its dimensions up out of order: S_HEALTH sub 0), a member that reads a
+ * later one (so its dimension adds its members up itself: S_DIMENSION
+ * sub 0). */
 static const char *const every_step_rules =
     "input x: number optional\n"
     "input y: number optional\n"
@@ -177,6 +179,7 @@ static const char *const every_step_rules =
     "  rule r_later : later >= 50\n"
     "}\n"
     "dimension later weight 3 {\n"
+    "  rule r_dep : later.sc >= 50\n"
     "  rule r_ge : x >= y\n"
     "  rule r_lt : x < lo\n"
     "  rule r_eq : s == \"pro\"\n"
