@@ -248,6 +248,25 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
 #undef BANDS_HOLD
     default: numbers = false; break;
     }
+    if (numbers && holds) {
+      /* band B taken; its value a number (the usual: a literal) here */
+      int32_t b = __builtin_ctz(holds);
+      const Value *val = &pc->b[b];
+      if (val->type == T_NUMBER && !isnan(val->u.num)) {
+        double s = val->u.num, w = E->wpos[pc->n];
+        s = s < 0 ? 0 : s > 100 ? 100 : s;
+        MemberResult *mr = &E->r.members[pc->n];
+        mr->na = false;
+        mr->status = MS_SCORED;
+        mr->why = 0;
+        mr->band = b;
+        mr->score = s;
+        E->member_values[pc->n] = val_num(s);
+        pc->sums[0] += w * s;
+        pc->sums[1] += w;
+        return;
+      }
+    }
     if (numbers) {
       MemberResult *mr = member_begin(E, pc->n, !holds);
       if (holds) {
@@ -588,7 +607,8 @@ L_S_PERSONA_BEGIN:
    * S_PERSONA_END, the first step that reads it) */
   E->variant = &E->cp->variants[E->p->npersonas];
   E->wpos = E->variant->member_wpos;
-  memset(r->persona_tried, PT_NOT_TRIED, (size_t)r->npersonas);
+  for (int32_t i = 0; i < r->npersonas; i++) /* (a few: no call) */
+    r->persona_tried[i] = PT_NOT_TRIED;
   r->persona = -1;
   RUN_NEXT(pc + 1);
 #define RUN_PERSONA_TRY(C)                                                                                   \
@@ -809,8 +829,10 @@ void eval_ref_values(const Evaluator *E, const RefList *refs, Value *out, bool d
 
 const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, EvalDepth depth) {
   const CProgram *cp = E->cp;
-  arena_reset(&E->scratch);
-  arena_reset(&E->exprs);
+  /* (the arenas are seldom used: no call when nothing was ever
+   * allocated in them) */
+  if (E->scratch.head) arena_reset(&E->scratch);
+  if (E->exprs.head) arena_reset(&E->exprs);
   memcpy(E->ops.base[LB_INPUT], inputs, (size_t)E->p->ninputs * sizeof(Value));
   E->ops.as_of = as_of;
   E->r.as_of = as_of;
