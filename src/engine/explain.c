@@ -39,11 +39,17 @@ struct Explainer {
   const Program *p;
   Arena arena; /* the explainer's life */
   Explanation ex;
-  Value *member_store;             /* cp->nvalues */
-  Value **flag_store;              /* per flag, one per ref */
-  const Value **member_slots;      /* per member ref (as member_store): where
-                                      the evaluator keeps its value, or NULL */
-  const Evaluator *slots_of;       /* the evaluator member_slots point into */
+  Value *member_store; /* cp->nvalues */
+  Value **flag_store;  /* per flag, one per ref */
+  Value **step_store;  /* per step, one per ref */
+  /* the members' and the steps' values, every account: */
+  Value **copy_to;         /* those the evaluator keeps … */
+  const Value **copy_from; /* … where it keeps them */
+  int32_t ncopy;
+  Value **ask_to;             /* those worked out when asked … */
+  const ExplainRef **ask_ref; /* … by eval_ref_value */
+  int32_t nask;
+  const Evaluator *slots_of;       /* the evaluator copy_from points into */
   SortItem *sort_items, *sort_tmp; /* nmembers each */
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
@@ -104,14 +110,30 @@ static void sort_items(SortItem *items, int32_t n, SortItem *tmp) {
 
 /* ---- values, reasons, drivers ------------------------------------------- */
 
-/* Where EV keeps the value of each member reference. */
+/* Where EV keeps the value of each member's and step's reference
+ * (copied every account), or that it works the value out when asked. */
+static void bind_ref(Explainer *x, const Evaluator *ev, const ExplainRef *ref, Value *to) {
+  const Value *slot = eval_ref_slot(ev, ref, false);
+  if (slot) {
+    x->copy_to[x->ncopy] = to;
+    x->copy_from[x->ncopy++] = slot;
+  } else {
+    x->ask_to[x->nask] = to;
+    x->ask_ref[x->nask++] = ref;
+  }
+}
+
 static void bind_slots(Explainer *x, const Evaluator *ev) {
   const CProgram *cp = x->cp;
+  x->ncopy = x->nask = 0;
   for (int32_t i = 0; i < cp->nmembers; i++) {
     const RefList *refs = &cp->members[i].refs;
     for (int32_t k = 0; k < refs->count; k++)
-      x->member_slots[cp->members[i].values_at + k] = eval_ref_slot(ev, &refs->refs[k], false);
+      bind_ref(x, ev, &refs->refs[k], x->member_store + cp->members[i].values_at + k);
   }
+  for (int32_t s = 0; s < x->p->nsteps; s++)
+    for (int32_t k = 0; k < cp->step_refs[s].count; k++)
+      bind_ref(x, ev, &cp->step_refs[s].refs[k], x->step_store[s] + k);
   x->slots_of = ev;
 }
 
@@ -119,16 +141,17 @@ static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   const CProgram *cp = x->cp;
   Explanation *ex = &x->ex;
   if (x->slots_of != ev) bind_slots(x, ev);
+  for (int32_t i = 0; i < x->ncopy; i++)
+    *x->copy_to[i] = *x->copy_from[i];
+  for (int32_t i = 0; i < x->nask; i++)
+    *x->ask_to[i] = eval_ref_value(ev, x->ask_ref[i], false);
   for (int32_t i = 0; i < r->nmembers; i++) {
-    const RefList *refs = &cp->members[i].refs;
-    Value *vals = x->member_store + cp->members[i].values_at;
-    const Value **slots = x->member_slots + cp->members[i].values_at;
-    for (int32_t k = 0; k < refs->count; k++)
-      vals[k] = slots[k] ? *slots[k] : eval_ref_value(ev, &refs->refs[k], false);
     int32_t missing = -1;
-    if (r->members[i].na)
-      for (int32_t k = 0; k < refs->count && missing < 0; k++)
+    if (r->members[i].na) {
+      const Value *vals = x->member_store + cp->members[i].values_at;
+      for (int32_t k = 0; k < cp->members[i].refs.count && missing < 0; k++)
         if (vals[k].type == T_MISSING) missing = k;
+    }
     ex->missing_ref[i] = missing;
   }
   for (int32_t i = 0; i < r->npersonas; i++)
@@ -139,8 +162,6 @@ static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
     if (raised) eval_ref_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
     ex->flag_values[f] = raised ? x->flag_store[f] : NULL;
   }
-  for (int32_t s = 0; s < r->nsteps; s++)
-    eval_ref_values(ev, &ex->step_refs[s], (Value *)ex->step_values[s], false);
 }
 
 /* The members by lost points, largest first, ties in declaration order:
@@ -251,13 +272,19 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
     double points = s->points + x->cost[c];
     double rest = need > 1 ? (need - 1) * x->min_cost_from[q + 1] : 0; /* the cheapest rest */
     if (points + rest >= s->best_points) continue;
-    /* a set of one: its health is known */
-    double alone = depth == 0 && need == 1 ? x->alone[c] : NAN;
+    if (depth == 0 && need == 1) { /* a set of one: its health is known */
+      if (x->alone[c] >= s->bound) {
+        s->best_points = points;
+        s->nbest = 1;
+        x->best[0] = c;
+      }
+      continue;
+    }
     set_add(s, c, 1);
     x->chosen[depth] = c;
     s->points = points;
     if (need == 1) {
-      if ((depth == 0 ? alone : set_health(s)) >= s->bound) {
+      if (set_health(s) >= s->bound) {
         s->best_points = points;
         s->nbest = k;
         memcpy(x->best, x->chosen, (size_t)k * sizeof *x->best);
@@ -444,7 +471,6 @@ Explainer *explain_new(const CProgram *cp) {
   RefList *member_refs = ALLOC(x, nm, RefList);
   const Value **member_values = ALLOC(x, nm, const Value *);
   x->member_store = ALLOC(x, cp->nvalues, Value);
-  x->member_slots = ALLOC(x, cp->nvalues, const Value *);
   for (int32_t i = 0; i < nm; i++) {
     member_refs[i] = cp->members[i].refs;
     member_values[i] = x->member_store + cp->members[i].values_at;
@@ -464,9 +490,18 @@ Explainer *explain_new(const CProgram *cp) {
   for (int32_t f = 0; f < p->nflags; f++)
     x->flag_store[f] = ALLOC(x, cp->flag_refs[f].count, Value);
   const Value **step_values = ALLOC(x, p->nsteps, const Value *);
-  for (int32_t i = 0; i < p->nsteps; i++)
-    step_values[i] = ALLOC(x, cp->step_refs[i].count, Value);
+  x->step_store = ALLOC(x, p->nsteps, Value *);
+  int32_t nrefs = cp->nvalues;
+  for (int32_t i = 0; i < p->nsteps; i++) {
+    x->step_store[i] = ALLOC(x, cp->step_refs[i].count, Value);
+    step_values[i] = x->step_store[i];
+    nrefs += cp->step_refs[i].count;
+  }
   ex->step_values = step_values;
+  x->copy_to = ALLOC(x, nrefs, Value *);
+  x->copy_from = ALLOC(x, nrefs, const Value *);
+  x->ask_to = ALLOC(x, nrefs, Value *);
+  x->ask_ref = ALLOC(x, nrefs, const ExplainRef *);
   ex->drivers = ALLOC(x, nm, int32_t);
   what_if_alloc(x, nm, nd);
   return x;
