@@ -34,34 +34,49 @@ static void store_be32(unsigned char *p, uint32_t v) {
   p[3] = (unsigned char)v;
 }
 
+/* One round of FIPS 180-4, 6.2.2 step 3, with the eight working
+ * variables named in the order of that round: instead of shifting them
+ * along (h = g, g = f, ...), each round names them one place further on,
+ * so eight rounds written out (SHA_EIGHT) end with them back in place.
+ * Ch(e,f,g) = g ^ (e & (f ^ g)) and Maj(a,b,c) = (a & b) | (c & (a | b)),
+ * and the sums as one rotation of nested ones (rotr(x,6) ^ rotr(x,11) ^
+ * rotr(x,25) = rotr(x ^ rotr(x ^ rotr(x,14), 5), 6)): the same bits as
+ * the standard's forms, in fewer operations. */
+#define SHA_ROUND(a, b, c, d, e, f, g, h, t)                                                                 \
+  do {                                                                                                       \
+    uint32_t t1 =                                                                                            \
+        h + rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + round_constants[t] + w[t];         \
+    uint32_t t2 = rotr(a ^ rotr(a ^ rotr(a, 9), 11), 2) + ((a & b) | (c & (a | b)));                         \
+    d += t1;                                                                                                 \
+    h = t1 + t2;                                                                                             \
+  } while (0)
+
+#define SHA_EIGHT(t)                                                                                         \
+  do {                                                                                                       \
+    SHA_ROUND(a, b, c, d, e, f, g, k, (t));                                                                  \
+    SHA_ROUND(k, a, b, c, d, e, f, g, (t) + 1);                                                              \
+    SHA_ROUND(g, k, a, b, c, d, e, f, (t) + 2);                                                              \
+    SHA_ROUND(f, g, k, a, b, c, d, e, (t) + 3);                                                              \
+    SHA_ROUND(e, f, g, k, a, b, c, d, (t) + 4);                                                              \
+    SHA_ROUND(d, e, f, g, k, a, b, c, (t) + 5);                                                              \
+    SHA_ROUND(c, d, e, f, g, k, a, b, (t) + 6);                                                              \
+    SHA_ROUND(b, c, d, e, f, g, k, a, (t) + 7);                                                              \
+  } while (0)
+
 /* Folds one 64-byte block into the hash state (FIPS 180-4, 6.2.2). */
 static void compress(uint32_t h[8], const unsigned char block[64]) {
   uint32_t w[64];
   for (int t = 0; t < 16; t++)
     w[t] = load_be32(block + 4 * t);
   for (int t = 16; t < 64; t++) {
-    uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-    uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+    uint32_t s0 = rotr(w[t - 15] ^ rotr(w[t - 15], 11), 7) ^ (w[t - 15] >> 3);
+    uint32_t s1 = rotr(w[t - 2] ^ rotr(w[t - 2], 2), 17) ^ (w[t - 2] >> 10);
     w[t] = w[t - 16] + s0 + w[t - 7] + s1;
   }
   uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
   uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
-  for (int t = 0; t < 64; t++) {
-    uint32_t sum1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-    uint32_t choose = (e & f) ^ (~e & g);
-    uint32_t t1 = k + sum1 + choose + round_constants[t] + w[t];
-    uint32_t sum0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-    uint32_t majority = (a & b) ^ (a & c) ^ (b & c);
-    uint32_t t2 = sum0 + majority;
-    k = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
+  for (int t = 0; t < 64; t += 8)
+    SHA_EIGHT(t);
   h[0] += a, h[1] += b, h[2] += c, h[3] += d;
   h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }

@@ -38,13 +38,14 @@ void src_free(SourceSet *set) {
  * line after it (so a file ending in '\n' has an empty last line). */
 static void build_line_map(Source *s) {
   uint32_t nlines = 1;
-  for (uint32_t i = 0; i < s->len; i++)
-    if (s->text[i] == '\n') nlines++;
+  const char *end = s->text + s->len;
+  for (const char *nl = s->text; (nl = memchr(nl, '\n', (size_t)(end - nl))) != NULL; nl++)
+    nlines++;
   s->line_starts = xmalloc(nlines * sizeof *s->line_starts);
   s->line_starts[0] = 0;
   uint32_t line = 1;
-  for (uint32_t i = 0; i < s->len; i++)
-    if (s->text[i] == '\n') s->line_starts[line++] = i + 1;
+  for (const char *nl = s->text; (nl = memchr(nl, '\n', (size_t)(end - nl))) != NULL; nl++)
+    s->line_starts[line++] = (uint32_t)(nl - s->text) + 1;
   s->nlines = nlines;
 }
 
@@ -173,7 +174,10 @@ const char *src_line_text(const Source *s, int line, uint32_t *len) {
 
 /* ---- UTF-8 ------------------------------------------------------------ */
 
-int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+/* The length of the character at S (N bytes left), 0 when it is not
+ * valid UTF-8, its code point in *CP. Inlined in both callers: a caller
+ * that drops *CP does not compute it. */
+static inline int decode_at(const unsigned char *s, size_t n, uint32_t *cp) {
   if (n == 0) return 0;
   unsigned char b0 = s[0];
   if (b0 < 0x80) {
@@ -211,12 +215,26 @@ int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
   return len;
 }
 
+int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) { return decode_at(s, n, cp); }
+
+/* ASCII is passed over eight bytes at a time (a word with no high bit
+ * set), the rest a character at a time. */
 long utf8_first_invalid(const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   while (i < n) {
+    for (;;) {
+      uint64_t w;
+      if (i + sizeof w > n) break;
+      memcpy(&w, p + i, sizeof w);
+      if (w & 0x8080808080808080ull) break;
+      i += sizeof w;
+    }
+    while (i < n && p[i] < 0x80)
+      i++;
+    if (i == n) break;
     uint32_t cp;
-    int len = utf8_decode(p + i, n - i, &cp);
+    int len = decode_at(p + i, n - i, &cp);
     if (len == 0) return (long)i;
     i += (size_t)len;
   }

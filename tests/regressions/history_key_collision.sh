@@ -1,6 +1,6 @@
 # Over history the accounts followed across snapshots were found by a
 # 64-bit hash of their key alone (snapshot.c), so two customers whose keys
-# collide (`JtW4SN1UYzA`, `l0PRPFji6sF`: the same hash, see key_collision)
+# collide (`ioyhQUYHAg6`, `1rp0UE9tOn7`: the same hash, see key_collision)
 # were one account: the second was rejected as "duplicate key in
 # snapshot", its trend functions read the other's past, and history /
 # validate --horizon / effect followed them as one. Keys are now found by
@@ -18,11 +18,11 @@ grades { good >= 50 bad otherwise }
 RULES
 cat >hk.csv <<'DATA'
 id,month_end,seats
-JtW4SN1UYzA,2026-01-31,10
-l0PRPFji6sF,2026-01-31,90
-JtW4SN1UYzA,2026-02-28,20
-l0PRPFji6sF,2026-02-28,80
-JtW4SN1UYzA,2026-02-28,30
+ioyhQUYHAg6,2026-01-31,10
+1rp0UE9tOn7,2026-01-31,90
+ioyhQUYHAg6,2026-02-28,20
+1rp0UE9tOn7,2026-02-28,80
+ioyhQUYHAg6,2026-02-28,30
 DATA
 # two accounts each snapshot (the third record of February is a real
 # duplicate); each one's `back` is its own January value (10 and 90)

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/keys.h"
@@ -17,22 +18,118 @@ static int64_t find(const KeyTable *t, const char *s) {
   return keys_find(t, key_hash(s, strlen(s)), s, strlen(s));
 }
 
-Test(keys, colliding_hashes_are_two_keys) {
-  /* The pair that collides under the 64-bit hash (issue 11, item 3). */
-  cr_assert_eq(key_hash("JtW4SN1UYzA", 11), key_hash("l0PRPFji6sF", 11));
+/* A pair of keys that collides under key_hash (found by a
+ * distinguished-point search over 11-character ids; the regressions
+ * key_collision, diff_key_collision and history_key_collision use it):
+ * two keys, each found again. */
+Test(keys, real_collision_is_two_keys) {
+  cr_assert_eq(key_hash("ioyhQUYHAg6", 11), key_hash("1rp0UE9tOn7", 11));
   KeyTable t;
   keys_init(&t);
   bool added;
-  cr_assert_eq(put(&t, "JtW4SN1UYzA", &added), 0);
+  cr_assert_eq(put(&t, "ioyhQUYHAg6", &added), 0);
   cr_assert(added);
-  cr_assert_eq(put(&t, "l0PRPFji6sF", &added), 1);
+  cr_assert_eq(put(&t, "1rp0UE9tOn7", &added), 1);
   cr_assert(added);
-  cr_assert_eq(put(&t, "JtW4SN1UYzA", &added), 0);
+  cr_assert_eq(put(&t, "ioyhQUYHAg6", &added), 0);
   cr_assert_not(added);
-  cr_assert_eq(find(&t, "l0PRPFji6sF"), 1);
-  cr_assert_eq(find(&t, "JtW4SN1UYzA"), 0);
-  cr_assert_eq(find(&t, "JtW4SN1UYzB"), -1);
+  cr_assert_eq(find(&t, "1rp0UE9tOn7"), 1);
+  cr_assert_eq(find(&t, "ioyhQUYHAg6"), 0);
+  cr_assert_eq(find(&t, "ioyhQUYHAg7"), -1);
   keys_free(&t);
+}
+
+/* Keys of every length 0..40 that differ only in their last byte, only
+ * in their first byte, or only in their length (a longer key beginning
+ * with a shorter one), all given one hash: the text decides, so each is
+ * its own key, found again after the table has grown past them. */
+Test(keys, colliding_hashes_are_two_keys) {
+  KeyTable t;
+  keys_init(&t);
+  bool added;
+  char k[48];
+  uint32_t next = 0;
+  for (size_t n = 0; n <= 40; n++) {
+    for (size_t i = 0; i < n; i++)
+      k[i] = (char)('a' + i % 26);
+    cr_assert_eq(keys_put(&t, 7, k, n, &added), next++, "length %zu", n);
+    cr_assert(added);
+    if (n == 0) continue;
+    k[n - 1] = 'Z'; /* the last byte differs */
+    cr_assert_eq(keys_put(&t, 7, k, n, &added), next++, "length %zu, last byte", n);
+    cr_assert(added);
+    k[n - 1] = (char)('a' + (n - 1) % 26);
+    k[0] = 'Y'; /* the first byte differs */
+    cr_assert_eq(keys_put(&t, 7, k, n, &added), next++, "length %zu, first byte", n);
+    cr_assert(added);
+  }
+  for (int i = 0; i < 5000; i++) { /* other keys, so the shards grow */
+    char s[16];
+    snprintf(s, sizeof s, "g%d", i);
+    keys_put(&t, key_hash(s, strlen(s)), s, strlen(s), &added);
+    cr_assert(added);
+  }
+  next = 0;
+  for (size_t n = 0; n <= 40; n++) {
+    for (size_t i = 0; i < n; i++)
+      k[i] = (char)('a' + i % 26);
+    cr_assert_eq(keys_find(&t, 7, k, n), next);
+    cr_assert_eq(keys_put(&t, 7, k, n, &added), next++);
+    cr_assert_not(added);
+    if (n == 0) continue;
+    k[n - 1] = 'Z';
+    cr_assert_eq(keys_find(&t, 7, k, n), next++);
+    k[n - 1] = (char)('a' + (n - 1) % 26);
+    k[0] = 'Y';
+    cr_assert_eq(keys_find(&t, 7, k, n), next++);
+    k[0] = 'X'; /* never put */
+    cr_assert_eq(keys_find(&t, 7, k, n), -1);
+  }
+  keys_free(&t);
+}
+
+/* The hash reads a key 8 bytes at a time, its last 1 to 8 bytes as one
+ * word: every byte of a key of any length 0..40 changes it, so does the
+ * length (a key and the same key with a NUL more), and no byte past the
+ * key is read (each key sits at the end of its own block: asan-test). */
+Test(keys, hash_every_byte_and_length) {
+  uint64_t seen[41];
+  for (size_t n = 0; n <= 40; n++) {
+    char *k = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+      k[i] = (char)('0' + i % 10);
+    uint64_t h = key_hash(k, n);
+    cr_assert_neq(h, 0, "0 marks an empty slot");
+    for (size_t m = 0; m < n; m++)
+      cr_assert_neq(seen[m], h, "lengths %zu and %zu", m, n);
+    seen[n] = h;
+    for (size_t i = 0; i < n; i++) {
+      for (int bit = 0; bit < 8; bit++) {
+        k[i] ^= (char)(1 << bit);
+        cr_assert_neq(key_hash(k, n), h, "length %zu, byte %zu, bit %d", n, i, bit);
+        k[i] ^= (char)(1 << bit);
+      }
+    }
+    cr_assert_eq(key_hash(k, n), h, "the same bytes, the same hash");
+    char *z = calloc(n + 1, 1); /* the key and a NUL after it */
+    memcpy(z, k, n);
+    cr_assert_neq(key_hash(z, n + 1), h, "length %zu and a NUL", n);
+    free(z);
+    free(k);
+  }
+}
+
+/* Every key is hashed at its own address: the same text anywhere in
+ * memory (any alignment) hashes the same. */
+Test(keys, hash_any_alignment) {
+  char buf[64];
+  const char *key = "acct-0000001-and-more-text";
+  size_t n = strlen(key);
+  uint64_t h = key_hash(key, n);
+  for (size_t off = 0; off < 16; off++) {
+    memcpy(buf + off, key, n);
+    cr_assert_eq(key_hash(buf + off, n), h, "offset %zu", off);
+  }
 }
 
 Test(keys, forced_collision_in_one_slot) {
@@ -98,14 +195,14 @@ Test(keys, key_text) {
 Test(keys, acct_table_colliding_keys_are_two_accounts) {
   AcctTable t;
   acct_table_init(&t);
-  int32_t a = acct_table_index(&t, "JtW4SN1UYzA", 11);
-  int32_t b = acct_table_index(&t, "l0PRPFji6sF", 11);
+  int32_t a = acct_table_index(&t, "ioyhQUYHAg6", 11);
+  int32_t b = acct_table_index(&t, "1rp0UE9tOn7", 11);
   cr_assert_eq(a, 0);
   cr_assert_eq(b, 1);
   cr_assert_eq(t.last[a], SNAP_NONE);
   t.last[a] = 100;
   t.last[b] = 200;
-  cr_assert_eq(acct_table_index(&t, "JtW4SN1UYzA", 11), a);
+  cr_assert_eq(acct_table_index(&t, "ioyhQUYHAg6", 11), a);
   cr_assert_eq(t.last[a], 100);
   cr_assert_eq(acct_table_seen_before(&t, 200), 1);
   cr_assert_eq(acct_table_seen_before(&t, 201), 2);
@@ -114,6 +211,6 @@ Test(keys, acct_table_colliding_keys_are_two_accounts) {
     snprintf(id, sizeof id, "k%d", i);
     cr_assert_eq(acct_table_index(&t, id, strlen(id)), i + 2);
   }
-  cr_assert_eq(acct_table_index(&t, "l0PRPFji6sF", 11), b);
+  cr_assert_eq(acct_table_index(&t, "1rp0UE9tOn7", 11), b);
   acct_table_free(&t);
 }

@@ -306,6 +306,67 @@ Test(utf8, first_invalid) {
   cr_assert_eq(utf8_first_invalid("a\0b", 3), -1);
 }
 
+/* The first invalid byte found a character at a time with utf8_decode:
+ * what utf8_first_invalid's word-at-a-time ASCII path must agree with. */
+static long first_invalid_slowly(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint32_t cp;
+    int len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    if (len == 0) return (long)i;
+    i += (size_t)len;
+  }
+  return -1;
+}
+
+/* Every bad or cut sequence, and every good one, placed after 0..17 ASCII
+ * bytes (so at every place in a word and across words' ends), followed by
+ * 0..9 more, in a block of exactly its length (asan-test: no byte past
+ * the text is read): the fast path finds what the slow one finds. */
+Test(utf8, first_invalid_agrees_at_every_place) {
+  static const char *const pieces[] = {"\x80",
+                                       "\xBF",
+                                       "\xC0\x80",
+                                       "\xC1\xBF",
+                                       "\xC2",
+                                       "\xC2\x80",
+                                       "\xDF\xBF",
+                                       "\xE0\x9F\x80",
+                                       "\xE0\xA0\x80",
+                                       "\xE5\xA5",
+                                       "\xE5\xA5\x91",
+                                       "\xED\x9F\xBF",
+                                       "\xED\xA0\x80",
+                                       "\xEF\xBF\xBF",
+                                       "\xF0\x8F\xBF\xBF",
+                                       "\xF0\x90\x80\x80",
+                                       "\xF0\x9F\x98",
+                                       "\xF0\x9F\x98\x80",
+                                       "\xF4\x8F\xBF\xBF",
+                                       "\xF4\x90\x80\x80",
+                                       "\xF5\x80\x80\x80",
+                                       "\xFF",
+                                       "\xE5\xA5\x41",
+                                       "\xC3\xC3",
+                                       "契約プラン",
+                                       ""};
+  for (size_t p = 0; p < sizeof pieces / sizeof *pieces; p++) {
+    size_t plen = strlen(pieces[p]);
+    for (size_t before = 0; before < 18; before++) {
+      for (size_t after = 0; after < 10; after++) {
+        size_t n = before + plen + after;
+        char *s = malloc(n ? n : 1);
+        memset(s, 'a', before);
+        memcpy(s + before, pieces[p], plen);
+        memset(s + before + plen, 'z', after);
+        cr_assert_eq(utf8_first_invalid(s, n), first_invalid_slowly(s, n),
+                     "piece %zu after %zu bytes, %zu after", p, before, after);
+        free(s);
+      }
+    }
+  }
+}
+
 Test(utf8, cp_width) {
   cr_assert_eq(utf8_cp_width('a'), 1);
   cr_assert_eq(utf8_cp_width(0xE9), 1);
