@@ -27,7 +27,7 @@ CFLAGS  := -std=c11 $(WARN) $(OPT) -g -pthread $(SAN)
 # flex output is not written to our warning set; it gets the basic one.
 GENFLAGS := -std=c11 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
             -Wno-unused-parameter $(OPT) -g $(SAN)
-LDLIBS  := -lyaml -ljansson -lxlsxwriter -lm -lpthread
+LDLIBS  := -lyaml -ljansson -lm -lpthread
 
 LIB_SRC  := $(filter-out $(EXCLUDE),$(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/cli/%,$(LIB_SRC))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make-deb.sh BUILD — builds build/kenko_VERSION_ARCH.deb with dpkg-deb from
 # a staged `make install PREFIX=/usr DESTDIR=…`. Depends is computed from
-# the libraries the binary links (dpkg-shlibdeps). Called by `make deb`.
+# the libraries the binary links (dpkg-shlibdeps), and the one it opens
+# for workbooks (libxlsxwriter). Called by `make deb`.
 set -eu
 build=${1:-build}
 version=$(sed -n 's/^#define KENKO_VERSION "\(.*\)"/\1/p' include/kenko.h)
@@ -41,6 +42,13 @@ printf 'Source: kenko\n\nPackage: kenko\nArchitecture: any\n' >"$tmp/debian/cont
 bin=$(pwd)/$stage/usr/bin/kenko
 depends=$(cd "$tmp" && dpkg-shlibdeps -O -e"$bin" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "make-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+# libxlsxwriter is opened when a workbook is written (src/io/xlsx.c), not
+# linked, so dpkg-shlibdeps does not see it: the package holding the
+# soname kenko opens (the header's) is added by hand
+xlsx_so=libxlsxwriter.so.$(sed -n 's/^#define LXW_SOVERSION "\(.*\)"/\1/p' /usr/include/xlsxwriter.h)
+xlsx_pkg=$(dpkg -S "*/$xlsx_so" 2>/dev/null | sed -n '1s/:.*//p')
+[ -n "$xlsx_pkg" ] || { echo "make-deb: no package holds $xlsx_so" >&2; exit 1; }
+depends="$depends, $xlsx_pkg"
 size=$(du -sk "$stage" | cut -f1)
 
 mkdir -p "$stage/DEBIAN"

@@ -86,7 +86,7 @@ if command -v dpkg-deb >/dev/null 2>&1 && command -v dpkg-shlibdeps >/dev/null 2
   if deb=$(make --no-print-directory -s deb BUILD="$build" 2>"$stage/log") && [ -f "$deb" ]; then
     ok
     dpkg-deb -I "$deb" >"$stage/info" 2>&1
-    for field in 'Package: kenko' 'Depends: .*libc6' 'Depends: .*libyaml' 'Architecture: '; do
+    for field in 'Package: kenko' 'Depends: .*libc6' 'Depends: .*libyaml' 'Depends: .*libxlsxwriter' 'Architecture: '; do
       if grep -q "^ $field" "$stage/info"; then ok; else cp "$stage/info" "$stage/log"; bad "dpkg-deb -I: $field"; fi
     done
     dpkg-deb -c "$deb" >"$stage/files" 2>&1

@@ -129,5 +129,34 @@ cmp -s "$tmp/aiueo.xlsx" "$tmp/piped.xlsx" && ok || bad "report --xlsx - writes 
 cmp -s "$tmp/aiueo.xlsx" "$tmp/both.xlsx" && [ -s "$tmp/both.html" ] && grep -q '^grades' "$tmp/both.txt" &&
   ok || bad "report --xlsx with --html and the text report"
 
+# libxlsxwriter is opened when a workbook is begun, not linked (xlsx.c):
+# the binary does not load it, nor libcrypto, which it links; a library of
+# its name without its functions is refused by name (exit 2, no output),
+# while a CSV run does not look for it
+if readelf -d "$kenko" 2>/dev/null | grep -q 'NEEDED.*\(libxlsxwriter\|libcrypto\)'; then
+  bad "kenko links libxlsxwriter or libcrypto (they are opened for a workbook only)"
+else
+  ok
+fi
+so=libxlsxwriter.so.$(sed -n 's/^#define LXW_SOVERSION "\(.*\)"/\1/p' /usr/include/xlsxwriter.h)
+version=$(sed -n 's/^#define LXW_VERSION "\(.*\)"/\1/p' /usr/include/xlsxwriter.h)
+mkdir -p "$tmp/fakelib"
+echo 'int kenko_not_libxlsxwriter;' >"$tmp/fakelib/fake.c"
+if cc -shared -fPIC -o "$tmp/fakelib/$so" "$tmp/fakelib/fake.c" 2>"$tmp/log"; then
+  (LD_LIBRARY_PATH="$tmp/fakelib" LC_ALL=C.UTF-8 && export LD_LIBRARY_PATH LC_ALL &&
+    "$kenko" run $rules $data --as-of 2026-11-22 --format xlsx --output "$tmp/none.xlsx" 2>"$tmp/err" >/dev/null)
+  code=$?
+  echo "kenko: error: xlsx: $so has no function workbook_new_opt: install libxlsxwriter $version or later" >"$tmp/want"
+  cp "$tmp/err" "$tmp/log"
+  [ "$code" -eq 2 ] && cmp -s "$tmp/err" "$tmp/want" && [ ! -e "$tmp/none.xlsx" ] && ok ||
+    bad "a libxlsxwriter without its functions: exit $code, not the message"
+  (LD_LIBRARY_PATH="$tmp/fakelib" && export LD_LIBRARY_PATH &&
+    "$kenko" run $rules $data --as-of 2026-11-22 --format csv >"$tmp/fake.csv" 2>"$tmp/log") &&
+    "$kenko" run $rules $data --as-of 2026-11-22 --format csv 2>/dev/null | cmp -s - "$tmp/fake.csv" && ok ||
+    bad "a CSV run looked for libxlsxwriter"
+else
+  bad "cc could not make a stand-in library"
+fi
+
 echo "xlsx: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

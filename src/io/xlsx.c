@@ -1,4 +1,12 @@
-/* xlsx.c — Excel workbooks through libxlsxwriter (xlsx.h). */
+/* xlsx.c — Excel workbooks through libxlsxwriter (xlsx.h).
+ *
+ * The library is opened when a workbook is begun (dlopen), not linked:
+ * it links libcrypto, and the two bind about 4,000 symbols when they are
+ * loaded, which every run paid at its start (some 4 million instructions,
+ * as much as scoring a thousand accounts) whether it wrote a workbook or
+ * not. The functions called are looked up by name, each typed as the
+ * header declares it. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -17,12 +25,67 @@ enum {
   XLSX_ROWS = 1048576    /* Excel's rows */
 };
 
+/* The library's functions xlsx.c calls. */
+#define XLSX_FUNCTIONS(X)                                                                                    \
+  X(workbook_new_opt)                                                                                        \
+  X(workbook_add_format)                                                                                     \
+  X(workbook_add_worksheet)                                                                                  \
+  X(workbook_set_properties)                                                                                 \
+  X(workbook_close)                                                                                          \
+  X(format_set_bold)                                                                                         \
+  X(format_set_bg_color)                                                                                     \
+  X(format_set_font_color)                                                                                   \
+  X(format_set_num_format)                                                                                   \
+  X(worksheet_set_column)                                                                                    \
+  X(worksheet_autofilter)                                                                                    \
+  X(worksheet_freeze_panes)                                                                                  \
+  X(worksheet_write_string)                                                                                  \
+  X(worksheet_write_number)                                                                                  \
+  X(lxw_strerror)
+
+typedef struct XlsxLib {
+  void *handle;
+#define XLSX_POINTER(name) __typeof__(&name) name;
+  XLSX_FUNCTIONS(XLSX_POINTER)
+#undef XLSX_POINTER
+} XlsxLib;
+
+/* Opens the library (the soname of the header built against) and finds
+ * its functions; false after reporting through DIAG. */
+static bool lib_open(XlsxLib *lib, Diag *diag) {
+  static const char so[] = "libxlsxwriter.so." LXW_SOVERSION;
+  lib->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+  if (!lib->handle) {
+    diag_at(diag, KENKO_ERROR, NULL, 0, 0,
+            "xlsx: cannot load %s, which writes workbooks (%s): install it (Debian: libxlsxwriter%s)", so,
+            dlerror(), LXW_SOVERSION);
+    return false;
+  }
+  const char *missing = NULL;
+  void *sym;
+  /* memcpy: a function pointer is not converted from dlsym's void * */
+#define XLSX_FIND(name)                                                                                      \
+  sym = dlsym(lib->handle, #name);                                                                           \
+  if (!sym && !missing) missing = #name;                                                                     \
+  memcpy(&lib->name, &sym, sizeof lib->name);
+  XLSX_FUNCTIONS(XLSX_FIND)
+#undef XLSX_FIND
+  if (missing) {
+    diag_at(diag, KENKO_ERROR, NULL, 0, 0, "xlsx: %s has no function %s: install libxlsxwriter %s or later",
+            so, missing, LXW_VERSION);
+    dlclose(lib->handle);
+    return false;
+  }
+  return true;
+}
+
 typedef struct XlsxFill {
   uint32_t rgb;
   lxw_format *fmt;
 } XlsxFill;
 
 struct Xlsx {
+  XlsxLib lib;
   lxw_workbook *wb;
   lxw_worksheet *ws;
   Diag *diag;
@@ -41,6 +104,10 @@ struct Xlsx {
 Xlsx *xlsx_new(const char *title, Diag *diag) {
   Xlsx *x = calloc(1, sizeof *x);
   x->diag = diag;
+  if (!lib_open(&x->lib, diag)) {
+    free(x);
+    return NULL;
+  }
   const char *dir = getenv("TMPDIR");
   if (!dir || !*dir || strlen(dir) > 40) dir = "/tmp";
   snprintf(x->path, sizeof x->path, "%s/kenko-xlsx-XXXXXX", dir);
@@ -48,26 +115,28 @@ Xlsx *xlsx_new(const char *title, Diag *diag) {
   if (fd < 0) {
     diag_at(diag, KENKO_ERROR, NULL, 0, 0, "xlsx: cannot make a temporary file in %s: %s", dir,
             strerror(errno));
+    dlclose(x->lib.handle);
     free(x);
     return NULL;
   }
   close(fd);
   lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
-  x->wb = workbook_new_opt(x->path, &o);
+  x->wb = x->lib.workbook_new_opt(x->path, &o);
   if (!x->wb) {
     diag_at(diag, KENKO_ERROR, NULL, 0, 0, "xlsx: cannot start a workbook in %s", x->path);
     unlink(x->path);
+    dlclose(x->lib.handle);
     free(x);
     return NULL;
   }
   x->title = title;
-  x->head = workbook_add_format(x->wb);
-  format_set_bold(x->head);
-  format_set_bg_color(x->head, 0xEEF1F5);
+  x->head = x->lib.workbook_add_format(x->wb);
+  x->lib.format_set_bold(x->head);
+  x->lib.format_set_bg_color(x->head, 0xEEF1F5);
   static const char *const shown[] = {"0.0", "0", "0.0%"};
   for (int i = 0; i < 3; i++) {
-    x->num[i] = workbook_add_format(x->wb);
-    format_set_num_format(x->num[i], shown[i]);
+    x->num[i] = x->lib.workbook_add_format(x->wb);
+    x->lib.format_set_num_format(x->num[i], shown[i]);
   }
   return x;
 }
@@ -84,9 +153,11 @@ static void sheet_end(Xlsx *x) {
   if (!x->ws) return;
   for (int c = 0; c < x->ncols; c++) {
     int w = x->width[c] + 2;
-    worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c, w > XLSX_MAX_WIDTH ? XLSX_MAX_WIDTH : w, NULL);
+    x->lib.worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c, w > XLSX_MAX_WIDTH ? XLSX_MAX_WIDTH : w,
+                                NULL);
   }
-  if (x->ncols > 0) worksheet_autofilter(x->ws, 0, 0, x->row > 0 ? x->row - 1 : 0, (lxw_col_t)(x->ncols - 1));
+  if (x->ncols > 0)
+    x->lib.worksheet_autofilter(x->ws, 0, 0, x->row > 0 ? x->row - 1 : 0, (lxw_col_t)(x->ncols - 1));
   free(x->width);
   x->width = NULL;
   x->ws = NULL;
@@ -114,10 +185,10 @@ void xlsx_sheet(Xlsx *x, const char *name, const char *const *head, int n) {
   safe[o] = '\0';
   x->nsheets++;
   if (o == 0) snprintf(safe, sizeof safe, "Sheet%d", x->nsheets);
-  x->ws = workbook_add_worksheet(x->wb, safe);
+  x->ws = x->lib.workbook_add_worksheet(x->wb, safe);
   if (!x->ws) {
     snprintf(safe, sizeof safe, "Sheet%d", x->nsheets); /* a duplicate name */
-    x->ws = workbook_add_worksheet(x->wb, safe);
+    x->ws = x->lib.workbook_add_worksheet(x->wb, safe);
   }
   x->ncols = n < XLSX_MAX_COLS ? n : XLSX_MAX_COLS;
   x->width = calloc((size_t)x->ncols + 1, sizeof *x->width);
@@ -126,7 +197,7 @@ void xlsx_sheet(Xlsx *x, const char *name, const char *const *head, int n) {
   x->full = false;
   for (int c = 0; c < x->ncols; c++) /* the header row in bold over a pale fill */
     xlsx_styled(x, head[c], x->head);
-  if (x->ws) worksheet_freeze_panes(x->ws, 1, 0);
+  if (x->ws) x->lib.worksheet_freeze_panes(x->ws, 1, 0);
   xlsx_row(x);
 }
 
@@ -137,14 +208,14 @@ static void put_text(Xlsx *x, const char *s, lxw_format *fmt) {
   widen(x, utf8_display_width(s, n > 4096 ? 4096 : n, 0));
   if (x->full || !x->ws || x->col >= x->ncols) return;
   if (n <= XLSX_MAX_CELL) {
-    worksheet_write_string(x->ws, x->row, (lxw_col_t)x->col, s, fmt);
+    x->lib.worksheet_write_string(x->ws, x->row, (lxw_col_t)x->col, s, fmt);
     return;
   }
   size_t cut = XLSX_MAX_CELL;
   while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
     cut--;
   char *part = strndup(s, cut);
-  worksheet_write_string(x->ws, x->row, (lxw_col_t)x->col, part, fmt);
+  x->lib.worksheet_write_string(x->ws, x->row, (lxw_col_t)x->col, part, fmt);
   free(part);
 }
 
@@ -162,10 +233,10 @@ static lxw_format *fill(Xlsx *x, const char *color) {
   for (int i = 0; i < x->nfills; i++)
     if (x->fills[i].rgb == rgb) return x->fills[i].fmt;
   if (x->nfills == XLSX_MAX_COLORS) return NULL;
-  lxw_format *f = workbook_add_format(x->wb);
-  format_set_bg_color(f, rgb);
-  format_set_font_color(f, 0xFFFFFF);
-  format_set_bold(f);
+  lxw_format *f = x->lib.workbook_add_format(x->wb);
+  x->lib.format_set_bg_color(f, rgb);
+  x->lib.format_set_font_color(f, 0xFFFFFF);
+  x->lib.format_set_bold(f);
   x->fills[x->nfills++] = (XlsxFill){rgb, f};
   return f;
 }
@@ -185,7 +256,7 @@ void xlsx_num(Xlsx *x, double v, XlsxNum how) {
                      how == XLSX_PCT ? v * 100 : v);
     widen(x, w);
     if (!x->full && x->ws && x->col < x->ncols)
-      worksheet_write_number(x->ws, x->row, (lxw_col_t)x->col, v, x->num[how]);
+      x->lib.worksheet_write_number(x->ws, x->row, (lxw_col_t)x->col, v, x->num[how]);
   }
   x->col++;
 }
@@ -220,14 +291,16 @@ bool xlsx_finish(Xlsx *x, int32_t date, FILE *out) {
   lxw_doc_properties props = {0};
   props.title = (char *)(x->title ? x->title : "");
   props.created = (time_t)date * 86400; /* the run's date, not the clock: the same bytes every time */
-  workbook_set_properties(x->wb, &props);
-  lxw_error e = workbook_close(x->wb);
+  x->lib.workbook_set_properties(x->wb, &props);
+  lxw_error e = x->lib.workbook_close(x->wb);
   bool ok = e == LXW_NO_ERROR;
   if (!ok)
-    diag_at(x->diag, KENKO_ERROR, NULL, 0, 0, "xlsx: the workbook could not be written: %s", lxw_strerror(e));
+    diag_at(x->diag, KENKO_ERROR, NULL, 0, 0, "xlsx: the workbook could not be written: %s",
+            x->lib.lxw_strerror(e));
   else if (!copy_file(x->path, out))
     ok = false; /* the output stream's failure is the caller's to report */
   unlink(x->path);
+  dlclose(x->lib.handle);
   free(x);
   return ok;
 }
@@ -235,7 +308,8 @@ bool xlsx_finish(Xlsx *x, int32_t date, FILE *out) {
 void xlsx_discard(Xlsx *x) {
   if (!x) return;
   sheet_end(x);
-  workbook_close(x->wb);
+  x->lib.workbook_close(x->wb);
   unlink(x->path);
+  dlclose(x->lib.handle);
   free(x);
 }
