@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/value.h"
 
 /* One declared input (or one field of a list input's elements). */
@@ -57,12 +58,15 @@ typedef struct JobWork {
   /* May be NULL: called on the calling thread with FN's ud a few
    * accounts before FN gets A, to start fetching what FN will read. */
   void (*ahead)(void *fn_ud, const Account *a);
-  /* What account() returns holds all FN reads of the account besides
-   * its id, file, line and ordinal: FN then gets Account.values and
-   * .name NULL, and the values are not kept past the work (the reader's
-   * arena is reset at each account, as on one thread, and a batch
-   * carries only the ids and what the work made). */
-  bool compact;
+  /* Not NULL: a compact work, called instead of account(). It appends
+   * what it made of A to OUT (the batch's bytes, at an offset aligned to
+   * 8, which stay where they are until the batch is replayed), holding
+   * all FN reads of the account besides its id, file, line and ordinal:
+   * FN gets Account.work pointing there, and Account.values and .name
+   * NULL. The values are not kept past the work (the reader's arena is
+   * reset at each account, as on one thread, and a batch carries only
+   * the ids and these bytes). */
+  void (*pack)(void *state, const Account *a, Buf *out);
 } JobWork;
 
 #endif

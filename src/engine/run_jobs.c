@@ -177,7 +177,6 @@ typedef struct Scorer {
   const CExpr **exprs; /* sj->exprs compiled for ev */
   Value *values;
   void *writer; /* sj->text's state */
-  Buf out;      /* an account's output, with sj->text */
 } Scorer;
 
 static void *scorer_start(void *ud) {
@@ -189,26 +188,28 @@ static void *scorer_start(void *ud) {
   s->exprs = job_compile(s->ev, sj->exprs, sj->nexprs, &s->arena);
   s->values = arena_alloc(&s->arena, ((size_t)sj->nexprs + 1) * sizeof *s->values);
   s->writer = sj->text ? sj->text->start(sj->text->ud) : NULL;
-  buf_init(&s->out, NULL);
   return s;
 }
 
-/* ScoreJob.text: A, scored as R, written here; its key and output packed
- * into ARENA. */
-static const void *pack_text(Scorer *s, const Account *a, const Result *r, Arena *arena) {
+/* JobWork.pack (ScoreJob.text): A scored and written here, appended to
+ * OUT as its PackedText head, its key's text and its output (the writer
+ * writes straight into OUT: nothing is copied). */
+static void scorer_pack(void *state, const Account *a, Buf *out) {
+  Scorer *s = state;
   const ScoreJob *sj = s->sj;
+  const Result *r = eval_account(s->ev, a->values, sj->as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
   char buf[32];
   size_t n = 0;
   const char *key = sj->key_input >= 0 ? key_text(&a->values[sj->key_input], a->id, buf, &n) : "";
-  s->out.len = 0;
-  sj->text->write(s->writer, a, r, &s->out);
-  PackedText *t = arena_alloc(arena, sizeof *t + n + s->out.len);
-  t->hash = sj->key_input >= 0 ? key_hash(key, n) : 0;
-  t->key_len = (uint32_t)n;
-  t->len = (uint32_t)s->out.len;
-  memcpy(t + 1, key, n);
-  if (s->out.len) memcpy((char *)(t + 1) + n, s->out.data, s->out.len);
-  return t;
+  size_t at = out->len;
+  buf_reserve(out, sizeof(PackedText) + n);
+  out->len += sizeof(PackedText);
+  if (n) memcpy(out->data + out->len, key, n);
+  out->len += n;
+  size_t start = out->len;
+  sj->text->write(s->writer, a, r, out);
+  PackedText t = {sj->key_input >= 0 ? key_hash(key, n) : 0, (uint32_t)n, (uint32_t)(out->len - start)};
+  memcpy(out->data + at, &t, sizeof t);
 }
 
 static const void *scorer_account(void *state, const Account *a, Arena *arena) {
@@ -220,7 +221,6 @@ static const void *scorer_account(void *state, const Account *a, Arena *arena) {
     if (as_of > sj->limit || (!sj->all && as_of != sj->target)) return NULL;
   }
   const Result *r = eval_account(s->ev, a->values, as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
-  if (sj->text) return pack_text(s, a, r, arena);
   job_values(s->ev, s->exprs, sj->nexprs, s->values);
   uint64_t h = 0;
   if (sj->key_input >= 0) {
@@ -237,13 +237,13 @@ static const void *scorer_account(void *state, const Account *a, Arena *arena) {
 static void scorer_stop(void *state) {
   Scorer *s = state;
   if (s->writer) s->sj->text->stop(s->writer);
-  buf_free(&s->out);
   eval_free(s->ev);
   arena_free(&s->arena);
   free(s);
 }
 
 JobWork score_job_work(const ScoreJob *sj) {
-  JobWork w = {scorer_start, scorer_account, scorer_stop, (void *)sj, sj->ahead, sj->text != NULL};
+  JobWork w = {scorer_start, scorer_account, scorer_stop,
+               (void *)sj,   sj->ahead,      sj->text ? scorer_pack : NULL};
   return w;
 }

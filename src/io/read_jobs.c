@@ -70,25 +70,36 @@ enum {
 
 typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
 
-/* One thing a reader did, as the calling thread replays it. */
+/* One thing a reader did, as the calling thread replays it (small: the
+ * calling thread reads each one from the other core's cache). */
 typedef struct Event {
   EventKind kind;
+  kenko_level level;           /* EV_DIAG */
+  int line, col;               /* EV_DIAG */
   uint64_t accounts, rejected; /* the piece's counts at that moment */
-  /* EV_ACCOUNT: the account as the reader gave it (its ordinal is the
-   * piece's; the replay puts the run's); EV_KEY: key, id; EV_DIAG: the rest */
-  Account account;
-  const char *id;
-  Value key;
-  kenko_level level;
-  char *file; /* malloc'ed, or NULL */
-  int line, col;
-  char *message; /* malloc'ed */
+  union {
+    /* EV_ACCOUNT: the account as the reader gave it (its ordinal is the
+     * piece's; the replay puts the run's) */
+    Account account;
+    struct {
+      Value key;
+      const char *id;
+    } k; /* EV_KEY */
+    struct {
+      char *file;    /* malloc'ed, or NULL */
+      char *message; /* malloc'ed */
+    } d;             /* EV_DIAG */
+  } u;
 } Event;
 
 typedef struct Batch {
   Event *events;
   size_t n, cap;
   Arena arena; /* the values of its accounts */
+  /* a compact work's bytes (JobWork.pack) and the accounts' ids: the
+   * storage of the worker's Buf while the batch is filled */
+  char *text;
+  size_t text_cap;
   struct Batch *next;
 } Batch;
 
@@ -108,7 +119,7 @@ typedef struct Jobs {
   const ReadOpts *opts;
   const SourceSet *sources;
   const JobWork *work; /* done on the workers, or NULL */
-  bool compact;        /* work->compact */
+  bool compact;        /* work->pack: a compact work */
   bool csv;
   int fd;
   uint64_t size, piece_bytes;
@@ -141,6 +152,8 @@ typedef struct Worker {
   ReadStats stats;
   Intake *in;
   void *state; /* JobWork's */
+  Buf text;    /* a compact work: the batch's bytes being written (its
+                  storage goes with the batch, its number cache stays) */
 } Worker;
 
 static Batch *batch_new(const Jobs *j) {
@@ -149,11 +162,12 @@ static Batch *batch_new(const Jobs *j) {
   return b;
 }
 
-/* Empties B's events (its arena stays as it is). */
+/* Empties B's events (its arena and bytes stay as they are). */
 static void batch_clear(Batch *b) {
   for (size_t i = 0; i < b->n; i++) {
-    free(b->events[i].message);
-    free(b->events[i].file);
+    if (b->events[i].kind != EV_DIAG) continue;
+    free(b->events[i].u.d.message);
+    free(b->events[i].u.d.file);
   }
   b->n = 0;
 }
@@ -161,6 +175,7 @@ static void batch_clear(Batch *b) {
 static void batch_free(Batch *b) {
   batch_clear(b);
   free(b->events);
+  free(b->text);
   arena_free(&b->arena);
   free(b);
 }
@@ -197,7 +212,6 @@ static Event *record(Worker *w, EventKind kind) {
     b->events = xrealloc(b->events, b->cap * sizeof *b->events);
   }
   Event *e = &b->events[b->n++];
-  memset(e, 0, sizeof *e);
   e->kind = kind;
   e->accounts = w->stats.accounts;
   e->rejected = w->stats.rejected;
@@ -209,6 +223,31 @@ static Event *record(Worker *w, EventKind kind) {
 static void wake_caller(Jobs *j, const Piece *p) {
   if (j->wanted < j->npieces && j->pieces[j->wanted] == p && (p->done || p->queued >= WAKE_AT))
     pthread_cond_signal(&j->ready);
+}
+
+/* A compact work: the worker's Buf takes B's storage for bytes, to fill. */
+static void take_text(Worker *w, Batch *b) {
+  w->text.data = b->text;
+  w->text.cap = b->text_cap;
+  w->text.len = 0;
+  b->text = NULL;
+  b->text_cap = 0;
+}
+
+/* A compact work: batch B takes the bytes written for it (and where each
+ * account's are, as offsets until now, becomes pointers), the worker's
+ * Buf the storage of NEXT, the batch to be filled next. */
+static void give_text(Worker *w, Batch *b, Batch *next) {
+  char *base = w->text.data;
+  for (size_t i = 0; i < b->n; i++) {
+    Event *e = &b->events[i];
+    if (e->kind != EV_ACCOUNT) continue;
+    e->u.account.id = base + (uintptr_t)e->u.account.id;
+    e->u.account.work = base + (uintptr_t)e->u.account.work;
+  }
+  b->text = base;
+  b->text_cap = w->text.cap;
+  take_text(w, next);
 }
 
 /* Hands the batch being filled to the calling thread (a one-piece file:
@@ -233,6 +272,7 @@ static void hand_over(Worker *w) {
     arena_init(&next->arena, BATCH_BYTES);
     b->arena = full;
   }
+  if (j->compact) give_text(w, b, next);
   w->batch = next;
   pthread_mutex_lock(&j->mu);
   while (!j->cancel && p->queued >= j->queue_max)
@@ -265,14 +305,24 @@ static void begin_account(Intake *in) {
 static bool record_account(void *ud, const Account *a, Arena *arena) {
   Worker *w = ud;
   Event *e = record(w, EV_ACCOUNT);
-  e->account = *a;
-  if (w->j->compact) { /* what is kept goes to the batch's arena */
-    arena = &w->batch->arena;
-    e->account.values = NULL;
-    e->account.name = NULL;
-    e->account.id = arena_strdup(arena, a->id);
+  e->u.account = *a;
+  if (w->j->compact) {
+    /* the id and what the work made go to the batch's bytes, as offsets
+     * until the batch is handed over (give_text) */
+    Buf *t = &w->text;
+    size_t n = strlen(a->id) + 1;
+    buf_reserve(t, n + 8);
+    e->u.account.values = NULL;
+    e->u.account.name = NULL;
+    e->u.account.id = (const char *)(uintptr_t)t->len;
+    memcpy(t->data + t->len, a->id, n);
+    t->len = (t->len + n + 7) & ~(size_t)7;
+    e->u.account.work = (const void *)(uintptr_t)t->len;
+    w->j->work->pack(w->state, a, t);
+    t->len = (t->len + 7) & ~(size_t)7;
+  } else if (w->j->work) {
+    e->u.account.work = w->j->work->account(w->state, a, arena);
   }
-  if (w->j->work) e->account.work = w->j->work->account(w->state, a, arena);
   return !w->in->stop;
 }
 
@@ -280,21 +330,21 @@ static void record_diag(void *ud, const kenko_diag *d) {
   Worker *w = ud;
   Event *e = record(w, EV_DIAG);
   e->level = d->level;
-  e->file = d->file ? xstrdup(d->file) : NULL;
+  e->u.d.file = d->file ? xstrdup(d->file) : NULL;
   e->line = d->line;
   e->col = d->col;
-  e->message = xstrdup(d->message);
+  e->u.d.message = xstrdup(d->message);
 }
 
 static void record_key(void *ud, const Value *key, const char *id) {
   Worker *w = ud;
   Event *e = record(w, EV_KEY);
-  e->key = *key;
-  e->id = id;
+  e->u.k.key = *key;
+  e->u.k.id = id;
   if (w->j->compact) { /* the reader's arena is reset at the next account */
     Arena *arena = &w->batch->arena;
-    if (key->type == T_TEXT) e->key.u.text = arena_strndup(arena, key->u.text, key->len);
-    if (id) e->id = arena_strdup(arena, id);
+    if (key->type == T_TEXT) e->u.k.key.u.text = arena_strndup(arena, key->u.text, key->len);
+    if (id) e->u.k.id = arena_strdup(arena, id);
   }
 }
 
@@ -311,6 +361,7 @@ static void read_piece(Worker *w, Piece *p) {
   w->batch = batch_take(j);
   pthread_mutex_unlock(&j->mu);
   arena_reset(&w->batch->arena);
+  if (j->compact) take_text(w, w->batch);
   Intake in;
   intake_init(&in, j->path, j->schema, &w->opts, &diag, record_account, w, &w->stats);
   in.begin_hook = begin_account;
@@ -327,6 +378,12 @@ static void read_piece(Worker *w, Piece *p) {
   hand_over(w);
   intake_free(&in);
   w->in = NULL;
+  if (j->compact) { /* the storage goes back with the batch */
+    w->batch->text = w->text.data;
+    w->batch->text_cap = w->text.cap;
+    w->text.data = NULL;
+    w->text.cap = 0;
+  }
   pthread_mutex_lock(&j->mu);
   batch_spare(j, w->batch);
   w->batch = NULL;
@@ -399,14 +456,14 @@ typedef struct Replay {
 /* Replays batch B; false when the callback asked to stop. */
 /* JobWork.ahead for event I of B, when it is an account. */
 static void look_ahead(Replay *r, const Batch *b, size_t i) {
-  if (i < b->n && b->events[i].kind == EV_ACCOUNT) r->work->ahead(r->to->ud, &b->events[i].account);
+  if (i < b->n && b->events[i].kind == EV_ACCOUNT) r->work->ahead(r->to->ud, &b->events[i].u.account);
 }
 
 /* Starts fetching what the work made of event I of B (written on
  * another core: the calling thread would otherwise wait for it, line by
  * line, where it first reads it). */
 static void fetch(const Batch *b, size_t i) {
-  const char *w = i < b->n ? b->events[i].account.work : NULL;
+  const char *w = i < b->n && b->events[i].kind == EV_ACCOUNT ? b->events[i].u.account.work : NULL;
   for (int k = 0; w && k < FETCH_LINES; k++)
     __builtin_prefetch(w + 64 * k);
 }
@@ -426,14 +483,15 @@ static bool replay(Replay *r, Batch *b) {
     to->stats->rejected = r->rejected + e->rejected;
     switch (e->kind) {
     case EV_ACCOUNT: {
-      Account a = e->account;
+      Account a = e->u.account;
       a.ordinal = to->stats->accounts - 1;
       if (!to->fn(to->ud, &a, &b->arena)) return false;
       break;
     }
-    case EV_DIAG: diag_at(to->diag, e->level, e->file, e->line, e->col, "%s", e->message); break;
+    case EV_DIAG: diag_at(to->diag, e->level, e->u.d.file, e->line, e->col, "%s", e->u.d.message); break;
     case EV_KEY:
-      if (to->opts && to->opts->rejected_key) to->opts->rejected_key(to->opts->rejected_ud, &e->key, e->id);
+      if (to->opts && to->opts->rejected_key)
+        to->opts->rejected_key(to->opts->rejected_ud, &e->u.k.key, e->u.k.id);
       break;
     }
   }
@@ -461,7 +519,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
             .opts = opts,
             .sources = diag->sources,
             .work = work,
-            .compact = work && work->compact,
+            .compact = work && work->pack,
             .queue_max = QUEUE_MAX,
             .wanted = SIZE_MAX,
             .fd = -1};
@@ -559,8 +617,10 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   j.cancel = true;
   pthread_cond_broadcast(&j.room);
   pthread_mutex_unlock(&j.mu);
-  for (int t = 0; t < started; t++)
+  for (int t = 0; t < started; t++) {
     pthread_join(workers[t].thread, NULL);
+    buf_free(&workers[t].text);
+  }
   if (started == 0) { /* no thread: read here */
     status = read_data(path, fmt, schema, opts, diag, fn, ud, stats);
   } else if (resume) {
