@@ -42,6 +42,9 @@ typedef struct Account {
   const char *name; /* the display name (the `display` input's text), or NULL */
   const void *work; /* what JobWork.account made of it on a reading thread
                        (read_data_jobs, io/reader.h), or NULL: not done there */
+  const char *text; /* a compact work's text of it (JobWork.pack), TEXT_LEN
+                       bytes, or NULL */
+  uint32_t text_len;
 } Account;
 
 /* Work done on the reading threads of read_data_jobs, account by
@@ -59,14 +62,15 @@ typedef struct JobWork {
    * accounts before FN gets A, to start fetching what FN will read. */
   void (*ahead)(void *fn_ud, const Account *a);
   /* Not NULL: a compact work, called instead of account(). It appends
-   * what it made of A to OUT (the batch's bytes, at an offset aligned to
-   * 8, which stay where they are until the batch is replayed), holding
-   * all FN reads of the account besides its id, file, line and ordinal:
-   * FN gets Account.work pointing there, and Account.values and .name
-   * NULL. The values are not kept past the work (the reader's arena is
-   * reset at each account, as on one thread, and a batch carries only
-   * the ids and these bytes). */
-  void (*pack)(void *state, const Account *a, Buf *out);
+   * what it made of A to HEAD (at an offset aligned to 8) and to TEXT
+   * (the account's output: the texts of a batch's accounts follow each
+   * other there, so that the calling thread reads them as one stream),
+   * which hold all FN reads of the account besides its id, file, line
+   * and ordinal: FN gets Account.work pointing at the head, .text at the
+   * text, and .values and .name NULL. The values are not kept past the
+   * work (the reader's arena is reset at each account, as on one thread,
+   * and a batch carries only the ids, heads and texts). */
+  void (*pack)(void *state, const Account *a, Buf *head, Buf *text);
 } JobWork;
 
 #endif

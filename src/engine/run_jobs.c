@@ -144,24 +144,18 @@ uint64_t job_key_hash(const void *packed) {
   return h;
 }
 
-/* An account written on a reading thread (ScoreJob.text), packed: the
- * key's hash (first, as in every packed account: job_key_hash), then the
- * key's text and the output, end to end after the head. */
+/* The head of an account written on a reading thread (ScoreJob.text):
+ * the key's hash (first, as in every packed account: job_key_hash), then
+ * the key's text after it; the output is the Account's text. */
 typedef struct PackedText {
   uint64_t hash;
-  uint32_t key_len, len;
+  uint64_t key_len;
 } PackedText;
 
 const char *job_key_text(const void *packed, size_t *n) {
   const PackedText *t = packed;
-  *n = t->key_len;
+  *n = (size_t)t->key_len;
   return (const char *)(t + 1);
-}
-
-const char *job_text(const void *packed, size_t *n) {
-  const PackedText *t = packed;
-  *n = t->len;
-  return (const char *)(t + 1) + t->key_len;
 }
 
 const Result *job_result(JobResult *jr, const void *packed) {
@@ -191,25 +185,22 @@ static void *scorer_start(void *ud) {
   return s;
 }
 
-/* JobWork.pack (ScoreJob.text): A scored and written here, appended to
- * OUT as its PackedText head, its key's text and its output (the writer
- * writes straight into OUT: nothing is copied). */
-static void scorer_pack(void *state, const Account *a, Buf *out) {
+/* JobWork.pack (ScoreJob.text): A scored and written here: its
+ * PackedText head and its key's text to HEAD, its output to TEXT (the
+ * writer writes straight into it: nothing is copied). */
+static void scorer_pack(void *state, const Account *a, Buf *head, Buf *text) {
   Scorer *s = state;
   const ScoreJob *sj = s->sj;
   const Result *r = eval_account(s->ev, a->values, sj->as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
   char buf[32];
   size_t n = 0;
   const char *key = sj->key_input >= 0 ? key_text(&a->values[sj->key_input], a->id, buf, &n) : "";
-  size_t at = out->len;
-  buf_reserve(out, sizeof(PackedText) + n);
-  out->len += sizeof(PackedText);
-  if (n) memcpy(out->data + out->len, key, n);
-  out->len += n;
-  size_t start = out->len;
-  sj->text->write(s->writer, a, r, out);
-  PackedText t = {sj->key_input >= 0 ? key_hash(key, n) : 0, (uint32_t)n, (uint32_t)(out->len - start)};
-  memcpy(out->data + at, &t, sizeof t);
+  PackedText t = {sj->key_input >= 0 ? key_hash(key, n) : 0, n};
+  buf_reserve(head, sizeof t + n);
+  memcpy(head->data + head->len, &t, sizeof t);
+  if (n) memcpy(head->data + head->len + sizeof t, key, n);
+  head->len += sizeof t + n;
+  sj->text->write(s->writer, a, r, text);
 }
 
 static const void *scorer_account(void *state, const Account *a, Arena *arena) {

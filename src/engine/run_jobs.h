@@ -38,8 +38,8 @@ typedef struct ScoreJob {
   int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
   void (*ahead)(void *fn_ud, const Account *a); /* JobWork.ahead */
   /* Not NULL (plain data, no exprs): each account written there too, and
-   * what the calling thread gets is its key and its output (job_key_text,
-   * job_text), not the Result: a compact JobWork. */
+   * what the calling thread gets is its key (job_key_text) and its
+   * output (Account.text), not the Result: a compact JobWork. */
   const JobText *text;
 } ScoreJob;
 
@@ -64,9 +64,8 @@ const Result *job_result(JobResult *jr, const void *packed);
 /* The key_hash of the packed account's key (0 without a key input). */
 uint64_t job_key_hash(const void *packed);
 /* With ScoreJob.text: the text of the account's key (key_text; length 0
- * without a key input) and its output, N bytes. */
+ * without a key input), N bytes. */
 const char *job_key_text(const void *packed, size_t *n);
-const char *job_text(const void *packed, size_t *n);
 
 /* EXPRS (N of them, NULL ones allowed) compiled for EV, into ARENA. */
 const CExpr **job_compile(const Evaluator *ev, const Node *const *exprs, int32_t n, Arena *arena);

@@ -96,10 +96,11 @@ typedef struct Batch {
   Event *events;
   size_t n, cap;
   Arena arena; /* the values of its accounts */
-  /* a compact work's bytes (JobWork.pack) and the accounts' ids: the
-   * storage of the worker's Buf while the batch is filled */
-  char *text;
-  size_t text_cap;
+  /* a compact work's heads (with the accounts' ids) and texts
+   * (JobWork.pack): the storage of the worker's Bufs while the batch is
+   * filled */
+  char *head, *text;
+  size_t head_cap, text_cap;
   struct Batch *next;
 } Batch;
 
@@ -151,9 +152,10 @@ typedef struct Worker {
   Batch *batch; /* being filled */
   ReadStats stats;
   Intake *in;
-  void *state; /* JobWork's */
-  Buf text;    /* a compact work: the batch's bytes being written (its
-                  storage goes with the batch, its number cache stays) */
+  void *state;    /* JobWork's */
+  Buf head, text; /* a compact work: the batch's bytes being written
+                     (their storage goes with the batch; the text's number
+                     cache stays) */
 } Worker;
 
 static Batch *batch_new(const Jobs *j) {
@@ -175,6 +177,7 @@ static void batch_clear(Batch *b) {
 static void batch_free(Batch *b) {
   batch_clear(b);
   free(b->events);
+  free(b->head);
   free(b->text);
   arena_free(&b->arena);
   free(b);
@@ -225,28 +228,42 @@ static void wake_caller(Jobs *j, const Piece *p) {
     pthread_cond_signal(&j->ready);
 }
 
-/* A compact work: the worker's Buf takes B's storage for bytes, to fill. */
+/* A compact work: the worker's Bufs take B's storage for bytes, to fill. */
 static void take_text(Worker *w, Batch *b) {
+  w->head.data = b->head;
+  w->head.cap = b->head_cap;
+  w->head.len = 0;
   w->text.data = b->text;
   w->text.cap = b->text_cap;
   w->text.len = 0;
-  b->text = NULL;
-  b->text_cap = 0;
+  b->head = b->text = NULL;
+  b->head_cap = b->text_cap = 0;
+}
+
+/* A compact work: B (filled, or a spare one) takes the storage of the
+ * worker's Bufs. */
+static void give_storage(Worker *w, Batch *b) {
+  b->head = w->head.data;
+  b->head_cap = w->head.cap;
+  b->text = w->text.data;
+  b->text_cap = w->text.cap;
+  w->head.data = w->text.data = NULL;
+  w->head.cap = w->text.cap = 0;
 }
 
 /* A compact work: batch B takes the bytes written for it (and where each
  * account's are, as offsets until now, becomes pointers), the worker's
  * Buf the storage of NEXT, the batch to be filled next. */
 static void give_text(Worker *w, Batch *b, Batch *next) {
-  char *base = w->text.data;
+  char *head = w->head.data, *text = w->text.data;
   for (size_t i = 0; i < b->n; i++) {
     Event *e = &b->events[i];
     if (e->kind != EV_ACCOUNT) continue;
-    e->u.account.id = base + (uintptr_t)e->u.account.id;
-    e->u.account.work = base + (uintptr_t)e->u.account.work;
+    e->u.account.id = head + (uintptr_t)e->u.account.id;
+    e->u.account.work = head + (uintptr_t)e->u.account.work;
+    e->u.account.text = text + (uintptr_t)e->u.account.text;
   }
-  b->text = base;
-  b->text_cap = w->text.cap;
+  give_storage(w, b);
   take_text(w, next);
 }
 
@@ -309,17 +326,19 @@ static bool record_account(void *ud, const Account *a, Arena *arena) {
   if (w->j->compact) {
     /* the id and what the work made go to the batch's bytes, as offsets
      * until the batch is handed over (give_text) */
-    Buf *t = &w->text;
-    size_t n = strlen(a->id) + 1;
-    buf_reserve(t, n + 8);
+    Buf *h = &w->head;
+    size_t n = strlen(a->id) + 1, at = w->text.len;
+    buf_reserve(h, n + 8);
     e->u.account.values = NULL;
     e->u.account.name = NULL;
-    e->u.account.id = (const char *)(uintptr_t)t->len;
-    memcpy(t->data + t->len, a->id, n);
-    t->len = (t->len + n + 7) & ~(size_t)7;
-    e->u.account.work = (const void *)(uintptr_t)t->len;
-    w->j->work->pack(w->state, a, t);
-    t->len = (t->len + 7) & ~(size_t)7;
+    e->u.account.id = (const char *)(uintptr_t)h->len;
+    memcpy(h->data + h->len, a->id, n);
+    h->len = (h->len + n + 7) & ~(size_t)7;
+    e->u.account.work = (const void *)(uintptr_t)h->len;
+    w->j->work->pack(w->state, a, h, &w->text);
+    h->len = (h->len + 7) & ~(size_t)7;
+    e->u.account.text = (const char *)(uintptr_t)at;
+    e->u.account.text_len = (uint32_t)(w->text.len - at);
   } else if (w->j->work) {
     e->u.account.work = w->j->work->account(w->state, a, arena);
   }
@@ -378,12 +397,7 @@ static void read_piece(Worker *w, Piece *p) {
   hand_over(w);
   intake_free(&in);
   w->in = NULL;
-  if (j->compact) { /* the storage goes back with the batch */
-    w->batch->text = w->text.data;
-    w->batch->text_cap = w->text.cap;
-    w->text.data = NULL;
-    w->text.cap = 0;
-  }
+  if (j->compact) give_storage(w, w->batch); /* it goes back with the batch */
   pthread_mutex_lock(&j->mu);
   batch_spare(j, w->batch);
   w->batch = NULL;
@@ -619,6 +633,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   pthread_mutex_unlock(&j.mu);
   for (int t = 0; t < started; t++) {
     pthread_join(workers[t].thread, NULL);
+    buf_free(&workers[t].head);
     buf_free(&workers[t].text);
   }
   if (started == 0) { /* no thread: read here */

@@ -266,9 +266,7 @@ static bool on_written(RunCtx *rc, const Account *a) {
     keys_put(&rc->keys, job_key_hash(a->work), text, n, &added);
     if (!added) return duplicate_key(rc, a);
   }
-  size_t len;
-  const char *text = job_text(a->work, &len);
-  rc->sink->written(rc->sink->ud, a, text, len);
+  rc->sink->written(rc->sink->ud, a, a->text, a->text_len);
   rc->scored++;
   return !rc->sink->out || !ferror(rc->sink->out);
 }
