@@ -112,6 +112,10 @@ bool csv_splittable(const char *path, const Schema *schema, const ReadOpts *opts
  * reader of the piece then ends elsewhere (CsvPiece.stopped_at), and
  * read_jobs.c reads on from there. */
 uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines);
+/* The same, by the portable scan when not WIDE, else by AVX2 where the
+ * processor has it (csv_piece_end's choice; the unit tests run both). */
+uint64_t csv_piece_end_by(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines,
+                          bool wide);
 char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 char **jsonl_columns(const char *path, Diag *diag, int32_t *count);
 

@@ -1565,45 +1565,112 @@ static inline uint64_t prefix_xor(uint64_t x) {
   return x;
 }
 
-uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines) {
+/* What the scan of a piece's end carries from one block to the next. */
+typedef struct PieceScan {
+  uint64_t inside; /* all ones while a quoted stretch runs on */
+  uint64_t lines;  /* line feeds before the group being scanned */
+  uint64_t target;
+} PieceScan;
+
+/* The scan of N bytes at BUF (the file's bytes from AT, 64 zero bytes
+ * after them) in groups of 64, with the bit masks of QUOTE_BITS and
+ * FEED_BITS, the parity of PREFIX_XOR and the count of BITS_SET: the
+ * offset just after the first line feed outside quotes at target - 1 or
+ * later, or 0 when the block has none. One body for the portable
+ * functions and the AVX2 ones. */
+#define PIECE_SCAN_BODY(QUOTE_BITS, FEED_BITS, PREFIX_XOR, BITS_SET)                                         \
+  for (size_t g = 0; g < n; g += 64) {                                                                       \
+    uint64_t quoted = PREFIX_XOR(QUOTE_BITS(buf + g)) ^ ps->inside;                                          \
+    ps->inside = (uint64_t)((int64_t)quoted >> 63);                                                          \
+    uint64_t feeds = FEED_BITS(buf + g);                                                                     \
+    if (n - g < 64) feeds &= (UINT64_C(1) << (n - g)) - 1; /* past the data */                               \
+    uint64_t here = at + g;                                                                                  \
+    uint64_t outside = feeds & ~quoted;                                                                      \
+    if (here + 64 >= ps->target && outside) {                                                                \
+      /* the first line feed outside quotes at or past target - 1 */                                         \
+      unsigned skip = ps->target > here + 1 ? (unsigned)(ps->target - here - 1) : 0;                         \
+      uint64_t later = skip < 64 ? outside & (~UINT64_C(0) << skip) : 0;                                     \
+      if (later) {                                                                                           \
+        unsigned i = (unsigned)__builtin_ctzll(later);                                                       \
+        ps->lines += BITS_SET(feeds & ((UINT64_C(2) << i) - 1));                                             \
+        return here + i + 1;                                                                                 \
+      }                                                                                                      \
+    }                                                                                                        \
+    ps->lines += BITS_SET(feeds);                                                                            \
+  }                                                                                                          \
+  return 0;
+
+static inline uint64_t quote_bits(const char *p) { return byte_bits(p, '"'); }
+static inline uint64_t feed_bits(const char *p) { return byte_bits(p, '\n'); }
+
+static uint64_t scan_block(const char *buf, size_t n, uint64_t at, PieceScan *ps) {
+  PIECE_SCAN_BODY(quote_bits, feed_bits, prefix_xor, bits_set)
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PIECE_AVX2 __attribute__((target("avx2,popcnt,pclmul")))
+
+/* Bits of the 64 bytes at P equal to C, 32 at a time. */
+PIECE_AVX2 static inline uint64_t byte_bits_avx2(const char *p, char c) {
+  const __m256i v = _mm256_set1_epi8(c);
+  __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+  __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+  uint64_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, v));
+  uint64_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, v));
+  return a | b << 32;
+}
+PIECE_AVX2 static inline uint64_t quote_bits_avx2(const char *p) { return byte_bits_avx2(p, '"'); }
+PIECE_AVX2 static inline uint64_t feed_bits_avx2(const char *p) { return byte_bits_avx2(p, '\n'); }
+/* prefix_xor as one carry-less multiplication by all ones */
+PIECE_AVX2 static inline uint64_t prefix_xor_clmul(uint64_t x) {
+  __m128i m = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8(-1), 0);
+  return (uint64_t)_mm_cvtsi128_si64(m);
+}
+PIECE_AVX2 static inline uint64_t bits_set_popcnt(uint64_t x) { return (uint64_t)_mm_popcnt_u64(x); }
+
+PIECE_AVX2 static uint64_t scan_block_avx2(const char *buf, size_t n, uint64_t at, PieceScan *ps) {
+  PIECE_SCAN_BODY(quote_bits_avx2, feed_bits_avx2, prefix_xor_clmul, bits_set_popcnt)
+}
+
+static bool have_avx2(void) {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+         __builtin_cpu_supports("pclmul");
+}
+#else
+static uint64_t scan_block_avx2(const char *buf, size_t n, uint64_t at, PieceScan *ps) {
+  return scan_block(buf, n, at, ps);
+}
+static bool have_avx2(void) { return false; }
+#endif
+
+uint64_t csv_piece_end_by(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines,
+                          bool wide) {
   enum { BLOCK = 1 << 16 };
   char *buf = xmalloc(BLOCK + 64);
-  uint64_t inside = 0; /* all ones while a quoted stretch runs on */
-  uint64_t lines = 0, at = from, end = size;
+  PieceScan ps = {0, 0, target};
+  uint64_t at = from, end = size;
+  bool avx2 = wide && have_avx2();
   while (at < size) {
     size_t want = size - at < BLOCK ? (size_t)(size - at) : BLOCK;
     ssize_t got = pread(fd, buf, want, (off_t)at);
     if (got <= 0) break; /* the readers will say what is wrong */
     size_t n = (size_t)got;
     memset(buf + n, 0, 64); /* the last group's bytes past the data */
-    bool found = false;
-    for (size_t g = 0; g < n; g += 64) {
-      uint64_t quoted = prefix_xor(byte_bits(buf + g, '"')) ^ inside;
-      inside = (uint64_t)((int64_t)quoted >> 63);
-      uint64_t feeds = byte_bits(buf + g, '\n');
-      if (n - g < 64) feeds &= (UINT64_C(1) << (n - g)) - 1; /* past the data */
-      uint64_t here = at + g;
-      uint64_t outside = feeds & ~quoted;
-      if (here + 64 >= target && outside) {
-        /* the first line feed outside quotes at or past target - 1 */
-        unsigned skip = target > here + 1 ? (unsigned)(target - here - 1) : 0;
-        uint64_t later = skip < 64 ? outside & (~UINT64_C(0) << skip) : 0;
-        if (later) {
-          unsigned i = (unsigned)__builtin_ctzll(later);
-          lines += bits_set(feeds & ((UINT64_C(2) << i) - 1));
-          end = here + i + 1;
-          found = true;
-          break;
-        }
-      }
-      lines += bits_set(feeds);
+    uint64_t found = avx2 ? scan_block_avx2(buf, n, at, &ps) : scan_block(buf, n, at, &ps);
+    if (found) {
+      end = found;
+      break;
     }
-    if (found) break;
     at += n;
   }
   free(buf);
-  *newlines = lines;
+  *newlines = ps.lines;
   return end;
+}
+
+uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines) {
+  return csv_piece_end_by(fd, from, target, size, newlines, true);
 }
 
 /* ---- columns ---------------------------------------------------------------- */

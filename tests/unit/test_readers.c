@@ -1581,7 +1581,7 @@ Test(yaml, many_accounts) {
 
 /* ---- CSV pieces (read_jobs.c) ------------------------------------------------ */
 
-/* csv_piece_end against a byte-by-byte reference: for every start at a
+/* csv_piece_end (both scans) against a byte-by-byte reference: for every start at a
  * record boundary and every target, the end is just after the first line
  * feed outside quotes at target - 1 or later (the file's size when there
  * is none), and the line feeds before it are counted, those inside quotes
@@ -1614,14 +1614,16 @@ Test(csv_pieces, piece_end_matches_a_byte_scan) {
       while (want < n && !boundary[want + 1])
         want++;
       want = want < n ? want + 1 : n;
-      uint64_t lines;
-      uint64_t end = csv_piece_end(fd, starts[k], target, n, &lines);
-      cr_assert_eq(end, want, "from %zu to %zu: %llu, wanted %zu", starts[k], target, (unsigned long long)end,
-                   want);
       size_t feeds = 0;
       for (size_t i = starts[k]; i < want; i++)
         feeds += s[i] == '\n';
-      cr_assert_eq(lines, feeds, "from %zu to %zu", starts[k], target);
+      for (int wide = 0; wide < 2; wide++) { /* the portable scan, and AVX2 where there is one */
+        uint64_t lines;
+        uint64_t end = csv_piece_end_by(fd, starts[k], target, n, &lines, wide);
+        cr_assert_eq(end, want, "from %zu to %zu (wide %d): %llu, wanted %zu", starts[k], target, wide,
+                     (unsigned long long)end, want);
+        cr_assert_eq(lines, feeds, "from %zu to %zu (wide %d)", starts[k], target, wide);
+      }
     }
   }
   free(boundary);
