@@ -126,6 +126,10 @@ for data in accounts.csv crlf.csv hard.csv accounts.yaml; do
   same "run text $data" run $rules "$d" $a
   same "report $data" report $rules "$d" --format json $a
   same "validate $data" validate $rules "$d" $a
+  # the inputs report reads besides the Result travel alone (ScoreSink.reads):
+  # --by a text input, a bool one, and the forecasts' weights
+  same "report --by input plan $data" report $rules "$d" --by "input plan" --format json $a
+  same "report --by input churned $data" report $rules "$d" --by "input churned" $a
   same "run --strict $data" run $rules "$d" --format csv --strict $a
 done
 # The scorecard without its KPIs: with them, report and history's text
@@ -151,6 +155,8 @@ same "run, two files" run $rules "$work/accounts.csv" "$work/hard.csv" --format 
 same "explain one account" explain $rules "$work/hard.csv" --account a40 $a
 same "history" history $rules "$work/hist/accounts-2026-09-30.csv" "$work/hist/accounts-2026-10-30.csv" \
   "$work/hist/accounts-2026-11-30.csv" --format jsonl
+same "validate --horizon" validate $rules "$work/hist/accounts-2026-09-30.csv" \
+  "$work/hist/accounts-2026-10-30.csv" "$work/hist/accounts-2026-11-30.csv" --horizon 1mo
 same "history text" history $rules "$work/hist/accounts-2026-09-30.csv" "$work/hist/accounts-2026-10-30.csv" \
   "$work/hist/accounts-2026-11-30.csv"
 # A long table (a `snapshot` input): reading stops past --as-of's snapshot

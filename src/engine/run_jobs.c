@@ -203,6 +203,98 @@ static void scorer_pack(void *state, const Account *a, Buf *head, Buf *text) {
   sj->text->write(s->writer, a, r, text);
 }
 
+/* The head of an account packed with its inputs (ScoreJob.inputs): the
+ * key's hash (first, as in every packed account: job_key_hash), where its
+ * inputs are (from the head: the display name's offset or 0, the READS'
+ * Values, a text one's u.text its offset, then the texts) and whether it
+ * was scored: then its packed Result follows the head. */
+typedef struct InputsHead {
+  uint64_t hash;
+  uint32_t inputs_at;
+  uint32_t scored;
+} InputsHead;
+
+/* The 8-aligned length of N bytes. */
+static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* JobWork.pack (ScoreJob.inputs): A scored here (when it is to be), its
+ * Result packed after an InputsHead into HEAD, then the inputs the sink
+ * reads and the display name; the values stay here. */
+static void scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *text) {
+  Scorer *s = state;
+  const ScoreJob *sj = s->sj;
+  (void)text;
+  int32_t as_of = sj->as_of;
+  bool scored = true;
+  if (sj->history) {
+    as_of = sj->file_date != SNAP_NONE ? sj->file_date : a->values[sj->snapshot_input].u.date;
+    scored = as_of <= sj->limit && (sj->all || as_of == sj->target);
+  }
+  uint64_t h = 0;
+  if (sj->key_input >= 0) {
+    char buf[32];
+    size_t n;
+    const char *key = key_text(&a->values[sj->key_input], a->id, buf, &n);
+    h = key_hash(key, n);
+  }
+  size_t at = head->len, size = sizeof(InputsHead);
+  const Result *r = NULL;
+  if (scored) {
+    r = eval_account(s->ev, a->values, as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
+    job_values(s->ev, s->exprs, sj->nexprs, s->values);
+    size += align8(packed_size(r, sj->nexprs));
+  }
+  size_t texts = a->name ? strlen(a->name) + 1 : 0;
+  for (int32_t k = 0; k < sj->nreads; k++) {
+    const Value *v = &a->values[sj->reads[k]];
+    if (v->type == T_TEXT) texts += v->len + 1;
+  }
+  size_t inputs = size;
+  size += sizeof(uint64_t) + (size_t)sj->nreads * sizeof(Value) + texts;
+  buf_reserve(head, size + 8);
+  char *e = head->data + at;
+  InputsHead ih = {h, (uint32_t)inputs, scored};
+  memcpy(e, &ih, sizeof ih);
+  if (scored) transfer((Result *)r, s->values, sj->nexprs, &h, e + sizeof ih, true); /* only read */
+  size_t tat = inputs + sizeof(uint64_t) + (size_t)sj->nreads * sizeof(Value);
+  uint64_t name_at = 0;
+  if (a->name) {
+    name_at = tat;
+    size_t n = strlen(a->name) + 1;
+    memcpy(e + tat, a->name, n);
+    tat += n;
+  }
+  memcpy(e + inputs, &name_at, sizeof name_at);
+  for (int32_t k = 0; k < sj->nreads; k++) {
+    Value v = a->values[sj->reads[k]];
+    if (v.type == T_TEXT) {
+      memcpy(e + tat, v.u.text, v.len);
+      e[tat + v.len] = '\0';
+      v.u.text = (const char *)(uintptr_t)tat;
+      tat += v.len + 1;
+    }
+    memcpy(e + inputs + sizeof(uint64_t) + (size_t)k * sizeof v, &v, sizeof v);
+  }
+  head->len = at + align8(size);
+}
+
+const void *job_inputs(const void *packed, const int32_t *reads, int32_t nreads, Value *values,
+                       const char **name) {
+  const char *e = packed;
+  InputsHead ih;
+  memcpy(&ih, e, sizeof ih);
+  uint64_t name_at;
+  memcpy(&name_at, e + ih.inputs_at, sizeof name_at);
+  *name = name_at ? e + name_at : NULL;
+  for (int32_t k = 0; k < nreads; k++) {
+    Value v;
+    memcpy(&v, e + ih.inputs_at + sizeof(uint64_t) + (size_t)k * sizeof v, sizeof v);
+    if (v.type == T_TEXT) v.u.text = e + (uintptr_t)v.u.text;
+    values[reads[k]] = v;
+  }
+  return ih.scored ? e + sizeof ih : NULL;
+}
+
 static const void *scorer_account(void *state, const Account *a, Arena *arena) {
   Scorer *s = state;
   const ScoreJob *sj = s->sj;
@@ -235,6 +327,6 @@ static void scorer_stop(void *state) {
 
 JobWork score_job_work(const ScoreJob *sj) {
   JobWork w = {scorer_start, scorer_account, scorer_stop,
-               (void *)sj,   sj->ahead,      sj->text ? scorer_pack : NULL};
+               (void *)sj,   sj->ahead,      sj->text ? scorer_pack : sj->inputs ? scorer_pack_inputs : NULL};
   return w;
 }

@@ -41,6 +41,12 @@ typedef struct ScoreJob {
    * what the calling thread gets is its key (job_key_text) and its
    * output (Account.text), not the Result: a compact JobWork. */
   const JobText *text;
+  /* Without text: each account's Result packed with the NREADS inputs
+   * READS and its display name (job_inputs), its values not kept past
+   * the work (a compact JobWork). */
+  bool inputs;
+  const int32_t *reads;
+  int32_t nreads;
 } ScoreJob;
 
 /* The JobWork scoring each account as SJ says: Account.work is then its
@@ -66,6 +72,14 @@ uint64_t job_key_hash(const void *packed);
 /* With ScoreJob.text: the text of the account's key (key_text; length 0
  * without a key input), N bytes. */
 const char *job_key_text(const void *packed, size_t *n);
+
+/* With ScoreJob.inputs: the inputs READS (N of them) of the account
+ * PACKED (an Account.work) into VALUES at their indices, its display
+ * name (or NULL) into *NAME; returns its packed Result (for job_result
+ * and job_key_hash), or NULL when it was not scored (history: a record
+ * of a snapshot not handed over). Valid while the batch is replayed. */
+const void *job_inputs(const void *packed, const int32_t *reads, int32_t nreads, Value *values,
+                       const char **name);
 
 /* EXPRS (N of them, NULL ones allowed) compiled for EV, into ARENA. */
 const CExpr **job_compile(const Evaluator *ev, const Node *const *exprs, int32_t n, Arena *arena);

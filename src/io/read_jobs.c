@@ -261,7 +261,7 @@ static void give_text(Worker *w, Batch *b, Batch *next) {
     if (e->kind != EV_ACCOUNT) continue;
     e->u.account.id = head + (uintptr_t)e->u.account.id;
     e->u.account.work = head + (uintptr_t)e->u.account.work;
-    e->u.account.text = text + (uintptr_t)e->u.account.text;
+    e->u.account.text = text ? text + (uintptr_t)e->u.account.text : NULL;
   }
   give_storage(w, b);
   take_text(w, next);

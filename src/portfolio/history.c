@@ -519,6 +519,8 @@ int history_program(const CProgram *cp, const char *const *data, int ndata, cons
     sink.all_snapshots = true;
     sink.account = on_account;
     sink.result_only = true;
+    sink.inputs_declared = true; /* the weights (aggregate), the id and name */
+    sink.reads = report_reads(&h.r, &sink.nreads);
     if (hr.kpis) {
       sink.exprs = hr.kpis->nodes;
       sink.nexprs = 2 * p->nkpi_aggs;

@@ -19,6 +19,9 @@ int portfolio_score(const PortfolioRun *pr, const Program *p, Evaluator *ev, con
   sink.account = fn;
   sink.ud = ud;
   sink.result_only = pr->result_only;
+  sink.inputs_declared = pr->inputs_declared;
+  sink.reads = pr->reads;
+  sink.nreads = pr->nreads;
   if (pr->kpis) {
     sink.exprs = pr->kpis->nodes;
     sink.nexprs = 2 * p->nkpi_aggs;

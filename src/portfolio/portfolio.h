@@ -25,6 +25,10 @@ typedef struct PortfolioRun {
    * ACCOUNT_KPIS gets each account instead, with the values of their
    * nodes. Zero by portfolio_begin. */
   bool result_only;
+  /* the inputs FN reads (ScoreSink.inputs_declared), when declared */
+  bool inputs_declared;
+  const int32_t *reads;
+  int32_t nreads;
   const KpiRun *kpis;
   void (*account_kpis)(void *ud, const Account *a, const Result *r, const Value *values);
 } PortfolioRun;

@@ -491,6 +491,15 @@ void report_weights(const Report *r, const Account *a, double *w) {
   }
 }
 
+const int32_t *report_reads(Report *r, int32_t *n) {
+  int32_t *reads = arena_alloc(&r->arena, (size_t)(r->nweights + 1) * sizeof *reads);
+  *n = 0;
+  if (r->by == BY_INPUT) reads[(*n)++] = r->by_index; /* group_of */
+  for (int32_t k = 0; k < r->nweights; k++)
+    reads[(*n)++] = r->weight_input[k]; /* report_weights */
+  return reads;
+}
+
 /* The sink with KPIs: VALUES are their expressions' (KpiRun.nodes). */
 static void report_account(void *ud, const Account *a, const Result *res);
 static void report_account_kpis(void *ud, const Account *a, const Result *res, const Value *values) {
@@ -742,6 +751,8 @@ int report_program(const CProgram *cp, const char *const *data, int ndata, const
       kpi_init(r->kpis, p, ev);
     }
     pr.result_only = true;
+    pr.inputs_declared = true;
+    pr.reads = report_reads(r, &pr.nreads);
     if (r->kpis) {
       pr.kpis = r->kpis;
       pr.account_kpis = report_account_kpis;

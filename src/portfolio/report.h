@@ -186,6 +186,9 @@ void report_tally_add(Report *r, Tally *t, int32_t row, double h, const double *
 /* The account's value weights (the forecasts' `weighted by` inputs; NAN
  * when missing or negative) into W, r->nweights of them. */
 void report_weights(const Report *r, const Account *a, double *w);
+/* The inputs of an account the report reads (report_weights', --by's),
+ * *N of them, in r's arena: ScoreSink.reads. */
+const int32_t *report_reads(Report *r, int32_t *n);
 /* A 64-bit FNV-1a hash of N bytes of S (never 0). */
 uint64_t report_hash_text(const char *s, size_t n);
 

@@ -635,6 +635,9 @@ static int score_with_horizon(Validation *v, const Program *p, Evaluator *ev, co
   sink.all_snapshots = true;
   sink.account = on_horizon_record;
   sink.result_only = true;
+  sink.inputs_declared = true; /* the outcome alone */
+  sink.reads = &v->outcome;
+  sink.nreads = 1;
   sink.ud = &hz;
   hz.pass = 1;
   int status = score_accounts(p, ev, 0, data, ndata, run, diag, &sink, stats);
@@ -737,6 +740,9 @@ int validate_program(const CProgram *cp, const char *const *data, int ndata, con
   Validation v;
   validation_init(&v, p, outcome);
   pr.result_only = true;
+  pr.inputs_declared = true; /* the outcome alone */
+  pr.reads = &v.outcome;
+  pr.nreads = 1;
   int status;
   if (opts->horizon) {
     v.horizon = opts->horizon;

@@ -61,9 +61,16 @@ typedef struct RunCtx {
   const CExpr **exprs; /* sink->exprs compiled for ev */
   Value *values;       /* their values, for an account scored here */
   bool written;        /* accounts come written (ScoreSink.text) */
-  TrendStore trends;   /* the earlier snapshots trend functions read */
-  TrendView view;      /* the account being scored's */
-  Value *subjects;     /* its trend subjects' values, to keep */
+  /* accounts scored on a reading thread with only the inputs the sink
+   * reads (ScoreJob.inputs): READS unpacked into INPUTS, whose other
+   * places hold missing */
+  bool packed_inputs;
+  const int32_t *reads;
+  int32_t nreads;
+  Value *inputs;
+  TrendStore trends; /* the earlier snapshots trend functions read */
+  TrendView view;    /* the account being scored's */
+  Value *subjects;   /* its trend subjects' values, to keep */
 } RunCtx;
 
 static void note_error(void *ud, const kenko_diag *d) {
@@ -277,6 +284,13 @@ static bool on_written(RunCtx *rc, const Account *a) {
 static bool on_account(void *ud, const Account *a, Arena *arena) {
   RunCtx *rc = ud;
   (void)arena;
+  Account full;
+  if (rc->packed_inputs && a->work) { /* its inputs and Result, packed */
+    full = *a;
+    full.values = rc->inputs;
+    full.work = job_inputs(a->work, rc->reads, rc->nreads, rc->inputs, &full.name);
+    a = &full;
+  }
   rc->seen++;
   if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
   if (rc->history) return on_record(rc, a);
@@ -540,6 +554,23 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   bool scored_there = sink->result_only && !opts->account && !p->uses_trend;
   rc.written = scored_there && sink->text && !rc.history && sink->nexprs == 0;
   sj.text = rc.written ? sink->text : NULL;
+  /* the sink reads few inputs: the values stay on the reading threads,
+   * which pack those (and the ones read here: the key, the snapshot) */
+  rc.packed_inputs = scored_there && !rc.written && sink->inputs_declared;
+  if (rc.packed_inputs) {
+    int32_t *reads = arena_alloc(&arena, ((size_t)sink->nreads + 2) * sizeof *reads);
+    int32_t nreads = 0;
+    for (int32_t k = 0; k < sink->nreads; k++)
+      reads[nreads++] = sink->reads[k];
+    if (p->key_input >= 0) reads[nreads++] = p->key_input;
+    if (p->snapshot_input >= 0) reads[nreads++] = p->snapshot_input;
+    rc.reads = sj.reads = reads;
+    rc.nreads = sj.nreads = nreads;
+    sj.inputs = true;
+    rc.inputs = arena_alloc(&arena, ((size_t)schema.ninputs + 1) * sizeof *rc.inputs);
+    for (int32_t i = 0; i < schema.ninputs; i++)
+      rc.inputs[i] = val_missing(MISS_ABSENT);
+  }
   JobWork work = score_job_work(&sj);
   for (int i = 0; i < ndata && status != KENKO_ERR_USAGE; i++) {
     const char *path = files[i].path;

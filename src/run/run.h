@@ -60,6 +60,14 @@ typedef struct ScoreSink {
   const Node *const *exprs;
   int32_t nexprs;
   void (*account_values)(void *ud, const Account *a, const Result *r, const Value *values);
+  /* A result_only sink that reads no input of an account but the NREADS
+   * inputs READS (their indices; Account.values holds missing in the
+   * others' places) besides its id, name, file, line and ordinal sets
+   * INPUTS_DECLARED: with --jobs, each account's values then stay on the
+   * reading thread, which packs the Result with just these inputs. */
+  bool inputs_declared;
+  const int32_t *reads;
+  int32_t nreads;
   /* A result_only sink without exprs that only turns each account into
    * text may set these: with --jobs, over data that is not history, the
    * text is then made where the account is scored (text->write, on a
