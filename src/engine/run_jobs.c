@@ -326,7 +326,14 @@ static void scorer_stop(void *state) {
 }
 
 JobWork score_job_work(const ScoreJob *sj) {
-  JobWork w = {scorer_start, scorer_account, scorer_stop,
-               (void *)sj,   sj->ahead,      sj->text ? scorer_pack : sj->inputs ? scorer_pack_inputs : NULL};
+  JobWork w = {.start = scorer_start,
+               .account = scorer_account,
+               .stop = scorer_stop,
+               .ud = (void *)sj,
+               .ahead = sj->ahead,
+               .pack = sj->text     ? scorer_pack
+                       : sj->inputs ? scorer_pack_inputs
+                                    : NULL,
+               .bulky = !sj->text && sj->inputs};
   return w;
 }

@@ -57,7 +57,7 @@ enum {
   BATCH_EVENTS = 256,      /* accounts (and diagnostics) handed over at once */
   AHEAD = 8,               /* JobWork.ahead comes this many events before */
   FETCH = 16,              /* what the work made is fetched this many before */
-  FETCH_LINES = 4,         /* (its first lines: a written account's whole) */
+  FETCH_LINES = 16,        /* (up to the next account's, at most this many lines) */
   BATCH_BYTES = 1 << 19,   /* a batch's arena: one chunk holds it, most often */
   COMPACT_BYTES = 1 << 17, /* the same with a compact JobWork */
   QUEUE_MAX = 4,           /* batches of a one-piece file waiting to be replayed */
@@ -478,8 +478,12 @@ static void look_ahead(Replay *r, const Batch *b, size_t i) {
  * line, where it first reads it). */
 static void fetch(const Batch *b, size_t i) {
   const char *w = i < b->n && b->events[i].kind == EV_ACCOUNT ? b->events[i].u.account.work : NULL;
-  for (int k = 0; w && k < FETCH_LINES; k++)
-    __builtin_prefetch(w + 64 * k);
+  if (!w) return;
+  const char *next =
+      i + 1 < b->n && b->events[i + 1].kind == EV_ACCOUNT ? b->events[i + 1].u.account.work : NULL;
+  size_t len = next > w && (size_t)(next - w) < 64 * FETCH_LINES ? (size_t)(next - w) : 64 * FETCH_LINES;
+  for (size_t k = 0; k < len; k += 64)
+    __builtin_prefetch(w + k);
 }
 
 static bool replay(Replay *r, Batch *b) {
@@ -543,11 +547,13 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     if (j.fd >= 0) {
       j.csv = true;
       /* a compact work's piece is read to its end (its size bounds it);
-       * otherwise the values of its accounts would take too much room */
-      if (j.compact) j.queue_max = SIZE_MAX;
+       * otherwise the values of its accounts would take too much room,
+       * and a bulky work's bytes would have left the caches */
+      if (j.compact && !work->bulky) j.queue_max = SIZE_MAX;
       nthreads = jobs;
       j.piece_bytes = j.size / ((uint64_t)jobs * PIECES_PER_JOB);
-      uint64_t max = j.compact ? PIECE_MAX : 4 * (uint64_t)PIECE_MAX; /* fewer, for a full queue */
+      uint64_t max =
+          j.queue_max == SIZE_MAX ? PIECE_MAX : 4 * (uint64_t)PIECE_MAX; /* fewer, for a full queue */
       if (j.piece_bytes > max) j.piece_bytes = max;
       if (j.piece_bytes < PIECE_MIN) j.piece_bytes = PIECE_MIN;
     }
