@@ -268,7 +268,7 @@ static void scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *te
   for (int32_t k = 0; k < sj->nreads; k++) {
     Value v = a->values[sj->reads[k]];
     if (v.type == T_TEXT) {
-      memcpy(e + tat, v.u.text, v.len);
+      if (v.len) memcpy(e + tat, v.u.text, v.len);
       e[tat + v.len] = '\0';
       v.u.text = (const char *)(uintptr_t)tat;
       tat += v.len + 1;
