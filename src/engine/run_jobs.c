@@ -214,6 +214,25 @@ typedef struct InputsHead {
   uint32_t scored;
 } InputsHead;
 
+/* The date A is scored as of, and *SCORED whether it is (history: a
+ * record of a snapshot handed over, dated on or before the limit). */
+static int32_t scored_as_of(const ScoreJob *sj, const Account *a, bool *scored) {
+  *scored = true;
+  if (!sj->history) return sj->as_of;
+  int32_t as_of = sj->file_date != SNAP_NONE ? sj->file_date : a->values[sj->snapshot_input].u.date;
+  *scored = as_of <= sj->limit && (sj->all || as_of == sj->target);
+  return as_of;
+}
+
+/* The key_hash of A's key (0 without a key input). */
+static uint64_t account_hash(const ScoreJob *sj, const Account *a) {
+  if (sj->key_input < 0) return 0;
+  char buf[32];
+  size_t n;
+  const char *text = key_text(&a->values[sj->key_input], a->id, buf, &n);
+  return key_hash(text, n);
+}
+
 /* The 8-aligned length of N bytes. */
 static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -224,19 +243,9 @@ static void scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *te
   Scorer *s = state;
   const ScoreJob *sj = s->sj;
   (void)text;
-  int32_t as_of = sj->as_of;
-  bool scored = true;
-  if (sj->history) {
-    as_of = sj->file_date != SNAP_NONE ? sj->file_date : a->values[sj->snapshot_input].u.date;
-    scored = as_of <= sj->limit && (sj->all || as_of == sj->target);
-  }
-  uint64_t h = 0;
-  if (sj->key_input >= 0) {
-    char buf[32];
-    size_t n;
-    const char *key = key_text(&a->values[sj->key_input], a->id, buf, &n);
-    h = key_hash(key, n);
-  }
+  bool scored;
+  int32_t as_of = scored_as_of(sj, a, &scored);
+  uint64_t h = account_hash(sj, a);
   size_t at = head->len, size = sizeof(InputsHead);
   const Result *r = NULL;
   if (scored) {
@@ -298,20 +307,12 @@ const void *job_inputs(const void *packed, const int32_t *reads, int32_t nreads,
 static const void *scorer_account(void *state, const Account *a, Arena *arena) {
   Scorer *s = state;
   const ScoreJob *sj = s->sj;
-  int32_t as_of = sj->as_of;
-  if (sj->history) {
-    as_of = sj->file_date != SNAP_NONE ? sj->file_date : a->values[sj->snapshot_input].u.date;
-    if (as_of > sj->limit || (!sj->all && as_of != sj->target)) return NULL;
-  }
+  bool scored;
+  int32_t as_of = scored_as_of(sj, a, &scored);
+  if (!scored) return NULL;
   const Result *r = eval_account(s->ev, a->values, as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
   job_values(s->ev, s->exprs, sj->nexprs, s->values);
-  uint64_t h = 0;
-  if (sj->key_input >= 0) {
-    char buf[32];
-    size_t n;
-    const char *text = key_text(&a->values[sj->key_input], a->id, buf, &n);
-    h = key_hash(text, n);
-  }
+  uint64_t h = account_hash(sj, a);
   char *packed = arena_alloc(arena, packed_size(r, sj->nexprs));
   transfer((Result *)r, s->values, sj->nexprs, &h, packed, true); /* only read when packing */
   return packed;
