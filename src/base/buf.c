@@ -9,22 +9,6 @@
 #include "base/arena.h"
 #include "base/numfmt.h"
 
-/* buf_num's cache: the texts of recently written non-integers, direct
- * mapped by their bits. Scores repeat a lot (every account whose members
- * came out the same has the same dimension score), and num_format's exact
- * search costs hundreds of instructions a number. */
-enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
-
-typedef struct NumEntry {
-  uint64_t bits; /* the double's bits; 0 (+0.0) = empty */
-  uint8_t len;
-  char text[NUM_CACHE_TEXT];
-} NumEntry;
-
-struct NumCache {
-  NumEntry e[1 << NUM_CACHE_BITS];
-};
-
 void buf_init(Buf *b, FILE *out) {
   b->data = NULL;
   b->len = b->cap = 0;
@@ -71,34 +55,34 @@ void buf_num2(Buf *b, double x) {
   buf_put(b, tmp, (size_t)num_format2(x, tmp));
 }
 
-void buf_num_any(Buf *b, double x) {
-  buf_reserve(b, 32);
-  char *out = b->data + b->len;
+size_t buf_num_miss(Buf *b, char *out, double x) {
   /* integers as num_format writes them: plain digits ("0" for -0 too) */
   if (fabs(x) <= 1e15 && (double)(int64_t)x == x) {
     int64_t v = (int64_t)x;
     size_t n = 0;
     if (v < 0) out[n++] = '-';
-    n += (size_t)uint_text(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
-    b->len += n;
-    return;
+    return n + (size_t)uint_text(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
   }
-  if (!b->nums) b->nums = xcalloc(1, sizeof *b->nums);
+  if (!b->nums) {
+    b->nums = xmalloc(sizeof *b->nums);
+    for (size_t i = 0; i < sizeof b->nums->e / sizeof *b->nums->e; i++)
+      b->nums->e[i] = (NumEntry){.bits = 0, .len = 1, .text = "0"}; /* +0.0 */
+  }
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
-  NumEntry *e = &b->nums->e[(bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS)];
-  if (e->bits == bits) {
-    memcpy(out, e->text, NUM_CACHE_TEXT);
-    b->len += e->len;
-    return;
-  }
+  NumEntry *e = num_entry(b->nums, bits);
   int n = num_format(x, out);
   if (n <= NUM_CACHE_TEXT) {
     e->bits = bits;
     e->len = (uint8_t)n;
-    memcpy(e->text, out, NUM_CACHE_TEXT); /* a fixed move: within the 32 reserved */
+    memcpy(e->text, out, NUM_CACHE_TEXT); /* a fixed move: within the NUM_ROOM made */
   }
-  b->len += (size_t)n;
+  return (size_t)n;
+}
+
+void buf_num_any(Buf *b, double x) {
+  buf_reserve(b, NUM_ROOM);
+  b->len += buf_num_at(b, b->data + b->len, x);
 }
 
 void buf_json_str(Buf *b, const char *s, size_t n) {
@@ -218,28 +202,53 @@ void buf_csv_cell_safe(Buf *b, const char *s, size_t n) {
   b->len = (size_t)(out - b->data);
 }
 
-void buf_csv_cell(Buf *b, const char *s, size_t n) {
-  bool quote = false;
+/* Whether S[0..n) holds one of , " CR LF: words of 8 (or 4) bytes
+ * sifted for a byte below 0x2D (csv_sift), the bytes looked at one by
+ * one only after that (a space, '!', '#'...'+'). */
+static bool csv_needs_quotes(const char *s, size_t n) {
+  uint64_t low = 0;
+  if (n >= 8) {
+    uint64_t v;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      memcpy(&v, s + i, 8);
+      low |= csv_sift(v);
+    }
+    memcpy(&v, s + n - 8, 8); /* the last 8 (overlapping the word before) */
+    low |= csv_sift(v);
+  } else if (n >= 4) {
+    uint32_t v, w; /* the first 4 and the last 4 */
+    memcpy(&v, s, 4);
+    memcpy(&w, s + n - 4, 4);
+    low = csv_sift((uint64_t)v << 32 | w);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      low |= (unsigned char)s[i] < 0x2D;
+  }
+  if (!low) return false;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-      quote = true;
-      break;
-    }
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
   }
-  if (!quote) {
-    buf_put(b, s, n);
-    return;
+  return false;
+}
+
+char *csv_cell_any(char *out, const char *s, size_t n) {
+  if (!csv_needs_quotes(s, n)) {
+    memcpy(out, s, n);
+    return out + n;
   }
-  buf_reserve(b, 2 * n + 2);
-  char *out = b->data + b->len;
   *out++ = '"';
   for (size_t i = 0; i < n; i++) {
     if (s[i] == '"') *out++ = '"';
     *out++ = s[i];
   }
   *out++ = '"';
-  b->len = (size_t)(out - b->data);
+  return out;
+}
+
+void buf_csv_cell(Buf *b, const char *s, size_t n) {
+  buf_reserve(b, CSV_CELL_ROOM(n));
+  b->len = (size_t)(csv_cell_at(b->data + b->len, s, n) - b->data);
 }
 
 void buf_flush(Buf *b, size_t limit) {

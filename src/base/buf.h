@@ -13,7 +13,24 @@
 
 #include "base/numfmt.h"
 
-typedef struct NumCache NumCache;
+/* buf_num's cache: the texts of recently written non-integers, direct
+ * mapped by their bits. Scores repeat a lot (every account whose members
+ * came out the same has the same dimension score), and num_format's exact
+ * search costs a couple of hundred instructions a number. An entry never
+ * written holds +0.0's text, "0", so that no entry is empty. */
+enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
+typedef struct NumEntry {
+  uint64_t bits; /* the double's bits */
+  uint8_t len;
+  char text[NUM_CACHE_TEXT];
+} NumEntry;
+typedef struct NumCache {
+  NumEntry e[1 << NUM_CACHE_BITS];
+} NumCache;
+/* The entry for a double of these BITS. */
+static inline NumEntry *num_entry(NumCache *c, uint64_t bits) {
+  return &c->e[(bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS)];
+}
 
 typedef struct Buf {
   char *data;
@@ -43,6 +60,23 @@ void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Shortest round-trip decimal of X (see num_format); the texts of recent
  * non-integers are cached, so repeated numbers cost a lookup. */
 void buf_num_any(Buf *b, double x);
+/* The same at OUT, in room made in B beforehand (NUM_ROOM bytes: B's
+ * data is not moved, only its cache used); returns the length. For
+ * writers that keep their own place in a row. */
+enum { NUM_ROOM = 32 };
+size_t buf_num_miss(Buf *b, char *out, double x);
+static inline size_t buf_num_at(Buf *b, char *out, double x) {
+  if (b->nums) { /* a number met before: its text from the cache, inline */
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    const NumEntry *e = num_entry(b->nums, bits);
+    if (e->bits == bits) {
+      memcpy(out, e->text, NUM_CACHE_TEXT);
+      return e->len;
+    }
+  }
+  return buf_num_miss(b, out, x); /* the rest, and the cache made on first use */
+}
 /* The same, with the small whole numbers (0 to 999: weights, scores,
  * counts, most of the numbers an explanation writes) inline. */
 static inline void buf_num(Buf *b, double x) {
@@ -75,6 +109,30 @@ static inline void buf_shown_str(Buf *b, const char *s) {
 bool text_has_controls(const char *s, size_t n);
 /* A CSV cell (RFC 4180: quoted when it holds , " CR or LF). */
 void buf_csv_cell(Buf *b, const char *s, size_t n);
+/* The same at OUT, in room made beforehand (CSV_CELL_ROOM(n) bytes);
+ * returns the end of what it wrote. */
+#define CSV_CELL_ROOM(n) (2 * (n) + 2)
+char *csv_cell_any(char *out, const char *s, size_t n);
+/* A byte's top bit set where a byte of V may be below 0x2D, for certain
+ * when one is (',' is the largest of , " CR LF: (v − 0x2D…) & ~v, and
+ * bytes of 0x80 and up, UTF-8, have their top bit set in v). */
+static inline uint64_t csv_sift(uint64_t v) {
+  const uint64_t ones = 0x0101010101010101ull;
+  return (v - ones * 0x2D) & ~v & ones * 0x80;
+}
+static inline char *csv_cell_at(char *out, const char *s, size_t n) {
+  if (n >= 8 && n <= 16) { /* ids of 8 to 16 bytes: two words, inline */
+    uint64_t head, tail;
+    memcpy(&head, s, 8);
+    memcpy(&tail, s + n - 8, 8);
+    if (!csv_sift(head) && !csv_sift(tail)) {
+      memcpy(out, &head, 8);
+      memcpy(out + n - 8, &tail, 8);
+      return out + n;
+    }
+  }
+  return csv_cell_any(out, s, n);
+}
 /* The same for CSV meant for a spreadsheet: a cell that starts with = + -
  * @ tab or CR (which Excel, LibreOffice and Google Sheets may take for a
  * formula: `=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`) gets a ' in front and is

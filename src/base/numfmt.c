@@ -1,19 +1,20 @@
 /* numfmt.c — the shortest decimal that reads back to the same double,
- * computed exactly with 128-bit integers for the values scores are made
- * of (1e-4 <= |x| < 1e15), without printf or strtod.
+ * computed exactly with integers for the values scores are made of
+ * (1e-4 <= |x| < 1e15, no integer), without printf or strtod.
  *
  * x = m·2^-s exactly (m < 2^53). Scaled by 10^q so that it has 17 digits
- * before the point, x·10^q = m·5^q / 2^(s−q): an exact rational with a
- * 128-bit numerator. For p = 1, 2, … 17 the correctly rounded p-digit
- * decimal is computed from it, and accepted as soon as it lies inside the
- * interval of reals that round to x (half an ulp either side, the ends
- * included when m is even, as strtod rounds ties to even). Only p = 15,
- * 16, 17 are tried: when 15 digits read back, the shortest decimal is
- * those 15 without trailing zeros. The first p accepted is the shortest; it is the same decimal "%.17g"-style
- * search finds, so the text equals the slow path's. Outside that range the caller uses the printf path.
- * Before all that, values of one or two decimals (52.5, 0.7) are found
- * by a multiplication and a division of doubles (few_decimals), and the
- * tries are done with 64-bit integers but for one distance.
+ * before the point, N = x·10^q = m·5^q / 2^(s−q): an exact rational with
+ * a 128-bit numerator, whose whole part and remainder fit 64 bits each.
+ * For p = 15, 16, 17 the correctly rounded p-digit decimal is computed
+ * from it, and accepted as soon as it lies inside the interval of reals
+ * that round to x (half an ulp either side, a quarter below a power of
+ * two, the ends included when m is even, as strtod rounds ties to even);
+ * the 17-digit one always does. When 15 digits read back, the shortest
+ * decimal is those 15 without trailing zeros (DBL_DIG). That is the
+ * decimal the "%.*g" search over precisions 15, 16, 17 finds (shortest_g,
+ * which writes everything outside the range), so the text is the same.
+ * The digits are written 16 at once (SSE2), and the zeros at the end
+ * found from them rather than by division.
  * tests/unit/test_numfmt.c compares every path with the printf search
  * over a million numbers and every power of two and ten. */
 #include <math.h>
@@ -24,6 +25,9 @@
 
 #include <float.h>
 #include <stdbool.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -136,13 +140,46 @@ static inline void write8(char *out, uint32_t v) {
 #endif
 }
 
+/* The 16 decimal digits of V < 10^16 at OUT, zero-padded; returns a
+ * mask of the digits that are not 0 (bit i: OUT[i]). With SSE2 all at
+ * once: V as four groups of four digits, each group in four 16-bit
+ * lanes (times 4, so that every lane's first product keeps enough
+ * bits), every lane divided by its power of ten (1000, 100, 10, 1) by
+ * two multiplications that keep the high half (g·8389 >> 23 is g/1000
+ * for g < 10^4, g·5243 >> 19 is g/100, g·6554 >> 16 is g/10; the second
+ * multiplication, by a power of two, is the lane's shift), then each
+ * digit as its lane less ten times the lane before. */
+static inline unsigned write16(char *out, uint64_t v) {
+  uint32_t hi = (uint32_t)(v / 100000000), lo = (uint32_t)(v % 100000000);
+#ifdef __SSE2__
+  const uint64_t four = 0x0004000400040004ull; /* g·four: 4g in every lane */
+  __m128i a = _mm_set_epi64x((int64_t)((hi % 10000) * four), (int64_t)((hi / 10000) * four));
+  __m128i b = _mm_set_epi64x((int64_t)((lo % 10000) * four), (int64_t)((lo / 10000) * four));
+  const __m128i magic = _mm_set_epi16((short)0x8000, 6554, 5243, 8389, (short)0x8000, 6554, 5243, 8389);
+  const __m128i shift =
+      _mm_set_epi16((short)0x8000, 1 << 14, 1 << 11, 1 << 7, (short)0x8000, 1 << 14, 1 << 11, 1 << 7);
+  const __m128i ten = _mm_set1_epi16(10);
+  a = _mm_mulhi_epu16(_mm_mulhi_epu16(a, magic), shift); /* g/1000, g/100, g/10, g */
+  b = _mm_mulhi_epu16(_mm_mulhi_epu16(b, magic), shift);
+  a = _mm_sub_epi16(a, _mm_slli_epi64(_mm_mullo_epi16(a, ten), 16)); /* the last lane's ·10 is shifted out */
+  b = _mm_sub_epi16(b, _mm_slli_epi64(_mm_mullo_epi16(b, ten), 16));
+  __m128i digits = _mm_packus_epi16(a, b);
+  _mm_storeu_si128((__m128i *)(void *)out, _mm_add_epi8(digits, _mm_set1_epi8('0')));
+  return ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(digits, _mm_setzero_si128())) & 0xFFFF;
+#else
+  write8(out, hi);
+  write8(out + 8, lo);
+  unsigned nonzero = 0;
+  for (int i = 0; i < 16; i++)
+    nonzero |= (unsigned)(out[i] != '0') << i;
+  return nonzero;
+#endif
+}
+
 /* The 18 decimal digits of V < 10^18 at OUT, zero-padded. */
 static inline void write18(char *out, uint64_t v) {
-  uint64_t top = v / 100000000; /* < 10^10 */
-  uint32_t low = (uint32_t)(v % 100000000);
-  memcpy(out, digit_pairs + 2 * (uint32_t)(top / 100000000), 2);
-  write8(out + 2, (uint32_t)(top % 100000000));
-  write8(out + 10, low);
+  memcpy(out, digit_pairs + 2 * (v / 10000000000000000ull), 2);
+  write16(out + 2, v % 10000000000000000ull);
 }
 
 int uint_text(char *out, uint64_t v) {
@@ -155,8 +192,7 @@ int uint_text(char *out, uint64_t v) {
   if (n <= 8) {
     write8(d + 12, (uint32_t)v);
   } else if (n <= 16) {
-    write8(d + 4, (uint32_t)(v / 100000000));
-    write8(d + 12, (uint32_t)(v % 100000000));
+    write16(d + 4, v);
   } else {
     memcpy(d, digit_pairs + 2 * (v / 1000000000000000000ull), 2);
     write18(d + 2, v % 1000000000000000000ull);
@@ -165,189 +201,106 @@ int uint_text(char *out, uint64_t v) {
   return n;
 }
 
-/* x·10^q = num / 2^sh with num = m·5^q (shifted when sh would be < 0). */
-static bool scale(uint64_t m, int s, int q, u128 *num, u128 *five, int *sh) {
-  if (q < 0 || q > 27) return false;
-  *five = pow5_u64[q];
-  *num = (u128)m * *five;
-  *sh = s - q;
-  if (*sh < 0) {
-    *num <<= -*sh;
-    *five <<= -*sh;
-    *sh = 0;
-  }
-  return *sh <= 60;
-}
-
-/* Whether every multiple of UNIT lies outside the interval that rounds
- * to x, judged from N's whole part N17 alone: N = x·10^q lies in
- * [N17, N17 + 1), and the interval is N ± half an ulp, an ulp being
- * N/M (x = M·2^-s) < (N17 + 1)/M. A multiple of UNIT is at least
- * min(R, UNIT − R − 1) from N (R = N17 mod UNIT); when that is more than
- * (N17 + 1)/(2M), none is inside. False when it cannot tell (the exact
- * test decides). */
-static inline bool far_from(uint64_t n17, uint64_t m, uint64_t r, uint64_t unit) {
-  uint64_t gap = r < unit - 1 - r ? r : unit - 1 - r;
-  return 2 * m * gap > n17 + 1; /* m < 2^53, gap < 50: no overflow */
-}
-
-/* The exact value N = n17 + frac/2^sh (0 <= frac < 2^sh, sh <= 60) and
- * an ulp of x in the same units, FIVE/2^sh. */
-typedef struct Scaled {
-  uint64_t n17, frac;
-  u128 five;
-  int sh;
-  bool pow2;      /* x is a power of two: the interval below is half as wide */
-  bool inclusive; /* the interval's ends round to x (its significand is even) */
-} Scaled;
-
-/* The correctly rounded decimal of N to a multiple of UNIT (10^(17−p)
- * for p digits; ties to even), as *D = that multiple / UNIT; true when
- * it lies inside the interval of reals that round to x (strtod reads it
- * back as x). All in 64 bits but the distance: N's remainder below the
- * multiple, r + frac/2^sh, is compared with UNIT/2 by its whole part
- * first (UNIT is even: 2r > UNIT means up, 2r < UNIT down, equal a tie
- * decided by frac and then by evenness). */
-static inline __attribute__((always_inline)) bool rounded_within(const Scaled *n, uint64_t d, uint64_t r,
-                                                                 uint64_t unit, uint64_t *d_out) {
-  /* D = N17 / UNIT, R = N17 mod UNIT */
-  bool up = 2 * r > unit || (2 * r == unit && (n->frac != 0 || (d & 1)));
-  u128 dist, reach; /* 4·distance and 2·ulp, in 2^-sh */
-  if (up) {
-    d++;
-    dist = (((u128)(unit - r) << n->sh) - n->frac) * 4;
-    reach = n->five * 2;
-  } else {
-    dist = (((u128)r << n->sh) + n->frac) * 4;
-    reach = n->pow2 ? n->five : n->five * 2;
-  }
-  *d_out = d;
-  return n->inclusive ? dist <= reach : dist < reach;
-}
-
-/* V at OUT as "ddd.ddd" with K (1 to 4) decimals; V < 10^15. */
-static int write_decimals(char *out, uint64_t v, int k) {
-  static const uint32_t pow10_u32[] = {1, 10, 100, 1000, 10000};
-  uint32_t unit = pow10_u32[k];
-  uint64_t whole = v / unit;
-  uint32_t part = (uint32_t)(v % unit);
-  int n = uint_text(out, whole);
-  out[n++] = '.';
-  char d[12];
-  write8(d, part); /* zero-padded: its last K (a fixed move of 4) */
-  memcpy(out + n, d + 8 - k, 4);
-  n += k;
-  out[n] = '\0';
-  return n;
-}
-
-/* A value of one or two decimals (52.5, 0.7, 13.25): the shortest
- * decimal of X when one of at most 15 digits with at most 2 decimals
- * reads back as X. If r/100 (both exact doubles, divided with correct
- * rounding) is X, the decimal r·10^-2 rounds to X; having at most 15
- * digits, it is then the one decimal of that length that does (DBL_DIG),
- * so the search finds it too, without r's trailing zero when it has one
- * (a value of one decimal). X is no integer here. Returns 0 when no r
- * fits. */
-static int few_decimals(double x, char *buf) {
-  double t = x * 100;
-  if (!(t < 1e14)) return 0;
-  int64_t r = (int64_t)(t + 0.5); /* signed: one instruction each way */
-  if ((double)r / 100 != x) return 0;
-  return r % 10 != 0 ? write_decimals(buf, (uint64_t)r, 2) : write_decimals(buf, (uint64_t)r / 10, 1);
-}
-
 /* 10^k for k = −4 … 15 (at k + 4), the doubles nearest them. */
 static const double pow10_double[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
                                       1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
-/* Writes the shortest round-trip text of positive X into BUF in fixed
- * notation; returns its length, or 0 when X is outside the fast range
- * (1e-4 <= x < 1e15, not an integer: the caller writes those). */
+/* N = x·10^q split at its point: N17 its whole part, FRAC the rest in
+ * units of 2^-SH (SH = s − q), FIVE = 5^q an ulp of x in those units
+ * (2^-s·10^q = 5^q/2^SH). SH is 0 to 47 here (x below 1e15 and at least
+ * 1e-4, q one off at most), so every distance below is less than
+ * 100·2^47 and fits 64 bits; only m·5^q needs 128. */
+typedef struct Scaled {
+  uint64_t n17, frac, five;
+  int sh;
+} Scaled;
+
+/* N for this Q; true when it has 17 digits before its point. */
+static inline bool scale17(uint64_t m, int s, int q, Scaled *n) {
+  n->five = pow5_u64[q];
+  n->sh = s - q;
+  u128 num = (u128)m * n->five; /* < 2^53·5^22 < 2^105; N < 10^18 */
+  n->n17 = (uint64_t)(num >> n->sh);
+  n->frac = (uint64_t)num & ((1ull << n->sh) - 1);
+  return n->n17 - pow10_u64[16] < pow10_u64[17] - pow10_u64[16];
+}
+
+/* The correctly rounded decimal of N to a multiple of UNIT (10 or 100:
+ * 16 or 15 digits; ties to even), into *V; true when it lies inside the
+ * interval of reals that round to x (strtod reads it back as x): within
+ * half an ulp (FIVE/2) of N, a quarter below a power of two (POW2: the
+ * double below is nearer), the ends included when x's significand is
+ * EVEN. Most numbers are farther than that from both multiples of UNIT
+ * around them, which is told first. */
+static inline bool rounded_within(const Scaled *n, uint64_t unit, bool pow2, bool even, uint64_t *v) {
+  uint64_t d = n->n17 / unit;
+  uint64_t below = ((n->n17 - d * unit) << n->sh) + n->frac; /* N − d·UNIT, in 2^-sh */
+  uint64_t above = (unit << n->sh) - below;                  /* (d+1)·UNIT − N */
+  if (2 * below > n->five && 2 * above > n->five) return false;
+  bool up = below > above || (below == above && (d & 1));
+  uint64_t dist2 = up ? 2 * above : below << (pow2 ? 2 : 1);
+  *v = (d + up) * unit;
+  return even ? dist2 <= n->five : dist2 < n->five;
+}
+
+/* Writes the shortest round-trip text of X (1e-4 <= x < 1e15, not an
+ * integer) into BUF in fixed notation; returns its length, or 0 when
+ * the exact path cannot tell (the caller uses the printf path). BUF
+ * holds 31 bytes (num_format's 32 after a sign). */
 static int num_format_fast(double x, char *buf) {
-  if (!(x >= 1e-4 && x < 1e15)) return 0;
-  int few = few_decimals(x, buf);
-  if (few) return few;
-  /* x is normal here: x = m·2^-s with m its 53-bit significand */
+  /* x is normal and positive: x = m·2^-s with m its 53-bit significand,
+   * 2^e2 <= x < 2^(e2+1) */
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
-  int biased = (int)(bits >> 52) & 0x7FF;
-  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
-  int s = 1075 - biased;
-  int exp2 = biased - 1022; /* x = frac·2^exp2, 0.5 <= frac < 1 */
-  /* e10 = floor(log10 x): floor((exp2 − 1)·log10 2) or one more (x >=
-   * 2^(exp2−1)), told apart by comparing x with 10^(e10+1) (the double
-   * nearest it; where that is below the power, x equal to it is taken
-   * one too high, and the loop below corrects it). */
-  double estimate = (exp2 - 1) * 0.30102999566398120;
-  int e10 = (int)estimate;
-  if ((double)e10 > estimate) e10--; /* floor, without a libm call */
-  if (e10 + 1 <= 15 && x >= pow10_double[e10 + 1 + 4]) e10++;
-  u128 num, five;
-  int sh, q = 0;
-  uint64_t n17 = 0;
-  for (int tries = 0; tries < 3; tries++) {
-    q = 16 - e10;
-    if (!scale(m, s, q, &num, &five, &sh)) return 0;
-    u128 n = num >> sh;
-    if (n >= (u128)pow10_u64[17])
-      e10++;
-    else if (n < (u128)pow10_u64[16])
-      e10--;
-    else {
-      n17 = (uint64_t)n;
-      break;
-    }
+  int biased = (int)(bits >> 52);
+  uint64_t fraction = bits & ((1ull << 52) - 1), m = fraction | (1ull << 52);
+  int s = 1075 - biased, e2 = biased - 1023;
+  /* e10 = floor(log10 x): floor(e2·log10 2) (1233/4096 is log10 2 close
+   * enough for these e2; the offset keeps the shift on a positive
+   * number) or one more, told apart by comparing x with 10^(e10+1). Where
+   * the double nearest that power is on the wrong side of it, N comes out
+   * with 16 or 18 digits and the next q is taken. */
+  int e10 = ((e2 + 4096) * 1233 >> 12) - 1233;
+  e10 += x >= pow10_double[e10 + 1 + 4];
+  int q = 16 - e10;
+  Scaled n;
+  if (!scale17(m, s, q, &n)) {
+    q += n.n17 < pow10_u64[16] ? 1 : -1;
+    if (q < 0 || q > 22 || s - q < 1 || !scale17(m, s, q, &n)) return 0;
   }
-  if (n17 == 0) return 0;
-  Scaled n = {n17, (uint64_t)(num - ((u128)n17 << sh)), five, sh, m == (1ull << 52), (m & 1) == 0};
-  /* 15 digits always suffice unless 16 or 17 are needed; a shorter
-   * decimal, when one exists, is the 15-digit one without its zeros. The
-   * tries divide by constants (a division by a variable is slow). Most
-   * numbers need 17: a try is skipped without the 128-bit work when N is
-   * farther from every multiple of its unit than half an ulp can reach
-   * (far_from). The 17-digit decimal is always inside: an ulp is more
-   * than 1.1 units of the 17th digit (N >= 10^16, m < 2^53), a quarter
-   * of one (the narrow side of a power of two, m = 2^52) more than 0.55. */
-  uint64_t d, d100 = n17 / 100, r100 = n17 - d100 * 100, r10 = r100 % 10;
-  int p;
-  if (!far_from(n17, m, r100, 100) && rounded_within(&n, d100, r100, 100, &d))
-    p = 15;
-  else if (!far_from(n17, m, r10, 10) && rounded_within(&n, d100 * 10 + r100 / 10, r10, 10, &d))
-    p = 16;
-  else {
-    p = 17;
-    d = n17 + (2 * n.frac > (1ull << sh) || (2 * n.frac == (1ull << sh) && (n17 & 1)));
+  /* V: the decimal as 17 digits (d·10^(17−p)). The 17-digit decimal is
+   * always inside: an ulp is more than 1.1 units of the 17th digit (N >=
+   * 10^16, m < 2^53), a quarter of one (the narrow side of a power of
+   * two, m = 2^52) more than 0.55. */
+  bool pow2 = fraction == 0, even = (m & 1) == 0;
+  uint64_t v;
+  if (!rounded_within(&n, 100, pow2, even, &v) && !rounded_within(&n, 10, pow2, even, &v)) {
+    uint64_t half = 1ull << (n.sh - 1);
+    v = n.n17 + (n.frac > half || (n.frac == half && (n.n17 & 1)));
   }
-  /* value = d·10^(17−p−q): its digits without the zeros after the point,
-   * then the point placed. The text (at most 22 bytes: x >= 1e-4 has at
-   * most 3 zeros after the point) is put together in TEXT by moves of
-   * fixed sizes, and moved to BUF (32 bytes) in one. */
-  int nd = d >= pow10_u64[p] ? p + 1 : p; /* 10^(p−1) <= d <= 10^p */
-  int point = nd + (17 - p - q);          /* digits before the decimal point */
-  while (nd > point && d % 10 == 0) {
-    d /= 10;
-    nd--;
+  if (v >= pow10_u64[17]) return 0; /* rounded up to 10^17: a power of ten */
+  /* its 17 digits (the first not 0), the last one not 0 (LAST) ending
+   * the text; POINT digits before the decimal point, −3 to 15 */
+  char digits[32];
+  uint64_t top = v / pow10_u64[16];
+  digits[0] = (char)('0' + top);
+  unsigned nonzero = write16(digits + 1, v - top * pow10_u64[16]);
+  int last = nonzero ? 32 - __builtin_clz(nonzero) : 0;
+  int point = 17 - q, len;
+  if (point <= 0) { /* 0.000ddd: the moves end before buf[30] */
+    memcpy(buf, "0.000", 5);
+    memcpy(buf + 2 - point, digits, 24);
+    len = 2 - point + last + 1;
+  } else { /* ddd.ddd: the digits from FROM on moved one on, the point put after; FROM is the point's
+              place but for 15 digits before it (two after at most), so that nothing is written past
+              buf[30]: a caller's sign may come first */
+    if (last < point) return 0; /* a whole number: not x (x is none) */
+    int from = point < 15 ? point : 14;
+    memcpy(buf, digits, 16);
+    memcpy(buf + from + 1, digits + from, 16);
+    buf[point] = '.';
+    len = last + 2;
   }
-  char digits[48], text[48];
-  write18(digits, d); /* d < 10^18: 18 digits, zero-padded */
-  memset(digits + 18, '0', 24);
-  const char *lead = digits + 18 - nd;
-  int len;
-  if (point <= 0) { /* 0.000ddd: -point <= 3 */
-    memcpy(text, "0.000", 5);
-    memcpy(text + 2 - point, lead, 24);
-    len = 2 - point + nd;
-  } else if (point >= nd) { /* ddd000: the zeros came with the digits */
-    memcpy(text, lead, 24);
-    len = point;
-  } else { /* ddd.ddd: point < nd <= 18 */
-    memcpy(text, lead, 24);
-    text[point] = '.';
-    memcpy(text + point + 1, lead + point, 24);
-    len = nd + 1;
-  }
-  memcpy(buf, text, 24);
   buf[len] = '\0';
   return len;
 }
@@ -415,6 +368,16 @@ static int format_integer(double x, char *buf) {
 /* Decimal point and exponent use the C locale's "." (the CLI never calls
  * setlocale). Integers up to 1e15 in magnitude print as plain digits. */
 int num_format(double x, char *buf) {
+  /* the common case first: no integer, in the exact range (the int64_t
+   * round trip is exact there and, unlike trunc(), no call) */
+  double a = fabs(x);
+  if (a >= 1e-4 && a < 1e15 && (double)(int64_t)x != x) {
+    int neg = x < 0;
+    buf[0] = '-';
+    int n = num_format_fast(a, buf + neg);
+    if (n > 0) return n + neg;
+    return shortest_g(x, buf);
+  }
   if (isnan(x) || isinf(x)) {
     memcpy(buf, "null", 5);
     return 4;
@@ -423,17 +386,6 @@ int num_format(double x, char *buf) {
     memcpy(buf, "0", 2); /* also -0 */
     return 1;
   }
-  /* the int64_t round trip is exact here and, unlike trunc(), no call */
-  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) return format_integer(x, buf);
-  if (x < 0) {
-    int n = num_format_fast(-x, buf + 1);
-    if (n > 0) {
-      buf[0] = '-';
-      return n + 1;
-    }
-  } else {
-    int n = num_format_fast(x, buf);
-    if (n > 0) return n;
-  }
+  if (a <= 1e15 && (double)(int64_t)x == x) return format_integer(x, buf);
   return shortest_g(x, buf);
 }

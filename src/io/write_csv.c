@@ -30,6 +30,18 @@ struct CsvPlan {
   size_t room;     /* what a row needs after its id (write_csv) */
 };
 
+/* A fragment of the plan at O, in room made beforehand (frag16_room(f)
+ * bytes), by moves of 16 bytes over its padding (writer_frag pads every
+ * fragment with FRAG_PAD zero bytes): no call, and one move for the
+ * names and grades most rows hold. */
+static inline size_t frag16_room(Frag f) { return f.n > 16 ? (f.n + 15) & ~(size_t)15 : 16; }
+static inline char *frag16_at(char *o, Frag f) {
+  memcpy(o, f.s, 16);
+  for (size_t i = 16; i < f.n; i += 16)
+    memcpy(o + i, f.s + i, 16);
+  return o + f.n;
+}
+
 static void cell(Buf *b, const char *s) {
   if (s) buf_csv_cell(b, s, strlen(s));
 }
@@ -218,18 +230,21 @@ static CsvPlan *csv_plan(WriteCtx *w) {
     cp->tail = writer_frag(w, &tmp, 0);
   }
   buf_free(&tmp);
-  /* the row after the id, every piece at its largest (writer.h) */
-  size_t grade = FRAG_PAD, persona = FRAG_PAD, step = FRAG_PAD, flags = FRAG_PAD;
+  /* the row after the id, every piece at its largest (frag16_room;
+   * a number NUM_ROOM bytes, or num_format_fixed's 352 with --digits) */
+  size_t grade = 16, persona = 16, step = 16, flags = 0, num = w->rounded ? 352 : NUM_ROOM;
   for (int32_t i = 0; i < p->ngrade_names; i++)
-    grade = grade > frag_room(cp->grades[i]) ? grade : frag_room(cp->grades[i]);
+    grade = grade > frag16_room(cp->grades[i]) ? grade : frag16_room(cp->grades[i]);
   for (int32_t i = 0; i < p->npersonas; i++)
-    persona = persona > frag_room(cp->personas[i]) ? persona : frag_room(cp->personas[i]);
+    persona = persona > frag16_room(cp->personas[i]) ? persona : frag16_room(cp->personas[i]);
   for (int32_t i = 0; i < p->nsteps; i++)
-    step = step > frag_room(cp->steps[i]) ? step : frag_room(cp->steps[i]);
+    step = step > frag16_room(cp->steps[i]) ? step : frag16_room(cp->steps[i]);
   for (uint32_t set = 0; cp->flag_sets && set < 1u << p->nflags; set++)
-    flags = flags > frag_room(cp->flag_sets[set]) ? flags : frag_room(cp->flag_sets[set]);
-  cp->room = frag_room(cp->head) + persona + grade + step + flags + frag_room(cp->tail) + 2 * NUM_ROOM + 8 +
-             (size_t)p->ndimensions * (NUM_ROOM + grade + 2);
+    flags = flags > frag16_room(cp->flag_sets[set]) ? flags : frag16_room(cp->flag_sets[set]);
+  for (int32_t f = 0; !cp->flag_sets && f < p->nflags; f++)
+    flags += frag16_room(cp->flags[f]) + 1; /* every flag and its ';' */
+  cp->room = frag16_room(cp->head) + persona + grade + step + flags + frag16_room(cp->tail) + 2 * num + 8 +
+             (size_t)p->ndimensions * (num + grade + 2);
   return cp;
 }
 
@@ -307,75 +322,96 @@ bool write_csv_header(WriteCtx *w) {
   return !w->encoder || csv_encode_row(w, NULL, start);
 }
 
-/* A number: exact, into NUM_ROOM bytes of the row's room, or rounded
- * with --digits (up to 351 bytes: room made again after it). */
-static inline void put_num(const WriteCtx *w, Buf *b, double x) {
-  if (!w->rounded) {
-    num_in_room(b, x);
-    return;
+/* A number at O, in room made beforehand: exact (whole numbers below
+ * 1000 inline, the rest through B's cache), or rounded with --digits. */
+static inline char *num_at(int digits, Buf *b, char *o, double x) {
+  if (digits >= 0) return o + num_format_fixed(x, digits, o);
+  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) return o + small_int_in_room(o, (uint32_t)x);
+  return o + buf_num_at(b, o, x);
+}
+
+/* The row after its id, at O in room made beforehand (cp->room; b->data
+ * does not move); returns its end. DIGITS: --digits, or -1 for exact
+ * numbers (a constant where it is inlined, so that each number checks
+ * nothing for it). What is read from R and CP is read into locals first:
+ * stores through O could change them as far as the compiler knows. */
+static inline __attribute__((always_inline)) char *row_at(const WriteCtx *w, Buf *b, char *o, const Result *r,
+                                                          int digits) {
+  const CsvPlan *cp = w->csv;
+  const Frag *grades = cp->grades;
+  const DimResult *dims = r->dims;
+  int32_t ndims = r->ndims, nflags = r->nflags;
+  const uint8_t *flags = r->flags;
+  int32_t bottleneck = r->bottleneck, grade = r->grade, persona = r->persona;
+  double health = r->health, coverage = r->coverage;
+  bool health_na = r->health_na, history = w->history;
+  o = frag16_at(o, cp->head);
+  *o++ = ',';
+  if (persona >= 0) o = frag16_at(o, cp->personas[persona]);
+  *o++ = ',';
+  if (!health_na) o = num_at(digits, b, o, health);
+  *o++ = ',';
+  if (grade >= 0) o = frag16_at(o, grades[grade]);
+  if (history) {
+    *o++ = ',';
+    if (!isnan(coverage)) o = num_at(digits, b, o, coverage);
   }
-  char t[352];
-  buf_put(b, t, (size_t)num_format_fixed(x, w->digits, t));
-  buf_reserve(b, w->csv->room);
+  for (int32_t d = 0; d < ndims; d++) {
+    bool na = dims[d].na;
+    double score = dims[d].score;
+    int32_t dim_grade = dims[d].grade;
+    *o++ = ',';
+    if (!na) o = num_at(digits, b, o, score);
+    *o++ = ',';
+    if (dim_grade >= 0) o = frag16_at(o, grades[dim_grade]);
+  }
+  *o++ = ',';
+  if (cp->flag_sets) {
+    uint32_t set = 0;
+    for (int32_t f = 0; f < nflags; f++)
+      set |= (uint32_t)(flags[f] == FLAG_RAISED) << f;
+    o = frag16_at(o, cp->flag_sets[set]);
+  } else { /* more flags than FLAG_SETS_MAX: one by one */
+    bool first = true;
+    for (int32_t f = 0; f < nflags; f++) {
+      if (flags[f] != FLAG_RAISED) continue;
+      if (!first) *o++ = ';';
+      first = false;
+      o = frag16_at(o, cp->flags[f]);
+    }
+  }
+  *o++ = ',';
+  if (bottleneck >= 0) o = frag16_at(o, cp->steps[bottleneck]);
+  return frag16_at(o, cp->tail);
 }
 
 void write_csv(WriteCtx *w, const Account *a, const Result *r) {
   if (!w->csv) w->csv = csv_plan(w);
-  const CsvPlan *cp = w->csv;
   Buf *b = w->buf;
   size_t start = b->len;
   /* The id is the one cell from the data (the others are names from the
    * rules, numbers and dates, which never start with = + - @). */
-  if (w->excel_safe && a->id)
-    buf_csv_cell_safe(b, a->id, strlen(a->id));
-  else
-    cell(b, a->id);
-  if (w->labels && w->p->display_input >= 0) { /* the display name: from the data too */
-    buf_putc(b, ',');
-    if (a->name && w->excel_safe)
-      buf_csv_cell_safe(b, a->name, strlen(a->name));
-    else if (a->name)
-      cell(b, a->name);
-  }
-  /* the rest in room made once (writer.h) */
-  buf_reserve(b, cp->room);
-  frag_in_room(b, cp->head);
-  b->data[b->len++] = ',';
-  if (r->persona >= 0) frag_in_room(b, cp->personas[r->persona]);
-  b->data[b->len++] = ',';
-  if (!r->health_na) put_num(w, b, r->health);
-  b->data[b->len++] = ',';
-  if (r->grade >= 0) frag_in_room(b, cp->grades[r->grade]);
-  if (w->history) {
-    b->data[b->len++] = ',';
-    if (!isnan(r->coverage)) put_num(w, b, r->coverage);
-  }
-  for (int32_t d = 0; d < r->ndims; d++) {
-    const DimResult *dr = &r->dims[d];
-    b->data[b->len++] = ',';
-    if (!dr->na) put_num(w, b, dr->score);
-    b->data[b->len++] = ',';
-    if (dr->grade >= 0) frag_in_room(b, cp->grades[dr->grade]);
-  }
-  b->data[b->len++] = ',';
-  if (cp->flag_sets) {
-    uint32_t set = 0;
-    for (int32_t f = 0; f < r->nflags; f++)
-      set |= (uint32_t)(r->flags[f] == FLAG_RAISED) << f;
-    frag_in_room(b, cp->flag_sets[set]);
-  } else {
-    /* more flags than FLAG_SETS_MAX: each checks its own room */
-    bool first = true;
-    for (int32_t f = 0; f < r->nflags; f++) {
-      if (r->flags[f] != FLAG_RAISED) continue;
-      if (!first) buf_putc(b, ';');
-      first = false;
-      put_plan_frag(b, cp->flags[f]);
+  const char *id = a->id ? a->id : "";
+  size_t id_len = strlen(id);
+  if (w->excel_safe || (w->labels && w->p->display_input >= 0)) {
+    if (w->excel_safe)
+      buf_csv_cell_safe(b, id, id_len);
+    else
+      buf_csv_cell(b, id, id_len);
+    if (w->labels && w->p->display_input >= 0) { /* the display name: from the data too */
+      buf_putc(b, ',');
+      if (a->name && w->excel_safe)
+        buf_csv_cell_safe(b, a->name, strlen(a->name));
+      else if (a->name)
+        buf_csv_cell(b, a->name, strlen(a->name));
     }
-    buf_reserve(b, cp->room);
+    buf_reserve(b, w->csv->room);
+  } else {
+    buf_reserve(b, CSV_CELL_ROOM(id_len) + w->csv->room);
+    b->len = (size_t)(csv_cell_at(b->data + b->len, id, id_len) - b->data);
   }
-  b->data[b->len++] = ',';
-  if (r->bottleneck >= 0) frag_in_room(b, cp->steps[r->bottleneck]);
-  frag_in_room(b, cp->tail);
+  char *end =
+      w->rounded ? row_at(w, b, b->data + b->len, r, w->digits) : row_at(w, b, b->data + b->len, r, -1);
+  b->len = (size_t)(end - b->data);
   if (w->encoder) csv_encode_row(w, a, start);
 }

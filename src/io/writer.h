@@ -94,9 +94,8 @@ static inline void frag_in_room(Buf *b, Frag f) {
     memcpy(d, f.s, f.n);
   b->len += f.n;
 }
-/* A number as buf_num writes it: NUM_ROOM bytes (num_format's longest
- * text is 24; buf_num_any checks its own room anyway). */
-enum { NUM_ROOM = 32 };
+/* A number as buf_num writes it: NUM_ROOM bytes (buf.h; num_format's
+ * longest text is 24; buf_num_any checks its own room anyway). */
 static inline void num_in_room(Buf *b, double x) {
   if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
     b->len += (size_t)small_int_in_room(b->data + b->len, (uint32_t)x);

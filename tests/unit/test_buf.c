@@ -75,6 +75,29 @@ Test(buf, num_small_whole_numbers) {
   buf_free(&b);
 }
 
+/* The cache's entries never written hold +0.0's text: +0.0 (and -0.0,
+ * whose bits differ) read through a made cache are still "0", and the
+ * numbers that land on an entry written before get their own text. */
+Test(buf, num_cache_unwritten_entries) {
+  Buf b;
+  buf_init(&b, NULL);
+  same_as_num_format(&b, 0.1); /* the cache made */
+  char out[NUM_ROOM];
+  for (int sign = 0; sign < 2; sign++) {
+    size_t n = buf_num_at(&b, out, sign ? -0.0 : 0.0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(out[0], '0');
+  }
+  b.len = 0;
+  buf_num_any(&b, 0.0);
+  cr_assert(b.len == 1 && b.data[0] == '0');
+  for (int i = 1; i < 20000; i++) { /* every entry written at least once, most twice */
+    same_as_num_format(&b, i / 7.0);
+    same_as_num_format(&b, -i / 7.0);
+  }
+  buf_free(&b);
+}
+
 Test(buf, num_cache_collisions) {
   Buf b;
   buf_init(&b, NULL);
@@ -226,6 +249,47 @@ Test(buf, json_str_every_byte_everywhere) {
         size_t k = json_escape_bytewise(s, n, want);
         cr_assert_eq(b.len, k, "byte 0x%02x at %zu of %zu", c, at, n);
         cr_assert(memcmp(b.data, want, k) == 0, "byte 0x%02x at %zu of %zu", c, at, n);
+      }
+  buf_free(&b);
+}
+
+/* csv_cell_at and buf_csv_cell (inline for 8 to 16 bytes, a word at a
+ * time otherwise, sifting for bytes below 0x2D): every byte value at
+ * every place of cells of 0 to 40 bytes, ASCII or UTF-8 around it, quoted
+ * exactly when a byte-by-byte writer quotes. */
+static size_t csv_cell_bytewise(const unsigned char *s, size_t n, char *out) {
+  bool quote = false;
+  for (size_t i = 0; i < n; i++)
+    quote |= s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+  size_t k = 0;
+  if (quote) out[k++] = '"';
+  for (size_t i = 0; i < n; i++) {
+    if (quote && s[i] == '"') out[k++] = '"';
+    out[k++] = (char)s[i];
+  }
+  if (quote) out[k++] = '"';
+  return k;
+}
+
+Test(buf, csv_cell_every_byte_everywhere) {
+  Buf b;
+  buf_init(&b, NULL);
+  unsigned char s[40];
+  char want[2 * sizeof s + 2], at_out[2 * sizeof s + 2 + 16];
+  for (size_t n = 0; n <= sizeof s; n++)
+    for (size_t at = 0; at < (n ? n : 1); at++)
+      for (int c = 0; c < 256; c++) {
+        for (size_t i = 0; i < n; i++)
+          s[i] = (unsigned char)(c % 2 ? 'a' + i % 26 : 0xE3 - (i % 3 ? 0x60 : 0)); /* ASCII or UTF-8 bytes */
+        if (n) s[at] = (unsigned char)c;
+        size_t k = csv_cell_bytewise(s, n, want);
+        b.len = 0;
+        buf_csv_cell(&b, (const char *)s, n);
+        cr_assert_eq(b.len, k, "byte 0x%02x at %zu of %zu", c, at, n);
+        cr_assert(memcmp(b.data, want, k) == 0, "byte 0x%02x at %zu of %zu", c, at, n);
+        char *end = csv_cell_at(at_out, (const char *)s, n);
+        cr_assert_eq((size_t)(end - at_out), k, "csv_cell_at: byte 0x%02x at %zu of %zu", c, at, n);
+        cr_assert(memcmp(at_out, want, k) == 0, "csv_cell_at: byte 0x%02x at %zu of %zu", c, at, n);
       }
   buf_free(&b);
 }

@@ -123,14 +123,18 @@ static uint64_t xorshift(uint64_t *s) {
   return *s;
 }
 
-/* num_format(X) and num_format(-X) are the search's text, byte for byte. */
+/* num_format(X) and num_format(-X) are the search's text, byte for
+ * byte, and write nothing past the 32 bytes num_format is given. */
 static void same_as_search(double x) {
   char got[64], want[64];
   for (int sign = 0; sign < 2; sign++, x = -x) {
+    memset(got, 0x5A, sizeof got);
     int n = num_format(x, got);
     printf_search(x, want, 15);
     cr_assert_str_eq(got, want, "x = %.17g", x);
     cr_assert_eq((size_t)n, strlen(want), "x = %.17g: length %d", x, n);
+    for (size_t i = 32; i < sizeof got; i++)
+      cr_assert_eq(got[i], 0x5A, "x = %.17g: byte %zu written", x, i);
   }
 }
 
@@ -178,6 +182,54 @@ Test(numfmt, edges_agree_with_search) {
                  0.1 + 0.2};
   for (size_t i = 0; i < sizeof xs / sizeof *xs; i++)
     same_as_search(xs[i]);
+}
+
+/* The exact path's own edges: decimals of one to four places at every
+ * magnitude of its range and their neighbours (the 15-digit decimal with
+ * zeros to drop), the halves of the last places (0.005, 0.015, ...:
+ * ties in decimal that are none in binary), the first and last doubles
+ * of the range (1e-4, 1e15) and just outside it, numbers with 16 and 17
+ * digits before the point once scaled (the nearest power of ten on the
+ * wrong side), and 17-digit decimals that round up to the next power. */
+Test(numfmt, exact_path_edges) {
+  static const double tens[] = {1, 10, 100, 1000, 10000};
+  for (int k = 1; k <= 4; k++)
+    for (int i = 1; i < 20000; i += (i < 1000 ? 1 : 7)) {
+      double x = i / tens[k];
+      for (double scale = 1e-4; scale < 1e15; scale *= 1000) {
+        same_as_search(x * scale);
+        same_as_search(nextafter(x * scale, 0));
+        same_as_search(nextafter(x * scale, INFINITY));
+      }
+    }
+  for (int i = 0; i < 1000; i++) {
+    same_as_search((i + 0.5) / 100); /* 0.005, 0.015, ... */
+    same_as_search((i + 0.5) / 1000);
+    same_as_search(i + 0.005);
+    same_as_search(i + 0.995);
+  }
+  double edges[] = {
+      1e-4, 1e15, 999999999999999.875, 1e15 + 0.125, 0.00009999999999999999, 0.0001000000000000001};
+  for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+    double x = edges[i];
+    for (int k = 0; k < 4; k++, x = nextafter(x, 0))
+      same_as_search(x);
+    x = edges[i];
+    for (int k = 0; k < 4; k++, x = nextafter(x, INFINITY))
+      same_as_search(x);
+  }
+  for (int e = -4; e <= 15; e++) {
+    char text[32];
+    for (int nines = 14; nines <= 18; nines++) {
+      /* 0.99…9·10^e: N near 10^17, rounding up to it at 17 digits */
+      snprintf(text, sizeof text, "0.%.*de%d", nines, 0, e);
+      memset(text + 2, '9', (size_t)nines);
+      double x = strtod(text, NULL);
+      same_as_search(x);
+      same_as_search(nextafter(x, 0));
+      same_as_search(nextafter(x, INFINITY));
+    }
+  }
 }
 
 /* A million numbers (and their negatives): random bits (every exponent), scores and ratios
