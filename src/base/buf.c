@@ -55,29 +55,31 @@ void buf_num2(Buf *b, double x) {
   buf_put(b, tmp, (size_t)num_format2(x, tmp));
 }
 
+void buf_num_cache_make(Buf *b) {
+  b->nums = xmalloc(sizeof *b->nums);
+  for (size_t i = 0; i < sizeof b->nums->e / sizeof *b->nums->e; i++)
+    b->nums->e[i] = (NumEntry){.bits = 0, .len = 1, .text = "0"}; /* +0.0 */
+}
+
 size_t buf_num_miss(Buf *b, char *out, double x) {
-  /* integers as num_format writes them: plain digits ("0" for -0 too) */
-  if (fabs(x) <= 1e15 && (double)(int64_t)x == x) {
-    int64_t v = (int64_t)x;
-    size_t n = 0;
-    if (v < 0) out[n++] = '-';
-    return n + (size_t)uint_text(out + n, v < 0 ? (uint64_t)-v : (uint64_t)v);
-  }
-  if (!b->nums) {
-    b->nums = xmalloc(sizeof *b->nums);
-    for (size_t i = 0; i < sizeof b->nums->e / sizeof *b->nums->e; i++)
-      b->nums->e[i] = (NumEntry){.bits = 0, .len = 1, .text = "0"}; /* +0.0 */
-  }
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
-  NumEntry *e = num_entry(b->nums, bits);
-  int n = num_format(x, out);
-  if (n <= NUM_CACHE_TEXT) {
-    e->bits = bits;
-    e->len = (uint8_t)n;
-    memcpy(e->text, out, NUM_CACHE_TEXT); /* a fixed move: within the NUM_ROOM made */
+  NumEntry *set = num_entry(b->nums, bits);
+  if (set[1].bits == bits) { /* the set's other entry: it becomes the first */
+    NumEntry hit = set[1];
+    set[1] = set[0];
+    set[0] = hit;
+    memcpy(out, hit.text, NUM_CACHE_TEXT);
+    return hit.len;
   }
-  return (size_t)n;
+  size_t n = (size_t)num_format(x, out);
+  if (n <= NUM_CACHE_TEXT) {
+    set[1] = set[0];
+    set[0].bits = bits;
+    set[0].len = (uint8_t)n;
+    memcpy(set[0].text, out, NUM_CACHE_TEXT); /* a fixed move: within the NUM_ROOM made */
+  }
+  return n;
 }
 
 void buf_num_any(Buf *b, double x) {

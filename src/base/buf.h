@@ -13,11 +13,14 @@
 
 #include "base/numfmt.h"
 
-/* buf_num's cache: the texts of recently written non-integers, direct
- * mapped by their bits. Scores repeat a lot (every account whose members
- * came out the same has the same dimension score), and num_format's exact
- * search costs a couple of hundred instructions a number. An entry never
- * written holds +0.0's text, "0", so that no entry is empty. */
+/* buf_num's cache: the texts of recently written numbers, in sets of
+ * two chosen by their bits (a set is one 64-byte cache line), the one
+ * used last first. Scores repeat a lot (every account whose members came
+ * out the same has the same dimension score), and num_format's exact
+ * search costs a couple of hundred instructions a number; some columns
+ * (the health) hardly repeat, and the second entry keeps what they would
+ * push out. An entry never written holds +0.0's text, "0", so that no
+ * entry is empty. */
 enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
 typedef struct NumEntry {
   uint64_t bits; /* the double's bits */
@@ -25,11 +28,12 @@ typedef struct NumEntry {
   char text[NUM_CACHE_TEXT];
 } NumEntry;
 typedef struct NumCache {
-  NumEntry e[1 << NUM_CACHE_BITS];
+  NumEntry e[2 << NUM_CACHE_BITS];
 } NumCache;
-/* The entry for a double of these BITS. */
+/* The set for a double of these BITS: its first entry (the second
+ * follows). */
 static inline NumEntry *num_entry(NumCache *c, uint64_t bits) {
-  return &c->e[(bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS)];
+  return &c->e[2 * ((bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS))];
 }
 
 typedef struct Buf {
@@ -58,24 +62,32 @@ static inline void buf_putc(Buf *b, char c) {
 }
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Shortest round-trip decimal of X (see num_format); the texts of recent
- * non-integers are cached, so repeated numbers cost a lookup. */
+ * numbers are cached, so repeated numbers cost a lookup. */
 void buf_num_any(Buf *b, double x);
 /* The same at OUT, in room made in B beforehand (NUM_ROOM bytes: B's
  * data is not moved, only its cache used); returns the length. For
  * writers that keep their own place in a row. */
 enum { NUM_ROOM = 32 };
 size_t buf_num_miss(Buf *b, char *out, double x);
-static inline size_t buf_num_at(Buf *b, char *out, double x) {
-  if (b->nums) { /* a number met before: its text from the cache, inline */
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    const NumEntry *e = num_entry(b->nums, bits);
-    if (e->bits == bits) {
-      memcpy(out, e->text, NUM_CACHE_TEXT);
-      return e->len;
-    }
+/* B's number cache made when it has none (buf_num_cached needs it). */
+void buf_num_cache_make(Buf *b);
+static inline void buf_num_cache(Buf *b) {
+  if (!b->nums) buf_num_cache_make(b);
+}
+/* buf_num_at for a writer that made B's cache (buf_num_cache) first. */
+static inline size_t buf_num_cached(Buf *b, char *out, double x) {
+  uint64_t bits; /* a number met last in its set: its text from the cache, inline */
+  memcpy(&bits, &x, sizeof bits);
+  const NumEntry *e = num_entry(b->nums, bits);
+  if (e->bits == bits) {
+    memcpy(out, e->text, NUM_CACHE_TEXT);
+    return e->len;
   }
-  return buf_num_miss(b, out, x); /* the rest, and the cache made on first use */
+  return buf_num_miss(b, out, x); /* the rest */
+}
+static inline size_t buf_num_at(Buf *b, char *out, double x) {
+  buf_num_cache(b);
+  return buf_num_cached(b, out, x);
 }
 /* The same, with the small whole numbers (0 to 999: weights, scores,
  * counts, most of the numbers an explanation writes) inline. */

@@ -273,8 +273,14 @@ static int num_format_fast(double x, char *buf) {
    * 10^16, m < 2^53), a quarter of one (the narrow side of a power of
    * two, m = 2^52) more than 0.55. */
   bool pow2 = fraction == 0, even = (m & 1) == 0;
-  uint64_t v;
-  if (!rounded_within(&n, 100, pow2, even, &v) && !rounded_within(&n, 10, pow2, even, &v)) {
+  uint64_t v, v15;
+  bool found;
+  if (pow2) /* the interval is lopsided: the nearer decimal may be out, a farther one in */
+    found = rounded_within(&n, 100, pow2, even, &v) || rounded_within(&n, 10, pow2, even, &v);
+  else if ((found = rounded_within(&n, 10, pow2, even, &v)) && rounded_within(&n, 100, pow2, even, &v15))
+    v = v15; /* (elsewhere a 15-digit decimal inside means a 16-digit one inside: it is one, or one nearer
+                is; so the 15-digit try is needed only after the 16-digit one passed) */
+  if (!found) {
     uint64_t half = 1ull << (n.sh - 1);
     v = n.n17 + (n.frac > half || (n.frac == half && (n.n17 & 1)));
   }

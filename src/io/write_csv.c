@@ -6,6 +6,9 @@
  * cells; raised flags are joined with ';'. */
 #include <iconv.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +22,16 @@ enum { FLAG_SETS_MAX = 8 };
 
 /* Every name a row can hold, as a CSV cell, made once per run. */
 struct CsvPlan {
-  Frag *personas;  /* per persona */
-  Frag *grades;    /* per grade name */
-  Frag *flags;     /* per flag */
-  Frag *flag_sets; /* up to FLAG_SETS_MAX flags: the flags cell of every set
-                      of raised flags (bit f: flag f), else NULL */
-  Frag *steps;     /* per journey step */
-  Frag head;       /* history: ",as_of,rules"; else empty */
-  Frag tail;       /* ",as_of,rules\n"; history: "\n" */
-  size_t room;     /* what a row needs after its id (write_csv) */
+  Frag *personas;   /* per persona: ",NAME"; [-1] (none): "," */
+  Frag *grades;     /* per grade name: ",NAME"; [-1] (none): "," */
+  Frag *flags;      /* per flag */
+  Frag *flag_sets;  /* up to FLAG_SETS_MAX flags: the flags cell of every set
+                       of raised flags (bit f: flag f), else NULL */
+  Frag *steps;      /* per journey step: ",NAME"; [-1] (none): "," */
+  Frag head;        /* history: ",as_of,rules"; else empty */
+  Frag tail;        /* ",as_of,rules\n"; history: "\n" */
+  size_t room;      /* what a row needs after its id (write_csv) */
+  bool short_cells; /* every persona, grade and step cell, with its comma, is at most 16 bytes */
 };
 
 /* A fragment of the plan at O, in room made beforehand (frag16_room(f)
@@ -41,6 +45,13 @@ static inline char *frag16_at(char *o, Frag f) {
     memcpy(o + i, f.s + i, 16);
   return o + f.n;
 }
+/* The same for a cell of the plan when BRIEF (CsvPlan.short_cells, a
+ * constant where it is inlined): one move, no test. */
+static inline char *plan_cell_at(char *o, Frag f, bool brief) {
+  if (!brief) return frag16_at(o, f);
+  memcpy(o, f.s, 16);
+  return o + f.n;
+}
 
 static void cell(Buf *b, const char *s) {
   if (s) buf_csv_cell(b, s, strlen(s));
@@ -49,6 +60,12 @@ static void cell(Buf *b, const char *s) {
 static Frag cell_frag(WriteCtx *w, Buf *tmp, const char *s) {
   cell(tmp, s);
   return writer_frag(w, tmp, 0);
+}
+
+/* The same after a comma (",good"); S NULL: the comma alone. */
+static Frag comma_frag(WriteCtx *w, Buf *tmp, const char *s) {
+  buf_putc(tmp, ',');
+  return cell_frag(w, tmp, s);
 }
 
 /* ---- the output encoding (--output-encoding cp932) ---------------------- */
@@ -190,20 +207,22 @@ static CsvPlan *csv_plan(WriteCtx *w) {
   const Program *p = w->p;
   Arena *a = writer_arena(w);
   CsvPlan *cp = arena_alloc(a, sizeof *cp);
-  cp->personas = arena_alloc(a, ((size_t)p->npersonas + 1) * sizeof(Frag));
-  cp->grades = arena_alloc(a, ((size_t)p->ngrade_names + 1) * sizeof(Frag));
+  /* personas, grades and steps after their comma, [-1] the comma alone */
+  cp->personas = (Frag *)arena_alloc(a, ((size_t)p->npersonas + 1) * sizeof(Frag)) + 1;
+  cp->grades = (Frag *)arena_alloc(a, ((size_t)p->ngrade_names + 1) * sizeof(Frag)) + 1;
   cp->flags = arena_alloc(a, ((size_t)p->nflags + 1) * sizeof(Frag));
-  cp->steps = arena_alloc(a, ((size_t)p->nsteps + 1) * sizeof(Frag));
+  cp->steps = (Frag *)arena_alloc(a, ((size_t)p->nsteps + 1) * sizeof(Frag)) + 1;
   Buf tmp;
   buf_init(&tmp, NULL);
+  cp->personas[-1] = cp->grades[-1] = cp->steps[-1] = comma_frag(w, &tmp, NULL);
   for (int32_t i = 0; i < p->npersonas; i++)
-    cp->personas[i] = cell_frag(w, &tmp, writer_shown(w, p->personas[i].name, p->personas[i].label));
+    cp->personas[i] = comma_frag(w, &tmp, writer_shown(w, p->personas[i].name, p->personas[i].label));
   for (int32_t i = 0; i < p->ngrade_names; i++)
-    cp->grades[i] = cell_frag(w, &tmp, writer_shown(w, p->grade_names[i], p->grade_labels[i]));
+    cp->grades[i] = comma_frag(w, &tmp, writer_shown(w, p->grade_names[i], p->grade_labels[i]));
   for (int32_t i = 0; i < p->nflags; i++)
     cp->flags[i] = cell_frag(w, &tmp, writer_shown(w, p->flags[i].name, p->flags[i].label));
   for (int32_t i = 0; i < p->nsteps; i++)
-    cp->steps[i] = cell_frag(w, &tmp, writer_shown(w, p->steps[i].name, p->steps[i].label));
+    cp->steps[i] = comma_frag(w, &tmp, writer_shown(w, p->steps[i].name, p->steps[i].label));
   if (p->nflags <= FLAG_SETS_MAX) {
     /* the cell written as a whole (one lookup, no branch per flag) */
     cp->flag_sets = arena_alloc(a, ((size_t)1 << p->nflags) * sizeof(Frag));
@@ -243,6 +262,7 @@ static CsvPlan *csv_plan(WriteCtx *w) {
     flags = flags > frag16_room(cp->flag_sets[set]) ? flags : frag16_room(cp->flag_sets[set]);
   for (int32_t f = 0; !cp->flag_sets && f < p->nflags; f++)
     flags += frag16_room(cp->flags[f]) + 1; /* every flag and its ';' */
+  cp->short_cells = grade == 16 && persona == 16 && step == 16;
   cp->room = frag16_room(cp->head) + persona + grade + step + flags + frag16_room(cp->tail) + 2 * num + 8 +
              (size_t)p->ndimensions * (num + grade + 2);
   return cp;
@@ -322,21 +342,41 @@ bool write_csv_header(WriteCtx *w) {
   return !w->encoder || csv_encode_row(w, NULL, start);
 }
 
-/* A number at O, in room made beforehand: exact (whole numbers below
- * 1000 inline, the rest through B's cache), or rounded with --digits. */
+/* A number at O, in room made beforehand: exact (through B's cache of
+ * number texts, made before the row), or rounded with --digits. */
 static inline char *num_at(int digits, Buf *b, char *o, double x) {
   if (digits >= 0) return o + num_format_fixed(x, digits, o);
-  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) return o + small_int_in_room(o, (uint32_t)x);
-  return o + buf_num_at(b, o, x);
+  return o + buf_num_cached(b, o, x);
+}
+
+/* The set of raised flags (bit f: flag f) of the N <= FLAG_SETS_MAX
+ * FLAGS: with SSE2 the bytes compared all at once (read as two words of
+ * 4 that overlap, never past the array). */
+static inline uint32_t raised_set(const uint8_t *flags, int32_t n) {
+#ifdef __SSE2__
+  if (n >= 4) {
+    uint32_t lo, hi;
+    memcpy(&lo, flags, 4);
+    memcpy(&hi, flags + n - 4, 4);
+    uint64_t v = lo | (uint64_t)hi << 8 * (n - 4); /* the bytes they share are the same */
+    __m128i raised = _mm_cmpeq_epi8(_mm_cvtsi64_si128((int64_t)v), _mm_set1_epi8(FLAG_RAISED));
+    return (uint32_t)_mm_movemask_epi8(raised) & ((1u << n) - 1);
+  }
+#endif
+  uint32_t set = 0;
+  for (int32_t f = 0; f < n; f++)
+    set |= (uint32_t)(flags[f] == FLAG_RAISED) << f;
+  return set;
 }
 
 /* The row after its id, at O in room made beforehand (cp->room; b->data
  * does not move); returns its end. DIGITS: --digits, or -1 for exact
- * numbers (a constant where it is inlined, so that each number checks
- * nothing for it). What is read from R and CP is read into locals first:
- * stores through O could change them as far as the compiler knows. */
+ * numbers; BRIEF: cp->short_cells (constants where it is inlined, so
+ * that no cell tests them). What is read from R and CP is read into
+ * locals first: stores through O could change them as far as the
+ * compiler knows. */
 static inline __attribute__((always_inline)) char *row_at(const WriteCtx *w, Buf *b, char *o, const Result *r,
-                                                          int digits) {
+                                                          int digits, bool brief) {
   const CsvPlan *cp = w->csv;
   const Frag *grades = cp->grades;
   const DimResult *dims = r->dims;
@@ -345,13 +385,11 @@ static inline __attribute__((always_inline)) char *row_at(const WriteCtx *w, Buf
   int32_t bottleneck = r->bottleneck, grade = r->grade, persona = r->persona;
   double health = r->health, coverage = r->coverage;
   bool health_na = r->health_na, history = w->history;
-  o = frag16_at(o, cp->head);
-  *o++ = ',';
-  if (persona >= 0) o = frag16_at(o, cp->personas[persona]);
+  if (history) o = frag16_at(o, cp->head);
+  o = plan_cell_at(o, cp->personas[persona], brief); /* its comma in front, none at -1 */
   *o++ = ',';
   if (!health_na) o = num_at(digits, b, o, health);
-  *o++ = ',';
-  if (grade >= 0) o = frag16_at(o, grades[grade]);
+  o = plan_cell_at(o, grades[grade], brief);
   if (history) {
     *o++ = ',';
     if (!isnan(coverage)) o = num_at(digits, b, o, coverage);
@@ -362,15 +400,11 @@ static inline __attribute__((always_inline)) char *row_at(const WriteCtx *w, Buf
     int32_t dim_grade = dims[d].grade;
     *o++ = ',';
     if (!na) o = num_at(digits, b, o, score);
-    *o++ = ',';
-    if (dim_grade >= 0) o = frag16_at(o, grades[dim_grade]);
+    o = plan_cell_at(o, grades[dim_grade], brief);
   }
   *o++ = ',';
   if (cp->flag_sets) {
-    uint32_t set = 0;
-    for (int32_t f = 0; f < nflags; f++)
-      set |= (uint32_t)(flags[f] == FLAG_RAISED) << f;
-    o = frag16_at(o, cp->flag_sets[set]);
+    o = frag16_at(o, cp->flag_sets[raised_set(flags, nflags)]);
   } else { /* more flags than FLAG_SETS_MAX: one by one */
     bool first = true;
     for (int32_t f = 0; f < nflags; f++) {
@@ -380,8 +414,7 @@ static inline __attribute__((always_inline)) char *row_at(const WriteCtx *w, Buf
       o = frag16_at(o, cp->flags[f]);
     }
   }
-  *o++ = ',';
-  if (bottleneck >= 0) o = frag16_at(o, cp->steps[bottleneck]);
+  o = plan_cell_at(o, cp->steps[bottleneck], brief);
   return frag16_at(o, cp->tail);
 }
 
@@ -410,8 +443,12 @@ void write_csv(WriteCtx *w, const Account *a, const Result *r) {
     buf_reserve(b, CSV_CELL_ROOM(id_len) + w->csv->room);
     b->len = (size_t)(csv_cell_at(b->data + b->len, id, id_len) - b->data);
   }
-  char *end =
-      w->rounded ? row_at(w, b, b->data + b->len, r, w->digits) : row_at(w, b, b->data + b->len, r, -1);
+  buf_num_cache(b);
+  char *o = b->data + b->len, *end;
+  if (!w->rounded && w->csv->short_cells)
+    end = row_at(w, b, o, r, -1, true); /* the usual row: exact numbers, short names */
+  else
+    end = row_at(w, b, o, r, w->rounded ? w->digits : -1, false);
   b->len = (size_t)(end - b->data);
   if (w->encoder) csv_encode_row(w, a, start);
 }

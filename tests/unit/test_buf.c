@@ -98,6 +98,35 @@ Test(buf, num_cache_unwritten_entries) {
   buf_free(&b);
 }
 
+/* Numbers that share a set of the cache (two entries): the one used
+ * last is found inline, the other after the miss (and becomes the
+ * first), a third pushes the older out; every text stays its own. */
+Test(buf, num_cache_sets_of_two) {
+  Buf b;
+  buf_init(&b, NULL);
+  same_as_num_format(&b, 0.1); /* the cache made */
+  double same_set[3];
+  int found = 0;
+  const NumEntry *first = NULL;
+  for (int i = 1; found < 3 && i < 10000000; i++) {
+    double x = i / 7.0;
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    const NumEntry *e = num_entry(b.nums, bits);
+    if (!found || e == first) {
+      first = e;
+      same_set[found++] = x;
+    }
+  }
+  cr_assert_eq(found, 3);
+  static const int order[] = {0, 1, 0, 1, 1, 2, 0, 2, 1, 1, 0, 2, 2, 0, 1};
+  for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+    same_as_num_format(&b, same_set[order[i]]);
+    same_as_num_format(&b, -same_set[order[i]]); /* another set, mostly */
+  }
+  buf_free(&b);
+}
+
 Test(buf, num_cache_collisions) {
   Buf b;
   buf_init(&b, NULL);
