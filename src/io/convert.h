@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/arena.h"
 #include "io/reader.h"
@@ -137,6 +140,42 @@ static inline bool clean_utf8(const char *s, size_t n) {
   return true;
 }
 
+/* True when S, which holds no NUL byte, is valid UTF-8 (as clean_utf8
+ * says), with S readable up to the next multiple of 16 bytes past N. A
+ * cell of up to 62 bytes is read 16 bytes at a time into bit masks (bit
+ * i: byte i): none of its bytes high (ASCII), or every high byte a
+ * continuation byte or the lead of a 3-byte sequence (E1..EF but ED:
+ * Japanese text), each lead followed by exactly two continuations.
+ * Anything else (2- and 4-byte sequences, E0 and ED, whose second byte
+ * has a narrower range, bad bytes) goes to clean_utf8. */
+static inline bool utf8_padded(const char *s, size_t n) {
+#ifdef __SSE2__
+  if (n <= 62) {
+    uint64_t in = (UINT64_C(1) << n) - 1, high = 0;
+    for (size_t k = 0; k < n; k += 16)
+      high |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + k)))
+              << k;
+    if (!(high &= in)) return true;
+    const __m128i below_c0 = _mm_set1_epi8((char)0xC0), above_df = _mm_set1_epi8((char)0xDF),
+                  below_f0 = _mm_set1_epi8((char)0xF0), e0 = _mm_set1_epi8((char)0xE0),
+                  ed = _mm_set1_epi8((char)0xED);
+    uint64_t cont = 0, lead = 0;
+    for (size_t k = 0; k < n; k += 16) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+      /* (signed compares: 0x80..0xBF are the lowest bytes) */
+      __m128i is_lead = _mm_and_si128(_mm_cmpgt_epi8(v, above_df), _mm_cmplt_epi8(v, below_f0));
+      is_lead = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, e0), _mm_cmpeq_epi8(v, ed)), is_lead);
+      cont |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmplt_epi8(v, below_c0)) << k;
+      lead |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_lead) << k;
+    }
+    cont &= in, lead &= in;
+    /* a lead's continuations past N (a sequence cut short) are not in CONT */
+    if ((cont | lead) == high) return cont == ((lead << 1) | (lead << 2));
+  }
+#endif
+  return clean_utf8(s, n);
+}
+
 /* A number cell in the usual shapes (1 to 8 digits, or a plain decimal):
  * true with *X set, false when it needs convert_cell. PADDED: S is
  * readable for 8 bytes whatever N. */
@@ -196,22 +235,6 @@ int date_loose(const char *s, size_t n, int32_t *days);
 static inline bool date_usual(const char *s, size_t n, int32_t *days) {
   if (n == 10) return date_parse(s, n, days) == 1;
   return (n == 8 || n == 9) && date_loose(s, n, days) == 1;
-}
-
-/* True when S has no byte >= 0x80, read a word at a time: S must be
- * readable up to the next multiple of 8 bytes past N. */
-static inline bool ascii_padded(const char *s, size_t n) {
-  uint64_t seen = 0, w;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    memcpy(&w, s + i, 8);
-    seen |= w;
-  }
-  if (i < n) {
-    memcpy(&w, s + i, 8);
-    seen |= w & (~UINT64_C(0) >> (64 - 8 * (n - i)));
-  }
-  return !(seen & UINT64_C(0x8080808080808080));
 }
 
 /* Whether S is one of FIELD's allowed values, if it has them

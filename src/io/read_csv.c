@@ -1300,7 +1300,7 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
     case FAST_TEXT:
       /* (no NUL in the cell: it would have been a stop) */
       if (!n) goto empty;
-      if ((odd_first[(uint8_t)*p] | odd_last[(uint8_t)e[-1]]) || !(ascii_padded(p, n) || clean_utf8(p, n)) ||
+      if ((odd_first[(uint8_t)*p] | odd_last[(uint8_t)e[-1]]) || !utf8_padded(p, n) ||
           !text_allowed(c->field, c->allowed_len, p, n))
         return false;
       *out = val_text(p, (uint32_t)n);

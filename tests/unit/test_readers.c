@@ -483,6 +483,49 @@ Test(convert, clean_utf8_matches_utf8_first_invalid) {
   }
 }
 
+/* The CSV reader's UTF-8 check of a text cell in its buffer
+ * (convert.h: utf8_padded, bit masks 16 bytes at a time for up to 62
+ * bytes) against utf8_first_invalid: texts of every length to 70 mixing
+ * ASCII with 2-, 3- and 4-byte sequences (E0 and ED among them), each
+ * with every edge byte but NUL (the cells it sees have none) put at every
+ * offset, followed by NULs or by bytes that would complete a sequence cut
+ * short. */
+Test(convert, utf8_padded_matches_utf8_first_invalid) {
+  static const char *pieces[] = {
+      "a",        "\xE3\x81\x82",     "\xE6\xA5\xAD", "\xEF\xBC\xA1", "1 ",
+      "\xC3\xA9", "\xF0\x9F\x98\x80", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xE3\x80\x80"};
+  static const unsigned char edge[] = {0x01, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+                                       0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xE3,
+                                       0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+  char s[160];
+  unsigned seed = 17;
+  for (int round = 0; round < 40; round++) {
+    /* a text of 80 bytes or so from the pieces (mostly Japanese) */
+    size_t len = 0;
+    while (len < 80) {
+      seed = seed * 1103515245u + 12345u;
+      unsigned pick = (seed >> 16) % 16;
+      const char *piece = pieces[pick < 10 ? pick : pick % 3 + 1];
+      memcpy(s + len, piece, strlen(piece));
+      len += strlen(piece);
+    }
+    for (size_t n = 0; n <= 70; n++) {
+      for (size_t at = 0; at <= n; at++)
+        for (size_t e = 0; e <= sizeof edge; e++) {
+          if (at == n && e) break; /* (the text as it is, once) */
+          char t[160];
+          memcpy(t, s, sizeof t);
+          if (at < n && e < sizeof edge) t[at] = (char)edge[e];
+          /* what follows is no part of it: continuations, or NULs */
+          memset(t + n, round % 2 ? 0x80 : 0, sizeof t - n);
+          bool want = utf8_first_invalid(t, n) < 0;
+          cr_assert_eq(utf8_padded(t, n), want, "round %d, %zu bytes, byte %zu set to %02X", round, n, at,
+                       e < sizeof edge ? edge[e] : 0);
+        }
+    }
+  }
+}
+
 Test(convert, bools) {
   const char *truths[] = {"true", "TRUE", "True", "yes", "YES", "1", " yes "};
   const char *lies[] = {"false", "False", "no", "NO", "0"};
