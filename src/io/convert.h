@@ -62,7 +62,7 @@ static inline __attribute__((always_inline)) bool digits8(const char *s, size_t 
   if (n <= 4) { /* the same in half a word: fewer steps */
     uint32_t h;
     memcpy(&h, s, 4);
-    h = (h ^ 0x30303030u) << ((4 - n) * 8);
+    h = (h ^ 0x30303030u) << ((0u - 8 * (unsigned)n) & 31); /* (4 - n) * 8 */
     if ((h | (h + 0x06060606u)) & 0xF0F0F0F0u) return false;
     h = h * 10 + (h >> 8); /* byte 0: the first pair, byte 2: the second */
     *value = (h & 0xFF) * 100 + ((h >> 16) & 0xFF);
@@ -191,36 +191,62 @@ static inline __attribute__((always_inline)) bool number_usual(const char *s, si
 
 /* A bool cell in the usual spellings: true/false, yes/no, 1/0 in any case
  * (TRUE is what Excel writes), はい/いいえ; false when it needs
- * convert_cell. PADDED as for number_usual. */
+ * convert_cell. PADDED as for number_usual. Each length has one or two
+ * spellings, compared a word at a time: `| 0x20` lowers an ASCII letter
+ * and maps no other byte onto a lower-case letter. */
 static inline __attribute__((always_inline)) bool bool_usual(const char *s, size_t n, bool padded, bool *b) {
-  if (n == 1 && (s[0] == '1' || s[0] == '0')) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint32_t h = 0;
+  uint64_t w = 0;
+  switch (n) {
+  case 1:
+    if (s[0] != '1' && s[0] != '0') return false;
     *b = s[0] == '1';
     return true;
-  }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  if (n >= 2 && n <= 5) {
-    /* compared a word at a time: `| 0x20` lowers an ASCII letter and maps
-     * no other byte onto a lower-case letter */
-    uint64_t w = 0;
-    memcpy(&w, s, padded ? 8 : n);
-    w = (w | UINT64_C(0x2020202020)) & (~UINT64_C(0) >> (64 - 8 * n));
-    /* little-endian words of "true", "false", "yes", "no" */
-    bool yes = w == UINT64_C(0x65757274) || w == UINT64_C(0x736579);
-    if (!yes && w != UINT64_C(0x65736c6166) && w != UINT64_C(0x6f6e)) return false;
-    *b = yes;
-    return true;
-  }
-#endif
-  /* はい (E3 81 AF E3 81 84) and いいえ (E3 81 84 E3 81 84 E3 81 88) */
-  if (n == 6 && memcmp(s, "\xE3\x81\xAF\xE3\x81\x84", 6) == 0) {
-    *b = true;
-    return true;
-  }
-  if (n == 9 && memcmp(s, "\xE3\x81\x84\xE3\x81\x84\xE3\x81\x88", 9) == 0) {
+  case 2: /* little-endian "no" */
+    memcpy(&h, s, 2);
     *b = false;
-    return true;
+    return (h | 0x2020u) == 0x6f6eu;
+  case 3: /* "yes" */
+    memcpy(&h, s, padded ? 4 : 3);
+    *b = true;
+    return ((h | 0x202020u) & 0xFFFFFFu) == 0x736579u;
+  case 4: /* "true" */
+    memcpy(&h, s, 4);
+    *b = true;
+    return (h | 0x20202020u) == 0x65757274u;
+  case 5: /* "false" */
+    memcpy(&w, s, padded ? 8 : 5);
+    *b = false;
+    return ((w | UINT64_C(0x2020202020)) & UINT64_C(0xFFFFFFFFFF)) == UINT64_C(0x65736c6166);
+  case 6: /* はい (E3 81 AF E3 81 84) */ *b = true; return memcmp(s, "\xE3\x81\xAF\xE3\x81\x84", 6) == 0;
+  case 9: /* いいえ (E3 81 84 E3 81 84 E3 81 88) */
+    *b = false;
+    return memcmp(s, "\xE3\x81\x84\xE3\x81\x84\xE3\x81\x88", 9) == 0;
+  default: return false;
+  }
+#else
+  (void)padded;
+  static const char *const spellings[] = {"0",
+                                          "1",
+                                          "no",
+                                          "yes",
+                                          "false",
+                                          "true",
+                                          "\xE3\x81\x84\xE3\x81\x84\xE3\x81\x88",
+                                          "\xE3\x81\xAF\xE3\x81\x84"};
+  for (int k = 0; k < 8; k++) {
+    const char *t = spellings[k];
+    size_t i = 0;
+    while (i < n && t[i] && (k < 2 || k > 5 ? s[i] : (char)(s[i] | 0x20)) == t[i])
+      i++;
+    if (i == n && !t[i]) {
+      *b = k % 2;
+      return true;
+    }
   }
   return false;
+#endif
 }
 
 /* The dates Excel and people write besides YYYY-MM-DD: year, month, day

@@ -515,13 +515,15 @@ static inline uint64_t stop_bits(const CsvReader *r, const char *p) {
 #ifdef __SSE2__
   const __m128i delimiter = _mm_set1_epi8(r->delimiter), newline = _mm_set1_epi8('\n'),
                 zero = _mm_setzero_si128();
-  uint64_t bits = 0;
-  for (int k = 0; k < 4; k++) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, newline)),
-                               _mm_cmpeq_epi8(v, zero));
-    bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
-  }
+  /* (written out four times: the loop was not unrolled) */
+  const __m128i *at = (const __m128i *)(const void *)p;
+  __m128i v0 = _mm_loadu_si128(at), v1 = _mm_loadu_si128(at + 1), v2 = _mm_loadu_si128(at + 2),
+          v3 = _mm_loadu_si128(at + 3);
+#define STOPS(v)                                                                                             \
+  (uint64_t)(uint16_t) _mm_movemask_epi8(_mm_or_si128(                                                       \
+      _mm_or_si128(_mm_cmpeq_epi8(v, delimiter), _mm_cmpeq_epi8(v, newline)), _mm_cmpeq_epi8(v, zero)))
+  uint64_t bits = STOPS(v0) | STOPS(v1) << 16 | STOPS(v2) << 32 | STOPS(v3) << 48;
+#undef STOPS
   return bits;
 #else
   uint64_t bits = 0;
@@ -1033,6 +1035,7 @@ static void fast_plan(CsvReader *r) {
     if (f->type == T_TEXT) r->text_inputs[r->ntext++] = i;
     if (r->by_column[p->column].step != FAST_SKIP) r->fast = false; /* two inputs, one column */
     r->by_column[p->column] = *p;
+    /* (shared: freed once, per input) */
     r->by_column[p->column].allowed_len = p->allowed_len; /* (shared: freed once, per input) */
   }
 }
@@ -1156,13 +1159,14 @@ static inline const char *finish_account(CsvReader *r, CsvRun *run, Value *value
   if (run->in->kept && (r->ntext || cell_id)) {
     to = arena_alloc(&run->in->arena, len + 1);
     memcpy(to, rec, len);
+    for (int32_t k = 0; k < r->ntext; k++) {
+      Value *v = &values[r->text_inputs[k]];
+      if (v->type == T_TEXT) v->u.text = to + (v->u.text - rec); /* (else missing) */
+    }
   }
   for (int32_t k = 0; k < r->ntext; k++) {
-    Value *v = &values[r->text_inputs[k]];
-    if (v->type != T_TEXT) continue; /* (missing) */
-    char *t = to + (v->u.text - rec);
-    t[v->len] = '\0';
-    v->u.text = t;
+    const Value *v = &values[r->text_inputs[k]];
+    if (v->type == T_TEXT) ((char *)v->u.text)[v->len] = '\0'; /* (the record's, or its copy) */
   }
   if (key < 0) return intake_place_id(run->in, r->line);
   if (!cell_id) return values[key].u.text;
@@ -1219,6 +1223,62 @@ __attribute__((noinline)) static bool careful_cell(const CsvReader *r, CsvRun *r
   return fast_cell(r, run, c, p, n, false, out);
 }
 
+/* read_fast's cell P..E (N bytes, before a delimiter or the record's
+ * end) for the header cell of plan C: converted into C->out, or skipped.
+ * False when the record needs the general path. Inline: read_fast's loop
+ * and its last cell each have a copy. */
+static inline __attribute__((always_inline)) bool fast_step(const CsvReader *r, CsvRun *run, const CsvPlan *c,
+                                                            const char *base, const char *p, const char *e,
+                                                            uint32_t *key_at, uint32_t *key_len) {
+  size_t n = (size_t)(e - p);
+  Value *out = c->out;
+  double x;
+  int32_t days;
+  bool b;
+  /* (an empty cell fails each usual shape but text's before it is looked at) */
+  switch (c->step) {
+  case FAST_SKIP:
+    if (r->odd_first[(uint8_t)*p]) return false; /* maybe quoted: the cells may end elsewhere */
+    return true;
+  case FAST_NUMBER:
+    if (number_usual(p, n, true, &x)) {
+      *out = val_num(x);
+      return true;
+    }
+    break;
+  case FAST_BOOL:
+    if (bool_usual(p, n, true, &b)) {
+      *out = val_bool(b);
+      return true;
+    }
+    break;
+  case FAST_DATE:
+    if (date_usual(p, n, &days)) {
+      *out = val_date(days);
+      return true;
+    }
+    break;
+  case FAST_TEXT:
+    /* (no NUL in the cell: it would have been a stop) */
+    if (!n) break;
+    if ((r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)e[-1]]) || !utf8_padded(p, n) ||
+        !text_allowed(c->field, c->allowed_len, p, n))
+      return false;
+    *out = val_text(p, (uint32_t)n);
+    return true;
+  case FAST_CAREFUL: return careful_cell(r, run, c, base, p, e, key_at, key_len);
+  case FAST_OTHER: break;
+  case FAST_END: return false; /* more cells than the header */
+  default: __builtin_unreachable();
+  }
+  if (!n) {
+    if (c->required) return false;
+    *out = val_missing(MISS_ABSENT);
+    return true;
+  }
+  return convert_general(r, c->field, p, n, false, &run->in->arena, out);
+}
+
 /* The common record read, split and converted in one pass, before the
  * general path (next_record, take_account) sees it: it ends with '\n'
  * or CRLF inside the buffer, has as many cells as the header, none of
@@ -1245,10 +1305,8 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
   }
   /* (locals: the compiler cannot keep r's fields in registers across the
    * stores into values) */
-  const CsvPlan *c = r->by_column, *last = c + r->ncolumns - 1;
-  Value *values = r->fast_values;
+  const CsvPlan *c = r->by_column;
   const char delimiter = r->delimiter;
-  const uint8_t *odd_first = r->odd_first, *odd_last = r->odd_last;
   uint32_t key_at = 0, key_len = 0;
   const char *q;
   for (;; c++) {
@@ -1258,71 +1316,17 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
       block += 64;
       full = bits = stop_bits(r, block);
     }
-    q = block + (unsigned)__builtin_ctzll(bits);
+    q = block + (uint64_t)__builtin_ctzll(bits);
     bits &= bits - 1;
-    const char *e = q;
-    bool end = *q != delimiter;
-    if (__builtin_expect(end, 0)) {
-      /* fewer cells than the header, or a NUL: the end of the data, or in it */
-      if (*q != '\n' || c != last) return false;
-      if (e > p && e[-1] == '\r') e--; /* the CR of a CRLF ends the record */
-    }
-    size_t n = (size_t)(e - p);
-    Value *out = c->out;
-    double x;
-    int32_t days;
-    bool b;
-    switch (c->step) {
-    case FAST_SKIP:
-      if (odd_first[(uint8_t)*p]) return false; /* maybe quoted: the cells may end elsewhere */
-      break;
-    case FAST_NUMBER:
-      if (!n) goto empty;
-      if (number_usual(p, n, true, &x))
-        *out = val_num(x);
-      else if (!convert_general(r, c->field, p, n, false, &in->arena, out))
-        return false;
-      break;
-    case FAST_BOOL:
-      if (!n) goto empty;
-      if (bool_usual(p, n, true, &b))
-        *out = val_bool(b);
-      else if (!convert_general(r, c->field, p, n, false, &in->arena, out))
-        return false;
-      break;
-    case FAST_DATE:
-      if (!n) goto empty;
-      if (date_usual(p, n, &days))
-        *out = val_date(days);
-      else if (!convert_general(r, c->field, p, n, false, &in->arena, out))
-        return false;
-      break;
-    case FAST_TEXT:
-      /* (no NUL in the cell: it would have been a stop) */
-      if (!n) goto empty;
-      if ((odd_first[(uint8_t)*p] | odd_last[(uint8_t)e[-1]]) || !utf8_padded(p, n) ||
-          !text_allowed(c->field, c->allowed_len, p, n))
-        return false;
-      *out = val_text(p, (uint32_t)n);
-      break;
-    case FAST_CAREFUL:
-      if (!careful_cell(r, run, c, base, p, e, &key_at, &key_len)) return false;
-      break;
-    case FAST_OTHER:
-      if (!n) goto empty;
-      if (!convert_general(r, c->field, p, n, false, &in->arena, out)) return false;
-      break;
-    case FAST_END: return false; /* more cells than the header */
-    default:
-      __builtin_unreachable();
-    empty:
-      if (c->required) return false;
-      *out = val_missing(MISS_ABSENT);
-      break;
-    }
-    if (end) break;
+    /* the record's end (or a NUL: the end of the data, or in it) */
+    if (__builtin_expect(*q != delimiter, 0)) break;
+    if (!fast_step(r, run, c, base, p, q, &key_at, &key_len)) return false;
     p = q + 1;
   }
+  /* the last cell, which must be the header's last */
+  if (*q != '\n' || c != r->by_column + r->ncolumns - 1) return false;
+  if (!fast_step(r, run, c, base, p, q > p && q[-1] == '\r' ? q - 1 : q, &key_at, &key_len)) return false;
+  Value *values = r->fast_values;
   size_t len = (size_t)(q + 1 - base);
   if (len > CSV_RECORD_MAX) return false;
   r->stops_at = block;
