@@ -98,7 +98,7 @@ static const uint16_t from_march[13] = {0, 306, 337, 0, 31, 61, 92, 122, 153, 18
 int date_parse(const char *s, size_t n, int32_t *days) {
   if (n != 10) return 0;
   char sep = s[4];
-  if ((sep != '-' && sep != '/') || s[7] != sep) return 0;
+  if ((sep | 2) != '/' || s[7] != sep) return 0; /* '-' or '/': no other byte gives '/' */
   unsigned y, m, day;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   /* the eight digits, less '0', checked together: YYYY?MM? in one word
@@ -114,8 +114,8 @@ int date_parse(const char *s, size_t n, int32_t *days) {
   if (((w | (w + UINT64_C(0x0606060606060606))) & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
       ((d | (d + 0x0606u)) & 0xF0F0u))
     return 0;
-  uint64_t pairs = w * 10 + (w >> 8); /* byte 0: Y0Y1, 2: Y2Y3, 5: MM */
-  y = (unsigned)((pairs & 0xFF) * 100 + ((pairs >> 16) & 0xFF));
+  uint64_t pairs = w * 10 + (w >> 8);                                    /* byte 0: Y0Y1, 2: Y2Y3, 5: MM */
+  y = (unsigned)((pairs & 0xFF00FF) * (1 + (100 << 16)) >> 16 & 0xFFFF); /* first pair * 100 + second */
   m = (unsigned)((pairs >> 40) & 0xFF);
   day = (d & 0xFF) * 10 + (d >> 8);
 #else

@@ -58,16 +58,18 @@ static inline bool simple_decimal(const char *s, size_t n, double *out) {
  * the next is a bad one already), then combined pairwise. */
 static inline __attribute__((always_inline)) bool digits8(const char *s, size_t n, uint64_t *value) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  if (n - 1 >= 8) return false;
-  if (n <= 4) { /* the same in half a word: fewer steps */
+  if (n - 1 < 4) { /* 1 to 4: the same in half a word, fewer steps */
     uint32_t h;
     memcpy(&h, s, 4);
     h = (h ^ 0x30303030u) << ((0u - 8 * (unsigned)n) & 31); /* (4 - n) * 8 */
     if ((h | (h + 0x06060606u)) & 0xF0F0F0F0u) return false;
     h = h * 10 + (h >> 8); /* byte 0: the first pair, byte 2: the second */
-    *value = (h & 0xFF) * 100 + ((h >> 16) & 0xFF);
+    /* first * 100 + second in bits 16..31 of one product (the rest of it
+     * below them, or past 32 bits) */
+    *value = ((h & 0xFF00FFu) * (1 + (100u << 16))) >> 16;
     return true;
   }
+  if (n - 1 >= 8) return false;
   uint64_t w;
   memcpy(&w, s, 8);
   w = (w ^ UINT64_C(0x3030303030303030)) << ((8 - n) * 8);
@@ -198,6 +200,17 @@ static inline __attribute__((always_inline)) bool bool_usual(const char *s, size
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   uint32_t h = 0;
   uint64_t w = 0;
+  /* (the commonest first, without the switch's table) */
+  if (n == 4) { /* "true" */
+    memcpy(&h, s, 4);
+    *b = true;
+    return (h | 0x20202020u) == 0x65757274u;
+  }
+  if (n == 5) { /* "false" */
+    memcpy(&w, s, padded ? 8 : 5);
+    *b = false;
+    return ((w | UINT64_C(0x2020202020)) & UINT64_C(0xFFFFFFFFFF)) == UINT64_C(0x65736c6166);
+  }
   switch (n) {
   case 1:
     if (s[0] != '1' && s[0] != '0') return false;
@@ -211,14 +224,6 @@ static inline __attribute__((always_inline)) bool bool_usual(const char *s, size
     memcpy(&h, s, padded ? 4 : 3);
     *b = true;
     return ((h | 0x202020u) & 0xFFFFFFu) == 0x736579u;
-  case 4: /* "true" */
-    memcpy(&h, s, 4);
-    *b = true;
-    return (h | 0x20202020u) == 0x65757274u;
-  case 5: /* "false" */
-    memcpy(&w, s, padded ? 8 : 5);
-    *b = false;
-    return ((w | UINT64_C(0x2020202020)) & UINT64_C(0xFFFFFFFFFF)) == UINT64_C(0x65736c6166);
   case 6: /* はい (E3 81 AF E3 81 84) */ *b = true; return memcmp(s, "\xE3\x81\xAF\xE3\x81\x84", 6) == 0;
   case 9: /* いいえ (E3 81 84 E3 81 84 E3 81 88) */
     *b = false;

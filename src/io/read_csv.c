@@ -171,6 +171,30 @@ static bool valid_cp932(const char *s, size_t n, bool more) {
   return ok;
 }
 
+/* Whether S (N bytes) is valid UTF-8, NUL bytes allowed (as
+ * utf8_first_invalid says -1), told quickly: 16 ASCII bytes at a time
+ * with SSE2, and a character at a time (clean_utf8) elsewhere. */
+static bool utf8_valid(const char *s, size_t n) {
+  const char *p = s, *end = s + n;
+  while (p < end) {
+#ifdef __SSE2__
+    if (end - p >= 16 && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p))) {
+      p += 16;
+      continue;
+    }
+#endif
+    unsigned char b = (unsigned char)*p;
+    if (b < 0x80) {
+      p++;
+      continue;
+    }
+    size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2; /* (a bad lead fails clean_utf8) */
+    if ((size_t)(end - p) < len || !clean_utf8(p, len)) return false;
+    p += len;
+  }
+  return true;
+}
+
 /* Auto-detection (no --encoding): reads the first chunk and tells its
  * encoding by a UTF-16 BOM, else by whether it is valid UTF-8, else valid
  * CP932. Returns the iconv name to convert from, or NULL for UTF-8 (the
@@ -182,6 +206,7 @@ static const char *input_sniff(CsvInput *in) {
   const unsigned char *u = (const unsigned char *)in->raw;
   bool more = !in->raw_eof;
   if (in->raw_len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) return "UTF-16";
+  if (utf8_valid(in->raw, in->raw_len)) return NULL;
   long bad = utf8_first_invalid(in->raw, in->raw_len);
   if (bad < 0 || (more && (size_t)bad + 4 > in->raw_len)) return NULL; /* valid, or maybe cut by the read */
   /* Neither: read as UTF-8, so that the cells with bad bytes are the
@@ -1146,13 +1171,14 @@ static inline __attribute__((always_inline)) bool fast_cell(const CsvReader *r, 
 /* Ends an account the fast paths converted from the record at REC (LEN
  * bytes): its text values, which point into the record, each get a NUL
  * written over the byte after it (a delimiter, quote, blank or line end,
- * which nothing reads again once the record is split). The record is
+ * which nothing reads again once the record is split), unless ENDED
+ * (read_fast wrote them as it went). The record is
  * the reading buffer's while an account is handed over at once; for
  * read_jobs.c, which keeps accounts after the buffer has moved on
  * (Intake.kept), it is first copied into the account's arena,
  * once. KEY_AT/KEY_LEN: the key's cell in REC. Returns the account id. */
 static inline const char *finish_account(CsvReader *r, CsvRun *run, Value *values, char *rec, size_t len,
-                                         uint32_t key_at, uint32_t key_len) {
+                                         bool ended, uint32_t key_at, uint32_t key_len) {
   int32_t key = r->schema->key_index;
   bool cell_id = key >= 0 && values[key].type != T_TEXT; /* a key of another type: as written */
   char *to = rec;
@@ -1164,9 +1190,9 @@ static inline const char *finish_account(CsvReader *r, CsvRun *run, Value *value
       if (v->type == T_TEXT) v->u.text = to + (v->u.text - rec); /* (else missing) */
     }
   }
-  for (int32_t k = 0; k < r->ntext; k++) {
+  for (int32_t k = 0; !ended && k < r->ntext; k++) {
     const Value *v = &values[r->text_inputs[k]];
-    if (v->type == T_TEXT) ((char *)v->u.text)[v->len] = '\0'; /* (the record's, or its copy) */
+    if (v->type == T_TEXT) ((char *)v->u.text)[v->len] = '\0';
   }
   if (key < 0) return intake_place_id(run->in, r->line);
   if (!cell_id) return values[key].u.text;
@@ -1201,7 +1227,7 @@ static bool convert_fast(CsvReader *r, CsvRun *run, Value *values, const char **
     }
     if (!fast_cell(r, run, p, s, n, (c->flags & CELL_QUOTED) != 0, out)) return false;
   }
-  *account_id = finish_account(r, run, values, rec, r->rec_end - r->rec_start, key_at, key_len);
+  *account_id = finish_account(r, run, values, rec, r->rec_end - r->rec_start, false, key_at, key_len);
   return true;
 }
 
@@ -1220,7 +1246,9 @@ __attribute__((noinline)) static bool careful_cell(const CsvReader *r, CsvRun *r
     *out = val_missing(MISS_ABSENT);
     return true;
   }
-  return fast_cell(r, run, c, p, n, false, out);
+  if (!fast_cell(r, run, c, p, n, false, out)) return false;
+  if (out->type == T_TEXT) *(char *)e = '\0'; /* see fast_step */
+  return true;
 }
 
 /* read_fast's cell P..E (N bytes, before a delimiter or the record's
@@ -1265,6 +1293,10 @@ static inline __attribute__((always_inline)) bool fast_step(const CsvReader *r, 
         !text_allowed(c->field, c->allowed_len, p, n))
       return false;
     *out = val_text(p, (uint32_t)n);
+    /* the byte after it (the delimiter, or the record's end) made its
+     * end, as finish_account would (read_fast undoes it if the record
+     * goes to the general path after all) */
+    *(char *)e = '\0';
     return true;
   case FAST_CAREFUL: return careful_cell(r, run, c, base, p, e, key_at, key_len);
   case FAST_OTHER: break;
@@ -1320,15 +1352,14 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
     bits &= bits - 1;
     /* the record's end (or a NUL: the end of the data, or in it) */
     if (__builtin_expect(*q != delimiter, 0)) break;
-    if (!fast_step(r, run, c, base, p, q, &key_at, &key_len)) return false;
+    if (!fast_step(r, run, c, base, p, q, &key_at, &key_len)) goto refused;
     p = q + 1;
   }
   /* the last cell, which must be the header's last */
-  if (*q != '\n' || c != r->by_column + r->ncolumns - 1) return false;
-  if (!fast_step(r, run, c, base, p, q > p && q[-1] == '\r' ? q - 1 : q, &key_at, &key_len)) return false;
-  Value *values = r->fast_values;
   size_t len = (size_t)(q + 1 - base);
-  if (len > CSV_RECORD_MAX) return false;
+  if (*q != '\n' || c != r->by_column + r->ncolumns - 1 || len > CSV_RECORD_MAX) goto refused;
+  if (!fast_step(r, run, c, base, p, q > p && q[-1] == '\r' ? q - 1 : q, &key_at, &key_len)) goto refused;
+  Value *values = r->fast_values;
   r->stops_at = block;
   r->stops = full;
   Value *account = values;
@@ -1341,12 +1372,18 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
   } else { /* handed over at once: intake_begin's reset, without the copy */
     arena_reset(&in->arena);
   }
-  const char *id = finish_account(r, run, account, base, len, key_at, key_len);
+  const char *id = finish_account(r, run, account, base, len, true, key_at, key_len);
   r->rec_end = r->rec_start + len;
   r->rec_lines = 1;
   intake_accept(in, account, id, r->line);
   advance(r);
   return true;
+refused:
+  /* the text cells' ends written before P back to the delimiters they
+   * were (a NUL of the record's own would have stopped the loop) */
+  for (char *x = base; x < p; x++)
+    if (!*x) *x = delimiter;
+  return false;
 }
 
 /* Reports the first bad field in the order described at the top: the
