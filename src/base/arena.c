@@ -7,13 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ArenaChunk {
-  ArenaChunk *prev;
-  size_t size; /* bytes usable in data[] */
-  size_t used;
-  _Alignas(16) unsigned char data[];
-};
-
 static void out_of_memory(size_t n) {
   fprintf(stderr, "kenko: out of memory (allocating %zu bytes)\n", n);
   abort();
@@ -49,12 +42,12 @@ void arena_init(Arena *a, size_t chunk_size) {
   a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
 }
 
+/* A zeroed chunk: calloc's, which need not write memory the system
+ * gives zeroed (a large block is mapped afresh). */
 static ArenaChunk *new_chunk(ArenaChunk *prev, size_t size) {
-  ArenaChunk *c = xmalloc(sizeof *c + size);
+  ArenaChunk *c = xcalloc(1, sizeof *c + size);
   c->prev = prev;
   c->size = size;
-  c->used = 0;
-  memset(c->data, 0, size);
   return c;
 }
 
@@ -103,7 +96,7 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
   return p;
 }
 
-void arena_reset(Arena *a) {
+void arena_reset_chunks(Arena *a) {
   ArenaChunk *c = a->head;
   if (!c) return;
   while (c->prev) {

@@ -8,6 +8,15 @@
 
 typedef struct ArenaChunk ArenaChunk;
 
+/* A block of an arena (arena.c allocates and frees them; seen here so
+ * that arena_reset's common case is inline). */
+struct ArenaChunk {
+  ArenaChunk *prev;
+  size_t size; /* bytes usable in data[] */
+  size_t used;
+  _Alignas(16) unsigned char data[];
+};
+
 typedef struct Arena {
   ArenaChunk *head;  /* current chunk (a list through ->prev) */
   size_t chunk_size; /* default size of a new chunk */
@@ -19,8 +28,15 @@ void *arena_alloc(Arena *a, size_t n);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Frees all chunks but the oldest, and rewinds it. */
-void arena_reset(Arena *a);
+/* Frees all chunks but the oldest, and rewinds it (zeroing what was
+ * used). */
+void arena_reset_chunks(Arena *a);
+/* The same, inline when there is nothing to do (an arena reset once an
+ * account, with nothing allocated since: no call). */
+static inline void arena_reset(Arena *a) {
+  const ArenaChunk *c = a->head;
+  if (c && (c->used || c->prev)) arena_reset_chunks(a);
+}
 void arena_free(Arena *a);
 
 /* Allocation failure outside arenas: print and abort (never returns NULL). */

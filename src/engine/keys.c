@@ -126,11 +126,6 @@ static const KeyShard *shard_of(const KeyTable *t, uint64_t h) {
   return &t->shards[h >> (64 - KEY_SHARD_BITS)];
 }
 
-void keys_prefetch(const KeyTable *t, uint64_t h) {
-  const KeyShard *s = shard_of(t, h);
-  __builtin_prefetch(&s->slots[(size_t)h & (s->cap - 1)]);
-}
-
 /* The slot of key S in shard SH: where it is, or the empty one where it
  * would go (inlined: it is most of keys_put, once an account). */
 __attribute__((always_inline)) static inline size_t slot_of(const KeyTable *t, const KeyShard *sh, uint64_t h,

@@ -49,8 +49,11 @@ const char *key_text(const Value *key, const char *id, char *buf, size_t *n);
 uint64_t key_hash(const char *s, size_t n);
 
 /* Starts loading H's slot into the cache (keys_put, a little later, then
- * finds it there). */
-void keys_prefetch(const KeyTable *t, uint64_t h);
+ * finds it there). Inline: once an account. */
+static inline void keys_prefetch(const KeyTable *t, uint64_t h) {
+  const KeyShard *s = &t->shards[h >> (64 - KEY_SHARD_BITS)];
+  __builtin_prefetch(&s->slots[(size_t)h & (s->cap - 1)]);
+}
 
 /* The index of key S (N bytes, hash H), added when new (*ADDED tells). */
 uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added);

@@ -1,6 +1,8 @@
 /* run.c — scoring a run: data files read in order, each account checked
  * for a unique key, evaluated and written; rejected accounts counted so
  * that accounts in = scored + rejected, always. */
+#define _DEFAULT_SOURCE /* ferror_unlocked: the output is this thread's */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +27,10 @@ typedef struct RunCtx {
   const kenko_run_opts *opts;
   Diag *diag;
   const ScoreSink *sink;
+  /* read once an account: */
+  FILE *out;         /* sink->out */
+  int32_t key_input; /* p->key_input: the key's input, or -1 */
+  EvalDepth depth;   /* what the sink needs evaluated */
   KeyTable keys;
   int32_t as_of;
   uint64_t scored, dup_rejected, seen;
@@ -150,7 +156,7 @@ static void rejected_key(void *ud, const Value *key, const char *id) {
 }
 
 /* Hands A, scored as R, to the sink (with its expressions' values). */
-static void hand_to_sink(RunCtx *rc, const Account *a, const Result *r) {
+static inline void hand_to_sink(RunCtx *rc, const Account *a, const Result *r) {
   const ScoreSink *s = rc->sink;
   if (!s->account_values) {
     s->account(s->ud, a, r);
@@ -202,6 +208,10 @@ static bool history_reject(RunCtx *rc) {
   rc->hist_rejected++;
   return !rc->opts->strict;
 }
+
+/* Whether the output has had no error (only this thread writes to it:
+ * no lock taken, once an account). */
+static bool output_ok(const RunCtx *rc) { return !rc->out || !ferror_unlocked(rc->out); }
 
 /* One record of history data: placed in its snapshot, checked for order
  * and for its key's uniqueness in the snapshot, evaluated when it is
@@ -260,7 +270,7 @@ static bool on_record(RunCtx *rc, const Account *a) {
     eval_set_trend(rc->ev, NULL);
     trend_store_push(&rc->trends, acct, date, rc->subjects);
   }
-  return !hand || !rc->sink->out || !ferror(rc->sink->out);
+  return !hand || output_ok(rc);
 }
 
 /* An account scored and written on a reading thread (ScoreSink.text):
@@ -275,7 +285,7 @@ static bool on_written(RunCtx *rc, const Account *a) {
   }
   rc->sink->written(rc->sink->ud, a, a->text, a->text_len);
   rc->scored++;
-  return !rc->sink->out || !ferror(rc->sink->out);
+  return output_ok(rc);
 }
 
 /* Each account is scored before its key is added to the set: the slot's
@@ -291,12 +301,11 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
     full.work = job_inputs(a->work, rc->reads, rc->nreads, rc->inputs, &full.name);
     a = &full;
   }
-  rc->seen++;
-  if (rc->opts->progress && (rc->seen & 0xFFFF) == 0) rc->opts->progress(rc->opts->progress_ud, rc->seen);
+  if ((++rc->seen & 0xFFFF) == 0 && rc->opts->progress) rc->opts->progress(rc->opts->progress_ud, rc->seen);
   if (rc->history) return on_record(rc, a);
   if (a->work && rc->written) return on_written(rc, a);
-  bool keyed = rc->p->key_input >= 0;
-  const Value *key = keyed ? &a->values[rc->p->key_input] : NULL;
+  bool keyed = rc->key_input >= 0;
+  const Value *key = keyed ? &a->values[rc->key_input] : NULL;
   if (rc->opts->account) {
     if (keyed && !key_add(rc, key, a->id)) return duplicate_key(rc, a);
     if (strcmp(a->id, rc->opts->account) != 0) return true;
@@ -308,15 +317,14 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   const char *text = keyed ? key_text(key, a->id, buf, &n) : NULL;
   uint64_t h = !keyed ? 0 : a->work ? job_key_hash(a->work) : key_hash(text, n);
   if (keyed && !a->work) keys_prefetch(&rc->keys, h); /* else ahead_account did */
-  EvalDepth depth = rc->sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
   const Result *r =
-      a->work ? job_result(&rc->unpacked, a->work) : eval_account(rc->ev, a->values, rc->as_of, depth);
+      a->work ? job_result(&rc->unpacked, a->work) : eval_account(rc->ev, a->values, rc->as_of, rc->depth);
   bool added = true;
   if (keyed) keys_put(&rc->keys, h, text, n, &added);
   if (!added) return duplicate_key(rc, a);
   hand_to_sink(rc, a, r);
   rc->scored++;
-  return !rc->sink->out || !ferror(rc->sink->out);
+  return output_ok(rc);
 }
 
 /* JobWork.ahead: the key's slot fetched while the accounts before it are
@@ -467,6 +475,9 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   rc.diag = diag;
   rc.as_of = as_of;
   rc.sink = sink;
+  rc.out = sink->out;
+  rc.key_input = p->key_input;
+  rc.depth = sink->scores_only ? EVAL_SCORES : EVAL_DETAILS;
   ro.rejected_ud = &rc;
   keys_init(&rc.keys);
   if (opts->account) {
@@ -638,6 +649,12 @@ typedef struct WriterSink {
   bool what_if; /* with what would change the grade */
 } WriterSink;
 
+/* Writes what has gathered in the output's buffer once it passes 64 KiB
+ * (the check inline: once an account). */
+static inline void output_flush_some(WriterSink *ws) {
+  if (ws->buf.len >= (size_t)1 << 16) buf_flush(&ws->buf, 0);
+}
+
 static void write_account(void *ud, const Account *a, const Result *r) {
   WriterSink *ws = ud;
   if (ws->explain) explain_account(ws->x, ws->ev, r, ws->what_if);
@@ -647,7 +664,14 @@ static void write_account(void *ud, const Account *a, const Result *r) {
   case KENKO_FORMAT_XLSX: write_xlsx(&ws->w, a, r); break;
   default: write_text(&ws->w, a, r); break;
   }
-  buf_flush(&ws->buf, 1 << 16);
+  output_flush_some(ws);
+}
+
+/* write_account for CSV without explanations (the common run). */
+static void write_account_csv(void *ud, const Account *a, const Result *r) {
+  WriterSink *ws = ud;
+  write_csv(&ws->w, a, r);
+  output_flush_some(ws);
 }
 
 /* A reading thread's writer (ScoreSink.text): the run's, with plans of
@@ -692,7 +716,7 @@ static void write_written(void *ud, const Account *a, const char *text, size_t n
   WriterSink *ws = ud;
   (void)a;
   buf_put(&ws->buf, text, n);
-  buf_flush(&ws->buf, 1 << 16);
+  output_flush_some(ws);
 }
 
 /* Over history the output is dated by the snapshot scored. */
@@ -749,7 +773,7 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
   sink.explain = opts->explain || opts->format == KENKO_FORMAT_TEXT;
   sink.scores_only =
       (opts->format == KENKO_FORMAT_CSV || opts->format == KENKO_FORMAT_XLSX) && !opts->explain;
-  sink.account = write_account;
+  sink.account = opts->format == KENKO_FORMAT_CSV && !ws.explain ? write_account_csv : write_account;
   sink.result_only = !ws.explain;
   /* with --jobs, written where scored: the writers that read nothing
    * else and keep no state across accounts */
