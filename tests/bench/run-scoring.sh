@@ -253,7 +253,7 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
   }
   # stages NAME: the last profile's instructions an account in scoring
   # (eval_account), explaining (explain_account) and writing (the run's
-  # write_account without the explain_account it calls), each with what
+  # write_account, or write_account_csv, without the explain_account it calls), each with what
   # it calls, and the rest (reading, duplicate keys, start-up); the
   # first line that names the function, the largest (callgrind_annotate
   # may also list parts of it under a relative file name)
@@ -264,7 +264,7 @@ if [ "$cg_count" -gt 0 ] && command -v valgrind >/dev/null 2>&1; then
       function take(pat) { if ($0 ~ pat) { v = $1; gsub(",", "", v); return v + 0 } return 0 }
       !s { s = take("engine/eval\\.c:eval_account( \\[|$)") }
       !x { x = take("engine/explain\\.c:explain_account( \\[|$)") }
-      !w { w = take("run/run\\.c:write_account( \\[|$)") }
+      !w { w = take("run/run\\.c:write_account(_csv)?( \\[|$)") }
       END { printf "    %s: scoring %.0f, explaining %.0f, writing %.0f, reading and the rest %.0f\n",
         name, s / n, x / n, (w - x) / n, (total - s - w) / n }'
   }
