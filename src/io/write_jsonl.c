@@ -694,6 +694,19 @@ static void memo_keep(WriteCtx *w, Memo *m, const Buf *b, size_t start, const Ke
   if (m->tries >= MEMO_TRIAL && m->hits < m->tries / 4) m->nkey = 0;
 }
 
+/* The rest of a persona tried, a journey step or a raised flag: its
+ * "values" object (its opening brace in the piece before it), its
+ * "dates", the piece's closing brace, and the text kept in memo M. */
+static inline void values_and_keep(WriteCtx *w, const RefsPlan *rp, const Value *values, Memo *m,
+                                   size_t start, const Key *k, uint32_t way) {
+  Buf *b = w->buf;
+  values_body(w, rp, values);
+  putc_in_room(b, '}');
+  dates_object(w, rp);
+  putc_in_room(b, '}');
+  memo_keep(w, m, b, start, k, way);
+}
+
 /* ---- the pieces ------------------------------------------------------------- */
 
 /* A member from its start to its "at" (explaining, to the brace that
@@ -775,11 +788,7 @@ static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result 
     pad_in_room(b, &outcome[tried]);
     frag_in_room(b, jp->persona_tail[i]);
     if (cond) {
-      values_body(w, &jp->persona_refs[i], w->ex->persona_values[i]);
-      putc_in_room(b, '}');
-      dates_object(w, &jp->persona_refs[i]);
-      putc_in_room(b, '}');
-      memo_keep(w, jp->persona_memo[i], b, start, &k, way);
+      values_and_keep(w, &jp->persona_refs[i], w->ex->persona_values[i], jp->persona_memo[i], start, &k, way);
     }
   }
   putc_in_room(b, ']');
@@ -801,11 +810,7 @@ static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
     frag_in_room(b, jp->step_head[i]);
     pad_in_room(b, &status[st]);
     frag_in_room(b, jp->step_expr[i]);
-    values_body(w, &jp->step_refs[i], w->ex->step_values[i]);
-    putc_in_room(b, '}');
-    dates_object(w, &jp->step_refs[i]);
-    putc_in_room(b, '}');
-    memo_keep(w, jp->step_memo[i], b, start, &k, way);
+    values_and_keep(w, &jp->step_refs[i], w->ex->step_values[i], jp->step_memo[i], start, &k, way);
   }
   putc_in_room(b, ']');
 }
@@ -942,11 +947,7 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
     start = b->len;
     frag_in_room(b, jp->flag_head[f]);
     LIT_IN_ROOM(b, ",\"values\":{");
-    values_body(w, &jp->flag_refs[f], w->ex->flag_values[f]);
-    putc_in_room(b, '}');
-    dates_object(w, &jp->flag_refs[f]);
-    putc_in_room(b, '}');
-    memo_keep(w, jp->flag_memo[f], b, start, &k, way);
+    values_and_keep(w, &jp->flag_refs[f], w->ex->flag_values[f], jp->flag_memo[f], start, &k, way);
   }
   LIT_IN_ROOM(b, "],\"bottleneck\":");
   name_or_null(b, jp->step_name, r->bottleneck);
