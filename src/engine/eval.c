@@ -792,7 +792,12 @@ Value eval_ref_value(const Evaluator *E, const ExplainRef *ref, bool default_thr
 const Value *eval_ref_slot(const Evaluator *E, const ExplainRef *ref, bool default_thresholds) {
   switch ((RefKind)ref->kind) {
   case REF_INPUT: return &E->ops.base[LB_INPUT][ref->index];
-  case REF_INDICATOR: return &E->indicators[ref->index];
+  case REF_INDICATOR:
+    /* with the default thresholds: the copy computed with them for the
+     * persona conditions, when there is one (as ref_value has it) */
+    if (default_thresholds && E->p->indicators[ref->index].persona_defaults)
+      return &E->indicators[E->p->nindicators + ref->index];
+    return &E->indicators[ref->index];
   case REF_THRESHOLD:
     /* the table holds the thresholds of the variant in effect */
     return default_thresholds ? &E->cp->variants[E->p->npersonas].thresholds[ref->index]

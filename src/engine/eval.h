@@ -74,7 +74,9 @@ Value eval_ref_value(const Evaluator *ev, const ExplainRef *ref, bool default_th
 
 /* Where the value of REF is kept between accounts, when it is kept (an
  * input, indicator, threshold, dimension or member score): after each
- * account the slot holds what eval_ref_value gives. NULL for the values
+ * account the slot holds what eval_ref_value gives with the same
+ * DEFAULT_THRESHOLDS (an indicator a persona condition reads with the
+ * default thresholds has a slot of its own for that). NULL for the values
  * that are worked out when asked (grades, personas, flags, …). */
 const Value *eval_ref_slot(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
 

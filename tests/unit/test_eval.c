@@ -766,6 +766,49 @@ Test(eval_roll_up, persona_conditions_see_default_thresholds) {
   fx_free(&f);
 }
 
+/* eval_ref_slot holds what eval_ref_value gives, with and without the
+ * default thresholds: an indicator that reads a threshold a persona
+ * overrides, read by that persona's condition, has two values (the
+ * default-threshold one the condition saw, and the persona's). */
+Test(eval_roll_up, ref_slots_hold_the_ref_values) {
+  static const char *const rules = "input x: number optional\n"
+                                   "threshold t = 5\n"
+                                   "indicator ind = x + t\n"
+                                   "persona p when ind > 10 { threshold t = 100 }\n"
+                                   "persona q otherwise\n"
+                                   "dimension d weight 1 {\n"
+                                   "  rule r : ind > t\n"
+                                   "  score s : scale(x, 0, t)\n"
+                                   "}\n";
+  Fx f;
+  fx_load(&f, "t.kenko", rules);
+  cr_assert(f.p->indicators[0].persona_defaults);
+  const Node *exprs[] = {f.p->dimensions[0].members[0].expr, f.p->dimensions[0].members[1].expr};
+  RefList refs = compile_refs(f.cp, &f.arena, exprs, 2); /* ind, t, x */
+  cr_assert_eq(refs.count, 3);
+  static const double xs[] = {6, 1, -100};
+  for (size_t k = 0; k < sizeof xs / sizeof *xs; k++) {
+    Value in = val_num(xs[k]);
+    const Result *r = eval_account(f.ev, &in, date_from_ymd(2026, 1, 1), EVAL_SCORES);
+    cr_assert_eq(r->persona, k == 0 ? 0 : 1);
+    for (int dflt = 0; dflt < 2; dflt++)
+      for (int32_t i = 0; i < refs.count; i++) {
+        const Value *slot = eval_ref_slot(f.ev, &refs.refs[i], dflt);
+        Value v = eval_ref_value(f.ev, &refs.refs[i], dflt);
+        cr_assert_not_null(slot, "%s has a slot", refs.refs[i].name);
+        cr_assert(slot->type == v.type && memcmp(&slot->u, &v.u, sizeof v.u) == 0,
+                  "x = %g, %s (default thresholds %d): slot and value differ", xs[k], refs.refs[i].name,
+                  dflt);
+      }
+  }
+  /* x = 6: the persona saw ind = 11 (t = 5); the member, ind = 106 */
+  Value six = val_num(6);
+  eval_account(f.ev, &six, date_from_ymd(2026, 1, 1), EVAL_SCORES);
+  cr_assert(NEAR(eval_ref_slot(f.ev, &refs.refs[0], true)->u.num, 11));
+  cr_assert(NEAR(eval_ref_slot(f.ev, &refs.refs[0], false)->u.num, 106));
+  fx_free(&f);
+}
+
 Test(eval_roll_up, missing_persona_condition_counts_as_not_matching) {
   Fx f;
   fx_load(&f, "t.kenko", persona_rules);
