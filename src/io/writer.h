@@ -86,22 +86,27 @@ static inline void put_plan_frag(Buf *b, Frag f) {
  * them (what each needs is said), rather than checking the room itself. */
 /* A fragment of the plan: frag_room(f) bytes. */
 static inline size_t frag_room(Frag f) { return f.n > FRAG_PAD ? f.n : FRAG_PAD; }
-static inline void frag_in_room(Buf *b, Frag f) {
-  char *d = b->data + b->len;
+/* Each writes at a cursor O in the room and returns the end of what it
+ * wrote (the _at forms: a writer that keeps its place in a local saves
+ * the reload of the buffer's fields that every store into its text
+ * would cost), or at B's end (the _in_room forms). */
+static inline char *frag_at(char *o, Frag f) {
   if (f.n <= FRAG_PAD)
-    memcpy(d, f.s, FRAG_PAD); /* a fixed move over the padding */
+    memcpy(o, f.s, FRAG_PAD); /* a fixed move over the padding */
   else
-    memcpy(d, f.s, f.n);
-  b->len += f.n;
+    memcpy(o, f.s, f.n);
+  return o + f.n;
 }
+static inline void frag_in_room(Buf *b, Frag f) { b->len = (size_t)(frag_at(b->data + b->len, f) - b->data); }
 /* A number as buf_num writes it: NUM_ROOM bytes (buf.h; num_format's
- * longest text is 24; buf_num_any checks its own room anyway). */
+ * longest text is 24). B's number cache must be made (buf_num_cache):
+ * a number met last in its set is one lookup here, inline. */
+static inline char *room_num_at(Buf *b, char *o, double x) {
+  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) return o + small_int_in_room(o, (uint32_t)x);
+  return o + buf_num_cached(b, o, x);
+}
 static inline void num_in_room(Buf *b, double x) {
-  if (x >= 0 && x < 1000 && (double)(int32_t)x == x) {
-    b->len += (size_t)small_int_in_room(b->data + b->len, (uint32_t)x);
-    return;
-  }
-  buf_num_any(b, x);
+  b->len = (size_t)(room_num_at(b, b->data + b->len, x) - b->data);
 }
 /* A constant piece (a string literal): its length. */
 #define LIT_IN_ROOM(b, lit)                                                                                  \
@@ -109,6 +114,7 @@ static inline void num_in_room(Buf *b, double x) {
     memcpy((b)->data + (b)->len, lit, sizeof(lit) - 1);                                                      \
     (b)->len += sizeof(lit) - 1;                                                                             \
   } while (0)
+#define LIT_AT(o, lit) (memcpy(o, lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
 
 /* W's plan arena (initialised on first use). */
 Arena *writer_arena(WriteCtx *w);

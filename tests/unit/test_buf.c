@@ -10,6 +10,7 @@
 #include "base/numfmt.h"
 #include "portfolio/html.h"
 #include "base/value.h"
+#include "io/writer.h"
 
 /* buf_num(X) appended to B gives num_format(X). */
 static void same_as_num_format(Buf *b, double x) {
@@ -137,6 +138,46 @@ Test(buf, num_cache_collisions) {
     if (i % 3 == 0) x = floor(x * 8) / 8;                    /* repeats */
     if (i % 7 == 0) x = -x;
     same_as_num_format(&b, x);
+  }
+  buf_free(&b);
+}
+
+/* The writers' in-room numbers (writer.h: room_num_at, num_in_room,
+ * the cache looked up inline, the small whole numbers by a table) give
+ * num_format's text, at a cursor in the middle of a text whose bytes
+ * before it stay as they were: misses, hits, both entries of a set. */
+static void room_same_as_num_format(Buf *b, double x) {
+  char want[64];
+  int n = num_format(x, want);
+  b->len = 0;
+  buf_reserve(b, 8 + 2 * NUM_ROOM);
+  memcpy(b->data, "{\"x\":", 5);
+  char *end = room_num_at(b, b->data + 5, x);
+  cr_assert_eq(end - b->data, 5 + n, "x = %.17g: length %td, want %d", x, end - b->data - 5, n);
+  cr_assert(memcmp(b->data, "{\"x\":", 5) == 0 && memcmp(b->data + 5, want, (size_t)n) == 0,
+            "x = %.17g: %.*s, want %s", x, (int)(end - b->data - 5), b->data + 5, want);
+  b->len = 5;
+  num_in_room(b, x);
+  cr_assert(b->len == 5 + (size_t)n && memcmp(b->data + 5, want, (size_t)n) == 0, "x = %.17g (num_in_room)",
+            x);
+}
+
+Test(buf, writer_room_numbers) {
+  Buf b;
+  buf_init(&b, NULL);
+  buf_num_cache(&b);
+  uint64_t s = 7;
+  for (int i = 0; i < 200000; i++) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    double x = (double)(s >> 11) / 9007199254740992.0 * 2000 - 500; /* -500..1500 */
+    if (i % 3 == 0) x = floor(x * 4) / 4;                           /* repeats, whole numbers */
+    if (i % 5 == 0) x = floor(x);
+    room_same_as_num_format(&b, x);
+  }
+  const double edges[] = {0.0, -0.0, 999, 1000, 999.5, -1, 1e15, 1e-5, 0.1, NAN, INFINITY, -INFINITY};
+  for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+    room_same_as_num_format(&b, edges[i]);
+    room_same_as_num_format(&b, edges[i]); /* the second time from the cache */
   }
   buf_free(&b);
 }
