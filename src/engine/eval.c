@@ -804,6 +804,16 @@ const Value *eval_ref_slot(const Evaluator *E, const ExplainRef *ref, bool defau
                               : &E->ops.base[LB_THRESHOLD][ref->index];
   case REF_DIMENSION: return &E->dim_values[ref->index];
   case REF_MEMBER: return &E->member_values[E->cp->member_first[ref->index] + ref->sub];
+  /* the state the steps put for expressions to read (the same 16 bytes
+   * as ref_value's: put_sym_or_na, put_num_or_na, step_flag) */
+  case REF_DIM_GRADE: return &E->dim_grades[ref->index];
+  case REF_SEGMENT: return &E->state[E->cp->state_segment + ref->index];
+  case REF_HEALTH: return &E->state[ST_HEALTH];
+  case REF_GRADE: return &E->state[ST_GRADE];
+  case REF_PERSONA: return &E->state[ST_PERSONA];
+  case REF_BOTTLENECK: return &E->state[ST_BOTTLENECK];
+  case REF_AS_OF: return &E->state[ST_AS_OF];
+  case REF_FLAG: return &E->state[E->cp->state_flagged + ref->index];
   default: return NULL;
   }
 }

@@ -73,11 +73,13 @@ RefList eval_expr_refs(Evaluator *ev, const Node *expr);
 Value eval_ref_value(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
 
 /* Where the value of REF is kept between accounts, when it is kept (an
- * input, indicator, threshold, dimension or member score): after each
- * account the slot holds what eval_ref_value gives with the same
- * DEFAULT_THRESHOLDS (an indicator a persona condition reads with the
- * default thresholds has a slot of its own for that). NULL for the values
- * that are worked out when asked (grades, personas, flags, …). */
+ * input, indicator, threshold, dimension or member score, and the state
+ * expressions read: grades, segments, the persona, flags, the health,
+ * the bottleneck, as_of): after each account the slot holds what
+ * eval_ref_value gives with the same DEFAULT_THRESHOLDS (an indicator a
+ * persona condition reads with the default thresholds has a slot of its
+ * own for that). NULL for the values that are worked out when asked
+ * (trend values). */
 const Value *eval_ref_slot(const Evaluator *ev, const ExplainRef *ref, bool default_thresholds);
 
 /* The values of every reference of REFS into OUT (REFS->count of them),

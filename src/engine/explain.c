@@ -34,6 +34,19 @@ typedef struct SortItem {
   int32_t idx;
 } SortItem;
 
+/* A value copied every account from where the evaluator keeps it … */
+typedef struct Copy {
+  Value *to;
+  const Value *from;
+} Copy;
+
+/* … or worked out when asked. */
+typedef struct Ask {
+  Value *to;
+  const ExplainRef *ref;
+  bool default_thresholds;
+} Ask;
+
 struct Explainer {
   const CProgram *cp;
   const Program *p;
@@ -42,17 +55,20 @@ struct Explainer {
   Value *member_store; /* cp->nvalues */
   Value **flag_store;  /* per flag, one per ref */
   Value **step_store;  /* per step, one per ref */
-  /* the members' and the steps' values, every account: */
-  Value **copy_to;         /* those the evaluator keeps … */
-  const Value **copy_from; /* … where it keeps them */
+  /* the members', the steps' and the personas' values, every account: */
+  Copy *copy; /* those the evaluator keeps, from where it keeps them */
   int32_t ncopy;
-  Value **ask_to;             /* those worked out when asked … */
-  const ExplainRef **ask_ref; /* … by eval_ref_value */
+  Ask *ask; /* those worked out when asked (eval_ref_value) */
   int32_t nask;
-  const Evaluator *slots_of;       /* the evaluator copy_from points into */
-  SortItem *sort_items, *sort_tmp; /* nmembers each */
+  const Evaluator *slots_of;        /* the evaluator the copies point into */
+  SortItem *drv_items, *cand_items; /* nmembers each, after SORT_FIRST */
+  SortItem *sort_tmp;               /* nmembers */
+  int32_t **order;                  /* per variant (npersonas + 1): the
+                                       members in sort_few's order */
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
+  double *delta;         /* per member: what it adds to its dimension's
+                            Σwᵢsᵢ at its best */
   double *gain;          /* per member: the health points it gives alone */
   double *alone;         /* … and the health it gives alone */
   double *target;        /* per member: the best score it can have (100; a
@@ -70,13 +86,16 @@ struct Explainer {
 
 /* ---- sorting: stable, n log n ------------------------------------------- */
 
-/* Does A come before B: KEY larger, then KEY2 larger? */
+/* Does A come before B: KEY larger, then KEY2 larger, then the smaller
+ * index (the order a stable sort of the items by index gives)? */
 static inline bool before(const SortItem *a, const SortItem *b) {
-  return a->key > b->key || (a->key == b->key && a->key2 > b->key2);
+  return a->key > b->key ||
+         (a->key == b->key && (a->key2 > b->key2 || (a->key2 == b->key2 && a->idx < b->idx)));
 }
 
-/* Sorts ITEMS[0..N) by key, largest first, then by key2; equal keys keep
- * their order (TMP: N slots). The keys travel with their index, so a
+/* Sorts ITEMS[0..N) by key, largest first, then by key2, then by index
+ * (TMP: N slots); keys are never NaN, so the order does not depend on the
+ * order the items come in. The keys travel with their index, so a
  * comparison reads no table. Insertion sort for short runs, merged
  * bottom-up: n log n. */
 static void sort_items(SortItem *items, int32_t n, SortItem *tmp) {
@@ -108,55 +127,66 @@ static void sort_items(SortItem *items, int32_t n, SortItem *tmp) {
   }
 }
 
+/* Sorts ITEMS[0..N) as sort_items does, by insertion when they are few
+ * (ITEMS[-1] must be SORT_FIRST: the sentinel that ends each insertion,
+ * as nothing comes before it). The items come in an order close to the
+ * sorted one (x->order), so an insertion seldom moves far. */
+#define SORT_SHORT 32
+static const SortItem SORT_FIRST = {INFINITY, INFINITY, -1};
+static void sort_few(SortItem *items, int32_t n, SortItem *tmp) {
+  if (n > SORT_SHORT) {
+    sort_items(items, n, tmp);
+    return;
+  }
+  for (int32_t i = 1; i < n; i++) {
+    SortItem v = items[i];
+    int32_t j = i;
+    for (; before(&v, &items[j - 1]); j--)
+      items[j] = items[j - 1];
+    items[j] = v;
+  }
+}
+
 /* ---- values, reasons, drivers ------------------------------------------- */
 
-/* Where EV keeps the value of each member's and step's reference
+/* Where EV keeps the value of a member's, step's or persona's reference
  * (copied every account), or that it works the value out when asked. */
-static void bind_ref(Explainer *x, const Evaluator *ev, const ExplainRef *ref, Value *to) {
-  const Value *slot = eval_ref_slot(ev, ref, false);
-  if (slot) {
-    x->copy_to[x->ncopy] = to;
-    x->copy_from[x->ncopy++] = slot;
-  } else {
-    x->ask_to[x->nask] = to;
-    x->ask_ref[x->nask++] = ref;
-  }
+static void bind_ref(Explainer *x, const Evaluator *ev, const ExplainRef *ref, bool default_thresholds,
+                     Value *to) {
+  const Value *slot = eval_ref_slot(ev, ref, default_thresholds);
+  if (slot)
+    x->copy[x->ncopy++] = (Copy){to, slot};
+  else
+    x->ask[x->nask++] = (Ask){to, ref, default_thresholds};
+}
+
+static void bind_refs(Explainer *x, const Evaluator *ev, const RefList *refs, bool default_thresholds,
+                      Value *to) {
+  for (int32_t k = 0; k < refs->count; k++)
+    bind_ref(x, ev, &refs->refs[k], default_thresholds, to + k);
 }
 
 static void bind_slots(Explainer *x, const Evaluator *ev) {
   const CProgram *cp = x->cp;
   x->ncopy = x->nask = 0;
-  for (int32_t i = 0; i < cp->nmembers; i++) {
-    const RefList *refs = &cp->members[i].refs;
-    for (int32_t k = 0; k < refs->count; k++)
-      bind_ref(x, ev, &refs->refs[k], x->member_store + cp->members[i].values_at + k);
-  }
+  for (int32_t i = 0; i < cp->nmembers; i++)
+    bind_refs(x, ev, &cp->members[i].refs, false, x->member_store + cp->members[i].values_at);
   for (int32_t s = 0; s < x->p->nsteps; s++)
-    for (int32_t k = 0; k < cp->step_refs[s].count; k++)
-      bind_ref(x, ev, &cp->step_refs[s].refs[k], x->step_store[s] + k);
+    bind_refs(x, ev, &cp->step_refs[s], false, x->step_store[s]);
+  /* the personas' conditions with the default thresholds, tried or not */
+  for (int32_t i = 0; i < x->p->npersonas; i++)
+    if (x->ex.persona_values[i])
+      bind_refs(x, ev, &cp->persona_refs[i], true, (Value *)x->ex.persona_values[i]);
   x->slots_of = ev;
 }
 
 static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
-  const CProgram *cp = x->cp;
   Explanation *ex = &x->ex;
   if (x->slots_of != ev) bind_slots(x, ev);
-  for (int32_t i = 0; i < x->ncopy; i++)
-    *x->copy_to[i] = *x->copy_from[i];
-  for (int32_t i = 0; i < x->nask; i++)
-    *x->ask_to[i] = eval_ref_value(ev, x->ask_ref[i], false);
-  for (int32_t i = 0; i < r->nmembers; i++) {
-    int32_t missing = -1;
-    if (r->members[i].na) {
-      const Value *vals = x->member_store + cp->members[i].values_at;
-      for (int32_t k = 0; k < cp->members[i].refs.count && missing < 0; k++)
-        if (vals[k].type == T_MISSING) missing = k;
-    }
-    ex->missing_ref[i] = missing;
-  }
-  for (int32_t i = 0; i < r->npersonas; i++)
-    if (ex->persona_values[i])
-      eval_ref_values(ev, &ex->persona_refs[i], (Value *)ex->persona_values[i], true);
+  for (const Copy *c = x->copy, *end = c + x->ncopy; c < end; c++)
+    *c->to = *c->from;
+  for (const Ask *a = x->ask, *end = a + x->nask; a < end; a++)
+    *a->to = eval_ref_value(ev, a->ref, a->default_thresholds);
   for (int32_t f = 0; f < r->nflags; f++) {
     bool raised = r->flags[f] == FLAG_RAISED;
     if (raised) eval_ref_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
@@ -164,21 +194,49 @@ static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   }
 }
 
-/* The members by lost points, largest first, ties in declaration order:
- * those that lost points sorted, then the others as they come (kept in
- * the candidates' array meanwhile: what_if fills it afresh). */
-static void explain_drivers(Explainer *x, const Result *r) {
-  int32_t *drv = x->ex.drivers, *others = x->cand, lost = 0, rest = 0;
+/* The members in the order the drivers are sorted from (sort_few): by
+ * their share of the health (coverage_weight) under the account's
+ * persona, largest first, so that the largest lost points tend to come
+ * first. */
+static const int32_t *order_of(const Explainer *x, const Result *r) {
+  return x->order[r->persona >= 0 && r->persona < x->p->npersonas ? r->persona : x->p->npersonas];
+}
+
+/* Each member's N/A reason (the first missing value it references), and
+ * the members by lost points, largest first, ties in declaration order:
+ * those that lost points sorted, then the others as they come. With
+ * SUMS, also each dimension's Σwᵢsᵢ and Σwᵢ of the account (acc, wsum:
+ * what the what-if search moves). */
+static void explain_members(Explainer *x, const Result *r, bool sums) {
+  const CMember *cm = x->cp->members;
+  const MemberResult *members = r->members;
+  int32_t *drv = x->ex.drivers, *others = x->cand, *missing_ref = x->ex.missing_ref, lost = 0, rest = 0;
+  if (sums)
+    for (int32_t d = 0; d < r->ndims; d++)
+      x->acc[d] = x->wsum[d] = 0;
   for (int32_t i = 0; i < r->nmembers; i++) {
-    double l = r->members[i].lost;
-    if (l > 0)
-      x->sort_items[lost++] = (SortItem){l, 0, i};
-    else
-      others[rest++] = i;
+    const MemberResult *mr = &members[i];
+    int32_t missing = -1;
+    if (mr->na) {
+      const Value *vals = x->member_store + cm[i].values_at;
+      for (int32_t k = 0; k < cm[i].refs.count && missing < 0; k++)
+        if (vals[k].type == T_MISSING) missing = k;
+    } else if (sums && mr->weight > 0) { /* the roll-up's sums, in its order */
+      x->acc[mr->dim] += mr->weight * mr->score;
+      x->wsum[mr->dim] += mr->weight;
+    }
+    missing_ref[i] = missing;
+    if (!(mr->lost > 0)) others[rest++] = i;
   }
-  sort_items(x->sort_items, lost, x->sort_tmp);
+  const int32_t *order = order_of(x, r);
+  SortItem *items = x->drv_items;
+  for (int32_t k = 0; k < r->nmembers; k++) {
+    double l = members[order[k]].lost;
+    if (l > 0) items[lost++] = (SortItem){l, 0, order[k]};
+  }
+  sort_few(items, lost, x->sort_tmp);
   for (int32_t k = 0; k < lost; k++)
-    drv[k] = x->sort_items[k].idx;
+    drv[k] = items[k].idx;
   memcpy(drv + lost, others, (size_t)rest * sizeof *drv);
 }
 
@@ -192,6 +250,7 @@ typedef struct Search {
   double base_num; /* Σ W_d·S_d over the dimensions rolled up */
   double base_den; /* Σ W_d */
   double bound;
+  double have;   /* the health with no member raised */
   int32_t ndims; /* dimensions touched */
   double points; /* of the set so far */
   double best_points;
@@ -199,19 +258,21 @@ typedef struct Search {
   long steps;
 } Search;
 
-/* Member I (flat) raised to its target in the set, or taken out again. */
-static void set_add(Search *s, int32_t i, int sign) {
+/* Member I (flat) raised to its target in the set (SIGN 1), or taken
+ * out again (-1): its dimension's sums moved by ±delta (and ±weight for
+ * an n/a member), exactly as sign · target · weight (n/a) and
+ * sign · weight · (target − score) would move them. */
+static inline void set_add(Search *s, int32_t i, int sign) {
   Explainer *x = s->x;
   const MemberResult *mr = &s->r->members[i];
   int32_t d = mr->dim;
-  if (sign > 0 && x->touched[d]++ == 0) x->dims[s->ndims++] = d;
-  if (mr->na) {
-    x->dacc[d] += sign * x->target[i] * mr->weight;
-    x->dwsum[d] += sign * mr->weight;
-  } else {
-    x->dacc[d] += sign * mr->weight * (x->target[i] - mr->score);
+  if (sign > 0) {
+    if (x->touched[d]++ == 0) x->dims[s->ndims++] = d;
+    x->dacc[d] += x->delta[i];
+    if (mr->na) x->dwsum[d] += mr->weight;
+    return;
   }
-  if (sign < 0 && --x->touched[d] == 0) {
+  if (--x->touched[d] == 0) {
     x->dacc[d] = 0;
     x->dwsum[d] = 0;
     for (int32_t k = 0; k < s->ndims; k++)
@@ -219,7 +280,23 @@ static void set_add(Search *s, int32_t i, int sign) {
         x->dims[k] = x->dims[--s->ndims];
         break;
       }
+    return;
   }
+  x->dacc[d] -= x->delta[i];
+  if (mr->na) x->dwsum[d] -= mr->weight;
+}
+
+/* Takes the whole set out at once: the sums of every dimension it
+ * touched back to 0 (where taking its members out one by one ends). */
+static void set_clear(Search *s) {
+  Explainer *x = s->x;
+  for (int32_t k = 0; k < s->ndims; k++) {
+    int32_t d = x->dims[k];
+    x->touched[d] = 0;
+    x->dacc[d] = 0;
+    x->dwsum[d] = 0;
+  }
+  s->ndims = 0;
 }
 
 /* Dimension D's part of the health, its members' sums moved by DACC and
@@ -252,17 +329,16 @@ static double health_alone(const Search *s, int32_t i) {
   const Explainer *x = s->x;
   const MemberResult *mr = &s->r->members[i];
   double num = s->base_num, den = s->base_den;
-  if (mr->na)
-    add_dim(s, mr->dim, x->target[i] * mr->weight, mr->weight, &num, &den);
-  else
-    add_dim(s, mr->dim, mr->weight * (x->target[i] - mr->score), 0, &num, &den);
+  add_dim(s, mr->dim, x->delta[i], mr->na ? mr->weight : 0, &num, &den);
   return den > 0 ? num / den : NAN;
 }
+
+/* ---- the search ---------------------------------------------------------- */
 
 /* Sets of K members from candidate FROM on, DEPTH chosen so far. */
 static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
   Explainer *x = s->x;
-  double have = set_health(s);
+  double have = depth ? set_health(s) : s->have;
   int32_t need = k - depth;
   for (int32_t q = from; q + need <= s->n; q++) {
     if (++s->steps > EXPLAIN_SEARCH_MAX) return;
@@ -312,15 +388,24 @@ static void take_set(Search *s, WhatIf *wi, const int32_t *chosen, int32_t n) {
     x->out[k].to = x->target[chosen[k]];
     x->out[k].gain = x->gain[chosen[k]];
     wi->points += x->cost[chosen[k]];
-    set_add(s, chosen[k], 1);
   }
-  wi->health = set_health(s);
+  if (n == 1 && x->cost[chosen[0]] > 0) {
+    /* a set of one: the health it gives alone (the same arithmetic);
+     * its points are its cost (0 + cost) */
+    wi->health = x->alone[chosen[0]];
+  } else {
+    for (int32_t k = 0; k < n; k++)
+      set_add(s, chosen[k], 1);
+    wi->health = set_health(s);
+    set_clear(s);
+  }
   wi->grade = eval_grade_of(p, s->r->grade_set, wi->health);
-  for (int32_t k = 0; k < n; k++)
-    set_add(s, chosen[k], -1);
 }
 
-static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
+/* What would change the grade, before the search: whether there is a
+ * next grade to reach (true: WI's bound and distance set, the search
+ * to do). */
+static bool what_if_start(const Explainer *x, const Result *r, WhatIf *wi) {
   const Program *p = x->p;
   memset(wi, 0, sizeof *wi);
   wi->next_grade = -1;
@@ -328,11 +413,11 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
   wi->searched = true;
   if (r->grade_set < 0) {
     wi->status = WI_NO_GRADES;
-    return;
+    return false;
   }
   if (r->health_na) {
     wi->status = WI_NO_HEALTH;
-    return;
+    return false;
   }
   const GradeSet *gs = &p->grade_sets[r->grade_set];
   int32_t at = -1;
@@ -340,13 +425,18 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
     if (gs->bands[i].grade == r->grade) at = i;
   if (at <= 0) {
     wi->status = WI_BEST_GRADE;
-    return;
+    return false;
   }
   wi->next_grade = gs->bands[at - 1].grade;
   wi->bound = gs->bands[at - 1].bound;
   wi->away = wi->bound - r->health;
+  return true;
+}
 
-  /* the roll-up's sums, per dimension and for the health */
+/* The search (after explain_members: the dimensions' sums, and the
+ * drivers, whose order the candidates are taken in). */
+static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
+  /* the roll-up's sums for the health */
   Search s;
   memset(&s, 0, sizeof s);
   s.x = x;
@@ -355,40 +445,43 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
   s.best_points = INFINITY;
   for (int32_t d = 0; d < r->ndims; d++) {
     const DimResult *dr = &r->dims[d];
-    double acc = 0, sw = 0;
-    for (int32_t m = 0; m < dr->nmembers; m++) {
-      const MemberResult *mr = &dr->members[m];
-      bool counts = !mr->na && mr->weight > 0;
-      acc += counts ? mr->weight * mr->score : 0;
-      sw += counts ? mr->weight : 0;
-    }
-    x->acc[d] = acc;
-    x->wsum[d] = sw;
     if (!dr->na && !dr->excluded) {
       s.base_num += dr->weight * dr->score;
       s.base_den += dr->weight;
     }
   }
+  s.have = set_health(&s);
   /* the candidates: members that can rise and move the health; by gain,
-   * largest first; then fewest points; then declaration order */
-  for (int32_t i = 0; i < r->nmembers; i++) {
+   * largest first; then fewest points; then declaration order (taken in
+   * the drivers' order, which is close to it: sort_few) */
+  SortItem *items = x->cand_items;
+  const int32_t *order = x->ex.drivers;
+  for (int32_t k = 0; k < r->nmembers; k++) {
+    int32_t i = order[k];
     const MemberResult *mr = &r->members[i];
-    if (r->dims[mr->dim].excluded || !(mr->weight > 0) || (!mr->na && mr->score >= x->target[i])) continue;
-    x->cost[i] = mr->na ? x->target[i] : x->target[i] - mr->score;
-    x->alone[i] = health_alone(&s, i);
-    x->gain[i] = x->alone[i] - r->health;
-    if (x->gain[i] > 0) x->sort_items[s.n++] = (SortItem){x->gain[i], -x->cost[i], i};
+    double target = x->target[i], w = mr->weight;
+    if (r->dims[mr->dim].excluded || !(w > 0) || (!mr->na && mr->score >= target)) continue;
+    double cost = mr->na ? target : target - mr->score;
+    x->cost[i] = cost;
+    x->delta[i] = mr->na ? target * w : w * (target - mr->score);
+    double alone = health_alone(&s, i), gain = alone - r->health;
+    x->alone[i] = alone;
+    x->gain[i] = gain;
+    if (gain > 0) items[s.n++] = (SortItem){gain, -cost, i};
   }
-  sort_items(x->sort_items, s.n, x->sort_tmp);
-  for (int32_t q = 0; q < s.n; q++)
-    x->cand[q] = x->sort_items[q].idx;
+  sort_few(items, s.n, x->sort_tmp);
   x->prefix[0] = 0;
-  for (int32_t q = 0; q < s.n; q++)
-    x->prefix[q + 1] = x->prefix[q] + x->gain[x->cand[q]];
-  x->min_cost_from[s.n] = INFINITY;
-  for (int32_t q = s.n - 1; q >= 0; q--)
-    x->min_cost_from[q] =
-        x->cost[x->cand[q]] < x->min_cost_from[q + 1] ? x->cost[x->cand[q]] : x->min_cost_from[q + 1];
+  for (int32_t q = 0; q < s.n; q++) {
+    x->cand[q] = items[q].idx;
+    x->prefix[q + 1] = x->prefix[q] + items[q].key;
+  }
+  double cheapest = INFINITY;
+  x->min_cost_from[s.n] = cheapest;
+  for (int32_t q = s.n - 1; q >= 0; q--) {
+    double cost = -items[q].key2;
+    cheapest = cost < cheapest ? cost : cheapest;
+    x->min_cost_from[q] = cheapest;
+  }
 
   int32_t k = 1;
   while (k <= s.n && r->health + x->prefix[k] < wi->bound)
@@ -426,8 +519,7 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
     set_add(&s, x->cand[n++], 1);
     if (set_health(&s) >= wi->bound) break;
   }
-  for (int32_t q = 0; q < n; q++)
-    set_add(&s, x->cand[q], -1);
+  set_clear(&s);
   take_set(&s, wi, x->cand, n);
 }
 
@@ -438,7 +530,7 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
 /* The what-if workspace: arrays a member, a place in the candidates'
  * order (nm + 1) and a dimension. */
 static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
-  double **by_member[] = {&x->gain, &x->alone, &x->cost, &x->target};
+  double **by_member[] = {&x->gain, &x->alone, &x->cost, &x->target, &x->delta};
   double **by_place[] = {&x->prefix, &x->min_cost_from};
   double **by_dim[] = {&x->acc, &x->wsum, &x->dacc, &x->dwsum};
   int32_t **lists[] = {&x->cand, &x->chosen, &x->best}; /* of members */
@@ -450,13 +542,34 @@ static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
     *by_dim[i] = ALLOC(x, nd, double);
   for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
     *lists[i] = ALLOC(x, nm, int32_t);
-  x->sort_items = ALLOC(x, nm, SortItem);
+  SortItem **sorted[] = {&x->drv_items, &x->cand_items};
+  for (size_t i = 0; i < sizeof sorted / sizeof *sorted; i++) {
+    *sorted[i] = ALLOC(x, nm + 1, SortItem);
+    *(*sorted[i])++ = SORT_FIRST; /* before [0]: sort_few's sentinel */
+  }
   x->sort_tmp = ALLOC(x, nm, SortItem);
   x->touched = ALLOC(x, nd, int32_t);
   x->dims = ALLOC(x, nd, int32_t);
   x->out = ALLOC(x, nm, WhatIfMember);
-  for (int32_t i = 0; i < nm; i++)
+  bool nan_target = false;
+  for (int32_t i = 0; i < nm; i++) {
     x->target[i] = x->cp->members[i].best;
+    nan_target |= isnan(x->target[i]);
+  }
+  /* the members by their share of the health under each variant (a NaN
+   * target, whose cost no order could sort, keeps them as declared) */
+  int32_t nvariants = x->p->npersonas + 1;
+  x->order = ALLOC(x, nvariants, int32_t *);
+  for (int32_t v = 0; v < nvariants; v++) {
+    const double *share = x->cp->variants[v].coverage_weight;
+    int32_t *order = x->order[v] = ALLOC(x, nm, int32_t);
+    for (int32_t i = 0; i < nm; i++) {
+      int32_t j = i;
+      for (; j > 0 && !nan_target && share[i] > share[order[j - 1]]; j--)
+        order[j] = order[j - 1];
+      order[j] = i;
+    }
+  }
 }
 
 Explainer *explain_new(const CProgram *cp) {
@@ -497,11 +610,11 @@ Explainer *explain_new(const CProgram *cp) {
     step_values[i] = x->step_store[i];
     nrefs += cp->step_refs[i].count;
   }
+  for (int32_t i = 0; i < p->npersonas; i++)
+    nrefs += cp->persona_refs[i].count;
   ex->step_values = step_values;
-  x->copy_to = ALLOC(x, nrefs, Value *);
-  x->copy_from = ALLOC(x, nrefs, const Value *);
-  x->ask_to = ALLOC(x, nrefs, Value *);
-  x->ask_ref = ALLOC(x, nrefs, const ExplainRef *);
+  x->copy = ALLOC(x, nrefs, Copy);
+  x->ask = ALLOC(x, nrefs, Ask);
   ex->drivers = ALLOC(x, nm, int32_t);
   what_if_alloc(x, nm, nd);
   return x;
@@ -521,10 +634,9 @@ const Explanation *explain_account(Explainer *x, const Evaluator *ev, const Resu
     ExplainRef ref = {REF_TREND, i, -1, NULL};
     x->ex.trend_dates[i] = eval_ref_date(ev, &ref);
   }
-  explain_drivers(x, r);
-  if (what_if_too)
-    what_if(x, r, &x->ex.what_if);
-  else
-    x->ex.what_if.status = WI_NONE;
+  bool search = what_if_too && what_if_start(x, r, &x->ex.what_if);
+  if (!what_if_too) x->ex.what_if.status = WI_NONE;
+  explain_members(x, r, search);
+  if (search) what_if(x, r, &x->ex.what_if);
   return &x->ex;
 }
