@@ -63,8 +63,6 @@ struct Explainer {
   const Evaluator *slots_of;        /* the evaluator the copies point into */
   SortItem *drv_items, *cand_items; /* nmembers each, after SORT_FIRST */
   SortItem *sort_tmp;               /* nmembers */
-  int32_t **order;                  /* per variant (npersonas + 1): the
-                                       members in sort_few's order */
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
   double *delta;         /* per member: what it adds to its dimension's
@@ -129,8 +127,7 @@ static void sort_items(SortItem *items, int32_t n, SortItem *tmp) {
 
 /* Sorts ITEMS[0..N) as sort_items does, by insertion when they are few
  * (ITEMS[-1] must be SORT_FIRST: the sentinel that ends each insertion,
- * as nothing comes before it). The items come in an order close to the
- * sorted one (x->order), so an insertion seldom moves far. */
+ * as nothing comes before it). */
 #define SORT_SHORT 32
 static const SortItem SORT_FIRST = {INFINITY, INFINITY, -1};
 static void sort_few(SortItem *items, int32_t n, SortItem *tmp) {
@@ -183,23 +180,22 @@ static void bind_slots(Explainer *x, const Evaluator *ev) {
 static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   Explanation *ex = &x->ex;
   if (x->slots_of != ev) bind_slots(x, ev);
-  for (const Copy *c = x->copy, *end = c + x->ncopy; c < end; c++)
+  const Copy *c = x->copy, *end = c + x->ncopy;
+  for (; end - c >= 4; c += 4) { /* (four at a time: half the loop's cost) */
+    *c[0].to = *c[0].from;
+    *c[1].to = *c[1].from;
+    *c[2].to = *c[2].from;
+    *c[3].to = *c[3].from;
+  }
+  for (; c < end; c++)
     *c->to = *c->from;
-  for (const Ask *a = x->ask, *end = a + x->nask; a < end; a++)
+  for (const Ask *a = x->ask, *a_end = a + x->nask; a < a_end; a++)
     *a->to = eval_ref_value(ev, a->ref, a->default_thresholds);
   for (int32_t f = 0; f < r->nflags; f++) {
     bool raised = r->flags[f] == FLAG_RAISED;
     if (raised) eval_ref_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
     ex->flag_values[f] = raised ? x->flag_store[f] : NULL;
   }
-}
-
-/* The members in the order the drivers are sorted from (sort_few): by
- * their share of the health (coverage_weight) under the account's
- * persona, largest first, so that the largest lost points tend to come
- * first. */
-static const int32_t *order_of(const Explainer *x, const Result *r) {
-  return x->order[r->persona >= 0 && r->persona < x->p->npersonas ? r->persona : x->p->npersonas];
 }
 
 /* Each member's N/A reason (the first missing value it references), and
@@ -211,6 +207,7 @@ static void explain_members(Explainer *x, const Result *r, bool sums) {
   const CMember *cm = x->cp->members;
   const MemberResult *members = r->members;
   int32_t *drv = x->ex.drivers, *others = x->cand, *missing_ref = x->ex.missing_ref, lost = 0, rest = 0;
+  SortItem *items = x->drv_items;
   if (sums)
     for (int32_t d = 0; d < r->ndims; d++)
       x->acc[d] = x->wsum[d] = 0;
@@ -226,13 +223,11 @@ static void explain_members(Explainer *x, const Result *r, bool sums) {
       x->wsum[mr->dim] += mr->weight;
     }
     missing_ref[i] = missing;
-    if (!(mr->lost > 0)) others[rest++] = i;
-  }
-  const int32_t *order = order_of(x, r);
-  SortItem *items = x->drv_items;
-  for (int32_t k = 0; k < r->nmembers; k++) {
-    double l = members[order[k]].lost;
-    if (l > 0) items[lost++] = (SortItem){l, 0, order[k]};
+    double l = mr->lost;
+    if (l > 0)
+      items[lost++] = (SortItem){l, 0, i};
+    else
+      others[rest++] = i;
   }
   sort_few(items, lost, x->sort_tmp);
   for (int32_t k = 0; k < lost; k++)
@@ -338,18 +333,20 @@ static double health_alone(const Search *s, int32_t i) {
 /* Sets of K members from candidate FROM on, DEPTH chosen so far. */
 static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
   Explainer *x = s->x;
-  double have = depth ? set_health(s) : s->have;
+  const double *prefix = x->prefix, *cost = x->cost, *min_cost_from = x->min_cost_from, *alone = x->alone;
+  const int32_t *cand = x->cand;
+  double have = depth ? set_health(s) : s->have, bound = s->bound;
   int32_t need = k - depth;
   for (int32_t q = from; q + need <= s->n; q++) {
     if (++s->steps > EXPLAIN_SEARCH_MAX) return;
     /* the largest gains left, q's and the next: the most the set can get */
-    if (have + (x->prefix[q + need] - x->prefix[q]) < s->bound) break;
-    int32_t c = x->cand[q];
-    double points = s->points + x->cost[c];
-    double rest = need > 1 ? (need - 1) * x->min_cost_from[q + 1] : 0; /* the cheapest rest */
+    if (have + (prefix[q + need] - prefix[q]) < bound) break;
+    int32_t c = cand[q];
+    double points = s->points + cost[c];
+    double rest = need > 1 ? (need - 1) * min_cost_from[q + 1] : 0; /* the cheapest rest */
     if (points + rest >= s->best_points) continue;
     if (depth == 0 && need == 1) { /* a set of one: its health is known */
-      if (x->alone[c] >= s->bound) {
+      if (alone[c] >= bound) {
         s->best_points = points;
         s->nbest = 1;
         x->best[0] = c;
@@ -360,7 +357,7 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
     x->chosen[depth] = c;
     s->points = points;
     if (need == 1) {
-      if (set_health(s) >= s->bound) {
+      if (set_health(s) >= bound) {
         s->best_points = points;
         s->nbest = k;
         memcpy(x->best, x->chosen, (size_t)k * sizeof *x->best);
@@ -368,7 +365,7 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
     } else {
       search(s, k, depth + 1, q + 1);
     }
-    s->points -= x->cost[c];
+    s->points -= cost[c];
     set_add(s, c, -1);
   }
 }
@@ -475,21 +472,23 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
     x->cand[q] = items[q].idx;
     x->prefix[q + 1] = x->prefix[q] + items[q].key;
   }
-  double cheapest = INFINITY;
-  x->min_cost_from[s.n] = cheapest;
-  for (int32_t q = s.n - 1; q >= 0; q--) {
-    double cost = -items[q].key2;
-    cheapest = cost < cheapest ? cost : cheapest;
-    x->min_cost_from[q] = cheapest;
-  }
-
   int32_t k = 1;
   while (k <= s.n && r->health + x->prefix[k] < wi->bound)
     k++;
-  for (; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++) {
+  for (bool mins = false; k <= s.n && s.nbest == 0 && s.steps <= EXPLAIN_SEARCH_MAX; k++) {
     if (k > EXPLAIN_SET_MAX) {
       s.steps = EXPLAIN_SEARCH_MAX + 1; /* as if at the step limit */
       break;
+    }
+    if (k > 1 && !mins) { /* (a set of one reads none) */
+      double cheapest = INFINITY;
+      x->min_cost_from[s.n] = cheapest;
+      for (int32_t q = s.n - 1; q >= 0; q--) {
+        double cost = -items[q].key2;
+        cheapest = cost < cheapest ? cost : cheapest;
+        x->min_cost_from[q] = cheapest;
+      }
+      mins = true;
     }
     search(&s, k, 0, 0);
   }
@@ -551,25 +550,8 @@ static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
   x->touched = ALLOC(x, nd, int32_t);
   x->dims = ALLOC(x, nd, int32_t);
   x->out = ALLOC(x, nm, WhatIfMember);
-  bool nan_target = false;
-  for (int32_t i = 0; i < nm; i++) {
+  for (int32_t i = 0; i < nm; i++)
     x->target[i] = x->cp->members[i].best;
-    nan_target |= isnan(x->target[i]);
-  }
-  /* the members by their share of the health under each variant (a NaN
-   * target, whose cost no order could sort, keeps them as declared) */
-  int32_t nvariants = x->p->npersonas + 1;
-  x->order = ALLOC(x, nvariants, int32_t *);
-  for (int32_t v = 0; v < nvariants; v++) {
-    const double *share = x->cp->variants[v].coverage_weight;
-    int32_t *order = x->order[v] = ALLOC(x, nm, int32_t);
-    for (int32_t i = 0; i < nm; i++) {
-      int32_t j = i;
-      for (; j > 0 && !nan_target && share[i] > share[order[j - 1]]; j--)
-        order[j] = order[j - 1];
-      order[j] = i;
-    }
-  }
 }
 
 Explainer *explain_new(const CProgram *cp) {
