@@ -198,36 +198,39 @@ static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   }
 }
 
-/* Each member's N/A reason (the first missing value it references), and
- * the members by lost points, largest first, ties in declaration order:
- * those that lost points sorted, then the others as they come. With
- * SUMS, also each dimension's Σwᵢsᵢ and Σwᵢ of the account (acc, wsum:
- * what the what-if search moves). */
-static void explain_members(Explainer *x, const Result *r, bool sums) {
+/* Each member's N/A reason (the first missing value it references), the
+ * members by lost points, largest first, ties in declaration order (those
+ * that lost points sorted, then the others as they come), and each
+ * dimension's Σwᵢsᵢ and Σwᵢ of the account (acc, wsum: what the what-if
+ * search moves). */
+static void explain_members(Explainer *x, const Result *r) {
   const CMember *cm = x->cp->members;
   const MemberResult *members = r->members;
   int32_t *drv = x->ex.drivers, *others = x->cand, *missing_ref = x->ex.missing_ref, lost = 0, rest = 0;
   SortItem *items = x->drv_items;
-  if (sums)
-    for (int32_t d = 0; d < r->ndims; d++)
-      x->acc[d] = x->wsum[d] = 0;
-  for (int32_t i = 0; i < r->nmembers; i++) {
-    const MemberResult *mr = &members[i];
-    int32_t missing = -1;
-    if (mr->na) {
-      const Value *vals = x->member_store + cm[i].values_at;
-      for (int32_t k = 0; k < cm[i].refs.count && missing < 0; k++)
-        if (vals[k].type == T_MISSING) missing = k;
-    } else if (sums && mr->weight > 0) { /* the roll-up's sums, in its order */
-      x->acc[mr->dim] += mr->weight * mr->score;
-      x->wsum[mr->dim] += mr->weight;
+  int32_t i = 0;
+  for (int32_t d = 0; d < r->ndims; d++) {
+    double acc = 0, sw = 0; /* the roll-up's sums, in its order */
+    for (int32_t end = i + r->dims[d].nmembers; i < end; i++) {
+      const MemberResult *mr = &members[i];
+      int32_t missing = -1;
+      if (mr->na) {
+        const Value *vals = x->member_store + cm[i].values_at;
+        for (int32_t k = 0; k < cm[i].refs.count && missing < 0; k++)
+          if (vals[k].type == T_MISSING) missing = k;
+      }
+      missing_ref[i] = missing;
+      bool counts = !mr->na && mr->weight > 0;
+      acc += counts ? mr->weight * mr->score : 0;
+      sw += counts ? mr->weight : 0;
+      double l = mr->lost;
+      if (l > 0)
+        items[lost++] = (SortItem){l, 0, i};
+      else
+        others[rest++] = i;
     }
-    missing_ref[i] = missing;
-    double l = mr->lost;
-    if (l > 0)
-      items[lost++] = (SortItem){l, 0, i};
-    else
-      others[rest++] = i;
+    x->acc[d] = acc;
+    x->wsum[d] = sw;
   }
   sort_few(items, lost, x->sort_tmp);
   for (int32_t k = 0; k < lost; k++)
@@ -618,7 +621,7 @@ const Explanation *explain_account(Explainer *x, const Evaluator *ev, const Resu
   }
   bool search = what_if_too && what_if_start(x, r, &x->ex.what_if);
   if (!what_if_too) x->ex.what_if.status = WI_NONE;
-  explain_members(x, r, search);
+  explain_members(x, r);
   if (search) what_if(x, r, &x->ex.what_if);
   return &x->ex;
 }
