@@ -256,6 +256,16 @@ static Addr cx_call(Compiler *c, const Node *e, Addr want) {
     return cx_fail(c, e, "this call", want);
   const Node *const *args = (const Node *const *)e->list.items;
   int32_t at;
+  /* round(x), abs(x), min(x, y), max(x, y): the arguments read where
+   * they are (no block to move them into), numbers inline (I_FN1,
+   * I_FN2) */
+  if (c->fuse && (n == 1 ? fn == FN_ROUND || fn == FN_ABS : n == 2 && (fn == FN_MIN || fn == FN_MAX))) {
+    Addr x = cx(c, args[0], NO_ADDR), y = n == 2 ? cx(c, args[1], NO_ADDR) : NO_ADDR;
+    at = emit(c, n == 1 ? I_FN1 : I_FN2, dest(c, want), x, y, NO_ADDR);
+    c->code[at].n = n;
+    c->code[at].sub = fn;
+    return fold(c, at, want);
+  }
   switch (fn) {
   case FN_SCALE: {
     Addr x = cx(c, args[0], NO_ADDR), lo = cx(c, args[1], NO_ADDR), hi = cx(c, args[2], NO_ADDR);

@@ -458,6 +458,8 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [I_IS_MISSING] = RUN_LABEL(I_IS_MISSING),
       [I_IN] = RUN_LABEL(I_IN),
       [I_CALL] = RUN_LABEL(I_CALL),
+      [I_FN1] = RUN_LABEL(I_FN1),
+      [I_FN2] = RUN_LABEL(I_FN2),
       [I_SCALE] = RUN_LABEL(I_SCALE),
       [I_DAYS] = RUN_LABEL(I_DAYS),
       [I_DAYS_SINCE] = RUN_LABEL(I_DAYS_SINCE),

@@ -62,6 +62,9 @@ typedef enum IOp {
   I_IS_MISSING,   /* dst = a is missing; sub 1: `is not missing` */
   I_IN,           /* dst = a in the n values from b on (Kleene or of ==) */
   I_CALL,         /* dst = built-in sub over the n values from a on */
+  I_FN1,          /* dst = built-in sub of a (round, abs: numbers inline) */
+  I_FN2,          /* dst = built-in sub of a and b (min, max: numbers
+                     inline) */
   I_SCALE,        /* dst = scale(a, b, c) */
   I_DAYS,         /* dst = days(a, b) */
   I_DAYS_SINCE,   /* dst = days_since(a) */
@@ -269,6 +272,33 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
   NEXT(pc + 1);                                                                                              \
   CASE(I_CALL) : *pc->dst = ops_call((CTX), (Builtin)pc->sub, pc->a, pc->n);                                 \
   NEXT(pc + 1);                                                                                              \
+  CASE(I_FN1) : {                                                                                            \
+    /* round(x) and abs(x) of a number inline (as ops_call has them) */                                      \
+    const Value *pa = pc->a;                                                                                 \
+    if (pa->type == T_NUMBER && pc->sub == FN_ROUND) {                                                       \
+      double rounded = round(pa->u.num);                                                                     \
+      *pc->dst = isfinite(rounded) ? val_num(rounded) : val_missing(MISS_DOMAIN);                            \
+    } else if (pa->type == T_NUMBER && pc->sub == FN_ABS) {                                                  \
+      *pc->dst = val_num(fabs(pa->u.num));                                                                   \
+    } else {                                                                                                 \
+      *pc->dst = ops_call((CTX), (Builtin)pc->sub, pa, 1);                                                   \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
+  CASE(I_FN2) : {                                                                                            \
+    /* min(x, y) and max(x, y) of two numbers inline: the first unless the \
+     * second is strictly beyond it (as ops_call has them) */                                                \
+    const Value *pa = pc->a, *pb = pc->b;                                                                    \
+    if (pa->type == T_NUMBER && pb->type == T_NUMBER && (pc->sub == FN_MAX || pc->sub == FN_MIN)) {          \
+      double x = pa->u.num, y = pb->u.num;                                                                   \
+      bool second = pc->sub == FN_MAX ? y > x : y < x;                                                       \
+      *pc->dst = val_num(second ? y : x);                                                                    \
+    } else {                                                                                                 \
+      Value args[2] = {*pa, *pb};                                                                            \
+      *pc->dst = ops_call((CTX), (Builtin)pc->sub, args, 2);                                                 \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
   CASE(I_SCALE) : {                                                                                          \
     const Value *px = pc->a, *plo = pc->b, *phi = pc->c;                                                     \
     if (px->type == T_NUMBER && plo->type == T_NUMBER && phi->type == T_NUMBER &&                            \

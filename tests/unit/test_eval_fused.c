@@ -104,7 +104,8 @@ Test(eval_fused, aiueo_matches_the_plain_code) { fused_matches_plain("rules/aiue
  * every comparison; a dimension that reads another (so the health adds
  * its dimensions up out of order: S_HEALTH sub 0), a member that reads a
  * later one (so its dimension adds its members up itself: S_DIMENSION
- * sub 0). */
+ * sub 0); round, abs, min and max of one or two values (I_FN1, I_FN2)
+ * over numbers, dates and missing values. */
 static const char *const every_step_rules =
     "input x: number optional\n"
     "input y: number optional\n"
@@ -144,6 +145,16 @@ static const char *const every_step_rules =
     "  grades { good >= 80 fair >= 50 bad otherwise }\n"
     "}\n"
     "dimension empty weight 1 { rule never : x > 999999999 }\n"
+    "dimension fns weight 1 {\n"
+    "  score mx : max(x, y)\n"
+    "  score mn : min(x, lo)\n"
+    "  score rd : round(x / 3)\n"
+    "  score ab : abs(y - 50)\n"
+    "  score mx3 : max(x, y, z)\n"
+    "  score rd2 : round(y, 1)\n"
+    "  rule dmax : max(d, 2026-01-01) >= as_of\n"
+    "  rule dmin : min(as_of, d) < 2026-06-01\n"
+    "}\n"
     "grades { good >= 70 fair >= 40 bad otherwise }\n"
     "flag f1 when x >= hi and t\n"
     "flag f2 when grade == bad and y > 1\n"
