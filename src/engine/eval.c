@@ -11,6 +11,7 @@
 #include "engine/eval.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +140,7 @@ static inline MemberResult *member_begin(Evaluator *E, int32_t i, bool na) {
  * weighted score in its dimension's sums (N/A: nothing; selects, not a
  * branch: whether a member counts is the data's). */
 static inline void member_store(Evaluator *E, const Ins *pc) {
-  const MemberResult *mr = &E->r.members[pc->n];
+  const MemberResult *mr = pc->out;
   double s = mr->score, w = E->wpos[pc->n];
   E->member_values[pc->n] = mr->na ? val_missing(MISS_NOT_APPLICABLE) : val_num(s);
   bool counts = !mr->na;
@@ -147,14 +148,34 @@ static inline void member_store(Evaluator *E, const Ins *pc) {
   pc->sums[1] += counts ? w : 0;
 }
 
+/* The 8 bytes of a MemberResult from na to band (na, status, why, its
+ * padding and band) of a member scored with STATUS in band BAND, as one
+ * word: one store instead of four. */
+static inline uint64_t member_head(uint8_t status, int32_t band) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return (uint64_t)status << 8 | (uint64_t)(uint32_t)band << 32;
+#else
+  MemberResult m;
+  memset(&m, 0, sizeof m);
+  m.status = status;
+  m.band = band;
+  uint64_t w;
+  memcpy(&w, &m.na, sizeof w);
+  return w;
+#endif
+}
+_Static_assert(offsetof(MemberResult, status) == offsetof(MemberResult, na) + 1 &&
+                   offsetof(MemberResult, why) == offsetof(MemberResult, na) + 2 &&
+                   offsetof(MemberResult, band) == offsetof(MemberResult, na) + 4 && sizeof(bool) == 1,
+               "na, status, why and band are one word");
+
 /* The outcome of the rule or score member of PC (pc->n): its result,
  * and its value where expressions read it (pc->dst, its slot). A rule or
- * score member's band is never written: -1 from reset_state on. */
+ * score member's band is always -1. */
 static inline void member_scored(Evaluator *E, const Ins *pc, uint8_t status, double score) {
-  MemberResult *mr = &E->r.members[pc->n];
-  mr->na = false;
-  mr->status = status;
-  mr->why = 0;
+  MemberResult *mr = pc->out;
+  uint64_t head = member_head(status, -1);
+  memcpy(&mr->na, &head, sizeof head);
   mr->score = score;
   *pc->dst = val_num(score);
   double w = E->wpos[pc->n];
@@ -162,8 +183,8 @@ static inline void member_scored(Evaluator *E, const Ins *pc, uint8_t status, do
   pc->sums[1] += w;
 }
 
-static inline void member_unscored(Evaluator *E, const Ins *pc, const Value *v) {
-  member_na(&E->r.members[pc->n], v->type == T_MISSING ? v->why : MISS_DOMAIN);
+static inline void member_unscored(const Ins *pc, const Value *v) {
+  member_na(pc->out, v->type == T_MISSING ? v->why : MISS_DOMAIN);
   *pc->dst = val_missing(MISS_NOT_APPLICABLE);
 }
 
@@ -177,7 +198,7 @@ static inline void step_rule(Evaluator *E, const Ins *pc, const Value *c) {
   if (c->type == T_BOOL)
     rule_outcome(E, pc, c->u.b);
   else
-    member_unscored(E, pc, c);
+    member_unscored(pc, c);
 }
 
 /* score: clamped to 0..100; missing or not a number is N/A */
@@ -186,7 +207,7 @@ static inline void step_score(Evaluator *E, const Ins *pc, const Value *v) {
     double s = v->u.num;
     member_scored(E, pc, MS_SCORED, s < 0 ? 0 : s > 100 ? 100 : s);
   } else {
-    member_unscored(E, pc, v);
+    member_unscored(pc, v);
   }
 }
 
@@ -255,11 +276,9 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
       if (val->type == T_NUMBER && !isnan(val->u.num)) {
         double s = val->u.num, w = E->wpos[pc->n];
         s = s < 0 ? 0 : s > 100 ? 100 : s;
-        MemberResult *mr = &E->r.members[pc->n];
-        mr->na = false;
-        mr->status = MS_SCORED;
-        mr->why = 0;
-        mr->band = b;
+        MemberResult *mr = pc->out;
+        uint64_t head = member_head(MS_SCORED, b);
+        memcpy(&mr->na, &head, sizeof head);
         mr->score = s;
         E->member_values[pc->n] = val_num(s);
         pc->sums[0] += w * s;
@@ -319,7 +338,7 @@ static void step_dimension(Evaluator *E, const Ins *pc) {
   int32_t d = pc->n;
   const Variant *v = E->variant;
   const DimPlan *plan = &v->dims[d];
-  double *sums = &E->dim_sums[2 * d];
+  double *sums = pc->sums;
   double acc = sums[0], sw = sums[1];
   sums[0] = sums[1] = 0;
   if (!pc->sub) {
@@ -339,7 +358,7 @@ static void step_dimension(Evaluator *E, const Ins *pc) {
   E->dim_wsum[d] = sw;
   bool na = !(sw > 0);
   double score = na ? NAN : acc / sw;
-  DimResult *dr = &E->r.dims[d];
+  DimResult *dr = pc->out;
   const CGrades *cut = plan->cut;
   int32_t grade = na || !cut ? -1 : grade_cut(cut, score);
   dr->na = na;
@@ -738,7 +757,14 @@ static void link_labels(Evaluator *E) {
     case S_SCORE_SCALE:
     case S_BANDS:
     case S_BANDS_CMP:
-    case S_MEMBER_STORE: code[i].sums = &E->dim_sums[2 * E->cp->members[code[i].n].dim]; break;
+    case S_MEMBER_STORE:
+      code[i].sums = &E->dim_sums[2 * E->cp->members[code[i].n].dim];
+      code[i].out = &E->r.members[code[i].n];
+      break;
+    case S_DIMENSION:
+      code[i].sums = &E->dim_sums[2 * code[i].n];
+      code[i].out = &E->r.dims[code[i].n];
+      break;
     default: break;
     }
   }
@@ -928,7 +954,6 @@ Evaluator *eval_new(const CProgram *compiled) {
   compile_instance(compiled, &E->instance, &E->arena);
   const CProgram *cp = E->cp = &E->instance;
   E->dim_sums = ALLOC(E, 2 * p->ndimensions, double);
-  link_labels(E);
   E->ops.text_arena = &E->scratch;
   E->ops.prog = p;
   Result *r = &E->r;
@@ -952,6 +977,7 @@ Evaluator *eval_new(const CProgram *compiled) {
       r->members[i].index = i - cp->member_first[d];
     }
   }
+  link_labels(E); /* (after the Result's arrays: the steps point into them) */
   E->ops.base = cp->tables;
   E->indicators = cp->tables[LB_INDICATOR];
   E->member_values = cp->tables[LB_MEMBER];

@@ -89,6 +89,8 @@ typedef struct Ins {
   const Value *a, *b, *c;
   double *sums;   /* a member's step: its dimension's sums (eval.c:
                      member_add), set as go is, or NULL */
+  void *out;      /* a member's or dimension's step: its MemberResult or
+                     DimResult (eval.c), set as go is, or NULL */
   const void *go; /* the evaluator's code for op (its threaded dispatch:
                      set when an evaluator links its instance), or NULL */
 } Ins;
