@@ -114,8 +114,10 @@ static Addr fold(Compiler *c, int32_t at, Addr want) {
 }
 
 /* The values of ITEMS[0..N) one after the other (what I_IN, I_CALL and
- * S_BANDS read): constants when they all are, else temporaries moved
- * into. AT (or NULL) receives where each value was found. */
+ * S_BANDS read): constants when they all are, the registers where they
+ * are when those follow one another (thresholds declared one after the
+ * other: no moves), else temporaries moved into. AT (or NULL) receives
+ * where each value was found. */
 static Addr cx_block(Compiler *c, const Node *const *items, int32_t n, Addr *at_out) {
   Addr *at = at_out ? at_out : arena_alloc(c->arena, ((size_t)n + 1) * sizeof *at);
   bool all_const = true;
@@ -123,6 +125,10 @@ static Addr cx_block(Compiler *c, const Node *const *items, int32_t n, Addr *at_
     at[i] = cx(c, items[i], NO_ADDR);
     all_const = all_const && is_const(at[i]);
   }
+  bool in_a_row = n > 0 && at[0] >= 0;
+  for (int32_t i = 1; i < n && in_a_row; i++)
+    in_a_row = at[i] == at[0] + i;
+  if (in_a_row && c->fuse) return at[0];
   Addr first;
   if (all_const) {
     first = NO_ADDR;
@@ -739,6 +745,18 @@ static Addr top(Compiler *c, const Node *e, Value if_none, Addr want) {
   return e ? cx(c, e, want) : place(c, konst(c, if_none), want);
 }
 
+/* Is the operand X a number in every account: a constant number, or a
+ * threshold that is one in every variant? */
+static bool always_number(const Compiler *c, Addr x) {
+  if (is_const(x)) return const_value(c, x)->type == T_NUMBER;
+  const CProgram *cp = c->cp;
+  int32_t t = x - cp->table_at[LB_THRESHOLD];
+  if (x < 0 || t < 0 || x >= cp->table_at[LB_THRESHOLD + 1]) return false;
+  for (int32_t i = 0; i <= cp->prog->npersonas; i++)
+    if (cp->variants[i].thresholds[t].type != T_NUMBER) return false;
+  return true;
+}
+
 /* A band value's best: the constant number, else 100. */
 static double band_best(const Compiler *c, Addr v) {
   const Value *k = is_const(v) ? const_value(c, v) : NULL;
@@ -779,11 +797,16 @@ static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
   c->ntemp = 0;
   Addr x = NO_ADDR, rights = NO_ADDR;
   uint8_t op = OP_NONE;
+  bool numbers = false; /* every right side a number in every account */
   if (c->fuse && nconds > 0 && bands_compare_one(c, src, nconds, &x, &op)) {
     const Node **r = arena_alloc(c->arena, ((size_t)nconds + 1) * sizeof *r);
     for (int32_t b = 0; b < nconds; b++)
       r[b] = src->bands[b].cond->b;
-    rights = cx_block(c, r, nconds, NULL);
+    Addr *r_at = arena_alloc(c->arena, ((size_t)nconds + 1) * sizeof *r_at);
+    rights = cx_block(c, r, nconds, r_at);
+    numbers = true;
+    for (int32_t b = 0; b < nconds; b++)
+      numbers = numbers && always_number(c, r_at[b]);
   }
   Addr conds = nconds && x == NO_ADDR ? temps(c, nconds) : NO_ADDR;
   for (int32_t b = 0; b < nconds && x == NO_ADDR; b++)
@@ -794,9 +817,14 @@ static double emit_eager_bands(Compiler *c, const Member *src, int32_t i) {
   Addr *at = arena_alloc(c->arena, ((size_t)nvalues + 1) * sizeof *at);
   Addr first = cx_block(c, values, nvalues, at);
   double best = 0;
-  for (int32_t b = 0; b < nvalues; b++)
+  for (int32_t b = 0; b < nvalues; b++) {
     best = fmax(best, band_best(c, at[b]));
+    /* a constant score from 0 to 100: taken as it is (no clamp, no test) */
+    numbers = numbers && is_const(at[b]) && const_value(c, at[b])->type == T_NUMBER &&
+              const_value(c, at[b])->u.num >= 0 && const_value(c, at[b])->u.num <= 100;
+  }
   int32_t s = emit_step(c, x == NO_ADDR ? S_BANDS : S_BANDS_CMP, i, x == NO_ADDR ? conds : x);
+  c->code[s].aux = numbers; /* S_BANDS_CMP: no right side or value to test */
   c->code[s].b = first;
   c->code[s].c = rights;
   c->code[s].sub = op;

@@ -247,28 +247,54 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
     member_store(E, pc);
     return;
   }
+  /* which of the conditions hold (HOLDS of v and y) and, unless the
+   * compiler knows it (KNOWN), whether every right side is a number */
+#define BANDS_HOLD(OP, HOLDS, KNOWN)                                                                         \
+  case OP:                                                                                                   \
+    for (int32_t b = 0; b < nconds; b++) {                                                                   \
+      double y = k[b].u.num;                                                                                 \
+      if (!(KNOWN)) numbers &= k[b].type == T_NUMBER;                                                        \
+      holds |= (uint32_t)(HOLDS) << b;                                                                       \
+    }                                                                                                        \
+    break;
+#define BANDS_HOLDS(KNOWN)                                                                                   \
+  switch ((Op)pc->sub) {                                                                                     \
+    BANDS_HOLD(OP_EQ, v == y, KNOWN)                                                                         \
+    BANDS_HOLD(OP_NE, v != y, KNOWN)                                                                         \
+    BANDS_HOLD(OP_LT, v < y, KNOWN)                                                                          \
+    BANDS_HOLD(OP_LE, v <= y, KNOWN)                                                                         \
+    BANDS_HOLD(OP_GT, v > y, KNOWN)                                                                          \
+    BANDS_HOLD(OP_GE, v >= y, KNOWN)                                                                         \
+  default: numbers = false; break;                                                                           \
+  }
+  if (pc->aux && x->type == T_NUMBER) {
+    /* the compiler found every right side a number in every account
+     * and every band value a number from 0 to 100 (emit_eager_bands):
+     * no test of either */
+    double v = x->u.num;
+    uint32_t holds = pc->len > nconds ? 1u << nconds : 0; /* `otherwise` */
+    bool numbers = true;
+    BANDS_HOLDS(1)
+    if (holds && numbers) {
+      int32_t b = __builtin_ctz(holds);
+      double s = pc->b[b].u.num, w = E->wpos[pc->n];
+      MemberResult *mr = pc->out;
+      uint64_t head = member_head(MS_SCORED, b);
+      memcpy(&mr->na, &head, sizeof head);
+      mr->score = s;
+      E->member_values[pc->n] = val_num(s);
+      pc->sums[0] += w * s;
+      pc->sums[1] += w;
+      return;
+    }
+  }
   if (x->type == T_NUMBER) {
     double v = x->u.num;
     uint32_t holds = pc->len > nconds ? 1u << nconds : 0; /* `otherwise` */
     bool numbers = true;
-    switch ((Op)pc->sub) {
-#define BANDS_HOLD(OP, HOLDS)                                                                                \
-  case OP:                                                                                                   \
-    for (int32_t b = 0; b < nconds; b++) {                                                                   \
-      double y = k[b].u.num;                                                                                 \
-      numbers &= k[b].type == T_NUMBER;                                                                      \
-      holds |= (uint32_t)(HOLDS) << b;                                                                       \
-    }                                                                                                        \
-    break;
-      BANDS_HOLD(OP_EQ, v == y)
-      BANDS_HOLD(OP_NE, v != y)
-      BANDS_HOLD(OP_LT, v < y)
-      BANDS_HOLD(OP_LE, v <= y)
-      BANDS_HOLD(OP_GT, v > y)
-      BANDS_HOLD(OP_GE, v >= y)
+    BANDS_HOLDS(0)
+#undef BANDS_HOLDS
 #undef BANDS_HOLD
-    default: numbers = false; break;
-    }
     if (numbers && holds) {
       /* band B taken; its value a number (the usual: a literal) here */
       int32_t b = __builtin_ctz(holds);

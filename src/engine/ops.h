@@ -288,7 +288,7 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
     NEXT(pc + 1);                                                                                            \
   }                                                                                                          \
   CASE(I_FN2) : {                                                                                            \
-    /* min(x, y) and max(x, y) of two numbers inline: the first unless the \
+    /* min(x, y) and max(x, y) of two numbers inline: the first unless the                                   \
      * second is strictly beyond it (as ops_call has them) */                                                \
     const Value *pa = pc->a, *pb = pc->b;                                                                    \
     if (pa->type == T_NUMBER && pb->type == T_NUMBER && (pc->sub == FN_MAX || pc->sub == FN_MIN)) {          \

@@ -104,7 +104,10 @@ Test(eval_fused, aiueo_matches_the_plain_code) { fused_matches_plain("rules/aiue
  * every comparison; a dimension that reads another (so the health adds
  * its dimensions up out of order: S_HEALTH sub 0), a member that reads a
  * later one (so its dimension adds its members up itself: S_DIMENSION
- * sub 0); round, abs, min and max of one or two values (I_FN1, I_FN2)
+ * sub 0); bands whose right sides and values the compiler knows to be
+ * numbers (and values from 0 to 100: S_BANDS_CMP's aux), and not (a
+ * value out of range, a date or a threshold as the value); round, abs,
+ * min and max of one or two values (I_FN1, I_FN2)
  * over numbers, dates and missing values. */
 static const char *const every_step_rules =
     "input x: number optional\n"
@@ -116,6 +119,7 @@ static const char *const every_step_rules =
     "threshold hi = 9\n"
     "threshold lo = 3\n"
     "threshold soon = 90\n"
+    "threshold neg = -20\n"
     "persona big when y >= 50 and t { threshold hi = 50 threshold lo = 20 weight later = 0 }\n"
     "persona small when x < lo { threshold hi = 5 weight first = 3 }\n"
     "segment size { a when x >= 100  b when x == 5  c when x != 7  other otherwise }\n"
@@ -130,6 +134,8 @@ static const char *const every_step_rules =
     "  score texts { 100 when s == \"pro\"  50 when s == \"basic\"  0 otherwise }\n"
     "  score big { 100 when x >= 100000000  0 otherwise }\n"
     "  score value { hi when y >= 0  lo when y < 0  1 otherwise }\n"
+    "  score clamp { 150 when x >= hi  neg when x >= lo  50 otherwise }\n"
+    "  score mixed { 100 when x > hi  50 when x > 2  20 when x > lo  0 otherwise }\n"
     "  rule r_later : later >= 50\n"
     "}\n"
     "dimension later weight 3 {\n"
