@@ -757,6 +757,21 @@ static bool always_number(const Compiler *c, Addr x) {
   return true;
 }
 
+/* The number operand X (always_number) holds in variant V. */
+static double number_in(const Compiler *c, Addr x, const Variant *v) {
+  return is_const(x) ? const_value(c, x)->u.num : v->thresholds[x - c->cp->table_at[LB_THRESHOLD]].u.num;
+}
+
+/* Are X and Y numbers in every account, and different in every variant
+ * (scale()'s bounds: no division by zero to test for)? */
+static bool distinct_numbers(const Compiler *c, Addr x, Addr y) {
+  if (!always_number(c, x) || !always_number(c, y)) return false;
+  const CProgram *cp = c->cp;
+  for (int32_t i = 0; i <= cp->prog->npersonas; i++)
+    if (number_in(c, x, &cp->variants[i]) == number_in(c, y, &cp->variants[i])) return false;
+  return true;
+}
+
 /* A band value's best: the constant number, else 100. */
 static double band_best(const Compiler *c, Addr v) {
   const Value *k = is_const(v) ? const_value(c, v) : NULL;
@@ -917,7 +932,7 @@ static void emit_scored(Compiler *c, const Member *src, int32_t i) {
   else if (src->kind == MEMBER_RULE && fuse_last(c, from, a, I_COALESCE, I_COALESCE, &x))
     at = emit(c, S_RULE_COALESCE, dst, x.a, x.b, NO_ADDR);
   else if (src->kind != MEMBER_RULE && fuse_last(c, from, a, I_SCALE, I_SCALE, &x))
-    at = emit(c, S_SCORE_SCALE, dst, x.a, x.b, x.c);
+    at = emit(c, distinct_numbers(c, x.b, x.c) ? S_SCORE_SCALE_NUM : S_SCORE_SCALE, dst, x.a, x.b, x.c);
   else
     at = emit(c, src->kind == MEMBER_RULE ? S_RULE : S_SCORE, dst, a, NO_ADDR, NO_ADDR);
   c->code[at].n = i;

@@ -78,6 +78,8 @@ typedef enum StepOp {
   S_RULE_COALESCE,   /* … a ?? b */
   S_SCORE,           /* score member n: value a */
   S_SCORE_SCALE,     /* score member n: scale(a, b, c) */
+  S_SCORE_SCALE_NUM, /* … b and c numbers that differ in every account
+                        (the compiler found them so: no test) */
   S_BANDS,           /* band member n, all at once: the m conditions from a
                         on, the len values from b on */
   S_BANDS_CMP,       /* … each condition `a OP c[k]` (OP: sub, an Op

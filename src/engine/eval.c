@@ -523,6 +523,7 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [S_RULE_COALESCE] = RUN_LABEL(S_RULE_COALESCE),
       [S_SCORE] = RUN_LABEL(S_SCORE),
       [S_SCORE_SCALE] = RUN_LABEL(S_SCORE_SCALE),
+      [S_SCORE_SCALE_NUM] = RUN_LABEL(S_SCORE_SCALE_NUM),
       [S_BANDS] = RUN_LABEL(S_BANDS),
       [S_BANDS_CMP] = RUN_LABEL(S_BANDS_CMP),
       [S_MEMBER_NA] = RUN_LABEL(S_MEMBER_NA),
@@ -614,6 +615,20 @@ L_S_SCORE_SCALE : {
     }
   }
   Value v = ops_scale(*px, *plo, *phi);
+  step_score(E, pc, &v);
+  RUN_NEXT(pc + 1);
+}
+L_S_SCORE_SCALE_NUM : {
+  /* as S_SCORE_SCALE, its bounds known to be numbers that differ */
+  const Value *px = pc->a;
+  if (px->type == T_NUMBER) {
+    double lo = pc->b->u.num, s = (px->u.num - lo) / (pc->c->u.num - lo) * 100;
+    if (isfinite(s)) {
+      member_scored(E, pc, MS_SCORED, s < 0 ? 0 : s > 100 ? 100 : s);
+      RUN_NEXT(pc + 1);
+    }
+  }
+  Value v = ops_scale(*px, *pc->b, *pc->c);
   step_score(E, pc, &v);
   RUN_NEXT(pc + 1);
 }
@@ -781,6 +796,7 @@ static void link_labels(Evaluator *E) {
     case S_RULE_COALESCE:
     case S_SCORE:
     case S_SCORE_SCALE:
+    case S_SCORE_SCALE_NUM:
     case S_BANDS:
     case S_BANDS_CMP:
     case S_MEMBER_STORE:

@@ -106,7 +106,9 @@ Test(eval_fused, aiueo_matches_the_plain_code) { fused_matches_plain("rules/aiue
  * later one (so its dimension adds its members up itself: S_DIMENSION
  * sub 0); bands whose right sides and values the compiler knows to be
  * numbers (and values from 0 to 100: S_BANDS_CMP's aux), and not (a
- * value out of range, a date or a threshold as the value); round, abs,
+ * value out of range, a date or a threshold as the value); scale()
+ * with bounds known to be different numbers (S_SCORE_SCALE_NUM) and
+ * with bounds a persona makes equal; round, abs,
  * min and max of one or two values (I_FN1, I_FN2)
  * over numbers, dates and missing values. */
 static const char *const every_step_rules =
@@ -148,6 +150,7 @@ static const char *const every_step_rules =
     "  rule r_and : t and x > 0\n"
     "  score sc : scale(x, 0, hi)\n"
     "  score sc_z : scale(y, z, 10)\n"
+    "  score sc_eq : scale(x, lo, 20)\n"
     "  grades { good >= 80 fair >= 50 bad otherwise }\n"
     "}\n"
     "dimension empty weight 1 { rule never : x > 999999999 }\n"
