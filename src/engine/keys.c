@@ -24,8 +24,14 @@
 #include "base/vec.h"
 
 #define KEY_HUGE_PAGE ((size_t)2 << 20)
+#define KEY_MAP_MIN ((size_t)64 << 10)
 
-enum { KEY_SHARD_FIRST = 1024 }; /* slots of a new shard */
+/* Slots of a new shard: 64 KB, mapped (see slots_new), so that a table
+ * stays untouched where no key has gone and the first doublings of a
+ * large one are skipped. The pool and the offsets start at 256 KB for
+ * the same reason: a block that size is mapped by malloc, and grows by
+ * remapping, never by copying. */
+enum { KEY_SHARD_FIRST = 4096, KEY_POOL_FIRST = 256 << 10, KEY_OFFSETS_FIRST = 32 << 10 };
 
 /* Loads of 8 and 4 bytes at P, in the machine's order (the hash differs
  * between byte orders, which no output shows). */
@@ -93,30 +99,52 @@ const char *key_text(const Value *key, const char *id, char *buf, size_t *n) {
   return id;
 }
 
-/* N zeroed slots (free with free()). */
-static KeySlot *slots_new(size_t n) {
+/* N zeroed slots (free with slots_free). A table of KEY_MAP_MIN bytes
+ * and more is mapped straight from the system, whose pages come zeroed:
+ * calloc would clear it again wherever it reuses freed memory (after the
+ * first shard is freed, glibc serves blocks of that size from its heap),
+ * which is most of what growing cost. Smaller ones, and any the system
+ * will not map, come from calloc; *MAPPED tells which. */
+static KeySlot *slots_new(size_t n, bool *mapped) {
   size_t bytes = n * sizeof(KeySlot);
-  if (bytes < KEY_HUGE_PAGE) return xcalloc(n, sizeof(KeySlot));
-  KeySlot *slots = aligned_alloc(KEY_HUGE_PAGE, bytes); /* n is a power of two */
-  if (!slots) return xcalloc(n, sizeof(KeySlot));
+  *mapped = false;
+  if (bytes < KEY_MAP_MIN) return xcalloc(n, sizeof(KeySlot));
+  /* 2 MB and more: aligned to 2 MB (n is a power of two), so that the
+   * table can sit on huge pages, by mapping 2 MB more and trimming */
+  size_t extra = bytes >= KEY_HUGE_PAGE ? KEY_HUGE_PAGE : 0;
+  char *at = mmap(NULL, bytes + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (at == MAP_FAILED) return xcalloc(n, sizeof(KeySlot));
+  if (extra) {
+    size_t head = (KEY_HUGE_PAGE - (uintptr_t)at % KEY_HUGE_PAGE) % KEY_HUGE_PAGE;
+    if (head) munmap(at, head);
+    if (extra - head) munmap(at + head + bytes, extra - head);
+    at += head;
 #ifdef MADV_HUGEPAGE
-  madvise(slots, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
+    madvise(at, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
 #endif
-  memset(slots, 0, bytes);
-  return slots;
+  }
+  *mapped = true;
+  return (KeySlot *)(void *)at;
+}
+
+static void slots_free(KeySlot *slots, size_t n, bool mapped) {
+  if (mapped)
+    munmap(slots, n * sizeof(KeySlot));
+  else
+    free(slots);
 }
 
 void keys_init(KeyTable *t) {
   memset(t, 0, sizeof *t);
   for (int i = 0; i < KEY_SHARDS; i++) {
     t->shards[i].cap = KEY_SHARD_FIRST;
-    t->shards[i].slots = slots_new(KEY_SHARD_FIRST);
+    t->shards[i].slots = slots_new(KEY_SHARD_FIRST, &t->shards[i].mapped);
   }
 }
 
 void keys_free(KeyTable *t) {
   for (int i = 0; i < KEY_SHARDS; i++)
-    free(t->shards[i].slots);
+    slots_free(t->shards[i].slots, t->shards[i].cap, t->shards[i].mapped);
   free(t->pool);
   free(t->offset);
   memset(t, 0, sizeof *t);
@@ -143,7 +171,8 @@ __attribute__((always_inline)) static inline size_t slot_of(const KeyTable *t, c
  * registers saved). */
 __attribute__((noinline)) static void shard_grow(KeyShard *sh) {
   size_t cap = sh->cap * 2;
-  KeySlot *slots = slots_new(cap);
+  bool mapped;
+  KeySlot *slots = slots_new(cap, &mapped);
   for (size_t i = 0; i < sh->cap; i++) {
     if (!sh->slots[i].hash) continue;
     size_t j = (size_t)sh->slots[i].hash & (cap - 1);
@@ -151,9 +180,10 @@ __attribute__((noinline)) static void shard_grow(KeyShard *sh) {
       j = (j + 1) & (cap - 1);
     slots[j] = sh->slots[i];
   }
-  free(sh->slots);
+  slots_free(sh->slots, sh->cap, sh->mapped);
   sh->slots = slots;
   sh->cap = cap;
+  sh->mapped = mapped;
 }
 
 /* Copies the N bytes of key S to DST: up to 16 bytes by two moves of a
@@ -178,8 +208,8 @@ uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added)
     return sh->slots[j].index;
   }
   *added = true;
-  VEC_RESERVE(t->pool, t->pool_cap, t->pool_len + n + 1, 4096);
-  VEC_GROW(t->offset, t->count, t->offset_cap, 1024);
+  VEC_RESERVE(t->pool, t->pool_cap, t->pool_len + n + 1, KEY_POOL_FIRST);
+  VEC_GROW(t->offset, t->count, t->offset_cap, KEY_OFFSETS_FIRST);
   copy_key(t->pool + t->pool_len, s, n);
   uint32_t index = (uint32_t)t->count++;
   t->offset[index] = t->pool_len;

@@ -23,6 +23,7 @@ typedef struct KeySlot {
 typedef struct KeyShard {
   KeySlot *slots;
   size_t cap, count;
+  bool mapped; /* slots mapped from the system (else from calloc) */
 } KeyShard;
 
 /* Keys get indices 0, 1, 2, … in the order they are added; their texts

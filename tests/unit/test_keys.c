@@ -168,6 +168,40 @@ Test(keys, many_keys_across_growth) {
   keys_free(&t);
 }
 
+/* Enough keys for shards of 2 MB and more (mapped from the system and
+ * aligned for huge pages, see keys.c's slots_new), every shard's
+ * memory fresh from growth: each key keeps its index and is found again,
+ * none that was not added is found, and the shards are all mapped, 2 MB
+ * aligned, at most half full. */
+Test(keys, large_mapped_shards) {
+  KeyTable t;
+  keys_init(&t);
+  char s[32];
+  bool added;
+  enum { N = 600000 };
+  for (uint32_t i = 0; i < N; i++) {
+    snprintf(s, sizeof s, "acct-%07u", i);
+    cr_assert_eq(put(&t, s, &added), i);
+    cr_assert(added);
+  }
+  for (int i = 0; i < KEY_SHARDS; i++) {
+    const KeyShard *sh = &t.shards[i];
+    cr_assert(sh->mapped, "shard %d", i);
+    cr_assert_geq(sh->cap * sizeof(KeySlot), (size_t)2 << 20, "shard %d", i);
+    cr_assert_eq((uintptr_t)sh->slots % ((size_t)2 << 20), 0, "shard %d", i);
+    cr_assert_leq(sh->count * 2, sh->cap);
+  }
+  for (uint32_t i = 0; i < N; i += 3) {
+    snprintf(s, sizeof s, "acct-%07u", i);
+    cr_assert_eq(find(&t, s), (int64_t)i);
+    cr_assert_eq(put(&t, s, &added), i);
+    cr_assert_not(added);
+  }
+  cr_assert_eq(find(&t, "acct-0600000"), -1);
+  cr_assert_eq(t.count, N);
+  keys_free(&t);
+}
+
 Test(keys, key_text) {
   char buf[32];
   size_t n;
