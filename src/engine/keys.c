@@ -24,7 +24,7 @@
 #include "base/vec.h"
 
 #define KEY_HUGE_PAGE ((size_t)2 << 20)
-#define KEY_MAP_MIN ((size_t)64 << 10)
+#define KEY_MAP_MIN   ((size_t)64 << 10)
 
 /* Slots of a new shard: 64 KB, mapped (see slots_new), so that a table
  * stays untouched where no key has gone and the first doublings of a

@@ -1,8 +1,21 @@
 /* sha256.c — SHA-256 (FIPS 180-4), used to fingerprint rule files so an
- * output line names the exact rules that scored it (see source.h). */
+ * output line names the exact rules that scored it (see source.h).
+ *
+ * Two ways to fold blocks into the state: the portable one (plain C),
+ * and on x86 processors with the SHA extensions (SHA-NI, with SSSE3 and
+ * SSE4.1), their instructions, about ten times fewer. sha256_init picks
+ * the second where the processor has it (asked with CPUID, each time: a
+ * fingerprint is taken once a run); both are tested against the FIPS
+ * vectors (tests/unit/test_source.c). */
 #include "front/sha256.h"
 
 #include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_HAVE_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 /* The first 32 bits of the fractional parts of the cube roots of the
  * first 64 primes (FIPS 180-4, 4.2.2). */
@@ -81,10 +94,88 @@ static void compress(uint32_t h[8], const unsigned char block[64]) {
   h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-void sha256_init(Sha256 *c) {
+static void blocks_portable(uint32_t h[8], const unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    compress(h, p + 64 * i);
+}
+
+#ifdef SHA256_HAVE_X86
+/* The same with the SHA extensions. The state is kept as the
+ * instructions want it, ABEF and CDGH (a in the highest lane); each
+ * sha256rnds2 does two rounds, taking the two message words plus round
+ * constants from the low half of its third operand; sha256msg1 and
+ * sha256msg2 compute the next four schedule words from the sixteen
+ * before them (msg1: W[t-16] + sigma0(W[t-15]); then W[t-7] added by
+ * hand; msg2: sigma1(W[t-2]), two lanes at a time). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_x86(uint32_t h[8], const unsigned char *p,
+                                                                   size_t n) {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i dcba = _mm_loadu_si128((const __m128i *)(const void *)h);
+  __m128i hgfe = _mm_loadu_si128((const __m128i *)(const void *)(h + 4));
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  for (size_t b = 0; b < n; b++, p += 64) {
+    __m128i abef_before = abef, cdgh_before = cdgh, w[4];
+    for (int g = 0; g < 16; g++) { /* rounds 4g .. 4g+3 */
+      if (g < 4) {
+        w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * g)), byte_swap);
+      } else {
+        /* w[g % 4] holds W of group g-4, the others g-3, g-2, g-1 */
+        __m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+        t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+        w[g & 3] = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
+      }
+      __m128i k =
+          _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)(const void *)(round_constants + 4 * g)));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0E));
+    }
+    abef = _mm_add_epi32(abef, abef_before);
+    cdgh = _mm_add_epi32(cdgh, cdgh_before);
+  }
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128((__m128i *)(void *)h, _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128((__m128i *)(void *)(h + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+/* Whether the processor has SHA-NI, SSSE3 and SSE4.1 (CPUID leaves 7
+ * and 1). */
+static bool have_x86_sha(void) {
+  unsigned a, b, c, d;
+  if (__get_cpuid_max(0, NULL) < 7 || !__get_cpuid(1, &a, &b, &c, &d)) return false;
+  if (!(c & (1u << 9)) || !(c & (1u << 19))) return false; /* SSSE3, SSE4.1 */
+  __cpuid_count(7, 0, a, b, c, d);
+  return (b & (1u << 29)) != 0; /* SHA */
+}
+#endif
+
+bool sha256_way_available(Sha256Way way) {
+  switch (way) {
+  case SHA256_PORTABLE: return true;
+#ifdef SHA256_HAVE_X86
+  case SHA256_X86_SHA: return have_x86_sha();
+#endif
+  default: return false;
+  }
+}
+
+bool sha256_init_way(Sha256 *c, Sha256Way way) {
+  if (!sha256_way_available(way)) return false;
   memcpy(c->h, initial_hash, sizeof c->h);
   c->total = 0;
   c->buflen = 0;
+  c->blocks = blocks_portable;
+#ifdef SHA256_HAVE_X86
+  if (way == SHA256_X86_SHA) c->blocks = blocks_x86;
+#endif
+  return true;
+}
+
+void sha256_init(Sha256 *c) {
+  if (!sha256_init_way(c, SHA256_X86_SHA)) sha256_init_way(c, SHA256_PORTABLE);
 }
 
 void sha256_update(Sha256 *c, const void *data, size_t len) {
@@ -97,11 +188,12 @@ void sha256_update(Sha256 *c, const void *data, size_t len) {
     p += take;
     len -= take;
     if (c->buflen < 64) return;
-    compress(c->h, c->buf);
+    c->blocks(c->h, c->buf, 1);
     c->buflen = 0;
   }
-  for (; len >= 64; p += 64, len -= 64)
-    compress(c->h, p);
+  c->blocks(c->h, p, len / 64);
+  p += len / 64 * 64;
+  len %= 64;
   if (len > 0) memcpy(c->buf, p, len);
   c->buflen = len;
 }
@@ -113,13 +205,13 @@ void sha256_final(Sha256 *c, unsigned char digest[32]) {
   c->buf[c->buflen++] = 0x80;
   if (c->buflen > 56) {
     memset(c->buf + c->buflen, 0, 64 - c->buflen);
-    compress(c->h, c->buf);
+    c->blocks(c->h, c->buf, 1);
     c->buflen = 0;
   }
   memset(c->buf + c->buflen, 0, 56 - c->buflen);
   store_be32(c->buf + 56, (uint32_t)(bits >> 32));
   store_be32(c->buf + 60, (uint32_t)bits);
-  compress(c->h, c->buf);
+  c->blocks(c->h, c->buf, 1);
   for (int i = 0; i < 8; i++)
     store_be32(digest + 4 * i, c->h[i]);
 }

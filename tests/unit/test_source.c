@@ -453,11 +453,74 @@ Test(utf8, display_width) {
 
 /* ---- sha256 -------------------------------------------------------------- */
 
-/* sha256_hex of the C string S. */
+/* The ways to compute SHA-256 this processor has: the portable one
+ * always, the x86 SHA extensions where it has them (every test below
+ * checks each way there is). */
+static const Sha256Way sha_ways[] = {SHA256_PORTABLE, SHA256_X86_SHA};
+enum { SHA_WAYS = sizeof sha_ways / sizeof *sha_ways };
+
+/* The digest of DATA (N bytes) computed WAY's way, fed CHUNK bytes at a
+ * time (0: at once), in hex. False when this processor lacks WAY. */
+static bool sha_way_hex(Sha256Way way, const void *data, size_t n, size_t chunk, char out[65]) {
+  Sha256 c;
+  if (!sha256_init_way(&c, way)) return false;
+  const unsigned char *p = data;
+  if (!chunk) chunk = n ? n : 1;
+  for (size_t at = 0; at < n; at += chunk)
+    sha256_update(&c, p + at, n - at < chunk ? n - at : chunk);
+  sha256_update(&c, p, 0);
+  unsigned char digest[32];
+  sha256_final(&c, digest);
+  for (int i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", digest[i]);
+  return true;
+}
+
+/* sha256_hex of the C string S, and the same digest each way there is. */
 static void expect_sha(const char *s, size_t len, const char *hex) {
   char out[65];
   sha256_hex((const unsigned char *)s, len, out);
   cr_assert_str_eq(out, hex);
+  for (int w = 0; w < SHA_WAYS; w++)
+    if (sha_way_hex(sha_ways[w], s, len, 0, out)) cr_assert_str_eq(out, hex, "way %d, %zu bytes", w, len);
+}
+
+/* The portable way is always there; a way the processor lacks is
+ * refused and leaves the context as it was. */
+Test(sha256, ways) {
+  cr_assert(sha256_way_available(SHA256_PORTABLE));
+  Sha256 c;
+  memset(&c, 0x5A, sizeof c);
+  bool x86 = sha256_way_available(SHA256_X86_SHA);
+  cr_assert_eq(sha256_init_way(&c, SHA256_X86_SHA), x86);
+  if (!x86) cr_assert_eq(c.buflen, (size_t)0x5A5A5A5A5A5A5A5Aull);
+  cr_assert(sha256_init_way(&c, SHA256_PORTABLE));
+  cr_assert_eq(c.total, 0);
+}
+
+/* FIPS 180-2's two-block example of 896 bits, and data of every length
+ * 0..300 in pieces of several sizes: each way gives the portable way's
+ * digest (where the processor has SHA-NI, this compares the two). */
+Test(sha256, ways_agree) {
+  expect_sha("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqr"
+             "smnopqrst"
+             "nopqrstu",
+             112, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  unsigned char data[300];
+  uint32_t x = 12345;
+  for (size_t i = 0; i < sizeof data; i++) {
+    x = x * 1103515245u + 12345u;
+    data[i] = (unsigned char)(x >> 16);
+  }
+  static const size_t chunks[] = {0, 1, 7, 63, 64, 65, 129};
+  for (size_t n = 0; n <= sizeof data; n++) {
+    char want[65], got[65];
+    cr_assert(sha_way_hex(SHA256_PORTABLE, data, n, 0, want));
+    for (int w = 0; w < SHA_WAYS; w++)
+      for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++)
+        if (sha_way_hex(sha_ways[w], data, n, chunks[k], got))
+          cr_assert_str_eq(got, want, "way %d, %zu bytes in pieces of %zu", w, n, chunks[k]);
+  }
 }
 
 Test(sha256, known_digests) {
@@ -503,19 +566,8 @@ Test(sha256, incremental_equals_one_shot) {
   char hex[65];
   sha256_hex(data, sizeof data, hex);
   cr_assert_str_eq(hex, expected);
-  for (size_t chunk = 1; chunk <= 130; chunk += 3) {
-    Sha256 c;
-    sha256_init(&c);
-    for (size_t at = 0; at < sizeof data; at += chunk) {
-      size_t n = sizeof data - at < chunk ? sizeof data - at : chunk;
-      sha256_update(&c, data + at, n);
-    }
-    sha256_update(&c, data, 0);
-    unsigned char digest[32];
-    sha256_final(&c, digest);
-    char got[65];
-    for (int i = 0; i < 32; i++)
-      snprintf(got + 2 * i, 3, "%02x", digest[i]);
-    cr_assert_str_eq(got, expected, "chunk size %zu", chunk);
-  }
+  for (int w = 0; w < SHA_WAYS; w++)
+    for (size_t chunk = 1; chunk <= 130; chunk += 3)
+      if (sha_way_hex(sha_ways[w], data, sizeof data, chunk, hex))
+        cr_assert_str_eq(hex, expected, "way %d, chunk size %zu", w, chunk);
 }
