@@ -88,55 +88,7 @@ void date_format(int32_t days, char out[11]) {
   out[10] = '\0';
 }
 
-/* date_parse's calendar, for the years 1..9999 its four digits give:
- * the days of each month (February's 29th checked apart), and the days
- * from March 1 to each month's first (the year counted from March, as in
- * ymd_days), so that a day number costs no division by 5 or 12. */
-static const uint8_t month_days[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-static const uint16_t from_march[13] = {0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275};
-
-int date_parse(const char *s, size_t n, int32_t *days) {
-  if (n != 10) return 0;
-  char sep = s[4];
-  if ((sep | 2) != '/' || s[7] != sep) return 0; /* '-' or '/': no other byte gives '/' */
-  unsigned y, m, day;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  /* the eight digits, less '0', checked together: YYYY?MM? in one word
-   * (the separators masked out), DD in another; a byte is a digit when
-   * it has no high nibble before or after adding 6 (one that carries
-   * into the next is a bad one already) */
-  uint64_t w;
-  uint16_t d2;
-  memcpy(&w, s, 8);
-  memcpy(&d2, s + 8, 2);
-  w = (w ^ UINT64_C(0x3030303030303030)) & UINT64_C(0x00FFFF00FFFFFFFF);
-  uint32_t d = (uint32_t)d2 ^ 0x3030u;
-  if (((w | (w + UINT64_C(0x0606060606060606))) & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
-      ((d | (d + 0x0606u)) & 0xF0F0u))
-    return 0;
-  uint64_t pairs = w * 10 + (w >> 8);                                    /* byte 0: Y0Y1, 2: Y2Y3, 5: MM */
-  y = (unsigned)((pairs & 0xFF00FF) * (1 + (100 << 16)) >> 16 & 0xFFFF); /* first pair * 100 + second */
-  m = (unsigned)((pairs >> 40) & 0xFF);
-  day = (d & 0xFF) * 10 + (d >> 8);
-#else
-  /* the eight digits, each checked (unsigned: below '0' wraps high) */
-  const unsigned char *u = (const unsigned char *)s;
-  unsigned y0 = u[0] - '0', y1 = u[1] - '0', y2 = u[2] - '0', y3 = u[3] - '0';
-  unsigned m0 = u[5] - '0', m1 = u[6] - '0', d0 = u[8] - '0', d1 = u[9] - '0';
-  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9)) return 0;
-  y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
-  m = m0 * 10 + m1, day = d0 * 10 + d1;
-#endif
-  /* (unsigned: a month or day 0 wraps past every bound) */
-  if (y == 0 || m - 1 >= 12) return -1;
-  if (day - 1 >= month_days[m] && !(m == 2 && day == 29 && is_leap_year((int)y))) return -1;
-  /* ymd_days without its eras (the year is at least 0 from March):
-   * 365 days a year, a leap day every 4th year but the 100th but the
-   * 400th; y / 400 is (y / 100) / 4 */
-  unsigned from = y - (m <= 2), centuries = from / 100;
-  *days = (int32_t)(from * 365 + from / 4 - centuries + centuries / 4 + from_march[m] + day) - 719469;
-  return 1;
-}
+int date_parse(const char *s, size_t n, int32_t *days) { return n == 10 ? date_parse10(s, days) : 0; }
 
 int32_t date_add_months(int32_t date, int32_t months) {
   int y, m, d;

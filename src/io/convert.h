@@ -263,28 +263,75 @@ int date_loose(const char *s, size_t n, int32_t *days);
 /* A date cell YYYY-MM-DD or YYYY/MM/DD, or with an unpadded month or day
  * (Excel's 2023/4/1): true with *DAYS set; false when it needs
  * convert_cell (another shape, or not a calendar date). */
-static inline bool date_usual(const char *s, size_t n, int32_t *days) {
-  if (n == 10) return date_parse(s, n, days) == 1;
+static inline __attribute__((always_inline)) bool date_usual(const char *s, size_t n, int32_t *days) {
+  if (n == 10) return date_parse10(s, days) == 1;
   return (n == 8 || n == 9) && date_loose(s, n, days) == 1;
 }
 
-/* Whether S is one of FIELD's allowed values, if it has them
- * (ALLOWED_LEN: their lengths, or NULL to take them with strlen). */
-static inline bool text_allowed(const FieldSchema *field, const uint32_t *allowed_len, const char *s,
-                                size_t n) {
+/* Whether S is one of FIELD's allowed values, if it has them. */
+static inline bool text_allowed(const FieldSchema *field, const char *s, size_t n) {
   if (!field->allowed) return true;
+  for (int32_t k = 0; k < field->nallowed; k++)
+    if (strlen(field->allowed[k]) == n && memcmp(field->allowed[k], s, n) == 0) return true;
+  return false;
+}
+
+/* A text input's allowed values as allowed_usual compares them: each
+ * one's length, its first 8 bytes as a word (zeros past its end) and,
+ * when it is longer, its last 8. */
+typedef struct AllowedText {
+  uint64_t head, tail;
+  uint32_t len;
+} AllowedText;
+
+/* The first 8 bytes of S (N bytes, readable for 8) as a word, the bytes
+ * past N zero. */
+static inline uint64_t text_head(const char *s, size_t n) {
+  uint64_t w;
+  memcpy(&w, s, 8);
+  if (n >= 8) return w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return n ? w & ~(~UINT64_C(0) >> (8 * n)) : 0;
+#else
+  return w & ((UINT64_C(1) << (8 * n)) - 1);
+#endif
+}
+
+/* FIELD's allowed values (none: NULL) prepared for allowed_usual, in a
+ * malloc'ed array. */
+static inline AllowedText *allowed_prepare(const FieldSchema *field) {
+  if (!field->allowed) return NULL;
+  AllowedText *a = xmalloc(((size_t)field->nallowed + 1) * sizeof *a);
   for (int32_t k = 0; k < field->nallowed; k++) {
-    size_t len = allowed_len ? allowed_len[k] : strlen(field->allowed[k]);
-    if (len == n && memcmp(field->allowed[k], s, n) == 0) return true;
+    char head[8] = {0};
+    size_t len = strlen(field->allowed[k]);
+    memcpy(head, field->allowed[k], len < 8 ? len : 8);
+    a[k].len = (uint32_t)len;
+    a[k].head = text_head(head, len);
+    a[k].tail = len > 8 ? text_head(field->allowed[k] + len - 8, 8) : 0;
   }
+  return a;
+}
+
+/* text_allowed with ALLOWED from allowed_prepare (NULL: FIELD has no
+ * allowed values) and S readable for 8 bytes: a value is compared by its
+ * length and first word, and its last word when longer (up to 16 bytes,
+ * the two words cover it), by memcmp only past 16 bytes. */
+static inline bool allowed_usual(const FieldSchema *field, const AllowedText *allowed, const char *s,
+                                 size_t n) {
+  if (!allowed) return true;
+  uint64_t head = text_head(s, n), tail = n > 8 ? text_head(s + n - 8, 8) : 0;
+  for (int32_t k = 0; k < field->nallowed; k++)
+    if (allowed[k].len == n && allowed[k].head == head && allowed[k].tail == tail &&
+        (n <= 16 || memcmp(field->allowed[k] + 8, s + 8, n - 16) == 0))
+      return true;
   return false;
 }
 
 /* Whether text cell S may be taken as it is: valid UTF-8 without NUL
  * bytes, and allowed (text_allowed). */
-static inline bool text_usual(const FieldSchema *field, const uint32_t *allowed_len, const char *s,
-                              size_t n) {
-  return (plain_ascii(s, n) || clean_utf8(s, n)) && text_allowed(field, allowed_len, s, n);
+static inline bool text_usual(const FieldSchema *field, const char *s, size_t n) {
+  return (plain_ascii(s, n) || clean_utf8(s, n)) && text_allowed(field, s, n);
 }
 
 /* The usual spellings: plain numbers, true/false, YYYY-MM-DD dates and
@@ -310,7 +357,7 @@ convert_usual(const FieldSchema *field, const char *s, size_t n, bool padded, Ar
     *out = val_date(days);
     return true;
   case T_TEXT:
-    if (!text_usual(field, NULL, s, n)) return false;
+    if (!text_usual(field, s, n)) return false;
     *out = val_text(arena_strndup(arena, s, n), (uint32_t)n);
     return true;
   default: return false;

@@ -404,7 +404,7 @@ typedef struct CsvPlan {
   int32_t column;           /* its header cell, or -1 (then it is absent) */
   Value *out;               /* read_fast: its value (in fast_values) */
   const FieldSchema *field; /* the input */
-  uint32_t *allowed_len;    /* text `in [...]`: the values' lengths, else NULL */
+  AllowedText *allowed;     /* text `in [...]`: the values (allowed_usual), else NULL */
 } CsvPlan;
 
 typedef struct CsvReader {
@@ -495,7 +495,7 @@ static void reader_free(CsvReader *r) {
   free(r->scratch);
   free(r->column_of);
   for (int32_t i = 0; r->plan && i < r->schema->ninputs; i++)
-    free(r->plan[i].allowed_len);
+    free(r->plan[i].allowed);
   free(r->plan);
   free(r->by_column);
   free(r->text_inputs);
@@ -1047,11 +1047,7 @@ static void fast_plan(CsvReader *r) {
      * text key's id is its value) */
     p->step = (f->key && p->kind != FAST_TEXT) || r->nna > 0 ? FAST_CAREFUL : p->kind;
     p->out = &r->fast_values[i];
-    if (f->type == T_TEXT && f->allowed) {
-      p->allowed_len = xmalloc(((size_t)f->nallowed + 1) * sizeof *p->allowed_len);
-      for (int32_t k = 0; k < f->nallowed; k++)
-        p->allowed_len[k] = (uint32_t)strlen(f->allowed[k]);
-    }
+    if (f->type == T_TEXT) p->allowed = allowed_prepare(f);
     if (p->column < 0) {
       r->fast_values[i] = val_missing(MISS_ABSENT);
       if (p->required) r->fast = false; /* (map_columns refused the file) */
@@ -1061,7 +1057,7 @@ static void fast_plan(CsvReader *r) {
     if (r->by_column[p->column].step != FAST_SKIP) r->fast = false; /* two inputs, one column */
     r->by_column[p->column] = *p;
     /* (shared: freed once, per input) */
-    r->by_column[p->column].allowed_len = p->allowed_len; /* (shared: freed once, per input) */
+    r->by_column[p->column].allowed = p->allowed; /* (shared: freed once, per input) */
   }
 }
 
@@ -1160,7 +1156,7 @@ static inline __attribute__((always_inline)) bool fast_cell(const CsvReader *r, 
     return true;
   case FAST_TEXT:
     /* convert_cell takes no more text than this */
-    if (!text_usual(p->field, p->allowed_len, s, n)) return false;
+    if (!(plain_ascii(s, n) || clean_utf8(s, n)) || !allowed_usual(p->field, p->allowed, s, n)) return false;
     *out = val_text(s, (uint32_t)n);
     return true;
   default: break;
@@ -1290,7 +1286,7 @@ static inline __attribute__((always_inline)) bool fast_step(const CsvReader *r, 
     /* (no NUL in the cell: it would have been a stop) */
     if (!n) break;
     if ((r->odd_first[(uint8_t)*p] | r->odd_last[(uint8_t)e[-1]]) || !utf8_padded(p, n) ||
-        !text_allowed(c->field, c->allowed_len, p, n))
+        !allowed_usual(c->field, c->allowed, p, n))
       return false;
     *out = val_text(p, (uint32_t)n);
     /* the byte after it (the delimiter, or the record's end) made its

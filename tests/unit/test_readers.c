@@ -1674,3 +1674,54 @@ Test(csv_pieces, piece_end_matches_a_byte_scan) {
   close(fd);
   unlink(path);
 }
+
+/* ---- allowed_usual: the CSV fast paths' `in [...]` check ----------------- */
+
+/* allowed_usual (a value's length and first and last words, memcmp
+ * only past 16 bytes) says what text_allowed says, for allowed values of
+ * 1 to 24 bytes (one a prefix of another, some differing only in their
+ * middle, first or last byte) and every cell derived from them: each
+ * value itself, each one byte changed at every place, each cut short and
+ * each one byte longer, read from a buffer whose bytes past the cell are
+ * not zero (the padding the reader leaves is not either). */
+Test(readers, allowed_usual_matches_text_allowed) {
+  static const char *const allowed[] = {"a",
+                                        "pro",
+                                        "basic",
+                                        "enterprise",
+                                        "enterprisf",
+                                        "12345678",
+                                        "1234567",
+                                        "123456789",
+                                        "abcdefghijklmnop",
+                                        "abcdefghXjklmnop",
+                                        "abcdefghijklmnopqrstuvwx",
+                                        "abcdefghijkZmnopqrstuvwx",
+                                        "ＡＢＣ"};
+  enum { NALLOWED = sizeof allowed / sizeof *allowed };
+  FieldSchema f = {.name = "plan", .type = T_TEXT, .allowed = allowed, .nallowed = NALLOWED};
+  AllowedText *prepared = allowed_prepare(&f);
+  cr_assert_not_null(prepared);
+  char buf[64];
+  int checked = 0;
+  for (int k = 0; k < NALLOWED; k++) {
+    size_t len = strlen(allowed[k]);
+    for (size_t n = 1; n <= len + 1; n++) {
+      for (int change = -1; change < (int)n; change++) {
+        memset(buf, 'x', sizeof buf); /* bytes past the cell: not zero */
+        memcpy(buf, allowed[k], n <= len ? n : len);
+        if (n > len) buf[len] = 'q';
+        if (change >= 0) buf[change] ^= 0x20;
+        bool want = text_allowed(&f, buf, n);
+        cr_assert_eq(allowed_usual(&f, prepared, buf, n), want, "value %d, %zu bytes, byte %d changed", k, n,
+                     change);
+        checked += want;
+      }
+    }
+  }
+  cr_assert_geq(checked, NALLOWED); /* every value itself at least */
+  FieldSchema open = {.name = "any", .type = T_TEXT};
+  cr_assert_null(allowed_prepare(&open));
+  cr_assert(allowed_usual(&open, NULL, "anything", 8));
+  free(prepared);
+}
