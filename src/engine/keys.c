@@ -2,11 +2,14 @@
  *
  * Open addressing in shards picked by the hash's top bits, so that growing
  * copies one shard at a time (peak memory stays near the table's own
- * size): 16 bytes a slot, at most half full, plus 8 bytes an index and
+ * size): 8 bytes a slot, at most half full, plus 8 bytes an index and
  * the key's text in the pool; for a million ten-character keys, about
- * 50 MB. A slot holds the hash, so growing never reads a text, and a text
- * is compared only when the hashes are equal: a duplicate, or (about once
- * in 10^7 at a million keys) two keys whose hashes collide.
+ * 34 MB. A slot holds the top 32 bits of the hash, and a key's place in
+ * its shard comes from those bits too, so growing never reads a text; a
+ * text is compared only when the 32 bits are equal: a duplicate, or
+ * (with a million keys, about once in 2,000 lookups: the bits that
+ * placed both keys near each other are equal anyway) two keys whose top
+ * bits agree.
  *
  * The table is read at random, one cache miss per key: the caller
  * prefetches the slot before the account is scored. With 4 KB pages each
@@ -31,7 +34,12 @@
  * large one are skipped. The pool and the offsets start at 256 KB for
  * the same reason: a block that size is mapped by malloc, and grows by
  * remapping, never by copying. */
-enum { KEY_SHARD_FIRST = 4096, KEY_POOL_FIRST = 256 << 10, KEY_OFFSETS_FIRST = 32 << 10 };
+enum {
+  KEY_SHARD_FIRST_BITS = 13, /* 8,192 slots, 64 KB */
+  KEY_SHARD_MAX_BITS = 32 - KEY_SHARD_BITS,
+  KEY_POOL_FIRST = 256 << 10,
+  KEY_OFFSETS_FIRST = 32 << 10
+};
 
 /* Loads of 8 and 4 bytes at P, in the machine's order (the hash differs
  * between byte orders, which no output shows). */
@@ -137,8 +145,9 @@ static void slots_free(KeySlot *slots, size_t n, bool mapped) {
 void keys_init(KeyTable *t) {
   memset(t, 0, sizeof *t);
   for (int i = 0; i < KEY_SHARDS; i++) {
-    t->shards[i].cap = KEY_SHARD_FIRST;
-    t->shards[i].slots = slots_new(KEY_SHARD_FIRST, &t->shards[i].mapped);
+    t->shards[i].cap = (size_t)1 << KEY_SHARD_FIRST_BITS;
+    t->shards[i].shift = 64 - KEY_SHARD_FIRST_BITS;
+    t->shards[i].slots = slots_new(t->shards[i].cap, &t->shards[i].mapped);
   }
 }
 
@@ -154,36 +163,47 @@ static const KeyShard *shard_of(const KeyTable *t, uint64_t h) {
   return &t->shards[h >> (64 - KEY_SHARD_BITS)];
 }
 
+/* Key I's text is S (N bytes). */
+static inline bool key_is(const KeyTable *t, uint32_t i, const char *s, size_t n) {
+  return t->offset[i + 1] - t->offset[i] == n && memcmp(t->pool + t->offset[i], s, n) == 0;
+}
+
+/* The home slot in SH of a key whose hash has the top 32 bits TAG. */
+static inline size_t home_of(const KeyShard *sh, uint32_t tag) {
+  return (size_t)(((uint64_t)tag << 32 << KEY_SHARD_BITS) >> sh->shift);
+}
+
 /* The slot of key S in shard SH: where it is, or the empty one where it
  * would go (inlined: it is most of keys_put, once an account). */
 __attribute__((always_inline)) static inline size_t slot_of(const KeyTable *t, const KeyShard *sh, uint64_t h,
                                                             const char *s, size_t n) {
-  size_t mask = sh->cap - 1, j = (size_t)h & mask;
+  size_t mask = sh->cap - 1, j = (size_t)((h << KEY_SHARD_BITS) >> sh->shift);
+  uint32_t tag = (uint32_t)(h >> 32);
   for (;;) {
     const KeySlot *k = &sh->slots[j];
-    if (!k->hash) return j;
-    if (k->hash == h && k->len == n && memcmp(t->pool + t->offset[k->index], s, n) == 0) return j;
+    if (!k->index1) return j;
+    if (k->tag == tag && key_is(t, k->index1 - 1, s, n)) return j;
     j = (j + 1) & mask;
   }
 }
 
 /* Doubles shard SH (kept out of keys_put, which then needs fewer
- * registers saved). */
+ * registers saved): each key goes to its home slot in the larger shard,
+ * or the first empty one after it, in the order of the home slots. */
 __attribute__((noinline)) static void shard_grow(KeyShard *sh) {
-  size_t cap = sh->cap * 2;
-  bool mapped;
-  KeySlot *slots = slots_new(cap, &mapped);
+  KeyShard grown = {.cap = sh->cap * 2, .count = sh->count, .shift = sh->shift - 1};
+  grown.slots = slots_new(grown.cap, &grown.mapped);
+  size_t mask = grown.cap - 1;
   for (size_t i = 0; i < sh->cap; i++) {
-    if (!sh->slots[i].hash) continue;
-    size_t j = (size_t)sh->slots[i].hash & (cap - 1);
-    while (slots[j].hash)
-      j = (j + 1) & (cap - 1);
-    slots[j] = sh->slots[i];
+    KeySlot k = sh->slots[i];
+    if (!k.index1) continue;
+    size_t j = home_of(&grown, k.tag);
+    while (grown.slots[j].index1)
+      j = (j + 1) & mask;
+    grown.slots[j] = k;
   }
   slots_free(sh->slots, sh->cap, sh->mapped);
-  sh->slots = slots;
-  sh->cap = cap;
-  sh->mapped = mapped;
+  *sh = grown;
 }
 
 /* Copies the N bytes of key S to DST: up to 16 bytes by two moves of a
@@ -203,24 +223,27 @@ static inline void copy_key(char *dst, const char *s, size_t n) {
 uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added) {
   KeyShard *sh = &t->shards[h >> (64 - KEY_SHARD_BITS)];
   size_t j = slot_of(t, sh, h, s, n);
-  if (sh->slots[j].hash) {
+  if (sh->slots[j].index1) {
     *added = false;
-    return sh->slots[j].index;
+    return sh->slots[j].index1 - 1;
   }
   *added = true;
   VEC_RESERVE(t->pool, t->pool_cap, t->pool_len + n + 1, KEY_POOL_FIRST);
-  VEC_GROW(t->offset, t->count, t->offset_cap, KEY_OFFSETS_FIRST);
+  VEC_RESERVE(t->offset, t->offset_cap, t->count + 2, KEY_OFFSETS_FIRST);
   copy_key(t->pool + t->pool_len, s, n);
   uint32_t index = (uint32_t)t->count++;
   t->offset[index] = t->pool_len;
   t->pool_len += n;
-  sh->slots[j] = (KeySlot){h, index, (uint32_t)n};
-  if (++sh->count * 2 > sh->cap) shard_grow(sh);
+  t->offset[index + 1] = t->pool_len;
+  sh->slots[j] = (KeySlot){(uint32_t)(h >> 32), index + 1};
+  /* (a shard of 2^29 slots holds as many keys as it can place: more than
+   * 2^28 keys in one shard are more than the indices can number anyway) */
+  if (++sh->count * 2 > sh->cap && 64 - sh->shift < KEY_SHARD_MAX_BITS) shard_grow(sh);
   return index;
 }
 
 int64_t keys_find(const KeyTable *t, uint64_t h, const char *s, size_t n) {
   const KeyShard *sh = shard_of(t, h);
   size_t j = slot_of(t, sh, h, s, n);
-  return sh->slots[j].hash ? (int64_t)sh->slots[j].index : -1;
+  return sh->slots[j].index1 ? (int64_t)sh->slots[j].index1 - 1 : -1;
 }

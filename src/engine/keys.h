@@ -13,26 +13,31 @@
 
 enum { KEY_SHARD_BITS = 3, KEY_SHARDS = 1 << KEY_SHARD_BITS };
 
-/* One slot: the key's hash (0 = empty), its index and length. */
+/* One slot: the top 32 bits of the key's hash (its shard's bits, the
+ * bits that place it in the shard, and more) and its index + 1 (0: the
+ * slot is empty). 8 bytes: a million keys' slots fit in 16 MB. */
 typedef struct KeySlot {
-  uint64_t hash;
-  uint32_t index;
-  uint32_t len;
+  uint32_t tag;
+  uint32_t index1;
 } KeySlot;
 
+/* A shard of CAP = 2^(64 - SHIFT) slots: a key's home slot is the bits
+ * of its hash below the shard's, (h << KEY_SHARD_BITS) >> SHIFT, so that
+ * growing finds it again from its tag (CAP is at most 2^29). */
 typedef struct KeyShard {
   KeySlot *slots;
   size_t cap, count;
+  unsigned shift;
   bool mapped; /* slots mapped from the system (else from calloc) */
 } KeyShard;
 
 /* Keys get indices 0, 1, 2, … in the order they are added; their texts
- * sit end to end in one pool. */
+ * sit end to end in one pool, key I from offset[I] to offset[I + 1]. */
 typedef struct KeyTable {
   KeyShard shards[KEY_SHARDS];
   char *pool;
   size_t pool_len, pool_cap;
-  uint64_t *offset; /* per index: where its text starts in the pool */
+  uint64_t *offset; /* per index, and one more: where its text starts */
   size_t count, offset_cap;
 } KeyTable;
 
@@ -53,7 +58,7 @@ uint64_t key_hash(const char *s, size_t n);
  * finds it there). Inline: once an account. */
 static inline void keys_prefetch(const KeyTable *t, uint64_t h) {
   const KeyShard *s = &t->shards[h >> (64 - KEY_SHARD_BITS)];
-  __builtin_prefetch(&s->slots[(size_t)h & (s->cap - 1)]);
+  __builtin_prefetch(&s->slots[(h << KEY_SHARD_BITS) >> s->shift]);
 }
 
 /* The index of key S (N bytes, hash H), added when new (*ADDED tells). */

@@ -172,7 +172,9 @@ Test(keys, many_keys_across_growth) {
  * aligned for huge pages, see keys.c's slots_new), every shard's
  * memory fresh from growth: each key keeps its index and is found again,
  * none that was not added is found, and the shards are all mapped, 2 MB
- * aligned, at most half full. */
+ * aligned, at most half full (each key found again after the doublings
+ * also shows that growing places a key by its slot's 32 bits of hash
+ * where a lookup with the whole hash looks). */
 Test(keys, large_mapped_shards) {
   KeyTable t;
   keys_init(&t);
@@ -190,6 +192,7 @@ Test(keys, large_mapped_shards) {
     cr_assert_geq(sh->cap * sizeof(KeySlot), (size_t)2 << 20, "shard %d", i);
     cr_assert_eq((uintptr_t)sh->slots % ((size_t)2 << 20), 0, "shard %d", i);
     cr_assert_leq(sh->count * 2, sh->cap);
+    cr_assert_eq(sh->cap, (size_t)1 << (64 - sh->shift), "shard %d", i);
   }
   for (uint32_t i = 0; i < N; i += 3) {
     snprintf(s, sizeof s, "acct-%07u", i);
