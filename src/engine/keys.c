@@ -94,11 +94,7 @@ uint64_t key_hash(const char *s, size_t n) {
   return h ? h : 1;
 }
 
-const char *key_text(const Value *key, const char *id, char *buf, size_t *n) {
-  if (key->type == T_TEXT) {
-    *n = key->len;
-    return key->u.text;
-  }
+const char *key_text_other(const Value *key, const char *id, char *buf, size_t *n) {
   if (key->type == T_NUMBER && key->u.num > -9007199254740992.0 && key->u.num < 9007199254740992.0) {
     *n = (size_t)num_format(key->u.num, buf);
     return buf;

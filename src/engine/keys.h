@@ -50,7 +50,14 @@ void keys_free(KeyTable *t);
  * else ID, its digits as written (from 2^53 on, neighbouring integers are
  * the same double: 9007199254740993 reads as 9007199254740992); any other
  * key, ID. */
-const char *key_text(const Value *key, const char *id, char *buf, size_t *n);
+const char *key_text_other(const Value *key, const char *id, char *buf, size_t *n); /* not text */
+static inline const char *key_text(const Value *key, const char *id, char *buf, size_t *n) {
+  if (key->type == T_TEXT) { /* (inline: the usual key, once an account) */
+    *n = key->len;
+    return key->u.text;
+  }
+  return key_text_other(key, id, buf, n);
+}
 
 uint64_t key_hash(const char *s, size_t n);
 

@@ -82,8 +82,18 @@ bool intake_absent(const FieldSchema *f, Value *out, char *err);
 void intake_reject(Intake *in, const char *id, const Value *key, int line, int col, const char *field,
                    const char *msg);
 
-/* Hands the account (VALUES, one per input) to the callback. */
-void intake_accept(Intake *in, const Value *values, const char *id, uint32_t line);
+/* Hands the account (VALUES, one per input) to the callback (inline:
+ * once an account, between the reader and the callback). */
+static inline void intake_accept(Intake *in, const Value *values, const char *id, uint32_t line) {
+  const Value *name = in->name_index >= 0 ? &values[in->name_index] : NULL;
+  Account acct = {.values = values,
+                  .id = id,
+                  .file = in->path,
+                  .line = line,
+                  .ordinal = in->stats->accounts++,
+                  .name = name && name->type == T_TEXT ? name->u.text : NULL};
+  if (!in->fn(in->ud, &acct, &in->arena)) in->stop = true;
+}
 
 /* The account a malformed-file error cut short: read, and not scored. */
 void intake_cut(Intake *in);

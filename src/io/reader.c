@@ -166,17 +166,6 @@ void intake_reject(Intake *in, const char *id, const Value *key, int line, int c
   if (key && in->opts && in->opts->rejected_key) in->opts->rejected_key(in->opts->rejected_ud, key, id);
 }
 
-void intake_accept(Intake *in, const Value *values, const char *id, uint32_t line) {
-  const Value *name = in->name_index >= 0 ? &values[in->name_index] : NULL;
-  Account acct = {.values = values,
-                  .id = id,
-                  .file = in->path,
-                  .line = line,
-                  .ordinal = in->stats->accounts++,
-                  .name = name && name->type == T_TEXT ? name->u.text : NULL};
-  if (!in->fn(in->ud, &acct, &in->arena)) in->stop = true;
-}
-
 void intake_cut(Intake *in) {
   in->stats->accounts++;
   in->stats->rejected++;
