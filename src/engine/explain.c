@@ -34,6 +34,13 @@ typedef struct SortItem {
   int32_t idx;
 } SortItem;
 
+/* A member that lost points (the drivers, sorted as they come). */
+typedef struct Driver {
+  double lost;
+  int32_t idx;
+} Driver;
+static const Driver DRIVER_FIRST = {INFINITY, -1}; /* before [0]: the sentinel */
+
 /* A value copied every account from where the evaluator keeps it … */
 typedef struct Copy {
   Value *to;
@@ -60,9 +67,10 @@ struct Explainer {
   int32_t ncopy;
   Ask *ask; /* those worked out when asked (eval_ref_value) */
   int32_t nask;
-  const Evaluator *slots_of;        /* the evaluator the copies point into */
-  SortItem *drv_items, *cand_items; /* nmembers each, after SORT_FIRST */
-  SortItem *sort_tmp;               /* nmembers */
+  const Evaluator *slots_of; /* the evaluator the copies point into */
+  Driver *drivers;           /* nmembers, after DRIVER_FIRST */
+  SortItem *cand_items;      /* nmembers, after SORT_FIRST */
+  SortItem *sort_tmp;        /* nmembers */
   /* what-if workspace */
   int32_t *cand;         /* candidates, by gain (largest first) */
   double *delta;         /* per member: what it adds to its dimension's
@@ -125,24 +133,10 @@ static void sort_items(SortItem *items, int32_t n, SortItem *tmp) {
   }
 }
 
-/* Sorts ITEMS[0..N) as sort_items does, by insertion when they are few
- * (ITEMS[-1] must be SORT_FIRST: the sentinel that ends each insertion,
- * as nothing comes before it). */
+/* The most items sorted by insertion as they come (ITEMS[-1] is a
+ * sentinel that nothing comes before); past it, sort_items. */
 #define SORT_SHORT 32
 static const SortItem SORT_FIRST = {INFINITY, INFINITY, -1};
-static void sort_few(SortItem *items, int32_t n, SortItem *tmp) {
-  if (n > SORT_SHORT) {
-    sort_items(items, n, tmp);
-    return;
-  }
-  for (int32_t i = 1; i < n; i++) {
-    SortItem v = items[i];
-    int32_t j = i;
-    for (; before(&v, &items[j - 1]); j--)
-      items[j] = items[j - 1];
-    items[j] = v;
-  }
-}
 
 /* ---- values, reasons, drivers ------------------------------------------- */
 
@@ -207,7 +201,7 @@ static void explain_members(Explainer *x, const Result *r) {
   const CMember *cm = x->cp->members;
   const MemberResult *members = r->members;
   int32_t *drv = x->ex.drivers, *others = x->cand, *missing_ref = x->ex.missing_ref, lost = 0, rest = 0;
-  SortItem *items = x->drv_items;
+  Driver *items = x->drivers; /* items[-1]: DRIVER_FIRST */
   int32_t i = 0;
   for (int32_t d = 0; d < r->ndims; d++) {
     double acc = 0, sw = 0; /* the roll-up's sums, in its order */
@@ -224,17 +218,32 @@ static void explain_members(Explainer *x, const Result *r) {
       acc += counts ? mr->weight * mr->score : 0;
       sw += counts ? mr->weight : 0;
       double l = mr->lost;
-      if (l > 0)
-        items[lost++] = (SortItem){l, 0, i};
-      else
+      if (!(l > 0)) {
         others[rest++] = i;
+        continue;
+      }
+      /* inserted in its place at once while they are few (declaration
+       * order: equal lost points stay in it) */
+      int32_t j = lost++;
+      if (lost <= SORT_SHORT)
+        for (; l > items[j - 1].lost; j--)
+          items[j] = items[j - 1];
+      items[j] = (Driver){l, i};
     }
     x->acc[d] = acc;
     x->wsum[d] = sw;
   }
-  sort_few(items, lost, x->sort_tmp);
-  for (int32_t k = 0; k < lost; k++)
-    drv[k] = items[k].idx;
+  if (lost > SORT_SHORT) { /* many: sorted n log n */
+    SortItem *all = x->cand_items;
+    for (int32_t k = 0; k < lost; k++)
+      all[k] = (SortItem){items[k].lost, 0, items[k].idx};
+    sort_items(all, lost, x->sort_tmp);
+    for (int32_t k = 0; k < lost; k++)
+      drv[k] = all[k].idx;
+  } else {
+    for (int32_t k = 0; k < lost; k++)
+      drv[k] = items[k].idx;
+  }
   memcpy(drv + lost, others, (size_t)rest * sizeof *drv);
 }
 
@@ -453,7 +462,7 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
   s.have = set_health(&s);
   /* the candidates: members that can rise and move the health; by gain,
    * largest first; then fewest points; then declaration order (taken in
-   * the drivers' order, which is close to it: sort_few) */
+   * the drivers' order, which is close to it) */
   SortItem *items = x->cand_items;
   const int32_t *order = x->ex.drivers;
   for (int32_t k = 0; k < r->nmembers; k++) {
@@ -467,9 +476,16 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
     double alone = health_alone(&s, i), gain = alone - r->health;
     x->alone[i] = alone;
     x->gain[i] = gain;
-    if (gain > 0) items[s.n++] = (SortItem){gain, -cost, i};
+    if (!(gain > 0)) continue;
+    /* inserted in its place at once while they are few */
+    SortItem v = {gain, -cost, i};
+    int32_t j = s.n++;
+    if (s.n <= SORT_SHORT)
+      for (; before(&v, &items[j - 1]); j--)
+        items[j] = items[j - 1];
+    items[j] = v;
   }
-  sort_few(items, s.n, x->sort_tmp);
+  if (s.n > SORT_SHORT) sort_items(items, s.n, x->sort_tmp); /* many: n log n */
   x->prefix[0] = 0;
   for (int32_t q = 0; q < s.n; q++) {
     x->cand[q] = items[q].idx;
@@ -544,11 +560,10 @@ static void what_if_alloc(Explainer *x, int32_t nm, int32_t nd) {
     *by_dim[i] = ALLOC(x, nd, double);
   for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
     *lists[i] = ALLOC(x, nm, int32_t);
-  SortItem **sorted[] = {&x->drv_items, &x->cand_items};
-  for (size_t i = 0; i < sizeof sorted / sizeof *sorted; i++) {
-    *sorted[i] = ALLOC(x, nm + 1, SortItem);
-    *(*sorted[i])++ = SORT_FIRST; /* before [0]: sort_few's sentinel */
-  }
+  x->cand_items = ALLOC(x, nm + 1, SortItem);
+  *x->cand_items++ = SORT_FIRST; /* before [0]: the sentinel */
+  x->drivers = ALLOC(x, nm + 1, Driver);
+  *x->drivers++ = DRIVER_FIRST;
   x->sort_tmp = ALLOC(x, nm, SortItem);
   x->touched = ALLOC(x, nd, int32_t);
   x->dims = ALLOC(x, nd, int32_t);
