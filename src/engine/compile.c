@@ -919,8 +919,8 @@ static bool fuse_last(Compiler *c, int32_t from, Addr r, IOp lo, IOp hi, CIns *o
   return true;
 }
 
-/* A rule or score member's step: its expression's last comparison, `??`
- * or scale() fused into it when it can be (fuse_last). */
+/* A rule or score member's step: its expression's last comparison, `??`,
+ * `and` or scale() fused into it when it can be (fuse_last). */
 static void emit_scored(Compiler *c, const Member *src, int32_t i) {
   int32_t from = c->ncode;
   Addr a = top(c, src->expr, val_missing(MISS_ABSENT), NO_ADDR);
@@ -931,6 +931,8 @@ static void emit_scored(Compiler *c, const Member *src, int32_t i) {
     at = emit(c, (uint8_t)(S_RULE_EQ + (x.op - I_EQ)), dst, x.a, x.b, NO_ADDR);
   else if (src->kind == MEMBER_RULE && fuse_last(c, from, a, I_COALESCE, I_COALESCE, &x))
     at = emit(c, S_RULE_COALESCE, dst, x.a, x.b, NO_ADDR);
+  else if (src->kind == MEMBER_RULE && fuse_last(c, from, a, I_AND, I_AND, &x))
+    at = emit(c, S_RULE_AND, dst, x.a, x.b, NO_ADDR);
   else if (src->kind != MEMBER_RULE && fuse_last(c, from, a, I_SCALE, I_SCALE, &x))
     at = emit(c, distinct_numbers(c, x.b, x.c) ? S_SCORE_SCALE_NUM : S_SCORE_SCALE, dst, x.a, x.b, x.c);
   else

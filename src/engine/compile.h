@@ -76,6 +76,7 @@ typedef enum StepOp {
   S_RULE_GT,         /* … a > b */
   S_RULE_GE,         /* … a >= b */
   S_RULE_COALESCE,   /* … a ?? b */
+  S_RULE_AND,        /* … a and b */
   S_SCORE,           /* score member n: value a */
   S_SCORE_SCALE,     /* score member n: scale(a, b, c) */
   S_SCORE_SCALE_NUM, /* … b and c numbers that differ in every account

@@ -31,8 +31,9 @@ struct Evaluator {
   Arena scratch;            /* per account: text made by lower()/upper() */
   Arena exprs;              /* eval_expr_in_account compilations (per account) */
   /* the account being scored */
-  const Variant *variant;  /* the persona's (the default until it is known) */
-  const Variant *in_table; /* whose thresholds the LB_THRESHOLD table holds */
+  const Variant *variant;         /* the persona's (the default until it is known) */
+  const Variant *default_variant; /* no persona's */
+  const Variant *in_table;        /* whose thresholds the LB_THRESHOLD table holds */
   Value *indicators;
   Value *member_values; /* score, or missing (N/A) */
   Value *dim_values;
@@ -96,7 +97,7 @@ static inline void put_num_or_na(Value *dst, bool na, double x) {
 /* Makes V the variant in effect: its weights and grades, and its
  * thresholds in the table the code reads (copied only when another
  * variant's are there). */
-static void use_variant(Evaluator *E, const Variant *v) {
+static inline void use_variant(Evaluator *E, const Variant *v) {
   E->variant = v;
   E->wpos = v->member_wpos;
   if (E->in_table == v) return;
@@ -521,6 +522,7 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [S_RULE_GT] = RUN_LABEL(S_RULE_GT),
       [S_RULE_GE] = RUN_LABEL(S_RULE_GE),
       [S_RULE_COALESCE] = RUN_LABEL(S_RULE_COALESCE),
+      [S_RULE_AND] = RUN_LABEL(S_RULE_AND),
       [S_SCORE] = RUN_LABEL(S_SCORE),
       [S_SCORE_SCALE] = RUN_LABEL(S_SCORE_SCALE),
       [S_SCORE_SCALE_NUM] = RUN_LABEL(S_SCORE_SCALE_NUM),
@@ -601,6 +603,16 @@ L_S_RULE:
 L_S_RULE_COALESCE:
   step_rule(E, pc, pc->a->type != T_MISSING ? pc->a : pc->b);
   RUN_NEXT(pc + 1);
+L_S_RULE_AND : {
+  const Value *pa = pc->a, *pb = pc->b;
+  if (pa->type == T_BOOL && pb->type == T_BOOL) {
+    rule_outcome(E, pc, pa->u.b & pb->u.b);
+    RUN_NEXT(pc + 1);
+  }
+  Value c = ops_and(*pa, *pb);
+  step_rule(E, pc, &c);
+  RUN_NEXT(pc + 1);
+}
 L_S_SCORE:
   step_score(E, pc, pc->a);
   RUN_NEXT(pc + 1);
@@ -667,10 +679,16 @@ L_S_PERSONA_BEGIN:
   /* the default variant until a persona is known (the conditions read
    * the default thresholds as constants: the table is filled at
    * S_PERSONA_END, the first step that reads it) */
-  E->variant = &E->cp->variants[E->p->npersonas];
-  E->wpos = E->variant->member_wpos;
-  for (int32_t i = 0; i < r->npersonas; i++) /* (a few: no call) */
-    r->persona_tried[i] = PT_NOT_TRIED;
+  E->variant = E->default_variant;
+  E->wpos = E->default_variant->member_wpos;
+  if (r->npersonas <= 8) { /* (the usual: one store; the array has room for 8) */
+    uint64_t none = 0;
+    _Static_assert(PT_NOT_TRIED == 0, "no persona tried is all zeros");
+    memcpy(r->persona_tried, &none, sizeof none);
+  } else {
+    for (int32_t i = 0; i < r->npersonas; i++)
+      r->persona_tried[i] = PT_NOT_TRIED;
+  }
   r->persona = -1;
   RUN_NEXT(pc + 1);
 #define RUN_PERSONA_TRY(C)                                                                                   \
@@ -794,6 +812,7 @@ static void link_labels(Evaluator *E) {
     case S_RULE_GT:
     case S_RULE_GE:
     case S_RULE_COALESCE:
+    case S_RULE_AND:
     case S_SCORE:
     case S_SCORE_SCALE:
     case S_SCORE_SCALE_NUM:
@@ -996,6 +1015,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   compile_instance(compiled, &E->instance, &E->arena);
   const CProgram *cp = E->cp = &E->instance;
   E->dim_sums = ALLOC(E, 2 * p->ndimensions, double);
+  E->default_variant = &cp->variants[p->npersonas];
   E->ops.text_arena = &E->scratch;
   E->ops.prog = p;
   Result *r = &E->r;
@@ -1005,7 +1025,7 @@ Evaluator *eval_new(const CProgram *compiled) {
   r->nmembers = cp->nmembers;
   r->nflags = p->nflags;
   r->nsteps = p->nsteps;
-  r->persona_tried = ALLOC(E, p->npersonas, uint8_t);
+  r->persona_tried = ALLOC(E, p->npersonas > 8 ? p->npersonas : 8, uint8_t); /* (S_PERSONA_BEGIN) */
   r->segments = ALLOC(E, p->nsegments, int32_t);
   r->dims = ALLOC(E, p->ndimensions, DimResult);
   r->members = ALLOC(E, cp->nmembers, MemberResult);
