@@ -322,7 +322,7 @@ static inline void add_dim(const Search *s, int32_t d, double dacc, double dwsum
 }
 
 /* The health with the set at its best. */
-static double set_health(const Search *s) {
+__attribute__((always_inline)) static inline double set_health(const Search *s) {
   const Explainer *x = s->x;
   double num = s->base_num, den = s->base_den;
   for (int32_t k = 0; k < s->ndims; k++)
