@@ -108,6 +108,18 @@ void buf_json_str(Buf *b, const char *s, size_t n) {
     memcpy(out, &v, 8);
     out += 8;
   }
+  if (i < n && i >= 8 && i + 8 > n) { /* the last 1 to 7 bytes, after words that needed nothing: as the
+                                          last eight (some already written, the same) when none needs it */
+    uint64_t v, quote, slash;
+    memcpy(&v, s + n - 8, 8);
+    quote = v ^ (ones * '"');
+    slash = v ^ (ones * '\\');
+    if (!((((v - ones * 0x20) & ~v) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & tops)) {
+      memcpy(out + (n - 8 - i), &v, 8);
+      out += n - i;
+      i = n;
+    }
+  }
   for (; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c != '"' && c != '\\') {
