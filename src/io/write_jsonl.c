@@ -634,6 +634,7 @@ MEMO_INLINE void key_word(Key *k, uint64_t word) {
  * (put_value writes them in the room); a text's or a list's is the
  * account's. */
 enum { KEYED_TYPES = 1u << T_NUMBER | 1u << T_BOOL | 1u << T_DATE | 1u << T_MISSING | 1u << T_SYMBOL };
+_Static_assert(sizeof(Value) == 16, "a value is two key words");
 
 /* Explaining, VALUES added to the key (RP's nkey words): each value's
  * bytes as they are (equal bytes, equal text), and the snapshot date of
@@ -647,10 +648,11 @@ MEMO_INLINE void key_values(const WriteCtx *w, Key *k, const RefsPlan *rp, const
       k->n = 0;
       return;
     }
-    uint64_t word[2];
-    memcpy(word, &values[i], sizeof word);
-    key_word(k, word[0]);
-    key_word(k, word[1]);
+    uint64_t head, payload; /* (two loads: a 16-byte copy went through the stack) */
+    memcpy(&head, &values[i], sizeof head);
+    memcpy(&payload, (const char *)&values[i] + sizeof head, sizeof payload);
+    key_word(k, head);
+    key_word(k, payload);
   }
   if (rp->dates)
     for (int32_t i = 0; i < n; i++)
