@@ -29,6 +29,14 @@ typedef struct CsvPiece {
   uint64_t stopped_at;   /* out: where the next record starts (end, when
                             the piece ended at a record boundary) */
   uint32_t stopped_line; /* out: its line */
+  /* A reading buffer (malloc'ed, bytes_cap + 64 bytes, or NULL), which
+   * csv_piece_take fills with the bytes from BEGIN to END as its scan
+   * read them (bytes_read): the reader then takes them instead of reading
+   * them again. csv_read leaves its own reading buffer here at the end,
+   * for the next piece's scan to use (nothing is allocated per piece). */
+  char *bytes;
+  size_t bytes_cap;
+  bool bytes_read;
 } CsvPiece;
 
 typedef struct Intake {
@@ -122,10 +130,15 @@ bool csv_splittable(const char *path, const Schema *schema, const ReadOpts *opts
  * reader of the piece then ends elsewhere (CsvPiece.stopped_at), and
  * read_jobs.c reads on from there. */
 uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines);
-/* The same, by the portable scan when not WIDE, else by AVX2 where the
- * processor has it (csv_piece_end's choice; the unit tests run both). */
-uint64_t csv_piece_end_by(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines,
-                          bool wide);
+/* csv_piece_end that keeps what it read: the end of PIECE (from
+ * PIECE->begin), with its bytes in PIECE->bytes (bytes_read; not after a
+ * short read). */
+uint64_t csv_piece_take(int fd, CsvPiece *piece, uint64_t target, uint64_t size, uint64_t *newlines);
+/* Both, by the portable scan when not WIDE, else by AVX2 where the
+ * processor has it (their choice; the unit tests run both), keeping the
+ * bytes in KEEP when it is not NULL. */
+uint64_t csv_piece_scan(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines, bool wide,
+                        CsvPiece *keep);
 char **yaml_columns(const char *path, const ReadOpts *opts, Diag *diag, int32_t *count);
 char **jsonl_columns(const char *path, Diag *diag, int32_t *count);
 

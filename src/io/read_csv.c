@@ -214,9 +214,9 @@ static const char *input_sniff(CsvInput *in) {
   return has_cp932_pair(u, in->raw_len) && valid_cp932(in->raw, in->raw_len, more) ? "CP932" : NULL;
 }
 
-/* Opens PATH for reading in ENCODING (NULL: detect it). Returns 0, an
- * errno value, or INPUT_BAD_ENCODING. */
-static int input_open(CsvInput *in, const char *source, const char *encoding) {
+/* Opens PATH for reading in ENCODING (NULL: detect it), with a buffer of
+ * CAP bytes at first. Returns 0, an errno value, or INPUT_BAD_ENCODING. */
+static int input_open(CsvInput *in, const char *source, const char *encoding, size_t cap) {
   memset(in, 0, sizeof *in);
   if (encoding && *encoding && !is_utf8_name(encoding)) {
     in->cd = iconv_open("UTF-8", encoding);
@@ -246,7 +246,7 @@ static int input_open(CsvInput *in, const char *source, const char *encoding) {
       in->pending = in->raw_len;
     }
   }
-  in->cap = CSV_BUF_INITIAL;
+  in->cap = cap;
   in->buf = xmalloc(in->cap + CSV_PAD);
   memset(in->buf, 0, CSV_PAD);
   return 0;
@@ -906,7 +906,10 @@ static bool open_file(CsvReader *r, int *status) {
     *status = KENKO_ERR_USAGE;
     return false;
   }
-  int err = input_open(&r->in, r->source, encoding);
+  /* a piece's first read is its own (the header: a small one) */
+  size_t cap =
+      r->head_read && r->head_read < CSV_BUF_INITIAL / 2 ? 2 * (size_t)r->head_read : CSV_BUF_INITIAL;
+  int err = input_open(&r->in, r->source, encoding, cap);
   if (err) {
     if (err == INPUT_BAD_ENCODING)
       diag_at(r->diag, KENKO_ERROR, r->path, 0, 0, "unsupported encoding \"%s\"", encoding);
@@ -1359,12 +1362,12 @@ static bool read_fast(CsvReader *r, CsvRun *run) {
   r->stops_at = block;
   r->stops = full;
   Value *account = values;
-  if (in->begin_hook || in->kept) { /* the hook's turn (read_jobs.c) */
+  if (in->kept) { /* the values outlive the next account: in the arena */
     Value *room = intake_begin(in);
-    if (in->kept) { /* the values outlive the next account: in the arena */
-      memcpy(room, values, (size_t)r->schema->ninputs * sizeof *room);
-      account = room;
-    }
+    memcpy(room, values, (size_t)r->schema->ninputs * sizeof *room);
+    account = room;
+  } else if (in->begin_hook) { /* the hook's turn (read_jobs.c), which resets */
+    in->begin_hook(in);
   } else { /* handed over at once: intake_begin's reset, without the copy */
     arena_reset(&in->arena);
   }
@@ -1463,6 +1466,27 @@ static void count_unusable(CsvReader *r, Intake *in) {
   }
 }
 
+/* Makes the bytes of PIECE that the scan for its end read (and kept) the
+ * input's, as if they had just been read from the file, which then reads
+ * on from the piece's end (a record that runs past it: a fooled parity).
+ * PIECE gives up its bytes. */
+static bool input_take_piece(CsvInput *in, CsvPiece *piece) {
+  if (fseeko(in->fp, (off_t)piece->end, SEEK_SET) != 0) return false;
+  free(in->buf);
+  in->buf = piece->bytes;
+  in->cap = piece->bytes_cap;
+  piece->bytes = NULL;
+  piece->bytes_cap = 0;
+  piece->bytes_read = false;
+  in->pending = 0;
+  in->raw_eof = false;
+  in->eof = false;
+  in->base = piece->begin;
+  in->len = (size_t)(piece->end - piece->begin);
+  memset(in->buf + in->len, 0, CSV_PAD); /* the sentinel, and the padding */
+  return true;
+}
+
 /* Moves the input to file offset AT, dropping what was read. */
 static bool input_seek(CsvInput *in, uint64_t at) {
   if (fseeko(in->fp, (off_t)at, SEEK_SET) != 0) return false;
@@ -1510,7 +1534,7 @@ int csv_read(Intake *in) {
     r.limit = piece->end;
     if (later) {
       r.diag = in->diag;
-      if (!input_seek(&r.in, piece->begin)) {
+      if (!(piece->bytes_read ? input_take_piece(&r.in, piece) : input_seek(&r.in, piece->begin))) {
         stats->file_error = true;
         reader_free(&r);
         return KENKO_ERR_DATA;
@@ -1540,6 +1564,13 @@ int csv_read(Intake *in) {
   if (piece) {
     piece->stopped_at = r.in.base + r.rec_start;
     piece->stopped_line = r.line;
+    if (!r.in.converting) { /* the reading buffer, for the next piece */
+      free(piece->bytes);
+      piece->bytes = r.in.buf;
+      piece->bytes_cap = r.in.cap;
+      piece->bytes_read = false;
+      r.in.buf = NULL;
+    }
   }
   reader_free(&r);
   if (broken) stats->file_error = true;
@@ -1557,6 +1588,7 @@ bool csv_splittable(const char *path, const Schema *schema, const ReadOpts *opts
   diag_init(&quiet, NULL, NULL, NULL);
   CsvReader r;
   reader_init(&r, path, schema, opts, &quiet);
+  r.head_read = CSV_PIECE_HEAD; /* the header: a small buffer will do */
   int status;
   bool ok = open_file(&r, &status);
   ok = ok && !r.in.converting && !r.in.cr_lines && read_header(&r) && map_columns(&r);
@@ -1681,33 +1713,60 @@ static uint64_t scan_block_avx2(const char *buf, size_t n, uint64_t at, PieceSca
 static bool have_avx2(void) { return false; }
 #endif
 
-uint64_t csv_piece_end_by(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines,
-                          bool wide) {
-  enum { BLOCK = 1 << 16 };
-  char *buf = xmalloc(BLOCK + 64);
+/* Makes room for N more bytes (and the scan's 64 zero bytes after them)
+ * after the USED bytes of the kept piece K (whose allocation has CSV_PAD
+ * bytes more, as a reading buffer). */
+static void piece_room(CsvPiece *k, size_t used, size_t n) {
+  if (used + n + 64 <= k->bytes_cap) return;
+  size_t cap = k->bytes_cap ? k->bytes_cap : 1 << 16;
+  while (used + n + 64 > cap)
+    cap *= 2;
+  k->bytes = xrealloc(k->bytes, cap + CSV_PAD);
+  k->bytes_cap = cap;
+}
+
+uint64_t csv_piece_scan(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines, bool wide,
+                        CsvPiece *keep) {
+  enum { BLOCK = 1 << 16, SLACK = 1 << 12 };
+  char *buf = keep ? NULL : xmalloc(BLOCK + 64);
+  size_t used = 0; /* keep: the bytes from FROM read so far (into
+                      keep->bytes, which may come with room already) */
   PieceScan ps = {0, 0, target};
   uint64_t at = from, end = size;
   bool avx2 = wide && have_avx2();
   while (at < size) {
-    size_t want = size - at < BLOCK ? (size_t)(size - at) : BLOCK;
+    /* kept, the piece's bytes are read at once with a few records more
+     * (then a block at a time); else a block at a time into BUF */
+    size_t want = keep && target > at ? (size_t)(target - at) + SLACK : BLOCK;
+    if (size - at < want) want = (size_t)(size - at);
+    if (keep) {
+      piece_room(keep, used, want);
+      buf = keep->bytes + used;
+    }
     ssize_t got = pread(fd, buf, want, (off_t)at);
     if (got <= 0) break; /* the readers will say what is wrong */
     size_t n = (size_t)got;
     memset(buf + n, 0, 64); /* the last group's bytes past the data */
     uint64_t found = avx2 ? scan_block_avx2(buf, n, at, &ps) : scan_block(buf, n, at, &ps);
+    used += n;
     if (found) {
       end = found;
       break;
     }
     at += n;
   }
-  free(buf);
+  if (!keep) free(buf);
   *newlines = ps.lines;
+  if (keep) keep->bytes_read = end - from <= used; /* (else a short read: the reader reads them) */
   return end;
 }
 
 uint64_t csv_piece_end(int fd, uint64_t from, uint64_t target, uint64_t size, uint64_t *newlines) {
-  return csv_piece_end_by(fd, from, target, size, newlines, true);
+  return csv_piece_scan(fd, from, target, size, newlines, true, NULL);
+}
+
+uint64_t csv_piece_take(int fd, CsvPiece *piece, uint64_t target, uint64_t size, uint64_t *newlines) {
+  return csv_piece_scan(fd, piece->begin, target, size, newlines, true, piece);
 }
 
 /* ---- columns ---------------------------------------------------------------- */

@@ -65,7 +65,10 @@ enum {
   PIECES_PER_JOB = 8,      /* a CSV file is cut in about jobs × this pieces */
   PIECE_MAX = 1 << 18,     /* bytes of a CSV piece at most */
   PIECE_MIN = 1,           /* small files too: tests reach every path */
-  SPARE_MAX = 32           /* spare batches kept, per piece of the window */
+  SPARE_MAX = 32,          /* spare batches kept, per piece of the window */
+  LINES = 128              /* a Worker's and a Batch's alignment: two cache
+                              lines (the adjacent-line prefetcher fetches
+                              pairs) */
 };
 
 typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
@@ -92,8 +95,11 @@ typedef struct Event {
   } u;
 } Event;
 
+/* A batch is on cache lines of its own (aligned_zeroed): a worker writes
+ * its count at every account, and two batches side by side may be filled
+ * by two workers at once (the spares go to either). */
 typedef struct Batch {
-  Event *events;
+  _Alignas(LINES) Event *events;
   size_t n, cap;
   Arena arena; /* the values of its accounts */
   /* a compact work's heads (with the accounts' ids) and texts
@@ -143,9 +149,13 @@ typedef struct Jobs {
   bool cancel;
 } Jobs;
 
-/* A worker thread and the piece it reads. */
+/* A worker thread and the piece it reads. Each is aligned to its own
+ * cache lines: a worker writes its counts and its Bufs' lengths at every
+ * account, and they must not share a line with the next worker's fields
+ * (false sharing: the line would travel between the cores at each
+ * write). */
 typedef struct Worker {
-  Jobs *j;
+  _Alignas(LINES) Jobs *j;
   pthread_t thread;
   ReadOpts opts; /* the caller's, with the rejected keys recorded */
   Piece *piece;
@@ -156,10 +166,23 @@ typedef struct Worker {
   Buf head, text; /* a compact work: the batch's bytes being written
                      (their storage goes with the batch; the text's number
                      cache stays) */
+  Arena arena;    /* a compact work: the reader's arena, kept from one
+                     piece to the next (reset at each account) */
+  char *bytes;    /* CSV: the last piece's reading buffer (CsvPiece.bytes),
+                     for the next one */
+  size_t bytes_cap;
 } Worker;
 
+/* N zeroed bytes aligned to LINES (N a multiple of it); freed by free. */
+static void *aligned_zeroed(size_t n) {
+  void *p = aligned_alloc(LINES, n);
+  if (!p) p = xmalloc(n); /* unaligned, still right */
+  memset(p, 0, n);
+  return p;
+}
+
 static Batch *batch_new(const Jobs *j) {
-  Batch *b = xcalloc(1, sizeof *b);
+  Batch *b = aligned_zeroed(sizeof *b);
   arena_init(&b->arena, j->compact ? COMPACT_BYTES : BATCH_BYTES);
   return b;
 }
@@ -385,8 +408,10 @@ static void read_piece(Worker *w, Piece *p) {
   intake_init(&in, j->path, j->schema, &w->opts, &diag, record_account, w, &w->stats);
   in.begin_hook = begin_account;
   in.kept = !j->compact; /* compact: the work is done with them at once */
-  if (!j->compact) {
-    arena_free(&in.arena);
+  arena_free(&in.arena);
+  if (j->compact) {
+    in.arena = w->arena; /* warm: the last piece's */
+  } else {
     in.arena = w->batch->arena;
     arena_init(&w->batch->arena, BATCH_BYTES);
   }
@@ -394,7 +419,18 @@ static void read_piece(Worker *w, Piece *p) {
   in.piece = j->csv ? &p->range : NULL;
   w->in = &in;
   int status = intake_read(&in, j->fmt);
+  if (p->range.bytes) { /* the reader's buffer, kept for the next piece */
+    free(w->bytes);
+    w->bytes = p->range.bytes;
+    w->bytes_cap = p->range.bytes_cap;
+    p->range.bytes = NULL;
+  }
   hand_over(w);
+  if (j->compact) { /* kept for the next piece */
+    arena_reset(&in.arena);
+    w->arena = in.arena;
+    arena_init(&in.arena, 0);
+  }
   intake_free(&in);
   w->in = NULL;
   if (j->compact) give_storage(w, w->batch); /* it goes back with the batch */
@@ -412,7 +448,7 @@ static void read_piece(Worker *w, Piece *p) {
  * is none or the run is cancelled. Waits while `window` pieces are ahead
  * of the one being replayed, or another worker is finding where the next
  * piece ends (which it does without the lock: that reads a piece). */
-static Piece *next_piece(Jobs *j) {
+static Piece *next_piece(Jobs *j, Worker *w) {
   while (!j->cancel && !j->split_done && (j->splitting || j->npieces >= j->replayed + j->window))
     pthread_cond_wait(&j->room, &j->mu);
   if (j->cancel || j->split_done) return NULL;
@@ -423,7 +459,19 @@ static Piece *next_piece(Jobs *j) {
     p->range.line = (uint32_t)(1 + j->lines);
     j->splitting = true;
     pthread_mutex_unlock(&j->mu);
-    p->range.end = csv_piece_end(j->fd, begin, begin + j->piece_bytes, j->size, &lines);
+    /* a later piece keeps the bytes the scan read (in the buffer of the
+     * piece W read last): its reader (W, next) takes them instead of
+     * reading them again */
+    uint64_t target = begin + j->piece_bytes;
+    if (begin > 0) {
+      p->range.bytes = w->bytes;
+      p->range.bytes_cap = w->bytes_cap;
+      w->bytes = NULL;
+      w->bytes_cap = 0;
+      p->range.end = csv_piece_take(j->fd, &p->range, target, j->size, &lines);
+    } else {
+      p->range.end = csv_piece_end(j->fd, begin, target, j->size, &lines);
+    }
     pthread_mutex_lock(&j->mu);
     j->splitting = false;
     j->pos = p->range.end;
@@ -448,7 +496,7 @@ static void *worker_main(void *arg) {
   if (j->work) w->state = j->work->start(j->work->ud);
   pthread_mutex_lock(&j->mu);
   Piece *p;
-  while ((p = next_piece(j)) != NULL) {
+  while ((p = next_piece(j, w)) != NULL) {
     pthread_mutex_unlock(&j->mu);
     read_piece(w, p);
     pthread_mutex_lock(&j->mu);
@@ -562,11 +610,12 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   pthread_mutex_init(&j.mu, NULL);
   pthread_cond_init(&j.ready, NULL);
   pthread_cond_init(&j.room, NULL);
-  Worker *workers = xcalloc((size_t)nthreads, sizeof *workers);
+  Worker *workers = aligned_zeroed((size_t)nthreads * sizeof *workers);
   int started = 0;
   for (int t = 0; t < nthreads; t++) {
     Worker *w = &workers[t];
     w->j = &j;
+    arena_init(&w->arena, 0);
     if (opts) w->opts = *opts;
     w->opts.rejected_key = record_key;
     w->opts.rejected_ud = w;
@@ -582,7 +631,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   uint64_t rejected_before = stats->rejected;
   int status = KENKO_OK;
   bool stopped = false, resume = false;
-  CsvPiece rest = {0, UINT64_MAX, 1, 0, 0};
+  CsvPiece rest = {.begin = 0, .end = UINT64_MAX, .line = 1};
   pthread_mutex_lock(&j.mu);
   for (size_t i = 0; started > 0; i++) {
     j.wanted = i;
@@ -641,12 +690,15 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     pthread_join(workers[t].thread, NULL);
     buf_free(&workers[t].head);
     buf_free(&workers[t].text);
+    arena_free(&workers[t].arena);
+    free(workers[t].bytes);
   }
   if (started == 0) { /* no thread: read here */
     status = read_data(path, fmt, schema, opts, diag, fn, ud, stats);
   } else if (resume) {
     caller.piece = &rest;
     merge_status(&status, intake_read(&caller, fmt));
+    free(rest.bytes); /* the reader's buffer, left for a next piece */
   }
   intake_free(&caller);
   while (j.spare) {
@@ -661,6 +713,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
       p->head = b->next;
       batch_free(b);
     }
+    free(p->range.bytes); /* (a piece is read once made: none, but safe) */
     free(p);
   }
   free(j.pieces);

@@ -1624,12 +1624,13 @@ Test(yaml, many_accounts) {
 
 /* ---- CSV pieces (read_jobs.c) ------------------------------------------------ */
 
-/* csv_piece_end (both scans) against a byte-by-byte reference: for every start at a
- * record boundary and every target, the end is just after the first line
- * feed outside quotes at target - 1 or later (the file's size when there
- * is none), and the line feeds before it are counted, those inside quotes
- * too. The data has quoted stretches across the 64-byte groups and the
- * 64 KiB blocks the scan reads. */
+/* csv_piece_end and csv_piece_take (both scans) against a byte-by-byte
+ * reference: for every start at a record boundary and every target, the
+ * end is just after the first line feed outside quotes at target - 1 or
+ * later (the file's size when there is none), the line feeds before it
+ * are counted, those inside quotes too, and the bytes kept are the
+ * file's. The data has quoted stretches across the 64-byte groups and
+ * the 64 KiB blocks the scan reads. */
 Test(csv_pieces, piece_end_matches_a_byte_scan) {
   char path[] = "/tmp/kenko-pieces-XXXXXX";
   int fd = mkstemp(path);
@@ -1660,12 +1661,23 @@ Test(csv_pieces, piece_end_matches_a_byte_scan) {
       size_t feeds = 0;
       for (size_t i = starts[k]; i < want; i++)
         feeds += s[i] == '\n';
-      for (int wide = 0; wide < 2; wide++) { /* the portable scan, and AVX2 where there is one */
+      /* the portable scan, and AVX2 where there is one; each with the
+       * bytes kept (csv_piece_take) and not */
+      for (int way = 0; way < 4; way++) {
+        bool wide = way & 1;
+        CsvPiece keep = {.begin = starts[k]};
         uint64_t lines;
-        uint64_t end = csv_piece_end_by(fd, starts[k], target, n, &lines, wide);
-        cr_assert_eq(end, want, "from %zu to %zu (wide %d): %llu, wanted %zu", starts[k], target, wide,
+        uint64_t end = csv_piece_scan(fd, starts[k], target, n, &lines, wide, way & 2 ? &keep : NULL);
+        cr_assert_eq(end, want, "from %zu to %zu (way %d): %llu, wanted %zu", starts[k], target, way,
                      (unsigned long long)end, want);
-        cr_assert_eq(lines, feeds, "from %zu to %zu (wide %d)", starts[k], target, wide);
+        cr_assert_eq(lines, feeds, "from %zu to %zu (way %d)", starts[k], target, way);
+        if (way & 2) { /* the piece's bytes, with room for the reader's padding after them */
+          cr_assert(keep.bytes != NULL && keep.bytes_read);
+          cr_assert_geq(keep.bytes_cap, want - starts[k] + 64);
+          cr_assert_eq(memcmp(keep.bytes, s + starts[k], want - starts[k]), 0, "from %zu to %zu", starts[k],
+                       target);
+          free(keep.bytes);
+        }
       }
     }
   }
