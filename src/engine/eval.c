@@ -173,15 +173,24 @@ _Static_assert(offsetof(MemberResult, status) == offsetof(MemberResult, na) + 1 
 /* The outcome of the rule or score member of PC (pc->n): its result,
  * and its value where expressions read it (pc->dst, its slot). A rule or
  * score member's band is always -1. */
-static inline void member_scored(Evaluator *E, const Ins *pc, uint8_t status, double score) {
+static inline void member_put(Evaluator *E, const Ins *pc, uint64_t head, double score, Value *dst) {
   MemberResult *mr = pc->out;
-  uint64_t head = member_head(status, -1);
   memcpy(&mr->na, &head, sizeof head);
   mr->score = score;
-  *pc->dst = val_num(score);
+  *dst = val_num(score);
   double w = E->wpos[pc->n];
   pc->sums[0] += w * score;
   pc->sums[1] += w;
+}
+
+static inline void member_scored(Evaluator *E, const Ins *pc, uint8_t status, double score) {
+  member_put(E, pc, member_head(status, -1), score, pc->dst);
+}
+
+/* A band member scored SCORE in band BAND; its value kept for
+ * expressions in E->member_values. */
+static inline void band_scored(Evaluator *E, const Ins *pc, int32_t band, double score) {
+  member_put(E, pc, member_head(MS_SCORED, band), score, &E->member_values[pc->n]);
 }
 
 static inline void member_unscored(const Ins *pc, const Value *v) {
@@ -278,14 +287,7 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
     BANDS_HOLDS(1)
     if (holds && numbers) {
       int32_t b = __builtin_ctz(holds);
-      double s = pc->b[b].u.num, w = E->wpos[pc->n];
-      MemberResult *mr = pc->out;
-      uint64_t head = member_head(MS_SCORED, b);
-      memcpy(&mr->na, &head, sizeof head);
-      mr->score = s;
-      E->member_values[pc->n] = val_num(s);
-      pc->sums[0] += w * s;
-      pc->sums[1] += w;
+      band_scored(E, pc, b, pc->b[b].u.num);
       return;
     }
   }
@@ -301,15 +303,8 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
       int32_t b = __builtin_ctz(holds);
       const Value *val = &pc->b[b];
       if (val->type == T_NUMBER && !isnan(val->u.num)) {
-        double s = val->u.num, w = E->wpos[pc->n];
-        s = s < 0 ? 0 : s > 100 ? 100 : s;
-        MemberResult *mr = pc->out;
-        uint64_t head = member_head(MS_SCORED, b);
-        memcpy(&mr->na, &head, sizeof head);
-        mr->score = s;
-        E->member_values[pc->n] = val_num(s);
-        pc->sums[0] += w * s;
-        pc->sums[1] += w;
+        double s = val->u.num;
+        band_scored(E, pc, b, s < 0 ? 0 : s > 100 ? 100 : s);
         return;
       }
     }
