@@ -115,7 +115,7 @@ void buf_json_str(Buf *b, const char *s, size_t n) {
     quote = v ^ (ones * '"');
     slash = v ^ (ones * '\\');
     if (!((((v - ones * 0x20) & ~v) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & tops)) {
-      memcpy(out + (n - 8 - i), &v, 8);
+      memcpy(out - (i + 8 - n), &v, 8); /* i + 8 > n: back 1 to 7 bytes */
       out += n - i;
       i = n;
     }
