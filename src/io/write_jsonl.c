@@ -14,6 +14,7 @@
  * journey step or a raised flag that comes out as it did for an earlier
  * account is copied from what was written then (Memo). */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "io/json.h"
@@ -681,10 +682,9 @@ MEMO_INLINE bool memo_put(Memo *m, Buf *b, const Key *k, uint32_t *way) {
 /* Keeps the piece just written (from START on) as M's text for key K,
  * in WAY (memo_put); M is not looked up any more when fewer than a
  * quarter of its tries found their text. */
-static void memo_keep(WriteCtx *w, Memo *m, const Buf *b, size_t start, Key key, uint32_t way) {
+static void memo_keep_way(WriteCtx *w, Memo *m, const Buf *b, size_t start, Key key, uint32_t way) {
   const Key *k = &key; /* (by value: the caller's key is not taken by address; measured 40 instructions an
                           account fewer) */
-  if (way >= MEMO_WAYS) return;
   size_t n = b->len - start;
   if (!m->text) m->text = arena_alloc(writer_arena(w), MEMO_WAYS * (size_t)m->cap);
   if (n <= m->cap) {
@@ -693,6 +693,11 @@ static void memo_keep(WriteCtx *w, Memo *m, const Buf *b, size_t start, Key key,
     m->len[way] = (uint32_t)n;
   }
   if (m->tries >= MEMO_TRIAL && m->hits < m->tries / 4) m->nkey = 0;
+}
+/* (a piece not looked up, WAY MEMO_WAYS, is told here, inline: the
+ * pieces written afresh every account call nothing) */
+MEMO_INLINE void memo_keep(WriteCtx *w, Memo *m, const Buf *b, size_t start, Key key, uint32_t way) {
+  if (way < MEMO_WAYS) memo_keep_way(w, m, b, start, key, way);
 }
 
 /* The rest of a persona tried, a journey step or a raised flag: its
@@ -742,15 +747,25 @@ static void member_rest(WriteCtx *w, const JsonlPlan *jp, const MemberPlan *mp, 
   putc_in_room(b, '}');
 }
 
+/* How a member came out, for its key: its n/a, status and why, three
+ * bytes side by side in MemberResult read by one load (each byte as it
+ * is: equal bytes, equal text). */
+_Static_assert(offsetof(MemberResult, status) == offsetof(MemberResult, na) + 1 &&
+                   offsetof(MemberResult, why) == offsetof(MemberResult, na) + 2,
+               "na, status and why are three bytes in a row");
+static inline uint64_t member_how(const MemberResult *mr) {
+  uint32_t how;
+  memcpy(&how, &mr->na, sizeof how);
+  return how & 0xFFFFFFu;
+}
+
 static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
   const MemberPlan *mp = &jp->members[flat];
   Buf *b = w->buf;
   const Value *values = w->explain ? w->ex->member_values[flat] : NULL;
   int32_t missing = w->explain ? w->ex->missing_ref[flat] : -1;
   Key k = {jp->key, 0, 0};
-  key_start(&k, mp->memo,
-            (uint64_t)mr->status | (uint64_t)mr->na << 8 | (uint64_t)mr->why << 16 |
-                (uint64_t)(uint32_t)missing << 32);
+  key_start(&k, mp->memo, member_how(mr) | (uint64_t)(uint32_t)missing << 32);
   if (k.n) {
     key_word(&k, num_bits(mr->score));
     key_word(&k, num_bits(mr->weight));
@@ -818,13 +833,13 @@ static void write_journey(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
 static void write_drivers(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
   Buf *b = w->buf;
   LIT_IN_ROOM(b, ",\"drivers\":[");
-  bool first = true;
+  /* the members that lost points come first (Explanation.drivers: by
+   * lost points, largest first), so the first that lost none ends them */
   const int32_t *drivers = w->ex->drivers;
   for (int32_t k = 0; k < r->nmembers; k++) {
     const MemberResult *mr = &r->members[drivers[k]];
-    if (!(mr->lost > 0)) continue;
-    if (!first) putc_in_room(b, ',');
-    first = false;
+    if (!(mr->lost > 0)) break;
+    if (k) putc_in_room(b, ',');
     frag_in_room(b, jp->members[drivers[k]].driver);
     num_in_room(b, mr->lost);
     putc_in_room(b, '}');
