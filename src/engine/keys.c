@@ -38,7 +38,10 @@ enum {
   KEY_SHARD_FIRST_BITS = 13, /* 8,192 slots, 64 KB */
   KEY_SHARD_MAX_BITS = 32 - KEY_SHARD_BITS,
   KEY_POOL_FIRST = 256 << 10,
-  KEY_OFFSETS_FIRST = 32 << 10
+  KEY_OFFSETS_FIRST = 32 << 10,
+  /* keys_reserve goes no further (256 MB of slots): a guess from the
+   * start of a file may be wrong, and growing takes the table on */
+  KEY_RESERVE_MAX = 1 << 24
 };
 
 /* Loads of 8 and 4 bytes at P, in the machine's order (the hash differs
@@ -183,11 +186,12 @@ __attribute__((always_inline)) static inline size_t slot_of(const KeyTable *t, c
   }
 }
 
-/* Doubles shard SH (kept out of keys_put, which then needs fewer
- * registers saved): each key goes to its home slot in the larger shard,
- * or the first empty one after it, in the order of the home slots. */
-__attribute__((noinline)) static void shard_grow(KeyShard *sh) {
-  KeyShard grown = {.cap = sh->cap * 2, .count = sh->count, .shift = sh->shift - 1};
+/* Makes shard SH 2^BITS slots (more than it has): each key goes to its
+ * home slot in the larger shard, or the first empty one after it, in the
+ * order of the old slots. Kept out of keys_put, which then needs fewer
+ * registers saved. */
+__attribute__((noinline)) static void shard_resize(KeyShard *sh, unsigned bits) {
+  KeyShard grown = {.cap = (size_t)1 << bits, .count = sh->count, .shift = 64 - bits};
   grown.slots = slots_new(grown.cap, &grown.mapped);
   size_t mask = grown.cap - 1;
   for (size_t i = 0; i < sh->cap; i++) {
@@ -200,6 +204,21 @@ __attribute__((noinline)) static void shard_grow(KeyShard *sh) {
   }
   slots_free(sh->slots, sh->cap, sh->mapped);
   *sh = grown;
+}
+
+void keys_reserve(KeyTable *t, size_t n) {
+  /* a shard's share, and a margin (the keys do not split evenly: about
+   * 0.2% apart at a million) */
+  if (n > KEY_RESERVE_MAX) n = KEY_RESERVE_MAX;
+  size_t share = n / KEY_SHARDS;
+  share += share / 64 + 64;
+  for (int i = 0; i < KEY_SHARDS; i++) {
+    KeyShard *sh = &t->shards[i];
+    unsigned bits = 64 - sh->shift;
+    while (bits < KEY_SHARD_MAX_BITS && ((size_t)1 << bits) < 2 * share)
+      bits++;
+    if (bits > 64 - sh->shift) shard_resize(sh, bits);
+  }
 }
 
 /* Copies the N bytes of key S to DST: up to 16 bytes by two moves of a
@@ -234,7 +253,7 @@ uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added)
   sh->slots[j] = (KeySlot){(uint32_t)(h >> 32), index + 1};
   /* (a shard of 2^29 slots holds as many keys as it can place: more than
    * 2^28 keys in one shard are more than the indices can number anyway) */
-  if (++sh->count * 2 > sh->cap && 64 - sh->shift < KEY_SHARD_MAX_BITS) shard_grow(sh);
+  if (++sh->count * 2 > sh->cap && 64 - sh->shift < KEY_SHARD_MAX_BITS) shard_resize(sh, 65 - sh->shift);
   return index;
 }
 

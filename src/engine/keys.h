@@ -68,6 +68,12 @@ static inline void keys_prefetch(const KeyTable *t, uint64_t h) {
   __builtin_prefetch(&s->slots[(h << KEY_SHARD_BITS) >> s->shift]);
 }
 
+/* Makes the table as large as N keys in all would make it, at once: a
+ * caller that knows about how many keys are coming saves the table's
+ * growing (copying every key at each doubling) on the way there, and a
+ * large table is on huge pages from its first key. */
+void keys_reserve(KeyTable *t, size_t n);
+
 /* The index of key S (N bytes, hash H), added when new (*ADDED tells). */
 uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added);
 

@@ -1499,6 +1499,20 @@ static bool input_seek(CsvInput *in, uint64_t at) {
   return true;
 }
 
+/* ReadOpts.expect: the records of a regular file, told from the lines
+ * in what was read so far after the header (all of them when that is the
+ * whole file). */
+static void expect_records(CsvReader *r) {
+  struct stat st;
+  if (r->in.converting || fstat(fileno(r->in.fp), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  const char *from = r->in.buf + r->rec_start, *end = r->in.buf + r->in.len;
+  uint64_t lines = count_newlines(from, end), seen = (uint64_t)(end - from);
+  uint64_t at = r->in.base + r->rec_start; /* (the file offset of FROM) */
+  if (!r->in.eof && seen && (uint64_t)st.st_size > at + seen)
+    lines = (uint64_t)((double)lines * (double)((uint64_t)st.st_size - at) / (double)seen);
+  r->opts->expect(r->opts->expect_ud, lines);
+}
+
 int csv_read(Intake *in) {
   CsvReader r;
   ReadStats *stats = in->stats;
@@ -1546,6 +1560,7 @@ int csv_read(Intake *in) {
     }
   }
 
+  if (!piece && r.opts && r.opts->expect) expect_records(&r);
   fast_plan(&r);
   CsvRun run = {.in = in};
   bool broken = false;

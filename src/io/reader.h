@@ -46,6 +46,13 @@ typedef struct ReadOpts {
    * the account as a whole), the id quoted for a message, the message. */
   void (*on_reject)(void *ud, int line, int col, const char *field, const char *id, const char *msg);
   void *reject_ud;
+  /* CSV, read whole (not in pieces): called once before the first
+   * account, when the file is a regular one, with about how many records
+   * it holds (its size over the length of the lines in the first read),
+   * so that what grows with the accounts can be made that large at once
+   * (may be NULL). */
+  void (*expect)(void *ud, uint64_t records);
+  void *expect_ud;
 } ReadOpts;
 
 /* Called for each good account; return false to stop reading. */

@@ -335,6 +335,13 @@ static void ahead_account(void *ud, const Account *a) {
   if (a->work && !rc->history && rc->p->key_input >= 0) keys_prefetch(&rc->keys, job_key_hash(a->work));
 }
 
+/* ReadOpts.expect: the key table made as large as the RECORDS coming
+ * will make it (plain runs: history keeps its keys elsewhere). */
+static void expect_records(void *ud, uint64_t records) {
+  RunCtx *rc = ud;
+  keys_reserve(&rc->keys, (size_t)(rc->keys.count + records));
+}
+
 /* Today's local date. */
 static int32_t today(void) {
   time_t now = time(NULL);
@@ -581,6 +588,10 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
     rc.inputs = arena_alloc(&arena, ((size_t)schema.ninputs + 1) * sizeof *rc.inputs);
     for (int32_t i = 0; i < schema.ninputs; i++)
       rc.inputs[i] = val_missing(MISS_ABSENT);
+  }
+  if (!rc.history && p->key_input >= 0) {
+    ro.expect = expect_records;
+    ro.expect_ud = &rc;
   }
   JobWork work = score_job_work(&sj);
   for (int i = 0; i < ndata && status != KENKO_ERR_USAGE; i++) {

@@ -251,3 +251,46 @@ Test(keys, acct_table_colliding_keys_are_two_accounts) {
   cr_assert_eq(acct_table_index(&t, "1rp0UE9tOn7", 11), b);
   acct_table_free(&t);
 }
+
+/* keys_reserve sizes every shard for the keys to come at once: putting
+ * that many keys afterwards grows no shard, and the keys put before it
+ * (moved into the larger shards) are found again, with their indices.
+ * Reserving fewer than the table holds changes nothing. */
+Test(keys, reserve_then_no_growth) {
+  KeyTable t;
+  keys_init(&t);
+  bool added;
+  char s[24];
+  for (int i = 0; i < 3000; i++) {
+    snprintf(s, sizeof s, "before-%d", i);
+    cr_assert_eq(put(&t, s, &added), (uint32_t)i);
+  }
+  enum { N = 200000 };
+  keys_reserve(&t, N);
+  size_t cap[KEY_SHARDS];
+  for (int k = 0; k < KEY_SHARDS; k++) {
+    cap[k] = t.shards[k].cap;
+    cr_assert_geq(cap[k], (size_t)2 * (N / KEY_SHARDS), "shard %d: %zu slots", k, cap[k]);
+  }
+  for (int i = 0; i < 3000; i++) {
+    snprintf(s, sizeof s, "before-%d", i);
+    cr_assert_eq(find(&t, s), i, "%s after the reserve", s);
+  }
+  for (int i = 3000; i < N; i++) {
+    snprintf(s, sizeof s, "after-%d", i);
+    cr_assert_eq(put(&t, s, &added), (uint32_t)i);
+    cr_assert(added);
+  }
+  for (int k = 0; k < KEY_SHARDS; k++)
+    cr_assert_eq(t.shards[k].cap, cap[k], "shard %d grew", k);
+  for (int i = 0; i < N; i += 997) {
+    snprintf(s, sizeof s, i < 3000 ? "before-%d" : "after-%d", i);
+    cr_assert_eq(find(&t, s), i);
+    cr_assert_eq(put(&t, s, &added), (uint32_t)i);
+    cr_assert_not(added);
+  }
+  keys_reserve(&t, 10);
+  for (int k = 0; k < KEY_SHARDS; k++)
+    cr_assert_eq(t.shards[k].cap, cap[k], "shard %d shrank", k);
+  keys_free(&t);
+}

@@ -1168,6 +1168,44 @@ Test(csv, stats_accumulate) {
   collected_free(c);
 }
 
+/* ReadOpts.expect: how many records a regular file holds, told once
+ * before the first account: the lines after the header when the first
+ * read holds the whole file (empty ones too: a guess, not a count), else
+ * the file's size over the length of the lines read (within 2% for
+ * records of about one length). */
+static void on_expect(void *ud, uint64_t records) {
+  uint64_t *seen = ud;
+  seen[0]++;
+  seen[1] = records;
+}
+
+Test(csv, expect_records) {
+  Collected *c = collected_new(&accounts_schema);
+  uint64_t seen[2] = {0, 0};
+  ReadOpts opts = {0};
+  opts.expect = on_expect;
+  opts.expect_ud = seen;
+  read_string(c, "small.csv", "id,plan,arr,start\na1,basic,1,2026-01-01\n\na2,basic,2,2026-01-02", &opts);
+  cr_assert_eq(seen[0], 1);
+  cr_assert_eq(seen[1], 2, "%lu", (unsigned long)seen[1]);
+  cr_assert_eq(c->naccounts, 2);
+  enum { N = 200000 };
+  size_t cap = (size_t)N * 40 + 64, n;
+  char *text = malloc(cap);
+  n = (size_t)sprintf(text, "id,plan,arr,start\n");
+  for (int i = 0; i < N; i++)
+    n += (size_t)sprintf(text + n, "a%06d,%s,%d,2026-01-%02d\n", i, i % 3 ? "pro" : "enterprise",
+                         10000 + i * 7 % 90000, 1 + i % 28);
+  write_bytes(c, "large.csv", text, n);
+  free(text);
+  seen[0] = 0;
+  read_with(c, c->path, &opts);
+  cr_assert_eq(seen[0], 1);
+  cr_assert(seen[1] > N - N / 50 && seen[1] < N + N / 50, "%lu", (unsigned long)seen[1]);
+  expect_stats(c, 2 + N, 0, false);
+  collected_free(c);
+}
+
 /* A record longer than the first buffer (1 MiB) grows it; lines after a
  * multi-line cell keep their numbers. */
 Test(csv, long_records) {
