@@ -1079,8 +1079,26 @@ static void emit_steps(CProgram *cp, Compiler *c) {
         break;
       }
       case DEP_HEALTH: {
+        bool sums = c->fuse && dims_in_order && dims_done == p->ndimensions;
+        /* the dimensions' steps just before it that take their sums, on
+         * indices in a row: one S_ROLLUP with the health (at the first
+         * one's place, where any jump that reached it lands) */
+        int32_t run = 0;
+        while (sums && run < c->ncode) {
+          const CIns *in = &c->code[c->ncode - 1 - run];
+          if (in->op != S_DIMENSION || !in->sub || (run > 0 && in->n != c->code[c->ncode - run].n - 1)) break;
+          run++;
+        }
+        if (run > 0) {
+          int32_t first = c->code[c->ncode - run].n;
+          c->ncode -= run;
+          int32_t at = emit_step(c, S_ROLLUP, first, NO_ADDR);
+          c->code[at].dst = slot(c, LB_DIM, first);
+          c->code[at].m = run;
+          break;
+        }
         int32_t at = emit_step(c, S_HEALTH, -1, NO_ADDR);
-        c->code[at].sub = c->fuse && dims_in_order && dims_done == p->ndimensions;
+        c->code[at].sub = sums;
         break;
       }
       case DEP_FLAG:

@@ -99,6 +99,10 @@ typedef enum StepOp {
   S_HEALTH,          /* the health from the dimensions; sub 1: from the
                         sums their steps added to (emit_steps, compile.c),
                         0: adding them up */
+  S_ROLLUP,          /* dimensions n … n + m - 1 (their slots from dst
+                        on), then the health, in one step: what
+                        S_DIMENSION and S_HEALTH with sub 1 do (a run of
+                        them that ends in the health's: emit_steps) */
   S_PERSONA_BEGIN,   /* the default variant; no persona yet */
   S_PERSONA_TRY,     /* persona n, condition a (NULL: otherwise): true:
                         skip len (to S_PERSONA_END) */

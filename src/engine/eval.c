@@ -55,18 +55,6 @@ struct Evaluator {
 
 static Value sym_or_na(int32_t sym) { return sym >= 0 ? val_sym(sym) : val_missing(MISS_NOT_APPLICABLE); }
 
-/* *DST = V (16 bytes) as two 8-byte stores of words chosen before: where
- * the data decides between two values, the compiler otherwise builds the
- * one chosen field by field. */
-static inline void put_either(Value *dst, bool first, Value a, Value b) {
-  uint64_t wa[2], wb[2];
-  memcpy(wa, &a, sizeof wa);
-  memcpy(wb, &b, sizeof wb);
-  uint64_t w0 = first ? wa[0] : wb[0], w1 = first ? wa[1] : wb[1];
-  memcpy(dst, &w0, 8);
-  memcpy((char *)dst + 8, &w1, 8);
-}
-
 /* The first 8 bytes of V (its type, reason and length). */
 static inline uint64_t head_word(Value v) {
   uint64_t w;
@@ -87,9 +75,17 @@ static inline void put_sym_or_na(Value *dst, int32_t sym) {
   memcpy(&dst->u, &w1, 8);
 }
 
-/* *DST = the number X, or missing (N/A) when NA */
+/* *DST = the number X, or missing (N/A) when NA: its two words chosen
+ * and stored as words. (Built as a Value and copied, the 16 bytes were
+ * written to the stack as two 8-byte stores and read back as one 16-byte
+ * load, which cannot be forwarded from them: a stall of about a dozen
+ * cycles that perf showed as a tenth of run's time.) */
 static inline void put_num_or_na(Value *dst, bool na, double x) {
-  put_either(dst, !na, val_num(x), val_missing(MISS_NOT_APPLICABLE));
+  uint64_t w0 = na ? head_word(val_missing(MISS_NOT_APPLICABLE)) : head_word(val_num(0)), w1;
+  memcpy(&w1, &x, 8);
+  w1 = na ? 0 : w1;
+  memcpy(dst, &w0, 8);
+  memcpy(&dst->u, &w1, 8);
 }
 
 /* ---- the steps ------------------------------------------------------------ */
@@ -353,13 +349,36 @@ int32_t eval_grade_of(const Program *p, int32_t set, double score) {
   return gs->bands[band].grade;
 }
 
-/* Dimension D: Σ(wᵢ·sᵢ)/Σwᵢ over its scored members with wᵢ > 0 (N/A
- * when nothing is left), its grade, and its value where expressions read
- * it. */
+/* Dimension D's outcome from ACC and SW, the Σ(wᵢ·sᵢ) and Σwᵢ over its
+ * scored members with wᵢ > 0 (N/A when nothing is left): its result DR
+ * (PLAN: the variant's), its grade, its value where expressions read it
+ * (DST), and its part of the health's sums HS (ΣW_d·S_d, ΣW_d). */
+static inline void dimension_outcome(Evaluator *E, int32_t d, const DimPlan *plan, double acc, double sw,
+                                     DimResult *dr, Value *dst, double *hs) {
+  E->dim_wsum[d] = sw;
+  bool na = !(sw > 0);
+  double score = na ? NAN : acc / sw;
+  const CGrades *cut = plan->cut;
+  int32_t grade = na || !cut ? -1 : grade_cut(cut, score);
+  dr->na = na;
+  dr->excluded = plan->excluded;
+  dr->score = score;
+  dr->weight = plan->weight;
+  dr->grade_set = plan->grade_set;
+  dr->grade = grade;
+  dr->effective = 0;
+  bool counts = !na && !plan->excluded;
+  hs[0] += counts ? plan->weight * score : 0;
+  hs[1] += counts ? plan->weight : 0;
+  put_num_or_na(dst, na, score);
+  put_sym_or_na(&E->dim_grades[d], grade);
+}
+
+/* Dimension D: from the sums its members' steps added to (pc->sub: see
+ * emit_steps, compile.c), or adding its members up here. */
 static void step_dimension(Evaluator *E, const Ins *pc) {
   int32_t d = pc->n;
   const Variant *v = E->variant;
-  const DimPlan *plan = &v->dims[d];
   double *sums = pc->sums;
   double acc = sums[0], sw = sums[1];
   sums[0] = sums[1] = 0;
@@ -377,32 +396,29 @@ static void step_dimension(Evaluator *E, const Ins *pc) {
       sw += counts ? wi : 0;
     }
   }
-  E->dim_wsum[d] = sw;
-  bool na = !(sw > 0);
-  double score = na ? NAN : acc / sw;
-  DimResult *dr = pc->out;
-  const CGrades *cut = plan->cut;
-  int32_t grade = na || !cut ? -1 : grade_cut(cut, score);
-  dr->na = na;
-  dr->excluded = plan->excluded;
-  dr->score = score;
-  dr->weight = plan->weight;
-  dr->grade_set = plan->grade_set;
-  dr->grade = grade;
-  dr->effective = 0;
-  /* the health's sums (step_health) */
-  bool counts = !na && !plan->excluded;
-  E->health_sums[0] += counts ? plan->weight * score : 0;
-  E->health_sums[1] += counts ? plan->weight : 0;
-  put_num_or_na(pc->dst, na, score);
-  put_sym_or_na(&E->dim_grades[d], grade);
+  dimension_outcome(E, d, &v->dims[d], acc, sw, pc->out, pc->dst, E->health_sums);
 }
 
-/* health = Σ(W_d·S_d)/ΣW_d over the dimensions not N/A with W_d > 0:
- * the sums the dimensions' steps added up (pc->sub: see emit_steps,
- * compile.c), or added up here. */
-static void step_health(Evaluator *E, const Ins *pc) {
+/* health = ACC/SW, ACC and SW the Σ(W_d·S_d) and ΣW_d over the
+ * dimensions not N/A with W_d > 0; its grade, and both where expressions
+ * read them. */
+static inline void health_outcome(Evaluator *E, double acc, double sw) {
   Result *r = &E->r;
+  E->health_wsum = sw;
+  bool na = !(sw > 0);
+  const CGrades *cut = E->variant->health_cut;
+  r->health_na = na;
+  r->health = na ? NAN : acc / sw;
+  r->grade_set = E->variant->health_grades;
+  r->grade = na || !cut ? -1 : grade_cut(cut, r->health);
+  put_num_or_na(&E->state[ST_HEALTH], na, r->health);
+  put_sym_or_na(&E->state[ST_GRADE], r->grade);
+}
+
+/* The health: from the sums the dimensions' steps added to (pc->sub: see
+ * emit_steps, compile.c), or adding them up here. */
+static void step_health(Evaluator *E, const Ins *pc) {
+  const Result *r = &E->r;
   double acc = E->health_sums[0], sw = E->health_sums[1];
   E->health_sums[0] = E->health_sums[1] = 0;
   if (!pc->sub) {
@@ -414,15 +430,27 @@ static void step_health(Evaluator *E, const Ins *pc) {
       sw += counts ? dr->weight : 0;
     }
   }
-  E->health_wsum = sw;
-  bool na = !(sw > 0);
-  const CGrades *cut = E->variant->health_cut;
-  r->health_na = na;
-  r->health = na ? NAN : acc / sw;
-  r->grade_set = E->variant->health_grades;
-  r->grade = na || !cut ? -1 : grade_cut(cut, r->health);
-  put_num_or_na(&E->state[ST_HEALTH], na, r->health);
-  put_sym_or_na(&E->state[ST_GRADE], r->grade);
+  health_outcome(E, acc, sw);
+}
+
+/* S_ROLLUP: dimensions n … n + m − 1, each from the sums its members'
+ * steps added to, then the health from the sums they add to (what
+ * S_DIMENSION and S_HEALTH with sub 1 do, in the same order: the same
+ * results bit for bit), in one step. Their results, value slots and sums
+ * follow one another: pc->out, pc->dst and pc->sums are the first
+ * dimension's. */
+static void step_rollup(Evaluator *E, const Ins *pc) {
+  const DimPlan *plan = &E->variant->dims[pc->n];
+  double *sums = pc->sums;
+  DimResult *dr = pc->out;
+  double hs[2] = {E->health_sums[0], E->health_sums[1]};
+  for (int32_t k = 0; k < pc->m; k++) {
+    double acc = sums[2 * k], sw = sums[2 * k + 1];
+    sums[2 * k] = sums[2 * k + 1] = 0;
+    dimension_outcome(E, pc->n + k, &plan[k], acc, sw, &dr[k], &pc->dst[k], hs);
+  }
+  E->health_sums[0] = E->health_sums[1] = 0;
+  health_outcome(E, hs[0], hs[1]);
 }
 
 /* After the steps (no rule can refer to them): every dimension's and
@@ -529,6 +557,7 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [S_MEMBER_STORE] = RUN_LABEL(S_MEMBER_STORE),
       [S_DIMENSION] = RUN_LABEL(S_DIMENSION),
       [S_HEALTH] = RUN_LABEL(S_HEALTH),
+      [S_ROLLUP] = RUN_LABEL(S_ROLLUP),
       [S_PERSONA_BEGIN] = RUN_LABEL(S_PERSONA_BEGIN),
       [S_PERSONA_TRY] = RUN_LABEL(S_PERSONA_TRY),
       [S_PERSONA_TRY_AND] = RUN_LABEL(S_PERSONA_TRY_AND),
@@ -669,6 +698,9 @@ L_S_DIMENSION:
   RUN_NEXT(pc + 1);
 L_S_HEALTH:
   step_health(E, pc);
+  RUN_NEXT(pc + 1);
+L_S_ROLLUP:
+  step_rollup(E, pc);
   RUN_NEXT(pc + 1);
 L_S_PERSONA_BEGIN:
   /* the default variant until a persona is known (the conditions read
@@ -818,6 +850,7 @@ static void link_labels(Evaluator *E) {
       code[i].out = &E->r.members[code[i].n];
       break;
     case S_DIMENSION:
+    case S_ROLLUP: /* (its first dimension's) */
       code[i].sums = &E->dim_sums[2 * code[i].n];
       code[i].out = &E->r.dims[code[i].n];
       break;
