@@ -41,7 +41,8 @@ typedef struct Driver {
 } Driver;
 static const Driver DRIVER_FIRST = {INFINITY, -1}; /* before [0]: the sentinel */
 
-/* A value copied every account from where the evaluator keeps it … */
+/* A value copied every account from where the evaluator keeps it into a
+ * store of a list with a value worked out when asked … */
 typedef struct Copy {
   Value *to;
   const Value *from;
@@ -59,15 +60,27 @@ struct Explainer {
   const Program *p;
   Arena arena; /* the explainer's life */
   Explanation ex;
-  Value *member_store; /* cp->nvalues */
-  Value **flag_store;  /* per flag, one per ref */
-  Value **step_store;  /* per step, one per ref */
-  /* the members', the steps' and the personas' values, every account: */
-  Copy *copy; /* those the evaluator keeps, from where it keeps them */
-  int32_t ncopy;
-  Ask *ask; /* those worked out when asked (eval_ref_value) */
+  Value *member_store;   /* cp->nvalues */
+  Value **flag_store;    /* per flag, one per ref */
+  Value **step_store;    /* per step, one per ref */
+  Value **persona_store; /* per persona with a condition, one per ref */
+  const Value **member_values, **step_values, **persona_values; /* ex's */
+  /* where the values are for each account (bind_refs): the lists whose
+   * values are in the evaluator's slots one after the other are read
+   * there; those in slots elsewhere are copied from FROM[k] to VALS[k],
+   * the members', steps' and personas' [0, nfrom_all) every account, a
+   * flag's [flag_first, + count) when it is raised; the lists with a
+   * value worked out when asked go to their store by COPY and ASK */
+  const Value **from;
+  Value *vals;
+  int32_t nfrom, nfrom_all;
+  const Value **flag_at; /* per flag: where its values are when raised */
+  int32_t *flag_first;   /* … its copies (-1: asked, eval_ref_values) */
+  Copy *copy;            /* the lists with a value worked out when asked: */
+  int32_t ncopy;         /* the others from their slots */
+  Ask *ask;              /* and that one (eval_ref_value) */
   int32_t nask;
-  const Evaluator *slots_of; /* the evaluator the copies point into */
+  const Evaluator *slots_of; /* the evaluator the values are bound to */
   Driver *drivers;           /* nmembers, after DRIVER_FIRST */
   SortItem *cand_items;      /* nmembers, after SORT_FIRST */
   SortItem *sort_tmp;        /* nmembers */
@@ -140,55 +153,92 @@ static const SortItem SORT_FIRST = {INFINITY, INFINITY, -1};
 
 /* ---- values, reasons, drivers ------------------------------------------- */
 
-/* Where EV keeps the value of a member's, step's or persona's reference
- * (copied every account), or that it works the value out when asked. */
-static void bind_ref(Explainer *x, const Evaluator *ev, const ExplainRef *ref, bool default_thresholds,
-                     Value *to) {
-  const Value *slot = eval_ref_slot(ev, ref, default_thresholds);
-  if (slot)
-    x->copy[x->ncopy++] = (Copy){to, slot};
-  else
-    x->ask[x->nask++] = (Ask){to, ref, default_thresholds};
-}
-
-static void bind_refs(Explainer *x, const Evaluator *ev, const RefList *refs, bool default_thresholds,
-                      Value *to) {
-  for (int32_t k = 0; k < refs->count; k++)
-    bind_ref(x, ev, &refs->refs[k], default_thresholds, to + k);
+/* Where the values of REFS are for each account (DT: with the default
+ * thresholds): in EV's slots themselves when they are kept there one
+ * after the other (read there, nothing copied); else copied every
+ * account from the slots to the next places of x->vals (one after the
+ * other) when ALWAYS or when asked for (*FIRST: the first of them, else
+ * -1); else (a value worked out when asked) in STORE, copied and asked
+ * every account when ALWAYS (x->copy, x->ask). */
+static const Value *bind_refs(Explainer *x, const Evaluator *ev, const RefList *refs, bool dt, Value *store,
+                              bool always, int32_t *first) {
+  int32_t n = refs->count;
+  const Value *at = n ? eval_ref_slot(ev, &refs->refs[0], dt) : NULL;
+  bool in_place = at != NULL, slots = true;
+  for (int32_t k = 0; k < n; k++) {
+    const Value *slot = eval_ref_slot(ev, &refs->refs[k], dt);
+    in_place = in_place && slot == at + k;
+    slots = slots && slot;
+  }
+  *first = -1;
+  if (in_place) return at;
+  if (slots) {
+    *first = x->nfrom;
+    for (int32_t k = 0; k < n; k++)
+      x->from[x->nfrom++] = eval_ref_slot(ev, &refs->refs[k], dt);
+    return x->vals + *first;
+  }
+  for (int32_t k = 0; always && k < n; k++) {
+    const ExplainRef *ref = &refs->refs[k];
+    const Value *slot = eval_ref_slot(ev, ref, dt);
+    if (slot)
+      x->copy[x->ncopy++] = (Copy){store + k, slot};
+    else
+      x->ask[x->nask++] = (Ask){store + k, ref, dt};
+  }
+  return store;
 }
 
 static void bind_slots(Explainer *x, const Evaluator *ev) {
   const CProgram *cp = x->cp;
-  x->ncopy = x->nask = 0;
+  const Program *p = x->p;
+  int32_t first;
+  x->ncopy = x->nask = x->nfrom = 0;
   for (int32_t i = 0; i < cp->nmembers; i++)
-    bind_refs(x, ev, &cp->members[i].refs, false, x->member_store + cp->members[i].values_at);
-  for (int32_t s = 0; s < x->p->nsteps; s++)
-    bind_refs(x, ev, &cp->step_refs[s], false, x->step_store[s]);
+    x->member_values[i] = bind_refs(x, ev, &cp->members[i].refs, false,
+                                    x->member_store + cp->members[i].values_at, true, &first);
+  for (int32_t s = 0; s < p->nsteps; s++)
+    x->step_values[s] = bind_refs(x, ev, &cp->step_refs[s], false, x->step_store[s], true, &first);
   /* the personas' conditions with the default thresholds, tried or not */
-  for (int32_t i = 0; i < x->p->npersonas; i++)
-    if (x->ex.persona_values[i])
-      bind_refs(x, ev, &cp->persona_refs[i], true, (Value *)x->ex.persona_values[i]);
+  for (int32_t i = 0; i < p->npersonas; i++)
+    if (x->persona_values[i])
+      x->persona_values[i] = bind_refs(x, ev, &cp->persona_refs[i], true, x->persona_store[i], true, &first);
+  x->nfrom_all = x->nfrom;
+  for (int32_t f = 0; f < p->nflags; f++) {
+    x->flag_at[f] = bind_refs(x, ev, &cp->flag_refs[f], false, x->flag_store[f], false, &first);
+    x->flag_first[f] = x->flag_at[f] == x->flag_store[f] ? -2 : first; /* -2: asked */
+  }
   x->slots_of = ev;
 }
 
 static void explain_values(Explainer *x, const Evaluator *ev, const Result *r) {
   Explanation *ex = &x->ex;
   if (x->slots_of != ev) bind_slots(x, ev);
-  const Copy *c = x->copy, *end = c + x->ncopy;
-  for (; end - c >= 4; c += 4) { /* (four at a time: half the loop's cost) */
-    *c[0].to = *c[0].from;
-    *c[1].to = *c[1].from;
-    *c[2].to = *c[2].from;
-    *c[3].to = *c[3].from;
+  const Value *const *from = x->from;
+  Value *to = x->vals;
+  int32_t n = x->nfrom_all, k = 0;
+  for (; n - k >= 4; k += 4) { /* (four at a time: half the loop's cost) */
+    to[k] = *from[k];
+    to[k + 1] = *from[k + 1];
+    to[k + 2] = *from[k + 2];
+    to[k + 3] = *from[k + 3];
   }
-  for (; c < end; c++)
+  for (; k < n; k++)
+    to[k] = *from[k];
+  for (const Copy *c = x->copy, *end = c + x->ncopy; c < end; c++)
     *c->to = *c->from;
   for (const Ask *a = x->ask, *a_end = a + x->nask; a < a_end; a++)
     *a->to = eval_ref_value(ev, a->ref, a->default_thresholds);
   for (int32_t f = 0; f < r->nflags; f++) {
-    bool raised = r->flags[f] == FLAG_RAISED;
-    if (raised) eval_ref_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
-    ex->flag_values[f] = raised ? x->flag_store[f] : NULL;
+    if (r->flags[f] != FLAG_RAISED) {
+      ex->flag_values[f] = NULL;
+      continue;
+    }
+    int32_t first = x->flag_first[f];
+    if (first == -2) eval_ref_values(ev, &ex->flag_refs[f], x->flag_store[f], false);
+    for (int32_t j = first; first >= 0 && j < first + ex->flag_refs[f].count; j++)
+      x->vals[j] = *x->from[j];
+    ex->flag_values[f] = x->flag_at[f];
   }
 }
 
@@ -209,7 +259,7 @@ static void explain_members(Explainer *x, const Result *r) {
       const MemberResult *mr = &members[i];
       int32_t missing = -1;
       if (mr->na) {
-        const Value *vals = x->member_store + cm[i].values_at;
+        const Value *vals = x->member_values[i];
         for (int32_t k = 0; k < cm[i].refs.count && missing < 0; k++)
           if (vals[k].type == T_MISSING) missing = k;
       }
@@ -595,16 +645,23 @@ Explainer *explain_new(const CProgram *cp) {
   ex->flag_refs = cp->flag_refs;
   ex->step_refs = cp->step_refs;
   const Value **persona_values = ALLOC(x, p->npersonas, const Value *);
-  for (int32_t i = 0; i < p->npersonas; i++)
-    persona_values[i] = p->personas[i].cond ? ALLOC(x, cp->persona_refs[i].count, Value) : NULL;
+  x->persona_store = ALLOC(x, p->npersonas, Value *);
+  for (int32_t i = 0; i < p->npersonas; i++) {
+    x->persona_store[i] = p->personas[i].cond ? ALLOC(x, cp->persona_refs[i].count, Value) : NULL;
+    persona_values[i] = x->persona_store[i];
+  }
   ex->persona_values = persona_values;
   ex->flag_values = ALLOC(x, p->nflags, const Value *);
   x->flag_store = ALLOC(x, p->nflags, Value *);
-  for (int32_t f = 0; f < p->nflags; f++)
+  x->flag_at = ALLOC(x, p->nflags, const Value *);
+  x->flag_first = ALLOC(x, p->nflags, int32_t);
+  int32_t nrefs = cp->nvalues;
+  for (int32_t f = 0; f < p->nflags; f++) {
     x->flag_store[f] = ALLOC(x, cp->flag_refs[f].count, Value);
+    nrefs += cp->flag_refs[f].count;
+  }
   const Value **step_values = ALLOC(x, p->nsteps, const Value *);
   x->step_store = ALLOC(x, p->nsteps, Value *);
-  int32_t nrefs = cp->nvalues;
   for (int32_t i = 0; i < p->nsteps; i++) {
     x->step_store[i] = ALLOC(x, cp->step_refs[i].count, Value);
     step_values[i] = x->step_store[i];
@@ -613,6 +670,11 @@ Explainer *explain_new(const CProgram *cp) {
   for (int32_t i = 0; i < p->npersonas; i++)
     nrefs += cp->persona_refs[i].count;
   ex->step_values = step_values;
+  x->member_values = member_values;
+  x->step_values = step_values;
+  x->persona_values = persona_values;
+  x->from = ALLOC(x, nrefs, const Value *);
+  x->vals = ALLOC(x, nrefs, Value);
   x->copy = ALLOC(x, nrefs, Copy);
   x->ask = ALLOC(x, nrefs, Ask);
   ex->drivers = ALLOC(x, nm, int32_t);

@@ -66,7 +66,8 @@ typedef struct Explanation {
   const RefList *persona_refs; /* per persona (default thresholds) */
   const RefList *flag_refs;    /* per flag */
   const RefList *step_refs;    /* per journey step */
-  /* their values for the account, one per name */
+  /* their values for the account, one per name (in the evaluator's
+     slots, or copies) */
   const Value **member_values;
   int32_t *missing_ref;         /* per member: N/A members, the first
                                    referenced value that is missing, or -1
@@ -94,7 +95,8 @@ const Explanation *explain_names(const Explainer *x);
 
 /* Explains R, EV's last account (scored at EVAL_DETAILS): values,
  * reasons, drivers, and when WHAT_IF what would change the grade. Valid
- * until the next call. */
+ * until the next call, and until EV scores another account (a list of
+ * values EV keeps one after the other is read where EV keeps it). */
 const Explanation *explain_account(Explainer *x, const Evaluator *ev, const Result *r, bool what_if);
 
 #endif

@@ -287,6 +287,9 @@ typedef struct Tally {
   int status[WI_UNREACHABLE + 1];
   int by_size[4]; /* sets of 1, 2, 3, more */
   int not_searched;
+  int in_place, copied; /* members' values read where the evaluator keeps
+                           them, or copied (explain.c: bind_refs) */
+  int flags_raised;
 } Tally;
 
 static void same_explanation(const CProgram *cp, const Evaluator *ev, const Result *r, const Explanation *ex,
@@ -295,6 +298,10 @@ static void same_explanation(const CProgram *cp, const Evaluator *ev, const Resu
   for (int32_t i = 0; i < r->nmembers; i++) {
     const RefList *refs = &ex->member_refs[i];
     same_values(ev, refs, ex->member_values[i], false, "member", i, account);
+    if (refs->count > 0 && ex->member_values[i] == eval_ref_slot(ev, &refs->refs[0], false))
+      tally->in_place++;
+    else
+      tally->copied++;
     int32_t missing = -1;
     for (int32_t k = 0; r->members[i].na && k < refs->count && missing < 0; k++)
       if (ex->member_values[i][k].type == T_MISSING) missing = k;
@@ -308,9 +315,10 @@ static void same_explanation(const CProgram *cp, const Evaluator *ev, const Resu
     else
       cr_assert_null(ex->persona_values[i]);
   for (int32_t f = 0; f < p->nflags; f++)
-    if (r->flags[f] == FLAG_RAISED)
+    if (r->flags[f] == FLAG_RAISED) {
       same_values(ev, &ex->flag_refs[f], ex->flag_values[f], false, "flag", f, account);
-    else
+      tally->flags_raised++;
+    } else
       cr_assert_null(ex->flag_values[f], "account %d: flag %d not raised", account, f);
 
   /* the drivers: a stable sort of those that lost points, then the rest */
@@ -380,6 +388,13 @@ static void fast_matches_reference(const char *path, const char *text, int accou
     const Explanation *ex = explain_account(x, ev, r, true);
     same_explanation(cp, ev, r, ex, ref, k, tally);
   }
+  /* an explanation bound to another evaluator of the same rules reads its
+   * values (the slots rebound) */
+  Evaluator *other = eval_new(cp);
+  tricky_account(p, in, &rng, as_of, &arena);
+  const Result *r = eval_account(other, in, as_of, EVAL_DETAILS);
+  same_explanation(cp, other, r, explain_account(x, other, r, true), ref, accounts, tally);
+  eval_free(other);
   free(ref);
   arena_free(&arena);
   explain_free(x);
@@ -396,6 +411,9 @@ Test(explain_fast, aiueo_matches_the_reference) {
             "reachable %d, best %d", t.status[WI_REACHABLE], t.status[WI_BEST_GRADE]);
   cr_assert(t.by_size[0] > 0 && t.by_size[1] > 0 && t.by_size[2] > 0, "sets of 1, 2, 3: %d %d %d",
             t.by_size[0], t.by_size[1], t.by_size[2]);
+  /* both ways to the members' values, and raised flags' values, compared */
+  cr_assert(t.in_place > 0 && t.copied > 0 && t.flags_raised > 0, "in place %d, copied %d, flags %d",
+            t.in_place, t.copied, t.flags_raised);
 }
 
 /* Ties everywhere (members of one weight that pass or fail together),
