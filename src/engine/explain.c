@@ -100,6 +100,7 @@ struct Explainer {
   int32_t *touched;      /* per dimension: members of the set in it */
   int32_t *dims;         /* dimensions the set touches */
   int32_t *chosen, *best;
+  int32_t nlost; /* the drivers that lost points (drivers[0, nlost)) */
   WhatIfMember *out;
 };
 
@@ -295,6 +296,7 @@ static void explain_members(Explainer *x, const Result *r) {
       drv[k] = items[k].idx;
   }
   memcpy(drv + lost, others, (size_t)rest * sizeof *drv);
+  x->nlost = lost;
 }
 
 /* ---- what would change the grade --------------------------------------- */
@@ -371,13 +373,57 @@ static inline void add_dim(const Search *s, int32_t d, double dacc, double dwsum
   }
 }
 
+/* The health's sums with the set at its best, into *NUM and *DEN. */
+__attribute__((always_inline)) static inline void set_sums(const Search *s, double *num, double *den) {
+  const Explainer *x = s->x;
+  *num = s->base_num;
+  *den = s->base_den;
+  for (int32_t k = 0; k < s->ndims; k++)
+    add_dim(s, x->dims[k], x->dacc[x->dims[k]], x->dwsum[x->dims[k]], num, den);
+}
+
 /* The health with the set at its best. */
 __attribute__((always_inline)) static inline double set_health(const Search *s) {
-  const Explainer *x = s->x;
-  double num = s->base_num, den = s->base_den;
-  for (int32_t k = 0; k < s->ndims; k++)
-    add_dim(s, x->dims[k], x->dacc[x->dims[k]], x->dwsum[x->dims[k]], &num, &den);
+  double num, den;
+  set_sums(s, &num, &den);
   return den > 0 ? num / den : NAN;
+}
+
+/* set_sums with dimension D's sums (D one of the set's) at DACC and
+ * DWSUM instead of the set's. */
+static void set_sums_with(const Search *s, int32_t d, double dacc, double dwsum, double *num, double *den) {
+  const Explainer *x = s->x;
+  *num = s->base_num;
+  *den = s->base_den;
+  for (int32_t k = 0; k < s->ndims; k++) {
+    int32_t e = x->dims[k];
+    add_dim(s, e, e == d ? dacc : x->dacc[e], e == d ? dwsum : x->dwsum[e], num, den);
+  }
+}
+
+/* The health with the set and member C at their best: set_health after
+ * set_add(s, C, 1), the same arithmetic, and the set as set_add(s, C,
+ * -1) leaves it (a dimension of the set keeps its sums moved there and
+ * back, (a + δ) − δ, which need not be a; NUM and DEN, the set's sums,
+ * follow). */
+static inline double health_with(Search *s, int32_t c, double *num, double *den) {
+  Explainer *x = s->x;
+  const MemberResult *mr = &s->r->members[c];
+  int32_t d = mr->dim;
+  double delta = x->delta[c], n = *num, e = *den;
+  if (x->touched[d] == 0) { /* its dimension added last, its sums from 0 */
+    add_dim(s, d, delta, mr->na ? mr->weight : 0, &n, &e);
+    return e > 0 ? n / e : NAN;
+  }
+  double acc = x->dacc[d] + delta, wsum = mr->na ? x->dwsum[d] + mr->weight : x->dwsum[d];
+  set_sums_with(s, d, acc, wsum, &n, &e);
+  double back = acc - delta, wback = mr->na ? wsum - mr->weight : wsum;
+  if (memcmp(&back, &x->dacc[d], sizeof back) != 0 || memcmp(&wback, &x->dwsum[d], sizeof wback) != 0) {
+    x->dacc[d] = back;
+    x->dwsum[d] = wback;
+    set_sums(s, num, den);
+  }
+  return e > 0 ? n / e : NAN;
 }
 
 /* The health with member I alone at its best (the same arithmetic as
@@ -397,8 +443,27 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
   Explainer *x = s->x;
   const double *prefix = x->prefix, *cost = x->cost, *min_cost_from = x->min_cost_from, *alone = x->alone;
   const int32_t *cand = x->cand;
-  double have = depth ? set_health(s) : s->have, bound = s->bound;
+  double num = 0, den = 0, bound = s->bound;
+  if (depth) set_sums(s, &num, &den);
+  double have = depth ? (den > 0 ? num / den : NAN) : s->have;
   int32_t need = k - depth;
+  if (need == 1 && depth > 0) { /* the last member: the set stays as it is */
+    for (int32_t q = from; q < s->n; q++) {
+      if (++s->steps > EXPLAIN_SEARCH_MAX) return;
+      if (have + (prefix[q + 1] - prefix[q]) < bound) break;
+      int32_t c = cand[q];
+      double points = s->points + cost[c];
+      if (points >= s->best_points) continue;
+      if (health_with(s, c, &num, &den) >= bound) {
+        s->best_points = points;
+        s->nbest = k;
+        x->chosen[depth] = c;
+        memcpy(x->best, x->chosen, (size_t)k * sizeof *x->best);
+      }
+      s->points = points - cost[c]; /* (where adding and taking out leave it) */
+    }
+    return;
+  }
   for (int32_t q = from; q + need <= s->n; q++) {
     if (++s->steps > EXPLAIN_SEARCH_MAX) return;
     /* the largest gains left, q's and the next: the most the set can get */
@@ -418,15 +483,7 @@ static void search(Search *s, int32_t k, int32_t depth, int32_t from) {
     set_add(s, c, 1);
     x->chosen[depth] = c;
     s->points = points;
-    if (need == 1) {
-      if (set_health(s) >= bound) {
-        s->best_points = points;
-        s->nbest = k;
-        memcpy(x->best, x->chosen, (size_t)k * sizeof *x->best);
-      }
-    } else {
-      search(s, k, depth + 1, q + 1);
-    }
+    search(s, k, depth + 1, q + 1);
     s->points -= cost[c];
     set_add(s, c, -1);
   }
@@ -519,7 +576,11 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
     int32_t i = order[k];
     const MemberResult *mr = &r->members[i];
     double target = x->target[i], w = mr->weight;
-    if (r->dims[mr->dim].excluded || !(w > 0) || (!mr->na && mr->score >= target)) continue;
+    /* (a driver lost points: it is in a dimension rolled up, weight > 0,
+     * not N/A) */
+    if (k < x->nlost ? mr->score >= target
+                     : r->dims[mr->dim].excluded || !(w > 0) || (!mr->na && mr->score >= target))
+      continue;
     double cost = mr->na ? target : target - mr->score;
     x->cost[i] = cost;
     x->delta[i] = mr->na ? target * w : w * (target - mr->score);
