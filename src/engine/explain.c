@@ -572,19 +572,30 @@ static void what_if(Explainer *x, const Result *r, WhatIf *wi) {
    * the drivers' order, which is close to it) */
   SortItem *items = x->cand_items;
   const int32_t *order = x->ex.drivers;
-  for (int32_t k = 0; k < r->nmembers; k++) {
+  for (int32_t k = 0, nlost = x->nlost; k < r->nmembers; k++) {
     int32_t i = order[k];
     const MemberResult *mr = &r->members[i];
-    double target = x->target[i], w = mr->weight;
-    /* (a driver lost points: it is in a dimension rolled up, weight > 0,
-     * not N/A) */
-    if (k < x->nlost ? mr->score >= target
-                     : r->dims[mr->dim].excluded || !(w > 0) || (!mr->na && mr->score >= target))
-      continue;
-    double cost = mr->na ? target : target - mr->score;
+    double target = x->target[i], w = mr->weight, cost, alone;
+    if (k < nlost) {
+      /* a driver lost points: scored, weight > 0, in a dimension rolled
+       * up and not N/A (its Σwᵢ > 0), so health_alone's arithmetic is
+       * this */
+      if (mr->score >= target) continue;
+      int32_t d = mr->dim;
+      const DimResult *dr = &r->dims[d];
+      cost = target - mr->score;
+      double delta = w * (target - mr->score);
+      x->delta[i] = delta;
+      double num = s.base_num + dr->weight * ((x->acc[d] + delta) / x->wsum[d] - dr->score);
+      alone = s.base_den > 0 ? num / s.base_den : NAN;
+    } else {
+      if (r->dims[mr->dim].excluded || !(w > 0) || (!mr->na && mr->score >= target)) continue;
+      cost = mr->na ? target : target - mr->score;
+      x->delta[i] = mr->na ? target * w : w * (target - mr->score);
+      alone = health_alone(&s, i);
+    }
     x->cost[i] = cost;
-    x->delta[i] = mr->na ? target * w : w * (target - mr->score);
-    double alone = health_alone(&s, i), gain = alone - r->health;
+    double gain = alone - r->health;
     x->alone[i] = alone;
     x->gain[i] = gain;
     if (!(gain > 0)) continue;
