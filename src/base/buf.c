@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/arena.h"
 #include "base/numfmt.h"
@@ -61,44 +64,77 @@ void buf_num_cache_make(Buf *b) {
     b->nums->e[i] = (NumEntry){.bits = 0, .len = 1, .text = "0"}; /* +0.0 */
 }
 
-size_t buf_num_miss(Buf *b, char *out, double x) {
-  uint64_t bits;
-  memcpy(&bits, &x, sizeof bits);
-  NumEntry *set = num_entry(b->nums, bits);
-  if (set[1].bits == bits) { /* the set's other entry: it becomes the first */
-    NumEntry hit = set[1];
-    set[1] = set[0];
-    set[0] = hit;
-    memcpy(out, hit.text, NUM_CACHE_TEXT);
-    return hit.len;
-  }
-  size_t n = (size_t)num_format(x, out);
-  if (n <= NUM_CACHE_TEXT) {
-    set[1] = set[0];
-    set[0].bits = bits;
-    set[0].len = (uint8_t)n;
-    memcpy(set[0].text, out, NUM_CACHE_TEXT); /* a fixed move: within the NUM_ROOM made */
-  }
-  return n;
-}
-
 void buf_num_any(Buf *b, double x) {
   buf_reserve(b, NUM_ROOM);
   b->len += buf_num_at(b, b->data + b->len, x);
 }
+
+#ifdef __SSE2__
+/* Whether a byte of V needs escaping in a JSON string: below 0x20 (the
+ * unsigned minimum with 0x1F is the byte), '"' or '\\'. */
+static inline bool json_sift16(__m128i v) {
+  __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+  __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  __m128i slash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  return _mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(quote, slash))) != 0;
+}
+#endif
 
 void buf_json_str(Buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   buf_reserve(b, n * 6 + 2); /* the worst case: every byte \u00XX */
   char *out = b->data + b->len;
   *out++ = '"';
+  size_t i = 0;
+#ifdef __SSE2__
+  /* 16 bytes at a time while none needs escaping, the last 16 (some
+   * already written, the same) for the rest; a string of 4 to 16 bytes
+   * as its first and last 8 (or 4) bytes in one register. Nothing is
+   * read outside S[0..n). */
+  if (n >= 16) {
+    for (; i + 16 <= n; i += 16) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+      if (json_sift16(v)) break;
+      _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+    }
+    if (i < n && i + 16 > n) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+      if (!json_sift16(v)) {
+        _mm_storeu_si128((__m128i *)(void *)(out + n - 16), v);
+        i = n;
+      }
+    }
+  } else if (n >= 4) {
+    uint64_t head, tail;
+    if (n >= 8) {
+      memcpy(&head, s, 8);
+      memcpy(&tail, s + n - 8, 8);
+    } else {
+      uint32_t h4, t4;
+      memcpy(&h4, s, 4);
+      memcpy(&t4, s + n - 4, 4);
+      head = h4 * 0x100000001ull; /* each half of the word the same four bytes */
+      tail = t4 * 0x100000001ull;
+    }
+    if (!json_sift16(_mm_set_epi64x((int64_t)tail, (int64_t)head))) {
+      if (n >= 8) {
+        memcpy(out, &head, 8);
+        memcpy(out + n - 8, &tail, 8);
+      } else {
+        memcpy(out, &head, 4);
+        memcpy(out + n - 4, &tail, 4);
+      }
+      i = n;
+    }
+  }
+  out += i;
+#else
   /* eight bytes at a time while none needs escaping: no byte below 0x20
    * ((v − 0x20…) & ~v has a byte's top bit set exactly when some byte is
    * below 0x20; bytes of 0x80 and up, UTF-8, have theirs set in v), and
    * none equal to '"' or '\\' (a zero byte of v XOR the character, found
    * the same way below 0x01) */
   const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
-  size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t v, quote, slash;
     memcpy(&v, s + i, 8);
@@ -120,6 +156,7 @@ void buf_json_str(Buf *b, const char *s, size_t n) {
       i = n;
     }
   }
+#endif
   for (; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c != '"' && c != '\\') {

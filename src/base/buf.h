@@ -13,29 +13,6 @@
 
 #include "base/numfmt.h"
 
-/* buf_num's cache: the texts of recently written numbers, in sets of
- * two chosen by their bits (a set is one 64-byte cache line), the one
- * used last first. Scores repeat a lot (every account whose members came
- * out the same has the same dimension score), and num_format's exact
- * search costs a couple of hundred instructions a number; some columns
- * (the health) hardly repeat, and the second entry keeps what they would
- * push out. An entry never written holds +0.0's text, "0", so that no
- * entry is empty. */
-enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
-typedef struct NumEntry {
-  uint64_t bits; /* the double's bits */
-  uint8_t len;
-  char text[NUM_CACHE_TEXT];
-} NumEntry;
-typedef struct NumCache {
-  NumEntry e[2 << NUM_CACHE_BITS];
-} NumCache;
-/* The set for a double of these BITS: its first entry (the second
- * follows). */
-static inline NumEntry *num_entry(NumCache *c, uint64_t bits) {
-  return &c->e[2 * ((bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS))];
-}
-
 typedef struct Buf {
   char *data;
   size_t len, cap;
@@ -68,7 +45,6 @@ void buf_num_any(Buf *b, double x);
  * data is not moved, only its cache used); returns the length. For
  * writers that keep their own place in a row. */
 enum { NUM_ROOM = 32 };
-size_t buf_num_miss(Buf *b, char *out, double x);
 /* B's number cache made when it has none (buf_num_cached needs it). */
 void buf_num_cache_make(Buf *b);
 static inline void buf_num_cache(Buf *b) {
@@ -83,7 +59,7 @@ static inline size_t buf_num_cached(Buf *b, char *out, double x) {
     memcpy(out, e->text, NUM_CACHE_TEXT);
     return e->len;
   }
-  return buf_num_miss(b, out, x); /* the rest */
+  return num_cache_miss((NumEntry *)e, out, x); /* the rest (numfmt.c) */
 }
 static inline size_t buf_num_at(Buf *b, char *out, double x) {
   buf_num_cache(b);

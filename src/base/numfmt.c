@@ -247,7 +247,7 @@ static inline bool rounded_within(const Scaled *n, uint64_t unit, bool pow2, boo
  * integer) into BUF in fixed notation; returns its length, or 0 when
  * the exact path cannot tell (the caller uses the printf path). BUF
  * holds 31 bytes (num_format's 32 after a sign). */
-static int num_format_fast(double x, char *buf) {
+static inline __attribute__((always_inline)) int num_format_fast(double x, char *buf) {
   /* x is normal and positive: x = m·2^-s with m its 53-bit significand,
    * 2^e2 <= x < 2^(e2+1) */
   uint64_t bits;
@@ -372,8 +372,9 @@ static int format_integer(double x, char *buf) {
 }
 
 /* Decimal point and exponent use the C locale's "." (the CLI never calls
- * setlocale). Integers up to 1e15 in magnitude print as plain digits. */
-int num_format(double x, char *buf) {
+ * setlocale). Integers up to 1e15 in magnitude print as plain digits.
+ * (Inline in num_format and num_cache_miss.) */
+static inline __attribute__((always_inline)) int format_any(double x, char *buf) {
   /* the common case first: no integer, in the exact range (the int64_t
    * round trip is exact there and, unlike trunc(), no call) */
   double a = fabs(x);
@@ -394,4 +395,26 @@ int num_format(double x, char *buf) {
   }
   if (a <= 1e15 && (double)(int64_t)x == x) return format_integer(x, buf);
   return shortest_g(x, buf);
+}
+
+int num_format(double x, char *buf) { return format_any(x, buf); }
+
+size_t num_cache_miss(NumEntry *set, char *out, double x) {
+  uint64_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  if (set[1].bits == bits) { /* the set's other entry: it becomes the first */
+    NumEntry hit = set[1];
+    set[1] = set[0];
+    set[0] = hit;
+    memcpy(out, hit.text, NUM_CACHE_TEXT);
+    return hit.len;
+  }
+  size_t n = (size_t)format_any(x, out);
+  if (n <= NUM_CACHE_TEXT) {
+    set[1] = set[0];
+    set[0].bits = bits;
+    set[0].len = (uint8_t)n;
+    memcpy(set[0].text, out, NUM_CACHE_TEXT); /* a fixed move: within the room made */
+  }
+  return n;
 }

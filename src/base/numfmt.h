@@ -50,6 +50,36 @@ static inline int small_int_in_room(char *out, uint32_t v) {
   return small_int_text[v][3];
 }
 
+/* buf_num's cache (buf.h): the texts of recently written numbers, in sets of
+ * two chosen by their bits (a set is one 64-byte cache line), the one
+ * used last first. Scores repeat a lot (every account whose members came
+ * out the same has the same dimension score), and num_format's exact
+ * search costs a couple of hundred instructions a number; some columns
+ * (the health) hardly repeat, and the second entry keeps what they would
+ * push out. An entry never written holds +0.0's text, "0", so that no
+ * entry is empty. */
+enum { NUM_CACHE_BITS = 12, NUM_CACHE_TEXT = 23 };
+typedef struct NumEntry {
+  uint64_t bits; /* the double's bits */
+  uint8_t len;
+  char text[NUM_CACHE_TEXT];
+} NumEntry;
+typedef struct NumCache {
+  NumEntry e[2 << NUM_CACHE_BITS];
+} NumCache;
+/* The set for a double of these BITS: its first entry (the second
+ * follows). */
+static inline NumEntry *num_entry(NumCache *c, uint64_t bits) {
+  return &c->e[2 * ((bits * 0x9e3779b97f4a7c15ull) >> (64 - NUM_CACHE_BITS))];
+}
+
+/* A number X whose set SET (num_entry) did not have it first: its text
+ * at OUT (num_format's, NUM_CACHE_TEXT bytes or more of room), from the
+ * set's second entry, which becomes the first, or made and kept there
+ * (the first moved second). Returns its length. In numfmt.c, so that
+ * the formatting is inline in it: one call for a number not cached. */
+size_t num_cache_miss(NumEntry *set, char *out, double x);
+
 /* Formats a double in the shortest form that reads back to the same value
  * ("52.5", "0.1", "1e+21", "100"); integers print without a decimal point.
  * Returns the length. BUF must hold 32 bytes. */

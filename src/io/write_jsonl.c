@@ -567,6 +567,11 @@ static char *put_other(WriteCtx *w, Buf *b, char *o, const Value *v, int symkind
     const Frag *name = symbol_frag(w->jsonl, w->p, symkind, v->u.sym);
     return name ? frag_at(o, *name) : LIT_AT(o, "null");
   }
+  case T_TEXT: /* writer_json_value's text, without its switch */
+    b->len = (size_t)(o - b->data);
+    buf_json_str(b, v->u.text, v->len);
+    buf_reserve(b, w->jsonl->room);
+    return b->data + b->len;
   default:
     b->len = (size_t)(o - b->data);
     writer_json_value(w, *v, symkind);
@@ -759,11 +764,10 @@ static inline uint64_t member_how(const MemberResult *mr) {
   return how & 0xFFFFFFu;
 }
 
-static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t flat) {
-  const MemberPlan *mp = &jp->members[flat];
-  Buf *b = w->buf;
-  const Value *values = w->explain ? w->ex->member_values[flat] : NULL;
-  int32_t missing = w->explain ? w->ex->missing_ref[flat] : -1;
+/* One member: VALUES its referenced values and MISSING the one missing
+ * (explaining), else NULL and -1. */
+MEMO_INLINE void write_member(WriteCtx *w, Buf *b, const JsonlPlan *jp, const MemberPlan *mp,
+                              const MemberResult *mr, const Value *values, int32_t missing, bool explain) {
   Key k = {jp->key, 0, 0};
   key_start(&k, mp->memo, member_how(mr) | (uint64_t)(uint32_t)missing << 32);
   if (k.n) {
@@ -771,16 +775,34 @@ static void write_member(WriteCtx *w, const JsonlPlan *jp, const MemberResult *m
     key_word(&k, num_bits(mr->weight));
     key_word(&k, num_bits(mr->lost));
   }
-  if (w->explain) key_values(w, &k, &mp->refs, values);
+  if (explain) key_values(w, &k, &mp->refs, values);
   uint32_t way;
   if (memo_put(mp->memo, b, &k, &way)) return;
   size_t start = b->len;
   member_head(b, mp, mr);
-  if (w->explain)
+  if (explain)
     member_rest(w, jp, mp, mr, values, missing);
   else
     putc_in_room(b, '}');
   memo_keep(w, mp->memo, b, start, k, way);
+}
+
+/* The N members of a dimension from MR on, FLAT the first's flat index:
+ * one loop for each way of writing them, with what every member of it
+ * reads loaded once (stores into the text could change anything behind
+ * a pointer, as far as the compiler knows). */
+static void write_members(WriteCtx *w, const JsonlPlan *jp, const MemberResult *mr, int32_t n, int32_t flat) {
+  Buf *b = w->buf;
+  const MemberPlan *mp = jp->members + flat;
+  if (!w->explain) {
+    for (int32_t m = 0; m < n; m++)
+      write_member(w, b, jp, mp + m, mr + m, NULL, -1, false);
+    return;
+  }
+  const Value *const *values = w->ex->member_values + flat;
+  const int32_t *missing = w->ex->missing_ref + flat;
+  for (int32_t m = 0; m < n; m++)
+    write_member(w, b, jp, mp + m, mr + m, values[m], missing[m], true);
 }
 
 static void write_personas_tried(WriteCtx *w, const JsonlPlan *jp, const Result *r) {
@@ -938,9 +960,7 @@ void write_jsonl(WriteCtx *w, const Account *a, const Result *r) {
       continue;
     }
     LIT_IN_ROOM(b, ",\"members\":[");
-    int32_t flat = (int32_t)(dr->members - r->members);
-    for (int32_t m = 0; m < dr->nmembers; m++)
-      write_member(w, jp, &dr->members[m], flat + m);
+    write_members(w, jp, dr->members, dr->nmembers, (int32_t)(dr->members - r->members));
     LIT_IN_ROOM(b, "]}");
   }
   LIT_IN_ROOM(b, "],\"flags\":[");

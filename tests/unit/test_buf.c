@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -278,9 +279,12 @@ Test(buf, csv_cell_safe_for_spreadsheets) {
   safe_cell_is("", "");
 }
 
-/* buf_json_str's eight-bytes-at-a-time path: every byte value, at every
- * place of strings of 1 to 24 bytes otherwise plain (ASCII or UTF-8),
- * escaped exactly as a byte-by-byte escaper does. */
+/* buf_json_str's fast paths (16 bytes at a time and the last 16; 4 to
+ * 16 bytes as their first and last 8 or 4; eight at a time without
+ * SSE2): every byte value, at every place of strings of 1 to 40 bytes
+ * otherwise plain (ASCII or UTF-8), escaped exactly as a byte-by-byte
+ * escaper does. Each string is in memory of its own length, so that
+ * asan-test sees any read past its end. */
 static size_t json_escape_bytewise(const unsigned char *s, size_t n, char *out) {
   size_t k = 0;
   out[k++] = '"';
@@ -306,9 +310,10 @@ static size_t json_escape_bytewise(const unsigned char *s, size_t n, char *out) 
 Test(buf, json_str_every_byte_everywhere) {
   Buf b;
   buf_init(&b, NULL);
-  unsigned char s[24];
-  char want[24 * 6 + 2];
-  for (size_t n = 1; n <= sizeof s; n++)
+  enum { LONGEST = 40 };
+  char want[LONGEST * 6 + 2];
+  for (size_t n = 1; n <= LONGEST; n++) {
+    unsigned char *s = malloc(n);
     for (size_t at = 0; at < n; at++)
       for (int c = 0; c < 256; c++) {
         for (size_t i = 0; i < n; i++)
@@ -320,6 +325,20 @@ Test(buf, json_str_every_byte_everywhere) {
         cr_assert_eq(b.len, k, "byte 0x%02x at %zu of %zu", c, at, n);
         cr_assert(memcmp(b.data, want, k) == 0, "byte 0x%02x at %zu of %zu", c, at, n);
       }
+    free(s);
+  }
+  /* plain strings of every length, and the empty one */
+  for (size_t n = 0; n <= LONGEST; n++) {
+    unsigned char *s = malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+      s[i] = (unsigned char)(i % 2 ? 'A' + i % 26 : 0xE3);
+    b.len = 0;
+    buf_json_str(&b, (const char *)s, n);
+    size_t k = json_escape_bytewise(s, n, want);
+    cr_assert_eq(b.len, k, "plain, %zu bytes", n);
+    cr_assert(memcmp(b.data, want, k) == 0, "plain, %zu bytes", n);
+    free(s);
+  }
   buf_free(&b);
 }
 

@@ -124,7 +124,9 @@ static uint64_t xorshift(uint64_t *s) {
 }
 
 /* num_format(X) and num_format(-X) are the search's text, byte for
- * byte, and write nothing past the 32 bytes num_format is given. */
+ * byte, and write nothing past the 32 bytes num_format is given; so is
+ * what num_cache_miss writes for them (its own inline copy of the
+ * formatting), and it keeps them first in their set, text and all. */
 static void same_as_search(double x) {
   char got[64], want[64];
   for (int sign = 0; sign < 2; sign++, x = -x) {
@@ -135,6 +137,17 @@ static void same_as_search(double x) {
     cr_assert_eq((size_t)n, strlen(want), "x = %.17g: length %d", x, n);
     for (size_t i = 32; i < sizeof got; i++)
       cr_assert_eq(got[i], 0x5A, "x = %.17g: byte %zu written", x, i);
+    NumEntry set[2] = {{.bits = ~0ull}, {.bits = ~0ull}}; /* (a NaN's bits: no x here) */
+    memset(got, 0x5A, sizeof got);
+    size_t m = num_cache_miss(set, got, x);
+    cr_assert(m == (size_t)n && memcmp(got, want, m) == 0, "x = %.17g: cached %.*s", x, (int)m, got);
+    for (size_t i = 32; i < sizeof got; i++)
+      cr_assert_eq(got[i], 0x5A, "x = %.17g: byte %zu written by num_cache_miss", x, i);
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    if (m <= NUM_CACHE_TEXT)
+      cr_assert(set[0].bits == bits && set[0].len == m && memcmp(set[0].text, want, m) == 0,
+                "x = %.17g: not kept", x);
   }
 }
 
