@@ -48,11 +48,15 @@ typedef struct Account {
 } Account;
 
 /* Work done on the reading threads of read_data_jobs, account by
- * account, before the account comes to the calling thread: each reading
- * thread calls start(ud) once for its own state, account(state, a, arena)
- * for each good account it reads (what it returns, allocated in ARENA,
- * which travels with the account, comes to FN as Account.work), and
- * stop(state) at its end. It must read nothing the calling thread writes. */
+ * account, before the account comes to the calling thread: start(ud)
+ * makes each reading thread's state, on the calling thread before the
+ * reading begins (it may read what the calling thread writes later: the
+ * state is made of what it read then); the reading thread calls
+ * account(state, a, arena) for each good account it reads (what it
+ * returns, allocated in ARENA, which travels with the account, comes to
+ * FN as Account.work), and stop(state) at its end. Those must read
+ * nothing the calling thread writes: it handles the accounts (and reads
+ * CSV pieces of its own, with FN) while the reading threads run. */
 typedef struct JobWork {
   void *(*start)(void *ud);
   const void *(*account)(void *state, const Account *a, Arena *arena);

@@ -111,8 +111,14 @@ const char *key_text_other(const Value *key, const char *id, char *buf, size_t *
  * calloc would clear it again wherever it reuses freed memory (after the
  * first shard is freed, glibc serves blocks of that size from its heap),
  * which is most of what growing cost. Smaller ones, and any the system
- * will not map, come from calloc; *MAPPED tells which. */
-static KeySlot *slots_new(size_t n, bool *mapped) {
+ * will not map, come from calloc; *MAPPED tells which. FILLED: the
+ * table is about to be filled (a shard grown, or sized for the keys a
+ * file is expected to hold: keys_reserve), so its pages are made
+ * writable at once: a page first read (a probe finds it empty) is the
+ * shared zero page, and the write after it copies that page, flushing
+ * the TLB of every core running the process's threads (--jobs: an
+ * interrupt on the other core at each page). */
+static KeySlot *slots_new(size_t n, bool *mapped, bool filled) {
   size_t bytes = n * sizeof(KeySlot);
   *mapped = false;
   if (bytes < KEY_MAP_MIN) return xcalloc(n, sizeof(KeySlot));
@@ -130,6 +136,11 @@ static KeySlot *slots_new(size_t n, bool *mapped) {
     madvise(at, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
 #endif
   }
+#ifdef MADV_POPULATE_WRITE
+  if (filled) madvise(at, bytes, MADV_POPULATE_WRITE); /* (Linux 5.14: else faulted as used) */
+#else
+  (void)filled;
+#endif
   *mapped = true;
   return (KeySlot *)(void *)at;
 }
@@ -146,7 +157,7 @@ void keys_init(KeyTable *t) {
   for (int i = 0; i < KEY_SHARDS; i++) {
     t->shards[i].cap = (size_t)1 << KEY_SHARD_FIRST_BITS;
     t->shards[i].shift = 64 - KEY_SHARD_FIRST_BITS;
-    t->shards[i].slots = slots_new(t->shards[i].cap, &t->shards[i].mapped);
+    t->shards[i].slots = slots_new(t->shards[i].cap, &t->shards[i].mapped, false);
   }
 }
 
@@ -192,7 +203,7 @@ __attribute__((always_inline)) static inline size_t slot_of(const KeyTable *t, c
  * registers saved. */
 __attribute__((noinline)) static void shard_resize(KeyShard *sh, unsigned bits) {
   KeyShard grown = {.cap = (size_t)1 << bits, .count = sh->count, .shift = 64 - bits};
-  grown.slots = slots_new(grown.cap, &grown.mapped);
+  grown.slots = slots_new(grown.cap, &grown.mapped, true);
   size_t mask = grown.cap - 1;
   for (size_t i = 0; i < sh->cap; i++) {
     KeySlot k = sh->slots[i];

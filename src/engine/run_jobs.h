@@ -11,9 +11,10 @@
 #include "engine/account.h"
 
 /* An account's output made on the thread that scores it: start(ud) makes
- * a thread's writer (reading nothing the calling thread writes while the
- * file is read), write(state, a, r, b) appends A's output, scored as R,
- * to B, stop(state) ends the writer. */
+ * a thread's writer (JobWork.start: on the calling thread, before the
+ * file is read; the writer then reads nothing the calling thread writes),
+ * write(state, a, r, b) appends A's output, scored as R, to B,
+ * stop(state) ends the writer. */
 typedef struct JobText {
   void *(*start)(void *ud);
   void (*write)(void *state, const Account *a, const Result *r, Buf *b);

@@ -25,6 +25,18 @@
  * (and CSV that is not UTF-8, has CR line ends or comes from standard
  * input) are read by one worker while the calling thread scores.
  *
+ * The calling thread reads CSV pieces too (Piece.direct): with JOBS
+ * threads, JOBS - 1 workers and it. Its own piece it reads as read_data
+ * would, straight into the callback (nothing recorded, nothing replayed,
+ * no cache line crossing to the other core: what recording and replaying
+ * cost, -j 2's threads took a third more CPU than -j 1), between the
+ * workers' pieces, which it replays. The pieces alternate as the threads
+ * ask: the calling thread has up to CALLER_AHEAD pieces made for it
+ * ahead (a worker makes one for it before its own), and their size
+ * follows how it keeps up: they grow when it waits for a worker's piece,
+ * and shrink when a worker has read its piece before the calling thread
+ * has read its own (balance_caller_waits, balance_worker_waits).
+ *
  * Memory stays bounded: at most `window` pieces (of at most PIECE_MAX
  * bytes) are read ahead of the one being replayed, and a file read by one
  * worker hands over at most QUEUE_MAX batches before it waits for them to
@@ -32,8 +44,9 @@
  * the workers read their pieces to the end while the calling thread
  * catches up, so that both cores of two keep reading.
  *
- * Waking costs: three threads share two cores, and each wake-up of a
- * sleeping thread is a context switch that stops a reader. So each
+ * Waking costs: threads share cores (a file read by one worker: two
+ * threads at -j 1 + 1), and each wake-up of a sleeping thread is a
+ * context switch that stops a reader. So each
  * thread is woken only for what it waits for (condition variables
  * `ready` for the calling thread, `room` for the workers), and the
  * calling thread only once its piece has WAKE_AT batches or is read.
@@ -66,6 +79,7 @@ enum {
   PIECE_MAX = 1 << 18,     /* bytes of a CSV piece at most */
   PIECE_MIN = 1,           /* small files too: tests reach every path */
   SPARE_MAX = 32,          /* spare batches kept, per piece of the window */
+  CALLER_AHEAD = 2,        /* pieces made for the calling thread, unread */
   LINES = 128              /* a Worker's and a Batch's alignment: two cache
                               lines (the adjacent-line prefetcher fetches
                               pairs) */
@@ -112,6 +126,8 @@ typedef struct Batch {
 
 typedef struct Piece {
   CsvPiece range; /* CSV: its bytes */
+  bool direct;    /* read by the calling thread itself (a CSV piece that
+                     no worker reads): nothing recorded, nothing replayed */
   Batch *head, *tail;
   size_t queued; /* batches handed over and not yet replayed */
   bool done;     /* read: status and stats are final */
@@ -145,8 +161,17 @@ typedef struct Jobs {
   size_t replayed;     /* pieces the calling thread is done with */
   uint64_t pos, lines; /* CSV: where the next piece begins, line feeds before it */
   bool split_done;     /* every piece is made */
-  bool splitting;      /* a worker is finding the next piece's end */
+  bool splitting;      /* a thread is finding the next piece's end */
   bool cancel;
+  /* CSV: pieces are read by the calling thread too (Piece.direct):
+   * CALLER_PENDING of them are made and not yet read (CALLER_AHEAD at
+   * most), and CALLER_BYTES holds the reading buffers (CsvPiece.bytes)
+   * of those it has read, for the scans of the next ones */
+  size_t caller_pending;
+  uint64_t caller_piece_bytes; /* the size of its pieces (balance_*) */
+  char *caller_bytes[CALLER_AHEAD];
+  size_t caller_bytes_cap[CALLER_AHEAD];
+  size_t ncaller_bytes;
 } Jobs;
 
 /* A worker thread and the piece it reads. Each is aligned to its own
@@ -444,56 +469,114 @@ static void read_piece(Worker *w, Piece *p) {
   pthread_mutex_unlock(&j->mu);
 }
 
-/* The next piece to read (made here, under the lock), or NULL when there
- * is none or the run is cancelled. Waits while `window` pieces are ahead
- * of the one being replayed, or another worker is finding where the next
- * piece ends (which it does without the lock: that reads a piece). */
-static Piece *next_piece(Jobs *j, Worker *w) {
-  while (!j->cancel && !j->split_done && (j->splitting || j->npieces >= j->replayed + j->window))
-    pthread_cond_wait(&j->room, &j->mu);
-  if (j->cancel || j->split_done) return NULL;
-  Piece *p = xcalloc(1, sizeof *p);
-  if (j->csv) {
-    uint64_t lines, begin = j->pos;
-    p->range.begin = begin;
-    p->range.line = (uint32_t)(1 + j->lines);
-    j->splitting = true;
-    pthread_mutex_unlock(&j->mu);
-    /* a later piece keeps the bytes the scan read (in the buffer of the
-     * piece W read last): its reader (W, next) takes them instead of
-     * reading them again */
-    uint64_t target = begin + j->piece_bytes;
-    if (begin > 0) {
-      p->range.bytes = w->bytes;
-      p->range.bytes_cap = w->bytes_cap;
-      w->bytes = NULL;
-      w->bytes_cap = 0;
-      p->range.end = csv_piece_take(j->fd, &p->range, target, j->size, &lines);
-    } else {
-      p->range.end = csv_piece_end(j->fd, begin, target, j->size, &lines);
-    }
-    pthread_mutex_lock(&j->mu);
-    j->splitting = false;
-    j->pos = p->range.end;
-    j->lines += lines;
-    j->split_done = j->pos >= j->size;
-    pthread_cond_broadcast(&j->room); /* a worker waiting for the split */
-  } else {
-    j->split_done = true; /* one piece: the whole file */
+/* Makes P the next piece of a CSV file (under the lock, which it lets
+ * go while it finds the piece's end: that reads the piece), keeping the
+ * bytes the scan reads in the reading buffer *BYTES (of *CAP bytes),
+ * which goes with the piece: its reader takes them instead of reading
+ * them again. */
+static void cut_piece(Jobs *j, Piece *p, char **bytes, size_t *cap) {
+  uint64_t lines, begin = j->pos;
+  p->range.begin = begin;
+  p->range.line = (uint32_t)(1 + j->lines);
+  if (begin > 0) {
+    p->range.bytes = *bytes;
+    p->range.bytes_cap = *cap;
+    *bytes = NULL;
+    *cap = 0;
   }
+  j->splitting = true;
+  pthread_mutex_unlock(&j->mu);
+  uint64_t target = begin + (p->direct ? j->caller_piece_bytes : j->piece_bytes);
+  if (begin > 0)
+    p->range.end = csv_piece_take(j->fd, &p->range, target, j->size, &lines);
+  else
+    p->range.end = csv_piece_end(j->fd, begin, target, j->size, &lines);
+  pthread_mutex_lock(&j->mu);
+  j->splitting = false;
+  j->pos = p->range.end;
+  j->lines += lines;
+  j->split_done = j->pos >= j->size;
+  pthread_cond_broadcast(&j->room); /* a worker waiting for the split */
+}
+
+/* Appends the piece P, made (under the lock). */
+static void add_piece(Jobs *j, Piece *p) {
   if (j->npieces == j->cap) {
     j->cap = j->cap ? 2 * j->cap : 16;
     j->pieces = xrealloc(j->pieces, j->cap * sizeof *j->pieces);
   }
   j->pieces[j->npieces++] = p;
   if (j->wanted == j->npieces - 1 || j->split_done) pthread_cond_signal(&j->ready);
-  return p;
+}
+
+/* The calling thread waits for a worker's piece: its own pieces grow
+ * (a quarter), to the size of 4 workers' pieces at most. */
+static void balance_caller_waits(Jobs *j) {
+  uint64_t more = j->caller_piece_bytes + j->caller_piece_bytes / 4 + 1;
+  j->caller_piece_bytes = more < 4 * j->piece_bytes ? more : 4 * j->piece_bytes;
+}
+
+/* A worker has read its piece before the calling thread has read its
+ * own: the calling thread's pieces shrink (an eighth), to an eighth of a
+ * worker's piece at least. */
+static void balance_worker_waits(Jobs *j) {
+  uint64_t less = j->caller_piece_bytes - j->caller_piece_bytes / 8;
+  j->caller_piece_bytes = less > j->piece_bytes / 8 ? less : j->piece_bytes / 8;
+  if (j->caller_piece_bytes < PIECE_MIN) j->caller_piece_bytes = PIECE_MIN;
+}
+
+/* A CSV piece for the calling thread to read itself, made under the
+ * lock: by a worker, before its own, when fewer than CALLER_AHEAD are
+ * made and unread, or by the calling thread when it has none and no one
+ * is making one. */
+static void cut_for_caller(Jobs *j) {
+  Piece *p = xcalloc(1, sizeof *p);
+  p->direct = true;
+  j->caller_pending++;
+  char *bytes = NULL;
+  size_t cap = 0;
+  if (j->ncaller_bytes > 0) { /* a reading buffer the calling thread gave back */
+    bytes = j->caller_bytes[--j->ncaller_bytes];
+    cap = j->caller_bytes_cap[j->ncaller_bytes];
+  }
+  cut_piece(j, p, &bytes, &cap);
+  free(bytes); /* (the first piece's scan keeps nothing) */
+  add_piece(j, p);
+}
+
+/* The next piece for worker W to read (made here, under the lock), or
+ * NULL when there is none or the run is cancelled. Waits while `window`
+ * pieces are ahead of the one being replayed, or another thread is
+ * finding where the next piece ends (which it does without the lock: that
+ * reads a piece). A CSV file's pieces alternate: when the calling thread
+ * has fewer than CALLER_AHEAD pieces of its own made and unread, the
+ * next one is made for it first (so that it has a piece of its own to
+ * read after the worker's), else the worker takes the next one (the
+ * calling thread, busy with its own pieces and replaying the workers',
+ * is behind: its pieces shrink). */
+static Piece *next_piece(Jobs *j, Worker *w) {
+  for (;;) {
+    while (!j->cancel && !j->split_done && (j->splitting || j->npieces >= j->replayed + j->window))
+      pthread_cond_wait(&j->room, &j->mu);
+    if (j->cancel || j->split_done) return NULL;
+    if (j->csv && j->caller_pending < CALLER_AHEAD) {
+      cut_for_caller(j);
+      continue;
+    }
+    if (j->csv) balance_worker_waits(j);
+    Piece *p = xcalloc(1, sizeof *p);
+    if (j->csv)
+      cut_piece(j, p, &w->bytes, &w->bytes_cap);
+    else
+      j->split_done = true; /* one piece: the whole file */
+    add_piece(j, p);
+    return p;
+  }
 }
 
 static void *worker_main(void *arg) {
   Worker *w = arg;
   Jobs *j = w->j;
-  if (j->work) w->state = j->work->start(j->work->ud);
   pthread_mutex_lock(&j->mu);
   Piece *p;
   while ((p = next_piece(j, w)) != NULL) {
@@ -564,6 +647,28 @@ static bool replay(Replay *r, Batch *b) {
   return true;
 }
 
+/* Reads piece P (Piece.direct) on the calling thread, without the lock:
+ * its accounts, diagnostics and rejected keys go straight where read_data
+ * sends them, with the counts following on from R's; P's status and its
+ * own counts are then as a worker's reading would have left them.
+ * Returns false when the callback asked to stop. */
+static bool read_direct(Replay *r, Piece *p, DataFormat fmt) {
+  Intake *in = r->to;
+  ReadStats *stats = in->stats;
+  bool file_error = stats->file_error;
+  stats->accounts = r->accounts;
+  stats->rejected = r->rejected;
+  stats->file_error = false;
+  in->piece = &p->range;
+  p->status = intake_read(in, fmt);
+  in->piece = NULL;
+  p->stats.accounts = stats->accounts - r->accounts;
+  p->stats.rejected = stats->rejected - r->rejected;
+  p->stats.file_error = stats->file_error;
+  stats->file_error = file_error;
+  return !in->stop;
+}
+
 /* Merges a read's STATUS into *STATUS. */
 static void merge_status(int *status, int s) {
   if (s == KENKO_ERR_USAGE)
@@ -598,15 +703,18 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
        * otherwise the values of its accounts would take too much room,
        * and a bulky work's bytes would have left the caches */
       if (j.compact && !work->bulky) j.queue_max = SIZE_MAX;
-      nthreads = jobs;
+      nthreads = jobs - 1; /* the calling thread reads pieces too */
       j.piece_bytes = j.size / ((uint64_t)jobs * PIECES_PER_JOB);
       uint64_t max =
           j.queue_max == SIZE_MAX ? PIECE_MAX : 4 * (uint64_t)PIECE_MAX; /* fewer, for a full queue */
       if (j.piece_bytes > max) j.piece_bytes = max;
       if (j.piece_bytes < PIECE_MIN) j.piece_bytes = PIECE_MIN;
+      j.caller_piece_bytes = j.piece_bytes;
     }
   }
-  j.window = 2 * (size_t)nthreads;
+  /* a CSV file: the workers read on while the calling thread reads a
+   * piece of its own and then replays theirs (two pieces more) */
+  j.window = 2 * (size_t)nthreads + (j.csv ? 4 : 0);
   pthread_mutex_init(&j.mu, NULL);
   pthread_cond_init(&j.ready, NULL);
   pthread_cond_init(&j.room, NULL);
@@ -621,12 +729,23 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     w->opts.rejected_ud = w;
     /* splittable: UTF-8, which each piece need not find out again */
     if (j.csv) w->opts.encoding = "utf-8";
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
+    /* the work's state made here, before this thread reads anything
+     * (it reads its own pieces while the workers run) */
+    if (work) w->state = work->start(work->ud);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+      if (work) work->stop(w->state);
+      break;
+    }
     started++;
   }
 
+  /* the calling thread's pieces (a CSV file), read as UTF-8 too */
+  ReadOpts caller_opts;
+  memset(&caller_opts, 0, sizeof caller_opts);
+  if (opts) caller_opts = *opts;
+  if (j.csv) caller_opts.encoding = "utf-8";
   Intake caller;
-  intake_init(&caller, path, schema, opts, diag, fn, ud, stats);
+  intake_init(&caller, path, schema, opts ? &caller_opts : NULL, diag, fn, ud, stats);
   Replay r = {work, &caller, stats->accounts, stats->rejected};
   uint64_t rejected_before = stats->rejected;
   int status = KENKO_OK;
@@ -635,13 +754,36 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   pthread_mutex_lock(&j.mu);
   for (size_t i = 0; started > 0; i++) {
     j.wanted = i;
-    while (i >= j.npieces && !j.split_done)
-      pthread_cond_wait(&j.ready, &j.mu);
+    /* the next piece, which the calling thread makes for itself when no
+     * one makes it (a CSV file: the workers are busy with theirs) */
+    while (i >= j.npieces && !j.split_done) {
+      if (j.csv && !j.splitting)
+        cut_for_caller(&j);
+      else
+        pthread_cond_wait(&j.ready, &j.mu);
+    }
     if (i >= j.npieces) break;
     Piece *p = j.pieces[i];
-    for (;;) {
+    if (p->direct) {
+      pthread_mutex_unlock(&j.mu);
+      bool go = read_direct(&r, p, fmt);
+      pthread_mutex_lock(&j.mu);
+      /* its reading buffer, for the scan of the next one */
+      if (j.ncaller_bytes < CALLER_AHEAD) {
+        j.caller_bytes[j.ncaller_bytes] = p->range.bytes;
+        j.caller_bytes_cap[j.ncaller_bytes++] = p->range.bytes_cap;
+      } else {
+        free(p->range.bytes);
+      }
+      p->range.bytes = NULL;
+      j.caller_pending--;
+      p->done = true;
+      stopped = !go;
+    }
+    for (; !p->direct;) {
       /* woken once WAKE_AT batches wait (or the piece is read), then the
        * batches are replayed until none is left */
+      if (!p->head && !p->done) balance_caller_waits(&j);
       while (!p->head && !p->done) {
         while (!p->done && p->queued < WAKE_AT)
           pthread_cond_wait(&j.ready, &j.mu);
@@ -693,6 +835,8 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     arena_free(&workers[t].arena);
     free(workers[t].bytes);
   }
+  while (j.ncaller_bytes > 0)
+    free(j.caller_bytes[--j.ncaller_bytes]);
   if (started == 0) { /* no thread: read here */
     status = read_data(path, fmt, schema, opts, diag, fn, ud, stats);
   } else if (resume) {

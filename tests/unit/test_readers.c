@@ -1725,6 +1725,125 @@ Test(csv_pieces, piece_end_matches_a_byte_scan) {
   unlink(path);
 }
 
+/* What a read gave, in order: each account (id, line, ordinal, its
+ * values, the counts at that moment) and each diagnostic, as text; and
+ * how many accounts came with what a reading thread made of them
+ * (Account.work: replayed) or without (read by the calling thread
+ * itself, as read_data does). */
+typedef struct Trace {
+  char *text;
+  size_t len, cap;
+  const Schema *schema;
+  const ReadStats *stats;
+  int accounts, stop_after, replayed, direct;
+} Trace;
+
+static void trace_put(Trace *t, const char *s) {
+  size_t n = strlen(s);
+  if (t->len + n + 1 > t->cap) {
+    t->cap = 2 * (t->len + n + 1);
+    t->text = realloc(t->text, t->cap);
+    cr_assert_not_null(t->text);
+  }
+  memcpy(t->text + t->len, s, n + 1);
+  t->len += n;
+}
+
+static bool trace_account(void *ud, const Account *a, Arena *arena) {
+  Trace *t = ud;
+  (void)arena;
+  char line[LINE_MAX_BYTES];
+  snprintf(line, sizeof line, "%s@%u #%llu (%llu, %llu)", a->id, a->line, (unsigned long long)a->ordinal,
+           (unsigned long long)t->stats->accounts, (unsigned long long)t->stats->rejected);
+  for (int32_t i = 0; i < t->schema->ninputs; i++) {
+    strncat(line, " ", sizeof line - strlen(line) - 1);
+    describe_value(&t->schema->inputs[i], a->values[i], line, sizeof line);
+  }
+  strncat(line, "\n", sizeof line - strlen(line) - 1);
+  trace_put(t, line);
+  if (a->work)
+    t->replayed++;
+  else
+    t->direct++;
+  t->accounts++;
+  return !(t->stop_after && t->accounts >= t->stop_after);
+}
+
+static void trace_diag(void *ud, const kenko_diag *d) { trace_put(ud, d->rendered); }
+
+static const char trace_mark = 'w';
+static void *trace_work_start(void *ud) { return ud; }
+static const void *trace_work_account(void *state, const Account *a, Arena *arena) {
+  (void)state;
+  (void)a;
+  (void)arena;
+  return &trace_mark;
+}
+static void trace_work_stop(void *state) { (void)state; }
+
+/* Reads PATH (CSV, accounts_schema) with JOBS threads (read_data at 1),
+ * the callback stopping after STOP_AFTER accounts (0: never), into *T;
+ * returns the status, the counts in *STATS. */
+static int trace_read(Trace *t, const char *path, int jobs, int stop_after, ReadStats *stats) {
+  memset(t, 0, sizeof *t);
+  memset(stats, 0, sizeof *stats);
+  t->schema = &accounts_schema;
+  t->stats = stats;
+  t->stop_after = stop_after;
+  trace_put(t, "");
+  Diag d;
+  diag_init(&d, NULL, trace_diag, t);
+  ReadOpts opts = {.delimiter = ','};
+  JobWork work = {.start = trace_work_start, .account = trace_work_account, .stop = trace_work_stop};
+  if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
+  return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs, &work);
+}
+
+/* read_data_jobs reads a CSV file's pieces on the calling thread too
+ * (Piece.direct: straight to the callback, nothing recorded) between
+ * those the workers read and it replays: at -j 2 and 3 the callback
+ * gets what read_data gives it, account by account (the counts at each
+ * one included), with the diagnostics in between, the same status and
+ * counts, stopping where it says stop; and both kinds of piece come
+ * (the first piece is always the calling thread's own). */
+Test(csv_pieces, calling_thread_reads_pieces_too) {
+  Collected *c = collected_new(&accounts_schema);
+  size_t cap = 1 << 21, n = 0;
+  char *s = malloc(cap);
+  n += (size_t)snprintf(s + n, cap - n, "id,plan,arr,start,active,nps\n");
+  for (int i = 0; i < 20000; i++) {
+    const char *plan = i % 101 == 7 ? "gold" : plans[i % 3];
+    n += (size_t)snprintf(s + n, cap - n, "a%d,%s,%d,2024-0%d-1%d,%s,%s\n", i % 4001 == 5 ? 3 : i, plan,
+                          i * 7, 1 + i % 9, i % 10, i % 2 ? "true" : "no", i % 13 ? "42" : "");
+  }
+  const char *path = write_bytes(c, "pieces.csv", s, n);
+  free(s);
+  int stops[] = {0, 1, 2500, 9999, 19990};
+  for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
+    Trace one;
+    ReadStats one_stats;
+    int one_status = trace_read(&one, path, 1, stops[k], &one_stats);
+    cr_assert_gt(one.accounts, 0);
+    for (int jobs = 2; jobs <= 3; jobs++) {
+      Trace many;
+      ReadStats many_stats;
+      int many_status = trace_read(&many, path, jobs, stops[k], &many_stats);
+      cr_assert_eq(many.len, one.len, "-j %d, stop after %d", jobs, stops[k]);
+      cr_assert_eq(memcmp(many.text, one.text, one.len), 0, "-j %d, stop after %d", jobs, stops[k]);
+      cr_assert_eq(many_status, one_status);
+      cr_assert_eq(many_stats.accounts, one_stats.accounts);
+      cr_assert_eq(many_stats.rejected, one_stats.rejected);
+      cr_assert_eq(many_stats.file_error, one_stats.file_error);
+      cr_assert_gt(many.direct, 0, "-j %d: the calling thread read no piece itself", jobs);
+      if (stops[k] == 0) cr_assert_gt(many.replayed, 0, "-j %d: no piece was read by a worker", jobs);
+      free(many.text);
+    }
+    if (stops[k] == 0) cr_assert_gt(one_stats.rejected, 100); /* the diagnostics come in between */
+    free(one.text);
+  }
+  collected_free(c);
+}
+
 /* ---- allowed_usual: the CSV fast paths' `in [...]` check ----------------- */
 
 /* allowed_usual (a value's length and first and last words, memcmp
