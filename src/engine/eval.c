@@ -965,7 +965,8 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
    * allocated in them) */
   if (E->scratch.head) arena_reset(&E->scratch);
   if (E->exprs.head) arena_reset(&E->exprs);
-  memcpy(E->ops.base[LB_INPUT], inputs, (size_t)E->p->ninputs * sizeof(Value));
+  if (inputs != E->ops.base[LB_INPUT])
+    memcpy(E->ops.base[LB_INPUT], inputs, (size_t)E->p->ninputs * sizeof(Value));
   E->ops.as_of = as_of;
   E->r.as_of = as_of;
   E->state[ST_AS_OF] = val_date(as_of);
@@ -978,6 +979,8 @@ const Result *eval_account(Evaluator *E, const Value *inputs, int32_t as_of, Eva
   }
   return &E->r;
 }
+
+Value *eval_inputs(Evaluator *E) { return E->ops.base[LB_INPUT]; }
 
 const Result *eval_result(const Evaluator *E) { return &E->r; }
 

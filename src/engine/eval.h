@@ -48,6 +48,11 @@ typedef enum EvalDepth {
  * filled (Result.detailed, Result.explained tell). The Result, and any
  * text it or eval_* values point to, stay valid until the next call. */
 const Result *eval_account(Evaluator *ev, const Value *inputs, int32_t as_of, EvalDepth depth);
+/* The evaluator's own table of an account's inputs (Program.inputs
+ * order): a reader may put an account's values straight into it
+ * (ReadOpts.values) and pass it as eval_account's INPUTS, which then
+ * copies nothing. Nothing but eval_account writes it. */
+Value *eval_inputs(Evaluator *ev);
 /* History (trend.h): the earlier snapshots of the account scored next
  * (VIEW must stay valid through eval_account; NULL: none, so every trend
  * function is missing), and, after scoring it, the values of the trend

@@ -453,7 +453,9 @@ typedef struct CsvReader {
   int32_t *text_inputs; /* the text inputs with a column */
   int32_t ntext;
   Value *fast_values; /* read_fast converts into these (the inputs
-                         without a column: absent, once) */
+                         without a column: absent, once): values_own,
+                         or ReadOpts.values */
+  Value *values_own;
 } CsvReader;
 
 static void reader_init(CsvReader *r, const char *source, const Schema *schema, const ReadOpts *opts,
@@ -499,7 +501,7 @@ static void reader_free(CsvReader *r) {
   free(r->plan);
   free(r->by_column);
   free(r->text_inputs);
-  free(r->fast_values);
+  free(r->values_own);
   for (int32_t j = 0; j < r->ncolumns; j++)
     free(r->header[j]);
   free(r->header);
@@ -1021,15 +1023,17 @@ static bool map_columns(CsvReader *r) {
                      r->column_of);
 }
 
-/* Sets up the fast paths for the columns map_columns found. */
-static void fast_plan(CsvReader *r) {
+/* Sets up the fast paths for the columns map_columns found, read_fast
+ * converting into VALUES (NULL: the reader's own array). */
+static void fast_plan(CsvReader *r, Value *values) {
   const Schema *schema = r->schema;
   int32_t ninputs = schema->ninputs;
   r->plan = xcalloc((size_t)ninputs + 1, sizeof *r->plan);
   r->by_column = xcalloc((size_t)r->ncolumns + 1, sizeof *r->by_column); /* FAST_SKIP */
   r->by_column[r->ncolumns].step = FAST_END;
   r->text_inputs = xmalloc(((size_t)ninputs + 1) * sizeof *r->text_inputs);
-  r->fast_values = xcalloc((size_t)ninputs + 1, sizeof *r->fast_values);
+  r->values_own = values ? NULL : xcalloc((size_t)ninputs + 1, sizeof *r->values_own);
+  r->fast_values = values ? values : r->values_own;
   r->fast = true;
   for (int32_t i = 0; i < ninputs; i++) {
     const FieldSchema *f = &schema->inputs[i];
@@ -1561,7 +1565,10 @@ int csv_read(Intake *in) {
   }
 
   if (!piece && r.opts && r.opts->expect) expect_records(&r);
-  fast_plan(&r);
+  /* the caller's array, when each account is handed over before the
+   * next is read, here */
+  bool at_once = !piece && !in->kept && !in->begin_hook;
+  fast_plan(&r, at_once && r.opts ? r.opts->values : NULL);
   CsvRun run = {.in = in};
   bool broken = false;
   while (!in->stop) {

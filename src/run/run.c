@@ -593,6 +593,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
     ro.expect = expect_records;
     ro.expect_ud = &rc;
   }
+  ro.values = eval_inputs(ev); /* (the history's prescan is done) */
   JobWork work = score_job_work(&sj);
   for (int i = 0; i < ndata && status != KENKO_ERR_USAGE; i++) {
     const char *path = files[i].path;

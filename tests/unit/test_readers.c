@@ -1206,6 +1206,56 @@ Test(csv, expect_records) {
   collected_free(c);
 }
 
+/* ReadOpts.values: the one-pass path puts an account's values into the
+ * caller's array (the evaluator's input table, in a run) and hands that
+ * over; a record the general path reads (a quoted cell) comes in an
+ * array of its own, the caller's untouched but for the inputs without a
+ * column (absent, once). The values are the same either way. */
+typedef struct Placed {
+  Collected *c;
+  const Value *table;
+  int in_table, elsewhere;
+} Placed;
+
+static bool on_placed(void *ud, const Account *a, Arena *arena) {
+  Placed *p = ud;
+  if (a->values == p->table)
+    p->in_table++;
+  else
+    p->elsewhere++;
+  return on_account(p->c, a, arena);
+}
+
+Test(csv, values_in_the_callers_array) {
+  Collected *c = collected_new(&accounts_schema);
+  Value table[8];
+  for (int i = 0; i < 8; i++)
+    table[i] = val_num(-1);
+  ReadOpts opts = {0};
+  opts.values = table;
+  Placed placed = {c, table, 0, 0};
+  const char *path = write_text(c, "data.csv",
+                                "id,plan,arr,start,active\n"
+                                "a1,basic,1,2026-01-01,true\n"
+                                "a2,\"pro\",2,2026-01-02,false\n"
+                                "a3,enterprise,3,2026-01-03,\n");
+  Diag d;
+  diag_init(&d, NULL, on_diag, c);
+  cr_assert_eq(read_data(path, FMT_CSV, c->schema, &opts, &d, on_placed, &placed, &c->stats), KENKO_OK);
+  EXPECT_NO_DIAGS(c);
+  EXPECT_ACCOUNTS(c, "a1@2 plan=basic arr=1 start=2026-01-01 active=true nps=- tickets=-",
+                  "a2@3 plan=pro arr=2 start=2026-01-02 active=false nps=- tickets=-",
+                  "a3@4 plan=enterprise arr=3 start=2026-01-03 active=- nps=- tickets=-");
+  cr_assert_eq(placed.in_table, 2);
+  cr_assert_eq(placed.elsewhere, 1);
+  cr_assert_eq(table[5].type, T_MISSING, "nps: no column");
+  cr_assert_eq(table[6].type, T_MISSING, "tickets: no column");
+  cr_assert_eq(table[7].type, T_NUMBER, "past the inputs: untouched");
+  cr_assert_eq(table[2].type, T_NUMBER);
+  cr_assert_eq(table[2].u.num, 3.0, "the last account's");
+  collected_free(c);
+}
+
 /* A record longer than the first buffer (1 MiB) grows it; lines after a
  * multi-line cell keep their numbers. */
 Test(csv, long_records) {
