@@ -1564,10 +1564,11 @@ int csv_read(Intake *in) {
     }
   }
 
-  if (!piece && r.opts && r.opts->expect) expect_records(&r);
-  /* the caller's array, when each account is handed over before the
-   * next is read, here */
-  bool at_once = !piece && !in->kept && !in->begin_hook;
+  /* the caller's estimate and the caller's array, when the file is read
+   * whole on the caller's thread (a --jobs worker has its begin_hook),
+   * each account handed over before the next is read */
+  bool whole = !piece && !in->begin_hook, at_once = whole && !in->kept;
+  if (whole && r.opts && r.opts->expect) expect_records(&r);
   fast_plan(&r, at_once && r.opts ? r.opts->values : NULL);
   CsvRun run = {.in = in};
   bool broken = false;
