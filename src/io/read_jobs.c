@@ -727,6 +727,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     if (opts) w->opts = *opts;
     w->opts.rejected_key = record_key;
     w->opts.rejected_ud = w;
+    w->opts.expect = NULL; /* the calling thread's (its first piece tells it) */
     /* splittable: UTF-8, which each piece need not find out again */
     if (j.csv) w->opts.encoding = "utf-8";
     /* the work's state made here, before this thread reads anything

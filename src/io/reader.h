@@ -46,11 +46,12 @@ typedef struct ReadOpts {
    * the account as a whole), the id quoted for a message, the message. */
   void (*on_reject)(void *ud, int line, int col, const char *field, const char *id, const char *msg);
   void *reject_ud;
-  /* CSV, read whole on the caller's thread (not by --jobs): called once
-   * before the first account, when the file is a regular one, with about
-   * how many records it holds (its size over the length of the lines in
-   * the first read), so that what grows with the accounts can be made
-   * that large at once (may be NULL). */
+  /* CSV, read whole on the caller's thread, or its first piece there
+   * (read_data_jobs; never by a worker): called once before the first
+   * account, when the file is a regular one, with about how many records
+   * it holds (its size over the length of the lines in the first read),
+   * so that what grows with the accounts can be made that large at once
+   * (may be NULL). */
   void (*expect)(void *ud, uint64_t records);
   void *expect_ud;
   /* CSV, read whole, accounts handed over at once (not --jobs): where

@@ -1786,7 +1786,15 @@ typedef struct Trace {
   const Schema *schema;
   const ReadStats *stats;
   int accounts, stop_after, replayed, direct;
+  int expected;         /* ReadOpts.expect's calls */
+  uint64_t expect_what; /* and the records it was told */
 } Trace;
+
+static void trace_expect(void *ud, uint64_t records) {
+  Trace *t = ud;
+  t->expected++;
+  t->expect_what = records;
+}
 
 static void trace_put(Trace *t, const char *s) {
   size_t n = strlen(s);
@@ -1843,7 +1851,7 @@ static int trace_read(Trace *t, const char *path, int jobs, int stop_after, Read
   trace_put(t, "");
   Diag d;
   diag_init(&d, NULL, trace_diag, t);
-  ReadOpts opts = {.delimiter = ','};
+  ReadOpts opts = {.delimiter = ',', .expect = trace_expect, .expect_ud = t};
   JobWork work = {.start = trace_work_start, .account = trace_work_account, .stop = trace_work_stop};
   if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
   return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs, &work);
@@ -1874,6 +1882,7 @@ Test(csv_pieces, calling_thread_reads_pieces_too) {
     ReadStats one_stats;
     int one_status = trace_read(&one, path, 1, stops[k], &one_stats);
     cr_assert_gt(one.accounts, 0);
+    cr_assert_eq(one.expected, 1);
     for (int jobs = 2; jobs <= 3; jobs++) {
       Trace many;
       ReadStats many_stats;
@@ -1886,6 +1895,11 @@ Test(csv_pieces, calling_thread_reads_pieces_too) {
       cr_assert_eq(many_stats.file_error, one_stats.file_error);
       cr_assert_gt(many.direct, 0, "-j %d: the calling thread read no piece itself", jobs);
       if (stops[k] == 0) cr_assert_gt(many.replayed, 0, "-j %d: no piece was read by a worker", jobs);
+      /* told once how many records to expect, by the first piece, on
+       * this thread (a worker's call would race with it) */
+      cr_assert_eq(many.expected, 1, "-j %d: ReadOpts.expect called %d times", jobs, many.expected);
+      cr_assert_gt(many.expect_what, 1000, "-j %d: expected %llu records", jobs,
+                   (unsigned long long)many.expect_what);
       free(many.text);
     }
     if (stops[k] == 0) cr_assert_gt(one_stats.rejected, 100); /* the diagnostics come in between */
