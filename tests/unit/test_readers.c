@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -603,6 +604,82 @@ Test(convert, bool_fast_path) {
     cr_assert(convert_usual(&bool_field, padded, strlen(common[i]), true, &arena, &v), "%s", common[i]);
   }
   arena_free(&arena);
+}
+
+/* The one-pass path's branch-free conversions (convert.h: digits_short,
+ * bool_short) against a byte-at-a-time reading and bool_usual:
+ * every string of 0 to 4 bytes from bytes at and next to the digits and
+ * the letters of true/false (either case, the high bit, 0x20 and 0x40
+ * off), then random ones of up to 10 bytes, each followed by bytes that
+ * must not count (the cell is the first N of 8 readable bytes). */
+static void check_short_cell(const char *s, size_t n) {
+  uint64_t fast = 0, slow = 0;
+  bool fast_ok = digits_short(s, n, &fast), slow_ok = n <= 8;
+  for (size_t k = 0; k < n && slow_ok; k++) { /* a byte at a time */
+    slow_ok = s[k] >= '0' && s[k] <= '9';
+    slow = slow * 10 + (uint64_t)(s[k] - '0');
+  }
+  cr_assert_eq(fast_ok, slow_ok, "digits \"%.*s\" (%zu bytes)", (int)n, s, n);
+  if (fast_ok)
+    cr_assert_eq(fast, slow, "digits \"%.*s\": %llu, not %llu", (int)n, s, (unsigned long long)fast,
+                 (unsigned long long)slow);
+  uint64_t eight;
+  cr_assert_eq(digits8(s, n, &eight), fast_ok && n > 0, "digits8 \"%.*s\"", (int)n, s);
+  bool b = true, want = false;
+  bool usual = n == 0 || bool_usual(s, n, true, &want);
+  if (bool_short(s, n, &b)) {
+    cr_assert(usual, "bool_short took \"%.*s\"", (int)n, s);
+    cr_assert_eq(b, want, "bool \"%.*s\"", (int)n, s);
+  } else if (usual) { /* only true and false are its own, and nothing */
+    cr_assert(n != 0 && !((n == 4 && strncasecmp(s, "true", 4) == 0) ||
+                          (n == 5 && strncasecmp(s, "false", 5) == 0)),
+              "bool_short refused \"%.*s\"", (int)n, s);
+  }
+}
+
+Test(convert, short_cells_match_the_general_conversions) {
+  static const char bytes[] = "0159/:\xb0 tTrReEfFaAlLsS\xf4\x14\x34.-";
+  const size_t nbytes = sizeof bytes - 1;
+  for (size_t n = 0; n <= 4; n++) {
+    size_t total = 1;
+    for (size_t k = 0; k < n; k++)
+      total *= nbytes;
+    for (size_t code = 0; code < total; code++) {
+      char s[16];
+      memset(s, 'e', sizeof s); /* what follows must not count */
+      for (size_t k = 0, c = code; k < n; k++, c /= nbytes)
+        s[k] = bytes[c % nbytes];
+      check_short_cell(s, n);
+      s[n] = '0';
+      check_short_cell(s, n);
+    }
+  }
+  static const char *const words[] = {"true", "false"};
+  for (int w = 0; w < 2; w++) /* every case, every byte changed */
+    for (unsigned mask = 0; mask < 32; mask++)
+      for (size_t at = 0; at <= 5; at++)
+        for (size_t k = 0; k < nbytes; k++) {
+          char s[16] = "eeeeeeeeeeeeeee";
+          size_t n = strlen(words[w]);
+          memcpy(s, words[w], n);
+          for (size_t i = 0; i < n; i++)
+            if (mask >> i & 1) s[i] = (char)(s[i] - 0x20);
+          check_short_cell(s, n);
+          if (at < n) s[at] = bytes[k];
+          check_short_cell(s, n);
+          check_short_cell(s, at);
+        }
+  unsigned seed = 17;
+  for (int i = 0; i < 1000000; i++) {
+    char s[16];
+    seed = seed * 1103515245u + 12345u;
+    size_t n = (seed >> 8) % 11;
+    for (size_t k = 0; k < sizeof s; k++) {
+      seed = seed * 1103515245u + 12345u;
+      s[k] = (seed >> 20) % 4 ? bytes[(seed >> 8) % nbytes] : (char)('0' + (seed >> 12) % 10);
+    }
+    check_short_cell(s, n);
+  }
 }
 
 /* The readers' inline date path (convert.h: date_usual) agrees with
