@@ -3,20 +3,26 @@
  * (1e-4 <= |x| < 1e15, no integer), without printf or strtod.
  *
  * x = m·2^-s exactly (m < 2^53). Scaled by 10^q so that it has 17 digits
- * before the point, N = x·10^q = m·5^q / 2^(s−q): an exact rational with
- * a 128-bit numerator, whose whole part and remainder fit 64 bits each.
- * For p = 15, 16, 17 the correctly rounded p-digit decimal is computed
- * from it, and accepted as soon as it lies inside the interval of reals
- * that round to x (half an ulp either side, a quarter below a power of
- * two, the ends included when m is even, as strtod rounds ties to even);
- * the 17-digit one always does. When 15 digits read back, the shortest
- * decimal is those 15 without trailing zeros (DBL_DIG). That is the
- * decimal the "%.*g" search over precisions 15, 16, 17 finds (shortest_g,
- * which writes everything outside the range), so the text is the same.
- * The digits are written 16 at once (SSE2), and the zeros at the end
- * found from them rather than by division.
+ * before the point, N = x·10^q = m·5^q / 2^(s−q), an exact fixed-point
+ * number with 55 bits after its point from one 64×64-bit multiplication
+ * (q from a table of binades, no retry). The correctly rounded 15-, 16-
+ * and 17-digit decimals are all made from it at once, and the first that
+ * lies inside the interval of reals that round to x (half an ulp either
+ * side) chosen by masks, not branches (which one that is changes from
+ * number to number: branches on it mispredicted); the 17-digit one
+ * always lies inside. When 15 digits read back, the
+ * shortest decimal is those 15 without trailing zeros (DBL_DIG). That is
+ * the decimal the "%.*g" search over precisions 15, 16, 17 finds
+ * (shortest_g, which writes everything outside the range, and powers of
+ * two, whose interval is lopsided), so the text is the same. With SSE2
+ * the 17 digits are made 16 at once, the text laid out (the point put
+ * in) and the cache entry made in registers (fast_text), for |x| >= 1;
+ * the rest through memory (decimal_text). The zeros at the end are found
+ * from the digits rather than by division.
  * tests/unit/test_numfmt.c compares every path with the printf search
- * over a million numbers and every power of two and ten. */
+ * over millions of numbers: every power of two and ten, every binade,
+ * decimal ties, numbers next to them; test_numfmt_portable.c the build
+ * without SSE2 with this one. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -32,38 +38,6 @@
 #include <stdlib.h>
 
 typedef unsigned __int128 u128;
-
-/* 5^q for q = 0..27 (5^27 < 2^64). */
-static const uint64_t pow5_u64[28] = {
-    1ull,
-    5ull,
-    25ull,
-    125ull,
-    625ull,
-    3125ull,
-    15625ull,
-    78125ull,
-    390625ull,
-    1953125ull,
-    9765625ull,
-    48828125ull,
-    244140625ull,
-    1220703125ull,
-    6103515625ull,
-    30517578125ull,
-    152587890625ull,
-    762939453125ull,
-    3814697265625ull,
-    19073486328125ull,
-    95367431640625ull,
-    476837158203125ull,
-    2384185791015625ull,
-    11920928955078125ull,
-    59604644775390625ull,
-    298023223876953125ull,
-    1490116119384765625ull,
-    7450580596923828125ull,
-};
 
 static const uint64_t pow10_u64[] = {1ull,
                                      10ull,
@@ -201,98 +175,130 @@ int uint_text(char *out, uint64_t v) {
   return n;
 }
 
-/* 10^k for k = −4 … 15 (at k + 4), the doubles nearest them. */
-static const double pow10_double[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
-                                      1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+/* ---- the exact path: 1e-4 <= x < 1e15, no integer ------------------------ */
 
-/* N = x·10^q split at its point: N17 its whole part, FRAC the rest in
- * units of 2^-SH (SH = s − q), FIVE = 5^q an ulp of x in those units
- * (2^-s·10^q = 5^q/2^SH). SH is 0 to 47 here (x below 1e15 and at least
- * 1e-4, q one off at most), so every distance below is less than
- * 100·2^47 and fits 64 bits; only m·5^q needs 128. */
-typedef struct Scaled {
-  uint64_t n17, frac, five;
-  int sh;
-} Scaled;
+/* The binades of the exact range, 2^-14 <= x < 2^50 (biased exponents
+ * 1009 to 1072, at biased − 1009): the power of ten inside the binade
+ * where there is one, else the binade's end (which no x in it reaches),
+ * and q, the power of ten that gives x 17 digits before its point
+ * (10^16 <= x·10^q < 10^17), for the x below it (one less for the x at
+ * or above it). 1e-4 … 1e-1 are the doubles just above those powers, the
+ * others the powers themselves, so comparing x with them is exact. */
+static const double binade_ten[64] = {
+    1e-4,   0x1p-12, 0x1p-11, 0x1p-10, 1e-3,   0x1p-8, 0x1p-7, 1e-2,   0x1p-5, 0x1p-4, 1e-1,   0x1p-2, 0x1p-1,
+    0x1p0,  0x1p1,   0x1p2,   0x1p3,   1e1,    0x1p5,  0x1p6,  1e2,    0x1p8,  0x1p9,  1e3,    0x1p11, 0x1p12,
+    0x1p13, 1e4,     0x1p15,  0x1p16,  1e5,    0x1p18, 0x1p19, 1e6,    0x1p21, 0x1p22, 0x1p23, 1e7,    0x1p25,
+    0x1p26, 1e8,     0x1p28,  0x1p29,  1e9,    0x1p31, 0x1p32, 0x1p33, 1e10,   0x1p35, 0x1p36, 1e11,   0x1p38,
+    0x1p39, 1e12,    0x1p41,  0x1p42,  0x1p43, 1e13,   0x1p45, 0x1p46, 1e14,   0x1p48, 0x1p49, 1e15};
+static const uint8_t binade_q[64] = {21, 20, 20, 20, 20, 19, 19, 19, 18, 18, 18, 17, 17, 17, 16, 16,
+                                     16, 16, 15, 15, 15, 14, 14, 14, 13, 13, 13, 13, 12, 12, 12, 11,
+                                     11, 11, 10, 10, 10, 10, 9,  9,  9,  8,  8,  8,  7,  7,  7,  7,
+                                     6,  6,  6,  5,  5,  5,  4,  4,  4,  4,  3,  3,  3,  2,  2,  2};
 
-/* N for this Q; true when it has 17 digits before its point. */
-static inline bool scale17(uint64_t m, int s, int q, Scaled *n) {
-  n->five = pow5_u64[q];
-  n->sh = s - q;
-  u128 num = (u128)m * n->five; /* < 2^53·5^22 < 2^105; N < 10^18 */
-  n->n17 = (uint64_t)(num >> n->sh);
-  n->frac = (uint64_t)num & ((1ull << n->sh) - 1);
-  return n->n17 - pow10_u64[16] < pow10_u64[17] - pow10_u64[16];
-}
+/* N = x·10^q as a fixed-point number with FRAC_BITS bits after its point:
+ * x = m·2^-s (m the 53-bit significand), so N·2^55 = m·5^q·2^(55−s+q),
+ * made as (m << a)·scale_five[q], scale_five[q] = 5^q·2^b with b the
+ * largest that no x of the range needs a negative shift a (a + b =
+ * 55 − s + q; a = biased + scale_shift[q] is 0 to 4 across the range, so
+ * that m << a and scale_five[q] fit 64 bits). The product is < 10^17·2^55
+ * < 2^112. An ulp of x is scale_five[q] << a in the same units (< 22.3
+ * units of N, 2^60); N's distances below to multiples of 100 are < 2^62. */
+enum { FRAC_BITS = 55 };
+#define FRAC_ONE (1ull << FRAC_BITS)
+static const uint64_t scale_five[21] = {0,
+                                        0,
+                                        56294995342131200ull,
+                                        70368744177664000ull,
+                                        43980465111040000ull,
+                                        54975581388800000ull,
+                                        68719476736000000ull,
+                                        42949672960000000ull,
+                                        53687091200000000ull,
+                                        67108864000000000ull,
+                                        41943040000000000ull,
+                                        52428800000000000ull,
+                                        65536000000000000ull,
+                                        40960000000000000ull,
+                                        51200000000000000ull,
+                                        64000000000000000ull,
+                                        80000000000000000ull,
+                                        50000000000000000ull,
+                                        62500000000000000ull,
+                                        78125000000000000ull,
+                                        48828125000000000ull};
+static const int16_t scale_shift[21] = {0,     0,     -1069, -1066, -1062, -1059, -1056,
+                                        -1052, -1049, -1046, -1042, -1039, -1036, -1032,
+                                        -1029, -1026, -1023, -1019, -1016, -1013, -1009};
 
-/* The correctly rounded decimal of N to a multiple of UNIT (10 or 100:
- * 16 or 15 digits; ties to even), into *V; true when it lies inside the
- * interval of reals that round to x (strtod reads it back as x): within
- * half an ulp (FIVE/2) of N, a quarter below a power of two (POW2: the
- * double below is nearer), the ends included when x's significand is
- * EVEN. Most numbers are farther than that from both multiples of UNIT
- * around them, which is told first. */
-static inline bool rounded_within(const Scaled *n, uint64_t unit, bool pow2, bool even, uint64_t *v) {
-  uint64_t d = n->n17 / unit;
-  uint64_t below = ((n->n17 - d * unit) << n->sh) + n->frac; /* N − d·UNIT, in 2^-sh */
-  uint64_t above = (unit << n->sh) - below;                  /* (d+1)·UNIT − N */
-  if (2 * below > n->five && 2 * above > n->five) return false;
-  bool up = below > above || (below == above && (d & 1));
-  uint64_t dist2 = up ? 2 * above : below << (pow2 ? 2 : 1);
-  *v = (d + up) * unit;
-  return even ? dist2 <= n->five : dist2 < n->five;
-}
-
-/* Writes the shortest round-trip text of X (1e-4 <= x < 1e15, not an
- * integer) into BUF in fixed notation; returns its length, or 0 when
- * the exact path cannot tell (the caller uses the printf path). BUF
- * holds 31 bytes (num_format's 32 after a sign). */
-static inline __attribute__((always_inline)) int num_format_fast(double x, char *buf) {
-  /* x is normal and positive: x = m·2^-s with m its 53-bit significand,
-   * 2^e2 <= x < 2^(e2+1) */
+/* The decimal the "%.*g" search over precisions 15, 16 and 17 writes for
+ * X (1e-4 <= x < 1e15, positive, no integer, no power of two): as V, 17
+ * digits (the 15- or 16-digit decimal with its zeros after; 10^16 <= V
+ * <= 10^17), with *POINT of them before the decimal point (−3 to 15).
+ *
+ * All three candidates are made from N at once, and chosen without a
+ * branch. The p-digit one is N rounded to a multiple of UNIT (100, 10,
+ * 1; ties to even, as printf rounds): from BELOW = N − d·UNIT in units of
+ * 2^-55, up when BELOW is past the half (or at it, d odd). It reads back
+ * as x when it lies within half an ulp (HALF) of N, which for 15 and 16
+ * digits is when N is that near the multiple of UNIT below or the one
+ * above (the nearer of the two, the rounded one, is then nearer still).
+ * The ends of that interval need no care (whether strtod rounds them to
+ * x): they are (2m ± 1)·2^-(s+1), which have s + 1 digits after the
+ * point, the last a 5, and so 19 significant digits or more in this
+ * range (x >= 2^(52−s) has 15 or more before the point when s = 3, one
+ * fewer for every 3.3 more after it; below 1, s >= 53), so no decimal of
+ * 17 digits is one of them. (Below a power of two the interval is a quarter ulp wide:
+ * those numbers do not come here.) The 17-digit one is always inside:
+ * an ulp is more than 1.1 units of N, and it is half a unit away at
+ * most. So the first of 15, 16, 17 digits inside is the search's text;
+ * when 15 digits read back, that is the shortest decimal without its
+ * zeros (DBL_DIG). */
+static inline __attribute__((always_inline)) uint64_t shortest_digits(double x, int *point) {
   uint64_t bits;
   memcpy(&bits, &x, sizeof bits);
   int biased = (int)(bits >> 52);
-  uint64_t fraction = bits & ((1ull << 52) - 1), m = fraction | (1ull << 52);
-  int s = 1075 - biased, e2 = biased - 1023;
-  /* e10 = floor(log10 x): floor(e2·log10 2) (1233/4096 is log10 2 close
-   * enough for these e2; the offset keeps the shift on a positive
-   * number) or one more, told apart by comparing x with 10^(e10+1). Where
-   * the double nearest that power is on the wrong side of it, N comes out
-   * with 16 or 18 digits and the next q is taken. */
-  int e10 = ((e2 + 4096) * 1233 >> 12) - 1233;
-  e10 += x >= pow10_double[e10 + 1 + 4];
-  int q = 16 - e10;
-  Scaled n;
-  if (!scale17(m, s, q, &n)) {
-    q += n.n17 < pow10_u64[16] ? 1 : -1;
-    if (q < 0 || q > 22 || s - q < 1 || !scale17(m, s, q, &n)) return 0;
-  }
-  /* V: the decimal as 17 digits (d·10^(17−p)). The 17-digit decimal is
-   * always inside: an ulp is more than 1.1 units of the 17th digit (N >=
-   * 10^16, m < 2^53), a quarter of one (the narrow side of a power of
-   * two, m = 2^52) more than 0.55. */
-  bool pow2 = fraction == 0, even = (m & 1) == 0;
-  uint64_t v, v15;
-  bool found;
-  if (pow2) /* the interval is lopsided: the nearer decimal may be out, a farther one in */
-    found = rounded_within(&n, 100, pow2, even, &v) || rounded_within(&n, 10, pow2, even, &v);
-  else if ((found = rounded_within(&n, 10, pow2, even, &v)) && rounded_within(&n, 100, pow2, even, &v15))
-    v = v15; /* (elsewhere a 15-digit decimal inside means a 16-digit one inside: it is one, or one nearer
-                is; so the 15-digit try is needed only after the 16-digit one passed) */
-  if (!found) {
-    uint64_t half = 1ull << (n.sh - 1);
-    v = n.n17 + (n.frac > half || (n.frac == half && (n.n17 & 1)));
-  }
-  if (v >= pow10_u64[17]) return 0; /* rounded up to 10^17: a power of ten */
+  uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+  int binade = biased - 1009;
+  int q = binade_q[binade] - (x >= binade_ten[binade]);
+  *point = 17 - q;
+  int a = biased + scale_shift[q];
+  uint64_t half = scale_five[q] << a >> 1; /* half an ulp of x (an ulp is 5^q·2^(55−s+q)) */
+  u128 num = (u128)(m << a) * scale_five[q];
+  uint64_t n17 = (uint64_t)(num >> FRAC_BITS), frac = (uint64_t)num & (FRAC_ONE - 1);
+  /* the multiples of 100 and 10 below N: d15·100, d16·10 (N's last two
+   * digits divided by ten as r·205 >> 11) */
+  uint64_t d15 = n17 / 100;
+  uint32_t r100 = (uint32_t)(n17 - 100 * d15), tens = r100 * 205 >> 11;
+  uint64_t d16 = 10 * d15 + tens;
+  uint64_t below15 = (uint64_t)r100 << FRAC_BITS | frac,
+           below16 = (uint64_t)(r100 - 10 * tens) << FRAC_BITS | frac;
+  uint64_t v16 = 10 * (d16 + (below16 + (d16 & 1) > 5 * FRAC_ONE));
+  uint64_t v17 = n17 + (frac + (n17 & 1) > FRAC_ONE / 2);
+  uint64_t in16 = (below16 < half) | (below16 > 10 * FRAC_ONE - half);
+  /* (the 15-digit one is needed only when it is inside, where it is the
+   * one multiple of 100 within half an ulp, less than 12 units, of N) */
+  uint64_t up15 = below15 > 100 * FRAC_ONE - half, in15 = (below15 < half) | up15;
+  uint64_t v15 = 100 * (d15 + up15);
+  /* v17, or v16 when in16, or v15 when in15: by masks, not branches */
+  uint64_t v = v17 ^ ((v17 ^ v16) & (0 - in16));
+  return v ^ ((v ^ v15) & (0 - in15));
+}
+
+/* The text of V·10^(POINT−17) (10^16 <= V < 10^17, POINT −3 to 15) at
+ * BUF in fixed notation, without the zeros at its end (found from the
+ * digits rather than by division), and a NUL; returns its length (at
+ * most 20), or 0 when it is a whole number (it is not the x it came
+ * from: x is none). Writes BUF[0..30] at most (num_format's 32 bytes
+ * after a sign). */
+static int decimal_text(uint64_t v, int point, char *buf) {
   /* its 17 digits (the first not 0), the last one not 0 (LAST) ending
-   * the text; POINT digits before the decimal point, −3 to 15 */
+   * the text; POINT digits before the decimal point */
   char digits[32];
   uint64_t top = v / pow10_u64[16];
   digits[0] = (char)('0' + top);
   unsigned nonzero = write16(digits + 1, v - top * pow10_u64[16]);
   int last = nonzero ? 32 - __builtin_clz(nonzero) : 0;
-  int point = 17 - q, len;
+  int len;
   if (point <= 0) { /* 0.000ddd: the moves end before buf[30] */
     memcpy(buf, "0.000", 5);
     memcpy(buf + 2 - point, digits, 24);
@@ -300,7 +306,7 @@ static inline __attribute__((always_inline)) int num_format_fast(double x, char 
   } else { /* ddd.ddd: the digits from FROM on moved one on, the point put after; FROM is the point's
               place but for 15 digits before it (two after at most), so that nothing is written past
               buf[30]: a caller's sign may come first */
-    if (last < point) return 0; /* a whole number: not x (x is none) */
+    if (last < point) return 0;
     int from = point < 15 ? point : 14;
     memcpy(buf, digits, 16);
     memcpy(buf + from + 1, digits + from, 16);
@@ -371,19 +377,115 @@ static int format_integer(double x, char *buf) {
   return len;
 }
 
+#ifdef __SSE2__
+/* ---- the exact path's common case in registers (SSE2) ------------------- */
+
+/* The 16 digits of HI·10^8 + LO (HI, LO < 10^8) as bytes 0 to 9, HI's
+ * first: both split in halves of four digits at once (a/10^4 is
+ * a·3518437209 >> 45 for a < 2^32), the four halves spread over 16-bit
+ * lanes four times each (times 4, as write16 needs them), and then
+ * every lane divided by its power of ten as in write16. */
+static inline __m128i digits16(uint32_t hi, uint32_t lo) {
+  __m128i x = _mm_set_epi64x(lo, hi);
+  __m128i upper = _mm_srli_epi64(_mm_mul_epu32(x, _mm_set1_epi32((int)3518437209u)), 45);
+  __m128i lower = _mm_sub_epi32(x, _mm_mul_epu32(upper, _mm_set1_epi32(10000)));
+  __m128i halves = _mm_or_si128(upper, _mm_slli_epi64(lower, 32)); /* hi/10^4, hi%10^4, lo/10^4, lo%10^4 */
+  __m128i four = _mm_slli_epi16(_mm_packs_epi32(halves, halves), 2);
+  __m128i pairs = _mm_unpacklo_epi16(four, four);
+  __m128i a = _mm_unpacklo_epi32(pairs, pairs), b = _mm_unpackhi_epi32(pairs, pairs);
+  const __m128i magic = _mm_set_epi16((short)0x8000, 6554, 5243, 8389, (short)0x8000, 6554, 5243, 8389);
+  const __m128i shift =
+      _mm_set_epi16((short)0x8000, 1 << 14, 1 << 11, 1 << 7, (short)0x8000, 1 << 14, 1 << 11, 1 << 7);
+  const __m128i ten = _mm_set1_epi16(10);
+  a = _mm_mulhi_epu16(_mm_mulhi_epu16(a, magic), shift);
+  b = _mm_mulhi_epu16(_mm_mulhi_epu16(b, magic), shift);
+  a = _mm_sub_epi16(a, _mm_slli_epi64(_mm_mullo_epi16(a, ten), 16));
+  b = _mm_sub_epi16(b, _mm_slli_epi64(_mm_mullo_epi16(b, ten), 16));
+  return _mm_packus_epi16(a, b);
+}
+
+/* From text_masks + 16 − P: lanes below P set; + 15 − P: lanes up to P;
+ * + 32 − P: '.' in lane P only. */
+static const char text_masks[48] = {-1,  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                    0,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+                                    '.', 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0};
+static inline __m128i load16(const char *p) { return _mm_loadu_si128((const __m128i *)(const void *)p); }
+
+/* A number's text in two registers, its bytes 0 to 15 and 16 on (the
+ * bytes past its end '0's or zeros), so that neither the output nor the
+ * cache entry is read back from memory. */
+typedef struct Text {
+  __m128i lo, hi;
+} Text;
+
+/* decimal_text's text of X (1 <= |x| < 1e15, not an integer) into T;
+ * its length, or 0 when this path does not take X (the rest of the
+ * exact path and the printf search in format_other): X below 1, a power
+ * of two, or rounded up to a power of ten. Its 17 digits are F (the
+ * first 16) and the last; the point's lane and those after it take the
+ * point and F moved one lane on. */
+static inline __attribute__((always_inline)) int fast_text(double x, Text *t) {
+  double a = fabs(x);
+  uint64_t bits;
+  memcpy(&bits, &a, sizeof bits);
+  if (!(a >= 1 && a < 1e15) || (double)(int64_t)x == x || (bits & ((1ull << 52) - 1)) == 0) return 0;
+  int point;
+  uint64_t v = shortest_digits(a, &point);
+  if (v >= pow10_u64[17]) return 0;
+  uint64_t upper = v / 100000000;
+  uint32_t top = (uint32_t)upper / 100000000;
+  __m128i d = digits16((uint32_t)upper - top * 100000000, (uint32_t)(v - upper * 100000000));
+  unsigned nonzero = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) & 0xFFFF;
+  if (nonzero >> (point - 1) == 0) return 0; /* no digit after the point: a whole number (x is none) */
+  int len = 34 - __builtin_clz(nonzero); /* to the last digit not 0: F[32 − clz], one on for the point */
+  __m128i c = _mm_add_epi8(d, _mm_set1_epi8('0'));
+  __m128i f = _mm_or_si128(_mm_slli_si128(c, 1), _mm_cvtsi32_si128((int)('0' + top)));
+  const char *masks = text_masks + 16 - point;
+  t->lo = _mm_or_si128(_mm_or_si128(_mm_and_si128(f, load16(masks)), load16(masks + 16)),
+                       _mm_andnot_si128(load16(masks - 1), _mm_slli_si128(f, 1)));
+  t->hi = _mm_srli_si128(c, 14);
+  if (x < 0) {
+    t->hi = _mm_or_si128(_mm_slli_si128(t->hi, 1), _mm_srli_si128(t->lo, 15));
+    t->lo = _mm_or_si128(_mm_slli_si128(t->lo, 1), _mm_cvtsi32_si128('-'));
+    len++;
+  }
+  return len;
+}
+
+/* The text's first 24 bytes at OUT. */
+static inline void text_put(const Text *t, char *out) {
+  _mm_storeu_si128((__m128i *)(void *)out, t->lo);
+  _mm_storel_epi64((__m128i *)(void *)(out + 16), t->hi);
+}
+
+/* E holds the number of these BITS, its text T of LEN bytes. */
+static inline void text_keep(NumEntry *e, uint64_t bits, size_t len, const Text *t) {
+  _Static_assert(sizeof(NumEntry) == 32 && NUM_CACHE_TEXT == 23, "NumEntry: bits, len, 23 bytes");
+  __m128i head = _mm_or_si128(_mm_set_epi64x((int64_t)len, (int64_t)bits), _mm_slli_si128(t->lo, 9));
+  __m128i rest = _mm_or_si128(_mm_srli_si128(t->lo, 7), _mm_slli_si128(t->hi, 9));
+  _mm_storeu_si128((__m128i *)(void *)e, head);
+  _mm_storeu_si128((__m128i *)(void *)((char *)e + 16), rest);
+}
+#endif
+
 /* Decimal point and exponent use the C locale's "." (the CLI never calls
  * setlocale). Integers up to 1e15 in magnitude print as plain digits.
- * (Inline in num_format and num_cache_miss.) */
-static inline __attribute__((always_inline)) int format_any(double x, char *buf) {
-  /* the common case first: no integer, in the exact range (the int64_t
-   * round trip is exact there and, unlike trunc(), no call) */
+ * Numbers the exact path takes (1e-4 <= |x| < 1e15, no integer) with
+ * their text in memory (decimal_text), unless it cannot tell (a power
+ * of two, a decimal rounded up to a power of ten): those and all others
+ * through the printf search. (Out of line: with SSE2, fast_text takes
+ * most numbers first.) */
+static __attribute__((noinline)) int format_other(double x, char *buf) {
   double a = fabs(x);
+  uint64_t bits;
+  memcpy(&bits, &a, sizeof bits);
   if (a >= 1e-4 && a < 1e15 && (double)(int64_t)x != x) {
-    int neg = x < 0;
+    int point;
+    uint64_t v = (bits & ((1ull << 52) - 1)) ? shortest_digits(a, &point) : pow10_u64[17];
+    int neg = x < 0, n = 0;
     buf[0] = '-';
-    int n = num_format_fast(a, buf + neg);
-    if (n > 0) return n + neg;
-    return shortest_g(x, buf);
+    if (v < pow10_u64[17]) n = decimal_text(v, point, buf + neg);
+    return n > 0 ? n + neg : shortest_g(x, buf);
   }
   if (isnan(x) || isinf(x)) {
     memcpy(buf, "null", 5);
@@ -397,7 +499,32 @@ static inline __attribute__((always_inline)) int format_any(double x, char *buf)
   return shortest_g(x, buf);
 }
 
-int num_format(double x, char *buf) { return format_any(x, buf); }
+int num_format(double x, char *buf) {
+#ifdef __SSE2__
+  Text t;
+  int n = fast_text(x, &t);
+  if (n > 0) {
+    text_put(&t, buf);
+    buf[n] = '\0';
+    return n;
+  }
+#endif
+  return format_other(x, buf);
+}
+
+/* num_cache_miss for the numbers fast_text does not take. */
+static __attribute__((noinline)) size_t cache_other(NumEntry *set, char *out, double x) {
+  size_t n = (size_t)format_other(x, out);
+  if (n <= NUM_CACHE_TEXT) {
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    set[1] = set[0];
+    set[0].bits = bits;
+    set[0].len = (uint8_t)n;
+    memcpy(set[0].text, out, NUM_CACHE_TEXT); /* a fixed move: within the room made */
+  }
+  return n;
+}
 
 size_t num_cache_miss(NumEntry *set, char *out, double x) {
   uint64_t bits;
@@ -409,12 +536,15 @@ size_t num_cache_miss(NumEntry *set, char *out, double x) {
     memcpy(out, hit.text, NUM_CACHE_TEXT);
     return hit.len;
   }
-  size_t n = (size_t)format_any(x, out);
-  if (n <= NUM_CACHE_TEXT) {
+#ifdef __SSE2__
+  Text t;
+  int n = fast_text(x, &t);
+  if (n > 0) { /* the common case: the output and the entry from T, no call */
+    text_put(&t, out);
     set[1] = set[0];
-    set[0].bits = bits;
-    set[0].len = (uint8_t)n;
-    memcpy(set[0].text, out, NUM_CACHE_TEXT); /* a fixed move: within the room made */
+    text_keep(&set[0], bits, (size_t)n, &t);
+    return (size_t)n;
   }
-  return n;
+#endif
+  return cache_other(set, out, x);
 }

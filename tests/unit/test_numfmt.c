@@ -317,3 +317,76 @@ Test(numfmt, small_int_table) {
     cr_assert(memcmp(got, want, (size_t)n) == 0, "%u: got %.*s", v, n, got);
   }
 }
+
+/* Exact decimals that are ties of printf's roundings: n·2^-k (n odd)
+ * has k digits after its point, the last a 5, so where it has 16, 17 or
+ * 18 digits in all, its 15-, 16- or 17-digit decimal is a tie (rounded
+ * to even). n of every width at every k, in every binade of the exact
+ * path (2^-14 to 2^49) and the two on either side. */
+Test(numfmt, ties_agree_with_search) {
+  uint64_t s = 0x2545F4914F6CDD1Dull;
+  for (int e = -16; e <= 51; e++)
+    for (int k = 0; k <= 66; k++) {
+      int width = e + k + 1; /* n's bits: n·2^-k in [2^e, 2^(e+1)) */
+      if (width < 1 || width > 53) continue;
+      for (int i = 0; i < 6; i++) {
+        uint64_t low = width > 1 ? xorshift(&s) & ((1ull << (width - 1)) - 1) : 0;
+        same_as_search(ldexp((double)((1ull << (width - 1)) | low | 1), -k));
+      }
+    }
+}
+
+/* Numbers next to the halfway points between 15- and 16-digit decimals
+ * (where the rounding turns) and next to such decimals themselves (where
+ * whether they read back turns), up to 3 ulps either side, across the
+ * exact range and a little past its ends. */
+Test(numfmt, next_to_ties_and_decimals) {
+  uint64_t s = 0x853c49e6748fea9bull;
+  for (int i = 0; i < 60000; i++) {
+    uint64_t r = xorshift(&s);
+    int digits = 15 + (int)(r % 2);
+    char text[48], mantissa[24];
+    snprintf(mantissa, sizeof mantissa, "%llu",
+             (unsigned long long)(xorshift(&s) % 9000000000000000000ull) + 1000000000000000000ull);
+    snprintf(text, sizeof text, "%c.%.*s%se%d", mantissa[0], digits - 1, mantissa + 1,
+             (r >> 1) & 1 ? "5" : "", (int)((r >> 8) % 22) - 5);
+    double x = strtod(text, NULL), up = x, down = x;
+    same_as_search(x);
+    for (int k = 0; k < 3; k++) {
+      up = nextafter(up, INFINITY);
+      down = nextafter(down, 0);
+      same_as_search(up);
+      same_as_search(down);
+    }
+  }
+}
+
+/* Every binade of the exact path (its tables: where the power of ten in
+ * it falls, and the scale on either side of it): random numbers in it,
+ * and numbers just below and above the power of ten, of the shapes the
+ * outputs have (a/b ratios, weighted averages of scores). */
+Test(numfmt, every_binade_agrees_with_search) {
+  uint64_t s = 0xda942042e4dd58b5ull;
+  for (int e = -15; e <= 50; e++) {
+    double ten = pow(10, ceil(e * 0.30102999566398120));
+    for (int i = 0; i < 400; i++) {
+      uint64_t r = xorshift(&s);
+      same_as_search(ldexp(1 + (double)(r >> 12) / 4503599627370496.0, e));
+      double near = ten * (1 + ((double)(int)(r % 2001) - 1000) * 1e-15);
+      same_as_search(near);
+    }
+  }
+  for (int i = 0; i < 200000; i++) {
+    uint64_t r = xorshift(&s);
+    double sum = 0, weights = 0;
+    for (int k = 0; k < 2 + (int)(r % 6); k++) {
+      uint64_t w = xorshift(&s);
+      double score = 100.0 * (double)(w >> 8 & 1023) / (double)((w >> 20) % 1000 + 1);
+      sum += (double)(w % 30 + 1) * (score > 100 ? 100 : score);
+      weights += (double)(w % 30 + 1);
+    }
+    same_as_search(sum / weights);
+    same_as_search((double)(r % 1000000) / (double)((r >> 24) % 9973 + 1) *
+                   ldexp(1, (int)(r >> 40) % 40 - 10));
+  }
+}
