@@ -389,9 +389,21 @@ typedef enum ScanResult {
 /* What the fast paths do with a cell: convert it as FAST_NUMBER ... (or
  * by convert_cell: FAST_OTHER); read_fast also skips a header cell no
  * input reads (FAST_SKIP), takes the key's cell and every cell with --na
- * with more care (FAST_CAREFUL), and refuses a cell past the header's
- * (FAST_END). */
-enum { FAST_SKIP, FAST_NUMBER, FAST_BOOL, FAST_DATE, FAST_TEXT, FAST_OTHER, FAST_CAREFUL, FAST_END };
+ * with more care (FAST_CAREFUL), refuses a cell past the header's
+ * (FAST_END), and has steps of its own for optional numbers and bools,
+ * whose empty cell is missing (FAST_NUMBER and FAST_BOOL refuse it). */
+enum {
+  FAST_SKIP,
+  FAST_NUMBER,
+  FAST_BOOL,
+  FAST_DATE,
+  FAST_TEXT,
+  FAST_OTHER,
+  FAST_CAREFUL,
+  FAST_END,
+  FAST_NUMBER_OPTIONAL,
+  FAST_BOOL_OPTIONAL
+};
 
 /* How the fast paths read one input (fast_plan): per input for
  * check_record, per header cell for read_fast. */
@@ -1053,6 +1065,8 @@ static void fast_plan(CsvReader *r, Value *values) {
      * as the general path trims them (FAST_TEXT checks for itself, and a
      * text key's id is its value) */
     p->step = (f->key && p->kind != FAST_TEXT) || r->nna > 0 ? FAST_CAREFUL : p->kind;
+    if (!p->required && p->step == FAST_NUMBER) p->step = FAST_NUMBER_OPTIONAL;
+    if (!p->required && p->step == FAST_BOOL) p->step = FAST_BOOL_OPTIONAL;
     p->out = &r->fast_values[i];
     if (f->type == T_TEXT) p->allowed = allowed_prepare(f);
     if (p->column < 0) {
@@ -1272,31 +1286,44 @@ static inline __attribute__((always_inline)) bool fast_step(const CsvReader *r, 
   case FAST_SKIP:
     if (r->odd_first[(uint8_t)*p]) return false; /* maybe quoted: the cells may end elsewhere */
     return true;
-  case FAST_NUMBER:
+  case FAST_NUMBER_OPTIONAL:
     /* 0 to 8 digits: the empty cell with the short numbers, without a
      * branch of its own (a column of numbers with empty cells here and
      * there made the predictor miss one cell after another) */
     if (digits_short(p, n, &digits)) {
-      if ((size_t)c->required > n) return false; /* empty and required (one test, not two) */
       Value v = val_missing(MISS_ABSENT);
       v.type = n ? T_NUMBER : T_MISSING;
       v.u.num = (double)digits; /* (0: an absent value's bytes) */
       *out = v;
       return true;
     }
+    goto decimal;
+  case FAST_NUMBER:
+    if (digits_short(p, n, &digits)) {
+      if (!n) return false; /* (required: rare) */
+      *out = val_num((double)digits);
+      return true;
+    }
+  decimal:
     if (n && simple_decimal(p, n, &x)) { /* (digits8 refused it as digits_short did) */
       *out = val_num(x);
       return true;
     }
     break;
-  case FAST_BOOL:
+  case FAST_BOOL_OPTIONAL:
     /* true, false or nothing, as above; the other spellings next */
     if (bool_short(p, n, &b) || (n && bool_usual(p, n, true, &b))) {
-      if ((size_t)c->required > n) return false;
       Value v = val_missing(MISS_ABSENT);
       v.type = n ? T_BOOL : T_MISSING;
       v.u.b = b; /* (false: an absent value's bytes) */
       *out = v;
+      return true;
+    }
+    break;
+  case FAST_BOOL:
+    if (bool_short(p, n, &b) || (n && bool_usual(p, n, true, &b))) {
+      if (!n) return false;
+      *out = val_bool(b);
       return true;
     }
     break;
