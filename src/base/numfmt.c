@@ -31,6 +31,7 @@
 
 #include <float.h>
 #include <stdbool.h>
+#include <stddef.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -458,13 +459,20 @@ static inline void text_put(const Text *t, char *out) {
   _mm_storel_epi64((__m128i *)(void *)(out + 16), t->hi);
 }
 
-/* E holds the number of these BITS, its text T of LEN bytes. */
-static inline void text_keep(NumEntry *e, uint64_t bits, size_t len, const Text *t) {
-  _Static_assert(sizeof(NumEntry) == 32 && NUM_CACHE_TEXT == 23, "NumEntry: bits, len, 23 bytes");
-  __m128i head = _mm_or_si128(_mm_set_epi64x((int64_t)len, (int64_t)bits), _mm_slli_si128(t->lo, 9));
-  __m128i rest = _mm_or_si128(_mm_srli_si128(t->lo, 7), _mm_slli_si128(t->hi, 9));
-  _mm_storeu_si128((__m128i *)(void *)e, head);
-  _mm_storeu_si128((__m128i *)(void *)((char *)e + 16), rest);
+/* SET's first entry holds the number of these BITS, its text T of LEN
+ * bytes, the one there before moved second. The text is stored where it
+ * goes: its last 8 bytes run one byte into the second entry, written
+ * after. */
+static inline void text_keep(NumEntry *set, uint64_t bits, size_t len, const Text *t) {
+  _Static_assert(offsetof(NumEntry, text) == 9 && sizeof(NumEntry) == 32 && NUM_CACHE_TEXT == 23,
+                 "NumEntry: bits, len, 23 bytes");
+  NumEntry first = set[0];
+  char *e = (char *)set;
+  memcpy(e, &bits, sizeof bits);
+  e[8] = (char)len;
+  _mm_storeu_si128((__m128i *)(void *)(e + 9), t->lo);
+  _mm_storel_epi64((__m128i *)(void *)(e + 25), t->hi);
+  set[1] = first;
 }
 #endif
 
@@ -541,8 +549,7 @@ size_t num_cache_miss(NumEntry *set, char *out, double x) {
   int n = fast_text(x, &t);
   if (n > 0) { /* the common case: the output and the entry from T, no call */
     text_put(&t, out);
-    set[1] = set[0];
-    text_keep(&set[0], bits, (size_t)n, &t);
+    text_keep(set, bits, (size_t)n, &t);
     return (size_t)n;
   }
 #endif
