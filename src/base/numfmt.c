@@ -419,32 +419,46 @@ typedef struct Text {
   __m128i lo, hi;
 } Text;
 
-/* decimal_text's text of X (1 <= |x| < 1e15, not an integer) into T;
- * its length, or 0 when this path does not take X (the rest of the
- * exact path and the printf search in format_other): X below 1, a power
- * of two, or rounded up to a power of ten. Its 17 digits are F (the
- * first 16) and the last; the point's lane and those after it take the
- * point and F moved one lane on. */
+/* decimal_text's text of X (1e-4 <= |x| < 1e15, not an integer) into
+ * T; its length, or 0 when this path does not take X (the printf search
+ * in format_other does): a power of two, or rounded up to a power of
+ * ten. Its 17 digits are F (the first 16) and the last. With a point
+ * after the first of them or later, the point's lane and those after it
+ * take the point and F moved one lane on; below 1, "0." and up to three
+ * zeros (K bytes) come first, F moved K lanes on (a shift of each 64-bit
+ * half by a count, and the bytes that cross into the next half). */
 static inline __attribute__((always_inline)) int fast_text(double x, Text *t) {
   double a = fabs(x);
   uint64_t bits;
   memcpy(&bits, &a, sizeof bits);
-  if (!(a >= 1 && a < 1e15) || (double)(int64_t)x == x || (bits & ((1ull << 52) - 1)) == 0) return 0;
-  int point;
+  if (!(a >= 1e-4 && a < 1e15) || (double)(int64_t)x == x || (bits & ((1ull << 52) - 1)) == 0) return 0;
+  int point, len;
   uint64_t v = shortest_digits(a, &point);
   if (v >= pow10_u64[17]) return 0;
   uint64_t upper = v / 100000000;
   uint32_t top = (uint32_t)upper / 100000000;
   __m128i d = digits16((uint32_t)upper - top * 100000000, (uint32_t)(v - upper * 100000000));
   unsigned nonzero = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) & 0xFFFF;
-  if (nonzero >> (point - 1) == 0) return 0; /* no digit after the point: a whole number (x is none) */
-  int len = 34 - __builtin_clz(nonzero); /* to the last digit not 0: F[32 − clz], one on for the point */
   __m128i c = _mm_add_epi8(d, _mm_set1_epi8('0'));
   __m128i f = _mm_or_si128(_mm_slli_si128(c, 1), _mm_cvtsi32_si128((int)('0' + top)));
-  const char *masks = text_masks + 16 - point;
-  t->lo = _mm_or_si128(_mm_or_si128(_mm_and_si128(f, load16(masks)), load16(masks + 16)),
-                       _mm_andnot_si128(load16(masks - 1), _mm_slli_si128(f, 1)));
-  t->hi = _mm_srli_si128(c, 14);
+  if (point > 0) {
+    if (nonzero >> (point - 1) == 0) return 0; /* no digit after the point: a whole number (x is none) */
+    len = 34 - __builtin_clz(nonzero); /* to the last digit not 0: F[32 − clz], one on for the point */
+    const char *masks = text_masks + 16 - point;
+    t->lo = _mm_or_si128(_mm_or_si128(_mm_and_si128(f, load16(masks)), load16(masks + 16)),
+                         _mm_andnot_si128(load16(masks - 1), _mm_slli_si128(f, 1)));
+    t->hi = _mm_srli_si128(c, 14);
+  } else { /* 0.ddd to 0.000ddd */
+    int k = 2 - point;
+    __m128i bits_k = _mm_cvtsi32_si128(8 * k), rest = _mm_cvtsi32_si128(64 - 8 * k);
+    __m128i zeros = _mm_and_si128(_mm_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '0', '0', '0', '.', '0'),
+                                  load16(text_masks + 16 - k));
+    t->lo = _mm_or_si128(_mm_or_si128(zeros, _mm_sll_epi64(f, bits_k)),
+                         _mm_srl_epi64(_mm_slli_si128(f, 8), rest));
+    t->hi =
+        _mm_or_si128(_mm_srl_epi64(_mm_srli_si128(f, 8), rest), _mm_sll_epi64(_mm_srli_si128(c, 15), bits_k));
+    len = k + 32 - __builtin_clz(nonzero << 1 | 1); /* to the last digit not 0 (F[0] when none after) */
+  }
   if (x < 0) {
     t->hi = _mm_or_si128(_mm_slli_si128(t->hi, 1), _mm_srli_si128(t->lo, 15));
     t->lo = _mm_or_si128(_mm_slli_si128(t->lo, 1), _mm_cvtsi32_si128('-'));
