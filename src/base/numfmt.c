@@ -15,10 +15,10 @@
  * the decimal the "%.*g" search over precisions 15, 16, 17 finds
  * (shortest_g, which writes everything outside the range, and powers of
  * two, whose interval is lopsided), so the text is the same. With SSE2
- * the 17 digits are made 16 at once, the text laid out (the point put
- * in) and the cache entry made in registers (fast_text), for |x| >= 1;
- * the rest through memory (decimal_text). The zeros at the end are found
- * from the digits rather than by division.
+ * the 17 digits are made 16 at once and the text laid out (the point,
+ * or "0.000", put in) in registers, then stored into the output and the
+ * cache entry (fast_text); without, through memory (decimal_text). The
+ * zeros at the end are found from the digits rather than by division.
  * tests/unit/test_numfmt.c compares every path with the printf search
  * over millions of numbers: every power of two and ten, every binade,
  * decimal ties, numbers next to them; test_numfmt_portable.c the build
