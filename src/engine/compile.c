@@ -302,14 +302,15 @@ static Addr cx_call(Compiler *c, const Node *e, Addr want) {
 }
 
 /* `a and b`, `a or b`, `a ?? b`: b's code is skipped when a decides,
- * unless it is short enough to run anyway (one instruction or none). */
+ * unless it is short enough to run anyway (two instructions or fewer:
+ * cheaper than the jump, which goes the data's way, and b is pure). */
 static Addr cx_logic(Compiler *c, const Node *e, uint8_t skip_op, uint8_t op, Addr want) {
   Addr a = cx(c, e->a, NO_ADDR);
   Addr d = dest(c, want);
   int32_t skip = emit(c, skip_op, d, a, NO_ADDR, NO_ADDR);
   Addr b = cx(c, e->b, NO_ADDR);
   int32_t blen = c->ncode - skip - 1;
-  if (blen <= 1) {
+  if (blen <= 2) {
     memmove(&c->code[skip], &c->code[skip + 1], (size_t)blen * sizeof *c->code);
     c->ncode--;
   } else {
@@ -360,6 +361,19 @@ static Addr cx_if(Compiler *c, const Node *e, Addr want) {
     Value k = *const_value(c, cond);
     if (k.type == T_MISSING) return place(c, cond, want);
     if (k.type == T_BOOL) return cx(c, k.u.b ? e->b : e->c, want);
+  }
+  if (c->fuse) {
+    /* both branches without code (references, constants): a select, no
+     * jump on the data */
+    int32_t at = c->ncode;
+    Addr b = cx(c, e->b, NO_ADDR);
+    Addr x = c->ncode == at ? cx(c, e->c, NO_ADDR) : NO_ADDR;
+    if (c->ncode == at) {
+      Addr d = dest(c, want);
+      emit(c, I_SELECT, d, cond, b, x);
+      return d;
+    }
+    c->ncode = at;
   }
   Addr d = dest(c, want);
   int32_t branch = emit(c, I_BRANCH, d, cond, NO_ADDR, NO_ADDR);

@@ -189,6 +189,49 @@ static inline void band_scored(Evaluator *E, const Ins *pc, int32_t band, double
   member_put(E, pc, member_head(MS_SCORED, band), score, &E->member_values[pc->n]);
 }
 
+/* The head word (member_head) of a member that is N/A for the reason
+ * WHY (as member_na leaves it; a member whose band is -1). */
+static inline uint64_t member_head_na(uint8_t why) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return 1u | (uint64_t)MS_NA << 8 | (uint64_t)why << 16 | (uint64_t)(uint32_t)-1 << 32;
+#else
+  MemberResult m;
+  memset(&m, 0, sizeof m);
+  m.na = true;
+  m.status = MS_NA;
+  m.why = why;
+  m.band = -1;
+  uint64_t w;
+  memcpy(&w, &m.na, sizeof w);
+  return w;
+#endif
+}
+
+/* The outcome of the member of PC whose band is BAND (-1: a rule or
+ * score): SCORE with STATUS, or (NA) N/A for the reason WHY, chosen by
+ * selects, not a branch (whether an input is missing is the data's):
+ * its result, its value where expressions read it (DST) and, when it is
+ * scored, its weighted score in its dimension's sums (N/A adds +0 to
+ * both: the sums are never -0, so they are the same bit for bit). */
+static inline void member_put_or_na(Evaluator *E, const Ins *pc, bool na, uint8_t why, uint8_t status,
+                                    int32_t band, double score, Value *dst) {
+  MemberResult *mr = pc->out;
+  uint64_t head = na ? member_head_na(why) : member_head(status, band);
+  memcpy(&mr->na, &head, sizeof head);
+  mr->score = na ? NAN : score;
+  put_num_or_na(dst, na, score);
+  double w = E->wpos[pc->n], ws = w * score;
+  pc->sums[0] += na ? 0 : ws;
+  pc->sums[1] += na ? 0 : w;
+}
+
+/* The type bits of the values of types A and B: no other than those of
+ * MASK (1 << type, …)? */
+static inline bool types_within(unsigned a, unsigned b, unsigned mask) {
+  return (((1u << a) | (1u << b)) & ~mask) == 0;
+}
+#define NUM_OR_MISSING (1u << T_NUMBER | 1u << T_MISSING)
+
 static inline void member_unscored(const Ins *pc, const Value *v) {
   member_na(pc->out, v->type == T_MISSING ? v->why : MISS_DOMAIN);
   *pc->dst = val_missing(MISS_NOT_APPLICABLE);
@@ -244,17 +287,9 @@ static void step_bands(Evaluator *E, const Ins *pc) { bands_outcome(E, pc, pc->a
 /* bands whose conditions compare one value with others (S_BANDS_CMP):
  * a number against numbers here, a missing value (every condition is
  * missing with its reason: N/A) at once, the rest as ops_compare has
- * it */
-static void step_bands_cmp(Evaluator *E, const Ins *pc) {
-  const Value *x = pc->a, *k = pc->c;
-  int32_t nconds = pc->m;
-  if (x->type == T_MISSING) {
-    member_na(member_begin(E, pc->n, false), x->why);
-    member_store(E, pc);
-    return;
-  }
-  /* which of the conditions hold (HOLDS of v and y) and, unless the
-   * compiler knows it (KNOWN), whether every right side is a number */
+ * it. (BANDS_HOLD: which of the conditions hold, HOLDS of v and y,
+ * and, unless the compiler knows it, KNOWN, whether every right side is
+ * a number.) */
 #define BANDS_HOLD(OP, HOLDS, KNOWN)                                                                         \
   case OP:                                                                                                   \
     for (int32_t b = 0; b < nconds; b++) {                                                                   \
@@ -263,6 +298,39 @@ static void step_bands_cmp(Evaluator *E, const Ins *pc) {
       holds |= (uint32_t)(HOLDS) << b;                                                                       \
     }                                                                                                        \
     break;
+static inline __attribute__((always_inline)) void step_bands_cmp(Evaluator *E, const Ins *pc) {
+  const Value *x = pc->a, *k = pc->c;
+  int32_t nconds = pc->m;
+  if (pc->aux && pc->len > nconds && types_within(x->type, x->type, NUM_OR_MISSING)) {
+    /* the compiler found every right side a number in every account and
+     * every band value a number from 0 to 100 (emit_eager_bands), and
+     * there is an `otherwise`: a band is taken, or (a missing value: every
+     * condition is missing with its reason) N/A, chosen by a select, not
+     * a branch */
+    double v = x->u.num;
+    uint32_t holds = 1u << nconds;
+    bool numbers = true;
+    switch ((Op)pc->sub) {
+      BANDS_HOLD(OP_EQ, v == y, 1)
+      BANDS_HOLD(OP_NE, v != y, 1)
+      BANDS_HOLD(OP_LT, v < y, 1)
+      BANDS_HOLD(OP_LE, v <= y, 1)
+      BANDS_HOLD(OP_GT, v > y, 1)
+      BANDS_HOLD(OP_GE, v >= y, 1)
+    default: numbers = false; break;
+    }
+    if (numbers) {
+      int32_t b = __builtin_ctz(holds);
+      bool na = x->type == T_MISSING;
+      member_put_or_na(E, pc, na, x->why, MS_SCORED, b, pc->b[b].u.num, &E->member_values[pc->n]);
+      return;
+    }
+  }
+  if (x->type == T_MISSING) {
+    member_na(member_begin(E, pc->n, false), x->why);
+    member_store(E, pc);
+    return;
+  }
 #define BANDS_HOLDS(KNOWN)                                                                                   \
   switch ((Op)pc->sub) {                                                                                     \
     BANDS_HOLD(OP_EQ, v == y, KNOWN)                                                                         \
@@ -537,6 +605,7 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
       [I_TREND] = RUN_LABEL(I_TREND),
       [I_SYM_EQ] = RUN_LABEL(I_SYM_EQ),
       [I_SYM_NE] = RUN_LABEL(I_SYM_NE),
+      [I_SELECT] = RUN_LABEL(I_SELECT),
       [S_RULE] = RUN_LABEL(S_RULE),
       [S_RULE_EQ] = RUN_LABEL(S_RULE_EQ),
       [S_RULE_NE] = RUN_LABEL(S_RULE_NE),
@@ -597,14 +666,20 @@ static void run(Evaluator *E, const Ins *pc, const void *const **labels) {
 L_S_RULE:
   step_rule(E, pc, pc->a);
   RUN_NEXT(pc + 1);
-  /* a rule whose condition is a comparison: numbers inline, the rest
-   * (symbols, text, dates, missing) as ops_compare has it */
+  /* a rule whose condition is a comparison: numbers (and a missing
+   * one) inline, the rest (symbols, text, dates) as ops_compare has
+   * it */
 #define RUN_RULE_CMP(OPCODE, HOLDS)                                                                          \
   {                                                                                                          \
     const Value *pa = pc->a, *pb = pc->b;                                                                    \
-    if (pa->type == T_NUMBER && pb->type == T_NUMBER) {                                                      \
+    unsigned ta = pa->type, tb = pb->type;                                                                   \
+    if (ta == T_NUMBER && tb == T_NUMBER) {                                                                  \
       double x = pa->u.num, y = pb->u.num;                                                                   \
       rule_outcome(E, pc, HOLDS);                                                                            \
+    } else if (types_within(ta, tb, NUM_OR_MISSING)) {                                                       \
+      /* a number and a missing value, or two: N/A for the first one's                                       \
+       * reason (as ops_compare and step_rule have it; no call) */                                           \
+      member_unscored(pc, ta == T_MISSING ? pa : pb);                                                        \
     } else {                                                                                                 \
       Value c = ops_compare(OPCODE, *pa, *pb);                                                               \
       step_rule(E, pc, &c);                                                                                  \
@@ -655,12 +730,16 @@ L_S_SCORE_SCALE : {
   RUN_NEXT(pc + 1);
 }
 L_S_SCORE_SCALE_NUM : {
-  /* as S_SCORE_SCALE, its bounds known to be numbers that differ */
+  /* as S_SCORE_SCALE, its bounds known to be numbers that differ; a
+   * missing value (N/A for its reason, as ops_scale and step_score have
+   * it) without a branch */
   const Value *px = pc->a;
-  if (px->type == T_NUMBER) {
+  unsigned tx = px->type;
+  if (types_within(tx, tx, NUM_OR_MISSING)) {
     double lo = pc->b->u.num, s = (px->u.num - lo) / (pc->c->u.num - lo) * 100;
-    if (isfinite(s)) {
-      member_scored(E, pc, MS_SCORED, s < 0 ? 0 : s > 100 ? 100 : s);
+    bool na = tx == T_MISSING;
+    if (isfinite(s) | na) {
+      member_put_or_na(E, pc, na, px->why, MS_SCORED, -1, s < 0 ? 0 : s > 100 ? 100 : s, pc->dst);
       RUN_NEXT(pc + 1);
     }
   }
@@ -797,17 +876,21 @@ L_S_JOURNEY_BEGIN:
   {                                                                                                          \
     uint8_t st = (ST);                                                                                       \
     r->steps[pc->n] = st;                                                                                    \
-    int32_t at = st != STEP_PASS ? pc->n : INT32_MAX;                                                        \
+    uint32_t passed = -(uint32_t)(st == STEP_PASS); /* (a mask: a select gcc made a branch) */               \
+    int32_t at = (int32_t)(((uint32_t)pc->n & ~passed) | ((uint32_t)INT32_MAX & passed));                    \
     bottleneck = at < bottleneck ? at : bottleneck;                                                          \
     RUN_NEXT(pc + 1);                                                                                        \
   }
+  /* (a step passes when its condition is: STEP_PASS is true's 1,
+   * STEP_FAIL false's 0, taken as they are rather than by a branch) */
+  _Static_assert(STEP_FAIL == 0 && STEP_PASS == 1, "a condition's bool is its step's status");
 L_S_JOURNEY_STEP : {
-  Value c = *pc->a;
-  RUN_JOURNEY_STEP(c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN)
+  const Value *c = pc->a;
+  RUN_JOURNEY_STEP(c->type == T_BOOL ? (uint8_t)c->u.b : STEP_UNKNOWN)
 }
 L_S_JOURNEY_STEP_AND : {
   const Value *pa = pc->a, *pb = pc->b;
-  if (pa->type == T_BOOL && pb->type == T_BOOL) RUN_JOURNEY_STEP((pa->u.b & pb->u.b) ? STEP_PASS : STEP_FAIL)
+  if (pa->type == T_BOOL && pb->type == T_BOOL) RUN_JOURNEY_STEP((uint8_t)(pa->u.b & pb->u.b))
   Value c = ops_and(*pa, *pb);
   RUN_JOURNEY_STEP(c.type == T_BOOL ? (c.u.b ? STEP_PASS : STEP_FAIL) : STEP_UNKNOWN)
 }

@@ -78,6 +78,9 @@ typedef enum IOp {
   I_SYM_EQ,       /* dst = a == b, b a constant symbol (grade == bad,
                      persona != onboard, …): a symbol inline */
   I_SYM_NE,       /* a != b, the same */
+  I_SELECT,       /* `if a then b else c` whose b and c need no code:
+                     true: dst = b; false: c; missing or not a bool: as
+                     I_BRANCH has it (no jump: which is the data's) */
   I_STEPS         /* from here on, the evaluator's steps (eval.c) */
 } IOp;
 
@@ -268,6 +271,17 @@ static inline __attribute__((always_inline)) Value ops_bool(bool b) {
     NEXT(pc + 1 + pc->sub);                                                                                  \
   }                                                                                                          \
   CASE(I_JUMP) : NEXT(pc + 1 + pc->n);                                                                       \
+  CASE(I_SELECT) : {                                                                                         \
+    const Value *pa = pc->a;                                                                                 \
+    if (pa->type == T_BOOL) {                                                                                \
+      /* b or c by a mask, not a branch */                                                                   \
+      uintptr_t take_b = -(uintptr_t)(pa->u.b != 0);                                                         \
+      *pc->dst = *(const Value *)(((uintptr_t)pc->b & take_b) | ((uintptr_t)pc->c & ~take_b));               \
+    } else {                                                                                                 \
+      *pc->dst = pa->type == T_MISSING ? *pa : val_missing(MISS_DOMAIN);                                     \
+    }                                                                                                        \
+    NEXT(pc + 1);                                                                                            \
+  }                                                                                                          \
   CASE(I_IS_MISSING) : *pc->dst = ops_bool((pc->a->type == T_MISSING) != (pc->sub != 0));                    \
   NEXT(pc + 1);                                                                                              \
   CASE(I_IN) : *pc->dst = ops_in(*pc->a, pc->b, pc->n);                                                      \

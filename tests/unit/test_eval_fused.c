@@ -66,10 +66,17 @@ static void same_results(const Result *a, const Result *b, int k) {
   cr_assert_eq(a->bottleneck, b->bottleneck, "account %d: bottleneck", k);
 }
 
-/* The values expressions read of the dimensions, their grades, the
- * health and its grade (the slots the steps write) are the same 16
- * bytes in both evaluators. */
+/* The values expressions read of the members, the dimensions, their
+ * grades, the health and its grade (the slots the steps write) are the
+ * same 16 bytes in both evaluators. */
 static void same_slots(const Program *p, const Evaluator *ef, const Evaluator *ep, int k) {
+  for (int32_t d = 0; d < p->ndimensions; d++)
+    for (int32_t i = 0; i < p->dimensions[d].nmembers; i++) {
+      ExplainRef ref = {.kind = REF_MEMBER, .index = d, .sub = i};
+      const Value *a = eval_ref_slot(ef, &ref, false), *b = eval_ref_slot(ep, &ref, false);
+      cr_assert(a && b && memcmp(a, b, sizeof *a) == 0, "account %d: member %d of dimension %d's value", k, i,
+                d);
+    }
   static const uint8_t kinds[] = {REF_DIMENSION, REF_DIM_GRADE, REF_HEALTH, REF_GRADE};
   for (size_t x = 0; x < sizeof kinds; x++) {
     int32_t n = kinds[x] == REF_DIMENSION || kinds[x] == REF_DIM_GRADE ? p->ndimensions : 1;
@@ -123,7 +130,7 @@ static void fused_matches_plain(const char *path, const char *text, int accounts
 }
 
 Test(eval_fused, aiueo_matches_the_plain_code) {
-  static const int ops[] = {S_ROLLUP, S_BANDS_CMP, S_RULE_GE, S_SCORE_SCALE_NUM, -1};
+  static const int ops[] = {S_ROLLUP, S_BANDS_CMP, S_RULE_GE, S_SCORE_SCALE_NUM, I_SELECT, -1};
   fused_matches_plain("rules/aiueo.kenko", NULL, 20000, ops);
 }
 
@@ -137,7 +144,10 @@ Test(eval_fused, aiueo_matches_the_plain_code) {
  * numbers (and values from 0 to 100: S_BANDS_CMP's aux), and not (a
  * value out of range, a date or a threshold as the value); scale()
  * with bounds known to be different numbers (S_SCORE_SCALE_NUM) and
- * with bounds a persona makes equal; round, abs,
+ * with bounds a persona makes equal; rules comparing values missing
+ * for different reasons (an input, a division by zero: the first one's
+ * is the rule's); `if` between two values without code (I_SELECT),
+ * its condition true, false or missing; round, abs,
  * min and max of one or two values (I_FN1, I_FN2)
  * over numbers, dates and missing values. */
 static const char *const every_step_rules =
@@ -177,6 +187,10 @@ static const char *const every_step_rules =
     "  rule r_ne : d != as_of\n"
     "  rule r_co : t ?? false\n"
     "  rule r_and : t and x > 0\n"
+    "  rule r_why : x >= y / z\n"
+    "  rule r_why2 : y / z < x\n"
+    "  rule r_if : x >= (if t then hi else y)\n"
+    "  score sc_if : if x > 5 then y else lo\n"
     "  score sc : scale(x, 0, hi)\n"
     "  score sc_z : scale(y, z, 10)\n"
     "  score sc_eq : scale(x, lo, 20)\n"
@@ -199,11 +213,10 @@ static const char *const every_step_rules =
     "journey { step j1 when t and x > 1  step j2 when later.grade != bad  step j3 when y >= lo }\n";
 
 Test(eval_fused, every_fused_step_matches_the_plain_code) {
-  static const int ops[] = {S_BANDS_CMP,       S_RULE_EQ,          S_RULE_NE,  S_RULE_LT,
-                            S_RULE_GE,         S_RULE_COALESCE,    S_RULE_AND, S_SCORE_SCALE,
-                            S_SCORE_SCALE_NUM, S_CASE_GE,          S_CASE_EQ,  S_CASE_NE,
-                            S_FLAG_AND,        S_JOURNEY_STEP_AND, I_FN1,      I_FN2,
-                            I_SYM_EQ,          I_SYM_NE,           -1};
+  static const int ops[] = {S_BANDS_CMP,     S_RULE_EQ,  S_RULE_NE,     S_RULE_LT,          S_RULE_GE,
+                            S_RULE_COALESCE, S_RULE_AND, S_SCORE_SCALE, S_SCORE_SCALE_NUM,  S_CASE_GE,
+                            S_CASE_EQ,       S_CASE_NE,  S_FLAG_AND,    S_JOURNEY_STEP_AND, I_FN1,
+                            I_FN2,           I_SYM_EQ,   I_SYM_NE,      I_SELECT,           -1};
   fused_matches_plain("t.kenko", every_step_rules, 20000, ops);
 }
 
