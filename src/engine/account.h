@@ -75,6 +75,11 @@ typedef struct JobWork {
    * work (the reader's arena is reset at each account, as on one thread,
    * and a batch carries only the ids, heads and texts). */
   void (*pack)(void *state, const Account *a, Buf *head, Buf *text);
+  /* May be NULL (a compact work): the array a reading thread's CSV
+   * reader converts each account's values into (ReadOpts.values), the
+   * thread's own (its evaluator's input table), which pack then finds
+   * in place instead of copying them there. */
+  Value *(*inputs)(void *state);
   /* A compact work whose bytes are many (a Result an account): a CSV
    * piece then hands over a few batches and waits for them to be
    * replayed, as when the values travel, so that the calling thread

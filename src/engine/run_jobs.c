@@ -318,6 +318,12 @@ static const void *scorer_account(void *state, const Account *a, Arena *arena) {
   return packed;
 }
 
+/* JobWork.inputs: the thread's evaluator's input table. */
+static Value *scorer_inputs(void *state) {
+  Scorer *s = state;
+  return eval_inputs(s->ev);
+}
+
 static void scorer_stop(void *state) {
   Scorer *s = state;
   if (s->writer) s->sj->text->stop(s->writer);
@@ -335,6 +341,7 @@ JobWork score_job_work(const ScoreJob *sj) {
                .pack = sj->text     ? scorer_pack
                        : sj->inputs ? scorer_pack_inputs
                                     : NULL,
+               .inputs = scorer_inputs,
                .bulky = !sj->text && sj->inputs};
   return w;
 }

@@ -1608,14 +1608,15 @@ int csv_read(Intake *in) {
     }
   }
 
-  /* the caller's estimate and the caller's array, when the file is read
-   * whole on the caller's thread (a --jobs worker has its begin_hook),
-   * each account handed over before the next is read; the estimate also
-   * from the first piece when read_data_jobs's calling thread reads it */
-  bool whole = !piece && !in->begin_hook, at_once = whole && !in->kept;
+  /* the caller's estimate when the file is read whole on the caller's
+   * thread (a --jobs worker has its begin_hook), or its first piece
+   * there (read_data_jobs's calling thread); the caller's array whenever
+   * each account is handed over before the next is read (not
+   * Intake.kept): a whole file, a piece, a worker's (its own array) */
+  bool whole = !piece && !in->begin_hook;
   bool first = piece && piece->begin == 0 && !in->begin_hook;
   if ((whole || first) && r.opts && r.opts->expect) expect_records(&r);
-  fast_plan(&r, at_once && r.opts ? r.opts->values : NULL);
+  fast_plan(&r, !in->kept && r.opts ? r.opts->values : NULL);
   CsvRun run = {.in = in};
   bool broken = false;
   while (!in->stop) {

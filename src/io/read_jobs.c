@@ -733,6 +733,10 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     /* the work's state made here, before this thread reads anything
      * (it reads its own pieces while the workers run) */
     if (work) w->state = work->start(work->ud);
+    /* the caller's array is the calling thread's: a compact work's
+     * reader converts into the work's own (Intake.kept: the values stay
+     * in the batch's arena) */
+    w->opts.values = j.compact && work->inputs ? work->inputs(w->state) : NULL;
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
       if (work) work->stop(w->state);
       break;

@@ -54,11 +54,13 @@ typedef struct ReadOpts {
    * (may be NULL). */
   void (*expect)(void *ud, uint64_t records);
   void *expect_ud;
-  /* CSV, read whole, accounts handed over at once (not --jobs): where
-   * the one-pass path puts an account's values, one per input (may be
-   * NULL: in the reader's own array). The caller's, such as the
-   * evaluator's input table (eval_inputs), so that they need not be
-   * copied there; nothing else may write them while the file is read. */
+  /* CSV, accounts handed over at once (a file read whole, a piece
+   * read_data_jobs's calling thread reads, a compact JobWork's worker:
+   * not Intake.kept): where the one-pass path puts an account's values,
+   * one per input (may be NULL: in the reader's own array). The
+   * caller's, such as the evaluator's input table (eval_inputs), so that
+   * they need not be copied there; nothing else may write them while the
+   * file (or piece) is read. */
   Value *values;
 } ReadOpts;
 

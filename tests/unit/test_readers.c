@@ -1865,6 +1865,11 @@ typedef struct Trace {
   int accounts, stop_after, replayed, direct;
   int expected;         /* ReadOpts.expect's calls */
   uint64_t expect_what; /* and the records it was told */
+  /* accounts whose values came in the array the reader was given
+   * (ReadOpts.values, JobWork.inputs): on this thread, and on a worker
+   * (the packed account's head says) */
+  const Value *given;
+  int in_place, in_place_there;
 } Trace;
 
 static void trace_expect(void *ud, uint64_t records) {
@@ -1890,9 +1895,15 @@ static bool trace_account(void *ud, const Account *a, Arena *arena) {
   char line[LINE_MAX_BYTES];
   snprintf(line, sizeof line, "%s@%u #%llu (%llu, %llu)", a->id, a->line, (unsigned long long)a->ordinal,
            (unsigned long long)t->stats->accounts, (unsigned long long)t->stats->rejected);
-  for (int32_t i = 0; i < t->schema->ninputs; i++) {
-    strncat(line, " ", sizeof line - strlen(line) - 1);
-    describe_value(&t->schema->inputs[i], a->values[i], line, sizeof line);
+  if (a->text) { /* a compact work's (trace_pack): the values as text, made there */
+    strncat(line, a->text, a->text_len < sizeof line - strlen(line) - 1 ? a->text_len : 0);
+    t->in_place_there += *(const char *)a->work;
+  } else {
+    for (int32_t i = 0; i < t->schema->ninputs; i++) {
+      strncat(line, " ", sizeof line - strlen(line) - 1);
+      describe_value(&t->schema->inputs[i], a->values[i], line, sizeof line);
+    }
+    t->in_place += t->given && a->values == t->given;
   }
   strncat(line, "\n", sizeof line - strlen(line) - 1);
   trace_put(t, line);
@@ -1916,10 +1927,38 @@ static const void *trace_work_account(void *state, const Account *a, Arena *aren
 }
 static void trace_work_stop(void *state) { (void)state; }
 
+/* A compact work (JobWork.pack) with an input array of its own per
+ * thread (JobWork.inputs): the head says whether the account's values
+ * were there, the text is what trace_account writes of the values. */
+typedef struct TracePack {
+  Value values[8];
+} TracePack;
+static void *trace_pack_start(void *ud) {
+  (void)ud;
+  TracePack *tp = calloc(1, sizeof *tp);
+  cr_assert_not_null(tp);
+  return tp;
+}
+static void trace_pack_stop(void *state) { free(state); }
+static Value *trace_pack_inputs(void *state) { return ((TracePack *)state)->values; }
+static void trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
+  TracePack *tp = state;
+  buf_putc(head, a->values == tp->values);
+  char line[LINE_MAX_BYTES] = "";
+  for (int32_t i = 0; i < accounts_schema.ninputs; i++) {
+    strncat(line, " ", sizeof line - strlen(line) - 1);
+    describe_value(&accounts_schema.inputs[i], a->values[i], line, sizeof line);
+  }
+  buf_puts(text, line);
+}
+
 /* Reads PATH (CSV, accounts_schema) with JOBS threads (read_data at 1),
  * the callback stopping after STOP_AFTER accounts (0: never), into *T;
- * returns the status, the counts in *STATS. */
-static int trace_read(Trace *t, const char *path, int jobs, int stop_after, ReadStats *stats) {
+ * returns the status, the counts in *STATS. GIVEN (or NULL): the array
+ * the calling thread's reader converts into (ReadOpts.values), and the
+ * work a compact one with arrays of its own (trace_pack). */
+static int trace_read_in(Trace *t, const char *path, int jobs, int stop_after, ReadStats *stats,
+                         Value *given) {
   memset(t, 0, sizeof *t);
   memset(stats, 0, sizeof *stats);
   t->schema = &accounts_schema;
@@ -1928,10 +1967,18 @@ static int trace_read(Trace *t, const char *path, int jobs, int stop_after, Read
   trace_put(t, "");
   Diag d;
   diag_init(&d, NULL, trace_diag, t);
-  ReadOpts opts = {.delimiter = ',', .expect = trace_expect, .expect_ud = t};
+  ReadOpts opts = {.delimiter = ',', .expect = trace_expect, .expect_ud = t, .values = given};
+  t->given = given;
   JobWork work = {.start = trace_work_start, .account = trace_work_account, .stop = trace_work_stop};
+  JobWork packed = {
+      .start = trace_pack_start, .stop = trace_pack_stop, .pack = trace_pack, .inputs = trace_pack_inputs};
   if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
-  return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs, &work);
+  return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs,
+                        given ? &packed : &work);
+}
+
+static int trace_read(Trace *t, const char *path, int jobs, int stop_after, ReadStats *stats) {
+  return trace_read_in(t, path, jobs, stop_after, stats, NULL);
 }
 
 /* read_data_jobs reads a CSV file's pieces on the calling thread too
@@ -1941,10 +1988,11 @@ static int trace_read(Trace *t, const char *path, int jobs, int stop_after, Read
  * one included), with the diagnostics in between, the same status and
  * counts, stopping where it says stop; and both kinds of piece come
  * (the first piece is always the calling thread's own). */
-Test(csv_pieces, calling_thread_reads_pieces_too) {
-  Collected *c = collected_new(&accounts_schema);
+/* 20,000 accounts, some rejected (a plan not allowed), in C's "pieces.csv". */
+static const char *pieces_file(Collected *c) {
   size_t cap = 1 << 21, n = 0;
   char *s = malloc(cap);
+  cr_assert_not_null(s);
   n += (size_t)snprintf(s + n, cap - n, "id,plan,arr,start,active,nps\n");
   for (int i = 0; i < 20000; i++) {
     const char *plan = i % 101 == 7 ? "gold" : plans[i % 3];
@@ -1953,6 +2001,12 @@ Test(csv_pieces, calling_thread_reads_pieces_too) {
   }
   const char *path = write_bytes(c, "pieces.csv", s, n);
   free(s);
+  return path;
+}
+
+Test(csv_pieces, calling_thread_reads_pieces_too) {
+  Collected *c = collected_new(&accounts_schema);
+  const char *path = pieces_file(c);
   int stops[] = {0, 1, 2500, 9999, 19990};
   for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
     Trace one;
@@ -1980,6 +2034,45 @@ Test(csv_pieces, calling_thread_reads_pieces_too) {
       free(many.text);
     }
     if (stops[k] == 0) cr_assert_gt(one_stats.rejected, 100); /* the diagnostics come in between */
+    free(one.text);
+  }
+  collected_free(c);
+}
+
+/* The one-pass path converts into the array it is given (ReadOpts.values:
+ * the evaluator's inputs, which then need no copy) wherever each account
+ * is handed over before the next is read: a file read whole, the calling
+ * thread's pieces at -j 2 and 3, and a compact work's workers, each
+ * into its own array (JobWork.inputs; never the calling thread's, which
+ * it reads at the same time). The values, counts, diagnostics and stop
+ * points are read_data's all the same. */
+Test(csv_pieces, values_converted_in_place) {
+  Collected *c = collected_new(&accounts_schema);
+  const char *path = pieces_file(c);
+  int stops[] = {0, 2500, 19990};
+  for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
+    Value given[8];
+    Trace one;
+    ReadStats one_stats;
+    int one_status = trace_read_in(&one, path, 1, stops[k], &one_stats, given);
+    cr_assert_gt(one.in_place, one.accounts / 2, "-j 1: %d of %d accounts in place", one.in_place,
+                 one.accounts);
+    for (int jobs = 2; jobs <= 3; jobs++) {
+      Trace many;
+      ReadStats many_stats;
+      int many_status = trace_read_in(&many, path, jobs, stops[k], &many_stats, given);
+      cr_assert_eq(many.len, one.len, "-j %d, stop after %d", jobs, stops[k]);
+      cr_assert_eq(memcmp(many.text, one.text, one.len), 0, "-j %d, stop after %d", jobs, stops[k]);
+      cr_assert_eq(many_status, one_status);
+      cr_assert_eq(many_stats.accounts, one_stats.accounts);
+      cr_assert_eq(many_stats.rejected, one_stats.rejected);
+      cr_assert_gt(many.in_place, 0, "-j %d: none of the calling thread's accounts in place", jobs);
+      cr_assert_gt(many.in_place, many.direct / 2, "-j %d: %d of %d", jobs, many.in_place, many.direct);
+      if (stops[k] == 0)
+        cr_assert_gt(many.in_place_there, many.replayed / 2, "-j %d: %d of the workers' %d accounts in place",
+                     jobs, many.in_place_there, many.replayed);
+      free(many.text);
+    }
     free(one.text);
   }
   collected_free(c);
