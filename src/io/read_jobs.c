@@ -76,7 +76,8 @@ enum {
   QUEUE_MAX = 4,           /* batches of a one-piece file waiting to be replayed */
   WAKE_AT = 4,             /* the calling thread waits for this many batches */
   PIECES_PER_JOB = 8,      /* a CSV file is cut in about jobs × this pieces */
-  PIECE_MAX = 1 << 18,     /* bytes of a CSV piece at most */
+  PIECE_MAX = 1 << 20,     /* bytes of a CSV piece at most (each costs its
+                              setup: the header, the columns, the buffers) */
   PIECE_MIN = 1,           /* small files too: tests reach every path */
   SPARE_MAX = 32,          /* spare batches kept, per piece of the window */
   CALLER_AHEAD = 2,        /* pieces made for the calling thread, unread */
@@ -705,9 +706,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
       if (j.compact && !work->bulky) j.queue_max = SIZE_MAX;
       nthreads = jobs - 1; /* the calling thread reads pieces too */
       j.piece_bytes = j.size / ((uint64_t)jobs * PIECES_PER_JOB);
-      uint64_t max =
-          j.queue_max == SIZE_MAX ? PIECE_MAX : 4 * (uint64_t)PIECE_MAX; /* fewer, for a full queue */
-      if (j.piece_bytes > max) j.piece_bytes = max;
+      if (j.piece_bytes > PIECE_MAX) j.piece_bytes = PIECE_MAX;
       if (j.piece_bytes < PIECE_MIN) j.piece_bytes = PIECE_MIN;
       j.caller_piece_bytes = j.piece_bytes;
     }
