@@ -32,10 +32,16 @@
  * cost, -j 2's threads took a third more CPU than -j 1), between the
  * workers' pieces, which it replays. The pieces alternate as the threads
  * ask: the calling thread has up to CALLER_AHEAD pieces made for it
- * ahead (a worker makes one for it before its own), and their size
- * follows how it keeps up: they grow when it waits for a worker's piece,
- * and shrink when a worker has read its piece before the calling thread
- * has read its own (balance_caller_waits, balance_worker_waits).
+ * ahead (a worker makes one for it before its own), and a worker that is
+ * ahead takes the next piece itself, so the faster thread takes more of
+ * the file. When a worker's piece has nothing to replay yet, the calling
+ * thread does not sleep: it makes the next piece and reads it as a
+ * worker would, recorded, to replay it in its turn (help). The calling
+ * thread's pieces grow when it finds a worker's piece unread, and shrink
+ * when a worker waits for room in the window (balance_caller_waits,
+ * balance_worker_waits); both are rare. Near the end of the file the
+ * pieces shrink with what is left (TAIL_SHARE), so the threads end
+ * together.
  *
  * Memory stays bounded: at most `window` pieces (of at most PIECE_MAX
  * bytes) are read ahead of the one being replayed, and a file read by one
@@ -81,6 +87,10 @@ enum {
   PIECE_MIN = 1,           /* small files too: tests reach every path */
   SPARE_MAX = 32,          /* spare batches kept, per piece of the window */
   CALLER_AHEAD = 2,        /* pieces made for the calling thread, unread */
+  TAIL_SHARE = 4,          /* a piece is at most this fraction of what is
+                              left of the file (the tail: both threads end
+                              together) */
+  TAIL_MIN = 16,           /* ... down to a piece (PIECE_MAX) / this */
   LINES = 128              /* a Worker's and a Batch's alignment: two cache
                               lines (the adjacent-line prefetcher fetches
                               pairs) */
@@ -173,6 +183,8 @@ typedef struct Jobs {
   char *caller_bytes[CALLER_AHEAD];
   size_t caller_bytes_cap[CALLER_AHEAD];
   size_t ncaller_bytes;
+  struct Worker *self; /* the calling thread reading pieces recorded
+                          (help), made the first time it does, or NULL */
 } Jobs;
 
 /* A worker thread and the piece it reads. Each is aligned to its own
@@ -341,7 +353,8 @@ static void hand_over(Worker *w) {
   if (j->compact) give_text(w, b, next);
   w->batch = next;
   pthread_mutex_lock(&j->mu);
-  while (!j->cancel && p->queued >= j->queue_max)
+  /* (the calling thread replays its own: it never waits for them) */
+  while (!j->cancel && p->queued >= j->queue_max && w != j->self)
     pthread_cond_wait(&j->room, &j->mu);
   bool cancelled = j->cancel;
   if (!cancelled) {
@@ -487,7 +500,14 @@ static void cut_piece(Jobs *j, Piece *p, char **bytes, size_t *cap) {
   }
   j->splitting = true;
   pthread_mutex_unlock(&j->mu);
-  uint64_t target = begin + (p->direct ? j->caller_piece_bytes : j->piece_bytes);
+  uint64_t want = p->direct ? j->caller_piece_bytes : j->piece_bytes;
+  /* the tail: pieces shrink with what is left (guided self-scheduling),
+   * so that the last ones are small and the threads end together */
+  uint64_t guided = (j->size - begin) / TAIL_SHARE, least = j->piece_bytes / TAIL_MIN;
+  if (guided < least) guided = least;
+  if (guided < PIECE_MIN) guided = PIECE_MIN;
+  if (guided < want) want = guided;
+  uint64_t target = begin + want;
   if (begin > 0)
     p->range.end = csv_piece_take(j->fd, &p->range, target, j->size, &lines);
   else
@@ -510,16 +530,20 @@ static void add_piece(Jobs *j, Piece *p) {
   if (j->wanted == j->npieces - 1 || j->split_done) pthread_cond_signal(&j->ready);
 }
 
-/* The calling thread waits for a worker's piece: its own pieces grow
+/* The calling thread would wait for a worker's piece (it reads one
+ * recorded instead, help, when it can): it is ahead, its own pieces grow
  * (a quarter), to the size of 4 workers' pieces at most. */
 static void balance_caller_waits(Jobs *j) {
   uint64_t more = j->caller_piece_bytes + j->caller_piece_bytes / 4 + 1;
   j->caller_piece_bytes = more < 4 * j->piece_bytes ? more : 4 * j->piece_bytes;
 }
 
-/* A worker has read its piece before the calling thread has read its
- * own: the calling thread's pieces shrink (an eighth), to an eighth of a
- * worker's piece at least. */
+/* A worker waits for room in the window: the calling thread, busy with
+ * its own pieces and replaying the workers', is behind; its pieces
+ * shrink (an eighth), to an eighth of a worker's piece at least. (Not
+ * each time a worker has read its piece before the calling thread its
+ * own, as it was: the calling thread then came to wait for the workers
+ * at every other piece, the equilibrium of that rule.) */
 static void balance_worker_waits(Jobs *j) {
   uint64_t less = j->caller_piece_bytes - j->caller_piece_bytes / 8;
   j->caller_piece_bytes = less > j->piece_bytes / 8 ? less : j->piece_bytes / 8;
@@ -547,16 +571,18 @@ static void cut_for_caller(Jobs *j) {
 
 /* The next piece for worker W to read (made here, under the lock), or
  * NULL when there is none or the run is cancelled. Waits while `window`
- * pieces are ahead of the one being replayed, or another thread is
- * finding where the next piece ends (which it does without the lock: that
- * reads a piece). A CSV file's pieces alternate: when the calling thread
- * has fewer than CALLER_AHEAD pieces of its own made and unread, the
- * next one is made for it first (so that it has a piece of its own to
- * read after the worker's), else the worker takes the next one (the
- * calling thread, busy with its own pieces and replaying the workers',
- * is behind: its pieces shrink). */
+ * pieces are ahead of the one being replayed (the calling thread is
+ * behind: balance_worker_waits), or another thread is finding where the
+ * next piece ends (which it does without the lock: that reads a piece).
+ * A CSV file's pieces alternate as the threads ask: when the calling
+ * thread has fewer than CALLER_AHEAD pieces of its own made and unread,
+ * the next one is made for it first (so that it has a piece of its own
+ * to read after the worker's), else the worker takes the next one: a
+ * worker that is ahead takes more of the file. */
 static Piece *next_piece(Jobs *j, Worker *w) {
   for (;;) {
+    if (j->csv && !j->cancel && !j->split_done && !j->splitting && j->npieces >= j->replayed + j->window)
+      balance_worker_waits(j);
     while (!j->cancel && !j->split_done && (j->splitting || j->npieces >= j->replayed + j->window))
       pthread_cond_wait(&j->room, &j->mu);
     if (j->cancel || j->split_done) return NULL;
@@ -564,7 +590,6 @@ static Piece *next_piece(Jobs *j, Worker *w) {
       cut_for_caller(j);
       continue;
     }
-    if (j->csv) balance_worker_waits(j);
     Piece *p = xcalloc(1, sizeof *p);
     if (j->csv)
       cut_piece(j, p, &w->bytes, &w->bytes_cap);
@@ -573,6 +598,57 @@ static Piece *next_piece(Jobs *j, Worker *w) {
     add_piece(j, p);
     return p;
   }
+}
+
+/* Worker W of J, ready to read pieces. */
+static void worker_init(Jobs *j, Worker *w) {
+  w->j = j;
+  arena_init(&w->arena, 0);
+  if (j->opts) w->opts = *j->opts;
+  w->opts.rejected_key = record_key;
+  w->opts.rejected_ud = w;
+  w->opts.expect = NULL; /* the calling thread's (its first piece tells it) */
+  /* splittable: UTF-8, which each piece need not find out again */
+  if (j->csv) w->opts.encoding = "utf-8";
+  /* the work's state made on the calling thread, before the worker reads
+   * anything (the calling thread reads its own pieces meanwhile) */
+  if (j->work) w->state = j->work->start(j->work->ud);
+  /* the caller's array is the calling thread's: a compact work's
+   * reader converts into the work's own (Intake.kept: the values stay
+   * in the batch's arena) */
+  w->opts.values = j->compact && j->work->inputs ? j->work->inputs(w->state) : NULL;
+}
+
+/* Frees what worker W kept from one piece to the next (its thread has
+ * ended, or it is the calling thread's). */
+static void worker_free(Worker *w) {
+  if (w->j->work) w->j->work->stop(w->state);
+  buf_free(&w->head);
+  buf_free(&w->text);
+  arena_free(&w->arena);
+  free(w->bytes);
+}
+
+/* The calling thread would wait for a worker's piece (under the lock):
+ * instead, while the file has pieces to make and the window has room,
+ * it makes the next one and reads it as a worker does (recorded, to be
+ * replayed in its turn; Jobs.self, made the first time), so that it
+ * does not sleep while there is work. Returns false when it cannot. */
+static bool help(Jobs *j) {
+  if (!j->csv || j->cancel || j->split_done || j->splitting || j->npieces >= j->replayed + j->window)
+    return false;
+  if (!j->self) {
+    j->self = aligned_zeroed(sizeof *j->self);
+    worker_init(j, j->self);
+  }
+  Worker *w = j->self;
+  Piece *p = xcalloc(1, sizeof *p);
+  cut_piece(j, p, &w->bytes, &w->bytes_cap);
+  add_piece(j, p);
+  pthread_mutex_unlock(&j->mu);
+  read_piece(w, p);
+  pthread_mutex_lock(&j->mu);
+  return true;
 }
 
 static void *worker_main(void *arg) {
@@ -586,7 +662,6 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&j->mu);
   }
   pthread_mutex_unlock(&j->mu);
-  if (j->work) j->work->stop(w->state);
   return NULL;
 }
 
@@ -712,8 +787,10 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     }
   }
   /* a CSV file: the workers read on while the calling thread reads a
-   * piece of its own and then replays theirs (two pieces more) */
-  j.window = 2 * (size_t)nthreads + (j.csv ? 4 : 0);
+   * piece of its own (two pieces more) and replays theirs, and a worker
+   * ahead may stay ahead by several pieces (six more: with four, the
+   * tail's small pieces filled the window) */
+  j.window = 2 * (size_t)nthreads + (j.csv ? 8 : 0);
   pthread_mutex_init(&j.mu, NULL);
   pthread_cond_init(&j.ready, NULL);
   pthread_cond_init(&j.room, NULL);
@@ -721,23 +798,9 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   int started = 0;
   for (int t = 0; t < nthreads; t++) {
     Worker *w = &workers[t];
-    w->j = &j;
-    arena_init(&w->arena, 0);
-    if (opts) w->opts = *opts;
-    w->opts.rejected_key = record_key;
-    w->opts.rejected_ud = w;
-    w->opts.expect = NULL; /* the calling thread's (its first piece tells it) */
-    /* splittable: UTF-8, which each piece need not find out again */
-    if (j.csv) w->opts.encoding = "utf-8";
-    /* the work's state made here, before this thread reads anything
-     * (it reads its own pieces while the workers run) */
-    if (work) w->state = work->start(work->ud);
-    /* the caller's array is the calling thread's: a compact work's
-     * reader converts into the work's own (Intake.kept: the values stay
-     * in the batch's arena) */
-    w->opts.values = j.compact && work->inputs ? work->inputs(w->state) : NULL;
+    worker_init(&j, w);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-      if (work) work->stop(w->state);
+      worker_free(w);
       break;
     }
     started++;
@@ -787,8 +850,11 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     for (; !p->direct;) {
       /* woken once WAKE_AT batches wait (or the piece is read), then the
        * batches are replayed until none is left */
+      /* nothing to replay yet: the calling thread reads the next piece
+       * recorded meanwhile (help), or waits */
       if (!p->head && !p->done) balance_caller_waits(&j);
       while (!p->head && !p->done) {
+        if (help(&j)) continue;
         while (!p->done && p->queued < WAKE_AT)
           pthread_cond_wait(&j.ready, &j.mu);
       }
@@ -834,10 +900,11 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   pthread_mutex_unlock(&j.mu);
   for (int t = 0; t < started; t++) {
     pthread_join(workers[t].thread, NULL);
-    buf_free(&workers[t].head);
-    buf_free(&workers[t].text);
-    arena_free(&workers[t].arena);
-    free(workers[t].bytes);
+    worker_free(&workers[t]);
+  }
+  if (j.self) {
+    worker_free(j.self);
+    free(j.self);
   }
   while (j.ncaller_bytes > 0)
     free(j.caller_bytes[--j.ncaller_bytes]);

@@ -8,10 +8,12 @@
 
 #include <iconv.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -1863,6 +1865,7 @@ typedef struct Trace {
   const Schema *schema;
   const ReadStats *stats;
   int accounts, stop_after, replayed, direct;
+  int helped;           /* replayed accounts the calling thread read (trace_slow_account) */
   int expected;         /* ReadOpts.expect's calls */
   uint64_t expect_what; /* and the records it was told */
   /* accounts whose values came in the array the reader was given
@@ -1889,6 +1892,9 @@ static void trace_put(Trace *t, const char *s) {
   t->len += n;
 }
 
+static const char trace_mark_caller;
+static bool slow_work; /* trace_read_in: workers slow (slow_off_caller) */
+static void slow_off_caller(void);
 static bool trace_account(void *ud, const Account *a, Arena *arena) {
   Trace *t = ud;
   (void)arena;
@@ -1908,7 +1914,7 @@ static bool trace_account(void *ud, const Account *a, Arena *arena) {
   strncat(line, "\n", sizeof line - strlen(line) - 1);
   trace_put(t, line);
   if (a->work)
-    t->replayed++;
+    t->replayed++, t->helped += a->work == &trace_mark_caller;
   else
     t->direct++;
   t->accounts++;
@@ -1918,6 +1924,11 @@ static bool trace_account(void *ud, const Account *a, Arena *arena) {
 static void trace_diag(void *ud, const kenko_diag *d) { trace_put(ud, d->rendered); }
 
 static const char trace_mark = 'w';
+/* what trace_slow_account and trace_slow_pack made of an account read by
+ * the calling thread (read_jobs.c's help) */
+static const char trace_mark_caller = 'c';
+static pthread_t trace_caller;
+static int slow_packs_on_caller;
 static void *trace_work_start(void *ud) { return ud; }
 static const void *trace_work_account(void *state, const Account *a, Arena *arena) {
   (void)state;
@@ -1926,6 +1937,24 @@ static const void *trace_work_account(void *state, const Account *a, Arena *aren
   return &trace_mark;
 }
 static void trace_work_stop(void *state) { (void)state; }
+
+/* Spins for a few microseconds off the calling thread: the workers are
+ * slow, the calling thread finds their pieces unread. */
+static void slow_off_caller(void) {
+  if (pthread_equal(pthread_self(), trace_caller)) return;
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  do
+    clock_gettime(CLOCK_MONOTONIC, &t);
+  while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 10000);
+}
+static const void *trace_slow_account(void *state, const Account *a, Arena *arena) {
+  (void)state;
+  (void)a;
+  (void)arena;
+  slow_off_caller();
+  return pthread_equal(pthread_self(), trace_caller) ? &trace_mark_caller : &trace_mark;
+}
 
 /* A compact work (JobWork.pack) with an input array of its own per
  * thread (JobWork.inputs): the head says whether the account's values
@@ -1943,6 +1972,10 @@ static void trace_pack_stop(void *state) { free(state); }
 static Value *trace_pack_inputs(void *state) { return ((TracePack *)state)->values; }
 static void trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
   TracePack *tp = state;
+  if (slow_work) {
+    slow_off_caller();
+    slow_packs_on_caller += pthread_equal(pthread_self(), trace_caller);
+  }
   buf_putc(head, a->values == tp->values);
   char line[LINE_MAX_BYTES] = "";
   for (int32_t i = 0; i < accounts_schema.ninputs; i++) {
@@ -1969,7 +2002,10 @@ static int trace_read_in(Trace *t, const char *path, int jobs, int stop_after, R
   diag_init(&d, NULL, trace_diag, t);
   ReadOpts opts = {.delimiter = ',', .expect = trace_expect, .expect_ud = t, .values = given};
   t->given = given;
-  JobWork work = {.start = trace_work_start, .account = trace_work_account, .stop = trace_work_stop};
+  JobWork work = {.start = trace_work_start,
+                  .account = slow_work ? trace_slow_account : trace_work_account,
+                  .stop = trace_work_stop};
+  trace_caller = pthread_self();
   JobWork packed = {
       .start = trace_pack_start, .stop = trace_pack_stop, .pack = trace_pack, .inputs = trace_pack_inputs};
   if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
@@ -2074,6 +2110,50 @@ Test(csv_pieces, values_converted_in_place) {
       free(many.text);
     }
     free(one.text);
+  }
+  collected_free(c);
+}
+
+/* When a worker's piece is not read yet, the calling thread reads the
+ * next piece itself, recorded as a worker does, and replays it in its
+ * turn (read_jobs.c's help): with slow workers, at -j 2 and 3, with a
+ * plain work and a compact one, the callback gets what read_data gives
+ * it (accounts, counts at each one, diagnostics, stop points, status),
+ * and some of the replayed accounts were read by the calling thread. */
+Test(csv_pieces, calling_thread_reads_recorded_when_workers_lag) {
+  Collected *c = collected_new(&accounts_schema);
+  const char *path = pieces_file(c);
+  int stops[] = {0, 1, 9999, 19990};
+  for (int packed = 0; packed <= 1; packed++) {
+    for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
+      Value given[8];
+      Trace one;
+      ReadStats one_stats;
+      slow_work = false;
+      int one_status = trace_read_in(&one, path, 1, stops[k], &one_stats, packed ? given : NULL);
+      for (int jobs = 2; jobs <= 3; jobs++) {
+        Trace many;
+        ReadStats many_stats;
+        slow_work = true;
+        slow_packs_on_caller = 0;
+        int many_status = trace_read_in(&many, path, jobs, stops[k], &many_stats, packed ? given : NULL);
+        slow_work = false;
+        cr_assert_eq(many.len, one.len, "-j %d, stop after %d", jobs, stops[k]);
+        cr_assert_eq(memcmp(many.text, one.text, one.len), 0, "-j %d, stop after %d", jobs, stops[k]);
+        cr_assert_eq(many_status, one_status);
+        cr_assert_eq(many_stats.accounts, one_stats.accounts);
+        cr_assert_eq(many_stats.rejected, one_stats.rejected);
+        cr_assert_eq(many_stats.file_error, one_stats.file_error);
+        cr_assert_eq(many.expected, 1, "-j %d: ReadOpts.expect called %d times", jobs, many.expected);
+        if (stops[k] == 0) {
+          int helped = packed ? slow_packs_on_caller : many.helped;
+          cr_assert_gt(helped, 0, "-j %d%s: the calling thread read no piece recorded", jobs,
+                       packed ? ", compact" : "");
+        }
+        free(many.text);
+      }
+      free(one.text);
+    }
   }
   collected_free(c);
 }
