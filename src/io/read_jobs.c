@@ -578,15 +578,17 @@ static void cut_for_caller(Jobs *j) {
  * thread has fewer than CALLER_AHEAD pieces of its own made and unread,
  * the next one is made for it first (so that it has a piece of its own
  * to read after the worker's), else the worker takes the next one: a
- * worker that is ahead takes more of the file. */
-static Piece *next_piece(Jobs *j, Worker *w) {
+ * worker that is ahead takes more of the file. A worker's FIRST piece is
+ * its own: the calling thread made its first before the workers started
+ * and reads it meanwhile. */
+static Piece *next_piece(Jobs *j, Worker *w, bool first) {
   for (;;) {
     if (j->csv && !j->cancel && !j->split_done && !j->splitting && j->npieces >= j->replayed + j->window)
       balance_worker_waits(j);
     while (!j->cancel && !j->split_done && (j->splitting || j->npieces >= j->replayed + j->window))
       pthread_cond_wait(&j->room, &j->mu);
     if (j->cancel || j->split_done) return NULL;
-    if (j->csv && j->caller_pending < CALLER_AHEAD) {
+    if (j->csv && j->caller_pending < CALLER_AHEAD && !first) {
       cut_for_caller(j);
       continue;
     }
@@ -656,7 +658,7 @@ static void *worker_main(void *arg) {
   Jobs *j = w->j;
   pthread_mutex_lock(&j->mu);
   Piece *p;
-  while ((p = next_piece(j, w)) != NULL) {
+  for (bool first = true; (p = next_piece(j, w, first)) != NULL; first = false) {
     pthread_mutex_unlock(&j->mu);
     read_piece(w, p);
     pthread_mutex_lock(&j->mu);
@@ -794,6 +796,14 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   pthread_mutex_init(&j.mu, NULL);
   pthread_cond_init(&j.ready, NULL);
   pthread_cond_init(&j.room, NULL);
+  /* the calling thread's first piece, made before the workers start, so
+   * that it reads while they start and make theirs (they made it, the
+   * calling thread waiting, and the next one too, before their own) */
+  if (j.csv) {
+    pthread_mutex_lock(&j.mu);
+    cut_for_caller(&j);
+    pthread_mutex_unlock(&j.mu);
+  }
   Worker *workers = aligned_zeroed((size_t)nthreads * sizeof *workers);
   int started = 0;
   for (int t = 0; t < nthreads; t++) {
