@@ -29,11 +29,11 @@
 #define KEY_HUGE_PAGE ((size_t)2 << 20)
 #define KEY_MAP_MIN   ((size_t)64 << 10)
 
-/* Slots of a new shard: 64 KB, mapped (see slots_new), so that a table
+/* Slots of a new shard: 64 KB, mapped (see block_new), so that a table
  * stays untouched where no key has gone and the first doublings of a
  * large one are skipped. The pool and the offsets start at 256 KB for
- * the same reason: a block that size is mapped by malloc, and grows by
- * remapping, never by copying. */
+ * the same reason, mapped too; they grow by copying (block_grow), once
+ * when keys_reserve told how many keys are coming. */
 enum {
   KEY_SHARD_FIRST_BITS = 13, /* 8,192 slots, 64 KB */
   KEY_SHARD_MAX_BITS = 32 - KEY_SHARD_BITS,
@@ -106,7 +106,8 @@ const char *key_text_other(const Value *key, const char *id, char *buf, size_t *
   return id;
 }
 
-/* N zeroed slots (free with slots_free). A table of KEY_MAP_MIN bytes
+/* BYTES zeroed (free with block_free): a key table's slots, pool or
+ * offsets. A table of KEY_MAP_MIN bytes
  * and more is mapped straight from the system, whose pages come zeroed:
  * calloc would clear it again wherever it reuses freed memory (after the
  * first shard is freed, glibc serves blocks of that size from its heap),
@@ -118,15 +119,14 @@ const char *key_text_other(const Value *key, const char *id, char *buf, size_t *
  * shared zero page, and the write after it copies that page, flushing
  * the TLB of every core running the process's threads (--jobs: an
  * interrupt on the other core at each page). */
-static KeySlot *slots_new(size_t n, bool *mapped, bool filled) {
-  size_t bytes = n * sizeof(KeySlot);
+static void *block_new(size_t bytes, bool *mapped, bool filled) {
   *mapped = false;
-  if (bytes < KEY_MAP_MIN) return xcalloc(n, sizeof(KeySlot));
-  /* 2 MB and more: aligned to 2 MB (n is a power of two), so that the
+  if (bytes < KEY_MAP_MIN) return xcalloc(1, bytes);
+  /* 2 MB and more: aligned to 2 MB (the address; the length need not be), so that the
    * table can sit on huge pages, by mapping 2 MB more and trimming */
   size_t extra = bytes >= KEY_HUGE_PAGE ? KEY_HUGE_PAGE : 0;
   char *at = mmap(NULL, bytes + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (at == MAP_FAILED) return xcalloc(n, sizeof(KeySlot));
+  if (at == MAP_FAILED) return xcalloc(1, bytes);
   if (extra) {
     size_t head = (KEY_HUGE_PAGE - (uintptr_t)at % KEY_HUGE_PAGE) % KEY_HUGE_PAGE;
     if (head) munmap(at, head);
@@ -142,14 +142,51 @@ static KeySlot *slots_new(size_t n, bool *mapped, bool filled) {
   (void)filled;
 #endif
   *mapped = true;
-  return (KeySlot *)(void *)at;
+  return at;
+}
+
+static void block_free(void *p, size_t bytes, bool mapped) {
+  if (mapped)
+    munmap(p, bytes);
+  else
+    free(p);
+}
+
+static KeySlot *slots_new(size_t n, bool *mapped, bool filled) {
+  return block_new(n * sizeof(KeySlot), mapped, filled);
 }
 
 static void slots_free(KeySlot *slots, size_t n, bool mapped) {
-  if (mapped)
-    munmap(slots, n * sizeof(KeySlot));
-  else
-    free(slots);
+  block_free(slots, n * sizeof(KeySlot), mapped);
+}
+
+/* Makes *P (of *CAP elements of ELEM bytes, USED of them kept; *MAPPED:
+ * block_new's, else malloc's) room for NEED elements. Toward the keys
+ * keys_reserve expects (EXPECT, with USED elements for COUNT keys so
+ * far): as many elements as those would take, mapped and written at
+ * once (block_new), so that the pages come in one call, on huge pages
+ * where the system has them, instead of a page fault at each new page
+ * (a million keys: 4,500 faults on the thread that scores, 2% of a
+ * run). Otherwise doubled, from FIRST elements. */
+static void *block_grow(void *p, size_t *cap, bool *mapped, size_t used, size_t need, size_t elem,
+                        size_t first, size_t count, size_t expect) {
+  size_t want = vec_capacity(*cap, need, first, elem);
+  if (expect > count && count > 0) { /* USED as many elements a key as so far, and a margin */
+    size_t all = (size_t)((double)used * (double)expect / (double)count);
+    all += all / 32 + 64;
+    if (all > want) want = all;
+  }
+  if (!*mapped && want * elem < KEY_MAP_MIN) {
+    *cap = want;
+    return xrealloc(p, want * elem);
+  }
+  bool m;
+  void *q = block_new(want * elem, &m, expect > count);
+  if (used) memcpy(q, p, used * elem);
+  block_free(p, *cap * elem, *mapped);
+  *cap = want;
+  *mapped = m;
+  return q;
 }
 
 void keys_init(KeyTable *t) {
@@ -164,8 +201,8 @@ void keys_init(KeyTable *t) {
 void keys_free(KeyTable *t) {
   for (int i = 0; i < KEY_SHARDS; i++)
     slots_free(t->shards[i].slots, t->shards[i].cap, t->shards[i].mapped);
-  free(t->pool);
-  free(t->offset);
+  block_free(t->pool, t->pool_cap, t->pool_mapped);
+  block_free(t->offset, t->offset_cap * sizeof *t->offset, t->offset_mapped);
   memset(t, 0, sizeof *t);
 }
 
@@ -221,6 +258,7 @@ void keys_reserve(KeyTable *t, size_t n) {
   /* a shard's share, and a margin (the keys do not split evenly: about
    * 0.2% apart at a million) */
   if (n > KEY_RESERVE_MAX) n = KEY_RESERVE_MAX;
+  if (n > t->expect) t->expect = n;
   size_t share = n / KEY_SHARDS;
   share += share / 64 + 64;
   for (int i = 0; i < KEY_SHARDS; i++) {
@@ -246,6 +284,17 @@ static inline void copy_key(char *dst, const char *s, size_t n) {
   }
 }
 
+/* Room in the pool for a key of N bytes more, and for its offsets.
+ * Kept out of keys_put, as shard_resize. */
+__attribute__((noinline)) static void texts_grow(KeyTable *t, size_t n) {
+  if (t->pool_len + n + 1 > t->pool_cap)
+    t->pool = block_grow(t->pool, &t->pool_cap, &t->pool_mapped, t->pool_len, t->pool_len + n + 1, 1,
+                         KEY_POOL_FIRST, t->count, t->expect);
+  if (t->count + 2 > t->offset_cap)
+    t->offset = block_grow(t->offset, &t->offset_cap, &t->offset_mapped, t->count ? t->count + 1 : 0,
+                           t->count + 2, sizeof *t->offset, KEY_OFFSETS_FIRST, t->count, t->expect);
+}
+
 uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added) {
   KeyShard *sh = &t->shards[h >> (64 - KEY_SHARD_BITS)];
   size_t j = slot_of(t, sh, h, s, n);
@@ -254,8 +303,7 @@ uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added)
     return sh->slots[j].index1 - 1;
   }
   *added = true;
-  VEC_RESERVE(t->pool, t->pool_cap, t->pool_len + n + 1, KEY_POOL_FIRST);
-  VEC_RESERVE(t->offset, t->offset_cap, t->count + 2, KEY_OFFSETS_FIRST);
+  if (t->pool_len + n + 1 > t->pool_cap || t->count + 2 > t->offset_cap) texts_grow(t, n);
   copy_key(t->pool + t->pool_len, s, n);
   uint32_t index = (uint32_t)t->count++;
   t->offset[index] = t->pool_len;

@@ -39,6 +39,9 @@ typedef struct KeyTable {
   size_t pool_len, pool_cap;
   uint64_t *offset; /* per index, and one more: where its text starts */
   size_t count, offset_cap;
+  size_t expect;                   /* keys_reserve's keys: the pool and the
+                                      offsets grow to them at once */
+  bool pool_mapped, offset_mapped; /* mapped from the system (else malloc) */
 } KeyTable;
 
 void keys_init(KeyTable *t);
@@ -71,7 +74,9 @@ static inline void keys_prefetch(const KeyTable *t, uint64_t h) {
 /* Makes the table as large as N keys in all would make it, at once: a
  * caller that knows about how many keys are coming saves the table's
  * growing (copying every key at each doubling) on the way there, and a
- * large table is on huge pages from its first key. */
+ * large table is on huge pages from its first key. The keys' texts and
+ * their offsets are made that large at their first growth, when the
+ * keys so far tell how long a key is. */
 void keys_reserve(KeyTable *t, size_t n);
 
 /* The index of key S (N bytes, hash H), added when new (*ADDED tells). */

@@ -294,3 +294,43 @@ Test(keys, reserve_then_no_growth) {
     cr_assert_eq(t.shards[k].cap, cap[k], "shard %d shrank", k);
   keys_free(&t);
 }
+
+/* After keys_reserve, the texts and their offsets grow once to what the
+ * keys expected take (as long as the keys so far, on average): 60,000
+ * keys of 12 bytes after a reserve of 60,000 move the pool and the
+ * offsets once past their first blocks. Keys longer than those, or more
+ * of them than expected, outgrow that size: the table grows again and
+ * every key keeps its text and index. */
+Test(keys, reserved_texts_grow_once) {
+  KeyTable t;
+  keys_init(&t);
+  enum { N = 60000 };
+  keys_reserve(&t, N);
+  bool added;
+  char s[64];
+  char *pool = NULL;
+  uint64_t *offset = NULL;
+  int moved = 0;
+  for (int i = 0; i < N; i++) {
+    snprintf(s, sizeof s, "key-%07d", i + 1000000); /* 12 bytes */
+    cr_assert_eq(put(&t, s, &added), (uint32_t)i);
+    if (t.pool != pool || t.offset != offset) moved++;
+    pool = t.pool;
+    offset = t.offset;
+  }
+  /* the first blocks (together), then the pool and the offsets once each */
+  cr_assert_leq(moved, 3, "the texts moved %d times", moved);
+  cr_assert_leq(t.pool_cap, (size_t)N * 12 * 11 / 10, "pool of %zu bytes", t.pool_cap);
+  for (int i = N; i < 3 * N; i++) { /* more keys than expected, and longer */
+    snprintf(s, sizeof s, "a-much-longer-key-than-the-others-%d", i);
+    cr_assert_eq(put(&t, s, &added), (uint32_t)i);
+  }
+  for (int i = 0; i < 3 * N; i += 7) {
+    if (i < N)
+      snprintf(s, sizeof s, "key-%07d", i + 1000000);
+    else
+      snprintf(s, sizeof s, "a-much-longer-key-than-the-others-%d", i);
+    cr_assert_eq(find(&t, s), i, "%s", s);
+  }
+  keys_free(&t);
+}
