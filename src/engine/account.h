@@ -63,8 +63,9 @@ typedef struct JobWork {
   void (*stop)(void *state);
   void *ud;
   /* May be NULL: called on the calling thread with FN's ud a few
-   * accounts before FN gets A, to start fetching what FN will read. */
-  void (*ahead)(void *fn_ud, const Account *a);
+   * accounts before FN gets an account, with what the work made of it
+   * (Account.work, not NULL), to start fetching what FN will read. */
+  void (*ahead)(void *fn_ud, const void *work);
   /* Not NULL: a compact work, called instead of account(). It appends
    * what it made of A to HEAD (at an offset aligned to 8) and to TEXT
    * (the account's output: the texts of a batch's accounts follow each

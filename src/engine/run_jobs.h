@@ -37,7 +37,7 @@ typedef struct ScoreJob {
   const Node *const *exprs; /* ScoreSink.exprs, evaluated after scoring */
   int32_t nexprs;
   int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
-  void (*ahead)(void *fn_ud, const Account *a); /* JobWork.ahead */
+  void (*ahead)(void *fn_ud, const void *work); /* JobWork.ahead */
   /* Not NULL (plain data, no exprs): each account written there too, and
    * what the calling thread gets is its key (job_key_text) and its
    * output (Account.text), not the Result: a compact JobWork. */

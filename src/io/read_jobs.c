@@ -96,19 +96,32 @@ enum {
                               pairs) */
 };
 
-typedef enum EventKind { EV_ACCOUNT, EV_DIAG, EV_KEY } EventKind;
+/* EV_PACKED: an account of a compact work (JobWork.pack). */
+typedef enum EventKind { EV_ACCOUNT, EV_PACKED, EV_DIAG, EV_KEY } EventKind;
 
-/* One thing a reader did, as the calling thread replays it (small: the
- * calling thread reads each one from the other core's cache). */
+/* One thing a reader did, as the calling thread replays it (small, 56
+ * bytes: the calling thread reads each one from the other core's cache,
+ * and the worker writes it; an Account is made of it at the replay,
+ * whose file is the calling thread's name of the data, the same). */
 typedef struct Event {
-  EventKind kind;
-  kenko_level level;           /* EV_DIAG */
-  int line, col;               /* EV_DIAG */
+  uint8_t kind;                /* EventKind */
+  uint8_t level;               /* EV_DIAG: kenko_level */
+  uint32_t line;               /* EV_DIAG's (an int); an account's */
   uint64_t accounts, rejected; /* the piece's counts at that moment */
   union {
     /* EV_ACCOUNT: the account as the reader gave it (its ordinal is the
      * piece's; the replay puts the run's) */
-    Account account;
+    struct {
+      const Value *values;
+      const char *id, *name;
+      const void *work;
+    } a;
+    /* EV_PACKED: where its id and work's head are in the batch's head,
+     * its text in the batch's text (Batch.head, .text) */
+    struct {
+      uint64_t id, work, text;
+      uint32_t text_len;
+    } p;
     struct {
       Value key;
       const char *id;
@@ -116,9 +129,11 @@ typedef struct Event {
     struct {
       char *file;    /* malloc'ed, or NULL */
       char *message; /* malloc'ed */
-    } d;             /* EV_DIAG */
+      int col;
+    } d; /* EV_DIAG */
   } u;
 } Event;
+_Static_assert(sizeof(void *) != 8 || sizeof(Event) == 56, "an event is 56 bytes on a 64-bit machine");
 
 /* A batch is on cache lines of its own (aligned_zeroed): a worker writes
  * its count at every account, and two batches side by side may be filled
@@ -271,8 +286,8 @@ static Batch *batch_take(Jobs *j) {
 
 static Event *record(Worker *w, EventKind kind) {
   Batch *b = w->batch;
-  if (b->n == b->cap) {
-    b->cap = b->cap ? 2 * b->cap : 64;
+  if (b->n == b->cap) { /* (a batch holds BATCH_EVENTS accounts, and the diagnostics between them) */
+    b->cap = b->cap ? 2 * b->cap : BATCH_EVENTS + 16;
     b->events = xrealloc(b->events, b->cap * sizeof *b->events);
   }
   Event *e = &b->events[b->n++];
@@ -312,18 +327,10 @@ static void give_storage(Worker *w, Batch *b) {
   w->head.cap = w->text.cap = 0;
 }
 
-/* A compact work: batch B takes the bytes written for it (and where each
- * account's are, as offsets until now, becomes pointers), the worker's
- * Buf the storage of NEXT, the batch to be filled next. */
+/* A compact work: batch B takes the bytes written for it (its events
+ * say where each account's are in them: EV_PACKED), the worker's Buf the
+ * storage of NEXT, the batch to be filled next. */
 static void give_text(Worker *w, Batch *b, Batch *next) {
-  char *head = w->head.data, *text = w->text.data;
-  for (size_t i = 0; i < b->n; i++) {
-    Event *e = &b->events[i];
-    if (e->kind != EV_ACCOUNT) continue;
-    e->u.account.id = head + (uintptr_t)e->u.account.id;
-    e->u.account.work = head + (uintptr_t)e->u.account.work;
-    e->u.account.text = text ? text + (uintptr_t)e->u.account.text : NULL;
-  }
   give_storage(w, b);
   take_text(w, next);
 }
@@ -383,37 +390,40 @@ static void begin_account(Intake *in) {
 
 static bool record_account(void *ud, const Account *a, Arena *arena) {
   Worker *w = ud;
-  Event *e = record(w, EV_ACCOUNT);
-  e->u.account = *a;
   if (w->j->compact) {
-    /* the id and what the work made go to the batch's bytes, as offsets
-     * until the batch is handed over (give_text) */
+    /* the id and what the work made go to the batch's bytes, where the
+     * event says (EV_PACKED) */
+    Event *e = record(w, EV_PACKED);
+    e->line = a->line;
     Buf *h = &w->head;
     size_t n = strlen(a->id) + 1, at = w->text.len;
     buf_reserve(h, n + 8);
-    e->u.account.values = NULL;
-    e->u.account.name = NULL;
-    e->u.account.id = (const char *)(uintptr_t)h->len;
+    e->u.p.id = h->len;
     memcpy(h->data + h->len, a->id, n);
     h->len = (h->len + n + 7) & ~(size_t)7;
-    e->u.account.work = (const void *)(uintptr_t)h->len;
+    e->u.p.work = h->len;
     w->j->work->pack(w->state, a, h, &w->text);
     h->len = (h->len + 7) & ~(size_t)7;
-    e->u.account.text = (const char *)(uintptr_t)at;
-    e->u.account.text_len = (uint32_t)(w->text.len - at);
-  } else if (w->j->work) {
-    e->u.account.work = w->j->work->account(w->state, a, arena);
+    e->u.p.text = at;
+    e->u.p.text_len = (uint32_t)(w->text.len - at);
+    return !w->in->stop;
   }
+  Event *e = record(w, EV_ACCOUNT);
+  e->line = a->line;
+  e->u.a.values = a->values;
+  e->u.a.id = a->id;
+  e->u.a.name = a->name;
+  e->u.a.work = w->j->work ? w->j->work->account(w->state, a, arena) : NULL;
   return !w->in->stop;
 }
 
 static void record_diag(void *ud, const kenko_diag *d) {
   Worker *w = ud;
   Event *e = record(w, EV_DIAG);
-  e->level = d->level;
+  e->level = (uint8_t)d->level;
   e->u.d.file = d->file ? xstrdup(d->file) : NULL;
-  e->line = d->line;
-  e->col = d->col;
+  e->line = (uint32_t)d->line;
+  e->u.d.col = d->col;
   e->u.d.message = xstrdup(d->message);
 }
 
@@ -676,31 +686,62 @@ typedef struct Replay {
   uint64_t accounts, rejected; /* the counts before the piece */
 } Replay;
 
-/* Replays batch B; false when the callback asked to stop. */
-/* JobWork.ahead for event I of B, when it is an account. */
-static void look_ahead(Replay *r, const Batch *b, size_t i) {
-  if (i < b->n && b->events[i].kind == EV_ACCOUNT) r->work->ahead(r->to->ud, &b->events[i].u.account);
+/* Makes *A the account of event E of B (EV_ACCOUNT or EV_PACKED) as the
+ * reader gave it to record_account, but for its ordinal (the piece's)
+ * and file (set by the caller: the data's name, the same for all). */
+static inline void event_account(const Batch *b, const Event *e, Account *a) {
+  a->line = e->line;
+  if (e->kind == EV_PACKED) {
+    a->values = NULL;
+    a->name = NULL;
+    a->id = b->head + e->u.p.id;
+    a->work = b->head + e->u.p.work;
+    a->text = b->text ? b->text + e->u.p.text : NULL;
+    a->text_len = e->u.p.text_len;
+    return;
+  }
+  a->values = e->u.a.values;
+  a->name = e->u.a.name;
+  a->id = e->u.a.id;
+  a->work = e->u.a.work;
+  a->text = NULL;
+  a->text_len = 0;
+}
+
+/* What the work made of event I of B, or NULL. */
+static const char *event_work(const Batch *b, size_t i) {
+  if (i >= b->n) return NULL;
+  const Event *e = &b->events[i];
+  if (e->kind == EV_PACKED) return b->head + e->u.p.work;
+  return e->kind == EV_ACCOUNT ? e->u.a.work : NULL;
+}
+
+/* JobWork.ahead for event I of B, when the work made something of it. */
+static inline void look_ahead(Replay *r, const Batch *b, size_t i) {
+  const char *w = event_work(b, i);
+  if (w) r->work->ahead(r->to->ud, w);
 }
 
 /* Starts fetching what the work made of event I of B (written on
  * another core: the calling thread would otherwise wait for it, line by
  * line, where it first reads it). */
-static void fetch(const Batch *b, size_t i) {
-  const char *w = i < b->n && b->events[i].kind == EV_ACCOUNT ? b->events[i].u.account.work : NULL;
+static inline void fetch(const Batch *b, size_t i) {
+  const char *w = event_work(b, i);
   if (!w) return;
-  const char *next =
-      i + 1 < b->n && b->events[i + 1].kind == EV_ACCOUNT ? b->events[i + 1].u.account.work : NULL;
+  const char *next = event_work(b, i + 1);
   size_t len = next > w && (size_t)(next - w) < 64 * FETCH_LINES ? (size_t)(next - w) : 64 * FETCH_LINES;
   for (size_t k = 0; k < len; k += 64)
     __builtin_prefetch(w + k);
 }
 
+/* Replays batch B; false when the callback asked to stop. */
 static bool replay(Replay *r, Batch *b) {
   bool ahead = r->work && r->work->ahead;
   for (size_t i = 0; r->work && i < FETCH; i++)
     fetch(b, i);
   for (size_t i = 0; ahead && i < AHEAD; i++)
     look_ahead(r, b, i);
+  Account a = {.file = r->to->path}; /* (event_account fills the rest) */
   for (size_t i = 0; i < b->n; i++) {
     const Event *e = &b->events[i];
     if (r->work) fetch(b, i + FETCH);
@@ -709,13 +750,15 @@ static bool replay(Replay *r, Batch *b) {
     to->stats->accounts = r->accounts + e->accounts;
     to->stats->rejected = r->rejected + e->rejected;
     switch (e->kind) {
-    case EV_ACCOUNT: {
-      Account a = e->u.account;
+    case EV_ACCOUNT:
+    case EV_PACKED:
+      event_account(b, e, &a);
       a.ordinal = to->stats->accounts - 1;
       if (!to->fn(to->ud, &a, &b->arena)) return false;
       break;
-    }
-    case EV_DIAG: diag_at(to->diag, e->level, e->u.d.file, e->line, e->col, "%s", e->u.d.message); break;
+    case EV_DIAG:
+      diag_at(to->diag, (kenko_level)e->level, e->u.d.file, (int)e->line, e->u.d.col, "%s", e->u.d.message);
+      break;
     case EV_KEY:
       if (to->opts && to->opts->rejected_key)
         to->opts->rejected_key(to->opts->rejected_ud, &e->u.k.key, e->u.k.id);

@@ -330,9 +330,9 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
 /* JobWork.ahead: the key's slot fetched while the accounts before it are
  * handled (an account scored on a reading thread is not evaluated here,
  * which would hide the cache miss). */
-static void ahead_account(void *ud, const Account *a) {
+static void ahead_account(void *ud, const void *work) {
   RunCtx *rc = ud;
-  if (a->work && !rc->history && rc->p->key_input >= 0) keys_prefetch(&rc->keys, job_key_hash(a->work));
+  if (!rc->history && rc->key_input >= 0) keys_prefetch(&rc->keys, job_key_hash(work));
 }
 
 /* ReadOpts.expect: the key table made as large as the RECORDS coming
