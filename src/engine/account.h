@@ -66,6 +66,11 @@ typedef struct JobWork {
    * accounts before FN gets an account, with what the work made of it
    * (Account.work, not NULL), to start fetching what FN will read. */
   void (*ahead)(void *fn_ud, const void *work);
+  /* May be NULL: called on the calling thread with FN's ud after each
+   * batch of accounts made on a reading thread has been handed to FN (or
+   * FN asked to stop), before what the work made of them (Account.work,
+   * .text) is used again. */
+  void (*replayed)(void *fn_ud);
   /* Not NULL: a compact work, called instead of account(). It appends
    * what it made of A to HEAD (at an offset aligned to 8) and to TEXT
    * (the account's output: the texts of a batch's accounts follow each

@@ -338,6 +338,7 @@ JobWork score_job_work(const ScoreJob *sj) {
                .stop = scorer_stop,
                .ud = (void *)sj,
                .ahead = sj->ahead,
+               .replayed = sj->replayed,
                .pack = sj->text     ? scorer_pack
                        : sj->inputs ? scorer_pack_inputs
                                     : NULL,

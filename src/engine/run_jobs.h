@@ -38,6 +38,7 @@ typedef struct ScoreJob {
   int32_t nexprs;
   int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
   void (*ahead)(void *fn_ud, const void *work); /* JobWork.ahead */
+  void (*replayed)(void *fn_ud);                /* JobWork.replayed */
   /* Not NULL (plain data, no exprs): each account written there too, and
    * what the calling thread gets is its key (job_key_text) and its
    * output (Account.text), not the Result: a compact JobWork. */

@@ -735,7 +735,7 @@ static inline void fetch(const Batch *b, size_t i) {
 }
 
 /* Replays batch B; false when the callback asked to stop. */
-static bool replay(Replay *r, Batch *b) {
+static bool replay_events(Replay *r, Batch *b) {
   bool ahead = r->work && r->work->ahead;
   for (size_t i = 0; r->work && i < FETCH; i++)
     fetch(b, i);
@@ -766,6 +766,13 @@ static bool replay(Replay *r, Batch *b) {
     }
   }
   return true;
+}
+
+/* replay_events, then JobWork.replayed: B's memory is used again after. */
+static bool replay(Replay *r, Batch *b) {
+  bool go = replay_events(r, b);
+  if (r->work && r->work->replayed) r->work->replayed(r->to->ud);
+  return go;
 }
 
 /* Reads piece P (Piece.direct) on the calling thread, without the lock:

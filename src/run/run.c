@@ -335,6 +335,12 @@ static void ahead_account(void *ud, const void *work) {
   if (!rc->history && rc->key_input >= 0) keys_prefetch(&rc->keys, job_key_hash(work));
 }
 
+/* JobWork.replayed: the texts handed to the sink are about to go. */
+static void batch_replayed(void *ud) {
+  RunCtx *rc = ud;
+  if (rc->written) rc->sink->written_end(rc->sink->ud);
+}
+
 /* ReadOpts.expect: the key table made as large as the RECORDS coming
  * will make it (plain runs: history keeps its keys elsewhere). */
 static void expect_records(void *ud, uint64_t records) {
@@ -568,7 +574,8 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
                  .exprs = sink->exprs,
                  .nexprs = sink->nexprs,
                  .key_input = p->key_input,
-                 .ahead = ahead_account};
+                 .ahead = ahead_account,
+                 .replayed = batch_replayed};
   bool scored_there = sink->result_only && !opts->account && !p->uses_trend;
   rc.written = scored_there && sink->text && !rc.history && sink->nexprs == 0;
   sj.text = rc.written ? sink->text : NULL;
@@ -654,6 +661,10 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
 typedef struct WriterSink {
   WriteCtx w;
   Buf buf;
+  /* ScoreSink.written's rows not yet copied to buf, which go there as
+   * one (SPAN_END - SPAN bytes; SPAN NULL: none): the texts of a batch's
+   * accounts follow each other, valid until written_end */
+  const char *span, *span_end;
   kenko_format format;
   const Evaluator *ev;
   Explainer *x;
@@ -723,13 +734,34 @@ static void thread_writer_stop(void *state) {
   free(t);
 }
 
-/* ScoreSink.written: an account's output made on a reading thread. */
+/* The rows of the span go to the buffer. */
+static void span_take(WriterSink *ws) {
+  if (!ws->span) return;
+  buf_put(&ws->buf, ws->span, (size_t)(ws->span_end - ws->span));
+  ws->span = ws->span_end = NULL;
+}
+
+/* ScoreSink.written: an account's output made on a reading thread, kept
+ * in its batch while the next ones follow it there, so that a batch's
+ * rows are copied at once; written out when the buffer would have
+ * passed 64 KiB with it (output_flush_some), as at -j 1: an output error
+ * then stops the run at the same account. */
 static void write_written(void *ud, const Account *a, const char *text, size_t n) {
   WriterSink *ws = ud;
   (void)a;
-  buf_put(&ws->buf, text, n);
-  output_flush_some(ws);
+  if (text != ws->span_end || !ws->span) {
+    span_take(ws);
+    ws->span = text;
+  }
+  ws->span_end = text + n;
+  if (ws->buf.len + (size_t)(ws->span_end - ws->span) >= (size_t)1 << 16) {
+    span_take(ws);
+    buf_flush(&ws->buf, 0);
+  }
 }
+
+/* ScoreSink.written_end: the batch's texts are about to go. */
+static void written_end(void *ud) { span_take(ud); }
 
 /* Over history the output is dated by the snapshot scored. */
 static void output_snapshot(void *ud, int32_t date) {
@@ -794,6 +826,7 @@ int run_program(const CProgram *cp, const char *const *data, int ndata, const ke
       (opts->format == KENKO_FORMAT_JSONL && !ws.explain)) {
     sink.text = &text;
     sink.written = write_written;
+    sink.written_end = written_end;
   }
   sink.file_done = flush_output;
   sink.snapshot_begin = output_snapshot;

@@ -72,9 +72,13 @@ typedef struct ScoreSink {
    * text may set these: with --jobs, over data that is not history, the
    * text is then made where the account is scored (text->write, on a
    * thread of its own), and `written` gets it in `account`'s stead, in the
-   * file's order, once the key is found not to be a duplicate. */
+   * file's order, once the key is found not to be a duplicate. TEXT
+   * stays valid until written_end, which comes after each batch of
+   * accounts from a reading thread (texts given before it may be kept,
+   * not read, until then: they follow each other in a batch). */
   const JobText *text;
   void (*written)(void *ud, const Account *a, const char *text, size_t n);
+  void (*written_end)(void *ud);                  /* (with written) */
   void (*file_done)(void *ud);                    /* after each data file (may be NULL) */
   void (*snapshot_begin)(void *ud, int32_t date); /* may be NULL */
   void (*snapshot_done)(void *ud, int32_t date, const kenko_run_stats *snap); /* may be NULL */

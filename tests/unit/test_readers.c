@@ -1873,6 +1873,12 @@ typedef struct Trace {
    * (the packed account's head says) */
   const Value *given;
   int in_place, in_place_there;
+  /* a compact work's texts handed over since the last JobWork.replayed:
+   * where they begin and end (they follow each other in their batch), a
+   * copy of them, and what was found wrong with them */
+  const char *kept, *kept_end;
+  Buf copy;
+  int batches, apart, changed, aheads;
 } Trace;
 
 static void trace_expect(void *ud, uint64_t records) {
@@ -1902,6 +1908,10 @@ static bool trace_account(void *ud, const Account *a, Arena *arena) {
   snprintf(line, sizeof line, "%s@%u #%llu (%llu, %llu)", a->id, a->line, (unsigned long long)a->ordinal,
            (unsigned long long)t->stats->accounts, (unsigned long long)t->stats->rejected);
   if (a->text) { /* a compact work's (trace_pack): the values as text, made there */
+    if (!t->kept) t->kept = t->kept_end = a->text;
+    t->apart += a->text != t->kept_end;
+    t->kept_end = a->text + a->text_len;
+    buf_put(&t->copy, a->text, a->text_len);
     strncat(line, a->text, a->text_len < sizeof line - strlen(line) - 1 ? a->text_len : 0);
     t->in_place_there += *(const char *)a->work;
   } else {
@@ -1970,6 +1980,21 @@ static void *trace_pack_start(void *ud) {
 }
 static void trace_pack_stop(void *state) { free(state); }
 static Value *trace_pack_inputs(void *state) { return ((TracePack *)state)->values; }
+/* JobWork.ahead, .replayed: the texts handed over since the batch began
+ * are still there, unchanged, when it ends. */
+static void trace_ahead(void *ud, const void *work) {
+  Trace *t = ud;
+  t->aheads += work != NULL;
+}
+static void trace_replayed(void *ud) {
+  Trace *t = ud;
+  t->batches++;
+  if (t->kept &&
+      ((size_t)(t->kept_end - t->kept) != t->copy.len || memcmp(t->kept, t->copy.data, t->copy.len)))
+    t->changed++;
+  t->kept = t->kept_end = NULL;
+  t->copy.len = 0;
+}
 static void trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
   TracePack *tp = state;
   if (slow_work) {
@@ -1994,6 +2019,7 @@ static int trace_read_in(Trace *t, const char *path, int jobs, int stop_after, R
                          Value *given) {
   memset(t, 0, sizeof *t);
   memset(stats, 0, sizeof *stats);
+  buf_init(&t->copy, NULL);
   t->schema = &accounts_schema;
   t->stats = stats;
   t->stop_after = stop_after;
@@ -2006,8 +2032,12 @@ static int trace_read_in(Trace *t, const char *path, int jobs, int stop_after, R
                   .account = slow_work ? trace_slow_account : trace_work_account,
                   .stop = trace_work_stop};
   trace_caller = pthread_self();
-  JobWork packed = {
-      .start = trace_pack_start, .stop = trace_pack_stop, .pack = trace_pack, .inputs = trace_pack_inputs};
+  JobWork packed = {.start = trace_pack_start,
+                    .stop = trace_pack_stop,
+                    .pack = trace_pack,
+                    .inputs = trace_pack_inputs,
+                    .ahead = trace_ahead,
+                    .replayed = trace_replayed};
   if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
   return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs,
                         given ? &packed : &work);
@@ -2207,4 +2237,37 @@ Test(readers, allowed_usual_matches_text_allowed) {
   cr_assert_null(allowed_prepare(&open));
   cr_assert(allowed_usual(&open, NULL, "anything", 8));
   free(prepared);
+}
+
+/* A compact work's texts (Account.text) stay where they were handed over
+ * until JobWork.replayed ends their batch, one after another there (the
+ * run's sink keeps them and copies a batch's rows at once): at -j 2 and
+ * 3, stopping or not, every text is unchanged when its batch ends, each
+ * follows the one before it in its batch, every batch is ended (also
+ * the one the callback stopped in), and JobWork.ahead gets what the work
+ * made of each account ahead of it. */
+Test(csv_pieces, texts_kept_until_their_batch_ends) {
+  Collected *c = collected_new(&accounts_schema);
+  const char *path = pieces_file(c);
+  int stops[] = {0, 2500};
+  for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
+    for (int jobs = 2; jobs <= 3; jobs++) {
+      Value given[8];
+      Trace t;
+      ReadStats stats;
+      trace_read_in(&t, path, jobs, stops[k], &stats, given);
+      if (stops[k] == 0) {
+        cr_assert_gt(t.replayed, 0, "-j %d: no piece was read by a worker", jobs);
+        cr_assert_gt(t.batches, 0, "-j %d", jobs);
+      }
+      cr_assert_eq(t.changed, 0, "-j %d, stop after %d: %d batches' texts changed", jobs, stops[k],
+                   t.changed);
+      cr_assert_eq(t.apart, 0, "-j %d, stop after %d: %d texts apart", jobs, stops[k], t.apart);
+      cr_assert_null(t.kept, "-j %d, stop after %d: a batch not ended", jobs, stops[k]);
+      cr_assert_geq(t.aheads, t.replayed, "-j %d", jobs);
+      buf_free(&t.copy);
+      free(t.text);
+    }
+  }
+  collected_free(c);
 }
