@@ -631,10 +631,17 @@ static void worker_init(Jobs *j, Worker *w) {
   w->opts.values = j->compact && j->work->inputs ? j->work->inputs(w->state) : NULL;
 }
 
+/* Ends worker W's work (on the thread that read with it: a worker's own
+ * at its end, while the calling thread still replays). */
+static void worker_stop(Worker *w) {
+  if (w->j->work && w->state) w->j->work->stop(w->state);
+  w->state = NULL;
+}
+
 /* Frees what worker W kept from one piece to the next (its thread has
  * ended, or it is the calling thread's). */
 static void worker_free(Worker *w) {
-  if (w->j->work) w->j->work->stop(w->state);
+  worker_stop(w);
   buf_free(&w->head);
   buf_free(&w->text);
   arena_free(&w->arena);
@@ -674,6 +681,7 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&j->mu);
   }
   pthread_mutex_unlock(&j->mu);
+  worker_stop(w);
   return NULL;
 }
 
@@ -840,7 +848,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
   }
   /* a CSV file: the workers read on while the calling thread reads a
    * piece of its own (two pieces more) and replays theirs, and a worker
-   * ahead may stay ahead by several pieces (six more: with four, the
+   * ahead may stay ahead by several pieces (six more; with two, the
    * tail's small pieces filled the window) */
   j.window = 2 * (size_t)nthreads + (j.csv ? 8 : 0);
   pthread_mutex_init(&j.mu, NULL);
