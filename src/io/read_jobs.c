@@ -62,6 +62,10 @@
  * values stay in the core's cache), and a batch's own arena holds what
  * the work made of each account, its id, and the keys of rejected
  * accounts. */
+#ifdef __linux__
+#define _GNU_SOURCE /* sched_getcpu, pthread_attr_setaffinity_np */
+#include <sched.h>
+#endif
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -198,6 +202,10 @@ typedef struct Jobs {
   char *caller_bytes[CALLER_AHEAD];
   size_t caller_bytes_cap[CALLER_AHEAD];
   size_t ncaller_bytes;
+#ifdef __linux__
+  cpu_set_t cpus; /* where the process may run (start_elsewhere) */
+  bool placed;    /* the workers start on other CPUs than the caller's */
+#endif
   struct Worker *self; /* the calling thread reading pieces recorded
                           (help), made the first time it does, or NULL */
 } Jobs;
@@ -670,9 +678,32 @@ static bool help(Jobs *j) {
   return true;
 }
 
+/* Where the workers start (ATTR, for pthread_create): on the CPUs the
+ * process may use other than the calling thread's, when there are any.
+ * Left to itself, the kernel often starts a new thread on its creator's
+ * CPU, where the two take turns until the load balancer moves one, while
+ * the other CPU idles. Each worker lets itself go anywhere again as soon
+ * as it runs (worker_main): the start is only a hint. */
+static void start_elsewhere(Jobs *j, pthread_attr_t *attr) {
+#ifdef __linux__
+  int cpu = sched_getcpu();
+  if (cpu < 0 || sched_getaffinity(0, sizeof j->cpus, &j->cpus) != 0) return;
+  if (!CPU_ISSET(cpu, &j->cpus) || CPU_COUNT(&j->cpus) < 2) return;
+  cpu_set_t others = j->cpus;
+  CPU_CLR(cpu, &others);
+  j->placed = pthread_attr_setaffinity_np(attr, sizeof others, &others) == 0;
+#else
+  (void)j;
+  (void)attr;
+#endif
+}
+
 static void *worker_main(void *arg) {
   Worker *w = arg;
   Jobs *j = w->j;
+#ifdef __linux__
+  if (j->placed) pthread_setaffinity_np(pthread_self(), sizeof j->cpus, &j->cpus);
+#endif
   pthread_mutex_lock(&j->mu);
   Piece *p;
   for (bool first = true; (p = next_piece(j, w, first)) != NULL; first = false) {
@@ -863,16 +894,20 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
     pthread_mutex_unlock(&j.mu);
   }
   Worker *workers = aligned_zeroed((size_t)nthreads * sizeof *workers);
+  pthread_attr_t attr;
+  bool attr_ok = pthread_attr_init(&attr) == 0;
+  if (attr_ok) start_elsewhere(&j, &attr);
   int started = 0;
   for (int t = 0; t < nthreads; t++) {
     Worker *w = &workers[t];
     worker_init(&j, w);
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    if (pthread_create(&w->thread, attr_ok ? &attr : NULL, worker_main, w) != 0) {
       worker_free(w);
       break;
     }
     started++;
   }
+  if (attr_ok) pthread_attr_destroy(&attr);
 
   /* the calling thread's pieces (a CSV file), read as UTF-8 too */
   ReadOpts caller_opts;
