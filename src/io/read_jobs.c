@@ -683,7 +683,9 @@ static bool help(Jobs *j) {
  * Left to itself, the kernel often starts a new thread on its creator's
  * CPU, where the two take turns until the load balancer moves one, while
  * the other CPU idles. Each worker lets itself go anywhere again as soon
- * as it runs (worker_main): the start is only a hint. */
+ * as it runs (worker_main), and the calling thread lets them all go once
+ * it has read its first piece (go_anywhere: a worker that could not start
+ * on a busy CPU by then starts where it can): the start is only a hint. */
 static void start_elsewhere(Jobs *j, pthread_attr_t *attr) {
 #ifdef __linux__
   int cpu = sched_getcpu();
@@ -695,6 +697,19 @@ static void start_elsewhere(Jobs *j, pthread_attr_t *attr) {
 #else
   (void)j;
   (void)attr;
+#endif
+}
+
+/* The calling thread has read its first piece: the workers may run on
+ * any of the process's CPUs (those that run already have said so). */
+static void go_anywhere(Jobs *j, Worker *workers, int started) {
+#ifdef __linux__
+  for (int t = 0; j->placed && t < started; t++)
+    pthread_setaffinity_np(workers[t].thread, sizeof j->cpus, &j->cpus);
+#else
+  (void)j;
+  (void)workers;
+  (void)started;
 #endif
 }
 
@@ -949,6 +964,7 @@ int read_data_jobs(const char *path, DataFormat fmt, const Schema *schema, const
       j.caller_pending--;
       p->done = true;
       stopped = !go;
+      if (i == 0) go_anywhere(&j, workers, started);
     }
     for (; !p->direct;) {
       /* woken once WAKE_AT batches wait (or the piece is read), then the
