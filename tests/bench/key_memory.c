@@ -1,8 +1,9 @@
 /* key_memory.c — what the duplicate-key set (src/engine/keys.c) costs per
  * account: N keys shaped like the bench's ids ("acct-0000001", 12 bytes)
  * put in a KeyTable, the heap in use measured before and after (glibc's
- * mallinfo2: the arena's blocks and the mapped ones), plus the shards the
- * table mapped itself (keys.c's slots_new, which malloc does not see). The table keeps
+ * mallinfo2: the arena's blocks and the mapped ones), plus the shards, the
+ * texts and the offsets the table mapped itself (keys.c's block_new, which
+ * malloc does not see). The table keeps
  * every key's text, so the figure grows with the keys' length; the bench
  * prints it for the bench's ids and for 36-byte ids (UUIDs).
  *
@@ -36,6 +37,9 @@ static size_t table_bytes(long n, bool uuid) {
   size_t bytes = heap_in_use() - before;
   for (int i = 0; i < KEY_SHARDS; i++)
     if (t.shards[i].mapped) bytes += t.shards[i].cap * sizeof(KeySlot);
+  /* the texts and their offsets, mapped likewise once they are large */
+  if (t.pool_mapped) bytes += t.pool_cap;
+  if (t.offset_mapped) bytes += t.offset_cap * sizeof *t.offset;
   keys_free(&t);
   return bytes;
 }
