@@ -2059,6 +2059,19 @@ static int trace_read(Trace *t, const char *path, int jobs, int stop_after, Read
  * worker ran in them). */
 enum { PIECE_TRIES = 50 };
 
+/* A read at -j JOBS (MANY, its counts and status) gave what the read at
+ * -j 1 gave (ONE): the callback's trace byte for byte, the status and
+ * the counts. */
+static void same_read(const Trace *many, const ReadStats *many_stats, int many_status, const Trace *one,
+                      const ReadStats *one_stats, int one_status, int jobs, int stop) {
+  cr_assert_eq(many->len, one->len, "-j %d, stop after %d", jobs, stop);
+  cr_assert_eq(memcmp(many->text, one->text, one->len), 0, "-j %d, stop after %d", jobs, stop);
+  cr_assert_eq(many_status, one_status, "-j %d, stop after %d", jobs, stop);
+  cr_assert_eq(many_stats->accounts, one_stats->accounts, "-j %d, stop after %d", jobs, stop);
+  cr_assert_eq(many_stats->rejected, one_stats->rejected, "-j %d, stop after %d", jobs, stop);
+  cr_assert_eq(many_stats->file_error, one_stats->file_error, "-j %d, stop after %d", jobs, stop);
+}
+
 /* 20,000 accounts, some rejected (a plan not allowed), in C's "pieces.csv". */
 static const char *pieces_file(Collected *c) {
   size_t cap = 1 << 21, n = 0;
@@ -2098,12 +2111,7 @@ Test(csv_pieces, calling_thread_reads_pieces_too) {
         if (stops[k] != 0 || many.replayed > 0 || tries == PIECE_TRIES) break;
         free(many.text);
       }
-      cr_assert_eq(many.len, one.len, "-j %d, stop after %d", jobs, stops[k]);
-      cr_assert_eq(memcmp(many.text, one.text, one.len), 0, "-j %d, stop after %d", jobs, stops[k]);
-      cr_assert_eq(many_status, one_status);
-      cr_assert_eq(many_stats.accounts, one_stats.accounts);
-      cr_assert_eq(many_stats.rejected, one_stats.rejected);
-      cr_assert_eq(many_stats.file_error, one_stats.file_error);
+      same_read(&many, &many_stats, many_status, &one, &one_stats, one_status, jobs, stops[k]);
       cr_assert_gt(many.direct, 0, "-j %d: the calling thread read no piece itself", jobs);
       if (stops[k] == 0) cr_assert_gt(many.replayed, 0, "-j %d: no piece was read by a worker", jobs);
       /* told once how many records to expect, by the first piece, on
@@ -2147,11 +2155,7 @@ Test(csv_pieces, values_converted_in_place) {
         free(many.text);
       }
       cr_assert_gt(many.replayed, stops[k] == 0 ? 0 : -1, "-j %d: no piece was read by a worker", jobs);
-      cr_assert_eq(many.len, one.len, "-j %d, stop after %d", jobs, stops[k]);
-      cr_assert_eq(memcmp(many.text, one.text, one.len), 0, "-j %d, stop after %d", jobs, stops[k]);
-      cr_assert_eq(many_status, one_status);
-      cr_assert_eq(many_stats.accounts, one_stats.accounts);
-      cr_assert_eq(many_stats.rejected, one_stats.rejected);
+      same_read(&many, &many_stats, many_status, &one, &one_stats, one_status, jobs, stops[k]);
       cr_assert_gt(many.in_place, 0, "-j %d: none of the calling thread's accounts in place", jobs);
       cr_assert_gt(many.in_place, many.direct / 2, "-j %d: %d of %d", jobs, many.in_place, many.direct);
       if (stops[k] == 0)
@@ -2194,12 +2198,7 @@ Test(csv_pieces, calling_thread_reads_recorded_when_workers_lag) {
             break;
           free(many.text);
         }
-        cr_assert_eq(many.len, one.len, "-j %d, stop after %d", jobs, stops[k]);
-        cr_assert_eq(memcmp(many.text, one.text, one.len), 0, "-j %d, stop after %d", jobs, stops[k]);
-        cr_assert_eq(many_status, one_status);
-        cr_assert_eq(many_stats.accounts, one_stats.accounts);
-        cr_assert_eq(many_stats.rejected, one_stats.rejected);
-        cr_assert_eq(many_stats.file_error, one_stats.file_error);
+        same_read(&many, &many_stats, many_status, &one, &one_stats, one_status, jobs, stops[k]);
         cr_assert_eq(many.expected, 1, "-j %d: ReadOpts.expect called %d times", jobs, many.expected);
         if (stops[k] == 0) {
           int helped = packed ? slow_packs_on_caller : many.helped;
