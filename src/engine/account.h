@@ -75,12 +75,21 @@ typedef struct JobWork {
    * what it made of A to HEAD (at an offset aligned to 8) and to TEXT
    * (the account's output: the texts of a batch's accounts follow each
    * other there, so that the calling thread reads them as one stream),
-   * which hold all FN reads of the account besides its id, file, line
-   * and ordinal: FN gets Account.work pointing at the head, .text at the
-   * text, and .values and .name NULL. The values are not kept past the
-   * work (the reader's arena is reset at each account, as on one thread,
-   * and a batch carries only the ids, heads and texts). */
-  void (*pack)(void *state, const Account *a, Buf *head, Buf *text);
+   * which hold all FN reads of the account besides its file, line and
+   * ordinal, its id included (NUL-terminated, anywhere in what it
+   * appended to HEAD: it returns the id's offset in HEAD, so that an id
+   * that is the key's text is written once): FN gets Account.work
+   * pointing at the head, .id into it, .text at the text, and .values
+   * and .name NULL. The values are not kept past the work (the reader's
+   * arena is reset at each account, as on one thread, and a batch
+   * carries only the heads and texts). */
+  size_t (*pack)(void *state, const Account *a, Buf *head, Buf *text);
+  /* May be NULL (then FN): called on the calling thread with FN's ud
+   * instead of FN for each account a compact work packed, with the
+   * Account FN would get; false stops the reading, as FN's. Lets the
+   * caller go straight to what it does with a packed account, without
+   * FN's tests for the other kinds. */
+  bool (*packed_fn)(void *fn_ud, const Account *a);
   /* May be NULL (a compact work): the array a reading thread's CSV
    * reader converts each account's values into (ReadOpts.values), the
    * thread's own (its evaluator's input table), which pack then finds

@@ -270,20 +270,6 @@ void keys_reserve(KeyTable *t, size_t n) {
   }
 }
 
-/* Copies the N bytes of key S to DST: up to 16 bytes by two moves of a
- * fixed size (the compiler's, no call), overlapping when shorter. */
-static inline void copy_key(char *dst, const char *s, size_t n) {
-  if (n >= 8 && n <= 16) {
-    memcpy(dst, s, 8);
-    memcpy(dst + n - 8, s + n - 8, 8);
-  } else if (n >= 4 && n < 8) {
-    memcpy(dst, s, 4);
-    memcpy(dst + n - 4, s + n - 4, 4);
-  } else if (n) {
-    memcpy(dst, s, n);
-  }
-}
-
 /* Room in the pool for a key of N bytes more, and for its offsets.
  * Kept out of keys_put, as shard_resize. */
 __attribute__((noinline)) static void texts_grow(KeyTable *t, size_t n) {
@@ -304,7 +290,7 @@ uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added)
   }
   *added = true;
   if (t->pool_len + n + 1 > t->pool_cap || t->count + 2 > t->offset_cap) texts_grow(t, n);
-  copy_key(t->pool + t->pool_len, s, n);
+  key_copy(t->pool + t->pool_len, s, n);
   uint32_t index = (uint32_t)t->count++;
   t->offset[index] = t->pool_len;
   t->pool_len += n;

@@ -138,26 +138,6 @@ void job_result_init(JobResult *jr, const Evaluator *like, int32_t nexprs) {
 
 void job_result_free(JobResult *jr) { arena_free(&jr->arena); }
 
-uint64_t job_key_hash(const void *packed) {
-  uint64_t h;
-  memcpy(&h, packed, sizeof h);
-  return h;
-}
-
-/* The head of an account written on a reading thread (ScoreJob.text):
- * the key's hash (first, as in every packed account: job_key_hash), then
- * the key's text after it; the output is the Account's text. */
-typedef struct PackedText {
-  uint64_t hash;
-  uint64_t key_len;
-} PackedText;
-
-const char *job_key_text(const void *packed, size_t *n) {
-  const PackedText *t = packed;
-  *n = (size_t)t->key_len;
-  return (const char *)(t + 1);
-}
-
 const Result *job_result(JobResult *jr, const void *packed) {
   uint64_t h;
   transfer(&jr->r, jr->values, jr->nvalues, &h, (char *)(uintptr_t)packed, false);
@@ -186,9 +166,10 @@ static void *scorer_start(void *ud) {
 }
 
 /* JobWork.pack (ScoreJob.text): A scored and written here: its
- * PackedText head and its key's text to HEAD, its output to TEXT (the
+ * PackedText head, its key's text and its id (the key's text again for a
+ * text key: written once, no strlen) to HEAD, its output to TEXT (the
  * writer writes straight into it: nothing is copied). */
-static void scorer_pack(void *state, const Account *a, Buf *head, Buf *text) {
+static size_t scorer_pack(void *state, const Account *a, Buf *head, Buf *text) {
   Scorer *s = state;
   const ScoreJob *sj = s->sj;
   const Result *r = eval_account(s->ev, a->values, sj->as_of, sj->scores_only ? EVAL_SCORES : EVAL_DETAILS);
@@ -196,11 +177,16 @@ static void scorer_pack(void *state, const Account *a, Buf *head, Buf *text) {
   size_t n = 0;
   const char *key = sj->key_input >= 0 ? key_text(&a->values[sj->key_input], a->id, buf, &n) : "";
   PackedText t = {sj->key_input >= 0 ? key_hash(key, n) : 0, n};
-  buf_reserve(head, sizeof t + n);
-  memcpy(head->data + head->len, &t, sizeof t);
-  if (n) memcpy(head->data + head->len + sizeof t, key, n);
-  head->len += sizeof t + n;
+  size_t id_len = key == a->id ? 0 : strlen(a->id) + 1, at = head->len + sizeof t;
+  buf_reserve(head, sizeof t + n + 1 + id_len + 8); /* (8: the next head is aligned) */
+  char *to = head->data + head->len;
+  memcpy(to, &t, sizeof t);
+  key_copy(to + sizeof t, key, n);
+  to[sizeof t + n] = '\0';
+  if (id_len) memcpy(to + sizeof t + n + 1, a->id, id_len);
+  head->len += sizeof t + n + 1 + id_len;
   sj->text->write(s->writer, a, r, text);
+  return id_len ? at + n + 1 : at;
 }
 
 /* The head of an account packed with its inputs (ScoreJob.inputs): the
@@ -238,8 +224,8 @@ static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* JobWork.pack (ScoreJob.inputs): A scored here (when it is to be), its
  * Result packed after an InputsHead into HEAD, then the inputs the sink
- * reads and the display name; the values stay here. */
-static void scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *text) {
+ * reads, the display name and the id; the values stay here. */
+static size_t scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *text) {
   Scorer *s = state;
   const ScoreJob *sj = s->sj;
   (void)text;
@@ -258,9 +244,9 @@ static void scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *te
     const Value *v = &a->values[sj->reads[k]];
     if (v->type == T_TEXT) texts += v->len + 1;
   }
-  size_t inputs = size;
+  size_t inputs = size, id_len = strlen(a->id) + 1;
   size += sizeof(uint64_t) + (size_t)sj->nreads * sizeof(Value) + texts;
-  buf_reserve(head, size + 8);
+  buf_reserve(head, size + id_len + 8);
   char *e = head->data + at;
   InputsHead ih = {h, (uint32_t)inputs, scored};
   memcpy(e, &ih, sizeof ih);
@@ -284,7 +270,9 @@ static void scorer_pack_inputs(void *state, const Account *a, Buf *head, Buf *te
     }
     memcpy(e + inputs + sizeof(uint64_t) + (size_t)k * sizeof v, &v, sizeof v);
   }
-  head->len = at + align8(size);
+  memcpy(e + size, a->id, id_len); /* the id, after the texts */
+  head->len = at + align8(size + id_len);
+  return at + size;
 }
 
 const void *job_inputs(const void *packed, const int32_t *reads, int32_t nreads, Value *values,
@@ -339,6 +327,7 @@ JobWork score_job_work(const ScoreJob *sj) {
                .ud = (void *)sj,
                .ahead = sj->ahead,
                .replayed = sj->replayed,
+               .packed_fn = sj->packed_fn,
                .pack = sj->text     ? scorer_pack
                        : sj->inputs ? scorer_pack_inputs
                                     : NULL,

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/buf.h"
 #include "engine/eval.h"
@@ -36,9 +37,10 @@ typedef struct ScoreJob {
   int32_t snapshot_input, file_date, target, limit;
   const Node *const *exprs; /* ScoreSink.exprs, evaluated after scoring */
   int32_t nexprs;
-  int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
-  void (*ahead)(void *fn_ud, const void *work); /* JobWork.ahead */
-  void (*replayed)(void *fn_ud);                /* JobWork.replayed */
+  int32_t key_input;                                /* Program.key_input: its key_hash is packed too */
+  void (*ahead)(void *fn_ud, const void *work);     /* JobWork.ahead */
+  void (*replayed)(void *fn_ud);                    /* JobWork.replayed */
+  bool (*packed_fn)(void *fn_ud, const Account *a); /* JobWork.packed_fn */
   /* Not NULL (plain data, no exprs): each account written there too, and
    * what the calling thread gets is its key (job_key_text) and its
    * output (Account.text), not the Result: a compact JobWork. */
@@ -69,11 +71,32 @@ void job_result_free(JobResult *jr);
 /* The Result PACKED (an Account.work) was packed from; jr->values its
  * expressions' values. */
 const Result *job_result(JobResult *jr, const void *packed);
-/* The key_hash of the packed account's key (0 without a key input). */
-uint64_t job_key_hash(const void *packed);
+/* The key_hash of the packed account's key (0 without a key input):
+ * the first word of every packed account. Inline, as job_key_text: the
+ * calling thread reads them once an account. */
+static inline uint64_t job_key_hash(const void *packed) {
+  uint64_t h;
+  memcpy(&h, packed, sizeof h);
+  return h;
+}
+
+/* The head of an account written on a reading thread (ScoreJob.text):
+ * the key's hash (first, as in every packed account: job_key_hash), then
+ * the key's text after it, NUL-terminated, which is the account's id too
+ * when the id is the key's text (a text key), else the id follows it;
+ * the output is the Account's text. */
+typedef struct PackedText {
+  uint64_t hash;
+  uint64_t key_len;
+} PackedText;
+
 /* With ScoreJob.text: the text of the account's key (key_text; length 0
  * without a key input), N bytes. */
-const char *job_key_text(const void *packed, size_t *n);
+static inline const char *job_key_text(const void *packed, size_t *n) {
+  const PackedText *t = packed;
+  *n = (size_t)t->key_len;
+  return (const char *)(t + 1);
+}
 
 /* With ScoreJob.inputs: the inputs READS (N of them) of the account
  * PACKED (an Account.work) into VALUES at their indices, its display

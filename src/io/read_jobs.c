@@ -145,7 +145,8 @@ _Static_assert(sizeof(void *) != 8 || sizeof(Event) == 56, "an event is 56 bytes
 typedef struct Batch {
   _Alignas(LINES) Event *events;
   size_t n, cap;
-  Arena arena; /* the values of its accounts */
+  size_t diags; /* EV_DIAG events among them (what batch_clear frees) */
+  Arena arena;  /* the values of its accounts */
   /* a compact work's heads (with the accounts' ids) and texts
    * (JobWork.pack): the storage of the worker's Bufs while the batch is
    * filled */
@@ -248,12 +249,15 @@ static Batch *batch_new(const Jobs *j) {
   return b;
 }
 
-/* Empties B's events (its arena and bytes stay as they are). */
+/* Empties B's events (its arena and bytes stay as they are): the
+ * diagnostics' texts are freed, when it has any (most batches have none,
+ * and their events are not read again). */
 static void batch_clear(Batch *b) {
-  for (size_t i = 0; i < b->n; i++) {
+  for (size_t i = 0; b->diags > 0 && i < b->n; i++) {
     if (b->events[i].kind != EV_DIAG) continue;
     free(b->events[i].u.d.message);
     free(b->events[i].u.d.file);
+    b->diags--;
   }
   b->n = 0;
 }
@@ -292,7 +296,8 @@ static Batch *batch_take(Jobs *j) {
   return b;
 }
 
-static Event *record(Worker *w, EventKind kind) {
+/* A new event of worker W's batch (inlined: once an account). */
+__attribute__((always_inline)) static inline Event *record(Worker *w, EventKind kind) {
   Batch *b = w->batch;
   if (b->n == b->cap) { /* (a batch holds BATCH_EVENTS accounts, and the diagnostics between them) */
     b->cap = b->cap ? 2 * b->cap : BATCH_EVENTS + 16;
@@ -399,18 +404,14 @@ static void begin_account(Intake *in) {
 static bool record_account(void *ud, const Account *a, Arena *arena) {
   Worker *w = ud;
   if (w->j->compact) {
-    /* the id and what the work made go to the batch's bytes, where the
-     * event says (EV_PACKED) */
+    /* what the work made (the id among it) goes to the batch's bytes,
+     * where the event says (EV_PACKED) */
     Event *e = record(w, EV_PACKED);
     e->line = a->line;
     Buf *h = &w->head;
-    size_t n = strlen(a->id) + 1, at = w->text.len;
-    buf_reserve(h, n + 8);
-    e->u.p.id = h->len;
-    memcpy(h->data + h->len, a->id, n);
-    h->len = (h->len + n + 7) & ~(size_t)7;
-    e->u.p.work = h->len;
-    w->j->work->pack(w->state, a, h, &w->text);
+    size_t at = w->text.len;
+    e->u.p.work = h->len; /* (aligned to 8) */
+    e->u.p.id = w->j->work->pack(w->state, a, h, &w->text);
     h->len = (h->len + 7) & ~(size_t)7;
     e->u.p.text = at;
     e->u.p.text_len = (uint32_t)(w->text.len - at);
@@ -428,6 +429,7 @@ static bool record_account(void *ud, const Account *a, Arena *arena) {
 static void record_diag(void *ud, const kenko_diag *d) {
   Worker *w = ud;
   Event *e = record(w, EV_DIAG);
+  w->batch->diags++;
   e->level = (uint8_t)d->level;
   e->u.d.file = d->file ? xstrdup(d->file) : NULL;
   e->line = (uint32_t)d->line;
@@ -740,33 +742,21 @@ typedef struct Replay {
   uint64_t accounts, rejected; /* the counts before the piece */
 } Replay;
 
-/* Makes *A the account of event E of B (EV_ACCOUNT or EV_PACKED) as the
- * reader gave it to record_account, but for its ordinal (the piece's)
- * and file (set by the caller: the data's name, the same for all). */
-static inline void event_account(const Batch *b, const Event *e, Account *a) {
+/* Makes *A the account of event E (EV_ACCOUNT) as the reader gave it to
+ * record_account, but for its ordinal (the piece's) and file (set by the
+ * caller: the data's name, the same for all). */
+static inline void event_account(const Event *e, Account *a) {
   a->line = e->line;
-  if (e->kind == EV_PACKED) {
-    a->values = NULL;
-    a->name = NULL;
-    a->id = b->head + e->u.p.id;
-    a->work = b->head + e->u.p.work;
-    a->text = b->text ? b->text + e->u.p.text : NULL;
-    a->text_len = e->u.p.text_len;
-    return;
-  }
   a->values = e->u.a.values;
   a->name = e->u.a.name;
   a->id = e->u.a.id;
   a->work = e->u.a.work;
-  a->text = NULL;
-  a->text_len = 0;
 }
 
-/* What the work made of event I of B, or NULL. */
+/* What the work made of event I of B (EV_ACCOUNT), or NULL. */
 static const char *event_work(const Batch *b, size_t i) {
   if (i >= b->n) return NULL;
   const Event *e = &b->events[i];
-  if (e->kind == EV_PACKED) return b->head + e->u.p.work;
   return e->kind == EV_ACCOUNT ? e->u.a.work : NULL;
 }
 
@@ -788,8 +778,62 @@ static inline void fetch(const Batch *b, size_t i) {
     __builtin_prefetch(w + k);
 }
 
+/* Replays event E, a diagnostic or a rejected key, into TO. */
+static void replay_other(Intake *to, const Event *e) {
+  if (e->kind == EV_DIAG)
+    diag_at(to->diag, (kenko_level)e->level, e->u.d.file, (int)e->line, e->u.d.col, "%s", e->u.d.message);
+  else if (to->opts && to->opts->rejected_key)
+    to->opts->rejected_key(to->opts->rejected_ud, &e->u.k.key, e->u.k.id);
+}
+
+/* replay_events for a compact work's batch B (EV_PACKED: the accounts'
+ * heads, ids and texts at offsets in B's bytes), the loop the calling
+ * thread runs once a worker's account, so it keeps to what it must do:
+ * B's heads fetched as one stream, up to the head of the account FETCH
+ * on; JobWork.ahead AHEAD accounts on; each account handed to
+ * JobWork.packed_fn (else FN) with the counts as they were. */
+static bool replay_packed(Replay *r, Batch *b) {
+  /* (in locals: the callbacks could change what is behind a pointer) */
+  const JobWork *work = r->work;
+  void (*ahead)(void *, const void *) = work->ahead;
+  bool (*packed_fn)(void *, const Account *) = work->packed_fn;
+  Intake *to = r->to;
+  ReadStats *stats = to->stats;
+  void *ud = to->ud;
+  uint64_t accounts = r->accounts, rejected = r->rejected;
+  const Event *ev = b->events;
+  size_t n = b->n;
+  const char *head = b->head, *text = b->text;
+  size_t fetched = 0; /* the heads' bytes fetched */
+  for (size_t i = 0; ahead && i < AHEAD && i < n; i++)
+    if (ev[i].kind == EV_PACKED) ahead(ud, head + ev[i].u.p.work);
+  Account a = {.file = to->path}; /* (no values, no name) */
+  for (size_t i = 0; i < n; i++) {
+    const Event *f = &ev[i + FETCH < n ? i + FETCH : n - 1];
+    for (; f->kind == EV_PACKED && fetched <= f->u.p.work; fetched += 64)
+      __builtin_prefetch(head + fetched);
+    if (ahead && i + AHEAD < n && ev[i + AHEAD].kind == EV_PACKED) ahead(ud, head + ev[i + AHEAD].u.p.work);
+    const Event *e = &ev[i];
+    stats->accounts = accounts + e->accounts;
+    stats->rejected = rejected + e->rejected;
+    if (e->kind != EV_PACKED) {
+      replay_other(to, e);
+      continue;
+    }
+    a.line = e->line;
+    a.ordinal = accounts + e->accounts - 1;
+    a.id = head + e->u.p.id;
+    a.work = head + e->u.p.work;
+    a.text = text ? text + e->u.p.text : NULL;
+    a.text_len = e->u.p.text_len;
+    if (!(packed_fn ? packed_fn(ud, &a) : to->fn(ud, &a, &b->arena))) return false;
+  }
+  return true;
+}
+
 /* Replays batch B; false when the callback asked to stop. */
 static bool replay_events(Replay *r, Batch *b) {
+  if (r->work && r->work->pack) return replay_packed(r, b);
   bool ahead = r->work && r->work->ahead;
   for (size_t i = 0; r->work && i < FETCH; i++)
     fetch(b, i);
@@ -803,21 +847,13 @@ static bool replay_events(Replay *r, Batch *b) {
     Intake *to = r->to;
     to->stats->accounts = r->accounts + e->accounts;
     to->stats->rejected = r->rejected + e->rejected;
-    switch (e->kind) {
-    case EV_ACCOUNT:
-    case EV_PACKED:
-      event_account(b, e, &a);
-      a.ordinal = to->stats->accounts - 1;
-      if (!to->fn(to->ud, &a, &b->arena)) return false;
-      break;
-    case EV_DIAG:
-      diag_at(to->diag, (kenko_level)e->level, e->u.d.file, (int)e->line, e->u.d.col, "%s", e->u.d.message);
-      break;
-    case EV_KEY:
-      if (to->opts && to->opts->rejected_key)
-        to->opts->rejected_key(to->opts->rejected_ud, &e->u.k.key, e->u.k.id);
-      break;
+    if (e->kind != EV_ACCOUNT) {
+      replay_other(to, e);
+      continue;
     }
+    event_account(e, &a);
+    a.ordinal = to->stats->accounts - 1;
+    if (!to->fn(to->ud, &a, &b->arena)) return false;
   }
   return true;
 }

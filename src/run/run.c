@@ -273,10 +273,15 @@ static bool on_record(RunCtx *rc, const Account *a) {
   return !hand || output_ok(rc);
 }
 
-/* An account scored and written on a reading thread (ScoreSink.text):
- * its key checked, its text handed on. */
-static bool on_written(RunCtx *rc, const Account *a) {
-  if (rc->p->key_input >= 0) {
+/* JobWork.packed_fn when accounts come written (ScoreSink.text): an
+ * account scored and written on a reading thread, its key checked, its
+ * text handed on; what on_account does for it, without on_account's
+ * tests for the other kinds of account (once an account of a worker's,
+ * on the calling thread, which is the busier one). */
+static bool on_written(void *ud, const Account *a) {
+  RunCtx *rc = ud;
+  if ((++rc->seen & 0xFFFF) == 0 && rc->opts->progress) rc->opts->progress(rc->opts->progress_ud, rc->seen);
+  if (rc->key_input >= 0) {
     size_t n;
     const char *text = job_key_text(a->work, &n);
     bool added;
@@ -303,7 +308,6 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   }
   if ((++rc->seen & 0xFFFF) == 0 && rc->opts->progress) rc->opts->progress(rc->opts->progress_ud, rc->seen);
   if (rc->history) return on_record(rc, a);
-  if (a->work && rc->written) return on_written(rc, a);
   bool keyed = rc->key_input >= 0;
   const Value *key = keyed ? &a->values[rc->key_input] : NULL;
   if (rc->opts->account) {
@@ -327,12 +331,12 @@ static bool on_account(void *ud, const Account *a, Arena *arena) {
   return output_ok(rc);
 }
 
-/* JobWork.ahead: the key's slot fetched while the accounts before it are
- * handled (an account scored on a reading thread is not evaluated here,
- * which would hide the cache miss). */
+/* JobWork.ahead (a plain run with a key): the key's slot fetched while
+ * the accounts before it are handled (an account scored on a reading
+ * thread is not evaluated here, which would hide the cache miss). */
 static void ahead_account(void *ud, const void *work) {
   RunCtx *rc = ud;
-  if (!rc->history && rc->key_input >= 0) keys_prefetch(&rc->keys, job_key_hash(work));
+  keys_prefetch(&rc->keys, job_key_hash(work));
 }
 
 /* JobWork.replayed: the texts handed to the sink are about to go. */
@@ -574,11 +578,12 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
                  .exprs = sink->exprs,
                  .nexprs = sink->nexprs,
                  .key_input = p->key_input,
-                 .ahead = ahead_account,
+                 .ahead = !rc.history && p->key_input >= 0 ? ahead_account : NULL,
                  .replayed = batch_replayed};
   bool scored_there = sink->result_only && !opts->account && !p->uses_trend;
   rc.written = scored_there && sink->text && !rc.history && sink->nexprs == 0;
   sj.text = rc.written ? sink->text : NULL;
+  sj.packed_fn = rc.written ? on_written : NULL;
   /* the sink reads few inputs: the values stay on the reading threads,
    * which pack those (and the ones read here: the key, the snapshot) */
   rc.packed_inputs = scored_there && !rc.written && sink->inputs_declared;

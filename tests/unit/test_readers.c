@@ -1879,6 +1879,7 @@ typedef struct Trace {
   const char *kept, *kept_end;
   Buf copy;
   int batches, apart, changed, aheads;
+  int packed; /* accounts that came through JobWork.packed_fn */
 } Trace;
 
 static void trace_expect(void *ud, uint64_t records) {
@@ -1932,6 +1933,13 @@ static bool trace_account(void *ud, const Account *a, Arena *arena) {
 }
 
 static void trace_diag(void *ud, const kenko_diag *d) { trace_put(ud, d->rendered); }
+
+/* JobWork.packed_fn: a compact work's account, traced as any other. */
+static bool trace_packed(void *ud, const Account *a) {
+  Trace *t = ud;
+  t->packed++;
+  return trace_account(ud, a, NULL);
+}
 
 static const char trace_mark = 'w';
 /* what trace_slow_account and trace_slow_pack made of an account read by
@@ -1995,19 +2003,22 @@ static void trace_replayed(void *ud) {
   t->kept = t->kept_end = NULL;
   t->copy.len = 0;
 }
-static void trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
+static size_t trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
   TracePack *tp = state;
   if (slow_work) {
     slow_off_caller();
     slow_packs_on_caller += pthread_equal(pthread_self(), trace_caller);
   }
   buf_putc(head, a->values == tp->values);
+  size_t id = head->len; /* (the id after the byte: its offset is returned) */
+  buf_put(head, a->id, strlen(a->id) + 1);
   char line[LINE_MAX_BYTES] = "";
   for (int32_t i = 0; i < accounts_schema.ninputs; i++) {
     strncat(line, " ", sizeof line - strlen(line) - 1);
     describe_value(&accounts_schema.inputs[i], a->values[i], line, sizeof line);
   }
   buf_puts(text, line);
+  return id;
 }
 
 /* Reads PATH (CSV, accounts_schema) with JOBS threads (read_data at 1),
@@ -2037,7 +2048,8 @@ static int trace_read_in(Trace *t, const char *path, int jobs, int stop_after, R
                     .pack = trace_pack,
                     .inputs = trace_pack_inputs,
                     .ahead = trace_ahead,
-                    .replayed = trace_replayed};
+                    .replayed = trace_replayed,
+                    .packed_fn = trace_packed};
   if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
   return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs,
                         given ? &packed : &work);
@@ -2269,8 +2281,9 @@ Test(readers, allowed_usual_matches_text_allowed) {
  * run's sink keeps them and copies a batch's rows at once): at -j 2 and
  * 3, stopping or not, every text is unchanged when its batch ends, each
  * follows the one before it in its batch, every batch is ended (also
- * the one the callback stopped in), and JobWork.ahead gets what the work
- * made of each account ahead of it. */
+ * the one the callback stopped in), JobWork.ahead gets what the work
+ * made of each account ahead of it, and each account comes through
+ * JobWork.packed_fn, not the callback itself. */
 Test(csv_pieces, texts_kept_until_their_batch_ends) {
   Collected *c = collected_new(&accounts_schema);
   const char *path = pieces_file(c);
@@ -2295,6 +2308,8 @@ Test(csv_pieces, texts_kept_until_their_batch_ends) {
       cr_assert_eq(t.apart, 0, "-j %d, stop after %d: %d texts apart", jobs, stops[k], t.apart);
       cr_assert_null(t.kept, "-j %d, stop after %d: a batch not ended", jobs, stops[k]);
       cr_assert_geq(t.aheads, t.replayed, "-j %d", jobs);
+      cr_assert_eq(t.packed, t.replayed, "-j %d: %d of %d packed accounts through JobWork.packed_fn", jobs,
+                   t.packed, t.replayed);
       buf_free(&t.copy);
       free(t.text);
     }

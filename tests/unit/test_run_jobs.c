@@ -136,3 +136,78 @@ Test(run_jobs, packed_results_come_back_whole) {
   compile_free(cp);
   program_free(p);
 }
+
+/* A JobText writing one byte an account: what is packed beside it is
+ * the test's. */
+static void *one_byte_start(void *ud) { return ud; }
+static void one_byte_write(void *state, const Account *a, const Result *r, Buf *b) {
+  (void)state;
+  (void)a;
+  (void)r;
+  buf_putc(b, '.');
+}
+static void one_byte_stop(void *state) { (void)state; }
+
+/* An account written on a reading thread (ScoreJob.text) comes with a
+ * head that holds its key's hash and text (job_key_hash, job_key_text)
+ * and its id, where pack says: an id that is the key's own text (a text
+ * key's: the same pointer) is not written twice, the key's text then
+ * being the id; any other id (a number key's as written, a place id)
+ * follows the key. */
+Test(run_jobs, packed_heads_hold_the_key_and_the_id) {
+  Diag diag;
+  diag_init(&diag, NULL, quiet, NULL);
+  int errors = 0;
+  Program *p = program_load("rules/aiueo.kenko", NULL, 0, &diag, &errors);
+  cr_assert_eq(errors, 0);
+  CProgram *cp = compile_program(p, &diag);
+  cr_assert_not_null(cp);
+  Evaluator *here = eval_new(cp);
+  Arena arena;
+  arena_init(&arena, 0);
+  JobText text = {one_byte_start, one_byte_write, one_byte_stop, NULL};
+  ScoreJob sj;
+  memset(&sj, 0, sizeof sj);
+  sj.like = here;
+  sj.scores_only = true;
+  sj.as_of = date_from_ymd(2026, 1, 1);
+  sj.key_input = p->key_input;
+  sj.text = &text;
+  JobWork work = score_job_work(&sj);
+  cr_assert_not_null(work.pack);
+  void *state = work.start(work.ud);
+  int keyed = 0;
+  for (int32_t t = 0; t < p->ntests; t++) {
+    Account a;
+    memset(&a, 0, sizeof a);
+    a.values = eval_given_inputs(p, p->tests[t].given, &arena);
+    const Value *key = &a.values[p->key_input];
+    if (key->type != T_TEXT) continue;
+    keyed++;
+    for (int shared = 0; shared < 2; shared++) {
+      a.id = shared ? key->u.text : p->tests[t].name;
+      Buf head, out;
+      buf_init(&head, NULL);
+      buf_init(&out, NULL);
+      size_t id = work.pack(state, &a, &head, &out);
+      cr_assert_lt(id, head.len);
+      cr_assert_str_eq(head.data + id, a.id, "test %d", t);
+      size_t n;
+      const char *k = job_key_text(head.data, &n);
+      cr_assert_eq(n, key->len);
+      cr_assert_eq(memcmp(k, key->u.text, n), 0);
+      cr_assert_eq(job_key_hash(head.data), key_hash(key->u.text, key->len));
+      cr_assert_eq(id, shared ? sizeof(PackedText) : sizeof(PackedText) + n + 1, "test %d, shared %d", t,
+                   shared);
+      cr_assert_eq(out.len, 1);
+      buf_free(&head);
+      buf_free(&out);
+    }
+  }
+  cr_assert_gt(keyed, 0, "no test account has a key");
+  work.stop(state);
+  arena_free(&arena);
+  eval_free(here);
+  compile_free(cp);
+  program_free(p);
+}
