@@ -6,6 +6,7 @@
 #define KENKO_ACCOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -47,6 +48,33 @@ typedef struct Account {
   uint32_t text_len;
 } Account;
 
+/* Where a compact work's account is in its batch's bytes (JobWork.pack):
+ * its id and head (Account.work) at offsets in the batch's heads, its
+ * text (TEXT_LEN bytes) in its texts; LINE, Account.line. */
+typedef struct PackedAccount {
+  uint64_t id, work, text;
+  uint32_t text_len, line;
+} PackedAccount;
+
+/* Accounts a compact work packed, handed over one after another with
+ * nothing between them (JobWork.packed_run): N of them, the K-th at
+ * FIRST + K * STRIDE, its offsets into HEAD and TEXT, its ordinal
+ * ORDINAL + K, its file FILE. The reader's counts (ReadStats) are the
+ * first account's while the run is handled: the K-th's are K accounts
+ * more, none more rejected. */
+typedef struct PackedRun {
+  const char *first;
+  size_t stride, n;
+  const char *head, *text;
+  const char *file;
+  uint64_t ordinal;
+} PackedRun;
+
+/* The K-th account of RUN. */
+static inline const PackedAccount *packed_at(const PackedRun *run, size_t k) {
+  return (const PackedAccount *)(const void *)(run->first + k * run->stride);
+}
+
 /* Work done on the reading threads of read_data_jobs, account by
  * account, before the account comes to the calling thread: start(ud)
  * makes each reading thread's state, on the calling thread before the
@@ -84,12 +112,15 @@ typedef struct JobWork {
    * arena is reset at each account, as on one thread, and a batch
    * carries only the heads and texts). */
   size_t (*pack)(void *state, const Account *a, Buf *head, Buf *text);
-  /* May be NULL (then FN): called on the calling thread with FN's ud
-   * instead of FN for each account a compact work packed, with the
-   * Account FN would get; false stops the reading, as FN's. Lets the
-   * caller go straight to what it does with a packed account, without
-   * FN's tests for the other kinds. */
-  bool (*packed_fn)(void *fn_ud, const Account *a);
+  /* May be NULL (then FN, account by account): called on the calling
+   * thread with FN's ud instead of FN for a run of accounts a compact
+   * work packed (PackedRun), which it handles in order as FN would;
+   * false when one of them asked to stop (as FN's false), *DONE then
+   * the accounts handled, that one included (else all of the run). Lets
+   * the caller go through a batch's accounts in a loop of its own: no
+   * call, no Account made, no counts kept per account (JobWork.ahead is
+   * then not called: the loop fetches what it needs itself). */
+  bool (*packed_run)(void *fn_ud, const struct PackedRun *run, size_t *done);
   /* May be NULL (a compact work): the array a reading thread's CSV
    * reader converts each account's values into (ReadOpts.values), the
    * thread's own (its evaluator's input table), which pack then finds

@@ -327,7 +327,7 @@ JobWork score_job_work(const ScoreJob *sj) {
                .ud = (void *)sj,
                .ahead = sj->ahead,
                .replayed = sj->replayed,
-               .packed_fn = sj->packed_fn,
+               .packed_run = sj->packed_run,
                .pack = sj->text     ? scorer_pack
                        : sj->inputs ? scorer_pack_inputs
                                     : NULL,

@@ -37,10 +37,10 @@ typedef struct ScoreJob {
   int32_t snapshot_input, file_date, target, limit;
   const Node *const *exprs; /* ScoreSink.exprs, evaluated after scoring */
   int32_t nexprs;
-  int32_t key_input;                                /* Program.key_input: its key_hash is packed too */
-  void (*ahead)(void *fn_ud, const void *work);     /* JobWork.ahead */
-  void (*replayed)(void *fn_ud);                    /* JobWork.replayed */
-  bool (*packed_fn)(void *fn_ud, const Account *a); /* JobWork.packed_fn */
+  int32_t key_input;                            /* Program.key_input: its key_hash is packed too */
+  void (*ahead)(void *fn_ud, const void *work); /* JobWork.ahead */
+  void (*replayed)(void *fn_ud);                /* JobWork.replayed */
+  bool (*packed_run)(void *fn_ud, const PackedRun *run, size_t *done); /* JobWork.packed_run */
   /* Not NULL (plain data, no exprs): each account written there too, and
    * what the calling thread gets is its key (job_key_text) and its
    * output (Account.text), not the Result: a compact JobWork. */

@@ -10,7 +10,9 @@
  * file's order: the account callback, the diagnostics and the rejected
  * keys come to it one by one exactly as read_data gives them, with the
  * counts (ReadStats) as they were at that moment, so nothing above the
- * readers can tell the difference (tests/jobs.sh checks the bytes). A
+ * readers can tell the difference (tests/jobs.sh checks the bytes);
+ * with a compact work's JobWork.packed_run, the accounts between two
+ * other records come to it as one run, the counts following on. A
  * replayed batch goes back to the workers with its arena, to be filled
  * again while its memory is warm.
  *
@@ -121,11 +123,9 @@ typedef struct Event {
       const void *work;
     } a;
     /* EV_PACKED: where its id and work's head are in the batch's head,
-     * its text in the batch's text (Batch.head, .text) */
-    struct {
-      uint64_t id, work, text;
-      uint32_t text_len;
-    } p;
+     * its text in the batch's text (Batch.head, .text), and its line
+     * (Event.line is not set): what JobWork.packed_run reads */
+    PackedAccount p;
     struct {
       Value key;
       const char *id;
@@ -407,7 +407,7 @@ static bool record_account(void *ud, const Account *a, Arena *arena) {
     /* what the work made (the id among it) goes to the batch's bytes,
      * where the event says (EV_PACKED) */
     Event *e = record(w, EV_PACKED);
-    e->line = a->line;
+    e->u.p.line = a->line;
     Buf *h = &w->head;
     size_t at = w->text.len;
     e->u.p.work = h->len; /* (aligned to 8) */
@@ -787,16 +787,14 @@ static void replay_other(Intake *to, const Event *e) {
 }
 
 /* replay_events for a compact work's batch B (EV_PACKED: the accounts'
- * heads, ids and texts at offsets in B's bytes), the loop the calling
- * thread runs once a worker's account, so it keeps to what it must do:
- * B's heads fetched as one stream, up to the head of the account FETCH
- * on; JobWork.ahead AHEAD accounts on; each account handed to
- * JobWork.packed_fn (else FN) with the counts as they were. */
-static bool replay_packed(Replay *r, Batch *b) {
+ * heads, ids and texts at offsets in B's bytes) without
+ * JobWork.packed_run: B's heads fetched as one stream, up to the head of
+ * the account FETCH on; JobWork.ahead AHEAD accounts on; each account
+ * handed to FN with the counts as they were. */
+static bool replay_packed_each(Replay *r, Batch *b) {
   /* (in locals: the callbacks could change what is behind a pointer) */
   const JobWork *work = r->work;
   void (*ahead)(void *, const void *) = work->ahead;
-  bool (*packed_fn)(void *, const Account *) = work->packed_fn;
   Intake *to = r->to;
   ReadStats *stats = to->stats;
   void *ud = to->ud;
@@ -820,13 +818,52 @@ static bool replay_packed(Replay *r, Batch *b) {
       replay_other(to, e);
       continue;
     }
-    a.line = e->line;
+    a.line = e->u.p.line;
     a.ordinal = accounts + e->accounts - 1;
     a.id = head + e->u.p.id;
     a.work = head + e->u.p.work;
     a.text = text ? text + e->u.p.text : NULL;
     a.text_len = e->u.p.text_len;
-    if (!(packed_fn ? packed_fn(ud, &a) : to->fn(ud, &a, &b->arena))) return false;
+    if (!to->fn(ud, &a, &b->arena)) return false;
+  }
+  return true;
+}
+
+/* replay_events for a compact work's batch B with JobWork.packed_run:
+ * its packed accounts go to it in runs, as many at once as follow each
+ * other with nothing between them and counts that follow on (a record
+ * a malformed file cut short counts without an event: intake_cut), the
+ * calling thread's loop once a worker's account being packed_run's
+ * own. The counts are the run's first account's while it is handled,
+ * its last handled one's after. */
+static bool replay_packed(Replay *r, Batch *b) {
+  if (!r->work->packed_run) return replay_packed_each(r, b);
+  Intake *to = r->to;
+  ReadStats *stats = to->stats;
+  const Event *ev = b->events;
+  size_t n = b->n;
+  PackedRun run = {.stride = sizeof *ev, .head = b->head, .text = b->text, .file = to->path};
+  for (size_t i = 0; i < n;) {
+    const Event *e = &ev[i];
+    stats->accounts = r->accounts + e->accounts;
+    stats->rejected = r->rejected + e->rejected;
+    if (e->kind != EV_PACKED) {
+      replay_other(to, e);
+      i++;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && ev[j].kind == EV_PACKED && ev[j].accounts == ev[j - 1].accounts + 1 &&
+           ev[j].rejected == e->rejected)
+      j++;
+    run.first = (const char *)&e->u.p;
+    run.n = j - i;
+    run.ordinal = stats->accounts - 1;
+    size_t done = run.n;
+    bool go = r->work->packed_run(to->ud, &run, &done);
+    if (done > 0) stats->accounts = r->accounts + ev[i + done - 1].accounts;
+    if (!go) return false;
+    i = j;
   }
   return true;
 }

@@ -273,13 +273,10 @@ static bool on_record(RunCtx *rc, const Account *a) {
   return !hand || output_ok(rc);
 }
 
-/* JobWork.packed_fn when accounts come written (ScoreSink.text): an
- * account scored and written on a reading thread, its key checked, its
- * text handed on; what on_account does for it, without on_account's
- * tests for the other kinds of account (once an account of a worker's,
- * on the calling thread, which is the busier one). */
-static bool on_written(void *ud, const Account *a) {
-  RunCtx *rc = ud;
+/* An account scored and written on a reading thread (ScoreSink.text):
+ * its key checked, its text handed on; what on_account does for it,
+ * without on_account's tests for the other kinds of account. */
+static inline bool on_written(RunCtx *rc, const Account *a) {
   if ((++rc->seen & 0xFFFF) == 0 && rc->opts->progress) rc->opts->progress(rc->opts->progress_ud, rc->seen);
   if (rc->key_input >= 0) {
     size_t n;
@@ -291,6 +288,44 @@ static bool on_written(void *ud, const Account *a) {
   rc->sink->written(rc->sink->ud, a, a->text, a->text_len);
   rc->scored++;
   return output_ok(rc);
+}
+
+/* How far ahead on_written_run fetches an account's head (written on
+ * another core) and, from its hash there, its key's slot. */
+enum { HEAD_AHEAD = 16, KEY_AHEAD = 8 };
+
+/* JobWork.packed_run when accounts come written: RUN's accounts through
+ * on_written, in this loop (once a worker's account, on the calling
+ * thread, which is the busier one: no call through a pointer, the
+ * Account made in place), which fetches the heads HEAD_AHEAD accounts
+ * on and the key slots KEY_AHEAD on, as JobWork.ahead would. */
+static bool on_written_run(void *ud, const PackedRun *run, size_t *done) {
+  RunCtx *rc = ud;
+  bool keyed = rc->key_input >= 0;
+  size_t n = run->n;
+  for (size_t k = 0; k < n && k < HEAD_AHEAD; k++)
+    __builtin_prefetch(run->head + packed_at(run, k)->work);
+  for (size_t k = 0; keyed && k < n && k < KEY_AHEAD; k++)
+    keys_prefetch(&rc->keys, job_key_hash(run->head + packed_at(run, k)->work));
+  Account a = {.file = run->file};
+  for (size_t k = 0; k < n; k++) {
+    if (k + HEAD_AHEAD < n) __builtin_prefetch(run->head + packed_at(run, k + HEAD_AHEAD)->work);
+    if (keyed && k + KEY_AHEAD < n)
+      keys_prefetch(&rc->keys, job_key_hash(run->head + packed_at(run, k + KEY_AHEAD)->work));
+    const PackedAccount *pa = packed_at(run, k);
+    a.line = pa->line;
+    a.ordinal = run->ordinal + k;
+    a.id = run->head + pa->id;
+    a.work = run->head + pa->work;
+    a.text = run->text ? run->text + pa->text : NULL;
+    a.text_len = pa->text_len;
+    if (!on_written(rc, &a)) {
+      *done = k + 1;
+      return false;
+    }
+  }
+  *done = n;
+  return true;
 }
 
 /* Each account is scored before its key is added to the set: the slot's
@@ -583,7 +618,7 @@ int score_accounts(const Program *p, Evaluator *ev, int32_t as_of, const char *c
   bool scored_there = sink->result_only && !opts->account && !p->uses_trend;
   rc.written = scored_there && sink->text && !rc.history && sink->nexprs == 0;
   sj.text = rc.written ? sink->text : NULL;
-  sj.packed_fn = rc.written ? on_written : NULL;
+  sj.packed_run = rc.written ? on_written_run : NULL;
   /* the sink reads few inputs: the values stay on the reading threads,
    * which pack those (and the ones read here: the key, the snapshot) */
   rc.packed_inputs = scored_there && !rc.written && sink->inputs_declared;

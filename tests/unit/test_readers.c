@@ -1879,7 +1879,7 @@ typedef struct Trace {
   const char *kept, *kept_end;
   Buf copy;
   int batches, apart, changed, aheads;
-  int packed; /* accounts that came through JobWork.packed_fn */
+  int packed, runs; /* accounts that came through JobWork.packed_run, in runs */
 } Trace;
 
 static void trace_expect(void *ud, uint64_t records) {
@@ -1934,11 +1934,38 @@ static bool trace_account(void *ud, const Account *a, Arena *arena) {
 
 static void trace_diag(void *ud, const kenko_diag *d) { trace_put(ud, d->rendered); }
 
-/* JobWork.packed_fn: a compact work's account, traced as any other. */
-static bool trace_packed(void *ud, const Account *a) {
+/* trace_read_in: the compact work has no JobWork.packed_run (its
+ * accounts come to the callback one by one, with JobWork.ahead). */
+static bool trace_each;
+
+/* JobWork.packed_run: a run of a compact work's accounts, each traced
+ * as any other, with the counts the run's say it had (the first's
+ * while the run is handled, one account more each). */
+static bool trace_packed_run(void *ud, const PackedRun *run, size_t *done) {
   Trace *t = ud;
-  t->packed++;
-  return trace_account(ud, a, NULL);
+  const ReadStats *counts = t->stats;
+  cr_assert_eq(counts->accounts, run->ordinal + 1, "the counts are the run's first account's");
+  ReadStats now = *counts;
+  t->runs++;
+  Account a = {.file = run->file};
+  bool go = true;
+  size_t k = 0;
+  for (; go && k < run->n; k++) {
+    const PackedAccount *pa = packed_at(run, k);
+    a.line = pa->line;
+    a.ordinal = run->ordinal + k;
+    a.id = run->head + pa->id;
+    a.work = run->head + pa->work;
+    a.text = run->text ? run->text + pa->text : NULL;
+    a.text_len = pa->text_len;
+    now.accounts = counts->accounts + k;
+    t->stats = &now;
+    t->packed++;
+    go = trace_account(ud, &a, NULL);
+  }
+  t->stats = counts;
+  *done = k;
+  return go;
 }
 
 static const char trace_mark = 'w';
@@ -2049,7 +2076,7 @@ static int trace_read_in(Trace *t, const char *path, int jobs, int stop_after, R
                     .inputs = trace_pack_inputs,
                     .ahead = trace_ahead,
                     .replayed = trace_replayed,
-                    .packed_fn = trace_packed};
+                    .packed_run = trace_each ? NULL : trace_packed_run};
   if (jobs <= 1) return read_data(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats);
   return read_data_jobs(path, FMT_CSV, &accounts_schema, &opts, &d, trace_account, t, stats, jobs,
                         given ? &packed : &work);
@@ -2281,38 +2308,47 @@ Test(readers, allowed_usual_matches_text_allowed) {
  * run's sink keeps them and copies a batch's rows at once): at -j 2 and
  * 3, stopping or not, every text is unchanged when its batch ends, each
  * follows the one before it in its batch, every batch is ended (also
- * the one the callback stopped in), JobWork.ahead gets what the work
- * made of each account ahead of it, and each account comes through
- * JobWork.packed_fn, not the callback itself. */
+ * the one the callback stopped in); with JobWork.packed_run each
+ * account comes through it, in runs of several, not through the
+ * callback or JobWork.ahead; without, JobWork.ahead gets what the work
+ * made of each account ahead of it. */
 Test(csv_pieces, texts_kept_until_their_batch_ends) {
   Collected *c = collected_new(&accounts_schema);
   const char *path = pieces_file(c);
   int stops[] = {0, 2500};
-  for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
+  for (size_t k = 0; k < 2 * sizeof stops / sizeof *stops; k++) {
+    trace_each = k % 2;
     for (int jobs = 2; jobs <= 3; jobs++) {
       Value given[8];
       Trace t;
       ReadStats stats;
       for (int tries = 0;; tries++) { /* until a worker got a piece (above) */
-        trace_read_in(&t, path, jobs, stops[k], &stats, given);
-        if (stops[k] != 0 || t.replayed > 0 || tries == PIECE_TRIES) break;
+        trace_read_in(&t, path, jobs, stops[k / 2], &stats, given);
+        if (stops[k / 2] != 0 || t.replayed > 0 || tries == PIECE_TRIES) break;
         buf_free(&t.copy);
         free(t.text);
       }
-      if (stops[k] == 0) {
+      if (stops[k / 2] == 0) {
         cr_assert_gt(t.replayed, 0, "-j %d: no piece was read by a worker", jobs);
         cr_assert_gt(t.batches, 0, "-j %d", jobs);
       }
-      cr_assert_eq(t.changed, 0, "-j %d, stop after %d: %d batches' texts changed", jobs, stops[k],
-                   t.changed);
-      cr_assert_eq(t.apart, 0, "-j %d, stop after %d: %d texts apart", jobs, stops[k], t.apart);
-      cr_assert_null(t.kept, "-j %d, stop after %d: a batch not ended", jobs, stops[k]);
-      cr_assert_geq(t.aheads, t.replayed, "-j %d", jobs);
-      cr_assert_eq(t.packed, t.replayed, "-j %d: %d of %d packed accounts through JobWork.packed_fn", jobs,
-                   t.packed, t.replayed);
+      int stop = stops[k / 2];
+      cr_assert_eq(t.changed, 0, "-j %d, stop after %d: %d batches' texts changed", jobs, stop, t.changed);
+      cr_assert_eq(t.apart, 0, "-j %d, stop after %d: %d texts apart", jobs, stop, t.apart);
+      cr_assert_null(t.kept, "-j %d, stop after %d: a batch not ended", jobs, stop);
+      if (trace_each) {
+        cr_assert_geq(t.aheads, t.replayed, "-j %d", jobs);
+        cr_assert_eq(t.packed, 0, "-j %d", jobs);
+      } else {
+        cr_assert_eq(t.aheads, 0, "-j %d", jobs);
+        cr_assert_eq(t.packed, t.replayed, "-j %d: %d of %d packed accounts through JobWork.packed_run", jobs,
+                     t.packed, t.replayed);
+        if (t.packed > 0) cr_assert_lt(t.runs, t.packed, "-j %d: runs of one account", jobs);
+      }
       buf_free(&t.copy);
       free(t.text);
     }
   }
+  trace_each = false;
   collected_free(c);
 }
