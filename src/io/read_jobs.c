@@ -179,6 +179,9 @@ typedef struct Jobs {
   uint64_t size, piece_bytes;
   size_t window;
   size_t queue_max; /* batches of a piece waiting, at most */
+  /* a compact work: the most bytes a batch's head and text have held
+   * (hand_over), which a batch's storage starts with (batch_take) */
+  size_t head_high, text_high;
   pthread_mutex_t mu;
   pthread_cond_t ready; /* the calling thread: what it waits for is there */
   pthread_cond_t room;  /* the workers: a piece may be made or a batch
@@ -224,14 +227,16 @@ typedef struct Worker {
   Batch *batch; /* being filled */
   ReadStats stats;
   Intake *in;
-  void *state;    /* JobWork's */
-  Buf head, text; /* a compact work: the batch's bytes being written
-                     (their storage goes with the batch; the text's number
-                     cache stays) */
-  Arena arena;    /* a compact work: the reader's arena, kept from one
-                     piece to the next (reset at each account) */
-  char *bytes;    /* CSV: the last piece's reading buffer (CsvPiece.bytes),
-                     for the next one */
+  void *state;                 /* JobWork's */
+  Buf head, text;              /* a compact work: the batch's bytes being written
+                                  (their storage goes with the batch; the text's number
+                                  cache stays) */
+  size_t head_room, text_room; /* what the batch taken last should
+                                  have room for (batch_take) */
+  Arena arena;                 /* a compact work: the reader's arena, kept from one
+                                  piece to the next (reset at each account) */
+  char *bytes;                 /* CSV: the last piece's reading buffer (CsvPiece.bytes),
+                                  for the next one */
   size_t bytes_cap;
 } Worker;
 
@@ -286,8 +291,17 @@ static void batch_spare(Jobs *j, Batch *b) {
   j->spare = b;
 }
 
-/* A batch to fill (a worker, under the lock): a spare one, or new. */
-static Batch *batch_take(Jobs *j) {
+/* The room a batch's head or text starts with, when the fullest batch
+ * so far held HIGH bytes there: that, and an eighth more (batches of
+ * BATCH_EVENTS accounts differ little), or nothing before any batch. */
+static size_t batch_room(size_t high) { return high ? high + high / 8 + 64 : 0; }
+
+/* A batch to fill for worker W (under the lock): a spare one, or new;
+ * with a compact work, W learns the room its bytes should have
+ * (take_text makes it). */
+static Batch *batch_take(Jobs *j, Worker *w) {
+  w->head_room = batch_room(j->head_high);
+  w->text_room = batch_room(j->text_high);
   Batch *b = j->spare;
   if (!b) return batch_new(j);
   j->spare = b->next;
@@ -317,8 +331,22 @@ static void wake_caller(Jobs *j, const Piece *p) {
     pthread_cond_signal(&j->ready);
 }
 
-/* A compact work: the worker's Bufs take B's storage for bytes, to fill. */
+/* Makes *DATA (of *CAP bytes, holding nothing to keep) at least ROOM
+ * bytes: allocated anew, not grown, which would copy it. */
+static void storage_room(char **data, size_t *cap, size_t room) {
+  if (*cap >= room) return;
+  free(*data);
+  *data = xmalloc(room);
+  *cap = room;
+}
+
+/* A compact work: the worker's Bufs take B's storage for bytes, to fill,
+ * made as large as the fullest batch's so far (batch_take): a batch's
+ * Bufs then seldom grow (from empty, by doubling, each new batch's did
+ * some eight times, and about a hundred batches are made for a file). */
 static void take_text(Worker *w, Batch *b) {
+  storage_room(&b->head, &b->head_cap, w->head_room);
+  storage_room(&b->text, &b->text_cap, w->text_room);
   w->head.data = b->head;
   w->head.cap = b->head_cap;
   w->head.len = 0;
@@ -359,7 +387,9 @@ static void hand_over(Worker *w) {
   Jobs *j = w->j;
   Piece *p = w->piece;
   pthread_mutex_lock(&j->mu);
-  Batch *next = batch_take(j);
+  if (j->head_high < w->head.len) j->head_high = w->head.len;
+  if (j->text_high < w->text.len) j->text_high = w->text.len;
+  Batch *next = batch_take(j, w);
   pthread_mutex_unlock(&j->mu);
   arena_reset(&next->arena);
   if (!j->compact) {
@@ -459,7 +489,7 @@ static void read_piece(Worker *w, Piece *p) {
   /* a spare batch and its arena, warm (without a compact work, the
    * arena goes to the intake: the batch takes the intake's in hand_over) */
   pthread_mutex_lock(&j->mu);
-  w->batch = batch_take(j);
+  w->batch = batch_take(j, w);
   pthread_mutex_unlock(&j->mu);
   arena_reset(&w->batch->arena);
   if (j->compact) take_text(w, w->batch);

@@ -9,6 +9,7 @@
 #include <iconv.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2030,8 +2031,12 @@ static void trace_replayed(void *ud) {
   t->kept = t->kept_end = NULL;
   t->copy.len = 0;
 }
+/* trace_pack's calls, and those in which the text's Buf grew (on any
+ * thread: batch_bytes_start_with_room) */
+static atomic_int text_packs, text_grows;
 static size_t trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
   TracePack *tp = state;
+  size_t cap = text->cap;
   if (slow_work) {
     slow_off_caller();
     slow_packs_on_caller += pthread_equal(pthread_self(), trace_caller);
@@ -2045,6 +2050,8 @@ static size_t trace_pack(void *state, const Account *a, Buf *head, Buf *text) {
     describe_value(&accounts_schema.inputs[i], a->values[i], line, sizeof line);
   }
   buf_puts(text, line);
+  atomic_fetch_add(&text_packs, 1);
+  if (text->cap != cap) atomic_fetch_add(&text_grows, 1);
   return id;
 }
 
@@ -2350,5 +2357,35 @@ Test(csv_pieces, texts_kept_until_their_batch_ends) {
     }
   }
   trace_each = false;
+  collected_free(c);
+}
+
+/* A batch's bytes start with the room the fullest batch so far needed
+ * (read_jobs.c's batch_take, take_text): at -j 2 and 3, a compact work's
+ * text grows only in the first batch each thread fills (three times
+ * here: from empty, by doubling), not in each new batch (about 50 and
+ * 110 times, as it did, here). */
+Test(csv_pieces, batch_bytes_start_with_room) {
+  Collected *c = collected_new(&accounts_schema);
+  const char *path = pieces_file(c);
+  for (int jobs = 2; jobs <= 3; jobs++) {
+    Value given[8];
+    Trace t;
+    ReadStats stats;
+    int least = 8 * 256 * jobs;     /* packed: eight batches a thread, at least */
+    for (int tries = 0;; tries++) { /* until the workers got pieces (above) */
+      atomic_store(&text_packs, 0);
+      atomic_store(&text_grows, 0);
+      trace_read_in(&t, path, jobs, 0, &stats, given);
+      if (atomic_load(&text_packs) >= least || tries == PIECE_TRIES) break;
+      buf_free(&t.copy);
+      free(t.text);
+    }
+    int packs = atomic_load(&text_packs), grows = atomic_load(&text_grows);
+    cr_assert_geq(packs, least, "-j %d: %d accounts packed", jobs, packs);
+    cr_assert_leq(grows, 4 * jobs, "-j %d: the text grew %d times in %d accounts", jobs, grows, packs);
+    buf_free(&t.copy);
+    free(t.text);
+  }
   collected_free(c);
 }
