@@ -189,10 +189,18 @@ static void *block_grow(void *p, size_t *cap, bool *mapped, size_t used, size_t 
   return q;
 }
 
+/* KeyShard.grow_at for a shard of 2^BITS slots. */
+static size_t grow_at_of(unsigned bits) {
+  /* (a shard of 2^29 slots holds as many keys as it can place: more than
+   * 2^28 keys in one shard are more than the indices can number anyway) */
+  return bits < KEY_SHARD_MAX_BITS ? ((size_t)1 << bits) / 2 : SIZE_MAX;
+}
+
 void keys_init(KeyTable *t) {
   memset(t, 0, sizeof *t);
   for (int i = 0; i < KEY_SHARDS; i++) {
     t->shards[i].cap = (size_t)1 << KEY_SHARD_FIRST_BITS;
+    t->shards[i].grow_at = grow_at_of(KEY_SHARD_FIRST_BITS);
     t->shards[i].shift = 64 - KEY_SHARD_FIRST_BITS;
     t->shards[i].slots = slots_new(t->shards[i].cap, &t->shards[i].mapped, false);
   }
@@ -239,7 +247,8 @@ __attribute__((always_inline)) static inline size_t slot_of(const KeyTable *t, c
  * order of the old slots. Kept out of keys_put, which then needs fewer
  * registers saved. */
 __attribute__((noinline)) static void shard_resize(KeyShard *sh, unsigned bits) {
-  KeyShard grown = {.cap = (size_t)1 << bits, .count = sh->count, .shift = 64 - bits};
+  KeyShard grown = {
+      .cap = (size_t)1 << bits, .count = sh->count, .grow_at = grow_at_of(bits), .shift = 64 - bits};
   grown.slots = slots_new(grown.cap, &grown.mapped, true);
   size_t mask = grown.cap - 1;
   for (size_t i = 0; i < sh->cap; i++) {
@@ -279,6 +288,7 @@ __attribute__((noinline)) static void texts_grow(KeyTable *t, size_t n) {
   if (t->count + 2 > t->offset_cap)
     t->offset = block_grow(t->offset, &t->offset_cap, &t->offset_mapped, t->count ? t->count + 1 : 0,
                            t->count + 2, sizeof *t->offset, KEY_OFFSETS_FIRST, t->count, t->expect);
+  if (t->count == 0) t->offset[0] = 0; /* (the first key's start: keys_put writes only ends) */
 }
 
 uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added) {
@@ -289,17 +299,16 @@ uint32_t keys_put(KeyTable *t, uint64_t h, const char *s, size_t n, bool *added)
     return sh->slots[j].index1 - 1;
   }
   *added = true;
-  if (t->pool_len + n + 1 > t->pool_cap || t->count + 2 > t->offset_cap) texts_grow(t, n);
-  key_copy(t->pool + t->pool_len, s, n);
-  uint32_t index = (uint32_t)t->count++;
-  t->offset[index] = t->pool_len;
-  t->pool_len += n;
-  t->offset[index + 1] = t->pool_len;
-  sh->slots[j] = (KeySlot){(uint32_t)(h >> 32), index + 1};
-  /* (a shard of 2^29 slots holds as many keys as it can place: more than
-   * 2^28 keys in one shard are more than the indices can number anyway) */
-  if (++sh->count * 2 > sh->cap && 64 - sh->shift < KEY_SHARD_MAX_BITS) shard_resize(sh, 65 - sh->shift);
-  return index;
+  /* (in locals: the key's copy could write anywhere, for the compiler) */
+  size_t len = t->pool_len, count = t->count;
+  if (len + n + 1 > t->pool_cap || count + 2 > t->offset_cap) texts_grow(t, n);
+  key_copy(t->pool + len, s, n);
+  t->offset[count + 1] = len + n; /* (offset[count] is len: the key before ended there) */
+  t->pool_len = len + n;
+  t->count = count + 1;
+  sh->slots[j] = (KeySlot){(uint32_t)(h >> 32), (uint32_t)count + 1};
+  if (++sh->count > sh->grow_at) shard_resize(sh, 65 - sh->shift);
+  return (uint32_t)count;
 }
 
 int64_t keys_find(const KeyTable *t, uint64_t h, const char *s, size_t n) {

@@ -28,12 +28,16 @@ typedef struct KeySlot {
 typedef struct KeyShard {
   KeySlot *slots;
   size_t cap, count;
+  size_t grow_at; /* the count past which it doubles: half its slots
+                     (SIZE_MAX at the largest) */
   unsigned shift;
   bool mapped; /* slots mapped from the system (else from calloc) */
 } KeyShard;
 
 /* Keys get indices 0, 1, 2, … in the order they are added; their texts
- * sit end to end in one pool, key I from offset[I] to offset[I + 1]. */
+ * sit end to end in one pool, key I from offset[I] to offset[I + 1]
+ * (offset[count] is pool_len: a new key's start is the last one's end,
+ * written with it). */
 typedef struct KeyTable {
   KeyShard shards[KEY_SHARDS];
   char *pool;

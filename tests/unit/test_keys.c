@@ -334,3 +334,44 @@ Test(keys, reserved_texts_grow_once) {
   }
   keys_free(&t);
 }
+
+/* keys_put writes each key's end only (offset[count] is pool_len: the
+ * key before ended there): across the texts' and the shards' growth,
+ * with keys of 0 to 40 bytes, key I's text is from offset[I] to
+ * offset[I + 1], the first from 0, the last to pool_len; and a shard
+ * doubles once its keys pass half its slots (grow_at), never later. */
+Test(keys, texts_end_to_end_and_shards_half_full) {
+  KeyTable t;
+  keys_init(&t);
+  enum { N = 50000 };
+  char s[64];
+  bool added;
+  for (int i = 0; i < N; i++) { /* (the last LEN digits of I: some again) */
+    int len = i % 41;
+    snprintf(s, sizeof s, "%040d", i);
+    size_t count = t.count;
+    uint32_t at = keys_put(&t, key_hash(s + 40 - len, (size_t)len), s + 40 - len, (size_t)len, &added);
+    cr_assert_eq(t.count, count + added);
+    if (added) cr_assert_eq(at, (uint32_t)count);
+    if (len == 0 && i > 0) cr_assert_not(added); /* the empty key, again */
+  }
+  cr_assert_gt(t.count, N / 2);
+  cr_assert_eq(t.offset[0], 0);
+  cr_assert_eq(t.offset[t.count], t.pool_len);
+  for (size_t k = 0; k < t.count; k++)
+    cr_assert_leq(t.offset[k], t.offset[k + 1], "key %zu", k);
+  for (int i = 0; i < N; i++) {
+    int len = i % 41;
+    snprintf(s, sizeof s, "%040d", i);
+    int64_t at = keys_find(&t, key_hash(s + 40 - len, (size_t)len), s + 40 - len, (size_t)len);
+    cr_assert_geq(at, 0, "key %d", i);
+    cr_assert_eq(t.offset[at + 1] - t.offset[at], (uint64_t)len, "key %d", i);
+    cr_assert_eq(memcmp(t.pool + t.offset[at], s + 40 - len, (size_t)len), 0, "key %d", i);
+  }
+  for (int k = 0; k < KEY_SHARDS; k++) {
+    cr_assert_eq(t.shards[k].grow_at, t.shards[k].cap / 2, "shard %d", k);
+    cr_assert_leq(t.shards[k].count, t.shards[k].grow_at, "shard %d", k);
+    cr_assert_gt(t.shards[k].cap, (size_t)1 << 13, "shard %d never grew", k);
+  }
+  keys_free(&t);
+}
