@@ -75,6 +75,19 @@ static inline const PackedAccount *packed_at(const PackedRun *run, size_t k) {
   return (const PackedAccount *)(const void *)(run->first + k * run->stride);
 }
 
+/* Makes *A the K-th account of RUN as its reader gave it (but for its
+ * values and name, which a compact work does not hand over; A's file is
+ * set once, RUN's). */
+static inline void packed_account(const PackedRun *run, size_t k, Account *a) {
+  const PackedAccount *pa = packed_at(run, k);
+  a->line = pa->line;
+  a->ordinal = run->ordinal + k;
+  a->id = run->head + pa->id;
+  a->work = run->head + pa->work;
+  a->text = run->text ? run->text + pa->text : NULL;
+  a->text_len = pa->text_len;
+}
+
 /* Work done on the reading threads of read_data_jobs, account by
  * account, before the account comes to the calling thread: start(ud)
  * makes each reading thread's state, on the calling thread before the

@@ -312,13 +312,7 @@ static bool on_written_run(void *ud, const PackedRun *run, size_t *done) {
     if (k + HEAD_AHEAD < n) __builtin_prefetch(run->head + packed_at(run, k + HEAD_AHEAD)->work);
     if (keyed && k + KEY_AHEAD < n)
       keys_prefetch(&rc->keys, job_key_hash(run->head + packed_at(run, k + KEY_AHEAD)->work));
-    const PackedAccount *pa = packed_at(run, k);
-    a.line = pa->line;
-    a.ordinal = run->ordinal + k;
-    a.id = run->head + pa->id;
-    a.work = run->head + pa->work;
-    a.text = run->text ? run->text + pa->text : NULL;
-    a.text_len = pa->text_len;
+    packed_account(run, k, &a);
     if (!on_written(rc, &a)) {
       *done = k + 1;
       return false;

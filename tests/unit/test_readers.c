@@ -1952,13 +1952,7 @@ static bool trace_packed_run(void *ud, const PackedRun *run, size_t *done) {
   bool go = true;
   size_t k = 0;
   for (; go && k < run->n; k++) {
-    const PackedAccount *pa = packed_at(run, k);
-    a.line = pa->line;
-    a.ordinal = run->ordinal + k;
-    a.id = run->head + pa->id;
-    a.work = run->head + pa->work;
-    a.text = run->text ? run->text + pa->text : NULL;
-    a.text_len = pa->text_len;
+    packed_account(run, k, &a);
     now.accounts = counts->accounts + k;
     t->stats = &now;
     t->packed++;

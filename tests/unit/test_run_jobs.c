@@ -71,28 +71,50 @@ static void same_result(const Result *a, const Result *b) {
   }
 }
 
-Test(run_jobs, packed_results_come_back_whole) {
+/* The reference scorecard loaded, compiled and given an evaluator
+ * (and an arena for what a test makes): what each test here starts
+ * from (the tests' .init and .fini). */
+static struct {
+  Program *p;
+  CProgram *cp;
+  Evaluator *here;
+  Arena arena;
+} sc;
+
+static void scorecard_open(void) {
   Diag diag;
   diag_init(&diag, NULL, quiet, NULL);
   int errors = 0;
-  Program *p = program_load("rules/aiueo.kenko", NULL, 0, &diag, &errors);
+  sc.p = program_load("rules/aiueo.kenko", NULL, 0, &diag, &errors);
   cr_assert_eq(errors, 0);
-  CProgram *cp = compile_program(p, &diag);
-  cr_assert_not_null(cp);
+  sc.cp = compile_program(sc.p, &diag);
+  cr_assert_not_null(sc.cp);
+  sc.here = eval_new(sc.cp);
+  arena_init(&sc.arena, 0);
+}
+
+static void scorecard_close(void) {
+  arena_free(&sc.arena);
+  eval_free(sc.here);
+  compile_free(sc.cp);
+  program_free(sc.p);
+}
+
+Test(run_jobs, packed_results_come_back_whole, .init = scorecard_open, .fini = scorecard_close) {
+  Program *p = sc.p;
+  Evaluator *here = sc.here;
+  Arena *arena = &sc.arena;
   cr_assert_gt(p->ntests, 3, "the scorecard's tests are the accounts here");
-  Evaluator *here = eval_new(cp);
-  Arena arena;
-  arena_init(&arena, 0);
   /* the KPIs' conditions and values, and one NULL */
   int32_t nexprs = 2 * p->nkpi_aggs + 1;
   cr_assert_gt(p->nkpi_aggs, 2);
-  const Node **exprs = arena_alloc(&arena, (size_t)nexprs * sizeof *exprs);
+  const Node **exprs = arena_alloc(arena, (size_t)nexprs * sizeof *exprs);
   for (int32_t i = 0; i < p->nkpi_aggs; i++) {
     exprs[2 * i] = p->kpi_aggs[i].cond;
     exprs[2 * i + 1] = p->kpi_aggs[i].expr;
   }
-  const CExpr **compiled = job_compile(here, exprs, nexprs, &arena);
-  Value *values = arena_alloc(&arena, (size_t)nexprs * sizeof *values);
+  const CExpr **compiled = job_compile(here, exprs, nexprs, arena);
+  Value *values = arena_alloc(arena, (size_t)nexprs * sizeof *values);
   for (int depth = 0; depth < 2; depth++) {
     ScoreJob sj;
     memset(&sj, 0, sizeof sj);
@@ -110,9 +132,9 @@ Test(run_jobs, packed_results_come_back_whole) {
       sj.as_of = td->has_as_of ? td->as_of : date_from_ymd(2026, 1, 1);
       Account a;
       memset(&a, 0, sizeof a);
-      a.values = eval_given_inputs(p, td->given, &arena);
+      a.values = eval_given_inputs(p, td->given, arena);
       a.id = td->name;
-      const void *packed = work.account(state, &a, &arena);
+      const void *packed = work.account(state, &a, arena);
       cr_assert_not_null(packed);
       const Result *there = job_result(&jr, packed);
       const Result *r = eval_account(here, a.values, sj.as_of, depth == 0 ? EVAL_SCORES : EVAL_DETAILS);
@@ -131,10 +153,6 @@ Test(run_jobs, packed_results_come_back_whole) {
     job_result_free(&jr);
     work.stop(state);
   }
-  arena_free(&arena);
-  eval_free(here);
-  compile_free(cp);
-  program_free(p);
 }
 
 /* A JobText writing one byte an account: what is packed beside it is
@@ -154,17 +172,10 @@ static void one_byte_stop(void *state) { (void)state; }
  * key's: the same pointer) is not written twice, the key's text then
  * being the id; any other id (a number key's as written, a place id)
  * follows the key. */
-Test(run_jobs, packed_heads_hold_the_key_and_the_id) {
-  Diag diag;
-  diag_init(&diag, NULL, quiet, NULL);
-  int errors = 0;
-  Program *p = program_load("rules/aiueo.kenko", NULL, 0, &diag, &errors);
-  cr_assert_eq(errors, 0);
-  CProgram *cp = compile_program(p, &diag);
-  cr_assert_not_null(cp);
-  Evaluator *here = eval_new(cp);
-  Arena arena;
-  arena_init(&arena, 0);
+Test(run_jobs, packed_heads_hold_the_key_and_the_id, .init = scorecard_open, .fini = scorecard_close) {
+  Program *p = sc.p;
+  Evaluator *here = sc.here;
+  Arena *arena = &sc.arena;
   JobText text = {one_byte_start, one_byte_write, one_byte_stop, NULL};
   ScoreJob sj;
   memset(&sj, 0, sizeof sj);
@@ -180,7 +191,7 @@ Test(run_jobs, packed_heads_hold_the_key_and_the_id) {
   for (int32_t t = 0; t < p->ntests; t++) {
     Account a;
     memset(&a, 0, sizeof a);
-    a.values = eval_given_inputs(p, p->tests[t].given, &arena);
+    a.values = eval_given_inputs(p, p->tests[t].given, arena);
     const Value *key = &a.values[p->key_input];
     if (key->type != T_TEXT) continue;
     keyed++;
@@ -206,8 +217,4 @@ Test(run_jobs, packed_heads_hold_the_key_and_the_id) {
   }
   cr_assert_gt(keyed, 0, "no test account has a key");
   work.stop(state);
-  arena_free(&arena);
-  eval_free(here);
-  compile_free(cp);
-  program_free(p);
 }
